@@ -1,0 +1,92 @@
+// The compiler's output: a step graph mapped onto a hardware model and ordered as a schedule of
+// tasks. The simulator (sim/) and the runtime (src/train) both consume a CompiledStep; this file is
+// that contract.
+import type { HwModel } from '../hw/types.js';
+import type { Graph, Method, TensorClass, Work } from '../ir/types.js';
+
+export type ScheduleKind = 'sequential' | 'data-parallel' | 'layer-pipelined' | 'bp-sequential' | 'gpipe' | '1f1b';
+export const scheduleKinds: readonly ScheduleKind[] = ['sequential', 'data-parallel', 'layer-pipelined', 'bp-sequential', 'gpipe', '1f1b'];
+
+export interface CompileOptions {
+  method: Method;
+  copies: number;
+  batch: number;
+  schedule: ScheduleKind;
+  microBatches: number;
+  staleness: 0 | 1;
+  noiseStorage: 'float' | 'sign-bits' | 'regenerate';
+  layerwise: boolean;
+  optimizer: 'sgd' | 'adam';
+}
+
+/** One pipeline stage: a contiguous run of layers on a set of cores. */
+export interface Stage {
+  index: number;
+  layers: string[];
+  cores: number[];
+  estimatedCycles: number;
+}
+
+/** A unit a task runs on: a systolic array, a vector unit or a link/DMA engine of one core. */
+export interface UnitRef {
+  core: number;
+  unit: string;
+}
+
+/** Bytes a task reads or writes on a memory level, by tensor. */
+export interface Access {
+  tensor: string;
+  cls: TensorClass;
+  level: string;
+  /** Core owning the level instance (for 'core' scope levels); -1 for chip-wide levels. */
+  core: number;
+  bytes: number;
+}
+
+/** One schedulable piece of work: a node (or one tile/shard of it) for one micro-batch. */
+export interface Task {
+  id: string;
+  node: string;
+  microBatch: number;
+  unit: UnitRef;
+  work: Work;
+  reads: Access[];
+  writes: Access[];
+  /** Task ids of the same iteration that must finish first. */
+  deps: string[];
+  /** Task ids of the previous iteration that must finish first (weight updates under staleness 0). */
+  prevIterationDeps: string[];
+  /** Tile index and count when a node was split to fit on-chip buffers. */
+  tile?: { index: number; count: number };
+}
+
+/** Where a tensor lives and from which task to which task it must be kept. */
+export interface TensorPlacement {
+  tensor: string;
+  cls: TensorClass;
+  level: string;
+  core: number;
+  bytes: number;
+  /** Producing task (undefined for weights and inputs, which live for the whole run). */
+  firstTask?: string;
+  /** Last task that reads it (undefined: kept until the end of the iteration). */
+  lastTask?: string;
+  /** Persistent tensors (weights, optimizer state) live across iterations. */
+  persistent: boolean;
+}
+
+export interface Feasibility {
+  ok: boolean;
+  /** One line per shortfall, e.g. "noise of conv3 needs 18.0 MiB on level sram (capacity 8 MiB) under schedule layer-pipelined". */
+  shortfalls: string[];
+}
+
+export interface CompiledStep {
+  graph: Graph;
+  hw: HwModel;
+  options: CompileOptions;
+  stages: Stage[];
+  tasks: Task[];
+  placements: TensorPlacement[];
+  feasibility: Feasibility;
+}

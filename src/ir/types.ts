@@ -1,0 +1,114 @@
+// The IR's data types: tensors and node kinds of a training-step graph. This file is the contract
+// between the compiler (which builds graphs), the simulator (which costs them on a hardware model)
+// and the runtime (which executes them on kernels). It imports nothing of ours.
+
+export type DType = 'f32' | 'f16' | 'bit';
+
+export type TensorClass =
+  | 'input'
+  | 'weight'
+  | 'activation'
+  | 'noise'
+  | 'sign-bits'
+  | 'loss'
+  | 'gradient'
+  | 'optimizer-state';
+
+export const tensorClasses: readonly TensorClass[] = [
+  'input',
+  'weight',
+  'activation',
+  'noise',
+  'sign-bits',
+  'loss',
+  'gradient',
+  'optimizer-state',
+];
+
+export interface TensorInfo {
+  id: string;
+  /** Row-major logical shape; for 'bit' tensors the shape counts signs, not words. */
+  shape: number[];
+  dtype: DType;
+  cls: TensorClass;
+  /** The network layer the tensor belongs to, when it belongs to one. */
+  layer?: string;
+}
+
+/** Which part of the step a node belongs to (used by schedules and the Gantt colouring). */
+export type Phase = 'forward' | 'loss' | 'backward' | 'gradient' | 'update' | 'communication';
+
+interface NodeBase {
+  id: string;
+  inputs: string[];
+  outputs: string[];
+  phase: Phase;
+  layer?: string;
+}
+
+/**
+ * Node kinds. Work is stated in the node so costing needs no tensor look-ups:
+ * GEMM-like nodes carry (m, n, k, groups) meaning `groups` independent (m x k)·(k x n) products;
+ * elementwise nodes carry `elements`.
+ */
+export type IrNode =
+  | (NodeBase & { kind: 'MatMul'; m: number; n: number; k: number; groups: number })
+  | (NodeBase & {
+      kind: 'Conv2d';
+      batch: number;
+      inChannels: number;
+      outChannels: number;
+      inHeight: number;
+      inWidth: number;
+      outHeight: number;
+      outWidth: number;
+      kernelSize: number;
+      stride: number;
+      padding: number;
+    })
+  | (NodeBase & { kind: 'BiasAct'; act: 'none' | 'relu' | 'tanh'; elements: number })
+  | (NodeBase & { kind: 'BatchNorm'; elements: number; channels: number })
+  | (NodeBase & { kind: 'Pool'; op: 'max' | 'avg'; elements: number; window: number })
+  | (NodeBase & { kind: 'Add'; elements: number })
+  | (NodeBase & { kind: 'NoiseInject'; elements: number; storage: 'float' | 'sign-bits' | 'regenerate' })
+  | (NodeBase & { kind: 'SignPack'; elements: number })
+  | (NodeBase & { kind: 'Loss'; rows: number; classes: number })
+  | (NodeBase & { kind: 'LossBroadcast'; rows: number; targets: number })
+  /** Weight-gradient product dW = D^T X over `k` rows: D is m x k transposed, X is k x n. */
+  | (NodeBase & { kind: 'GradProduct'; m: number; n: number; k: number; groups: number; signs: boolean })
+  | (NodeBase & { kind: 'Reduce'; elements: number; factor: number })
+  | (NodeBase & { kind: 'AllReduce'; elements: number; participants: number })
+  | (NodeBase & { kind: 'OptimizerUpdate'; elements: number; optimizer: 'sgd' | 'adam' })
+  | (NodeBase & { kind: 'Load'; bytes: number; level: string })
+  | (NodeBase & { kind: 'Store'; bytes: number; level: string })
+  | (NodeBase & { kind: 'Transfer'; bytes: number; fromCore: number; toCore: number });
+
+export type IrNodeKind = IrNode['kind'];
+
+export type Method = 'bp' | 'lr' | 'alr' | 'es' | 'aes';
+export const methods: readonly Method[] = ['bp', 'lr', 'alr', 'es', 'aes'];
+
+export interface GraphMeta {
+  network: string;
+  method: Method;
+  copies: number;
+  batch: number;
+  /** Bytes of one float element (4 for f32, 2 for f16). */
+  floatBytes: number;
+  noiseStorage: 'float' | 'sign-bits' | 'regenerate';
+  layerwise: boolean;
+}
+
+export interface Graph {
+  meta: GraphMeta;
+  tensors: Record<string, TensorInfo>;
+  /** Nodes in a topological order. */
+  nodes: IrNode[];
+}
+
+/** What a node asks of the hardware, independent of any mapping. */
+export type Work =
+  | { kind: 'gemm'; m: number; n: number; k: number; groups: number }
+  | { kind: 'vector'; elements: number; opsPerElement: number }
+  | { kind: 'transfer'; bytes: number }
+  | { kind: 'none' };

@@ -1,0 +1,72 @@
+// Layer specifications: the plain-data description of a network that every other part of alrflow
+// (estimators, compiler, simulator, runtime) reads. No numbers live here, only shapes.
+// Every layer with parameters (linear, conv2d, batchnorm) is a "noisy layer" under LR/ALR: noise is
+// injected on its output (METHOD.md 1.2 and 7.3). A network ends in softmax cross-entropy on the
+// last layer's output.
+
+/** Activation shape of one sample: [features] after flatten/linear, [channels, height, width] before. */
+export type Shape = readonly number[];
+
+export type Layer =
+  | { kind: 'linear'; name: string; inFeatures: number; outFeatures: number }
+  | {
+      kind: 'conv2d';
+      name: string;
+      inChannels: number;
+      outChannels: number;
+      kernelSize: number;
+      stride: number;
+      padding: number;
+    }
+  /** Per-channel affine normalisation; statistics over the batch rows, treated as constants (METHOD.md 7.3). */
+  | { kind: 'batchnorm'; name: string; channels: number }
+  | { kind: 'relu'; name: string }
+  | { kind: 'tanh'; name: string }
+  | { kind: 'maxpool'; name: string; size: number; stride: number }
+  | { kind: 'avgpool'; name: string; size: number; stride: number }
+  | { kind: 'flatten'; name: string }
+  /** out = body(x) + x; the body must preserve the shape. */
+  | { kind: 'residual'; name: string; body: Layer[] };
+
+export type LayerKind = Layer['kind'];
+export type ParamLayer = Extract<Layer, { kind: 'linear' | 'conv2d' | 'batchnorm' }>;
+
+export interface Network {
+  name: string;
+  /** Shape of one input sample: [C, H, W] for images, [features] for vectors. */
+  inputShape: Shape;
+  classes: number;
+  layers: Layer[];
+}
+
+export function isParamLayer(layer: Layer): layer is ParamLayer {
+  return layer.kind === 'linear' || layer.kind === 'conv2d' || layer.kind === 'batchnorm';
+}
+
+/** Every parametrised layer in execution order, descending into residual bodies. */
+export function paramLayers(layers: readonly Layer[]): ParamLayer[] {
+  return layers.flatMap((layer) =>
+    layer.kind === 'residual' ? paramLayers(layer.body) : isParamLayer(layer) ? [layer] : [],
+  );
+}
+
+export function elementCount(shape: Shape): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Number of weights and biases of a parametrised layer. */
+export function parameterCount(layer: ParamLayer): { weights: number; biases: number } {
+  switch (layer.kind) {
+    case 'linear':
+      return { weights: layer.inFeatures * layer.outFeatures, biases: layer.outFeatures };
+    case 'conv2d':
+      return {
+        weights: layer.outChannels * layer.inChannels * layer.kernelSize * layer.kernelSize,
+        biases: layer.outChannels,
+      };
+    case 'batchnorm':
+      return { weights: layer.channels, biases: layer.channels };
+    default:
+      return layer satisfies never;
+  }
+}

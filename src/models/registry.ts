@@ -1,0 +1,26 @@
+// Shipped networks by name, as the CLI's --model option names them.
+import { ConfigError } from '../errors.js';
+import { cnn, mlp, resnet5, resnet9, type ConvNetOptions } from './builders.js';
+import type { Network } from './layers.js';
+
+export interface ModelOptions extends ConvNetOptions {
+  /** Hidden widths of the MLP (input and class count come from inputShape and classes). */
+  hidden?: number[];
+}
+
+const builders: Record<string, (o: ModelOptions) => Network> = {
+  mlp: (o) => mlp([(o.inputShape ?? [784]).reduce((a, b) => a * b, 1), ...(o.hidden ?? [256]), o.classes ?? 10]),
+  cnn,
+  resnet5,
+  resnet9,
+};
+
+export const modelNames = Object.keys(builders);
+
+export function buildModel(name: string, options: ModelOptions = {}): Network {
+  const build = builders[name];
+  if (!build) {
+    throw new ConfigError([`--model: unknown model "${name}"; allowed: ${modelNames.join(', ')} (or a SCALE-Sim topology .csv path)`]);
+  }
+  return build(options);
+}

@@ -1,0 +1,86 @@
+// Shape inference over layer specs: checks that each layer accepts its input and gives the output
+// shape of every layer. Errors name the layer, the shape found and the shape allowed.
+import { InvalidInputError } from '../errors.js';
+import { elementCount, type Layer, type Network, type Shape } from './layers.js';
+
+export function convOutputSize(size: number, kernel: number, stride: number, padding: number): number {
+  return Math.floor((size + 2 * padding - kernel) / stride) + 1;
+}
+
+function fail(layer: Layer, found: Shape, allowed: string): never {
+  throw new InvalidInputError(
+    `layer ${layer.name} (${layer.kind}): input shape [${found.join(', ')}] does not fit; expected ${allowed}`,
+  );
+}
+
+function imageShape(layer: Layer, input: Shape): [number, number, number] {
+  const [c, h, w] = input;
+  if (input.length !== 3 || c === undefined || h === undefined || w === undefined) {
+    fail(layer, input, '[channels, height, width]');
+  }
+  return [c, h, w];
+}
+
+/** Output shape of one layer for one sample. */
+export function layerOutputShape(layer: Layer, input: Shape): Shape {
+  switch (layer.kind) {
+    case 'linear':
+      if (input.length !== 1 || input[0] !== layer.inFeatures) fail(layer, input, `[${layer.inFeatures}]`);
+      return [layer.outFeatures];
+    case 'conv2d': {
+      const [c, h, w] = imageShape(layer, input);
+      if (c !== layer.inChannels) fail(layer, input, `${layer.inChannels} input channels`);
+      const oh = convOutputSize(h, layer.kernelSize, layer.stride, layer.padding);
+      const ow = convOutputSize(w, layer.kernelSize, layer.stride, layer.padding);
+      if (oh < 1 || ow < 1) fail(layer, input, `at least ${layer.kernelSize}x${layer.kernelSize} after padding`);
+      return [layer.outChannels, oh, ow];
+    }
+    case 'batchnorm':
+      if (input[0] !== layer.channels) fail(layer, input, `${layer.channels} channels first`);
+      return input;
+    case 'relu':
+    case 'tanh':
+      return input;
+    case 'maxpool':
+    case 'avgpool': {
+      const [c, h, w] = imageShape(layer, input);
+      const oh = convOutputSize(h, layer.size, layer.stride, 0);
+      const ow = convOutputSize(w, layer.size, layer.stride, 0);
+      if (oh < 1 || ow < 1) fail(layer, input, `at least ${layer.size}x${layer.size}`);
+      return [c, oh, ow];
+    }
+    case 'flatten':
+      return [elementCount(input)];
+    case 'residual': {
+      const out = sequenceOutputShape(layer.body, input);
+      if (out.join() !== input.join()) fail(layer, input, `a body that preserves the shape (body gives [${out.join(', ')}])`);
+      return input;
+    }
+    default:
+      return layer satisfies never;
+  }
+}
+
+export function sequenceOutputShape(layers: readonly Layer[], input: Shape): Shape {
+  return layers.reduce<Shape>((shape, layer) => layerOutputShape(layer, shape), input);
+}
+
+/** Input and output shape of every layer (residual bodies included), keyed by layer name. */
+export function inferShapes(network: Network): Map<string, { input: Shape; output: Shape }> {
+  const shapes = new Map<string, { input: Shape; output: Shape }>();
+  const walk = (layers: readonly Layer[], input: Shape): Shape =>
+    layers.reduce<Shape>((shape, layer) => {
+      if (shapes.has(layer.name)) throw new InvalidInputError(`layer name ${layer.name} is used twice; names must be unique`);
+      if (layer.kind === 'residual') walk(layer.body, shape);
+      const output = layerOutputShape(layer, shape);
+      shapes.set(layer.name, { input: shape, output });
+      return output;
+    }, input);
+  const out = walk(network.layers, network.inputShape);
+  if (out.length !== 1 || out[0] !== network.classes) {
+    throw new InvalidInputError(
+      `network ${network.name}: the last layer gives [${out.join(', ')}], expected [${network.classes}] class scores`,
+    );
+  }
+  return shapes;
+}
