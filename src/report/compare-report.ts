@@ -1,0 +1,44 @@
+// CompareReport: the plain-JSON result of `alrflow compare` (one row per method and schedule on the
+// same network and hardware), and its zod schema for reading saved files. Nothing here computes.
+import { z } from 'zod';
+
+export interface CompareRow {
+  method: string;
+  schedule: string;
+  iterationsPerSecond: number;
+  /** iterationsPerSecond divided by the BP row's on the same hardware (BP itself is 1). */
+  ratioToBp: number;
+  /** Peak bytes per memory level name (the largest instance for per-core levels). */
+  peakBytesByLevel: Record<string, number>;
+  /** Mean utilisation of the compute units, 0..1. */
+  utilisation: number;
+}
+
+export interface CompareReport {
+  kind: 'compare-report';
+  version: 1;
+  model: string;
+  hw: string;
+  copies: number;
+  batch: number;
+  rows: CompareRow[];
+}
+
+export const compareReportSchema = z.object({
+  kind: z.literal('compare-report'),
+  version: z.literal(1),
+  model: z.string(),
+  hw: z.string(),
+  copies: z.number().int().positive(),
+  batch: z.number().int().positive(),
+  rows: z.array(
+    z.object({
+      method: z.string(),
+      schedule: z.string(),
+      iterationsPerSecond: z.number().nonnegative(),
+      ratioToBp: z.number().nonnegative(),
+      peakBytesByLevel: z.record(z.string(), z.number().nonnegative()),
+      utilisation: z.number().min(0).max(1),
+    }),
+  ),
+}) satisfies z.ZodType<CompareReport>;
