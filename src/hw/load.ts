@@ -1,0 +1,95 @@
+// Loads hardware models: a shipped name (hw-models/NAME.json) or a JSON file path, validated by the
+// strict schema and the cross-field rules, into the unit-free HwModel. Every problem in a file is
+// reported at once, one line each: `FILE: JSON.PATH: found ..., allowed: ... (hint)`.
+// SCALE-Sim .cfg files are read by src/hw/scalesim-cfg, not here.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../errors.js';
+import { formatIssues } from './format-issues.js';
+import { hwFileSchema } from './schema.js';
+import { toHwModel, type HwProblem } from './to-hw-model.js';
+import type { HwModel } from './types.js';
+
+/** The folder of shipped models (also holds schema.json). */
+export const hwModelsDir = fileURLToPath(new URL('../../hw-models/', import.meta.url));
+
+/** The model `npm start` and commands without `--hw` use: built for the forward-only pipeline. */
+export const defaultHwModelName = 'multicore-16';
+
+/** Names of the shipped models, sorted. */
+export function listHwModels(): string[] {
+  return readdirSync(hwModelsDir)
+    .filter((f) => f.endsWith('.json') && f !== 'schema.json')
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+type Parsed = { ok: true; model: HwModel } | { ok: false; problems: string[] };
+
+/** "line 3, column 5" for a JSON.parse position, so editors can jump there. */
+function jsonSyntaxProblem(text: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return `malformed JSON: ${message}`;
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  const column = Number(position) - before.lastIndexOf('\n');
+  const detail = message.replace(/\s*\(line \d+ column \d+\)/, '');
+  return `malformed JSON at line ${line}, column ${column}: ${detail}, allowed: JSON (no trailing commas, no comments, keys in double quotes)`;
+}
+
+/** Validates already-parsed JSON data; `label` names the file in messages. */
+export function parseHwData(data: unknown, label: string): Parsed {
+  const where = (p: HwProblem): string => `${label}: ${p.path}: ${p.message}`;
+  const result = hwFileSchema.safeParse(data);
+  if (!result.success) return { ok: false, problems: formatIssues(result.error.issues, data, hwFileSchema).map(where) };
+  const converted = toHwModel(result.data);
+  return converted.ok ? converted : { ok: false, problems: converted.problems.map(where) };
+}
+
+/** Validates the text of a hardware file; `label` names the file in messages. */
+export function parseHwText(text: string, label: string): Parsed {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, problems: [`${label}: ${jsonSyntaxProblem(text, err)}`] };
+  }
+  return parseHwData(data, label);
+}
+
+function readHwFile(path: string): Parsed {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? String(err);
+    return { ok: false, problems: [`${path}: cannot read the file (${why}), allowed: a readable JSON hardware file`] };
+  }
+  return parseHwText(text, path);
+}
+
+/** Every problem in a hardware file, one message each; empty when the file is valid. */
+export function checkHwFile(path: string): string[] {
+  const parsed = readHwFile(path);
+  return parsed.ok ? [] : parsed.problems;
+}
+
+/** Resolves a shipped name or a path to a file path, or throws a ConfigError listing the names. */
+export function resolveHwPath(nameOrPath: string): string {
+  const shipped = join(hwModelsDir, `${nameOrPath}.json`);
+  if (/^[\w.-]+$/.test(nameOrPath) && !nameOrPath.endsWith('.json') && existsSync(shipped)) return shipped;
+  if (existsSync(nameOrPath)) return nameOrPath;
+  const names = listHwModels();
+  const close = names.filter((n) => n.startsWith(basename(nameOrPath).slice(0, 3)));
+  const hint = close.length > 0 ? ` (did you mean ${close.map((n) => `"${n}"`).join(' or ')}?)` : '';
+  throw new ConfigError([`--hw: found "${nameOrPath}" (neither a shipped model nor an existing file), allowed: ${names.join(', ')} or a path to a JSON hardware file${hint}`]);
+}
+
+/** Loads a shipped model by name or a hardware file by path; throws ConfigError with every problem. */
+export function loadHwModel(nameOrPath: string): HwModel {
+  const parsed = readHwFile(resolveHwPath(nameOrPath));
+  if (!parsed.ok) throw new ConfigError(parsed.problems);
+  return parsed.model;
+}
