@@ -1,0 +1,36 @@
+// Float64 reference conv input gradient (BP only): dX[n,c,y,x] = sum over outputs that read (y,x) of
+// dOut * weight. LR/ALR never need it (no backward chain).
+import { convDims, type ConvDims } from './conv-dims.js';
+import { validate } from './validate.js';
+
+export function conv2dInputGrad(dOut: Float64Array, weights: Float64Array, d: ConvDims): Float64Array {
+  const { outHeight: oh, outWidth: ow } = convDims('conv2dInputGrad', d);
+  const { batch, inChannels: ci, height: h, width: w, outChannels: co, kernelSize: ks, stride, padding } = d;
+  validate('conv2dInputGrad', 'dOut', dOut, batch * co * oh * ow, `[batch, outChannels, oh, ow] = [${batch}, ${co}, ${oh}, ${ow}]`);
+  validate('conv2dInputGrad', 'weights', weights, co * ci * ks * ks, `[outChannels, inChannels, k, k] = [${co}, ${ci}, ${ks}, ${ks}]`);
+  const dx = new Float64Array(batch * ci * h * w);
+  for (let n = 0; n < batch; n++) {
+    for (let o = 0; o < co; o++) {
+      const dBase = (n * co + o) * oh * ow;
+      for (let c = 0; c < ci; c++) {
+        const xBase = (n * ci + c) * h * w;
+        const wBase = (o * ci + c) * ks * ks;
+        for (let u = 0; u < ks; u++) {
+          for (let v = 0; v < ks; v++) {
+            const wv = weights[wBase + u * ks + v]!;
+            for (let p = 0; p < oh; p++) {
+              const iy = p * stride + u - padding;
+              if (iy < 0 || iy >= h) continue;
+              for (let q = 0; q < ow; q++) {
+                const ix = q * stride + v - padding;
+                if (ix < 0 || ix >= w) continue;
+                dx[xBase + iy * w + ix]! += wv * dOut[dBase + p * ow + q]!;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return dx;
+}

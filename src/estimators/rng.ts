@@ -1,0 +1,195 @@
+// Counter-based Gaussian generator: the standard normal draw for (seed, step, layer, row, unit) is a
+// pure function of those five integers, so any execution order, any worker split and a gpu.js kernel
+// give the same value. Not a cryptographic generator; not a stream generator (there is no state).
+//
+// ALGORITHM (normative: reimplement exactly this, e.g. inside a gpu.js kernel)
+// Every intermediate value is an integer below 2^24, so float32 arithmetic (WebGL1-style backends)
+// computes it exactly. The state is a 24-bit number held as two 12-bit limbs (hi, lo), each in [0, 4096).
+// Notation: mod(a, m) = a - floor(a / m) * m (exact in float32 for a < 2^24 and m = 4096).
+//  round(hi, lo):                                         -- one bijective mixing round on the 24-bit state
+//    1. multiply by M = 0x5A3 * 4096 + 0x9E5 (odd) mod 2^24, with MH = 0x5A3 = 1443, ML = 0x9E5 = 2533:
+//         p   = lo * ML                                   (< 2^24)
+//         lo1 = mod(p, 4096);  c = floor(p / 4096)
+//         hi1 = mod(mod(hi * ML, 4096) + mod(lo * MH, 4096) + c, 4096)
+//    2. add the constant A = 0x3C7 * 4096 + 0xB1D (hi 967, lo 2845) mod 2^24:
+//         t = lo1 + 2845;  lo2 = mod(t, 4096);  hi2 = mod(hi1 + 967 + floor(t / 4096), 4096)
+//    3. Feistel step (nonlinear): lo3 = mod(lo2 + floor(hi2 * hi2 / 4096), 4096)
+//    4. swap limbs: return (hi = lo3, lo = hi2)
+//  absorb(hi, lo, w), w an integer in [0, 2^24):          -- mixes one input word into the state
+//    hi = mod(hi + floor(w / 4096), 4096);  lo = mod(lo + mod(w, 4096), 4096);  then round twice.
+//  state: start at (hi, lo) = (0x6A0, 0x9E6) = (1696, 2534); absorb seed, step, layer, row, unit in that order.
+//  uniform j (j = 1, 2): copy the state, absorb the tag j, round 3 more times; u_j = (hi * 4096 + lo + 0.5) / 2^24,
+//    which lies in (0, 1) (never 0 or 1), with 24-bit resolution.
+//  normal = sqrt(-2 ln u1) * cos(2 pi u2)                 (Box-Muller, cosine branch only)
+// Inputs must be integers in [0, 2^24); seed, step, layer, row and unit are validated.
+//
+// Also here: Gaussian sampling of whole buffers, antithetic pairs, and an optional quasi-Monte Carlo
+// mode (randomly shifted rank-1 lattice over copies, mapped through the inverse normal CDF).
+import { InvalidInputError } from '../errors.js';
+import { inverseNormalCdf } from './inverse-normal-cdf.js';
+
+const LIMB = 4096;
+const TWO_24 = 16777216;
+const MH = 1443;
+const ML = 2533;
+const AH = 967;
+const AL = 2845;
+const START_HI = 1696;
+const START_LO = 2534;
+
+export interface NoiseCounter {
+  seed: number;
+  step: number;
+  layer: number;
+  row: number;
+  unit: number;
+}
+
+// Scratch state of the mixer: module-level limbs instead of tuples, because this is the hot loop of
+// every LR step (millions of draws) and allocation-free code is ~5x faster here.
+let sHi = 0;
+let sLo = 0;
+
+function mod(a: number, m: number): number {
+  return a - Math.floor(a / m) * m;
+}
+
+// In JS every value is a non-negative integer below 2^24, so `& 4095` and `>>> 12` equal mod(., 4096)
+// and floor(. / 4096) exactly; a float32 port uses the mod/floor forms of the header instead.
+function round(): void {
+  const p = sLo * ML;
+  const hi1 = (((sHi * ML) & 4095) + ((sLo * MH) & 4095) + (p >>> 12)) & 4095;
+  const t = (p & 4095) + AL;
+  const hi2 = (hi1 + AH + (t >>> 12)) & 4095;
+  sHi = ((t & 4095) + ((hi2 * hi2) >>> 12)) & 4095;
+  sLo = hi2;
+}
+
+function absorb(w: number): void {
+  sHi = (sHi + Math.floor(w / LIMB)) & 4095;
+  sLo = (sLo + (w & 4095)) & 4095;
+  round();
+  round();
+}
+
+/** State after absorbing the words, as a 24-bit integer. */
+function stateAfter(prefix: number, words: readonly number[]): number {
+  sHi = Math.floor(prefix / LIMB);
+  sLo = mod(prefix, LIMB);
+  for (const w of words) absorb(w);
+  return sHi * LIMB + sLo;
+}
+
+function uniformFrom(state: number, tag: number): number {
+  sHi = Math.floor(state / LIMB);
+  sLo = mod(state, LIMB);
+  absorb(tag);
+  round();
+  round();
+  round();
+  return (sHi * LIMB + sLo + 0.5) / TWO_24;
+}
+
+function normalFrom(state: number): number {
+  const u1 = uniformFrom(state, 1);
+  const u2 = uniformFrom(state, 2);
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+function checkCounter(c: NoiseCounter): void {
+  for (const [name, v] of Object.entries(c)) {
+    if (!Number.isInteger(v) || v < 0 || v >= TWO_24) {
+      throw new InvalidInputError(`rng: ${name} = ${v}; allowed: an integer in [0, 2^24). Hint: reduce the seed modulo 2^24`);
+    }
+  }
+}
+
+/** The two uniforms in (0, 1) of a counter (exposed for tests and for QMC shifts). */
+export function uniformPair(c: NoiseCounter): [number, number] {
+  checkCounter(c);
+  const state = stateAfter(START_HI * LIMB + START_LO, [c.seed, c.step, c.layer, c.row, c.unit]);
+  return [uniformFrom(state, 1), uniformFrom(state, 2)];
+}
+
+/** The standard normal draw of (seed, step, layer, row, unit). */
+export function normalAt(c: NoiseCounter): number {
+  checkCounter(c);
+  return normalFrom(stateAfter(START_HI * LIMB + START_LO, [c.seed, c.step, c.layer, c.row, c.unit]));
+}
+
+export interface NoiseRequest {
+  seed: number;
+  step: number;
+  layer: number;
+  /** Rows are numbered sample * copies + copy, i.e. copies of one sample are adjacent. */
+  samples: number;
+  copies: number;
+  /** Elements per row (units of the layer output, C*H*W for conv). */
+  units: number;
+  /** Copy 2j+1 uses minus the draw of copy 2j (copies must be even). */
+  antithetic?: boolean;
+  /** Randomly shifted rank-1 lattice over the copies of each sample instead of i.i.d. draws. */
+  qmc?: boolean;
+  /** First row number of this block (for layer-wise or sharded generation); default 0. */
+  rowOffset?: number;
+}
+
+/** A [samples*copies, units] buffer of standard normal noise for one layer. */
+export function sampleNoise(r: NoiseRequest): Float64Array {
+  const { samples, copies, units } = r;
+  if (!Number.isInteger(copies) || copies < 1) throw new InvalidInputError(`rng: copies K = ${copies}; allowed: an integer >= 1`);
+  if (r.antithetic && copies % 2 !== 0) {
+    throw new InvalidInputError(`rng: antithetic pairs need an even number of copies; found K = ${copies}. Hint: use K = ${copies + 1}`);
+  }
+  const out = new Float64Array(samples * copies * units);
+  const offset = r.rowOffset ?? 0;
+  checkCounter({ seed: r.seed, step: r.step, layer: r.layer, row: offset + samples * copies - 1, unit: units - 1 });
+  if (!r.qmc) return iidNoise(r, out, offset);
+  for (let n = 0; n < samples; n++) {
+    for (let k = 0; k < copies; k++) {
+      const row = n * copies + k;
+      for (let i = 0; i < units; i++) out[row * units + i] = drawOne(r, n, k, i, offset);
+    }
+  }
+  return out;
+}
+
+/** The i.i.d. path, with the (seed, step, layer) and row prefixes of the hash computed once. */
+function iidNoise(r: NoiseRequest, out: Float64Array, offset: number): Float64Array {
+  const layerState = stateAfter(START_HI * LIMB + START_LO, [r.seed, r.step, r.layer]);
+  const rows = r.samples * r.copies;
+  for (let row = 0; row < rows; row++) {
+    const base = row * r.units;
+    if (r.antithetic && row % 2 === 1) {
+      for (let i = 0; i < r.units; i++) out[base + i] = -out[base - r.units + i]!;
+      continue;
+    }
+    const rowState = stateAfter(layerState, [offset + row]);
+    for (let i = 0; i < r.units; i++) out[base + i] = normalFrom(stateAfter(rowState, [i]));
+  }
+  return out;
+}
+
+function drawOne(r: NoiseRequest, n: number, k: number, unit: number, offset: number): number {
+  const base = { seed: r.seed, step: r.step, layer: r.layer, unit };
+  if (r.qmc) {
+    const copies = r.antithetic ? r.copies / 2 : r.copies;
+    const point = r.antithetic ? k >> 1 : k;
+    const value = latticeNormal({ ...base, row: offset + n * r.copies }, point, copies);
+    return r.antithetic && k % 2 === 1 ? -value : value;
+  }
+  return normalAt({ ...base, row: offset + n * r.copies + k });
+}
+
+/**
+ * Point `point` of a randomly shifted rank-1 lattice with `points` points in dimension `unit`:
+ * u = frac(point * g(unit) / points + shift), g(unit) = a^unit mod points (Korobov, a = 3),
+ * shift = the counter's first uniform; then the inverse normal CDF.
+ */
+function latticeNormal(c: NoiseCounter, point: number, points: number): number {
+  let g = 1;
+  for (let i = 0; i < c.unit % Math.max(points, 1); i++) g = (g * 3) % points;
+  const [shift] = uniformPair(c);
+  const u = mod((point * g) / points + shift, 1);
+  return inverseNormalCdf(Math.min(Math.max(u, 1e-12), 1 - 1e-12));
+}
