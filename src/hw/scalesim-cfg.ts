@@ -1,0 +1,128 @@
+// Reader for SCALE-Sim v2 `.cfg` files (INI-style: [general], [architecture_presets], [run_presets])
+// into a typed ScaleSimConfig, and its conversion to an alrflow HwModel. It only parses; timing
+// lives in sim/scalesim.ts. Malformed files raise one ConfigError listing every problem.
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../errors.js';
+import type { Dataflow, HwModel } from './types.js';
+
+export interface ScaleSimConfig {
+  runName: string;
+  arrayHeight: number;
+  arrayWidth: number;
+  ifmapSramKiB: number;
+  filterSramKiB: number;
+  ofmapSramKiB: number;
+  ifmapOffset: number;
+  filterOffset: number;
+  ofmapOffset: number;
+  dataflow: Dataflow;
+  /** DRAM words per cycle per operand; only read as a limit when interfaceBandwidth is USER. */
+  bandwidthWordsPerCycle: number[];
+  memoryBanks: number;
+  interfaceBandwidth: 'CALC' | 'USER';
+}
+
+const intKeys = {
+  ArrayHeight: 'arrayHeight',
+  ArrayWidth: 'arrayWidth',
+  IfmapSramSzkB: 'ifmapSramKiB',
+  FilterSramSzkB: 'filterSramKiB',
+  OfmapSramSzkB: 'ofmapSramKiB',
+  IfmapOffset: 'ifmapOffset',
+  FilterOffset: 'filterOffset',
+  OfmapOffset: 'ofmapOffset',
+  MemoryBanks: 'memoryBanks',
+} as const;
+
+const defaults: Partial<ScaleSimConfig> = { ifmapOffset: 0, filterOffset: 10_000_000, ofmapOffset: 20_000_000, memoryBanks: 1, runName: 'scalesim' };
+
+/** Reads and validates a SCALE-Sim .cfg file. */
+export function loadScaleSimConfig(path: string): ScaleSimConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`${path}: cannot read the SCALE-Sim config (${(err as Error).message})`]);
+  }
+  return parseScaleSimConfig(text, path);
+}
+
+interface Entry {
+  value: string;
+  line: number;
+}
+
+function entries(text: string, file: string, problems: string[]): Map<string, Entry> {
+  const map = new Map<string, Entry>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/[#;].*$/, '').trim();
+    if (line === '' || /^\[.*\]$/.test(line)) return;
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*(.*)$/.exec(line);
+    if (!m) {
+      problems.push(`${file}:${i + 1}: found "${raw.trim()}", allowed: "Key: value" or "[section]"`);
+      return;
+    }
+    map.set(m[1]!.toLowerCase(), { value: m[2]!.trim(), line: i + 1 });
+  });
+  return map;
+}
+
+/** Parses .cfg text; `file` names the source in error messages. */
+export function parseScaleSimConfig(text: string, file = '<cfg>'): ScaleSimConfig {
+  const problems: string[] = [];
+  const map = entries(text, file, problems);
+  const out: Record<string, unknown> = { ...defaults };
+  const where = (key: string) => `${file}:${map.get(key.toLowerCase())?.line ?? '?'}: ${key}`;
+  for (const [key, field] of Object.entries(intKeys)) {
+    const e = map.get(key.toLowerCase());
+    if (!e) {
+      if (!(field in defaults)) problems.push(`${file}: ${key} missing, allowed: a positive integer (e.g. "${key}: 32")`);
+      continue;
+    }
+    const n = Number(e.value);
+    const min = field.endsWith('Offset') ? 0 : 1;
+    if (!Number.isInteger(n) || n < min) problems.push(`${where(key)}: found "${e.value}", allowed: an integer >= ${min}`);
+    else out[field] = n;
+  }
+  const df = map.get('dataflow');
+  if (!df || !['os', 'ws', 'is'].includes(df.value.toLowerCase())) {
+    problems.push(`${df ? where('Dataflow') : `${file}: Dataflow`}: found "${df?.value ?? '(missing)'}", allowed: os, ws, is`);
+  } else out.dataflow = df.value.toLowerCase();
+  const ib = map.get('interfacebandwidth');
+  const mode = (ib?.value ?? 'CALC').toUpperCase();
+  if (mode !== 'CALC' && mode !== 'USER') problems.push(`${where('InterfaceBandwidth')}: found "${ib?.value}", allowed: CALC, USER`);
+  out.interfaceBandwidth = mode;
+  const bw = map.get('bandwidth');
+  const bws = (bw?.value ?? '10').split(',').map((s) => Number(s.trim()));
+  if (bws.some((n) => !Number.isInteger(n) || n < 1)) problems.push(`${where('Bandwidth')}: found "${bw?.value}", allowed: positive integers (words per cycle), comma separated`);
+  out.bandwidthWordsPerCycle = bws;
+  out.runName = map.get('run_name')?.value ?? defaults.runName;
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${p}; hint: see SCALE-Sim's configs/scale.cfg`));
+  return out as unknown as ScaleSimConfig;
+}
+
+/**
+ * The equivalent alrflow hardware model: one core with the array, one on-chip level holding the three
+ * SRAMs (split recorded in `partition`) and a DRAM level. SCALE-Sim words are 1 byte; its clock is
+ * implicit, so 1 GHz is assumed (cycles are what SCALE-Sim reports).
+ */
+export function scaleSimToHwModel(cfg: ScaleSimConfig): HwModel {
+  const kib = 1024;
+  const sramBytes = (cfg.ifmapSramKiB + cfg.filterSramKiB + cfg.ofmapSramKiB) * kib;
+  const dramBw = cfg.interfaceBandwidth === 'USER' ? (cfg.bandwidthWordsPerCycle[0] ?? 10) : 10;
+  return {
+    name: `scalesim-${cfg.runName}`,
+    description: `SCALE-Sim config ${cfg.runName}: ${cfg.arrayHeight}x${cfg.arrayWidth} ${cfg.dataflow} array`,
+    clockHz: 1e9,
+    wordBytes: 1,
+    cores: { count: 1, systolic: [{ name: 'array', rows: cfg.arrayHeight, cols: cfg.arrayWidth, dataflow: cfg.dataflow }], vector: [{ name: 'vector', lanes: cfg.arrayWidth }] },
+    memory: [
+      {
+        name: 'sram', scope: 'core', capacityBytes: sramBytes, bandwidthBytesPerCycle: 2 * cfg.arrayHeight + cfg.arrayWidth, latencyCycles: 1,
+        banks: cfg.memoryBanks, doubleBuffered: true,
+        partition: { ifmapBytes: cfg.ifmapSramKiB * kib, filterBytes: cfg.filterSramKiB * kib, ofmapBytes: cfg.ofmapSramKiB * kib },
+      },
+      { name: 'dram', scope: 'chip', capacityBytes: 2 ** 40, bandwidthBytesPerCycle: dramBw, latencyCycles: 1, banks: 1, doubleBuffered: false },
+    ],
+  };
+}
