@@ -76,20 +76,23 @@ export function checkHwFile(path: string): string[] {
   return parsed.ok ? [] : parsed.problems;
 }
 
-/** Resolves a shipped name or a path to a file path, or throws a ConfigError listing the names. */
-export function resolveHwPath(nameOrPath: string): string {
+/**
+ * Resolves a shipped name or a path to a file path, or throws a ConfigError listing the names;
+ * `option` names where the value came from in that message.
+ */
+export function resolveHwPath(nameOrPath: string, option = '--hw'): string {
   const shipped = join(hwModelsDir, `${nameOrPath}.json`);
   if (/^[\w.-]+$/.test(nameOrPath) && !nameOrPath.endsWith('.json') && existsSync(shipped)) return shipped;
   if (existsSync(nameOrPath)) return nameOrPath;
   const names = listHwModels();
   const close = names.filter((n) => n.startsWith(basename(nameOrPath).slice(0, 3)));
   const hint = close.length > 0 ? ` (did you mean ${close.map((n) => `"${n}"`).join(' or ')}?)` : '';
-  throw new ConfigError([`--hw: found "${nameOrPath}" (neither a shipped model nor an existing file), allowed: ${names.join(', ')} or a path to a JSON hardware file${hint}`]);
+  throw new ConfigError([`${option}: found "${nameOrPath}" (neither a shipped model nor an existing file), allowed: ${names.join(', ')} or a path to a JSON hardware file${hint}`]);
 }
 
 /** Loads a shipped model by name or a hardware file by path; throws ConfigError with every problem. */
-export function loadHwModel(nameOrPath: string): HwModel {
-  const parsed = readHwFile(resolveHwPath(nameOrPath));
+export function loadHwModel(nameOrPath: string, option = '--hw'): HwModel {
+  const parsed = readHwFile(resolveHwPath(nameOrPath, option));
   if (!parsed.ok) throw new ConfigError(parsed.problems);
   return parsed.model;
 }
