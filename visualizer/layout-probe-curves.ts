@@ -1,0 +1,14 @@
+// Probe plots: per-layer cosine to the BP gradient and norm ratio, one line per method and K, with
+// the layers as x ticks. Pure.
+import type { ProbeReport } from '../src/report/probe-report.js';
+import type { LinePanel } from './layout-types.js';
+
+export function layoutProbeCurves(report: ProbeReport): [LinePanel, LinePanel] {
+  const longest = report.runs.reduce<string[]>((best, r) => (r.layers.length > best.length ? r.layers.map((l) => l.layer) : best), []);
+  const series = (value: (l: ProbeReport['runs'][number]['layers'][number]) => number): LinePanel['series'] =>
+    report.runs.map((r) => ({ name: `${r.method} K=${r.copies}`, points: r.layers.map((l, i): [number, number] => [i, value(l)]) }));
+  return [
+    { id: 'probe-cosine', title: `Cosine to BP per layer (${report.model})`, xLabel: 'layer', yLabel: 'cosine', unit: 'plain', xTicks: longest, yDomain: [-1, 1], series: series((l) => l.cosineToBp) },
+    { id: 'probe-norm', title: 'Gradient norm ratio to BP per layer', xLabel: 'layer', yLabel: '||g|| / ||g_BP||', unit: 'ratio', xTicks: longest, series: series((l) => l.normRatio) },
+  ];
+}
