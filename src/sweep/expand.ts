@@ -1,0 +1,129 @@
+// Expands a validated sweep spec into points: the full grid (cartesian product, in a fixed order)
+// or a seeded random sample of it (pure-rand, so the same seed gives the same points anywhere).
+// It does not validate hardware values; the caller checks them against the base model.
+import { createHash } from 'node:crypto';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
+import type { FieldRange, FieldValue, SweepSpec } from './spec.js';
+import type { SweepPoint } from './types.js';
+
+/** Splits "256 KiB" into 256 and "KiB"; a plain number has unit "". */
+function splitUnit(v: FieldValue): { n: number; unit: string } {
+  if (typeof v === 'number') return { n: v, unit: '' };
+  const m = /^\s*([-+]?[0-9.]+(?:e[-+]?\d+)?)\s*(.*?)\s*$/i.exec(v);
+  return { n: Number(m?.[1]), unit: m?.[2] ?? '' };
+}
+
+const withUnit = (n: number, unit: string): FieldValue => (unit ? `${Number(n.toPrecision(12))} ${unit}` : Number(n.toPrecision(12)));
+
+/** The enumerable values of a range (a list, or min..max by step or factor). */
+export function rangeValues(r: FieldRange): FieldValue[] {
+  if (Array.isArray(r)) return r;
+  const lo = splitUnit(r.min);
+  const hi = splitUnit(r.max);
+  const out: FieldValue[] = [];
+  const eps = 1e-9 * Math.max(1, Math.abs(hi.n));
+  if (r.step !== undefined) for (let n = lo.n; n <= hi.n + eps; n += r.step) out.push(withUnit(n, lo.unit));
+  else if (r.factor !== undefined) for (let n = lo.n; n <= hi.n + eps; n *= r.factor) out.push(withUnit(n, lo.unit));
+  return out;
+}
+
+/** Canonical JSON (sorted keys) so that the key never depends on property order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The stable key of a point: sha256 of its canonical JSON, shortened (collisions at 2^-64 odds). */
+export function pointKey(point: Omit<SweepPoint, 'key'>): string {
+  return createHash('sha256').update(canonicalJson(point)).digest('hex').slice(0, 16);
+}
+
+/** One dimension of the space: a name and its choices. */
+interface Dimension {
+  name: string;
+  values: unknown[];
+}
+
+function dimensions(spec: SweepSpec): Dimension[] {
+  return [
+    { name: 'model', values: spec.models },
+    { name: 'method', values: spec.methods },
+    { name: 'copies', values: spec.copies },
+    { name: 'schedule', values: spec.schedules },
+    { name: 'batch', values: spec.batch },
+    { name: 'microBatches', values: spec.microBatches },
+    { name: 'staleness', values: spec.staleness },
+    { name: 'noiseStorage', values: spec.noiseStorage },
+    ...Object.entries(spec.hwRanges).map(([field, r]) => ({ name: `hw:${field}`, values: rangeValues(r) })),
+  ];
+}
+
+function makePoint(spec: SweepSpec, choice: Map<string, unknown>): SweepPoint {
+  const hwOverrides: Record<string, number | string> = {};
+  for (const [name, v] of choice) if (name.startsWith('hw:')) hwOverrides[name.slice(3)] = v as number | string;
+  const body: Omit<SweepPoint, 'key'> = {
+    hw: spec.hw,
+    hwOverrides,
+    model: choice.get('model') as SweepPoint['model'],
+    method: choice.get('method') as string,
+    copies: choice.get('copies') as number,
+    schedule: choice.get('schedule') as string,
+    batch: choice.get('batch') as number,
+    microBatches: choice.get('microBatches') as number,
+    staleness: choice.get('staleness') as 0 | 1,
+    noiseStorage: choice.get('noiseStorage') as string,
+    iterations: spec.iterations,
+  };
+  return { key: pointKey(body), ...body };
+}
+
+/** Draws one value of a continuous min..max range (integers stay integers). */
+function drawContinuous(r: Exclude<FieldRange, FieldValue[]>, rng: RandomGenerator): FieldValue {
+  const lo = splitUnit(r.min);
+  const hi = splitUnit(r.max);
+  if (Number.isInteger(lo.n) && Number.isInteger(hi.n)) return withUnit(uniformInt(rng, lo.n, hi.n), lo.unit);
+  return withUnit(lo.n + uniformFloat64(rng) * (hi.n - lo.n), lo.unit);
+}
+
+function samplePoints(spec: SweepSpec, count: number, seed: number): SweepPoint[] {
+  const rng = xoroshiro128plus(seed);
+  const dims = dimensions(spec);
+  const seen = new Set<string>();
+  const out: SweepPoint[] = [];
+  // Duplicates are drawn again, but a small space may hold fewer than `count` distinct points.
+  for (let tries = 0; out.length < count && tries < count * 20; tries++) {
+    const choice = new Map<string, unknown>();
+    for (const d of dims) {
+      const r = d.name.startsWith('hw:') ? spec.hwRanges[d.name.slice(3)] : undefined;
+      const continuous = r !== undefined && !Array.isArray(r) && r.step === undefined && r.factor === undefined;
+      choice.set(d.name, continuous ? drawContinuous(r, rng) : d.values[uniformInt(rng, 0, d.values.length - 1)]);
+    }
+    const p = makePoint(spec, choice);
+    if (!seen.has(p.key)) {
+      seen.add(p.key);
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+function gridPoints(spec: SweepSpec): SweepPoint[] {
+  const dims = dimensions(spec);
+  let partial: Map<string, unknown>[] = [new Map()];
+  for (const d of dims) partial = partial.flatMap((m) => d.values.map((v) => new Map(m).set(d.name, v)));
+  return partial.map((choice) => makePoint(spec, choice));
+}
+
+/** Every point of the spec, in a deterministic order, without duplicates. */
+export function expand(spec: SweepSpec): SweepPoint[] {
+  const points = spec.sample ? samplePoints(spec, spec.sample.count, spec.sample.seed) : gridPoints(spec);
+  const seen = new Set<string>();
+  return points.filter((p) => !seen.has(p.key) && seen.add(p.key));
+}

@@ -1,0 +1,147 @@
+// The sweep spec file: a zod-strict schema (unknown keys are errors, like hardware files) and a
+// parser that reports every problem at once with its JSON path. It does not expand points (see
+// expand.ts) nor check that hardware field paths exist in the base model (see hw-overrides.ts).
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { methods } from '../ir/types.js';
+import { scheduleKinds } from '../compiler/types.js';
+
+const positiveInt = z.number().int().positive();
+/** A hardware field value: a plain number or a unit string such as "256 KiB" or "1.4 GHz". */
+const fieldValue = z.union([z.number(), z.string().regex(/^\s*[-+]?[0-9.]+(?:e[-+]?\d+)?\s*[A-Za-z/]*\s*[A-Za-z/]*$/, 'a number or a unit string such as "256 KiB"')]);
+
+/** A range over one hardware field: a list (grid), a stepped or geometric range, or min..max (sample only). */
+const rangeSchema = z.union([
+  z.array(fieldValue).min(1),
+  z.strictObject({ min: fieldValue, max: fieldValue, step: z.number().positive().optional(), factor: z.number().gt(1).optional() }),
+]);
+
+const modelSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    name: z.string().min(1),
+    hidden: z.array(positiveInt).optional(),
+    inputShape: z.array(positiveInt).min(1).optional(),
+    classes: positiveInt.optional(),
+    batchNorm: z.boolean().optional(),
+  }),
+]);
+
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
+
+export const sweepSpecSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+  /** Base hardware model: a shipped name or a path (relative to the spec file). */
+  hw: z.string().min(1),
+  models: z.array(modelSchema).min(1),
+  methods: z.array(z.enum(methods as [string, ...string[]])).min(1),
+  copies: oneOrMany(positiveInt),
+  schedules: z.array(z.enum(scheduleKinds as [string, ...string[]])).min(1),
+  batch: oneOrMany(positiveInt),
+  microBatches: oneOrMany(positiveInt).optional(),
+  staleness: oneOrMany(z.union([z.literal(0), z.literal(1)])).optional(),
+  noiseStorage: oneOrMany(z.enum(['float', 'sign-bits', 'regenerate'])).optional(),
+  iterations: positiveInt.max(10_000),
+  /** Hardware fields by path in the hardware file, e.g. "cores.systolic[0].rows", "memory[0].capacity". */
+  hwRanges: z.record(z.string().min(1), rangeSchema).optional(),
+  /** Seeded random sample of the space instead of the full grid. */
+  sample: z.strictObject({ count: positiveInt, seed: z.number().int().nonnegative() }).optional(),
+});
+
+export type RawSweepSpec = z.infer<typeof sweepSpecSchema>;
+export type FieldValue = z.infer<typeof fieldValue>;
+export type FieldRange = z.infer<typeof rangeSchema>;
+export type ModelChoice = z.infer<typeof modelSchema>;
+
+/** The spec with every one-or-many field normalised to a list and the hardware path resolved. */
+export interface SweepSpec {
+  name: string;
+  hw: string;
+  models: ModelChoice[];
+  methods: string[];
+  copies: number[];
+  schedules: string[];
+  batch: number[];
+  microBatches: number[];
+  staleness: (0 | 1)[];
+  noiseStorage: string[];
+  iterations: number;
+  hwRanges: Record<string, FieldRange>;
+  sample?: { count: number; seed: number };
+}
+
+/** Formats a zod issue path as a JSON path: `copies[2]`, `hwRanges["memory[0].capacity"].min`. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(String(part))) out += out ? `.${String(part)}` : String(part);
+    else out += `[${JSON.stringify(String(part))}]`;
+  }
+  return out || '(root)';
+}
+
+const list = <T>(v: T | T[] | undefined, fallback: T[]): T[] => (v === undefined ? fallback : Array.isArray(v) ? v : [v]);
+
+/** A range problem zod cannot see: step and factor together, or min above max. */
+function rangeProblems(ranges: Record<string, FieldRange>, sampled: boolean): string[] {
+  return Object.entries(ranges).flatMap(([field, r]) => {
+    if (Array.isArray(r)) return [];
+    const at = `hwRanges${jsonPath([field])}`;
+    const problems: string[] = [];
+    if (r.step !== undefined && r.factor !== undefined) problems.push(`${at}: found both "step" and "factor"; allowed: one of them`);
+    if (typeof r.min !== typeof r.max) problems.push(`${at}: min and max must both be numbers or both unit strings`);
+    if (r.step === undefined && r.factor === undefined && !sampled) {
+      problems.push(`${at}: a min..max range without "step" or "factor" has no grid; hint: add "step"/"factor", a list, or a top-level "sample"`);
+    }
+    return problems;
+  });
+}
+
+/** Validates a parsed JSON value as a sweep spec; `where` names the file in messages. */
+export function parseSweepSpec(json: unknown, where: string, baseDir = process.cwd()): SweepSpec {
+  const parsed = sweepSpecSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${where}: ${jsonPath(i.path)}: ${i.message}`));
+  }
+  const s = parsed.data;
+  const problems = rangeProblems(s.hwRanges ?? {}, s.sample !== undefined).map((p) => `${where}: ${p}`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const looksLikePath = s.hw.includes('/') || s.hw.endsWith('.json');
+  return {
+    name: s.name ?? 'sweep',
+    hw: looksLikePath && !isAbsolute(s.hw) ? resolve(baseDir, s.hw) : s.hw,
+    models: s.models,
+    methods: s.methods,
+    copies: list(s.copies, []),
+    schedules: s.schedules,
+    batch: list(s.batch, []),
+    microBatches: list(s.microBatches, [4]),
+    staleness: list(s.staleness, [0]),
+    noiseStorage: list(s.noiseStorage, ['sign-bits']),
+    iterations: s.iterations,
+    hwRanges: s.hwRanges ?? {},
+    ...(s.sample ? { sample: s.sample } : {}),
+  };
+}
+
+/** Reads and validates a spec file; bad JSON and schema problems are ConfigErrors (exit 2). */
+export function loadSweepSpec(file: string): SweepSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`--spec ${file}: cannot read the file (${(err as Error).message})`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([`${file}: not valid JSON (${(err as Error).message}); hint: check commas and quotes`]);
+  }
+  return parseSweepSpec(json, file, dirname(resolve(file)));
+}
