@@ -1,0 +1,148 @@
+// Kernel backend names and detection: whether each backend can run on this machine, and if not,
+// why. Detection runs a tiny kernel and checks that the engine that executed it is the one asked
+// for (gpu.js silently changes mode otherwise). It is not the dispatcher: see registry.ts.
+import { createRequire } from 'node:module';
+import { ConfigError } from '../src/errors.js';
+
+export const BACKEND_NAMES = ['reference', 'tfjs-wasm', 'webasm', 'cpu', 'headlessgl', 'webgpu', 'webgl2'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export type BackendChoice = BackendName | 'auto';
+export const BACKEND_CHOICES: readonly BackendChoice[] = [...BACKEND_NAMES, 'auto'];
+
+/** gpu.js-backed backends; the others are plain TS (reference) and TF.js's wasm backend. */
+export const GPUJS_BACKENDS = ['webasm', 'cpu', 'headlessgl', 'webgpu', 'webgl2'] as const;
+export type GpujsBackend = (typeof GPUJS_BACKENDS)[number];
+
+export interface BackendAvailability {
+  backend: BackendName;
+  works: boolean;
+  /** Why it cannot run here; null when it works. */
+  reason: string | null;
+  /** What executes it, e.g. "gpu.js WebAssemblyKernel" or "tfjs-core 4.22.0 wasm". */
+  engine: string;
+}
+
+/** Validates a --backend value, listing the valid names when it is unknown. */
+export function parseBackendChoice(value: string, where = '--backend'): BackendChoice {
+  if ((BACKEND_CHOICES as readonly string[]).includes(value)) return value as BackendChoice;
+  throw new ConfigError([
+    `${where}: unknown kernel backend "${value}"; allowed: ${BACKEND_CHOICES.join(', ')} (hint: run "alrflow backends" to see which work here)`,
+  ]);
+}
+
+export function isGpujsBackend(b: BackendName): b is GpujsBackend {
+  return (GPUJS_BACKENDS as readonly string[]).includes(b);
+}
+
+const cache = new Map<BackendName, Promise<BackendAvailability>>();
+
+/** Detects one backend once per process (detection compiles a kernel, so it is cached). */
+export function detectBackend(backend: BackendName): Promise<BackendAvailability> {
+  let hit = cache.get(backend);
+  if (!hit) {
+    hit = detectUncached(backend);
+    cache.set(backend, hit);
+  }
+  return hit;
+}
+
+export async function detectAll(): Promise<BackendAvailability[]> {
+  const out: BackendAvailability[] = [];
+  for (const b of BACKEND_NAMES) out.push(await detectBackend(b));
+  return out;
+}
+
+async function detectUncached(backend: BackendName): Promise<BackendAvailability> {
+  const no = (reason: string, engine: string): BackendAvailability => ({ backend, works: false, reason, engine });
+  switch (backend) {
+    case 'reference':
+      return { backend, works: true, reason: null, engine: 'float64 TypeScript (kernels/reference)' };
+    case 'tfjs-wasm':
+      return detectTfjs();
+    case 'webgl2':
+      return no('browser only: gpu.js webgl2 needs a browser WebGL2 context; covered by test/browser (headless Chromium)', 'gpu.js WebGL2Kernel');
+    case 'headlessgl': {
+      const missing = headlessGlPrerequisite();
+      return missing ? no(missing, 'gpu.js HeadlessGLKernel') : probeGpujs('headlessgl');
+    }
+    case 'webgpu': {
+      const missing = await installNodeWebgpu();
+      return missing ? no(missing, 'gpu.js WebGPUKernel') : probeGpujs('webgpu');
+    }
+    case 'webasm':
+    case 'cpu':
+      return probeGpujs(backend);
+    default:
+      return backend satisfies never;
+  }
+}
+
+/** Runs a 3-element kernel in the mode and checks both the numbers and the mode that executed. */
+async function probeGpujs(mode: GpujsBackend): Promise<BackendAvailability> {
+  const { GpujsContext, modeOf } = await import('./gpujs/gpujs-context.js');
+  const engine = `gpu.js ${mode}`;
+  let ctx: InstanceType<typeof GpujsContext> | undefined;
+  try {
+    ctx = new GpujsContext(mode);
+    const k = ctx.kernel('probe', function (this: { thread: { x: number } }, a: readonly number[]) {
+      return a[this.thread.x]! * 2;
+    }, { output: [3], constants: {} });
+    const out = await ctx.call(k, Float32Array.of(1, 2, 3));
+    const ran = modeOf(k);
+    if (ran !== mode) return { backend: mode, works: false, reason: `gpu.js ran the probe on "${ran}" instead of "${mode}"`, engine };
+    if (out[0] !== 2 || out[2] !== 6) return { backend: mode, works: false, reason: `probe kernel returned wrong values [${Array.from(out).join(', ')}]`, engine };
+    return { backend: mode, works: true, reason: null, engine: `gpu.js ${k.kernel.constructor.name}` };
+  } catch (err) {
+    return { backend: mode, works: false, reason: `gpu.js ${mode} failed: ${err instanceof Error ? err.message : String(err)}`, engine };
+  } finally {
+    await ctx?.destroy().catch(() => undefined);
+  }
+}
+
+function headlessGlPrerequisite(): string | null {
+  const require = createRequire(import.meta.url);
+  try {
+    require.resolve('gl');
+  } catch {
+    return 'the optional "gl" package is not installed';
+  }
+  let gl: ((w: number, h: number) => unknown) | undefined;
+  try {
+    gl = require('gl') as (w: number, h: number) => unknown;
+  } catch {
+    return 'the optional "gl" package is installed but its native binding was never built (package.json allowScripts gl:false)';
+  }
+  if (!process.env['DISPLAY']) return 'no X display: headless-gl needs one (hint: run under xvfb-run)';
+  return gl(1, 1) ? null : 'headless-gl could not create a WebGL context on this display';
+}
+
+/**
+ * gpu.js finds WebGPU through navigator.gpu; in Node that comes from the `webgpu` package (Dawn).
+ * Returns why it is unavailable, or null once navigator.gpu answers with an adapter.
+ */
+async function installNodeWebgpu(): Promise<string | null> {
+  const g = globalThis as unknown as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } };
+  try {
+    if (!g.navigator?.gpu) {
+      const dawn = (await import('webgpu')) as unknown as { create(flags: string[]): unknown; globals: object };
+      Object.assign(globalThis, dawn.globals);
+      Object.defineProperty(globalThis, 'navigator', { value: { ...(g.navigator ?? {}), gpu: dawn.create([]) }, configurable: true, writable: true });
+    }
+    const adapter = await g.navigator?.gpu?.requestAdapter();
+    return adapter ? null : 'the webgpu package loaded but no GPU adapter answered (no GPU or no Vulkan driver)';
+  } catch (err) {
+    const msg = String(err instanceof Error ? err.message : err).split('\n')[0];
+    return `the webgpu package (Dawn) cannot load here: ${msg}`;
+  }
+}
+
+async function detectTfjs(): Promise<BackendAvailability> {
+  try {
+    const { tfjsReady } = await import('./tfjs/tfjs-runtime.js');
+    const engine = await tfjsReady();
+    return { backend: 'tfjs-wasm', works: true, reason: null, engine };
+  } catch (err) {
+    const msg = String(err instanceof Error ? err.message : err).split('\n')[0];
+    return { backend: 'tfjs-wasm', works: false, reason: `TF.js wasm backend unavailable: ${msg} (hint: install @tensorflow/tfjs-core and @tensorflow/tfjs-backend-wasm)`, engine: 'tfjs wasm' };
+  }
+}

@@ -1,0 +1,125 @@
+// One gpu.js instance pinned to an explicit mode, with a per-shape kernel cache and a record of
+// which gpu.js mode actually executed each call (gpu.js silently degrades some kernels to its cpu
+// backend; the registry turns that record into the backend every result reports). It is not a
+// kernel: the kernels live one per file beside it.
+import { GPU, type IKernelRunShortcut, type KernelOutput } from 'gpu.js';
+
+export type GpujsMode = 'webasm' | 'cpu' | 'headlessgl' | 'webgpu' | 'webgl2';
+
+/** Every compile-time constant a kernel in this folder reads (sizes baked in per shape). */
+export interface KernelConstants {
+  m: number; k: number; n: number;
+  rows: number; cols: number; outs: number; ins: number; classes: number; count: number;
+  channels: number; spatial: number; act: number;
+  co: number; ci: number; ks: number; stride: number; pad: number; h: number; w: number;
+}
+
+/** What a kernel body sees as `this` (typed here so kernel sources type-check). */
+export interface ThreadThis {
+  thread: { x: number; y: number; z: number };
+  constants: KernelConstants;
+}
+
+/** Kernel bodies index flat float arrays; `!` after an index is stripped by the TS transpile. */
+export type Flat = readonly number[];
+
+/** A helper function a kernel calls; every argument and the result are float32 numbers. */
+export type KernelHelper = (...args: number[]) => number;
+
+export interface KernelSpec {
+  output: number[];
+  constants: Partial<KernelConstants>;
+  helpers?: KernelHelper[];
+}
+
+export class GpujsContext {
+  readonly gpu: GPU;
+  private readonly cache = new Map<string, IKernelRunShortcut>();
+  private ran: string[] = [];
+
+  constructor(readonly mode: GpujsMode) {
+    this.gpu = new GPU({ mode });
+  }
+
+  /**
+   * A compiled kernel for one (name, shape) key. Sizes are baked in as constants so loops have
+   * fixed bounds on every backend (GLSL and WGSL need them); gpu.js's default loop cap of 1000 is
+   * raised to the largest constant so long reductions are not silently truncated.
+   */
+  kernel(name: string, body: (...args: never[]) => number, spec: KernelSpec): IKernelRunShortcut {
+    const key = `${name}|${spec.output.join('x')}|${JSON.stringify(spec.constants)}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const loopMax = Math.max(1000, ...Object.values(spec.constants).map((v) => Math.ceil(Math.abs(v)) + 1));
+    const built = this.gpu.createKernel(body.toString(), {
+      output: spec.output,
+      constants: spec.constants,
+      tactic: 'precision',
+      precision: 'single',
+    });
+    built.setLoopMaxIterations(loopMax);
+    for (const helper of spec.helpers ?? []) {
+      const argumentTypes = Object.fromEntries(paramNames(helper).map((p) => [p, 'Number' as const]));
+      built.addFunction(helper as never, { argumentTypes, returnType: 'Number' });
+    }
+    this.cache.set(key, built);
+    return built;
+  }
+
+  /** Runs a kernel (awaiting webgpu's promise), records the mode that ran, returns a flat copy. */
+  async call(k: IKernelRunShortcut, ...args: unknown[]): Promise<Float32Array> {
+    const raw = (await (k as unknown as (...a: unknown[]) => unknown)(...args)) as KernelOutput;
+    this.ran.push(modeOf(k));
+    return flatten(raw);
+  }
+
+  /** The gpu.js modes that executed since the last take, deduplicated. */
+  takeRanModes(): string[] {
+    const modes = [...new Set(this.ran)];
+    this.ran = [];
+    return modes;
+  }
+
+  async destroy(): Promise<void> {
+    this.cache.clear();
+    await this.gpu.destroy();
+  }
+}
+
+function paramNames(fn: KernelHelper): string[] {
+  const match = /\(([^)]*)\)/.exec(fn.toString());
+  return (match?.[1] ?? '').split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+}
+
+/** The gpu.js mode of the kernel object that actually executes (after any fallback swap). */
+export function modeOf(k: IKernelRunShortcut): string {
+  const ctor = (k.kernel as unknown as { constructor: { mode?: string } }).constructor;
+  return ctor.mode ?? 'unknown';
+}
+
+/** Copies a 1-D, 2-D or 3-D gpu.js result into one row-major Float32Array. */
+export function flatten(raw: unknown): Float32Array {
+  if (raw instanceof Float32Array) return raw;
+  if (!Array.isArray(raw)) throw new Error(`gpu.js returned ${typeof raw}, expected an array`);
+  const parts: Float32Array[] = [];
+  const walk = (v: unknown): void => {
+    if (v instanceof Float32Array) parts.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'number') parts.push(Float32Array.of(v));
+    else throw new Error(`gpu.js returned an element of type ${typeof v}`);
+  };
+  walk(raw);
+  const total = parts.reduce((s, p) => s + p.length, 0);
+  const out = new Float32Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** float32 view of an input (gpu.js reads Float32Array; float64 inputs are rounded once here). */
+export function f32(a: Float32Array | Float64Array | Int32Array): Float32Array {
+  return a instanceof Float32Array ? a : Float32Array.from(a);
+}

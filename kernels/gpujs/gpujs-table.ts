@@ -1,0 +1,33 @@
+// The gpu.js implementation of every registry kernel for one gpu.js mode: binds each per-kernel
+// file to a GpujsContext. Adding a kernel to names.ts without a line here is a type error.
+import type { KernelTable } from '../names.js';
+import { adamUpdate } from './adam-update.js';
+import { biasActivation } from './bias-activation.js';
+import { conv2d } from './conv2d.js';
+import type { GpujsContext } from './gpujs-context.js';
+import { lrGradProduct } from './lr-grad-product.js';
+import { matmulABt } from './matmul-a-bt.js';
+import { matmulAtB } from './matmul-at-b.js';
+import { matmul } from './matmul.js';
+import { noiseInject } from './noise-inject.js';
+import { rowSum } from './row-sum.js';
+import { sgdUpdate } from './sgd-update.js';
+import { signPack } from './sign-pack.js';
+import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
+
+export function gpujsTable(ctx: GpujsContext): KernelTable {
+  return {
+    matmul: (a) => matmul(ctx, a),
+    'matmul-at-b': (a) => matmulAtB(ctx, a),
+    'matmul-a-bt': (a) => matmulABt(ctx, a),
+    conv2d: (a) => conv2d(ctx, a),
+    'bias-activation': (a) => biasActivation(ctx, a),
+    'noise-inject': (a) => noiseInject(ctx, a),
+    'sign-pack': (a) => signPack(ctx, a),
+    'lr-grad-product': (a) => lrGradProduct(ctx, a),
+    'softmax-cross-entropy': (a) => softmaxCrossEntropy(ctx, a),
+    'row-sum': (a) => rowSum(ctx, a),
+    'sgd-update': (a) => sgdUpdate(ctx, a),
+    'adam-update': (a) => adamUpdate(ctx, a),
+  };
+}

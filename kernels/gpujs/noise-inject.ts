@@ -1,0 +1,73 @@
+// gpu.js noise injection: out = z + sigma[c] * eps, where eps is the counter-based standard normal
+// of src/estimators/rng.ts for (seed, step, layer, row, unit), computed INSIDE the kernel: no host
+// noise array is built or uploaded. The 24-bit RNG state is one float holding hi * 4096 + lo, so
+// every intermediate is an integer below 2^24 and float32 arithmetic (GLSL, WGSL, wasm f32)
+// reproduces the reference bit for bit; only Box-Muller's log/sqrt/cos differ, by float32 rounding.
+import type { NoiseInjectArgs } from '../names.js';
+import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+
+/** One mixing round of rng.ts on the packed state s = hi * 4096 + lo (steps 1-4 of its header). */
+export function rngRound(s: number): number {
+  const hi = Math.floor(s / 4096);
+  const lo = s - hi * 4096;
+  const p = lo * 2533;
+  const pHi = Math.floor(p / 4096);
+  const lo1 = p - pHi * 4096;
+  const h0 = hi * 2533 - Math.floor((hi * 2533) / 4096) * 4096;
+  const h1 = lo * 1443 - Math.floor((lo * 1443) / 4096) * 4096;
+  const hsum = h0 + h1 + pHi;
+  const hi1 = hsum - Math.floor(hsum / 4096) * 4096;
+  const t = lo1 + 2845;
+  const lo2 = t - Math.floor(t / 4096) * 4096;
+  const hraw = hi1 + 967 + Math.floor(t / 4096);
+  const hi2 = hraw - Math.floor(hraw / 4096) * 4096;
+  const fraw = lo2 + Math.floor((hi2 * hi2) / 4096);
+  const lo3 = fraw - Math.floor(fraw / 4096) * 4096;
+  return lo3 * 4096 + hi2;
+}
+
+/** Absorbs one word w in [0, 2^24) into the packed state, then two rounds (rng.ts `absorb`). */
+export function rngAbsorb(s: number, w: number): number {
+  const hi = Math.floor(s / 4096);
+  const lo = s - hi * 4096;
+  const wHi = Math.floor(w / 4096);
+  const a = hi + wHi;
+  const b = lo + (w - wHi * 4096);
+  const hi1 = a - Math.floor(a / 4096) * 4096;
+  const lo1 = b - Math.floor(b / 4096) * 4096;
+  return rngRound(rngRound(hi1 * 4096 + lo1));
+}
+
+/** Uniform j in (0, 1) from the absorbed counter state (rng.ts `uniform j`). */
+export function rngUniform(s: number, tag: number): number {
+  const r = rngRound(rngRound(rngRound(rngAbsorb(s, tag))));
+  return r / 16777216 + 0.5 / 16777216;
+}
+
+/** The standard normal of (seed, step, layer, row, unit): cosine-branch Box-Muller. */
+export function rngNormal(seed: number, step: number, layer: number, row: number, unit: number): number {
+  const s = rngAbsorb(rngAbsorb(rngAbsorb(rngAbsorb(rngAbsorb(1696 * 4096 + 2534, seed), step), layer), row), unit);
+  const u1 = rngUniform(s, 1);
+  const u2 = rngUniform(s, 2);
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(6.283185307179586 * u2);
+}
+
+export const RNG_HELPERS = [rngRound, rngAbsorb, rngUniform, rngNormal];
+
+function noiseInjectBody(this: ThreadThis, z: Flat, sigma: Flat, seed: number, step: number, layer: number, rowOffset: number): number {
+  const s = this.thread.x;
+  const c = this.thread.y;
+  const r = this.thread.z;
+  const unit = c * this.constants.spatial + s;
+  const index = (r * this.constants.channels + c) * this.constants.spatial + s;
+  return z[index]! + sigma[c]! * rngNormal(seed, step, layer, rowOffset + r, unit);
+}
+
+export async function noiseInject(ctx: GpujsContext, a: NoiseInjectArgs): Promise<Float32Array> {
+  const kernel = ctx.kernel('noise-inject', noiseInjectBody, {
+    output: [a.spatial, a.channels, a.rows],
+    constants: { channels: a.channels, spatial: a.spatial },
+    helpers: RNG_HELPERS,
+  });
+  return ctx.call(kernel, f32(a.z), f32(a.sigma), a.seed, a.step, a.layer, a.rowOffset);
+}

@@ -1,0 +1,15 @@
+// gpu.js row reduction: out[r] = sum_c x[r, c], one thread per row (the loss totals, baselines and
+// bias gradients reduce rows; a column reduction is a matmul-at-b with a ones vector).
+import type { RowSumArgs } from '../names.js';
+import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+
+function rowSumBody(this: ThreadThis, x: Flat): number {
+  let sum = 0;
+  for (let c = 0; c < this.constants.cols; c++) sum += x[this.thread.x * this.constants.cols + c]!;
+  return sum;
+}
+
+export async function rowSum(ctx: GpujsContext, a: RowSumArgs): Promise<Float32Array> {
+  const kernel = ctx.kernel('row-sum', rowSumBody, { output: [a.rows], constants: { cols: a.cols } });
+  return ctx.call(kernel, f32(a.x));
+}

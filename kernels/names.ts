@@ -1,0 +1,167 @@
+// The one list of kernel names, and each kernel's argument and result types (the contract every
+// backend implements). All tensors are flat row-major arrays with explicit dims; conv tensors are
+// NCHW. This file holds no arithmetic: implementations live in reference/, gpujs/ and tfjs/.
+import type { ConvDims } from './reference/conv-dims.js';
+
+export type { ConvDims };
+
+export const KERNEL_NAMES = [
+  'matmul',
+  'matmul-at-b',
+  'matmul-a-bt',
+  'conv2d',
+  'bias-activation',
+  'noise-inject',
+  'sign-pack',
+  'lr-grad-product',
+  'softmax-cross-entropy',
+  'row-sum',
+  'sgd-update',
+  'adam-update',
+] as const;
+
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
+/** Float input: float64 from the reference path, float32 from the device backends. */
+export type NumArray = Float32Array | Float64Array;
+
+export type Activation = 'none' | 'relu' | 'tanh';
+export const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'tanh'];
+
+/** A (m x k) times B (k x n) -> C (m x n). */
+export interface MatmulArgs {
+  a: NumArray;
+  b: NumArray;
+  m: number;
+  k: number;
+  n: number;
+}
+
+/** conv2d (cross-correlation, zero padding), NCHW: x [batch, inChannels, height, width], weights [outChannels, inChannels, k, k]. */
+export interface Conv2dArgs {
+  x: NumArray;
+  weights: NumArray;
+  dims: ConvDims;
+}
+
+/**
+ * out[r, c, s] = act(z[r, c, s] + bias[c]), layout [rows, channels, spatial]: spatial is 1 for a
+ * dense layer and outHeight * outWidth for an NCHW conv output (rows = batch).
+ */
+export interface BiasActivationArgs {
+  z: NumArray;
+  bias: NumArray;
+  rows: number;
+  channels: number;
+  spatial: number;
+  activation: Activation;
+}
+
+/**
+ * out[r, c, s] = z[r, c, s] + sigma[c] * eps, layout [rows, channels, spatial], with eps the
+ * standard normal draw of src/estimators/rng.ts for (seed, step, layer, rowOffset + r, unit =
+ * c * spatial + s), generated inside the kernel on gpu.js backends (no host-side noise array).
+ */
+export interface NoiseInjectArgs {
+  z: NumArray;
+  sigma: NumArray;
+  rows: number;
+  channels: number;
+  spatial: number;
+  seed: number;
+  step: number;
+  layer: number;
+  rowOffset: number;
+}
+
+/** Packs the signs of `values`, 32 per Uint32 word: bit i of word j is 1 when values[32j + i] >= 0. */
+export interface SignPackArgs {
+  values: NumArray;
+}
+
+/**
+ * The LR/ALR gradient product of a dense layer: with delta[r, o] = scale * loss[r] * e[r, o] / sigma[o],
+ * weights[o, i] = sum_r delta[r, o] * x[r, i] and biases[o] = sum_r delta[r, o]. `e` holds eps (LR)
+ * or +-1 signs (ALR); the caller folds 1/(N K) and, for ALR, sqrt(pi/2) into `scale`.
+ */
+export interface LrGradProductArgs {
+  loss: NumArray;
+  e: NumArray;
+  x: NumArray;
+  sigma: NumArray;
+  rows: number;
+  outs: number;
+  ins: number;
+  scale: number;
+}
+
+/** Per-row softmax cross-entropy: loss[r] = logsumexp(logits[r, :]) - logits[r, labels[r]]. */
+export interface SoftmaxCrossEntropyArgs {
+  logits: NumArray;
+  labels: Int32Array;
+  rows: number;
+  classes: number;
+}
+
+/** Row reduction: out[r] = sum_c x[r, c]. */
+export interface RowSumArgs {
+  x: NumArray;
+  rows: number;
+  cols: number;
+}
+
+/** SGD with momentum: v' = momentum * v + g; w' = w - lr * v'. */
+export interface SgdUpdateArgs {
+  w: NumArray;
+  g: NumArray;
+  v: NumArray;
+  lr: number;
+  momentum: number;
+}
+
+/** Adam (bias-corrected), step t >= 1: m' = b1 m + (1-b1) g, v' = b2 v + (1-b2) g^2, w' = w - lr mhat / (sqrt(vhat) + eps). */
+export interface AdamUpdateArgs {
+  w: NumArray;
+  g: NumArray;
+  m: NumArray;
+  v: NumArray;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  t: number;
+}
+
+export interface KernelArgs {
+  matmul: MatmulArgs;
+  'matmul-at-b': MatmulArgs;
+  'matmul-a-bt': MatmulArgs;
+  conv2d: Conv2dArgs;
+  'bias-activation': BiasActivationArgs;
+  'noise-inject': NoiseInjectArgs;
+  'sign-pack': SignPackArgs;
+  'lr-grad-product': LrGradProductArgs;
+  'softmax-cross-entropy': SoftmaxCrossEntropyArgs;
+  'row-sum': RowSumArgs;
+  'sgd-update': SgdUpdateArgs;
+  'adam-update': AdamUpdateArgs;
+}
+
+export interface KernelOutputs {
+  matmul: NumArray;
+  'matmul-at-b': NumArray;
+  'matmul-a-bt': NumArray;
+  conv2d: NumArray;
+  'bias-activation': NumArray;
+  'noise-inject': NumArray;
+  'sign-pack': Uint32Array;
+  'lr-grad-product': { weights: NumArray; biases: NumArray };
+  'softmax-cross-entropy': NumArray;
+  'row-sum': NumArray;
+  'sgd-update': { w: NumArray; v: NumArray };
+  'adam-update': { w: NumArray; m: NumArray; v: NumArray };
+}
+
+/** One backend's implementation of every kernel; a missing entry is a type error. */
+export type KernelTable = { [K in KernelName]: (args: KernelArgs[K]) => Promise<KernelOutputs[K]> };
+

@@ -1,0 +1,102 @@
+// Argument checks the registry runs before dispatching a kernel to ANY backend, so a shape mismatch
+// or a NaN raises the same InvalidInputError on gpu.js and TF.js as on the float64 reference
+// (device kernels would otherwise read out of bounds or propagate NaN silently). Reuses the
+// reference kernels' validators so the messages match. Not a kernel.
+import { InvalidInputError } from '../src/errors.js';
+import { type KernelArgs, type KernelName, ACTIVATIONS } from './names.js';
+import { convDims } from './reference/conv-dims.js';
+import { validate, validateDims } from './reference/validate.js';
+
+type Checks = { [K in KernelName]: (a: KernelArgs[K]) => void };
+
+function positiveSigma(kernel: string, sigma: ArrayLike<number>): void {
+  for (let i = 0; i < sigma.length; i++) {
+    if (!(sigma[i]! > 0)) throw new InvalidInputError(`${kernel}: sigma[${i}] = ${sigma[i]}; allowed: > 0. Hint: use a small positive sigma such as 0.1`);
+  }
+}
+
+function finiteScalars(kernel: string, scalars: Record<string, number>): void {
+  for (const [name, v] of Object.entries(scalars)) {
+    if (!Number.isFinite(v)) throw new InvalidInputError(`${kernel}: ${name} = ${v}; allowed: a finite number`);
+  }
+}
+
+function counter(kernel: string, c: Record<string, number>): void {
+  for (const [name, v] of Object.entries(c)) {
+    if (!Number.isInteger(v) || v < 0 || v >= 2 ** 24) {
+      throw new InvalidInputError(`${kernel}: ${name} = ${v}; allowed: an integer in [0, 2^24) (the RNG counter range). Hint: reduce it modulo 2^24`);
+    }
+  }
+}
+
+function matmulCheck(kernel: string, aLayout: [string, string], bLayout: [string, string]) {
+  return ({ a, b, m, k, n }: KernelArgs['matmul']): void => {
+    validateDims(kernel, { m, k, n });
+    const dim = { m, k, n } as Record<string, number>;
+    validate(kernel, 'a', a, m * k, `a is ${aLayout[0]} x ${aLayout[1]} = ${dim[aLayout[0]]} x ${dim[aLayout[1]]}`);
+    validate(kernel, 'b', b, k * n, `b is ${bLayout[0]} x ${bLayout[1]} = ${dim[bLayout[0]]} x ${dim[bLayout[1]]}`);
+  };
+}
+
+const checks: Checks = {
+  matmul: matmulCheck('matmul', ['m', 'k'], ['k', 'n']),
+  'matmul-at-b': matmulCheck('matmul-at-b', ['k', 'm'], ['k', 'n']),
+  'matmul-a-bt': matmulCheck('matmul-a-bt', ['m', 'k'], ['n', 'k']),
+  conv2d: ({ x, weights, dims: d }) => {
+    convDims('conv2d', d);
+    validate('conv2d', 'x', x, d.batch * d.inChannels * d.height * d.width, `[batch, inChannels, height, width] = [${d.batch}, ${d.inChannels}, ${d.height}, ${d.width}]`);
+    validate('conv2d', 'weights', weights, d.outChannels * d.inChannels * d.kernelSize ** 2, `[outChannels, inChannels, k, k] = [${d.outChannels}, ${d.inChannels}, ${d.kernelSize}, ${d.kernelSize}]`);
+  },
+  'bias-activation': ({ z, bias, rows, channels, spatial, activation }) => {
+    validateDims('bias-activation', { rows, channels, spatial });
+    validate('bias-activation', 'z', z, rows * channels * spatial, `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`);
+    validate('bias-activation', 'bias', bias, channels, `[channels] = [${channels}]`);
+    if (!ACTIVATIONS.includes(activation)) throw new InvalidInputError(`bias-activation: activation "${String(activation)}"; allowed: ${ACTIVATIONS.join(', ')}`);
+  },
+  'noise-inject': ({ z, sigma, rows, channels, spatial, seed, step, layer, rowOffset }) => {
+    validateDims('noise-inject', { rows, channels, spatial });
+    validate('noise-inject', 'z', z, rows * channels * spatial, `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`);
+    validate('noise-inject', 'sigma', sigma, channels, `[channels] = [${channels}]`);
+    positiveSigma('noise-inject', sigma);
+    counter('noise-inject', { seed, step, layer, rowOffset, lastRow: rowOffset + rows - 1, lastUnit: channels * spatial - 1 });
+  },
+  'sign-pack': ({ values }) => validate('sign-pack', 'values', values, values.length, 'any length'),
+  'lr-grad-product': ({ loss, e, x, sigma, rows, outs, ins, scale }) => {
+    validateDims('lr-grad-product', { rows, outs, ins });
+    validate('lr-grad-product', 'loss', loss, rows, `[rows] = [${rows}]`);
+    validate('lr-grad-product', 'e', e, rows * outs, `[rows, outs] = [${rows}, ${outs}]`);
+    validate('lr-grad-product', 'x', x, rows * ins, `[rows, ins] = [${rows}, ${ins}]`);
+    validate('lr-grad-product', 'sigma', sigma, outs, `[outs] = [${outs}]`);
+    positiveSigma('lr-grad-product', sigma);
+    finiteScalars('lr-grad-product', { scale });
+  },
+  'softmax-cross-entropy': ({ logits, labels, rows, classes }) => {
+    validateDims('softmax-cross-entropy', { rows, classes });
+    validate('softmax-cross-entropy', 'logits', logits, rows * classes, `[rows, classes] = [${rows}, ${classes}]`);
+    if (labels.length !== rows) throw new InvalidInputError(`softmax-cross-entropy: labels has ${labels.length} entries; expected one per row (${rows})`);
+    const bad = labels.findIndex((l) => l < 0 || l >= classes);
+    if (bad >= 0) throw new InvalidInputError(`softmax-cross-entropy: labels[${bad}] = ${labels[bad]}; allowed: an integer in 0..${classes - 1}`);
+  },
+  'row-sum': ({ x, rows, cols }) => {
+    validateDims('row-sum', { rows, cols });
+    validate('row-sum', 'x', x, rows * cols, `[rows, cols] = [${rows}, ${cols}]`);
+  },
+  'sgd-update': ({ w, g, v, lr, momentum }) => {
+    validate('sgd-update', 'w', w, w.length, 'any length');
+    validate('sgd-update', 'g', g, w.length, `same length as w (${w.length})`);
+    validate('sgd-update', 'v', v, w.length, `same length as w (${w.length})`);
+    finiteScalars('sgd-update', { lr, momentum });
+  },
+  'adam-update': ({ w, g, m, v, lr, beta1, beta2, eps, t }) => {
+    validate('adam-update', 'w', w, w.length, 'any length');
+    for (const [name, arr] of [['g', g], ['m', m], ['v', v]] as const) validate('adam-update', name, arr, w.length, `same length as w (${w.length})`);
+    finiteScalars('adam-update', { lr, beta1, beta2, eps });
+    validateDims('adam-update', { t });
+    if (v.some((x) => x < 0)) throw new InvalidInputError('adam-update: v holds a negative second moment; allowed: v >= 0');
+  },
+};
+
+/** Throws InvalidInputError when the arguments of `name` do not fit its contract in names.ts. */
+export function registryChecks<K extends KernelName>(name: K, args: KernelArgs[K]): void {
+  (checks[name] as (a: KernelArgs[K]) => void)(args);
+}

@@ -1,0 +1,142 @@
+// The kernel registry: maps (kernel, backend) to an implementation, checks arguments once for every
+// backend, resolves `auto` to the fastest backend that works here by a short matmul probe, and
+// stamps every result with the backend that actually ran (a gpu.js kernel that silently degraded
+// to gpu.js's cpu backend reports "cpu", never the mode that was asked for).
+import { UnsupportedKernelError } from '../src/errors.js';
+import {
+  type BackendChoice,
+  type BackendName,
+  BACKEND_NAMES,
+  detectBackend,
+  isGpujsBackend,
+  parseBackendChoice,
+} from './backends.js';
+import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from './names.js';
+import { registryChecks } from './registry-checks.js';
+import { referenceTable } from './registry-reference.js';
+
+export interface KernelResult<K extends KernelName> {
+  out: KernelOutputs[K];
+  /** The backend that executed the kernel (may differ from the one asked for only by degradation). */
+  backend: BackendName;
+  /** The engine behind it, e.g. "gpu.js WebAssemblyKernel". */
+  engine: string;
+}
+
+export interface KernelRunner {
+  readonly backend: BackendName;
+  readonly engine: string;
+  run<K extends KernelName>(name: K, args: KernelArgs[K]): Promise<KernelResult<K>>;
+  dispose(): Promise<void>;
+}
+
+export interface ProbeResult {
+  backend: BackendName;
+  /** Matmul GFLOP/s on the probe shape (median of the timed calls), null when it failed. */
+  gflops: number | null;
+  reason: string | null;
+}
+
+export interface AutoChoice {
+  backend: BackendName;
+  probes: ProbeResult[];
+}
+
+/** Opens a backend by name ('auto' probes); an unknown name is a ConfigError listing the valid ones. */
+export async function openBackend(choice: string): Promise<KernelRunner> {
+  const parsed: BackendChoice = parseBackendChoice(choice);
+  const backend = parsed === 'auto' ? (await chooseAuto()).backend : parsed;
+  const status = await detectBackend(backend);
+  if (!status.works) {
+    throw new UnsupportedKernelError(`backend "${backend}" cannot run on this machine: ${status.reason}. Hint: use --backend auto, or run "alrflow backends"`);
+  }
+  return createRunner(backend, status.engine);
+}
+
+async function createRunner(backend: BackendName, engine: string): Promise<KernelRunner> {
+  if (backend === 'reference') return tableRunner(backend, engine, referenceTable, async () => undefined, () => null);
+  if (backend === 'tfjs-wasm') {
+    const { loadTfjs } = await import('./tfjs/tfjs-runtime.js');
+    const { tfjsTable } = await import('./tfjs/tfjs-table.js');
+    return tableRunner(backend, engine, tfjsTable(await loadTfjs()), async () => undefined, () => null);
+  }
+  if (isGpujsBackend(backend)) {
+    const { GpujsContext } = await import('./gpujs/gpujs-context.js');
+    const { gpujsTable } = await import('./gpujs/gpujs-table.js');
+    const ctx = new GpujsContext(backend);
+    return tableRunner(backend, engine, gpujsTable(ctx), () => ctx.destroy(), () => degradedMode(backend, ctx.takeRanModes()));
+  }
+  return backend satisfies never;
+}
+
+/** The backend that ran when gpu.js executed some of a call's kernels in another mode, else null. */
+function degradedMode(asked: BackendName, ran: string[]): BackendName | null {
+  const other = ran.find((m) => m !== asked);
+  if (other === undefined) return null;
+  return (BACKEND_NAMES as readonly string[]).includes(other) ? (other as BackendName) : 'cpu';
+}
+
+function tableRunner(
+  backend: BackendName,
+  engine: string,
+  table: KernelTable,
+  dispose: () => Promise<void>,
+  degraded: () => BackendName | null,
+): KernelRunner {
+  return {
+    backend,
+    engine,
+    async run<K extends KernelName>(name: K, args: KernelArgs[K]): Promise<KernelResult<K>> {
+      const impl = table[name] as ((a: KernelArgs[K]) => Promise<KernelOutputs[K]>) | undefined;
+      if (!impl) throw new UnsupportedKernelError(`kernel "${name}" is not implemented on backend "${backend}"`);
+      registryChecks(name, args);
+      const out = await impl(args);
+      const ran = degraded();
+      return ran === null ? { out, backend, engine } : { out, backend: ran, engine: `${engine}, degraded by gpu.js to ${ran}` };
+    },
+    dispose,
+  };
+}
+
+/** Probe shape: small enough to take well under a second on the slowest CPU backend. */
+export const PROBE_SIZE = 128;
+
+/** Times a PROBE_SIZE^3 matmul on one backend: one warm-up call (compiles), then the median of 3. */
+export async function probeBackend(backend: BackendName): Promise<ProbeResult> {
+  const status = await detectBackend(backend);
+  if (!status.works) return { backend, gflops: null, reason: status.reason };
+  const runner = await createRunner(backend, status.engine);
+  try {
+    const n = PROBE_SIZE;
+    const a = Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+    const args = { a, b: a, m: n, k: n, n };
+    await runner.run('matmul', args);
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const r = await runner.run('matmul', args);
+      times.push(performance.now() - t0);
+      if (r.backend !== backend) return { backend, gflops: null, reason: `gpu.js degraded the probe to ${r.backend}` };
+    }
+    times.sort((x, y) => x - y);
+    const ms = Math.max(times[1]!, 1e-3);
+    return { backend, gflops: (2 * n ** 3) / (ms * 1e6), reason: null };
+  } catch (err) {
+    return { backend, gflops: null, reason: err instanceof Error ? err.message : String(err) };
+  } finally {
+    await runner.dispose();
+  }
+}
+
+let autoChoice: Promise<AutoChoice> | undefined;
+
+/** The fastest working backend by the probe (computed once per process). */
+export function chooseAuto(): Promise<AutoChoice> {
+  autoChoice ??= (async () => {
+    const probes: ProbeResult[] = [];
+    for (const b of BACKEND_NAMES) probes.push(await probeBackend(b));
+    const best = probes.filter((p) => p.gflops !== null).sort((x, y) => y.gflops! - x.gflops!)[0];
+    return { backend: best?.backend ?? 'reference', probes };
+  })();
+  return autoChoice;
+}

@@ -1,0 +1,28 @@
+// Loads TF.js core with its wasm backend once per process and reports the engine string. Kept
+// separate so nothing pulls in TF.js until a tfjs-wasm kernel or probe actually runs (TF.js is a
+// devDependency today; detection reports it as unavailable when it is not installed).
+import type * as TfCore from '@tensorflow/tfjs-core';
+
+let ready: Promise<typeof TfCore> | undefined;
+
+export function loadTfjs(): Promise<typeof TfCore> {
+  ready ??= (async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // TF.js logs a "hi there" banner for platform detection; keep CLI output clean.
+    tf.env().set('IS_TEST', true);
+    const ok = await tf.setBackend('wasm');
+    if (!ok || tf.getBackend() !== 'wasm') throw new Error(`tf.setBackend("wasm") failed; active backend is ${tf.getBackend()}`);
+    await tf.ready();
+    void wasm;
+    return tf;
+  })();
+  return ready;
+}
+
+/** Loads TF.js and returns a description of the engine, e.g. "tfjs-core 4.22.0 wasm (2 threads)". */
+export async function tfjsReady(): Promise<string> {
+  const tf = await loadTfjs();
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  return `tfjs-core ${tf.version_core} wasm (${wasm.getThreadsCount()} threads)`;
+}

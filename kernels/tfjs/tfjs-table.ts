@@ -1,0 +1,94 @@
+// The `tfjs-wasm` backend: every registry kernel on TensorFlow.js's wasm backend (XNNPACK, SIMD),
+// the fast CPU path (gpu.js webasm runs a matmul ~15x slower here; bench/kernels.bench.ts). It is a
+// CPU backend, so noise-inject draws its eps on the host from the reference RNG (rng.ts) and
+// sign-pack packs bits on the host: TF.js has no integer bit operations. Not a GPU path.
+import type * as TfCore from '@tensorflow/tfjs-core';
+import type { KernelTable, NumArray } from '../names.js';
+import { convDims } from '../reference/conv-dims.js';
+import { signPack } from '../reference/sign-pack.js';
+import { referenceNoise } from '../registry-reference.js';
+
+type Tf = typeof TfCore;
+const f32 = (a: NumArray | Int32Array): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
+
+/** Runs `fn` in a tidy scope and reads the result back as a fresh Float32Array. */
+function read(tf: Tf, fn: () => TfCore.Tensor): Float32Array {
+  const t = tf.tidy(fn);
+  const out = t.dataSync() as Float32Array;
+  t.dispose();
+  return out;
+}
+
+function matmulOp(tf: Tf, transposeA: boolean, transposeB: boolean): KernelTable['matmul'] {
+  return async ({ a, b, m, k, n }) =>
+    read(tf, () => tf.matMul(tf.tensor2d(f32(a), transposeA ? [k, m] : [m, k]), tf.tensor2d(f32(b), transposeB ? [n, k] : [k, n]), transposeA, transposeB));
+}
+
+export function tfjsTable(tf: Tf): KernelTable {
+  return {
+    matmul: matmulOp(tf, false, false),
+    'matmul-at-b': matmulOp(tf, true, false),
+    'matmul-a-bt': matmulOp(tf, false, true),
+    conv2d: async ({ x, weights, dims: d }) => {
+      convDims('conv2d', d);
+      return read(tf, () => {
+        // TF.js wasm convolves NHWC with HWIO filters; transpose in and out of the NCHW contract.
+        const xt = tf.transpose(tf.tensor4d(f32(x), [d.batch, d.inChannels, d.height, d.width]), [0, 2, 3, 1]);
+        const wt = tf.transpose(tf.tensor4d(f32(weights), [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]), [2, 3, 1, 0]);
+        const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [d.padding, d.padding], [d.padding, d.padding], [0, 0]];
+        return tf.transpose(tf.conv2d(xt, wt, d.stride, pad), [0, 3, 1, 2]);
+      });
+    },
+    'bias-activation': async ({ z, bias, rows, channels, spatial, activation }) =>
+      read(tf, () => {
+        const pre = tf.add(tf.tensor3d(f32(z), [rows, channels, spatial]), tf.tensor3d(f32(bias), [1, channels, 1]));
+        switch (activation) {
+          case 'none':
+            return pre;
+          case 'relu':
+            return tf.relu(pre);
+          case 'tanh':
+            return tf.tanh(pre);
+          default:
+            return activation satisfies never;
+        }
+      }),
+    'noise-inject': async (a) =>
+      read(tf, () => {
+        const eps = tf.tensor3d(f32(referenceNoise(a)), [a.rows, a.channels, a.spatial]);
+        return tf.add(tf.tensor3d(f32(a.z), [a.rows, a.channels, a.spatial]), tf.mul(eps, tf.tensor3d(f32(a.sigma), [1, a.channels, 1])));
+      }),
+    'sign-pack': async ({ values }) => signPack(values),
+    'lr-grad-product': async ({ loss, e, x, sigma, rows, outs, ins, scale }) => {
+      const [weights, biases] = tf.tidy(() => {
+        const coef = tf.mul(tf.tensor2d(f32(loss), [rows, 1]), tf.tensor2d(f32(e), [rows, outs]));
+        const perOut = tf.div(tf.scalar(scale), tf.tensor1d(f32(sigma)));
+        const w = tf.mul(tf.matMul(coef, tf.tensor2d(f32(x), [rows, ins]), true, false), tf.reshape(perOut, [outs, 1]));
+        return [w, tf.mul(tf.sum(coef, 0), perOut)];
+      });
+      const out = { weights: weights!.dataSync() as Float32Array, biases: biases!.dataSync() as Float32Array };
+      weights!.dispose();
+      biases!.dispose();
+      return out;
+    },
+    'softmax-cross-entropy': async ({ logits, labels, rows, classes }) =>
+      read(tf, () => {
+        const logp = tf.logSoftmax(tf.tensor2d(f32(logits), [rows, classes]));
+        return tf.neg(tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(labels, 'int32'), classes)), 1));
+      }),
+    'row-sum': async ({ x, rows, cols }) => read(tf, () => tf.sum(tf.tensor2d(f32(x), [rows, cols]), 1)),
+    'sgd-update': async ({ w, g, v, lr, momentum }) => {
+      const v1 = read(tf, () => tf.add(tf.mul(tf.tensor1d(f32(v)), momentum), tf.tensor1d(f32(g))));
+      return { w: read(tf, () => tf.sub(tf.tensor1d(f32(w)), tf.mul(tf.tensor1d(v1), lr))), v: v1 };
+    },
+    'adam-update': async ({ w, g, m, v, lr, beta1, beta2, eps, t }) => {
+      const gt = (): TfCore.Tensor1D => tf.tensor1d(f32(g));
+      const m1 = read(tf, () => tf.add(tf.mul(tf.tensor1d(f32(m)), beta1), tf.mul(gt(), 1 - beta1)));
+      const v1 = read(tf, () => tf.add(tf.mul(tf.tensor1d(f32(v)), beta2), tf.mul(tf.square(gt()), 1 - beta2)));
+      const c1 = 1 - beta1 ** t;
+      const c2 = 1 - beta2 ** t;
+      const w1 = read(tf, () => tf.sub(tf.tensor1d(f32(w)), tf.div(tf.mul(tf.tensor1d(m1), lr / c1), tf.add(tf.sqrt(tf.div(tf.tensor1d(v1), c2)), eps))));
+      return { w: w1, m: m1, v: v1 };
+    },
+  };
+}
