@@ -1,0 +1,156 @@
+// simulate(): runs a CompiledStep on its hardware model for some iterations and fills a SimReport:
+// cycles, throughput, utilisation, bubble ratio, memory per level and class, traffic, stalls by
+// cause, energy and the timeline. Refuses an infeasible mapping (InfeasibleMappingError, exit 3).
+import type { CompiledStep } from '../src/compiler/types.js';
+import { InfeasibleMappingError, InvalidInputError } from '../src/errors.js';
+
+import type { SimReport, TimelineEntry, TrafficStats, UnitStats } from '../src/report/sim-report.js';
+import { runEngine, type EngineRun } from './engine.js';
+import { memoryStats, placementIntervals } from './occupancy.js';
+import { computeCycles, unitKind, workMacs } from './units/compute.js';
+import { MemorySystem, type TaskMemory } from './units/memory.js';
+
+export interface SimulateOptions {
+  iterations: number;
+  /** Network name for the report (the graph's meta.network when absent). */
+  model?: string;
+  /** Timeline entries kept in the report; later iterations are dropped beyond it (the first iterations stay). */
+  timelineLimit?: number;
+  /** Bound on simulated events; defaults to 4 x task instances + 1000. */
+  maxEvents?: number;
+}
+
+export function simulate(step: CompiledStep, options: SimulateOptions): SimReport {
+  if (!Number.isInteger(options.iterations) || options.iterations < 1) throw new InvalidInputError(`iterations: found ${options.iterations}, allowed: a positive integer`);
+  if (!step.feasibility.ok) {
+    throw new InfeasibleMappingError(`infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\nhint: fewer copies, a smaller batch, sign-bit noise storage or a larger hardware model`);
+  }
+  const mem = new MemorySystem(step);
+  const compute = step.tasks.map((t) => computeCycles(step.hw, t.unit, t.work));
+  const memory = step.tasks.map((t, i) => mem.taskMemory(t, compute[i]!));
+  const durations = memory.map((m) => m.durationCycles);
+  const iterations = options.iterations;
+  const maxEvents = options.maxEvents ?? 4 * step.tasks.length * iterations + 1000;
+  const run = runEngine({ step, iterations, durations, maxEvents });
+  const intervals = placementIntervals(step, mem, run.start, run.end, iterations, run.totalCycles);
+  const { stats, timeline: memoryTimeline } = memoryStats(mem, intervals, run.totalCycles);
+  const perIteration = iterationCycles(run, step.tasks.length, iterations);
+  const steady = steadyState(perIteration);
+  const itPerS = steady > 0 ? step.hw.clockHz / steady : 0;
+  const sum = (f: (m: TaskMemory) => number) => memory.reduce((s, m) => s + f(m), 0) * iterations;
+  const units = unitStats(step, run);
+  const usedUnits = run.unitKeys.length;
+  const busy = run.busyByUnit.reduce((a, b) => a + b, 0);
+  return {
+    kind: 'sim-report',
+    version: 1,
+    input: {
+      model: options.model ?? step.graph.meta.network,
+      method: step.options.method,
+      copies: step.options.copies,
+      batch: step.options.batch,
+      schedule: step.options.schedule,
+      hw: step.hw.name,
+      iterations,
+      microBatches: step.options.microBatches,
+      staleness: step.options.staleness,
+      noiseStorage: step.options.noiseStorage,
+    },
+    clockHz: step.hw.clockHz,
+    cycles: { total: run.totalCycles, perIteration, steadyStatePerIteration: steady },
+    throughput: { iterationsPerSecond: itPerS, samplesPerSecond: itPerS * step.options.batch },
+    units,
+    bubbleRatio: usedUnits > 0 && run.totalCycles > 0 ? 1 - busy / (usedUnits * run.totalCycles) : 0,
+    memory: stats,
+    traffic: traffic(mem, memory, iterations),
+    stalls: { bandwidth: sum((m) => m.bandwidthStallCycles), capacity: sum((m) => m.capacityStallCycles), ...run.idle },
+    energy: energy(step, mem, memory, iterations),
+    timeline: timelineOf(step, run, iterations, options.timelineLimit ?? 20_000),
+    memoryTimeline,
+    events: run.events,
+  };
+}
+
+/** Cycles between the completions of consecutive iterations (the first counts from cycle 0). */
+function iterationCycles(run: EngineRun, n: number, iterations: number): number[] {
+  const out: number[] = [];
+  let prev = 0;
+  for (let it = 0; it < iterations; it++) {
+    let hi = prev;
+    for (let t = 0; t < n; t++) hi = Math.max(hi, run.end[it * n + t]!);
+    out.push(hi - prev);
+    prev = hi;
+  }
+  return out;
+}
+
+/** Mean of the second half of the iterations (all of them when there are fewer than 3). */
+function steadyState(perIteration: number[]): number {
+  const tail = perIteration.length < 3 ? perIteration : perIteration.slice(Math.floor(perIteration.length / 2));
+  return tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length);
+}
+
+function unitStats(step: CompiledStep, run: EngineRun): UnitStats[] {
+  const busy = new Map(run.unitKeys.map((k, i) => [k, run.busyByUnit[i]!]));
+  const keys = new Set<string>(run.unitKeys);
+  for (let c = 0; c < step.hw.cores.count; c++) for (const u of [...step.hw.cores.systolic, ...step.hw.cores.vector]) keys.add(`${c}/${u.name}`);
+  return [...keys].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).map((key) => {
+    const slash = key.indexOf('/');
+    const ref = { core: Number(key.slice(0, slash)), unit: key.slice(slash + 1) };
+    const b = busy.get(key) ?? 0;
+    return { ...ref, kind: unitKind(step.hw, ref), busyCycles: b, utilisation: run.totalCycles > 0 ? b / run.totalCycles : 0 };
+  });
+}
+
+function traffic(mem: MemorySystem, memory: TaskMemory[], iterations: number): TrafficStats[] {
+  const byLevel = new Map<string, TrafficStats>();
+  for (const m of memory) {
+    for (const t of m.traffic) {
+      const where = mem.instances.get(t.key)!.level;
+      const s = byLevel.get(where) ?? { where, bytesRead: 0, bytesWritten: 0, bytesByClass: {} };
+      s.bytesRead += t.read * iterations;
+      s.bytesWritten += t.written * iterations;
+      s.bytesByClass[t.cls] = (s.bytesByClass[t.cls] ?? 0) + (t.read + t.written) * iterations;
+      byLevel.set(where, s);
+    }
+  }
+  return [...byLevel.values()].sort((a, b) => a.where.localeCompare(b.where));
+}
+
+function energy(step: CompiledStep, mem: MemorySystem, memory: TaskMemory[], iterations: number): SimReport['energy'] {
+  const pj = 1e-12;
+  const byLevelJoules: Record<string, number> = {};
+  for (const m of memory) {
+    for (const t of m.traffic) {
+      const spec = mem.instances.get(t.key)!.spec;
+      const e = (t.read * (spec.readEnergyPjPerByte ?? 0) + t.written * (spec.writeEnergyPjPerByte ?? 0)) * pj * iterations;
+      byLevelJoules[spec.name] = (byLevelJoules[spec.name] ?? 0) + e;
+    }
+  }
+  const macs = step.tasks.reduce((s, t) => s + workMacs(t.work), 0) * iterations;
+  const computeJoules = macs * (step.hw.macEnergyPj ?? 0) * pj;
+  const linkBytes = step.tasks.reduce((s, t) => s + (t.work.kind === 'transfer' ? t.work.bytes : 0), 0) * iterations;
+  const nocJoules = linkBytes * (step.hw.noc?.energyPjPerByte ?? 0) * pj;
+  if (nocJoules > 0) byLevelJoules.noc = nocJoules;
+  const totalJoules = computeJoules + Object.values(byLevelJoules).reduce((a, b) => a + b, 0);
+  return { totalJoules, byLevelJoules, computeJoules };
+}
+
+function timelineOf(step: CompiledStep, run: EngineRun, iterations: number, limit: number): TimelineEntry[] {
+  const n = step.tasks.length;
+  const nodes = new Map(step.graph.nodes.map((node) => [node.id, node]));
+  const keep = Math.max(1, Math.min(iterations, Math.floor(limit / Math.max(1, n))));
+  const out: TimelineEntry[] = [];
+  for (let it = 0; it < keep; it++) {
+    step.tasks.forEach((t, i) => {
+      const node = nodes.get(t.node);
+      const bytes = [...t.reads, ...t.writes].reduce((s, a) => s + a.bytes, 0);
+      const entry: TimelineEntry = { core: t.unit.core, unit: t.unit.unit, start: run.start[it * n + i]!, end: run.end[it * n + i]!, node: t.node, op: node?.kind ?? t.work.kind, phase: node?.phase ?? 'forward', iteration: it, microBatch: t.microBatch, bytes };
+      if (node?.layer !== undefined) entry.layer = node.layer;
+      if (t.tile) entry.tile = `${t.tile.index + 1}/${t.tile.count}`;
+      out.push(entry);
+    });
+  }
+  return out.sort((a, b) => a.start - b.start || a.core - b.core || a.unit.localeCompare(b.unit));
+}
+
