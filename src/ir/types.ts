@@ -44,6 +44,11 @@ interface NodeBase {
   outputs: string[];
   phase: Phase;
   layer?: string;
+  /**
+   * Runs once per training step, not once per micro-batch or row shard (weight-space work such as
+   * ES weight noise, the ES gradient product and optimizer updates). Absent means false.
+   */
+  perStep?: boolean;
 }
 
 /**
@@ -65,6 +70,8 @@ export type IrNode =
       kernelSize: number;
       stride: number;
       padding: number;
+      /** Independent weight sets (ES copies); `batch` rows split evenly among them. Absent means 1. */
+      groups?: number;
     })
   | (NodeBase & { kind: 'BiasAct'; act: 'none' | 'relu' | 'tanh'; elements: number })
   | (NodeBase & { kind: 'BatchNorm'; elements: number; channels: number })

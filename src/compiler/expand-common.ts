@@ -1,0 +1,99 @@
+// Pieces every method's expansion shares: graph metadata, the step's source tensors (input,
+// labels, parameters, optimizer state), gradient-product dimensions per layer kind, the optimizer
+// update and dead-code removal. Not a pass on its own.
+import { GraphBuilder } from '../ir/builder.js';
+import { elementCount } from '../ir/graph.js';
+import type { Graph, GraphMeta } from '../ir/types.js';
+import { paramLayers, parameterCount, type Network, type ParamLayer, type Shape } from '../models/layers.js';
+import { inferShapes } from '../models/shapes.js';
+import type { CompileOptions } from './types.js';
+
+export type ExpandOptions = Pick<CompileOptions, 'method' | 'copies' | 'batch' | 'noiseStorage' | 'layerwise' | 'optimizer'> & {
+  floatBytes?: number;
+};
+
+export interface ExpandContext {
+  b: GraphBuilder;
+  network: Network;
+  options: ExpandOptions;
+  shapes: Map<string, { input: Shape; output: Shape }>;
+  layers: ParamLayer[];
+  /** Parameter tensor of each parametrised layer (weights and biases in one buffer). */
+  params: Map<string, string>;
+}
+
+export function parameterTotal(layer: ParamLayer): number {
+  const { weights, biases } = parameterCount(layer);
+  return weights + biases;
+}
+
+export function startExpansion(network: Network, options: ExpandOptions, inputRows: number): ExpandContext {
+  const meta: GraphMeta = {
+    network: network.name,
+    method: options.method,
+    copies: options.method === 'bp' ? 1 : options.copies,
+    batch: options.batch,
+    floatBytes: options.floatBytes ?? 4,
+    noiseStorage: options.noiseStorage,
+    layerwise: options.layerwise,
+  };
+  const b = new GraphBuilder(meta);
+  const shapes = inferShapes(network);
+  const layers = paramLayers(network.layers);
+  b.tensor({ id: 'x', shape: [inputRows, ...network.inputShape], dtype: b.floatDtype, cls: 'input' });
+  b.tensor({ id: 'labels', shape: [options.batch], dtype: b.floatDtype, cls: 'input' });
+  const params = new Map<string, string>();
+  for (const layer of layers) {
+    params.set(layer.name, b.tensor({ id: `${layer.name}.params`, shape: [parameterTotal(layer)], dtype: b.floatDtype, cls: 'weight', layer: layer.name }));
+  }
+  return { b, network, options, shapes, layers, params };
+}
+
+/** dW = D^T X with a ones column appended to X, so the bias gradient comes out of the same product. */
+export function gradDims(ctx: ExpandContext, layer: ParamLayer, rows: number): { m: number; n: number; k: number } {
+  const out = ctx.shapes.get(layer.name)!.output;
+  switch (layer.kind) {
+    case 'linear':
+      return { m: layer.outFeatures, n: layer.inFeatures + 1, k: rows };
+    case 'conv2d':
+      return { m: layer.outChannels, n: layer.inChannels * layer.kernelSize * layer.kernelSize + 1, k: rows * elementCount(out.slice(1)) };
+    case 'batchnorm':
+      return { m: layer.channels, n: 2, k: rows * elementCount(out.slice(1)) };
+    default:
+      return layer satisfies never;
+  }
+}
+
+export function gradientTensor(ctx: ExpandContext, layer: ParamLayer): string {
+  return ctx.b.tensor({ id: `${layer.name}.grad`, shape: [parameterTotal(layer)], dtype: ctx.b.floatDtype, cls: 'gradient', layer: layer.name });
+}
+
+export function optimizerUpdate(ctx: ExpandContext, layer: ParamLayer, gradient: string): void {
+  const { b } = ctx;
+  const elements = parameterTotal(layer);
+  const params = ctx.params.get(layer.name)!;
+  const next = b.tensor({ id: `${layer.name}.params.next`, shape: [elements], dtype: b.floatDtype, cls: 'weight', layer: layer.name });
+  const inputs = [params, gradient];
+  const outputs = [next];
+  if (ctx.options.optimizer === 'adam') {
+    // Adam keeps first and second moments: two floats per parameter.
+    inputs.push(b.tensor({ id: `${layer.name}.opt`, shape: [2 * elements], dtype: b.floatDtype, cls: 'optimizer-state', layer: layer.name }));
+    outputs.push(b.tensor({ id: `${layer.name}.opt.next`, shape: [2 * elements], dtype: b.floatDtype, cls: 'optimizer-state', layer: layer.name }));
+  }
+  b.node({ id: `${layer.name}.update`, kind: 'OptimizerUpdate', phase: 'update', layer: layer.name, perStep: true, inputs, outputs, elements, optimizer: ctx.options.optimizer });
+}
+
+/** Drops nodes whose outputs nobody reads (the unused tail of a reused clean chain), and their tensors. */
+export function removeDeadCode(graph: Graph): Graph {
+  const live = new Set<string>();
+  const kept = [];
+  for (const node of [...graph.nodes].reverse()) {
+    const sink = node.kind === 'OptimizerUpdate';
+    if (!sink && !node.outputs.some((t) => live.has(t))) continue;
+    kept.push(node);
+    for (const t of node.inputs) live.add(t);
+    for (const t of node.outputs) live.add(t);
+  }
+  const tensors = Object.fromEntries(Object.entries(graph.tensors).filter(([id]) => live.has(id)));
+  return { ...graph, tensors, nodes: kept.reverse() };
+}

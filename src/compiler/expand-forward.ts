@@ -1,0 +1,124 @@
+// The forward half of expand: walks a network's layers (residual bodies included) and emits one
+// IR node chain on a fixed number of rows. Method-specific work is left to hooks: which parameter
+// tensor a layer reads (ES reads perturbed copies), what happens to a parametrised layer's
+// pre-activation (LR/ALR inject noise there), and which layers are reused instead of emitted
+// (layer-wise injection reuses the clean prefix). Not a pass on its own.
+import type { GraphBuilder } from '../ir/builder.js';
+import { elementCount } from '../ir/graph.js';
+import type { Layer, ParamLayer, Shape } from '../models/layers.js';
+
+export interface ForwardHooks {
+  /** Tensor holding the parameters the layer's forward reads. */
+  params(layer: ParamLayer): string;
+  /** Called with a parametrised layer's pre-activation; returns the tensor the chain continues with. */
+  afterParam(layer: ParamLayer, preact: string): string;
+  /** A tensor to use as the layer's output instead of emitting it (layer-wise reuse), if any. */
+  reuse?(layer: Layer): string | undefined;
+}
+
+export class ForwardEmitter {
+  /** Input tensor of every layer emitted, by layer name (what LR stores and BP keeps). */
+  readonly layerInput = new Map<string, string>();
+  /** Output tensor of every layer walked, emitted or reused, by layer name. */
+  readonly layerOutput = new Map<string, string>();
+
+  constructor(
+    private readonly b: GraphBuilder,
+    private readonly shapes: Map<string, { input: Shape; output: Shape }>,
+    private readonly hooks: ForwardHooks,
+    /** Rows of every activation this chain produces. */
+    readonly rows: number,
+    /** Independent weight sets the rows are split across (ES copies); 1 otherwise. */
+    private readonly groups: number,
+    /** Prefix for node and tensor ids, so several chains can live in one graph. */
+    private readonly prefix: string,
+  ) {}
+
+  sequence(layers: readonly Layer[], x: string): string {
+    return layers.reduce((input, layer) => this.layer(layer, input), x);
+  }
+
+  layer(layer: Layer, x: string): string {
+    const reused = this.hooks.reuse?.(layer);
+    const out = reused ?? this.emit(layer, x);
+    if (reused === undefined) this.layerInput.set(layer.name, x);
+    this.layerOutput.set(layer.name, out);
+    return out;
+  }
+
+  private activation(name: string, layer: string, perSample: Shape): string {
+    return this.b.tensor({ id: `${this.prefix}${name}`, shape: [this.rows, ...perSample], dtype: this.b.floatDtype, cls: 'activation', layer });
+  }
+
+  private outShape(layer: Layer): Shape {
+    const s = this.shapes.get(layer.name);
+    if (!s) throw new Error(`expand: no shape for layer ${layer.name}`);
+    return s.output;
+  }
+
+  private emit(layer: Layer, x: string): string {
+    const id = (suffix: string): string => `${this.prefix}${layer.name}.${suffix}`;
+    const base = { layer: layer.name, phase: 'forward' as const };
+    const outShape = this.outShape(layer);
+    const elements = this.rows * elementCount(outShape);
+    switch (layer.kind) {
+      case 'linear': {
+        const p = this.hooks.params(layer);
+        const z = this.activation(`${layer.name}.z`, layer.name, outShape);
+        const m = this.rows / this.groups;
+        this.b.node({ ...base, id: id('mm'), kind: 'MatMul', inputs: [x, p], outputs: [z], m, n: layer.outFeatures, k: layer.inFeatures, groups: this.groups });
+        return this.bias(layer, this.hooks.afterParam(layer, z), p, elements);
+      }
+      case 'conv2d': {
+        const p = this.hooks.params(layer);
+        const [, h, w] = this.shapes.get(layer.name)!.input;
+        const [, oh, ow] = outShape;
+        const z = this.activation(`${layer.name}.z`, layer.name, outShape);
+        this.b.node({
+          ...base, id: id('conv'), kind: 'Conv2d', inputs: [x, p], outputs: [z], batch: this.rows,
+          inChannels: layer.inChannels, outChannels: layer.outChannels, inHeight: h!, inWidth: w!, outHeight: oh!, outWidth: ow!,
+          kernelSize: layer.kernelSize, stride: layer.stride, padding: layer.padding,
+          ...(this.groups > 1 ? { groups: this.groups } : {}),
+        });
+        return this.bias(layer, this.hooks.afterParam(layer, z), p, elements);
+      }
+      case 'batchnorm': {
+        const p = this.hooks.params(layer);
+        const z = this.activation(`${layer.name}.z`, layer.name, outShape);
+        this.b.node({ ...base, id: id('bn'), kind: 'BatchNorm', inputs: [x, p], outputs: [z], elements, channels: layer.channels });
+        return this.hooks.afterParam(layer, z);
+      }
+      case 'relu':
+      case 'tanh': {
+        const out = this.activation(`${layer.name}.out`, layer.name, outShape);
+        this.b.node({ ...base, id: id('act'), kind: 'BiasAct', act: layer.kind, inputs: [x], outputs: [out], elements });
+        return out;
+      }
+      case 'maxpool':
+      case 'avgpool': {
+        const out = this.activation(`${layer.name}.out`, layer.name, outShape);
+        const op = layer.kind === 'maxpool' ? 'max' : 'avg';
+        this.b.node({ ...base, id: id('pool'), kind: 'Pool', op, inputs: [x], outputs: [out], elements, window: layer.size * layer.size });
+        return out;
+      }
+      case 'flatten':
+        // A view: the next layer reads the same buffer; element counts are what nodes check.
+        return x;
+      case 'residual': {
+        const body = this.sequence(layer.body, x);
+        const out = this.activation(`${layer.name}.out`, layer.name, outShape);
+        this.b.node({ ...base, id: id('add'), kind: 'Add', inputs: [body, x], outputs: [out], elements });
+        return out;
+      }
+      default:
+        return layer satisfies never;
+    }
+  }
+
+  /** Bias add after a linear or conv product (and after its noise, which commutes with it). */
+  private bias(layer: ParamLayer, z: string, params: string, elements: number): string {
+    const out = this.activation(`${layer.name}.out`, layer.name, this.outShape(layer));
+    this.b.node({ id: `${this.prefix}${layer.name}.bias`, kind: 'BiasAct', act: 'none', phase: 'forward', layer: layer.name, inputs: [z, params], outputs: [out], elements });
+    return out;
+  }
+}

@@ -1,0 +1,129 @@
+// Expansion for LR and ALR: K noisy copies folded into the rows (N*K rows everywhere; the fold
+// pass later shrinks copy-invariant work back to N rows), noise injected on every parametrised
+// layer's pre-activation (or, layer-wise, on one layer per forward pass), ALR packs the noise signs
+// into bits, one loss per row, the loss vector broadcast to every layer, and one independent
+// gradient product per layer that reads only the layer's stored input, its noise (or sign bits)
+// and the loss vector: no backward chain.
+import { elementCount } from '../ir/graph.js';
+import type { Graph } from '../ir/types.js';
+import type { Network, ParamLayer } from '../models/layers.js';
+import { ForwardEmitter } from './expand-forward.js';
+import { gradDims, gradientTensor, optimizerUpdate, removeDeadCode, startExpansion, type ExpandContext, type ExpandOptions } from './expand-common.js';
+
+interface NoisyLayer {
+  layer: ParamLayer;
+  prefix: string;
+  storedInput: string;
+  /** Stored noise or sign bits; undefined when the noise is regenerated after the loss. */
+  stored?: string;
+  loss: string;
+  rows: number;
+}
+
+function injectNoise(ctx: ExpandContext, prefix: string, layer: ParamLayer, z: string, rows: number): { noisy: string; stored?: string } {
+  const { b } = ctx;
+  const outShape = ctx.shapes.get(layer.name)!.output;
+  const elements = rows * elementCount(outShape);
+  const storage = ctx.options.noiseStorage;
+  const tensor = (suffix: string, cls: 'activation' | 'noise' | 'sign-bits'): string =>
+    b.tensor({ id: `${prefix}${layer.name}.${suffix}`, shape: [rows, ...outShape], dtype: cls === 'sign-bits' ? 'bit' : b.floatDtype, cls, layer: layer.name });
+  const noisy = tensor('noisy', 'activation');
+  const noise = storage === 'regenerate' ? undefined : tensor('noise', 'noise');
+  const base = { phase: 'forward' as const, layer: layer.name, elements };
+  b.node({ ...base, id: `${prefix}${layer.name}.inject`, kind: 'NoiseInject', storage, inputs: [z], outputs: noise ? [noisy, noise] : [noisy] });
+  if (storage !== 'sign-bits' || !noise) return { noisy, stored: noise };
+  const signs = tensor('signs', 'sign-bits');
+  b.node({ ...base, id: `${prefix}${layer.name}.signpack`, kind: 'SignPack', inputs: [noise], outputs: [signs] });
+  return { noisy, stored: signs };
+}
+
+/** Noise or sign bits as the gradient product reads them: regenerated and/or sign-packed if needed. */
+function gradientSource(ctx: ExpandContext, l: NoisyLayer): string {
+  const { b } = ctx;
+  const outShape = ctx.shapes.get(l.layer.name)!.output;
+  const elements = l.rows * elementCount(outShape);
+  const base = { phase: 'gradient' as const, layer: l.layer.name, elements };
+  let source = l.stored;
+  if (!source) {
+    source = b.tensor({ id: `${l.prefix}${l.layer.name}.noise.regen`, shape: [l.rows, ...outShape], dtype: b.floatDtype, cls: 'noise', layer: l.layer.name });
+    b.node({ ...base, id: `${l.prefix}${l.layer.name}.regenerate`, kind: 'NoiseInject', storage: 'regenerate', inputs: [], outputs: [source] });
+  }
+  if (ctx.options.method !== 'alr' || b.get(source).dtype === 'bit') return source;
+  const signs = b.tensor({ id: `${l.prefix}${l.layer.name}.signs.late`, shape: [l.rows, ...outShape], dtype: 'bit', cls: 'sign-bits', layer: l.layer.name });
+  b.node({ ...base, id: `${l.prefix}${l.layer.name}.signpack.late`, kind: 'SignPack', inputs: [source], outputs: [signs] });
+  return signs;
+}
+
+function lossOf(ctx: ExpandContext, prefix: string, logits: string, rows: number): string {
+  const { b } = ctx;
+  const loss = b.tensor({ id: `${prefix}loss`, shape: [rows], dtype: b.floatDtype, cls: 'loss' });
+  b.node({ id: `${prefix}loss.ce`, kind: 'Loss', phase: 'loss', inputs: [logits, 'labels'], outputs: [loss], rows, classes: ctx.network.classes });
+  return loss;
+}
+
+/** All layers noisy in one forward pass: the forward-only mode. */
+function allNoisy(ctx: ExpandContext, rows: number): NoisyLayer[] {
+  const stored = new Map<string, string | undefined>();
+  const emitter = new ForwardEmitter(ctx.b, ctx.shapes, {
+    params: (layer) => ctx.params.get(layer.name)!,
+    afterParam: (layer, z) => {
+      const { noisy, stored: s } = injectNoise(ctx, '', layer, z, rows);
+      stored.set(layer.name, s);
+      return noisy;
+    },
+  }, rows, 1, '');
+  const logits = emitter.sequence(ctx.network.layers, 'x');
+  const loss = lossOf(ctx, '', logits, rows);
+  const copies = ctx.layers.map((layer) =>
+    ctx.b.tensor({ id: `loss@${layer.name}`, shape: [rows], dtype: ctx.b.floatDtype, cls: 'loss', layer: layer.name }),
+  );
+  ctx.b.node({ id: 'loss.broadcast', kind: 'LossBroadcast', phase: 'communication', inputs: [loss], outputs: copies, rows, targets: ctx.layers.length });
+  return ctx.layers.map((layer, i) => ({ layer, prefix: '', storedInput: emitter.layerInput.get(layer.name)!, stored: stored.get(layer.name), loss: copies[i]!, rows }));
+}
+
+function containsLayer(layer: Network['layers'][number], name: string): boolean {
+  return layer.name === name || (layer.kind === 'residual' && layer.body.some((l) => containsLayer(l, name)));
+}
+
+/** Layer-wise injection: one clean chain, then per target layer a pass noisy at that layer only. */
+function layerwise(ctx: ExpandContext, rows: number): NoisyLayer[] {
+  const params = (layer: ParamLayer): string => ctx.params.get(layer.name)!;
+  const clean = new ForwardEmitter(ctx.b, ctx.shapes, { params, afterParam: (_l, z) => z }, rows, 1, '');
+  clean.sequence(ctx.network.layers, 'x');
+  return ctx.layers.map((target) => {
+    const prefix = `lw.${target.name}/`;
+    let reached = false;
+    let stored: string | undefined;
+    const emitter = new ForwardEmitter(ctx.b, ctx.shapes, {
+      params,
+      reuse: (layer) => (reached || containsLayer(layer, target.name) ? undefined : clean.layerOutput.get(layer.name)),
+      afterParam: (layer, z) => {
+        if (layer.name !== target.name) return z;
+        reached = true;
+        const injected = injectNoise(ctx, prefix, layer, z, rows);
+        stored = injected.stored;
+        return injected.noisy;
+      },
+    }, rows, 1, prefix);
+    const logits = emitter.sequence(ctx.network.layers, 'x');
+    const loss = lossOf(ctx, prefix, logits, rows);
+    return { layer: target, prefix, storedInput: emitter.layerInput.get(target.name)!, stored, loss, rows };
+  });
+}
+
+export function expandLr(network: Network, options: ExpandOptions): Graph {
+  const rows = options.batch * options.copies;
+  const ctx = startExpansion(network, options, rows);
+  const noisy = options.layerwise ? layerwise(ctx, rows) : allNoisy(ctx, rows);
+  for (const l of noisy) {
+    const source = gradientSource(ctx, l);
+    const gradient = gradientTensor(ctx, l.layer);
+    const signs = ctx.b.get(source).dtype === 'bit';
+    ctx.b.node({
+      id: `${l.layer.name}.gradprod`, kind: 'GradProduct', phase: 'gradient', layer: l.layer.name,
+      inputs: [l.storedInput, source, l.loss], outputs: [gradient], ...gradDims(ctx, l.layer, l.rows), groups: 1, signs,
+    });
+    optimizerUpdate(ctx, l.layer, gradient);
+  }
+  return removeDeadCode(ctx.b.build());
+}

@@ -1,0 +1,66 @@
+// Pass 2, fold copy-invariant work (LR/ALR): the network input is the same for all K copies, so
+// every forward node whose row-carrying inputs are all copy-invariant runs once per sample (N rows
+// instead of N*K): the first layer's product always, and under layer-wise injection every layer
+// before the noisy one. The noise injection that follows broadcasts N rows to N*K. A gradient
+// product whose stored input is copy-invariant first sums the K error signals of each sample
+// (a Reduce node) and then runs on N rows. Other methods pass through unchanged.
+import { elementCount } from '../ir/graph.js';
+import type { Graph, IrNode, TensorInfo } from '../ir/types.js';
+
+const rowClasses: ReadonlySet<TensorInfo['cls']> = new Set(['input', 'activation']);
+
+function invariantTensors(graph: Graph): Set<string> {
+  const invariant = new Set<string>(['x']);
+  for (const node of graph.nodes) {
+    if (node.phase !== 'forward' || node.kind === 'NoiseInject' || node.perStep) continue;
+    const rowInputs = node.inputs.filter((t) => rowClasses.has(graph.tensors[t]!.cls));
+    if (rowInputs.length > 0 && rowInputs.every((t) => invariant.has(t))) for (const t of node.outputs) invariant.add(t);
+  }
+  return invariant;
+}
+
+function shrink(node: IrNode, K: number): IrNode {
+  switch (node.kind) {
+    case 'MatMul':
+      return { ...node, m: node.m / K };
+    case 'Conv2d':
+      return { ...node, batch: node.batch / K };
+    case 'BiasAct':
+    case 'BatchNorm':
+    case 'Pool':
+    case 'Add':
+      return { ...node, elements: node.elements / K };
+    default:
+      throw new Error(`fold: node ${node.id} (${node.kind}) cannot be copy-invariant`);
+  }
+}
+
+/** Reduce over the K copies of each sample, then the product on N rows. */
+function foldGradProduct(graph: Graph, node: Extract<IrNode, { kind: 'GradProduct' }>, K: number, tensors: Graph['tensors']): IrNode[] {
+  const [stored, source, ...rest] = node.inputs;
+  const sourceInfo = graph.tensors[source!]!;
+  const rows = sourceInfo.shape[0]! / K;
+  const delta: TensorInfo = { id: `${node.layer}.delta`, shape: [rows, ...sourceInfo.shape.slice(1)], dtype: graph.meta.floatBytes === 2 ? 'f16' : 'f32', cls: 'gradient', layer: node.layer };
+  tensors[delta.id] = delta;
+  const reduce: IrNode = {
+    id: `${node.layer}.reduce-copies`, kind: 'Reduce', phase: 'gradient', layer: node.layer,
+    inputs: [source!, ...rest], outputs: [delta.id], elements: elementCount(delta.shape), factor: K,
+  };
+  return [reduce, { ...node, inputs: [stored!, delta.id], k: node.k / K, signs: false }];
+}
+
+export function foldCopyInvariant(graph: Graph): Graph {
+  const K = graph.meta.copies;
+  if (K === 1 || (graph.meta.method !== 'lr' && graph.meta.method !== 'alr')) return graph;
+  const invariant = invariantTensors(graph);
+  const tensors: Graph['tensors'] = {};
+  for (const [id, t] of Object.entries(graph.tensors)) {
+    tensors[id] = invariant.has(id) ? { ...t, shape: [t.shape[0]! / K, ...t.shape.slice(1)] } : t;
+  }
+  const nodes = graph.nodes.flatMap((node): IrNode[] => {
+    if (node.kind === 'GradProduct' && invariant.has(node.inputs[0]!)) return foldGradProduct(graph, node, K, tensors);
+    if (node.outputs.some((t) => invariant.has(t))) return [shrink(node, K)];
+    return [node];
+  });
+  return { ...graph, tensors, nodes };
+}

@@ -1,0 +1,24 @@
+// printGraph: a stable text form of a graph for golden tests and debugging — one line per tensor
+// (sorted by id) and per node (graph order), node fields sorted by name. Not a serialisation format.
+import type { Graph, IrNode } from './types.js';
+
+const baseKeys = new Set(['id', 'kind', 'inputs', 'outputs', 'phase', 'layer']);
+
+function nodeLine(node: IrNode): string {
+  const record = node as unknown as Record<string, unknown>;
+  const fields = Object.keys(record)
+    .filter((k) => !baseKeys.has(k) && record[k] !== undefined)
+    .sort()
+    .map((k) => `${k}=${String(record[k])}`);
+  const layer = node.layer ? ` layer=${node.layer}` : '';
+  return `node ${node.id} ${node.kind} ${node.phase}${layer} ${fields.join(' ')} (${node.inputs.join(', ')}) -> (${node.outputs.join(', ')})`;
+}
+
+export function printGraph(graph: Graph): string {
+  const m = graph.meta;
+  const header = `graph ${m.network} method=${m.method} copies=${m.copies} batch=${m.batch} floatBytes=${m.floatBytes} noise=${m.noiseStorage} layerwise=${m.layerwise}`;
+  const tensors = Object.values(graph.tensors)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((t) => `tensor ${t.id} [${t.shape.join(', ')}] ${t.dtype} ${t.cls}${t.layer ? ` layer=${t.layer}` : ''}`);
+  return [header, ...tensors, ...graph.nodes.map(nodeLine)].join('\n') + '\n';
+}

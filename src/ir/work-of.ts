@@ -1,0 +1,56 @@
+// What one IR node asks of the hardware, before any mapping: a GEMM shape, vector element work or
+// bytes to move. The op counts per element are rough weights for costing, not a timing model
+// (the simulator owns timing).
+import type { IrNode, Work } from './types.js';
+
+const actOps = { none: 1, relu: 2, tanh: 8 } as const;
+/** Counter-based RNG plus Box-Muller plus the add, per element. */
+const noiseOps = 10;
+
+export function workOf(node: IrNode, floatBytes = 4): Work {
+  switch (node.kind) {
+    case 'MatMul':
+    case 'GradProduct':
+      return { kind: 'gemm', m: node.m, n: node.n, k: node.k, groups: node.groups };
+    case 'Conv2d': {
+      const groups = node.groups ?? 1;
+      return {
+        kind: 'gemm',
+        m: (node.batch / groups) * node.outHeight * node.outWidth,
+        n: node.outChannels,
+        k: node.inChannels * node.kernelSize * node.kernelSize,
+        groups,
+      };
+    }
+    case 'BiasAct':
+      return { kind: 'vector', elements: node.elements, opsPerElement: actOps[node.act] };
+    case 'BatchNorm':
+      return { kind: 'vector', elements: node.elements, opsPerElement: 4 };
+    case 'Pool':
+      return { kind: 'vector', elements: node.elements, opsPerElement: node.window };
+    case 'Add':
+    case 'SignPack':
+      return { kind: 'vector', elements: node.elements, opsPerElement: 1 };
+    case 'NoiseInject':
+      return { kind: 'vector', elements: node.elements, opsPerElement: noiseOps };
+    case 'Loss':
+      return { kind: 'vector', elements: node.rows * node.classes, opsPerElement: 4 };
+    case 'LossBroadcast':
+      return { kind: 'vector', elements: node.rows * node.targets, opsPerElement: 1 };
+    case 'Reduce':
+      return { kind: 'vector', elements: node.elements * node.factor, opsPerElement: 1 };
+    case 'OptimizerUpdate':
+      return { kind: 'vector', elements: node.elements, opsPerElement: node.optimizer === 'adam' ? 10 : 2 };
+    case 'AllReduce': {
+      // Ring all-reduce moves 2(p-1)/p of the buffer through each participant.
+      const p = node.participants;
+      return { kind: 'transfer', bytes: Math.ceil((2 * (p - 1) * node.elements * floatBytes) / p) };
+    }
+    case 'Load':
+    case 'Store':
+    case 'Transfer':
+      return { kind: 'transfer', bytes: node.bytes };
+    default:
+      return node satisfies never;
+  }
+}
