@@ -47,7 +47,21 @@ function describe(schema: z.ZodType | undefined): string | undefined {
   const inner = unwrap(schema);
   if (inner instanceof z.ZodObject) return `an object with keys ${Object.keys(inner.shape).join(', ')}`;
   if (inner instanceof z.ZodEnum) return `one of ${inner.options.join(', ')}`;
-  return schema.description ?? inner.description;
+  const described = schema.description ?? inner.description;
+  if (described !== undefined) return described;
+  if (inner instanceof z.ZodString) return 'a non-empty string';
+  if (inner instanceof z.ZodBoolean) return 'true or false';
+  if (inner instanceof z.ZodArray) return 'a list';
+  return undefined;
+}
+
+/** The JSON type of a value in words, for "found 5 (a number)" when the type is wrong. */
+function jsonType(value: unknown, expected: string): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  // A bare number where a string is expected is nearly always a quantity written without its unit.
+  if (typeof value === 'number' && expected === 'string') return 'a number without a unit; quantities are strings';
+  return `a ${typeof value}`;
 }
 
 function levenshtein(a: string, b: string): number {
@@ -97,8 +111,11 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], data: unknown,
     if (found === undefined) return [{ path, message: `missing, allowed: ${allowed}` }];
     if (issue.code === 'invalid_value') {
       const options = issue.values.map(String);
-      return [{ path, message: `found ${shown(found)}, allowed: ${options.join(', ')}${closestHint(String(found), options)}` }];
+      const meaning = schemaAt(schema, issue.path)?.description;
+      const explained = meaning ?? options.join(', ');
+      return [{ path, message: `found ${shown(found)}, allowed: ${explained}${closestHint(String(found), options)}` }];
     }
+    if (issue.code === 'invalid_type') return [{ path, message: `found ${shown(found)} (${jsonType(found, issue.expected)}), allowed: ${allowed}` }];
     return [{ path, message: `found ${shown(found)}, allowed: ${allowed}` }];
   });
 }

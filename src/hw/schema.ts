@@ -73,7 +73,7 @@ export const hwFileSchema = z
   .object({
     $schema: z.string().optional().describe('path or URL of the JSON Schema, for editors'),
     name: z.string().min(1).describe('the model name; shipped files use their file name'),
-    description: z.string().min(1),
+    description: z.string().min(1).describe('a non-empty text: what the model is and what it approximates'),
     source: z.string().min(1).optional().describe('public datasheet or paper (URL or citation) the numbers come from'),
     clock: quantity('frequency'),
     wordBytes: count('bytes per data word (4 fp32, 2 fp16/bf16, 1 int8); give this or dtype').optional(),

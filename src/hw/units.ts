@@ -33,14 +33,14 @@ interface Reading {
 
 /** Per kind: the units accepted (first one wins), what to call them, and an example for messages. */
 const accepted: Record<QuantityKind, { readings: Reading[]; allowed: string; zeroAllowed: boolean }> = {
-  bytes: { readings: [{ unit: 'B', what: 'bytes' }], allowed: 'a size in bytes such as "64 KiB", "24 MiB" or "40 MB"', zeroAllowed: false },
-  frequency: { readings: [{ unit: 'Hz', what: 'a frequency' }], allowed: 'a frequency such as "700 MHz" or "1.41 GHz"', zeroAllowed: false },
+  bytes: { readings: [{ unit: 'B', what: 'bytes' }], allowed: 'a positive size in bytes such as "64 KiB", "24 MiB" or "40 MB"', zeroAllowed: false },
+  frequency: { readings: [{ unit: 'Hz', what: 'a frequency' }], allowed: 'a positive frequency such as "700 MHz" or "1.41 GHz"', zeroAllowed: false },
   bandwidth: {
     readings: [
       { unit: 'B/s', what: 'bytes per second' },
       { unit: 'B/clk', what: 'bytes per cycle' },
     ],
-    allowed: 'a bandwidth such as "25.6 GB/s" or "32 B/clk"',
+    allowed: 'a positive bandwidth such as "25.6 GB/s" or "32 B/clk"',
     zeroAllowed: false,
   },
   latency: {
@@ -115,8 +115,7 @@ export function parseQuantity(text: string, kind: QuantityKind): ParseResult {
   const value = unit.toNumber(reading.unit);
   if (!Number.isFinite(value)) return { ok: false, problem: `found "${text}" (not a finite number), allowed: ${spec.allowed}` };
   if (value < 0 || (value === 0 && !spec.zeroAllowed)) {
-    const sign = spec.zeroAllowed ? 'zero or positive' : 'positive';
-    return { ok: false, problem: `found "${text}" (${value < 0 ? 'negative' : 'zero'}), allowed: ${sign}, ${spec.allowed}` };
+    return { ok: false, problem: `found "${text}" (${value < 0 ? 'negative' : 'zero'}), allowed: ${spec.allowed}` };
   }
   return { ok: true, quantity: toQuantity(kind, reading.unit, value) };
 }
