@@ -1,0 +1,106 @@
+// BP: exact reverse-mode gradient of the mean clean loss over the float64 reference kernels, with
+// batchnorm statistics treated as constants (the same convention every estimator uses). The ground
+// truth the LR/ALR/ES/AES estimators are compared against. Kept bytes: the inputs of parametrised,
+// relu, tanh and maxpool layers on N rows, plus the N losses.
+import {
+  avgPoolBackward, batchnormEpsilon, channelSum, conv2dInputGrad, conv2dWeightGrad, lrGradient, matmul, maxPool,
+  maxPoolBackward, reluBackward, softmaxCrossEntropy, tanh, tanhBackward, type BatchnormStats,
+} from '../../kernels/reference/index.js';
+import type { Network, ParamLayer, Shape } from '../models/layers.js';
+import { layerOutputShape } from '../models/shapes.js';
+import { channelsSpatial, forward, type TraceEntry } from './forward.js';
+import { KeptBytesAccount } from './kept-bytes.js';
+import { validateBatch } from './validate-input.js';
+import type { Batch, GradientResult, LayerGradient, Params } from './types.js';
+
+interface BackwardContext {
+  rows: number;
+  params: Params;
+  stats: Map<string, BatchnormStats>;
+  grads: Map<string, LayerGradient>;
+}
+
+export function bp(network: Network, params: Params, batch: Batch, floatBytes = 4): GradientResult {
+  validateBatch(network, params, batch);
+  const rows = batch.size;
+  const { logits, trace, bnStats } = forward({ network, params, input: batch.input, rows, keep: 'bp' });
+  const { losses, probabilities } = softmaxCrossEntropy(logits, batch.labels, rows, network.classes);
+  const dLogits = probabilities.map((p, i) => (p - (batch.labels[Math.floor(i / network.classes)] === i % network.classes ? 1 : 0)) / rows);
+  const ctx: BackwardContext = { rows, params, stats: bnStats, grads: new Map() };
+  backward(ctx, trace, dLogits);
+  const kept = new KeptBytesAccount(floatBytes);
+  keepTrace(kept, trace);
+  kept.keep('loss', losses);
+  return { method: 'bp', gradients: ctx.grads, meanLoss: losses.reduce((a, b) => a + b, 0) / rows, kept: kept.result() };
+}
+
+function keepTrace(kept: KeptBytesAccount, trace: readonly TraceEntry[]): void {
+  for (const e of trace) {
+    if (e.kind === 'param') kept.keep('activation', e.input, e.layer.name);
+    else if (e.kind === 'activation') kept.keep('activation', e.input, e.layer.name);
+    else if (e.kind === 'residual') keepTrace(kept, e.body);
+  }
+}
+
+function backward(ctx: BackwardContext, trace: readonly TraceEntry[], dOut: Float64Array): Float64Array {
+  let d = dOut;
+  for (let i = trace.length - 1; i >= 0; i--) d = backwardEntry(ctx, trace[i]!, d);
+  return d;
+}
+
+function backwardEntry(ctx: BackwardContext, e: TraceEntry, d: Float64Array): Float64Array {
+  switch (e.kind) {
+    case 'param':
+      return backwardParam(ctx, e.layer, e.input, e.inputShape, d);
+    case 'activation': {
+      if (e.layer.kind === 'relu') return reluBackward(d, e.input);
+      if (e.layer.kind === 'tanh') return tanhBackward(d, tanh(e.input));
+      const [channels, height, width] = e.inputShape as [number, number, number];
+      const { argmax } = maxPool(e.input, { rows: ctx.rows, channels, height, width, size: e.layer.size, stride: e.layer.stride });
+      return maxPoolBackward(d, argmax, e.input.length);
+    }
+    case 'shape-only': {
+      if (e.layer.kind === 'flatten') return d;
+      const [channels, height, width] = e.inputShape as [number, number, number];
+      return avgPoolBackward(d, { rows: ctx.rows, channels, height, width, size: e.layer.size, stride: e.layer.stride });
+    }
+    case 'residual': {
+      const dBody = backward(ctx, e.body, d);
+      return dBody.map((v, i) => v + d[i]!);
+    }
+    default:
+      return e satisfies never;
+  }
+}
+
+function backwardParam(ctx: BackwardContext, layer: ParamLayer, x: Float64Array, shape: Shape, dz: Float64Array): Float64Array {
+  const p = ctx.params.get(layer.name)!;
+  const rows = ctx.rows;
+  switch (layer.kind) {
+    case 'linear': {
+      ctx.grads.set(layer.name, lrGradient(dz, x, rows, layer.outFeatures, layer.inFeatures, 1));
+      return matmul(dz, p.weights, rows, layer.outFeatures, layer.inFeatures);
+    }
+    case 'conv2d': {
+      const [, height, width] = shape as [number, number, number];
+      const dims = { batch: rows, inChannels: layer.inChannels, height, width, outChannels: layer.outChannels, kernelSize: layer.kernelSize, stride: layer.stride, padding: layer.padding };
+      const spatial = channelsSpatial(layerOutputShape(layer, shape)).spatial;
+      ctx.grads.set(layer.name, { weights: conv2dWeightGrad(dz, x, dims), biases: channelSum(dz, rows, layer.outChannels, spatial) });
+      return conv2dInputGrad(dz, p.weights, dims);
+    }
+    case 'batchnorm': {
+      const { channels, spatial } = channelsSpatial(shape);
+      const stats = ctx.stats.get(layer.name)!;
+      const inv = stats.variance.map((v) => 1 / Math.sqrt(v + batchnormEpsilon));
+      const channelOf = (i: number): number => Math.floor(i / spatial) % channels;
+      const normalized = x.map((v, i) => (v - stats.mean[channelOf(i)]!) * inv[channelOf(i)]!);
+      ctx.grads.set(layer.name, {
+        weights: channelSum(dz.map((g, i) => g * normalized[i]!), rows, channels, spatial),
+        biases: channelSum(dz, rows, channels, spatial),
+      });
+      return dz.map((g, i) => g * p.weights[channelOf(i)]! * inv[channelOf(i)]!);
+    }
+    default:
+      return layer satisfies never;
+  }
+}
