@@ -73,8 +73,10 @@ export function tfjsTable(tf: Tf): KernelTable {
     },
     'softmax-cross-entropy': async ({ logits, labels, rows, classes }) =>
       read(tf, () => {
-        const logp = tf.logSoftmax(tf.tensor2d(f32(logits), [rows, classes]));
-        return tf.neg(tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(labels, 'int32'), classes)), 1));
+        // gather, not oneHot: TF.js's oneHot refuses a depth of 1 (a one-class head is legal here).
+        const logp = tf.reshape(tf.logSoftmax(tf.tensor2d(f32(logits), [rows, classes])), [rows * classes]);
+        const at = Int32Array.from(labels, (label, r) => r * classes + label);
+        return tf.neg(tf.gather(logp, tf.tensor1d(at, 'int32')));
       }),
     'row-sum': async ({ x, rows, cols }) => read(tf, () => tf.sum(tf.tensor2d(f32(x), [rows, cols]), 1)),
     'sgd-update': async ({ w, g, v, lr, momentum }) => {

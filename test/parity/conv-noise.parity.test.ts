@@ -1,0 +1,90 @@
+// Parity of conv2d, fused bias + activation and in-kernel noise injection on every backend that
+// works here against the float64 reference (and, for noise, the reference counter RNG of
+// src/estimators/rng.ts), on fast-check-drawn NCHW shapes including 1x1 images, 1 channel, odd
+// strides and padding. Tolerances follow float32 error models stated at each assertion.
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Activation, ACTIVATIONS } from '../../kernels/names.js';
+import { referenceTable } from '../../kernels/registry-reference.js';
+import { uniformPair } from '../../src/estimators/rng.js';
+import { backendsUnderTest, disposeRunners, expectClose, f32Data, runnerFor, suiteName, U32 } from './parity-backends.js';
+
+const backends = await backendsUnderTest();
+afterAll(disposeRunners);
+
+const convShape = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    inChannels: fc.integer({ min: 1, max: 5 }),
+    height: fc.integer({ min: 1, max: 11 }),
+    width: fc.integer({ min: 1, max: 11 }),
+    outChannels: fc.integer({ min: 1, max: 6 }),
+    kernelSize: fc.integer({ min: 1, max: 4 }),
+    stride: fc.integer({ min: 1, max: 3 }),
+    padding: fc.integer({ min: 0, max: 2 }),
+    seed: fc.nat(),
+  })
+  .filter((d) => d.height + 2 * d.padding >= d.kernelSize && d.width + 2 * d.padding >= d.kernelSize);
+
+const layout = fc.record({ rows: fc.integer({ min: 1, max: 9 }), channels: fc.integer({ min: 1, max: 9 }), spatial: fc.integer({ min: 1, max: 13 }), seed: fc.nat() });
+
+for (const status of backends) {
+  describe.skipIf(!status.works)(suiteName(status), () => {
+    it('conv2d matches the reference within (cIn k^2 + 2) u conv(|x|, |w|)', async () => {
+      const runner = await runnerFor(status.backend);
+      await fc.assert(
+        fc.asyncProperty(convShape, async ({ seed, ...dims }) => {
+          const x = f32Data(dims.batch * dims.inChannels * dims.height * dims.width, seed);
+          const weights = f32Data(dims.outChannels * dims.inChannels * dims.kernelSize ** 2, seed + 1);
+          const got = await runner.run('conv2d', { x, weights, dims });
+          expect(got.backend).toBe(status.backend);
+          const want = await referenceTable.conv2d({ x, weights, dims });
+          const bound = await referenceTable.conv2d({ x: x.map(Math.abs), weights: weights.map(Math.abs), dims });
+          const terms = dims.inChannels * dims.kernelSize ** 2 + 2;
+          expectClose(got.out, want, (i) => terms * U32 * bound[i]! + 1e-30, `conv2d ${JSON.stringify(dims)}`);
+        }),
+        { numRuns: 12, examples: [[{ batch: 1, inChannels: 1, height: 1, width: 1, outChannels: 1, kernelSize: 1, stride: 1, padding: 0, seed: 7 }]] },
+      );
+    });
+
+    it('bias-activation (none, relu, tanh) matches the reference within 4u|z + b| + 1e-6', async () => {
+      const runner = await runnerFor(status.backend);
+      await fc.assert(
+        fc.asyncProperty(layout, fc.constantFrom<Activation>(...ACTIVATIONS), async ({ rows, channels, spatial, seed }, activation) => {
+          const args = { z: f32Data(rows * channels * spatial, seed).map((v) => 3 * v), bias: f32Data(channels, seed + 1), rows, channels, spatial, activation };
+          const got = await runner.run('bias-activation', args);
+          expect(got.backend).toBe(status.backend);
+          const want = await referenceTable['bias-activation'](args);
+          const pre = await referenceTable['bias-activation']({ ...args, activation: 'none' });
+          // One rounding of z + b (relative u), then relu (exact) or a float32 tanh (a few ulp, |tanh'| <= 1).
+          expectClose(got.out, want, (i) => 4 * U32 * Math.abs(pre[i]!) + 1e-6, `${activation} ${rows}x${channels}x${spatial}`);
+        }),
+        { numRuns: 12 },
+      );
+    });
+
+    it('noise-inject generates the reference RNG draw for (seed, step, layer, row, unit) inside the kernel', async () => {
+      const runner = await runnerFor(status.backend);
+      const counter = fc.record({ seed: fc.integer({ min: 0, max: 2 ** 24 - 1 }), step: fc.nat({ max: 100000 }), layer: fc.nat({ max: 64 }), rowOffset: fc.nat({ max: 100000 }) });
+      await fc.assert(
+        fc.asyncProperty(layout, counter, async ({ rows, channels, spatial, seed: dataSeed }, c) => {
+          const sigma = f32Data(channels, dataSeed).map((v) => Math.fround(0.01 + Math.abs(v)));
+          const args = { z: f32Data(rows * channels * spatial, dataSeed + 1), sigma, rows, channels, spatial, ...c };
+          const got = await runner.run('noise-inject', args);
+          expect(got.backend).toBe(status.backend);
+          const want = await referenceTable['noise-inject'](args);
+          // Box-Muller in float32: rounding u1 by u moves the radius r = sqrt(-2 ln u1) by about u / r,
+          // and log/sqrt/cos add a few ulp of r; plus one rounding of z + sigma eps.
+          const units = channels * spatial;
+          const tol = (i: number): number => {
+            const [u1] = uniformPair({ seed: c.seed, step: c.step, layer: c.layer, row: c.rowOffset + Math.floor(i / units), unit: i % units });
+            const r = Math.sqrt(-2 * Math.log(u1));
+            return sigma[Math.floor((i % units) / spatial)]! * (16 * U32 / r + 64 * U32 * (1 + r)) + 4 * U32 * Math.abs(want[i]!);
+          };
+          expectClose(got.out, want, tol, `noise ${rows}x${channels}x${spatial} ${JSON.stringify(c)}`);
+        }),
+        { numRuns: 12 },
+      );
+    });
+  });
+}
