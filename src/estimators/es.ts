@@ -33,11 +33,12 @@ export function es(network: Network, params: Params, batch: Batch, options: Esti
     return store.draw(layer.name, request);
   });
   const { bnStats } = forward({ network, params, input: batch.input, rows: N, keep: 'none' });
+  const rowLoss = options.rowLoss ?? ((o: Float64Array, l: Int32Array, r: number, c: number) => softmaxCrossEntropy(o, l, r, c).losses);
   const losses = new Float64Array(N * K);
   for (let k = 0; k < K; k++) {
     const perturbed = perturb(network, params, noise, k, sigma);
     const { logits } = forward({ network, params: perturbed, input: batch.input, rows: N, bnStats, keep: 'none' });
-    softmaxCrossEntropy(logits, batch.labels, N, network.classes).losses.forEach((l, n) => (losses[n * K + k] = l));
+    rowLoss(logits, batch.labels, N, network.classes).forEach((l, n) => (losses[n * K + k] = l));
   }
   account.keep('loss', losses);
   const shaped = baselines(losses, N, K, options.baseline ?? 'none');

@@ -14,13 +14,16 @@ import { NoiseStore } from './noise-store.js';
 import { sigmaMap } from './params.js';
 import { layerOutputShape } from '../models/shapes.js';
 import { validateBatch, validateCopies } from './validate-input.js';
-import type { Batch, EstimatorOptions, GradientResult, KeptBytes, LayerGradient, Params } from './types.js';
+import type { Batch, EstimatorOptions, RowLoss, GradientResult, KeptBytes, LayerGradient, Params } from './types.js';
+
+const defaultRowLoss: RowLoss = (outputs, labels, rows, classes) => softmaxCrossEntropy(outputs, labels, rows, classes).losses;
 
 interface Setup {
   network: Network;
   params: Params;
   batch: Batch;
-  options: Required<Omit<EstimatorOptions, 'sigma'>>;
+  options: Required<Omit<EstimatorOptions, 'sigma' | 'rowLoss'>>;
+  rowLoss: RowLoss;
   sigma: Map<string, Float64Array>;
   bnStats: Map<string, BatchnormStats>;
 }
@@ -59,7 +62,7 @@ function prepare(network: Network, params: Params, batch: Batch, options: Estima
   }
   const sigma = sigmaMap(network, options.sigma);
   const { bnStats } = forward({ network, params, input: batch.input, rows: batch.size, keep: 'none' });
-  return { network, params, batch, options: resolved, sigma, bnStats };
+  return { network, params, batch, options: resolved, sigma, bnStats, rowLoss: options.rowLoss ?? defaultRowLoss };
 }
 
 /** Each sample repeated K times, sample-major (row = n*K + k). */
@@ -96,7 +99,7 @@ function runPass(s: Setup, targets: ReadonlySet<number>): PassResult {
   const entries = flatParamEntries(trace);
   for (const e of entries) account.keep('activation', e.input, e.layer.name);
   const labels = Int32Array.from({ length: rows }, (_, r) => batch.labels[Math.floor(r / K)]!);
-  const { losses } = softmaxCrossEntropy(logits, labels, rows, network.classes);
+  const losses = s.rowLoss(logits, labels, rows, network.classes);
   account.keep('loss', losses);
   const shaped = baselines(losses, N, K, o.baseline);
   const gradients = new Map(entries.map((e) => [e.layer.name, layerGradient(s, e, store, shaped)] as const));

@@ -24,6 +24,9 @@ export type Baseline = 'none' | 'mean' | 'leave-one-out';
 export type AlrEncoding = 'sign-noise' | 'sign-signal';
 export type NoiseStorage = 'float' | 'sign-bits' | 'regenerate';
 
+/** Per-row loss of the network outputs (default: softmax cross-entropy); lets tests use closed-form losses. */
+export type RowLoss = (outputs: Float64Array, labels: Int32Array, rows: number, classes: number) => Float64Array;
+
 export interface EstimatorOptions {
   method: Method;
   /** Noise copies per sample (K); ignored by BP. */
@@ -45,6 +48,8 @@ export interface EstimatorOptions {
   step?: number;
   /** Bytes per float element when counting kept bytes (4 for f32, 2 for f16). */
   floatBytes?: number;
+  /** LR/ALR/ES/AES only; BP always differentiates softmax cross-entropy. */
+  rowLoss?: RowLoss;
 }
 
 export type KeptClass = 'activation' | 'noise' | 'sign-bits' | 'loss';
