@@ -1,0 +1,34 @@
+// `alrflow backends`: every kernel backend, whether it works on this machine, its probe speed
+// (matmul GFLOP/s on a short probe), which one `--backend auto` picks, and why the others cannot run.
+import type { Command } from 'commander';
+import { action } from '../action.js';
+
+export function register(program: Command): void {
+  program
+    .command('backends')
+    .description('list the kernel backends: which work here, their probe speed, and why not')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (opts: { json?: boolean }) => {
+        const { detectAll } = await import('../../../kernels/backends.js');
+        const { chooseAuto, PROBE_SIZE } = await import('../../../kernels/registry.js');
+        const statuses = await detectAll();
+        const auto = await chooseAuto();
+        const rows = statuses.map((s) => ({
+          ...s,
+          probeGflops: auto.probes.find((p) => p.backend === s.backend)?.gflops ?? null,
+          auto: s.backend === auto.backend,
+        }));
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ probe: `matmul ${PROBE_SIZE}^3, median of 3`, auto: auto.backend, backends: rows }, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(`probe: matmul ${PROBE_SIZE}x${PROBE_SIZE}x${PROBE_SIZE}, median of 3 after a warm-up\n`);
+        for (const r of rows) {
+          const speed = r.probeGflops === null ? '' : `${r.probeGflops.toFixed(2).padStart(7)} GFLOP/s`;
+          const state = r.works ? `works  ${speed}  ${r.engine}${r.auto ? '  <- auto' : ''}` : `no     ${r.reason}`;
+          process.stdout.write(`${r.backend.padEnd(11)} ${state}\n`);
+        }
+      }),
+    );
+}
