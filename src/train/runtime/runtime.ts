@@ -70,8 +70,17 @@ export class Runtime {
   /** One training step; the update is skipped when the loss is not finite, so the state stays good. */
   async trainStep(batch: Batch, step: number, lr: number): Promise<StepResult> {
     const result = await this.gradients(batch, step);
-    if (Number.isFinite(result.meanLoss)) await this.optimizer.apply(this.resolved.kernels, this.params, result.gradients, lr);
+    if (!Number.isFinite(result.meanLoss)) return result;
+    const before = this.exportState();
+    await this.optimizer.apply(this.resolved.kernels, this.params, result.gradients, lr);
+    // A diverged update is rolled back, so the state a caller saves is always the last good one.
+    if (!this.finite()) this.importState(before.arrays, before.optimizerUpdates);
     return result;
+  }
+
+  /** Whether every parameter is finite (checked after each update: divergence must not reach a checkpoint). */
+  finite(): boolean {
+    return Object.values(this.params).every((p) => p.weights.every(Number.isFinite) && p.biases.every(Number.isFinite));
   }
 
   evaluate(features: Float32Array, labels: Uint8Array, count: number): Promise<Evaluation> {

@@ -1,0 +1,55 @@
+// The configuration of one training run: everything that determines its result. It is saved in the
+// run directory (config.json) and inside every checkpoint, and a resumed run uses the saved copy.
+import type { Method } from '../ir/types.js';
+import type { LrScheduleKind } from './lr-schedule.js';
+import type { Baseline } from './runtime/host-ops.js';
+import type { OptimizerKind } from './runtime/optimizer-state.js';
+
+export interface TrainConfig {
+  model: string;
+  dataset: string;
+  method: Method;
+  copies: number;
+  batch: number;
+  epochs: number;
+  backend: string;
+  seed: number;
+  lr: number;
+  optimizer: OptimizerKind;
+  momentum: number;
+  schedule: LrScheduleKind;
+  sigma: number;
+  baseline: Baseline;
+  encoding: 'sign-noise' | 'sign-signal';
+  antithetic: boolean;
+  layerwise: boolean;
+  /** Use only the first N training samples. */
+  limit?: number;
+  /** Hidden widths of the MLP. */
+  hidden: number[];
+  checkpointEvery: number;
+  /** Training-split samples evaluated at each epoch end (the whole split can be slow to score). */
+  trainEvalSamples: number;
+  /** Test samples evaluated (default: the whole test split). */
+  testLimit?: number;
+}
+
+export const defaultTrainConfig: Omit<TrainConfig, 'model' | 'dataset' | 'method'> = {
+  copies: 64,
+  batch: 64,
+  epochs: 3,
+  backend: 'auto',
+  seed: 1,
+  lr: 0.01,
+  optimizer: 'sgd',
+  momentum: 0.9,
+  schedule: 'cosine',
+  sigma: 0.1,
+  baseline: 'mean',
+  encoding: 'sign-noise',
+  antithetic: false,
+  layerwise: false,
+  hidden: [256],
+  checkpointEvery: 100,
+  trainEvalSamples: 10000,
+};

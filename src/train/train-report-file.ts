@@ -1,0 +1,48 @@
+// train-report.json: the TrainReport curve of one run (src/report/train-report.ts, which the
+// visualizer reads) plus a summary block: final train/test accuracy and loss, wall time, the backend
+// that ran, and the bytes kept per step by tensor class.
+import { writeFileSync } from 'node:fs';
+import type { TrainReport } from '../report/train-report.js';
+import type { MetricsRow } from './metrics-log.js';
+import type { KeptBytes } from './runtime/step-types.js';
+import type { TrainConfig } from './train-config.js';
+
+export interface TrainSummary {
+  config: TrainConfig;
+  backend: string;
+  wallSeconds: number;
+  steps: number;
+  keptBytesPerStep?: KeptBytes;
+  /** Set when the run stopped early (interrupt or stopAfterSteps). */
+  stoppedAtStep?: number;
+  final?: { trainLoss: number; trainAccuracy: number; testLoss: number; testAccuracy: number };
+}
+
+export type TrainReportFile = TrainReport & { summary: TrainSummary };
+
+/** Step rows carry the batch loss; the report names it so it cannot be mistaken for an epoch metric. */
+function renamed(values: Record<string, number>, from: string, to: string): Record<string, number> {
+  const v = values[from];
+  return v === undefined ? {} : { [to]: v };
+}
+
+export function writeTrainReport(path: string, summary: TrainSummary, rows: MetricsRow[]): TrainReportFile {
+  const { config } = summary;
+  const report: TrainReportFile = {
+    kind: 'train-report',
+    version: 1,
+    model: config.model,
+    dataset: config.dataset,
+    curves: [
+      {
+        method: config.method,
+        ...(config.method === 'bp' ? {} : { copies: config.copies }),
+        backend: summary.backend,
+        points: rows.map((r) => ({ step: r.step, epoch: r.epoch, metrics: r.kind === 'step' ? renamed(r.values, 'loss', 'train.batchLoss') : r.values })),
+      },
+    ],
+    summary,
+  };
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}

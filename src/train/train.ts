@@ -1,0 +1,150 @@
+// The train loop: loads the dataset, builds the runtime, runs the steps with a schedule, writes
+// metrics and checkpoints, evaluates at every epoch end, and writes train-report.json. All
+// randomness is a pure function of (seed, epoch, step), so resume reproduces an uninterrupted run.
+import { InvalidInputError, ConfigError } from '../errors.js';
+import { buildModel } from '../models/registry.js';
+import { gatherBatch, epochPermutation } from './batches.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { loadDataset } from './datasets/load-dataset.js';
+import { featureCount, type Dataset } from './datasets/types.js';
+import { learningRateAt } from './lr-schedule.js';
+import { MetricsLog } from './metrics-log.js';
+import { createProgress, type Progress } from './progress.js';
+import { runPaths, prepareRunDir } from './run-dir.js';
+import { Runtime } from './runtime/runtime.js';
+import type { KeptBytes } from './runtime/step-types.js';
+import type { TrainConfig } from './train-config.js';
+import { writeTrainReport, type TrainSummary } from './train-report-file.js';
+
+export interface TrainOptions {
+  outDir: string;
+  resume: boolean;
+  force: boolean;
+  progress?: Progress;
+  /** Stop (with a checkpoint) after this many steps of this invocation: used by tests. */
+  stopAfterSteps?: number;
+}
+
+interface CheckpointMeta {
+  step: number;
+  optimizerUpdates: number;
+  wallSeconds: number;
+  config: TrainConfig;
+}
+
+interface Loop {
+  config: TrainConfig;
+  dataset: Dataset;
+  runtime: Runtime;
+  metrics: MetricsLog;
+  progress: Progress;
+  checkpoint: string;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  wallSeconds: number;
+  keptBytes?: KeptBytes;
+}
+
+function save(loop: Loop, step: number): void {
+  const { arrays, optimizerUpdates } = loop.runtime.exportState();
+  writeCheckpoint<CheckpointMeta>(loop.checkpoint, { meta: { step, optimizerUpdates, wallSeconds: loop.wallSeconds, config: loop.config }, arrays });
+}
+
+async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loop: Loop; startStep: number }> {
+  const config = prepareRunDir(options.outDir, config0, options);
+  const dataset = loadDataset(config.dataset, { limit: config.limit, testLimit: config.testLimit, seed: config.seed });
+  const network = buildModel(config.model, { inputShape: dataset.inputShape, classes: dataset.classes, hidden: config.hidden });
+  const runtime = await Runtime.create({
+    network,
+    backend: config.backend,
+    seed: config.seed,
+    method: { method: config.method, copies: config.copies, sigma: config.sigma, baseline: config.baseline, encoding: config.encoding, antithetic: config.antithetic, layerwise: config.layerwise },
+    optimizer: { kind: config.optimizer, momentum: config.momentum, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+  });
+  const stepsPerEpoch = Math.floor(dataset.train.count / config.batch);
+  if (stepsPerEpoch < 1) throw new ConfigError([`--batch ${config.batch}: larger than the ${dataset.train.count} training samples; allowed: at most ${dataset.train.count}`]);
+  const paths = runPaths(options.outDir);
+  const loop: Loop = { config, dataset, runtime, metrics: new MetricsLog(options.outDir), progress: options.progress ?? createProgress(), checkpoint: paths.checkpoint, stepsPerEpoch, totalSteps: stepsPerEpoch * config.epochs, wallSeconds: 0 };
+  let startStep = 0;
+  if (options.resume) {
+    const state = readCheckpoint<CheckpointMeta>(paths.checkpoint);
+    runtime.importState(state.arrays, state.meta.optimizerUpdates);
+    startStep = state.meta.step;
+    loop.wallSeconds = state.meta.wallSeconds;
+    loop.progress.line(`resuming ${options.outDir} at step ${startStep}/${loop.totalSteps} on backend ${runtime.backend}`);
+  }
+  loop.metrics.open(options.resume ? startStep : undefined);
+  return { loop, startStep };
+}
+
+async function endOfEpoch(loop: Loop, step: number, epoch: number): Promise<TrainSummary['final']> {
+  const { dataset, config, runtime } = loop;
+  const trainCount = Math.min(dataset.train.count, config.trainEvalSamples);
+  const train = await runtime.evaluate(dataset.train.features, dataset.train.labels, trainCount);
+  const test = await runtime.evaluate(dataset.test.features, dataset.test.labels, dataset.test.count);
+  const values = { 'train.loss': train.loss, 'train.accuracy': train.accuracy, 'test.loss': test.loss, 'test.accuracy': test.accuracy, wallSeconds: loop.wallSeconds };
+  loop.metrics.append({ kind: 'epoch', step, epoch, values });
+  loop.progress.line(`epoch ${epoch} step ${step}: train loss ${train.loss.toFixed(4)} acc ${(100 * train.accuracy).toFixed(2)}%  test loss ${test.loss.toFixed(4)} acc ${(100 * test.accuracy).toFixed(2)}%`);
+  return { trainLoss: train.loss, trainAccuracy: train.accuracy, testLoss: test.loss, testAccuracy: test.accuracy };
+}
+
+function diverged(loop: Loop, step: number, loss: number): InvalidInputError {
+  save(loop, step);
+  return new InvalidInputError(
+    `train: non-finite ${Number.isFinite(loss) ? 'parameters' : `loss (${loss})`} at step ${step + 1} (epoch ${Math.floor(step / loop.stepsPerEpoch) + 1}); the last good state (after step ${step}) is saved in ${loop.checkpoint}. Hint: lower --lr (now ${loop.config.lr}) or --sigma, then --resume or rerun with --force`,
+  );
+}
+
+/** Runs one step and logs it; a non-finite loss or parameter saves the last good state and throws. */
+async function runStep(loop: Loop, step: number): Promise<number> {
+  const { config, dataset } = loop;
+  const epoch = Math.floor(step / loop.stepsPerEpoch);
+  const order = epochPermutation(dataset.train.count, config.seed, epoch);
+  const batch = gatherBatch(dataset.train, featureCount(dataset), order, step % loop.stepsPerEpoch, config.batch);
+  const lr = learningRateAt({ kind: config.schedule, baseLr: config.lr, totalSteps: loop.totalSteps }, step);
+  const started = performance.now();
+  const result = await loop.runtime.trainStep(batch, step, lr);
+  const seconds = (performance.now() - started) / 1000;
+  loop.wallSeconds += seconds;
+  loop.keptBytes = result.keptBytes;
+  if (!Number.isFinite(result.meanLoss) || !loop.runtime.finite()) throw diverged(loop, step, result.meanLoss);
+  const samplesPerSecond = config.batch / seconds;
+  loop.metrics.append({ kind: 'step', step: step + 1, epoch: epoch + 1, values: { loss: result.meanLoss, lr, samplesPerSecond, wallSeconds: loop.wallSeconds } });
+  loop.progress.update({ step: step + 1, totalSteps: loop.totalSteps, epoch: epoch + 1, loss: result.meanLoss, samplesPerSecond });
+  return result.meanLoss;
+}
+
+export async function train(config: TrainConfig, options: TrainOptions): Promise<TrainSummary> {
+  const { loop, startStep } = await setup(config, options);
+  let interrupted = false;
+  const onSignal = (): void => void (interrupted = true);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let final: TrainSummary['final'] | undefined;
+  try {
+    for (let step = startStep; step < loop.totalSteps; step++) {
+      await runStep(loop, step);
+      const done = step + 1;
+      if (done % loop.stepsPerEpoch === 0) final = await endOfEpoch(loop, done, done / loop.stepsPerEpoch);
+      if (done % loop.config.checkpointEvery === 0 || done % loop.stepsPerEpoch === 0 || done === loop.totalSteps) save(loop, done);
+      if (interrupted || (options.stopAfterSteps !== undefined && done - startStep >= options.stopAfterSteps)) {
+        save(loop, done);
+        loop.progress.stop();
+        loop.progress.line(`stopped at step ${done}/${loop.totalSteps}; continue with --resume`);
+        return { stoppedAtStep: done, ...summaryBase(loop) };
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    loop.progress.stop();
+  }
+  final ??= await endOfEpoch(loop, loop.totalSteps, loop.config.epochs);
+  const summary: TrainSummary = { ...summaryBase(loop), final };
+  writeTrainReport(runPaths(options.outDir).report, summary, loop.metrics.rows());
+  return summary;
+}
+
+function summaryBase(loop: Loop): Omit<TrainSummary, 'final'> {
+  return { config: loop.config, backend: loop.runtime.backend, wallSeconds: loop.wallSeconds, steps: loop.totalSteps, keptBytesPerStep: loop.keptBytes };
+}
