@@ -144,7 +144,7 @@ alrflow.lines = function lines(parent, panel) {
   const svg = alrflow.svg(div, w, h);
   const line = d3.line().x((p) => x(p[0])).y((p) => y(p[1]));
   for (const s of panel.series) {
-    svg.append('path').attr('fill', 'none').attr('stroke', colour(s.name)).attr('stroke-width', 1.5).attr('d', line(s.points));
+    svg.append('path').attr('class', 'series-line').attr('fill', 'none').attr('stroke', colour(s.name)).attr('stroke-width', 1.5).attr('d', line(s.points));
     svg.append('g').selectAll('circle').data(s.points).join('circle').attr('r', 2.5).attr('cx', (p) => x(p[0])).attr('cy', (p) => y(p[1]))
       .attr('fill', colour(s.name)).attr('data-tip', (p) => `${s.name}: ${panel.xTicks ? panel.xTicks[p[0]] : p[0]} → ${alrflow.format(panel.unit, p[1])}`);
   }
