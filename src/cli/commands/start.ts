@@ -1,0 +1,23 @@
+// `alrflow start` (what `npm start` runs): the main job on embedded defaults: ALR, K = 64, batch 32,
+// layer-pipelined ResNet-9 on the default hardware model; prints the summary and writes report.json
+// and report.html, replacing them only when alrflow wrote them.
+import type { Command } from 'commander';
+import { action } from '../action.js';
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('simulate ALR on ResNet-9 on the default hardware model and write report.json and report.html')
+    .action(
+      action(async () => {
+        const { defaultHwModelName } = await import('../../hw/load.js');
+        const { runSimJob, summaryTable, writeOutputs } = await import('../../../sim/job.js');
+        const report = await runSimJob({
+          model: 'resnet9', method: 'alr', copies: 64, batch: 32, schedule: 'layer-pipelined', hw: defaultHwModelName,
+          iterations: 20, microBatches: 0, staleness: 0, noiseStorage: 'sign-bits',
+        });
+        process.stdout.write(summaryTable(report));
+        for (const f of await writeOutputs(report, { json: 'report.json', report: 'report.html', replaceOwn: true })) process.stdout.write(`wrote ${f}\n`);
+      }),
+    );
+}
