@@ -131,6 +131,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
         save(loop, done);
         loop.progress.stop();
         loop.progress.line(`stopped at step ${done}/${loop.totalSteps}; continue with --resume`);
+        await loop.runtime.dispose().catch(() => undefined);
         return { stoppedAtStep: done, ...summaryBase(loop) };
       }
     }
@@ -139,6 +140,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     process.off('SIGTERM', onSignal);
     loop.progress.stop();
   }
+  await loop.runtime.dispose().catch(() => undefined);
   final ??= await endOfEpoch(loop, loop.totalSteps, loop.config.epochs);
   const summary: TrainSummary = { ...summaryBase(loop), final };
   writeTrainReport(runPaths(options.outDir).report, summary, loop.metrics.rows());

@@ -1,26 +1,35 @@
-// Picks the kernel table for a --backend choice and reports which backend actually runs. The
-// float64 reference table is always present; the device backends come from the kernel registry.
-import type { KernelTable } from '../../../kernels/names.js';
-import { referenceTable } from '../../../kernels/registry-reference.js';
-import { UnsupportedKernelError } from '../../errors.js';
+// Opens the kernel backend for a --backend choice (through the kernel registry, which resolves
+// 'auto' by a probe) and wraps it as a kernel table that records which backend actually ran each
+// kernel: the report names that backend, never the one merely asked for.
+import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from '../../../kernels/names.js';
+import { KERNEL_NAMES } from '../../../kernels/names.js';
+import { openBackend, type KernelRunner } from '../../../kernels/registry.js';
 
 export interface ResolvedKernels {
   kernels: KernelTable;
-  /** The backend that runs, never 'auto'. */
-  backend: string;
+  /** The backend that ran the kernels so far ('a+b' if gpu.js degraded some calls), never 'auto'. */
+  readonly backend: string;
+  dispose(): Promise<void>;
 }
 
-interface RegistryModule {
-  resolveKernelTable?: (choice: string) => Promise<ResolvedKernels>;
+function recordingTable(runner: KernelRunner, ran: Set<string>): KernelTable {
+  const entry = <K extends KernelName>(name: K) =>
+    async (args: KernelArgs[K]): Promise<KernelOutputs[K]> => {
+      const result = await runner.run(name, args);
+      ran.add(result.backend);
+      return result.out;
+    };
+  return Object.fromEntries(KERNEL_NAMES.map((name) => [name, entry(name)])) as KernelTable;
 }
 
 export async function resolveKernels(choice: string): Promise<ResolvedKernels> {
-  if (choice === 'reference') return { kernels: referenceTable, backend: 'reference' };
-  // The registry is loaded lazily: compiling gpu.js / TF.js kernels costs seconds.
-  const registryPath = '../../../kernels/registry.js';
-  const registry = (await import(registryPath).catch(() => ({}))) as RegistryModule;
-  if (!registry.resolveKernelTable) {
-    throw new UnsupportedKernelError(`--backend ${choice}: the kernel registry (kernels/registry.ts) offers no resolveKernelTable here; allowed now: reference`);
-  }
-  return registry.resolveKernelTable(choice);
+  const runner = await openBackend(choice);
+  const ran = new Set<string>();
+  return {
+    kernels: recordingTable(runner, ran),
+    get backend() {
+      return ran.size === 0 ? runner.backend : [...ran].sort().join('+');
+    },
+    dispose: () => runner.dispose(),
+  };
 }

@@ -54,6 +54,10 @@ export class Runtime {
     return new Runtime(options, layers, await resolveKernels(options.backend));
   }
 
+  dispose(): Promise<void> {
+    return this.resolved.dispose();
+  }
+
   get backend(): string {
     return this.resolved.backend;
   }
