@@ -1,12 +1,13 @@
 // Loads hardware models: a shipped name (hw-models/NAME.json) or a JSON file path, validated by the
 // strict schema and the cross-field rules, into the unit-free HwModel. Every problem in a file is
 // reported at once, one line each: `FILE: JSON.PATH: found ..., allowed: ... (hint)`.
-// SCALE-Sim .cfg files are read by src/hw/scalesim-cfg, not here.
+// A `.cfg` path is handed to src/hw/scalesim-cfg (SCALE-Sim's format), so --hw takes those too.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { formatIssues } from './format-issues.js';
+import { loadScaleSimConfig, scaleSimToHwModel } from './scalesim-cfg.js';
 import { hwFileSchema } from './schema.js';
 import { toHwModel, type HwProblem } from './to-hw-model.js';
 import type { HwModel } from './types.js';
@@ -59,7 +60,17 @@ export function parseHwText(text: string, label: string): Parsed {
   return parseHwData(data, label);
 }
 
+function readScaleSimFile(path: string): Parsed {
+  try {
+    return { ok: true, model: scaleSimToHwModel(loadScaleSimConfig(path)) };
+  } catch (err) {
+    if (err instanceof ConfigError) return { ok: false, problems: err.problems };
+    throw err;
+  }
+}
+
 function readHwFile(path: string): Parsed {
+  if (path.endsWith('.cfg')) return readScaleSimFile(path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -70,7 +81,7 @@ function readHwFile(path: string): Parsed {
   return parseHwText(text, path);
 }
 
-/** Every problem in a hardware file, one message each; empty when the file is valid. */
+/** Every problem in a hardware file (JSON or SCALE-Sim .cfg), one message each; empty when valid. */
 export function checkHwFile(path: string): string[] {
   const parsed = readHwFile(path);
   return parsed.ok ? [] : parsed.problems;
@@ -87,7 +98,7 @@ export function resolveHwPath(nameOrPath: string, option = '--hw'): string {
   const names = listHwModels();
   const close = names.filter((n) => n.startsWith(basename(nameOrPath).slice(0, 3)));
   const hint = close.length > 0 ? ` (did you mean ${close.map((n) => `"${n}"`).join(' or ')}?)` : '';
-  throw new ConfigError([`${option}: found "${nameOrPath}" (neither a shipped model nor an existing file), allowed: ${names.join(', ')} or a path to a JSON hardware file${hint}`]);
+  throw new ConfigError([`${option}: found "${nameOrPath}" (neither a shipped model nor an existing file), allowed: ${names.join(', ')} or a path to a JSON hardware file or SCALE-Sim .cfg${hint}`]);
 }
 
 /** Loads a shipped model by name or a hardware file by path; throws ConfigError with every problem. */

@@ -5,6 +5,7 @@
 // default config (shared/reference/scalesim-cases/os32.cfg).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { ConfigError } from '../../src/errors.js';
@@ -76,4 +77,14 @@ test('per-second bandwidths and latencies become per-cycle numbers through the c
 test('an unknown name is a ConfigError listing the shipped names with a hint', () => {
   expect(() => loadHwModel('edge')).toThrow(ConfigError);
   expect(() => loadHwModel('edge')).toThrow(/found "edge".*allowed: .*multicore-16.*did you mean "edge-npu"/);
+});
+
+test('a SCALE-Sim .cfg path loads through src/hw/scalesim-cfg and agrees with the shipped scalesim-32x32-os', () => {
+  const fromCfg = loadHwModel(fileURLToPath(new URL('../fixtures/hw/scalesim-os32.cfg', import.meta.url)));
+  const shipped = loadHwModel('scalesim-32x32-os');
+  expect(fromCfg.cores.systolic.map(({ rows, cols, dataflow }) => ({ rows, cols, dataflow }))).toEqual(
+    shipped.cores.systolic.map(({ rows, cols, dataflow }) => ({ rows, cols, dataflow })),
+  );
+  expect(fromCfg.memory[0]?.partition).toEqual(shipped.memory[0]?.partition);
+  expect([fromCfg.wordBytes, fromCfg.clockHz]).toEqual([shipped.wordBytes, shipped.clockHz]);
 });
