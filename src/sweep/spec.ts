@@ -102,19 +102,46 @@ function rangeProblems(ranges: Record<string, FieldRange>, sampled: boolean): st
   });
 }
 
+/** The base model and the well-formed hardware ranges of a spec, even when other parts are bad, so
+ * that their problems can be reported together with the schema's. */
+export interface HwPart {
+  hw: string;
+  hwRanges: Record<string, FieldRange>;
+}
+
+function resolveHw(hw: string, baseDir: string): string {
+  const looksLikePath = hw.includes('/') || hw.endsWith('.json');
+  return looksLikePath && !isAbsolute(hw) ? resolve(baseDir, hw) : hw;
+}
+
+function hwPart(json: unknown, baseDir: string): HwPart | undefined {
+  if (json === null || typeof json !== 'object') return undefined;
+  const raw = json as { hw?: unknown; hwRanges?: unknown };
+  if (typeof raw.hw !== 'string' || raw.hw === '') return undefined;
+  const ranges = raw.hwRanges !== null && typeof raw.hwRanges === 'object' ? Object.entries(raw.hwRanges) : [];
+  const hwRanges = Object.fromEntries(ranges.filter(([, r]) => rangeSchema.safeParse(r).success)) as Record<string, FieldRange>;
+  return { hw: resolveHw(raw.hw, baseDir), hwRanges };
+}
+
+export type SpecCheck = { ok: true; spec: SweepSpec; problems: [] } | { ok: false; problems: string[]; hwPart?: HwPart };
+
 /** Validates a parsed JSON value as a sweep spec; `where` names the file in messages. */
-export function parseSweepSpec(json: unknown, where: string, baseDir = process.cwd()): SweepSpec {
+export function checkSweepSpec(json: unknown, where: string, baseDir = process.cwd()): SpecCheck {
   const parsed = sweepSpecSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${where}: ${jsonPath(i.path)}: ${i.message}`));
+    const part = hwPart(json, baseDir);
+    const sampled = json !== null && typeof json === 'object' && 'sample' in json;
+    const problems = [
+      ...parsed.error.issues.map((i) => `${where}: ${jsonPath(i.path)}: ${issueMessage(i)}`),
+      ...rangeProblems(part?.hwRanges ?? {}, sampled).map((p) => `${where}: ${p}`),
+    ];
+    return { ok: false, problems, ...(part ? { hwPart: part } : {}) };
   }
   const s = parsed.data;
   const problems = rangeProblems(s.hwRanges ?? {}, s.sample !== undefined).map((p) => `${where}: ${p}`);
-  if (problems.length > 0) throw new ConfigError(problems);
-  const looksLikePath = s.hw.includes('/') || s.hw.endsWith('.json');
-  return {
+  const spec: SweepSpec = {
     name: s.name ?? 'sweep',
-    hw: looksLikePath && !isAbsolute(s.hw) ? resolve(baseDir, s.hw) : s.hw,
+    hw: resolveHw(s.hw, baseDir),
     models: s.models,
     methods: s.methods,
     copies: list(s.copies, []),
@@ -127,10 +154,25 @@ export function parseSweepSpec(json: unknown, where: string, baseDir = process.c
     hwRanges: s.hwRanges ?? {},
     ...(s.sample ? { sample: s.sample } : {}),
   };
+  return problems.length > 0 ? { ok: false, problems, hwPart: { hw: spec.hw, hwRanges: spec.hwRanges } } : { ok: true, spec, problems: [] };
 }
 
-/** Reads and validates a spec file; bad JSON and schema problems are ConfigErrors (exit 2). */
-export function loadSweepSpec(file: string): SweepSpec {
+/** Zod's message, with the allowed keys added to an unknown-key problem. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'unrecognized_keys') return issue.message;
+  const allowed = issue.path.length === 0 ? Object.keys(sweepSpecSchema.shape).join(', ') : undefined;
+  return `${issue.message}${allowed ? `; allowed keys: ${allowed}` : ''}; hint: check the spelling`;
+}
+
+/** Like checkSweepSpec, throwing a ConfigError with every problem. */
+export function parseSweepSpec(json: unknown, where: string, baseDir = process.cwd()): SweepSpec {
+  const checked = checkSweepSpec(json, where, baseDir);
+  if (!checked.ok) throw new ConfigError(checked.problems);
+  return checked.spec;
+}
+
+/** Reads a spec file; bad JSON is a ConfigError (exit 2), schema problems come back in the check. */
+export function readSweepSpec(file: string): SpecCheck {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -143,5 +185,5 @@ export function loadSweepSpec(file: string): SweepSpec {
   } catch (err) {
     throw new ConfigError([`${file}: not valid JSON (${(err as Error).message}); hint: check commas and quotes`]);
   }
-  return parseSweepSpec(json, file, dirname(resolve(file)));
+  return checkSweepSpec(json, file, dirname(resolve(file)));
 }

@@ -33,9 +33,9 @@ export interface PointResult {
   iterationsPerSecond?: number;
   samplesPerSecond?: number;
   cyclesPerIteration?: number;
-  /** Peak bytes per memory level name, summed over the level's instances (one per core for core-scope levels). */
+  /** Peak bytes per memory level name: the largest instance's peak (what each instance must hold). */
   peakBytesByLevel?: Record<string, number>;
-  /** Per-level peaks (each summed over the level's instances) added up: the memory axis of the Pareto front. */
+  /** The per-level peaks added up: the memory axis of the Pareto front (SweepReport's peakBytes). */
   peakMemoryBytes?: number;
   energyJoulesPerIteration?: number;
   /** Mean utilisation of the compute units (systolic and vector). */

@@ -1,0 +1,80 @@
+// The sweep coordinator: validates the spec (every problem at once), expands the points, opens the
+// results folder (refusing to overwrite it without --resume or --force), hands the points not yet
+// saved to the local thread pool or the Redis queue, saves each result as it arrives, and marks the
+// Pareto front at the end. It prints nothing: progress goes to the caller's callbacks.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { loadHwModel } from '../hw/load.js';
+import { expand } from './expand.js';
+import { checkHwRanges } from './hw-overrides.js';
+import { runLocal } from './local-pool.js';
+import { objectivesFor, paretoFront } from './pareto.js';
+import { ResultsStore } from './results-store.js';
+import { readSweepSpec, type SweepSpec } from './spec.js';
+import type { PointResult, PointStatus, SweepPoint } from './types.js';
+
+export interface RunSweepOptions {
+  specPath: string;
+  outDir: string;
+  resume?: boolean;
+  force?: boolean;
+  /** Local worker threads (default one per core); ignored with `queue`. */
+  workers?: number;
+  /** redis://HOST:PORT: run on BullMQ workers instead of local threads. */
+  queue?: string;
+  queueName?: string;
+  /** Module exporting evaluatePoint, for tests; default the real compile+simulate. */
+  evaluatorModule?: string;
+  onStart?: (info: { total: number; todo: number; skipped: number; discardedBytes: number }) => void;
+  onResult?: (result: PointResult, done: number, todo: number) => void;
+}
+
+export interface SweepOutcome {
+  spec: SweepSpec;
+  total: number;
+  skipped: number;
+  evaluated: number;
+  byStatus: Record<PointStatus, number>;
+  rows: PointResult[];
+  front: PointResult[];
+  objectives: string[];
+}
+
+/** The spec, checked against its base hardware model; ConfigError with every problem. */
+export function prepareSweep(specPath: string): { spec: SweepSpec; points: SweepPoint[]; levels: string[] } {
+  const checked = readSweepSpec(specPath);
+  const hwPart = checked.ok ? checked.spec : checked.hwPart;
+  const problems = [...checked.problems, ...(hwPart ? checkHwRanges(hwPart, specPath) : [])];
+  if (!checked.ok || problems.length > 0) throw new ConfigError(problems);
+  const spec = checked.spec;
+  const points = expand(spec);
+  if (points.length === 0) throw new ConfigError([`${specPath}: the spec expands to no point; hint: check the ranges`]);
+  return { spec, points, levels: loadHwModel(spec.hw, `${specPath}: hw`).memory.map((m) => m.name) };
+}
+
+export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> {
+  const { spec, points, levels } = prepareSweep(options.specPath);
+  const store = ResultsStore.open(options.outDir, { resume: options.resume, force: options.force, overrideFields: Object.keys(spec.hwRanges), levels });
+  writeFileSync(join(options.outDir, 'spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
+  const todo = points.filter((p) => !store.has(p.key));
+  options.onStart?.({ total: points.length, todo: todo.length, skipped: points.length - todo.length, discardedBytes: store.discardedBytes });
+  let done = 0;
+  const save = (r: PointResult): void => {
+    if (!store.append(r)) return;
+    done += 1;
+    options.onResult?.(r, done, todo.length);
+  };
+  if (todo.length > 0) {
+    // bullmq is loaded only for queued sweeps: it takes about a second to import.
+    if (options.queue) await (await import('./queue.js')).runQueued(todo, { url: options.queue, queueName: options.queueName, fresh: !options.resume }, save);
+    else await runLocal(todo, { workers: options.workers, evaluatorModule: options.evaluatorModule }, save);
+  }
+  const rows = store.all();
+  const objectives = objectivesFor(rows);
+  const front = paretoFront(rows, objectives);
+  store.finish(new Set(front.map((r) => r.key)), objectives.map((o) => o.name));
+  const byStatus: Record<PointStatus, number> = { ok: 0, infeasible: 0, invalid: 0, error: 0 };
+  for (const r of rows) byStatus[r.status] += 1;
+  return { spec, total: points.length, skipped: points.length - todo.length, evaluated: done, byStatus, rows, front, objectives: objectives.map((o) => o.name) };
+}
