@@ -16,6 +16,11 @@ export interface GanttRow {
 
 export interface GanttLayout {
   totalCycles: number;
+  /** The last task's end: less than totalCycles when the producer kept only the first iterations. */
+  timelineEndCycles: number;
+  /** Iterations with tasks in the timeline, and the iterations simulated. */
+  iterationsShown: number;
+  iterationsTotal: number;
   clockHz: number;
   rows: GanttRow[];
   /** Colour keys (the tasks' phases) in first-seen order. */
@@ -92,5 +97,6 @@ export function layoutGantt(report: SimReport): GanttLayout {
     bars.bytes.push(e.bytes);
   }
   const lastEnd = report.timeline.reduce((m, e) => Math.max(m, e.end), 0);
-  return { totalCycles: Math.max(report.cycles.total, lastEnd), clockHz: report.clockHz, rows, phases: phases.table, strings: strings.table, bars };
+  const iterationsShown = new Set(report.timeline.map((e) => e.iteration)).size;
+  return { totalCycles: Math.max(report.cycles.total, lastEnd), timelineEndCycles: lastEnd, iterationsShown, iterationsTotal: report.input.iterations, clockHz: report.clockHz, rows, phases: phases.table, strings: strings.table, bars };
 }

@@ -92,6 +92,17 @@ describe.skipIf(chromiumPath === undefined)('report page in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  test('a timeline the simulator cut to its first iterations opens on those, with a note', async () => {
+    const full = makeSimReport({ cores: 2, iterations: 6, tasksPerIteration: 5 });
+    const sim = { ...full, timeline: full.timeline.filter((e) => e.iteration < 2) };
+    const { page, errors } = await open('partial.html', renderHtmlReport({ sim }));
+    const end = Math.max(...sim.timeline.map((e) => e.end));
+    expect(await attr(page, '#gantt', 'data-visible-start')).toBe(0);
+    expect(Math.abs((await attr(page, '#gantt', 'data-visible-end')) - end)).toBeLessThanOrEqual(1);
+    expect(await page.textContent('#gantt-partial')).toContain('first 2 of 6 iterations');
+    expect(errors).toEqual([]);
+  });
+
   test(`large report (16 cores x 100 iterations x 30 tasks) renders in < ${largeRenderBudgetMs} ms and redraws quickly`, async () => {
     const sim = makeSimReport({ cores: 16, iterations: 100, tasksPerIteration: 30 });
     const { page, errors, loadMs } = await open('large.html', renderHtmlReport({ sim }));

@@ -52,6 +52,16 @@ describe('layoutGantt', () => {
     expect(next).toBe(g.bars.row.length);
   });
 
+  test('a timeline holding only the first iterations keeps the full axis and says how many it holds', () => {
+    const report = makeSimReport({ cores: 2, iterations: 5, tasksPerIteration: 4 });
+    const firstTwo = { ...report, timeline: report.timeline.filter((e) => e.iteration < 2) };
+    const g = layoutGantt(firstTwo);
+    expect(g.totalCycles).toBe(report.cycles.total);
+    expect([g.iterationsShown, g.iterationsTotal]).toEqual([2, 5]);
+    expect(g.timelineEndCycles).toBe(Math.max(...firstTwo.timeline.map((e) => e.end)));
+    expect(g.timelineEndCycles).toBeLessThan(g.totalCycles);
+  });
+
   test('the axis still covers a task that ends after cycles.total (a producer inconsistency)', () => {
     const report = makeSimReport({ cores: 2, iterations: 1, tasksPerIteration: 3 });
     const late = { ...report, cycles: { ...report.cycles, total: report.cycles.total - 10 } };

@@ -94,6 +94,10 @@ window.alrflow.gantt = function gantt(parent, layout) {
     if (i < 0) window.alrflow.hideTip(); else window.alrflow.showTip(describe(i), event.clientX, event.clientY);
   }).on('mouseleave', () => window.alrflow.hideTip());
   root.append('p').attr('class', 'note').text('Scroll to zoom the time axis, drag to pan, hover a bar for its task.');
+  if (layout.iterationsShown < layout.iterationsTotal) {
+    root.append('p').attr('class', 'note').attr('id', 'gantt-partial')
+      .text(`The report holds tasks of the first ${layout.iterationsShown} of ${layout.iterationsTotal} iterations; the view starts on them (zoom out for the whole run).`);
+  }
 
   window.alrflow.ganttApi = {
     /** Viewport coordinates of bar i's centre under the current zoom (for tests and scripting). */
@@ -105,5 +109,8 @@ window.alrflow.gantt = function gantt(parent, layout) {
     describe,
     redraw: draw,
   };
+  if (layout.timelineEndCycles > 0 && layout.timelineEndCycles < layout.totalCycles) {
+    canvas.call(zoom.transform, d3.zoomIdentity.scale(layout.totalCycles / layout.timelineEndCycles));
+  }
   draw();
 };
