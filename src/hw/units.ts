@@ -65,7 +65,8 @@ export function allowedText(kind: QuantityKind): string {
 }
 
 /**
- * Rewrites spellings mathjs rejects or misreads: `KB` -> `kB` (mathjs has only lower-case kilo),
+ * Rewrites spellings mathjs rejects or misreads: `KB` -> `kB` (mathjs has only lower-case kilo; so
+ * "64 KB" is 64 000 bytes, SI like "MB" and "GB/s": write "64 KiB" for 65 536),
  * `Gbit` -> `Gb` (short prefixes go on `b`), `cycle(s)`/`cyc` -> `clk` (mathjs' `cycle` is an angle).
  */
 export function normaliseUnitText(text: string): string {
