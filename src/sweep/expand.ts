@@ -6,15 +6,8 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
-import type { FieldRange, FieldValue, SweepSpec } from './spec.js';
+import { splitUnit, type FieldRange, type FieldValue, type SweepSpec } from './spec.js';
 import type { SweepPoint } from './types.js';
-
-/** Splits "256 KiB" into 256 and "KiB"; a plain number has unit "". */
-function splitUnit(v: FieldValue): { n: number; unit: string } {
-  if (typeof v === 'number') return { n: v, unit: '' };
-  const m = /^\s*([-+]?[0-9.]+(?:e[-+]?\d+)?)\s*(.*?)\s*$/i.exec(v);
-  return { n: Number(m?.[1]), unit: m?.[2] ?? '' };
-}
 
 const withUnit = (n: number, unit: string): FieldValue => (unit ? `${Number(n.toPrecision(12))} ${unit}` : Number(n.toPrecision(12)));
 

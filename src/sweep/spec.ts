@@ -85,6 +85,13 @@ export function jsonPath(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
+/** Splits "256 KiB" into 256 and "KiB"; a plain number has unit "". */
+export function splitUnit(v: FieldValue): { n: number; unit: string } {
+  if (typeof v === 'number') return { n: v, unit: '' };
+  const m = /^\s*([-+]?[0-9.]+(?:e[-+]?\d+)?)\s*(.*?)\s*$/i.exec(v);
+  return { n: Number(m?.[1]), unit: m?.[2] ?? '' };
+}
+
 const list = <T>(v: T | T[] | undefined, fallback: T[]): T[] => (v === undefined ? fallback : Array.isArray(v) ? v : [v]);
 
 /** A range problem zod cannot see: step and factor together, or min above max. */
@@ -94,7 +101,9 @@ function rangeProblems(ranges: Record<string, FieldRange>, sampled: boolean): st
     const at = `hwRanges${jsonPath([field])}`;
     const problems: string[] = [];
     if (r.step !== undefined && r.factor !== undefined) problems.push(`${at}: found both "step" and "factor"; allowed: one of them`);
-    if (typeof r.min !== typeof r.max) problems.push(`${at}: min and max must both be numbers or both unit strings`);
+    const [lo, hi] = [splitUnit(r.min), splitUnit(r.max)];
+    if (lo.unit !== hi.unit) problems.push(`${at}: min and max use different units ("${lo.unit}" and "${hi.unit}"); allowed: one unit; hint: e.g. "64 KiB" to "1024 KiB"`);
+    else if (lo.n > hi.n) problems.push(`${at}: min ${JSON.stringify(r.min)} is above max ${JSON.stringify(r.max)}`);
     if (r.step === undefined && r.factor === undefined && !sampled) {
       problems.push(`${at}: a min..max range without "step" or "factor" has no grid; hint: add "step"/"factor", a list, or a top-level "sample"`);
     }
