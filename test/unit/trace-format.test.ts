@@ -2,38 +2,10 @@
 // fields on every event, a named thread track per unit, counter tracks per memory level instance,
 // and non-decreasing timestamps per track. The checker is also run on a deliberately broken trace.
 import { describe, expect, test } from 'vitest';
-import { z } from 'zod';
 import type { SimReport } from '../../src/report/sim-report.js';
 import { type ChromeTrace, type TraceEvent, writeChromeTrace } from '../../src/report/trace.js';
 import { makeSimReport } from '../fixtures/visualizer-sim-report.js';
-
-const eventSchema = z.object({
-  name: z.string().min(1),
-  ph: z.enum(['X', 'B', 'E', 'C', 'M', 'i', 'I']),
-  ts: z.number().nonnegative().finite(),
-  pid: z.number().int().nonnegative(),
-  tid: z.number().int().nonnegative(),
-  dur: z.number().nonnegative().finite().optional(),
-  args: z.record(z.string(), z.unknown()).optional(),
-});
-
-/** The problems in a trace, empty when it follows the format; independent of the writer's code. */
-function traceProblems(trace: ChromeTrace): string[] {
-  const problems: string[] = [];
-  trace.traceEvents.forEach((e, i) => {
-    const r = eventSchema.safeParse(e);
-    if (!r.success) problems.push(`event ${i}: ${r.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
-    if (e.ph === 'X' && e.dur === undefined) problems.push(`event ${i}: complete event without dur`);
-    if (e.ph === 'M' && typeof e.args?.name !== 'string' && typeof e.args?.sort_index !== 'number') problems.push(`event ${i}: metadata without args`);
-  });
-  const lastTs = new Map<string, number>();
-  for (const e of trace.traceEvents.filter((x) => x.ph !== 'M')) {
-    const track = e.ph === 'C' ? `${e.pid}/C/${e.name}` : `${e.pid}/${e.tid}`;
-    if ((lastTs.get(track) ?? -Infinity) > e.ts) problems.push(`track ${track}: timestamp ${e.ts} after ${lastTs.get(track)}`);
-    lastTs.set(track, e.ts);
-  }
-  return problems;
-}
+import { traceProblems } from '../fixtures/visualizer-trace-check.js';
 
 function countBy(keys: string[]): Map<string, number> {
   const counts = new Map<string, number>();
