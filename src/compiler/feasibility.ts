@@ -1,0 +1,79 @@
+// Feasibility: for every memory level instance (a level, on one core for per-core levels), the
+// peak of live bytes over the task order (a tensor is live from its producing task to its last
+// reader; persistent tensors always) against the level's capacity. Each shortfall names what
+// dominates the peak, e.g. `noise of conv3 needs 18.0 MiB on level sram (capacity 8 MiB) under
+// schedule layer-pipelined`. Not a timing check: the simulator turns bandwidth into stalls.
+import type { HwModel } from '../hw/types.js';
+import type { Feasibility, Task, TensorPlacement } from './types.js';
+import type { Graph } from '../ir/types.js';
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let u = 0;
+  while (value >= 1024 && u < units.length - 1) {
+    value /= 1024;
+    u++;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[u]}`;
+}
+
+interface Peak {
+  bytes: number;
+  contributors: Map<string, number>;
+}
+
+function peakOf(placements: TensorPlacement[], position: Map<string, number>, taskCount: number, graph: Graph): Peak {
+  const events: { at: number; delta: number; pl: TensorPlacement }[] = [];
+  for (const pl of placements) {
+    const from = pl.persistent || !pl.firstTask ? 0 : (position.get(pl.firstTask) ?? 0);
+    const to = pl.persistent || !pl.lastTask ? taskCount : (position.get(pl.lastTask) ?? taskCount);
+    events.push({ at: from, delta: pl.bytes, pl }, { at: Math.max(from, to) + 0.5, delta: -pl.bytes, pl });
+  }
+  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let live = 0;
+  let best = 0;
+  let bestIndex = -1;
+  events.forEach((e, i) => {
+    live += e.delta;
+    if (live > best) [best, bestIndex] = [live, i];
+  });
+  const alive = new Map<TensorPlacement, number>();
+  for (const e of events.slice(0, bestIndex + 1)) alive.set(e.pl, (alive.get(e.pl) ?? 0) + e.delta);
+  const contributors = new Map<string, number>();
+  for (const [pl, bytes] of alive) {
+    if (bytes <= 0) continue;
+    const key = `${pl.cls} of ${graph.tensors[pl.tensor]?.layer ?? pl.tensor}`;
+    contributors.set(key, (contributors.get(key) ?? 0) + bytes);
+  }
+  return { bytes: best, contributors };
+}
+
+export function checkFeasibility(graph: Graph, hw: HwModel, schedule: string, tasks: Task[], placements: TensorPlacement[]): Feasibility {
+  const position = new Map(tasks.map((t, i) => [t.id, i]));
+  const instances = new Map<string, TensorPlacement[]>();
+  for (const pl of placements) {
+    const key = `${pl.level}\u0000${pl.core}`;
+    const list = instances.get(key);
+    if (list) list.push(pl);
+    else instances.set(key, [pl]);
+  }
+  const shortfalls: string[] = [];
+  for (const [key, list] of [...instances].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const [levelName, coreText] = key.split('\u0000') as [string, string];
+    const level = hw.memory.find((l) => l.name === levelName)!;
+    const peak = peakOf(list, position, tasks.length, graph);
+    if (peak.bytes <= level.capacityBytes) continue;
+    const core = coreText === '-1' ? '' : ` of core ${coreText}`;
+    const where = `level ${levelName}${core} (capacity ${formatBytes(level.capacityBytes)}) under schedule ${schedule}`;
+    const ranked = [...peak.contributors].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const [topName, topBytes] = ranked[0] ?? ['tensors', peak.bytes];
+    if (topBytes > level.capacityBytes) {
+      shortfalls.push(`${topName} needs ${formatBytes(topBytes)} on ${where}`);
+    } else {
+      const largest = ranked.slice(0, 3).map(([name, bytes]) => `${name} ${formatBytes(bytes)}`).join(', ');
+      shortfalls.push(`${formatBytes(peak.bytes)} live at peak on ${where}; largest: ${largest}`);
+    }
+  }
+  return { ok: shortfalls.length === 0, shortfalls };
+}
