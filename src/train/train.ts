@@ -88,10 +88,11 @@ async function endOfEpoch(loop: Loop, step: number, epoch: number): Promise<Trai
   return { trainLoss: train.loss, trainAccuracy: train.accuracy, testLoss: test.loss, testAccuracy: test.accuracy };
 }
 
-function diverged(loop: Loop, step: number, loss: number): InvalidInputError {
+function diverged(loop: Loop, step: number, loss: number, detail?: string): InvalidInputError {
   save(loop, step);
+  const what = detail ? `values (${detail})` : Number.isFinite(loss) ? 'parameters' : `loss (${loss})`;
   return new InvalidInputError(
-    `train: non-finite ${Number.isFinite(loss) ? 'parameters' : `loss (${loss})`} at step ${step + 1} (epoch ${Math.floor(step / loop.stepsPerEpoch) + 1}); the last good state (after step ${step}) is saved in ${loop.checkpoint}. Hint: lower --lr (now ${loop.config.lr}) or --sigma, then --resume or rerun with --force`,
+    `train: non-finite ${what} at step ${step + 1} (epoch ${Math.floor(step / loop.stepsPerEpoch) + 1}); the last good state (after step ${step}) is saved in ${loop.checkpoint}. Hint: lower --lr (now ${loop.config.lr}) or --sigma, then --resume or rerun with --force`,
   );
 }
 
@@ -103,7 +104,11 @@ async function runStep(loop: Loop, step: number): Promise<number> {
   const batch = gatherBatch(dataset.train, featureCount(dataset), order, step % loop.stepsPerEpoch, config.batch);
   const lr = learningRateAt({ kind: config.schedule, baseLr: config.lr, totalSteps: loop.totalSteps }, step);
   const started = performance.now();
-  const result = await loop.runtime.trainStep(batch, step, lr);
+  const result = await loop.runtime.trainStep(batch, step, lr).catch((err: unknown) => {
+    // Kernels refuse non-finite values: overflowing activations are the same divergence as a NaN loss.
+    if (err instanceof InvalidInputError && /NaN|Infinity|non-finite/.test(err.message)) throw diverged(loop, step, NaN, err.message);
+    throw err;
+  });
   const seconds = (performance.now() - started) / 1000;
   loop.wallSeconds += seconds;
   loop.keptBytes = result.keptBytes;

@@ -76,8 +76,13 @@ export class Runtime {
     const result = await this.gradients(batch, step);
     if (!Number.isFinite(result.meanLoss)) return result;
     const before = this.exportState();
-    await this.optimizer.apply(this.resolved.kernels, this.params, result.gradients, lr);
-    // A diverged update is rolled back, so the state a caller saves is always the last good one.
+    // A diverged or failed update is rolled back, so the state a caller saves is always the last good one.
+    try {
+      await this.optimizer.apply(this.resolved.kernels, this.params, result.gradients, lr);
+    } catch (err) {
+      this.importState(before.arrays, before.optimizerUpdates);
+      throw err;
+    }
     if (!this.finite()) this.importState(before.arrays, before.optimizerUpdates);
     return result;
   }
