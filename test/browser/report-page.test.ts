@@ -79,6 +79,9 @@ describe.skipIf(chromiumPath === undefined)('report page in Chromium', () => {
     await expect.poll(async () => (await attr(page, '#gantt', 'data-visible-end')) - (await attr(page, '#gantt', 'data-visible-start'))).toBeLessThan(before[1] - before[0]);
     expect(await attr(page, '#gantt', 'data-visible-start')).toBeGreaterThanOrEqual(0);
     expect(await attr(page, '#gantt', 'data-visible-end')).toBeLessThanOrEqual(small.sim.cycles.total);
+    // The memory charts follow the Gantt's zoom.
+    const ganttEnd = await attr(page, '#gantt', 'data-visible-end');
+    await expect.poll(() => attr(page, '.memory-level', 'data-visible-end')).toBe(ganttEnd);
 
     const levels = await page.$$eval('.memory-level', (els) => els.map((e) => e.getAttribute('data-level')));
     expect(levels.sort()).toEqual([...new Set(small.sim.memoryTimeline.map((m) => m.level))].sort());

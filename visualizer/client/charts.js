@@ -67,16 +67,22 @@ alrflow.memoryPanel = function memoryPanel(parent, level, totalCycles, classColo
   const panel = parent.append('div').attr('class', 'memory-level').attr('data-level', level.level).attr('data-instances', level.instances.length);
   const head = panel.append('h3').text(level.level);
   const chart = panel.append('div');
+  let current = level.instances[0];
   const draw = (inst) => {
+    current = inst;
     chart.selectAll('*').remove();
     const w = 560; const h = 220; const m = { l: 70, r: 10, t: 10, b: 28 };
-    const x = d3.scaleLinear([0, totalCycles], [m.l, w - m.r]);
+    const x = d3.scaleLinear(alrflow.visibleCycles || [0, totalCycles], [m.l, w - m.r]);
     const y = d3.scaleLinear([0, inst.yMaxBytes], [h - m.b, m.t]);
+    panel.attr('data-visible-start', Math.round(x.domain()[0])).attr('data-visible-end', Math.round(x.domain()[1]));
     const svg = alrflow.svg(chart, w, h);
+    const clip = `clip-${level.level.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+    svg.append('clipPath').attr('id', clip).append('rect').attr('x', m.l).attr('y', 0).attr('width', w - m.l - m.r).attr('height', h);
+    const bands = svg.append('g').attr('clip-path', `url(#${clip})`);
     inst.classes.forEach((cls, k) => {
       const area = d3.area().curve(d3.curveStepAfter).x((_, i) => x(inst.cycles[i]))
         .y0((_, i) => y(k === 0 ? 0 : inst.tops[k - 1][i])).y1((_, i) => y(inst.tops[k][i]));
-      svg.append('path').attr('class', 'mem-band').attr('fill', classColour(cls)).attr('d', area(inst.cycles))
+      bands.append('path').attr('class', 'mem-band').attr('fill', classColour(cls)).attr('d', area(inst.cycles))
         .attr('data-tip', `${inst.label}: ${cls}`);
     });
     if (inst.capacityOnScale) {
@@ -93,6 +99,10 @@ alrflow.memoryPanel = function memoryPanel(parent, level, totalCycles, classColo
     const select = head.append('select').on('change', (event) => draw(level.instances[Number(event.target.value)]));
     select.selectAll('option').data(level.instances).join('option').attr('value', (_, i) => i).text((d) => d.label);
   }
+  // The memory charts follow the Gantt's zoom, so a peak can be matched to the tasks that caused it.
+  // Redrawn once the zoom settles, so scrolling through the Gantt stays smooth.
+  let timer = 0;
+  document.addEventListener('alrflow:zoom', () => { clearTimeout(timer); timer = setTimeout(() => draw(current), 80); });
   draw(level.instances[0]);
 };
 

@@ -60,6 +60,8 @@ window.alrflow.gantt = function gantt(parent, layout) {
     let drawn = 0;
     for (let r = 0; r < rows.length; r++) drawn += drawRow(r, d0, d1);
     axisG.call(d3.axisTop(x).ticks(8).tickFormat(d3.format('~s')));
+    window.alrflow.visibleCycles = [d0, d1];
+    document.dispatchEvent(new CustomEvent('alrflow:zoom'));
     root.attr('data-visible-start', Math.round(d0)).attr('data-visible-end', Math.round(d1))
       .attr('data-drawn-bars', drawn).attr('data-draw-ms', (performance.now() - t).toFixed(1));
   }
