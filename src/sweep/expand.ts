@@ -51,9 +51,9 @@ function dimensions(spec: SweepSpec): Dimension[] {
     { name: 'copies', values: spec.copies },
     { name: 'schedule', values: spec.schedules },
     { name: 'batch', values: spec.batch },
-    { name: 'microBatches', values: spec.microBatches },
-    { name: 'staleness', values: spec.staleness },
-    { name: 'noiseStorage', values: spec.noiseStorage },
+    { name: 'microBatches', values: spec.microBatches ?? [undefined] },
+    { name: 'staleness', values: spec.staleness ?? [undefined] },
+    { name: 'noiseStorage', values: spec.noiseStorage ?? [undefined] },
     ...Object.entries(spec.hwRanges).map(([field, r]) => ({ name: `hw:${field}`, values: rangeValues(r) })),
   ];
 }
@@ -61,6 +61,7 @@ function dimensions(spec: SweepSpec): Dimension[] {
 function makePoint(spec: SweepSpec, choice: Map<string, unknown>): SweepPoint {
   const hwOverrides: Record<string, number | string> = {};
   for (const [name, v] of choice) if (name.startsWith('hw:')) hwOverrides[name.slice(3)] = v as number | string;
+  const optional = ['microBatches', 'staleness', 'noiseStorage'].flatMap((n) => (choice.get(n) === undefined ? [] : [[n, choice.get(n)]]));
   const body: Omit<SweepPoint, 'key'> = {
     hw: spec.hw,
     hwOverrides,
@@ -69,10 +70,8 @@ function makePoint(spec: SweepSpec, choice: Map<string, unknown>): SweepPoint {
     copies: choice.get('copies') as number,
     schedule: choice.get('schedule') as string,
     batch: choice.get('batch') as number,
-    microBatches: choice.get('microBatches') as number,
-    staleness: choice.get('staleness') as 0 | 1,
-    noiseStorage: choice.get('noiseStorage') as string,
     iterations: spec.iterations,
+    ...(Object.fromEntries(optional) as Pick<SweepPoint, 'microBatches' | 'staleness' | 'noiseStorage'>),
   };
   return { key: pointKey(body), ...body };
 }

@@ -14,9 +14,9 @@ export function pointParameters(p: SweepPoint): Record<string, ParameterValue> {
     copies: p.copies,
     schedule: p.schedule,
     batch: p.batch,
-    microBatches: p.microBatches,
-    staleness: p.staleness,
-    noiseStorage: p.noiseStorage,
+    microBatches: p.microBatches ?? 'default',
+    staleness: p.staleness ?? 'default',
+    noiseStorage: p.noiseStorage ?? 'default',
   };
   for (const [field, v] of Object.entries(p.hwOverrides)) out[`hw:${field}`] = v;
   return out;

@@ -66,9 +66,10 @@ export interface SweepSpec {
   copies: number[];
   schedules: string[];
   batch: number[];
-  microBatches: number[];
-  staleness: (0 | 1)[];
-  noiseStorage: string[];
+  /** Absent: the compiler's default for the method and schedule. */
+  microBatches?: number[];
+  staleness?: (0 | 1)[];
+  noiseStorage?: string[];
   iterations: number;
   hwRanges: Record<string, FieldRange>;
   sample?: { count: number; seed: number };
@@ -156,9 +157,9 @@ export function checkSweepSpec(json: unknown, where: string, baseDir = process.c
     copies: list(s.copies, []),
     schedules: s.schedules,
     batch: list(s.batch, []),
-    microBatches: list(s.microBatches, [4]),
-    staleness: list(s.staleness, [0]),
-    noiseStorage: list(s.noiseStorage, ['sign-bits']),
+    ...(s.microBatches === undefined ? {} : { microBatches: list(s.microBatches, []) }),
+    ...(s.staleness === undefined ? {} : { staleness: list(s.staleness, []) }),
+    ...(s.noiseStorage === undefined ? {} : { noiseStorage: list(s.noiseStorage, []) }),
     iterations: s.iterations,
     hwRanges: s.hwRanges ?? {},
     ...(s.sample ? { sample: s.sample } : {}),

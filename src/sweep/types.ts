@@ -15,9 +15,10 @@ export interface SweepPoint {
   copies: number;
   schedule: string;
   batch: number;
-  microBatches: number;
-  staleness: 0 | 1;
-  noiseStorage: string;
+  /** Absent: the compiler's default for the method and schedule. */
+  microBatches?: number;
+  staleness?: 0 | 1;
+  noiseStorage?: string;
   iterations: number;
 }
 
