@@ -38,8 +38,10 @@ function balancedCuts(costs: number[], parts: number): number[] {
       }
     }
   }
+  // Fewest stages that reach the optimum: extra stages only add transfers and idle cores.
+  const used = best.findIndex((row, p) => p > 0 && row[n]! <= best[parts]![n]!);
   const starts: number[] = [];
-  for (let p = parts, i = n; p > 0; p--) {
+  for (let p = used, i = n; p > 0; p--) {
     starts.unshift(cut[p]![i]!);
     i = cut[p]![i]!;
   }
