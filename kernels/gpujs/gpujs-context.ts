@@ -93,8 +93,10 @@ function paramNames(fn: KernelHelper): string[] {
 
 /** The gpu.js mode of the kernel object that actually executes (after any fallback swap). */
 export function modeOf(k: IKernelRunShortcut): string {
-  const ctor = (k.kernel as unknown as { constructor: { mode?: string } }).constructor;
-  return ctor.mode ?? 'unknown';
+  const ctor = (k.kernel as unknown as { constructor: { mode?: string; name: string } }).constructor;
+  // The GL kernel classes all report mode "gpu"; their class names say which context they hold.
+  const byClass: Record<string, string> = { WebGL2Kernel: 'webgl2', WebGLKernel: 'webgl', HeadlessGLKernel: 'headlessgl' };
+  return byClass[ctor.name] ?? ctor.mode ?? 'unknown';
 }
 
 /** Copies a 1-D, 2-D or 3-D gpu.js result into one row-major Float32Array. */

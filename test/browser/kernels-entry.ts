@@ -1,0 +1,68 @@
+// Browser entry of the kernel parity suite (bundled by kernels-page.ts with esbuild): runs every
+// gpu.js kernel in the given mode on fixed shapes (sizes off any tile multiple, size-1 dims) and
+// returns, per kernel, the worst |got - want| / (atol + rtol |want|) against the float64 reference
+// and the gpu.js mode that actually ran. Not a test file itself.
+import { GpujsContext, type GpujsMode } from '../../kernels/gpujs/gpujs-context.js';
+import { gpujsTable } from '../../kernels/gpujs/gpujs-table.js';
+import type { KernelArgs, KernelName, NumArray } from '../../kernels/names.js';
+import { referenceTable } from '../../kernels/registry-reference.js';
+
+function data(length: number, seed: number): Float64Array {
+  let s = seed;
+  return Float64Array.from({ length }, () => Math.fround(((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31) - 1));
+}
+
+const conv = { batch: 2, inChannels: 3, height: 7, width: 5, outChannels: 4, kernelSize: 3, stride: 2, padding: 1 };
+const noise = { rows: 5, channels: 3, spatial: 7, seed: 99, step: 4, layer: 2, rowOffset: 11 };
+const CASES: { [K in KernelName]: KernelArgs[K] } = {
+  matmul: { a: data(7 * 33, 1), b: data(33 * 1, 2), m: 7, k: 33, n: 1 },
+  'matmul-at-b': { a: data(33 * 7, 3), b: data(33 * 5, 4), m: 7, k: 33, n: 5 },
+  'matmul-a-bt': { a: data(1 * 17, 5), b: data(9 * 17, 6), m: 1, k: 17, n: 9 },
+  conv2d: { x: data(2 * 3 * 7 * 5, 7), weights: data(4 * 3 * 9, 8), dims: conv },
+  'bias-activation': { z: data(3 * 4 * 5, 9), bias: data(4, 10), rows: 3, channels: 4, spatial: 5, activation: 'tanh' },
+  'noise-inject': { z: data(5 * 3 * 7, 11), sigma: Float64Array.of(0.5, 1, 2), ...noise },
+  'sign-pack': { values: data(70, 12) },
+  'lr-grad-product': { loss: data(9, 13), e: data(9 * 4, 14).map(Math.sign), x: data(9 * 6, 15), sigma: Float64Array.of(0.1, 0.2, 0.3, 0.4), rows: 9, outs: 4, ins: 6, scale: 0.125 },
+  'softmax-cross-entropy': { logits: data(6 * 10, 16), labels: Int32Array.of(0, 9, 3, 3, 1, 7), rows: 6, classes: 10 },
+  'row-sum': { x: data(4 * 37, 17), rows: 4, cols: 37 },
+  'sgd-update': { w: data(33, 18), g: data(33, 19), v: data(33, 20), lr: Math.fround(0.1), momentum: Math.fround(0.9) },
+  'adam-update': { w: data(33, 21), g: data(33, 22), m: data(33, 23), v: data(33, 24).map((x) => x * x), lr: Math.fround(0.01), beta1: Math.fround(0.9), beta2: Math.fround(0.999), eps: Math.fround(1e-8), t: 3 },
+};
+
+/**
+ * Relative tolerance 1e-4 with absolute floor 1e-5, except noise-inject: WGSL and GLSL only promise
+ * cos to an absolute 2^-11 (WGSL spec, accuracy of built-ins), so eps may differ by r 2^-11 with the
+ * Box-Muller radius r <= 5.8 for 24-bit uniforms; the floor there is sigma_max 5.8 2^-11.
+ */
+function worst(got: unknown, want: unknown, atol = 1e-5): number {
+  if (got instanceof Uint32Array) return Array.from(got).every((v, i) => v === (want as Uint32Array)[i]) ? 0 : Infinity;
+  if (ArrayBuffer.isView(got)) {
+    const g = got as NumArray;
+    const w = want as NumArray;
+    if (g.length !== w.length) return Infinity;
+    let r = 0;
+    for (let i = 0; i < w.length; i++) r = Math.max(r, Math.abs(g[i]! - w[i]!) / (atol + 1e-4 * Math.abs(w[i]!)));
+    return Number.isNaN(r) ? Infinity : r;
+  }
+  const g = got as Record<string, unknown>;
+  return Math.max(...Object.keys(g).map((k) => worst(g[k], (want as Record<string, unknown>)[k], atol)));
+}
+
+export async function runKernelParity(mode: GpujsMode): Promise<{ kernel: string; ratio: number; ran: string[]; error?: string }[]> {
+  const ctx = new GpujsContext(mode);
+  const table = gpujsTable(ctx);
+  const out = [];
+  for (const name of Object.keys(CASES) as KernelName[]) {
+    try {
+      const got = await (table[name] as (a: unknown) => Promise<unknown>)(CASES[name]);
+      const want = await (referenceTable[name] as (a: unknown) => Promise<unknown>)(CASES[name]);
+      out.push({ kernel: name, ratio: worst(got, want, name === 'noise-inject' ? 2 * 5.8 * 2 ** -11 : 1e-5), ran: ctx.takeRanModes() });
+    } catch (err) {
+      out.push({ kernel: name, ratio: Infinity, ran: ctx.takeRanModes(), error: String(err) });
+    }
+  }
+  await ctx.destroy();
+  return out;
+}
+
+(globalThis as unknown as { runKernelParity: typeof runKernelParity }).runKernelParity = runKernelParity;

@@ -1,0 +1,59 @@
+// The kernel parity suite in headless Chromium (playwright-core + Debian's chromium), the only place
+// gpu.js's real GLSL (webgl2) and WGSL (webgpu, SwiftShader via --enable-unsafe-webgpu) code paths
+// run on a machine without a GPU: every kernel against the float64 reference, asserting the mode
+// that ran. Skipped, with the reason printed, when chromium is absent.
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KERNEL_NAMES } from '../../kernels/names.js';
+import { type KernelsPage, serveKernelsPage } from './kernels-page.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.log(`[browser] kernel suite skipped: ${CHROMIUM} not found (hint: apt-get install -y chromium)`);
+
+/**
+ * Known, open failures (named in the issue note): gpu.js 2.24.1's GLSL code generation does not type
+ * the nested calls of the in-kernel RNG helpers ("'rngRound' : no matching overloaded function"), so
+ * noise-inject does not compile on webgl2; it compiles and matches on webgpu, webasm and cpu.
+ */
+const KNOWN_FAILURES: Partial<Record<string, Record<string, RegExp>>> = { webgl2: { 'noise-inject': /rngRound.*no matching overloaded function/ } };
+
+// playwright launches every browser on a fresh temporary profile (it refuses --user-data-dir).
+const FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'];
+
+describe.skipIf(!hasChromium)(hasChromium ? 'gpu.js kernels in headless Chromium' : `gpu.js kernels in headless Chromium - SKIPPED: ${CHROMIUM} not found`, () => {
+  let browser: Browser;
+  let page: KernelsPage;
+  beforeAll(async () => {
+    page = await serveKernelsPage();
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await page?.close();
+  });
+
+  for (const mode of ['webgl2', 'webgpu'] as const) {
+    it(`every kernel on ${mode} matches the float64 reference within 1e-5 + 1e-4 |want| (noise: the WGSL/GLSL cos accuracy)`, async () => {
+      const tab = await browser.newPage();
+      await tab.goto(page.url);
+      const results = await tab.evaluate(async (m) => (globalThis as unknown as { runKernelParity(mode: string): Promise<{ kernel: string; ratio: number; ran: string[]; error?: string }[]> }).runKernelParity(m), mode);
+      await tab.close();
+      console.log(`[browser] ${mode}: ${results.map((r) => `${r.kernel} ${r.error ?? r.ratio.toFixed(3)} [${r.ran.join(',')}]`).join('; ')}`);
+      expect(results.map((r) => r.kernel)).toEqual([...KERNEL_NAMES]);
+      for (const r of results) {
+        const known = KNOWN_FAILURES[mode]?.[r.kernel];
+        if (known) {
+          // Asserted, not skipped: when gpu.js fixes it this fails and the entry must be removed.
+          console.log(`[browser] KNOWN FAILURE ${mode} ${r.kernel}: ${r.error ?? 'none'}`);
+          expect(r.error ?? '', `${r.kernel} is listed as a known failure`).toMatch(known);
+          continue;
+        }
+        expect(r.error, r.kernel).toBeUndefined();
+        expect(r.ran, r.kernel).toEqual([mode]);
+        expect(r.ratio, r.kernel).toBeLessThanOrEqual(1);
+      }
+    });
+  }
+});
