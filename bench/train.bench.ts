@@ -1,0 +1,141 @@
+// bench:train: trains the same MLP (784-256-10) on MNIST with BP, LR and ALR at equal K, and ALR at
+// the K whose kept bytes fit LR's, printing test accuracy, wall time, samples/s and bytes kept per
+// step; then times one ALR training step on the `auto` backend against the same step written
+// directly with TF.js ops (wasm) in the same process and prints the ratio. Not a test.
+// Environment: BENCH_EPOCHS (default 5), BENCH_LIMIT (training samples, default all 60000),
+// BENCH_TEST_LIMIT (default 10000), BENCH_BACKEND (default auto), BENCH_COPIES (default 64).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as TfCore from '@tensorflow/tfjs-core';
+import { loadTfjs } from '../kernels/tfjs/tfjs-runtime.js';
+import { mlp } from '../src/models/builders.js';
+import { epochPermutation, gatherBatch } from '../src/train/batches.js';
+import { loadDataset } from '../src/train/datasets/load-dataset.js';
+import { Runtime } from '../src/train/runtime/runtime.js';
+import type { KeptBytes, MethodOptions } from '../src/train/runtime/step-types.js';
+import { train } from '../src/train/train.js';
+import { defaultTrainConfig, type TrainConfig } from '../src/train/train-config.js';
+import type { TrainSummary } from '../src/train/train-report-file.js';
+
+const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
+const epochs = env('BENCH_EPOCHS', 5);
+const limit = env('BENCH_LIMIT', 60000);
+const testLimit = env('BENCH_TEST_LIMIT', 10000);
+const copies = env('BENCH_COPIES', 64);
+const backend = process.env.BENCH_BACKEND ?? 'auto';
+const batch = 64;
+const widths = [784, 256, 10];
+const silent = { update: () => undefined, line: (t: string) => console.log(`  ${t}`), stop: () => undefined };
+const kept = (b: KeptBytes | undefined): number => (b ? Object.values(b).reduce((x, y) => x + y, 0) : 0);
+
+function methodOptions(method: MethodOptions['method'], k: number): MethodOptions {
+  return { method, copies: k, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false };
+}
+
+/** Kept bytes of one step (measured by the runtime on a real batch). */
+async function keptBytesAt(method: MethodOptions['method'], k: number): Promise<number> {
+  const ds = loadDataset('mnist', { limit: batch, testLimit: 1 });
+  const runtime = await Runtime.create({ network: mlp(widths), backend: 'reference', seed: 1, method: methodOptions(method, k), optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 } });
+  const result = await runtime.gradients(gatherBatch(ds.train, 784, epochPermutation(batch, 1, 0), 0, batch), 0);
+  return kept(result.keptBytes);
+}
+
+/** The largest ALR K whose kept bytes fit LR's at `copies` (kept bytes are affine in K: two measurements). */
+async function alrCopiesAtLrMemory(): Promise<number> {
+  const lrBytes = await keptBytesAt('lr', copies);
+  const [a, b] = [await keptBytesAt('alr', 2), await keptBytesAt('alr', 4)];
+  return Math.floor(2 + (lrBytes - a) / ((b - a) / 2));
+}
+
+async function run(method: TrainConfig['method'], k: number): Promise<TrainSummary> {
+  console.log(`training ${method}${method === 'bp' ? '' : ` K=${k}`} ...`);
+  const config: TrainConfig = { ...defaultTrainConfig, model: 'mlp', dataset: 'mnist', method, copies: k, batch, epochs, backend, seed: 1, lr: 0.01, optimizer: 'sgd', schedule: 'cosine', limit, testLimit, checkpointEvery: 1000 };
+  return train(config, { outDir: mkdtempSync(join(tmpdir(), `bench-train-${method}-`)), resume: false, force: true, progress: silent });
+}
+
+async function stepTimes(): Promise<{ alrflowMs: number; tfjsMs: number; backend: string }> {
+  const ds = loadDataset('mnist', { limit: batch * 6, testLimit: 1 });
+  const batches = Array.from({ length: 6 }, (_, i) => gatherBatch(ds.train, 784, epochPermutation(ds.train.count, 1, 0), i, batch));
+  const runtime = await Runtime.create({ network: mlp(widths), backend, seed: 1, method: methodOptions('alr', copies), optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 } });
+  const tf = await loadTfjs();
+  const tfStep = tfjsAlrStep(tf, { samples: batch, copies, widths, sigma: 0.1, lr: 0.01 });
+  const median = (xs: number[]): number => xs.sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
+  const mine: number[] = [];
+  const theirs: number[] = [];
+  for (const [i, b] of batches.entries()) {
+    let t0 = performance.now();
+    await runtime.trainStep(b, i, 0.01);
+    mine.push(performance.now() - t0);
+    t0 = performance.now();
+    tfStep(Float32Array.from(b.x), b.labels);
+    theirs.push(performance.now() - t0);
+  }
+  // The first step of each compiles kernels; drop it.
+  return { alrflowMs: median(mine.slice(1)), tfjsMs: median(theirs.slice(1)), backend: runtime.backend };
+}
+
+const alrK = await alrCopiesAtLrMemory();
+const rows: [string, TrainSummary][] = [];
+for (const [label, method, k] of [['BP', 'bp', 1], [`LR K=${copies}`, 'lr', copies], [`ALR K=${copies}`, 'alr', copies], [`ALR K=${alrK} (LR's memory)`, 'alr', alrK]] as const) {
+  rows.push([label, await run(method, k)]);
+}
+console.log(`\nbench:train  MNIST MLP ${widths.join('-')}, batch ${batch}, ${epochs} epoch(s) on ${limit} training samples, test on ${testLimit}, SGD 0.01 momentum 0.9 + cosine, sigma 0.1, mean baseline`);
+console.log(`${'run'.padEnd(26)}${'backend'.padEnd(12)}${'test acc'.padStart(9)}${'wall s'.padStart(9)}${'samples/s'.padStart(11)}${'kept B/step'.padStart(13)}`);
+for (const [label, s] of rows) {
+  const samplesPerSecond = (s.steps * batch) / s.wallSeconds;
+  console.log(`${label.padEnd(26)}${s.backend.padEnd(12)}${`${(100 * s.final!.testAccuracy).toFixed(2)}%`.padStart(9)}${s.wallSeconds.toFixed(1).padStart(9)}${samplesPerSecond.toFixed(0).padStart(11)}${String(kept(s.keptBytesPerStep)).padStart(13)}`);
+}
+const t = await stepTimes();
+console.log(`\nALR step (K=${copies}, N=${batch}): alrflow on ${t.backend} ${t.alrflowMs.toFixed(1)} ms, TF.js wasm ops ${t.tfjsMs.toFixed(1)} ms; speed ratio alrflow/TF.js = ${(t.tfjsMs / t.alrflowMs).toFixed(3)}x`);
+
+
+// The TF.js peer of one ALR step (same MLP, K copies in rows, mean baseline, scaled noise signs, one
+// gradient product per layer, SGD momentum), for timing only: TF.js draws its own noise.
+export interface TfjsStepShape {
+  samples: number;
+  copies: number;
+  widths: number[];
+  sigma: number;
+  lr: number;
+}
+
+export function tfjsAlrStep(tf: typeof TfCore, shape: TfjsStepShape): (x: Float32Array, labels: Int32Array) => void {
+  const { samples: N, copies: K, widths, sigma, lr } = shape;
+  const weights = widths.slice(1).map((out, i) => tf.variable(tf.randomUniform([widths[i]!, out], -0.05, 0.05)));
+  const biases = widths.slice(1).map((out) => tf.variable(tf.zeros([out])));
+  const velocity = [...weights, ...biases].map((v) => tf.variable(tf.zerosLike(v)));
+  const scale = Math.sqrt(Math.PI / 2) / (N * K * sigma);
+  return (xData, labelData) => {
+    tf.tidy(() => {
+      const x = tf.tensor2d(xData, [N, widths[0]!]);
+      const onehot = tf.oneHot(tf.tensor1d(labelData, 'int32'), widths.at(-1)!);
+      const inputs: TfCore.Tensor2D[] = [];
+      const signs: TfCore.Tensor2D[] = [];
+      let a: TfCore.Tensor2D = x;
+      weights.forEach((w, l) => {
+        let z = tf.add(tf.matMul(a, w), biases[l]!) as TfCore.Tensor2D;
+        if (l === 0) z = tf.reshape(tf.tile(tf.expandDims(z, 1), [1, K, 1]), [N * K, z.shape[1]]);
+        const eps = tf.randomNormal(z.shape) as TfCore.Tensor2D;
+        inputs.push(a);
+        signs.push(tf.sign(eps) as TfCore.Tensor2D);
+        z = tf.add(z, tf.mul(eps, sigma)) as TfCore.Tensor2D;
+        a = l < weights.length - 1 ? tf.relu(z) : z;
+      });
+      const labels = tf.reshape(tf.tile(tf.expandDims(onehot, 1), [1, K, 1]), [N * K, widths.at(-1)!]);
+      const loss = tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(a)), 1));
+      const perSample = tf.reshape(loss, [N, K]);
+      const shaped = tf.reshape(tf.sub(perSample, tf.mean(perSample, 1, true)), [N * K, 1]);
+      weights.forEach((w, l) => {
+        let delta = tf.mul(signs[l]!, shaped) as TfCore.Tensor2D;
+        if (l === 0) delta = tf.sum(tf.reshape(delta, [N, K, delta.shape[1]]), 1) as TfCore.Tensor2D;
+        const gw = tf.mul(tf.matMul(inputs[l]!, delta, true, false), scale);
+        const gb = tf.mul(tf.sum(delta, 0), scale);
+        [[w, gw, velocity[l]!], [biases[l]!, gb, velocity[weights.length + l]!]].forEach(([p, g, v]) => {
+          (v as TfCore.Variable).assign(tf.add(tf.mul(v as TfCore.Tensor, 0.9), g as TfCore.Tensor));
+          (p as TfCore.Variable).assign(tf.sub(p as TfCore.Tensor, tf.mul(v as TfCore.Tensor, lr)));
+        });
+      });
+    });
+  };
+}
