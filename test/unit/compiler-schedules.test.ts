@@ -1,0 +1,66 @@
+// Schedules and mapping: gpipe issues all forwards before any backward on a stage, 1f1b
+// interleaves them; staleness 1 drops the cross-iteration weight dependency; an infeasible
+// mapping names class, layer, level and capacity; ResNet-9 with K=64 compiles well under 100 ms.
+import { expect, test } from 'vitest';
+import { compile } from '../../src/compiler/compile.js';
+import { buildModel } from '../../src/models/registry.js';
+import type { CompiledStep } from '../../src/compiler/types.js';
+import { quadCoreHw, tinyDramHw } from '../fixtures/compiler-hw.js';
+
+/** Per core systolic unit: 'F' or 'B' per task in issue order (forward vs backward phase). */
+function phasesOnCore(step: CompiledStep, core: number): string {
+  const phase = new Map(step.graph.nodes.map((n) => [n.id, n.phase]));
+  return step.tasks
+    .filter((t) => t.unit.core === core && t.unit.unit === 'array')
+    .map((t) => (phase.get(t.node) === 'forward' ? 'F' : 'B'))
+    .join('')
+    .replace(/(.)\1+/g, '$1');
+}
+
+test('gpipe runs every forward before any backward on the first stage; 1f1b interleaves', () => {
+  const net = buildModel('cnn');
+  const options = { method: 'bp' as const, copies: 1, batch: 8, microBatches: 4 };
+  const gpipe = compile(net, quadCoreHw, { ...options, schedule: 'gpipe' });
+  const ofb = compile(net, quadCoreHw, { ...options, schedule: '1f1b' });
+  expect(gpipe.stages.length).toBeGreaterThan(1);
+  expect(phasesOnCore(gpipe, 0)).toBe('FB');
+  expect(phasesOnCore(ofb, 0)).toMatch(/^F(BF)+B$/);
+});
+
+test('staleness 0 makes forward wait for the previous update; staleness 1 does not', () => {
+  const base = { method: 'alr' as const, copies: 4, batch: 8, schedule: 'layer-pipelined' as const };
+  const strict = compile(buildModel('mlp'), quadCoreHw, { ...base, staleness: 0 });
+  const stale = compile(buildModel('mlp'), quadCoreHw, { ...base, staleness: 1 });
+  expect(strict.tasks.some((t) => t.prevIterationDeps.some((d) => d.endsWith('.update')))).toBe(true);
+  expect(stale.tasks.flatMap((t) => t.prevIterationDeps)).toEqual([]);
+});
+
+test('layer-pipelined LR sends only loss vectors backwards between cores', () => {
+  const step = compile(buildModel('cnn'), quadCoreHw, { method: 'lr', copies: 4, batch: 4, schedule: 'layer-pipelined' });
+  const transfers = step.graph.nodes.filter((n) => n.kind === 'Transfer');
+  expect(transfers.length).toBeGreaterThan(0);
+  for (const t of transfers) {
+    if (t.kind !== 'Transfer' || t.toCore > t.fromCore) continue;
+    expect(step.graph.tensors[t.inputs[0]!]!.cls).toBe('loss');
+  }
+});
+
+test('an infeasible mapping names class, layer, bytes, level, capacity and schedule', () => {
+  const step = compile(buildModel('mlp'), tinyDramHw(64 * 1024), { method: 'lr', copies: 64, batch: 32, schedule: 'sequential' });
+  expect(step.feasibility.ok).toBe(false);
+  expect(step.feasibility.shortfalls[0]).toMatch(/^(noise|activation) of fc\d needs [\d.]+ (KiB|MiB) on level dram \(capacity 64 KiB\) under schedule sequential$|live at peak on level dram \(capacity 64 KiB\)/);
+  const fits = compile(buildModel('mlp'), tinyDramHw(2 ** 30), { method: 'lr', copies: 64, batch: 32, schedule: 'sequential' });
+  expect(fits.feasibility).toEqual({ ok: true, shortfalls: [] });
+});
+
+test('ResNet-9, ALR, K=64, layer-pipelined compiles well under 100 ms (median of 5 after warm-up)', () => {
+  const net = buildModel('resnet9');
+  const run = () => compile(net, quadCoreHw, { method: 'alr', copies: 64, batch: 32, schedule: 'layer-pipelined' });
+  run();
+  const times = Array.from({ length: 5 }, () => {
+    const t0 = performance.now();
+    run();
+    return performance.now() - t0;
+  }).sort((a, b) => a - b);
+  expect(times[2]!).toBeLessThan(100);
+});
