@@ -27,7 +27,7 @@ process.stdout.write(`scalesim resnet18 32x32 os CALC: ${topo.length} layers, ${
 process.stdout.write(`  peer: USER-bandwidth row-by-row model on the fc layer alone: ${user.ms.toFixed(1)} ms (closed form over the whole network is ${(user.ms / calc.ms).toFixed(1)}x faster than it on one layer)\n`);
 
 try {
-  const step = await compileJob({ model: 'resnet9', method: 'alr', copies: 64, batch: 32, schedule: 'layer-pipelined', hw: 'multicore-16', iterations: 100, microBatches: 0, staleness: 0, noiseStorage: 'sign-bits' });
+  const step = await compileJob({ model: 'resnet9', method: 'alr', copies: 64, batch: 32, schedule: 'layer-pipelined', hw: 'multicore-16', iterations: 100 });
   simulate(step, { iterations: 2 });
   const sim = time(() => simulate(step, { iterations: 100 }));
   const analytic = time(() => analyticIterationCycles(step));

@@ -18,32 +18,18 @@ export interface SimJob {
   schedule: ScheduleKind;
   hw: string;
   iterations: number;
-  microBatches: number;
-  staleness: 0 | 1;
-  noiseStorage: CompileOptions['noiseStorage'];
-}
-
-type CompileFn = (network: Network, hw: HwModel, options: CompileOptions) => CompiledStep;
-
-/** Loads the compiler lazily (its module is the compiler engineer's: src/compiler/compile.ts). */
-async function loadCompile(): Promise<CompileFn> {
-  const path = '../src/compiler/compile.js';
-  const mod = (await import(path)) as { compile: CompileFn };
-  return mod.compile;
+  /** Left out: the compiler's defaults (4 micro-batches when pipelined, sign bits for ALR/AES). */
+  microBatches?: number;
+  staleness?: 0 | 1;
+  noiseStorage?: CompileOptions['noiseStorage'];
 }
 
 export async function compileJob(job: SimJob): Promise<CompiledStep> {
   const { buildModel } = await import('../src/models/registry.js');
   const { loadHwModel } = await import('../src/hw/load.js');
-  const compile = await loadCompile();
-  // Pipelined schedules default to 4 micro-batches, the rest to 1 (0 means "default").
-  const pipelined = job.schedule === 'layer-pipelined' || job.schedule === 'gpipe' || job.schedule === '1f1b';
-  const microBatches = job.microBatches > 0 ? job.microBatches : pipelined ? 4 : 1;
-  const options: CompileOptions = {
-    method: job.method, copies: job.copies, batch: job.batch, schedule: job.schedule, microBatches,
-    staleness: job.staleness, noiseStorage: job.noiseStorage, layerwise: false, optimizer: 'sgd',
-  };
-  return compile(buildModel(job.model), loadHwModel(job.hw), options);
+  const { compile } = await import('../src/compiler/compile.js');
+  const { iterations: _, model, hw, ...options } = job;
+  return compile(buildModel(model), loadHwModel(hw), options);
 }
 
 export async function runSimJob(job: SimJob): Promise<SimReport> {

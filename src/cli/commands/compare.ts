@@ -21,7 +21,7 @@ export function register(program: Command): void {
         const { runCompare, compareTable, writeOutputs } = await import('../../../sim/job.js');
         const report = await runCompare({
           model: o.model, hw: o.hw ?? defaultHwModelName, copies: positiveInt('--copies', o.copies), batch: positiveInt('--batch', o.batch),
-          iterations: positiveInt('--iterations', o.iterations), microBatches: 0, staleness: 0, noiseStorage: 'sign-bits',
+          iterations: positiveInt('--iterations', o.iterations),
         });
         process.stdout.write(compareTable(report));
         for (const f of await writeOutputs(report, { json: o.json, report: o.report, force: o.force })) process.stdout.write(`wrote ${f}\n`);

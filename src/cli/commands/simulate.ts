@@ -5,7 +5,7 @@ import { action, oneOf, positiveInt } from '../action.js';
 
 interface Opts {
   model: string; method: string; copies: string; batch: string; schedule: string; hw?: string; iterations: string;
-  microBatches?: string; staleness: string; noiseStorage: string; json?: string; report?: string; trace?: string; force?: boolean;
+  microBatches?: string; staleness: string; noiseStorage?: string; json?: string; report?: string; trace?: string; force?: boolean;
 }
 
 export function register(program: Command): void {
@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .option('--iterations <I>', 'iterations to simulate', '100')
     .option('--micro-batches <M>', 'micro-batches per step (default: one per pipeline stage)')
     .option('--staleness <s>', '0 or 1', '0')
-    .option('--noise-storage <s>', 'float | sign-bits | regenerate', 'sign-bits')
+    .option('--noise-storage <s>', 'float | sign-bits | regenerate (default: sign-bits for alr/aes, float otherwise)')
     .option('--json <file>', 'write the full SimReport JSON')
     .option('--report <file>', 'write the HTML report')
     .option('--trace <file>', 'write a Perfetto / chrome://tracing trace')
@@ -40,9 +40,9 @@ export function register(program: Command): void {
           schedule: oneOf('--schedule', o.schedule, scheduleKinds),
           hw: o.hw ?? defaultHwModelName,
           iterations: positiveInt('--iterations', o.iterations),
-          microBatches: o.microBatches === undefined ? 0 : positiveInt('--micro-batches', o.microBatches),
+          microBatches: o.microBatches === undefined ? undefined : positiveInt('--micro-batches', o.microBatches),
           staleness: Number(oneOf('--staleness', o.staleness, ['0', '1'] as const)) as 0 | 1,
-          noiseStorage: oneOf('--noise-storage', o.noiseStorage, ['float', 'sign-bits', 'regenerate'] as const),
+          noiseStorage: o.noiseStorage === undefined ? undefined : oneOf('--noise-storage', o.noiseStorage, ['float', 'sign-bits', 'regenerate'] as const),
         };
         const report = await runSimJob(job);
         process.stdout.write(summaryTable(report));

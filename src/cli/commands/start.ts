@@ -13,8 +13,7 @@ export function register(program: Command): void {
         const { defaultHwModelName } = await import('../../hw/load.js');
         const { runSimJob, summaryTable, writeOutputs } = await import('../../../sim/job.js');
         const report = await runSimJob({
-          model: 'resnet9', method: 'alr', copies: 64, batch: 32, schedule: 'layer-pipelined', hw: defaultHwModelName,
-          iterations: 20, microBatches: 0, staleness: 0, noiseStorage: 'sign-bits',
+          model: 'resnet9', method: 'alr', copies: 64, batch: 32, schedule: 'layer-pipelined', hw: defaultHwModelName, iterations: 20,
         });
         process.stdout.write(summaryTable(report));
         for (const f of await writeOutputs(report, { json: 'report.json', report: 'report.html', replaceOwn: true })) process.stdout.write(`wrote ${f}\n`);
