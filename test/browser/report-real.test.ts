@@ -23,7 +23,7 @@ const screenshots = resolve(import.meta.dirname, 'screenshots');
 describe('a real simulated report', () => {
   let report: SimReport;
   beforeAll(async () => {
-    report = await runSimJob({ model: 'cnn', method: 'alr', copies: 8, batch: 8, schedule: 'layer-pipelined', hw: 'multicore-16', iterations: 100, microBatches: 0, staleness: 0, noiseStorage: 'sign-bits' });
+    report = await runSimJob({ model: 'cnn', method: 'alr', copies: 8, batch: 8, schedule: 'layer-pipelined', hw: 'multicore-16', iterations: 100, microBatches: 4, staleness: 0, noiseStorage: 'sign-bits' });
   });
 
   test('passes the saved-report schema after a JSON round trip', () => {
