@@ -163,7 +163,7 @@ function reportFilesIn(dir: string): string[] {
 
 /**
  * Reads a report file or a run directory into a ReportSet. In a directory every `*.json` must parse;
- * JSON files with no report `kind` (configs, checkpoints' metadata) are skipped, and two reports of
+ * JSON files without a report `kind` (configs, sweep specs, checkpoints' metadata) are skipped, and two reports of
  * one kind are an error because the page shows one per kind.
  */
 export function readReports(fileOrDir: string): ReportSet {
@@ -188,11 +188,12 @@ export function readReports(fileOrDir: string): ReportSet {
   return set;
 }
 
-/** True when the text is not JSON at all (so a truncated report still errors) or carries a `kind`. */
+/** True when the text is not JSON at all (so a truncated report still errors) or carries a report `kind`. */
 function hasReportKind(text: string): boolean {
   try {
     const data: unknown = JSON.parse(text);
-    return typeof data === 'object' && data !== null && 'kind' in data;
+    const kind = typeof data === 'object' && data !== null && 'kind' in data ? data.kind : undefined;
+    return (reportKinds as unknown[]).includes(kind);
   } catch {
     return true;
   }

@@ -63,9 +63,10 @@ describe('readReports and `alrflow report`', () => {
     writeFileSync(join(dir, 'sim.json'), JSON.stringify(sim));
     writeFileSync(join(dir, 'compare.json'), JSON.stringify(makeCompareReport()));
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ epochs: 3 }));
+    writeFileSync(join(dir, 'spec.json'), JSON.stringify({ kind: 'sweep-spec', grid: {} }));
   });
 
-  test('a run directory yields every report in it and skips JSON without a kind', () => {
+  test('a run directory yields every report in it and skips JSON without a report kind', () => {
     const set = readReports(dir);
     expect(Object.keys(set).sort()).toEqual(['compare', 'sim']);
   });
