@@ -58,7 +58,7 @@ describe.skipIf(chromiumPath === undefined)('report page in Chromium', () => {
 
   const attr = async (page: Page, selector: string, name: string): Promise<number> => Number(await page.getAttribute(selector, name));
 
-  test('small report: bars, tooltip, zoom, memory levels and the other charts, with no console errors', async () => {
+  test('small report: bars, tooltip, zoom and pan, memory levels and the other charts, with no console errors', async () => {
     const { page, errors } = await open('small.html', renderHtmlReport(small));
     const layout = layoutGantt(small.sim);
     expect(await attr(page, '#gantt', 'data-bars')).toBe(small.sim.timeline.length);
@@ -79,6 +79,11 @@ describe.skipIf(chromiumPath === undefined)('report page in Chromium', () => {
     await expect.poll(async () => (await attr(page, '#gantt', 'data-visible-end')) - (await attr(page, '#gantt', 'data-visible-start'))).toBeLessThan(before[1] - before[0]);
     expect(await attr(page, '#gantt', 'data-visible-start')).toBeGreaterThanOrEqual(0);
     expect(await attr(page, '#gantt', 'data-visible-end')).toBeLessThanOrEqual(small.sim.cycles.total);
+    const zoomedStart = await attr(page, '#gantt', 'data-visible-start');
+    await page.mouse.down();
+    await page.mouse.move(centre.x - 200, centre.y, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => attr(page, '#gantt', 'data-visible-start')).toBeGreaterThan(zoomedStart);
     // The memory charts follow the Gantt's zoom.
     const ganttEnd = await attr(page, '#gantt', 'data-visible-end');
     await expect.poll(() => attr(page, '.memory-level', 'data-visible-end')).toBe(ganttEnd);
