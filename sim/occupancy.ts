@@ -43,7 +43,10 @@ export function placementIntervals(step: CompiledStep, mem: MemorySystem, start:
     const last = p.lastTask === undefined ? undefined : ids.get(p.lastTask);
     for (let it = 0; it < iterations; it++) {
       const from = first === undefined ? iterStart[it]! : start[it * n + first]!;
-      const to = last === undefined ? iterEnd[it]! : Math.max(from, end[it * n + last]!);
+      // Read in the next body (software pipelining): the last iteration's reader is never simulated.
+      const readerIt = p.readNextIteration ? it + 1 : it;
+      const readEnd = last === undefined ? iterEnd[it]! : readerIt < iterations ? end[readerIt * n + last]! : totalCycles;
+      const to = Math.max(from, readEnd);
       out.push({ key: inst.key, cls: p.cls, bytes: p.bytes, from, to });
     }
   }

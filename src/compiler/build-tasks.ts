@@ -6,6 +6,11 @@
 // min(M, S - s) forward micro-batches ahead and then alternate one backward (gradient) block with
 // one forward block; gpipe runs all forwards, then all backwards. The list is a topological order,
 // so no unit ever waits for a task queued behind it.
+// layer-pipelined with staleness 1 is software-pipelined across iterations: the body of iteration i
+// runs the forward of step i and the gradient products and updates of step i - 1, so a stage's
+// forward of the next step overlaps its gradient work of the previous one (METHOD.md 5.2). In the
+// body, gradient/update tasks reach the forward tasks they read through prevIterationDeps, and a
+// forward waits for the update issued one body earlier, i.e. weights exactly one update old.
 import type { HwModel } from '../hw/types.js';
 import { workOf } from '../ir/work-of.js';
 import type { Graph, IrNode, Work } from '../ir/types.js';
@@ -62,25 +67,29 @@ function makeTasks(plan: TaskPlan): { tasks: Task[]; nodeIndex: Map<string, numb
   for (const node of graph.nodes) for (const t of node.outputs) producer.set(t, node);
   const updateOf = new Map(graph.nodes.filter((n) => n.kind === 'OptimizerUpdate').map((n) => [n.inputs[0]!, n]));
   const stale = plan.options.staleness === 1 && plan.options.schedule === 'layer-pipelined';
+  const lagged = (n: IrNode): boolean => stale && (n.phase === 'gradient' || n.phase === 'update');
   const tasks: Task[] = [];
   for (const node of graph.nodes) {
     const work = workOf(node, graph.meta.floatBytes);
     for (const part of partsOf(node, parts)) {
       const core = plan.partKind === 'shard' && part !== undefined ? part : (plan.coreOfNode.get(node.id) ?? 0);
-      const deps = node.inputs.flatMap((t) => {
+      const deps: string[] = [];
+      const prevIterationDeps: string[] = [];
+      for (const t of node.inputs) {
         const p = producer.get(t);
-        if (!p) return [];
+        if (!p) continue;
         const producerParts = partsOf(p, parts);
-        if (producerParts.length === 1) return [taskId(p.id, undefined)];
-        return part === undefined ? producerParts.map((q) => taskId(p.id, q)) : [taskId(p.id, part)];
-      });
-      const update = node.kind === 'OptimizerUpdate' || stale ? undefined : node.inputs.map((t) => updateOf.get(t)).find((u) => u);
+        const ids = producerParts.length === 1 ? [taskId(p.id, undefined)] : part === undefined ? producerParts.map((q) => taskId(p.id, q)) : [taskId(p.id, part)];
+        (lagged(node) && !lagged(p) ? prevIterationDeps : deps).push(...ids);
+      }
+      const update = node.kind === 'OptimizerUpdate' ? undefined : node.inputs.map((t) => updateOf.get(t)).find((u) => u);
+      if (update) prevIterationDeps.push(taskId(update.id, undefined));
       const split = splitWork(node, work, parts);
       const tiles = tileCount(split, hw, graph.meta.floatBytes);
       const microBatch = plan.partKind === 'micro-batch' ? (part ?? (node.phase === 'forward' ? 0 : parts - 1)) : 0;
       tasks.push({
         id: taskId(node.id, part), node: node.id, microBatch, unit: unitFor(hw, split, core), work: split,
-        reads: [], writes: [], deps: [...new Set(deps)], prevIterationDeps: update ? [taskId(update.id, undefined)] : [],
+        reads: [], writes: [], deps: [...new Set(deps)], prevIterationDeps: [...new Set(prevIterationDeps)],
         ...(tiles > 1 ? { tile: { index: 0, count: tiles } } : {}),
       });
     }

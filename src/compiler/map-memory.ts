@@ -25,6 +25,7 @@ interface Ctx {
   producer: Map<string, IrNode>;
   consumers: Map<string, IrNode[]>;
   position: Map<string, number>;
+  prevDeps: Map<string, ReadonlySet<string>>;
   kept: Set<string>;
 }
 
@@ -35,13 +36,15 @@ function readerTasks(node: IrNode, part: number | undefined, parts: number): str
   return Array.from({ length: parts }, (_, q) => taskId(node.id, q));
 }
 
-function lastReader(ctx: Ctx, tensor: string, part: number | undefined): string | undefined {
-  let best: string | undefined;
-  let bestPos = -1;
+/** The last task reading a tensor; a reader in the next iteration's body outlives every same-body one. */
+function lastReader(ctx: Ctx, tensor: string, part: number | undefined, producerTask: string | undefined): { id: string; next: boolean } | undefined {
+  let best: { id: string; next: boolean } | undefined;
+  let bestKey = -1;
   for (const node of ctx.consumers.get(tensor) ?? []) {
     for (const id of readerTasks(node, part, ctx.plan.parts)) {
-      const pos = ctx.position.get(id) ?? -1;
-      if (pos > bestPos) [best, bestPos] = [id, pos];
+      const next = producerTask !== undefined && (ctx.prevDeps.get(id)?.has(producerTask) ?? false);
+      const key = (ctx.position.get(id) ?? -1) + (next ? ctx.position.size : 0);
+      if (key > bestKey) [best, bestKey] = [{ id, next }, key];
     }
   }
   return best;
@@ -60,9 +63,12 @@ function placementsOf(ctx: Ctx, t: TensorInfo): TensorPlacement[] {
   return partList.map((part) => {
     const core = partKind === 'shard' && part !== undefined ? part : (coreOfNode.get(owner?.id ?? '') ?? 0);
     const firstTask = p ? taskId(p.id, p.perStep || parts === 1 ? undefined : part) : undefined;
-    const lastTask = persistent ? undefined : lastReader(ctx, t.id, part);
+    const reader = persistent ? undefined : lastReader(ctx, t.id, part, firstTask);
     const partBytes = split ? Math.ceil(bytes / parts) : bytes;
-    return { tensor: t.id, cls: t.cls, level: offChipLevel(hw).name, core, bytes: partBytes, persistent, ...(firstTask ? { firstTask } : {}), ...(lastTask ? { lastTask } : {}) };
+    return {
+      tensor: t.id, cls: t.cls, level: offChipLevel(hw).name, core, bytes: partBytes, persistent,
+      ...(firstTask ? { firstTask } : {}), ...(reader ? { lastTask: reader.id } : {}), ...(reader?.next ? { readNextIteration: true } : {}),
+    };
   });
 }
 
@@ -84,12 +90,14 @@ function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number
   const near = onChipLevel(ctx.plan.hw);
   if (!near) return placements;
   const occupancy = new Map<number, Float64Array>();
-  const span = (pl: TensorPlacement): [number, number] => [
-    pl.persistent || !pl.firstTask ? 0 : (ctx.position.get(pl.firstTask) ?? 0),
-    pl.persistent || !pl.lastTask ? taskCount : (ctx.position.get(pl.lastTask) ?? taskCount),
-  ];
+  // Task-list positions a placement is live at; one read in the next body wraps around the list.
+  const span = (pl: TensorPlacement): [number, number][] => {
+    const from = pl.persistent || !pl.firstTask ? 0 : (ctx.position.get(pl.firstTask) ?? 0);
+    const to = pl.persistent || !pl.lastTask ? taskCount : (ctx.position.get(pl.lastTask) ?? taskCount);
+    return pl.readNextIteration ? [[0, to], [from, taskCount]] : [[from, to]];
+  };
   const ranked = placements
-    .map((pl, i) => ({ pl, i, rank: priority(ctx, pl, ctx.plan.graph), from: span(pl)[0] }))
+    .map((pl, i) => ({ pl, i, rank: priority(ctx, pl, ctx.plan.graph), from: span(pl).at(-1)![0] }))
     .filter((c) => Number.isFinite(c.rank))
     .sort((a, b) => a.rank - b.rank || a.from - b.from || a.i - b.i);
   const out = [...placements];
@@ -97,11 +105,11 @@ function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number
     const core = near.scope === 'chip' ? -1 : pl.core;
     let occ = occupancy.get(core);
     if (!occ) occupancy.set(core, (occ = new Float64Array(taskCount + 1)));
-    const [from, to] = span(pl);
+    const ranges = span(pl);
     let peak = 0;
-    for (let t = from; t <= to; t++) peak = Math.max(peak, occ[t]!);
+    for (const [from, to] of ranges) for (let t = from; t <= to; t++) peak = Math.max(peak, occ[t]!);
     if (peak + pl.bytes > near.capacityBytes) continue;
-    for (let t = from; t <= to; t++) occ[t]! += pl.bytes;
+    for (const [from, to] of ranges) for (let t = from; t <= to; t++) occ[t]! += pl.bytes;
     out[i] = { ...pl, level: near.name, core };
   }
   const far = offChipLevel(ctx.plan.hw);
@@ -127,7 +135,10 @@ export function mapMemory(plan: TaskPlan, tasks: Task[]): { tasks: Task[]; place
   const graph: Graph = plan.graph;
   const consumers = new Map<string, IrNode[]>();
   for (const node of graph.nodes) for (const t of node.inputs) push(consumers, t, node);
-  const ctx: Ctx = { plan, producer: producerIndex(graph), consumers, position: new Map(tasks.map((t, i) => [t.id, i])), kept: new Set(keptTensors(graph)) };
+  const ctx: Ctx = {
+    plan, producer: producerIndex(graph), consumers, position: new Map(tasks.map((t, i) => [t.id, i])),
+    prevDeps: new Map(tasks.map((t) => [t.id, new Set(t.prevIterationDeps)])), kept: new Set(keptTensors(graph)),
+  };
   const placements = assignLevels(ctx, Object.values(graph.tensors).flatMap((t) => placementsOf(ctx, t)), tasks.length);
   const byTensor = new Map<string, TensorPlacement[]>();
   for (const pl of placements) push(byTensor, pl.tensor, pl);

@@ -73,6 +73,12 @@ export interface TensorPlacement {
   lastTask?: string;
   /** Persistent tensors (weights, optimizer state) live across iterations. */
   persistent: boolean;
+  /**
+   * Software-pipelined schedules (layer-pipelined, staleness 1): lastTask runs in the next
+   * iteration's body, so the tensor lives from firstTask to the end of its iteration and on into
+   * the next one until lastTask.
+   */
+  readNextIteration?: boolean;
 }
 
 export interface Feasibility {
