@@ -19,10 +19,14 @@ function batchFor(network: Network, size: number, seed: number): Batch {
   return { input, labels: Int32Array.from({ length: size }, (_, i) => (i * 7 + seed) % network.classes), size };
 }
 
-/** Biases start non-zero so their gradients are exercised in every regime. */
+/**
+ * Biases start non-zero (sin of a non-multiple of pi) so their gradients are exercised in every
+ * regime, and a dead ReLU never feeds a pre-activation of exactly 0, the kink where central
+ * differences see half a slope that no derivative has.
+ */
 function paramsFor(network: Network, seed: number): Params {
   const params = initParams(network, seed);
-  for (const p of params.values()) p.biases.forEach((_, i) => (p.biases[i] = 0.1 * Math.sin(i + seed)));
+  for (const p of params.values()) p.biases.forEach((_, i) => (p.biases[i] = 0.1 * Math.sin(i + seed + 0.5)));
   return params;
 }
 
