@@ -6,6 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { toSweepReport } from './to-sweep-report.js';
 import type { PointResult } from './types.js';
 
 export interface StoreOptions {
@@ -17,7 +18,7 @@ export interface StoreOptions {
   levels: string[];
 }
 
-const OWN_FILES = ['results.jsonl', 'results.csv', 'pareto.json'];
+const OWN_FILES = ['results.jsonl', 'results.csv', 'pareto.json', 'sweep-report.json'];
 
 /** Reads the JSONL rows; a torn or unparsable LAST line is cut off the file, any other bad line is an error. */
 function readRows(file: string): { rows: PointResult[]; discardedBytes: number } {
@@ -106,11 +107,15 @@ export class ResultsStore {
     return true;
   }
 
-  /** Marks the Pareto front: pareto.json and the CSV's `pareto` column (the JSONL stays append-only). */
+  /**
+   * Marks the Pareto front: pareto.json, the CSV's `pareto` column (the JSONL stays append-only)
+   * and sweep-report.json, which `alrflow report DIR` draws.
+   */
   finish(paretoKeys: ReadonlySet<string>, objectives: string[]): void {
     for (const r of this.rows.values()) r.pareto = paretoKeys.has(r.key);
     const front = [...this.rows.values()].filter((r) => r.pareto);
     writeAtomic(this.paretoPath, `${JSON.stringify({ objectives, points: front }, null, 2)}\n`);
+    writeAtomic(join(this.dir, 'sweep-report.json'), `${JSON.stringify(toSweepReport([...this.rows.values()]))}\n`);
     this.rewriteCsv();
   }
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import { readReports } from '../../src/report/report-file.js';
 import { ResultsStore } from '../../src/sweep/results-store.js';
 import type { PointResult } from '../../src/sweep/types.js';
 
@@ -74,5 +75,7 @@ describe('results store', () => {
     const csv = lines(store.csvPath);
     const col = csv[0]!.split(',').indexOf('pareto');
     expect(csv.slice(1).map((l) => l.split(',').at(col))).toEqual(['false', 'true', 'false']);
+    const report = readReports(dir).sweep;
+    expect(report?.points.filter((p) => p.pareto)).toHaveLength(1);
   });
 });
