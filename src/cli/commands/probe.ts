@@ -16,6 +16,8 @@ interface ProbeFlags {
   layerwise?: boolean;
   hidden: string;
   json?: boolean;
+  report?: string;
+  force?: boolean;
 }
 
 export function register(program: Command): void {
@@ -34,10 +36,14 @@ export function register(program: Command): void {
     .option('--layerwise', 'layer-wise noise injection')
     .option('--hidden <widths>', 'MLP hidden widths, comma separated', '256')
     .option('--json', 'print the ProbeReport JSON')
+    .option('--report <file.html>', 'write the HTML report (cosine per layer)')
+    .option('--force', 'overwrite an existing --report file')
     .action(
       action(async (flags: ProbeFlags) => {
         const { methods } = await import('../../ir/types.js');
         const { probe } = await import('../../train/probe.js');
+        const { checkHtmlPath, writeHtmlReport } = await import('../html-output.js');
+        await checkHtmlPath(flags.report, Boolean(flags.force));
         const report = await probe({
           model: flags.model,
           dataset: flags.dataset,
@@ -51,6 +57,7 @@ export function register(program: Command): void {
           layerwise: Boolean(flags.layerwise),
           hidden: flags.hidden.split(',').map((w) => positiveInt('--hidden', w)),
         });
+        await writeHtmlReport(flags.report, { probe: report });
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
           return;

@@ -5,6 +5,7 @@ import { action, oneOf, positiveInt } from '../action.js';
 import { ConfigError } from '../../errors.js';
 
 interface TrainFlags {
+  report?: string;
   model: string;
   dataset: string;
   method: string;
@@ -100,10 +101,13 @@ export function register(program: Command): void {
     .option('--hidden <widths>', 'MLP hidden widths, comma separated', '256')
     .option('--checkpoint-every <steps>', 'checkpoint interval in steps', '100')
     .option('--quiet', 'no progress output')
+    .option('--report <file.html>', 'write the HTML report (learning curves) at the end')
     .action(
       action(async (flags: TrainFlags) => {
         const { train } = await import('../../train/train.js');
         const { createProgress } = await import('../../train/progress.js');
+        const { checkHtmlPath, writeHtmlReport } = await import('../html-output.js');
+        await checkHtmlPath(flags.report, Boolean(flags.force));
         const summary = await train(await configFrom(flags), {
           outDir: flags.out,
           resume: Boolean(flags.resume),
@@ -116,6 +120,8 @@ export function register(program: Command): void {
           process.stdout.write(
             `done: ${summary.config.method} on ${summary.backend}, test accuracy ${(100 * f.testAccuracy).toFixed(2)}% (loss ${f.testLoss.toFixed(4)}), train accuracy ${(100 * f.trainAccuracy).toFixed(2)}%, ${summary.wallSeconds.toFixed(1)} s; report ${flags.out}/train-report.json\n`,
           );
+          const { readReports } = await import('../../report/report-file.js');
+          await writeHtmlReport(flags.report, { train: readReports(flags.out).train });
         }
       }),
     );
