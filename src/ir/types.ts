@@ -4,17 +4,7 @@
 
 export type DType = 'f32' | 'f16' | 'bit';
 
-export type TensorClass =
-  | 'input'
-  | 'weight'
-  | 'activation'
-  | 'noise'
-  | 'sign-bits'
-  | 'loss'
-  | 'gradient'
-  | 'optimizer-state';
-
-export const tensorClasses: readonly TensorClass[] = [
+export const tensorClasses = [
   'input',
   'weight',
   'activation',
@@ -23,7 +13,9 @@ export const tensorClasses: readonly TensorClass[] = [
   'loss',
   'gradient',
   'optimizer-state',
-];
+] as const;
+
+export type TensorClass = (typeof tensorClasses)[number];
 
 export interface TensorInfo {
   id: string;

@@ -5,23 +5,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import type { TensorClass } from '../ir/types.js';
+import { tensorClasses } from '../ir/types.js';
 import { type CompareReport, compareReportSchema } from './compare-report.js';
 import { type ProbeReport, probeReportSchema } from './probe-report.js';
 import type { SimReport } from './sim-report.js';
 import { type SweepReport, sweepReportSchema } from './sweep-report.js';
 import { type TrainReport, trainReportSchema } from './train-report.js';
 
-const tensorClassSchema = z.enum([
-  'input',
-  'weight',
-  'activation',
-  'noise',
-  'sign-bits',
-  'loss',
-  'gradient',
-  'optimizer-state',
-] satisfies TensorClass[]);
+const tensorClassSchema = z.enum(tensorClasses);
 const bytesByClass = z.partialRecord(tensorClassSchema, z.number().nonnegative());
 const count = z.number().nonnegative();
 
