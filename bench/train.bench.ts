@@ -3,11 +3,13 @@
 // step; then times one ALR training step on the `auto` backend against the same step written
 // directly with TF.js ops (wasm) in the same process and prints the ratio. Not a test.
 // Environment: BENCH_EPOCHS (default 5), BENCH_LIMIT (training samples, default all 60000),
-// BENCH_TEST_LIMIT (default 10000), BENCH_BACKEND (default auto), BENCH_COPIES (default 64).
+// BENCH_TEST_LIMIT (default 10000), BENCH_BACKEND (default auto), BENCH_COPIES (default 64),
+// BENCH_ONLY (all | train | step), BENCH_STEPS (timed steps + 1 warm-up, default 6).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as TfCore from '@tensorflow/tfjs-core';
+import type { KernelTable } from '../kernels/names.js';
 import { loadTfjs } from '../kernels/tfjs/tfjs-runtime.js';
 import { mlp } from '../src/models/builders.js';
 import { epochPermutation, gatherBatch } from '../src/train/batches.js';
@@ -54,40 +56,79 @@ async function run(method: TrainConfig['method'], k: number): Promise<TrainSumma
   return train(config, { outDir: mkdtempSync(join(tmpdir(), `bench-train-${method}-`)), resume: false, force: true, progress: silent });
 }
 
-async function stepTimes(): Promise<{ alrflowMs: number; tfjsMs: number; backend: string }> {
-  const ds = loadDataset('mnist', { limit: batch * 6, testLimit: 1 });
-  const batches = Array.from({ length: 6 }, (_, i) => gatherBatch(ds.train, 784, epochPermutation(ds.train.count, 1, 0), i, batch));
+interface StepTiming {
+  alrflowMs: number;
+  tfjsMs: number;
+  backend: string;
+  /** Median ms per step inside each kernel (the rest of the step is host work between kernels). */
+  kernelMs: Record<string, number>;
+}
+
+/** Wraps every kernel of the runtime's table with a timer that adds into `spent` (ms per kernel name). */
+function timeKernels(kernels: KernelTable, spent: Map<string, number>): void {
+  for (const name of Object.keys(kernels)) {
+    const inner = (kernels as Record<string, (a: unknown) => Promise<unknown>>)[name]!;
+    (kernels as Record<string, unknown>)[name] = async (a: unknown) => {
+      const t0 = performance.now();
+      const out = await inner(a);
+      spent.set(name, (spent.get(name) ?? 0) + performance.now() - t0);
+      return out;
+    };
+  }
+}
+
+async function stepTimes(): Promise<StepTiming> {
+  const steps = env('BENCH_STEPS', 6);
+  const ds = loadDataset('mnist', { limit: batch * steps, testLimit: 1 });
+  const batches = Array.from({ length: steps }, (_, i) => gatherBatch(ds.train, 784, epochPermutation(ds.train.count, 1, 0), i, batch));
   const runtime = await Runtime.create({ network: mlp(widths), backend, seed: 1, method: methodOptions('alr', copies), optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 } });
+  const spent = new Map<string, number>();
+  timeKernels(runtime.resolved.kernels, spent);
   const tf = await loadTfjs();
   const tfStep = tfjsAlrStep(tf, { samples: batch, copies, widths, sigma: 0.1, lr: 0.01 });
-  const median = (xs: number[]): number => xs.sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
+  const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
   const mine: number[] = [];
   const theirs: number[] = [];
+  const perStep: Map<string, number>[] = [];
   for (const [i, b] of batches.entries()) {
+    spent.clear();
     let t0 = performance.now();
     await runtime.trainStep(b, i, 0.01);
     mine.push(performance.now() - t0);
+    perStep.push(new Map(spent));
     t0 = performance.now();
     tfStep(Float32Array.from(b.x), b.labels);
     theirs.push(performance.now() - t0);
   }
   // The first step of each compiles kernels; drop it.
-  return { alrflowMs: median(mine.slice(1)), tfjsMs: median(theirs.slice(1)), backend: runtime.backend };
+  const kernelMs = Object.fromEntries([...perStep[0]!.keys()].map((k) => [k, median(perStep.slice(1).map((m) => m.get(k) ?? 0))]));
+  await runtime.dispose();
+  return { alrflowMs: median(mine.slice(1)), tfjsMs: median(theirs.slice(1)), backend: runtime.backend, kernelMs };
 }
 
-const alrK = await alrCopiesAtLrMemory();
-const rows: [string, TrainSummary][] = [];
-for (const [label, method, k] of [['BP', 'bp', 1], [`LR K=${copies}`, 'lr', copies], [`ALR K=${copies}`, 'alr', copies], [`ALR K=${alrK} (LR's memory)`, 'alr', alrK]] as const) {
-  rows.push([label, await run(method, k)]);
+function printStep(t: StepTiming): void {
+  console.log(`\nALR step (K=${copies}, N=${batch}): alrflow on ${t.backend} ${t.alrflowMs.toFixed(1)} ms, TF.js wasm ops ${t.tfjsMs.toFixed(1)} ms; speed ratio alrflow/TF.js = ${(t.tfjsMs / t.alrflowMs).toFixed(3)}x`);
+  const inKernels = Object.values(t.kernelMs).reduce((x, y) => x + y, 0);
+  const parts = Object.entries(t.kernelMs).sort((p, q) => q[1] - p[1]).map(([k, ms]) => `${k} ${ms.toFixed(1)}`);
+  console.log(`  inside kernels ${inKernels.toFixed(1)} ms (${((100 * inKernels) / t.alrflowMs).toFixed(0)}% of the step): ${parts.join(', ')}; host work between kernels ${(t.alrflowMs - inKernels).toFixed(1)} ms`);
 }
-console.log(`\nbench:train  MNIST MLP ${widths.join('-')}, batch ${batch}, ${epochs} epoch(s) on ${limit} training samples, test on ${testLimit}, SGD 0.01 momentum 0.9 + cosine, sigma 0.1, mean baseline`);
-console.log(`${'run'.padEnd(26)}${'backend'.padEnd(12)}${'test acc'.padStart(9)}${'wall s'.padStart(9)}${'samples/s'.padStart(11)}${'kept B/step'.padStart(13)}`);
-for (const [label, s] of rows) {
-  const samplesPerSecond = (s.steps * batch) / s.wallSeconds;
-  console.log(`${label.padEnd(26)}${s.backend.padEnd(12)}${`${(100 * s.final!.testAccuracy).toFixed(2)}%`.padStart(9)}${s.wallSeconds.toFixed(1).padStart(9)}${samplesPerSecond.toFixed(0).padStart(11)}${String(kept(s.keptBytesPerStep)).padStart(13)}`);
+
+// BENCH_ONLY=step times the step alone (seconds); BENCH_ONLY=train skips the step timing.
+const only = process.env.BENCH_ONLY ?? 'all';
+if (only !== 'step') {
+  const alrK = await alrCopiesAtLrMemory();
+  const rows: [string, TrainSummary][] = [];
+  for (const [label, method, k] of [['BP', 'bp', 1], [`LR K=${copies}`, 'lr', copies], [`ALR K=${copies}`, 'alr', copies], [`ALR K=${alrK} (LR's memory)`, 'alr', alrK]] as const) {
+    rows.push([label, await run(method, k)]);
+  }
+  console.log(`\nbench:train  MNIST MLP ${widths.join('-')}, batch ${batch}, ${epochs} epoch(s) on ${limit} training samples, test on ${testLimit}, SGD 0.01 momentum 0.9 + cosine, sigma 0.1, mean baseline`);
+  console.log(`${'run'.padEnd(26)}${'backend'.padEnd(12)}${'test acc'.padStart(9)}${'wall s'.padStart(9)}${'samples/s'.padStart(11)}${'kept B/step'.padStart(13)}`);
+  for (const [label, s] of rows) {
+    const samplesPerSecond = (s.steps * batch) / s.wallSeconds;
+    console.log(`${label.padEnd(26)}${s.backend.padEnd(12)}${`${(100 * s.final!.testAccuracy).toFixed(2)}%`.padStart(9)}${s.wallSeconds.toFixed(1).padStart(9)}${samplesPerSecond.toFixed(0).padStart(11)}${String(kept(s.keptBytesPerStep)).padStart(13)}`);
+  }
 }
-const t = await stepTimes();
-console.log(`\nALR step (K=${copies}, N=${batch}): alrflow on ${t.backend} ${t.alrflowMs.toFixed(1)} ms, TF.js wasm ops ${t.tfjsMs.toFixed(1)} ms; speed ratio alrflow/TF.js = ${(t.tfjsMs / t.alrflowMs).toFixed(3)}x`);
+if (only !== 'train') printStep(await stepTimes());
 
 
 // The TF.js peer of one ALR step (same MLP, K copies in rows, mean baseline, scaled noise signs, one

@@ -3,19 +3,17 @@
 // parity tests compare every other backend against, so it only adapts argument shapes: the
 // arithmetic is the reference kernels' own. The optimizer updates are written out here in float64
 // because they are one line each and the registry's contract fixes their formulas (names.ts).
-import { normalAt } from '../src/estimators/rng.js';
+import { fillNormals } from '../src/estimators/rng.js';
 import type { KernelTable, NumArray } from './names.js';
 import * as ref from './reference/index.js';
 
 const f64 = (a: NumArray | Int32Array): Float64Array => (a instanceof Float64Array ? a : Float64Array.from(a));
 
-/** The reference noise buffer [rows, channels*spatial] for a noise-inject call. */
+/** The reference noise buffer [rows, channels*spatial] for a noise-inject call (rng.ts's draws, block-generated). */
 export function referenceNoise(a: { rows: number; channels: number; spatial: number; seed: number; step: number; layer: number; rowOffset: number }): Float64Array {
   const units = a.channels * a.spatial;
   const eps = new Float64Array(a.rows * units);
-  for (let r = 0; r < a.rows; r++) {
-    for (let u = 0; u < units; u++) eps[r * units + u] = normalAt({ seed: a.seed, step: a.step, layer: a.layer, row: a.rowOffset + r, unit: u });
-  }
+  fillNormals(eps, { seed: a.seed, step: a.step, layer: a.layer, rowOffset: a.rowOffset, rows: a.rows, units });
   return eps;
 }
 

@@ -6,7 +6,7 @@ import type * as TfCore from '@tensorflow/tfjs-core';
 import type { KernelTable, NumArray } from '../names.js';
 import { convDims } from '../reference/conv-dims.js';
 import { signPack } from '../reference/sign-pack.js';
-import { referenceNoise } from '../registry-reference.js';
+import { hostNoiseInject } from '../host-noise.js';
 
 type Tf = typeof TfCore;
 const f32 = (a: NumArray | Int32Array): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
@@ -61,11 +61,8 @@ export function tfjsTable(tf: Tf): KernelTable {
             return activation satisfies never;
         }
       }),
-    'noise-inject': async (a) =>
-      read(tf, () => {
-        const eps = tf.tensor3d(f32(referenceNoise(a)), [a.rows, a.channels, a.spatial]);
-        return tf.add(tf.tensor3d(f32(a.z), [a.rows, a.channels, a.spatial]), tf.mul(eps, tf.tensor3d(f32(a.sigma), [1, a.channels, 1])));
-      }),
+    // Host-side: a JS loop over the counter RNG beats uploading eps and adding it in TF.js.
+    'noise-inject': async (a) => hostNoiseInject(a),
     'sign-pack': async ({ values }) => signPack(values),
     'lr-grad-product': async ({ loss, e, x, sigma, rows, outs, ins, scale }) => {
       const [weights, biases] = tf.tidy(() => {

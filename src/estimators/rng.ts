@@ -30,12 +30,12 @@ import { inverseNormalCdf } from './inverse-normal-cdf.js';
 
 const LIMB = 4096;
 const TWO_24 = 16777216;
-const MH = 1443;
-const ML = 2533;
-const AH = 967;
-const AL = 2845;
-const START_HI = 1696;
-const START_LO = 2534;
+const MASK_24 = 0xffffff;
+/** M = MH * 4096 + ML and A = AH * 4096 + AL of the header, as whole 24-bit numbers. */
+const M = 1443 * LIMB + 2533;
+const A = 967 * LIMB + 2845;
+const START = 1696 * LIMB + 2534;
+const TWO_PI = 2 * Math.PI;
 
 export interface NoiseCounter {
   seed: number;
@@ -45,55 +45,75 @@ export interface NoiseCounter {
   unit: number;
 }
 
-// Scratch state of the mixer: module-level limbs instead of tuples, because this is the hot loop of
-// every LR step (millions of draws) and allocation-free code is ~5x faster here.
-let sHi = 0;
-let sLo = 0;
-
 function mod(a: number, m: number): number {
   return a - Math.floor(a / m) * m;
 }
 
-// In JS every value is a non-negative integer below 2^24, so `& 4095` and `>>> 12` equal mod(., 4096)
-// and floor(. / 4096) exactly; a float32 port uses the mod/floor forms of the header instead.
-function round(): void {
-  const p = sLo * ML;
-  const hi1 = (((sHi * ML) & 4095) + ((sLo * MH) & 4095) + (p >>> 12)) & 4095;
-  const t = (p & 4095) + AL;
-  const hi2 = (hi1 + AH + (t >>> 12)) & 4095;
-  sHi = ((t & 4095) + ((hi2 * hi2) >>> 12)) & 4095;
-  sLo = hi2;
+// The state is one int s = hi * 4096 + lo. Steps 1-2 of the header's round are the 24-bit
+// multiply-add s * M + A mod 2^24: Math.imul keeps the low 32 bits of the product exactly, so
+// masking to 24 bits equals the limb-wise schoolbook product of the header (the limb cross terms
+// hi * MH land at 2^24 and vanish). Steps 3-4 are the Feistel step and the limb swap. Every value is
+// a non-negative integer below 2^24, so `& 4095` and `>>> 12` equal mod(., 4096) and floor(. / 4096);
+// a float32 port uses the mod/floor forms of the header instead. This is the hot loop of every LR
+// step (millions of draws), so it is written on plain ints with no allocation.
+function round(s: number): number {
+  const x = (Math.imul(s, M) + A) & MASK_24;
+  const hi2 = x >>> 12;
+  return ((((x & 4095) + ((hi2 * hi2) >>> 12)) & 4095) << 12) | hi2;
 }
 
-function absorb(w: number): void {
-  sHi = (sHi + Math.floor(w / LIMB)) & 4095;
-  sLo = (sLo + (w & 4095)) & 4095;
-  round();
-  round();
+/** Limb-wise add of the word (no carry between limbs, as the header says), then two rounds. */
+function absorb(s: number, w: number): number {
+  const hi = ((s >>> 12) + (w >>> 12)) & 4095;
+  const lo = ((s & 4095) + (w & 4095)) & 4095;
+  return round(round((hi << 12) | lo));
 }
 
 /** State after absorbing the words, as a 24-bit integer. */
 function stateAfter(prefix: number, words: readonly number[]): number {
-  sHi = Math.floor(prefix / LIMB);
-  sLo = mod(prefix, LIMB);
-  for (const w of words) absorb(w);
-  return sHi * LIMB + sLo;
+  let s = prefix;
+  for (const w of words) s = absorb(s, w);
+  return s;
 }
 
 function uniformFrom(state: number, tag: number): number {
-  sHi = Math.floor(state / LIMB);
-  sLo = mod(state, LIMB);
-  absorb(tag);
-  round();
-  round();
-  round();
-  return (sHi * LIMB + sLo + 0.5) / TWO_24;
+  return (round(round(round(absorb(state, tag)))) + 0.5) / TWO_24;
 }
 
 function normalFrom(state: number): number {
   const u1 = uniformFrom(state, 1);
   const u2 = uniformFrom(state, 2);
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * u2);
+}
+
+/** The counter words other than unit, for filling a block of rows x units. */
+export interface NoiseBlock {
+  seed: number;
+  step: number;
+  layer: number;
+  /** Row number of the first row written. */
+  rowOffset: number;
+  rows: number;
+  units: number;
+}
+
+/**
+ * Writes normalAt({seed, step, layer, row: rowOffset + r, unit: u}) to out[r * units + u] for every
+ * r < rows, u < units: the same values as normalAt, bit for bit in float64 (rounded once when `out`
+ * is a Float32Array), with the (seed, step, layer) and row prefixes of the hash computed once.
+ * Counters are validated once for the block, not per draw.
+ */
+export function fillNormals(out: Float32Array | Float64Array, b: NoiseBlock): void {
+  checkCounter({ seed: b.seed, step: b.step, layer: b.layer, row: b.rowOffset, unit: 0 });
+  if (b.rows === 0 || b.units === 0) return;
+  checkCounter({ seed: 0, step: 0, layer: 0, row: b.rowOffset + b.rows - 1, unit: b.units - 1 });
+  if (out.length < b.rows * b.units) throw new InvalidInputError(`rng.fillNormals: out holds ${out.length} values; expected at least rows x units = ${b.rows * b.units}`);
+  const layerState = absorb(absorb(absorb(START, b.seed), b.step), b.layer);
+  for (let r = 0; r < b.rows; r++) {
+    const rowState = absorb(layerState, b.rowOffset + r);
+    const base = r * b.units;
+    for (let u = 0; u < b.units; u++) out[base + u] = normalFrom(absorb(rowState, u));
+  }
 }
 
 function checkCounter(c: NoiseCounter): void {
@@ -107,14 +127,14 @@ function checkCounter(c: NoiseCounter): void {
 /** The two uniforms in (0, 1) of a counter (exposed for tests and for QMC shifts). */
 export function uniformPair(c: NoiseCounter): [number, number] {
   checkCounter(c);
-  const state = stateAfter(START_HI * LIMB + START_LO, [c.seed, c.step, c.layer, c.row, c.unit]);
+  const state = stateAfter(START, [c.seed, c.step, c.layer, c.row, c.unit]);
   return [uniformFrom(state, 1), uniformFrom(state, 2)];
 }
 
 /** The standard normal draw of (seed, step, layer, row, unit). */
 export function normalAt(c: NoiseCounter): number {
   checkCounter(c);
-  return normalFrom(stateAfter(START_HI * LIMB + START_LO, [c.seed, c.step, c.layer, c.row, c.unit]));
+  return normalFrom(stateAfter(START, [c.seed, c.step, c.layer, c.row, c.unit]));
 }
 
 export interface NoiseRequest {
@@ -154,18 +174,19 @@ export function sampleNoise(r: NoiseRequest): Float64Array {
   return out;
 }
 
-/** The i.i.d. path, with the (seed, step, layer) and row prefixes of the hash computed once. */
+/** The i.i.d. path: whole blocks through fillNormals; antithetic odd rows negate the row before. */
 function iidNoise(r: NoiseRequest, out: Float64Array, offset: number): Float64Array {
-  const layerState = stateAfter(START_HI * LIMB + START_LO, [r.seed, r.step, r.layer]);
+  const { units } = r;
   const rows = r.samples * r.copies;
-  for (let row = 0; row < rows; row++) {
-    const base = row * r.units;
-    if (r.antithetic && row % 2 === 1) {
-      for (let i = 0; i < r.units; i++) out[base + i] = -out[base - r.units + i]!;
-      continue;
-    }
-    const rowState = stateAfter(layerState, [offset + row]);
-    for (let i = 0; i < r.units; i++) out[base + i] = normalFrom(stateAfter(rowState, [i]));
+  const counter = { seed: r.seed, step: r.step, layer: r.layer, units };
+  if (!r.antithetic) {
+    fillNormals(out, { ...counter, rowOffset: offset, rows });
+    return out;
+  }
+  for (let row = 0; row < rows; row += 2) {
+    const base = row * units;
+    fillNormals(out.subarray(base, base + units), { ...counter, rowOffset: offset + row, rows: 1 });
+    for (let i = 0; i < units; i++) out[base + units + i] = -out[base + i]!;
   }
   return out;
 }

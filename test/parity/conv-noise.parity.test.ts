@@ -4,7 +4,9 @@
 // strides and padding. Tolerances follow float32 error models stated at each assertion.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Activation, ACTIVATIONS } from '../../kernels/names.js';
+import { GpujsContext } from '../../kernels/gpujs/gpujs-context.js';
+import { noiseInjectInKernel } from '../../kernels/gpujs/noise-inject.js';
+import { type Activation, ACTIVATIONS, type NoiseInjectArgs, type NumArray } from '../../kernels/names.js';
 import { referenceTable } from '../../kernels/registry-reference.js';
 import { uniformPair } from '../../src/estimators/rng.js';
 import { backendsUnderTest, disposeRunners, expectClose, f32Data, runnerFor, suiteName, U32 } from './parity-backends.js';
@@ -63,28 +65,48 @@ for (const status of backends) {
       );
     });
 
-    it('noise-inject generates the reference RNG draw for (seed, step, layer, row, unit) inside the kernel', async () => {
+    it('noise-inject gives the reference RNG draw for (seed, step, layer, row, unit), on the host (CPU backends) or inside the kernel (GPU backends)', async () => {
       const runner = await runnerFor(status.backend);
-      const counter = fc.record({ seed: fc.integer({ min: 0, max: 2 ** 24 - 1 }), step: fc.nat({ max: 100000 }), layer: fc.nat({ max: 64 }), rowOffset: fc.nat({ max: 100000 }) });
-      await fc.assert(
-        fc.asyncProperty(layout, counter, async ({ rows, channels, spatial, seed: dataSeed }, c) => {
-          const sigma = f32Data(channels, dataSeed).map((v) => Math.fround(0.01 + Math.abs(v)));
-          const args = { z: f32Data(rows * channels * spatial, dataSeed + 1), sigma, rows, channels, spatial, ...c };
-          const got = await runner.run('noise-inject', args);
-          expect(got.backend).toBe(status.backend);
-          const want = await referenceTable['noise-inject'](args);
-          // Box-Muller in float32: rounding u1 by u moves the radius r = sqrt(-2 ln u1) by about u / r,
-          // and log/sqrt/cos add a few ulp of r; plus one rounding of z + sigma eps.
-          const units = channels * spatial;
-          const tol = (i: number): number => {
-            const [u1] = uniformPair({ seed: c.seed, step: c.step, layer: c.layer, row: c.rowOffset + Math.floor(i / units), unit: i % units });
-            const r = Math.sqrt(-2 * Math.log(u1));
-            return sigma[Math.floor((i % units) / spatial)]! * (16 * U32 / r + 64 * U32 * (1 + r)) + 4 * U32 * Math.abs(want[i]!);
-          };
-          expectClose(got.out, want, tol, `noise ${rows}x${channels}x${spatial} ${JSON.stringify(c)}`);
-        }),
-        { numRuns: 12 },
-      );
+      await noiseMatchesReference(async (args) => {
+        const got = await runner.run('noise-inject', args);
+        expect(got.backend).toBe(status.backend);
+        return got.out;
+      });
     });
   });
+}
+
+describe('the in-kernel generator of the GPU backends, compiled on gpu.js webasm', () => {
+  const ctx = new GpujsContext('webasm');
+  afterAll(() => ctx.destroy());
+  it('noise-inject inside the kernel gives the reference RNG draw', async () => {
+    await noiseMatchesReference(async (args) => {
+      const out = await noiseInjectInKernel(ctx, args);
+      expect(ctx.takeRanModes()).toEqual(['webasm']);
+      return out;
+    });
+  });
+});
+
+/** fast-check property: `run` gives the reference noise-inject result within the float32 Box-Muller bound. */
+async function noiseMatchesReference(run: (args: NoiseInjectArgs) => Promise<NumArray>): Promise<void> {
+  const counter = fc.record({ seed: fc.integer({ min: 0, max: 2 ** 24 - 1 }), step: fc.nat({ max: 100000 }), layer: fc.nat({ max: 64 }), rowOffset: fc.nat({ max: 100000 }) });
+  await fc.assert(
+    fc.asyncProperty(layout, counter, async ({ rows, channels, spatial, seed: dataSeed }, c) => {
+      const sigma = f32Data(channels, dataSeed).map((v) => Math.fround(0.01 + Math.abs(v)));
+      const args = { z: f32Data(rows * channels * spatial, dataSeed + 1), sigma, rows, channels, spatial, ...c };
+      const got = await run(args);
+      const want = await referenceTable['noise-inject'](args);
+      // Box-Muller in float32: rounding u1 by u moves the radius r = sqrt(-2 ln u1) by about u / r,
+      // and log/sqrt/cos add a few ulp of r; plus one rounding of z + sigma eps.
+      const units = channels * spatial;
+      const tol = (i: number): number => {
+        const [u1] = uniformPair({ seed: c.seed, step: c.step, layer: c.layer, row: c.rowOffset + Math.floor(i / units), unit: i % units });
+        const r = Math.sqrt(-2 * Math.log(u1));
+        return sigma[Math.floor((i % units) / spatial)]! * (16 * U32 / r + 64 * U32 * (1 + r)) + 4 * U32 * Math.abs(want[i]!);
+      };
+      expectClose(got, want, tol, `noise ${rows}x${channels}x${spatial} ${JSON.stringify(c)}`);
+    }),
+    { numRuns: 12 },
+  );
 }

@@ -1,12 +1,14 @@
-// In-kernel noise is N(0, sigma^2): on every backend that works here, 10^5 draws of noise-inject
+// Kernel noise is N(0, sigma^2): on every backend that works here, 10^5 draws of noise-inject
 // (z = 0) pass a mean test, a variance test and a Kolmogorov-Smirnov normality test, each
 // calibrated to a false-failure probability <= 1e-6 (derivations at the thresholds). Three
 // deliberately broken in-kernel generators (uniform instead of Box-Muller, sigma applied twice,
 // folded |eps|) run through the same gpu.js machinery and must each fail the check aimed at them.
+// CPU backends draw eps on the host (kernels/host-noise.ts), so the in-kernel generator of the GPU
+// backends is also run here directly on gpu.js webasm and must pass the same checks.
 import { erf } from 'mathjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GpujsContext, type Flat, type ThreadThis } from '../../kernels/gpujs/gpujs-context.js';
-import { RNG_HELPERS, rngAbsorb, rngNormal, rngUniform } from '../../kernels/gpujs/noise-inject.js';
+import { noiseInjectInKernel, RNG_HELPERS, rngAbsorb, rngNormal, rngUniform } from '../../kernels/gpujs/noise-inject.js';
 import { detectAll } from '../../kernels/backends.js';
 import { openBackend } from '../../kernels/registry.js';
 
@@ -57,7 +59,7 @@ for (const s of statuses.filter((b) => !b.works)) console.log(`[gpu-noise] backe
 
 for (const status of statuses) {
   describe.skipIf(!status.works)(status.works ? status.backend : `${status.backend} - SKIPPED: ${status.reason}`, () => {
-    it(`10^5 in-kernel draws have mean 0, variance sigma^2 and pass KS at 1e-6`, async () => {
+    it(`10^5 kernel draws have mean 0, variance sigma^2 and pass KS at 1e-6`, async () => {
       const runner = await openBackend(status.backend);
       const z = new Float32Array(N);
       const sigma = new Float32Array(CHANNELS).fill(SIGMA);
@@ -70,6 +72,18 @@ for (const status of statuses) {
     });
   });
 }
+
+describe('the in-kernel generator of the GPU backends, compiled on gpu.js webasm', () => {
+  const ctx = new GpujsContext('webasm');
+  afterAll(() => ctx.destroy());
+  it('10^5 in-kernel draws have mean 0, variance sigma^2 and pass KS at 1e-6', async () => {
+    const z = new Float32Array(N);
+    const sigma = new Float32Array(CHANNELS).fill(SIGMA);
+    const out = await noiseInjectInKernel(ctx, { z, sigma, rows: ROWS, channels: CHANNELS, spatial: SPATIAL, ...COUNTER });
+    expect(ctx.takeRanModes()).toEqual(['webasm']);
+    expect(passes(noiseStats(out))).toEqual({ mean: true, variance: true, ks: true });
+  });
+});
 
 // Broken generators, built from the same in-kernel RNG helpers so they exercise the same path.
 function brokenUniform(this: ThreadThis, sigma: Flat, seed: number): number {

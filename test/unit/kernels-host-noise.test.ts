@@ -1,0 +1,57 @@
+// The host block generator (rng.ts fillNormals) and the host noise-inject of the CPU backends
+// (kernels/host-noise.ts): bit-identical to normalAt draw by draw, including counters next to 2^24,
+// and out-of-range blocks are refused once per block with the counter named.
+import { expect, test } from 'vitest';
+import { hostNoiseInject } from '../../kernels/host-noise.js';
+import { InvalidInputError } from '../../src/errors.js';
+import { fillNormals, normalAt } from '../../src/estimators/rng.js';
+
+const TOP = 2 ** 24 - 1;
+
+test('fillNormals equals normalAt bit for bit, at small and near-2^24 counters', () => {
+  for (const b of [
+    { seed: 0, step: 0, layer: 0, rowOffset: 0, rows: 3, units: 7 },
+    { seed: TOP, step: TOP, layer: 63, rowOffset: TOP - 2, rows: 3, units: 5 },
+    { seed: 123457, step: 9, layer: 2, rowOffset: 4095, rows: 2, units: 4100 },
+  ]) {
+    const out = new Float64Array(b.rows * b.units);
+    fillNormals(out, b);
+    for (let r = 0; r < b.rows; r++) {
+      for (let u = 0; u < b.units; u++) expect(out[r * b.units + u]).toBe(normalAt({ seed: b.seed, step: b.step, layer: b.layer, row: b.rowOffset + r, unit: u }));
+    }
+  }
+});
+
+test('a float32 block holds the float64 draws rounded once', () => {
+  const b = { seed: 7, step: 1, layer: 1, rowOffset: 10, rows: 4, units: 9 };
+  const wide = new Float64Array(36);
+  const narrow = new Float32Array(36);
+  fillNormals(wide, b);
+  fillNormals(narrow, b);
+  expect(Array.from(narrow)).toEqual(Array.from(wide, Math.fround));
+});
+
+test('hostNoiseInject forms z + sigma[c] eps with the draw of (row, c * spatial + s)', () => {
+  const [rows, channels, spatial] = [3, 2, 5];
+  const z = Float32Array.from({ length: rows * channels * spatial }, (_, i) => i / 7 - 2);
+  const sigma = Float32Array.of(0.5, 2);
+  const counter = { seed: 99, step: 4, layer: 3, rowOffset: 100 };
+  const out = hostNoiseInject({ z, sigma, rows, channels, spatial, ...counter });
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < channels; c++) {
+      for (let s = 0; s < spatial; s++) {
+        const i = (r * channels + c) * spatial + s;
+        const eps = normalAt({ seed: 99, step: 4, layer: 3, row: 100 + r, unit: c * spatial + s });
+        expect(out[i]).toBe(Math.fround(z[i]! + sigma[c]! * eps));
+      }
+    }
+  }
+});
+
+test('a block whose last row or unit passes 2^24 is refused, naming the counter', () => {
+  const out = new Float64Array(4);
+  expect(() => fillNormals(out, { seed: 1, step: 1, layer: 1, rowOffset: TOP, rows: 2, units: 2 })).toThrow(InvalidInputError);
+  expect(() => fillNormals(out, { seed: 1, step: 1, layer: 1, rowOffset: TOP, rows: 2, units: 2 })).toThrow(/row = 16777216/);
+  expect(() => fillNormals(out, { seed: 2 ** 24, step: 1, layer: 1, rowOffset: 0, rows: 1, units: 1 })).toThrow(/seed = 16777216/);
+  expect(() => fillNormals(new Float64Array(3), { seed: 1, step: 1, layer: 1, rowOffset: 0, rows: 2, units: 2 })).toThrow(/expected at least rows x units = 4/);
+});
