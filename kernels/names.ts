@@ -18,6 +18,13 @@ export const KERNEL_NAMES = [
   'row-sum',
   'sgd-update',
   'adam-update',
+  'batchnorm',
+  'pool',
+  'pool-backward',
+  'add',
+  'conv2d-backward-data',
+  'conv2d-backward-weights',
+  'copy-sum',
 ] as const;
 
 export type KernelName = (typeof KERNEL_NAMES)[number];
@@ -132,6 +139,80 @@ export interface AdamUpdateArgs {
   t: number;
 }
 
+/**
+ * Batch normalisation with given statistics, layout [rows, channels, spatial]:
+ * out = gamma[c] * (x - mean[c]) / sqrt(variance[c] + 1e-5) + beta[c]. The statistics are inputs
+ * because every estimator treats them as constants taken from the clean pass (METHOD.md 7.3).
+ */
+export interface BatchnormArgs {
+  x: NumArray;
+  gamma: NumArray;
+  beta: NumArray;
+  mean: NumArray;
+  variance: NumArray;
+  rows: number;
+  channels: number;
+  spatial: number;
+}
+
+/** Pooling window over NCHW rows; no padding (the models' pools never pad). */
+export interface PoolShape {
+  rows: number;
+  channels: number;
+  height: number;
+  width: number;
+  size: number;
+  stride: number;
+}
+
+/** Max or average pooling, x [rows, channels, height, width] -> [rows, channels, oh, ow]. */
+export interface PoolArgs {
+  x: NumArray;
+  op: 'max' | 'avg';
+  dims: PoolShape;
+}
+
+/** BP through a pool: dy [rows, channels, oh, ow] -> dx [rows, channels, height, width]; max routes to the first maximum of x's window. */
+export interface PoolBackwardArgs {
+  dy: NumArray;
+  /** The pool's input (read by max pooling only; ignored by avg). */
+  x: NumArray;
+  op: 'max' | 'avg';
+  dims: PoolShape;
+}
+
+/** Elementwise a + b (residual add, and its backward: the two gradient branches summed). */
+export interface AddArgs {
+  a: NumArray;
+  b: NumArray;
+}
+
+/** BP input gradient of conv2d: dy [batch, outChannels, oh, ow], weights [outChannels, inChannels, k, k] -> dx [batch, inChannels, height, width]. */
+export interface Conv2dBackwardDataArgs {
+  dy: NumArray;
+  weights: NumArray;
+  dims: ConvDims;
+}
+
+/**
+ * Conv weight-gradient product in im2col form (METHOD.md 2.1): weights[o, c, u, v] =
+ * sum_{n,p,q} dy[n, o, p, q] x[n, c, p*s+u-pad, q*s+v-pad], biases[o] = sum_{n,p,q} dy[n, o, p, q].
+ * BP's conv gradient with dy = dL/dz, and the LR/ALR conv gradient product with dy = error signals.
+ */
+export interface Conv2dBackwardWeightsArgs {
+  dy: NumArray;
+  x: NumArray;
+  dims: ConvDims;
+}
+
+/** Copy reduction: x [samples * copies, width] (copies of a sample adjacent) -> [samples, width], summing each sample's copies. */
+export interface CopySumArgs {
+  x: NumArray;
+  samples: number;
+  copies: number;
+  width: number;
+}
+
 export interface KernelArgs {
   matmul: MatmulArgs;
   'matmul-at-b': MatmulArgs;
@@ -145,6 +226,13 @@ export interface KernelArgs {
   'row-sum': RowSumArgs;
   'sgd-update': SgdUpdateArgs;
   'adam-update': AdamUpdateArgs;
+  batchnorm: BatchnormArgs;
+  pool: PoolArgs;
+  'pool-backward': PoolBackwardArgs;
+  add: AddArgs;
+  'conv2d-backward-data': Conv2dBackwardDataArgs;
+  'conv2d-backward-weights': Conv2dBackwardWeightsArgs;
+  'copy-sum': CopySumArgs;
 }
 
 export interface KernelOutputs {
@@ -160,6 +248,13 @@ export interface KernelOutputs {
   'row-sum': NumArray;
   'sgd-update': { w: NumArray; v: NumArray };
   'adam-update': { w: NumArray; m: NumArray; v: NumArray };
+  batchnorm: NumArray;
+  pool: NumArray;
+  'pool-backward': NumArray;
+  add: NumArray;
+  'conv2d-backward-data': NumArray;
+  'conv2d-backward-weights': { weights: NumArray; biases: NumArray };
+  'copy-sum': NumArray;
 }
 
 /** One backend's implementation of every kernel; a missing entry is a type error. */

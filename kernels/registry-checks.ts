@@ -4,6 +4,7 @@
 // reference kernels' validators so the messages match. Not a kernel.
 import { InvalidInputError } from '../src/errors.js';
 import { type KernelArgs, type KernelName, ACTIVATIONS } from './names.js';
+import { graphChecks } from './registry-checks-graph.js';
 import { convDims } from './reference/conv-dims.js';
 import { validate, validateDims } from './reference/validate.js';
 
@@ -94,6 +95,7 @@ const checks: Checks = {
     validateDims('adam-update', { t });
     if (v.some((x) => x < 0)) throw new InvalidInputError('adam-update: v holds a negative second moment; allowed: v >= 0');
   },
+  ...graphChecks,
 };
 
 /** Throws InvalidInputError when the arguments of `name` do not fit its contract in names.ts. */

@@ -58,13 +58,14 @@ async function createRunner(backend: BackendName, engine: string): Promise<Kerne
   if (backend === 'tfjs-wasm') {
     const { loadTfjs } = await import('./tfjs/tfjs-runtime.js');
     const { tfjsTable } = await import('./tfjs/tfjs-table.js');
-    return tableRunner(backend, engine, tfjsTable(await loadTfjs()), async () => undefined, () => null);
+    const { tfjsFallback } = await import('./tfjs/tfjs-graph-ops.js');
+    return tableRunner(backend, engine, tfjsTable(await loadTfjs()), async () => undefined, () => null, tfjsFallback.names);
   }
   if (isGpujsBackend(backend)) {
     const { GpujsContext } = await import('./gpujs/gpujs-context.js');
-    const { gpujsTable } = await import('./gpujs/gpujs-table.js');
+    const { gpujsTable, gpujsFallback } = await import('./gpujs/gpujs-table.js');
     const ctx = new GpujsContext(backend);
-    return tableRunner(backend, engine, gpujsTable(ctx), () => ctx.destroy(), () => degradedMode(backend, ctx.takeRanModes()));
+    return tableRunner(backend, engine, gpujsTable(ctx), () => ctx.destroy(), () => degradedMode(backend, ctx.takeRanModes()), gpujsFallback.names);
   }
   return backend satisfies never;
 }
@@ -82,6 +83,8 @@ function tableRunner(
   table: KernelTable,
   dispose: () => Promise<void>,
   degraded: () => BackendName | null,
+  /** Kernels this table runs with the float64 reference code: their results are stamped `reference`. */
+  referenceKernels: ReadonlySet<KernelName> = new Set(),
 ): KernelRunner {
   return {
     backend,
@@ -91,6 +94,7 @@ function tableRunner(
       if (!impl) throw new UnsupportedKernelError(`kernel "${name}" is not implemented on backend "${backend}"`);
       registryChecks(name, args);
       const out = await impl(args);
+      if (referenceKernels.has(name)) return { out, backend: 'reference', engine: `float64 TypeScript (kernels/reference), no ${backend} version of ${name} yet` };
       const ran = degraded();
       return ran === null ? { out, backend, engine } : { out, backend: ran, engine: `${engine}, degraded by gpu.js to ${ran}` };
     },

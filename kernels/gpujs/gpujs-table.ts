@@ -1,9 +1,12 @@
 // The gpu.js implementation of every registry kernel for one gpu.js mode: binds each per-kernel
 // file to a GpujsContext. Adding a kernel to names.ts without a line here is a type error.
 import type { KernelTable } from '../names.js';
+import { referenceFallback } from '../registry-reference-graph.js';
 import { adamUpdate } from './adam-update.js';
+import { add } from './add.js';
 import { biasActivation } from './bias-activation.js';
 import { conv2d } from './conv2d.js';
+import { copySum } from './copy-sum.js';
 import type { GpujsContext } from './gpujs-context.js';
 import { lrGradProduct } from './lr-grad-product.js';
 import { matmulABt } from './matmul-a-bt.js';
@@ -15,8 +18,14 @@ import { sgdUpdate } from './sgd-update.js';
 import { signPack } from './sign-pack.js';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
 
+/** Conv-net kernels without a gpu.js version yet: they run the float64 reference code, stamped `reference`. */
+export const gpujsFallback = referenceFallback(['batchnorm', 'pool', 'pool-backward', 'conv2d-backward-data', 'conv2d-backward-weights']);
+
 export function gpujsTable(ctx: GpujsContext): KernelTable {
   return {
+    ...gpujsFallback.table,
+    add: (a) => add(ctx, a),
+    'copy-sum': (a) => copySum(ctx, a),
     matmul: (a) => matmul(ctx, a),
     'matmul-at-b': (a) => matmulAtB(ctx, a),
     'matmul-a-bt': (a) => matmulABt(ctx, a),

@@ -6,6 +6,7 @@ import type * as TfCore from '@tensorflow/tfjs-core';
 import type { KernelTable, NumArray } from '../names.js';
 import { convDims } from '../reference/conv-dims.js';
 import { signPack } from '../reference/sign-pack.js';
+import { tfjsFallback, tfjsGraphOps } from './tfjs-graph-ops.js';
 import { hostNoiseInject } from '../host-noise.js';
 
 type Tf = typeof TfCore;
@@ -34,6 +35,8 @@ function matmulOp(tf: Tf, transposeA: boolean, transposeB: boolean): KernelTable
 
 export function tfjsTable(tf: Tf): KernelTable {
   return {
+    ...tfjsFallback.table,
+    ...tfjsGraphOps(tf),
     matmul: matmulOp(tf, false, false),
     'matmul-at-b': matmulOp(tf, true, false),
     'matmul-a-bt': matmulOp(tf, false, true),

@@ -1,20 +1,36 @@
 // Initial parameters: weights and biases uniform in +-1/sqrt(fanIn) (PyTorch's default for linear
-// layers), drawn from a seeded xoroshiro128+ stream so a run's start is a pure function of its seed.
+// and conv layers), batchnorm gamma 1 and beta 0, drawn from a seeded xoroshiro128+ stream so a
+// run's start is a pure function of its seed.
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import type { DenseLayer } from './dense-stack.js';
+import { parameterCount, type ParamLayer } from '../../models/layers.js';
 import type { Params } from './step-types.js';
 
-export function initParams(layers: DenseLayer[], seed: number): Params {
+function fanIn(layer: ParamLayer): number {
+  switch (layer.kind) {
+    case 'linear':
+      return layer.inFeatures;
+    case 'conv2d':
+      return layer.inChannels * layer.kernelSize * layer.kernelSize;
+    case 'batchnorm':
+      return 1;
+    default:
+      return layer satisfies never;
+  }
+}
+
+export function initParams(layers: ParamLayer[], seed: number): Params {
   const rng = xoroshiro128plus(seed);
   const params: Params = {};
   for (const layer of layers) {
-    const bound = 1 / Math.sqrt(layer.inFeatures);
+    const count = parameterCount(layer);
+    if (layer.kind === 'batchnorm') {
+      params[layer.name] = { weights: new Float64Array(count.weights).fill(1), biases: new Float64Array(count.biases) };
+      continue;
+    }
+    const bound = 1 / Math.sqrt(fanIn(layer));
     const draw = (): number => (2 * uniformFloat64(rng) - 1) * bound;
-    params[layer.name] = {
-      weights: Float64Array.from({ length: layer.outFeatures * layer.inFeatures }, draw),
-      biases: Float64Array.from({ length: layer.outFeatures }, draw),
-    };
+    params[layer.name] = { weights: Float64Array.from({ length: count.weights }, draw), biases: Float64Array.from({ length: count.biases }, draw) };
   }
   return params;
 }

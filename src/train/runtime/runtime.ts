@@ -1,17 +1,21 @@
 // The training runtime: one object per run that owns the parameters and optimizer state and runs
-// each training step's kernels on one backend. Every method goes through the same path: a step
-// function produces per-layer gradients (lr-step for LR/ALR, es-step for ES/AES, bp-step for BP),
-// then the optimizer's update kernels apply them. The state it exports is what checkpoints hold.
-import type { Network } from '../../models/layers.js';
-import { bpStep } from './bp-step.js';
-import { denseStack, type DenseLayer } from './dense-stack.js';
-import { esStep } from './es-step.js';
-import { evaluate, type Evaluation } from './forward.js';
+// each training step as the compiler's step graph (stepGraph: expand, fold, fuse) executed node by
+// node on one kernel backend (execute-graph.ts). Every method takes this one path; they differ only
+// in the graph. Networks with batchnorm first run the BP graph's forward nodes on the clean batch to
+// fix the statistics every method treats as constants (METHOD.md 7.3). The state it exports is what
+// checkpoints hold.
+import { stepGraph } from '../../compiler/compile.js';
+import { resolveCompileOptions } from '../../compiler/compile-options.js';
+import { keptBytes } from '../../compiler/kept-bytes.js';
+import type { Graph, IrNode, Method } from '../../ir/types.js';
+import { elementCount, paramLayers, type Layer, type Network, type ParamLayer } from '../../models/layers.js';
+import { executeGraph } from './execute-graph.js';
+import { toF64, type ExecContext, type ExecOptions } from './exec-context.js';
 import { initParams } from './init-params.js';
-import { lrStep } from './lr-step.js';
-import { OptimizerState, type OptimizerConfig } from './optimizer-state.js';
+import { mean } from './host-ops.js';
+import type { OptimizerConfig } from './optimizer-state.js';
 import { resolveKernels, type ResolvedKernels } from './resolve-kernels.js';
-import type { Batch, MethodOptions, Params, StepContext, StepResult } from './step-types.js';
+import { emptyKeptBytes, type Batch, type KeptBytes, type MethodOptions, type Params, type StepResult } from './step-types.js';
 
 export interface RuntimeOptions {
   network: Network;
@@ -21,37 +25,41 @@ export interface RuntimeOptions {
   seed: number;
 }
 
-export function stepFor(ctx: StepContext, batch: Batch): Promise<StepResult> {
-  switch (ctx.options.method) {
-    case 'bp':
-      return bpStep(ctx, batch);
-    case 'lr':
-    case 'alr':
-      return lrStep(ctx, batch);
-    case 'es':
-    case 'aes':
-      return esStep(ctx, batch);
-    default:
-      return ctx.options.method satisfies never;
-  }
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
 }
+
+function layersByName(layers: readonly Layer[], out = new Map<string, Layer>()): Map<string, Layer> {
+  for (const layer of layers) {
+    out.set(layer.name, layer);
+    if (layer.kind === 'residual') layersByName(layer.body, out);
+  }
+  return out;
+}
+
+const isUpdate = (n: IrNode): boolean => n.kind === 'OptimizerUpdate';
 
 export class Runtime {
   params: Params;
-  readonly optimizer: OptimizerState;
+  /** Optimizer state per layer (SGD velocity, or Adam m then v), and the updates applied so far. */
+  readonly optimizerState = new Map<string, Float64Array>();
+  optimizerUpdates = 0;
+  readonly layers: ParamLayer[];
+  private readonly graphs = new Map<string, Graph>();
+  private readonly layerMap: Map<string, Layer>;
 
   private constructor(
     readonly options: RuntimeOptions,
-    readonly layers: DenseLayer[],
     readonly resolved: ResolvedKernels,
   ) {
-    this.params = initParams(layers, options.seed);
-    this.optimizer = new OptimizerState(options.optimizer);
+    this.layers = paramLayers(options.network.layers);
+    this.layerMap = layersByName(options.network.layers);
+    this.params = initParams(this.layers, options.seed);
   }
 
   static async create(options: RuntimeOptions): Promise<Runtime> {
-    const layers = denseStack(options.network);
-    return new Runtime(options, layers, await resolveKernels(options.backend));
+    return new Runtime(options, await resolveKernels(options.backend));
   }
 
   dispose(): Promise<void> {
@@ -62,28 +70,79 @@ export class Runtime {
     return this.resolved.backend;
   }
 
-  context(step: number): StepContext {
-    return { kernels: this.resolved.kernels, layers: this.layers, params: this.params, options: this.options.method, seed: this.options.seed, step };
+  /** The step graph of `method` for a batch of `batch` rows (compiled once per shape). */
+  graph(method: Method, batch: number): Graph {
+    const key = `${method}/${batch}`;
+    let g = this.graphs.get(key);
+    if (!g) {
+      const m = this.options.method;
+      const layerwise = (method === 'lr' || method === 'alr') && m.layerwise;
+      g = stepGraph(this.options.network, resolveCompileOptions({ method, copies: m.copies, batch, schedule: 'sequential', layerwise, optimizer: this.options.optimizer.kind }));
+      this.graphs.set(key, g);
+    }
+    return g;
+  }
+
+  private context(graph: Graph, batch: Batch, step: number, lr: number): ExecContext {
+    const env: ExecContext['env'] = new Map([['x', batch.x]]);
+    for (const [name, p] of Object.entries(this.params)) {
+      const flat = new Float64Array(p.weights.length + p.biases.length);
+      flat.set(p.weights);
+      flat.set(p.biases, p.weights.length);
+      env.set(`${name}.params`, flat);
+    }
+    for (const [name, s] of this.optimizerState) env.set(`${name}.opt`, s);
+    const m = this.options.method;
+    const options: ExecOptions = { sigma: m.sigma, baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, seed: this.options.seed, step, lr, optimizer: this.options.optimizer, updateCount: this.optimizerUpdates + 1 };
+    const paramMap = new Map(this.layers.map((layer, index) => [layer.name, { layer, index }]));
+    return { graph, kernels: this.resolved.kernels, paramLayers: paramMap, layers: this.layerMap, env, labels: batch.labels, bnStats: new Map(), losses: [], options };
+  }
+
+  /** Runs every node but the updates; returns the context (holding the gradients) and the step's result. */
+  private async runStep(batch: Batch, step: number, lr: number): Promise<{ ctx: ExecContext; result: StepResult }> {
+    const method = this.options.method.method;
+    const ctx = this.context(this.graph(method, batch.samples), batch, step, lr);
+    if (method !== 'bp' && this.layers.some((l) => l.kind === 'batchnorm')) {
+      // Clean-pass batchnorm statistics, from the BP graph's forward nodes on the same batch.
+      const clean = { ...ctx, graph: this.graph('bp', batch.samples), env: new Map(ctx.env), losses: [] };
+      await executeGraph(clean, (n) => n.phase === 'forward');
+    }
+    await executeGraph(ctx, (n) => !isUpdate(n));
+    const gradients: Params = {};
+    for (const layer of this.layers) {
+      const g = toF64(ctx.env.get(`${layer.name}.grad`) as Float64Array);
+      const w = this.params[layer.name]!.weights.length;
+      gradients[layer.name] = { weights: g.subarray(0, w), biases: g.subarray(w) };
+    }
+    const meanLoss = ctx.losses.reduce((s, l) => s + mean(l), 0) / ctx.losses.length;
+    return { ctx, result: { meanLoss, gradients, keptBytes: this.kept(ctx.graph) } };
+  }
+
+  private kept(graph: Graph): KeptBytes {
+    return { ...emptyKeptBytes(), ...keptBytes(graph) };
   }
 
   /** Gradients of one step without applying them (probe, bridge tests). */
-  gradients(batch: Batch, step: number): Promise<StepResult> {
-    return stepFor(this.context(step), batch);
+  async gradients(batch: Batch, step: number): Promise<StepResult> {
+    return (await this.runStep(batch, step, 0)).result;
   }
 
   /** One training step; the update is skipped when the loss is not finite, so the state stays good. */
   async trainStep(batch: Batch, step: number, lr: number): Promise<StepResult> {
-    const result = await this.gradients(batch, step);
+    const { ctx, result } = await this.runStep(batch, step, lr);
     if (!Number.isFinite(result.meanLoss)) return result;
-    const before = this.exportState();
-    // A diverged or failed update is rolled back, so the state a caller saves is always the last good one.
-    try {
-      await this.optimizer.apply(this.resolved.kernels, this.params, result.gradients, lr);
-    } catch (err) {
-      this.importState(before.arrays, before.optimizerUpdates);
-      throw err;
+    await executeGraph(ctx, isUpdate);
+    const next: Params = {};
+    for (const layer of this.layers) {
+      const flat = toF64(ctx.env.get(`${layer.name}.params.next`) as Float64Array);
+      const w = this.params[layer.name]!.weights.length;
+      next[layer.name] = { weights: flat.slice(0, w), biases: flat.slice(w) };
     }
-    if (!this.finite()) this.importState(before.arrays, before.optimizerUpdates);
+    // A diverged update is dropped, so the state a caller saves is always the last good one.
+    if (!Object.values(next).every((p) => p.weights.every(Number.isFinite) && p.biases.every(Number.isFinite))) return result;
+    this.params = next;
+    for (const layer of this.layers) this.optimizerState.set(layer.name, toF64(ctx.env.get(`${layer.name}.opt.next`) as Float64Array));
+    this.optimizerUpdates++;
     return result;
   }
 
@@ -92,8 +151,27 @@ export class Runtime {
     return Object.values(this.params).every((p) => p.weights.every(Number.isFinite) && p.biases.every(Number.isFinite));
   }
 
-  evaluate(features: Float32Array, labels: Uint8Array, count: number): Promise<Evaluation> {
-    return evaluate(this.resolved.kernels, this.layers, this.params, features, labels, count);
+  /** Mean loss and accuracy over a split: the BP graph's forward and loss nodes, in chunks. */
+  async evaluate(features: Float32Array, labels: Uint8Array, count: number, chunk = 500): Promise<Evaluation> {
+    const width = elementCount(this.options.network.inputShape);
+    const classes = this.options.network.classes;
+    let lossSum = 0;
+    let correct = 0;
+    for (let start = 0; start < count; start += chunk) {
+      const rows = Math.min(chunk, count - start);
+      const batch: Batch = { x: Float64Array.from(features.subarray(start * width, (start + rows) * width)), labels: Int32Array.from(labels.subarray(start, start + rows)), samples: rows };
+      const ctx = this.context(this.graph('bp', rows), batch, 0, 0);
+      await executeGraph(ctx, (n) => n.phase === 'forward' || n.phase === 'loss');
+      const lossNode = ctx.graph.nodes.find((n) => n.kind === 'Loss')!;
+      const logits = ctx.env.get(lossNode.inputs[0]!)!;
+      lossSum += ctx.losses[0]!.reduce((a, b) => a + b, 0);
+      for (let r = 0; r < rows; r++) {
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (logits[r * classes + c]! > logits[r * classes + best]!) best = c;
+        if (best === batch.labels[r]) correct++;
+      }
+    }
+    return { loss: lossSum / count, accuracy: correct / count };
   }
 
   exportState(): { arrays: Record<string, Float64Array>; optimizerUpdates: number } {
@@ -102,8 +180,8 @@ export class Runtime {
       arrays[`param.${name}.weights`] = p.weights;
       arrays[`param.${name}.biases`] = p.biases;
     }
-    for (const [key, slot] of this.optimizer.slots) arrays[`optim.${key}`] = slot;
-    return { arrays, optimizerUpdates: this.optimizer.updates };
+    for (const [name, s] of this.optimizerState) arrays[`optim.${name}`] = s;
+    return { arrays, optimizerUpdates: this.optimizerUpdates };
   }
 
   importState(arrays: Record<string, Float64Array>, optimizerUpdates: number): void {
@@ -111,8 +189,8 @@ export class Runtime {
       p.weights = arrays[`param.${name}.weights`] ?? p.weights;
       p.biases = arrays[`param.${name}.biases`] ?? p.biases;
     }
-    this.optimizer.slots.clear();
-    for (const [key, value] of Object.entries(arrays)) if (key.startsWith('optim.')) this.optimizer.slots.set(key.slice(6), value);
-    this.optimizer.updates = optimizerUpdates;
+    this.optimizerState.clear();
+    for (const [key, value] of Object.entries(arrays)) if (key.startsWith('optim.')) this.optimizerState.set(key.slice(6), value);
+    this.optimizerUpdates = optimizerUpdates;
   }
 }

@@ -1,8 +1,6 @@
-// Types shared by the runtime's step functions: what one step reads (kernels, layers, parameters,
-// method switches, counters) and returns (per-layer gradients, losses, kept bytes by tensor class).
-import type { KernelTable } from '../../../kernels/names.js';
+// Types shared by the runtime: the method switches of a run, parameters by layer, a batch, and what
+// one step returns (per-layer gradients, losses, kept bytes by tensor class).
 import type { Method, TensorClass } from '../../ir/types.js';
-import type { DenseLayer } from './dense-stack.js';
 import type { Baseline } from './host-ops.js';
 
 export interface MethodOptions {
@@ -17,24 +15,15 @@ export interface MethodOptions {
 }
 
 export interface LayerParams {
-  /** [outFeatures, inFeatures] row-major. */
+  /** linear [out, in]; conv [out, in, k, k]; batchnorm gamma. */
   weights: Float64Array;
   biases: Float64Array;
 }
 
 export type Params = Record<string, LayerParams>;
 
-export interface StepContext {
-  kernels: KernelTable;
-  layers: DenseLayer[];
-  params: Params;
-  options: MethodOptions;
-  seed: number;
-  step: number;
-}
-
 export interface Batch {
-  /** [samples, inFeatures of the first layer]. */
+  /** [samples, ...inputShape] row-major. */
   x: Float64Array;
   labels: Int32Array;
   samples: number;

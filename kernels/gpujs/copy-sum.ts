@@ -1,0 +1,18 @@
+// gpu.js copy reduction: [samples * copies, width] -> [samples, width], one thread per output
+// element summing its sample's adjacent copies (the fold pass's Reduce before a gradient product).
+// Constants: count = copies, cols = width (the context's constant names).
+import type { CopySumArgs } from '../names.js';
+import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+
+function copySumBody(this: ThreadThis, x: Flat): number {
+  const n = Math.floor(this.thread.x / this.constants.cols);
+  const i = this.thread.x - n * this.constants.cols;
+  let sum = 0;
+  for (let k = 0; k < this.constants.count; k++) sum += x[(n * this.constants.count + k) * this.constants.cols + i]!;
+  return sum;
+}
+
+export async function copySum(ctx: GpujsContext, a: CopySumArgs): Promise<Float32Array> {
+  const kernel = ctx.kernel('copy-sum', copySumBody, { output: [a.samples * a.width], constants: { count: a.copies, cols: a.width } });
+  return ctx.call(kernel, f32(a.x));
+}

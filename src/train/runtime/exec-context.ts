@@ -1,0 +1,87 @@
+// What the graph executor's node handlers share: the graph, the kernel table, the network's layers
+// by name (the graph names layers; the RNG's layer word is the parametrised-layer index), the tensor
+// environment keyed by tensor id, frozen batchnorm statistics, the raw losses, and the step's
+// method switches that the graph does not carry (sigma, baseline, encoding, antithetic, counters).
+import type { KernelTable, NumArray } from '../../../kernels/names.js';
+import { signUnpack } from '../../../kernels/reference/index.js';
+import type { Graph } from '../../ir/types.js';
+import { elementCount, type Layer, type ParamLayer } from '../../models/layers.js';
+import type { Baseline } from './host-ops.js';
+import type { OptimizerConfig } from './optimizer-state.js';
+
+export type Tensor = NumArray | Uint32Array;
+
+export interface ExecOptions {
+  /** LR/ALR: noise std per output unit; ES/AES: per weight. */
+  sigma: number;
+  baseline: Baseline;
+  encoding: 'sign-noise' | 'sign-signal';
+  antithetic: boolean;
+  seed: number;
+  step: number;
+  lr: number;
+  optimizer: OptimizerConfig;
+  /** Adam's t for this step's update (>= 1). */
+  updateCount: number;
+}
+
+export interface BnStats {
+  mean: Float64Array;
+  variance: Float64Array;
+}
+
+export interface ExecContext {
+  graph: Graph;
+  kernels: KernelTable;
+  /** Parametrised layers by name, with their index (the noise counter's layer word). */
+  paramLayers: Map<string, { layer: ParamLayer; index: number }>;
+  /** Every layer by name (pools need their window). */
+  layers: Map<string, Layer>;
+  env: Map<string, Tensor>;
+  labels: Int32Array;
+  /** Batchnorm statistics by layer; missing ones are computed from the first input seen (the clean pass). */
+  bnStats: Map<string, BnStats>;
+  /** Raw per-row losses of every Loss node, in execution order. */
+  losses: Float64Array[];
+  options: ExecOptions;
+}
+
+export function num(ctx: ExecContext, id: string): NumArray {
+  const t = ctx.env.get(id);
+  if (t === undefined) throw new Error(`graph executor: tensor ${id} is read before any node produced it`);
+  if (t instanceof Uint32Array) throw new Error(`graph executor: tensor ${id} holds sign bits, a float tensor was expected`);
+  return t;
+}
+
+export function shapeOf(ctx: ExecContext, id: string): number[] {
+  const info = ctx.graph.tensors[id];
+  if (!info) throw new Error(`graph executor: tensor ${id} is not in graph ${ctx.graph.meta.network}`);
+  return info.shape;
+}
+
+/** Channels and spatial size of a tensor's per-row shape ([F] -> F x 1, [C, H, W] -> C x H*W). */
+export function channelsSpatial(ctx: ExecContext, id: string): { rows: number; channels: number; spatial: number } {
+  const [rows, channels, ...rest] = shapeOf(ctx, id);
+  return { rows: rows!, channels: channels ?? 1, spatial: elementCount(rest) };
+}
+
+/** A stored noise tensor as floats: eps itself, or +-1 unpacked from sign bits. */
+export function noiseValues(ctx: ExecContext, id: string): Float64Array {
+  const t = ctx.env.get(id);
+  if (t instanceof Uint32Array) return signUnpack(t, elementCount(shapeOf(ctx, id)));
+  return toF64(num(ctx, id));
+}
+
+export function paramLayer(ctx: ExecContext, name: string | undefined): { layer: ParamLayer; index: number } {
+  const hit = name === undefined ? undefined : ctx.paramLayers.get(name);
+  if (!hit) throw new Error(`graph executor: node names layer ${String(name)}, which has no parameters in this network`);
+  return hit;
+}
+
+export function isWeightSpace(ctx: ExecContext): boolean {
+  return ctx.graph.meta.method === 'es' || ctx.graph.meta.method === 'aes';
+}
+
+export function toF64(a: NumArray): Float64Array {
+  return a instanceof Float64Array ? a : Float64Array.from(a);
+}

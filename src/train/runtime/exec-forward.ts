@@ -1,0 +1,159 @@
+// Graph-executor handlers of the layer nodes, forward and BP backward: MatMul, Conv2d, BiasAct,
+// BatchNorm, Pool, Add. Forward nodes read one parameter buffer ([P]: weights then biases) or, under
+// ES, K perturbed copies ([K, P]) with the rows split copy-major among them (rows k*N .. k*N+N-1);
+// a copy-invariant input (N rows) is shared by every copy. Backward nodes are told by their phase.
+import type { NumArray } from '../../../kernels/names.js';
+import { batchnorm, reluBackward, tanh, tanhBackward } from '../../../kernels/reference/index.js';
+import type { IrNode } from '../../ir/types.js';
+import { parameterCount, type ParamLayer } from '../../models/layers.js';
+import { repeatRows } from './host-ops.js';
+import { channelsSpatial, num, paramLayer, shapeOf, toF64, type BnStats, type ExecContext } from './exec-context.js';
+
+type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
+
+interface GroupParams {
+  weights: NumArray;
+  biases: NumArray;
+}
+
+/** The parameter sets a forward node reads: one, or K perturbed copies under ES. */
+function groupParams(ctx: ExecContext, id: string, layer: ParamLayer): GroupParams[] {
+  const data = num(ctx, id);
+  const shape = shapeOf(ctx, id);
+  const groups = shape.length === 2 ? shape[0]! : 1;
+  const width = data.length / groups;
+  const { weights } = parameterCount(layer);
+  return Array.from({ length: groups }, (_, g) => ({ weights: data.subarray(g * width, g * width + weights), biases: data.subarray(g * width + weights, (g + 1) * width) }));
+}
+
+/** Rows of group g of an input: the whole input when every group shares it (it has one group's rows). */
+function groupRows(x: NumArray, xRows: number, rowsPerGroup: number, g: number): NumArray {
+  if (xRows === rowsPerGroup) return x;
+  const width = x.length / xRows;
+  return x.subarray(g * rowsPerGroup * width, (g + 1) * rowsPerGroup * width);
+}
+
+async function perGroup(groups: number, outLength: number, run: (g: number) => Promise<NumArray>): Promise<NumArray> {
+  if (groups === 1) return run(0);
+  const out = new Float64Array(outLength);
+  for (let g = 0; g < groups; g++) out.set(await run(g), (g * outLength) / groups);
+  return out;
+}
+
+export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<void> {
+  const { layer } = paramLayer(ctx, node.layer);
+  if (layer.kind !== 'linear') throw new Error(`graph executor: MatMul ${node.id} on a ${layer.kind} layer`);
+  const [a, p] = node.inputs as [string, string];
+  if (node.phase === 'backward') {
+    const [w] = groupParams(ctx, p, layer);
+    ctx.env.set(node.outputs[0]!, await ctx.kernels.matmul({ a: num(ctx, a), b: w!.weights, m: node.m, k: layer.outFeatures, n: layer.inFeatures }));
+    return;
+  }
+  const sets = groupParams(ctx, p, layer);
+  const x = num(ctx, a);
+  const xRows = shapeOf(ctx, a)[0]!;
+  const out = await perGroup(sets.length, node.m * sets.length * layer.outFeatures, (g) =>
+    ctx.kernels['matmul-a-bt']({ a: groupRows(x, xRows, node.m, g), b: sets[g]!.weights, m: node.m, k: layer.inFeatures, n: layer.outFeatures }),
+  );
+  ctx.env.set(node.outputs[0]!, out);
+}
+
+export async function conv2d(ctx: ExecContext, node: NodeOf<'Conv2d'>): Promise<void> {
+  const { layer } = paramLayer(ctx, node.layer);
+  if (layer.kind !== 'conv2d') throw new Error(`graph executor: Conv2d ${node.id} on a ${layer.kind} layer`);
+  const [a, p] = node.inputs as [string, string];
+  const sets = groupParams(ctx, p, layer);
+  const conv = { inChannels: layer.inChannels, outChannels: layer.outChannels, kernelSize: layer.kernelSize, stride: layer.stride, padding: layer.padding };
+  if (node.phase === 'backward') {
+    const dims = { ...conv, batch: node.batch, height: node.outHeight, width: node.outWidth };
+    ctx.env.set(node.outputs[0]!, await ctx.kernels['conv2d-backward-data']({ dy: num(ctx, a), weights: sets[0]!.weights, dims }));
+    return;
+  }
+  const batch = node.batch / sets.length;
+  const dims = { ...conv, batch, height: node.inHeight, width: node.inWidth };
+  const x = num(ctx, a);
+  const xRows = shapeOf(ctx, a)[0]!;
+  const out = await perGroup(sets.length, node.batch * layer.outChannels * node.outHeight * node.outWidth, (g) =>
+    ctx.kernels.conv2d({ x: groupRows(x, xRows, batch, g), weights: sets[g]!.weights, dims }),
+  );
+  ctx.env.set(node.outputs[0]!, out);
+}
+
+export async function biasAct(ctx: ExecContext, node: NodeOf<'BiasAct'>): Promise<void> {
+  const [a, b] = node.inputs as [string, string | undefined];
+  if (node.phase === 'backward') {
+    const dy = toF64(num(ctx, a));
+    const x = toF64(num(ctx, b!));
+    if (node.act === 'none') throw new Error(`graph executor: backward BiasAct ${node.id} without an activation`);
+    ctx.env.set(node.outputs[0]!, node.act === 'relu' ? reluBackward(dy, x) : tanhBackward(dy, tanh(x)));
+    return;
+  }
+  const { rows, channels, spatial } = channelsSpatial(ctx, node.outputs[0]!);
+  const z = num(ctx, a);
+  const sets = b === undefined ? [{ biases: new Float64Array(channels) }] : groupParams(ctx, b, paramLayer(ctx, node.layer).layer);
+  const per = rows / sets.length;
+  const out = await perGroup(sets.length, z.length, (g) =>
+    ctx.kernels['bias-activation']({ z: sets.length === 1 ? z : z.subarray(g * per * channels * spatial, (g + 1) * per * channels * spatial), bias: sets[g]!.biases, rows: per, channels, spatial, activation: node.act }),
+  );
+  ctx.env.set(node.outputs[0]!, out);
+}
+
+/** The layer's frozen statistics, computed from this input the first time (the clean pass). */
+function statsFor(ctx: ExecContext, layer: string, x: NumArray, dims: { rows: number; channels: number; spatial: number }): BnStats {
+  let stats = ctx.bnStats.get(layer);
+  if (!stats) {
+    const ones = new Float64Array(dims.channels).fill(1);
+    stats = batchnorm(toF64(x), ones, new Float64Array(dims.channels), dims).stats;
+    ctx.bnStats.set(layer, stats);
+  }
+  return stats;
+}
+
+export async function batchNorm(ctx: ExecContext, node: NodeOf<'BatchNorm'>): Promise<void> {
+  const { layer } = paramLayer(ctx, node.layer);
+  const dims = channelsSpatial(ctx, node.inputs[node.phase === 'backward' ? 1 : 0]!);
+  if (node.phase === 'backward') {
+    const [dyId, xId, p] = node.inputs as [string, string, string];
+    const stats = statsFor(ctx, layer.name, num(ctx, xId), dims);
+    const gamma = groupParams(ctx, p, layer)[0]!.weights;
+    const dy = num(ctx, dyId);
+    const c = (i: number): number => Math.floor(i / dims.spatial) % dims.channels;
+    ctx.env.set(node.outputs[0]!, Float64Array.from(dy, (g, i) => g * gamma[c(i)]! * (1 / Math.sqrt(stats.variance[c(i)]! + 1e-5))));
+    return;
+  }
+  const [xId, p] = node.inputs as [string, string];
+  const x = num(ctx, xId);
+  const stats = statsFor(ctx, layer.name, x, dims);
+  const sets = groupParams(ctx, p, layer);
+  const per = dims.rows / sets.length;
+  const width = per * dims.channels * dims.spatial;
+  const out = await perGroup(sets.length, x.length, (g) =>
+    ctx.kernels.batchnorm({ x: sets.length === 1 ? x : x.subarray(g * width, (g + 1) * width), gamma: sets[g]!.weights, beta: sets[g]!.biases, ...stats, rows: per, channels: dims.channels, spatial: dims.spatial }),
+  );
+  ctx.env.set(node.outputs[0]!, out);
+}
+
+export async function pool(ctx: ExecContext, node: NodeOf<'Pool'>): Promise<void> {
+  const layer = ctx.layers.get(node.layer ?? '');
+  if (layer?.kind !== 'maxpool' && layer?.kind !== 'avgpool') throw new Error(`graph executor: Pool ${node.id} names no pool layer`);
+  const inputShape = node.phase === 'backward' ? shapeOf(ctx, node.outputs[0]!) : shapeOf(ctx, node.inputs[0]!);
+  const [rows, channels, height, width] = inputShape as [number, number, number, number];
+  const dims = { rows, channels, height, width, size: layer.size, stride: layer.stride };
+  if (node.phase === 'backward') {
+    const x = node.inputs[1] === undefined ? new Float64Array(0) : num(ctx, node.inputs[1]);
+    ctx.env.set(node.outputs[0]!, await ctx.kernels['pool-backward']({ dy: num(ctx, node.inputs[0]!), x, op: node.op, dims }));
+    return;
+  }
+  ctx.env.set(node.outputs[0]!, await ctx.kernels.pool({ x: num(ctx, node.inputs[0]!), op: node.op, dims }));
+}
+
+/** a + b; under layer-wise LR a copy-invariant skip branch (N rows) meets a noisy body (N*K rows) and is broadcast. */
+export async function add(ctx: ExecContext, node: NodeOf<'Add'>): Promise<void> {
+  const [aId, bId] = node.inputs as [string, string];
+  const rows = shapeOf(ctx, node.outputs[0]!)[0]!;
+  const full = (id: string): NumArray => {
+    const r = shapeOf(ctx, id)[0]!;
+    return r === rows ? num(ctx, id) : repeatRows(num(ctx, id), r, rows / r);
+  };
+  ctx.env.set(node.outputs[0]!, await ctx.kernels.add({ a: full(aId), b: full(bId) }));
+}

@@ -1,0 +1,54 @@
+// Graph-executor handlers of NoiseInject and SignPack. The noise of a node is drawn by the backend's
+// noise-inject kernel for the counter (seed, step, parametrised-layer index, row, unit) that
+// src/estimators/rng.ts uses: LR/ALR rows are sample*K + copy over the layer's output units; ES/AES
+// rows are the K copies over the layer's parameters (weights first, then biases). A copy-invariant
+// input (N rows) is broadcast to N*K rows here, as the fold pass intends.
+import { addNoise } from '../../../kernels/reference/index.js';
+import type { IrNode } from '../../ir/types.js';
+import { elementCount } from '../../models/layers.js';
+import { channelsSpatial, isWeightSpace, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
+import { makeAntithetic, repeatRows } from './host-ops.js';
+
+type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
+
+async function drawEps(ctx: ExecContext, layerName: string | undefined, rows: number, units: number): Promise<Float64Array> {
+  const { index } = paramLayer(ctx, layerName);
+  const { seed, step, antithetic } = ctx.options;
+  const eps = toF64(
+    await ctx.kernels['noise-inject']({ z: new Float64Array(rows * units), sigma: Float64Array.of(1), rows, channels: 1, spatial: units, seed, step, layer: index, rowOffset: 0 }),
+  );
+  return antithetic ? makeAntithetic(eps, rows, units) : eps;
+}
+
+/** The second output, when the node keeps its noise: floats, or sign bits (fused sign pack). */
+async function keepNoise(ctx: ExecContext, id: string | undefined, eps: Float64Array): Promise<void> {
+  if (id === undefined) return;
+  ctx.env.set(id, ctx.graph.tensors[id]?.dtype === 'bit' ? await ctx.kernels['sign-pack']({ values: eps }) : eps);
+}
+
+export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>): Promise<void> {
+  const out = node.outputs[0]!;
+  const [rows, ...unitShape] = shapeOf(ctx, out);
+  const units = elementCount(unitShape);
+  const eps = await drawEps(ctx, node.layer, rows!, units);
+  if (node.inputs.length === 0) {
+    ctx.env.set(out, eps);
+    return;
+  }
+  const z = toF64(num(ctx, node.inputs[0]!));
+  const { sigma } = ctx.options;
+  if (isWeightSpace(ctx)) {
+    // K perturbed copies of the parameter vector: theta + sigma * eps_k.
+    ctx.env.set(out, Float64Array.from(eps, (e, i) => z[i % units]! + sigma * e));
+  } else {
+    const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
+    const full = zRows === rows ? z : repeatRows(z, zRows, rows! / zRows);
+    const dims = channelsSpatial(ctx, out);
+    ctx.env.set(out, addNoise(full, eps, new Float64Array(dims.channels).fill(sigma), dims.rows, dims.channels, dims.spatial));
+  }
+  await keepNoise(ctx, node.outputs[1], eps);
+}
+
+export async function signPack(ctx: ExecContext, node: NodeOf<'SignPack'>): Promise<void> {
+  ctx.env.set(node.outputs[0]!, await ctx.kernels['sign-pack']({ values: num(ctx, node.inputs[0]!) }));
+}

@@ -1,0 +1,42 @@
+// The graph executor: walks a compiled step graph's nodes in order and runs each on the chosen
+// backend's kernels (one handler per node kind, dispatched exhaustively), reading and writing a
+// tensor environment keyed by tensor id. This is the training runtime's only step code: BP, LR,
+// ALR, ES and AES differ only in the graph the compiler built. On one machine Transfer, AllReduce
+// (one participant), Load and Store move nothing: the output is the input.
+import { match } from 'ts-pattern';
+import type { IrNode } from '../../ir/types.js';
+import type { ExecContext } from './exec-context.js';
+import { add, batchNorm, biasAct, conv2d, matMul, pool } from './exec-forward.js';
+import { gradProduct } from './exec-gradient.js';
+import { loss, lossBroadcast, reduce } from './exec-loss.js';
+import { noiseInject, signPack } from './exec-noise.js';
+import { optimizerUpdate } from './exec-update.js';
+
+function identity(ctx: ExecContext, node: IrNode): void {
+  const [input] = node.inputs;
+  for (const out of node.outputs) if (input !== undefined && ctx.env.has(input)) ctx.env.set(out, ctx.env.get(input)!);
+}
+
+export function executeNode(ctx: ExecContext, node: IrNode): Promise<void> | void {
+  return match(node)
+    .with({ kind: 'MatMul' }, (n) => matMul(ctx, n))
+    .with({ kind: 'Conv2d' }, (n) => conv2d(ctx, n))
+    .with({ kind: 'BiasAct' }, (n) => biasAct(ctx, n))
+    .with({ kind: 'BatchNorm' }, (n) => batchNorm(ctx, n))
+    .with({ kind: 'Pool' }, (n) => pool(ctx, n))
+    .with({ kind: 'Add' }, (n) => add(ctx, n))
+    .with({ kind: 'NoiseInject' }, (n) => noiseInject(ctx, n))
+    .with({ kind: 'SignPack' }, (n) => signPack(ctx, n))
+    .with({ kind: 'Loss' }, (n) => loss(ctx, n))
+    .with({ kind: 'LossBroadcast' }, (n) => lossBroadcast(ctx, n))
+    .with({ kind: 'Reduce' }, (n) => reduce(ctx, n))
+    .with({ kind: 'GradProduct' }, (n) => gradProduct(ctx, n))
+    .with({ kind: 'OptimizerUpdate' }, (n) => optimizerUpdate(ctx, n))
+    .with({ kind: 'AllReduce' }, { kind: 'Transfer' }, { kind: 'Load' }, { kind: 'Store' }, (n) => identity(ctx, n))
+    .exhaustive();
+}
+
+/** Runs the graph's nodes that `select` accepts (default: all), in graph order. */
+export async function executeGraph(ctx: ExecContext, select: (node: IrNode) => boolean = () => true): Promise<void> {
+  for (const node of ctx.graph.nodes) if (select(node)) await executeNode(ctx, node);
+}
