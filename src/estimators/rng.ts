@@ -76,14 +76,17 @@ function stateAfter(prefix: number, words: readonly number[]): number {
   return s;
 }
 
+/** The final 24-bit state of uniform `tag` (header: copy the state, absorb the tag, round 3 more times). */
+function finalState(state: number, tag: number): number {
+  return round(round(round(absorb(state, tag))));
+}
+
 function uniformFrom(state: number, tag: number): number {
-  return (round(round(round(absorb(state, tag)))) + 0.5) / TWO_24;
+  return (finalState(state, tag) + 0.5) / TWO_24;
 }
 
 function normalFrom(state: number): number {
-  const u1 = uniformFrom(state, 1);
-  const u2 = uniformFrom(state, 2);
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * u2);
+  return normalFromStates(finalState(state, 1), finalState(state, 2));
 }
 
 /** The counter words other than unit, for filling a block of rows x units. */
@@ -104,16 +107,36 @@ export interface NoiseBlock {
  * Counters are validated once for the block, not per draw.
  */
 export function fillNormals(out: Float32Array | Float64Array, b: NoiseBlock): void {
-  checkCounter({ seed: b.seed, step: b.step, layer: b.layer, row: b.rowOffset, unit: 0 });
+  checkNoiseBlock(b, out.length);
   if (b.rows === 0 || b.units === 0) return;
-  checkCounter({ seed: 0, step: 0, layer: 0, row: b.rowOffset + b.rows - 1, unit: b.units - 1 });
-  if (out.length < b.rows * b.units) throw new InvalidInputError(`rng.fillNormals: out holds ${out.length} values; expected at least rows x units = ${b.rows * b.units}`);
   const layerState = absorb(absorb(absorb(START, b.seed), b.step), b.layer);
   for (let r = 0; r < b.rows; r++) {
     const rowState = absorb(layerState, b.rowOffset + r);
     const base = r * b.units;
     for (let u = 0; u < b.units; u++) out[base + u] = normalFrom(absorb(rowState, u));
   }
+}
+
+/** Validates every counter of a block once (not per draw) and that `outLength` holds rows x units values. */
+export function checkNoiseBlock(b: NoiseBlock, outLength: number): void {
+  checkCounter({ seed: b.seed, step: b.step, layer: b.layer, row: b.rowOffset, unit: 0 });
+  if (b.rows === 0 || b.units === 0) return;
+  checkCounter({ seed: 0, step: 0, layer: 0, row: b.rowOffset + b.rows - 1, unit: b.units - 1 });
+  if (outLength < b.rows * b.units) throw new InvalidInputError(`rng.fillNormals: out holds ${outLength} values; expected at least rows x units = ${b.rows * b.units}`);
+}
+
+/**
+ * The 24-bit state after absorbing (seed, step, layer, row): the prefix every unit of a row shares
+ * (header: "absorb seed, step, layer, row, unit in that order"). For block generators that finish
+ * the hash elsewhere (kernels/rng-simd.ts); the caller validates the counters (checkNoiseBlock).
+ */
+export function rowHashState(seed: number, step: number, layer: number, row: number): number {
+  return absorb(absorb(absorb(absorb(START, seed), step), layer), row);
+}
+
+/** Box-Muller of the two final uniform states (24-bit integers), exactly as normalAt computes it. */
+export function normalFromStates(s1: number, s2: number): number {
+  return Math.sqrt(-2 * Math.log((s1 + 0.5) / TWO_24)) * Math.cos(TWO_PI * ((s2 + 0.5) / TWO_24));
 }
 
 function checkCounter(c: NoiseCounter): void {

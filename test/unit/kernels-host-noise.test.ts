@@ -1,8 +1,10 @@
 // The host block generator (rng.ts fillNormals) and the host noise-inject of the CPU backends
-// (kernels/host-noise.ts): bit-identical to normalAt draw by draw, including counters next to 2^24,
+// (kernels/host-noise.ts, wasm SIMD hash in kernels/rng-simd.ts): bit-identical to normalAt draw by
+// draw, including counters next to 2^24 and unit counts that are not multiples of the 4 SIMD lanes,
 // and out-of-range blocks are refused once per block with the counter named.
 import { expect, test } from 'vitest';
 import { hostNoiseInject } from '../../kernels/host-noise.js';
+import { rngSimd } from '../../kernels/rng-simd.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { fillNormals, normalAt } from '../../src/estimators/rng.js';
 
@@ -29,6 +31,18 @@ test('a float32 block holds the float64 draws rounded once', () => {
   fillNormals(wide, b);
   fillNormals(narrow, b);
   expect(Array.from(narrow)).toEqual(Array.from(wide, Math.fround));
+});
+
+test('Node 20 runs the wasm SIMD hash (the fast path is not silently skipped)', () => {
+  expect(rngSimd()).not.toBeNull();
+});
+
+test('the SIMD and scalar host paths give the same float32 values', () => {
+  for (const [rows, channels, spatial] of [[1, 1, 1], [2, 3, 1], [3, 5, 7], [2, 257, 1]] as const) {
+    const z = Float64Array.from({ length: rows * channels * spatial }, (_, i) => Math.sin(i));
+    const args = { z, sigma: new Float64Array(channels).fill(0.3), rows, channels, spatial, seed: TOP, step: 8, layer: 1, rowOffset: TOP - rows };
+    expect(Array.from(hostNoiseInject(args, true))).toEqual(Array.from(hostNoiseInject(args, false)));
+  }
 });
 
 test('hostNoiseInject forms z + sigma[c] eps with the draw of (row, c * spatial + s)', () => {

@@ -1,0 +1,150 @@
+// The integer half of rng.ts's generator on WebAssembly SIMD (4 counters per i32x4 lane group):
+// given a row's hash state, it writes the two final 24-bit states (tags 1 and 2) of every unit of
+// the row; Box-Muller's log/sqrt/cos stay in JS (Math.*), so the draws equal rng.ts's bit for bit.
+// The module is a few hundred bytes assembled here (no toolchain): the round is rng.ts's packed form
+// (s * M + A mod 2^24 by i32x4.mul, Feistel step, limb swap). When the engine lacks wasm SIMD,
+// `rngSimd()` returns null and callers use rng.ts's scalar block generator. Not a kernel itself.
+
+const M = 1443 * 4096 + 2533;
+const A = 967 * 4096 + 2845;
+
+// Opcodes (WebAssembly core + SIMD; SIMD opcodes follow the 0xfd prefix as unsigned LEB128).
+const LOCAL_GET = 0x20;
+const LOCAL_SET = 0x21;
+const simd = (op: number): number[] => [0xfd, ...uleb(op)];
+const AND = simd(0x4e);
+const OR = simd(0x50);
+const SPLAT = simd(0x11);
+const SHL = simd(0xab);
+const SHR_U = simd(0xad);
+const ADD = simd(0xae);
+const MUL = simd(0xb5);
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+const i32 = (v: number): number[] => {
+  const out: number[] = [];
+  let n = v | 0;
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+};
+const i32Const = (v: number): number[] => [0x41, ...i32(v)];
+const splatConst = (v: number): number[] => [...i32Const(v), ...SPLAT];
+const get = (l: number): number[] => [LOCAL_GET, l];
+const set = (l: number): number[] => [LOCAL_SET, l];
+const shiftBy = (op: number[], bits: number): number[] => [...i32Const(bits), ...op];
+
+// Locals: params 0 rowState, 1 vectors (units / 4, rounded up), 2 out1 ptr, 3 out2 ptr;
+// 4 byte offset, 5 end offset (i32); 6 base, 7 unit vector, 8 s, 9 t, 10 x, 11 h (v128).
+const [ROW, VECS, OUT1, OUT2, OFF, END, BASE, W, S, T, X, H] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+
+/** One round on the v128 in local `l`: x = s*M + A mod 2^24; h = x >>> 12; s = ((x & 4095) + (h*h >>> 12)) & 4095) << 12 | h. */
+function round(l: number): number[] {
+  return [
+    ...get(l), ...splatConst(M), ...MUL, ...splatConst(A), ...ADD, ...splatConst(0xffffff), ...AND, ...set(X),
+    ...get(X), ...shiftBy(SHR_U, 12), ...set(H),
+    ...get(X), ...splatConst(4095), ...AND, ...get(H), ...get(H), ...MUL, ...shiftBy(SHR_U, 12), ...ADD,
+    ...splatConst(4095), ...AND, ...shiftBy(SHL, 12), ...get(H), ...OR, ...set(l),
+  ];
+}
+
+const rounds = (l: number, n: number): number[] => Array.from({ length: n }, () => round(l)).flat();
+
+/** t = absorb(s, tag) + 3 rounds (a tag < 4096 only touches the low limb), stored at outPtr + offset. */
+function uniformState(tag: number, outPtr: number): number[] {
+  return [
+    ...get(S), ...splatConst(0xfff000), ...AND, ...get(S), ...splatConst(4095), ...AND, ...splatConst(tag), ...ADD, ...splatConst(4095), ...AND, ...OR, ...set(T),
+    ...rounds(T, 5),
+    ...get(outPtr), ...get(OFF), 0x6a, ...get(T), ...simd(0x0b), 0x04, 0x00,
+  ];
+}
+
+function body(): number[] {
+  const limbAdd = (shiftOut: boolean): number[] =>
+    shiftOut
+      ? [...get(BASE), ...shiftBy(SHR_U, 12), ...get(W), ...shiftBy(SHR_U, 12), ...ADD, ...splatConst(4095), ...AND, ...shiftBy(SHL, 12)]
+      : [...get(BASE), ...splatConst(4095), ...AND, ...get(W), ...splatConst(4095), ...AND, ...ADD, ...splatConst(4095), ...AND];
+  return [
+    0x02, 0x02, 0x7f, 0x06, 0x7b, // locals: 2 x i32, 6 x v128
+    ...get(ROW), ...SPLAT, ...set(BASE),
+    ...simd(0x0c), ...[0, 1, 2, 3].flatMap((v) => [v, 0, 0, 0]), ...set(W),
+    ...get(VECS), ...i32Const(4), 0x74, ...set(END),
+    0x03, 0x40, // loop
+    ...limbAdd(true), ...limbAdd(false), ...OR, ...set(S), ...rounds(S, 2),
+    ...uniformState(1, OUT1), ...uniformState(2, OUT2),
+    ...get(W), ...splatConst(4), ...ADD, ...set(W),
+    ...get(OFF), ...i32Const(16), 0x6a, 0x22, OFF, ...get(END), 0x49, 0x0d, 0x00, // off += 16; br_if off < end
+    0x0b, 0x0b, // end loop, end function
+  ];
+}
+
+function section(id: number, content: number[]): number[] {
+  return [id, ...uleb(content.length), ...content];
+}
+
+function moduleBytes(): Uint8Array {
+  const name = (s: string): number[] => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
+  const code = body();
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [0x01, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7f, 0x00]),
+    ...section(3, [0x01, 0x00]),
+    ...section(5, [0x01, 0x00, 0x01]),
+    ...section(7, [0x02, ...name('run'), 0x00, 0x00, ...name('mem'), 0x02, 0x00]),
+    ...section(10, [0x01, ...uleb(code.length), ...code]),
+  ]);
+}
+
+export interface RngSimd {
+  /**
+   * For units 0..units-1 of the row whose hash state is `rowState`: the final states of uniform 1
+   * and uniform 2 (24-bit integers), as views valid until the next call.
+   */
+  row(rowState: number, units: number): { s1: Int32Array; s2: Int32Array };
+}
+
+let instance: RngSimd | null | undefined;
+
+/** The slice of the WebAssembly JS API used here (tsconfig has no DOM lib, so it is typed locally). */
+interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: { run: (row: number, vecs: number, p1: number, p2: number) => void; mem: WasmMemory } };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** The SIMD generator, or null when this engine has no wasm SIMD (compiled once per process). */
+export function rngSimd(): RngSimd | null {
+  if (instance !== undefined) return instance;
+  const bytes = moduleBytes();
+  if (!wasm.validate(bytes)) return (instance = null);
+  const { exports } = new wasm.Instance(new wasm.Module(bytes));
+  instance = {
+    row(rowState, units) {
+      const vecs = Math.ceil(units / 4);
+      const bytesPerPlane = vecs * 16;
+      const needPages = Math.ceil((2 * bytesPerPlane) / 65536) - exports.mem.buffer.byteLength / 65536;
+      if (needPages > 0) exports.mem.grow(needPages);
+      exports.run(rowState, vecs, 0, bytesPerPlane);
+      return { s1: new Int32Array(exports.mem.buffer, 0, units), s2: new Int32Array(exports.mem.buffer, bytesPerPlane, units) };
+    },
+  };
+  return instance;
+}
