@@ -24,7 +24,9 @@ export function tfjsGraphOps(tf: Tf): Pick<KernelTable, 'batchnorm' | 'pool' | '
     batchnorm: async ({ x, gamma, beta, mean, variance, rows, channels, spatial }) =>
       read(tf, () => {
         const c = (a: NumArray): TfCore.Tensor3D => tf.tensor3d(f32(a), [1, channels, 1]);
-        return tf.batchNorm(tf.tensor3d(f32(x), [rows, channels, spatial]), c(mean), c(variance), c(beta), c(gamma), batchnormEpsilon);
+        // Written out: tf.batchNorm broadcasts its statistics along the last axis only, not the channel axis of [rows, C, S].
+        const scale = tf.div(c(gamma), tf.sqrt(tf.add(c(variance), batchnormEpsilon)));
+        return tf.add(tf.mul(tf.sub(tf.tensor3d(f32(x), [rows, channels, spatial]), c(mean)), scale), c(beta));
       }),
     pool: async ({ x, op, dims: d }) =>
       read(tf, () => {
