@@ -13,6 +13,7 @@ function data(length: number, seed: number): Float64Array {
 }
 
 const conv = { batch: 2, inChannels: 3, height: 7, width: 5, outChannels: 4, kernelSize: 3, stride: 2, padding: 1 };
+const pool = { rows: 2, channels: 3, height: 7, width: 5, size: 2, stride: 2 };
 const noise = { rows: 5, channels: 3, spatial: 7, seed: 99, step: 4, layer: 2, rowOffset: 11 };
 const CASES: { [K in KernelName]: KernelArgs[K] } = {
   matmul: { a: data(7 * 33, 1), b: data(33 * 1, 2), m: 7, k: 33, n: 1 },
@@ -27,6 +28,13 @@ const CASES: { [K in KernelName]: KernelArgs[K] } = {
   'row-sum': { x: data(4 * 37, 17), rows: 4, cols: 37 },
   'sgd-update': { w: data(33, 18), g: data(33, 19), v: data(33, 20), lr: Math.fround(0.1), momentum: Math.fround(0.9) },
   'adam-update': { w: data(33, 21), g: data(33, 22), m: data(33, 23), v: data(33, 24).map((x) => x * x), lr: Math.fround(0.01), beta1: Math.fround(0.9), beta2: Math.fround(0.999), eps: Math.fround(1e-8), t: 3 },
+  batchnorm: { x: data(2 * 3 * 5, 25), gamma: data(3, 26), beta: data(3, 27), mean: data(3, 28), variance: data(3, 29).map((x) => x * x + 0.1), rows: 2, channels: 3, spatial: 5 },
+  pool: { x: data(2 * 3 * 7 * 5, 30), op: 'max', dims: pool },
+  'pool-backward': { dy: data(2 * 3 * 3 * 2, 31), x: data(2 * 3 * 7 * 5, 30), op: 'avg', dims: pool },
+  add: { a: data(37, 32), b: data(37, 33) },
+  'conv2d-backward-data': { dy: data(2 * 4 * 4 * 3, 34), weights: data(4 * 3 * 9, 8), dims: conv },
+  'conv2d-backward-weights': { dy: data(2 * 4 * 4 * 3, 34), x: data(2 * 3 * 7 * 5, 7), dims: conv },
+  'copy-sum': { x: data(3 * 4 * 5, 35), samples: 3, copies: 4, width: 5 },
 };
 
 /**
