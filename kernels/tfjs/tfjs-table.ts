@@ -1,12 +1,13 @@
 // The `tfjs-wasm` backend: every registry kernel on TensorFlow.js's wasm backend (XNNPACK, SIMD),
 // the fast CPU path (gpu.js webasm runs a matmul ~15x slower here; bench/kernels.bench.ts). It is a
-// CPU backend, so noise-inject draws its eps on the host from the reference RNG (rng.ts) and
-// sign-pack packs bits on the host: TF.js has no integer bit operations. Not a GPU path.
+// CPU backend, so noise-inject draws its eps on the host from the reference RNG (rng.ts), sign-pack
+// packs bits on the host (TF.js has no integer bit operations) and the SGD update is a host loop
+// (faster than a TF.js round trip; host-elementwise.ts). Not a GPU path.
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { KernelTable, NumArray } from '../names.js';
 import { convDims } from '../reference/conv-dims.js';
-import { signPack } from '../reference/sign-pack.js';
 import { tfjsFallback, tfjsGraphOps } from './tfjs-graph-ops.js';
+import { hostSgdUpdate, hostSignPack } from '../host-elementwise.js';
 import { hostNoiseInject } from '../host-noise.js';
 
 type Tf = typeof TfCore;
@@ -66,7 +67,7 @@ export function tfjsTable(tf: Tf): KernelTable {
       }),
     // Host-side: a JS loop over the counter RNG beats uploading eps and adding it in TF.js.
     'noise-inject': async (a) => hostNoiseInject(a),
-    'sign-pack': async ({ values }) => signPack(values),
+    'sign-pack': async ({ values }) => hostSignPack(values),
     'lr-grad-product': async ({ loss, e, x, sigma, rows, outs, ins, scale }) => {
       const [weights, biases] = tf.tidy(() => {
         const coef = tf.mul(tf.tensor2d(f32(loss), [rows, 1]), tf.tensor2d(f32(e), [rows, outs]));
@@ -87,10 +88,7 @@ export function tfjsTable(tf: Tf): KernelTable {
         return tf.neg(tf.gather(logp, tf.tensor1d(at, 'int32')));
       }),
     'row-sum': async ({ x, rows, cols }) => read(tf, () => tf.sum(tf.tensor2d(f32(x), [rows, cols]), 1)),
-    'sgd-update': async ({ w, g, v, lr, momentum }) => {
-      const v1 = read(tf, () => tf.add(tf.mul(tf.tensor1d(f32(v)), momentum), tf.tensor1d(f32(g))));
-      return { w: read(tf, () => tf.sub(tf.tensor1d(f32(w)), tf.mul(tf.tensor1d(v1), lr))), v: v1 };
-    },
+    'sgd-update': async (a) => hostSgdUpdate(a),
     'adam-update': async ({ w, g, m, v, lr, beta1, beta2, eps, t }) => {
       const gt = (): TfCore.Tensor1D => tf.tensor1d(f32(g));
       const m1 = read(tf, () => tf.add(tf.mul(tf.tensor1d(f32(m)), beta1), tf.mul(gt(), 1 - beta1)));
