@@ -4,7 +4,8 @@
 // directly with TF.js ops (wasm) in the same process and prints the ratio. Not a test.
 // Environment: BENCH_EPOCHS (default 5), BENCH_LIMIT (training samples, default all 60000),
 // BENCH_TEST_LIMIT (default 10000), BENCH_BACKEND (default auto), BENCH_COPIES (default 64),
-// BENCH_ONLY (all | train | step), BENCH_STEPS (timed steps + 1 warm-up, default 6).
+// BENCH_ONLY (all | train | step), BENCH_STEPS (timed steps + 1 warm-up, default 6),
+// BENCH_RUNS (subset of bp,lr,alr,alr-mem; default all).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,15 +118,17 @@ function printStep(t: StepTiming): void {
 const only = process.env.BENCH_ONLY ?? 'all';
 if (only !== 'step') {
   const alrK = await alrCopiesAtLrMemory();
-  const rows: [string, TrainSummary][] = [];
-  for (const [label, method, k] of [['BP', 'bp', 1], [`LR K=${copies}`, 'lr', copies], [`ALR K=${copies}`, 'alr', copies], [`ALR K=${alrK} (LR's memory)`, 'alr', alrK]] as const) {
-    rows.push([label, await run(method, k)]);
-  }
-  console.log(`\nbench:train  MNIST MLP ${widths.join('-')}, batch ${batch}, ${epochs} epoch(s) on ${limit} training samples, test on ${testLimit}, SGD 0.01 momentum 0.9 + cosine, sigma 0.1, mean baseline`);
-  console.log(`${'run'.padEnd(26)}${'backend'.padEnd(12)}${'test acc'.padStart(9)}${'wall s'.padStart(9)}${'samples/s'.padStart(11)}${'kept B/step'.padStart(13)}`);
-  for (const [label, s] of rows) {
+  // Rows print as each run finishes, so a long run that is stopped still leaves its finished rows.
+  console.log(`bench:train  MNIST MLP ${widths.join('-')}, batch ${batch}, ${epochs} epoch(s) on ${limit} training samples, test on ${testLimit}, SGD 0.01 momentum 0.9 + cosine, sigma 0.1, mean baseline; ALR at LR's kept bytes: K=${alrK}`);
+  const header = `${'run'.padEnd(26)}${'backend'.padEnd(12)}${'test acc'.padStart(9)}${'wall s'.padStart(9)}${'samples/s'.padStart(11)}${'kept B/step'.padStart(13)}`;
+  const runs = [['BP', 'bp', 1], [`LR K=${copies}`, 'lr', copies], [`ALR K=${copies}`, 'alr', copies], [`ALR K=${alrK} (LR's memory)`, 'alr', alrK]] as const;
+  const wanted = process.env.BENCH_RUNS?.split(',');
+  const lines: string[] = [];
+  for (const [label, method, k] of runs.filter((_, i) => !wanted || wanted.includes(['bp', 'lr', 'alr', 'alr-mem'][i]!))) {
+    const s = await run(method, k);
     const samplesPerSecond = (s.steps * batch) / s.wallSeconds;
-    console.log(`${label.padEnd(26)}${s.backend.padEnd(12)}${`${(100 * s.final!.testAccuracy).toFixed(2)}%`.padStart(9)}${s.wallSeconds.toFixed(1).padStart(9)}${samplesPerSecond.toFixed(0).padStart(11)}${String(kept(s.keptBytesPerStep)).padStart(13)}`);
+    lines.push(`${label.padEnd(26)}${s.backend.padEnd(12)}${`${(100 * s.final!.testAccuracy).toFixed(2)}%`.padStart(9)}${s.wallSeconds.toFixed(1).padStart(9)}${samplesPerSecond.toFixed(0).padStart(11)}${String(kept(s.keptBytesPerStep)).padStart(13)}`);
+    console.log(`${header}\n${lines.join('\n')}`);
   }
 }
 if (only !== 'train') printStep(await stepTimes());
