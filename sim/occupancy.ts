@@ -83,7 +83,11 @@ function downsample(samples: MemorySample[], limit: number): MemorySample[] {
 
 export function memoryStats(mem: MemorySystem, intervals: Interval[], totalCycles: number, sampleLimit = 400) {
   const byKey = new Map<string, Interval[]>();
-  for (const iv of intervals) byKey.set(iv.key, [...(byKey.get(iv.key) ?? []), iv]);
+  for (const iv of intervals) {
+    const list = byKey.get(iv.key);
+    if (list) list.push(iv);
+    else byKey.set(iv.key, [iv]);
+  }
   const stats: MemoryStats[] = [];
   const timeline: { level: string; core: number; capacityBytes: number; samples: MemorySample[] }[] = [];
   const keys = [...mem.instances.keys()].sort();

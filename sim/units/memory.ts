@@ -1,5 +1,6 @@
 // Memory levels and their traffic: one instance per core for 'core' levels, one for 'chip' levels.
-// Bandwidth is shared fairly and statically among the units that use an instance; double-buffered
+// Bandwidth is shared statically among the units that use an instance, in proportion to the bytes
+// each moves there per iteration; double-buffered
 // levels overlap their transfers with compute, others add to it. Bytes that do not fit a level
 // (static peak of the placements in task order over capacity) spill to the next level.
 import type { Access, CompiledStep, Task } from '../../src/compiler/types.js';
@@ -34,19 +35,38 @@ export function instanceKey(level: string, core: number): string {
 export class MemorySystem {
   readonly instances = new Map<string, LevelInstance>();
 
+  /** Bytes per iteration each unit moves on each instance, and each instance's total. */
+  private readonly unitBytes = new Map<string, number>();
+  private readonly instanceBytes = new Map<string, number>();
+
   constructor(private readonly step: CompiledStep) {
     const users = new Map<string, Set<string>>();
     for (const t of step.tasks) {
+      const unit = `${t.unit.core}/${t.unit.unit}`;
       for (const a of [...t.reads, ...t.writes]) {
         const inst = this.instance(a.level, a.core);
         if (!inst) continue;
         const set = users.get(inst.key) ?? new Set<string>();
-        set.add(`${t.unit.core}/${t.unit.unit}`);
+        set.add(unit);
         users.set(inst.key, set);
+        const key = `${inst.key}\u0000${unit}`;
+        this.unitBytes.set(key, (this.unitBytes.get(key) ?? 0) + a.bytes);
+        this.instanceBytes.set(inst.key, (this.instanceBytes.get(inst.key) ?? 0) + a.bytes);
       }
     }
     for (const [key, set] of users) this.instances.get(key)!.sharers = Math.max(1, set.size);
     this.computeSpill();
+  }
+
+  /**
+   * Fraction of an instance's bandwidth a unit gets: its share of the instance's bytes per
+   * iteration (static, so a unit that barely touches a level does not take bandwidth from those
+   * that stream through it; the shares sum to 1, so the level never moves more than its bandwidth).
+   */
+  bandwidthShare(key: string, unit: string): number {
+    const total = this.instanceBytes.get(key) ?? 0;
+    const own = this.unitBytes.get(`${key}\u0000${unit}`) ?? 0;
+    return total > 0 && own > 0 ? own / total : 1;
   }
 
   /** The instance an access lands on (chip-scope levels ignore the core). */
@@ -116,17 +136,18 @@ export class MemorySystem {
     };
     for (const a of task.reads) visit(a, false);
     for (const a of task.writes) visit(a, true);
-    const noSpill = this.duration(plain, computeCycles);
-    const withSpill = this.duration(spilled, computeCycles);
+    const unit = `${task.unit.core}/${task.unit.unit}`;
+    const noSpill = this.duration(plain, computeCycles, unit);
+    const withSpill = this.duration(spilled, computeCycles, unit);
     return { durationCycles: withSpill, bandwidthStallCycles: noSpill - computeCycles, capacityStallCycles: withSpill - noSpill, traffic };
   }
 
-  private duration(bytesByKey: Map<string, number>, computeCycles: number): number {
+  private duration(bytesByKey: Map<string, number>, computeCycles: number, unit: string): number {
     let overlap = 0;
     let serial = 0;
     for (const [key, bytes] of bytesByKey) {
       const inst = this.instances.get(key)!;
-      const cycles = Math.ceil((bytes * inst.sharers) / inst.spec.bandwidthBytesPerCycle);
+      const cycles = Math.ceil(bytes / (this.bandwidthShare(key, unit) * inst.spec.bandwidthBytesPerCycle));
       if (inst.spec.doubleBuffered) overlap = Math.max(overlap, cycles);
       else serial += cycles + inst.spec.latencyCycles;
     }

@@ -1,16 +1,19 @@
 // Schedules: turns a mapped step graph into the ordered task list the simulator runs. Each node
-// becomes one task per part (micro-batch under pipelined schedules, row shard under
-// data-parallel) or one task per step (perStep nodes). The list order is each unit's issue order
-// (the simulator runs every unit's tasks in list order), so it encodes the schedule:
-// sequential and data-parallel follow graph order; layer-pipelined and 1f1b run, per stage,
-// min(M, S - s) forward micro-batches ahead and then alternate one backward (gradient) block with
-// one forward block; gpipe runs all forwards, then all backwards. The list is a topological order,
-// so no unit ever waits for a task queued behind it.
+// becomes one task per micro-batch (pipelined schedules) or one per step (perStep nodes), and each
+// of those is split into row shards over the node's cores (a stage's cores, or the whole machine
+// under sequential and data-parallel). A shard waits for the producer shards whose rows it reads;
+// under `sequential` it waits for every shard of its producers (one op after another, each spread
+// over the machine); an AllReduce always waits for every partial it sums. The list order is each
+// unit's issue order (the simulator runs every unit's tasks in list order), so it encodes the
+// schedule: sequential and data-parallel follow graph order; layer-pipelined and 1f1b run, per
+// stage, min(M, S - s) forward micro-batches ahead and then alternate one backward (gradient) block
+// with one forward block; gpipe runs all forwards, then all backwards. The list is a topological
+// order, so no unit ever waits for a task queued behind it.
 // layer-pipelined with staleness 1 is software-pipelined across iterations: the body of iteration i
-// runs the forward of step i and the gradient products and updates of step i - 1, so a stage's
-// forward of the next step overlaps its gradient work of the previous one (METHOD.md 5.2). In the
-// body, gradient/update tasks reach the forward tasks they read through prevIterationDeps, and a
-// forward waits for the update issued one body earlier, i.e. weights exactly one update old.
+// runs the forward of step i and the gradient products, reductions and updates of step i - 1, so a
+// stage's forward of the next step overlaps its gradient work of the previous one (METHOD.md 5.2).
+// In the body, gradient/update tasks reach the forward tasks they read through prevIterationDeps,
+// and a forward waits for the update issued one body earlier, i.e. weights exactly one update old.
 import type { HwModel } from '../hw/types.js';
 import { workOf } from '../ir/work-of.js';
 import type { Graph, IrNode, Work } from '../ir/types.js';
@@ -21,23 +24,57 @@ export interface TaskPlan {
   graph: Graph;
   hw: HwModel;
   options: CompileOptions;
-  /** Micro-batches (pipelined) or row shards (data-parallel); 1 otherwise. */
+  /** Micro-batches under pipelined schedules; 1 otherwise. */
   parts: number;
-  partKind: 'micro-batch' | 'shard';
-  /** Core of each node (shards override it with their own core). */
-  coreOfNode: Map<string, number>;
+  /** Cores each node's work is split over as row (or element) shards, in shard order; one core: unsplit. */
+  coresOfNode: Map<string, number[]>;
+  /** Pipeline stage of each node (0 when not pipelined) and the number of stages. */
+  stageOfNode: Map<string, number>;
+  stageCount: number;
+  /** Each op waits for every shard of its producers (the `sequential` schedules). */
+  barrier: boolean;
 }
 
-export function taskId(nodeId: string, part: number | undefined): string {
-  return part === undefined ? nodeId : `${nodeId}#${part}`;
+/** One task's place in its node: micro-batch (undefined: the whole step) and shard j of count. */
+export interface TaskSlot {
+  micro: number | undefined;
+  shard: number;
+  count: number;
+  core: number;
 }
 
-function splitWork(node: IrNode, work: Work, parts: number): Work {
-  if (parts === 1 || node.perStep) return work;
+export function taskId(nodeId: string, micro: number | undefined, shard = 0, count = 1): string {
+  const base = micro === undefined ? nodeId : `${nodeId}#${micro}`;
+  return count > 1 ? `${base}/${shard}` : base;
+}
+
+export function coresOf(plan: TaskPlan, node: IrNode): number[] {
+  return plan.coresOfNode.get(node.id) ?? [0];
+}
+
+/** Micro-batches a node runs as: [undefined] for one per-step task. */
+export function microsOf(node: IrNode, parts: number): (number | undefined)[] {
+  return node.perStep || parts === 1 ? [undefined] : Array.from({ length: parts }, (_, p) => p);
+}
+
+/** Every task slot of a node, micro-batch major. */
+export function slotsOf(plan: TaskPlan, node: IrNode): TaskSlot[] {
+  const cores = coresOf(plan, node);
+  return microsOf(node, plan.parts).flatMap((micro) => cores.map((core, shard) => ({ micro, shard, count: cores.length, core })));
+}
+
+/**
+ * A shard's share of a node's work. Row-carrying GEMMs split their rows (m; k for a gradient
+ * product, whose rows are the reduction dimension: partial gradients follow); per-step gradient
+ * products split their output rows, so no reduction is needed; vector work splits its elements and
+ * transfers their bytes. An AllReduce is not split: each participant moves its ring share.
+ */
+export function splitWork(node: IrNode, work: Work, parts: number): Work {
+  if (parts === 1 || node.kind === 'AllReduce') return work;
   const share = (n: number): number => Math.ceil(n / parts);
   switch (work.kind) {
     case 'gemm':
-      return node.kind === 'GradProduct' ? { ...work, k: share(work.k) } : { ...work, m: share(work.m) };
+      return node.kind === 'GradProduct' && !node.perStep ? { ...work, k: share(work.k) } : { ...work, m: share(work.m) };
     case 'vector':
       return { ...work, elements: share(work.elements) };
     case 'transfer':
@@ -56,45 +93,56 @@ function unitFor(hw: HwModel, work: Work, core: number): UnitRef {
   return { core, unit: unit ?? 'link' };
 }
 
-/** Parts a node runs as: undefined for one per-step task. */
-function partsOf(node: IrNode, parts: number): (number | undefined)[] {
-  return node.perStep || parts === 1 ? [undefined] : Array.from({ length: parts }, (_, p) => p);
+/** Shards of `cb` whose rows overlap shard a of ca. */
+export function overlapping(a: number, ca: number, cb: number): number[] {
+  const from = Math.floor((a * cb) / ca);
+  const to = Math.ceil(((a + 1) * cb) / ca);
+  return Array.from({ length: to - from }, (_, i) => from + i);
 }
 
-function makeTasks(plan: TaskPlan): { tasks: Task[]; nodeIndex: Map<string, number> } {
-  const { graph, hw, parts } = plan;
+/** Producer task ids a task slot waits for. */
+function producerTasks(plan: TaskPlan, node: IrNode, slot: TaskSlot, p: IrNode): string[] {
+  const cores = coresOf(plan, p).length;
+  const everyShard = plan.barrier || node.kind === 'AllReduce';
+  const shards = everyShard ? Array.from({ length: cores }, (_, q) => q) : overlapping(slot.shard, slot.count, cores);
+  const micros = microsOf(p, plan.parts);
+  const own = micros.length === 1 || slot.micro === undefined ? micros : [slot.micro];
+  return own.flatMap((micro) => shards.map((q) => taskId(p.id, micro, q, cores)));
+}
+
+function makeTasks(plan: TaskPlan): Task[] {
+  const { graph, hw } = plan;
   const producer = new Map<string, IrNode>();
   for (const node of graph.nodes) for (const t of node.outputs) producer.set(t, node);
   const updateOf = new Map(graph.nodes.filter((n) => n.kind === 'OptimizerUpdate').map((n) => [n.inputs[0]!, n]));
   const stale = plan.options.staleness === 1 && plan.options.schedule === 'layer-pipelined';
-  const lagged = (n: IrNode): boolean => stale && (n.phase === 'gradient' || n.phase === 'update');
+  const lagged = (n: IrNode): boolean => stale && (n.phase === 'gradient' || n.phase === 'update' || n.kind === 'AllReduce');
   const tasks: Task[] = [];
   for (const node of graph.nodes) {
     const work = workOf(node, graph.meta.floatBytes);
-    for (const part of partsOf(node, parts)) {
-      const core = plan.partKind === 'shard' && part !== undefined ? part : (plan.coreOfNode.get(node.id) ?? 0);
+    const update = node.kind === 'OptimizerUpdate' ? undefined : node.inputs.map((t) => updateOf.get(t)).find((u) => u);
+    // Weights are whole again only when every shard of the update has run.
+    const updateTasks = update ? slotsOf(plan, update).map((q) => taskId(update.id, q.micro, q.shard, q.count)) : [];
+    for (const slot of slotsOf(plan, node)) {
       const deps: string[] = [];
-      const prevIterationDeps: string[] = [];
+      const prevIterationDeps: string[] = [...updateTasks];
       for (const t of node.inputs) {
         const p = producer.get(t);
-        if (!p) continue;
-        const producerParts = partsOf(p, parts);
-        const ids = producerParts.length === 1 ? [taskId(p.id, undefined)] : part === undefined ? producerParts.map((q) => taskId(p.id, q)) : [taskId(p.id, part)];
-        (lagged(node) && !lagged(p) ? prevIterationDeps : deps).push(...ids);
+        if (p) (lagged(node) && !lagged(p) ? prevIterationDeps : deps).push(...producerTasks(plan, node, slot, p));
       }
-      const update = node.kind === 'OptimizerUpdate' ? undefined : node.inputs.map((t) => updateOf.get(t)).find((u) => u);
-      if (update) prevIterationDeps.push(taskId(update.id, undefined));
-      const split = splitWork(node, work, parts);
+      // A micro-batch's task does 1/M of the node's rows; each shard 1/count of those.
+      const split = splitWork(node, work, (slot.micro === undefined ? 1 : plan.parts) * slot.count);
       const tiles = tileCount(split, hw, graph.meta.floatBytes);
-      const microBatch = plan.partKind === 'micro-batch' ? (part ?? (node.phase === 'forward' ? 0 : parts - 1)) : 0;
+      const microBatch = slot.micro ?? (node.phase === 'forward' ? 0 : plan.parts - 1);
       tasks.push({
-        id: taskId(node.id, part), node: node.id, microBatch, unit: unitFor(hw, split, core), work: split,
+        id: taskId(node.id, slot.micro, slot.shard, slot.count), node: node.id, microBatch, unit: unitFor(hw, split, slot.core), work: split,
         reads: [], writes: [], deps: [...new Set(deps)], prevIterationDeps: [...new Set(prevIterationDeps)],
         ...(tiles > 1 ? { tile: { index: 0, count: tiles } } : {}),
+        ...(slot.count > 1 ? { shard: { index: slot.shard, count: slot.count } } : {}),
       });
     }
   }
-  return { tasks, nodeIndex: new Map(graph.nodes.map((n, i) => [n.id, i])) };
+  return tasks;
 }
 
 /** Issue rank of (forward?, micro-batch) blocks on stage s of S under a pipelined schedule. */
@@ -116,22 +164,19 @@ function blockRanks(schedule: CompileOptions['schedule'], s: number, S: number, 
   return { forward, backward };
 }
 
-function sortKey(plan: TaskPlan, node: IrNode, task: Task, stages: number): number {
-  const pipelined = plan.partKind === 'micro-batch' && plan.parts > 1;
-  if (!pipelined) return 0;
+function sortKey(plan: TaskPlan, node: IrNode, task: Task): number {
+  if (plan.parts <= 1) return 0;
   const M = plan.parts;
   if (node.perStep) return node.phase === 'forward' ? -1 : 2 * M + 1;
-  const s = plan.coreOfNode.get(node.id) ?? 0;
-  const ranks = blockRanks(plan.options.schedule, s, stages, M);
+  const ranks = blockRanks(plan.options.schedule, plan.stageOfNode.get(node.id) ?? 0, plan.stageCount, M);
   const isForward = node.phase === 'forward' || node.phase === 'loss';
   return (isForward ? ranks.forward : ranks.backward)[task.microBatch]!;
 }
 
 /** Per-unit streams in schedule order, merged into one topological list. */
-function order(plan: TaskPlan, tasks: Task[], nodeIndex: Map<string, number>): Task[] {
-  const nodes = plan.graph.nodes;
-  const stages = Math.max(1, ...plan.coreOfNode.values()) + 1;
-  const keyed = tasks.map((task, i) => ({ task, i, key: sortKey(plan, nodes[nodeIndex.get(task.node)!]!, task, stages) }));
+function order(plan: TaskPlan, tasks: Task[]): Task[] {
+  const nodeById = new Map(plan.graph.nodes.map((n) => [n.id, n]));
+  const keyed = tasks.map((task, i) => ({ task, i, key: sortKey(plan, nodeById.get(task.node)!, task) }));
   const streams = new Map<string, typeof keyed>();
   for (const k of keyed) {
     const unit = `${k.task.unit.core}/${k.task.unit.unit}`;
@@ -162,6 +207,5 @@ function order(plan: TaskPlan, tasks: Task[], nodeIndex: Map<string, number>): T
 }
 
 export function buildTasks(plan: TaskPlan): Task[] {
-  const { tasks, nodeIndex } = makeTasks(plan);
-  return order(plan, tasks, nodeIndex);
+  return order(plan, makeTasks(plan));
 }

@@ -1,12 +1,14 @@
 // The compiler's entry point: network + hardware model + options -> CompiledStep. Runs the pure
 // passes in order (expand, fold copy-invariant work, fuse elementwise ops), then the
-// schedule-specific ones (stage partition and transfers for pipelined schedules, row shards and
-// all-reduce for data-parallel), builds the ordered task list, maps tensors onto memory levels
+// schedule-specific ones (stages on runs of cores, transfers and per-stage all-reduces for pipelined
+// schedules; row shards over every core and an all-reduce for sequential and data-parallel), builds the ordered task list, maps tensors onto memory levels
 // and checks feasibility. It never throws for an infeasible mapping: the caller decides (the CLI
 // exits 3 with the shortfall).
 import type { HwModel } from '../hw/types.js';
-import type { Graph } from '../ir/types.js';
+import type { Graph, IrNode } from '../ir/types.js';
 import type { Network } from '../models/layers.js';
+import { workOf } from '../ir/work-of.js';
+import { estimateCycles } from './cost-model.js';
 import { buildTasks, type TaskPlan } from './build-tasks.js';
 import { resolveCompileOptions, type CompileOptionsInput } from './compile-options.js';
 import { expand } from './expand.js';
@@ -36,35 +38,46 @@ export function stepGraph(network: Network, options: CompileOptions, trace?: Pas
   return graph;
 }
 
-function singleStage(network: Network, graph: Graph, cores: number[]): Stage[] {
-  return [{ index: 0, layers: network.layers.map((l) => l.name), cores, estimatedCycles: 0 }];
+type Mapped = Omit<TaskPlan, 'hw' | 'options'> & { stages: Stage[] };
+
+/** Pipelined schedules: stages on runs of cores, transfers between stages, all-reduces within them. */
+function mapPipelined(network: Network, hw: HwModel, options: CompileOptions, graph: Graph, trace?: PassTrace[]): Mapped {
+  const partition = partitionStages(graph, network, hw, hw.cores.count, options.microBatches);
+  const moved = insertTransfers(graph, partition.stageOfNode, partition.stages);
+  trace?.push({ pass: 'insert-transfers', graph: moved.graph });
+  const coresOfStage = (node: IrNode): number => partition.stages[moved.stageOfNode.get(node.id) ?? 0]?.cores.length ?? 1;
+  const reduced = insertAllReduce(moved.graph, coresOfStage);
+  trace?.push({ pass: 'insert-all-reduce', graph: reduced });
+  // An all-reduce runs on the stage of the gradient product it sums.
+  const producer = new Map(reduced.nodes.flatMap((n) => n.outputs.map((t) => [t, n.id] as const)));
+  const stageOfNode = new Map(moved.stageOfNode);
+  for (const node of reduced.nodes) if (!stageOfNode.has(node.id)) stageOfNode.set(node.id, stageOfNode.get(producer.get(node.inputs[0]!) ?? '') ?? 0);
+  const coresOfNode = new Map(reduced.nodes.map((n) => [n.id, partition.stages[stageOfNode.get(n.id)!]!.cores]));
+  return { graph: reduced, stages: partition.stages, parts: options.microBatches, coresOfNode, stageOfNode, stageCount: partition.stages.length, barrier: false };
 }
 
-/** Graph, stages and core assignment for the chosen schedule. */
-function mapSchedule(network: Network, hw: HwModel, options: CompileOptions, graph: Graph, trace?: PassTrace[]): Omit<TaskPlan, 'hw' | 'options'> & { stages: Stage[] } {
-  const partition = partitionStages(graph, network, hw, isPipelined(options.schedule) ? hw.cores.count : 1);
-  if (isPipelined(options.schedule)) {
-    const mapped = insertTransfers(graph, partition.stageOfNode);
-    trace?.push({ pass: 'insert-transfers', graph: mapped.graph });
-    return { graph: mapped.graph, coreOfNode: mapped.coreOfNode, stages: partition.stages, parts: options.microBatches, partKind: 'micro-batch' };
-  }
-  const zero = new Map(graph.nodes.map((n) => [n.id, 0]));
-  const shards = Math.min(hw.cores.count, options.batch);
-  if (options.schedule === 'data-parallel' && shards > 1) {
-    const reduced = insertAllReduce(graph, shards);
-    trace?.push({ pass: 'insert-all-reduce', graph: reduced });
-    const cores = Array.from({ length: shards }, (_, c) => c);
-    const stages = [{ ...partition.stages[0]!, cores, estimatedCycles: Math.ceil(partition.stages[0]!.estimatedCycles / cores.length) }];
-    return { graph: reduced, coreOfNode: new Map(reduced.nodes.map((n) => [n.id, 0])), stages, parts: shards, partKind: 'shard' };
-  }
-  const stages = partition.stages.length > 0 ? partition.stages : singleStage(network, graph, [0]);
-  return { graph, coreOfNode: zero, stages, parts: 1, partKind: 'micro-batch' };
+/**
+ * sequential / bp-sequential: ops in graph order, each split into row shards over the whole machine
+ * and finished by all its shards before the next op starts (a barrier per op). data-parallel: each
+ * core runs the whole step on its row shard; only the gradient all-reduce synchronises the cores.
+ */
+function mapFlat(network: Network, hw: HwModel, options: CompileOptions, graph: Graph, trace?: PassTrace[]): Mapped {
+  const shards = Math.max(1, Math.min(hw.cores.count, options.batch));
+  const reduced = shards > 1 ? insertAllReduce(graph, () => shards) : graph;
+  if (shards > 1) trace?.push({ pass: 'insert-all-reduce', graph: reduced });
+  const cores = Array.from({ length: shards }, (_, c) => c);
+  const totalCycles = graph.nodes.reduce((s, n) => s + estimateCycles(workOf(n, graph.meta.floatBytes), hw), 0);
+  const stages: Stage[] = [{ index: 0, layers: network.layers.map((l) => l.name), cores, estimatedCycles: Math.ceil(totalCycles / shards) }];
+  return {
+    graph: reduced, stages, parts: 1, coresOfNode: new Map(reduced.nodes.map((n) => [n.id, cores])),
+    stageOfNode: new Map(reduced.nodes.map((n) => [n.id, 0])), stageCount: 1, barrier: options.schedule !== 'data-parallel',
+  };
 }
 
 export function compile(network: Network, hw: HwModel, input: CompileOptionsInput, trace?: PassTrace[]): CompiledStep {
   const options = resolveCompileOptions(input);
   const graph = stepGraph(network, options, trace);
-  const { stages, ...mapped } = mapSchedule(network, hw, options, graph, trace);
+  const { stages, ...mapped } = (isPipelined(options.schedule) ? mapPipelined : mapFlat)(network, hw, options, graph, trace);
   const plan: TaskPlan = { ...mapped, hw, options };
   const { tasks, placements } = mapMemory(plan, buildTasks(plan));
   const feasibility = checkFeasibility(plan.graph, hw, options.schedule, tasks, placements);

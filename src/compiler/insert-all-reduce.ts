@@ -1,16 +1,19 @@
-// Pass for data-parallel schedules: every per-row gradient product yields a partial gradient on
-// each core; an AllReduce node sums them before the optimizer update reads the result.
-// Per-step gradient products (ES/AES) already see every row and need none.
+// Pass for schedules that split rows over several cores (data-parallel, sequential, and pipeline
+// stages with several cores): every per-row gradient product split over p > 1 cores yields a
+// partial gradient on each of them; an AllReduce node over those p cores sums them before the
+// optimizer update reads the result. Per-step gradient products (ES/AES) split their output rows
+// instead and need none.
 import type { Graph, IrNode } from '../ir/types.js';
 
-export function insertAllReduce(graph: Graph, participants: number): Graph {
-  if (participants <= 1) return graph;
+/** `participantsOf(node)`: the cores a gradient product's rows are split over. */
+export function insertAllReduce(graph: Graph, participantsOf: (node: IrNode) => number): Graph {
   const tensors = { ...graph.tensors };
   const renamed = new Map<string, string>();
   const nodes = graph.nodes.flatMap((node): IrNode[] => {
     const inputs = node.inputs.map((t) => renamed.get(t) ?? t);
     const current = { ...node, inputs } as IrNode;
-    if (node.kind !== 'GradProduct' || node.perStep) return [current];
+    const participants = participantsOf(node);
+    if (node.kind !== 'GradProduct' || node.perStep || participants <= 1) return [current];
     const gradient = node.outputs[0]!;
     const info = graph.tensors[gradient]!;
     const reduced = `${gradient}.reduced`;

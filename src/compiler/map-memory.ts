@@ -1,16 +1,22 @@
 // Memory mapping: places every tensor on a memory level (and core, for per-core levels) with the
-// tasks that bound its lifetime, and fills each task's reads and writes. Policy: greedy first fit
-// onto the on-chip level by lifetime, in priority order — under pipelined schedules a stage's
-// weights first (weight-stationary stages), then its short-lived activations, then what it keeps
-// for the gradient (stored inputs, noise, sign bits); otherwise short-lived activations first.
-// What does not fit spills to the off-chip level; the step's input and labels stay off-chip.
-// Row-carrying tensors get one placement per micro-batch or shard. Optimizer updates are in place.
+// tasks that bound its lifetime, and fills each task's reads and writes. Layout: a row-carrying
+// tensor (activations, noise, sign bits, losses, activation gradients) has one slot per micro-batch
+// and row shard, on the core of the shard that produces it (a Transfer's copy on the receiving
+// stage's cores); weights and optimizer state are replicated on every core that reads them (a
+// weight-stationary core keeps its own copy); a weight gradient split over rows is one partial per
+// core, full size (a systolic array accumulates a tile's partial sums in place, so only the finished
+// partial is written, once per task); other weight-space tensors are split by elements. A task
+// touches the slots its rows overlap, or its own core's copy. Policy: greedy first fit onto the
+// on-chip level by lifetime, in priority order — under pipelined schedules a stage's weights first
+// (weight-stationary stages), then its short-lived activations, then what it keeps for the gradient
+// (stored inputs, noise, sign bits); otherwise short-lived activations first. What does not fit
+// spills to the off-chip level (replicas that spill share one off-chip copy); the step's input and
+// labels stay off-chip. Optimizer updates are in place.
 import { producerIndex } from '../ir/graph.js';
 import { tensorBytes } from '../ir/tensor-bytes.js';
-import type { Graph, IrNode, TensorInfo } from '../ir/types.js';
+import type { IrNode, TensorInfo } from '../ir/types.js';
 import { keptTensors } from './kept-bytes.js';
-import type { TaskPlan } from './build-tasks.js';
-import { taskId } from './build-tasks.js';
+import { coresOf, overlapping, type TaskPlan } from './build-tasks.js';
 import { offChipLevel, onChipLevel } from './tile.js';
 import type { Access, Task, TensorPlacement } from './types.js';
 
@@ -20,63 +26,95 @@ export function isPipelined(schedule: TaskPlan['options']['schedule']): boolean 
   return schedule === 'layer-pipelined' || schedule === 'gpipe' || schedule === '1f1b';
 }
 
-interface Ctx {
-  plan: TaskPlan;
-  producer: Map<string, IrNode>;
-  consumers: Map<string, IrNode[]>;
-  position: Map<string, number>;
-  prevDeps: Map<string, ReadonlySet<string>>;
-  kept: Set<string>;
+/** Activation gradients carry rows like activations; weight gradients (and their sums) do not. */
+export function isRowTensor(t: TensorInfo, producer: IrNode | undefined): boolean {
+  if (rowClasses.has(t.cls)) return true;
+  return t.cls === 'gradient' && producer !== undefined && !producer.perStep && producer.kind !== 'GradProduct' && producer.kind !== 'AllReduce';
 }
 
-/** The task ids that read a tensor (or one part of it). */
-function readerTasks(node: IrNode, part: number | undefined, parts: number): string[] {
-  if (node.perStep || parts === 1) return [taskId(node.id, undefined)];
-  if (part !== undefined) return [taskId(node.id, part)];
-  return Array.from({ length: parts }, (_, q) => taskId(node.id, q));
+/** One piece of a tensor: a micro-batch's row shard, a core's copy or an element shard. */
+interface Slot {
+  tensor: TensorInfo;
+  row: boolean;
+  micro: number | undefined;
+  shard: number;
+  count: number;
+  core: number;
+  bytes: number;
+  /** A full copy owned by one core (weight replica, partial or reduced gradient). */
+  perCore: boolean;
+  /** Weight replicas: copies of one value, so replicas left off-chip share one copy. */
+  replica: boolean;
 }
 
-/** The last task reading a tensor; a reader in the next iteration's body outlives every same-body one. */
-function lastReader(ctx: Ctx, tensor: string, part: number | undefined, producerTask: string | undefined): { id: string; next: boolean } | undefined {
-  let best: { id: string; next: boolean } | undefined;
-  let bestKey = -1;
-  for (const node of ctx.consumers.get(tensor) ?? []) {
-    for (const id of readerTasks(node, part, ctx.plan.parts)) {
-      const next = producerTask !== undefined && (ctx.prevDeps.get(id)?.has(producerTask) ?? false);
-      const key = (ctx.position.get(id) ?? -1) + (next ? ctx.position.size : 0);
-      if (key > bestKey) [best, bestKey] = [{ id, next }, key];
-    }
-  }
-  return best;
+interface Ref {
+  slot: number;
+  bytes: number;
 }
 
-/** Placements with lifetimes, all off-chip; assignLevels moves what fits on-chip. */
-function placementsOf(ctx: Ctx, t: TensorInfo): TensorPlacement[] {
-  const { graph, parts, partKind, coreOfNode, hw } = ctx.plan;
-  const p = ctx.producer.get(t.id);
+function slotsOfTensor(plan: TaskPlan, t: TensorInfo, p: IrNode | undefined, consumers: IrNode[]): Slot[] {
   if (p?.kind === 'OptimizerUpdate') return [];
-  const persistent = p === undefined && (t.cls === 'weight' || t.cls === 'optimizer-state');
-  const bytes = tensorBytes(t, graph.meta.floatBytes);
-  const split = parts > 1 && rowClasses.has(t.cls) && !p?.perStep;
-  const partList: (number | undefined)[] = split ? Array.from({ length: parts }, (_, i) => i) : [undefined];
-  const owner = p ?? ctx.consumers.get(t.id)?.[0];
-  return partList.map((part) => {
-    const core = partKind === 'shard' && part !== undefined ? part : (coreOfNode.get(owner?.id ?? '') ?? 0);
-    const firstTask = p ? taskId(p.id, p.perStep || parts === 1 ? undefined : part) : undefined;
-    const reader = persistent ? undefined : lastReader(ctx, t.id, part, firstTask);
-    const partBytes = split ? Math.ceil(bytes / parts) : bytes;
-    return {
-      tensor: t.id, cls: t.cls, level: offChipLevel(hw).name, core, bytes: partBytes, persistent,
-      ...(firstTask ? { firstTask } : {}), ...(reader ? { lastTask: reader.id } : {}), ...(reader?.next ? { readNextIteration: true } : {}),
-    };
+  const total = tensorBytes(t, plan.graph.meta.floatBytes);
+  const row = isRowTensor(t, p);
+  const first = consumers[0];
+  const cores =
+    p?.kind === 'Transfer' || (!p && row) ? (first ? coresOf(plan, first) : [0])
+    : p ? coresOf(plan, p)
+    : [...new Set(consumers.flatMap((c) => coresOf(plan, c)))].sort((a, b) => a - b);
+  const list = cores.length > 0 ? cores : [0];
+  const micros = row && !p?.perStep && plan.parts > 1 ? Array.from({ length: plan.parts }, (_, i) => i) : [undefined];
+  const perCore = !row && (!p || p.kind === 'AllReduce' || (p.kind === 'GradProduct' && !p.perStep));
+  const share = perCore ? total : Math.ceil(total / (micros.length * list.length));
+  return micros.flatMap((micro) => list.map((core, shard) => ({ tensor: t, row, micro, shard, count: list.length, core, bytes: share, perCore, replica: perCore && !p })));
+}
+
+/** Share of slot i of ci covered by shard j of cj (1 when they are the same rows). */
+function coverage(j: number, cj: number, i: number, ci: number): number {
+  const lo = Math.max(j / cj, i / ci);
+  const hi = Math.min((j + 1) / cj, (i + 1) / ci);
+  return Math.max(0, hi - lo) * ci;
+}
+
+interface Layouts {
+  slots: Slot[];
+  byTensor: Map<string, number[]>;
+}
+
+/** Slot references of one task on one tensor. */
+function refsOf(plan: TaskPlan, layouts: Layouts, node: IrNode, task: Task, tensor: string): Ref[] {
+  const ids = layouts.byTensor.get(tensor) ?? [];
+  const first = layouts.slots[ids[0] ?? -1];
+  if (!first) return [];
+  const j = task.shard?.index ?? 0;
+  const c = task.shard?.count ?? 1;
+  const whole = !node.perStep || node.kind === 'AllReduce';
+  if (first.perCore) {
+    const own = ids.find((i) => layouts.slots[i]!.core === task.unit.core) ?? ids[0]!;
+    return [{ slot: own, bytes: Math.ceil(layouts.slots[own]!.bytes / (whole ? 1 : c)) }];
+  }
+  const micro = node.perStep || plan.parts === 1 ? undefined : task.microBatch;
+  const shards = whole && !first.row ? undefined : new Set(overlapping(j, c, first.count));
+  return ids.flatMap((i) => {
+    const s = layouts.slots[i]!;
+    if (s.micro !== undefined && micro !== undefined && s.micro !== micro) return [];
+    if (shards && !shards.has(s.shard)) return [];
+    const share = shards ? coverage(j, c, s.shard, s.count) : 1;
+    return share > 0 ? [{ slot: i, bytes: Math.ceil(Math.round(s.bytes * share * 1e6) / 1e6) }] : [];
   });
 }
 
+interface Ctx {
+  plan: TaskPlan;
+  layouts: Layouts;
+  position: Map<string, number>;
+  kept: Set<string>;
+  sourceTensors: Set<string>;
+}
+
 /** Lower is placed on-chip first: a pipeline stage keeps its weights; otherwise short-lived tensors go first. */
-function priority(ctx: Ctx, pl: TensorPlacement, graph: Graph): number {
-  const info = graph.tensors[pl.tensor]!;
-  if (info.cls === 'input' && !ctx.producer.has(pl.tensor)) return Infinity;
-  const longLived = pl.persistent || info.cls === 'gradient' || ctx.kept.has(pl.tensor);
+function priority(ctx: Ctx, pl: TensorPlacement): number {
+  if (pl.cls === 'input' && ctx.sourceTensors.has(pl.tensor)) return Infinity;
+  const longLived = pl.persistent || pl.cls === 'gradient' || ctx.kept.has(pl.tensor);
   if (isPipelined(ctx.plan.options.schedule)) return pl.persistent ? 0 : longLived ? 2 : 1;
   return longLived ? (pl.persistent ? 2 : 3) : 1;
 }
@@ -88,7 +126,8 @@ function priority(ctx: Ctx, pl: TensorPlacement, graph: Graph): number {
  */
 function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number): TensorPlacement[] {
   const near = onChipLevel(ctx.plan.hw);
-  if (!near) return placements;
+  const far = offChipLevel(ctx.plan.hw);
+  if (!near) return placements.map((pl) => (far.scope === 'chip' ? { ...pl, core: -1 } : pl));
   const occupancy = new Map<number, Float64Array>();
   // Task-list positions a placement is live at; one read in the next body wraps around the list.
   const span = (pl: TensorPlacement): [number, number][] => {
@@ -97,7 +136,7 @@ function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number
     return pl.readNextIteration ? [[0, to], [from, taskCount]] : [[from, to]];
   };
   const ranked = placements
-    .map((pl, i) => ({ pl, i, rank: priority(ctx, pl, ctx.plan.graph), from: span(pl).at(-1)![0] }))
+    .map((pl, i) => ({ pl, i, rank: priority(ctx, pl), from: span(pl).at(-1)![0] }))
     .filter((c) => Number.isFinite(c.rank))
     .sort((a, b) => a.rank - b.rank || a.from - b.from || a.i - b.i);
   const out = [...placements];
@@ -112,17 +151,53 @@ function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number
     for (const [from, to] of ranges) for (let t = from; t <= to; t++) occ[t]! += pl.bytes;
     out[i] = { ...pl, level: near.name, core };
   }
-  const far = offChipLevel(ctx.plan.hw);
   return out.map((pl) => (pl.level === far.name && far.scope === 'chip' ? { ...pl, core: -1 } : pl));
 }
 
-/** A per-part task touches its own part's placement; a per-step task touches every part. */
-function accessesOf(part: number, tensors: string[], byTensor: Map<string, TensorPlacement[]>, perStep: boolean): Access[] {
-  return tensors.flatMap((tensor) => {
-    const list = byTensor.get(tensor) ?? [];
-    const own = list.length > 1 && !perStep ? [list[part] ?? list[0]!] : list;
-    return own.map((pl) => ({ tensor, cls: pl.cls, level: pl.level, core: pl.core, bytes: pl.bytes }));
+/** Placements with lifetimes from the tasks that write and read each slot, all off-chip. */
+function placementsOf(ctx: Ctx, tasks: Task[], reads: Ref[][], writes: Ref[][]): TensorPlacement[] {
+  const { slots } = ctx.layouts;
+  const n = tasks.length;
+  const firstWrite = new Array<number>(slots.length).fill(Infinity);
+  const writers: number[][] = slots.map(() => []);
+  writes.forEach((refs, t) => refs.forEach((r) => {
+    firstWrite[r.slot] = Math.min(firstWrite[r.slot]!, t);
+    writers[r.slot]!.push(t);
+  }));
+  const lastRead = new Array<number>(slots.length).fill(-1);
+  reads.forEach((refs, t) => {
+    const prev = new Set(tasks[t]!.prevIterationDeps);
+    for (const r of refs) {
+      const next = writers[r.slot]!.some((w) => prev.has(tasks[w]!.id));
+      lastRead[r.slot] = Math.max(lastRead[r.slot]!, t + (next ? n : 0));
+    }
   });
+  const level = offChipLevel(ctx.plan.hw).name;
+  return slots.map((s, i) => {
+    const persistent = firstWrite[i] === Infinity && (s.tensor.cls === 'weight' || s.tensor.cls === 'optimizer-state');
+    const first = firstWrite[i]! < Infinity ? tasks[firstWrite[i]!]!.id : undefined;
+    const last = persistent || lastRead[i]! < 0 ? undefined : lastRead[i]! % n;
+    return {
+      tensor: s.tensor.id, cls: s.tensor.cls, level, core: s.core, bytes: s.bytes, persistent,
+      ...(first ? { firstTask: first } : {}), ...(last !== undefined ? { lastTask: tasks[last]!.id } : {}),
+      ...(last !== undefined && lastRead[i]! >= n ? { readNextIteration: true } : {}),
+    };
+  });
+}
+
+/** Replicas of one weight left off-chip are one copy: every reader of a spilled replica reads the first. */
+function shareSpilledReplicas(ctx: Ctx, placements: TensorPlacement[]): { kept: boolean[]; target: number[] } {
+  const far = offChipLevel(ctx.plan.hw);
+  const firstOff = new Map<string, number>();
+  const target = placements.map((_, i) => i);
+  const kept = placements.map(() => true);
+  placements.forEach((pl, i) => {
+    if (!ctx.layouts.slots[i]!.replica || pl.level !== far.name || far.scope !== 'chip') return;
+    const f = firstOff.get(pl.tensor);
+    if (f === undefined) firstOff.set(pl.tensor, i);
+    else [target[i], kept[i]] = [f, false];
+  });
+  return { kept, target };
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -132,23 +207,26 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 export function mapMemory(plan: TaskPlan, tasks: Task[]): { tasks: Task[]; placements: TensorPlacement[] } {
-  const graph: Graph = plan.graph;
+  const { graph } = plan;
+  const producer = producerIndex(graph);
   const consumers = new Map<string, IrNode[]>();
   for (const node of graph.nodes) for (const t of node.inputs) push(consumers, t, node);
+  const slots = Object.values(graph.tensors).flatMap((t) => slotsOfTensor(plan, t, producer.get(t.id), consumers.get(t.id) ?? []));
+  const byTensor = new Map<string, number[]>();
+  slots.forEach((s, i) => push(byTensor, s.tensor.id, i));
   const ctx: Ctx = {
-    plan, producer: producerIndex(graph), consumers, position: new Map(tasks.map((t, i) => [t.id, i])),
-    prevDeps: new Map(tasks.map((t) => [t.id, new Set(t.prevIterationDeps)])), kept: new Set(keptTensors(graph)),
+    plan, layouts: { slots, byTensor }, position: new Map(tasks.map((t, i) => [t.id, i])), kept: new Set(keptTensors(graph)),
+    sourceTensors: new Set(Object.keys(graph.tensors).filter((id) => !producer.has(id))),
   };
-  const placements = assignLevels(ctx, Object.values(graph.tensors).flatMap((t) => placementsOf(ctx, t)), tasks.length);
-  const byTensor = new Map<string, TensorPlacement[]>();
-  for (const pl of placements) push(byTensor, pl.tensor, pl);
   const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
-  const mapped = tasks.map((task) => {
-    const node = nodeById.get(task.node)!;
-    const perStep = node.perStep === true || plan.parts === 1;
-    // Shards and micro-batches both index placements by the part number in the task id.
-    const part = Number(task.id.split('#')[1] ?? 0);
-    return { ...task, reads: accessesOf(part, node.inputs, byTensor, perStep), writes: accessesOf(part, node.outputs, byTensor, perStep) };
-  });
-  return { tasks: mapped, placements };
+  const reads = tasks.map((task) => nodeById.get(task.node)!.inputs.flatMap((t) => refsOf(plan, ctx.layouts, nodeById.get(task.node)!, task, t)));
+  const writes = tasks.map((task) => nodeById.get(task.node)!.outputs.flatMap((t) => refsOf(plan, ctx.layouts, nodeById.get(task.node)!, task, t)));
+  const placed = assignLevels(ctx, placementsOf(ctx, tasks, reads, writes), tasks.length);
+  const { kept, target } = shareSpilledReplicas(ctx, placed);
+  const access = (r: Ref): Access => {
+    const pl = placed[target[r.slot]!]!;
+    return { tensor: pl.tensor, cls: pl.cls, level: pl.level, core: pl.core, bytes: r.bytes };
+  };
+  const mapped = tasks.map((task, t) => ({ ...task, reads: reads[t]!.map(access), writes: writes[t]!.map(access) }));
+  return { tasks: mapped, placements: placed.filter((_, i) => kept[i]) };
 }

@@ -1,12 +1,21 @@
-// Stage partitioning: cuts the network's top-level layers (a residual block is one unit) into
-// contiguous pipeline stages, one core each, minimising the most expensive stage's estimated
-// cycles (exact, by dynamic programming over cut points). Nodes without a layer (loss, broadcast)
-// join the last stage. Not a scheduler: it only says which stage runs which node.
+// Stage partitioning for pipelined schedules: cuts the network's layers, flattened (a residual
+// block's body layers are units of their own, followed by the block's add), into contiguous
+// pipeline stages and gives each stage a contiguous run of cores. For every stage count S up to the
+// core count it takes the cut minimising the most expensive stage (exact, by dynamic programming
+// over cut points), hands the spare cores one at a time to the stage with the highest cycles per
+// core times the pipeline's fill factor (M + S - 1) / M, plus the layout's off-chip time (row
+// tensors whose shards crowd the on-chip level; weights and partial gradients that do not fit it,
+// once per micro-batch and core). The estimate is rough, so among layouts within 25% of the best
+// score the one with the fewest tasks wins (fewer shards: less compile and simulation time). Every core is used when there are
+// more cores than stages. Nodes without a layer (loss, broadcast) join the last stage. Not a
+// scheduler: it only says which stage, on which cores, runs which node.
 import type { HwModel } from '../hw/types.js';
+import { tensorBytes } from '../ir/tensor-bytes.js';
 import { workOf } from '../ir/work-of.js';
 import type { Graph } from '../ir/types.js';
 import type { Layer, Network } from '../models/layers.js';
 import { estimateCycles } from './cost-model.js';
+import { offChipLevel, onChipLevel } from './tile.js';
 import type { Stage } from './types.js';
 
 export interface StagePartition {
@@ -15,12 +24,13 @@ export interface StagePartition {
   stageOfNode: Map<string, number>;
 }
 
-function names(layer: Layer): string[] {
-  return layer.kind === 'residual' ? [layer.name, ...layer.body.flatMap(names)] : [layer.name];
+/** Flattened units in forward order: a residual's body first, then the residual's own add. */
+function units(layer: Layer): string[] {
+  return layer.kind === 'residual' ? [...layer.body.flatMap(units), layer.name] : [layer.name];
 }
 
-/** Contiguous split of costs into `parts` groups minimising the largest sum; returns group starts. */
-function balancedCuts(costs: number[], parts: number): number[] {
+/** best[p][i]: the least max group sum splitting the first i costs into p groups; cut[p][i]: the last group's start. */
+function cutTables(costs: number[], parts: number): { best: number[][]; cut: number[][] } {
   const n = costs.length;
   const prefix = [0];
   for (const c of costs) prefix.push(prefix.at(-1)! + c);
@@ -31,45 +41,103 @@ function balancedCuts(costs: number[], parts: number): number[] {
     for (let i = p; i <= n; i++) {
       for (let j = p - 1; j < i; j++) {
         const cost = Math.max(best[p - 1]![j]!, prefix[i]! - prefix[j]!);
-        if (cost < best[p]![i]!) {
-          best[p]![i] = cost;
-          cut[p]![i] = j;
-        }
+        if (cost < best[p]![i]!) [best[p]![i], cut[p]![i]] = [cost, j];
       }
     }
   }
-  // Fewest stages that reach the optimum: extra stages only add transfers and idle cores.
-  const used = best.findIndex((row, p) => p > 0 && row[n]! <= best[parts]![n]!);
+  return { best, cut };
+}
+
+function startsFor(cut: number[][], parts: number, n: number): number[] {
   const starts: number[] = [];
-  for (let p = used, i = n; p > 0; p--) {
+  for (let p = parts, i = n; p > 0; p--) {
     starts.unshift(cut[p]![i]!);
     i = cut[p]![i]!;
   }
   return starts;
 }
 
-export function partitionStages(graph: Graph, network: Network, hw: HwModel, maxStages: number): StagePartition {
-  const groups = network.layers.map(names);
-  const groupOf = new Map<string, number>();
-  groups.forEach((list, g) => list.forEach((name) => groupOf.set(name, g)));
+/** Cores per stage: one each, then every spare core to the stage with the most cycles per core. */
+function allocateCores(costs: number[], cores: number): number[] {
+  const count = costs.map(() => 1);
+  for (let spare = cores - costs.length; spare > 0; spare--) {
+    let worst = 0;
+    costs.forEach((c, s) => {
+      if (c / count[s]! > costs[worst]! / count[worst]!) worst = s;
+    });
+    count[worst]!++;
+  }
+  return count;
+}
+
+interface Candidate {
+  starts: number[];
+  cores: number[];
+  stageCycles: number[];
+  score: number;
+  /** Tasks per micro-batch: each node once per core of its stage. */
+  shardTasks: number;
+}
+
+export function partitionStages(graph: Graph, network: Network, hw: HwModel, maxStages: number, microBatches = 1): StagePartition {
+  const groups = network.layers.map(units).flat();
+  const groupOf = new Map(groups.map((name, g) => [name, g]));
   const last = groups.length - 1;
   const nodeGroup = graph.nodes.map((node) => (node.layer === undefined ? last : (groupOf.get(node.layer) ?? last)));
   const costs = new Array<number>(groups.length).fill(0);
+  graph.nodes.forEach((node, i) => (costs[nodeGroup[i]!]! += estimateCycles(workOf(node, graph.meta.floatBytes), hw)));
+  const weightBytes = new Array<number>(groups.length).fill(0);
+  for (const t of Object.values(graph.tensors)) {
+    if (t.cls === 'weight' && t.layer !== undefined && !t.id.endsWith('.next')) weightBytes[groupOf.get(t.layer) ?? last]! += tensorBytes(t, graph.meta.floatBytes);
+  }
+  // Bytes of every row-carrying access (activations, noise, gradients of activations), per unit.
+  const rowAccesses: number[][] = groups.map(() => []);
   graph.nodes.forEach((node, i) => {
-    costs[nodeGroup[i]!]! += estimateCycles(workOf(node, graph.meta.floatBytes), hw);
+    for (const id of [...node.inputs, ...node.outputs]) {
+      const t = graph.tensors[id];
+      if (t && t.cls !== 'weight' && t.cls !== 'optimizer-state' && !(t.cls === 'gradient' && node.kind === 'GradProduct')) rowAccesses[nodeGroup[i]!]!.push(tensorBytes(t, graph.meta.floatBytes));
+    }
   });
-  const count = Math.max(1, Math.min(maxStages, groups.length));
-  const starts = balancedCuts(costs, count);
-  const stageOfGroup = groups.map((_, g) => starts.filter((s) => s <= g).length - 1);
+  const coreCount = Math.max(1, maxStages);
+  const maxParts = Math.max(1, Math.min(coreCount, groups.length));
+  const { cut } = cutTables(costs, maxParts);
+  const near = onChipLevel(hw)?.capacityBytes ?? Infinity;
+  const farBytesPerCycle = offChipLevel(hw).bandwidthBytesPerCycle;
+  const sum = (xs: number[], from: number, to: number) => xs.slice(from, to).reduce((a, b) => a + b, 0);
+  /** Off-chip bytes of a stage: row tensors whose shard crowds the on-chip level; weights and partial gradients that do not fit, per micro-batch. */
+  const offChipBytes = (from: number, to: number, shards: number): number => {
+    const rows = rowAccesses.slice(from, to).flat().filter((b) => b / shards > near / 8).reduce((a, b) => a + b, 0);
+    const weights = sum(weightBytes, from, to);
+    return rows + (2 * weights > near ? 3 * weights * shards : 0);
+  };
+  const nodeCount = new Array<number>(groups.length).fill(0);
+  for (const g of nodeGroup) nodeCount[g]!++;
+  const candidates: Candidate[] = [];
+  // A pipelined schedule asked for a pipeline: one stage only when there is nothing to cut.
+  for (let S = Math.min(2, maxParts); S <= maxParts; S++) {
+    const starts = startsFor(cut, S, groups.length);
+    const stageCost = starts.map((from, s) => sum(costs, from, starts[s + 1] ?? groups.length));
+    const cores = allocateCores(stageCost, coreCount);
+    const stageCycles = starts.map((_, s) => stageCost[s]! / cores[s]!);
+    // Off-chip bandwidth is shared in proportion to the bytes each unit moves, so the off-chip
+    // time of an iteration is the layout's off-chip bytes over the whole bandwidth.
+    const farBytes = starts.reduce((b, from, s) => b + offChipBytes(from, starts[s + 1] ?? groups.length, microBatches * cores[s]!), 0);
+    const score = (Math.max(...stageCycles) * (microBatches + S - 1)) / microBatches + farBytes / farBytesPerCycle;
+    const shardTasks = starts.reduce((n, from, s) => n + sum(nodeCount, from, starts[s + 1] ?? groups.length) * cores[s]!, 0);
+    candidates.push({ starts, cores, stageCycles, score, shardTasks });
+  }
+  // Within 25% of the best score the estimate cannot tell layouts apart: take the fewest tasks.
+  const bestScore = Math.min(...candidates.map((c) => c.score));
+  const best = candidates.filter((c) => c.score <= 1.25 * bestScore).sort((a, b) => a.shardTasks - b.shardTasks || a.score - b.score)[0];
+  const { starts, cores, stageCycles } = best!;
+  let nextCore = 0;
   const stages: Stage[] = starts.map((start, s) => {
     const end = starts[s + 1] ?? groups.length;
-    return {
-      index: s,
-      layers: network.layers.slice(start, end).map((l) => l.name),
-      cores: [s],
-      estimatedCycles: costs.slice(start, end).reduce((a, b) => a + b, 0),
-    };
+    const list = Array.from({ length: cores[s]! }, (_, i) => nextCore + i);
+    nextCore += cores[s]!;
+    return { index: s, layers: groups.slice(start, end), cores: list, estimatedCycles: Math.ceil(stageCycles[s]!) };
   });
+  const stageOfGroup = groups.map((_, g) => starts.filter((s) => s <= g).length - 1);
   const stageOfNode = new Map(graph.nodes.map((node, i) => [node.id, stageOfGroup[nodeGroup[i]!]!]));
   return { stages, stageOfNode };
 }

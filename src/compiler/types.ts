@@ -19,7 +19,10 @@ export interface CompileOptions {
   optimizer: 'sgd' | 'adam';
 }
 
-/** One pipeline stage: a contiguous run of layers on a set of cores. */
+/**
+ * One pipeline stage: a contiguous run of layers on a set of cores. A stage with several cores
+ * splits each micro-batch's rows among them and all-reduces their partial weight gradients.
+ */
 export interface Stage {
   index: number;
   layers: string[];
@@ -58,6 +61,8 @@ export interface Task {
   prevIterationDeps: string[];
   /** Tile index and count when a node was split to fit on-chip buffers. */
   tile?: { index: number; count: number };
+  /** Row (or element) shard index and count when a node's work is spread over several cores. */
+  shard?: { index: number; count: number };
 }
 
 /** Where a tensor lives and from which task to which task it must be kept. */
