@@ -2,7 +2,9 @@
 // backend (the peer, measured in the same run on the same inputs) on matmul 256..1024, the distinct
 // conv layers of ResNet-9 at a small batch, and the ALR gradient product at K = 64; prints each
 // backend's ratio to TF.js and its fraction of this machine's estimated peak. Not a test.
-// Options: --backends a,b (subset), --sizes 256,512 (matmul sizes), --batch N (conv batch).
+// Then the host<->device transfer share of an ALR training step per backend (bench/step-transfer.ts).
+// Options: --backends a,b (subset), --sizes 256,512 (matmul sizes), --batch N (conv batch), --no-step,
+// --step-only (only the transfer share).
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -11,9 +13,10 @@ import type { KernelArgs } from '../kernels/names.js';
 import { chooseAuto, type KernelRunner, openBackend } from '../kernels/registry.js';
 import { loadTfjs } from '../kernels/tfjs/tfjs-runtime.js';
 import { resnet9 } from '../src/models/builders.js';
+import { recordAlrStep, transferShare } from './step-transfer.js';
 import { inferShapes } from '../src/models/shapes.js';
 
-const { values: opts } = parseArgs({ options: { backends: { type: 'string' }, sizes: { type: 'string', default: '256,512,768,1024' }, batch: { type: 'string', default: '2' } } });
+const { values: opts } = parseArgs({ options: { backends: { type: 'string' }, sizes: { type: 'string', default: '256,512,768,1024' }, batch: { type: 'string', default: '2' }, 'no-step': { type: 'boolean', default: false }, 'step-only': { type: 'boolean', default: false } } });
 
 interface Case {
   label: string;
@@ -123,6 +126,18 @@ async function buildCases(): Promise<Case[]> {
   return cases;
 }
 
+/** The transfer share of one recorded ALR training step on each backend that moves data (bench/step-transfer.ts). */
+async function printTransferShares(runners: Map<BackendName, KernelRunner>): Promise<void> {
+  if (opts['no-step']) return;
+  const calls = await recordAlrStep();
+  console.log(`\nALR training step (MNIST MLP 784-256-10, N=64, K=64; ${calls.length} kernel calls recorded, replayed on each backend): time in host<->device transfers`);
+  for (const [backend, runner] of runners) {
+    const t = await transferShare(backend, runner, calls);
+    if (t === null) continue;
+    console.log(`${backend.padEnd(10)} step ${(t.stepSeconds * 1000).toFixed(1)} ms, transfers ${(t.transferSeconds * 1000).toFixed(1)} ms = ${((100 * t.transferSeconds) / t.stepSeconds).toFixed(0)}% (largest: ${t.top.join(', ')})`);
+  }
+}
+
 async function main(): Promise<void> {
   const wanted = opts.backends?.split(',');
   const working = (await detectAll()).filter((s) => s.works && (!wanted || wanted.includes(s.backend)));
@@ -132,7 +147,7 @@ async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'} at ${p.clockGHz.toFixed(2)} GHz, ${p.lanes} f32 SIMD lanes`);
   console.log(`peak per core: hardware ${p.hardware.toFixed(1)} GFLOP/s (lanes x 2 FMA ports x 2); wasm-reachable ${p.wasm.toFixed(1)} GFLOP/s (4 lanes, mul+add, 2 ports) = the "% peak" below; measured scalar JS multiply-add loop ${p.scalarJs.toFixed(2)} GFLOP/s`);
   console.log(`auto picks: ${auto.backend}; peer: TF.js wasm via tf.matMul/tf.conv2d with upload and readback, same inputs`);
-  const cases = await buildCases();
+  const cases = opts['step-only'] ? [] : await buildCases();
   const runners = new Map<BackendName, KernelRunner>();
   for (const s of working) runners.set(s.backend, await openBackend(s.backend));
   for (const c of cases) {
@@ -146,8 +161,9 @@ async function main(): Promise<void> {
     });
     console.log(`${c.label.padEnd(34)} GFLOP/s: ${cells.join(' | ')}`);
   }
-  for (const r of runners.values()) await r.dispose();
   console.log('* = auto. Ratios are to TF.js wasm measured in this run; % peak is of the wasm-reachable single-core peak above.');
+  await printTransferShares(runners);
+  for (const r of runners.values()) await r.dispose();
 }
 
 await main();

@@ -5,7 +5,7 @@
 // reproduces the reference bit for bit; only Box-Muller's log/sqrt/cos differ, by float32 rounding.
 // On gpu.js's CPU modes the same draws come from the host block generator (kernels/host-noise.ts).
 import { hostNoiseInject } from '../host-noise.js';
-import type { NoiseInjectArgs } from '../names.js';
+import type { KernelName, NoiseInjectArgs } from '../names.js';
 import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
 
 /** One mixing round of rng.ts on the packed state s = hi * 4096 + lo (steps 1-4 of its header). */
@@ -64,6 +64,9 @@ function noiseInjectBody(this: ThreadThis, z: Flat, sigma: Flat, seed: number, s
   const index = (r * this.constants.channels + c) * this.constants.spatial + s;
   return z[index]! + sigma[c]! * rngNormal(seed, step, layer, rowOffset + r, unit);
 }
+
+/** Kernels gpu.js's CPU modes (webasm, cpu) compute in host JS rather than in a gpu.js kernel. */
+export const GPUJS_HOST_KERNELS: ReadonlySet<KernelName> = new Set(['noise-inject']);
 
 /** The in-kernel generator, on any mode (the GPU path; tests also run it on the CPU modes). */
 export async function noiseInjectInKernel(ctx: GpujsContext, a: NoiseInjectArgs): Promise<Float32Array> {

@@ -4,13 +4,16 @@
 // packs bits on the host (TF.js has no integer bit operations) and the SGD update is a host loop
 // (faster than a TF.js round trip; host-elementwise.ts). Not a GPU path.
 import type * as TfCore from '@tensorflow/tfjs-core';
-import type { KernelTable, NumArray } from '../names.js';
+import type { KernelName, KernelTable, NumArray } from '../names.js';
 import { convDims } from '../reference/conv-dims.js';
 import { tfjsFallback, tfjsGraphOps } from './tfjs-graph-ops.js';
 import { hostSgdUpdate, hostSignPack } from '../host-elementwise.js';
 import { hostNoiseInject } from '../host-noise.js';
 
 type Tf = typeof TfCore;
+
+/** Kernels this backend computes in host JS rather than TF.js (they move no data to or from TF.js). */
+export const TFJS_HOST_KERNELS: ReadonlySet<KernelName> = new Set(['noise-inject', 'sign-pack', 'sgd-update']);
 const f32 = (a: NumArray | Int32Array): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
 
 /** Runs `fn` in a tidy scope and reads the result back as a fresh Float32Array. */
