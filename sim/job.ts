@@ -63,8 +63,17 @@ function computeUtilisation(r: SimReport): number {
 export async function runCompare(base: Omit<SimJob, 'method' | 'schedule'>): Promise<CompareReport> {
   const rows: CompareRow[] = [];
   let bp = 0;
+  const { InfeasibleMappingError } = await import('../src/errors.js');
   for (const { method, schedule } of compareRows) {
-    const r = await runSimJob({ ...base, method, schedule });
+    // A row that does not fit is part of the answer, not the end of the comparison.
+    const r = await runSimJob({ ...base, method, schedule }).catch((err: unknown) => {
+      if (!(err instanceof InfeasibleMappingError)) throw err;
+      return err.message.split('\n')[1]?.trim() ?? err.message;
+    });
+    if (typeof r === 'string') {
+      rows.push({ method, schedule, iterationsPerSecond: 0, ratioToBp: 0, peakBytesByLevel: {}, utilisation: 0, infeasible: r });
+      continue;
+    }
     if (method === 'bp' && schedule === 'bp-sequential') bp = r.throughput.iterationsPerSecond;
     rows.push({ method, schedule, iterationsPerSecond: r.throughput.iterationsPerSecond, ratioToBp: bp > 0 ? r.throughput.iterationsPerSecond / bp : 0, peakBytesByLevel: peakByLevel(r), utilisation: Math.min(1, computeUtilisation(r)) });
   }
@@ -138,6 +147,6 @@ export function summaryTable(r: SimReport): string {
 export function compareTable(c: CompareReport): string {
   const levels = [...new Set(c.rows.flatMap((r) => Object.keys(r.peakBytesByLevel)))];
   const head = `${'method'.padEnd(7)}${'schedule'.padEnd(17)}${'iter/s'.padStart(12)}${'vs BP'.padStart(8)}${'util'.padStart(7)}${levels.map((l) => `  peak ${l}`.padStart(16)).join('')}`;
-  const rows = c.rows.map((r) => `${r.method.padEnd(7)}${r.schedule.padEnd(17)}${r.iterationsPerSecond.toFixed(2).padStart(12)}${r.ratioToBp.toFixed(2).padStart(8)}${`${(r.utilisation * 100).toFixed(0)}%`.padStart(7)}${levels.map((l) => fmtBytes(r.peakBytesByLevel[l] ?? 0).padStart(16)).join('')}`);
+  const rows = c.rows.map((r) => r.infeasible ? `${r.method.padEnd(7)}${r.schedule.padEnd(17)}  infeasible: ${r.infeasible}` : `${r.method.padEnd(7)}${r.schedule.padEnd(17)}${r.iterationsPerSecond.toFixed(2).padStart(12)}${r.ratioToBp.toFixed(2).padStart(8)}${`${(r.utilisation * 100).toFixed(0)}%`.padStart(7)}${levels.map((l) => fmtBytes(r.peakBytesByLevel[l] ?? 0).padStart(16)).join('')}`);
   return `${c.model} on ${c.hw}, K=${c.copies}, batch ${c.batch}\n${head}\n${rows.join('\n')}\n`;
 }

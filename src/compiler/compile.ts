@@ -27,8 +27,8 @@ export interface PassTrace {
   graph: Graph;
 }
 
-/** The step graph before any mapping: expand, fold, fuse. */
-export function stepGraph(network: Network, options: CompileOptions, trace?: PassTrace[]): Graph {
+/** The step graph before any mapping: expand, fold, fuse (float width 4 bytes unless given). */
+export function stepGraph(network: Network, options: CompileOptions & { floatBytes?: number }, trace?: PassTrace[]): Graph {
   let graph = expand(network, options);
   trace?.push({ pass: 'expand', graph });
   graph = foldCopyInvariant(graph);
@@ -76,7 +76,8 @@ function mapFlat(network: Network, hw: HwModel, options: CompileOptions, graph: 
 
 export function compile(network: Network, hw: HwModel, input: CompileOptionsInput, trace?: PassTrace[]): CompiledStep {
   const options = resolveCompileOptions(input);
-  const graph = stepGraph(network, options, trace);
+  // Tensors are stored at the hardware's word width (fp16 on multicore-16, int8 on tpu-v1-like).
+  const graph = stepGraph(network, { ...options, floatBytes: hw.wordBytes }, trace);
   const { stages, ...mapped } = (isPipelined(options.schedule) ? mapPipelined : mapFlat)(network, hw, options, graph, trace);
   const plan: TaskPlan = { ...mapped, hw, options };
   const { tasks, placements } = mapMemory(plan, buildTasks(plan));

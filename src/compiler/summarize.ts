@@ -45,7 +45,7 @@ export function summarize(network: Network, step: CompiledStep): CompileSummary 
     ops, stages: step.stages, bytesByLevel, keptBytes: kept, feasibility: step.feasibility,
   };
   if (step.options.method === 'bp') return summary;
-  const floatNoiseBytes = keptBytes(stepGraph(network, { ...step.options, noiseStorage: 'float' })).noise;
+  const floatNoiseBytes = keptBytes(stepGraph(network, { ...step.options, noiseStorage: 'float', floatBytes: step.graph.meta.floatBytes })).noise;
   const keptNoiseBytes = kept.noise + kept['sign-bits'];
   return { ...summary, noiseStorageSaving: { floatNoiseBytes, keptNoiseBytes, ratio: keptNoiseBytes > 0 ? floatNoiseBytes / keptNoiseBytes : null } };
 }

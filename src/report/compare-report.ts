@@ -12,6 +12,8 @@ export interface CompareRow {
   peakBytesByLevel: Record<string, number>;
   /** Mean utilisation of the compute units, 0..1. */
   utilisation: number;
+  /** The shortfall when this method and schedule do not fit the hardware (the numbers are then 0). */
+  infeasible?: string;
 }
 
 export interface CompareReport {
@@ -39,6 +41,7 @@ export const compareReportSchema = z.object({
       ratioToBp: z.number().nonnegative(),
       peakBytesByLevel: z.record(z.string(), z.number().nonnegative()),
       utilisation: z.number().min(0).max(1),
+      infeasible: z.string().optional(),
     }),
   ),
 }) satisfies z.ZodType<CompareReport>;

@@ -11,7 +11,9 @@ test('--json shows the ALR noise-storage saving, computed from two graphs', () =
   const summary = JSON.parse(run.stdout);
   const saving = summary.noiseStorageSaving;
   expect(saving.keptNoiseBytes).toBe(summary.keptBytes['sign-bits']);
-  expect(saving.floatNoiseBytes).toBeGreaterThan(30 * saving.keptNoiseBytes);
+  // multicore-16 stores fp16 words: 16 bits of float noise against 1 sign bit, up to a word of padding per row block.
+  expect(saving.ratio).toBeGreaterThan(15.9);
+  expect(saving.ratio).toBeLessThanOrEqual(16);
   expect(saving.ratio).toBeCloseTo(saving.floatNoiseBytes / saving.keptNoiseBytes, 10);
   expect(summary.stages.length).toBeGreaterThan(0);
   expect(summary.feasibility.ok).toBe(true);
@@ -35,7 +37,7 @@ test('bad options exit 2 listing every problem with allowed values, no stack tra
 });
 
 test('an infeasible mapping exits 3 with the shortfall', () => {
-  const run = cli('--model', 'resnet9', '--method', 'lr', '--copies', '64', '--batch', '32', '--schedule', 'layer-pipelined', '--hw', 'edge-npu');
+  const run = cli('--model', 'resnet9', '--method', 'lr', '--copies', '128', '--batch', '32', '--schedule', 'layer-pipelined', '--hw', 'edge-npu');
   expect(run.status).toBe(3);
   expect(run.stderr).toMatch(/needs [\d.]+ \w+ on level lpddr4|live at peak on level lpddr4/);
   expect(run.stderr).toMatch(/under schedule layer-pipelined/);
