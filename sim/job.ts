@@ -36,8 +36,11 @@ export async function runSimJob(job: SimJob): Promise<SimReport> {
   return simulate(await compileJob(job), { iterations: job.iterations, model: job.model });
 }
 
-/** The rows of `alrflow compare`: BP baselines first; the ratio is against bp-sequential. */
-export const compareRows: { method: Method; schedule: ScheduleKind }[] = [
+/**
+ * The rows of `alrflow compare`: BP baselines first; the ratio is against bp-sequential. The
+ * forward-only pipeline runs both synchronously and with weights one update old (staleness 1).
+ */
+export const compareRows: { method: Method; schedule: ScheduleKind; staleness?: 1 }[] = [
   { method: 'bp', schedule: 'bp-sequential' },
   { method: 'bp', schedule: 'gpipe' },
   { method: 'bp', schedule: '1f1b' },
@@ -45,6 +48,8 @@ export const compareRows: { method: Method; schedule: ScheduleKind }[] = [
   { method: 'alr', schedule: 'sequential' },
   { method: 'lr', schedule: 'layer-pipelined' },
   { method: 'alr', schedule: 'layer-pipelined' },
+  { method: 'lr', schedule: 'layer-pipelined', staleness: 1 },
+  { method: 'alr', schedule: 'layer-pipelined', staleness: 1 },
   { method: 'es', schedule: 'sequential' },
   { method: 'aes', schedule: 'sequential' },
 ];
@@ -64,9 +69,10 @@ export async function runCompare(base: Omit<SimJob, 'method' | 'schedule'>): Pro
   const rows: CompareRow[] = [];
   let bp = 0;
   const { InfeasibleMappingError } = await import('../src/errors.js');
-  for (const { method, schedule } of compareRows) {
+  for (const { method, schedule: kind, staleness } of compareRows) {
+    const schedule = staleness ? `${kind}, staleness ${staleness}` : kind;
     // A row that does not fit is part of the answer, not the end of the comparison.
-    const r = await runSimJob({ ...base, method, schedule }).catch((err: unknown) => {
+    const r = await runSimJob({ ...base, method, schedule: kind, ...(staleness ? { staleness } : {}) }).catch((err: unknown) => {
       if (!(err instanceof InfeasibleMappingError)) throw err;
       return err.message.split('\n')[1]?.trim() ?? err.message;
     });
@@ -74,7 +80,7 @@ export async function runCompare(base: Omit<SimJob, 'method' | 'schedule'>): Pro
       rows.push({ method, schedule, iterationsPerSecond: 0, ratioToBp: 0, peakBytesByLevel: {}, utilisation: 0, infeasible: r });
       continue;
     }
-    if (method === 'bp' && schedule === 'bp-sequential') bp = r.throughput.iterationsPerSecond;
+    if (method === 'bp' && kind === 'bp-sequential') bp = r.throughput.iterationsPerSecond;
     rows.push({ method, schedule, iterationsPerSecond: r.throughput.iterationsPerSecond, ratioToBp: bp > 0 ? r.throughput.iterationsPerSecond / bp : 0, peakBytesByLevel: peakByLevel(r), utilisation: Math.min(1, computeUtilisation(r)) });
   }
   return { kind: 'compare-report', version: 1, model: base.model, hw: base.hw, copies: base.copies, batch: base.batch, rows };
@@ -146,7 +152,7 @@ export function summaryTable(r: SimReport): string {
 
 export function compareTable(c: CompareReport): string {
   const levels = [...new Set(c.rows.flatMap((r) => Object.keys(r.peakBytesByLevel)))];
-  const head = `${'method'.padEnd(7)}${'schedule'.padEnd(17)}${'iter/s'.padStart(12)}${'vs BP'.padStart(8)}${'util'.padStart(7)}${levels.map((l) => `  peak ${l}`.padStart(16)).join('')}`;
-  const rows = c.rows.map((r) => r.infeasible ? `${r.method.padEnd(7)}${r.schedule.padEnd(17)}  infeasible: ${r.infeasible}` : `${r.method.padEnd(7)}${r.schedule.padEnd(17)}${r.iterationsPerSecond.toFixed(2).padStart(12)}${r.ratioToBp.toFixed(2).padStart(8)}${`${(r.utilisation * 100).toFixed(0)}%`.padStart(7)}${levels.map((l) => fmtBytes(r.peakBytesByLevel[l] ?? 0).padStart(16)).join('')}`);
+  const head = `${'method'.padEnd(7)}${'schedule'.padEnd(30)}${'iter/s'.padStart(12)}${'vs BP'.padStart(8)}${'util'.padStart(7)}${levels.map((l) => `  peak ${l}`.padStart(16)).join('')}`;
+  const rows = c.rows.map((r) => r.infeasible ? `${r.method.padEnd(7)}${r.schedule.padEnd(30)}  infeasible: ${r.infeasible}` : `${r.method.padEnd(7)}${r.schedule.padEnd(30)}${r.iterationsPerSecond.toFixed(2).padStart(12)}${r.ratioToBp.toFixed(2).padStart(8)}${`${(r.utilisation * 100).toFixed(0)}%`.padStart(7)}${levels.map((l) => fmtBytes(r.peakBytesByLevel[l] ?? 0).padStart(16)).join('')}`);
   return `${c.model} on ${c.hw}, K=${c.copies}, batch ${c.batch}\n${head}\n${rows.join('\n')}\n`;
 }
