@@ -4,7 +4,7 @@
 // backend's ratio to TF.js and its fraction of this machine's estimated peak. Not a test.
 // Then the host<->device transfer share of an ALR training step per backend (bench/step-transfer.ts).
 // Options: --backends a,b (subset), --sizes 256,512 (matmul sizes), --batch N (conv batch), --no-step,
-// --step-only (only the transfer share).
+// --step-only (only the transfer share), --rounds N (timed rounds per case, default 5).
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -16,7 +16,7 @@ import { resnet9 } from '../src/models/builders.js';
 import { recordAlrStep, transferShare } from './step-transfer.js';
 import { inferShapes } from '../src/models/shapes.js';
 
-const { values: opts } = parseArgs({ options: { backends: { type: 'string' }, sizes: { type: 'string', default: '256,512,768,1024' }, batch: { type: 'string', default: '2' }, 'no-step': { type: 'boolean', default: false }, 'step-only': { type: 'boolean', default: false } } });
+const { values: opts } = parseArgs({ options: { backends: { type: 'string' }, sizes: { type: 'string', default: '256,512,768,1024' }, batch: { type: 'string', default: '2' }, 'no-step': { type: 'boolean', default: false }, 'step-only': { type: 'boolean', default: false }, rounds: { type: 'string', default: '5' } } });
 
 interface Case {
   label: string;
@@ -31,9 +31,10 @@ function data(length: number, seed: number): Float32Array {
 }
 
 /**
- * Median seconds per call for each contender, timed in interleaved rounds (peer, then every backend,
- * 5 rounds) so load from other processes on this shared machine hits all of them alike. One warm-up
- * call each compiles; a contender whose warm-up took over 2 s is timed in the first round only.
+ * Median seconds per call for each contender, timed in interleaved rounds (--rounds, default 5) so
+ * load from other processes on this shared machine hits all of them alike; the order reverses every
+ * other round, so no contender always runs right after another's allocations. One warm-up call
+ * each compiles; a contender whose warm-up took over 2 s is timed in the first round only.
  */
 async function timeInterleaved(fns: (() => Promise<unknown>)[]): Promise<number[]> {
   const samples: number[][] = fns.map(() => []);
@@ -43,8 +44,9 @@ async function timeInterleaved(fns: (() => Promise<unknown>)[]): Promise<number[
     await fn();
     slow.push(performance.now() - t0 > 2000);
   }
-  for (let round = 0; round < 5; round++) {
-    for (let i = 0; i < fns.length; i++) {
+  for (let round = 0; round < Number(opts.rounds); round++) {
+    const order = fns.map((_, i) => (round % 2 === 0 ? i : fns.length - 1 - i));
+    for (const i of order) {
       if (round > 0 && slow[i]) continue;
       const t0 = performance.now();
       await fns[i]!();
