@@ -12,6 +12,7 @@ export const KERNEL_NAMES = [
   'conv2d',
   'bias-activation',
   'noise-inject',
+  'noise-inject-signs',
   'sign-pack',
   'lr-grad-product',
   'softmax-cross-entropy',
@@ -220,6 +221,7 @@ export interface KernelArgs {
   conv2d: Conv2dArgs;
   'bias-activation': BiasActivationArgs;
   'noise-inject': NoiseInjectArgs;
+  'noise-inject-signs': NoiseInjectArgs;
   'sign-pack': SignPackArgs;
   'lr-grad-product': LrGradProductArgs;
   'softmax-cross-entropy': SoftmaxCrossEntropyArgs;
@@ -242,6 +244,8 @@ export interface KernelOutputs {
   conv2d: NumArray;
   'bias-activation': NumArray;
   'noise-inject': NumArray;
+  /** ALR's fused NoiseInject + SignPack: noise-inject's result, and the signs of eps packed as sign-pack packs them. */
+  'noise-inject-signs': { out: NumArray; signs: Uint32Array };
   'sign-pack': Uint32Array;
   'lr-grad-product': { weights: NumArray; biases: NumArray };
   'softmax-cross-entropy': NumArray;

@@ -47,6 +47,14 @@ export function validate(kernel: string, name: string, data: Numeric, expected: 
   if (!ok) validateFinite(kernel, name, data);
 }
 
+function noiseInjectCheck(kernel: string, { z, sigma, rows, channels, spatial, seed, step, layer, rowOffset }: KernelArgs['noise-inject']): void {
+  validateDims(kernel, { rows, channels, spatial });
+  validate(kernel, 'z', z, rows * channels * spatial, `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`);
+  validate(kernel, 'sigma', sigma, channels, `[channels] = [${channels}]`);
+  positiveSigma(kernel, sigma);
+  counter(kernel, { seed, step, layer, rowOffset, lastRow: rowOffset + rows - 1, lastUnit: channels * spatial - 1 });
+}
+
 type Checks = { [K in KernelName]: (a: KernelArgs[K]) => void };
 
 function positiveSigma(kernel: string, sigma: ArrayLike<number>): void {
@@ -93,13 +101,8 @@ const checks: Checks = {
     validate('bias-activation', 'bias', bias, channels, `[channels] = [${channels}]`);
     if (!ACTIVATIONS.includes(activation)) throw new InvalidInputError(`bias-activation: activation "${String(activation)}"; allowed: ${ACTIVATIONS.join(', ')}`);
   },
-  'noise-inject': ({ z, sigma, rows, channels, spatial, seed, step, layer, rowOffset }) => {
-    validateDims('noise-inject', { rows, channels, spatial });
-    validate('noise-inject', 'z', z, rows * channels * spatial, `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`);
-    validate('noise-inject', 'sigma', sigma, channels, `[channels] = [${channels}]`);
-    positiveSigma('noise-inject', sigma);
-    counter('noise-inject', { seed, step, layer, rowOffset, lastRow: rowOffset + rows - 1, lastUnit: channels * spatial - 1 });
-  },
+  'noise-inject': (a) => noiseInjectCheck('noise-inject', a),
+  'noise-inject-signs': (a) => noiseInjectCheck('noise-inject-signs', a),
   'sign-pack': ({ values }) => validate('sign-pack', 'values', values, values.length, 'any length'),
   'lr-grad-product': ({ loss, e, x, sigma, rows, outs, ins, scale }) => {
     validateDims('lr-grad-product', { rows, outs, ins });

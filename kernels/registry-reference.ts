@@ -37,6 +37,10 @@ export const referenceTable: KernelTable = {
     }
   },
   'noise-inject': async (a) => ref.addNoise(f64(a.z), referenceNoise(a), f64(a.sigma), a.rows, a.channels, a.spatial),
+  'noise-inject-signs': async (a) => {
+    const eps = referenceNoise(a);
+    return { out: ref.addNoise(f64(a.z), eps, f64(a.sigma), a.rows, a.channels, a.spatial), signs: ref.signPack(eps) };
+  },
   'sign-pack': async ({ values }) => ref.signPack(values),
   'lr-grad-product': async ({ loss, e, x, sigma, rows, outs, ins, scale }) => {
     const delta = ref.errorSignal(f64(loss), f64(e), f64(sigma), { rows, channels: outs, spatial: 1 }, scale);

@@ -12,7 +12,7 @@ import { lrGradProduct } from './lr-grad-product.js';
 import { matmulABt } from './matmul-a-bt.js';
 import { matmulAtB } from './matmul-at-b.js';
 import { matmul } from './matmul.js';
-import { noiseInject } from './noise-inject.js';
+import { noiseInject, noiseInjectSigns } from './noise-inject.js';
 import { rowSum } from './row-sum.js';
 import { sgdUpdate } from './sgd-update.js';
 import { signPack } from './sign-pack.js';
@@ -32,6 +32,7 @@ export function gpujsTable(ctx: GpujsContext): KernelTable {
     conv2d: (a) => conv2d(ctx, a),
     'bias-activation': (a) => biasActivation(ctx, a),
     'noise-inject': (a) => noiseInject(ctx, a),
+    'noise-inject-signs': (a) => noiseInjectSigns(ctx, a),
     'sign-pack': (a) => signPack(ctx, a),
     'lr-grad-product': (a) => lrGradProduct(ctx, a),
     'softmax-cross-entropy': (a) => softmaxCrossEntropy(ctx, a),

@@ -4,9 +4,10 @@
 // every intermediate is an integer below 2^24 and float32 arithmetic (GLSL, WGSL, wasm f32)
 // reproduces the reference bit for bit; only Box-Muller's log/sqrt/cos differ, by float32 rounding.
 // On gpu.js's CPU modes the same draws come from the host block generator (kernels/host-noise.ts).
-import { hostNoiseInject } from '../host-noise.js';
+import { hostNoiseInject, hostNoiseInjectSigns } from '../host-noise.js';
 import type { KernelName, NoiseInjectArgs } from '../names.js';
 import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import { signPack } from './sign-pack.js';
 
 /** One mixing round of rng.ts on the packed state s = hi * 4096 + lo (steps 1-4 of its header). */
 export function rngRound(s: number): number {
@@ -66,7 +67,7 @@ function noiseInjectBody(this: ThreadThis, z: Flat, sigma: Flat, seed: number, s
 }
 
 /** Kernels gpu.js's CPU modes (webasm, cpu) compute in host JS rather than in a gpu.js kernel. */
-export const GPUJS_HOST_KERNELS: ReadonlySet<KernelName> = new Set(['noise-inject']);
+export const GPUJS_HOST_KERNELS: ReadonlySet<KernelName> = new Set(['noise-inject', 'noise-inject-signs']);
 
 /** The in-kernel generator, on any mode (the GPU path; tests also run it on the CPU modes). */
 export async function noiseInjectInKernel(ctx: GpujsContext, a: NoiseInjectArgs): Promise<Float32Array> {
@@ -92,6 +93,28 @@ export async function noiseInject(ctx: GpujsContext, a: NoiseInjectArgs): Promis
     case 'webgpu':
     case 'webgl2':
       return noiseInjectInKernel(ctx, a);
+    default:
+      return ctx.mode satisfies never;
+  }
+}
+
+/**
+ * noise-inject plus the packed signs of eps (ALR's fused NoiseInject + SignPack). CPU modes: one host
+ * pass. GPU modes: eps from the in-kernel generator (z = 0, sigma = 1), packed by the sign-pack
+ * kernel, and the noisy output from a second in-kernel draw of the same counters; without device
+ * handles between kernels, eps makes one round trip to the host on the way to sign-pack.
+ */
+export async function noiseInjectSigns(ctx: GpujsContext, a: NoiseInjectArgs): Promise<{ out: Float32Array; signs: Uint32Array }> {
+  switch (ctx.mode) {
+    case 'webasm':
+    case 'cpu':
+      return hostNoiseInjectSigns(a);
+    case 'headlessgl':
+    case 'webgpu':
+    case 'webgl2': {
+      const eps = await noiseInjectInKernel(ctx, { ...a, z: new Float32Array(a.z.length), sigma: new Float32Array(a.channels).fill(1) });
+      return { out: await noiseInjectInKernel(ctx, a), signs: await signPack(ctx, { values: eps }) };
+    }
     default:
       return ctx.mode satisfies never;
   }

@@ -8,12 +8,12 @@ import type { KernelName, KernelTable, NumArray } from '../names.js';
 import { convDims } from '../reference/conv-dims.js';
 import { tfjsFallback, tfjsGraphOps } from './tfjs-graph-ops.js';
 import { hostSgdUpdate, hostSignPack } from '../host-elementwise.js';
-import { hostNoiseInject } from '../host-noise.js';
+import { hostNoiseInject, hostNoiseInjectSigns } from '../host-noise.js';
 
 type Tf = typeof TfCore;
 
 /** Kernels this backend computes in host JS rather than TF.js (they move no data to or from TF.js). */
-export const TFJS_HOST_KERNELS: ReadonlySet<KernelName> = new Set(['noise-inject', 'sign-pack', 'sgd-update']);
+export const TFJS_HOST_KERNELS: ReadonlySet<KernelName> = new Set(['noise-inject', 'noise-inject-signs', 'sign-pack', 'sgd-update']);
 const f32 = (a: NumArray | Int32Array): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
 
 /** Runs `fn` in a tidy scope and reads the result back as a fresh Float32Array. */
@@ -70,6 +70,7 @@ export function tfjsTable(tf: Tf): KernelTable {
       }),
     // Host-side: a JS loop over the counter RNG beats uploading eps and adding it in TF.js.
     'noise-inject': async (a) => hostNoiseInject(a),
+    'noise-inject-signs': async (a) => hostNoiseInjectSigns(a),
     'sign-pack': async ({ values }) => hostSignPack(values),
     'lr-grad-product': async ({ loss, e, x, sigma, rows, outs, ins, scale }) => {
       const [weights, biases] = tf.tidy(() => {

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GpujsContext } from '../../kernels/gpujs/gpujs-context.js';
 import { noiseInjectInKernel } from '../../kernels/gpujs/noise-inject.js';
 import { type Activation, ACTIVATIONS, type NoiseInjectArgs, type NumArray } from '../../kernels/names.js';
-import { referenceTable } from '../../kernels/registry-reference.js';
+import { referenceNoise, referenceTable } from '../../kernels/registry-reference.js';
+import { signPack } from '../../kernels/reference/sign-pack.js';
 import { uniformPair } from '../../src/estimators/rng.js';
 import { backendsUnderTest, disposeRunners, expectClose, f32Data, runnerFor, suiteName, U32 } from './parity-backends.js';
 
@@ -71,6 +72,23 @@ for (const status of backends) {
         const got = await runner.run('noise-inject', args);
         expect(got.backend).toBe(status.backend);
         return got.out;
+      });
+    });
+
+    it('noise-inject-signs gives noise-inject\'s result and the signs of the reference eps', async () => {
+      const runner = await runnerFor(status.backend);
+      await noiseMatchesReference(async (args) => {
+        const got = await runner.run('noise-inject-signs', args);
+        expect(got.backend).toBe(status.backend);
+        const eps = referenceNoise(args);
+        const want = signPack(eps);
+        // Host paths draw eps bit-exactly; a float32 device draw may flip the sign of |eps| < 1e-5 only.
+        for (let i = 0; i < eps.length; i++) {
+          const bit = (w: Uint32Array): number => (w[i >>> 5]! >>> (i & 31)) & 1;
+          if (Math.abs(eps[i]!) > 1e-5) expect(bit(got.out.signs), `sign of eps[${i}] = ${eps[i]}`).toBe(bit(want));
+        }
+        expect(got.out.signs.length).toBe(want.length);
+        return got.out.out;
       });
     });
   });

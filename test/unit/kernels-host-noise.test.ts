@@ -3,7 +3,9 @@
 // draw, including counters next to 2^24 and unit counts that are not multiples of the 4 SIMD lanes,
 // and out-of-range blocks are refused once per block with the counter named.
 import { expect, test } from 'vitest';
-import { hostNoiseInject } from '../../kernels/host-noise.js';
+import { hostNoiseInject, hostNoiseInjectSigns } from '../../kernels/host-noise.js';
+import { signPack } from '../../kernels/reference/sign-pack.js';
+import { referenceNoise } from '../../kernels/registry-reference.js';
 import { rngSimd } from '../../kernels/rng-simd.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { fillNormals, normalAt } from '../../src/estimators/rng.js';
@@ -68,4 +70,16 @@ test('a block whose last row or unit passes 2^24 is refused, naming the counter'
   expect(() => fillNormals(out, { seed: 1, step: 1, layer: 1, rowOffset: TOP, rows: 2, units: 2 })).toThrow(/row = 16777216/);
   expect(() => fillNormals(out, { seed: 2 ** 24, step: 1, layer: 1, rowOffset: 0, rows: 1, units: 1 })).toThrow(/seed = 16777216/);
   expect(() => fillNormals(new Float64Array(3), { seed: 1, step: 1, layer: 1, rowOffset: 0, rows: 2, units: 2 })).toThrow(/expected at least rows x units = 4/);
+});
+
+test('hostNoiseInjectSigns packs exactly the signs of the reference eps, on both paths, across word and row boundaries', () => {
+  for (const [rows, channels, spatial] of [[1, 1, 1], [3, 5, 7], [4, 33, 1]] as const) {
+    const args = { z: new Float32Array(rows * channels * spatial).fill(1), sigma: new Float32Array(channels).fill(0.5), rows, channels, spatial, seed: 5, step: 6, layer: 2, rowOffset: 40 };
+    const want = Array.from(signPack(referenceNoise(args)));
+    for (const simd of [true, false]) {
+      const got = hostNoiseInjectSigns(args, simd);
+      expect(Array.from(got.signs)).toEqual(want);
+      expect(Array.from(got.out)).toEqual(Array.from(hostNoiseInject(args, simd)));
+    }
+  }
 });
