@@ -2,7 +2,8 @@
 // backend (the peer, measured in the same run on the same inputs) on matmul 256..1024, the distinct
 // conv layers of ResNet-9 at a small batch, and the ALR gradient product at K = 64; prints each
 // backend's ratio to TF.js and its fraction of this machine's estimated peak. Not a test.
-// Then the host<->device transfer share of an ALR training step per backend (bench/step-transfer.ts).
+// Then noise-inject draws/s, and the host<->device transfer share of an ALR training step per
+// backend (bench/step-transfer.ts).
 // Options: --backends a,b (subset), --sizes 256,512 (matmul sizes), --batch N (conv batch), --no-step,
 // --step-only (only the transfer share), --rounds N (timed rounds per case, default 5).
 import { parseArgs } from 'node:util';
@@ -128,6 +129,16 @@ async function buildCases(): Promise<Case[]> {
   return cases;
 }
 
+/** noise-inject draws per second on each backend at the first layer of the MNIST MLP step (N*K = 4096 rows x 256 units). */
+async function printNoiseRates(runners: Map<BackendName, KernelRunner>): Promise<void> {
+  const rows = 4096;
+  const units = 256;
+  const args = { z: new Float32Array(rows * units), sigma: new Float32Array(units).fill(1), rows, channels: units, spatial: 1, seed: 1, step: 2, layer: 0, rowOffset: 0 };
+  const contenders: [string, () => Promise<unknown>][] = [...runners].map(([b, r]) => [b, () => r.run('noise-inject', args)]);
+  const seconds = await timeInterleaved(contenders.map(([, f]) => f));
+  console.log(`\nnoise-inject ${rows}x${units}: ${contenders.map(([b], i) => `${b} ${(rows * units / seconds[i]! / 1e6).toFixed(1)} M draws/s`).join(' | ')}`);
+}
+
 /** The transfer share of one recorded ALR training step on each backend that moves data (bench/step-transfer.ts). */
 async function printTransferShares(runners: Map<BackendName, KernelRunner>): Promise<void> {
   if (opts['no-step']) return;
@@ -136,7 +147,7 @@ async function printTransferShares(runners: Map<BackendName, KernelRunner>): Pro
   for (const [backend, runner] of runners) {
     const t = await transferShare(backend, runner, calls);
     if (t === null) continue;
-    console.log(`${backend.padEnd(10)} step ${(t.stepSeconds * 1000).toFixed(1)} ms, transfers ${(t.transferSeconds * 1000).toFixed(1)} ms = ${((100 * t.transferSeconds) / t.stepSeconds).toFixed(0)}% (largest: ${t.top.join(', ')})`);
+    console.log(`${backend.padEnd(10)} step ${(t.stepSeconds * 1000).toFixed(1)} ms, transfers ${(t.transferSeconds * 1000).toFixed(1)} ms = ${((100 * t.transferSeconds) / t.stepSeconds).toFixed(0)}% (largest in the last round: ${t.top.join(', ')})`);
   }
 }
 
@@ -164,6 +175,7 @@ async function main(): Promise<void> {
     console.log(`${c.label.padEnd(34)} GFLOP/s: ${cells.join(' | ')}`);
   }
   console.log('* = auto. Ratios are to TF.js wasm measured in this run; % peak is of the wasm-reachable single-core peak above.');
+  if (!opts['no-step']) await printNoiseRates(runners);
   await printTransferShares(runners);
   for (const r of runners.values()) await r.dispose();
 }
