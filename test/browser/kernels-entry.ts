@@ -22,6 +22,7 @@ const CASES: { [K in KernelName]: KernelArgs[K] } = {
   conv2d: { x: data(2 * 3 * 7 * 5, 7), weights: data(4 * 3 * 9, 8), dims: conv },
   'bias-activation': { z: data(3 * 4 * 5, 9), bias: data(4, 10), rows: 3, channels: 4, spatial: 5, activation: 'tanh' },
   'noise-inject': { z: data(5 * 3 * 7, 11), sigma: Float64Array.of(0.5, 1, 2), ...noise },
+  'noise-inject-signs': { z: data(5 * 3 * 7, 11), sigma: Float64Array.of(0.5, 1, 2), ...noise },
   'sign-pack': { values: data(70, 12) },
   'lr-grad-product': { loss: data(9, 13), e: data(9 * 4, 14).map(Math.sign), x: data(9 * 6, 15), sigma: Float64Array.of(0.1, 0.2, 0.3, 0.4), rows: 9, outs: 4, ins: 6, scale: 0.125 },
   'softmax-cross-entropy': { logits: data(6 * 10, 16), labels: Int32Array.of(0, 9, 3, 3, 1, 7), rows: 6, classes: 10 },
@@ -64,7 +65,7 @@ export async function runKernelParity(mode: GpujsMode): Promise<{ kernel: string
     try {
       const got = await (table[name] as (a: unknown) => Promise<unknown>)(CASES[name]);
       const want = await (referenceTable[name] as (a: unknown) => Promise<unknown>)(CASES[name]);
-      out.push({ kernel: name, ratio: worst(got, want, name === 'noise-inject' ? 2 * 5.8 * 2 ** -11 : 1e-5), ran: ctx.takeRanModes() });
+      out.push({ kernel: name, ratio: worst(got, want, name.startsWith('noise-inject') ? 2 * 5.8 * 2 ** -11 : 1e-5), ran: ctx.takeRanModes() });
     } catch (err) {
       out.push({ kernel: name, ratio: Infinity, ran: ctx.takeRanModes(), error: String(err) });
     }

@@ -18,7 +18,9 @@ if (!hasChromium) console.log(`[browser] kernel suite skipped: ${CHROMIUM} not f
  * the nested calls of the in-kernel RNG helpers ("'rngRound' : no matching overloaded function"), so
  * noise-inject does not compile on webgl2; it compiles and matches on webgpu, webasm and cpu.
  */
-const KNOWN_FAILURES: Partial<Record<string, Record<string, RegExp>>> = { webgl2: { 'noise-inject': /rngRound.*no matching overloaded function/ } };
+const KNOWN_FAILURES: Partial<Record<string, Record<string, RegExp>>> = {
+  webgl2: { 'noise-inject': /rngRound.*no matching overloaded function/, 'noise-inject-signs': /rngRound.*no matching overloaded function/ },
+};
 
 // playwright launches every browser on a fresh temporary profile (it refuses --user-data-dir).
 const FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'];
