@@ -29,8 +29,8 @@ export function rngRound(s: number): number {
   return lo3 * 4096 + hi2;
 }
 
-/** Absorbs one word w in [0, 2^24) into the packed state, then two rounds (rng.ts `absorb`). */
-export function rngAbsorb(s: number, w: number): number {
+/** Adds one word w in [0, 2^24) into the packed state, limb by limb (rng.ts `absorb` before its rounds). */
+export function rngMix(s: number, w: number): number {
   const hi = Math.floor(s / 4096);
   const lo = s - hi * 4096;
   const wHi = Math.floor(w / 4096);
@@ -38,7 +38,12 @@ export function rngAbsorb(s: number, w: number): number {
   const b = lo + (w - wHi * 4096);
   const hi1 = a - Math.floor(a / 4096) * 4096;
   const lo1 = b - Math.floor(b / 4096) * 4096;
-  return rngRound(rngRound(hi1 * 4096 + lo1));
+  return hi1 * 4096 + lo1;
+}
+
+/** Absorbs one word w into the packed state, then two rounds (rng.ts `absorb`). */
+export function rngAbsorb(s: number, w: number): number {
+  return rngRound(rngRound(rngMix(s, w)));
 }
 
 /** Uniform j in (0, 1) from the absorbed counter state (rng.ts `uniform j`). */
@@ -55,15 +60,30 @@ export function rngNormal(seed: number, step: number, layer: number, row: number
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(6.283185307179586 * u2);
 }
 
-export const RNG_HELPERS = [rngRound, rngAbsorb, rngUniform, rngNormal];
+export const RNG_HELPERS = [rngRound, rngMix, rngAbsorb, rngUniform, rngNormal];
+const LEAF_HELPERS = [rngRound, rngMix];
 
+/**
+ * The kernel body calls only leaf helpers (rngMix, rngRound): gpu.js's GLSL back end emits helpers
+ * in an order where one helper calling another fails to compile on webgl2 ("no matching overloaded
+ * function"), so rngNormal's absorbs and uniforms are unrolled here: absorb = 2 rounds of a mix,
+ * uniform = absorb + 3 rounds.
+ */
 function noiseInjectBody(this: ThreadThis, z: Flat, sigma: Flat, seed: number, step: number, layer: number, rowOffset: number): number {
   const s = this.thread.x;
   const c = this.thread.y;
   const r = this.thread.z;
   const unit = c * this.constants.spatial + s;
   const index = (r * this.constants.channels + c) * this.constants.spatial + s;
-  return z[index]! + sigma[c]! * rngNormal(seed, step, layer, rowOffset + r, unit);
+  let state = 1696 * 4096 + 2534;
+  state = rngRound(rngRound(rngMix(state, seed)));
+  state = rngRound(rngRound(rngMix(state, step)));
+  state = rngRound(rngRound(rngMix(state, layer)));
+  state = rngRound(rngRound(rngMix(state, rowOffset + r)));
+  state = rngRound(rngRound(rngMix(state, unit)));
+  const u1 = rngRound(rngRound(rngRound(rngRound(rngRound(rngMix(state, 1)))))) / 16777216 + 0.5 / 16777216;
+  const u2 = rngRound(rngRound(rngRound(rngRound(rngRound(rngMix(state, 2)))))) / 16777216 + 0.5 / 16777216;
+  return z[index]! + sigma[c]! * Math.sqrt(-2 * Math.log(u1)) * Math.cos(6.283185307179586 * u2);
 }
 
 /** Kernels gpu.js's CPU modes (webasm, cpu) compute in host JS rather than in a gpu.js kernel. */
@@ -74,7 +94,7 @@ export async function noiseInjectInKernel(ctx: GpujsContext, a: NoiseInjectArgs)
   const kernel = ctx.kernel('noise-inject', noiseInjectBody, {
     output: [a.spatial, a.channels, a.rows],
     constants: { channels: a.channels, spatial: a.spatial },
-    helpers: RNG_HELPERS,
+    helpers: LEAF_HELPERS,
   });
   return ctx.call(kernel, f32(a.z), f32(a.sigma), a.seed, a.step, a.layer, a.rowOffset);
 }

@@ -13,14 +13,6 @@ const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.log(`[browser] kernel suite skipped: ${CHROMIUM} not found (hint: apt-get install -y chromium)`);
 
-/**
- * Known, open failures (named in the issue note): gpu.js 2.24.1's GLSL code generation does not type
- * the nested calls of the in-kernel RNG helpers ("'rngRound' : no matching overloaded function"), so
- * noise-inject does not compile on webgl2; it compiles and matches on webgpu, webasm and cpu.
- */
-const KNOWN_FAILURES: Partial<Record<string, Record<string, RegExp>>> = {
-  webgl2: { 'noise-inject': /rngRound.*no matching overloaded function/, 'noise-inject-signs': /rngRound.*no matching overloaded function/ },
-};
 
 // playwright launches every browser on a fresh temporary profile (it refuses --user-data-dir).
 const FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'];
@@ -46,13 +38,6 @@ describe.skipIf(!hasChromium)(hasChromium ? 'gpu.js kernels in headless Chromium
       console.log(`[browser] ${mode}: ${results.map((r) => `${r.kernel} ${r.error ?? r.ratio.toFixed(3)} [${r.ran.join(',')}]`).join('; ')}`);
       expect(results.map((r) => r.kernel)).toEqual([...KERNEL_NAMES]);
       for (const r of results) {
-        const known = KNOWN_FAILURES[mode]?.[r.kernel];
-        if (known) {
-          // Asserted, not skipped: when gpu.js fixes it this fails and the entry must be removed.
-          console.log(`[browser] KNOWN FAILURE ${mode} ${r.kernel}: ${r.error ?? 'none'}`);
-          expect(r.error ?? '', `${r.kernel} is listed as a known failure`).toMatch(known);
-          continue;
-        }
         expect(r.error, r.kernel).toBeUndefined();
         // Kernels with no gpu.js version yet run the float64 reference code: no gpu.js mode may claim them.
         expect(r.ran, r.kernel).toEqual(gpujsFallback.names.has(r.kernel as KernelName) ? [] : [mode]);
