@@ -26,7 +26,34 @@ async function keepNoise(ctx: ExecContext, id: string | undefined, eps: Float64A
   ctx.env.set(id, ctx.graph.tensors[id]?.dtype === 'bit' ? await ctx.kernels['sign-pack']({ values: eps }) : eps);
 }
 
+/**
+ * ALR's fused NoiseInject + SignPack: one `noise-inject-signs` call gives z + sigma * eps and the
+ * packed signs of eps, so the float noise is never materialised (antithetic pairs and weight-space
+ * noise keep the general path below). Returns false when the node is not of that form.
+ */
+async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>): Promise<boolean> {
+  const [out, keep] = node.outputs;
+  if (node.inputs.length === 0 || isWeightSpace(ctx) || ctx.options.antithetic || keep === undefined || ctx.graph.tensors[keep]?.dtype !== 'bit') return false;
+  const rows = shapeOf(ctx, out!)[0]!;
+  const z = num(ctx, node.inputs[0]!);
+  const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
+  const dims = channelsSpatial(ctx, out!);
+  const r = await ctx.kernels['noise-inject-signs']({
+    z: zRows === rows ? z : repeatRows(toF64(z), zRows, rows / zRows),
+    sigma: new Float64Array(dims.channels).fill(ctx.options.sigma),
+    ...dims,
+    seed: ctx.options.seed,
+    step: ctx.options.step,
+    layer: paramLayer(ctx, node.layer).index,
+    rowOffset: 0,
+  });
+  ctx.env.set(out!, r.out);
+  ctx.env.set(keep, r.signs);
+  return true;
+}
+
 export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>): Promise<void> {
+  if (await injectKeepingSigns(ctx, node)) return;
   const out = node.outputs[0]!;
   const [rows, ...unitShape] = shapeOf(ctx, out);
   const units = elementCount(unitShape);
