@@ -60,6 +60,11 @@ function peakByLevel(r: SimReport): Record<string, number> {
   return out;
 }
 
+function overflowOf(r: SimReport): { overflowLevels?: string[] } {
+  const levels = [...new Set(r.memory.filter((m) => m.overflow).map((m) => m.level))];
+  return levels.length > 0 ? { overflowLevels: levels } : {};
+}
+
 function computeUtilisation(r: SimReport): number {
   const units = r.units.filter((u) => u.kind !== 'link');
   return units.length === 0 ? 0 : units.reduce((s, u) => s + u.utilisation, 0) / units.length;
@@ -81,7 +86,7 @@ export async function runCompare(base: Omit<SimJob, 'method' | 'schedule'>): Pro
       continue;
     }
     if (method === 'bp' && kind === 'bp-sequential') bp = r.throughput.iterationsPerSecond;
-    rows.push({ method, schedule, iterationsPerSecond: r.throughput.iterationsPerSecond, ratioToBp: bp > 0 ? r.throughput.iterationsPerSecond / bp : 0, peakBytesByLevel: peakByLevel(r), utilisation: Math.min(1, computeUtilisation(r)) });
+    rows.push({ method, schedule, iterationsPerSecond: r.throughput.iterationsPerSecond, ratioToBp: bp > 0 ? r.throughput.iterationsPerSecond / bp : 0, peakBytesByLevel: peakByLevel(r), utilisation: Math.min(1, computeUtilisation(r)), ...overflowOf(r) });
   }
   return { kind: 'compare-report', version: 1, model: base.model, hw: base.hw, copies: base.copies, batch: base.batch, rows };
 }
@@ -153,6 +158,7 @@ export function summaryTable(r: SimReport): string {
 export function compareTable(c: CompareReport): string {
   const levels = [...new Set(c.rows.flatMap((r) => Object.keys(r.peakBytesByLevel)))];
   const head = `${'method'.padEnd(7)}${'schedule'.padEnd(30)}${'iter/s'.padStart(12)}${'vs BP'.padStart(8)}${'util'.padStart(7)}${levels.map((l) => `  peak ${l}`.padStart(16)).join('')}`;
-  const rows = c.rows.map((r) => r.infeasible ? `${r.method.padEnd(7)}${r.schedule.padEnd(30)}  infeasible: ${r.infeasible}` : `${r.method.padEnd(7)}${r.schedule.padEnd(30)}${r.iterationsPerSecond.toFixed(2).padStart(12)}${r.ratioToBp.toFixed(2).padStart(8)}${`${(r.utilisation * 100).toFixed(0)}%`.padStart(7)}${levels.map((l) => fmtBytes(r.peakBytesByLevel[l] ?? 0).padStart(16)).join('')}`);
-  return `${c.model} on ${c.hw}, K=${c.copies}, batch ${c.batch}\n${head}\n${rows.join('\n')}\n`;
+  const rows = c.rows.map((r) => r.infeasible ? `${r.method.padEnd(7)}${r.schedule.padEnd(30)}  infeasible: ${r.infeasible}` : `${r.method.padEnd(7)}${r.schedule.padEnd(30)}${r.iterationsPerSecond.toFixed(2).padStart(12)}${r.ratioToBp.toFixed(2).padStart(8)}${`${(r.utilisation * 100).toFixed(0)}%`.padStart(7)}${levels.map((l) => `${fmtBytes(r.peakBytesByLevel[l] ?? 0)}${r.overflowLevels?.includes(l) ? '!' : ' '}`.padStart(16)).join('')}`);
+  const note = c.rows.some((r) => r.overflowLevels) ? '! the simulated peak exceeds the level\'s capacity (the static plan fit; overlapping iterations did not)\n' : '';
+  return `${c.model} on ${c.hw}, K=${c.copies}, batch ${c.batch}\n${head}\n${rows.join('\n')}\n${note}`;
 }

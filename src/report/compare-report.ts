@@ -14,6 +14,8 @@ export interface CompareRow {
   utilisation: number;
   /** The shortfall when this method and schedule do not fit the hardware (the numbers are then 0). */
   infeasible?: string;
+  /** Levels whose simulated peak exceeded their capacity (the compiler's static plan fit, the run did not). */
+  overflowLevels?: string[];
 }
 
 export interface CompareReport {
@@ -42,6 +44,7 @@ export const compareReportSchema = z.object({
       peakBytesByLevel: z.record(z.string(), z.number().nonnegative()),
       utilisation: z.number().min(0).max(1),
       infeasible: z.string().optional(),
+      overflowLevels: z.array(z.string()).optional(),
     }),
   ),
 }) satisfies z.ZodType<CompareReport>;

@@ -13,4 +13,6 @@ test('an infeasible row carries its shortfall; feasible rows keep their ratio to
   expect(pipelined.infeasible).toBeUndefined();
   expect(pipelined.ratioToBp).toBeCloseTo(pipelined.iterationsPerSecond / row('bp', 'bp-sequential').iterationsPerSecond, 12);
   expect(compareTable(report)).toMatch(/lr\s+sequential\s+infeasible: /);
+  // A simulated peak over the 2 GiB of lpddr4 is flagged on its row, and only then.
+  for (const r of report.rows) expect(r.overflowLevels?.includes('lpddr4') ?? false).toBe((r.peakBytesByLevel['lpddr4'] ?? 0) > 2 * 2 ** 30);
 });
