@@ -175,7 +175,7 @@ async function main(): Promise<void> {
     });
     console.log(`${c.label.padEnd(34)} GFLOP/s: ${cells.join(' | ')}`);
   }
-  console.log('* = auto. Ratios are to TF.js wasm measured in this run; % peak is of the whole machine's hardware peak above.');
+  console.log('* = auto. Ratios are to TF.js wasm measured in this run; % peak is of the hardware peak of the whole machine above.');
   if (!opts['no-step']) await printNoiseRates(runners);
   await printTransferShares(runners);
   for (const r of runners.values()) await r.dispose();
