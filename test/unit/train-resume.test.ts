@@ -59,9 +59,17 @@ describe('alrflow train end to end', () => {
     const bytes = readFileSync(join(dir, 'checkpoint.bin'));
     bytes[bytes.length - 3]! ^= 0x40;
     writeFileSync(join(dir, 'checkpoint.bin'), bytes);
-    const r = run([...common, '--epochs', '4', '--out', dir, '--resume']);
+    const r = run([...common, '--epochs', '2', '--out', dir, '--resume']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/checksum mismatch.*corrupt and was not loaded/);
+  });
+
+  test('--resume with settings that differ from the saved run is refused, naming them', () => {
+    const dir = join(root, 'changed');
+    expect(run([...common, '--epochs', '1', '--out', dir]).status).toBe(0);
+    const r = run([...common, '--epochs', '3', '--out', dir, '--resume']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--resume: epochs is 3 now but 1 in the saved run/);
   });
 
   test('a diverging run stops with a clear message after saving the last good checkpoint', () => {
