@@ -2,23 +2,10 @@
 // counter-based RNG (He-scaled), so a (network, seed) pair always gives the same parameters. Validation
 // errors name the layer, the buffer and the offending value.
 import { InvalidInputError } from '../errors.js';
-import { paramLayers, parameterCount, type Network, type ParamLayer } from '../models/layers.js';
+import { fanIn, paramLayers, parameterCount, type Network, type ParamLayer } from '../models/layers.js';
 import { sampleNoise } from './rng.js';
 import type { Params } from './types.js';
 
-/** Fan-in of a parametrised layer's output unit. */
-function fanIn(layer: ParamLayer): number {
-  switch (layer.kind) {
-    case 'linear':
-      return layer.inFeatures;
-    case 'conv2d':
-      return layer.inChannels * layer.kernelSize * layer.kernelSize;
-    case 'batchnorm':
-      return 1;
-    default:
-      return layer satisfies never;
-  }
-}
 
 /** He-normal weights, zero biases; batchnorm gamma = 1, beta = 0. */
 export function initParams(network: Network, seed = 0): Params {

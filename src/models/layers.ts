@@ -54,6 +54,20 @@ export function elementCount(shape: Shape): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** Inputs feeding one output unit of a parametrised layer (the scale of weight initialisation). */
+export function fanIn(layer: ParamLayer): number {
+  switch (layer.kind) {
+    case 'linear':
+      return layer.inFeatures;
+    case 'conv2d':
+      return layer.inChannels * layer.kernelSize * layer.kernelSize;
+    case 'batchnorm':
+      return 1;
+    default:
+      return layer satisfies never;
+  }
+}
+
 /** Number of weights and biases of a parametrised layer. */
 export function parameterCount(layer: ParamLayer): { weights: number; biases: number } {
   switch (layer.kind) {

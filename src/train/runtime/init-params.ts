@@ -3,21 +3,8 @@
 // run's start is a pure function of its seed.
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { parameterCount, type ParamLayer } from '../../models/layers.js';
+import { fanIn, parameterCount, type ParamLayer } from '../../models/layers.js';
 import type { Params } from './step-types.js';
-
-function fanIn(layer: ParamLayer): number {
-  switch (layer.kind) {
-    case 'linear':
-      return layer.inFeatures;
-    case 'conv2d':
-      return layer.inChannels * layer.kernelSize * layer.kernelSize;
-    case 'batchnorm':
-      return 1;
-    default:
-      return layer satisfies never;
-  }
-}
 
 export function initParams(layers: ParamLayer[], seed: number): Params {
   const rng = xoroshiro128plus(seed);
