@@ -27,6 +27,7 @@ const limit = env('BENCH_LIMIT', 60000);
 const testLimit = env('BENCH_TEST_LIMIT', 10000);
 const copies = env('BENCH_COPIES', 64);
 const backend = process.env.BENCH_BACKEND ?? 'auto';
+const seed = env('BENCH_SEED', 1);
 const batch = 64;
 const widths = [784, 256, 10];
 const silent = { update: () => undefined, line: (t: string) => console.log(`  ${t}`), stop: () => undefined };
@@ -53,7 +54,7 @@ async function alrCopiesAtLrMemory(): Promise<number> {
 
 async function run(method: TrainConfig['method'], k: number): Promise<TrainSummary> {
   console.log(`training ${method}${method === 'bp' ? '' : ` K=${k}`} ...`);
-  const config: TrainConfig = { ...defaultTrainConfig, model: 'mlp', dataset: 'mnist', method, copies: k, batch, epochs, backend, seed: 1, lr: 0.01, optimizer: 'sgd', schedule: 'cosine', limit, testLimit, checkpointEvery: 1000 };
+  const config: TrainConfig = { ...defaultTrainConfig, model: 'mlp', dataset: 'mnist', method, copies: k, batch, epochs, backend, seed, lr: 0.01, optimizer: 'sgd', schedule: 'cosine', limit, testLimit, checkpointEvery: 1000 };
   return train(config, { outDir: mkdtempSync(join(tmpdir(), `bench-train-${method}-`)), resume: false, force: true, progress: silent });
 }
 
@@ -119,7 +120,7 @@ const only = process.env.BENCH_ONLY ?? 'all';
 if (only !== 'step') {
   const alrK = await alrCopiesAtLrMemory();
   // Rows print as each run finishes, so a long run that is stopped still leaves its finished rows.
-  console.log(`bench:train  MNIST MLP ${widths.join('-')}, batch ${batch}, ${epochs} epoch(s) on ${limit} training samples, test on ${testLimit}, SGD 0.01 momentum 0.9 + cosine, sigma 0.1, mean baseline; ALR at LR's kept bytes: K=${alrK}`);
+  console.log(`bench:train  MNIST MLP ${widths.join('-')}, seed ${seed}, batch ${batch}, ${epochs} epoch(s) on ${limit} training samples, test on ${testLimit}, SGD 0.01 momentum 0.9 + cosine, sigma 0.1, mean baseline; ALR at LR's kept bytes: K=${alrK}`);
   const header = `${'run'.padEnd(26)}${'backend'.padEnd(12)}${'test acc'.padStart(9)}${'wall s'.padStart(9)}${'samples/s'.padStart(11)}${'kept B/step'.padStart(13)}`;
   const runs = [['BP', 'bp', 1], [`LR K=${copies}`, 'lr', copies], [`ALR K=${copies}`, 'alr', copies], [`ALR K=${alrK} (LR's memory)`, 'alr', alrK]] as const;
   const wanted = process.env.BENCH_RUNS?.split(',');
