@@ -22,3 +22,42 @@ export function convDims(kernel: string, d: ConvDims): { outHeight: number; outW
   validateDims(kernel, { outHeight, outWidth });
   return { outHeight, outWidth };
 }
+
+/**
+ * The (output position, input position) pairs each kernel tap (u, v) connects, padding already
+ * excluded, in the order p then q: outIndex = p * outWidth + q, inIndex = iy * width + ix with
+ * iy = p * stride + u - padding. The three conv kernels (forward, input and weight gradient) walk
+ * the same taps and differ only in what they accumulate.
+ */
+export interface ConvTaps {
+  outHeight: number;
+  outWidth: number;
+  /** Per tap t = u * kernelSize + v. */
+  outIndex: Int32Array[];
+  inIndex: Int32Array[];
+}
+
+export function convTaps(kernel: string, d: ConvDims): ConvTaps {
+  const { outHeight, outWidth } = convDims(kernel, d);
+  const outIndex: Int32Array[] = [];
+  const inIndex: Int32Array[] = [];
+  for (let u = 0; u < d.kernelSize; u++) {
+    for (let v = 0; v < d.kernelSize; v++) {
+      const outs: number[] = [];
+      const ins: number[] = [];
+      for (let p = 0; p < outHeight; p++) {
+        const iy = p * d.stride + u - d.padding;
+        if (iy < 0 || iy >= d.height) continue;
+        for (let q = 0; q < outWidth; q++) {
+          const ix = q * d.stride + v - d.padding;
+          if (ix < 0 || ix >= d.width) continue;
+          outs.push(p * outWidth + q);
+          ins.push(iy * d.width + ix);
+        }
+      }
+      outIndex.push(Int32Array.from(outs));
+      inIndex.push(Int32Array.from(ins));
+    }
+  }
+  return { outHeight, outWidth, outIndex, inIndex };
+}

@@ -1,11 +1,11 @@
 // Float64 reference conv input gradient (BP only): dX[n,c,y,x] = sum over outputs that read (y,x) of
 // dOut * weight. LR/ALR never need it (no backward chain).
-import { convDims, type ConvDims } from './conv-dims.js';
+import { convTaps, type ConvDims } from './conv-dims.js';
 import { validate } from './validate.js';
 
 export function conv2dInputGrad(dOut: Float64Array, weights: Float64Array, d: ConvDims): Float64Array {
-  const { outHeight: oh, outWidth: ow } = convDims('conv2dInputGrad', d);
-  const { batch, inChannels: ci, height: h, width: w, outChannels: co, kernelSize: ks, stride, padding } = d;
+  const { outHeight: oh, outWidth: ow, outIndex, inIndex } = convTaps('conv2dInputGrad', d);
+  const { batch, inChannels: ci, height: h, width: w, outChannels: co, kernelSize: ks } = d;
   validate('conv2dInputGrad', 'dOut', dOut, batch * co * oh * ow, `[batch, outChannels, oh, ow] = [${batch}, ${co}, ${oh}, ${ow}]`);
   validate('conv2dInputGrad', 'weights', weights, co * ci * ks * ks, `[outChannels, inChannels, k, k] = [${co}, ${ci}, ${ks}, ${ks}]`);
   const dx = new Float64Array(batch * ci * h * w);
@@ -15,19 +15,11 @@ export function conv2dInputGrad(dOut: Float64Array, weights: Float64Array, d: Co
       for (let c = 0; c < ci; c++) {
         const xBase = (n * ci + c) * h * w;
         const wBase = (o * ci + c) * ks * ks;
-        for (let u = 0; u < ks; u++) {
-          for (let v = 0; v < ks; v++) {
-            const wv = weights[wBase + u * ks + v]!;
-            for (let p = 0; p < oh; p++) {
-              const iy = p * stride + u - padding;
-              if (iy < 0 || iy >= h) continue;
-              for (let q = 0; q < ow; q++) {
-                const ix = q * stride + v - padding;
-                if (ix < 0 || ix >= w) continue;
-                dx[xBase + iy * w + ix]! += wv * dOut[dBase + p * ow + q]!;
-              }
-            }
-          }
+        for (let t = 0; t < ks * ks; t++) {
+          const wv = weights[wBase + t]!;
+          const outs = outIndex[t]!;
+          const ins = inIndex[t]!;
+          for (let i = 0; i < outs.length; i++) dx[xBase + ins[i]!]! += wv * dOut[dBase + outs[i]!]!;
         }
       }
     }

@@ -1,12 +1,12 @@
 // Float64 reference conv weight gradient: gW[o,c,u,v] = sum_{n,p,q} dOut[n,o,p,q] x[n,c,p*s+u-pad,q*s+v-pad].
 // It is BP's conv weight gradient and, with LR error signals as dOut, the LR/ALR conv gradient product
 // (METHOD.md 2.1). No 1/rows scaling: the caller decides the normalisation.
-import { convDims, type ConvDims } from './conv-dims.js';
+import { convTaps, type ConvDims } from './conv-dims.js';
 import { validate } from './validate.js';
 
 export function conv2dWeightGrad(dOut: Float64Array, x: Float64Array, d: ConvDims): Float64Array {
-  const { outHeight: oh, outWidth: ow } = convDims('conv2dWeightGrad', d);
-  const { batch, inChannels: ci, height: h, width: w, outChannels: co, kernelSize: ks, stride, padding } = d;
+  const { outHeight: oh, outWidth: ow, outIndex, inIndex } = convTaps('conv2dWeightGrad', d);
+  const { batch, inChannels: ci, height: h, width: w, outChannels: co, kernelSize: ks } = d;
   validate('conv2dWeightGrad', 'dOut', dOut, batch * co * oh * ow, `[batch, outChannels, oh, ow] = [${batch}, ${co}, ${oh}, ${ow}]`);
   validate('conv2dWeightGrad', 'x', x, batch * ci * h * w, `[batch, inChannels, height, width] = [${batch}, ${ci}, ${h}, ${w}]`);
   const gw = new Float64Array(co * ci * ks * ks);
@@ -16,20 +16,12 @@ export function conv2dWeightGrad(dOut: Float64Array, x: Float64Array, d: ConvDim
       for (let c = 0; c < ci; c++) {
         const xBase = (n * ci + c) * h * w;
         const wBase = (o * ci + c) * ks * ks;
-        for (let u = 0; u < ks; u++) {
-          for (let v = 0; v < ks; v++) {
-            let acc = 0;
-            for (let p = 0; p < oh; p++) {
-              const iy = p * stride + u - padding;
-              if (iy < 0 || iy >= h) continue;
-              for (let q = 0; q < ow; q++) {
-                const ix = q * stride + v - padding;
-                if (ix < 0 || ix >= w) continue;
-                acc += dOut[dBase + p * ow + q]! * x[xBase + iy * w + ix]!;
-              }
-            }
-            gw[wBase + u * ks + v]! += acc;
-          }
+        for (let t = 0; t < ks * ks; t++) {
+          const outs = outIndex[t]!;
+          const ins = inIndex[t]!;
+          let acc = 0;
+          for (let i = 0; i < outs.length; i++) acc += dOut[dBase + outs[i]!]! * x[xBase + ins[i]!]!;
+          gw[wBase + t]! += acc;
         }
       }
     }

@@ -1,11 +1,11 @@
 // Float64 reference 2-D convolution (cross-correlation, as every DL framework), NCHW layout, no bias:
 // x [batch, inChannels, height, width], weights [outChannels, inChannels, k, k] -> [batch, outChannels, oh, ow].
-import { convDims, type ConvDims } from './conv-dims.js';
+import { convTaps, type ConvDims } from './conv-dims.js';
 import { validate } from './validate.js';
 
 export function conv2d(x: Float64Array, weights: Float64Array, d: ConvDims): Float64Array {
-  const { outHeight: oh, outWidth: ow } = convDims('conv2d', d);
-  const { batch, inChannels: ci, height: h, width: w, outChannels: co, kernelSize: ks, stride, padding } = d;
+  const { outHeight: oh, outWidth: ow, outIndex, inIndex } = convTaps('conv2d', d);
+  const { batch, inChannels: ci, height: h, width: w, outChannels: co, kernelSize: ks } = d;
   validate('conv2d', 'x', x, batch * ci * h * w, `[batch, inChannels, height, width] = [${batch}, ${ci}, ${h}, ${w}]`);
   validate('conv2d', 'weights', weights, co * ci * ks * ks, `[outChannels, inChannels, k, k] = [${co}, ${ci}, ${ks}, ${ks}]`);
   const out = new Float64Array(batch * co * oh * ow);
@@ -15,19 +15,11 @@ export function conv2d(x: Float64Array, weights: Float64Array, d: ConvDims): Flo
       for (let c = 0; c < ci; c++) {
         const xBase = (n * ci + c) * h * w;
         const wBase = (o * ci + c) * ks * ks;
-        for (let u = 0; u < ks; u++) {
-          for (let v = 0; v < ks; v++) {
-            const wv = weights[wBase + u * ks + v]!;
-            for (let p = 0; p < oh; p++) {
-              const iy = p * stride + u - padding;
-              if (iy < 0 || iy >= h) continue;
-              for (let q = 0; q < ow; q++) {
-                const ix = q * stride + v - padding;
-                if (ix < 0 || ix >= w) continue;
-                out[outBase + p * ow + q]! += wv * x[xBase + iy * w + ix]!;
-              }
-            }
-          }
+        for (let t = 0; t < ks * ks; t++) {
+          const wv = weights[wBase + t]!;
+          const outs = outIndex[t]!;
+          const ins = inIndex[t]!;
+          for (let i = 0; i < outs.length; i++) out[outBase + outs[i]!]! += wv * x[xBase + ins[i]!]!;
         }
       }
     }
