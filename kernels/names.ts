@@ -2,6 +2,7 @@
 // backend implements). All tensors are flat row-major arrays with explicit dims; conv tensors are
 // NCHW. This file holds no arithmetic: implementations live in reference/, gpujs/ and tfjs/.
 import type { ConvDims } from './reference/conv-dims.js';
+import type { PoolDims } from './reference/pool-dims.js';
 
 export type { ConvDims };
 
@@ -157,14 +158,7 @@ export interface BatchnormArgs {
 }
 
 /** Pooling window over NCHW rows; no padding (the models' pools never pad). */
-export interface PoolShape {
-  rows: number;
-  channels: number;
-  height: number;
-  width: number;
-  size: number;
-  stride: number;
-}
+export type PoolShape = PoolDims;
 
 /** Max or average pooling, x [rows, channels, height, width] -> [rows, channels, oh, ow]. */
 export interface PoolArgs {
