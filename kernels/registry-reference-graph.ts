@@ -27,16 +27,7 @@ export const graphReferenceKernels: Pick<KernelTable, GraphKernelName> = {
     const { outHeight, outWidth } = ref.convDims('conv2d-backward-weights', dims);
     return { weights: ref.conv2dWeightGrad(f64(dy), f64(x), dims), biases: ref.channelSum(f64(dy), dims.batch, dims.outChannels, outHeight * outWidth) };
   },
-  'copy-sum': async ({ x, samples, copies, width }) => {
-    const out = new Float64Array(samples * width);
-    for (let n = 0; n < samples; n++) {
-      for (let k = 0; k < copies; k++) {
-        const src = (n * copies + k) * width;
-        for (let i = 0; i < width; i++) out[n * width + i]! += x[src + i]!;
-      }
-    }
-    return out;
-  },
+  'copy-sum': async ({ x, samples, copies }) => ref.copySum(x, samples, copies),
 };
 
 /** A device table's entries that run the reference code, and the set the registry stamps as `reference`. */

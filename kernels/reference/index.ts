@@ -25,3 +25,4 @@ export { softmaxCrossEntropy } from './softmax-cross-entropy.js';
 export { tanh } from './tanh.js';
 export { tanhBackward } from './tanh-backward.js';
 export { transpose } from './transpose.js';
+export { copySum, repeatRows } from './copy-rows.js';

@@ -9,19 +9,6 @@ import { layerOutputShape } from '../models/shapes.js';
 import { channelsSpatial } from './forward.js';
 import type { LayerGradient } from './types.js';
 
-/** Sums each sample's K consecutive rows: [N*K, width] -> [N, width]. */
-export function sumCopies(delta: Float64Array, samples: number, copies: number): Float64Array {
-  const width = delta.length / (samples * copies);
-  const out = new Float64Array(samples * width);
-  for (let n = 0; n < samples; n++) {
-    for (let k = 0; k < copies; k++) {
-      const src = (n * copies + k) * width;
-      for (let i = 0; i < width; i++) out[n * width + i]! += delta[src + i]!;
-    }
-  }
-  return out;
-}
-
 export interface ProductInput {
   layer: ParamLayer;
   /** Error signals on the layer output, [rows, ...outputShape]. */

@@ -8,7 +8,8 @@ import { InvalidInputError } from '../errors.js';
 import { paramLayers, type Network } from '../models/layers.js';
 import { baselines } from './baselines.js';
 import { channelsSpatial, forward, type TraceEntry } from './forward.js';
-import { gradientProduct, sumCopies } from './gradient-product.js';
+import { copySum, repeatRows } from '../../kernels/reference/copy-rows.js';
+import { gradientProduct } from './gradient-product.js';
 import { KeptBytesAccount, maxKept } from './kept-bytes.js';
 import { NoiseStore } from './noise-store.js';
 import { sigmaMap } from './params.js';
@@ -65,17 +66,6 @@ function prepare(network: Network, params: Params, batch: Batch, options: Estima
   return { network, params, batch, options: resolved, sigma, bnStats, rowLoss: options.rowLoss ?? defaultRowLoss };
 }
 
-/** Each sample repeated K times, sample-major (row = n*K + k). */
-function repeatRows(x: Float64Array, samples: number, copies: number): Float64Array {
-  const width = x.length / samples;
-  const out = new Float64Array(x.length * copies);
-  for (let n = 0; n < samples; n++) {
-    const row = x.subarray(n * width, (n + 1) * width);
-    for (let k = 0; k < copies; k++) out.set(row, (n * copies + k) * width);
-  }
-  return out;
-}
-
 interface PassResult {
   gradients: Map<string, LayerGradient>;
   meanLoss: number;
@@ -121,7 +111,7 @@ function layerGradient(s: Setup, e: ParamEntry, store: NoiseStore, losses: Float
   const dims = { rows: N * K, ...channelsSpatial(outShape) };
   const sigma = s.sigma.get(e.layer.name)!;
   const delta = errorSignalFor(o, e.layer.name, store, losses, sigma, dims);
-  const summed = e.copyInvariant ? sumCopies(delta, N, K) : delta;
+  const summed = e.copyInvariant ? copySum(delta, N, K) : delta;
   const grad = gradientProduct({
     layer: e.layer, delta: summed, input: e.input, inputShape: e.inputShape, rows: e.rows, normaliser: N * K, bnStats: s.bnStats.get(e.layer.name),
   });

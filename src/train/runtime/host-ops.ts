@@ -31,16 +31,7 @@ export function makeAntithetic(eps: Float64Array, rows: number, cols: number): F
   return eps;
 }
 
-/** [n, width] -> [n*copies, width], the copies of one sample adjacent (row = sample*copies + copy). */
-export function repeatRows(x: NumArray, n: number, copies: number): Float64Array {
-  const width = x.length / n;
-  const out = new Float64Array(x.length * copies);
-  for (let s = 0; s < n; s++) {
-    const src = x.subarray(s * width, (s + 1) * width);
-    for (let k = 0; k < copies; k++) out.set(src, (s * copies + k) * width);
-  }
-  return out;
-}
+export { repeatRows } from '../../../kernels/reference/copy-rows.js';
 
 /** d loss_mean / d logits for softmax cross-entropy averaged over rows. */
 export function softmaxGradient(logits: NumArray, labels: Int32Array, rows: number, classes: number): Float64Array {
