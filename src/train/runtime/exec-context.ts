@@ -14,6 +14,8 @@ export type Tensor = NumArray | Uint32Array;
 export interface ExecOptions {
   /** LR/ALR: noise std per output unit; ES/AES: per weight. */
   sigma: number;
+  /** LR/ALR with learned sigma: per layer one value per output unit/channel, used instead of `sigma`. */
+  layerSigma?: ReadonlyMap<string, Float64Array>;
   baseline: Baseline;
   encoding: 'sign-noise' | 'sign-signal';
   antithetic: boolean;

@@ -6,6 +6,7 @@ import { errorSignal } from '../../../kernels/reference/index.js';
 import type { IrNode } from '../../ir/types.js';
 import { channelsSpatial, isWeightSpace, noiseValues, num, toF64, type ExecContext } from './exec-context.js';
 import { softmaxGradient, subtractBaseline } from './host-ops.js';
+import { sigmaOf } from './exec-noise.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
@@ -43,7 +44,7 @@ export function lossBroadcast(ctx: ExecContext, node: NodeOf<'LossBroadcast'>): 
 export function errorSignalOf(ctx: ExecContext, source: string, lossId: string): Float64Array {
   const dims = channelsSpatial(ctx, source);
   const scale = ctx.graph.meta.method === 'alr' && ctx.options.encoding === 'sign-noise' ? Math.sqrt(Math.PI / 2) : 1;
-  const sigma = new Float64Array(dims.channels).fill(ctx.options.sigma);
+  const sigma = sigmaOf(ctx, ctx.graph.tensors[source]?.layer, dims.channels);
   return errorSignal(toF64(num(ctx, lossId)), noiseValues(ctx, source), sigma, dims, scale);
 }
 

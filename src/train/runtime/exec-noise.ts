@@ -2,8 +2,12 @@
 // noise-inject kernel for the counter (seed, step, parametrised-layer index, row, unit) that
 // src/estimators/rng.ts uses: LR/ALR rows are sample*K + copy over the layer's output units; ES/AES
 // rows are the K copies over the layer's parameters (weights first, then biases). A copy-invariant
-// input (N rows) is broadcast to N*K rows here, as the fold pass intends.
+// input (N rows) is broadcast to N*K rows here, as the fold pass intends. Antithetic pairs are
+// adjacent rows (2j, 2j+1) in both layouts, as in rng.ts: copies 2j and 2j+1 of one sample for
+// LR/ALR (rows n*K + k), weight copies 2j and 2j+1 for ES/AES; K must be even. Sigma is the run's
+// scalar, or with learned sigma the layer's vector (one value per output unit/channel).
 import { addNoise } from '../../../kernels/reference/index.js';
+import { InvalidInputError } from '../../errors.js';
 import type { IrNode } from '../../ir/types.js';
 import { elementCount } from '../../models/layers.js';
 import { channelsSpatial, isWeightSpace, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
@@ -11,9 +15,22 @@ import { makeAntithetic, repeatRows } from './host-ops.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
-async function drawEps(ctx: ExecContext, layerName: string | undefined, rows: number, units: number): Promise<Float64Array> {
+/** The layer's noise std per output channel: the learned vector, or the run's scalar. */
+export function sigmaOf(ctx: ExecContext, layerName: string | undefined, channels: number): Float64Array {
+  const learned = layerName === undefined ? undefined : ctx.options.layerSigma?.get(layerName);
+  if (!learned) return new Float64Array(channels).fill(ctx.options.sigma);
+  if (learned.length !== channels) throw new Error(`graph executor: layer ${layerName} has ${learned.length} sigma values for ${channels} channels`);
+  return learned;
+}
+
+/** Standard normal noise of a layer, rows x units, from the counter RNG (regenerating gives the same values). */
+export async function drawEps(ctx: ExecContext, layerName: string | undefined, rows: number, units: number): Promise<Float64Array> {
   const { index } = paramLayer(ctx, layerName);
   const { seed, step, antithetic } = ctx.options;
+  const K = ctx.graph.meta.copies;
+  if (antithetic && K % 2 !== 0) {
+    throw new InvalidInputError(`layer ${String(layerName)}: antithetic pairs need an even number of copies; found K = ${K}. Hint: use K = ${K + 1}`);
+  }
   const eps = toF64(
     await ctx.kernels['noise-inject']({ z: new Float64Array(rows * units), sigma: Float64Array.of(1), rows, channels: 1, spatial: units, seed, step, layer: index, rowOffset: 0 }),
   );
@@ -40,7 +57,7 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   const dims = channelsSpatial(ctx, out!);
   const r = await ctx.kernels['noise-inject-signs']({
     z: zRows === rows ? z : repeatRows(toF64(z), zRows, rows / zRows),
-    sigma: new Float64Array(dims.channels).fill(ctx.options.sigma),
+    sigma: sigmaOf(ctx, node.layer, dims.channels),
     ...dims,
     seed: ctx.options.seed,
     step: ctx.options.step,
@@ -71,7 +88,7 @@ export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
     const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
     const full = zRows === rows ? z : repeatRows(z, zRows, rows! / zRows);
     const dims = channelsSpatial(ctx, out);
-    ctx.env.set(out, addNoise(full, eps, new Float64Array(dims.channels).fill(sigma), dims.rows, dims.channels, dims.spatial));
+    ctx.env.set(out, addNoise(full, eps, sigmaOf(ctx, node.layer, dims.channels), dims.rows, dims.channels, dims.spatial));
   }
   await keepNoise(ctx, node.outputs[1], eps);
 }

@@ -2,30 +2,54 @@
 // layer's parameter buffer. The optimizer state travels in the environment under the graph's
 // `<layer>.opt` id (Adam: m then v, 2P floats; SGD momentum: the velocity, P floats, an entry the
 // compiler's graph does not model because plain SGD has no state there) and comes back as `.opt.next`.
+// `applyOptimizer` is the same update on any buffer: learned sigma (learned-sigma.ts) uses it too.
+import type { KernelTable, NumArray } from '../../../kernels/names.js';
 import type { IrNode } from '../../ir/types.js';
 import { num, toF64, type ExecContext } from './exec-context.js';
+import type { OptimizerConfig } from './optimizer-state.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
+export interface OptimizerStep {
+  w: NumArray;
+  g: NumArray;
+  /** The buffer's state from the previous update (SGD: P floats; Adam: 2P floats); undefined before the first. */
+  state: NumArray | undefined;
+  lr: number;
+  optimizer: OptimizerConfig;
+  /** Adam's t (>= 1). */
+  updateCount: number;
+}
+
+/** One optimizer update of one buffer on the backend's kernels: the new values and the new state. */
+export async function applyOptimizer(kernels: KernelTable, s: OptimizerStep): Promise<{ w: NumArray; state: Float64Array }> {
+  const { w, g, lr, optimizer: o } = s;
+  switch (o.kind) {
+    case 'sgd': {
+      const r = await kernels['sgd-update']({ w, g, v: s.state ?? new Float64Array(w.length), lr, momentum: o.momentum });
+      return { w: r.w, state: toF64(r.v) };
+    }
+    case 'adam': {
+      const state = s.state ?? new Float64Array(2 * w.length);
+      const r = await kernels['adam-update']({ w, g, m: state.subarray(0, w.length), v: state.subarray(w.length), lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, t: s.updateCount });
+      const out = new Float64Array(2 * w.length);
+      out.set(toF64(r.m));
+      out.set(toF64(r.v), w.length);
+      return { w: r.w, state: out };
+    }
+    default:
+      return o.kind satisfies never;
+  }
+}
+
 export async function optimizerUpdate(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): Promise<void> {
   const [params, grad] = node.inputs as [string, string];
-  const w = num(ctx, params);
-  const g = num(ctx, grad);
   const stateId = `${node.layer}.opt`;
-  const { lr, optimizer: o, updateCount } = ctx.options;
+  const { lr, optimizer, updateCount } = ctx.options;
   const [next] = node.outputs as [string];
-  if (node.optimizer === 'sgd') {
-    const v = ctx.env.has(stateId) ? num(ctx, stateId) : new Float64Array(w.length);
-    const r = await ctx.kernels['sgd-update']({ w, g, v, lr, momentum: o.momentum });
-    ctx.env.set(next, r.w);
-    ctx.env.set(`${stateId}.next`, r.v);
-    return;
-  }
-  const state = ctx.env.has(stateId) ? num(ctx, stateId) : new Float64Array(2 * w.length);
-  const r = await ctx.kernels['adam-update']({ w, g, m: state.subarray(0, w.length), v: state.subarray(w.length), lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, t: updateCount });
-  const out = new Float64Array(2 * w.length);
-  out.set(toF64(r.m));
-  out.set(toF64(r.v), w.length);
+  const r = await applyOptimizer(ctx.kernels, {
+    w: num(ctx, params), g: num(ctx, grad), state: ctx.env.has(stateId) ? num(ctx, stateId) : undefined, lr, optimizer: { ...optimizer, kind: node.optimizer }, updateCount,
+  });
   ctx.env.set(next, r.w);
-  ctx.env.set(`${stateId}.next`, out);
+  ctx.env.set(`${stateId}.next`, r.state);
 }

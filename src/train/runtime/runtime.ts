@@ -13,6 +13,7 @@ import { executeGraph } from './execute-graph.js';
 import { toF64, type ExecContext, type ExecOptions } from './exec-context.js';
 import { initParams } from './init-params.js';
 import { mean } from './host-ops.js';
+import { LearnedSigma, sigmaGradients } from './learned-sigma.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 import { resolveKernels, type ResolvedKernels } from './resolve-kernels.js';
 import { emptyKeptBytes, type Batch, type KeptBytes, type MethodOptions, type Params, type StepResult } from './step-types.js';
@@ -45,6 +46,8 @@ export class Runtime {
   /** Optimizer state per layer (SGD velocity, or Adam m then v), and the updates applied so far. */
   readonly optimizerState = new Map<string, Float64Array>();
   optimizerUpdates = 0;
+  /** Learned sigma per layer (LR/ALR with learnSigma); undefined when sigma is fixed. */
+  readonly sigma: LearnedSigma | undefined;
   readonly layers: ParamLayer[];
   private readonly graphs = new Map<string, Graph>();
   private readonly layerMap: Map<string, Layer>;
@@ -56,6 +59,8 @@ export class Runtime {
     this.layers = paramLayers(options.network.layers);
     this.layerMap = layersByName(options.network.layers);
     this.params = initParams(this.layers, options.seed);
+    const m = options.method;
+    this.sigma = m.learnSigma ? new LearnedSigma(this.layers, { ...m, learnSigma: m.learnSigma }) : undefined;
   }
 
   static async create(options: RuntimeOptions): Promise<Runtime> {
@@ -93,7 +98,7 @@ export class Runtime {
     }
     for (const [name, s] of this.optimizerState) env.set(`${name}.opt`, s);
     const m = this.options.method;
-    const options: ExecOptions = { sigma: m.sigma, baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, seed: this.options.seed, step, lr, optimizer: this.options.optimizer, updateCount: this.optimizerUpdates + 1 };
+    const options: ExecOptions = { sigma: m.sigma, ...(this.sigma ? { layerSigma: this.sigma.values } : {}), baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, seed: this.options.seed, step, lr, optimizer: this.options.optimizer, updateCount: this.optimizerUpdates + 1 };
     const paramMap = new Map(this.layers.map((layer, index) => [layer.name, { layer, index }]));
     return { graph, kernels: this.resolved.kernels, paramLayers: paramMap, layers: this.layerMap, env, labels: batch.labels, bnStats: new Map(), losses: [], options };
   }
@@ -115,7 +120,8 @@ export class Runtime {
       gradients[layer.name] = { weights: g.subarray(0, w), biases: g.subarray(w) };
     }
     const meanLoss = ctx.losses.reduce((s, l) => s + mean(l), 0) / ctx.losses.length;
-    return { ctx, result: { meanLoss, gradients, keptBytes: this.kept(ctx.graph) } };
+    const sigma = this.sigma ? { sigmaGradients: await sigmaGradients(ctx) } : {};
+    return { ctx, result: { meanLoss, gradients, keptBytes: this.kept(ctx.graph), ...sigma } };
   }
 
   private kept(graph: Graph): KeptBytes {
@@ -128,7 +134,7 @@ export class Runtime {
   }
 
   /** One training step; the update is skipped when the loss is not finite, so the state stays good. */
-  async trainStep(batch: Batch, step: number, lr: number): Promise<StepResult> {
+  async trainStep(batch: Batch, step: number, lr: number, sigmaLr = lr): Promise<StepResult> {
     const { ctx, result } = await this.runStep(batch, step, lr);
     if (!Number.isFinite(result.meanLoss)) return result;
     await executeGraph(ctx, isUpdate);
@@ -140,6 +146,7 @@ export class Runtime {
     }
     // A diverged update is dropped, so the state a caller saves is always the last good one.
     if (!Object.values(next).every((p) => p.weights.every(Number.isFinite) && p.biases.every(Number.isFinite))) return result;
+    await this.sigma?.update(ctx.kernels, result.sigmaGradients ?? {}, sigmaLr, this.options.optimizer, this.optimizerUpdates + 1);
     this.params = next;
     for (const layer of this.layers) this.optimizerState.set(layer.name, toF64(ctx.env.get(`${layer.name}.opt.next`) as Float64Array));
     this.optimizerUpdates++;
@@ -181,6 +188,7 @@ export class Runtime {
       arrays[`param.${name}.biases`] = p.biases;
     }
     for (const [name, s] of this.optimizerState) arrays[`optim.${name}`] = s;
+    if (this.sigma) Object.assign(arrays, this.sigma.exportState());
     return { arrays, optimizerUpdates: this.optimizerUpdates };
   }
 
@@ -192,5 +200,6 @@ export class Runtime {
     this.optimizerState.clear();
     for (const [key, value] of Object.entries(arrays)) if (key.startsWith('optim.')) this.optimizerState.set(key.slice(6), value);
     this.optimizerUpdates = optimizerUpdates;
+    this.sigma?.importState(arrays);
   }
 }

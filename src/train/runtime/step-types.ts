@@ -6,12 +6,21 @@ import type { Baseline } from './host-ops.js';
 export interface MethodOptions {
   method: Method;
   copies: number;
-  /** Noise standard deviation: per output unit for LR/ALR, per weight for ES/AES (fixed). */
+  /** Noise standard deviation: per output unit for LR/ALR, per weight for ES/AES (the start value when learned). */
   sigma: number;
   baseline: Baseline;
   encoding: 'sign-noise' | 'sign-signal';
   antithetic: boolean;
   layerwise: boolean;
+  /** LR/ALR: learn sigma per layer and output unit/channel (METHOD.md 2.1); absent: sigma stays fixed. */
+  learnSigma?: LearnSigmaOptions;
+}
+
+export interface LearnSigmaOptions {
+  /** Base learning rate of sigma (the step's rate is scaled by the run's schedule like the weights'). */
+  lr: number;
+  /** Floor applied after every update so sigma stays > 0. */
+  min: number;
 }
 
 export interface LayerParams {
@@ -36,6 +45,8 @@ export interface StepResult {
   meanLoss: number;
   gradients: Params;
   keptBytes: KeptBytes;
+  /** d loss / d sigma per layer, one value per output unit/channel (learned sigma only). */
+  sigmaGradients?: Record<string, Float64Array>;
 }
 
 /** Float buffers are counted at float32 width, the width the device backends keep them in. */
