@@ -8,11 +8,11 @@ export interface MetricsRow {
   kind: 'step' | 'epoch';
   step: number;
   epoch: number;
-  /** Metric name to value: loss, lr, samplesPerSecond, train.accuracy, test.loss, ... */
+  /** Metric name to value: loss, lr, samplesPerSecond, train.accuracy, test.loss, sigma.mean (learned sigma; sigma.<layer> in the jsonl only), ... */
   values: Record<string, number>;
 }
 
-const csvColumns = ['kind', 'step', 'epoch', 'loss', 'lr', 'samplesPerSecond', 'train.loss', 'train.accuracy', 'test.loss', 'test.accuracy', 'wallSeconds'];
+const csvColumns = ['kind', 'step', 'epoch', 'loss', 'lr', 'samplesPerSecond', 'train.loss', 'train.accuracy', 'test.loss', 'test.accuracy', 'sigma.mean', 'wallSeconds'];
 
 function csvLine(row: MetricsRow): string {
   return csvColumns

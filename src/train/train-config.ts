@@ -23,6 +23,12 @@ export interface TrainConfig {
   encoding: 'sign-noise' | 'sign-signal';
   antithetic: boolean;
   layerwise: boolean;
+  /** LR/ALR: learn sigma per layer and output unit/channel. Absent (not false) when sigma is fixed, so runs saved before it existed still resume. */
+  learnSigma?: true;
+  /** Base learning rate of sigma (scaled by the schedule like --lr); only with learnSigma. */
+  sigmaLr?: number;
+  /** Floor of learned sigma after every update (keeps it > 0); only with learnSigma. */
+  sigmaMin?: number;
   /** Use only the first N training samples. */
   limit?: number;
   /** Hidden widths of the MLP. */
@@ -53,3 +59,6 @@ export const defaultTrainConfig: Omit<TrainConfig, 'model' | 'dataset' | 'method
   checkpointEvery: 100,
   trainEvalSamples: 10000,
 };
+
+/** Floor of learned sigma when --sigma-min is not given: well under the 0.01-0.3 range METHOD.md found to work. */
+export const defaultSigmaMin = 1e-3;

@@ -1,9 +1,10 @@
 // train-report.json: the TrainReport curve of one run (src/report/train-report.ts, which the
 // visualizer reads) plus a summary block: final train/test accuracy and loss, wall time, the backend
-// that ran, and the bytes kept per step by tensor class.
+// that ran, the bytes kept per step by tensor class, and with learned sigma each layer's final sigma.
 import { writeFileSync } from 'node:fs';
 import type { TrainReport } from '../report/train-report.js';
 import type { MetricsRow } from './metrics-log.js';
+import type { SigmaSummary } from './runtime/learned-sigma.js';
 import type { KeptBytes } from './runtime/step-types.js';
 import type { TrainConfig } from './train-config.js';
 
@@ -13,6 +14,8 @@ export interface TrainSummary {
   wallSeconds: number;
   steps: number;
   keptBytesPerStep?: KeptBytes;
+  /** Learned sigma only: per layer the final values (one per output unit/channel) with mean, min and max. */
+  sigma?: Record<string, SigmaSummary>;
   /** Set when the run stopped early (interrupt or stopAfterSteps). */
   stoppedAtStep?: number;
   final?: { trainLoss: number; trainAccuracy: number; testLoss: number; testAccuracy: number };

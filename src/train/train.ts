@@ -1,6 +1,8 @@
 // The train loop: loads the dataset, builds the runtime, runs the steps with a schedule, writes
 // metrics and checkpoints, evaluates at every epoch end, and writes train-report.json. All
 // randomness is a pure function of (seed, epoch, step), so resume reproduces an uninterrupted run.
+// With learned sigma the per-layer sigmas are part of the checkpoint, logged at every epoch end
+// (sigma.<layer> means, sigma.mean overall) and reported at the end.
 import { InvalidInputError, ConfigError } from '../errors.js';
 import { buildModel } from '../models/registry.js';
 import { gatherBatch, epochPermutation } from './batches.js';
@@ -13,7 +15,7 @@ import { createProgress, type Progress } from './progress.js';
 import { runPaths, prepareRunDir } from './run-dir.js';
 import { Runtime } from './runtime/runtime.js';
 import type { KeptBytes } from './runtime/step-types.js';
-import type { TrainConfig } from './train-config.js';
+import { defaultSigmaMin, type TrainConfig } from './train-config.js';
 import { writeTrainReport, type TrainSummary } from './train-report-file.js';
 
 export interface TrainOptions {
@@ -58,7 +60,10 @@ async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loo
     network,
     backend: config.backend,
     seed: config.seed,
-    method: { method: config.method, copies: config.copies, sigma: config.sigma, baseline: config.baseline, encoding: config.encoding, antithetic: config.antithetic, layerwise: config.layerwise },
+    method: {
+      method: config.method, copies: config.copies, sigma: config.sigma, baseline: config.baseline, encoding: config.encoding, antithetic: config.antithetic, layerwise: config.layerwise,
+      ...(config.learnSigma ? { learnSigma: { lr: config.sigmaLr ?? config.lr, min: config.sigmaMin ?? defaultSigmaMin } } : {}),
+    },
     optimizer: { kind: config.optimizer, momentum: config.momentum, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
   });
   const stepsPerEpoch = Math.floor(dataset.train.count / config.batch);
@@ -82,7 +87,7 @@ async function endOfEpoch(loop: Loop, step: number, epoch: number): Promise<Trai
   const trainCount = Math.min(dataset.train.count, config.trainEvalSamples);
   const train = await runtime.evaluate(dataset.train.features, dataset.train.labels, trainCount);
   const test = await runtime.evaluate(dataset.test.features, dataset.test.labels, dataset.test.count);
-  const values = { 'train.loss': train.loss, 'train.accuracy': train.accuracy, 'test.loss': test.loss, 'test.accuracy': test.accuracy, wallSeconds: loop.wallSeconds };
+  const values = { 'train.loss': train.loss, 'train.accuracy': train.accuracy, 'test.loss': test.loss, 'test.accuracy': test.accuracy, ...sigmaValues(runtime), wallSeconds: loop.wallSeconds };
   loop.metrics.append({ kind: 'epoch', step, epoch, values });
   loop.progress.line(`epoch ${epoch} step ${step}: train loss ${train.loss.toFixed(4)} acc ${(100 * train.accuracy).toFixed(2)}%  test loss ${test.loss.toFixed(4)} acc ${(100 * test.accuracy).toFixed(2)}%`);
   return { trainLoss: train.loss, trainAccuracy: train.accuracy, testLoss: test.loss, testAccuracy: test.accuracy };
@@ -103,8 +108,9 @@ async function runStep(loop: Loop, step: number): Promise<number> {
   const order = epochPermutation(dataset.train.count, config.seed, epoch);
   const batch = gatherBatch(dataset.train, featureCount(dataset), order, step % loop.stepsPerEpoch, config.batch);
   const lr = learningRateAt({ kind: config.schedule, baseLr: config.lr, totalSteps: loop.totalSteps }, step);
+  const sigmaLr = learningRateAt({ kind: config.schedule, baseLr: config.sigmaLr ?? config.lr, totalSteps: loop.totalSteps }, step);
   const started = performance.now();
-  const result = await loop.runtime.trainStep(batch, step, lr).catch((err: unknown) => {
+  const result = await loop.runtime.trainStep(batch, step, lr, sigmaLr).catch((err: unknown) => {
     // Kernels refuse non-finite values: overflowing activations are the same divergence as a NaN loss.
     if (err instanceof InvalidInputError && /NaN|Infinity|non-finite/.test(err.message)) throw diverged(loop, step, NaN, err.message);
     throw err;
@@ -153,5 +159,16 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
 }
 
 function summaryBase(loop: Loop): Omit<TrainSummary, 'final'> {
-  return { config: loop.config, backend: loop.runtime.backend, wallSeconds: loop.wallSeconds, steps: loop.totalSteps, keptBytesPerStep: loop.keptBytes };
+  const sigma = loop.runtime.sigma ? { sigma: loop.runtime.sigma.summary() } : {};
+  return { config: loop.config, backend: loop.runtime.backend, wallSeconds: loop.wallSeconds, steps: loop.totalSteps, keptBytesPerStep: loop.keptBytes, ...sigma };
+}
+
+/** Epoch metrics of learned sigma: each layer's mean (sigma.<layer>) and the mean over every unit (sigma.mean). */
+function sigmaValues(runtime: Runtime): Record<string, number> {
+  if (!runtime.sigma) return {};
+  const summary = runtime.sigma.summary();
+  const all = Object.values(summary).flatMap((s) => s.values);
+  const out: Record<string, number> = { 'sigma.mean': all.reduce((a, b) => a + b, 0) / all.length };
+  for (const [layer, s] of Object.entries(summary)) out[`sigma.${layer}`] = s.mean;
+  return out;
 }

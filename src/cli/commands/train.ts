@@ -1,5 +1,7 @@
 // `alrflow train`: trains a network on a dataset with one gradient method on a kernel backend,
-// with progress, metrics, checkpoints and --resume. The work lives in src/train/train.ts.
+// with progress, metrics, checkpoints and --resume. The work lives in src/train/train.ts. Every
+// METHOD.md switch the runtime supports is a flag (baseline, encoding, antithetic, layer-wise, learned
+// sigma); a combination the runtime cannot run is refused here with exit 2, naming what is allowed.
 import type { Command } from 'commander';
 import { action, oneOf, positiveInt } from '../action.js';
 import { ConfigError } from '../../errors.js';
@@ -22,10 +24,14 @@ interface TrainFlags {
   momentum: string;
   schedule: string;
   sigma: string;
-  baseline: string;
-  encoding: string;
+  learnSigma?: boolean;
+  sigmaLr?: string;
+  sigmaMin?: string;
+  baseline?: string;
+  encoding?: string;
   antithetic?: boolean;
   layerwise?: boolean;
+  qmc?: boolean;
   limit?: string;
   testLimit?: string;
   hidden: string;
@@ -39,6 +45,45 @@ function positiveNumber(option: string, value: string): number {
   return n;
 }
 
+const noisy = ['lr', 'alr', 'es', 'aes'] as const;
+const activationNoise = ['lr', 'alr'] as const;
+
+/**
+ * Switch combinations the runtime cannot run, one line each: the flag, the method it was given with,
+ * and what is allowed. Defaults are applied after this check, so only switches the user gave count.
+ */
+function switchProblems(flags: TrainFlags, method: string, copies: number, sigma: number): string[] {
+  const problems: string[] = [];
+  const only = (flag: string, allowed: readonly string[], why: string): void => {
+    if (!allowed.includes(method)) problems.push(`${flag} with --method ${method}: ${why}; allowed with --method ${allowed.join(', ')}`);
+  };
+  if (flags.learnSigma) only('--learn-sigma', activationNoise, 'sigma is learned only for activation noise (ES/AES keep one fixed weight-space sigma, BP has no noise)');
+  for (const [flag, given] of [['--sigma-lr', flags.sigmaLr], ['--sigma-min', flags.sigmaMin]] as const) {
+    if (given !== undefined && !flags.learnSigma) problems.push(`${flag} without --learn-sigma: it sets how sigma is learned; allowed: add --learn-sigma, or drop ${flag}`);
+  }
+  if (flags.sigmaMin !== undefined && Number(flags.sigmaMin) > sigma) problems.push(`--sigma-min ${flags.sigmaMin} is above --sigma ${sigma}; allowed: a floor at most the start sigma`);
+  if (flags.antithetic) only('--antithetic', noisy, 'BP draws no noise to pair');
+  if (flags.antithetic && method !== 'bp' && copies % 2 !== 0) problems.push(`--antithetic with --copies ${copies}: pairs (eps, -eps) need an even number of copies; allowed: an even K. Hint: --copies ${copies + 1}`);
+  if (flags.layerwise) only('--layerwise', activationNoise, 'layer-wise injection perturbs one layer output per pass');
+  if (flags.encoding !== undefined) only('--encoding', ['alr'], 'the encoding is how ALR keeps its noise signs');
+  if (flags.baseline !== undefined) only('--baseline', noisy, 'BP has no per-copy losses to baseline');
+  if (flags.baseline === 'leave-one-out' && copies < 2 && method !== 'bp') problems.push(`--baseline leave-one-out with --copies ${copies}: needs at least 2 copies; allowed: K >= 2, or --baseline mean | none`);
+  if (flags.encoding === 'sign-signal' && flags.baseline === 'none') {
+    problems.push(`--encoding sign-signal with --baseline none: the cross-entropy is always positive, so its sign carries no loss information; allowed: --baseline mean | leave-one-out`);
+  }
+  if (flags.qmc) problems.push(`--qmc: the training runtime draws i.i.d. counter-based noise on the kernel backends; quasi-Monte Carlo noise is only in the direct estimators (src/estimators); allowed: omit --qmc`);
+  return problems;
+}
+
+function learnSigmaConfig(flags: TrainFlags): { learnSigma?: true; sigmaLr?: number; sigmaMin?: number } {
+  if (!flags.learnSigma) return {};
+  return {
+    learnSigma: true,
+    ...(flags.sigmaLr === undefined ? {} : { sigmaLr: positiveNumber('--sigma-lr', flags.sigmaLr) }),
+    ...(flags.sigmaMin === undefined ? {} : { sigmaMin: positiveNumber('--sigma-min', flags.sigmaMin) }),
+  };
+}
+
 async function configFrom(flags: TrainFlags) {
   const { methods } = await import('../../ir/types.js');
   const { lrScheduleKinds } = await import('../../train/lr-schedule.js');
@@ -46,12 +91,17 @@ async function configFrom(flags: TrainFlags) {
   const optimizer = oneOf('--optimizer', flags.optimizer, ['sgd', 'adam'] as const);
   const seed = Number(flags.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 24) throw new ConfigError([`--seed: found "${flags.seed}", allowed: an integer in [0, 2^24)`]);
+  const method = oneOf('--method', flags.method, methods);
+  const copies = positiveInt('--copies', flags.copies);
+  const sigma = positiveNumber('--sigma', flags.sigma);
+  const problems = switchProblems(flags, method, copies, sigma);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...defaultTrainConfig,
     model: flags.model,
     dataset: flags.dataset,
-    method: oneOf('--method', flags.method, methods),
-    copies: positiveInt('--copies', flags.copies),
+    method,
+    copies,
     batch: positiveInt('--batch', flags.batch),
     epochs: positiveInt('--epochs', flags.epochs),
     backend: flags.backend,
@@ -60,9 +110,10 @@ async function configFrom(flags: TrainFlags) {
     lr: flags.lr === undefined ? (optimizer === 'adam' ? 1e-3 : 0.01) : positiveNumber('--lr', flags.lr),
     momentum: Number(flags.momentum),
     schedule: oneOf('--schedule', flags.schedule, lrScheduleKinds),
-    sigma: positiveNumber('--sigma', flags.sigma),
-    baseline: oneOf('--baseline', flags.baseline, ['none', 'mean', 'leave-one-out'] as const),
-    encoding: oneOf('--encoding', flags.encoding, ['sign-noise', 'sign-signal'] as const),
+    sigma,
+    ...learnSigmaConfig(flags),
+    baseline: oneOf('--baseline', flags.baseline ?? defaultTrainConfig.baseline, ['none', 'mean', 'leave-one-out'] as const),
+    encoding: oneOf('--encoding', flags.encoding ?? defaultTrainConfig.encoding, ['sign-noise', 'sign-signal'] as const),
     antithetic: Boolean(flags.antithetic),
     layerwise: Boolean(flags.layerwise),
     hidden: flags.hidden.split(',').map((w) => positiveInt('--hidden', w)),
@@ -91,11 +142,15 @@ export function register(program: Command): void {
     .option('--optimizer <o>', 'sgd | adam', 'sgd')
     .option('--momentum <m>', 'SGD momentum', '0.9')
     .option('--schedule <s>', 'constant | cosine | step', 'cosine')
-    .option('--sigma <s>', 'noise standard deviation', '0.1')
-    .option('--baseline <b>', 'none | mean | leave-one-out', 'mean')
-    .option('--encoding <e>', 'ALR: sign-noise | sign-signal', 'sign-noise')
-    .option('--antithetic', 'antithetic noise pairs')
-    .option('--layerwise', 'layer-wise noise injection')
+    .option('--sigma <s>', 'noise standard deviation (the start value with --learn-sigma)', '0.1')
+    .option('--learn-sigma', 'LR/ALR: learn sigma per layer and output unit/channel with the run\'s optimizer (ALR regenerates noise magnitudes for it)')
+    .option('--sigma-lr <rate>', 'with --learn-sigma: base learning rate of sigma, scheduled like --lr (default: --lr)')
+    .option('--sigma-min <s>', 'with --learn-sigma: floor of sigma after every update (default: 1e-3)')
+    .option('--baseline <b>', 'LR/ALR/ES/AES: none | mean | leave-one-out (default: mean)')
+    .option('--encoding <e>', 'ALR: sign-noise | sign-signal (default: sign-noise)')
+    .option('--antithetic', 'LR/ALR/ES/AES: antithetic noise pairs (eps, -eps); even --copies')
+    .option('--layerwise', 'LR/ALR: layer-wise noise injection (one noisy layer per pass)')
+    .option('--qmc', 'quasi-Monte Carlo noise: not supported by the training runtime (refused)')
     .option('--limit <N>', 'use the first N training samples')
     .option('--test-limit <N>', 'use the first N test samples')
     .option('--hidden <widths>', 'MLP hidden widths, comma separated', '256')
