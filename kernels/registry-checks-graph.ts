@@ -1,11 +1,18 @@
 // Argument checks for the graph executor's conv-net kernels (see registry-checks.ts for why every
-// backend shares them): shapes against the dims, finite values, positive variances. Not a kernel.
+// backend shares them): shapes against the dims, finite values, positive variances. A device handle
+// (device-tensor.ts) gets the shape checks only, as in registry-checks.ts. Not a kernel.
 import { InvalidInputError } from '../src/errors.js';
+import { isDeviceTensor } from './device-tensor.js';
 import type { KernelArgs } from './names.js';
 import type { GraphKernelName } from './registry-reference-graph.js';
 import { convDims } from './reference/conv-dims.js';
 import { poolDims } from './reference/pool-dims.js';
-import { validate, validateDims } from './reference/validate.js';
+import { type Numeric, validate as validateHost, validateDims, validateLength } from './reference/validate.js';
+
+function validate(kernel: string, name: string, data: Numeric, expected: number, layout: string): void {
+  if (isDeviceTensor(data)) validateLength(kernel, name, data, expected, layout);
+  else validateHost(kernel, name, data, expected, layout);
+}
 
 type Checks = { [K in GraphKernelName]: (a: KernelArgs[K]) => void };
 
@@ -21,7 +28,7 @@ export const graphChecks: Checks = {
     validateDims('batchnorm', { rows, channels, spatial });
     validate('batchnorm', 'x', x, rows * channels * spatial, `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`);
     for (const [name, v] of [['gamma', gamma], ['beta', beta], ['mean', mean], ['variance', variance]] as const) validate('batchnorm', name, v, channels, `[channels] = [${channels}]`);
-    const bad = variance.findIndex((v) => v < 0);
+    const bad = isDeviceTensor(variance) ? -1 : variance.findIndex((v) => v < 0);
     if (bad >= 0) throw new InvalidInputError(`batchnorm: variance[${bad}] = ${variance[bad]}; allowed: >= 0. Hint: pass statistics computed from a batch`);
   },
   pool: ({ x, dims }) => {

@@ -3,6 +3,7 @@
 // (device kernels would otherwise read out of bounds or propagate NaN silently). Reuses the
 // reference kernels' validators so the messages match. Not a kernel.
 import { InvalidInputError } from '../src/errors.js';
+import { type DeviceTensor, isDeviceTensor } from './device-tensor.js';
 import { type KernelArgs, type KernelName, ACTIVATIONS } from './names.js';
 import { graphChecks } from './registry-checks-graph.js';
 import { convDims } from './reference/conv-dims.js';
@@ -40,9 +41,14 @@ function allFinite64(a: Float64Array): boolean {
   return s0 + s1 + s2 + s3 === 0;
 }
 
-/** Length check plus finiteness check (the reference `validate`, with an O(n) scan fast enough for the hot path). */
-export function validate(kernel: string, name: string, data: Numeric, expected: number, layout: string): void {
+/**
+ * Length check plus finiteness check (the reference `validate`, with an O(n) scan fast enough for the
+ * hot path). A device handle gets the length check only: its values were produced on the device by a
+ * kernel whose host inputs were scanned here, and the runtime's non-finite loss check still stops a run.
+ */
+export function validate(kernel: string, name: string, data: Numeric | DeviceTensor, expected: number, layout: string): void {
   validateLength(kernel, name, data, expected, layout);
+  if (isDeviceTensor(data)) return;
   const ok = data instanceof Float32Array ? allFinite32(data) : data instanceof Float64Array ? allFinite64(data) : false;
   if (!ok) validateFinite(kernel, name, data);
 }
@@ -58,6 +64,7 @@ function noiseInjectCheck(kernel: string, { z, sigma, rows, channels, spatial, s
 type Checks = { [K in KernelName]: (a: KernelArgs[K]) => void };
 
 function positiveSigma(kernel: string, sigma: ArrayLike<number>): void {
+  if (isDeviceTensor(sigma)) return;
   for (let i = 0; i < sigma.length; i++) {
     if (!(sigma[i]! > 0)) throw new InvalidInputError(`${kernel}: sigma[${i}] = ${sigma[i]}; allowed: > 0. Hint: use a small positive sigma such as 0.1`);
   }
@@ -135,7 +142,7 @@ const checks: Checks = {
     for (const [name, arr] of [['g', g], ['m', m], ['v', v]] as const) validate('adam-update', name, arr, w.length, `same length as w (${w.length})`);
     finiteScalars('adam-update', { lr, beta1, beta2, eps });
     validateDims('adam-update', { t });
-    if (v.some((x) => x < 0)) throw new InvalidInputError('adam-update: v holds a negative second moment; allowed: v >= 0');
+    if (!isDeviceTensor(v) && v.some((x) => x < 0)) throw new InvalidInputError('adam-update: v holds a negative second moment; allowed: v >= 0');
   },
   ...graphChecks,
 };

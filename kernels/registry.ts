@@ -1,7 +1,10 @@
 // The kernel registry: maps (kernel, backend) to an implementation, checks arguments once for every
 // backend, resolves `auto` to the fastest backend that works here by a short matmul probe, and
 // stamps every result with the backend that actually ran (a gpu.js kernel that silently degraded
-// to gpu.js's cpu backend reports "cpu", never the mode that was asked for).
+// to gpu.js's cpu backend reports "cpu", never the mode that was asked for). Kernels also run
+// resident (runResident): float arguments may be device handles (device-tensor.ts) and results stay
+// on the device where the backend has a resident version of the kernel; elsewhere the registry
+// downloads the handles first and the result is a host array.
 import { UnsupportedKernelError } from '../src/errors.js';
 import {
   type BackendChoice,
@@ -11,6 +14,7 @@ import {
   isGpujsBackend,
   parseBackendChoice,
 } from './backends.js';
+import { downloadArgs, type ResidentArgs, type ResidentOutputs, type ResidentTable } from './device-tensor.js';
 import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from './names.js';
 import { registryChecks } from './registry-checks.js';
 import { referenceTable } from './registry-reference.js';
@@ -23,10 +27,25 @@ export interface KernelResult<K extends KernelName> {
   engine: string;
 }
 
+/** A result of a kernel run resident: float outputs may be device handles the caller must dispose. */
+export interface ResidentResult<K extends KernelName> {
+  out: ResidentOutputs<K>;
+  backend: BackendName;
+  engine: string;
+}
+
 export interface KernelRunner {
   readonly backend: BackendName;
   readonly engine: string;
+  /** Whether some kernels of this backend keep their results on the device (runResident returns handles). */
+  readonly resident: boolean;
   run<K extends KernelName>(name: K, args: KernelArgs[K]): Promise<KernelResult<K>>;
+  /**
+   * Runs a kernel whose float arguments may be handles. Shapes are checked for every argument;
+   * finiteness and value ranges only for host arrays (a handle's values were produced on the device
+   * by a checked kernel). Handles reaching a kernel with no resident version here are downloaded.
+   */
+  runResident<K extends KernelName>(name: K, args: ResidentArgs<K>): Promise<ResidentResult<K>>;
   dispose(): Promise<void>;
 }
 
@@ -54,18 +73,20 @@ export async function openBackend(choice: string): Promise<KernelRunner> {
 }
 
 async function createRunner(backend: BackendName, engine: string): Promise<KernelRunner> {
-  if (backend === 'reference') return tableRunner(backend, engine, referenceTable, async () => undefined, () => null);
+  if (backend === 'reference') return tableRunner({ backend, engine, table: referenceTable, dispose: async () => undefined, degraded: () => null });
   if (backend === 'tfjs-wasm') {
     const { loadTfjs } = await import('./tfjs/tfjs-runtime.js');
-    const { tfjsTable } = await import('./tfjs/tfjs-table.js');
+    const { tfjsTable, tfjsResidentTable } = await import('./tfjs/tfjs-table.js');
     const { tfjsFallback } = await import('./tfjs/tfjs-graph-ops.js');
-    return tableRunner(backend, engine, tfjsTable(await loadTfjs()), async () => undefined, () => null, tfjsFallback.names);
+    const tf = await loadTfjs();
+    return tableRunner({ backend, engine, table: tfjsTable(tf), resident: tfjsResidentTable(tf), dispose: async () => undefined, degraded: () => null, referenceKernels: tfjsFallback.names });
   }
   if (isGpujsBackend(backend)) {
     const { GpujsContext } = await import('./gpujs/gpujs-context.js');
-    const { gpujsTable, gpujsFallback } = await import('./gpujs/gpujs-table.js');
+    const { gpujsTable, gpujsResidentTable, gpujsFallback } = await import('./gpujs/gpujs-table.js');
     const ctx = new GpujsContext(backend);
-    return tableRunner(backend, engine, gpujsTable(ctx), () => ctx.destroy(), () => degradedMode(backend, ctx.takeRanModes()), gpujsFallback.names);
+    const degraded = (): BackendName | null => degradedMode(backend, ctx.takeRanModes());
+    return tableRunner({ backend, engine, table: gpujsTable(ctx), resident: gpujsResidentTable(ctx), dispose: () => ctx.destroy(), degraded, referenceKernels: gpujsFallback.names });
   }
   return backend satisfies never;
 }
@@ -77,26 +98,43 @@ function degradedMode(asked: BackendName, ran: string[]): BackendName | null {
   return (BACKEND_NAMES as readonly string[]).includes(other) ? (other as BackendName) : 'cpu';
 }
 
-function tableRunner(
-  backend: BackendName,
-  engine: string,
-  table: KernelTable,
-  dispose: () => Promise<void>,
-  degraded: () => BackendName | null,
+interface TableParts {
+  backend: BackendName;
+  engine: string;
+  table: KernelTable;
+  /** The kernels this backend runs on handles; absent or empty on host backends. */
+  resident?: ResidentTable;
+  dispose: () => Promise<void>;
+  degraded: () => BackendName | null;
   /** Kernels this table runs with the float64 reference code: their results are stamped `reference`. */
-  referenceKernels: ReadonlySet<KernelName> = new Set(),
-): KernelRunner {
+  referenceKernels?: ReadonlySet<KernelName>;
+}
+
+function tableRunner(parts: TableParts): KernelRunner {
+  const { backend, engine, table, resident = {}, dispose, degraded, referenceKernels = new Set<KernelName>() } = parts;
+  const stamp = <O>(name: KernelName, out: O): { out: O; backend: BackendName; engine: string } => {
+    if (referenceKernels.has(name)) return { out, backend: 'reference', engine: `float64 TypeScript (kernels/reference), no ${backend} version of ${name} yet` };
+    const ran = degraded();
+    return ran === null ? { out, backend, engine } : { out, backend: ran, engine: `${engine}, degraded by gpu.js to ${ran}` };
+  };
+  const run = async <K extends KernelName>(name: K, args: KernelArgs[K]): Promise<KernelResult<K>> => {
+    const impl = table[name] as ((a: KernelArgs[K]) => Promise<KernelOutputs[K]>) | undefined;
+    if (!impl) throw new UnsupportedKernelError(`kernel "${name}" is not implemented on backend "${backend}"`);
+    registryChecks(name, args);
+    return stamp(name, await impl(args));
+  };
   return {
     backend,
     engine,
-    async run<K extends KernelName>(name: K, args: KernelArgs[K]): Promise<KernelResult<K>> {
-      const impl = table[name] as ((a: KernelArgs[K]) => Promise<KernelOutputs[K]>) | undefined;
-      if (!impl) throw new UnsupportedKernelError(`kernel "${name}" is not implemented on backend "${backend}"`);
-      registryChecks(name, args);
-      const out = await impl(args);
-      if (referenceKernels.has(name)) return { out, backend: 'reference', engine: `float64 TypeScript (kernels/reference), no ${backend} version of ${name} yet` };
-      const ran = degraded();
-      return ran === null ? { out, backend, engine } : { out, backend: ran, engine: `${engine}, degraded by gpu.js to ${ran}` };
+    resident: Object.keys(resident).length > 0,
+    run,
+    async runResident<K extends KernelName>(name: K, args: ResidentArgs<K>): Promise<ResidentResult<K>> {
+      const impl = resident[name] as ((a: ResidentArgs<K>) => Promise<ResidentOutputs<K>>) | undefined;
+      // No resident version: the host implementation gets the handles' values (never a handle it would misread).
+      if (!impl) return run(name, (await downloadArgs(args)) as KernelArgs[K]) as Promise<ResidentResult<K>>;
+      // The checks read only lengths of handles (registry-checks.ts), so they take resident arguments as they are.
+      registryChecks(name, args as unknown as KernelArgs[K]);
+      return stamp(name, await impl(args));
     },
     dispose,
   };

@@ -1,8 +1,9 @@
 // gpu.js fused bias + activation: out[r, c, s] = act(z[r, c, s] + bias[c]) in one pass, so the
 // pre-activation never makes a second trip through memory. The activation is a compile-time
 // constant (0 none, 1 relu, 2 tanh), so each variant compiles to a branch-free kernel.
-import type { Activation, BiasActivationArgs } from '../names.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import type { Activation } from '../names.js';
+import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function biasActivationBody(this: ThreadThis, z: Flat, bias: Flat): number {
   const s = this.thread.x;
@@ -27,7 +28,7 @@ function activationCode(activation: Activation): number {
   }
 }
 
-export async function biasActivation(ctx: GpujsContext, a: BiasActivationArgs): Promise<Float32Array> {
+export async function biasActivation<O>(ctx: Launcher<O>, a: ResidentArgs<'bias-activation'>): Promise<O> {
   const kernel = ctx.kernel('bias-activation', biasActivationBody, {
     output: [a.spatial, a.channels, a.rows],
     constants: { channels: a.channels, spatial: a.spatial, act: activationCode(a.activation) },

@@ -1,9 +1,10 @@
 // gpu.js conv2d (cross-correlation, zero padding), NCHW, one thread per output element, float32.
 // Threads run over (x = output column, y = output row, z = batch * outChannels + channel); the z
 // split uses floor((z + 0.5) / C), which is robust to GPUs whose float division returns 2.9999.
-import type { Conv2dArgs } from '../names.js';
+
 import { convDims } from '../reference/conv-dims.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function conv2dBody(this: ThreadThis, x: Flat, w: Flat): number {
   const q = this.thread.x;
@@ -28,7 +29,7 @@ function conv2dBody(this: ThreadThis, x: Flat, w: Flat): number {
   return sum;
 }
 
-export async function conv2d(ctx: GpujsContext, a: Conv2dArgs): Promise<Float32Array> {
+export async function conv2d<O>(ctx: Launcher<O>, a: ResidentArgs<'conv2d'>): Promise<O> {
   const d = a.dims;
   const { outHeight, outWidth } = convDims('conv2d', d);
   const kernel = ctx.kernel('conv2d', conv2dBody, {

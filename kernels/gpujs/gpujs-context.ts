@@ -1,8 +1,11 @@
 // One gpu.js instance pinned to an explicit mode, with a per-shape kernel cache and a record of
 // which gpu.js mode actually executed each call (gpu.js silently degrades some kernels to its cpu
-// backend; the registry turns that record into the backend every result reports). It is not a
-// kernel: the kernels live one per file beside it.
+// backend; the registry turns that record into the backend every result reports). It also runs
+// kernels in gpu.js pipeline mode (`resident()`): the result stays on the GPU (a GL Texture, or a
+// WebGPU buffer handle) wrapped as a DeviceTensor, and such handles feed the next kernel of the same
+// instance without a readback. It is not a kernel: the kernels live one per file beside it.
 import { GPU, type IKernelRunShortcut, type KernelOutput } from 'gpu.js';
+import { DeviceTensor, type DeviceStorage, isDeviceTensor, isResidentBackend, type Resident } from '../device-tensor.js';
 
 export type GpujsMode = 'webasm' | 'cpu' | 'headlessgl' | 'webgpu' | 'webgl2';
 
@@ -32,7 +35,24 @@ export interface KernelSpec {
   helpers?: KernelHelper[];
 }
 
-export class GpujsContext {
+/** What a kernel file needs: compile a kernel, and call it (results as host arrays, or as handles). */
+export interface Launcher<O> {
+  kernel(name: string, body: (...args: never[]) => number, spec: KernelSpec): IKernelRunShortcut;
+  call(k: IKernelRunShortcut, ...args: unknown[]): Promise<O>;
+}
+
+/** gpu.js's pipeline result: GL backends return a Texture (toArray sync), webgpu a buffer handle (toArray async). */
+interface PipelineResult {
+  toArray(): unknown;
+  delete(): void;
+}
+
+const pipelineStorage: DeviceStorage<PipelineResult> = {
+  read: async (r) => flatten(await r.toArray()),
+  release: (r) => r.delete(),
+};
+
+export class GpujsContext implements Launcher<Float32Array> {
   readonly gpu: GPU;
   private readonly cache = new Map<string, IKernelRunShortcut>();
   private ran: string[] = [];
@@ -46,8 +66,8 @@ export class GpujsContext {
    * fixed bounds on every backend (GLSL and WGSL need them); gpu.js's default loop cap of 1000 is
    * raised to the largest constant so long reductions are not silently truncated.
    */
-  kernel(name: string, body: (...args: never[]) => number, spec: KernelSpec): IKernelRunShortcut {
-    const key = `${name}|${spec.output.join('x')}|${JSON.stringify(spec.constants)}`;
+  kernel(name: string, body: (...args: never[]) => number, spec: KernelSpec, pipeline = false): IKernelRunShortcut {
+    const key = `${name}|${spec.output.join('x')}|${JSON.stringify(spec.constants)}|${pipeline ? 'pipeline' : 'host'}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const loopMax = Math.max(1000, ...Object.values(spec.constants).map((v) => Math.ceil(Math.abs(v)) + 1));
@@ -58,6 +78,9 @@ export class GpujsContext {
       precision: 'single',
     });
     built.setLoopMaxIterations(loopMax);
+    // immutable: each call gets a fresh output texture; without it gpu.js reuses one texture per
+    // kernel, so a second call would overwrite the handle of the first (gpu.js issues #255, #298).
+    if (pipeline) built.setPipeline(true).setImmutable(true);
     for (const helper of spec.helpers ?? []) {
       const argumentTypes = Object.fromEntries(paramNames(helper).map((p) => [p, 'Number' as const]));
       built.addFunction(helper as never, { argumentTypes, returnType: 'Number' });
@@ -68,9 +91,33 @@ export class GpujsContext {
 
   /** Runs a kernel (awaiting webgpu's promise), records the mode that ran, returns a flat copy. */
   async call(k: IKernelRunShortcut, ...args: unknown[]): Promise<Float32Array> {
-    const raw = (await (k as unknown as (...a: unknown[]) => unknown)(...args)) as KernelOutput;
+    return flatten(await this.launch(k, args));
+  }
+
+  /** Calls a kernel with handles unwrapped to their gpu.js objects; records the mode that ran. */
+  private async launch(k: IKernelRunShortcut, args: unknown[]): Promise<KernelOutput> {
+    const raw = (await (k as unknown as (...a: unknown[]) => unknown)(...args.map((a) => (isDeviceTensor(a) ? a.native : a)))) as KernelOutput;
     this.ran.push(modeOf(k));
-    return flatten(raw);
+    return raw;
+  }
+
+  /**
+   * This instance launching in pipeline mode: results are DeviceTensors over gpu.js's pipeline
+   * results. Only the GPU modes have them; on webasm and cpu gpu.js's pipeline returns plain arrays
+   * (no device to stay on), so those modes have no resident launcher.
+   */
+  resident(): Launcher<DeviceTensor> {
+    const backend = this.mode;
+    if (!isResidentBackend(backend)) throw new Error(`gpu.js ${backend}: no device memory to keep results in; run its kernels with host arrays`);
+    return {
+      kernel: (name, body, spec) => this.kernel(name, body, spec, true),
+      call: async (k, ...args) => {
+        const raw = (await this.launch(k, args)) as unknown;
+        if (ArrayBuffer.isView(raw) || Array.isArray(raw)) throw new Error(`gpu.js ${backend}: a pipeline kernel returned a host array (it degraded to ${modeOf(k)})`);
+        const [x = 1, y = 1, z = 1] = k.output as number[];
+        return new DeviceTensor(backend, x * y * z, raw as PipelineResult, pipelineStorage);
+      },
+    };
   }
 
   /** The gpu.js modes that executed since the last take, deduplicated. */
@@ -121,7 +168,9 @@ export function flatten(raw: unknown): Float32Array {
   return out;
 }
 
-/** float32 view of an input (gpu.js reads Float32Array; float64 inputs are rounded once here). */
-export function f32(a: Float32Array | Float64Array | Int32Array): Float32Array {
-  return a instanceof Float32Array ? a : Float32Array.from(a);
+/** float32 view of an input (gpu.js reads Float32Array; float64 inputs are rounded once here); a handle passes as it is. */
+export function f32(a: Float32Array | Float64Array | Int32Array): Float32Array;
+export function f32(a: Resident | Int32Array): Float32Array | DeviceTensor;
+export function f32(a: Resident | Int32Array): Float32Array | DeviceTensor {
+  return a instanceof Float32Array || isDeviceTensor(a) ? a : Float32Array.from(a);
 }

@@ -1,5 +1,7 @@
 // The gpu.js implementation of every registry kernel for one gpu.js mode: binds each per-kernel
-// file to a GpujsContext. Adding a kernel to names.ts without a line here is a type error.
+// file to a GpujsContext. Adding a kernel to names.ts without a line here is a type error. The
+// resident table is the same kernels in gpu.js pipeline mode (GPU modes only): handles in and out.
+import { isResidentBackend, type ResidentTable } from '../device-tensor.js';
 import type { KernelTable } from '../names.js';
 import { referenceFallback } from '../registry-reference-graph.js';
 import { adamUpdate } from './adam-update.js';
@@ -39,5 +41,26 @@ export function gpujsTable(ctx: GpujsContext): KernelTable {
     'row-sum': (a) => rowSum(ctx, a),
     'sgd-update': (a) => sgdUpdate(ctx, a),
     'adam-update': (a) => adamUpdate(ctx, a),
+  };
+}
+
+/**
+ * The kernels that run on handles in gpu.js pipeline mode (results stay Textures or WebGPU buffers).
+ * The rest (noise, sign packing, the updates, add) post-process or return host arrays: they get
+ * host arrays. Empty on webasm and cpu, whose pipeline results are host arrays anyway.
+ */
+export function gpujsResidentTable(ctx: GpujsContext): ResidentTable {
+  if (!isResidentBackend(ctx.mode)) return {};
+  const gpu = ctx.resident();
+  return {
+    'copy-sum': (a) => copySum(gpu, a),
+    matmul: (a) => matmul(gpu, a),
+    'matmul-at-b': (a) => matmulAtB(gpu, a),
+    'matmul-a-bt': (a) => matmulABt(gpu, a),
+    conv2d: (a) => conv2d(gpu, a),
+    'bias-activation': (a) => biasActivation(gpu, a),
+    'lr-grad-product': (a) => lrGradProduct(gpu, a),
+    'softmax-cross-entropy': (a) => softmaxCrossEntropy(gpu, a),
+    'row-sum': (a) => rowSum(gpu, a),
   };
 }

@@ -2,8 +2,8 @@
 // sum_r loss[r] e[r, o] x[r, i] and biases[o] = scale / sigma[o] * sum_r loss[r] e[r, o], with e the
 // noise (LR) or its +-1 signs (ALR). The error signal is formed on the fly inside the reduction,
 // so the rows x outs delta matrix is never materialised.
-import type { LrGradProductArgs } from '../names.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function lrWeightsBody(this: ThreadThis, loss: Flat, e: Flat, x: Flat, sigma: Flat, scale: number): number {
   const i = this.thread.x;
@@ -24,7 +24,7 @@ function lrBiasesBody(this: ThreadThis, loss: Flat, e: Flat, sigma: Flat, scale:
   return (sum * scale) / sigma[o]!;
 }
 
-export async function lrGradProduct(ctx: GpujsContext, a: LrGradProductArgs): Promise<{ weights: Float32Array; biases: Float32Array }> {
+export async function lrGradProduct<O>(ctx: Launcher<O>, a: ResidentArgs<'lr-grad-product'>): Promise<{ weights: O; biases: O }> {
   const { rows, outs, ins } = a;
   const wk = ctx.kernel('lr-weights', lrWeightsBody, { output: [ins, outs], constants: { rows, outs, ins } });
   const bk = ctx.kernel('lr-biases', lrBiasesBody, { output: [outs], constants: { rows, outs } });

@@ -1,7 +1,7 @@
 // gpu.js row reduction: out[r] = sum_c x[r, c], one thread per row (the loss totals, baselines and
 // bias gradients reduce rows; a column reduction is a matmul-at-b with a ones vector).
-import type { RowSumArgs } from '../names.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function rowSumBody(this: ThreadThis, x: Flat): number {
   let sum = 0;
@@ -9,7 +9,7 @@ function rowSumBody(this: ThreadThis, x: Flat): number {
   return sum;
 }
 
-export async function rowSum(ctx: GpujsContext, a: RowSumArgs): Promise<Float32Array> {
+export async function rowSum<O>(ctx: Launcher<O>, a: ResidentArgs<'row-sum'>): Promise<O> {
   const kernel = ctx.kernel('row-sum', rowSumBody, { output: [a.rows], constants: { cols: a.cols } });
   return ctx.call(kernel, f32(a.x));
 }

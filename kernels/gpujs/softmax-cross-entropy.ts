@@ -1,7 +1,7 @@
 // gpu.js per-row softmax cross-entropy: loss[r] = max + log(sum exp(logit - max)) - logit[label],
 // one thread per row, with the max subtracted first so exp cannot overflow in float32.
-import type { SoftmaxCrossEntropyArgs } from '../names.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function softmaxCrossEntropyBody(this: ThreadThis, logits: Flat, labels: Flat): number {
   const base = this.thread.x * this.constants.classes;
@@ -12,7 +12,7 @@ function softmaxCrossEntropyBody(this: ThreadThis, logits: Flat, labels: Flat): 
   return max + Math.log(sum) - logits[base + labels[this.thread.x]!]!;
 }
 
-export async function softmaxCrossEntropy(ctx: GpujsContext, a: SoftmaxCrossEntropyArgs): Promise<Float32Array> {
+export async function softmaxCrossEntropy<O>(ctx: Launcher<O>, a: ResidentArgs<'softmax-cross-entropy'>): Promise<O> {
   const kernel = ctx.kernel('softmax-cross-entropy', softmaxCrossEntropyBody, { output: [a.rows], constants: { classes: a.classes } });
   return ctx.call(kernel, f32(a.logits), f32(a.labels));
 }

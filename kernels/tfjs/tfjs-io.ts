@@ -1,0 +1,73 @@
+// How tensors enter and leave TF.js for the tfjs-wasm kernels: the host io uploads host arrays and
+// reads every result back (the plain kernel table); the resident io also takes tfjs-wasm handles
+// (device-tensor.ts; reshaped in place, no copy) and keeps results in TF.js as handles (the
+// resident table), so a chain of kernels moves no data between them. Not a kernel.
+import type * as TfCore from '@tensorflow/tfjs-core';
+import { DeviceTensor, type DeviceStorage, isDeviceTensor } from '../device-tensor.js';
+import type { NumArray } from '../names.js';
+
+type Tf = typeof TfCore;
+/** A kernel's float input: a host array, or (resident io only) a tfjs-wasm handle. */
+type In = NumArray | Int32Array | DeviceTensor;
+
+export interface TfjsIo {
+  tensor1d(a: In): TfCore.Tensor1D;
+  tensor2d(a: In, shape: [number, number]): TfCore.Tensor2D;
+  tensor3d(a: In, shape: [number, number, number]): TfCore.Tensor3D;
+  tensor4d(a: In, shape: [number, number, number, number]): TfCore.Tensor4D;
+  /**
+   * Runs `fn` in a tidy scope and hands its result out: read back as a fresh Float32Array (host io),
+   * or kept in TF.js as a handle (resident io; typed as the host result, see tfjsResidentTable).
+   */
+  output(fn: () => TfCore.Tensor): Float32Array;
+  /** `output` for kernels with several results. */
+  outputs(fn: () => TfCore.Tensor[]): Float32Array[];
+}
+
+export const f32 = (a: NumArray | Int32Array): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
+
+function ioWith(tf: Tf, upload: (a: In) => Float32Array | TfCore.Tensor, leave: (t: TfCore.Tensor) => Float32Array): TfjsIo {
+  const make = (a: In, shape: number[]): TfCore.Tensor => {
+    const v = upload(a);
+    return v instanceof Float32Array ? tf.tensor(v, shape) : tf.reshape(v, shape);
+  };
+  const outputs = (fn: () => TfCore.Tensor[]): Float32Array[] => tf.tidy(fn).map(leave);
+  return {
+    tensor1d: (a) => make(a, [a.length]) as TfCore.Tensor1D,
+    tensor2d: (a, shape) => make(a, shape) as TfCore.Tensor2D,
+    tensor3d: (a, shape) => make(a, shape) as TfCore.Tensor3D,
+    tensor4d: (a, shape) => make(a, shape) as TfCore.Tensor4D,
+    output: (fn) => outputs(() => [fn()])[0]!,
+    outputs,
+  };
+}
+
+function hostOnly(a: In): Float32Array {
+  if (isDeviceTensor(a)) throw new Error('tfjs-wasm: a device handle reached the host kernel table (the registry downloads handles for it)');
+  return f32(a);
+}
+
+/** Host arrays in, host arrays out: every call uploads its inputs and reads its result back. */
+export function hostIo(tf: Tf): TfjsIo {
+  return ioWith(tf, hostOnly, (t) => {
+    const out = t.dataSync() as Float32Array;
+    t.dispose();
+    return out;
+  });
+}
+
+const tfjsStorage: DeviceStorage<TfCore.Tensor> = {
+  read: (t) => t.dataSync() as Float32Array,
+  release: (t) => t.dispose(),
+};
+
+/** Handles in and out: a result stays in TF.js until its handle is disposed. */
+export function residentIo(tf: Tf): TfjsIo {
+  const upload = (a: In): Float32Array | TfCore.Tensor => {
+    if (!isDeviceTensor(a)) return f32(a);
+    if (a.backend !== 'tfjs-wasm') throw new Error(`tfjs-wasm: got a ${a.backend} device handle; only tfjs-wasm handles feed these kernels`);
+    return a.native as TfCore.Tensor;
+  };
+  // The cast is the one place a handle travels under the host result type; tfjsResidentTable re-types the table.
+  return ioWith(tf, upload, (t) => new DeviceTensor('tfjs-wasm', t.size, t, tfjsStorage) as unknown as Float32Array);
+}
