@@ -3,8 +3,9 @@
 // formed row by row, rounded once to float32; the signs of eps can be packed in the same pass
 // (noise-inject-signs, ALR's fused NoiseInject+SignPack). The integer hash runs 4 units at a time on wasm
 // SIMD (rng-simd.ts) when the engine has it, else through rng.ts's scalar block generator; Box-Muller
-// is rng.ts's own normalFromStates either way. GPU backends generate eps inside their kernels
-// instead (gpujs/noise-inject.ts); this file is not used there.
+// is rng.ts's own normalFromStates either way. Rows are independent, so `injectRows` computes any
+// row range into caller-owned arrays (the tfjs-wasm worker pool splits a call by rows with it).
+// GPU backends generate eps inside their kernels instead (gpujs/noise-inject.ts); this file is not used there.
 import { checkNoiseBlock, fillNormals, normalFromStates, rowHashState } from '../src/estimators/rng.js';
 import type { NoiseInjectArgs } from './names.js';
 import { rngSimd } from './rng-simd.js';
@@ -20,23 +21,38 @@ function rowEps(units: number): Float64Array {
 
 /** out[r, c, s] = z[r, c, s] + sigma[c] * eps(seed, step, layer, rowOffset + r, c * spatial + s), as float32. */
 export function hostNoiseInject(a: NoiseInjectArgs, useSimd = true): Float32Array {
-  return inject(a, useSimd, null);
+  checkRows(a);
+  const out = new Float32Array(a.rows * a.channels * a.spatial);
+  injectRows(a, 0, a.rows, out, null, useSimd);
+  return out;
 }
 
 /** hostNoiseInject, plus the signs of eps packed like sign-pack (bit i of word j: eps[32j + i] >= 0). */
 export function hostNoiseInjectSigns(a: NoiseInjectArgs, useSimd = true): { out: Float32Array; signs: Uint32Array } {
-  const signs = new Uint32Array(Math.ceil((a.rows * a.channels * a.spatial) / 32));
-  return { out: inject(a, useSimd, signs), signs };
+  checkRows(a);
+  const out = new Float32Array(a.rows * a.channels * a.spatial);
+  const signs = new Uint32Array(Math.ceil(out.length / 32));
+  injectRows(a, 0, a.rows, out, signs, useSimd);
+  return { out, signs };
 }
 
-function inject(a: NoiseInjectArgs, useSimd: boolean, signs: Uint32Array | null): Float32Array {
-  const { rows, channels, spatial, z, sigma } = a;
+/** The RNG counter checks of a whole call (the worker pool runs them once, before splitting). */
+export function checkRows(a: NoiseInjectArgs): void {
+  const units = a.channels * a.spatial;
+  checkNoiseBlock({ seed: a.seed, step: a.step, layer: a.layer, rowOffset: a.rowOffset, rows: a.rows, units }, a.rows * units);
+}
+
+/**
+ * Rows [r0, r1) of the call `a` into `out` (and, when given, `signs`), both indexed as for the whole
+ * call. Sign bits are OR-ed into words that must start at 0; a row range whose first element is not
+ * at a word boundary shares that word with the range before it (the pool splits at whole words).
+ */
+export function injectRows(a: NoiseInjectArgs, r0: number, r1: number, out: Float32Array, signs: Uint32Array | null, useSimd = true): void {
+  const { channels, spatial, z, sigma } = a;
   const units = channels * spatial;
-  checkNoiseBlock({ seed: a.seed, step: a.step, layer: a.layer, rowOffset: a.rowOffset, rows, units }, rows * units);
-  const out = new Float32Array(rows * units);
   const simd = useSimd ? rngSimd() : null;
   const eps = rowEps(units);
-  for (let r = 0; r < rows; r++) {
+  for (let r = r0; r < r1; r++) {
     const row = a.rowOffset + r;
     if (simd === null) {
       fillNormals(eps, { seed: a.seed, step: a.step, layer: a.layer, rowOffset: row, rows: 1, units });
@@ -51,5 +67,4 @@ function inject(a: NoiseInjectArgs, useSimd: boolean, signs: Uint32Array | null)
     }
     if (signs !== null) for (let u = 0, i = base; u < units; u++, i++) signs[i >>> 5]! |= +(eps[u]! >= 0) << (i & 31);
   }
-  return out;
 }

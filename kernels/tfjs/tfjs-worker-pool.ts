@@ -1,0 +1,114 @@
+// The tfjs-wasm backend's worker threads. TF.js's wasm backend runs one thread in Node (its
+// threaded build needs browser Blob workers), so to use every core alrflow keeps one TF.js wasm
+// instance per extra core in a piscina worker thread (tfjs-pool-worker.mjs) and hands each a row
+// block of a large call (tfjs-split.ts decides; tfjs-blocks.ts computes). Threads = main thread +
+// workers = os.availableParallelism() capped at MAX_THREADS, or ALRFLOW_TFJS_THREADS; 1 means no
+// pool. Workers start on the first block, are unref'd while idle (they never keep the process
+// alive) and end with destroy() (the runner's dispose). A worker that crashes or throws fails its
+// call with KernelWorkerError instead of hanging it. Not a general task queue.
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { AlrflowError } from '../../src/errors.js';
+import type { BlockTask } from './tfjs-blocks.js';
+
+/** More threads than this buys nothing measurable for the kernel sizes of a training step. */
+export const MAX_THREADS = 8;
+
+/** A pool worker died or failed while computing a block (an internal failure, exit code 1). */
+export class KernelWorkerError extends AlrflowError {
+  readonly exitCode = 1;
+}
+
+/** Threads the tfjs-wasm backend uses here, main thread included (ALRFLOW_TFJS_THREADS overrides). */
+export function tfjsThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const asked = env['ALRFLOW_TFJS_THREADS'];
+  if (asked !== undefined && asked !== '') {
+    const n = Number(asked);
+    if (!Number.isInteger(n) || n < 1) throw new KernelWorkerError(`ALRFLOW_TFJS_THREADS = "${asked}"; allowed: an integer >= 1 (1 = no worker threads)`);
+    return n;
+  }
+  return Math.max(1, Math.min(availableParallelism(), MAX_THREADS));
+}
+
+export interface TfjsWorkerPoolOptions {
+  /** Main thread + workers (default tfjsThreads()). */
+  threads?: number;
+  /** Module whose default export handles a BlockTask (default ./tfjs-pool-task.ts; tests pass a double). */
+  taskModule?: string;
+}
+
+/** Worker threads computing blocks; lazy, serialised per split call by `exclusive`. */
+export class TfjsWorkerPool {
+  readonly threads: number;
+  private readonly taskUrl: string;
+  private pool: Piscina | undefined;
+  private failure: Promise<never> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private scratch = new SharedArrayBuffer(0);
+
+  constructor(options: TfjsWorkerPoolOptions = {}) {
+    this.threads = options.threads ?? tfjsThreads();
+    this.taskUrl = options.taskModule ?? new URL('./tfjs-pool-task.ts', import.meta.url).href;
+  }
+
+  /** Worker threads running now (0 before the first block and after destroy). */
+  get liveWorkers(): number {
+    return this.pool?.threads.length ?? 0;
+  }
+
+  /** Runs `fn` after every earlier split call has finished: calls share one scratch buffer. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** A shared buffer of at least `bytes`, reused between calls (valid inside `exclusive`). */
+  buffer(bytes: number): SharedArrayBuffer {
+    if (this.scratch.byteLength < bytes) this.scratch = new SharedArrayBuffer(Math.ceil(bytes * 1.25));
+    return this.scratch;
+  }
+
+  /** Computes one block on a worker, starting the workers on first use. */
+  run(task: BlockTask): Promise<void> {
+    const pool = this.start();
+    const done = (pool.run(task) as Promise<void>).catch((err: unknown) => {
+      throw this.error(task, err);
+    });
+    return Promise.race([done, this.failure!]);
+  }
+
+  /** Ends every worker (the runner's dispose); a later block starts fresh ones. */
+  async destroy(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    this.failure = undefined;
+    await pool?.destroy();
+  }
+
+  private start(): Piscina {
+    if (this.pool) return this.pool;
+    const workers = this.threads - 1;
+    const pool = new Piscina({
+      filename: new URL('./tfjs-pool-worker.mjs', import.meta.url).href,
+      minThreads: workers,
+      maxThreads: workers,
+      // Kept while the runner lives: a worker's start (tsx + TF.js wasm) costs ~0.5 s.
+      idleTimeout: 2 ** 31 - 1,
+      workerData: { taskUrl: this.taskUrl },
+    });
+    // A failure no task owns (a worker that cannot start) would otherwise leave a call waiting forever.
+    this.failure = new Promise<never>((_, reject) => {
+      pool.on('error', (err: unknown) => reject(this.error(null, err)));
+    });
+    this.failure.catch(() => undefined);
+    this.pool = pool;
+    return pool;
+  }
+
+  private error(task: BlockTask | null, err: unknown): KernelWorkerError {
+    const what = task === null ? 'starting' : `computing ${task.kind} block ${task.r0}..${task.r1}`;
+    const msg = err instanceof Error ? err.message : String(err);
+    return new KernelWorkerError(`tfjs-wasm worker pool (${this.threads} threads): a worker thread failed while ${what}: ${msg}. Hint: set ALRFLOW_TFJS_THREADS=1 to run every kernel on the main thread`);
+  }
+}
