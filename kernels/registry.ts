@@ -79,7 +79,10 @@ async function createRunner(backend: BackendName, engine: string): Promise<Kerne
     const { tfjsTable, tfjsResidentTable } = await import('./tfjs/tfjs-table.js');
     const { tfjsFallback } = await import('./tfjs/tfjs-graph-ops.js');
     const tf = await loadTfjs();
-    return tableRunner({ backend, engine, table: tfjsTable(tf), resident: tfjsResidentTable(tf), dispose: async () => undefined, degraded: () => null, referenceKernels: tfjsFallback.names });
+    // Host calls above a size threshold run split over worker threads (one TF.js per core); dispose ends them.
+    const { defaultPooledTable } = await import('./tfjs/tfjs-split.js');
+    const pooled = defaultPooledTable(tf, tfjsTable(tf));
+    return tableRunner({ backend, engine, table: pooled.table, resident: tfjsResidentTable(tf), dispose: pooled.dispose, degraded: () => null, referenceKernels: tfjsFallback.names });
   }
   if (isGpujsBackend(backend)) {
     const { GpujsContext } = await import('./gpujs/gpujs-context.js');

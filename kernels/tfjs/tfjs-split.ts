@@ -11,12 +11,17 @@ import { checkRows, injectRows } from '../host-noise.js';
 import { convDims } from '../reference/conv-dims.js';
 import { type RowBlock, rowBlocks, signWordGranule } from './row-blocks.js';
 import { type BlockTask, type MatmulVariant, type Region, conv2dImages, lrGradUnits, matmulRows, view } from './tfjs-blocks.js';
-import type { TfjsWorkerPool } from './tfjs-worker-pool.js';
+import { TfjsWorkerPool, tfjsThreads } from './tfjs-worker-pool.js';
 
 type Tf = typeof TfCore;
 type Kernel<K extends keyof KernelTable> = KernelTable[K];
 
-/** The smallest calls worth splitting (bench/split-threshold.ts measured where 2 threads start to win). */
+/**
+ * The smallest calls worth splitting. Measured with `npm run bench:kernels -- --split-thresholds`
+ * (2 threads, this 2-core machine, under load from other work): a split costs ~0.2 ms (hand-off +
+ * copies); matmul broke even near 2^22 FLOP (128^3) and won 1.5x at 2^23, noise-inject-signs broke
+ * even near 2^13 draws and won 1.7x at 2^15.
+ */
 export interface SplitPolicy {
   /** matmul family, lr-grad-product and conv2d: multiply-adds x 2. */
   minFlop: number;
@@ -24,7 +29,7 @@ export interface SplitPolicy {
   minDraws: number;
 }
 
-export const SPLIT_POLICY: SplitPolicy = { minFlop: 2 ** 24, minDraws: 2 ** 15 };
+export const SPLIT_POLICY: SplitPolicy = { minFlop: 2 ** 23, minDraws: 2 ** 14 };
 
 /** Lays regions out in the shared buffer, 64-byte aligned (whole cache lines per array). */
 class Layout {
@@ -205,4 +210,10 @@ export function pooledTable(tf: Tf, table: KernelTable, pool: TfjsWorkerPool | n
     },
     dispose: async () => pool?.destroy(),
   };
+}
+
+/** pooledTable over a pool of tfjsThreads() threads (no pool when that is 1); what the registry opens. */
+export function defaultPooledTable(tf: Tf, table: KernelTable): PooledTable {
+  const threads = tfjsThreads();
+  return pooledTable(tf, table, threads > 1 ? new TfjsWorkerPool({ threads }) : null);
 }
