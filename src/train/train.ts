@@ -101,6 +101,11 @@ function diverged(loop: Loop, step: number, loss: number, detail?: string): Inva
   );
 }
 
+/** Kernels refuse non-finite values: overflowing activations are the same divergence as a NaN loss. */
+function asDivergence(loop: Loop, step: number, err: unknown): unknown {
+  return err instanceof InvalidInputError && /NaN|Infinity|non-finite/.test(err.message) ? diverged(loop, step, NaN, err.message) : err;
+}
+
 /** Runs one step and logs it; a non-finite loss or parameter saves the last good state and throws. */
 async function runStep(loop: Loop, step: number): Promise<number> {
   const { config, dataset } = loop;
@@ -111,9 +116,7 @@ async function runStep(loop: Loop, step: number): Promise<number> {
   const sigmaLr = learningRateAt({ kind: config.schedule, baseLr: config.sigmaLr ?? config.lr, totalSteps: loop.totalSteps }, step);
   const started = performance.now();
   const result = await loop.runtime.trainStep(batch, step, lr, sigmaLr).catch((err: unknown) => {
-    // Kernels refuse non-finite values: overflowing activations are the same divergence as a NaN loss.
-    if (err instanceof InvalidInputError && /NaN|Infinity|non-finite/.test(err.message)) throw diverged(loop, step, NaN, err.message);
-    throw err;
+    throw asDivergence(loop, step, err);
   });
   const seconds = (performance.now() - started) / 1000;
   loop.wallSeconds += seconds;
@@ -136,7 +139,12 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     for (let step = startStep; step < loop.totalSteps; step++) {
       await runStep(loop, step);
       const done = step + 1;
-      if (done % loop.stepsPerEpoch === 0) final = await endOfEpoch(loop, done, done / loop.stepsPerEpoch);
+      if (done % loop.stepsPerEpoch === 0) {
+        // Huge but finite weights can still overflow in the evaluation: the same divergence.
+        final = await endOfEpoch(loop, done, done / loop.stepsPerEpoch).catch((err: unknown) => {
+          throw asDivergence(loop, done, err);
+        });
+      }
       if (done % loop.config.checkpointEvery === 0 || done % loop.stepsPerEpoch === 0 || done === loop.totalSteps) save(loop, done);
       if (interrupted || (options.stopAfterSteps !== undefined && done - startStep >= options.stopAfterSteps)) {
         save(loop, done);
