@@ -100,9 +100,12 @@ export async function downloadArgs<T extends object>(args: T): Promise<T> {
   return Object.fromEntries(entries) as T;
 }
 
+/** The host shape of a resident value: every handle becomes the Float32Array it downloads to. */
+export type Hosted<T> = T extends DeviceTensor ? Float32Array : T extends ArrayBufferView ? T : T extends object ? { [F in keyof T]: Hosted<T[F]> } : T;
+
 /** A copy of a resident result with every handle downloaded (the host shape of the same result). */
-export async function downloadResult<T>(out: T): Promise<T> {
-  if (isDeviceTensor(out)) return (await out.download()) as T;
-  if (out && typeof out === 'object' && !ArrayBuffer.isView(out)) return downloadArgs(out as object) as Promise<T>;
-  return out;
+export async function downloadResult<T>(out: T): Promise<Hosted<T>> {
+  if (isDeviceTensor(out)) return (await out.download()) as Hosted<T>;
+  if (out && typeof out === 'object' && !ArrayBuffer.isView(out)) return downloadArgs(out as object) as Promise<Hosted<T>>;
+  return out as Hosted<T>;
 }

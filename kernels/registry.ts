@@ -82,7 +82,8 @@ async function createRunner(backend: BackendName, engine: string): Promise<Kerne
     // Host calls above a size threshold run split over worker threads (one TF.js per core); dispose ends them.
     const { defaultPooledTable } = await import('./tfjs/tfjs-split.js');
     const pooled = defaultPooledTable(tf, tfjsTable(tf));
-    return tableRunner({ backend, engine, table: pooled.table, resident: tfjsResidentTable(tf), dispose: pooled.dispose, degraded: () => null, referenceKernels: tfjsFallback.names });
+    const { residentUnlessSplit } = await import('./tfjs/tfjs-resident.js');
+    return tableRunner({ backend, engine, table: pooled.table, resident: residentUnlessSplit(tfjsResidentTable(tf), pooled), dispose: pooled.dispose, degraded: () => null, referenceKernels: tfjsFallback.names });
   }
   if (isGpujsBackend(backend)) {
     const { GpujsContext } = await import('./gpujs/gpujs-context.js');

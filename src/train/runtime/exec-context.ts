@@ -2,14 +2,21 @@
 // by name (the graph names layers; the RNG's layer word is the parametrised-layer index), the tensor
 // environment keyed by tensor id, frozen batchnorm statistics, the raw losses, and the step's
 // method switches that the graph does not carry (sigma, baseline, encoding, antithetic, counters).
+// The environment holds host arrays or device handles (kernels/device-tensor.ts): handlers that only
+// pass a tensor on to a kernel take it with `arg` (a handle stays on the device); host reads use
+// `num` (sync; execute-graph.ts downloads a node's handle inputs first) or `hostNum` (downloads).
+import { type DeviceTensor, isDeviceTensor, type Resident } from '../../../kernels/device-tensor.js';
 import type { KernelTable, NumArray } from '../../../kernels/names.js';
 import { signUnpack } from '../../../kernels/reference/index.js';
 import type { Graph } from '../../ir/types.js';
 import { elementCount, type Layer, type ParamLayer } from '../../models/layers.js';
 import type { Baseline } from './host-ops.js';
 import type { OptimizerConfig } from './optimizer-state.js';
+import type { DeviceKernels } from './resolve-kernels.js';
 
 export type Tensor = NumArray | Uint32Array;
+/** What the environment holds: a host tensor, or a float tensor left on the kernel backend's device. */
+export type EnvValue = Tensor | DeviceTensor;
 
 export interface ExecOptions {
   /** LR/ALR: noise std per output unit; ES/AES: per weight. */
@@ -35,11 +42,13 @@ export interface BnStats {
 export interface ExecContext {
   graph: Graph;
   kernels: KernelTable;
+  /** The same kernels run resident: float arguments may be handles, results may stay on the device. */
+  device: DeviceKernels;
   /** Parametrised layers by name, with their index (the noise counter's layer word). */
   paramLayers: Map<string, { layer: ParamLayer; index: number }>;
   /** Every layer by name (pools need their window). */
   layers: Map<string, Layer>;
-  env: Map<string, Tensor>;
+  env: Map<string, EnvValue>;
   labels: Int32Array;
   /** Batchnorm statistics by layer; missing ones are computed from the first input seen (the clean pass). */
   bnStats: Map<string, BnStats>;
@@ -48,11 +57,38 @@ export interface ExecContext {
   options: ExecOptions;
 }
 
-export function num(ctx: ExecContext, id: string): NumArray {
+function floatValue(ctx: ExecContext, id: string): NumArray | DeviceTensor {
   const t = ctx.env.get(id);
   if (t === undefined) throw new Error(`graph executor: tensor ${id} is read before any node produced it`);
   if (t instanceof Uint32Array) throw new Error(`graph executor: tensor ${id} holds sign bits, a float tensor was expected`);
   return t;
+}
+
+/** A float tensor's host values (a handle must have been downloaded: execute-graph.ts does it for host-reading nodes). */
+export function num(ctx: ExecContext, id: string): NumArray {
+  const t = floatValue(ctx, id);
+  if (!isDeviceTensor(t)) return t;
+  if (t.downloaded) return t.downloaded;
+  throw new Error(`graph executor: tensor ${id} is still on the ${t.backend} device; read it with hostNum, or pass it to a kernel with arg`);
+}
+
+/** A float tensor for a kernel argument: a handle stays a handle. */
+export function arg(ctx: ExecContext, id: string): Resident {
+  return floatValue(ctx, id);
+}
+
+/** A float tensor's host values, downloading a handle once (the handle caches the copy). */
+export async function hostNum(ctx: ExecContext, id: string): Promise<NumArray> {
+  const t = floatValue(ctx, id);
+  return isDeviceTensor(t) ? t.download() : t;
+}
+
+/** Downloads every handle among `ids` so that `num` can read them synchronously. */
+export async function downloadInputs(ctx: ExecContext, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    const t = ctx.env.get(id);
+    if (isDeviceTensor(t)) await t.download();
+  }
 }
 
 export function shapeOf(ctx: ExecContext, id: string): number[] {

@@ -2,12 +2,14 @@
 // BatchNorm, Pool, Add. Forward nodes read one parameter buffer ([P]: weights then biases) or, under
 // ES, K perturbed copies ([K, P]) with the rows split copy-major among them (rows k*N .. k*N+N-1);
 // a copy-invariant input (N rows) is shared by every copy. Backward nodes are told by their phase.
+// MatMul and BiasAct run on ctx.device with one parameter set: their input and result may stay on
+// the device (a handle); ES's K sets slice rows on the host.
 import type { NumArray } from '../../../kernels/names.js';
 import { batchnorm, reluBackward, tanh, tanhBackward } from '../../../kernels/reference/index.js';
 import type { IrNode } from '../../ir/types.js';
 import { parameterCount, type ParamLayer } from '../../models/layers.js';
 import { repeatRows } from './host-ops.js';
-import { channelsSpatial, num, paramLayer, shapeOf, toF64, type BnStats, type ExecContext } from './exec-context.js';
+import { arg, channelsSpatial, hostNum, num, paramLayer, shapeOf, toF64, type BnStats, type ExecContext } from './exec-context.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
@@ -46,11 +48,15 @@ export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<
   const [a, p] = node.inputs as [string, string];
   if (node.phase === 'backward') {
     const [w] = groupParams(ctx, p, layer);
-    ctx.env.set(node.outputs[0]!, await ctx.kernels.matmul({ a: num(ctx, a), b: w!.weights, m: node.m, k: layer.outFeatures, n: layer.inFeatures }));
+    ctx.env.set(node.outputs[0]!, await ctx.device.matmul({ a: arg(ctx, a), b: w!.weights, m: node.m, k: layer.outFeatures, n: layer.inFeatures }));
     return;
   }
   const sets = groupParams(ctx, p, layer);
-  const x = num(ctx, a);
+  if (sets.length === 1 && shapeOf(ctx, a)[0] === node.m) {
+    ctx.env.set(node.outputs[0]!, await ctx.device['matmul-a-bt']({ a: arg(ctx, a), b: sets[0]!.weights, m: node.m, k: layer.inFeatures, n: layer.outFeatures }));
+    return;
+  }
+  const x = await hostNum(ctx, a);
   const xRows = shapeOf(ctx, a)[0]!;
   const out = await perGroup(sets.length, node.m * sets.length * layer.outFeatures, (g) =>
     ctx.kernels['matmul-a-bt']({ a: groupRows(x, xRows, node.m, g), b: sets[g]!.weights, m: node.m, k: layer.inFeatures, n: layer.outFeatures }),
@@ -82,15 +88,19 @@ export async function conv2d(ctx: ExecContext, node: NodeOf<'Conv2d'>): Promise<
 export async function biasAct(ctx: ExecContext, node: NodeOf<'BiasAct'>): Promise<void> {
   const [a, b] = node.inputs as [string, string | undefined];
   if (node.phase === 'backward') {
-    const dy = toF64(num(ctx, a));
-    const x = toF64(num(ctx, b!));
+    const dy = toF64(await hostNum(ctx, a));
+    const x = toF64(await hostNum(ctx, b!));
     if (node.act === 'none') throw new Error(`graph executor: backward BiasAct ${node.id} without an activation`);
     ctx.env.set(node.outputs[0]!, node.act === 'relu' ? reluBackward(dy, x) : tanhBackward(dy, tanh(x)));
     return;
   }
   const { rows, channels, spatial } = channelsSpatial(ctx, node.outputs[0]!);
-  const z = num(ctx, a);
   const sets = b === undefined ? [{ biases: new Float64Array(channels) }] : groupParams(ctx, b, paramLayer(ctx, node.layer).layer);
+  if (sets.length === 1) {
+    ctx.env.set(node.outputs[0]!, await ctx.device['bias-activation']({ z: arg(ctx, a), bias: sets[0]!.biases, rows, channels, spatial, activation: node.act }));
+    return;
+  }
+  const z = await hostNum(ctx, a);
   const per = rows / sets.length;
   const out = await perGroup(sets.length, z.length, (g) =>
     ctx.kernels['bias-activation']({ z: sets.length === 1 ? z : z.subarray(g * per * channels * spatial, (g + 1) * per * channels * spatial), bias: sets[g]!.biases, rows: per, channels, spatial, activation: node.act }),

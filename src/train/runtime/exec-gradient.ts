@@ -2,11 +2,14 @@
 // buffer (weights then biases). BP reads (layer input, dL/dz); LR/ALR read (stored input, noise or
 // sign bits, loss vector), or (stored input, copy-summed error signals) after the fold pass, and
 // divide by N*K; ES/AES read (K x P noise or signs, per-copy losses): g = scale * losses^T noise.
+// Dense and conv products run on ctx.device (their layer input and error signals may be handles);
+// the gradient itself comes to the host (the update and the step's result read it).
+import { downloadResult, type Resident } from '../../../kernels/device-tensor.js';
 import type { NumArray } from '../../../kernels/names.js';
 import { channelSum } from '../../../kernels/reference/index.js';
 import type { IrNode } from '../../ir/types.js';
 import type { ParamLayer } from '../../models/layers.js';
-import { channelsSpatial, isWeightSpace, noiseValues, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
+import { arg, channelsSpatial, downloadInputs, hostNum, isWeightSpace, noiseValues, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
 import { errorSignalOf } from './exec-loss.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
@@ -18,29 +21,30 @@ function concat(weights: NumArray, biases: NumArray, scale: number): Float64Arra
   return scale === 1 ? out : out.map((v) => v * scale);
 }
 
-async function layerProduct(ctx: ExecContext, layer: ParamLayer, xId: string, delta: NumArray, normaliser: number): Promise<Float64Array> {
-  const x = num(ctx, xId);
+async function layerProduct(ctx: ExecContext, layer: ParamLayer, xId: string, delta: Resident, normaliser: number): Promise<Float64Array> {
+  const x = arg(ctx, xId);
   const rows = shapeOf(ctx, xId)[0]!;
   switch (layer.kind) {
     case 'linear': {
       // loss = 1, sigma = 1 make the LR product kernel the plain D^T X product, scaled by 1/normaliser.
-      const g = await ctx.kernels['lr-grad-product']({
+      const g = await downloadResult(await ctx.device['lr-grad-product']({
         loss: new Float64Array(rows).fill(1), e: delta, x, sigma: new Float64Array(layer.outFeatures).fill(1), rows, outs: layer.outFeatures, ins: layer.inFeatures, scale: 1 / normaliser,
-      });
+      }));
       return concat(g.weights, g.biases, 1);
     }
     case 'conv2d': {
       const [, , height, width] = shapeOf(ctx, xId) as [number, number, number, number];
       const dims = { batch: rows, inChannels: layer.inChannels, height, width, outChannels: layer.outChannels, kernelSize: layer.kernelSize, stride: layer.stride, padding: layer.padding };
-      const g = await ctx.kernels['conv2d-backward-weights']({ dy: delta, x, dims });
+      const g = await downloadResult(await ctx.device['conv2d-backward-weights']({ dy: delta, x, dims }));
       return concat(g.weights, g.biases, 1 / normaliser);
     }
     case 'batchnorm': {
       const dims = channelsSpatial(ctx, xId);
       const stats = ctx.bnStats.get(layer.name)!;
       const c = (i: number): number => Math.floor(i / dims.spatial) % dims.channels;
-      const d = toF64(delta);
-      const weighted = d.map((v, i) => v * ((x[i]! - stats.mean[c(i)]!) * (1 / Math.sqrt(stats.variance[c(i)]! + 1e-5))));
+      const d = toF64(await downloadResult(delta));
+      const xs = await hostNum(ctx, xId);
+      const weighted = d.map((v, i) => v * ((xs[i]! - stats.mean[c(i)]!) * (1 / Math.sqrt(stats.variance[c(i)]! + 1e-5))));
       return concat(channelSum(weighted, rows, dims.channels, dims.spatial), channelSum(d, rows, dims.channels, dims.spatial), 1 / normaliser);
     }
     default:
@@ -50,6 +54,7 @@ async function layerProduct(ctx: ExecContext, layer: ParamLayer, xId: string, de
 
 async function weightSpaceGradient(ctx: ExecContext, node: NodeOf<'GradProduct'>): Promise<Float64Array> {
   const [source, lossId] = node.inputs as [string, string];
+  await downloadInputs(ctx, node.inputs);
   const values = noiseValues(ctx, source);
   const K = ctx.graph.meta.copies;
   const P = values.length / K;
@@ -68,6 +73,6 @@ export async function gradProduct(ctx: ExecContext, node: NodeOf<'GradProduct'>)
   const [xId, second, third] = node.inputs as [string, string, string | undefined];
   const { meta } = ctx.graph;
   const normaliser = meta.method === 'bp' ? 1 : meta.batch * meta.copies;
-  const delta = third === undefined ? num(ctx, second) : errorSignalOf(ctx, second, third);
+  const delta = third === undefined ? arg(ctx, second) : await errorSignalOf(ctx, second, third);
   ctx.env.set(out, await layerProduct(ctx, layer, xId, delta, normaliser));
 }

@@ -2,9 +2,12 @@
 // BP also emits d loss / d logits; the other methods emit the baselined loss vector, or its signs
 // for ALR's sign-signal reading), LossBroadcast (every layer reads the same vector), and Reduce
 // (ES: the per-copy loss sums; LR fold: each sample's K error signals summed before the product).
+// The logits and the fold's copy sum may stay on the device; the loss vector comes to the host
+// (baselines, the run's loss).
+import { downloadResult } from '../../../kernels/device-tensor.js';
 import { errorSignal } from '../../../kernels/reference/index.js';
 import type { IrNode } from '../../ir/types.js';
-import { channelsSpatial, isWeightSpace, noiseValues, num, toF64, type ExecContext } from './exec-context.js';
+import { arg, channelsSpatial, downloadInputs, hostNum, isWeightSpace, noiseValues, toF64, type ExecContext } from './exec-context.js';
 import { softmaxGradient, subtractBaseline } from './host-ops.js';
 import { sigmaOf } from './exec-noise.js';
 
@@ -19,14 +22,14 @@ function rowLabels(ctx: ExecContext, rows: number): Int32Array {
 }
 
 export async function loss(ctx: ExecContext, node: NodeOf<'Loss'>): Promise<void> {
-  const logits = num(ctx, node.inputs[0]!);
+  const logitsId = node.inputs[0]!;
   const labels = rowLabels(ctx, node.rows);
-  const losses = toF64(await ctx.kernels['softmax-cross-entropy']({ logits, labels, rows: node.rows, classes: node.classes }));
+  const losses = toF64(await downloadResult(await ctx.device['softmax-cross-entropy']({ logits: arg(ctx, logitsId), labels, rows: node.rows, classes: node.classes })));
   ctx.losses.push(losses);
   const { meta } = ctx.graph;
   if (meta.method === 'bp') {
     ctx.env.set(node.outputs[0]!, losses);
-    if (node.outputs[1] !== undefined) ctx.env.set(node.outputs[1], softmaxGradient(logits, labels, node.rows, node.classes));
+    if (node.outputs[1] !== undefined) ctx.env.set(node.outputs[1], softmaxGradient(await hostNum(ctx, logitsId), labels, node.rows, node.classes));
     return;
   }
   const K = node.rows / meta.batch;
@@ -36,28 +39,30 @@ export async function loss(ctx: ExecContext, node: NodeOf<'Loss'>): Promise<void
 }
 
 export function lossBroadcast(ctx: ExecContext, node: NodeOf<'LossBroadcast'>): void {
-  const value = num(ctx, node.inputs[0]!);
+  const value = arg(ctx, node.inputs[0]!);
   for (const out of node.outputs) ctx.env.set(out, value);
 }
 
 /** delta = scale * loss[r] * e[r, c, s] / sigma (METHOD.md 2.1); ALR's sign-noise reading scales by sqrt(pi/2). */
-export function errorSignalOf(ctx: ExecContext, source: string, lossId: string): Float64Array {
+export async function errorSignalOf(ctx: ExecContext, source: string, lossId: string): Promise<Float64Array> {
   const dims = channelsSpatial(ctx, source);
   const scale = ctx.graph.meta.method === 'alr' && ctx.options.encoding === 'sign-noise' ? Math.sqrt(Math.PI / 2) : 1;
   const sigma = sigmaOf(ctx, ctx.graph.tensors[source]?.layer, dims.channels);
-  return errorSignal(toF64(num(ctx, lossId)), noiseValues(ctx, source), sigma, dims, scale);
+  const loss = toF64(await hostNum(ctx, lossId));
+  await downloadInputs(ctx, [source]);
+  return errorSignal(loss, noiseValues(ctx, source), sigma, dims, scale);
 }
 
 export async function reduce(ctx: ExecContext, node: NodeOf<'Reduce'>): Promise<void> {
   const out = node.outputs[0]!;
   if (node.inputs.length === 1) {
     // ES: per-copy sums of the (copy-major) loss rows.
-    const shaped = toF64(num(ctx, node.inputs[0]!));
+    const shaped = toF64(await hostNum(ctx, node.inputs[0]!));
     const K = node.elements;
     ctx.env.set(out, Float64Array.from({ length: K }, (_, k) => shaped.subarray(k * node.factor, (k + 1) * node.factor).reduce((a, b) => a + b, 0)));
     return;
   }
-  const delta = errorSignalOf(ctx, node.inputs[0]!, node.inputs[1]!);
+  const delta = await errorSignalOf(ctx, node.inputs[0]!, node.inputs[1]!);
   const samples = ctx.graph.meta.batch;
-  ctx.env.set(out, await ctx.kernels['copy-sum']({ x: delta, samples, copies: node.factor, width: delta.length / (samples * node.factor) }));
+  ctx.env.set(out, await ctx.device['copy-sum']({ x: delta, samples, copies: node.factor, width: delta.length / (samples * node.factor) }));
 }

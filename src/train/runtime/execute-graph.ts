@@ -2,22 +2,28 @@
 // backend's kernels (one handler per node kind, dispatched exhaustively), reading and writing a
 // tensor environment keyed by tensor id. This is the training runtime's only step code: BP, LR,
 // ALR, ES and AES differ only in the graph the compiler built. On one machine Transfer, AllReduce
-// (one participant), Load and Store move nothing: the output is the input.
+// (one participant), Load and Store move nothing: the output is the input. Tensors may be device
+// handles: nodes whose handlers pass them on to kernels (HANDLE_NODES) get them as they are; every
+// other node's handle inputs are downloaded (once, cached) before it runs, so its host reads see values.
 import { match } from 'ts-pattern';
 import type { IrNode } from '../../ir/types.js';
-import type { ExecContext } from './exec-context.js';
+import { downloadInputs, type ExecContext } from './exec-context.js';
 import { add, batchNorm, biasAct, conv2d, matMul, pool } from './exec-forward.js';
 import { gradProduct } from './exec-gradient.js';
 import { loss, lossBroadcast, reduce } from './exec-loss.js';
 import { noiseInject, signPack } from './exec-noise.js';
 import { optimizerUpdate } from './exec-update.js';
 
+/** Node kinds whose handlers take handle inputs themselves (arg / hostNum), or only move them. */
+const HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set(['MatMul', 'BiasAct', 'Loss', 'LossBroadcast', 'Reduce', 'GradProduct', 'AllReduce', 'Transfer', 'Load', 'Store']);
+
 function identity(ctx: ExecContext, node: IrNode): void {
   const [input] = node.inputs;
   for (const out of node.outputs) if (input !== undefined && ctx.env.has(input)) ctx.env.set(out, ctx.env.get(input)!);
 }
 
-export function executeNode(ctx: ExecContext, node: IrNode): Promise<void> | void {
+export async function executeNode(ctx: ExecContext, node: IrNode): Promise<void> {
+  if (!HANDLE_NODES.has(node.kind)) await downloadInputs(ctx, node.inputs);
   return match(node)
     .with({ kind: 'MatMul' }, (n) => matMul(ctx, n))
     .with({ kind: 'Conv2d' }, (n) => conv2d(ctx, n))

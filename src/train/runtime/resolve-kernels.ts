@@ -1,15 +1,33 @@
 // Opens the kernel backend for a --backend choice (through the kernel registry, which resolves
-// 'auto' by a probe) and wraps it as a kernel table that records which backend actually ran each
-// kernel: the report names that backend, never the one merely asked for.
+// 'auto' by a probe) and wraps it as two kernel tables that record which backend actually ran each
+// kernel (the report names that backend, never the one merely asked for): `kernels` (host arrays in
+// and out) and `device` (kernels run resident: handles stay on the device between kernels). Every
+// handle `device` produces is tracked until releaseHandles() (the runtime calls it at each step's
+// end). Residency is on by default; ALRFLOW_RESIDENT=off (or the resident option) turns it off, so
+// `device` runs the host kernels and no handle exists (bench/resident.bench.ts compares both).
+import { handlesIn, type DeviceTensor, type ResidentArgs, type ResidentOutputs } from '../../../kernels/device-tensor.js';
 import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from '../../../kernels/names.js';
 import { KERNEL_NAMES } from '../../../kernels/names.js';
 import { openBackend, type KernelRunner } from '../../../kernels/registry.js';
 
+/** Every kernel, run resident: float arguments may be handles, results may be handles. */
+export type DeviceKernels = { [K in KernelName]: (args: ResidentArgs<K>) => Promise<ResidentOutputs<K>> };
+
 export interface ResolvedKernels {
   kernels: KernelTable;
+  device: DeviceKernels;
+  /** Whether `device` keeps results on the device (the backend has resident kernels and residency is on). */
+  readonly resident: boolean;
   /** The backend that ran the kernels so far ('a+b' if gpu.js degraded some calls), never 'auto'. */
   readonly backend: string;
+  /** Disposes every handle produced since the last call; returns how many. */
+  releaseHandles(): number;
   dispose(): Promise<void>;
+}
+
+/** The default of the resident option: on, unless ALRFLOW_RESIDENT=off. */
+export function residentDefault(): boolean {
+  return process.env['ALRFLOW_RESIDENT'] !== 'off';
 }
 
 function recordingTable(runner: KernelRunner, ran: Set<string>): KernelTable {
@@ -22,14 +40,41 @@ function recordingTable(runner: KernelRunner, ran: Set<string>): KernelTable {
   return Object.fromEntries(KERNEL_NAMES.map((name) => [name, entry(name)])) as KernelTable;
 }
 
-export async function resolveKernels(choice: string): Promise<ResolvedKernels> {
+function deviceTable(runner: KernelRunner, ran: Set<string>, live: Set<DeviceTensor>): DeviceKernels {
+  const entry = <K extends KernelName>(name: K) =>
+    async (args: ResidentArgs<K>): Promise<ResidentOutputs<K>> => {
+      const result = await runner.runResident(name, args);
+      ran.add(result.backend);
+      for (const h of handlesIn(result.out)) live.add(h);
+      return result.out;
+    };
+  return Object.fromEntries(KERNEL_NAMES.map((name) => [name, entry(name)])) as DeviceKernels;
+}
+
+export async function resolveKernels(choice: string, resident = residentDefault()): Promise<ResolvedKernels> {
   const runner = await openBackend(choice);
   const ran = new Set<string>();
+  const live = new Set<DeviceTensor>();
+  const kernels = recordingTable(runner, ran);
+  // Residency off: the host kernels, whose results are never handles (so no argument is one either).
+  const device = resident && runner.resident ? deviceTable(runner, ran, live) : (kernels as unknown as DeviceKernels);
   return {
-    kernels: recordingTable(runner, ran),
+    kernels,
+    device,
+    resident: resident && runner.resident,
     get backend() {
       return ran.size === 0 ? runner.backend : [...ran].sort().join('+');
     },
-    dispose: () => runner.dispose(),
+    releaseHandles() {
+      const count = live.size;
+      for (const h of live) h.dispose();
+      live.clear();
+      return count;
+    },
+    dispose: async () => {
+      for (const h of live) h.dispose();
+      live.clear();
+      await runner.dispose();
+    },
   };
 }

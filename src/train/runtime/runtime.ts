@@ -3,14 +3,17 @@
 // node on one kernel backend (execute-graph.ts). Every method takes this one path; they differ only
 // in the graph. Networks with batchnorm first run the BP graph's forward nodes on the clean batch to
 // fix the statistics every method treats as constants (METHOD.md 7.3). The state it exports is what
-// checkpoints hold.
+// checkpoints hold. Intermediate tensors may stay on the backend's device between kernels (the
+// `resident` option, default on unless ALRFLOW_RESIDENT=off); every handle a step or an evaluation
+// chunk produces is disposed when it ends. Parameters and optimizer state stay host float64 arrays
+// between steps, so checkpoints hold exactly what the next step reads.
 import { stepGraph } from '../../compiler/compile.js';
 import { resolveCompileOptions } from '../../compiler/compile-options.js';
 import { keptBytes } from '../../compiler/kept-bytes.js';
 import type { Graph, IrNode, Method } from '../../ir/types.js';
 import { elementCount, paramLayers, type Layer, type Network, type ParamLayer } from '../../models/layers.js';
 import { executeGraph } from './execute-graph.js';
-import { toF64, type ExecContext, type ExecOptions } from './exec-context.js';
+import { hostNum, toF64, type ExecContext, type ExecOptions } from './exec-context.js';
 import { initParams } from './init-params.js';
 import { mean } from './host-ops.js';
 import { LearnedSigma, sigmaGradients } from './learned-sigma.js';
@@ -24,6 +27,8 @@ export interface RuntimeOptions {
   method: MethodOptions;
   optimizer: OptimizerConfig;
   seed: number;
+  /** Keep intermediates on the device between kernels (default: on, unless ALRFLOW_RESIDENT=off). */
+  resident?: boolean;
 }
 
 export interface Evaluation {
@@ -64,7 +69,7 @@ export class Runtime {
   }
 
   static async create(options: RuntimeOptions): Promise<Runtime> {
-    return new Runtime(options, await resolveKernels(options.backend));
+    return new Runtime(options, await resolveKernels(options.backend, options.resident));
   }
 
   dispose(): Promise<void> {
@@ -100,7 +105,7 @@ export class Runtime {
     const m = this.options.method;
     const options: ExecOptions = { sigma: m.sigma, ...(this.sigma ? { layerSigma: this.sigma.values } : {}), baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, seed: this.options.seed, step, lr, optimizer: this.options.optimizer, updateCount: this.optimizerUpdates + 1 };
     const paramMap = new Map(this.layers.map((layer, index) => [layer.name, { layer, index }]));
-    return { graph, kernels: this.resolved.kernels, paramLayers: paramMap, layers: this.layerMap, env, labels: batch.labels, bnStats: new Map(), losses: [], options };
+    return { graph, kernels: this.resolved.kernels, device: this.resolved.device, paramLayers: paramMap, layers: this.layerMap, env, labels: batch.labels, bnStats: new Map(), losses: [], options };
   }
 
   /** Runs every node but the updates; returns the context (holding the gradients) and the step's result. */
@@ -130,11 +135,24 @@ export class Runtime {
 
   /** Gradients of one step without applying them (probe, bridge tests). */
   async gradients(batch: Batch, step: number): Promise<StepResult> {
-    return (await this.runStep(batch, step, 0)).result;
+    try {
+      return (await this.runStep(batch, step, 0)).result;
+    } finally {
+      this.resolved.releaseHandles();
+    }
   }
 
   /** One training step; the update is skipped when the loss is not finite, so the state stays good. */
   async trainStep(batch: Batch, step: number, lr: number, sigmaLr = lr): Promise<StepResult> {
+    try {
+      return await this.applyStep(batch, step, lr, sigmaLr);
+    } finally {
+      // The step's device handles, whichever way it ended.
+      this.resolved.releaseHandles();
+    }
+  }
+
+  private async applyStep(batch: Batch, step: number, lr: number, sigmaLr: number): Promise<StepResult> {
     const { ctx, result } = await this.runStep(batch, step, lr);
     if (!Number.isFinite(result.meanLoss)) return result;
     await executeGraph(ctx, isUpdate);
@@ -170,7 +188,8 @@ export class Runtime {
       const ctx = this.context(this.graph('bp', rows), batch, 0, 0);
       await executeGraph(ctx, (n) => n.phase === 'forward' || n.phase === 'loss');
       const lossNode = ctx.graph.nodes.find((n) => n.kind === 'Loss')!;
-      const logits = ctx.env.get(lossNode.inputs[0]!)!;
+      const logits = await hostNum(ctx, lossNode.inputs[0]!);
+      this.resolved.releaseHandles();
       lossSum += ctx.losses[0]!.reduce((a, b) => a + b, 0);
       for (let r = 0; r < rows; r++) {
         let best = 0;
