@@ -7,6 +7,7 @@
 // storage): nothing more is kept until the loss, so the kept-bytes account is unchanged. The update
 // is the run's optimizer on the backend's update kernels, followed by a floor that keeps sigma > 0.
 // Not here: the graph nodes (the compiler's step graph has no sigma nodes; this runs beside them).
+import { isDeviceTensor } from '../../../kernels/device-tensor.js';
 import type { KernelTable } from '../../../kernels/names.js';
 import { InvalidInputError } from '../../errors.js';
 import { outputChannels } from '../../estimators/params.js';
@@ -34,11 +35,12 @@ export function sigmaGradient(eps: Float64Array, losses: Float64Array, sigma: Fl
   return g.map((v) => v / dims.rows);
 }
 
-/** The float noise of a forward injection: kept floats (LR), else regenerated from the counter RNG. */
+/** The float noise of a forward injection: kept floats (LR; a device handle is downloaded), else regenerated from the counter RNG. */
 async function noiseOf(ctx: ExecContext, node: Extract<IrNode, { kind: 'NoiseInject' }>, dims: Dims): Promise<Float64Array> {
   const kept = node.outputs[1];
-  const keptFloats = ctx.graph.meta.method === 'lr' && kept !== undefined && ctx.graph.tensors[kept]?.dtype !== 'bit' && ctx.env.has(kept);
-  if (keptFloats) return toF64(num(ctx, kept));
+  const value = kept === undefined || ctx.graph.meta.method !== 'lr' || ctx.graph.tensors[kept]?.dtype === 'bit' ? undefined : ctx.env.get(kept);
+  if (isDeviceTensor(value)) return toF64(await value.download());
+  if (value !== undefined) return toF64(num(ctx, kept!));
   return drawEps(ctx, node.layer, dims.rows, dims.channels * dims.spatial);
 }
 
