@@ -1,0 +1,122 @@
+// Kernels run resident (kernels/device-tensor.ts, runner.runResident): on tfjs-wasm a chain of
+// kernels passes TF.js-resident handles and ends equal to the same chain on host arrays; handles
+// reaching a kernel with no resident version are downloaded; shapes are checked on handles and
+// finiteness on host arrays; disposing the handles returns TF.js to its tensor count. The runtime
+// on tfjs-wasm gives the same step with residency on and off, and leaks no tensor across steps.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceTensor, downloadResult, isDeviceTensor } from '../../kernels/device-tensor.js';
+import { openBackend, type KernelRunner } from '../../kernels/registry.js';
+import { loadTfjs } from '../../kernels/tfjs/tfjs-runtime.js';
+import { mlp } from '../../src/models/builders.js';
+import { Runtime } from '../../src/train/runtime/runtime.js';
+import { InvalidInputError } from '../../src/errors.js';
+
+function data(length: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5);
+}
+
+const maxRel = (got: Float32Array, want: Float32Array): number => Math.max(...Array.from(want, (w, i) => Math.abs(got[i]! - w) / (1e-6 + Math.abs(w))));
+
+describe('resident kernels on tfjs-wasm', () => {
+  let runner: KernelRunner;
+  let tf: Awaited<ReturnType<typeof loadTfjs>>;
+  beforeAll(async () => {
+    runner = await openBackend('tfjs-wasm');
+    tf = await loadTfjs();
+  });
+  afterAll(() => runner.dispose());
+
+  // Small enough that no call is split over the worker pool, so every kernel of the chain is resident.
+  const [m, k, h, n] = [5, 13, 7, 3];
+  const x = data(m * k, 1);
+  const w1 = data(h * k, 2);
+  const b1 = data(h, 3);
+  const w2 = data(n * h, 4);
+
+  it('matmul-a-bt -> bias-activation -> matmul-a-bt keeps the intermediates in TF.js and ends equal to the host chain', async () => {
+    const before = tf.memory().numTensors;
+    const z = await runner.runResident('matmul-a-bt', { a: x, b: w1, m, k, n: h });
+    const act = await runner.runResident('bias-activation', { z: z.out, bias: b1, rows: m, channels: h, spatial: 1, activation: 'relu' });
+    const out = await runner.runResident('matmul-a-bt', { a: act.out, b: w2, m, k: h, n });
+    for (const r of [z, act, out]) expect(r.backend).toBe('tfjs-wasm');
+    expect(isDeviceTensor(z.out) && isDeviceTensor(act.out) && isDeviceTensor(out.out)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before + 3);
+    const got = (await downloadResult(out.out)) as Float32Array;
+    const hz = (await runner.run('matmul-a-bt', { a: x, b: w1, m, k, n: h })).out;
+    const ha = (await runner.run('bias-activation', { z: hz, bias: b1, rows: m, channels: h, spatial: 1, activation: 'relu' })).out;
+    const want = (await runner.run('matmul-a-bt', { a: ha, b: w2, m, k: h, n })).out as Float32Array;
+    expect(maxRel(got, want)).toBeLessThan(1e-6);
+    for (const r of [z, act, out]) (r.out as DeviceTensor).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a handle given to a kernel with no resident version (sgd-update) is downloaded: same result as host arrays', async () => {
+    const g = await runner.runResident('matmul-a-bt', { a: x, b: w1, m, k, n: h });
+    const w = data(m * h, 5);
+    const v = data(m * h, 6);
+    const viaHandle = await runner.runResident('sgd-update', { w, g: g.out, v, lr: 0.1, momentum: 0.9 });
+    const host = await runner.run('sgd-update', { w, g: await downloadResult(g.out), v, lr: 0.1, momentum: 0.9 });
+    expect(isDeviceTensor(viaHandle.out.w)).toBe(false);
+    expect(Array.from(viaHandle.out.w as Float32Array)).toEqual(Array.from(host.out.w));
+    (g.out as DeviceTensor).dispose();
+  });
+
+  it('checks shapes on handles and finiteness on host arrays entering the device', async () => {
+    const z = await runner.runResident('matmul-a-bt', { a: x, b: w1, m, k, n: h });
+    await expect(runner.runResident('matmul-a-bt', { a: z.out, b: w2, m, k: h + 1, n })).rejects.toThrow(InvalidInputError);
+    const bad = Float32Array.from(w2);
+    bad[2] = Number.NaN;
+    await expect(runner.runResident('matmul-a-bt', { a: z.out, b: bad, m, k: h, n })).rejects.toThrow(/b\[2\] = NaN/);
+    (z.out as DeviceTensor).dispose();
+    expect(() => (z.out as DeviceTensor).native).toThrow(/after dispose/);
+  });
+
+  it('a host backend has no handles: webasm runs resident calls on host arrays', async () => {
+    const webasm = await openBackend('webasm');
+    try {
+      expect(webasm.resident).toBe(false);
+      const r = await webasm.runResident('matmul-a-bt', { a: x, b: w1, m, k, n: h });
+      expect(isDeviceTensor(r.out)).toBe(false);
+    } finally {
+      await webasm.dispose();
+    }
+  });
+});
+
+describe('runtime on tfjs-wasm with residency on and off', () => {
+  const batch = { x: Float64Array.from(data(16 * 12, 7)), labels: Int32Array.from({ length: 16 }, (_, i) => i % 4), samples: 16 };
+  const make = (resident: boolean, method: 'alr' | 'bp') =>
+    Runtime.create({
+      network: mlp([12, 9, 4]), backend: 'tfjs-wasm', seed: 3, resident,
+      method: { method, copies: 4, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false },
+      optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+    });
+
+  for (const method of ['alr', 'bp'] as const) {
+    it(`${method}: same losses and weights resident or not, and no TF.js tensor outlives a step`, async () => {
+      const tf = await loadTfjs();
+      const on = await make(true, method);
+      const off = await make(false, method);
+      try {
+        expect(on.resolved.resident).toBe(true);
+        expect(off.resolved.resident).toBe(false);
+        const counts: number[] = [];
+        for (let step = 0; step < 3; step++) {
+          const a = await on.trainStep(batch, step, 0.05);
+          counts.push(tf.memory().numTensors);
+          const b = await off.trainStep(batch, step, 0.05);
+          // The same TF.js ops on the same float32 inputs: residency moves data, it does not change a value.
+          expect(a.meanLoss).toBe(b.meanLoss);
+        }
+        expect(on.params['fc1']!.weights).toEqual(off.params['fc1']!.weights);
+        expect(new Set(counts).size).toBe(1);
+        await on.evaluate(Float32Array.from(batch.x), Uint8Array.from(batch.labels), 16, 8);
+        expect(tf.memory().numTensors).toBe(counts[0]);
+      } finally {
+        await on.dispose();
+        await off.dispose();
+      }
+    });
+  }
+});
