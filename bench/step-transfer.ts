@@ -3,7 +3,9 @@
 // a real step are recorded once (the runtime on tfjs-wasm), then replayed on every backend: the
 // replay time per kernel, and the time of the same uploads and readbacks alone (every array
 // argument uploaded, every result read back, with no arithmetic) on that backend. Kernels a backend
-// runs on the host (hostKernels) move nothing. Not a test.
+// runs on the host (hostKernels) move nothing. The step is recorded with residency off (every kernel
+// call on host arrays, so the replay moves what a non-resident step moves); bench/resident.bench.ts
+// times the step with residency on against off. Not a test.
 import type { BackendName } from '../kernels/backends.js';
 import { GpujsContext, type ThreadThis, type Flat } from '../kernels/gpujs/gpujs-context.js';
 import type { KernelArgs, KernelName } from '../kernels/names.js';
@@ -26,7 +28,7 @@ const arraysOf = (v: unknown): Arrayish[] => (isArray(v) ? [v] : v && typeof v =
 export async function recordAlrStep(): Promise<Call[]> {
   const batch = 64;
   const ds = loadDataset('mnist', { limit: batch * 2, testLimit: 1 });
-  const runtime = await Runtime.create({ network: mlp([784, 256, 10]), backend: 'tfjs-wasm', seed: 1, method: { method: 'alr', copies: 64, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false }, optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 } });
+  const runtime = await Runtime.create({ network: mlp([784, 256, 10]), backend: 'tfjs-wasm', seed: 1, resident: false, method: { method: 'alr', copies: 64, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false }, optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 } });
   const calls: Call[] = [];
   const kernels = runtime.resolved.kernels as Record<string, (a: unknown) => Promise<unknown>>;
   for (const [name, inner] of Object.entries(kernels)) {
