@@ -1,9 +1,12 @@
 // Browser entry of the kernel parity suite (bundled by kernels-page.ts with esbuild): runs every
 // gpu.js kernel in the given mode on fixed shapes (sizes off any tile multiple, size-1 dims) and
 // returns, per kernel, the worst |got - want| / (atol + rtol |want|) against the float64 reference
-// and the gpu.js mode that actually ran. Not a test file itself.
+// and the gpu.js mode that actually ran; and the pipeline chain (runPipelineChain): intermediates
+// kept on the GPU as gpu.js pipeline results. Not a test file itself.
+import { Texture } from 'gpu.js';
+import { type DeviceTensor, isDeviceTensor } from '../../kernels/device-tensor.js';
 import { GpujsContext, type GpujsMode } from '../../kernels/gpujs/gpujs-context.js';
-import { gpujsTable } from '../../kernels/gpujs/gpujs-table.js';
+import { gpujsResidentTable, gpujsTable } from '../../kernels/gpujs/gpujs-table.js';
 import type { KernelArgs, KernelName, NumArray } from '../../kernels/names.js';
 import { referenceTable } from '../../kernels/registry-reference.js';
 
@@ -74,4 +77,66 @@ export async function runKernelParity(mode: GpujsMode): Promise<{ kernel: string
   return out;
 }
 
+export interface PipelineChainResult {
+  /** Whether each intermediate was a handle over a gpu.js pipeline result, and what that result is. */
+  handles: { isHandle: boolean; texture: boolean; kind: string }[];
+  ratio: number;
+  ran: string[];
+  /** Median ms of the chain with intermediates on the GPU (one final readback) and with a readback and upload between kernels. */
+  pipelineMs: number;
+  hostMs: number;
+}
+
+const chain = { m: 64, k: 300, h: 128, n: 10 };
+
+/** matmul-a-bt -> bias-activation (relu) -> matmul-a-bt, resident (pipeline) and on host arrays, against the float64 reference. */
+export async function runPipelineChain(mode: GpujsMode): Promise<PipelineChainResult> {
+  const { m, k, h, n } = chain;
+  const [x, w1, b1, w2] = [data(m * k, 41), data(h * k, 42), data(h, 43), data(n * h, 44)];
+  const ctx = new GpujsContext(mode);
+  const resident = gpujsResidentTable(ctx);
+  const host = gpujsTable(ctx);
+  const onGpu = async (): Promise<{ out: Float32Array; mid: DeviceTensor[] }> => {
+    const z = await resident['matmul-a-bt']!({ a: x, b: w1, m, k, n: h });
+    const act = await resident['bias-activation']!({ z, bias: b1, rows: m, channels: h, spatial: 1, activation: 'relu' });
+    const out = await resident['matmul-a-bt']!({ a: act, b: w2, m, k: h, n });
+    const mid = [z, act, out].filter(isDeviceTensor);
+    const values = isDeviceTensor(out) ? await out.download() : (out as Float32Array);
+    return { out: values, mid };
+  };
+  const onHost = async (): Promise<Float32Array> => {
+    const z = await host['matmul-a-bt']({ a: x, b: w1, m, k, n: h });
+    const act = await host['bias-activation']({ z, bias: b1, rows: m, channels: h, spatial: 1, activation: 'relu' });
+    return (await host['matmul-a-bt']({ a: act, b: w2, m, k: h, n })) as Float32Array;
+  };
+  const first = await onGpu();
+  const handles = [0, 1].map((i) => {
+    const t = first.mid[i];
+    const native = t ? (t.native as { constructor: { name: string } }) : undefined;
+    return { isHandle: t !== undefined, texture: native instanceof Texture, kind: native?.constructor.name ?? 'host array' };
+  });
+  const ref = referenceTable;
+  const rz = await ref['matmul-a-bt']({ a: x, b: w1, m, k, n: h });
+  const ra = await ref['bias-activation']({ z: rz, bias: b1, rows: m, channels: h, spatial: 1, activation: 'relu' });
+  const want = await ref['matmul-a-bt']({ a: ra, b: w2, m, k: h, n });
+  const ratio = worst(first.out, want);
+  first.mid.forEach((t) => t.dispose());
+  const ran = ctx.takeRanModes();
+  await onHost();
+  const time = async (fn: () => Promise<unknown>): Promise<number> => {
+    const ts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await fn();
+      ts.push(performance.now() - t0);
+    }
+    return ts.sort((p, q) => p - q)[2]!;
+  };
+  const pipelineMs = await time(async () => (await onGpu()).mid.forEach((t) => t.dispose()));
+  const hostMs = await time(onHost);
+  await ctx.destroy();
+  return { handles, ratio, ran, pipelineMs, hostMs };
+}
+
 (globalThis as unknown as { runKernelParity: typeof runKernelParity }).runKernelParity = runKernelParity;
+(globalThis as unknown as { runPipelineChain: typeof runPipelineChain }).runPipelineChain = runPipelineChain;

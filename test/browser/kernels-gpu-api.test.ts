@@ -1,12 +1,15 @@
 // The kernel parity suite in headless Chromium (playwright-core + Debian's chromium), the only place
 // gpu.js's real GLSL (webgl2) and WGSL (webgpu, SwiftShader via --enable-unsafe-webgpu) code paths
 // run on a machine without a GPU: every kernel against the float64 reference, asserting the mode
-// that ran. Skipped, with the reason printed, when chromium is absent.
+// that ran; and a kernel chain in gpu.js pipeline mode whose intermediates stay on the GPU (a
+// Texture on webgl2, a WebGPU buffer handle on webgpu), timed against the same chain with a readback
+// and upload between kernels. Skipped, with the reason printed, when chromium is absent.
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gpujsFallback } from '../../kernels/gpujs/gpujs-table.js';
 import { KERNEL_NAMES, type KernelName } from '../../kernels/names.js';
+import type { PipelineChainResult } from './kernels-entry.js';
 import { type KernelsPage, serveKernelsPage } from './kernels-page.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -43,6 +46,23 @@ describe.skipIf(!hasChromium)(hasChromium ? 'gpu.js kernels in headless Chromium
         expect(r.ran, r.kernel).toEqual(gpujsFallback.names.has(r.kernel as KernelName) ? [] : [mode]);
         expect(r.ratio, r.kernel).toBeLessThanOrEqual(1);
       }
+    });
+
+    it(`${mode}: matmul-a-bt -> bias-activation -> matmul-a-bt keeps its intermediates on the GPU and matches the float64 reference`, async () => {
+      const tab = await browser.newPage();
+      await tab.goto(page.url);
+      const r = await tab.evaluate(async (m) => (globalThis as unknown as { runPipelineChain(mode: string): Promise<PipelineChainResult> }).runPipelineChain(m), mode);
+      await tab.close();
+      const share = (r.hostMs - r.pipelineMs) / r.hostMs;
+      console.log(`[browser] ${mode} pipeline chain: intermediates ${r.handles.map((h) => h.kind).join(', ')}; worst ${r.ratio.toFixed(3)}; pipeline ${r.pipelineMs.toFixed(2)} ms vs readback between kernels ${r.hostMs.toFixed(2)} ms (transfers ${(100 * share).toFixed(0)}% of the non-pipelined chain)`);
+      expect(r.ran).toEqual([mode]);
+      for (const h of r.handles) {
+        expect(h.isHandle).toBe(true);
+        // gpu.js's pipeline result: a Texture on the GL backends; on webgpu its counterpart, a GPU buffer handle.
+        if (mode === 'webgl2') expect(h.texture, h.kind).toBe(true);
+        else expect(h.kind).toBe('WebGPUBufferResult');
+      }
+      expect(r.ratio).toBeLessThanOrEqual(1);
     });
   }
 });
