@@ -2,10 +2,15 @@
 // backend (the peer, measured in the same run on the same inputs) on matmul 256..1024, the distinct
 // conv layers of ResNet-9 at a small batch, and the ALR gradient product at K = 64; prints each
 // backend's ratio to TF.js and its fraction of this machine's estimated peak. Not a test.
+// Threads: alrflow's tfjs-wasm backend splits large calls over one TF.js wasm instance per core
+// (kernels/tfjs/tfjs-worker-pool.ts; ALRFLOW_TFJS_THREADS=1 turns that off); the peer is TF.js wasm
+// in its default Node configuration, which runs ONE thread. The header says how many each used.
 // Then noise-inject draws/s, and the host<->device transfer share of an ALR training step per
 // backend (bench/step-transfer.ts).
 // Options: --backends a,b (subset), --sizes 256,512 (matmul sizes), --batch N (conv batch), --no-step,
-// --step-only (only the transfer share), --rounds N (timed rounds per case, default 5).
+// --step-only (only the transfer share), --rounds N (timed rounds per case, default 5),
+// --split-thresholds (only: unsplit vs split tfjs-wasm time on small matmuls and noise calls, the
+// measurement behind kernels/tfjs/tfjs-split.ts's SPLIT_POLICY).
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -13,11 +18,15 @@ import { type BackendName, detectAll } from '../kernels/backends.js';
 import type { KernelArgs } from '../kernels/names.js';
 import { chooseAuto, type KernelRunner, openBackend } from '../kernels/registry.js';
 import { loadTfjs } from '../kernels/tfjs/tfjs-runtime.js';
+import { tfjsThreads } from '../kernels/tfjs/tfjs-worker-pool.js';
+import { pooledTable } from '../kernels/tfjs/tfjs-split.js';
+import { tfjsTable } from '../kernels/tfjs/tfjs-table.js';
+import { TfjsWorkerPool } from '../kernels/tfjs/tfjs-worker-pool.js';
 import { resnet9 } from '../src/models/builders.js';
 import { recordAlrStep, transferShare } from './step-transfer.js';
 import { inferShapes } from '../src/models/shapes.js';
 
-const { values: opts } = parseArgs({ options: { backends: { type: 'string' }, sizes: { type: 'string', default: '256,512,768,1024' }, batch: { type: 'string', default: '2' }, 'no-step': { type: 'boolean', default: false }, 'step-only': { type: 'boolean', default: false }, rounds: { type: 'string', default: '5' } } });
+const { values: opts } = parseArgs({ options: { backends: { type: 'string' }, sizes: { type: 'string', default: '256,512,768,1024' }, batch: { type: 'string', default: '2' }, 'no-step': { type: 'boolean', default: false }, 'step-only': { type: 'boolean', default: false }, rounds: { type: 'string', default: '5' }, 'split-thresholds': { type: 'boolean', default: false } } });
 
 interface Case {
   label: string;
@@ -151,7 +160,40 @@ async function printTransferShares(runners: Map<BackendName, KernelRunner>): Pro
   }
 }
 
+/** Median ms of `fn` over `reps` calls after one warm-up. */
+async function medianMs(fn: () => Promise<unknown>, reps: number): Promise<number> {
+  await fn();
+  const xs: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn();
+    xs.push(performance.now() - t0);
+  }
+  return xs.sort((a, b) => a - b)[Math.floor(reps / 2)]!;
+}
+
+/** --split-thresholds: the tfjs-wasm table unsplit vs always split over tfjsThreads() threads, on calls around the thresholds. */
+async function printSplitThresholds(): Promise<void> {
+  const tf = await loadTfjs();
+  const base = tfjsTable(tf);
+  const pooled = pooledTable(tf, base, new TfjsWorkerPool({ threads: Math.max(2, tfjsThreads()) }), { minFlop: 0, minDraws: 0 });
+  console.log(`tfjs-wasm unsplit vs split over ${Math.max(2, tfjsThreads())} threads (median ms; ratio > 1: splitting wins)`);
+  for (const n of [64, 96, 128, 160, 192, 256, 384]) {
+    const args = { a: data(n * n, 1), b: data(n * n, 2), m: n, k: n, n };
+    const reps = Math.max(7, Math.min(200, Math.floor(3e8 / (2 * n ** 3))));
+    const [u, s] = [await medianMs(() => base.matmul(args), reps), await medianMs(() => pooled.table.matmul(args), reps)];
+    console.log(`matmul ${n} (2^${Math.log2(2 * n ** 3).toFixed(1)} FLOP): unsplit ${u.toFixed(3)} split ${s.toFixed(3)} ratio ${(u / s).toFixed(2)}`);
+  }
+  for (const rows of [16, 32, 64, 128, 256, 1024]) {
+    const nz = { z: data(rows * 256, 3), sigma: new Float32Array(256).fill(1), rows, channels: 256, spatial: 1, seed: 1, step: 2, layer: 0, rowOffset: 0 };
+    const [u, s] = [await medianMs(() => base['noise-inject-signs'](nz), 31), await medianMs(() => pooled.table['noise-inject-signs'](nz), 31)];
+    console.log(`noise-inject-signs ${rows}x256 (2^${Math.log2(rows * 256)} draws): unsplit ${u.toFixed(3)} split ${s.toFixed(3)} ratio ${(u / s).toFixed(2)}`);
+  }
+  await pooled.dispose();
+}
+
 async function main(): Promise<void> {
+  if (opts['split-thresholds']) return printSplitThresholds();
   const wanted = opts.backends?.split(',');
   const working = (await detectAll()).filter((s) => s.works && (!wanted || wanted.includes(s.backend)));
   const auto = await chooseAuto();
@@ -160,7 +202,9 @@ async function main(): Promise<void> {
   const peak = p.hardware * cpus().length;
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'} at ${p.clockGHz.toFixed(2)} GHz, ${p.lanes} f32 SIMD lanes`);
   console.log(`peak per core: hardware ${p.hardware.toFixed(1)} GFLOP/s (lanes x 2 FMA ports x 2); wasm-reachable ${p.wasm.toFixed(1)} GFLOP/s (4 lanes, mul+add, 2 ports); "% peak" below is of the machine's hardware peak ${(p.hardware * cpus().length).toFixed(1)} GFLOP/s (all cores); measured scalar JS multiply-add loop ${p.scalarJs.toFixed(2)} GFLOP/s`);
-  console.log(`auto picks: ${auto.backend}; peer: TF.js wasm via tf.matMul/tf.conv2d with upload and readback, same inputs`);
+  const wasmBackend = await import('@tensorflow/tfjs-backend-wasm');
+  console.log(`auto picks: ${auto.backend}; engine: ${(await detectAll()).find((s) => s.backend === auto.backend)?.engine ?? 'unknown'}`);
+  console.log(`peer: TF.js wasm in its default Node configuration (${wasmBackend.getThreadsCount()} thread), tf.matMul/tf.conv2d with upload and readback, same inputs; tfjs-wasm here uses ${tfjsThreads()} thread(s)`);
   const cases = opts['step-only'] ? [] : await buildCases();
   const runners = new Map<BackendName, KernelRunner>();
   for (const s of working) runners.set(s.backend, await openBackend(s.backend));

@@ -1,16 +1,18 @@
 // Which tfjs-wasm kernel calls are split over the worker pool, and how: a call at or above the
-// measured threshold (SPLIT_POLICY) is cut into row blocks (row-blocks.ts), one per thread; the
-// workers get theirs through one shared buffer while the main thread computes block 0 with its own
-// TF.js, then the workers' rows are copied into the result. Smaller calls, and every call when the
-// pool has one thread, run the unsplit in-thread kernel unchanged. Blocks depend only on the shape
-// and the thread count, and a split result equals the unsplit one bit for bit (tfjs-blocks.ts), so
-// results never depend on load. Routing takes host arrays only.
+// measured threshold (SPLIT_POLICY) is cut into row chunks (row-blocks.ts), up to
+// CHUNKS_PER_THREAD per thread; its inputs go into one shared buffer, and the main thread and the
+// workers claim chunks from a shared counter until none is left (a worker the OS has descheduled
+// on a busy machine leaves its share to the others instead of stalling the call); then the
+// workers' chunks are copied into the result. Smaller calls, and every call when the pool has one
+// thread, run the unsplit in-thread kernel unchanged. Chunks depend only on the shape and the
+// thread count, and each chunk's result is bit-identical to the same rows of the unsplit result
+// whoever computes it (tfjs-blocks.ts), so results never depend on load. Host arrays only.
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { KernelArgs, KernelOutputs, KernelTable, NoiseInjectArgs, NumArray } from '../names.js';
-import { checkRows, injectRows } from '../host-noise.js';
+import { checkRows } from '../host-noise.js';
 import { convDims } from '../reference/conv-dims.js';
 import { type RowBlock, rowBlocks, signWordGranule } from './row-blocks.js';
-import { type BlockTask, type MatmulVariant, type Region, conv2dImages, lrGradUnits, matmulRows, view } from './tfjs-blocks.js';
+import { type Arrays, type BlockTask, type HostArray, type MatmulVariant, type Region, type SplitSpec, claimChunks, outputSpans, prepareChunks, view } from './tfjs-blocks.js';
 import { TfjsWorkerPool, tfjsThreads } from './tfjs-worker-pool.js';
 
 type Tf = typeof TfCore;
@@ -31,37 +33,72 @@ export interface SplitPolicy {
 
 export const SPLIT_POLICY: SplitPolicy = { minFlop: 2 ** 23, minDraws: 2 ** 14 };
 
+/** At most this many chunks per thread: enough to rebalance around a stalled thread, few enough that per-chunk uploads stay small. */
+export const CHUNKS_PER_THREAD = 4;
+
 /** Lays regions out in the shared buffer, 64-byte aligned (whole cache lines per array). */
 class Layout {
   bytes = 0;
-  add(length: number, f64 = false): Region {
+  readonly regions: Record<string, Region> = {};
+  add(key: string, a: HostArray): void {
     const offset = Math.ceil(this.bytes / 64) * 64;
-    this.bytes = offset + length * (f64 ? 8 : 4);
-    return { offset, length, f64 };
-  }
-  of(a: NumArray): Region {
-    return this.add(a.length, a instanceof Float64Array);
+    this.bytes = offset + a.byteLength;
+    this.regions[key] = { offset, length: a.length, type: a instanceof Float64Array ? 'f64' : a instanceof Uint32Array ? 'u32' : 'f32' };
   }
 }
 
-/** Copies elements [from, to) of `src` to the same indices of its region (only what workers read). */
-function put(buffer: SharedArrayBuffer, r: Region, src: NumArray, from = 0, to = src.length): void {
-  view(buffer, r).set(src.subarray(from, to), from);
+/** A promise that rejects with the first rejection among `ps` and never resolves. */
+function firstFailure(ps: Promise<void>[]): Promise<never> {
+  const failed = Promise.race(ps.map((p) => p.then(() => new Promise<never>(() => undefined))));
+  failed.catch(() => undefined);
+  return failed;
 }
 
-/** Hands blocks 1.. to the workers, runs `main` (block 0) meanwhile, and waits for every block. */
-async function fanOut(pool: TfjsWorkerPool, tasks: BlockTask[], main: () => void): Promise<void> {
-  const remote = tasks.map((t) => pool.run(t));
-  let mainError: unknown = null;
+type WaitAsync = (a: Int32Array, index: number, value: number, timeoutMs?: number) => { async: boolean; value: Promise<string> | string };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+/** Waits until control[1] counts every chunk, or a worker fails (KernelWorkerError). */
+async function allDone(control: Int32Array, total: number, failed: Promise<never>): Promise<void> {
+  for (let done = Atomics.load(control, 1); done < total; done = Atomics.load(control, 1)) {
+    const w = waitAsync(control, 1, done, 1000);
+    if (w.async) await Promise.race([w.value, failed]);
+  }
+}
+
+/**
+ * Runs one split call: inputs into the shared buffer, chunks claimed by this thread (into
+ * `outputs` directly) and by the workers (into the buffer), then the workers' chunks copied out.
+ */
+async function runSplit(tf: Tf, pool: TfjsWorkerPool, spec: SplitSpec, inputs: Arrays, outputs: Arrays, chunks: RowBlock[]): Promise<void> {
+  await pool.ready();
+  const lay = new Layout();
+  for (const [key, a] of [...Object.entries(inputs), ...Object.entries(outputs)]) lay.add(key, a);
+  const buffer = pool.buffer(lay.bytes);
+  for (const [key, a] of Object.entries(inputs)) view(buffer, lay.regions[key]!).set(a);
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  const remote = Array.from({ length: pool.threads - 1 }, () => pool.run({ spec, buffer, regions: lay.regions, chunks, control } satisfies BlockTask));
+  const failed = firstFailure(remote);
+  const runner = prepareChunks(tf, spec, { ...inputs, ...outputs });
+  let mine: number[];
   try {
-    main();
+    mine = claimChunks(runner, chunks, control);
+    await allDone(control, chunks.length, failed);
   } catch (err) {
-    mainError = err ?? new Error('main-thread block failed');
+    // Stop further claims and let running chunks end: they write into the buffer the next call reuses.
+    Atomics.store(control, 0, chunks.length);
+    Atomics.notify(control, 1);
+    await Promise.allSettled(remote);
+    throw err;
+  } finally {
+    runner.dispose();
   }
-  // Wait for every worker even after a failure: they write into the shared buffer the next call reuses.
-  const settled = await Promise.allSettled(remote);
-  if (mainError !== null) throw mainError;
-  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  const byMe = new Set(mine);
+  pool.chunks.main += mine.length;
+  pool.chunks.workers += chunks.length - mine.length;
+  chunks.forEach(({ r0, r1 }, i) => {
+    if (byMe.has(i)) return;
+    for (const [key, s0, s1] of outputSpans(spec, r0, r1)) outputs[key]!.set(view(buffer, lay.regions[key]!).subarray(s0, s1), s0);
+  });
 }
 
 export interface TfjsSplit {
@@ -76,109 +113,62 @@ export interface TfjsSplit {
 
 export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPolicy = SPLIT_POLICY): TfjsSplit {
   const threads = pool?.threads ?? 1;
-  /** The blocks of a call, or null when it stays in-thread. */
+  /** The chunks of a call, or null when it stays in-thread. */
   const plan = (work: number, min: number, rows: number, granule = 1): RowBlock[] | null => {
     if (pool === null || threads < 2 || work < min) return null;
-    const blocks = rowBlocks(rows, threads, granule);
-    return blocks.length > 1 ? blocks : null;
+    const parts = Math.min(CHUNKS_PER_THREAD * threads, Math.max(threads, Math.floor(work / Math.max(min, 1))));
+    const chunks = rowBlocks(rows, parts, granule);
+    return chunks.length > 1 ? chunks : null;
   };
-  const split = <K extends keyof KernelTable>(inThread: Kernel<K>, blocksOf: (a: KernelArgs[K]) => RowBlock[] | null, run: (a: KernelArgs[K], blocks: RowBlock[], p: TfjsWorkerPool) => Promise<KernelOutputs[K]>): Kernel<K> =>
+  const split = <K extends keyof KernelTable>(inThread: Kernel<K>, chunksOf: (a: KernelArgs[K]) => RowBlock[] | null, run: (a: KernelArgs[K], chunks: RowBlock[], p: TfjsWorkerPool) => Promise<KernelOutputs[K]>): Kernel<K> =>
     (async (a: KernelArgs[K]) => {
-      const blocks = blocksOf(a);
-      return blocks === null ? inThread(a) : pool!.exclusive(() => run(a, blocks, pool!));
+      const chunks = chunksOf(a);
+      return chunks === null ? inThread(a) : pool!.exclusive(() => run(a, chunks, pool!));
     }) as Kernel<K>;
   return {
     threads,
-    matmul: (variant, inThread) => split<'matmul'>(inThread, (a) => plan(2 * a.m * a.k * a.n, policy.minFlop, a.m), (a, blocks, p) => splitMatmul(tf, p, variant, a, blocks)),
-    lrGrad: (inThread) => split<'lr-grad-product'>(inThread, (a) => plan(2 * a.rows * a.outs * a.ins, policy.minFlop, a.outs), (a, blocks, p) => splitLrGrad(tf, p, a, blocks)),
-    conv2d: (inThread) => split<'conv2d'>(inThread, (a) => plan(convFlop(a), policy.minFlop, a.dims.batch), (a, blocks, p) => splitConv(tf, p, a, blocks)),
-    noise: (inThread) => split<'noise-inject'>(inThread, (a) => plan(a.rows * a.channels * a.spatial, policy.minDraws, a.rows), async (a, blocks, p) => (await splitNoise(p, a, blocks, false)).out),
+    matmul: (variant, inThread) =>
+      split<'matmul'>(inThread, (a) => plan(2 * a.m * a.k * a.n, policy.minFlop, a.m), async (a, chunks, p) => {
+        const out = new Float32Array(a.m * a.n);
+        await runSplit(tf, p, { kind: 'matmul', variant, m: a.m, k: a.k, n: a.n }, { a: a.a, b: a.b }, { out }, chunks);
+        return out;
+      }),
+    lrGrad: (inThread) =>
+      split<'lr-grad-product'>(inThread, (a) => plan(2 * a.rows * a.outs * a.ins, policy.minFlop, a.outs), async (a, chunks, p) => {
+        const out = { weights: new Float32Array(a.outs * a.ins), biases: new Float32Array(a.outs) };
+        await runSplit(tf, p, { kind: 'lr-grad', rows: a.rows, outs: a.outs, ins: a.ins, scale: a.scale }, { loss: a.loss, e: a.e, x: a.x, sigma: a.sigma }, out, chunks);
+        return out;
+      }),
+    conv2d: (inThread) =>
+      split<'conv2d'>(inThread, (a) => plan(convFlop(a), policy.minFlop, a.dims.batch), async (a, chunks, p) => {
+        const { outHeight, outWidth } = convDims('conv2d', a.dims);
+        const outImage = a.dims.outChannels * outHeight * outWidth;
+        const out = new Float32Array(a.dims.batch * outImage);
+        await runSplit(tf, p, { kind: 'conv2d', dims: a.dims, outImage }, { x: a.x, weights: a.weights }, { out }, chunks);
+        return out;
+      }),
+    noise: (inThread) => split<'noise-inject'>(inThread, (a) => plan(draws(a), policy.minDraws, a.rows), async (a, chunks, p) => (await splitNoise(tf, p, a, chunks, false)).out),
     noiseSigns: (inThread) =>
-      split<'noise-inject-signs'>(inThread, (a) => plan(a.rows * a.channels * a.spatial, policy.minDraws, a.rows, signWordGranule(a.channels * a.spatial)), async (a, blocks, p) => {
-        const r = await splitNoise(p, a, blocks, true);
+      split<'noise-inject-signs'>(inThread, (a) => plan(draws(a), policy.minDraws, a.rows, signWordGranule(a.channels * a.spatial)), async (a, chunks, p) => {
+        const r = await splitNoise(tf, p, a, chunks, true);
         return { out: r.out, signs: r.signs! };
       }),
   };
 }
+
+const draws = (a: NoiseInjectArgs): number => a.rows * a.channels * a.spatial;
 
 function convFlop({ dims: d }: KernelArgs['conv2d']): number {
   const { outHeight, outWidth } = convDims('conv2d', d);
   return 2 * d.batch * d.outChannels * outHeight * outWidth * d.inChannels * d.kernelSize ** 2;
 }
 
-async function splitMatmul(tf: Tf, pool: TfjsWorkerPool, variant: MatmulVariant, a: KernelArgs['matmul'], blocks: RowBlock[]): Promise<Float32Array> {
-  const { m, k, n } = a;
-  const lay = new Layout();
-  const [ra, rb, ro] = [lay.of(a.a), lay.of(a.b), lay.add(m * n)];
-  const buffer = pool.buffer(lay.bytes);
-  // Workers read rows r >= blocks[1].r0 of A, or all of A when its rows are the output's columns.
-  if (variant === 'matmul-at-b') put(buffer, ra, a.a);
-  else put(buffer, ra, a.a, blocks[1]!.r0 * k);
-  put(buffer, rb, a.b);
-  const out = new Float32Array(m * n);
-  const tasks = blocks.slice(1).map((b): BlockTask => ({ kind: 'matmul', variant, buffer, a: ra, b: rb, out: ro, m, k, n, ...b }));
-  await fanOut(pool, tasks, () => out.set(matmulRows(tf, variant, a, blocks[0]!.r0, blocks[0]!.r1)));
-  out.set(view(buffer, ro).subarray(blocks[1]!.r0 * n), blocks[1]!.r0 * n);
-  return out;
-}
-
-async function splitLrGrad(tf: Tf, pool: TfjsWorkerPool, a: KernelArgs['lr-grad-product'], blocks: RowBlock[]): Promise<KernelOutputs['lr-grad-product']> {
-  const lay = new Layout();
-  const [loss, e, x, sigma] = [lay.of(a.loss), lay.of(a.e), lay.of(a.x), lay.of(a.sigma)];
-  const [outW, outB] = [lay.add(a.outs * a.ins), lay.add(a.outs)];
-  const buffer = pool.buffer(lay.bytes);
-  for (const [r, src] of [[loss, a.loss], [e, a.e], [x, a.x], [sigma, a.sigma]] as const) put(buffer, r, src);
-  const weights = new Float32Array(a.outs * a.ins);
-  const biases = new Float32Array(a.outs);
-  const { rows, outs, ins, scale } = a;
-  const tasks = blocks.slice(1).map((b): BlockTask => ({ kind: 'lr-grad', buffer, loss, e, x, sigma, outW, outB, rows, outs, ins, scale, ...b }));
-  await fanOut(pool, tasks, () => {
-    const mine = lrGradUnits(tf, a, blocks[0]!.r0, blocks[0]!.r1);
-    weights.set(mine.weights);
-    biases.set(mine.biases);
-  });
-  const o = blocks[1]!.r0;
-  weights.set(view(buffer, outW).subarray(o * ins), o * ins);
-  biases.set(view(buffer, outB).subarray(o), o);
-  return { weights, biases };
-}
-
-async function splitConv(tf: Tf, pool: TfjsWorkerPool, a: KernelArgs['conv2d'], blocks: RowBlock[]): Promise<Float32Array> {
-  const d = a.dims;
-  const { outHeight, outWidth } = convDims('conv2d', d);
-  const image = d.inChannels * d.height * d.width;
-  const outImage = d.outChannels * outHeight * outWidth;
-  const lay = new Layout();
-  const [x, weights, ro] = [lay.of(a.x), lay.of(a.weights), lay.add(d.batch * outImage)];
-  const buffer = pool.buffer(lay.bytes);
-  put(buffer, x, a.x, blocks[1]!.r0 * image);
-  put(buffer, weights, a.weights);
-  const out = new Float32Array(d.batch * outImage);
-  const tasks = blocks.slice(1).map((b): BlockTask => ({ kind: 'conv2d', buffer, x, weights, out: ro, dims: d, ...b }));
-  await fanOut(pool, tasks, () => out.set(conv2dImages(tf, a, blocks[0]!.r0, blocks[0]!.r1)));
-  out.set(view(buffer, ro).subarray(blocks[1]!.r0 * outImage), blocks[1]!.r0 * outImage);
-  return out;
-}
-
-async function splitNoise(pool: TfjsWorkerPool, a: NoiseInjectArgs, blocks: RowBlock[], withSigns: boolean): Promise<{ out: Float32Array; signs: Uint32Array | null }> {
+async function splitNoise(tf: Tf, pool: TfjsWorkerPool, a: NoiseInjectArgs, chunks: RowBlock[], withSigns: boolean): Promise<{ out: Float32Array; signs: Uint32Array | null }> {
   checkRows(a);
-  const units = a.channels * a.spatial;
-  const words = Math.ceil((a.rows * units) / 32);
-  const lay = new Layout();
-  const [z, sigma, ro] = [lay.of(a.z), lay.of(a.sigma), lay.add(a.rows * units)];
-  const rs = withSigns ? lay.add(words) : null;
-  const buffer = pool.buffer(lay.bytes);
-  const first = blocks[1]!.r0;
-  put(buffer, z, a.z, first * units);
-  put(buffer, sigma, a.sigma);
-  const out = new Float32Array(a.rows * units);
-  const signs = withSigns ? new Uint32Array(words) : null;
+  const out = new Float32Array(draws(a));
+  const signs = withSigns ? new Uint32Array(Math.ceil(out.length / 32)) : null;
   const counters = { rows: a.rows, channels: a.channels, spatial: a.spatial, seed: a.seed, step: a.step, layer: a.layer, rowOffset: a.rowOffset };
-  const tasks = blocks.slice(1).map((b): BlockTask => ({ kind: 'noise', buffer, z, sigma, out: ro, signs: rs, counters, ...b }));
-  await fanOut(pool, tasks, () => injectRows(a, blocks[0]!.r0, blocks[0]!.r1, out, signs));
-  out.set(view(buffer, ro).subarray(first * units), first * units);
-  // Block 1 starts on a word boundary (signWordGranule), so the workers' words are whole.
-  if (signs !== null && rs !== null) signs.set(new Uint32Array(buffer, rs.offset, rs.length).subarray((first * units) >>> 5), (first * units) >>> 5);
+  await runSplit(tf, pool, { kind: 'noise', counters, signs: withSigns }, { z: a.z, sigma: a.sigma }, signs ? { out, signs } : { out }, chunks);
   return { out, signs };
 }
 

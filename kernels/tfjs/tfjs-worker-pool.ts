@@ -11,6 +11,9 @@ import { Piscina } from 'piscina';
 import { AlrflowError } from '../../src/errors.js';
 import type { BlockTask } from './tfjs-blocks.js';
 
+/** What a worker is handed: a split call, or 'ping' (answered once TF.js has loaded there). */
+export type PoolMessage = BlockTask | 'ping';
+
 /** More threads than this buys nothing measurable for the kernel sizes of a training step. */
 export const MAX_THREADS = 8;
 
@@ -40,9 +43,12 @@ export interface TfjsWorkerPoolOptions {
 /** Worker threads computing blocks; lazy, serialised per split call by `exclusive`. */
 export class TfjsWorkerPool {
   readonly threads: number;
+  /** Chunks computed so far by the workers and by the main thread (tfjs-split.ts counts them). */
+  readonly chunks = { workers: 0, main: 0 };
   private readonly taskUrl: string;
   private pool: Piscina | undefined;
   private failure: Promise<never> | undefined;
+  private warm: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private scratch = new SharedArrayBuffer(0);
 
@@ -69,8 +75,17 @@ export class TfjsWorkerPool {
     return this.scratch;
   }
 
-  /** Computes one block on a worker, starting the workers on first use. */
-  run(task: BlockTask): Promise<void> {
+  /**
+   * Starts the workers on first use and resolves once each has loaded TF.js (~0.5 s, once): a call
+   * posted before that would wait in piscina's queue while the main thread did all the work.
+   */
+  ready(): Promise<void> {
+    this.warm ??= Promise.all(Array.from({ length: this.threads - 1 }, () => this.run('ping'))).then(() => undefined);
+    return this.warm;
+  }
+
+  /** Hands a split call to one worker (it claims chunks until none is left). */
+  run(task: PoolMessage): Promise<void> {
     const pool = this.start();
     const done = (pool.run(task) as Promise<void>).catch((err: unknown) => {
       throw this.error(task, err);
@@ -83,6 +98,7 @@ export class TfjsWorkerPool {
     const pool = this.pool;
     this.pool = undefined;
     this.failure = undefined;
+    this.warm = undefined;
     await pool?.destroy();
   }
 
@@ -93,6 +109,11 @@ export class TfjsWorkerPool {
       filename: new URL('./tfjs-pool-worker.mjs', import.meta.url).href,
       minThreads: workers,
       maxThreads: workers,
+      // A worker counts as busy until the main thread's event loop reads its reply, which it cannot
+      // do while it computes its own chunks: with one task per worker the next call would queue
+      // here and run only after the main thread had done every chunk itself. Tasks are sequential
+      // in a worker anyway, and a stale one finds no chunk left and returns at once.
+      concurrentTasksPerWorker: 8,
       // Kept while the runner lives: a worker's start (tsx + TF.js wasm) costs ~0.5 s.
       idleTimeout: 2 ** 31 - 1,
       workerData: { taskUrl: this.taskUrl },
@@ -106,8 +127,8 @@ export class TfjsWorkerPool {
     return pool;
   }
 
-  private error(task: BlockTask | null, err: unknown): KernelWorkerError {
-    const what = task === null ? 'starting' : `computing ${task.kind} block ${task.r0}..${task.r1}`;
+  private error(task: PoolMessage | null, err: unknown): KernelWorkerError {
+    const what = task === null || task === 'ping' ? 'starting' : `computing a ${task.spec.kind} call split in ${task.chunks.length} chunks`;
     const msg = err instanceof Error ? err.message : String(err);
     return new KernelWorkerError(`tfjs-wasm worker pool (${this.threads} threads): a worker thread failed while ${what}: ${msg}. Hint: set ALRFLOW_TFJS_THREADS=1 to run every kernel on the main thread`);
   }
