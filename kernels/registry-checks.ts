@@ -4,7 +4,7 @@
 // reference kernels' validators so the messages match. Not a kernel.
 import { InvalidInputError } from '../src/errors.js';
 import { type DeviceTensor, isDeviceTensor } from './device-tensor.js';
-import { type KernelArgs, type KernelName, ACTIVATIONS } from './names.js';
+import { type KernelArgs, type KernelName, type KernelOutputs, ACTIVATIONS } from './names.js';
 import { graphChecks } from './registry-checks-graph.js';
 import { convDims } from './reference/conv-dims.js';
 import { type Numeric, validateDims, validateFinite, validateLength } from './reference/validate.js';
@@ -85,13 +85,29 @@ function counter(kernel: string, c: Record<string, number>): void {
 }
 
 function matmulCheck(kernel: string, aLayout: [string, string], bLayout: [string, string]) {
-  return ({ a, b, m, k, n }: KernelArgs['matmul']): void => {
+  return ({ a, b, m, k, n }: KernelArgs['matmul'], scanFinite = true): void => {
     validateDims(kernel, { m, k, n });
     const dim = { m, k, n } as Record<string, number>;
-    validate(kernel, 'a', a, m * k, `a is ${aLayout[0]} x ${aLayout[1]} = ${dim[aLayout[0]]} x ${dim[aLayout[1]]}`);
-    validate(kernel, 'b', b, k * n, `b is ${bLayout[0]} x ${bLayout[1]} = ${dim[bLayout[0]]} x ${dim[bLayout[1]]}`);
+    const check = scanFinite ? validate : validateLength;
+    check(kernel, 'a', a, m * k, `a is ${aLayout[0]} x ${aLayout[1]} = ${dim[aLayout[0]]} x ${dim[aLayout[1]]}`);
+    check(kernel, 'b', b, k * n, `b is ${bLayout[0]} x ${bLayout[1]} = ${dim[bLayout[0]]} x ${dim[bLayout[1]]}`);
   };
 }
+
+/**
+ * Backends whose matmul follows IEEE-754 (JS and wasm; XNNPACK's output clamp is to +-Infinity, so at
+ * worst it turns NaN into +-Infinity): there the matmul family scans its output instead of its inputs,
+ * which is equivalent. Proof: if a[i, p] is NaN or +-Inf, every term a[i, p] * b[p, j] of out[i, j]
+ * is NaN or +-Inf (NaN * y = NaN, Inf * 0 = NaN, Inf * y = +-Inf), and an IEEE sum with a NaN or
+ * infinite term is NaN or +-Inf (x + Inf = Inf for finite x, Inf + -Inf = NaN, NaN + y = NaN), so
+ * out[i, j] is non-finite for every j (n >= 1); a bad b[p, j] likewise spoils column j. A finite
+ * output thus proves finite inputs; a non-finite one (finite inputs can also overflow) rescans the
+ * inputs, which throws naming the first bad index as the pre-scan would, or passes. The output
+ * (m x n) is usually the smallest of the three. GPU modes keep the pre-scan (shaders may assume finite
+ * math), and so does `reference`, whose kernels validate their own inputs under other names (transpose).
+ */
+const POST_SCAN_BACKENDS: ReadonlySet<string> = new Set(['tfjs-wasm', 'webasm', 'cpu']);
+const MATMULS = new Set<KernelName>(['matmul', 'matmul-at-b', 'matmul-a-bt']);
 
 const checks: Checks = {
   matmul: matmulCheck('matmul', ['m', 'k'], ['k', 'n']),
@@ -147,7 +163,20 @@ const checks: Checks = {
   ...graphChecks,
 };
 
-/** Throws InvalidInputError when the arguments of `name` do not fit its contract in names.ts. */
-export function registryChecks<K extends KernelName>(name: K, args: KernelArgs[K]): void {
-  (checks[name] as (a: KernelArgs[K]) => void)(args);
+/**
+ * Throws InvalidInputError when the arguments of `name` do not fit its contract in names.ts. Given the
+ * backend of a host-array call, a matmul-family kernel defers its finiteness scan to the output
+ * (POST_SCAN_BACKENDS) and this returns the check to run on the result; otherwise null.
+ */
+export function registryChecks<K extends KernelName>(name: K, args: KernelArgs[K], hostBackend?: string): ((out: KernelOutputs[K]) => void) | null {
+  if (hostBackend === undefined || !POST_SCAN_BACKENDS.has(hostBackend) || !MATMULS.has(name)) {
+    (checks[name] as (a: KernelArgs[K]) => void)(args);
+    return null;
+  }
+  const check = checks[name] as (a: KernelArgs['matmul'], scanFinite: boolean) => void;
+  const margs = args as KernelArgs['matmul'];
+  check(margs, false);
+  return (out) => {
+    if (!(out instanceof Float32Array ? allFinite32(out) : out instanceof Float64Array && allFinite64(out))) check(margs, true);
+  };
 }

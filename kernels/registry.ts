@@ -124,8 +124,10 @@ function tableRunner(parts: TableParts): KernelRunner {
   const run = async <K extends KernelName>(name: K, args: KernelArgs[K]): Promise<KernelResult<K>> => {
     const impl = table[name] as ((a: KernelArgs[K]) => Promise<KernelOutputs[K]>) | undefined;
     if (!impl) throw new UnsupportedKernelError(`kernel "${name}" is not implemented on backend "${backend}"`);
-    registryChecks(name, args);
-    return stamp(name, await impl(args));
+    const postCheck = registryChecks(name, args, backend);
+    const out = await impl(args);
+    postCheck?.(out);
+    return stamp(name, out);
   };
   return {
     backend,

@@ -71,12 +71,15 @@ async function allDone(control: Int32Array, total: number, failed: Promise<never
  */
 async function runSplit(tf: Tf, pool: TfjsWorkerPool, spec: SplitSpec, inputs: Arrays, outputs: Arrays, chunks: RowBlock[]): Promise<void> {
   await pool.ready();
+  pool.throwIfFailed();
   const lay = new Layout();
   for (const [key, a] of [...Object.entries(inputs), ...Object.entries(outputs)]) lay.add(key, a);
   const buffer = pool.buffer(lay.bytes);
   for (const [key, a] of Object.entries(inputs)) view(buffer, lay.regions[key]!).set(a);
   const control = new Int32Array(new SharedArrayBuffer(8));
   const remote = Array.from({ length: pool.threads - 1 }, () => pool.run({ spec, buffer, regions: lay.regions, chunks, control } satisfies BlockTask));
+  const generation = pool.generation;
+  for (const p of remote) p.catch((err: unknown) => pool.noteFailure(err, generation));
   const failed = firstFailure(remote);
   const runner = prepareChunks(tf, spec, { ...inputs, ...outputs });
   let mine: number[];
@@ -92,6 +95,7 @@ async function runSplit(tf: Tf, pool: TfjsWorkerPool, spec: SplitSpec, inputs: A
   } finally {
     runner.dispose();
   }
+  pool.throwIfFailed();
   const byMe = new Set(mine);
   pool.chunks.main += mine.length;
   pool.chunks.workers += chunks.length - mine.length;

@@ -49,6 +49,9 @@ export class TfjsWorkerPool {
   private pool: Piscina | undefined;
   private failure: Promise<never> | undefined;
   private warm: Promise<void> | undefined;
+  private failed: KernelWorkerError | undefined;
+  /** Counts destroy() calls: a failure belongs to the workers of one generation. */
+  generation = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private scratch = new SharedArrayBuffer(0);
 
@@ -93,11 +96,27 @@ export class TfjsWorkerPool {
     return Promise.race([done, this.failure!]);
   }
 
-  /** Ends every worker (the runner's dispose); a later block starts fresh ones. */
+  /**
+   * Keeps the first worker failure of a call that finished without waiting for that worker (the
+   * main thread did its chunks); throwIfFailed raises it on the next call, so no crash goes unseen.
+   */
+  noteFailure(err: unknown, generation: number): void {
+    // A task of workers that destroy() already ended (a stale one, rejected by the termination) is no failure.
+    if (generation !== this.generation) return;
+    this.failed ??= err instanceof KernelWorkerError ? err : this.error(null, err);
+  }
+
+  throwIfFailed(): void {
+    if (this.failed) throw this.failed;
+  }
+
+  /** Ends every worker (the runner's dispose) and forgets failures; a later call starts fresh ones. */
   async destroy(): Promise<void> {
     const pool = this.pool;
     this.pool = undefined;
     this.failure = undefined;
+    this.failed = undefined;
+    this.generation++;
     this.warm = undefined;
     await pool?.destroy();
   }
