@@ -176,7 +176,7 @@ async function medianMs(fn: () => Promise<unknown>, reps: number): Promise<numbe
 async function printSplitThresholds(): Promise<void> {
   const tf = await loadTfjs();
   const base = tfjsTable(tf);
-  const pooled = pooledTable(tf, base, new TfjsWorkerPool({ threads: Math.max(2, tfjsThreads()) }), { minFlop: 0, minDraws: 0 });
+  const pooled = pooledTable(tf, base, new TfjsWorkerPool({ threads: Math.max(2, tfjsThreads()) }), { minFlop: 0, minDraws: 0, minRowsPerThread: 0 });
   console.log(`tfjs-wasm unsplit vs split over ${Math.max(2, tfjsThreads())} threads (median ms; ratio > 1: splitting wins)`);
   for (const n of [64, 96, 128, 160, 192, 256, 384]) {
     const args = { a: data(n * n, 1), b: data(n * n, 2), m: n, k: n, n };

@@ -1,6 +1,6 @@
 // Row chunks of a split kernel call, computed the same way on the main thread and in a pool worker
-// (tfjs-pool-task.ts): matmul and its transposed forms by rows of the output, the LR/ALR gradient
-// product by output units, conv2d by images, noise injection by rows. A chunk runs the very TF.js
+// (tfjs-pool-task.ts): matmul and its transposed forms by rows of the output, conv2d by images,
+// noise injection by rows. A chunk runs the very TF.js
 // ops of the unsplit kernel (tfjs-table.ts) on a sub-range, and XNNPACK computes an output row from
 // its own input row alone, so a split result equals the unsplit one bit for bit whichever thread
 // computed which chunk (test/unit/tfjs-worker-pool.test.ts). Operands every chunk shares (B, the
@@ -20,7 +20,6 @@ export type NoiseCounters = Omit<NoiseInjectArgs, 'z' | 'sigma'>;
 /** What a split call computes; the arrays it names are in `Arrays` under the listed keys. */
 export type SplitSpec =
   | { kind: 'matmul'; variant: MatmulVariant; m: number; k: number; n: number } // a, b -> out
-  | { kind: 'lr-grad'; rows: number; outs: number; ins: number; scale: number } // loss, e, x, sigma -> weights, biases
   | { kind: 'conv2d'; dims: ConvDims; outImage: number } // x, weights -> out
   | { kind: 'noise'; counters: NoiseCounters; signs: boolean }; // z, sigma -> out (, signs)
 
@@ -54,8 +53,6 @@ export function outputSpans(spec: SplitSpec, r0: number, r1: number): [string, n
   switch (spec.kind) {
     case 'matmul':
       return [['out', r0 * spec.n, r1 * spec.n]];
-    case 'lr-grad':
-      return [['weights', r0 * spec.ins, r1 * spec.ins], ['biases', r0, r1]];
     case 'conv2d':
       return [['out', r0 * spec.outImage, r1 * spec.outImage]];
     case 'noise': {
@@ -80,8 +77,6 @@ export function prepareChunks(tf: Tf, spec: SplitSpec, arr: Arrays): ChunkRunner
   switch (spec.kind) {
     case 'matmul':
       return matmulChunks(tf, spec, arr);
-    case 'lr-grad':
-      return lrGradChunks(tf, spec, arr);
     case 'conv2d':
       return convChunks(tf, spec, arr);
     case 'noise':
@@ -121,29 +116,6 @@ function matmulChunks(tf: Tf, s: Extract<SplitSpec, { kind: 'matmul' }>, arr: Ar
         return tf.matMul(at, bt);
       }),
     dispose: () => tf.dispose([bt, ...(aAll ? [aAll] : [])]),
-  };
-}
-
-/** Output units o0..o1: the unsplit kernel's ops on a column slice of e. */
-function lrGradChunks(tf: Tf, s: Extract<SplitSpec, { kind: 'lr-grad' }>, arr: Arrays): ChunkRunner {
-  const { rows, outs, ins, scale } = s;
-  const loss = tf.tensor2d(f32(num(arr, 'loss')), [rows, 1]);
-  const e = tf.tensor2d(f32(num(arr, 'e')), [rows, outs]);
-  const x = tf.tensor2d(f32(num(arr, 'x')), [rows, ins]);
-  const sigma = num(arr, 'sigma');
-  return {
-    run: (o0, o1) => {
-      const [w, bias] = tf.tidy(() => {
-        const coef = tf.mul(loss, tf.slice(e, [0, o0], [rows, o1 - o0]));
-        const perOut = tf.div(tf.scalar(scale), tf.tensor1d(f32(sigma.subarray(o0, o1))));
-        const weights = tf.mul(tf.matMul(tf.transpose(coef), x), tf.reshape(perOut, [o1 - o0, 1]));
-        return [weights, tf.mul(tf.sum(coef, 0), perOut)];
-      });
-      arr['weights']!.set(w!.dataSync() as Float32Array, o0 * ins);
-      arr['biases']!.set(bias!.dataSync() as Float32Array, o0);
-      tf.dispose([w!, bias!]);
-    },
-    dispose: () => tf.dispose([loss, e, x]),
   };
 }
 

@@ -25,13 +25,21 @@ type Kernel<K extends keyof KernelTable> = KernelTable[K];
  * even near 2^13 draws and won 1.7x at 2^15.
  */
 export interface SplitPolicy {
-  /** matmul family, lr-grad-product and conv2d: multiply-adds x 2. */
+  /** matmul family and conv2d: multiply-adds x 2. */
   minFlop: number;
+  /**
+   * matmul family and conv2d: GEMM rows (matmul m; conv2d batch x output pixels) per thread. Every
+   * thread uploads (and for matmul-a-bt transposes) the whole shared operand, so a call with few
+   * rows per thread spends its time duplicating that: measured, matmul-a-bt 64x784x256 ran 0.83x
+   * split over 2 threads and conv2d 512->512 at 4x4, batch 2 ran 0.86x, while 4096x256x10 ran 1.2x
+   * and conv2d 64->128 at 32x32, batch 2 ran 1.6x.
+   */
+  minRowsPerThread: number;
   /** noise-inject(-signs): draws. */
   minDraws: number;
 }
 
-export const SPLIT_POLICY: SplitPolicy = { minFlop: 2 ** 23, minDraws: 2 ** 14 };
+export const SPLIT_POLICY: SplitPolicy = { minFlop: 2 ** 23, minDraws: 2 ** 14, minRowsPerThread: 64 };
 
 /** At most this many chunks per thread: enough to rebalance around a stalled thread, few enough that per-chunk uploads stay small. */
 export const CHUNKS_PER_THREAD = 4;
@@ -71,6 +79,10 @@ async function allDone(control: Int32Array, total: number, failed: Promise<never
  */
 async function runSplit(tf: Tf, pool: TfjsWorkerPool, spec: SplitSpec, inputs: Arrays, outputs: Arrays, chunks: RowBlock[]): Promise<void> {
   await pool.ready();
+  // One event-loop turn: a training step chains promises that settle as microtasks only, so
+  // without it piscina never reads the workers' replies (or exits) between calls, counts them
+  // as busy and queues new calls, which the main thread then computes alone.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   pool.throwIfFailed();
   const lay = new Layout();
   for (const [key, a] of [...Object.entries(inputs), ...Object.entries(outputs)]) lay.add(key, a);
@@ -109,7 +121,6 @@ export interface TfjsSplit {
   /** Threads a split call uses (1 = never splits). */
   readonly threads: number;
   matmul(variant: MatmulVariant, inThread: Kernel<'matmul'>): Kernel<'matmul'>;
-  lrGrad(inThread: Kernel<'lr-grad-product'>): Kernel<'lr-grad-product'>;
   conv2d(inThread: Kernel<'conv2d'>): Kernel<'conv2d'>;
   noise(inThread: Kernel<'noise-inject'>): Kernel<'noise-inject'>;
   noiseSigns(inThread: Kernel<'noise-inject-signs'>): Kernel<'noise-inject-signs'>;
@@ -118,8 +129,8 @@ export interface TfjsSplit {
 export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPolicy = SPLIT_POLICY): TfjsSplit {
   const threads = pool?.threads ?? 1;
   /** The chunks of a call, or null when it stays in-thread. */
-  const plan = (work: number, min: number, rows: number, granule = 1): RowBlock[] | null => {
-    if (pool === null || threads < 2 || work < min) return null;
+  const plan = (work: number, min: number, rows: number, granule = 1, gemmRows = Infinity): RowBlock[] | null => {
+    if (pool === null || threads < 2 || work < min || gemmRows < policy.minRowsPerThread * threads) return null;
     const parts = Math.min(CHUNKS_PER_THREAD * threads, Math.max(threads, Math.floor(work / Math.max(min, 1))));
     const chunks = rowBlocks(rows, parts, granule);
     return chunks.length > 1 ? chunks : null;
@@ -132,19 +143,13 @@ export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPoli
   return {
     threads,
     matmul: (variant, inThread) =>
-      split<'matmul'>(inThread, (a) => plan(2 * a.m * a.k * a.n, policy.minFlop, a.m), async (a, chunks, p) => {
+      split<'matmul'>(inThread, (a) => plan(2 * a.m * a.k * a.n, policy.minFlop, a.m, 1, a.m), async (a, chunks, p) => {
         const out = new Float32Array(a.m * a.n);
         await runSplit(tf, p, { kind: 'matmul', variant, m: a.m, k: a.k, n: a.n }, { a: a.a, b: a.b }, { out }, chunks);
         return out;
       }),
-    lrGrad: (inThread) =>
-      split<'lr-grad-product'>(inThread, (a) => plan(2 * a.rows * a.outs * a.ins, policy.minFlop, a.outs), async (a, chunks, p) => {
-        const out = { weights: new Float32Array(a.outs * a.ins), biases: new Float32Array(a.outs) };
-        await runSplit(tf, p, { kind: 'lr-grad', rows: a.rows, outs: a.outs, ins: a.ins, scale: a.scale }, { loss: a.loss, e: a.e, x: a.x, sigma: a.sigma }, out, chunks);
-        return out;
-      }),
     conv2d: (inThread) =>
-      split<'conv2d'>(inThread, (a) => plan(convFlop(a), policy.minFlop, a.dims.batch), async (a, chunks, p) => {
+      split<'conv2d'>(inThread, (a) => plan(convFlop(a), policy.minFlop, a.dims.batch, 1, convRows(a)), async (a, chunks, p) => {
         const { outHeight, outWidth } = convDims('conv2d', a.dims);
         const outImage = a.dims.outChannels * outHeight * outWidth;
         const out = new Float32Array(a.dims.batch * outImage);
@@ -162,9 +167,15 @@ export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPoli
 
 const draws = (a: NoiseInjectArgs): number => a.rows * a.channels * a.spatial;
 
-function convFlop({ dims: d }: KernelArgs['conv2d']): number {
+/** Output pixels of a conv2d: the rows of its GEMM. */
+function convRows({ dims: d }: KernelArgs['conv2d']): number {
   const { outHeight, outWidth } = convDims('conv2d', d);
-  return 2 * d.batch * d.outChannels * outHeight * outWidth * d.inChannels * d.kernelSize ** 2;
+  return d.batch * outHeight * outWidth;
+}
+
+function convFlop(a: KernelArgs['conv2d']): number {
+  const d = a.dims;
+  return 2 * convRows(a) * d.outChannels * d.inChannels * d.kernelSize ** 2;
 }
 
 async function splitNoise(tf: Tf, pool: TfjsWorkerPool, a: NoiseInjectArgs, chunks: RowBlock[], withSigns: boolean): Promise<{ out: Float32Array; signs: Uint32Array | null }> {
@@ -184,9 +195,11 @@ export interface PooledTable {
 }
 
 /**
- * `table` (the unsplit tfjs-wasm host table) with the matmul family, lr-grad-product, conv2d and
- * noise injection routed through the pool: calls under the policy's thresholds still run the
- * table's own kernels. Every argument is a host array (resident handles are downloaded by the registry first).
+ * `table` (the unsplit tfjs-wasm host table) with the matmul family, conv2d and noise injection
+ * routed through the pool: calls under the policy's thresholds still run the table's own kernels.
+ * lr-grad-product stays in-thread: split by output units, every thread uploads the whole x and e,
+ * and it measured 0.47x to 0.99x on 2 threads (64x256x784 to 512x512x512); split by rows it would
+ * change the summation order. Every argument is a host array (resident handles are downloaded by the registry first).
  */
 export function pooledTable(tf: Tf, table: KernelTable, pool: TfjsWorkerPool | null, policy: SplitPolicy = SPLIT_POLICY): PooledTable {
   const s = tfjsSplit(tf, pool, policy);
@@ -197,7 +210,6 @@ export function pooledTable(tf: Tf, table: KernelTable, pool: TfjsWorkerPool | n
       matmul: s.matmul('matmul', table.matmul),
       'matmul-at-b': s.matmul('matmul-at-b', table['matmul-at-b']),
       'matmul-a-bt': s.matmul('matmul-a-bt', table['matmul-a-bt']),
-      'lr-grad-product': s.lrGrad(table['lr-grad-product']),
       conv2d: s.conv2d(table.conv2d),
       'noise-inject': s.noise(table['noise-inject']),
       'noise-inject-signs': s.noiseSigns(table['noise-inject-signs']),
