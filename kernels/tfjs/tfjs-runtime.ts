@@ -21,7 +21,7 @@ export function loadTfjs(): Promise<typeof TfCore> {
 }
 
 /**
- * Loads TF.js and describes the engine, e.g. "tfjs-core 4.22.0 wasm (XNNPACK SIMD), 2 threads: ...".
+ * Loads TF.js and describes the engine, e.g. "tfjs-core 4.22.0 wasm XNNPACK SIMD, 2 threads (...)".
  * TF.js wasm itself runs one thread in Node; the threads are alrflow's worker pool (tfjs-worker-pool.ts).
  */
 export async function tfjsReady(): Promise<string> {
@@ -30,6 +30,6 @@ export async function tfjsReady(): Promise<string> {
   const { tfjsThreads } = await import('./tfjs-worker-pool.js');
   const threads = tfjsThreads();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true ? ' SIMD' : '';
-  const split = threads > 1 ? `large matmul/conv/noise calls split by rows over main + ${threads - 1} worker thread(s), one TF.js wasm instance each` : 'no worker threads';
-  return `tfjs-core ${tf.version_core} wasm (${wasm.getThreadsCount()}-thread XNNPACK${simd}), ${threads} threads: ${split}`;
+  const split = threads > 1 ? ` (a ${wasm.getThreadsCount()}-thread TF.js wasm instance per thread; large matmul, conv2d and noise calls split by rows)` : '';
+  return `tfjs-core ${tf.version_core} wasm XNNPACK${simd}, ${threads} thread${threads > 1 ? 's' : ''}${split}`;
 }

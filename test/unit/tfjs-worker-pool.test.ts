@@ -150,7 +150,7 @@ console.log('engine', r.engine, 'out', out.out[0]);
     const t0 = Date.now();
     const res = spawnSync(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ALRFLOW_TFJS_THREADS: '2' }, encoding: 'utf8', timeout: 60_000 });
     expect(res.status, res.stderr).toBe(0);
-    expect(res.stdout).toContain('2 threads');
+    expect(res.stdout).toContain('SIMD, 2 threads (');
     expect(res.stdout).toContain('out 64');
     expect(Date.now() - t0).toBeLessThan(60_000);
   });
