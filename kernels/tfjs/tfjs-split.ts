@@ -20,9 +20,9 @@ type Kernel<K extends keyof KernelTable> = KernelTable[K];
 
 /**
  * The smallest calls worth splitting. Measured with `npm run bench:kernels -- --split-thresholds`
- * (2 threads, this 2-core machine, under load from other work): a split costs ~0.2 ms (hand-off +
- * copies); matmul broke even near 2^22 FLOP (128^3) and won 1.5x at 2^23, noise-inject-signs broke
- * even near 2^13 draws and won 1.7x at 2^15.
+ * (2 threads on this 2-core machine, other work running): a split call costs ~0.4 ms more (an
+ * event-loop turn, the hand-off, input copies); square matmul ran 0.92x at 2^23.8 FLOP (192^3) and
+ * 1.24x at 2^25 (256^3); noise-inject-signs ran 0.96x at 2^13 draws and 1.31x at 2^14.
  */
 export interface SplitPolicy {
   /** matmul family and conv2d: multiply-adds x 2. */
@@ -39,7 +39,7 @@ export interface SplitPolicy {
   minDraws: number;
 }
 
-export const SPLIT_POLICY: SplitPolicy = { minFlop: 2 ** 23, minDraws: 2 ** 14, minRowsPerThread: 64 };
+export const SPLIT_POLICY: SplitPolicy = { minFlop: 2 ** 24, minDraws: 2 ** 14, minRowsPerThread: 64 };
 
 /** At most this many chunks per thread: enough to rebalance around a stalled thread, few enough that per-chunk uploads stay small. */
 export const CHUNKS_PER_THREAD = 4;
