@@ -8,7 +8,7 @@
 // thread count, and each chunk's result is bit-identical to the same rows of the unsplit result
 // whoever computes it (tfjs-blocks.ts), so results never depend on load. Host arrays only.
 import type * as TfCore from '@tensorflow/tfjs-core';
-import type { KernelArgs, KernelOutputs, KernelTable, NoiseInjectArgs, NumArray } from '../names.js';
+import type { KernelArgs, KernelOutputs, KernelTable, NoiseInjectArgs } from '../names.js';
 import { checkRows } from '../host-noise.js';
 import { convDims } from '../reference/conv-dims.js';
 import { type RowBlock, rowBlocks, signWordGranule } from './row-blocks.js';
