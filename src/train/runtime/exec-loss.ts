@@ -7,8 +7,8 @@
 import { downloadResult } from '../../../kernels/device-tensor.js';
 import { errorSignal } from '../../../kernels/reference/index.js';
 import type { IrNode } from '../../ir/types.js';
-import { arg, channelsSpatial, downloadInputs, hostNum, isWeightSpace, noiseValues, toF64, type ExecContext } from './exec-context.js';
-import { softmaxGradient, subtractBaseline } from './host-ops.js';
+import { arg, channelsSpatial, downloadInputs, hostNum, isWeightSpace, noiseValues, num, toF64, type ExecContext } from './exec-context.js';
+import { errorCopySum, softmaxGradient, subtractBaseline } from './host-ops.js';
 import { sigmaOf } from './exec-noise.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
@@ -44,13 +44,26 @@ export function lossBroadcast(ctx: ExecContext, node: NodeOf<'LossBroadcast'>): 
 }
 
 /** delta = scale * loss[r] * e[r, c, s] / sigma (METHOD.md 2.1); ALR's sign-noise reading scales by sqrt(pi/2). */
-export async function errorSignalOf(ctx: ExecContext, source: string, lossId: string): Promise<Float64Array> {
+function errorSignalParts(ctx: ExecContext, source: string): { dims: ReturnType<typeof channelsSpatial>; scale: number; sigma: Float64Array } {
   const dims = channelsSpatial(ctx, source);
   const scale = ctx.graph.meta.method === 'alr' && ctx.options.encoding === 'sign-noise' ? Math.sqrt(Math.PI / 2) : 1;
-  const sigma = sigmaOf(ctx, ctx.graph.tensors[source]?.layer, dims.channels);
+  return { dims, scale, sigma: sigmaOf(ctx, ctx.graph.tensors[source]?.layer, dims.channels) };
+}
+
+export async function errorSignalOf(ctx: ExecContext, source: string, lossId: string): Promise<Float64Array> {
+  const { dims, scale, sigma } = errorSignalParts(ctx, source);
   const loss = toF64(await hostNum(ctx, lossId));
   await downloadInputs(ctx, [source]);
   return errorSignal(loss, noiseValues(ctx, source), sigma, dims, scale);
+}
+
+/** The fold's per-sample sums of the error signals, read from eps or packed sign bits in one pass (host-ops errorCopySum). */
+async function copySummedErrorSignal(ctx: ExecContext, source: string, lossId: string): Promise<Float64Array> {
+  const { dims, scale, sigma } = errorSignalParts(ctx, source);
+  const loss = await hostNum(ctx, lossId);
+  await downloadInputs(ctx, [source]);
+  const noise = ctx.env.get(source)!;
+  return errorCopySum(loss, noise instanceof Uint32Array ? noise : num(ctx, source), sigma, dims, ctx.graph.meta.batch, scale);
 }
 
 export async function reduce(ctx: ExecContext, node: NodeOf<'Reduce'>): Promise<void> {
@@ -62,7 +75,5 @@ export async function reduce(ctx: ExecContext, node: NodeOf<'Reduce'>): Promise<
     ctx.env.set(out, Float64Array.from({ length: K }, (_, k) => shaped.subarray(k * node.factor, (k + 1) * node.factor).reduce((a, b) => a + b, 0)));
     return;
   }
-  const delta = await errorSignalOf(ctx, node.inputs[0]!, node.inputs[1]!);
-  const samples = ctx.graph.meta.batch;
-  ctx.env.set(out, await ctx.device['copy-sum']({ x: delta, samples, copies: node.factor, width: delta.length / (samples * node.factor) }));
+  ctx.env.set(out, await copySummedErrorSignal(ctx, node.inputs[0]!, node.inputs[1]!));
 }

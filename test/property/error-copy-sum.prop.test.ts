@@ -1,0 +1,48 @@
+// The runtime's fused LR-fold reduction (host-ops errorCopySum) against the two reference steps it
+// replaces, errorSignal then copySum: bit-identical for float noise and for packed sign bits, with
+// uniform and per-channel sigma, dense (spatial 1) and conv-like (spatial > 1) layouts.
+import { fc, test } from '@fast-check/vitest';
+import { expect } from 'vitest';
+import { copySum, errorSignal, signPack, signUnpack } from '../../kernels/reference/index.js';
+import { errorCopySum } from '../../src/train/runtime/host-ops.js';
+
+const value = fc.double({ noNaN: true, noDefaultInfinity: true, min: -10, max: 10 });
+const shape = fc.record({
+  samples: fc.integer({ min: 1, max: 4 }),
+  copies: fc.integer({ min: 1, max: 5 }),
+  channels: fc.integer({ min: 1, max: 6 }),
+  spatial: fc.integer({ min: 1, max: 7 }),
+  uniform: fc.boolean(),
+  scale: fc.constantFrom(1, Math.sqrt(Math.PI / 2)),
+  seed: fc.integer({ min: 0, max: 1000 }),
+});
+
+function draw(n: number, seed: number): Float64Array {
+  return Float64Array.from({ length: n }, (_, i) => Math.sin(seed * 7.31 + i * 1.7) * 3);
+}
+
+test.prop([shape, value])('errorCopySum equals copySum(errorSignal(...)) bit for bit, for eps and for sign bits', (s, sigmaBase) => {
+  const rows = s.samples * s.copies;
+  const dims = { rows, channels: s.channels, spatial: s.spatial };
+  const loss = draw(rows, s.seed);
+  const eps = draw(rows * s.channels * s.spatial, s.seed + 1);
+  const sigma = Float64Array.from({ length: s.channels }, (_, c) => Math.abs(sigmaBase) + 0.01 + (s.uniform ? 0 : c * 0.37));
+  const viaReference = (noise: Float64Array): Float64Array => copySum(errorSignal(loss, noise, sigma, dims, s.scale), s.samples, s.copies);
+  expect(Array.from(errorCopySum(loss, eps, sigma, dims, s.samples, s.scale))).toEqual(Array.from(viaReference(eps)));
+  const bits = signPack(eps);
+  expect(Array.from(errorCopySum(loss, bits, sigma, dims, s.samples, s.scale))).toEqual(Array.from(viaReference(signUnpack(bits, eps.length))));
+});
+
+test('a sign flip in one packed bit changes exactly that sample and unit (the bit order is the sign-pack order)', () => {
+  const dims = { rows: 6, channels: 3, spatial: 2 };
+  const loss = draw(6, 1);
+  const eps = draw(36, 2);
+  const sigma = new Float64Array(3).fill(0.5);
+  const bits = signPack(eps);
+  const flipped = bits.slice();
+  flipped[0]! ^= 1 << 20;
+  const a = errorCopySum(loss, bits, sigma, dims, 2, 1);
+  const b = errorCopySum(loss, flipped, sigma, dims, 2, 1);
+  // element 20 is row 3 (sample 1 of 2, with 3 copies each), unit 2 -> output index 1 * 6 + 2.
+  expect(Array.from(a, (v, i) => v !== b[i])).toEqual(Array.from({ length: 12 }, (_, i) => i === 8));
+});
