@@ -134,7 +134,7 @@ function errorSignalFor(
 }
 
 /** d F / d sigma_c = E[L (eps^2 - 1) / sigma_c] (METHOD.md 2.1), summed over spatial positions. */
-function sigmaGradient(eps: Float64Array, losses: Float64Array, sigma: Float64Array, dims: { rows: number; channels: number; spatial: number }): Float64Array {
+export function sigmaGradient(eps: Float64Array, losses: Float64Array, sigma: Float64Array, dims: { rows: number; channels: number; spatial: number }): Float64Array {
   const g = new Float64Array(dims.channels);
   const width = dims.channels * dims.spatial;
   for (let r = 0; r < dims.rows; r++) {

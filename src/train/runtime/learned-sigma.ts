@@ -10,6 +10,7 @@
 import { isDeviceTensor } from '../../../kernels/device-tensor.js';
 import type { KernelTable } from '../../../kernels/names.js';
 import { InvalidInputError } from '../../errors.js';
+import { sigmaGradient } from '../../estimators/lr.js';
 import { outputChannels } from '../../estimators/params.js';
 import type { IrNode } from '../../ir/types.js';
 import type { ParamLayer } from '../../models/layers.js';
@@ -21,19 +22,6 @@ import type { OptimizerConfig } from './optimizer-state.js';
 import type { LearnSigmaOptions, MethodOptions } from './step-types.js';
 
 type Dims = { rows: number; channels: number; spatial: number };
-
-/** dF/dsigma_c = E[L~ (eps^2 - 1) / sigma_c], summed over spatial positions (lr.ts's loop, same order). */
-export function sigmaGradient(eps: Float64Array, losses: Float64Array, sigma: Float64Array, dims: Dims): Float64Array {
-  const g = new Float64Array(dims.channels);
-  const width = dims.channels * dims.spatial;
-  for (let r = 0; r < dims.rows; r++) {
-    for (let i = 0; i < width; i++) {
-      const c = Math.floor(i / dims.spatial);
-      g[c]! += (losses[r]! * (eps[r * width + i]! ** 2 - 1)) / sigma[c]!;
-    }
-  }
-  return g.map((v) => v / dims.rows);
-}
 
 /** The float noise of a forward injection: kept floats (LR; a device handle is downloaded), else regenerated from the counter RNG. */
 async function noiseOf(ctx: ExecContext, node: Extract<IrNode, { kind: 'NoiseInject' }>, dims: Dims): Promise<Float64Array> {
