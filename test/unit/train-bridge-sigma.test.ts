@@ -9,28 +9,12 @@ import { describe, expect, test } from 'vitest';
 import { estimate } from '../../src/estimators/estimate.js';
 import { initParams, outputChannels } from '../../src/estimators/params.js';
 import type { EstimatorOptions } from '../../src/estimators/types.js';
-import { mlp } from '../../src/models/builders.js';
 import { paramLayers, type Network } from '../../src/models/layers.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
+import { bridgeNetworks } from '../fixtures/bridge-networks.js';
 import type { MethodOptions } from '../../src/train/runtime/step-types.js';
 
-const smallCnn: Network = {
-  name: 'bridge-cnn',
-  inputShape: [2, 6, 6],
-  classes: 3,
-  layers: [
-    { kind: 'conv2d', name: 'conv1', inChannels: 2, outChannels: 3, kernelSize: 3, stride: 1, padding: 1 },
-    { kind: 'batchnorm', name: 'bn1', channels: 3 },
-    { kind: 'relu', name: 'relu1' },
-    { kind: 'maxpool', name: 'pool1', size: 2, stride: 2 },
-    { kind: 'residual', name: 'res', body: [{ kind: 'conv2d', name: 'res.conv', inChannels: 3, outChannels: 3, kernelSize: 3, stride: 1, padding: 1 }, { kind: 'tanh', name: 'res.tanh' }] },
-    { kind: 'avgpool', name: 'pool2', size: 3, stride: 3 },
-    { kind: 'flatten', name: 'flat' },
-    { kind: 'linear', name: 'fc', inFeatures: 3, outFeatures: 3 },
-  ],
-};
-
-const networks: Network[] = [mlp([6, 5, 4, 3], 'tanh'), smallCnn];
+const networks = bridgeNetworks;
 const samples = 4;
 const seed = 7;
 const step = 2;
