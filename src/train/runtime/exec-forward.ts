@@ -103,7 +103,7 @@ export async function biasAct(ctx: ExecContext, node: NodeOf<'BiasAct'>): Promis
   const z = await hostNum(ctx, a);
   const per = rows / sets.length;
   const out = await perGroup(sets.length, z.length, (g) =>
-    ctx.kernels['bias-activation']({ z: sets.length === 1 ? z : z.subarray(g * per * channels * spatial, (g + 1) * per * channels * spatial), bias: sets[g]!.biases, rows: per, channels, spatial, activation: node.act }),
+    ctx.kernels['bias-activation']({ z: z.subarray(g * per * channels * spatial, (g + 1) * per * channels * spatial), bias: sets[g]!.biases, rows: per, channels, spatial, activation: node.act }),
   );
   ctx.env.set(node.outputs[0]!, out);
 }
