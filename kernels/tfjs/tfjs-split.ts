@@ -8,7 +8,7 @@
 // thread count, and each chunk's result is bit-identical to the same rows of the unsplit result
 // whoever computes it (tfjs-blocks.ts), so results never depend on load. Host arrays only.
 import type * as TfCore from '@tensorflow/tfjs-core';
-import type { KernelArgs, KernelOutputs, KernelTable, NoiseInjectArgs } from '../names.js';
+import type { KernelArgs, KernelName, KernelOutputs, KernelTable, NoiseInjectArgs } from '../names.js';
 import { checkRows } from '../host-noise.js';
 import { convDims } from '../reference/conv-dims.js';
 import { type RowBlock, rowBlocks, signWordGranule } from './row-blocks.js';
@@ -124,6 +124,8 @@ export interface TfjsSplit {
   conv2d(inThread: Kernel<'conv2d'>): Kernel<'conv2d'>;
   noise(inThread: Kernel<'noise-inject'>): Kernel<'noise-inject'>;
   noiseSigns(inThread: Kernel<'noise-inject-signs'>): Kernel<'noise-inject-signs'>;
+  /** Whether a matmul-family or conv2d call of these dims would run split (only dims are read, so handles may stand in for arrays). */
+  wouldSplit(name: KernelName, a: object): boolean;
 }
 
 export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPolicy = SPLIT_POLICY): TfjsSplit {
@@ -140,16 +142,22 @@ export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPoli
       const chunks = chunksOf(a);
       return chunks === null ? inThread(a) : pool!.exclusive(() => run(a, chunks, pool!));
     }) as Kernel<K>;
+  const matmulPlan = (a: Pick<KernelArgs['matmul'], 'm' | 'k' | 'n'>): RowBlock[] | null => plan(2 * a.m * a.k * a.n, policy.minFlop, a.m, 1, a.m);
+  const convPlan = (a: Pick<KernelArgs['conv2d'], 'dims'>): RowBlock[] | null => plan(convFlop(a), policy.minFlop, a.dims.batch, 1, convRows(a));
   return {
     threads,
+    wouldSplit: (name, a) => {
+      if (name === 'matmul' || name === 'matmul-at-b' || name === 'matmul-a-bt') return matmulPlan(a as KernelArgs['matmul']) !== null;
+      return name === 'conv2d' && convPlan(a as KernelArgs['conv2d']) !== null;
+    },
     matmul: (variant, inThread) =>
-      split<'matmul'>(inThread, (a) => plan(2 * a.m * a.k * a.n, policy.minFlop, a.m, 1, a.m), async (a, chunks, p) => {
+      split<'matmul'>(inThread, matmulPlan, async (a, chunks, p) => {
         const out = new Float32Array(a.m * a.n);
         await runSplit(tf, p, { kind: 'matmul', variant, m: a.m, k: a.k, n: a.n }, { a: a.a, b: a.b }, { out }, chunks);
         return out;
       }),
     conv2d: (inThread) =>
-      split<'conv2d'>(inThread, (a) => plan(convFlop(a), policy.minFlop, a.dims.batch, 1, convRows(a)), async (a, chunks, p) => {
+      split<'conv2d'>(inThread, convPlan, async (a, chunks, p) => {
         const { outHeight, outWidth } = convDims('conv2d', a.dims);
         const outImage = a.dims.outChannels * outHeight * outWidth;
         const out = new Float32Array(a.dims.batch * outImage);
@@ -168,12 +176,12 @@ export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPoli
 const draws = (a: NoiseInjectArgs): number => a.rows * a.channels * a.spatial;
 
 /** Output pixels of a conv2d: the rows of its GEMM. */
-function convRows({ dims: d }: KernelArgs['conv2d']): number {
+function convRows({ dims: d }: Pick<KernelArgs['conv2d'], 'dims'>): number {
   const { outHeight, outWidth } = convDims('conv2d', d);
   return d.batch * outHeight * outWidth;
 }
 
-function convFlop(a: KernelArgs['conv2d']): number {
+function convFlop(a: Pick<KernelArgs['conv2d'], 'dims'>): number {
   const d = a.dims;
   return 2 * convRows(a) * d.outChannels * d.inChannels * d.kernelSize ** 2;
 }
@@ -191,6 +199,7 @@ async function splitNoise(tf: Tf, pool: TfjsWorkerPool, a: NoiseInjectArgs, chun
 export interface PooledTable {
   table: KernelTable;
   threads: number;
+  wouldSplit: TfjsSplit['wouldSplit'];
   dispose(): Promise<void>;
 }
 
@@ -205,6 +214,7 @@ export function pooledTable(tf: Tf, table: KernelTable, pool: TfjsWorkerPool | n
   const s = tfjsSplit(tf, pool, policy);
   return {
     threads: s.threads,
+    wouldSplit: s.wouldSplit,
     table: {
       ...table,
       matmul: s.matmul('matmul', table.matmul),

@@ -72,6 +72,19 @@ describe('resident kernels on tfjs-wasm', () => {
     expect(() => (z.out as DeviceTensor).native).toThrow(/after dispose/);
   });
 
+  it('above the pool threshold, only calls the pool really splits leave the device: lr-grad-product (never split) keeps its handle', async () => {
+    // ALR's output-layer product at MNIST size: 4096 rows x 10 outs x 256 ins = 2^24.3 FLOP.
+    const [rows, outs, ins] = [4096, 10, 256];
+    const hx = await runner.runResident('bias-activation', { z: data(rows * ins, 8), bias: new Float32Array(ins), rows, channels: ins, spatial: 1, activation: 'relu' });
+    const xHandle = hx.out as DeviceTensor;
+    const g = await runner.runResident('lr-grad-product', { loss: data(rows, 9), e: data(rows * outs, 10), x: xHandle, sigma: new Float32Array(outs).fill(0.1), rows, outs, ins, scale: 1 / rows });
+    expect(xHandle.downloaded).toBeUndefined();
+    const wide = await runner.runResident('matmul-a-bt', { a: xHandle, b: data(512 * ins, 11), m: rows, k: ins, n: 512 });
+    // 4096 x 256 x 512 splits over the pool when it has threads (a host result): only then was the handle read back.
+    expect(xHandle.downloaded !== undefined).toBe(!isDeviceTensor(wide.out));
+    for (const h of [xHandle, g.out.weights, g.out.biases, wide.out]) if (isDeviceTensor(h)) h.dispose();
+  });
+
   it('a host backend has no handles: webasm runs resident calls on host arrays', async () => {
     const webasm = await openBackend('webasm');
     try {
