@@ -127,7 +127,7 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('train a network with BP, LR, ALR, ES or AES on a kernel backend (progress, metrics, checkpoints, --resume)')
-    .requiredOption('--model <name>', 'mlp (cnn, resnet5: not yet in the runtime)')
+    .requiredOption('--model <name>', 'mlp | cnn | resnet5 | resnet9 ("alrflow models" lists them; --hidden sets the MLP widths)')
     .requiredOption('--dataset <name>', 'mnist | fashion-mnist | iris | synthetic')
     .requiredOption('--method <m>', 'bp | lr | alr | es | aes')
     .requiredOption('--out <dir>', 'run directory (runs/NAME)')
