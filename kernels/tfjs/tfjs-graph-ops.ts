@@ -1,19 +1,21 @@
 // TF.js wasm versions of the graph executor's conv-net kernels that TF.js has ops for (batchnorm
-// with given statistics, pooling, add, copy reduction). Pool and conv backward have no public
-// TF.js op with this layout yet: they run the float64 reference code, and the registry stamps
-// those calls `reference` (tfjsFallback). Tensors enter and leave through a TfjsIo (host arrays, or
-// handles kept in TF.js: tfjs-io.ts).
+// with given statistics, pooling, add, copy reduction, and the conv weight gradient written as one
+// matMul per kernel tap). Pool backward and conv backward-data have no public TF.js op with this
+// layout yet: they run the float64 reference code, and the registry stamps those calls `reference`
+// (tfjsFallback). Tensors enter and leave through a TfjsIo (host arrays, or handles kept in TF.js:
+// tfjs-io.ts).
 import type * as TfCore from '@tensorflow/tfjs-core';
-import type { KernelTable, NumArray } from '../names.js';
+import type { ConvDims, KernelTable, NumArray } from '../names.js';
+import { convDims } from '../reference/conv-dims.js';
 import { referenceFallback } from '../registry-reference-graph.js';
 import { batchnormEpsilon } from '../reference/batchnorm.js';
 import { hostIo, type TfjsIo } from './tfjs-io.js';
 
 type Tf = typeof TfCore;
 
-export const tfjsFallback = referenceFallback(['pool-backward', 'conv2d-backward-data', 'conv2d-backward-weights']);
+export const tfjsFallback = referenceFallback(['pool-backward', 'conv2d-backward-data']);
 
-export function tfjsGraphOps(tf: Tf, io: TfjsIo = hostIo(tf)): Pick<KernelTable, 'batchnorm' | 'pool' | 'add' | 'copy-sum'> {
+export function tfjsGraphOps(tf: Tf, io: TfjsIo = hostIo(tf)): Pick<KernelTable, 'batchnorm' | 'pool' | 'add' | 'copy-sum' | 'conv2d-backward-weights'> {
   return {
     batchnorm: async ({ x, gamma, beta, mean, variance, rows, channels, spatial }) =>
       io.output(() => {
@@ -31,5 +33,37 @@ export function tfjsGraphOps(tf: Tf, io: TfjsIo = hostIo(tf)): Pick<KernelTable,
       }),
     add: async ({ a, b }) => io.output(() => tf.add(io.tensor1d(a), io.tensor1d(b))),
     'copy-sum': async ({ x, samples, copies, width }) => io.output(() => tf.sum(io.tensor3d(x, [samples, copies, width]), 1)),
+    'conv2d-backward-weights': async ({ dy, x, dims: d }) => {
+      const [weights, biases] = io.outputs(() => convWeightGrad(tf, io.tensor4d(dy, [d.batch, d.outChannels, ...outSize(d)]), io.tensor4d(x, [d.batch, d.inChannels, d.height, d.width]), d));
+      return { weights: weights!, biases: biases! };
+    },
   };
+}
+
+function outSize(d: ConvDims): [number, number] {
+  const { outHeight, outWidth } = convDims('conv2d-backward-weights', d);
+  return [outHeight, outWidth];
+}
+
+/**
+ * gW[o, c, u, v] = sum over (n, p, q) of dy[n, o, p, q] * xpad[n, c, p*s + u, q*s + v]: for each tap
+ * (u, v) one matMul of dy as [O, N*OH*OW] with the tap's strided slice of the padded input as
+ * [N*OH*OW, C] (TF.js wasm has no Conv2DBackpropFilter kernel; a tap at a time keeps the im2col
+ * buffer to one tap). Biases: dy summed over n, p, q. Both NCHW in, [O, C, k, k] and [O] out.
+ */
+function convWeightGrad(tf: Tf, dy: TfCore.Tensor4D, x: TfCore.Tensor4D, d: ConvDims): TfCore.Tensor[] {
+  const [oh, ow] = outSize(d);
+  const rows = d.batch * oh * ow;
+  const k = d.kernelSize;
+  const s = d.stride;
+  const padded = tf.pad(tf.transpose(x, [0, 2, 3, 1]), [[0, 0], [d.padding, d.padding], [d.padding, d.padding], [0, 0]]);
+  const dyT = tf.transpose(tf.reshape(tf.transpose(dy, [0, 2, 3, 1]), [rows, d.outChannels]));
+  const taps: TfCore.Tensor2D[] = [];
+  for (let u = 0; u < k; u++) {
+    for (let v = 0; v < k; v++) {
+      const tap = tf.stridedSlice(padded, [0, u, v, 0], [d.batch, u + (oh - 1) * s + 1, v + (ow - 1) * s + 1, d.inChannels], [1, s, s, 1]);
+      taps.push(tf.matMul(dyT, tf.reshape(tap, [rows, d.inChannels])));
+    }
+  }
+  return [tf.stack(taps, 2), tf.sum(dy, [0, 2, 3])];
 }

@@ -19,7 +19,7 @@ type Tf = typeof TfCore;
 export const TFJS_HOST_KERNELS: ReadonlySet<KernelName> = new Set(['noise-inject', 'noise-inject-signs', 'sign-pack', 'sgd-update']);
 
 /** Kernels whose resident version takes and returns handles; the others get host arrays (host work, reference fallback, Adam's three reads). */
-export const TFJS_RESIDENT_KERNELS: readonly KernelName[] = ['matmul', 'matmul-at-b', 'matmul-a-bt', 'conv2d', 'bias-activation', 'lr-grad-product', 'softmax-cross-entropy', 'row-sum', 'batchnorm', 'pool', 'add', 'copy-sum'];
+export const TFJS_RESIDENT_KERNELS: readonly KernelName[] = ['matmul', 'matmul-at-b', 'matmul-a-bt', 'conv2d', 'bias-activation', 'lr-grad-product', 'softmax-cross-entropy', 'row-sum', 'batchnorm', 'pool', 'add', 'copy-sum', 'conv2d-backward-weights'];
 
 /**
  * Transposes are explicit: TF.js wasm's matMul with transposeA/transposeB set runs ~20x slower than

@@ -1,7 +1,10 @@
 // Parity of the graph executor's conv-net kernels (add, copy-sum, batchnorm with given statistics,
 // max/avg pool, pool backward, conv2d backward data and weights) on every backend that works here
 // against the float64 reference. Kernels a backend runs with the reference code must say so: the
-// registry stamps them `reference`; the others must be stamped with the backend itself.
+// registry stamps them `reference`; the others must be stamped with the backend itself. The conv
+// weight gradient is also checked on fast-check-drawn shapes (1x1 images, 1 channel, odd strides,
+// padding) wherever a backend runs its own version of it.
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KernelArgs, KernelName } from '../../kernels/names.js';
 import { referenceTable } from '../../kernels/registry-reference.js';
@@ -36,5 +39,44 @@ for (const status of backends) {
         parts(got.out).forEach((g, i) => expectClose(g as Float64Array, parts(want)[i] as Float64Array, () => 64 * U32 * 60, `${name} part ${i}`));
       });
     }
+  });
+}
+
+const convShape = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    inChannels: fc.integer({ min: 1, max: 4 }),
+    height: fc.integer({ min: 1, max: 9 }),
+    width: fc.integer({ min: 1, max: 9 }),
+    outChannels: fc.integer({ min: 1, max: 5 }),
+    kernelSize: fc.integer({ min: 1, max: 4 }),
+    stride: fc.integer({ min: 1, max: 3 }),
+    padding: fc.integer({ min: 0, max: 2 }),
+    seed: fc.nat(),
+  })
+  .filter((d) => d.height + 2 * d.padding >= d.kernelSize && d.width + 2 * d.padding >= d.kernelSize);
+
+for (const status of backends) {
+  describe.skipIf(!status.works)(suiteName(status), () => {
+    it('conv2d-backward-weights on drawn shapes: within (batch oh ow + 2) u of the reference on |dy| x |x|', async () => {
+      const runner = await runnerFor(status.backend);
+      await fc.assert(
+        fc.asyncProperty(convShape, async ({ seed, ...d }) => {
+          const oh = Math.floor((d.height + 2 * d.padding - d.kernelSize) / d.stride) + 1;
+          const ow = Math.floor((d.width + 2 * d.padding - d.kernelSize) / d.stride) + 1;
+          const args = { dy: f32Data(d.batch * d.outChannels * oh * ow, seed), x: f32Data(d.batch * d.inChannels * d.height * d.width, seed + 1), dims: d };
+          const got = await runner.run('conv2d-backward-weights', args);
+          if (got.backend === 'reference') return;
+          expect(got.backend).toBe(status.backend);
+          const want = await referenceTable['conv2d-backward-weights'](args);
+          const bound = await referenceTable['conv2d-backward-weights']({ ...args, dy: args.dy.map(Math.abs), x: args.x.map(Math.abs) });
+          // Each weight sums batch*oh*ow products (float32 summation error model); each bias the same count of dy.
+          const terms = d.batch * oh * ow + 2;
+          expectClose(got.out.weights, want.weights, (i) => terms * U32 * bound.weights[i]! + 1e-30, `weights ${JSON.stringify(d)}`);
+          expectClose(got.out.biases, want.biases, (i) => terms * U32 * bound.biases[i]! + 1e-30, `biases ${JSON.stringify(d)}`);
+        }),
+        { numRuns: 15, examples: [[{ batch: 1, inChannels: 1, height: 1, width: 1, outChannels: 1, kernelSize: 1, stride: 1, padding: 0, seed: 3 }]] },
+      );
+    });
   });
 }
