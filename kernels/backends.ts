@@ -142,6 +142,8 @@ async function detectTfjs(): Promise<BackendAvailability> {
     const engine = await tfjsReady();
     return { backend: 'tfjs-wasm', works: true, reason: null, engine };
   } catch (err) {
+    // A bad setting (ALRFLOW_TFJS_THREADS) is the user's to fix, not a reason to fall back to another backend.
+    if (err instanceof ConfigError) throw err;
     const msg = String(err instanceof Error ? err.message : err).split('\n')[0];
     return { backend: 'tfjs-wasm', works: false, reason: `TF.js wasm backend unavailable: ${msg} (hint: install @tensorflow/tfjs-core and @tensorflow/tfjs-backend-wasm)`, engine: 'tfjs wasm' };
   }

@@ -8,7 +8,7 @@
 // call with KernelWorkerError instead of hanging it. Not a general task queue.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { AlrflowError } from '../../src/errors.js';
+import { AlrflowError, ConfigError } from '../../src/errors.js';
 import type { BlockTask } from './tfjs-blocks.js';
 
 /** What a worker is handed: a split call, or 'ping' (answered once TF.js has loaded there). */
@@ -27,7 +27,7 @@ export function tfjsThreads(env: NodeJS.ProcessEnv = process.env): number {
   const asked = env['ALRFLOW_TFJS_THREADS'];
   if (asked !== undefined && asked !== '') {
     const n = Number(asked);
-    if (!Number.isInteger(n) || n < 1) throw new KernelWorkerError(`ALRFLOW_TFJS_THREADS = "${asked}"; allowed: an integer >= 1 (1 = no worker threads)`);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError([`environment ALRFLOW_TFJS_THREADS = "${asked}"; allowed: an integer >= 1 (1 = no worker threads), or unset (one per core)`]);
     return n;
   }
   return Math.max(1, Math.min(availableParallelism(), MAX_THREADS));

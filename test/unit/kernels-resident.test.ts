@@ -9,7 +9,8 @@ import { openBackend, type KernelRunner } from '../../kernels/registry.js';
 import { loadTfjs } from '../../kernels/tfjs/tfjs-runtime.js';
 import { mlp } from '../../src/models/builders.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
-import { InvalidInputError } from '../../src/errors.js';
+import { residentDefault } from '../../src/train/runtime/resolve-kernels.js';
+import { ConfigError, InvalidInputError } from '../../src/errors.js';
 
 function data(length: number, seed: number): Float32Array {
   let s = seed;
@@ -132,4 +133,11 @@ describe('runtime on tfjs-wasm with residency on and off', () => {
       }
     });
   }
+});
+
+it('ALRFLOW_RESIDENT: on by default, off when set to off, any other value refused', () => {
+  expect(residentDefault({})).toBe(true);
+  expect(residentDefault({ ALRFLOW_RESIDENT: 'on' })).toBe(true);
+  expect(residentDefault({ ALRFLOW_RESIDENT: 'off' })).toBe(false);
+  expect(() => residentDefault({ ALRFLOW_RESIDENT: 'false' })).toThrow(ConfigError);
 });

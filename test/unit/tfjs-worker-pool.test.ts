@@ -14,6 +14,7 @@ import { type BlockTask, type Region, runBlock, view } from '../../kernels/tfjs/
 import { pooledTable, type PooledTable } from '../../kernels/tfjs/tfjs-split.js';
 import { tfjsTable } from '../../kernels/tfjs/tfjs-table.js';
 import { KernelWorkerError, TfjsWorkerPool, tfjsThreads } from '../../kernels/tfjs/tfjs-worker-pool.js';
+import { ConfigError } from '../../src/errors.js';
 
 const data = (n: number, seed: number): Float32Array => {
   let s = seed;
@@ -133,7 +134,7 @@ describe('pool lifecycle and failures', () => {
   test('ALRFLOW_TFJS_THREADS sets the thread count; a bad value is refused', () => {
     expect(tfjsThreads({ ALRFLOW_TFJS_THREADS: '3' })).toBe(3);
     expect(tfjsThreads({})).toBeGreaterThanOrEqual(1);
-    expect(() => tfjsThreads({ ALRFLOW_TFJS_THREADS: '0' })).toThrow(KernelWorkerError);
+    expect(() => tfjsThreads({ ALRFLOW_TFJS_THREADS: '0' })).toThrow(ConfigError);
     expect(() => tfjsThreads({ ALRFLOW_TFJS_THREADS: 'two' })).toThrow('allowed: an integer >= 1');
   });
 

@@ -9,6 +9,7 @@ import { handlesIn, type DeviceTensor, type ResidentArgs, type ResidentOutputs }
 import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from '../../../kernels/names.js';
 import { KERNEL_NAMES } from '../../../kernels/names.js';
 import { openBackend, type KernelRunner } from '../../../kernels/registry.js';
+import { ConfigError } from '../../errors.js';
 
 /** Every kernel, run resident: float arguments may be handles, results may be handles. */
 export type DeviceKernels = { [K in KernelName]: (args: ResidentArgs<K>) => Promise<ResidentOutputs<K>> };
@@ -26,8 +27,11 @@ export interface ResolvedKernels {
 }
 
 /** The default of the resident option: on, unless ALRFLOW_RESIDENT=off. */
-export function residentDefault(): boolean {
-  return process.env['ALRFLOW_RESIDENT'] !== 'off';
+export function residentDefault(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env['ALRFLOW_RESIDENT'];
+  if (v === undefined || v === '' || v === 'on') return true;
+  if (v === 'off') return false;
+  throw new ConfigError([`environment ALRFLOW_RESIDENT = "${v}"; allowed: on, off, or unset (on)`]);
 }
 
 function recordingTable(runner: KernelRunner, ran: Set<string>): KernelTable {
