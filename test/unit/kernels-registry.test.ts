@@ -3,9 +3,10 @@
 // that works here, `auto` picks a working backend and results name the backend that ran, and
 // `alrflow backends --json` reports all of it.
 import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, detectAll, detectBackend, parseBackendChoice } from '../../kernels/backends.js';
-import { chooseAuto, type KernelRunner, openBackend } from '../../kernels/registry.js';
+import { chooseAuto, type KernelRunner, openBackend, probeBackend } from '../../kernels/registry.js';
 import { ConfigError, InvalidInputError, UnsupportedKernelError } from '../../src/errors.js';
 
 const statuses = await detectAll();
@@ -53,6 +54,17 @@ describe('auto', () => {
     const r = await runner.run('row-sum', { x: Float64Array.of(1, 2, 3, 4), rows: 2, cols: 2 });
     expect(r.backend).toBe(auto.backend);
     expect(Array.from(r.out)).toEqual([3, 7]);
+  });
+  it.runIf(working.some((s) => s.backend === 'tfjs-wasm'))('ranks TF.js wasm above the gpu.js CPU modes even while two busy threads load the machine', async () => {
+    const spin = 'const end = Date.now() + 20000; while (Date.now() < end) {}';
+    const busy = [0, 1].map(() => new Worker(spin, { eval: true }));
+    try {
+      const tfjs = await probeBackend('tfjs-wasm');
+      const webasm = await probeBackend('webasm');
+      expect(tfjs.gflops!).toBeGreaterThan(webasm.gflops!);
+    } finally {
+      await Promise.all(busy.map((w) => w.terminate()));
+    }
   });
 });
 

@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .action(
       action(async (opts: { json?: boolean }) => {
         const { detectAll } = await import('../../../kernels/backends.js');
-        const { chooseAuto, PROBE_SIZE } = await import('../../../kernels/registry.js');
+        const { chooseAuto, PROBE_METHOD } = await import('../../../kernels/registry.js');
         const statuses = await detectAll();
         const auto = await chooseAuto();
         const rows = statuses.map((s) => ({
@@ -20,10 +20,10 @@ export function register(program: Command): void {
           auto: s.backend === auto.backend,
         }));
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ probe: `matmul ${PROBE_SIZE}^3, median of 3`, auto: auto.backend, backends: rows }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ probe: PROBE_METHOD, auto: auto.backend, backends: rows }, null, 2)}\n`);
           return;
         }
-        process.stdout.write(`probe: matmul ${PROBE_SIZE}x${PROBE_SIZE}x${PROBE_SIZE}, median of 3 after a warm-up\n`);
+        process.stdout.write(`probe: ${PROBE_METHOD}\n`);
         for (const r of rows) {
           const speed = r.probeGflops === null ? '' : `${r.probeGflops.toFixed(2).padStart(7)} GFLOP/s`;
           const state = r.works ? `works  ${speed}  ${r.engine}${r.auto ? '  <- auto' : ''}` : `no     ${r.reason}`;
