@@ -27,6 +27,9 @@
 // mode (randomly shifted rank-1 lattice over copies, mapped through the inverse normal CDF).
 import { InvalidInputError } from '../errors.js';
 import { inverseNormalCdf } from './inverse-normal-cdf.js';
+import { normalFromStates } from './box-muller.js';
+
+export { normalFromStates };
 
 const LIMB = 4096;
 const TWO_24 = 16777216;
@@ -35,7 +38,6 @@ const MASK_24 = 0xffffff;
 const M = 1443 * LIMB + 2533;
 const A = 967 * LIMB + 2845;
 const START = 1696 * LIMB + 2534;
-const TWO_PI = 2 * Math.PI;
 
 export interface NoiseCounter {
   seed: number;
@@ -134,10 +136,6 @@ export function rowHashState(seed: number, step: number, layer: number, row: num
   return absorb(absorb(absorb(absorb(START, seed), step), layer), row);
 }
 
-/** Box-Muller of the two final uniform states (24-bit integers), exactly as normalAt computes it. */
-export function normalFromStates(s1: number, s2: number): number {
-  return Math.sqrt(-2 * Math.log((s1 + 0.5) / TWO_24)) * Math.cos(TWO_PI * ((s2 + 0.5) / TWO_24));
-}
 
 function checkCounter(c: NoiseCounter): void {
   for (const [name, v] of Object.entries(c)) {

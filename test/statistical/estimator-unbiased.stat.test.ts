@@ -1,5 +1,8 @@
 // Unbiasedness of LR, ALR (sign-noise), ES and AES on a problem whose smoothed gradient is known in
 // closed form: one linear layer z = W x + b (+ noise), quadratic loss L = 1/2 ||z - onehot(y)||^2.
+// LR and ALR also on a conv layer feeding a linear layer, both noisy, same loss: the loss is quadratic
+// in all the noise, so the smoothed gradient of the conv parameters is the exact one (the linear
+// layer's own picks up sigma^2 W from its noisy input, so only the conv's coordinates are checked).
 // For Gaussian noise of any sigma the smoothed gradient equals the exact one, dL/dW = (Wx + b - t) x^T,
 // and the sqrt(pi/2)-scaled sign estimators are exactly unbiased here too (E[(a s eps + ...) sign eps] = a s sqrt(2/pi)).
 // Calibration: R independent replications (different seeds); for each of the M coordinates,
@@ -13,6 +16,7 @@ import { initParams } from '../../src/estimators/params.js';
 import { sampleNoise } from '../../src/estimators/rng.js';
 import type { Batch, EstimatorOptions, Params, RowLoss } from '../../src/estimators/types.js';
 import { mlp } from '../../src/models/builders.js';
+import type { Network } from '../../src/models/layers.js';
 
 const network = mlp([3, 4]);
 const N = 4;
@@ -56,8 +60,7 @@ function flat(method: EstimatorOptions['method'], extra: Partial<EstimatorOption
 const flipped = (e: Estimator): Estimator => (seed) => e(seed).map((v) => -v);
 const missingInverseSigma = (e: Estimator): Estimator => (seed) => e(seed).map((v) => v * sigma);
 
-function maxZ(estimator: Estimator, replications: number): number {
-  const truth = exactGradient();
+function maxZ(estimator: Estimator, replications: number, truth = exactGradient()): number {
   const draws = Array.from({ length: replications }, (_, r) => estimator(1000 + r));
   let worst = 0;
   truth.forEach((t, i) => {
@@ -83,5 +86,65 @@ describe.each([
   test('a flipped-sign or missing-1/sigma version fails the same check', () => {
     expect(maxZ(flipped(estimator), replications)).toBeGreaterThan(BOUND);
     expect(maxZ(missingInverseSigma(estimator), replications)).toBeGreaterThan(BOUND);
+  });
+});
+
+// conv1: 1 -> 2 channels, 2x2 kernel, on 1x3x3 images (2x2 outputs), then fc: 8 -> 3.
+const convNet: Network = {
+  name: 'conv-quadratic',
+  inputShape: [1, 3, 3],
+  classes: 3,
+  layers: [
+    { kind: 'conv2d', name: 'conv1', inChannels: 1, outChannels: 2, kernelSize: 2, stride: 1, padding: 0 },
+    { kind: 'flatten', name: 'flat' },
+    { kind: 'linear', name: 'fc', inFeatures: 8, outFeatures: 3 },
+  ],
+};
+const convBatch: Batch = { input: sampleNoise({ seed: 22, step: 0, layer: 0, samples: N, copies: 1, units: 9 }), labels: Int32Array.from([0, 1, 2, 0]), size: N };
+const convParams: Params = initParams(convNet, 9);
+
+/** Exact gradient of the mean quadratic loss w.r.t. conv1, flattened [weights (2x1x2x2), biases (2)], by hand. */
+function convExactGradient(): Float64Array {
+  const { weights: w1, biases: b1 } = convParams.get('conv1')!;
+  const { weights: w2, biases: b2 } = convParams.get('fc')!;
+  const g = new Float64Array(10);
+  for (let n = 0; n < N; n++) {
+    const x = (i: number, j: number): number => convBatch.input[n * 9 + i * 3 + j]!;
+    const z1 = Float64Array.from({ length: 8 }, (_, f) => {
+      const [c, i, j] = [f >> 2, (f >> 1) & 1, f & 1];
+      return b1[c]! + w1[c * 4]! * x(i, j) + w1[c * 4 + 1]! * x(i, j + 1) + w1[c * 4 + 2]! * x(i + 1, j) + w1[c * 4 + 3]! * x(i + 1, j + 1);
+    });
+    const dz2 = Float64Array.from({ length: 3 }, (_, o) => (b2[o]! + z1.reduce((s, v, f) => s + w2[o * 8 + f]! * v, 0) - (convBatch.labels[n] === o ? 1 : 0)) / N);
+    for (let f = 0; f < 8; f++) {
+      const dz1 = dz2.reduce((s, d, o) => s + d * w2[o * 8 + f]!, 0);
+      const [c, i, j] = [f >> 2, (f >> 1) & 1, f & 1];
+      g[c * 4]! += dz1 * x(i, j);
+      g[c * 4 + 1]! += dz1 * x(i, j + 1);
+      g[c * 4 + 2]! += dz1 * x(i + 1, j);
+      g[c * 4 + 3]! += dz1 * x(i + 1, j + 1);
+      g[8 + c]! += dz1;
+    }
+  }
+  return g;
+}
+
+function convFlat(method: 'lr' | 'alr'): Estimator {
+  return (seed) => {
+    const g = lr(convNet, convParams, convBatch, { method, copies: 50, sigma, baseline: 'leave-one-out', seed, rowLoss: quadratic }).gradients.get('conv1')!;
+    return Float64Array.from([...g.weights, ...g.biases]);
+  };
+}
+
+describe.each([
+  ['lr', convFlat('lr')],
+  ['alr sign-noise', convFlat('alr')],
+] as const)('%s on a conv layer feeding a noisy linear layer, quadratic loss', (_, estimator) => {
+  const truth = convExactGradient();
+  test('the mean over replications matches the closed-form conv gradient', () => {
+    expect(maxZ(estimator, 200, truth)).toBeLessThan(BOUND);
+  });
+  test('a flipped-sign or missing-1/sigma version fails the same check', () => {
+    expect(maxZ(flipped(estimator), 200, truth)).toBeGreaterThan(BOUND);
+    expect(maxZ(missingInverseSigma(estimator), 200, truth)).toBeGreaterThan(BOUND);
   });
 });

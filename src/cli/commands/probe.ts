@@ -24,7 +24,7 @@ export function register(program: Command): void {
   program
     .command('probe')
     .description('per-layer cosine similarity to the BP gradient and norm ratio of an estimator, on a real batch')
-    .requiredOption('--model <name>', 'mlp')
+    .requiredOption('--model <name>', 'mlp | cnn | resnet5 | resnet9 (--hidden sets the MLP widths)')
     .requiredOption('--dataset <name>', 'mnist | fashion-mnist | iris | synthetic')
     .option('--method <list>', 'comma-separated methods: lr,alr,es,aes,bp', 'lr,alr')
     .option('--copies <list>', 'comma-separated copy counts K', '64')
