@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KernelArgs, KernelName } from '../../kernels/names.js';
 import { referenceTable } from '../../kernels/registry-reference.js';
-import { backendsUnderTest, disposeRunners, expectClose, f32Data, runnerFor, suiteName, U32 } from './parity-backends.js';
+import { backendsUnderTest, disposeRunners, expectClose, f32Data, runnerFor, suiteName, U32, convShapes } from './parity-backends.js';
 
 const backends = await backendsUnderTest();
 afterAll(disposeRunners);
@@ -42,19 +42,7 @@ for (const status of backends) {
   });
 }
 
-const convShape = fc
-  .record({
-    batch: fc.integer({ min: 1, max: 3 }),
-    inChannels: fc.integer({ min: 1, max: 4 }),
-    height: fc.integer({ min: 1, max: 9 }),
-    width: fc.integer({ min: 1, max: 9 }),
-    outChannels: fc.integer({ min: 1, max: 5 }),
-    kernelSize: fc.integer({ min: 1, max: 4 }),
-    stride: fc.integer({ min: 1, max: 3 }),
-    padding: fc.integer({ min: 0, max: 2 }),
-    seed: fc.nat(),
-  })
-  .filter((d) => d.height + 2 * d.padding >= d.kernelSize && d.width + 2 * d.padding >= d.kernelSize);
+const convShape = convShapes({ inChannels: 4, side: 9, outChannels: 5 });
 
 for (const status of backends) {
   describe.skipIf(!status.works)(suiteName(status), () => {

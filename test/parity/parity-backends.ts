@@ -1,6 +1,7 @@
 // Shared setup of the parity suites: which backends work on this machine (every one that does is
 // tested; every one that does not is skipped with its reason in the describe name and on the
-// console, never silently), the oracle runner, and float32-aware comparison. Not a test file.
+// console, never silently), the oracle runner, float32-aware comparison and drawn conv shapes. Not a test file.
+import fc from 'fast-check';
 import { expect } from 'vitest';
 import { type BackendAvailability, type BackendName, detectAll } from '../../kernels/backends.js';
 import type { NumArray } from '../../kernels/names.js';
@@ -67,3 +68,20 @@ export function expectClose(got: NumArray, want: NumArray, tol: (i: number) => n
 
 /** The float32 unit roundoff, 2^-24. */
 export const U32 = 2 ** -24;
+
+/** Drawn conv dims (any stride, padding, kernel that fits the padded image; 1x1 images too) and a data seed. */
+export function convShapes(max: { inChannels: number; side: number; outChannels: number }) {
+  return fc
+    .record({
+      batch: fc.integer({ min: 1, max: 3 }),
+      inChannels: fc.integer({ min: 1, max: max.inChannels }),
+      height: fc.integer({ min: 1, max: max.side }),
+      width: fc.integer({ min: 1, max: max.side }),
+      outChannels: fc.integer({ min: 1, max: max.outChannels }),
+      kernelSize: fc.integer({ min: 1, max: 4 }),
+      stride: fc.integer({ min: 1, max: 3 }),
+      padding: fc.integer({ min: 0, max: 2 }),
+      seed: fc.nat(),
+    })
+    .filter((d) => d.height + 2 * d.padding >= d.kernelSize && d.width + 2 * d.padding >= d.kernelSize);
+}

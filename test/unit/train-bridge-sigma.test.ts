@@ -11,7 +11,7 @@ import { initParams, outputChannels } from '../../src/estimators/params.js';
 import type { EstimatorOptions } from '../../src/estimators/types.js';
 import { paramLayers, type Network } from '../../src/models/layers.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
-import { bridgeNetworks } from '../fixtures/bridge-networks.js';
+import { bridgeNetworks, relativeError } from '../fixtures/bridge-networks.js';
 import type { MethodOptions } from '../../src/train/runtime/step-types.js';
 
 const networks = bridgeNetworks;
@@ -32,16 +32,6 @@ const cases: MethodOptions[] = [
   { ...base, method: 'es', copies: 4, sigma: 0.02, baseline: 'none', antithetic: true },
   { ...base, method: 'aes', copies: 6, sigma: 0.02, baseline: 'leave-one-out', antithetic: true },
 ];
-
-function relativeError(a: Float64Array, b: Float64Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 /** A different sigma for every unit/channel: 0.05 .. 0.15. */
 function unevenSigma(network: Network): Map<string, Float64Array> {

@@ -9,7 +9,7 @@ import { estimate } from '../../src/estimators/estimate.js';
 import { initParams } from '../../src/estimators/params.js';
 import type { EstimatorOptions } from '../../src/estimators/types.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
-import { bridgeNetworks } from '../fixtures/bridge-networks.js';
+import { bridgeNetworks, relativeError } from '../fixtures/bridge-networks.js';
 import type { MethodOptions } from '../../src/train/runtime/step-types.js';
 
 const networks = bridgeNetworks;
@@ -29,16 +29,6 @@ const cases: MethodOptions[] = [
   { ...base, method: 'es', copies: 5, sigma: 0.02, baseline: 'mean' },
   { ...base, method: 'aes', copies: 5, sigma: 0.02, baseline: 'none' },
 ];
-
-function relativeError(a: Float64Array, b: Float64Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 describe.each(networks)('step graph on the reference backend == direct estimators (1e-12 relative): $name', (network) => {
   const width = network.inputShape.reduce((a, b) => a * b, 1);
