@@ -136,7 +136,6 @@ export function rowHashState(seed: number, step: number, layer: number, row: num
   return absorb(absorb(absorb(absorb(START, seed), step), layer), row);
 }
 
-
 function checkCounter(c: NoiseCounter): void {
   for (const [name, v] of Object.entries(c)) {
     if (!Number.isInteger(v) || v < 0 || v >= TWO_24) {
