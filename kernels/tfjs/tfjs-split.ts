@@ -22,7 +22,8 @@ type Kernel<K extends keyof KernelTable> = KernelTable[K];
  * The smallest calls worth splitting. Measured with `npm run bench:kernels -- --split-thresholds`
  * (2 threads on this 2-core machine, other work running): a split call costs ~0.4 ms more (an
  * event-loop turn, the hand-off, input copies); square matmul ran 0.92x at 2^23.8 FLOP (192^3) and
- * 1.24x at 2^25 (256^3); noise-inject-signs ran 0.96x at 2^13 draws and 1.31x at 2^14.
+ * 1.24x at 2^25 (256^3). noise-inject-signs, re-measured after the table Box-Muller halved the cost
+ * of a draw (idle machine): 0.64x at 2^13 draws, 0.99x at 2^14, 1.23x at 2^15, 1.74x at 2^16.
  */
 export interface SplitPolicy {
   /** matmul family and conv2d: multiply-adds x 2. */
@@ -39,7 +40,7 @@ export interface SplitPolicy {
   minDraws: number;
 }
 
-export const SPLIT_POLICY: SplitPolicy = { minFlop: 2 ** 24, minDraws: 2 ** 14, minRowsPerThread: 64 };
+export const SPLIT_POLICY: SplitPolicy = { minFlop: 2 ** 24, minDraws: 2 ** 15, minRowsPerThread: 64 };
 
 /** At most this many chunks per thread: enough to rebalance around a stalled thread, few enough that per-chunk uploads stay small. */
 export const CHUNKS_PER_THREAD = 4;
