@@ -147,10 +147,10 @@ function tableRunner(parts: TableParts): KernelRunner {
 }
 
 /** Probe shape: small enough to take well under a second on the slowest CPU backend. */
-export const PROBE_SIZE = 128;
+const PROBE_SIZE = 128;
 /** Untimed calls first: TF.js wasm needs several calls before its time settles (measured: 23, 6.8, 1.6, 1.3, then ~0.7-1 ms). */
-export const PROBE_WARMUPS = 3;
-export const PROBE_TIMED = 7;
+const PROBE_WARMUPS = 3;
+const PROBE_TIMED = 7;
 /** What the probe reports of its timed calls. */
 export const PROBE_METHOD = `matmul ${PROBE_SIZE}^3, fastest of ${PROBE_TIMED} calls after ${PROBE_WARMUPS} warm-ups`;
 

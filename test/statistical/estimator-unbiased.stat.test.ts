@@ -108,21 +108,26 @@ function convExactGradient(): Float64Array {
   const { weights: w1, biases: b1 } = convParams.get('conv1')!;
   const { weights: w2, biases: b2 } = convParams.get('fc')!;
   const g = new Float64Array(10);
+  // Output feature f = (c, i, j); tap t = (a, b) of the 2x2 kernel reads pixel (i + a, j + b).
+  const at = (f: number, t: number): [number, number, number] => [f >> 2, ((f >> 1) & 1) + (t >> 1), (f & 1) + (t & 1)];
   for (let n = 0; n < N; n++) {
     const x = (i: number, j: number): number => convBatch.input[n * 9 + i * 3 + j]!;
     const z1 = Float64Array.from({ length: 8 }, (_, f) => {
-      const [c, i, j] = [f >> 2, (f >> 1) & 1, f & 1];
-      return b1[c]! + w1[c * 4]! * x(i, j) + w1[c * 4 + 1]! * x(i, j + 1) + w1[c * 4 + 2]! * x(i + 1, j) + w1[c * 4 + 3]! * x(i + 1, j + 1);
+      let z = b1[f >> 2]!;
+      for (let t = 0; t < 4; t++) {
+        const [c, i, j] = at(f, t);
+        z += w1[c * 4 + t]! * x(i, j);
+      }
+      return z;
     });
     const dz2 = Float64Array.from({ length: 3 }, (_, o) => (b2[o]! + z1.reduce((s, v, f) => s + w2[o * 8 + f]! * v, 0) - (convBatch.labels[n] === o ? 1 : 0)) / N);
     for (let f = 0; f < 8; f++) {
       const dz1 = dz2.reduce((s, d, o) => s + d * w2[o * 8 + f]!, 0);
-      const [c, i, j] = [f >> 2, (f >> 1) & 1, f & 1];
-      g[c * 4]! += dz1 * x(i, j);
-      g[c * 4 + 1]! += dz1 * x(i, j + 1);
-      g[c * 4 + 2]! += dz1 * x(i + 1, j);
-      g[c * 4 + 3]! += dz1 * x(i + 1, j + 1);
-      g[8 + c]! += dz1;
+      for (let t = 0; t < 4; t++) {
+        const [c, i, j] = at(f, t);
+        g[c * 4 + t]! += dz1 * x(i, j);
+      }
+      g[8 + (f >> 2)]! += dz1;
     }
   }
   return g;
