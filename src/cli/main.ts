@@ -6,6 +6,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 
+// A reader that closed our stdout early (`alrflow backends | head -2`) ends the command quietly, as
+// for any Unix tool; without this the late write's EPIPE surfaced as an uncaught error with a trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command('alrflow')
   .description('Forward-only neural-network training with the (approximated) likelihood-ratio method')
   .version('0.1.0')
