@@ -59,6 +59,8 @@ export interface ExecContext {
   options: ExecOptions;
   /** When set, each node's measured time is added here (train --profile). */
   profile?: Map<string, { op: IrNode['kind']; ms: number; calls: number }>;
+  /** Prefix of the profile's node ids (the batchnorm clean pass: `clean/`). */
+  profilePrefix?: string;
 }
 
 function floatValue(ctx: ExecContext, id: string): NumArray | DeviceTensor {

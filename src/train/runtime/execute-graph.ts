@@ -63,10 +63,11 @@ export interface NodeProfile {
 async function timedNode(ctx: ExecContext, node: IrNode, profile: Map<string, NodeProfile>): Promise<void> {
   const started = performance.now();
   await executeNode(ctx, node);
-  const entry = profile.get(node.id) ?? { op: node.kind, ms: 0, calls: 0 };
+  const id = `${ctx.profilePrefix ?? ''}${node.id}`;
+  const entry = profile.get(id) ?? { op: node.kind, ms: 0, calls: 0 };
   entry.ms += performance.now() - started;
   entry.calls++;
-  profile.set(node.id, entry);
+  profile.set(id, entry);
 }
 
 /** Runs the graph's nodes that `select` accepts (default: all), in graph order; timed when ctx.profile is set. */

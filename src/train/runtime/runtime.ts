@@ -106,7 +106,7 @@ export class Runtime {
     return this.state.sigma;
   }
 
-  private context(graph: Graph, batch: Batch, step: number, lr: number, firstSample = 0): ExecContext {
+  private context(graph: Graph, batch: Batch, step: number, lr: number, firstSample = 0, profiled = true): ExecContext {
     const env: ExecContext['env'] = new Map([['x', batch.x]]);
     for (const [name, p] of Object.entries(this.params)) env.set(`${name}.params`, flatParams(p));
     for (const [name, s] of this.optimizerState) env.set(`${name}.opt`, s);
@@ -119,7 +119,7 @@ export class Runtime {
     const paramMap = new Map(this.layers.map((layer, index) => [layer.name, { layer, index }]));
     return {
       graph, kernels: this.resolved.kernels, device: this.resolved.device, paramLayers: paramMap, layers: this.layerMap, env,
-      labels: batch.labels, bnStats: new Map(), losses: [], options, ...(this.profile ? { profile: this.profile } : {}),
+      labels: batch.labels, bnStats: new Map(), losses: [], options, ...(this.profile && profiled ? { profile: this.profile } : {}),
     };
   }
 
@@ -129,7 +129,7 @@ export class Runtime {
     const ctx = this.context(this.graphs.step(batch.samples), batch, step, lr, firstSample);
     if (this.options.method.method !== 'bp' && this.layers.some((l) => l.kind === 'batchnorm')) {
       // Clean-pass batchnorm statistics, from the BP graph's forward nodes on the same rows.
-      const clean = { ...ctx, graph: this.graphs.plain('bp', batch.samples), env: new Map(ctx.env), losses: [] };
+      const clean = { ...ctx, graph: this.graphs.plain('bp', batch.samples), env: new Map(ctx.env), losses: [], profilePrefix: 'clean/' };
       await executeGraph(clean, (n) => n.phase === 'forward');
     }
     await executeGraph(ctx, (n) => !isUpdate(n));
@@ -214,7 +214,7 @@ export class Runtime {
       width: elementCount(this.options.network.inputShape),
       classes: this.options.network.classes,
       graph: (rows: number) => this.graphs.plain('bp', rows),
-      context: (graph: Graph, batch: Batch) => this.context(graph, batch, 0, 0),
+      context: (graph: Graph, batch: Batch) => this.context(graph, batch, 0, 0, 0, false),
       releaseHandles: () => this.resolved.releaseHandles(),
     };
     return evaluateSplit(host, features, labels, count, chunk);
