@@ -1,5 +1,6 @@
-// `alrflow hw list | show NAME|FILE | check FILE`: the shipped hardware models, one model in words
-// (or as parsed JSON), and a validator that reports every problem in a file at once (exit 2).
+// `alrflow hw list | show NAME|FILE | check FILE | calibrate`: the shipped hardware models, one model in
+// words (or as parsed JSON), a validator that reports every problem in a file at once (exit 2), and
+// a model of this machine measured through a kernel backend (src/train/calibrate).
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { action } from '../action.js';
@@ -30,8 +31,19 @@ async function listModels(opts: { json?: boolean }): Promise<void> {
   for (const row of [header, ...rows]) process.stdout.write(`${pad(row, widths)}\n`);
 }
 
+async function calibrate(opts: { backend: string; out: string; force?: boolean }): Promise<void> {
+  const { calibrateHost } = await import('../../train/calibrate/calibrate-host.js');
+  const fit = await calibrateHost(opts.backend, opts.out, Boolean(opts.force));
+  process.stdout.write(`${fit.file.description}\n\nkernel                                measured ms  model ms  model/measured\n`);
+  for (const r of fit.ratios) {
+    const ms = (s: number): string => (1000 * s).toFixed(3).padStart(11);
+    process.stdout.write(`${r.name.padEnd(36)}${ms(r.measuredSeconds)}${ms(r.predictedSeconds).padStart(10)}  ${(r.predictedSeconds / r.measuredSeconds).toFixed(2)}\n`);
+  }
+  process.stdout.write(`wrote ${opts.out}\n`);
+}
+
 export function register(program: Command): void {
-  const hw = program.command('hw').description('hardware models: list the shipped ones, show one, check a file');
+  const hw = program.command('hw').description('hardware models: list the shipped ones, show one, check a file, calibrate this machine');
   hw.command('list')
     .description('list the shipped hardware models (cores, arrays, on-chip bytes, off-chip bandwidth, clock)')
     .option('--json', 'print JSON')
@@ -52,6 +64,12 @@ export function register(program: Command): void {
         process.stdout.write(`${describeHwModel(model)}\n`);
       }),
     );
+  hw.command('calibrate')
+    .description('measure this machine through a kernel backend and write a hardware model that simulate --hw predicts it with')
+    .option('--backend <b>', 'kernel backend to measure (auto picks the fastest that works)', 'auto')
+    .requiredOption('--out <file.json>', 'hardware model file to write')
+    .option('--force', 'overwrite an existing --out file')
+    .action(action(calibrate));
   hw.command('check')
     .description('validate a hardware JSON file and report every problem at once (exit 2 if any)')
     .argument('<file>', 'path to a hardware JSON file')
