@@ -39,7 +39,8 @@ export class GraphCache {
     const layerwise = (method === 'lr' || method === 'alr') && m.layerwise;
     const schedule = mapped && this.schedule ? this.schedule.kind : 'sequential';
     const flat = schedule === 'sequential' || schedule === 'data-parallel' || schedule === 'bp-sequential';
-    return { method, copies: m.copies, batch: rows, schedule, layerwise, optimizer: this.optimizer, ...(flat ? {} : { microBatches: 1 }) };
+    const switches = { baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, learnedSigma: m.learnSigma !== undefined };
+    return { method, copies: m.copies, batch: rows, schedule, layerwise, optimizer: this.optimizer, switches, ...(flat ? {} : { microBatches: 1 }) };
   }
 
   /** The training step's graph for a (micro-)batch of `rows` samples, mapped under the run's schedule. */

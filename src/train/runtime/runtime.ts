@@ -113,7 +113,7 @@ export class Runtime {
     const m = this.options.method;
     const layerSigma = this.sigma ? { layerSigma: this.sigma.values } : {};
     const options: ExecOptions = {
-      sigma: m.sigma, ...layerSigma, baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, seed: this.options.seed,
+      sigma: m.sigma, ...layerSigma, seed: this.options.seed,
       step, firstSample, lr, optimizer: this.options.optimizer, updateCount: this.optimizerUpdates + 1,
     };
     const paramMap = new Map(this.layers.map((layer, index) => [layer.name, { layer, index }]));
