@@ -2,20 +2,15 @@
 // and `npm pack` run it), `bin` points at it, and its entry chunk holds no heavy library: mathjs, zod,
 // the simulator and the kernels sit in lazily imported chunks, so `alrflow --help` loads none of them.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { buildCli, root } from '../fixtures/built-cli.js';
 
-const root = resolve(import.meta.dirname, '../..');
-// Inside the package (under node_modules/.cache), so the built code finds hw-models/ by walking up.
-const out = join(root, 'node_modules', '.cache', `alrflow-build-test-${process.pid}`);
+const cli = buildCli();
+const out = cli.dir;
 const run = (file: string, args: string[]) => spawnSync(process.execPath, [file, ...args], { cwd: root, encoding: 'utf8' });
-
-beforeAll(() => {
-  const built = spawnSync(process.execPath, ['src/cli/build.mjs', out], { cwd: root, encoding: 'utf8' });
-  expect(built.status, built.stderr).toBe(0);
-});
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+afterAll(() => cli.remove());
 
 test('package.json: prepare runs the build and bin points at its output', () => {
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
