@@ -3,7 +3,7 @@
 // METHOD.md switch the runtime supports is a flag (baseline, encoding, antithetic, layer-wise, learned
 // sigma); a combination the runtime cannot run is refused here with exit 2, naming what is allowed.
 import type { Command } from 'commander';
-import { action, oneOf, positiveInt } from '../action.js';
+import { action, oneOf, positiveInt, positiveNumber, strictInt } from '../action.js';
 import { ConfigError } from '../../errors.js';
 
 interface TrainFlags {
@@ -37,12 +37,6 @@ interface TrainFlags {
   hidden: string;
   checkpointEvery: string;
   quiet?: boolean;
-}
-
-function positiveNumber(option: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError([`${option}: found "${value}", allowed: a positive number`]);
-  return n;
 }
 
 const noisy = ['lr', 'alr', 'es', 'aes'] as const;
@@ -89,8 +83,8 @@ async function configFrom(flags: TrainFlags) {
   const { lrScheduleKinds } = await import('../../train/lr-schedule.js');
   const { defaultTrainConfig } = await import('../../train/train-config.js');
   const optimizer = oneOf('--optimizer', flags.optimizer, ['sgd', 'adam'] as const);
-  const seed = Number(flags.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 24) throw new ConfigError([`--seed: found "${flags.seed}", allowed: an integer in [0, 2^24)`]);
+  const seed = strictInt('--seed', flags.seed, 0);
+  if (seed >= 2 ** 24) throw new ConfigError([`--seed: found "${flags.seed}", allowed: an integer in [0, 2^24)`]);
   const method = oneOf('--method', flags.method, methods);
   const copies = positiveInt('--copies', flags.copies);
   const sigma = positiveNumber('--sigma', flags.sigma);
