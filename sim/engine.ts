@@ -29,8 +29,9 @@ export interface EngineRun {
   totalCycles: number;
   /** Simulation steps taken (milestones), bounded by maxEvents. */
   events: number;
-  /** Idle unit-cycles by cause. */
+  /** Idle unit-cycles by cause, summed and per unit. */
   idle: { dependency: number; 'pipeline-bubble': number };
+  idleByUnit: { dependency: Float64Array; 'pipeline-bubble': Float64Array };
   unitKeys: string[];
   /** Cycles each unit was occupied by a task (compute and memory stalls). */
   busyByUnit: number[];
@@ -99,7 +100,7 @@ export function runEngine(input: EngineInput): EngineRun {
   const runningInst = new Int32Array(units).fill(-1);
   const lastEnd = new Float64Array(units);
   const busyByUnit = new Array<number>(units).fill(0);
-  const idle = { dependency: 0, 'pipeline-bubble': 0 };
+  const idleByUnit = { dependency: new Float64Array(units), 'pipeline-bubble': new Float64Array(units) };
   const core = (t: number) => step.tasks[t]!.unit.core;
   const head = (u: number): number => {
     const list = ix.unitTasks[u]!;
@@ -124,7 +125,7 @@ export function runEngine(input: EngineInput): EngineRun {
       const waits = [...ix.deps[t]!.map((d) => it * n + d), ...(it > 0 ? ix.prevDeps[t]!.map((d) => (it - 1) * n + d) : [])];
       const last = waits.reduce((a, b) => (a < 0 || end[b]! > end[a]! ? b : a), -1);
       const cause = pos[u] === 0 || last < 0 || core(last % n) !== core(t) ? 'pipeline-bubble' : 'dependency';
-      idle[cause] += gap;
+      idleByUnit[cause][u]! += gap;
     }
     const f = fresh(templates[t]!);
     running[u] = f;
@@ -181,8 +182,10 @@ export function runEngine(input: EngineInput): EngineRun {
     drain();
   }
   if (completed < total) throw deadlock(step, ix, head, done, n);
-  for (let u = 0; u < units; u++) idle['pipeline-bubble'] += now - lastEnd[u]!;
-  return { start, end, totalCycles: now, events, idle, unitKeys: ix.unitKeys, busyByUnit };
+  for (let u = 0; u < units; u++) idleByUnit['pipeline-bubble'][u]! += now - lastEnd[u]!;
+  const sum = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0);
+  const idle = { dependency: sum(idleByUnit.dependency), 'pipeline-bubble': sum(idleByUnit['pipeline-bubble']) };
+  return { start, end, totalCycles: now, events, idle, idleByUnit, unitKeys: ix.unitKeys, busyByUnit };
 }
 
 function deadlock(step: CompiledStep, ix: Index, head: (u: number) => number, done: Uint8Array, n: number): SimulationDeadlockError {

@@ -8,18 +8,18 @@ import type { EngineRun } from './engine.js';
 import { unitKind, type UnitKind } from './units/compute.js';
 import type { MemorySystem, TaskDemand } from './units/memory.js';
 
-/** Memory stalls of every task instance by cause, and idle time from the engine. */
-export function stallsOf(run: EngineRun, compute: readonly number[], demand: readonly TaskDemand[], iterations: number): Record<StallCause, number> {
+/** Memory stalls of the given task indices' instances by cause (sharing beyond the task alone at full bandwidth is contention). */
+function memoryStalls(run: EngineRun, compute: readonly number[], demand: readonly TaskDemand[], iterations: number, tasks: readonly number[]): Pick<Record<StallCause, number>, 'latency' | 'bandwidth' | 'capacity' | 'contention'> {
   const n = compute.length;
-  const s = { latency: 0, bandwidth: 0, capacity: 0, contention: 0, ...run.idle };
+  const s = { latency: 0, bandwidth: 0, capacity: 0, contention: 0 };
   for (let it = 0; it < iterations; it++) {
-    for (let t = 0; t < n; t++) {
+    for (const t of tasks) {
       const duration = run.end[it * n + t]! - run.start[it * n + t]!;
       const c = compute[t]!;
       const d = demand[t]!;
       const bandwidth = Math.max(0, d.aloneCycles.noSpill - c);
       const capacity = Math.max(0, d.aloneCycles.withSpill - d.aloneCycles.noSpill);
-      // What the task lost beyond its own latency and full-bandwidth time went to sharing (and to rounding milestones up to whole cycles).
+      // Beyond its latency and its full-bandwidth time a task lost cycles to sharing (and to milestones rounded up to whole cycles).
       const rest = duration - c - d.latencyCycles;
       s.latency += Math.min(d.latencyCycles, duration - c);
       s.bandwidth += Math.min(bandwidth, Math.max(0, rest));
@@ -30,9 +30,26 @@ export function stallsOf(run: EngineRun, compute: readonly number[], demand: rea
   return s;
 }
 
-/** Stall and compute shares of the used units' cycles (they sum to 1). */
-export function cycleShares(run: EngineRun, stalls: Record<StallCause, number>): SimReport['cycleShares'] {
-  const denom = run.unitKeys.length * run.totalCycles;
+/** Stall unit-cycles by cause over every unit that ran tasks. */
+export function stallsOf(run: EngineRun, compute: readonly number[], demand: readonly TaskDemand[], iterations: number): Record<StallCause, number> {
+  return { ...memoryStalls(run, compute, demand, iterations, compute.map((_, t) => t)), ...run.idle };
+}
+
+/**
+ * Shares of the compute units' cycles (compute units x total cycles): computing, each memory stall
+ * and each idle cause. They sum to 1.
+ */
+export function cycleShares(step: CompiledStep, run: EngineRun, compute: readonly number[], demand: readonly TaskDemand[], iterations: number): SimReport['cycleShares'] {
+  const tasks = computeUnitTasks(step);
+  const units = new Set(tasks.map((t) => keyOf(step, t)));
+  const idle = { dependency: 0, 'pipeline-bubble': 0 };
+  run.unitKeys.forEach((k, u) => {
+    if (!units.has(k)) return;
+    idle.dependency += run.idleByUnit.dependency[u]!;
+    idle['pipeline-bubble'] += run.idleByUnit['pipeline-bubble'][u]!;
+  });
+  const stalls: Record<StallCause, number> = { ...memoryStalls(run, compute, demand, iterations, tasks), ...idle };
+  const denom = units.size * run.totalCycles;
   const share = (x: number) => (denom > 0 ? x / denom : 0);
   const stalled = Object.values(stalls).reduce((a, b) => a + b, 0);
   const out = { compute: share(Math.max(0, denom - stalled)) } as SimReport['cycleShares'];

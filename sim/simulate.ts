@@ -64,7 +64,7 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     memory: stats,
     traffic: traffic(mem, demand, iterations),
     stalls,
-    cycleShares: cycleShares(run, stalls),
+    cycleShares: cycleShares(step, run, compute, demand, iterations),
     bound: iterationBound(step, mem, compute, demand, steady),
     energy: energy(step, mem, demand, iterations),
     timeline: timelineOf(step, run, iterations, options.timelineLimit ?? 20_000),

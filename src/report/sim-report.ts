@@ -94,7 +94,7 @@ export interface SimReport {
   traffic: TrafficStats[];
   /** Unit-cycles by cause, summed over the units that ran tasks. */
   stalls: Record<StallCause, number>;
-  /** Fractions of the used units' cycles (used units x total cycles): computing, and each stall cause; they sum to 1. */
+  /** Fractions of the compute units' cycles (the bubble ratio's units x total cycles): computing, and each stall cause; they sum to 1. */
   cycleShares: Record<StallCause | 'compute', number>;
   /** Bound of one steady-state iteration: the busiest unit's compute, and each memory instance's bytes over its bandwidth. */
   bound: { busiestUnitComputeCycles: number; busiestUnit: string; levelCycles: Record<string, number>; cycles: number; kind: 'compute' | 'bandwidth'; ratio: number };
