@@ -89,17 +89,25 @@ async function createRunner(backend: BackendName, engine: string): Promise<Kerne
     const { GpujsContext } = await import('./gpujs/gpujs-context.js');
     const { gpujsTable, gpujsResidentTable, gpujsFallback } = await import('./gpujs/gpujs-table.js');
     const ctx = new GpujsContext(backend);
-    const degraded = (): BackendName | null => degradedMode(backend, ctx.takeRanModes());
+    const degraded = (): Degradation | null => degradedMode(backend, ctx.takeRanModes(), ctx.takeFallbackReasons());
     return tableRunner({ backend, engine, table: gpujsTable(ctx), resident: gpujsResidentTable(ctx), dispose: () => ctx.destroy(), degraded, referenceKernels: gpujsFallback.names });
   }
   return backend satisfies never;
 }
 
-/** The backend that ran when gpu.js executed some of a call's kernels in another mode, else null. */
-function degradedMode(asked: BackendName, ran: string[]): BackendName | null {
+/** A call that did not run (wholly) on the backend asked for: what ran, and why. */
+interface Degradation {
+  backend: BackendName;
+  why: string;
+}
+
+/** What ran when a call's kernels executed in another gpu.js mode (or fell back to the reference), else null. */
+function degradedMode(asked: BackendName, ran: string[], fallbackReasons: string[]): Degradation | null {
   const other = ran.find((m) => m !== asked);
   if (other === undefined) return null;
-  return (BACKEND_NAMES as readonly string[]).includes(other) ? (other as BackendName) : 'cpu';
+  const backend = (BACKEND_NAMES as readonly string[]).includes(other) ? (other as BackendName) : 'cpu';
+  const why = fallbackReasons.length > 0 ? `fell back to the float64 reference (${fallbackReasons.join('; ')})` : `degraded by gpu.js to ${backend}`;
+  return { backend, why };
 }
 
 interface TableParts {
@@ -109,7 +117,7 @@ interface TableParts {
   /** The kernels this backend runs on handles; absent or empty on host backends. */
   resident?: ResidentTable;
   dispose: () => Promise<void>;
-  degraded: () => BackendName | null;
+  degraded: () => Degradation | null;
   /** Kernels this table runs with the float64 reference code: their results are stamped `reference`. */
   referenceKernels?: ReadonlySet<KernelName>;
 }
@@ -119,7 +127,7 @@ function tableRunner(parts: TableParts): KernelRunner {
   const stamp = <O>(name: KernelName, out: O): { out: O; backend: BackendName; engine: string } => {
     if (referenceKernels.has(name)) return { out, backend: 'reference', engine: `float64 TypeScript (kernels/reference), no ${backend} version of ${name} yet` };
     const ran = degraded();
-    return ran === null ? { out, backend, engine } : { out, backend: ran, engine: `${engine}, degraded by gpu.js to ${ran}` };
+    return ran === null ? { out, backend, engine } : { out, backend: ran.backend, engine: `${engine}, ${ran.why}` };
   };
   const run = async <K extends KernelName>(name: K, args: KernelArgs[K]): Promise<KernelResult<K>> => {
     const impl = table[name] as ((a: KernelArgs[K]) => Promise<KernelOutputs[K]>) | undefined;
