@@ -14,6 +14,8 @@ import {
   isGpujsBackend,
   parseBackendChoice,
 } from './backends.js';
+import type { TransferStats } from './browser/browser-device.js';
+import { isBrowserBackend } from './names.js';
 import { downloadArgs, type ResidentArgs, type ResidentOutputs, type ResidentTable } from './device-tensor.js';
 import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from './names.js';
 import { registryChecks } from './registry-checks.js';
@@ -46,6 +48,8 @@ export interface KernelRunner {
    * by a checked kernel). Handles reaching a kernel with no resident version here are downloaded.
    */
   runResident<K extends KernelName>(name: K, args: ResidentArgs<K>): Promise<ResidentResult<K>>;
+  /** Bytes and time spent moving arrays between Node and the device, where that is a separate process (browser-*). */
+  transfer?: () => TransferStats;
   dispose(): Promise<void>;
 }
 
@@ -92,6 +96,18 @@ async function createRunner(backend: BackendName, engine: string): Promise<Kerne
     const degraded = (): Degradation | null => degradedMode(backend, ctx.takeRanModes(), ctx.takeFallbackReasons());
     return tableRunner({ backend, engine, table: gpujsTable(ctx), resident: gpujsResidentTable(ctx), dispose: () => ctx.destroy(), degraded, referenceKernels: gpujsFallback.names });
   }
+  if (isBrowserBackend(backend)) {
+    const { BrowserDevice } = await import('./browser/browser-device.js');
+    const { browserTables } = await import('./browser/browser-table.js');
+    const { gpujsFallback } = await import('./gpujs/gpujs-table.js');
+    const device = await BrowserDevice.open(backend);
+    const tables = browserTables(device);
+    const degraded = (): Degradation | null => {
+      const r = tables.takeRan();
+      return degradedMode(backend, r.ran, r.fallbackReasons);
+    };
+    return tableRunner({ backend, engine, table: tables.table, resident: tables.resident, dispose: () => device.close(), degraded, referenceKernels: gpujsFallback.names, transfer: () => device.stats() });
+  }
   return backend satisfies never;
 }
 
@@ -120,10 +136,11 @@ interface TableParts {
   degraded: () => Degradation | null;
   /** Kernels this table runs with the float64 reference code: their results are stamped `reference`. */
   referenceKernels?: ReadonlySet<KernelName>;
+  transfer?: () => TransferStats;
 }
 
 function tableRunner(parts: TableParts): KernelRunner {
-  const { backend, engine, table, resident = {}, dispose, degraded, referenceKernels = new Set<KernelName>() } = parts;
+  const { backend, engine, table, resident = {}, dispose, degraded, referenceKernels = new Set<KernelName>(), transfer } = parts;
   const stamp = <O>(name: KernelName, out: O): { out: O; backend: BackendName; engine: string } => {
     if (referenceKernels.has(name)) return { out, backend: 'reference', engine: `float64 TypeScript (kernels/reference), no ${backend} version of ${name} yet` };
     const ran = degraded();
@@ -150,6 +167,7 @@ function tableRunner(parts: TableParts): KernelRunner {
       registryChecks(name, args as unknown as KernelArgs[K]);
       return stamp(name, await impl(args));
     },
+    ...(transfer ? { transfer } : {}),
     dispose,
   };
 }
@@ -194,11 +212,19 @@ export async function probeBackend(backend: BackendName): Promise<ProbeResult> {
 
 let autoChoice: Promise<AutoChoice> | undefined;
 
+/**
+ * The backends `auto` probes: every in-process one, GPU ones (headlessgl, webgpu) included; the
+ * browser-* ones only with ALRFLOW_AUTO_BROWSER=on, since probing them launches Chromium twice.
+ */
+export function autoCandidates(env: NodeJS.ProcessEnv = process.env): BackendName[] {
+  return BACKEND_NAMES.filter((b) => !isBrowserBackend(b) || env['ALRFLOW_AUTO_BROWSER'] === 'on');
+}
+
 /** The fastest working backend by the probe (computed once per process). */
 export function chooseAuto(): Promise<AutoChoice> {
   autoChoice ??= (async () => {
     const probes: ProbeResult[] = [];
-    for (const b of BACKEND_NAMES) probes.push(await probeBackend(b));
+    for (const b of autoCandidates()) probes.push(await probeBackend(b));
     const best = probes.filter((p) => p.gflops !== null).sort((x, y) => y.gflops! - x.gflops!)[0];
     return { backend: best?.backend ?? 'reference', probes };
   })();

@@ -3,7 +3,7 @@
 // resident table is the same kernels in gpu.js pipeline mode (GPU modes only): handles in and out.
 // A call whose output exceeds WebGL's texture size runs the reference instead (texture-fallback.ts).
 import { isResidentBackend, type ResidentTable } from '../device-tensor.js';
-import type { KernelTable } from '../names.js';
+import type { KernelName, KernelTable } from '../names.js';
 import { referenceFallback } from '../registry-reference-graph.js';
 import { adamUpdate } from './adam-update.js';
 import { add } from './add.js';
@@ -46,6 +46,9 @@ export function gpujsTable(ctx: GpujsContext): KernelTable {
   });
 }
 
+/** The kernels gpu.js runs in pipeline mode (the keys of gpujsResidentTable). */
+export const GPUJS_RESIDENT_KERNELS = ['copy-sum', 'matmul', 'matmul-at-b', 'matmul-a-bt', 'conv2d', 'bias-activation', 'lr-grad-product', 'softmax-cross-entropy', 'row-sum'] as const satisfies readonly KernelName[];
+
 /**
  * The kernels that run on handles in gpu.js pipeline mode (results stay Textures or WebGPU buffers).
  * The rest (noise, sign packing, the updates, add) post-process or return host arrays: they get
@@ -64,5 +67,5 @@ export function gpujsResidentTable(ctx: GpujsContext): ResidentTable {
     'lr-grad-product': (a) => lrGradProduct(gpu, a),
     'softmax-cross-entropy': (a) => softmaxCrossEntropy(gpu, a),
     'row-sum': (a) => rowSum(gpu, a),
-  });
+  } satisfies Required<Pick<ResidentTable, (typeof GPUJS_RESIDENT_KERNELS)[number]>>);
 }

@@ -11,7 +11,7 @@ import { detectBackend } from '../../kernels/backends.js';
 import type { BackendName } from '../../kernels/names.js';
 import { shortRunTests } from '../fixtures/train-short-runs.js';
 
-const GPU_BACKENDS: readonly BackendName[] = ['headlessgl'];
+const GPU_BACKENDS: readonly BackendName[] = ['headlessgl', 'browser-webgpu', 'browser-webgl2'];
 
 for (const backend of GPU_BACKENDS) {
   const status = await detectBackend(backend);
