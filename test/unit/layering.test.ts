@@ -1,5 +1,6 @@
 // DESIGN.md's import rules, checked by scanning relative imports: src/ir imports nothing of ours,
-// sim/ never imports kernels/, visualizer/ imports only src/report, nothing imports src/cli.
+// sim/ never imports kernels/ and writes no files, visualizer/ imports only src/report, nothing
+// imports src/cli.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { expect, test } from 'vitest';
@@ -23,11 +24,17 @@ function importsOf(file: string): string[] {
 const rules: { from: string; allowed: (target: string) => boolean; why: string }[] = [
   { from: 'src/ir', allowed: (t) => t.startsWith('src/ir'), why: 'src/ir imports nothing of ours' },
   { from: 'sim', allowed: (t) => !t.startsWith('kernels'), why: 'sim/ never imports kernels/' },
-  { from: 'visualizer', allowed: (t) => t.startsWith('visualizer') || t.startsWith('src/report') || t.startsWith('src/ir/types'), why: 'visualizer/ reads report types only' },
+  { from: 'visualizer', allowed: (t) => t.startsWith('visualizer') || t.startsWith('src/report'), why: 'visualizer/ reads src/report types only' },
 ];
 
 test.each(rules)('$why', ({ from, allowed }) => {
   const bad = sourceFiles(from).flatMap((f) => importsOf(f).filter((t) => !allowed(t)).map((t) => `${f} -> ${t}`));
+  expect(bad).toEqual([]);
+});
+
+test('sim/ writes no files: the CLI writes reports, traces and HTML', () => {
+  const writers = /\b(writeFileSync|appendFileSync|createWriteStream|mkdirSync|renameSync)\b|from ['"]node:fs\/promises['"]/;
+  const bad = sourceFiles('sim').filter((f) => writers.test(readFileSync(join(root, f), 'utf8')));
   expect(bad).toEqual([]);
 });
 
