@@ -57,10 +57,11 @@ export function register(program: Command): void {
     .argument('<file>', 'path to a hardware JSON file')
     .action(
       action(async (file: string) => {
-        const { checkHwFile } = await import('../../hw/load.js');
-        const problems = checkHwFile(file);
+        const { checkHwFileFully } = await import('../../hw/load.js');
+        const { problems, warnings } = checkHwFileFully(file);
+        for (const w of warnings) process.stderr.write(`alrflow: warning: ${w}\n`);
         if (problems.length > 0) throw new ConfigError([`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${file}:`, ...problems]);
-        process.stdout.write(`${file}: ok\n`);
+        process.stdout.write(`${file}: ok${warnings.length > 0 ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : ''}\n`);
       }),
     );
 }
