@@ -1,6 +1,9 @@
 // SimReport: the plain-JSON result of one simulation, the contract between sim/, the CLI and the
 // visualizer. Nothing here computes; producers fill it, consumers read it.
-import type { TensorClass } from '../ir/types.js';
+import { type TensorClass, tensorClasses } from '../ir/types.js';
+
+/** Re-exported so the visualizer reads report types (and this list of their keys) from src/report only. */
+export { type TensorClass, tensorClasses };
 
 /**
  * Why a unit was not computing. Memory stalls (while a task occupies its unit): latency (access
