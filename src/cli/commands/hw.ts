@@ -4,23 +4,28 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { action } from '../action.js';
+import { addJsonOptions, checkJsonFlags, type JsonFlags, jsonOrTable } from '../output.js';
 
 function pad(cells: string[], widths: number[]): string {
   return cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
 }
 
-async function listModels(opts: { json?: boolean }): Promise<void> {
+async function listModels(opts: JsonFlags): Promise<void> {
+  checkJsonFlags(opts);
   const { listHwModels, loadHwModel, defaultHwModelName } = await import('../../hw/load.js');
   const { summariseHwModel } = await import('../../hw/describe-hw-model.js');
   const { formatBytes, formatSi } = await import('../../hw/units.js');
   const summaries = listHwModels().map((name) => summariseHwModel(loadHwModel(name)));
-  if (opts.json) {
-    process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
-    return;
-  }
+  jsonOrTable(summaries, opts, () => listTable(summaries, defaultHwModelName, formatBytes, formatSi));
+}
+
+type Summary = ReturnType<typeof import('../../hw/describe-hw-model.js').summariseHwModel>;
+type Fmt = (value: number, unit: string) => string;
+
+function listTable(summaries: Summary[], defaultName: string, formatBytes: (b: number) => string, formatSi: Fmt): string {
   const header = ['name', 'cores', 'arrays per core', 'on-chip', 'off-chip bw', 'clock'];
   const rows = summaries.map((s) => [
-    s.name === defaultHwModelName ? `${s.name} (default)` : s.name,
+    s.name === defaultName ? `${s.name} (default)` : s.name,
     String(s.cores),
     s.arrays,
     formatBytes(s.onChipBytes),
@@ -28,7 +33,7 @@ async function listModels(opts: { json?: boolean }): Promise<void> {
     formatSi(s.clockHz, 'Hz'),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  for (const row of [header, ...rows]) process.stdout.write(`${pad(row, widths)}\n`);
+  return [header, ...rows].map((row) => `${pad(row, widths)}\n`).join('');
 }
 
 async function calibrate(opts: { backend: string; out: string; force?: boolean }): Promise<void> {
@@ -44,24 +49,19 @@ async function calibrate(opts: { backend: string; out: string; force?: boolean }
 
 export function register(program: Command): void {
   const hw = program.command('hw').description('hardware models: list the shipped ones, show one, check a file, calibrate this machine');
-  hw.command('list')
-    .description('list the shipped hardware models (cores, arrays, on-chip bytes, off-chip bandwidth, clock)')
-    .option('--json', 'print JSON')
+  addJsonOptions(hw.command('list').description('list the shipped hardware models (cores, arrays, on-chip bytes, off-chip bandwidth, clock)'), 'the model summaries')
     .action(action(listModels));
-  hw.command('show')
+  const show = hw.command('show')
     .description('show a hardware model (a shipped name or a JSON file) with units')
-    .argument('<name-or-file>', 'shipped model name or path to a hardware JSON file')
-    .option('--json', 'print the parsed model (bytes, bytes per cycle, cycles, Hz, pJ) as JSON')
+    .argument('<name-or-file>', 'shipped model name or path to a hardware JSON file');
+  addJsonOptions(show, 'the parsed model (bytes, bytes per cycle, cycles, Hz, pJ)')
     .action(
-      action(async (nameOrFile: string, opts: { json?: boolean }) => {
+      action(async (nameOrFile: string, opts: JsonFlags) => {
+        checkJsonFlags(opts);
         const { loadHwModel } = await import('../../hw/load.js');
-        const model = loadHwModel(nameOrFile, 'hw show');
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify(model, null, 2)}\n`);
-          return;
-        }
         const { describeHwModel } = await import('../../hw/describe-hw-model.js');
-        process.stdout.write(`${describeHwModel(model)}\n`);
+        const model = loadHwModel(nameOrFile, 'hw show');
+        jsonOrTable(model, opts, () => `${describeHwModel(model)}\n`);
       }),
     );
   hw.command('calibrate')
@@ -75,10 +75,11 @@ export function register(program: Command): void {
     .argument('<file>', 'path to a hardware JSON file')
     .action(
       action(async (file: string) => {
-        const { checkHwFile } = await import('../../hw/load.js');
-        const problems = checkHwFile(file);
+        const { checkHwFileFully } = await import('../../hw/load.js');
+        const { problems, warnings } = checkHwFileFully(file);
+        for (const w of warnings) process.stderr.write(`alrflow: warning: ${w}\n`);
         if (problems.length > 0) throw new ConfigError([`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${file}:`, ...problems]);
-        process.stdout.write(`${file}: ok\n`);
+        process.stdout.write(`${file}: ok${warnings.length > 0 ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : ''}\n`);
       }),
     );
 }

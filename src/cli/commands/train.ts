@@ -3,7 +3,7 @@
 // METHOD.md switch the runtime supports is a flag (baseline, encoding, antithetic, layer-wise, learned
 // sigma); a combination the runtime cannot run is refused here with exit 2, naming what is allowed.
 import type { Command } from 'commander';
-import { action, oneOf, positiveInt } from '../action.js';
+import { action, oneOf, positiveInt, positiveNumber, strictInt } from '../action.js';
 import { ConfigError } from '../../errors.js';
 
 interface TrainFlags {
@@ -42,12 +42,6 @@ interface TrainFlags {
   hidden: string;
   checkpointEvery: string;
   quiet?: boolean;
-}
-
-function positiveNumber(option: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError([`${option}: found "${value}", allowed: a positive number`]);
-  return n;
 }
 
 const noisy = ['lr', 'alr', 'es', 'aes'] as const;
@@ -117,8 +111,8 @@ async function configFrom(flags: TrainFlags) {
   const { methods } = await import('../../ir/types.js');
   const { defaultTrainConfig } = await import('../../train/train-config.js');
   const optimizer = oneOf('--optimizer', flags.optimizer, ['sgd', 'adam'] as const);
-  const seed = Number(flags.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 24) throw new ConfigError([`--seed: found "${flags.seed}", allowed: an integer in [0, 2^24)`]);
+  const seed = strictInt('--seed', flags.seed, 0);
+  if (seed >= 2 ** 24) throw new ConfigError([`--seed: found "${flags.seed}", allowed: an integer in [0, 2^24)`]);
   const method = oneOf('--method', flags.method, methods);
   const copies = positiveInt('--copies', flags.copies);
   const sigma = positiveNumber('--sigma', flags.sigma);
@@ -194,8 +188,9 @@ export function register(program: Command): void {
       action(async (flags: TrainFlags) => {
         const { train } = await import('../../train/train.js');
         const { createProgress } = await import('../../train/progress.js');
-        const { checkHtmlPath, writeHtmlReport } = await import('../html-output.js');
-        await checkHtmlPath(flags.report, Boolean(flags.force));
+        const { writeHtmlReport } = await import('../html-output.js');
+        const { checkOutputs } = await import('../output.js');
+        checkOutputs([{ option: '--report', path: flags.report }], { force: flags.force });
         const summary = await train(await configFrom(flags), {
           outDir: flags.out,
           resume: Boolean(flags.resume),
@@ -206,7 +201,7 @@ export function register(program: Command): void {
         if (summary.stoppedAtStep !== undefined) process.exitCode = 130;
         else if (summary.final) {
           const f = summary.final;
-          process.stdout.write(
+          (flags.report === '-' ? process.stderr : process.stdout).write(
             `done: ${summary.config.method} on ${summary.backend}, test accuracy ${(100 * f.testAccuracy).toFixed(2)}% (loss ${f.testLoss.toFixed(4)}), train accuracy ${(100 * f.trainAccuracy).toFixed(2)}%, ${summary.wallSeconds.toFixed(1)} s; report ${flags.out}/train-report.json\n`,
           );
           const { readReports } = await import('../../report/report-file.js');

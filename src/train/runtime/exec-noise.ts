@@ -1,6 +1,6 @@
 // Graph-executor handlers of NoiseInject and SignPack. The noise of a node is drawn by the backend's
 // noise-inject kernel for the counter (seed, step, parametrised-layer index, row, unit) that
-// src/estimators/rng.ts uses: LR/ALR rows are sample*K + copy over the layer's output units; ES/AES
+// kernels/rng.ts uses: LR/ALR rows are sample*K + copy over the layer's output units; ES/AES
 // rows are the K copies over the layer's parameters (weights first, then biases): the node's row
 // layout says which. A copy-invariant input (N rows) is broadcast to N*K rows here, as the fold pass
 // intends. Antithetic pairs (the node's switch) are adjacent rows (2j, 2j+1) in both layouts, as in
