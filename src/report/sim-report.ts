@@ -1,7 +1,6 @@
 // SimReport: the plain-JSON result of one simulation, the contract between sim/, the CLI and the
 // visualizer. Nothing here computes; producers fill it, consumers read it.
 import { type TensorClass, tensorClasses } from '../ir/types.js';
-import type { SimPrediction } from './sim-prediction.js';
 
 /** Re-exported so the visualizer reads report types (and this list of their keys) from src/report only. */
 export { type TensorClass, tensorClasses };
@@ -80,6 +79,13 @@ export interface TimelineEntry {
 export interface MemorySample {
   cycle: number;
   bytesByClass: Partial<Record<TensorClass, number>>;
+}
+
+/** A report's times in seconds (sim-prediction.ts computes them from the timeline). */
+export interface SimPrediction {
+  secondsPerIteration: number;
+  /** Predicted busy seconds per graph node in one iteration, largest first. */
+  nodes: { id: string; op: string; seconds: number }[];
 }
 
 export interface SimReport {
