@@ -168,7 +168,8 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
 
 function summaryBase(loop: Loop): Omit<TrainSummary, 'final'> {
   const sigma = loop.runtime.sigma ? { sigma: loop.runtime.sigma.summary() } : {};
-  return { config: loop.config, backend: loop.runtime.backend, wallSeconds: loop.wallSeconds, steps: loop.totalSteps, keptBytesPerStep: loop.keptBytes, ...sigma };
+  const transfer = loop.runtime.transfer();
+  return { config: loop.config, backend: loop.runtime.backend, kernelBackends: loop.runtime.kernelBackends(), ...(transfer ? { transfer } : {}), wallSeconds: loop.wallSeconds, steps: loop.totalSteps, keptBytesPerStep: loop.keptBytes, ...sigma };
 }
 
 /** Epoch metrics of learned sigma: each layer's mean (sigma.<layer>) and the mean over every unit (sigma.mean). */

@@ -32,8 +32,11 @@ for (const { backend, methods, cli } of GPU_BACKENDS) {
       const args = ['train', '--model', 'mlp', '--dataset', 'iris', '--method', 'alr', '--copies', '8', '--batch', '16', '--epochs', '3', '--backend', backend, '--out', out];
       const r = spawnSync('node', ['src/cli/alrflow.mjs', ...args], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
-      const report = JSON.parse(readFileSync(join(out, 'train-report.json'), 'utf8')) as { summary?: { backend?: string } };
+      const report = JSON.parse(readFileSync(join(out, 'train-report.json'), 'utf8')) as { summary?: { backend?: string; kernelBackends?: Record<string, string> } };
       expect(JSON.stringify(report)).toContain(`"backend":"${backend}"`);
+      // The report names the backend of each kernel: the MLP's ALR step runs every one on the GPU backend.
+      expect(Object.values(report.summary?.kernelBackends ?? {}).length).toBeGreaterThan(3);
+      expect(new Set(Object.values(report.summary?.kernelBackends ?? {}))).toEqual(new Set([backend]));
     }, 60_000);
   });
 }

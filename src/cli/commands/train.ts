@@ -175,6 +175,8 @@ export function register(program: Command): void {
           process.stdout.write(
             `done: ${summary.config.method} on ${summary.backend}, test accuracy ${(100 * f.testAccuracy).toFixed(2)}% (loss ${f.testLoss.toFixed(4)}), train accuracy ${(100 * f.trainAccuracy).toFixed(2)}%, ${summary.wallSeconds.toFixed(1)} s; report ${flags.out}/train-report.json\n`,
           );
+          const t = summary.transfer;
+          if (t) process.stdout.write(`page transfer (${summary.backend}): ${t.calls} calls, ${(t.bytesToPage / 2 ** 20).toFixed(1)} MiB to the page and ${(t.bytesFromPage / 2 ** 20).toFixed(1)} MiB back, ${(t.transferMs / 1000).toFixed(1)} s outside the page vs ${(t.pageMs / 1000).toFixed(1)} s inside\n`);
           const { readReports } = await import('../../report/report-file.js');
           await writeHtmlReport(flags.report, { train: readReports(flags.out).train });
         }

@@ -19,6 +19,7 @@ import { mean } from './host-ops.js';
 import { LearnedSigma, sigmaGradients } from './learned-sigma.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 import { resolveKernels, type ResolvedKernels } from './resolve-kernels.js';
+import type { TransferStats } from '../../../kernels/browser/browser-device.js';
 import { emptyKeptBytes, type Batch, type KeptBytes, type MethodOptions, type Params, type StepResult } from './step-types.js';
 
 export interface RuntimeOptions {
@@ -78,6 +79,16 @@ export class Runtime {
 
   get backend(): string {
     return this.resolved.backend;
+  }
+
+  /** Per kernel, the backend(s) that ran it so far. */
+  kernelBackends(): Record<string, string> {
+    return this.resolved.kernelBackends();
+  }
+
+  /** Node <-> device transfer totals where the device is another process (browser-*). */
+  transfer(): TransferStats | undefined {
+    return this.resolved.transfer();
   }
 
   /** The step graph of `method` for a batch of `batch` rows (compiled once per shape). */
