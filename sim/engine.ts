@@ -1,17 +1,24 @@
 // The event-driven core: unrolls a CompiledStep over iterations and runs every task instance on its
 // unit in a fixed order (iteration-major, then the compiler's task order) once its dependencies are
-// done. Integer cycles; a binary-heap event queue of task completions; a hard bound on events.
-// Durations come from sim/units; the report is assembled in sim/simulate.ts.
+// done. A running task asks for compute cycles and bytes per memory instance; no duration is fixed in
+// advance: time advances from milestone to milestone (a latency elapses, a demand or the compute
+// completes), and between milestones every instance's bandwidth is shared among the demands in flight
+// on it (sim/units/memory-service.ts). Integer cycles (milestones round up); a hard bound on steps.
+// The report is assembled in sim/simulate.ts.
 import type { CompiledStep } from '../src/compiler/types.js';
 import { SimulationDeadlockError } from '../src/errors.js';
-import type { StallCause } from '../src/report/sim-report.js';
-import { EventQueue } from './event-queue.js';
+import { advance, nextMilestone, requesters, settle, type InFlight } from './units/memory-service.js';
+import type { TaskDemand } from './units/memory.js';
 
 export interface EngineInput {
   step: CompiledStep;
   iterations: number;
-  /** Duration of each task (index in step.tasks), memory included. */
-  durations: readonly number[];
+  /** Compute cycles of each task (index in step.tasks), no memory. */
+  compute: readonly number[];
+  /** What each task asks of the memory instances (indices into `bandwidth`). */
+  demand: readonly TaskDemand[];
+  /** Bytes per cycle of each memory instance. */
+  bandwidth: Float64Array;
   maxEvents: number;
 }
 
@@ -20,13 +27,15 @@ export interface EngineRun {
   start: Float64Array;
   end: Float64Array;
   totalCycles: number;
+  /** Simulation steps taken (milestones), bounded by maxEvents. */
   events: number;
-  /** Idle unit-cycles by cause (bandwidth and capacity stalls are added by the caller). */
-  idle: Pick<Record<StallCause, number>, 'dependency' | 'pipeline-bubble'>;
+  /** Idle unit-cycles by cause, summed and per unit. */
+  idle: { dependency: number; 'pipeline-bubble': number };
+  idleByUnit: { dependency: Float64Array; 'pipeline-bubble': Float64Array };
   unitKeys: string[];
+  /** Cycles each unit was occupied by a task (compute and memory stalls). */
   busyByUnit: number[];
 }
-
 interface Index {
   unitOf: Int32Array;
   unitTasks: number[][];
@@ -65,21 +74,33 @@ function buildIndex(step: CompiledStep): Index {
   return { unitOf, unitTasks, deps, prevDeps, dependents, unitKeys: [...unitIds.keys()] };
 }
 
+function templateOf(compute: number, d: TaskDemand): InFlight {
+  return {
+    phase: 0, latencyLeft: d.latencyCycles, computeLeft: compute,
+    instance: Int32Array.from(d.demands.map((x) => x.instance)),
+    bytesLeft: Float64Array.from(d.demands.map((x) => x.bytes)),
+    overlapped: Uint8Array.from(d.demands.map((x) => (x.overlapped ? 1 : 0))),
+  };
+}
+
+const fresh = (t: InFlight): InFlight => ({ ...t, bytesLeft: t.bytesLeft.slice() });
+
 export function runEngine(input: EngineInput): EngineRun {
-  const { step, iterations, durations } = input;
+  const { step, iterations, bandwidth } = input;
   const n = step.tasks.length;
   const ix = buildIndex(step);
+  const templates = step.tasks.map((_, t) => templateOf(input.compute[t]!, input.demand[t]!));
   const total = n * iterations;
   const start = new Float64Array(total).fill(-1);
   const end = new Float64Array(total).fill(-1);
   const done = new Uint8Array(total);
   const units = ix.unitTasks.length;
   const pos = new Int32Array(units);
-  const busy = new Uint8Array(units);
+  const running: (InFlight | undefined)[] = new Array(units).fill(undefined);
+  const runningInst = new Int32Array(units).fill(-1);
   const lastEnd = new Float64Array(units);
   const busyByUnit = new Array<number>(units).fill(0);
-  const idle = { dependency: 0, 'pipeline-bubble': 0 };
-  const queue = new EventQueue<number>();
+  const idleByUnit = { dependency: new Float64Array(units), 'pipeline-bubble': new Float64Array(units) };
   const core = (t: number) => step.tasks[t]!.unit.core;
   const head = (u: number): number => {
     const list = ix.unitTasks[u]!;
@@ -91,8 +112,9 @@ export function runEngine(input: EngineInput): EngineRun {
     const t = inst % n;
     return ix.deps[t]!.every((d) => done[it * n + d] === 1) && (it === 0 || ix.prevDeps[t]!.every((d) => done[(it - 1) * n + d] === 1));
   };
+  const finished: number[] = [];
   const tryStart = (u: number, now: number) => {
-    if (busy[u]) return;
+    if (running[u]) return;
     const inst = head(u);
     if (inst < 0 || !ready(inst)) return;
     const t = inst % n;
@@ -103,35 +125,67 @@ export function runEngine(input: EngineInput): EngineRun {
       const waits = [...ix.deps[t]!.map((d) => it * n + d), ...(it > 0 ? ix.prevDeps[t]!.map((d) => (it - 1) * n + d) : [])];
       const last = waits.reduce((a, b) => (a < 0 || end[b]! > end[a]! ? b : a), -1);
       const cause = pos[u] === 0 || last < 0 || core(last % n) !== core(t) ? 'pipeline-bubble' : 'dependency';
-      idle[cause] += gap;
+      idleByUnit[cause][u]! += gap;
     }
-    busy[u] = 1;
+    const f = fresh(templates[t]!);
+    running[u] = f;
+    runningInst[u] = inst;
     start[inst] = now;
-    end[inst] = now + durations[t]!;
-    busyByUnit[u]! += durations[t]!;
-    queue.push(end[inst]!, inst);
+    if (settle(f)) finished.push(u);
+  };
+  let now = 0;
+  let completed = 0;
+  /** Completes every finished task at `now`, then starts what became ready (zero-work tasks cascade). */
+  const drain = () => {
+    while (finished.length > 0) {
+      const batch = finished.splice(0).sort((a, b) => a - b);
+      const wake = new Set<number>();
+      for (const u of batch) {
+        const inst = runningInst[u]!;
+        end[inst] = now;
+        done[inst] = 1;
+        completed++;
+        busyByUnit[u]! += now - start[inst]!;
+        running[u] = undefined;
+        lastEnd[u] = now;
+        pos[u]!++;
+        wake.add(u);
+        for (const d of ix.dependents[inst % n]!) wake.add(ix.unitOf[d]!);
+      }
+      for (const u of [...wake].sort((a, b) => a - b)) tryStart(u, now);
+    }
   };
   for (let u = 0; u < units; u++) tryStart(u, 0);
+  drain();
+  const instances = bandwidth.length;
+  const count = new Int32Array(instances);
   let events = 0;
-  let completed = 0;
-  let now = 0;
-  for (let ev = queue.pop(); ev; ev = queue.pop()) {
-    if (++events > input.maxEvents) throw new SimulationDeadlockError(`simulation stopped after ${input.maxEvents} events (the event bound) at cycle ${ev.cycle}; hint: fewer iterations or a larger bound`);
-    now = ev.cycle;
-    const inst = ev.item;
-    const t = inst % n;
-    const u = ix.unitOf[t]!;
-    done[inst] = 1;
-    completed++;
-    busy[u] = 0;
-    lastEnd[u] = now;
-    pos[u]!++;
-    tryStart(u, now);
-    for (const d of ix.dependents[t]!) tryStart(ix.unitOf[d]!, now);
+  for (;;) {
+    let dt = Infinity;
+    requesters(running, instances, count);
+    for (let u = 0; u < units; u++) {
+      const f = running[u];
+      if (f) dt = Math.min(dt, nextMilestone(f, bandwidth, count));
+    }
+    if (dt === Infinity) break;
+    if (++events > input.maxEvents) throw new SimulationDeadlockError(`simulation stopped after ${input.maxEvents} events (the event bound) at cycle ${now}; hint: fewer iterations or a larger bound`);
+    const dtCycles = Math.max(1, Math.ceil(dt - 1e-9));
+    for (let u = 0; u < units; u++) {
+      const f = running[u];
+      if (f) advance(f, dtCycles, bandwidth, count);
+    }
+    now += dtCycles;
+    for (let u = 0; u < units; u++) {
+      const f = running[u];
+      if (f && settle(f)) finished.push(u);
+    }
+    drain();
   }
   if (completed < total) throw deadlock(step, ix, head, done, n);
-  for (let u = 0; u < units; u++) idle['pipeline-bubble'] += now - lastEnd[u]!;
-  return { start, end, totalCycles: now, events, idle, unitKeys: ix.unitKeys, busyByUnit };
+  for (let u = 0; u < units; u++) idleByUnit['pipeline-bubble'][u]! += now - lastEnd[u]!;
+  const sum = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0);
+  const idle = { dependency: sum(idleByUnit.dependency), 'pipeline-bubble': sum(idleByUnit['pipeline-bubble']) };
+  return { start, end, totalCycles: now, events, idle, idleByUnit, unitKeys: ix.unitKeys, busyByUnit };
 }
 
 function deadlock(step: CompiledStep, ix: Index, head: (u: number) => number, done: Uint8Array, n: number): SimulationDeadlockError {

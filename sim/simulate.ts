@@ -4,11 +4,12 @@
 import type { CompiledStep } from '../src/compiler/types.js';
 import { InfeasibleMappingError, InvalidInputError } from '../src/errors.js';
 
-import type { SimReport, TimelineEntry, TrafficStats, UnitStats } from '../src/report/sim-report.js';
+import type { SimReport, TimelineEntry, TrafficStats } from '../src/report/sim-report.js';
 import { runEngine, type EngineRun } from './engine.js';
+import { bubbleRatio, cycleShares, iterationBound, stallsOf, unitStats, utilisationByKind } from './metrics.js';
 import { memoryStats, placementIntervals } from './occupancy.js';
-import { computeCycles, unitKind, workMacs } from './units/compute.js';
-import { MemorySystem, type TaskMemory } from './units/memory.js';
+import { computeCycles, workMacs } from './units/compute.js';
+import { MemorySystem, type TaskDemand } from './units/memory.js';
 
 export interface SimulateOptions {
   iterations: number;
@@ -16,7 +17,7 @@ export interface SimulateOptions {
   model?: string;
   /** Timeline entries kept in the report; later iterations are dropped beyond it (the first iterations stay). */
   timelineLimit?: number;
-  /** Bound on simulated events; defaults to 4 x task instances + 1000. */
+  /** Bound on simulation steps; defaults to (3 + demands) per task instance + 1000. */
   maxEvents?: number;
 }
 
@@ -27,20 +28,18 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
   }
   const mem = new MemorySystem(step);
   const compute = step.tasks.map((t) => computeCycles(step.hw, t.unit, t.work));
-  const memory = step.tasks.map((t, i) => mem.taskMemory(t, compute[i]!));
-  const durations = memory.map((m) => m.durationCycles);
+  const demand = step.tasks.map((t, i) => mem.taskDemand(t, compute[i]!));
+  const bandwidth = Float64Array.from(mem.instanceList().map((inst) => inst.spec.bandwidthBytesPerCycle));
   const iterations = options.iterations;
-  const maxEvents = options.maxEvents ?? 4 * step.tasks.length * iterations + 1000;
-  const run = runEngine({ step, iterations, durations, maxEvents });
+  const maxEvents = options.maxEvents ?? demand.reduce((s, d) => s + 3 + d.demands.length, 0) * iterations + 1000;
+  const run = runEngine({ step, iterations, compute, demand, bandwidth, maxEvents });
   const intervals = placementIntervals(step, mem, run.start, run.end, iterations, run.totalCycles);
   const { stats, timeline: memoryTimeline } = memoryStats(mem, intervals, run.totalCycles);
   const perIteration = iterationCycles(run, step.tasks.length, iterations);
   const steady = steadyState(perIteration);
   const itPerS = steady > 0 ? step.hw.clockHz / steady : 0;
-  const sum = (f: (m: TaskMemory) => number) => memory.reduce((s, m) => s + f(m), 0) * iterations;
-  const units = unitStats(step, run);
-  const usedUnits = run.unitKeys.length;
-  const busy = run.busyByUnit.reduce((a, b) => a + b, 0);
+  const units = unitStats(step, run, compute, iterations);
+  const stalls = stallsOf(run, compute, demand, iterations);
   return {
     kind: 'sim-report',
     version: 1,
@@ -60,11 +59,14 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     cycles: { total: run.totalCycles, perIteration, steadyStatePerIteration: steady },
     throughput: { iterationsPerSecond: itPerS, samplesPerSecond: itPerS * step.options.batch },
     units,
-    bubbleRatio: usedUnits > 0 && run.totalCycles > 0 ? 1 - busy / (usedUnits * run.totalCycles) : 0,
+    bubbleRatio: bubbleRatio(step, run, iterations),
+    utilisationByKind: utilisationByKind(units),
     memory: stats,
-    traffic: traffic(mem, memory, iterations),
-    stalls: { bandwidth: sum((m) => m.bandwidthStallCycles), capacity: sum((m) => m.capacityStallCycles), ...run.idle },
-    energy: energy(step, mem, memory, iterations),
+    traffic: traffic(mem, demand, iterations),
+    stalls,
+    cycleShares: cycleShares(step, run, compute, demand, iterations),
+    bound: iterationBound(step, mem, compute, demand, steady),
+    energy: energy(step, mem, demand, iterations),
     timeline: timelineOf(step, run, iterations, options.timelineLimit ?? 20_000),
     memoryTimeline,
     events: run.events,
@@ -90,19 +92,7 @@ function steadyState(perIteration: number[]): number {
   return tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length);
 }
 
-function unitStats(step: CompiledStep, run: EngineRun): UnitStats[] {
-  const busy = new Map(run.unitKeys.map((k, i) => [k, run.busyByUnit[i]!]));
-  const keys = new Set<string>(run.unitKeys);
-  for (let c = 0; c < step.hw.cores.count; c++) for (const u of [...step.hw.cores.systolic, ...step.hw.cores.vector]) keys.add(`${c}/${u.name}`);
-  return [...keys].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).map((key) => {
-    const slash = key.indexOf('/');
-    const ref = { core: Number(key.slice(0, slash)), unit: key.slice(slash + 1) };
-    const b = busy.get(key) ?? 0;
-    return { ...ref, kind: unitKind(step.hw, ref), busyCycles: b, utilisation: run.totalCycles > 0 ? b / run.totalCycles : 0 };
-  });
-}
-
-function traffic(mem: MemorySystem, memory: TaskMemory[], iterations: number): TrafficStats[] {
+function traffic(mem: MemorySystem, memory: readonly TaskDemand[], iterations: number): TrafficStats[] {
   const byLevel = new Map<string, TrafficStats>();
   for (const m of memory) {
     for (const t of m.traffic) {
@@ -117,7 +107,7 @@ function traffic(mem: MemorySystem, memory: TaskMemory[], iterations: number): T
   return [...byLevel.values()].sort((a, b) => a.where.localeCompare(b.where));
 }
 
-function energy(step: CompiledStep, mem: MemorySystem, memory: TaskMemory[], iterations: number): SimReport['energy'] {
+function energy(step: CompiledStep, mem: MemorySystem, memory: readonly TaskDemand[], iterations: number): SimReport['energy'] {
   const pj = 1e-12;
   const byLevelJoules: Record<string, number> = {};
   for (const m of memory) {

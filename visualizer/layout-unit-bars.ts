@@ -2,7 +2,7 @@
 import type { SimReport, StallCause } from '../src/report/sim-report.js';
 import type { BarListPanel } from './layout-types.js';
 
-const stallCauses = ['bandwidth', 'capacity', 'dependency', 'pipeline-bubble'] as const satisfies readonly StallCause[];
+const stallCauses = ['latency', 'bandwidth', 'capacity', 'contention', 'dependency', 'pipeline-bubble'] as const satisfies readonly StallCause[];
 
 /** [utilisation per unit (0..1), stall cycles per cause]. */
 export function layoutUnitBars(report: SimReport): [BarListPanel, BarListPanel] {

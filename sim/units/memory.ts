@@ -1,8 +1,8 @@
-// Memory levels and their traffic: one instance per core for 'core' levels, one for 'chip' levels.
-// Bandwidth is shared statically among the units that use an instance, in proportion to the bytes
-// each moves there per iteration; double-buffered
-// levels overlap their transfers with compute, others add to it. Bytes that do not fit a level
-// (static peak of the placements in task order over capacity) spill to the next level.
+// Memory levels and what tasks ask of them: one instance per core for 'core' levels, one for 'chip'
+// levels. A task's demand is bytes per instance (spill traffic included), whether each is served
+// behind compute (a double-buffered level on its path) and the access latency. Bytes that do not fit
+// a level (static peak of the placements in task order over capacity) spill to the next level. How
+// the bandwidth is shared among tasks in flight is the engine's (sim/units/memory-service.ts), not this file's.
 import type { Access, CompiledStep, Task } from '../../src/compiler/types.js';
 import type { MemoryLevelSpec } from '../../src/hw/types.js';
 import type { TensorClass } from '../../src/ir/types.js';
@@ -13,17 +13,18 @@ export interface LevelInstance {
   core: number;
   levelIndex: number;
   spec: MemoryLevelSpec;
-  sharers: number;
   /** Fraction of this instance's bytes that spill to the next level (0 when everything fits). */
   spillFraction: number;
 }
 
-/** Static memory cost of one task: cycles and the traffic it causes per instance. */
-export interface TaskMemory {
-  /** Task duration with memory, for the given compute cycles. */
-  durationCycles: number;
-  bandwidthStallCycles: number;
-  capacityStallCycles: number;
+/** What one task asks of the memory system: bytes per level instance, and the traffic it causes. */
+export interface TaskDemand {
+  /** One entry per instance the task touches (spill traffic on the next level included). */
+  demands: { instance: number; bytes: number; overlapped: boolean }[];
+  /** Cycles before the first byte arrives: the largest access latency of the levels touched. */
+  latencyCycles: number;
+  /** The task alone on the machine, full bandwidth: duration without and with spill traffic. */
+  aloneCycles: { noSpill: number; withSpill: number };
   /** Bytes per instance key: [read, written] including spill traffic, and by class. */
   traffic: { key: string; read: number; written: number; cls: TensorClass }[];
 }
@@ -35,38 +36,14 @@ export function instanceKey(level: string, core: number): string {
 export class MemorySystem {
   readonly instances = new Map<string, LevelInstance>();
 
-  /** Bytes per iteration each unit moves on each instance, and each instance's total. */
-  private readonly unitBytes = new Map<string, number>();
-  private readonly instanceBytes = new Map<string, number>();
-
   constructor(private readonly step: CompiledStep) {
-    const users = new Map<string, Set<string>>();
-    for (const t of step.tasks) {
-      const unit = `${t.unit.core}/${t.unit.unit}`;
-      for (const a of [...t.reads, ...t.writes]) {
-        const inst = this.instance(a.level, a.core);
-        if (!inst) continue;
-        const set = users.get(inst.key) ?? new Set<string>();
-        set.add(unit);
-        users.set(inst.key, set);
-        const key = `${inst.key}\u0000${unit}`;
-        this.unitBytes.set(key, (this.unitBytes.get(key) ?? 0) + a.bytes);
-        this.instanceBytes.set(inst.key, (this.instanceBytes.get(inst.key) ?? 0) + a.bytes);
-      }
-    }
-    for (const [key, set] of users) this.instances.get(key)!.sharers = Math.max(1, set.size);
+    // Every instance any task touches exists before the first demand, so instance indices are fixed.
+    for (const t of step.tasks) for (const a of [...t.reads, ...t.writes]) this.instance(a.level, a.core);
     this.computeSpill();
-  }
-
-  /**
-   * Fraction of an instance's bandwidth a unit gets: its share of the instance's bytes per
-   * iteration (static, so a unit that barely touches a level does not take bandwidth from those
-   * that stream through it; the shares sum to 1, so the level never moves more than its bandwidth).
-   */
-  bandwidthShare(key: string, unit: string): number {
-    const total = this.instanceBytes.get(key) ?? 0;
-    const own = this.unitBytes.get(`${key}\u0000${unit}`) ?? 0;
-    return total > 0 && own > 0 ? own / total : 1;
+    for (const inst of [...this.instances.values()]) {
+      const next = this.nextInstance(inst);
+      if (next && inst.spillFraction > 0) this.instance(next.level, next.core);
+    }
   }
 
   /** The instance an access lands on (chip-scope levels ignore the core). */
@@ -78,7 +55,7 @@ export class MemorySystem {
     const key = instanceKey(level, c);
     let inst = this.instances.get(key);
     if (!inst) {
-      inst = { key, level, core: c, levelIndex, spec, sharers: 1, spillFraction: 0 };
+      inst = { key, level, core: c, levelIndex, spec, spillFraction: 0 };
       this.instances.set(key, inst);
     }
     return inst;
@@ -114,9 +91,23 @@ export class MemorySystem {
     return next ? this.instance(next.name, inst.core) : undefined;
   }
 
-  /** Duration and traffic of a task whose compute takes `computeCycles`. */
-  taskMemory(task: Task, computeCycles: number): TaskMemory {
-    const traffic: TaskMemory['traffic'] = [];
+  /** Instances in a fixed order (the engine's index) and their bandwidths in bytes per cycle. */
+  instanceList(): LevelInstance[] {
+    return [...this.instances.values()];
+  }
+
+  /**
+   * An access is served behind compute (prefetched) when its level or a nearer level on its path is
+   * double-buffered: the data streams through the double-buffered buffer while the previous tile
+   * computes. Otherwise it is served before the task computes.
+   */
+  private overlapped(inst: LevelInstance): boolean {
+    return this.step.hw.memory.slice(0, inst.levelIndex + 1).some((m) => m.doubleBuffered);
+  }
+
+  /** What a task whose compute takes `computeCycles` asks of the memory levels. */
+  taskDemand(task: Task, computeCycles: number): TaskDemand {
+    const traffic: TaskDemand['traffic'] = [];
     const plain = new Map<string, number>();
     const spilled = new Map<string, number>();
     const add = (m: Map<string, number>, k: string, b: number) => m.set(k, (m.get(k) ?? 0) + b);
@@ -136,21 +127,22 @@ export class MemorySystem {
     };
     for (const a of task.reads) visit(a, false);
     for (const a of task.writes) visit(a, true);
-    const unit = `${task.unit.core}/${task.unit.unit}`;
-    const noSpill = this.duration(plain, computeCycles, unit);
-    const withSpill = this.duration(spilled, computeCycles, unit);
-    return { durationCycles: withSpill, bandwidthStallCycles: noSpill - computeCycles, capacityStallCycles: withSpill - noSpill, traffic };
+    const order = [...this.instances.keys()];
+    const demands = [...spilled].map(([key, bytes]) => ({ instance: order.indexOf(key), bytes, overlapped: this.overlapped(this.instances.get(key)!) }));
+    const latencyCycles = Math.max(0, ...[...spilled.keys()].map((k) => this.instances.get(k)!.spec.latencyCycles));
+    return { demands, latencyCycles, aloneCycles: { noSpill: this.alone(plain, computeCycles), withSpill: this.alone(spilled, computeCycles) }, traffic };
   }
 
-  private duration(bytesByKey: Map<string, number>, computeCycles: number, unit: string): number {
+  /** Duration of a task alone at full bandwidth: serial transfers, then compute overlapped with prefetched ones. */
+  private alone(bytesByKey: Map<string, number>, computeCycles: number): number {
     let overlap = 0;
     let serial = 0;
     for (const [key, bytes] of bytesByKey) {
       const inst = this.instances.get(key)!;
-      const cycles = Math.ceil(bytes / (this.bandwidthShare(key, unit) * inst.spec.bandwidthBytesPerCycle));
-      if (inst.spec.doubleBuffered) overlap = Math.max(overlap, cycles);
-      else serial += cycles + inst.spec.latencyCycles;
+      const cycles = bytes / inst.spec.bandwidthBytesPerCycle;
+      if (this.overlapped(inst)) overlap = Math.max(overlap, cycles);
+      else serial += cycles;
     }
-    return Math.max(computeCycles, overlap) + serial;
+    return serial + Math.max(computeCycles, overlap);
   }
 }

@@ -40,10 +40,12 @@ export const simReportSchema = z.object({
       unit: z.string(),
       kind: z.enum(['systolic', 'vector', 'link']),
       busyCycles: count,
+      computeCycles: count,
       utilisation: z.number().min(0).max(1),
     }),
   ),
   bubbleRatio: z.number().min(0).max(1),
+  utilisationByKind: z.object({ systolic: count.optional(), vector: count.optional(), link: count.optional() }),
   memory: z.array(
     z.object({
       level: z.string(),
@@ -57,7 +59,9 @@ export const simReportSchema = z.object({
     }),
   ),
   traffic: z.array(z.object({ where: z.string(), bytesRead: count, bytesWritten: count, bytesByClass })),
-  stalls: z.object({ bandwidth: count, capacity: count, dependency: count, 'pipeline-bubble': count }),
+  stalls: z.object({ latency: count, bandwidth: count, capacity: count, contention: count, dependency: count, 'pipeline-bubble': count }),
+  cycleShares: z.object({ compute: count, latency: count, bandwidth: count, capacity: count, contention: count, dependency: count, 'pipeline-bubble': count }),
+  bound: z.object({ busiestUnitComputeCycles: count, busiestUnit: z.string(), levelCycles: z.record(z.string(), count), cycles: count, kind: z.enum(['compute', 'bandwidth']), ratio: count }),
   energy: z
     .object({ totalJoules: count, byLevelJoules: z.record(z.string(), count), computeJoules: count })
     .optional(),

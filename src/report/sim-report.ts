@@ -1,8 +1,20 @@
 // SimReport: the plain-JSON result of one simulation, the contract between sim/, the CLI and the
 // visualizer. Nothing here computes; producers fill it, consumers read it.
-import type { TensorClass } from '../ir/types.js';
+import { type TensorClass, tensorClasses } from '../ir/types.js';
+import type { SimPrediction } from './sim-prediction.js';
 
-export type StallCause = 'bandwidth' | 'capacity' | 'dependency' | 'pipeline-bubble';
+/** Re-exported so the visualizer reads report types (and this list of their keys) from src/report only. */
+export { type TensorClass, tensorClasses };
+
+/**
+ * Why a unit was not computing. Memory stalls (while a task occupies its unit): latency (access
+ * latency before the first byte), bandwidth (the task alone at full bandwidth moves its bytes slower
+ * than it computes), capacity (extra time from spill traffic), contention (extra time because other
+ * tasks shared the bandwidth). Idle (no task on the unit): dependency (waits on its own core),
+ * pipeline-bubble (waits on another core, or before its first / after its last task).
+ */
+export type StallCause = 'latency' | 'bandwidth' | 'capacity' | 'contention' | 'dependency' | 'pipeline-bubble';
+export const stallCauses: readonly StallCause[] = ['latency', 'bandwidth', 'capacity', 'contention', 'dependency', 'pipeline-bubble'];
 
 export interface SimInput {
   model: string;
@@ -21,7 +33,11 @@ export interface UnitStats {
   core: number;
   unit: string;
   kind: 'systolic' | 'vector' | 'link';
+  /** Cycles a task occupied the unit (its compute and its memory stalls). */
   busyCycles: number;
+  /** Cycles the unit computed. */
+  computeCycles: number;
+  /** computeCycles / total cycles. */
   utilisation: number;
 }
 
@@ -74,12 +90,22 @@ export interface SimReport {
   cycles: { total: number; perIteration: number[]; steadyStatePerIteration: number };
   throughput: { iterationsPerSecond: number; samplesPerSecond: number };
   units: UnitStats[];
+  /** Compute units (systolic arrays; vector units where no array ran): idle fraction between an iteration's first and last compute, mean over iterations. */
   bubbleRatio: number;
+  /** Compute cycles of every unit of a kind over (units of that kind on the chip x total cycles). */
+  utilisationByKind: Partial<Record<UnitStats['kind'], number>>;
   memory: MemoryStats[];
   traffic: TrafficStats[];
+  /** Unit-cycles by cause, summed over the units that ran tasks. */
   stalls: Record<StallCause, number>;
+  /** Fractions of the compute units' cycles (the bubble ratio's units x total cycles): computing, and each stall cause; they sum to 1. */
+  cycleShares: Record<StallCause | 'compute', number>;
+  /** Bound of one steady-state iteration: the busiest unit's compute, and each memory instance's bytes over its bandwidth. */
+  bound: { busiestUnitComputeCycles: number; busiestUnit: string; levelCycles: Record<string, number>; cycles: number; kind: 'compute' | 'bandwidth'; ratio: number };
   energy?: { totalJoules: number; byLevelJoules: Record<string, number>; computeJoules: number };
   timeline: TimelineEntry[];
   memoryTimeline: { level: string; core: number; capacityBytes: number; samples: MemorySample[] }[];
   events: number;
+  /** The report's times in seconds (secondsPerIteration, predicted time per node); see sim-prediction.ts. */
+  prediction?: SimPrediction;
 }

@@ -129,12 +129,12 @@ describe('layoutMemory', () => {
 });
 
 describe('the other layouts', () => {
-  test('unit bars: one bar per unit with its utilisation, and all four stall causes', () => {
+  test('unit bars: one bar per unit with its utilisation, and every stall cause', () => {
     const report = makeSimReport({ cores: 3, iterations: 2, tasksPerIteration: 10 });
     const [util, stalls] = layoutUnitBars(report);
     expect(util.bars).toHaveLength(report.units.length);
     expect(util.bars.map((b) => b.value).sort()).toEqual(report.units.map((u) => u.utilisation).sort());
-    expect(stalls.bars.map((b) => b.value)).toEqual([report.stalls.bandwidth, report.stalls.capacity, report.stalls.dependency, report.stalls['pipeline-bubble']]);
+    expect(stalls.bars.map((b) => b.value)).toEqual([report.stalls.latency, report.stalls.bandwidth, report.stalls.capacity, report.stalls.contention, report.stalls.dependency, report.stalls['pipeline-bubble']]);
   });
 
   test('compare: grouped cells match the rows, absent combinations are null', () => {

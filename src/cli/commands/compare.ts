@@ -2,9 +2,12 @@
 // network and hardware model, as iterations/s relative to BP, with peak memory and utilisation.
 import type { Command } from 'commander';
 import { action, positiveInt } from '../action.js';
+import { addJsonOptions, say, stdoutTaken } from '../output.js';
+
+interface Opts { model: string; hw?: string; copies: string; batch: string; iterations: string; json?: boolean; jsonFile?: string; report?: string; force?: boolean }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('compare')
     .description('BP vs LR vs ALR (and ES, AES), with and without the pipeline, on one hardware model')
     .option('--model <name>', 'network name or file', 'resnet9')
@@ -12,19 +15,21 @@ export function register(program: Command): void {
     .option('--copies <K>', 'noise copies per sample', '64')
     .option('--batch <N>', 'samples per step', '32')
     .option('--iterations <I>', 'iterations simulated per row', '20')
-    .option('--json <file>', 'write the CompareReport JSON')
-    .option('--report <file>', 'write the HTML report')
-    .option('--force', 'overwrite existing output files')
+    .option('--report <file>', 'write the HTML report (- for stdout)')
+    .option('--force', 'overwrite existing output files');
+  addJsonOptions(command, 'the CompareReport')
     .action(
-      action(async (o: { model: string; hw?: string; copies: string; batch: string; iterations: string; json?: string; report?: string; force?: boolean }) => {
+      action(async (o: Opts) => {
         const { defaultHwModelName } = await import('../../hw/load.js');
-        const { runCompare, compareTable, writeOutputs } = await import('../../../sim/job.js');
+        const { runCompare, compareTable } = await import('../../../sim/job.js');
+        const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
+        checkSimOutputs(o);
         const report = await runCompare({
           model: o.model, hw: o.hw ?? defaultHwModelName, copies: positiveInt('--copies', o.copies), batch: positiveInt('--batch', o.batch),
           iterations: positiveInt('--iterations', o.iterations),
         });
-        process.stdout.write(compareTable(report));
-        for (const f of await writeOutputs(report, { json: o.json, report: o.report, force: o.force })) process.stdout.write(`wrote ${f}\n`);
+        say(compareTable(report), stdoutTaken(o.json, [o.jsonFile, o.report]));
+        await writeSimOutputs(report, o);
       }),
     );
 }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ConfigError, InfeasibleMappingError } from '../../errors.js';
 import { action, oneOf, positiveInt } from '../action.js';
+import { addJsonOptions, checkJsonFlags, jsonOrTable } from '../output.js';
 import type { CompileSummary } from '../../compiler/summarize.js';
 import type { Network } from '../../models/layers.js';
 
@@ -22,6 +23,8 @@ interface Opts {
   noiseStorage?: string;
   layerwise?: boolean;
   json?: boolean;
+  jsonFile?: string;
+  force?: boolean;
 }
 
 /** Runs every check, collecting all problems before failing. */
@@ -62,7 +65,7 @@ function table(s: CompileSummary): string {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('compile')
     .description('compile a training step onto a hardware model and print the mapped summary')
     .requiredOption('--model <name|csv>', 'shipped model name or SCALE-Sim topology CSV')
@@ -74,10 +77,11 @@ export function register(program: Command): void {
     .option('--micro-batches <M>', 'micro-batches (pipelined schedules)')
     .option('--staleness <s>', '0 or 1 (layer-pipelined)')
     .option('--noise-storage <s>', 'float, sign-bits or regenerate')
-    .option('--layerwise', 'layer-wise noise injection (lr, alr)')
-    .option('--json', 'print JSON')
+    .option('--layerwise', 'layer-wise noise injection (lr, alr)');
+  addJsonOptions(command, 'the compile summary')
     .action(
       action(async (opts: Opts) => {
+        checkJsonFlags(opts);
         const { methods } = await import('../../ir/types.js');
         const { scheduleKinds } = await import('../../compiler/types.js');
         const problems: string[] = [];
@@ -100,7 +104,7 @@ export function register(program: Command): void {
         const { summarize } = await import('../../compiler/summarize.js');
         const step = compile(network, hw, { method, schedule, copies, batch, microBatches, staleness, noiseStorage, layerwise: opts.layerwise ?? false });
         const summary = summarize(network, step);
-        process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : table(summary));
+        jsonOrTable(summary, opts, () => table(summary));
         if (!step.feasibility.ok) throw new InfeasibleMappingError(`infeasible mapping:\n${step.feasibility.shortfalls.join('\n')}\nhint: more --micro-batches, fewer --copies or a smaller --batch, --noise-storage sign-bits or regenerate, or a hardware model with more memory`);
       }),
     );

@@ -1,0 +1,137 @@
+// The simulator's derived metrics, each with one meaning (defined in sim/README.md): stall unit-cycles
+// by cause and their shares of the used units' cycles, utilisation per unit and per unit kind, the
+// pipeline bubble ratio over compute units, and the roofline-style bound of one iteration. Reads an
+// EngineRun; simulates nothing.
+import type { CompiledStep } from '../src/compiler/types.js';
+import type { SimReport, StallCause, UnitStats } from '../src/report/sim-report.js';
+import type { EngineRun } from './engine.js';
+import { unitKind, type UnitKind } from './units/compute.js';
+import type { MemorySystem, TaskDemand } from './units/memory.js';
+
+/** Memory stalls of the given task indices' instances by cause (sharing beyond the task alone at full bandwidth is contention). */
+function memoryStalls(run: EngineRun, compute: readonly number[], demand: readonly TaskDemand[], iterations: number, tasks: readonly number[]): Pick<Record<StallCause, number>, 'latency' | 'bandwidth' | 'capacity' | 'contention'> {
+  const n = compute.length;
+  const s = { latency: 0, bandwidth: 0, capacity: 0, contention: 0 };
+  for (let it = 0; it < iterations; it++) {
+    for (const t of tasks) {
+      const duration = run.end[it * n + t]! - run.start[it * n + t]!;
+      const c = compute[t]!;
+      const d = demand[t]!;
+      const bandwidth = Math.max(0, d.aloneCycles.noSpill - c);
+      const capacity = Math.max(0, d.aloneCycles.withSpill - d.aloneCycles.noSpill);
+      // Beyond its latency and its full-bandwidth time a task lost cycles to sharing (and to milestones rounded up to whole cycles).
+      const rest = duration - c - d.latencyCycles;
+      s.latency += Math.min(d.latencyCycles, duration - c);
+      s.bandwidth += Math.min(bandwidth, Math.max(0, rest));
+      s.capacity += Math.min(capacity, Math.max(0, rest - bandwidth));
+      s.contention += Math.max(0, rest - bandwidth - capacity);
+    }
+  }
+  return s;
+}
+
+/** Stall unit-cycles by cause over every unit that ran tasks. */
+export function stallsOf(run: EngineRun, compute: readonly number[], demand: readonly TaskDemand[], iterations: number): Record<StallCause, number> {
+  return { ...memoryStalls(run, compute, demand, iterations, compute.map((_, t) => t)), ...run.idle };
+}
+
+/**
+ * Shares of the compute units' cycles (compute units x total cycles): computing, each memory stall
+ * and each idle cause. They sum to 1.
+ */
+export function cycleShares(step: CompiledStep, run: EngineRun, compute: readonly number[], demand: readonly TaskDemand[], iterations: number): SimReport['cycleShares'] {
+  const tasks = computeUnitTasks(step);
+  const units = new Set(tasks.map((t) => keyOf(step, t)));
+  const idle = { dependency: 0, 'pipeline-bubble': 0 };
+  run.unitKeys.forEach((k, u) => {
+    if (!units.has(k)) return;
+    idle.dependency += run.idleByUnit.dependency[u]!;
+    idle['pipeline-bubble'] += run.idleByUnit['pipeline-bubble'][u]!;
+  });
+  const stalls: Record<StallCause, number> = { ...memoryStalls(run, compute, demand, iterations, tasks), ...idle };
+  const denom = units.size * run.totalCycles;
+  const share = (x: number) => (denom > 0 ? x / denom : 0);
+  const stalled = Object.values(stalls).reduce((a, b) => a + b, 0);
+  const out = { compute: share(Math.max(0, denom - stalled)) } as SimReport['cycleShares'];
+  for (const [k, v] of Object.entries(stalls) as [StallCause, number][]) out[k] = share(v);
+  return out;
+}
+
+function keyOf(step: CompiledStep, t: number): string {
+  const u = step.tasks[t]!.unit;
+  return `${u.core}/${u.unit}`;
+}
+
+export function unitStats(step: CompiledStep, run: EngineRun, compute: readonly number[], iterations: number): UnitStats[] {
+  const busy = new Map(run.unitKeys.map((k, i) => [k, run.busyByUnit[i]!]));
+  const computed = new Map<string, number>();
+  step.tasks.forEach((_, t) => computed.set(keyOf(step, t), (computed.get(keyOf(step, t)) ?? 0) + compute[t]! * iterations));
+  const keys = new Set<string>(run.unitKeys);
+  for (let c = 0; c < step.hw.cores.count; c++) for (const u of [...step.hw.cores.systolic, ...step.hw.cores.vector]) keys.add(`${c}/${u.name}`);
+  return [...keys].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).map((key) => {
+    const slash = key.indexOf('/');
+    const ref = { core: Number(key.slice(0, slash)), unit: key.slice(slash + 1) };
+    const c = computed.get(key) ?? 0;
+    return { ...ref, kind: unitKind(step.hw, ref), busyCycles: busy.get(key) ?? 0, computeCycles: c, utilisation: run.totalCycles > 0 ? c / run.totalCycles : 0 };
+  });
+}
+
+/** Per kind: compute cycles over (that kind's units on the chip, or the links that ran, x total cycles). */
+export function utilisationByKind(units: UnitStats[]): SimReport['utilisationByKind'] {
+  const out: SimReport['utilisationByKind'] = {};
+  for (const kind of ['systolic', 'vector', 'link'] as const) {
+    const of = units.filter((u) => u.kind === kind);
+    if (of.length > 0) out[kind] = of.reduce((s, u) => s + u.utilisation, 0) / of.length;
+  }
+  return out;
+}
+
+/** Compute units of a step: its systolic arrays, or its vector units when no array ran a task. */
+function computeUnitTasks(step: CompiledStep): number[] {
+  const kinds = step.tasks.map((t) => unitKind(step.hw, t.unit));
+  const want: UnitKind = kinds.includes('systolic') ? 'systolic' : 'vector';
+  return kinds.flatMap((k, t) => (k === want ? [t] : []));
+}
+
+/** Mean over iterations of the compute units' idle fraction between the iteration's first and last compute. */
+export function bubbleRatio(step: CompiledStep, run: EngineRun, iterations: number): number {
+  const tasks = computeUnitTasks(step).filter((t) => step.tasks[t]!.work.kind !== 'none');
+  const units = new Set(tasks.map((t) => keyOf(step, t))).size;
+  const n = step.tasks.length;
+  let sum = 0;
+  let counted = 0;
+  for (let it = 0; it < iterations; it++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    let busy = 0;
+    for (const t of tasks) {
+      const a = run.start[it * n + t]!;
+      const b = run.end[it * n + t]!;
+      if (b <= a) continue;
+      lo = Math.min(lo, a);
+      hi = Math.max(hi, b);
+      busy += b - a;
+    }
+    if (hi <= lo) continue;
+    sum += Math.max(0, 1 - busy / (units * (hi - lo)));
+    counted++;
+  }
+  return counted > 0 ? sum / counted : 0;
+}
+
+/** Bound of one iteration: the busiest unit's compute, or an instance's bytes (spill included) over its bandwidth. */
+export function iterationBound(step: CompiledStep, mem: MemorySystem, compute: readonly number[], demand: readonly TaskDemand[], steadyCycles: number): SimReport['bound'] {
+  const byUnit = new Map<string, number>();
+  step.tasks.forEach((_, t) => byUnit.set(keyOf(step, t), (byUnit.get(keyOf(step, t)) ?? 0) + compute[t]!));
+  const [busiestUnit, busiest] = [...byUnit].reduce((a, b) => (b[1] > a[1] ? b : a), ['-', 0] as [string, number]);
+  const list = mem.instanceList();
+  const bytes = new Float64Array(list.length);
+  for (const d of demand) for (const x of d.demands) bytes[x.instance]! += x.bytes;
+  const levelCycles: Record<string, number> = {};
+  list.forEach((inst, i) => {
+    if (bytes[i]! > 0) levelCycles[inst.key] = bytes[i]! / inst.spec.bandwidthBytesPerCycle;
+  });
+  const memory = Math.max(0, ...Object.values(levelCycles));
+  const cycles = Math.max(busiest, memory);
+  return { busiestUnitComputeCycles: busiest, busiestUnit, levelCycles, cycles, kind: busiest >= memory ? 'compute' : 'bandwidth', ratio: cycles > 0 ? steadyCycles / cycles : 0 };
+}
