@@ -1,7 +1,6 @@
 // SimReport: the plain-JSON result of one simulation, the contract between sim/, the CLI and the
 // visualizer. Nothing here computes; producers fill it, consumers read it.
 import { type TensorClass, tensorClasses } from '../ir/types.js';
-import type { SimPrediction } from './sim-prediction.js';
 
 /** Re-exported so the visualizer reads report types (and this list of their keys) from src/report only. */
 export { type TensorClass, tensorClasses };
@@ -108,4 +107,11 @@ export interface SimReport {
   events: number;
   /** The report's times in seconds (secondsPerIteration, predicted time per node); see sim-prediction.ts. */
   prediction?: SimPrediction;
+}
+
+/** What a simulation predicts in seconds (computed by sim-prediction.ts from the timeline). */
+export interface SimPrediction {
+  secondsPerIteration: number;
+  /** Largest first. */
+  nodes: { id: string; op: string; seconds: number }[];
 }
