@@ -45,5 +45,6 @@ export function resolveCompileOptions(input: CompileOptionsInput): CompileOption
   const optimizer = input.optimizer ?? 'sgd';
   if (optimizer !== 'sgd' && optimizer !== 'adam') problems.push(`optimizer: found "${String(optimizer)}", allowed: sgd, adam`);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { method, copies: method === 'bp' ? 1 : input.copies, batch: input.batch, schedule, microBatches, staleness, noiseStorage, layerwise, optimizer };
+  const switches = input.switches ? { switches: input.switches } : {};
+  return { method, copies: method === 'bp' ? 1 : input.copies, batch: input.batch, schedule, microBatches, staleness, noiseStorage, layerwise, optimizer, ...switches };
 }

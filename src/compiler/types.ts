@@ -2,6 +2,7 @@
 // tasks. The simulator (sim/) and the runtime (src/train) both consume a CompiledStep; this file is
 // that contract.
 import type { HwModel } from '../hw/types.js';
+import type { MethodSwitches } from '../ir/method-rules.js';
 import type { Graph, Method, TensorClass, Work } from '../ir/types.js';
 
 export type ScheduleKind = 'sequential' | 'data-parallel' | 'layer-pipelined' | 'bp-sequential' | 'gpipe' | '1f1b';
@@ -17,6 +18,8 @@ export interface CompileOptions {
   noiseStorage: 'float' | 'sign-bits' | 'regenerate';
   layerwise: boolean;
   optimizer: 'sgd' | 'adam';
+  /** The run's method switches, written onto the nodes by expand (absent: src/ir/method-rules defaultSwitches). */
+  switches?: MethodSwitches;
 }
 
 /**

@@ -15,6 +15,7 @@ export function simPrediction(report: Pick<SimReport, 'clockHz' | 'cycles' | 'ti
     entry.cycles += e.end - e.start;
     busy.set(e.node, entry);
   }
-  const nodes = [...busy].map(([id, b]) => ({ id, op: b.op, seconds: b.cycles / report.clockHz })).sort((a, b) => b.seconds - a.seconds);
+  const nodes = [...busy].map(([id, b]) => ({ id, op: b.op, seconds: b.cycles / report.clockHz }));
+  nodes.sort((a, b) => b.seconds - a.seconds);
   return { secondsPerIteration: report.cycles.steadyStatePerIteration / report.clockHz, nodes };
 }

@@ -81,6 +81,13 @@ export interface MemorySample {
   bytesByClass: Partial<Record<TensorClass, number>>;
 }
 
+/** A report's times in seconds (sim-prediction.ts computes them from the timeline). */
+export interface SimPrediction {
+  secondsPerIteration: number;
+  /** Predicted busy seconds per graph node in one iteration, largest first. */
+  nodes: { id: string; op: string; seconds: number }[];
+}
+
 export interface SimReport {
   kind: 'sim-report';
   version: 1;
@@ -107,11 +114,4 @@ export interface SimReport {
   events: number;
   /** The report's times in seconds (secondsPerIteration, predicted time per node); see sim-prediction.ts. */
   prediction?: SimPrediction;
-}
-
-/** What a simulation predicts in seconds (computed by sim-prediction.ts from the timeline). */
-export interface SimPrediction {
-  secondsPerIteration: number;
-  /** Largest first. */
-  nodes: { id: string; op: string; seconds: number }[];
 }
