@@ -1,6 +1,7 @@
 // simulate(): runs a CompiledStep on its hardware model for some iterations and fills a SimReport:
 // cycles, throughput, utilisation, bubble ratio, memory per level and class, traffic, stalls by
 // cause, energy and the timeline. Refuses an infeasible mapping (InfeasibleMappingError, exit 3).
+import { infeasibleHint } from '../src/compiler/infeasible-hints.js';
 import type { CompiledStep } from '../src/compiler/types.js';
 import { InfeasibleMappingError, InvalidInputError } from '../src/errors.js';
 
@@ -24,7 +25,7 @@ export interface SimulateOptions {
 export function simulate(step: CompiledStep, options: SimulateOptions): SimReport {
   if (!Number.isInteger(options.iterations) || options.iterations < 1) throw new InvalidInputError(`iterations: found ${options.iterations}, allowed: a positive integer`);
   if (!step.feasibility.ok) {
-    throw new InfeasibleMappingError(`infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\nhint: fewer copies, a smaller batch, sign-bit noise storage or a larger hardware model`);
+    throw new InfeasibleMappingError(`infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\n${infeasibleHint(step.options)}`);
   }
   const mem = new MemorySystem(step);
   const compute = step.tasks.map((t) => computeCycles(step.hw, t.unit, t.work));

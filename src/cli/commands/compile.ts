@@ -102,10 +102,11 @@ export function register(program: Command): void {
         if (problems.length > 0 || !method || !schedule || !copies || !batch || !network || !hw) throw new ConfigError(problems);
         const { compile } = await import('../../compiler/compile.js');
         const { summarize } = await import('../../compiler/summarize.js');
+        const { infeasibleHint } = await import('../../compiler/infeasible-hints.js');
         const step = compile(network, hw, { method, schedule, copies, batch, microBatches, staleness, noiseStorage, layerwise: opts.layerwise ?? false });
         const summary = summarize(network, step);
         jsonOrTable(summary, opts, () => table(summary));
-        if (!step.feasibility.ok) throw new InfeasibleMappingError(`infeasible mapping:\n${step.feasibility.shortfalls.join('\n')}\nhint: more --micro-batches, fewer --copies or a smaller --batch, --noise-storage sign-bits or regenerate, or a hardware model with more memory`);
+        if (!step.feasibility.ok) throw new InfeasibleMappingError(`infeasible mapping:\n${step.feasibility.shortfalls.join('\n')}\n${infeasibleHint(step.options)}`);
       }),
     );
 }

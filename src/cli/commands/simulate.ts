@@ -6,7 +6,7 @@ import { action, oneOf, positiveInt } from '../action.js';
 import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
 interface Opts {
-  model: string; method: string; copies: string; batch: string; schedule: string; hw?: string; iterations: string;
+  model: string; method: string; copies: string; batch: string; schedule?: string; hw?: string; iterations: string;
   microBatches?: string; staleness: string; noiseStorage?: string; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
 }
 
@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .option('--method <m>', 'bp | lr | alr | es | aes', 'alr')
     .option('--copies <K>', 'noise copies per sample', '64')
     .option('--batch <N>', 'samples per step', '32')
-    .option('--schedule <s>', 'sequential | data-parallel | layer-pipelined | bp-sequential | gpipe | 1f1b', 'layer-pipelined')
+    .option('--schedule <s>', 'sequential | data-parallel | layer-pipelined | bp-sequential | gpipe | 1f1b (default: layer-pipelined, bp-sequential for --method bp)')
     .option('--hw <name>', 'hardware model name or file (default: the default model)')
     .option('--iterations <I>', 'iterations to simulate', '100')
     .option('--micro-batches <M>', 'micro-batches per step (default: one per pipeline stage)')
@@ -36,12 +36,13 @@ export function register(program: Command): void {
         const { runSimJob, summaryTable } = await import('../../../sim/job.js');
         const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
         checkSimOutputs(o);
+        const method = oneOf('--method', o.method, methods);
         const job = {
           model: o.model,
-          method: oneOf('--method', o.method, methods),
+          method,
           copies: positiveInt('--copies', o.copies),
           batch: positiveInt('--batch', o.batch),
-          schedule: oneOf('--schedule', o.schedule, scheduleKinds),
+          schedule: oneOf('--schedule', o.schedule ?? (method === 'bp' ? 'bp-sequential' : 'layer-pipelined'), scheduleKinds),
           hw: o.hw ?? defaultHwModelName,
           iterations: positiveInt('--iterations', o.iterations),
           microBatches: o.microBatches === undefined ? undefined : positiveInt('--micro-batches', o.microBatches),
