@@ -32,7 +32,9 @@ export async function compileJob(job: SimJob): Promise<CompiledStep> {
 }
 
 export async function runSimJob(job: SimJob): Promise<SimReport> {
-  return simulate(await compileJob(job), { iterations: job.iterations, model: job.model });
+  const { simPrediction } = await import('../src/report/sim-prediction.js');
+  const report = simulate(await compileJob(job), { iterations: job.iterations, model: job.model });
+  return { ...report, prediction: simPrediction(report) };
 }
 
 /**

@@ -1,5 +1,6 @@
-// `alrflow hw list | show NAME|FILE | check FILE`: the shipped hardware models, one model in words
-// (or as parsed JSON), and a validator that reports every problem in a file at once (exit 2).
+// `alrflow hw list | show NAME|FILE | check FILE | calibrate`: the shipped hardware models, one model in
+// words (or as parsed JSON), a validator that reports every problem in a file at once (exit 2), and
+// a model of this machine measured through a kernel backend (src/train/calibrate).
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { action } from '../action.js';
@@ -35,8 +36,19 @@ function listTable(summaries: Summary[], defaultName: string, formatBytes: (b: n
   return [header, ...rows].map((row) => `${pad(row, widths)}\n`).join('');
 }
 
+async function calibrate(opts: { backend: string; out: string; force?: boolean }): Promise<void> {
+  const { calibrateHost } = await import('../../train/calibrate/calibrate-host.js');
+  const fit = await calibrateHost(opts.backend, opts.out, Boolean(opts.force));
+  process.stdout.write(`${fit.file.description}\n\nkernel                                measured ms  model ms  model/measured\n`);
+  for (const r of fit.ratios) {
+    const ms = (s: number): string => (1000 * s).toFixed(3).padStart(11);
+    process.stdout.write(`${r.name.padEnd(36)}${ms(r.measuredSeconds)}${ms(r.predictedSeconds).padStart(10)}  ${(r.predictedSeconds / r.measuredSeconds).toFixed(2)}\n`);
+  }
+  process.stdout.write(`wrote ${opts.out}\n`);
+}
+
 export function register(program: Command): void {
-  const hw = program.command('hw').description('hardware models: list the shipped ones, show one, check a file');
+  const hw = program.command('hw').description('hardware models: list the shipped ones, show one, check a file, calibrate this machine');
   addJsonOptions(hw.command('list').description('list the shipped hardware models (cores, arrays, on-chip bytes, off-chip bandwidth, clock)'), 'the model summaries')
     .action(action(listModels));
   const show = hw.command('show')
@@ -52,6 +64,12 @@ export function register(program: Command): void {
         jsonOrTable(model, opts, () => `${describeHwModel(model)}\n`);
       }),
     );
+  hw.command('calibrate')
+    .description('measure this machine through a kernel backend and write a hardware model that simulate --hw predicts it with')
+    .option('--backend <b>', 'kernel backend to measure (auto picks the fastest that works)', 'auto')
+    .requiredOption('--out <file.json>', 'hardware model file to write')
+    .option('--force', 'overwrite an existing --out file')
+    .action(action(calibrate));
   hw.command('check')
     .description('validate a hardware JSON file and report every problem at once (exit 2 if any)')
     .argument('<file>', 'path to a hardware JSON file')
