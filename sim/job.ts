@@ -24,11 +24,11 @@ export interface SimJob {
 }
 
 export async function compileJob(job: SimJob): Promise<CompiledStep> {
-  const { buildModel } = await import('../src/models/registry.js');
+  const { loadNetwork } = await import('../src/models/load-network.js');
   const { loadHwModel } = await import('../src/hw/load.js');
   const { compile } = await import('../src/compiler/compile.js');
   const { iterations: _, model, hw, ...options } = job;
-  return compile(buildModel(model), loadHwModel(hw), options);
+  return compile(await loadNetwork(model), loadHwModel(hw), options);
 }
 
 export async function runSimJob(job: SimJob): Promise<SimReport> {
