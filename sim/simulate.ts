@@ -20,6 +20,8 @@ export interface SimulateOptions {
   timelineLimit?: number;
   /** Bound on simulation steps; defaults to (3 + demands) per task instance + 1000. */
   maxEvents?: number;
+  /** Progress as a fraction in [0, 1], every few thousand events. */
+  onProgress?: (fraction: number) => void;
 }
 
 export function simulate(step: CompiledStep, options: SimulateOptions): SimReport {
@@ -33,7 +35,8 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
   const bandwidth = Float64Array.from(mem.instanceList().map((inst) => inst.spec.bandwidthBytesPerCycle));
   const iterations = options.iterations;
   const maxEvents = options.maxEvents ?? demand.reduce((s, d) => s + 3 + d.demands.length, 0) * iterations + 1000;
-  const run = runEngine({ step, iterations, compute, demand, bandwidth, maxEvents });
+  const onProgress = options.onProgress;
+  const run = runEngine({ step, iterations, compute, demand, bandwidth, maxEvents, ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(done / total) } : {}) });
   const intervals = placementIntervals(step, mem, run.start, run.end, iterations, run.totalCycles);
   const { stats, timeline: memoryTimeline } = memoryStats(mem, intervals, run.totalCycles);
   const perIteration = iterationCycles(run, step.tasks.length, iterations);

@@ -7,7 +7,7 @@ import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
 interface Opts {
   model: string; method: string; copies: string; batch: string; schedule?: string; hw?: string; iterations: string;
-  microBatches?: string; staleness: string; noiseStorage?: string; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
+  microBatches?: string; staleness: string; noiseStorage?: string; quiet?: boolean; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
 }
 
 export function register(program: Command): void {
@@ -20,13 +20,14 @@ export function register(program: Command): void {
     .option('--batch <N>', 'samples per step', '32')
     .option('--schedule <s>', 'sequential | data-parallel | layer-pipelined | bp-sequential | gpipe | 1f1b (default: layer-pipelined, bp-sequential for --method bp)')
     .option('--hw <name>', 'hardware model name or file (default: the default model)')
-    .option('--iterations <I>', 'iterations to simulate', '100')
+    .option('--iterations <I>', 'iterations to simulate (at most 100000)', '100')
     .option('--micro-batches <M>', 'micro-batches per step (default: one per pipeline stage)')
     .option('--staleness <s>', '0 or 1', '0')
     .option('--noise-storage <s>', 'float | sign-bits | regenerate (default: sign-bits for alr/aes, float otherwise)')
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--trace <file>', 'write a Perfetto / chrome://tracing trace (- for stdout)')
-    .option('--force', 'overwrite existing output files');
+    .option('--force', 'overwrite existing output files')
+    .option('--quiet', 'no progress on stderr');
   addJsonOptions(command, 'the full SimReport')
     .action(
       action(async (o: Opts) => {
@@ -49,7 +50,9 @@ export function register(program: Command): void {
           staleness: Number(oneOf('--staleness', o.staleness, ['0', '1'] as const)) as 0 | 1,
           noiseStorage: o.noiseStorage === undefined ? undefined : oneOf('--noise-storage', o.noiseStorage, ['float', 'sign-bits', 'regenerate'] as const),
         };
-        const report = await runSimJob(job);
+        const { createProgress } = await import('../progress.js');
+        const progress = await createProgress('simulate', { quiet: o.quiet });
+        const report = await runSimJob(job, progress.update).finally(() => progress.stop());
         say(summaryTable(report), stdoutTaken(o.json, [o.jsonFile, o.report, o.trace]));
         await writeSimOutputs(report, o);
       }),
