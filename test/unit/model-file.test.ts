@@ -5,22 +5,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
 import { loadNetwork } from '../../src/models/load-network.js';
 import { parseNetworkText } from '../../src/models/network-file.js';
 import { networkJsonSchemaText, networkSchemaPath } from '../../src/models/network-json-schema.js';
 import { buildModel } from '../../src/models/registry.js';
 import { runSimJob } from '../../sim/job.js';
+import { configProblems } from '../fixtures/config-problems.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'alrflow-model-file-'));
-const problems = (text: string): string[] => {
-  try {
-    parseNetworkText(text, 'net.json');
-    return [];
-  } catch (err) {
-    return (err as ConfigError).problems;
-  }
-};
+const problems = (text: string): string[] => configProblems(() => parseNetworkText(text, 'net.json'));
 
 test('src/models/network.schema.json is what z.toJSONSchema makes of the zod schema (rerun: npx tsx src/models/network-json-schema.ts)', () => {
   expect(readFileSync(networkSchemaPath, 'utf8')).toBe(networkJsonSchemaText());
