@@ -24,16 +24,29 @@ export interface SimJob {
 }
 
 export async function compileJob(job: SimJob): Promise<CompiledStep> {
-  const { buildModel } = await import('../src/models/registry.js');
+  const { loadNetwork } = await import('../src/models/load-network.js');
   const { loadHwModel } = await import('../src/hw/load.js');
   const { compile } = await import('../src/compiler/compile.js');
   const { iterations: _, model, hw, ...options } = job;
-  return compile(buildModel(model), loadHwModel(hw), options);
+  return compile(await loadNetwork(model), loadHwModel(hw), options);
 }
 
-export async function runSimJob(job: SimJob): Promise<SimReport> {
+/**
+ * The most iterations one simulation runs (README): the steady state is reached within a few
+ * iterations, so more only cost time (1e6 iterations of ResNet-9 ran ~40 s) and memory for timelines.
+ */
+export const maxSimIterations = 100_000;
+
+/** Progress of a job as a fraction in [0, 1]. */
+export type JobProgress = (fraction: number) => void;
+
+export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<SimReport> {
+  if (job.iterations > maxSimIterations) {
+    const { ConfigError } = await import('../src/errors.js');
+    throw new ConfigError([`--iterations: found ${job.iterations}, allowed: at most ${maxSimIterations} (the simulator's cap: cycles per iteration settle within a few iterations; see README)`]);
+  }
   const { simPrediction } = await import('../src/report/sim-prediction.js');
-  const report = simulate(await compileJob(job), { iterations: job.iterations, model: job.model });
+  const report = simulate(await compileJob(job), { iterations: job.iterations, model: job.model, ...(onProgress ? { onProgress } : {}) });
   return { ...report, prediction: simPrediction(report) };
 }
 
@@ -71,14 +84,15 @@ function computeUtilisation(r: SimReport): number {
   return units.length === 0 ? 0 : units.reduce((s, u) => s + u.utilisation, 0) / units.length;
 }
 
-export async function runCompare(base: Omit<SimJob, 'method' | 'schedule'>): Promise<CompareReport> {
+export async function runCompare(base: Omit<SimJob, 'method' | 'schedule'>, onProgress?: JobProgress): Promise<CompareReport> {
   const rows: CompareRow[] = [];
   let bp = 0;
   const { InfeasibleMappingError } = await import('../src/errors.js');
-  for (const { method, schedule: kind, staleness } of compareRows) {
+  for (const [row, { method, schedule: kind, staleness }] of compareRows.entries()) {
+    const rowProgress = onProgress ? (f: number) => onProgress((row + f) / compareRows.length) : undefined;
     const schedule = staleness ? `${kind}, staleness ${staleness}` : kind;
     // A row that does not fit is part of the answer, not the end of the comparison.
-    const r = await runSimJob({ ...base, method, schedule: kind, ...(staleness ? { staleness } : {}) }).catch((err: unknown) => {
+    const r = await runSimJob({ ...base, method, schedule: kind, ...(staleness ? { staleness } : {}) }, rowProgress).catch((err: unknown) => {
       if (!(err instanceof InfeasibleMappingError)) throw err;
       return err.message.split('\n')[1]?.trim() ?? err.message;
     });

@@ -4,8 +4,6 @@
 // share of the iteration's wall time, which is what train --profile measures per node.
 import type { SimPrediction, SimReport } from './sim-report.js';
 
-export type { SimPrediction } from './sim-report.js';
-
 export function simPrediction(report: Pick<SimReport, 'clockHz' | 'cycles' | 'timeline'>): SimPrediction {
   const busy = new Map<string, { op: string; cycles: number }>();
   const iterations = new Set(report.timeline.map((e) => e.iteration));

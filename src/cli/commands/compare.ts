@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { action, positiveInt } from '../action.js';
 import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
-interface Opts { model: string; hw?: string; copies: string; batch: string; iterations: string; json?: boolean; jsonFile?: string; report?: string; force?: boolean }
+interface Opts { model: string; hw?: string; copies: string; batch: string; iterations: string; json?: boolean; jsonFile?: string; report?: string; force?: boolean; quiet?: boolean }
 
 export function register(program: Command): void {
   const command = program
@@ -16,7 +16,8 @@ export function register(program: Command): void {
     .option('--batch <N>', 'samples per step', '32')
     .option('--iterations <I>', 'iterations simulated per row', '20')
     .option('--report <file>', 'write the HTML report (- for stdout)')
-    .option('--force', 'overwrite existing output files');
+    .option('--force', 'overwrite existing output files')
+    .option('--quiet', 'no progress on stderr');
   addJsonOptions(command, 'the CompareReport')
     .action(
       action(async (o: Opts) => {
@@ -24,10 +25,12 @@ export function register(program: Command): void {
         const { runCompare, compareTable } = await import('../../../sim/job.js');
         const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
         checkSimOutputs(o);
+        const { createProgress } = await import('../progress.js');
+        const progress = await createProgress('compare', { quiet: o.quiet });
         const report = await runCompare({
           model: o.model, hw: o.hw ?? defaultHwModelName, copies: positiveInt('--copies', o.copies), batch: positiveInt('--batch', o.batch),
           iterations: positiveInt('--iterations', o.iterations),
-        });
+        }, progress.update).finally(() => progress.stop());
         say(compareTable(report), stdoutTaken(o.json, [o.jsonFile, o.report]));
         await writeSimOutputs(report, o);
       }),

@@ -21,6 +21,7 @@ import { measureKept } from './measure-kept.js';
 import { combineResults, splitBatch, type MicroBatch } from './micro-batches.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 import { resolveKernels, type ResolvedKernels } from './resolve-kernels.js';
+import type { TransferStats } from '../../../kernels/browser/browser-device.js';
 import { exportArrays, importArrays, type RuntimeState } from './state-io.js';
 import { type Batch, type MethodOptions, type Params, type StepResult } from './step-types.js';
 
@@ -89,6 +90,16 @@ export class Runtime {
 
   get backend(): string {
     return this.resolved.backend;
+  }
+
+  /** Per kernel, the backend(s) that ran it so far. */
+  kernelBackends(): Record<string, string> {
+    return this.resolved.kernelBackends();
+  }
+
+  /** Node <-> device transfer totals where the device is another process (browser-*). */
+  transfer(): TransferStats | undefined {
+    return this.resolved.transfer();
   }
 
   get params(): Params {
