@@ -5,7 +5,7 @@
 import type { CompiledStep } from '../src/compiler/types.js';
 import type { SimReport, StallCause, UnitStats } from '../src/report/sim-report.js';
 import type { EngineRun } from './engine.js';
-import { unitKind, type UnitKind } from './units/compute.js';
+import { unitKind, type UnitKind } from '../src/hw/timing/unit-timing.js';
 import type { MemorySystem, TaskDemand } from './units/memory.js';
 
 /** Memory stalls of the given task indices' instances by cause (sharing beyond the task alone at full bandwidth is contention). */

@@ -8,7 +8,7 @@ import type { SimReport, TimelineEntry, TrafficStats } from '../src/report/sim-r
 import { runEngine, type EngineRun } from './engine.js';
 import { bubbleRatio, cycleShares, iterationBound, stallsOf, unitStats, utilisationByKind } from './metrics.js';
 import { memoryStats, placementIntervals } from './occupancy.js';
-import { computeCycles, workMacs } from './units/compute.js';
+import { computeCycles, workMacs } from '../src/hw/timing/unit-timing.js';
 import { MemorySystem, type TaskDemand } from './units/memory.js';
 
 export interface SimulateOptions {

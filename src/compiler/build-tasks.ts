@@ -17,8 +17,9 @@
 import type { HwModel } from '../hw/types.js';
 import { workOf } from '../ir/work-of.js';
 import type { Graph, IrNode, Work } from '../ir/types.js';
+import { unitFor } from '../hw/timing/unit-timing.js';
 import { tileCount } from './tile.js';
-import type { CompileOptions, Task, UnitRef } from './types.js';
+import type { CompileOptions, Task } from './types.js';
 
 export interface TaskPlan {
   graph: Graph;
@@ -86,13 +87,6 @@ export function splitWork(node: IrNode, work: Work, parts: number): Work {
   }
 }
 
-function unitFor(hw: HwModel, work: Work, core: number): UnitRef {
-  const systolic = hw.cores.systolic[0]?.name;
-  const vector = hw.cores.vector[0]?.name;
-  const unit = work.kind === 'gemm' ? (systolic ?? vector) : work.kind === 'transfer' ? 'link' : (vector ?? systolic);
-  return { core, unit: unit ?? 'link' };
-}
-
 /** Shards of `cb` whose rows overlap shard a of ca. */
 export function overlapping(a: number, ca: number, cb: number): number[] {
   const from = Math.floor((a * cb) / ca);
@@ -118,7 +112,7 @@ function makeTasks(plan: TaskPlan): Task[] {
   const stale = plan.options.staleness === 1 && plan.options.schedule === 'layer-pipelined';
   const lagged = (n: IrNode): boolean => stale && (n.phase === 'gradient' || n.phase === 'update' || n.kind === 'AllReduce');
   const tasks: Task[] = [];
-  for (const node of graph.nodes) {
+  graph.nodes.forEach((node, index) => {
     const work = workOf(node, graph.meta.floatBytes);
     const update = node.kind === 'OptimizerUpdate' ? undefined : node.inputs.map((t) => updateOf.get(t)).find((u) => u);
     // Weights are whole again only when every shard of the update has run.
@@ -135,13 +129,13 @@ function makeTasks(plan: TaskPlan): Task[] {
       const tiles = tileCount(split, hw, graph.meta.floatBytes);
       const microBatch = slot.micro ?? (node.phase === 'forward' ? 0 : plan.parts - 1);
       tasks.push({
-        id: taskId(node.id, slot.micro, slot.shard, slot.count), node: node.id, microBatch, unit: unitFor(hw, split, slot.core), work: split,
+        id: taskId(node.id, slot.micro, slot.shard, slot.count), node: node.id, microBatch, unit: unitFor(hw, split, slot.core, index + (slot.micro ?? 0)), work: split,
         reads: [], writes: [], deps: [...new Set(deps)], prevIterationDeps: [...new Set(prevIterationDeps)],
         ...(tiles > 1 ? { tile: { index: 0, count: tiles } } : {}),
         ...(slot.count > 1 ? { shard: { index: slot.shard, count: slot.count } } : {}),
       });
     }
-  }
+  });
   return tasks;
 }
 

@@ -1,11 +1,14 @@
 // The compiler's output: a step graph mapped onto a hardware model and ordered as a schedule of
 // tasks. The simulator (sim/) and the runtime (src/train) both consume a CompiledStep; this file is
 // that contract.
+import type { UnitRef } from '../hw/timing/unit-timing.js';
 import type { HwModel } from '../hw/types.js';
 import type { Graph, Method, TensorClass, Work } from '../ir/types.js';
 
 export type ScheduleKind = 'sequential' | 'data-parallel' | 'layer-pipelined' | 'bp-sequential' | 'gpipe' | '1f1b';
 export const scheduleKinds: readonly ScheduleKind[] = ['sequential', 'data-parallel', 'layer-pipelined', 'bp-sequential', 'gpipe', '1f1b'];
+
+export type { UnitRef };
 
 export interface CompileOptions {
   method: Method;
@@ -30,11 +33,6 @@ export interface Stage {
   estimatedCycles: number;
 }
 
-/** A unit a task runs on: a systolic array, a vector unit or a link/DMA engine of one core. */
-export interface UnitRef {
-  core: number;
-  unit: string;
-}
 
 /** Bytes a task reads or writes on a memory level, by tensor. */
 export interface Access {

@@ -1,5 +1,6 @@
 // SimReport: the plain-JSON result of one simulation, the contract between sim/, the CLI and the
 // visualizer. Nothing here computes; producers fill it, consumers read it.
+import type { UnitKind } from '../hw/timing/unit-timing.js';
 import type { TensorClass } from '../ir/types.js';
 
 /**
@@ -28,7 +29,7 @@ export interface SimInput {
 export interface UnitStats {
   core: number;
   unit: string;
-  kind: 'systolic' | 'vector' | 'link';
+  kind: UnitKind;
   /** Cycles a task occupied the unit (its compute and its memory stalls). */
   busyCycles: number;
   /** Cycles the unit computed. */
