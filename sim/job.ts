@@ -22,6 +22,9 @@ export interface SimJob {
   microBatches?: number;
   staleness?: 0 | 1;
   noiseStorage?: CompileOptions['noiseStorage'];
+  /** Pipelined schedules: a stage count, or the layers that begin stages 2, 3, ... */
+  stages?: number;
+  stageCuts?: string[];
 }
 
 export async function compileJob(job: SimJob): Promise<CompiledStep> {

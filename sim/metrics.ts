@@ -135,3 +135,16 @@ export function iterationBound(step: CompiledStep, mem: MemorySystem, compute: r
   const cycles = Math.max(busiest, memory);
   return { busiestUnitComputeCycles: busiest, busiestUnit, levelCycles, cycles, kind: busiest >= memory ? 'compute' : 'bandwidth', ratio: cycles > 0 ? steadyCycles / cycles : 0 };
 }
+
+/** Each stage's estimated and simulated cycles per iteration, both over the stage's cores. */
+export function stageStats(step: CompiledStep, run: EngineRun, iterations: number): SimReport['stages'] {
+  const busyByCore = new Map<number, number>();
+  run.unitKeys.forEach((k, u) => {
+    const core = Number(k.slice(0, k.indexOf('/')));
+    busyByCore.set(core, (busyByCore.get(core) ?? 0) + run.busyByUnit[u]!);
+  });
+  return step.stages.map((s) => ({
+    index: s.index, layers: s.layers, cores: s.cores, estimatedCycles: s.estimatedCycles,
+    simulatedCycles: s.cores.reduce((sum, c) => sum + (busyByCore.get(c) ?? 0), 0) / Math.max(1, s.cores.length * iterations),
+  }));
+}

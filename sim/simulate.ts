@@ -6,7 +6,7 @@ import { InfeasibleMappingError, InvalidInputError } from '../src/errors.js';
 
 import type { SimReport, TimelineEntry, TrafficStats } from '../src/report/sim-report.js';
 import { runEngine, type EngineRun } from './engine.js';
-import { bubbleRatio, cycleShares, iterationBound, stallsOf, unitStats, utilisationByKind } from './metrics.js';
+import { bubbleRatio, cycleShares, iterationBound, stageStats, stallsOf, unitStats, utilisationByKind } from './metrics.js';
 import { memoryStats, placementIntervals } from './occupancy.js';
 import { computeCycles, workMacs } from '../src/hw/timing/unit-timing.js';
 import { MemorySystem, type TaskDemand } from './units/memory.js';
@@ -59,6 +59,8 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     cycles: { total: run.totalCycles, perIteration, steadyStatePerIteration: steady },
     throughput: { iterationsPerSecond: itPerS, samplesPerSecond: itPerS * step.options.batch },
     units,
+    stageChoice: step.stageChoice,
+    stages: stageStats(step, run, iterations),
     bubbleRatio: bubbleRatio(step, run, iterations),
     utilisationByKind: utilisationByKind(units),
     memory: stats,

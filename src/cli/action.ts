@@ -19,6 +19,11 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<void> |
 }
 
 /** Parses a positive integer option or throws a ConfigError naming the option. */
+/** A comma-separated list of names (empty entries dropped). */
+export function nameList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
 export function positiveInt(option: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new ConfigError([`${option}: found "${value}", allowed: a positive integer`]);

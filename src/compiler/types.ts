@@ -5,8 +5,10 @@ import type { UnitRef } from '../hw/timing/unit-timing.js';
 import type { HwModel } from '../hw/types.js';
 import type { Graph, Method, TensorClass, Work } from '../ir/types.js';
 
-export type ScheduleKind = 'sequential' | 'data-parallel' | 'layer-pipelined' | 'bp-sequential' | 'gpipe' | '1f1b';
-export const scheduleKinds: readonly ScheduleKind[] = ['sequential', 'data-parallel', 'layer-pipelined', 'bp-sequential', 'gpipe', '1f1b'];
+import type { ScheduleKind } from './schedules/registry.js';
+
+export type { ScheduleKind };
+export { scheduleKinds } from './schedules/registry.js';
 
 export type { UnitRef };
 
@@ -20,6 +22,10 @@ export interface CompileOptions {
   noiseStorage: 'float' | 'sign-bits' | 'regenerate';
   layerwise: boolean;
   optimizer: 'sgd' | 'adam';
+  /** Pipelined schedules: the number of stages (cut by the balancing rule); absent: chosen automatically. */
+  stages?: number;
+  /** Pipelined schedules: the layers that begin stages 2, 3, ... (overrides `stages`' cut). */
+  stageCuts?: string[];
 }
 
 /**
@@ -95,6 +101,8 @@ export interface CompiledStep {
   hw: HwModel;
   options: CompileOptions;
   stages: Stage[];
+  /** How the stages were chosen, in words. */
+  stageChoice: string;
   tasks: Task[];
   placements: TensorPlacement[];
   feasibility: Feasibility;

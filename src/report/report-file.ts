@@ -44,6 +44,8 @@ export const simReportSchema = z.object({
       utilisation: z.number().min(0).max(1),
     }),
   ),
+  stageChoice: z.string(),
+  stages: z.array(z.object({ index: z.number().int(), layers: z.array(z.string()), cores: z.array(z.number().int()), estimatedCycles: count, simulatedCycles: count })),
   bubbleRatio: z.number().min(0).max(1),
   utilisationByKind: z.object({ systolic: count.optional(), vector: count.optional(), link: count.optional() }),
   memory: z.array(

@@ -79,6 +79,17 @@ export interface MemorySample {
   bytesByClass: Partial<Record<TensorClass, number>>;
 }
 
+/** One pipeline stage: the compiler's estimate and the simulated cost, both per core and per iteration. */
+export interface StageStats {
+  index: number;
+  layers: string[];
+  cores: number[];
+  /** The compiler's estimate (unit timing, no memory): the stage's work over its cores. */
+  estimatedCycles: number;
+  /** Simulated: cycles the stage's units were occupied (compute and memory stalls) per iteration, over its cores. */
+  simulatedCycles: number;
+}
+
 export interface SimReport {
   kind: 'sim-report';
   version: 1;
@@ -87,6 +98,9 @@ export interface SimReport {
   cycles: { total: number; perIteration: number[]; steadyStatePerIteration: number };
   throughput: { iterationsPerSecond: number; samplesPerSecond: number };
   units: UnitStats[];
+  /** How the compiler chose the stages, and each stage's estimated and simulated cost. */
+  stageChoice: string;
+  stages: StageStats[];
   /** Compute units (systolic arrays; vector units where no array ran): idle fraction between an iteration's first and last compute, mean over iterations. */
   bubbleRatio: number;
   /** Compute cycles of every unit of a kind over (units of that kind on the chip x total cycles). */
