@@ -3,15 +3,9 @@
 // for (gpu.js silently changes mode otherwise). It is not the dispatcher: see registry.ts.
 import { createRequire } from 'node:module';
 import { ConfigError } from '../src/errors.js';
+import { BACKEND_CHOICES, BACKEND_NAMES, type BackendChoice, type BackendName, type GpujsBackend } from './names.js';
 
-export const BACKEND_NAMES = ['reference', 'tfjs-wasm', 'webasm', 'cpu', 'headlessgl', 'webgpu', 'webgl2'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
-export type BackendChoice = BackendName | 'auto';
-export const BACKEND_CHOICES: readonly BackendChoice[] = [...BACKEND_NAMES, 'auto'];
-
-/** gpu.js-backed backends; the others are plain TS (reference) and TF.js's wasm backend. */
-export const GPUJS_BACKENDS = ['webasm', 'cpu', 'headlessgl', 'webgpu', 'webgl2'] as const;
-export type GpujsBackend = (typeof GPUJS_BACKENDS)[number];
+export { BACKEND_CHOICES, BACKEND_NAMES, GPUJS_BACKENDS, isGpujsBackend, type BackendChoice, type BackendName, type GpujsBackend } from './names.js';
 
 export interface BackendAvailability {
   backend: BackendName;
@@ -28,10 +22,6 @@ export function parseBackendChoice(value: string, where = '--backend'): BackendC
   throw new ConfigError([
     `${where}: unknown kernel backend "${value}"; allowed: ${BACKEND_CHOICES.join(', ')} (hint: run "alrflow backends" to see which work here)`,
   ]);
-}
-
-export function isGpujsBackend(b: BackendName): b is GpujsBackend {
-  return (GPUJS_BACKENDS as readonly string[]).includes(b);
 }
 
 const cache = new Map<BackendName, Promise<BackendAvailability>>();

@@ -4,7 +4,7 @@
 // host once and caches the copy; `dispose()` frees the device memory. Host backends (reference,
 // cpu, webasm) have no handles: their host arrays already are the device. Also the argument and
 // result types of kernels run resident (a float argument may be a handle). Not a kernel.
-import type { BackendName } from './backends.js';
+import type { BackendName } from './names.js';
 import type { KernelArgs, KernelName, KernelOutputs, NumArray } from './names.js';
 
 /** Backends whose kernels can keep results on the device. */

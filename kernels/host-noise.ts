@@ -6,7 +6,7 @@
 // is rng.ts's own normalFromStates either way. Rows are independent, so `injectRows` computes any
 // row range into caller-owned arrays (the tfjs-wasm worker pool splits a call by rows with it).
 // GPU backends generate eps inside their kernels instead (gpujs/noise-inject.ts); this file is not used there.
-import { checkNoiseBlock, fillNormals, normalFromStates, rowHashState } from '../src/estimators/rng.js';
+import { checkNoiseBlock, fillNormals, normalFromStates, rowHashState } from './rng.js';
 import type { NoiseInjectArgs } from './names.js';
 import { rngSimd } from './rng-simd.js';
 

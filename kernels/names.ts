@@ -31,6 +31,20 @@ export const KERNEL_NAMES = [
 
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
+/** Every kernel backend (detection and dispatch: backends.ts, registry.ts). */
+export const BACKEND_NAMES = ['reference', 'tfjs-wasm', 'webasm', 'cpu', 'headlessgl', 'webgpu', 'webgl2'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export type BackendChoice = BackendName | 'auto';
+export const BACKEND_CHOICES: readonly BackendChoice[] = [...BACKEND_NAMES, 'auto'];
+
+/** gpu.js-backed backends; the others are plain TS (reference) and TF.js's wasm backend. */
+export const GPUJS_BACKENDS = ['webasm', 'cpu', 'headlessgl', 'webgpu', 'webgl2'] as const;
+export type GpujsBackend = (typeof GPUJS_BACKENDS)[number];
+
+export function isGpujsBackend(b: BackendName): b is GpujsBackend {
+  return (GPUJS_BACKENDS as readonly string[]).includes(b);
+}
+
 /** Float input: float64 from the reference path, float32 from the device backends. */
 export type NumArray = Float32Array | Float64Array;
 
@@ -68,7 +82,7 @@ export interface BiasActivationArgs {
 
 /**
  * out[r, c, s] = z[r, c, s] + sigma[c] * eps, layout [rows, channels, spatial], with eps the
- * standard normal draw of src/estimators/rng.ts for (seed, step, layer, rowOffset + r, unit =
+ * standard normal draw of kernels/rng.ts for (seed, step, layer, rowOffset + r, unit =
  * c * spatial + s), generated inside the kernel on gpu.js backends (no host-side noise array).
  */
 export interface NoiseInjectArgs {

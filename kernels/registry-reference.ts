@@ -1,9 +1,9 @@
 // The `reference` backend: every registry kernel expressed through the float64 reference kernels
-// (kernels/reference) and the counter-based RNG (src/estimators/rng.ts). It is the oracle the
+// (kernels/reference) and the counter-based RNG (kernels/rng.ts). It is the oracle the
 // parity tests compare every other backend against, so it only adapts argument shapes: the
 // arithmetic is the reference kernels' own. The optimizer updates are written out here in float64
 // because they are one line each and the registry's contract fixes their formulas (names.ts).
-import { fillNormals } from '../src/estimators/rng.js';
+import { fillNormals } from './rng.js';
 import type { KernelTable, NumArray } from './names.js';
 import * as ref from './reference/index.js';
 import { graphReferenceKernels } from './registry-reference-graph.js';

@@ -1,6 +1,6 @@
 // The integer half of rng.ts's generator on WebAssembly SIMD (4 counters per i32x4 lane group):
 // given a row's hash state, it writes the two final 24-bit states (tags 1 and 2) of every unit of
-// the row; Box-Muller stays in JS (src/estimators/box-muller.ts), so the draws equal rng.ts's bit for bit.
+// the row; Box-Muller stays in JS (kernels/box-muller.ts), so the draws equal rng.ts's bit for bit.
 // The module is a few hundred bytes assembled here (no toolchain): the round is rng.ts's packed form
 // (s * M + A mod 2^24 by i32x4.mul, Feistel step, limb swap). When the engine lacks wasm SIMD,
 // `rngSimd()` returns null and callers use rng.ts's scalar block generator. Not a kernel itself.

@@ -1,13 +1,27 @@
 // renderHtmlReport: one self-contained HTML page (d3 and the client script inlined, no network) that
 // draws the given reports. Layout happens here in Node (page-data.ts); the page only draws. It does
 // not write files: callers (simulate/compare/train/probe --report, `alrflow report`) do.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReportSet } from '../src/report/report-file.js';
 import { buildPageData } from './page-data.js';
 
-const asset = (relative: string): string => readFileSync(fileURLToPath(new URL(relative, import.meta.url)), 'utf8');
-const clientParts = ['./client/charts.js', './client/gantt.js', './client/main.js'];
+/**
+ * The client scripts live in visualizer/client. From the sources that is beside this file; from the
+ * built command (dist/) it is found by walking up to the folder that holds visualizer/client.
+ */
+function clientDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    for (const candidate of [join(dir, 'client'), join(dir, 'visualizer', 'client')]) if (existsSync(join(candidate, 'main.js'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`internal: visualizer/client not found above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+const asset = (relative: string): string => readFileSync(join(clientDir(), relative), 'utf8');
+const clientParts = ['charts.js', 'gantt.js', 'main.js'];
 
 /** JSON or script text made safe inside a <script> element (no `</script>` or `<!--` can close it). */
 function scriptSafe(text: string): string {
@@ -33,7 +47,7 @@ table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: 2
 /** The page for any subset of reports; throws only on a programming error (inputs are validated types). */
 export function renderHtmlReport(reports: ReportSet): string {
   const data = buildPageData(reports);
-  const d3Source = asset('../node_modules/d3/dist/d3.min.js');
+  const d3Source = asset('../../node_modules/d3/dist/d3.min.js');
   const client = clientParts.map(asset).join('\n');
   return [
     '<!doctype html>',

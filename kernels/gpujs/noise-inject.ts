@@ -1,5 +1,5 @@
 // gpu.js noise injection: out = z + sigma[c] * eps, where eps is the counter-based standard normal
-// of src/estimators/rng.ts for (seed, step, layer, row, unit), computed INSIDE the kernel: no host
+// of kernels/rng.ts for (seed, step, layer, row, unit), computed INSIDE the kernel: no host
 // noise array is built or uploaded. The 24-bit RNG state is one float holding hi * 4096 + lo, so
 // every intermediate is an integer below 2^24 and float32 arithmetic (GLSL, WGSL, wasm f32)
 // reproduces the reference bit for bit; only Box-Muller's log/sqrt/cos differ, by float32 rounding.

@@ -7,8 +7,10 @@
 // alive) and end with destroy() (the runner's dispose). A worker that crashes or throws fails its
 // call with KernelWorkerError instead of hanging it. Not a general task queue.
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { AlrflowError, ConfigError } from '../../src/errors.js';
+import { packagePath } from '../../src/package-root.js';
 import type { BlockTask } from './tfjs-blocks.js';
 
 /** What a worker is handed: a split call, or 'ping' (answered once TF.js has loaded there). */
@@ -57,7 +59,7 @@ export class TfjsWorkerPool {
 
   constructor(options: TfjsWorkerPoolOptions = {}) {
     this.threads = options.threads ?? tfjsThreads();
-    this.taskUrl = options.taskModule ?? new URL('./tfjs-pool-task.ts', import.meta.url).href;
+    this.taskUrl = options.taskModule ?? pathToFileURL(packagePath('kernels', 'tfjs', 'tfjs-pool-task.ts')).href;
   }
 
   /** Worker threads running now (0 before the first block and after destroy). */
@@ -125,7 +127,7 @@ export class TfjsWorkerPool {
     if (this.pool) return this.pool;
     const workers = this.threads - 1;
     const pool = new Piscina({
-      filename: new URL('./tfjs-pool-worker.mjs', import.meta.url).href,
+      filename: pathToFileURL(packagePath('kernels', 'tfjs', 'tfjs-pool-worker.mjs')).href,
       minThreads: workers,
       maxThreads: workers,
       // A worker counts as busy until the main thread's event loop reads its reply, which it cannot

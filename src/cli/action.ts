@@ -18,15 +18,35 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<void> |
   };
 }
 
-/** Parses a positive integer option or throws a ConfigError naming the option. */
 /** A comma-separated list of names (empty entries dropped). */
 export function nameList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
+/** The largest count an option or file accepts: 2^31, so every count stays an exact 32-bit-safe integer. */
+export const maxCount = 2 ** 31;
+
+/**
+ * Parses a count strictly: decimal digits only (no sign, no 0x/0b/0o, exponent, fraction or spaces),
+ * at least `min`, at most 2^31; throws a ConfigError naming the option otherwise.
+ */
+export function strictInt(option: string, value: string, min: number): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= min && n <= maxCount)) {
+    throw new ConfigError([`${option}: found "${value}", allowed: ${min === 0 ? 'a non-negative' : 'a positive'} integer in decimal digits, at most 2^31 (${maxCount})`]);
+  }
+  return n;
+}
+
+/** Parses a positive integer option (decimal digits only, <= 2^31) or throws a ConfigError naming the option. */
 export function positiveInt(option: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError([`${option}: found "${value}", allowed: a positive integer`]);
+  return strictInt(option, value, 1);
+}
+
+/** Parses a positive finite number option (decimal, exponent allowed) or throws a ConfigError naming it. */
+export function positiveNumber(option: string, value: string): number {
+  const n = /^[0-9]*\.?[0-9]+(e[-+]?[0-9]+)?$|^[0-9]+\.$/i.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError([`${option}: found "${value}", allowed: a positive number`]);
   return n;
 }
 

@@ -1,10 +1,10 @@
 // The alrflow command line. Every file in ./commands exports `register(program)`; this file only
-// wires them together. Commands import their heavy implementation lazily inside their action, so
-// `alrflow --help` stays fast. Nothing imports src/cli.
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// wires them together. Command files import only commander types and ./action at the top and load
+// their implementation lazily inside the action, so `alrflow --help` loads no simulator, mathjs or
+// kernel code (the build in build.mjs keeps each lazy import a separate chunk). Nothing imports src/cli.
 import { Command } from 'commander';
+import { commands } from './command-list.js';
+import { configureProgram } from './usage-errors.js';
 
 // A reader that closed our stdout early (`alrflow backends | head -2`) ends the command quietly, as
 // for any Unix tool; without this the late write's EPIPE surfaced as an uncaught error with a trace.
@@ -15,17 +15,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 const program = new Command('alrflow')
   .description('Forward-only neural-network training with the (approximated) likelihood-ratio method')
-  .version('0.1.0')
-  .showHelpAfterError('(run with --help for usage)');
+  .version('0.1.0');
 
-const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
-const files = readdirSync(commandsDir).filter((f) => f.endsWith('.ts')).sort();
-for (const file of files) {
-  const module = (await import(pathToFileURL(join(commandsDir, file)).href)) as { register: (p: Command) => void };
-  module.register(program);
-}
-
-program.exitOverride((err) => {
-  process.exit(err.exitCode === 0 ? 0 : 2);
-});
+for (const command of commands) command.register(program);
+configureProgram(program);
 await program.parseAsync(process.argv);

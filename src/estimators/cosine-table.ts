@@ -6,7 +6,7 @@ import { paramLayers } from '../models/layers.js';
 import { bp } from './bp.js';
 import { lr } from './lr.js';
 import { initParams } from './params.js';
-import { sampleNoise } from './rng.js';
+import { sampleNoise } from '../../kernels/rng.js';
 import type { AlrEncoding, Batch } from './types.js';
 
 export interface CosineRow {

@@ -9,5 +9,5 @@ export { forward } from './forward.js';
 export { networkLoss } from './loss.js';
 export { lr } from './lr.js';
 export { initParams, sigmaMap, validateParams } from './params.js';
-export { normalAt, sampleNoise, uniformPair } from './rng.js';
+export { normalAt, sampleNoise, uniformPair } from '../../kernels/rng.js';
 export type * from './types.js';

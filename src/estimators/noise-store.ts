@@ -5,7 +5,7 @@
 import { signPack, signUnpack } from '../../kernels/reference/index.js';
 import { InvalidInputError } from '../errors.js';
 import type { KeptBytesAccount } from './kept-bytes.js';
-import { sampleNoise, type NoiseRequest } from './rng.js';
+import { sampleNoise, type NoiseRequest } from '../../kernels/rng.js';
 import type { NoiseStorage } from './types.js';
 
 type Entry =

@@ -3,7 +3,7 @@
 // errors name the layer, the buffer and the offending value.
 import { InvalidInputError } from '../errors.js';
 import { fanIn, paramLayers, parameterCount, type Network, type ParamLayer } from '../models/layers.js';
-import { sampleNoise } from './rng.js';
+import { sampleNoise } from '../../kernels/rng.js';
 import type { Params } from './types.js';
 
 

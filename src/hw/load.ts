@@ -4,8 +4,8 @@
 // A `.cfg` path is handed to src/hw/scalesim-cfg (SCALE-Sim's format), so --hw takes those too.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
+import { packagePath } from '../package-root.js';
 import { formatIssues } from './format-issues.js';
 import { loadScaleSimConfig, scaleSimToHwModel } from './scalesim-cfg.js';
 import { hwFileSchema } from './schema.js';
@@ -13,7 +13,7 @@ import { toHwModel, type HwProblem } from './to-hw-model.js';
 import type { HwModel } from './types.js';
 
 /** The folder of shipped models (also holds schema.json). */
-export const hwModelsDir = fileURLToPath(new URL('../../hw-models/', import.meta.url));
+export const hwModelsDir = packagePath('hw-models');
 
 /** The model `npm start` and commands without `--hw` use: built for the forward-only pipeline. */
 export const defaultHwModelName = 'multicore-16';

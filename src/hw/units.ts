@@ -1,14 +1,13 @@
 // Unit strings of hardware files ("64 KiB", "25.6 GB/s", "700 MHz", "5 pJ", "2 clk") parsed into
-// numbers in the base units HwModel uses (bytes, Hz, pJ, cycles or seconds). It uses a private
-// mathjs instance so the custom `clk` unit never leaks into other modules' mathjs. It does not
+// numbers in the base units HwModel uses (bytes, Hz, pJ, cycles or seconds). It uses mathjs's
+// Unit class alone (unit-class.ts), so the custom `clk` unit never leaks into other modules' mathjs. It does not
 // convert seconds to cycles: that needs the clock, which src/hw/to-hw-model applies.
-import { all, create, type Unit } from 'mathjs';
+import type { Unit } from 'mathjs';
+import { UnitClass } from './unit-class.js';
 
-// mathjs types `all` as possibly undefined; at run time it is always the full factory map.
-const math = create(all ?? {});
-// mathjs already has `cycle` as an ANGLE (1 cycle = 2 pi rad), so clock cycles get their own unit;
-// "cycle(s)" in a file is rewritten to `clk` before parsing (see normaliseUnitText).
-math.createUnit('clk', { aliases: ['clks'] });
+// mathjs already has `cycle` as an ANGLE (1 cycle = 2 pi rad), so clock cycles get their own unit
+// `clk` (unit-class.ts); "cycle(s)" in a file is rewritten to `clk` before parsing (normaliseUnitText).
+const unitOf = (text: string): Unit => UnitClass.parse(text);
 
 /** The dimensions a hardware file may use, each with the base unit its number is returned in. */
 export type QuantityKind = 'bytes' | 'frequency' | 'bandwidth' | 'latency' | 'energy' | 'energyPerByte';
@@ -91,7 +90,7 @@ function dimensionOf(unit: Unit): string {
     ['m', 'a length'],
     ['rad', 'an angle'],
   ];
-  for (const [ref, words] of names) if (unit.equalBase(math.unit(ref))) return words;
+  for (const [ref, words] of names) if (unit.equalBase(unitOf(ref))) return words;
   return `units of ${unit.formatUnits()}`;
 }
 
@@ -104,12 +103,12 @@ export function parseQuantity(text: string, kind: QuantityKind): ParseResult {
   }
   let unit: Unit;
   try {
-    unit = math.unit(normalised);
+    unit = unitOf(normalised);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     return { ok: false, problem: `found "${text}" (not a quantity mathjs can read: ${why}), allowed: ${spec.allowed}` };
   }
-  const reading = spec.readings.find((r) => unit.equalBase(math.unit(r.unit)));
+  const reading = spec.readings.find((r) => unit.equalBase(unitOf(r.unit)));
   if (reading === undefined) {
     return { ok: false, problem: `found "${text}" (${dimensionOf(unit)}), allowed: ${spec.allowed}` };
   }

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+import { packagePath } from '../package-root.js';
 import type { PointResult, SweepPoint } from './types.js';
 
 export interface LocalPoolOptions {
@@ -18,7 +19,7 @@ export interface LocalPoolOptions {
 export const defaultWorkers = (): number => availableParallelism();
 
 function moduleUrl(module: string | undefined): string {
-  if (module === undefined) return new URL('./evaluate-point.ts', import.meta.url).href;
+  if (module === undefined) return pathToFileURL(packagePath('src', 'sweep', 'evaluate-point.ts')).href;
   if (module.startsWith('file:')) return module;
   return pathToFileURL(isAbsolute(module) ? module : resolve(module)).href;
 }
@@ -37,7 +38,7 @@ export class LocalPool {
   constructor(options: LocalPoolOptions = {}) {
     this.workers = options.workers ?? defaultWorkers();
     this.pool = new Piscina({
-      filename: new URL('./pool-worker.mjs', import.meta.url).href,
+      filename: pathToFileURL(packagePath('src', 'sweep', 'pool-worker.mjs')).href,
       minThreads: this.workers,
       maxThreads: this.workers,
       // Idle threads are kept: a sweep hands out points until the end, and startup (tsx) costs ~100 ms.

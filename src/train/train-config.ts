@@ -1,5 +1,6 @@
 // The configuration of one training run: everything that determines its result. It is saved in the
 // run directory (config.json) and inside every checkpoint, and a resumed run uses the saved copy.
+import type { ScheduleKind } from '../compiler/types.js';
 import type { Method } from '../ir/types.js';
 import type { LrScheduleKind } from './lr-schedule.js';
 import type { Baseline } from './runtime/host-ops.js';
@@ -17,7 +18,16 @@ export interface TrainConfig {
   lr: number;
   optimizer: OptimizerKind;
   momentum: number;
+  /** The learning-rate schedule. */
   schedule: LrScheduleKind;
+  /** The compiler's step schedule the mapped graph of `hw` runs under; absent: sequential, unmapped. */
+  stepSchedule?: ScheduleKind;
+  /** With stepSchedule: micro-batches per step. */
+  microBatches?: number;
+  /** With stepSchedule: 1 applies the gradient of step t at step t + 1. */
+  staleness?: 0 | 1;
+  /** With stepSchedule: hardware model name or file. */
+  hw?: string;
   sigma: number;
   baseline: Baseline;
   encoding: 'sign-noise' | 'sign-signal';

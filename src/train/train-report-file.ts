@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import type { TrainReport } from '../report/train-report.js';
 import type { MetricsRow } from './metrics-log.js';
+import type { StepProfile } from './step-profile.js';
 import type { SigmaSummary } from './runtime/learned-sigma.js';
 import type { KeptBytes } from './runtime/step-types.js';
 import type { TrainConfig } from './train-config.js';
@@ -16,6 +17,8 @@ export interface TrainSummary {
   keptBytesPerStep?: KeptBytes;
   /** Learned sigma only: per layer the final values (one per output unit/channel) with mean, min and max. */
   sigma?: Record<string, SigmaSummary>;
+  /** train --profile: measured time per graph node and per step. */
+  profile?: StepProfile;
   /** Set when the run stopped early (interrupt or stopAfterSteps). */
   stoppedAtStep?: number;
   final?: { trainLoss: number; trainAccuracy: number; testLoss: number; testAccuracy: number };

@@ -13,6 +13,9 @@ import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog } from './metrics-log.js';
 import { createProgress, type Progress } from './progress.js';
 import { runPaths, prepareRunDir } from './run-dir.js';
+import { stepProfile } from './step-profile.js';
+import { defaultHwModelName, loadHwModel } from '../hw/load.js';
+import type { StepSchedule } from './runtime/graph-cache.js';
 import { Runtime } from './runtime/runtime.js';
 import type { KeptBytes } from './runtime/step-types.js';
 import { defaultSigmaMin, type TrainConfig } from './train-config.js';
@@ -23,6 +26,8 @@ export interface TrainOptions {
   resume: boolean;
   force: boolean;
   progress?: Progress;
+  /** Measure time per graph node over the steps after this invocation's first (train --profile). */
+  profile?: boolean;
   /** Stop (with a checkpoint) after this many steps of this invocation: used by tests. */
   stopAfterSteps?: number;
 }
@@ -45,11 +50,19 @@ interface Loop {
   totalSteps: number;
   wallSeconds: number;
   keptBytes?: KeptBytes;
+  /** train --profile: the steps timed so far in this invocation and their wall seconds. */
+  profiled?: { steps: number; seconds: number };
 }
 
 function save(loop: Loop, step: number): void {
   const { arrays, optimizerUpdates } = loop.runtime.exportState();
   writeCheckpoint<CheckpointMeta>(loop.checkpoint, { meta: { step, optimizerUpdates, wallSeconds: loop.wallSeconds, config: loop.config }, arrays });
+}
+
+function stepScheduleOf(config: TrainConfig): { schedule?: StepSchedule } {
+  if (config.stepSchedule === undefined) return {};
+  const hw = loadHwModel(config.hw ?? defaultHwModelName);
+  return { schedule: { kind: config.stepSchedule, microBatches: config.microBatches ?? 1, staleness: config.staleness ?? 0, hw } };
 }
 
 async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loop: Loop; startStep: number }> {
@@ -65,6 +78,7 @@ async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loo
       ...(config.learnSigma ? { learnSigma: { lr: config.sigmaLr ?? config.lr, min: config.sigmaMin ?? defaultSigmaMin } } : {}),
     },
     optimizer: { kind: config.optimizer, momentum: config.momentum, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+    ...stepScheduleOf(config),
   });
   const stepsPerEpoch = Math.floor(dataset.train.count / config.batch);
   if (stepsPerEpoch < 1) throw new ConfigError([`--batch ${config.batch}: larger than the ${dataset.train.count} training samples; allowed: at most ${dataset.train.count}`]);
@@ -78,6 +92,7 @@ async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loo
     loop.wallSeconds = state.meta.wallSeconds;
     loop.progress.line(`resuming ${options.outDir} at step ${startStep}/${loop.totalSteps} on backend ${runtime.backend}`);
   }
+  if (options.profile) loop.profiled = { steps: 0, seconds: 0 };
   loop.metrics.open(options.resume ? startStep : undefined);
   return { loop, startStep };
 }
@@ -120,6 +135,12 @@ async function runStep(loop: Loop, step: number): Promise<number> {
   });
   const seconds = (performance.now() - started) / 1000;
   loop.wallSeconds += seconds;
+  if (loop.profiled && loop.runtime.profile) {
+    loop.profiled.steps++;
+    loop.profiled.seconds += seconds;
+  }
+  // The first step of an invocation compiles graphs and warms kernels up: profiling starts after it.
+  if (loop.profiled && !loop.runtime.profile) loop.runtime.profile = new Map();
   loop.keptBytes = result.keptBytes;
   if (!Number.isFinite(result.meanLoss) || !loop.runtime.finite()) throw diverged(loop, step, result.meanLoss);
   const samplesPerSecond = config.batch / seconds;
@@ -168,7 +189,11 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
 
 function summaryBase(loop: Loop): Omit<TrainSummary, 'final'> {
   const sigma = loop.runtime.sigma ? { sigma: loop.runtime.sigma.summary() } : {};
-  return { config: loop.config, backend: loop.runtime.backend, wallSeconds: loop.wallSeconds, steps: loop.totalSteps, keptBytesPerStep: loop.keptBytes, ...sigma };
+  const profile = loop.profiled && loop.runtime.profile ? stepProfile(loop.runtime.profile, loop.profiled.steps, loop.profiled.seconds) : undefined;
+  return {
+    config: loop.config, backend: loop.runtime.backend, wallSeconds: loop.wallSeconds, steps: loop.totalSteps, keptBytesPerStep: loop.keptBytes,
+    ...sigma, ...(profile ? { profile } : {}),
+  };
 }
 
 /** Epoch metrics of learned sigma: each layer's mean (sigma.<layer>) and the mean over every unit (sigma.mean). */

@@ -1,6 +1,6 @@
 // Parity of conv2d, fused bias + activation and in-kernel noise injection on every backend that
 // works here against the float64 reference (and, for noise, the reference counter RNG of
-// src/estimators/rng.ts), on fast-check-drawn NCHW shapes including 1x1 images, 1 channel, odd
+// kernels/rng.ts), on fast-check-drawn NCHW shapes including 1x1 images, 1 channel, odd
 // strides and padding. Tolerances follow float32 error models stated at each assertion.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { noiseInjectInKernel } from '../../kernels/gpujs/noise-inject.js';
 import { type Activation, ACTIVATIONS, type NoiseInjectArgs, type NumArray } from '../../kernels/names.js';
 import { referenceNoise, referenceTable } from '../../kernels/registry-reference.js';
 import { signPack } from '../../kernels/reference/sign-pack.js';
-import { uniformPair } from '../../src/estimators/rng.js';
+import { uniformPair } from '../../kernels/rng.js';
 import { backendsUnderTest, disposeRunners, expectClose, f32Data, runnerFor, suiteName, U32, convShapes } from './parity-backends.js';
 
 const backends = await backendsUnderTest();

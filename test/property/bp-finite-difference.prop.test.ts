@@ -8,7 +8,7 @@ import { bp } from '../../src/estimators/bp.js';
 import { forward } from '../../src/estimators/forward.js';
 import { networkLoss } from '../../src/estimators/loss.js';
 import { initParams } from '../../src/estimators/params.js';
-import { sampleNoise } from '../../src/estimators/rng.js';
+import { sampleNoise } from '../../kernels/rng.js';
 import type { Batch, Params } from '../../src/estimators/types.js';
 import { mlp } from '../../src/models/builders.js';
 import { elementCount, paramLayers, type Layer, type Network } from '../../src/models/layers.js';

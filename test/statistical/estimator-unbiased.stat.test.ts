@@ -13,7 +13,7 @@ import { describe, expect, test } from 'vitest';
 import { es } from '../../src/estimators/es.js';
 import { lr } from '../../src/estimators/lr.js';
 import { initParams } from '../../src/estimators/params.js';
-import { sampleNoise } from '../../src/estimators/rng.js';
+import { sampleNoise } from '../../kernels/rng.js';
 import type { Batch, EstimatorOptions, Params, RowLoss } from '../../src/estimators/types.js';
 import { mlp } from '../../src/models/builders.js';
 import type { Network } from '../../src/models/layers.js';

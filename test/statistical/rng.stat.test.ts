@@ -4,7 +4,7 @@
 // 3 pairs by Bonferroni <= 1e-7. A broken generator (Box-Muller without the factor 2, variance 1/2)
 // and a broken hash (row ignored: neighbouring rows identical) must fail the same checks.
 import { expect, test } from 'vitest';
-import { normalAt, sampleNoise, uniformPair, type NoiseCounter } from '../../src/estimators/rng.js';
+import { normalAt, sampleNoise, uniformPair, type NoiseCounter } from '../../kernels/rng.js';
 
 /** Abramowitz-Stegun 7.1.26 (absolute error < 1.5e-7, far below the KS threshold ~8.5e-3). */
 function normalCdf(x: number): number {

@@ -1,9 +1,9 @@
-// The table Box-Muller (src/estimators/box-muller.ts) against the library functions it replaces, over
+// The table Box-Muller (kernels/box-muller.ts) against the library functions it replaces, over
 // every one of the 2^24 states of each uniform: ln u to 1e-14 relative (1e-19 absolute for u near 1,
 // where ln u is ~3e-8), cos(2 pi u) to 1e-15 absolute, and the sign of the
 // cosine exact everywhere, because ALR keeps only that sign.
 import { describe, expect, it } from 'vitest';
-import { cosUniform, lnUniform, normalFromStates } from '../../src/estimators/box-muller.js';
+import { cosUniform, lnUniform, normalFromStates } from '../../kernels/box-muller.js';
 
 const TWO_24 = 2 ** 24;
 

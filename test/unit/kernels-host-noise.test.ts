@@ -8,7 +8,7 @@ import { signPack } from '../../kernels/reference/sign-pack.js';
 import { referenceNoise } from '../../kernels/registry-reference.js';
 import { rngSimd } from '../../kernels/rng-simd.js';
 import { InvalidInputError } from '../../src/errors.js';
-import { fillNormals, normalAt } from '../../src/estimators/rng.js';
+import { fillNormals, normalAt } from '../../kernels/rng.js';
 
 const TOP = 2 ** 24 - 1;
 

@@ -1,5 +1,6 @@
-// DESIGN.md's import rules, checked by scanning relative imports: src/ir imports nothing of ours,
-// sim/ never imports kernels/, visualizer/ imports only src/report, nothing imports src/cli.
+// DESIGN.md's import rules, checked by scanning relative imports (static, dynamic and type-only):
+// src/ir imports nothing of ours, sim/ never imports kernels/, kernels/ never imports src/estimators,
+// visualizer/ imports only src/report, nothing imports src/cli, and the import graph has no cycle.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { expect, test } from 'vitest';
@@ -17,12 +18,13 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8');
   const specs = [...text.matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)].map((m) => m[1]!);
-  return specs.map((s) => relative(root, resolve(dirname(join(root, file)), s)));
+  return specs.map((s) => relative(root, resolve(dirname(join(root, file)), s)).replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts'));
 }
 
 const rules: { from: string; allowed: (target: string) => boolean; why: string }[] = [
   { from: 'src/ir', allowed: (t) => t.startsWith('src/ir'), why: 'src/ir imports nothing of ours' },
   { from: 'sim', allowed: (t) => !t.startsWith('kernels'), why: 'sim/ never imports kernels/' },
+  { from: 'kernels', allowed: (t) => !t.startsWith('src/estimators'), why: 'kernels/ never imports src/estimators' },
   { from: 'visualizer', allowed: (t) => t.startsWith('visualizer') || t.startsWith('src/report') || t.startsWith('src/ir/types'), why: 'visualizer/ reads report types only' },
 ];
 
@@ -38,4 +40,37 @@ test('nothing outside src/cli imports src/cli', () => {
     .filter((f) => !f.startsWith('src/cli'))
     .flatMap((f) => importsOf(f).filter((t) => t.startsWith('src/cli')).map((t) => `${f} -> ${t}`));
   expect(bad).toEqual([]);
+});
+
+/** Every cycle of the import graph, one per strongly connected component, as a path a -> b -> ... -> a. */
+export function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const cycles: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (node: string): void => {
+    state.set(node, 'open');
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(node, 'done');
+  };
+  for (const node of [...graph.keys()].sort()) if (!state.has(node)) visit(node);
+  return cycles;
+}
+
+test('the cycle detector finds a planted cycle and passes a diamond', () => {
+  const diamond = new Map([['a', ['b', 'c']], ['b', ['d']], ['c', ['d']], ['d', []]]);
+  expect(importCycles(diamond)).toEqual([]);
+  const planted = new Map([['a', ['b']], ['b', ['c']], ['c', ['a', 'd']], ['d', []]]);
+  expect(importCycles(planted)).toEqual([['a', 'b', 'c', 'a']]);
+  expect(importCycles(new Map([['self', ['self']]]))).toEqual([['self', 'self']]);
+});
+
+test('no import cycles among src, kernels, sim and visualizer', () => {
+  const files = ['src', 'kernels', 'sim', 'visualizer'].flatMap((d) => sourceFiles(d));
+  const graph = new Map(files.map((f) => [f, importsOf(f).filter((t) => files.includes(t))]));
+  expect(importCycles(graph).map((c) => c.join(' -> '))).toEqual([]);
 });

@@ -4,7 +4,7 @@ import { expect, test } from 'vitest';
 import { InvalidInputError } from '../../src/errors.js';
 import { networkLoss } from '../../src/estimators/loss.js';
 import { initParams } from '../../src/estimators/params.js';
-import { sampleNoise } from '../../src/estimators/rng.js';
+import { sampleNoise } from '../../kernels/rng.js';
 import type { Batch, EstimatorOptions } from '../../src/estimators/types.js';
 import { mlp } from '../../src/models/builders.js';
 import { createOptimizer, type OptimizerConfig } from '../../src/train/optimizers.js';

@@ -7,7 +7,7 @@ import {
   lrGradient, matmul, maxPool, maxPoolBackward, relu, softmaxCrossEntropy, transpose,
 } from '../../kernels/reference/index.js';
 import { InvalidInputError } from '../../src/errors.js';
-import { sampleNoise } from '../../src/estimators/rng.js';
+import { sampleNoise } from '../../kernels/rng.js';
 
 const draw = (n: number, layer: number): Float64Array => sampleNoise({ seed: 5, step: 0, layer, samples: 1, copies: 1, units: n });
 const dot = (a: Float64Array, b: Float64Array): number => a.reduce((s, v, i) => s + v * b[i]!, 0);

@@ -4,7 +4,7 @@
 // kernel would run it), gives bit-identical 24-bit states.
 import { expect, test } from 'vitest';
 import { InvalidInputError } from '../../src/errors.js';
-import { normalAt, sampleNoise, uniformPair } from '../../src/estimators/rng.js';
+import { normalAt, sampleNoise, uniformPair } from '../../kernels/rng.js';
 
 const f = Math.fround;
 const mod = (a: number, m: number): number => f(a - f(Math.floor(f(a / m)) * m));

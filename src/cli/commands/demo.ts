@@ -2,7 +2,7 @@
 // per-layer cosine to BP for several K, with and without layer-wise injection, and the measured
 // noise bytes of LR (float32) vs ALR (sign bits). Table by default, --json for machines.
 import type { Command } from 'commander';
-import { action, positiveInt } from '../action.js';
+import { action, positiveInt, strictInt } from '../action.js';
 
 export function register(program: Command): void {
   program
@@ -14,9 +14,8 @@ export function register(program: Command): void {
     .action(
       action(async (opts: { copies: string; seed: string; json?: boolean }) => {
         const copies = opts.copies.split(',').map((c) => positiveInt('--copies', c.trim()));
-        const seed = Number(opts.seed);
         const { cosineTable } = await import('../../estimators/cosine-table.js');
-        const table = cosineTable({ copies, seed: Number.isInteger(seed) && seed >= 0 ? seed : positiveInt('--seed', opts.seed) });
+        const table = cosineTable({ copies, seed: strictInt('--seed', opts.seed, 0) });
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(table, null, 2)}\n`);
           return;

@@ -1,7 +1,7 @@
 // `alrflow probe`: per-layer cosine similarity of LR/ALR/ES/AES gradients to the BP gradient and
 // their norm ratio, on one real batch; a table, or the ProbeReport JSON with --json.
 import type { Command } from 'commander';
-import { action, oneOf, positiveInt } from '../action.js';
+import { action, oneOf, positiveInt, positiveNumber, strictInt } from '../action.js';
 
 interface ProbeFlags {
   model: string;
@@ -51,8 +51,8 @@ export function register(program: Command): void {
           copies: flags.copies.split(',').map((k) => positiveInt('--copies', k)),
           batch: positiveInt('--batch', flags.batch),
           backend: flags.backend,
-          seed: Number(flags.seed),
-          sigma: Number(flags.sigma),
+          seed: strictInt('--seed', flags.seed, 0),
+          sigma: positiveNumber('--sigma', flags.sigma),
           baseline: oneOf('--baseline', flags.baseline, ['none', 'mean', 'leave-one-out'] as const),
           layerwise: Boolean(flags.layerwise),
           hidden: flags.hidden.split(',').map((w) => positiveInt('--hidden', w)),

@@ -3,7 +3,7 @@
 // METHOD.md switch the runtime supports is a flag (baseline, encoding, antithetic, layer-wise, learned
 // sigma); a combination the runtime cannot run is refused here with exit 2, naming what is allowed.
 import type { Command } from 'commander';
-import { action, oneOf, positiveInt } from '../action.js';
+import { action, oneOf, positiveInt, positiveNumber, strictInt } from '../action.js';
 import { ConfigError } from '../../errors.js';
 
 interface TrainFlags {
@@ -22,7 +22,12 @@ interface TrainFlags {
   lr?: string;
   optimizer: string;
   momentum: string;
-  schedule: string;
+  schedule?: string;
+  lrSchedule?: string;
+  microBatches?: string;
+  staleness?: string;
+  hw?: string;
+  profile?: boolean;
   sigma: string;
   learnSigma?: boolean;
   sigmaLr?: string;
@@ -37,12 +42,6 @@ interface TrainFlags {
   hidden: string;
   checkpointEvery: string;
   quiet?: boolean;
-}
-
-function positiveNumber(option: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError([`${option}: found "${value}", allowed: a positive number`]);
-  return n;
 }
 
 const noisy = ['lr', 'alr', 'es', 'aes'] as const;
@@ -84,13 +83,36 @@ function learnSigmaConfig(flags: TrainFlags): { learnSigma?: true; sigmaLr?: num
   };
 }
 
+/**
+ * --schedule names the compiler's step schedule; a learning-rate schedule name there is read as
+ * --lr-schedule (command lines from before step schedules existed keep working).
+ */
+async function schedulesFrom(flags: TrainFlags) {
+  const { lrScheduleKinds } = await import('../../train/lr-schedule.js');
+  const { scheduleKinds } = await import('../../compiler/types.js');
+  const given = flags.schedule;
+  const asLr = given !== undefined && (lrScheduleKinds as readonly string[]).includes(given);
+  if (asLr && flags.lrSchedule !== undefined) throw new ConfigError([`--schedule ${given} with --lr-schedule ${flags.lrSchedule}: both set the learning-rate schedule; allowed: --lr-schedule only`]);
+  const lrSchedule = oneOf('--lr-schedule', asLr ? given! : (flags.lrSchedule ?? 'cosine'), lrScheduleKinds);
+  if (given === undefined || asLr) {
+    for (const [flag, v] of [['--micro-batches', flags.microBatches], ['--staleness', flags.staleness], ['--hw', flags.hw]] as const) {
+      if (v !== undefined) throw new ConfigError([`${flag} without a step --schedule: it sets how the step is laid out; allowed: add --schedule ${scheduleKinds.join(' | ')}`]);
+    }
+    return { schedule: lrSchedule };
+  }
+  const stepSchedule = oneOf('--schedule', given, scheduleKinds);
+  const staleness = flags.staleness === undefined ? 0 : Number(flags.staleness);
+  if (staleness !== 0 && staleness !== 1) throw new ConfigError([`--staleness: found "${flags.staleness}", allowed: 0, 1`]);
+  const microBatches = flags.microBatches === undefined ? 1 : positiveInt('--micro-batches', flags.microBatches);
+  return { schedule: lrSchedule, stepSchedule, microBatches, staleness: staleness as 0 | 1, hw: flags.hw ?? 'multicore-16' };
+}
+
 async function configFrom(flags: TrainFlags) {
   const { methods } = await import('../../ir/types.js');
-  const { lrScheduleKinds } = await import('../../train/lr-schedule.js');
   const { defaultTrainConfig } = await import('../../train/train-config.js');
   const optimizer = oneOf('--optimizer', flags.optimizer, ['sgd', 'adam'] as const);
-  const seed = Number(flags.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 24) throw new ConfigError([`--seed: found "${flags.seed}", allowed: an integer in [0, 2^24)`]);
+  const seed = strictInt('--seed', flags.seed, 0);
+  if (seed >= 2 ** 24) throw new ConfigError([`--seed: found "${flags.seed}", allowed: an integer in [0, 2^24)`]);
   const method = oneOf('--method', flags.method, methods);
   const copies = positiveInt('--copies', flags.copies);
   const sigma = positiveNumber('--sigma', flags.sigma);
@@ -109,7 +131,7 @@ async function configFrom(flags: TrainFlags) {
     optimizer,
     lr: flags.lr === undefined ? (optimizer === 'adam' ? 1e-3 : 0.01) : positiveNumber('--lr', flags.lr),
     momentum: Number(flags.momentum),
-    schedule: oneOf('--schedule', flags.schedule, lrScheduleKinds),
+    ...(await schedulesFrom(flags)),
     sigma,
     ...learnSigmaConfig(flags),
     baseline: oneOf('--baseline', flags.baseline ?? defaultTrainConfig.baseline, ['none', 'mean', 'leave-one-out'] as const),
@@ -141,7 +163,12 @@ export function register(program: Command): void {
     .option('--lr <rate>', 'base learning rate (default 0.01 for sgd, 1e-3 for adam)')
     .option('--optimizer <o>', 'sgd | adam', 'sgd')
     .option('--momentum <m>', 'SGD momentum', '0.9')
-    .option('--schedule <s>', 'constant | cosine | step', 'cosine')
+    .option('--schedule <s>', 'step schedule: sequential | data-parallel | layer-pipelined | bp-sequential | gpipe | 1f1b (the mapped graph of --hw runs); a learning-rate schedule name is read as --lr-schedule')
+    .option('--lr-schedule <s>', 'learning-rate schedule: constant | cosine | step (default: cosine)')
+    .option('--micro-batches <M>', 'with a step --schedule: micro-batches per step (default 1)')
+    .option('--staleness <s>', 'with a step --schedule: 0, or 1 (the gradient of step t is applied at step t+1)')
+    .option('--hw <name|file>', 'with a step --schedule: the hardware model the step graph is mapped on (default multicore-16)')
+    .option('--profile', 'measure time per graph node (steps after the first) into train-report.json profile')
     .option('--sigma <s>', 'noise standard deviation (the start value with --learn-sigma)', '0.1')
     .option('--learn-sigma', 'LR/ALR: learn sigma per layer and output unit/channel with the run\'s optimizer (ALR regenerates noise magnitudes for it)')
     .option('--sigma-lr <rate>', 'with --learn-sigma: base learning rate of sigma, scheduled like --lr (default: --lr)')
@@ -167,6 +194,7 @@ export function register(program: Command): void {
           outDir: flags.out,
           resume: Boolean(flags.resume),
           force: Boolean(flags.force),
+          profile: Boolean(flags.profile),
           progress: createProgress({ quiet: Boolean(flags.quiet) }),
         });
         if (summary.stoppedAtStep !== undefined) process.exitCode = 130;

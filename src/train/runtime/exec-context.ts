@@ -8,7 +8,7 @@
 import { type DeviceTensor, isDeviceTensor, type Resident } from '../../../kernels/device-tensor.js';
 import type { KernelTable, NumArray } from '../../../kernels/names.js';
 import { signUnpack } from '../../../kernels/reference/index.js';
-import type { Graph } from '../../ir/types.js';
+import type { Graph, IrNode } from '../../ir/types.js';
 import { elementCount, type Layer, type ParamLayer } from '../../models/layers.js';
 import type { Baseline } from './host-ops.js';
 import type { OptimizerConfig } from './optimizer-state.js';
@@ -28,6 +28,8 @@ export interface ExecOptions {
   antithetic: boolean;
   seed: number;
   step: number;
+  /** The first sample of this (micro-)batch within the step: LR/ALR noise rows start at firstSample * K. */
+  firstSample: number;
   lr: number;
   optimizer: OptimizerConfig;
   /** Adam's t for this step's update (>= 1). */
@@ -55,6 +57,10 @@ export interface ExecContext {
   /** Raw per-row losses of every Loss node, in execution order. */
   losses: Float64Array[];
   options: ExecOptions;
+  /** When set, each node's measured time is added here (train --profile). */
+  profile?: Map<string, { op: IrNode['kind']; ms: number; calls: number }>;
+  /** Prefix of the profile's node ids (the batchnorm clean pass: `clean/`). */
+  profilePrefix?: string;
 }
 
 function floatValue(ctx: ExecContext, id: string): NumArray | DeviceTensor {
@@ -118,6 +124,11 @@ export function paramLayer(ctx: ExecContext, name: string | undefined): { layer:
 
 export function isWeightSpace(ctx: ExecContext): boolean {
   return ctx.graph.meta.method === 'es' || ctx.graph.meta.method === 'aes';
+}
+
+/** The noise counter's first row: LR/ALR rows are sample * K + copy; ES/AES rows are the copies. */
+export function noiseRowOffset(ctx: ExecContext): number {
+  return isWeightSpace(ctx) ? 0 : ctx.options.firstSample * ctx.graph.meta.copies;
 }
 
 export function toF64(a: NumArray): Float64Array {

@@ -1,6 +1,6 @@
 // Graph-executor handlers of NoiseInject and SignPack. The noise of a node is drawn by the backend's
 // noise-inject kernel for the counter (seed, step, parametrised-layer index, row, unit) that
-// src/estimators/rng.ts uses: LR/ALR rows are sample*K + copy over the layer's output units; ES/AES
+// kernels/rng.ts uses: LR/ALR rows are sample*K + copy over the layer's output units; ES/AES
 // rows are the K copies over the layer's parameters (weights first, then biases). A copy-invariant
 // input (N rows) is broadcast to N*K rows here, as the fold pass intends. Antithetic pairs are
 // adjacent rows (2j, 2j+1) in both layouts, as in rng.ts: copies 2j and 2j+1 of one sample for
@@ -10,7 +10,7 @@ import { addNoise } from '../../../kernels/reference/index.js';
 import { InvalidInputError } from '../../errors.js';
 import type { IrNode } from '../../ir/types.js';
 import { elementCount } from '../../models/layers.js';
-import { channelsSpatial, isWeightSpace, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
+import { channelsSpatial, isWeightSpace, noiseRowOffset, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
 import { makeAntithetic, repeatRows } from './host-ops.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
@@ -32,7 +32,7 @@ export async function drawEps(ctx: ExecContext, layerName: string | undefined, r
     throw new InvalidInputError(`layer ${String(layerName)}: antithetic pairs need an even number of copies; found K = ${K}. Hint: use K = ${K + 1}`);
   }
   const eps = toF64(
-    await ctx.kernels['noise-inject']({ z: new Float64Array(rows * units), sigma: Float64Array.of(1), rows, channels: 1, spatial: units, seed, step, layer: index, rowOffset: 0 }),
+    await ctx.kernels['noise-inject']({ z: new Float64Array(rows * units), sigma: Float64Array.of(1), rows, channels: 1, spatial: units, seed, step, layer: index, rowOffset: noiseRowOffset(ctx) }),
   );
   return antithetic ? makeAntithetic(eps, rows, units) : eps;
 }
@@ -62,7 +62,7 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
     seed: ctx.options.seed,
     step: ctx.options.step,
     layer: paramLayer(ctx, node.layer).index,
-    rowOffset: 0,
+    rowOffset: noiseRowOffset(ctx),
   });
   ctx.env.set(out!, r.out);
   ctx.env.set(keep, r.signs);

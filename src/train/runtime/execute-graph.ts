@@ -7,6 +7,7 @@
 // other node's handle inputs are downloaded (once, cached) before it runs, so its host reads see values.
 import { match } from 'ts-pattern';
 import type { IrNode } from '../../ir/types.js';
+import { isDeviceTensor } from '../../../kernels/device-tensor.js';
 import { downloadInputs, type ExecContext } from './exec-context.js';
 import { add, batchNorm, biasAct, conv2d, matMul, pool } from './exec-forward.js';
 import { gradProduct } from './exec-gradient.js';
@@ -17,9 +18,18 @@ import { optimizerUpdate } from './exec-update.js';
 /** Node kinds whose handlers take handle inputs themselves (arg / hostNum), or only move them. */
 const HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set(['MatMul', 'BiasAct', 'Loss', 'LossBroadcast', 'Reduce', 'GradProduct', 'AllReduce', 'Transfer', 'Load', 'Store']);
 
+/** AllReduce with the rows already summed on one device, Load and Store: the output is the input. */
 function identity(ctx: ExecContext, node: IrNode): void {
   const [input] = node.inputs;
   for (const out of node.outputs) if (input !== undefined && ctx.env.has(input)) ctx.env.set(out, ctx.env.get(input)!);
+}
+
+/** A Transfer between stages is a real copy: the reading stage never shares the producer's buffer. */
+async function transfer(ctx: ExecContext, node: IrNode): Promise<void> {
+  const value = ctx.env.get(node.inputs[0]!);
+  if (value === undefined) return;
+  const copy = isDeviceTensor(value) ? Float64Array.from(await value.download()) : value.slice();
+  ctx.env.set(node.outputs[0]!, copy);
 }
 
 export async function executeNode(ctx: ExecContext, node: IrNode): Promise<void> {
@@ -38,11 +48,33 @@ export async function executeNode(ctx: ExecContext, node: IrNode): Promise<void>
     .with({ kind: 'Reduce' }, (n) => reduce(ctx, n))
     .with({ kind: 'GradProduct' }, (n) => gradProduct(ctx, n))
     .with({ kind: 'OptimizerUpdate' }, (n) => optimizerUpdate(ctx, n))
-    .with({ kind: 'AllReduce' }, { kind: 'Transfer' }, { kind: 'Load' }, { kind: 'Store' }, (n) => identity(ctx, n))
+    .with({ kind: 'Transfer' }, (n) => transfer(ctx, n))
+    .with({ kind: 'AllReduce' }, { kind: 'Load' }, { kind: 'Store' }, (n) => identity(ctx, n))
     .exhaustive();
 }
 
-/** Runs the graph's nodes that `select` accepts (default: all), in graph order. */
+export interface NodeProfile {
+  op: IrNode['kind'];
+  /** Milliseconds summed over `calls` runs of the node. */
+  ms: number;
+  calls: number;
+}
+
+async function timedNode(ctx: ExecContext, node: IrNode, profile: Map<string, NodeProfile>): Promise<void> {
+  const started = performance.now();
+  await executeNode(ctx, node);
+  const id = `${ctx.profilePrefix ?? ''}${node.id}`;
+  const entry = profile.get(id) ?? { op: node.kind, ms: 0, calls: 0 };
+  entry.ms += performance.now() - started;
+  entry.calls++;
+  profile.set(id, entry);
+}
+
+/** Runs the graph's nodes that `select` accepts (default: all), in graph order; timed when ctx.profile is set. */
 export async function executeGraph(ctx: ExecContext, select: (node: IrNode) => boolean = () => true): Promise<void> {
-  for (const node of ctx.graph.nodes) if (select(node)) await executeNode(ctx, node);
+  for (const node of ctx.graph.nodes) {
+    if (!select(node)) continue;
+    if (ctx.profile) await timedNode(ctx, node, ctx.profile);
+    else await executeNode(ctx, node);
+  }
 }

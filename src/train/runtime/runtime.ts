@@ -1,25 +1,30 @@
 // The training runtime: one object per run that owns the parameters and optimizer state and runs
-// each training step as the compiler's step graph (stepGraph: expand, fold, fuse) executed node by
-// node on one kernel backend (execute-graph.ts). Every method takes this one path; they differ only
-// in the graph. Networks with batchnorm first run the BP graph's forward nodes on the clean batch to
-// fix the statistics every method treats as constants (METHOD.md 7.3). The state it exports is what
-// checkpoints hold. Intermediate tensors may stay on the backend's device between kernels (the
-// `resident` option, default on unless ALRFLOW_RESIDENT=off); every handle a step or an evaluation
-// chunk produces is disposed when it ends. Parameters and optimizer state stay host float64 arrays
-// between steps, so checkpoints hold exactly what the next step reads.
-import { stepGraph } from '../../compiler/compile.js';
-import { resolveCompileOptions } from '../../compiler/compile-options.js';
+// each training step as a compiled step graph (graph-cache.ts) executed node by node on one kernel
+// backend (execute-graph.ts). Every method takes this one path; they differ only in the graph. A
+// step may be split into micro-batches (micro-batches.ts), and under staleness 1 the gradient of
+// step t is applied at step t + 1 (the forward-only pipeline's semantics). Networks with batchnorm
+// first run the BP graph's forward nodes on the clean (micro-)batch to fix the statistics every
+// method treats as constants (METHOD.md 7.3). Intermediate tensors may stay on the backend's device
+// between kernels (`resident`, default on unless ALRFLOW_RESIDENT=off); every handle a step or an
+// evaluation chunk produces is disposed when it ends. Parameters and optimizer state stay host
+// float64 arrays between steps, so checkpoints (state-io.ts) hold exactly what the next step reads.
 import { keptBytes } from '../../compiler/kept-bytes.js';
-import type { Graph, IrNode, Method } from '../../ir/types.js';
+import type { Graph, IrNode } from '../../ir/types.js';
 import { elementCount, paramLayers, type Layer, type Network, type ParamLayer } from '../../models/layers.js';
-import { executeGraph } from './execute-graph.js';
-import { hostNum, toF64, type ExecContext, type ExecOptions } from './exec-context.js';
+import { evaluateSplit, type Evaluation } from './evaluate.js';
+import { executeGraph, type NodeProfile } from './execute-graph.js';
+import { toF64, type ExecContext, type ExecOptions } from './exec-context.js';
+import { GraphCache, type StepSchedule } from './graph-cache.js';
 import { initParams } from './init-params.js';
 import { mean } from './host-ops.js';
 import { LearnedSigma, sigmaGradients } from './learned-sigma.js';
+import { combineResults, splitBatch, type MicroBatch } from './micro-batches.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 import { resolveKernels, type ResolvedKernels } from './resolve-kernels.js';
-import { emptyKeptBytes, type Batch, type KeptBytes, type MethodOptions, type Params, type StepResult } from './step-types.js';
+import { exportArrays, importArrays, type RuntimeState } from './state-io.js';
+import { emptyKeptBytes, type Batch, type MethodOptions, type Params, type StepResult } from './step-types.js';
+
+export type { Evaluation } from './evaluate.js';
 
 export interface RuntimeOptions {
   network: Network;
@@ -29,11 +34,8 @@ export interface RuntimeOptions {
   seed: number;
   /** Keep intermediates on the device between kernels (default: on, unless ALRFLOW_RESIDENT=off). */
   resident?: boolean;
-}
-
-export interface Evaluation {
-  loss: number;
-  accuracy: number;
+  /** The compiler's schedule the step runs under (absent: sequential, one part, staleness 0). */
+  schedule?: StepSchedule;
 }
 
 function layersByName(layers: readonly Layer[], out = new Map<string, Layer>()): Map<string, Layer> {
@@ -45,16 +47,22 @@ function layersByName(layers: readonly Layer[], out = new Map<string, Layer>()):
 }
 
 const isUpdate = (n: IrNode): boolean => n.kind === 'OptimizerUpdate';
+const allFinite = (p: Params): boolean => Object.values(p).every((l) => l.weights.every(Number.isFinite) && l.biases.every(Number.isFinite));
+
+function flatParams(p: { weights: Float64Array; biases: Float64Array }): Float64Array {
+  const flat = new Float64Array(p.weights.length + p.biases.length);
+  flat.set(p.weights);
+  flat.set(p.biases, p.weights.length);
+  return flat;
+}
 
 export class Runtime {
-  params: Params;
-  /** Optimizer state per layer (SGD velocity, or Adam m then v), and the updates applied so far. */
-  readonly optimizerState = new Map<string, Float64Array>();
+  readonly state: RuntimeState;
   optimizerUpdates = 0;
-  /** Learned sigma per layer (LR/ALR with learnSigma); undefined when sigma is fixed. */
-  readonly sigma: LearnedSigma | undefined;
   readonly layers: ParamLayer[];
-  private readonly graphs = new Map<string, Graph>();
+  readonly graphs: GraphCache;
+  /** Measured time per node, summed over the steps run while it is set (train --profile). */
+  profile: Map<string, NodeProfile> | undefined;
   private readonly layerMap: Map<string, Layer>;
 
   private constructor(
@@ -63,9 +71,10 @@ export class Runtime {
   ) {
     this.layers = paramLayers(options.network.layers);
     this.layerMap = layersByName(options.network.layers);
-    this.params = initParams(this.layers, options.seed);
     const m = options.method;
-    this.sigma = m.learnSigma ? new LearnedSigma(this.layers, { ...m, learnSigma: m.learnSigma }) : undefined;
+    const sigma = m.learnSigma ? new LearnedSigma(this.layers, { ...m, learnSigma: m.learnSigma }) : undefined;
+    this.state = { params: initParams(this.layers, options.seed), optimizerState: new Map(), sigma, pending: undefined };
+    this.graphs = new GraphCache(options.network, m, options.optimizer.kind, options.schedule);
   }
 
   static async create(options: RuntimeOptions): Promise<Runtime> {
@@ -80,41 +89,47 @@ export class Runtime {
     return this.resolved.backend;
   }
 
-  /** The step graph of `method` for a batch of `batch` rows (compiled once per shape). */
-  graph(method: Method, batch: number): Graph {
-    const key = `${method}/${batch}`;
-    let g = this.graphs.get(key);
-    if (!g) {
-      const m = this.options.method;
-      const layerwise = (method === 'lr' || method === 'alr') && m.layerwise;
-      g = stepGraph(this.options.network, resolveCompileOptions({ method, copies: m.copies, batch, schedule: 'sequential', layerwise, optimizer: this.options.optimizer.kind }));
-      this.graphs.set(key, g);
-    }
-    return g;
+  get params(): Params {
+    return this.state.params;
   }
 
-  private context(graph: Graph, batch: Batch, step: number, lr: number): ExecContext {
+  set params(p: Params) {
+    this.state.params = p;
+  }
+
+  get optimizerState(): Map<string, Float64Array> {
+    return this.state.optimizerState;
+  }
+
+  /** Learned sigma per layer (LR/ALR with learnSigma); undefined when sigma is fixed. */
+  get sigma(): LearnedSigma | undefined {
+    return this.state.sigma;
+  }
+
+  private context(graph: Graph, batch: Batch, step: number, lr: number, firstSample = 0, profiled = true): ExecContext {
     const env: ExecContext['env'] = new Map([['x', batch.x]]);
-    for (const [name, p] of Object.entries(this.params)) {
-      const flat = new Float64Array(p.weights.length + p.biases.length);
-      flat.set(p.weights);
-      flat.set(p.biases, p.weights.length);
-      env.set(`${name}.params`, flat);
-    }
+    for (const [name, p] of Object.entries(this.params)) env.set(`${name}.params`, flatParams(p));
     for (const [name, s] of this.optimizerState) env.set(`${name}.opt`, s);
     const m = this.options.method;
-    const options: ExecOptions = { sigma: m.sigma, ...(this.sigma ? { layerSigma: this.sigma.values } : {}), baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, seed: this.options.seed, step, lr, optimizer: this.options.optimizer, updateCount: this.optimizerUpdates + 1 };
+    const layerSigma = this.sigma ? { layerSigma: this.sigma.values } : {};
+    const options: ExecOptions = {
+      sigma: m.sigma, ...layerSigma, baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, seed: this.options.seed,
+      step, firstSample, lr, optimizer: this.options.optimizer, updateCount: this.optimizerUpdates + 1,
+    };
     const paramMap = new Map(this.layers.map((layer, index) => [layer.name, { layer, index }]));
-    return { graph, kernels: this.resolved.kernels, device: this.resolved.device, paramLayers: paramMap, layers: this.layerMap, env, labels: batch.labels, bnStats: new Map(), losses: [], options };
+    return {
+      graph, kernels: this.resolved.kernels, device: this.resolved.device, paramLayers: paramMap, layers: this.layerMap, env,
+      labels: batch.labels, bnStats: new Map(), losses: [], options, ...(this.profile && profiled ? { profile: this.profile } : {}),
+    };
   }
 
-  /** Runs every node but the updates; returns the context (holding the gradients) and the step's result. */
-  private async runStep(batch: Batch, step: number, lr: number): Promise<{ ctx: ExecContext; result: StepResult }> {
-    const method = this.options.method.method;
-    const ctx = this.context(this.graph(method, batch.samples), batch, step, lr);
-    if (method !== 'bp' && this.layers.some((l) => l.kind === 'batchnorm')) {
-      // Clean-pass batchnorm statistics, from the BP graph's forward nodes on the same batch.
-      const clean = { ...ctx, graph: this.graph('bp', batch.samples), env: new Map(ctx.env), losses: [] };
+  /** One micro-batch's gradients (every node but the updates); returns the context and the part's result. */
+  private async runPart(part: MicroBatch, step: number, lr: number): Promise<{ ctx: ExecContext; result: StepResult }> {
+    const { batch, firstSample } = part;
+    const ctx = this.context(this.graphs.step(batch.samples), batch, step, lr, firstSample);
+    if (this.options.method.method !== 'bp' && this.layers.some((l) => l.kind === 'batchnorm')) {
+      // Clean-pass batchnorm statistics, from the BP graph's forward nodes on the same rows.
+      const clean = { ...ctx, graph: this.graphs.plain('bp', batch.samples), env: new Map(ctx.env), losses: [], profilePrefix: 'clean/' };
       await executeGraph(clean, (n) => n.phase === 'forward');
     }
     await executeGraph(ctx, (n) => !isUpdate(n));
@@ -126,11 +141,15 @@ export class Runtime {
     }
     const meanLoss = ctx.losses.reduce((s, l) => s + mean(l), 0) / ctx.losses.length;
     const sigma = this.sigma ? { sigmaGradients: await sigmaGradients(ctx) } : {};
-    return { ctx, result: { meanLoss, gradients, keptBytes: this.kept(ctx.graph), ...sigma } };
+    return { ctx, result: { meanLoss, gradients, keptBytes: { ...emptyKeptBytes(), ...keptBytes(ctx.graph) }, ...sigma } };
   }
 
-  private kept(graph: Graph): KeptBytes {
-    return { ...emptyKeptBytes(), ...keptBytes(graph) };
+  private async runStep(batch: Batch, step: number, lr: number): Promise<{ ctx: ExecContext; result: StepResult }> {
+    const parts = splitBatch(batch, this.options.schedule?.microBatches ?? 1);
+    const runs = [];
+    for (const part of parts) runs.push(await this.runPart(part, step, lr));
+    const result = runs.length === 1 ? runs[0]!.result : combineResults(runs.map((r) => r.result), parts.map((p) => p.batch.samples));
+    return { ctx: runs[runs.length - 1]!.ctx, result };
   }
 
   /** Gradients of one step without applying them (probe, bridge tests). */
@@ -152,9 +171,22 @@ export class Runtime {
     }
   }
 
+  /** The gradients this step applies: its own, or under staleness 1 the previous step's (none at the first). */
+  private toApply(result: StepResult): RuntimeState['pending'] {
+    const own = { gradients: result.gradients, ...(result.sigmaGradients ? { sigmaGradients: result.sigmaGradients } : {}) };
+    if (this.options.schedule?.staleness !== 1) return own;
+    const late = this.state.pending;
+    this.state.pending = own;
+    return late;
+  }
+
   private async applyStep(batch: Batch, step: number, lr: number, sigmaLr: number): Promise<StepResult> {
     const { ctx, result } = await this.runStep(batch, step, lr);
     if (!Number.isFinite(result.meanLoss)) return result;
+    const apply = this.toApply(result);
+    if (!apply) return result;
+    // The update reads the gradient under its own input id (after an all-reduce or a transfer, not `.grad`).
+    for (const n of ctx.graph.nodes) if (isUpdate(n) && n.layer !== undefined) ctx.env.set(n.inputs[1]!, flatParams(apply.gradients[n.layer]!));
     await executeGraph(ctx, isUpdate);
     const next: Params = {};
     for (const layer of this.layers) {
@@ -163,8 +195,8 @@ export class Runtime {
       next[layer.name] = { weights: flat.slice(0, w), biases: flat.slice(w) };
     }
     // A diverged update is dropped, so the state a caller saves is always the last good one.
-    if (!Object.values(next).every((p) => p.weights.every(Number.isFinite) && p.biases.every(Number.isFinite))) return result;
-    await this.sigma?.update(ctx.kernels, result.sigmaGradients ?? {}, sigmaLr, this.options.optimizer, this.optimizerUpdates + 1);
+    if (!allFinite(next)) return result;
+    await this.sigma?.update(ctx.kernels, apply.sigmaGradients ?? {}, sigmaLr, this.options.optimizer, this.optimizerUpdates + 1);
     this.params = next;
     for (const layer of this.layers) this.optimizerState.set(layer.name, toF64(ctx.env.get(`${layer.name}.opt.next`) as Float64Array));
     this.optimizerUpdates++;
@@ -173,52 +205,27 @@ export class Runtime {
 
   /** Whether every parameter is finite (checked after each update: divergence must not reach a checkpoint). */
   finite(): boolean {
-    return Object.values(this.params).every((p) => p.weights.every(Number.isFinite) && p.biases.every(Number.isFinite));
+    return allFinite(this.params);
   }
 
   /** Mean loss and accuracy over a split: the BP graph's forward and loss nodes, in chunks. */
-  async evaluate(features: Float32Array, labels: Uint8Array, count: number, chunk = 500): Promise<Evaluation> {
-    const width = elementCount(this.options.network.inputShape);
-    const classes = this.options.network.classes;
-    let lossSum = 0;
-    let correct = 0;
-    for (let start = 0; start < count; start += chunk) {
-      const rows = Math.min(chunk, count - start);
-      const batch: Batch = { x: Float64Array.from(features.subarray(start * width, (start + rows) * width)), labels: Int32Array.from(labels.subarray(start, start + rows)), samples: rows };
-      const ctx = this.context(this.graph('bp', rows), batch, 0, 0);
-      await executeGraph(ctx, (n) => n.phase === 'forward' || n.phase === 'loss');
-      const lossNode = ctx.graph.nodes.find((n) => n.kind === 'Loss')!;
-      const logits = await hostNum(ctx, lossNode.inputs[0]!);
-      this.resolved.releaseHandles();
-      lossSum += ctx.losses[0]!.reduce((a, b) => a + b, 0);
-      for (let r = 0; r < rows; r++) {
-        let best = 0;
-        for (let c = 1; c < classes; c++) if (logits[r * classes + c]! > logits[r * classes + best]!) best = c;
-        if (best === batch.labels[r]) correct++;
-      }
-    }
-    return { loss: lossSum / count, accuracy: correct / count };
+  evaluate(features: Float32Array, labels: Uint8Array, count: number, chunk = 500): Promise<Evaluation> {
+    const host = {
+      width: elementCount(this.options.network.inputShape),
+      classes: this.options.network.classes,
+      graph: (rows: number) => this.graphs.plain('bp', rows),
+      context: (graph: Graph, batch: Batch) => this.context(graph, batch, 0, 0, 0, false),
+      releaseHandles: () => this.resolved.releaseHandles(),
+    };
+    return evaluateSplit(host, features, labels, count, chunk);
   }
 
   exportState(): { arrays: Record<string, Float64Array>; optimizerUpdates: number } {
-    const arrays: Record<string, Float64Array> = {};
-    for (const [name, p] of Object.entries(this.params)) {
-      arrays[`param.${name}.weights`] = p.weights;
-      arrays[`param.${name}.biases`] = p.biases;
-    }
-    for (const [name, s] of this.optimizerState) arrays[`optim.${name}`] = s;
-    if (this.sigma) Object.assign(arrays, this.sigma.exportState());
-    return { arrays, optimizerUpdates: this.optimizerUpdates };
+    return { arrays: exportArrays(this.state), optimizerUpdates: this.optimizerUpdates };
   }
 
   importState(arrays: Record<string, Float64Array>, optimizerUpdates: number): void {
-    for (const [name, p] of Object.entries(this.params)) {
-      p.weights = arrays[`param.${name}.weights`] ?? p.weights;
-      p.biases = arrays[`param.${name}.biases`] ?? p.biases;
-    }
-    this.optimizerState.clear();
-    for (const [key, value] of Object.entries(arrays)) if (key.startsWith('optim.')) this.optimizerState.set(key.slice(6), value);
+    importArrays(this.state, arrays);
     this.optimizerUpdates = optimizerUpdates;
-    this.sigma?.importState(arrays);
   }
 }

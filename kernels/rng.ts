@@ -25,7 +25,7 @@
 //
 // Also here: Gaussian sampling of whole buffers, antithetic pairs, and an optional quasi-Monte Carlo
 // mode (randomly shifted rank-1 lattice over copies, mapped through the inverse normal CDF).
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../src/errors.js';
 import { inverseNormalCdf } from './inverse-normal-cdf.js';
 import { normalFromStates } from './box-muller.js';
 

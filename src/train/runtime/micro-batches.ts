@@ -1,0 +1,53 @@
+// Micro-batches of one training step: the batch split by samples into M nearly equal parts (each
+// knows its first sample, which offsets the noise counter's rows so every row draws the noise it
+// draws in the whole batch), and the step's result combined from the parts' results. Every method's
+// gradient is a mean over the part's samples, so the step's gradient is the mean of the parts'
+// gradients weighted by their sample counts: the whole batch's gradient, up to rounding.
+import type { Batch, Params, StepResult } from './step-types.js';
+
+export interface MicroBatch {
+  batch: Batch;
+  /** Index of the part's first sample in the step's batch. */
+  firstSample: number;
+}
+
+export function splitBatch(batch: Batch, parts: number): MicroBatch[] {
+  const width = batch.x.length / batch.samples;
+  const count = Math.min(parts, batch.samples);
+  return Array.from({ length: count }, (_, i) => {
+    const start = Math.floor((i * batch.samples) / count);
+    const end = Math.floor(((i + 1) * batch.samples) / count);
+    const part: Batch = { x: batch.x.subarray(start * width, end * width), labels: batch.labels.subarray(start, end), samples: end - start };
+    return { batch: part, firstSample: start };
+  });
+}
+
+function weightedSum(arrays: readonly Float64Array[], weights: readonly number[]): Float64Array {
+  if (arrays.length === 1) return arrays[0]!;
+  const out = new Float64Array(arrays[0]!.length);
+  arrays.forEach((a, i) => {
+    for (let j = 0; j < a.length; j++) out[j]! += weights[i]! * a[j]!;
+  });
+  return out;
+}
+
+function combineRecords(records: readonly Record<string, Float64Array>[], weights: readonly number[]): Record<string, Float64Array> {
+  return Object.fromEntries(Object.keys(records[0]!).map((name) => [name, weightedSum(records.map((r) => r[name]!), weights)]));
+}
+
+/** The step's result from its parts' (the parts' kept bytes are the step's: one part is live at a time). */
+export function combineResults(results: readonly StepResult[], samples: readonly number[]): StepResult {
+  const total = samples.reduce((a, b) => a + b, 0);
+  const weights = samples.map((s) => s / total);
+  const gradients: Params = {};
+  for (const name of Object.keys(results[0]!.gradients)) {
+    gradients[name] = {
+      weights: weightedSum(results.map((r) => r.gradients[name]!.weights), weights),
+      biases: weightedSum(results.map((r) => r.gradients[name]!.biases), weights),
+    };
+  }
+  const meanLoss = results.reduce((s, r, i) => s + weights[i]! * r.meanLoss, 0);
+  const sigmaParts = results.map((r) => r.sigmaGradients).filter((g): g is Record<string, Float64Array> => g !== undefined);
+  const sigma = sigmaParts.length === results.length ? { sigmaGradients: combineRecords(sigmaParts, weights) } : {};
+  return { meanLoss, gradients, keptBytes: results[0]!.keptBytes, ...sigma };
+}
