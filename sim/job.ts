@@ -104,6 +104,7 @@ export function summaryTable(r: SimReport): string {
     `  compute units' cycles  ${Object.entries(r.cycleShares).filter(([, v]) => v > 0.0005).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`,
     `  stages                 ${r.stageChoice}`,
     ...r.stages.map((s) => `    stage ${s.index} cores ${s.cores[0]}-${s.cores.at(-1)}: estimated ${s.estimatedCycles.toFixed(0)}, simulated ${s.simulatedCycles.toFixed(0)} cycles per core per iteration (${s.layers.length} layers)`),
+    `  weights                ${fmtBytes(r.weights.onChipBytes)} held on-chip (reused by every micro-batch); ${fmtBytes(r.weights.offChipBytes)} off-chip, re-read ${fmtBytes(r.weights.offChipReadBytesPerIteration)} per iteration`,
     ...Object.entries(peakByLevel(r)).map(([level, bytes]) => `  peak ${level.padEnd(18)}${fmtBytes(bytes)}${r.memory.some((m) => m.level === level && m.overflow) ? '  (over capacity: spills)' : ''}`),
     ...(r.energy ? [`  energy / iteration     ${((r.energy.totalJoules / Math.max(1, i.iterations)) * 1e3).toFixed(3)} mJ`] : []),
     `  events                 ${r.events}`,

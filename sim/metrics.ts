@@ -148,3 +148,12 @@ export function stageStats(step: CompiledStep, run: EngineRun, iterations: numbe
     simulatedCycles: s.cores.reduce((sum, c) => sum + (busyByCore.get(c) ?? 0), 0) / Math.max(1, s.cores.length * iterations),
   }));
 }
+
+/** Weight bytes kept on the nearest level (reused across micro-batches) and left off it (re-read by every task). */
+export function weightReuse(step: CompiledStep): SimReport['weights'] {
+  const near = step.hw.memory[0]?.name;
+  const out = { onChipBytes: 0, offChipBytes: 0, offChipReadBytesPerIteration: 0 };
+  for (const p of step.placements) if (p.cls === 'weight') p.level === near ? (out.onChipBytes += p.bytes) : (out.offChipBytes += p.bytes);
+  for (const t of step.tasks) for (const a of t.reads) if (a.cls === 'weight' && a.level !== near) out.offChipReadBytesPerIteration += a.bytes;
+  return out;
+}

@@ -45,6 +45,7 @@ export const simReportSchema = z.object({
     }),
   ),
   stageChoice: z.string(),
+  weights: z.object({ onChipBytes: count, offChipBytes: count, offChipReadBytesPerIteration: count }),
   stages: z.array(z.object({ index: z.number().int(), layers: z.array(z.string()), cores: z.array(z.number().int()), estimatedCycles: count, simulatedCycles: count })),
   bubbleRatio: z.number().min(0).max(1),
   utilisationByKind: z.object({ systolic: count.optional(), vector: count.optional(), link: count.optional() }),

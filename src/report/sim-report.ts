@@ -101,6 +101,12 @@ export interface SimReport {
   /** How the compiler chose the stages, and each stage's estimated and simulated cost. */
   stageChoice: string;
   stages: StageStats[];
+  /**
+   * Weight reuse: bytes of weights held on the nearest level (fetched once, reused by every
+   * micro-batch and fold), bytes the nearest level cannot hold, and the off-chip weight bytes read
+   * per iteration because of them (every micro-batch and shard re-reads its weights).
+   */
+  weights: { onChipBytes: number; offChipBytes: number; offChipReadBytesPerIteration: number };
   /** Compute units (systolic arrays; vector units where no array ran): idle fraction between an iteration's first and last compute, mean over iterations. */
   bubbleRatio: number;
   /** Compute cycles of every unit of a kind over (units of that kind on the chip x total cycles). */
