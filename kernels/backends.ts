@@ -1,9 +1,10 @@
 // Kernel backend names and detection: whether each backend can run on this machine, and if not,
 // why. Detection runs a tiny kernel and checks that the engine that executed it is the one asked
 // for (gpu.js silently changes mode otherwise). It is not the dispatcher: see registry.ts.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigError } from '../src/errors.js';
-import { BACKEND_CHOICES, BACKEND_NAMES, type BackendChoice, type BackendName, type GpujsBackend } from './names.js';
+import { BACKEND_CHOICES, BACKEND_NAMES, type BackendChoice, type BackendName, type BrowserBackend, type GpujsBackend } from './names.js';
 
 export { BACKEND_CHOICES, BACKEND_NAMES, GPUJS_BACKENDS, isGpujsBackend, type BackendChoice, type BackendName, type GpujsBackend } from './names.js';
 
@@ -62,6 +63,9 @@ async function detectUncached(backend: BackendName): Promise<BackendAvailability
     case 'webasm':
     case 'cpu':
       return probeGpujs(backend);
+    case 'browser-webgpu':
+    case 'browser-webgl2':
+      return probeBrowser(backend);
     default:
       return backend satisfies never;
   }
@@ -89,20 +93,52 @@ async function probeGpujs(mode: GpujsBackend): Promise<BackendAvailability> {
   }
 }
 
+/** What gl's native build needs on Debian/Ubuntu (README "GPU backends"), and the display it runs on. */
+export const GL_APT_PACKAGES = 'libxi-dev libglu1-mesa-dev libglew-dev pkg-config build-essential python3 xvfb';
+const GL_HINT = `install its build prerequisites (Debian/Ubuntu: sudo apt-get install -y ${GL_APT_PACKAGES})`;
+
+/**
+ * Opens the backend's Chromium page, runs a 3-element kernel there (numbers and the mode that ran
+ * checked), and times a 4 MiB round trip to the page and back: the transfer cost every kernel
+ * call's arrays pay, printed in the engine line.
+ */
+async function probeBrowser(backend: BrowserBackend): Promise<BackendAvailability> {
+  const mode = backend.slice('browser-'.length);
+  const engine = `gpu.js ${mode} in headless Chromium`;
+  const { BrowserDevice, chromiumPath } = await import('./browser/browser-device.js');
+  if (!existsSync(chromiumPath())) return { backend, works: false, reason: `no Chromium at ${chromiumPath()} (hint: apt-get install -y chromium, or set ALRFLOW_CHROMIUM)`, engine };
+  let device: Awaited<ReturnType<typeof BrowserDevice.open>> | undefined;
+  try {
+    device = await BrowserDevice.open(backend);
+    const r = await device.run('add', { a: Float32Array.of(1, 2, 3), b: Float32Array.of(1, 2, 3) }, false);
+    const out = r.out as Float32Array;
+    if (r.ran.join() !== mode) return { backend, works: false, reason: `gpu.js in Chromium ran the probe on "${r.ran.join('+')}" instead of "${mode}" (${device.adapter})`, engine };
+    if (out[0] !== 2 || out[2] !== 6) return { backend, works: false, reason: `probe kernel returned wrong values [${Array.from(out).join(', ')}]`, engine };
+    await device.echoMs(1 << 20);
+    const echo = Math.min(await device.echoMs(1 << 20), await device.echoMs(1 << 20));
+    return { backend, works: true, reason: null, engine: `${engine} (${device.adapter}); 4 MiB to the page and back ${echo.toFixed(0)} ms` };
+  } catch (err) {
+    return { backend, works: false, reason: `${engine} failed: ${String(err instanceof Error ? err.message : err).split('\n')[0]}`, engine };
+  } finally {
+    await device?.close().catch(() => undefined);
+  }
+}
+
 function headlessGlPrerequisite(): string | null {
   const require = createRequire(import.meta.url);
   try {
     require.resolve('gl');
   } catch {
-    return 'the optional "gl" package is not installed';
+    return `the optional "gl" package is not installed (npm drops it when its native build fails): ${GL_HINT}, then rerun "npm ci"`;
   }
   let gl: ((w: number, h: number) => unknown) | undefined;
   try {
     gl = require('gl') as (w: number, h: number) => unknown;
-  } catch {
-    return 'the optional "gl" package is installed but its native binding was never built (package.json allowScripts gl:false)';
+  } catch (err) {
+    const why = String(err instanceof Error ? err.message : err).split('\n')[0];
+    return `the optional "gl" package is installed but its native binding does not load (${why}): ${GL_HINT}, then run "npm rebuild gl"`;
   }
-  if (!process.env['DISPLAY']) return 'no X display: headless-gl needs one (hint: run under xvfb-run)';
+  if (!process.env['DISPLAY']) return 'no X display: headless-gl needs one (hint: run under "xvfb-run -a", from Debian/Ubuntu package xvfb)';
   return gl(1, 1) ? null : 'headless-gl could not create a WebGL context on this display';
 }
 

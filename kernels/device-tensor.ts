@@ -8,7 +8,7 @@ import type { BackendName } from './names.js';
 import type { KernelArgs, KernelName, KernelOutputs, NumArray } from './names.js';
 
 /** Backends whose kernels can keep results on the device. */
-export const RESIDENT_BACKENDS = ['tfjs-wasm', 'headlessgl', 'webgl2', 'webgpu'] as const;
+export const RESIDENT_BACKENDS = ['tfjs-wasm', 'headlessgl', 'webgl2', 'webgpu', 'browser-webgpu', 'browser-webgl2'] as const;
 export type ResidentBackend = (typeof RESIDENT_BACKENDS)[number];
 
 export function isResidentBackend(b: BackendName): b is ResidentBackend {

@@ -32,17 +32,25 @@ export const KERNEL_NAMES = [
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 /** Every kernel backend (detection and dispatch: backends.ts, registry.ts). */
-export const BACKEND_NAMES = ['reference', 'tfjs-wasm', 'webasm', 'cpu', 'headlessgl', 'webgpu', 'webgl2'] as const;
+export const BACKEND_NAMES = ['reference', 'tfjs-wasm', 'webasm', 'cpu', 'headlessgl', 'webgpu', 'webgl2', 'browser-webgpu', 'browser-webgl2'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendChoice = BackendName | 'auto';
 export const BACKEND_CHOICES: readonly BackendChoice[] = [...BACKEND_NAMES, 'auto'];
 
-/** gpu.js-backed backends; the others are plain TS (reference) and TF.js's wasm backend. */
+/** gpu.js-backed backends in this process; browser-* run gpu.js inside headless Chromium, the others are plain TS (reference) and TF.js's wasm backend. */
 export const GPUJS_BACKENDS = ['webasm', 'cpu', 'headlessgl', 'webgpu', 'webgl2'] as const;
 export type GpujsBackend = (typeof GPUJS_BACKENDS)[number];
 
 export function isGpujsBackend(b: BackendName): b is GpujsBackend {
   return (GPUJS_BACKENDS as readonly string[]).includes(b);
+}
+
+/** gpu.js in a headless Chromium page that stays open as the device server (kernels/browser). */
+export const BROWSER_BACKENDS = ['browser-webgpu', 'browser-webgl2'] as const;
+export type BrowserBackend = (typeof BROWSER_BACKENDS)[number];
+
+export function isBrowserBackend(b: BackendName): b is BrowserBackend {
+  return (BROWSER_BACKENDS as readonly string[]).includes(b);
 }
 
 /** Float input: float64 from the reference path, float32 from the device backends. */

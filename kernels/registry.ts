@@ -14,6 +14,8 @@ import {
   isGpujsBackend,
   parseBackendChoice,
 } from './backends.js';
+import type { TransferStats } from './browser/browser-device.js';
+import { isBrowserBackend } from './names.js';
 import { downloadArgs, type ResidentArgs, type ResidentOutputs, type ResidentTable } from './device-tensor.js';
 import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from './names.js';
 import { registryChecks } from './registry-checks.js';
@@ -46,6 +48,8 @@ export interface KernelRunner {
    * by a checked kernel). Handles reaching a kernel with no resident version here are downloaded.
    */
   runResident<K extends KernelName>(name: K, args: ResidentArgs<K>): Promise<ResidentResult<K>>;
+  /** Bytes and time spent moving arrays between Node and the device, where that is a separate process (browser-*). */
+  transfer?: () => TransferStats;
   dispose(): Promise<void>;
 }
 
@@ -89,17 +93,37 @@ async function createRunner(backend: BackendName, engine: string): Promise<Kerne
     const { GpujsContext } = await import('./gpujs/gpujs-context.js');
     const { gpujsTable, gpujsResidentTable, gpujsFallback } = await import('./gpujs/gpujs-table.js');
     const ctx = new GpujsContext(backend);
-    const degraded = (): BackendName | null => degradedMode(backend, ctx.takeRanModes());
+    const degraded = (): Degradation | null => degradedMode(backend, ctx.takeRanModes(), ctx.takeFallbackReasons());
     return tableRunner({ backend, engine, table: gpujsTable(ctx), resident: gpujsResidentTable(ctx), dispose: () => ctx.destroy(), degraded, referenceKernels: gpujsFallback.names });
+  }
+  if (isBrowserBackend(backend)) {
+    const { BrowserDevice } = await import('./browser/browser-device.js');
+    const { browserTables } = await import('./browser/browser-table.js');
+    const { gpujsFallback } = await import('./gpujs/gpujs-table.js');
+    const device = await BrowserDevice.open(backend);
+    const tables = browserTables(device);
+    const degraded = (): Degradation | null => {
+      const r = tables.takeRan();
+      return degradedMode(backend, r.ran, r.fallbackReasons);
+    };
+    return tableRunner({ backend, engine, table: tables.table, resident: tables.resident, dispose: () => device.close(), degraded, referenceKernels: gpujsFallback.names, transfer: () => device.stats() });
   }
   return backend satisfies never;
 }
 
-/** The backend that ran when gpu.js executed some of a call's kernels in another mode, else null. */
-function degradedMode(asked: BackendName, ran: string[]): BackendName | null {
+/** A call that did not run (wholly) on the backend asked for: what ran, and why. */
+interface Degradation {
+  backend: BackendName;
+  why: string;
+}
+
+/** What ran when a call's kernels executed in another gpu.js mode (or fell back to the reference), else null. */
+function degradedMode(asked: BackendName, ran: string[], fallbackReasons: string[]): Degradation | null {
   const other = ran.find((m) => m !== asked);
   if (other === undefined) return null;
-  return (BACKEND_NAMES as readonly string[]).includes(other) ? (other as BackendName) : 'cpu';
+  const backend = (BACKEND_NAMES as readonly string[]).includes(other) ? (other as BackendName) : 'cpu';
+  const why = fallbackReasons.length > 0 ? `fell back to the float64 reference (${fallbackReasons.join('; ')})` : `degraded by gpu.js to ${backend}`;
+  return { backend, why };
 }
 
 interface TableParts {
@@ -109,17 +133,18 @@ interface TableParts {
   /** The kernels this backend runs on handles; absent or empty on host backends. */
   resident?: ResidentTable;
   dispose: () => Promise<void>;
-  degraded: () => BackendName | null;
+  degraded: () => Degradation | null;
   /** Kernels this table runs with the float64 reference code: their results are stamped `reference`. */
   referenceKernels?: ReadonlySet<KernelName>;
+  transfer?: () => TransferStats;
 }
 
 function tableRunner(parts: TableParts): KernelRunner {
-  const { backend, engine, table, resident = {}, dispose, degraded, referenceKernels = new Set<KernelName>() } = parts;
+  const { backend, engine, table, resident = {}, dispose, degraded, referenceKernels = new Set<KernelName>(), transfer } = parts;
   const stamp = <O>(name: KernelName, out: O): { out: O; backend: BackendName; engine: string } => {
     if (referenceKernels.has(name)) return { out, backend: 'reference', engine: `float64 TypeScript (kernels/reference), no ${backend} version of ${name} yet` };
     const ran = degraded();
-    return ran === null ? { out, backend, engine } : { out, backend: ran, engine: `${engine}, degraded by gpu.js to ${ran}` };
+    return ran === null ? { out, backend, engine } : { out, backend: ran.backend, engine: `${engine}, ${ran.why}` };
   };
   const run = async <K extends KernelName>(name: K, args: KernelArgs[K]): Promise<KernelResult<K>> => {
     const impl = table[name] as ((a: KernelArgs[K]) => Promise<KernelOutputs[K]>) | undefined;
@@ -142,6 +167,7 @@ function tableRunner(parts: TableParts): KernelRunner {
       registryChecks(name, args as unknown as KernelArgs[K]);
       return stamp(name, await impl(args));
     },
+    ...(transfer ? { transfer } : {}),
     dispose,
   };
 }
@@ -186,11 +212,19 @@ export async function probeBackend(backend: BackendName): Promise<ProbeResult> {
 
 let autoChoice: Promise<AutoChoice> | undefined;
 
+/**
+ * The backends `auto` probes: every in-process one, GPU ones (headlessgl, webgpu) included; the
+ * browser-* ones only with ALRFLOW_AUTO_BROWSER=on, since probing them launches Chromium twice.
+ */
+export function autoCandidates(env: NodeJS.ProcessEnv = process.env): BackendName[] {
+  return BACKEND_NAMES.filter((b) => !isBrowserBackend(b) || env['ALRFLOW_AUTO_BROWSER'] === 'on');
+}
+
 /** The fastest working backend by the probe (computed once per process). */
 export function chooseAuto(): Promise<AutoChoice> {
   autoChoice ??= (async () => {
     const probes: ProbeResult[] = [];
-    for (const b of BACKEND_NAMES) probes.push(await probeBackend(b));
+    for (const b of autoCandidates()) probes.push(await probeBackend(b));
     const best = probes.filter((p) => p.gflops !== null).sort((x, y) => y.gflops! - x.gflops!)[0];
     return { backend: best?.backend ?? 'reference', probes };
   })();

@@ -1,13 +1,12 @@
 // The simulator's front door for the CLI and the bench: network + method + schedule + hardware name
-// -> compile -> simulate -> SimReport (`compare` lives in compare.ts, re-exported here), and the
-// writing of --json / --report / --trace outputs. It parses nothing from the command line.
+// -> compile -> simulate -> SimReport (`compare` lives in compare.ts, re-exported here) and the
+// text tables. It parses nothing from the command line and writes no files (src/cli does).
 import type { CompiledStep, CompileOptions, ScheduleKind } from '../src/compiler/types.js';
 import type { HwModel } from '../src/hw/types.js';
 import type { Method } from '../src/ir/types.js';
 import type { Network } from '../src/models/layers.js';
 import type { CompareReport } from '../src/report/compare-report.js';
 import type { SimReport } from '../src/report/sim-report.js';
-import { readFileSync } from 'node:fs';
 import { simulate } from './simulate.js';
 
 export interface SimJob {
@@ -36,54 +35,12 @@ export async function compileJob(job: SimJob): Promise<CompiledStep> {
 }
 
 export async function runSimJob(job: SimJob): Promise<SimReport> {
-  return simulate(await compileJob(job), { iterations: job.iterations, model: job.model });
+  const { simPrediction } = await import('../src/report/sim-prediction.js');
+  const report = simulate(await compileJob(job), { iterations: job.iterations, model: job.model });
+  return { ...report, prediction: simPrediction(report) };
 }
 
 export { compareRows, compareTable, runCompare } from './compare.js';
-
-export interface OutputPaths {
-  json?: string;
-  report?: string;
-  trace?: string;
-  force?: boolean;
-  /** `alrflow start`: replace files alrflow wrote earlier, refuse anything else. */
-  replaceOwn?: boolean;
-}
-
-/** An HTML file alrflow wrote names itself in its title; anything else is the user's. */
-function htmlByAlrflow(path: string): boolean {
-  try {
-    return readFileSync(path, 'utf8').includes('alrflow');
-  } catch {
-    return true;
-  }
-}
-
-/** Writes the requested outputs; every path is checked before anything is written. */
-export async function writeOutputs(report: SimReport | CompareReport, out: OutputPaths): Promise<string[]> {
-  const { assertWritable, writeReportJson } = await import('../src/report/sim-report-io.js');
-  const { writeFileSync } = await import('node:fs');
-  const opts = { force: out.force ?? false, replaceOwn: out.replaceOwn ?? false };
-  if (out.json) assertWritable(out.json, { ...opts, option: '--json' });
-  if (out.report) assertWritable(out.report, { force: opts.force || (opts.replaceOwn && htmlByAlrflow(out.report)), option: '--report' });
-  if (out.trace) assertWritable(out.trace, { ...opts, option: '--trace' });
-  const written: string[] = [];
-  if (out.json) {
-    writeReportJson(out.json, report, { force: true });
-    written.push(out.json);
-  }
-  if (out.report) {
-    const { renderHtmlReport } = await import('../visualizer/html-report.js');
-    writeFileSync(out.report, renderHtmlReport(report.kind === 'sim-report' ? { sim: report } : { compare: report }));
-    written.push(out.report);
-  }
-  if (out.trace && report.kind === 'sim-report') {
-    const { writeChromeTrace } = await import('../src/report/trace.js');
-    writeFileSync(out.trace, JSON.stringify(writeChromeTrace(report)));
-    written.push(out.trace);
-  }
-  return written;
-}
 
 const fmtBytes = (b: number) => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(2)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b.toFixed(0)} B`);
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;

@@ -1,8 +1,7 @@
 // Memory layout: bytes over time per memory level instance, stacked by tensor class, with the
 // capacity line and overflow flags. Long sample series are reduced to at most `maxPoints` samples
 // by keeping each bucket's fullest sample, so peaks (what decides overflow) are never smoothed away. Pure.
-import { type TensorClass, tensorClasses } from '../src/ir/types.js';
-import type { MemorySample, SimReport } from '../src/report/sim-report.js';
+import { type MemorySample, type SimReport, type TensorClass, tensorClasses } from '../src/report/sim-report.js';
 
 export interface MemoryInstanceLayout {
   level: string;

@@ -1,8 +1,7 @@
 // The report page's data: every layout computed in Node from the reports given, as one JSON object
 // the client script draws. This is where the report kinds meet; each is optional. Pure.
-import { tensorClasses } from '../src/ir/types.js';
 import type { ReportSet } from '../src/report/report-file.js';
-import type { SimReport } from '../src/report/sim-report.js';
+import { type SimReport, tensorClasses } from '../src/report/sim-report.js';
 import { layoutCompare } from './layout-compare.js';
 import { type GanttLayout, layoutGantt } from './layout-gantt.js';
 import { layoutMemory, type MemoryLayout } from './layout-memory.js';

@@ -56,6 +56,7 @@ export class GpujsContext implements Launcher<Float32Array> {
   readonly gpu: GPU;
   private readonly cache = new Map<string, IKernelRunShortcut>();
   private ran: string[] = [];
+  private fallbackReasons: string[] = [];
 
   constructor(readonly mode: GpujsMode) {
     this.gpu = new GPU({ mode });
@@ -120,11 +121,24 @@ export class GpujsContext implements Launcher<Float32Array> {
     };
   }
 
+  /** A call that ran the float64 reference instead (texture-fallback.ts): recorded as mode "reference". */
+  recordFallback(reason: string): void {
+    this.ran.push('reference');
+    this.fallbackReasons.push(reason);
+  }
+
   /** The gpu.js modes that executed since the last take, deduplicated. */
   takeRanModes(): string[] {
     const modes = [...new Set(this.ran)];
     this.ran = [];
     return modes;
+  }
+
+  /** Why calls since the last take fell back to the reference, deduplicated. */
+  takeFallbackReasons(): string[] {
+    const reasons = [...new Set(this.fallbackReasons)];
+    this.fallbackReasons = [];
+    return reasons;
   }
 
   async destroy(): Promise<void> {

@@ -1,8 +1,9 @@
 // The gpu.js implementation of every registry kernel for one gpu.js mode: binds each per-kernel
 // file to a GpujsContext. Adding a kernel to names.ts without a line here is a type error. The
 // resident table is the same kernels in gpu.js pipeline mode (GPU modes only): handles in and out.
+// A call whose output exceeds WebGL's texture size runs the reference instead (texture-fallback.ts).
 import { isResidentBackend, type ResidentTable } from '../device-tensor.js';
-import type { KernelTable } from '../names.js';
+import type { KernelName, KernelTable } from '../names.js';
 import { referenceFallback } from '../registry-reference-graph.js';
 import { adamUpdate } from './adam-update.js';
 import { add } from './add.js';
@@ -19,12 +20,13 @@ import { rowSum } from './row-sum.js';
 import { sgdUpdate } from './sgd-update.js';
 import { signPack } from './sign-pack.js';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
+import { withTextureFallback } from './texture-fallback.js';
 
 /** Conv-net kernels without a gpu.js version yet: they run the float64 reference code, stamped `reference`. */
 export const gpujsFallback = referenceFallback(['batchnorm', 'pool', 'pool-backward', 'conv2d-backward-data', 'conv2d-backward-weights']);
 
 export function gpujsTable(ctx: GpujsContext): KernelTable {
-  return {
+  return withTextureFallback(ctx, {
     ...gpujsFallback.table,
     add: (a) => add(ctx, a),
     'copy-sum': (a) => copySum(ctx, a),
@@ -41,8 +43,11 @@ export function gpujsTable(ctx: GpujsContext): KernelTable {
     'row-sum': (a) => rowSum(ctx, a),
     'sgd-update': (a) => sgdUpdate(ctx, a),
     'adam-update': (a) => adamUpdate(ctx, a),
-  };
+  });
 }
+
+/** The kernels gpu.js runs in pipeline mode (the keys of gpujsResidentTable). */
+export const GPUJS_RESIDENT_KERNELS = ['copy-sum', 'matmul', 'matmul-at-b', 'matmul-a-bt', 'conv2d', 'bias-activation', 'lr-grad-product', 'softmax-cross-entropy', 'row-sum'] as const satisfies readonly KernelName[];
 
 /**
  * The kernels that run on handles in gpu.js pipeline mode (results stay Textures or WebGPU buffers).
@@ -52,7 +57,7 @@ export function gpujsTable(ctx: GpujsContext): KernelTable {
 export function gpujsResidentTable(ctx: GpujsContext): ResidentTable {
   if (!isResidentBackend(ctx.mode)) return {};
   const gpu = ctx.resident();
-  return {
+  return withTextureFallback(ctx, {
     'copy-sum': (a) => copySum(gpu, a),
     matmul: (a) => matmul(gpu, a),
     'matmul-at-b': (a) => matmulAtB(gpu, a),
@@ -62,5 +67,5 @@ export function gpujsResidentTable(ctx: GpujsContext): ResidentTable {
     'lr-grad-product': (a) => lrGradProduct(gpu, a),
     'softmax-cross-entropy': (a) => softmaxCrossEntropy(gpu, a),
     'row-sum': (a) => rowSum(gpu, a),
-  };
+  } satisfies Required<Pick<ResidentTable, (typeof GPUJS_RESIDENT_KERNELS)[number]>>);
 }

@@ -2,7 +2,10 @@
 // found, what is allowed, and a hint for close misspellings. It reads the raw data for "found" and
 // the schema for "allowed"; it neither parses nor throws.
 import { z } from 'zod';
+import { closestHint } from './closest-hint.js';
 import type { HwProblem } from './to-hw-model.js';
+
+export { closestHint };
 
 type Path = ReadonlyArray<PropertyKey>;
 
@@ -62,27 +65,6 @@ function jsonType(value: unknown, expected: string): string {
   // A bare number where a string is expected is nearly always a quantity written without its unit.
   if (typeof value === 'number' && expected === 'string') return 'a number without a unit; quantities are strings';
   return `a ${typeof value}`;
-}
-
-function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
-      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
-    }
-    previous = row;
-  }
-  return previous[b.length] ?? 0;
-}
-
-/** ` (did you mean "bandwidth"?)` when one allowed word is close to what was found. */
-export function closestHint(found: string, allowed: readonly string[]): string {
-  const scored = allowed.map((word) => ({ word, distance: levenshtein(found, word) })).sort((x, y) => x.distance - y.distance);
-  const best = scored[0];
-  if (best === undefined || best.distance > Math.max(2, Math.floor(found.length / 3))) return '';
-  return ` (did you mean "${best.word}"?)`;
 }
 
 function shown(value: unknown): string {

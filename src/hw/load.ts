@@ -7,9 +7,10 @@ import { basename, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { packagePath } from '../package-root.js';
 import { formatIssues } from './format-issues.js';
+import { hwWarnings } from './hw-warnings.js';
 import { loadScaleSimConfig, scaleSimToHwModel } from './scalesim-cfg.js';
 import { hwFileSchema } from './schema.js';
-import { toHwModel, type HwProblem } from './to-hw-model.js';
+import { partialCrossFieldProblems, toHwModel, type HwProblem } from './to-hw-model.js';
 import type { HwModel } from './types.js';
 
 /** The folder of shipped models (also holds schema.json). */
@@ -44,7 +45,10 @@ function jsonSyntaxProblem(text: string, err: unknown): string {
 export function parseHwData(data: unknown, label: string): Parsed {
   const where = (p: HwProblem): string => `${label}: ${p.path}: ${p.message}`;
   const result = hwFileSchema.safeParse(data);
-  if (!result.success) return { ok: false, problems: formatIssues(result.error.issues, data, hwFileSchema).map(where) };
+  if (!result.success) {
+    const problems = [...formatIssues(result.error.issues, data, hwFileSchema), ...partialCrossFieldProblems(data)].map(where);
+    return { ok: false, problems: [...new Set(problems)] };
+  }
   const converted = toHwModel(result.data);
   return converted.ok ? converted : { ok: false, problems: converted.problems.map(where) };
 }
@@ -83,8 +87,14 @@ function readHwFile(path: string): Parsed {
 
 /** Every problem in a hardware file (JSON or SCALE-Sim .cfg), one message each; empty when valid. */
 export function checkHwFile(path: string): string[] {
+  return checkHwFileFully(path).problems;
+}
+
+/** Problems (the file is refused) and warnings (legal but suspicious values) of a hardware file. */
+export function checkHwFileFully(path: string): { problems: string[]; warnings: string[] } {
   const parsed = readHwFile(path);
-  return parsed.ok ? [] : parsed.problems;
+  if (!parsed.ok) return { problems: parsed.problems, warnings: [] };
+  return { problems: [], warnings: hwWarnings(parsed.model).map((w) => `${path}: ${w.path}: ${w.message}`) };
 }
 
 /**

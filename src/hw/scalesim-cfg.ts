@@ -1,8 +1,10 @@
 // Reader for SCALE-Sim v2 `.cfg` files (INI-style: [general], [architecture_presets], [run_presets])
 // into a typed ScaleSimConfig, and its conversion to an alrflow HwModel. It only parses; timing
-// lives in sim/scalesim.ts. Malformed files raise one ConfigError listing every problem.
+// lives in sim/scalesim.ts. Malformed files raise one ConfigError listing every problem: unknown or
+// missing sections (naming the allowed ones), keys outside their section, non-decimal counts.
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
+import { closestHint } from './closest-hint.js';
 import type { Dataflow, HwModel } from './types.js';
 
 export interface ScaleSimConfig {
@@ -50,21 +52,61 @@ export function loadScaleSimConfig(path: string): ScaleSimConfig {
 interface Entry {
   value: string;
   line: number;
+  section: string | undefined;
+}
+
+/** SCALE-Sim v2's sections; [architecture_presets] is required, the others have defaults. */
+export const cfgSections = ['general', 'architecture_presets', 'run_presets'] as const;
+const requiredSections = ['architecture_presets'];
+/** The section each key this reader uses belongs in. */
+const keySection: Record<string, string> = {
+  run_name: 'general',
+  ...Object.fromEntries([...Object.keys(intKeys), 'Dataflow', 'Bandwidth'].map((k) => [k.toLowerCase(), 'architecture_presets'])),
+  interfacebandwidth: 'run_presets',
+};
+
+function sectionProblem(name: string, file: string, line: number): string | undefined {
+  if ((cfgSections as readonly string[]).includes(name.toLowerCase())) return undefined;
+  return `${file}:${line}: section [${name}] is unknown, allowed: ${cfgSections.map((c) => `[${c}]`).join(', ')}${closestHint(name, cfgSections)}`;
 }
 
 function entries(text: string, file: string, problems: string[]): Map<string, Entry> {
   const map = new Map<string, Entry>();
+  const seen = new Set<string>();
+  let section: string | undefined;
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/[#;].*$/, '').trim();
-    if (line === '' || /^\[.*\]$/.test(line)) return;
+    if (line === '') return;
+    const header = /^\[(.*)\]$/.exec(line);
+    if (header) {
+      section = header[1]!.trim().toLowerCase();
+      const problem = sectionProblem(header[1]!.trim(), file, i + 1);
+      if (problem) problems.push(problem);
+      seen.add(section);
+      return;
+    }
     const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*(.*)$/.exec(line);
     if (!m) {
       problems.push(`${file}:${i + 1}: found "${raw.trim()}", allowed: "Key: value" or "[section]"`);
       return;
     }
-    map.set(m[1]!.toLowerCase(), { value: m[2]!.trim(), line: i + 1 });
+    const key = m[1]!.toLowerCase();
+    const home = keySection[key];
+    if (home !== undefined && section !== home && (section === undefined || (cfgSections as readonly string[]).includes(section))) {
+      problems.push(`${file}:${i + 1}: ${m[1]} is in ${section === undefined ? 'no section' : `[${section}]`}, allowed: under [${home}]`);
+    }
+    map.set(key, { value: m[2]!.trim(), line: i + 1, section });
   });
+  for (const name of requiredSections) {
+    if (!seen.has(name)) problems.push(`${file}: section [${name}] missing, allowed sections: ${cfgSections.map((c) => `[${c}]`).join(', ')} ([${name}] is required)`);
+  }
   return map;
+}
+
+/** A count in decimal digits only, at most 2^31 (no sign, hex, exponent or fraction). */
+function strictCount(value: string, min: number): number | undefined {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  return n >= min && n <= 2 ** 31 ? n : undefined;
 }
 
 /** Parses .cfg text; `file` names the source in error messages. */
@@ -79,9 +121,9 @@ export function parseScaleSimConfig(text: string, file = '<cfg>'): ScaleSimConfi
       if (!(field in defaults)) problems.push(`${file}: ${key} missing, allowed: a positive integer (e.g. "${key}: 32")`);
       continue;
     }
-    const n = Number(e.value);
     const min = field.endsWith('Offset') ? 0 : 1;
-    if (!Number.isInteger(n) || n < min) problems.push(`${where(key)}: found "${e.value}", allowed: an integer >= ${min}`);
+    const n = strictCount(e.value, min);
+    if (n === undefined) problems.push(`${where(key)}: found "${e.value}", allowed: an integer >= ${min} in decimal digits, at most 2^31`);
     else out[field] = n;
   }
   const df = map.get('dataflow');
@@ -93,8 +135,8 @@ export function parseScaleSimConfig(text: string, file = '<cfg>'): ScaleSimConfi
   if (mode !== 'CALC' && mode !== 'USER') problems.push(`${where('InterfaceBandwidth')}: found "${ib?.value}", allowed: CALC, USER`);
   out.interfaceBandwidth = mode;
   const bw = map.get('bandwidth');
-  const bws = (bw?.value ?? '10').split(',').map((s) => Number(s.trim()));
-  if (bws.some((n) => !Number.isInteger(n) || n < 1)) problems.push(`${where('Bandwidth')}: found "${bw?.value}", allowed: positive integers (words per cycle), comma separated`);
+  const bws = (bw?.value ?? '10').split(',').map((s) => strictCount(s.trim(), 1) ?? Number.NaN);
+  if (bws.some((n) => Number.isNaN(n))) problems.push(`${where('Bandwidth')}: found "${bw?.value}", allowed: positive integers (words per cycle), comma separated`);
   out.bandwidthWordsPerCycle = bws;
   out.runName = map.get('run_name')?.value ?? defaults.runName;
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `${p}; hint: see SCALE-Sim's configs/scale.cfg`));

@@ -19,7 +19,8 @@ function quantity(kind: QuantityKind) {
     .meta({ description: allowedText(kind), pattern: quantityPattern });
 }
 
-const count = (what: string) => z.number().int().positive().describe(`a positive integer: ${what}`);
+/** Counts stay at most 2^31, so none silently loses precision (2^53 and beyond are not exact). */
+const count = (what: string) => z.number().int().positive().max(2 ** 31).describe(`a positive integer at most 2^31: ${what}`);
 const unitName = z.string().min(1).describe('a non-empty name, unique within its list');
 
 export const dataflows = ['os', 'ws', 'is'] as const;
@@ -28,7 +29,7 @@ export const nocTopologies = ['mesh', 'ring', 'crossbar', 'bus'] as const;
 /** Word formats a file may name instead of wordBytes, with their sizes in bytes. */
 export const dtypeBytes = { fp32: 4, tf32: 4, fp16: 2, bf16: 2, int8: 1, fp8: 1 } as const;
 
-const systolicSchema = z
+export const systolicSchema = z
   .object({
     name: unitName,
     rows: count('processing-element rows'),
@@ -41,14 +42,14 @@ const systolicSchema = z
   })
   .strict();
 
-const vectorSchema = z.object({ name: unitName, lanes: count('lanes (elementwise ops per cycle)') }).strict();
+export const vectorSchema = z.object({ name: unitName, lanes: count('lanes (elementwise ops per cycle)') }).strict();
 
 const partitionSchema = z
   .object({ ifmap: quantity('bytes'), filter: quantity('bytes'), ofmap: quantity('bytes') })
   .strict()
   .describe('SCALE-Sim-style split of an on-chip level into ifmap, filter and ofmap buffers');
 
-const memorySchema = z
+export const memorySchema = z
   .object({
     name: unitName,
     scope: z.enum(memoryScopes).describe('core: one private instance per core; chip: one shared instance'),

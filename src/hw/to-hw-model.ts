@@ -4,7 +4,7 @@
 // off-chip last level with the largest capacity, partitions that fit, a NoC for multi-core chips.
 // It reports problems; it does not read files or format messages with the file name.
 import type { HwModel, MemoryLevelSpec, NocSpec } from './types.js';
-import { dtypeBytes, type HwFile, type HwFileMemory } from './schema.js';
+import { dtypeBytes, hwFileSchema, systolicSchema, vectorSchema, type HwFile, type HwFileMemory } from './schema.js';
 import { formatBytes, quantityOf } from './units.js';
 
 /** A problem at a JSON path such as `memory[1].bandwidth`. */
@@ -155,4 +155,48 @@ export function toHwModel(file: HwFile): ToHwModelResult {
     if (mac.kind === 'energy') model.macEnergyPj = mac.pj;
   }
   return { ok: true, model };
+}
+
+/** Items that fail their own schema become placeholders with unique names, so they trigger no rule. */
+function validItems<T>(items: unknown, schema: { safeParse(v: unknown): { success: boolean } }, placeholder: (i: number) => T): T[] | undefined {
+  if (!Array.isArray(items)) return undefined;
+  return items.map((item, i) => (schema.safeParse(item).success ? (item as T) : placeholder(i)));
+}
+
+function stringNames(items: unknown, path: string): Array<{ name: string; path: string }> {
+  if (!Array.isArray(items)) return [];
+  return items.flatMap((item, i) => {
+    const name = (item as { name?: unknown } | null)?.name;
+    return typeof name === 'string' ? [{ name, path: `${path}[${i}].name` }] : [];
+  });
+}
+
+/**
+ * The cross-field problems among the parts of a file that pass the schema on their own, for a file
+ * with schema problems too: every problem is then reported in one run instead of the cross-field
+ * ones appearing only after the schema ones are fixed. Invalid parts are left out of each rule.
+ */
+export function partialCrossFieldProblems(data: unknown): HwProblem[] {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return [];
+  const raw = data as Record<string, unknown>;
+  const shape = hwFileSchema.shape;
+  const valid = (key: keyof typeof shape): boolean => shape[key].safeParse(raw[key]).success;
+  const rawCores = (typeof raw.cores === 'object' && raw.cores !== null ? raw.cores : {}) as Record<string, unknown>;
+  const placeholder = (list: string) => (i: number) => ({ name: `\u0000invalid ${list}[${i}]`, rows: 1, cols: 1, lanes: 1, dataflow: 'os' as const });
+  const systolic = validItems(rawCores.systolic, systolicSchema, placeholder('systolic'));
+  const vector = validItems(rawCores.vector, vectorSchema, placeholder('vector'));
+  const problems: HwProblem[] = [];
+  if (systolic !== undefined && vector !== undefined) {
+    const count = shape.cores.shape.count.safeParse(rawCores.count).success ? (rawCores.count as number) : 1;
+    const words = valid('wordBytes') && valid('dtype') ? {} : { wordBytes: undefined, dtype: 'fp32' };
+    problems.push(...coreProblems({ ...raw, ...words, cores: { count, systolic, vector } } as unknown as HwFile));
+  }
+  if (valid('memory') && raw.memory !== undefined) {
+    const file = raw as HwFile;
+    const count = shape.cores.shape.count.safeParse(rawCores.count).success ? (rawCores.count as number) : 1;
+    problems.push(...memoryProblems(file, file.memory.map((m) => toMemoryLevel(m, Number.NaN)), count));
+  } else {
+    problems.push(...duplicateNames(stringNames(raw.memory, 'memory'), 'memory-level'));
+  }
+  return problems;
 }

@@ -1,7 +1,11 @@
 // SimReport: the plain-JSON result of one simulation, the contract between sim/, the CLI and the
 // visualizer. Nothing here computes; producers fill it, consumers read it.
 import type { UnitKind } from '../hw/timing/unit-timing.js';
-import type { TensorClass } from '../ir/types.js';
+import { type TensorClass, tensorClasses } from '../ir/types.js';
+import type { SimPrediction } from './sim-prediction.js';
+
+/** Re-exported so the visualizer reads report types (and this list of their keys) from src/report only. */
+export { type TensorClass, tensorClasses };
 
 /**
  * Why a unit was not computing. Memory stalls (while a task occupies its unit): latency (access
@@ -123,4 +127,6 @@ export interface SimReport {
   timeline: TimelineEntry[];
   memoryTimeline: { level: string; core: number; capacityBytes: number; samples: MemorySample[] }[];
   events: number;
+  /** The report's times in seconds (secondsPerIteration, predicted time per node); see sim-prediction.ts. */
+  prediction?: SimPrediction;
 }

@@ -56,7 +56,7 @@ for (const status of backends) {
 
     it('noise-inject gives the reference RNG draw for (seed, step, layer, row, unit), on the host (CPU backends) or inside the kernel (GPU backends)', async () => {
       const runner = await runnerFor(status.backend);
-      await noiseMatchesReference(async (args) => {
+      await noiseMatchesReference(cosAbsError(status.backend), async (args) => {
         const got = await runner.run('noise-inject', args);
         expect(got.backend).toBe(status.backend);
         return got.out;
@@ -65,7 +65,7 @@ for (const status of backends) {
 
     it('noise-inject-signs gives noise-inject\'s result and the signs of the reference eps', async () => {
       const runner = await runnerFor(status.backend);
-      await noiseMatchesReference(async (args) => {
+      await noiseMatchesReference(cosAbsError(status.backend), async (args) => {
         const got = await runner.run('noise-inject-signs', args);
         expect(got.backend).toBe(status.backend);
         const eps = referenceNoise(args);
@@ -86,7 +86,7 @@ describe('the in-kernel generator of the GPU backends, compiled on gpu.js webasm
   const ctx = new GpujsContext('webasm');
   afterAll(() => ctx.destroy());
   it('noise-inject inside the kernel gives the reference RNG draw', async () => {
-    await noiseMatchesReference(async (args) => {
+    await noiseMatchesReference(0, async (args) => {
       const out = await noiseInjectInKernel(ctx, args);
       expect(ctx.takeRanModes()).toEqual(['webasm']);
       return out;
@@ -94,8 +94,17 @@ describe('the in-kernel generator of the GPU backends, compiled on gpu.js webasm
   });
 });
 
-/** fast-check property: `run` gives the reference noise-inject result within the float32 Box-Muller bound. */
-async function noiseMatchesReference(run: (args: NoiseInjectArgs) => Promise<NumArray>): Promise<void> {
+/**
+ * The absolute error of cos the backend's shading language promises: 2^-11 on WGSL and GLSL ES
+ * (WGSL spec, built-in accuracy), which SwiftShader in Chromium uses to the full; 0 where cos is
+ * float32-accurate (host JS and wasm; headless-gl's llvmpipe measured within the float32 bound).
+ */
+function cosAbsError(backend: string): number {
+  return backend.startsWith('browser-') ? 2 ** -11 : 0;
+}
+
+/** fast-check property: `run` gives the reference noise-inject result within the float32 Box-Muller bound, plus r * cosAbs. */
+async function noiseMatchesReference(cosAbs: number, run: (args: NoiseInjectArgs) => Promise<NumArray>): Promise<void> {
   const counter = fc.record({ seed: fc.integer({ min: 0, max: 2 ** 24 - 1 }), step: fc.nat({ max: 100000 }), layer: fc.nat({ max: 64 }), rowOffset: fc.nat({ max: 100000 }) });
   await fc.assert(
     fc.asyncProperty(layout, counter, async ({ rows, channels, spatial, seed: dataSeed }, c) => {
@@ -109,7 +118,7 @@ async function noiseMatchesReference(run: (args: NoiseInjectArgs) => Promise<Num
       const tol = (i: number): number => {
         const [u1] = uniformPair({ seed: c.seed, step: c.step, layer: c.layer, row: c.rowOffset + Math.floor(i / units), unit: i % units });
         const r = Math.sqrt(-2 * Math.log(u1));
-        return sigma[Math.floor((i % units) / spatial)]! * (16 * U32 / r + 64 * U32 * (1 + r)) + 4 * U32 * Math.abs(want[i]!);
+        return sigma[Math.floor((i % units) / spatial)]! * (16 * U32 / r + 64 * U32 * (1 + r) + r * cosAbs) + 4 * U32 * Math.abs(want[i]!);
       };
       expectClose(got, want, tol, `noise ${rows}x${channels}x${spatial} ${JSON.stringify(c)}`);
     }),

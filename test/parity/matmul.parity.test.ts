@@ -16,6 +16,9 @@ const shape = fc.record({ m: dim, k: dim, n: dim, seed: fc.nat() });
 const edgeShapes = [{ m: 1, k: 1, n: 1, seed: 1 }, { m: 1, k: 33, n: 1, seed: 2 }, { m: 17, k: 1, n: 31, seed: 3 }, { m: 1, k: 5, n: 40, seed: 4 }];
 const abs = (a: Float64Array): Float64Array => a.map(Math.abs);
 
+/** gpu.js backends bound by WebGL's MAX_TEXTURE_SIZE (16384 here). */
+const TEXTURE_LIMITED: ReadonlySet<string> = new Set(['headlessgl', 'browser-webgl2']);
+
 const GEMMS: readonly ('matmul' | 'matmul-at-b' | 'matmul-a-bt')[] = ['matmul', 'matmul-at-b', 'matmul-a-bt'];
 
 for (const status of backends) {
@@ -36,6 +39,17 @@ for (const status of backends) {
         );
       });
     }
+
+    it.runIf(TEXTURE_LIMITED.has(status.backend))('matmul with more rows than a WebGL texture holds falls back to the reference, stamped with the reason', async () => {
+      const runner = await runnerFor(status.backend);
+      const args: MatmulArgs = { a: f32Data(16385 * 2, 7), b: f32Data(2 * 3, 8), m: 16385, k: 2, n: 3 };
+      const got = await runner.run('matmul-a-bt', args);
+      expect(got.backend).toBe('reference');
+      expect(got.engine).toMatch(/fell back to the float64 reference \(matmul-a-bt: Texture size .* larger than supported size/);
+      expect(Array.from(got.out)).toEqual(Array.from(await referenceTable['matmul-a-bt'](args)));
+      const small = await runner.run('matmul', { ...args, a: f32Data(4 * 2, 7), m: 4 });
+      expect(small.backend).toBe(status.backend);
+    });
 
     it('lr-grad-product (LR eps and ALR +-1 signs) matches the reference within (rows + 4) u sum|loss e x| / sigma', async () => {
       const runner = await runnerFor(status.backend);

@@ -1,6 +1,7 @@
 // DESIGN.md's import rules, checked by scanning relative imports (static, dynamic and type-only):
-// src/ir imports nothing of ours, sim/ never imports kernels/, kernels/ never imports src/estimators,
-// visualizer/ imports only src/report, nothing imports src/cli, and the import graph has no cycle.
+// src/ir imports nothing of ours, sim/ never imports kernels/ and writes no files, kernels/ never
+// imports src/estimators, visualizer/ imports only src/report, nothing imports src/cli, and the
+// import graph has no cycle.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { expect, test } from 'vitest';
@@ -25,11 +26,17 @@ const rules: { from: string; allowed: (target: string) => boolean; why: string }
   { from: 'src/ir', allowed: (t) => t.startsWith('src/ir'), why: 'src/ir imports nothing of ours' },
   { from: 'sim', allowed: (t) => !t.startsWith('kernels'), why: 'sim/ never imports kernels/' },
   { from: 'kernels', allowed: (t) => !t.startsWith('src/estimators'), why: 'kernels/ never imports src/estimators' },
-  { from: 'visualizer', allowed: (t) => t.startsWith('visualizer') || t.startsWith('src/report') || t.startsWith('src/ir/types'), why: 'visualizer/ reads report types only' },
+  { from: 'visualizer', allowed: (t) => t.startsWith('visualizer') || t.startsWith('src/report'), why: 'visualizer/ reads src/report types only' },
 ];
 
 test.each(rules)('$why', ({ from, allowed }) => {
   const bad = sourceFiles(from).flatMap((f) => importsOf(f).filter((t) => !allowed(t)).map((t) => `${f} -> ${t}`));
+  expect(bad).toEqual([]);
+});
+
+test('sim/ writes no files: the CLI writes reports, traces and HTML', () => {
+  const writers = /\b(writeFileSync|appendFileSync|createWriteStream|mkdirSync|renameSync)\b|from ['"]node:fs\/promises['"]/;
+  const bad = sourceFiles('sim').filter((f) => writers.test(readFileSync(join(root, f), 'utf8')));
   expect(bad).toEqual([]);
 });
 

@@ -69,7 +69,9 @@ describe('sweep crash safety', () => {
     const [victim, survivor] = [cli(args, env), cli(args, env)];
     try {
       const sweep = runSweep({ specPath, outDir: dir, queue: redis.url });
-      await waitFor(() => jsonlLines(dir).length >= 8, 60_000);
+      // Kill only once the victim has evaluated a point, so it dies mid-sweep even when a loaded
+      // machine starts it later than the survivor.
+      await waitFor(() => jsonlLines(dir).length >= 8 && logLines(log).some((l) => l.endsWith(` ${victim.pid}`)), 60_000);
       victim.kill('SIGKILL');
       await sweep;
       const keys = savedKeys(dir);

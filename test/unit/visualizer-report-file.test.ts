@@ -84,7 +84,7 @@ describe('readReports and `alrflow report`', () => {
     expect(readFileSync(out, 'utf8')).toContain('alrflow-data');
     expect(JSON.parse(readFileSync(trace, 'utf8')).traceEvents.length).toBeGreaterThan(sim.timeline.length);
     writeFileSync(out, 'keep me');
-    await expect(runReport(dir, { out })).rejects.toThrow(/already exists; not overwritten.*--force/);
+    await expect(runReport(dir, { out })).rejects.toThrow(/already exists; allowed: a new file; hint: pass --force/);
     expect(readFileSync(out, 'utf8')).toBe('keep me');
     await runReport(dir, { out, force: true });
     expect(readFileSync(out, 'utf8')).toContain('<!doctype html>');

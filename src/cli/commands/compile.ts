@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { ConfigError, InfeasibleMappingError } from '../../errors.js';
 import { action, nameList, oneOf, positiveInt } from '../action.js';
 import { scheduleHelp } from '../../compiler/schedules/registry.js';
+import { addJsonOptions, checkJsonFlags, jsonOrTable } from '../output.js';
 import type { CompileSummary } from '../../compiler/summarize.js';
 import type { Network } from '../../models/layers.js';
 
@@ -25,6 +26,8 @@ interface Opts {
   stages?: string;
   stageCuts?: string;
   json?: boolean;
+  jsonFile?: string;
+  force?: boolean;
 }
 
 /** Runs every check, collecting all problems before failing. */
@@ -66,7 +69,7 @@ function table(s: CompileSummary): string {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('compile')
     .description('compile a training step onto a hardware model and print the mapped summary')
     .requiredOption('--model <name|csv>', 'shipped model name or SCALE-Sim topology CSV')
@@ -80,10 +83,11 @@ export function register(program: Command): void {
     .option('--noise-storage <s>', 'float, sign-bits or regenerate')
     .option('--layerwise', 'layer-wise noise injection (lr, alr)')
     .option('--stages <N>', 'pipelined schedules: number of stages (default: chosen by estimated cost)')
-    .option('--stage-cuts <layers>', 'pipelined schedules: comma-separated layers that begin stages 2, 3, ...')
-    .option('--json', 'print JSON')
+    .option('--stage-cuts <layers>', 'pipelined schedules: comma-separated layers that begin stages 2, 3, ...');
+  addJsonOptions(command, 'the compile summary')
     .action(
       action(async (opts: Opts) => {
+        checkJsonFlags(opts);
         const { methods } = await import('../../ir/types.js');
         const { scheduleKinds } = await import('../../compiler/types.js');
         const problems: string[] = [];
@@ -108,7 +112,7 @@ export function register(program: Command): void {
         const { summarize } = await import('../../compiler/summarize.js');
         const step = compile(network, hw, { method, schedule, copies, batch, microBatches, staleness, noiseStorage, layerwise: opts.layerwise ?? false, stages, stageCuts });
         const summary = summarize(network, step);
-        process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : table(summary));
+        jsonOrTable(summary, opts, () => table(summary));
         if (!step.feasibility.ok) throw new InfeasibleMappingError(`infeasible mapping:\n${step.feasibility.shortfalls.join('\n')}\nhint: more --micro-batches, fewer --copies or a smaller --batch, --noise-storage sign-bits or regenerate, or a hardware model with more memory`);
       }),
     );

@@ -3,31 +3,34 @@
 // noise bytes of LR (float32) vs ALR (sign bits). Table by default, --json for machines.
 import type { Command } from 'commander';
 import { action, positiveInt, strictInt } from '../action.js';
+import { addJsonOptions, checkJsonFlags, type JsonFlags, jsonOrTable } from '../output.js';
+
+type CosineTable = ReturnType<typeof import('../../estimators/cosine-table.js').cosineTable>;
+
+function markdown(table: CosineTable): string {
+  const layers = Object.keys(table.rows[0]?.cosine ?? {});
+  const out = [`cosine to BP, ${table.network}, batch ${table.batch}, sigma ${table.sigma}, baseline mean\n`];
+  out.push(`| variant | injection | K | ${layers.join(' | ')} |\n|---|---|---|${layers.map(() => '---|').join('')}\n`);
+  for (const r of table.rows) out.push(`| ${r.variant} | ${r.layerwise ? 'layer-wise' : 'all layers'} | ${r.copies} | ${layers.map((l) => r.cosine[l]!.toFixed(3)).join(' | ')} |\n`);
+  out.push(`\nnoise bytes kept per layer (K = 64)\n| layer | LR float32 | ALR sign bits | ratio |\n|---|---|---|---|\n`);
+  for (const n of table.noiseBytes) out.push(`| ${n.layer} | ${n.lrFloat32} | ${n.alrSignBits} | ${n.ratio.toFixed(3)} |\n`);
+  return out.join('');
+}
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('demo')
     .description('LR vs ALR gradient cosine to BP on a small MLP, and the noise bytes each keeps')
     .option('--copies <list>', 'comma-separated copy counts K', '10,100,1000')
-    .option('--seed <n>', 'noise seed', '3')
-    .option('--json', 'print JSON')
+    .option('--seed <n>', 'noise seed', '3');
+  addJsonOptions(command, 'the cosine table')
     .action(
-      action(async (opts: { copies: string; seed: string; json?: boolean }) => {
+      action(async (opts: JsonFlags & { copies: string; seed: string }) => {
+        checkJsonFlags(opts);
         const copies = opts.copies.split(',').map((c) => positiveInt('--copies', c.trim()));
         const { cosineTable } = await import('../../estimators/cosine-table.js');
         const table = cosineTable({ copies, seed: strictInt('--seed', opts.seed, 0) });
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify(table, null, 2)}\n`);
-          return;
-        }
-        const layers = Object.keys(table.rows[0]?.cosine ?? {});
-        process.stdout.write(`cosine to BP, ${table.network}, batch ${table.batch}, sigma ${table.sigma}, baseline mean\n`);
-        process.stdout.write(`| variant | injection | K | ${layers.join(' | ')} |\n|---|---|---|${layers.map(() => '---|').join('')}\n`);
-        for (const r of table.rows) {
-          process.stdout.write(`| ${r.variant} | ${r.layerwise ? 'layer-wise' : 'all layers'} | ${r.copies} | ${layers.map((l) => r.cosine[l]!.toFixed(3)).join(' | ')} |\n`);
-        }
-        process.stdout.write(`\nnoise bytes kept per layer (K = 64)\n| layer | LR float32 | ALR sign bits | ratio |\n|---|---|---|---|\n`);
-        for (const n of table.noiseBytes) process.stdout.write(`| ${n.layer} | ${n.lrFloat32} | ${n.alrSignBits} | ${n.ratio.toFixed(3)} |\n`);
+        jsonOrTable(table, opts, () => markdown(table));
       }),
     );
 }

@@ -2,6 +2,20 @@
 // their norm ratio, on one real batch; a table, or the ProbeReport JSON with --json.
 import type { Command } from 'commander';
 import { action, oneOf, positiveInt, positiveNumber, strictInt } from '../action.js';
+import { addJsonOptions, checkOutputs, jsonOrTable } from '../output.js';
+
+type ProbeReport = import('../../report/probe-report.js').ProbeReport & { backend: string };
+
+function probeTable(report: ProbeReport, flags: ProbeFlags): string {
+  const out = [`probe: ${report.model} on ${flags.dataset}, batch ${flags.batch}, backend ${report.backend}; cells: cosine to BP / norm ratio\n`];
+  const layers = report.runs[0]?.layers.map((l) => l.layer) ?? [];
+  out.push(`${'method'.padEnd(8)}${'K'.padStart(6)}  ${layers.map((l) => l.padStart(15)).join('')}\n`);
+  for (const run of report.runs) {
+    const cells = run.layers.map((l) => `${l.cosineToBp.toFixed(3)} / ${l.normRatio.toFixed(2)}`.padStart(15)).join('');
+    out.push(`${run.method.padEnd(8)}${String(run.copies).padStart(6)}  ${cells}\n`);
+  }
+  return out.join('');
+}
 
 interface ProbeFlags {
   model: string;
@@ -16,12 +30,13 @@ interface ProbeFlags {
   layerwise?: boolean;
   hidden: string;
   json?: boolean;
+  jsonFile?: string;
   report?: string;
   force?: boolean;
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('probe')
     .description('per-layer cosine similarity to the BP gradient and norm ratio of an estimator, on a real batch')
     .requiredOption('--model <name>', 'mlp | cnn | resnet5 | resnet9 (--hidden sets the MLP widths)')
@@ -35,15 +50,15 @@ export function register(program: Command): void {
     .option('--baseline <b>', 'none | mean | leave-one-out', 'mean')
     .option('--layerwise', 'layer-wise noise injection')
     .option('--hidden <widths>', 'MLP hidden widths, comma separated', '256')
-    .option('--json', 'print the ProbeReport JSON')
-    .option('--report <file.html>', 'write the HTML report (cosine per layer)')
-    .option('--force', 'overwrite an existing --report file')
+    .option('--report <file.html>', 'write the HTML report (cosine per layer; - for stdout)')
+    .option('--force', 'overwrite an existing --report or --json-file');
+  addJsonOptions(command, 'the ProbeReport')
     .action(
       action(async (flags: ProbeFlags) => {
         const { methods } = await import('../../ir/types.js');
         const { probe } = await import('../../train/probe.js');
-        const { checkHtmlPath, writeHtmlReport } = await import('../html-output.js');
-        await checkHtmlPath(flags.report, Boolean(flags.force));
+        const { writeHtmlReport } = await import('../html-output.js');
+        checkOutputs([{ option: '--json-file', path: flags.jsonFile }, { option: '--report', path: flags.report }], { force: flags.force, jsonOnStdout: flags.json });
         const report = await probe({
           model: flags.model,
           dataset: flags.dataset,
@@ -58,17 +73,7 @@ export function register(program: Command): void {
           hidden: flags.hidden.split(',').map((w) => positiveInt('--hidden', w)),
         });
         await writeHtmlReport(flags.report, { probe: report });
-        if (flags.json) {
-          process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-          return;
-        }
-        process.stdout.write(`probe: ${report.model} on ${flags.dataset}, batch ${flags.batch}, backend ${report.backend}; cells: cosine to BP / norm ratio\n`);
-        const layers = report.runs[0]?.layers.map((l) => l.layer) ?? [];
-        process.stdout.write(`${'method'.padEnd(8)}${'K'.padStart(6)}  ${layers.map((l) => l.padStart(15)).join('')}\n`);
-        for (const run of report.runs) {
-          const cells = run.layers.map((l) => `${l.cosineToBp.toFixed(3)} / ${l.normRatio.toFixed(2)}`.padStart(15)).join('');
-          process.stdout.write(`${run.method.padEnd(8)}${String(run.copies).padStart(6)}  ${cells}\n`);
-        }
+        jsonOrTable(report, flags, () => (flags.report === '-' ? '' : probeTable(report, flags)));
       }),
     );
 }

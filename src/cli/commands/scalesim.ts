@@ -10,29 +10,30 @@ export function register(program: Command): void {
     .requiredOption('--config <file>', 'SCALE-Sim .cfg file')
     .requiredOption('--topology <file>', 'SCALE-Sim topology .csv file')
     .option('--gemm', 'the topology holds GEMM rows (Layer, M, N, K), like SCALE-Sim -i gemm')
-    .requiredOption('--out <dir>', 'output folder')
+    .requiredOption('--out <dir>', 'output folder (- prints the COMPUTE_REPORT.csv on stdout)')
     .option('--force', 'overwrite an existing COMPUTE_REPORT.csv')
     .action(
       action(async (opts: { config: string; topology: string; gemm?: boolean; out: string; force?: boolean }) => {
-        const { existsSync, mkdirSync, writeFileSync } = await import('node:fs');
+        const { existsSync, mkdirSync, statSync } = await import('node:fs');
         const { join } = await import('node:path');
         const { ConfigError } = await import('../../errors.js');
         const { loadScaleSimConfig } = await import('../../hw/scalesim-cfg.js');
         const { loadScaleSimTopology } = await import('../../models/importers/scalesim-topology.js');
         const { simulateScaleSim, computeReportCsv } = await import('../../../sim/scalesim.js');
-        const target = join(opts.out, 'COMPUTE_REPORT.csv');
-        if (existsSync(target) && !opts.force) {
+        const toStdout = opts.out === '-';
+        const target = toStdout ? '-' : join(opts.out, 'COMPUTE_REPORT.csv');
+        if (!toStdout && existsSync(target) && !opts.force) {
           throw new ConfigError([`--out: ${target} already exists; allowed: a folder without a COMPUTE_REPORT.csv; hint: pass --force to overwrite it`]);
         }
+        if (!toStdout && existsSync(opts.out) && !statSync(opts.out).isDirectory()) throw new ConfigError([`--out: ${opts.out} is a file; allowed: a folder (created if missing) or - for stdout`]);
         const cfg = loadScaleSimConfig(opts.config);
         const layers = loadScaleSimTopology(opts.topology, opts.gemm ?? false);
         const results = simulateScaleSim(cfg, layers);
-        mkdirSync(opts.out, { recursive: true });
-        writeFileSync(target, computeReportCsv(results));
-        for (const r of results) {
-          process.stdout.write(`${String(r.layerId).padStart(3)} ${r.name.padEnd(16)} ${String(r.totalCycles).padStart(10)} cycles  ${String(r.stallCycles).padStart(8)} stall  util ${r.overallUtilPercent.toFixed(2)}%\n`);
-        }
-        process.stdout.write(`wrote ${target}\n`);
+        if (!toStdout) mkdirSync(opts.out, { recursive: true });
+        const { say, writeOutput } = await import('../output.js');
+        const lines = results.map((r) => `${String(r.layerId).padStart(3)} ${r.name.padEnd(16)} ${String(r.totalCycles).padStart(10)} cycles  ${String(r.stallCycles).padStart(8)} stall  util ${r.overallUtilPercent.toFixed(2)}%\n`);
+        say(lines.join(''), toStdout);
+        writeOutput(target, computeReportCsv(results));
       }),
     );
 }

@@ -1,16 +1,18 @@
 // `alrflow simulate`: compile a network, method and schedule onto a hardware model, simulate it and
-// print a summary table; --json / --report / --trace write the full report (never silently over a file).
+// print a summary table; --json prints the full SimReport on stdout, --json-file / --report / --trace
+// write it (`-` for stdout), every path checked before the simulation starts.
 import type { Command } from 'commander';
 import { scheduleHelp } from '../../compiler/schedules/registry.js';
 import { action, nameList, oneOf, positiveInt } from '../action.js';
+import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
 interface Opts {
   model: string; method: string; copies: string; batch: string; schedule: string; hw?: string; iterations: string;
-  microBatches?: string; staleness: string; stages?: string; stageCuts?: string; noiseStorage?: string; json?: string; report?: string; trace?: string; force?: boolean;
+  microBatches?: string; staleness: string; stages?: string; stageCuts?: string; noiseStorage?: string; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('simulate')
     .description('simulate a training step on a hardware model: cycles, throughput, utilisation, memory, stalls')
     .option('--model <name>', 'network name or file', 'resnet9')
@@ -25,16 +27,18 @@ export function register(program: Command): void {
     .option('--stages <N>', 'pipelined schedules: number of stages (default: chosen by estimated cost)')
     .option('--stage-cuts <layers>', 'pipelined schedules: comma-separated layers that begin stages 2, 3, ...')
     .option('--noise-storage <s>', 'float | sign-bits | regenerate (default: sign-bits for alr/aes, float otherwise)')
-    .option('--json <file>', 'write the full SimReport JSON')
-    .option('--report <file>', 'write the HTML report')
-    .option('--trace <file>', 'write a Perfetto / chrome://tracing trace')
-    .option('--force', 'overwrite existing output files')
+    .option('--report <file>', 'write the HTML report (- for stdout)')
+    .option('--trace <file>', 'write a Perfetto / chrome://tracing trace (- for stdout)')
+    .option('--force', 'overwrite existing output files');
+  addJsonOptions(command, 'the full SimReport')
     .action(
       action(async (o: Opts) => {
         const { methods } = await import('../../ir/types.js');
         const { scheduleKinds } = await import('../../compiler/types.js');
         const { defaultHwModelName } = await import('../../hw/load.js');
-        const { runSimJob, summaryTable, writeOutputs } = await import('../../../sim/job.js');
+        const { runSimJob, summaryTable } = await import('../../../sim/job.js');
+        const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
+        checkSimOutputs(o);
         const job = {
           model: o.model,
           method: oneOf('--method', o.method, methods),
@@ -50,8 +54,8 @@ export function register(program: Command): void {
           stageCuts: o.stageCuts === undefined ? undefined : nameList(o.stageCuts),
         };
         const report = await runSimJob(job);
-        process.stdout.write(summaryTable(report));
-        for (const f of await writeOutputs(report, { json: o.json, report: o.report, trace: o.trace, force: o.force })) process.stdout.write(`wrote ${f}\n`);
+        say(summaryTable(report), stdoutTaken(o.json, [o.jsonFile, o.report, o.trace]));
+        await writeSimOutputs(report, o);
       }),
     );
 }

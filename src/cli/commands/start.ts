@@ -11,12 +11,16 @@ export function register(program: Command): void {
     .action(
       action(async () => {
         const { defaultHwModelName } = await import('../../hw/load.js');
-        const { runSimJob, summaryTable, writeOutputs } = await import('../../../sim/job.js');
+        const { runSimJob, summaryTable } = await import('../../../sim/job.js');
+        const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
+        const { alrflowWrote } = await import('../written-by-alrflow.js');
+        const out = { jsonFile: 'report.json', report: 'report.html' };
+        checkSimOutputs(out, { replaceable: alrflowWrote });
         const report = await runSimJob({
           model: 'resnet9', method: 'alr', copies: 64, batch: 32, schedule: 'layer-pipelined', hw: defaultHwModelName, iterations: 20,
         });
         process.stdout.write(summaryTable(report));
-        for (const f of await writeOutputs(report, { json: 'report.json', report: 'report.html', replaceOwn: true })) process.stdout.write(`wrote ${f}\n`);
+        await writeSimOutputs(report, out);
       }),
     );
 }

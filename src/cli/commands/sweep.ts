@@ -1,7 +1,6 @@
 // `alrflow sweep`: a design-space sweep from a spec file, on local worker threads or on a Redis
 // queue, with a progress bar (plain lines when stderr is not a terminal), the Pareto table at the
 // end and an optional HTML report. The work itself is in src/sweep/run-sweep.ts.
-import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import type { PointResult } from '../../sweep/types.js';
@@ -44,6 +43,8 @@ async function progressReporter(): Promise<{ start(todo: number): void; update(r
 async function runSweepCommand(opts: SweepCliOptions): Promise<void> {
   if (opts.queue && opts.workers) throw new ConfigError(['--workers and --queue: found both; allowed: one of them (queue workers choose their own thread count: `alrflow worker --workers N`)']);
   const workers = opts.workers === undefined ? undefined : positiveInt('--workers', opts.workers);
+  const { checkOutputs, say, writeOutput } = await import('../output.js');
+  checkOutputs([{ option: '--report', path: opts.report }], { force: opts.force });
   const { runSweep } = await import('../../sweep/run-sweep.js');
   const { formatParetoTable } = await import('../../sweep/pareto-table.js');
   const progress = await progressReporter();
@@ -65,13 +66,13 @@ async function runSweepCommand(opts: SweepCliOptions): Promise<void> {
   });
   progress.stop();
   const s = outcome.byStatus;
-  process.stdout.write(`${outcome.rows.length} points in ${opts.out}/results.jsonl: ${s.ok} ok, ${s.infeasible} infeasible, ${s.invalid} invalid, ${s.error} failed; ${outcome.evaluated} evaluated now, ${outcome.skipped} already saved\n`);
-  process.stdout.write(`Pareto front (${outcome.objectives.join(', ')}): ${outcome.front.length} points\n${formatParetoTable(outcome.rows, outcome.front)}\n`);
+  const htmlOnStdout = opts.report === '-';
+  say(`${outcome.rows.length} points in ${opts.out}/results.jsonl: ${s.ok} ok, ${s.infeasible} infeasible, ${s.invalid} invalid, ${s.error} failed; ${outcome.evaluated} evaluated now, ${outcome.skipped} already saved\n`, htmlOnStdout);
+  say(`Pareto front (${outcome.objectives.join(', ')}): ${outcome.front.length} points\n${formatParetoTable(outcome.rows, outcome.front)}\n`, htmlOnStdout);
   if (opts.report) {
     const { renderHtmlReport } = await import('../../../visualizer/html-report.js');
     const { toSweepReport } = await import('../../sweep/to-sweep-report.js');
-    writeFileSync(opts.report, renderHtmlReport({ sweep: toSweepReport(outcome.rows) }));
-    process.stdout.write(`report: ${opts.report}\n`);
+    writeOutput(opts.report, renderHtmlReport({ sweep: toSweepReport(outcome.rows) }));
   }
 }
 
@@ -86,7 +87,7 @@ export function register(program: Command): void {
     .option('--queue-name <name>', 'BullMQ queue name (default alrflow-sweep)')
     .option('--resume', 'keep the saved results in --out and evaluate only the missing points')
     .option('--force', 'delete the results already in --out and start over')
-    .option('--report <file.html>', 'write an HTML report with the Pareto scatter')
+    .option('--report <file.html>', 'write an HTML report with the Pareto scatter (- for stdout)')
     .addOption(new Option('--evaluator <module>', 'module exporting evaluatePoint (tests)').hideHelp())
     .action(action(runSweepCommand));
 }

@@ -188,8 +188,9 @@ export function register(program: Command): void {
       action(async (flags: TrainFlags) => {
         const { train } = await import('../../train/train.js');
         const { createProgress } = await import('../../train/progress.js');
-        const { checkHtmlPath, writeHtmlReport } = await import('../html-output.js');
-        await checkHtmlPath(flags.report, Boolean(flags.force));
+        const { writeHtmlReport } = await import('../html-output.js');
+        const { checkOutputs } = await import('../output.js');
+        checkOutputs([{ option: '--report', path: flags.report }], { force: flags.force });
         const summary = await train(await configFrom(flags), {
           outDir: flags.out,
           resume: Boolean(flags.resume),
@@ -200,7 +201,7 @@ export function register(program: Command): void {
         if (summary.stoppedAtStep !== undefined) process.exitCode = 130;
         else if (summary.final) {
           const f = summary.final;
-          process.stdout.write(
+          (flags.report === '-' ? process.stderr : process.stdout).write(
             `done: ${summary.config.method} on ${summary.backend}, test accuracy ${(100 * f.testAccuracy).toFixed(2)}% (loss ${f.testLoss.toFixed(4)}), train accuracy ${(100 * f.trainAccuracy).toFixed(2)}%, ${summary.wallSeconds.toFixed(1)} s; report ${flags.out}/train-report.json\n`,
           );
           const { readReports } = await import('../../report/report-file.js');

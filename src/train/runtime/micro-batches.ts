@@ -3,7 +3,7 @@
 // draws in the whole batch), and the step's result combined from the parts' results. Every method's
 // gradient is a mean over the part's samples, so the step's gradient is the mean of the parts'
 // gradients weighted by their sample counts: the whole batch's gradient, up to rounding.
-import type { Batch, Params, StepResult } from './step-types.js';
+import type { Batch, KeptBytes, Params, StepResult } from './step-types.js';
 
 export interface MicroBatch {
   batch: Batch;
@@ -35,7 +35,7 @@ function combineRecords(records: readonly Record<string, Float64Array>[], weight
   return Object.fromEntries(Object.keys(records[0]!).map((name) => [name, weightedSum(records.map((r) => r[name]!), weights)]));
 }
 
-/** The step's result from its parts' (the parts' kept bytes are the step's: one part is live at a time). */
+/** The step's result from its parts'; kept bytes are the largest part's per class (one part is live at a time). */
 export function combineResults(results: readonly StepResult[], samples: readonly number[]): StepResult {
   const total = samples.reduce((a, b) => a + b, 0);
   const weights = samples.map((s) => s / total);
@@ -49,5 +49,7 @@ export function combineResults(results: readonly StepResult[], samples: readonly
   const meanLoss = results.reduce((s, r, i) => s + weights[i]! * r.meanLoss, 0);
   const sigmaParts = results.map((r) => r.sigmaGradients).filter((g): g is Record<string, Float64Array> => g !== undefined);
   const sigma = sigmaParts.length === results.length ? { sigmaGradients: combineRecords(sigmaParts, weights) } : {};
-  return { meanLoss, gradients, keptBytes: results[0]!.keptBytes, ...sigma };
+  const keptBytes = { ...results[0]!.keptBytes };
+  for (const r of results) for (const cls of Object.keys(keptBytes) as (keyof KeptBytes)[]) keptBytes[cls] = Math.max(keptBytes[cls], r.keptBytes[cls]);
+  return { meanLoss, gradients, keptBytes, ...sigma };
 }

@@ -8,7 +8,6 @@
 // between kernels (`resident`, default on unless ALRFLOW_RESIDENT=off); every handle a step or an
 // evaluation chunk produces is disposed when it ends. Parameters and optimizer state stay host
 // float64 arrays between steps, so checkpoints (state-io.ts) hold exactly what the next step reads.
-import { keptBytes } from '../../compiler/kept-bytes.js';
 import type { Graph, IrNode } from '../../ir/types.js';
 import { elementCount, paramLayers, type Layer, type Network, type ParamLayer } from '../../models/layers.js';
 import { evaluateSplit, type Evaluation } from './evaluate.js';
@@ -18,11 +17,12 @@ import { GraphCache, type StepSchedule } from './graph-cache.js';
 import { initParams } from './init-params.js';
 import { mean } from './host-ops.js';
 import { LearnedSigma, sigmaGradients } from './learned-sigma.js';
+import { measureKept } from './measure-kept.js';
 import { combineResults, splitBatch, type MicroBatch } from './micro-batches.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 import { resolveKernels, type ResolvedKernels } from './resolve-kernels.js';
 import { exportArrays, importArrays, type RuntimeState } from './state-io.js';
-import { emptyKeptBytes, type Batch, type MethodOptions, type Params, type StepResult } from './step-types.js';
+import { type Batch, type MethodOptions, type Params, type StepResult } from './step-types.js';
 
 export type { Evaluation } from './evaluate.js';
 
@@ -141,7 +141,7 @@ export class Runtime {
     }
     const meanLoss = ctx.losses.reduce((s, l) => s + mean(l), 0) / ctx.losses.length;
     const sigma = this.sigma ? { sigmaGradients: await sigmaGradients(ctx) } : {};
-    return { ctx, result: { meanLoss, gradients, keptBytes: { ...emptyKeptBytes(), ...keptBytes(ctx.graph) }, ...sigma } };
+    return { ctx, result: { meanLoss, gradients, keptBytes: measureKept(ctx), ...sigma } };
   }
 
   private async runStep(batch: Batch, step: number, lr: number): Promise<{ ctx: ExecContext; result: StepResult }> {

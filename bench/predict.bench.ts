@@ -1,0 +1,94 @@
+// Prediction benchmark (npm run bench:predict): does `simulate --hw host.json` predict what the
+// runtime measures on this machine? In one run: calibrate this machine through the backend's kernels
+// (hw calibrate's measure + fit, or BENCH_HW=FILE), then for the MNIST MLP 784-256-10 (N = 64,
+// K = 64) and the MNIST CNN (N = 32, K = 16) under BP, LR and ALR: time training steps on the runtime
+// with per-node profiling (one warm-up step, then BENCH_STEPS, default 4), simulate the same
+// (network, method, K, batch) under the sequential schedule on the calibrated model, and print
+// predicted vs measured step time and the ten largest measured nodes side by side, as ratios
+// (predicted / measured; the target is 0.67-1.5 for the ALR steps). Calibration keeps the fastest
+// of its calls, so the measured side is the fastest step, and per node its fastest step: load only
+// adds time, and the fastest is what an idle machine would show. BENCH_BACKEND (default tfjs-wasm),
+// BENCH_ONLY=mlp|cnn. Not a test: the numbers depend on the machine and its load.
+import { readFileSync } from 'node:fs';
+import { simulate } from '../sim/simulate.js';
+import { compile } from '../src/compiler/compile.js';
+import { parseHwData } from '../src/hw/load.js';
+import type { HwModel } from '../src/hw/types.js';
+import type { Method } from '../src/ir/types.js';
+import { buildModel } from '../src/models/registry.js';
+import { simPrediction } from '../src/report/sim-prediction.js';
+import { epochPermutation, gatherBatch } from '../src/train/batches.js';
+import { fitHostModel } from '../src/train/calibrate/fit-host-model.js';
+import { measureHost } from '../src/train/calibrate/measure-host.js';
+import { loadDataset } from '../src/train/datasets/load-dataset.js';
+import { Runtime } from '../src/train/runtime/runtime.js';
+
+const backend = process.env['BENCH_BACKEND'] ?? 'tfjs-wasm';
+const steps = Number(process.env['BENCH_STEPS'] ?? 4);
+const only = process.env['BENCH_ONLY'];
+const cases = [
+  { model: 'mlp', batch: 64, copies: 64 },
+  { model: 'cnn', batch: 32, copies: 16 },
+].filter((c) => only === undefined || c.model === only);
+const methods: Method[] = ['bp', 'lr', 'alr'];
+
+async function hostModel(): Promise<HwModel> {
+  const file = process.env['BENCH_HW'];
+  const data = file ? JSON.parse(readFileSync(file, 'utf8')) : fitHostModel(await measureHost(backend), 'host', new Date()).file;
+  const parsed = parseHwData(data, file ?? 'calibrated host');
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  process.stdout.write(`host model: ${parsed.model.description}\n`);
+  return parsed.model;
+}
+
+async function measured(model: string, method: Method, batch: number, copies: number): Promise<{ seconds: number; nodes: Map<string, number>; ran: string }> {
+  const ds = loadDataset('mnist', { limit: batch * (steps + 1), testLimit: 1 });
+  const order = epochPermutation(ds.train.count, 1, 0);
+  const width = ds.inputShape.reduce((a, b) => a * b, 1);
+  const runtime = await Runtime.create({
+    network: buildModel(model, { inputShape: ds.inputShape, classes: ds.classes }), backend, seed: 1,
+    method: { method, copies, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false },
+    optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+  });
+  const times: number[] = [];
+  const nodes = new Map<string, number>();
+  for (let s = 0; s <= steps; s++) {
+    runtime.profile = new Map();
+    const started = performance.now();
+    await runtime.trainStep(gatherBatch(ds.train, width, order, s, batch), s, 0.01);
+    if (s === 0) continue;
+    times.push((performance.now() - started) / 1000);
+    for (const [id, p] of runtime.profile) nodes.set(id, Math.min(nodes.get(id) ?? Infinity, p.ms / 1000));
+  }
+  const ran = runtime.backend;
+  await runtime.dispose();
+  return { seconds: Math.min(...times), nodes, ran };
+}
+
+function predicted(model: string, method: Method, batch: number, copies: number, hw: HwModel): ReturnType<typeof simPrediction> {
+  const network = buildModel(model, { inputShape: model === 'mlp' ? [784] : [1, 28, 28], classes: 10 });
+  const step = compile(network, hw, { method, copies, batch, schedule: 'sequential' });
+  return simPrediction(simulate(step, { iterations: 2, model }));
+}
+
+const ms = (s: number | undefined): string => (s === undefined ? '-' : (1000 * s).toFixed(2)).padStart(10);
+const ratio = (p: number | undefined, m: number | undefined): string => (p === undefined || m === undefined ? '-' : (p / m).toFixed(2)).padStart(7);
+
+async function main(): Promise<void> {
+  const hw = await hostModel();
+  for (const c of cases) {
+    for (const method of methods) {
+      const real = await measured(c.model, method, c.batch, c.copies);
+      const sim = predicted(c.model, method, c.batch, c.copies, hw);
+      const label = `${c.model} ${method}${method === 'bp' ? '' : ` K=${c.copies}`} N=${c.batch} on ${real.ran}`;
+      process.stdout.write(`\n${label}: predicted ${ms(sim.secondsPerIteration).trim()} ms, measured ${ms(real.seconds).trim()} ms, ratio ${ratio(sim.secondsPerIteration, real.seconds).trim()}\n`);
+      process.stdout.write(`  ${'node'.padEnd(28)}${'measured'.padStart(10)}${'predicted'.padStart(10)}${'ratio'.padStart(7)}\n`);
+      const simNodes = new Map(sim.nodes.map((n) => [n.id, n.seconds]));
+      for (const [id, s] of [...real.nodes].sort((a, b) => b[1] - a[1]).slice(0, 10)) {
+        process.stdout.write(`  ${id.padEnd(28)}${ms(s)}${ms(simNodes.get(id))}${ratio(simNodes.get(id), s)}\n`);
+      }
+    }
+  }
+}
+
+await main();

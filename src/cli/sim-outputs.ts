@@ -1,0 +1,39 @@
+// The files of simulate, compare and start (--json-file, --report, --trace): checked before the
+// simulation starts and written afterwards. Moved out of sim/job.ts, which computes reports and
+// writes no files (DESIGN.md layering: the CLI does the writing).
+import type { CompareReport } from '../report/compare-report.js';
+import type { SimReport } from '../report/sim-report.js';
+import { checkOutputs, emitJson, type CheckOptions, writeOutput } from './output.js';
+
+export interface SimOutputPaths {
+  json?: boolean;
+  jsonFile?: string;
+  report?: string;
+  trace?: string;
+  force?: boolean;
+}
+
+/** Every output of the command checked at once, before any work. */
+export function checkSimOutputs(out: SimOutputPaths, extra: Pick<CheckOptions, 'replaceable'> = {}): void {
+  checkOutputs(
+    [
+      { option: '--json-file', path: out.jsonFile },
+      { option: '--report', path: out.report },
+      { option: '--trace', path: out.trace },
+    ],
+    { force: out.force, jsonOnStdout: out.json, ...extra },
+  );
+}
+
+/** Writes the requested outputs of a finished report (paths checked by checkSimOutputs). */
+export async function writeSimOutputs(report: SimReport | CompareReport, out: SimOutputPaths): Promise<void> {
+  emitJson(report, out);
+  if (out.report !== undefined) {
+    const { renderHtmlReport } = await import('../../visualizer/html-report.js');
+    writeOutput(out.report, renderHtmlReport(report.kind === 'sim-report' ? { sim: report } : { compare: report }));
+  }
+  if (out.trace !== undefined && report.kind === 'sim-report') {
+    const { writeChromeTrace } = await import('../report/trace.js');
+    writeOutput(out.trace, JSON.stringify(writeChromeTrace(report)));
+  }
+}

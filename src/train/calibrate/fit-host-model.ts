@@ -1,0 +1,81 @@
+// Fits a hardware model (hw-models file format) to host measurements (measure-host.ts), using the
+// simulator's own cost formulas, so that simulating a step on it predicts what the runtime measures:
+// one core (a backend's threads serve one kernel at a time, so the measured rates are the device's);
+// a kernel call's fixed cost is the latency of the one memory level everything lives in, its bytes
+// move at the measured copy bandwidth; the clock makes the vector unit's 16 lanes do the measured
+// elementwise rate (all measured elementwise kernels' IR ops over their total compute time, so the
+// kernels that take longest weigh most, as they do in a step); the output-stationary array's side is
+// the one whose fold formula best fits the measured matmul times (least squares of the differences
+// over the measured time, again weighting long kernels). A fit, not the CPU's real structure.
+import { freemem, totalmem } from 'node:os';
+import { estimateCycles } from '../../compiler/cost-model.js';
+import type { HwFile } from '../../hw/schema.js';
+import type { HwModel } from '../../hw/types.js';
+import type { HostMeasurements, KernelTiming } from './measure-host.js';
+
+const lanes = 16;
+
+export interface FitReport {
+  file: HwFile;
+  /** Per measured kernel: the fitted model's time over the measured time. */
+  ratios: { name: string; measuredSeconds: number; predictedSeconds: number }[];
+}
+
+/** Seconds a kernel spends computing: measured, less the call's fixed cost and its bytes' time (at least a twentieth). */
+function computeSeconds(m: HostMeasurements, t: KernelTiming): number {
+  return Math.max(t.seconds - m.launchSeconds - t.bytes / m.bandwidthBytesPerSecond, t.seconds / 20);
+}
+
+function opsOf(t: KernelTiming): number {
+  return t.work.kind === 'vector' ? t.work.elements * t.work.opsPerElement : 0;
+}
+
+function modelWith(side: number, clockHz: number): HwModel {
+  return {
+    name: 'fit', description: 'fit', clockHz, wordBytes: 4, memory: [],
+    cores: { count: 1, systolic: [{ name: 'matmul', rows: side, cols: side, dataflow: 'os' }], vector: [{ name: 'simd', lanes }] },
+  };
+}
+
+function fitSide(m: HostMeasurements, clockHz: number): number {
+  let best = { side: 1, error: Infinity };
+  for (let side = 1; side <= 512; side++) {
+    const hw = modelWith(side, clockHz);
+    const error = m.gemm.reduce((s, t) => {
+      const measured = computeSeconds(m, t);
+      return s + (estimateCycles(t.work, hw) / clockHz - measured) ** 2 / measured;
+    }, 0);
+    if (error < best.error) best = { side, error };
+  }
+  return best.side;
+}
+
+const si = (v: number, unit: string): string => `${Number(v.toPrecision(4))} ${unit}`;
+
+export function fitHostModel(m: HostMeasurements, name: string, when: Date): FitReport {
+  const opsPerSecond = m.vector.reduce((s, t) => s + opsOf(t), 0) / m.vector.reduce((s, t) => s + computeSeconds(m, t), 0);
+  const clockHz = opsPerSecond / lanes;
+  const side = fitSide(m, clockHz);
+  const hw = modelWith(side, clockHz);
+  const latencyCycles = Math.max(1, Math.round(m.launchSeconds * clockHz));
+  const predict = (t: KernelTiming): number => (estimateCycles(t.work, hw) + latencyCycles) / clockHz + t.bytes / m.bandwidthBytesPerSecond;
+  const ratios = [...m.gemm, ...m.vector].map((t) => ({ name: t.name, measuredSeconds: t.seconds, predictedSeconds: predict(t) }));
+  const rates = m.gemm.map((t) => `${t.name} ${(t.work.kind === 'gemm' ? (2 * t.work.m * t.work.n * t.work.k) / t.seconds / 1e9 : 0).toFixed(2)} GFLOP/s`).join(', ');
+  const file: HwFile = {
+    name,
+    description:
+      `This machine as measured by alrflow hw calibrate on backend ${m.backend} (${m.threads} thread${m.threads === 1 ? '' : 's'}), ${when.toISOString()}: ` +
+      `kernel call overhead ${(m.launchSeconds * 1e6).toFixed(1)} us, copy bandwidth ${(m.bandwidthBytesPerSecond / 1e9).toFixed(2)} GB/s, ` +
+      `elementwise ${(opsPerSecond / 1e9).toFixed(3)} G IR-ops/s, matmul ${rates}. A fit of the simulator's formulas, not the CPU's structure: ` +
+      `one core, a ${side}x${side} output-stationary array and ${lanes} vector lanes at a clock chosen for them, one memory level whose latency is the call overhead.`,
+    source: `alrflow hw calibrate --backend ${m.backend}`,
+    clock: si(clockHz, 'Hz'),
+    wordBytes: 4,
+    cores: { count: 1, systolic: [{ name: 'matmul', rows: side, cols: side, dataflow: 'os' }], vector: [{ name: 'simd', lanes }] },
+    memory: [
+      { name: 'registers', scope: 'core', capacity: '1 KiB', bandwidth: '1000 TB/s', latency: '0 clk', doubleBuffered: true },
+      { name: 'ram', scope: 'chip', capacity: si(Math.min(totalmem(), Math.max(freemem(), totalmem() / 2)), 'B'), bandwidth: si(m.bandwidthBytesPerSecond, 'B/s'), latency: `${latencyCycles} clk` },
+    ],
+  };
+  return { file, ratios };
+}
