@@ -69,3 +69,13 @@ describe('ResNet-9 on multicore-16 against its bound (busiest unit compute, HBM 
     expect(r.bound.ratio).toBeLessThan(1.5);
   });
 });
+
+test('a core with two arrays and two vector units uses all four, and runs micro-batches on both arrays at once', () => {
+  const base = testHw({ cores: 1, rows: 8, cols: 8, lanes: 8 });
+  const twin: HwModel = { ...base, cores: { count: 1, systolic: [{ ...base.cores.systolic[0]!, name: 'a0' }, { ...base.cores.systolic[0]!, name: 'a1' }], vector: [{ name: 'v0', lanes: 8 }, { name: 'v1', lanes: 8 }] } };
+  const single: HwModel = { ...base, cores: { count: 1, systolic: [{ ...base.cores.systolic[0]!, name: 'a0' }], vector: [{ name: 'v0', lanes: 8 }] } };
+  const run = (hw: HwModel) => simulate(compile(mlp([64, 64, 64, 10]), { ...hw, cores: { ...hw.cores, count: 2 } }, { method: 'alr', copies: 4, batch: 16, schedule: 'layer-pipelined', microBatches: 8 }), { iterations: 2 });
+  const r = run(twin);
+  for (const name of ['a0', 'a1', 'v0', 'v1']) expect(r.units.filter((u) => u.unit === name).every((u) => u.busyCycles > 0)).toBe(true);
+  expect(r.cycles.steadyStatePerIteration).toBeLessThan(run(single).cycles.steadyStatePerIteration);
+});
