@@ -84,7 +84,7 @@ const pct = (x: number | undefined) => `${((x ?? 0) * 100).toFixed(0)}%`;
 function cells(r: CompareRow, levels: string[]): string {
   const s = r.shares;
   return [
-    r.iterationsPerSecond.toFixed(2).padStart(10), r.ratioToBp.toFixed(2).padStart(7), String(r.stages ?? 1).padStart(4),
+    (r.iterationsPerSecond >= 10 ? r.iterationsPerSecond.toFixed(2) : r.iterationsPerSecond.toPrecision(3)).padStart(10), r.ratioToBp.toFixed(2).padStart(7), String(r.stages ?? 1).padStart(4),
     pct(s?.compute).padStart(6), pct(s?.memory).padStart(6), pct(s?.idle).padStart(6), pct(r.bubbleRatio).padStart(8),
     `${(r.boundRatio ?? 0).toFixed(2)} ${r.boundKind === 'bandwidth' ? 'bw' : 'cmp'}`.padStart(10),
     ...levels.map((l) => `${fmtBytes(r.peakBytesByLevel[l] ?? 0)}${r.overflowLevels?.includes(l) ? '!' : ' '}`.padStart(14)),
