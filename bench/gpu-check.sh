@@ -6,6 +6,7 @@
 #   3. bench:kernels on the GPU backends against TF.js measured in the same run,
 #   4. a 1-epoch ALR MNIST run (K = 64) on the fastest GPU backend that loads,
 # and writes one summary file. Each step's full output goes to its own log beside the summary.
+# On a bare device machine, node_modules comes from .gpu-check/node_modules.tgz (bench/gpu-check-pack.sh).
 # Usage: bash bench/gpu-check.sh [OUT_DIR]   (default: $OUT, else ./gpu-check-out); GPU_CHECK_XVFB=off: no Xvfb
 # Not a test: it never fails on a missing GPU; it records what happened, step by step.
 set -uo pipefail
@@ -22,6 +23,7 @@ wrap=()
 if [ -z "${DISPLAY:-}" ] && [ "${GPU_CHECK_XVFB:-on}" != off ] && command -v xvfb-run >/dev/null; then wrap=(xvfb-run -a -s "-screen 0 1024x768x24"); fi
 run() { local name="$1"; shift; local t0=$SECONDS; "${wrap[@]}" "$@" > "$out/$name.log" 2>&1; local rc=$?; note "[$name] rc=$rc in $((SECONDS - t0)) s: $*"; return $rc; }
 
+if [ ! -d node_modules ] && [ -f .gpu-check/node_modules.tgz ]; then tar -xzf .gpu-check/node_modules.tgz; fi
 note "gpu-check $(date -u +%FT%TZ) on $(uname -srm); node $(node --version)"
 command -v nvidia-smi >/dev/null && note "$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -4)" || note "nvidia-smi: not found"
 note "display: ${DISPLAY:-none}; xvfb-run: $(command -v xvfb-run || echo none); chromium: $(command -v "${ALRFLOW_CHROMIUM:-/usr/bin/chromium}" || echo none)"
@@ -37,7 +39,7 @@ console.log(best ? best.backend : "");
 note "fastest GPU backend that loads: ${gpu:-none}"
 
 run parity npx vitest run test/parity --reporter=default
-grep -aE "Test Files|Tests |skipped:" "$out/parity.log" | sed 's/\x1b\[[0-9;]*m//g' | tee -a "$summary"
+grep -aE "Test Files|Tests |skipped:" "$out/parity.log" | sed "s/\x1b\[[0-9;]*m//g" | awk "!seen[\$0]++" | tee -a "$summary"
 
 if [ -n "$gpu" ]; then
   works=$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").replace(/^[^{]*/, "")); console.log(r.backends.filter((b) => b.works && !["reference", "webasm", "cpu"].includes(b.backend)).map((b) => b.backend).join(","))' "$out/backends.log")

@@ -5,7 +5,7 @@
 // resident (runResident): float arguments may be device handles (device-tensor.ts) and results stay
 // on the device where the backend has a resident version of the kernel; elsewhere the registry
 // downloads the handles first and the result is a host array.
-import { UnsupportedKernelError } from '../src/errors.js';
+import { ConfigError, UnsupportedKernelError } from '../src/errors.js';
 import {
   type BackendChoice,
   type BackendName,
@@ -217,7 +217,9 @@ let autoChoice: Promise<AutoChoice> | undefined;
  * browser-* ones only with ALRFLOW_AUTO_BROWSER=on, since probing them launches Chromium twice.
  */
 export function autoCandidates(env: NodeJS.ProcessEnv = process.env): BackendName[] {
-  return BACKEND_NAMES.filter((b) => !isBrowserBackend(b) || env['ALRFLOW_AUTO_BROWSER'] === 'on');
+  const v = env['ALRFLOW_AUTO_BROWSER'] ?? '';
+  if (!['', 'on', 'off'].includes(v)) throw new ConfigError([`environment ALRFLOW_AUTO_BROWSER = "${v}"; allowed: on, off, or unset (off)`]);
+  return BACKEND_NAMES.filter((b) => !isBrowserBackend(b) || v === 'on');
 }
 
 /** The fastest working backend by the probe (computed once per process). */

@@ -7,7 +7,7 @@ import type { ScheduleKind } from '../src/compiler/types.js';
 import { isPipelined } from '../src/compiler/schedules/registry.js';
 import type { CompareReport, CompareRow } from '../src/report/compare-report.js';
 import type { SimReport } from '../src/report/sim-report.js';
-import { runSimJob, type SimJob } from './job.js';
+import { runSimJob, type JobProgress, type SimJob } from './job.js';
 
 /**
  * The rows of `alrflow compare`: BP baselines first; the ratio is against bp-sequential. The
@@ -55,16 +55,17 @@ function rowOf(method: Method, schedule: string, r: SimReport, bp: number): Comp
   };
 }
 
-export async function runCompare(base: Omit<SimJob, 'method' | 'schedule'>): Promise<CompareReport> {
+export async function runCompare(base: Omit<SimJob, 'method' | 'schedule'>, onProgress?: JobProgress): Promise<CompareReport> {
   const rows: CompareRow[] = [];
   let bp = 0;
   const { InfeasibleMappingError } = await import('../src/errors.js');
   const { stages, stageCuts, ...common } = base;
-  for (const { method, schedule: kind, staleness, microBatches } of compareRows) {
+  for (const [row, { method, schedule: kind, staleness, microBatches }] of compareRows.entries()) {
+    const rowProgress = onProgress ? (f: number) => onProgress((row + f) / compareRows.length) : undefined;
     const schedule = [kind, ...(microBatches ? [`M=${microBatches}`] : []), ...(staleness ? [`staleness ${staleness}`] : [])].join(', ');
     const stageControl = isPipelined(kind) ? { stages, stageCuts } : {};
     // A row that does not fit is part of the answer, not the end of the comparison.
-    const r = await runSimJob({ ...common, ...stageControl, method, schedule: kind, ...(staleness ? { staleness } : {}), ...(microBatches ? { microBatches: Math.min(microBatches, base.batch) } : {}) }).catch((err: unknown) => {
+    const r = await runSimJob({ ...common, ...stageControl, method, schedule: kind, ...(staleness ? { staleness } : {}), ...(microBatches ? { microBatches: Math.min(microBatches, base.batch) } : {}) }, rowProgress).catch((err: unknown) => {
       if (!(err instanceof InfeasibleMappingError)) throw err;
       return err.message.split('\n')[1]?.trim() ?? err.message;
     });

@@ -20,6 +20,8 @@ export interface EngineInput {
   /** Bytes per cycle of each memory instance. */
   bandwidth: Float64Array;
   maxEvents: number;
+  /** Called every 4096 events with task instances finished and their total (progress bars). */
+  onProgress?: (completed: number, total: number) => void;
 }
 
 export interface EngineRun {
@@ -177,6 +179,7 @@ export function runEngine(input: EngineInput): EngineRun {
     requesters(live, instances, count);
     let dt = Infinity;
     for (const f of live) dt = Math.min(dt, nextMilestone(f, bandwidth, count));
+    if ((events & 4095) === 0) input.onProgress?.(completed, total);
     if (++events > input.maxEvents) throw new SimulationDeadlockError(`simulation stopped after ${input.maxEvents} events (the event bound) at cycle ${now}; hint: fewer iterations or a larger bound`);
     const dtCycles = Math.max(1, Math.ceil(dt - 1e-9));
     for (const f of live) advance(f, dtCycles, bandwidth, count);

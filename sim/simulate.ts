@@ -1,6 +1,7 @@
 // simulate(): runs a CompiledStep on its hardware model for some iterations and fills a SimReport:
 // cycles, throughput, utilisation, bubble ratio, memory per level and class, traffic, stalls by
 // cause, energy and the timeline. Refuses an infeasible mapping (InfeasibleMappingError, exit 3).
+import { infeasibleHint } from '../src/compiler/infeasible-hints.js';
 import type { CompiledStep } from '../src/compiler/types.js';
 import { InfeasibleMappingError, InvalidInputError } from '../src/errors.js';
 
@@ -19,12 +20,14 @@ export interface SimulateOptions {
   timelineLimit?: number;
   /** Bound on simulation steps; defaults to (3 + demands) per task instance + 1000. */
   maxEvents?: number;
+  /** Progress as a fraction in [0, 1], every few thousand events. */
+  onProgress?: (fraction: number) => void;
 }
 
 export function simulate(step: CompiledStep, options: SimulateOptions): SimReport {
   if (!Number.isInteger(options.iterations) || options.iterations < 1) throw new InvalidInputError(`iterations: found ${options.iterations}, allowed: a positive integer`);
   if (!step.feasibility.ok) {
-    throw new InfeasibleMappingError(`infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\nhint: fewer copies, a smaller batch, sign-bit noise storage or a larger hardware model`);
+    throw new InfeasibleMappingError(`infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\n${infeasibleHint(step.options)}`);
   }
   const mem = new MemorySystem(step);
   const compute = step.tasks.map((t) => computeCycles(step.hw, t.unit, t.work));
@@ -32,7 +35,8 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
   const bandwidth = Float64Array.from(mem.instanceList().map((inst) => inst.spec.bandwidthBytesPerCycle));
   const iterations = options.iterations;
   const maxEvents = options.maxEvents ?? demand.reduce((s, d) => s + 3 + d.demands.length, 0) * iterations + 1000;
-  const run = runEngine({ step, iterations, compute, demand, bandwidth, maxEvents });
+  const onProgress = options.onProgress;
+  const run = runEngine({ step, iterations, compute, demand, bandwidth, maxEvents, ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(done / total) } : {}) });
   const intervals = placementIntervals(step, mem, run.start, run.end, iterations, run.totalCycles);
   const { stats, timeline: memoryTimeline } = memoryStats(mem, intervals, run.totalCycles);
   const perIteration = iterationCycles(run, step.tasks.length, iterations);

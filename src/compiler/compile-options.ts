@@ -58,5 +58,6 @@ export function resolveCompileOptions(input: CompileOptionsInput): CompileOption
   problems.push(...stageProblems(input, isPipelined));
   if (problems.length > 0) throw new ConfigError(problems);
   const stageControl = { ...(input.stages !== undefined ? { stages: input.stages } : {}), ...(input.stageCuts?.length ? { stageCuts: input.stageCuts } : {}) };
-  return { method, copies: method === 'bp' ? 1 : input.copies, batch: input.batch, schedule, microBatches, staleness, noiseStorage, layerwise, optimizer, ...stageControl };
+  const switches = input.switches ? { switches: input.switches } : {};
+  return { method, copies: method === 'bp' ? 1 : input.copies, batch: input.batch, schedule, microBatches, staleness, noiseStorage, layerwise, optimizer, ...stageControl, ...switches };
 }

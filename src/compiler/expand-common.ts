@@ -7,8 +7,9 @@ import type { Graph, GraphMeta } from '../ir/types.js';
 import { paramLayers, parameterCount, type Network, type ParamLayer, type Shape } from '../models/layers.js';
 import { inferShapes } from '../models/shapes.js';
 import type { CompileOptions } from './types.js';
+import { defaultSwitches, lossEmitsOf, noiseScaleOf, rowLayoutOf, type MethodSwitches } from '../ir/method-rules.js';
 
-export type ExpandOptions = Pick<CompileOptions, 'method' | 'copies' | 'batch' | 'noiseStorage' | 'layerwise' | 'optimizer'> & {
+export type ExpandOptions = Pick<CompileOptions, 'method' | 'copies' | 'batch' | 'noiseStorage' | 'layerwise' | 'optimizer' | 'switches'> & {
   floatBytes?: number;
 };
 
@@ -20,6 +21,7 @@ export interface ExpandContext {
   layers: ParamLayer[];
   /** Parameter tensor of each parametrised layer (weights and biases in one buffer). */
   params: Map<string, string>;
+  switches: MethodSwitches;
 }
 
 export function parameterTotal(layer: ParamLayer): number {
@@ -46,7 +48,7 @@ export function startExpansion(network: Network, options: ExpandOptions, inputRo
   for (const layer of layers) {
     params.set(layer.name, b.tensor({ id: `${layer.name}.params`, shape: [parameterTotal(layer)], dtype: b.floatDtype, cls: 'weight', layer: layer.name }));
   }
-  return { b, network, options, shapes, layers, params };
+  return { b, network, options, shapes, layers, params, switches: options.switches ?? defaultSwitches };
 }
 
 /** dW = D^T X with a ones column appended to X, so the bias gradient comes out of the same product. */
@@ -81,6 +83,18 @@ export function optimizerUpdate(ctx: ExpandContext, layer: ParamLayer, gradient:
     outputs.push(b.tensor({ id: `${layer.name}.opt.next`, shape: [2 * elements], dtype: b.floatDtype, cls: 'optimizer-state', layer: layer.name }));
   }
   b.node({ id: `${layer.name}.update`, kind: 'OptimizerUpdate', phase: 'update', layer: layer.name, perStep: true, inputs, outputs, elements, optimizer: ctx.options.optimizer });
+}
+
+/** The method's attributes of a noisy step's nodes: noise sampling, the Loss node's reading, the gradient product's scaling. */
+export function methodAttributes(ctx: ExpandContext) {
+  const { method, copies, batch } = ctx.options;
+  const s = ctx.switches;
+  const rowLayout = rowLayoutOf(method);
+  return {
+    noise: { antithetic: s.antithetic, rowLayout, sigmaSource: s.learnedSigma ? ('learned' as const) : ('run' as const) },
+    loss: { emits: lossEmitsOf(method, s), baseline: s.baseline, rowLayout, copies },
+    product: { space: rowLayout === 'copy-major' ? ('weight' as const) : ('activation' as const), noiseScale: noiseScaleOf(method, s), normaliser: batch * copies },
+  };
 }
 
 /** Drops nodes whose outputs nobody reads (the unused tail of a reused clean chain), and their tensors. */

@@ -8,7 +8,7 @@ import { elementCount } from '../ir/graph.js';
 import type { Graph } from '../ir/types.js';
 import type { Network, ParamLayer } from '../models/layers.js';
 import { ForwardEmitter } from './expand-forward.js';
-import { gradDims, gradientTensor, optimizerUpdate, removeDeadCode, startExpansion, type ExpandContext, type ExpandOptions } from './expand-common.js';
+import { gradDims, gradientTensor, methodAttributes, optimizerUpdate, removeDeadCode, startExpansion, type ExpandContext, type ExpandOptions } from './expand-common.js';
 
 interface NoisyLayer {
   layer: ParamLayer;
@@ -30,7 +30,7 @@ function injectNoise(ctx: ExpandContext, prefix: string, layer: ParamLayer, z: s
   const noisy = tensor('noisy', 'activation');
   const noise = storage === 'regenerate' ? undefined : tensor('noise', 'noise');
   const base = { phase: 'forward' as const, layer: layer.name, elements };
-  b.node({ ...base, id: `${prefix}${layer.name}.inject`, kind: 'NoiseInject', storage, inputs: [z], outputs: noise ? [noisy, noise] : [noisy] });
+  b.node({ ...base, ...methodAttributes(ctx).noise, id: `${prefix}${layer.name}.inject`, kind: 'NoiseInject', storage, inputs: [z], outputs: noise ? [noisy, noise] : [noisy] });
   if (storage !== 'sign-bits' || !noise) return { noisy, stored: noise };
   const signs = tensor('signs', 'sign-bits');
   b.node({ ...base, id: `${prefix}${layer.name}.signpack`, kind: 'SignPack', inputs: [noise], outputs: [signs] });
@@ -46,7 +46,7 @@ function gradientSource(ctx: ExpandContext, l: NoisyLayer): string {
   let source = l.stored;
   if (!source) {
     source = b.tensor({ id: `${l.prefix}${l.layer.name}.noise.regen`, shape: [l.rows, ...outShape], dtype: b.floatDtype, cls: 'noise', layer: l.layer.name });
-    b.node({ ...base, id: `${l.prefix}${l.layer.name}.regenerate`, kind: 'NoiseInject', storage: 'regenerate', inputs: [], outputs: [source] });
+    b.node({ ...base, ...methodAttributes(ctx).noise, id: `${l.prefix}${l.layer.name}.regenerate`, kind: 'NoiseInject', storage: 'regenerate', inputs: [], outputs: [source] });
   }
   if (ctx.options.method !== 'alr' || b.get(source).dtype === 'bit') return source;
   const signs = b.tensor({ id: `${l.prefix}${l.layer.name}.signs.late`, shape: [l.rows, ...outShape], dtype: 'bit', cls: 'sign-bits', layer: l.layer.name });
@@ -57,7 +57,7 @@ function gradientSource(ctx: ExpandContext, l: NoisyLayer): string {
 function lossOf(ctx: ExpandContext, prefix: string, logits: string, rows: number): string {
   const { b } = ctx;
   const loss = b.tensor({ id: `${prefix}loss`, shape: [rows], dtype: b.floatDtype, cls: 'loss' });
-  b.node({ id: `${prefix}loss.ce`, kind: 'Loss', phase: 'loss', inputs: [logits, 'labels'], outputs: [loss], rows, classes: ctx.network.classes });
+  b.node({ id: `${prefix}loss.ce`, kind: 'Loss', phase: 'loss', inputs: [logits, 'labels'], outputs: [loss], rows, classes: ctx.network.classes, ...methodAttributes(ctx).loss });
   return loss;
 }
 
@@ -121,7 +121,7 @@ export function expandLr(network: Network, options: ExpandOptions): Graph {
     const signs = ctx.b.get(source).dtype === 'bit';
     ctx.b.node({
       id: `${l.layer.name}.gradprod`, kind: 'GradProduct', phase: 'gradient', layer: l.layer.name,
-      inputs: [l.storedInput, source, l.loss], outputs: [gradient], ...gradDims(ctx, l.layer, l.rows), groups: 1, signs,
+      inputs: [l.storedInput, source, l.loss], outputs: [gradient], ...gradDims(ctx, l.layer, l.rows), groups: 1, signs, ...methodAttributes(ctx).product,
     });
     optimizerUpdate(ctx, l.layer, gradient);
   }

@@ -44,9 +44,10 @@ function foldGradProduct(graph: Graph, node: Extract<IrNode, { kind: 'GradProduc
   tensors[delta.id] = delta;
   const reduce: IrNode = {
     id: `${node.layer}.reduce-copies`, kind: 'Reduce', phase: 'gradient', layer: node.layer,
-    inputs: [source!, ...rest], outputs: [delta.id], elements: elementCount(delta.shape), factor: K,
+    inputs: [source!, ...rest], outputs: [delta.id], elements: elementCount(delta.shape), factor: K, noiseScale: node.noiseScale ?? 1,
   };
-  return [reduce, { ...node, inputs: [stored!, delta.id], k: node.k / K, signs: false }];
+  // The noise is read by the Reduce: the product on N rows reads plain error-signal sums.
+  return [reduce, { ...node, inputs: [stored!, delta.id], k: node.k / K, signs: false, noiseScale: undefined }];
 }
 
 export function foldCopyInvariant(graph: Graph): Graph {

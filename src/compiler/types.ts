@@ -3,6 +3,7 @@
 // that contract.
 import type { UnitRef } from '../hw/timing/unit-timing.js';
 import type { HwModel } from '../hw/types.js';
+import type { MethodSwitches } from '../ir/method-rules.js';
 import type { Graph, Method, TensorClass, Work } from '../ir/types.js';
 
 import type { ScheduleKind } from './schedules/registry.js';
@@ -26,6 +27,8 @@ export interface CompileOptions {
   stages?: number;
   /** Pipelined schedules: the layers that begin stages 2, 3, ... (overrides `stages`' cut). */
   stageCuts?: string[];
+  /** The run's method switches, written onto the nodes by expand (absent: src/ir/method-rules defaultSwitches). */
+  switches?: MethodSwitches;
 }
 
 /**

@@ -4,6 +4,11 @@
 
 export type DType = 'f32' | 'f16' | 'bit';
 
+/** The per-sample baseline subtracted from each copy's loss (METHOD.md 2.3). */
+export type Baseline = 'none' | 'mean' | 'leave-one-out';
+/** Loss rows: sample-major n*K + k (LR/ALR: copies folded into the batch), copy-major k*N + n (ES/AES: grouped forward). */
+export type RowLayout = 'sample-major' | 'copy-major';
+
 export const tensorClasses = [
   'input',
   'weight',
@@ -69,13 +74,48 @@ export type IrNode =
   | (NodeBase & { kind: 'BatchNorm'; elements: number; channels: number })
   | (NodeBase & { kind: 'Pool'; op: 'max' | 'avg'; elements: number; window: number })
   | (NodeBase & { kind: 'Add'; elements: number })
-  | (NodeBase & { kind: 'NoiseInject'; elements: number; storage: 'float' | 'sign-bits' | 'regenerate' })
+  | (NodeBase & {
+      kind: 'NoiseInject';
+      elements: number;
+      storage: 'float' | 'sign-bits' | 'regenerate';
+      /** Rows (2j, 2j+1) draw (eps, -eps). Absent means false. */
+      antithetic?: boolean;
+      /** Noise rows: sample-major for activation noise, copy-major (the K weight copies) for ES/AES. Absent: sample-major. */
+      rowLayout?: RowLayout;
+      /** Sigma: the run's scalar, or the learned per-unit vector. Absent: the run's. */
+      sigmaSource?: 'run' | 'learned';
+    })
   | (NodeBase & { kind: 'SignPack'; elements: number })
-  | (NodeBase & { kind: 'Loss'; rows: number; classes: number })
+  | (NodeBase & {
+      kind: 'Loss';
+      rows: number;
+      classes: number;
+      /** gradient (BP: the loss and d loss / d logits), loss (baselined per-row loss), loss-signs. Absent: gradient. */
+      emits?: 'gradient' | 'loss' | 'loss-signs';
+      /** The per-sample baseline over its copies (not for BP). */
+      baseline?: Baseline;
+      rowLayout?: RowLayout;
+      /** Copies per sample among the rows (absent: 1). */
+      copies?: number;
+    })
   | (NodeBase & { kind: 'LossBroadcast'; rows: number; targets: number })
   /** Weight-gradient product dW = D^T X over `k` rows: D is m x k transposed, X is k x n. */
-  | (NodeBase & { kind: 'GradProduct'; m: number; n: number; k: number; groups: number; signs: boolean })
-  | (NodeBase & { kind: 'Reduce'; elements: number; factor: number })
+  | (NodeBase & {
+      kind: 'GradProduct';
+      m: number;
+      n: number;
+      k: number;
+      groups: number;
+      signs: boolean;
+      /** activation: dW = D^T X; weight (ES/AES): g = losses^T noise / sigma. Absent: activation. */
+      space?: 'activation' | 'weight';
+      /** Factor on the noise reading (sqrt(pi/2) for signs read as noise). Absent: 1. */
+      noiseScale?: number;
+      /** The product is divided by this (N*K for the noisy methods). Absent: 1. */
+      normaliser?: number;
+    })
+  /** Sums of `factor` consecutive rows; with a noise input (the LR fold) of the error signals, scaled by noiseScale. */
+  | (NodeBase & { kind: 'Reduce'; elements: number; factor: number; noiseScale?: number })
   | (NodeBase & { kind: 'AllReduce'; elements: number; participants: number })
   | (NodeBase & { kind: 'OptimizerUpdate'; elements: number; optimizer: 'sgd' | 'adam' })
   | (NodeBase & { kind: 'Load'; bytes: number; level: string })

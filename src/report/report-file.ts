@@ -45,6 +45,7 @@ export const simReportSchema = z.object({
     }),
   ),
   stageChoice: z.string(),
+  prediction: z.object({ secondsPerIteration: count, nodes: z.array(z.object({ id: z.string(), op: z.string(), seconds: count })) }).optional(),
   weights: z.object({ onChipBytes: count, offChipBytes: count, offChipReadBytesPerIteration: count }),
   stages: z.array(z.object({ index: z.number().int(), layers: z.array(z.string()), cores: z.array(z.number().int()), estimatedCycles: count, simulatedCycles: count })),
   bubbleRatio: z.number().min(0).max(1),

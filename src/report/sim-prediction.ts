@@ -2,13 +2,7 @@
 // tasks keep their units busy in one iteration (over all its micro-batches, tiles and cores), from
 // the report's timeline. On a one-core model such as `hw calibrate`'s, a node's busy time is its
 // share of the iteration's wall time, which is what train --profile measures per node.
-import type { SimReport } from './sim-report.js';
-
-export interface SimPrediction {
-  secondsPerIteration: number;
-  /** Largest first. */
-  nodes: { id: string; op: string; seconds: number }[];
-}
+import type { SimPrediction, SimReport } from './sim-report.js';
 
 export function simPrediction(report: Pick<SimReport, 'clockHz' | 'cycles' | 'timeline'>): SimPrediction {
   const busy = new Map<string, { op: string; cycles: number }>();
@@ -21,6 +15,7 @@ export function simPrediction(report: Pick<SimReport, 'clockHz' | 'cycles' | 'ti
     entry.cycles += e.end - e.start;
     busy.set(e.node, entry);
   }
-  const nodes = [...busy].map(([id, b]) => ({ id, op: b.op, seconds: b.cycles / report.clockHz })).sort((a, b) => b.seconds - a.seconds);
+  const nodes = [...busy].map(([id, b]) => ({ id, op: b.op, seconds: b.cycles / report.clockHz }));
+  nodes.sort((a, b) => b.seconds - a.seconds);
   return { secondsPerIteration: report.cycles.steadyStatePerIteration / report.clockHz, nodes };
 }

@@ -2,7 +2,6 @@
 // visualizer. Nothing here computes; producers fill it, consumers read it.
 import type { UnitKind } from '../hw/timing/unit-timing.js';
 import { type TensorClass, tensorClasses } from '../ir/types.js';
-import type { SimPrediction } from './sim-prediction.js';
 
 /** Re-exported so the visualizer reads report types (and this list of their keys) from src/report only. */
 export { type TensorClass, tensorClasses };
@@ -92,6 +91,13 @@ export interface StageStats {
   estimatedCycles: number;
   /** Simulated: cycles the stage's units were occupied (compute and memory stalls) per iteration, over its cores. */
   simulatedCycles: number;
+}
+
+/** A report's times in seconds (sim-prediction.ts computes them from the timeline). */
+export interface SimPrediction {
+  secondsPerIteration: number;
+  /** Predicted busy seconds per graph node in one iteration, largest first. */
+  nodes: { id: string; op: string; seconds: number }[];
 }
 
 export interface SimReport {

@@ -1,6 +1,7 @@
 // Expands a validated sweep spec into points: the full grid (cartesian product, in a fixed order)
 // or a seeded random sample of it (pure-rand, so the same seed gives the same points anywhere).
-// It does not validate hardware values; the caller checks them against the base model.
+// Points that differ only in choices they do not depend on (BP's copies, a sequential schedule's
+// micro-batches) are one point. It does not validate hardware values; the caller checks them.
 import { createHash } from 'node:crypto';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
@@ -58,7 +59,26 @@ function dimensions(spec: SweepSpec): Dimension[] {
   ];
 }
 
-function makePoint(spec: SweepSpec, choice: Map<string, unknown>): SweepPoint {
+const pipelinedSchedules = ['layer-pipelined', 'gpipe', '1f1b'];
+
+/**
+ * Drops the choices a point does not depend on, so points that differ only there share one key and
+ * are evaluated once: BP draws no noise (copies 1, no noise storage), micro-batches apply only to
+ * pipelined schedules, staleness only to the forward-only pipeline.
+ */
+function withoutIrrelevant(choice: Map<string, unknown>): Map<string, unknown> {
+  const out = new Map(choice);
+  if (out.get('method') === 'bp') {
+    out.set('copies', 1);
+    out.set('noiseStorage', undefined);
+  }
+  if (!pipelinedSchedules.includes(out.get('schedule') as string)) out.set('microBatches', undefined);
+  if (out.get('schedule') !== 'layer-pipelined') out.set('staleness', undefined);
+  return out;
+}
+
+function makePoint(spec: SweepSpec, given: Map<string, unknown>): SweepPoint {
+  const choice = withoutIrrelevant(given);
   const hwOverrides: Record<string, number | string> = {};
   for (const [name, v] of choice) if (name.startsWith('hw:')) hwOverrides[name.slice(3)] = v as number | string;
   const optional = ['microBatches', 'staleness', 'noiseStorage'].flatMap((n) => (choice.get(n) === undefined ? [] : [[n, choice.get(n)]]));

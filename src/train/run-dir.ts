@@ -1,5 +1,6 @@
 // The run directory: config.json, checkpoint.bin, metrics.jsonl/csv and train-report.json. An
-// existing run is never overwritten without --force, and --resume needs a checkpoint to resume from.
+// existing run is never overwritten without --force, --resume needs a checkpoint to resume from and
+// may change only the epochs and the checkpoint interval. Nothing is written until the run is valid.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -16,40 +17,63 @@ export function runPaths(dir: string): RunPaths {
   return { dir, config: join(dir, 'config.json'), checkpoint: join(dir, 'checkpoint.bin'), report: join(dir, 'train-report.json') };
 }
 
+/** Settings a resumed run may change: how long it runs and how often it saves. */
+export const resumableSettings = ['epochs', 'checkpointEvery'] as const;
+
 /**
- * Settings given now that differ from the run's saved ones. A resume must continue the same run:
- * the schedule, the data order and the noise all depend on them.
+ * Settings given now that differ from the run's saved ones, except those a resume may change. A
+ * resume must continue the same run: the data order and the noise depend on the others.
  */
 function changedSettings(saved: TrainConfig, given: TrainConfig): string[] {
-  const keys = [...new Set([...Object.keys(saved), ...Object.keys(given)])] as (keyof TrainConfig)[];
+  const keys = [...new Set([...Object.keys(saved), ...Object.keys(given)])].filter((k) => !(resumableSettings as readonly string[]).includes(k)) as (keyof TrainConfig)[];
   return keys
     .filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(given[k]))
     .map((k) => `${k} is ${JSON.stringify(given[k])} now but ${JSON.stringify(saved[k])} in the saved run`);
 }
 
-/** Prepares the directory for a fresh run or checks it for a resume; returns the config to use. */
-export function prepareRunDir(dir: string, config: TrainConfig, mode: { resume: boolean; force: boolean }): TrainConfig {
+/** The saved settings of the run in `dir`, for --resume; a ConfigError when there is none. */
+export function readSavedConfig(dir: string): TrainConfig {
   const paths = runPaths(dir);
-  const occupied = existsSync(dir) && readdirSync(dir).length > 0;
+  if (!existsSync(paths.checkpoint) || !existsSync(paths.config)) {
+    throw new ConfigError([`--resume: ${existsSync(paths.config) ? paths.checkpoint : paths.config} not found; there is no run to resume in ${dir}. Hint: start it without --resume`]);
+  }
+  try {
+    return JSON.parse(readFileSync(paths.config, 'utf8')) as TrainConfig;
+  } catch (err) {
+    throw new ConfigError([`--resume: ${paths.config}: not readable JSON (${(err as Error).message})`]);
+  }
+}
+
+/**
+ * Checks the directory for a fresh run or a resume and returns the config to use; writes nothing,
+ * so a run that then fails validation (dataset, network, batch, backend) leaves nothing behind.
+ */
+export function checkRunDir(dir: string, config: TrainConfig, mode: { resume: boolean; force: boolean }): TrainConfig {
+  const paths = runPaths(dir);
   if (mode.resume) {
-    if (!existsSync(paths.checkpoint)) {
-      throw new ConfigError([`--resume: ${paths.checkpoint} not found; there is no run to resume in ${dir}. Hint: start it without --resume`]);
-    }
-    const saved = JSON.parse(readFileSync(paths.config, 'utf8')) as TrainConfig;
+    const saved = readSavedConfig(dir);
     const differing = changedSettings(saved, config);
     if (differing.length > 0) {
       throw new ConfigError([
         ...differing.map((d) => `--resume: ${d}`),
-        `hint: resume with the run's own settings (see ${paths.config}), or start a new run in another --out`,
+        `hint: a resumed run may change only --epochs, --checkpoint-every and --report; the rest comes from ${paths.config}`,
       ]);
     }
-    return saved;
+    return { ...saved, ...Object.fromEntries(resumableSettings.map((k) => [k, config[k]])) };
   }
+  const occupied = existsSync(dir) && readdirSync(dir).length > 0;
   if (occupied && !mode.force) {
     throw new ConfigError([`--out ${dir}: the directory exists and is not empty; allowed: a new directory. Hint: --resume to continue that run, or --force to overwrite it`]);
   }
-  if (occupied) rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(paths.config, `${JSON.stringify(config, null, 2)}\n`);
   return config;
+}
+
+/** Creates (or, with --force, replaces) the run directory and saves its config; a resume updates the saved config. */
+export function writeRunDir(dir: string, config: TrainConfig, mode: { resume: boolean; force: boolean }): void {
+  const paths = runPaths(dir);
+  if (!mode.resume) {
+    if (existsSync(dir) && readdirSync(dir).length > 0 && mode.force) rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  }
+  writeFileSync(paths.config, `${JSON.stringify(config, null, 2)}\n`);
 }

@@ -25,7 +25,8 @@ export interface StepProfile {
 
 export function stepProfile(timings: ReadonlyMap<string, NodeProfile>, steps: number, seconds: number): StepProfile | undefined {
   if (steps < 1) return undefined;
-  const nodes = [...timings].map(([id, t]) => ({ id, op: t.op, ms: t.ms / steps, callsPerStep: t.calls / steps })).sort((a, b) => b.ms - a.ms);
+  const nodes = [...timings].map(([id, t]) => ({ id, op: t.op, ms: t.ms / steps, callsPerStep: t.calls / steps }));
+  nodes.sort((a, b) => b.ms - a.ms);
   const measuredStepSeconds = seconds / steps;
   const nodeShare = nodes.reduce((s, n) => s + n.ms, 0) / (1000 * measuredStepSeconds);
   return { steps, measuredStepSeconds, nodeShare, nodes };

@@ -1,7 +1,8 @@
 // train-report.json: the TrainReport curve of one run (src/report/train-report.ts, which the
 // visualizer reads) plus a summary block: final train/test accuracy and loss, wall time, the backend
-// that ran, the bytes kept per step by tensor class, and with learned sigma each layer's final sigma.
+// that ran (overall and per kernel; the page transfer cost on browser backends), the bytes kept per step by tensor class, and with learned sigma each layer's final sigma.
 import { writeFileSync } from 'node:fs';
+import type { TransferStats } from '../../kernels/browser/browser-device.js';
 import type { TrainReport } from '../report/train-report.js';
 import type { MetricsRow } from './metrics-log.js';
 import type { StepProfile } from './step-profile.js';
@@ -12,6 +13,10 @@ import type { TrainConfig } from './train-config.js';
 export interface TrainSummary {
   config: TrainConfig;
   backend: string;
+  /** Per kernel, the backend(s) that ran it (e.g. conv-net kernels without a gpu.js version: reference). */
+  kernelBackends?: Record<string, string>;
+  /** browser-* backends: bytes and time spent moving arrays between Node and the page. */
+  transfer?: TransferStats;
   wallSeconds: number;
   steps: number;
   keptBytesPerStep?: KeptBytes;

@@ -12,7 +12,7 @@ import { featureCount, type Dataset } from './datasets/types.js';
 import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog } from './metrics-log.js';
 import { createProgress, type Progress } from './progress.js';
-import { runPaths, prepareRunDir } from './run-dir.js';
+import { checkRunDir, runPaths, writeRunDir } from './run-dir.js';
 import { stepProfile } from './step-profile.js';
 import { defaultHwModelName, loadHwModel } from '../hw/load.js';
 import type { StepSchedule } from './runtime/graph-cache.js';
@@ -66,7 +66,7 @@ function stepScheduleOf(config: TrainConfig): { schedule?: StepSchedule } {
 }
 
 async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loop: Loop; startStep: number }> {
-  const config = prepareRunDir(options.outDir, config0, options);
+  const config = checkRunDir(options.outDir, config0, options);
   const dataset = loadDataset(config.dataset, { limit: config.limit, testLimit: config.testLimit, seed: config.seed });
   const network = buildModel(config.model, { inputShape: dataset.inputShape, classes: dataset.classes, hidden: config.hidden });
   const runtime = await Runtime.create({
@@ -82,6 +82,7 @@ async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loo
   });
   const stepsPerEpoch = Math.floor(dataset.train.count / config.batch);
   if (stepsPerEpoch < 1) throw new ConfigError([`--batch ${config.batch}: larger than the ${dataset.train.count} training samples; allowed: at most ${dataset.train.count}`]);
+  writeRunDir(options.outDir, config, options);
   const paths = runPaths(options.outDir);
   const loop: Loop = { config, dataset, runtime, metrics: new MetricsLog(options.outDir), progress: options.progress ?? createProgress(), checkpoint: paths.checkpoint, stepsPerEpoch, totalSteps: stepsPerEpoch * config.epochs, wallSeconds: 0 };
   let startStep = 0;
@@ -190,8 +191,10 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
 function summaryBase(loop: Loop): Omit<TrainSummary, 'final'> {
   const sigma = loop.runtime.sigma ? { sigma: loop.runtime.sigma.summary() } : {};
   const profile = loop.profiled && loop.runtime.profile ? stepProfile(loop.runtime.profile, loop.profiled.steps, loop.profiled.seconds) : undefined;
+  const transfer = loop.runtime.transfer();
   return {
-    config: loop.config, backend: loop.runtime.backend, wallSeconds: loop.wallSeconds, steps: loop.totalSteps, keptBytesPerStep: loop.keptBytes,
+    config: loop.config, backend: loop.runtime.backend, kernelBackends: loop.runtime.kernelBackends(), ...(transfer ? { transfer } : {}),
+    wallSeconds: loop.wallSeconds, steps: loop.totalSteps, keptBytesPerStep: loop.keptBytes,
     ...sigma, ...(profile ? { profile } : {}),
   };
 }

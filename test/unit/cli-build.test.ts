@@ -13,9 +13,11 @@ const run = (file: string, args: string[]) => spawnSync(process.execPath, [file,
 afterAll(() => cli.remove());
 
 test('package.json: prepare runs the build and bin points at its output', () => {
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string>; files: string[] };
   expect(manifest.scripts.prepare).toBe('node src/cli/build.mjs');
   expect(manifest.bin.alrflow).toBe('dist/alrflow.js');
+  // dist/ is gitignored, so `npm pack` ships it only because `files` names it.
+  expect(manifest.files).toEqual(expect.arrayContaining(['dist/', 'hw-models/', 'src/', 'visualizer/']));
 });
 
 test('the entry chunk bundles commander and the command registrations only', () => {

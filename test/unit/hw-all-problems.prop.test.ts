@@ -4,10 +4,10 @@
 // level too small to hold one tile), and SCALE-Sim .cfg sections are checked by name.
 import { fc, test } from '@fast-check/vitest';
 import { expect, test as plainTest } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
 import { hwWarnings } from '../../src/hw/hw-warnings.js';
 import { parseHwData } from '../../src/hw/load.js';
 import { parseScaleSimConfig } from '../../src/hw/scalesim-cfg.js';
+import { configProblems } from '../fixtures/config-problems.js';
 
 type Json = Record<string, any>;
 
@@ -61,14 +61,7 @@ plainTest('the base file is valid and has no warning; 1 B of SRAM is a warning n
 });
 
 const cfg = (sections: string) => `${sections}\nArrayHeight: 8\nArrayWidth: 8\nIfmapSramSzkB: 4\nFilterSramSzkB: 4\nOfmapSramSzkB: 4\nDataflow: os\n`;
-const problemsOf = (text: string): string[] => {
-  try {
-    parseScaleSimConfig(text, 'x.cfg');
-    return [];
-  } catch (err) {
-    return (err as ConfigError).problems;
-  }
-};
+const problemsOf = (text: string): string[] => configProblems(() => parseScaleSimConfig(text, 'x.cfg'));
 
 plainTest('SCALE-Sim .cfg: a misspelt or missing section is an error naming the allowed ones; counts are decimal', () => {
   expect(problemsOf(cfg('[architecture_presets]'))).toEqual([]);

@@ -12,8 +12,24 @@ describe('sweep expansion', () => {
     const spec = parseSweepSpec({ ...base, hwRanges: { 'cores.systolic[0].rows': [8, 16, 32], 'memory[0].capacity': { min: '64 KiB', max: '1024 KiB', factor: 2 } } }, 's');
     const points = expand(spec);
     expect(rangeValues(spec.hwRanges['memory[0].capacity']!)).toEqual(['64 KiB', '128 KiB', '256 KiB', '512 KiB', '1024 KiB']);
-    expect(points.length).toBe(2 * 2 * 3 * 2 * 3 * 5);
+    // models x (alr at 3 copy counts + bp once: BP draws no noise) x batch x rows x capacity.
+    expect(points.length).toBe(2 * (3 + 1) * 2 * 3 * 5);
     expect(new Set(points.map((p) => p.key)).size).toBe(points.length);
+  });
+
+  test('points that do not depend on a swept field are one point: BP over K, micro-batches and staleness off the pipeline', () => {
+    const spec = parseSweepSpec({ ...base, models: ['mlp'], batch: [4], schedules: ['sequential', 'layer-pipelined', 'gpipe'], microBatches: [1, 2], staleness: [0, 1] }, 's');
+    const points = expand(spec);
+    const bp = points.filter((p) => p.method === 'bp');
+    const shape = (p: (typeof points)[number]) => [p.schedule, p.copies, p.microBatches ?? null, p.staleness ?? null];
+    // BP once over K; sequential once (no micro-batches, no staleness), gpipe once per M, layer-pipelined per M and staleness.
+    expect(bp.map(shape)).toEqual([
+      ['sequential', 1, null, null],
+      ['layer-pipelined', 1, 1, 0], ['layer-pipelined', 1, 1, 1], ['layer-pipelined', 1, 2, 0], ['layer-pipelined', 1, 2, 1],
+      ['gpipe', 1, 1, null], ['gpipe', 1, 2, null],
+    ]);
+    const alr = points.filter((p) => p.method === 'alr');
+    expect(alr.length).toBe(3 * bp.length);
   });
 
   test('a stepped range includes both ends', () => {

@@ -3,8 +3,6 @@
 // bytes, noise-storage saving, feasibility) as a table or JSON. Exit 2 on bad options (every problem
 // at once), 3 with the shortfall when the mapping does not fit.
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
 import { ConfigError, InfeasibleMappingError } from '../../errors.js';
 import { action, nameList, oneOf, positiveInt } from '../action.js';
 import { scheduleHelp } from '../../compiler/schedules/registry.js';
@@ -42,12 +40,8 @@ function collect<T>(problems: string[], check: () => T): T | undefined {
 }
 
 async function loadNetwork(model: string): Promise<Network> {
-  if (model.endsWith('.csv') || existsSync(model)) {
-    const { loadScaleSimTopology, scaleSimTopologyToNetwork } = await import('../../models/importers/scalesim-topology.js');
-    return scaleSimTopologyToNetwork(loadScaleSimTopology(model), basename(model, '.csv'));
-  }
-  const { buildModel } = await import('../../models/registry.js');
-  return buildModel(model);
+  const { loadNetwork: load } = await import('../../models/load-network.js');
+  return load(model);
 }
 
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
@@ -72,7 +66,7 @@ export function register(program: Command): void {
   const command = program
     .command('compile')
     .description('compile a training step onto a hardware model and print the mapped summary')
-    .requiredOption('--model <name|csv>', 'shipped model name or SCALE-Sim topology CSV')
+    .requiredOption('--model <name|file>', 'shipped model name, network .json file or SCALE-Sim topology .csv')
     .requiredOption('--method <m>', 'bp, lr, alr, es or aes')
     .option('--copies <K>', 'noise copies per sample', '64')
     .option('--batch <N>', 'samples per step', '32')
@@ -110,10 +104,11 @@ export function register(program: Command): void {
         if (problems.length > 0 || !method || !schedule || !copies || !batch || !network || !hw) throw new ConfigError(problems);
         const { compile } = await import('../../compiler/compile.js');
         const { summarize } = await import('../../compiler/summarize.js');
+        const { infeasibleHint } = await import('../../compiler/infeasible-hints.js');
         const step = compile(network, hw, { method, schedule, copies, batch, microBatches, staleness, noiseStorage, layerwise: opts.layerwise ?? false, stages, stageCuts });
         const summary = summarize(network, step);
         jsonOrTable(summary, opts, () => table(summary));
-        if (!step.feasibility.ok) throw new InfeasibleMappingError(`infeasible mapping:\n${step.feasibility.shortfalls.join('\n')}\nhint: more --micro-batches, fewer --copies or a smaller --batch, --noise-storage sign-bits or regenerate, or a hardware model with more memory`);
+        if (!step.feasibility.ok) throw new InfeasibleMappingError(`infeasible mapping:\n${step.feasibility.shortfalls.join('\n')}\n${infeasibleHint(step.options)}`);
       }),
     );
 }

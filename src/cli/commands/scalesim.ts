@@ -12,14 +12,15 @@ export function register(program: Command): void {
     .option('--gemm', 'the topology holds GEMM rows (Layer, M, N, K), like SCALE-Sim -i gemm')
     .requiredOption('--out <dir>', 'output folder (- prints the COMPUTE_REPORT.csv on stdout)')
     .option('--force', 'overwrite an existing COMPUTE_REPORT.csv')
+    .option('--quiet', 'no progress on stderr')
     .action(
-      action(async (opts: { config: string; topology: string; gemm?: boolean; out: string; force?: boolean }) => {
+      action(async (opts: { config: string; topology: string; gemm?: boolean; out: string; force?: boolean; quiet?: boolean }) => {
         const { existsSync, mkdirSync, statSync } = await import('node:fs');
         const { join } = await import('node:path');
         const { ConfigError } = await import('../../errors.js');
         const { loadScaleSimConfig } = await import('../../hw/scalesim-cfg.js');
         const { loadScaleSimTopology } = await import('../../models/importers/scalesim-topology.js');
-        const { simulateScaleSim, computeReportCsv } = await import('../../../sim/scalesim.js');
+        const { simulateScaleSimLayer, computeReportCsv } = await import('../../../sim/scalesim.js');
         const toStdout = opts.out === '-';
         const target = toStdout ? '-' : join(opts.out, 'COMPUTE_REPORT.csv');
         if (!toStdout && existsSync(target) && !opts.force) {
@@ -28,7 +29,14 @@ export function register(program: Command): void {
         if (!toStdout && existsSync(opts.out) && !statSync(opts.out).isDirectory()) throw new ConfigError([`--out: ${opts.out} is a file; allowed: a folder (created if missing) or - for stdout`]);
         const cfg = loadScaleSimConfig(opts.config);
         const layers = loadScaleSimTopology(opts.topology, opts.gemm ?? false);
-        const results = simulateScaleSim(cfg, layers);
+        const { createProgress } = await import('../progress.js');
+        const progress = await createProgress('scalesim', { quiet: opts.quiet });
+        const results = layers.map((layer, i) => {
+          const result = simulateScaleSimLayer(cfg, layer, i);
+          progress.update((i + 1) / layers.length);
+          return result;
+        });
+        progress.stop();
         if (!toStdout) mkdirSync(opts.out, { recursive: true });
         const { say, writeOutput } = await import('../output.js');
         const lines = results.map((r) => `${String(r.layerId).padStart(3)} ${r.name.padEnd(16)} ${String(r.totalCycles).padStart(10)} cycles  ${String(r.stallCycles).padStart(8)} stall  util ${r.overallUtilPercent.toFixed(2)}%\n`);

@@ -7,8 +7,8 @@ import { action, nameList, oneOf, positiveInt } from '../action.js';
 import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
 interface Opts {
-  model: string; method: string; copies: string; batch: string; schedule: string; hw?: string; iterations: string;
-  microBatches?: string; staleness: string; stages?: string; stageCuts?: string; noiseStorage?: string; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
+  model: string; method: string; copies: string; batch: string; schedule?: string; hw?: string; iterations: string;
+  microBatches?: string; staleness: string; stages?: string; stageCuts?: string; noiseStorage?: string; quiet?: boolean; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
 }
 
 export function register(program: Command): void {
@@ -19,9 +19,9 @@ export function register(program: Command): void {
     .option('--method <m>', 'bp | lr | alr | es | aes', 'alr')
     .option('--copies <K>', 'noise copies per sample', '64')
     .option('--batch <N>', 'samples per step', '32')
-    .option('--schedule <s>', scheduleHelp(), 'layer-pipelined')
+    .option('--schedule <s>', `${scheduleHelp()} (default: layer-pipelined, bp-sequential for --method bp)`)
     .option('--hw <name>', 'hardware model name or file (default: the default model)')
-    .option('--iterations <I>', 'iterations to simulate', '100')
+    .option('--iterations <I>', 'iterations to simulate (at most 100000)', '100')
     .option('--micro-batches <M>', 'micro-batches per step (default: one per pipeline stage)')
     .option('--staleness <s>', '0 or 1', '0')
     .option('--stages <N>', 'pipelined schedules: number of stages (default: chosen by estimated cost)')
@@ -29,7 +29,8 @@ export function register(program: Command): void {
     .option('--noise-storage <s>', 'float | sign-bits | regenerate (default: sign-bits for alr/aes, float otherwise)')
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--trace <file>', 'write a Perfetto / chrome://tracing trace (- for stdout)')
-    .option('--force', 'overwrite existing output files');
+    .option('--force', 'overwrite existing output files')
+    .option('--quiet', 'no progress on stderr');
   addJsonOptions(command, 'the full SimReport')
     .action(
       action(async (o: Opts) => {
@@ -39,12 +40,13 @@ export function register(program: Command): void {
         const { runSimJob, summaryTable } = await import('../../../sim/job.js');
         const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
         checkSimOutputs(o);
+        const method = oneOf('--method', o.method, methods);
         const job = {
           model: o.model,
-          method: oneOf('--method', o.method, methods),
+          method,
           copies: positiveInt('--copies', o.copies),
           batch: positiveInt('--batch', o.batch),
-          schedule: oneOf('--schedule', o.schedule, scheduleKinds),
+          schedule: oneOf('--schedule', o.schedule ?? (method === 'bp' ? 'bp-sequential' : 'layer-pipelined'), scheduleKinds),
           hw: o.hw ?? defaultHwModelName,
           iterations: positiveInt('--iterations', o.iterations),
           microBatches: o.microBatches === undefined ? undefined : positiveInt('--micro-batches', o.microBatches),
@@ -53,7 +55,9 @@ export function register(program: Command): void {
           stages: o.stages === undefined ? undefined : positiveInt('--stages', o.stages),
           stageCuts: o.stageCuts === undefined ? undefined : nameList(o.stageCuts),
         };
-        const report = await runSimJob(job);
+        const { createProgress } = await import('../progress.js');
+        const progress = await createProgress('simulate', { quiet: o.quiet });
+        const report = await runSimJob(job, progress.update).finally(() => progress.stop());
         say(summaryTable(report), stdoutTaken(o.json, [o.jsonFile, o.report, o.trace]));
         await writeSimOutputs(report, o);
       }),

@@ -149,16 +149,16 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('train a network with BP, LR, ALR, ES or AES on a kernel backend (progress, metrics, checkpoints, --resume)')
-    .requiredOption('--model <name>', 'mlp | cnn | resnet5 | resnet9 ("alrflow models" lists them; --hidden sets the MLP widths)')
-    .requiredOption('--dataset <name>', 'mnist | fashion-mnist | iris | synthetic')
-    .requiredOption('--method <m>', 'bp | lr | alr | es | aes')
+    .option('--model <name>', 'mlp | cnn | resnet5 | resnet9 ("alrflow models" lists them; --hidden sets the MLP widths)')
+    .option('--dataset <name>', 'mnist | fashion-mnist | iris | synthetic')
+    .option('--method <m>', 'bp | lr | alr | es | aes')
     .requiredOption('--out <dir>', 'run directory (runs/NAME)')
     .option('--copies <K>', 'noise copies per sample', '64')
     .option('--batch <N>', 'samples per step', '64')
     .option('--epochs <E>', 'epochs', '3')
     .option('--backend <b>', 'kernel backend (auto picks the fastest that works)', 'auto')
     .option('--seed <s>', 'seed of all randomness (init, shuffling, noise)', '1')
-    .option('--resume', 'continue the run in --out from its checkpoint')
+    .option('--resume', 'continue the run in --out from its checkpoint with its saved settings (only --epochs, --checkpoint-every, --report may change)')
     .option('--force', 'overwrite an existing run directory')
     .option('--lr <rate>', 'base learning rate (default 0.01 for sgd, 1e-3 for adam)')
     .option('--optimizer <o>', 'sgd | adam', 'sgd')
@@ -185,13 +185,16 @@ export function register(program: Command): void {
     .option('--quiet', 'no progress output')
     .option('--report <file.html>', 'write the HTML report (learning curves) at the end')
     .action(
-      action(async (flags: TrainFlags) => {
+      action(async (flags: TrainFlags, command: Command) => {
         const { train } = await import('../../train/train.js');
+        const { requireForFreshRun, resumeConfig } = await import('../train-resume.js');
         const { createProgress } = await import('../../train/progress.js');
         const { writeHtmlReport } = await import('../html-output.js');
         const { checkOutputs } = await import('../output.js');
         checkOutputs([{ option: '--report', path: flags.report }], { force: flags.force });
-        const summary = await train(await configFrom(flags), {
+        if (!flags.resume) requireForFreshRun({ ...flags }, [['model', '--model'], ['dataset', '--dataset'], ['method', '--method']]);
+        const config = flags.resume ? await resumeConfig({ ...flags }, command) : await configFrom(flags);
+        const summary = await train(config, {
           outDir: flags.out,
           resume: Boolean(flags.resume),
           force: Boolean(flags.force),
@@ -204,6 +207,8 @@ export function register(program: Command): void {
           (flags.report === '-' ? process.stderr : process.stdout).write(
             `done: ${summary.config.method} on ${summary.backend}, test accuracy ${(100 * f.testAccuracy).toFixed(2)}% (loss ${f.testLoss.toFixed(4)}), train accuracy ${(100 * f.trainAccuracy).toFixed(2)}%, ${summary.wallSeconds.toFixed(1)} s; report ${flags.out}/train-report.json\n`,
           );
+          const t = summary.transfer;
+          if (t) process.stdout.write(`page transfer (${summary.backend}): ${t.calls} calls, ${(t.bytesToPage / 2 ** 20).toFixed(1)} MiB to the page and ${(t.bytesFromPage / 2 ** 20).toFixed(1)} MiB back, ${(t.transferMs / 1000).toFixed(1)} s outside the page vs ${(t.pageMs / 1000).toFixed(1)} s inside\n`);
           const { readReports } = await import('../../report/report-file.js');
           await writeHtmlReport(flags.report, { train: readReports(flags.out).train });
         }

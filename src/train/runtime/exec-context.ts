@@ -1,7 +1,7 @@
 // What the graph executor's node handlers share: the graph, the kernel table, the network's layers
 // by name (the graph names layers; the RNG's layer word is the parametrised-layer index), the tensor
-// environment keyed by tensor id, frozen batchnorm statistics, the raw losses, and the step's
-// method switches that the graph does not carry (sigma, baseline, encoding, antithetic, counters).
+// environment keyed by tensor id, frozen batchnorm statistics, the raw losses, and the step's run
+// values (sigma, seed, counters, learning rate). The method's rules are on the nodes.
 // The environment holds host arrays or device handles (kernels/device-tensor.ts): handlers that only
 // pass a tensor on to a kernel take it with `arg` (a handle stays on the device); host reads use
 // `num` (sync; execute-graph.ts downloads a node's handle inputs first) or `hostNum` (downloads).
@@ -10,7 +10,6 @@ import type { KernelTable, NumArray } from '../../../kernels/names.js';
 import { signUnpack } from '../../../kernels/reference/index.js';
 import type { Graph, IrNode } from '../../ir/types.js';
 import { elementCount, type Layer, type ParamLayer } from '../../models/layers.js';
-import type { Baseline } from './host-ops.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 import type { DeviceKernels } from './resolve-kernels.js';
 
@@ -23,9 +22,6 @@ export interface ExecOptions {
   sigma: number;
   /** LR/ALR with learned sigma: per layer one value per output unit/channel, used instead of `sigma`. */
   layerSigma?: ReadonlyMap<string, Float64Array>;
-  baseline: Baseline;
-  encoding: 'sign-noise' | 'sign-signal';
-  antithetic: boolean;
   seed: number;
   step: number;
   /** The first sample of this (micro-)batch within the step: LR/ALR noise rows start at firstSample * K. */
@@ -122,13 +118,9 @@ export function paramLayer(ctx: ExecContext, name: string | undefined): { layer:
   return hit;
 }
 
-export function isWeightSpace(ctx: ExecContext): boolean {
-  return ctx.graph.meta.method === 'es' || ctx.graph.meta.method === 'aes';
-}
-
-/** The noise counter's first row: LR/ALR rows are sample * K + copy; ES/AES rows are the copies. */
-export function noiseRowOffset(ctx: ExecContext): number {
-  return isWeightSpace(ctx) ? 0 : ctx.options.firstSample * ctx.graph.meta.copies;
+/** The noise counter's first row: sample-major rows are sample * K + copy; copy-major rows are the weight copies. */
+export function noiseRowOffset(ctx: ExecContext, node: Extract<IrNode, { kind: 'NoiseInject' }>): number {
+  return node.rowLayout === 'copy-major' ? 0 : ctx.options.firstSample * ctx.graph.meta.copies;
 }
 
 export function toF64(a: NumArray): Float64Array {

@@ -1,7 +1,8 @@
 // Graph-executor handler of GradProduct: one layer's weight and bias gradient, written as one
-// buffer (weights then biases). BP reads (layer input, dL/dz); LR/ALR read (stored input, noise or
-// sign bits, loss vector), or (stored input, copy-summed error signals) after the fold pass, and
-// divide by N*K; ES/AES read (K x P noise or signs, per-copy losses): g = scale * losses^T noise.
+// buffer (weights then biases). In activation space it reads (layer input, dL/dz), (stored input,
+// noise or sign bits, loss vector), or (stored input, copy-summed error signals) after the fold
+// pass; in weight space (K x P noise or signs, per-copy losses): g = losses^T noise / sigma. The
+// node carries the noise scale and the normaliser the product is divided by.
 // Dense and conv products run on ctx.device (their layer input and error signals may be handles);
 // the gradient itself comes to the host (the update and the step's result read it).
 import { downloadResult, type Resident } from '../../../kernels/device-tensor.js';
@@ -9,7 +10,7 @@ import type { NumArray } from '../../../kernels/names.js';
 import { channelSum } from '../../../kernels/reference/index.js';
 import type { IrNode } from '../../ir/types.js';
 import type { ParamLayer } from '../../models/layers.js';
-import { arg, channelsSpatial, downloadInputs, hostNum, isWeightSpace, noiseValues, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
+import { arg, channelsSpatial, downloadInputs, hostNum, noiseValues, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
 import { errorSignalOf } from './exec-loss.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
@@ -56,23 +57,22 @@ async function weightSpaceGradient(ctx: ExecContext, node: NodeOf<'GradProduct'>
   const [source, lossId] = node.inputs as [string, string];
   await downloadInputs(ctx, node.inputs);
   const values = noiseValues(ctx, source);
-  const K = ctx.graph.meta.copies;
+  const K = node.k;
   const P = values.length / K;
   const g = await ctx.kernels.matmul({ a: num(ctx, lossId), b: values, m: 1, k: K, n: P });
-  const scale = (ctx.graph.meta.method === 'aes' ? Math.sqrt(Math.PI / 2) : 1) / (ctx.graph.meta.batch * K * ctx.options.sigma);
+  const scale = (node.noiseScale ?? 1) / ((node.normaliser ?? 1) * ctx.options.sigma);
   return toF64(g).map((v) => v * scale);
 }
 
 export async function gradProduct(ctx: ExecContext, node: NodeOf<'GradProduct'>): Promise<void> {
   const out = node.outputs[0]!;
-  if (isWeightSpace(ctx)) {
+  if (node.space === 'weight') {
     ctx.env.set(out, await weightSpaceGradient(ctx, node));
     return;
   }
   const { layer } = paramLayer(ctx, node.layer);
   const [xId, second, third] = node.inputs as [string, string, string | undefined];
-  const { meta } = ctx.graph;
-  const normaliser = meta.method === 'bp' ? 1 : meta.batch * meta.copies;
-  const delta = third === undefined ? arg(ctx, second) : await errorSignalOf(ctx, second, third);
+  const normaliser = node.normaliser ?? 1;
+  const delta = third === undefined ? arg(ctx, second) : await errorSignalOf(ctx, second, third, node.noiseScale ?? 1);
   ctx.env.set(out, await layerProduct(ctx, layer, xId, delta, normaliser));
 }

@@ -1,38 +1,46 @@
 // Graph-executor handlers of NoiseInject and SignPack. The noise of a node is drawn by the backend's
 // noise-inject kernel for the counter (seed, step, parametrised-layer index, row, unit) that
 // kernels/rng.ts uses: LR/ALR rows are sample*K + copy over the layer's output units; ES/AES
-// rows are the K copies over the layer's parameters (weights first, then biases). A copy-invariant
-// input (N rows) is broadcast to N*K rows here, as the fold pass intends. Antithetic pairs are
-// adjacent rows (2j, 2j+1) in both layouts, as in rng.ts: copies 2j and 2j+1 of one sample for
-// LR/ALR (rows n*K + k), weight copies 2j and 2j+1 for ES/AES; K must be even. Sigma is the run's
-// scalar, or with learned sigma the layer's vector (one value per output unit/channel).
+// rows are the K copies over the layer's parameters (weights first, then biases): the node's row
+// layout says which. A copy-invariant input (N rows) is broadcast to N*K rows here, as the fold pass
+// intends. Antithetic pairs (the node's switch) are adjacent rows (2j, 2j+1) in both layouts, as in
+// rng.ts: copies 2j and 2j+1 of one sample (rows n*K + k), or weight copies 2j and 2j+1; K must be
+// even. Sigma is the run's scalar, or where the node says so the layer's learned vector.
 import { addNoise } from '../../../kernels/reference/index.js';
 import { InvalidInputError } from '../../errors.js';
-import type { IrNode } from '../../ir/types.js';
+import type { Graph, IrNode } from '../../ir/types.js';
 import { elementCount } from '../../models/layers.js';
-import { channelsSpatial, isWeightSpace, noiseRowOffset, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
+import { channelsSpatial, noiseRowOffset, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
 import { makeAntithetic, repeatRows } from './host-ops.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
+/** Whether the graph's noise uses learned sigma (its injections say so). */
+export function learnsSigma(graph: Graph): boolean {
+  return graph.nodes.some((n) => n.kind === 'NoiseInject' && n.sigmaSource === 'learned');
+}
+
 /** The layer's noise std per output channel: the learned vector, or the run's scalar. */
-export function sigmaOf(ctx: ExecContext, layerName: string | undefined, channels: number): Float64Array {
+export function sigmaOf(ctx: ExecContext, layerName: string | undefined, channels: number, learnedSource: boolean): Float64Array {
+  if (!learnedSource) return new Float64Array(channels).fill(ctx.options.sigma);
   const learned = layerName === undefined ? undefined : ctx.options.layerSigma?.get(layerName);
-  if (!learned) return new Float64Array(channels).fill(ctx.options.sigma);
+  if (!learned) throw new Error(`graph executor: layer ${String(layerName)} reads learned sigma, and the run has none for it`);
   if (learned.length !== channels) throw new Error(`graph executor: layer ${layerName} has ${learned.length} sigma values for ${channels} channels`);
   return learned;
 }
 
 /** Standard normal noise of a layer, rows x units, from the counter RNG (regenerating gives the same values). */
-export async function drawEps(ctx: ExecContext, layerName: string | undefined, rows: number, units: number): Promise<Float64Array> {
+export async function drawEps(ctx: ExecContext, node: NodeOf<'NoiseInject'>, rows: number, units: number): Promise<Float64Array> {
+  const layerName = node.layer;
   const { index } = paramLayer(ctx, layerName);
-  const { seed, step, antithetic } = ctx.options;
+  const { seed, step } = ctx.options;
+  const antithetic = node.antithetic ?? false;
   const K = ctx.graph.meta.copies;
   if (antithetic && K % 2 !== 0) {
     throw new InvalidInputError(`layer ${String(layerName)}: antithetic pairs need an even number of copies; found K = ${K}. Hint: use K = ${K + 1}`);
   }
   const eps = toF64(
-    await ctx.kernels['noise-inject']({ z: new Float64Array(rows * units), sigma: Float64Array.of(1), rows, channels: 1, spatial: units, seed, step, layer: index, rowOffset: noiseRowOffset(ctx) }),
+    await ctx.kernels['noise-inject']({ z: new Float64Array(rows * units), sigma: Float64Array.of(1), rows, channels: 1, spatial: units, seed, step, layer: index, rowOffset: noiseRowOffset(ctx, node) }),
   );
   return antithetic ? makeAntithetic(eps, rows, units) : eps;
 }
@@ -50,19 +58,19 @@ async function keepNoise(ctx: ExecContext, id: string | undefined, eps: Float64A
  */
 async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>): Promise<boolean> {
   const [out, keep] = node.outputs;
-  if (node.inputs.length === 0 || isWeightSpace(ctx) || ctx.options.antithetic || keep === undefined || ctx.graph.tensors[keep]?.dtype !== 'bit') return false;
+  if (node.inputs.length === 0 || node.rowLayout === 'copy-major' || node.antithetic || keep === undefined || ctx.graph.tensors[keep]?.dtype !== 'bit') return false;
   const rows = shapeOf(ctx, out!)[0]!;
   const z = num(ctx, node.inputs[0]!);
   const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
   const dims = channelsSpatial(ctx, out!);
   const r = await ctx.kernels['noise-inject-signs']({
     z: zRows === rows ? z : repeatRows(toF64(z), zRows, rows / zRows),
-    sigma: sigmaOf(ctx, node.layer, dims.channels),
+    sigma: sigmaOf(ctx, node.layer, dims.channels, node.sigmaSource === 'learned'),
     ...dims,
     seed: ctx.options.seed,
     step: ctx.options.step,
     layer: paramLayer(ctx, node.layer).index,
-    rowOffset: noiseRowOffset(ctx),
+    rowOffset: noiseRowOffset(ctx, node),
   });
   ctx.env.set(out!, r.out);
   ctx.env.set(keep, r.signs);
@@ -74,21 +82,21 @@ export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   const out = node.outputs[0]!;
   const [rows, ...unitShape] = shapeOf(ctx, out);
   const units = elementCount(unitShape);
-  const eps = await drawEps(ctx, node.layer, rows!, units);
+  const eps = await drawEps(ctx, node, rows!, units);
   if (node.inputs.length === 0) {
     ctx.env.set(out, eps);
     return;
   }
   const z = toF64(num(ctx, node.inputs[0]!));
   const { sigma } = ctx.options;
-  if (isWeightSpace(ctx)) {
+  if (node.rowLayout === 'copy-major') {
     // K perturbed copies of the parameter vector: theta + sigma * eps_k.
     ctx.env.set(out, Float64Array.from(eps, (e, i) => z[i % units]! + sigma * e));
   } else {
     const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
     const full = zRows === rows ? z : repeatRows(z, zRows, rows! / zRows);
     const dims = channelsSpatial(ctx, out);
-    ctx.env.set(out, addNoise(full, eps, sigmaOf(ctx, node.layer, dims.channels), dims.rows, dims.channels, dims.spatial));
+    ctx.env.set(out, addNoise(full, eps, sigmaOf(ctx, node.layer, dims.channels, node.sigmaSource === 'learned'), dims.rows, dims.channels, dims.spatial));
   }
   await keepNoise(ctx, node.outputs[1], eps);
 }

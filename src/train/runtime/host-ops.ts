@@ -3,8 +3,9 @@
 // Everything with a product or a large reduction runs as a kernel instead, except the LR fold's
 // copy sum of error signals, fused here so ALR's packed sign bits are read without unpacking.
 import type { NumArray } from '../../../kernels/names.js';
+import type { Baseline } from '../../ir/types.js';
 
-export type Baseline = 'none' | 'mean' | 'leave-one-out';
+export type { Baseline } from '../../ir/types.js';
 
 /**
  * Loss minus the per-sample baseline over its copies (METHOD.md 2.3). `copyMajor` rows are

@@ -26,10 +26,10 @@ type Dims = { rows: number; channels: number; spatial: number };
 /** The float noise of a forward injection: kept floats (LR; a device handle is downloaded), else regenerated from the counter RNG. */
 async function noiseOf(ctx: ExecContext, node: Extract<IrNode, { kind: 'NoiseInject' }>, dims: Dims): Promise<Float64Array> {
   const kept = node.outputs[1];
-  const value = kept === undefined || ctx.graph.meta.method !== 'lr' || ctx.graph.tensors[kept]?.dtype === 'bit' ? undefined : ctx.env.get(kept);
+  const value = kept === undefined || ctx.graph.tensors[kept]?.dtype === 'bit' ? undefined : ctx.env.get(kept);
   if (isDeviceTensor(value)) return toF64(await value.download());
   if (value !== undefined) return toF64(num(ctx, kept!));
-  return drawEps(ctx, node.layer, dims.rows, dims.channels * dims.spatial);
+  return drawEps(ctx, node, dims.rows, dims.channels * dims.spatial);
 }
 
 /**
@@ -38,17 +38,19 @@ async function noiseOf(ctx: ExecContext, node: Extract<IrNode, { kind: 'NoiseInj
  * with layer-wise injection), whose raw losses are ctx.losses in execution order.
  */
 export async function sigmaGradients(ctx: ExecContext): Promise<Record<string, Float64Array>> {
-  const N = ctx.graph.meta.batch;
   const out: Record<string, Float64Array> = {};
+  const lossNodes = ctx.graph.nodes.filter((n): n is Extract<IrNode, { kind: 'Loss' }> => n.kind === 'Loss');
   let lossesBefore = 0;
   for (const node of ctx.graph.nodes) {
     if (node.kind === 'Loss') lossesBefore++;
     if (node.kind !== 'NoiseInject' || node.phase !== 'forward' || node.inputs.length === 0 || node.layer === undefined) continue;
     const dims = channelsSpatial(ctx, node.outputs[0]!);
     const raw = ctx.losses[lossesBefore];
-    if (!raw) throw new Error(`learned sigma: no loss computed for the pass of layer ${node.layer}`);
-    const shaped = subtractBaseline(raw, N, dims.rows / N, ctx.options.baseline, false);
-    out[node.layer] = sigmaGradient(await noiseOf(ctx, node, dims), shaped, sigmaOf(ctx, node.layer, dims.channels), dims);
+    const lossNode = lossNodes[lossesBefore];
+    if (!raw || !lossNode) throw new Error(`learned sigma: no loss computed for the pass of layer ${node.layer}`);
+    const K = lossNode.copies ?? 1;
+    const shaped = subtractBaseline(raw, dims.rows / K, K, lossNode.baseline ?? 'none', false);
+    out[node.layer] = sigmaGradient(await noiseOf(ctx, node, dims), shaped, sigmaOf(ctx, node.layer, dims.channels, node.sigmaSource === 'learned'), dims);
   }
   return out;
 }

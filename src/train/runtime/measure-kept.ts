@@ -3,7 +3,6 @@
 // before the loss, read after it), the buffer that is there, sign bits at their byteLength, floats at
 // the float32 width the device backends keep them in. The graph-to-simulator bridge test compares
 // these with what the compiler counts on the simulated graph.
-import { isDeviceTensor } from '../../../kernels/device-tensor.js';
 import { keptTensors } from '../../compiler/kept-bytes.js';
 import type { TensorClass } from '../../ir/types.js';
 import type { ExecContext } from './exec-context.js';
@@ -18,7 +17,7 @@ export function measureKept(ctx: ExecContext): KeptBytes {
   for (const id of keptTensors(ctx.graph)) {
     const value = ctx.env.get(id);
     if (value === undefined) continue;
-    const bytes = value instanceof Uint32Array ? value.byteLength : (isDeviceTensor(value) ? value.length : value.length) * keptFloatBytes;
+    const bytes = value instanceof Uint32Array ? value.byteLength : value.length * keptFloatBytes;
     out[keptClass(ctx.graph.tensors[id]!.cls)] += bytes;
   }
   return out;

@@ -17,8 +17,8 @@ export function splitBatch(batch: Batch, parts: number): MicroBatch[] {
   return Array.from({ length: count }, (_, i) => {
     const start = Math.floor((i * batch.samples) / count);
     const end = Math.floor(((i + 1) * batch.samples) / count);
-    const part: Batch = { x: batch.x.subarray(start * width, end * width), labels: batch.labels.subarray(start, end), samples: end - start };
-    return { batch: part, firstSample: start };
+    const x = batch.x.subarray(start * width, end * width);
+    return { batch: { x, labels: batch.labels.subarray(start, end), samples: end - start }, firstSample: start };
   });
 }
 
@@ -31,7 +31,9 @@ function weightedSum(arrays: readonly Float64Array[], weights: readonly number[]
   return out;
 }
 
-function combineRecords(records: readonly Record<string, Float64Array>[], weights: readonly number[]): Record<string, Float64Array> {
+type Arrays = Record<string, Float64Array>;
+
+function combineRecords(records: readonly Arrays[], weights: readonly number[]): Arrays {
   return Object.fromEntries(Object.keys(records[0]!).map((name) => [name, weightedSum(records.map((r) => r[name]!), weights)]));
 }
 
@@ -47,9 +49,11 @@ export function combineResults(results: readonly StepResult[], samples: readonly
     };
   }
   const meanLoss = results.reduce((s, r, i) => s + weights[i]! * r.meanLoss, 0);
-  const sigmaParts = results.map((r) => r.sigmaGradients).filter((g): g is Record<string, Float64Array> => g !== undefined);
+  const sigmaParts = results.map((r) => r.sigmaGradients).filter((g): g is Arrays => g !== undefined);
   const sigma = sigmaParts.length === results.length ? { sigmaGradients: combineRecords(sigmaParts, weights) } : {};
   const keptBytes = { ...results[0]!.keptBytes };
-  for (const r of results) for (const cls of Object.keys(keptBytes) as (keyof KeptBytes)[]) keptBytes[cls] = Math.max(keptBytes[cls], r.keptBytes[cls]);
+  for (const r of results) {
+    for (const cls of Object.keys(keptBytes) as (keyof KeptBytes)[]) keptBytes[cls] = Math.max(keptBytes[cls], r.keptBytes[cls]);
+  }
   return { meanLoss, gradients, keptBytes, ...sigma };
 }

@@ -1,6 +1,6 @@
 // Opens the kernel backend for a --backend choice (through the kernel registry, which resolves
 // 'auto' by a probe) and wraps it as two kernel tables that record which backend actually ran each
-// kernel (the report names that backend, never the one merely asked for): `kernels` (host arrays in
+// kernel (the report names that backend, per kernel too, never the one merely asked for): `kernels` (host arrays in
 // and out) and `device` (kernels run resident: handles stay on the device between kernels). Every
 // handle `device` produces is tracked until releaseHandles() (the runtime calls it at each step's
 // end). Residency is on by default; ALRFLOW_RESIDENT=off (or the resident option) turns it off, so
@@ -8,6 +8,7 @@
 import { handlesIn, type DeviceTensor, type ResidentArgs, type ResidentOutputs } from '../../../kernels/device-tensor.js';
 import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from '../../../kernels/names.js';
 import { KERNEL_NAMES } from '../../../kernels/names.js';
+import type { TransferStats } from '../../../kernels/browser/browser-device.js';
 import { openBackend, type KernelRunner } from '../../../kernels/registry.js';
 import { ConfigError } from '../../errors.js';
 
@@ -21,6 +22,10 @@ export interface ResolvedKernels {
   readonly resident: boolean;
   /** The backend that ran the kernels so far ('a+b' if gpu.js degraded some calls), never 'auto'. */
   readonly backend: string;
+  /** Per kernel called so far, the backend(s) that ran it ('a+b' when calls differed). */
+  kernelBackends(): Record<string, string>;
+  /** Bytes and time moved between Node and a separate device process (browser-*); undefined elsewhere. */
+  transfer(): TransferStats | undefined;
   /** Disposes every handle produced since the last call; returns how many. */
   releaseHandles(): number;
   dispose(): Promise<void>;
@@ -34,21 +39,34 @@ export function residentDefault(env: NodeJS.ProcessEnv = process.env): boolean {
   throw new ConfigError([`environment ALRFLOW_RESIDENT = "${v}"; allowed: on, off, or unset (on)`]);
 }
 
-function recordingTable(runner: KernelRunner, ran: Set<string>): KernelTable {
+/** Which backends ran the calls: overall, and per kernel. */
+interface RanLog {
+  all: Set<string>;
+  byKernel: Map<KernelName, Set<string>>;
+}
+
+function note(log: RanLog, name: KernelName, backend: string): void {
+  log.all.add(backend);
+  let set = log.byKernel.get(name);
+  if (!set) log.byKernel.set(name, (set = new Set()));
+  set.add(backend);
+}
+
+function recordingTable(runner: KernelRunner, ran: RanLog): KernelTable {
   const entry = <K extends KernelName>(name: K) =>
     async (args: KernelArgs[K]): Promise<KernelOutputs[K]> => {
       const result = await runner.run(name, args);
-      ran.add(result.backend);
+      note(ran, name, result.backend);
       return result.out;
     };
   return Object.fromEntries(KERNEL_NAMES.map((name) => [name, entry(name)])) as KernelTable;
 }
 
-function deviceTable(runner: KernelRunner, ran: Set<string>, live: Set<DeviceTensor>): DeviceKernels {
+function deviceTable(runner: KernelRunner, ran: RanLog, live: Set<DeviceTensor>): DeviceKernels {
   const entry = <K extends KernelName>(name: K) =>
     async (args: ResidentArgs<K>): Promise<ResidentOutputs<K>> => {
       const result = await runner.runResident(name, args);
-      ran.add(result.backend);
+      note(ran, name, result.backend);
       for (const h of handlesIn(result.out)) live.add(h);
       return result.out;
     };
@@ -57,7 +75,7 @@ function deviceTable(runner: KernelRunner, ran: Set<string>, live: Set<DeviceTen
 
 export async function resolveKernels(choice: string, resident = residentDefault()): Promise<ResolvedKernels> {
   const runner = await openBackend(choice);
-  const ran = new Set<string>();
+  const ran: RanLog = { all: new Set(), byKernel: new Map() };
   const live = new Set<DeviceTensor>();
   const kernels = recordingTable(runner, ran);
   // Residency off: the host kernels, whose results are never handles (so no argument is one either).
@@ -67,8 +85,10 @@ export async function resolveKernels(choice: string, resident = residentDefault(
     device,
     resident: resident && runner.resident,
     get backend() {
-      return ran.size === 0 ? runner.backend : [...ran].sort().join('+');
+      return ran.all.size === 0 ? runner.backend : [...ran.all].sort().join('+');
     },
+    kernelBackends: () => Object.fromEntries([...ran.byKernel].sort(([a], [b]) => a.localeCompare(b)).map(([k, set]) => [k, [...set].sort().join('+')])),
+    transfer: () => runner.transfer?.(),
     releaseHandles() {
       const count = live.size;
       for (const h of live) h.dispose();

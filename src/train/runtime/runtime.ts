@@ -21,6 +21,7 @@ import { measureKept } from './measure-kept.js';
 import { combineResults, splitBatch, type MicroBatch } from './micro-batches.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 import { resolveKernels, type ResolvedKernels } from './resolve-kernels.js';
+import type { TransferStats } from '../../../kernels/browser/browser-device.js';
 import { exportArrays, importArrays, type RuntimeState } from './state-io.js';
 import { type Batch, type MethodOptions, type Params, type StepResult } from './step-types.js';
 
@@ -47,7 +48,8 @@ function layersByName(layers: readonly Layer[], out = new Map<string, Layer>()):
 }
 
 const isUpdate = (n: IrNode): boolean => n.kind === 'OptimizerUpdate';
-const allFinite = (p: Params): boolean => Object.values(p).every((l) => l.weights.every(Number.isFinite) && l.biases.every(Number.isFinite));
+const allFinite = (p: Params): boolean =>
+  Object.values(p).every((l) => l.weights.every(Number.isFinite) && l.biases.every(Number.isFinite));
 
 function flatParams(p: { weights: Float64Array; biases: Float64Array }): Float64Array {
   const flat = new Float64Array(p.weights.length + p.biases.length);
@@ -73,7 +75,8 @@ export class Runtime {
     this.layerMap = layersByName(options.network.layers);
     const m = options.method;
     const sigma = m.learnSigma ? new LearnedSigma(this.layers, { ...m, learnSigma: m.learnSigma }) : undefined;
-    this.state = { params: initParams(this.layers, options.seed), optimizerState: new Map(), sigma, pending: undefined };
+    const params = initParams(this.layers, options.seed);
+    this.state = { params, optimizerState: new Map(), sigma, pending: undefined };
     this.graphs = new GraphCache(options.network, m, options.optimizer.kind, options.schedule);
   }
 
@@ -87,6 +90,16 @@ export class Runtime {
 
   get backend(): string {
     return this.resolved.backend;
+  }
+
+  /** Per kernel, the backend(s) that ran it so far. */
+  kernelBackends(): Record<string, string> {
+    return this.resolved.kernelBackends();
+  }
+
+  /** Node <-> device transfer totals where the device is another process (browser-*). */
+  transfer(): TransferStats | undefined {
+    return this.resolved.transfer();
   }
 
   get params(): Params {
@@ -113,13 +126,14 @@ export class Runtime {
     const m = this.options.method;
     const layerSigma = this.sigma ? { layerSigma: this.sigma.values } : {};
     const options: ExecOptions = {
-      sigma: m.sigma, ...layerSigma, baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, seed: this.options.seed,
+      sigma: m.sigma, ...layerSigma, seed: this.options.seed,
       step, firstSample, lr, optimizer: this.options.optimizer, updateCount: this.optimizerUpdates + 1,
     };
     const paramMap = new Map(this.layers.map((layer, index) => [layer.name, { layer, index }]));
     return {
-      graph, kernels: this.resolved.kernels, device: this.resolved.device, paramLayers: paramMap, layers: this.layerMap, env,
-      labels: batch.labels, bnStats: new Map(), losses: [], options, ...(this.profile && profiled ? { profile: this.profile } : {}),
+      graph, kernels: this.resolved.kernels, device: this.resolved.device, paramLayers: paramMap, layers: this.layerMap,
+      env, labels: batch.labels, bnStats: new Map(), losses: [], options,
+      ...(this.profile && profiled ? { profile: this.profile } : {}),
     };
   }
 
@@ -129,7 +143,8 @@ export class Runtime {
     const ctx = this.context(this.graphs.step(batch.samples), batch, step, lr, firstSample);
     if (this.options.method.method !== 'bp' && this.layers.some((l) => l.kind === 'batchnorm')) {
       // Clean-pass batchnorm statistics, from the BP graph's forward nodes on the same rows.
-      const clean = { ...ctx, graph: this.graphs.plain('bp', batch.samples), env: new Map(ctx.env), losses: [], profilePrefix: 'clean/' };
+      const graph = this.graphs.plain('bp', batch.samples);
+      const clean = { ...ctx, graph, env: new Map(ctx.env), losses: [], profilePrefix: 'clean/' };
       await executeGraph(clean, (n) => n.phase === 'forward');
     }
     await executeGraph(ctx, (n) => !isUpdate(n));
@@ -148,7 +163,8 @@ export class Runtime {
     const parts = splitBatch(batch, this.options.schedule?.microBatches ?? 1);
     const runs = [];
     for (const part of parts) runs.push(await this.runPart(part, step, lr));
-    const result = runs.length === 1 ? runs[0]!.result : combineResults(runs.map((r) => r.result), parts.map((p) => p.batch.samples));
+    const samples = parts.map((p) => p.batch.samples);
+    const result = runs.length === 1 ? runs[0]!.result : combineResults(runs.map((r) => r.result), samples);
     return { ctx: runs[runs.length - 1]!.ctx, result };
   }
 
@@ -173,7 +189,8 @@ export class Runtime {
 
   /** The gradients this step applies: its own, or under staleness 1 the previous step's (none at the first). */
   private toApply(result: StepResult): RuntimeState['pending'] {
-    const own = { gradients: result.gradients, ...(result.sigmaGradients ? { sigmaGradients: result.sigmaGradients } : {}) };
+    const sigma = result.sigmaGradients ? { sigmaGradients: result.sigmaGradients } : {};
+    const own = { gradients: result.gradients, ...sigma };
     if (this.options.schedule?.staleness !== 1) return own;
     const late = this.state.pending;
     this.state.pending = own;
@@ -186,7 +203,9 @@ export class Runtime {
     const apply = this.toApply(result);
     if (!apply) return result;
     // The update reads the gradient under its own input id (after an all-reduce or a transfer, not `.grad`).
-    for (const n of ctx.graph.nodes) if (isUpdate(n) && n.layer !== undefined) ctx.env.set(n.inputs[1]!, flatParams(apply.gradients[n.layer]!));
+    for (const n of ctx.graph.nodes) {
+      if (isUpdate(n) && n.layer !== undefined) ctx.env.set(n.inputs[1]!, flatParams(apply.gradients[n.layer]!));
+    }
     await executeGraph(ctx, isUpdate);
     const next: Params = {};
     for (const layer of this.layers) {
@@ -196,9 +215,12 @@ export class Runtime {
     }
     // A diverged update is dropped, so the state a caller saves is always the last good one.
     if (!allFinite(next)) return result;
-    await this.sigma?.update(ctx.kernels, apply.sigmaGradients ?? {}, sigmaLr, this.options.optimizer, this.optimizerUpdates + 1);
+    const updateCount = this.optimizerUpdates + 1;
+    await this.sigma?.update(ctx.kernels, apply.sigmaGradients ?? {}, sigmaLr, this.options.optimizer, updateCount);
     this.params = next;
-    for (const layer of this.layers) this.optimizerState.set(layer.name, toF64(ctx.env.get(`${layer.name}.opt.next`) as Float64Array));
+    for (const layer of this.layers) {
+      this.optimizerState.set(layer.name, toF64(ctx.env.get(`${layer.name}.opt.next`) as Float64Array));
+    }
     this.optimizerUpdates++;
     return result;
   }

@@ -31,9 +31,11 @@ export function exportArrays(state: RuntimeState): Record<string, Float64Array> 
 function pendingOf(arrays: Record<string, Float64Array>, params: Params): RuntimeState['pending'] {
   const names = Object.keys(params);
   if (!names.every((name) => arrays[`pending.${name}.weights`] && arrays[`pending.${name}.biases`])) return undefined;
-  const gradients: Params = Object.fromEntries(names.map((n) => [n, { weights: arrays[`pending.${n}.weights`]!, biases: arrays[`pending.${n}.biases`]! }]));
+  const layer = (n: string) => ({ weights: arrays[`pending.${n}.weights`]!, biases: arrays[`pending.${n}.biases`]! });
+  const gradients: Params = Object.fromEntries(names.map((n) => [n, layer(n)]));
   const sigmaEntries = Object.entries(arrays).filter(([key]) => key.startsWith('pending-sigma.'));
-  const sigma = sigmaEntries.length > 0 ? { sigmaGradients: Object.fromEntries(sigmaEntries.map(([k, v]) => [k.slice(14), v])) } : {};
+  const sigmaGradients = Object.fromEntries(sigmaEntries.map(([k, v]) => [k.slice('pending-sigma.'.length), v]));
+  const sigma = sigmaEntries.length > 0 ? { sigmaGradients } : {};
   return { gradients, ...sigma };
 }
 
@@ -43,7 +45,9 @@ export function importArrays(state: RuntimeState, arrays: Record<string, Float64
     p.biases = arrays[`param.${name}.biases`] ?? p.biases;
   }
   state.optimizerState.clear();
-  for (const [key, value] of Object.entries(arrays)) if (key.startsWith('optim.')) state.optimizerState.set(key.slice(6), value);
+  for (const [key, value] of Object.entries(arrays)) {
+    if (key.startsWith('optim.')) state.optimizerState.set(key.slice('optim.'.length), value);
+  }
   state.sigma?.importState(arrays);
   state.pending = pendingOf(arrays, state.params);
 }

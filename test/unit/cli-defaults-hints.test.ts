@@ -1,0 +1,52 @@
+// Defaults that work and hints that can be followed: `simulate --method bp` runs on a BP schedule
+// by default, and every suggestion an infeasibility hint prints is rerun as given: the option
+// checker accepts each one (exit 0 or 3, never 2).
+import { afterAll, expect, test } from 'vitest';
+import { buildCli } from '../fixtures/built-cli.js';
+
+const cli = buildCli();
+afterAll(() => cli.remove());
+
+test('simulate --method bp picks bp-sequential when --schedule is not given', () => {
+  const r = cli.run(['simulate', '--method', 'bp', '--model', 'mlp', '--iterations', '1', '--json']);
+  expect(r.status, r.stderr).toBe(0);
+  expect((JSON.parse(r.stdout) as { input: { schedule: string } }).input.schedule).toBe('bp-sequential');
+});
+
+/** The `--flag value` groups of a `hint: try A, B, ..., a hardware model with more memory` line. */
+function suggestions(stderr: string): string[][] {
+  const line = stderr.split('\n').find((l) => l.startsWith('hint: try '));
+  expect(line, stderr).toBeDefined();
+  return line!.slice('hint: try '.length).split(', ').filter((s) => s.startsWith('--')).map((s) => s.split(' '));
+}
+
+/** Replaces or appends each `--flag value` of a suggestion in an argument list. */
+function withSuggestion(args: string[], suggestion: string[]): string[] {
+  const out = [...args];
+  for (let i = 0; i < suggestion.length; i += 2) {
+    const at = out.indexOf(suggestion[i]!);
+    if (at >= 0) out[at + 1] = suggestion[i + 1]!;
+    else out.push(suggestion[i]!, suggestion[i + 1]!);
+  }
+  return out;
+}
+
+const infeasible = [
+  ['compile', '--model', 'resnet9', '--method', 'lr', '--copies', '128', '--batch', '32', '--schedule', 'layer-pipelined', '--hw', 'edge-npu'],
+  ['compile', '--model', 'resnet9', '--method', 'alr', '--copies', '512', '--batch', '64', '--schedule', 'sequential', '--hw', 'edge-npu'],
+  ['compile', '--model', 'resnet9', '--method', 'bp', '--batch', '2048', '--schedule', 'gpipe', '--hw', 'edge-npu'],
+  ['simulate', '--model', 'resnet9', '--method', 'es', '--copies', '256', '--batch', '64', '--schedule', 'sequential', '--hw', 'edge-npu', '--iterations', '1'],
+];
+
+test.each(infeasible.map((a) => [a.slice(0, 6).join(' '), a] as const))('every hint of an infeasible `%s` is accepted when rerun', (_name, args) => {
+  const first = cli.run(args);
+  expect(first.status, first.stderr).toBe(3);
+  const tries = suggestions(first.stderr);
+  expect(tries.length).toBeGreaterThan(0);
+  for (const s of tries) {
+    const rerun = cli.run(withSuggestion(args, s));
+    expect([0, 3], `${s.join(' ')}: ${rerun.stderr}`).toContain(rerun.status);
+  }
+  if (args.includes('sequential')) expect(tries.flat()).not.toContain('--micro-batches');
+  if (args.includes('alr')) expect(tries.map((s) => s.join(' '))).not.toContain('--noise-storage sign-bits');
+});
