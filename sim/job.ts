@@ -5,7 +5,6 @@ import type { CompiledStep, CompileOptions, ScheduleKind } from '../src/compiler
 import type { HwModel } from '../src/hw/types.js';
 import type { Method } from '../src/ir/types.js';
 import type { Network } from '../src/models/layers.js';
-import type { CompareReport } from '../src/report/compare-report.js';
 import type { SimReport } from '../src/report/sim-report.js';
 import { simulate } from './simulate.js';
 
