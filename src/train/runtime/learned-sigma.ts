@@ -49,7 +49,7 @@ export async function sigmaGradients(ctx: ExecContext): Promise<Record<string, F
     const lossNode = lossNodes[lossesBefore];
     if (!raw || !lossNode) throw new Error(`learned sigma: no loss computed for the pass of layer ${node.layer}`);
     const K = lossNode.copies ?? 1;
-    const shaped = subtractBaseline(raw, dims.rows / K, K, lossNode.baseline ?? 'none', false);
+    const shaped = subtractBaseline(raw, dims.rows / K, K, lossNode.baseline ?? 'none', lossNode.rowLayout === 'copy-major');
     out[node.layer] = sigmaGradient(await noiseOf(ctx, node, dims), shaped, sigmaOf(ctx, node.layer, dims.channels, node.sigmaSource === 'learned'), dims);
   }
   return out;
