@@ -3,8 +3,8 @@
 // the analytic pipeline bubble ratio, and a quick analytic step estimate used as the bench's peer.
 import type { CompiledStep } from '../src/compiler/types.js';
 import type { HwModel } from '../src/hw/types.js';
-import { computeCycles, peakMacsPerCycle, workMacs } from './units/compute.js';
-import { systolicTiming } from './units/systolic-array.js';
+import { computeCycles, peakMacsPerCycle, workMacs } from '../src/hw/timing/unit-timing.js';
+import { systolicTiming } from '../src/hw/timing/systolic-array.js';
 
 /** Cycles of one (m x k)·(k x n) GEMM on the first systolic array of `hw`, unlimited bandwidth. */
 export function gemmCycles(hw: HwModel, m: number, n: number, k: number): number {

@@ -162,26 +162,29 @@ export function runEngine(input: EngineInput): EngineRun {
   const instances = bandwidth.length;
   const count = new Int32Array(instances);
   let events = 0;
+  const live: InFlight[] = [];
+  const liveUnits: number[] = [];
   for (;;) {
-    let dt = Infinity;
-    requesters(running, instances, count);
+    // Only the units with a task in flight, in unit order (the completion order at a cycle is unit order).
+    live.length = 0;
+    liveUnits.length = 0;
     for (let u = 0; u < units; u++) {
       const f = running[u];
-      if (f) dt = Math.min(dt, nextMilestone(f, bandwidth, count));
+      if (f) {
+        live.push(f);
+        liveUnits.push(u);
+      }
     }
-    if (dt === Infinity) break;
+    if (live.length === 0) break;
+    requesters(live, instances, count);
+    let dt = Infinity;
+    for (const f of live) dt = Math.min(dt, nextMilestone(f, bandwidth, count));
     if ((events & 4095) === 0) input.onProgress?.(completed, total);
     if (++events > input.maxEvents) throw new SimulationDeadlockError(`simulation stopped after ${input.maxEvents} events (the event bound) at cycle ${now}; hint: fewer iterations or a larger bound`);
     const dtCycles = Math.max(1, Math.ceil(dt - 1e-9));
-    for (let u = 0; u < units; u++) {
-      const f = running[u];
-      if (f) advance(f, dtCycles, bandwidth, count);
-    }
+    for (const f of live) advance(f, dtCycles, bandwidth, count);
     now += dtCycles;
-    for (let u = 0; u < units; u++) {
-      const f = running[u];
-      if (f && settle(f)) finished.push(u);
-    }
+    for (let i = 0; i < live.length; i++) if (settle(live[i]!)) finished.push(liveUnits[i]!);
     drain();
   }
   if (completed < total) throw deadlock(step, ix, head, done, n);

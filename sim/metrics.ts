@@ -5,7 +5,7 @@
 import type { CompiledStep } from '../src/compiler/types.js';
 import type { SimReport, StallCause, UnitStats } from '../src/report/sim-report.js';
 import type { EngineRun } from './engine.js';
-import { unitKind, type UnitKind } from './units/compute.js';
+import { unitKind, type UnitKind } from '../src/hw/timing/unit-timing.js';
 import type { MemorySystem, TaskDemand } from './units/memory.js';
 
 /** Memory stalls of the given task indices' instances by cause (sharing beyond the task alone at full bandwidth is contention). */
@@ -134,4 +134,26 @@ export function iterationBound(step: CompiledStep, mem: MemorySystem, compute: r
   const memory = Math.max(0, ...Object.values(levelCycles));
   const cycles = Math.max(busiest, memory);
   return { busiestUnitComputeCycles: busiest, busiestUnit, levelCycles, cycles, kind: busiest >= memory ? 'compute' : 'bandwidth', ratio: cycles > 0 ? steadyCycles / cycles : 0 };
+}
+
+/** Each stage's estimated and simulated cycles per iteration, both over the stage's cores. */
+export function stageStats(step: CompiledStep, run: EngineRun, iterations: number): SimReport['stages'] {
+  const busyByCore = new Map<number, number>();
+  run.unitKeys.forEach((k, u) => {
+    const core = Number(k.slice(0, k.indexOf('/')));
+    busyByCore.set(core, (busyByCore.get(core) ?? 0) + run.busyByUnit[u]!);
+  });
+  return step.stages.map((s) => ({
+    index: s.index, layers: s.layers, cores: s.cores, estimatedCycles: s.estimatedCycles,
+    simulatedCycles: s.cores.reduce((sum, c) => sum + (busyByCore.get(c) ?? 0), 0) / Math.max(1, s.cores.length * iterations),
+  }));
+}
+
+/** Weight bytes kept on the nearest level (reused across micro-batches) and left off it (re-read by every task). */
+export function weightReuse(step: CompiledStep): SimReport['weights'] {
+  const near = step.hw.memory[0]?.name;
+  const out = { onChipBytes: 0, offChipBytes: 0, offChipReadBytesPerIteration: 0 };
+  for (const p of step.placements) if (p.cls === 'weight') p.level === near ? (out.onChipBytes += p.bytes) : (out.offChipBytes += p.bytes);
+  for (const t of step.tasks) for (const a of t.reads) if (a.cls === 'weight' && a.level !== near) out.offChipReadBytesPerIteration += a.bytes;
+  return out;
 }

@@ -4,7 +4,7 @@
 import type { Dataflow } from '../src/hw/types.js';
 import type { ScaleSimLayer } from '../src/models/importers/scalesim-topology.js';
 import { scaleSimOfmapSize } from '../src/models/importers/scalesim-topology.js';
-import { foldCycles, spatioTemporal } from './units/systolic-array.js';
+import { foldCycles, spatioTemporal } from '../src/hw/timing/systolic-array.js';
 
 export interface Offsets {
   ifmap: number;

@@ -6,7 +6,7 @@ import type { ScaleSimLayer } from '../src/models/importers/scalesim-topology.js
 import { scaleSimOfmapSize } from '../src/models/importers/scalesim-topology.js';
 import { runScaleSimMemory } from './scalesim-memory.js';
 import { DemandStream, OperandMatrices } from './scalesim-operands.js';
-import { systolicTiming } from './units/systolic-array.js';
+import { systolicTiming } from '../src/hw/timing/systolic-array.js';
 
 export interface ScaleSimLayerResult {
   layerId: number;

@@ -7,9 +7,9 @@ import { InfeasibleMappingError, InvalidInputError } from '../src/errors.js';
 
 import type { SimReport, TimelineEntry, TrafficStats } from '../src/report/sim-report.js';
 import { runEngine, type EngineRun } from './engine.js';
-import { bubbleRatio, cycleShares, iterationBound, stallsOf, unitStats, utilisationByKind } from './metrics.js';
+import { bubbleRatio, cycleShares, iterationBound, stageStats, stallsOf, unitStats, utilisationByKind, weightReuse } from './metrics.js';
 import { memoryStats, placementIntervals } from './occupancy.js';
-import { computeCycles, workMacs } from './units/compute.js';
+import { computeCycles, workMacs } from '../src/hw/timing/unit-timing.js';
 import { MemorySystem, type TaskDemand } from './units/memory.js';
 
 export interface SimulateOptions {
@@ -63,6 +63,9 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     cycles: { total: run.totalCycles, perIteration, steadyStatePerIteration: steady },
     throughput: { iterationsPerSecond: itPerS, samplesPerSecond: itPerS * step.options.batch },
     units,
+    stageChoice: step.stageChoice,
+    stages: stageStats(step, run, iterations),
+    weights: weightReuse(step),
     bubbleRatio: bubbleRatio(step, run, iterations),
     utilisationByKind: utilisationByKind(units),
     memory: stats,

@@ -18,6 +18,11 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<void> |
   };
 }
 
+/** A comma-separated list of names (empty entries dropped). */
+export function nameList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
 /** The largest count an option or file accepts: 2^31, so every count stays an exact 32-bit-safe integer. */
 export const maxCount = 2 ** 31;
 

@@ -17,8 +17,10 @@
 import type { HwModel } from '../hw/types.js';
 import { workOf } from '../ir/work-of.js';
 import type { Graph, IrNode, Work } from '../ir/types.js';
+import { unitFor } from '../hw/timing/unit-timing.js';
+import { scheduleOf } from './schedules/registry.js';
 import { tileCount } from './tile.js';
-import type { CompileOptions, Task, UnitRef } from './types.js';
+import type { CompileOptions, Task } from './types.js';
 
 export interface TaskPlan {
   graph: Graph;
@@ -86,13 +88,6 @@ export function splitWork(node: IrNode, work: Work, parts: number): Work {
   }
 }
 
-function unitFor(hw: HwModel, work: Work, core: number): UnitRef {
-  const systolic = hw.cores.systolic[0]?.name;
-  const vector = hw.cores.vector[0]?.name;
-  const unit = work.kind === 'gemm' ? (systolic ?? vector) : work.kind === 'transfer' ? 'link' : (vector ?? systolic);
-  return { core, unit: unit ?? 'link' };
-}
-
 /** Shards of `cb` whose rows overlap shard a of ca. */
 export function overlapping(a: number, ca: number, cb: number): number[] {
   const from = Math.floor((a * cb) / ca);
@@ -115,10 +110,10 @@ function makeTasks(plan: TaskPlan): Task[] {
   const producer = new Map<string, IrNode>();
   for (const node of graph.nodes) for (const t of node.outputs) producer.set(t, node);
   const updateOf = new Map(graph.nodes.filter((n) => n.kind === 'OptimizerUpdate').map((n) => [n.inputs[0]!, n]));
-  const stale = plan.options.staleness === 1 && plan.options.schedule === 'layer-pipelined';
+  const stale = plan.options.staleness === 1 && scheduleOf(plan.options.schedule).staleness.includes(1);
   const lagged = (n: IrNode): boolean => stale && (n.phase === 'gradient' || n.phase === 'update' || n.kind === 'AllReduce');
   const tasks: Task[] = [];
-  for (const node of graph.nodes) {
+  graph.nodes.forEach((node, index) => {
     const work = workOf(node, graph.meta.floatBytes);
     const update = node.kind === 'OptimizerUpdate' ? undefined : node.inputs.map((t) => updateOf.get(t)).find((u) => u);
     // Weights are whole again only when every shard of the update has run.
@@ -135,40 +130,23 @@ function makeTasks(plan: TaskPlan): Task[] {
       const tiles = tileCount(split, hw, graph.meta.floatBytes);
       const microBatch = slot.micro ?? (node.phase === 'forward' ? 0 : plan.parts - 1);
       tasks.push({
-        id: taskId(node.id, slot.micro, slot.shard, slot.count), node: node.id, microBatch, unit: unitFor(hw, split, slot.core), work: split,
+        id: taskId(node.id, slot.micro, slot.shard, slot.count), node: node.id, microBatch, unit: unitFor(hw, split, slot.core, index + (slot.micro ?? 0)), work: split,
         reads: [], writes: [], deps: [...new Set(deps)], prevIterationDeps: [...new Set(prevIterationDeps)],
         ...(tiles > 1 ? { tile: { index: 0, count: tiles } } : {}),
         ...(slot.count > 1 ? { shard: { index: slot.shard, count: slot.count } } : {}),
       });
     }
-  }
+  });
   return tasks;
-}
-
-/** Issue rank of (forward?, micro-batch) blocks on stage s of S under a pipelined schedule. */
-function blockRanks(schedule: CompileOptions['schedule'], s: number, S: number, M: number): { forward: number[]; backward: number[] } {
-  const forward = new Array<number>(M).fill(0);
-  const backward = new Array<number>(M).fill(0);
-  let rank = 0;
-  if (schedule === 'gpipe') {
-    for (let t = 0; t < M; t++) forward[t] = rank++;
-    for (let t = 0; t < M; t++) backward[t] = rank++;
-    return { forward, backward };
-  }
-  const ahead = Math.min(M, S - s);
-  for (let t = 0; t < ahead; t++) forward[t] = rank++;
-  for (let t = 0; t < M; t++) {
-    backward[t] = rank++;
-    if (t + ahead < M) forward[t + ahead] = rank++;
-  }
-  return { forward, backward };
 }
 
 function sortKey(plan: TaskPlan, node: IrNode, task: Task): number {
   if (plan.parts <= 1) return 0;
   const M = plan.parts;
   if (node.perStep) return node.phase === 'forward' ? -1 : 2 * M + 1;
-  const ranks = blockRanks(plan.options.schedule, plan.stageOfNode.get(node.id) ?? 0, plan.stageCount, M);
+  const order = scheduleOf(plan.options.schedule).blockOrder;
+  if (!order) return 0;
+  const ranks = order(plan.stageOfNode.get(node.id) ?? 0, plan.stageCount, M);
   const isForward = node.phase === 'forward' || node.phase === 'loss';
   return (isForward ? ranks.forward : ranks.backward)[task.microBatch]!;
 }

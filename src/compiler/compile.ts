@@ -17,7 +17,8 @@ import { foldCopyInvariant } from './fold-copy-invariant.js';
 import { fuseElementwise } from './fuse-elementwise.js';
 import { insertAllReduce } from './insert-all-reduce.js';
 import { insertTransfers } from './insert-transfers.js';
-import { isPipelined, mapMemory } from './map-memory.js';
+import { mapMemory } from './map-memory.js';
+import { isPipelined, scheduleOf } from './schedules/registry.js';
 import { partitionStages } from './partition-stages.js';
 import type { CompiledStep, CompileOptions, Stage } from './types.js';
 
@@ -38,11 +39,11 @@ export function stepGraph(network: Network, options: CompileOptions & { floatByt
   return graph;
 }
 
-type Mapped = Omit<TaskPlan, 'hw' | 'options'> & { stages: Stage[] };
+type Mapped = Omit<TaskPlan, 'hw' | 'options'> & { stages: Stage[]; stageChoice: string };
 
 /** Pipelined schedules: stages on runs of cores, transfers between stages, all-reduces within them. */
 function mapPipelined(network: Network, hw: HwModel, options: CompileOptions, graph: Graph, trace?: PassTrace[]): Mapped {
-  const partition = partitionStages(graph, network, hw, hw.cores.count, options.microBatches);
+  const partition = partitionStages(graph, network, hw, hw.cores.count, options.microBatches, options);
   const moved = insertTransfers(graph, partition.stageOfNode, partition.stages);
   trace?.push({ pass: 'insert-transfers', graph: moved.graph });
   const coresOfStage = (node: IrNode): number => partition.stages[moved.stageOfNode.get(node.id) ?? 0]?.cores.length ?? 1;
@@ -53,7 +54,7 @@ function mapPipelined(network: Network, hw: HwModel, options: CompileOptions, gr
   const stageOfNode = new Map(moved.stageOfNode);
   for (const node of reduced.nodes) if (!stageOfNode.has(node.id)) stageOfNode.set(node.id, stageOfNode.get(producer.get(node.inputs[0]!) ?? '') ?? 0);
   const coresOfNode = new Map(reduced.nodes.map((n) => [n.id, partition.stages[stageOfNode.get(n.id)!]!.cores]));
-  return { graph: reduced, stages: partition.stages, parts: options.microBatches, coresOfNode, stageOfNode, stageCount: partition.stages.length, barrier: false };
+  return { graph: reduced, stages: partition.stages, stageChoice: partition.choice, parts: options.microBatches, coresOfNode, stageOfNode, stageCount: partition.stages.length, barrier: false };
 }
 
 /**
@@ -69,8 +70,8 @@ function mapFlat(network: Network, hw: HwModel, options: CompileOptions, graph: 
   const totalCycles = graph.nodes.reduce((s, n) => s + estimateCycles(workOf(n, graph.meta.floatBytes), hw), 0);
   const stages: Stage[] = [{ index: 0, layers: network.layers.map((l) => l.name), cores, estimatedCycles: Math.ceil(totalCycles / shards) }];
   return {
-    graph: reduced, stages, parts: 1, coresOfNode: new Map(reduced.nodes.map((n) => [n.id, cores])),
-    stageOfNode: new Map(reduced.nodes.map((n) => [n.id, 0])), stageCount: 1, barrier: options.schedule !== 'data-parallel',
+    graph: reduced, stages, stageChoice: `${options.schedule} is not pipelined: one stage on ${shards} core(s)`, parts: 1, coresOfNode: new Map(reduced.nodes.map((n) => [n.id, cores])),
+    stageOfNode: new Map(reduced.nodes.map((n) => [n.id, 0])), stageCount: 1, barrier: scheduleOf(options.schedule).barrier,
   };
 }
 
@@ -78,9 +79,9 @@ export function compile(network: Network, hw: HwModel, input: CompileOptionsInpu
   const options = resolveCompileOptions(input);
   // Tensors are stored at the hardware's word width (fp16 on multicore-16, int8 on tpu-v1-like).
   const graph = stepGraph(network, { ...options, floatBytes: hw.wordBytes }, trace);
-  const { stages, ...mapped } = (isPipelined(options.schedule) ? mapPipelined : mapFlat)(network, hw, options, graph, trace);
+  const { stages, stageChoice, ...mapped } = (isPipelined(options.schedule) ? mapPipelined : mapFlat)(network, hw, options, graph, trace);
   const plan: TaskPlan = { ...mapped, hw, options };
   const { tasks, placements } = mapMemory(plan, buildTasks(plan));
   const feasibility = checkFeasibility(plan.graph, hw, options.schedule, tasks, placements);
-  return { graph: plan.graph, hw, options, stages, tasks, placements, feasibility };
+  return { graph: plan.graph, hw, options, stages, stageChoice, tasks, placements, feasibility };
 }

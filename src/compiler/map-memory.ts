@@ -17,14 +17,12 @@ import { tensorBytes } from '../ir/tensor-bytes.js';
 import type { IrNode, TensorInfo } from '../ir/types.js';
 import { keptTensors } from './kept-bytes.js';
 import { coresOf, overlapping, type TaskPlan } from './build-tasks.js';
+import { isPipelined } from './schedules/registry.js';
 import { offChipLevel, onChipLevel } from './tile.js';
 import type { Access, Task, TensorPlacement } from './types.js';
 
 const rowClasses: ReadonlySet<TensorInfo['cls']> = new Set(['input', 'activation', 'noise', 'sign-bits', 'loss']);
 
-export function isPipelined(schedule: TaskPlan['options']['schedule']): boolean {
-  return schedule === 'layer-pipelined' || schedule === 'gpipe' || schedule === '1f1b';
-}
 
 /** Activation gradients carry rows like activations; weight gradients (and their sums) do not. */
 export function isRowTensor(t: TensorInfo, producer: IrNode | undefined): boolean {

@@ -9,6 +9,7 @@
 // score the one with the fewest tasks wins (fewer shards: less compile and simulation time). Every core is used when there are
 // more cores than stages. Nodes without a layer (loss, broadcast) join the last stage. Not a
 // scheduler: it only says which stage, on which cores, runs which node.
+import { ConfigError } from '../errors.js';
 import type { HwModel } from '../hw/types.js';
 import { tensorBytes } from '../ir/tensor-bytes.js';
 import { workOf } from '../ir/work-of.js';
@@ -22,6 +23,34 @@ export interface StagePartition {
   stages: Stage[];
   /** Stage index of every node id. */
   stageOfNode: Map<string, number>;
+  /** How the stages were chosen, in words (with every candidate's score when chosen automatically). */
+  choice: string;
+}
+
+/** A user's stage choice: a stage count (cut by the balancing rule) or the layers that start stages 2, 3, ... */
+export interface StageControl {
+  stages?: number;
+  stageCuts?: string[];
+}
+
+/** Start index of every stage from explicit cuts (layer names that begin a new stage). */
+function startsFromCuts(groups: string[], cuts: string[], cores: number): number[] {
+  const problems: string[] = [];
+  const starts = [0];
+  for (const name of cuts) {
+    const at = groups.indexOf(name);
+    if (at < 0) problems.push(`--stage-cuts: found "${name}", allowed: layer names in forward order (${groups.join(', ')})`);
+    else if (at <= starts.at(-1)!) problems.push(`--stage-cuts: "${name}" does not come after the previous cut, allowed: distinct layers in forward order, not the first (${groups[0]})`);
+    else starts.push(at);
+  }
+  if (starts.length > cores) problems.push(`--stage-cuts: ${starts.length} stages, allowed: at most the core count (${cores})`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return starts;
+}
+
+function checkStageCount(stages: number, groups: number, cores: number): void {
+  const most = Math.min(groups, cores);
+  if (!Number.isInteger(stages) || stages < 1 || stages > most) throw new ConfigError([`--stages: found ${stages}, allowed: 1 to ${most} (at most the ${groups} layers and the ${cores} cores)`]);
 }
 
 /** Flattened units in forward order: a residual's body first, then the residual's own add. */
@@ -79,7 +108,7 @@ interface Candidate {
   shardTasks: number;
 }
 
-export function partitionStages(graph: Graph, network: Network, hw: HwModel, maxStages: number, microBatches = 1): StagePartition {
+export function partitionStages(graph: Graph, network: Network, hw: HwModel, maxStages: number, microBatches = 1, control: StageControl = {}): StagePartition {
   const groups = network.layers.map(units).flat();
   const groupOf = new Map(groups.map((name, g) => [name, g]));
   const last = groups.length - 1;
@@ -99,6 +128,8 @@ export function partitionStages(graph: Graph, network: Network, hw: HwModel, max
     }
   });
   const coreCount = Math.max(1, maxStages);
+  if (control.stages !== undefined) checkStageCount(control.stages, groups.length, coreCount);
+  const explicit = control.stageCuts && control.stageCuts.length > 0 ? startsFromCuts(groups, control.stageCuts, coreCount) : undefined;
   const maxParts = Math.max(1, Math.min(coreCount, groups.length));
   const { cut } = cutTables(costs, maxParts);
   const near = onChipLevel(hw)?.capacityBytes ?? Infinity;
@@ -113,9 +144,10 @@ export function partitionStages(graph: Graph, network: Network, hw: HwModel, max
   const nodeCount = new Array<number>(groups.length).fill(0);
   for (const g of nodeGroup) nodeCount[g]!++;
   const candidates: Candidate[] = [];
-  // A pipelined schedule asked for a pipeline: one stage only when there is nothing to cut.
-  for (let S = Math.min(2, maxParts); S <= maxParts; S++) {
-    const starts = startsFor(cut, S, groups.length);
+  // A pipelined schedule asked for a pipeline: one stage only when there is nothing to cut (or when asked for).
+  const counts = explicit ? [explicit.length] : control.stages !== undefined ? [control.stages] : Array.from({ length: maxParts - Math.min(2, maxParts) + 1 }, (_, i) => Math.min(2, maxParts) + i);
+  for (const S of counts) {
+    const starts = explicit ?? startsFor(cut, S, groups.length);
     const stageCost = starts.map((from, s) => sum(costs, from, starts[s + 1] ?? groups.length));
     const cores = allocateCores(stageCost, coreCount);
     const stageCycles = starts.map((_, s) => stageCost[s]! / cores[s]!);
@@ -128,8 +160,13 @@ export function partitionStages(graph: Graph, network: Network, hw: HwModel, max
   }
   // Within 25% of the best score the estimate cannot tell layouts apart: take the fewest tasks.
   const bestScore = Math.min(...candidates.map((c) => c.score));
-  const best = candidates.filter((c) => c.score <= 1.25 * bestScore).sort((a, b) => a.shardTasks - b.shardTasks || a.score - b.score)[0];
-  const { starts, cores, stageCycles } = best!;
+  const best = candidates.filter((c) => c.score <= 1.25 * bestScore).sort((a, b) => a.shardTasks - b.shardTasks || a.score - b.score)[0]!;
+  const { starts, cores, stageCycles } = best;
+  const choice = explicit
+    ? `cut by --stage-cuts before ${control.stageCuts!.join(', ')}`
+    : control.stages !== undefined
+      ? `--stages ${control.stages}: layers cut to minimise the most expensive stage`
+      : `automatic: ${starts.length} stages; score (estimated cycles per iteration with fill and off-chip time) per stage count ${candidates.map((c) => `${c.starts.length}: ${c.score.toExponential(2)}`).join(', ')}; among scores within 25% of the best the fewest tasks wins`;
   let nextCore = 0;
   const stages: Stage[] = starts.map((start, s) => {
     const end = starts[s + 1] ?? groups.length;
@@ -139,5 +176,5 @@ export function partitionStages(graph: Graph, network: Network, hw: HwModel, max
   });
   const stageOfGroup = groups.map((_, g) => starts.filter((s) => s <= g).length - 1);
   const stageOfNode = new Map(graph.nodes.map((node, i) => [node.id, stageOfGroup[nodeGroup[i]!]!]));
-  return { stages, stageOfNode };
+  return { stages, stageOfNode, choice };
 }

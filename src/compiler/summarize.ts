@@ -25,6 +25,8 @@ export interface CompileSummary {
   tasks: number;
   ops: Partial<Record<IrNodeKind, number>>;
   stages: Stage[];
+  /** How the stages were chosen. */
+  stageChoice: string;
   bytesByLevel: Record<string, Record<string, number>>;
   keptBytes: KeptBytes;
   noiseStorageSaving?: NoiseStorageSaving;
@@ -42,7 +44,7 @@ export function summarize(network: Network, step: CompiledStep): CompileSummary 
   const kept = keptBytes(step.graph);
   const summary: CompileSummary = {
     model: network.name, hw: step.hw.name, options: step.options, nodes: step.graph.nodes.length, tasks: step.tasks.length,
-    ops, stages: step.stages, bytesByLevel, keptBytes: kept, feasibility: step.feasibility,
+    ops, stages: step.stages, stageChoice: step.stageChoice, bytesByLevel, keptBytes: kept, feasibility: step.feasibility,
   };
   if (step.options.method === 'bp') return summary;
   const floatNoiseBytes = keptBytes(stepGraph(network, { ...step.options, noiseStorage: 'float', floatBytes: step.graph.meta.floatBytes })).noise;

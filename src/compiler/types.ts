@@ -1,12 +1,17 @@
 // The compiler's output: a step graph mapped onto a hardware model and ordered as a schedule of
 // tasks. The simulator (sim/) and the runtime (src/train) both consume a CompiledStep; this file is
 // that contract.
+import type { UnitRef } from '../hw/timing/unit-timing.js';
 import type { HwModel } from '../hw/types.js';
 import type { MethodSwitches } from '../ir/method-rules.js';
 import type { Graph, Method, TensorClass, Work } from '../ir/types.js';
 
-export type ScheduleKind = 'sequential' | 'data-parallel' | 'layer-pipelined' | 'bp-sequential' | 'gpipe' | '1f1b';
-export const scheduleKinds: readonly ScheduleKind[] = ['sequential', 'data-parallel', 'layer-pipelined', 'bp-sequential', 'gpipe', '1f1b'];
+import type { ScheduleKind } from './schedules/registry.js';
+
+export type { ScheduleKind };
+export { scheduleKinds } from './schedules/registry.js';
+
+export type { UnitRef };
 
 export interface CompileOptions {
   method: Method;
@@ -18,6 +23,10 @@ export interface CompileOptions {
   noiseStorage: 'float' | 'sign-bits' | 'regenerate';
   layerwise: boolean;
   optimizer: 'sgd' | 'adam';
+  /** Pipelined schedules: the number of stages (cut by the balancing rule); absent: chosen automatically. */
+  stages?: number;
+  /** Pipelined schedules: the layers that begin stages 2, 3, ... (overrides `stages`' cut). */
+  stageCuts?: string[];
   /** The run's method switches, written onto the nodes by expand (absent: src/ir/method-rules defaultSwitches). */
   switches?: MethodSwitches;
 }
@@ -33,11 +42,6 @@ export interface Stage {
   estimatedCycles: number;
 }
 
-/** A unit a task runs on: a systolic array, a vector unit or a link/DMA engine of one core. */
-export interface UnitRef {
-  core: number;
-  unit: string;
-}
 
 /** Bytes a task reads or writes on a memory level, by tensor. */
 export interface Access {
@@ -100,6 +104,8 @@ export interface CompiledStep {
   hw: HwModel;
   options: CompileOptions;
   stages: Stage[];
+  /** How the stages were chosen, in words. */
+  stageChoice: string;
   tasks: Task[];
   placements: TensorPlacement[];
   feasibility: Feasibility;

@@ -66,7 +66,7 @@ export function describeHwModel(model: HwModel): string {
     ...(model.source === undefined ? [] : [`source: ${model.source}`]),
     `clock ${formatSi(model.clockHz, 'Hz')}, words of ${model.wordBytes} byte${model.wordBytes === 1 ? '' : 's'}`,
     `cores: ${model.cores.count}, each with ${summary.arrays || 'no compute unit'}`,
-    ...model.cores.systolic.map((a) => `  systolic ${a.name}: ${a.rows}x${a.cols}, dataflow ${a.dataflow}`),
+    ...model.cores.systolic.map((a) => `  systolic ${a.name}: ${a.rows}x${a.cols}, dataflow ${a.dataflow}${a.weightDoubleBuffered ? ', weights double-buffered' : ''}`),
     ...model.cores.vector.map((v) => `  vector ${v.name}: ${v.lanes} lanes`),
     `peak: ${summary.peakMacsPerCycle} MACs per cycle (${formatSi(peakOpsPerSecond, 'OP/s')})`,
     'memory (nearest first):',

@@ -35,6 +35,10 @@ export const systolicSchema = z
     rows: count('processing-element rows'),
     cols: count('processing-element columns'),
     dataflow: z.enum(dataflows).describe('os (output stationary), ws (weight stationary) or is (input stationary)'),
+    weightDoubleBuffered: z
+      .boolean()
+      .optional()
+      .describe('the stationary operand (weights for ws) is double-buffered in the PEs: the next fold loads while this one streams (default false, SCALE-Sim\'s model)'),
   })
   .strict();
 

@@ -8,6 +8,8 @@ export interface SystolicArraySpec {
   rows: number;
   cols: number;
   dataflow: Dataflow;
+  /** The stationary operand is double-buffered in the PEs: the next fold loads while this one streams. */
+  weightDoubleBuffered?: boolean;
 }
 
 export interface VectorUnitSpec {

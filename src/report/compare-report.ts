@@ -16,6 +16,16 @@ export interface CompareRow {
   infeasible?: string;
   /** Levels whose simulated peak exceeded their capacity (the compiler's static plan fit, the run did not). */
   overflowLevels?: string[];
+  /** Micro-batches and pipeline stages of the row. */
+  microBatches?: number;
+  stages?: number;
+  /** Where the compute units' cycles went: computing, stalled on memory (latency, bandwidth, capacity, contention), idle (pipeline bubble and dependency waits); they sum to 1. */
+  shares?: { compute: number; memory: number; idle: number };
+  /** Simulated steady-state cycles per iteration over the bound (busiest unit's compute, or the busiest memory instance's bytes over its bandwidth). */
+  boundRatio?: number;
+  /** What the bound is: 'compute' or 'bandwidth'. */
+  boundKind?: 'compute' | 'bandwidth';
+  bubbleRatio?: number;
 }
 
 export interface CompareReport {
@@ -45,6 +55,12 @@ export const compareReportSchema = z.object({
       utilisation: z.number().min(0).max(1),
       infeasible: z.string().optional(),
       overflowLevels: z.array(z.string()).optional(),
+      microBatches: z.number().int().positive().optional(),
+      stages: z.number().int().positive().optional(),
+      shares: z.object({ compute: z.number().nonnegative(), memory: z.number().nonnegative(), idle: z.number().nonnegative() }).optional(),
+      boundRatio: z.number().nonnegative().optional(),
+      boundKind: z.enum(['compute', 'bandwidth']).optional(),
+      bubbleRatio: z.number().min(0).max(1).optional(),
     }),
   ),
 }) satisfies z.ZodType<CompareReport>;

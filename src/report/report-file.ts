@@ -44,6 +44,10 @@ export const simReportSchema = z.object({
       utilisation: z.number().min(0).max(1),
     }),
   ),
+  stageChoice: z.string(),
+  prediction: z.object({ secondsPerIteration: count, nodes: z.array(z.object({ id: z.string(), op: z.string(), seconds: count })) }).optional(),
+  weights: z.object({ onChipBytes: count, offChipBytes: count, offChipReadBytesPerIteration: count }),
+  stages: z.array(z.object({ index: z.number().int(), layers: z.array(z.string()), cores: z.array(z.number().int()), estimatedCycles: count, simulatedCycles: count })),
   bubbleRatio: z.number().min(0).max(1),
   utilisationByKind: z.object({ systolic: count.optional(), vector: count.optional(), link: count.optional() }),
   memory: z.array(

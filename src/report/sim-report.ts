@@ -1,5 +1,6 @@
 // SimReport: the plain-JSON result of one simulation, the contract between sim/, the CLI and the
 // visualizer. Nothing here computes; producers fill it, consumers read it.
+import type { UnitKind } from '../hw/timing/unit-timing.js';
 import { type TensorClass, tensorClasses } from '../ir/types.js';
 
 /** Re-exported so the visualizer reads report types (and this list of their keys) from src/report only. */
@@ -31,7 +32,7 @@ export interface SimInput {
 export interface UnitStats {
   core: number;
   unit: string;
-  kind: 'systolic' | 'vector' | 'link';
+  kind: UnitKind;
   /** Cycles a task occupied the unit (its compute and its memory stalls). */
   busyCycles: number;
   /** Cycles the unit computed. */
@@ -81,6 +82,17 @@ export interface MemorySample {
   bytesByClass: Partial<Record<TensorClass, number>>;
 }
 
+/** One pipeline stage: the compiler's estimate and the simulated cost, both per core and per iteration. */
+export interface StageStats {
+  index: number;
+  layers: string[];
+  cores: number[];
+  /** The compiler's estimate (unit timing, no memory): the stage's work over its cores. */
+  estimatedCycles: number;
+  /** Simulated: cycles the stage's units were occupied (compute and memory stalls) per iteration, over its cores. */
+  simulatedCycles: number;
+}
+
 /** A report's times in seconds (sim-prediction.ts computes them from the timeline). */
 export interface SimPrediction {
   secondsPerIteration: number;
@@ -96,6 +108,15 @@ export interface SimReport {
   cycles: { total: number; perIteration: number[]; steadyStatePerIteration: number };
   throughput: { iterationsPerSecond: number; samplesPerSecond: number };
   units: UnitStats[];
+  /** How the compiler chose the stages, and each stage's estimated and simulated cost. */
+  stageChoice: string;
+  stages: StageStats[];
+  /**
+   * Weight reuse: bytes of weights held on the nearest level (fetched once, reused by every
+   * micro-batch and fold), bytes the nearest level cannot hold, and the off-chip weight bytes read
+   * per iteration because of them (every micro-batch and shard re-reads its weights).
+   */
+  weights: { onChipBytes: number; offChipBytes: number; offChipReadBytesPerIteration: number };
   /** Compute units (systolic arrays; vector units where no array ran): idle fraction between an iteration's first and last compute, mean over iterations. */
   bubbleRatio: number;
   /** Compute cycles of every unit of a kind over (units of that kind on the chip x total cycles). */

@@ -1,6 +1,7 @@
 // Properties of the simulator over fast-check-drawn GEMMs, pipelines and hardware: never faster than
-// the compute and per-level bandwidth lower bounds; more bandwidth or more capacity never slower for
-// a fixed mapping; the same inputs give the same report.
+// the compute and per-level bandwidth lower bounds, and a single layer within 1.3x of its roofline
+// (max of its array's compute and each level's bytes over bandwidth); more bandwidth or more capacity
+// never slower for a fixed mapping; the same inputs give the same report.
 import { fc, test } from '@fast-check/vitest';
 import { lowerBoundCycles } from '../../sim/analytic.js';
 import { simulate } from '../../sim/simulate.js';
@@ -21,6 +22,13 @@ test.prop([dims, dims, dims, hwArb], { numRuns: 150 })('total cycles >= max(MACs
   const r = simulate(step, { iterations: 2 });
   const lb = lowerBoundCycles(step, 2);
   return r.cycles.total >= Math.ceil(lb.bound - 1e-9);
+});
+
+test.prop([dims, dims, dims, hwArb, fc.boolean()], { numRuns: 150 })('a single layer lies between its roofline bound and 1.3x of it', (m, n, k, h, wdb) => {
+  const hw = testHw(h);
+  const step = singleGemm({ ...hw, cores: { ...hw.cores, systolic: hw.cores.systolic.map((s) => ({ ...s, weightDoubleBuffered: wdb })) } }, m, n, k);
+  const r = simulate(step, { iterations: 1 });
+  return r.cycles.total >= r.bound.cycles - 1e-9 && r.cycles.total <= 1.3 * r.bound.cycles + 2;
 });
 
 test.prop([dims, dims, dims, hwArb, fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 })], { numRuns: 150 })(

@@ -1,7 +1,7 @@
 // `compare` keeps going past a method that does not fit: the row records the shortfall, and the
 // rows that fit are still measured against BP.
 import { expect, test } from 'vitest';
-import { compareTable, runCompare } from '../../sim/job.js';
+import { compareTable, runCompare } from '../../sim/compare.js';
 
 test('an infeasible row carries its shortfall; feasible rows keep their ratio to BP', async () => {
   const report = await runCompare({ model: 'resnet9', hw: 'edge-npu', copies: 64, batch: 32, iterations: 2 });

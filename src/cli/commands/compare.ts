@@ -1,10 +1,11 @@
 // `alrflow compare`: BP (sequential, GPipe, 1F1B), LR, ALR, LR/ALR pipelined, ES and AES on one
-// network and hardware model, as iterations/s relative to BP, with peak memory and utilisation.
+// network and hardware model, as iterations/s relative to BP, with each row's shares of computing,
+// memory stalls and idle time, its bound ratio and peak memory; --stages/--stage-cuts set the pipelined rows' stages.
 import type { Command } from 'commander';
-import { action, positiveInt } from '../action.js';
+import { action, nameList, positiveInt } from '../action.js';
 import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
-interface Opts { model: string; hw?: string; copies: string; batch: string; iterations: string; json?: boolean; jsonFile?: string; report?: string; force?: boolean; quiet?: boolean }
+interface Opts { model: string; hw?: string; copies: string; batch: string; iterations: string; stages?: string; stageCuts?: string; json?: boolean; jsonFile?: string; report?: string; force?: boolean; quiet?: boolean }
 
 export function register(program: Command): void {
   const command = program
@@ -15,6 +16,8 @@ export function register(program: Command): void {
     .option('--copies <K>', 'noise copies per sample', '64')
     .option('--batch <N>', 'samples per step', '32')
     .option('--iterations <I>', 'iterations simulated per row', '20')
+    .option('--stages <N>', 'stages of the pipelined rows (default: chosen by estimated cost)')
+    .option('--stage-cuts <layers>', 'pipelined rows: comma-separated layers that begin stages 2, 3, ...')
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--force', 'overwrite existing output files')
     .option('--quiet', 'no progress on stderr');
@@ -22,7 +25,7 @@ export function register(program: Command): void {
     .action(
       action(async (o: Opts) => {
         const { defaultHwModelName } = await import('../../hw/load.js');
-        const { runCompare, compareTable } = await import('../../../sim/job.js');
+        const { runCompare, compareTable } = await import('../../../sim/compare.js');
         const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
         checkSimOutputs(o);
         const { createProgress } = await import('../progress.js');
@@ -30,6 +33,8 @@ export function register(program: Command): void {
         const report = await runCompare({
           model: o.model, hw: o.hw ?? defaultHwModelName, copies: positiveInt('--copies', o.copies), batch: positiveInt('--batch', o.batch),
           iterations: positiveInt('--iterations', o.iterations),
+          ...(o.stages === undefined ? {} : { stages: positiveInt('--stages', o.stages) }),
+          ...(o.stageCuts === undefined ? {} : { stageCuts: nameList(o.stageCuts) }),
         }, progress.update).finally(() => progress.stop());
         say(compareTable(report), stdoutTaken(o.json, [o.jsonFile, o.report]));
         await writeSimOutputs(report, o);

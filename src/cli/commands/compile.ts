@@ -4,7 +4,8 @@
 // at once), 3 with the shortfall when the mapping does not fit.
 import type { Command } from 'commander';
 import { ConfigError, InfeasibleMappingError } from '../../errors.js';
-import { action, oneOf, positiveInt } from '../action.js';
+import { action, nameList, oneOf, positiveInt } from '../action.js';
+import { scheduleHelp } from '../../compiler/schedules/registry.js';
 import { addJsonOptions, checkJsonFlags, jsonOrTable } from '../output.js';
 import type { CompileSummary } from '../../compiler/summarize.js';
 import type { Network } from '../../models/layers.js';
@@ -20,6 +21,8 @@ interface Opts {
   staleness?: string;
   noiseStorage?: string;
   layerwise?: boolean;
+  stages?: string;
+  stageCuts?: string;
   json?: boolean;
   jsonFile?: string;
   force?: boolean;
@@ -46,6 +49,7 @@ const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
 function table(s: CompileSummary): string {
   const lines = [`compile ${s.model} method=${s.options.method} copies=${s.options.copies} batch=${s.options.batch} schedule=${s.options.schedule} micro-batches=${s.options.microBatches} staleness=${s.options.staleness} noise=${s.options.noiseStorage}${s.options.layerwise ? ' layerwise' : ''} on ${s.hw}`];
   lines.push(`ops: ${s.nodes} nodes, ${s.tasks} tasks; ${Object.entries(s.ops).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  lines.push(`stages: ${s.stageChoice}`);
   lines.push('stage  cores      est. cycles  layers');
   for (const st of s.stages) lines.push(`${String(st.index).padStart(5)}  ${st.cores.join(',').padEnd(9).slice(0, 9)}  ${String(st.estimatedCycles).padStart(11)}  ${st.layers.join(' ')}`);
   const classes = [...new Set(Object.values(s.bytesByLevel).flatMap((c) => Object.keys(c)))].sort();
@@ -66,12 +70,14 @@ export function register(program: Command): void {
     .requiredOption('--method <m>', 'bp, lr, alr, es or aes')
     .option('--copies <K>', 'noise copies per sample', '64')
     .option('--batch <N>', 'samples per step', '32')
-    .requiredOption('--schedule <s>', 'sequential, data-parallel, layer-pipelined, bp-sequential, gpipe, 1f1b')
+    .requiredOption('--schedule <s>', scheduleHelp())
     .requiredOption('--hw <name|path>', 'shipped hardware model name or JSON file')
     .option('--micro-batches <M>', 'micro-batches (pipelined schedules)')
     .option('--staleness <s>', '0 or 1 (layer-pipelined)')
     .option('--noise-storage <s>', 'float, sign-bits or regenerate')
-    .option('--layerwise', 'layer-wise noise injection (lr, alr)');
+    .option('--layerwise', 'layer-wise noise injection (lr, alr)')
+    .option('--stages <N>', 'pipelined schedules: number of stages (default: chosen by estimated cost)')
+    .option('--stage-cuts <layers>', 'pipelined schedules: comma-separated layers that begin stages 2, 3, ...');
   addJsonOptions(command, 'the compile summary')
     .action(
       action(async (opts: Opts) => {
@@ -86,6 +92,8 @@ export function register(program: Command): void {
         const microBatches = opts.microBatches === undefined ? undefined : collect(problems, () => positiveInt('--micro-batches', opts.microBatches!));
         const staleness = opts.staleness === undefined ? undefined : collect(problems, () => Number(oneOf('--staleness', opts.staleness!, ['0', '1'] as const)) as 0 | 1);
         const noiseStorage = opts.noiseStorage === undefined ? undefined : collect(problems, () => oneOf('--noise-storage', opts.noiseStorage!, ['float', 'sign-bits', 'regenerate'] as const));
+        const stages = opts.stages === undefined ? undefined : collect(problems, () => positiveInt('--stages', opts.stages!));
+        const stageCuts = opts.stageCuts === undefined ? undefined : nameList(opts.stageCuts);
         const network = await collect(problems, () => loadNetwork(opts.model))?.catch((err: unknown) => {
           if (err instanceof ConfigError) problems.push(...err.problems);
           else throw err;
@@ -97,7 +105,7 @@ export function register(program: Command): void {
         const { compile } = await import('../../compiler/compile.js');
         const { summarize } = await import('../../compiler/summarize.js');
         const { infeasibleHint } = await import('../../compiler/infeasible-hints.js');
-        const step = compile(network, hw, { method, schedule, copies, batch, microBatches, staleness, noiseStorage, layerwise: opts.layerwise ?? false });
+        const step = compile(network, hw, { method, schedule, copies, batch, microBatches, staleness, noiseStorage, layerwise: opts.layerwise ?? false, stages, stageCuts });
         const summary = summarize(network, step);
         jsonOrTable(summary, opts, () => table(summary));
         if (!step.feasibility.ok) throw new InfeasibleMappingError(`infeasible mapping:\n${step.feasibility.shortfalls.join('\n')}\n${infeasibleHint(step.options)}`);

@@ -2,12 +2,13 @@
 // print a summary table; --json prints the full SimReport on stdout, --json-file / --report / --trace
 // write it (`-` for stdout), every path checked before the simulation starts.
 import type { Command } from 'commander';
-import { action, oneOf, positiveInt } from '../action.js';
+import { scheduleHelp } from '../../compiler/schedules/registry.js';
+import { action, nameList, oneOf, positiveInt } from '../action.js';
 import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
 interface Opts {
   model: string; method: string; copies: string; batch: string; schedule?: string; hw?: string; iterations: string;
-  microBatches?: string; staleness: string; noiseStorage?: string; quiet?: boolean; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
+  microBatches?: string; staleness: string; stages?: string; stageCuts?: string; noiseStorage?: string; quiet?: boolean; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
 }
 
 export function register(program: Command): void {
@@ -18,11 +19,13 @@ export function register(program: Command): void {
     .option('--method <m>', 'bp | lr | alr | es | aes', 'alr')
     .option('--copies <K>', 'noise copies per sample', '64')
     .option('--batch <N>', 'samples per step', '32')
-    .option('--schedule <s>', 'sequential | data-parallel | layer-pipelined | bp-sequential | gpipe | 1f1b (default: layer-pipelined, bp-sequential for --method bp)')
+    .option('--schedule <s>', `${scheduleHelp()} (default: layer-pipelined, bp-sequential for --method bp)`)
     .option('--hw <name>', 'hardware model name or file (default: the default model)')
     .option('--iterations <I>', 'iterations to simulate (at most 100000)', '100')
     .option('--micro-batches <M>', 'micro-batches per step (default: one per pipeline stage)')
     .option('--staleness <s>', '0 or 1', '0')
+    .option('--stages <N>', 'pipelined schedules: number of stages (default: chosen by estimated cost)')
+    .option('--stage-cuts <layers>', 'pipelined schedules: comma-separated layers that begin stages 2, 3, ...')
     .option('--noise-storage <s>', 'float | sign-bits | regenerate (default: sign-bits for alr/aes, float otherwise)')
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--trace <file>', 'write a Perfetto / chrome://tracing trace (- for stdout)')
@@ -49,6 +52,8 @@ export function register(program: Command): void {
           microBatches: o.microBatches === undefined ? undefined : positiveInt('--micro-batches', o.microBatches),
           staleness: Number(oneOf('--staleness', o.staleness, ['0', '1'] as const)) as 0 | 1,
           noiseStorage: o.noiseStorage === undefined ? undefined : oneOf('--noise-storage', o.noiseStorage, ['float', 'sign-bits', 'regenerate'] as const),
+          stages: o.stages === undefined ? undefined : positiveInt('--stages', o.stages),
+          stageCuts: o.stageCuts === undefined ? undefined : nameList(o.stageCuts),
         };
         const { createProgress } = await import('../progress.js');
         const progress = await createProgress('simulate', { quiet: o.quiet });

@@ -1,7 +1,10 @@
 // Closed-form timing of one GEMM on an R x C systolic array, per dataflow, following SCALE-Sim v2's
-// demand-matrix construction (fill, steady state and drain per fold). Pure arithmetic: no memory
-// model here (see sim/scalesim-memory.ts and the engine for stalls).
-import type { Dataflow } from '../../src/hw/types.js';
+// demand-matrix construction (fill, steady state and drain per fold), and the same array with a
+// double-buffered stationary operand (weights for ws, inputs for is, partial sums for os), which
+// hides the per-fold load and drain behind the previous fold's streaming. The one systolic timing
+// module: the compiler's cost model, the event simulator and `alrflow scalesim` all read it. Pure
+// arithmetic: no memory model here (see sim/scalesim-memory.ts and sim/engine.ts for stalls).
+import type { Dataflow } from '../types.js';
 
 /** A GEMM as SCALE-Sim sees a layer: M output pixels, N filters, K = window size (MACs per output). */
 export interface GemmDims {
@@ -22,8 +25,14 @@ export interface FoldTiming {
   cyclesPerFold: number;
   /** SCALE-Sim's per-fold cycle count for Compute Util (one more skew than the demand rows for ws/is). */
   utilCyclesPerFold: number;
-  /** folds x cyclesPerFold: cycles of the whole GEMM with no memory stalls. */
+  /** folds x cyclesPerFold: cycles of the whole GEMM with no memory stalls (SCALE-Sim's model). */
   computeCycles: number;
+  /**
+   * The same GEMM when the array double-buffers its stationary operand: one load, then each fold
+   * streams for max(T, R) cycles (the next fold's R-cycle load runs behind it; os: the next fold's
+   * operands follow the previous without a gap, its partial sums drain behind), then one skew and drain.
+   */
+  doubleBufferedCycles: number;
   /** Mean over folds of used PEs / all PEs. */
   mappingEfficiency: number;
   /** Mean over folds of MACs / (PEs x utilCyclesPerFold). */
@@ -53,6 +62,14 @@ export function foldCycles(dataflow: Dataflow, rows: number, cols: number, t: nu
   return { demand: 2 * rows + cols + t - 2, util: 2 * rows + 2 * cols + t - 3 };
 }
 
+/** Cycles of a GEMM with no memory stalls, in closed form (O(1): no per-fold means). */
+export function systolicCycles(dataflow: Dataflow, rows: number, cols: number, dims: GemmDims, stationaryDoubleBuffered = false): number {
+  const { sr, sc, t } = spatioTemporal(dataflow, dims);
+  const folds = Math.ceil(sr / rows) * Math.ceil(sc / cols);
+  if (!stationaryDoubleBuffered) return folds * foldCycles(dataflow, rows, cols, t).demand;
+  return dataflow === 'os' ? folds * t + rows + cols - 2 : rows + folds * Math.max(t, rows) + rows + cols - 2;
+}
+
 export function systolicTiming(dataflow: Dataflow, rows: number, cols: number, dims: GemmDims): FoldTiming {
   const { sr, sc, t } = spatioTemporal(dataflow, dims);
   const rowFolds = Math.ceil(sr / rows);
@@ -76,6 +93,7 @@ export function systolicTiming(dataflow: Dataflow, rows: number, cols: number, d
     cyclesPerFold: demand,
     utilCyclesPerFold: util,
     computeCycles: folds * demand,
+    doubleBufferedCycles: systolicCycles(dataflow, rows, cols, dims, true),
     mappingEfficiency: mapSum / folds,
     computeUtil: utilSum / folds,
   };
