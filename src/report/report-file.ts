@@ -94,12 +94,6 @@ export const simReportSchema = z.object({
     }),
   ),
   events: count,
-  prediction: z
-    .object({
-      secondsPerIteration: z.number().nonnegative(),
-      nodes: z.array(z.object({ id: z.string(), op: z.string(), seconds: z.number().nonnegative() })),
-    })
-    .optional(),
 }) satisfies z.ZodType<SimReport>;
 
 /** Every report kind the HTML page can show, by its `kind` field. */
