@@ -7,7 +7,7 @@ import type { ScheduleKind } from '../src/compiler/types.js';
 import { isPipelined } from '../src/compiler/schedules/registry.js';
 import type { CompareReport, CompareRow } from '../src/report/compare-report.js';
 import type { SimReport } from '../src/report/sim-report.js';
-import { runSimJob, type JobProgress, type SimJob } from './job.js';
+import { fmtBytes, peakByLevel, runSimJob, type JobProgress, type SimJob } from './job.js';
 
 /**
  * The rows of `alrflow compare`: BP baselines first; the ratio is against bp-sequential. The
@@ -29,12 +29,6 @@ export const compareRows: { method: Method; schedule: ScheduleKind; staleness?: 
   { method: 'es', schedule: 'sequential' },
   { method: 'aes', schedule: 'sequential' },
 ];
-
-function peakByLevel(r: SimReport): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const m of r.memory) out[m.level] = Math.max(out[m.level] ?? 0, m.peakBytes);
-  return out;
-}
 
 function overflowOf(r: SimReport): { overflowLevels?: string[] } {
   const levels = [...new Set(r.memory.filter((m) => m.overflow).map((m) => m.level))];
@@ -79,7 +73,6 @@ export async function runCompare(base: Omit<SimJob, 'method' | 'schedule'>, onPr
   return { kind: 'compare-report', version: 1, model: base.model, hw: base.hw, copies: base.copies, batch: base.batch, rows };
 }
 
-const fmtBytes = (b: number) => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(2)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b.toFixed(0)} B`);
 const pct = (x: number | undefined) => `${((x ?? 0) * 100).toFixed(0)}%`;
 
 function cells(r: CompareRow, levels: string[]): string {

@@ -52,7 +52,7 @@ export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<
   return { ...report, prediction: simPrediction(report) };
 }
 
-const fmtBytes = (b: number) => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(2)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b.toFixed(0)} B`);
+export const fmtBytes = (b: number): string => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(2)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b.toFixed(0)} B`);
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 /** The summary table `simulate` and `start` print. */
@@ -79,7 +79,7 @@ export function summaryTable(r: SimReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function peakByLevel(r: SimReport): Record<string, number> {
+export function peakByLevel(r: SimReport): Record<string, number> {
   const out: Record<string, number> = {};
   for (const m of r.memory) out[m.level] = Math.max(out[m.level] ?? 0, m.peakBytes);
   return out;

@@ -1,4 +1,4 @@
-// SCALE-Sim-compatible per-layer timing: the closed-form fold model (sim/units/systolic-array.ts) for
+// SCALE-Sim-compatible per-layer timing: the closed-form fold model (src/hw/timing/systolic-array.ts) for
 // stall-free runs (InterfaceBandwidth CALC) and the double-buffered memory model
 // (sim/scalesim-memory.ts) for a user DRAM bandwidth; plus SCALE-Sim's COMPUTE_REPORT.csv format.
 import type { ScaleSimConfig } from '../src/hw/scalesim-cfg.js';

@@ -1,8 +1,6 @@
 // Utilisation per compute unit and the stall breakdown of a SimReport, as bar lists. Pure.
-import type { SimReport, StallCause } from '../src/report/sim-report.js';
+import { type SimReport, stallCauses } from '../src/report/sim-report.js';
 import type { BarListPanel } from './layout-types.js';
-
-const stallCauses = ['latency', 'bandwidth', 'capacity', 'contention', 'dependency', 'pipeline-bubble'] as const satisfies readonly StallCause[];
 
 /** [utilisation per unit (0..1), stall cycles per cause]. */
 export function layoutUnitBars(report: SimReport): [BarListPanel, BarListPanel] {

@@ -5,8 +5,6 @@ import { z } from 'zod';
 import { closestHint } from './closest-hint.js';
 import type { HwProblem } from './to-hw-model.js';
 
-export { closestHint };
-
 type Path = ReadonlyArray<PropertyKey>;
 
 /** `memory[1].bandwidth` for ['memory', 1, 'bandwidth']; `(top level)` for []. */
