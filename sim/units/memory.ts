@@ -12,6 +12,8 @@ export interface LevelInstance {
   level: string;
   core: number;
   levelIndex: number;
+  /** Creation order among the system's instances: the index demands name it by. */
+  index: number;
   spec: MemoryLevelSpec;
   /** Fraction of this instance's bytes that spill to the next level (0 when everything fits). */
   spillFraction: number;
@@ -55,7 +57,7 @@ export class MemorySystem {
     const key = instanceKey(level, c);
     let inst = this.instances.get(key);
     if (!inst) {
-      inst = { key, level, core: c, levelIndex, spec, spillFraction: 0 };
+      inst = { key, level, core: c, levelIndex, index: this.instances.size, spec, spillFraction: 0 };
       this.instances.set(key, inst);
     }
     return inst;
@@ -127,8 +129,10 @@ export class MemorySystem {
     };
     for (const a of task.reads) visit(a, false);
     for (const a of task.writes) visit(a, true);
-    const order = [...this.instances.keys()];
-    const demands = [...spilled].map(([key, bytes]) => ({ instance: order.indexOf(key), bytes, overlapped: this.overlapped(this.instances.get(key)!) }));
+    const demands = [...spilled].map(([key, bytes]) => {
+      const inst = this.instances.get(key)!;
+      return { instance: inst.index, bytes, overlapped: this.overlapped(inst) };
+    });
     const latencyCycles = Math.max(0, ...[...spilled.keys()].map((k) => this.instances.get(k)!.spec.latencyCycles));
     return { demands, latencyCycles, aloneCycles: { noSpill: this.alone(plain, computeCycles), withSpill: this.alone(spilled, computeCycles) }, traffic };
   }

@@ -27,12 +27,6 @@ export interface FoldTiming {
   utilCyclesPerFold: number;
   /** folds x cyclesPerFold: cycles of the whole GEMM with no memory stalls (SCALE-Sim's model). */
   computeCycles: number;
-  /**
-   * The same GEMM when the array double-buffers its stationary operand: one load, then each fold
-   * streams for max(T, R) cycles (the next fold's R-cycle load runs behind it; os: the next fold's
-   * operands follow the previous without a gap, its partial sums drain behind), then one skew and drain.
-   */
-  doubleBufferedCycles: number;
   /** Mean over folds of used PEs / all PEs. */
   mappingEfficiency: number;
   /** Mean over folds of MACs / (PEs x utilCyclesPerFold). */
@@ -93,7 +87,6 @@ export function systolicTiming(dataflow: Dataflow, rows: number, cols: number, d
     cyclesPerFold: demand,
     utilCyclesPerFold: util,
     computeCycles: folds * demand,
-    doubleBufferedCycles: systolicCycles(dataflow, rows, cols, dims, true),
     mappingEfficiency: mapSum / folds,
     computeUtil: utilSum / folds,
   };
