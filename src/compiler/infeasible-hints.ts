@@ -25,14 +25,14 @@ function candidates(o: CompileOptions): Suggestion[] {
 }
 
 /** Applies a suggestion to resolved options (numbers parsed back), as the CLI would after the rerun. */
-export function applySuggestion(o: CompileOptions, s: Suggestion): CompileOptions {
+function applySuggestion(o: CompileOptions, s: Suggestion): CompileOptions {
   const next: Record<string, unknown> = { ...o };
   for (const { option, value } of s) next[option] = /^\d+$/.test(value) ? Number(value) : value;
   return next as unknown as CompileOptions;
 }
 
 /** The suggestions the option checker accepts for these options. */
-export function infeasibleSuggestions(o: CompileOptions): Suggestion[] {
+function infeasibleSuggestions(o: CompileOptions): Suggestion[] {
   return candidates(o).filter((s) => {
     try {
       resolveCompileOptions(applySuggestion(o, s));

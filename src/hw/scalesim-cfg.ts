@@ -56,7 +56,7 @@ interface Entry {
 }
 
 /** SCALE-Sim v2's sections; [architecture_presets] is required, the others have defaults. */
-export const cfgSections = ['general', 'architecture_presets', 'run_presets'] as const;
+const cfgSections = ['general', 'architecture_presets', 'run_presets'] as const;
 const requiredSections = ['architecture_presets'];
 /** The section each key this reader uses belongs in. */
 const keySection: Record<string, string> = {

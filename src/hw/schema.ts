@@ -49,7 +49,7 @@ const partitionSchema = z
   .strict()
   .describe('SCALE-Sim-style split of an on-chip level into ifmap, filter and ofmap buffers');
 
-export const memorySchema = z
+const memorySchema = z
   .object({
     name: unitName,
     scope: z.enum(memoryScopes).describe('core: one private instance per core; chip: one shared instance'),

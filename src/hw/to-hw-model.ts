@@ -186,14 +186,13 @@ export function partialCrossFieldProblems(data: unknown): HwProblem[] {
   const systolic = validItems(rawCores.systolic, systolicSchema, placeholder('systolic'));
   const vector = validItems(rawCores.vector, vectorSchema, placeholder('vector'));
   const problems: HwProblem[] = [];
+  const count = shape.cores.shape.count.safeParse(rawCores.count).success ? (rawCores.count as number) : 1;
   if (systolic !== undefined && vector !== undefined) {
-    const count = shape.cores.shape.count.safeParse(rawCores.count).success ? (rawCores.count as number) : 1;
     const words = valid('wordBytes') && valid('dtype') ? {} : { wordBytes: undefined, dtype: 'fp32' };
     problems.push(...coreProblems({ ...raw, ...words, cores: { count, systolic, vector } } as unknown as HwFile));
   }
   if (valid('memory') && raw.memory !== undefined) {
     const file = raw as HwFile;
-    const count = shape.cores.shape.count.safeParse(rawCores.count).success ? (rawCores.count as number) : 1;
     problems.push(...memoryProblems(file, file.memory.map((m) => toMemoryLevel(m, Number.NaN)), count));
   } else {
     problems.push(...duplicateNames(stringNames(raw.memory, 'memory'), 'memory-level'));
