@@ -32,9 +32,14 @@ export async function loss(ctx: ExecContext, node: NodeOf<'Loss'>): Promise<void
     if (node.outputs[1] !== undefined) ctx.env.set(node.outputs[1], softmaxGradient(await hostNum(ctx, logitsId), labels, node.rows, node.classes));
     return;
   }
-  const K = node.copies ?? 1;
-  const shaped = subtractBaseline(losses, node.rows / K, K, node.baseline ?? 'none', node.rowLayout === 'copy-major');
+  const shaped = baselinedLoss(losses, node);
   ctx.env.set(node.outputs[0]!, emits === 'loss-signs' ? shaped.map(Math.sign) : shaped);
+}
+
+/** The loss node's per-row losses with its baseline subtracted (over each sample's copies, in its row layout). */
+export function baselinedLoss(losses: Float64Array, node: NodeOf<'Loss'>): Float64Array {
+  const K = node.copies ?? 1;
+  return subtractBaseline(losses, node.rows / K, K, node.baseline ?? 'none', node.rowLayout === 'copy-major');
 }
 
 export function lossBroadcast(ctx: ExecContext, node: NodeOf<'LossBroadcast'>): void {

@@ -15,9 +15,16 @@ import { makeAntithetic, repeatRows } from './host-ops.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
-/** Whether the graph's noise uses learned sigma (its injections say so). */
+const learnsSigmaByGraph = new WeakMap<Graph, boolean>();
+
+/** Whether the graph's noise uses learned sigma (its injections say so); read once per graph. */
 export function learnsSigma(graph: Graph): boolean {
-  return graph.nodes.some((n) => n.kind === 'NoiseInject' && n.sigmaSource === 'learned');
+  let learns = learnsSigmaByGraph.get(graph);
+  if (learns === undefined) {
+    learns = graph.nodes.some((n) => n.kind === 'NoiseInject' && n.sigmaSource === 'learned');
+    learnsSigmaByGraph.set(graph, learns);
+  }
+  return learns;
 }
 
 /** The layer's noise std per output channel: the learned vector, or the run's scalar. */

@@ -15,9 +15,9 @@ import { outputChannels } from '../../estimators/params.js';
 import type { IrNode } from '../../ir/types.js';
 import type { ParamLayer } from '../../models/layers.js';
 import { channelsSpatial, num, toF64, type ExecContext } from './exec-context.js';
+import { baselinedLoss } from './exec-loss.js';
 import { drawEps, sigmaOf } from './exec-noise.js';
 import { applyOptimizer } from './exec-update.js';
-import { subtractBaseline } from './host-ops.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 import type { LearnSigmaOptions, MethodOptions } from './step-types.js';
 
@@ -48,9 +48,7 @@ export async function sigmaGradients(ctx: ExecContext): Promise<Record<string, F
     const raw = ctx.losses[lossesBefore];
     const lossNode = lossNodes[lossesBefore];
     if (!raw || !lossNode) throw new Error(`learned sigma: no loss computed for the pass of layer ${node.layer}`);
-    const K = lossNode.copies ?? 1;
-    const shaped = subtractBaseline(raw, dims.rows / K, K, lossNode.baseline ?? 'none', lossNode.rowLayout === 'copy-major');
-    out[node.layer] = sigmaGradient(await noiseOf(ctx, node, dims), shaped, sigmaOf(ctx, node.layer, dims.channels, node.sigmaSource === 'learned'), dims);
+    out[node.layer] = sigmaGradient(await noiseOf(ctx, node, dims), baselinedLoss(raw, lossNode), sigmaOf(ctx, node.layer, dims.channels, node.sigmaSource === 'learned'), dims);
   }
   return out;
 }
