@@ -21,6 +21,7 @@ import { epochPermutation, gatherBatch } from '../src/train/batches.js';
 import { fitHostModel } from '../src/train/calibrate/fit-host-model.js';
 import { measureHost } from '../src/train/calibrate/measure-host.js';
 import { loadDataset } from '../src/train/datasets/load-dataset.js';
+import { featureCount } from '../src/train/datasets/types.js';
 import { Runtime } from '../src/train/runtime/runtime.js';
 
 const backend = process.env['BENCH_BACKEND'] ?? 'tfjs-wasm';
@@ -44,7 +45,7 @@ async function hostModel(): Promise<HwModel> {
 async function measured(model: string, method: Method, batch: number, copies: number): Promise<{ seconds: number; nodes: Map<string, number>; ran: string }> {
   const ds = loadDataset('mnist', { limit: batch * (steps + 1), testLimit: 1 });
   const order = epochPermutation(ds.train.count, 1, 0);
-  const width = ds.inputShape.reduce((a, b) => a * b, 1);
+  const width = featureCount(ds);
   const runtime = await Runtime.create({
     network: buildModel(model, { inputShape: ds.inputShape, classes: ds.classes }), backend, seed: 1,
     method: { method, copies, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false },

@@ -13,7 +13,8 @@ export interface WireArray {
 
 interface Base64Codec {
   encode(bytes: Uint8Array): string;
-  decode(text: string): Uint8Array;
+  /** A fresh array over a buffer of its own (offset 0, exact length), so it can be viewed as any kind. */
+  decode(text: string): Uint8Array<ArrayBuffer>;
 }
 
 /** Node's Buffer, or the browser's Uint8Array.fromBase64/toBase64 (Chromium 140+), else atob/btoa. */
@@ -21,7 +22,7 @@ function codec(): Base64Codec {
   const g = globalThis as unknown as { Buffer?: { from(a: ArrayBufferLike | string, o?: number | string, l?: number): Uint8Array & { toString(e: string): string } } };
   const buffer = g.Buffer;
   if (buffer) return { encode: (b) => buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'), decode: (t) => new Uint8Array(buffer.from(t, 'base64')) };
-  const u8 = Uint8Array as unknown as { fromBase64?: (t: string) => Uint8Array; prototype: { toBase64?: () => string } };
+  const u8 = Uint8Array as unknown as { fromBase64?: (t: string) => Uint8Array<ArrayBuffer>; prototype: { toBase64?: () => string } };
   if (u8.fromBase64 && u8.prototype.toBase64) return { encode: (b) => (b as unknown as { toBase64(): string }).toBase64(), decode: (t) => u8.fromBase64!(t) };
   return {
     encode: (b) => btoa(Array.from(b, (c) => String.fromCharCode(c)).join('')),
@@ -48,13 +49,10 @@ export function encodeArray(v: unknown): unknown {
   return { $array: kind, b64: base64.encode(new Uint8Array(t.buffer, t.byteOffset, t.byteLength)) } satisfies WireArray;
 }
 
-/** A WireArray back to its typed array (a fresh, aligned copy); anything else unchanged. */
+/** A WireArray back to its typed array (over the decoder's fresh buffer); anything else unchanged. */
 export function decodeArray(v: unknown): unknown {
   if (!isWireArray(v)) return v;
-  const bytes = base64.decode(v.b64);
-  const aligned = new Uint8Array(bytes.byteLength);
-  aligned.set(bytes);
-  return new KINDS[v.$array](aligned.buffer);
+  return new KINDS[v.$array](base64.decode(v.b64).buffer);
 }
 
 /** Encodes or decodes every field of a one-level object (kernel arguments and results). */

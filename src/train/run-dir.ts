@@ -72,7 +72,7 @@ export function checkRunDir(dir: string, config: TrainConfig, mode: { resume: bo
 export function writeRunDir(dir: string, config: TrainConfig, mode: { resume: boolean; force: boolean }): void {
   const paths = runPaths(dir);
   if (!mode.resume) {
-    if (existsSync(dir) && readdirSync(dir).length > 0 && mode.force) rmSync(dir, { recursive: true, force: true });
+    if (mode.force) rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   }
   writeFileSync(paths.config, `${JSON.stringify(config, null, 2)}\n`);

@@ -30,11 +30,13 @@ function opsOf(t: KernelTiming): number {
   return t.work.kind === 'vector' ? t.work.elements * t.work.opsPerElement : 0;
 }
 
+/** The fitted machine's one core: a side x side output-stationary array and the vector lanes. */
+function coresOf(side: number) {
+  return { count: 1, systolic: [{ name: 'matmul', rows: side, cols: side, dataflow: 'os' as const }], vector: [{ name: 'simd', lanes }] };
+}
+
 function modelWith(side: number, clockHz: number): HwModel {
-  return {
-    name: 'fit', description: 'fit', clockHz, wordBytes: 4, memory: [],
-    cores: { count: 1, systolic: [{ name: 'matmul', rows: side, cols: side, dataflow: 'os' }], vector: [{ name: 'simd', lanes }] },
-  };
+  return { name: 'fit', description: 'fit', clockHz, wordBytes: 4, memory: [], cores: coresOf(side) };
 }
 
 function fitSide(m: HostMeasurements, clockHz: number): number {
@@ -71,7 +73,7 @@ export function fitHostModel(m: HostMeasurements, name: string, when: Date): Fit
     source: `alrflow hw calibrate --backend ${m.backend}`,
     clock: si(clockHz, 'Hz'),
     wordBytes: 4,
-    cores: { count: 1, systolic: [{ name: 'matmul', rows: side, cols: side, dataflow: 'os' }], vector: [{ name: 'simd', lanes }] },
+    cores: coresOf(side),
     memory: [
       { name: 'registers', scope: 'core', capacity: '1 KiB', bandwidth: '1000 TB/s', latency: '0 clk', doubleBuffered: true },
       { name: 'ram', scope: 'chip', capacity: si(Math.min(totalmem(), Math.max(freemem(), totalmem() / 2)), 'B'), bandwidth: si(m.bandwidthBytesPerSecond, 'B/s'), latency: `${latencyCycles} clk` },
