@@ -5,8 +5,8 @@
 // handle id, so tensors stay in the page between kernels. It counts the bytes and time each round
 // trip spends outside the page (the transfer cost). Not a kernel table (browser-table.ts).
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { packagePath } from '../../src/package-root.js';
 import type { BrowserBackend } from '../names.js';
 import { DeviceTensor, type DeviceStorage, isDeviceTensor } from '../device-tensor.js';
 import type { DeviceServer, WireHandle } from './device-page.js';
@@ -65,7 +65,7 @@ export class BrowserDevice {
     const exe = chromiumPath();
     if (!existsSync(exe)) throw new Error(`no Chromium at ${exe} (hint: apt-get install -y chromium, or set ALRFLOW_CHROMIUM)`);
     const { chromium } = await import('playwright-core');
-    const served = await servePage(fileURLToPath(new URL('./device-page.ts', import.meta.url)), 'alrflow device');
+    const served = await servePage(packagePath('kernels', 'browser', 'device-page.ts'), 'alrflow device');
     const browser = await chromium.launch({ executablePath: exe, headless: true, args: chromiumFlags() }).catch(async (err: unknown) => {
       await served.close();
       throw err;

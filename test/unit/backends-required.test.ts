@@ -1,17 +1,28 @@
-// `alrflow backends --json` on this machine lists every backend named in ALRFLOW_REQUIRE_BACKENDS
-// (comma-separated; .ci/run sets it: headlessgl and the browser backends) as working. Without the
-// variable it only checks that the JSON lists every backend with a reason for each one that fails.
-import { spawnSync } from 'node:child_process';
-import { expect, test } from 'vitest';
+// `alrflow backends --json` on this machine, from the sources and from the built command (the shipped
+// one: it must find the files the backends load at run time too), lists every backend named in
+// ALRFLOW_REQUIRE_BACKENDS (comma-separated; .ci/run sets it: headlessgl and the browser backends)
+// as working. Without the variable it only checks that the JSON lists every backend with a reason
+// for each one that fails.
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { afterAll, describe, expect, test } from 'vitest';
 import { BACKEND_NAMES } from '../../kernels/names.js';
+import { buildCli } from '../fixtures/built-cli.js';
 
 const required = (process.env['ALRFLOW_REQUIRE_BACKENDS'] ?? '').split(',').filter((b) => b.length > 0);
 
-test(`alrflow backends --json: every backend listed; working here: ${required.join(', ') || '(none required)'}`, () => {
-  const r = spawnSync('node', ['src/cli/alrflow.mjs', 'backends', '--json'], { encoding: 'utf8' });
+function expectBackends(r: SpawnSyncReturns<string>): void {
   expect(r.status, r.stderr).toBe(0);
   const listed = (JSON.parse(r.stdout) as { backends: { backend: string; works: boolean; reason: string | null }[] }).backends;
   expect(listed.map((b) => b.backend)).toEqual([...BACKEND_NAMES]);
   for (const b of listed) expect(b.works || (b.reason ?? '').length > 0, b.backend).toBe(true);
   for (const name of required) expect(listed.find((b) => b.backend === name), `${name}: ${listed.find((b) => b.backend === name)?.reason}`).toMatchObject({ works: true });
-}, 180_000);
+}
+
+describe(`alrflow backends --json: every backend listed; working here: ${required.join(', ') || '(none required)'}`, () => {
+  const cli = buildCli();
+  afterAll(() => cli.remove());
+
+  test('from the sources', () => expectBackends(spawnSync('node', ['src/cli/alrflow.mjs', 'backends', '--json'], { encoding: 'utf8' })), 180_000);
+
+  test('from the built command', () => expectBackends(cli.run(['backends', '--json'])), 180_000);
+});
