@@ -1,5 +1,5 @@
-// --report FILE.html for the commands that do not go through sim-outputs.ts (train, probe): the
-// path is checked with the other outputs before the work starts (output.ts), rendered afterwards.
+// --report FILE.html for every command that takes it: the path is checked with the other outputs
+// before the work starts (output.ts); the page is rendered and written afterwards.
 import type { ReportSet } from '../report/report-file.js';
 import { writeOutput } from './output.js';
 

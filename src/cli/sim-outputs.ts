@@ -28,10 +28,8 @@ export function checkSimOutputs(out: SimOutputPaths, extra: Pick<CheckOptions, '
 /** Writes the requested outputs of a finished report (paths checked by checkSimOutputs). */
 export async function writeSimOutputs(report: SimReport | CompareReport, out: SimOutputPaths): Promise<void> {
   emitJson(report, out);
-  if (out.report !== undefined) {
-    const { renderHtmlReport } = await import('../../visualizer/html-report.js');
-    writeOutput(out.report, renderHtmlReport(report.kind === 'sim-report' ? { sim: report } : { compare: report }));
-  }
+  const { writeHtmlReport } = await import('./html-output.js');
+  await writeHtmlReport(out.report, report.kind === 'sim-report' ? { sim: report } : { compare: report });
   if (out.trace !== undefined && report.kind === 'sim-report') {
     const { writeChromeTrace } = await import('../report/trace.js');
     writeOutput(out.trace, JSON.stringify(writeChromeTrace(report)));

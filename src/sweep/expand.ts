@@ -7,6 +7,7 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
+import { type ScheduleKind, scheduleOf } from '../compiler/schedules/registry.js';
 import { splitUnit, type FieldRange, type FieldValue, type SweepSpec } from './spec.js';
 import type { SweepPoint } from './types.js';
 
@@ -59,12 +60,10 @@ function dimensions(spec: SweepSpec): Dimension[] {
   ];
 }
 
-const pipelinedSchedules = ['layer-pipelined', 'gpipe', '1f1b'];
-
 /**
  * Drops the choices a point does not depend on, so points that differ only there share one key and
  * are evaluated once: BP draws no noise (copies 1, no noise storage), micro-batches apply only to
- * pipelined schedules, staleness only to the forward-only pipeline.
+ * pipelined schedules, staleness only to schedules that allow staleness 1 (the schedule registry says which).
  */
 function withoutIrrelevant(choice: Map<string, unknown>): Map<string, unknown> {
   const out = new Map(choice);
@@ -72,8 +71,9 @@ function withoutIrrelevant(choice: Map<string, unknown>): Map<string, unknown> {
     out.set('copies', 1);
     out.set('noiseStorage', undefined);
   }
-  if (!pipelinedSchedules.includes(out.get('schedule') as string)) out.set('microBatches', undefined);
-  if (out.get('schedule') !== 'layer-pipelined') out.set('staleness', undefined);
+  const schedule = scheduleOf(out.get('schedule') as ScheduleKind);
+  if (!schedule.pipelined) out.set('microBatches', undefined);
+  if (!schedule.staleness.includes(1)) out.set('staleness', undefined);
   return out;
 }
 

@@ -43,7 +43,7 @@ async function progressReporter(): Promise<{ start(todo: number): void; update(r
 async function runSweepCommand(opts: SweepCliOptions): Promise<void> {
   if (opts.queue && opts.workers) throw new ConfigError(['--workers and --queue: found both; allowed: one of them (queue workers choose their own thread count: `alrflow worker --workers N`)']);
   const workers = opts.workers === undefined ? undefined : positiveInt('--workers', opts.workers);
-  const { checkOutputs, say, writeOutput } = await import('../output.js');
+  const { checkOutputs, say } = await import('../output.js');
   checkOutputs([{ option: '--report', path: opts.report }], { force: opts.force });
   const { runSweep } = await import('../../sweep/run-sweep.js');
   const { formatParetoTable } = await import('../../sweep/pareto-table.js');
@@ -70,9 +70,9 @@ async function runSweepCommand(opts: SweepCliOptions): Promise<void> {
   say(`${outcome.rows.length} points in ${opts.out}/results.jsonl: ${s.ok} ok, ${s.infeasible} infeasible, ${s.invalid} invalid, ${s.error} failed; ${outcome.evaluated} evaluated now, ${outcome.skipped} already saved\n`, htmlOnStdout);
   say(`Pareto front (${outcome.objectives.join(', ')}): ${outcome.front.length} points\n${formatParetoTable(outcome.rows, outcome.front)}\n`, htmlOnStdout);
   if (opts.report) {
-    const { renderHtmlReport } = await import('../../../visualizer/html-report.js');
+    const { writeHtmlReport } = await import('../html-output.js');
     const { toSweepReport } = await import('../../sweep/to-sweep-report.js');
-    writeOutput(opts.report, renderHtmlReport({ sweep: toSweepReport(outcome.rows) }));
+    await writeHtmlReport(opts.report, { sweep: toSweepReport(outcome.rows) });
   }
 }
 

@@ -190,7 +190,7 @@ export function register(program: Command): void {
         const { requireForFreshRun, resumeConfig } = await import('../train-resume.js');
         const { createProgress } = await import('../../train/progress.js');
         const { writeHtmlReport } = await import('../html-output.js');
-        const { checkOutputs } = await import('../output.js');
+        const { checkOutputs, say } = await import('../output.js');
         checkOutputs([{ option: '--report', path: flags.report }], { force: flags.force });
         if (!flags.resume) requireForFreshRun({ ...flags }, [['model', '--model'], ['dataset', '--dataset'], ['method', '--method']]);
         const config = flags.resume ? await resumeConfig({ ...flags }, command) : await configFrom(flags);
@@ -204,11 +204,13 @@ export function register(program: Command): void {
         if (summary.stoppedAtStep !== undefined) process.exitCode = 130;
         else if (summary.final) {
           const f = summary.final;
-          (flags.report === '-' ? process.stderr : process.stdout).write(
+          const htmlOnStdout = flags.report === '-';
+          say(
             `done: ${summary.config.method} on ${summary.backend}, test accuracy ${(100 * f.testAccuracy).toFixed(2)}% (loss ${f.testLoss.toFixed(4)}), train accuracy ${(100 * f.trainAccuracy).toFixed(2)}%, ${summary.wallSeconds.toFixed(1)} s; report ${flags.out}/train-report.json\n`,
+            htmlOnStdout,
           );
           const t = summary.transfer;
-          if (t) process.stdout.write(`page transfer (${summary.backend}): ${t.calls} calls, ${(t.bytesToPage / 2 ** 20).toFixed(1)} MiB to the page and ${(t.bytesFromPage / 2 ** 20).toFixed(1)} MiB back, ${(t.transferMs / 1000).toFixed(1)} s outside the page vs ${(t.pageMs / 1000).toFixed(1)} s inside\n`);
+          if (t) say(`page transfer (${summary.backend}): ${t.calls} calls, ${(t.bytesToPage / 2 ** 20).toFixed(1)} MiB to the page and ${(t.bytesFromPage / 2 ** 20).toFixed(1)} MiB back, ${(t.transferMs / 1000).toFixed(1)} s outside the page vs ${(t.pageMs / 1000).toFixed(1)} s inside\n`, htmlOnStdout);
           const { readReports } = await import('../../report/report-file.js');
           await writeHtmlReport(flags.report, { train: readReports(flags.out).train });
         }
