@@ -1,6 +1,6 @@
 // Prediction benchmark (npm run bench:predict): does `simulate --hw host.json` predict what the
 // runtime measures on this machine? In one run: calibrate this machine through the backend's kernels
-// (hw calibrate's measure + fit, or BENCH_HW=FILE), then for the MNIST MLP 784-256-10 (N = 64,
+// (hw calibrate's measure + fit, printing the fit per op class, or BENCH_HW=FILE), then for the MNIST MLP 784-256-10 (N = 64,
 // K = 64) and the MNIST CNN (N = 32, K = 16) under BP, LR and ALR: time training steps on the runtime
 // with per-node profiling (one warm-up step, then BENCH_STEPS, default 4), simulate the same
 // (network, method, K, batch) under the sequential schedule on the calibrated model, and print
@@ -33,10 +33,16 @@ const cases = [
 ].filter((c) => only === undefined || c.model === only);
 const methods: Method[] = ['bp', 'lr', 'alr'];
 
+const ms = (s: number | undefined): string => (s === undefined ? '-' : (1000 * s).toFixed(2)).padStart(10);
+const ratio = (p: number | undefined, m: number | undefined): string => (p === undefined || m === undefined ? '-' : (p / m).toFixed(2)).padStart(7);
+
 async function hostModel(): Promise<HwModel> {
   const file = process.env['BENCH_HW'];
-  const data = file ? JSON.parse(readFileSync(file, 'utf8')) : fitHostModel(await measureHost(backend), 'host', new Date()).file;
-  const parsed = parseHwData(data, file ?? 'calibrated host');
+  const fit = file ? undefined : fitHostModel(await measureHost(backend), 'host', new Date());
+  for (const c of fit?.classes ?? []) {
+    process.stdout.write(`fit ${c.op.padEnd(24)}${String(c.nodes).padStart(4)} probe nodes: measured ${ms(c.measuredSeconds)} ms, model ${ms(c.predictedSeconds)} ms\n`);
+  }
+  const parsed = parseHwData(fit?.file ?? JSON.parse(readFileSync(file!, 'utf8')), file ?? 'calibrated host');
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   process.stdout.write(`host model: ${parsed.model.description}\n`);
   return parsed.model;
@@ -72,17 +78,18 @@ function predicted(model: string, method: Method, batch: number, copies: number,
   return simPrediction(simulate(step, { iterations: 2, model }));
 }
 
-const ms = (s: number | undefined): string => (s === undefined ? '-' : (1000 * s).toFixed(2)).padStart(10);
-const ratio = (p: number | undefined, m: number | undefined): string => (p === undefined || m === undefined ? '-' : (p / m).toFixed(2)).padStart(7);
 
 async function main(): Promise<void> {
   const hw = await hostModel();
+  const summary: string[] = [];
   for (const c of cases) {
     for (const method of methods) {
       const real = await measured(c.model, method, c.batch, c.copies);
       const sim = predicted(c.model, method, c.batch, c.copies, hw);
       const label = `${c.model} ${method}${method === 'bp' ? '' : ` K=${c.copies}`} N=${c.batch} on ${real.ran}`;
-      process.stdout.write(`\n${label}: predicted ${ms(sim.secondsPerIteration).trim()} ms, measured ${ms(real.seconds).trim()} ms, ratio ${ratio(sim.secondsPerIteration, real.seconds).trim()}\n`);
+      const line = `${label}: predicted ${ms(sim.secondsPerIteration).trim()} ms, measured ${ms(real.seconds).trim()} ms, ratio ${ratio(sim.secondsPerIteration, real.seconds).trim()}`;
+      summary.push(line);
+      process.stdout.write(`\n${line}\n`);
       process.stdout.write(`  ${'node'.padEnd(28)}${'measured'.padStart(10)}${'predicted'.padStart(10)}${'ratio'.padStart(7)}\n`);
       const simNodes = new Map(sim.nodes.map((n) => [n.id, n.seconds]));
       for (const [id, s] of [...real.nodes].sort((a, b) => b[1] - a[1]).slice(0, 10)) {
@@ -90,6 +97,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  process.stdout.write(`\nsummary (target for the ALR steps: ratio 0.67-1.5)\n${summary.join('\n')}\n`);
 }
 
 await main();

@@ -1,11 +1,12 @@
 // Pieces every method's expansion shares: graph metadata, the step's source tensors (input,
 // labels, parameters, optimizer state), gradient-product dimensions per layer kind, the optimizer
-// update and dead-code removal. Not a pass on its own.
+// update, the batchnorm clean pass and dead-code removal. Not a pass on its own.
 import { GraphBuilder } from '../ir/builder.js';
 import { elementCount } from '../ir/graph.js';
 import type { Graph, GraphMeta } from '../ir/types.js';
 import { paramLayers, parameterCount, type Network, type ParamLayer, type Shape } from '../models/layers.js';
 import { inferShapes } from '../models/shapes.js';
+import { ForwardEmitter, type BatchStats } from './expand-forward.js';
 import type { CompileOptions } from './types.js';
 import { defaultSwitches, lossEmitsOf, noiseScaleOf, rowLayoutOf, type MethodSwitches } from '../ir/method-rules.js';
 
@@ -95,6 +96,28 @@ export function methodAttributes(ctx: ExpandContext) {
     loss: { emits: lossEmitsOf(method, s), baseline: s.baseline, rowLayout, copies },
     product: { space: rowLayout === 'copy-major' ? ('weight' as const) : ('activation' as const), noiseScale: noiseScaleOf(method, s), normaliser: batch * copies },
   };
+}
+
+/**
+ * The batchnorm clean pass (METHOD.md 7.3): noisy methods normalise with statistics every copy
+ * shares, those of the clean batch under the unperturbed weights. Emits that forward chain on the
+ * input's rows (LR/ALR: N*K copies of the N samples, which the fold pass shrinks to N) up to the
+ * last batchnorm (dead-code removal drops the rest), each batchnorm writing its statistics tensor,
+ * and returns the hook with which the noisy chains read them; undefined without batchnorm.
+ */
+export function cleanBatchStats(ctx: ExpandContext): BatchStats | undefined {
+  if (!ctx.layers.some((l) => l.kind === 'batchnorm')) return undefined;
+  const stats = new Map<string, string>();
+  const tensor = (layer: ParamLayer): string => {
+    const channels = layer.kind === 'batchnorm' ? layer.channels : 0;
+    const id = `clean/${layer.name}.stats`;
+    if (!stats.has(layer.name)) stats.set(layer.name, ctx.b.tensor({ id, shape: [2, channels], dtype: ctx.b.floatDtype, cls: 'activation', layer: layer.name }));
+    return stats.get(layer.name)!;
+  };
+  const params = (layer: ParamLayer): string => ctx.params.get(layer.name)!;
+  const clean = new ForwardEmitter(ctx.b, ctx.shapes, { params, afterParam: (_l, z) => z, batchStats: { role: 'write', tensor } }, ctx.b.get('x').shape[0]!, 1, 'clean/');
+  clean.sequence(ctx.network.layers, 'x');
+  return { role: 'read', tensor };
 }
 
 /** Drops nodes whose outputs nobody reads (the unused tail of a reused clean chain), and their tensors. */

@@ -5,7 +5,7 @@
 import type { Graph } from '../ir/types.js';
 import type { Network, ParamLayer } from '../models/layers.js';
 import { ForwardEmitter } from './expand-forward.js';
-import { gradientTensor, methodAttributes, optimizerUpdate, parameterTotal, removeDeadCode, startExpansion, type ExpandContext, type ExpandOptions } from './expand-common.js';
+import { cleanBatchStats, gradientTensor, methodAttributes, optimizerUpdate, parameterTotal, removeDeadCode, startExpansion, type ExpandContext, type ExpandOptions } from './expand-common.js';
 
 function perturb(ctx: ExpandContext, layer: ParamLayer, stored: Map<string, string | undefined>): string {
   const { b, options } = ctx;
@@ -48,7 +48,9 @@ export function expandEs(network: Network, options: ExpandOptions): Graph {
   const { b } = ctx;
   const stored = new Map<string, string | undefined>();
   const copies = new Map<string, string>();
+  const batchStats = cleanBatchStats(ctx);
   const emitter = new ForwardEmitter(b, ctx.shapes, {
+    ...(batchStats ? { batchStats } : {}),
     params: (layer) => copies.get(layer.name) ?? copies.set(layer.name, perturb(ctx, layer, stored)).get(layer.name)!,
     afterParam: (_layer, z) => z,
   }, N * K, K, '');

@@ -14,6 +14,14 @@ export interface ForwardHooks {
   afterParam(layer: ParamLayer, preact: string): string;
   /** A tensor to use as the layer's output instead of emitting it (layer-wise reuse), if any. */
   reuse?(layer: Layer): string | undefined;
+  /** Batchnorm statistics as a tensor: written by the clean pass's chain, read by the noisy chains. */
+  batchStats?: BatchStats;
+}
+
+export interface BatchStats {
+  role: 'write' | 'read';
+  /** The statistics tensor of a batchnorm layer (per channel mean and variance). */
+  tensor(layer: ParamLayer): string;
 }
 
 export class ForwardEmitter {
@@ -85,7 +93,10 @@ export class ForwardEmitter {
       case 'batchnorm': {
         const p = this.hooks.params(layer);
         const z = this.activation(`${layer.name}.z`, layer.name, outShape);
-        this.b.node({ ...base, id: id('bn'), kind: 'BatchNorm', inputs: [x, p], outputs: [z], elements, channels: layer.channels });
+        const stats = this.hooks.batchStats;
+        const inputs = stats?.role === 'read' ? [x, p, stats.tensor(layer)] : [x, p];
+        const outputs = stats?.role === 'write' ? [z, stats.tensor(layer)] : [z];
+        this.b.node({ ...base, id: id('bn'), kind: 'BatchNorm', inputs, outputs, elements, channels: layer.channels });
         return this.hooks.afterParam(layer, z);
       }
       case 'relu':

@@ -7,8 +7,8 @@
 import { elementCount } from '../ir/graph.js';
 import type { Graph } from '../ir/types.js';
 import type { Network, ParamLayer } from '../models/layers.js';
-import { ForwardEmitter } from './expand-forward.js';
-import { gradDims, gradientTensor, methodAttributes, optimizerUpdate, removeDeadCode, startExpansion, type ExpandContext, type ExpandOptions } from './expand-common.js';
+import { ForwardEmitter, type BatchStats } from './expand-forward.js';
+import { cleanBatchStats, gradDims, gradientTensor, methodAttributes, optimizerUpdate, removeDeadCode, startExpansion, type ExpandContext, type ExpandOptions } from './expand-common.js';
 
 interface NoisyLayer {
   layer: ParamLayer;
@@ -62,10 +62,11 @@ function lossOf(ctx: ExpandContext, prefix: string, logits: string, rows: number
 }
 
 /** All layers noisy in one forward pass: the forward-only mode. */
-function allNoisy(ctx: ExpandContext, rows: number): NoisyLayer[] {
+function allNoisy(ctx: ExpandContext, rows: number, batchStats: BatchStats | undefined): NoisyLayer[] {
   const stored = new Map<string, string | undefined>();
   const emitter = new ForwardEmitter(ctx.b, ctx.shapes, {
     params: (layer) => ctx.params.get(layer.name)!,
+    ...(batchStats ? { batchStats } : {}),
     afterParam: (layer, z) => {
       const { noisy, stored: s } = injectNoise(ctx, '', layer, z, rows);
       stored.set(layer.name, s);
@@ -86,9 +87,10 @@ function containsLayer(layer: Network['layers'][number], name: string): boolean 
 }
 
 /** Layer-wise injection: one clean chain, then per target layer a pass noisy at that layer only. */
-function layerwise(ctx: ExpandContext, rows: number): NoisyLayer[] {
+function layerwise(ctx: ExpandContext, rows: number, batchStats: BatchStats | undefined): NoisyLayer[] {
   const params = (layer: ParamLayer): string => ctx.params.get(layer.name)!;
-  const clean = new ForwardEmitter(ctx.b, ctx.shapes, { params, afterParam: (_l, z) => z }, rows, 1, '');
+  const stats = batchStats ? { batchStats } : {};
+  const clean = new ForwardEmitter(ctx.b, ctx.shapes, { params, afterParam: (_l, z) => z, ...stats }, rows, 1, '');
   clean.sequence(ctx.network.layers, 'x');
   return ctx.layers.map((target) => {
     const prefix = `lw.${target.name}/`;
@@ -96,6 +98,7 @@ function layerwise(ctx: ExpandContext, rows: number): NoisyLayer[] {
     let stored: string | undefined;
     const emitter = new ForwardEmitter(ctx.b, ctx.shapes, {
       params,
+      ...stats,
       reuse: (layer) => (reached || containsLayer(layer, target.name) ? undefined : clean.layerOutput.get(layer.name)),
       afterParam: (layer, z) => {
         if (layer.name !== target.name) return z;
@@ -114,7 +117,8 @@ function layerwise(ctx: ExpandContext, rows: number): NoisyLayer[] {
 export function expandLr(network: Network, options: ExpandOptions): Graph {
   const rows = options.batch * options.copies;
   const ctx = startExpansion(network, options, rows);
-  const noisy = options.layerwise ? layerwise(ctx, rows) : allNoisy(ctx, rows);
+  const batchStats = cleanBatchStats(ctx);
+  const noisy = options.layerwise ? layerwise(ctx, rows, batchStats) : allNoisy(ctx, rows, batchStats);
   for (const l of noisy) {
     const source = gradientSource(ctx, l);
     const gradient = gradientTensor(ctx, l.layer);

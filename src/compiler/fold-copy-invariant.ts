@@ -3,7 +3,8 @@
 // instead of N*K): the first layer's product always, and under layer-wise injection every layer
 // before the noisy one. The noise injection that follows broadcasts N rows to N*K. A gradient
 // product whose stored input is copy-invariant first sums the K error signals of each sample
-// (a Reduce node) and then runs on N rows. Other methods pass through unchanged.
+// (a Reduce node) and then runs on N rows. The batchnorm clean pass is copy-invariant as a whole: its
+// chain shrinks, its statistics (no rows) stay. Other methods pass through unchanged.
 import { elementCount } from '../ir/graph.js';
 import type { Graph, IrNode, TensorInfo } from '../ir/types.js';
 
@@ -53,7 +54,9 @@ function foldGradProduct(graph: Graph, node: Extract<IrNode, { kind: 'GradProduc
 export function foldCopyInvariant(graph: Graph): Graph {
   const K = graph.meta.copies;
   if (K === 1 || (graph.meta.method !== 'lr' && graph.meta.method !== 'alr')) return graph;
-  const invariant = invariantTensors(graph);
+  // Copy-invariant tensors on N*K rows shrink; batchnorm statistics have no rows.
+  const copyRows = graph.meta.batch * K;
+  const invariant = new Set([...invariantTensors(graph)].filter((t) => graph.tensors[t]!.shape[0] === copyRows));
   const tensors: Graph['tensors'] = {};
   for (const [id, t] of Object.entries(graph.tensors)) {
     tensors[id] = invariant.has(id) ? { ...t, shape: [t.shape[0]! / K, ...t.shape.slice(1)] } : t;

@@ -68,6 +68,7 @@ export function describeHwModel(model: HwModel): string {
     `cores: ${model.cores.count}, each with ${summary.arrays || 'no compute unit'}`,
     ...model.cores.systolic.map((a) => `  systolic ${a.name}: ${a.rows}x${a.cols}, dataflow ${a.dataflow}${a.weightDoubleBuffered ? ', weights double-buffered' : ''}`),
     ...model.cores.vector.map((v) => `  vector ${v.name}: ${v.lanes} lanes`),
+    ...Object.entries(model.cores.opCosts ?? {}).map(([op, c]) => `  op ${op}: ${c.fixedCycles} clk + ${Number(c.scale.toPrecision(4))} x the unit's cycles`),
     `peak: ${summary.peakMacsPerCycle} MACs per cycle (${formatSi(peakOpsPerSecond, 'OP/s')})`,
     'memory (nearest first):',
     ...model.memory.map((level, i) => levelLine(level, model, i === model.memory.length - 1)),

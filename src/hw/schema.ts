@@ -3,6 +3,7 @@
 // structure and each field alone; cross-field rules (off-chip last level, unique names, partitions
 // that fit) live in src/hw/to-hw-model, which also converts to the unit-free HwModel.
 import { z } from 'zod';
+import { OP_CLASSES } from '../ir/types.js';
 import { allowedText, parseQuantity, type QuantityKind } from './units.js';
 
 /** For editors only: a number followed by a unit. The loader's mathjs check is the authority. */
@@ -43,6 +44,17 @@ export const systolicSchema = z
   .strict();
 
 export const vectorSchema = z.object({ name: unitName, lanes: count('lanes (elementwise ops per cycle)') }).strict();
+
+const opCostSchema = z
+  .object({
+    fixed: quantity('latency').describe('cycles every task of the class pays, whatever its size (a kernel call\'s fixed cost)'),
+    scale: z.number().positive().max(1e9).describe('factor on the unit\'s ideal cycles for the work (1: the systolic or vector formula as it is)'),
+  })
+  .strict();
+
+const opCostsSchema = z
+  .partialRecord(z.enum(OP_CLASSES), opCostSchema)
+  .describe('per op class (src/ir/op-class.ts), cycles = fixed + scale * the unit\'s cycles; classes left out cost the formula alone');
 
 const partitionSchema = z
   .object({ ifmap: quantity('bytes'), filter: quantity('bytes'), ofmap: quantity('bytes') })
@@ -88,6 +100,7 @@ export const hwFileSchema = z
         count: count('identical cores'),
         systolic: z.array(systolicSchema).describe('systolic arrays per core'),
         vector: z.array(vectorSchema).describe('vector units per core'),
+        opCosts: opCostsSchema.optional(),
       })
       .strict(),
     memory: z.array(memorySchema).min(2).describe('memory levels, nearest first; the last one is off-chip (DRAM/HBM)'),

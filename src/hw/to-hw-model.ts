@@ -3,7 +3,8 @@
 // a field-by-field schema cannot: one word size, at least one compute unit, unique names, an
 // off-chip last level with the largest capacity, partitions that fit, a NoC for multi-core chips.
 // It reports problems; it does not read files or format messages with the file name.
-import type { HwModel, MemoryLevelSpec, NocSpec } from './types.js';
+import type { OpClass } from '../ir/types.js';
+import type { HwModel, MemoryLevelSpec, NocSpec, OpCost } from './types.js';
 import { dtypeBytes, hwFileSchema, systolicSchema, vectorSchema, type HwFile, type HwFileMemory } from './schema.js';
 import { formatBytes, quantityOf } from './units.js';
 
@@ -32,6 +33,14 @@ function cyclesOf(text: string, clockHz: number): number {
   if (q.kind !== 'latency') return Number.NaN;
   // The small slack keeps 100 ns at 1 GHz at 100 cycles despite float noise in 1e-7 * 1e9.
   return q.per === 'cycle' ? q.cycles : Math.ceil(q.seconds * clockHz - 1e-9);
+}
+
+function toOpCosts(costs: NonNullable<HwFile['cores']['opCosts']>, clockHz: number): Partial<Record<OpClass, OpCost>> {
+  const out: Partial<Record<OpClass, OpCost>> = {};
+  for (const [op, cost] of Object.entries(costs) as [OpClass, { fixed: string; scale: number }][]) {
+    out[op] = { fixedCycles: cyclesOf(cost.fixed, clockHz), scale: cost.scale };
+  }
+  return out;
 }
 
 function energyPerByte(text: string | undefined): number | undefined {
@@ -148,6 +157,7 @@ export function toHwModel(file: HwFile): ToHwModelResult {
     cores: { count: file.cores.count, systolic: file.cores.systolic.map((s) => ({ ...s })), vector: file.cores.vector.map((v) => ({ ...v })) },
     memory,
   };
+  if (file.cores.opCosts !== undefined) model.cores.opCosts = toOpCosts(file.cores.opCosts, clockHz);
   if (file.source !== undefined) model.source = file.source;
   if (file.noc !== undefined) model.noc = toNoc(file.noc, clockHz);
   if (file.macEnergy !== undefined) {

@@ -1,5 +1,6 @@
 // The parsed, unit-free hardware model every consumer reads. Files in hw-models/ carry unit
 // strings; src/hw/load turns them into this shape (bytes, bytes per cycle, cycles, Hz, pJ).
+import type { OpClass } from '../ir/types.js';
 
 export type Dataflow = 'os' | 'ws' | 'is';
 
@@ -15,6 +16,12 @@ export interface SystolicArraySpec {
 export interface VectorUnitSpec {
   name: string;
   lanes: number;
+}
+
+/** An op class's cost on a core's units: fixedCycles + scale * the unit's formula cycles. */
+export interface OpCost {
+  fixedCycles: number;
+  scale: number;
 }
 
 export interface MemoryLevelSpec {
@@ -51,6 +58,8 @@ export interface HwModel {
     count: number;
     systolic: SystolicArraySpec[];
     vector: VectorUnitSpec[];
+    /** Op classes costed on their own (hw calibrate measures them); the others cost the unit formulas alone. */
+    opCosts?: Partial<Record<OpClass, OpCost>>;
   };
   /** Ordered nearest first; the last level is off-chip (DRAM/HBM). */
   memory: MemoryLevelSpec[];

@@ -145,9 +145,43 @@ export interface Graph {
   nodes: IrNode[];
 }
 
-/** What a node asks of the hardware, independent of any mapping. */
+/** Compute nodes grouped by what they cost (src/ir/op-class.ts maps a node to its class). */
+export const OP_CLASSES = [
+  'MatMul',
+  'Conv2d',
+  'BiasAct',
+  'BatchNorm',
+  'Pool',
+  'Add',
+  'MatMul.backward',
+  'Conv2d.backward',
+  'BiasAct.backward',
+  'BatchNorm.backward',
+  'Pool.backward',
+  'Add.backward',
+  'NoiseInject.float',
+  'NoiseInject.sign-bits',
+  'NoiseInject.regenerate',
+  'SignPack',
+  'Loss',
+  'LossBroadcast',
+  'GradProduct',
+  'GradProduct.signal',
+  'GradProduct.weight',
+  'Reduce',
+  'Reduce.signal',
+  'OptimizerUpdate.sgd',
+  'OptimizerUpdate.adam',
+] as const;
+
+export type OpClass = (typeof OP_CLASSES)[number];
+
+/**
+ * What a node asks of the hardware, independent of any mapping; `op` names its op class, which a
+ * hardware model may cost on its own (cores.opCosts).
+ */
 export type Work =
-  | { kind: 'gemm'; m: number; n: number; k: number; groups: number }
-  | { kind: 'vector'; elements: number; opsPerElement: number }
+  | { kind: 'gemm'; m: number; n: number; k: number; groups: number; op?: OpClass }
+  | { kind: 'vector'; elements: number; opsPerElement: number; op?: OpClass }
   | { kind: 'transfer'; bytes: number }
   | { kind: 'none' };

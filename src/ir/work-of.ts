@@ -1,6 +1,7 @@
 // What one IR node asks of the hardware, before any mapping: a GEMM shape, vector element work or
 // bytes to move. The op counts per element are rough weights for costing, not a timing model
-// (the simulator owns timing).
+// (the simulator owns timing). Compute work names its op class, for hardware models that cost classes.
+import { opClass } from './op-class.js';
 import type { IrNode, Work } from './types.js';
 
 const actOps = { none: 1, relu: 2, tanh: 8 } as const;
@@ -8,6 +9,12 @@ const actOps = { none: 1, relu: 2, tanh: 8 } as const;
 const noiseOps = 10;
 
 export function workOf(node: IrNode, floatBytes = 4): Work {
+  const work = baseWork(node, floatBytes);
+  const op = opClass(node);
+  return op === undefined || (work.kind !== 'gemm' && work.kind !== 'vector') ? work : { ...work, op };
+}
+
+function baseWork(node: IrNode, floatBytes: number): Work {
   switch (node.kind) {
     case 'MatMul':
     case 'GradProduct':

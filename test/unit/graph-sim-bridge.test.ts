@@ -1,6 +1,7 @@
 // The graph-to-simulator bridge: the graph the runtime executes is the graph the simulator costs.
 // For sequential and layer-pipelined schedules, every compute node the runtime executes has its
-// tasks in the compiled step the simulator runs and appears in the simulated timeline, and the bytes
+// tasks in the compiled step the simulator runs and appears in the simulated timeline (the batchnorm
+// clean pass included), and the bytes
 // the runtime measures on its kept buffers (per tensor class) equal what the compiler counts on the
 // simulated graph. A runtime that executed a different graph, or kept other buffers, fails this.
 import { describe, expect, test } from 'vitest';
@@ -43,6 +44,7 @@ describe('the executed graph is the simulated graph', () => {
     const timeline = new Set(simulate(step, { iterations: 1, model: network.name }).timeline.map((e) => e.node));
     const compute = executed.nodes.filter((n) => workOf(n).kind !== 'none');
     expect(compute.length).toBeGreaterThan(0);
+    if (network === smallCnn) expect(compute.some((n) => n.id.startsWith('clean/')), 'the batchnorm clean pass is in the graph').toBe(true);
     for (const node of compute) {
       expect(tasked.has(node.id), `${node.id} has tasks`).toBe(true);
       expect(timeline.has(node.id), `${node.id} is simulated`).toBe(true);

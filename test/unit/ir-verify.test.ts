@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { expand } from '../../src/compiler/expand.js';
 import { graphProblems, verifyGraph, GraphVerificationError } from '../../src/ir/verify-graph.js';
 import { tensorBytes } from '../../src/ir/tensor-bytes.js';
+import { opClass } from '../../src/ir/op-class.js';
 import { workOf } from '../../src/ir/work-of.js';
 import type { Graph, IrNode } from '../../src/ir/types.js';
 import { mlp } from '../../src/models/builders.js';
@@ -52,7 +53,21 @@ test('tensorBytes packs 32 signs per 4-byte word and counts floats at the float 
 
 test('workOf: a conv is an im2col GEMM (M = batch*outH*outW, N = outC, K = inC*k*k)', () => {
   const conv: IrNode = { id: 'c', kind: 'Conv2d', phase: 'forward', inputs: [], outputs: [], batch: 2, inChannels: 3, outChannels: 8, inHeight: 5, inWidth: 5, outHeight: 5, outWidth: 5, kernelSize: 3, stride: 1, padding: 1 };
-  expect(workOf(conv)).toEqual({ kind: 'gemm', m: 50, n: 8, k: 27, groups: 1 });
-  expect(workOf({ ...conv, batch: 8, groups: 4 })).toEqual({ kind: 'gemm', m: 50, n: 8, k: 27, groups: 4 });
+  expect(workOf(conv)).toEqual({ kind: 'gemm', m: 50, n: 8, k: 27, groups: 1, op: 'Conv2d' });
+  expect(workOf({ ...conv, batch: 8, groups: 4 })).toEqual({ kind: 'gemm', m: 50, n: 8, k: 27, groups: 4, op: 'Conv2d' });
   expect(workOf({ id: 'a', kind: 'AllReduce', phase: 'communication', inputs: [], outputs: [], elements: 100, participants: 4 }, 4)).toEqual({ kind: 'transfer', bytes: 600 });
+});
+
+test('opClass: the node kind, split where variants cost differently; data movement has none', () => {
+  const base = { id: 'n', inputs: ['a', 'b'], outputs: [], phase: 'forward' as const };
+  const product = { ...base, kind: 'GradProduct' as const, phase: 'gradient' as const, m: 2, n: 3, k: 4, groups: 1, signs: true };
+  expect(opClass({ ...base, kind: 'MatMul', m: 1, n: 1, k: 1, groups: 1 })).toBe('MatMul');
+  expect(opClass({ ...base, kind: 'MatMul', phase: 'backward', m: 1, n: 1, k: 1, groups: 1 })).toBe('MatMul.backward');
+  expect(opClass({ ...base, kind: 'NoiseInject', elements: 4, storage: 'sign-bits' })).toBe('NoiseInject.sign-bits');
+  expect(opClass(product)).toBe('GradProduct');
+  expect(opClass({ ...product, inputs: ['x', 'signs', 'loss'] })).toBe('GradProduct.signal');
+  expect(opClass({ ...product, space: 'weight' })).toBe('GradProduct.weight');
+  expect(opClass({ ...base, kind: 'Reduce', inputs: ['signs', 'loss'], elements: 4, factor: 2 })).toBe('Reduce.signal');
+  expect(opClass({ ...base, kind: 'OptimizerUpdate', elements: 4, optimizer: 'adam' })).toBe('OptimizerUpdate.adam');
+  expect(opClass({ ...base, kind: 'Transfer', bytes: 8, fromCore: 0, toCore: 1 })).toBeUndefined();
 });

@@ -38,11 +38,16 @@ function listTable(summaries: Summary[], defaultName: string, formatBytes: (b: n
 
 async function calibrate(opts: { backend: string; out: string; force?: boolean }): Promise<void> {
   const { calibrateHost } = await import('../../train/calibrate/calibrate-host.js');
-  const fit = await calibrateHost(opts.backend, opts.out, Boolean(opts.force));
+  const fit = await calibrateHost(opts.backend, opts.out, Boolean(opts.force), (line) => process.stderr.write(`${line}\n`));
   process.stdout.write(`${fit.file.description}\n\nkernel                                measured ms  model ms  model/measured\n`);
+  const ms = (s: number): string => (1000 * s).toFixed(3).padStart(11);
   for (const r of fit.ratios) {
-    const ms = (s: number): string => (1000 * s).toFixed(3).padStart(11);
     process.stdout.write(`${r.name.padEnd(36)}${ms(r.measuredSeconds)}${ms(r.predictedSeconds).padStart(10)}  ${(r.predictedSeconds / r.measuredSeconds).toFixed(2)}\n`);
+  }
+  process.stdout.write('\nop class (probe-step nodes, summed)     measured ms  model ms  model/measured\n');
+  for (const c of fit.classes) {
+    const name = `${c.op} (${c.nodes} nodes)`;
+    process.stdout.write(`${name.padEnd(36)}${ms(c.measuredSeconds)}${ms(c.predictedSeconds).padStart(10)}  ${(c.predictedSeconds / c.measuredSeconds).toFixed(2)}\n`);
   }
   process.stdout.write(`wrote ${opts.out}\n`);
 }

@@ -1,6 +1,6 @@
 // The one definition of a hardware unit's timing: which kind a unit is, which unit of a core runs a
 // piece of work, and its compute cycles (systolic arrays: src/hw/timing/systolic-array.ts; vector
-// units: one op per lane per cycle; links: NoC bandwidth plus hop latency). The compiler's cost model
+// units: one op per lane per cycle; links: NoC bandwidth plus hop latency; a model's opCosts per op class). The compiler's cost model
 // and the simulator both read this file, so the estimate that partitions stages and the simulation
 // cannot drift. Memory time is not here (sim/units/memory.ts and sim/engine.ts).
 import type { Work } from '../../ir/types.js';
@@ -51,8 +51,17 @@ export function linkCycles(hw: HwModel, bytes: number, hops = 1): number {
   return Math.ceil(bytes / bw) + hops * (hw.noc?.hopLatencyCycles ?? 0);
 }
 
-/** Cycles of `work` on `unit`, with no memory stalls. */
+/**
+ * Cycles of `work` on `unit`, with no memory stalls: the unit's formula, or where the model costs
+ * the work's op class, its fixed cycles plus its scale times the formula.
+ */
 export function computeCycles(hw: HwModel, unit: UnitRef, work: Work): number {
+  const cycles = formulaCycles(hw, unit, work);
+  const cost = (work.kind === 'gemm' || work.kind === 'vector') && work.op !== undefined ? hw.cores.opCosts?.[work.op] : undefined;
+  return cost === undefined || cycles === 0 ? cycles : Math.ceil(cost.fixedCycles + cost.scale * cycles);
+}
+
+function formulaCycles(hw: HwModel, unit: UnitRef, work: Work): number {
   const array = hw.cores.systolic.find((s) => s.name === unit.unit);
   const vector = hw.cores.vector.find((v) => v.name === unit.unit);
   switch (work.kind) {

@@ -8,9 +8,9 @@ import { parseHwData } from '../../hw/load.js';
 import { fitHostModel, type FitReport } from './fit-host-model.js';
 import { measureHost } from './measure-host.js';
 
-export async function calibrateHost(backend: string, out: string, force: boolean): Promise<FitReport> {
+export async function calibrateHost(backend: string, out: string, force: boolean, progress?: (line: string) => void): Promise<FitReport> {
   if (existsSync(out) && !force) throw new ConfigError([`--out ${out}: the file exists; allowed: a new path, or --force to overwrite it`]);
-  const fit = fitHostModel(await measureHost(backend), basename(out).replace(/\.json$/, ''), new Date());
+  const fit = fitHostModel(await measureHost(backend, progress), basename(out).replace(/\.json$/, ''), new Date());
   const parsed = parseHwData(fit.file, out);
   if (!parsed.ok) throw new Error(`hw calibrate built a model the loader refuses:\n${parsed.problems.join('\n')}`);
   writeFileSync(out, `${JSON.stringify(fit.file, null, 2)}\n`);

@@ -6,12 +6,19 @@
 // elementwise rate (all measured elementwise kernels' IR ops over their total compute time, so the
 // kernels that take longest weigh most, as they do in a step); the output-stationary array's side is
 // the one whose fold formula best fits the measured matmul times (least squares of the differences
-// over the measured time, again weighting long kernels). A fit, not the CPU's real structure.
+// over the measured time, again weighting long kernels). On that machine, each op class the probe
+// steps ran (measure-steps.ts) gets its own cost, cycles = call overhead + fixed + scale * formula,
+// fitted by least squares of the relative error over that class's nodes: the runtime's real time per
+// node, host work included, which bare kernel rates under-predict 2-8x. A fit, not the CPU's structure.
 import { freemem, totalmem } from 'node:os';
 import { estimateCycles } from '../../compiler/cost-model.js';
 import type { HwFile } from '../../hw/schema.js';
 import type { HwModel } from '../../hw/types.js';
+import type { OpClass } from '../../ir/types.js';
+import { opClass } from '../../ir/op-class.js';
+import { workOf } from '../../ir/work-of.js';
 import type { HostMeasurements, KernelTiming } from './measure-host.js';
+import type { NodeTiming } from './measure-steps.js';
 
 const lanes = 16;
 
@@ -19,6 +26,46 @@ export interface FitReport {
   file: HwFile;
   /** Per measured kernel: the fitted model's time over the measured time. */
   ratios: { name: string; measuredSeconds: number; predictedSeconds: number }[];
+  /** Per op class fitted: probe nodes, and their measured and fitted seconds summed. */
+  classes: { op: OpClass; nodes: number; measuredSeconds: number; predictedSeconds: number }[];
+}
+
+interface ClassFit {
+  fixed: number;
+  scale: number;
+}
+
+/**
+ * fixed >= 0 and scale > 0 minimising the sum of (fixed + scale * b - t)^2 / t over the points
+ * (b: formula cycles, t: measured cycles less the call overhead): weighted least squares between
+ * absolute error (the long nodes that make a step's time) and relative error (every node), with
+ * fixed at 0 where the unconstrained optimum is negative or the formula cycles are all alike.
+ */
+export function fitClass(points: { b: number; t: number }[]): ClassFit {
+  let sw = 0, sb = 0, sbb = 0, st = 0, sbt = 0;
+  for (const { b, t } of points) {
+    const w = 1 / t;
+    sw += w; sb += w * b; sbb += w * b * b; st += w * t; sbt += w * b * t;
+  }
+  const det = sw * sbb - sb * sb;
+  if (det > 1e-9 * sw * sbb) {
+    const fixed = (st * sbb - sb * sbt) / det;
+    const scale = (sw * sbt - sb * st) / det;
+    if (fixed >= 0 && scale > 0) return { fixed, scale };
+    if (scale <= 0) return { fixed: st / sw, scale: 1e-6 };
+  }
+  return { fixed: 0, scale: Math.max(sbt / sbb, 1e-6) };
+}
+
+function fitClasses(nodes: NodeTiming[], hw: HwModel, overheadCycles: number): Map<OpClass, ClassFit> {
+  const byClass = new Map<OpClass, { b: number; t: number }[]>();
+  for (const { node, seconds } of nodes) {
+    const op = opClass(node);
+    const b = estimateCycles(workOf(node), hw);
+    const t = Math.max(seconds * hw.clockHz - overheadCycles, 1);
+    if (op !== undefined && b > 0) byClass.set(op, [...(byClass.get(op) ?? []), { b, t }]);
+  }
+  return new Map([...byClass].map(([op, points]) => [op, fitClass(points)]));
 }
 
 /** Seconds a kernel spends computing: measured, less the call's fixed cost and its bytes' time (at least a twentieth). */
@@ -62,6 +109,15 @@ export function fitHostModel(m: HostMeasurements, name: string, when: Date): Fit
   const latencyCycles = Math.max(1, Math.round(m.launchSeconds * clockHz));
   const predict = (t: KernelTiming): number => (estimateCycles(t.work, hw) + latencyCycles) / clockHz + t.bytes / m.bandwidthBytesPerSecond;
   const ratios = [...m.gemm, ...m.vector].map((t) => ({ name: t.name, measuredSeconds: t.seconds, predictedSeconds: predict(t) }));
+  const nodes = m.steps.flatMap((s) => s.nodes);
+  const fits = fitClasses(nodes, hw, latencyCycles);
+  const opCosts = Object.fromEntries([...fits].map(([op, f]) => [op, { fixed: `${Math.round(f.fixed)} clk`, scale: Number(f.scale.toPrecision(6)) }]));
+  const costed: HwModel = { ...hw, cores: { ...hw.cores, opCosts: Object.fromEntries([...fits].map(([op, f]) => [op, { fixedCycles: Math.round(f.fixed), scale: f.scale }])) } };
+  const classes = [...fits.keys()].map((op) => {
+    const mine = nodes.filter((n) => opClass(n.node) === op);
+    const predicted = mine.reduce((s, n) => s + (estimateCycles(workOf(n.node), costed) + latencyCycles) / clockHz, 0);
+    return { op, nodes: mine.length, measuredSeconds: mine.reduce((s, n) => s + n.seconds, 0), predictedSeconds: predicted };
+  });
   const rates = m.gemm.map((t) => `${t.name} ${(t.work.kind === 'gemm' ? (2 * t.work.m * t.work.n * t.work.k) / t.seconds / 1e9 : 0).toFixed(2)} GFLOP/s`).join(', ');
   const file: HwFile = {
     name,
@@ -69,15 +125,16 @@ export function fitHostModel(m: HostMeasurements, name: string, when: Date): Fit
       `This machine as measured by alrflow hw calibrate on backend ${m.backend} (${m.threads} thread${m.threads === 1 ? '' : 's'}), ${when.toISOString()}: ` +
       `kernel call overhead ${(m.launchSeconds * 1e6).toFixed(1)} us, copy bandwidth ${(m.bandwidthBytesPerSecond / 1e9).toFixed(2)} GB/s, ` +
       `elementwise ${(opsPerSecond / 1e9).toFixed(3)} G IR-ops/s, matmul ${rates}. A fit of the simulator's formulas, not the CPU's structure: ` +
-      `one core, a ${side}x${side} output-stationary array and ${lanes} vector lanes at a clock chosen for them, one memory level whose latency is the call overhead.`,
+      `one core, a ${side}x${side} output-stationary array and ${lanes} vector lanes at a clock chosen for them, one memory level whose latency is the call overhead, ` +
+      `and a cost per op class fitted to ${nodes.length} nodes of ${m.steps.length} probe training steps (the runtime's time per node, host work included).`,
     source: `alrflow hw calibrate --backend ${m.backend}`,
     clock: si(clockHz, 'Hz'),
     wordBytes: 4,
-    cores: coresOf(side),
+    cores: fits.size > 0 ? { ...coresOf(side), opCosts } : coresOf(side),
     memory: [
       { name: 'registers', scope: 'core', capacity: '1 KiB', bandwidth: '1000 TB/s', latency: '0 clk', doubleBuffered: true },
       { name: 'ram', scope: 'chip', capacity: si(Math.min(totalmem(), Math.max(freemem(), totalmem() / 2)), 'B'), bandwidth: si(m.bandwidthBytesPerSecond, 'B/s'), latency: `${latencyCycles} clk` },
     ],
   };
-  return { file, ratios };
+  return { file, ratios, classes };
 }

@@ -1,14 +1,16 @@
 // What `alrflow hw calibrate` measures on this machine, through the kernel registry of one backend
 // (the kernels training runs): matmul time per shape class, elementwise kernels (the vector work of
 // the IR), the fixed cost of a kernel call (launch overhead), host memory bandwidth (a typed-array
-// copy) and the thread count. Each timing is the fastest of several calls after warm-up calls, since
-// a loaded machine only adds time (bench:predict compares it with the fastest measured step). It
-// measures; fitting the hardware model to the numbers is fit-host-model.ts.
+// copy), the thread count, and probe training steps timed per graph node (measure-steps.ts). Each
+// timing is the fastest of several calls after warm-up calls, since a loaded machine only adds time
+// (bench:predict compares it with the fastest measured step). It measures; fitting the hardware
+// model to the numbers is fit-host-model.ts.
 import type { KernelTable } from '../../../kernels/names.js';
 import { tfjsThreads } from '../../../kernels/tfjs/tfjs-worker-pool.js';
 import type { IrNode, Work } from '../../ir/types.js';
 import { workOf } from '../../ir/work-of.js';
 import { resolveKernels } from '../runtime/resolve-kernels.js';
+import { probeSteps, timeStep, type StepTiming } from './measure-steps.js';
 
 export interface KernelTiming {
   name: string;
@@ -26,6 +28,8 @@ export interface HostMeasurements {
   bandwidthBytesPerSecond: number;
   gemm: KernelTiming[];
   vector: KernelTiming[];
+  /** Probe training steps with per-node times (measure-steps.ts). */
+  steps: StepTiming[];
 }
 
 interface Probe {
@@ -85,8 +89,10 @@ async function timeProbe(kernels: KernelTable, p: Probe): Promise<KernelTiming> 
   return { name: p.name, work: workOf(p.node), bytes: p.bytes, seconds: await fastestSeconds(() => p.run(kernels), 3, 7) };
 }
 
-export async function measureHost(backend: string): Promise<HostMeasurements> {
+/** `progress` hears of each probe training step before it runs (they take most of the time). */
+export async function measureHost(backend: string, progress?: (line: string) => void): Promise<HostMeasurements> {
   const resolved = await resolveKernels(backend, false);
+  let kernelsMeasured: Omit<HostMeasurements, 'steps'>;
   try {
     const k = resolved.kernels;
     const one = Float32Array.of(1);
@@ -96,8 +102,15 @@ export async function measureHost(backend: string): Promise<HostMeasurements> {
     const vector = [];
     for (const p of vectorProbes(4096, 256)) vector.push(await timeProbe(k, p));
     const threads = resolved.backend === 'tfjs-wasm' ? tfjsThreads() : 1;
-    return { backend: resolved.backend, threads, launchSeconds, bandwidthBytesPerSecond: await copyBandwidth(), gemm, vector };
+    kernelsMeasured = { backend: resolved.backend, threads, launchSeconds, bandwidthBytesPerSecond: await copyBandwidth(), gemm, vector };
   } finally {
     await resolved.dispose();
   }
+  const steps = [];
+  const probes = probeSteps();
+  for (const [i, probe] of probes.entries()) {
+    progress?.(`probe training step ${i + 1}/${probes.length}: ${probe.name}, N=${probe.batch}${probe.method === 'bp' ? '' : ` K=${probe.copies}`}`);
+    steps.push(await timeStep(probe, kernelsMeasured.backend));
+  }
+  return { ...kernelsMeasured, steps };
 }

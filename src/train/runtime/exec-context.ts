@@ -48,15 +48,13 @@ export interface ExecContext {
   layers: Map<string, Layer>;
   env: Map<string, EnvValue>;
   labels: Int32Array;
-  /** Batchnorm statistics by layer; missing ones are computed from the first input seen (the clean pass). */
+  /** Batchnorm statistics by layer: the clean pass's (a BatchNorm node's statistics input), else the batch's own. */
   bnStats: Map<string, BnStats>;
   /** Raw per-row losses of every Loss node, in execution order. */
   losses: Float64Array[];
   options: ExecOptions;
   /** When set, each node's measured time is added here (train --profile). */
   profile?: Map<string, { op: IrNode['kind']; ms: number; calls: number }>;
-  /** Prefix of the profile's node ids (the batchnorm clean pass: `clean/`). */
-  profilePrefix?: string;
 }
 
 function floatValue(ctx: ExecContext, id: string): NumArray | DeviceTensor {

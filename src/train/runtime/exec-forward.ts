@@ -108,7 +108,7 @@ export async function biasAct(ctx: ExecContext, node: NodeOf<'BiasAct'>): Promis
   ctx.env.set(node.outputs[0]!, out);
 }
 
-/** The layer's frozen statistics, computed from this input the first time (the clean pass). */
+/** The layer's statistics: computed from this input the first time in a step (BP, the clean pass), then kept. */
 function statsFor(ctx: ExecContext, layer: string, x: NumArray, dims: { rows: number; channels: number; spatial: number }): BnStats {
   let stats = ctx.bnStats.get(layer);
   if (!stats) {
@@ -117,6 +117,12 @@ function statsFor(ctx: ExecContext, layer: string, x: NumArray, dims: { rows: nu
     ctx.bnStats.set(layer, stats);
   }
   return stats;
+}
+
+/** A statistics tensor (the clean pass's output): per channel means, then variances. */
+function unpackStats(packed: NumArray, channels: number): BnStats {
+  const all = toF64(packed);
+  return { mean: all.subarray(0, channels), variance: all.subarray(channels) };
 }
 
 export async function batchNorm(ctx: ExecContext, node: NodeOf<'BatchNorm'>): Promise<void> {
@@ -131,9 +137,11 @@ export async function batchNorm(ctx: ExecContext, node: NodeOf<'BatchNorm'>): Pr
     ctx.env.set(node.outputs[0]!, Float64Array.from(dy, (g, i) => g * gamma[c(i)]! * (1 / Math.sqrt(stats.variance[c(i)]! + 1e-5))));
     return;
   }
-  const [xId, p] = node.inputs as [string, string];
+  const [xId, p, cleanStats] = node.inputs as [string, string, string | undefined];
   const x = num(ctx, xId);
+  if (cleanStats !== undefined) ctx.bnStats.set(layer.name, unpackStats(num(ctx, cleanStats), dims.channels));
   const stats = statsFor(ctx, layer.name, x, dims);
+  if (node.outputs[1] !== undefined) ctx.env.set(node.outputs[1], Float64Array.of(...stats.mean, ...stats.variance));
   const sets = groupParams(ctx, p, layer);
   const per = dims.rows / sets.length;
   const width = per * dims.channels * dims.spatial;

@@ -63,11 +63,10 @@ export interface NodeProfile {
 async function timedNode(ctx: ExecContext, node: IrNode, profile: Map<string, NodeProfile>): Promise<void> {
   const started = performance.now();
   await executeNode(ctx, node);
-  const id = `${ctx.profilePrefix ?? ''}${node.id}`;
-  const entry = profile.get(id) ?? { op: node.kind, ms: 0, calls: 0 };
+    const entry = profile.get(node.id) ?? { op: node.kind, ms: 0, calls: 0 };
   entry.ms += performance.now() - started;
   entry.calls++;
-  profile.set(id, entry);
+  profile.set(node.id, entry);
 }
 
 /** Runs the graph's nodes that `select` accepts (default: all), in graph order; timed when ctx.profile is set. */

@@ -50,7 +50,7 @@ export class GraphCache {
     return this.get(this.method.method, rows, this.schedule !== undefined);
   }
 
-  /** The plain step graph of `method` (evaluation and the batchnorm clean pass read BP's forward nodes). */
+  /** The plain step graph of `method` (evaluation reads BP's forward and loss nodes). */
   plain(method: Method, rows: number): Graph {
     return this.get(method, rows, false);
   }

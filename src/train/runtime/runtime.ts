@@ -2,11 +2,11 @@
 // each training step as a compiled step graph (graph-cache.ts) executed node by node on one kernel
 // backend (execute-graph.ts). Every method takes this one path; they differ only in the graph. A
 // step may be split into micro-batches (micro-batches.ts), and under staleness 1 the gradient of
-// step t is applied at step t + 1 (the forward-only pipeline's semantics). Networks with batchnorm
-// first run the BP graph's forward nodes on the clean (micro-)batch to fix the statistics every
-// method treats as constants (METHOD.md 7.3). Intermediate tensors may stay on the backend's device
-// between kernels (`resident`, default on unless ALRFLOW_RESIDENT=off); every handle a step or an
-// evaluation chunk produces is disposed when it ends. Parameters and optimizer state stay host
+// step t is applied at step t + 1 (the forward-only pipeline's semantics). With batchnorm, the
+// noisy methods' graphs carry the clean pass that fixes the statistics (METHOD.md 7.3).
+// Intermediate tensors may stay on the backend's device between kernels (`resident`, default on
+// unless ALRFLOW_RESIDENT=off); every handle a step or an evaluation chunk produces is disposed
+// when it ends. Parameters and optimizer state stay host
 // float64 arrays between steps, so checkpoints (state-io.ts) hold exactly what the next step reads.
 import type { Graph, IrNode } from '../../ir/types.js';
 import { elementCount, paramLayers, type Layer, type Network, type ParamLayer } from '../../models/layers.js';
@@ -141,12 +141,6 @@ export class Runtime {
   private async runPart(part: MicroBatch, step: number, lr: number): Promise<{ ctx: ExecContext; result: StepResult }> {
     const { batch, firstSample } = part;
     const ctx = this.context(this.graphs.step(batch.samples), batch, step, lr, firstSample);
-    if (this.options.method.method !== 'bp' && this.layers.some((l) => l.kind === 'batchnorm')) {
-      // Clean-pass batchnorm statistics, from the BP graph's forward nodes on the same rows.
-      const graph = this.graphs.plain('bp', batch.samples);
-      const clean = { ...ctx, graph, env: new Map(ctx.env), losses: [], profilePrefix: 'clean/' };
-      await executeGraph(clean, (n) => n.phase === 'forward');
-    }
     await executeGraph(ctx, (n) => !isUpdate(n));
     const gradients: Params = {};
     for (const layer of this.layers) {

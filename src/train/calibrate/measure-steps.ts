@@ -1,0 +1,78 @@
+// Probe training steps for `hw calibrate`: small synthetic networks, with shapes unlike the shipped
+// models', trained for a few steps on random data through the training runtime with per-node
+// profiling, under BP, LR and ALR. So each node's time is what the runtime really spends on it: its
+// kernels and the host work around them (argument checks, downloads, baselines, error signals).
+// Per node, the fastest of the timed steps counts (load only adds time); the step's own time is
+// kept too, so the fit can be checked against whole steps.
+import type { IrNode, Method } from '../../ir/types.js';
+import { cnn, mlp } from '../../models/builders.js';
+import { elementCount, type Network } from '../../models/layers.js';
+import { Runtime } from '../runtime/runtime.js';
+import type { Batch } from '../runtime/step-types.js';
+
+export interface ProbeStep {
+  name: string;
+  network: Network;
+  method: Method;
+  batch: number;
+  copies: number;
+}
+
+export interface NodeTiming {
+  node: IrNode;
+  seconds: number;
+}
+
+export interface StepTiming {
+  probe: ProbeStep;
+  /** The fastest timed step, whole. */
+  seconds: number;
+  nodes: NodeTiming[];
+}
+
+const methods: Method[] = ['bp', 'lr', 'alr'];
+
+/** Three MLPs and two small conv nets (every op class the shipped MLP and CNN steps use), each under BP, LR and ALR. */
+export function probeSteps(): ProbeStep[] {
+  const nets: { network: Network; batch: number; copies: number }[] = [
+    { network: mlp([400, 128, 10]), batch: 32, copies: 32 },
+    { network: mlp([200, 384, 10]), batch: 48, copies: 48 },
+    { network: mlp([300, 160, 10]), batch: 96, copies: 32 },
+    { network: cnn({ inputShape: [1, 12, 12], classes: 10 }), batch: 16, copies: 8 },
+    { network: cnn({ inputShape: [1, 20, 20], classes: 10 }), batch: 16, copies: 16 },
+  ];
+  return nets.flatMap((n) => methods.map((method) => ({ ...n, name: `${n.network.name}${n.network.inputShape.length > 1 ? `@${n.network.inputShape.join('x')}` : ''} ${method}`, method })));
+}
+
+function randomBatch(network: Network, samples: number, seed: number): Batch {
+  let state = seed;
+  const next = (): number => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const x = Float64Array.from({ length: samples * elementCount(network.inputShape) }, () => next());
+  const labels = Int32Array.from({ length: samples }, () => Math.floor(next() * network.classes));
+  return { x, labels, samples };
+}
+
+export async function timeStep(probe: ProbeStep, backend: string, warmups = 2, timed = 4): Promise<StepTiming> {
+  const runtime = await Runtime.create({
+    network: probe.network, backend, seed: 1,
+    method: { method: probe.method, copies: probe.copies, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false },
+    optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+  });
+  try {
+    const fastest = new Map<string, number>();
+    let seconds = Infinity;
+    for (let step = 0; step < warmups + timed; step++) {
+      runtime.profile = new Map();
+      const started = performance.now();
+      await runtime.trainStep(randomBatch(probe.network, probe.batch, step + 1), step, 0.01);
+      if (step < warmups) continue;
+      seconds = Math.min(seconds, (performance.now() - started) / 1000);
+      for (const [id, p] of runtime.profile) fastest.set(id, Math.min(fastest.get(id) ?? Infinity, p.ms / 1000));
+    }
+    const graph = runtime.graphs.step(probe.batch);
+    const nodes = graph.nodes.filter((n) => fastest.has(n.id)).map((node) => ({ node, seconds: fastest.get(node.id)! }));
+    return { probe, seconds, nodes };
+  } finally {
+    await runtime.dispose();
+  }
+}
