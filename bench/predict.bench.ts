@@ -1,8 +1,8 @@
 // Prediction benchmark (npm run bench:predict): does `simulate --hw host.json` predict what the
-// runtime measures on this machine? In one run: calibrate this machine through the backend's kernels
-// (hw calibrate's measure + fit, printing the fit per op class, or BENCH_HW=FILE), then for the MNIST MLP 784-256-10 (N = 64,
+// runtime measures on this machine? In one run: calibrate this machine (hw calibrate's measure + fit,
+// printing the fit per op class, or BENCH_HW=FILE), then for the MNIST MLP 784-256-10 (N = 64,
 // K = 64) and the MNIST CNN (N = 32, K = 16) under BP, LR and ALR: time training steps on the runtime
-// with per-node profiling (one warm-up step, then BENCH_STEPS, default 4), simulate the same
+// with per-node profiling (two warm-up steps, then BENCH_STEPS, default 8), simulate the same
 // (network, method, K, batch) under the sequential schedule on the calibrated model, and print
 // predicted vs measured step time and the ten largest measured nodes side by side, as ratios
 // (predicted / measured; the target is 0.67-1.5 for the ALR steps). Calibration keeps the fastest
@@ -25,7 +25,8 @@ import { featureCount } from '../src/train/datasets/types.js';
 import { Runtime } from '../src/train/runtime/runtime.js';
 
 const backend = process.env['BENCH_BACKEND'] ?? 'tfjs-wasm';
-const steps = Number(process.env['BENCH_STEPS'] ?? 4);
+const steps = Number(process.env['BENCH_STEPS'] ?? 8);
+const warmups = 2;
 const only = process.env['BENCH_ONLY'];
 const cases = [
   { model: 'mlp', batch: 64, copies: 64 },
@@ -49,7 +50,7 @@ async function hostModel(): Promise<HwModel> {
 }
 
 async function measured(model: string, method: Method, batch: number, copies: number): Promise<{ seconds: number; nodes: Map<string, number>; ran: string }> {
-  const ds = loadDataset('mnist', { limit: batch * (steps + 1), testLimit: 1 });
+  const ds = loadDataset('mnist', { limit: batch * (warmups + steps), testLimit: 1 });
   const order = epochPermutation(ds.train.count, 1, 0);
   const width = featureCount(ds);
   const runtime = await Runtime.create({
@@ -59,11 +60,11 @@ async function measured(model: string, method: Method, batch: number, copies: nu
   });
   const times: number[] = [];
   const nodes = new Map<string, number>();
-  for (let s = 0; s <= steps; s++) {
+  for (let s = 0; s < warmups + steps; s++) {
     runtime.profile = new Map();
     const started = performance.now();
     await runtime.trainStep(gatherBatch(ds.train, width, order, s, batch), s, 0.01);
-    if (s === 0) continue;
+    if (s < warmups) continue;
     times.push((performance.now() - started) / 1000);
     for (const [id, p] of runtime.profile) nodes.set(id, Math.min(nodes.get(id) ?? Infinity, p.ms / 1000));
   }

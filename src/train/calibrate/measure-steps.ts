@@ -32,12 +32,13 @@ export interface StepTiming {
 
 const methods: Method[] = ['bp', 'lr', 'alr'];
 
-/** Three MLPs and two small conv nets (every op class the shipped MLP and CNN steps use), each under BP, LR and ALR. */
+/** Four MLPs (1024 to 6144 noisy rows) and two small conv nets (every op class the shipped MLP and CNN steps use), each under BP, LR and ALR. */
 export function probeSteps(): ProbeStep[] {
   const nets: { network: Network; batch: number; copies: number }[] = [
     { network: mlp([400, 128, 10]), batch: 32, copies: 32 },
     { network: mlp([200, 384, 10]), batch: 48, copies: 48 },
     { network: mlp([300, 160, 10]), batch: 96, copies: 32 },
+    { network: mlp([256, 200, 10]), batch: 96, copies: 64 },
     { network: cnn({ inputShape: [1, 12, 12], classes: 10 }), batch: 16, copies: 8 },
     { network: cnn({ inputShape: [1, 20, 20], classes: 10 }), batch: 16, copies: 16 },
   ];
