@@ -5,9 +5,9 @@
 // with per-node profiling (two warm-up steps, then BENCH_STEPS, default 8), simulate the same
 // (network, method, K, batch) under the sequential schedule on the calibrated model, and print
 // predicted vs measured step time and the ten largest measured nodes side by side, as ratios
-// (predicted / measured; the target is 0.67-1.5 for the ALR steps). Calibration keeps the fastest
-// of its calls, so the measured side is the fastest step, and per node its fastest step: load only
-// adds time, and the fastest is what an idle machine would show. BENCH_BACKEND (default tfjs-wasm),
+// (predicted / measured; the target is 0.67-1.5 for the ALR steps). Calibration fits its op costs
+// to the median of its probe steps, so the measured side is the median step, and per node its
+// median: the typical steady-state step a training run takes. BENCH_BACKEND (default tfjs-wasm),
 // BENCH_ONLY=mlp|cnn. Not a test: the numbers depend on the machine and its load.
 import { readFileSync } from 'node:fs';
 import { simulate } from '../sim/simulate.js';
@@ -20,9 +20,9 @@ import { simPrediction } from '../src/report/sim-prediction.js';
 import { epochPermutation, gatherBatch } from '../src/train/batches.js';
 import { fitHostModel } from '../src/train/calibrate/fit-host-model.js';
 import { measureHost } from '../src/train/calibrate/measure-host.js';
+import { timeStep } from '../src/train/calibrate/measure-steps.js';
 import { loadDataset } from '../src/train/datasets/load-dataset.js';
 import { featureCount } from '../src/train/datasets/types.js';
-import { Runtime } from '../src/train/runtime/runtime.js';
 
 const backend = process.env['BENCH_BACKEND'] ?? 'tfjs-wasm';
 const steps = Number(process.env['BENCH_STEPS'] ?? 8);
@@ -52,25 +52,10 @@ async function hostModel(): Promise<HwModel> {
 async function measured(model: string, method: Method, batch: number, copies: number): Promise<{ seconds: number; nodes: Map<string, number>; ran: string }> {
   const ds = loadDataset('mnist', { limit: batch * (warmups + steps), testLimit: 1 });
   const order = epochPermutation(ds.train.count, 1, 0);
-  const width = featureCount(ds);
-  const runtime = await Runtime.create({
-    network: buildModel(model, { inputShape: ds.inputShape, classes: ds.classes }), backend, seed: 1,
-    method: { method, copies, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false },
-    optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
-  });
-  const times: number[] = [];
-  const nodes = new Map<string, number>();
-  for (let s = 0; s < warmups + steps; s++) {
-    runtime.profile = new Map();
-    const started = performance.now();
-    await runtime.trainStep(gatherBatch(ds.train, width, order, s, batch), s, 0.01);
-    if (s < warmups) continue;
-    times.push((performance.now() - started) / 1000);
-    for (const [id, p] of runtime.profile) nodes.set(id, Math.min(nodes.get(id) ?? Infinity, p.ms / 1000));
-  }
-  const ran = runtime.backend;
-  await runtime.dispose();
-  return { seconds: Math.min(...times), nodes, ran };
+  const network = buildModel(model, { inputShape: ds.inputShape, classes: ds.classes });
+  const batchOf = (s: number) => gatherBatch(ds.train, featureCount(ds), order, s, batch);
+  const timing = await timeStep({ name: model, network, method, batch, copies }, backend, { warmups, timed: steps, batchOf });
+  return { seconds: timing.seconds, nodes: new Map(timing.nodes.map((n) => [n.node.id, n.seconds])), ran: timing.backend };
 }
 
 function predicted(model: string, method: Method, batch: number, copies: number, hw: HwModel): ReturnType<typeof simPrediction> {

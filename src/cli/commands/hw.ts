@@ -39,7 +39,7 @@ function listTable(summaries: Summary[], defaultName: string, formatBytes: (b: n
 async function calibrate(opts: { backend: string; out: string; force?: boolean }): Promise<void> {
   const { calibrateHost } = await import('../../train/calibrate/calibrate-host.js');
   const fit = await calibrateHost(opts.backend, opts.out, Boolean(opts.force), (line) => process.stderr.write(`${line}\n`));
-  process.stdout.write(`${fit.file.description}\n\nkernel                                measured ms  model ms  model/measured\n`);
+  process.stdout.write(`${fit.file.description}\n\nkernel (bare call)                    measured ms  formula ms  formula/measured\n`);
   const ms = (s: number): string => (1000 * s).toFixed(3).padStart(11);
   for (const r of fit.ratios) {
     process.stdout.write(`${r.name.padEnd(36)}${ms(r.measuredSeconds)}${ms(r.predictedSeconds).padStart(10)}  ${(r.predictedSeconds / r.measuredSeconds).toFixed(2)}\n`);

@@ -2,8 +2,10 @@
 // models', trained for a few steps on random data through the training runtime with per-node
 // profiling, under BP, LR and ALR. So each node's time is what the runtime really spends on it: its
 // kernels and the host work around them (argument checks, downloads, baselines, error signals).
-// Per node, the fastest of the timed steps counts (load only adds time); the step's own time is
-// kept too, so the fit can be checked against whole steps.
+// Per node, the median of the timed steps counts, and the step's median time is kept too: the
+// typical steady-state step, which is what a training run's steps take (the fastest step is an
+// idle machine's best case; a loaded or collecting machine makes steps vary by 1.5x).
+import { median } from 'd3';
 import type { IrNode, Method } from '../../ir/types.js';
 import { cnn, mlp } from '../../models/builders.js';
 import { elementCount, type Network } from '../../models/layers.js';
@@ -25,7 +27,7 @@ export interface NodeTiming {
 
 export interface StepTiming {
   probe: ProbeStep;
-  /** The fastest timed step, whole. */
+  /** The median timed step, whole. */
   seconds: number;
   nodes: NodeTiming[];
 }
@@ -53,26 +55,35 @@ function randomBatch(network: Network, samples: number, seed: number): Batch {
   return { x, labels, samples };
 }
 
-export async function timeStep(probe: ProbeStep, backend: string, warmups = 2, timed = 4): Promise<StepTiming> {
+export interface TimeStepOptions {
+  warmups?: number;
+  timed?: number;
+  /** The batch of each step (default: random inputs and labels). */
+  batchOf?: (step: number) => Batch;
+}
+
+/** Trains `probe` for warm-up then timed steps; `backend` is the backend that actually ran. */
+export async function timeStep(probe: ProbeStep, backend: string, options: TimeStepOptions = {}): Promise<StepTiming & { backend: string }> {
+  const { warmups = 2, timed = 5, batchOf = (step: number) => randomBatch(probe.network, probe.batch, step + 1) } = options;
   const runtime = await Runtime.create({
     network: probe.network, backend, seed: 1,
     method: { method: probe.method, copies: probe.copies, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false },
     optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
   });
   try {
-    const fastest = new Map<string, number>();
-    let seconds = Infinity;
+    const perNode = new Map<string, number[]>();
+    const steps: number[] = [];
     for (let step = 0; step < warmups + timed; step++) {
       runtime.profile = new Map();
       const started = performance.now();
-      await runtime.trainStep(randomBatch(probe.network, probe.batch, step + 1), step, 0.01);
+      await runtime.trainStep(batchOf(step), step, 0.01);
       if (step < warmups) continue;
-      seconds = Math.min(seconds, (performance.now() - started) / 1000);
-      for (const [id, p] of runtime.profile) fastest.set(id, Math.min(fastest.get(id) ?? Infinity, p.ms / 1000));
+      steps.push((performance.now() - started) / 1000);
+      for (const [id, p] of runtime.profile) perNode.set(id, [...(perNode.get(id) ?? []), p.ms / 1000]);
     }
     const graph = runtime.graphs.step(probe.batch);
-    const nodes = graph.nodes.filter((n) => fastest.has(n.id)).map((node) => ({ node, seconds: fastest.get(node.id)! }));
-    return { probe, seconds, nodes };
+    const nodes = graph.nodes.filter((n) => perNode.has(n.id)).map((node) => ({ node, seconds: median(perNode.get(node.id)!)! }));
+    return { probe, seconds: median(steps)!, nodes, backend: runtime.backend };
   } finally {
     await runtime.dispose();
   }
