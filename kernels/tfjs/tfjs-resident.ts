@@ -4,7 +4,7 @@
 // and runs on the pooled host table: two cores beat one in-thread TF.js call even after the copy,
 // and no call is downloaded only to run unsplit. Not a kernel.
 import { downloadArgs, type ResidentArgs, type ResidentTable } from '../device-tensor.js';
-import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from '../names.js';
+import type { KernelArgs, KernelName, KernelOutputs } from '../names.js';
 import type { PooledTable } from './tfjs-split.js';
 
 /** `resident`, with calls the pool would split sent to `pooled` (host arrays in and out) when it has threads to split over. */

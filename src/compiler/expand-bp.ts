@@ -69,7 +69,7 @@ class BackwardEmitter {
         const dx = this.dx(layer, x);
         const inputs = layer.kind === 'maxpool' ? [dy, x] : [dy];
         const op = layer.kind === 'maxpool' ? 'max' : 'avg';
-        b.node({ ...base, id: id('dx'), kind: 'Pool', op, inputs, outputs: [dx], elements, window: layer.size * layer.size });
+        b.node({ ...base, id: id('dx'), kind: 'Pool', op, inputs, outputs: [dx], elements, size: layer.size, stride: layer.stride });
         return dx;
       }
       case 'flatten':

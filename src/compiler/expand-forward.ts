@@ -109,7 +109,7 @@ export class ForwardEmitter {
       case 'avgpool': {
         const out = this.activation(`${layer.name}.out`, layer.name, outShape);
         const op = layer.kind === 'maxpool' ? 'max' : 'avg';
-        this.b.node({ ...base, id: id('pool'), kind: 'Pool', op, inputs: [x], outputs: [out], elements, window: layer.size * layer.size });
+        this.b.node({ ...base, id: id('pool'), kind: 'Pool', op, inputs: [x], outputs: [out], elements, size: layer.size, stride: layer.stride });
         return out;
       }
       case 'flatten':

@@ -72,7 +72,8 @@ export type IrNode =
     })
   | (NodeBase & { kind: 'BiasAct'; act: 'none' | 'relu' | 'tanh'; elements: number })
   | (NodeBase & { kind: 'BatchNorm'; elements: number; channels: number })
-  | (NodeBase & { kind: 'Pool'; op: 'max' | 'avg'; elements: number; window: number })
+  /** size x size windows every `stride` positions. */
+  | (NodeBase & { kind: 'Pool'; op: 'max' | 'avg'; elements: number; size: number; stride: number })
   | (NodeBase & { kind: 'Add'; elements: number })
   | (NodeBase & {
       kind: 'NoiseInject';

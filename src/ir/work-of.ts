@@ -34,7 +34,7 @@ function baseWork(node: IrNode, floatBytes: number): Work {
     case 'BatchNorm':
       return { kind: 'vector', elements: node.elements, opsPerElement: 4 };
     case 'Pool':
-      return { kind: 'vector', elements: node.elements, opsPerElement: node.window };
+      return { kind: 'vector', elements: node.elements, opsPerElement: node.size * node.size };
     case 'Add':
     case 'SignPack':
       return { kind: 'vector', elements: node.elements, opsPerElement: 1 };

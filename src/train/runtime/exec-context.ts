@@ -9,7 +9,7 @@ import { type DeviceTensor, isDeviceTensor, type Resident } from '../../../kerne
 import type { KernelTable, NumArray } from '../../../kernels/names.js';
 import { signUnpack } from '../../../kernels/reference/index.js';
 import type { Graph, IrNode } from '../../ir/types.js';
-import { elementCount, type Layer, type ParamLayer } from '../../models/layers.js';
+import { elementCount, type ParamLayer } from '../../models/layers.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 import type { DeviceKernels } from './resolve-kernels.js';
 
@@ -44,8 +44,6 @@ export interface ExecContext {
   device: DeviceKernels;
   /** Parametrised layers by name, with their index (the noise counter's layer word). */
   paramLayers: Map<string, { layer: ParamLayer; index: number }>;
-  /** Every layer by name (pools need their window). */
-  layers: Map<string, Layer>;
   env: Map<string, EnvValue>;
   labels: Int32Array;
   /** Batchnorm statistics by layer: the clean pass's (a BatchNorm node's statistics input), else the batch's own. */

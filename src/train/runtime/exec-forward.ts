@@ -65,11 +65,9 @@ export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<
 }
 
 export async function conv2d(ctx: ExecContext, node: NodeOf<'Conv2d'>): Promise<void> {
-  const { layer } = paramLayer(ctx, node.layer);
-  if (layer.kind !== 'conv2d') throw new Error(`graph executor: Conv2d ${node.id} on a ${layer.kind} layer`);
   const [a, p] = node.inputs as [string, string];
-  const sets = groupParams(ctx, p, layer);
-  const conv = { inChannels: layer.inChannels, outChannels: layer.outChannels, kernelSize: layer.kernelSize, stride: layer.stride, padding: layer.padding };
+  const sets = groupParams(ctx, p, paramLayer(ctx, node.layer).layer);
+  const conv = { inChannels: node.inChannels, outChannels: node.outChannels, kernelSize: node.kernelSize, stride: node.stride, padding: node.padding };
   if (node.phase === 'backward') {
     const dims = { ...conv, batch: node.batch, height: node.outHeight, width: node.outWidth };
     ctx.env.set(node.outputs[0]!, await ctx.kernels['conv2d-backward-data']({ dy: num(ctx, a), weights: sets[0]!.weights, dims }));
@@ -79,7 +77,7 @@ export async function conv2d(ctx: ExecContext, node: NodeOf<'Conv2d'>): Promise<
   const dims = { ...conv, batch, height: node.inHeight, width: node.inWidth };
   const x = num(ctx, a);
   const xRows = shapeOf(ctx, a)[0]!;
-  const out = await perGroup(sets.length, node.batch * layer.outChannels * node.outHeight * node.outWidth, (g) =>
+  const out = await perGroup(sets.length, node.batch * node.outChannels * node.outHeight * node.outWidth, (g) =>
     ctx.kernels.conv2d({ x: groupRows(x, xRows, batch, g), weights: sets[g]!.weights, dims }),
   );
   ctx.env.set(node.outputs[0]!, out);
@@ -152,11 +150,9 @@ export async function batchNorm(ctx: ExecContext, node: NodeOf<'BatchNorm'>): Pr
 }
 
 export async function pool(ctx: ExecContext, node: NodeOf<'Pool'>): Promise<void> {
-  const layer = ctx.layers.get(node.layer ?? '');
-  if (layer?.kind !== 'maxpool' && layer?.kind !== 'avgpool') throw new Error(`graph executor: Pool ${node.id} names no pool layer`);
   const inputShape = node.phase === 'backward' ? shapeOf(ctx, node.outputs[0]!) : shapeOf(ctx, node.inputs[0]!);
   const [rows, channels, height, width] = inputShape as [number, number, number, number];
-  const dims = { rows, channels, height, width, size: layer.size, stride: layer.stride };
+  const dims = { rows, channels, height, width, size: node.size, stride: node.stride };
   if (node.phase === 'backward') {
     const x = node.inputs[1] === undefined ? new Float64Array(0) : num(ctx, node.inputs[1]);
     ctx.env.set(node.outputs[0]!, await ctx.kernels['pool-backward']({ dy: num(ctx, node.inputs[0]!), x, op: node.op, dims }));

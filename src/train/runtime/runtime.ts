@@ -9,7 +9,7 @@
 // when it ends. Parameters and optimizer state stay host
 // float64 arrays between steps, so checkpoints (state-io.ts) hold exactly what the next step reads.
 import type { Graph, IrNode } from '../../ir/types.js';
-import { elementCount, paramLayers, type Layer, type Network, type ParamLayer } from '../../models/layers.js';
+import { elementCount, paramLayers, type Network, type ParamLayer } from '../../models/layers.js';
 import { evaluateSplit, type Evaluation } from './evaluate.js';
 import { executeGraph, type NodeProfile } from './execute-graph.js';
 import { toF64, type ExecContext, type ExecOptions } from './exec-context.js';
@@ -39,14 +39,6 @@ export interface RuntimeOptions {
   schedule?: StepSchedule;
 }
 
-function layersByName(layers: readonly Layer[], out = new Map<string, Layer>()): Map<string, Layer> {
-  for (const layer of layers) {
-    out.set(layer.name, layer);
-    if (layer.kind === 'residual') layersByName(layer.body, out);
-  }
-  return out;
-}
-
 const isUpdate = (n: IrNode): boolean => n.kind === 'OptimizerUpdate';
 const allFinite = (p: Params): boolean =>
   Object.values(p).every((l) => l.weights.every(Number.isFinite) && l.biases.every(Number.isFinite));
@@ -65,14 +57,12 @@ export class Runtime {
   readonly graphs: GraphCache;
   /** Measured time per node, summed over the steps run while it is set (train --profile). */
   profile: Map<string, NodeProfile> | undefined;
-  private readonly layerMap: Map<string, Layer>;
 
   private constructor(
     readonly options: RuntimeOptions,
     readonly resolved: ResolvedKernels,
   ) {
     this.layers = paramLayers(options.network.layers);
-    this.layerMap = layersByName(options.network.layers);
     const m = options.method;
     const sigma = m.learnSigma ? new LearnedSigma(this.layers, { ...m, learnSigma: m.learnSigma }) : undefined;
     const params = initParams(this.layers, options.seed);
@@ -131,7 +121,7 @@ export class Runtime {
     };
     const paramMap = new Map(this.layers.map((layer, index) => [layer.name, { layer, index }]));
     return {
-      graph, kernels: this.resolved.kernels, device: this.resolved.device, paramLayers: paramMap, layers: this.layerMap,
+      graph, kernels: this.resolved.kernels, device: this.resolved.device, paramLayers: paramMap,
       env, labels: batch.labels, bnStats: new Map(), losses: [], options,
       ...(this.profile && profiled ? { profile: this.profile } : {}),
     };
