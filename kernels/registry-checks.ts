@@ -41,6 +41,11 @@ function allFinite64(a: Float64Array): boolean {
   return s0 + s1 + s2 + s3 === 0;
 }
 
+/** Whether every value is finite (the unrolled scan the checks use). */
+export function allFinite(a: Float32Array | Float64Array): boolean {
+  return a instanceof Float32Array ? allFinite32(a) : allFinite64(a);
+}
+
 /**
  * Length check plus finiteness check (the reference `validate`, with an O(n) scan fast enough for the
  * hot path). A device handle gets the length check only: its values were produced on the device by a
@@ -49,7 +54,7 @@ function allFinite64(a: Float64Array): boolean {
 export function validate(kernel: string, name: string, data: Numeric | DeviceTensor, expected: number, layout: string): void {
   validateLength(kernel, name, data, expected, layout);
   if (isDeviceTensor(data)) return;
-  const ok = data instanceof Float32Array ? allFinite32(data) : data instanceof Float64Array ? allFinite64(data) : false;
+  const ok = data instanceof Float32Array || data instanceof Float64Array ? allFinite(data) : false;
   if (!ok) validateFinite(kernel, name, data);
 }
 

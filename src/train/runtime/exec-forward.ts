@@ -69,7 +69,9 @@ export async function conv2d(ctx: ExecContext, node: NodeOf<'Conv2d'>): Promise<
   const sets = groupParams(ctx, p, paramLayer(ctx, node.layer).layer);
   const conv = { inChannels: node.inChannels, outChannels: node.outChannels, kernelSize: node.kernelSize, stride: node.stride, padding: node.padding };
   if (node.phase === 'backward') {
-    const dims = { ...conv, batch: node.batch, height: node.outHeight, width: node.outWidth };
+    // BP's input gradient is stated as the transposed conv: the node's input is the forward's output.
+    const forward = { ...conv, inChannels: node.outChannels, outChannels: node.inChannels };
+    const dims = { ...forward, batch: node.batch, height: node.outHeight, width: node.outWidth };
     ctx.env.set(node.outputs[0]!, await ctx.kernels['conv2d-backward-data']({ dy: num(ctx, a), weights: sets[0]!.weights, dims }));
     return;
   }

@@ -22,8 +22,9 @@ import { combineResults, splitBatch, type MicroBatch } from './micro-batches.js'
 import type { OptimizerConfig } from './optimizer-state.js';
 import { resolveKernels, type ResolvedKernels } from './resolve-kernels.js';
 import type { TransferStats } from '../../../kernels/browser/browser-device.js';
+import { allFinite } from '../../../kernels/registry-checks.js';
 import { exportArrays, importArrays, type RuntimeState } from './state-io.js';
-import { type Batch, type MethodOptions, type Params, type StepResult } from './step-types.js';
+import { type Batch, type LayerParams, type MethodOptions, type Params, type StepResult } from './step-types.js';
 
 export type { Evaluation } from './evaluate.js';
 
@@ -40,13 +41,18 @@ export interface RuntimeOptions {
 }
 
 const isUpdate = (n: IrNode): boolean => n.kind === 'OptimizerUpdate';
-const allFinite = (p: Params): boolean =>
-  Object.values(p).every((l) => l.weights.every(Number.isFinite) && l.biases.every(Number.isFinite));
+const finiteParams = (p: Params): boolean => Object.values(p).every((l) => allFinite(l.weights) && allFinite(l.biases));
 
-function flatParams(p: { weights: Float64Array; biases: Float64Array }): Float64Array {
-  const flat = new Float64Array(p.weights.length + p.biases.length);
-  flat.set(p.weights);
-  flat.set(p.biases, p.weights.length);
+/** Each layer's parameters as the graph's one buffer; an update's result is kept as it came (flatParams reuses it). */
+const flatOf = new WeakMap<LayerParams, Float64Array>();
+
+function flatParams(p: LayerParams): Float64Array {
+  let flat = flatOf.get(p);
+  if (!flat) {
+    flat = new Float64Array(p.weights.length + p.biases.length);
+    flat.set(p.weights);
+    flat.set(p.biases, p.weights.length);
+  }
   return flat;
 }
 
@@ -143,13 +149,13 @@ export class Runtime {
     return { ctx, result: { meanLoss, gradients, keptBytes: measureKept(ctx), ...sigma } };
   }
 
-  private async runStep(batch: Batch, step: number, lr: number): Promise<{ ctx: ExecContext; result: StepResult }> {
+  private async runStep(batch: Batch, step: number, lr: number): Promise<{ ctx: ExecContext; result: StepResult; combined: boolean }> {
     const parts = splitBatch(batch, this.options.schedule?.microBatches ?? 1);
     const runs = [];
     for (const part of parts) runs.push(await this.runPart(part, step, lr));
     const samples = parts.map((p) => p.batch.samples);
     const result = runs.length === 1 ? runs[0]!.result : combineResults(runs.map((r) => r.result), samples);
-    return { ctx: runs[runs.length - 1]!.ctx, result };
+    return { ctx: runs[runs.length - 1]!.ctx, result, combined: runs.length > 1 };
   }
 
   /** Gradients of one step without applying them (probe, bridge tests). */
@@ -182,23 +188,27 @@ export class Runtime {
   }
 
   private async applyStep(batch: Batch, step: number, lr: number, sigmaLr: number): Promise<StepResult> {
-    const { ctx, result } = await this.runStep(batch, step, lr);
+    const { ctx, result, combined } = await this.runStep(batch, step, lr);
     if (!Number.isFinite(result.meanLoss)) return result;
     const apply = this.toApply(result);
     if (!apply) return result;
-    // The update reads the gradient under its own input id (after an all-reduce or a transfer, not `.grad`).
-    for (const n of ctx.graph.nodes) {
-      if (isUpdate(n) && n.layer !== undefined) ctx.env.set(n.inputs[1]!, flatParams(apply.gradients[n.layer]!));
+    // The update reads the gradient under its own input id (after an all-reduce or a transfer, not
+    // `.grad`); the graph left the step's own gradient there, so only a combined or late one is written.
+    if (combined || apply.gradients !== result.gradients) {
+      for (const n of ctx.graph.nodes) {
+        if (isUpdate(n) && n.layer !== undefined) ctx.env.set(n.inputs[1]!, flatParams(apply.gradients[n.layer]!));
+      }
     }
     await executeGraph(ctx, isUpdate);
     const next: Params = {};
     for (const layer of this.layers) {
       const flat = toF64(ctx.env.get(`${layer.name}.params.next`) as Float64Array);
       const w = this.params[layer.name]!.weights.length;
-      next[layer.name] = { weights: flat.slice(0, w), biases: flat.slice(w) };
+      next[layer.name] = { weights: flat.subarray(0, w), biases: flat.subarray(w) };
+      flatOf.set(next[layer.name]!, flat);
     }
     // A diverged update is dropped, so the state a caller saves is always the last good one.
-    if (!allFinite(next)) return result;
+    if (!finiteParams(next)) return result;
     const updateCount = this.optimizerUpdates + 1;
     await this.sigma?.update(ctx.kernels, apply.sigmaGradients ?? {}, sigmaLr, this.options.optimizer, updateCount);
     this.params = next;
@@ -211,7 +221,7 @@ export class Runtime {
 
   /** Whether every parameter is finite (checked after each update: divergence must not reach a checkpoint). */
   finite(): boolean {
-    return allFinite(this.params);
+    return finiteParams(this.params);
   }
 
   /** Mean loss and accuracy over a split: the BP graph's forward and loss nodes, in chunks. */
