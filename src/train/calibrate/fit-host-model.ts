@@ -8,7 +8,7 @@
 // the one whose fold formula best fits the measured matmul times (least squares of the differences
 // over the measured time, again weighting long kernels). On that machine, each op class the probe
 // steps ran (measure-steps.ts) gets its own cost, cycles = call overhead + fixed + scale * formula,
-// fitted by least squares of the relative error over that class's nodes: the runtime's real time per
+// fitted by weighted least squares over that class's nodes (fitClass): the runtime's real time per
 // node, host work included, which bare kernel rates under-predict 2-8x. A fit, not the CPU's structure.
 import { freemem, totalmem } from 'node:os';
 import { estimateCycles } from '../../compiler/cost-model.js';
@@ -110,10 +110,10 @@ export function fitHostModel(m: HostMeasurements, name: string, when: Date): Fit
   const predict = (t: KernelTiming): number => (estimateCycles(t.work, hw) + latencyCycles) / clockHz + t.bytes / m.bandwidthBytesPerSecond;
   const ratios = [...m.gemm, ...m.vector].map((t) => ({ name: t.name, measuredSeconds: t.seconds, predictedSeconds: predict(t) }));
   const nodes = m.steps.flatMap((s) => s.nodes);
-  const fits = fitClasses(nodes, hw, latencyCycles);
-  const opCosts = Object.fromEntries([...fits].map(([op, f]) => [op, { fixed: `${Math.round(f.fixed)} clk`, scale: Number(f.scale.toPrecision(6)) }]));
-  const costed: HwModel = { ...hw, cores: { ...hw.cores, opCosts: Object.fromEntries([...fits].map(([op, f]) => [op, { fixedCycles: Math.round(f.fixed), scale: f.scale }])) } };
-  const classes = [...fits.keys()].map((op) => {
+  const fits = [...fitClasses(nodes, hw, latencyCycles)].map(([op, f]) => [op, { fixedCycles: Math.round(f.fixed), scale: Number(f.scale.toPrecision(6)) }] as const);
+  const opCosts = Object.fromEntries(fits.map(([op, c]) => [op, { fixed: `${c.fixedCycles} clk`, scale: c.scale }]));
+  const costed: HwModel = { ...hw, cores: { ...hw.cores, opCosts: Object.fromEntries(fits) } };
+  const classes = fits.map(([op]) => {
     const mine = nodes.filter((n) => opClass(n.node) === op);
     const predicted = mine.reduce((s, n) => s + (estimateCycles(workOf(n.node), costed) + latencyCycles) / clockHz, 0);
     return { op, nodes: mine.length, measuredSeconds: mine.reduce((s, n) => s + n.seconds, 0), predictedSeconds: predicted };
@@ -130,7 +130,7 @@ export function fitHostModel(m: HostMeasurements, name: string, when: Date): Fit
     source: `alrflow hw calibrate --backend ${m.backend}`,
     clock: si(clockHz, 'Hz'),
     wordBytes: 4,
-    cores: fits.size > 0 ? { ...coresOf(side), opCosts } : coresOf(side),
+    cores: fits.length > 0 ? { ...coresOf(side), opCosts } : coresOf(side),
     memory: [
       { name: 'registers', scope: 'core', capacity: '1 KiB', bandwidth: '1000 TB/s', latency: '0 clk', doubleBuffered: true },
       { name: 'ram', scope: 'chip', capacity: si(Math.min(totalmem(), Math.max(freemem(), totalmem() / 2)), 'B'), bandwidth: si(m.bandwidthBytesPerSecond, 'B/s'), latency: `${latencyCycles} clk` },

@@ -2,9 +2,9 @@
 // (the kernels training runs): matmul time per shape class, elementwise kernels (the vector work of
 // the IR), the fixed cost of a kernel call (launch overhead), host memory bandwidth (a typed-array
 // copy), the thread count, and probe training steps timed per graph node (measure-steps.ts). Each
-// timing is the fastest of several calls after warm-up calls, since a loaded machine only adds time
-// (bench:predict compares it with the fastest measured step). It measures; fitting the hardware
-// model to the numbers is fit-host-model.ts.
+// kernel timing is the fastest of several calls after warm-up calls (the bare rates the formulas are
+// fitted to); the probe steps keep medians. It measures; fitting the hardware model to the numbers
+// is fit-host-model.ts.
 import type { KernelTable } from '../../../kernels/names.js';
 import { tfjsThreads } from '../../../kernels/tfjs/tfjs-worker-pool.js';
 import type { IrNode, Work } from '../../ir/types.js';

@@ -1,5 +1,5 @@
 // Probe training steps for `hw calibrate`: small synthetic networks, with shapes unlike the shipped
-// models', trained for a few steps on random data through the training runtime with per-node
+// models', trained for a few steps on synthetic data through the training runtime with per-node
 // profiling, under BP, LR and ALR. So each node's time is what the runtime really spends on it: its
 // kernels and the host work around them (argument checks, downloads, baselines, error signals).
 // Per node, the median of the timed steps counts, and the step's median time is kept too: the
@@ -34,7 +34,7 @@ export interface StepTiming {
 
 const methods: Method[] = ['bp', 'lr', 'alr'];
 
-/** Four MLPs (1024 to 6144 noisy rows) and two small conv nets (every op class the shipped MLP and CNN steps use), each under BP, LR and ALR. */
+/** Four MLPs (1024 to 6144 noisy rows) and two small conv nets, each under BP, LR and ALR: every op class of the shipped MLP and CNN steps. */
 export function probeSteps(): ProbeStep[] {
   const nets: { network: Network; batch: number; copies: number }[] = [
     { network: mlp([400, 128, 10]), batch: 32, copies: 32 },
@@ -44,27 +44,27 @@ export function probeSteps(): ProbeStep[] {
     { network: cnn({ inputShape: [1, 12, 12], classes: 10 }), batch: 16, copies: 8 },
     { network: cnn({ inputShape: [1, 20, 20], classes: 10 }), batch: 16, copies: 16 },
   ];
-  return nets.flatMap((n) => methods.map((method) => ({ ...n, name: `${n.network.name}${n.network.inputShape.length > 1 ? `@${n.network.inputShape.join('x')}` : ''} ${method}`, method })));
+  const nameOf = (n: Network): string => (n.inputShape.length > 1 ? `${n.name}@${n.inputShape.join('x')}` : n.name);
+  return nets.flatMap((n) => methods.map((method) => ({ ...n, name: `${nameOf(n.network)} ${method}`, method })));
 }
 
-function randomBatch(network: Network, samples: number, seed: number): Batch {
-  let state = seed;
-  const next = (): number => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const x = Float64Array.from({ length: samples * elementCount(network.inputShape) }, () => next());
-  const labels = Int32Array.from({ length: samples }, () => Math.floor(next() * network.classes));
+/** Deterministic inputs in [0, 1) and labels, different at every step (timing needs no real data). */
+function probeBatch(network: Network, samples: number, step: number): Batch {
+  const x = Float64Array.from({ length: samples * elementCount(network.inputShape) }, (_, i) => Math.abs(Math.sin(i + 7919 * step)));
+  const labels = Int32Array.from({ length: samples }, (_, i) => (i + step) % network.classes);
   return { x, labels, samples };
 }
 
 export interface TimeStepOptions {
   warmups?: number;
   timed?: number;
-  /** The batch of each step (default: random inputs and labels). */
+  /** The batch of each step (default: probeBatch). */
   batchOf?: (step: number) => Batch;
 }
 
 /** Trains `probe` for warm-up then timed steps; `backend` is the backend that actually ran. */
 export async function timeStep(probe: ProbeStep, backend: string, options: TimeStepOptions = {}): Promise<StepTiming & { backend: string }> {
-  const { warmups = 2, timed = 5, batchOf = (step: number) => randomBatch(probe.network, probe.batch, step + 1) } = options;
+  const { warmups = 2, timed = 5, batchOf = (step: number) => probeBatch(probe.network, probe.batch, step) } = options;
   const runtime = await Runtime.create({
     network: probe.network, backend, seed: 1,
     method: { method: probe.method, copies: probe.copies, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false },

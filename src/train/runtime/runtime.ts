@@ -6,8 +6,8 @@
 // noisy methods' graphs carry the clean pass that fixes the statistics (METHOD.md 7.3).
 // Intermediate tensors may stay on the backend's device between kernels (`resident`, default on
 // unless ALRFLOW_RESIDENT=off); every handle a step or an evaluation chunk produces is disposed
-// when it ends. Parameters and optimizer state stay host
-// float64 arrays between steps, so checkpoints (state-io.ts) hold exactly what the next step reads.
+// when it ends. Parameters and optimizer state stay host float64 arrays between steps, so
+// checkpoints (state-io.ts) hold exactly what the next step reads.
 import type { Graph, IrNode } from '../../ir/types.js';
 import { elementCount, paramLayers, type Network, type ParamLayer } from '../../models/layers.js';
 import { evaluateSplit, type Evaluation } from './evaluate.js';
@@ -43,7 +43,7 @@ export interface RuntimeOptions {
 const isUpdate = (n: IrNode): boolean => n.kind === 'OptimizerUpdate';
 const finiteParams = (p: Params): boolean => Object.values(p).every((l) => allFinite(l.weights) && allFinite(l.biases));
 
-/** Each layer's parameters as the graph's one buffer; an update's result is kept as it came (flatParams reuses it). */
+/** The graph's one buffer (weights then biases) behind parameters an update produced, which flatParams hands out again. */
 const flatOf = new WeakMap<LayerParams, Float64Array>();
 
 function flatParams(p: LayerParams): Float64Array {
@@ -54,6 +54,13 @@ function flatParams(p: LayerParams): Float64Array {
     flat.set(p.biases, p.weights.length);
   }
   return flat;
+}
+
+/** A step's last graph context and result; `combined` when summed over several micro-batches. */
+interface StepRun {
+  ctx: ExecContext;
+  result: StepResult;
+  combined: boolean;
 }
 
 export class Runtime {
@@ -149,7 +156,7 @@ export class Runtime {
     return { ctx, result: { meanLoss, gradients, keptBytes: measureKept(ctx), ...sigma } };
   }
 
-  private async runStep(batch: Batch, step: number, lr: number): Promise<{ ctx: ExecContext; result: StepResult; combined: boolean }> {
+  private async runStep(batch: Batch, step: number, lr: number): Promise<StepRun> {
     const parts = splitBatch(batch, this.options.schedule?.microBatches ?? 1);
     const runs = [];
     for (const part of parts) runs.push(await this.runPart(part, step, lr));
