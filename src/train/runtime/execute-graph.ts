@@ -24,11 +24,14 @@ function identity(ctx: ExecContext, node: IrNode): void {
   for (const out of node.outputs) if (input !== undefined && ctx.env.has(input)) ctx.env.set(out, ctx.env.get(input)!);
 }
 
-/** A Transfer between stages is a real copy: the reading stage never shares the producer's buffer. */
+/**
+ * A Transfer between stages is a real copy: the reading stage never shares the producer's buffer.
+ * A device tensor is copied on the device (a one-copy copy-sum), so it stays resident.
+ */
 async function transfer(ctx: ExecContext, node: IrNode): Promise<void> {
   const value = ctx.env.get(node.inputs[0]!);
   if (value === undefined) return;
-  const copy = isDeviceTensor(value) ? Float64Array.from(await value.download()) : value.slice();
+  const copy = isDeviceTensor(value) ? await ctx.device['copy-sum']({ x: value, samples: 1, copies: 1, width: value.length }) : value.slice();
   ctx.env.set(node.outputs[0]!, copy);
 }
 
