@@ -6,7 +6,7 @@ import { elementCount } from '../ir/graph.js';
 import type { Graph, GraphMeta } from '../ir/types.js';
 import { paramLayers, parameterCount, type Network, type ParamLayer, type Shape } from '../models/layers.js';
 import { inferShapes } from '../models/shapes.js';
-import { ForwardEmitter, type BatchStats } from './expand-forward.js';
+import { ForwardEmitter, type BatchNormLayer, type BatchStats } from './expand-forward.js';
 import type { CompileOptions } from './types.js';
 import { defaultSwitches, lossEmitsOf, noiseScaleOf, rowLayoutOf, type MethodSwitches } from '../ir/method-rules.js';
 
@@ -108,10 +108,9 @@ export function methodAttributes(ctx: ExpandContext) {
 export function cleanBatchStats(ctx: ExpandContext): BatchStats | undefined {
   if (!ctx.layers.some((l) => l.kind === 'batchnorm')) return undefined;
   const stats = new Map<string, string>();
-  const tensor = (layer: ParamLayer): string => {
-    const channels = layer.kind === 'batchnorm' ? layer.channels : 0;
+  const tensor = (layer: BatchNormLayer): string => {
     const id = `clean/${layer.name}.stats`;
-    if (!stats.has(layer.name)) stats.set(layer.name, ctx.b.tensor({ id, shape: [2, channels], dtype: ctx.b.floatDtype, cls: 'activation', layer: layer.name }));
+    if (!stats.has(layer.name)) stats.set(layer.name, ctx.b.tensor({ id, shape: [2, layer.channels], dtype: ctx.b.floatDtype, cls: 'activation', layer: layer.name }));
     return stats.get(layer.name)!;
   };
   const params = (layer: ParamLayer): string => ctx.params.get(layer.name)!;

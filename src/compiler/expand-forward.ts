@@ -18,10 +18,12 @@ export interface ForwardHooks {
   batchStats?: BatchStats;
 }
 
+export type BatchNormLayer = Extract<ParamLayer, { kind: 'batchnorm' }>;
+
 export interface BatchStats {
   role: 'write' | 'read';
   /** The statistics tensor of a batchnorm layer (per channel mean and variance). */
-  tensor(layer: ParamLayer): string;
+  tensor(layer: BatchNormLayer): string;
 }
 
 export class ForwardEmitter {

@@ -1,8 +1,8 @@
 // Op classes: the IR's compute nodes grouped by what their kernels (and host work) do, finer than the
 // node kind where variants cost differently (BP's backward pass of a forward op, noise storage, a
 // gradient product that first forms its error signal from stored noise, the LR fold's error-signal
-// sum, the optimizer). A hardware model
-// may give each class its own fixed cost and rate (cores.opCosts); `hw calibrate` measures them.
+// sum, the optimizer). A hardware model may give each class its own fixed cost and rate
+// (cores.opCosts); `hw calibrate` measures them.
 import type { IrNode, OpClass } from './types.js';
 
 /** The op class of a compute node; undefined for data movement (Load, Store, Transfer, AllReduce). */

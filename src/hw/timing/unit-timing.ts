@@ -2,7 +2,8 @@
 // piece of work, and its compute cycles (systolic arrays: src/hw/timing/systolic-array.ts; vector
 // units: one op per lane per cycle; links: NoC bandwidth plus hop latency; a model's opCosts per op
 // class on top). The compiler's cost model and the simulator both read this file, so the estimate
-// that partitions stages and the simulation cannot drift. Memory time is not here (sim/units/memory.ts and sim/engine.ts).
+// that partitions stages and the simulation cannot drift. Memory time is not here
+// (sim/units/memory.ts and sim/engine.ts).
 import type { Work } from '../../ir/types.js';
 import type { HwModel } from '../types.js';
 import { systolicCycles } from './systolic-array.js';

@@ -10,6 +10,7 @@
 // steps ran (measure-steps.ts) gets its own cost, cycles = call overhead + fixed + scale * formula,
 // fitted by weighted least squares over that class's nodes (fitClass): the runtime's real time per
 // node, host work included, which bare kernel rates under-predict 2-8x. A fit, not the CPU's structure.
+import { group } from 'd3';
 import { freemem, totalmem } from 'node:os';
 import { estimateCycles } from '../../compiler/cost-model.js';
 import type { HwFile } from '../../hw/schema.js';
@@ -18,7 +19,6 @@ import type { OpClass } from '../../ir/types.js';
 import { opClass } from '../../ir/op-class.js';
 import { workOf } from '../../ir/work-of.js';
 import type { HostMeasurements, KernelTiming } from './measure-host.js';
-import type { NodeTiming } from './measure-steps.js';
 
 const lanes = 16;
 
@@ -55,17 +55,6 @@ export function fitClass(points: { b: number; t: number }[]): ClassFit {
     if (scale <= 0) return { fixed: st / sw, scale: 1e-6 };
   }
   return { fixed: 0, scale: Math.max(sbt / sbb, 1e-6) };
-}
-
-function fitClasses(nodes: NodeTiming[], hw: HwModel, overheadCycles: number): Map<OpClass, ClassFit> {
-  const byClass = new Map<OpClass, { b: number; t: number }[]>();
-  for (const { node, seconds } of nodes) {
-    const op = opClass(node);
-    const b = estimateCycles(workOf(node), hw);
-    const t = Math.max(seconds * hw.clockHz - overheadCycles, 1);
-    if (op !== undefined && b > 0) byClass.set(op, [...(byClass.get(op) ?? []), { b, t }]);
-  }
-  return new Map([...byClass].map(([op, points]) => [op, fitClass(points)]));
 }
 
 /** Seconds a kernel spends computing: measured, less the call's fixed cost and its bytes' time (at least a twentieth). */
@@ -110,11 +99,14 @@ export function fitHostModel(m: HostMeasurements, name: string, when: Date): Fit
   const predict = (t: KernelTiming): number => (estimateCycles(t.work, hw) + latencyCycles) / clockHz + t.bytes / m.bandwidthBytesPerSecond;
   const ratios = [...m.gemm, ...m.vector].map((t) => ({ name: t.name, measuredSeconds: t.seconds, predictedSeconds: predict(t) }));
   const nodes = m.steps.flatMap((s) => s.nodes);
-  const fits = [...fitClasses(nodes, hw, latencyCycles)].map(([op, f]) => [op, { fixedCycles: Math.round(f.fixed), scale: Number(f.scale.toPrecision(6)) }] as const);
-  const opCosts = Object.fromEntries(fits.map(([op, c]) => [op, { fixed: `${c.fixedCycles} clk`, scale: c.scale }]));
-  const costed: HwModel = { ...hw, cores: { ...hw.cores, opCosts: Object.fromEntries(fits) } };
-  const classes = fits.map(([op]) => {
-    const mine = nodes.filter((n) => opClass(n.node) === op);
+  // Each class's nodes, fitted (formula cycles b, measured cycles less the call overhead t), costs rounded as the file holds them.
+  const fits = [...group(nodes.filter((n) => opClass(n.node) !== undefined), (n) => opClass(n.node)!)].map(([op, mine]) => {
+    const f = fitClass(mine.map((n) => ({ b: estimateCycles(workOf(n.node), hw), t: Math.max(n.seconds * clockHz - latencyCycles, 1) })));
+    return { op, mine, cost: { fixedCycles: Math.round(f.fixed), scale: Number(f.scale.toPrecision(6)) } };
+  });
+  const opCosts = Object.fromEntries(fits.map(({ op, cost }) => [op, { fixed: `${cost.fixedCycles} clk`, scale: cost.scale }]));
+  const costed: HwModel = { ...hw, cores: { ...hw.cores, opCosts: Object.fromEntries(fits.map(({ op, cost }) => [op, cost])) } };
+  const classes = fits.map(({ op, mine }) => {
     const predicted = mine.reduce((s, n) => s + (estimateCycles(workOf(n.node), costed) + latencyCycles) / clockHz, 0);
     return { op, nodes: mine.length, measuredSeconds: mine.reduce((s, n) => s + n.seconds, 0), predictedSeconds: predicted };
   });
