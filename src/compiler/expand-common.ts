@@ -8,7 +8,7 @@ import { paramLayers, parameterCount, type Network, type ParamLayer, type Shape 
 import { inferShapes } from '../models/shapes.js';
 import { ForwardEmitter, type BatchNormLayer, type BatchStats } from './expand-forward.js';
 import type { CompileOptions } from './types.js';
-import { defaultSwitches, lossEmitsOf, noiseScaleOf, rowLayoutOf, type MethodSwitches } from '../ir/method-rules.js';
+import { defaultSwitches, lossEmitsOf, noiseScaleOf, optimizerStateId, rowLayoutOf, sigmaTensorId, type MethodSwitches } from '../ir/method-rules.js';
 
 export type ExpandOptions = Pick<CompileOptions, 'method' | 'copies' | 'batch' | 'noiseStorage' | 'layerwise' | 'optimizer' | 'switches'> & {
   floatBytes?: number;
@@ -71,19 +71,23 @@ export function gradientTensor(ctx: ExpandContext, layer: ParamLayer): string {
   return ctx.b.tensor({ id: `${layer.name}.grad`, shape: [parameterTotal(layer)], dtype: ctx.b.floatDtype, cls: 'gradient', layer: layer.name });
 }
 
-export function optimizerUpdate(ctx: ExpandContext, layer: ParamLayer, gradient: string): void {
+/** The optimizer update of a layer's parameters, or (target 'sigma') of its learned sigma. */
+export function optimizerUpdate(ctx: ExpandContext, layer: ParamLayer, gradient: string, target: 'params' | 'sigma' = 'params'): void {
   const { b } = ctx;
-  const elements = parameterTotal(layer);
-  const params = ctx.params.get(layer.name)!;
-  const next = b.tensor({ id: `${layer.name}.params.next`, shape: [elements], dtype: b.floatDtype, cls: 'weight', layer: layer.name });
-  const inputs = [params, gradient];
+  const values = target === 'params' ? ctx.params.get(layer.name)! : sigmaTensorId(layer.name);
+  const stateId = optimizerStateId(layer.name, target);
+  const elements = elementCount(b.get(values).shape);
+  const next = b.tensor({ id: `${values}.next`, shape: [elements], dtype: b.floatDtype, cls: 'weight', layer: layer.name });
+  const inputs = [values, gradient];
   const outputs = [next];
   if (ctx.options.optimizer === 'adam') {
-    // Adam keeps first and second moments: two floats per parameter.
-    inputs.push(b.tensor({ id: `${layer.name}.opt`, shape: [2 * elements], dtype: b.floatDtype, cls: 'optimizer-state', layer: layer.name }));
-    outputs.push(b.tensor({ id: `${layer.name}.opt.next`, shape: [2 * elements], dtype: b.floatDtype, cls: 'optimizer-state', layer: layer.name }));
+    // Adam keeps first and second moments: two floats per value.
+    inputs.push(b.tensor({ id: stateId, shape: [2 * elements], dtype: b.floatDtype, cls: 'optimizer-state', layer: layer.name }));
+    outputs.push(b.tensor({ id: `${stateId}.next`, shape: [2 * elements], dtype: b.floatDtype, cls: 'optimizer-state', layer: layer.name }));
   }
-  b.node({ id: `${layer.name}.update`, kind: 'OptimizerUpdate', phase: 'update', layer: layer.name, perStep: true, inputs, outputs, elements, optimizer: ctx.options.optimizer });
+  const id = target === 'params' ? `${layer.name}.update` : `${layer.name}.sigma.update`;
+  const targetAttribute = target === 'sigma' ? { target } : {};
+  b.node({ id, kind: 'OptimizerUpdate', ...targetAttribute, phase: 'update', layer: layer.name, perStep: true, inputs, outputs, elements, optimizer: ctx.options.optimizer });
 }
 
 /** The method's attributes of a noisy step's nodes: noise sampling, the Loss node's reading, the gradient product's scaling. */
@@ -92,7 +96,7 @@ export function methodAttributes(ctx: ExpandContext) {
   const s = ctx.switches;
   const rowLayout = rowLayoutOf(method);
   return {
-    noise: { antithetic: s.antithetic, rowLayout, sigmaSource: s.learnedSigma ? ('learned' as const) : ('run' as const) },
+    noise: { antithetic: s.antithetic, rowLayout },
     loss: { emits: lossEmitsOf(method, s), baseline: s.baseline, rowLayout, copies },
     product: { space: rowLayout === 'copy-major' ? ('weight' as const) : ('activation' as const), noiseScale: noiseScaleOf(method, s), normaliser: batch * copies },
   };

@@ -3,8 +3,11 @@
 // layer's pre-activation (or, layer-wise, on one layer per forward pass), ALR packs the noise signs
 // into bits, one loss per row, the loss vector broadcast to every layer, and one independent
 // gradient product per layer that reads only the layer's stored input, its noise (or sign bits)
-// and the loss vector: no backward chain.
+// and the loss vector: no backward chain. With learned sigma every noisy layer reads its sigma
+// tensor, and a sigma gradient (from the float noise, kept or regenerated, and the pass's baselined
+// loss) feeds the sigma's own optimizer update.
 import { elementCount } from '../ir/graph.js';
+import { sigmaTensorId } from '../ir/method-rules.js';
 import type { Graph } from '../ir/types.js';
 import type { Network, ParamLayer } from '../models/layers.js';
 import { ForwardEmitter, type BatchStats } from './expand-forward.js';
@@ -17,7 +20,14 @@ interface NoisyLayer {
   /** Stored noise or sign bits; undefined when the noise is regenerated after the loss. */
   stored?: string;
   loss: string;
+  /** The pass's baselined loss as floats: `loss`, or under ALR sign-signal the Loss node's second output. */
+  lossValues: string;
   rows: number;
+}
+
+/** The layer's learned-sigma tensor as a node input ([] when sigma is the run's scalar). */
+function sigmaInput(ctx: ExpandContext, layer: ParamLayer): string[] {
+  return ctx.switches.learnedSigma ? [sigmaTensorId(layer.name)] : [];
 }
 
 function injectNoise(ctx: ExpandContext, prefix: string, layer: ParamLayer, z: string, rows: number): { noisy: string; stored?: string } {
@@ -30,35 +40,62 @@ function injectNoise(ctx: ExpandContext, prefix: string, layer: ParamLayer, z: s
   const noisy = tensor('noisy', 'activation');
   const noise = storage === 'regenerate' ? undefined : tensor('noise', 'noise');
   const base = { phase: 'forward' as const, layer: layer.name, elements };
-  b.node({ ...base, ...methodAttributes(ctx).noise, id: `${prefix}${layer.name}.inject`, kind: 'NoiseInject', storage, inputs: [z], outputs: noise ? [noisy, noise] : [noisy] });
+  const inputs = [z, ...sigmaInput(ctx, layer)];
+  b.node({ ...base, ...methodAttributes(ctx).noise, id: `${prefix}${layer.name}.inject`, kind: 'NoiseInject', storage, inputs, outputs: noise ? [noisy, noise] : [noisy] });
   if (storage !== 'sign-bits' || !noise) return { noisy, stored: noise };
   const signs = tensor('signs', 'sign-bits');
   b.node({ ...base, id: `${prefix}${layer.name}.signpack`, kind: 'SignPack', inputs: [noise], outputs: [signs] });
   return { noisy, stored: signs };
 }
 
+/** The layer's float noise: the kept floats, else regenerated from the counter RNG after the loss (once per layer). */
+function floatNoise(ctx: ExpandContext, l: NoisyLayer): string {
+  const { b } = ctx;
+  if (l.stored && b.get(l.stored).dtype !== 'bit') return l.stored;
+  const id = `${l.prefix}${l.layer.name}.noise.regen`;
+  if (b.has(id)) return id;
+  const outShape = ctx.shapes.get(l.layer.name)!.output;
+  b.tensor({ id, shape: [l.rows, ...outShape], dtype: b.floatDtype, cls: 'noise', layer: l.layer.name });
+  const base = { phase: 'gradient' as const, layer: l.layer.name, elements: l.rows * elementCount(outShape) };
+  b.node({ ...base, ...methodAttributes(ctx).noise, id: `${l.prefix}${l.layer.name}.regenerate`, kind: 'NoiseInject', storage: 'regenerate', inputs: [], outputs: [id] });
+  return id;
+}
+
 /** Noise or sign bits as the gradient product reads them: regenerated and/or sign-packed if needed. */
 function gradientSource(ctx: ExpandContext, l: NoisyLayer): string {
   const { b } = ctx;
-  const outShape = ctx.shapes.get(l.layer.name)!.output;
-  const elements = l.rows * elementCount(outShape);
-  const base = { phase: 'gradient' as const, layer: l.layer.name, elements };
-  let source = l.stored;
-  if (!source) {
-    source = b.tensor({ id: `${l.prefix}${l.layer.name}.noise.regen`, shape: [l.rows, ...outShape], dtype: b.floatDtype, cls: 'noise', layer: l.layer.name });
-    b.node({ ...base, ...methodAttributes(ctx).noise, id: `${l.prefix}${l.layer.name}.regenerate`, kind: 'NoiseInject', storage: 'regenerate', inputs: [], outputs: [source] });
-  }
+  const source = l.stored ?? floatNoise(ctx, l);
   if (ctx.options.method !== 'alr' || b.get(source).dtype === 'bit') return source;
+  const outShape = ctx.shapes.get(l.layer.name)!.output;
   const signs = b.tensor({ id: `${l.prefix}${l.layer.name}.signs.late`, shape: [l.rows, ...outShape], dtype: 'bit', cls: 'sign-bits', layer: l.layer.name });
-  b.node({ ...base, id: `${l.prefix}${l.layer.name}.signpack.late`, kind: 'SignPack', inputs: [source], outputs: [signs] });
+  b.node({ phase: 'gradient', layer: l.layer.name, elements: l.rows * elementCount(outShape), id: `${l.prefix}${l.layer.name}.signpack.late`, kind: 'SignPack', inputs: [source], outputs: [signs] });
   return signs;
 }
 
-function lossOf(ctx: ExpandContext, prefix: string, logits: string, rows: number): string {
+/** Learned sigma: the layer's sigma gradient, from its float noise and its pass's baselined loss, and the sigma's update. */
+function learnSigma(ctx: ExpandContext, l: NoisyLayer): void {
   const { b } = ctx;
-  const loss = b.tensor({ id: `${prefix}loss`, shape: [rows], dtype: b.floatDtype, cls: 'loss' });
-  b.node({ id: `${prefix}loss.ce`, kind: 'Loss', phase: 'loss', inputs: [logits, 'labels'], outputs: [loss], rows, classes: ctx.network.classes, ...methodAttributes(ctx).loss });
-  return loss;
+  const sigma = sigmaTensorId(l.layer.name);
+  const channels = b.get(sigma).shape[0]!;
+  const noise = floatNoise(ctx, l);
+  const gradient = b.tensor({ id: `${sigma}.grad`, shape: [channels], dtype: b.floatDtype, cls: 'gradient', layer: l.layer.name });
+  b.node({
+    id: `${l.layer.name}.sigma-grad`, kind: 'SigmaGrad', phase: 'gradient', layer: l.layer.name, inputs: [noise, l.lossValues, sigma], outputs: [gradient],
+    elements: elementCount(b.get(noise).shape), channels, normaliser: methodAttributes(ctx).product.normaliser,
+  });
+  optimizerUpdate(ctx, l.layer, gradient, 'sigma');
+}
+
+/** The pass's Loss node; with learned sigma under ALR sign-signal it also emits the float baselined loss the sigma gradient reads. */
+function lossOf(ctx: ExpandContext, prefix: string, logits: string, rows: number): { loss: string; values: string } {
+  const { b } = ctx;
+  const attributes = methodAttributes(ctx).loss;
+  const tensor = (id: string): string => b.tensor({ id, shape: [rows], dtype: b.floatDtype, cls: 'loss' });
+  const loss = tensor(`${prefix}loss`);
+  const values = attributes.emits === 'loss-signs' && ctx.switches.learnedSigma ? tensor(`${prefix}loss.values`) : undefined;
+  const outputs = values ? [loss, values] : [loss];
+  b.node({ id: `${prefix}loss.ce`, kind: 'Loss', phase: 'loss', inputs: [logits, 'labels'], outputs, rows, classes: ctx.network.classes, ...attributes });
+  return { loss, values: values ?? loss };
 }
 
 /** All layers noisy in one forward pass: the forward-only mode. */
@@ -74,12 +111,15 @@ function allNoisy(ctx: ExpandContext, rows: number, batchStats: BatchStats | und
     },
   }, rows, 1, '');
   const logits = emitter.sequence(ctx.network.layers, 'x');
-  const loss = lossOf(ctx, '', logits, rows);
+  const { loss, values } = lossOf(ctx, '', logits, rows);
   const copies = ctx.layers.map((layer) =>
     ctx.b.tensor({ id: `loss@${layer.name}`, shape: [rows], dtype: ctx.b.floatDtype, cls: 'loss', layer: layer.name }),
   );
   ctx.b.node({ id: 'loss.broadcast', kind: 'LossBroadcast', phase: 'communication', inputs: [loss], outputs: copies, rows, targets: ctx.layers.length });
-  return ctx.layers.map((layer, i) => ({ layer, prefix: '', storedInput: emitter.layerInput.get(layer.name)!, stored: stored.get(layer.name), loss: copies[i]!, rows }));
+  return ctx.layers.map((layer, i) => {
+    const lossValues = values === loss ? copies[i]! : values;
+    return { layer, prefix: '', storedInput: emitter.layerInput.get(layer.name)!, stored: stored.get(layer.name), loss: copies[i]!, lossValues, rows };
+  });
 }
 
 function containsLayer(layer: Network['layers'][number], name: string): boolean {
@@ -109,14 +149,20 @@ function layerwise(ctx: ExpandContext, rows: number, batchStats: BatchStats | un
       },
     }, rows, 1, prefix);
     const logits = emitter.sequence(ctx.network.layers, 'x');
-    const loss = lossOf(ctx, prefix, logits, rows);
-    return { layer: target, prefix, storedInput: emitter.layerInput.get(target.name)!, stored, loss, rows };
+    const { loss, values } = lossOf(ctx, prefix, logits, rows);
+    return { layer: target, prefix, storedInput: emitter.layerInput.get(target.name)!, stored, loss, lossValues: values, rows };
   });
 }
 
 export function expandLr(network: Network, options: ExpandOptions): Graph {
   const rows = options.batch * options.copies;
   const ctx = startExpansion(network, options, rows);
+  if (ctx.switches.learnedSigma) {
+    for (const layer of ctx.layers) {
+      const channels = ctx.shapes.get(layer.name)!.output[0]!;
+      ctx.b.tensor({ id: sigmaTensorId(layer.name), shape: [channels], dtype: ctx.b.floatDtype, cls: 'weight', layer: layer.name });
+    }
+  }
   const batchStats = cleanBatchStats(ctx);
   const noisy = options.layerwise ? layerwise(ctx, rows, batchStats) : allNoisy(ctx, rows, batchStats);
   for (const l of noisy) {
@@ -125,9 +171,10 @@ export function expandLr(network: Network, options: ExpandOptions): Graph {
     const signs = ctx.b.get(source).dtype === 'bit';
     ctx.b.node({
       id: `${l.layer.name}.gradprod`, kind: 'GradProduct', phase: 'gradient', layer: l.layer.name,
-      inputs: [l.storedInput, source, l.loss], outputs: [gradient], ...gradDims(ctx, l.layer, l.rows), groups: 1, signs, ...methodAttributes(ctx).product,
+      inputs: [l.storedInput, source, l.loss, ...sigmaInput(ctx, l.layer)], outputs: [gradient], ...gradDims(ctx, l.layer, l.rows), groups: 1, signs, ...methodAttributes(ctx).product,
     });
     optimizerUpdate(ctx, l.layer, gradient);
+    if (ctx.switches.learnedSigma) learnSigma(ctx, l);
   }
   return removeDeadCode(ctx.b.build());
 }

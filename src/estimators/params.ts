@@ -2,7 +2,7 @@
 // counter-based RNG (He-scaled), so a (network, seed) pair always gives the same parameters. Validation
 // errors name the layer, the buffer and the offending value.
 import { InvalidInputError } from '../errors.js';
-import { fanIn, paramLayers, parameterCount, type Network, type ParamLayer } from '../models/layers.js';
+import { fanIn, outputChannels, paramLayers, parameterCount, type Network, type ParamLayer } from '../models/layers.js';
 import { sampleNoise } from '../../kernels/rng.js';
 import type { Params } from './types.js';
 
@@ -38,20 +38,6 @@ export function validateParams(network: Network, params: Params): void {
         throw new InvalidInputError(`layer ${layer.name}: ${name}[${bad}] = ${buf[bad]}; allowed: finite numbers. Hint: lower the learning rate`);
       }
     }
-  }
-}
-
-/** Output channels (neurons for linear) of a parametrised layer: the length of its sigma vector. */
-export function outputChannels(layer: ParamLayer): number {
-  switch (layer.kind) {
-    case 'linear':
-      return layer.outFeatures;
-    case 'conv2d':
-      return layer.outChannels;
-    case 'batchnorm':
-      return layer.channels;
-    default:
-      return layer satisfies never;
   }
 }
 

@@ -1,5 +1,5 @@
 // The gradient methods' rules the compiler writes onto a step graph's nodes, in one place: the ALR/AES
-// sign scale sqrt(pi/2), the baselines, the ALR encodings, the loss-row layouts, and which values a
+// sign scale sqrt(pi/2), the baselines, the ALR encodings, the loss-row layouts, the learned-sigma tensor, and which values a
 // node carries for them. The runtime's handlers read the nodes, not the method. The float64
 // estimators (src/estimators) keep their own copies on purpose: they are the independent oracle the
 // bridge tests compare the graph against.
@@ -20,6 +20,16 @@ export interface MethodSwitches {
 }
 
 export const defaultSwitches: MethodSwitches = { baseline: 'mean', encoding: 'sign-noise', antithetic: false, learnedSigma: false };
+
+/** The tensor of a layer's learned sigma (one value per output unit or channel); a node reading it uses it instead of the run's scalar. */
+export function sigmaTensorId(layer: string): string {
+  return `${layer}.sigma`;
+}
+
+/** The optimizer state of an update's values: `<layer>.opt` for the parameters, `<layer>.sigma.opt` for learned sigma. */
+export function optimizerStateId(layer: string, target: 'params' | 'sigma' = 'params'): string {
+  return target === 'params' ? `${layer}.opt` : `${sigmaTensorId(layer)}.opt`;
+}
 
 export function isWeightSpaceMethod(method: Method): boolean {
   return method === 'es' || method === 'aes';

@@ -83,8 +83,6 @@ export type IrNode =
       antithetic?: boolean;
       /** Noise rows: sample-major for activation noise, copy-major (the K weight copies) for ES/AES. Absent: sample-major. */
       rowLayout?: RowLayout;
-      /** Sigma: the run's scalar, or the learned per-unit vector. Absent: the run's. */
-      sigmaSource?: 'run' | 'learned';
     })
   | (NodeBase & { kind: 'SignPack'; elements: number })
   | (NodeBase & {
@@ -118,7 +116,13 @@ export type IrNode =
   /** Sums of `factor` consecutive rows; with a noise input (the LR fold) of the error signals, scaled by noiseScale. */
   | (NodeBase & { kind: 'Reduce'; elements: number; factor: number; noiseScale?: number })
   | (NodeBase & { kind: 'AllReduce'; elements: number; participants: number })
-  | (NodeBase & { kind: 'OptimizerUpdate'; elements: number; optimizer: 'sgd' | 'adam' })
+  /**
+   * d F / d sigma_c = sum over rows and positions of L~ (eps^2 - 1) / sigma_c, divided by the
+   * normaliser (N*K), from the layer's float noise, its pass's baselined loss and its learned sigma.
+   */
+  | (NodeBase & { kind: 'SigmaGrad'; elements: number; channels: number; normaliser: number })
+  /** One optimizer step on a layer's parameters, or on its learned sigma (then floored at the run's sigma floor). */
+  | (NodeBase & { kind: 'OptimizerUpdate'; elements: number; optimizer: 'sgd' | 'adam'; target?: 'params' | 'sigma' })
   | (NodeBase & { kind: 'Load'; bytes: number; level: string })
   | (NodeBase & { kind: 'Store'; bytes: number; level: string })
   | (NodeBase & { kind: 'Transfer'; bytes: number; fromCore: number; toCore: number });
@@ -171,6 +175,7 @@ export const OP_CLASSES = [
   'GradProduct.weight',
   'Reduce',
   'Reduce.signal',
+  'SigmaGrad',
   'OptimizerUpdate.sgd',
   'OptimizerUpdate.adam',
 ] as const;

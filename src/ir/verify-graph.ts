@@ -34,6 +34,8 @@ function expectedOutputElements(node: IrNode): number | undefined {
     case 'Loss':
     case 'LossBroadcast':
       return node.rows;
+    case 'SigmaGrad':
+      return node.channels;
     case 'Load':
     case 'Store':
     case 'Transfer':
@@ -56,6 +58,7 @@ function expectedInputElements(node: IrNode): number[] | undefined {
     case 'Reduce':
       return [node.elements * node.factor];
     case 'SignPack':
+    case 'SigmaGrad':
       return [node.elements];
     case 'Loss':
       return [node.rows * node.classes];

@@ -46,6 +46,8 @@ function baseWork(node: IrNode, floatBytes: number): Work {
       return { kind: 'vector', elements: node.rows * node.targets, opsPerElement: 1 };
     case 'Reduce':
       return { kind: 'vector', elements: node.elements * node.factor, opsPerElement: 1 };
+    case 'SigmaGrad':
+      return { kind: 'vector', elements: node.elements, opsPerElement: 4 };
     case 'OptimizerUpdate':
       return { kind: 'vector', elements: node.elements, opsPerElement: node.optimizer === 'adam' ? 10 : 2 };
     case 'AllReduce': {

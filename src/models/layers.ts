@@ -43,6 +43,20 @@ export function isParamLayer(layer: Layer): layer is ParamLayer {
   return layer.kind === 'linear' || layer.kind === 'conv2d' || layer.kind === 'batchnorm';
 }
 
+/** Output channels (neurons for linear) of a parametrised layer: the length of its sigma vector. */
+export function outputChannels(layer: ParamLayer): number {
+  switch (layer.kind) {
+    case 'linear':
+      return layer.outFeatures;
+    case 'conv2d':
+      return layer.outChannels;
+    case 'batchnorm':
+      return layer.channels;
+    default:
+      return layer satisfies never;
+  }
+}
+
 /** Every parametrised layer in execution order, descending into residual bodies. */
 export function paramLayers(layers: readonly Layer[]): ParamLayer[] {
   return layers.flatMap((layer) =>

@@ -7,9 +7,9 @@
 // what the runtime does for ALR's sigma gradient (same counter-based draws).
 import { describe, expect, test } from 'vitest';
 import { estimate } from '../../src/estimators/estimate.js';
-import { initParams, outputChannels } from '../../src/estimators/params.js';
+import { initParams } from '../../src/estimators/params.js';
 import type { EstimatorOptions } from '../../src/estimators/types.js';
-import { paramLayers, type Network } from '../../src/models/layers.js';
+import { outputChannels, paramLayers, type Network } from '../../src/models/layers.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import { bridgeNetworks, relativeError } from '../fixtures/bridge-networks.js';
 import type { MethodOptions } from '../../src/train/runtime/step-types.js';

@@ -20,8 +20,8 @@ export type EnvValue = Tensor | DeviceTensor;
 export interface ExecOptions {
   /** LR/ALR: noise std per output unit; ES/AES: per weight. */
   sigma: number;
-  /** LR/ALR with learned sigma: per layer one value per output unit/channel, used instead of `sigma`. */
-  layerSigma?: ReadonlyMap<string, Float64Array>;
+  /** Learned sigma's step rate and floor (the sigma values are graph tensors); absent when sigma is fixed. */
+  learnedSigma?: { lr: number; floor: number };
   seed: number;
   step: number;
   /** The first sample of this (micro-)batch within the step: LR/ALR noise rows start at firstSample * K. */

@@ -71,8 +71,9 @@ export async function gradProduct(ctx: ExecContext, node: NodeOf<'GradProduct'>)
     return;
   }
   const { layer } = paramLayer(ctx, node.layer);
+  // (input, dL/dz), (input, copy-summed signals), or (input, noise, loss[, learned sigma]).
   const [xId, second, third] = node.inputs as [string, string, string | undefined];
   const normaliser = node.normaliser ?? 1;
-  const delta = third === undefined ? arg(ctx, second) : await errorSignalOf(ctx, second, third, node.noiseScale ?? 1);
+  const delta = third === undefined ? arg(ctx, second) : await errorSignalOf(ctx, node, second, third, node.noiseScale ?? 1);
   ctx.env.set(out, await layerProduct(ctx, layer, xId, delta, normaliser));
 }

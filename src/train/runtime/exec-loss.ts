@@ -9,7 +9,7 @@ import { errorSignal } from '../../../kernels/reference/index.js';
 import type { IrNode } from '../../ir/types.js';
 import { arg, channelsSpatial, downloadInputs, hostNum, noiseValues, num, toF64, type ExecContext } from './exec-context.js';
 import { errorCopySum, softmaxGradient, subtractBaseline } from './host-ops.js';
-import { learnsSigma, sigmaOf } from './exec-noise.js';
+import { sigmaOf } from './exec-noise.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
@@ -32,14 +32,11 @@ export async function loss(ctx: ExecContext, node: NodeOf<'Loss'>): Promise<void
     if (node.outputs[1] !== undefined) ctx.env.set(node.outputs[1], softmaxGradient(await hostNum(ctx, logitsId), labels, node.rows, node.classes));
     return;
   }
-  const shaped = baselinedLoss(losses, node);
-  ctx.env.set(node.outputs[0]!, emits === 'loss-signs' ? shaped.map(Math.sign) : shaped);
-}
-
-/** The loss node's per-row losses with its baseline subtracted (over each sample's copies, in its row layout). */
-export function baselinedLoss(losses: Float64Array, node: NodeOf<'Loss'>): Float64Array {
   const K = node.copies ?? 1;
-  return subtractBaseline(losses, node.rows / K, K, node.baseline ?? 'none', node.rowLayout === 'copy-major');
+  const shaped = subtractBaseline(losses, node.rows / K, K, node.baseline ?? 'none', node.rowLayout === 'copy-major');
+  ctx.env.set(node.outputs[0]!, emits === 'loss-signs' ? shaped.map(Math.sign) : shaped);
+  // Under loss-signs, a second output (learned sigma) keeps the float baselined loss.
+  if (node.outputs[1] !== undefined) ctx.env.set(node.outputs[1], shaped);
 }
 
 export function lossBroadcast(ctx: ExecContext, node: NodeOf<'LossBroadcast'>): void {
@@ -48,13 +45,14 @@ export function lossBroadcast(ctx: ExecContext, node: NodeOf<'LossBroadcast'>): 
 }
 
 /** delta = noiseScale * loss[r] * e[r, c, s] / sigma (METHOD.md 2.1); the node reading the noise carries noiseScale. */
-function errorSignalParts(ctx: ExecContext, source: string): { dims: ReturnType<typeof channelsSpatial>; sigma: Float64Array } {
+function errorSignalParts(ctx: ExecContext, node: IrNode, source: string): { dims: ReturnType<typeof channelsSpatial>; sigma: Float64Array } {
   const dims = channelsSpatial(ctx, source);
-  return { dims, sigma: sigmaOf(ctx, ctx.graph.tensors[source]?.layer, dims.channels, learnsSigma(ctx.graph)) };
+  return { dims, sigma: sigmaOf(ctx, node, dims.channels) };
 }
 
-export async function errorSignalOf(ctx: ExecContext, source: string, lossId: string, scale: number): Promise<Float64Array> {
-  const { dims, sigma } = errorSignalParts(ctx, source);
+/** The error signal of `node` (a gradient product) from its noise source and loss. */
+export async function errorSignalOf(ctx: ExecContext, node: IrNode, source: string, lossId: string, scale: number): Promise<Float64Array> {
+  const { dims, sigma } = errorSignalParts(ctx, node, source);
   const loss = toF64(await hostNum(ctx, lossId));
   await downloadInputs(ctx, [source]);
   return errorSignal(loss, noiseValues(ctx, source), sigma, dims, scale);
@@ -63,7 +61,7 @@ export async function errorSignalOf(ctx: ExecContext, source: string, lossId: st
 /** The fold's per-sample sums of the error signals, read from eps or packed sign bits in one pass (host-ops errorCopySum). */
 async function copySummedErrorSignal(ctx: ExecContext, node: NodeOf<'Reduce'>): Promise<Float64Array> {
   const [source, lossId] = node.inputs as [string, string];
-  const { dims, sigma } = errorSignalParts(ctx, source);
+  const { dims, sigma } = errorSignalParts(ctx, node, source);
   const loss = await hostNum(ctx, lossId);
   await downloadInputs(ctx, [source]);
   const noise = ctx.env.get(source)!;

@@ -5,34 +5,23 @@
 // layout says which. A copy-invariant input (N rows) is broadcast to N*K rows here, as the fold pass
 // intends. Antithetic pairs (the node's switch) are adjacent rows (2j, 2j+1) in both layouts, as in
 // rng.ts: copies 2j and 2j+1 of one sample (rows n*K + k), or weight copies 2j and 2j+1; K must be
-// even. Sigma is the run's scalar, or where the node says so the layer's learned vector.
+// even. Sigma is the run's scalar, or the layer's learned vector where the node reads that tensor.
 import { addNoise } from '../../../kernels/reference/index.js';
 import { InvalidInputError } from '../../errors.js';
-import type { Graph, IrNode } from '../../ir/types.js';
+import { sigmaTensorId } from '../../ir/method-rules.js';
+import type { IrNode } from '../../ir/types.js';
 import { elementCount } from '../../models/layers.js';
 import { channelsSpatial, noiseRowOffset, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
 import { makeAntithetic, repeatRows } from './host-ops.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
-const learnsSigmaByGraph = new WeakMap<Graph, boolean>();
-
-/** Whether the graph's noise uses learned sigma (its injections say so); read once per graph. */
-export function learnsSigma(graph: Graph): boolean {
-  let learns = learnsSigmaByGraph.get(graph);
-  if (learns === undefined) {
-    learns = graph.nodes.some((n) => n.kind === 'NoiseInject' && n.sigmaSource === 'learned');
-    learnsSigmaByGraph.set(graph, learns);
-  }
-  return learns;
-}
-
-/** The layer's noise std per output channel: the learned vector, or the run's scalar. */
-export function sigmaOf(ctx: ExecContext, layerName: string | undefined, channels: number, learnedSource: boolean): Float64Array {
-  if (!learnedSource) return new Float64Array(channels).fill(ctx.options.sigma);
-  const learned = layerName === undefined ? undefined : ctx.options.layerSigma?.get(layerName);
-  if (!learned) throw new Error(`graph executor: layer ${String(layerName)} reads learned sigma, and the run has none for it`);
-  if (learned.length !== channels) throw new Error(`graph executor: layer ${layerName} has ${learned.length} sigma values for ${channels} channels`);
+/** The noise std per output channel a node uses: its layer's learned sigma where the node reads it, else the run's scalar. */
+export function sigmaOf(ctx: ExecContext, node: IrNode, channels: number): Float64Array {
+  const id = node.layer === undefined ? undefined : sigmaTensorId(node.layer);
+  if (id === undefined || !node.inputs.includes(id)) return new Float64Array(channels).fill(ctx.options.sigma);
+  const learned = toF64(num(ctx, id));
+  if (learned.length !== channels) throw new Error(`graph executor: layer ${node.layer} has ${learned.length} sigma values for ${channels} channels`);
   return learned;
 }
 
@@ -72,7 +61,7 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   const dims = channelsSpatial(ctx, out!);
   const r = await ctx.kernels['noise-inject-signs']({
     z: zRows === rows ? z : repeatRows(toF64(z), zRows, rows / zRows),
-    sigma: sigmaOf(ctx, node.layer, dims.channels, node.sigmaSource === 'learned'),
+    sigma: sigmaOf(ctx, node, dims.channels),
     ...dims,
     seed: ctx.options.seed,
     step: ctx.options.step,
@@ -103,7 +92,7 @@ export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
     const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
     const full = zRows === rows ? z : repeatRows(z, zRows, rows! / zRows);
     const dims = channelsSpatial(ctx, out);
-    ctx.env.set(out, addNoise(full, eps, sigmaOf(ctx, node.layer, dims.channels, node.sigmaSource === 'learned'), dims.rows, dims.channels, dims.spatial));
+    ctx.env.set(out, addNoise(full, eps, sigmaOf(ctx, node, dims.channels), dims.rows, dims.channels, dims.spatial));
   }
   await keepNoise(ctx, node.outputs[1], eps);
 }

@@ -1,9 +1,10 @@
 // Graph-executor handler of OptimizerUpdate: the backend's sgd-update or adam-update kernel on one
-// layer's parameter buffer. The optimizer state travels in the environment under the graph's
-// `<layer>.opt` id (Adam: m then v, 2P floats; SGD momentum: the velocity, P floats, an entry the
-// compiler's graph does not model because plain SGD has no state there) and comes back as `.opt.next`.
-// `applyOptimizer` is the same update on any buffer: learned sigma (learned-sigma.ts) uses it too.
+// layer's parameter buffer, or on its learned sigma (at the step's sigma rate, then floored so sigma
+// stays > 0). The optimizer state travels in the environment under optimizerStateId (Adam: m then v,
+// 2P floats; SGD momentum: the velocity, P floats, an entry the compiler's graph does not model
+// because plain SGD has no state there) and comes back under that id + `.next`.
 import type { KernelTable, NumArray } from '../../../kernels/names.js';
+import { optimizerStateId } from '../../ir/method-rules.js';
 import type { IrNode } from '../../ir/types.js';
 import { num, toF64, type ExecContext } from './exec-context.js';
 import type { OptimizerConfig } from './optimizer-state.js';
@@ -43,13 +44,16 @@ export async function applyOptimizer(kernels: KernelTable, s: OptimizerStep): Pr
 }
 
 export async function optimizerUpdate(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): Promise<void> {
-  const [params, grad] = node.inputs as [string, string];
-  const stateId = `${node.layer}.opt`;
-  const { lr, optimizer, updateCount } = ctx.options;
-  const [next] = node.outputs as [string];
+  const [values, grad] = node.inputs as [string, string];
+  const target = node.target ?? 'params';
+  const stateId = optimizerStateId(node.layer!, target);
+  const { optimizer, updateCount, learnedSigma } = ctx.options;
+  if (target === 'sigma' && !learnedSigma) throw new Error(`graph executor: ${node.id} updates learned sigma, and the run learns none`);
   const r = await applyOptimizer(ctx.kernels, {
-    w: num(ctx, params), g: num(ctx, grad), state: ctx.env.has(stateId) ? num(ctx, stateId) : undefined, lr, optimizer: { ...optimizer, kind: node.optimizer }, updateCount,
+    w: num(ctx, values), g: num(ctx, grad), state: ctx.env.has(stateId) ? num(ctx, stateId) : undefined,
+    lr: target === 'sigma' ? learnedSigma!.lr : ctx.options.lr, optimizer: { ...optimizer, kind: node.optimizer }, updateCount,
   });
-  ctx.env.set(next, r.w);
+  const floor = target === 'sigma' ? learnedSigma!.floor : undefined;
+  ctx.env.set(node.outputs[0]!, floor === undefined ? r.w : Float64Array.from(r.w, (v) => Math.max(v, floor)));
   ctx.env.set(`${stateId}.next`, r.state);
 }

@@ -13,6 +13,7 @@ import { add, batchNorm, biasAct, conv2d, matMul, pool } from './exec-forward.js
 import { gradProduct } from './exec-gradient.js';
 import { loss, lossBroadcast, reduce } from './exec-loss.js';
 import { noiseInject, signPack } from './exec-noise.js';
+import { sigmaGrad } from './exec-sigma.js';
 import { optimizerUpdate } from './exec-update.js';
 
 /** Node kinds whose handlers take handle inputs themselves (arg / hostNum), or only move them. */
@@ -50,6 +51,7 @@ export async function executeNode(ctx: ExecContext, node: IrNode): Promise<void>
     .with({ kind: 'LossBroadcast' }, (n) => lossBroadcast(ctx, n))
     .with({ kind: 'Reduce' }, (n) => reduce(ctx, n))
     .with({ kind: 'GradProduct' }, (n) => gradProduct(ctx, n))
+    .with({ kind: 'SigmaGrad' }, (n) => sigmaGrad(ctx, n))
     .with({ kind: 'OptimizerUpdate' }, (n) => optimizerUpdate(ctx, n))
     .with({ kind: 'Transfer' }, (n) => transfer(ctx, n))
     .with({ kind: 'AllReduce' }, { kind: 'Load' }, { kind: 'Store' }, (n) => identity(ctx, n))

@@ -1,5 +1,6 @@
 // Small element-wise helpers the graph executor does on the host between kernel calls (baselines
-// over copies, the softmax gradient, antithetic pairs, row broadcast of copy-invariant tensors).
+// over copies, the softmax gradient, antithetic pairs, row broadcast of copy-invariant tensors, the
+// learned-sigma gradient's per-channel sum).
 // Everything with a product or a large reduction runs as a kernel instead, except the LR fold's
 // copy sum of error signals, fused here so ALR's packed sign bits are read without unpacking.
 import type { NumArray } from '../../../kernels/names.js';
@@ -25,6 +26,19 @@ export function subtractBaseline(loss: NumArray, samples: number, copies: number
     }
   }
   return out;
+}
+
+/**
+ * Learned sigma's gradient (METHOD.md 2.1): per channel c, the sum over rows r and spatial positions
+ * of loss[r] * (eps^2 - 1) / sigma_c, divided by `normaliser`. eps is rows x channels x spatial.
+ */
+export function sigmaGradientSum(eps: NumArray, loss: NumArray, sigma: NumArray, dims: { rows: number; channels: number; spatial: number }, normaliser: number): Float64Array {
+  const g = new Float64Array(dims.channels);
+  const width = dims.channels * dims.spatial;
+  for (let r = 0; r < dims.rows; r++) {
+    for (let i = 0; i < width; i++) g[Math.floor(i / dims.spatial)]! += loss[r]! * (eps[r * width + i]! ** 2 - 1);
+  }
+  return g.map((v, c) => v / (sigma[c]! * normaliser));
 }
 
 /** Antithetic pairs: odd rows become minus the even row before them (rng.ts's convention). */

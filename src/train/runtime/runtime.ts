@@ -8,6 +8,7 @@
 // unless ALRFLOW_RESIDENT=off); every handle a step or an evaluation chunk produces is disposed
 // when it ends. Parameters and optimizer state stay host float64 arrays between steps, so
 // checkpoints (state-io.ts) hold exactly what the next step reads.
+import { optimizerStateId } from '../../ir/method-rules.js';
 import type { Graph, IrNode } from '../../ir/types.js';
 import { elementCount, paramLayers, type Network, type ParamLayer } from '../../models/layers.js';
 import { evaluateSplit, type Evaluation } from './evaluate.js';
@@ -16,7 +17,7 @@ import { toF64, type ExecContext, type ExecOptions } from './exec-context.js';
 import { GraphCache, type StepSchedule } from './graph-cache.js';
 import { initParams } from './init-params.js';
 import { mean } from './host-ops.js';
-import { LearnedSigma, sigmaGradients } from './learned-sigma.js';
+import { LearnedSigma } from './learned-sigma.js';
 import { measureKept } from './measure-kept.js';
 import { combineResults, splitBatch, type MicroBatch } from './micro-batches.js';
 import type { OptimizerConfig } from './optimizer-state.js';
@@ -40,7 +41,7 @@ export interface RuntimeOptions {
   schedule?: StepSchedule;
 }
 
-const isUpdate = (n: IrNode): boolean => n.kind === 'OptimizerUpdate';
+const isUpdate = (n: IrNode): n is Extract<IrNode, { kind: 'OptimizerUpdate' }> => n.kind === 'OptimizerUpdate';
 const finiteParams = (p: Params): boolean => Object.values(p).every((l) => allFinite(l.weights) && allFinite(l.biases));
 
 /** The graph's one buffer (weights then biases) behind parameters an update produced, which flatParams hands out again. */
@@ -54,6 +55,19 @@ function flatParams(p: LayerParams): Float64Array {
     flat.set(p.biases, p.weights.length);
   }
   return flat;
+}
+
+/** The step's learning rates: the parameters' and learned sigma's. */
+interface Rates {
+  lr: number;
+  sigmaLr: number;
+}
+
+/** Learned sigma's gradient per layer, as the step graph's SigmaGrad nodes left it. */
+function sigmaGradientsOf(ctx: ExecContext): Record<string, Float64Array> {
+  const out: Record<string, Float64Array> = {};
+  for (const n of ctx.graph.nodes) if (n.kind === 'SigmaGrad') out[n.layer!] = toF64(ctx.env.get(n.outputs[0]!) as Float64Array);
+  return out;
 }
 
 /** A step's last graph context and result; `combined` when summed over several micro-batches. */
@@ -122,15 +136,16 @@ export class Runtime {
     return this.state.sigma;
   }
 
-  private context(graph: Graph, batch: Batch, step: number, lr: number, firstSample = 0, profiled = true): ExecContext {
+  private context(graph: Graph, batch: Batch, step: number, rates: Rates, firstSample = 0, profiled = true): ExecContext {
     const env: ExecContext['env'] = new Map([['x', batch.x]]);
     for (const [name, p] of Object.entries(this.params)) env.set(`${name}.params`, flatParams(p));
-    for (const [name, s] of this.optimizerState) env.set(`${name}.opt`, s);
+    for (const [name, s] of this.optimizerState) env.set(optimizerStateId(name), s);
+    for (const [id, value] of this.sigma?.graphInputs() ?? []) env.set(id, value);
     const m = this.options.method;
-    const layerSigma = this.sigma ? { layerSigma: this.sigma.values } : {};
+    const learnedSigma = this.sigma ? { learnedSigma: { lr: rates.sigmaLr, floor: this.sigma.options.min } } : {};
     const options: ExecOptions = {
-      sigma: m.sigma, ...layerSigma, seed: this.options.seed,
-      step, firstSample, lr, optimizer: this.options.optimizer, updateCount: this.optimizerUpdates + 1,
+      sigma: m.sigma, ...learnedSigma, seed: this.options.seed,
+      step, firstSample, lr: rates.lr, optimizer: this.options.optimizer, updateCount: this.optimizerUpdates + 1,
     };
     const paramMap = new Map(this.layers.map((layer, index) => [layer.name, { layer, index }]));
     return {
@@ -141,9 +156,9 @@ export class Runtime {
   }
 
   /** One micro-batch's gradients (every node but the updates); returns the context and the part's result. */
-  private async runPart(part: MicroBatch, step: number, lr: number): Promise<{ ctx: ExecContext; result: StepResult }> {
+  private async runPart(part: MicroBatch, step: number, rates: Rates): Promise<{ ctx: ExecContext; result: StepResult }> {
     const { batch, firstSample } = part;
-    const ctx = this.context(this.graphs.step(batch.samples), batch, step, lr, firstSample);
+    const ctx = this.context(this.graphs.step(batch.samples), batch, step, rates, firstSample);
     await executeGraph(ctx, (n) => !isUpdate(n));
     const gradients: Params = {};
     for (const layer of this.layers) {
@@ -152,14 +167,14 @@ export class Runtime {
       gradients[layer.name] = { weights: g.subarray(0, w), biases: g.subarray(w) };
     }
     const meanLoss = ctx.losses.reduce((s, l) => s + mean(l), 0) / ctx.losses.length;
-    const sigma = this.sigma ? { sigmaGradients: await sigmaGradients(ctx) } : {};
+    const sigma = this.sigma ? { sigmaGradients: sigmaGradientsOf(ctx) } : {};
     return { ctx, result: { meanLoss, gradients, keptBytes: measureKept(ctx), ...sigma } };
   }
 
-  private async runStep(batch: Batch, step: number, lr: number): Promise<StepRun> {
+  private async runStep(batch: Batch, step: number, rates: Rates): Promise<StepRun> {
     const parts = splitBatch(batch, this.options.schedule?.microBatches ?? 1);
     const runs = [];
-    for (const part of parts) runs.push(await this.runPart(part, step, lr));
+    for (const part of parts) runs.push(await this.runPart(part, step, rates));
     const samples = parts.map((p) => p.batch.samples);
     const result = runs.length === 1 ? runs[0]!.result : combineResults(runs.map((r) => r.result), samples);
     return { ctx: runs[runs.length - 1]!.ctx, result, combined: runs.length > 1 };
@@ -168,7 +183,7 @@ export class Runtime {
   /** Gradients of one step without applying them (probe, bridge tests). */
   async gradients(batch: Batch, step: number): Promise<StepResult> {
     try {
-      return (await this.runStep(batch, step, 0)).result;
+      return (await this.runStep(batch, step, { lr: 0, sigmaLr: 0 })).result;
     } finally {
       this.resolved.releaseHandles();
     }
@@ -177,7 +192,7 @@ export class Runtime {
   /** One training step; the update is skipped when the loss is not finite, so the state stays good. */
   async trainStep(batch: Batch, step: number, lr: number, sigmaLr = lr): Promise<StepResult> {
     try {
-      return await this.applyStep(batch, step, lr, sigmaLr);
+      return await this.applyStep(batch, step, { lr, sigmaLr });
     } finally {
       // The step's device handles, whichever way it ended.
       this.resolved.releaseHandles();
@@ -194,8 +209,8 @@ export class Runtime {
     return late;
   }
 
-  private async applyStep(batch: Batch, step: number, lr: number, sigmaLr: number): Promise<StepResult> {
-    const { ctx, result, combined } = await this.runStep(batch, step, lr);
+  private async applyStep(batch: Batch, step: number, rates: Rates): Promise<StepResult> {
+    const { ctx, result, combined } = await this.runStep(batch, step, rates);
     if (!Number.isFinite(result.meanLoss)) return result;
     const apply = this.toApply(result);
     if (!apply) return result;
@@ -203,7 +218,10 @@ export class Runtime {
     // `.grad`); the graph left the step's own gradient there, so only a combined or late one is written.
     if (combined || apply.gradients !== result.gradients) {
       for (const n of ctx.graph.nodes) {
-        if (isUpdate(n) && n.layer !== undefined) ctx.env.set(n.inputs[1]!, flatParams(apply.gradients[n.layer]!));
+        if (!isUpdate(n) || n.layer === undefined) continue;
+        const gradient = n.target === 'sigma' ? apply.sigmaGradients?.[n.layer] : flatParams(apply.gradients[n.layer]!);
+        if (!gradient) throw new Error(`runtime: no gradient to apply for ${n.id}`);
+        ctx.env.set(n.inputs[1]!, gradient);
       }
     }
     await executeGraph(ctx, isUpdate);
@@ -216,11 +234,10 @@ export class Runtime {
     }
     // A diverged update is dropped, so the state a caller saves is always the last good one.
     if (!finiteParams(next)) return result;
-    const updateCount = this.optimizerUpdates + 1;
-    await this.sigma?.update(ctx.kernels, apply.sigmaGradients ?? {}, sigmaLr, this.options.optimizer, updateCount);
+    this.sigma?.accept(ctx.env);
     this.params = next;
     for (const layer of this.layers) {
-      this.optimizerState.set(layer.name, toF64(ctx.env.get(`${layer.name}.opt.next`) as Float64Array));
+      this.optimizerState.set(layer.name, toF64(ctx.env.get(`${optimizerStateId(layer.name)}.next`) as Float64Array));
     }
     this.optimizerUpdates++;
     return result;
@@ -237,7 +254,7 @@ export class Runtime {
       width: elementCount(this.options.network.inputShape),
       classes: this.options.network.classes,
       graph: (rows: number) => this.graphs.plain('bp', rows),
-      context: (graph: Graph, batch: Batch) => this.context(graph, batch, 0, 0, 0, false),
+      context: (graph: Graph, batch: Batch) => this.context(graph, batch, 0, { lr: 0, sigmaLr: 0 }, 0, false),
       releaseHandles: () => this.resolved.releaseHandles(),
     };
     return evaluateSplit(host, features, labels, count, chunk);
