@@ -21,14 +21,18 @@ export interface SimJob {
   /** Pipelined schedules: a stage count, or the layers that begin stages 2, 3, ... */
   stages?: number;
   stageCuts?: string[];
+  /** LR/ALR: learn sigma per unit (each layer's sigma gradient and update join the step). */
+  learnSigma?: boolean;
 }
 
 export async function compileJob(job: SimJob): Promise<CompiledStep> {
   const { loadNetwork } = await import('../src/models/load-network.js');
   const { loadHwModel } = await import('../src/hw/load.js');
   const { compile } = await import('../src/compiler/compile.js');
-  const { iterations: _, model, hw, ...options } = job;
-  return compile(await loadNetwork(model), loadHwModel(hw), options);
+  const { defaultSwitches } = await import('../src/ir/method-rules.js');
+  const { iterations: _, model, hw, learnSigma, ...options } = job;
+  const switches = learnSigma ? { switches: { ...defaultSwitches, learnedSigma: true } } : {};
+  return compile(await loadNetwork(model), loadHwModel(hw), { ...options, ...switches });
 }
 
 /**
@@ -58,7 +62,7 @@ export function summaryTable(r: SimReport): string {
   const i = r.input;
   const b = r.bound;
   const lines = [
-    `${i.model} ${i.method} K=${i.copies} batch=${i.batch} ${i.schedule} on ${i.hw} (${i.iterations} iterations, ${i.microBatches} micro-batches, staleness ${i.staleness})`,
+    `${i.model} ${i.method} K=${i.copies} batch=${i.batch} ${i.schedule} on ${i.hw} (${i.iterations} iterations, ${i.microBatches} micro-batches, staleness ${i.staleness}${i.learnedSigma ? ', learned sigma' : ''})`,
     `  cycles total           ${r.cycles.total}`,
     `  cycles / iteration     ${r.cycles.steadyStatePerIteration.toFixed(0)} (steady state; first ${r.cycles.perIteration[0] ?? 0})`,
     `  bound / iteration      ${b.cycles.toFixed(0)} (${b.kind}: busiest unit ${b.busiestUnit} computes ${b.busiestUnitComputeCycles.toFixed(0)}); simulated / bound ${b.ratio.toFixed(2)}`,

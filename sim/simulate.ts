@@ -58,6 +58,7 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
       microBatches: step.options.microBatches,
       staleness: step.options.staleness,
       noiseStorage: step.options.noiseStorage,
+      ...(step.options.switches?.learnedSigma ? { learnedSigma: true } : {}),
     },
     clockHz: step.hw.clockHz,
     cycles: { total: run.totalCycles, perIteration, steadyStatePerIteration: steady },

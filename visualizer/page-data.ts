@@ -28,7 +28,7 @@ function simSummary(sim: SimReport): TablePanel {
   const i = sim.input;
   const rows: [string, string][] = [
     ['run', `${i.model} · ${i.method} (K=${i.copies}, batch ${i.batch}) · ${i.schedule} · ${i.hw}`],
-    ['iterations', `${i.iterations} (${i.microBatches} micro-batches, staleness ${i.staleness}, noise ${i.noiseStorage})`],
+    ['iterations', `${i.iterations} (${i.microBatches} micro-batches, staleness ${i.staleness}, noise ${i.noiseStorage}${i.learnedSigma ? ', learned sigma' : ''})`],
     ['total cycles', `${sim.cycles.total} at ${sim.clockHz / 1e6} MHz (steady state ${sim.cycles.steadyStatePerIteration} per iteration)`],
     ['throughput', `${sim.throughput.iterationsPerSecond.toPrecision(4)} iterations/s, ${sim.throughput.samplesPerSecond.toPrecision(4)} samples/s`],
     ['bubble ratio', `${(sim.bubbleRatio * 100).toFixed(1)}%`],

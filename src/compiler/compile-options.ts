@@ -53,6 +53,7 @@ export function resolveCompileOptions(input: CompileOptionsInput): CompileOption
   }
   const layerwise = input.layerwise ?? false;
   if (layerwise && method !== 'lr' && method !== 'alr') problems.push(`--layerwise: applies to lr and alr, found --method ${method}`);
+  if (input.switches?.learnedSigma && method !== 'lr' && method !== 'alr') problems.push(`--learn-sigma: applies to lr and alr (activation noise), found --method ${method}`);
   const optimizer = input.optimizer ?? 'sgd';
   if (optimizer !== 'sgd' && optimizer !== 'adam') problems.push(`optimizer: found "${String(optimizer)}", allowed: sgd, adam`);
   problems.push(...stageProblems(input, isPipelined));

@@ -1,6 +1,6 @@
 // Pass for schedules that split rows over several cores (data-parallel, sequential, and pipeline
-// stages with several cores): every per-row gradient product split over p > 1 cores yields a
-// partial gradient on each of them; an AllReduce node over those p cores sums them before the
+// stages with several cores): every per-row gradient product (and learned sigma's gradient) split
+// over p > 1 cores yields a partial gradient on each of them; an AllReduce node over those p cores sums them before the
 // optimizer update reads the result. Per-step gradient products (ES/AES) split their output rows
 // instead and need none.
 import type { Graph, IrNode } from '../ir/types.js';
@@ -13,7 +13,8 @@ export function insertAllReduce(graph: Graph, participantsOf: (node: IrNode) => 
     const inputs = node.inputs.map((t) => renamed.get(t) ?? t);
     const current = { ...node, inputs } as IrNode;
     const participants = participantsOf(node);
-    if (node.kind !== 'GradProduct' || node.perStep || participants <= 1) return [current];
+    const rowSum = node.kind === 'GradProduct' || node.kind === 'SigmaGrad';
+    if (!rowSum || node.perStep || participants <= 1) return [current];
     const gradient = node.outputs[0]!;
     const info = graph.tensors[gradient]!;
     const reduced = `${gradient}.reduced`;

@@ -30,6 +30,7 @@ export const simReportSchema = z.object({
     microBatches: z.number().int(),
     staleness: z.number().int(),
     noiseStorage: z.string(),
+    learnedSigma: z.boolean().optional(),
   }),
   clockHz: z.number().positive(),
   cycles: z.object({ total: count, perIteration: z.array(count), steadyStatePerIteration: count }),

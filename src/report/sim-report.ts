@@ -27,6 +27,8 @@ export interface SimInput {
   microBatches: number;
   staleness: number;
   noiseStorage: string;
+  /** Present (true) when the step learns sigma (LR/ALR): its sigma gradients and updates are simulated. */
+  learnedSigma?: boolean;
 }
 
 export interface UnitStats {

@@ -4,13 +4,15 @@
 // noise rows are offset to the rows it has in the whole batch; (2) the mapped graph of a conv net with
 // Transfers between stages gives the direct gradient; (3) staleness 1, hand-stepped: step t computes
 // its gradient at W_t and applies step t-1's (nothing at step 0) with SGD momentum in float64. A
-// runtime that ignored the row offset, or applied the fresh gradient, fails these.
+// runtime that ignored the row offset, or applied the fresh gradient, fails these. (4) The same with
+// learned sigma: its gradient and update are graph nodes, combined over micro-batches, applied a step
+// late with the run's optimizer at the sigma rate, and floored.
 import { describe, expect, test } from 'vitest';
 import { estimate } from '../../src/estimators/estimate.js';
 import { initParams } from '../../src/estimators/params.js';
 import type { EstimatorOptions } from '../../src/estimators/types.js';
 import { loadHwModel } from '../../src/hw/load.js';
-import type { Network } from '../../src/models/layers.js';
+import { outputChannels, paramLayers, type Network } from '../../src/models/layers.js';
 import type { StepSchedule } from '../../src/train/runtime/graph-cache.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import type { MethodOptions } from '../../src/train/runtime/step-types.js';
@@ -104,6 +106,54 @@ describe('staleness 1 == a float64 hand-stepped reference (1e-12)', () => {
     for (const [name, p] of params) {
       expect(relativeError(runtime.params[name]!.weights, p.weights), `${name} weights`).toBeLessThanOrEqual(1e-12);
       expect(relativeError(runtime.params[name]!.biases, p.biases), `${name} biases`).toBeLessThanOrEqual(1e-12);
+    }
+    await runtime.dispose();
+  });
+});
+
+describe('learned sigma, 2 micro-batches, staleness 1 == a float64 hand-stepped reference (1e-12)', () => {
+  const network = bridgeNetworks[0]!;
+  test.each(['lr', 'alr'] as const)('%s: 3 steps; weights and sigma each take the previous step\'s gradient, sigma floored', async (m) => {
+    const lr = 0.1;
+    const sigmaLr = 0.5;
+    const floor = 0.099;
+    const method: MethodOptions = { ...base, method: m, copies: 4, learnSigma: { lr: sigmaLr, min: floor } };
+    const params = initParams(network, 11);
+    const runtime = await runtimeWith(network, method, { kind: 'layer-pipelined', microBatches: 2, staleness: 1, hw }, params);
+    const sigma = new Map(paramLayers(network.layers).map((l) => [l.name, new Float64Array(outputChannels(l)).fill(base.sigma)]));
+    const zeros = (n: number): Float64Array => new Float64Array(n);
+    const velocity = new Map([...params].map(([n, p]) => [n, { weights: zeros(p.weights.length), biases: zeros(p.biases.length), sigma: zeros(sigma.get(n)!.length) }]));
+    const descend = (values: Float64Array, v: Float64Array, g: Float64Array, rate: number): void => {
+      for (let i = 0; i < g.length; i++) {
+        v[i] = sgd.momentum * v[i]! + g[i]!;
+        values[i]! -= rate * v[i]!;
+      }
+    };
+    let pending: ReturnType<typeof estimate>['gradients'] | undefined;
+    for (let step = 0; step < 3; step++) {
+      const { input, labels } = batchOf(network, step);
+      await runtime.trainStep({ x: input, labels, samples }, step, lr, sigmaLr);
+      const storage = m === 'alr' ? { noiseStorage: 'regenerate' as const } : {};
+      const options = { ...estimatorOptions(method, step), sigma: new Map([...sigma].map(([k, v]) => [k, Float64Array.from(v)])), learnSigma: true, ...storage };
+      const fresh = estimate(network, params, { input, labels, size: samples }, options).gradients;
+      for (const [name, g] of pending ?? []) {
+        const p = params.get(name)!;
+        const v = velocity.get(name)!;
+        descend(p.weights, v.weights, g.weights, lr);
+        descend(p.biases, v.biases, g.biases, lr);
+        const s = sigma.get(name)!;
+        descend(s, v.sigma, g.sigma!, sigmaLr);
+        s.forEach((value, i) => (s[i] = Math.max(value, floor)));
+      }
+      pending = fresh;
+    }
+    const all = [...sigma.values()].flatMap((v) => [...v]);
+    expect(all.some((v) => v === floor), 'the floor bites').toBe(true);
+    expect(all.some((v) => v > floor && v !== base.sigma), 'sigma moves').toBe(true);
+    for (const [name, p] of params) {
+      expect(relativeError(runtime.params[name]!.weights, p.weights), `${name} weights`).toBeLessThanOrEqual(1e-12);
+      expect(relativeError(runtime.params[name]!.biases, p.biases), `${name} biases`).toBeLessThanOrEqual(1e-12);
+      expect(relativeError(runtime.sigma!.values.get(name)!, sigma.get(name)!), `${name} sigma`).toBeLessThanOrEqual(1e-12);
     }
     await runtime.dispose();
   });

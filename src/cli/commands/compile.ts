@@ -21,6 +21,7 @@ interface Opts {
   staleness?: string;
   noiseStorage?: string;
   layerwise?: boolean;
+  learnSigma?: boolean;
   stages?: string;
   stageCuts?: string;
   json?: boolean;
@@ -47,7 +48,7 @@ async function loadNetwork(model: string): Promise<Network> {
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
 
 function table(s: CompileSummary): string {
-  const lines = [`compile ${s.model} method=${s.options.method} copies=${s.options.copies} batch=${s.options.batch} schedule=${s.options.schedule} micro-batches=${s.options.microBatches} staleness=${s.options.staleness} noise=${s.options.noiseStorage}${s.options.layerwise ? ' layerwise' : ''} on ${s.hw}`];
+  const lines = [`compile ${s.model} method=${s.options.method} copies=${s.options.copies} batch=${s.options.batch} schedule=${s.options.schedule} micro-batches=${s.options.microBatches} staleness=${s.options.staleness} noise=${s.options.noiseStorage}${s.options.layerwise ? ' layerwise' : ''}${s.options.switches?.learnedSigma ? ' learned-sigma' : ''} on ${s.hw}`];
   lines.push(`ops: ${s.nodes} nodes, ${s.tasks} tasks; ${Object.entries(s.ops).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   lines.push(`stages: ${s.stageChoice}`);
   lines.push('stage  cores      est. cycles  layers');
@@ -76,6 +77,7 @@ export function register(program: Command): void {
     .option('--staleness <s>', '0 or 1 (layer-pipelined)')
     .option('--noise-storage <s>', 'float, sign-bits or regenerate')
     .option('--layerwise', 'layer-wise noise injection (lr, alr)')
+    .option('--learn-sigma', 'learned sigma (lr, alr): each layer\'s sigma gradient and update join the step')
     .option('--stages <N>', 'pipelined schedules: number of stages (default: chosen by estimated cost)')
     .option('--stage-cuts <layers>', 'pipelined schedules: comma-separated layers that begin stages 2, 3, ...');
   addJsonOptions(command, 'the compile summary')
@@ -103,9 +105,11 @@ export function register(program: Command): void {
         const hw = collect(problems, () => loadHwModel(opts.hw));
         if (problems.length > 0 || !method || !schedule || !copies || !batch || !network || !hw) throw new ConfigError(problems);
         const { compile } = await import('../../compiler/compile.js');
+        const { defaultSwitches } = await import('../../ir/method-rules.js');
+        const learnedSigma = opts.learnSigma ? { switches: { ...defaultSwitches, learnedSigma: true } } : {};
         const { summarize } = await import('../../compiler/summarize.js');
         const { infeasibleHint } = await import('../../compiler/infeasible-hints.js');
-        const step = compile(network, hw, { method, schedule, copies, batch, microBatches, staleness, noiseStorage, layerwise: opts.layerwise ?? false, stages, stageCuts });
+        const step = compile(network, hw, { method, schedule, copies, batch, microBatches, staleness, noiseStorage, layerwise: opts.layerwise ?? false, stages, stageCuts, ...learnedSigma });
         const summary = summarize(network, step);
         jsonOrTable(summary, opts, () => table(summary));
         if (!step.feasibility.ok) throw new InfeasibleMappingError(`infeasible mapping:\n${step.feasibility.shortfalls.join('\n')}\n${infeasibleHint(step.options)}`);

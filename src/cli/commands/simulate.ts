@@ -8,7 +8,7 @@ import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
 interface Opts {
   model: string; method: string; copies: string; batch: string; schedule?: string; hw?: string; iterations: string;
-  microBatches?: string; staleness: string; stages?: string; stageCuts?: string; noiseStorage?: string; quiet?: boolean; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
+  microBatches?: string; staleness: string; stages?: string; stageCuts?: string; noiseStorage?: string; learnSigma?: boolean; quiet?: boolean; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
 }
 
 export function register(program: Command): void {
@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option('--stages <N>', 'pipelined schedules: number of stages (default: chosen by estimated cost)')
     .option('--stage-cuts <layers>', 'pipelined schedules: comma-separated layers that begin stages 2, 3, ...')
     .option('--noise-storage <s>', 'float | sign-bits | regenerate (default: sign-bits for alr/aes, float otherwise)')
+    .option('--learn-sigma', 'lr, alr: learned sigma (each layer\'s sigma gradient and update join the step)')
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--trace <file>', 'write a Perfetto / chrome://tracing trace (- for stdout)')
     .option('--force', 'overwrite existing output files')
@@ -54,6 +55,7 @@ export function register(program: Command): void {
           noiseStorage: o.noiseStorage === undefined ? undefined : oneOf('--noise-storage', o.noiseStorage, ['float', 'sign-bits', 'regenerate'] as const),
           stages: o.stages === undefined ? undefined : positiveInt('--stages', o.stages),
           stageCuts: o.stageCuts === undefined ? undefined : nameList(o.stageCuts),
+          learnSigma: o.learnSigma ?? false,
         };
         const { createProgress } = await import('../progress.js');
         const progress = await createProgress('simulate', { quiet: o.quiet });

@@ -39,7 +39,7 @@ export class GraphCache {
     const layerwise = (method === 'lr' || method === 'alr') && m.layerwise;
     const schedule = mapped && this.schedule ? this.schedule.kind : 'sequential';
     const flat = schedule === 'sequential' || schedule === 'data-parallel' || schedule === 'bp-sequential';
-    const learnedSigma = m.learnSigma !== undefined;
+    const learnedSigma = (method === 'lr' || method === 'alr') && m.learnSigma !== undefined;
     const switches = { baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, learnedSigma };
     const parts = flat ? {} : { microBatches: 1 };
     return { method, copies: m.copies, batch: rows, schedule, layerwise, optimizer: this.optimizer, switches, ...parts };
