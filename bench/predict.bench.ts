@@ -1,7 +1,7 @@
 // Prediction benchmark (npm run bench:predict): does `simulate --hw host.json` predict what the
 // runtime measures on this machine? In one run: calibrate this machine (hw calibrate's measure + fit,
 // printing the fit per op class, or BENCH_HW=FILE), then for the MNIST MLP 784-256-10 (N = 64,
-// K = 64) and the MNIST CNN (N = 32, K = 16) under BP, LR and ALR: time training steps on the runtime
+// K = 64) and the MNIST CNN (N = 32, K = 16) under BP, LR, ALR and ALR with learned sigma: time training steps on the runtime
 // with per-node profiling (two warm-up steps, then BENCH_STEPS, default 8), simulate the same
 // (network, method, K, batch) under the sequential schedule on the calibrated model, and print
 // predicted vs measured step time and the ten largest measured nodes side by side, as ratios
@@ -14,6 +14,7 @@ import { simulate } from '../sim/simulate.js';
 import { compile } from '../src/compiler/compile.js';
 import { parseHwData } from '../src/hw/load.js';
 import type { HwModel } from '../src/hw/types.js';
+import { defaultSwitches } from '../src/ir/method-rules.js';
 import type { Method } from '../src/ir/types.js';
 import { buildModel } from '../src/models/registry.js';
 import { simPrediction } from '../src/report/sim-prediction.js';
@@ -32,7 +33,7 @@ const cases = [
   { model: 'mlp', batch: 64, copies: 64 },
   { model: 'cnn', batch: 32, copies: 16 },
 ].filter((c) => only === undefined || c.model === only);
-const methods: Method[] = ['bp', 'lr', 'alr'];
+const variants: { method: Method; learnSigma?: boolean }[] = [{ method: 'bp' }, { method: 'lr' }, { method: 'alr' }, { method: 'alr', learnSigma: true }];
 
 const ms = (s: number | undefined): string => (s === undefined ? '-' : (1000 * s).toFixed(2)).padStart(10);
 const ratio = (p: number | undefined, m: number | undefined): string => (p === undefined || m === undefined ? '-' : (p / m).toFixed(2)).padStart(7);
@@ -49,18 +50,19 @@ async function hostModel(): Promise<HwModel> {
   return parsed.model;
 }
 
-async function measured(model: string, method: Method, batch: number, copies: number): Promise<{ seconds: number; nodes: Map<string, number>; ran: string }> {
+async function measured(model: string, method: Method, batch: number, copies: number, learnSigma: boolean): Promise<{ seconds: number; nodes: Map<string, number>; ran: string }> {
   const ds = loadDataset('mnist', { limit: batch * (warmups + steps), testLimit: 1 });
   const order = epochPermutation(ds.train.count, 1, 0);
   const network = buildModel(model, { inputShape: ds.inputShape, classes: ds.classes });
   const batchOf = (s: number) => gatherBatch(ds.train, featureCount(ds), order, s, batch);
-  const timing = await timeStep({ name: model, network, method, batch, copies }, backend, { warmups, timed: steps, batchOf });
+  const timing = await timeStep({ name: model, network, method, batch, copies, learnSigma }, backend, { warmups, timed: steps, batchOf });
   return { seconds: timing.seconds, nodes: new Map(timing.nodes.map((n) => [n.node.id, n.seconds])), ran: timing.backend };
 }
 
-function predicted(model: string, method: Method, batch: number, copies: number, hw: HwModel): ReturnType<typeof simPrediction> {
+function predicted(model: string, method: Method, batch: number, copies: number, learnSigma: boolean, hw: HwModel): ReturnType<typeof simPrediction> {
   const network = buildModel(model, { inputShape: model === 'mlp' ? [784] : [1, 28, 28], classes: 10 });
-  const step = compile(network, hw, { method, copies, batch, schedule: 'sequential' });
+  const switches = learnSigma ? { switches: { ...defaultSwitches, learnedSigma: true } } : {};
+  const step = compile(network, hw, { method, copies, batch, schedule: 'sequential', ...switches });
   return simPrediction(simulate(step, { iterations: 2, model }));
 }
 
@@ -69,10 +71,10 @@ async function main(): Promise<void> {
   const hw = await hostModel();
   const summary: string[] = [];
   for (const c of cases) {
-    for (const method of methods) {
-      const real = await measured(c.model, method, c.batch, c.copies);
-      const sim = predicted(c.model, method, c.batch, c.copies, hw);
-      const label = `${c.model} ${method}${method === 'bp' ? '' : ` K=${c.copies}`} N=${c.batch} on ${real.ran}`;
+    for (const { method, learnSigma = false } of variants) {
+      const real = await measured(c.model, method, c.batch, c.copies, learnSigma);
+      const sim = predicted(c.model, method, c.batch, c.copies, learnSigma, hw);
+      const label = `${c.model} ${method}${learnSigma ? ' learned sigma' : ''}${method === 'bp' ? '' : ` K=${c.copies}`} N=${c.batch} on ${real.ran}`;
       const line = `${label}: predicted ${ms(sim.secondsPerIteration).trim()} ms, measured ${ms(real.seconds).trim()} ms, ratio ${ratio(sim.secondsPerIteration, real.seconds).trim()}`;
       summary.push(line);
       process.stdout.write(`\n${line}\n`);

@@ -1,6 +1,6 @@
 // Probe training steps for `hw calibrate`: small synthetic networks, with shapes unlike the shipped
 // models', trained for a few steps on synthetic data through the training runtime with per-node
-// profiling, under BP, LR and ALR. So each node's time is what the runtime really spends on it: its
+// profiling, under BP, LR and ALR (two MLPs' LR and ALR steps learn sigma). So each node's time is what the runtime really spends on it: its
 // kernels and the host work around them (argument checks, downloads, baselines, error signals).
 // Per node, the median of the timed steps counts, and the step's median time is kept too: the
 // typical steady-state step, which is what a training run's steps take (the fastest step is an
@@ -18,6 +18,8 @@ export interface ProbeStep {
   method: Method;
   batch: number;
   copies: number;
+  /** LR/ALR: learn sigma (the step holds its sigma gradients and updates). */
+  learnSigma?: boolean;
 }
 
 export interface NodeTiming {
@@ -34,18 +36,26 @@ export interface StepTiming {
 
 const methods: Method[] = ['bp', 'lr', 'alr'];
 
-/** Four MLPs (1024 to 6144 noisy rows) and two small conv nets, each under BP, LR and ALR: every op class of the shipped MLP and CNN steps. */
+/**
+ * Four MLPs (1024 to 6144 noisy rows) and two small conv nets, each under BP, LR and ALR: every op
+ * class of the shipped MLP and CNN steps; two of the MLPs learn sigma under LR and ALR.
+ */
 export function probeSteps(): ProbeStep[] {
-  const nets: { network: Network; batch: number; copies: number }[] = [
+  const nets: { network: Network; batch: number; copies: number; learnSigma?: boolean }[] = [
     { network: mlp([400, 128, 10]), batch: 32, copies: 32 },
-    { network: mlp([200, 384, 10]), batch: 48, copies: 48 },
+    { network: mlp([200, 384, 10]), batch: 48, copies: 48, learnSigma: true },
     { network: mlp([300, 160, 10]), batch: 96, copies: 32 },
-    { network: mlp([256, 200, 10]), batch: 96, copies: 64 },
+    { network: mlp([256, 200, 10]), batch: 96, copies: 64, learnSigma: true },
     { network: cnn({ inputShape: [1, 12, 12], classes: 10 }), batch: 16, copies: 8 },
     { network: cnn({ inputShape: [1, 20, 20], classes: 10 }), batch: 16, copies: 16 },
   ];
   const nameOf = (n: Network): string => (n.inputShape.length > 1 ? `${n.name}@${n.inputShape.join('x')}` : n.name);
-  return nets.flatMap((n) => methods.map((method) => ({ ...n, name: `${nameOf(n.network)} ${method}`, method })));
+  return nets.flatMap(({ learnSigma, ...n }) =>
+    methods.map((method) => {
+      const sigma = learnSigma && method !== 'bp';
+      return { ...n, name: `${nameOf(n.network)} ${method}${sigma ? ' learned sigma' : ''}`, method, ...(sigma ? { learnSigma } : {}) };
+    }),
+  );
 }
 
 /** Deterministic inputs in [0, 1) and labels, different at every step (timing needs no real data). */
@@ -67,7 +77,10 @@ export async function timeStep(probe: ProbeStep, backend: string, options: TimeS
   const { warmups = 2, timed = 5, batchOf = (step: number) => probeBatch(probe.network, probe.batch, step) } = options;
   const runtime = await Runtime.create({
     network: probe.network, backend, seed: 1,
-    method: { method: probe.method, copies: probe.copies, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false },
+    method: {
+      method: probe.method, copies: probe.copies, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false,
+      ...(probe.learnSigma ? { learnSigma: { lr: 0.01, min: 1e-3 } } : {}),
+    },
     optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
   });
   try {
