@@ -157,11 +157,10 @@ function layerwise(ctx: ExpandContext, rows: number, batchStats: BatchStats | un
 export function expandLr(network: Network, options: ExpandOptions): Graph {
   const rows = options.batch * options.copies;
   const ctx = startExpansion(network, options, rows);
-  if (ctx.switches.learnedSigma) {
-    for (const layer of ctx.layers) {
-      const channels = ctx.shapes.get(layer.name)!.output[0]!;
-      ctx.b.tensor({ id: sigmaTensorId(layer.name), shape: [channels], dtype: ctx.b.floatDtype, cls: 'weight', layer: layer.name });
-    }
+  // Learned sigma: one value per output unit or channel (dimension 0 of the layer's output), a step source like the weights.
+  for (const layer of ctx.switches.learnedSigma ? ctx.layers : []) {
+    const channels = ctx.shapes.get(layer.name)!.output[0]!;
+    ctx.b.tensor({ id: sigmaTensorId(layer.name), shape: [channels], dtype: ctx.b.floatDtype, cls: 'weight', layer: layer.name });
   }
   const batchStats = cleanBatchStats(ctx);
   const noisy = options.layerwise ? layerwise(ctx, rows, batchStats) : allNoisy(ctx, rows, batchStats);

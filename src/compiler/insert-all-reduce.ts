@@ -1,7 +1,7 @@
 // Pass for schedules that split rows over several cores (data-parallel, sequential, and pipeline
 // stages with several cores): every per-row gradient product (and learned sigma's gradient) split
-// over p > 1 cores yields a partial gradient on each of them; an AllReduce node over those p cores sums them before the
-// optimizer update reads the result. Per-step gradient products (ES/AES) split their output rows
+// over p > 1 cores yields a partial gradient on each of them; an AllReduce node over those p cores
+// sums them before the optimizer update reads the result. Per-step gradient products (ES/AES) split their output rows
 // instead and need none.
 import type { Graph, IrNode } from '../ir/types.js';
 

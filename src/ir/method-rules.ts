@@ -1,6 +1,6 @@
 // The gradient methods' rules the compiler writes onto a step graph's nodes, in one place: the ALR/AES
-// sign scale sqrt(pi/2), the baselines, the ALR encodings, the loss-row layouts, the learned-sigma tensor, and which values a
-// node carries for them. The runtime's handlers read the nodes, not the method. The float64
+// sign scale sqrt(pi/2), the baselines, the ALR encodings, the loss-row layouts, the learned-sigma
+// tensor, and which values a node carries for them. The runtime's handlers read the nodes, not the method. The float64
 // estimators (src/estimators) keep their own copies on purpose: they are the independent oracle the
 // bridge tests compare the graph against.
 import type { Baseline, Method, RowLayout } from './types.js';

@@ -75,6 +75,7 @@ export type IrNode =
   /** size x size windows every `stride` positions. */
   | (NodeBase & { kind: 'Pool'; op: 'max' | 'avg'; elements: number; size: number; stride: number })
   | (NodeBase & { kind: 'Add'; elements: number })
+  /** Inputs: the clean values (none when regenerating the noise), then the layer's sigma where it is learned. */
   | (NodeBase & {
       kind: 'NoiseInject';
       elements: number;

@@ -1,7 +1,7 @@
 // DESIGN.md's import rules, checked by scanning relative imports (static, dynamic and type-only):
 // src/ir imports nothing of ours, sim/ never imports kernels/ and writes no files, kernels/ and the
-// training runtime never import src/estimators, visualizer/ imports only src/report, nothing imports src/cli, and the
-// import graph has no cycle.
+// training runtime never import src/estimators, visualizer/ imports only src/report, nothing
+// imports src/cli, and the import graph has no cycle.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { expect, test } from 'vitest';

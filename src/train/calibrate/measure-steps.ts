@@ -35,6 +35,8 @@ export interface StepTiming {
 }
 
 const methods: Method[] = ['bp', 'lr', 'alr'];
+/** The timed steps' learning rate (weights and sigma): small, so that no probe diverges (timing does not depend on it). */
+const stepLr = 1e-3;
 
 /**
  * Four MLPs (1024 to 6144 noisy rows) and two small conv nets, each under BP, LR and ALR: every op
@@ -79,7 +81,7 @@ export async function timeStep(probe: ProbeStep, backend: string, options: TimeS
     network: probe.network, backend, seed: 1,
     method: {
       method: probe.method, copies: probe.copies, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false,
-      ...(probe.learnSigma ? { learnSigma: { lr: 0.01, min: 1e-3 } } : {}),
+      ...(probe.learnSigma ? { learnSigma: { lr: stepLr, min: 1e-3 } } : {}),
     },
     optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
   });
@@ -89,7 +91,7 @@ export async function timeStep(probe: ProbeStep, backend: string, options: TimeS
     for (let step = 0; step < warmups + timed; step++) {
       runtime.profile = new Map();
       const started = performance.now();
-      await runtime.trainStep(batchOf(step), step, 0.01);
+      await runtime.trainStep(batchOf(step), step, stepLr);
       if (step < warmups) continue;
       steps.push((performance.now() - started) / 1000);
       for (const [id, p] of runtime.profile) perNode.set(id, [...(perNode.get(id) ?? []), p.ms / 1000]);

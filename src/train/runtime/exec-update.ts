@@ -11,7 +11,7 @@ import type { OptimizerConfig } from './optimizer-state.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
-export interface OptimizerStep {
+interface OptimizerStep {
   w: NumArray;
   g: NumArray;
   /** The buffer's state from the previous update (SGD: P floats; Adam: 2P floats); undefined before the first. */
@@ -23,7 +23,7 @@ export interface OptimizerStep {
 }
 
 /** One optimizer update of one buffer on the backend's kernels: the new values and the new state. */
-export async function applyOptimizer(kernels: KernelTable, s: OptimizerStep): Promise<{ w: NumArray; state: Float64Array }> {
+async function applyOptimizer(kernels: KernelTable, s: OptimizerStep): Promise<{ w: NumArray; state: Float64Array }> {
   const { w, g, lr, optimizer: o } = s;
   switch (o.kind) {
     case 'sgd': {
