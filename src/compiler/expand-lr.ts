@@ -30,6 +30,11 @@ function sigmaInput(ctx: ExpandContext, layer: ParamLayer): string[] {
   return ctx.switches.learnedSigma ? [sigmaTensorId(layer.name)] : [];
 }
 
+/** A noise node's layout attribute: spatial where the layer's output has positions (conv, batchnorm). */
+function layoutOf(outShape: readonly number[]): { spatial?: true } {
+  return outShape.length > 1 ? { spatial: true } : {};
+}
+
 function injectNoise(ctx: ExpandContext, prefix: string, layer: ParamLayer, z: string, rows: number): { noisy: string; stored?: string } {
   const { b } = ctx;
   const outShape = ctx.shapes.get(layer.name)!.output;
@@ -41,7 +46,8 @@ function injectNoise(ctx: ExpandContext, prefix: string, layer: ParamLayer, z: s
   const noise = storage === 'regenerate' ? undefined : tensor('noise', 'noise');
   const base = { phase: 'forward' as const, layer: layer.name, elements };
   const inputs = [z, ...sigmaInput(ctx, layer)];
-  b.node({ ...base, ...methodAttributes(ctx).noise, id: `${prefix}${layer.name}.inject`, kind: 'NoiseInject', storage, inputs, outputs: noise ? [noisy, noise] : [noisy] });
+  const attributes = { ...methodAttributes(ctx).noise, ...layoutOf(outShape) };
+  b.node({ ...base, ...attributes, id: `${prefix}${layer.name}.inject`, kind: 'NoiseInject', storage, inputs, outputs: noise ? [noisy, noise] : [noisy] });
   if (storage !== 'sign-bits' || !noise) return { noisy, stored: noise };
   const signs = tensor('signs', 'sign-bits');
   b.node({ ...base, id: `${prefix}${layer.name}.signpack`, kind: 'SignPack', inputs: [noise], outputs: [signs] });
@@ -57,7 +63,8 @@ function floatNoise(ctx: ExpandContext, l: NoisyLayer): string {
   const outShape = ctx.shapes.get(l.layer.name)!.output;
   b.tensor({ id, shape: [l.rows, ...outShape], dtype: b.floatDtype, cls: 'noise', layer: l.layer.name });
   const base = { phase: 'gradient' as const, layer: l.layer.name, elements: l.rows * elementCount(outShape) };
-  b.node({ ...base, ...methodAttributes(ctx).noise, id: `${l.prefix}${l.layer.name}.regenerate`, kind: 'NoiseInject', storage: 'regenerate', inputs: [], outputs: [id] });
+  const attributes = { ...methodAttributes(ctx).noise, ...layoutOf(outShape) };
+  b.node({ ...base, ...attributes, id: `${l.prefix}${l.layer.name}.regenerate`, kind: 'NoiseInject', storage: 'regenerate', inputs: [], outputs: [id] });
   return id;
 }
 

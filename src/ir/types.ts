@@ -84,6 +84,8 @@ export type IrNode =
       antithetic?: boolean;
       /** Noise rows: sample-major for activation noise, copy-major (the K weight copies) for ES/AES. Absent: sample-major. */
       rowLayout?: RowLayout;
+      /** Each row's noise covers channels x positions (a conv or batchnorm output), not one value per unit. Absent: false. */
+      spatial?: boolean;
     })
   | (NodeBase & { kind: 'SignPack'; elements: number })
   | (NodeBase & {
@@ -168,6 +170,9 @@ export const OP_CLASSES = [
   'NoiseInject.float',
   'NoiseInject.sign-bits',
   'NoiseInject.regenerate',
+  'NoiseInject.float.spatial',
+  'NoiseInject.sign-bits.spatial',
+  'NoiseInject.regenerate.spatial',
   'SignPack',
   'Loss',
   'LossBroadcast',

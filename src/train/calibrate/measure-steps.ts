@@ -1,6 +1,6 @@
 // Probe training steps for `hw calibrate`: small synthetic networks, with shapes unlike the shipped
 // models', trained for a few steps on synthetic data through the training runtime with per-node
-// profiling, under BP, LR and ALR (two MLPs' LR and ALR steps learn sigma). So each node's time is what the runtime really spends on it: its
+// profiling, under BP, LR and ALR (two MLPs' and one CNN's LR and ALR steps learn sigma). So each node's time is what the runtime really spends on it: its
 // kernels and the host work around them (argument checks, downloads, baselines, error signals).
 // Per node, the median of the timed steps counts, and the step's median time is kept too: the
 // typical steady-state step, which is what a training run's steps take (the fastest step is an
@@ -40,7 +40,7 @@ const stepLr = 1e-3;
 
 /**
  * Four MLPs (1024 to 6144 noisy rows) and two small conv nets, each under BP, LR and ALR: every op
- * class of the shipped MLP and CNN steps; two of the MLPs learn sigma under LR and ALR.
+ * class of the shipped MLP and CNN steps; two MLPs and a CNN learn sigma under LR and ALR.
  */
 export function probeSteps(): ProbeStep[] {
   const nets: { network: Network; batch: number; copies: number; learnSigma?: boolean }[] = [
@@ -49,7 +49,7 @@ export function probeSteps(): ProbeStep[] {
     { network: mlp([300, 160, 10]), batch: 96, copies: 32 },
     { network: mlp([256, 200, 10]), batch: 96, copies: 64, learnSigma: true },
     { network: cnn({ inputShape: [1, 12, 12], classes: 10 }), batch: 16, copies: 8 },
-    { network: cnn({ inputShape: [1, 20, 20], classes: 10 }), batch: 16, copies: 16 },
+    { network: cnn({ inputShape: [1, 20, 20], classes: 10 }), batch: 16, copies: 16, learnSigma: true },
   ];
   const nameOf = (n: Network): string => (n.inputShape.length > 1 ? `${n.name}@${n.inputShape.join('x')}` : n.name);
   return nets.flatMap(({ learnSigma, ...n }) =>
