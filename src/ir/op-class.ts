@@ -1,7 +1,8 @@
 // Op classes: the IR's compute nodes grouped by what their kernels (and host work) do, finer than the
 // node kind where variants cost differently: BP's backward pass of a forward op; noise storage, and
-// whether the noise is spatial (on tfjs-wasm a conv layer's injection measured about 0.6x a dense
-// layer's time per element in the same runtime step); a gradient product that first forms its error
+// for an injection into values whether it is spatial (on tfjs-wasm a conv layer's injection measured
+// about 0.65x a dense layer's time per element in the same runtime step; a regeneration, which draws
+// noise alone, showed no such difference); a gradient product that first forms its error
 // signal from stored noise; the LR fold's error-signal sum; the optimizer. A hardware model may give
 // each class its own fixed cost and rate (cores.opCosts); `hw calibrate` measures them.
 import type { IrNode, OpClass } from './types.js';
@@ -10,7 +11,8 @@ import type { IrNode, OpClass } from './types.js';
 export function opClass(node: IrNode): OpClass | undefined {
   switch (node.kind) {
     case 'NoiseInject':
-      return node.spatial ? `NoiseInject.${node.storage}.spatial` : `NoiseInject.${node.storage}`;
+      // A regeneration after the loss (no input) draws noise alone.
+      return node.spatial && node.inputs.length > 0 ? `NoiseInject.${node.storage}.spatial` : `NoiseInject.${node.storage}`;
     case 'GradProduct':
       if (node.space === 'weight') return 'GradProduct.weight';
       return node.inputs.length > 2 ? 'GradProduct.signal' : 'GradProduct';

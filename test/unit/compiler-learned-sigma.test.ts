@@ -47,6 +47,7 @@ describe.each([
       const injects = graph.nodes.filter((n) => n.kind === 'NoiseInject' && n.layer === l && n.phase === 'forward');
       expect(injects).toHaveLength(1);
       expect(injects[0]!.inputs).toContain(`${l}.sigma`);
+      expect(injects[0]!.kind === 'NoiseInject' && injects[0]!.spatial, `${l}: spatial noise`).toBe(layer.kind === 'linear' ? undefined : true);
       const signal = graph.nodes.filter((n) => (n.kind === 'GradProduct' || n.kind === 'Reduce') && n.layer === l && n.inputs.length > 2);
       expect(signal.length, `${l}: the node forming the error signal`).toBe(1);
       expect(signal[0]!.inputs).toContain(`${l}.sigma`);

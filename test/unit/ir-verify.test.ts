@@ -64,6 +64,9 @@ test('opClass: the node kind, split where variants cost differently; data moveme
   expect(opClass({ ...base, kind: 'MatMul', m: 1, n: 1, k: 1, groups: 1 })).toBe('MatMul');
   expect(opClass({ ...base, kind: 'MatMul', phase: 'backward', m: 1, n: 1, k: 1, groups: 1 })).toBe('MatMul.backward');
   expect(opClass({ ...base, kind: 'NoiseInject', elements: 4, storage: 'sign-bits' })).toBe('NoiseInject.sign-bits');
+  expect(opClass({ ...base, kind: 'NoiseInject', elements: 4, storage: 'sign-bits', spatial: true })).toBe('NoiseInject.sign-bits.spatial');
+  expect(opClass({ ...base, kind: 'NoiseInject', inputs: [], elements: 4, storage: 'regenerate', spatial: true })).toBe('NoiseInject.regenerate');
+  expect(opClass({ ...base, kind: 'SigmaGrad', elements: 4, channels: 2, normaliser: 4 })).toBe('SigmaGrad');
   expect(opClass(product)).toBe('GradProduct');
   expect(opClass({ ...product, inputs: ['x', 'signs', 'loss'] })).toBe('GradProduct.signal');
   expect(opClass({ ...product, space: 'weight' })).toBe('GradProduct.weight');
