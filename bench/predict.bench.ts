@@ -14,7 +14,7 @@ import { simulate } from '../sim/simulate.js';
 import { compile } from '../src/compiler/compile.js';
 import { parseHwData } from '../src/hw/load.js';
 import type { HwModel } from '../src/hw/types.js';
-import { defaultSwitches } from '../src/ir/method-rules.js';
+import { learnedSigmaSwitches } from '../src/ir/method-rules.js';
 import type { Method } from '../src/ir/types.js';
 import { buildModel } from '../src/models/registry.js';
 import { simPrediction } from '../src/report/sim-prediction.js';
@@ -61,8 +61,7 @@ async function measured(model: string, method: Method, batch: number, copies: nu
 
 function predicted(model: string, method: Method, batch: number, copies: number, learnSigma: boolean, hw: HwModel): ReturnType<typeof simPrediction> {
   const network = buildModel(model, { inputShape: model === 'mlp' ? [784] : [1, 28, 28], classes: 10 });
-  const switches = learnSigma ? { switches: { ...defaultSwitches, learnedSigma: true } } : {};
-  const step = compile(network, hw, { method, copies, batch, schedule: 'sequential', ...switches });
+  const step = compile(network, hw, { method, copies, batch, schedule: 'sequential', ...learnedSigmaSwitches(learnSigma) });
   return simPrediction(simulate(step, { iterations: 2, model }));
 }
 

@@ -29,10 +29,9 @@ export async function compileJob(job: SimJob): Promise<CompiledStep> {
   const { loadNetwork } = await import('../src/models/load-network.js');
   const { loadHwModel } = await import('../src/hw/load.js');
   const { compile } = await import('../src/compiler/compile.js');
-  const { defaultSwitches } = await import('../src/ir/method-rules.js');
+  const { learnedSigmaSwitches } = await import('../src/ir/method-rules.js');
   const { iterations: _, model, hw, learnSigma, ...options } = job;
-  const switches = learnSigma ? { switches: { ...defaultSwitches, learnedSigma: true } } : {};
-  return compile(await loadNetwork(model), loadHwModel(hw), { ...options, ...switches });
+  return compile(await loadNetwork(model), loadHwModel(hw), { ...options, ...learnedSigmaSwitches(learnSigma ?? false) });
 }
 
 /**

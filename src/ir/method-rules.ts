@@ -21,6 +21,11 @@ export interface MethodSwitches {
 
 export const defaultSwitches: MethodSwitches = { baseline: 'mean', encoding: 'sign-noise', antithetic: false, learnedSigma: false };
 
+/** Compile-option switches of a step that chooses only whether sigma is learned (the others at their defaults). */
+export function learnedSigmaSwitches(learnedSigma: boolean): { switches?: MethodSwitches } {
+  return learnedSigma ? { switches: { ...defaultSwitches, learnedSigma } } : {};
+}
+
 /** The tensor of a layer's learned sigma (one value per output unit or channel); a node reading it uses it instead of the run's scalar. */
 export function sigmaTensorId(layer: string): string {
   return `${layer}.sigma`;

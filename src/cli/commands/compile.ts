@@ -105,11 +105,10 @@ export function register(program: Command): void {
         const hw = collect(problems, () => loadHwModel(opts.hw));
         if (problems.length > 0 || !method || !schedule || !copies || !batch || !network || !hw) throw new ConfigError(problems);
         const { compile } = await import('../../compiler/compile.js');
-        const { defaultSwitches } = await import('../../ir/method-rules.js');
-        const learnedSigma = opts.learnSigma ? { switches: { ...defaultSwitches, learnedSigma: true } } : {};
+        const { learnedSigmaSwitches } = await import('../../ir/method-rules.js');
         const { summarize } = await import('../../compiler/summarize.js');
         const { infeasibleHint } = await import('../../compiler/infeasible-hints.js');
-        const step = compile(network, hw, { method, schedule, copies, batch, microBatches, staleness, noiseStorage, layerwise: opts.layerwise ?? false, stages, stageCuts, ...learnedSigma });
+        const step = compile(network, hw, { method, schedule, copies, batch, microBatches, staleness, noiseStorage, layerwise: opts.layerwise ?? false, stages, stageCuts, ...learnedSigmaSwitches(opts.learnSigma ?? false) });
         const summary = summarize(network, step);
         jsonOrTable(summary, opts, () => table(summary));
         if (!step.feasibility.ok) throw new InfeasibleMappingError(`infeasible mapping:\n${step.feasibility.shortfalls.join('\n')}\n${infeasibleHint(step.options)}`);

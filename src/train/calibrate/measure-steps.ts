@@ -1,7 +1,8 @@
 // Probe training steps for `hw calibrate`: small synthetic networks, with shapes unlike the shipped
 // models', trained for a few steps on synthetic data through the training runtime with per-node
-// profiling, under BP, LR and ALR (two MLPs' and one CNN's LR and ALR steps learn sigma). So each node's time is what the runtime really spends on it: its
-// kernels and the host work around them (argument checks, downloads, baselines, error signals).
+// profiling, under BP, LR and ALR (two MLPs' and one CNN's LR and ALR steps learn sigma). So each
+// node's time is what the runtime really spends on it: its kernels and the host work around them
+// (argument checks, downloads, baselines, error signals).
 // Per node, the median of the timed steps counts, and the step's median time is kept too: the
 // typical steady-state step, which is what a training run's steps take (the fastest step is an
 // idle machine's best case; a loaded or collecting machine makes steps vary by 1.5x).
