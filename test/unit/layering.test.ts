@@ -1,7 +1,8 @@
 // DESIGN.md's import rules, checked by scanning relative imports (static, dynamic and type-only):
 // src/ir imports nothing of ours, sim/ never imports kernels/ and writes no files, kernels/ and the
 // training runtime never import src/estimators, visualizer/ imports only src/report, nothing
-// imports src/cli, and the import graph has no cycle.
+// imports src/cli, and the import graph has no cycle. The runtime's lines stay under 120 characters
+// (prettier, .prettierrc.json), except a message string that cannot be split.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { expect, test } from 'vitest';
@@ -81,4 +82,11 @@ test('no import cycles among src, kernels, sim and visualizer', () => {
   const files = ['src', 'kernels', 'sim', 'visualizer'].flatMap((d) => sourceFiles(d));
   const graph = new Map(files.map((f) => [f, importsOf(f).filter((t) => files.includes(t))]));
   expect(importCycles(graph).map((c) => c.join(' -> '))).toEqual([]);
+});
+
+test('src/train/runtime lines stay under 120 characters, but for a message string on its own line', () => {
+  const long = sourceFiles('src/train/runtime').flatMap((f) =>
+    readFileSync(join(root, f), 'utf8').split('\n').flatMap((line, i) => (line.length > 120 && !/^\s*[`'"]/.test(line) ? [`${f}:${i + 1}`] : [])),
+  );
+  expect(long).toEqual([]);
 });

@@ -33,7 +33,11 @@ function correctRows(logits: ArrayLike<number>, labels: Int32Array, rows: number
 
 /** Mean loss and accuracy over the first `count` samples of a split. */
 export async function evaluateSplit(
-  host: EvaluationHost, features: Float32Array, labels: Uint8Array, count: number, chunk = 500,
+  host: EvaluationHost,
+  features: Float32Array,
+  labels: Uint8Array,
+  count: number,
+  chunk = 500,
 ): Promise<Evaluation> {
   let lossSum = 0;
   let correct = 0;

@@ -58,16 +58,23 @@ export interface ExecContext {
 function floatValue(ctx: ExecContext, id: string): NumArray | DeviceTensor {
   const t = ctx.env.get(id);
   if (t === undefined) throw new Error(`graph executor: tensor ${id} is read before any node produced it`);
-  if (t instanceof Uint32Array) throw new Error(`graph executor: tensor ${id} holds sign bits, a float tensor was expected`);
+  if (t instanceof Uint32Array) {
+    throw new Error(`graph executor: tensor ${id} holds sign bits, a float tensor was expected`);
+  }
   return t;
 }
 
-/** A float tensor's host values (a handle must have been downloaded: execute-graph.ts does it for host-reading nodes). */
+/**
+ * A float tensor's host values (a handle must have been downloaded: execute-graph.ts does it for host-reading
+ * nodes).
+ */
 export function num(ctx: ExecContext, id: string): NumArray {
   const t = floatValue(ctx, id);
   if (!isDeviceTensor(t)) return t;
   if (t.downloaded) return t.downloaded;
-  throw new Error(`graph executor: tensor ${id} is still on the ${t.backend} device; read it with hostNum, or pass it to a kernel with arg`);
+  throw new Error(
+    `graph executor: tensor ${id} is still on the ${t.backend} device; read it with hostNum, or pass it to a kernel with arg`,
+  );
 }
 
 /** A float tensor for a kernel argument: a handle stays a handle. */
@@ -110,7 +117,9 @@ export function noiseValues(ctx: ExecContext, id: string): Float64Array {
 
 export function paramLayer(ctx: ExecContext, name: string | undefined): { layer: ParamLayer; index: number } {
   const hit = name === undefined ? undefined : ctx.paramLayers.get(name);
-  if (!hit) throw new Error(`graph executor: node names layer ${String(name)}, which has no parameters in this network`);
+  if (!hit) {
+    throw new Error(`graph executor: node names layer ${String(name)}, which has no parameters in this network`);
+  }
   return hit;
 }
 

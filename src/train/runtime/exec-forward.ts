@@ -9,7 +9,17 @@ import { batchnorm, reluBackward, tanh, tanhBackward } from '../../../kernels/re
 import type { IrNode } from '../../ir/types.js';
 import { parameterCount, type ParamLayer } from '../../models/layers.js';
 import { repeatRows } from './host-ops.js';
-import { arg, channelsSpatial, hostNum, num, paramLayer, shapeOf, toF64, type BnStats, type ExecContext } from './exec-context.js';
+import {
+  arg,
+  channelsSpatial,
+  hostNum,
+  num,
+  paramLayer,
+  shapeOf,
+  toF64,
+  type BnStats,
+  type ExecContext,
+} from './exec-context.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
@@ -25,7 +35,10 @@ function groupParams(ctx: ExecContext, id: string, layer: ParamLayer): GroupPara
   const groups = shape.length === 2 ? shape[0]! : 1;
   const width = data.length / groups;
   const { weights } = parameterCount(layer);
-  return Array.from({ length: groups }, (_, g) => ({ weights: data.subarray(g * width, g * width + weights), biases: data.subarray(g * width + weights, (g + 1) * width) }));
+  return Array.from({ length: groups }, (_, g) => ({
+    weights: data.subarray(g * width, g * width + weights),
+    biases: data.subarray(g * width + weights, (g + 1) * width),
+  }));
 }
 
 /** Rows of group g of an input: the whole input when every group shares it (it has one group's rows). */
@@ -48,18 +61,36 @@ export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<
   const [a, p] = node.inputs as [string, string];
   if (node.phase === 'backward') {
     const [w] = groupParams(ctx, p, layer);
-    ctx.env.set(node.outputs[0]!, await ctx.device.matmul({ a: arg(ctx, a), b: w!.weights, m: node.m, k: layer.outFeatures, n: layer.inFeatures }));
+    ctx.env.set(
+      node.outputs[0]!,
+      await ctx.device.matmul({ a: arg(ctx, a), b: w!.weights, m: node.m, k: layer.outFeatures, n: layer.inFeatures }),
+    );
     return;
   }
   const sets = groupParams(ctx, p, layer);
   if (sets.length === 1 && shapeOf(ctx, a)[0] === node.m) {
-    ctx.env.set(node.outputs[0]!, await ctx.device['matmul-a-bt']({ a: arg(ctx, a), b: sets[0]!.weights, m: node.m, k: layer.inFeatures, n: layer.outFeatures }));
+    ctx.env.set(
+      node.outputs[0]!,
+      await ctx.device['matmul-a-bt']({
+        a: arg(ctx, a),
+        b: sets[0]!.weights,
+        m: node.m,
+        k: layer.inFeatures,
+        n: layer.outFeatures,
+      }),
+    );
     return;
   }
   const x = await hostNum(ctx, a);
   const xRows = shapeOf(ctx, a)[0]!;
   const out = await perGroup(sets.length, node.m * sets.length * layer.outFeatures, (g) =>
-    ctx.kernels['matmul-a-bt']({ a: groupRows(x, xRows, node.m, g), b: sets[g]!.weights, m: node.m, k: layer.inFeatures, n: layer.outFeatures }),
+    ctx.kernels['matmul-a-bt']({
+      a: groupRows(x, xRows, node.m, g),
+      b: sets[g]!.weights,
+      m: node.m,
+      k: layer.inFeatures,
+      n: layer.outFeatures,
+    }),
   );
   ctx.env.set(node.outputs[0]!, out);
 }
@@ -67,12 +98,21 @@ export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<
 export async function conv2d(ctx: ExecContext, node: NodeOf<'Conv2d'>): Promise<void> {
   const [a, p] = node.inputs as [string, string];
   const sets = groupParams(ctx, p, paramLayer(ctx, node.layer).layer);
-  const conv = { inChannels: node.inChannels, outChannels: node.outChannels, kernelSize: node.kernelSize, stride: node.stride, padding: node.padding };
+  const conv = {
+    inChannels: node.inChannels,
+    outChannels: node.outChannels,
+    kernelSize: node.kernelSize,
+    stride: node.stride,
+    padding: node.padding,
+  };
   if (node.phase === 'backward') {
     // BP's input gradient is stated as the transposed conv: the node's input is the forward's output.
     const forward = { ...conv, inChannels: node.outChannels, outChannels: node.inChannels };
     const dims = { ...forward, batch: node.batch, height: node.outHeight, width: node.outWidth };
-    ctx.env.set(node.outputs[0]!, await ctx.kernels['conv2d-backward-data']({ dy: num(ctx, a), weights: sets[0]!.weights, dims }));
+    ctx.env.set(
+      node.outputs[0]!,
+      await ctx.kernels['conv2d-backward-data']({ dy: num(ctx, a), weights: sets[0]!.weights, dims }),
+    );
     return;
   }
   const batch = node.batch / sets.length;
@@ -95,21 +135,44 @@ export async function biasAct(ctx: ExecContext, node: NodeOf<'BiasAct'>): Promis
     return;
   }
   const { rows, channels, spatial } = channelsSpatial(ctx, node.outputs[0]!);
-  const sets = b === undefined ? [{ biases: new Float64Array(channels) }] : groupParams(ctx, b, paramLayer(ctx, node.layer).layer);
+  const sets =
+    b === undefined ? [{ biases: new Float64Array(channels) }] : groupParams(ctx, b, paramLayer(ctx, node.layer).layer);
   if (sets.length === 1) {
-    ctx.env.set(node.outputs[0]!, await ctx.device['bias-activation']({ z: arg(ctx, a), bias: sets[0]!.biases, rows, channels, spatial, activation: node.act }));
+    ctx.env.set(
+      node.outputs[0]!,
+      await ctx.device['bias-activation']({
+        z: arg(ctx, a),
+        bias: sets[0]!.biases,
+        rows,
+        channels,
+        spatial,
+        activation: node.act,
+      }),
+    );
     return;
   }
   const z = await hostNum(ctx, a);
   const per = rows / sets.length;
   const out = await perGroup(sets.length, z.length, (g) =>
-    ctx.kernels['bias-activation']({ z: z.subarray(g * per * channels * spatial, (g + 1) * per * channels * spatial), bias: sets[g]!.biases, rows: per, channels, spatial, activation: node.act }),
+    ctx.kernels['bias-activation']({
+      z: z.subarray(g * per * channels * spatial, (g + 1) * per * channels * spatial),
+      bias: sets[g]!.biases,
+      rows: per,
+      channels,
+      spatial,
+      activation: node.act,
+    }),
   );
   ctx.env.set(node.outputs[0]!, out);
 }
 
 /** The layer's statistics: computed from this input the first time in a step (BP, the clean pass), then kept. */
-function statsFor(ctx: ExecContext, layer: string, x: NumArray, dims: { rows: number; channels: number; spatial: number }): BnStats {
+function statsFor(
+  ctx: ExecContext,
+  layer: string,
+  x: NumArray,
+  dims: { rows: number; channels: number; spatial: number },
+): BnStats {
   let stats = ctx.bnStats.get(layer);
   if (!stats) {
     const ones = new Float64Array(dims.channels).fill(1);
@@ -134,7 +197,10 @@ export async function batchNorm(ctx: ExecContext, node: NodeOf<'BatchNorm'>): Pr
     const gamma = groupParams(ctx, p, layer)[0]!.weights;
     const dy = num(ctx, dyId);
     const c = (i: number): number => Math.floor(i / dims.spatial) % dims.channels;
-    ctx.env.set(node.outputs[0]!, Float64Array.from(dy, (g, i) => g * gamma[c(i)]! * (1 / Math.sqrt(stats.variance[c(i)]! + 1e-5))));
+    ctx.env.set(
+      node.outputs[0]!,
+      Float64Array.from(dy, (g, i) => g * gamma[c(i)]! * (1 / Math.sqrt(stats.variance[c(i)]! + 1e-5))),
+    );
     return;
   }
   const [xId, p, cleanStats] = node.inputs as [string, string, string | undefined];
@@ -146,7 +212,15 @@ export async function batchNorm(ctx: ExecContext, node: NodeOf<'BatchNorm'>): Pr
   const per = dims.rows / sets.length;
   const width = per * dims.channels * dims.spatial;
   const out = await perGroup(sets.length, x.length, (g) =>
-    ctx.kernels.batchnorm({ x: sets.length === 1 ? x : x.subarray(g * width, (g + 1) * width), gamma: sets[g]!.weights, beta: sets[g]!.biases, ...stats, rows: per, channels: dims.channels, spatial: dims.spatial }),
+    ctx.kernels.batchnorm({
+      x: sets.length === 1 ? x : x.subarray(g * width, (g + 1) * width),
+      gamma: sets[g]!.weights,
+      beta: sets[g]!.biases,
+      ...stats,
+      rows: per,
+      channels: dims.channels,
+      spatial: dims.spatial,
+    }),
   );
   ctx.env.set(node.outputs[0]!, out);
 }
@@ -157,7 +231,10 @@ export async function pool(ctx: ExecContext, node: NodeOf<'Pool'>): Promise<void
   const dims = { rows, channels, height, width, size: node.size, stride: node.stride };
   if (node.phase === 'backward') {
     const x = node.inputs[1] === undefined ? new Float64Array(0) : num(ctx, node.inputs[1]);
-    ctx.env.set(node.outputs[0]!, await ctx.kernels['pool-backward']({ dy: num(ctx, node.inputs[0]!), x, op: node.op, dims }));
+    ctx.env.set(
+      node.outputs[0]!,
+      await ctx.kernels['pool-backward']({ dy: num(ctx, node.inputs[0]!), x, op: node.op, dims }),
+    );
     return;
   }
   ctx.env.set(node.outputs[0]!, await ctx.kernels.pool({ x: num(ctx, node.inputs[0]!), op: node.op, dims }));

@@ -10,7 +10,18 @@ import type { NumArray } from '../../../kernels/names.js';
 import { channelSum } from '../../../kernels/reference/index.js';
 import type { IrNode } from '../../ir/types.js';
 import type { ParamLayer } from '../../models/layers.js';
-import { arg, channelsSpatial, downloadInputs, hostNum, noiseValues, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
+import {
+  arg,
+  channelsSpatial,
+  downloadInputs,
+  hostNum,
+  noiseValues,
+  num,
+  paramLayer,
+  shapeOf,
+  toF64,
+  type ExecContext,
+} from './exec-context.js';
 import { errorSignalOf } from './exec-loss.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
@@ -22,20 +33,44 @@ function concat(weights: NumArray, biases: NumArray, scale: number): Float64Arra
   return scale === 1 ? out : out.map((v) => v * scale);
 }
 
-async function layerProduct(ctx: ExecContext, layer: ParamLayer, xId: string, delta: Resident, normaliser: number): Promise<Float64Array> {
+async function layerProduct(
+  ctx: ExecContext,
+  layer: ParamLayer,
+  xId: string,
+  delta: Resident,
+  normaliser: number,
+): Promise<Float64Array> {
   const x = arg(ctx, xId);
   const rows = shapeOf(ctx, xId)[0]!;
   switch (layer.kind) {
     case 'linear': {
       // loss = 1, sigma = 1 make the LR product kernel the plain D^T X product, scaled by 1/normaliser.
-      const g = await downloadResult(await ctx.device['lr-grad-product']({
-        loss: new Float64Array(rows).fill(1), e: delta, x, sigma: new Float64Array(layer.outFeatures).fill(1), rows, outs: layer.outFeatures, ins: layer.inFeatures, scale: 1 / normaliser,
-      }));
+      const g = await downloadResult(
+        await ctx.device['lr-grad-product']({
+          loss: new Float64Array(rows).fill(1),
+          e: delta,
+          x,
+          sigma: new Float64Array(layer.outFeatures).fill(1),
+          rows,
+          outs: layer.outFeatures,
+          ins: layer.inFeatures,
+          scale: 1 / normaliser,
+        }),
+      );
       return concat(g.weights, g.biases, 1);
     }
     case 'conv2d': {
       const [, , height, width] = shapeOf(ctx, xId) as [number, number, number, number];
-      const dims = { batch: rows, inChannels: layer.inChannels, height, width, outChannels: layer.outChannels, kernelSize: layer.kernelSize, stride: layer.stride, padding: layer.padding };
+      const dims = {
+        batch: rows,
+        inChannels: layer.inChannels,
+        height,
+        width,
+        outChannels: layer.outChannels,
+        kernelSize: layer.kernelSize,
+        stride: layer.stride,
+        padding: layer.padding,
+      };
       const g = await downloadResult(await ctx.device['conv2d-backward-weights']({ dy: delta, x, dims }));
       return concat(g.weights, g.biases, 1 / normaliser);
     }
@@ -45,8 +80,14 @@ async function layerProduct(ctx: ExecContext, layer: ParamLayer, xId: string, de
       const c = (i: number): number => Math.floor(i / dims.spatial) % dims.channels;
       const d = toF64(await downloadResult(delta));
       const xs = await hostNum(ctx, xId);
-      const weighted = d.map((v, i) => v * ((xs[i]! - stats.mean[c(i)]!) * (1 / Math.sqrt(stats.variance[c(i)]! + 1e-5))));
-      return concat(channelSum(weighted, rows, dims.channels, dims.spatial), channelSum(d, rows, dims.channels, dims.spatial), 1 / normaliser);
+      const weighted = d.map(
+        (v, i) => v * ((xs[i]! - stats.mean[c(i)]!) * (1 / Math.sqrt(stats.variance[c(i)]! + 1e-5))),
+      );
+      return concat(
+        channelSum(weighted, rows, dims.channels, dims.spatial),
+        channelSum(d, rows, dims.channels, dims.spatial),
+        1 / normaliser,
+      );
     }
     default:
       return layer satisfies never;
@@ -74,6 +115,7 @@ export async function gradProduct(ctx: ExecContext, node: NodeOf<'GradProduct'>)
   // (input, dL/dz), (input, copy-summed signals), or (input, noise, loss[, learned sigma]).
   const [xId, second, third] = node.inputs as [string, string, string | undefined];
   const normaliser = node.normaliser ?? 1;
-  const delta = third === undefined ? arg(ctx, second) : await errorSignalOf(ctx, node, second, third, node.noiseScale ?? 1);
+  const delta =
+    third === undefined ? arg(ctx, second) : await errorSignalOf(ctx, node, second, third, node.noiseScale ?? 1);
   ctx.env.set(out, await layerProduct(ctx, layer, xId, delta, normaliser));
 }

@@ -7,7 +7,16 @@
 import { downloadResult } from '../../../kernels/device-tensor.js';
 import { errorSignal } from '../../../kernels/reference/index.js';
 import type { IrNode } from '../../ir/types.js';
-import { arg, channelsSpatial, downloadInputs, hostNum, noiseValues, num, toF64, type ExecContext } from './exec-context.js';
+import {
+  arg,
+  channelsSpatial,
+  downloadInputs,
+  hostNum,
+  noiseValues,
+  num,
+  toF64,
+  type ExecContext,
+} from './exec-context.js';
 import { errorCopySum, softmaxGradient, subtractBaseline } from './host-ops.js';
 import { sigmaOf } from './exec-noise.js';
 
@@ -18,18 +27,32 @@ function rowLabels(ctx: ExecContext, node: NodeOf<'Loss'>): Int32Array {
   const K = node.copies ?? 1;
   if (K === 1) return ctx.labels;
   const N = node.rows / K;
-  return Int32Array.from({ length: node.rows }, (_, r) => ctx.labels[node.rowLayout === 'copy-major' ? r % N : Math.floor(r / K)]!);
+  return Int32Array.from(
+    { length: node.rows },
+    (_, r) => ctx.labels[node.rowLayout === 'copy-major' ? r % N : Math.floor(r / K)]!,
+  );
 }
 
 export async function loss(ctx: ExecContext, node: NodeOf<'Loss'>): Promise<void> {
   const logitsId = node.inputs[0]!;
   const labels = rowLabels(ctx, node);
-  const losses = toF64(await downloadResult(await ctx.device['softmax-cross-entropy']({ logits: arg(ctx, logitsId), labels, rows: node.rows, classes: node.classes })));
+  const losses = toF64(
+    await downloadResult(
+      await ctx.device['softmax-cross-entropy']({
+        logits: arg(ctx, logitsId),
+        labels,
+        rows: node.rows,
+        classes: node.classes,
+      }),
+    ),
+  );
   ctx.losses.push(losses);
   const emits = node.emits ?? 'gradient';
   if (emits === 'gradient') {
     ctx.env.set(node.outputs[0]!, losses);
-    if (node.outputs[1] !== undefined) ctx.env.set(node.outputs[1], softmaxGradient(await hostNum(ctx, logitsId), labels, node.rows, node.classes));
+    if (node.outputs[1] !== undefined) {
+      ctx.env.set(node.outputs[1], softmaxGradient(await hostNum(ctx, logitsId), labels, node.rows, node.classes));
+    }
     return;
   }
   const K = node.copies ?? 1;
@@ -45,27 +68,47 @@ export function lossBroadcast(ctx: ExecContext, node: NodeOf<'LossBroadcast'>): 
 }
 
 /** delta = noiseScale * loss[r] * e[r, c, s] / sigma (METHOD.md 2.1); the node reading the noise carries noiseScale. */
-function errorSignalParts(ctx: ExecContext, node: IrNode, source: string): { dims: ReturnType<typeof channelsSpatial>; sigma: Float64Array } {
+function errorSignalParts(
+  ctx: ExecContext,
+  node: IrNode,
+  source: string,
+): { dims: ReturnType<typeof channelsSpatial>; sigma: Float64Array } {
   const dims = channelsSpatial(ctx, source);
   return { dims, sigma: sigmaOf(ctx, node, dims.channels) };
 }
 
 /** The error signal of `node` (a gradient product) from its noise source and loss. */
-export async function errorSignalOf(ctx: ExecContext, node: IrNode, source: string, lossId: string, scale: number): Promise<Float64Array> {
+export async function errorSignalOf(
+  ctx: ExecContext,
+  node: IrNode,
+  source: string,
+  lossId: string,
+  scale: number,
+): Promise<Float64Array> {
   const { dims, sigma } = errorSignalParts(ctx, node, source);
   const loss = toF64(await hostNum(ctx, lossId));
   await downloadInputs(ctx, [source]);
   return errorSignal(loss, noiseValues(ctx, source), sigma, dims, scale);
 }
 
-/** The fold's per-sample sums of the error signals, read from eps or packed sign bits in one pass (host-ops errorCopySum). */
+/**
+ * The fold's per-sample sums of the error signals, read from eps or packed sign bits in one pass (host-ops
+ * errorCopySum).
+ */
 async function copySummedErrorSignal(ctx: ExecContext, node: NodeOf<'Reduce'>): Promise<Float64Array> {
   const [source, lossId] = node.inputs as [string, string];
   const { dims, sigma } = errorSignalParts(ctx, node, source);
   const loss = await hostNum(ctx, lossId);
   await downloadInputs(ctx, [source]);
   const noise = ctx.env.get(source)!;
-  return errorCopySum(loss, noise instanceof Uint32Array ? noise : num(ctx, source), sigma, dims, dims.rows / node.factor, node.noiseScale ?? 1);
+  return errorCopySum(
+    loss,
+    noise instanceof Uint32Array ? noise : num(ctx, source),
+    sigma,
+    dims,
+    dims.rows / node.factor,
+    node.noiseScale ?? 1,
+  );
 }
 
 export async function reduce(ctx: ExecContext, node: NodeOf<'Reduce'>): Promise<void> {
@@ -74,7 +117,12 @@ export async function reduce(ctx: ExecContext, node: NodeOf<'Reduce'>): Promise<
     // ES: per-copy sums of the (copy-major) loss rows.
     const shaped = toF64(await hostNum(ctx, node.inputs[0]!));
     const K = node.elements;
-    ctx.env.set(out, Float64Array.from({ length: K }, (_, k) => shaped.subarray(k * node.factor, (k + 1) * node.factor).reduce((a, b) => a + b, 0)));
+    ctx.env.set(
+      out,
+      Float64Array.from({ length: K }, (_, k) =>
+        shaped.subarray(k * node.factor, (k + 1) * node.factor).reduce((a, b) => a + b, 0),
+      ),
+    );
     return;
   }
   ctx.env.set(out, await copySummedErrorSignal(ctx, node));

@@ -16,27 +16,49 @@ import { makeAntithetic, repeatRows } from './host-ops.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
-/** The noise std per output channel a node uses: its layer's learned sigma where the node reads it, else the run's scalar. */
+/**
+ * The noise std per output channel a node uses: its layer's learned sigma where the node reads it, else the
+ * run's scalar.
+ */
 export function sigmaOf(ctx: ExecContext, node: IrNode, channels: number): Float64Array {
   const id = node.layer === undefined ? undefined : sigmaTensorId(node.layer);
   if (id === undefined || !node.inputs.includes(id)) return new Float64Array(channels).fill(ctx.options.sigma);
   const learned = toF64(num(ctx, id));
-  if (learned.length !== channels) throw new Error(`graph executor: layer ${node.layer} has ${learned.length} sigma values for ${channels} channels`);
+  if (learned.length !== channels) {
+    throw new Error(`graph executor: layer ${node.layer} has ${learned.length} sigma values for ${channels} channels`);
+  }
   return learned;
 }
 
 /** Standard normal noise of a layer, rows x units, from the counter RNG (regenerating gives the same values). */
-export async function drawEps(ctx: ExecContext, node: NodeOf<'NoiseInject'>, rows: number, units: number): Promise<Float64Array> {
+export async function drawEps(
+  ctx: ExecContext,
+  node: NodeOf<'NoiseInject'>,
+  rows: number,
+  units: number,
+): Promise<Float64Array> {
   const layerName = node.layer;
   const { index } = paramLayer(ctx, layerName);
   const { seed, step } = ctx.options;
   const antithetic = node.antithetic ?? false;
   const K = ctx.graph.meta.copies;
   if (antithetic && K % 2 !== 0) {
-    throw new InvalidInputError(`layer ${String(layerName)}: antithetic pairs need an even number of copies; found K = ${K}. Hint: use K = ${K + 1}`);
+    throw new InvalidInputError(
+      `layer ${String(layerName)}: antithetic pairs need an even number of copies; found K = ${K}. Hint: use K = ${K + 1}`,
+    );
   }
   const eps = toF64(
-    await ctx.kernels['noise-inject']({ z: new Float64Array(rows * units), sigma: Float64Array.of(1), rows, channels: 1, spatial: units, seed, step, layer: index, rowOffset: noiseRowOffset(ctx, node) }),
+    await ctx.kernels['noise-inject']({
+      z: new Float64Array(rows * units),
+      sigma: Float64Array.of(1),
+      rows,
+      channels: 1,
+      spatial: units,
+      seed,
+      step,
+      layer: index,
+      rowOffset: noiseRowOffset(ctx, node),
+    }),
   );
   return antithetic ? makeAntithetic(eps, rows, units) : eps;
 }
@@ -54,7 +76,14 @@ async function keepNoise(ctx: ExecContext, id: string | undefined, eps: Float64A
  */
 async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>): Promise<boolean> {
   const [out, keep] = node.outputs;
-  if (node.inputs.length === 0 || node.rowLayout === 'copy-major' || node.antithetic || keep === undefined || ctx.graph.tensors[keep]?.dtype !== 'bit') return false;
+  if (
+    node.inputs.length === 0 ||
+    node.rowLayout === 'copy-major' ||
+    node.antithetic ||
+    keep === undefined ||
+    ctx.graph.tensors[keep]?.dtype !== 'bit'
+  )
+    return false;
   const rows = shapeOf(ctx, out!)[0]!;
   const z = num(ctx, node.inputs[0]!);
   const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
@@ -87,7 +116,10 @@ export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   const { sigma } = ctx.options;
   if (node.rowLayout === 'copy-major') {
     // K perturbed copies of the parameter vector: theta + sigma * eps_k.
-    ctx.env.set(out, Float64Array.from(eps, (e, i) => z[i % units]! + sigma * e));
+    ctx.env.set(
+      out,
+      Float64Array.from(eps, (e, i) => z[i % units]! + sigma * e),
+    );
   } else {
     const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
     const full = zRows === rows ? z : repeatRows(z, zRows, rows! / zRows);

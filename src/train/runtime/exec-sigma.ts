@@ -8,5 +8,8 @@ import { sigmaGradientSum } from './host-ops.js';
 export function sigmaGrad(ctx: ExecContext, node: Extract<IrNode, { kind: 'SigmaGrad' }>): void {
   const [noise, loss] = node.inputs as [string, string];
   const dims = channelsSpatial(ctx, noise);
-  ctx.env.set(node.outputs[0]!, sigmaGradientSum(num(ctx, noise), num(ctx, loss), sigmaOf(ctx, node, dims.channels), dims, node.normaliser));
+  ctx.env.set(
+    node.outputs[0]!,
+    sigmaGradientSum(num(ctx, noise), num(ctx, loss), sigmaOf(ctx, node, dims.channels), dims, node.normaliser),
+  );
 }

@@ -27,12 +27,28 @@ async function applyOptimizer(kernels: KernelTable, s: OptimizerStep): Promise<{
   const { w, g, lr, optimizer: o } = s;
   switch (o.kind) {
     case 'sgd': {
-      const r = await kernels['sgd-update']({ w, g, v: s.state ?? new Float64Array(w.length), lr, momentum: o.momentum });
+      const r = await kernels['sgd-update']({
+        w,
+        g,
+        v: s.state ?? new Float64Array(w.length),
+        lr,
+        momentum: o.momentum,
+      });
       return { w: r.w, state: toF64(r.v) };
     }
     case 'adam': {
       const state = s.state ?? new Float64Array(2 * w.length);
-      const r = await kernels['adam-update']({ w, g, m: state.subarray(0, w.length), v: state.subarray(w.length), lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, t: s.updateCount });
+      const r = await kernels['adam-update']({
+        w,
+        g,
+        m: state.subarray(0, w.length),
+        v: state.subarray(w.length),
+        lr,
+        beta1: o.beta1,
+        beta2: o.beta2,
+        eps: o.eps,
+        t: s.updateCount,
+      });
       const out = new Float64Array(2 * w.length);
       out.set(toF64(r.m));
       out.set(toF64(r.v), w.length);
@@ -48,10 +64,16 @@ export async function optimizerUpdate(ctx: ExecContext, node: NodeOf<'OptimizerU
   const target = node.target ?? 'params';
   const stateId = optimizerStateId(node.layer!, target);
   const { optimizer, updateCount, learnedSigma } = ctx.options;
-  if (target === 'sigma' && !learnedSigma) throw new Error(`graph executor: ${node.id} updates learned sigma, and the run learns none`);
+  if (target === 'sigma' && !learnedSigma) {
+    throw new Error(`graph executor: ${node.id} updates learned sigma, and the run learns none`);
+  }
   const r = await applyOptimizer(ctx.kernels, {
-    w: num(ctx, values), g: num(ctx, grad), state: ctx.env.has(stateId) ? num(ctx, stateId) : undefined,
-    lr: target === 'sigma' ? learnedSigma!.lr : ctx.options.lr, optimizer: { ...optimizer, kind: node.optimizer }, updateCount,
+    w: num(ctx, values),
+    g: num(ctx, grad),
+    state: ctx.env.has(stateId) ? num(ctx, stateId) : undefined,
+    lr: target === 'sigma' ? learnedSigma!.lr : ctx.options.lr,
+    optimizer: { ...optimizer, kind: node.optimizer },
+    updateCount,
   });
   const floor = target === 'sigma' ? learnedSigma!.floor : undefined;
   ctx.env.set(node.outputs[0]!, floor === undefined ? r.w : Float64Array.from(r.w, (v) => Math.max(v, floor)));

@@ -17,7 +17,18 @@ import { sigmaGrad } from './exec-sigma.js';
 import { optimizerUpdate } from './exec-update.js';
 
 /** Node kinds whose handlers take handle inputs themselves (arg / hostNum), or only move them. */
-const HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set(['MatMul', 'BiasAct', 'Loss', 'LossBroadcast', 'Reduce', 'GradProduct', 'AllReduce', 'Transfer', 'Load', 'Store']);
+const HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set([
+  'MatMul',
+  'BiasAct',
+  'Loss',
+  'LossBroadcast',
+  'Reduce',
+  'GradProduct',
+  'AllReduce',
+  'Transfer',
+  'Load',
+  'Store',
+]);
 
 /** AllReduce with the rows already summed on one device, Load and Store: the output is the input. */
 function identity(ctx: ExecContext, node: IrNode): void {
@@ -32,7 +43,9 @@ function identity(ctx: ExecContext, node: IrNode): void {
 async function transfer(ctx: ExecContext, node: IrNode): Promise<void> {
   const value = ctx.env.get(node.inputs[0]!);
   if (value === undefined) return;
-  const copy = isDeviceTensor(value) ? await ctx.device['copy-sum']({ x: value, samples: 1, copies: 1, width: value.length }) : value.slice();
+  const copy = isDeviceTensor(value)
+    ? await ctx.device['copy-sum']({ x: value, samples: 1, copies: 1, width: value.length })
+    : value.slice();
   ctx.env.set(node.outputs[0]!, copy);
 }
 
@@ -68,7 +81,7 @@ export interface NodeProfile {
 async function timedNode(ctx: ExecContext, node: IrNode, profile: Map<string, NodeProfile>): Promise<void> {
   const started = performance.now();
   await executeNode(ctx, node);
-    const entry = profile.get(node.id) ?? { op: node.kind, ms: 0, calls: 0 };
+  const entry = profile.get(node.id) ?? { op: node.kind, ms: 0, calls: 0 };
   entry.ms += performance.now() - started;
   entry.calls++;
   profile.set(node.id, entry);

@@ -42,7 +42,16 @@ export class GraphCache {
     const learnedSigma = (method === 'lr' || method === 'alr') && m.learnSigma !== undefined;
     const switches = { baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, learnedSigma };
     const parts = flat ? {} : { microBatches: 1 };
-    return { method, copies: m.copies, batch: rows, schedule, layerwise, optimizer: this.optimizer, switches, ...parts };
+    return {
+      method,
+      copies: m.copies,
+      batch: rows,
+      schedule,
+      layerwise,
+      optimizer: this.optimizer,
+      switches,
+      ...parts,
+    };
   }
 
   /** The training step's graph for a (micro-)batch of `rows` samples, mapped under the run's schedule. */

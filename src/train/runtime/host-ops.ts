@@ -12,7 +12,13 @@ export type { Baseline } from '../../ir/types.js';
  * Loss minus the per-sample baseline over its copies (METHOD.md 2.3). `copyMajor` rows are
  * k*samples + n (ES's grouped forward), otherwise n*copies + k (LR's folded rows).
  */
-export function subtractBaseline(loss: NumArray, samples: number, copies: number, baseline: Baseline, copyMajor: boolean): Float64Array {
+export function subtractBaseline(
+  loss: NumArray,
+  samples: number,
+  copies: number,
+  baseline: Baseline,
+  copyMajor: boolean,
+): Float64Array {
   const out = Float64Array.from(loss);
   if (baseline === 'none') return out;
   const at = (n: number, k: number): number => (copyMajor ? k * samples + n : n * copies + k);
@@ -32,7 +38,13 @@ export function subtractBaseline(loss: NumArray, samples: number, copies: number
  * Learned sigma's gradient (METHOD.md 2.1): per channel c, the sum over rows r and spatial positions
  * of loss[r] * (eps^2 - 1) / sigma_c, divided by `normaliser`. eps is rows x channels x spatial.
  */
-export function sigmaGradientSum(eps: NumArray, loss: NumArray, sigma: NumArray, dims: { rows: number; channels: number; spatial: number }, normaliser: number): Float64Array {
+export function sigmaGradientSum(
+  eps: NumArray,
+  loss: NumArray,
+  sigma: NumArray,
+  dims: { rows: number; channels: number; spatial: number },
+  normaliser: number,
+): Float64Array {
   const g = new Float64Array(dims.channels);
   const width = dims.channels * dims.spatial;
   for (let r = 0; r < dims.rows; r++) {
@@ -56,8 +68,10 @@ export function softmaxGradient(logits: NumArray, labels: Int32Array, rows: numb
     let max = -Infinity;
     for (let c = 0; c < classes; c++) max = Math.max(max, logits[r * classes + c]!);
     let sum = 0;
-    for (let c = 0; c < classes; c++) sum += (out[r * classes + c] = Math.exp(logits[r * classes + c]! - max));
-    for (let c = 0; c < classes; c++) out[r * classes + c] = (out[r * classes + c]! / sum - (labels[r] === c ? 1 : 0)) / rows;
+    for (let c = 0; c < classes; c++) sum += out[r * classes + c] = Math.exp(logits[r * classes + c]! - max);
+    for (let c = 0; c < classes; c++) {
+      out[r * classes + c] = (out[r * classes + c]! / sum - (labels[r] === c ? 1 : 0)) / rows;
+    }
   }
   return out;
 }

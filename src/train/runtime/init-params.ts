@@ -17,7 +17,10 @@ export function initParams(layers: ParamLayer[], seed: number): Params {
     }
     const bound = 1 / Math.sqrt(fanIn(layer));
     const draw = (): number => (2 * uniformFloat64(rng) - 1) * bound;
-    params[layer.name] = { weights: Float64Array.from({ length: count.weights }, draw), biases: Float64Array.from({ length: count.biases }, draw) };
+    params[layer.name] = {
+      weights: Float64Array.from({ length: count.weights }, draw),
+      biases: Float64Array.from({ length: count.biases }, draw),
+    };
   }
   return params;
 }

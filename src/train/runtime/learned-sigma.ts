@@ -25,11 +25,15 @@ export class LearnedSigma {
 
   constructor(layers: readonly ParamLayer[], method: MethodOptions & { learnSigma: LearnSigmaOptions }) {
     if (method.method !== 'lr' && method.method !== 'alr') {
-      throw new InvalidInputError(`learned sigma: method ${method.method} has no activation noise to learn; allowed: lr, alr. Hint: drop learnSigma (ES/AES keep one fixed weight-space sigma)`);
+      throw new InvalidInputError(
+        `learned sigma: method ${method.method} has no activation noise to learn; allowed: lr, alr. Hint: drop learnSigma (ES/AES keep one fixed weight-space sigma)`,
+      );
     }
     const { lr, min } = method.learnSigma;
     if (!(lr > 0) || !(min > 0) || !(method.sigma >= min)) {
-      throw new InvalidInputError(`learned sigma: lr ${lr}, floor ${min}, start ${method.sigma}; allowed: lr > 0 and 0 < floor <= start sigma`);
+      throw new InvalidInputError(
+        `learned sigma: lr ${lr}, floor ${min}, start ${method.sigma}; allowed: lr > 0 and 0 < floor <= start sigma`,
+      );
     }
     this.options = method.learnSigma;
     for (const layer of layers) this.values.set(layer.name, new Float64Array(outputChannels(layer)).fill(method.sigma));
@@ -54,8 +58,14 @@ export class LearnedSigma {
     };
     const values = new Map([...this.values.keys()].map((name) => [name, read(sigmaTensorId(name))]));
     const state = new Map([...this.values.keys()].map((name) => [name, read(optimizerStateId(name, 'sigma'))]));
-    const bad = [...values.keys()].find((name) => !values.get(name)!.every(Number.isFinite) || !state.get(name)!.every(Number.isFinite));
-    if (bad) throw new InvalidInputError(`learned sigma: non-finite sigma or optimizer state in layer ${bad} after the update. Hint: lower --sigma-lr`);
+    const bad = [...values.keys()].find(
+      (name) => !values.get(name)!.every(Number.isFinite) || !state.get(name)!.every(Number.isFinite),
+    );
+    if (bad) {
+      throw new InvalidInputError(
+        `learned sigma: non-finite sigma or optimizer state in layer ${bad} after the update. Hint: lower --sigma-lr`,
+      );
+    }
     this.values = values;
     for (const [name, s] of state) this.state.set(name, s);
   }
@@ -72,19 +82,28 @@ export class LearnedSigma {
     for (const name of this.values.keys()) {
       const v = arrays[`sigma.${name}`];
       if (!v || v.length !== this.values.get(name)!.length) {
-        throw new InvalidInputError(`checkpoint: learned sigma of layer ${name} is ${v ? `${v.length} values` : 'missing'}; expected ${this.values.get(name)!.length}. Hint: resume a run that was started with --learn-sigma`);
+        throw new InvalidInputError(
+          `checkpoint: learned sigma of layer ${name} is ${v ? `${v.length} values` : 'missing'}; expected ${this.values.get(name)!.length}. Hint: resume a run that was started with --learn-sigma`,
+        );
       }
       this.values.set(name, v);
     }
     this.state.clear();
-    for (const [key, value] of Object.entries(arrays)) if (key.startsWith('sigma-opt.')) this.state.set(key.slice('sigma-opt.'.length), value);
+    for (const [key, value] of Object.entries(arrays)) {
+      if (key.startsWith('sigma-opt.')) this.state.set(key.slice('sigma-opt.'.length), value);
+    }
   }
 
   summary(): Record<string, SigmaSummary> {
     const out: Record<string, SigmaSummary> = {};
     for (const [name, v] of this.values) {
       const values = [...v];
-      out[name] = { mean: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values), values };
+      out[name] = {
+        mean: values.reduce((a, b) => a + b, 0) / values.length,
+        min: Math.min(...values),
+        max: Math.max(...values),
+        values,
+      };
     }
     return out;
   }

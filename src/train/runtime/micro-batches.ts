@@ -34,7 +34,15 @@ function weightedSum(arrays: readonly Float64Array[], weights: readonly number[]
 type Arrays = Record<string, Float64Array>;
 
 function combineRecords(records: readonly Arrays[], weights: readonly number[]): Arrays {
-  return Object.fromEntries(Object.keys(records[0]!).map((name) => [name, weightedSum(records.map((r) => r[name]!), weights)]));
+  return Object.fromEntries(
+    Object.keys(records[0]!).map((name) => [
+      name,
+      weightedSum(
+        records.map((r) => r[name]!),
+        weights,
+      ),
+    ]),
+  );
 }
 
 /** The step's result from its parts'; kept bytes are the largest part's per class (one part is live at a time). */
@@ -44,8 +52,14 @@ export function combineResults(results: readonly StepResult[], samples: readonly
   const gradients: Params = {};
   for (const name of Object.keys(results[0]!.gradients)) {
     gradients[name] = {
-      weights: weightedSum(results.map((r) => r.gradients[name]!.weights), weights),
-      biases: weightedSum(results.map((r) => r.gradients[name]!.biases), weights),
+      weights: weightedSum(
+        results.map((r) => r.gradients[name]!.weights),
+        weights,
+      ),
+      biases: weightedSum(
+        results.map((r) => r.gradients[name]!.biases),
+        weights,
+      ),
     };
   }
   const meanLoss = results.reduce((s, r, i) => s + weights[i]! * r.meanLoss, 0);
@@ -53,7 +67,9 @@ export function combineResults(results: readonly StepResult[], samples: readonly
   const sigma = sigmaParts.length === results.length ? { sigmaGradients: combineRecords(sigmaParts, weights) } : {};
   const keptBytes = { ...results[0]!.keptBytes };
   for (const r of results) {
-    for (const cls of Object.keys(keptBytes) as (keyof KeptBytes)[]) keptBytes[cls] = Math.max(keptBytes[cls], r.keptBytes[cls]);
+    for (const cls of Object.keys(keptBytes) as (keyof KeptBytes)[]) {
+      keptBytes[cls] = Math.max(keptBytes[cls], r.keptBytes[cls]);
+    }
   }
   return { meanLoss, gradients, keptBytes, ...sigma };
 }

@@ -5,7 +5,12 @@
 // handle `device` produces is tracked until releaseHandles() (the runtime calls it at each step's
 // end). Residency is on by default; ALRFLOW_RESIDENT=off (or the resident option) turns it off, so
 // `device` runs the host kernels and no handle exists (bench/resident.bench.ts compares both).
-import { handlesIn, type DeviceTensor, type ResidentArgs, type ResidentOutputs } from '../../../kernels/device-tensor.js';
+import {
+  handlesIn,
+  type DeviceTensor,
+  type ResidentArgs,
+  type ResidentOutputs,
+} from '../../../kernels/device-tensor.js';
 import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from '../../../kernels/names.js';
 import { KERNEL_NAMES } from '../../../kernels/names.js';
 import type { TransferStats } from '../../../kernels/browser/browser-device.js';
@@ -53,7 +58,8 @@ function note(log: RanLog, name: KernelName, backend: string): void {
 }
 
 function recordingTable(runner: KernelRunner, ran: RanLog): KernelTable {
-  const entry = <K extends KernelName>(name: K) =>
+  const entry =
+    <K extends KernelName>(name: K) =>
     async (args: KernelArgs[K]): Promise<KernelOutputs[K]> => {
       const result = await runner.run(name, args);
       note(ran, name, result.backend);
@@ -63,7 +69,8 @@ function recordingTable(runner: KernelRunner, ran: RanLog): KernelTable {
 }
 
 function deviceTable(runner: KernelRunner, ran: RanLog, live: Set<DeviceTensor>): DeviceKernels {
-  const entry = <K extends KernelName>(name: K) =>
+  const entry =
+    <K extends KernelName>(name: K) =>
     async (args: ResidentArgs<K>): Promise<ResidentOutputs<K>> => {
       const result = await runner.runResident(name, args);
       note(ran, name, result.backend);
@@ -87,7 +94,10 @@ export async function resolveKernels(choice: string, resident = residentDefault(
     get backend() {
       return ran.all.size === 0 ? runner.backend : [...ran.all].sort().join('+');
     },
-    kernelBackends: () => Object.fromEntries([...ran.byKernel].sort(([a], [b]) => a.localeCompare(b)).map(([k, set]) => [k, [...set].sort().join('+')])),
+    kernelBackends: () =>
+      Object.fromEntries(
+        [...ran.byKernel].sort(([a], [b]) => a.localeCompare(b)).map(([k, set]) => [k, [...set].sort().join('+')]),
+      ),
     transfer: () => runner.transfer?.(),
     releaseHandles() {
       const count = live.size;

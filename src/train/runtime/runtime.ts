@@ -44,7 +44,10 @@ export interface RuntimeOptions {
 const isUpdate = (n: IrNode): n is Extract<IrNode, { kind: 'OptimizerUpdate' }> => n.kind === 'OptimizerUpdate';
 const finiteParams = (p: Params): boolean => Object.values(p).every((l) => allFinite(l.weights) && allFinite(l.biases));
 
-/** The graph's one buffer (weights then biases) behind parameters an update produced, which flatParams hands out again. */
+/**
+ * The graph's one buffer (weights then biases) behind parameters an update produced, which flatParams hands
+ * out again.
+ */
 const flatOf = new WeakMap<LayerParams, Float64Array>();
 
 function flatParams(p: LayerParams): Float64Array {
@@ -66,7 +69,9 @@ interface Rates {
 /** Learned sigma's gradient per layer, as the step graph's SigmaGrad nodes left it. */
 function sigmaGradientsOf(ctx: ExecContext): Record<string, Float64Array> {
   const out: Record<string, Float64Array> = {};
-  for (const n of ctx.graph.nodes) if (n.kind === 'SigmaGrad') out[n.layer!] = toF64(ctx.env.get(n.outputs[0]!) as Float64Array);
+  for (const n of ctx.graph.nodes) {
+    if (n.kind === 'SigmaGrad') out[n.layer!] = toF64(ctx.env.get(n.outputs[0]!) as Float64Array);
+  }
   return out;
 }
 
@@ -136,7 +141,14 @@ export class Runtime {
     return this.state.sigma;
   }
 
-  private context(graph: Graph, batch: Batch, step: number, rates: Rates, firstSample = 0, profiled = true): ExecContext {
+  private context(
+    graph: Graph,
+    batch: Batch,
+    step: number,
+    rates: Rates,
+    firstSample = 0,
+    profiled = true,
+  ): ExecContext {
     const env: ExecContext['env'] = new Map([['x', batch.x]]);
     for (const [name, p] of Object.entries(this.params)) env.set(`${name}.params`, flatParams(p));
     for (const [name, s] of this.optimizerState) env.set(optimizerStateId(name), s);
@@ -144,19 +156,36 @@ export class Runtime {
     const m = this.options.method;
     const learnedSigma = this.sigma ? { learnedSigma: { lr: rates.sigmaLr, floor: this.sigma.options.min } } : {};
     const options: ExecOptions = {
-      sigma: m.sigma, ...learnedSigma, seed: this.options.seed,
-      step, firstSample, lr: rates.lr, optimizer: this.options.optimizer, updateCount: this.optimizerUpdates + 1,
+      sigma: m.sigma,
+      ...learnedSigma,
+      seed: this.options.seed,
+      step,
+      firstSample,
+      lr: rates.lr,
+      optimizer: this.options.optimizer,
+      updateCount: this.optimizerUpdates + 1,
     };
     const paramMap = new Map(this.layers.map((layer, index) => [layer.name, { layer, index }]));
     return {
-      graph, kernels: this.resolved.kernels, device: this.resolved.device, paramLayers: paramMap,
-      env, labels: batch.labels, bnStats: new Map(), losses: [], options,
+      graph,
+      kernels: this.resolved.kernels,
+      device: this.resolved.device,
+      paramLayers: paramMap,
+      env,
+      labels: batch.labels,
+      bnStats: new Map(),
+      losses: [],
+      options,
       ...(this.profile && profiled ? { profile: this.profile } : {}),
     };
   }
 
   /** One micro-batch's gradients (every node but the updates); returns the context and the part's result. */
-  private async runPart(part: MicroBatch, step: number, rates: Rates): Promise<{ ctx: ExecContext; result: StepResult }> {
+  private async runPart(
+    part: MicroBatch,
+    step: number,
+    rates: Rates,
+  ): Promise<{ ctx: ExecContext; result: StepResult }> {
     const { batch, firstSample } = part;
     const ctx = this.context(this.graphs.step(batch.samples), batch, step, rates, firstSample);
     await executeGraph(ctx, (n) => !isUpdate(n));
@@ -176,7 +205,13 @@ export class Runtime {
     const runs = [];
     for (const part of parts) runs.push(await this.runPart(part, step, rates));
     const samples = parts.map((p) => p.batch.samples);
-    const result = runs.length === 1 ? runs[0]!.result : combineResults(runs.map((r) => r.result), samples);
+    const result =
+      runs.length === 1
+        ? runs[0]!.result
+        : combineResults(
+            runs.map((r) => r.result),
+            samples,
+          );
     return { ctx: runs[runs.length - 1]!.ctx, result, combined: runs.length > 1 };
   }
 
