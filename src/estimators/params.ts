@@ -2,7 +2,7 @@
 // counter-based RNG (He-scaled), so a (network, seed) pair always gives the same parameters. Validation
 // errors name the layer, the buffer and the offending value.
 import { InvalidInputError } from '../errors.js';
-import { fanIn, outputChannels, paramLayers, parameterCount, type Network, type ParamLayer } from '../models/layers.js';
+import { fanIn, outputChannels, paramLayers, parameterCount, type Network } from '../models/layers.js';
 import { sampleNoise } from '../../kernels/rng.js';
 import type { Params } from './types.js';
 
