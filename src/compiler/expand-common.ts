@@ -111,11 +111,10 @@ export function methodAttributes(ctx: ExpandContext) {
  */
 export function cleanBatchStats(ctx: ExpandContext): BatchStats | undefined {
   if (!ctx.layers.some((l) => l.kind === 'batchnorm')) return undefined;
-  const stats = new Map<string, string>();
   const tensor = (layer: BatchNormLayer): string => {
     const id = `clean/${layer.name}.stats`;
-    if (!stats.has(layer.name)) stats.set(layer.name, ctx.b.tensor({ id, shape: [2, layer.channels], dtype: ctx.b.floatDtype, cls: 'activation', layer: layer.name }));
-    return stats.get(layer.name)!;
+    if (ctx.b.has(id)) return id;
+    return ctx.b.tensor({ id, shape: [2, layer.channels], dtype: ctx.b.floatDtype, cls: 'activation', layer: layer.name });
   };
   const params = (layer: ParamLayer): string => ctx.params.get(layer.name)!;
   const clean = new ForwardEmitter(ctx.b, ctx.shapes, { params, afterParam: (_l, z) => z, batchStats: { role: 'write', tensor } }, ctx.b.get('x').shape[0]!, 1, 'clean/');

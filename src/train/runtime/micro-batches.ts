@@ -34,32 +34,21 @@ function weightedSum(arrays: readonly Float64Array[], weights: readonly number[]
 type Arrays = Record<string, Float64Array>;
 
 function combineRecords(records: readonly Arrays[], weights: readonly number[]): Arrays {
-  return Object.fromEntries(
-    Object.keys(records[0]!).map((name) => [
-      name,
-      weightedSum(
-        records.map((r) => r[name]!),
-        weights,
-      ),
-    ]),
-  );
+  const parts = (name: string): Float64Array[] => records.map((r) => r[name]!);
+  const combined = (name: string): Float64Array => weightedSum(parts(name), weights);
+  return Object.fromEntries(Object.keys(records[0]!).map((name) => [name, combined(name)]));
 }
 
 /** The step's result from its parts'; kept bytes are the largest part's per class (one part is live at a time). */
 export function combineResults(results: readonly StepResult[], samples: readonly number[]): StepResult {
   const total = samples.reduce((a, b) => a + b, 0);
   const weights = samples.map((s) => s / total);
+  const combined = (pick: (r: StepResult) => Float64Array): Float64Array => weightedSum(results.map(pick), weights);
   const gradients: Params = {};
   for (const name of Object.keys(results[0]!.gradients)) {
     gradients[name] = {
-      weights: weightedSum(
-        results.map((r) => r.gradients[name]!.weights),
-        weights,
-      ),
-      biases: weightedSum(
-        results.map((r) => r.gradients[name]!.biases),
-        weights,
-      ),
+      weights: combined((r) => r.gradients[name]!.weights),
+      biases: combined((r) => r.gradients[name]!.biases),
     };
   }
   const meanLoss = results.reduce((s, r, i) => s + weights[i]! * r.meanLoss, 0);

@@ -205,13 +205,8 @@ export class Runtime {
     const runs = [];
     for (const part of parts) runs.push(await this.runPart(part, step, rates));
     const samples = parts.map((p) => p.batch.samples);
-    const result =
-      runs.length === 1
-        ? runs[0]!.result
-        : combineResults(
-            runs.map((r) => r.result),
-            samples,
-          );
+    const results = runs.map((r) => r.result);
+    const result = runs.length === 1 ? results[0]! : combineResults(results, samples);
     return { ctx: runs[runs.length - 1]!.ctx, result, combined: runs.length > 1 };
   }
 
