@@ -59,23 +59,27 @@ async function applyOptimizer(kernels: KernelTable, s: OptimizerStep): Promise<{
   }
 }
 
+/** The update's learning rate, and for learned sigma the floor it keeps. */
+function rateOf(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): { lr: number; floor?: number } {
+  if (node.target !== 'sigma') return { lr: ctx.options.lr };
+  const sigma = ctx.options.learnedSigma;
+  if (!sigma) throw new Error(`graph executor: ${node.id} updates learned sigma, and the run learns none`);
+  return sigma;
+}
+
 export async function optimizerUpdate(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): Promise<void> {
   const [values, grad] = node.inputs as [string, string];
-  const target = node.target ?? 'params';
-  const stateId = optimizerStateId(node.layer!, target);
-  const { optimizer, updateCount, learnedSigma } = ctx.options;
-  if (target === 'sigma' && !learnedSigma) {
-    throw new Error(`graph executor: ${node.id} updates learned sigma, and the run learns none`);
-  }
+  const stateId = optimizerStateId(node.layer!, node.target ?? 'params');
+  const { lr, floor } = rateOf(ctx, node);
+  const { optimizer, updateCount } = ctx.options;
   const r = await applyOptimizer(ctx.kernels, {
     w: num(ctx, values),
     g: num(ctx, grad),
     state: ctx.env.has(stateId) ? num(ctx, stateId) : undefined,
-    lr: target === 'sigma' ? learnedSigma!.lr : ctx.options.lr,
+    lr,
     optimizer: { ...optimizer, kind: node.optimizer },
     updateCount,
   });
-  const floor = target === 'sigma' ? learnedSigma!.floor : undefined;
   ctx.env.set(node.outputs[0]!, floor === undefined ? r.w : Float64Array.from(r.w, (v) => Math.max(v, floor)));
   ctx.env.set(`${stateId}.next`, r.state);
 }
