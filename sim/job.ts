@@ -3,7 +3,7 @@
 // It parses nothing from the command line and writes no files (src/cli does).
 import type { CompiledStep, CompileOptions, ScheduleKind } from '../src/compiler/types.js';
 import type { Method } from '../src/ir/types.js';
-import type { SimReport } from '../src/report/sim-report.js';
+import type { SimEnergy, SimReport } from '../src/report/sim-report.js';
 import { simulate } from './simulate.js';
 
 export interface SimJob {
@@ -31,7 +31,10 @@ export async function compileJob(job: SimJob): Promise<CompiledStep> {
   const { compile } = await import('../src/compiler/compile.js');
   const { learnedSigmaSwitches } = await import('../src/ir/method-rules.js');
   const { iterations: _, model, hw, learnSigma, ...options } = job;
-  return compile(await loadNetwork(model), loadHwModel(hw), { ...options, ...learnedSigmaSwitches(learnSigma ?? false) });
+  return compile(await loadNetwork(model), loadHwModel(hw), {
+    ...options,
+    ...learnedSigmaSwitches(learnSigma ?? false),
+  });
 }
 
 /**
@@ -46,14 +49,21 @@ export type JobProgress = (fraction: number) => void;
 export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<SimReport> {
   if (job.iterations > maxSimIterations) {
     const { ConfigError } = await import('../src/errors.js');
-    throw new ConfigError([`--iterations: found ${job.iterations}, allowed: at most ${maxSimIterations} (the simulator's cap: cycles per iteration settle within a few iterations; see README)`]);
+    throw new ConfigError([
+      `--iterations: found ${job.iterations}, allowed: at most ${maxSimIterations} (the simulator's cap: cycles per iteration settle within a few iterations; see README)`,
+    ]);
   }
   const { simPrediction } = await import('../src/report/sim-prediction.js');
-  const report = simulate(await compileJob(job), { iterations: job.iterations, model: job.model, ...(onProgress ? { onProgress } : {}) });
+  const report = simulate(await compileJob(job), {
+    iterations: job.iterations,
+    model: job.model,
+    ...(onProgress ? { onProgress } : {}),
+  });
   return { ...report, prediction: simPrediction(report) };
 }
 
-export const fmtBytes = (b: number): string => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(2)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b.toFixed(0)} B`);
+export const fmtBytes = (b: number): string =>
+  b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(2)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b.toFixed(0)} B`;
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 /** The summary table `simulate` and `start` print. */
@@ -67,17 +77,35 @@ export function summaryTable(r: SimReport): string {
     `  bound / iteration      ${b.cycles.toFixed(0)} (${b.kind}: busiest unit ${b.busiestUnit} computes ${b.busiestUnitComputeCycles.toFixed(0)}); simulated / bound ${b.ratio.toFixed(2)}`,
     `  iterations / s         ${r.throughput.iterationsPerSecond.toFixed(2)} at ${(r.clockHz / 1e9).toFixed(2)} GHz`,
     `  samples / s            ${r.throughput.samplesPerSecond.toFixed(1)}`,
-    `  utilisation by kind    ${Object.entries(r.utilisationByKind).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`,
+    `  utilisation by kind    ${Object.entries(r.utilisationByKind)
+      .map(([k, v]) => `${k} ${pct(v)}`)
+      .join(', ')}`,
     `  bubble ratio           ${pct(r.bubbleRatio)} (compute units idle between an iteration's first and last compute)`,
-    `  compute units' cycles  ${Object.entries(r.cycleShares).filter(([, v]) => v > 0.0005).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`,
+    `  compute units' cycles  ${Object.entries(r.cycleShares)
+      .filter(([, v]) => v > 0.0005)
+      .map(([k, v]) => `${k} ${pct(v)}`)
+      .join(', ')}`,
     `  stages                 ${r.stageChoice}`,
-    ...r.stages.map((s) => `    stage ${s.index} cores ${s.cores[0]}-${s.cores.at(-1)}: estimated ${s.estimatedCycles.toFixed(0)}, simulated ${s.simulatedCycles.toFixed(0)} cycles per core per iteration (${s.layers.length} layers)`),
+    ...r.stages.map(
+      (s) =>
+        `    stage ${s.index} cores ${s.cores[0]}-${s.cores.at(-1)}: estimated ${s.estimatedCycles.toFixed(0)}, simulated ${s.simulatedCycles.toFixed(0)} cycles per core per iteration (${s.layers.length} layers)`,
+    ),
     `  weights                ${fmtBytes(r.weights.onChipBytes)} held on-chip (reused by every micro-batch); ${fmtBytes(r.weights.offChipBytes)} off-chip, re-read ${fmtBytes(r.weights.offChipReadBytesPerIteration)} per iteration`,
-    ...Object.entries(peakByLevel(r)).map(([level, bytes]) => `  peak ${level.padEnd(18)}${fmtBytes(bytes)}${r.memory.some((m) => m.level === level && m.overflow) ? '  (over capacity: spills)' : ''}`),
-    ...(r.energy ? [`  energy / iteration     ${((r.energy.totalJoules / Math.max(1, i.iterations)) * 1e3).toFixed(3)} mJ`] : []),
+    ...Object.entries(peakByLevel(r)).map(
+      ([level, bytes]) =>
+        `  peak ${level.padEnd(18)}${fmtBytes(bytes)}${r.memory.some((m) => m.level === level && m.overflow) ? '  (over capacity: spills)' : ''}`,
+    ),
+    ...(r.energy ? [`  energy / iteration     ${energyText(r.energy, i.iterations)}`] : []),
     `  events                 ${r.events}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Energy per iteration in mJ, or "not modelled" with the parts the hardware model gives no energy for. */
+export function energyText(e: SimEnergy, iterations: number): string {
+  const missing = e.notModelled.length > 0 ? ` (not modelled: ${e.notModelled.join(', ')})` : '';
+  if (e.totalJoules === null) return `not modelled${missing.replace(' (not modelled:', ' (no energy figures for')}`;
+  return `${((e.totalJoules / Math.max(1, iterations)) * 1e3).toFixed(3)} mJ${missing}`;
 }
 
 export function peakByLevel(r: SimReport): Record<string, number> {

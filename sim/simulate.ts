@@ -5,9 +5,19 @@ import { infeasibleHint } from '../src/compiler/infeasible-hints.js';
 import type { CompiledStep } from '../src/compiler/types.js';
 import { InfeasibleMappingError, InvalidInputError } from '../src/errors.js';
 
-import type { SimReport, TimelineEntry, TrafficStats } from '../src/report/sim-report.js';
+import type { SimEnergy, SimReport, TimelineEntry, TrafficStats } from '../src/report/sim-report.js';
+import { energyNotModelled, energyTotalModelled } from '../src/hw/energy-coverage.js';
 import { runEngine, type EngineRun } from './engine.js';
-import { bubbleRatio, cycleShares, iterationBound, stageStats, stallsOf, unitStats, utilisationByKind, weightReuse } from './metrics.js';
+import {
+  bubbleRatio,
+  cycleShares,
+  iterationBound,
+  stageStats,
+  stallsOf,
+  unitStats,
+  utilisationByKind,
+  weightReuse,
+} from './metrics.js';
 import { memoryStats, placementIntervals } from './occupancy.js';
 import { computeCycles, workMacs } from '../src/hw/timing/unit-timing.js';
 import { MemorySystem, type TaskDemand } from './units/memory.js';
@@ -25,9 +35,12 @@ export interface SimulateOptions {
 }
 
 export function simulate(step: CompiledStep, options: SimulateOptions): SimReport {
-  if (!Number.isInteger(options.iterations) || options.iterations < 1) throw new InvalidInputError(`iterations: found ${options.iterations}, allowed: a positive integer`);
+  if (!Number.isInteger(options.iterations) || options.iterations < 1)
+    throw new InvalidInputError(`iterations: found ${options.iterations}, allowed: a positive integer`);
   if (!step.feasibility.ok) {
-    throw new InfeasibleMappingError(`infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\n${infeasibleHint(step.options)}`);
+    throw new InfeasibleMappingError(
+      `infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\n${infeasibleHint(step.options)}`,
+    );
   }
   const mem = new MemorySystem(step);
   const compute = step.tasks.map((t) => computeCycles(step.hw, t.unit, t.work));
@@ -36,7 +49,15 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
   const iterations = options.iterations;
   const maxEvents = options.maxEvents ?? demand.reduce((s, d) => s + 3 + d.demands.length, 0) * iterations + 1000;
   const onProgress = options.onProgress;
-  const run = runEngine({ step, iterations, compute, demand, bandwidth, maxEvents, ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(done / total) } : {}) });
+  const run = runEngine({
+    step,
+    iterations,
+    compute,
+    demand,
+    bandwidth,
+    maxEvents,
+    ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(done / total) } : {}),
+  });
   const intervals = placementIntervals(step, mem, run.start, run.end, iterations, run.totalCycles);
   const { stats, timeline: memoryTimeline } = memoryStats(mem, intervals, run.totalCycles);
   const perIteration = iterationCycles(run, step.tasks.length, iterations);
@@ -115,23 +136,33 @@ function traffic(mem: MemorySystem, memory: readonly TaskDemand[], iterations: n
   return [...byLevel.values()].sort((a, b) => a.where.localeCompare(b.where));
 }
 
-function energy(step: CompiledStep, mem: MemorySystem, memory: readonly TaskDemand[], iterations: number): SimReport['energy'] {
+function energy(step: CompiledStep, mem: MemorySystem, memory: readonly TaskDemand[], iterations: number): SimEnergy {
   const pj = 1e-12;
-  const byLevelJoules: Record<string, number> = {};
+  const notModelled = energyNotModelled(step.hw);
+  const byLevelJoules: Record<string, number | null> = {};
   for (const m of memory) {
     for (const t of m.traffic) {
       const spec = mem.instances.get(t.key)!.spec;
-      const e = (t.read * (spec.readEnergyPjPerByte ?? 0) + t.written * (spec.writeEnergyPjPerByte ?? 0)) * pj * iterations;
-      byLevelJoules[spec.name] = (byLevelJoules[spec.name] ?? 0) + e;
+      const e = notModelled.includes(spec.name)
+        ? null
+        : (t.read * spec.readEnergyPjPerByte! + t.written * spec.writeEnergyPjPerByte!) * pj * iterations;
+      byLevelJoules[spec.name] = e === null ? null : (byLevelJoules[spec.name] ?? 0) + e;
     }
   }
   const macs = step.tasks.reduce((s, t) => s + workMacs(t.work), 0) * iterations;
-  const computeJoules = macs * (step.hw.macEnergyPj ?? 0) * pj;
+  const computeJoules = step.hw.macEnergyPj === undefined ? null : macs * step.hw.macEnergyPj * pj;
   const linkBytes = step.tasks.reduce((s, t) => s + (t.work.kind === 'transfer' ? t.work.bytes : 0), 0) * iterations;
-  const nocJoules = linkBytes * (step.hw.noc?.energyPjPerByte ?? 0) * pj;
-  if (nocJoules > 0) byLevelJoules.noc = nocJoules;
-  const totalJoules = computeJoules + Object.values(byLevelJoules).reduce((a, b) => a + b, 0);
-  return { totalJoules, byLevelJoules, computeJoules };
+  if (linkBytes > 0)
+    byLevelJoules.noc =
+      step.hw.noc?.energyPjPerByte === undefined ? null : linkBytes * step.hw.noc.energyPjPerByte * pj;
+  const parts = [
+    computeJoules,
+    ...Object.entries(byLevelJoules)
+      .filter(([k]) => k !== 'noc' || byLevelJoules.noc !== null)
+      .map(([, v]) => v),
+  ];
+  const totalJoules = energyTotalModelled(step.hw) ? parts.reduce<number>((a, b) => a + (b ?? 0), 0) : null;
+  return { totalJoules, byLevelJoules, computeJoules, notModelled };
 }
 
 function timelineOf(step: CompiledStep, run: EngineRun, iterations: number, limit: number): TimelineEntry[] {
@@ -143,7 +174,18 @@ function timelineOf(step: CompiledStep, run: EngineRun, iterations: number, limi
     step.tasks.forEach((t, i) => {
       const node = nodes.get(t.node);
       const bytes = [...t.reads, ...t.writes].reduce((s, a) => s + a.bytes, 0);
-      const entry: TimelineEntry = { core: t.unit.core, unit: t.unit.unit, start: run.start[it * n + i]!, end: run.end[it * n + i]!, node: t.node, op: node?.kind ?? t.work.kind, phase: node?.phase ?? 'forward', iteration: it, microBatch: t.microBatch, bytes };
+      const entry: TimelineEntry = {
+        core: t.unit.core,
+        unit: t.unit.unit,
+        start: run.start[it * n + i]!,
+        end: run.end[it * n + i]!,
+        node: t.node,
+        op: node?.kind ?? t.work.kind,
+        phase: node?.phase ?? 'forward',
+        iteration: it,
+        microBatch: t.microBatch,
+        bytes,
+      };
       if (node?.layer !== undefined) entry.layer = node.layer;
       if (t.tile) entry.tile = `${t.tile.index + 1}/${t.tile.count}`;
       out.push(entry);
@@ -151,4 +193,3 @@ function timelineOf(step: CompiledStep, run: EngineRun, iterations: number, limi
   }
   return out.sort((a, b) => a.start - b.start || a.core - b.core || a.unit.localeCompare(b.unit));
 }
-

@@ -34,7 +34,7 @@ function simSummary(sim: SimReport): TablePanel {
     ['bubble ratio', `${(sim.bubbleRatio * 100).toFixed(1)}%`],
     ['tasks, events', `${sim.timeline.length} tasks, ${sim.events} events`],
   ];
-  if (sim.energy !== undefined) rows.push(['energy', `${sim.energy.totalJoules.toPrecision(4)} J`]);
+  if (sim.energy !== undefined) rows.push(['energy', sim.energy.totalJoules === null ? 'not modelled' : `${sim.energy.totalJoules.toPrecision(4)} J`]);
   return { id: 'summary-table', title: 'Simulation', columns: ['', ''], rows };
 }
 

@@ -68,7 +68,7 @@ export const simReportSchema = z.object({
   cycleShares: z.object({ compute: count, latency: count, bandwidth: count, capacity: count, contention: count, dependency: count, 'pipeline-bubble': count }),
   bound: z.object({ busiestUnitComputeCycles: count, busiestUnit: z.string(), levelCycles: z.record(z.string(), count), cycles: count, kind: z.enum(['compute', 'bandwidth']), ratio: count }),
   energy: z
-    .object({ totalJoules: count, byLevelJoules: z.record(z.string(), count), computeJoules: count })
+    .object({ totalJoules: count.nullable(), byLevelJoules: z.record(z.string(), count.nullable()), computeJoules: count.nullable(), notModelled: z.array(z.string()).default([]) })
     .optional(),
   timeline: z.array(
     z.object({

@@ -14,7 +14,14 @@ export { type TensorClass, tensorClasses };
  * pipeline-bubble (waits on another core, or before its first / after its last task).
  */
 export type StallCause = 'latency' | 'bandwidth' | 'capacity' | 'contention' | 'dependency' | 'pipeline-bubble';
-export const stallCauses: readonly StallCause[] = ['latency', 'bandwidth', 'capacity', 'contention', 'dependency', 'pipeline-bubble'];
+export const stallCauses: readonly StallCause[] = [
+  'latency',
+  'bandwidth',
+  'capacity',
+  'contention',
+  'dependency',
+  'pipeline-bubble',
+];
 
 export interface SimInput {
   model: string;
@@ -102,6 +109,18 @@ export interface SimPrediction {
   nodes: { id: string; op: string; seconds: number }[];
 }
 
+/**
+ * Energy of the whole run. A part without energy figures in the hardware model is null ("not
+ * modelled", never zero) and named in notModelled. totalJoules is null unless compute and every memory
+ * level are modelled; a NoC without figures is then left out of it (and named in notModelled).
+ */
+export interface SimEnergy {
+  totalJoules: number | null;
+  byLevelJoules: Record<string, number | null>;
+  computeJoules: number | null;
+  notModelled: string[];
+}
+
 export interface SimReport {
   kind: 'sim-report';
   version: 1;
@@ -130,8 +149,15 @@ export interface SimReport {
   /** Fractions of the compute units' cycles (the bubble ratio's units x total cycles): computing, and each stall cause; they sum to 1. */
   cycleShares: Record<StallCause | 'compute', number>;
   /** Bound of one steady-state iteration: the busiest unit's compute, and each memory instance's bytes over its bandwidth. */
-  bound: { busiestUnitComputeCycles: number; busiestUnit: string; levelCycles: Record<string, number>; cycles: number; kind: 'compute' | 'bandwidth'; ratio: number };
-  energy?: { totalJoules: number; byLevelJoules: Record<string, number>; computeJoules: number };
+  bound: {
+    busiestUnitComputeCycles: number;
+    busiestUnit: string;
+    levelCycles: Record<string, number>;
+    cycles: number;
+    kind: 'compute' | 'bandwidth';
+    ratio: number;
+  };
+  energy?: SimEnergy;
   timeline: TimelineEntry[];
   memoryTimeline: { level: string; core: number; capacityBytes: number; samples: MemorySample[] }[];
   events: number;

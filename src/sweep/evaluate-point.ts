@@ -4,7 +4,13 @@
 // recorded with their reason. Runs inside worker threads, so it imports the heavy modules itself.
 import { compile } from '../compiler/compile.js';
 import type { CompileOptionsInput } from '../compiler/compile-options.js';
-import { AlrflowError, ConfigError, InfeasibleMappingError, InvalidInputError, UnsupportedKernelError } from '../errors.js';
+import {
+  AlrflowError,
+  ConfigError,
+  InfeasibleMappingError,
+  InvalidInputError,
+  UnsupportedKernelError,
+} from '../errors.js';
 import type { Method } from '../ir/types.js';
 import { buildModel } from '../models/registry.js';
 import type { SimReport } from '../report/sim-report.js';
@@ -17,7 +23,8 @@ export function resultMetrics(report: SimReport): Omit<PointResult, 'key' | 'poi
   const peakBytesByLevel: Record<string, number> = {};
   for (const m of report.memory) peakBytesByLevel[m.level] = Math.max(peakBytesByLevel[m.level] ?? 0, m.peakBytes);
   const compute = report.units.filter((u) => u.kind !== 'link');
-  const energy = report.energy ? { energyJoulesPerIteration: report.energy.totalJoules / report.input.iterations } : {};
+  const total = report.energy?.totalJoules ?? null;
+  const energy = total === null ? {} : { energyJoulesPerIteration: total / report.input.iterations };
   return {
     iterationsPerSecond: report.throughput.iterationsPerSecond,
     samplesPerSecond: report.throughput.samplesPerSecond,
@@ -38,15 +45,21 @@ function compileInput(point: SweepPoint): CompileOptionsInput {
     schedule: point.schedule as CompileOptionsInput['schedule'],
     ...(point.microBatches === undefined ? {} : { microBatches: point.microBatches }),
     ...(point.staleness === undefined ? {} : { staleness: point.staleness }),
-    ...(point.noiseStorage === undefined ? {} : { noiseStorage: point.noiseStorage as CompileOptionsInput['noiseStorage'] }),
+    ...(point.noiseStorage === undefined
+      ? {}
+      : { noiseStorage: point.noiseStorage as CompileOptionsInput['noiseStorage'] }),
   };
 }
 
 function failure(point: SweepPoint, err: unknown): PointResult {
   const message = err instanceof Error ? err.message : String(err);
-  const refused = err instanceof ConfigError || err instanceof InvalidInputError || err instanceof UnsupportedKernelError;
+  const refused =
+    err instanceof ConfigError || err instanceof InvalidInputError || err instanceof UnsupportedKernelError;
   const status = refused ? 'invalid' : err instanceof InfeasibleMappingError ? 'infeasible' : 'error';
-  const reason = err instanceof AlrflowError ? message : `internal error: ${err instanceof Error ? (err.stack ?? message) : message}`;
+  const reason =
+    err instanceof AlrflowError
+      ? message
+      : `internal error: ${err instanceof Error ? (err.stack ?? message) : message}`;
   return { key: point.key, point, status, reason };
 }
 
@@ -55,7 +68,8 @@ export async function evaluatePoint(point: SweepPoint): Promise<PointResult> {
     const hw = hwWithOverrides(point.hw, point.hwOverrides);
     const { name, ...modelOptions } = typeof point.model === 'string' ? { name: point.model } : point.model;
     const step = compile(buildModel(name, modelOptions), hw, compileInput(point));
-    if (!step.feasibility.ok) return { key: point.key, point, status: 'infeasible', reason: step.feasibility.shortfalls.join('; ') };
+    if (!step.feasibility.ok)
+      return { key: point.key, point, status: 'infeasible', reason: step.feasibility.shortfalls.join('; ') };
     const report = simulate(step, { iterations: point.iterations, model: name, timelineLimit: 0 });
     return { key: point.key, point, status: 'ok', ...resultMetrics(report) };
   } catch (err) {

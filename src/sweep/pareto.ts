@@ -2,6 +2,7 @@
 // on every objective at once. Objectives: iterations/s (higher is better) against peak memory (lower
 // is better), plus energy per iteration (lower) when every ok point has it. Plain O(n^2) dominance,
 // which is instant for the thousands of points a sweep holds. It does not print (see pareto-table.ts).
+import type { SweepObjective } from './spec.js';
 import type { PointResult } from './types.js';
 
 export interface Objective {
@@ -10,9 +11,28 @@ export interface Objective {
   value: (r: PointResult) => number | undefined;
 }
 
-export const throughputObjective: Objective = { name: 'iterationsPerSecond', sense: 'max', value: (r) => r.iterationsPerSecond };
+export const throughputObjective: Objective = {
+  name: 'iterationsPerSecond',
+  sense: 'max',
+  value: (r) => r.iterationsPerSecond,
+};
 export const memoryObjective: Objective = { name: 'peakMemoryBytes', sense: 'min', value: (r) => r.peakMemoryBytes };
-export const energyObjective: Objective = { name: 'energyJoulesPerIteration', sense: 'min', value: (r) => r.energyJoulesPerIteration };
+export const energyObjective: Objective = {
+  name: 'energyJoulesPerIteration',
+  sense: 'min',
+  value: (r) => r.energyJoulesPerIteration,
+};
+
+const byName: Record<SweepObjective, Objective> = {
+  throughput: throughputObjective,
+  memory: memoryObjective,
+  energy: energyObjective,
+};
+
+/** The objectives a spec names. */
+export function namedObjectives(names: readonly SweepObjective[]): Objective[] {
+  return names.map((n) => byName[n]);
+}
 
 /** The objectives that apply to these rows: energy only when every ok row has it. */
 export function objectivesFor(rows: readonly PointResult[]): Objective[] {
@@ -43,7 +63,10 @@ export function dominates(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** The non-dominated ok rows (ties all stay on the front), in input order. */
-export function paretoFront(rows: readonly PointResult[], objectives: readonly Objective[] = objectivesFor(rows)): PointResult[] {
+export function paretoFront(
+  rows: readonly PointResult[],
+  objectives: readonly Objective[] = objectivesFor(rows),
+): PointResult[] {
   const scored = rows.flatMap((r) => {
     const v = r.status === 'ok' ? oriented(r, objectives) : undefined;
     return v ? [{ r, v }] : [];

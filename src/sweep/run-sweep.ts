@@ -9,7 +9,9 @@ import { loadHwModel } from '../hw/load.js';
 import { expand } from './expand.js';
 import { checkHwRanges } from './hw-overrides.js';
 import { runLocal } from './local-pool.js';
-import { objectivesFor, paretoFront } from './pareto.js';
+import { namedObjectives, objectivesFor, paretoFront } from './pareto.js';
+import { energyNotModelled, energyTotalModelled } from '../hw/energy-coverage.js';
+import { hwWithOverrides } from './hw-overrides.js';
 import { ResultsStore } from './results-store.js';
 import { readSweepSpec, type SweepSpec } from './spec.js';
 import type { PointResult, PointStatus, SweepPoint } from './types.js';
@@ -50,15 +52,48 @@ export function prepareSweep(specPath: string): { spec: SweepSpec; points: Sweep
   const spec = checked.spec;
   const points = expand(spec);
   if (points.length === 0) throw new ConfigError([`${specPath}: the spec expands to no point; hint: check the ranges`]);
+  if (spec.objectives?.includes('energy')) checkEnergyModelled(points, specPath);
   return { spec, points, levels: loadHwModel(spec.hw, `${specPath}: hw`).memory.map((m) => m.name) };
+}
+
+/** Minimising energy needs energy figures on every point's hardware: a ConfigError (exit 2) names what is missing. */
+function checkEnergyModelled(points: readonly SweepPoint[], specPath: string): void {
+  const seen = new Set<string>();
+  for (const p of points) {
+    const key = JSON.stringify([p.hw, p.hwOverrides]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const hw = hwWithOverrides(p.hw, p.hwOverrides);
+    if (energyTotalModelled(hw)) continue;
+    const at = Object.keys(p.hwOverrides).length > 0 ? ` with ${JSON.stringify(p.hwOverrides)}` : '';
+    throw new ConfigError([
+      `${specPath}: objectives: found "energy", but hardware model ${hw.name}${at} has no energy figures for ${energyNotModelled(
+        hw,
+      )
+        .filter((part) => part !== 'noc')
+        .join(
+          ', ',
+        )} (energy not modelled); allowed: "energy" only on models with macEnergy and read/write energies on every memory level; hint: drop "energy" from objectives or add the figures`,
+    ]);
+  }
 }
 
 export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> {
   const { spec, points, levels } = prepareSweep(options.specPath);
-  const store = ResultsStore.open(options.outDir, { resume: options.resume, force: options.force, overrideFields: Object.keys(spec.hwRanges), levels });
+  const store = ResultsStore.open(options.outDir, {
+    resume: options.resume,
+    force: options.force,
+    overrideFields: Object.keys(spec.hwRanges),
+    levels,
+  });
   writeFileSync(join(options.outDir, 'spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
   const todo = points.filter((p) => !store.has(p.key));
-  options.onStart?.({ total: points.length, todo: todo.length, skipped: points.length - todo.length, discardedBytes: store.discardedBytes });
+  options.onStart?.({
+    total: points.length,
+    todo: todo.length,
+    skipped: points.length - todo.length,
+    discardedBytes: store.discardedBytes,
+  });
   let done = 0;
   const save = (r: PointResult): void => {
     if (!store.append(r)) return;
@@ -67,14 +102,29 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> 
   };
   if (todo.length > 0) {
     // bullmq is loaded only for queued sweeps: it takes about a second to import.
-    if (options.queue) await (await import('./queue.js')).runQueued(todo, { url: options.queue, queueName: options.queueName, fresh: !options.resume }, save);
+    if (options.queue)
+      await (
+        await import('./queue.js')
+      ).runQueued(todo, { url: options.queue, queueName: options.queueName, fresh: !options.resume }, save);
     else await runLocal(todo, { workers: options.workers, evaluatorModule: options.evaluatorModule }, save);
   }
   const rows = store.all();
-  const objectives = objectivesFor(rows);
+  const objectives = spec.objectives ? namedObjectives(spec.objectives) : objectivesFor(rows);
   const front = paretoFront(rows, objectives);
-  store.finish(new Set(front.map((r) => r.key)), objectives.map((o) => o.name));
+  store.finish(
+    new Set(front.map((r) => r.key)),
+    objectives.map((o) => o.name),
+  );
   const byStatus: Record<PointStatus, number> = { ok: 0, infeasible: 0, invalid: 0, error: 0 };
   for (const r of rows) byStatus[r.status] += 1;
-  return { spec, total: points.length, skipped: points.length - todo.length, evaluated: done, byStatus, rows, front, objectives: objectives.map((o) => o.name) };
+  return {
+    spec,
+    total: points.length,
+    skipped: points.length - todo.length,
+    evaluated: done,
+    byStatus,
+    rows,
+    front,
+    objectives: objectives.map((o) => o.name),
+  };
 }

@@ -9,13 +9,26 @@ import { methods } from '../ir/types.js';
 import { scheduleKinds } from '../compiler/types.js';
 
 const positiveInt = z.number().int().positive();
+/** The objectives a spec may ask for: max iterations/s, min peak memory, min energy per iteration. */
+export const sweepObjectives = ['throughput', 'memory', 'energy'] as const;
+export type SweepObjective = (typeof sweepObjectives)[number];
 /** A hardware field value: a plain number or a unit string such as "256 KiB" or "1.4 GHz". */
-const fieldValue = z.union([z.number(), z.string().regex(/^\s*[-+]?[0-9.]+(?:e[-+]?\d+)?\s*[A-Za-z/]*\s*[A-Za-z/]*$/, 'a number or a unit string such as "256 KiB"')]);
+const fieldValue = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^\s*[-+]?[0-9.]+(?:e[-+]?\d+)?\s*[A-Za-z/]*\s*[A-Za-z/]*$/, 'a number or a unit string such as "256 KiB"'),
+]);
 
 /** A range over one hardware field: a list (grid), a stepped or geometric range, or min..max (sample only). */
 const rangeSchema = z.union([
   z.array(fieldValue).min(1),
-  z.strictObject({ min: fieldValue, max: fieldValue, step: z.number().positive().optional(), factor: z.number().gt(1).optional() }),
+  z.strictObject({
+    min: fieldValue,
+    max: fieldValue,
+    step: z.number().positive().optional(),
+    factor: z.number().gt(1).optional(),
+  }),
 ]);
 
 const modelSchema = z.union([
@@ -50,6 +63,8 @@ export const sweepSpecSchema = z.strictObject({
   hwRanges: z.record(z.string().min(1), rangeSchema).optional(),
   /** Seeded random sample of the space instead of the full grid. */
   sample: z.strictObject({ count: positiveInt, seed: z.number().int().nonnegative() }).optional(),
+  /** What the Pareto front minimises or maximises; absent: throughput and memory, plus energy when every point has it. */
+  objectives: z.array(z.enum(sweepObjectives)).min(1).optional(),
 });
 
 export type RawSweepSpec = z.infer<typeof sweepSpecSchema>;
@@ -73,6 +88,7 @@ export interface SweepSpec {
   iterations: number;
   hwRanges: Record<string, FieldRange>;
   sample?: { count: number; seed: number };
+  objectives?: SweepObjective[];
 }
 
 /** Formats a zod issue path as a JSON path: `copies[2]`, `hwRanges["memory[0].capacity"].min`. */
@@ -93,7 +109,8 @@ export function splitUnit(v: FieldValue): { n: number; unit: string } {
   return { n: Number(m?.[1]), unit: m?.[2] ?? '' };
 }
 
-const list = <T>(v: T | T[] | undefined, fallback: T[]): T[] => (v === undefined ? fallback : Array.isArray(v) ? v : [v]);
+const list = <T>(v: T | T[] | undefined, fallback: T[]): T[] =>
+  v === undefined ? fallback : Array.isArray(v) ? v : [v];
 
 /** A range problem zod cannot see: step and factor together, or min above max. */
 function rangeProblems(ranges: Record<string, FieldRange>, sampled: boolean): string[] {
@@ -101,12 +118,18 @@ function rangeProblems(ranges: Record<string, FieldRange>, sampled: boolean): st
     if (Array.isArray(r)) return [];
     const at = `hwRanges${jsonPath([field])}`;
     const problems: string[] = [];
-    if (r.step !== undefined && r.factor !== undefined) problems.push(`${at}: found both "step" and "factor"; allowed: one of them`);
+    if (r.step !== undefined && r.factor !== undefined)
+      problems.push(`${at}: found both "step" and "factor"; allowed: one of them`);
     const [lo, hi] = [splitUnit(r.min), splitUnit(r.max)];
-    if (lo.unit !== hi.unit) problems.push(`${at}: min and max use different units ("${lo.unit}" and "${hi.unit}"); allowed: one unit; hint: e.g. "64 KiB" to "1024 KiB"`);
+    if (lo.unit !== hi.unit)
+      problems.push(
+        `${at}: min and max use different units ("${lo.unit}" and "${hi.unit}"); allowed: one unit; hint: e.g. "64 KiB" to "1024 KiB"`,
+      );
     else if (lo.n > hi.n) problems.push(`${at}: min ${JSON.stringify(r.min)} is above max ${JSON.stringify(r.max)}`);
     if (r.step === undefined && r.factor === undefined && !sampled) {
-      problems.push(`${at}: a min..max range without "step" or "factor" has no grid; hint: add "step"/"factor", a list, or a top-level "sample"`);
+      problems.push(
+        `${at}: a min..max range without "step" or "factor" has no grid; hint: add "step"/"factor", a list, or a top-level "sample"`,
+      );
     }
     return problems;
   });
@@ -129,11 +152,15 @@ function hwPart(json: unknown, baseDir: string): HwPart | undefined {
   const raw = json as { hw?: unknown; hwRanges?: unknown };
   if (typeof raw.hw !== 'string' || raw.hw === '') return undefined;
   const ranges = raw.hwRanges !== null && typeof raw.hwRanges === 'object' ? Object.entries(raw.hwRanges) : [];
-  const hwRanges = Object.fromEntries(ranges.filter(([, r]) => rangeSchema.safeParse(r).success)) as Record<string, FieldRange>;
+  const hwRanges = Object.fromEntries(ranges.filter(([, r]) => rangeSchema.safeParse(r).success)) as Record<
+    string,
+    FieldRange
+  >;
   return { hw: resolveHw(raw.hw, baseDir), hwRanges };
 }
 
-export type SpecCheck = { ok: true; spec: SweepSpec; problems: [] } | { ok: false; problems: string[]; hwPart?: HwPart };
+export type SpecCheck =
+  { ok: true; spec: SweepSpec; problems: [] } | { ok: false; problems: string[]; hwPart?: HwPart };
 
 /** Validates a parsed JSON value as a sweep spec; `where` names the file in messages. */
 export function checkSweepSpec(json: unknown, where: string, baseDir = process.cwd()): SpecCheck {
@@ -163,8 +190,11 @@ export function checkSweepSpec(json: unknown, where: string, baseDir = process.c
     iterations: s.iterations,
     hwRanges: s.hwRanges ?? {},
     ...(s.sample ? { sample: s.sample } : {}),
+    ...(s.objectives ? { objectives: s.objectives } : {}),
   };
-  return problems.length > 0 ? { ok: false, problems, hwPart: { hw: spec.hw, hwRanges: spec.hwRanges } } : { ok: true, spec, problems: [] };
+  return problems.length > 0
+    ? { ok: false, problems, hwPart: { hw: spec.hw, hwRanges: spec.hwRanges } }
+    : { ok: true, spec, problems: [] };
 }
 
 /** Zod's message, with the allowed keys added to an unknown-key problem. */
