@@ -2,6 +2,7 @@
 // the client script draws. This is where the report kinds meet; each is optional. Pure.
 import type { ReportSet } from '../src/report/report-file.js';
 import { type SimReport, tensorClasses } from '../src/report/sim-report.js';
+import type { TrainReport } from '../src/report/train-report.js';
 import { layoutCompare } from './layout-compare.js';
 import { type GanttLayout, layoutGantt } from './layout-gantt.js';
 import { layoutMemory, type MemoryLayout } from './layout-memory.js';
@@ -28,9 +29,18 @@ function simSummary(sim: SimReport): TablePanel {
   const i = sim.input;
   const rows: [string, string][] = [
     ['run', `${i.model} · ${i.method} (K=${i.copies}, batch ${i.batch}) · ${i.schedule} · ${i.hw}`],
-    ['iterations', `${i.iterations} (${i.microBatches} micro-batches, staleness ${i.staleness}, noise ${i.noiseStorage}${i.learnedSigma ? ', learned sigma' : ''})`],
-    ['total cycles', `${sim.cycles.total} at ${sim.clockHz / 1e6} MHz (steady state ${sim.cycles.steadyStatePerIteration} per iteration)`],
-    ['throughput', `${sim.throughput.iterationsPerSecond.toPrecision(4)} iterations/s, ${sim.throughput.samplesPerSecond.toPrecision(4)} samples/s`],
+    [
+      'iterations',
+      `${i.iterations} (${i.microBatches} micro-batches, staleness ${i.staleness}, noise ${i.noiseStorage}${i.learnedSigma ? ', learned sigma' : ''})`,
+    ],
+    [
+      'total cycles',
+      `${sim.cycles.total} at ${sim.clockHz / 1e6} MHz (steady state ${sim.cycles.steadyStatePerIteration} per iteration)`,
+    ],
+    [
+      'throughput',
+      `${sim.throughput.iterationsPerSecond.toPrecision(4)} iterations/s, ${sim.throughput.samplesPerSecond.toPrecision(4)} samples/s`,
+    ],
     ['bubble ratio', `${(sim.bubbleRatio * 100).toFixed(1)}%`],
     ['tasks, events', `${sim.timeline.length} tasks, ${sim.events} events`],
   ];
@@ -38,10 +48,17 @@ function simSummary(sim: SimReport): TablePanel {
   return { id: 'summary-table', title: 'Simulation', columns: ['', ''], rows };
 }
 
+/** A diverged run says so in the title, with the step where its loss stopped being finite. */
+function trainStatus(train: TrainReport): string {
+  return train.status === 'diverged' ? ` (diverged at step ${train.divergedAtStep ?? '?'})` : '';
+}
+
 function pageTitle(reports: ReportSet): string {
-  if (reports.sim !== undefined) return `alrflow: ${reports.sim.input.model} ${reports.sim.input.method} ${reports.sim.input.schedule} on ${reports.sim.input.hw}`;
+  if (reports.sim !== undefined)
+    return `alrflow: ${reports.sim.input.model} ${reports.sim.input.method} ${reports.sim.input.schedule} on ${reports.sim.input.hw}`;
   if (reports.compare !== undefined) return `alrflow: compare ${reports.compare.model} on ${reports.compare.hw}`;
-  if (reports.train !== undefined) return `alrflow: training ${reports.train.model} on ${reports.train.dataset}`;
+  if (reports.train !== undefined)
+    return `alrflow: training ${reports.train.model} on ${reports.train.dataset}${trainStatus(reports.train)}`;
   if (reports.probe !== undefined) return `alrflow: probe ${reports.probe.model}`;
   return 'alrflow: report';
 }
@@ -51,7 +68,14 @@ export function buildPageData(reports: ReportSet): PageData {
   return {
     title: pageTitle(reports),
     tensorClasses,
-    ...(sim === undefined ? {} : { summary: simSummary(sim), gantt: layoutGantt(sim), memory: layoutMemory(sim), unitBars: layoutUnitBars(sim) }),
+    ...(sim === undefined
+      ? {}
+      : {
+          summary: simSummary(sim),
+          gantt: layoutGantt(sim),
+          memory: layoutMemory(sim),
+          unitBars: layoutUnitBars(sim),
+        }),
     ...(compare === undefined ? {} : { compare: layoutCompare(compare) }),
     ...(train === undefined ? {} : { train: layoutTrainCurves(train) }),
     ...(probe === undefined ? {} : { probe: layoutProbeCurves(probe) }),

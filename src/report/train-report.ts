@@ -21,6 +21,12 @@ export interface TrainReport {
   version: 1;
   model: string;
   dataset: string;
+  /** How the run ended (absent in reports merged from several runs or written before it existed). */
+  status?: 'completed' | 'stopped' | 'diverged';
+  /** Number of classes of the dataset (the model's output width). */
+  classes?: number;
+  /** With status diverged: the 1-based step whose loss was not finite. */
+  divergedAtStep?: number;
   curves: TrainCurve[];
 }
 
@@ -29,6 +35,9 @@ export const trainReportSchema = z.object({
   version: z.literal(1),
   model: z.string(),
   dataset: z.string(),
+  status: z.enum(['completed', 'stopped', 'diverged']).optional(),
+  classes: z.number().int().positive().optional(),
+  divergedAtStep: z.number().int().positive().optional(),
   curves: z.array(
     z.object({
       method: z.string(),

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import type { TransferStats } from '../../kernels/browser/browser-device.js';
 import type { TrainReport } from '../report/train-report.js';
 import type { MetricsRow } from './metrics-log.js';
+import type { Divergence } from './divergence.js';
 import type { StepProfile } from './step-profile.js';
 import type { SigmaSummary } from './runtime/learned-sigma.js';
 import type { KeptBytes } from './runtime/step-types.js';
@@ -12,6 +13,10 @@ import type { TrainConfig } from './train-config.js';
 
 export interface TrainSummary {
   config: TrainConfig;
+  /** completed: every step ran; stopped: interrupted (resumable); diverged: a non-finite loss stopped it. */
+  status: 'completed' | 'stopped' | 'diverged';
+  /** The dataset's number of classes: the width of the model's last layer. */
+  classes: number;
   backend: string;
   /** Per kernel, the backend(s) that ran it (e.g. conv-net kernels without a gpu.js version: reference). */
   kernelBackends?: Record<string, string>;
@@ -24,6 +29,8 @@ export interface TrainSummary {
   sigma?: Record<string, SigmaSummary>;
   /** train --profile: measured time per graph node and per step. */
   profile?: StepProfile;
+  /** Set when the run diverged: the step whose loss (or parameters, or evaluation) was not finite. */
+  divergence?: Divergence;
   /** Set when the run stopped early (interrupt or stopAfterSteps). */
   stoppedAtStep?: number;
   final?: { trainLoss: number; trainAccuracy: number; testLoss: number; testAccuracy: number };
@@ -37,6 +44,11 @@ function renamed(values: Record<string, number>, from: string, to: string): Reco
   return v === undefined ? {} : { [to]: v };
 }
 
+/** JSON has no NaN or Infinity: a non-finite value is left out (the divergence block says where it was). */
+function finiteOnly(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
+}
+
 export function writeTrainReport(path: string, summary: TrainSummary, rows: MetricsRow[]): TrainReportFile {
   const { config } = summary;
   const report: TrainReportFile = {
@@ -44,12 +56,19 @@ export function writeTrainReport(path: string, summary: TrainSummary, rows: Metr
     version: 1,
     model: config.model,
     dataset: config.dataset,
+    status: summary.status,
+    classes: summary.classes,
+    ...(summary.divergence ? { divergedAtStep: summary.divergence.step } : {}),
     curves: [
       {
         method: config.method,
         ...(config.method === 'bp' ? {} : { copies: config.copies }),
         backend: summary.backend,
-        points: rows.map((r) => ({ step: r.step, epoch: r.epoch, metrics: r.kind === 'step' ? renamed(r.values, 'loss', 'train.batchLoss') : r.values })),
+        points: rows.map((r) => ({
+          step: r.step,
+          epoch: r.epoch,
+          metrics: finiteOnly(r.kind === 'step' ? renamed(r.values, 'loss', 'train.batchLoss') : r.values),
+        })),
       },
     ],
     summary,

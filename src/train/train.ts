@@ -3,7 +3,7 @@
 // randomness is a pure function of (seed, epoch, step), so resume reproduces an uninterrupted run.
 // With learned sigma the per-layer sigmas are part of the checkpoint, logged at every epoch end
 // (sigma.<layer> means, sigma.mean overall) and reported at the end.
-import { InvalidInputError, ConfigError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { buildModel } from '../models/registry.js';
 import { gatherBatch, epochPermutation } from './batches.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
@@ -12,6 +12,7 @@ import { featureCount, type Dataset } from './datasets/types.js';
 import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog } from './metrics-log.js';
 import { createProgress, type Progress } from './progress.js';
+import { isNonFiniteError, RunDiverged } from './divergence.js';
 import { checkRunDir, runPaths, writeRunDir } from './run-dir.js';
 import { stepProfile } from './step-profile.js';
 import { defaultHwModelName, loadHwModel } from '../hw/load.js';
@@ -56,42 +57,79 @@ interface Loop {
 
 function save(loop: Loop, step: number): void {
   const { arrays, optimizerUpdates } = loop.runtime.exportState();
-  writeCheckpoint<CheckpointMeta>(loop.checkpoint, { meta: { step, optimizerUpdates, wallSeconds: loop.wallSeconds, config: loop.config }, arrays });
+  writeCheckpoint<CheckpointMeta>(loop.checkpoint, {
+    meta: { step, optimizerUpdates, wallSeconds: loop.wallSeconds, config: loop.config },
+    arrays,
+  });
 }
 
 function stepScheduleOf(config: TrainConfig): { schedule?: StepSchedule } {
   if (config.stepSchedule === undefined) return {};
   const hw = loadHwModel(config.hw ?? defaultHwModelName);
-  return { schedule: { kind: config.stepSchedule, microBatches: config.microBatches ?? 1, staleness: config.staleness ?? 0, hw } };
+  return {
+    schedule: {
+      kind: config.stepSchedule,
+      microBatches: config.microBatches ?? 1,
+      staleness: config.staleness ?? 0,
+      hw,
+    },
+  };
 }
 
 async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loop: Loop; startStep: number }> {
   const config = checkRunDir(options.outDir, config0, options);
   const dataset = loadDataset(config.dataset, { limit: config.limit, testLimit: config.testLimit, seed: config.seed });
-  const network = buildModel(config.model, { inputShape: dataset.inputShape, classes: dataset.classes, hidden: config.hidden });
+  const network = buildModel(config.model, {
+    inputShape: dataset.inputShape,
+    classes: dataset.classes,
+    hidden: config.hidden,
+  });
   const runtime = await Runtime.create({
     network,
     backend: config.backend,
     seed: config.seed,
     method: {
-      method: config.method, copies: config.copies, sigma: config.sigma, baseline: config.baseline, encoding: config.encoding, antithetic: config.antithetic, layerwise: config.layerwise,
-      ...(config.learnSigma ? { learnSigma: { lr: config.sigmaLr ?? config.lr, min: config.sigmaMin ?? defaultSigmaMin } } : {}),
+      method: config.method,
+      copies: config.copies,
+      sigma: config.sigma,
+      baseline: config.baseline,
+      encoding: config.encoding,
+      antithetic: config.antithetic,
+      layerwise: config.layerwise,
+      ...(config.learnSigma
+        ? { learnSigma: { lr: config.sigmaLr ?? config.lr, min: config.sigmaMin ?? defaultSigmaMin } }
+        : {}),
     },
     optimizer: { kind: config.optimizer, momentum: config.momentum, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
     ...stepScheduleOf(config),
   });
   const stepsPerEpoch = Math.floor(dataset.train.count / config.batch);
-  if (stepsPerEpoch < 1) throw new ConfigError([`--batch ${config.batch}: larger than the ${dataset.train.count} training samples; allowed: at most ${dataset.train.count}`]);
+  if (stepsPerEpoch < 1)
+    throw new ConfigError([
+      `--batch ${config.batch}: larger than the ${dataset.train.count} training samples; allowed: at most ${dataset.train.count}`,
+    ]);
   writeRunDir(options.outDir, config, options);
   const paths = runPaths(options.outDir);
-  const loop: Loop = { config, dataset, runtime, metrics: new MetricsLog(options.outDir), progress: options.progress ?? createProgress(), checkpoint: paths.checkpoint, stepsPerEpoch, totalSteps: stepsPerEpoch * config.epochs, wallSeconds: 0 };
+  const loop: Loop = {
+    config,
+    dataset,
+    runtime,
+    metrics: new MetricsLog(options.outDir),
+    progress: options.progress ?? createProgress(),
+    checkpoint: paths.checkpoint,
+    stepsPerEpoch,
+    totalSteps: stepsPerEpoch * config.epochs,
+    wallSeconds: 0,
+  };
   let startStep = 0;
   if (options.resume) {
     const state = readCheckpoint<CheckpointMeta>(paths.checkpoint);
     runtime.importState(state.arrays, state.meta.optimizerUpdates);
     startStep = state.meta.step;
     loop.wallSeconds = state.meta.wallSeconds;
-    loop.progress.line(`resuming ${options.outDir} at step ${startStep}/${loop.totalSteps} on backend ${runtime.backend}`);
+    loop.progress.line(
+      `resuming ${options.outDir} at step ${startStep}/${loop.totalSteps} on backend ${runtime.backend}`,
+    );
   }
   if (options.profile) loop.profiled = { steps: 0, seconds: 0 };
   loop.metrics.open(options.resume ? startStep : undefined);
@@ -103,23 +141,33 @@ async function endOfEpoch(loop: Loop, step: number, epoch: number): Promise<Trai
   const trainCount = Math.min(dataset.train.count, config.trainEvalSamples);
   const train = await runtime.evaluate(dataset.train.features, dataset.train.labels, trainCount);
   const test = await runtime.evaluate(dataset.test.features, dataset.test.labels, dataset.test.count);
-  const values = { 'train.loss': train.loss, 'train.accuracy': train.accuracy, 'test.loss': test.loss, 'test.accuracy': test.accuracy, ...sigmaValues(runtime), wallSeconds: loop.wallSeconds };
+  // Huge but finite weights can still overflow in the evaluation: the same divergence.
+  const bad = Object.entries({ train: train.loss, test: test.loss }).find(([, loss]) => !Number.isFinite(loss));
+  if (bad) throw diverged(loop, step, step, `${bad[0]} loss in the evaluation (${bad[1]})`);
+  const values = {
+    'train.loss': train.loss,
+    'train.accuracy': train.accuracy,
+    'test.loss': test.loss,
+    'test.accuracy': test.accuracy,
+    ...sigmaValues(runtime),
+    wallSeconds: loop.wallSeconds,
+  };
   loop.metrics.append({ kind: 'epoch', step, epoch, values });
-  loop.progress.line(`epoch ${epoch} step ${step}: train loss ${train.loss.toFixed(4)} acc ${(100 * train.accuracy).toFixed(2)}%  test loss ${test.loss.toFixed(4)} acc ${(100 * test.accuracy).toFixed(2)}%`);
+  loop.progress.line(
+    `epoch ${epoch} step ${step}: train loss ${train.loss.toFixed(4)} acc ${(100 * train.accuracy).toFixed(2)}%  test loss ${test.loss.toFixed(4)} acc ${(100 * test.accuracy).toFixed(2)}%`,
+  );
   return { trainLoss: train.loss, trainAccuracy: train.accuracy, testLoss: test.loss, testAccuracy: test.accuracy };
 }
 
-function diverged(loop: Loop, step: number, loss: number, detail?: string): InvalidInputError {
-  save(loop, step);
-  const what = detail ? `values (${detail})` : Number.isFinite(loss) ? 'parameters' : `loss (${loss})`;
-  return new InvalidInputError(
-    `train: non-finite ${what} at step ${step + 1} (epoch ${Math.floor(step / loop.stepsPerEpoch) + 1}); the last good state (after step ${step}) is saved in ${loop.checkpoint}. Hint: lower --lr (now ${loop.config.lr}) or --sigma, then --resume or rerun with --force`,
-  );
+/** Saves the last finite state (after `savedStep` steps) and returns the divergence to throw. */
+function diverged(loop: Loop, step: number, savedStep: number, what: string): RunDiverged {
+  save(loop, savedStep);
+  return new RunDiverged({ step, epoch: Math.floor((step - 1) / loop.stepsPerEpoch) + 1, what, savedStep });
 }
 
 /** Kernels refuse non-finite values: overflowing activations are the same divergence as a NaN loss. */
-function asDivergence(loop: Loop, step: number, err: unknown): unknown {
-  return err instanceof InvalidInputError && /NaN|Infinity|non-finite/.test(err.message) ? diverged(loop, step, NaN, err.message) : err;
+function asDivergence(loop: Loop, step: number, savedStep: number, err: unknown): unknown {
+  return isNonFiniteError(err) ? diverged(loop, step, savedStep, `values (${err.message})`) : err;
 }
 
 /** Runs one step and logs it; a non-finite loss or parameter saves the last good state and throws. */
@@ -129,10 +177,13 @@ async function runStep(loop: Loop, step: number): Promise<number> {
   const order = epochPermutation(dataset.train.count, config.seed, epoch);
   const batch = gatherBatch(dataset.train, featureCount(dataset), order, step % loop.stepsPerEpoch, config.batch);
   const lr = learningRateAt({ kind: config.schedule, baseLr: config.lr, totalSteps: loop.totalSteps }, step);
-  const sigmaLr = learningRateAt({ kind: config.schedule, baseLr: config.sigmaLr ?? config.lr, totalSteps: loop.totalSteps }, step);
+  const sigmaLr = learningRateAt(
+    { kind: config.schedule, baseLr: config.sigmaLr ?? config.lr, totalSteps: loop.totalSteps },
+    step,
+  );
   const started = performance.now();
   const result = await loop.runtime.trainStep(batch, step, lr, sigmaLr).catch((err: unknown) => {
-    throw asDivergence(loop, step, err);
+    throw asDivergence(loop, step + 1, step, err);
   });
   const seconds = (performance.now() - started) / 1000;
   loop.wallSeconds += seconds;
@@ -143,11 +194,49 @@ async function runStep(loop: Loop, step: number): Promise<number> {
   // The first step of an invocation compiles graphs and warms kernels up: profiling starts after it.
   if (loop.profiled && !loop.runtime.profile) loop.runtime.profile = new Map();
   loop.keptBytes = result.keptBytes;
-  if (!Number.isFinite(result.meanLoss) || !loop.runtime.finite()) throw diverged(loop, step, result.meanLoss);
+  if (!Number.isFinite(result.meanLoss)) throw diverged(loop, step + 1, step, `loss (${result.meanLoss})`);
+  if (!loop.runtime.finite()) throw diverged(loop, step + 1, step, 'parameters');
   const samplesPerSecond = config.batch / seconds;
-  loop.metrics.append({ kind: 'step', step: step + 1, epoch: epoch + 1, values: { loss: result.meanLoss, lr, samplesPerSecond, wallSeconds: loop.wallSeconds } });
-  loop.progress.update({ step: step + 1, totalSteps: loop.totalSteps, epoch: epoch + 1, loss: result.meanLoss, samplesPerSecond });
+  loop.metrics.append({
+    kind: 'step',
+    step: step + 1,
+    epoch: epoch + 1,
+    values: { loss: result.meanLoss, lr, samplesPerSecond, wallSeconds: loop.wallSeconds },
+  });
+  loop.progress.update({
+    step: step + 1,
+    totalSteps: loop.totalSteps,
+    epoch: epoch + 1,
+    loss: result.meanLoss,
+    samplesPerSecond,
+  });
   return result.meanLoss;
+}
+
+/** Runs the steps from startStep; returns the last epoch's metrics, or the step count where it stopped early. */
+async function runSteps(
+  loop: Loop,
+  startStep: number,
+  options: TrainOptions,
+  interrupted: () => boolean,
+): Promise<{ final?: TrainSummary['final']; stoppedAt?: number }> {
+  let final: TrainSummary['final'] | undefined;
+  for (let step = startStep; step < loop.totalSteps; step++) {
+    await runStep(loop, step);
+    const done = step + 1;
+    if (done % loop.stepsPerEpoch === 0) {
+      final = await endOfEpoch(loop, done, done / loop.stepsPerEpoch).catch((err: unknown) => {
+        throw asDivergence(loop, done, done, err);
+      });
+    }
+    if (done % loop.config.checkpointEvery === 0 || done % loop.stepsPerEpoch === 0 || done === loop.totalSteps)
+      save(loop, done);
+    if (interrupted() || (options.stopAfterSteps !== undefined && done - startStep >= options.stopAfterSteps)) {
+      save(loop, done);
+      return { stoppedAt: done };
+    }
+  }
+  return { final };
 }
 
 export async function train(config: TrainConfig, options: TrainOptions): Promise<TrainSummary> {
@@ -156,46 +245,51 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   const onSignal = (): void => void (interrupted = true);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let final: TrainSummary['final'] | undefined;
+  let outcome: Awaited<ReturnType<typeof runSteps>>;
   try {
-    for (let step = startStep; step < loop.totalSteps; step++) {
-      await runStep(loop, step);
-      const done = step + 1;
-      if (done % loop.stepsPerEpoch === 0) {
-        // Huge but finite weights can still overflow in the evaluation: the same divergence.
-        final = await endOfEpoch(loop, done, done / loop.stepsPerEpoch).catch((err: unknown) => {
-          throw asDivergence(loop, done, err);
-        });
-      }
-      if (done % loop.config.checkpointEvery === 0 || done % loop.stepsPerEpoch === 0 || done === loop.totalSteps) save(loop, done);
-      if (interrupted || (options.stopAfterSteps !== undefined && done - startStep >= options.stopAfterSteps)) {
-        save(loop, done);
-        loop.progress.stop();
-        loop.progress.line(`stopped at step ${done}/${loop.totalSteps}; continue with --resume`);
-        await loop.runtime.dispose().catch(() => undefined);
-        return { stoppedAtStep: done, ...summaryBase(loop) };
-      }
-    }
+    outcome = await runSteps(loop, startStep, options, () => interrupted);
+    if (outcome.stoppedAt === undefined) outcome.final ??= await endOfEpoch(loop, loop.totalSteps, loop.config.epochs);
+  } catch (err) {
+    if (!(err instanceof RunDiverged)) throw err;
+    loop.progress.stop();
+    await loop.runtime.dispose().catch(() => undefined);
+    const summary: TrainSummary = { ...summaryBase(loop), status: 'diverged', divergence: err.divergence };
+    writeTrainReport(runPaths(options.outDir).report, summary, loop.metrics.rows());
+    return summary;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     loop.progress.stop();
   }
+  if (outcome.stoppedAt !== undefined) {
+    loop.progress.line(`stopped at step ${outcome.stoppedAt}/${loop.totalSteps}; continue with --resume`);
+    await loop.runtime.dispose().catch(() => undefined);
+    return { ...summaryBase(loop), status: 'stopped', stoppedAtStep: outcome.stoppedAt };
+  }
   await loop.runtime.dispose().catch(() => undefined);
-  final ??= await endOfEpoch(loop, loop.totalSteps, loop.config.epochs);
-  const summary: TrainSummary = { ...summaryBase(loop), final };
+  const summary: TrainSummary = { ...summaryBase(loop), status: 'completed', final: outcome.final! };
   writeTrainReport(runPaths(options.outDir).report, summary, loop.metrics.rows());
   return summary;
 }
 
-function summaryBase(loop: Loop): Omit<TrainSummary, 'final'> {
+function summaryBase(loop: Loop): Omit<TrainSummary, 'final' | 'status'> {
   const sigma = loop.runtime.sigma ? { sigma: loop.runtime.sigma.summary() } : {};
-  const profile = loop.profiled && loop.runtime.profile ? stepProfile(loop.runtime.profile, loop.profiled.steps, loop.profiled.seconds) : undefined;
+  const profile =
+    loop.profiled && loop.runtime.profile
+      ? stepProfile(loop.runtime.profile, loop.profiled.steps, loop.profiled.seconds)
+      : undefined;
   const transfer = loop.runtime.transfer();
   return {
-    config: loop.config, backend: loop.runtime.backend, kernelBackends: loop.runtime.kernelBackends(), ...(transfer ? { transfer } : {}),
-    wallSeconds: loop.wallSeconds, steps: loop.totalSteps, keptBytesPerStep: loop.keptBytes,
-    ...sigma, ...(profile ? { profile } : {}),
+    config: loop.config,
+    classes: loop.dataset.classes,
+    backend: loop.runtime.backend,
+    kernelBackends: loop.runtime.kernelBackends(),
+    ...(transfer ? { transfer } : {}),
+    wallSeconds: loop.wallSeconds,
+    steps: loop.totalSteps,
+    keptBytesPerStep: loop.keptBytes,
+    ...sigma,
+    ...(profile ? { profile } : {}),
   };
 }
 

@@ -11,14 +11,41 @@ import { readCheckpoint } from '../../src/train/checkpoint.js';
 
 const cli = join(import.meta.dirname, '../../src/cli/alrflow.mjs');
 const root = mkdtempSync(join(tmpdir(), 'alrflow-resume-'));
-const common = ['train', '--model', 'mlp', '--dataset', 'iris', '--method', 'alr', '--copies', '32', '--batch', '16', '--hidden', '16', '--backend', 'reference', '--optimizer', 'adam', '--lr', '0.01', '--checkpoint-every', '5', '--quiet'];
+const common = [
+  'train',
+  '--model',
+  'mlp',
+  '--dataset',
+  'iris',
+  '--method',
+  'alr',
+  '--copies',
+  '32',
+  '--batch',
+  '16',
+  '--hidden',
+  '16',
+  '--backend',
+  'reference',
+  '--optimizer',
+  'adam',
+  '--lr',
+  '0.01',
+  '--checkpoint-every',
+  '5',
+  '--quiet',
+];
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 }
 
 function stepRows(dir: string): number {
-  return existsSync(join(dir, 'metrics.jsonl')) ? readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"step"')).length : 0;
+  return existsSync(join(dir, 'metrics.jsonl'))
+    ? readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"step"')).length
+    : 0;
 }
 
 /** Starts the CLI and SIGKILLs it once it has logged `afterSteps` steps; resolves with the exit signal. */
@@ -48,8 +75,15 @@ describe('alrflow train end to end', () => {
     const a = readCheckpoint(join(whole, 'checkpoint.bin'));
     const b = readCheckpoint(join(cut, 'checkpoint.bin'));
     expect(Object.keys(b.arrays).sort()).toEqual(Object.keys(a.arrays).sort());
-    for (const [name, array] of Object.entries(a.arrays)) expect(Buffer.from(b.arrays[name]!.buffer).equals(Buffer.from(array.buffer)), name).toBe(true);
-    const losses = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; values: { loss?: number } }).filter((r) => r.kind === 'step').map((r) => r.values.loss);
+    for (const [name, array] of Object.entries(a.arrays))
+      expect(Buffer.from(b.arrays[name]!.buffer).equals(Buffer.from(array.buffer)), name).toBe(true);
+    const losses = (dir: string) =>
+      readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string; values: { loss?: number } })
+        .filter((r) => r.kind === 'step')
+        .map((r) => r.values.loss);
     expect(losses(cut)).toEqual(losses(whole));
   });
 
@@ -74,17 +108,58 @@ describe('alrflow train end to end', () => {
     expect(r.stderr).not.toMatch(/--epochs is/);
   });
 
-  test('a diverging run stops with a clear message after saving the last good checkpoint', () => {
+  test('a diverging run stops at the first non-finite loss: warns, exits 4, reports status diverged, report draws it', () => {
     const dir = join(root, 'nan');
-    const r = run(['train', '--model', 'mlp', '--dataset', 'iris', '--method', 'bp', '--backend', 'reference', '--batch', '16', '--optimizer', 'sgd', '--lr', '1e305', '--schedule', 'constant', '--quiet', '--out', dir]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/non-finite .* at step \d+.*last good state/);
+    const r = run([
+      'train',
+      '--model',
+      'mlp',
+      '--dataset',
+      'iris',
+      '--method',
+      'bp',
+      '--backend',
+      'reference',
+      '--batch',
+      '16',
+      '--optimizer',
+      'sgd',
+      '--lr',
+      '1e305',
+      '--schedule',
+      'constant',
+      '--quiet',
+      '--out',
+      dir,
+    ]);
+    expect(r.status, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/warning: training diverged: non-finite .* at step \d+.*last finite state/);
     const saved = readCheckpoint(join(dir, 'checkpoint.bin'));
     for (const array of Object.values(saved.arrays)) expect(array.every(Number.isFinite)).toBe(true);
+    const report = JSON.parse(readFileSync(join(dir, 'train-report.json'), 'utf8')) as {
+      status: string;
+      classes: number;
+      divergedAtStep: number;
+      summary: { divergence: { step: number } };
+    };
+    expect(report.status).toBe('diverged');
+    expect(report.classes).toBe(3);
+    expect(report.divergedAtStep).toBe(report.summary.divergence.step);
+    const html = join(root, 'nan.html');
+    const drawn = run(['report', dir, '--out', html]);
+    expect(drawn.status, drawn.stderr).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain(`diverged at step ${report.divergedAtStep}`);
+  });
+
+  test('train --help documents exit code 4 for a diverged run', () => {
+    expect(run(['train', '--help']).stdout).toMatch(/4 diverged/);
   });
 
   test('a missing dataset names the command that installs it', () => {
-    const r = run(['train', '--model', 'mlp', '--dataset', 'fashion-mnist', '--method', 'bp', '--out', join(root, 'missing')], { ALRFLOW_FASHION_MNIST_DIR: '/nonexistent' });
+    const r = run(
+      ['train', '--model', 'mlp', '--dataset', 'fashion-mnist', '--method', 'bp', '--out', join(root, 'missing')],
+      { ALRFLOW_FASHION_MNIST_DIR: '/nonexistent' },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/apt-get install -y dataset-fashion-mnist/);
   });

@@ -45,6 +45,9 @@ interface TrainFlags {
 }
 
 const noisy = ['lr', 'alr', 'es', 'aes'] as const;
+
+/** Exit code of a run stopped by a non-finite loss (documented in --help and the README). */
+const divergedExitCode = 4;
 const activationNoise = ['lr', 'alr'] as const;
 
 /**
@@ -54,23 +57,47 @@ const activationNoise = ['lr', 'alr'] as const;
 function switchProblems(flags: TrainFlags, method: string, copies: number, sigma: number): string[] {
   const problems: string[] = [];
   const only = (flag: string, allowed: readonly string[], why: string): void => {
-    if (!allowed.includes(method)) problems.push(`${flag} with --method ${method}: ${why}; allowed with --method ${allowed.join(', ')}`);
+    if (!allowed.includes(method))
+      problems.push(`${flag} with --method ${method}: ${why}; allowed with --method ${allowed.join(', ')}`);
   };
-  if (flags.learnSigma) only('--learn-sigma', activationNoise, 'sigma is learned only for activation noise (ES/AES keep one fixed weight-space sigma, BP has no noise)');
-  for (const [flag, given] of [['--sigma-lr', flags.sigmaLr], ['--sigma-min', flags.sigmaMin]] as const) {
-    if (given !== undefined && !flags.learnSigma) problems.push(`${flag} without --learn-sigma: it sets how sigma is learned; allowed: add --learn-sigma, or drop ${flag}`);
+  if (flags.learnSigma)
+    only(
+      '--learn-sigma',
+      activationNoise,
+      'sigma is learned only for activation noise (ES/AES keep one fixed weight-space sigma, BP has no noise)',
+    );
+  for (const [flag, given] of [
+    ['--sigma-lr', flags.sigmaLr],
+    ['--sigma-min', flags.sigmaMin],
+  ] as const) {
+    if (given !== undefined && !flags.learnSigma)
+      problems.push(
+        `${flag} without --learn-sigma: it sets how sigma is learned; allowed: add --learn-sigma, or drop ${flag}`,
+      );
   }
-  if (flags.sigmaMin !== undefined && Number(flags.sigmaMin) > sigma) problems.push(`--sigma-min ${flags.sigmaMin} is above --sigma ${sigma}; allowed: a floor at most the start sigma`);
+  if (flags.sigmaMin !== undefined && Number(flags.sigmaMin) > sigma)
+    problems.push(`--sigma-min ${flags.sigmaMin} is above --sigma ${sigma}; allowed: a floor at most the start sigma`);
   if (flags.antithetic) only('--antithetic', noisy, 'BP draws no noise to pair');
-  if (flags.antithetic && method !== 'bp' && copies % 2 !== 0) problems.push(`--antithetic with --copies ${copies}: pairs (eps, -eps) need an even number of copies; allowed: an even K. Hint: --copies ${copies + 1}`);
+  if (flags.antithetic && method !== 'bp' && copies % 2 !== 0)
+    problems.push(
+      `--antithetic with --copies ${copies}: pairs (eps, -eps) need an even number of copies; allowed: an even K. Hint: --copies ${copies + 1}`,
+    );
   if (flags.layerwise) only('--layerwise', activationNoise, 'layer-wise injection perturbs one layer output per pass');
   if (flags.encoding !== undefined) only('--encoding', ['alr'], 'the encoding is how ALR keeps its noise signs');
   if (flags.baseline !== undefined) only('--baseline', noisy, 'BP has no per-copy losses to baseline');
-  if (flags.baseline === 'leave-one-out' && copies < 2 && method !== 'bp') problems.push(`--baseline leave-one-out with --copies ${copies}: needs at least 2 copies; allowed: K >= 2, or --baseline mean | none`);
+  if (flags.baseline === 'leave-one-out' && copies < 2 && method !== 'bp')
+    problems.push(
+      `--baseline leave-one-out with --copies ${copies}: needs at least 2 copies; allowed: K >= 2, or --baseline mean | none`,
+    );
   if (flags.encoding === 'sign-signal' && flags.baseline === 'none') {
-    problems.push(`--encoding sign-signal with --baseline none: the cross-entropy is always positive, so its sign carries no loss information; allowed: --baseline mean | leave-one-out`);
+    problems.push(
+      `--encoding sign-signal with --baseline none: the cross-entropy is always positive, so its sign carries no loss information; allowed: --baseline mean | leave-one-out`,
+    );
   }
-  if (flags.qmc) problems.push(`--qmc: the training runtime draws i.i.d. counter-based noise on the kernel backends; quasi-Monte Carlo noise is only in the direct estimators (src/estimators); allowed: omit --qmc`);
+  if (flags.qmc)
+    problems.push(
+      `--qmc: the training runtime draws i.i.d. counter-based noise on the kernel backends; quasi-Monte Carlo noise is only in the direct estimators (src/estimators); allowed: omit --qmc`,
+    );
   return problems;
 }
 
@@ -92,19 +119,36 @@ async function schedulesFrom(flags: TrainFlags) {
   const { scheduleKinds } = await import('../../compiler/types.js');
   const given = flags.schedule;
   const asLr = given !== undefined && (lrScheduleKinds as readonly string[]).includes(given);
-  if (asLr && flags.lrSchedule !== undefined) throw new ConfigError([`--schedule ${given} with --lr-schedule ${flags.lrSchedule}: both set the learning-rate schedule; allowed: --lr-schedule only`]);
+  if (asLr && flags.lrSchedule !== undefined)
+    throw new ConfigError([
+      `--schedule ${given} with --lr-schedule ${flags.lrSchedule}: both set the learning-rate schedule; allowed: --lr-schedule only`,
+    ]);
   const lrSchedule = oneOf('--lr-schedule', asLr ? given! : (flags.lrSchedule ?? 'cosine'), lrScheduleKinds);
   if (given === undefined || asLr) {
-    for (const [flag, v] of [['--micro-batches', flags.microBatches], ['--staleness', flags.staleness], ['--hw', flags.hw]] as const) {
-      if (v !== undefined) throw new ConfigError([`${flag} without a step --schedule: it sets how the step is laid out; allowed: add --schedule ${scheduleKinds.join(' | ')}`]);
+    for (const [flag, v] of [
+      ['--micro-batches', flags.microBatches],
+      ['--staleness', flags.staleness],
+      ['--hw', flags.hw],
+    ] as const) {
+      if (v !== undefined)
+        throw new ConfigError([
+          `${flag} without a step --schedule: it sets how the step is laid out; allowed: add --schedule ${scheduleKinds.join(' | ')}`,
+        ]);
     }
     return { schedule: lrSchedule };
   }
   const stepSchedule = oneOf('--schedule', given, scheduleKinds);
   const staleness = flags.staleness === undefined ? 0 : Number(flags.staleness);
-  if (staleness !== 0 && staleness !== 1) throw new ConfigError([`--staleness: found "${flags.staleness}", allowed: 0, 1`]);
+  if (staleness !== 0 && staleness !== 1)
+    throw new ConfigError([`--staleness: found "${flags.staleness}", allowed: 0, 1`]);
   const microBatches = flags.microBatches === undefined ? 1 : positiveInt('--micro-batches', flags.microBatches);
-  return { schedule: lrSchedule, stepSchedule, microBatches, staleness: staleness as 0 | 1, hw: flags.hw ?? 'multicore-16' };
+  return {
+    schedule: lrSchedule,
+    stepSchedule,
+    microBatches,
+    staleness: staleness as 0 | 1,
+    hw: flags.hw ?? 'multicore-16',
+  };
 }
 
 async function configFrom(flags: TrainFlags) {
@@ -134,8 +178,15 @@ async function configFrom(flags: TrainFlags) {
     ...(await schedulesFrom(flags)),
     sigma,
     ...learnSigmaConfig(flags),
-    baseline: oneOf('--baseline', flags.baseline ?? defaultTrainConfig.baseline, ['none', 'mean', 'leave-one-out'] as const),
-    encoding: oneOf('--encoding', flags.encoding ?? defaultTrainConfig.encoding, ['sign-noise', 'sign-signal'] as const),
+    baseline: oneOf('--baseline', flags.baseline ?? defaultTrainConfig.baseline, [
+      'none',
+      'mean',
+      'leave-one-out',
+    ] as const),
+    encoding: oneOf('--encoding', flags.encoding ?? defaultTrainConfig.encoding, [
+      'sign-noise',
+      'sign-signal',
+    ] as const),
     antithetic: Boolean(flags.antithetic),
     layerwise: Boolean(flags.layerwise),
     hidden: flags.hidden.split(',').map((w) => positiveInt('--hidden', w)),
@@ -148,8 +199,13 @@ async function configFrom(flags: TrainFlags) {
 export function register(program: Command): void {
   program
     .command('train')
-    .description('train a network with BP, LR, ALR, ES or AES on a kernel backend (progress, metrics, checkpoints, --resume)')
-    .option('--model <name>', 'mlp | cnn | resnet5 | resnet9 ("alrflow models" lists them; --hidden sets the MLP widths)')
+    .description(
+      'train a network with BP, LR, ALR, ES or AES on a kernel backend (progress, metrics, checkpoints, --resume)',
+    )
+    .option(
+      '--model <name>',
+      'mlp | cnn | resnet5 | resnet9 ("alrflow models" lists them; --hidden sets the MLP widths)',
+    )
     .option('--dataset <name>', 'mnist | fashion-mnist | iris | synthetic')
     .option('--method <m>', 'bp | lr | alr | es | aes')
     .requiredOption('--out <dir>', 'run directory (runs/NAME)')
@@ -158,19 +214,31 @@ export function register(program: Command): void {
     .option('--epochs <E>', 'epochs', '3')
     .option('--backend <b>', 'kernel backend (auto picks the fastest that works)', 'auto')
     .option('--seed <s>', 'seed of all randomness (init, shuffling, noise)', '1')
-    .option('--resume', 'continue the run in --out from its checkpoint with its saved settings (only --epochs, --checkpoint-every, --report may change)')
+    .option(
+      '--resume',
+      'continue the run in --out from its checkpoint with its saved settings (only --epochs, --checkpoint-every, --report may change)',
+    )
     .option('--force', 'overwrite an existing run directory')
     .option('--lr <rate>', 'base learning rate (default 0.01 for sgd, 1e-3 for adam)')
     .option('--optimizer <o>', 'sgd | adam', 'sgd')
     .option('--momentum <m>', 'SGD momentum', '0.9')
-    .option('--schedule <s>', 'step schedule: sequential | data-parallel | layer-pipelined | bp-sequential | gpipe | 1f1b (the mapped graph of --hw runs); a learning-rate schedule name is read as --lr-schedule')
+    .option(
+      '--schedule <s>',
+      'step schedule: sequential | data-parallel | layer-pipelined | bp-sequential | gpipe | 1f1b (the mapped graph of --hw runs); a learning-rate schedule name is read as --lr-schedule',
+    )
     .option('--lr-schedule <s>', 'learning-rate schedule: constant | cosine | step (default: cosine)')
     .option('--micro-batches <M>', 'with a step --schedule: micro-batches per step (default 1)')
     .option('--staleness <s>', 'with a step --schedule: 0, or 1 (the gradient of step t is applied at step t+1)')
-    .option('--hw <name|file>', 'with a step --schedule: the hardware model the step graph is mapped on (default multicore-16)')
+    .option(
+      '--hw <name|file>',
+      'with a step --schedule: the hardware model the step graph is mapped on (default multicore-16)',
+    )
     .option('--profile', 'measure time per graph node (steps after the first) into train-report.json profile')
     .option('--sigma <s>', 'noise standard deviation (the start value with --learn-sigma)', '0.1')
-    .option('--learn-sigma', 'LR/ALR: learn sigma per layer and output unit/channel with the run\'s optimizer (ALR regenerates noise magnitudes for it)')
+    .option(
+      '--learn-sigma',
+      "LR/ALR: learn sigma per layer and output unit/channel with the run's optimizer (ALR regenerates noise magnitudes for it)",
+    )
     .option('--sigma-lr <rate>', 'with --learn-sigma: base learning rate of sigma, scheduled like --lr (default: --lr)')
     .option('--sigma-min <s>', 'with --learn-sigma: floor of sigma after every update (default: 1e-3)')
     .option('--baseline <b>', 'LR/ALR/ES/AES: none | mean | leave-one-out (default: mean)')
@@ -184,6 +252,10 @@ export function register(program: Command): void {
     .option('--checkpoint-every <steps>', 'checkpoint interval in steps', '100')
     .option('--quiet', 'no progress output')
     .option('--report <file.html>', 'write the HTML report (learning curves) at the end')
+    .addHelpText(
+      'after',
+      `\nExit codes: 0 done, 2 bad input, 3 infeasible or too large, ${divergedExitCode} diverged (the first non-finite loss stopped the run; train-report.json has status "diverged" and the step, the checkpoint holds the last finite state), 130 interrupted (continue with --resume), 1 internal error.`,
+    )
     .action(
       action(async (flags: TrainFlags, command: Command) => {
         const { train } = await import('../../train/train.js');
@@ -192,7 +264,12 @@ export function register(program: Command): void {
         const { writeHtmlReport } = await import('../html-output.js');
         const { checkOutputs, say } = await import('../output.js');
         checkOutputs([{ option: '--report', path: flags.report }], { force: flags.force });
-        if (!flags.resume) requireForFreshRun({ ...flags }, [['model', '--model'], ['dataset', '--dataset'], ['method', '--method']]);
+        if (!flags.resume)
+          requireForFreshRun({ ...flags }, [
+            ['model', '--model'],
+            ['dataset', '--dataset'],
+            ['method', '--method'],
+          ]);
         const config = flags.resume ? await resumeConfig({ ...flags }, command) : await configFrom(flags);
         const summary = await train(config, {
           outDir: flags.out,
@@ -202,7 +279,15 @@ export function register(program: Command): void {
           progress: createProgress({ quiet: Boolean(flags.quiet) }),
         });
         if (summary.stoppedAtStep !== undefined) process.exitCode = 130;
-        else if (summary.final) {
+        else if (summary.divergence) {
+          const { divergenceWarning } = await import('../../train/divergence.js');
+          process.stderr.write(
+            `alrflow: ${divergenceWarning(summary.divergence, `${flags.out}/checkpoint.bin`, summary.config.lr)}; report ${flags.out}/train-report.json\n`,
+          );
+          const { readReports } = await import('../../report/report-file.js');
+          await writeHtmlReport(flags.report, { train: readReports(flags.out).train });
+          process.exitCode = divergedExitCode;
+        } else if (summary.final) {
           const f = summary.final;
           const htmlOnStdout = flags.report === '-';
           say(
@@ -210,7 +295,11 @@ export function register(program: Command): void {
             htmlOnStdout,
           );
           const t = summary.transfer;
-          if (t) say(`page transfer (${summary.backend}): ${t.calls} calls, ${(t.bytesToPage / 2 ** 20).toFixed(1)} MiB to the page and ${(t.bytesFromPage / 2 ** 20).toFixed(1)} MiB back, ${(t.transferMs / 1000).toFixed(1)} s outside the page vs ${(t.pageMs / 1000).toFixed(1)} s inside\n`, htmlOnStdout);
+          if (t)
+            say(
+              `page transfer (${summary.backend}): ${t.calls} calls, ${(t.bytesToPage / 2 ** 20).toFixed(1)} MiB to the page and ${(t.bytesFromPage / 2 ** 20).toFixed(1)} MiB back, ${(t.transferMs / 1000).toFixed(1)} s outside the page vs ${(t.pageMs / 1000).toFixed(1)} s inside\n`,
+              htmlOnStdout,
+            );
           const { readReports } = await import('../../report/report-file.js');
           await writeHtmlReport(flags.report, { train: readReports(flags.out).train });
         }
