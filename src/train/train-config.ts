@@ -2,6 +2,7 @@
 // run directory (config.json) and inside every checkpoint, and a resumed run uses the saved copy.
 import type { ScheduleKind } from '../compiler/types.js';
 import type { Method } from '../ir/types.js';
+import type { AugmentKind } from './augment.js';
 import type { LrScheduleKind } from './lr-schedule.js';
 import type { Baseline } from './runtime/host-ops.js';
 import type { OptimizerKind } from './runtime/optimizer-state.js';
@@ -41,6 +42,12 @@ export interface TrainConfig {
   sigmaMin?: number;
   /** Use only the first N training samples. */
   limit?: number;
+  /** CIFAR: the folder of the official binary files (or its parent). */
+  dataDir?: string;
+  /** CIFAR-100: fine (100 classes) or coarse (20) labels. */
+  labels?: 'fine' | 'coarse';
+  /** Training-batch augmentation (absent in runs saved before it existed: none). */
+  augment?: AugmentKind;
   /** Hidden widths of the MLP. */
   hidden: number[];
   checkpointEvery: number;

