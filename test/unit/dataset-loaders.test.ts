@@ -56,7 +56,7 @@ describe('missing or broken datasets', () => {
     expect(String((err as Error).message)).toMatch(/apt-get install -y dataset-fashion-mnist/);
   });
   test('an unknown dataset lists the allowed ones', () => {
-    expect(() => loadDataset('cifar')).toThrow(/allowed: mnist, fashion-mnist, iris, synthetic/);
+    expect(() => loadDataset('cifar')).toThrow(/allowed: mnist, fashion-mnist, cifar10, cifar100, iris, synthetic/);
   });
   test('a truncated IDX file is refused', () => {
     const bytes = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 5, 1, 2]);
