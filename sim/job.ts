@@ -80,7 +80,8 @@ export function summaryTable(r: SimReport): string {
     `  utilisation by kind    ${Object.entries(r.utilisationByKind)
       .map(([k, v]) => `${k} ${pct(v)}`)
       .join(', ')}`,
-    `  bubble ratio           ${pct(r.bubbleRatio)} (compute units idle between an iteration's first and last compute)`,
+    `  bubble ratio           ${pct(r.bubbleRatio)} (pipeline fill and drain: the bottleneck core idle within the iteration)`,
+    `  unit waits             ${pct(r.unitWaitRatio)} (compute units waiting on another unit of their own core)`,
     `  compute units' cycles  ${Object.entries(r.cycleShares)
       .filter(([, v]) => v > 0.0005)
       .map(([k, v]) => `${k} ${pct(v)}`)

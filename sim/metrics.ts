@@ -6,10 +6,17 @@ import type { CompiledStep } from '../src/compiler/types.js';
 import type { SimReport, StallCause, UnitStats } from '../src/report/sim-report.js';
 import type { EngineRun } from './engine.js';
 import { unitKind, type UnitKind } from '../src/hw/timing/unit-timing.js';
+import { isPipelined } from '../src/compiler/schedules/registry.js';
 import type { MemorySystem, TaskDemand } from './units/memory.js';
 
 /** Memory stalls of the given task indices' instances by cause (sharing beyond the task alone at full bandwidth is contention). */
-function memoryStalls(run: EngineRun, compute: readonly number[], demand: readonly TaskDemand[], iterations: number, tasks: readonly number[]): Pick<Record<StallCause, number>, 'latency' | 'bandwidth' | 'capacity' | 'contention'> {
+function memoryStalls(
+  run: EngineRun,
+  compute: readonly number[],
+  demand: readonly TaskDemand[],
+  iterations: number,
+  tasks: readonly number[],
+): Pick<Record<StallCause, number>, 'latency' | 'bandwidth' | 'capacity' | 'contention'> {
   const n = compute.length;
   const s = { latency: 0, bandwidth: 0, capacity: 0, contention: 0 };
   for (let it = 0; it < iterations; it++) {
@@ -31,15 +38,35 @@ function memoryStalls(run: EngineRun, compute: readonly number[], demand: readon
 }
 
 /** Stall unit-cycles by cause over every unit that ran tasks. */
-export function stallsOf(run: EngineRun, compute: readonly number[], demand: readonly TaskDemand[], iterations: number): Record<StallCause, number> {
-  return { ...memoryStalls(run, compute, demand, iterations, compute.map((_, t) => t)), ...run.idle };
+export function stallsOf(
+  run: EngineRun,
+  compute: readonly number[],
+  demand: readonly TaskDemand[],
+  iterations: number,
+): Record<StallCause, number> {
+  return {
+    ...memoryStalls(
+      run,
+      compute,
+      demand,
+      iterations,
+      compute.map((_, t) => t),
+    ),
+    ...run.idle,
+  };
 }
 
 /**
  * Shares of the compute units' cycles (compute units x total cycles): computing, each memory stall
  * and each idle cause. They sum to 1.
  */
-export function cycleShares(step: CompiledStep, run: EngineRun, compute: readonly number[], demand: readonly TaskDemand[], iterations: number): SimReport['cycleShares'] {
+export function cycleShares(
+  step: CompiledStep,
+  run: EngineRun,
+  compute: readonly number[],
+  demand: readonly TaskDemand[],
+  iterations: number,
+): SimReport['cycleShares'] {
   const tasks = computeUnitTasks(step);
   const units = new Set(tasks.map((t) => keyOf(step, t)));
   const idle = { dependency: 0, 'pipeline-bubble': 0 };
@@ -62,18 +89,34 @@ function keyOf(step: CompiledStep, t: number): string {
   return `${u.core}/${u.unit}`;
 }
 
-export function unitStats(step: CompiledStep, run: EngineRun, compute: readonly number[], iterations: number): UnitStats[] {
+export function unitStats(
+  step: CompiledStep,
+  run: EngineRun,
+  compute: readonly number[],
+  iterations: number,
+): UnitStats[] {
   const busy = new Map(run.unitKeys.map((k, i) => [k, run.busyByUnit[i]!]));
   const computed = new Map<string, number>();
-  step.tasks.forEach((_, t) => computed.set(keyOf(step, t), (computed.get(keyOf(step, t)) ?? 0) + compute[t]! * iterations));
+  step.tasks.forEach((_, t) =>
+    computed.set(keyOf(step, t), (computed.get(keyOf(step, t)) ?? 0) + compute[t]! * iterations),
+  );
   const keys = new Set<string>(run.unitKeys);
-  for (let c = 0; c < step.hw.cores.count; c++) for (const u of [...step.hw.cores.systolic, ...step.hw.cores.vector]) keys.add(`${c}/${u.name}`);
-  return [...keys].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).map((key) => {
-    const slash = key.indexOf('/');
-    const ref = { core: Number(key.slice(0, slash)), unit: key.slice(slash + 1) };
-    const c = computed.get(key) ?? 0;
-    return { ...ref, kind: unitKind(step.hw, ref), busyCycles: busy.get(key) ?? 0, computeCycles: c, utilisation: run.totalCycles > 0 ? c / run.totalCycles : 0 };
-  });
+  for (let c = 0; c < step.hw.cores.count; c++)
+    for (const u of [...step.hw.cores.systolic, ...step.hw.cores.vector]) keys.add(`${c}/${u.name}`);
+  return [...keys]
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    .map((key) => {
+      const slash = key.indexOf('/');
+      const ref = { core: Number(key.slice(0, slash)), unit: key.slice(slash + 1) };
+      const c = computed.get(key) ?? 0;
+      return {
+        ...ref,
+        kind: unitKind(step.hw, ref),
+        busyCycles: busy.get(key) ?? 0,
+        computeCycles: c,
+        utilisation: run.totalCycles > 0 ? c / run.totalCycles : 0,
+      };
+    });
 }
 
 /** Per kind: compute cycles over (that kind's units on the chip, or the links that ran, x total cycles). */
@@ -93,34 +136,69 @@ function computeUnitTasks(step: CompiledStep): number[] {
   return kinds.flatMap((k, t) => (k === want ? [t] : []));
 }
 
-/** Mean over iterations of the compute units' idle fraction between the iteration's first and last compute. */
+/**
+ * The pipeline bubble: fill and drain. Per iteration, the fraction of the iteration's span (first
+ * compute start to last compute end) in which the pipeline's bottleneck (the core busiest in the
+ * iteration) had no compute unit busy; mean over iterations. Faster stages' waits on the bottleneck
+ * (imbalance, shown by the stages' cycles) and a core's arrays waiting on its own vector unit (see
+ * unitWaitRatio) are not in it. Schedules without a pipeline have none: 0.
+ */
 export function bubbleRatio(step: CompiledStep, run: EngineRun, iterations: number): number {
-  const tasks = computeUnitTasks(step).filter((t) => step.tasks[t]!.work.kind !== 'none');
-  const units = new Set(tasks.map((t) => keyOf(step, t))).size;
+  if (!isPipelined(step.options.schedule)) return 0;
+  const tasks = step.tasks.flatMap((t, i) =>
+    unitKind(step.hw, t.unit) !== 'link' && t.work.kind !== 'none' ? [i] : [],
+  );
   const n = step.tasks.length;
   let sum = 0;
   let counted = 0;
   for (let it = 0; it < iterations; it++) {
+    const byCore = new Map<number, [number, number][]>();
     let lo = Infinity;
     let hi = -Infinity;
-    let busy = 0;
     for (const t of tasks) {
       const a = run.start[it * n + t]!;
       const b = run.end[it * n + t]!;
       if (b <= a) continue;
       lo = Math.min(lo, a);
       hi = Math.max(hi, b);
-      busy += b - a;
+      const list = byCore.get(step.tasks[t]!.unit.core) ?? [];
+      list.push([a, b]);
+      byCore.set(step.tasks[t]!.unit.core, list);
     }
     if (hi <= lo) continue;
-    sum += Math.max(0, 1 - busy / (units * (hi - lo)));
+    const busiest = Math.max(...[...byCore.values()].map(unionLength));
+    sum += Math.max(0, 1 - busiest / (hi - lo));
     counted++;
   }
   return counted > 0 ? sum / counted : 0;
 }
 
+/** Total length of a union of [start, end) intervals. */
+function unionLength(list: [number, number][]): number {
+  list.sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let reached = -Infinity;
+  for (const [a, b] of list) {
+    if (b <= reached) continue;
+    total += b - Math.max(a, reached);
+    reached = b;
+  }
+  return total;
+}
+
+/** Waits between units of one core: the compute units' idle cycles spent waiting on a unit of their own core, over compute units x total cycles. */
+export function unitWaitRatio(shares: SimReport['cycleShares']): number {
+  return shares.dependency;
+}
+
 /** Bound of one iteration: the busiest unit's compute, or an instance's bytes (spill included) over its bandwidth. */
-export function iterationBound(step: CompiledStep, mem: MemorySystem, compute: readonly number[], demand: readonly TaskDemand[], steadyCycles: number): SimReport['bound'] {
+export function iterationBound(
+  step: CompiledStep,
+  mem: MemorySystem,
+  compute: readonly number[],
+  demand: readonly TaskDemand[],
+  steadyCycles: number,
+): SimReport['bound'] {
   const byUnit = new Map<string, number>();
   step.tasks.forEach((_, t) => byUnit.set(keyOf(step, t), (byUnit.get(keyOf(step, t)) ?? 0) + compute[t]!));
   const [busiestUnit, busiest] = [...byUnit].reduce((a, b) => (b[1] > a[1] ? b : a), ['-', 0] as [string, number]);
@@ -133,7 +211,14 @@ export function iterationBound(step: CompiledStep, mem: MemorySystem, compute: r
   });
   const memory = Math.max(0, ...Object.values(levelCycles));
   const cycles = Math.max(busiest, memory);
-  return { busiestUnitComputeCycles: busiest, busiestUnit, levelCycles, cycles, kind: busiest >= memory ? 'compute' : 'bandwidth', ratio: cycles > 0 ? steadyCycles / cycles : 0 };
+  return {
+    busiestUnitComputeCycles: busiest,
+    busiestUnit,
+    levelCycles,
+    cycles,
+    kind: busiest >= memory ? 'compute' : 'bandwidth',
+    ratio: cycles > 0 ? steadyCycles / cycles : 0,
+  };
 }
 
 /** Each stage's estimated and simulated cycles per iteration, both over the stage's cores. */
@@ -144,8 +229,12 @@ export function stageStats(step: CompiledStep, run: EngineRun, iterations: numbe
     busyByCore.set(core, (busyByCore.get(core) ?? 0) + run.busyByUnit[u]!);
   });
   return step.stages.map((s) => ({
-    index: s.index, layers: s.layers, cores: s.cores, estimatedCycles: s.estimatedCycles,
-    simulatedCycles: s.cores.reduce((sum, c) => sum + (busyByCore.get(c) ?? 0), 0) / Math.max(1, s.cores.length * iterations),
+    index: s.index,
+    layers: s.layers,
+    cores: s.cores,
+    estimatedCycles: s.estimatedCycles,
+    simulatedCycles:
+      s.cores.reduce((sum, c) => sum + (busyByCore.get(c) ?? 0), 0) / Math.max(1, s.cores.length * iterations),
   }));
 }
 
@@ -153,7 +242,9 @@ export function stageStats(step: CompiledStep, run: EngineRun, iterations: numbe
 export function weightReuse(step: CompiledStep): SimReport['weights'] {
   const near = step.hw.memory[0]?.name;
   const out = { onChipBytes: 0, offChipBytes: 0, offChipReadBytesPerIteration: 0 };
-  for (const p of step.placements) if (p.cls === 'weight') p.level === near ? (out.onChipBytes += p.bytes) : (out.offChipBytes += p.bytes);
-  for (const t of step.tasks) for (const a of t.reads) if (a.cls === 'weight' && a.level !== near) out.offChipReadBytesPerIteration += a.bytes;
+  for (const p of step.placements)
+    if (p.cls === 'weight') p.level === near ? (out.onChipBytes += p.bytes) : (out.offChipBytes += p.bytes);
+  for (const t of step.tasks)
+    for (const a of t.reads) if (a.cls === 'weight' && a.level !== near) out.offChipReadBytesPerIteration += a.bytes;
   return out;
 }

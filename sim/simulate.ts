@@ -15,6 +15,7 @@ import {
   stageStats,
   stallsOf,
   unitStats,
+  unitWaitRatio,
   utilisationByKind,
   weightReuse,
 } from './metrics.js';
@@ -65,6 +66,7 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
   const itPerS = steady > 0 ? step.hw.clockHz / steady : 0;
   const units = unitStats(step, run, compute, iterations);
   const stalls = stallsOf(run, compute, demand, iterations);
+  const shares = cycleShares(step, run, compute, demand, iterations);
   return {
     kind: 'sim-report',
     version: 1,
@@ -89,11 +91,12 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     stages: stageStats(step, run, iterations),
     weights: weightReuse(step),
     bubbleRatio: bubbleRatio(step, run, iterations),
+    unitWaitRatio: unitWaitRatio(shares),
     utilisationByKind: utilisationByKind(units),
     memory: stats,
     traffic: traffic(mem, demand, iterations),
     stalls,
-    cycleShares: cycleShares(step, run, compute, demand, iterations),
+    cycleShares: shares,
     bound: iterationBound(step, mem, compute, demand, steady),
     energy: energy(step, mem, demand, iterations),
     timeline: timelineOf(step, run, iterations, options.timelineLimit ?? 20_000),

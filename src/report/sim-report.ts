@@ -138,8 +138,14 @@ export interface SimReport {
    * per iteration because of them (every micro-batch and shard re-reads its weights).
    */
   weights: { onChipBytes: number; offChipBytes: number; offChipReadBytesPerIteration: number };
-  /** Compute units (systolic arrays; vector units where no array ran): idle fraction between an iteration's first and last compute, mean over iterations. */
+  /**
+   * The pipeline bubble (fill and drain), pipelined schedules only (0 otherwise): per iteration, the
+   * fraction of the span from its first to its last compute in which a core that computes had none of
+   * its compute units busy; mean over iterations.
+   */
   bubbleRatio: number;
+  /** Waits between units of one core (arrays waiting on the core's vector unit): the compute units' dependency idle share of cycleShares. */
+  unitWaitRatio: number;
   /** Compute cycles of every unit of a kind over (units of that kind on the chip x total cycles). */
   utilisationByKind: Partial<Record<UnitStats['kind'], number>>;
   memory: MemoryStats[];

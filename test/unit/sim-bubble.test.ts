@@ -1,0 +1,46 @@
+// The bubble ratio is the pipeline's fill and drain only: it falls with micro-batches as
+// (p-1)/(m+p-1) does on a real network (GPipe, ResNet-9, multicore-16, 2 stages), it is 0 without
+// a pipeline, and waits between the units of one core are reported apart (unitWaitRatio). A
+// balanced pipeline whose micro-batch work shrinks with the micro-batch is not slower with more of them.
+import { describe, expect, test } from 'vitest';
+import { compile } from '../../src/compiler/compile.js';
+import { loadHwModel } from '../../src/hw/load.js';
+import { buildModel } from '../../src/models/registry.js';
+import { simulate } from '../../sim/simulate.js';
+import { uniformPipeline } from '../fixtures/sim-steps.js';
+
+const hw = loadHwModel('multicore-16');
+const resnet9 = buildModel('resnet9', {});
+
+function gpipe(microBatches: number) {
+  const step = compile(resnet9, hw, { method: 'bp', copies: 1, batch: 32, schedule: 'gpipe', stages: 2, microBatches });
+  return simulate(step, { iterations: 2, timelineLimit: 0 });
+}
+
+describe('bubble ratio', () => {
+  test('GPipe ResNet-9 on multicore-16, 2 stages: the bubble at m=16 is at most 0.3 of m=1', () => {
+    const [one, sixteen] = [gpipe(1), gpipe(16)];
+    expect(one.bubbleRatio).toBeGreaterThan(0.2);
+    expect(sixteen.bubbleRatio).toBeLessThanOrEqual(0.3 * one.bubbleRatio);
+    expect(sixteen.unitWaitRatio).toBe(sixteen.cycleShares.dependency);
+  });
+
+  test('a schedule without a pipeline has no bubble', () => {
+    const step = compile(buildModel('mlp', { inputShape: [32], hidden: [16], classes: 4 }), hw, {
+      method: 'bp',
+      copies: 1,
+      batch: 64,
+      schedule: 'bp-sequential',
+    });
+    expect(simulate(step, { iterations: 2, timelineLimit: 0 }).bubbleRatio).toBe(0);
+  });
+
+  test.each(['gpipe', '1f1b'] as const)('%s: a balanced pipeline is not slower as micro-batches grow', (schedule) => {
+    const rates = [1, 2, 4, 8, 16].map(
+      (m) =>
+        simulate(uniformPipeline(4, m, schedule, 640 / m, 1280 / m, 64, 'array'), { iterations: 3 }).throughput
+          .iterationsPerSecond,
+    );
+    for (let i = 1; i < rates.length; i++) expect(rates[i]!).toBeGreaterThanOrEqual(rates[i - 1]!);
+  });
+});
