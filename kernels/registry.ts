@@ -71,13 +71,22 @@ export async function openBackend(choice: string): Promise<KernelRunner> {
   const backend = parsed === 'auto' ? (await chooseAuto()).backend : parsed;
   const status = await detectBackend(backend);
   if (!status.works) {
-    throw new UnsupportedKernelError(`backend "${backend}" cannot run on this machine: ${status.reason}. Hint: use --backend auto, or run "alrflow backends"`);
+    throw new UnsupportedKernelError(
+      `backend "${backend}" cannot run on this machine: ${status.reason}. Hint: use --backend auto, or run "alrflow backends"`,
+    );
   }
   return createRunner(backend, status.engine);
 }
 
 async function createRunner(backend: BackendName, engine: string): Promise<KernelRunner> {
-  if (backend === 'reference') return tableRunner({ backend, engine, table: referenceTable, dispose: async () => undefined, degraded: () => null });
+  if (backend === 'reference')
+    return tableRunner({
+      backend,
+      engine,
+      table: referenceTable,
+      dispose: async () => undefined,
+      degraded: () => null,
+    });
   if (backend === 'tfjs-wasm') {
     const { loadTfjs } = await import('./tfjs/tfjs-runtime.js');
     const { tfjsTable, tfjsResidentTable } = await import('./tfjs/tfjs-table.js');
@@ -87,26 +96,45 @@ async function createRunner(backend: BackendName, engine: string): Promise<Kerne
     const { defaultPooledTable } = await import('./tfjs/tfjs-split.js');
     const pooled = defaultPooledTable(tf, tfjsTable(tf));
     const { residentUnlessSplit } = await import('./tfjs/tfjs-resident.js');
-    return tableRunner({ backend, engine, table: pooled.table, resident: residentUnlessSplit(tfjsResidentTable(tf), pooled), dispose: pooled.dispose, degraded: () => null, referenceKernels: tfjsFallback.names });
+    return tableRunner({
+      backend,
+      engine,
+      table: pooled.table,
+      resident: residentUnlessSplit(tfjsResidentTable(tf), pooled),
+      dispose: pooled.dispose,
+      degraded: () => null,
+      referenceKernels: tfjsFallback.names,
+    });
   }
   if (isGpujsBackend(backend)) {
     const { GpujsContext } = await import('./gpujs/gpujs-context.js');
-    const { gpujsTable, gpujsResidentTable, gpujsFallback } = await import('./gpujs/gpujs-table.js');
+    const { gpujsTable, gpujsResidentTable } = await import('./gpujs/gpujs-table.js');
     const ctx = new GpujsContext(backend);
-    const degraded = (): Degradation | null => degradedMode(backend, ctx.takeRanModes(), ctx.takeFallbackReasons());
-    return tableRunner({ backend, engine, table: gpujsTable(ctx), resident: gpujsResidentTable(ctx), dispose: () => ctx.destroy(), degraded, referenceKernels: gpujsFallback.names });
+    const degraded = (): Degradation | null => degradedMode(backend, ctx.takeRanModes());
+    return tableRunner({
+      backend,
+      engine,
+      table: gpujsTable(ctx),
+      resident: gpujsResidentTable(ctx),
+      dispose: () => ctx.destroy(),
+      degraded,
+    });
   }
   if (isBrowserBackend(backend)) {
     const { BrowserDevice } = await import('./browser/browser-device.js');
     const { browserTables } = await import('./browser/browser-table.js');
-    const { gpujsFallback } = await import('./gpujs/gpujs-table.js');
     const device = await BrowserDevice.open(backend);
     const tables = browserTables(device);
-    const degraded = (): Degradation | null => {
-      const r = tables.takeRan();
-      return degradedMode(backend, r.ran, r.fallbackReasons);
-    };
-    return tableRunner({ backend, engine, table: tables.table, resident: tables.resident, dispose: () => device.close(), degraded, referenceKernels: gpujsFallback.names, transfer: () => device.stats() });
+    const degraded = (): Degradation | null => degradedMode(backend, tables.takeRan());
+    return tableRunner({
+      backend,
+      engine,
+      table: tables.table,
+      resident: tables.resident,
+      dispose: () => device.close(),
+      degraded,
+      transfer: () => device.stats(),
+    });
   }
   return backend satisfies never;
 }
@@ -117,13 +145,12 @@ interface Degradation {
   why: string;
 }
 
-/** What ran when a call's kernels executed in another gpu.js mode (or fell back to the reference), else null. */
-function degradedMode(asked: BackendName, ran: string[], fallbackReasons: string[]): Degradation | null {
+/** What ran when a call's kernels executed in another gpu.js mode, else null. */
+function degradedMode(asked: BackendName, ran: string[]): Degradation | null {
   const other = ran.find((m) => m !== asked);
   if (other === undefined) return null;
   const backend = (BACKEND_NAMES as readonly string[]).includes(other) ? (other as BackendName) : 'cpu';
-  const why = fallbackReasons.length > 0 ? `fell back to the float64 reference (${fallbackReasons.join('; ')})` : `degraded by gpu.js to ${backend}`;
-  return { backend, why };
+  return { backend, why: `degraded by gpu.js to ${backend}` };
 }
 
 interface TableParts {
@@ -140,9 +167,23 @@ interface TableParts {
 }
 
 function tableRunner(parts: TableParts): KernelRunner {
-  const { backend, engine, table, resident = {}, dispose, degraded, referenceKernels = new Set<KernelName>(), transfer } = parts;
+  const {
+    backend,
+    engine,
+    table,
+    resident = {},
+    dispose,
+    degraded,
+    referenceKernels = new Set<KernelName>(),
+    transfer,
+  } = parts;
   const stamp = <O>(name: KernelName, out: O): { out: O; backend: BackendName; engine: string } => {
-    if (referenceKernels.has(name)) return { out, backend: 'reference', engine: `float64 TypeScript (kernels/reference), no ${backend} version of ${name} yet` };
+    if (referenceKernels.has(name))
+      return {
+        out,
+        backend: 'reference',
+        engine: `float64 TypeScript (kernels/reference), no ${backend} version of ${name} yet`,
+      };
     const ran = degraded();
     return ran === null ? { out, backend, engine } : { out, backend: ran.backend, engine: `${engine}, ${ran.why}` };
   };
@@ -218,7 +259,8 @@ let autoChoice: Promise<AutoChoice> | undefined;
  */
 export function autoCandidates(env: NodeJS.ProcessEnv = process.env): BackendName[] {
   const v = env['ALRFLOW_AUTO_BROWSER'] ?? '';
-  if (!['', 'on', 'off'].includes(v)) throw new ConfigError([`environment ALRFLOW_AUTO_BROWSER = "${v}"; allowed: on, off, or unset (off)`]);
+  if (!['', 'on', 'off'].includes(v))
+    throw new ConfigError([`environment ALRFLOW_AUTO_BROWSER = "${v}"; allowed: on, off, or unset (off)`]);
   return BACKEND_NAMES.filter((b) => !isBrowserBackend(b) || v === 'on');
 }
 

@@ -13,7 +13,6 @@ import type { DeviceServer, WireHandle } from './device-page.js';
 import { servePage, type ServedPage } from './page-server.js';
 import { decodeArray, encodeArray, mapFields, type WireArray } from './wire-arrays.js';
 
-
 /** The Chromium binary: ALRFLOW_CHROMIUM, else Debian's. */
 export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   return env['ALRFLOW_CHROMIUM'] || '/usr/bin/chromium';
@@ -25,7 +24,14 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
  * (e.g. "--use-angle=vulkan --enable-features=Vulkan" on a GPU machine) come from ALRFLOW_CHROMIUM_ARGS.
  */
 export function chromiumFlags(env: NodeJS.ProcessEnv = process.env): string[] {
-  const base = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'];
+  const base = [
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--enable-unsafe-webgpu',
+  ];
   return [...base, ...(env['ALRFLOW_CHROMIUM_ARGS'] ?? '').split(/\s+/).filter((f) => f.length > 0)];
 }
 
@@ -63,18 +69,24 @@ export class BrowserDevice {
   /** Launches Chromium, loads the device page and opens gpu.js in the backend's mode. */
   static async open(backend: BrowserBackend): Promise<BrowserDevice> {
     const exe = chromiumPath();
-    if (!existsSync(exe)) throw new Error(`no Chromium at ${exe} (hint: apt-get install -y chromium, or set ALRFLOW_CHROMIUM)`);
+    if (!existsSync(exe))
+      throw new Error(`no Chromium at ${exe} (hint: apt-get install -y chromium, or set ALRFLOW_CHROMIUM)`);
     const { chromium } = await import('playwright-core');
     const served = await servePage(packagePath('kernels', 'browser', 'device-page.ts'), 'alrflow device');
-    const browser = await chromium.launch({ executablePath: exe, headless: true, args: chromiumFlags() }).catch(async (err: unknown) => {
-      await served.close();
-      throw err;
-    });
+    const browser = await chromium
+      .launch({ executablePath: exe, headless: true, args: chromiumFlags() })
+      .catch(async (err: unknown) => {
+        await served.close();
+        throw err;
+      });
     try {
       const page = await browser.newPage();
       await page.goto(served.url);
       const mode = backend === 'browser-webgpu' ? ('webgpu' as const) : ('webgl2' as const);
-      const adapter = await page.evaluate((m) => (globalThis as unknown as { alrflowDevice: DeviceServer }).alrflowDevice.open(m), mode);
+      const adapter = await page.evaluate(
+        (m) => (globalThis as unknown as { alrflowDevice: DeviceServer }).alrflowDevice.open(m),
+        mode,
+      );
       return new BrowserDevice(backend, `${adapter}; Chromium ${browser.version()}`, browser, page, served);
     } catch (err) {
       await browser.close();
@@ -84,8 +96,10 @@ export class BrowserDevice {
   }
 
   /** Runs one gpu.js kernel in the page; handles in `args` are this device's DeviceTensors. */
-  async run(name: string, args: object, resident: boolean): Promise<{ out: unknown; ran: string[]; fallbackReasons: string[] }> {
-    const wired: Wired = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, isDeviceTensor(v) ? this.wireHandle(v) : encodeArray(v)]));
+  async run(name: string, args: object, resident: boolean): Promise<{ out: unknown; ran: string[] }> {
+    const wired: Wired = Object.fromEntries(
+      Object.entries(args).map(([k, v]) => [k, isDeviceTensor(v) ? this.wireHandle(v) : encodeArray(v)]),
+    );
     const free = this.takeFree();
     const t0 = performance.now();
     const r = await this.page.evaluate(
@@ -98,7 +112,7 @@ export class BrowserDevice {
     );
     const out = mapFields(r.out, decodeArray);
     this.count(performance.now() - t0, r.pageMs, bytesOf(args), bytesOf(out));
-    return { out: this.unwireOut(out), ran: r.ran, fallbackReasons: r.fallbackReasons };
+    return { out: this.unwireOut(out), ran: r.ran };
   }
 
   /** Round trip of `floats` float32 values to the page and back: the channel's cost alone, in ms. */
@@ -106,9 +120,15 @@ export class BrowserDevice {
     const values = new Float32Array(floats).map((_, i) => i);
     const t0 = performance.now();
     const wired = encodeArray(values) as WireArray;
-    const back = decodeArray(await this.page.evaluate((v) => (globalThis as unknown as { alrflowDevice: DeviceServer }).alrflowDevice.echo(v), wired)) as Float32Array;
+    const back = decodeArray(
+      await this.page.evaluate(
+        (v) => (globalThis as unknown as { alrflowDevice: DeviceServer }).alrflowDevice.echo(v),
+        wired,
+      ),
+    ) as Float32Array;
     const ms = performance.now() - t0;
-    if (back.length !== floats || back[floats - 1] !== floats - 1) throw new Error(`device page echoed ${back.length} floats; expected ${floats}`);
+    if (back.length !== floats || back[floats - 1] !== floats - 1)
+      throw new Error(`device page echoed ${back.length} floats; expected ${floats}`);
     return ms;
   }
 
@@ -146,14 +166,20 @@ export class BrowserDevice {
   }
 
   private wireHandle(t: DeviceTensor): WireHandle {
-    if (t.backend !== this.backend) throw new Error(`a ${t.backend} device tensor passed to the ${this.backend} device`);
+    if (t.backend !== this.backend)
+      throw new Error(`a ${t.backend} device tensor passed to the ${this.backend} device`);
     return { $handle: (t.native as { id: number }).id, length: t.length };
   }
 
   private readonly storage: DeviceStorage<{ id: number }> = {
     read: async ({ id }) => {
       const t0 = performance.now();
-      const values = decodeArray(await this.page.evaluate((i) => (globalThis as unknown as { alrflowDevice: DeviceServer }).alrflowDevice.download(i), id)) as Float32Array;
+      const values = decodeArray(
+        await this.page.evaluate(
+          (i) => (globalThis as unknown as { alrflowDevice: DeviceServer }).alrflowDevice.download(i),
+          id,
+        ),
+      ) as Float32Array;
       this.count(performance.now() - t0, 0, 0, values.byteLength);
       return values;
     },
@@ -161,11 +187,14 @@ export class BrowserDevice {
   };
 
   private unwireOut(out: unknown): unknown {
-    const one = (v: unknown): unknown => (isWire(v) ? new DeviceTensor(this.backend, v.length, { id: v.$handle }, this.storage) : v);
+    const one = (v: unknown): unknown =>
+      isWire(v) ? new DeviceTensor(this.backend, v.length, { id: v.$handle }, this.storage) : v;
     if (isWire(out)) return one(out);
-    if (out && typeof out === 'object' && !ArrayBuffer.isView(out)) return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, one(v)]));
+    if (out && typeof out === 'object' && !ArrayBuffer.isView(out))
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, one(v)]));
     return out;
   }
 }
 
-const isWire = (v: unknown): v is WireHandle => typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && '$handle' in v;
+const isWire = (v: unknown): v is WireHandle =>
+  typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && '$handle' in v;

@@ -15,9 +15,8 @@ export interface WireHandle {
 
 export interface WireResult {
   out: unknown;
-  /** gpu.js modes (or "reference") that ran the call, and why any fell back. */
+  /** gpu.js modes that ran the call. */
   ran: string[];
-  fallbackReasons: string[];
   /** Time inside the page, kernels included; the rest of Node's round trip is transfer and serialisation. */
   pageMs: number;
 }
@@ -40,13 +39,15 @@ let nextId = 1;
 const isWireHandle = (v: unknown): v is WireHandle => typeof v === 'object' && v !== null && '$handle' in v;
 
 function unwire(args: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(args).map(([k, wired]) => {
-    const v = decodeArray(wired);
-    if (!isWireHandle(v)) return [k, v];
-    const t = handles.get(v.$handle);
-    if (!t) throw new Error(`device page: no live handle ${v.$handle} (freed, or from another page)`);
-    return [k, t];
-  }));
+  return Object.fromEntries(
+    Object.entries(args).map(([k, wired]) => {
+      const v = decodeArray(wired);
+      if (!isWireHandle(v)) return [k, v];
+      const t = handles.get(v.$handle);
+      if (!t) throw new Error(`device page: no live handle ${v.$handle} (freed, or from another page)`);
+      return [k, t];
+    }),
+  );
 }
 
 function wire(v: unknown): unknown {
@@ -70,7 +71,11 @@ interface GlLike {
 }
 interface PageGlobals {
   document: { createElement(tag: 'canvas'): { getContext(kind: 'webgl2'): GlLike | null } };
-  navigator: { gpu?: { requestAdapter(): Promise<{ info?: Record<'vendor' | 'architecture' | 'device' | 'description', string> } | null> } };
+  navigator: {
+    gpu?: {
+      requestAdapter(): Promise<{ info?: Record<'vendor' | 'architecture' | 'device' | 'description', string> } | null>;
+    };
+  };
 }
 const page = globalThis as unknown as PageGlobals;
 
@@ -101,7 +106,7 @@ const server: DeviceServer = {
     const impl = (wantResident ? resident[name] : undefined) ?? host[name];
     if (!impl) throw new Error(`device page: no gpu.js kernel "${name}"`);
     const out = mapFields(wireOut(await impl(unwire(args))), encodeArray);
-    return { out, ran: ctx.takeRanModes(), fallbackReasons: ctx.takeFallbackReasons(), pageMs: performance.now() - t0 };
+    return { out, ran: ctx.takeRanModes(), pageMs: performance.now() - t0 };
   },
   async download(id) {
     const t = handles.get(id);

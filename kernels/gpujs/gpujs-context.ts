@@ -5,16 +5,44 @@
 // WebGPU buffer handle) wrapped as a DeviceTensor, and such handles feed the next kernel of the same
 // instance without a readback. It is not a kernel: the kernels live one per file beside it.
 import { GPU, type IKernelRunShortcut, type KernelOutput } from 'gpu.js';
-import { DeviceTensor, type DeviceStorage, isDeviceTensor, isResidentBackend, type Resident } from '../device-tensor.js';
+import { isTextureTooLarge, supportedTextureSize, tiledSource, tilePlan } from './texture-tiles.js';
+import {
+  DeviceTensor,
+  type DeviceStorage,
+  isDeviceTensor,
+  isResidentBackend,
+  type Resident,
+} from '../device-tensor.js';
 
 export type GpujsMode = 'webasm' | 'cpu' | 'headlessgl' | 'webgpu' | 'webgl2';
 
 /** Every compile-time constant a kernel in this folder reads (sizes baked in per shape). */
 export interface KernelConstants {
-  m: number; k: number; n: number;
-  rows: number; cols: number; outs: number; ins: number; classes: number; count: number;
-  channels: number; spatial: number; act: number;
-  co: number; ci: number; ks: number; stride: number; pad: number; h: number; w: number;
+  m: number;
+  k: number;
+  n: number;
+  rows: number;
+  cols: number;
+  outs: number;
+  ins: number;
+  classes: number;
+  count: number;
+  channels: number;
+  spatial: number;
+  act: number;
+  co: number;
+  ci: number;
+  ks: number;
+  stride: number;
+  pad: number;
+  h: number;
+  w: number;
+  batch: number;
+  oh: number;
+  ow: number;
+  size: number;
+  /** The first index of the outermost output dimension a tile computes (texture-tiles.ts). */
+  tileOffset: number;
 }
 
 /** What a kernel body sees as `this` (typed here so kernel sources type-check). */
@@ -47,6 +75,8 @@ interface PipelineResult {
   delete(): void;
 }
 
+const hostStorage: DeviceStorage<Float32Array> = { read: (a) => a, release: () => undefined };
+
 const pipelineStorage: DeviceStorage<PipelineResult> = {
   read: async (r) => flatten(await r.toArray()),
   release: (r) => r.delete(),
@@ -56,7 +86,9 @@ export class GpujsContext implements Launcher<Float32Array> {
   readonly gpu: GPU;
   private readonly cache = new Map<string, IKernelRunShortcut>();
   private ran: string[] = [];
-  private fallbackReasons: string[] = [];
+  private readonly sources = new WeakMap<IKernelRunShortcut, { name: string; source: string; spec: KernelSpec }>();
+  private readonly joined = new WeakSet<Float32Array>();
+  private tiles = 0;
 
   constructor(readonly mode: GpujsMode) {
     this.gpu = new GPU({ mode });
@@ -68,11 +100,15 @@ export class GpujsContext implements Launcher<Float32Array> {
    * raised to the largest constant so long reductions are not silently truncated.
    */
   kernel(name: string, body: (...args: never[]) => number, spec: KernelSpec, pipeline = false): IKernelRunShortcut {
+    return this.build(name, body.toString(), spec, pipeline);
+  }
+
+  private build(name: string, source: string, spec: KernelSpec, pipeline: boolean): IKernelRunShortcut {
     const key = `${name}|${spec.output.join('x')}|${JSON.stringify(spec.constants)}|${pipeline ? 'pipeline' : 'host'}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const loopMax = Math.max(1000, ...Object.values(spec.constants).map((v) => Math.ceil(Math.abs(v)) + 1));
-    const built = this.gpu.createKernel(body.toString(), {
+    const built = this.gpu.createKernel(source, {
       output: spec.output,
       constants: spec.constants,
       tactic: 'precision',
@@ -87,6 +123,7 @@ export class GpujsContext implements Launcher<Float32Array> {
       built.addFunction(helper as never, { argumentTypes, returnType: 'Number' });
     }
     this.cache.set(key, built);
+    this.sources.set(built, { name, source, spec });
     return built;
   }
 
@@ -95,11 +132,50 @@ export class GpujsContext implements Launcher<Float32Array> {
     return flatten(await this.launch(k, args));
   }
 
-  /** Calls a kernel with handles unwrapped to their gpu.js objects; records the mode that ran. */
+  /**
+   * Calls a kernel with handles unwrapped to their gpu.js objects; records the mode that ran. An
+   * output over the texture size runs as tiles (texture-tiles.ts) joined into one host array.
+   */
   private async launch(k: IKernelRunShortcut, args: unknown[]): Promise<KernelOutput> {
-    const raw = (await (k as unknown as (...a: unknown[]) => unknown)(...args.map((a) => (isDeviceTensor(a) ? a.native : a)))) as KernelOutput;
+    const unwrapped = args.map((a) => (isDeviceTensor(a) ? a.native : a));
+    let raw: KernelOutput;
+    try {
+      raw = (await (k as unknown as (...a: unknown[]) => unknown)(...unwrapped)) as KernelOutput;
+    } catch (err) {
+      if (!isTextureTooLarge(err)) throw err;
+      return this.launchTiled(k, unwrapped, supportedTextureSize(err as Error));
+    }
     this.ran.push(modeOf(k));
     return raw;
+  }
+
+  private async launchTiled(k: IKernelRunShortcut, args: unknown[], max: [number, number]): Promise<Float32Array> {
+    const origin = this.sources.get(k);
+    if (!origin) throw new Error('gpu.js: a kernel not built by this context exceeded the texture size');
+    const { name, source, spec } = origin;
+    const parts: Float32Array[] = [];
+    for (const tile of tilePlan(spec.output, max)) {
+      const tk = this.build(
+        `${name}@tile`,
+        tiledSource(source, spec.output.length),
+        { ...spec, output: tile.output, constants: { ...spec.constants, tileOffset: tile.offset } },
+        false,
+      );
+      parts.push(flatten(await (tk as unknown as (...a: unknown[]) => unknown)(...args)));
+      this.ran.push(modeOf(tk));
+      this.tiles++;
+    }
+    const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+    parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+    this.joined.add(out);
+    return out;
+  }
+
+  /** Tiles launched since the last take (calls whose output exceeded the texture size). */
+  takeTiles(): number {
+    const n = this.tiles;
+    this.tiles = 0;
+    return n;
   }
 
   /**
@@ -109,22 +185,21 @@ export class GpujsContext implements Launcher<Float32Array> {
    */
   resident(): Launcher<DeviceTensor> {
     const backend = this.mode;
-    if (!isResidentBackend(backend)) throw new Error(`gpu.js ${backend}: no device memory to keep results in; run its kernels with host arrays`);
+    if (!isResidentBackend(backend))
+      throw new Error(`gpu.js ${backend}: no device memory to keep results in; run its kernels with host arrays`);
     return {
       kernel: (name, body, spec) => this.kernel(name, body, spec, true),
       call: async (k, ...args) => {
         const raw = (await this.launch(k, args)) as unknown;
-        if (ArrayBuffer.isView(raw) || Array.isArray(raw)) throw new Error(`gpu.js ${backend}: a pipeline kernel returned a host array (it degraded to ${modeOf(k)})`);
         const [x = 1, y = 1, z = 1] = k.output as number[];
+        // A tiled call's tiles were joined on the host: the handle holds that array (gpu.js uploads it when read).
+        if (raw instanceof Float32Array && this.joined.has(raw))
+          return new DeviceTensor(backend, raw.length, raw, hostStorage);
+        if (ArrayBuffer.isView(raw) || Array.isArray(raw))
+          throw new Error(`gpu.js ${backend}: a pipeline kernel returned a host array (it degraded to ${modeOf(k)})`);
         return new DeviceTensor(backend, x * y * z, raw as PipelineResult, pipelineStorage);
       },
     };
-  }
-
-  /** A call that ran the float64 reference instead (texture-fallback.ts): recorded as mode "reference". */
-  recordFallback(reason: string): void {
-    this.ran.push('reference');
-    this.fallbackReasons.push(reason);
   }
 
   /** The gpu.js modes that executed since the last take, deduplicated. */
@@ -132,13 +207,6 @@ export class GpujsContext implements Launcher<Float32Array> {
     const modes = [...new Set(this.ran)];
     this.ran = [];
     return modes;
-  }
-
-  /** Why calls since the last take fell back to the reference, deduplicated. */
-  takeFallbackReasons(): string[] {
-    const reasons = [...new Set(this.fallbackReasons)];
-    this.fallbackReasons = [];
-    return reasons;
   }
 
   async destroy(): Promise<void> {
@@ -149,14 +217,21 @@ export class GpujsContext implements Launcher<Float32Array> {
 
 function paramNames(fn: KernelHelper): string[] {
   const match = /\(([^)]*)\)/.exec(fn.toString());
-  return (match?.[1] ?? '').split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  return (match?.[1] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
 }
 
 /** The gpu.js mode of the kernel object that actually executes (after any fallback swap). */
 export function modeOf(k: IKernelRunShortcut): string {
   const ctor = (k.kernel as unknown as { constructor: { mode?: string; name: string } }).constructor;
   // The GL kernel classes all report mode "gpu"; their class names say which context they hold.
-  const byClass: Record<string, string> = { WebGL2Kernel: 'webgl2', WebGLKernel: 'webgl', HeadlessGLKernel: 'headlessgl' };
+  const byClass: Record<string, string> = {
+    WebGL2Kernel: 'webgl2',
+    WebGLKernel: 'webgl',
+    HeadlessGLKernel: 'headlessgl',
+  };
   return byClass[ctor.name] ?? ctor.mode ?? 'unknown';
 }
 

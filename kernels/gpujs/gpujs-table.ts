@@ -1,13 +1,16 @@
 // The gpu.js implementation of every registry kernel for one gpu.js mode: binds each per-kernel
 // file to a GpujsContext. Adding a kernel to names.ts without a line here is a type error. The
 // resident table is the same kernels in gpu.js pipeline mode (GPU modes only): handles in and out.
-// A call whose output exceeds WebGL's texture size runs the reference instead (texture-fallback.ts).
+// No kernel runs the reference: a call whose output exceeds WebGL's texture size runs as tiles
+// (texture-tiles.ts, inside the context).
 import { isResidentBackend, type ResidentTable } from '../device-tensor.js';
 import type { KernelName, KernelTable } from '../names.js';
-import { referenceFallback } from '../registry-reference-graph.js';
 import { adamUpdate } from './adam-update.js';
 import { add } from './add.js';
 import { biasActivation } from './bias-activation.js';
+import { batchnorm } from './batchnorm.js';
+import { conv2dBackwardData } from './conv2d-backward-data.js';
+import { conv2dBackwardWeights } from './conv2d-backward-weights.js';
 import { conv2d } from './conv2d.js';
 import { copySum } from './copy-sum.js';
 import type { GpujsContext } from './gpujs-context.js';
@@ -16,18 +19,15 @@ import { matmulABt } from './matmul-a-bt.js';
 import { matmulAtB } from './matmul-at-b.js';
 import { matmul } from './matmul.js';
 import { noiseInject, noiseInjectSigns } from './noise-inject.js';
+import { poolBackward } from './pool-backward.js';
+import { pool } from './pool.js';
 import { rowSum } from './row-sum.js';
 import { sgdUpdate } from './sgd-update.js';
 import { signPack } from './sign-pack.js';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
-import { withTextureFallback } from './texture-fallback.js';
-
-/** Conv-net kernels without a gpu.js version yet: they run the float64 reference code, stamped `reference`. */
-export const gpujsFallback = referenceFallback(['batchnorm', 'pool', 'pool-backward', 'conv2d-backward-data', 'conv2d-backward-weights']);
 
 export function gpujsTable(ctx: GpujsContext): KernelTable {
-  return withTextureFallback(ctx, {
-    ...gpujsFallback.table,
+  return {
     add: (a) => add(ctx, a),
     'copy-sum': (a) => copySum(ctx, a),
     matmul: (a) => matmul(ctx, a),
@@ -43,11 +43,31 @@ export function gpujsTable(ctx: GpujsContext): KernelTable {
     'row-sum': (a) => rowSum(ctx, a),
     'sgd-update': (a) => sgdUpdate(ctx, a),
     'adam-update': (a) => adamUpdate(ctx, a),
-  });
+    batchnorm: (a) => batchnorm(ctx, a),
+    pool: (a) => pool(ctx, a),
+    'pool-backward': (a) => poolBackward(ctx, a),
+    'conv2d-backward-data': (a) => conv2dBackwardData(ctx, a),
+    'conv2d-backward-weights': (a) => conv2dBackwardWeights(ctx, a),
+  };
 }
 
 /** The kernels gpu.js runs in pipeline mode (the keys of gpujsResidentTable). */
-export const GPUJS_RESIDENT_KERNELS = ['copy-sum', 'matmul', 'matmul-at-b', 'matmul-a-bt', 'conv2d', 'bias-activation', 'lr-grad-product', 'softmax-cross-entropy', 'row-sum'] as const satisfies readonly KernelName[];
+export const GPUJS_RESIDENT_KERNELS = [
+  'copy-sum',
+  'matmul',
+  'matmul-at-b',
+  'matmul-a-bt',
+  'conv2d',
+  'bias-activation',
+  'lr-grad-product',
+  'softmax-cross-entropy',
+  'row-sum',
+  'batchnorm',
+  'pool',
+  'pool-backward',
+  'conv2d-backward-data',
+  'conv2d-backward-weights',
+] as const satisfies readonly KernelName[];
 
 /**
  * The kernels that run on handles in gpu.js pipeline mode (results stay Textures or WebGPU buffers).
@@ -57,7 +77,7 @@ export const GPUJS_RESIDENT_KERNELS = ['copy-sum', 'matmul', 'matmul-at-b', 'mat
 export function gpujsResidentTable(ctx: GpujsContext): ResidentTable {
   if (!isResidentBackend(ctx.mode)) return {};
   const gpu = ctx.resident();
-  return withTextureFallback(ctx, {
+  return {
     'copy-sum': (a) => copySum(gpu, a),
     matmul: (a) => matmul(gpu, a),
     'matmul-at-b': (a) => matmulAtB(gpu, a),
@@ -67,5 +87,10 @@ export function gpujsResidentTable(ctx: GpujsContext): ResidentTable {
     'lr-grad-product': (a) => lrGradProduct(gpu, a),
     'softmax-cross-entropy': (a) => softmaxCrossEntropy(gpu, a),
     'row-sum': (a) => rowSum(gpu, a),
-  } satisfies Required<Pick<ResidentTable, (typeof GPUJS_RESIDENT_KERNELS)[number]>>);
+    batchnorm: (a) => batchnorm(gpu, a),
+    pool: (a) => pool(gpu, a),
+    'pool-backward': (a) => poolBackward(gpu, a),
+    'conv2d-backward-data': (a) => conv2dBackwardData(gpu, a),
+    'conv2d-backward-weights': (a) => conv2dBackwardWeights(gpu, a),
+  } satisfies Required<Pick<ResidentTable, (typeof GPUJS_RESIDENT_KERNELS)[number]>>;
 }
