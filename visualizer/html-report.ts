@@ -14,21 +14,24 @@ import { buildPageData } from './page-data.js';
 function clientDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    for (const candidate of [join(dir, 'client'), join(dir, 'visualizer', 'client')]) if (existsSync(join(candidate, 'main.js'))) return candidate;
+    for (const candidate of [join(dir, 'client'), join(dir, 'visualizer', 'client')])
+      if (existsSync(join(candidate, 'main.js'))) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`internal: visualizer/client not found above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir)
+      throw new Error(`internal: visualizer/client not found above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }
 const asset = (relative: string): string => readFileSync(join(clientDir(), relative), 'utf8');
-const clientParts = ['charts.js', 'gantt.js', 'main.js'];
+const clientParts = ['axes.js', 'charts.js', 'gantt.js', 'main.js'];
 
 /** JSON or script text made safe inside a <script> element (no `</script>` or `<!--` can close it). */
 function scriptSafe(text: string): string {
   return text.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 const jsonSafe = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
-const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 const style = `
 body { font: 13px/1.4 system-ui, sans-serif; margin: 16px 20px; color: #222; }
@@ -42,6 +45,7 @@ h1 { font-size: 18px; } h2 { font-size: 15px; margin-top: 28px; border-bottom: 1
 .front { fill: none; stroke: #e15759; stroke-width: 1.5; } circle.pareto { fill: #e15759; } circle.dominated { fill: #9aa5b1; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: 2px 8px; text-align: left; }
 .gantt-stage text { font-size: 11px; } canvas { cursor: grab; }
+.axis-label { font-size: 12px; fill: #333; } .reference-label { fill: #555; } .bar-value { fill: #222; }
 `;
 
 /** The page for any subset of reports; throws only on a programming error (inputs are validated types). */

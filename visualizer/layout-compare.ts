@@ -1,32 +1,91 @@
-// The compare report as grouped bars (iterations/s relative to BP and utilisation per method and
-// schedule, peak memory per level) and a plain table. Pure.
+// The compare report as horizontal bar lists, one bar per run (method / schedule), each bar labelled
+// with its value so a short one is never invisible: iterations/s relative to BP on a log axis, peak
+// memory per level (one chart per level; log when the runs differ by more than 30x), utilisation;
+// and a table in the CLI's units. Pure.
 import type { CompareReport, CompareRow } from '../src/report/compare-report.js';
-import type { GroupedBarsPanel, TablePanel } from './layout-types.js';
+import { formatBytes, formatNumber, formatPercent, needsLog } from './format.js';
+import type { BarListPanel, TablePanel } from './layout-types.js';
 
 const unique = (xs: string[]): string[] => [...new Set(xs)];
+const runLabel = (r: CompareRow): string => `${r.method} / ${r.schedule}`;
 
-function grid(rows: CompareRow[], groups: string[], series: string[], value: (r: CompareRow) => number): (number | null)[][] {
-  return groups.map((g) => series.map((s) => {
-    const row = rows.find((r) => r.method === g && r.schedule === s);
-    return row === undefined ? null : value(row);
-  }));
+function ratioPanel(rows: CompareRow[]): BarListPanel {
+  return {
+    id: 'compare-ratio',
+    title: 'Iterations/s relative to BP',
+    categoryLabel: 'run (method / schedule)',
+    axis: { label: 'iterations/s relative to BP', unit: 'ratio', log: true },
+    reference: { value: 1, label: 'BP' },
+    bars: rows.map((r) => ({
+      label: runLabel(r),
+      value: r.ratioToBp,
+      group: r.method,
+      ...(r.infeasible ? { note: 'infeasible' } : {}),
+    })),
+  };
 }
 
-export function layoutCompare(report: CompareReport): { bars: GroupedBarsPanel[]; table: TablePanel } {
-  const methods = unique(report.rows.map((r) => r.method));
-  const schedules = unique(report.rows.map((r) => r.schedule));
-  const levels = unique(report.rows.flatMap((r) => Object.keys(r.peakBytesByLevel)));
-  const runLabel = (r: CompareRow): string => `${r.method} / ${r.schedule}`;
-  const bars: GroupedBarsPanel[] = [
-    { id: 'compare-ratio', title: 'Iterations/s relative to BP', unit: 'ratio', groups: methods, series: schedules, values: grid(report.rows, methods, schedules, (r) => r.ratioToBp), reference: 1 },
-    { id: 'compare-memory', title: 'Peak memory per level', unit: 'bytes', groups: report.rows.map(runLabel), series: levels, values: report.rows.map((r) => levels.map((l) => r.peakBytesByLevel[l] ?? null)) },
-    { id: 'compare-utilisation', title: 'Mean compute utilisation', unit: 'fraction', groups: methods, series: schedules, values: grid(report.rows, methods, schedules, (r) => r.utilisation) },
-  ];
-  const table: TablePanel = {
+function memoryPanel(rows: CompareRow[], level: string): BarListPanel {
+  const values = rows.map((r) => r.peakBytesByLevel[level] ?? 0);
+  return {
+    id: `compare-memory-${level.replace(/[^a-zA-Z0-9_-]/g, '_')}`,
+    title: `Peak ${level} per run`,
+    categoryLabel: 'run (method / schedule)',
+    axis: { label: `peak ${level}`, unit: 'bytes', log: needsLog(values) },
+    bars: rows.map((r, i) => ({
+      label: runLabel(r),
+      value: values[i]!,
+      group: r.method,
+      ...(r.overflowLevels?.includes(level) ? { note: 'over capacity' } : {}),
+    })),
+  };
+}
+
+function utilisationPanel(rows: CompareRow[]): BarListPanel {
+  return {
+    id: 'compare-utilisation',
+    title: 'Mean compute utilisation',
+    categoryLabel: 'run (method / schedule)',
+    axis: { label: 'utilisation', unit: 'fraction' },
+    maxValue: 1,
+    bars: rows.map((r) => ({ label: runLabel(r), value: r.utilisation, group: r.method })),
+  };
+}
+
+function compareTable(report: CompareReport, levels: string[]): TablePanel {
+  const withBound = report.rows.some((r) => r.boundRatio !== undefined);
+  return {
     id: 'compare-table',
     title: `${report.model} on ${report.hw} (K=${report.copies}, batch ${report.batch})`,
-    columns: ['method', 'schedule', 'iterations/s', 'ratio to BP', ...levels.map((l) => `peak ${l} bytes`), 'utilisation'],
-    rows: report.rows.map((r) => [r.method, r.schedule, r.iterationsPerSecond.toPrecision(4), r.ratioToBp.toFixed(2), ...levels.map((l) => String(r.peakBytesByLevel[l] ?? '')), r.utilisation.toFixed(3)]),
+    columns: [
+      'method',
+      'schedule',
+      'iterations/s',
+      'ratio to BP',
+      ...levels.map((l) => `peak ${l}`),
+      'utilisation',
+      ...(withBound ? ['x bound'] : []),
+    ],
+    rows: report.rows.map((r) => [
+      r.method,
+      r.schedule,
+      r.infeasible ? 'infeasible' : formatNumber(r.iterationsPerSecond),
+      r.ratioToBp.toFixed(2),
+      ...levels.map((l) => (r.peakBytesByLevel[l] === undefined ? '' : formatBytes(r.peakBytesByLevel[l]))),
+      formatPercent(r.utilisation),
+      ...(withBound
+        ? [r.boundRatio === undefined ? '' : `${r.boundRatio.toFixed(2)} ${r.boundKind ?? ''}`.trim()]
+        : []),
+    ]),
   };
-  return { bars, table };
+}
+
+export function layoutCompare(report: CompareReport): { bars: BarListPanel[]; table: TablePanel } {
+  const levels = unique(report.rows.flatMap((r) => Object.keys(r.peakBytesByLevel)));
+  const bars = [
+    ratioPanel(report.rows),
+    ...levels.map((l) => memoryPanel(report.rows, l)),
+    utilisationPanel(report.rows),
+  ];
+  return { bars, table: compareTable(report, levels) };
 }

@@ -1,51 +1,30 @@
 // The report page's data: every layout computed in Node from the reports given, as one JSON object
 // the client script draws. This is where the report kinds meet; each is optional. Pure.
 import type { ReportSet } from '../src/report/report-file.js';
-import { type SimReport, tensorClasses } from '../src/report/sim-report.js';
+import { tensorClasses } from '../src/report/sim-report.js';
 import type { TrainReport } from '../src/report/train-report.js';
 import { layoutCompare } from './layout-compare.js';
 import { type GanttLayout, layoutGantt } from './layout-gantt.js';
 import { layoutMemory, type MemoryLayout } from './layout-memory.js';
-import { layoutPareto } from './layout-pareto.js';
+import { layoutPareto, paretoTable } from './layout-pareto.js';
 import { layoutProbeCurves } from './layout-probe-curves.js';
-import { layoutTrainCurves } from './layout-train-curves.js';
-import type { BarListPanel, GroupedBarsPanel, LinePanel, ScatterPanel, TablePanel } from './layout-types.js';
+import { simSummary, stageTable } from './layout-sim-tables.js';
+import { layoutTrainCurves, trainSummary } from './layout-train-curves.js';
+import type { BarListPanel, LinePanel, ScatterPanel, TablePanel } from './layout-types.js';
 import { layoutUnitBars } from './layout-unit-bars.js';
 
 export interface PageData {
   title: string;
   tensorClasses: readonly string[];
   summary?: TablePanel;
+  stages?: TablePanel;
   gantt?: GanttLayout;
   memory?: MemoryLayout;
   unitBars?: BarListPanel[];
-  compare?: { bars: GroupedBarsPanel[]; table: TablePanel };
-  train?: LinePanel[];
+  compare?: { bars: BarListPanel[]; table: TablePanel };
+  train?: { summary: TablePanel; panels: LinePanel[] };
   probe?: LinePanel[];
-  sweep?: ScatterPanel;
-}
-
-function simSummary(sim: SimReport): TablePanel {
-  const i = sim.input;
-  const rows: [string, string][] = [
-    ['run', `${i.model} · ${i.method} (K=${i.copies}, batch ${i.batch}) · ${i.schedule} · ${i.hw}`],
-    [
-      'iterations',
-      `${i.iterations} (${i.microBatches} micro-batches, staleness ${i.staleness}, noise ${i.noiseStorage}${i.learnedSigma ? ', learned sigma' : ''})`,
-    ],
-    [
-      'total cycles',
-      `${sim.cycles.total} at ${sim.clockHz / 1e6} MHz (steady state ${sim.cycles.steadyStatePerIteration} per iteration)`,
-    ],
-    [
-      'throughput',
-      `${sim.throughput.iterationsPerSecond.toPrecision(4)} iterations/s, ${sim.throughput.samplesPerSecond.toPrecision(4)} samples/s`,
-    ],
-    ['bubble ratio', `${(sim.bubbleRatio * 100).toFixed(1)}%`],
-    ['tasks, events', `${sim.timeline.length} tasks, ${sim.events} events`],
-  ];
-  if (sim.energy !== undefined) rows.push(['energy', sim.energy.totalJoules === null ? 'not modelled' : `${sim.energy.totalJoules.toPrecision(4)} J`]);
-  return { id: 'summary-table', title: 'Simulation', columns: ['', ''], rows };
+  sweep?: { scatter: ScatterPanel; table: TablePanel };
 }
 
 /** A diverged run says so in the title, with the step where its loss stopped being finite. */
@@ -60,6 +39,7 @@ function pageTitle(reports: ReportSet): string {
   if (reports.train !== undefined)
     return `alrflow: training ${reports.train.model} on ${reports.train.dataset}${trainStatus(reports.train)}`;
   if (reports.probe !== undefined) return `alrflow: probe ${reports.probe.model}`;
+  if (reports.sweep !== undefined) return `alrflow: sweep of ${reports.sweep.points.length} configurations`;
   return 'alrflow: report';
 }
 
@@ -72,13 +52,14 @@ export function buildPageData(reports: ReportSet): PageData {
       ? {}
       : {
           summary: simSummary(sim),
+          stages: stageTable(sim),
           gantt: layoutGantt(sim),
           memory: layoutMemory(sim),
           unitBars: layoutUnitBars(sim),
         }),
     ...(compare === undefined ? {} : { compare: layoutCompare(compare) }),
-    ...(train === undefined ? {} : { train: layoutTrainCurves(train) }),
+    ...(train === undefined ? {} : { train: { summary: trainSummary(train), panels: layoutTrainCurves(train) } }),
     ...(probe === undefined ? {} : { probe: layoutProbeCurves(probe) }),
-    ...(sweep === undefined ? {} : { sweep: layoutPareto(sweep) }),
+    ...(sweep === undefined ? {} : { sweep: { scatter: layoutPareto(sweep), table: paretoTable(sweep) } }),
   };
 }

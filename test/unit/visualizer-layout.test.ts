@@ -1,16 +1,23 @@
 // Unit tests of the visualizer's pure layout functions: one Gantt bar per task on a time axis that
 // spans the total cycles, memory stacks that stay under capacity unless the report flags an
-// overflow (and peaks that survive down-sampling), and the compare/train/probe/sweep shapes.
+// overflow (and peaks that survive down-sampling), the sim tables, and the compare/train/probe/sweep shapes.
 import { describe, expect, test } from 'vitest';
-import type { MemorySample, SimReport } from '../../src/report/sim-report.js';
+import { type MemorySample, type SimReport, stallCauses } from '../../src/report/sim-report.js';
+import { formatBytes, needsLog } from '../../visualizer/format.js';
 import { layoutCompare } from '../../visualizer/layout-compare.js';
 import { layoutGantt } from '../../visualizer/layout-gantt.js';
 import { layoutMemory, reduceSamples } from '../../visualizer/layout-memory.js';
-import { layoutPareto } from '../../visualizer/layout-pareto.js';
+import { layoutPareto, paretoTable } from '../../visualizer/layout-pareto.js';
 import { layoutProbeCurves } from '../../visualizer/layout-probe-curves.js';
-import { layoutTrainCurves } from '../../visualizer/layout-train-curves.js';
+import { coreRanges, simSummary, stageTable } from '../../visualizer/layout-sim-tables.js';
+import { layoutTrainCurves, metricWords, trainSummary } from '../../visualizer/layout-train-curves.js';
 import { layoutUnitBars } from '../../visualizer/layout-unit-bars.js';
-import { makeCompareReport, makeProbeReport, makeSweepReport, makeTrainReport } from '../fixtures/visualizer-other-reports.js';
+import {
+  makeCompareReport,
+  makeProbeReport,
+  makeSweepReport,
+  makeTrainReport,
+} from '../fixtures/visualizer-other-reports.js';
 import { makeSimReport } from '../fixtures/visualizer-sim-report.js';
 
 const sizes = [
@@ -20,14 +27,20 @@ const sizes = [
 ];
 
 describe('layoutGantt', () => {
-  test.each(sizes)('one bar per task, each the task it came from ($cores x $iterations x $tasksPerIteration)', (size) => {
-    const report = makeSimReport(size);
-    const g = layoutGantt(report);
-    expect(g.bars.row).toHaveLength(report.timeline.length);
-    const fromBars = g.bars.row.map((r, i) => `${g.rows[r]!.core}/${g.rows[r]!.unit}/${g.bars.startCycles[i]}/${g.bars.endCycles[i]}/${g.strings[g.bars.op[i]!]}`);
-    const fromTimeline = report.timeline.map((e) => `${e.core}/${e.unit}/${e.start}/${e.end}/${e.op}`);
-    expect(fromBars.sort()).toEqual(fromTimeline.sort());
-  });
+  test.each(sizes)(
+    'one bar per task, each the task it came from ($cores x $iterations x $tasksPerIteration)',
+    (size) => {
+      const report = makeSimReport(size);
+      const g = layoutGantt(report);
+      expect(g.bars.row).toHaveLength(report.timeline.length);
+      const fromBars = g.bars.row.map(
+        (r, i) =>
+          `${g.rows[r]!.core}/${g.rows[r]!.unit}/${g.bars.startCycles[i]}/${g.bars.endCycles[i]}/${g.strings[g.bars.op[i]!]}`,
+      );
+      const fromTimeline = report.timeline.map((e) => `${e.core}/${e.unit}/${e.start}/${e.end}/${e.op}`);
+      expect(fromBars.sort()).toEqual(fromTimeline.sort());
+    },
+  );
 
   test.each(sizes)('the time axis spans 0 .. total cycles and holds every bar ($cores cores)', (size) => {
     const report = makeSimReport(size);
@@ -102,7 +115,9 @@ describe('layoutMemory', () => {
   test('an overflow the report does not flag is marked so the page can warn', () => {
     const report = makeSimReport({ cores: 2, iterations: 2, tasksPerIteration: 8, overflow: true });
     const unflagged: SimReport = { ...report, memory: report.memory.map((m) => ({ ...m, overflow: false })) };
-    const inst = layoutMemory(unflagged).levels.flatMap((l) => l.instances).find((i) => i.exceedsCapacity)!;
+    const inst = layoutMemory(unflagged)
+      .levels.flatMap((l) => l.instances)
+      .find((i) => i.exceedsCapacity)!;
     expect(inst.overflowReported).toBe(false);
   });
 
@@ -118,7 +133,10 @@ describe('layoutMemory', () => {
   });
 
   test('reduceSamples keeps the first, last and largest samples and at most maxPoints', () => {
-    const samples = Array.from({ length: 1000 }, (_, i) => ({ cycle: i, bytesByClass: { activation: (i * 7919) % 1009 } }));
+    const samples = Array.from({ length: 1000 }, (_, i) => ({
+      cycle: i,
+      bytesByClass: { activation: (i * 7919) % 1009 },
+    }));
     const reduced = reduceSamples(samples, 40);
     const total = (s: MemorySample): number => s.bytesByClass.activation ?? 0;
     expect(reduced.length).toBeLessThanOrEqual(40);
@@ -129,47 +147,128 @@ describe('layoutMemory', () => {
 });
 
 describe('the other layouts', () => {
-  test('unit bars: one bar per unit with its utilisation, and every stall cause', () => {
+  test('unit bars: one bar per unit with its utilisation; cycle shares on the base of the total cycles', () => {
     const report = makeSimReport({ cores: 3, iterations: 2, tasksPerIteration: 10 });
-    const [util, stalls] = layoutUnitBars(report);
+    const [util, cycles] = layoutUnitBars(report);
     expect(util.bars).toHaveLength(report.units.length);
     expect(util.bars.map((b) => b.value).sort()).toEqual(report.units.map((u) => u.utilisation).sort());
-    expect(stalls.bars.map((b) => b.value)).toEqual([report.stalls.latency, report.stalls.bandwidth, report.stalls.capacity, report.stalls.contention, report.stalls.dependency, report.stalls['pipeline-bubble']]);
+    expect(cycles.bars.map((b) => b.label)).toEqual(['compute', ...stallCauses]);
+    const sum = cycles.bars.reduce((s, b) => s + b.value, 0);
+    expect(sum).toBeCloseTo(report.cycles.total, 6);
+    expect(cycles.maxValue).toBe(report.cycles.total);
+    expect(cycles.note).toContain(report.cycles.total.toLocaleString('en-US'));
   });
 
-  test('compare: grouped cells match the rows, absent combinations are null', () => {
+  test('sim tables: bound, weight reuse, energy or "not modelled", and one stage row per stage', () => {
+    const base = makeSimReport({ cores: 4, iterations: 2, tasksPerIteration: 6 });
+    const report: SimReport = {
+      ...base,
+      weights: { onChipBytes: 3 * 2 ** 20, offChipBytes: 1536, offChipReadBytesPerIteration: 0 },
+      stages: [
+        { index: 0, layers: ['fc1'], cores: [0, 1, 2], estimatedCycles: 1000, simulatedCycles: 1500 },
+        { index: 1, layers: ['relu1', 'fc2'], cores: [3], estimatedCycles: 800, simulatedCycles: 400 },
+      ],
+    };
+    const rows = Object.fromEntries(simSummary(report).rows.map(([k, v]) => [k, v]));
+    expect(rows['weight reuse']).toContain('3 MiB held on-chip');
+    expect(rows['weight reuse']).toContain('1.5 KiB off-chip');
+    expect(rows.bound).toContain(`simulated / bound ${report.bound.ratio.toFixed(2)}`);
+    const noEnergy: SimReport = {
+      ...report,
+      energy: {
+        totalJoules: null,
+        byLevelJoules: { sram: null },
+        computeJoules: null,
+        notModelled: ['compute', 'sram'],
+      },
+    };
+    expect(Object.fromEntries(simSummary(noEnergy).rows)['energy']).toContain('not modelled');
+    const stages = stageTable(report);
+    expect(stages.rows).toEqual([
+      ['0', 'fc1', '0–2', '1,000', '1,500', '1.50'],
+      ['1', 'relu1, fc2', '3', '800', '400', '0.50'],
+    ]);
+    expect(coreRanges([5, 0, 1, 2, 7, 8])).toBe('0–2, 5, 7–8');
+  });
+
+  test('compare: one bar per run, the ratio on a log axis, a chart per memory level, bytes in binary units', () => {
     const report = makeCompareReport();
     const { bars, table } = layoutCompare(report);
     const ratio = bars.find((b) => b.id === 'compare-ratio')!;
-    for (const row of report.rows) expect(ratio.values[ratio.groups.indexOf(row.method)]![ratio.series.indexOf(row.schedule)]).toBe(row.ratioToBp);
-    expect(ratio.values.flat().filter((v) => v === null)).toHaveLength(ratio.groups.length * ratio.series.length - report.rows.length);
+    expect(ratio.axis).toMatchObject({ unit: 'ratio', log: true });
+    expect(ratio.bars.map((b) => b.value)).toEqual(report.rows.map((r) => r.ratioToBp));
+    const levels = [...new Set(report.rows.flatMap((r) => Object.keys(r.peakBytesByLevel)))];
+    expect(bars.filter((b) => b.axis.unit === 'bytes').map((b) => b.title)).toEqual(
+      levels.map((l) => `Peak ${l} per run`),
+    );
     expect(table.rows).toHaveLength(report.rows.length);
+    expect(table.rows[0]).toContain(formatBytes(report.rows[0]!.peakBytesByLevel.sram!));
+    expect(table.rows.flat().some((c) => /^\d{5,}$/.test(c))).toBe(false);
   });
 
-  test('train: one panel per metric, one line per method, only the steps that recorded it', () => {
+  test('needsLog: a log axis only when the values span more than 30x', () => {
+    expect(needsLog([0.03, 1, 0.5])).toBe(true);
+    expect(needsLog([0.5, 1, 0.9, 0])).toBe(false);
+    expect(formatBytes(1205760)).toBe('1.15 MiB');
+  });
+
+  test('train: panels in words with train and test together, x from step 0, and a run summary', () => {
     const report = makeTrainReport(20);
     const panels = layoutTrainCurves(report);
-    expect(panels.map((p) => p.yLabel).sort()).toEqual(['test.accuracy', 'train.loss']);
-    const acc = panels.find((p) => p.yLabel === 'test.accuracy')!;
+    expect(panels.map((p) => p.title.split(' (')[0])).toEqual(['Loss', 'Accuracy']);
+    for (const p of panels) expect(p.xDomain).toEqual([0, 19]);
+    const acc = panels.find((p) => p.id === 'train-accuracy')!;
+    expect(acc.yAxis.unit).toBe('fraction');
     expect(acc.series).toHaveLength(report.curves.length);
-    expect(acc.series[0]!.points).toHaveLength(report.curves[0]!.points.filter((p) => p.metrics['test.accuracy'] !== undefined).length);
+    expect(acc.series[0]!.points).toHaveLength(
+      report.curves[0]!.points.filter((p) => p.metrics['test.accuracy'] !== undefined).length,
+    );
+    const summary = trainSummary(report);
+    expect(summary.rows.map((r) => r[0])).toEqual(report.curves.map((c) => c.method));
+    const lastAcc = report.curves[1]!.points.filter((p) => p.metrics['test.accuracy'] !== undefined).at(-1)!.metrics[
+      'test.accuracy'
+    ]!;
+    expect(summary.rows[1]![summary.columns.indexOf('test accuracy')]).toBe(`${(lastAcc * 100).toFixed(1)} %`);
+    expect(metricWords('train.batchLoss')).toBe('train batch loss');
   });
 
   test('probe: cosine and norm-ratio panels with the layers as ticks', () => {
     const report = makeProbeReport();
     const [cosine, norm] = layoutProbeCurves(report);
     expect(cosine.xTicks).toEqual(report.runs[0]!.layers.map((l) => l.layer));
-    expect(cosine.series.map((s) => s.points.map((p) => p[1]))).toEqual(report.runs.map((r) => r.layers.map((l) => l.cosineToBp)));
+    expect(cosine.series.map((s) => s.points.map((p) => p[1]))).toEqual(
+      report.runs.map((r) => r.layers.map((l) => l.cosineToBp)),
+    );
     expect(norm.series).toHaveLength(report.runs.length);
   });
 
   test('pareto: the front is exactly the flagged points, sorted by memory', () => {
     const report = makeSweepReport();
     const panel = layoutPareto(report);
-    expect(panel.front.map((i) => report.points[i]!.pareto)).toEqual(panel.front.map(() => true));
+    expect(panel.front.map((i) => panel.points[i]!.highlighted)).toEqual(panel.front.map(() => true));
     expect(panel.front).toHaveLength(report.points.filter((p) => p.pareto).length);
     const xs = panel.front.map((i) => panel.points[i]!.x);
     expect(xs).toEqual([...xs].sort((a, b) => a - b));
     expect(panel.points[0]!.label).toContain('copies=16');
+  });
+
+  test('pareto: configurations with the same results share one point and one table row', () => {
+    const report = makeSweepReport();
+    const twin = report.points.find((p) => p.pareto)!;
+    const doubled = {
+      ...report,
+      parameters: [...report.parameters, 'sram'],
+      points: [
+        ...report.points.map((p) => ({ ...p, parameters: { ...p.parameters, sram: '64 KiB' } })),
+        { ...twin, parameters: { ...twin.parameters, sram: '512 KiB' } },
+      ],
+    };
+    const panel = layoutPareto(doubled);
+    expect(panel.points).toHaveLength(report.points.length);
+    expect(panel.points.filter((p) => p.count === 2)).toHaveLength(1);
+    const table = paretoTable(doubled);
+    expect(table.rows).toHaveLength(report.points.filter((p) => p.pareto).length);
+    expect(new Set(table.rows.map((r) => r.join('/'))).size).toBe(table.rows.length);
+    expect(table.rows.some((r) => r.includes('64 KiB | 512 KiB'))).toBe(true);
   });
 });

@@ -15,13 +15,19 @@
     try {
       draw(section);
     } catch (err) {
-      section.append('p').attr('class', 'error').text(`This section could not be drawn: ${err && err.message}`);
+      section
+        .append('p')
+        .attr('class', 'error')
+        .text(`This section could not be drawn: ${err && err.message}`);
       console.error(err);
     }
   }
 
   if (data.summary) {
-    guarded('summary', 'Summary', (s) => a.table(s, data.summary));
+    guarded('summary', 'Summary', (s) => {
+      a.table(s, data.summary);
+      if (data.stages && data.stages.rows.length > 0) a.table(s, data.stages);
+    });
   }
   if (data.gantt) {
     guarded('schedule', 'Schedule (Gantt per unit, coloured by phase)', (s) => a.gantt(s, data.gantt));
@@ -42,14 +48,15 @@
   if (data.compare) {
     guarded('compare', 'Comparison', (s) => {
       const grid = s.append('div').attr('class', 'grid');
-      for (const panel of data.compare.bars) a.groupedBars(grid, panel);
+      for (const panel of data.compare.bars) a.barList(grid, panel);
       a.table(s, data.compare.table);
     });
   }
   if (data.train) {
-    guarded('train', 'Learning curves', (s) => {
+    guarded('train', 'Training', (s) => {
+      a.table(s, data.train.summary);
       const grid = s.append('div').attr('class', 'grid');
-      for (const panel of data.train) a.lines(grid, panel);
+      for (const panel of data.train.panels) a.lines(grid, panel);
     });
   }
   if (data.probe) {
@@ -59,11 +66,16 @@
     });
   }
   if (data.sweep) {
-    guarded('sweep', 'Design-space sweep', (s) => a.scatter(s, data.sweep));
+    guarded('sweep', 'Design-space sweep', (s) => {
+      a.scatter(s, data.sweep.scatter);
+      a.table(s, data.sweep.table);
+    });
   }
   // Ready after the first frame is painted, so the measured time includes layout and paint.
-  requestAnimationFrame(() => setTimeout(() => {
-    document.body.dataset.renderMs = (performance.now() - started).toFixed(1);
-    document.body.dataset.ready = 'true';
-  }, 0));
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      document.body.dataset.renderMs = (performance.now() - started).toFixed(1);
+      document.body.dataset.ready = 'true';
+    }, 0),
+  );
 })();

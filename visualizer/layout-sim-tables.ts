@@ -1,0 +1,101 @@
+// The simulate report's tables: the summary (run, cycles, throughput, the bound, bubble, weight reuse,
+// peak memory per level, energy or "not modelled") and the stage table (stage, layers, cores, the
+// compiler's estimated and the simulated cycles). Bytes in binary units, as the CLI prints them. Pure.
+import type { SimReport } from '../src/report/sim-report.js';
+import { formatBytes, formatCount, formatNumber, formatPercent } from './format.js';
+import type { TablePanel } from './layout-types.js';
+
+/** "0–14" for a contiguous run of cores, "0, 2, 5" otherwise. */
+export function coreRanges(cores: readonly number[]): string {
+  const sorted = [...cores].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(j === i ? String(sorted[i]) : `${sorted[i]}–${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+function boundText(sim: SimReport): string {
+  const b = sim.bound;
+  const what =
+    b.kind === 'compute'
+      ? `compute: busiest unit ${b.busiestUnit} computes ${formatCount(b.busiestUnitComputeCycles)} cycles`
+      : `bandwidth: the busiest memory level's bytes over its bandwidth`;
+  return `${formatCount(b.cycles)} cycles per iteration (${what}); simulated / bound ${b.ratio.toFixed(2)}`;
+}
+
+function peakMemoryText(sim: SimReport): string {
+  const levels = [...new Set(sim.memory.map((m) => m.level))];
+  return levels
+    .map((level) => {
+      const fullest = sim.memory.filter((m) => m.level === level).sort((a, b) => b.peakBytes - a.peakBytes)[0]!;
+      const where = fullest.core < 0 ? '' : ` (core ${fullest.core})`;
+      const overflow = sim.memory.some((m) => m.level === level && m.overflow) ? ', over capacity: spills' : '';
+      return `${level} ${formatBytes(fullest.peakBytes)} of ${formatBytes(fullest.capacityBytes)}${where}${overflow}`;
+    })
+    .join('; ');
+}
+
+function energyText(sim: SimReport): string {
+  const energy = sim.energy;
+  if (energy === undefined || energy.totalJoules === null) {
+    const parts = energy?.notModelled.length ? ` (no energy figures for ${energy.notModelled.join(', ')})` : '';
+    return `not modelled${parts}`;
+  }
+  const perIteration = energy.totalJoules / Math.max(1, sim.input.iterations);
+  return `${formatNumber(energy.totalJoules)} J in total, ${formatNumber(perIteration * 1e3)} mJ per iteration`;
+}
+
+export function simSummary(sim: SimReport): TablePanel {
+  const i = sim.input;
+  const w = sim.weights;
+  const learned = i.learnedSigma ? ', learned sigma' : '';
+  const rows: [string, string][] = [
+    ['run', `${i.model} · ${i.method} (K=${i.copies}, batch ${i.batch}) · ${i.schedule} · ${i.hw}`],
+    [
+      'iterations',
+      `${i.iterations} (${i.microBatches} micro-batches, staleness ${i.staleness}, noise ${i.noiseStorage}${learned})`,
+    ],
+    [
+      'total cycles',
+      `${formatCount(sim.cycles.total)} cycles at ${formatNumber(sim.clockHz / 1e6)} MHz (steady state ${formatCount(sim.cycles.steadyStatePerIteration)} per iteration)`,
+    ],
+    [
+      'throughput',
+      `${formatNumber(sim.throughput.iterationsPerSecond)} iterations/s, ${formatNumber(sim.throughput.samplesPerSecond)} samples/s`,
+    ],
+    ['bound', boundText(sim)],
+    [
+      'bubble ratio',
+      `${formatPercent(sim.bubbleRatio)} (compute units idle between an iteration's first and last compute)`,
+    ],
+    [
+      'weight reuse',
+      `${formatBytes(w.onChipBytes)} held on-chip (reused by every micro-batch); ${formatBytes(w.offChipBytes)} off-chip, re-read ${formatBytes(w.offChipReadBytesPerIteration)} per iteration`,
+    ],
+    ['peak memory', peakMemoryText(sim)],
+    ['energy', energyText(sim)],
+    ['tasks, events', `${formatCount(sim.timeline.length)} tasks, ${formatCount(sim.events)} events`],
+  ];
+  return { id: 'summary-table', title: 'Simulation', columns: ['quantity', 'value'], rows };
+}
+
+export function stageTable(sim: SimReport): TablePanel {
+  return {
+    id: 'stage-table',
+    title: 'Pipeline stages (cycles per core per iteration)',
+    columns: ['stage', 'layers', 'cores', 'estimated cycles', 'simulated cycles', 'simulated / estimated'],
+    rows: sim.stages.map((s) => [
+      String(s.index),
+      s.layers.join(', '),
+      coreRanges(s.cores),
+      formatCount(s.estimatedCycles),
+      formatCount(s.simulatedCycles),
+      s.estimatedCycles > 0 ? (s.simulatedCycles / s.estimatedCycles).toFixed(2) : '–',
+    ]),
+    note: `How the stages were chosen: ${sim.stageChoice}`,
+  };
+}
