@@ -49,6 +49,14 @@ function energyText(sim: SimReport): string {
   return `${formatNumber(energy.totalJoules)} J in total, ${formatNumber(perIteration * 1e3)} mJ per iteration`;
 }
 
+/** Waits between units of one core (absent in reports written before the field existed). */
+function unitWaitRow(sim: SimReport): [string, string][] {
+  const ratio = sim.unitWaitRatio as number | undefined;
+  return ratio === undefined
+    ? []
+    : [['unit waits', `${formatPercent(ratio)} (compute units waiting on another unit of their core)`]];
+}
+
 export function simSummary(sim: SimReport): TablePanel {
   const i = sim.input;
   const w = sim.weights;
@@ -70,8 +78,9 @@ export function simSummary(sim: SimReport): TablePanel {
     ['bound', boundText(sim)],
     [
       'bubble ratio',
-      `${formatPercent(sim.bubbleRatio)} (compute units idle between an iteration's first and last compute)`,
+      `${formatPercent(sim.bubbleRatio)} (pipeline fill and drain: the bottleneck core idle within the iteration)`,
     ],
+    ...unitWaitRow(sim),
     [
       'weight reuse',
       `${formatBytes(w.onChipBytes)} held on-chip (reused by every micro-batch); ${formatBytes(w.offChipBytes)} off-chip, re-read ${formatBytes(w.offChipReadBytesPerIteration)} per iteration`,

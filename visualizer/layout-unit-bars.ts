@@ -30,7 +30,7 @@ function cycleBars(report: SimReport): BarListPanel {
     axis: { label: 'cycles per compute unit', unit: 'cycles' },
     maxValue: total,
     bars: causes.map((cause) => ({ label: cause, value: shares[cause] * total, note: formatPercent(shares[cause]) })),
-    note: `Each bar is the cause's share of the compute units' cycles times ${base}, so the bars add up to the total; bubble ratio ${formatPercent(report.bubbleRatio)}.`,
+    note: `Each bar is the cause's share of the compute units' cycles times ${base}, so the bars add up to the total; pipeline bubble (fill and drain) ${formatPercent(report.bubbleRatio)}.`,
   };
 }
 
