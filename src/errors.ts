@@ -34,6 +34,11 @@ export class InfeasibleMappingError extends AlrflowError {
   readonly exitCode = 3;
 }
 
+/** A run too large for the resources it may use (train --max-memory): the message gives the count and the limit. */
+export class ResourceLimitError extends AlrflowError {
+  readonly exitCode = 3;
+}
+
 /** The simulation cannot make progress (a dependency cycle or the event bound was hit). */
 export class SimulationDeadlockError extends AlrflowError {
   readonly exitCode = 3;

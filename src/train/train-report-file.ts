@@ -17,6 +17,8 @@ export interface TrainSummary {
   status: 'completed' | 'stopped' | 'diverged';
   /** The dataset's number of classes: the width of the model's last layer. */
   classes: number;
+  /** The memory guard's count (from the compiled graphs), the limit it was checked against, and this process's measured peak RSS. */
+  memory?: { countBytes: number; limitBytes: number; peakRssBytes: number };
   backend: string;
   /** Per kernel, the backend(s) that ran it (e.g. conv-net kernels without a gpu.js version: reference). */
   kernelBackends?: Record<string, string>;

@@ -19,7 +19,11 @@ import { stepProfile } from './step-profile.js';
 import { defaultHwModelName, loadHwModel } from '../hw/load.js';
 import type { StepSchedule } from './runtime/graph-cache.js';
 import { Runtime } from './runtime/runtime.js';
-import type { KeptBytes } from './runtime/step-types.js';
+import { GraphCache } from './runtime/graph-cache.js';
+import { availableMemoryBytes, checkMemory, countRunMemory, defaultMemoryShare } from './memory-guard.js';
+import { formatBytes } from '../hw/units.js';
+import type { Network } from '../models/layers.js';
+import type { KeptBytes, MethodOptions } from './runtime/step-types.js';
 import { defaultSigmaMin, type TrainConfig } from './train-config.js';
 import { writeTrainReport, type TrainSummary } from './train-report-file.js';
 
@@ -30,6 +34,8 @@ export interface TrainOptions {
   progress?: Progress;
   /** Measure time per graph node over the steps after this invocation's first (train --profile). */
   profile?: boolean;
+  /** Refuse (exit 3) a run whose counted memory exceeds this; default: 80% of the memory available. */
+  maxMemoryBytes?: number;
   /** Stop (with a checkpoint) after this many steps of this invocation: used by tests. */
   stopAfterSteps?: number;
 }
@@ -54,6 +60,7 @@ interface Loop {
   keptBytes?: KeptBytes;
   /** train --profile: the steps timed so far in this invocation and their wall seconds. */
   profiled?: { steps: number; seconds: number };
+  memory: MemoryUse;
 }
 
 function save(loop: Loop, step: number): void {
@@ -83,6 +90,54 @@ function datasetOptions(config: TrainConfig): DatasetOptions {
   return { limit, testLimit, seed, ...dirs, ...(labels === undefined ? {} : { labels }) };
 }
 
+function methodOptions(config: TrainConfig): MethodOptions {
+  const { method, copies, sigma, baseline, encoding, antithetic, layerwise } = config;
+  const learnSigma = config.learnSigma
+    ? { learnSigma: { lr: config.sigmaLr ?? config.lr, min: config.sigmaMin ?? defaultSigmaMin } }
+    : {};
+  return { method, copies, sigma, baseline, encoding, antithetic, layerwise, ...learnSigma };
+}
+
+/** Counts the run's memory from its compiled graphs and refuses it (exit 3) above the limit, before anything is allocated or written. */
+function guardMemory(config: TrainConfig, dataset: Dataset, network: Network, maxBytes: number | undefined): MemoryUse {
+  const schedule = stepScheduleOf(config).schedule;
+  const graphs = new GraphCache(network, methodOptions(config), config.optimizer, schedule);
+  const microBatches = schedule?.microBatches ?? 1;
+  const evaluation = graphs.plain(
+    'bp',
+    Math.min(evaluationChunk, Math.max(dataset.test.count, Math.min(dataset.train.count, config.trainEvalSamples))),
+  );
+  const count = countRunMemory({
+    step: graphs.step(Math.ceil(config.batch / microBatches)),
+    microBatches,
+    evaluation,
+    dataset,
+  });
+  const available = availableMemoryBytes();
+  const limit =
+    maxBytes === undefined
+      ? {
+          bytes: Math.floor(defaultMemoryShare * available),
+          source: `the default: ${100 * defaultMemoryShare}% of the ${formatBytes(available)} available`,
+        }
+      : { bytes: maxBytes, source: 'as given' };
+  checkMemory(
+    count,
+    limit,
+    `${config.method.toUpperCase()} on ${config.model} with K=${config.copies}, batch ${config.batch}`,
+  );
+  return { countBytes: count.totalBytes, limitBytes: limit.bytes };
+}
+
+/** Evaluation runs the BP graph in chunks of this many rows (Runtime.evaluate's default). */
+const evaluationChunk = 500;
+
+/** The memory count and the limit it was checked against, recorded in train-report.json. */
+interface MemoryUse {
+  countBytes: number;
+  limitBytes: number;
+}
+
 async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loop: Loop; startStep: number }> {
   const config = checkRunDir(options.outDir, config0, options);
   const dataset = loadDataset(config.dataset, datasetOptions(config));
@@ -91,22 +146,12 @@ async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loo
     classes: dataset.classes,
     hidden: config.hidden,
   });
+  const memory = guardMemory(config, dataset, network, options.maxMemoryBytes);
   const runtime = await Runtime.create({
     network,
     backend: config.backend,
     seed: config.seed,
-    method: {
-      method: config.method,
-      copies: config.copies,
-      sigma: config.sigma,
-      baseline: config.baseline,
-      encoding: config.encoding,
-      antithetic: config.antithetic,
-      layerwise: config.layerwise,
-      ...(config.learnSigma
-        ? { learnSigma: { lr: config.sigmaLr ?? config.lr, min: config.sigmaMin ?? defaultSigmaMin } }
-        : {}),
-    },
+    method: methodOptions(config),
     optimizer: { kind: config.optimizer, momentum: config.momentum, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
     ...stepScheduleOf(config),
   });
@@ -127,6 +172,7 @@ async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loo
     stepsPerEpoch,
     totalSteps: stepsPerEpoch * config.epochs,
     wallSeconds: 0,
+    memory,
   };
   let startStep = 0;
   if (options.resume) {
@@ -290,6 +336,7 @@ function summaryBase(loop: Loop): Omit<TrainSummary, 'final' | 'status'> {
   return {
     config: loop.config,
     classes: loop.dataset.classes,
+    memory: { ...loop.memory, peakRssBytes: process.resourceUsage().maxRSS * 1024 },
     backend: loop.runtime.backend,
     kernelBackends: loop.runtime.kernelBackends(),
     ...(transfer ? { transfer } : {}),

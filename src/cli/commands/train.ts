@@ -45,6 +45,7 @@ interface TrainFlags {
   hidden: string;
   checkpointEvery: string;
   quiet?: boolean;
+  maxMemory?: string;
 }
 
 const noisy = ['lr', 'alr', 'es', 'aes'] as const;
@@ -183,6 +184,27 @@ async function dataConfig(flags: TrainFlags) {
   };
 }
 
+/** --max-memory: a size with a unit ("6 GiB", "500MB"), a byte count, or a share of the memory available ("50%"). */
+async function maxMemoryBytes(text: string | undefined): Promise<number | undefined> {
+  if (text === undefined) return undefined;
+  const allowed =
+    'allowed: a size such as "6 GiB" or "500 MB", a byte count, or a percentage of the available memory such as "50%"';
+  const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  if (percent) {
+    const share = Number(percent[1]) / 100;
+    if (!(share > 0 && share <= 1))
+      throw new ConfigError([`--max-memory: found "${text}", ${allowed} (a percentage in (0, 100])`]);
+    const { availableMemoryBytes } = await import('../../train/memory-guard.js');
+    return Math.floor(share * availableMemoryBytes());
+  }
+  if (/^\s*\d+\s*$/.test(text)) return positiveInt('--max-memory', text.trim());
+  const { parseQuantity } = await import('../../hw/units.js');
+  const parsed = parseQuantity(text, 'bytes');
+  if (!parsed.ok || parsed.quantity.kind !== 'bytes')
+    throw new ConfigError([`--max-memory: ${parsed.ok ? `found "${text}"` : parsed.problem}; ${allowed}`]);
+  return parsed.quantity.bytes;
+}
+
 async function configFrom(flags: TrainFlags) {
   const { methods } = await import('../../ir/types.js');
   const { defaultTrainConfig } = await import('../../train/train-config.js');
@@ -296,10 +318,14 @@ export function register(program: Command): void {
     .option('--hidden <widths>', 'MLP hidden widths, comma separated', '256')
     .option('--checkpoint-every <steps>', 'checkpoint interval in steps', '100')
     .option('--quiet', 'no progress output')
+    .option(
+      '--max-memory <size>',
+      'refuse (exit 3, nothing written) a run whose memory, counted from its compiled graphs, exceeds this: "6 GiB", bytes, or "50%" of the available memory (default: 80%)',
+    )
     .option('--report <file.html>', 'write the HTML report (learning curves) at the end')
     .addHelpText(
       'after',
-      `\nExit codes: 0 done, 2 bad input, 3 infeasible or too large, ${divergedExitCode} diverged (the first non-finite loss stopped the run; train-report.json has status "diverged" and the step, the checkpoint holds the last finite state), 130 interrupted (continue with --resume), 1 internal error.`,
+      `\nExit codes: 0 done, 2 bad input, 3 too large for --max-memory, ${divergedExitCode} diverged (the first non-finite loss stopped the run; train-report.json has status "diverged" and the step, the checkpoint holds the last finite state), 130 interrupted (continue with --resume), 1 internal error.`,
     )
     .action(
       action(async (flags: TrainFlags, command: Command) => {
@@ -321,6 +347,7 @@ export function register(program: Command): void {
           resume: Boolean(flags.resume),
           force: Boolean(flags.force),
           profile: Boolean(flags.profile),
+          maxMemoryBytes: await maxMemoryBytes(flags.maxMemory),
           progress: createProgress({ quiet: Boolean(flags.quiet) }),
         });
         if (summary.stoppedAtStep !== undefined) process.exitCode = 130;

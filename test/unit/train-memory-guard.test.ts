@@ -1,0 +1,103 @@
+// The memory guard of `train` end to end (spawned CLI): a run counted above --max-memory (or 80% of
+// the available memory) exits 3 within seconds naming the bytes needed and allowed, and leaves no run
+// directory; a bad --max-memory exits 2; and on runs that do start, the measured peak RSS of the
+// process stays within the count recorded in train-report.json (graph + dataset + state + the fixed
+// overhead), which grows with the compiled graph.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { availableMemoryBytes, fixedOverheadBytes } from '../../src/train/memory-guard.js';
+
+const cli = join(import.meta.dirname, '../../src/cli/alrflow.mjs');
+const root = mkdtempSync(join(tmpdir(), 'alrflow-memory-'));
+const run = (args: string[]) => spawnSync(process.execPath, [cli, 'train', ...args], { encoding: 'utf8' });
+const huge = [
+  '--model',
+  'mlp',
+  '--dataset',
+  'mnist',
+  '--method',
+  'alr',
+  '--copies',
+  '100000',
+  '--limit',
+  '256',
+  '--epochs',
+  '1',
+];
+
+interface Memory {
+  countBytes: number;
+  limitBytes: number;
+  peakRssBytes: number;
+}
+
+describe('train --max-memory', () => {
+  test('a run counted above --max-memory exits 3 within seconds and writes nothing', () => {
+    const out = join(root, 'huge');
+    const started = performance.now();
+    const r = run([...huge, '--max-memory', '8GiB', '--out', out]);
+    expect((performance.now() - started) / 1000).toBeLessThan(10);
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(
+      /needs [\d.]+ GiB \(\d+ bytes: step graph .*\) but --max-memory allows 8 GiB \(8589934592 bytes/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test.skipIf(availableMemoryBytes() * 0.8 > 100 * 2 ** 30)(
+    'the default limit (80% of the available memory) refuses the same run',
+    () => {
+      const out = join(root, 'huge-default');
+      const r = run([...huge, '--out', out]);
+      expect(r.status, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/the default: 80% of the .* available/);
+      expect(existsSync(out)).toBe(false);
+    },
+  );
+
+  test('a bad --max-memory exits 2 naming what is allowed', () => {
+    const r = run([...huge, '--max-memory', '12 parsecs', '--out', join(root, 'bad')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--max-memory: .*allowed: a size such as "6 GiB"/);
+  });
+
+  test('measured peak RSS stays within the count, which grows with the compiled graph', () => {
+    const small = [
+      '--model',
+      'mlp',
+      '--dataset',
+      'iris',
+      '--batch',
+      '16',
+      '--limit',
+      '32',
+      '--epochs',
+      '1',
+      '--backend',
+      'tfjs-wasm',
+      '--quiet',
+    ];
+    const configs = [
+      ['--method', 'bp', '--hidden', '16'],
+      ['--method', 'alr', '--copies', '1000', '--hidden', '256'],
+    ];
+    const memory = configs.map((config, i) => {
+      const out = join(root, `rss-${i}`);
+      const r = run([...small, ...config, '--out', out]);
+      expect(r.status, r.stderr).toBe(0);
+      return (JSON.parse(readFileSync(join(out, 'train-report.json'), 'utf8')) as { summary: { memory: Memory } })
+        .summary.memory;
+    });
+    for (const m of memory) {
+      expect(m.peakRssBytes).toBeGreaterThan(0);
+      expect(m.peakRssBytes).toBeLessThanOrEqual(m.countBytes);
+    }
+    const [bp, alr] = memory as [Memory, Memory];
+    // The ALR step's tensors are counted (about 240 MiB at K = 1000), and its extra RSS over the BP run stays within them plus the overhead.
+    expect(alr.countBytes - bp.countBytes).toBeGreaterThan(200 * 2 ** 20);
+    expect(alr.peakRssBytes - bp.peakRssBytes).toBeLessThanOrEqual(alr.countBytes - fixedOverheadBytes);
+  });
+});
