@@ -20,7 +20,7 @@ import {
   weightReuse,
 } from './metrics.js';
 import { memoryStats, placementIntervals } from './occupancy.js';
-import { computeCycles, workMacs } from '../src/hw/timing/unit-timing.js';
+import { computeCycles, linkLatencyCycles, workMacs } from '../src/hw/timing/unit-timing.js';
 import { MemorySystem, type TaskDemand } from './units/memory.js';
 
 export interface SimulateOptions {
@@ -44,7 +44,12 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     );
   }
   const mem = new MemorySystem(step);
-  const compute = step.tasks.map((t) => computeCycles(step.hw, t.unit, t.work));
+  // With a NoC, a transfer's bytes are a demand on its core's link (shared with other transfers); its compute is its hop latency.
+  const compute = step.tasks.map((t) =>
+    t.work.kind === 'transfer' && step.hw.noc
+      ? linkLatencyCycles(step.hw, t.work)
+      : computeCycles(step.hw, t.unit, t.work),
+  );
   const demand = step.tasks.map((t, i) => mem.taskDemand(t, compute[i]!));
   const bandwidth = Float64Array.from(mem.instanceList().map((inst) => inst.spec.bandwidthBytesPerCycle));
   const iterations = options.iterations;
@@ -64,7 +69,11 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
   const perIteration = iterationCycles(run, step.tasks.length, iterations);
   const steady = steadyState(perIteration);
   const itPerS = steady > 0 ? step.hw.clockHz / steady : 0;
-  const units = unitStats(step, run, compute, iterations);
+  // Units' compute and the bound count a transfer's whole link time (its bytes over the link bandwidth and its hops).
+  const occupied = step.tasks.map((t, i) =>
+    t.work.kind === 'transfer' ? computeCycles(step.hw, t.unit, t.work) : compute[i]!,
+  );
+  const units = unitStats(step, run, occupied, iterations);
   const stalls = stallsOf(run, compute, demand, iterations);
   const shares = cycleShares(step, run, compute, demand, iterations);
   return {
@@ -97,7 +106,7 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     traffic: traffic(mem, demand, iterations),
     stalls,
     cycleShares: shares,
-    bound: iterationBound(step, mem, compute, demand, steady),
+    bound: iterationBound(step, mem, occupied, demand, steady),
     energy: energy(step, mem, demand, iterations),
     timeline: timelineOf(step, run, iterations, options.timelineLimit ?? 20_000),
     memoryTimeline,
@@ -128,7 +137,7 @@ function traffic(mem: MemorySystem, memory: readonly TaskDemand[], iterations: n
   const byLevel = new Map<string, TrafficStats>();
   for (const m of memory) {
     for (const t of m.traffic) {
-      const where = mem.instances.get(t.key)!.level;
+      const where = mem.byKey(t.key)!.level;
       const s = byLevel.get(where) ?? { where, bytesRead: 0, bytesWritten: 0, bytesByClass: {} };
       s.bytesRead += t.read * iterations;
       s.bytesWritten += t.written * iterations;
@@ -145,7 +154,7 @@ function energy(step: CompiledStep, mem: MemorySystem, memory: readonly TaskDema
   const byLevelJoules: Record<string, number | null> = {};
   for (const m of memory) {
     for (const t of m.traffic) {
-      const spec = mem.instances.get(t.key)!.spec;
+      const spec = mem.byKey(t.key)!.spec;
       const e = notModelled.includes(spec.name)
         ? null
         : (t.read * spec.readEnergyPjPerByte! + t.written * spec.writeEnergyPjPerByte!) * pj * iterations;
@@ -154,10 +163,6 @@ function energy(step: CompiledStep, mem: MemorySystem, memory: readonly TaskDema
   }
   const macs = step.tasks.reduce((s, t) => s + workMacs(t.work), 0) * iterations;
   const computeJoules = step.hw.macEnergyPj === undefined ? null : macs * step.hw.macEnergyPj * pj;
-  const linkBytes = step.tasks.reduce((s, t) => s + (t.work.kind === 'transfer' ? t.work.bytes : 0), 0) * iterations;
-  if (linkBytes > 0)
-    byLevelJoules.noc =
-      step.hw.noc?.energyPjPerByte === undefined ? null : linkBytes * step.hw.noc.energyPjPerByte * pj;
   const parts = [
     computeJoules,
     ...Object.entries(byLevelJoules)

@@ -37,6 +37,8 @@ export function instanceKey(level: string, core: number): string {
 
 export class MemorySystem {
   readonly instances = new Map<string, LevelInstance>();
+  /** NoC links (one per core, one shared by all on a bus): shared like memory bandwidth, never hold data. */
+  readonly links = new Map<string, LevelInstance>();
 
   constructor(private readonly step: CompiledStep) {
     // Every instance any task touches exists before the first demand, so instance indices are fixed.
@@ -46,6 +48,46 @@ export class MemorySystem {
       const next = this.nextInstance(inst);
       if (next && inst.spillFraction > 0) this.instance(next.level, next.core);
     }
+    for (const t of step.tasks) if (t.work.kind === 'transfer') this.link(t.unit.core);
+  }
+
+  /** The NoC link a core's transfers use (undefined without a NoC: transfers then cost their link formula). */
+  link(core: number): LevelInstance | undefined {
+    const noc = this.step.hw.noc;
+    if (!noc) return undefined;
+    const c = noc.topology === 'bus' ? -1 : core;
+    const key = instanceKey('noc', c);
+    let inst = this.links.get(key);
+    if (!inst) {
+      const spec: MemoryLevelSpec = {
+        name: 'noc',
+        scope: c < 0 ? 'chip' : 'core',
+        capacityBytes: 0,
+        bandwidthBytesPerCycle: noc.linkBandwidthBytesPerCycle,
+        latencyCycles: 0,
+        banks: 1,
+        doubleBuffered: false,
+        ...(noc.energyPjPerByte === undefined
+          ? {}
+          : { readEnergyPjPerByte: 0, writeEnergyPjPerByte: noc.energyPjPerByte }),
+      };
+      inst = {
+        key,
+        level: 'noc',
+        core: c,
+        levelIndex: -1,
+        index: this.instances.size + this.links.size,
+        spec,
+        spillFraction: 0,
+      };
+      this.links.set(key, inst);
+    }
+    return inst;
+  }
+
+  /** A memory instance or a link by key. */
+  byKey(key: string): LevelInstance | undefined {
+    return this.instances.get(key) ?? this.links.get(key);
   }
 
   /** The instance an access lands on (chip-scope levels ignore the core). */
@@ -93,9 +135,9 @@ export class MemorySystem {
     return next ? this.instance(next.name, inst.core) : undefined;
   }
 
-  /** Instances in a fixed order (the engine's index) and their bandwidths in bytes per cycle. */
+  /** Instances in a fixed order (the engine's index): memory instances, then links. */
   instanceList(): LevelInstance[] {
-    return [...this.instances.values()];
+    return [...this.instances.values(), ...this.links.values()];
   }
 
   /**
@@ -104,6 +146,7 @@ export class MemorySystem {
    * computes. Otherwise it is served before the task computes.
    */
   private overlapped(inst: LevelInstance): boolean {
+    if (inst.levelIndex < 0) return false;
     return this.step.hw.memory.slice(0, inst.levelIndex + 1).some((m) => m.doubleBuffered);
   }
 
@@ -129,12 +172,23 @@ export class MemorySystem {
     };
     for (const a of task.reads) visit(a, false);
     for (const a of task.writes) visit(a, true);
+    const link = task.work.kind === 'transfer' ? this.link(task.unit.core) : undefined;
+    if (link && task.work.kind === 'transfer' && task.work.bytes > 0) {
+      traffic.push({ key: link.key, read: 0, written: task.work.bytes, cls: task.reads[0]?.cls ?? 'activation' });
+      add(plain, link.key, task.work.bytes);
+      add(spilled, link.key, task.work.bytes);
+    }
     const demands = [...spilled].map(([key, bytes]) => {
-      const inst = this.instances.get(key)!;
+      const inst = this.byKey(key)!;
       return { instance: inst.index, bytes, overlapped: this.overlapped(inst) };
     });
-    const latencyCycles = Math.max(0, ...[...spilled.keys()].map((k) => this.instances.get(k)!.spec.latencyCycles));
-    return { demands, latencyCycles, aloneCycles: { noSpill: this.alone(plain, computeCycles), withSpill: this.alone(spilled, computeCycles) }, traffic };
+    const latencyCycles = Math.max(0, ...[...spilled.keys()].map((k) => this.byKey(k)!.spec.latencyCycles));
+    return {
+      demands,
+      latencyCycles,
+      aloneCycles: { noSpill: this.alone(plain, computeCycles), withSpill: this.alone(spilled, computeCycles) },
+      traffic,
+    };
   }
 
   /** Duration of a task alone at full bandwidth: serial transfers, then compute overlapped with prefetched ones. */
@@ -142,7 +196,7 @@ export class MemorySystem {
     let overlap = 0;
     let serial = 0;
     for (const [key, bytes] of bytesByKey) {
-      const inst = this.instances.get(key)!;
+      const inst = this.byKey(key)!;
       const cycles = bytes / inst.spec.bandwidthBytesPerCycle;
       if (this.overlapped(inst)) overlap = Math.max(overlap, cycles);
       else serial += cycles;

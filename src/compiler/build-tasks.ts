@@ -20,6 +20,7 @@ import type { Graph, IrNode, Work } from '../ir/types.js';
 import { unitFor } from '../hw/timing/unit-timing.js';
 import { scheduleOf } from './schedules/registry.js';
 import { tileCount } from './tile.js';
+import { planAllReduce } from './collective.js';
 import type { CompileOptions, Task } from './types.js';
 
 export interface TaskPlan {
@@ -62,21 +63,36 @@ export function microsOf(node: IrNode, parts: number): (number | undefined)[] {
 /** Every task slot of a node, micro-batch major. */
 export function slotsOf(plan: TaskPlan, node: IrNode): TaskSlot[] {
   const cores = coresOf(plan, node);
-  return microsOf(node, plan.parts).flatMap((micro) => cores.map((core, shard) => ({ micro, shard, count: cores.length, core })));
+  return microsOf(node, plan.parts).flatMap((micro) =>
+    cores.map((core, shard) => ({ micro, shard, count: cores.length, core })),
+  );
+}
+
+/**
+ * Under the `sequential` schedules (a barrier per op) a per-row gradient product is split over its
+ * output rows, like a per-step one: each core computes its slice of the whole gradient, so no
+ * all-reduce follows. Elsewhere it is split over its rows (partial gradients, then an all-reduce).
+ */
+export function outputSplit(plan: Pick<TaskPlan, 'barrier'>, node: IrNode): boolean {
+  return plan.barrier && (node.kind === 'GradProduct' || node.kind === 'SigmaGrad') && !node.perStep;
 }
 
 /**
  * A shard's share of a node's work. Row-carrying GEMMs split their rows (m; k for a gradient
  * product, whose rows are the reduction dimension: partial gradients follow); per-step gradient
- * products split their output rows, so no reduction is needed; vector work splits its elements and
- * transfers their bytes. An AllReduce is not split: each participant moves its ring share.
+ * products (and output-split ones) split their output rows, so no reduction is needed; vector work
+ * splits its elements and transfers their bytes. An AllReduce is not split (see collective.ts).
  */
-export function splitWork(node: IrNode, work: Work, parts: number): Work {
+export function splitWork(node: IrNode, work: Work, parts: number, byOutput = false): Work {
   if (parts === 1 || node.kind === 'AllReduce') return work;
   const share = (n: number): number => Math.ceil(n / parts);
   switch (work.kind) {
     case 'gemm':
-      return node.kind === 'GradProduct' && !node.perStep ? { ...work, k: share(work.k) } : { ...work, m: share(work.m) };
+      // An output split takes columns (n): the rows (m) stream through a weight-stationary array and stay long.
+      if (byOutput) return { ...work, n: share(work.n) };
+      return node.kind === 'GradProduct' && !node.perStep
+        ? { ...work, k: share(work.k) }
+        : { ...work, m: share(work.m) };
     case 'vector':
       return { ...work, elements: share(work.elements) };
     case 'transfer':
@@ -105,13 +121,20 @@ function producerTasks(plan: TaskPlan, node: IrNode, slot: TaskSlot, p: IrNode):
   return own.flatMap((micro) => shards.map((q) => taskId(p.id, micro, q, cores)));
 }
 
+/** An all-reduce's work on each participant: the faster of ring and tree on the NoC (collective.ts). */
+function allReduceWork(plan: TaskPlan, node: Extract<IrNode, { kind: 'AllReduce' }>): Work {
+  const c = planAllReduce(plan.hw, coresOf(plan, node), node.elements * plan.graph.meta.floatBytes);
+  return { kind: 'transfer', bytes: c.bytesPerParticipant, hops: c.hops };
+}
+
 function makeTasks(plan: TaskPlan): Task[] {
   const { graph, hw } = plan;
   const producer = new Map<string, IrNode>();
   for (const node of graph.nodes) for (const t of node.outputs) producer.set(t, node);
   const updateOf = new Map(graph.nodes.filter((n) => n.kind === 'OptimizerUpdate').map((n) => [n.inputs[0]!, n]));
   const stale = plan.options.staleness === 1 && scheduleOf(plan.options.schedule).staleness.includes(1);
-  const lagged = (n: IrNode): boolean => stale && (n.phase === 'gradient' || n.phase === 'update' || n.kind === 'AllReduce');
+  const lagged = (n: IrNode): boolean =>
+    stale && (n.phase === 'gradient' || n.phase === 'update' || n.kind === 'AllReduce');
   const tasks: Task[] = [];
   graph.nodes.forEach((node, index) => {
     const work = workOf(node, graph.meta.floatBytes);
@@ -126,12 +149,22 @@ function makeTasks(plan: TaskPlan): Task[] {
         if (p) (lagged(node) && !lagged(p) ? prevIterationDeps : deps).push(...producerTasks(plan, node, slot, p));
       }
       // A micro-batch's task does 1/M of the node's rows; each shard 1/count of those.
-      const split = splitWork(node, work, (slot.micro === undefined ? 1 : plan.parts) * slot.count);
+      const split =
+        node.kind === 'AllReduce'
+          ? allReduceWork(plan, node)
+          : splitWork(node, work, (slot.micro === undefined ? 1 : plan.parts) * slot.count, outputSplit(plan, node));
       const tiles = tileCount(split, hw, graph.meta.floatBytes);
       const microBatch = slot.micro ?? (node.phase === 'forward' ? 0 : plan.parts - 1);
       tasks.push({
-        id: taskId(node.id, slot.micro, slot.shard, slot.count), node: node.id, microBatch, unit: unitFor(hw, split, slot.core, index + (slot.micro ?? 0)), work: split,
-        reads: [], writes: [], deps: [...new Set(deps)], prevIterationDeps: [...new Set(prevIterationDeps)],
+        id: taskId(node.id, slot.micro, slot.shard, slot.count),
+        node: node.id,
+        microBatch,
+        unit: unitFor(hw, split, slot.core, index + (slot.micro ?? 0)),
+        work: split,
+        reads: [],
+        writes: [],
+        deps: [...new Set(deps)],
+        prevIterationDeps: [...new Set(prevIterationDeps)],
         ...(tiles > 1 ? { tile: { index: 0, count: tiles } } : {}),
         ...(slot.count > 1 ? { shard: { index: slot.shard, count: slot.count } } : {}),
       });
@@ -178,7 +211,9 @@ function order(plan: TaskPlan, tasks: Task[]): Task[] {
     });
     if (!progress) {
       const stuck = lists.map((list, l) => list[heads[l]!]?.id).filter((id) => id);
-      throw new Error(`schedule ${plan.options.schedule}: no unit can issue its next task (${stuck.slice(0, 4).join(', ')}); the issue order is inconsistent`);
+      throw new Error(
+        `schedule ${plan.options.schedule}: no unit can issue its next task (${stuck.slice(0, 4).join(', ')}); the issue order is inconsistent`,
+      );
     }
   }
   return out;

@@ -29,7 +29,11 @@ export interface PassTrace {
 }
 
 /** The step graph before any mapping: expand, fold, fuse (float width 4 bytes unless given). */
-export function stepGraph(network: Network, options: CompileOptions & { floatBytes?: number }, trace?: PassTrace[]): Graph {
+export function stepGraph(
+  network: Network,
+  options: CompileOptions & { floatBytes?: number },
+  trace?: PassTrace[],
+): Graph {
   let graph = expand(network, options);
   trace?.push({ pass: 'expand', graph });
   graph = foldCopyInvariant(graph);
@@ -42,19 +46,36 @@ export function stepGraph(network: Network, options: CompileOptions & { floatByt
 type Mapped = Omit<TaskPlan, 'hw' | 'options'> & { stages: Stage[]; stageChoice: string };
 
 /** Pipelined schedules: stages on runs of cores, transfers between stages, all-reduces within them. */
-function mapPipelined(network: Network, hw: HwModel, options: CompileOptions, graph: Graph, trace?: PassTrace[]): Mapped {
+function mapPipelined(
+  network: Network,
+  hw: HwModel,
+  options: CompileOptions,
+  graph: Graph,
+  trace?: PassTrace[],
+): Mapped {
   const partition = partitionStages(graph, network, hw, hw.cores.count, options.microBatches, options);
   const moved = insertTransfers(graph, partition.stageOfNode, partition.stages);
   trace?.push({ pass: 'insert-transfers', graph: moved.graph });
-  const coresOfStage = (node: IrNode): number => partition.stages[moved.stageOfNode.get(node.id) ?? 0]?.cores.length ?? 1;
+  const coresOfStage = (node: IrNode): number =>
+    partition.stages[moved.stageOfNode.get(node.id) ?? 0]?.cores.length ?? 1;
   const reduced = insertAllReduce(moved.graph, coresOfStage);
   trace?.push({ pass: 'insert-all-reduce', graph: reduced });
   // An all-reduce runs on the stage of the gradient product it sums.
   const producer = new Map(reduced.nodes.flatMap((n) => n.outputs.map((t) => [t, n.id] as const)));
   const stageOfNode = new Map(moved.stageOfNode);
-  for (const node of reduced.nodes) if (!stageOfNode.has(node.id)) stageOfNode.set(node.id, stageOfNode.get(producer.get(node.inputs[0]!) ?? '') ?? 0);
+  for (const node of reduced.nodes)
+    if (!stageOfNode.has(node.id)) stageOfNode.set(node.id, stageOfNode.get(producer.get(node.inputs[0]!) ?? '') ?? 0);
   const coresOfNode = new Map(reduced.nodes.map((n) => [n.id, partition.stages[stageOfNode.get(n.id)!]!.cores]));
-  return { graph: reduced, stages: partition.stages, stageChoice: partition.choice, parts: options.microBatches, coresOfNode, stageOfNode, stageCount: partition.stages.length, barrier: false };
+  return {
+    graph: reduced,
+    stages: partition.stages,
+    stageChoice: partition.choice,
+    parts: options.microBatches,
+    coresOfNode,
+    stageOfNode,
+    stageCount: partition.stages.length,
+    barrier: false,
+  };
 }
 
 /**
@@ -64,14 +85,24 @@ function mapPipelined(network: Network, hw: HwModel, options: CompileOptions, gr
  */
 function mapFlat(network: Network, hw: HwModel, options: CompileOptions, graph: Graph, trace?: PassTrace[]): Mapped {
   const shards = Math.max(1, Math.min(hw.cores.count, options.batch));
-  const reduced = shards > 1 ? insertAllReduce(graph, () => shards) : graph;
-  if (shards > 1) trace?.push({ pass: 'insert-all-reduce', graph: reduced });
+  // sequential splits gradient products over their outputs (no partial gradients to sum).
+  const barrier = scheduleOf(options.schedule).barrier;
+  const reduced = shards > 1 && !barrier ? insertAllReduce(graph, () => shards) : graph;
+  if (reduced !== graph) trace?.push({ pass: 'insert-all-reduce', graph: reduced });
   const cores = Array.from({ length: shards }, (_, c) => c);
   const totalCycles = graph.nodes.reduce((s, n) => s + estimateCycles(workOf(n, graph.meta.floatBytes), hw), 0);
-  const stages: Stage[] = [{ index: 0, layers: network.layers.map((l) => l.name), cores, estimatedCycles: Math.ceil(totalCycles / shards) }];
+  const stages: Stage[] = [
+    { index: 0, layers: network.layers.map((l) => l.name), cores, estimatedCycles: Math.ceil(totalCycles / shards) },
+  ];
   return {
-    graph: reduced, stages, stageChoice: `${options.schedule} is not pipelined: one stage on ${shards} core(s)`, parts: 1, coresOfNode: new Map(reduced.nodes.map((n) => [n.id, cores])),
-    stageOfNode: new Map(reduced.nodes.map((n) => [n.id, 0])), stageCount: 1, barrier: scheduleOf(options.schedule).barrier,
+    graph: reduced,
+    stages,
+    stageChoice: `${options.schedule} is not pipelined: one stage on ${shards} core(s)`,
+    parts: 1,
+    coresOfNode: new Map(reduced.nodes.map((n) => [n.id, cores])),
+    stageOfNode: new Map(reduced.nodes.map((n) => [n.id, 0])),
+    stageCount: 1,
+    barrier,
   };
 }
 
@@ -79,7 +110,13 @@ export function compile(network: Network, hw: HwModel, input: CompileOptionsInpu
   const options = resolveCompileOptions(input);
   // Tensors are stored at the hardware's word width (fp16 on multicore-16, int8 on tpu-v1-like).
   const graph = stepGraph(network, { ...options, floatBytes: hw.wordBytes }, trace);
-  const { stages, stageChoice, ...mapped } = (isPipelined(options.schedule) ? mapPipelined : mapFlat)(network, hw, options, graph, trace);
+  const { stages, stageChoice, ...mapped } = (isPipelined(options.schedule) ? mapPipelined : mapFlat)(
+    network,
+    hw,
+    options,
+    graph,
+    trace,
+  );
   const plan: TaskPlan = { ...mapped, hw, options };
   const { tasks, placements } = mapMemory(plan, buildTasks(plan));
   const feasibility = checkFeasibility(plan.graph, hw, options.schedule, tasks, placements);

@@ -16,18 +16,23 @@ import { producerIndex } from '../ir/graph.js';
 import { tensorBytes } from '../ir/tensor-bytes.js';
 import type { IrNode, TensorInfo } from '../ir/types.js';
 import { keptTensors } from './kept-bytes.js';
-import { coresOf, overlapping, type TaskPlan } from './build-tasks.js';
+import { coresOf, outputSplit, overlapping, type TaskPlan } from './build-tasks.js';
 import { isPipelined } from './schedules/registry.js';
 import { offChipLevel, onChipLevel } from './tile.js';
 import type { Access, Task, TensorPlacement } from './types.js';
 
 const rowClasses: ReadonlySet<TensorInfo['cls']> = new Set(['input', 'activation', 'noise', 'sign-bits', 'loss']);
 
-
 /** Activation gradients carry rows like activations; weight gradients (and their sums) do not. */
 export function isRowTensor(t: TensorInfo, producer: IrNode | undefined): boolean {
   if (rowClasses.has(t.cls)) return true;
-  return t.cls === 'gradient' && producer !== undefined && !producer.perStep && producer.kind !== 'GradProduct' && producer.kind !== 'AllReduce';
+  return (
+    t.cls === 'gradient' &&
+    producer !== undefined &&
+    !producer.perStep &&
+    producer.kind !== 'GradProduct' &&
+    producer.kind !== 'AllReduce'
+  );
 }
 
 /** One piece of a tensor: a micro-batch's row shard, a core's copy or an element shard. */
@@ -56,14 +61,31 @@ function slotsOfTensor(plan: TaskPlan, t: TensorInfo, p: IrNode | undefined, con
   const row = isRowTensor(t, p);
   const first = consumers[0];
   const cores =
-    p?.kind === 'Transfer' || (!p && row) ? (first ? coresOf(plan, first) : [0])
-    : p ? coresOf(plan, p)
-    : [...new Set(consumers.flatMap((c) => coresOf(plan, c)))].sort((a, b) => a - b);
+    p?.kind === 'Transfer' || (!p && row)
+      ? first
+        ? coresOf(plan, first)
+        : [0]
+      : p
+        ? coresOf(plan, p)
+        : [...new Set(consumers.flatMap((c) => coresOf(plan, c)))].sort((a, b) => a - b);
   const list = cores.length > 0 ? cores : [0];
   const micros = row && !p?.perStep && plan.parts > 1 ? Array.from({ length: plan.parts }, (_, i) => i) : [undefined];
-  const perCore = !row && (!p || p.kind === 'AllReduce' || (p.kind === 'GradProduct' && !p.perStep));
+  const perCore =
+    !row && (!p || p.kind === 'AllReduce' || (p.kind === 'GradProduct' && !p.perStep && !outputSplit(plan, p)));
   const share = perCore ? total : Math.ceil(total / (micros.length * list.length));
-  return micros.flatMap((micro) => list.map((core, shard) => ({ tensor: t, row, micro, shard, count: list.length, core, bytes: share, perCore, replica: perCore && !p })));
+  return micros.flatMap((micro) =>
+    list.map((core, shard) => ({
+      tensor: t,
+      row,
+      micro,
+      shard,
+      count: list.length,
+      core,
+      bytes: share,
+      perCore,
+      replica: perCore && !p,
+    })),
+  );
 }
 
 /** Share of slot i of ci covered by shard j of cj (1 when they are the same rows). */
@@ -85,7 +107,11 @@ function refsOf(plan: TaskPlan, layouts: Layouts, node: IrNode, task: Task, tens
   if (!first) return [];
   const j = task.shard?.index ?? 0;
   const c = task.shard?.count ?? 1;
-  const whole = !node.perStep || node.kind === 'AllReduce';
+  const split = outputSplit(plan, node);
+  // An output-split gradient product (columns of dW = D^T X) reads its share of the layer input X and the error signal whole.
+  if (split && node.kind === 'GradProduct' && tensor !== node.inputs[0])
+    return ids.map((i) => ({ slot: i, bytes: layouts.slots[i]!.bytes }));
+  const whole = (!node.perStep && !split) || node.kind === 'AllReduce';
   if (first.perCore) {
     const own = ids.find((i) => layouts.slots[i]!.core === task.unit.core) ?? ids[0]!;
     return [{ slot: own, bytes: Math.ceil(layouts.slots[own]!.bytes / (whole ? 1 : c)) }];
@@ -131,7 +157,12 @@ function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number
   const span = (pl: TensorPlacement): [number, number][] => {
     const from = pl.persistent || !pl.firstTask ? 0 : (ctx.position.get(pl.firstTask) ?? 0);
     const to = pl.persistent || !pl.lastTask ? taskCount : (ctx.position.get(pl.lastTask) ?? taskCount);
-    return pl.readNextIteration ? [[0, to], [from, taskCount]] : [[from, to]];
+    return pl.readNextIteration
+      ? [
+          [0, to],
+          [from, taskCount],
+        ]
+      : [[from, to]];
   };
   const ranked = placements
     .map((pl, i) => ({ pl, i, rank: priority(ctx, pl), from: span(pl).at(-1)![0] }))
@@ -158,10 +189,12 @@ function placementsOf(ctx: Ctx, tasks: Task[], reads: Ref[][], writes: Ref[][]):
   const n = tasks.length;
   const firstWrite = new Array<number>(slots.length).fill(Infinity);
   const writers: number[][] = slots.map(() => []);
-  writes.forEach((refs, t) => refs.forEach((r) => {
-    firstWrite[r.slot] = Math.min(firstWrite[r.slot]!, t);
-    writers[r.slot]!.push(t);
-  }));
+  writes.forEach((refs, t) =>
+    refs.forEach((r) => {
+      firstWrite[r.slot] = Math.min(firstWrite[r.slot]!, t);
+      writers[r.slot]!.push(t);
+    }),
+  );
   const lastRead = new Array<number>(slots.length).fill(-1);
   reads.forEach((refs, t) => {
     const prev = new Set(tasks[t]!.prevIterationDeps);
@@ -176,8 +209,14 @@ function placementsOf(ctx: Ctx, tasks: Task[], reads: Ref[][], writes: Ref[][]):
     const first = firstWrite[i]! < Infinity ? tasks[firstWrite[i]!]!.id : undefined;
     const last = persistent || lastRead[i]! < 0 ? undefined : lastRead[i]! % n;
     return {
-      tensor: s.tensor.id, cls: s.tensor.cls, level, core: s.core, bytes: s.bytes, persistent,
-      ...(first ? { firstTask: first } : {}), ...(last !== undefined ? { lastTask: tasks[last]!.id } : {}),
+      tensor: s.tensor.id,
+      cls: s.tensor.cls,
+      level,
+      core: s.core,
+      bytes: s.bytes,
+      persistent,
+      ...(first ? { firstTask: first } : {}),
+      ...(last !== undefined ? { lastTask: tasks[last]!.id } : {}),
       ...(last !== undefined && lastRead[i]! >= n ? { readNextIteration: true } : {}),
     };
   });
@@ -209,16 +248,25 @@ export function mapMemory(plan: TaskPlan, tasks: Task[]): { tasks: Task[]; place
   const producer = producerIndex(graph);
   const consumers = new Map<string, IrNode[]>();
   for (const node of graph.nodes) for (const t of node.inputs) push(consumers, t, node);
-  const slots = Object.values(graph.tensors).flatMap((t) => slotsOfTensor(plan, t, producer.get(t.id), consumers.get(t.id) ?? []));
+  const slots = Object.values(graph.tensors).flatMap((t) =>
+    slotsOfTensor(plan, t, producer.get(t.id), consumers.get(t.id) ?? []),
+  );
   const byTensor = new Map<string, number[]>();
   slots.forEach((s, i) => push(byTensor, s.tensor.id, i));
   const ctx: Ctx = {
-    plan, layouts: { slots, byTensor }, position: new Map(tasks.map((t, i) => [t.id, i])), kept: new Set(keptTensors(graph)),
+    plan,
+    layouts: { slots, byTensor },
+    position: new Map(tasks.map((t, i) => [t.id, i])),
+    kept: new Set(keptTensors(graph)),
     sourceTensors: new Set(Object.keys(graph.tensors).filter((id) => !producer.has(id))),
   };
   const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
-  const reads = tasks.map((task) => nodeById.get(task.node)!.inputs.flatMap((t) => refsOf(plan, ctx.layouts, nodeById.get(task.node)!, task, t)));
-  const writes = tasks.map((task) => nodeById.get(task.node)!.outputs.flatMap((t) => refsOf(plan, ctx.layouts, nodeById.get(task.node)!, task, t)));
+  const reads = tasks.map((task) =>
+    nodeById.get(task.node)!.inputs.flatMap((t) => refsOf(plan, ctx.layouts, nodeById.get(task.node)!, task, t)),
+  );
+  const writes = tasks.map((task) =>
+    nodeById.get(task.node)!.outputs.flatMap((t) => refsOf(plan, ctx.layouts, nodeById.get(task.node)!, task, t)),
+  );
   const placed = assignLevels(ctx, placementsOf(ctx, tasks, reads, writes), tasks.length);
   const { kept, target } = shareSpilledReplicas(ctx, placed);
   const access = (r: Ref): Access => {

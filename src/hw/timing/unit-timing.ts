@@ -52,13 +52,19 @@ export function linkCycles(hw: HwModel, bytes: number, hops = 1): number {
   return Math.ceil(bytes / bw) + hops * (hw.noc?.hopLatencyCycles ?? 0);
 }
 
+/** The latency part of a transfer (its hop latencies); the simulator moves its bytes on shared NoC links. */
+export function linkLatencyCycles(hw: HwModel, work: Extract<Work, { kind: 'transfer' }>): number {
+  return work.bytes === 0 ? 0 : (work.hops ?? 1) * (hw.noc?.hopLatencyCycles ?? 0);
+}
+
 /**
  * Cycles of `work` on `unit`, with no memory stalls: the unit's formula, or where the model costs
  * the work's op class, its fixed cycles plus its scale times the formula.
  */
 export function computeCycles(hw: HwModel, unit: UnitRef, work: Work): number {
   const cycles = formulaCycles(hw, unit, work);
-  const cost = (work.kind === 'gemm' || work.kind === 'vector') && work.op !== undefined ? hw.cores.opCosts?.[work.op] : undefined;
+  const cost =
+    (work.kind === 'gemm' || work.kind === 'vector') && work.op !== undefined ? hw.cores.opCosts?.[work.op] : undefined;
   return cost === undefined || cycles === 0 ? cycles : Math.ceil(cost.fixedCycles + cost.scale * cycles);
 }
 
@@ -69,7 +75,16 @@ function formulaCycles(hw: HwModel, unit: UnitRef, work: Work): number {
     case 'gemm': {
       if (work.m === 0 || work.n === 0 || work.k === 0 || work.groups === 0) return 0;
       if (array) {
-        return work.groups * systolicCycles(array.dataflow, array.rows, array.cols, { m: work.m, n: work.n, k: work.k }, array.weightDoubleBuffered ?? false);
+        return (
+          work.groups *
+          systolicCycles(
+            array.dataflow,
+            array.rows,
+            array.cols,
+            { m: work.m, n: work.n, k: work.k },
+            array.weightDoubleBuffered ?? false,
+          )
+        );
       }
       return Math.ceil(workMacs(work) / (vector?.lanes ?? 1));
     }
@@ -78,7 +93,7 @@ function formulaCycles(hw: HwModel, unit: UnitRef, work: Work): number {
       return Math.ceil((work.elements * work.opsPerElement) / lanes);
     }
     case 'transfer':
-      return linkCycles(hw, work.bytes);
+      return linkCycles(hw, work.bytes, work.hops ?? 1);
     case 'none':
       return 0;
     default:
