@@ -1,5 +1,6 @@
 // The train loop: loads the dataset, builds the runtime, runs the steps with a schedule, writes
-// metrics and checkpoints, evaluates at every epoch end, and writes train-report.json. All
+// metrics and checkpoints, evaluates before the first step (so curves start at step 0) and at every
+// epoch end, and writes train-report.json. All
 // randomness is a pure function of (seed, epoch, step), so resume reproduces an uninterrupted run.
 // With learned sigma the per-layer sigmas are part of the checkpoint, logged at every epoch end
 // (sigma.<layer> means, sigma.mean overall) and reported at the end.
@@ -275,6 +276,8 @@ async function runSteps(
   interrupted: () => boolean,
 ): Promise<{ final?: TrainSummary['final']; stoppedAt?: number }> {
   let final: TrainSummary['final'] | undefined;
+  // The curves start at step 0: the untrained network's loss and accuracy, before any update.
+  if (startStep === 0) await endOfEpoch(loop, 0, 0);
   for (let step = startStep; step < loop.totalSteps; step++) {
     await runStep(loop, step);
     const done = step + 1;

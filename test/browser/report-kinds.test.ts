@@ -217,6 +217,11 @@ describe.skipIf(chromiumPath === undefined)('the report of each kind, as an arch
     );
     expect(firstTicks.length).toBeGreaterThan(1);
     for (const t of firstTicks) expect(t).toBe('0');
+    // The run evaluates before its first update, so the accuracy curves begin at step 0.
+    const firstPoints = await page.$$eval('#train-accuracy circle', (els) =>
+      els.map((e) => e.getAttribute('data-tip') ?? ''),
+    );
+    expect(firstPoints.filter((tip) => tip.includes(': step 0 →'))).toHaveLength(2);
   });
 
   test('sweep: labelled axes, distinct points and a front table without repeated rows', async () => {
