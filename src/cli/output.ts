@@ -1,12 +1,13 @@
 // The one output convention of every command: `--json` prints the command's JSON on stdout and
 // nothing else goes there (tables and "wrote FILE" notices move to stderr); `--json-file FILE`
 // writes it to a file; `-` names stdout wherever an output file is accepted. Every output path is
-// checked (not there unless --force, its folder exists and is writable, not named twice, at most
-// one stdout) before the command does any work, so a long run never ends on a refused file.
-import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+// checked (not there unless --force, a file where a file is meant, its folders writable or creatable,
+// not named twice, at most one stdout) before the command does any work, so a long run never ends on
+// a refused file; files are written atomically (src/output-file.ts), missing folders made as mkdir -p.
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
+import { outputPathProblem, writeFileAtomic, type OutputKind } from '../output-file.js';
 
 export const stdoutPath = '-';
 
@@ -14,6 +15,8 @@ export interface OutputRequest {
   /** The option that named the path, for messages: '--json-file', '--report', ... */
   option: string;
   path: string | undefined;
+  /** A file (the default) or a folder the command writes its files into. */
+  kind?: OutputKind;
 }
 
 export interface CheckOptions {
@@ -24,37 +27,25 @@ export interface CheckOptions {
   replaceable?: (path: string) => boolean;
 }
 
-function fileProblem(option: string, path: string, options: CheckOptions): string | undefined {
-  const hint = 'hint: pass --force to overwrite it, choose another name, or `-` for stdout';
-  if (existsSync(path)) {
-    if (statSync(path).isDirectory()) return `${option}: ${path} is a folder; allowed: a file path or \`-\` for stdout`;
-    if (!options.force && !(options.replaceable?.(path) ?? false)) return `${option}: ${path} already exists; allowed: a new file; ${hint}`;
-    return undefined;
-  }
-  const folder = dirname(resolve(path));
-  if (!existsSync(folder)) return `${option}: the folder ${folder} of ${path} does not exist; allowed: a path in an existing folder`;
-  try {
-    accessSync(folder, constants.W_OK);
-  } catch {
-    return `${option}: the folder ${folder} is not writable; allowed: a path in a writable folder`;
-  }
-  return undefined;
-}
-
 /** Every problem with the requested outputs, all at once; throws a ConfigError (exit 2) if any. */
 export function checkOutputs(requests: readonly OutputRequest[], options: CheckOptions = {}): void {
   const given = requests.filter((r): r is OutputRequest & { path: string } => r.path !== undefined);
   const problems: string[] = [];
-  const onStdout = [...(options.jsonOnStdout ? ['--json'] : []), ...given.filter((r) => r.path === stdoutPath).map((r) => r.option)];
-  if (onStdout.length > 1) problems.push(`${onStdout.join(' and ')}: all write to stdout; allowed: at most one output on stdout`);
+  const onStdout = [
+    ...(options.jsonOnStdout ? ['--json'] : []),
+    ...given.filter((r) => r.path === stdoutPath).map((r) => r.option),
+  ];
+  if (onStdout.length > 1)
+    problems.push(`${onStdout.join(' and ')}: all write to stdout; allowed: at most one output on stdout`);
   const seen = new Map<string, string>();
-  for (const { option, path } of given) {
+  for (const { option, path, kind } of given) {
     if (path === stdoutPath) continue;
     const key = resolve(path);
     const first = seen.get(key);
-    if (first !== undefined) problems.push(`${option}: ${path} is already the ${first} file; allowed: a different file for each output`);
+    if (first !== undefined)
+      problems.push(`${option}: ${path} is already the ${first} file; allowed: a different file for each output`);
     seen.set(key, option);
-    const problem = fileProblem(option, path, options);
+    const problem = outputPathProblem(option, path, kind ?? 'file', options);
     if (problem !== undefined) problems.push(problem);
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -67,17 +58,30 @@ export function stdoutTaken(json: boolean | undefined, paths: ReadonlyArray<stri
 
 /** Human text: on stdout, or on stderr when stdout carries machine output. */
 export function say(text: string, machineOnStdout: boolean): void {
-  (machineOnStdout ? process.stderr : process.stdout).write(text);
+  if (machineOnStdout) notice(text);
+  else process.stdout.write(text);
 }
 
-/** Writes text to a checked path (`-`: stdout); a file gets a "wrote FILE" notice on stderr. */
+let quiet = false;
+
+/** --quiet: notices and warnings on stderr are dropped (errors are not). Set once per command. */
+export function setQuiet(value: boolean): void {
+  quiet = value;
+}
+
+/** A notice or warning for people, on stderr unless --quiet. */
+export function notice(text: string): void {
+  if (!quiet) process.stderr.write(text);
+}
+
+/** Writes text to a checked path (`-`: stdout) atomically; a file gets a "wrote FILE" notice on stderr. */
 export function writeOutput(path: string, text: string): void {
   if (path === stdoutPath) {
     process.stdout.write(text);
     return;
   }
-  writeFileSync(path, text);
-  process.stderr.write(`wrote ${path}\n`);
+  writeFileAtomic(path, text);
+  notice(`wrote ${path}\n`);
 }
 
 export const jsonText = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
@@ -93,7 +97,8 @@ export function addJsonOptions(command: Command, what: string): Command {
   command
     .option('--json', `print ${what} as JSON on stdout (nothing else goes to stdout)`)
     .option('--json-file <file>', `write ${what} as JSON to a file (- for stdout)`);
-  if (!command.options.some((o) => o.long === '--force')) command.option('--force', 'overwrite an existing --json-file');
+  if (!command.options.some((o) => o.long === '--force'))
+    command.option('--force', 'overwrite an existing --json-file');
   return command;
 }
 

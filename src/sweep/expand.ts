@@ -11,7 +11,8 @@ import { type ScheduleKind, scheduleOf } from '../compiler/schedules/registry.js
 import { splitUnit, type FieldRange, type FieldValue, type SweepSpec } from './spec.js';
 import type { SweepPoint } from './types.js';
 
-const withUnit = (n: number, unit: string): FieldValue => (unit ? `${Number(n.toPrecision(12))} ${unit}` : Number(n.toPrecision(12)));
+const withUnit = (n: number, unit: string): FieldValue =>
+  unit ? `${Number(n.toPrecision(12))} ${unit}` : Number(n.toPrecision(12));
 
 /** The enumerable values of a range (a list, or min..max by step or factor). */
 export function rangeValues(r: FieldRange): FieldValue[] {
@@ -25,12 +26,49 @@ export function rangeValues(r: FieldRange): FieldValue[] {
   return out;
 }
 
+/** How many values rangeValues(r) gives, computed without listing them (a huge range costs nothing). */
+export function rangeCount(r: FieldRange): number {
+  if (Array.isArray(r)) return r.length;
+  const lo = splitUnit(r.min).n;
+  const hi = splitUnit(r.max).n;
+  const eps = 1e-9 * Math.max(1, Math.abs(hi));
+  if (hi + eps < lo) return 0;
+  if (r.step !== undefined) return r.step > 0 ? Math.floor((hi + eps - lo) / r.step) + 1 : Number.POSITIVE_INFINITY;
+  if (r.factor !== undefined)
+    return r.factor > 1 && lo > 0
+      ? Math.floor(Math.log((hi + eps) / lo) / Math.log(r.factor)) + 1
+      : Number.POSITIVE_INFINITY;
+  return 0;
+}
+
+/**
+ * The spec's point count before points that do not depend on a choice are merged: the sample size,
+ * or the grid's product of choice counts. An upper bound on expand(spec).length, known at once.
+ */
+export function pointCountBound(spec: SweepSpec): number {
+  if (spec.sample) return spec.sample.count;
+  const lists = [
+    spec.models,
+    spec.methods,
+    spec.copies,
+    spec.schedules,
+    spec.batch,
+    spec.microBatches ?? [0],
+    spec.staleness ?? [0],
+    spec.noiseStorage ?? [0],
+  ];
+  return lists.reduce((n, l) => n * l.length, 1) * Object.values(spec.hwRanges).reduce((n, r) => n * rangeCount(r), 1);
+}
+
 /** Canonical JSON (sorted keys) so that the key never depends on property order. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -81,7 +119,9 @@ function makePoint(spec: SweepSpec, given: Map<string, unknown>): SweepPoint {
   const choice = withoutIrrelevant(given);
   const hwOverrides: Record<string, number | string> = {};
   for (const [name, v] of choice) if (name.startsWith('hw:')) hwOverrides[name.slice(3)] = v as number | string;
-  const optional = ['microBatches', 'staleness', 'noiseStorage'].flatMap((n) => (choice.get(n) === undefined ? [] : [[n, choice.get(n)]]));
+  const optional = ['microBatches', 'staleness', 'noiseStorage'].flatMap((n) =>
+    choice.get(n) === undefined ? [] : [[n, choice.get(n)]],
+  );
   const body: Omit<SweepPoint, 'key'> = {
     hw: spec.hw,
     hwOverrides,

@@ -3,9 +3,10 @@
 // resume and at the end with the `pareto` column) and DIR/pareto.json. Each row is written with one
 // appendFileSync (one write(2) on an O_APPEND file), so a kill leaves at most a torn last line; on
 // resume that line is detected and cut off. It does not decide which points to run.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { makeFolder, writeFileAtomic as writeAtomic } from '../output-file.js';
 import { toSweepReport } from './to-sweep-report.js';
 import type { PointResult } from './types.js';
 
@@ -39,7 +40,9 @@ function readRows(file: string): { rows: PointResult[]; discardedBytes: number }
     }
     if (row === undefined || typeof row.key !== 'string') {
       if (i >= lines.length - 2) break;
-      throw new ConfigError([`${file}:${i + 1}: not a result row (found ${JSON.stringify(line.slice(0, 60))}); hint: only the last line can be torn by a kill, this file was edited`]);
+      throw new ConfigError([
+        `${file}:${i + 1}: not a result row (found ${JSON.stringify(line.slice(0, 60))}); hint: only the last line can be torn by a kill, this file was edited`,
+      ]);
     }
     rows.push(row);
     goodBytes += Buffer.byteLength(line, 'utf8') + 1;
@@ -63,7 +66,10 @@ export class ResultsStore {
   /** Bytes of a torn last line cut off when the store was opened with resume. */
   readonly discardedBytes: number;
 
-  private constructor(readonly dir: string, private readonly options: StoreOptions) {
+  private constructor(
+    readonly dir: string,
+    private readonly options: StoreOptions,
+  ) {
     this.jsonlPath = join(dir, 'results.jsonl');
     this.csvPath = join(dir, 'results.csv');
     this.paretoPath = join(dir, 'pareto.json');
@@ -75,11 +81,13 @@ export class ResultsStore {
 
   /** Opens DIR; refuses a DIR holding results unless resume (keep them) or force (delete them). */
   static open(dir: string, options: StoreOptions): ResultsStore {
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
     const present = OWN_FILES.filter((f) => existsSync(join(dir, f)));
     if (present.length > 0 && !options.resume) {
       if (!options.force) {
-        throw new ConfigError([`--out ${dir}: already holds ${present.join(', ')}; allowed: an empty or new folder; hint: --resume to continue that sweep, --force to delete its results and start over`]);
+        throw new ConfigError([
+          `--out ${dir}: already holds ${present.join(', ')}; allowed: an empty or new folder; hint: --resume to continue that sweep, --force to delete its results and start over`,
+        ]);
       }
       for (const f of present) rmSync(join(dir, f));
     }
@@ -121,22 +129,58 @@ export class ResultsStore {
 
   private columns(): string[] {
     return [
-      'key', 'status', 'reason', 'model', 'method', 'copies', 'schedule', 'batch', 'microBatches', 'staleness', 'noiseStorage', 'iterations', 'hw',
+      'key',
+      'status',
+      'reason',
+      'model',
+      'method',
+      'copies',
+      'schedule',
+      'batch',
+      'microBatches',
+      'staleness',
+      'noiseStorage',
+      'iterations',
+      'hw',
       ...this.options.overrideFields.map((f) => `hw:${f}`),
-      'iterationsPerSecond', 'samplesPerSecond', 'cyclesPerIteration', 'peakMemoryBytes',
+      'iterationsPerSecond',
+      'samplesPerSecond',
+      'cyclesPerIteration',
+      'peakMemoryBytes',
       ...this.options.levels.map((l) => `peakBytes:${l}`),
-      'energyJoulesPerIteration', 'utilisation', 'bubbleRatio', 'pareto',
+      'energyJoulesPerIteration',
+      'utilisation',
+      'bubbleRatio',
+      'pareto',
     ];
   }
 
   private csvRow(r: PointResult): string {
     const p = r.point;
     const cells: unknown[] = [
-      r.key, r.status, r.reason, p.model, p.method, p.copies, p.schedule, p.batch, p.microBatches, p.staleness, p.noiseStorage, p.iterations, p.hw,
+      r.key,
+      r.status,
+      r.reason,
+      p.model,
+      p.method,
+      p.copies,
+      p.schedule,
+      p.batch,
+      p.microBatches,
+      p.staleness,
+      p.noiseStorage,
+      p.iterations,
+      p.hw,
       ...this.options.overrideFields.map((f) => p.hwOverrides[f]),
-      r.iterationsPerSecond, r.samplesPerSecond, r.cyclesPerIteration, r.peakMemoryBytes,
+      r.iterationsPerSecond,
+      r.samplesPerSecond,
+      r.cyclesPerIteration,
+      r.peakMemoryBytes,
       ...this.options.levels.map((l) => r.peakBytesByLevel?.[l]),
-      r.energyJoulesPerIteration, r.utilisation, r.bubbleRatio, r.pareto,
+      r.energyJoulesPerIteration,
+      r.utilisation,
+      r.bubbleRatio,
+      r.pareto,
     ];
     return cells.map(csvCell).join(',');
   }
@@ -145,10 +189,4 @@ export class ResultsStore {
     const lines = [this.columns().join(','), ...[...this.rows.values()].map((r) => this.csvRow(r))];
     writeAtomic(this.csvPath, `${lines.join('\n')}\n`);
   }
-}
-
-/** Write-then-rename, so a kill never leaves a half-written file in place of a whole one. */
-function writeAtomic(file: string, text: string): void {
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
 }

@@ -2,11 +2,11 @@
 // results folder (refusing to overwrite it without --resume or --force), hands the points not yet
 // saved to the local thread pool or the Redis queue, saves each result as it arrives, and marks the
 // Pareto front at the end. It prints nothing: progress goes to the caller's callbacks.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { loadHwModel } from '../hw/load.js';
-import { expand } from './expand.js';
+import { writeFileAtomic } from '../output-file.js';
+import { expand, pointCountBound } from './expand.js';
 import { checkHwRanges } from './hw-overrides.js';
 import { runLocal } from './local-pool.js';
 import { namedObjectives, objectivesFor, paretoFront } from './pareto.js';
@@ -28,6 +28,8 @@ export interface RunSweepOptions {
   queueName?: string;
   /** Module exporting evaluatePoint, for tests; default the real compile+simulate. */
   evaluatorModule?: string;
+  /** The most points a sweep may have (default defaultMaxPoints); a larger spec is refused before anything is created. */
+  maxPoints?: number;
   onStart?: (info: { total: number; todo: number; skipped: number; discardedBytes: number }) => void;
   onResult?: (result: PointResult, done: number, todo: number) => void;
 }
@@ -43,9 +45,28 @@ export interface SweepOutcome {
   objectives: string[];
 }
 
-/** The spec, checked against its base hardware model; ConfigError with every problem. */
-export function prepareSweep(specPath: string): { spec: SweepSpec; points: SweepPoint[]; levels: string[] } {
+export const defaultMaxPoints = 100_000;
+
+/** Refuses a spec of more than maxPoints points, before they are listed (a million points would take minutes). */
+function checkPointCount(spec: SweepSpec, specPath: string, maxPoints: number): void {
+  const bound = pointCountBound(spec);
+  if (bound <= maxPoints) return;
+  const what = spec.sample
+    ? `"sample.count" asks for ${bound} points`
+    : `the grid has ${Number.isFinite(bound) ? bound : 'unboundedly many'} points`;
+  throw new ConfigError([
+    `${specPath}: ${what}; allowed: at most --max-points ${maxPoints}. Hint: coarsen a range (a larger "step" or "factor"), sample the space ("sample": {"count": N, "seed": S}), or raise --max-points`,
+  ]);
+}
+
+/** The spec, checked against its base hardware model and its size; ConfigError with every problem. */
+export function prepareSweep(
+  specPath: string,
+  maxPoints = defaultMaxPoints,
+): { spec: SweepSpec; points: SweepPoint[]; levels: string[] } {
   const checked = readSweepSpec(specPath);
+  // Before the hardware ranges: checking them parses a model per value, which a huge range makes slow.
+  if (checked.ok) checkPointCount(checked.spec, specPath, maxPoints);
   const hwPart = checked.ok ? checked.spec : checked.hwPart;
   const problems = [...checked.problems, ...(hwPart ? checkHwRanges(hwPart, specPath) : [])];
   if (!checked.ok || problems.length > 0) throw new ConfigError(problems);
@@ -79,14 +100,16 @@ function checkEnergyModelled(points: readonly SweepPoint[], specPath: string): v
 }
 
 export async function runSweep(options: RunSweepOptions): Promise<SweepOutcome> {
-  const { spec, points, levels } = prepareSweep(options.specPath);
+  const { spec, points, levels } = prepareSweep(options.specPath, options.maxPoints);
+  // A bad or unreachable --queue is refused before the results folder is created.
+  if (options.queue) (await (await import('./queue.js')).connectRedis(options.queue)).disconnect();
   const store = ResultsStore.open(options.outDir, {
     resume: options.resume,
     force: options.force,
     overrideFields: Object.keys(spec.hwRanges),
     levels,
   });
-  writeFileSync(join(options.outDir, 'spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
+  writeFileAtomic(join(options.outDir, 'spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
   const todo = points.filter((p) => !store.has(p.key));
   options.onStart?.({
     total: points.length,

@@ -1,8 +1,9 @@
 // Per-step and per-epoch metrics of a run, appended to metrics.jsonl and metrics.csv in the run
 // directory. On resume the files are cut back to the checkpoint's step, so a resumed run's files equal
 // an uninterrupted run's (up to timing columns).
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../output-file.js';
 
 export interface MetricsRow {
   kind: 'step' | 'epoch';
@@ -12,7 +13,20 @@ export interface MetricsRow {
   values: Record<string, number>;
 }
 
-const csvColumns = ['kind', 'step', 'epoch', 'loss', 'lr', 'samplesPerSecond', 'train.loss', 'train.accuracy', 'test.loss', 'test.accuracy', 'sigma.mean', 'wallSeconds'];
+const csvColumns = [
+  'kind',
+  'step',
+  'epoch',
+  'loss',
+  'lr',
+  'samplesPerSecond',
+  'train.loss',
+  'train.accuracy',
+  'test.loss',
+  'test.accuracy',
+  'sigma.mean',
+  'wallSeconds',
+];
 
 function csvLine(row: MetricsRow): string {
   return csvColumns
@@ -32,8 +46,8 @@ export class MetricsLog {
   /** Starts fresh files, or keeps the rows up to `keepThroughStep` when resuming. */
   open(keepThroughStep: number | undefined): void {
     const kept = keepThroughStep === undefined ? [] : this.rows().filter((r) => r.step <= keepThroughStep);
-    writeFileSync(this.jsonlPath, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    writeFileSync(this.csvPath, [csvColumns.join(','), ...kept.map(csvLine)].map((l) => `${l}\n`).join(''));
+    writeFileAtomic(this.jsonlPath, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    writeFileAtomic(this.csvPath, [csvColumns.join(','), ...kept.map(csvLine)].map((l) => `${l}\n`).join(''));
   }
 
   append(row: MetricsRow): void {

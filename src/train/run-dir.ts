@@ -1,9 +1,10 @@
 // The run directory: config.json, checkpoint.bin, metrics.jsonl/csv and train-report.json. An
 // existing run is never overwritten without --force, --resume needs a checkpoint to resume from and
 // may change only the epochs and the checkpoint interval. Nothing is written until the run is valid.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { makeFolder, writeFileAtomic } from '../output-file.js';
 import type { TrainConfig } from './train-config.js';
 
 export interface RunPaths {
@@ -14,7 +15,12 @@ export interface RunPaths {
 }
 
 export function runPaths(dir: string): RunPaths {
-  return { dir, config: join(dir, 'config.json'), checkpoint: join(dir, 'checkpoint.bin'), report: join(dir, 'train-report.json') };
+  return {
+    dir,
+    config: join(dir, 'config.json'),
+    checkpoint: join(dir, 'checkpoint.bin'),
+    report: join(dir, 'train-report.json'),
+  };
 }
 
 /** Settings a resumed run may change: how long it runs and how often it saves. */
@@ -25,7 +31,9 @@ export const resumableSettings = ['epochs', 'checkpointEvery'] as const;
  * resume must continue the same run: the data order and the noise depend on the others.
  */
 function changedSettings(saved: TrainConfig, given: TrainConfig): string[] {
-  const keys = [...new Set([...Object.keys(saved), ...Object.keys(given)])].filter((k) => !(resumableSettings as readonly string[]).includes(k)) as (keyof TrainConfig)[];
+  const keys = [...new Set([...Object.keys(saved), ...Object.keys(given)])].filter(
+    (k) => !(resumableSettings as readonly string[]).includes(k),
+  ) as (keyof TrainConfig)[];
   return keys
     .filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(given[k]))
     .map((k) => `${k} is ${JSON.stringify(given[k])} now but ${JSON.stringify(saved[k])} in the saved run`);
@@ -35,7 +43,9 @@ function changedSettings(saved: TrainConfig, given: TrainConfig): string[] {
 export function readSavedConfig(dir: string): TrainConfig {
   const paths = runPaths(dir);
   if (!existsSync(paths.checkpoint) || !existsSync(paths.config)) {
-    throw new ConfigError([`--resume: ${existsSync(paths.config) ? paths.checkpoint : paths.config} not found; there is no run to resume in ${dir}. Hint: start it without --resume`]);
+    throw new ConfigError([
+      `--resume: ${existsSync(paths.config) ? paths.checkpoint : paths.config} not found; there is no run to resume in ${dir}. Hint: start it without --resume`,
+    ]);
   }
   try {
     return JSON.parse(readFileSync(paths.config, 'utf8')) as TrainConfig;
@@ -63,17 +73,35 @@ export function checkRunDir(dir: string, config: TrainConfig, mode: { resume: bo
   }
   const occupied = existsSync(dir) && readdirSync(dir).length > 0;
   if (occupied && !mode.force) {
-    throw new ConfigError([`--out ${dir}: the directory exists and is not empty; allowed: a new directory. Hint: --resume to continue that run, or --force to overwrite it`]);
+    throw new ConfigError([
+      `--out ${dir}: the directory exists and is not empty; allowed: a new directory. Hint: --resume to continue that run, or --force to overwrite it`,
+    ]);
   }
   return config;
 }
 
-/** Creates (or, with --force, replaces) the run directory and saves its config; a resume updates the saved config. */
+/** Saves the run's settings (atomically: a failure keeps the previous config.json). */
+export function saveRunConfig(dir: string, config: TrainConfig): void {
+  writeFileAtomic(runPaths(dir).config, `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** Creates (or, with --force, replaces) the run directory of a fresh run and saves its config; a resume writes nothing here. */
 export function writeRunDir(dir: string, config: TrainConfig, mode: { resume: boolean; force: boolean }): void {
-  const paths = runPaths(dir);
-  if (!mode.resume) {
-    if (mode.force) rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-  }
-  writeFileSync(paths.config, `${JSON.stringify(config, null, 2)}\n`);
+  if (mode.resume) return;
+  if (mode.force) rmSync(dir, { recursive: true, force: true });
+  makeFolder(dir);
+  saveRunConfig(dir, config);
+}
+
+/** The files a run writes; a failed fresh run removes them (and its folder, if the run created it). */
+const runFiles = ['config.json', 'checkpoint.bin', 'metrics.jsonl', 'metrics.csv', 'train-report.json'];
+
+/**
+ * After a fresh run failed: a run with a checkpoint is kept (it can be resumed); otherwise what it
+ * wrote goes, the folder too when the run created it, so the corrected rerun is not refused.
+ */
+export function removeFailedRun(dir: string, existedBefore: boolean): void {
+  if (!existsSync(dir) || existsSync(runPaths(dir).checkpoint)) return;
+  if (!existedBefore) rmSync(dir, { recursive: true, force: true });
+  else for (const f of runFiles) rmSync(join(dir, f), { force: true });
 }

@@ -1,7 +1,6 @@
 // train-report.json: the TrainReport curve of one run (src/report/train-report.ts, which the
 // visualizer reads) plus a summary block: final train/test accuracy and loss, wall time, the backend
 // that ran (overall and per kernel; the page transfer cost on browser backends), the bytes kept per step by tensor class, and with learned sigma each layer's final sigma.
-import { writeFileSync } from 'node:fs';
 import type { TransferStats } from '../../kernels/browser/browser-device.js';
 import type { TrainReport } from '../report/train-report.js';
 import type { MetricsRow } from './metrics-log.js';
@@ -10,6 +9,7 @@ import type { StepProfile } from './step-profile.js';
 import type { SigmaSummary } from './runtime/learned-sigma.js';
 import type { KeptBytes } from './runtime/step-types.js';
 import type { TrainConfig } from './train-config.js';
+import { writeFileAtomic } from '../output-file.js';
 
 export interface TrainSummary {
   config: TrainConfig;
@@ -75,6 +75,6 @@ export function writeTrainReport(path: string, summary: TrainSummary, rows: Metr
     ],
     summary,
   };
-  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }

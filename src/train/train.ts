@@ -4,6 +4,7 @@
 // randomness is a pure function of (seed, epoch, step), so resume reproduces an uninterrupted run.
 // With learned sigma the per-layer sigmas are part of the checkpoint, logged at every epoch end
 // (sigma.<layer> means, sigma.mean overall) and reported at the end.
+import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { buildModel } from '../models/registry.js';
 import { gatherBatch, epochPermutation } from './batches.js';
@@ -15,7 +16,8 @@ import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog } from './metrics-log.js';
 import { createProgress, type Progress } from './progress.js';
 import { isNonFiniteError, RunDiverged } from './divergence.js';
-import { checkRunDir, runPaths, writeRunDir } from './run-dir.js';
+import { checkRunDir, removeFailedRun, runPaths, saveRunConfig, writeRunDir } from './run-dir.js';
+import { resolveCompileOptions } from '../compiler/compile-options.js';
 import { stepProfile } from './step-profile.js';
 import { defaultHwModelName, loadHwModel } from '../hw/load.js';
 import type { StepSchedule } from './runtime/graph-cache.js';
@@ -72,8 +74,11 @@ function save(loop: Loop, step: number): void {
   });
 }
 
+/** The step schedule of a run; its options are checked here, before the run directory is written. */
 function stepScheduleOf(config: TrainConfig): { schedule?: StepSchedule } {
   if (config.stepSchedule === undefined) return {};
+  const { method, copies, batch, microBatches, staleness, layerwise } = config;
+  resolveCompileOptions({ method, copies, batch, schedule: config.stepSchedule, microBatches, staleness, layerwise });
   const hw = loadHwModel(config.hw ?? defaultHwModelName);
   return {
     schedule: {
@@ -139,7 +144,11 @@ interface MemoryUse {
   limitBytes: number;
 }
 
-async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loop: Loop; startStep: number }> {
+async function setup(
+  config0: TrainConfig,
+  options: TrainOptions,
+  wrote: { runDir: boolean },
+): Promise<{ loop: Loop; startStep: number }> {
   const config = checkRunDir(options.outDir, config0, options);
   const dataset = loadDataset(config.dataset, datasetOptions(config));
   const network = buildModel(config.model, {
@@ -161,6 +170,7 @@ async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loo
     throw new ConfigError([
       `--batch ${config.batch}: larger than the ${dataset.train.count} training samples; allowed: at most ${dataset.train.count}`,
     ]);
+  wrote.runDir = !options.resume;
   writeRunDir(options.outDir, config, options);
   const paths = runPaths(options.outDir);
   const loop: Loop = {
@@ -181,6 +191,8 @@ async function setup(config0: TrainConfig, options: TrainOptions): Promise<{ loo
     runtime.importState(state.arrays, state.meta.optimizerUpdates);
     startStep = state.meta.step;
     loop.wallSeconds = state.meta.wallSeconds;
+    // Only a resume that could load its checkpoint changes the saved run (a failed one changes nothing).
+    saveRunConfig(options.outDir, config);
     loop.progress.line(
       `resuming ${options.outDir} at step ${startStep}/${loop.totalSteps} on backend ${runtime.backend}`,
     );
@@ -296,8 +308,23 @@ async function runSteps(
   return { final };
 }
 
+/**
+ * Runs (or resumes) a training run. A fresh run that fails before its first checkpoint (a refused
+ * option found late, an infeasible mapping) removes what it wrote, so the corrected rerun is not refused.
+ */
 export async function train(config: TrainConfig, options: TrainOptions): Promise<TrainSummary> {
-  const { loop, startStep } = await setup(config, options);
+  const existedBefore = existsSync(options.outDir);
+  const wrote = { runDir: false };
+  try {
+    return await trainRun(config, options, wrote);
+  } catch (err) {
+    if (wrote.runDir) removeFailedRun(options.outDir, existedBefore);
+    throw err;
+  }
+}
+
+async function trainRun(config: TrainConfig, options: TrainOptions, wrote: { runDir: boolean }): Promise<TrainSummary> {
+  const { loop, startStep } = await setup(config, options, wrote);
   let interrupted = false;
   const onSignal = (): void => void (interrupted = true);
   process.once('SIGINT', onSignal);

@@ -3,22 +3,31 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { action } from '../action.js';
-import { checkOutputs, writeOutput } from '../output.js';
+import { checkOutputs, emitJson, writeOutput } from '../output.js';
 
 export interface ReportOptions {
   out: string;
   trace?: string;
   force?: boolean;
+  json?: boolean;
 }
 
 /** Reads, validates and renders; returns the files written. */
 export async function runReport(input: string, opts: ReportOptions): Promise<string[]> {
   const { readReports } = await import('../../report/report-file.js');
   const { renderHtmlReport } = await import('../../../visualizer/html-report.js');
-  checkOutputs([{ option: '--out', path: opts.out }, { option: '--trace', path: opts.trace }], { force: opts.force });
+  checkOutputs(
+    [
+      { option: '--out', path: opts.out },
+      { option: '--trace', path: opts.trace },
+    ],
+    { force: opts.force, jsonOnStdout: opts.json },
+  );
   const reports = readReports(input);
   if (opts.trace !== undefined && reports.sim === undefined) {
-    throw new ConfigError([`--trace: ${input} holds no sim-report, and a trace needs one. Hint: point at a simulate --json output.`]);
+    throw new ConfigError([
+      `--trace: ${input} holds no sim-report, and a trace needs one. Hint: point at a simulate --json output.`,
+    ]);
   }
   const written: string[] = [];
   writeOutput(opts.out, renderHtmlReport(reports));
@@ -39,9 +48,11 @@ export function register(program: Command): void {
     .requiredOption('--out <file>', 'the HTML file to write (- for stdout)')
     .option('--trace <file>', 'also write the Chrome/Perfetto trace of the sim report (- for stdout)')
     .option('--force', 'overwrite existing output files')
+    .option('--json', 'print the files written as JSON on stdout')
     .action(
       action(async (input: string, opts: ReportOptions) => {
-        await runReport(input, opts);
+        const written = await runReport(input, opts);
+        emitJson({ kind: 'report-files', input, written }, opts);
       }),
     );
 }

@@ -3,6 +3,52 @@
 import type { Command } from 'commander';
 import { action } from '../action.js';
 
+interface ScaleSimOpts {
+  config: string;
+  topology: string;
+  gemm?: boolean;
+  out: string;
+  force?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+async function runScaleSim(opts: ScaleSimOpts): Promise<void> {
+  const { join } = await import('node:path');
+  const { checkOutputs, emitJson, say, stdoutTaken, writeOutput } = await import('../output.js');
+  const toStdout = opts.out === '-';
+  const target = toStdout ? '-' : join(opts.out, 'COMPUTE_REPORT.csv');
+  checkOutputs(
+    toStdout
+      ? [{ option: '--out', path: '-' }]
+      : [
+          { option: '--out', path: opts.out, kind: 'folder' },
+          { option: '--out', path: target },
+        ],
+    { force: opts.force, jsonOnStdout: opts.json },
+  );
+  const { loadScaleSimConfig } = await import('../../hw/scalesim-cfg.js');
+  const { loadScaleSimTopology } = await import('../../models/importers/scalesim-topology.js');
+  const { simulateScaleSimLayer, computeReportCsv } = await import('../../../sim/scalesim.js');
+  const cfg = loadScaleSimConfig(opts.config);
+  const layers = loadScaleSimTopology(opts.topology, opts.gemm ?? false);
+  const { createProgress } = await import('../progress.js');
+  const progress = await createProgress('scalesim', { quiet: opts.quiet });
+  const results = layers.map((layer, i) => {
+    const result = simulateScaleSimLayer(cfg, layer, i);
+    progress.update((i + 1) / layers.length);
+    return result;
+  });
+  progress.stop();
+  const lines = results.map(
+    (r) =>
+      `${String(r.layerId).padStart(3)} ${r.name.padEnd(16)} ${String(r.totalCycles).padStart(10)} cycles  ${String(r.stallCycles).padStart(8)} stall  util ${r.overallUtilPercent.toFixed(2)}%\n`,
+  );
+  say(lines.join(''), stdoutTaken(opts.json, [target]));
+  writeOutput(target, computeReportCsv(results));
+  emitJson({ kind: 'scalesim-results', computeReport: toStdout ? null : target, layers: results }, { json: opts.json });
+}
+
 export function register(program: Command): void {
   program
     .command('scalesim')
@@ -13,35 +59,6 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output folder (- prints the COMPUTE_REPORT.csv on stdout)')
     .option('--force', 'overwrite an existing COMPUTE_REPORT.csv')
     .option('--quiet', 'no progress on stderr')
-    .action(
-      action(async (opts: { config: string; topology: string; gemm?: boolean; out: string; force?: boolean; quiet?: boolean }) => {
-        const { existsSync, mkdirSync, statSync } = await import('node:fs');
-        const { join } = await import('node:path');
-        const { ConfigError } = await import('../../errors.js');
-        const { loadScaleSimConfig } = await import('../../hw/scalesim-cfg.js');
-        const { loadScaleSimTopology } = await import('../../models/importers/scalesim-topology.js');
-        const { simulateScaleSimLayer, computeReportCsv } = await import('../../../sim/scalesim.js');
-        const toStdout = opts.out === '-';
-        const target = toStdout ? '-' : join(opts.out, 'COMPUTE_REPORT.csv');
-        if (!toStdout && existsSync(target) && !opts.force) {
-          throw new ConfigError([`--out: ${target} already exists; allowed: a folder without a COMPUTE_REPORT.csv; hint: pass --force to overwrite it`]);
-        }
-        if (!toStdout && existsSync(opts.out) && !statSync(opts.out).isDirectory()) throw new ConfigError([`--out: ${opts.out} is a file; allowed: a folder (created if missing) or - for stdout`]);
-        const cfg = loadScaleSimConfig(opts.config);
-        const layers = loadScaleSimTopology(opts.topology, opts.gemm ?? false);
-        const { createProgress } = await import('../progress.js');
-        const progress = await createProgress('scalesim', { quiet: opts.quiet });
-        const results = layers.map((layer, i) => {
-          const result = simulateScaleSimLayer(cfg, layer, i);
-          progress.update((i + 1) / layers.length);
-          return result;
-        });
-        progress.stop();
-        if (!toStdout) mkdirSync(opts.out, { recursive: true });
-        const { say, writeOutput } = await import('../output.js');
-        const lines = results.map((r) => `${String(r.layerId).padStart(3)} ${r.name.padEnd(16)} ${String(r.totalCycles).padStart(10)} cycles  ${String(r.stallCycles).padStart(8)} stall  util ${r.overallUtilPercent.toFixed(2)}%\n`);
-        say(lines.join(''), toStdout);
-        writeOutput(target, computeReportCsv(results));
-      }),
-    );
+    .option('--json', 'print the per-layer results as JSON on stdout (the table goes to stderr)')
+    .action(action(runScaleSim));
 }

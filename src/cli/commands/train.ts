@@ -46,6 +46,7 @@ interface TrainFlags {
   checkpointEvery: string;
   quiet?: boolean;
   maxMemory?: string;
+  json?: boolean;
 }
 
 const noisy = ['lr', 'alr', 'es', 'aes'] as const;
@@ -251,6 +252,17 @@ async function configFrom(flags: TrainFlags) {
   };
 }
 
+/** The HTML report and, with --json, train-report.json on stdout (a finished or diverged run). */
+async function finalOutputs(flags: TrainFlags): Promise<void> {
+  const { emitJson } = await import('../output.js');
+  const { runPaths } = await import('../../train/run-dir.js');
+  const { readFileSync } = await import('node:fs');
+  if (flags.json) emitJson(JSON.parse(readFileSync(runPaths(flags.out).report, 'utf8')), { json: true });
+  const { readReports } = await import('../../report/report-file.js');
+  const { writeHtmlReport } = await import('../html-output.js');
+  await writeHtmlReport(flags.report, { train: readReports(flags.out).train });
+}
+
 export function register(program: Command): void {
   program
     .command('train')
@@ -322,19 +334,21 @@ export function register(program: Command): void {
       '--max-memory <size>',
       'refuse (exit 3, nothing written) a run whose memory, counted from its compiled graphs, exceeds this: "6 GiB", bytes, or "50%" of the available memory (default: 80%)',
     )
+    .option('--json', 'print the final train report (train-report.json) as JSON on stdout; progress stays on stderr')
     .option('--report <file.html>', 'write the HTML report (learning curves) at the end')
-    .addHelpText(
-      'after',
-      `\nExit codes: 0 done, 2 bad input, 3 too large for --max-memory, ${divergedExitCode} diverged (the first non-finite loss stopped the run; train-report.json has status "diverged" and the step, the checkpoint holds the last finite state), 130 interrupted (continue with --resume), 1 internal error.`,
-    )
     .action(
       action(async (flags: TrainFlags, command: Command) => {
         const { train } = await import('../../train/train.js');
         const { requireForFreshRun, resumeConfig } = await import('../train-resume.js');
         const { createProgress } = await import('../../train/progress.js');
-        const { writeHtmlReport } = await import('../html-output.js');
         const { checkOutputs, say } = await import('../output.js');
-        checkOutputs([{ option: '--report', path: flags.report }], { force: flags.force });
+        checkOutputs(
+          [
+            { option: '--out', path: flags.out, kind: 'folder' },
+            { option: '--report', path: flags.report },
+          ],
+          { force: flags.force, jsonOnStdout: flags.json },
+        );
         if (!flags.resume)
           requireForFreshRun({ ...flags }, [
             ['model', '--model'],
@@ -356,25 +370,23 @@ export function register(program: Command): void {
           process.stderr.write(
             `alrflow: ${divergenceWarning(summary.divergence, `${flags.out}/checkpoint.bin`, summary.config.lr)}; report ${flags.out}/train-report.json\n`,
           );
-          const { readReports } = await import('../../report/report-file.js');
-          await writeHtmlReport(flags.report, { train: readReports(flags.out).train });
           process.exitCode = divergedExitCode;
         } else if (summary.final) {
           const f = summary.final;
-          const htmlOnStdout = flags.report === '-';
+          const wordsToStderr = flags.report === '-' || Boolean(flags.json);
           say(
             `done: ${summary.config.method} on ${summary.backend}, test accuracy ${(100 * f.testAccuracy).toFixed(2)}% (loss ${f.testLoss.toFixed(4)}), train accuracy ${(100 * f.trainAccuracy).toFixed(2)}%, ${summary.wallSeconds.toFixed(1)} s; report ${flags.out}/train-report.json\n`,
-            htmlOnStdout,
+            wordsToStderr,
           );
           const t = summary.transfer;
-          if (t)
+          if (t) {
             say(
               `page transfer (${summary.backend}): ${t.calls} calls, ${(t.bytesToPage / 2 ** 20).toFixed(1)} MiB to the page and ${(t.bytesFromPage / 2 ** 20).toFixed(1)} MiB back, ${(t.transferMs / 1000).toFixed(1)} s outside the page vs ${(t.pageMs / 1000).toFixed(1)} s inside\n`,
-              htmlOnStdout,
+              wordsToStderr,
             );
-          const { readReports } = await import('../../report/report-file.js');
-          await writeHtmlReport(flags.report, { train: readReports(flags.out).train });
+          }
         }
+        if (summary.divergence || summary.final) await finalOutputs(flags);
       }),
     );
 }

@@ -14,14 +14,17 @@ interface WorkerCliOptions {
 
 async function runWorkerCommand(opts: WorkerCliOptions): Promise<void> {
   const { startQueueWorker } = await import('../../sweep/queue.js');
+  const { cappedWorkers } = await import('../worker-count.js');
   const worker = await startQueueWorker({
     url: opts.queue,
     queueName: opts.queueName,
-    workers: opts.workers === undefined ? undefined : positiveInt('--workers', opts.workers),
+    workers: opts.workers === undefined ? undefined : cappedWorkers(positiveInt('--workers', opts.workers)),
     lockMs: opts.lockMs === undefined ? undefined : positiveInt('--lock-ms', opts.lockMs),
     evaluatorModule: opts.evaluator,
   });
-  process.stderr.write(`alrflow worker: connected to ${opts.queue}, ${worker.workers} threads, waiting for points (Ctrl-C to stop)\n`);
+  process.stderr.write(
+    `alrflow worker: connected to ${opts.queue}, ${worker.workers} threads, waiting for points (Ctrl-C to stop)\n`,
+  );
   await new Promise<void>((resolveStop) => {
     const stop = (): void => {
       process.stderr.write('alrflow worker: stopping after the points in progress\n');
@@ -38,8 +41,8 @@ export function register(program: Command): void {
     .description('process sweep points from a BullMQ queue on Redis (see `alrflow sweep --queue`)')
     .requiredOption('--queue <url>', 'Redis at redis://HOST:PORT')
     .option('--queue-name <name>', 'BullMQ queue name (default alrflow-sweep)')
-    .option('--workers <n>', 'worker threads (default: one per core)')
-    .option('--lock-ms <ms>', 'job lock: a killed worker\'s point is retried after about this long (default 30000)')
+    .option('--workers <n>', 'worker threads (default and at most: one per core)')
+    .option('--lock-ms <ms>', "job lock: a killed worker's point is retried after about this long (default 30000)")
     .addOption(new Option('--evaluator <module>', 'module exporting evaluatePoint (tests)').hideHelp())
     .action(action(runWorkerCommand));
 }
