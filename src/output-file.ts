@@ -25,8 +25,6 @@ export type OutputKind = 'file' | 'folder';
 export interface OutputPathOptions {
   /** A file output: an existing file may be replaced. A folder output: no effect here (the command decides). */
   force?: boolean;
-  /** An existing file this returns true for may be replaced without force (alrflow start). */
-  replaceable?: (path: string) => boolean;
 }
 
 function writable(folder: string): boolean {
@@ -53,7 +51,7 @@ function creatableProblem(option: string, path: string): string | undefined {
 function fileProblem(option: string, path: string, options: OutputPathOptions): string | undefined {
   if (!existsSync(path)) return creatableProblem(option, path);
   if (statSync(path).isDirectory()) return `${option}: ${path} is a folder; allowed: a file path or \`-\` for stdout`;
-  if (!options.force && !(options.replaceable?.(path) ?? false)) {
+  if (!options.force) {
     return `${option}: ${path} already exists; allowed: a new file; hint: pass --force to overwrite it, choose another name, or \`-\` for stdout`;
   }
   const folder = dirname(resolve(path));

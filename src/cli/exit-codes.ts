@@ -5,6 +5,7 @@ export const exitCodes: ReadonlyArray<readonly [code: number, meaning: string]> 
   [1, 'internal error (a bug: please report it)'],
   [2, 'bad input: options, input files, or an output path that cannot be written'],
   [3, 'infeasible or too large: the mapping does not fit the hardware, or the run does not fit this machine'],
+  [4, 'diverged (train): a non-finite loss stopped the run; train-report.json has status "diverged" and the step'],
   [130, 'interrupted (Ctrl-C); train saves a checkpoint to --resume from'],
 ];
 

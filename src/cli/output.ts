@@ -23,8 +23,6 @@ export interface CheckOptions {
   force?: boolean;
   /** `--json` prints on stdout, so no file option may name `-` as well. */
   jsonOnStdout?: boolean;
-  /** An existing file this returns true for may be replaced without --force (alrflow start). */
-  replaceable?: (path: string) => boolean;
 }
 
 /** Every problem with the requested outputs, all at once; throws a ConfigError (exit 2) if any. */
@@ -58,13 +56,12 @@ export function stdoutTaken(json: boolean | undefined, paths: ReadonlyArray<stri
 
 /** Human text: on stdout, or on stderr when stdout carries machine output. */
 export function say(text: string, machineOnStdout: boolean): void {
-  if (machineOnStdout) notice(text);
-  else process.stdout.write(text);
+  (machineOnStdout ? process.stderr : process.stdout).write(text);
 }
 
 let quiet = false;
 
-/** --quiet: notices and warnings on stderr are dropped (errors are not). Set once per command. */
+/** --quiet: progress, notices and warnings on stderr are dropped (errors and the result's summary are not). Set once per command. */
 export function setQuiet(value: boolean): void {
   quiet = value;
 }

@@ -3,7 +3,7 @@
 // writes no files (DESIGN.md layering: the CLI does the writing).
 import type { CompareReport } from '../report/compare-report.js';
 import type { SimReport } from '../report/sim-report.js';
-import { checkOutputs, emitJson, type CheckOptions, writeOutput } from './output.js';
+import { checkOutputs, emitJson, writeOutput } from './output.js';
 
 export interface SimOutputPaths {
   json?: boolean;
@@ -14,14 +14,14 @@ export interface SimOutputPaths {
 }
 
 /** Every output of the command checked at once, before any work. */
-export function checkSimOutputs(out: SimOutputPaths, extra: Pick<CheckOptions, 'replaceable'> = {}): void {
+export function checkSimOutputs(out: SimOutputPaths): void {
   checkOutputs(
     [
       { option: '--json-file', path: out.jsonFile },
       { option: '--report', path: out.report },
       { option: '--trace', path: out.trace },
     ],
-    { force: out.force, jsonOnStdout: out.json, ...extra },
+    { force: out.force, jsonOnStdout: out.json },
   );
 }
 
