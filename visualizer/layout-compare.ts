@@ -9,6 +9,12 @@ import type { BarListPanel, TablePanel } from './layout-types.js';
 const unique = (xs: string[]): string[] => [...new Set(xs)];
 const runLabel = (r: CompareRow): string => `${r.method} / ${r.schedule}`;
 
+/** The word beside a bar whose run did not fit ("infeasible": its numbers are 0) or overflowed `level`. */
+function rowNote(r: CompareRow, level?: string): { note?: string } {
+  if (r.infeasible) return { note: 'infeasible' };
+  return level !== undefined && r.overflowLevels?.includes(level) ? { note: 'over capacity' } : {};
+}
+
 function ratioPanel(rows: CompareRow[]): BarListPanel {
   return {
     id: 'compare-ratio',
@@ -20,7 +26,7 @@ function ratioPanel(rows: CompareRow[]): BarListPanel {
       label: runLabel(r),
       value: r.ratioToBp,
       group: r.method,
-      ...(r.infeasible ? { note: 'infeasible' } : {}),
+      ...rowNote(r),
     })),
   };
 }
@@ -36,7 +42,7 @@ function memoryPanel(rows: CompareRow[], level: string): BarListPanel {
       label: runLabel(r),
       value: values[i]!,
       group: r.method,
-      ...(r.overflowLevels?.includes(level) ? { note: 'over capacity' } : {}),
+      ...rowNote(r, level),
     })),
   };
 }
@@ -48,7 +54,7 @@ function utilisationPanel(rows: CompareRow[]): BarListPanel {
     categoryLabel: 'run (method / schedule)',
     axis: { label: 'utilisation', unit: 'fraction' },
     maxValue: 1,
-    bars: rows.map((r) => ({ label: runLabel(r), value: r.utilisation, group: r.method })),
+    bars: rows.map((r) => ({ label: runLabel(r), value: r.utilisation, group: r.method, ...rowNote(r) })),
   };
 }
 
@@ -70,9 +76,9 @@ function compareTable(report: CompareReport, levels: string[]): TablePanel {
       r.method,
       r.schedule,
       r.infeasible ? 'infeasible' : formatNumber(r.iterationsPerSecond),
-      r.ratioToBp.toFixed(2),
+      r.infeasible ? '–' : formatNumber(Number(r.ratioToBp.toPrecision(3))),
       ...levels.map((l) => (r.peakBytesByLevel[l] === undefined ? '' : formatBytes(r.peakBytesByLevel[l]))),
-      formatPercent(r.utilisation),
+      r.infeasible ? '–' : formatPercent(r.utilisation),
       ...(withBound
         ? [r.boundRatio === undefined ? '' : `${r.boundRatio.toFixed(2)} ${r.boundKind ?? ''}`.trim()]
         : []),

@@ -6,6 +6,8 @@ import type { SweepPoint, SweepReport } from '../src/report/sweep-report.js';
 import { formatBytes, formatNumber, needsLog } from './format.js';
 import type { ScatterPanel, TablePanel } from './layout-types.js';
 
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** Points grouped by a key of their results, in first-seen order. */
 function groupBy(points: readonly SweepPoint[], key: (p: SweepPoint) => string): SweepPoint[][] {
   const groups = new Map<string, SweepPoint[]>();
@@ -50,7 +52,7 @@ export function layoutPareto(report: SweepReport): ScatterPanel {
   const objectives = withEnergy ? 'iterations/s, peak memory and energy' : 'iterations/s and peak memory';
   return {
     id: 'sweep-pareto',
-    title: `Sweep: ${report.points.length} configurations, ${points.length} distinct results, ${front.length} on the Pareto front`,
+    title: `Sweep: ${count(report.points.length, 'configuration')}, ${count(points.length, 'distinct result')}, ${front.length} on the Pareto front`,
     xAxis: { label: 'peak memory', unit: 'bytes', log: needsLog(points.map((p) => p.x)) },
     yAxis: { label: 'throughput', unit: 'per-second', unitText: 'iterations/s', log: needsLog(points.map((p) => p.y)) },
     points,
@@ -67,7 +69,7 @@ export function paretoTable(report: SweepReport): TablePanel {
   const withEnergy = front.some((p) => p.energyJoules !== undefined);
   return {
     id: 'sweep-table',
-    title: `Pareto front: ${groups.length} distinct results of ${front.length} configurations`,
+    title: `Pareto front: ${count(groups.length, 'distinct result')} of ${count(front.length, 'configuration')}`,
     columns: [
       ...report.parameters,
       'configurations',

@@ -206,6 +206,27 @@ describe('the other layouts', () => {
     expect(table.rows.flat().some((c) => /^\d{5,}$/.test(c))).toBe(false);
   });
 
+  test('compare: an infeasible run says so beside each of its bars, and ratios keep three digits', () => {
+    const report = makeCompareReport();
+    const rows = report.rows.map((r, i) =>
+      i === 2
+        ? {
+            ...r,
+            iterationsPerSecond: 0,
+            ratioToBp: 0,
+            peakBytesByLevel: {},
+            utilisation: 0,
+            infeasible: 'sram: 2 MiB over',
+          }
+        : { ...r, ratioToBp: 0.02083 },
+    );
+    const { bars, table } = layoutCompare({ ...report, rows });
+    for (const panel of bars) expect(panel.bars[2]!.note).toBe('infeasible');
+    expect(bars.flatMap((p) => p.bars.filter((b, i) => i !== 2 && b.note !== undefined))).toEqual([]);
+    expect(table.rows[0]![3]).toBe('0.0208');
+    expect(table.rows[2]!.slice(2, 4)).toEqual(['infeasible', '–']);
+  });
+
   test('needsLog: a log axis only when the values span more than 30x', () => {
     expect(needsLog([0.03, 1, 0.5])).toBe(true);
     expect(needsLog([0.5, 1, 0.9, 0])).toBe(false);
