@@ -3,7 +3,8 @@
 // It parses nothing from the command line and writes no files (src/cli does).
 import type { CompiledStep, CompileOptions, ScheduleKind } from '../src/compiler/types.js';
 import type { Method } from '../src/ir/types.js';
-import type { SimEnergy, SimReport } from '../src/report/sim-report.js';
+import type { HwModel } from '../src/hw/types.js';
+import type { CoreChoice, SimEnergy, SimReport } from '../src/report/sim-report.js';
 import { simulate } from './simulate.js';
 
 export interface SimJob {
@@ -23,18 +24,39 @@ export interface SimJob {
   stageCuts?: string[];
   /** LR/ALR: learn sigma per unit (each layer's sigma gradient and update join the step). */
   learnSigma?: boolean;
+  /** Use exactly this many of the chip's cores; absent: the fastest of all, half, a quarter, ... */
+  cores?: number;
 }
 
 export async function compileJob(job: SimJob): Promise<CompiledStep> {
+  return (await jobCompiler(job)).compileOn((await import('../src/hw/load.js')).loadHwModel(job.hw));
+}
+
+/** The job's network and options, compiled onto any variant of its hardware. */
+async function jobCompiler(job: SimJob): Promise<{ compileOn: (hw: HwModel) => CompiledStep }> {
   const { loadNetwork } = await import('../src/models/load-network.js');
-  const { loadHwModel } = await import('../src/hw/load.js');
   const { compile } = await import('../src/compiler/compile.js');
   const { learnedSigmaSwitches } = await import('../src/ir/method-rules.js');
-  const { iterations: _, model, hw, learnSigma, ...options } = job;
-  return compile(await loadNetwork(model), loadHwModel(hw), {
-    ...options,
-    ...learnedSigmaSwitches(learnSigma ?? false),
-  });
+  const { iterations: _, model, hw: __, learnSigma, cores: ___, ...options } = job;
+  const network = await loadNetwork(model);
+  return { compileOn: (hw) => compile(network, hw, { ...options, ...learnedSigmaSwitches(learnSigma ?? false) }) };
+}
+
+/** The step on the fastest of all, half, a quarter, ... of the chip's cores, or on `job.cores` when given. */
+export async function compileFastest(job: SimJob): Promise<{ step: CompiledStep; coreChoice?: CoreChoice }> {
+  const { loadHwModel } = await import('../src/hw/load.js');
+  const { fastestCoreCount, withCores } = await import('./choose-cores.js');
+  const hw = loadHwModel(job.hw);
+  const { compileOn } = await jobCompiler(job);
+  if (job.cores !== undefined) {
+    if (!Number.isInteger(job.cores) || job.cores < 1 || job.cores > hw.cores.count) {
+      const { ConfigError } = await import('../src/errors.js');
+      throw new ConfigError([`--cores: found ${job.cores}, allowed: 1 to ${hw.cores.count} (the cores of ${hw.name})`]);
+    }
+    return { step: compileOn(withCores(hw, job.cores)) };
+  }
+  const { step, choice } = fastestCoreCount(hw, compileOn);
+  return { step, ...(choice.candidates.length > 0 ? { coreChoice: choice } : {}) };
 }
 
 /**
@@ -54,12 +76,13 @@ export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<
     ]);
   }
   const { simPrediction } = await import('../src/report/sim-prediction.js');
-  const report = simulate(await compileJob(job), {
+  const { step, coreChoice } = await compileFastest(job);
+  const report = simulate(step, {
     iterations: job.iterations,
     model: job.model,
     ...(onProgress ? { onProgress } : {}),
   });
-  return { ...report, prediction: simPrediction(report) };
+  return { ...report, ...(coreChoice ? { coreChoice } : {}), prediction: simPrediction(report) };
 }
 
 export const fmtBytes = (b: number): string =>
@@ -86,6 +109,7 @@ export function summaryTable(r: SimReport): string {
       .filter(([, v]) => v > 0.0005)
       .map(([k, v]) => `${k} ${pct(v)}`)
       .join(', ')}`,
+    ...(r.coreChoice ? [`  cores                  ${coreChoiceText(r.coreChoice)}`] : []),
     `  stages                 ${r.stageChoice}`,
     ...r.stages.map(
       (s) =>
@@ -100,6 +124,15 @@ export function summaryTable(r: SimReport): string {
     `  events                 ${r.events}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** "16 of 32 used (fewer cores are faster for this step); tried 32: 7331000, 16: 6450000 cycles per iteration". */
+export function coreChoiceText(c: CoreChoice): string {
+  const tried = c.candidates
+    .map((x) => `${x.cores}: ${x.cyclesPerIteration === null ? 'infeasible' : Math.round(x.cyclesPerIteration)}`)
+    .join(', ');
+  const why = c.used < c.available ? ' (fewer cores are faster for this step)' : '';
+  return `${c.used} of ${c.available} used${why}; tried ${tried} cycles per iteration`;
 }
 
 /** Energy per iteration in mJ, or "not modelled" with the parts the hardware model gives no energy for. */

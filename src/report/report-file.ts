@@ -96,6 +96,7 @@ export const simReportSchema = z.object({
     }),
   ),
   events: count,
+  coreChoice: z.object({ available: count, used: count, candidates: z.array(z.object({ cores: count, cyclesPerIteration: count.nullable() })) }).optional(),
 }) satisfies z.ZodType<SimReport>;
 
 /** Every report kind the HTML page can show, by its `kind` field. */

@@ -121,6 +121,13 @@ export interface SimEnergy {
   notModelled: string[];
 }
 
+/** Which core counts of the chip the step was tried on (cycles per iteration; null: infeasible) and which it uses. */
+export interface CoreChoice {
+  available: number;
+  used: number;
+  candidates: { cores: number; cyclesPerIteration: number | null }[];
+}
+
 export interface SimReport {
   kind: 'sim-report';
   version: 1;
@@ -167,6 +174,8 @@ export interface SimReport {
   timeline: TimelineEntry[];
   memoryTimeline: { level: string; core: number; capacityBytes: number; samples: MemorySample[] }[];
   events: number;
+  /** Cores as a choice: present when fewer cores were tried (sim/choose-cores.ts). */
+  coreChoice?: CoreChoice;
   /** The report's times in seconds (secondsPerIteration, predicted time per node); see sim-prediction.ts. */
   prediction?: SimPrediction;
 }

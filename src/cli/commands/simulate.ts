@@ -8,7 +8,7 @@ import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
 interface Opts {
   model: string; method: string; copies: string; batch: string; schedule?: string; hw?: string; iterations: string;
-  microBatches?: string; staleness: string; stages?: string; stageCuts?: string; noiseStorage?: string; learnSigma?: boolean; quiet?: boolean; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
+  microBatches?: string; staleness: string; stages?: string; cores?: string; stageCuts?: string; noiseStorage?: string; learnSigma?: boolean; quiet?: boolean; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
 }
 
 export function register(program: Command): void {
@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option('--stages <N>', 'pipelined schedules: number of stages (default: chosen by estimated cost)')
     .option('--stage-cuts <layers>', 'pipelined schedules: comma-separated layers that begin stages 2, 3, ...')
     .option('--noise-storage <s>', 'float | sign-bits | regenerate (default: sign-bits for alr/aes, float otherwise)')
+    .option('--cores <N>', "use exactly N of the chip's cores (default: the fastest of all, half, a quarter, ...)")
     .option('--learn-sigma', 'lr, alr: learned sigma (each layer\'s sigma gradient and update join the step)')
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--trace <file>', 'write a Perfetto / chrome://tracing trace (- for stdout)')
@@ -56,6 +57,7 @@ export function register(program: Command): void {
           stages: o.stages === undefined ? undefined : positiveInt('--stages', o.stages),
           stageCuts: o.stageCuts === undefined ? undefined : nameList(o.stageCuts),
           learnSigma: o.learnSigma ?? false,
+          cores: o.cores === undefined ? undefined : positiveInt('--cores', o.cores),
         };
         const { createProgress } = await import('../progress.js');
         const progress = await createProgress('simulate', { quiet: o.quiet });
