@@ -96,7 +96,7 @@ export function stageTable(sim: SimReport): TablePanel {
   return {
     id: 'stage-table',
     title: 'Pipeline stages (cycles per core per iteration)',
-    columns: ['stage', 'layers', 'cores', 'estimated cycles', 'simulated cycles', 'simulated / estimated'],
+    columns: ['stage', 'layers', 'cores', 'estimated cycles', 'simulated busy cycles', 'simulated / estimated'],
     rows: sim.stages.map((s) => [
       String(s.index),
       s.layers.join(', '),
@@ -105,6 +105,6 @@ export function stageTable(sim: SimReport): TablePanel {
       formatCount(s.simulatedCycles),
       s.estimatedCycles > 0 ? (s.simulatedCycles / s.estimatedCycles).toFixed(2) : '–',
     ]),
-    note: `How the stages were chosen: ${sim.stageChoice}`,
+    note: `Estimated: the compiler's compute estimate. Simulated: cycles the core's units (arrays, vector units, links) were busy, summed over them and with memory stalls, so it can exceed the cycles of an iteration. How the stages were chosen: ${sim.stageChoice}`,
   };
 }
