@@ -49,6 +49,17 @@ function energyText(sim: SimReport): string {
   return `${formatNumber(energy.totalJoules)} J in total, ${formatNumber(perIteration * 1e3)} mJ per iteration`;
 }
 
+/** The cores tried and used, where the simulator chose the core count (absent otherwise). */
+function coreChoiceRow(sim: SimReport): [string, string][] {
+  const c = sim.coreChoice;
+  if (c === undefined) return [];
+  const tried = c.candidates.map(
+    (k) => `${k.cores}: ${k.cyclesPerIteration === null ? 'infeasible' : formatCount(k.cyclesPerIteration)}`,
+  );
+  const why = c.used < c.available ? ' (fewer cores are faster for this step)' : '';
+  return [['cores', `${c.used} of ${c.available} used${why}; tried ${tried.join(', ')} cycles per iteration`]];
+}
+
 /** Waits between units of one core (absent in reports written before the field existed). */
 function unitWaitRow(sim: SimReport): [string, string][] {
   const ratio = sim.unitWaitRatio as number | undefined;
@@ -75,6 +86,7 @@ export function simSummary(sim: SimReport): TablePanel {
       'throughput',
       `${formatNumber(sim.throughput.iterationsPerSecond)} iterations/s, ${formatNumber(sim.throughput.samplesPerSecond)} samples/s`,
     ],
+    ...coreChoiceRow(sim),
     ['bound', boundText(sim)],
     [
       'bubble ratio',

@@ -189,6 +189,22 @@ describe('the other layouts', () => {
       ['1', 'relu1, fc2', '3', '800', '400', '0.50'],
     ]);
     expect(coreRanges([5, 0, 1, 2, 7, 8])).toBe('0–2, 5, 7–8');
+    const chosen: SimReport = {
+      ...report,
+      coreChoice: {
+        available: 32,
+        used: 16,
+        candidates: [
+          { cores: 32, cyclesPerIteration: 7331000 },
+          { cores: 16, cyclesPerIteration: 6450000 },
+          { cores: 8, cyclesPerIteration: null },
+        ],
+      },
+    };
+    expect(Object.fromEntries(simSummary(chosen).rows)['cores']).toBe(
+      '16 of 32 used (fewer cores are faster for this step); tried 32: 7,331,000, 16: 6,450,000, 8: infeasible cycles per iteration',
+    );
+    expect(simSummary(report).rows.some(([k]) => k === 'cores')).toBe(false);
   });
 
   test('compare: one bar per run, the ratio on a log axis, a chart per memory level, bytes in binary units', () => {
