@@ -26,14 +26,37 @@ export interface CosineTable {
 }
 
 function cosine(a: Float64Array, b: Float64Array): number {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) { ab += a[i]! * b[i]!; aa += a[i]! ** 2; bb += b[i]! ** 2; }
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! ** 2;
+    bb += b[i]! ** 2;
+  }
   return ab / Math.sqrt(aa * bb);
 }
 
-export function cosineTable(options: { widths?: number[]; batch?: number; copies?: number[]; sigma?: number; seed?: number } = {}): CosineTable {
-  const widths = options.widths ?? [20, 32, 32, 5];
-  const N = options.batch ?? 16;
+const defaultWidths = [20, 32, 32, 5];
+const defaultBatch = 16;
+
+/**
+ * The bytes the table's largest estimate holds: K x N rows of every layer's outputs, as float64,
+ * about three times over (noise, pre-activations, activations; measured 24 KiB per copy for the
+ * default MLP, 2.7 x its 8.8 KiB of outputs), plus 128 MiB for Node and the oracle (the measured RSS at K = 20000 is 616 MiB, this count 633 MiB).
+ */
+export function cosineTableBytes(options: { widths?: number[]; batch?: number; copies?: number[] } = {}): number {
+  const widths = options.widths ?? defaultWidths;
+  const outputs = widths.slice(1).reduce((a, b) => a + b, 0);
+  const copies = Math.max(64, ...(options.copies ?? [10, 100, 1000]));
+  return copies * (options.batch ?? defaultBatch) * outputs * 8 * 3 + 128 * 2 ** 20;
+}
+
+export function cosineTable(
+  options: { widths?: number[]; batch?: number; copies?: number[]; sigma?: number; seed?: number } = {},
+): CosineTable {
+  const widths = options.widths ?? defaultWidths;
+  const N = options.batch ?? defaultBatch;
   const sigma = options.sigma ?? 0.1;
   const seed = options.seed ?? 3;
   const network = mlp(widths, 'tanh');
@@ -42,13 +65,19 @@ export function cosineTable(options: { widths?: number[]; batch?: number; copies
   const batch: Batch = { input, labels: Int32Array.from({ length: N }, (_, i) => i % widths.at(-1)!), size: N };
   const truth = bp(network, params, batch);
   const names = paramLayers(network.layers).map((l) => l.name);
-  const variants = [['lr', undefined], ['alr', 'sign-noise'], ['alr', 'sign-signal']] as const;
+  const variants = [
+    ['lr', undefined],
+    ['alr', 'sign-noise'],
+    ['alr', 'sign-signal'],
+  ] as const;
   const rows: CosineRow[] = [];
   for (const layerwise of [false, true]) {
     for (const [method, alrEncoding] of variants) {
       for (const copies of options.copies ?? [10, 100, 1000]) {
         const g = lr(network, params, batch, { method, copies, sigma, baseline: 'mean', alrEncoding, layerwise, seed });
-        const c = Object.fromEntries(names.map((n) => [n, cosine(g.gradients.get(n)!.weights, truth.gradients.get(n)!.weights)]));
+        const c = Object.fromEntries(
+          names.map((n) => [n, cosine(g.gradients.get(n)!.weights, truth.gradients.get(n)!.weights)]),
+        );
         rows.push({ variant: method === 'lr' ? 'lr' : `alr-${alrEncoding!}`, layerwise, copies, cosine: c });
       }
     }

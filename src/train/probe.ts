@@ -1,12 +1,14 @@
 // `alrflow probe`: how well an estimator's gradient points along the exact BP gradient, per layer,
 // on one real batch at the network's initial parameters (METHOD.md 6.3; the paper's Figure 5
-// question). Weights and biases of a layer are taken together as one vector.
+// question). Weights and biases of a layer are taken together as one vector. A probe whose largest
+// run does not fit the memory available is refused before any runtime is created (probe-memory.ts).
 import type { ProbeLayer, ProbeReport, ProbeRun } from '../report/probe-report.js';
 import type { Method } from '../ir/types.js';
 import { buildModel } from '../models/registry.js';
 import { epochPermutation, gatherBatch } from './batches.js';
 import { loadDataset } from './datasets/load-dataset.js';
 import { featureCount } from './datasets/types.js';
+import { guardProbeMemory } from './probe-memory.js';
 import { Runtime } from './runtime/runtime.js';
 import type { LayerParams, MethodOptions } from './runtime/step-types.js';
 
@@ -43,17 +45,51 @@ function compare(estimate: LayerParams, exact: LayerParams): { cosineToBp: numbe
 export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: string }> {
   const dataset = loadDataset(o.dataset, { limit: Math.max(o.batch, 1000), testLimit: 1, seed: o.seed });
   const network = buildModel(o.model, { inputShape: dataset.inputShape, classes: dataset.classes, hidden: o.hidden });
-  const batch = gatherBatch(dataset.train, featureCount(dataset), epochPermutation(dataset.train.count, o.seed, 0), 0, o.batch);
-  const options = (method: Method, copies: number): MethodOptions => ({ method, copies, sigma: o.sigma, baseline: o.baseline, encoding: 'sign-noise', antithetic: false, layerwise: o.layerwise });
+  const batch = gatherBatch(
+    dataset.train,
+    featureCount(dataset),
+    epochPermutation(dataset.train.count, o.seed, 0),
+    0,
+    o.batch,
+  );
+  const options = (method: Method, copies: number): MethodOptions => ({
+    method,
+    copies,
+    sigma: o.sigma,
+    baseline: o.baseline,
+    encoding: 'sign-noise',
+    antithetic: false,
+    layerwise: o.layerwise,
+  });
   const optimizer = { kind: 'sgd' as const, momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
-  const exactRuntime = await Runtime.create({ network, backend: o.backend, seed: o.seed, method: options('bp', 1), optimizer });
+  guardProbeMemory(
+    network,
+    o.methods.flatMap((m) => (m === 'bp' ? [options(m, 1)] : o.copies.map((k) => options(m, k)))),
+    o.batch,
+  );
+  const exactRuntime = await Runtime.create({
+    network,
+    backend: o.backend,
+    seed: o.seed,
+    method: options('bp', 1),
+    optimizer,
+  });
   const exact = await exactRuntime.gradients(batch, 0);
   const runs: ProbeRun[] = [];
   for (const method of o.methods) {
     for (const copies of method === 'bp' ? [1] : o.copies) {
-      const runtime = await Runtime.create({ network, backend: o.backend, seed: o.seed, method: options(method, copies), optimizer });
+      const runtime = await Runtime.create({
+        network,
+        backend: o.backend,
+        seed: o.seed,
+        method: options(method, copies),
+        optimizer,
+      });
       const result = await runtime.gradients(batch, 0);
-      const layers: ProbeLayer[] = runtime.layers.map((l) => ({ layer: l.name, ...compare(result.gradients[l.name]!, exact.gradients[l.name]!) }));
+      const layers: ProbeLayer[] = runtime.layers.map((l) => ({
+        layer: l.name,
+        ...compare(result.gradients[l.name]!, exact.gradients[l.name]!),
+      }));
       runs.push({ method, copies, layers });
       await runtime.dispose();
     }
