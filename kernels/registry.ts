@@ -15,6 +15,7 @@ import {
   parseBackendChoice,
 } from './backends.js';
 import type { TransferStats } from './browser/browser-device.js';
+import type { DeviceTransfers } from './device-transfers.js';
 import { isBrowserBackend } from './names.js';
 import { downloadArgs, type ResidentArgs, type ResidentOutputs, type ResidentTable } from './device-tensor.js';
 import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from './names.js';
@@ -50,6 +51,8 @@ export interface KernelRunner {
   runResident<K extends KernelName>(name: K, args: ResidentArgs<K>): Promise<ResidentResult<K>>;
   /** Bytes and time spent moving arrays between Node and the device, where that is a separate process (browser-*). */
   transfer?: () => TransferStats;
+  /** Host <-> device uploads and downloads so far, where the backend's device memory is apart from the host (gpu.js GPU modes). */
+  deviceTransfers?: () => DeviceTransfers;
   dispose(): Promise<void>;
 }
 
@@ -118,6 +121,7 @@ async function createRunner(backend: BackendName, engine: string): Promise<Kerne
       resident: gpujsResidentTable(ctx),
       dispose: () => ctx.destroy(),
       degraded,
+      ...(ctx.transfers ? { deviceTransfers: () => ctx.transfers!.snapshot() } : {}),
     });
   }
   if (isBrowserBackend(backend)) {
@@ -164,6 +168,7 @@ interface TableParts {
   /** Kernels this table runs with the float64 reference code: their results are stamped `reference`. */
   referenceKernels?: ReadonlySet<KernelName>;
   transfer?: () => TransferStats;
+  deviceTransfers?: () => DeviceTransfers;
 }
 
 function tableRunner(parts: TableParts): KernelRunner {
@@ -176,6 +181,7 @@ function tableRunner(parts: TableParts): KernelRunner {
     degraded,
     referenceKernels = new Set<KernelName>(),
     transfer,
+    deviceTransfers,
   } = parts;
   const stamp = <O>(name: KernelName, out: O): { out: O; backend: BackendName; engine: string } => {
     if (referenceKernels.has(name))
@@ -209,6 +215,7 @@ function tableRunner(parts: TableParts): KernelRunner {
       return stamp(name, await impl(args));
     },
     ...(transfer ? { transfer } : {}),
+    ...(deviceTransfers ? { deviceTransfers } : {}),
     dispose,
   };
 }

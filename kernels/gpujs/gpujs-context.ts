@@ -5,6 +5,7 @@
 // WebGPU buffer handle) wrapped as a DeviceTensor, and such handles feed the next kernel of the same
 // instance without a readback. It is not a kernel: the kernels live one per file beside it.
 import { GPU, type IKernelRunShortcut, type KernelOutput } from 'gpu.js';
+import { TransferCounter } from '../device-transfers.js';
 import { isTextureTooLarge, supportedTextureSize, tiledSource, tilePlan } from './texture-tiles.js';
 import {
   DeviceTensor,
@@ -77,10 +78,15 @@ interface PipelineResult {
 
 const hostStorage: DeviceStorage<Float32Array> = { read: (a) => a, release: () => undefined };
 
-const pipelineStorage: DeviceStorage<PipelineResult> = {
-  read: async (r) => flatten(await r.toArray()),
+/** Reads a pipeline result back (counted as a download when the mode has device memory). */
+const pipelineStorage = (transfers: TransferCounter | undefined): DeviceStorage<PipelineResult> => ({
+  read: async (r) => {
+    const values = flatten(await r.toArray());
+    transfers?.download(values.byteLength);
+    return values;
+  },
   release: (r) => r.delete(),
-};
+});
 
 export class GpujsContext implements Launcher<Float32Array> {
   readonly gpu: GPU;
@@ -89,9 +95,12 @@ export class GpujsContext implements Launcher<Float32Array> {
   private readonly sources = new WeakMap<IKernelRunShortcut, { name: string; source: string; spec: KernelSpec }>();
   private readonly joined = new WeakSet<Float32Array>();
   private tiles = 0;
+  /** Host <-> device transfers of the GPU modes (device-transfers.ts); undefined on webasm and cpu. */
+  readonly transfers: TransferCounter | undefined;
 
   constructor(readonly mode: GpujsMode) {
     this.gpu = new GPU({ mode });
+    this.transfers = isResidentBackend(mode) ? new TransferCounter() : undefined;
   }
 
   /**
@@ -146,6 +155,9 @@ export class GpujsContext implements Launcher<Float32Array> {
       return this.launchTiled(k, unwrapped, supportedTextureSize(err as Error));
     }
     this.ran.push(modeOf(k));
+    this.transfers?.uploadArgs(unwrapped);
+    if (ArrayBuffer.isView(raw) || Array.isArray(raw))
+      this.transfers?.download(4 * (k.output as number[]).reduce((p, v) => p * v, 1));
     return raw;
   }
 
@@ -162,6 +174,8 @@ export class GpujsContext implements Launcher<Float32Array> {
         false,
       );
       parts.push(flatten(await (tk as unknown as (...a: unknown[]) => unknown)(...args)));
+      this.transfers?.uploadArgs(args);
+      this.transfers?.download(parts[parts.length - 1]!.byteLength);
       this.ran.push(modeOf(tk));
       this.tiles++;
     }
@@ -197,7 +211,7 @@ export class GpujsContext implements Launcher<Float32Array> {
           return new DeviceTensor(backend, raw.length, raw, hostStorage);
         if (ArrayBuffer.isView(raw) || Array.isArray(raw))
           throw new Error(`gpu.js ${backend}: a pipeline kernel returned a host array (it degraded to ${modeOf(k)})`);
-        return new DeviceTensor(backend, x * y * z, raw as PipelineResult, pipelineStorage);
+        return new DeviceTensor(backend, x * y * z, raw as PipelineResult, pipelineStorage(this.transfers));
       },
     };
   }

@@ -19,6 +19,7 @@ import { isNonFiniteError, RunDiverged } from './divergence.js';
 import { checkRunDir, removeFailedRun, runPaths, saveRunConfig, writeRunDir } from './run-dir.js';
 import { resolveCompileOptions } from '../compiler/compile-options.js';
 import { stepProfile } from './step-profile.js';
+import type { DeviceTransfers } from '../../kernels/device-transfers.js';
 import { defaultHwModelName, loadHwModel } from '../hw/load.js';
 import type { StepSchedule } from './runtime/graph-cache.js';
 import { Runtime } from './runtime/runtime.js';
@@ -61,8 +62,8 @@ interface Loop {
   totalSteps: number;
   wallSeconds: number;
   keptBytes?: KeptBytes;
-  /** train --profile: the steps timed so far in this invocation and their wall seconds. */
-  profiled?: { steps: number; seconds: number };
+  /** train --profile: the steps timed so far in this invocation, their wall seconds, and the backend's transfer totals when timing began. */
+  profiled?: { steps: number; seconds: number; transfersAtStart?: DeviceTransfers | undefined };
   memory: MemoryUse;
 }
 
@@ -259,7 +260,10 @@ async function runStep(loop: Loop, step: number): Promise<number> {
     loop.profiled.seconds += seconds;
   }
   // The first step of an invocation compiles graphs and warms kernels up: profiling starts after it.
-  if (loop.profiled && !loop.runtime.profile) loop.runtime.profile = new Map();
+  if (loop.profiled && !loop.runtime.profile) {
+    loop.runtime.profile = new Map();
+    loop.profiled.transfersAtStart = loop.runtime.deviceTransfers();
+  }
   loop.keptBytes = result.keptBytes;
   if (!Number.isFinite(result.meanLoss)) throw diverged(loop, step + 1, step, `loss (${result.meanLoss})`);
   if (!loop.runtime.finite()) throw diverged(loop, step + 1, step, 'parameters');
@@ -360,7 +364,10 @@ function summaryBase(loop: Loop): Omit<TrainSummary, 'final' | 'status'> {
   const sigma = loop.runtime.sigma ? { sigma: loop.runtime.sigma.summary() } : {};
   const profile =
     loop.profiled && loop.runtime.profile
-      ? stepProfile(loop.runtime.profile, loop.profiled.steps, loop.profiled.seconds)
+      ? stepProfile(loop.runtime.profile, loop.profiled.steps, loop.profiled.seconds, {
+          start: loop.profiled.transfersAtStart,
+          end: loop.runtime.deviceTransfers(),
+        })
       : undefined;
   const transfer = loop.runtime.transfer();
   return {

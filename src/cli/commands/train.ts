@@ -378,6 +378,12 @@ export function register(program: Command): void {
             `done: ${summary.config.method} on ${summary.backend}, test accuracy ${(100 * f.testAccuracy).toFixed(2)}% (loss ${f.testLoss.toFixed(4)}), train accuracy ${(100 * f.trainAccuracy).toFixed(2)}%, ${summary.wallSeconds.toFixed(1)} s; report ${flags.out}/train-report.json\n`,
             wordsToStderr,
           );
+          const x = summary.profile?.transfers;
+          if (x)
+            say(
+              `host/device transfers per profiled step (${summary.backend}): ${x.count} (${x.bytes} bytes): ${x.uploads.count} uploads (${x.uploads.bytes} bytes), ${x.downloads.count} downloads (${x.downloads.bytes} bytes)\n`,
+              htmlOnStdout,
+            );
           const t = summary.transfer;
           if (t) {
             say(

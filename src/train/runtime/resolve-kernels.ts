@@ -14,6 +14,7 @@ import {
 import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from '../../../kernels/names.js';
 import { KERNEL_NAMES } from '../../../kernels/names.js';
 import type { TransferStats } from '../../../kernels/browser/browser-device.js';
+import type { DeviceTransfers } from '../../../kernels/device-transfers.js';
 import { openBackend, type KernelRunner } from '../../../kernels/registry.js';
 import { ConfigError } from '../../errors.js';
 
@@ -31,6 +32,8 @@ export interface ResolvedKernels {
   kernelBackends(): Record<string, string>;
   /** Bytes and time moved between Node and a separate device process (browser-*); undefined elsewhere. */
   transfer(): TransferStats | undefined;
+  /** Host <-> device uploads and downloads so far (gpu.js GPU modes); undefined where nothing counts them. */
+  deviceTransfers(): DeviceTransfers | undefined;
   /** Disposes every handle produced since the last call; returns how many. */
   releaseHandles(): number;
   dispose(): Promise<void>;
@@ -99,6 +102,7 @@ export async function resolveKernels(choice: string, resident = residentDefault(
         [...ran.byKernel].sort(([a], [b]) => a.localeCompare(b)).map(([k, set]) => [k, [...set].sort().join('+')]),
       ),
     transfer: () => runner.transfer?.(),
+    deviceTransfers: () => runner.deviceTransfers?.(),
     releaseHandles() {
       const count = live.size;
       for (const h of live) h.dispose();

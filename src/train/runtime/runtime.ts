@@ -23,6 +23,7 @@ import { combineResults, splitBatch, type MicroBatch } from './micro-batches.js'
 import type { OptimizerConfig } from './optimizer-state.js';
 import { resolveKernels, type ResolvedKernels } from './resolve-kernels.js';
 import type { TransferStats } from '../../../kernels/browser/browser-device.js';
+import type { DeviceTransfers } from '../../../kernels/device-transfers.js';
 import { allFinite } from '../../../kernels/registry-checks.js';
 import { exportArrays, importArrays, type RuntimeState } from './state-io.js';
 import { type Batch, type LayerParams, type MethodOptions, type Params, type StepResult } from './step-types.js';
@@ -117,6 +118,11 @@ export class Runtime {
   /** Per kernel, the backend(s) that ran it so far. */
   kernelBackends(): Record<string, string> {
     return this.resolved.kernelBackends();
+  }
+
+  /** Host <-> device uploads and downloads so far (gpu.js GPU modes), else undefined. */
+  deviceTransfers(): DeviceTransfers | undefined {
+    return this.resolved.deviceTransfers();
   }
 
   /** Node <-> device transfer totals where the device is another process (browser-*). */
