@@ -382,7 +382,7 @@ export function register(program: Command): void {
           if (x)
             say(
               `host/device transfers per profiled step (${summary.backend}): ${x.count} (${x.bytes} bytes): ${x.uploads.count} uploads (${x.uploads.bytes} bytes), ${x.downloads.count} downloads (${x.downloads.bytes} bytes)\n`,
-              htmlOnStdout,
+              wordsToStderr,
             );
           const t = summary.transfer;
           if (t) {
