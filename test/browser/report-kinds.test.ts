@@ -123,7 +123,9 @@ describe.skipIf(chromiumPath === undefined)('the report of each kind, as an arch
     writeFileSync(join(dir, 'spec.json'), JSON.stringify(sweepSpec));
     const cli = join(root, 'src/cli/alrflow.mjs');
     await Promise.all(
-      Object.values(commands(dir)).map((args) => run(process.execPath, [cli, ...args], { cwd: root, timeout: 50_000 })),
+      Object.values(commands(dir)).map((args) =>
+        run(process.execPath, [cli, ...args], { cwd: root, timeout: 100_000 }),
+      ),
     );
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: chromiumPath,
@@ -132,7 +134,7 @@ describe.skipIf(chromiumPath === undefined)('the report of each kind, as an arch
       viewport: { width: 1400, height: 1000 },
     });
     mkdirSync(screenshots, { recursive: true });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await context?.close();
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
