@@ -1,0 +1,123 @@
+// bench:peer: the same training steps in alrflow (bench/peer-alrflow-worker.ts, tfjs-wasm) and in
+// PyTorch (bench/peer_torch.py, Debian's python3-torch), timed in one run, alternating round by
+// round so both see the same machine load, at 1 and 2 threads; prints each side's median step and
+// the ratio alrflow / PyTorch. Configurations: MLP 784-256-10 N=64 K=64 with BP, LR, ALR; resnet5
+// (3x32x32) N=32 K=16 with BP and ALR. Goal: LR and ALR within 1.5x, BP within 2x. When PyTorch is
+// absent it says so and prints alrflow's times alone. Environment: BENCH_THREADS (default 1,2),
+// BENCH_ROUNDS (default 3), BENCH_ONLY (e.g. mlp or resnet5), BENCH_PYTHON (default: /usr/bin/python3
+// if it imports torch, else python3). Not a test.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface, type Interface } from 'node:readline';
+import { join } from 'node:path';
+
+interface Config {
+  net: 'mlp' | 'resnet5';
+  method: 'bp' | 'lr' | 'alr';
+  n: number;
+  k: number;
+  /** Steps per round (after one warm-up step). */
+  steps: number;
+  goal: number;
+}
+
+const configs: Config[] = [
+  { net: 'mlp', method: 'bp', n: 64, k: 1, steps: 20, goal: 2 },
+  { net: 'mlp', method: 'lr', n: 64, k: 64, steps: 4, goal: 1.5 },
+  { net: 'mlp', method: 'alr', n: 64, k: 64, steps: 4, goal: 1.5 },
+  { net: 'resnet5', method: 'bp', n: 32, k: 1, steps: 2, goal: 2 },
+  { net: 'resnet5', method: 'alr', n: 32, k: 16, steps: 1, goal: 1.5 },
+];
+const threads = (process.env.BENCH_THREADS ?? '1,2').split(',').map(Number);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const only = process.env.BENCH_ONLY;
+
+/** A worker process speaking the JSON-lines protocol. */
+class Worker {
+  private readonly lines: Interface;
+  private readonly pending: { resolve: (line: string) => void; reject: (err: Error) => void }[] = [];
+
+  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    this.lines = createInterface({ input: child.stdout });
+    this.lines.on('line', (line) => this.pending.shift()?.resolve(line));
+    child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
+    child.on('exit', (code) =>
+      this.pending.splice(0).forEach((p) => p.reject(new Error(`worker exited with code ${code}`))),
+    );
+  }
+
+  ask(config: Config, steps: number): Promise<{ ms: number[]; backend?: string; torch?: string }> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ resolve: (line) => resolve(JSON.parse(line)), reject });
+      this.child.stdin.write(
+        `${JSON.stringify({ net: config.net, method: config.method, n: config.n, k: config.k, steps })}\n`,
+      );
+    });
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}
+
+function torchPython(): string | undefined {
+  const candidates = process.env.BENCH_PYTHON ? [process.env.BENCH_PYTHON] : ['/usr/bin/python3', 'python3'];
+  return candidates.find((py) => spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+}
+
+function start(t: number, python: string | undefined): { alrflow: Worker; torch?: Worker } {
+  const env = {
+    ...process.env,
+    ALRFLOW_TFJS_THREADS: String(t),
+    OMP_NUM_THREADS: String(t),
+    OPENBLAS_NUM_THREADS: String(t),
+  };
+  const tsx = join(import.meta.dirname, '../node_modules/.bin/tsx');
+  const alrflow = new Worker(spawn(tsx, [join(import.meta.dirname, 'peer-alrflow-worker.ts')], { env }));
+  const torch = python ? new Worker(spawn(python, [join(import.meta.dirname, 'peer_torch.py')], { env })) : undefined;
+  return { alrflow, torch };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function measure(
+  config: Config,
+  workers: { alrflow: Worker; torch?: Worker },
+): Promise<{ mine: number; theirs?: number; backend: string }> {
+  const first = await workers.alrflow.ask(config, 1);
+  await workers.torch?.ask(config, 1);
+  const mine: number[] = [];
+  const theirs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    mine.push(...(await workers.alrflow.ask(config, config.steps)).ms);
+    if (workers.torch) theirs.push(...(await workers.torch.ask(config, config.steps)).ms);
+  }
+  return { mine: median(mine), ...(workers.torch ? { theirs: median(theirs) } : {}), backend: first.backend ?? '?' };
+}
+
+const python = torchPython();
+if (!python) {
+  console.log(
+    "PyTorch is absent: no python3 here imports torch (install: apt-get install -y python3-torch python3-torchvision libopenblas0-openmp); printing alrflow's step times alone, no ratios.",
+  );
+}
+console.log(
+  `bench:peer  median ms per training step, ${rounds} alternating rounds; ratio = alrflow / PyTorch (goal: LR/ALR <= 1.5, BP <= 2)`,
+);
+console.log(
+  `${'config'.padEnd(30)}${'threads'.padStart(8)}${'alrflow ms'.padStart(12)}${'PyTorch ms'.padStart(12)}${'ratio'.padStart(8)}  goal`,
+);
+for (const t of threads) {
+  const workers = start(t, python);
+  for (const config of configs.filter((c) => !only || c.net === only)) {
+    const m = await measure(config, workers);
+    const label = `${config.net} ${config.method.toUpperCase()} N=${config.n}${config.method === 'bp' ? '' : ` K=${config.k}`}`;
+    const ratio = m.theirs === undefined ? undefined : m.mine / m.theirs;
+    const verdict =
+      ratio === undefined ? '' : ratio <= config.goal ? `<= ${config.goal} met` : `> ${config.goal} not met`;
+    console.log(
+      `${label.padEnd(30)}${String(t).padStart(8)}${m.mine.toFixed(1).padStart(12)}${(m.theirs?.toFixed(1) ?? 'absent').padStart(12)}${(ratio?.toFixed(2) ?? '-').padStart(8)}  ${verdict} (${m.backend})`,
+    );
+  }
+  workers.alrflow.close();
+  workers.torch?.close();
+}
