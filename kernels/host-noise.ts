@@ -39,7 +39,10 @@ export function hostNoiseInjectSigns(a: NoiseInjectArgs, useSimd = true): { out:
 /** The RNG counter checks of a whole call (the worker pool runs them once, before splitting). */
 export function checkRows(a: NoiseInjectArgs): void {
   const units = a.channels * a.spatial;
-  checkNoiseBlock({ seed: a.seed, step: a.step, layer: a.layer, rowOffset: a.rowOffset, rows: a.rows, units }, a.rows * units);
+  checkNoiseBlock(
+    { seed: a.seed, step: a.step, layer: a.layer, rowOffset: a.rowOffset, rows: a.rows, units },
+    a.rows * units,
+  );
 }
 
 /**
@@ -47,9 +50,15 @@ export function checkRows(a: NoiseInjectArgs): void {
  * call. Sign bits are OR-ed into words that must start at 0; a row range whose first element is not
  * at a word boundary shares that word with the range before it (the pool splits at whole words).
  */
-export function injectRows(a: NoiseInjectArgs, r0: number, r1: number, out: Float32Array, signs: Uint32Array | null, useSimd = true): void {
-  const { channels, spatial, z, sigma } = a;
-  const units = channels * spatial;
+export function injectRows(
+  a: NoiseInjectArgs,
+  r0: number,
+  r1: number,
+  out: Float32Array,
+  signs: Uint32Array | null,
+  useSimd = true,
+): void {
+  const units = a.channels * a.spatial;
   const simd = useSimd ? rngSimd() : null;
   const eps = rowEps(units);
   for (let r = r0; r < r1; r++) {
@@ -60,11 +69,42 @@ export function injectRows(a: NoiseInjectArgs, r0: number, r1: number, out: Floa
       const { s1, s2 } = simd.row(rowHashState(a.seed, a.step, a.layer, row), units);
       for (let u = 0; u < units; u++) eps[u] = normalFromStates(s1[u]!, s2[u]!);
     }
-    const base = r * units;
-    for (let c = 0, u = 0; c < channels; c++) {
-      const sc = sigma[c]!;
-      for (let end = u + spatial; u < end; u++) out[base + u] = z[base + u]! + sc * eps[u]!;
-    }
-    if (signs !== null) for (let u = 0, i = base; u < units; u++, i++) signs[i >>> 5]! |= +(eps[u]! >= 0) << (i & 31);
+    if (a.z instanceof Float32Array) addRow(a.z, a.sigma, a.channels, a.spatial, eps, r * units, out);
+    else addRow(a.z, a.sigma, a.channels, a.spatial, eps, r * units, out);
+    if (signs !== null) packRow(eps, units, r * units, signs);
   }
+}
+
+/**
+ * out[base + u] = z[base + u] + sigma[c] * eps[u] over one row. Called with one array type per call
+ * site (Float32Array or Float64Array), so each site stays monomorphic: a loop that sees both types
+ * through one NumArray parameter runs several times slower.
+ */
+function addRow(
+  z: ArrayLike<number>,
+  sigma: ArrayLike<number>,
+  channels: number,
+  spatial: number,
+  eps: Float64Array,
+  base: number,
+  out: Float32Array,
+): void {
+  for (let c = 0, u = 0; c < channels; c++) {
+    const sc = sigma[c]!;
+    for (let end = u + spatial; u < end; u++) out[base + u] = z[base + u]! + sc * eps[u]!;
+  }
+}
+
+/** Signs of one row, OR-ed 32 to a word from element `base` on (a word the row shares with the row before keeps its bits). */
+function packRow(eps: Float64Array, units: number, base: number, signs: Uint32Array): void {
+  let word = 0;
+  let i = base;
+  for (let u = 0; u < units; u++, i++) {
+    word |= +(eps[u]! >= 0) << (i & 31);
+    if ((i & 31) === 31) {
+      signs[i >>> 5]! |= word;
+      word = 0;
+    }
+  }
+  if ((i & 31) !== 0) signs[(i - 1) >>> 5]! |= word;
 }

@@ -54,10 +54,31 @@ const [ROW, VECS, OUT1, OUT2, OFF, END, BASE, W, S, T, X, H] = [0, 1, 2, 3, 4, 5
 /** One round on the v128 in local `l`: x = s*M + A mod 2^24; h = x >>> 12; s = ((x & 4095) + (h*h >>> 12)) & 4095) << 12 | h. */
 function round(l: number): number[] {
   return [
-    ...get(l), ...splatConst(M), ...MUL, ...splatConst(A), ...ADD, ...splatConst(0xffffff), ...AND, ...set(X),
-    ...get(X), ...shiftBy(SHR_U, 12), ...set(H),
-    ...get(X), ...splatConst(4095), ...AND, ...get(H), ...get(H), ...MUL, ...shiftBy(SHR_U, 12), ...ADD,
-    ...splatConst(4095), ...AND, ...shiftBy(SHL, 12), ...get(H), ...OR, ...set(l),
+    ...get(l),
+    ...splatConst(M),
+    ...MUL,
+    ...splatConst(A),
+    ...ADD,
+    ...splatConst(0xffffff),
+    ...AND,
+    ...set(X),
+    ...get(X),
+    ...shiftBy(SHR_U, 12),
+    ...set(H),
+    ...get(X),
+    ...splatConst(4095),
+    ...AND,
+    ...get(H),
+    ...get(H),
+    ...MUL,
+    ...shiftBy(SHR_U, 12),
+    ...ADD,
+    ...splatConst(4095),
+    ...AND,
+    ...shiftBy(SHL, 12),
+    ...get(H),
+    ...OR,
+    ...set(l),
   ];
 }
 
@@ -66,28 +87,93 @@ const rounds = (l: number, n: number): number[] => Array.from({ length: n }, () 
 /** t = absorb(s, tag) + 3 rounds (a tag < 4096 only touches the low limb), stored at outPtr + offset. */
 function uniformState(tag: number, outPtr: number): number[] {
   return [
-    ...get(S), ...splatConst(0xfff000), ...AND, ...get(S), ...splatConst(4095), ...AND, ...splatConst(tag), ...ADD, ...splatConst(4095), ...AND, ...OR, ...set(T),
+    ...get(S),
+    ...splatConst(0xfff000),
+    ...AND,
+    ...get(S),
+    ...splatConst(4095),
+    ...AND,
+    ...splatConst(tag),
+    ...ADD,
+    ...splatConst(4095),
+    ...AND,
+    ...OR,
+    ...set(T),
     ...rounds(T, 5),
-    ...get(outPtr), ...get(OFF), 0x6a, ...get(T), ...simd(0x0b), 0x04, 0x00,
+    ...get(outPtr),
+    ...get(OFF),
+    0x6a,
+    ...get(T),
+    ...simd(0x0b),
+    0x04,
+    0x00,
   ];
 }
 
 function body(): number[] {
   const limbAdd = (shiftOut: boolean): number[] =>
     shiftOut
-      ? [...get(BASE), ...shiftBy(SHR_U, 12), ...get(W), ...shiftBy(SHR_U, 12), ...ADD, ...splatConst(4095), ...AND, ...shiftBy(SHL, 12)]
-      : [...get(BASE), ...splatConst(4095), ...AND, ...get(W), ...splatConst(4095), ...AND, ...ADD, ...splatConst(4095), ...AND];
+      ? [
+          ...get(BASE),
+          ...shiftBy(SHR_U, 12),
+          ...get(W),
+          ...shiftBy(SHR_U, 12),
+          ...ADD,
+          ...splatConst(4095),
+          ...AND,
+          ...shiftBy(SHL, 12),
+        ]
+      : [
+          ...get(BASE),
+          ...splatConst(4095),
+          ...AND,
+          ...get(W),
+          ...splatConst(4095),
+          ...AND,
+          ...ADD,
+          ...splatConst(4095),
+          ...AND,
+        ];
   return [
-    0x02, 0x02, 0x7f, 0x06, 0x7b, // locals: 2 x i32, 6 x v128
-    ...get(ROW), ...SPLAT, ...set(BASE),
-    ...simd(0x0c), ...[0, 1, 2, 3].flatMap((v) => [v, 0, 0, 0]), ...set(W),
-    ...get(VECS), ...i32Const(4), 0x74, ...set(END),
-    0x03, 0x40, // loop
-    ...limbAdd(true), ...limbAdd(false), ...OR, ...set(S), ...rounds(S, 2),
-    ...uniformState(1, OUT1), ...uniformState(2, OUT2),
-    ...get(W), ...splatConst(4), ...ADD, ...set(W),
-    ...get(OFF), ...i32Const(16), 0x6a, 0x22, OFF, ...get(END), 0x49, 0x0d, 0x00, // off += 16; br_if off < end
-    0x0b, 0x0b, // end loop, end function
+    0x02,
+    0x02,
+    0x7f,
+    0x06,
+    0x7b, // locals: 2 x i32, 6 x v128
+    ...get(ROW),
+    ...SPLAT,
+    ...set(BASE),
+    ...simd(0x0c),
+    ...[0, 1, 2, 3].flatMap((v) => [v, 0, 0, 0]),
+    ...set(W),
+    ...get(VECS),
+    ...i32Const(4),
+    0x74,
+    ...set(END),
+    0x03,
+    0x40, // loop
+    ...limbAdd(true),
+    ...limbAdd(false),
+    ...OR,
+    ...set(S),
+    ...rounds(S, 2),
+    ...uniformState(1, OUT1),
+    ...uniformState(2, OUT2),
+    ...get(W),
+    ...splatConst(4),
+    ...ADD,
+    ...set(W),
+    ...get(OFF),
+    ...i32Const(16),
+    0x6a,
+    0x22,
+    OFF,
+    ...get(END),
+    0x49,
+    0x0d,
+    0x00, // off += 16; br_if off < end
+    0x0b,
+    0x0b, // end loop, end function
   ];
 }
 
@@ -99,7 +185,14 @@ function moduleBytes(): Uint8Array {
   const name = (s: string): number[] => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
   const code = body();
   return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [0x01, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7f, 0x00]),
     ...section(3, [0x01, 0x00]),
     ...section(5, [0x01, 0x00, 0x01]),
@@ -126,7 +219,9 @@ interface WasmMemory {
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: { run: (row: number, vecs: number, p1: number, p2: number) => void; mem: WasmMemory } };
+  Instance: new (module: object) => {
+    exports: { run: (row: number, vecs: number, p1: number, p2: number) => void; mem: WasmMemory };
+  };
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -136,6 +231,9 @@ export function rngSimd(): RngSimd | null {
   const bytes = moduleBytes();
   if (!wasm.validate(bytes)) return (instance = null);
   const { exports } = new wasm.Instance(new wasm.Module(bytes));
+  // Views over the module's memory, made again only when the row length or the memory changes: a
+  // step draws thousands of rows of one length, and two views per row were a measurable share.
+  let views = { units: -1, buffer: exports.mem.buffer, s1: new Int32Array(0), s2: new Int32Array(0) };
   instance = {
     row(rowState, units) {
       const vecs = Math.ceil(units / 4);
@@ -143,7 +241,16 @@ export function rngSimd(): RngSimd | null {
       const needPages = Math.ceil((2 * bytesPerPlane) / 65536) - exports.mem.buffer.byteLength / 65536;
       if (needPages > 0) exports.mem.grow(needPages);
       exports.run(rowState, vecs, 0, bytesPerPlane);
-      return { s1: new Int32Array(exports.mem.buffer, 0, units), s2: new Int32Array(exports.mem.buffer, bytesPerPlane, units) };
+      if (views.units !== units || views.buffer !== exports.mem.buffer) {
+        const buffer = exports.mem.buffer;
+        views = {
+          units,
+          buffer,
+          s1: new Int32Array(buffer, 0, units),
+          s2: new Int32Array(buffer, bytesPerPlane, units),
+        };
+      }
+      return views;
     },
   };
   return instance;

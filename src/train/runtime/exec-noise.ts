@@ -13,6 +13,7 @@ import type { IrNode } from '../../ir/types.js';
 import { elementCount } from '../../models/layers.js';
 import { channelsSpatial, noiseRowOffset, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
 import { makeAntithetic, repeatRows } from './host-ops.js';
+import type { NumArray } from '../../../kernels/names.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
@@ -49,7 +50,7 @@ export async function drawEps(
   }
   const eps = toF64(
     await ctx.kernels['noise-inject']({
-      z: new Float64Array(rows * units),
+      z: new Float32Array(rows * units),
       sigma: Float64Array.of(1),
       rows,
       channels: 1,
@@ -89,7 +90,7 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
   const dims = channelsSpatial(ctx, out!);
   const r = await ctx.kernels['noise-inject-signs']({
-    z: zRows === rows ? z : repeatRows(toF64(z), zRows, rows / zRows),
+    z: zRows === rows ? z : repeatRowsKeepingType(z, zRows, rows / zRows),
     sigma: sigmaOf(ctx, node, dims.channels),
     ...dims,
     seed: ctx.options.seed,
@@ -100,6 +101,51 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   ctx.env.set(out!, r.out);
   ctx.env.set(keep, r.signs);
   return true;
+}
+
+/**
+ * A copy-invariant input's rows repeated K times, in its own float type: a float32 z stays float32
+ * (half the bytes to write and to hand to the kernel; the kernel reads the same values either way).
+ */
+function repeatRowsKeepingType(z: NumArray, zRows: number, copies: number): NumArray {
+  if (!(z instanceof Float32Array)) return repeatRows(toF64(z), zRows, copies);
+  const width = z.length / zRows;
+  const out = new Float32Array(z.length * copies);
+  for (let n = 0; n < zRows; n++) {
+    const row = z.subarray(n * width, (n + 1) * width);
+    for (let k = 0; k < copies; k++) out.set(row, (n * copies + k) * width);
+  }
+  return out;
+}
+
+/**
+ * addNoise(repeatRows(z, zRows, K), eps, sigma, ...) in one pass, without the repeated copy of z:
+ * out[r, c, s] = z[r / K, c, s] + sigma[c] * eps[r, c, s], the same float64 arithmetic.
+ */
+function addNoiseRepeated(
+  z: Float64Array,
+  zRows: number,
+  eps: Float64Array,
+  sigma: Float64Array,
+  dims: { rows: number; channels: number; spatial: number },
+): Float64Array {
+  const { rows, channels, spatial } = dims;
+  const bad = sigma.findIndex((s) => !(s > 0));
+  if (bad >= 0)
+    throw new InvalidInputError(
+      `addNoise: sigma[${bad}] = ${sigma[bad]}; allowed: > 0. Hint: use a small positive sigma such as 0.1`,
+    );
+  const units = channels * spatial;
+  const copies = rows / zRows;
+  const out = new Float64Array(rows * units);
+  for (let r = 0; r < rows; r++) {
+    const zBase = Math.floor(r / copies) * units;
+    for (let c = 0, u = 0; c < channels; c++) {
+      const s = sigma[c]!;
+      for (let end = u + spatial; u < end; u++) out[r * units + u] = z[zBase + u]! + s * eps[r * units + u]!;
+    }
+  }
+  return out;
 }
 
 export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>): Promise<void> {
@@ -122,9 +168,14 @@ export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
     );
   } else {
     const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
-    const full = zRows === rows ? z : repeatRows(z, zRows, rows! / zRows);
     const dims = channelsSpatial(ctx, out);
-    ctx.env.set(out, addNoise(full, eps, sigmaOf(ctx, node, dims.channels), dims.rows, dims.channels, dims.spatial));
+    const sigmas = sigmaOf(ctx, node, dims.channels);
+    ctx.env.set(
+      out,
+      zRows === rows
+        ? addNoise(z, eps, sigmas, dims.rows, dims.channels, dims.spatial)
+        : addNoiseRepeated(z, zRows, eps, sigmas, dims),
+    );
   }
   await keepNoise(ctx, node.outputs[1], eps);
 }
