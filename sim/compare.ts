@@ -7,7 +7,7 @@ import type { ScheduleKind } from '../src/compiler/types.js';
 import { isPipelined } from '../src/compiler/schedules/registry.js';
 import type { CompareReport, CompareRow } from '../src/report/compare-report.js';
 import type { SimReport } from '../src/report/sim-report.js';
-import { fmtBytes, peakByLevel, runSimJob, type JobProgress, type SimJob } from './job.js';
+import { fmtBytes, levelsOf, peakByLevel, runSimJob, type JobProgress, type SimJob } from './job.js';
 
 /**
  * The rows of `alrflow compare`: BP baselines first; the ratio is against bp-sequential. The
@@ -38,39 +38,102 @@ function overflowOf(r: SimReport): { overflowLevels?: string[] } {
 /** Compute units' cycles: computing, stalled on memory, idle. */
 function sharesOf(r: SimReport): NonNullable<CompareRow['shares']> {
   const s = r.cycleShares;
-  return { compute: s.compute, memory: s.latency + s.bandwidth + s.capacity + s.contention, idle: s.dependency + s['pipeline-bubble'] };
-}
-
-function rowOf(method: Method, schedule: string, r: SimReport, bp: number): CompareRow {
   return {
-    method, schedule, iterationsPerSecond: r.throughput.iterationsPerSecond, ratioToBp: bp > 0 ? r.throughput.iterationsPerSecond / bp : 0,
-    peakBytesByLevel: peakByLevel(r), utilisation: Math.min(1, r.utilisationByKind.systolic ?? r.utilisationByKind.vector ?? 0), ...overflowOf(r),
-    microBatches: r.input.microBatches, stages: Math.max(1, r.stages.length), shares: sharesOf(r), boundRatio: r.bound.ratio, boundKind: r.bound.kind, bubbleRatio: r.bubbleRatio,
+    compute: s.compute,
+    memory: s.latency + s.bandwidth + s.capacity + s.contention,
+    idle: s.dependency + s['pipeline-bubble'],
   };
 }
 
-export async function runCompare(base: Omit<SimJob, 'method' | 'schedule'>, onProgress?: JobProgress): Promise<CompareReport> {
+function rowOf(method: Method, schedule: string, r: SimReport, bp: number): CompareRow {
+  const levels = levelsOf(r);
+  const over = levels.find((l) => l.verdict === 'over-capacity');
+  if (over) {
+    const infeasible = `simulated peak of ${over.level} ${fmtBytes(over.peakBytes)} exceeds its capacity ${fmtBytes(over.capacityBytes)} (nothing after it to spill to)`;
+    return {
+      method,
+      schedule,
+      iterationsPerSecond: 0,
+      ratioToBp: 0,
+      peakBytesByLevel: peakByLevel(r),
+      utilisation: 0,
+      infeasible,
+      levels,
+    };
+  }
+  return {
+    levels,
+    method,
+    schedule,
+    iterationsPerSecond: r.throughput.iterationsPerSecond,
+    ratioToBp: bp > 0 ? r.throughput.iterationsPerSecond / bp : 0,
+    peakBytesByLevel: peakByLevel(r),
+    utilisation: Math.min(1, r.utilisationByKind.systolic ?? r.utilisationByKind.vector ?? 0),
+    ...overflowOf(r),
+    microBatches: r.input.microBatches,
+    stages: Math.max(1, r.stages.length),
+    shares: sharesOf(r),
+    boundRatio: r.bound.ratio,
+    boundKind: r.bound.kind,
+    bubbleRatio: r.bubbleRatio,
+  };
+}
+
+export async function runCompare(
+  base: Omit<SimJob, 'method' | 'schedule'>,
+  onProgress?: JobProgress,
+): Promise<CompareReport> {
   const rows: CompareRow[] = [];
   let bp = 0;
   const { InfeasibleMappingError } = await import('../src/errors.js');
   const { stages, stageCuts, ...common } = base;
   for (const [row, { method, schedule: kind, staleness, microBatches }] of compareRows.entries()) {
     const rowProgress = onProgress ? (f: number) => onProgress((row + f) / compareRows.length) : undefined;
-    const schedule = [kind, ...(microBatches ? [`M=${microBatches}`] : []), ...(staleness ? [`staleness ${staleness}`] : [])].join(', ');
+    const schedule = [
+      kind,
+      ...(microBatches ? [`M=${microBatches}`] : []),
+      ...(staleness ? [`staleness ${staleness}`] : []),
+    ].join(', ');
     const stageControl = isPipelined(kind) ? { stages, stageCuts } : {};
     // A row that does not fit is part of the answer, not the end of the comparison.
-    const r = await runSimJob({ ...common, ...stageControl, method, schedule: kind, ...(staleness ? { staleness } : {}), ...(microBatches ? { microBatches: Math.min(microBatches, base.batch) } : {}) }, rowProgress).catch((err: unknown) => {
+    const r = await runSimJob(
+      {
+        ...common,
+        ...stageControl,
+        method,
+        schedule: kind,
+        ...(staleness ? { staleness } : {}),
+        ...(microBatches ? { microBatches: Math.min(microBatches, base.batch) } : {}),
+      },
+      rowProgress,
+    ).catch((err: unknown) => {
       if (!(err instanceof InfeasibleMappingError)) throw err;
       return err.message.split('\n')[1]?.trim() ?? err.message;
     });
     if (typeof r === 'string') {
-      rows.push({ method, schedule, iterationsPerSecond: 0, ratioToBp: 0, peakBytesByLevel: {}, utilisation: 0, infeasible: r });
+      rows.push({
+        method,
+        schedule,
+        iterationsPerSecond: 0,
+        ratioToBp: 0,
+        peakBytesByLevel: {},
+        utilisation: 0,
+        infeasible: r,
+      });
       continue;
     }
     if (method === 'bp' && kind === 'bp-sequential') bp = r.throughput.iterationsPerSecond;
     rows.push(rowOf(method, schedule, r, bp));
   }
-  return { kind: 'compare-report', version: 1, model: base.model, hw: base.hw, copies: base.copies, batch: base.batch, rows };
+  return {
+    kind: 'compare-report',
+    version: 1,
+    model: base.model,
+    hw: base.hw,
+    copies: base.copies,
+    batch: base.batch,
+    rows,
+  };
 }
 
 const pct = (x: number | undefined) => `${((x ?? 0) * 100).toFixed(0)}%`;
@@ -78,18 +141,33 @@ const pct = (x: number | undefined) => `${((x ?? 0) * 100).toFixed(0)}%`;
 function cells(r: CompareRow, levels: string[]): string {
   const s = r.shares;
   return [
-    (r.iterationsPerSecond >= 10 ? r.iterationsPerSecond.toFixed(2) : r.iterationsPerSecond.toPrecision(3)).padStart(10), r.ratioToBp.toFixed(2).padStart(7), String(r.stages ?? 1).padStart(4),
-    pct(s?.compute).padStart(6), pct(s?.memory).padStart(6), pct(s?.idle).padStart(6), pct(r.bubbleRatio).padStart(8),
+    (r.iterationsPerSecond >= 10 ? r.iterationsPerSecond.toFixed(2) : r.iterationsPerSecond.toPrecision(3)).padStart(
+      10,
+    ),
+    r.ratioToBp.toFixed(2).padStart(7),
+    String(r.stages ?? 1).padStart(4),
+    pct(s?.compute).padStart(6),
+    pct(s?.memory).padStart(6),
+    pct(s?.idle).padStart(6),
+    pct(r.bubbleRatio).padStart(8),
     `${(r.boundRatio ?? 0).toFixed(2)} ${r.boundKind === 'bandwidth' ? 'bw' : 'cmp'}`.padStart(10),
-    ...levels.map((l) => `${fmtBytes(r.peakBytesByLevel[l] ?? 0)}${r.overflowLevels?.includes(l) ? '!' : ' '}`.padStart(14)),
+    ...levels.map((l) =>
+      `${fmtBytes(r.peakBytesByLevel[l] ?? 0)}${r.overflowLevels?.includes(l) ? '!' : ' '}`.padStart(14),
+    ),
   ].join('');
 }
 
 export function compareTable(c: CompareReport): string {
   const levels = [...new Set(c.rows.flatMap((r) => Object.keys(r.peakBytesByLevel)))];
   const head = `${'method'.padEnd(7)}${'schedule'.padEnd(34)}${'iter/s'.padStart(10)}${'vs BP'.padStart(7)}${'S'.padStart(4)}${'comp'.padStart(6)}${'mem'.padStart(6)}${'idle'.padStart(6)}${'bubble'.padStart(8)}${'x bound'.padStart(10)}${levels.map((l) => `peak ${l}`.padStart(14)).join('')}`;
-  const rows = c.rows.map((r) => `${r.method.padEnd(7)}${r.schedule.padEnd(34)}${r.infeasible ? `  infeasible: ${r.infeasible}` : cells(r, levels)}`);
-  const legend = 'comp / mem / idle: shares of the compute units\' cycles spent computing, stalled on memory (latency, bandwidth, capacity, contention), idle (pipeline bubbles, waits on other units); bubble: compute units idle between an iteration\'s first and last compute; x bound: simulated cycles over the bound (cmp: busiest unit\'s compute, bw: busiest memory level\'s bytes over its bandwidth)\n';
-  const note = c.rows.some((r) => r.overflowLevels) ? '! the simulated peak exceeds the level\'s capacity (the static plan fit; overlapping iterations did not)\n' : '';
+  const rows = c.rows.map(
+    (r) =>
+      `${r.method.padEnd(7)}${r.schedule.padEnd(34)}${r.infeasible ? `  infeasible: ${r.infeasible}` : cells(r, levels)}`,
+  );
+  const legend =
+    "comp / mem / idle: shares of the compute units' cycles spent computing, stalled on memory (latency, bandwidth, capacity, contention), idle (pipeline bubbles, waits on other units); bubble: pipeline fill and drain (the bottleneck core idle within an iteration); x bound: simulated cycles over the bound (cmp: busiest unit's compute, bw: busiest memory level's bytes over its bandwidth)\n";
+  const note = c.rows.some((r) => r.overflowLevels)
+    ? '! the level is full: what does not fit spills to the next level (its traffic counted)\n'
+    : '';
   return `${c.model} on ${c.hw}, K=${c.copies}, batch ${c.batch}\n${head}\n${rows.join('\n')}\n${legend}${note}`;
 }

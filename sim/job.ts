@@ -4,6 +4,7 @@
 import type { CompiledStep, CompileOptions, ScheduleKind } from '../src/compiler/types.js';
 import type { Method } from '../src/ir/types.js';
 import type { HwModel } from '../src/hw/types.js';
+import type { CompareLevel } from '../src/report/compare-report.js';
 import type { CoreChoice, SimEnergy, SimReport } from '../src/report/sim-report.js';
 import { simulate } from './simulate.js';
 
@@ -116,9 +117,9 @@ export function summaryTable(r: SimReport): string {
         `    stage ${s.index} cores ${s.cores[0]}-${s.cores.at(-1)}: estimated ${s.estimatedCycles.toFixed(0)}, simulated ${s.simulatedCycles.toFixed(0)} cycles per core per iteration (${s.layers.length} layers)`,
     ),
     `  weights                ${fmtBytes(r.weights.onChipBytes)} held on-chip (reused by every micro-batch); ${fmtBytes(r.weights.offChipBytes)} off-chip, re-read ${fmtBytes(r.weights.offChipReadBytesPerIteration)} per iteration`,
-    ...Object.entries(peakByLevel(r)).map(
-      ([level, bytes]) =>
-        `  peak ${level.padEnd(18)}${fmtBytes(bytes)}${r.memory.some((m) => m.level === level && m.overflow) ? '  (over capacity: spills)' : ''}`,
+    ...levelsOf(r).map(
+      (l) =>
+        `  peak ${l.level.padEnd(18)}${fmtBytes(l.peakBytes)} of ${fmtBytes(l.capacityBytes)}: ${verdictText[l.verdict]}`,
     ),
     ...(r.energy ? [`  energy / iteration     ${energyText(r.energy, i.iterations)}`] : []),
     `  events                 ${r.events}`,
@@ -140,6 +141,29 @@ export function energyText(e: SimEnergy, iterations: number): string {
   const missing = e.notModelled.length > 0 ? ` (not modelled: ${e.notModelled.join(', ')})` : '';
   if (e.totalJoules === null) return `not modelled${missing.replace(' (not modelled:', ' (no energy figures for')}`;
   return `${((e.totalJoules / Math.max(1, iterations)) * 1e3).toFixed(3)} mJ${missing}`;
+}
+
+const verdictText = {
+  fits: 'fits',
+  spills: 'full, the rest spills to the next level (traffic counted)',
+  'over-capacity': 'over capacity (infeasible)',
+} as const;
+
+/** Per level: capacity, the largest instance's peak and the worst instance's verdict. */
+export function levelsOf(r: SimReport): CompareLevel[] {
+  const rank = { fits: 0, spills: 1, 'over-capacity': 2 } as const;
+  const out = new Map<string, CompareLevel>();
+  for (const m of r.memory) {
+    const prev = out.get(m.level);
+    const verdict = prev && rank[prev.verdict] > rank[m.verdict] ? prev.verdict : m.verdict;
+    out.set(m.level, {
+      level: m.level,
+      capacityBytes: m.capacityBytes,
+      peakBytes: Math.max(prev?.peakBytes ?? 0, m.peakBytes),
+      verdict,
+    });
+  }
+  return [...out.values()];
 }
 
 export function peakByLevel(r: SimReport): Record<string, number> {

@@ -16,7 +16,14 @@ export interface Interval {
 }
 
 /** Lifetimes of every placement instance, unrolled over iterations. */
-export function placementIntervals(step: CompiledStep, mem: MemorySystem, start: Float64Array, end: Float64Array, iterations: number, totalCycles: number): Interval[] {
+export function placementIntervals(
+  step: CompiledStep,
+  mem: MemorySystem,
+  start: Float64Array,
+  end: Float64Array,
+  iterations: number,
+  totalCycles: number,
+): Interval[] {
   const n = step.tasks.length;
   const ids = new Map(step.tasks.map((t, i) => [t.id, i]));
   const iterStart: number[] = [];
@@ -45,12 +52,43 @@ export function placementIntervals(step: CompiledStep, mem: MemorySystem, start:
       const from = first === undefined ? iterStart[it]! : start[it * n + first]!;
       // Read in the next body (software pipelining): the last iteration's reader is never simulated.
       const readerIt = p.readNextIteration ? it + 1 : it;
-      const readEnd = last === undefined ? iterEnd[it]! : readerIt < iterations ? end[readerIt * n + last]! : totalCycles;
+      const readEnd =
+        last === undefined ? iterEnd[it]! : readerIt < iterations ? end[readerIt * n + last]! : totalCycles;
       const to = Math.max(from, readEnd);
       out.push({ key: inst.key, cls: p.cls, bytes: p.bytes, from, to });
     }
   }
   return out;
+}
+
+/** Peak bytes live at once per instance key (placements whole, before any spill). */
+export function peaksByInstance(intervals: Interval[]): Map<string, number> {
+  const byKey = groupByKey(intervals);
+  return new Map([...byKey].map(([key, ivs]) => [key, sweep(ivs).peak]));
+}
+
+/** Splits each lifetime of a spilling instance: the resident share stays, the spilled share lives on the next level. */
+export function residentIntervals(mem: MemorySystem, intervals: Interval[]): Interval[] {
+  return intervals.flatMap((iv) => {
+    const inst = mem.instances.get(iv.key);
+    const next = inst ? mem.spillTarget(inst) : undefined;
+    if (!inst || !next) return [iv];
+    const f = inst.spillFraction;
+    return [
+      { ...iv, bytes: iv.bytes * (1 - f) },
+      { ...iv, key: next.key, bytes: iv.bytes * f },
+    ];
+  });
+}
+
+function groupByKey(intervals: Interval[]): Map<string, Interval[]> {
+  const byKey = new Map<string, Interval[]>();
+  for (const iv of intervals) {
+    const list = byKey.get(iv.key);
+    if (list) list.push(iv);
+    else byKey.set(iv.key, [iv]);
+  }
+  return byKey;
 }
 
 function sweep(intervals: Interval[]): { peak: number; samples: MemorySample[] } {
@@ -81,13 +119,9 @@ function downsample(samples: MemorySample[], limit: number): MemorySample[] {
   return samples.filter((_, i) => i % stride === 0 || i === samples.length - 1);
 }
 
-export function memoryStats(mem: MemorySystem, intervals: Interval[], totalCycles: number, sampleLimit = 400) {
-  const byKey = new Map<string, Interval[]>();
-  for (const iv of intervals) {
-    const list = byKey.get(iv.key);
-    if (list) list.push(iv);
-    else byKey.set(iv.key, [iv]);
-  }
+/** Occupancy per instance of the resident bytes (a spilling instance holds its share; the rest is on the next level). */
+export function memoryStats(mem: MemorySystem, placed: Interval[], totalCycles: number, sampleLimit = 400) {
+  const byKey = groupByKey(residentIntervals(mem, placed));
   const stats: MemoryStats[] = [];
   const timeline: { level: string; core: number; capacityBytes: number; samples: MemorySample[] }[] = [];
   const keys = [...mem.instances.keys()].sort();
@@ -103,9 +137,29 @@ export function memoryStats(mem: MemorySystem, intervals: Interval[], totalCycle
       weighted += area;
       timeWeightedBytesByClass[iv.cls] = (timeWeightedBytesByClass[iv.cls] ?? 0) + area;
     }
-    for (const cls of new Set(ivs.map((iv) => iv.cls))) peakBytesByClass[cls] = sweep(ivs.filter((iv) => iv.cls === cls)).peak;
-    stats.push({ level: inst.level, core: inst.core, capacityBytes: inst.spec.capacityBytes, peakBytes: peak, timeWeightedBytes: weighted, peakBytesByClass, timeWeightedBytesByClass, overflow: peak > inst.spec.capacityBytes });
-    timeline.push({ level: inst.level, core: inst.core, capacityBytes: inst.spec.capacityBytes, samples: downsample(samples, sampleLimit) });
+    for (const cls of new Set(ivs.map((iv) => iv.cls)))
+      peakBytesByClass[cls] = sweep(ivs.filter((iv) => iv.cls === cls)).peak;
+    // A peak within a rounding error of the capacity is at the capacity (spill fractions are floats).
+    const over = peak > inst.spec.capacityBytes * (1 + 1e-9);
+    const verdict = over ? 'over-capacity' : inst.spillFraction > 0 ? 'spills' : 'fits';
+    stats.push({
+      level: inst.level,
+      core: inst.core,
+      capacityBytes: inst.spec.capacityBytes,
+      peakBytes: over ? peak : Math.min(peak, inst.spec.capacityBytes),
+      timeWeightedBytes: weighted,
+      peakBytesByClass,
+      timeWeightedBytesByClass,
+      overflow: inst.spillFraction > 0 || over,
+      verdict,
+      spillFraction: inst.spillFraction,
+    });
+    timeline.push({
+      level: inst.level,
+      core: inst.core,
+      capacityBytes: inst.spec.capacityBytes,
+      samples: downsample(samples, sampleLimit),
+    });
   }
   return { stats, timeline };
 }

@@ -19,7 +19,7 @@ import {
   utilisationByKind,
   weightReuse,
 } from './metrics.js';
-import { memoryStats, placementIntervals } from './occupancy.js';
+import { memoryStats, peaksByInstance, placementIntervals, type Interval } from './occupancy.js';
 import { computeCycles, linkLatencyCycles, workMacs } from '../src/hw/timing/unit-timing.js';
 import { MemorySystem, type TaskDemand } from './units/memory.js';
 
@@ -43,28 +43,8 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
       `infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\n${infeasibleHint(step.options)}`,
     );
   }
-  const mem = new MemorySystem(step);
-  // With a NoC, a transfer's bytes are a demand on its core's link (shared with other transfers); its compute is its hop latency.
-  const compute = step.tasks.map((t) =>
-    t.work.kind === 'transfer' && step.hw.noc
-      ? linkLatencyCycles(step.hw, t.work)
-      : computeCycles(step.hw, t.unit, t.work),
-  );
-  const demand = step.tasks.map((t, i) => mem.taskDemand(t, compute[i]!));
-  const bandwidth = Float64Array.from(mem.instanceList().map((inst) => inst.spec.bandwidthBytesPerCycle));
   const iterations = options.iterations;
-  const maxEvents = options.maxEvents ?? demand.reduce((s, d) => s + 3 + d.demands.length, 0) * iterations + 1000;
-  const onProgress = options.onProgress;
-  const run = runEngine({
-    step,
-    iterations,
-    compute,
-    demand,
-    bandwidth,
-    maxEvents,
-    ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(done / total) } : {}),
-  });
-  const intervals = placementIntervals(step, mem, run.start, run.end, iterations, run.totalCycles);
+  const { mem, compute, demand, run, intervals } = runWithEnoughSpill(step, options);
   const { stats, timeline: memoryTimeline } = memoryStats(mem, intervals, run.totalCycles);
   const perIteration = iterationCycles(run, step.tasks.length, iterations);
   const steady = steadyState(perIteration);
@@ -112,6 +92,59 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     memoryTimeline,
     events: run.events,
   };
+}
+
+interface Pass {
+  mem: MemorySystem;
+  compute: number[];
+  demand: TaskDemand[];
+  run: EngineRun;
+  intervals: Interval[];
+}
+
+function runPass(step: CompiledStep, options: SimulateOptions, peakFloor: ReadonlyMap<string, number>): Pass {
+  const mem = new MemorySystem(step, peakFloor);
+  // With a NoC, a transfer's bytes are a demand on its core's link (shared with other transfers); its compute is its hop latency.
+  const compute = step.tasks.map((t) =>
+    t.work.kind === 'transfer' && step.hw.noc
+      ? linkLatencyCycles(step.hw, t.work)
+      : computeCycles(step.hw, t.unit, t.work),
+  );
+  const demand = step.tasks.map((t, i) => mem.taskDemand(t, compute[i]!));
+  const bandwidth = Float64Array.from(mem.instanceList().map((inst) => inst.spec.bandwidthBytesPerCycle));
+  const iterations = options.iterations;
+  const maxEvents = options.maxEvents ?? demand.reduce((s, d) => s + 3 + d.demands.length, 0) * iterations + 1000;
+  const onProgress = options.onProgress;
+  const progress = onProgress ? { onProgress: (done: number, total: number) => onProgress(done / total) } : {};
+  const run = runEngine({ step, iterations, compute, demand, bandwidth, maxEvents, ...progress });
+  const intervals = placementIntervals(step, mem, run.start, run.end, iterations, run.totalCycles);
+  return { mem, compute, demand, run, intervals };
+}
+
+/** Instances whose simulated peak leaves more resident than their capacity (the spill was sized on the task order's peak). */
+function underSpilled(mem: MemorySystem, peaks: ReadonlyMap<string, number>): boolean {
+  return [...peaks].some(([key, peak]) => {
+    const inst = mem.instances.get(key);
+    const last = inst !== undefined && inst.levelIndex === mem.levelCount - 1;
+    return inst !== undefined && !last && peak * (1 - inst.spillFraction) > inst.spec.capacityBytes * (1 + 1e-9);
+  });
+}
+
+/**
+ * One truth about capacity: the spill of each instance covers the bytes the simulation found live
+ * at once, not only the task order's estimate. Where it did not, the step is simulated again with
+ * the simulated peaks as floors (at most 3 more times; the peaks settle in one in practice).
+ */
+function runWithEnoughSpill(step: CompiledStep, options: SimulateOptions): Pass {
+  let floor = new Map<string, number>();
+  let pass = runPass(step, options, floor);
+  for (let retry = 0; retry < 3; retry++) {
+    const peaks = peaksByInstance(pass.intervals);
+    if (!underSpilled(pass.mem, peaks)) break;
+    floor = new Map([...peaks].map(([k, v]) => [k, Math.max(v, floor.get(k) ?? 0)]));
+    pass = runPass(step, options, floor);
+  }
+  return pass;
 }
 
 /** Cycles between the completions of consecutive iterations (the first counts from cycle 0). */

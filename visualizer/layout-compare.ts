@@ -12,7 +12,7 @@ const runLabel = (r: CompareRow): string => `${r.method} / ${r.schedule}`;
 /** The word beside a bar whose run did not fit ("infeasible": its numbers are 0) or overflowed `level`. */
 function rowNote(r: CompareRow, level?: string): { note?: string } {
   if (r.infeasible) return { note: 'infeasible' };
-  return level !== undefined && r.overflowLevels?.includes(level) ? { note: 'over capacity' } : {};
+  return level !== undefined && r.overflowLevels?.includes(level) ? { note: 'full: spills' } : {};
 }
 
 function ratioPanel(rows: CompareRow[]): BarListPanel {

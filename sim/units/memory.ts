@@ -40,7 +40,14 @@ export class MemorySystem {
   /** NoC links (one per core, one shared by all on a bus): shared like memory bandwidth, never hold data. */
   readonly links = new Map<string, LevelInstance>();
 
-  constructor(private readonly step: CompiledStep) {
+  /**
+   * `peakFloor`: bytes per instance key that a previous simulation found live at once (tasks on
+   * different units overlap lifetimes that the task order keeps apart); the spill covers the larger.
+   */
+  constructor(
+    private readonly step: CompiledStep,
+    private readonly peakFloor: ReadonlyMap<string, number> = new Map(),
+  ) {
     // Every instance any task touches exists before the first demand, so instance indices are fixed.
     for (const t of step.tasks) for (const a of [...t.reads, ...t.writes]) this.instance(a.level, a.core);
     this.computeSpill();
@@ -85,6 +92,11 @@ export class MemorySystem {
     return inst;
   }
 
+  /** Memory levels of the chip (the last is off-chip and never spills). */
+  get levelCount(): number {
+    return this.step.hw.memory.length;
+  }
+
   /** A memory instance or a link by key. */
   byKey(key: string): LevelInstance | undefined {
     return this.instances.get(key) ?? this.links.get(key);
@@ -122,12 +134,17 @@ export class MemorySystem {
     }
     for (const [key, d] of delta) {
       let live = 0;
-      let peak = 0;
+      let peak = this.peakFloor.get(key) ?? 0;
       for (const x of d) peak = Math.max(peak, (live += x));
       const inst = this.instances.get(key)!;
       const hasNext = inst.levelIndex < this.step.hw.memory.length - 1;
       inst.spillFraction = hasNext && peak > inst.spec.capacityBytes ? (peak - inst.spec.capacityBytes) / peak : 0;
     }
+  }
+
+  /** Where an instance's spilled bytes live: the next level's instance (undefined for the last level). */
+  spillTarget(inst: LevelInstance): LevelInstance | undefined {
+    return inst.spillFraction > 0 ? this.nextInstance(inst) : undefined;
   }
 
   private nextInstance(inst: LevelInstance): LevelInstance | undefined {

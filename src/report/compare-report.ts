@@ -2,6 +2,13 @@
 // same network and hardware), and its zod schema for reading saved files. Nothing here computes.
 import { z } from 'zod';
 
+export interface CompareLevel {
+  level: string;
+  capacityBytes: number;
+  peakBytes: number;
+  verdict: 'fits' | 'spills' | 'over-capacity';
+}
+
 export interface CompareRow {
   method: string;
   schedule: string;
@@ -14,8 +21,10 @@ export interface CompareRow {
   utilisation: number;
   /** The shortfall when this method and schedule do not fit the hardware (the numbers are then 0). */
   infeasible?: string;
-  /** Levels whose simulated peak exceeded their capacity (the compiler's static plan fit, the run did not). */
+  /** Levels whose placements need more than their capacity: the excess spills to the next level (its traffic counted). */
   overflowLevels?: string[];
+  /** Each memory level: capacity, simulated peak (the largest instance) and verdict (the worst instance's). */
+  levels?: CompareLevel[];
   /** Micro-batches and pipeline stages of the row. */
   microBatches?: number;
   stages?: number;
@@ -55,6 +64,9 @@ export const compareReportSchema = z.object({
       utilisation: z.number().min(0).max(1),
       infeasible: z.string().optional(),
       overflowLevels: z.array(z.string()).optional(),
+      levels: z
+        .array(z.object({ level: z.string(), capacityBytes: z.number().nonnegative(), peakBytes: z.number().nonnegative(), verdict: z.enum(['fits', 'spills', 'over-capacity']) }))
+        .optional(),
       microBatches: z.number().int().positive().optional(),
       stages: z.number().int().positive().optional(),
       shares: z.object({ compute: z.number().nonnegative(), memory: z.number().nonnegative(), idle: z.number().nonnegative() }).optional(),

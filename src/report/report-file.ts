@@ -62,6 +62,8 @@ export const simReportSchema = z.object({
       peakBytesByClass: bytesByClass,
       timeWeightedBytesByClass: bytesByClass,
       overflow: z.boolean(),
+      verdict: z.enum(['fits', 'spills', 'over-capacity']).default('fits'),
+      spillFraction: z.number().min(0).max(1).default(0),
     }),
   ),
   traffic: z.array(z.object({ where: z.string(), bytesRead: count, bytesWritten: count, bytesByClass })),
