@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { findPageProblems } from './report-checks.js';
+import { pageProblems } from './page-problems.js';
 
 const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 if (chromiumPath === undefined)
@@ -157,7 +157,7 @@ describe.skipIf(chromiumPath === undefined)('the report of each kind, as an arch
   async function checkPage(kind: string): Promise<Page> {
     const { page, errors } = await open(pathToFileURL(join(dir, `${kind}.html`)).href);
     await page.screenshot({ path: join(screenshots, `report-${kind}.png`), fullPage: true });
-    const found = await page.evaluate(findPageProblems);
+    const found = await pageProblems(page);
     console.log(`${kind}: ${found.axes} axes and ${found.texts} texts checked, ${found.problems.length} problems`);
     expect(found.problems).toEqual([]);
     expect(found.axes).toBeGreaterThan(1);
@@ -247,7 +247,7 @@ describe.skipIf(chromiumPath === undefined)('the report of each kind, as an arch
       <text x="180" y="95">cut off here</text></svg></body>`;
     writeFileSync(join(dir, 'bad.html'), bad);
     const { page } = await open(pathToFileURL(join(dir, 'bad.html')).href);
-    const found = (await page.evaluate(findPageProblems)).problems.join('\n');
+    const found = (await pageProblems(page)).problems.join('\n');
     expect(found).toContain('unlabelled axis');
     expect(found).toContain('numeric axis label without a unit: "speed"');
     expect(found).toContain('ratio tick not a plain number: "800m"');

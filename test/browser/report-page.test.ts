@@ -19,7 +19,7 @@ import {
   makeTrainReport,
 } from '../fixtures/visualizer-other-reports.js';
 import { makeSimReport } from '../fixtures/visualizer-sim-report.js';
-import { findPageProblems } from './report-checks.js';
+import { pageProblems } from './page-problems.js';
 
 const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 if (chromiumPath === undefined)
@@ -83,7 +83,7 @@ describe.skipIf(chromiumPath === undefined)('report page in Chromium', () => {
 
   test('small report: bars, tooltip, zoom and pan, memory levels and the other charts, with no console errors', async () => {
     const { page, errors } = await open('small.html', renderHtmlReport(small));
-    expect((await page.evaluate(findPageProblems)).problems).toEqual([]);
+    expect((await pageProblems(page)).problems).toEqual([]);
     const layout = layoutGantt(small.sim);
     expect(await attr(page, '#gantt', 'data-bars')).toBe(small.sim.timeline.length);
     expect(await attr(page, '#gantt', 'data-drawn-bars')).toBe(small.sim.timeline.length);
