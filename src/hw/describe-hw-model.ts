@@ -46,16 +46,26 @@ export function summariseHwModel(model: HwModel): HwSummary {
 }
 
 function levelLine(level: MemoryLevelSpec, model: HwModel, isOffChip: boolean): string {
-  const where = isOffChip ? 'off-chip' : level.scope === 'core' ? `per core (${formatBytes(levelTotalBytes(level, model.cores.count))} in all)` : 'shared';
+  const where = isOffChip
+    ? 'off-chip'
+    : level.scope === 'core'
+      ? `per core (${formatBytes(levelTotalBytes(level, model.cores.count))} in all)`
+      : 'shared';
   const bandwidth = `${Number(level.bandwidthBytesPerCycle.toPrecision(4))} B/clk (${formatSi(level.bandwidthBytesPerCycle * model.clockHz, 'B/s')})`;
   const extras = [`latency ${level.latencyCycles} clk`, `${level.banks} bank${level.banks === 1 ? '' : 's'}`];
   if (level.doubleBuffered) extras.push('double-buffered');
   if (level.readEnergyPjPerByte !== undefined) extras.push(`read ${level.readEnergyPjPerByte} pJ/B`);
   if (level.writeEnergyPjPerByte !== undefined) extras.push(`write ${level.writeEnergyPjPerByte} pJ/B`);
   const p = level.partition;
-  if (p !== undefined) extras.push(`partition ifmap ${formatBytes(p.ifmapBytes)} / filter ${formatBytes(p.filterBytes)} / ofmap ${formatBytes(p.ofmapBytes)}`);
+  if (p !== undefined)
+    extras.push(
+      `partition ifmap ${formatBytes(p.ifmapBytes)} / filter ${formatBytes(p.filterBytes)} / ofmap ${formatBytes(p.ofmapBytes)}`,
+    );
   return `  ${level.name.padEnd(16)} ${formatBytes(level.capacityBytes).padStart(10)} ${where}, ${bandwidth}, ${extras.join(', ')}`;
 }
+
+/** A compute unit's kind and name, the name only where it says more than the kind ("vector", not "vector vector"). */
+const unitName = (kind: string, name: string): string => (name === kind ? kind : `${kind} ${name}`);
 
 /** The multi-line summary of `hw show`. */
 export function describeHwModel(model: HwModel): string {
@@ -66,9 +76,14 @@ export function describeHwModel(model: HwModel): string {
     ...(model.source === undefined ? [] : [`source: ${model.source}`]),
     `clock ${formatSi(model.clockHz, 'Hz')}, words of ${model.wordBytes} byte${model.wordBytes === 1 ? '' : 's'}`,
     `cores: ${model.cores.count}, each with ${summary.arrays || 'no compute unit'}`,
-    ...model.cores.systolic.map((a) => `  systolic ${a.name}: ${a.rows}x${a.cols}, dataflow ${a.dataflow}${a.weightDoubleBuffered ? ', weights double-buffered' : ''}`),
-    ...model.cores.vector.map((v) => `  vector ${v.name}: ${v.lanes} lanes`),
-    ...Object.entries(model.cores.opCosts ?? {}).map(([op, c]) => `  op ${op}: ${c.fixedCycles} clk + ${Number(c.scale.toPrecision(4))} x the unit's cycles`),
+    ...model.cores.systolic.map(
+      (a) =>
+        `  ${unitName('systolic', a.name)}: ${a.rows}x${a.cols}, dataflow ${a.dataflow}${a.weightDoubleBuffered ? ', weights double-buffered' : ''}`,
+    ),
+    ...model.cores.vector.map((v) => `  ${unitName('vector', v.name)}: ${v.lanes} lanes`),
+    ...Object.entries(model.cores.opCosts ?? {}).map(
+      ([op, c]) => `  op ${op}: ${c.fixedCycles} clk + ${Number(c.scale.toPrecision(4))} x the unit's cycles`,
+    ),
     `peak: ${summary.peakMacsPerCycle} MACs per cycle (${formatSi(peakOpsPerSecond, 'OP/s')})`,
     'memory (nearest first):',
     ...model.memory.map((level, i) => levelLine(level, model, i === model.memory.length - 1)),
@@ -76,7 +91,9 @@ export function describeHwModel(model: HwModel): string {
   if (model.noc !== undefined) {
     const n = model.noc;
     const energy = n.energyPjPerByte === undefined ? '' : `, ${n.energyPjPerByte} pJ/B`;
-    lines.push(`noc: ${n.topology}, ${Number(n.linkBandwidthBytesPerCycle.toPrecision(4))} B/clk per link, ${n.hopLatencyCycles} clk per hop${energy}`);
+    lines.push(
+      `noc: ${n.topology}, ${Number(n.linkBandwidthBytesPerCycle.toPrecision(4))} B/clk per link, ${n.hopLatencyCycles} clk per hop${energy}`,
+    );
   }
   if (model.macEnergyPj !== undefined) lines.push(`MAC energy: ${model.macEnergyPj} pJ`);
   return lines.join('\n');

@@ -12,6 +12,7 @@ import { loadScaleSimConfig, scaleSimToHwModel } from './scalesim-cfg.js';
 import { hwFileSchema } from './schema.js';
 import { partialCrossFieldProblems, toHwModel, type HwProblem } from './to-hw-model.js';
 import type { HwModel } from './types.js';
+import { duplicateKeyProblems, stripBom } from '../json-text.js';
 
 /** The folder of shipped models (also holds schema.json). */
 export const hwModelsDir = packagePath('hw-models');
@@ -46,7 +47,9 @@ export function parseHwData(data: unknown, label: string): Parsed {
   const where = (p: HwProblem): string => `${label}: ${p.path}: ${p.message}`;
   const result = hwFileSchema.safeParse(data);
   if (!result.success) {
-    const problems = [...formatIssues(result.error.issues, data, hwFileSchema), ...partialCrossFieldProblems(data)].map(where);
+    const problems = [...formatIssues(result.error.issues, data, hwFileSchema), ...partialCrossFieldProblems(data)].map(
+      where,
+    );
     return { ok: false, problems: [...new Set(problems)] };
   }
   const converted = toHwModel(result.data);
@@ -54,13 +57,16 @@ export function parseHwData(data: unknown, label: string): Parsed {
 }
 
 /** Validates the text of a hardware file; `label` names the file in messages. */
-export function parseHwText(text: string, label: string): Parsed {
+export function parseHwText(raw: string, label: string): Parsed {
+  const text = stripBom(raw);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
     return { ok: false, problems: [`${label}: ${jsonSyntaxProblem(text, err)}`] };
   }
+  const duplicates = duplicateKeyProblems(text);
+  if (duplicates.length > 0) return { ok: false, problems: duplicates.map((p) => `${label}: ${p}`) };
   return parseHwData(data, label);
 }
 
@@ -108,7 +114,9 @@ export function resolveHwPath(nameOrPath: string, option = '--hw'): string {
   const names = listHwModels();
   const close = names.filter((n) => n.startsWith(basename(nameOrPath).slice(0, 3)));
   const hint = close.length > 0 ? ` (did you mean ${close.map((n) => `"${n}"`).join(' or ')}?)` : '';
-  throw new ConfigError([`${option}: found "${nameOrPath}" (neither a shipped model nor an existing file), allowed: ${names.join(', ')} or a path to a JSON hardware file or SCALE-Sim .cfg${hint}`]);
+  throw new ConfigError([
+    `${option}: found "${nameOrPath}" (neither a shipped model nor an existing file), allowed: ${names.join(', ')} or a path to a JSON hardware file or SCALE-Sim .cfg${hint}`,
+  ]);
 }
 
 /** Loads a shipped model by name or a hardware file by path; throws ConfigError with every problem. */

@@ -36,7 +36,13 @@ const intKeys = {
   MemoryBanks: 'memoryBanks',
 } as const;
 
-const defaults: Partial<ScaleSimConfig> = { ifmapOffset: 0, filterOffset: 10_000_000, ofmapOffset: 20_000_000, memoryBanks: 1, runName: 'scalesim' };
+const defaults: Partial<ScaleSimConfig> = {
+  ifmapOffset: 0,
+  filterOffset: 10_000_000,
+  ofmapOffset: 20_000_000,
+  memoryBanks: 1,
+  runName: 'scalesim',
+};
 
 /** Reads and validates a SCALE-Sim .cfg file. */
 export function loadScaleSimConfig(path: string): ScaleSimConfig {
@@ -50,6 +56,8 @@ export function loadScaleSimConfig(path: string): ScaleSimConfig {
 }
 
 interface Entry {
+  /** The key as written. */
+  raw: string;
   value: string;
   line: number;
   section: string | undefined;
@@ -61,7 +69,9 @@ const requiredSections = ['architecture_presets'];
 /** The section each key this reader uses belongs in. */
 const keySection: Record<string, string> = {
   run_name: 'general',
-  ...Object.fromEntries([...Object.keys(intKeys), 'Dataflow', 'Bandwidth'].map((k) => [k.toLowerCase(), 'architecture_presets'])),
+  ...Object.fromEntries(
+    [...Object.keys(intKeys), 'Dataflow', 'Bandwidth'].map((k) => [k.toLowerCase(), 'architecture_presets']),
+  ),
   interfacebandwidth: 'run_presets',
 };
 
@@ -87,18 +97,29 @@ function entries(text: string, file: string, problems: string[]): Map<string, En
     }
     const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*(.*)$/.exec(line);
     if (!m) {
-      problems.push(`${file}:${i + 1}: found "${raw.trim()}", allowed: "Key: value" or "[section]"`);
+      problems.push(
+        `${file}:${i + 1}: found ${JSON.stringify(raw.trim().slice(0, 60))}, allowed: "Key: value" or "[section]"`,
+      );
       return;
     }
     const key = m[1]!.toLowerCase();
     const home = keySection[key];
-    if (home !== undefined && section !== home && (section === undefined || (cfgSections as readonly string[]).includes(section))) {
-      problems.push(`${file}:${i + 1}: ${m[1]} is in ${section === undefined ? 'no section' : `[${section}]`}, allowed: under [${home}]`);
+    if (
+      home !== undefined &&
+      section !== home &&
+      (section === undefined || (cfgSections as readonly string[]).includes(section))
+    ) {
+      problems.push(
+        `${file}:${i + 1}: ${m[1]} is in ${section === undefined ? 'no section' : `[${section}]`}, allowed: under [${home}]`,
+      );
     }
-    map.set(key, { value: m[2]!.trim(), line: i + 1, section });
+    map.set(key, { raw: m[1]!, value: m[2]!.trim(), line: i + 1, section });
   });
   for (const name of requiredSections) {
-    if (!seen.has(name)) problems.push(`${file}: section [${name}] missing, allowed sections: ${cfgSections.map((c) => `[${c}]`).join(', ')} ([${name}] is required)`);
+    if (!seen.has(name))
+      problems.push(
+        `${file}: section [${name}] missing, allowed sections: ${cfgSections.map((c) => `[${c}]`).join(', ')} ([${name}] is required)`,
+      );
   }
   return map;
 }
@@ -109,8 +130,24 @@ function strictCount(value: string, min: number): number | undefined {
   return n >= min && n <= 2 ** 31 ? n : undefined;
 }
 
+/** Binary data (NUL bytes or bytes that are not UTF-8) is not a .cfg: one problem, not a line per garbled line. */
+function binaryProblem(text: string, file: string): string | undefined {
+  const bad = [...text].filter((ch) => ch === '\u0000' || ch === '\ufffd').length;
+  if (bad === 0) return undefined;
+  return `${file}: not a text file (${bad} NUL or non-UTF-8 byte${bad === 1 ? '' : 's'}), allowed: a SCALE-Sim .cfg text file ("[architecture_presets]", "ArrayHeight: 32", ...)`;
+}
+
+/** A key the reader does not use but that is close to one it needs: the missing key's message names it. */
+function misspeltHint(key: string, map: Map<string, Entry>): string {
+  const unknown = [...map.entries()].filter(([k]) => keySection[k] === undefined);
+  const near = unknown.find(([k]) => closestHint(k, [key]) !== '');
+  return near === undefined ? '' : ` (line ${near[1].line} has "${near[1].raw}": misspelt?)`;
+}
+
 /** Parses .cfg text; `file` names the source in error messages. */
 export function parseScaleSimConfig(text: string, file = '<cfg>'): ScaleSimConfig {
+  const binary = binaryProblem(text, file);
+  if (binary !== undefined) throw new ConfigError([binary]);
   const problems: string[] = [];
   const map = entries(text, file, problems);
   const out: Record<string, unknown> = { ...defaults };
@@ -118,25 +155,35 @@ export function parseScaleSimConfig(text: string, file = '<cfg>'): ScaleSimConfi
   for (const [key, field] of Object.entries(intKeys)) {
     const e = map.get(key.toLowerCase());
     if (!e) {
-      if (!(field in defaults)) problems.push(`${file}: ${key} missing, allowed: a positive integer (e.g. "${key}: 32")`);
+      if (!(field in defaults))
+        problems.push(
+          `${file}: ${key} missing${misspeltHint(key, map)}, allowed: a positive integer (e.g. "${key}: 32")`,
+        );
       continue;
     }
     const min = field.endsWith('Offset') ? 0 : 1;
     const n = strictCount(e.value, min);
-    if (n === undefined) problems.push(`${where(key)}: found "${e.value}", allowed: an integer >= ${min} in decimal digits, at most 2^31`);
+    if (n === undefined)
+      problems.push(`${where(key)}: found "${e.value}", allowed: an integer >= ${min} in decimal digits, at most 2^31`);
     else out[field] = n;
   }
   const df = map.get('dataflow');
   if (!df || !['os', 'ws', 'is'].includes(df.value.toLowerCase())) {
-    problems.push(`${df ? where('Dataflow') : `${file}: Dataflow`}: found "${df?.value ?? '(missing)'}", allowed: os, ws, is`);
+    problems.push(
+      `${df ? where('Dataflow') : `${file}: Dataflow`}: found "${df?.value ?? '(missing)'}", allowed: os, ws, is`,
+    );
   } else out.dataflow = df.value.toLowerCase();
   const ib = map.get('interfacebandwidth');
   const mode = (ib?.value ?? 'CALC').toUpperCase();
-  if (mode !== 'CALC' && mode !== 'USER') problems.push(`${where('InterfaceBandwidth')}: found "${ib?.value}", allowed: CALC, USER`);
+  if (mode !== 'CALC' && mode !== 'USER')
+    problems.push(`${where('InterfaceBandwidth')}: found "${ib?.value}", allowed: CALC, USER`);
   out.interfaceBandwidth = mode;
   const bw = map.get('bandwidth');
   const bws = (bw?.value ?? '10').split(',').map((s) => strictCount(s.trim(), 1) ?? Number.NaN);
-  if (bws.some((n) => Number.isNaN(n))) problems.push(`${where('Bandwidth')}: found "${bw?.value}", allowed: positive integers (words per cycle), comma separated`);
+  if (bws.some((n) => Number.isNaN(n)))
+    problems.push(
+      `${where('Bandwidth')}: found "${bw?.value}", allowed: positive integers (words per cycle), comma separated`,
+    );
   out.bandwidthWordsPerCycle = bws;
   out.runName = map.get('run_name')?.value ?? defaults.runName;
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `${p}; hint: see SCALE-Sim's configs/scale.cfg`));
@@ -157,14 +204,35 @@ export function scaleSimToHwModel(cfg: ScaleSimConfig): HwModel {
     description: `SCALE-Sim config ${cfg.runName}: ${cfg.arrayHeight}x${cfg.arrayWidth} ${cfg.dataflow} array`,
     clockHz: 1e9,
     wordBytes: 1,
-    cores: { count: 1, systolic: [{ name: 'array', rows: cfg.arrayHeight, cols: cfg.arrayWidth, dataflow: cfg.dataflow }], vector: [{ name: 'vector', lanes: cfg.arrayWidth }] },
+    cores: {
+      count: 1,
+      systolic: [{ name: 'array', rows: cfg.arrayHeight, cols: cfg.arrayWidth, dataflow: cfg.dataflow }],
+      vector: [{ name: 'vector', lanes: cfg.arrayWidth }],
+    },
     memory: [
       {
-        name: 'sram', scope: 'core', capacityBytes: sramBytes, bandwidthBytesPerCycle: 2 * cfg.arrayHeight + cfg.arrayWidth, latencyCycles: 1,
-        banks: cfg.memoryBanks, doubleBuffered: true,
-        partition: { ifmapBytes: cfg.ifmapSramKiB * kib, filterBytes: cfg.filterSramKiB * kib, ofmapBytes: cfg.ofmapSramKiB * kib },
+        name: 'sram',
+        scope: 'core',
+        capacityBytes: sramBytes,
+        bandwidthBytesPerCycle: 2 * cfg.arrayHeight + cfg.arrayWidth,
+        latencyCycles: 1,
+        banks: cfg.memoryBanks,
+        doubleBuffered: true,
+        partition: {
+          ifmapBytes: cfg.ifmapSramKiB * kib,
+          filterBytes: cfg.filterSramKiB * kib,
+          ofmapBytes: cfg.ofmapSramKiB * kib,
+        },
       },
-      { name: 'dram', scope: 'chip', capacityBytes: 2 ** 40, bandwidthBytesPerCycle: dramBw, latencyCycles: 1, banks: 1, doubleBuffered: false },
+      {
+        name: 'dram',
+        scope: 'chip',
+        capacityBytes: 2 ** 40,
+        bandwidthBytesPerCycle: dramBw,
+        latencyCycles: 1,
+        banks: 1,
+        doubleBuffered: false,
+      },
     ],
   };
 }

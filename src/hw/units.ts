@@ -32,8 +32,16 @@ interface Reading {
 
 /** Per kind: the units accepted (first one wins), what to call them, and an example for messages. */
 const accepted: Record<QuantityKind, { readings: Reading[]; allowed: string; zeroAllowed: boolean }> = {
-  bytes: { readings: [{ unit: 'B', what: 'bytes' }], allowed: 'a positive size in bytes such as "64 KiB", "24 MiB" or "40 MB"', zeroAllowed: false },
-  frequency: { readings: [{ unit: 'Hz', what: 'a frequency' }], allowed: 'a positive frequency such as "700 MHz" or "1.41 GHz"', zeroAllowed: false },
+  bytes: {
+    readings: [{ unit: 'B', what: 'bytes' }],
+    allowed: 'a positive size in bytes such as "64 KiB", "24 MiB" or "40 MB"',
+    zeroAllowed: false,
+  },
+  frequency: {
+    readings: [{ unit: 'Hz', what: 'a frequency' }],
+    allowed: 'a positive frequency such as "700 MHz" or "1.41 GHz"',
+    zeroAllowed: false,
+  },
   bandwidth: {
     readings: [
       { unit: 'B/s', what: 'bytes per second' },
@@ -50,7 +58,11 @@ const accepted: Record<QuantityKind, { readings: Reading[]; allowed: string; zer
     allowed: 'a latency such as "2 clk" or "100 ns" (zero allowed)',
     zeroAllowed: true,
   },
-  energy: { readings: [{ unit: 'J', what: 'an energy' }], allowed: 'an energy such as "0.5 pJ" (zero allowed)', zeroAllowed: true },
+  energy: {
+    readings: [{ unit: 'J', what: 'an energy' }],
+    allowed: 'an energy such as "0.5 pJ" (zero allowed)',
+    zeroAllowed: true,
+  },
   energyPerByte: {
     readings: [{ unit: 'J/B', what: 'an energy per byte' }],
     allowed: 'an energy per byte such as "5 pJ/B" (zero allowed)',
@@ -72,8 +84,22 @@ export function normaliseUnitText(text: string): string {
   return text
     .trim()
     .replace(/(?<![A-Za-z])K(?=[Bb](?![A-Za-z]))/g, 'k')
-    .replace(/(?<![A-Za-z])([kKMGTPE]i?)bits?(?![A-Za-z])/g, (_m, prefix: string) => `${prefix.replace(/^K(?!i)/, 'k')}b`)
+    .replace(
+      /(?<![A-Za-z])([kKMGTPE]i?)bits?(?![A-Za-z])/g,
+      (_m, prefix: string) => `${prefix.replace(/^K(?!i)/, 'k')}b`,
+    )
     .replace(/(?<![A-Za-z])(cycles?|cyc)(?![A-Za-z])/g, 'clk');
+}
+
+/** `text` ("1 MiB") as a number of `unit` ("KiB": 1024), or undefined when it is not a quantity of that unit's dimension. */
+export function quantityIn(text: string, unit: string): number | undefined {
+  try {
+    const value = unitOf(normaliseUnitText(text));
+    const target = unitOf(normaliseUnitText(`1 ${unit}`));
+    return value.equalBase(target) ? value.toNumber(normaliseUnitText(unit)) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Names the dimension of a parsed unit in words, for "found ..." in error messages. */
@@ -113,12 +139,16 @@ export function parseQuantity(text: string, kind: QuantityKind): ParseResult {
     return { ok: false, problem: `found "${text}" (${dimensionOf(unit)}), allowed: ${spec.allowed}` };
   }
   const value = unit.toNumber(reading.unit);
-  if (!Number.isFinite(value)) return { ok: false, problem: `found "${text}" (not a finite number), allowed: ${spec.allowed}` };
+  if (!Number.isFinite(value))
+    return { ok: false, problem: `found "${text}" (not a finite number), allowed: ${spec.allowed}` };
   if (value < 0 || (value === 0 && !spec.zeroAllowed)) {
     return { ok: false, problem: `found "${text}" (${value < 0 ? 'negative' : 'zero'}), allowed: ${spec.allowed}` };
   }
   return { ok: true, quantity: toQuantity(kind, reading.unit, value) };
 }
+
+/** Joules as picojoules, rounded to 15 significant digits: "3.875 pJ/bit" is 31 pJ/B, not 30.999999999999996. */
+const picoRounded = (joules: number): number => Number((joules * 1e12).toPrecision(15));
 
 function toQuantity(kind: QuantityKind, unit: string, value: number): Quantity {
   switch (kind) {
@@ -127,13 +157,15 @@ function toQuantity(kind: QuantityKind, unit: string, value: number): Quantity {
     case 'frequency':
       return { kind, hz: value };
     case 'bandwidth':
-      return unit === 'B/s' ? { kind, per: 'second', bytesPerSecond: value } : { kind, per: 'cycle', bytesPerCycle: value };
+      return unit === 'B/s'
+        ? { kind, per: 'second', bytesPerSecond: value }
+        : { kind, per: 'cycle', bytesPerCycle: value };
     case 'latency':
       return unit === 's' ? { kind, per: 'second', seconds: value } : { kind, per: 'cycle', cycles: value };
     case 'energy':
-      return { kind, pj: value * 1e12 };
+      return { kind, pj: picoRounded(value) };
     case 'energyPerByte':
-      return { kind, pjPerByte: value * 1e12 };
+      return { kind, pjPerByte: picoRounded(value) };
     default:
       return kind satisfies never;
   }

@@ -7,13 +7,17 @@ import { formatIssues } from '../hw/format-issues.js';
 import type { Network } from './layers.js';
 import { networkFileSchema } from './network-schema.js';
 import { inferShapes, sequenceOutputShape } from './shapes.js';
+import { duplicateKeyProblems, stripBom } from '../json-text.js';
 
 function readText(path: string, option: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ConfigError([`${option}: ${path}: file not found; allowed: a shipped model name, a network .json file or a SCALE-Sim topology .csv`]);
+    if (code === 'ENOENT')
+      throw new ConfigError([
+        `${option}: ${path}: file not found; allowed: a shipped model name, a network .json file or a SCALE-Sim topology .csv`,
+      ]);
     throw new ConfigError([`${option}: ${path}: cannot read the file (${code ?? String(err)})`]);
   }
 }
@@ -32,21 +36,28 @@ function shapeProblems(network: Network): string[] {
   attempt(() => inferShapes(network));
   attempt(() => {
     const out = sequenceOutputShape(network.layers, network.inputShape);
-    if (out.length !== 1 || out[0] !== network.classes) problems.push(`layers: the last layer outputs [${out.join(', ')}], allowed: [${network.classes}] (classes)`);
+    if (out.length !== 1 || out[0] !== network.classes)
+      problems.push(`layers: the last layer outputs [${out.join(', ')}], allowed: [${network.classes}] (classes)`);
   });
   return [...new Set(problems)];
 }
 
 /** Parses and checks the text of a network file; `label` names it in messages. */
-export function parseNetworkText(text: string, label: string): Network {
+export function parseNetworkText(raw: string, label: string): Network {
+  const text = stripBom(raw);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
     throw new ConfigError([`${label}: malformed JSON: ${(err as Error).message}`]);
   }
+  const duplicates = duplicateKeyProblems(text);
+  if (duplicates.length > 0) throw new ConfigError(duplicates.map((p) => `${label}: ${p}`));
   const parsed = networkFileSchema.safeParse(data);
-  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, data, networkFileSchema).map((p) => `${label}: ${p.path}: ${p.message}`));
+  if (!parsed.success)
+    throw new ConfigError(
+      formatIssues(parsed.error.issues, data, networkFileSchema).map((p) => `${label}: ${p.path}: ${p.message}`),
+    );
   const { $schema: _, ...network } = parsed.data;
   const problems = shapeProblems(network);
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `${label}: ${p}`));

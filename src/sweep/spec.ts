@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { methods } from '../ir/types.js';
 import { scheduleKinds } from '../compiler/types.js';
+import { duplicateKeyProblems, stripBom } from '../json-text.js';
+import { quantityIn } from '../hw/units.js';
 
 const positiveInt = z.number().int().positive();
 /** The objectives a spec may ask for: max iterations/s, min peak memory, min energy per iteration. */
@@ -112,6 +114,21 @@ export function splitUnit(v: FieldValue): { n: number; unit: string } {
 const list = <T>(v: T | T[] | undefined, fallback: T[]): T[] =>
   v === undefined ? fallback : Array.isArray(v) ? v : [v];
 
+/**
+ * A min..max range whose max is written in another unit of the same kind ("256 KiB".."1 MiB",
+ * "100 GB/s".."1 TB/s") gets its max in the min's unit, so the range is stepped and compared in one unit.
+ */
+function inMinUnit(r: FieldRange): FieldRange {
+  if (Array.isArray(r)) return r;
+  const [lo, hi] = [splitUnit(r.min), splitUnit(r.max)];
+  if (lo.unit === hi.unit || lo.unit === '' || hi.unit === '') return r;
+  const max = quantityIn(String(r.max), lo.unit);
+  return max === undefined ? r : { ...r, max: `${Number(max.toPrecision(15))} ${lo.unit}` };
+}
+
+const inMinUnits = (ranges: Record<string, FieldRange>): Record<string, FieldRange> =>
+  Object.fromEntries(Object.entries(ranges).map(([field, r]) => [field, inMinUnit(r)]));
+
 /** A range problem zod cannot see: step and factor together, or min above max. */
 function rangeProblems(ranges: Record<string, FieldRange>, sampled: boolean): string[] {
   return Object.entries(ranges).flatMap(([field, r]) => {
@@ -123,7 +140,7 @@ function rangeProblems(ranges: Record<string, FieldRange>, sampled: boolean): st
     const [lo, hi] = [splitUnit(r.min), splitUnit(r.max)];
     if (lo.unit !== hi.unit)
       problems.push(
-        `${at}: min and max use different units ("${lo.unit}" and "${hi.unit}"); allowed: one unit; hint: e.g. "64 KiB" to "1024 KiB"`,
+        `${at}: min and max use units of different kinds ("${lo.unit}" and "${hi.unit}"); allowed: one kind of quantity; hint: e.g. "64 KiB" to "1 MiB"`,
       );
     else if (lo.n > hi.n) problems.push(`${at}: min ${JSON.stringify(r.min)} is above max ${JSON.stringify(r.max)}`);
     if (r.step === undefined && r.factor === undefined && !sampled) {
@@ -156,7 +173,7 @@ function hwPart(json: unknown, baseDir: string): HwPart | undefined {
     string,
     FieldRange
   >;
-  return { hw: resolveHw(raw.hw, baseDir), hwRanges };
+  return { hw: resolveHw(raw.hw, baseDir), hwRanges: inMinUnits(hwRanges) };
 }
 
 export type SpecCheck =
@@ -175,7 +192,8 @@ export function checkSweepSpec(json: unknown, where: string, baseDir = process.c
     return { ok: false, problems, ...(part ? { hwPart: part } : {}) };
   }
   const s = parsed.data;
-  const problems = rangeProblems(s.hwRanges ?? {}, s.sample !== undefined).map((p) => `${where}: ${p}`);
+  const hwRanges = inMinUnits(s.hwRanges ?? {});
+  const problems = rangeProblems(hwRanges, s.sample !== undefined).map((p) => `${where}: ${p}`);
   const spec: SweepSpec = {
     name: s.name ?? 'sweep',
     hw: resolveHw(s.hw, baseDir),
@@ -188,7 +206,7 @@ export function checkSweepSpec(json: unknown, where: string, baseDir = process.c
     ...(s.staleness === undefined ? {} : { staleness: list(s.staleness, []) }),
     ...(s.noiseStorage === undefined ? {} : { noiseStorage: list(s.noiseStorage, []) }),
     iterations: s.iterations,
-    hwRanges: s.hwRanges ?? {},
+    hwRanges,
     ...(s.sample ? { sample: s.sample } : {}),
     ...(s.objectives ? { objectives: s.objectives } : {}),
   };
@@ -221,9 +239,11 @@ export function readSweepSpec(file: string): SpecCheck {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(stripBom(text));
   } catch (err) {
     throw new ConfigError([`${file}: not valid JSON (${(err as Error).message}); hint: check commas and quotes`]);
   }
+  const duplicates = duplicateKeyProblems(stripBom(text));
+  if (duplicates.length > 0) throw new ConfigError(duplicates.map((p) => `${file}: ${p}`));
   return checkSweepSpec(json, file, dirname(resolve(file)));
 }
