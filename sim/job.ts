@@ -60,6 +60,17 @@ export async function compileFastest(job: SimJob): Promise<{ step: CompiledStep;
   return { step, ...(choice.candidates.length > 0 ? { coreChoice: choice } : {}) };
 }
 
+/** An infeasible step: InfeasibleMappingError (exit 3) with the shortfalls and hints checked to fit. */
+async function refuseWithHints(job: SimJob, step: CompiledStep): Promise<never> {
+  const { checkedHints, hintText } = await import('../src/compiler/infeasible-hints.js');
+  const { InfeasibleMappingError } = await import('../src/errors.js');
+  const { loadNetwork } = await import('../src/models/load-network.js');
+  const hints = checkedHints(await loadNetwork(job.model), step.hw, step.options, step.feasibility.overBy ?? 1);
+  throw new InfeasibleMappingError(
+    `infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\n${hintText(hints)}`,
+  );
+}
+
 /**
  * The most iterations one simulation runs (README): the steady state is reached within a few
  * iterations, so more only cost time (1e6 iterations of ResNet-9 ran ~40 s) and memory for timelines.
@@ -78,6 +89,7 @@ export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<
   }
   const { simPrediction } = await import('../src/report/sim-prediction.js');
   const { step, coreChoice } = await compileFastest(job);
+  if (!step.feasibility.ok) await refuseWithHints(job, step);
   const report = simulate(step, {
     iterations: job.iterations,
     model: job.model,

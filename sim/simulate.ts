@@ -1,7 +1,6 @@
 // simulate(): runs a CompiledStep on its hardware model for some iterations and fills a SimReport:
 // cycles, throughput, utilisation, bubble ratio, memory per level and class, traffic, stalls by
 // cause, energy and the timeline. Refuses an infeasible mapping (InfeasibleMappingError, exit 3).
-import { infeasibleHint } from '../src/compiler/infeasible-hints.js';
 import type { CompiledStep } from '../src/compiler/types.js';
 import { InfeasibleMappingError, InvalidInputError } from '../src/errors.js';
 
@@ -40,7 +39,7 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     throw new InvalidInputError(`iterations: found ${options.iterations}, allowed: a positive integer`);
   if (!step.feasibility.ok) {
     throw new InfeasibleMappingError(
-      `infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\n${infeasibleHint(step.options)}`,
+      `infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\nhint: \`alrflow compile\` with the same options lists option changes checked to fit, or use a hardware model with more memory`,
     );
   }
   const iterations = options.iterations;

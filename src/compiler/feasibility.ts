@@ -49,7 +49,13 @@ function peakOf(placements: TensorPlacement[], position: Map<string, number>, ta
   return { bytes: best, contributors };
 }
 
-export function checkFeasibility(graph: Graph, hw: HwModel, schedule: string, tasks: Task[], placements: TensorPlacement[]): Feasibility {
+export function checkFeasibility(
+  graph: Graph,
+  hw: HwModel,
+  schedule: string,
+  tasks: Task[],
+  placements: TensorPlacement[],
+): Feasibility {
   const position = new Map(tasks.map((t, i) => [t.id, i]));
   const instances = new Map<string, TensorPlacement[]>();
   for (const pl of placements) {
@@ -59,10 +65,12 @@ export function checkFeasibility(graph: Graph, hw: HwModel, schedule: string, ta
     else instances.set(key, [pl]);
   }
   const shortfalls: string[] = [];
+  let overBy = 0;
   for (const [key, list] of [...instances].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const [levelName, coreText] = key.split('\u0000') as [string, string];
     const level = hw.memory.find((l) => l.name === levelName)!;
     const peak = peakOf(list, position, tasks.length, graph);
+    overBy = Math.max(overBy, peak.bytes / Math.max(1, level.capacityBytes));
     if (peak.bytes <= level.capacityBytes) continue;
     const core = coreText === '-1' ? '' : ` of core ${coreText}`;
     const where = `level ${levelName}${core} (capacity ${formatBytes(level.capacityBytes)}) under schedule ${schedule}`;
@@ -71,9 +79,12 @@ export function checkFeasibility(graph: Graph, hw: HwModel, schedule: string, ta
     if (topBytes > level.capacityBytes) {
       shortfalls.push(`${topName} needs ${formatBytes(topBytes)} on ${where}`);
     } else {
-      const largest = ranked.slice(0, 3).map(([name, bytes]) => `${name} ${formatBytes(bytes)}`).join(', ');
+      const largest = ranked
+        .slice(0, 3)
+        .map(([name, bytes]) => `${name} ${formatBytes(bytes)}`)
+        .join(', ');
       shortfalls.push(`${formatBytes(peak.bytes)} live at peak on ${where}; largest: ${largest}`);
     }
   }
-  return { ok: shortfalls.length === 0, shortfalls };
+  return { ok: shortfalls.length === 0, shortfalls, overBy };
 }

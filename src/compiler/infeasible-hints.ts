@@ -1,50 +1,95 @@
-// The hints an infeasible mapping prints: concrete option changes that would shrink what must be
-// kept (fewer copies, a smaller batch, more micro-batches, a smaller noise storage), each one checked
-// with resolveCompileOptions so a hint never suggests a value the option checker refuses (no
-// --micro-batches for a sequential schedule, no sign bits for LR, nothing already in force).
+// The hints an infeasible mapping prints: option sets (fewer copies, a smaller batch, more
+// micro-batches, another noise storage) that the option checker accepts and that compile feasibly,
+// each re-checked by compiling it before it is offered. One dimension at a time first, the
+// smallest change that fits (starting from the shortfall's ratio, halving or doubling from there);
+// when no single change fits, one combination. `--json` carries them as option sets.
+import type { HwModel } from '../hw/types.js';
+import type { Network } from '../models/layers.js';
+import { compile } from './compile.js';
 import { resolveCompileOptions } from './compile-options.js';
 import type { CompileOptions } from './types.js';
 
-/** One suggestion: the flags to change, with the values to give them. */
-export type Suggestion = Array<{ flag: string; value: string; option: keyof CompileOptions }>;
+/** One hint: the options to change and their new values. */
+export type Hint = Partial<Pick<CompileOptions, 'copies' | 'batch' | 'microBatches' | 'noiseStorage'>>;
 
-function candidates(o: CompileOptions): Suggestion[] {
-  const out: Suggestion[] = [];
-  if (o.method !== 'bp' && o.copies > 1) out.push([{ flag: '--copies', value: String(Math.floor(o.copies / 2)), option: 'copies' }]);
-  if (o.batch > 1) {
-    const batch = Math.floor(o.batch / 2);
-    out.push(o.microBatches > batch
-      ? [{ flag: '--batch', value: String(batch), option: 'batch' }, { flag: '--micro-batches', value: String(batch), option: 'microBatches' }]
-      : [{ flag: '--batch', value: String(batch), option: 'batch' }]);
+const flags: Record<keyof Hint, string> = {
+  copies: '--copies',
+  batch: '--batch',
+  microBatches: '--micro-batches',
+  noiseStorage: '--noise-storage',
+};
+
+/** Compiles are the cost: a handful per dimension at most. */
+const triesPerDimension = 4;
+
+/** Whether the options with `hint` applied pass the checker and compile feasibly. */
+function fits(network: Network, hw: HwModel, o: CompileOptions, hint: Hint): boolean | undefined {
+  let options: CompileOptions;
+  try {
+    options = resolveCompileOptions({ ...o, ...hint });
+  } catch {
+    return undefined;
   }
-  if (o.microBatches > 1 || o.microBatches * 2 <= o.batch) out.push([{ flag: '--micro-batches', value: String(o.microBatches * 2), option: 'microBatches' }]);
-  for (const storage of ['sign-bits', 'regenerate'] as const) {
-    if (o.method !== 'bp' && o.noiseStorage !== storage) out.push([{ flag: '--noise-storage', value: storage, option: 'noiseStorage' }]);
-  }
+  return compile(network, hw, options).feasibility.ok;
+}
+
+/** Powers of two at or below `value / overBy` (or `value / 2`), falling: the values worth trying for a shrinking option. */
+function shrinking(value: number, overBy: number): number[] {
+  const start = Math.max(1, Math.min(Math.floor(value / 2), 2 ** Math.floor(Math.log2(value / Math.max(overBy, 1)))));
+  const out: number[] = [];
+  for (let v = start; v >= 1 && out.length < triesPerDimension; v = Math.floor(v / 2)) out.push(v);
   return out;
 }
 
-/** Applies a suggestion to resolved options (numbers parsed back), as the CLI would after the rerun. */
-function applySuggestion(o: CompileOptions, s: Suggestion): CompileOptions {
-  const next: Record<string, unknown> = { ...o };
-  for (const { option, value } of s) next[option] = /^\d+$/.test(value) ? Number(value) : value;
-  return next as unknown as CompileOptions;
+function singleChanges(o: CompileOptions, overBy: number): Hint[][] {
+  const batchHint = (batch: number): Hint => (o.microBatches > batch ? { batch, microBatches: batch } : { batch });
+  const doubled = Array.from({ length: triesPerDimension }, (_, i) => o.microBatches * 2 ** (i + 1)).filter(
+    (m) => m <= o.batch,
+  );
+  return [
+    o.method !== 'bp' && o.copies > 1 ? shrinking(o.copies, overBy).map((copies) => ({ copies })) : [],
+    o.batch > 1 ? shrinking(o.batch, overBy).map(batchHint) : [],
+    doubled.map((microBatches) => ({ microBatches })),
+    ...(o.method === 'bp'
+      ? []
+      : (['sign-bits', 'regenerate'] as const)
+          .filter((s) => s !== o.noiseStorage)
+          .map((noiseStorage) => [{ noiseStorage }])),
+  ];
 }
 
-/** The suggestions the option checker accepts for these options. */
-function infeasibleSuggestions(o: CompileOptions): Suggestion[] {
-  return candidates(o).filter((s) => {
-    try {
-      resolveCompileOptions(applySuggestion(o, s));
-      return true;
-    } catch {
-      return false;
-    }
-  });
+/** Option sets checked to compile feasibly; empty when none was found within the tries. */
+export function checkedHints(network: Network, hw: HwModel, o: CompileOptions, overBy: number): Hint[] {
+  const out: Hint[] = [];
+  for (const tries of singleChanges(o, overBy)) {
+    const found = tries.find((hint) => fits(network, hw, o, hint) === true);
+    if (found) out.push(found);
+  }
+  if (out.length > 0) return out;
+  // No single change fits: regenerated noise (where allowed) with copies, then the batch, shrunk together.
+  const storage: Hint =
+    o.method === 'bp' || fits(network, hw, o, { noiseStorage: 'regenerate' }) === undefined
+      ? {}
+      : { noiseStorage: 'regenerate' };
+  for (let f = 2; f <= 2 ** 12; f *= 2) {
+    const hint: Hint = {
+      ...storage,
+      ...(o.method !== 'bp' && o.copies > 1 ? { copies: Math.max(1, Math.floor(o.copies / f)) } : {}),
+      batch: Math.max(1, Math.floor(o.batch / f)),
+    };
+    if (o.microBatches > hint.batch!) hint.microBatches = hint.batch!;
+    if (fits(network, hw, o, hint) === true) return [hint];
+    if (hint.batch === 1 && (hint.copies ?? 1) === 1) break;
+  }
+  return [];
 }
 
-/** `hint: try --copies 32, --batch 16, ... or a hardware model with more memory`. */
-export function infeasibleHint(o: CompileOptions): string {
-  const tries = infeasibleSuggestions(o).map((s) => s.map((c) => `${c.flag} ${c.value}`).join(' '));
-  return `hint: try ${[...tries, 'a hardware model with more memory'].join(', ')}`;
+/** `hint: try --copies 2048, --batch 16, or a hardware model with more memory (each option set was compiled and fits)`. */
+export function hintText(hints: readonly Hint[]): string {
+  const tries = hints.map((h) =>
+    (Object.entries(h) as [keyof Hint, string | number][]).map(([k, v]) => `${flags[k]} ${v}`).join(' '),
+  );
+  if (tries.length === 0)
+    return 'hint: no smaller copies, batch, micro-batches or noise storage fits; try a hardware model with more memory';
+  return `hint: try ${tries.join(', ')}, or a hardware model with more memory (each option set was compiled and fits)`;
 }

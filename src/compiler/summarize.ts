@@ -5,6 +5,7 @@
 import type { IrNodeKind } from '../ir/types.js';
 import type { Network } from '../models/layers.js';
 import { stepGraph } from './compile.js';
+import type { Hint } from './infeasible-hints.js';
 import { keptBytes, type KeptBytes } from './kept-bytes.js';
 import type { CompiledStep, CompileOptions, Feasibility, Stage } from './types.js';
 
@@ -31,6 +32,8 @@ export interface CompileSummary {
   keptBytes: KeptBytes;
   noiseStorageSaving?: NoiseStorageSaving;
   feasibility: Feasibility;
+  /** Infeasible mappings: option sets checked to compile feasibly (infeasible-hints.ts). */
+  hints?: Hint[];
 }
 
 export function summarize(network: Network, step: CompiledStep): CompileSummary {
@@ -43,11 +46,29 @@ export function summarize(network: Network, step: CompiledStep): CompileSummary 
   }
   const kept = keptBytes(step.graph);
   const summary: CompileSummary = {
-    model: network.name, hw: step.hw.name, options: step.options, nodes: step.graph.nodes.length, tasks: step.tasks.length,
-    ops, stages: step.stages, stageChoice: step.stageChoice, bytesByLevel, keptBytes: kept, feasibility: step.feasibility,
+    model: network.name,
+    hw: step.hw.name,
+    options: step.options,
+    nodes: step.graph.nodes.length,
+    tasks: step.tasks.length,
+    ops,
+    stages: step.stages,
+    stageChoice: step.stageChoice,
+    bytesByLevel,
+    keptBytes: kept,
+    feasibility: step.feasibility,
   };
   if (step.options.method === 'bp') return summary;
-  const floatNoiseBytes = keptBytes(stepGraph(network, { ...step.options, noiseStorage: 'float', floatBytes: step.graph.meta.floatBytes })).noise;
+  const floatNoiseBytes = keptBytes(
+    stepGraph(network, { ...step.options, noiseStorage: 'float', floatBytes: step.graph.meta.floatBytes }),
+  ).noise;
   const keptNoiseBytes = kept.noise + kept['sign-bits'];
-  return { ...summary, noiseStorageSaving: { floatNoiseBytes, keptNoiseBytes, ratio: keptNoiseBytes > 0 ? floatNoiseBytes / keptNoiseBytes : null } };
+  return {
+    ...summary,
+    noiseStorageSaving: {
+      floatNoiseBytes,
+      keptNoiseBytes,
+      ratio: keptNoiseBytes > 0 ? floatNoiseBytes / keptNoiseBytes : null,
+    },
+  };
 }

@@ -97,6 +97,8 @@ export interface Feasibility {
   ok: boolean;
   /** One line per shortfall, e.g. "noise of conv3 needs 18.0 MiB on level sram (capacity 8 MiB) under schedule layer-pipelined". */
   shortfalls: string[];
+  /** The largest peak over capacity among the instances (1 or less when everything fits): how far off a mapping is. */
+  overBy?: number;
 }
 
 export interface CompiledStep {

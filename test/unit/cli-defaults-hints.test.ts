@@ -17,7 +17,11 @@ test('simulate --method bp picks bp-sequential when --schedule is not given', ()
 function suggestions(stderr: string): string[][] {
   const line = stderr.split('\n').find((l) => l.startsWith('hint: try '));
   expect(line, stderr).toBeDefined();
-  return line!.slice('hint: try '.length).split(', ').filter((s) => s.startsWith('--')).map((s) => s.split(' '));
+  return line!
+    .slice('hint: try '.length)
+    .split(', ')
+    .filter((s) => s.startsWith('--'))
+    .map((s) => s.split(' '));
 }
 
 /** Replaces or appends each `--flag value` of a suggestion in an argument list. */
@@ -32,21 +36,96 @@ function withSuggestion(args: string[], suggestion: string[]): string[] {
 }
 
 const infeasible = [
-  ['compile', '--model', 'resnet9', '--method', 'lr', '--copies', '128', '--batch', '32', '--schedule', 'layer-pipelined', '--hw', 'edge-npu'],
-  ['compile', '--model', 'resnet9', '--method', 'alr', '--copies', '512', '--batch', '64', '--schedule', 'sequential', '--hw', 'edge-npu'],
+  [
+    'compile',
+    '--model',
+    'resnet9',
+    '--method',
+    'lr',
+    '--copies',
+    '128',
+    '--batch',
+    '32',
+    '--schedule',
+    'layer-pipelined',
+    '--hw',
+    'edge-npu',
+  ],
+  [
+    'compile',
+    '--model',
+    'resnet9',
+    '--method',
+    'alr',
+    '--copies',
+    '512',
+    '--batch',
+    '64',
+    '--schedule',
+    'sequential',
+    '--hw',
+    'edge-npu',
+  ],
   ['compile', '--model', 'resnet9', '--method', 'bp', '--batch', '2048', '--schedule', 'gpipe', '--hw', 'edge-npu'],
-  ['simulate', '--model', 'resnet9', '--method', 'es', '--copies', '256', '--batch', '64', '--schedule', 'sequential', '--hw', 'edge-npu', '--iterations', '1'],
+  [
+    'simulate',
+    '--model',
+    'resnet9',
+    '--method',
+    'es',
+    '--copies',
+    '256',
+    '--batch',
+    '64',
+    '--schedule',
+    'sequential',
+    '--hw',
+    'edge-npu',
+    '--iterations',
+    '1',
+  ],
+  [
+    'compile',
+    '--model',
+    'resnet9',
+    '--method',
+    'lr',
+    '--copies',
+    '4096',
+    '--batch',
+    '32',
+    '--schedule',
+    'layer-pipelined',
+    '--hw',
+    'edge-npu',
+  ],
 ];
 
-test.each(infeasible.map((a) => [a.slice(0, 6).join(' '), a] as const))('every hint of an infeasible `%s` is accepted when rerun', (_name, args) => {
-  const first = cli.run(args);
-  expect(first.status, first.stderr).toBe(3);
-  const tries = suggestions(first.stderr);
-  expect(tries.length).toBeGreaterThan(0);
-  for (const s of tries) {
-    const rerun = cli.run(withSuggestion(args, s));
-    expect([0, 3], `${s.join(' ')}: ${rerun.stderr}`).toContain(rerun.status);
-  }
-  if (args.includes('sequential')) expect(tries.flat()).not.toContain('--micro-batches');
-  if (args.includes('alr')) expect(tries.map((s) => s.join(' '))).not.toContain('--noise-storage sign-bits');
+test('compile --json carries the hints as option sets, the same ones the text prints', () => {
+  const args = infeasible.at(-1)!;
+  const json = cli.run([...args, '--json']);
+  expect(json.status, json.stderr).toBe(3);
+  const hints = (JSON.parse(json.stdout) as { hints: Record<string, number | string>[] }).hints;
+  expect(hints.length).toBeGreaterThan(0);
+  const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  expect(hints.map((h) => Object.entries(h).flatMap(([k, v]) => [flag(k), String(v)]))).toEqual(
+    suggestions(json.stderr),
+  );
 });
+
+test.each(infeasible.map((a) => [a.slice(0, 6).join(' '), a] as const))(
+  'every hint of an infeasible `%s` is accepted when rerun',
+  (_name, args) => {
+    const first = cli.run(args);
+    expect(first.status, first.stderr).toBe(3);
+    const tries = suggestions(first.stderr);
+    expect(tries.length).toBeGreaterThan(0);
+    for (const s of tries) {
+      const rerun = cli.run(withSuggestion(args, s));
+      // Every hint was compiled before it was printed: rerun as printed, it fits.
+      expect(rerun.status, `${s.join(' ')}: ${rerun.stderr}`).toBe(0);
+    }
+    if (args.includes('sequential')) expect(tries.flat()).not.toContain('--micro-batches');
+    if (args.includes('alr')) expect(tries.map((s) => s.join(' '))).not.toContain('--noise-storage sign-bits');
+  },
+);

@@ -107,11 +107,12 @@ export function register(program: Command): void {
         const { compile } = await import('../../compiler/compile.js');
         const { learnedSigmaSwitches } = await import('../../ir/method-rules.js');
         const { summarize } = await import('../../compiler/summarize.js');
-        const { infeasibleHint } = await import('../../compiler/infeasible-hints.js');
+        const { checkedHints, hintText } = await import('../../compiler/infeasible-hints.js');
         const step = compile(network, hw, { method, schedule, copies, batch, microBatches, staleness, noiseStorage, layerwise: opts.layerwise ?? false, stages, stageCuts, ...learnedSigmaSwitches(opts.learnSigma ?? false) });
-        const summary = summarize(network, step);
+        const hints = step.feasibility.ok ? undefined : checkedHints(network, hw, step.options, step.feasibility.overBy ?? 1);
+        const summary = { ...summarize(network, step), ...(hints ? { hints } : {}) };
         jsonOrTable(summary, opts, () => table(summary));
-        if (!step.feasibility.ok) throw new InfeasibleMappingError(`infeasible mapping:\n${step.feasibility.shortfalls.join('\n')}\n${infeasibleHint(step.options)}`);
+        if (hints) throw new InfeasibleMappingError(`infeasible mapping:\n${step.feasibility.shortfalls.join('\n')}\n${hintText(hints)}`);
       }),
     );
 }
