@@ -9,10 +9,32 @@ import type { BarListPanel, TablePanel } from './layout-types.js';
 const unique = (xs: string[]): string[] => [...new Set(xs)];
 const runLabel = (r: CompareRow): string => `${r.method} / ${r.schedule}`;
 
-/** The word beside a bar whose run did not fit ("infeasible": its numbers are 0) or overflowed `level`. */
+/** The word beside a bar whose run did not fit ("infeasible": its numbers are 0) or does not fit `level`. */
 function rowNote(r: CompareRow, level?: string): { note?: string } {
+  const verdict = level === undefined ? undefined : r.levels?.find((l) => l.level === level)?.verdict;
+  if (verdict === 'over-capacity') return { note: 'over capacity' };
   if (r.infeasible) return { note: 'infeasible' };
-  return level !== undefined && r.overflowLevels?.includes(level) ? { note: 'full: spills' } : {};
+  if (level === undefined) return {};
+  return verdict === 'spills' || (verdict === undefined && r.overflowLevels?.includes(level))
+    ? { note: 'full: spills' }
+    : {};
+}
+
+/** The level's capacity as a reference line where it is within 4x of the largest peak (else in the title). */
+function capacityOf(
+  rows: CompareRow[],
+  level: string,
+  values: number[],
+): Pick<BarListPanel, 'reference'> & { text: string } {
+  const capacities = [
+    ...new Set(rows.flatMap((r) => r.levels?.filter((l) => l.level === level).map((l) => l.capacityBytes) ?? [])),
+  ];
+  if (capacities.length !== 1) return { text: '' };
+  const capacity = capacities[0]!;
+  const onScale = capacity <= 4 * Math.max(...values);
+  return onScale
+    ? { reference: { value: capacity, label: `capacity ${formatBytes(capacity)}` }, text: ' (dashed line: capacity)' }
+    : { text: ` (capacity ${formatBytes(capacity)}, off scale)` };
 }
 
 function ratioPanel(rows: CompareRow[]): BarListPanel {
@@ -33,9 +55,11 @@ function ratioPanel(rows: CompareRow[]): BarListPanel {
 
 function memoryPanel(rows: CompareRow[], level: string): BarListPanel {
   const values = rows.map((r) => r.peakBytesByLevel[level] ?? 0);
+  const { text, ...reference } = capacityOf(rows, level, values);
   return {
     id: `compare-memory-${level.replace(/[^a-zA-Z0-9_-]/g, '_')}`,
-    title: `Peak ${level} per run`,
+    title: `Peak ${level} per run${text}`,
+    ...reference,
     categoryLabel: 'run (method / schedule)',
     axis: { label: `peak ${level}`, unit: 'bytes', log: needsLog(values) },
     bars: rows.map((r, i) => ({

@@ -27,13 +27,20 @@ function boundText(sim: SimReport): string {
   return `${formatCount(b.cycles)} cycles per iteration (${what}); simulated / bound ${b.ratio.toFixed(2)}`;
 }
 
+/** ", spills to the next level" or ", over capacity" from the worst instance's verdict (or the overflow flag). */
+function levelVerdict(instances: SimReport['memory']): string {
+  const verdicts = new Set(instances.map((m) => (m.verdict as string | undefined) ?? (m.overflow ? 'spills' : 'fits')));
+  if (verdicts.has('over-capacity')) return ', over capacity: does not fit';
+  return verdicts.has('spills') ? ', spills to the next level' : '';
+}
+
 function peakMemoryText(sim: SimReport): string {
   const levels = [...new Set(sim.memory.map((m) => m.level))];
   return levels
     .map((level) => {
       const fullest = sim.memory.filter((m) => m.level === level).sort((a, b) => b.peakBytes - a.peakBytes)[0]!;
       const where = fullest.core < 0 ? '' : ` (core ${fullest.core})`;
-      const overflow = sim.memory.some((m) => m.level === level && m.overflow) ? ', over capacity: spills' : '';
+      const overflow = levelVerdict(sim.memory.filter((m) => m.level === level));
       return `${level} ${formatBytes(fullest.peakBytes)} of ${formatBytes(fullest.capacityBytes)}${where}${overflow}`;
     })
     .join('; ');

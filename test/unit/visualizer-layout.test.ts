@@ -121,6 +121,25 @@ describe('layoutMemory', () => {
     expect(inst.overflowReported).toBe(false);
   });
 
+  test("the simulator's verdict is said in words: spills with its share of accesses, over capacity", () => {
+    const report = makeSimReport({ cores: 2, iterations: 2, tasksPerIteration: 8 });
+    const memory = report.memory.map((m) =>
+      m.level === 'sram' && m.core === 1
+        ? { ...m, overflow: true, verdict: 'spills' as const, spillFraction: 0.25 }
+        : m,
+    );
+    const notes = layoutMemory({ ...report, memory }).levels.flatMap((l) =>
+      l.instances.map((i) => [`${i.level}/${i.core}`, i.verdictNote]),
+    );
+    expect(notes.filter(([, n]) => n !== undefined)).toEqual([
+      ['sram/1', 'spills: the excess lives on the next level (25.0 % of the accesses also go there)'],
+    ]);
+    const over = layoutMemory(makeSimReport({ cores: 2, iterations: 2, tasksPerIteration: 8, overflow: true }));
+    expect(over.levels.flatMap((l) => l.instances).find((i) => i.exceedsCapacity)!.verdictNote).toContain(
+      'over capacity',
+    );
+  });
+
   test('stack tops are cumulative sums of the classes, bottom band first', () => {
     const report = makeSimReport({ cores: 1, iterations: 1, tasksPerIteration: 5 });
     const inst = layoutMemory(report).levels.find((l) => l.level === 'sram')!.instances[0]!;
@@ -241,6 +260,29 @@ describe('the other layouts', () => {
     expect(bars.flatMap((p) => p.bars.filter((b, i) => i !== 2 && b.note !== undefined))).toEqual([]);
     expect(table.rows[0]![3]).toBe('0.0208');
     expect(table.rows[2]!.slice(2, 4)).toEqual(['infeasible', '–']);
+  });
+
+  test('compare: each level chart shows its capacity (a line when on scale) and the verdict beside spilling bars', () => {
+    const report = makeCompareReport();
+    const rows = report.rows.map((r, i) => ({
+      ...r,
+      levels: [
+        {
+          level: 'sram',
+          capacityBytes: 256 * 1024,
+          peakBytes: r.peakBytesByLevel.sram!,
+          verdict: i === 1 ? ('spills' as const) : ('fits' as const),
+        },
+        { level: 'dram', capacityBytes: 2 ** 34, peakBytes: r.peakBytesByLevel.dram!, verdict: 'fits' as const },
+      ],
+    }));
+    const { bars } = layoutCompare({ ...report, rows });
+    const sram = bars.find((b) => b.title.startsWith('Peak sram'))!;
+    expect(sram.reference).toEqual({ value: 256 * 1024, label: 'capacity 256 KiB' });
+    expect(sram.bars.map((b) => b.note)).toEqual(rows.map((_, i) => (i === 1 ? 'full: spills' : undefined)));
+    const dram = bars.find((b) => b.title.startsWith('Peak dram'))!;
+    expect(dram.reference).toBeUndefined();
+    expect(dram.title).toBe('Peak dram per run (capacity 16 GiB, off scale)');
   });
 
   test('needsLog: a log axis only when the values span more than 30x', () => {

@@ -64,7 +64,8 @@
       a.numericAxis(svg, y, { label: 'bytes held', unit: 'bytes' }, 'left', m.l, 5);
       const capacity = `${a.format('bytes', inst.capacityBytes)}${inst.capacityOnScale ? ' (dashed line)' : ' (capacity off scale)'}`;
       const notes = [`peak ${a.format('bytes', inst.peakBytes)} of ${capacity}`];
-      if (inst.overflowReported) notes.push('OVERFLOW reported by the simulator');
+      if (inst.verdictNote) notes.push(inst.verdictNote);
+      else if (inst.overflowReported) notes.push('OVERFLOW reported by the simulator');
       if (inst.exceedsCapacity && !inst.overflowReported) {
         notes.push('WARNING: samples exceed capacity but the report does not flag an overflow');
       }
@@ -166,7 +167,7 @@
       svg
         .append('text')
         .attr('class', 'reference-label')
-        .attr('x', rx)
+        .attr('x', Math.min(rx, w - 2 - a.textWidth(panel.reference.label, font) / 2))
         .attr('y', m.t - 8)
         .attr('text-anchor', 'middle')
         .style('font', font)
