@@ -8,6 +8,7 @@
 // if it imports torch, else python3). Not a test.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 interface Config {
