@@ -18,7 +18,8 @@ import { lrGradProduct } from './lr-grad-product.js';
 import { matmulABt } from './matmul-a-bt.js';
 import { matmulAtB } from './matmul-at-b.js';
 import { matmul } from './matmul.js';
-import { noiseInject, noiseInjectSigns } from './noise-inject.js';
+import { noiseInject } from './noise-inject.js';
+import { noiseInjectSigns, residentNoiseInject, residentNoiseInjectSigns } from './noise-signs.js';
 import { poolBackward } from './pool-backward.js';
 import { pool } from './pool.js';
 import { rowSum } from './row-sum.js';
@@ -67,12 +68,15 @@ export const GPUJS_RESIDENT_KERNELS = [
   'pool-backward',
   'conv2d-backward-data',
   'conv2d-backward-weights',
+  'noise-inject',
+  'noise-inject-signs',
 ] as const satisfies readonly KernelName[];
 
 /**
- * The kernels that run on handles in gpu.js pipeline mode (results stay Textures or WebGPU buffers).
- * The rest (noise, sign packing, the updates, add) post-process or return host arrays: they get
- * host arrays. Empty on webasm and cpu, whose pipeline results are host arrays anyway.
+ * The kernels that run on handles in gpu.js pipeline mode (results stay Textures or WebGPU buffers;
+ * noise-inject-signs' sign words come to the host). The rest (sign packing, the updates, add)
+ * post-process or return host arrays: they get host arrays. Empty on webasm and cpu, whose
+ * pipeline results are host arrays anyway.
  */
 export function gpujsResidentTable(ctx: GpujsContext): ResidentTable {
   if (!isResidentBackend(ctx.mode)) return {};
@@ -92,5 +96,7 @@ export function gpujsResidentTable(ctx: GpujsContext): ResidentTable {
     'pool-backward': (a) => poolBackward(gpu, a),
     'conv2d-backward-data': (a) => conv2dBackwardData(gpu, a),
     'conv2d-backward-weights': (a) => conv2dBackwardWeights(gpu, a),
+    'noise-inject': (a) => residentNoiseInject(gpu, a),
+    'noise-inject-signs': (a) => residentNoiseInjectSigns(ctx, gpu, a),
   } satisfies Required<Pick<ResidentTable, (typeof GPUJS_RESIDENT_KERNELS)[number]>>;
 }

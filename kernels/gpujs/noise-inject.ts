@@ -4,10 +4,10 @@
 // every intermediate is an integer below 2^24 and float32 arithmetic (GLSL, WGSL, wasm f32)
 // reproduces the reference bit for bit; only Box-Muller's log/sqrt/cos differ, by float32 rounding.
 // On gpu.js's CPU modes the same draws come from the host block generator (kernels/host-noise.ts).
-import { hostNoiseInject, hostNoiseInjectSigns } from '../host-noise.js';
+import { hostNoiseInject } from '../host-noise.js';
 import type { KernelName, NoiseInjectArgs } from '../names.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
-import { signPack } from './sign-pack.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import { f32, type Flat, type GpujsContext, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 /** One mixing round of rng.ts on the packed state s = hi * 4096 + lo (steps 1-4 of its header). */
 export function rngRound(s: number): number {
@@ -61,7 +61,7 @@ export function rngNormal(seed: number, step: number, layer: number, row: number
 }
 
 export const RNG_HELPERS = [rngRound, rngMix, rngAbsorb, rngUniform, rngNormal];
-const LEAF_HELPERS = [rngRound, rngMix];
+export const LEAF_HELPERS = [rngRound, rngMix];
 
 /**
  * The kernel body calls only leaf helpers (rngMix, rngRound): gpu.js's GLSL back end emits helpers
@@ -69,7 +69,15 @@ const LEAF_HELPERS = [rngRound, rngMix];
  * function"), so rngNormal's absorbs and uniforms are unrolled here: absorb = 2 rounds of a mix,
  * uniform = absorb + 3 rounds.
  */
-function noiseInjectBody(this: ThreadThis, z: Flat, sigma: Flat, seed: number, step: number, layer: number, rowOffset: number): number {
+function noiseInjectBody(
+  this: ThreadThis,
+  z: Flat,
+  sigma: Flat,
+  seed: number,
+  step: number,
+  layer: number,
+  rowOffset: number,
+): number {
   const s = this.thread.x;
   const c = this.thread.y;
   const r = this.thread.z;
@@ -89,8 +97,11 @@ function noiseInjectBody(this: ThreadThis, z: Flat, sigma: Flat, seed: number, s
 /** Kernels gpu.js's CPU modes (webasm, cpu) compute in host JS rather than in a gpu.js kernel. */
 export const GPUJS_HOST_KERNELS: ReadonlySet<KernelName> = new Set(['noise-inject', 'noise-inject-signs']);
 
-/** The in-kernel generator, on any mode (the GPU path; tests also run it on the CPU modes). */
-export async function noiseInjectInKernel(ctx: GpujsContext, a: NoiseInjectArgs): Promise<Float32Array> {
+/** The in-kernel generator, on any mode (the GPU path; tests also run it on the CPU modes); z may be a handle where the launcher is resident. */
+export async function noiseInjectInKernel<O>(
+  ctx: Launcher<O>,
+  a: NoiseInjectArgs | ResidentArgs<'noise-inject'>,
+): Promise<O> {
   const kernel = ctx.kernel('noise-inject', noiseInjectBody, {
     output: [a.spatial, a.channels, a.rows],
     constants: { channels: a.channels, spatial: a.spatial },
@@ -113,28 +124,6 @@ export async function noiseInject(ctx: GpujsContext, a: NoiseInjectArgs): Promis
     case 'webgpu':
     case 'webgl2':
       return noiseInjectInKernel(ctx, a);
-    default:
-      return ctx.mode satisfies never;
-  }
-}
-
-/**
- * noise-inject plus the packed signs of eps (ALR's fused NoiseInject + SignPack). CPU modes: one host
- * pass. GPU modes: eps from the in-kernel generator (z = 0, sigma = 1), packed by the sign-pack
- * kernel, and the noisy output from a second in-kernel draw of the same counters; without device
- * handles between kernels, eps makes one round trip to the host on the way to sign-pack.
- */
-export async function noiseInjectSigns(ctx: GpujsContext, a: NoiseInjectArgs): Promise<{ out: Float32Array; signs: Uint32Array }> {
-  switch (ctx.mode) {
-    case 'webasm':
-    case 'cpu':
-      return hostNoiseInjectSigns(a);
-    case 'headlessgl':
-    case 'webgpu':
-    case 'webgl2': {
-      const eps = await noiseInjectInKernel(ctx, { ...a, z: new Float32Array(a.z.length), sigma: new Float32Array(a.channels).fill(1) });
-      return { out: await noiseInjectInKernel(ctx, a), signs: await signPack(ctx, { values: eps }) };
-    }
     default:
       return ctx.mode satisfies never;
   }

@@ -54,3 +54,49 @@ describe('device transfers', () => {
     await ctx.destroy();
   });
 });
+
+describe('headlessgl ALR step', () => {
+  it('the fused noise reads back only its sign words (1/16 of eps as float32 halves), the noisy output stays on the device', async (t) => {
+    const status = await detectBackend('headlessgl');
+    if (!status.works) t.skip(`headlessgl: ${status.reason}`);
+    const { Runtime } = await import('../../src/train/runtime/runtime.js');
+    const { mlp } = await import('../../src/models/builders.js');
+    const method = {
+      method: 'alr',
+      copies: 8,
+      sigma: 0.1,
+      baseline: 'mean',
+      encoding: 'sign-noise',
+      antithetic: false,
+      layerwise: false,
+    } as const;
+    const optimizer = { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+    const runtime = await Runtime.create({
+      network: mlp([12, 40, 3]),
+      backend: 'headlessgl',
+      seed: 1,
+      method,
+      optimizer,
+    });
+    const kernels = runtime.resolved.device as unknown as Record<string, (a: unknown) => Promise<unknown>>;
+    const noise = kernels['noise-inject-signs']!;
+    const seen: { downloads: number; bytes: number; words: number }[] = [];
+    kernels['noise-inject-signs'] = async (args) => {
+      const before = runtime.deviceTransfers()!.downloads;
+      const out = (await noise(args)) as { out: unknown; signs: Uint32Array };
+      const after = runtime.deviceTransfers()!.downloads;
+      seen.push({ downloads: after.count - before.count, bytes: after.bytes - before.bytes, words: out.signs.length });
+      expect(isDeviceTensor(out.out)).toBe(true);
+      return out;
+    };
+    const x = Float64Array.from({ length: 4 * 12 }, (_, i) => Math.sin(i));
+    await runtime.trainStep({ x, labels: Int32Array.of(0, 1, 2, 1), samples: 4 }, 0, 0.01);
+    await runtime.dispose();
+    // Layer 1: 4 samples x 8 copies x 40 units = 1280 signs = 40 words; layer 2: 96 signs = 3 words;
+    // each word travels as two float32 half-words (8 bytes).
+    expect(seen).toEqual([
+      { downloads: 1, bytes: 320, words: 40 },
+      { downloads: 1, bytes: 24, words: 3 },
+    ]);
+  });
+});

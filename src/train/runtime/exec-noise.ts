@@ -11,7 +11,18 @@ import { InvalidInputError } from '../../errors.js';
 import { sigmaTensorId } from '../../ir/method-rules.js';
 import type { IrNode } from '../../ir/types.js';
 import { elementCount } from '../../models/layers.js';
-import { channelsSpatial, noiseRowOffset, num, paramLayer, shapeOf, toF64, type ExecContext } from './exec-context.js';
+import {
+  arg,
+  channelsSpatial,
+  downloadInputs,
+  hostNum,
+  noiseRowOffset,
+  num,
+  paramLayer,
+  shapeOf,
+  toF64,
+  type ExecContext,
+} from './exec-context.js';
 import { makeAntithetic, repeatRows } from './host-ops.js';
 import type { NumArray } from '../../../kernels/names.js';
 
@@ -85,12 +96,14 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
     ctx.graph.tensors[keep]?.dtype !== 'bit'
   )
     return false;
+  await downloadInputs(ctx, node.inputs.slice(1));
   const rows = shapeOf(ctx, out!)[0]!;
-  const z = num(ctx, node.inputs[0]!);
-  const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
+  const zId = node.inputs[0]!;
+  const zRows = shapeOf(ctx, zId)[0]!;
   const dims = channelsSpatial(ctx, out!);
-  const r = await ctx.kernels['noise-inject-signs']({
-    z: zRows === rows ? z : repeatRowsKeepingType(z, zRows, rows / zRows),
+  // Resident: z stays on the device and so does the noisy output; only the sign words reach the host.
+  const r = await ctx.device['noise-inject-signs']({
+    z: zRows === rows ? arg(ctx, zId) : repeatRowsKeepingType(await hostNum(ctx, zId), zRows, rows / zRows),
     sigma: sigmaOf(ctx, node, dims.channels),
     ...dims,
     seed: ctx.options.seed,
@@ -150,6 +163,7 @@ function addNoiseRepeated(
 
 export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>): Promise<void> {
   if (await injectKeepingSigns(ctx, node)) return;
+  await downloadInputs(ctx, node.inputs);
   const out = node.outputs[0]!;
   const [rows, ...unitShape] = shapeOf(ctx, out);
   const units = elementCount(unitShape);

@@ -19,6 +19,7 @@ import { optimizerUpdate } from './exec-update.js';
 /** Node kinds whose handlers take handle inputs themselves (arg / hostNum), or only move them. */
 const HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set([
   'MatMul',
+  'NoiseInject',
   'BiasAct',
   'Loss',
   'LossBroadcast',
