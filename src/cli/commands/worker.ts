@@ -15,6 +15,7 @@ interface WorkerCliOptions {
 async function runWorkerCommand(opts: WorkerCliOptions): Promise<void> {
   const { startQueueWorker } = await import('../../sweep/queue.js');
   const { cappedWorkers } = await import('../worker-count.js');
+  const { notice } = await import('../output.js');
   const worker = await startQueueWorker({
     url: opts.queue,
     queueName: opts.queueName,
@@ -27,7 +28,7 @@ async function runWorkerCommand(opts: WorkerCliOptions): Promise<void> {
   );
   await new Promise<void>((resolveStop) => {
     const stop = (): void => {
-      process.stderr.write('alrflow worker: stopping after the points in progress\n');
+      notice('alrflow worker: stopping after the points in progress\n');
       void worker.close().then(resolveStop);
     };
     process.once('SIGINT', stop);
