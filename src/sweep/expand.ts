@@ -14,16 +14,24 @@ import type { SweepPoint } from './types.js';
 const withUnit = (n: number, unit: string): FieldValue =>
   unit ? `${Number(n.toPrecision(12))} ${unit}` : Number(n.toPrecision(12));
 
+/** The i-th value of an enumerable range (a list, or min..max by step or factor), without listing the others. */
+export function rangeValueAt(r: FieldRange, i: number): FieldValue {
+  if (Array.isArray(r)) return r[i]!;
+  const lo = splitUnit(r.min);
+  return withUnit(r.step !== undefined ? lo.n + i * r.step : lo.n * (r.factor ?? 1) ** i, lo.unit);
+}
+
 /** The enumerable values of a range (a list, or min..max by step or factor). */
 export function rangeValues(r: FieldRange): FieldValue[] {
-  if (Array.isArray(r)) return r;
-  const lo = splitUnit(r.min);
-  const hi = splitUnit(r.max);
-  const out: FieldValue[] = [];
-  const eps = 1e-9 * Math.max(1, Math.abs(hi.n));
-  if (r.step !== undefined) for (let n = lo.n; n <= hi.n + eps; n += r.step) out.push(withUnit(n, lo.unit));
-  else if (r.factor !== undefined) for (let n = lo.n; n <= hi.n + eps; n *= r.factor) out.push(withUnit(n, lo.unit));
-  return out;
+  return Array.from({ length: rangeCount(r) }, (_, i) => rangeValueAt(r, i));
+}
+
+/** At most `limit` values of a range, evenly spaced, its first and last among them (checks of a huge range). */
+export function representativeValues(r: FieldRange, limit = 64): FieldValue[] {
+  const count = rangeCount(r);
+  if (count <= limit) return rangeValues(r);
+  const indices = new Set(Array.from({ length: limit }, (_, k) => Math.round((k * (count - 1)) / (limit - 1))));
+  return [...indices].map((i) => rangeValueAt(r, i));
 }
 
 /** How many values rangeValues(r) gives, computed without listing them (a huge range costs nothing). */
@@ -78,23 +86,34 @@ export function pointKey(point: Omit<SweepPoint, 'key'>): string {
   return createHash('sha256').update(canonicalJson(point)).digest('hex').slice(0, 16);
 }
 
-/** One dimension of the space: a name and its choices. */
+/** One dimension of the space: a name and its choices, by index (a huge hardware range is never listed whole). */
 interface Dimension {
   name: string;
-  values: unknown[];
+  count: number;
+  at: (i: number) => unknown;
 }
+
+const listDimension = (name: string, values: readonly unknown[]): Dimension => ({
+  name,
+  count: values.length,
+  at: (i) => values[i],
+});
 
 function dimensions(spec: SweepSpec): Dimension[] {
   return [
-    { name: 'model', values: spec.models },
-    { name: 'method', values: spec.methods },
-    { name: 'copies', values: spec.copies },
-    { name: 'schedule', values: spec.schedules },
-    { name: 'batch', values: spec.batch },
-    { name: 'microBatches', values: spec.microBatches ?? [undefined] },
-    { name: 'staleness', values: spec.staleness ?? [undefined] },
-    { name: 'noiseStorage', values: spec.noiseStorage ?? [undefined] },
-    ...Object.entries(spec.hwRanges).map(([field, r]) => ({ name: `hw:${field}`, values: rangeValues(r) })),
+    listDimension('model', spec.models),
+    listDimension('method', spec.methods),
+    listDimension('copies', spec.copies),
+    listDimension('schedule', spec.schedules),
+    listDimension('batch', spec.batch),
+    listDimension('microBatches', spec.microBatches ?? [undefined]),
+    listDimension('staleness', spec.staleness ?? [undefined]),
+    listDimension('noiseStorage', spec.noiseStorage ?? [undefined]),
+    ...Object.entries(spec.hwRanges).map(([field, r]) => ({
+      name: `hw:${field}`,
+      count: rangeCount(r),
+      at: (i: number) => rangeValueAt(r, i),
+    })),
   ];
 }
 
@@ -155,7 +174,7 @@ function samplePoints(spec: SweepSpec, count: number, seed: number): SweepPoint[
     for (const d of dims) {
       const r = d.name.startsWith('hw:') ? spec.hwRanges[d.name.slice(3)] : undefined;
       const continuous = r !== undefined && !Array.isArray(r) && r.step === undefined && r.factor === undefined;
-      choice.set(d.name, continuous ? drawContinuous(r, rng) : d.values[uniformInt(rng, 0, d.values.length - 1)]);
+      choice.set(d.name, continuous ? drawContinuous(r, rng) : d.at(uniformInt(rng, 0, d.count - 1)));
     }
     const p = makePoint(spec, choice);
     if (!seen.has(p.key)) {
@@ -169,7 +188,10 @@ function samplePoints(spec: SweepSpec, count: number, seed: number): SweepPoint[
 function gridPoints(spec: SweepSpec): SweepPoint[] {
   const dims = dimensions(spec);
   let partial: Map<string, unknown>[] = [new Map()];
-  for (const d of dims) partial = partial.flatMap((m) => d.values.map((v) => new Map(m).set(d.name, v)));
+  for (const d of dims) {
+    const values = Array.from({ length: d.count }, (_, i) => d.at(i));
+    partial = partial.flatMap((m) => values.map((v) => new Map(m).set(d.name, v)));
+  }
   return partial.map((choice) => makePoint(spec, choice));
 }
 

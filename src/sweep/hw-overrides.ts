@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { parseHwData, resolveHwPath } from '../hw/load.js';
 import type { HwModel } from '../hw/types.js';
-import { rangeValues } from './expand.js';
+import { representativeValues } from './expand.js';
 import { jsonPath, type HwPart } from './spec.js';
 
 const baseCache = new Map<string, unknown>();
@@ -32,20 +32,28 @@ export function parseFieldPath(path: string): (string | number)[] | undefined {
 }
 
 /** A copy of `data` with each field replaced; returns a problem string per path that does not exist. */
-export function applyOverrides(data: unknown, overrides: Record<string, unknown>): { data: unknown; problems: string[] } {
+export function applyOverrides(
+  data: unknown,
+  overrides: Record<string, unknown>,
+): { data: unknown; problems: string[] } {
   const copy = structuredClone(data);
   const problems: string[] = [];
   for (const [path, value] of Object.entries(overrides)) {
     const parts = parseFieldPath(path);
     if (!parts) {
-      problems.push(`"${path}" is not a field path; allowed: names joined by "." with [index] for lists, e.g. "memory[0].capacity"`);
+      problems.push(
+        `"${path}" is not a field path; allowed: names joined by "." with [index] for lists, e.g. "memory[0].capacity"`,
+      );
       continue;
     }
     let node: unknown = copy;
-    for (const part of parts.slice(0, -1)) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[part] : undefined;
+    for (const part of parts.slice(0, -1))
+      node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[part] : undefined;
     const last = parts[parts.length - 1]!;
     if (node === null || typeof node !== 'object' || !(last in node)) {
-      problems.push(`"${path}" does not exist in the base hardware model; hint: paths follow the hardware file, e.g. "memory[0].capacity" (see hw-models/NAME.json)`);
+      problems.push(
+        `"${path}" does not exist in the base hardware model; hint: paths follow the hardware file, e.g. "memory[0].capacity" (see hw-models/NAME.json)`,
+      );
       continue;
     }
     (node as Record<string | number, unknown>)[last] = value;
@@ -72,13 +80,22 @@ export function checkHwRanges(spec: HwPart, where: string): string[] {
   }
   return Object.entries(spec.hwRanges).flatMap(([field, range]) => {
     const at = `${where}: hwRanges${jsonPath([field])}`;
-    const values = Array.isArray(range) || range.step !== undefined || range.factor !== undefined ? rangeValues(range) : [range.min, range.max];
+    // A huge stepped range is checked at 64 evenly spaced values, its ends among them (a model parse per value).
+    const values =
+      Array.isArray(range) || range.step !== undefined || range.factor !== undefined
+        ? representativeValues(range)
+        : [range.min, range.max];
     if (values.length === 0) return [`${at}: the range holds no value (min above max?)`];
     return values.flatMap((value, i) => {
       const { data, problems } = applyOverrides(base, { [field]: value });
       if (problems.length > 0) return i === 0 ? problems.map((p) => `${at}: ${p}`) : [];
       const parsed = parseHwData(data, 'value');
-      return parsed.ok ? [] : parsed.problems.map((p) => `${at}${Array.isArray(range) ? `[${i}]` : ''}: ${JSON.stringify(value)} gives an invalid model: ${p.replace(/^value: /, '')}`);
+      return parsed.ok
+        ? []
+        : parsed.problems.map(
+            (p) =>
+              `${at}${Array.isArray(range) ? `[${i}]` : ''}: ${JSON.stringify(value)} gives an invalid model: ${p.replace(/^value: /, '')}`,
+          );
     });
   });
 }

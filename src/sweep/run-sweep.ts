@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { loadHwModel } from '../hw/load.js';
 import { writeFileAtomic } from '../output-file.js';
-import { expand, pointCountBound } from './expand.js';
+import { expand, pointCountBound, rangeCount } from './expand.js';
 import { checkHwRanges } from './hw-overrides.js';
 import { runLocal } from './local-pool.js';
 import { namedObjectives, objectivesFor, paretoFront } from './pareto.js';
@@ -49,6 +49,15 @@ export const defaultMaxPoints = 100_000;
 
 /** Refuses a spec of more than maxPoints points, before they are listed (a million points would take minutes). */
 function checkPointCount(spec: SweepSpec, specPath: string, maxPoints: number): void {
+  const endless = Object.entries(spec.hwRanges).filter(([, r]) => !Number.isFinite(rangeCount(r)));
+  if (endless.length > 0) {
+    throw new ConfigError(
+      endless.map(
+        ([field]) =>
+          `${specPath}: hwRanges["${field}"]: a "factor" range from 0 or below never reaches max; allowed: a min above 0, or "step"`,
+      ),
+    );
+  }
   const bound = pointCountBound(spec);
   if (bound <= maxPoints) return;
   const what = spec.sample

@@ -82,3 +82,24 @@ test('--resume with --force, and a bad --queue, are refused before the results f
   expect(queue.stderr).toContain('--queue: found "http://example"; allowed: redis://HOST:PORT');
   expect(existsSync(out)).toBe(false);
 });
+
+test('a sampled spec over a ten-million-value range runs at once (the range is never listed whole)', () => {
+  const sampled = join(dir, 'sampled.json');
+  const base = JSON.parse(readFileSync(spec, 'utf8')) as Record<string, unknown>;
+  const hwRanges = { 'cores.systolic[0].rows': { min: 1, max: 10_000_000, step: 1 } };
+  writeFileSync(sampled, JSON.stringify({ ...base, copies: [2], batch: [2], hwRanges, sample: { count: 5, seed: 1 } }));
+  const started = Date.now();
+  const r = cli.run([
+    'sweep',
+    '--spec',
+    sampled,
+    '--out',
+    join(dir, 'sampled-out'),
+    '--evaluator',
+    evaluator,
+    '--json',
+  ]);
+  expect(Date.now() - started).toBeLessThan(15_000);
+  expect(r.status, r.stderr).toBe(0);
+  expect((JSON.parse(r.stdout) as { total: number }).total).toBe(5);
+});
