@@ -110,6 +110,16 @@ test('a missing folder is created as mkdir -p would, by file and folder outputs 
   expect(fileAsFolder.stderr).toContain(`--out: ${savedSim} is a file; allowed: a folder`);
 });
 
+test('start keeps an existing report.json unless --force (npm start -- --force)', () => {
+  const cwd = mkdtempSync(join(dir, 'start-'));
+  writeFileSync(join(cwd, 'report.json'), 'mine');
+  const r = cli.run(['start'], { cwd });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain('start: report.json already exists; allowed: a new file; hint: pass --force');
+  expect(readFileSync(join(cwd, 'report.json'), 'utf8')).toBe('mine');
+  expect(existsSync(join(cwd, 'report.html'))).toBe(false);
+});
+
 /** Runs the built command under a shell with a file-size limit (KiB): a write past it fails with EFBIG, as on a full disk. */
 function runLimited(args: string[], kib: number): ReturnType<typeof spawnSync> {
   const quoted = [process.execPath, cli.entry, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');

@@ -80,6 +80,9 @@ test('--resume with --force, and a bad --queue, are refused before the results f
   const queue = cli.run(['sweep', '--spec', spec, '--out', out, '--queue', 'http://example']);
   expect(queue.status).toBe(2);
   expect(queue.stderr).toContain('--queue: found "http://example"; allowed: redis://HOST:PORT');
+  const unreachable = cli.run(['sweep', '--spec', spec, '--out', out, '--queue', 'redis://127.0.0.1:1']);
+  expect(unreachable.status).toBe(2);
+  expect(unreachable.stderr).toContain('cannot reach Redis at 127.0.0.1:1');
   expect(existsSync(out)).toBe(false);
 });
 

@@ -20,10 +20,16 @@ export function register(program: Command): void {
       action(async (opts: StartOpts) => {
         const { defaultHwModelName } = await import('../../hw/load.js');
         const { runSimJob, summaryTable } = await import('../../../sim/job.js');
-        const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
-        const { say } = await import('../output.js');
+        const { writeSimOutputs } = await import('../sim-outputs.js');
+        const { checkOutputs, say } = await import('../output.js');
         const out = { jsonFile: 'report.json', report: 'report.html', force: opts.force, json: opts.json };
-        checkSimOutputs(out);
+        checkOutputs(
+          [
+            { option: 'start', path: out.jsonFile },
+            { option: 'start', path: out.report },
+          ],
+          { force: opts.force },
+        );
         const report = await runSimJob({
           model: 'resnet9',
           method: 'alr',

@@ -338,9 +338,6 @@ export function register(program: Command): void {
     .option('--report <file.html>', 'write the HTML report (learning curves) at the end')
     .action(
       action(async (flags: TrainFlags, command: Command) => {
-        const { train } = await import('../../train/train.js');
-        const { requireForFreshRun, resumeConfig } = await import('../train-resume.js');
-        const { createProgress } = await import('../../train/progress.js');
         const { checkOutputs, say } = await import('../output.js');
         checkOutputs(
           [
@@ -349,6 +346,9 @@ export function register(program: Command): void {
           ],
           { force: flags.force, jsonOnStdout: flags.json },
         );
+        const { train } = await import('../../train/train.js');
+        const { requireForFreshRun, resumeConfig } = await import('../train-resume.js');
+        const { createProgress } = await import('../../train/progress.js');
         if (!flags.resume)
           requireForFreshRun({ ...flags }, [
             ['model', '--model'],
