@@ -167,7 +167,7 @@ export function compareTable(c: CompareReport): string {
   const legend =
     "comp / mem / idle: shares of the compute units' cycles spent computing, stalled on memory (latency, bandwidth, capacity, contention), idle (pipeline bubbles, waits on other units); bubble: pipeline fill and drain (the bottleneck core idle within an iteration); x bound: simulated cycles over the bound (cmp: busiest unit's compute, bw: busiest memory level's bytes over its bandwidth)\n";
   const note = c.rows.some((r) => r.overflowLevels)
-    ? '! the level is full: what does not fit spills to the next level (its traffic counted)\n'
+    ? '! the level is full: what does not fit spills off-chip (its traffic counted)\n'
     : '';
   return `${c.model} on ${c.hw}, K=${c.copies}, batch ${c.batch}\n${head}\n${rows.join('\n')}\n${legend}${note}`;
 }

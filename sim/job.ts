@@ -157,7 +157,7 @@ export function energyText(e: SimEnergy, iterations: number): string {
 
 const verdictText = {
   fits: 'fits',
-  spills: 'full, the rest spills to the next level (traffic counted)',
+  spills: 'full, the rest spills off-chip (traffic counted)',
   'over-capacity': 'over capacity (infeasible)',
 } as const;
 

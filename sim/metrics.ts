@@ -238,13 +238,13 @@ export function stageStats(step: CompiledStep, run: EngineRun, iterations: numbe
   }));
 }
 
-/** Weight bytes kept on the nearest level (reused across micro-batches) and left off it (re-read by every task). */
+/** Weight bytes kept on chip (any level but the last: fetched once, reused by every micro-batch) and left off-chip (re-read by every task). */
 export function weightReuse(step: CompiledStep): SimReport['weights'] {
-  const near = step.hw.memory[0]?.name;
+  const far = step.hw.memory.at(-1)?.name;
   const out = { onChipBytes: 0, offChipBytes: 0, offChipReadBytesPerIteration: 0 };
   for (const p of step.placements)
-    if (p.cls === 'weight') p.level === near ? (out.onChipBytes += p.bytes) : (out.offChipBytes += p.bytes);
+    if (p.cls === 'weight') p.level !== far ? (out.onChipBytes += p.bytes) : (out.offChipBytes += p.bytes);
   for (const t of step.tasks)
-    for (const a of t.reads) if (a.cls === 'weight' && a.level !== near) out.offChipReadBytesPerIteration += a.bytes;
+    for (const a of t.reads) if (a.cls === 'weight' && a.level === far) out.offChipReadBytesPerIteration += a.bytes;
   return out;
 }

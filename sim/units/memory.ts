@@ -147,9 +147,14 @@ export class MemorySystem {
     return inst.spillFraction > 0 ? this.nextInstance(inst) : undefined;
   }
 
+  /**
+   * Where a spill goes: the off-chip level. The mapper fills the on-chip levels between with
+   * tensors of their own, so a spill into them could overflow them in turn.
+   */
   private nextInstance(inst: LevelInstance): LevelInstance | undefined {
-    const next = this.step.hw.memory[inst.levelIndex + 1];
-    return next ? this.instance(next.name, inst.core) : undefined;
+    const last = this.step.hw.memory.length - 1;
+    if (inst.levelIndex < 0 || inst.levelIndex >= last) return undefined;
+    return this.instance(this.step.hw.memory[last]!.name, inst.core);
   }
 
   /** Instances in a fixed order (the engine's index): memory instances, then links. */

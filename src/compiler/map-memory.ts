@@ -6,8 +6,9 @@
 // weight-stationary core keeps its own copy); a weight gradient split over rows is one partial per
 // core, full size (a systolic array accumulates a tile's partial sums in place, so only the finished
 // partial is written, once per task); other weight-space tensors are split by elements. A task
-// touches the slots its rows overlap, or its own core's copy. Policy: greedy first fit onto the
-// on-chip level by lifetime, in priority order — under pipelined schedules a stage's weights first
+// touches the slots its rows overlap, or its own core's copy. Policy: greedy first fit by lifetime
+// onto the innermost on-chip level with room (any number of levels; replicas on a chip-wide level
+// share one copy), in priority order — under pipelined schedules a stage's weights first
 // (weight-stationary stages), then its short-lived activations, then what it keeps for the gradient
 // (stored inputs, noise, sign bits); otherwise short-lived activations first. What does not fit
 // spills to the off-chip level (replicas that spill share one off-chip copy); the step's input and
@@ -18,7 +19,7 @@ import type { IrNode, TensorInfo } from '../ir/types.js';
 import { keptTensors } from './kept-bytes.js';
 import { coresOf, outputSplit, overlapping, type TaskPlan } from './build-tasks.js';
 import { isPipelined } from './schedules/registry.js';
-import { offChipLevel, onChipLevel } from './tile.js';
+import { offChipLevel } from './tile.js';
 import type { Access, Task, TensorPlacement } from './types.js';
 
 const rowClasses: ReadonlySet<TensorInfo['cls']> = new Set(['input', 'activation', 'noise', 'sign-bits', 'loss']);
@@ -144,15 +145,17 @@ function priority(ctx: Ctx, pl: TensorPlacement): number {
 }
 
 /**
- * Greedy first fit over lifetimes: each candidate goes on-chip when the level instance's
- * occupancy over the candidate's lifetime leaves room for it, so the on-chip level never
- * overflows and feasibility is decided by what spills off-chip.
+ * Greedy first fit over lifetimes, level by level: each candidate goes to the innermost on-chip
+ * level whose instance's occupancy over the candidate's lifetime leaves room for it (so no on-chip
+ * level overflows), else off-chip; feasibility is decided by what lands off-chip. Weight replicas on
+ * a chip-wide level are one shared copy: the first pays for its room, the others use it.
  */
 function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number): TensorPlacement[] {
-  const near = onChipLevel(ctx.plan.hw);
+  const levels = ctx.plan.hw.memory.slice(0, -1);
   const far = offChipLevel(ctx.plan.hw);
-  if (!near) return placements.map((pl) => (far.scope === 'chip' ? { ...pl, core: -1 } : pl));
-  const occupancy = new Map<number, Float64Array>();
+  if (levels.length === 0) return placements.map((pl) => (far.scope === 'chip' ? { ...pl, core: -1 } : pl));
+  const occupancy = new Map<string, Float64Array>();
+  const shared = new Set<string>();
   // Task-list positions a placement is live at; one read in the next body wraps around the list.
   const span = (pl: TensorPlacement): [number, number][] => {
     const from = pl.persistent || !pl.firstTask ? 0 : (ctx.position.get(pl.firstTask) ?? 0);
@@ -170,15 +173,26 @@ function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number
     .sort((a, b) => a.rank - b.rank || a.from - b.from || a.i - b.i);
   const out = [...placements];
   for (const { pl, i } of ranked) {
-    const core = near.scope === 'chip' ? -1 : pl.core;
-    let occ = occupancy.get(core);
-    if (!occ) occupancy.set(core, (occ = new Float64Array(taskCount + 1)));
-    const ranges = span(pl);
-    let peak = 0;
-    for (const [from, to] of ranges) for (let t = from; t <= to; t++) peak = Math.max(peak, occ[t]!);
-    if (peak + pl.bytes > near.capacityBytes) continue;
-    for (const [from, to] of ranges) for (let t = from; t <= to; t++) occ[t]! += pl.bytes;
-    out[i] = { ...pl, level: near.name, core };
+    const replica = ctx.layouts.slots[i]!.replica;
+    for (const level of levels) {
+      const core = level.scope === 'chip' ? -1 : pl.core;
+      const copy = `${level.name}\u0000${pl.tensor}`;
+      if (replica && level.scope === 'chip' && shared.has(copy)) {
+        out[i] = { ...pl, level: level.name, core };
+        break;
+      }
+      const key = `${level.name}\u0000${core}`;
+      let occ = occupancy.get(key);
+      if (!occ) occupancy.set(key, (occ = new Float64Array(taskCount + 1)));
+      const ranges = span(pl);
+      let peak = 0;
+      for (const [from, to] of ranges) for (let t = from; t <= to; t++) peak = Math.max(peak, occ[t]!);
+      if (peak + pl.bytes > level.capacityBytes) continue;
+      for (const [from, to] of ranges) for (let t = from; t <= to; t++) occ[t]! += pl.bytes;
+      if (replica && level.scope === 'chip') shared.add(copy);
+      out[i] = { ...pl, level: level.name, core };
+      break;
+    }
   }
   return out.map((pl) => (pl.level === far.name && far.scope === 'chip' ? { ...pl, core: -1 } : pl));
 }
@@ -222,16 +236,17 @@ function placementsOf(ctx: Ctx, tasks: Task[], reads: Ref[][], writes: Ref[][]):
   });
 }
 
-/** Replicas of one weight left off-chip are one copy: every reader of a spilled replica reads the first. */
+/** Replicas of one weight on a chip-wide level (L2, off-chip) are one copy: every reader of such a replica reads the first. */
 function shareSpilledReplicas(ctx: Ctx, placements: TensorPlacement[]): { kept: boolean[]; target: number[] } {
-  const far = offChipLevel(ctx.plan.hw);
+  const chipWide = new Set(ctx.plan.hw.memory.filter((m) => m.scope === 'chip').map((m) => m.name));
   const firstOff = new Map<string, number>();
   const target = placements.map((_, i) => i);
   const kept = placements.map(() => true);
   placements.forEach((pl, i) => {
-    if (!ctx.layouts.slots[i]!.replica || pl.level !== far.name || far.scope !== 'chip') return;
-    const f = firstOff.get(pl.tensor);
-    if (f === undefined) firstOff.set(pl.tensor, i);
+    if (!ctx.layouts.slots[i]!.replica || !chipWide.has(pl.level)) return;
+    const key = `${pl.level}\u0000${pl.tensor}`;
+    const f = firstOff.get(key);
+    if (f === undefined) firstOff.set(key, i);
     else [target[i], kept[i]] = [f, false];
   });
   return { kept, target };

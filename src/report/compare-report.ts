@@ -21,7 +21,7 @@ export interface CompareRow {
   utilisation: number;
   /** The shortfall when this method and schedule do not fit the hardware (the numbers are then 0). */
   infeasible?: string;
-  /** Levels whose placements need more than their capacity: the excess spills to the next level (its traffic counted). */
+  /** Levels whose placements need more than their capacity: the excess spills off-chip (its traffic counted). */
   overflowLevels?: string[];
   /** Each memory level: capacity, simulated peak (the largest instance) and verdict (the worst instance's). */
   levels?: CompareLevel[];

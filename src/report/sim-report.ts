@@ -59,7 +59,7 @@ export interface MemoryStats {
   timeWeightedBytes: number;
   peakBytesByClass: Partial<Record<TensorClass, number>>;
   timeWeightedBytesByClass: Partial<Record<TensorClass, number>>;
-  /** The placements need more than the capacity: the excess spills to the next level (or, on the last level, does not fit). */
+  /** The placements need more than the capacity: the excess spills off-chip (or, on the last level, does not fit). */
   overflow: boolean;
   /** fits: the peak is within the capacity; spills: the resident share is, the rest lives on the next level (its traffic counted); over-capacity: the peak exceeds the capacity (infeasible). */
   verdict: 'fits' | 'spills' | 'over-capacity';
