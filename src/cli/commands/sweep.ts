@@ -4,6 +4,7 @@
 // JSON on stdout) and an optional HTML report. The work itself is in src/sweep/run-sweep.ts.
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../../errors.js';
+import type { SweepOutcome } from '../../sweep/run-sweep.js';
 import type { PointResult } from '../../sweep/types.js';
 import { action, positiveInt } from '../action.js';
 
@@ -79,38 +80,10 @@ async function checkedOptions(opts: SweepCliOptions): Promise<{ workers?: number
   return { workers, maxPoints: positiveInt('--max-points', opts.maxPoints) };
 }
 
-async function runSweepCommand(opts: SweepCliOptions): Promise<void> {
-  const { workers, maxPoints } = await checkedOptions(opts);
-  const { checkOutputs, emitJson, notice, say } = await import('../output.js');
-  checkOutputs(
-    [
-      { option: '--out', path: opts.out, kind: 'folder' },
-      { option: '--report', path: opts.report },
-    ],
-    { force: opts.force, jsonOnStdout: opts.json },
-  );
-  const { runSweep } = await import('../../sweep/run-sweep.js');
+/** The summary and Pareto table (stderr when stdout carries data), the HTML report and the --json outcome. */
+async function finalOutputs(outcome: SweepOutcome, opts: SweepCliOptions): Promise<void> {
+  const { emitJson, say } = await import('../output.js');
   const { formatParetoTable } = await import('../../sweep/pareto-table.js');
-  const progress = await progressReporter(Boolean(opts.quiet));
-  const outcome = await runSweep({
-    specPath: opts.spec,
-    outDir: opts.out,
-    resume: opts.resume,
-    force: opts.force,
-    workers,
-    maxPoints,
-    queue: opts.queue,
-    queueName: opts.queueName,
-    evaluatorModule: opts.evaluator,
-    onStart: ({ total, todo, skipped, discardedBytes }) => {
-      if (discardedBytes > 0)
-        notice(`sweep: discarded a torn last line (${discardedBytes} bytes) of ${opts.out}/results.jsonl\n`);
-      notice(`sweep: ${total} points, ${skipped} already saved${opts.queue ? `, queue ${opts.queue}` : ''}\n`);
-      if (todo > 0) progress.start(todo);
-    },
-    onResult: (r, done, todo) => progress.update(r, done, todo),
-  });
-  progress.stop();
   const s = outcome.byStatus;
   const wordsToStderr = opts.report === '-' || Boolean(opts.json);
   say(
@@ -141,6 +114,40 @@ async function runSweepCommand(opts: SweepCliOptions): Promise<void> {
     },
     { json: opts.json },
   );
+}
+
+async function runSweepCommand(opts: SweepCliOptions): Promise<void> {
+  const { workers, maxPoints } = await checkedOptions(opts);
+  const { checkOutputs, notice } = await import('../output.js');
+  checkOutputs(
+    [
+      { option: '--out', path: opts.out, kind: 'folder' },
+      { option: '--report', path: opts.report },
+    ],
+    { force: opts.force, jsonOnStdout: opts.json },
+  );
+  const { runSweep } = await import('../../sweep/run-sweep.js');
+  const progress = await progressReporter(Boolean(opts.quiet));
+  const outcome = await runSweep({
+    specPath: opts.spec,
+    outDir: opts.out,
+    resume: opts.resume,
+    force: opts.force,
+    workers,
+    maxPoints,
+    queue: opts.queue,
+    queueName: opts.queueName,
+    evaluatorModule: opts.evaluator,
+    onStart: ({ total, todo, skipped, discardedBytes }) => {
+      if (discardedBytes > 0)
+        notice(`sweep: discarded a torn last line (${discardedBytes} bytes) of ${opts.out}/results.jsonl\n`);
+      notice(`sweep: ${total} points, ${skipped} already saved${opts.queue ? `, queue ${opts.queue}` : ''}\n`);
+      if (todo > 0) progress.start(todo);
+    },
+    onResult: (r, done, todo) => progress.update(r, done, todo),
+  });
+  progress.stop();
+  await finalOutputs(outcome, opts);
 }
 
 export function register(program: Command): void {
