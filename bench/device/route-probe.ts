@@ -20,17 +20,33 @@ export interface RouteResult {
 interface GlLike {
   RENDERER: number;
   VENDOR: number;
-  getParameter(p: number): unknown;
-  getExtension(name: string): { UNMASKED_RENDERER_WEBGL: number } | null;
 }
+
+/** headless-gl's JS layer answers RENDERER with a fixed "ANGLE"; its native base class gives ANGLE's string, which names the GL driver. */
+interface NativeGl {
+  NativeWebGLRenderingContext: { prototype: { getParameter(this: GlLike, p: number): unknown } };
+}
+
+/**
+ * headless-gl 8.1.6 builds ANGLE with only a GLX display on Linux (angle/src/libANGLE/Display.cpp
+ * creates DisplayGLX and nothing else): without an X display it creates no context, EGL vendor or not.
+ */
+const NO_X_HINT =
+  'headless-gl 8.1.6 builds ANGLE with a GLX display only, so it needs an X server even where EGL works';
 
 function glRenderer(): string {
   const require = createRequire(import.meta.url);
   const createGl = require('gl') as (w: number, h: number) => GlLike | null;
   const gl = createGl(1, 1);
-  if (!gl) throw new Error(`headless-gl created no WebGL context (DISPLAY=${process.env['DISPLAY'] ?? 'unset'})`);
-  const ext = gl.getExtension('WEBGL_debug_renderer_info');
-  return `${String(gl.getParameter(gl.VENDOR))} / ${String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER))}`;
+  if (!gl) {
+    const display = process.env['DISPLAY'] ?? '';
+    throw new Error(
+      `headless-gl created no WebGL context (DISPLAY=${display || 'unset'})${display ? '' : `: ${NO_X_HINT}`}`,
+    );
+  }
+  const native = require('gl/src/javascript/native-gl.js') as NativeGl;
+  const read = (p: number): string => String(native.NativeWebGLRenderingContext.prototype.getParameter.call(gl, p));
+  return `${read(gl.VENDOR)} / ${read(gl.RENDERER)}`;
 }
 
 type AdapterInfo = Partial<Record<'vendor' | 'architecture' | 'device' | 'description', string>>;
@@ -52,18 +68,17 @@ async function dawnAdapter(): Promise<string> {
   );
 }
 
+/** A route counts only if its renderer or adapter string names NVIDIA (llvmpipe, SwiftShader and the like do not). */
+export function verdict(renderer: string): { counts: boolean; reason: string | null } {
+  const counts = /nvidia/i.test(renderer);
+  return { counts, reason: counts ? null : `the renderer is not an NVIDIA GPU: "${renderer}"` };
+}
+
 export async function probeRoute(route: Route): Promise<RouteResult> {
   const backend = route === 'vulkan' ? 'webgpu' : 'headlessgl';
   try {
     const renderer = route === 'vulkan' ? await dawnAdapter() : glRenderer();
-    const counts = /nvidia/i.test(renderer);
-    return {
-      route,
-      backend,
-      renderer,
-      counts,
-      reason: counts ? null : `the renderer is not an NVIDIA GPU: "${renderer}"`,
-    };
+    return { route, backend, renderer, ...verdict(renderer) };
   } catch (err) {
     return {
       route,

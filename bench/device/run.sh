@@ -52,22 +52,30 @@ nv=/usr/local/nvidia/share
 [ -f "$nv/vulkan/icd.d/nvidia_icd.json" ] && export VK_DRIVER_FILES="$nv/vulkan/icd.d/nvidia_icd.json"
 [ -f "$nv/glvnd/egl_vendor.d/10_nvidia.json" ] && export __EGL_VENDOR_LIBRARY_FILENAMES="$nv/glvnd/egl_vendor.d/10_nvidia.json"
 
-# step NAME CMD...: runs CMD with stdout to NAME.json (or NAME.txt) and stderr to NAME.log, notes rc and time.
+# step NAME LIMIT CMD...: runs CMD for at most LIMIT seconds (the whole check must end within 8
+# minutes) with stdout to NAME.json and stderr to NAME.log; notes rc (124: stopped at LIMIT) and time.
 step() {
-  local name=$1 t=$SECONDS rc
-  shift
-  "$@" > "$out/$name.json" 2> "$out/$name.log"
+  local name=$1 limit=$2 t=$SECONDS rc
+  shift 2
+  timeout "$limit" "$@" > "$out/$name.json" 2> "$out/$name.log"
   rc=$?
+  [ "$rc" = 124 ] && echo "$name: stopped at its $limit s limit" >> "$out/$name.log"
   printf '[%s] rc=%s in %s s\n' "$name" "$rc" "$((SECONDS - t))" >> "$out/steps.txt"
   return $rc
 }
 
+# Starts the machine's Xvfb on a free display (-displayfd writes its number) for the GLX route.
+xdisplay=""
 start_xvfb() {
   local xvfb
   xvfb=$(command -v Xvfb) || return 1
-  "$xvfb" :77 -screen 0 1024x768x24 -nolisten tcp > "$out/xvfb.log" 2>&1 &
+  "$xvfb" -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3> "$out/xvfb.display" > "$out/xvfb.log" 2>&1 &
   xvfb_pid=$!
-  for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e /tmp/.X11-unix/X77 ] && return 0; sleep 0.5; done
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    xdisplay=$(cat "$out/xvfb.display" 2> /dev/null)
+    [ -n "$xdisplay" ] && return 0
+    sleep 0.5
+  done
   return 1
 }
 
@@ -75,7 +83,7 @@ start_xvfb() {
 route_env() {
   case "$1" in
     egl) echo "DISPLAY=" ;;
-    glx) echo "DISPLAY=:77 __GLX_VENDOR_LIBRARY_NAME=nvidia" ;;
+    glx) echo "DISPLAY=:$xdisplay __GLX_VENDOR_LIBRARY_NAME=nvidia" ;;
     vulkan) echo "DISPLAY=" ;;
   esac
 }
@@ -86,7 +94,7 @@ for route in egl glx vulkan; do
     continue
   fi
   # shellcheck disable=SC2046
-  step "route-$route" env $(route_env "$route") "$node" "$app/check.mjs" route "$route"
+  step "route-$route" 15 env $(route_env "$route") "$node" "$app/check.mjs" route "$route"
   if [ -z "$chosen" ] && "$node" -e 'process.exit(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).counts ? 0 : 1)' "$out/route-$route.json" 2> /dev/null; then chosen=$route; fi
 done
 
@@ -105,19 +113,19 @@ note "backend for the check: $backend (parity on: $modes)"
 
 rc=0
 # shellcheck disable=SC2086
-step parity "$node" "$app/check.mjs" parity $modes || rc=1
-step bench "$node" "$app/check.mjs" bench "$backend" $small || rc=1
+step parity 60 "$node" "$app/check.mjs" parity $modes || rc=1
+step bench 60 "$node" "$app/check.mjs" bench "$backend" $small || rc=1
 if command -v python3 > /dev/null; then
-  step torch env -u LD_LIBRARY_PATH python3 "$here/torch-bench.py" "$out/bench.json" || note "PyTorch comparison failed (see torch.log)"
+  step torch 45 env -u LD_LIBRARY_PATH python3 "$here/torch-bench.py" "$out/bench.json" || note "PyTorch comparison failed (see torch.log)"
 else
   echo "python3 not found: the PyTorch comparison is skipped" | tee "$out/torch.log" >> "$summary"
 fi
-step train "$node" "$app/dist/alrflow.js" train --model mlp --dataset mnist --method alr --copies 64 --batch 64 --epochs 1 \
+step train 200 "$node" "$app/dist/alrflow.js" train --model mlp --dataset mnist --method alr --copies 64 --batch 64 --epochs 1 \
   --backend "$backend" --profile --quiet --out "$out/train" --force "${limit[@]}" || rc=1
 hw=gpu-like
 [ -f "$app/hw-models/h100-like.json" ] && hw=h100-like
 echo "$hw" > "$out/simulate.hw"
-step simulate "$node" "$app/dist/alrflow.js" simulate --model mlp --method alr --copies 64 --batch 64 --hw "$hw" --schedule sequential --json || rc=1
+step simulate 30 "$node" "$app/dist/alrflow.js" simulate --model mlp --method alr --copies 64 --batch 64 --hw "$hw" --schedule sequential --json || rc=1
 "$node" "$app/check.mjs" summary "$out" >> "$summary" 2>&1 || rc=1
 cat "$out/steps.txt" >> "$summary"
 note "done in $((SECONDS - t0)) s (limit 480 s); summary: $summary"

@@ -1,11 +1,12 @@
 // The device check's shell side without a kit (fast; the full dry run is .ci/run's, after pack.sh):
 // run.sh rejects unknown options and a missing kit with exit 2 and a hint, and bare-path.sh builds a
-// PATH with bash, tar, dpkg and coreutils but no node or python3.
+// PATH with bash, tar, dpkg and coreutils but no node or python3. A route counts only on an NVIDIA renderer.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { verdict } from '../../bench/device/route-probe.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'device-kit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,5 +42,18 @@ describe('bench/device scripts', () => {
       },
     );
     expect(probe.stdout.trim()).toBe('');
+  });
+
+  it('a route counts only when its renderer names NVIDIA', () => {
+    expect(
+      verdict('Google Inc. / ANGLE (NVIDIA Corporation NVIDIA H100 80GB HBM3/PCIe/SSE2 OpenGL 4.5.0)').counts,
+    ).toBe(true);
+    expect(verdict('nvidia / hopper / NVIDIA H200').counts).toBe(true);
+    expect(verdict('Google Inc. / ANGLE (Mesa/X.org llvmpipe (LLVM 15.0.6, 256 bits) OpenGL 4.5 core)')).toEqual({
+      counts: false,
+      reason:
+        'the renderer is not an NVIDIA GPU: "Google Inc. / ANGLE (Mesa/X.org llvmpipe (LLVM 15.0.6, 256 bits) OpenGL 4.5 core)"',
+    });
+    expect(verdict('google / swiftshader / Subzero').counts).toBe(false);
   });
 });
