@@ -58,6 +58,15 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** Refuses a DIR holding results unless resume (keep them) or force (delete them); reads only, so callers check before any work. */
+export function checkResultsFolder(dir: string, options: { resume?: boolean; force?: boolean }): void {
+  const present = OWN_FILES.filter((f) => existsSync(join(dir, f)));
+  if (present.length === 0 || options.resume || options.force) return;
+  throw new ConfigError([
+    `--out ${dir}: already holds ${present.join(', ')}; allowed: an empty or new folder; hint: --resume to continue that sweep, --force to delete its results and start over`,
+  ]);
+}
+
 export class ResultsStore {
   readonly jsonlPath: string;
   readonly csvPath: string;
@@ -81,16 +90,10 @@ export class ResultsStore {
 
   /** Opens DIR; refuses a DIR holding results unless resume (keep them) or force (delete them). */
   static open(dir: string, options: StoreOptions): ResultsStore {
+    checkResultsFolder(dir, options);
     makeFolder(dir);
     const present = OWN_FILES.filter((f) => existsSync(join(dir, f)));
-    if (present.length > 0 && !options.resume) {
-      if (!options.force) {
-        throw new ConfigError([
-          `--out ${dir}: already holds ${present.join(', ')}; allowed: an empty or new folder; hint: --resume to continue that sweep, --force to delete its results and start over`,
-        ]);
-      }
-      for (const f of present) rmSync(join(dir, f));
-    }
+    if (present.length > 0 && !options.resume) for (const f of present) rmSync(join(dir, f));
     return new ResultsStore(dir, options);
   }
 

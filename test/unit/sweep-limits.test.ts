@@ -3,7 +3,7 @@
 // threads; a million-point spec exits 2 within seconds and creates nothing; --resume with --force
 // and a bad --queue are refused before the results folder exists; progress starts with the count.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -105,4 +105,14 @@ test('a sampled spec over a ten-million-value range runs at once (the range is n
   expect(Date.now() - started).toBeLessThan(15_000);
   expect(r.status, r.stderr).toBe(0);
   expect((JSON.parse(r.stdout) as { total: number }).total).toBe(5);
+});
+
+test('a results folder already holding a sweep is refused before the spec is read', () => {
+  const out = join(dir, 'taken');
+  mkdirSync(out);
+  writeFileSync(join(out, 'results.jsonl'), '');
+  const r = cli.run(['sweep', '--spec', join(dir, 'no-such-spec.json'), '--out', out]);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain(`--out ${out}: already holds results.jsonl`);
+  expect(r.stderr).not.toContain('no-such-spec');
 });

@@ -126,6 +126,8 @@ async function runSweepCommand(opts: SweepCliOptions): Promise<void> {
     ],
     { force: opts.force, jsonOnStdout: opts.json },
   );
+  const { checkResultsFolder } = await import('../../sweep/results-store.js');
+  checkResultsFolder(opts.out, opts);
   const { runSweep } = await import('../../sweep/run-sweep.js');
   const progress = await progressReporter(Boolean(opts.quiet));
   const outcome = await runSweep({
