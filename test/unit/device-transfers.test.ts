@@ -100,3 +100,21 @@ describe('headlessgl ALR step', () => {
     ]);
   });
 });
+
+describe('headlessgl tiles', () => {
+  it('a resident matmul over the texture size runs as tiles: a handle whose values match, counted as one download per tile', async (t) => {
+    const status = await detectBackend('headlessgl');
+    if (!status.works) t.skip(`headlessgl: ${status.reason}`);
+    const ctx = new GpujsContext('headlessgl');
+    const m = 16385;
+    const a = Float32Array.from({ length: m * 2 }, (_, i) => (i % 7) - 3);
+    const out = await gpujsResidentTable(ctx)['matmul-a-bt']!({ a, b: Float32Array.of(1, 2, 3, 4), m, k: 2, n: 2 });
+    expect(isDeviceTensor(out)).toBe(true);
+    expect(ctx.takeTiles()).toBe(2);
+    expect(ctx.transfers!.snapshot().downloads).toEqual({ count: 2, bytes: 4 * 2 * m });
+    const values = isDeviceTensor(out) ? await out.download() : new Float32Array(0);
+    const row = (r: number): number[] => [a[2 * r]! * 1 + a[2 * r + 1]! * 2, a[2 * r]! * 3 + a[2 * r + 1]! * 4];
+    for (const r of [0, 1, 16383, 16384]) expect(Array.from(values.subarray(2 * r, 2 * r + 2))).toEqual(row(r));
+    await ctx.destroy();
+  });
+});
