@@ -90,6 +90,7 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     timeline: timelineOf(step, run, iterations, options.timelineLimit ?? 20_000),
     memoryTimeline,
     events: run.events,
+    work: { macsPerIteration: step.tasks.reduce((sum, t) => sum + workMacs(t.work), 0) },
   };
 }
 

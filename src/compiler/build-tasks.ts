@@ -17,7 +17,7 @@
 import type { HwModel } from '../hw/types.js';
 import { workOf } from '../ir/work-of.js';
 import type { Graph, IrNode, Work } from '../ir/types.js';
-import { unitFor } from '../hw/timing/unit-timing.js';
+import { computeCycles, unitFor } from '../hw/timing/unit-timing.js';
 import { scheduleOf } from './schedules/registry.js';
 import { tileCount } from './tile.js';
 import { planAllReduce } from './collective.js';
@@ -77,6 +77,46 @@ export function outputSplit(plan: Pick<TaskPlan, 'barrier'>, node: IrNode): bool
   return plan.barrier && (node.kind === 'GradProduct' || node.kind === 'SigmaGrad') && !node.perStep;
 }
 
+/** A GEMM's output split over gm x gn cores (rows x columns). */
+export interface Grid {
+  gm: number;
+  gn: number;
+}
+
+/**
+ * Under the `sequential` schedules a GEMM (one group) over c > 1 cores is split on the gm x gn grid
+ * of its output (gm x gn = c), as GPU kernels tile a big matrix product, that minimises a roofline
+ * sum: a core's array cycles on its block plus all cores' operand reads (c (m k / gm + k n / gn)
+ * words) at the off-chip bandwidth. gn = 1 is the plain row split; a big weight gets gn > 1, so no
+ * core reads it whole. Undefined: no such grid (the row split applies).
+ */
+export function gridOf(
+  plan: Pick<TaskPlan, 'barrier' | 'graph' | 'hw'>,
+  node: IrNode,
+  count: number,
+): Grid | undefined {
+  if (!plan.barrier || count <= 1 || node.perStep) return undefined;
+  // A gradient product on a ws/is array streams an output dimension: splitting it shortens every fold's stream (the 1-D split over n stays).
+  if (node.kind === 'GradProduct' && plan.hw.cores.systolic[0]?.dataflow !== 'os') return undefined;
+  const work = workOf(node, plan.graph.meta.floatBytes);
+  if (work.kind !== 'gemm' || work.groups !== 1) return undefined;
+  let best: (Grid & { cost: number }) | undefined;
+  const array = plan.hw.cores.systolic[0];
+  const farBytesPerCycle = plan.hw.memory.at(-1)?.bandwidthBytesPerCycle ?? 1;
+  for (let gm = 1; gm <= count; gm++) {
+    const gn = count / gm;
+    if (!Number.isInteger(gn) || gm > work.m || gn > work.n) continue;
+    // Roofline sum: a core's compute on its block (the array's fold overheads included) plus every core's operand reads at the off-chip bandwidth.
+    const block = { ...work, m: Math.ceil(work.m / gm), n: Math.ceil(work.n / gn) };
+    const compute = array ? computeCycles(plan.hw, { core: 0, unit: array.name }, block) : 0;
+    const reads =
+      (count * ((work.m * work.k) / gm + (work.k * work.n) / gn) * plan.graph.meta.floatBytes) / farBytesPerCycle;
+    const cost = compute + reads;
+    if (!best || cost < best.cost) best = { gm, gn, cost };
+  }
+  return best ? { gm: best.gm, gn: best.gn } : undefined;
+}
+
 /**
  * A shard's share of a node's work. Row-carrying GEMMs split their rows (m; k for a gradient
  * product, whose rows are the reduction dimension: partial gradients follow); per-step gradient
@@ -121,6 +161,14 @@ function producerTasks(plan: TaskPlan, node: IrNode, slot: TaskSlot, p: IrNode):
   return own.flatMap((micro) => shards.map((q) => taskId(p.id, micro, q, cores)));
 }
 
+/** A GEMM's share on a grid of the output (gridOf); undefined where no grid applies. */
+function gridWork(plan: TaskPlan, node: IrNode, work: Work, count: number): Work | undefined {
+  const grid = plan.parts === 1 && work.kind === 'gemm' ? gridOf(plan, node, count) : undefined;
+  return grid && work.kind === 'gemm'
+    ? { ...work, m: Math.ceil(work.m / grid.gm), n: Math.ceil(work.n / grid.gn) }
+    : undefined;
+}
+
 /** An all-reduce's work on each participant: the faster of ring and tree on the NoC (collective.ts). */
 function allReduceWork(plan: TaskPlan, node: Extract<IrNode, { kind: 'AllReduce' }>): Work {
   const c = planAllReduce(plan.hw, coresOf(plan, node), node.elements * plan.graph.meta.floatBytes);
@@ -152,7 +200,8 @@ function makeTasks(plan: TaskPlan): Task[] {
       const split =
         node.kind === 'AllReduce'
           ? allReduceWork(plan, node)
-          : splitWork(node, work, (slot.micro === undefined ? 1 : plan.parts) * slot.count, outputSplit(plan, node));
+          : (gridWork(plan, node, work, slot.count) ??
+            splitWork(node, work, (slot.micro === undefined ? 1 : plan.parts) * slot.count, outputSplit(plan, node)));
       const tiles = tileCount(split, hw, graph.meta.floatBytes);
       const microBatch = slot.micro ?? (node.phase === 'forward' ? 0 : plan.parts - 1);
       tasks.push({

@@ -17,7 +17,7 @@ import { producerIndex } from '../ir/graph.js';
 import { tensorBytes } from '../ir/tensor-bytes.js';
 import type { IrNode, TensorInfo } from '../ir/types.js';
 import { keptTensors } from './kept-bytes.js';
-import { coresOf, outputSplit, overlapping, type TaskPlan } from './build-tasks.js';
+import { coresOf, gridOf, outputSplit, overlapping, type Grid, type TaskPlan } from './build-tasks.js';
 import { isPipelined } from './schedules/registry.js';
 import { offChipLevel } from './tile.js';
 import type { Access, Task, TensorPlacement } from './types.js';
@@ -101,6 +101,37 @@ interface Layouts {
   byTensor: Map<string, number[]>;
 }
 
+/**
+ * Operand reads of shard s of a GEMM on a gm x gn grid (row block s / gn, column block s % gn): a
+ * forward or input-gradient GEMM reads its row block of the row-carrying operand and 1/gn of the
+ * weight; a gradient product dW = D^T X over every row reads 1/gm of D and 1/gn of X.
+ */
+function gridRefs(
+  layouts: Layouts,
+  node: IrNode,
+  tensor: string,
+  ids: number[],
+  grid: Grid,
+  s: number,
+  core: number,
+): Ref[] {
+  const slots = ids.map((i) => layouts.slots[i]!);
+  const part = (i: number, f: number): Ref => ({ slot: i, bytes: Math.ceil(layouts.slots[i]!.bytes / f) });
+  if (node.kind === 'GradProduct') return ids.map((i) => part(i, tensor === node.inputs[0] ? grid.gn : grid.gm));
+  if (slots[0]!.perCore) {
+    const own = ids.find((i) => layouts.slots[i]!.core === core) ?? ids[0]!;
+    return [part(own, grid.gn)];
+  }
+  if (!slots[0]!.row) return ids.map((i) => part(i, grid.gn));
+  const block = Math.floor(s / grid.gn);
+  const wanted = new Set(overlapping(block, grid.gm, slots[0]!.count));
+  return ids.flatMap((i) => {
+    const slot = layouts.slots[i]!;
+    const share = wanted.has(slot.shard) ? coverage(block, grid.gm, slot.shard, slot.count) : 0;
+    return share > 0 ? [{ slot: i, bytes: Math.ceil(Math.round(slot.bytes * share * 1e6) / 1e6) }] : [];
+  });
+}
+
 /** Slot references of one task on one tensor. */
 function refsOf(plan: TaskPlan, layouts: Layouts, node: IrNode, task: Task, tensor: string): Ref[] {
   const ids = layouts.byTensor.get(tensor) ?? [];
@@ -108,14 +139,21 @@ function refsOf(plan: TaskPlan, layouts: Layouts, node: IrNode, task: Task, tens
   if (!first) return [];
   const j = task.shard?.index ?? 0;
   const c = task.shard?.count ?? 1;
+  const grid = plan.parts === 1 ? gridOf(plan, node, c) : undefined;
+  if (grid && !node.outputs.includes(tensor)) return gridRefs(layouts, node, tensor, ids, grid, j, task.unit.core);
   const split = outputSplit(plan, node);
   // An output-split gradient product (columns of dW = D^T X) reads its share of the layer input X and the error signal whole.
-  if (split && node.kind === 'GradProduct' && tensor !== node.inputs[0])
+  if (split && node.kind === 'GradProduct' && tensor !== node.inputs[0] && !node.outputs.includes(tensor))
     return ids.map((i) => ({ slot: i, bytes: layouts.slots[i]!.bytes }));
   const whole = (!node.perStep && !split) || node.kind === 'AllReduce';
   if (first.perCore) {
     const own = ids.find((i) => layouts.slots[i]!.core === task.unit.core) ?? ids[0]!;
-    return [{ slot: own, bytes: Math.ceil(layouts.slots[own]!.bytes / (whole ? 1 : c)) }];
+    // A bias (and activation) reads only the bias of its layer's parameters: one value per output channel.
+    const bias =
+      node.kind === 'BiasAct' && first.tensor.cls === 'weight'
+        ? (plan.graph.tensors[node.inputs[0]!]?.shape[1] ?? 1) * plan.graph.meta.floatBytes
+        : Infinity;
+    return [{ slot: own, bytes: Math.min(bias, Math.ceil(layouts.slots[own]!.bytes / (whole ? 1 : c))) }];
   }
   const micro = node.perStep || plan.parts === 1 ? undefined : task.microBatch;
   const shards = whole && !first.row ? undefined : new Set(overlapping(j, c, first.count));

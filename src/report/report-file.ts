@@ -98,6 +98,7 @@ export const simReportSchema = z.object({
     }),
   ),
   events: count,
+  work: z.object({ macsPerIteration: count }).optional(),
   coreChoice: z.object({ available: count, used: count, candidates: z.array(z.object({ cores: count, cyclesPerIteration: count.nullable() })) }).optional(),
 }) satisfies z.ZodType<SimReport>;
 

@@ -4,6 +4,7 @@
 // row-carrying tensor (activation gradients included) is accessed once per producer and once per
 // reader, not once per shard (except the error signal an output-split gradient product reads whole).
 import { expect, test } from 'vitest';
+import { gridOf } from '../../src/compiler/build-tasks.js';
 import { compile } from '../../src/compiler/compile.js';
 import { loadHwModel } from '../../src/hw/load.js';
 import { tensorBytes } from '../../src/ir/tensor-bytes.js';
@@ -80,8 +81,11 @@ test.each(['data-parallel', 'bp-sequential', '1f1b'] as const)(
       const rowGradient = t.cls === 'gradient' && t.shape.length > 1;
       if (!(rowGradient || t.cls === 'activation') || !producers.has(t.id)) continue;
       // Under bp-sequential a gradient product is split over its outputs: each of the 4 shards reads the error signal whole.
+      // A GEMM on a gm x gn grid of its output reads its row operand once per column block.
+      const grid = (n: (typeof step.graph.nodes)[number]) =>
+        schedule === 'bp-sequential' ? gridOf({ barrier: true, graph: step.graph, hw: quadCoreHw }, n, 4) : undefined;
       const wholeReads = (n: (typeof step.graph.nodes)[number]) =>
-        schedule === 'bp-sequential' && n.kind === 'GradProduct' && n.inputs[0] !== t.id ? 4 : 1;
+        grid(n)?.gn ?? (schedule === 'bp-sequential' && n.kind === 'GradProduct' && n.inputs[0] !== t.id ? 4 : 1);
       const touches =
         step.graph.nodes.filter((n) => n.inputs.includes(t.id)).reduce((s, n) => s + wholeReads(n), 0) + 1;
       const bytes = tensorBytes(t, step.graph.meta.floatBytes);

@@ -34,14 +34,22 @@ describe('cores as a choice', () => {
     iterations: 2,
   };
 
-  test('BP ResNet-9: 32 cores are not slower than 16, and the report says fewer were used', async () => {
-    const sixteen = await runSimJob(job);
-    const thirtyTwo = await runSimJob({ ...job, hw: chipWith(32) });
-    expect(thirtyTwo.throughput.iterationsPerSecond).toBeGreaterThanOrEqual(sixteen.throughput.iterationsPerSecond);
+  test('BP ResNet-9: 32 cores are not slower than 16 (bp-sequential and data-parallel)', async () => {
+    const chip32 = chipWith(32);
+    for (const schedule of ['bp-sequential', 'data-parallel'] as const) {
+      const sixteen = await runSimJob({ ...job, schedule });
+      const thirtyTwo = await runSimJob({ ...job, schedule, hw: chip32 });
+      expect(thirtyTwo.throughput.iterationsPerSecond, schedule).toBeGreaterThanOrEqual(
+        sixteen.throughput.iterationsPerSecond,
+      );
+    }
+  });
+
+  test('where all cores would be slower (data-parallel, 1 row per core), fewer are used and the report says so', async () => {
+    const thirtyTwo = await runSimJob({ ...job, schedule: 'data-parallel', hw: chipWith(32) });
     const choice = thirtyTwo.coreChoice!;
     expect(choice.available).toBe(32);
     const tried32 = choice.candidates.find((c) => c.cores === 32)!.cyclesPerIteration!;
-    // All 32 would have been slower: the choice is a real one.
     expect(tried32).toBeGreaterThan(thirtyTwo.cycles.perIteration.at(-1)!);
     expect(choice.used).toBeLessThan(32);
     expect(summaryTable(thirtyTwo)).toContain(coreChoiceText(choice));
