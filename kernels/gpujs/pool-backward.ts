@@ -3,46 +3,25 @@
 // hold it, so no two threads write one element. A window tap (u, v) holds the element when
 // p * stride + u = iy has an integer p in [0, oh) (likewise q); the split uses floor((t + 0.5) / s),
 // robust to float division returning 2.9999. Max routes a window's gradient to its first maximum
-// in scan order, recomputed here (the reference's argmax), avg spreads it evenly.
+// in scan order, recomputed here (the reference's argmax); avg spreads it evenly and reads no x
+// (the runtime passes an empty one).
 import type { ResidentArgs } from '../device-tensor.js';
 import { poolDims } from '../reference/pool-dims.js';
 import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
-function poolBackwardBody(this: ThreadThis, dy: Flat, x: Flat): number {
-  const ix = this.thread.x;
-  const iy = this.thread.y;
+function avgPoolBackwardBody(this: ThreadThis, dy: Flat): number {
   const rc = this.thread.z;
-  const base = rc * this.constants.h * this.constants.w;
   let sum = 0;
   for (let u = 0; u < this.constants.size; u++) {
-    const ty = iy - u;
+    const ty = this.thread.y - u;
     const p = Math.floor((ty + 0.5) / this.constants.stride);
     if (ty >= 0 && p * this.constants.stride === ty && p < this.constants.oh) {
       for (let v = 0; v < this.constants.size; v++) {
-        const tx = ix - v;
+        const tx = this.thread.x - v;
         const q = Math.floor((tx + 0.5) / this.constants.stride);
         if (tx >= 0 && q * this.constants.stride === tx && q < this.constants.ow) {
-          const g = dy[(rc * this.constants.oh + p) * this.constants.ow + q]!;
-          if (this.constants.act === 1) {
-            const y0 = p * this.constants.stride;
-            const x0 = q * this.constants.stride;
-            let best = x[base + y0 * this.constants.w + x0]!;
-            let bu = 0;
-            let bv = 0;
-            for (let uu = 0; uu < this.constants.size; uu++) {
-              for (let vv = 0; vv < this.constants.size; vv++) {
-                const value = x[base + (y0 + uu) * this.constants.w + x0 + vv]!;
-                if (value > best) {
-                  best = value;
-                  bu = uu;
-                  bv = vv;
-                }
-              }
-            }
-            if (bu === u && bv === v) sum += g;
-          } else {
-            sum += g / (this.constants.size * this.constants.size);
-          }
+          sum +=
+            dy[(rc * this.constants.oh + p) * this.constants.ow + q]! / (this.constants.size * this.constants.size);
         }
       }
     }
@@ -50,21 +29,48 @@ function poolBackwardBody(this: ThreadThis, dy: Flat, x: Flat): number {
   return sum;
 }
 
-/** Constant `act` selects the pool: 1 max, 0 avg (a compile-time branch, like bias-activation's). */
+function maxPoolBackwardBody(this: ThreadThis, dy: Flat, x: Flat): number {
+  const rc = this.thread.z;
+  const base = rc * this.constants.h * this.constants.w;
+  let sum = 0;
+  for (let u = 0; u < this.constants.size; u++) {
+    const ty = this.thread.y - u;
+    const p = Math.floor((ty + 0.5) / this.constants.stride);
+    if (ty >= 0 && p * this.constants.stride === ty && p < this.constants.oh) {
+      for (let v = 0; v < this.constants.size; v++) {
+        const tx = this.thread.x - v;
+        const q = Math.floor((tx + 0.5) / this.constants.stride);
+        if (tx >= 0 && q * this.constants.stride === tx && q < this.constants.ow) {
+          const y0 = p * this.constants.stride;
+          const x0 = q * this.constants.stride;
+          let best = x[base + y0 * this.constants.w + x0]!;
+          let bu = 0;
+          let bv = 0;
+          for (let uu = 0; uu < this.constants.size; uu++) {
+            for (let vv = 0; vv < this.constants.size; vv++) {
+              const value = x[base + (y0 + uu) * this.constants.w + x0 + vv]!;
+              if (value > best) {
+                best = value;
+                bu = uu;
+                bv = vv;
+              }
+            }
+          }
+          if (bu === u && bv === v) sum += dy[(rc * this.constants.oh + p) * this.constants.ow + q]!;
+        }
+      }
+    }
+  }
+  return sum;
+}
+
 export async function poolBackward<O>(ctx: Launcher<O>, a: ResidentArgs<'pool-backward'>): Promise<O> {
   const d = a.dims;
   const { outHeight, outWidth } = poolDims('pool-backward', d);
-  const kernel = ctx.kernel('pool-backward', poolBackwardBody, {
+  const spec = {
     output: [d.width, d.height, d.rows * d.channels],
-    constants: {
-      h: d.height,
-      w: d.width,
-      oh: outHeight,
-      ow: outWidth,
-      size: d.size,
-      stride: d.stride,
-      act: a.op === 'max' ? 1 : 0,
-    },
-  });
-  return ctx.call(kernel, f32(a.dy), f32(a.x));
+    constants: { h: d.height, w: d.width, oh: outHeight, ow: outWidth, size: d.size, stride: d.stride },
+  };
+  if (a.op === 'avg') return ctx.call(ctx.kernel('pool-backward-avg', avgPoolBackwardBody, spec), f32(a.dy));
+  return ctx.call(ctx.kernel('pool-backward-max', maxPoolBackwardBody, spec), f32(a.dy), f32(a.x));
 }

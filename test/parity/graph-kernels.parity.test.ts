@@ -44,6 +44,8 @@ const cases: { [K in KernelName]?: KernelArgs[K] } & Record<string, object> = {
   'pool-backward': { dy: f32Data(2 * 3 * 3 * 3, 9), x, op: 'max', dims: pool },
   'pool avg': { x, op: 'avg', dims: pool },
   'pool-backward avg': { dy: f32Data(2 * 3 * 3 * 3, 14), x, op: 'avg', dims: pool },
+  // The runtime passes no x to an average pool's backward.
+  'pool-backward avg without x': { dy: f32Data(2 * 3 * 3 * 3, 16), x: new Float64Array(0), op: 'avg', dims: pool },
   'pool-backward overlapping max': {
     dy: f32Data(2 * 3 * 4 * 4, 15),
     x,
