@@ -92,7 +92,7 @@ export class GpujsContext implements Launcher<Float32Array> {
   readonly gpu: GPU;
   private readonly cache = new Map<string, IKernelRunShortcut>();
   private ran: string[] = [];
-  private readonly sources = new WeakMap<IKernelRunShortcut, { name: string; source: string; spec: KernelSpec }>();
+  private readonly sources = new WeakMap<IKernelRunShortcut, KernelOrigin>();
   private readonly joined = new WeakSet<Float32Array>();
   private tiles = 0;
   /** Host <-> device transfers of the GPU modes (device-transfers.ts); undefined on webasm and cpu. */
@@ -132,7 +132,7 @@ export class GpujsContext implements Launcher<Float32Array> {
       built.addFunction(helper as never, { argumentTypes, returnType: 'Number' });
     }
     this.cache.set(key, built);
-    this.sources.set(built, { name, source, spec });
+    this.sources.set(built, { name, source, spec, pipeline });
     return built;
   }
 
@@ -145,8 +145,9 @@ export class GpujsContext implements Launcher<Float32Array> {
    * Calls a kernel with handles unwrapped to their gpu.js objects; records the mode that ran. An
    * output over the texture size runs as tiles (texture-tiles.ts) joined into one host array.
    */
-  private async launch(k: IKernelRunShortcut, args: unknown[]): Promise<KernelOutput> {
+  private async launch(kernel: IKernelRunShortcut, args: unknown[]): Promise<KernelOutput> {
     const unwrapped = args.map((a) => (isDeviceTensor(a) ? a.native : a));
+    const k = this.forArgs(kernel, unwrapped);
     let raw: KernelOutput;
     try {
       raw = (await (k as unknown as (...a: unknown[]) => unknown)(...unwrapped)) as KernelOutput;
@@ -159,6 +160,22 @@ export class GpujsContext implements Launcher<Float32Array> {
     if (ArrayBuffer.isView(raw) || Array.isArray(raw))
       this.transfers?.download(4 * (k.output as number[]).reduce((p, v) => p * v, 1));
     return raw;
+  }
+
+  /**
+   * gpu.js fixes a kernel's argument types at its first call and, after a few switches, refuses
+   * ("argumentMismatch"): a call whose arguments are of other kinds (a texture where a host array
+   * was, as when a resident input meets a host one) gets a kernel of its own.
+   */
+  private forArgs(k: IKernelRunShortcut, args: unknown[]): IKernelRunShortcut {
+    const origin = this.sources.get(k);
+    if (!origin) return k;
+    const kinds = args.map(argKind).join(',');
+    origin.kinds ??= kinds;
+    if (origin.kinds === kinds) return k;
+    const variant = this.build(`${origin.name}(${kinds})`, origin.source, origin.spec, origin.pipeline);
+    this.sources.get(variant)!.kinds = kinds;
+    return variant;
   }
 
   private async launchTiled(k: IKernelRunShortcut, args: unknown[], max: [number, number]): Promise<Float32Array> {
@@ -227,6 +244,23 @@ export class GpujsContext implements Launcher<Float32Array> {
     this.cache.clear();
     await this.gpu.destroy();
   }
+}
+
+/** What a kernel file built, for variants (argument kinds) and tiles (texture size). */
+interface KernelOrigin {
+  name: string;
+  source: string;
+  spec: KernelSpec;
+  pipeline: boolean;
+  /** The argument kinds of its first call: n number, a host array, t:Class a device object. */
+  kinds?: string;
+}
+
+/** gpu.js compiles a texture argument for its class (GLTextureFloat, ...2D, ...3D): the class is part of the kind. */
+function argKind(a: unknown): string {
+  if (typeof a === 'number') return 'n';
+  if (ArrayBuffer.isView(a) || Array.isArray(a)) return 'a';
+  return `t:${(a as { constructor?: { name?: string } }).constructor?.name ?? 'object'}`;
 }
 
 function paramNames(fn: KernelHelper): string[] {

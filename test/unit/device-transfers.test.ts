@@ -7,7 +7,7 @@ import { detectBackend } from '../../kernels/backends.js';
 import { TransferCounter, transfersPerStep } from '../../kernels/device-transfers.js';
 import { GpujsContext } from '../../kernels/gpujs/gpujs-context.js';
 import { gpujsResidentTable } from '../../kernels/gpujs/gpujs-table.js';
-import { isDeviceTensor } from '../../kernels/device-tensor.js';
+import { type DeviceTensor, isDeviceTensor } from '../../kernels/device-tensor.js';
 
 describe('device transfers', () => {
   it('counts typed-array arguments as uploads, not scalars or other objects; per step is the difference over steps', () => {
@@ -115,6 +115,37 @@ describe('headlessgl tiles', () => {
     const values = isDeviceTensor(out) ? await out.download() : new Float32Array(0);
     const row = (r: number): number[] => [a[2 * r]! * 1 + a[2 * r + 1]! * 2, a[2 * r]! * 3 + a[2 * r + 1]! * 4];
     for (const r of [0, 1, 16383, 16384]) expect(Array.from(values.subarray(2 * r, 2 * r + 2))).toEqual(row(r));
+    await ctx.destroy();
+  });
+});
+
+describe('headlessgl argument kinds', () => {
+  it('one kernel shape called with a host array, a 2-D texture and a 3-D texture in turn gives the right values each time', async (t) => {
+    const status = await detectBackend('headlessgl');
+    if (!status.works) t.skip(`headlessgl: ${status.reason}`);
+    const ctx = new GpujsContext('headlessgl');
+    const resident = gpujsResidentTable(ctx);
+    const bias = Float32Array.of(0, 10, 20);
+    const act = async (z: Float32Array | DeviceTensor): Promise<number[]> => {
+      const out = await resident['bias-activation']!({ z, bias, rows: 2, channels: 3, spatial: 1, activation: 'none' });
+      return Array.from(isDeviceTensor(out) ? await out.download() : (out as Float32Array));
+    };
+    const host = Float32Array.of(1, 2, 3, 4, 5, 6);
+    const flat = await resident['matmul-a-bt']!({ a: host, b: Float32Array.of(1), m: 6, k: 1, n: 1 });
+    const noise = {
+      sigma: new Float32Array(3),
+      rows: 2,
+      channels: 3,
+      spatial: 1,
+      seed: 1,
+      step: 0,
+      layer: 0,
+      rowOffset: 0,
+    };
+    const cube = await resident['noise-inject']!({ ...noise, z: host });
+    const want = [1, 12, 23, 4, 15, 26];
+    for (const z of [host, flat, cube, host, cube, flat])
+      expect(await act(z as Float32Array | DeviceTensor)).toEqual(want);
     await ctx.destroy();
   });
 });
