@@ -26,7 +26,7 @@ export function coreCandidates(count: number): number[] {
 
 function trialCycles(step: CompiledStep): number | null {
   if (!step.feasibility.ok) return null;
-  const r = simulate(step, { iterations: trialIterations, timelineLimit: 0 });
+  const r = simulate(step, { iterations: trialIterations, timelineLimit: 0, fullTimeline: false });
   return r.cycles.perIteration.at(-1) ?? null;
 }
 

@@ -27,6 +27,8 @@ export interface SimJob {
   learnSigma?: boolean;
   /** Use exactly this many of the chip's cores; absent: the fastest of all, half, a quarter, ... */
   cores?: number;
+  /** Keep every memory instance's timeline (default: summarised on chips of more than 64 cores). */
+  fullTimeline?: boolean;
 }
 
 export async function compileJob(job: SimJob): Promise<CompiledStep> {
@@ -38,7 +40,7 @@ async function jobCompiler(job: SimJob): Promise<{ compileOn: (hw: HwModel) => C
   const { loadNetwork } = await import('../src/models/load-network.js');
   const { compile } = await import('../src/compiler/compile.js');
   const { learnedSigmaSwitches } = await import('../src/ir/method-rules.js');
-  const { iterations: _, model, hw: __, learnSigma, cores: ___, ...options } = job;
+  const { iterations: _, model, hw: __, learnSigma, cores: ___, fullTimeline: ____, ...options } = job;
   const network = await loadNetwork(model);
   return { compileOn: (hw) => compile(network, hw, { ...options, ...learnedSigmaSwitches(learnSigma ?? false) }) };
 }
@@ -90,9 +92,11 @@ export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<
   const { simPrediction } = await import('../src/report/sim-prediction.js');
   const { step, coreChoice } = await compileFastest(job);
   if (!step.feasibility.ok) await refuseWithHints(job, step);
+  const full = job.fullTimeline === undefined ? {} : { fullTimeline: job.fullTimeline };
   const report = simulate(step, {
     iterations: job.iterations,
     model: job.model,
+    ...full,
     ...(onProgress ? { onProgress } : {}),
   });
   return { ...report, ...(coreChoice ? { coreChoice } : {}), prediction: simPrediction(report) };

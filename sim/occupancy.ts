@@ -120,11 +120,18 @@ function downsample(samples: MemorySample[], limit: number): MemorySample[] {
 }
 
 /** Occupancy per instance of the resident bytes (a spilling instance holds its share; the rest is on the next level). */
-export function memoryStats(mem: MemorySystem, placed: Interval[], totalCycles: number, sampleLimit = 400) {
+export function memoryStats(
+  mem: MemorySystem,
+  placed: Interval[],
+  totalCycles: number,
+  sampleLimit = 400,
+  fullTimeline = true,
+) {
   const byKey = groupByKey(residentIntervals(mem, placed));
   const stats: MemoryStats[] = [];
   const timeline: { level: string; core: number; capacityBytes: number; samples: MemorySample[] }[] = [];
   const keys = [...mem.instances.keys()].sort();
+  const peaks: number[] = [];
   for (const key of keys) {
     const inst = mem.instances.get(key)!;
     const ivs = byKey.get(instanceKey(inst.level, inst.core)) ?? [];
@@ -160,6 +167,17 @@ export function memoryStats(mem: MemorySystem, placed: Interval[], totalCycles: 
       capacityBytes: inst.spec.capacityBytes,
       samples: downsample(samples, sampleLimit),
     });
+    peaks.push(peak);
   }
-  return { stats, timeline };
+  return { stats, timeline: fullTimeline ? timeline : summariseTimeline(timeline, peaks) };
+}
+
+/** The memory timeline of a big chip, summarised: per level, only the instance with the highest peak (the others' peaks stay in the stats). */
+function summariseTimeline<T extends { level: string }>(timeline: T[], peaks: number[]): T[] {
+  const best = new Map<string, number>();
+  timeline.forEach((t, i) => {
+    const b = best.get(t.level);
+    if (b === undefined || peaks[i]! > peaks[b]!) best.set(t.level, i);
+  });
+  return [...best.values()].sort((a, b) => a - b).map((i) => timeline[i]!);
 }

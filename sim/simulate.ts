@@ -28,6 +28,11 @@ export interface SimulateOptions {
   model?: string;
   /** Timeline entries kept in the report; later iterations are dropped beyond it (the first iterations stay). */
   timelineLimit?: number;
+  /**
+   * Keep every memory instance's timeline. Default: only on chips of at most 64 cores; bigger ones
+   * keep, per level, the instance with the highest peak (their reports stay small).
+   */
+  fullTimeline?: boolean;
   /** Bound on simulation steps; defaults to (3 + demands) per task instance + 1000. */
   maxEvents?: number;
   /** Progress as a fraction in [0, 1], every few thousand events. */
@@ -44,7 +49,8 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
   }
   const iterations = options.iterations;
   const { mem, compute, demand, run, intervals } = runWithEnoughSpill(step, options);
-  const { stats, timeline: memoryTimeline } = memoryStats(mem, intervals, run.totalCycles);
+  const full = options.fullTimeline ?? step.hw.cores.count <= 64;
+  const { stats, timeline: memoryTimeline } = memoryStats(mem, intervals, run.totalCycles, 400, full);
   const perIteration = iterationCycles(run, step.tasks.length, iterations);
   const steady = steadyState(perIteration);
   const itPerS = steady > 0 ? step.hw.clockHz / steady : 0;

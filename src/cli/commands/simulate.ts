@@ -8,7 +8,7 @@ import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
 interface Opts {
   model: string; method: string; copies: string; batch: string; schedule?: string; hw?: string; iterations: string;
-  microBatches?: string; staleness: string; stages?: string; cores?: string; stageCuts?: string; noiseStorage?: string; learnSigma?: boolean; quiet?: boolean; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
+  microBatches?: string; staleness: string; stages?: string; cores?: string; fullTimeline?: boolean; stageCuts?: string; noiseStorage?: string; learnSigma?: boolean; quiet?: boolean; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
 }
 
 export function register(program: Command): void {
@@ -28,6 +28,7 @@ export function register(program: Command): void {
     .option('--stage-cuts <layers>', 'pipelined schedules: comma-separated layers that begin stages 2, 3, ...')
     .option('--noise-storage <s>', 'float | sign-bits | regenerate (default: sign-bits for alr/aes, float otherwise)')
     .option('--cores <N>', "use exactly N of the chip's cores (default: the fastest of all, half, a quarter, ...)")
+    .option('--full-timeline', "keep every memory instance's timeline in the report (default: summarised on chips of more than 64 cores)")
     .option('--learn-sigma', 'lr, alr: learned sigma (each layer\'s sigma gradient and update join the step)')
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--trace <file>', 'write a Perfetto / chrome://tracing trace (- for stdout)')
@@ -58,6 +59,7 @@ export function register(program: Command): void {
           stageCuts: o.stageCuts === undefined ? undefined : nameList(o.stageCuts),
           learnSigma: o.learnSigma ?? false,
           cores: o.cores === undefined ? undefined : positiveInt('--cores', o.cores),
+          fullTimeline: o.fullTimeline,
         };
         const { createProgress } = await import('../progress.js');
         const progress = await createProgress('simulate', { quiet: o.quiet });
