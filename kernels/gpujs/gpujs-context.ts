@@ -6,6 +6,7 @@
 // instance without a readback. It is not a kernel: the kernels live one per file beside it.
 import { GPU, type IKernelRunShortcut, type KernelOutput } from 'gpu.js';
 import { TransferCounter } from '../device-transfers.js';
+import { argKind, flatten, modeOf, paramNames } from './gpujs-values.js';
 import { isTextureTooLarge, supportedTextureSize, tiledSource, tilePlan } from './texture-tiles.js';
 import {
   DeviceTensor,
@@ -14,6 +15,8 @@ import {
   isResidentBackend,
   type Resident,
 } from '../device-tensor.js';
+
+export { flatten, modeOf } from './gpujs-values.js';
 
 export type GpujsMode = 'webasm' | 'cpu' | 'headlessgl' | 'webgpu' | 'webgl2';
 
@@ -254,55 +257,6 @@ interface KernelOrigin {
   pipeline: boolean;
   /** The argument kinds of its first call: n number, a host array, t:Class a device object. */
   kinds?: string;
-}
-
-/** gpu.js compiles a texture argument for its class (GLTextureFloat, ...2D, ...3D): the class is part of the kind. */
-function argKind(a: unknown): string {
-  if (typeof a === 'number') return 'n';
-  if (ArrayBuffer.isView(a) || Array.isArray(a)) return 'a';
-  return `t:${(a as { constructor?: { name?: string } }).constructor?.name ?? 'object'}`;
-}
-
-function paramNames(fn: KernelHelper): string[] {
-  const match = /\(([^)]*)\)/.exec(fn.toString());
-  return (match?.[1] ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0);
-}
-
-/** The gpu.js mode of the kernel object that actually executes (after any fallback swap). */
-export function modeOf(k: IKernelRunShortcut): string {
-  const ctor = (k.kernel as unknown as { constructor: { mode?: string; name: string } }).constructor;
-  // The GL kernel classes all report mode "gpu"; their class names say which context they hold.
-  const byClass: Record<string, string> = {
-    WebGL2Kernel: 'webgl2',
-    WebGLKernel: 'webgl',
-    HeadlessGLKernel: 'headlessgl',
-  };
-  return byClass[ctor.name] ?? ctor.mode ?? 'unknown';
-}
-
-/** Copies a 1-D, 2-D or 3-D gpu.js result into one row-major Float32Array. */
-export function flatten(raw: unknown): Float32Array {
-  if (raw instanceof Float32Array) return raw;
-  if (!Array.isArray(raw)) throw new Error(`gpu.js returned ${typeof raw}, expected an array`);
-  const parts: Float32Array[] = [];
-  const walk = (v: unknown): void => {
-    if (v instanceof Float32Array) parts.push(v);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (typeof v === 'number') parts.push(Float32Array.of(v));
-    else throw new Error(`gpu.js returned an element of type ${typeof v}`);
-  };
-  walk(raw);
-  const total = parts.reduce((s, p) => s + p.length, 0);
-  const out = new Float32Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** float32 view of an input (gpu.js reads Float32Array; float64 inputs are rounded once here); a handle passes as it is. */
