@@ -12,7 +12,7 @@ import { ResourceLimitError } from '../errors.js';
 import { formatBytes } from '../hw/units.js';
 import { elementCount } from '../ir/graph.js';
 import { tensorBytes } from '../ir/tensor-bytes.js';
-import type { Graph } from '../ir/types.js';
+import type { Graph, IrNode } from '../ir/types.js';
 import type { Dataset } from './datasets/types.js';
 
 /** Bytes the runtime may hold per float of the graph: float64 host (8) + device float32 (4) + download (8) = 20, x 1.5 for a step's garbage not yet collected. */
@@ -33,10 +33,17 @@ export interface MemoryCount {
   totalBytes: number;
 }
 
-/** The bytes of every tensor of a graph as the runtime holds it (sign bits as bits, floats at runtimeBytesPerFloat). */
-export function graphRuntimeBytes(graph: Graph): number {
+/**
+ * The bytes of the tensors a graph's selected nodes read or write, as the runtime holds them (sign
+ * bits as bits, floats at runtimeBytesPerFloat); every node by default.
+ */
+export function graphRuntimeBytes(graph: Graph, select: (node: IrNode) => boolean = () => true): number {
+  const ids = new Set(graph.nodes.filter(select).flatMap((n) => [...n.inputs, ...n.outputs]));
   let bytes = 0;
-  for (const t of Object.values(graph.tensors)) bytes += tensorBytes(t, runtimeBytesPerFloat);
+  for (const id of ids) {
+    const t = graph.tensors[id];
+    if (t) bytes += tensorBytes(t, runtimeBytesPerFloat);
+  }
   return bytes;
 }
 
@@ -53,13 +60,16 @@ function parameterElements(graph: Graph): number {
     .reduce((n, t) => n + elementCount(t.shape), 0);
 }
 
+/** Evaluation runs only the BP graph's forward and loss nodes (runtime/evaluate.ts). */
+const evaluated = (n: IrNode): boolean => n.phase === 'forward' || n.phase === 'loss';
+
 export function countRunMemory(o: {
   step: Graph;
   microBatches: number;
   evaluation: Graph;
   dataset: Dataset;
 }): MemoryCount {
-  const graphBytes = Math.max(graphRuntimeBytes(o.step) * o.microBatches, graphRuntimeBytes(o.evaluation));
+  const graphBytes = Math.max(graphRuntimeBytes(o.step) * o.microBatches, graphRuntimeBytes(o.evaluation, evaluated));
   const parts = {
     graphBytes,
     datasetBytes: datasetBytes(o.dataset),
@@ -89,4 +99,52 @@ export function checkMemory(count: MemoryCount, limit: { bytes: number; source: 
   throw new ResourceLimitError(
     `train: ${what} needs ${formatBytes(count.totalBytes)} (${count.totalBytes} bytes: ${parts}) but --max-memory allows ${formatBytes(limit.bytes)} (${limit.bytes} bytes, ${limit.source}); nothing was written. Hint: lower --copies or --batch, use --micro-batches with a step --schedule, or raise --max-memory`,
   );
+}
+
+/** What `train` needs to count its memory: its graphs, batch, dataset, and the rows one evaluation chunk may hold. */
+export interface RunMemoryInput {
+  step: Graph;
+  microBatches: number;
+  /** The BP graph for `rows` samples (evaluation runs its forward and loss nodes). */
+  plainGraph: (rows: number) => Graph;
+  dataset: Dataset;
+  /** Rows evaluated at most at once (500 in Runtime.evaluate), and no more than a split holds. */
+  evaluationRows: number;
+}
+
+/** Rows of one evaluation chunk: as many as fit in the step's own bytes (at least 1 GiB), at most `evaluationRows`. */
+export function evaluationChunk(o: RunMemoryInput): number {
+  // Bytes are affine in the rows: the parameters are fixed, the activations grow by one row's worth.
+  const one = graphRuntimeBytes(o.plainGraph(1), evaluated);
+  const perRow = graphRuntimeBytes(o.plainGraph(2), evaluated) - one;
+  const budget = Math.max(graphRuntimeBytes(o.step) * o.microBatches, 2 ** 30) - (one - perRow);
+  return Math.max(1, Math.min(o.evaluationRows, Math.floor(budget / perRow)));
+}
+
+/**
+ * Counts the run's memory and refuses it (ResourceLimitError, exit 3) above `maxBytes` (default:
+ * 80% of the memory available). Returns the count, the limit and the evaluation chunk it assumed.
+ */
+export function guardRunMemory(
+  o: RunMemoryInput,
+  maxBytes: number | undefined,
+  what: string,
+): { countBytes: number; limitBytes: number; evaluationChunk: number } {
+  const chunk = evaluationChunk(o);
+  const count = countRunMemory({
+    step: o.step,
+    microBatches: o.microBatches,
+    evaluation: o.plainGraph(chunk),
+    dataset: o.dataset,
+  });
+  const available = availableMemoryBytes();
+  const limit =
+    maxBytes === undefined
+      ? {
+          bytes: Math.floor(defaultMemoryShare * available),
+          source: `the default: ${100 * defaultMemoryShare}% of the ${formatBytes(available)} available`,
+        }
+      : { bytes: maxBytes, source: 'as given' };
+  checkMemory(count, limit, what);
+  return { countBytes: count.totalBytes, limitBytes: limit.bytes, evaluationChunk: chunk };
 }

@@ -24,8 +24,7 @@ import { defaultHwModelName, loadHwModel } from '../hw/load.js';
 import type { StepSchedule } from './runtime/graph-cache.js';
 import { Runtime } from './runtime/runtime.js';
 import { GraphCache } from './runtime/graph-cache.js';
-import { availableMemoryBytes, checkMemory, countRunMemory, defaultMemoryShare } from './memory-guard.js';
-import { formatBytes } from '../hw/units.js';
+import { guardRunMemory } from './memory-guard.js';
 import type { Network } from '../models/layers.js';
 import type { KeptBytes, MethodOptions } from './runtime/step-types.js';
 import { defaultSigmaMin, type TrainConfig } from './train-config.js';
@@ -110,39 +109,26 @@ function guardMemory(config: TrainConfig, dataset: Dataset, network: Network, ma
   const schedule = stepScheduleOf(config).schedule;
   const graphs = new GraphCache(network, methodOptions(config), config.optimizer, schedule);
   const microBatches = schedule?.microBatches ?? 1;
-  const evaluation = graphs.plain(
-    'bp',
-    Math.min(evaluationChunk, Math.max(dataset.test.count, Math.min(dataset.train.count, config.trainEvalSamples))),
+  const evaluationRows = Math.min(
+    500,
+    Math.max(dataset.test.count, Math.min(dataset.train.count, config.trainEvalSamples)),
   );
-  const count = countRunMemory({
+  const what = `${config.method.toUpperCase()} on ${config.model} with ${config.method === 'bp' ? '' : `K=${config.copies}, `}batch ${config.batch}`;
+  const input = {
     step: graphs.step(Math.ceil(config.batch / microBatches)),
     microBatches,
-    evaluation,
+    plainGraph: (rows: number) => graphs.plain('bp', rows),
     dataset,
-  });
-  const available = availableMemoryBytes();
-  const limit =
-    maxBytes === undefined
-      ? {
-          bytes: Math.floor(defaultMemoryShare * available),
-          source: `the default: ${100 * defaultMemoryShare}% of the ${formatBytes(available)} available`,
-        }
-      : { bytes: maxBytes, source: 'as given' };
-  checkMemory(
-    count,
-    limit,
-    `${config.method.toUpperCase()} on ${config.model} with K=${config.copies}, batch ${config.batch}`,
-  );
-  return { countBytes: count.totalBytes, limitBytes: limit.bytes };
+    evaluationRows,
+  };
+  return guardRunMemory(input, maxBytes, what);
 }
 
-/** Evaluation runs the BP graph in chunks of this many rows (Runtime.evaluate's default). */
-const evaluationChunk = 500;
-
-/** The memory count and the limit it was checked against, recorded in train-report.json. */
+/** The memory count and the limit it was checked against (recorded in train-report.json), and the evaluation chunk it assumed. */
 interface MemoryUse {
   countBytes: number;
   limitBytes: number;
+  evaluationChunk: number;
 }
 
 async function setup(
@@ -207,8 +193,9 @@ async function setup(
 async function endOfEpoch(loop: Loop, step: number, epoch: number): Promise<TrainSummary['final']> {
   const { dataset, config, runtime } = loop;
   const trainCount = Math.min(dataset.train.count, config.trainEvalSamples);
-  const train = await runtime.evaluate(dataset.train.features, dataset.train.labels, trainCount);
-  const test = await runtime.evaluate(dataset.test.features, dataset.test.labels, dataset.test.count);
+  const chunk = loop.memory.evaluationChunk;
+  const train = await runtime.evaluate(dataset.train.features, dataset.train.labels, trainCount, chunk);
+  const test = await runtime.evaluate(dataset.test.features, dataset.test.labels, dataset.test.count, chunk);
   // Huge but finite weights can still overflow in the evaluation: the same divergence.
   const bad = Object.entries({ train: train.loss, test: test.loss }).find(([, loss]) => !Number.isFinite(loss));
   if (bad) throw diverged(loop, step, step, `${bad[0]} loss in the evaluation (${bad[1]})`);
@@ -389,7 +376,11 @@ function summaryBase(loop: Loop): Omit<TrainSummary, 'final' | 'status'> {
   return {
     config: loop.config,
     classes: loop.dataset.classes,
-    memory: { ...loop.memory, peakRssBytes: process.resourceUsage().maxRSS * 1024 },
+    memory: {
+      countBytes: loop.memory.countBytes,
+      limitBytes: loop.memory.limitBytes,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    },
     backend: loop.runtime.backend,
     kernelBackends: loop.runtime.kernelBackends(),
     ...(transfer ? { transfer } : {}),

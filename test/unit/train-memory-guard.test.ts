@@ -8,7 +8,15 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { availableMemoryBytes, fixedOverheadBytes } from '../../src/train/memory-guard.js';
+import { buildModel } from '../../src/models/registry.js';
+import type { Dataset } from '../../src/train/datasets/types.js';
+import {
+  availableMemoryBytes,
+  evaluationChunk,
+  fixedOverheadBytes,
+  graphRuntimeBytes,
+} from '../../src/train/memory-guard.js';
+import { GraphCache } from '../../src/train/runtime/graph-cache.js';
 
 const cli = join(import.meta.dirname, '../../src/cli/alrflow.mjs');
 const root = mkdtempSync(join(tmpdir(), 'alrflow-memory-'));
@@ -100,5 +108,38 @@ describe('train --max-memory', () => {
     // The ALR step's tensors are counted (about 240 MiB at K = 1000), and its extra RSS over the BP run stays within them plus the overhead.
     expect(alr.countBytes - bp.countBytes).toBeGreaterThan(200 * 2 ** 20);
     expect(alr.peakRssBytes - bp.peakRssBytes).toBeLessThanOrEqual(alr.countBytes - fixedOverheadBytes);
+  });
+});
+
+describe('evaluation chunk', () => {
+  const method = {
+    method: 'bp' as const,
+    copies: 1,
+    sigma: 0.1,
+    baseline: 'mean' as const,
+    encoding: 'sign-noise' as const,
+    antithetic: false,
+    layerwise: false,
+  };
+  const chunkOf = (model: string, inputShape: number[], classes: number) => {
+    const graphs = new GraphCache(buildModel(model, { inputShape, classes, hidden: [256] }), method, 'sgd');
+    const input = {
+      step: graphs.step(32),
+      microBatches: 1,
+      plainGraph: (rows: number) => graphs.plain('bp', rows),
+      dataset: {} as Dataset,
+      evaluationRows: 500,
+    };
+    const evaluated = (rows: number) =>
+      graphRuntimeBytes(graphs.plain('bp', rows), (n) => n.phase === 'forward' || n.phase === 'loss');
+    return { chunk: evaluationChunk(input), budget: Math.max(graphRuntimeBytes(input.step), 2 ** 30), evaluated };
+  };
+
+  test('an MLP evaluates 500 rows at once; resnet9 only as many as fit in its step (at least 1 GiB)', () => {
+    expect(chunkOf('mlp', [784], 10).chunk).toBe(500);
+    const r9 = chunkOf('resnet9', [3, 32, 32], 100);
+    expect(r9.chunk).toBeLessThan(500);
+    expect(r9.evaluated(r9.chunk)).toBeLessThanOrEqual(r9.budget);
+    expect(r9.evaluated(r9.chunk + 1)).toBeGreaterThan(r9.budget);
   });
 });
