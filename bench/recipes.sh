@@ -23,11 +23,11 @@ run() {
 RUNS="$*"
 r5="--model resnet5 --dataset cifar10 --epochs 1 --test-limit 500"
 r9="--model resnet9 --dataset cifar100 --epochs 1 --test-limit 200"
-run r5-bp-sgd $r5 --method bp --limit 1024 --batch 32 --optimizer sgd --lr 0.02
-run r5-bp-adam $r5 --method bp --limit 1024 --batch 32 --optimizer adam --lr 0.001
-run r5-alr-adam $r5 --method alr --copies 8 --sigma 0.1 --limit 256 --batch 16 --optimizer adam --lr 0.001
-run r5-alr-sgd $r5 --method alr --copies 8 --sigma 0.1 --limit 256 --batch 16 --optimizer sgd --lr 0.01
-run r5-lr-adam $r5 --method lr --copies 8 --sigma 0.1 --limit 256 --batch 16 --optimizer adam --lr 0.001
+run r5-bp-sgd $r5 --method bp --limit 4096 --batch 32 --optimizer sgd --lr 0.05
+run r5-bp-adam $r5 --method bp --limit 4096 --batch 32 --optimizer adam --lr 0.001
+run r5-alr-adam $r5 --method alr --copies 8 --sigma 0.1 --limit 1024 --batch 32 --optimizer adam --lr 0.001
+run r5-alr-sgd $r5 --method alr --copies 8 --sigma 0.1 --limit 1024 --batch 32 --optimizer sgd --lr 0.01
+run r5-lr-adam $r5 --method lr --copies 8 --sigma 0.1 --limit 1024 --batch 32 --optimizer adam --lr 0.001
 run r9-bp-adam $r9 --method bp --limit 256 --batch 32 --optimizer adam --lr 0.001
 run r9-alr-adam $r9 --method alr --copies 4 --sigma 0.1 --limit 64 --batch 16 --optimizer adam --lr 0.001
 run r9-lr-adam $r9 --method lr --copies 4 --sigma 0.1 --limit 64 --batch 16 --optimizer adam --lr 0.001
