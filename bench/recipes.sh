@@ -31,3 +31,5 @@ run r5-lr-adam $r5 --method lr --copies 8 --sigma 0.1 --limit 1024 --batch 32 --
 run r9-bp-adam $r9 --method bp --limit 256 --batch 32 --optimizer adam --lr 0.001
 run r9-alr-adam $r9 --method alr --copies 4 --sigma 0.1 --limit 64 --batch 16 --optimizer adam --lr 0.001
 run r9-lr-adam $r9 --method lr --copies 4 --sigma 0.1 --limit 64 --batch 16 --optimizer adam --lr 0.001
+run r5-alr-adam-4k $r5 --method alr --copies 8 --sigma 0.1 --limit 4096 --batch 32 --optimizer adam --lr 0.003
+run r9-alr-adam-1e-4 $r9 --method alr --copies 4 --sigma 0.1 --limit 64 --batch 16 --optimizer adam --lr 0.0001
