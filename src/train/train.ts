@@ -10,24 +10,19 @@ import { buildModel } from '../models/registry.js';
 import { gatherBatch, epochPermutation } from './batches.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { loadDataset } from './datasets/load-dataset.js';
-import { featureCount, type Dataset, type DatasetOptions } from './datasets/types.js';
+import { featureCount, type Dataset } from './datasets/types.js';
 import { augmentBatch } from './augment.js';
 import { learningRateAt } from './lr-schedule.js';
 import { MetricsLog } from './metrics-log.js';
 import { createProgress, type Progress } from './progress.js';
 import { isNonFiniteError, RunDiverged } from './divergence.js';
 import { checkRunDir, removeFailedRun, runPaths, saveRunConfig, writeRunDir } from './run-dir.js';
-import { resolveCompileOptions } from '../compiler/compile-options.js';
 import { stepProfile } from './step-profile.js';
 import type { DeviceTransfers } from '../../kernels/device-transfers.js';
-import { defaultHwModelName, loadHwModel } from '../hw/load.js';
-import type { StepSchedule } from './runtime/graph-cache.js';
 import { Runtime } from './runtime/runtime.js';
-import { GraphCache } from './runtime/graph-cache.js';
-import { guardRunMemory } from './memory-guard.js';
-import type { Network } from '../models/layers.js';
-import type { KeptBytes, MethodOptions } from './runtime/step-types.js';
-import { defaultSigmaMin, type TrainConfig } from './train-config.js';
+import { datasetOptions, guardMemory, methodOptions, stepScheduleOf, type MemoryUse } from './train-setup.js';
+import type { KeptBytes } from './runtime/step-types.js';
+import type { TrainConfig } from './train-config.js';
 import { writeTrainReport, type TrainSummary } from './train-report-file.js';
 
 export interface TrainOptions {
@@ -72,63 +67,6 @@ function save(loop: Loop, step: number): void {
     meta: { step, optimizerUpdates, wallSeconds: loop.wallSeconds, config: loop.config },
     arrays,
   });
-}
-
-/** The step schedule of a run; its options are checked here, before the run directory is written. */
-function stepScheduleOf(config: TrainConfig): { schedule?: StepSchedule } {
-  if (config.stepSchedule === undefined) return {};
-  const { method, copies, batch, microBatches, staleness, layerwise } = config;
-  resolveCompileOptions({ method, copies, batch, schedule: config.stepSchedule, microBatches, staleness, layerwise });
-  const hw = loadHwModel(config.hw ?? defaultHwModelName);
-  return {
-    schedule: {
-      kind: config.stepSchedule,
-      microBatches: config.microBatches ?? 1,
-      staleness: config.staleness ?? 0,
-      hw,
-    },
-  };
-}
-
-function datasetOptions(config: TrainConfig): DatasetOptions {
-  const { limit, testLimit, seed, dataDir, labels } = config;
-  const dirs = dataDir === undefined ? {} : { dataDir, mnistDir: dataDir, fashionMnistDir: dataDir };
-  return { limit, testLimit, seed, ...dirs, ...(labels === undefined ? {} : { labels }) };
-}
-
-function methodOptions(config: TrainConfig): MethodOptions {
-  const { method, copies, sigma, baseline, encoding, antithetic, layerwise } = config;
-  const learnSigma = config.learnSigma
-    ? { learnSigma: { lr: config.sigmaLr ?? config.lr, min: config.sigmaMin ?? defaultSigmaMin } }
-    : {};
-  return { method, copies, sigma, baseline, encoding, antithetic, layerwise, ...learnSigma };
-}
-
-/** Counts the run's memory from its compiled graphs and refuses it (exit 3) above the limit, before anything is allocated or written. */
-function guardMemory(config: TrainConfig, dataset: Dataset, network: Network, maxBytes: number | undefined): MemoryUse {
-  const schedule = stepScheduleOf(config).schedule;
-  const graphs = new GraphCache(network, methodOptions(config), config.optimizer, schedule);
-  const microBatches = schedule?.microBatches ?? 1;
-  const evaluationRows = Math.min(
-    500,
-    Math.max(dataset.test.count, Math.min(dataset.train.count, config.trainEvalSamples)),
-  );
-  const what = `${config.method.toUpperCase()} on ${config.model} with ${config.method === 'bp' ? '' : `K=${config.copies}, `}batch ${config.batch}`;
-  const input = {
-    step: graphs.step(Math.ceil(config.batch / microBatches)),
-    microBatches,
-    plainGraph: (rows: number) => graphs.plain('bp', rows),
-    dataset,
-    evaluationRows,
-  };
-  return guardRunMemory(input, maxBytes, what);
-}
-
-/** The memory count and the limit it was checked against (recorded in train-report.json), and the evaluation chunk it assumed. */
-interface MemoryUse {
-  countBytes: number;
-  limitBytes: number;
-  evaluationChunk: number;
 }
 
 async function setup(
