@@ -130,7 +130,7 @@ export function summaryTable(r: SimReport): string {
     `  stages                 ${r.stageChoice}`,
     ...r.stages.map(
       (s) =>
-        `    stage ${s.index} cores ${s.cores[0]}-${s.cores.at(-1)}: estimated ${s.estimatedCycles.toFixed(0)}, simulated ${s.simulatedCycles.toFixed(0)} cycles per core per iteration (${s.layers.length} layers)`,
+        `    stage ${s.index} cores ${s.cores[0]}-${s.cores.at(-1)}: estimated ${s.estimatedCycles.toFixed(0)}, simulated ${s.simulatedCycles.toFixed(0)} busy cycles per core per iteration, summed over the core's units with stalls (${s.layers.length} layers)`,
     ),
     `  weights                ${fmtBytes(r.weights.onChipBytes)} held on-chip (reused by every micro-batch); ${fmtBytes(r.weights.offChipBytes)} off-chip, re-read ${fmtBytes(r.weights.offChipReadBytesPerIteration)} per iteration`,
     ...levelsOf(r).map(
