@@ -97,7 +97,7 @@ describe('stage options on the command line', () => {
     const run = cli('simulate', '--model', 'mlp', '--method', 'alr', '--copies', '4', '--batch', '8', '--hw', 'multicore-16', '--iterations', '2', '--stages', '2');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('stages                 --stages 2');
-    expect(run.stdout.match(/stage \d cores .*: estimated \d+, simulated \d+ cycles/g)).toHaveLength(2);
+    expect(run.stdout.match(/stage \d cores .*: estimated \d+, simulated \d+ busy cycles per core per iteration/g)).toHaveLength(2);
   });
   test('a bad --stage-cuts exits 2 naming the allowed layers, without a stack trace', () => {
     const run = cli('simulate', '--model', 'mlp', '--hw', 'multicore-16', '--iterations', '2', '--stage-cuts', 'nope');
