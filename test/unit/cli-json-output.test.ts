@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, expect, test } from 'vitest';
 import { commands } from '../../src/cli/command-list.js';
-import { buildCli } from '../fixtures/built-cli.js';
+import { buildCli, tinyIrisTrainArgs } from '../fixtures/built-cli.js';
 
 const cli = buildCli();
 afterAll(() => cli.remove());
@@ -48,27 +48,7 @@ const cases: Record<string, string[]> = {
 const savedSim = join(dir, 'saved-sim.json');
 const fresh = (name: string): string => join(dir, `${name}-${Math.random().toString(36).slice(2, 8)}`);
 const stdoutOnly: Record<string, () => string[]> = {
-  train: () => [
-    'train',
-    '--model',
-    'mlp',
-    '--dataset',
-    'iris',
-    '--method',
-    'alr',
-    '--copies',
-    '4',
-    '--hidden',
-    '4',
-    '--batch',
-    '16',
-    '--epochs',
-    '1',
-    '--backend',
-    'reference',
-    '--out',
-    fresh('run'),
-  ],
+  train: () => [...tinyIrisTrainArgs, '--batch', '16', '--out', fresh('run')],
   sweep: () => [
     'sweep',
     '--spec',

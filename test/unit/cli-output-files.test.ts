@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { buildCli, root } from '../fixtures/built-cli.js';
+import { buildCli, root, tinyIrisTrainArgs } from '../fixtures/built-cli.js';
 
 const cli = buildCli();
 const dir = mkdtempSync(join(tmpdir(), 'alrflow-files-'));
@@ -161,26 +161,7 @@ test('a full tmpfs (where one can be mounted) does the same with ENOSPC', (ctx) 
 });
 
 describe('train runs that fail leave nothing, a failed resume changes nothing', () => {
-  const base = [
-    'train',
-    '--model',
-    'mlp',
-    '--dataset',
-    'iris',
-    '--method',
-    'alr',
-    '--copies',
-    '4',
-    '--hidden',
-    '4',
-    '--batch',
-    '16',
-    '--epochs',
-    '1',
-    '--backend',
-    'reference',
-    '--quiet',
-  ];
+  const base = [...tinyIrisTrainArgs, '--batch', '16', '--quiet'];
 
   test('a refused gpipe run leaves no run folder; the corrected rerun succeeds', () => {
     const out = join(dir, 'runs', 'k');

@@ -16,7 +16,7 @@ import { parseNetworkText } from '../../src/models/network-file.js';
 import { expand } from '../../src/sweep/expand.js';
 import { checkHwRanges } from '../../src/sweep/hw-overrides.js';
 import { readSweepSpec } from '../../src/sweep/spec.js';
-import { buildCli, root } from '../fixtures/built-cli.js';
+import { buildCli, root, tinyIrisTrainArgs } from '../fixtures/built-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'alrflow-smaller-'));
 const cli = buildCli();
@@ -106,23 +106,7 @@ test('sweep ranges in two units of one kind are stepped in the min unit; two kin
 });
 
 test('train --batch 64 on Iris says that 56 of the 120 samples sit out each epoch', () => {
-  const base = [
-    'train',
-    '--model',
-    'mlp',
-    '--dataset',
-    'iris',
-    '--method',
-    'alr',
-    '--copies',
-    '4',
-    '--hidden',
-    '4',
-    '--backend',
-    'reference',
-    '--epochs',
-    '1',
-  ];
+  const base = tinyIrisTrainArgs;
   const r = cli.run([...base, '--batch', '64', '--out', join(dir, 'iris64')]);
   expect(r.status, r.stderr).toBe(0);
   expect(r.stderr).toContain('--batch 64 uses 64 of the 120 training samples per epoch (56 sit out each epoch');
