@@ -29,7 +29,17 @@ const median = (xs: number[]): number => {
 const build = spawnSync(process.execPath, ['src/cli/build.mjs'], { cwd: root, encoding: 'utf8' });
 if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
 const node = process.execPath;
-const gemm = ['scalesim', '--config', join(cases, 'os32.cfg'), '--topology', join(cases, 'topo_gemm.csv'), '--gemm', '--out', outDir, '--force'];
+const gemm = [
+  'scalesim',
+  '--config',
+  join(cases, 'os32.cfg'),
+  '--topology',
+  join(cases, 'topo_gemm.csv'),
+  '--gemm',
+  '--out',
+  outDir,
+  '--force',
+];
 const peers: Record<string, string[]> = {
   'node -e 0': [node, '-e', '0'],
   'alrflow --help (dist)': [node, 'dist/alrflow.js', '--help'],
@@ -40,7 +50,19 @@ const peers: Record<string, string[]> = {
 };
 const scaleSimPresent = spawnSync('python3', ['-c', 'import scalesim'], { stdio: 'ignore' }).status === 0;
 if (scaleSimPresent) {
-  peers['SCALE-Sim gemm (python)'] = ['python3', '-m', 'scalesim.scale', '-c', join(cases, 'os32.cfg'), '-t', join(cases, 'topo_gemm.csv'), '-i', 'gemm', '-p', outDir];
+  peers['SCALE-Sim gemm (python)'] = [
+    'python3',
+    '-m',
+    'scalesim.scale',
+    '-c',
+    join(cases, 'os32.cfg'),
+    '-t',
+    join(cases, 'topo_gemm.csv'),
+    '-i',
+    'gemm',
+    '-p',
+    outDir,
+  ];
 }
 
 const times: Record<string, number[]> = Object.fromEntries(Object.keys(peers).map((k) => [k, []]));
@@ -48,7 +70,9 @@ for (let i = 0; i < rounds; i += 1) for (const [name, argv] of Object.entries(pe
 rmSync(outDir, { recursive: true, force: true });
 
 const base = median(times['node -e 0']!);
-process.stdout.write(`whole-process wall time, median of ${rounds} interleaved runs (machine load: ${(await import('node:os')).loadavg()[0]!.toFixed(2)} 1-min average)\n`);
+process.stdout.write(
+  `whole-process wall time, median of ${rounds} interleaved runs (machine load: ${(await import('node:os')).loadavg()[0]!.toFixed(2)} 1-min average)\n`,
+);
 for (const [name, xs] of Object.entries(times)) {
   const m = median(xs);
   process.stdout.write(`${name.padEnd(32)} ${(m / 1000).toFixed(3)} s  ${(m / base).toFixed(2)}x node -e 0\n`);
@@ -60,7 +84,11 @@ for (const name of ['alrflow --help (dist)', 'alrflow hw list (dist)']) {
 const gemmMs = median(times['alrflow scalesim gemm (dist)']!);
 if (scaleSimPresent) {
   const ratio = median(times['SCALE-Sim gemm (python)']!) / gemmMs;
-  process.stdout.write(`SCALE-Sim gemm / alrflow gemm whole process: ${ratio.toFixed(1)}x, target >= 100x: ${ratio >= 100 ? 'ok' : 'MISSED'}\n`);
+  process.stdout.write(
+    `SCALE-Sim gemm / alrflow gemm whole process: ${ratio.toFixed(1)}x, target >= 100x: ${ratio >= 100 ? 'ok' : 'MISSED'}\n`,
+  );
 } else {
-  process.stdout.write(`SCALE-Sim is not installed here (python3 -c "import scalesim" fails; PyPI is unreachable): alrflow's GEMM case alone is ${(gemmMs / 1000).toFixed(3)} s whole process\n`);
+  process.stdout.write(
+    `SCALE-Sim is not installed here (python3 -c "import scalesim" fails; PyPI is unreachable): alrflow's GEMM case alone is ${(gemmMs / 1000).toFixed(3)} s whole process\n`,
+  );
 }

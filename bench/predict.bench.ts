@@ -33,16 +33,24 @@ const cases = [
   { model: 'mlp', batch: 64, copies: 64 },
   { model: 'cnn', batch: 32, copies: 16 },
 ].filter((c) => only === undefined || c.model === only);
-const variants: { method: Method; learnSigma?: boolean }[] = [{ method: 'bp' }, { method: 'lr' }, { method: 'alr' }, { method: 'alr', learnSigma: true }];
+const variants: { method: Method; learnSigma?: boolean }[] = [
+  { method: 'bp' },
+  { method: 'lr' },
+  { method: 'alr' },
+  { method: 'alr', learnSigma: true },
+];
 
 const ms = (s: number | undefined): string => (s === undefined ? '-' : (1000 * s).toFixed(2)).padStart(10);
-const ratio = (p: number | undefined, m: number | undefined): string => (p === undefined || m === undefined ? '-' : (p / m).toFixed(2)).padStart(7);
+const ratio = (p: number | undefined, m: number | undefined): string =>
+  (p === undefined || m === undefined ? '-' : (p / m).toFixed(2)).padStart(7);
 
 async function hostModel(): Promise<HwModel> {
   const file = process.env['BENCH_HW'];
   const fit = file ? undefined : fitHostModel(await measureHost(backend), 'host', new Date());
   for (const c of fit?.classes ?? []) {
-    process.stdout.write(`fit ${c.op.padEnd(24)}${String(c.nodes).padStart(4)} probe nodes: measured ${ms(c.measuredSeconds)} ms, model ${ms(c.predictedSeconds)} ms\n`);
+    process.stdout.write(
+      `fit ${c.op.padEnd(24)}${String(c.nodes).padStart(4)} probe nodes: measured ${ms(c.measuredSeconds)} ms, model ${ms(c.predictedSeconds)} ms\n`,
+    );
   }
   const parsed = parseHwData(fit?.file ?? JSON.parse(readFileSync(file!, 'utf8')), file ?? 'calibrated host');
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
@@ -50,21 +58,47 @@ async function hostModel(): Promise<HwModel> {
   return parsed.model;
 }
 
-async function measured(model: string, method: Method, batch: number, copies: number, learnSigma: boolean): Promise<{ seconds: number; nodes: Map<string, number>; ran: string }> {
+async function measured(
+  model: string,
+  method: Method,
+  batch: number,
+  copies: number,
+  learnSigma: boolean,
+): Promise<{ seconds: number; nodes: Map<string, number>; ran: string }> {
   const ds = loadDataset('mnist', { limit: batch * (warmups + steps), testLimit: 1 });
   const order = epochPermutation(ds.train.count, 1, 0);
   const network = buildModel(model, { inputShape: ds.inputShape, classes: ds.classes });
   const batchOf = (s: number) => gatherBatch(ds.train, featureCount(ds), order, s, batch);
-  const timing = await timeStep({ name: model, network, method, batch, copies, learnSigma }, backend, { warmups, timed: steps, batchOf });
-  return { seconds: timing.seconds, nodes: new Map(timing.nodes.map((n) => [n.node.id, n.seconds])), ran: timing.backend };
+  const timing = await timeStep({ name: model, network, method, batch, copies, learnSigma }, backend, {
+    warmups,
+    timed: steps,
+    batchOf,
+  });
+  return {
+    seconds: timing.seconds,
+    nodes: new Map(timing.nodes.map((n) => [n.node.id, n.seconds])),
+    ran: timing.backend,
+  };
 }
 
-function predicted(model: string, method: Method, batch: number, copies: number, learnSigma: boolean, hw: HwModel): ReturnType<typeof simPrediction> {
+function predicted(
+  model: string,
+  method: Method,
+  batch: number,
+  copies: number,
+  learnSigma: boolean,
+  hw: HwModel,
+): ReturnType<typeof simPrediction> {
   const network = buildModel(model, { inputShape: model === 'mlp' ? [784] : [1, 28, 28], classes: 10 });
-  const step = compile(network, hw, { method, copies, batch, schedule: 'sequential', ...learnedSigmaSwitches(learnSigma) });
+  const step = compile(network, hw, {
+    method,
+    copies,
+    batch,
+    schedule: 'sequential',
+    ...learnedSigmaSwitches(learnSigma),
+  });
   return simPrediction(simulate(step, { iterations: 2, model }));
 }
-
 
 async function main(): Promise<void> {
   const hw = await hostModel();
@@ -77,7 +111,9 @@ async function main(): Promise<void> {
       const line = `${label}: predicted ${ms(sim.secondsPerIteration).trim()} ms, measured ${ms(real.seconds).trim()} ms, ratio ${ratio(sim.secondsPerIteration, real.seconds).trim()}`;
       summary.push(line);
       process.stdout.write(`\n${line}\n`);
-      process.stdout.write(`  ${'node'.padEnd(28)}${'measured'.padStart(10)}${'predicted'.padStart(10)}${'ratio'.padStart(7)}\n`);
+      process.stdout.write(
+        `  ${'node'.padEnd(28)}${'measured'.padStart(10)}${'predicted'.padStart(10)}${'ratio'.padStart(7)}\n`,
+      );
       const simNodes = new Map(sim.nodes.map((n) => [n.id, n.seconds]));
       for (const [id, s] of [...real.nodes].sort((a, b) => b[1] - a[1]).slice(0, 10)) {
         process.stdout.write(`  ${id.padEnd(28)}${ms(s)}${ms(simNodes.get(id))}${ratio(simNodes.get(id), s)}\n`);

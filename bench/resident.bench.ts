@@ -18,14 +18,31 @@ const steps = Number(process.env['BENCH_STEPS'] ?? 10);
 const batch = 64;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function stepTimes(): Promise<{ onMs: number; offMs: number; ran: string; resident: boolean; handlesPerStep: number }> {
+async function stepTimes(): Promise<{
+  onMs: number;
+  offMs: number;
+  ran: string;
+  resident: boolean;
+  handlesPerStep: number;
+}> {
   const ds = loadDataset('mnist', { limit: batch * (steps + 1), testLimit: 1 });
   const order = epochPermutation(ds.train.count, 1, 0);
   const batches = Array.from({ length: steps + 1 }, (_, i) => gatherBatch(ds.train, 784, order, i, batch));
   const make = (resident: boolean): Promise<Runtime> =>
     Runtime.create({
-      network: mlp([784, 256, 10]), backend, seed: 1, resident,
-      method: { method: 'alr', copies: 64, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false },
+      network: mlp([784, 256, 10]),
+      backend,
+      seed: 1,
+      resident,
+      method: {
+        method: 'alr',
+        copies: 64,
+        sigma: 0.1,
+        baseline: 'mean',
+        encoding: 'sign-noise',
+        antithetic: false,
+        layerwise: false,
+      },
       optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
     });
   const on = await make(true);
@@ -48,7 +65,13 @@ async function stepTimes(): Promise<{ onMs: number; offMs: number; ran: string; 
       if (i > 0) times[which].push(performance.now() - t0);
     }
   }
-  const result = { onMs: median(times.on), offMs: median(times.off), ran: on.backend, resident: on.resolved.resident, handlesPerStep: handles / batches.length };
+  const result = {
+    onMs: median(times.on),
+    offMs: median(times.off),
+    ran: on.backend,
+    resident: on.resolved.resident,
+    handlesPerStep: handles / batches.length,
+  };
   await on.dispose();
   await off.dispose();
   return result;
@@ -56,9 +79,13 @@ async function stepTimes(): Promise<{ onMs: number; offMs: number; ran: string; 
 
 const t = await stepTimes();
 console.log(`ALR step (MLP 784-256-10, N=${batch}, K=64) on ${t.ran}, median of ${steps} steps:`);
-console.log(`  residency on  ${t.onMs.toFixed(1)} ms  (${t.resident ? `${t.handlesPerStep.toFixed(0)} device handles per step` : 'no handles: this backend keeps nothing on a device'})`);
+console.log(
+  `  residency on  ${t.onMs.toFixed(1)} ms  (${t.resident ? `${t.handlesPerStep.toFixed(0)} device handles per step` : 'no handles: this backend keeps nothing on a device'})`,
+);
 console.log(`  residency off ${t.offMs.toFixed(1)} ms`);
-console.log(`  on/off speed ratio ${(t.offMs / t.onMs).toFixed(3)}x; time saved ${(t.offMs - t.onMs).toFixed(1)} ms per step (${((100 * (t.offMs - t.onMs)) / t.offMs).toFixed(1)}% of the host step)`);
+console.log(
+  `  on/off speed ratio ${(t.offMs / t.onMs).toFixed(3)}x; time saved ${(t.offMs - t.onMs).toFixed(1)} ms per step (${((100 * (t.offMs - t.onMs)) / t.offMs).toFixed(1)}% of the host step)`,
+);
 
 const parsed = backend === 'auto' ? null : backend;
 if (parsed === 'tfjs-wasm' || parsed === 'webasm' || parsed === 'cpu') {
@@ -66,5 +93,8 @@ if (parsed === 'tfjs-wasm' || parsed === 'webasm' || parsed === 'cpu') {
   const runner = await openBackend(parsed);
   const share = await transferShare(parsed, runner, calls);
   await runner.dispose();
-  if (share) console.log(`  host step replayed on ${parsed}: ${(share.stepSeconds * 1000).toFixed(1)} ms, uploads + readbacks alone ${(share.transferSeconds * 1000).toFixed(1)} ms = ${((100 * share.transferSeconds) / share.stepSeconds).toFixed(1)}% transfer share (largest: ${share.top.join(', ')})`);
+  if (share)
+    console.log(
+      `  host step replayed on ${parsed}: ${(share.stepSeconds * 1000).toFixed(1)} ms, uploads + readbacks alone ${(share.transferSeconds * 1000).toFixed(1)} ms = ${((100 * share.transferSeconds) / share.stepSeconds).toFixed(1)}% transfer share (largest: ${share.top.join(', ')})`,
+    );
 }

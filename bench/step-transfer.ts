@@ -21,14 +21,31 @@ import { Runtime } from '../src/train/runtime/runtime.js';
 type Call = { name: KernelName; args: unknown; outLengths: number[] };
 type Arrayish = Float32Array | Float64Array | Int32Array | Uint32Array;
 
-const isArray = (v: unknown): v is Arrayish => v instanceof Float32Array || v instanceof Float64Array || v instanceof Int32Array || v instanceof Uint32Array;
-const arraysOf = (v: unknown): Arrayish[] => (isArray(v) ? [v] : v && typeof v === 'object' ? Object.values(v).filter(isArray) : []);
+const isArray = (v: unknown): v is Arrayish =>
+  v instanceof Float32Array || v instanceof Float64Array || v instanceof Int32Array || v instanceof Uint32Array;
+const arraysOf = (v: unknown): Arrayish[] =>
+  isArray(v) ? [v] : v && typeof v === 'object' ? Object.values(v).filter(isArray) : [];
 
 /** The kernel calls (with their arguments and result sizes) of the second ALR step of a fresh run. */
 export async function recordAlrStep(): Promise<Call[]> {
   const batch = 64;
   const ds = loadDataset('mnist', { limit: batch * 2, testLimit: 1 });
-  const runtime = await Runtime.create({ network: mlp([784, 256, 10]), backend: 'tfjs-wasm', seed: 1, resident: false, method: { method: 'alr', copies: 64, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false }, optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 } });
+  const runtime = await Runtime.create({
+    network: mlp([784, 256, 10]),
+    backend: 'tfjs-wasm',
+    seed: 1,
+    resident: false,
+    method: {
+      method: 'alr',
+      copies: 64,
+      sigma: 0.1,
+      baseline: 'mean',
+      encoding: 'sign-noise',
+      antithetic: false,
+      layerwise: false,
+    },
+    optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+  });
   const calls: Call[] = [];
   const kernels = runtime.resolved.kernels as Record<string, (a: unknown) => Promise<unknown>>;
   for (const [name, inner] of Object.entries(kernels)) {
@@ -53,7 +70,8 @@ async function tfjsMover(): Promise<MoveTimer> {
   const tf = await loadTfjs();
   return async (inputs, outLengths) => {
     const t0 = performance.now();
-    for (const a of inputs) tf.tensor1d(a instanceof Float32Array || a instanceof Int32Array ? a : Float32Array.from(a)).dispose();
+    for (const a of inputs)
+      tf.tensor1d(a instanceof Float32Array || a instanceof Int32Array ? a : Float32Array.from(a)).dispose();
     for (const n of outLengths) {
       const t = tf.zeros([n]);
       t.dataSync();
@@ -71,8 +89,13 @@ function gpujsMover(mode: 'webasm' | 'cpu'): { mover: MoveTimer; destroy: () => 
   const mover: MoveTimer = async (inputs, outLengths) => {
     const t0 = performance.now();
     // gpu.js fixes argument sizes per compiled kernel, so the kernel name carries the size.
-    for (const a of inputs) await ctx.call(ctx.kernel(`upload-${a.length}`, first, { output: [1], constants: {} }), a instanceof Float32Array ? a : Float32Array.from(a));
-    for (const n of outLengths) await ctx.call(ctx.kernel(`readback-${n}`, first, { output: [n], constants: {} }), Float32Array.of(0));
+    for (const a of inputs)
+      await ctx.call(
+        ctx.kernel(`upload-${a.length}`, first, { output: [1], constants: {} }),
+        a instanceof Float32Array ? a : Float32Array.from(a),
+      );
+    for (const n of outLengths)
+      await ctx.call(ctx.kernel(`readback-${n}`, first, { output: [n], constants: {} }), Float32Array.of(0));
     return (performance.now() - t0) / 1000;
   };
   return { mover, destroy: () => ctx.destroy() };
@@ -87,8 +110,17 @@ export interface TransferShare {
 }
 
 /** Replays the recorded step on `runner` (median of 3 after a warm-up) and times its transfers alone. */
-export async function transferShare(backend: BackendName, runner: KernelRunner, calls: Call[]): Promise<TransferShare | null> {
-  const host: ReadonlySet<KernelName> = backend === 'tfjs-wasm' ? TFJS_HOST_KERNELS : backend === 'webasm' || backend === 'cpu' ? GPUJS_HOST_KERNELS : new Set();
+export async function transferShare(
+  backend: BackendName,
+  runner: KernelRunner,
+  calls: Call[],
+): Promise<TransferShare | null> {
+  const host: ReadonlySet<KernelName> =
+    backend === 'tfjs-wasm'
+      ? TFJS_HOST_KERNELS
+      : backend === 'webasm' || backend === 'cpu'
+        ? GPUJS_HOST_KERNELS
+        : new Set();
   const gpujs = backend === 'webasm' || backend === 'cpu' ? gpujsMover(backend) : null;
   const mover = backend === 'tfjs-wasm' ? await tfjsMover() : gpujs?.mover;
   if (!mover) return null;
@@ -109,6 +141,9 @@ export async function transferShare(backend: BackendName, runner: KernelRunner, 
     moved.push((performance.now() - t0) / 1000);
   }
   await gpujs?.destroy();
-  const top = [...perKernel].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, s]) => `${k} ${(s * 1000).toFixed(1)} ms`);
+  const top = [...perKernel]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([k, s]) => `${k} ${(s * 1000).toFixed(1)} ms`);
   return { backend, stepSeconds: median(step.slice(1)), transferSeconds: median(moved.slice(1)), top };
 }

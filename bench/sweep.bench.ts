@@ -14,7 +14,10 @@ if (!checked.ok) throw new Error(checked.problems.join('\n'));
 const points = expand(checked.spec);
 const timedCount = Number(process.env.SWEEP_BENCH_POINTS ?? 48);
 
-async function measure(workers: number, timed: SweepPoint[]): Promise<{ startupS: number; seconds: number; pointsPerSecond: number }> {
+async function measure(
+  workers: number,
+  timed: SweepPoint[],
+): Promise<{ startupS: number; seconds: number; pointsPerSecond: number }> {
   const pool = new LocalPool({ workers });
   try {
     const t0 = performance.now();
@@ -31,10 +34,17 @@ async function measure(workers: number, timed: SweepPoint[]): Promise<{ startupS
 }
 
 const timed = points.slice(0, timedCount);
-process.stdout.write(`sweep bench: ${timed.length} points of ${specPath.split('/').at(-1)} (ResNet-9 ALR, layer-pipelined), ${availableParallelism()} cores\n`);
+process.stdout.write(
+  `sweep bench: ${timed.length} points of ${specPath.split('/').at(-1)} (ResNet-9 ALR, layer-pipelined), ${availableParallelism()} cores\n`,
+);
 const one = await measure(1, timed);
 const two = await measure(2, timed);
-for (const [workers, m] of [[1, one], [2, two]] as const) {
-  process.stdout.write(`  ${workers} worker${workers > 1 ? 's' : ' '}: ${m.pointsPerSecond.toFixed(2)} points/s (${m.seconds.toFixed(2)} s, thread start-up ${m.startupS.toFixed(2)} s)\n`);
+for (const [workers, m] of [
+  [1, one],
+  [2, two],
+] as const) {
+  process.stdout.write(
+    `  ${workers} worker${workers > 1 ? 's' : ' '}: ${m.pointsPerSecond.toFixed(2)} points/s (${m.seconds.toFixed(2)} s, thread start-up ${m.startupS.toFixed(2)} s)\n`,
+  );
 }
 process.stdout.write(`  speedup 2 vs 1 workers: ${(two.pointsPerSecond / one.pointsPerSecond).toFixed(2)}x\n`);

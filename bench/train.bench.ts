@@ -34,13 +34,27 @@ const silent = { update: () => undefined, line: (t: string) => console.log(`  ${
 const kept = (b: KeptBytes | undefined): number => (b ? Object.values(b).reduce((x, y) => x + y, 0) : 0);
 
 function methodOptions(method: MethodOptions['method'], k: number): MethodOptions {
-  return { method, copies: k, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false };
+  return {
+    method,
+    copies: k,
+    sigma: 0.1,
+    baseline: 'mean',
+    encoding: 'sign-noise',
+    antithetic: false,
+    layerwise: false,
+  };
 }
 
 /** Kept bytes of one step (measured by the runtime on a real batch). */
 async function keptBytesAt(method: MethodOptions['method'], k: number): Promise<number> {
   const ds = loadDataset('mnist', { limit: batch, testLimit: 1 });
-  const runtime = await Runtime.create({ network: mlp(widths), backend: 'reference', seed: 1, method: methodOptions(method, k), optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 } });
+  const runtime = await Runtime.create({
+    network: mlp(widths),
+    backend: 'reference',
+    seed: 1,
+    method: methodOptions(method, k),
+    optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+  });
   const result = await runtime.gradients(gatherBatch(ds.train, 784, epochPermutation(batch, 1, 0), 0, batch), 0);
   return kept(result.keptBytes);
 }
@@ -54,8 +68,29 @@ async function alrCopiesAtLrMemory(): Promise<number> {
 
 async function run(method: TrainConfig['method'], k: number): Promise<TrainSummary> {
   console.log(`training ${method}${method === 'bp' ? '' : ` K=${k}`} ...`);
-  const config: TrainConfig = { ...defaultTrainConfig, model: 'mlp', dataset: 'mnist', method, copies: k, batch, epochs, backend, seed, lr: 0.01, optimizer: 'sgd', schedule: 'cosine', limit, testLimit, checkpointEvery: 1000 };
-  return train(config, { outDir: mkdtempSync(join(tmpdir(), `bench-train-${method}-`)), resume: false, force: true, progress: silent });
+  const config: TrainConfig = {
+    ...defaultTrainConfig,
+    model: 'mlp',
+    dataset: 'mnist',
+    method,
+    copies: k,
+    batch,
+    epochs,
+    backend,
+    seed,
+    lr: 0.01,
+    optimizer: 'sgd',
+    schedule: 'cosine',
+    limit,
+    testLimit,
+    checkpointEvery: 1000,
+  };
+  return train(config, {
+    outDir: mkdtempSync(join(tmpdir(), `bench-train-${method}-`)),
+    resume: false,
+    force: true,
+    progress: silent,
+  });
 }
 
 interface StepTiming {
@@ -82,12 +117,21 @@ function timeKernels(kernels: KernelTable, spent: Map<string, number>): void {
 async function stepTimes(): Promise<StepTiming> {
   const steps = env('BENCH_STEPS', 6);
   const ds = loadDataset('mnist', { limit: batch * steps, testLimit: 1 });
-  const batches = Array.from({ length: steps }, (_, i) => gatherBatch(ds.train, 784, epochPermutation(ds.train.count, 1, 0), i, batch));
-  const runtime = await Runtime.create({ network: mlp(widths), backend, seed: 1, method: methodOptions('alr', copies), optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 } });
+  const batches = Array.from({ length: steps }, (_, i) =>
+    gatherBatch(ds.train, 784, epochPermutation(ds.train.count, 1, 0), i, batch),
+  );
+  const runtime = await Runtime.create({
+    network: mlp(widths),
+    backend,
+    seed: 1,
+    method: methodOptions('alr', copies),
+    optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+  });
   const spent = new Map<string, number>();
   timeKernels(runtime.resolved.kernels, spent);
   // The resident table is a second set of entry points (the same object when residency is off).
-  if (runtime.resolved.device !== (runtime.resolved.kernels as unknown)) timeKernels(runtime.resolved.device as unknown as KernelTable, spent);
+  if (runtime.resolved.device !== (runtime.resolved.kernels as unknown))
+    timeKernels(runtime.resolved.device as unknown as KernelTable, spent);
   const tf = await loadTfjs();
   const tfStep = tfjsAlrStep(tf, { samples: batch, copies, widths, sigma: 0.1, lr: 0.01 });
   const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
@@ -105,16 +149,24 @@ async function stepTimes(): Promise<StepTiming> {
     theirs.push(performance.now() - t0);
   }
   // The first step of each compiles kernels; drop it.
-  const kernelMs = Object.fromEntries([...perStep[0]!.keys()].map((k) => [k, median(perStep.slice(1).map((m) => m.get(k) ?? 0))]));
+  const kernelMs = Object.fromEntries(
+    [...perStep[0]!.keys()].map((k) => [k, median(perStep.slice(1).map((m) => m.get(k) ?? 0))]),
+  );
   await runtime.dispose();
   return { alrflowMs: median(mine.slice(1)), tfjsMs: median(theirs.slice(1)), backend: runtime.backend, kernelMs };
 }
 
 function printStep(t: StepTiming): void {
-  console.log(`\nALR step (K=${copies}, N=${batch}): alrflow on ${t.backend} ${t.alrflowMs.toFixed(1)} ms, TF.js wasm ops ${t.tfjsMs.toFixed(1)} ms; speed ratio alrflow/TF.js = ${(t.tfjsMs / t.alrflowMs).toFixed(3)}x`);
+  console.log(
+    `\nALR step (K=${copies}, N=${batch}): alrflow on ${t.backend} ${t.alrflowMs.toFixed(1)} ms, TF.js wasm ops ${t.tfjsMs.toFixed(1)} ms; speed ratio alrflow/TF.js = ${(t.tfjsMs / t.alrflowMs).toFixed(3)}x`,
+  );
   const inKernels = Object.values(t.kernelMs).reduce((x, y) => x + y, 0);
-  const parts = Object.entries(t.kernelMs).sort((p, q) => q[1] - p[1]).map(([k, ms]) => `${k} ${ms.toFixed(1)}`);
-  console.log(`  inside kernels ${inKernels.toFixed(1)} ms (${((100 * inKernels) / t.alrflowMs).toFixed(0)}% of the step): ${parts.join(', ')}; host work between kernels ${(t.alrflowMs - inKernels).toFixed(1)} ms`);
+  const parts = Object.entries(t.kernelMs)
+    .sort((p, q) => q[1] - p[1])
+    .map(([k, ms]) => `${k} ${ms.toFixed(1)}`);
+  console.log(
+    `  inside kernels ${inKernels.toFixed(1)} ms (${((100 * inKernels) / t.alrflowMs).toFixed(0)}% of the step): ${parts.join(', ')}; host work between kernels ${(t.alrflowMs - inKernels).toFixed(1)} ms`,
+  );
 }
 
 // BENCH_ONLY=step times the step alone (seconds); BENCH_ONLY=train skips the step timing.
@@ -122,20 +174,30 @@ const only = process.env.BENCH_ONLY ?? 'all';
 if (only !== 'step') {
   const alrK = await alrCopiesAtLrMemory();
   // Rows print as each run finishes, so a long run that is stopped still leaves its finished rows.
-  console.log(`bench:train  MNIST MLP ${widths.join('-')}, seed ${seed}, batch ${batch}, ${epochs} epoch(s) on ${limit} training samples, test on ${testLimit}, SGD 0.01 momentum 0.9 + cosine, sigma 0.1, mean baseline; ALR at LR's kept bytes: K=${alrK}`);
+  console.log(
+    `bench:train  MNIST MLP ${widths.join('-')}, seed ${seed}, batch ${batch}, ${epochs} epoch(s) on ${limit} training samples, test on ${testLimit}, SGD 0.01 momentum 0.9 + cosine, sigma 0.1, mean baseline; ALR at LR's kept bytes: K=${alrK}`,
+  );
   const header = `${'run'.padEnd(26)}${'backend'.padEnd(12)}${'test acc'.padStart(9)}${'wall s'.padStart(9)}${'samples/s'.padStart(11)}${'kept B/step'.padStart(13)}`;
-  const runs = [['BP', 'bp', 1], [`LR K=${copies}`, 'lr', copies], [`ALR K=${copies}`, 'alr', copies], [`ALR K=${alrK} (LR's memory)`, 'alr', alrK]] as const;
+  const runs = [
+    ['BP', 'bp', 1],
+    [`LR K=${copies}`, 'lr', copies],
+    [`ALR K=${copies}`, 'alr', copies],
+    [`ALR K=${alrK} (LR's memory)`, 'alr', alrK],
+  ] as const;
   const wanted = process.env.BENCH_RUNS?.split(',');
   const lines: string[] = [];
-  for (const [label, method, k] of runs.filter((_, i) => !wanted || wanted.includes(['bp', 'lr', 'alr', 'alr-mem'][i]!))) {
+  for (const [label, method, k] of runs.filter(
+    (_, i) => !wanted || wanted.includes(['bp', 'lr', 'alr', 'alr-mem'][i]!),
+  )) {
     const s = await run(method, k);
     const samplesPerSecond = (s.steps * batch) / s.wallSeconds;
-    lines.push(`${label.padEnd(26)}${s.backend.padEnd(12)}${`${(100 * s.final!.testAccuracy).toFixed(2)}%`.padStart(9)}${s.wallSeconds.toFixed(1).padStart(9)}${samplesPerSecond.toFixed(0).padStart(11)}${String(kept(s.keptBytesPerStep)).padStart(13)}`);
+    lines.push(
+      `${label.padEnd(26)}${s.backend.padEnd(12)}${`${(100 * s.final!.testAccuracy).toFixed(2)}%`.padStart(9)}${s.wallSeconds.toFixed(1).padStart(9)}${samplesPerSecond.toFixed(0).padStart(11)}${String(kept(s.keptBytesPerStep)).padStart(13)}`,
+    );
     console.log(`${header}\n${lines.join('\n')}`);
   }
 }
 if (only !== 'train') printStep(await stepTimes());
-
 
 // The TF.js peer of one ALR step (same MLP, K copies in rows, mean baseline, scaled noise signs, one
 // gradient product per layer, SGD momentum), for timing only: TF.js draws its own noise.
@@ -180,7 +242,10 @@ export function tfjsAlrStep(tf: typeof TfCore, shape: TfjsStepShape): (x: Float3
         // whole step 193 ms with the flag, 163 ms with tf.transpose), and the peer must be its best self.
         const gw = tf.mul(tf.matMul(tf.transpose(inputs[l]!), delta), scale);
         const gb = tf.mul(tf.sum(delta, 0), scale);
-        [[w, gw, velocity[l]!], [biases[l]!, gb, velocity[weights.length + l]!]].forEach(([p, g, v]) => {
+        [
+          [w, gw, velocity[l]!],
+          [biases[l]!, gb, velocity[weights.length + l]!],
+        ].forEach(([p, g, v]) => {
           (v as TfCore.Variable).assign(tf.add(tf.mul(v as TfCore.Tensor, 0.9), g as TfCore.Tensor));
           (p as TfCore.Variable).assign(tf.sub(p as TfCore.Tensor, tf.mul(v as TfCore.Tensor, lr)));
         });

@@ -4,9 +4,24 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigError } from '../src/errors.js';
-import { BACKEND_CHOICES, BACKEND_NAMES, type BackendChoice, type BackendName, type BrowserBackend, type GpujsBackend } from './names.js';
+import {
+  BACKEND_CHOICES,
+  BACKEND_NAMES,
+  type BackendChoice,
+  type BackendName,
+  type BrowserBackend,
+  type GpujsBackend,
+} from './names.js';
 
-export { BACKEND_CHOICES, BACKEND_NAMES, GPUJS_BACKENDS, isGpujsBackend, type BackendChoice, type BackendName, type GpujsBackend } from './names.js';
+export {
+  BACKEND_CHOICES,
+  BACKEND_NAMES,
+  GPUJS_BACKENDS,
+  isGpujsBackend,
+  type BackendChoice,
+  type BackendName,
+  type GpujsBackend,
+} from './names.js';
 
 export interface BackendAvailability {
   backend: BackendName;
@@ -51,7 +66,10 @@ async function detectUncached(backend: BackendName): Promise<BackendAvailability
     case 'tfjs-wasm':
       return detectTfjs();
     case 'webgl2':
-      return no('browser only: gpu.js webgl2 needs a browser WebGL2 context; covered by test/browser (headless Chromium)', 'gpu.js WebGL2Kernel');
+      return no(
+        'browser only: gpu.js webgl2 needs a browser WebGL2 context; covered by test/browser (headless Chromium)',
+        'gpu.js WebGL2Kernel',
+      );
     case 'headlessgl': {
       const missing = headlessGlPrerequisite();
       return missing ? no(missing, 'gpu.js HeadlessGLKernel') : probeGpujs('headlessgl');
@@ -78,16 +96,32 @@ async function probeGpujs(mode: GpujsBackend): Promise<BackendAvailability> {
   let ctx: InstanceType<typeof GpujsContext> | undefined;
   try {
     ctx = new GpujsContext(mode);
-    const k = ctx.kernel('probe', function (this: { thread: { x: number } }, a: readonly number[]) {
-      return a[this.thread.x]! * 2;
-    }, { output: [3], constants: {} });
+    const k = ctx.kernel(
+      'probe',
+      function (this: { thread: { x: number } }, a: readonly number[]) {
+        return a[this.thread.x]! * 2;
+      },
+      { output: [3], constants: {} },
+    );
     const out = await ctx.call(k, Float32Array.of(1, 2, 3));
     const ran = modeOf(k);
-    if (ran !== mode) return { backend: mode, works: false, reason: `gpu.js ran the probe on "${ran}" instead of "${mode}"`, engine };
-    if (out[0] !== 2 || out[2] !== 6) return { backend: mode, works: false, reason: `probe kernel returned wrong values [${Array.from(out).join(', ')}]`, engine };
+    if (ran !== mode)
+      return { backend: mode, works: false, reason: `gpu.js ran the probe on "${ran}" instead of "${mode}"`, engine };
+    if (out[0] !== 2 || out[2] !== 6)
+      return {
+        backend: mode,
+        works: false,
+        reason: `probe kernel returned wrong values [${Array.from(out).join(', ')}]`,
+        engine,
+      };
     return { backend: mode, works: true, reason: null, engine: `gpu.js ${k.kernel.constructor.name}` };
   } catch (err) {
-    return { backend: mode, works: false, reason: `gpu.js ${mode} failed: ${err instanceof Error ? err.message : String(err)}`, engine };
+    return {
+      backend: mode,
+      works: false,
+      reason: `gpu.js ${mode} failed: ${err instanceof Error ? err.message : String(err)}`,
+      engine,
+    };
   } finally {
     await ctx?.destroy().catch(() => undefined);
   }
@@ -106,19 +140,47 @@ async function probeBrowser(backend: BrowserBackend): Promise<BackendAvailabilit
   const mode = backend.slice('browser-'.length);
   const engine = `gpu.js ${mode} in headless Chromium`;
   const { BrowserDevice, chromiumPath } = await import('./browser/browser-device.js');
-  if (!existsSync(chromiumPath())) return { backend, works: false, reason: `no Chromium at ${chromiumPath()} (hint: apt-get install -y chromium, or set ALRFLOW_CHROMIUM)`, engine };
+  if (!existsSync(chromiumPath()))
+    return {
+      backend,
+      works: false,
+      reason: `no Chromium at ${chromiumPath()} (hint: apt-get install -y chromium, or set ALRFLOW_CHROMIUM)`,
+      engine,
+    };
   let device: Awaited<ReturnType<typeof BrowserDevice.open>> | undefined;
   try {
     device = await BrowserDevice.open(backend);
     const r = await device.run('add', { a: Float32Array.of(1, 2, 3), b: Float32Array.of(1, 2, 3) }, false);
     const out = r.out as Float32Array;
-    if (r.ran.join() !== mode) return { backend, works: false, reason: `gpu.js in Chromium ran the probe on "${r.ran.join('+')}" instead of "${mode}" (${device.adapter})`, engine };
-    if (out[0] !== 2 || out[2] !== 6) return { backend, works: false, reason: `probe kernel returned wrong values [${Array.from(out).join(', ')}]`, engine };
+    if (r.ran.join() !== mode)
+      return {
+        backend,
+        works: false,
+        reason: `gpu.js in Chromium ran the probe on "${r.ran.join('+')}" instead of "${mode}" (${device.adapter})`,
+        engine,
+      };
+    if (out[0] !== 2 || out[2] !== 6)
+      return {
+        backend,
+        works: false,
+        reason: `probe kernel returned wrong values [${Array.from(out).join(', ')}]`,
+        engine,
+      };
     await device.echoMs(1 << 20);
     const echo = Math.min(await device.echoMs(1 << 20), await device.echoMs(1 << 20));
-    return { backend, works: true, reason: null, engine: `${engine} (${device.adapter}); 4 MiB to the page and back ${echo.toFixed(0)} ms` };
+    return {
+      backend,
+      works: true,
+      reason: null,
+      engine: `${engine} (${device.adapter}); 4 MiB to the page and back ${echo.toFixed(0)} ms`,
+    };
   } catch (err) {
-    return { backend, works: false, reason: `${engine} failed: ${String(err instanceof Error ? err.message : err).split('\n')[0]}`, engine };
+    return {
+      backend,
+      works: false,
+      reason: `${engine} failed: ${String(err instanceof Error ? err.message : err).split('\n')[0]}`,
+      engine,
+    };
   } finally {
     await device?.close().catch(() => undefined);
   }
@@ -138,7 +200,8 @@ function headlessGlPrerequisite(): string | null {
     const why = String(err instanceof Error ? err.message : err).split('\n')[0];
     return `the optional "gl" package is installed but its native binding does not load (${why}): ${GL_HINT}, then run "npm rebuild gl"`;
   }
-  if (!process.env['DISPLAY']) return 'no X display: headless-gl needs one (hint: run under "xvfb-run -a", from Debian/Ubuntu package xvfb)';
+  if (!process.env['DISPLAY'])
+    return 'no X display: headless-gl needs one (hint: run under "xvfb-run -a", from Debian/Ubuntu package xvfb)';
   return gl(1, 1) ? null : 'headless-gl could not create a WebGL context on this display';
 }
 
@@ -152,7 +215,11 @@ async function installNodeWebgpu(): Promise<string | null> {
     if (!g.navigator?.gpu) {
       const dawn = (await import('webgpu')) as unknown as { create(flags: string[]): unknown; globals: object };
       Object.assign(globalThis, dawn.globals);
-      Object.defineProperty(globalThis, 'navigator', { value: { ...(g.navigator ?? {}), gpu: dawn.create([]) }, configurable: true, writable: true });
+      Object.defineProperty(globalThis, 'navigator', {
+        value: { ...(g.navigator ?? {}), gpu: dawn.create([]) },
+        configurable: true,
+        writable: true,
+      });
     }
     const adapter = await g.navigator?.gpu?.requestAdapter();
     return adapter ? null : 'the webgpu package loaded but no GPU adapter answered (no GPU or no Vulkan driver)';
@@ -171,6 +238,11 @@ async function detectTfjs(): Promise<BackendAvailability> {
     // A bad setting (ALRFLOW_TFJS_THREADS) is the user's to fix, not a reason to fall back to another backend.
     if (err instanceof ConfigError) throw err;
     const msg = String(err instanceof Error ? err.message : err).split('\n')[0];
-    return { backend: 'tfjs-wasm', works: false, reason: `TF.js wasm backend unavailable: ${msg} (hint: install @tensorflow/tfjs-core and @tensorflow/tfjs-backend-wasm)`, engine: 'tfjs wasm' };
+    return {
+      backend: 'tfjs-wasm',
+      works: false,
+      reason: `TF.js wasm backend unavailable: ${msg} (hint: install @tensorflow/tfjs-core and @tensorflow/tfjs-backend-wasm)`,
+      engine: 'tfjs wasm',
+    };
   }
 }

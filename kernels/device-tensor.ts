@@ -8,7 +8,14 @@ import type { BackendName } from './names.js';
 import type { KernelArgs, KernelName, KernelOutputs, NumArray } from './names.js';
 
 /** Backends whose kernels can keep results on the device. */
-export const RESIDENT_BACKENDS = ['tfjs-wasm', 'headlessgl', 'webgl2', 'webgpu', 'browser-webgpu', 'browser-webgl2'] as const;
+export const RESIDENT_BACKENDS = [
+  'tfjs-wasm',
+  'headlessgl',
+  'webgl2',
+  'webgpu',
+  'browser-webgpu',
+  'browser-webgl2',
+] as const;
 export type ResidentBackend = (typeof RESIDENT_BACKENDS)[number];
 
 export function isResidentBackend(b: BackendName): b is ResidentBackend {
@@ -54,7 +61,8 @@ export class DeviceTensor<N = unknown> {
   download(): Promise<Float32Array> {
     if (this.host) return Promise.resolve(this.host);
     this.pending ??= Promise.resolve(this.storage.read(this.native)).then((values) => {
-      if (values.length !== this.length) throw new Error(`device tensor (${this.backend}) read back ${values.length} floats; expected ${this.length}`);
+      if (values.length !== this.length)
+        throw new Error(`device tensor (${this.backend}) read back ${values.length} floats; expected ${this.length}`);
       this.host = values;
       return values;
     });
@@ -76,10 +84,18 @@ export function isDeviceTensor(v: unknown): v is DeviceTensor {
 /** A float argument or result of a kernel run resident: a host array or a handle. */
 export type Resident = NumArray | DeviceTensor;
 
-type Widen<T> = T extends NumArray ? Resident : T extends Int32Array | Uint32Array ? T : T extends object ? { [F in keyof T]: Widen<T[F]> } : T;
+type Widen<T> = T extends NumArray
+  ? Resident
+  : T extends Int32Array | Uint32Array
+    ? T
+    : T extends object
+      ? { [F in keyof T]: Widen<T[F]> }
+      : T;
 
 /** A kernel's arguments where every float array may be a handle (dims and labels stay host values). */
-export type ResidentArgs<K extends KernelName> = { [F in keyof KernelArgs[K]]: KernelArgs[K][F] extends NumArray ? Resident : KernelArgs[K][F] };
+export type ResidentArgs<K extends KernelName> = {
+  [F in keyof KernelArgs[K]]: KernelArgs[K][F] extends NumArray ? Resident : KernelArgs[K][F];
+};
 
 /** A kernel's results where every float array may be a handle (sign bits stay host Uint32Arrays). */
 export type ResidentOutputs<K extends KernelName> = Widen<KernelOutputs[K]>;
@@ -96,16 +112,25 @@ export function handlesIn(out: unknown): DeviceTensor[] {
 
 /** A copy of `args` with every handle replaced by its host download (for implementations that take host arrays). */
 export async function downloadArgs<T extends object>(args: T): Promise<T> {
-  const entries = await Promise.all(Object.entries(args).map(async ([k, v]) => [k, isDeviceTensor(v) ? await v.download() : v] as const));
+  const entries = await Promise.all(
+    Object.entries(args).map(async ([k, v]) => [k, isDeviceTensor(v) ? await v.download() : v] as const),
+  );
   return Object.fromEntries(entries) as T;
 }
 
 /** The host shape of a resident value: every handle becomes the Float32Array it downloads to. */
-export type Hosted<T> = T extends DeviceTensor ? Float32Array : T extends ArrayBufferView ? T : T extends object ? { [F in keyof T]: Hosted<T[F]> } : T;
+export type Hosted<T> = T extends DeviceTensor
+  ? Float32Array
+  : T extends ArrayBufferView
+    ? T
+    : T extends object
+      ? { [F in keyof T]: Hosted<T[F]> }
+      : T;
 
 /** A copy of a resident result with every handle downloaded (the host shape of the same result). */
 export async function downloadResult<T>(out: T): Promise<Hosted<T>> {
   if (isDeviceTensor(out)) return (await out.download()) as Hosted<T>;
-  if (out && typeof out === 'object' && !ArrayBuffer.isView(out)) return downloadArgs(out as object) as Promise<Hosted<T>>;
+  if (out && typeof out === 'object' && !ArrayBuffer.isView(out))
+    return downloadArgs(out as object) as Promise<Hosted<T>>;
   return out as Hosted<T>;
 }

@@ -32,7 +32,17 @@ export const KERNEL_NAMES = [
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 /** Every kernel backend (detection and dispatch: backends.ts, registry.ts). */
-export const BACKEND_NAMES = ['reference', 'tfjs-wasm', 'webasm', 'cpu', 'headlessgl', 'webgpu', 'webgl2', 'browser-webgpu', 'browser-webgl2'] as const;
+export const BACKEND_NAMES = [
+  'reference',
+  'tfjs-wasm',
+  'webasm',
+  'cpu',
+  'headlessgl',
+  'webgpu',
+  'webgl2',
+  'browser-webgpu',
+  'browser-webgl2',
+] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendChoice = BackendName | 'auto';
 export const BACKEND_CHOICES: readonly BackendChoice[] = [...BACKEND_NAMES, 'auto'];
@@ -279,4 +289,3 @@ export interface KernelOutputs {
 
 /** One backend's implementation of every kernel; a missing entry is a type error. */
 export type KernelTable = { [K in KernelName]: (args: KernelArgs[K]) => Promise<KernelOutputs[K]> };
-

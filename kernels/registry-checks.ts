@@ -14,7 +14,10 @@ import { type Numeric, validateDims, validateFinite, validateLength } from './re
 // by 4. x * 0 is 0 for every finite x and NaN for +-Infinity and NaN, so the sum is 0 exactly when
 // all are finite. On failure the reference validator runs again to name the first bad index.
 function allFinite32(a: Float32Array): boolean {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   const n4 = a.length & ~3;
   let i = 0;
   for (; i < n4; i += 4) {
@@ -28,7 +31,10 @@ function allFinite32(a: Float32Array): boolean {
 }
 
 function allFinite64(a: Float64Array): boolean {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   const n4 = a.length & ~3;
   let i = 0;
   for (; i < n4; i += 4) {
@@ -51,14 +57,23 @@ export function allFinite(a: Float32Array | Float64Array): boolean {
  * hot path). A device handle gets the length check only: its values were produced on the device by a
  * kernel whose host inputs were scanned here, and the runtime's non-finite loss check still stops a run.
  */
-export function validate(kernel: string, name: string, data: Numeric | DeviceTensor, expected: number, layout: string): void {
+export function validate(
+  kernel: string,
+  name: string,
+  data: Numeric | DeviceTensor,
+  expected: number,
+  layout: string,
+): void {
   validateLength(kernel, name, data, expected, layout);
   if (isDeviceTensor(data)) return;
   const ok = data instanceof Float32Array || data instanceof Float64Array ? allFinite(data) : false;
   if (!ok) validateFinite(kernel, name, data);
 }
 
-function noiseInjectCheck(kernel: string, { z, sigma, rows, channels, spatial, seed, step, layer, rowOffset }: KernelArgs['noise-inject']): void {
+function noiseInjectCheck(
+  kernel: string,
+  { z, sigma, rows, channels, spatial, seed, step, layer, rowOffset }: KernelArgs['noise-inject'],
+): void {
   validateDims(kernel, { rows, channels, spatial });
   validate(kernel, 'z', z, rows * channels * spatial, `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`);
   validate(kernel, 'sigma', sigma, channels, `[channels] = [${channels}]`);
@@ -71,7 +86,10 @@ type Checks = { [K in KernelName]: (a: KernelArgs[K]) => void };
 function positiveSigma(kernel: string, sigma: ArrayLike<number>): void {
   if (isDeviceTensor(sigma)) return;
   for (let i = 0; i < sigma.length; i++) {
-    if (!(sigma[i]! > 0)) throw new InvalidInputError(`${kernel}: sigma[${i}] = ${sigma[i]}; allowed: > 0. Hint: use a small positive sigma such as 0.1`);
+    if (!(sigma[i]! > 0))
+      throw new InvalidInputError(
+        `${kernel}: sigma[${i}] = ${sigma[i]}; allowed: > 0. Hint: use a small positive sigma such as 0.1`,
+      );
   }
 }
 
@@ -84,7 +102,9 @@ function finiteScalars(kernel: string, scalars: Record<string, number>): void {
 function counter(kernel: string, c: Record<string, number>): void {
   for (const [name, v] of Object.entries(c)) {
     if (!Number.isInteger(v) || v < 0 || v >= 2 ** 24) {
-      throw new InvalidInputError(`${kernel}: ${name} = ${v}; allowed: an integer in [0, 2^24) (the RNG counter range). Hint: reduce it modulo 2^24`);
+      throw new InvalidInputError(
+        `${kernel}: ${name} = ${v}; allowed: an integer in [0, 2^24) (the RNG counter range). Hint: reduce it modulo 2^24`,
+      );
     }
   }
 }
@@ -120,14 +140,35 @@ const checks: Checks = {
   'matmul-a-bt': matmulCheck('matmul-a-bt', ['m', 'k'], ['n', 'k']),
   conv2d: ({ x, weights, dims: d }) => {
     convDims('conv2d', d);
-    validate('conv2d', 'x', x, d.batch * d.inChannels * d.height * d.width, `[batch, inChannels, height, width] = [${d.batch}, ${d.inChannels}, ${d.height}, ${d.width}]`);
-    validate('conv2d', 'weights', weights, d.outChannels * d.inChannels * d.kernelSize ** 2, `[outChannels, inChannels, k, k] = [${d.outChannels}, ${d.inChannels}, ${d.kernelSize}, ${d.kernelSize}]`);
+    validate(
+      'conv2d',
+      'x',
+      x,
+      d.batch * d.inChannels * d.height * d.width,
+      `[batch, inChannels, height, width] = [${d.batch}, ${d.inChannels}, ${d.height}, ${d.width}]`,
+    );
+    validate(
+      'conv2d',
+      'weights',
+      weights,
+      d.outChannels * d.inChannels * d.kernelSize ** 2,
+      `[outChannels, inChannels, k, k] = [${d.outChannels}, ${d.inChannels}, ${d.kernelSize}, ${d.kernelSize}]`,
+    );
   },
   'bias-activation': ({ z, bias, rows, channels, spatial, activation }) => {
     validateDims('bias-activation', { rows, channels, spatial });
-    validate('bias-activation', 'z', z, rows * channels * spatial, `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`);
+    validate(
+      'bias-activation',
+      'z',
+      z,
+      rows * channels * spatial,
+      `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`,
+    );
     validate('bias-activation', 'bias', bias, channels, `[channels] = [${channels}]`);
-    if (!ACTIVATIONS.includes(activation)) throw new InvalidInputError(`bias-activation: activation "${String(activation)}"; allowed: ${ACTIVATIONS.join(', ')}`);
+    if (!ACTIVATIONS.includes(activation))
+      throw new InvalidInputError(
+        `bias-activation: activation "${String(activation)}"; allowed: ${ACTIVATIONS.join(', ')}`,
+      );
   },
   'noise-inject': (a) => noiseInjectCheck('noise-inject', a),
   'noise-inject-signs': (a) => noiseInjectCheck('noise-inject-signs', a),
@@ -144,9 +185,15 @@ const checks: Checks = {
   'softmax-cross-entropy': ({ logits, labels, rows, classes }) => {
     validateDims('softmax-cross-entropy', { rows, classes });
     validate('softmax-cross-entropy', 'logits', logits, rows * classes, `[rows, classes] = [${rows}, ${classes}]`);
-    if (labels.length !== rows) throw new InvalidInputError(`softmax-cross-entropy: labels has ${labels.length} entries; expected one per row (${rows})`);
+    if (labels.length !== rows)
+      throw new InvalidInputError(
+        `softmax-cross-entropy: labels has ${labels.length} entries; expected one per row (${rows})`,
+      );
     const bad = labels.findIndex((l) => l < 0 || l >= classes);
-    if (bad >= 0) throw new InvalidInputError(`softmax-cross-entropy: labels[${bad}] = ${labels[bad]}; allowed: an integer in 0..${classes - 1}`);
+    if (bad >= 0)
+      throw new InvalidInputError(
+        `softmax-cross-entropy: labels[${bad}] = ${labels[bad]}; allowed: an integer in 0..${classes - 1}`,
+      );
   },
   'row-sum': ({ x, rows, cols }) => {
     validateDims('row-sum', { rows, cols });
@@ -160,10 +207,16 @@ const checks: Checks = {
   },
   'adam-update': ({ w, g, m, v, lr, beta1, beta2, eps, t }) => {
     validate('adam-update', 'w', w, w.length, 'any length');
-    for (const [name, arr] of [['g', g], ['m', m], ['v', v]] as const) validate('adam-update', name, arr, w.length, `same length as w (${w.length})`);
+    for (const [name, arr] of [
+      ['g', g],
+      ['m', m],
+      ['v', v],
+    ] as const)
+      validate('adam-update', name, arr, w.length, `same length as w (${w.length})`);
     finiteScalars('adam-update', { lr, beta1, beta2, eps });
     validateDims('adam-update', { t });
-    if (!isDeviceTensor(v) && v.some((x) => x < 0)) throw new InvalidInputError('adam-update: v holds a negative second moment; allowed: v >= 0');
+    if (!isDeviceTensor(v) && v.some((x) => x < 0))
+      throw new InvalidInputError('adam-update: v holds a negative second moment; allowed: v >= 0');
   },
   ...graphChecks,
 };
@@ -173,7 +226,11 @@ const checks: Checks = {
  * backend of a host-array call, a matmul-family kernel defers its finiteness scan to the output
  * (POST_SCAN_BACKENDS) and this returns the check to run on the result; otherwise null.
  */
-export function registryChecks<K extends KernelName>(name: K, args: KernelArgs[K], hostBackend?: string): ((out: KernelOutputs[K]) => void) | null {
+export function registryChecks<K extends KernelName>(
+  name: K,
+  args: KernelArgs[K],
+  hostBackend?: string,
+): ((out: KernelOutputs[K]) => void) | null {
   if (hostBackend === undefined || !POST_SCAN_BACKENDS.has(hostBackend) || !MATMULS.has(name)) {
     (checks[name] as (a: KernelArgs[K]) => void)(args);
     return null;
@@ -182,6 +239,7 @@ export function registryChecks<K extends KernelName>(name: K, args: KernelArgs[K
   const margs = args as KernelArgs['matmul'];
   check(margs, false);
   return (out) => {
-    if (!(out instanceof Float32Array ? allFinite32(out) : out instanceof Float64Array && allFinite64(out))) check(margs, true);
+    if (!(out instanceof Float32Array ? allFinite32(out) : out instanceof Float64Array && allFinite64(out)))
+      check(margs, true);
   };
 }

@@ -7,11 +7,18 @@ import * as ref from './reference/index.js';
 
 const f64 = (a: NumArray): Float64Array => (a instanceof Float64Array ? a : Float64Array.from(a));
 
-export type GraphKernelName = 'batchnorm' | 'pool' | 'pool-backward' | 'add' | 'conv2d-backward-data' | 'conv2d-backward-weights' | 'copy-sum';
+export type GraphKernelName =
+  'batchnorm' | 'pool' | 'pool-backward' | 'add' | 'conv2d-backward-data' | 'conv2d-backward-weights' | 'copy-sum';
 
 export const graphReferenceKernels: Pick<KernelTable, GraphKernelName> = {
   batchnorm: async ({ x, gamma, beta, mean, variance, rows, channels, spatial }) =>
-    ref.batchnorm(f64(x), f64(gamma), f64(beta), { rows, channels, spatial }, { mean: f64(mean), variance: f64(variance) }).output,
+    ref.batchnorm(
+      f64(x),
+      f64(gamma),
+      f64(beta),
+      { rows, channels, spatial },
+      { mean: f64(mean), variance: f64(variance) },
+    ).output,
   pool: async ({ x, op, dims }) => (op === 'max' ? ref.maxPool(f64(x), dims).output : ref.avgPool(f64(x), dims)),
   'pool-backward': async ({ dy, x, op, dims }) => {
     if (op === 'avg') return ref.avgPoolBackward(f64(dy), dims);
@@ -25,13 +32,18 @@ export const graphReferenceKernels: Pick<KernelTable, GraphKernelName> = {
   'conv2d-backward-data': async ({ dy, weights, dims }) => ref.conv2dInputGrad(f64(dy), f64(weights), dims),
   'conv2d-backward-weights': async ({ dy, x, dims }) => {
     const { outHeight, outWidth } = ref.convDims('conv2d-backward-weights', dims);
-    return { weights: ref.conv2dWeightGrad(f64(dy), f64(x), dims), biases: ref.channelSum(f64(dy), dims.batch, dims.outChannels, outHeight * outWidth) };
+    return {
+      weights: ref.conv2dWeightGrad(f64(dy), f64(x), dims),
+      biases: ref.channelSum(f64(dy), dims.batch, dims.outChannels, outHeight * outWidth),
+    };
   },
   'copy-sum': async ({ x, samples, copies }) => ref.copySum(x, samples, copies),
 };
 
 /** A device table's entries that run the reference code, and the set the registry stamps as `reference`. */
-export function referenceFallback<K extends GraphKernelName>(names: readonly K[]): { table: Pick<KernelTable, K>; names: ReadonlySet<KernelName> } {
+export function referenceFallback<K extends GraphKernelName>(
+  names: readonly K[],
+): { table: Pick<KernelTable, K>; names: ReadonlySet<KernelName> } {
   const table = Object.fromEntries(names.map((n) => [n, graphReferenceKernels[n]])) as Pick<KernelTable, K>;
   return { table, names: new Set<KernelName>(names) };
 }

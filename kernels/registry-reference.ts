@@ -11,7 +11,15 @@ import { graphReferenceKernels } from './registry-reference-graph.js';
 const f64 = (a: NumArray | Int32Array): Float64Array => (a instanceof Float64Array ? a : Float64Array.from(a));
 
 /** The reference noise buffer [rows, channels*spatial] for a noise-inject call (rng.ts's draws, block-generated). */
-export function referenceNoise(a: { rows: number; channels: number; spatial: number; seed: number; step: number; layer: number; rowOffset: number }): Float64Array {
+export function referenceNoise(a: {
+  rows: number;
+  channels: number;
+  spatial: number;
+  seed: number;
+  step: number;
+  layer: number;
+  rowOffset: number;
+}): Float64Array {
   const units = a.channels * a.spatial;
   const eps = new Float64Array(a.rows * units);
   fillNormals(eps, { seed: a.seed, step: a.step, layer: a.layer, rowOffset: a.rowOffset, rows: a.rows, units });
@@ -46,7 +54,8 @@ export const referenceTable: KernelTable = {
     const delta = ref.errorSignal(f64(loss), f64(e), f64(sigma), { rows, channels: outs, spatial: 1 }, scale);
     return ref.lrGradient(delta, f64(x), rows, outs, ins, 1);
   },
-  'softmax-cross-entropy': async ({ logits, labels, rows, classes }) => ref.softmaxCrossEntropy(f64(logits), labels, rows, classes).losses,
+  'softmax-cross-entropy': async ({ logits, labels, rows, classes }) =>
+    ref.softmaxCrossEntropy(f64(logits), labels, rows, classes).losses,
   // A row sum is a channel sum with one "row", the rows as channels and the columns as spatial.
   'row-sum': async ({ x, rows, cols }) => ref.channelSum(f64(x), 1, rows, cols),
   'sgd-update': async ({ w, g, v, lr, momentum }) => {

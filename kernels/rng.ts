@@ -124,7 +124,10 @@ export function checkNoiseBlock(b: NoiseBlock, outLength: number): void {
   checkCounter({ seed: b.seed, step: b.step, layer: b.layer, row: b.rowOffset, unit: 0 });
   if (b.rows === 0 || b.units === 0) return;
   checkCounter({ seed: 0, step: 0, layer: 0, row: b.rowOffset + b.rows - 1, unit: b.units - 1 });
-  if (outLength < b.rows * b.units) throw new InvalidInputError(`rng.fillNormals: out holds ${outLength} values; expected at least rows x units = ${b.rows * b.units}`);
+  if (outLength < b.rows * b.units)
+    throw new InvalidInputError(
+      `rng.fillNormals: out holds ${outLength} values; expected at least rows x units = ${b.rows * b.units}`,
+    );
 }
 
 /**
@@ -139,7 +142,9 @@ export function rowHashState(seed: number, step: number, layer: number, row: num
 function checkCounter(c: NoiseCounter): void {
   for (const [name, v] of Object.entries(c)) {
     if (!Number.isInteger(v) || v < 0 || v >= TWO_24) {
-      throw new InvalidInputError(`rng: ${name} = ${v}; allowed: an integer in [0, 2^24). Hint: reduce the seed modulo 2^24`);
+      throw new InvalidInputError(
+        `rng: ${name} = ${v}; allowed: an integer in [0, 2^24). Hint: reduce the seed modulo 2^24`,
+      );
     }
   }
 }
@@ -177,9 +182,12 @@ export interface NoiseRequest {
 /** A [samples*copies, units] buffer of standard normal noise for one layer. */
 export function sampleNoise(r: NoiseRequest): Float64Array {
   const { samples, copies, units } = r;
-  if (!Number.isInteger(copies) || copies < 1) throw new InvalidInputError(`rng: copies K = ${copies}; allowed: an integer >= 1`);
+  if (!Number.isInteger(copies) || copies < 1)
+    throw new InvalidInputError(`rng: copies K = ${copies}; allowed: an integer >= 1`);
   if (r.antithetic && copies % 2 !== 0) {
-    throw new InvalidInputError(`rng: antithetic pairs need an even number of copies; found K = ${copies}. Hint: use K = ${copies + 1}`);
+    throw new InvalidInputError(
+      `rng: antithetic pairs need an even number of copies; found K = ${copies}. Hint: use K = ${copies + 1}`,
+    );
   }
   const out = new Float64Array(samples * copies * units);
   const offset = r.rowOffset ?? 0;

@@ -22,7 +22,10 @@ export function analyticBubbleRatio(stages: number, microBatches: number): numbe
  * Lower bound on the cycles of `iterations` iterations: every MAC needs a PE-cycle, and every level
  * instance moves its bytes no faster than its bandwidth.
  */
-export function lowerBoundCycles(step: CompiledStep, iterations: number): { compute: number; bandwidth: Record<string, number>; bound: number } {
+export function lowerBoundCycles(
+  step: CompiledStep,
+  iterations: number,
+): { compute: number; bandwidth: Record<string, number>; bound: number } {
   const macs = step.tasks.reduce((s, t) => s + workMacs(t.work), 0) * iterations;
   const compute = macs / Math.max(1, peakMacsPerCycle(step.hw));
   const bytes = new Map<string, number>();

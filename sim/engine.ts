@@ -52,7 +52,10 @@ function buildIndex(step: CompiledStep): Index {
   const resolve = (task: string, list: string[]) =>
     list.map((d) => {
       const i = ids.get(d);
-      if (i === undefined) throw new SimulationDeadlockError(`task ${task} depends on unknown task ${d}; hint: the compiled step is inconsistent`);
+      if (i === undefined)
+        throw new SimulationDeadlockError(
+          `task ${task} depends on unknown task ${d}; hint: the compiled step is inconsistent`,
+        );
       return i;
     });
   const unitIds = new Map<string, number>();
@@ -78,7 +81,9 @@ function buildIndex(step: CompiledStep): Index {
 
 function templateOf(compute: number, d: TaskDemand): InFlight {
   return {
-    phase: 0, latencyLeft: d.latencyCycles, computeLeft: compute,
+    phase: 0,
+    latencyLeft: d.latencyCycles,
+    computeLeft: compute,
     instance: Int32Array.from(d.demands.map((x) => x.instance)),
     bytesLeft: Float64Array.from(d.demands.map((x) => x.bytes)),
     overlapped: Uint8Array.from(d.demands.map((x) => (x.overlapped ? 1 : 0))),
@@ -112,7 +117,10 @@ export function runEngine(input: EngineInput): EngineRun {
   const ready = (inst: number): boolean => {
     const it = Math.floor(inst / n);
     const t = inst % n;
-    return ix.deps[t]!.every((d) => done[it * n + d] === 1) && (it === 0 || ix.prevDeps[t]!.every((d) => done[(it - 1) * n + d] === 1));
+    return (
+      ix.deps[t]!.every((d) => done[it * n + d] === 1) &&
+      (it === 0 || ix.prevDeps[t]!.every((d) => done[(it - 1) * n + d] === 1))
+    );
   };
   const finished: number[] = [];
   const tryStart = (u: number, now: number) => {
@@ -124,7 +132,10 @@ export function runEngine(input: EngineInput): EngineRun {
     if (gap > 0) {
       // Waiting on another core is the pipeline's bubble; on the own core, a plain dependency.
       const it = Math.floor(inst / n);
-      const waits = [...ix.deps[t]!.map((d) => it * n + d), ...(it > 0 ? ix.prevDeps[t]!.map((d) => (it - 1) * n + d) : [])];
+      const waits = [
+        ...ix.deps[t]!.map((d) => it * n + d),
+        ...(it > 0 ? ix.prevDeps[t]!.map((d) => (it - 1) * n + d) : []),
+      ];
       const last = waits.reduce((a, b) => (a < 0 || end[b]! > end[a]! ? b : a), -1);
       const cause = pos[u] === 0 || last < 0 || core(last % n) !== core(t) ? 'pipeline-bubble' : 'dependency';
       idleByUnit[cause][u]! += gap;
@@ -180,7 +191,10 @@ export function runEngine(input: EngineInput): EngineRun {
     let dt = Infinity;
     for (const f of live) dt = Math.min(dt, nextMilestone(f, bandwidth, count));
     if ((events & 4095) === 0) input.onProgress?.(completed, total);
-    if (++events > input.maxEvents) throw new SimulationDeadlockError(`simulation stopped after ${input.maxEvents} events (the event bound) at cycle ${now}; hint: fewer iterations or a larger bound`);
+    if (++events > input.maxEvents)
+      throw new SimulationDeadlockError(
+        `simulation stopped after ${input.maxEvents} events (the event bound) at cycle ${now}; hint: fewer iterations or a larger bound`,
+      );
     const dtCycles = Math.max(1, Math.ceil(dt - 1e-9));
     for (const f of live) advance(f, dtCycles, bandwidth, count);
     now += dtCycles;
@@ -194,7 +208,13 @@ export function runEngine(input: EngineInput): EngineRun {
   return { start, end, totalCycles: now, events, idle, idleByUnit, unitKeys: ix.unitKeys, busyByUnit };
 }
 
-function deadlock(step: CompiledStep, ix: Index, head: (u: number) => number, done: Uint8Array, n: number): SimulationDeadlockError {
+function deadlock(
+  step: CompiledStep,
+  ix: Index,
+  head: (u: number) => number,
+  done: Uint8Array,
+  n: number,
+): SimulationDeadlockError {
   for (let u = 0; u < ix.unitTasks.length; u++) {
     const inst = head(u);
     if (inst < 0) continue;
@@ -202,10 +222,15 @@ function deadlock(step: CompiledStep, ix: Index, head: (u: number) => number, do
     const t = inst % n;
     const missing = ix.deps[t]!.find((d) => done[it * n + d] !== 1);
     const task = step.tasks[t]!;
-    const waitsOn = missing !== undefined ? step.tasks[missing]!.id : (ix.prevDeps[t]!.map((d) => step.tasks[d]!.id).find(() => true) ?? '?');
+    const waitsOn =
+      missing !== undefined
+        ? step.tasks[missing]!.id
+        : (ix.prevDeps[t]!.map((d) => step.tasks[d]!.id).find(() => true) ?? '?');
     return new SimulationDeadlockError(
       `deadlock: task ${task.id} (iteration ${it}) on core ${task.unit.core} unit ${task.unit.unit} waits for ${waitsOn}, which never finishes (a dependency cycle, or a task ordered after its dependent on the same unit); hint: the schedule ${step.options.schedule} is infeasible as compiled`,
     );
   }
-  return new SimulationDeadlockError('deadlock: no unit can start a task; hint: the compiled step has a dependency cycle');
+  return new SimulationDeadlockError(
+    'deadlock: no unit can start a task; hint: the compiled step has a dependency cycle',
+  );
 }

@@ -18,7 +18,11 @@ export class ReadBuffer {
   private started = false;
   prefetches = 0;
 
-  constructor(order: readonly number[], sizeWords: number, private readonly bandwidthWordsPerCycle: number) {
+  constructor(
+    order: readonly number[],
+    sizeWords: number,
+    private readonly bandwidthWordsPerCycle: number,
+  ) {
     const active = Math.ceil(sizeWords * 0.5);
     const prefetch = sizeWords - active;
     const perLine = Math.ceil(sizeWords / 100);
@@ -72,7 +76,10 @@ export class ReadBuffer {
       const addr = addrs[i]!;
       let guard = 0;
       while (!this.hit(addr)) {
-        if (++guard > this.numLines + 2) throw new SimulationDeadlockError(`scalesim read buffer: address ${addr} is never prefetched (bug in the prefetch order)`);
+        if (++guard > this.numLines + 2)
+          throw new SimulationDeadlockError(
+            `scalesim read buffer: address ${addr} is never prefetched (bug in the prefetch order)`,
+          );
         this.rotate();
         const potential = this.lastPrefetchCycle - (cycle + offset);
         // SCALE-Sim v2 adds the gap once unconditionally and once more when positive; kept for parity.
@@ -95,7 +102,10 @@ export class WriteBuffer {
   private drainEnd = 0;
   drains = 0;
 
-  constructor(private readonly sizeWords: number, private readonly bandwidthWordsPerCycle: number) {
+  constructor(
+    private readonly sizeWords: number,
+    private readonly bandwidthWordsPerCycle: number,
+  ) {
     this.free = sizeWords;
     this.activeSize = Math.ceil(sizeWords * 0.5);
     this.drainLinesPerDrain = Math.ceil((sizeWords - this.activeSize) / bandwidthWordsPerCycle);
@@ -148,7 +158,12 @@ export interface MemoryRun {
 }
 
 /** Runs every demand row through the three buffers; the array stalls by the worst of the three. */
-export function runScaleSimMemory(stream: DemandStream, sizesWords: { ifmap: number; filter: number; ofmap: number }, bandwidthWordsPerCycle: number, maxLanes: number): MemoryRun {
+export function runScaleSimMemory(
+  stream: DemandStream,
+  sizesWords: { ifmap: number; filter: number; ofmap: number },
+  bandwidthWordsPerCycle: number,
+  maxLanes: number,
+): MemoryRun {
   const ifmap = new ReadBuffer(stream.prefetchOrder('ifmap'), sizesWords.ifmap, bandwidthWordsPerCycle);
   const filter = new ReadBuffer(stream.prefetchOrder('filter'), sizesWords.filter, bandwidthWordsPerCycle);
   const ofmap = new WriteBuffer(sizesWords.ofmap, bandwidthWordsPerCycle);
@@ -162,5 +177,10 @@ export function runScaleSimMemory(stream: DemandStream, sizesWords: { ifmap: num
     const so = ofmap.serve(stream.fill('ofmap', i, buf), cycle);
     stalls += Math.max(si, sf, so);
   }
-  return { stallCycles: stalls, ifmapPrefetches: ifmap.prefetches, filterPrefetches: filter.prefetches, ofmapDrains: ofmap.drains };
+  return {
+    stallCycles: stalls,
+    ifmapPrefetches: ifmap.prefetches,
+    filterPrefetches: filter.prefetches,
+    ofmapDrains: ofmap.drains,
+  };
 }

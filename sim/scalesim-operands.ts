@@ -40,7 +40,9 @@ export class OperandMatrices {
         const cCol = Math.floor(rest / ch);
         // Windows that run past the ifmap edge (SCALE-Sim's ceil output size) read nothing.
         const inside = cRow + iRow < layer.ifmapHeight && cCol + iCol < layer.ifmapWidth;
-        this.ifmapAddr[i * this.window + j] = inside ? offsets.ifmap + (iRow + cRow) * rowPitch + (iCol + cCol) * ch + (rest % ch) : -1;
+        this.ifmapAddr[i * this.window + j] = inside
+          ? offsets.ifmap + (iRow + cRow) * rowPitch + (iCol + cCol) * ch + (rest % ch)
+          : -1;
       }
     }
   }
@@ -103,7 +105,11 @@ export class DemandStream {
     return n;
   }
 
-  private addr(operand: Operand, c: { fr: number; fc: number; k: number; rowsUsed: number; colsUsed: number }, lane: number): number {
+  private addr(
+    operand: Operand,
+    c: { fr: number; fc: number; k: number; rowsUsed: number; colsUsed: number },
+    lane: number,
+  ): number {
     const { R, C, t: T, op } = this;
     const s = c.k - lane;
     const r0 = c.fr * R;
@@ -116,11 +122,13 @@ export class DemandStream {
     }
     if (this.dataflow === 'ws') {
       if (operand === 'ifmap') return s >= R && s < R + T && lane < c.rowsUsed ? op.ifmap(s - R, r0 + lane) : -1;
-      if (operand === 'filter') return c.k < R && R - 1 - c.k < c.rowsUsed && lane < c.colsUsed ? op.filter(r0 + R - 1 - c.k, c0 + lane) : -1;
+      if (operand === 'filter')
+        return c.k < R && R - 1 - c.k < c.rowsUsed && lane < c.colsUsed ? op.filter(r0 + R - 1 - c.k, c0 + lane) : -1;
       const q = s - (2 * R - 1);
       return q >= 0 && q < T && lane < c.colsUsed ? op.ofmap(q, c0 + lane) : -1;
     }
-    if (operand === 'ifmap') return c.k < R && R - 1 - c.k < c.rowsUsed && lane < c.colsUsed ? op.ifmap(c0 + lane, r0 + R - 1 - c.k) : -1;
+    if (operand === 'ifmap')
+      return c.k < R && R - 1 - c.k < c.rowsUsed && lane < c.colsUsed ? op.ifmap(c0 + lane, r0 + R - 1 - c.k) : -1;
     if (operand === 'filter') return s >= R && s < R + T && lane < c.rowsUsed ? op.filter(r0 + lane, s - R) : -1;
     const q = s - (2 * R - 1);
     return q >= 0 && q < T && lane < c.colsUsed ? op.ofmap(c0 + lane, q) : -1;
@@ -130,7 +138,13 @@ export class DemandStream {
   prefetchOrder(operand: 'ifmap' | 'filter'): number[] {
     const { R, C, t: T, sr, op } = this;
     const df = this.dataflow;
-    const grid = (folds: number, foldRows: number, width: number, used: (f: number) => number, at: (f: number, r: number, lane: number) => number) => ({
+    const grid = (
+      folds: number,
+      foldRows: number,
+      width: number,
+      used: (f: number) => number,
+      at: (f: number, r: number, lane: number) => number,
+    ) => ({
       rows: folds * foldRows,
       width,
       get: (row: number, lane: number) => {
@@ -153,7 +167,7 @@ export class DemandStream {
             ? grid(this.colFolds, sr, C, colUsed, (f, s, l) => op.ifmap(f * C + l, s))
             : grid(this.rowFolds, T, R, rowUsed, (f, t, l) => op.filter(f * R + l, t));
     // SCALE-Sim rolls skewed operands out along anti-diagonals (its fix for issues #15/#16).
-    const diagonal = (df === 'os') || (df === 'ws' && operand === 'ifmap') || (df === 'is' && operand === 'filter');
+    const diagonal = df === 'os' || (df === 'ws' && operand === 'ifmap') || (df === 'is' && operand === 'filter');
     const out: number[] = [];
     if (!diagonal) {
       for (let r = 0; r < g.rows; r++) for (let l = 0; l < g.width; l++) out.push(g.get(r, l));

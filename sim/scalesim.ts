@@ -68,18 +68,37 @@ function pyFloat(x: number): string {
 /** COMPUTE_REPORT.csv exactly as SCALE-Sim writes it (trailing comma on every line). */
 export function computeReportCsv(results: readonly ScaleSimLayerResult[]): string {
   const header = 'LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,\n';
-  const rows = results.map((r) => `${r.layerId}, ${r.totalCycles}, ${r.stallCycles}, ${pyFloat(r.overallUtilPercent)}, ${pyFloat(r.mappingEfficiencyPercent)}, ${pyFloat(r.computeUtilPercent)},\n`);
+  const rows = results.map(
+    (r) =>
+      `${r.layerId}, ${r.totalCycles}, ${r.stallCycles}, ${pyFloat(r.overallUtilPercent)}, ${pyFloat(r.mappingEfficiencyPercent)}, ${pyFloat(r.computeUtilPercent)},\n`,
+  );
   return header + rows.join('');
 }
 
 /** Parses a COMPUTE_REPORT.csv (SCALE-Sim's or ours) into numbers per layer. */
-export function parseComputeReportCsv(text: string): { layerId: number; totalCycles: number; stallCycles: number; overallUtilPercent: number; mappingEfficiencyPercent: number; computeUtilPercent: number }[] {
+export function parseComputeReportCsv(text: string): {
+  layerId: number;
+  totalCycles: number;
+  stallCycles: number;
+  overallUtilPercent: number;
+  mappingEfficiencyPercent: number;
+  computeUtilPercent: number;
+}[] {
   return text
     .split(/\r?\n/)
     .slice(1)
     .filter((l) => l.trim() !== '')
     .map((l) => {
-      const [layerId, totalCycles, stallCycles, overallUtilPercent, mappingEfficiencyPercent, computeUtilPercent] = l.split(',').map((s) => Number(s.trim()));
-      return { layerId: layerId!, totalCycles: totalCycles!, stallCycles: stallCycles!, overallUtilPercent: overallUtilPercent!, mappingEfficiencyPercent: mappingEfficiencyPercent!, computeUtilPercent: computeUtilPercent! };
+      const [layerId, totalCycles, stallCycles, overallUtilPercent, mappingEfficiencyPercent, computeUtilPercent] = l
+        .split(',')
+        .map((s) => Number(s.trim()));
+      return {
+        layerId: layerId!,
+        totalCycles: totalCycles!,
+        stallCycles: stallCycles!,
+        overallUtilPercent: overallUtilPercent!,
+        mappingEfficiencyPercent: mappingEfficiencyPercent!,
+        computeUtilPercent: computeUtilPercent!,
+      };
     });
 }

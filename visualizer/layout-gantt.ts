@@ -66,7 +66,14 @@ function ganttRows(report: SimReport): GanttRow[] {
   for (const e of report.timeline) keys.set(`${e.core}/${e.unit}`, { core: e.core, unit: e.unit });
   return [...keys.values()]
     .sort((a, b) => a.core - b.core || a.unit.localeCompare(b.unit))
-    .map(({ core, unit }) => ({ core, unit, label: core < 0 ? unit : `core ${core} ${unit}`, firstBar: 0, barCount: 0, maxDurationCycles: 0 }));
+    .map(({ core, unit }) => ({
+      core,
+      unit,
+      label: core < 0 ? unit : `core ${core} ${unit}`,
+      firstBar: 0,
+      barCount: 0,
+      maxDurationCycles: 0,
+    }));
 }
 
 /** One bar per timeline entry; the time axis spans 0 .. cycles.total (or the last end, if later). */
@@ -78,7 +85,19 @@ export function layoutGantt(report: SimReport): GanttLayout {
     .sort((a, b) => a.row - b.row || a.e.start - b.e.start || a.i - b.i);
   const strings = interner();
   const phases = interner();
-  const bars: GanttLayout['bars'] = { row: [], startCycles: [], endCycles: [], phase: [], microBatch: [], iteration: [], op: [], node: [], tile: [], layer: [], bytes: [] };
+  const bars: GanttLayout['bars'] = {
+    row: [],
+    startCycles: [],
+    endCycles: [],
+    phase: [],
+    microBatch: [],
+    iteration: [],
+    op: [],
+    node: [],
+    tile: [],
+    layer: [],
+    bytes: [],
+  };
   for (const [index, { e, row }] of order.entries()) {
     const r = rows[row]!;
     if (r.barCount === 0) r.firstBar = index;
@@ -98,5 +117,15 @@ export function layoutGantt(report: SimReport): GanttLayout {
   }
   const lastEnd = report.timeline.reduce((m, e) => Math.max(m, e.end), 0);
   const iterationsShown = new Set(report.timeline.map((e) => e.iteration)).size;
-  return { totalCycles: Math.max(report.cycles.total, lastEnd), timelineEndCycles: lastEnd, iterationsShown, iterationsTotal: report.input.iterations, clockHz: report.clockHz, rows, phases: phases.table, strings: strings.table, bars };
+  return {
+    totalCycles: Math.max(report.cycles.total, lastEnd),
+    timelineEndCycles: lastEnd,
+    iterationsShown,
+    iterationsTotal: report.input.iterations,
+    clockHz: report.clockHz,
+    rows,
+    phases: phases.table,
+    strings: strings.table,
+    bars,
+  };
 }

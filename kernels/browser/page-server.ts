@@ -13,7 +13,15 @@ export interface ServedPage {
 
 /** Bundles `entryPath` (a .ts file) and serves it as /page.js in a page titled `title`. */
 export async function servePage(entryPath: string, title: string): Promise<ServedPage> {
-  const bundle = await build({ entryPoints: [entryPath], bundle: true, write: false, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'silent' });
+  const bundle = await build({
+    entryPoints: [entryPath],
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    logLevel: 'silent',
+  });
   const js = bundle.outputFiles[0]!.text;
   const html = `<!doctype html><meta charset="utf-8"><title>${title}</title><script src="/page.js"></script>`;
   const server: Server = createServer((req, res) => {

@@ -19,11 +19,23 @@ interface Base64Codec {
 
 /** Node's Buffer, or the browser's Uint8Array.fromBase64/toBase64 (Chromium 140+), else atob/btoa. */
 function codec(): Base64Codec {
-  const g = globalThis as unknown as { Buffer?: { from(a: ArrayBufferLike | string, o?: number | string, l?: number): Uint8Array & { toString(e: string): string } } };
+  const g = globalThis as unknown as {
+    Buffer?: {
+      from(a: ArrayBufferLike | string, o?: number | string, l?: number): Uint8Array & { toString(e: string): string };
+    };
+  };
   const buffer = g.Buffer;
-  if (buffer) return { encode: (b) => buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'), decode: (t) => new Uint8Array(buffer.from(t, 'base64')) };
-  const u8 = Uint8Array as unknown as { fromBase64?: (t: string) => Uint8Array<ArrayBuffer>; prototype: { toBase64?: () => string } };
-  if (u8.fromBase64 && u8.prototype.toBase64) return { encode: (b) => (b as unknown as { toBase64(): string }).toBase64(), decode: (t) => u8.fromBase64!(t) };
+  if (buffer)
+    return {
+      encode: (b) => buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'),
+      decode: (t) => new Uint8Array(buffer.from(t, 'base64')),
+    };
+  const u8 = Uint8Array as unknown as {
+    fromBase64?: (t: string) => Uint8Array<ArrayBuffer>;
+    prototype: { toBase64?: () => string };
+  };
+  if (u8.fromBase64 && u8.prototype.toBase64)
+    return { encode: (b) => (b as unknown as { toBase64(): string }).toBase64(), decode: (t) => u8.fromBase64!(t) };
   return {
     encode: (b) => btoa(Array.from(b, (c) => String.fromCharCode(c)).join('')),
     decode: (t) => Uint8Array.from(atob(t), (c) => c.charCodeAt(0)),

@@ -10,13 +10,25 @@ function adamMomentBody(this: ThreadThis, m: Flat, g: Flat, beta: number, power:
   return beta * m[this.thread.x]! + (1 - beta) * term;
 }
 
-function adamWeightsBody(this: ThreadThis, w: Flat, m1: Flat, v1: Flat, lr: number, c1: number, c2: number, eps: number): number {
+function adamWeightsBody(
+  this: ThreadThis,
+  w: Flat,
+  m1: Flat,
+  v1: Flat,
+  lr: number,
+  c1: number,
+  c2: number,
+  eps: number,
+): number {
   const mHat = m1[this.thread.x]! / c1;
   const vHat = v1[this.thread.x]! / c2;
   return w[this.thread.x]! - (lr * mHat) / (Math.sqrt(vHat) + eps);
 }
 
-export async function adamUpdate(ctx: GpujsContext, a: AdamUpdateArgs): Promise<{ w: Float32Array; m: Float32Array; v: Float32Array }> {
+export async function adamUpdate(
+  ctx: GpujsContext,
+  a: AdamUpdateArgs,
+): Promise<{ w: Float32Array; m: Float32Array; v: Float32Array }> {
   const n = a.w.length;
   if (n === 0) return { w: new Float32Array(0), m: new Float32Array(0), v: new Float32Array(0) };
   const mk = ctx.kernel('adam-moment', adamMomentBody, { output: [n], constants: {} });

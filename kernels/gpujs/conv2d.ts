@@ -34,7 +34,15 @@ export async function conv2d<O>(ctx: Launcher<O>, a: ResidentArgs<'conv2d'>): Pr
   const { outHeight, outWidth } = convDims('conv2d', d);
   const kernel = ctx.kernel('conv2d', conv2dBody, {
     output: [outWidth, outHeight, d.batch * d.outChannels],
-    constants: { co: d.outChannels, ci: d.inChannels, ks: d.kernelSize, stride: d.stride, pad: d.padding, h: d.height, w: d.width },
+    constants: {
+      co: d.outChannels,
+      ci: d.inChannels,
+      ks: d.kernelSize,
+      stride: d.stride,
+      pad: d.padding,
+      h: d.height,
+      w: d.width,
+    },
   });
   return ctx.call(kernel, f32(a.x), f32(a.weights));
 }

@@ -13,6 +13,9 @@ function copySumBody(this: ThreadThis, x: Flat): number {
 }
 
 export async function copySum<O>(ctx: Launcher<O>, a: ResidentArgs<'copy-sum'>): Promise<O> {
-  const kernel = ctx.kernel('copy-sum', copySumBody, { output: [a.samples * a.width], constants: { count: a.copies, cols: a.width } });
+  const kernel = ctx.kernel('copy-sum', copySumBody, {
+    output: [a.samples * a.width],
+    constants: { count: a.copies, cols: a.width },
+  });
   return ctx.call(kernel, f32(a.x));
 }

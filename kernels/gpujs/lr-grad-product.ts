@@ -24,7 +24,10 @@ function lrBiasesBody(this: ThreadThis, loss: Flat, e: Flat, sigma: Flat, scale:
   return (sum * scale) / sigma[o]!;
 }
 
-export async function lrGradProduct<O>(ctx: Launcher<O>, a: ResidentArgs<'lr-grad-product'>): Promise<{ weights: O; biases: O }> {
+export async function lrGradProduct<O>(
+  ctx: Launcher<O>,
+  a: ResidentArgs<'lr-grad-product'>,
+): Promise<{ weights: O; biases: O }> {
   const { rows, outs, ins } = a;
   const wk = ctx.kernel('lr-weights', lrWeightsBody, { output: [ins, outs], constants: { rows, outs, ins } });
   const bk = ctx.kernel('lr-biases', lrBiasesBody, { output: [outs], constants: { rows, outs } });

@@ -13,6 +13,9 @@ function softmaxCrossEntropyBody(this: ThreadThis, logits: Flat, labels: Flat): 
 }
 
 export async function softmaxCrossEntropy<O>(ctx: Launcher<O>, a: ResidentArgs<'softmax-cross-entropy'>): Promise<O> {
-  const kernel = ctx.kernel('softmax-cross-entropy', softmaxCrossEntropyBody, { output: [a.rows], constants: { classes: a.classes } });
+  const kernel = ctx.kernel('softmax-cross-entropy', softmaxCrossEntropyBody, {
+    output: [a.rows],
+    constants: { classes: a.classes },
+  });
   return ctx.call(kernel, f32(a.logits), f32(a.labels));
 }

@@ -5,7 +5,13 @@ import { validate } from './validate.js';
 export function avgPoolBackward(dy: Float64Array, d: PoolDims): Float64Array {
   const { outHeight: oh, outWidth: ow } = poolDims('avgPoolBackward', d);
   const { rows, channels, height: h, width: w, size, stride } = d;
-  validate('avgPoolBackward', 'dy', dy, rows * channels * oh * ow, `[rows, channels, oh, ow] = [${rows}, ${channels}, ${oh}, ${ow}]`);
+  validate(
+    'avgPoolBackward',
+    'dy',
+    dy,
+    rows * channels * oh * ow,
+    `[rows, channels, oh, ow] = [${rows}, ${channels}, ${oh}, ${ow}]`,
+  );
   const dx = new Float64Array(rows * channels * h * w);
   const scale = 1 / (size * size);
   for (let rc = 0; rc < rows * channels; rc++) {

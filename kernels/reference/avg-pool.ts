@@ -5,7 +5,13 @@ import { validate } from './validate.js';
 export function avgPool(x: Float64Array, d: PoolDims): Float64Array {
   const { outHeight: oh, outWidth: ow } = poolDims('avgPool', d);
   const { rows, channels, height: h, width: w, size, stride } = d;
-  validate('avgPool', 'x', x, rows * channels * h * w, `[rows, channels, height, width] = [${rows}, ${channels}, ${h}, ${w}]`);
+  validate(
+    'avgPool',
+    'x',
+    x,
+    rows * channels * h * w,
+    `[rows, channels, height, width] = [${rows}, ${channels}, ${h}, ${w}]`,
+  );
   const output = new Float64Array(rows * channels * oh * ow);
   const scale = 1 / (size * size);
   for (let rc = 0; rc < rows * channels; rc++) {

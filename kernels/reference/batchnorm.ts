@@ -44,7 +44,13 @@ export function batchnorm(
 ): BatchnormResult {
   const { rows, channels, spatial } = dims;
   validateDims('batchnorm', dims);
-  validate('batchnorm', 'x', x, rows * channels * spatial, `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`);
+  validate(
+    'batchnorm',
+    'x',
+    x,
+    rows * channels * spatial,
+    `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`,
+  );
   validate('batchnorm', 'gamma', gamma, channels, `[channels] = [${channels}]`);
   validate('batchnorm', 'beta', beta, channels, `[channels] = [${channels}]`);
   if (stats) {

@@ -4,7 +4,13 @@ import { validate, validateDims } from './validate.js';
 
 export function channelSum(x: Float64Array, rows: number, channels: number, spatial = 1): Float64Array {
   validateDims('channelSum', { rows, channels, spatial });
-  validate('channelSum', 'x', x, rows * channels * spatial, `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`);
+  validate(
+    'channelSum',
+    'x',
+    x,
+    rows * channels * spatial,
+    `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`,
+  );
   const out = new Float64Array(channels);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < channels; c++) {

@@ -6,8 +6,20 @@ import { validate } from './validate.js';
 export function conv2dInputGrad(dOut: Float64Array, weights: Float64Array, d: ConvDims): Float64Array {
   const { outHeight: oh, outWidth: ow, outIndex, inIndex } = convTaps('conv2dInputGrad', d);
   const { batch, inChannels: ci, height: h, width: w, outChannels: co, kernelSize: ks } = d;
-  validate('conv2dInputGrad', 'dOut', dOut, batch * co * oh * ow, `[batch, outChannels, oh, ow] = [${batch}, ${co}, ${oh}, ${ow}]`);
-  validate('conv2dInputGrad', 'weights', weights, co * ci * ks * ks, `[outChannels, inChannels, k, k] = [${co}, ${ci}, ${ks}, ${ks}]`);
+  validate(
+    'conv2dInputGrad',
+    'dOut',
+    dOut,
+    batch * co * oh * ow,
+    `[batch, outChannels, oh, ow] = [${batch}, ${co}, ${oh}, ${ow}]`,
+  );
+  validate(
+    'conv2dInputGrad',
+    'weights',
+    weights,
+    co * ci * ks * ks,
+    `[outChannels, inChannels, k, k] = [${co}, ${ci}, ${ks}, ${ks}]`,
+  );
   const dx = new Float64Array(batch * ci * h * w);
   for (let n = 0; n < batch; n++) {
     for (let o = 0; o < co; o++) {

@@ -7,8 +7,20 @@ import { validate } from './validate.js';
 export function conv2dWeightGrad(dOut: Float64Array, x: Float64Array, d: ConvDims): Float64Array {
   const { outHeight: oh, outWidth: ow, outIndex, inIndex } = convTaps('conv2dWeightGrad', d);
   const { batch, inChannels: ci, height: h, width: w, outChannels: co, kernelSize: ks } = d;
-  validate('conv2dWeightGrad', 'dOut', dOut, batch * co * oh * ow, `[batch, outChannels, oh, ow] = [${batch}, ${co}, ${oh}, ${ow}]`);
-  validate('conv2dWeightGrad', 'x', x, batch * ci * h * w, `[batch, inChannels, height, width] = [${batch}, ${ci}, ${h}, ${w}]`);
+  validate(
+    'conv2dWeightGrad',
+    'dOut',
+    dOut,
+    batch * co * oh * ow,
+    `[batch, outChannels, oh, ow] = [${batch}, ${co}, ${oh}, ${ow}]`,
+  );
+  validate(
+    'conv2dWeightGrad',
+    'x',
+    x,
+    batch * ci * h * w,
+    `[batch, inChannels, height, width] = [${batch}, ${ci}, ${h}, ${w}]`,
+  );
   const gw = new Float64Array(co * ci * ks * ks);
   for (let n = 0; n < batch; n++) {
     for (let o = 0; o < co; o++) {

@@ -7,7 +7,13 @@ export function conv2d(x: Float64Array, weights: Float64Array, d: ConvDims): Flo
   const { outHeight: oh, outWidth: ow, outIndex, inIndex } = convTaps('conv2d', d);
   const { batch, inChannels: ci, height: h, width: w, outChannels: co, kernelSize: ks } = d;
   validate('conv2d', 'x', x, batch * ci * h * w, `[batch, inChannels, height, width] = [${batch}, ${ci}, ${h}, ${w}]`);
-  validate('conv2d', 'weights', weights, co * ci * ks * ks, `[outChannels, inChannels, k, k] = [${co}, ${ci}, ${ks}, ${ks}]`);
+  validate(
+    'conv2d',
+    'weights',
+    weights,
+    co * ci * ks * ks,
+    `[outChannels, inChannels, k, k] = [${co}, ${ci}, ${ks}, ${ks}]`,
+  );
   const out = new Float64Array(batch * co * oh * ow);
   for (let n = 0; n < batch; n++) {
     for (let o = 0; o < co; o++) {

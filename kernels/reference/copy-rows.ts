@@ -2,7 +2,11 @@
 // (row = sample * copies + copy): repeatRows makes them, copySum folds them back.
 
 /** [samples, width] -> [samples * copies, width]. */
-export function repeatRows(x: ArrayLike<number> & { subarray(begin: number, end: number): ArrayLike<number> }, samples: number, copies: number): Float64Array {
+export function repeatRows(
+  x: ArrayLike<number> & { subarray(begin: number, end: number): ArrayLike<number> },
+  samples: number,
+  copies: number,
+): Float64Array {
   const width = x.length / samples;
   const out = new Float64Array(x.length * copies);
   for (let n = 0; n < samples; n++) {

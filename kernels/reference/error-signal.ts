@@ -14,7 +14,13 @@ export function errorSignal(
   const { rows, channels, spatial } = dims;
   validateDims('errorSignal', dims);
   validate('errorSignal', 'loss', loss, rows, `[rows] = [${rows}]`);
-  validate('errorSignal', 'noise', noise, rows * channels * spatial, `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`);
+  validate(
+    'errorSignal',
+    'noise',
+    noise,
+    rows * channels * spatial,
+    `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`,
+  );
   validate('errorSignal', 'sigma', sigma, channels, `[channels] = [${channels}]`);
   const bad = sigma.findIndex((s) => !(s > 0));
   if (bad >= 0) throw new InvalidInputError(`errorSignal: sigma[${bad}] = ${sigma[bad]}; allowed: > 0`);

@@ -9,7 +9,9 @@ export function maxPoolBackward(dy: Float64Array, argmax: Int32Array, inputLengt
   for (let o = 0; o < dy.length; o++) {
     const i = argmax[o]!;
     if (i < 0 || i >= inputLength) {
-      throw new InvalidInputError(`maxPoolBackward: argmax[${o}] = ${i}; allowed: 0..${inputLength - 1}. Hint: argmax from a different input`);
+      throw new InvalidInputError(
+        `maxPoolBackward: argmax[${o}] = ${i}; allowed: 0..${inputLength - 1}. Hint: argmax from a different input`,
+      );
     }
     dx[i]! += dy[o]!;
   }

@@ -6,7 +6,13 @@ import { validate } from './validate.js';
 export function maxPool(x: Float64Array, d: PoolDims): { output: Float64Array; argmax: Int32Array } {
   const { outHeight: oh, outWidth: ow } = poolDims('maxPool', d);
   const { rows, channels, height: h, width: w, size, stride } = d;
-  validate('maxPool', 'x', x, rows * channels * h * w, `[rows, channels, height, width] = [${rows}, ${channels}, ${h}, ${w}]`);
+  validate(
+    'maxPool',
+    'x',
+    x,
+    rows * channels * h * w,
+    `[rows, channels, height, width] = [${rows}, ${channels}, ${h}, ${w}]`,
+  );
   const output = new Float64Array(rows * channels * oh * ow);
   const argmax = new Int32Array(output.length);
   for (let rc = 0; rc < rows * channels; rc++) {

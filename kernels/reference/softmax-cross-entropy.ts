@@ -12,14 +12,18 @@ export function softmaxCrossEntropy(
   validateDims('softmaxCrossEntropy', { rows, classes });
   validate('softmaxCrossEntropy', 'logits', logits, rows * classes, `[rows, classes] = [${rows}, ${classes}]`);
   if (labels.length !== rows) {
-    throw new InvalidInputError(`softmaxCrossEntropy: labels has ${labels.length} entries; expected one per row (${rows})`);
+    throw new InvalidInputError(
+      `softmaxCrossEntropy: labels has ${labels.length} entries; expected one per row (${rows})`,
+    );
   }
   const losses = new Float64Array(rows);
   const probabilities = new Float64Array(rows * classes);
   for (let r = 0; r < rows; r++) {
     const label = labels[r]!;
     if (!Number.isInteger(label) || label < 0 || label >= classes) {
-      throw new InvalidInputError(`softmaxCrossEntropy: labels[${r}] = ${label}; allowed: an integer in 0..${classes - 1}`);
+      throw new InvalidInputError(
+        `softmaxCrossEntropy: labels[${r}] = ${label}; allowed: an integer in 0..${classes - 1}`,
+      );
     }
     let max = -Infinity;
     for (let c = 0; c < classes; c++) max = Math.max(max, logits[r * classes + c]!);

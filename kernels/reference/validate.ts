@@ -18,7 +18,13 @@ export function validateDims(kernel: string, dims: Record<string, number>, allow
 }
 
 /** Throws unless `data` has exactly `expected` elements. */
-export function validateLength(kernel: string, name: string, data: { length: number }, expected: number, layout: string): void {
+export function validateLength(
+  kernel: string,
+  name: string,
+  data: { length: number },
+  expected: number,
+  layout: string,
+): void {
   if (data.length !== expected) {
     throw new InvalidInputError(
       `${kernel}: ${name} has ${data.length} elements; expected ${expected} (${layout}). Hint: shape mismatch between the dims and the buffer`,

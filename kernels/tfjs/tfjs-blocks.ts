@@ -45,7 +45,11 @@ export interface BlockTask {
 export function view(buffer: SharedArrayBuffer, r: Region): HostArray {
   // Views over shared memory: typed as plain arrays (TS types typed arrays by their buffer kind).
   const b = buffer as unknown as ArrayBuffer;
-  return r.type === 'f64' ? new Float64Array(b, r.offset, r.length) : r.type === 'u32' ? new Uint32Array(b, r.offset, r.length) : new Float32Array(b, r.offset, r.length);
+  return r.type === 'f64'
+    ? new Float64Array(b, r.offset, r.length)
+    : r.type === 'u32'
+      ? new Uint32Array(b, r.offset, r.length)
+      : new Float32Array(b, r.offset, r.length);
 }
 
 /** Element ranges of each output that rows r0..r1 write (the main thread copies workers' chunks by these). */
@@ -86,7 +90,13 @@ export function prepareChunks(tf: Tf, spec: SplitSpec, arr: Arrays): ChunkRunner
           const units = spec.counters.channels * spec.counters.spatial;
           // Chunks own whole sign words (row-blocks.ts granule); clear them, as a worker's buffer is reused.
           signs?.fill(0, (r0 * units) >>> 5, Math.ceil((r1 * units) / 32));
-          injectRows({ ...spec.counters, z: num(arr, 'z'), sigma: num(arr, 'sigma') }, r0, r1, arr['out'] as Float32Array, signs);
+          injectRows(
+            { ...spec.counters, z: num(arr, 'z'), sigma: num(arr, 'sigma') },
+            r0,
+            r1,
+            arr['out'] as Float32Array,
+            signs,
+          );
         },
         dispose: () => undefined,
       };
@@ -107,12 +117,16 @@ function matmulChunks(tf: Tf, s: Extract<SplitSpec, { kind: 'matmul' }>, arr: Ar
   const { m, k, n } = s;
   const a = num(arr, 'a');
   const b = num(arr, 'b');
-  const bt = tf.tidy(() => (s.variant === 'matmul-a-bt' ? tf.transpose(tf.tensor2d(f32(b), [n, k])) : tf.tensor2d(f32(b), [k, n])));
+  const bt = tf.tidy(() =>
+    s.variant === 'matmul-a-bt' ? tf.transpose(tf.tensor2d(f32(b), [n, k])) : tf.tensor2d(f32(b), [k, n]),
+  );
   const aAll = s.variant === 'matmul-at-b' ? tf.tensor2d(f32(a), [k, m]) : null;
   return {
     run: (r0, r1) =>
       readInto(tf, arr['out']!, r0 * n, () => {
-        const at = aAll ? tf.transpose(tf.slice(aAll, [0, r0], [k, r1 - r0])) : tf.tensor2d(f32(a.subarray(r0 * k, r1 * k)), [r1 - r0, k]);
+        const at = aAll
+          ? tf.transpose(tf.slice(aAll, [0, r0], [k, r1 - r0]))
+          : tf.tensor2d(f32(a.subarray(r0 * k, r1 * k)), [r1 - r0, k]);
         return tf.matMul(at, bt);
       }),
     dispose: () => tf.dispose([bt, ...(aAll ? [aAll] : [])]),
@@ -124,12 +138,25 @@ function convChunks(tf: Tf, s: Extract<SplitSpec, { kind: 'conv2d' }>, arr: Arra
   const d = s.dims;
   const image = d.inChannels * d.height * d.width;
   const x = num(arr, 'x');
-  const wt = tf.tidy(() => tf.transpose(tf.tensor4d(f32(num(arr, 'weights')), [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]), [2, 3, 1, 0]));
-  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [d.padding, d.padding], [d.padding, d.padding], [0, 0]];
+  const wt = tf.tidy(() =>
+    tf.transpose(
+      tf.tensor4d(f32(num(arr, 'weights')), [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]),
+      [2, 3, 1, 0],
+    ),
+  );
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [d.padding, d.padding],
+    [d.padding, d.padding],
+    [0, 0],
+  ];
   return {
     run: (i0, i1) =>
       readInto(tf, arr['out']!, i0 * s.outImage, () => {
-        const xt = tf.transpose(tf.tensor4d(f32(x.subarray(i0 * image, i1 * image)), [i1 - i0, d.inChannels, d.height, d.width]), [0, 2, 3, 1]);
+        const xt = tf.transpose(
+          tf.tensor4d(f32(x.subarray(i0 * image, i1 * image)), [i1 - i0, d.inChannels, d.height, d.width]),
+          [0, 2, 3, 1],
+        );
         return tf.transpose(tf.conv2d(xt, wt, d.stride, pad), [0, 3, 1, 2]);
       }),
     dispose: () => wt.dispose(),

@@ -15,7 +15,10 @@ type Tf = typeof TfCore;
 
 export const tfjsFallback = referenceFallback(['pool-backward', 'conv2d-backward-data']);
 
-export function tfjsGraphOps(tf: Tf, io: TfjsIo = hostIo(tf)): Pick<KernelTable, 'batchnorm' | 'pool' | 'add' | 'copy-sum' | 'conv2d-backward-weights'> {
+export function tfjsGraphOps(
+  tf: Tf,
+  io: TfjsIo = hostIo(tf),
+): Pick<KernelTable, 'batchnorm' | 'pool' | 'add' | 'copy-sum' | 'conv2d-backward-weights'> {
   return {
     batchnorm: async ({ x, gamma, beta, mean, variance, rows, channels, spatial }) =>
       io.output(() => {
@@ -28,13 +31,22 @@ export function tfjsGraphOps(tf: Tf, io: TfjsIo = hostIo(tf)): Pick<KernelTable,
       io.output(() => {
         // NCHW in and out; TF.js pools NHWC.
         const nhwc = tf.transpose(io.tensor4d(x, [d.rows, d.channels, d.height, d.width]), [0, 2, 3, 1]);
-        const pooled = op === 'max' ? tf.maxPool(nhwc, d.size, d.stride, 'valid') : tf.avgPool(nhwc, d.size, d.stride, 'valid');
+        const pooled =
+          op === 'max' ? tf.maxPool(nhwc, d.size, d.stride, 'valid') : tf.avgPool(nhwc, d.size, d.stride, 'valid');
         return tf.transpose(pooled, [0, 3, 1, 2]);
       }),
     add: async ({ a, b }) => io.output(() => tf.add(io.tensor1d(a), io.tensor1d(b))),
-    'copy-sum': async ({ x, samples, copies, width }) => io.output(() => tf.sum(io.tensor3d(x, [samples, copies, width]), 1)),
+    'copy-sum': async ({ x, samples, copies, width }) =>
+      io.output(() => tf.sum(io.tensor3d(x, [samples, copies, width]), 1)),
     'conv2d-backward-weights': async ({ dy, x, dims: d }) => {
-      const [weights, biases] = io.outputs(() => convWeightGrad(tf, io.tensor4d(dy, [d.batch, d.outChannels, ...outSize(d)]), io.tensor4d(x, [d.batch, d.inChannels, d.height, d.width]), d));
+      const [weights, biases] = io.outputs(() =>
+        convWeightGrad(
+          tf,
+          io.tensor4d(dy, [d.batch, d.outChannels, ...outSize(d)]),
+          io.tensor4d(x, [d.batch, d.inChannels, d.height, d.width]),
+          d,
+        ),
+      );
       return { weights: weights!, biases: biases! };
     },
   };
@@ -54,8 +66,16 @@ function outSize(d: ConvDims): [number, number] {
  */
 function convWeightGrad(tf: Tf, dy: TfCore.Tensor4D, x: TfCore.Tensor4D, d: ConvDims): TfCore.Tensor[] {
   const k = d.kernelSize;
-  const images = tf.pad(tf.transpose(x, [1, 2, 3, 0]), [[0, 0], [d.padding, d.padding], [d.padding, d.padding], [0, 0]]);
+  const images = tf.pad(tf.transpose(x, [1, 2, 3, 0]), [
+    [0, 0],
+    [d.padding, d.padding],
+    [d.padding, d.padding],
+    [0, 0],
+  ]);
   const filter = tf.transpose(dy, [2, 3, 0, 1]);
   const taps = tf.conv2d(images, filter, 1, 'valid', 'NHWC', d.stride);
-  return [tf.transpose(tf.slice(taps, [0, 0, 0, 0], [d.inChannels, k, k, d.outChannels]), [3, 0, 1, 2]), tf.sum(dy, [0, 2, 3])];
+  return [
+    tf.transpose(tf.slice(taps, [0, 0, 0, 0], [d.inChannels, k, k, d.outChannels]), [3, 0, 1, 2]),
+    tf.sum(dy, [0, 2, 3]),
+  ];
 }

@@ -26,7 +26,11 @@ export interface TfjsIo {
 
 export const f32 = (a: NumArray | Int32Array): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
 
-function ioWith(tf: Tf, upload: (a: In) => Float32Array | TfCore.Tensor, leave: (t: TfCore.Tensor) => Float32Array): TfjsIo {
+function ioWith(
+  tf: Tf,
+  upload: (a: In) => Float32Array | TfCore.Tensor,
+  leave: (t: TfCore.Tensor) => Float32Array,
+): TfjsIo {
   const make = (a: In, shape: number[]): TfCore.Tensor => {
     const v = upload(a);
     return v instanceof Float32Array ? tf.tensor(v, shape) : tf.reshape(v, shape);
@@ -43,7 +47,8 @@ function ioWith(tf: Tf, upload: (a: In) => Float32Array | TfCore.Tensor, leave: 
 }
 
 function hostOnly(a: In): Float32Array {
-  if (isDeviceTensor(a)) throw new Error('tfjs-wasm: a device handle reached the host kernel table (the registry downloads handles for it)');
+  if (isDeviceTensor(a))
+    throw new Error('tfjs-wasm: a device handle reached the host kernel table (the registry downloads handles for it)');
   return f32(a);
 }
 
@@ -65,7 +70,8 @@ const tfjsStorage: DeviceStorage<TfCore.Tensor> = {
 export function residentIo(tf: Tf): TfjsIo {
   const upload = (a: In): Float32Array | TfCore.Tensor => {
     if (!isDeviceTensor(a)) return f32(a);
-    if (a.backend !== 'tfjs-wasm') throw new Error(`tfjs-wasm: got a ${a.backend} device handle; only tfjs-wasm handles feed these kernels`);
+    if (a.backend !== 'tfjs-wasm')
+      throw new Error(`tfjs-wasm: got a ${a.backend} device handle; only tfjs-wasm handles feed these kernels`);
     return a.native as TfCore.Tensor;
   };
   // The cast is the one place a handle travels under the host result type; tfjsResidentTable re-types the table.

@@ -9,8 +9,19 @@ import type { PoolMessage } from './tfjs-worker-pool.js';
 
 function warmNoise(): void {
   const [rows, units] = [256, 256];
-  const a = { z: new Float32Array(rows * units), sigma: new Float64Array(units).fill(1), rows, channels: units, spatial: 1, seed: 0, step: 0, layer: 0, rowOffset: 0 };
-  for (let i = 0; i < 4; i++) injectRows(a, 0, rows, new Float32Array(rows * units), new Uint32Array((rows * units) / 32));
+  const a = {
+    z: new Float32Array(rows * units),
+    sigma: new Float64Array(units).fill(1),
+    rows,
+    channels: units,
+    spatial: 1,
+    seed: 0,
+    step: 0,
+    layer: 0,
+    rowOffset: 0,
+  };
+  for (let i = 0; i < 4; i++)
+    injectRows(a, 0, rows, new Float32Array(rows * units), new Uint32Array((rows * units) / 32));
 }
 
 export default (async () => {

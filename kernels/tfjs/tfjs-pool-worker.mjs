@@ -10,6 +10,7 @@ register();
 export default (async () => {
   const mod = await import(workerData.taskUrl);
   const handler = await mod.default;
-  if (typeof handler !== 'function') throw new Error(`${workerData.taskUrl}: default export is not a block handler function`);
+  if (typeof handler !== 'function')
+    throw new Error(`${workerData.taskUrl}: default export is not a block handler function`);
   return handler;
 })();

@@ -8,13 +8,22 @@ import type { KernelArgs, KernelName, KernelOutputs } from '../names.js';
 import type { PooledTable } from './tfjs-split.js';
 
 /** `resident`, with calls the pool would split sent to `pooled` (host arrays in and out) when it has threads to split over. */
-export function residentUnlessSplit(resident: ResidentTable, pooled: Pick<PooledTable, 'table' | 'threads' | 'wouldSplit'>): ResidentTable {
+export function residentUnlessSplit(
+  resident: ResidentTable,
+  pooled: Pick<PooledTable, 'table' | 'threads' | 'wouldSplit'>,
+): ResidentTable {
   if (pooled.threads < 2) return resident;
-  const entry = <K extends KernelName>(name: K, own: (a: ResidentArgs<K>) => Promise<unknown>) =>
+  const entry =
+    <K extends KernelName>(name: K, own: (a: ResidentArgs<K>) => Promise<unknown>) =>
     async (args: ResidentArgs<K>): Promise<unknown> => {
       if (!pooled.wouldSplit(name, args)) return own(args);
       const host = pooled.table[name] as (a: KernelArgs[K]) => Promise<KernelOutputs[K]>;
       return host((await downloadArgs(args)) as KernelArgs[K]);
     };
-  return Object.fromEntries(Object.entries(resident).map(([name, own]) => [name, entry(name as KernelName, own as (a: object) => Promise<unknown>)])) as ResidentTable;
+  return Object.fromEntries(
+    Object.entries(resident).map(([name, own]) => [
+      name,
+      entry(name as KernelName, own as (a: object) => Promise<unknown>),
+    ]),
+  ) as ResidentTable;
 }

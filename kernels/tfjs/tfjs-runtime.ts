@@ -12,7 +12,8 @@ export function loadTfjs(): Promise<typeof TfCore> {
     // TF.js logs a "hi there" banner for platform detection; keep CLI output clean.
     tf.env().set('IS_TEST', true);
     const ok = await tf.setBackend('wasm');
-    if (!ok || tf.getBackend() !== 'wasm') throw new Error(`tf.setBackend("wasm") failed; active backend is ${tf.getBackend()}`);
+    if (!ok || tf.getBackend() !== 'wasm')
+      throw new Error(`tf.setBackend("wasm") failed; active backend is ${tf.getBackend()}`);
     await tf.ready();
     void wasm;
     return tf;
@@ -30,6 +31,9 @@ export async function tfjsReady(): Promise<string> {
   const { tfjsThreads } = await import('./tfjs-worker-pool.js');
   const threads = tfjsThreads();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true ? ' SIMD' : '';
-  const split = threads > 1 ? ` (a ${wasm.getThreadsCount()}-thread TF.js wasm instance per thread; large matmul, conv2d and noise calls split by rows)` : '';
+  const split =
+    threads > 1
+      ? ` (a ${wasm.getThreadsCount()}-thread TF.js wasm instance per thread; large matmul, conv2d and noise calls split by rows)`
+      : '';
   return `tfjs-core ${tf.version_core} wasm XNNPACK${simd}, ${threads} thread${threads > 1 ? 's' : ''}${split}`;
 }

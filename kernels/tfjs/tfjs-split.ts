@@ -12,7 +12,18 @@ import type { KernelArgs, KernelName, KernelOutputs, KernelTable, NoiseInjectArg
 import { checkRows } from '../host-noise.js';
 import { convDims } from '../reference/conv-dims.js';
 import { type RowBlock, rowBlocks, signWordGranule } from './row-blocks.js';
-import { type Arrays, type BlockTask, type HostArray, type MatmulVariant, type Region, type SplitSpec, claimChunks, outputSpans, prepareChunks, view } from './tfjs-blocks.js';
+import {
+  type Arrays,
+  type BlockTask,
+  type HostArray,
+  type MatmulVariant,
+  type Region,
+  type SplitSpec,
+  claimChunks,
+  outputSpans,
+  prepareChunks,
+  view,
+} from './tfjs-blocks.js';
 import { TfjsWorkerPool, tfjsThreads } from './tfjs-worker-pool.js';
 
 type Tf = typeof TfCore;
@@ -52,7 +63,11 @@ class Layout {
   add(key: string, a: HostArray): void {
     const offset = Math.ceil(this.bytes / 64) * 64;
     this.bytes = offset + a.byteLength;
-    this.regions[key] = { offset, length: a.length, type: a instanceof Float64Array ? 'f64' : a instanceof Uint32Array ? 'u32' : 'f32' };
+    this.regions[key] = {
+      offset,
+      length: a.length,
+      type: a instanceof Float64Array ? 'f64' : a instanceof Uint32Array ? 'u32' : 'f32',
+    };
   }
 }
 
@@ -63,7 +78,12 @@ function firstFailure(ps: Promise<void>[]): Promise<never> {
   return failed;
 }
 
-type WaitAsync = (a: Int32Array, index: number, value: number, timeoutMs?: number) => { async: boolean; value: Promise<string> | string };
+type WaitAsync = (
+  a: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs?: number,
+) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 /** Waits until control[1] counts every chunk, or a worker fails (KernelWorkerError). */
@@ -78,7 +98,14 @@ async function allDone(control: Int32Array, total: number, failed: Promise<never
  * Runs one split call: inputs into the shared buffer, chunks claimed by this thread (into
  * `outputs` directly) and by the workers (into the buffer), then the workers' chunks copied out.
  */
-async function runSplit(tf: Tf, pool: TfjsWorkerPool, spec: SplitSpec, inputs: Arrays, outputs: Arrays, chunks: RowBlock[]): Promise<void> {
+async function runSplit(
+  tf: Tf,
+  pool: TfjsWorkerPool,
+  spec: SplitSpec,
+  inputs: Arrays,
+  outputs: Arrays,
+  chunks: RowBlock[],
+): Promise<void> {
   await pool.ready();
   // One event-loop turn: a training step chains promises that settle as microtasks only, so
   // without it piscina never reads the workers' replies (or exits) between calls, counts them
@@ -90,7 +117,9 @@ async function runSplit(tf: Tf, pool: TfjsWorkerPool, spec: SplitSpec, inputs: A
   const buffer = pool.buffer(lay.bytes);
   for (const [key, a] of Object.entries(inputs)) view(buffer, lay.regions[key]!).set(a);
   const control = new Int32Array(new SharedArrayBuffer(8));
-  const remote = Array.from({ length: pool.threads - 1 }, () => pool.run({ spec, buffer, regions: lay.regions, chunks, control } satisfies BlockTask));
+  const remote = Array.from({ length: pool.threads - 1 }, () =>
+    pool.run({ spec, buffer, regions: lay.regions, chunks, control } satisfies BlockTask),
+  );
   const generation = pool.generation;
   for (const p of remote) p.catch((err: unknown) => pool.noteFailure(err, generation));
   const failed = firstFailure(remote);
@@ -114,7 +143,8 @@ async function runSplit(tf: Tf, pool: TfjsWorkerPool, spec: SplitSpec, inputs: A
   pool.chunks.workers += chunks.length - mine.length;
   chunks.forEach(({ r0, r1 }, i) => {
     if (byMe.has(i)) return;
-    for (const [key, s0, s1] of outputSpans(spec, r0, r1)) outputs[key]!.set(view(buffer, lay.regions[key]!).subarray(s0, s1), s0);
+    for (const [key, s0, s1] of outputSpans(spec, r0, r1))
+      outputs[key]!.set(view(buffer, lay.regions[key]!).subarray(s0, s1), s0);
   });
 }
 
@@ -138,17 +168,24 @@ export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPoli
     const chunks = rowBlocks(rows, parts, granule);
     return chunks.length > 1 ? chunks : null;
   };
-  const split = <K extends keyof KernelTable>(inThread: Kernel<K>, chunksOf: (a: KernelArgs[K]) => RowBlock[] | null, run: (a: KernelArgs[K], chunks: RowBlock[], p: TfjsWorkerPool) => Promise<KernelOutputs[K]>): Kernel<K> =>
+  const split = <K extends keyof KernelTable>(
+    inThread: Kernel<K>,
+    chunksOf: (a: KernelArgs[K]) => RowBlock[] | null,
+    run: (a: KernelArgs[K], chunks: RowBlock[], p: TfjsWorkerPool) => Promise<KernelOutputs[K]>,
+  ): Kernel<K> =>
     (async (a: KernelArgs[K]) => {
       const chunks = chunksOf(a);
       return chunks === null ? inThread(a) : pool!.exclusive(() => run(a, chunks, pool!));
     }) as Kernel<K>;
-  const matmulPlan = (a: Pick<KernelArgs['matmul'], 'm' | 'k' | 'n'>): RowBlock[] | null => plan(2 * a.m * a.k * a.n, policy.minFlop, a.m, 1, a.m);
-  const convPlan = (a: Pick<KernelArgs['conv2d'], 'dims'>): RowBlock[] | null => plan(convFlop(a), policy.minFlop, a.dims.batch, 1, convRows(a));
+  const matmulPlan = (a: Pick<KernelArgs['matmul'], 'm' | 'k' | 'n'>): RowBlock[] | null =>
+    plan(2 * a.m * a.k * a.n, policy.minFlop, a.m, 1, a.m);
+  const convPlan = (a: Pick<KernelArgs['conv2d'], 'dims'>): RowBlock[] | null =>
+    plan(convFlop(a), policy.minFlop, a.dims.batch, 1, convRows(a));
   return {
     threads,
     wouldSplit: (name, a) => {
-      if (name === 'matmul' || name === 'matmul-at-b' || name === 'matmul-a-bt') return matmulPlan(a as KernelArgs['matmul']) !== null;
+      if (name === 'matmul' || name === 'matmul-at-b' || name === 'matmul-a-bt')
+        return matmulPlan(a as KernelArgs['matmul']) !== null;
       return name === 'conv2d' && convPlan(a as KernelArgs['conv2d']) !== null;
     },
     matmul: (variant, inThread) =>
@@ -162,15 +199,31 @@ export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPoli
         const { outHeight, outWidth } = convDims('conv2d', a.dims);
         const outImage = a.dims.outChannels * outHeight * outWidth;
         const out = new Float32Array(a.dims.batch * outImage);
-        await runSplit(tf, p, { kind: 'conv2d', dims: a.dims, outImage }, { x: a.x, weights: a.weights }, { out }, chunks);
+        await runSplit(
+          tf,
+          p,
+          { kind: 'conv2d', dims: a.dims, outImage },
+          { x: a.x, weights: a.weights },
+          { out },
+          chunks,
+        );
         return out;
       }),
-    noise: (inThread) => split<'noise-inject'>(inThread, (a) => plan(draws(a), policy.minDraws, a.rows), async (a, chunks, p) => (await splitNoise(tf, p, a, chunks, false)).out),
+    noise: (inThread) =>
+      split<'noise-inject'>(
+        inThread,
+        (a) => plan(draws(a), policy.minDraws, a.rows),
+        async (a, chunks, p) => (await splitNoise(tf, p, a, chunks, false)).out,
+      ),
     noiseSigns: (inThread) =>
-      split<'noise-inject-signs'>(inThread, (a) => plan(draws(a), policy.minDraws, a.rows, signWordGranule(a.channels * a.spatial)), async (a, chunks, p) => {
-        const r = await splitNoise(tf, p, a, chunks, true);
-        return { out: r.out, signs: r.signs! };
-      }),
+      split<'noise-inject-signs'>(
+        inThread,
+        (a) => plan(draws(a), policy.minDraws, a.rows, signWordGranule(a.channels * a.spatial)),
+        async (a, chunks, p) => {
+          const r = await splitNoise(tf, p, a, chunks, true);
+          return { out: r.out, signs: r.signs! };
+        },
+      ),
   };
 }
 
@@ -187,12 +240,33 @@ function convFlop(a: Pick<KernelArgs['conv2d'], 'dims'>): number {
   return 2 * convRows(a) * d.outChannels * d.inChannels * d.kernelSize ** 2;
 }
 
-async function splitNoise(tf: Tf, pool: TfjsWorkerPool, a: NoiseInjectArgs, chunks: RowBlock[], withSigns: boolean): Promise<{ out: Float32Array; signs: Uint32Array | null }> {
+async function splitNoise(
+  tf: Tf,
+  pool: TfjsWorkerPool,
+  a: NoiseInjectArgs,
+  chunks: RowBlock[],
+  withSigns: boolean,
+): Promise<{ out: Float32Array; signs: Uint32Array | null }> {
   checkRows(a);
   const out = new Float32Array(draws(a));
   const signs = withSigns ? new Uint32Array(Math.ceil(out.length / 32)) : null;
-  const counters = { rows: a.rows, channels: a.channels, spatial: a.spatial, seed: a.seed, step: a.step, layer: a.layer, rowOffset: a.rowOffset };
-  await runSplit(tf, pool, { kind: 'noise', counters, signs: withSigns }, { z: a.z, sigma: a.sigma }, signs ? { out, signs } : { out }, chunks);
+  const counters = {
+    rows: a.rows,
+    channels: a.channels,
+    spatial: a.spatial,
+    seed: a.seed,
+    step: a.step,
+    layer: a.layer,
+    rowOffset: a.rowOffset,
+  };
+  await runSplit(
+    tf,
+    pool,
+    { kind: 'noise', counters, signs: withSigns },
+    { z: a.z, sigma: a.sigma },
+    signs ? { out, signs } : { out },
+    chunks,
+  );
   return { out, signs };
 }
 
@@ -211,7 +285,12 @@ export interface PooledTable {
  * and it measured 0.47x to 0.99x on 2 threads (64x256x784 to 512x512x512); split by rows it would
  * change the summation order. Every argument is a host array (resident handles are downloaded by the registry first).
  */
-export function pooledTable(tf: Tf, table: KernelTable, pool: TfjsWorkerPool | null, policy: SplitPolicy = SPLIT_POLICY): PooledTable {
+export function pooledTable(
+  tf: Tf,
+  table: KernelTable,
+  pool: TfjsWorkerPool | null,
+  policy: SplitPolicy = SPLIT_POLICY,
+): PooledTable {
   const s = tfjsSplit(tf, pool, policy);
   return {
     threads: s.threads,

@@ -16,10 +16,29 @@ import { hostIo, residentIo, type TfjsIo } from './tfjs-io.js';
 type Tf = typeof TfCore;
 
 /** Kernels this backend computes in host JS rather than TF.js (they move no data to or from TF.js). */
-export const TFJS_HOST_KERNELS: ReadonlySet<KernelName> = new Set(['noise-inject', 'noise-inject-signs', 'sign-pack', 'sgd-update']);
+export const TFJS_HOST_KERNELS: ReadonlySet<KernelName> = new Set([
+  'noise-inject',
+  'noise-inject-signs',
+  'sign-pack',
+  'sgd-update',
+]);
 
 /** Kernels whose resident version takes and returns handles; the others get host arrays (host work, reference fallback, Adam's three reads). */
-export const TFJS_RESIDENT_KERNELS: readonly KernelName[] = ['matmul', 'matmul-at-b', 'matmul-a-bt', 'conv2d', 'bias-activation', 'lr-grad-product', 'softmax-cross-entropy', 'row-sum', 'batchnorm', 'pool', 'add', 'copy-sum', 'conv2d-backward-weights'];
+export const TFJS_RESIDENT_KERNELS: readonly KernelName[] = [
+  'matmul',
+  'matmul-at-b',
+  'matmul-a-bt',
+  'conv2d',
+  'bias-activation',
+  'lr-grad-product',
+  'softmax-cross-entropy',
+  'row-sum',
+  'batchnorm',
+  'pool',
+  'add',
+  'copy-sum',
+  'conv2d-backward-weights',
+];
 
 /**
  * Transposes are explicit: TF.js wasm's matMul with transposeA/transposeB set runs ~20x slower than
@@ -53,8 +72,16 @@ export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf)): KernelTable {
       return io.output(() => {
         // TF.js wasm convolves NHWC with HWIO filters; transpose in and out of the NCHW contract.
         const xt = tf.transpose(io.tensor4d(x, [d.batch, d.inChannels, d.height, d.width]), [0, 2, 3, 1]);
-        const wt = tf.transpose(io.tensor4d(weights, [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]), [2, 3, 1, 0]);
-        const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [d.padding, d.padding], [d.padding, d.padding], [0, 0]];
+        const wt = tf.transpose(
+          io.tensor4d(weights, [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]),
+          [2, 3, 1, 0],
+        );
+        const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+          [0, 0],
+          [d.padding, d.padding],
+          [d.padding, d.padding],
+          [0, 0],
+        ];
         return tf.transpose(tf.conv2d(xt, wt, d.stride, pad), [0, 3, 1, 2]);
       });
     },
@@ -101,7 +128,12 @@ export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf)): KernelTable {
       const v1 = io.output(() => tf.add(tf.mul(io.tensor1d(v), beta2), tf.mul(tf.square(gt()), 1 - beta2)));
       const c1 = 1 - beta1 ** t;
       const c2 = 1 - beta2 ** t;
-      const w1 = io.output(() => tf.sub(io.tensor1d(w), tf.div(tf.mul(io.tensor1d(m1), lr / c1), tf.add(tf.sqrt(tf.div(io.tensor1d(v1), c2)), eps))));
+      const w1 = io.output(() =>
+        tf.sub(
+          io.tensor1d(w),
+          tf.div(tf.mul(io.tensor1d(m1), lr / c1), tf.add(tf.sqrt(tf.div(io.tensor1d(v1), c2)), eps)),
+        ),
+      );
       return { w: w1, m: m1, v: v1 };
     },
   };

@@ -29,7 +29,10 @@ export function tfjsThreads(env: NodeJS.ProcessEnv = process.env): number {
   const asked = env['ALRFLOW_TFJS_THREADS'];
   if (asked !== undefined && asked !== '') {
     const n = Number(asked);
-    if (!Number.isInteger(n) || n < 1) throw new ConfigError([`environment ALRFLOW_TFJS_THREADS = "${asked}"; allowed: an integer >= 1 (1 = no worker threads), or unset (one per core)`]);
+    if (!Number.isInteger(n) || n < 1)
+      throw new ConfigError([
+        `environment ALRFLOW_TFJS_THREADS = "${asked}"; allowed: an integer >= 1 (1 = no worker threads), or unset (one per core)`,
+      ]);
     return n;
   }
   return Math.max(1, Math.min(availableParallelism(), MAX_THREADS));
@@ -149,8 +152,13 @@ export class TfjsWorkerPool {
   }
 
   private error(task: PoolMessage | null, err: unknown): KernelWorkerError {
-    const what = task === null || task === 'ping' ? 'starting' : `computing a ${task.spec.kind} call split in ${task.chunks.length} chunks`;
+    const what =
+      task === null || task === 'ping'
+        ? 'starting'
+        : `computing a ${task.spec.kind} call split in ${task.chunks.length} chunks`;
     const msg = err instanceof Error ? err.message : String(err);
-    return new KernelWorkerError(`tfjs-wasm worker pool (${this.threads} threads): a worker thread failed while ${what}: ${msg}. Hint: set ALRFLOW_TFJS_THREADS=1 to run every kernel on the main thread`);
+    return new KernelWorkerError(
+      `tfjs-wasm worker pool (${this.threads} threads): a worker thread failed while ${what}: ${msg}. Hint: set ALRFLOW_TFJS_THREADS=1 to run every kernel on the main thread`,
+    );
   }
 }

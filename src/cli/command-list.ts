@@ -17,5 +17,18 @@ import * as train from './commands/train.js';
 import * as worker from './commands/worker.js';
 
 export const commands: ReadonlyArray<{ register: (program: Command) => void }> = [
-  backends, compare, compile, demo, hw, models, probe, report, scalesim, simulate, start, sweep, train, worker,
+  backends,
+  compare,
+  compile,
+  demo,
+  hw,
+  models,
+  probe,
+  report,
+  scalesim,
+  simulate,
+  start,
+  sweep,
+  train,
+  worker,
 ];

@@ -7,7 +7,15 @@ import { elementCount } from '../ir/graph.js';
 import type { Graph } from '../ir/types.js';
 import type { Layer, Network } from '../models/layers.js';
 import { ForwardEmitter } from './expand-forward.js';
-import { gradDims, gradientTensor, optimizerUpdate, removeDeadCode, startExpansion, type ExpandContext, type ExpandOptions } from './expand-common.js';
+import {
+  gradDims,
+  gradientTensor,
+  optimizerUpdate,
+  removeDeadCode,
+  startExpansion,
+  type ExpandContext,
+  type ExpandOptions,
+} from './expand-common.js';
 
 class BackwardEmitter {
   constructor(
@@ -22,7 +30,13 @@ class BackwardEmitter {
 
   private dx(layer: Layer, x: string): string {
     const info = this.ctx.b.get(x);
-    return this.ctx.b.tensor({ id: `${layer.name}.dx`, shape: info.shape, dtype: info.dtype, cls: 'gradient', layer: layer.name });
+    return this.ctx.b.tensor({
+      id: `${layer.name}.dx`,
+      shape: info.shape,
+      dtype: info.dtype,
+      cls: 'gradient',
+      layer: layer.name,
+    });
   }
 
   /** Returns the gradient with respect to the layer's input (the same tensor when nothing needs it). */
@@ -39,22 +53,61 @@ class BackwardEmitter {
       case 'batchnorm': {
         const params = this.ctx.params.get(layer.name)!;
         const gradient = gradientTensor(this.ctx, layer);
-        b.node({ ...base, id: id('gradprod'), kind: 'GradProduct', inputs: [x, dy], outputs: [gradient], ...gradDims(this.ctx, layer, this.rows), groups: 1, signs: false });
+        b.node({
+          ...base,
+          id: id('gradprod'),
+          kind: 'GradProduct',
+          inputs: [x, dy],
+          outputs: [gradient],
+          ...gradDims(this.ctx, layer, this.rows),
+          groups: 1,
+          signs: false,
+        });
         optimizerUpdate(this.ctx, layer, gradient);
         if (!needDx) return dy;
         const dx = this.dx(layer, x);
         if (layer.kind === 'linear') {
-          b.node({ ...base, id: id('dx'), kind: 'MatMul', inputs: [dy, params], outputs: [dx], m: this.rows, n: layer.inFeatures, k: layer.outFeatures, groups: 1 });
+          b.node({
+            ...base,
+            id: id('dx'),
+            kind: 'MatMul',
+            inputs: [dy, params],
+            outputs: [dx],
+            m: this.rows,
+            n: layer.inFeatures,
+            k: layer.outFeatures,
+            groups: 1,
+          });
         } else if (layer.kind === 'conv2d') {
           const [, h, w] = this.ctx.shapes.get(layer.name)!.input;
           const [, oh, ow] = this.ctx.shapes.get(layer.name)!.output;
           b.node({
-            ...base, id: id('dx'), kind: 'Conv2d', inputs: [dy, params], outputs: [dx], batch: this.rows,
-            inChannels: layer.outChannels, outChannels: layer.inChannels, inHeight: oh!, inWidth: ow!, outHeight: h!, outWidth: w!,
-            kernelSize: layer.kernelSize, stride: layer.stride, padding: layer.padding,
+            ...base,
+            id: id('dx'),
+            kind: 'Conv2d',
+            inputs: [dy, params],
+            outputs: [dx],
+            batch: this.rows,
+            inChannels: layer.outChannels,
+            outChannels: layer.inChannels,
+            inHeight: oh!,
+            inWidth: ow!,
+            outHeight: h!,
+            outWidth: w!,
+            kernelSize: layer.kernelSize,
+            stride: layer.stride,
+            padding: layer.padding,
           });
         } else {
-          b.node({ ...base, id: id('dx'), kind: 'BatchNorm', inputs: [dy, x, params], outputs: [dx], elements, channels: layer.channels });
+          b.node({
+            ...base,
+            id: id('dx'),
+            kind: 'BatchNorm',
+            inputs: [dy, x, params],
+            outputs: [dx],
+            elements,
+            channels: layer.channels,
+          });
         }
         return dx;
       }
@@ -69,7 +122,17 @@ class BackwardEmitter {
         const dx = this.dx(layer, x);
         const inputs = layer.kind === 'maxpool' ? [dy, x] : [dy];
         const op = layer.kind === 'maxpool' ? 'max' : 'avg';
-        b.node({ ...base, id: id('dx'), kind: 'Pool', op, inputs, outputs: [dx], elements, size: layer.size, stride: layer.stride });
+        b.node({
+          ...base,
+          id: id('dx'),
+          kind: 'Pool',
+          op,
+          inputs,
+          outputs: [dx],
+          elements,
+          size: layer.size,
+          stride: layer.stride,
+        });
         return dx;
       }
       case 'flatten':
@@ -90,11 +153,26 @@ export function expandBp(network: Network, options: ExpandOptions): Graph {
   const N = options.batch;
   const ctx = startExpansion(network, options, N);
   const { b } = ctx;
-  const forward = new ForwardEmitter(b, ctx.shapes, { params: (l) => ctx.params.get(l.name)!, afterParam: (_l, z) => z }, N, 1, '');
+  const forward = new ForwardEmitter(
+    b,
+    ctx.shapes,
+    { params: (l) => ctx.params.get(l.name)!, afterParam: (_l, z) => z },
+    N,
+    1,
+    '',
+  );
   const logits = forward.sequence(network.layers, 'x');
   const loss = b.tensor({ id: 'loss', shape: [N], dtype: b.floatDtype, cls: 'loss' });
   const dlogits = b.tensor({ id: 'loss.dlogits', shape: [N, network.classes], dtype: b.floatDtype, cls: 'gradient' });
-  b.node({ id: 'loss.ce', kind: 'Loss', phase: 'loss', inputs: [logits, 'labels'], outputs: [loss, dlogits], rows: N, classes: network.classes });
+  b.node({
+    id: 'loss.ce',
+    kind: 'Loss',
+    phase: 'loss',
+    inputs: [logits, 'labels'],
+    outputs: [loss, dlogits],
+    rows: N,
+    classes: network.classes,
+  });
   new BackwardEmitter(ctx, forward, N).sequence(network.layers, dlogits);
   return removeDeadCode(b.build());
 }

@@ -8,9 +8,20 @@ import { paramLayers, parameterCount, type Network, type ParamLayer, type Shape 
 import { inferShapes } from '../models/shapes.js';
 import { ForwardEmitter, type BatchNormLayer, type BatchStats } from './expand-forward.js';
 import type { CompileOptions } from './types.js';
-import { defaultSwitches, lossEmitsOf, noiseScaleOf, optimizerStateId, rowLayoutOf, sigmaTensorId, type MethodSwitches } from '../ir/method-rules.js';
+import {
+  defaultSwitches,
+  lossEmitsOf,
+  noiseScaleOf,
+  optimizerStateId,
+  rowLayoutOf,
+  sigmaTensorId,
+  type MethodSwitches,
+} from '../ir/method-rules.js';
 
-export type ExpandOptions = Pick<CompileOptions, 'method' | 'copies' | 'batch' | 'noiseStorage' | 'layerwise' | 'optimizer' | 'switches'> & {
+export type ExpandOptions = Pick<
+  CompileOptions,
+  'method' | 'copies' | 'batch' | 'noiseStorage' | 'layerwise' | 'optimizer' | 'switches'
+> & {
   floatBytes?: number;
 };
 
@@ -47,7 +58,16 @@ export function startExpansion(network: Network, options: ExpandOptions, inputRo
   b.tensor({ id: 'labels', shape: [options.batch], dtype: b.floatDtype, cls: 'input' });
   const params = new Map<string, string>();
   for (const layer of layers) {
-    params.set(layer.name, b.tensor({ id: `${layer.name}.params`, shape: [parameterTotal(layer)], dtype: b.floatDtype, cls: 'weight', layer: layer.name }));
+    params.set(
+      layer.name,
+      b.tensor({
+        id: `${layer.name}.params`,
+        shape: [parameterTotal(layer)],
+        dtype: b.floatDtype,
+        cls: 'weight',
+        layer: layer.name,
+      }),
+    );
   }
   return { b, network, options, shapes, layers, params, switches: options.switches ?? defaultSwitches };
 }
@@ -59,7 +79,11 @@ export function gradDims(ctx: ExpandContext, layer: ParamLayer, rows: number): {
     case 'linear':
       return { m: layer.outFeatures, n: layer.inFeatures + 1, k: rows };
     case 'conv2d':
-      return { m: layer.outChannels, n: layer.inChannels * layer.kernelSize * layer.kernelSize + 1, k: rows * elementCount(out.slice(1)) };
+      return {
+        m: layer.outChannels,
+        n: layer.inChannels * layer.kernelSize * layer.kernelSize + 1,
+        k: rows * elementCount(out.slice(1)),
+      };
     case 'batchnorm':
       return { m: layer.channels, n: 2, k: rows * elementCount(out.slice(1)) };
     default:
@@ -68,26 +92,64 @@ export function gradDims(ctx: ExpandContext, layer: ParamLayer, rows: number): {
 }
 
 export function gradientTensor(ctx: ExpandContext, layer: ParamLayer): string {
-  return ctx.b.tensor({ id: `${layer.name}.grad`, shape: [parameterTotal(layer)], dtype: ctx.b.floatDtype, cls: 'gradient', layer: layer.name });
+  return ctx.b.tensor({
+    id: `${layer.name}.grad`,
+    shape: [parameterTotal(layer)],
+    dtype: ctx.b.floatDtype,
+    cls: 'gradient',
+    layer: layer.name,
+  });
 }
 
 /** The optimizer update of a layer's parameters, or (target 'sigma') of its learned sigma. */
-export function optimizerUpdate(ctx: ExpandContext, layer: ParamLayer, gradient: string, target: 'params' | 'sigma' = 'params'): void {
+export function optimizerUpdate(
+  ctx: ExpandContext,
+  layer: ParamLayer,
+  gradient: string,
+  target: 'params' | 'sigma' = 'params',
+): void {
   const { b } = ctx;
   const values = target === 'params' ? ctx.params.get(layer.name)! : sigmaTensorId(layer.name);
   const stateId = optimizerStateId(layer.name, target);
   const elements = elementCount(b.get(values).shape);
-  const next = b.tensor({ id: `${values}.next`, shape: [elements], dtype: b.floatDtype, cls: 'weight', layer: layer.name });
+  const next = b.tensor({
+    id: `${values}.next`,
+    shape: [elements],
+    dtype: b.floatDtype,
+    cls: 'weight',
+    layer: layer.name,
+  });
   const inputs = [values, gradient];
   const outputs = [next];
   if (ctx.options.optimizer === 'adam') {
     // Adam keeps first and second moments: two floats per value.
-    inputs.push(b.tensor({ id: stateId, shape: [2 * elements], dtype: b.floatDtype, cls: 'optimizer-state', layer: layer.name }));
-    outputs.push(b.tensor({ id: `${stateId}.next`, shape: [2 * elements], dtype: b.floatDtype, cls: 'optimizer-state', layer: layer.name }));
+    inputs.push(
+      b.tensor({ id: stateId, shape: [2 * elements], dtype: b.floatDtype, cls: 'optimizer-state', layer: layer.name }),
+    );
+    outputs.push(
+      b.tensor({
+        id: `${stateId}.next`,
+        shape: [2 * elements],
+        dtype: b.floatDtype,
+        cls: 'optimizer-state',
+        layer: layer.name,
+      }),
+    );
   }
   const id = target === 'params' ? `${layer.name}.update` : `${layer.name}.sigma.update`;
   const targetAttribute = target === 'sigma' ? { target } : {};
-  b.node({ id, kind: 'OptimizerUpdate', ...targetAttribute, phase: 'update', layer: layer.name, perStep: true, inputs, outputs, elements, optimizer: ctx.options.optimizer });
+  b.node({
+    id,
+    kind: 'OptimizerUpdate',
+    ...targetAttribute,
+    phase: 'update',
+    layer: layer.name,
+    perStep: true,
+    inputs,
+    outputs,
+    elements,
+    optimizer: ctx.options.optimizer,
+  });
 }
 
 /** The method's attributes of a noisy step's nodes: noise sampling, the Loss node's reading, the gradient product's scaling. */
@@ -98,7 +160,11 @@ export function methodAttributes(ctx: ExpandContext) {
   return {
     noise: { antithetic: s.antithetic, rowLayout },
     loss: { emits: lossEmitsOf(method, s), baseline: s.baseline, rowLayout, copies },
-    product: { space: rowLayout === 'copy-major' ? ('weight' as const) : ('activation' as const), noiseScale: noiseScaleOf(method, s), normaliser: batch * copies },
+    product: {
+      space: rowLayout === 'copy-major' ? ('weight' as const) : ('activation' as const),
+      noiseScale: noiseScaleOf(method, s),
+      normaliser: batch * copies,
+    },
   };
 }
 
@@ -114,10 +180,23 @@ export function cleanBatchStats(ctx: ExpandContext): BatchStats | undefined {
   const tensor = (layer: BatchNormLayer): string => {
     const id = `clean/${layer.name}.stats`;
     if (ctx.b.has(id)) return id;
-    return ctx.b.tensor({ id, shape: [2, layer.channels], dtype: ctx.b.floatDtype, cls: 'activation', layer: layer.name });
+    return ctx.b.tensor({
+      id,
+      shape: [2, layer.channels],
+      dtype: ctx.b.floatDtype,
+      cls: 'activation',
+      layer: layer.name,
+    });
   };
   const params = (layer: ParamLayer): string => ctx.params.get(layer.name)!;
-  const clean = new ForwardEmitter(ctx.b, ctx.shapes, { params, afterParam: (_l, z) => z, batchStats: { role: 'write', tensor } }, ctx.b.get('x').shape[0]!, 1, 'clean/');
+  const clean = new ForwardEmitter(
+    ctx.b,
+    ctx.shapes,
+    { params, afterParam: (_l, z) => z, batchStats: { role: 'write', tensor } },
+    ctx.b.get('x').shape[0]!,
+    1,
+    'clean/',
+  );
   clean.sequence(ctx.network.layers, 'x');
   return { role: 'read', tensor };
 }

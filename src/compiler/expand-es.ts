@@ -5,7 +5,17 @@
 import type { Graph } from '../ir/types.js';
 import type { Network, ParamLayer } from '../models/layers.js';
 import { ForwardEmitter } from './expand-forward.js';
-import { cleanBatchStats, gradientTensor, methodAttributes, optimizerUpdate, parameterTotal, removeDeadCode, startExpansion, type ExpandContext, type ExpandOptions } from './expand-common.js';
+import {
+  cleanBatchStats,
+  gradientTensor,
+  methodAttributes,
+  optimizerUpdate,
+  parameterTotal,
+  removeDeadCode,
+  startExpansion,
+  type ExpandContext,
+  type ExpandOptions,
+} from './expand-common.js';
 
 function perturb(ctx: ExpandContext, layer: ParamLayer, stored: Map<string, string | undefined>): string {
   const { b, options } = ctx;
@@ -13,9 +23,26 @@ function perturb(ctx: ExpandContext, layer: ParamLayer, stored: Map<string, stri
   const elements = K * parameterTotal(layer);
   const shape = [K, parameterTotal(layer)];
   const base = { phase: 'forward' as const, layer: layer.name, perStep: true, elements };
-  const copies = b.tensor({ id: `${layer.name}.params.copies`, shape, dtype: b.floatDtype, cls: 'weight', layer: layer.name });
-  const noise = options.noiseStorage === 'regenerate' ? undefined : b.tensor({ id: `${layer.name}.noise`, shape, dtype: b.floatDtype, cls: 'noise', layer: layer.name });
-  b.node({ ...base, ...methodAttributes(ctx).noise, id: `${layer.name}.perturb`, kind: 'NoiseInject', storage: options.noiseStorage, inputs: [ctx.params.get(layer.name)!], outputs: noise ? [copies, noise] : [copies] });
+  const copies = b.tensor({
+    id: `${layer.name}.params.copies`,
+    shape,
+    dtype: b.floatDtype,
+    cls: 'weight',
+    layer: layer.name,
+  });
+  const noise =
+    options.noiseStorage === 'regenerate'
+      ? undefined
+      : b.tensor({ id: `${layer.name}.noise`, shape, dtype: b.floatDtype, cls: 'noise', layer: layer.name });
+  b.node({
+    ...base,
+    ...methodAttributes(ctx).noise,
+    id: `${layer.name}.perturb`,
+    kind: 'NoiseInject',
+    storage: options.noiseStorage,
+    inputs: [ctx.params.get(layer.name)!],
+    outputs: noise ? [copies, noise] : [copies],
+  });
   if (noise && options.noiseStorage === 'sign-bits') {
     const signs = b.tensor({ id: `${layer.name}.signs`, shape, dtype: 'bit', cls: 'sign-bits', layer: layer.name });
     b.node({ ...base, id: `${layer.name}.signpack`, kind: 'SignPack', inputs: [noise], outputs: [signs] });
@@ -29,11 +56,24 @@ function perturb(ctx: ExpandContext, layer: ParamLayer, stored: Map<string, stri
 function gradientSource(ctx: ExpandContext, layer: ParamLayer, stored: string | undefined): string {
   const { b, options } = ctx;
   const shape = [options.copies, parameterTotal(layer)];
-  const base = { phase: 'gradient' as const, layer: layer.name, perStep: true, elements: options.copies * parameterTotal(layer) };
+  const base = {
+    phase: 'gradient' as const,
+    layer: layer.name,
+    perStep: true,
+    elements: options.copies * parameterTotal(layer),
+  };
   let source = stored;
   if (!source) {
     source = b.tensor({ id: `${layer.name}.noise.regen`, shape, dtype: b.floatDtype, cls: 'noise', layer: layer.name });
-    b.node({ ...base, ...methodAttributes(ctx).noise, id: `${layer.name}.regenerate`, kind: 'NoiseInject', storage: 'regenerate', inputs: [], outputs: [source] });
+    b.node({
+      ...base,
+      ...methodAttributes(ctx).noise,
+      id: `${layer.name}.regenerate`,
+      kind: 'NoiseInject',
+      storage: 'regenerate',
+      inputs: [],
+      outputs: [source],
+    });
   }
   if (options.method !== 'aes' || b.get(source).dtype === 'bit') return source;
   const signs = b.tensor({ id: `${layer.name}.signs.late`, shape, dtype: 'bit', cls: 'sign-bits', layer: layer.name });
@@ -49,24 +89,70 @@ export function expandEs(network: Network, options: ExpandOptions): Graph {
   const stored = new Map<string, string | undefined>();
   const copies = new Map<string, string>();
   const batchStats = cleanBatchStats(ctx);
-  const emitter = new ForwardEmitter(b, ctx.shapes, {
-    ...(batchStats ? { batchStats } : {}),
-    params: (layer) => copies.get(layer.name) ?? copies.set(layer.name, perturb(ctx, layer, stored)).get(layer.name)!,
-    afterParam: (_layer, z) => z,
-  }, N * K, K, '');
+  const emitter = new ForwardEmitter(
+    b,
+    ctx.shapes,
+    {
+      ...(batchStats ? { batchStats } : {}),
+      params: (layer) => copies.get(layer.name) ?? copies.set(layer.name, perturb(ctx, layer, stored)).get(layer.name)!,
+      afterParam: (_layer, z) => z,
+    },
+    N * K,
+    K,
+    '',
+  );
   const logits = emitter.sequence(network.layers, 'x');
   const loss = b.tensor({ id: 'loss', shape: [N * K], dtype: b.floatDtype, cls: 'loss' });
-  b.node({ id: 'loss.ce', kind: 'Loss', phase: 'loss', inputs: [logits, 'labels'], outputs: [loss], rows: N * K, classes: network.classes, ...methodAttributes(ctx).loss });
+  b.node({
+    id: 'loss.ce',
+    kind: 'Loss',
+    phase: 'loss',
+    inputs: [logits, 'labels'],
+    outputs: [loss],
+    rows: N * K,
+    classes: network.classes,
+    ...methodAttributes(ctx).loss,
+  });
   const perCopy = b.tensor({ id: 'loss.per-copy', shape: [K], dtype: b.floatDtype, cls: 'loss' });
-  b.node({ id: 'loss.reduce', kind: 'Reduce', phase: 'gradient', perStep: true, inputs: [loss], outputs: [perCopy], elements: K, factor: N });
-  const targets = ctx.layers.map((layer) => b.tensor({ id: `loss@${layer.name}`, shape: [K], dtype: b.floatDtype, cls: 'loss', layer: layer.name }));
-  b.node({ id: 'loss.broadcast', kind: 'LossBroadcast', phase: 'communication', perStep: true, inputs: [perCopy], outputs: targets, rows: K, targets: targets.length });
+  b.node({
+    id: 'loss.reduce',
+    kind: 'Reduce',
+    phase: 'gradient',
+    perStep: true,
+    inputs: [loss],
+    outputs: [perCopy],
+    elements: K,
+    factor: N,
+  });
+  const targets = ctx.layers.map((layer) =>
+    b.tensor({ id: `loss@${layer.name}`, shape: [K], dtype: b.floatDtype, cls: 'loss', layer: layer.name }),
+  );
+  b.node({
+    id: 'loss.broadcast',
+    kind: 'LossBroadcast',
+    phase: 'communication',
+    perStep: true,
+    inputs: [perCopy],
+    outputs: targets,
+    rows: K,
+    targets: targets.length,
+  });
   ctx.layers.forEach((layer, i) => {
     const source = gradientSource(ctx, layer, stored.get(layer.name));
     const gradient = gradientTensor(ctx, layer);
     b.node({
-      id: `${layer.name}.gradprod`, kind: 'GradProduct', phase: 'gradient', layer: layer.name, perStep: true,
-      inputs: [source, targets[i]!], outputs: [gradient], m: parameterTotal(layer), n: 1, k: K, groups: 1, signs: b.get(source).dtype === 'bit',
+      id: `${layer.name}.gradprod`,
+      kind: 'GradProduct',
+      phase: 'gradient',
+      layer: layer.name,
+      perStep: true,
+      inputs: [source, targets[i]!],
+      outputs: [gradient],
+      m: parameterTotal(layer),
+      n: 1,
+      k: K,
+      groups: 1,
+      signs: b.get(source).dtype === 'bit',
       ...methodAttributes(ctx).product,
     });
     optimizerUpdate(ctx, layer, gradient);

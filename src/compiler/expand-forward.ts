@@ -57,7 +57,13 @@ export class ForwardEmitter {
   }
 
   private activation(name: string, layer: string, perSample: Shape): string {
-    return this.b.tensor({ id: `${this.prefix}${name}`, shape: [this.rows, ...perSample], dtype: this.b.floatDtype, cls: 'activation', layer });
+    return this.b.tensor({
+      id: `${this.prefix}${name}`,
+      shape: [this.rows, ...perSample],
+      dtype: this.b.floatDtype,
+      cls: 'activation',
+      layer,
+    });
   }
 
   private outShape(layer: Layer): Shape {
@@ -76,7 +82,17 @@ export class ForwardEmitter {
         const p = this.hooks.params(layer);
         const z = this.activation(`${layer.name}.z`, layer.name, outShape);
         const m = this.rows / this.groups;
-        this.b.node({ ...base, id: id('mm'), kind: 'MatMul', inputs: [x, p], outputs: [z], m, n: layer.outFeatures, k: layer.inFeatures, groups: this.groups });
+        this.b.node({
+          ...base,
+          id: id('mm'),
+          kind: 'MatMul',
+          inputs: [x, p],
+          outputs: [z],
+          m,
+          n: layer.outFeatures,
+          k: layer.inFeatures,
+          groups: this.groups,
+        });
         return this.bias(layer, this.hooks.afterParam(layer, z), p, elements);
       }
       case 'conv2d': {
@@ -85,9 +101,21 @@ export class ForwardEmitter {
         const [, oh, ow] = outShape;
         const z = this.activation(`${layer.name}.z`, layer.name, outShape);
         this.b.node({
-          ...base, id: id('conv'), kind: 'Conv2d', inputs: [x, p], outputs: [z], batch: this.rows,
-          inChannels: layer.inChannels, outChannels: layer.outChannels, inHeight: h!, inWidth: w!, outHeight: oh!, outWidth: ow!,
-          kernelSize: layer.kernelSize, stride: layer.stride, padding: layer.padding,
+          ...base,
+          id: id('conv'),
+          kind: 'Conv2d',
+          inputs: [x, p],
+          outputs: [z],
+          batch: this.rows,
+          inChannels: layer.inChannels,
+          outChannels: layer.outChannels,
+          inHeight: h!,
+          inWidth: w!,
+          outHeight: oh!,
+          outWidth: ow!,
+          kernelSize: layer.kernelSize,
+          stride: layer.stride,
+          padding: layer.padding,
           ...(this.groups > 1 ? { groups: this.groups } : {}),
         });
         return this.bias(layer, this.hooks.afterParam(layer, z), p, elements);
@@ -104,14 +132,32 @@ export class ForwardEmitter {
       case 'relu':
       case 'tanh': {
         const out = this.activation(`${layer.name}.out`, layer.name, outShape);
-        this.b.node({ ...base, id: id('act'), kind: 'BiasAct', act: layer.kind, inputs: [x], outputs: [out], elements });
+        this.b.node({
+          ...base,
+          id: id('act'),
+          kind: 'BiasAct',
+          act: layer.kind,
+          inputs: [x],
+          outputs: [out],
+          elements,
+        });
         return out;
       }
       case 'maxpool':
       case 'avgpool': {
         const out = this.activation(`${layer.name}.out`, layer.name, outShape);
         const op = layer.kind === 'maxpool' ? 'max' : 'avg';
-        this.b.node({ ...base, id: id('pool'), kind: 'Pool', op, inputs: [x], outputs: [out], elements, size: layer.size, stride: layer.stride });
+        this.b.node({
+          ...base,
+          id: id('pool'),
+          kind: 'Pool',
+          op,
+          inputs: [x],
+          outputs: [out],
+          elements,
+          size: layer.size,
+          stride: layer.stride,
+        });
         return out;
       }
       case 'flatten':
@@ -131,7 +177,16 @@ export class ForwardEmitter {
   /** Bias add after a linear or conv product (and after its noise, which commutes with it). */
   private bias(layer: ParamLayer, z: string, params: string, elements: number): string {
     const out = this.activation(`${layer.name}.out`, layer.name, this.outShape(layer));
-    this.b.node({ id: `${this.prefix}${layer.name}.bias`, kind: 'BiasAct', act: 'none', phase: 'forward', layer: layer.name, inputs: [z, params], outputs: [out], elements });
+    this.b.node({
+      id: `${this.prefix}${layer.name}.bias`,
+      kind: 'BiasAct',
+      act: 'none',
+      phase: 'forward',
+      layer: layer.name,
+      inputs: [z, params],
+      outputs: [out],
+      elements,
+    });
     return out;
   }
 }

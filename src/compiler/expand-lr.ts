@@ -11,7 +11,17 @@ import { sigmaTensorId } from '../ir/method-rules.js';
 import type { Graph } from '../ir/types.js';
 import type { Network, ParamLayer } from '../models/layers.js';
 import { ForwardEmitter, type BatchStats } from './expand-forward.js';
-import { cleanBatchStats, gradDims, gradientTensor, methodAttributes, optimizerUpdate, removeDeadCode, startExpansion, type ExpandContext, type ExpandOptions } from './expand-common.js';
+import {
+  cleanBatchStats,
+  gradDims,
+  gradientTensor,
+  methodAttributes,
+  optimizerUpdate,
+  removeDeadCode,
+  startExpansion,
+  type ExpandContext,
+  type ExpandOptions,
+} from './expand-common.js';
 
 interface NoisyLayer {
   layer: ParamLayer;
@@ -35,19 +45,39 @@ function layoutOf(outShape: readonly number[]): { spatial?: true } {
   return outShape.length > 1 ? { spatial: true } : {};
 }
 
-function injectNoise(ctx: ExpandContext, prefix: string, layer: ParamLayer, z: string, rows: number): { noisy: string; stored?: string } {
+function injectNoise(
+  ctx: ExpandContext,
+  prefix: string,
+  layer: ParamLayer,
+  z: string,
+  rows: number,
+): { noisy: string; stored?: string } {
   const { b } = ctx;
   const outShape = ctx.shapes.get(layer.name)!.output;
   const elements = rows * elementCount(outShape);
   const storage = ctx.options.noiseStorage;
   const tensor = (suffix: string, cls: 'activation' | 'noise' | 'sign-bits'): string =>
-    b.tensor({ id: `${prefix}${layer.name}.${suffix}`, shape: [rows, ...outShape], dtype: cls === 'sign-bits' ? 'bit' : b.floatDtype, cls, layer: layer.name });
+    b.tensor({
+      id: `${prefix}${layer.name}.${suffix}`,
+      shape: [rows, ...outShape],
+      dtype: cls === 'sign-bits' ? 'bit' : b.floatDtype,
+      cls,
+      layer: layer.name,
+    });
   const noisy = tensor('noisy', 'activation');
   const noise = storage === 'regenerate' ? undefined : tensor('noise', 'noise');
   const base = { phase: 'forward' as const, layer: layer.name, elements };
   const inputs = [z, ...sigmaInput(ctx, layer)];
   const attributes = { ...methodAttributes(ctx).noise, ...layoutOf(outShape) };
-  b.node({ ...base, ...attributes, id: `${prefix}${layer.name}.inject`, kind: 'NoiseInject', storage, inputs, outputs: noise ? [noisy, noise] : [noisy] });
+  b.node({
+    ...base,
+    ...attributes,
+    id: `${prefix}${layer.name}.inject`,
+    kind: 'NoiseInject',
+    storage,
+    inputs,
+    outputs: noise ? [noisy, noise] : [noisy],
+  });
   if (storage !== 'sign-bits' || !noise) return { noisy, stored: noise };
   const signs = tensor('signs', 'sign-bits');
   b.node({ ...base, id: `${prefix}${layer.name}.signpack`, kind: 'SignPack', inputs: [noise], outputs: [signs] });
@@ -64,7 +94,15 @@ function floatNoise(ctx: ExpandContext, l: NoisyLayer): string {
   b.tensor({ id, shape: [l.rows, ...outShape], dtype: b.floatDtype, cls: 'noise', layer: l.layer.name });
   const base = { phase: 'gradient' as const, layer: l.layer.name, elements: l.rows * elementCount(outShape) };
   const attributes = { ...methodAttributes(ctx).noise, ...layoutOf(outShape) };
-  b.node({ ...base, ...attributes, id: `${l.prefix}${l.layer.name}.regenerate`, kind: 'NoiseInject', storage: 'regenerate', inputs: [], outputs: [id] });
+  b.node({
+    ...base,
+    ...attributes,
+    id: `${l.prefix}${l.layer.name}.regenerate`,
+    kind: 'NoiseInject',
+    storage: 'regenerate',
+    inputs: [],
+    outputs: [id],
+  });
   return id;
 }
 
@@ -74,8 +112,22 @@ function gradientSource(ctx: ExpandContext, l: NoisyLayer): string {
   const source = l.stored ?? floatNoise(ctx, l);
   if (ctx.options.method !== 'alr' || b.get(source).dtype === 'bit') return source;
   const outShape = ctx.shapes.get(l.layer.name)!.output;
-  const signs = b.tensor({ id: `${l.prefix}${l.layer.name}.signs.late`, shape: [l.rows, ...outShape], dtype: 'bit', cls: 'sign-bits', layer: l.layer.name });
-  b.node({ phase: 'gradient', layer: l.layer.name, elements: l.rows * elementCount(outShape), id: `${l.prefix}${l.layer.name}.signpack.late`, kind: 'SignPack', inputs: [source], outputs: [signs] });
+  const signs = b.tensor({
+    id: `${l.prefix}${l.layer.name}.signs.late`,
+    shape: [l.rows, ...outShape],
+    dtype: 'bit',
+    cls: 'sign-bits',
+    layer: l.layer.name,
+  });
+  b.node({
+    phase: 'gradient',
+    layer: l.layer.name,
+    elements: l.rows * elementCount(outShape),
+    id: `${l.prefix}${l.layer.name}.signpack.late`,
+    kind: 'SignPack',
+    inputs: [source],
+    outputs: [signs],
+  });
   return signs;
 }
 
@@ -85,10 +137,23 @@ function learnSigma(ctx: ExpandContext, l: NoisyLayer): void {
   const sigma = sigmaTensorId(l.layer.name);
   const channels = b.get(sigma).shape[0]!;
   const noise = floatNoise(ctx, l);
-  const gradient = b.tensor({ id: `${sigma}.grad`, shape: [channels], dtype: b.floatDtype, cls: 'gradient', layer: l.layer.name });
+  const gradient = b.tensor({
+    id: `${sigma}.grad`,
+    shape: [channels],
+    dtype: b.floatDtype,
+    cls: 'gradient',
+    layer: l.layer.name,
+  });
   b.node({
-    id: `${l.layer.name}.sigma-grad`, kind: 'SigmaGrad', phase: 'gradient', layer: l.layer.name, inputs: [noise, l.lossValues, sigma], outputs: [gradient],
-    elements: elementCount(b.get(noise).shape), channels, normaliser: methodAttributes(ctx).product.normaliser,
+    id: `${l.layer.name}.sigma-grad`,
+    kind: 'SigmaGrad',
+    phase: 'gradient',
+    layer: l.layer.name,
+    inputs: [noise, l.lossValues, sigma],
+    outputs: [gradient],
+    elements: elementCount(b.get(noise).shape),
+    channels,
+    normaliser: methodAttributes(ctx).product.normaliser,
   });
   optimizerUpdate(ctx, l.layer, gradient, 'sigma');
 }
@@ -99,33 +164,66 @@ function lossOf(ctx: ExpandContext, prefix: string, logits: string, rows: number
   const attributes = methodAttributes(ctx).loss;
   const tensor = (id: string): string => b.tensor({ id, shape: [rows], dtype: b.floatDtype, cls: 'loss' });
   const loss = tensor(`${prefix}loss`);
-  const values = attributes.emits === 'loss-signs' && ctx.switches.learnedSigma ? tensor(`${prefix}loss.values`) : undefined;
+  const values =
+    attributes.emits === 'loss-signs' && ctx.switches.learnedSigma ? tensor(`${prefix}loss.values`) : undefined;
   const outputs = values ? [loss, values] : [loss];
-  b.node({ id: `${prefix}loss.ce`, kind: 'Loss', phase: 'loss', inputs: [logits, 'labels'], outputs, rows, classes: ctx.network.classes, ...attributes });
+  b.node({
+    id: `${prefix}loss.ce`,
+    kind: 'Loss',
+    phase: 'loss',
+    inputs: [logits, 'labels'],
+    outputs,
+    rows,
+    classes: ctx.network.classes,
+    ...attributes,
+  });
   return { loss, values: values ?? loss };
 }
 
 /** All layers noisy in one forward pass: the forward-only mode. */
 function allNoisy(ctx: ExpandContext, rows: number, batchStats: BatchStats | undefined): NoisyLayer[] {
   const stored = new Map<string, string | undefined>();
-  const emitter = new ForwardEmitter(ctx.b, ctx.shapes, {
-    params: (layer) => ctx.params.get(layer.name)!,
-    ...(batchStats ? { batchStats } : {}),
-    afterParam: (layer, z) => {
-      const { noisy, stored: s } = injectNoise(ctx, '', layer, z, rows);
-      stored.set(layer.name, s);
-      return noisy;
+  const emitter = new ForwardEmitter(
+    ctx.b,
+    ctx.shapes,
+    {
+      params: (layer) => ctx.params.get(layer.name)!,
+      ...(batchStats ? { batchStats } : {}),
+      afterParam: (layer, z) => {
+        const { noisy, stored: s } = injectNoise(ctx, '', layer, z, rows);
+        stored.set(layer.name, s);
+        return noisy;
+      },
     },
-  }, rows, 1, '');
+    rows,
+    1,
+    '',
+  );
   const logits = emitter.sequence(ctx.network.layers, 'x');
   const { loss, values } = lossOf(ctx, '', logits, rows);
   const copies = ctx.layers.map((layer) =>
     ctx.b.tensor({ id: `loss@${layer.name}`, shape: [rows], dtype: ctx.b.floatDtype, cls: 'loss', layer: layer.name }),
   );
-  ctx.b.node({ id: 'loss.broadcast', kind: 'LossBroadcast', phase: 'communication', inputs: [loss], outputs: copies, rows, targets: ctx.layers.length });
+  ctx.b.node({
+    id: 'loss.broadcast',
+    kind: 'LossBroadcast',
+    phase: 'communication',
+    inputs: [loss],
+    outputs: copies,
+    rows,
+    targets: ctx.layers.length,
+  });
   return ctx.layers.map((layer, i) => {
     const lossValues = values === loss ? copies[i]! : values;
-    return { layer, prefix: '', storedInput: emitter.layerInput.get(layer.name)!, stored: stored.get(layer.name), loss: copies[i]!, lossValues, rows };
+    return {
+      layer,
+      prefix: '',
+      storedInput: emitter.layerInput.get(layer.name)!,
+      stored: stored.get(layer.name),
+      loss: copies[i]!,
+      lossValues,
+      rows,
+    };
   });
 }
 
@@ -143,21 +241,37 @@ function layerwise(ctx: ExpandContext, rows: number, batchStats: BatchStats | un
     const prefix = `lw.${target.name}/`;
     let reached = false;
     let stored: string | undefined;
-    const emitter = new ForwardEmitter(ctx.b, ctx.shapes, {
-      params,
-      ...stats,
-      reuse: (layer) => (reached || containsLayer(layer, target.name) ? undefined : clean.layerOutput.get(layer.name)),
-      afterParam: (layer, z) => {
-        if (layer.name !== target.name) return z;
-        reached = true;
-        const injected = injectNoise(ctx, prefix, layer, z, rows);
-        stored = injected.stored;
-        return injected.noisy;
+    const emitter = new ForwardEmitter(
+      ctx.b,
+      ctx.shapes,
+      {
+        params,
+        ...stats,
+        reuse: (layer) =>
+          reached || containsLayer(layer, target.name) ? undefined : clean.layerOutput.get(layer.name),
+        afterParam: (layer, z) => {
+          if (layer.name !== target.name) return z;
+          reached = true;
+          const injected = injectNoise(ctx, prefix, layer, z, rows);
+          stored = injected.stored;
+          return injected.noisy;
+        },
       },
-    }, rows, 1, prefix);
+      rows,
+      1,
+      prefix,
+    );
     const logits = emitter.sequence(ctx.network.layers, 'x');
     const { loss, values } = lossOf(ctx, prefix, logits, rows);
-    return { layer: target, prefix, storedInput: emitter.layerInput.get(target.name)!, stored, loss, lossValues: values, rows };
+    return {
+      layer: target,
+      prefix,
+      storedInput: emitter.layerInput.get(target.name)!,
+      stored,
+      loss,
+      lossValues: values,
+      rows,
+    };
   });
 }
 
@@ -167,7 +281,13 @@ export function expandLr(network: Network, options: ExpandOptions): Graph {
   // Learned sigma: one value per output unit or channel (dimension 0 of the layer's output), a step source like the weights.
   for (const layer of ctx.switches.learnedSigma ? ctx.layers : []) {
     const channels = ctx.shapes.get(layer.name)!.output[0]!;
-    ctx.b.tensor({ id: sigmaTensorId(layer.name), shape: [channels], dtype: ctx.b.floatDtype, cls: 'weight', layer: layer.name });
+    ctx.b.tensor({
+      id: sigmaTensorId(layer.name),
+      shape: [channels],
+      dtype: ctx.b.floatDtype,
+      cls: 'weight',
+      layer: layer.name,
+    });
   }
   const batchStats = cleanBatchStats(ctx);
   const noisy = options.layerwise ? layerwise(ctx, rows, batchStats) : allNoisy(ctx, rows, batchStats);
@@ -176,8 +296,16 @@ export function expandLr(network: Network, options: ExpandOptions): Graph {
     const gradient = gradientTensor(ctx, l.layer);
     const signs = ctx.b.get(source).dtype === 'bit';
     ctx.b.node({
-      id: `${l.layer.name}.gradprod`, kind: 'GradProduct', phase: 'gradient', layer: l.layer.name,
-      inputs: [l.storedInput, source, l.loss, ...sigmaInput(ctx, l.layer)], outputs: [gradient], ...gradDims(ctx, l.layer, l.rows), groups: 1, signs, ...methodAttributes(ctx).product,
+      id: `${l.layer.name}.gradprod`,
+      kind: 'GradProduct',
+      phase: 'gradient',
+      layer: l.layer.name,
+      inputs: [l.storedInput, source, l.loss, ...sigmaInput(ctx, l.layer)],
+      outputs: [gradient],
+      ...gradDims(ctx, l.layer, l.rows),
+      groups: 1,
+      signs,
+      ...methodAttributes(ctx).product,
     });
     optimizerUpdate(ctx, l.layer, gradient);
     if (ctx.switches.learnedSigma) learnSigma(ctx, l);

@@ -15,7 +15,8 @@ function invariantTensors(graph: Graph): Set<string> {
   for (const node of graph.nodes) {
     if (node.phase !== 'forward' || node.kind === 'NoiseInject' || node.perStep) continue;
     const rowInputs = node.inputs.filter((t) => rowClasses.has(graph.tensors[t]!.cls));
-    if (rowInputs.length > 0 && rowInputs.every((t) => invariant.has(t))) for (const t of node.outputs) invariant.add(t);
+    if (rowInputs.length > 0 && rowInputs.every((t) => invariant.has(t)))
+      for (const t of node.outputs) invariant.add(t);
   }
   return invariant;
 }
@@ -37,15 +38,33 @@ function shrink(node: IrNode, K: number): IrNode {
 }
 
 /** Reduce over the K copies of each sample, then the product on N rows. */
-function foldGradProduct(graph: Graph, node: Extract<IrNode, { kind: 'GradProduct' }>, K: number, tensors: Graph['tensors']): IrNode[] {
+function foldGradProduct(
+  graph: Graph,
+  node: Extract<IrNode, { kind: 'GradProduct' }>,
+  K: number,
+  tensors: Graph['tensors'],
+): IrNode[] {
   const [stored, source, ...rest] = node.inputs;
   const sourceInfo = graph.tensors[source!]!;
   const rows = sourceInfo.shape[0]! / K;
-  const delta: TensorInfo = { id: `${node.layer}.delta`, shape: [rows, ...sourceInfo.shape.slice(1)], dtype: graph.meta.floatBytes === 2 ? 'f16' : 'f32', cls: 'gradient', layer: node.layer };
+  const delta: TensorInfo = {
+    id: `${node.layer}.delta`,
+    shape: [rows, ...sourceInfo.shape.slice(1)],
+    dtype: graph.meta.floatBytes === 2 ? 'f16' : 'f32',
+    cls: 'gradient',
+    layer: node.layer,
+  };
   tensors[delta.id] = delta;
   const reduce: IrNode = {
-    id: `${node.layer}.reduce-copies`, kind: 'Reduce', phase: 'gradient', layer: node.layer,
-    inputs: [source!, ...rest], outputs: [delta.id], elements: elementCount(delta.shape), factor: K, noiseScale: node.noiseScale ?? 1,
+    id: `${node.layer}.reduce-copies`,
+    kind: 'Reduce',
+    phase: 'gradient',
+    layer: node.layer,
+    inputs: [source!, ...rest],
+    outputs: [delta.id],
+    elements: elementCount(delta.shape),
+    factor: K,
+    noiseScale: node.noiseScale ?? 1,
   };
   // The noise is read by the Reduce: the product on N rows reads plain error-signal sums.
   return [reduce, { ...node, inputs: [stored!, delta.id], k: node.k / K, signs: false, noiseScale: undefined }];

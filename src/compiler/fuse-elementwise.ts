@@ -10,9 +10,15 @@ type BiasAct = Extract<IrNode, { kind: 'BiasAct' }>;
 
 function fusable(first: IrNode, second: IrNode | undefined, readers: number): second is BiasAct {
   return (
-    first.kind === 'BiasAct' && first.act === 'none' && first.phase === 'forward' &&
-    second?.kind === 'BiasAct' && second.act !== 'none' && second.phase === 'forward' &&
-    second.inputs.length === 1 && second.inputs[0] === first.outputs[0] && readers === 1 &&
+    first.kind === 'BiasAct' &&
+    first.act === 'none' &&
+    first.phase === 'forward' &&
+    second?.kind === 'BiasAct' &&
+    second.act !== 'none' &&
+    second.phase === 'forward' &&
+    second.inputs.length === 1 &&
+    second.inputs[0] === first.outputs[0] &&
+    readers === 1 &&
     second.elements === first.elements
   );
 }

@@ -22,8 +22,15 @@ export function insertAllReduce(graph: Graph, participantsOf: (node: IrNode) => 
     renamed.set(gradient, reduced);
     const elements = info.shape.reduce((a, b) => a * b, 1);
     const allReduce: IrNode = {
-      id: `${gradient}.allreduce`, kind: 'AllReduce', phase: 'communication', perStep: true,
-      ...(node.layer ? { layer: node.layer } : {}), inputs: [gradient], outputs: [reduced], elements, participants,
+      id: `${gradient}.allreduce`,
+      kind: 'AllReduce',
+      phase: 'communication',
+      perStep: true,
+      ...(node.layer ? { layer: node.layer } : {}),
+      inputs: [gradient],
+      outputs: [reduced],
+      elements,
+      participants,
     };
     return [current, allReduce];
   });

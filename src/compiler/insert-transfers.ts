@@ -8,7 +8,11 @@ import { tensorBytes } from '../ir/tensor-bytes.js';
 import type { Graph, IrNode } from '../ir/types.js';
 import type { Stage } from './types.js';
 
-export function insertTransfers(graph: Graph, stageOfNode: Map<string, number>, stages: Stage[]): { graph: Graph; stageOfNode: Map<string, number> } {
+export function insertTransfers(
+  graph: Graph,
+  stageOfNode: Map<string, number>,
+  stages: Stage[],
+): { graph: Graph; stageOfNode: Map<string, number> } {
   const producer = new Map<string, IrNode>();
   for (const node of graph.nodes) for (const t of node.outputs) producer.set(t, node);
   const tensors = { ...graph.tensors };
@@ -23,9 +27,16 @@ export function insertTransfers(graph: Graph, stageOfNode: Map<string, number>, 
     tensors[id] = { ...info, id };
     const fromStage = stageOf.get(from.id)!;
     const node: IrNode = {
-      id: `${tensor}.to-core${toCore}`, kind: 'Transfer', phase: from.phase === 'forward' ? 'forward' : 'communication',
-      ...(info.layer ? { layer: info.layer } : {}), ...(from.perStep ? { perStep: true } : {}),
-      inputs: [tensor], outputs: [id], bytes: tensorBytes(info, graph.meta.floatBytes), fromCore: firstCore(fromStage), toCore,
+      id: `${tensor}.to-core${toCore}`,
+      kind: 'Transfer',
+      phase: from.phase === 'forward' ? 'forward' : 'communication',
+      ...(info.layer ? { layer: info.layer } : {}),
+      ...(from.perStep ? { perStep: true } : {}),
+      inputs: [tensor],
+      outputs: [id],
+      bytes: tensorBytes(info, graph.meta.floatBytes),
+      fromCore: firstCore(fromStage),
+      toCore,
     };
     stageOf.set(node.id, fromStage);
     inserted.set(from.id, [...(inserted.get(from.id) ?? []), node]);

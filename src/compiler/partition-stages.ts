@@ -40,18 +40,26 @@ function startsFromCuts(groups: string[], cuts: string[], cores: number): number
   const starts = [0];
   for (const name of cuts) {
     const at = groups.indexOf(name);
-    if (at < 0) problems.push(`--stage-cuts: found "${name}", allowed: layer names in forward order (${groups.join(', ')})`);
-    else if (at <= starts.at(-1)!) problems.push(`--stage-cuts: "${name}" does not come after the previous cut, allowed: distinct layers in forward order, not the first (${groups[0]})`);
+    if (at < 0)
+      problems.push(`--stage-cuts: found "${name}", allowed: layer names in forward order (${groups.join(', ')})`);
+    else if (at <= starts.at(-1)!)
+      problems.push(
+        `--stage-cuts: "${name}" does not come after the previous cut, allowed: distinct layers in forward order, not the first (${groups[0]})`,
+      );
     else starts.push(at);
   }
-  if (starts.length > cores) problems.push(`--stage-cuts: ${starts.length} stages, allowed: at most the core count (${cores})`);
+  if (starts.length > cores)
+    problems.push(`--stage-cuts: ${starts.length} stages, allowed: at most the core count (${cores})`);
   if (problems.length > 0) throw new ConfigError(problems);
   return starts;
 }
 
 function checkStageCount(stages: number, groups: number, cores: number): void {
   const most = Math.min(groups, cores);
-  if (!Number.isInteger(stages) || stages < 1 || stages > most) throw new ConfigError([`--stages: found ${stages}, allowed: 1 to ${most} (at most the ${groups} layers and the ${cores} cores)`]);
+  if (!Number.isInteger(stages) || stages < 1 || stages > most)
+    throw new ConfigError([
+      `--stages: found ${stages}, allowed: 1 to ${most} (at most the ${groups} layers and the ${cores} cores)`,
+    ]);
 }
 
 /** Flattened units in forward order: a residual's body first, then the residual's own add. */
@@ -109,7 +117,14 @@ interface Candidate {
   shardTasks: number;
 }
 
-export function partitionStages(graph: Graph, network: Network, hw: HwModel, maxStages: number, microBatches = 1, control: StageControl = {}): StagePartition {
+export function partitionStages(
+  graph: Graph,
+  network: Network,
+  hw: HwModel,
+  maxStages: number,
+  microBatches = 1,
+  control: StageControl = {},
+): StagePartition {
   const groups = network.layers.map(units).flat();
   const groupOf = new Map(groups.map((name, g) => [name, g]));
   const last = groups.length - 1;
@@ -118,19 +133,29 @@ export function partitionStages(graph: Graph, network: Network, hw: HwModel, max
   graph.nodes.forEach((node, i) => (costs[nodeGroup[i]!]! += estimateCycles(workOf(node, graph.meta.floatBytes), hw)));
   const weightBytes = new Array<number>(groups.length).fill(0);
   for (const t of Object.values(graph.tensors)) {
-    if (t.cls === 'weight' && t.layer !== undefined && !t.id.endsWith('.next')) weightBytes[groupOf.get(t.layer) ?? last]! += tensorBytes(t, graph.meta.floatBytes);
+    if (t.cls === 'weight' && t.layer !== undefined && !t.id.endsWith('.next'))
+      weightBytes[groupOf.get(t.layer) ?? last]! += tensorBytes(t, graph.meta.floatBytes);
   }
   // Bytes of every row-carrying access (activations, noise, gradients of activations), per unit.
   const rowAccesses: number[][] = groups.map(() => []);
   graph.nodes.forEach((node, i) => {
     for (const id of [...node.inputs, ...node.outputs]) {
       const t = graph.tensors[id];
-      if (t && t.cls !== 'weight' && t.cls !== 'optimizer-state' && !(t.cls === 'gradient' && node.kind === 'GradProduct')) rowAccesses[nodeGroup[i]!]!.push(tensorBytes(t, graph.meta.floatBytes));
+      if (
+        t &&
+        t.cls !== 'weight' &&
+        t.cls !== 'optimizer-state' &&
+        !(t.cls === 'gradient' && node.kind === 'GradProduct')
+      )
+        rowAccesses[nodeGroup[i]!]!.push(tensorBytes(t, graph.meta.floatBytes));
     }
   });
   const coreCount = Math.max(1, maxStages);
   if (control.stages !== undefined) checkStageCount(control.stages, groups.length, coreCount);
-  const explicit = control.stageCuts && control.stageCuts.length > 0 ? startsFromCuts(groups, control.stageCuts, coreCount) : undefined;
+  const explicit =
+    control.stageCuts && control.stageCuts.length > 0
+      ? startsFromCuts(groups, control.stageCuts, coreCount)
+      : undefined;
   const maxParts = Math.max(1, Math.min(coreCount, groups.length));
   const { cut } = cutTables(costs, maxParts);
   const near = onChipLevel(hw)?.capacityBytes ?? Infinity;
@@ -138,7 +163,11 @@ export function partitionStages(graph: Graph, network: Network, hw: HwModel, max
   const sum = (xs: number[], from: number, to: number) => xs.slice(from, to).reduce((a, b) => a + b, 0);
   /** Off-chip bytes of a stage: row tensors whose shard crowds the on-chip level; weights and partial gradients that do not fit, per micro-batch. */
   const offChipBytes = (from: number, to: number, shards: number): number => {
-    const rows = rowAccesses.slice(from, to).flat().filter((b) => b / shards > near / 8).reduce((a, b) => a + b, 0);
+    const rows = rowAccesses
+      .slice(from, to)
+      .flat()
+      .filter((b) => b / shards > near / 8)
+      .reduce((a, b) => a + b, 0);
     const weights = sum(weightBytes, from, to);
     return rows + (2 * weights > near ? 3 * weights * shards : 0);
   };
@@ -146,7 +175,11 @@ export function partitionStages(graph: Graph, network: Network, hw: HwModel, max
   for (const g of nodeGroup) nodeCount[g]!++;
   const candidates: Candidate[] = [];
   // A pipelined schedule asked for a pipeline: one stage only when there is nothing to cut (or when asked for).
-  const counts = explicit ? [explicit.length] : control.stages !== undefined ? [control.stages] : Array.from({ length: maxParts - Math.min(2, maxParts) + 1 }, (_, i) => Math.min(2, maxParts) + i);
+  const counts = explicit
+    ? [explicit.length]
+    : control.stages !== undefined
+      ? [control.stages]
+      : Array.from({ length: maxParts - Math.min(2, maxParts) + 1 }, (_, i) => Math.min(2, maxParts) + i);
   for (const S of counts) {
     const starts = explicit ?? startsFor(cut, S, groups.length);
     const stageCost = starts.map((from, s) => sum(costs, from, starts[s + 1] ?? groups.length));
@@ -154,9 +187,15 @@ export function partitionStages(graph: Graph, network: Network, hw: HwModel, max
     const stageCycles = starts.map((_, s) => stageCost[s]! / cores[s]!);
     // Off-chip bandwidth is shared in proportion to the bytes each unit moves, so the off-chip
     // time of an iteration is the layout's off-chip bytes over the whole bandwidth.
-    const farBytes = starts.reduce((b, from, s) => b + offChipBytes(from, starts[s + 1] ?? groups.length, microBatches * cores[s]!), 0);
+    const farBytes = starts.reduce(
+      (b, from, s) => b + offChipBytes(from, starts[s + 1] ?? groups.length, microBatches * cores[s]!),
+      0,
+    );
     const score = (Math.max(...stageCycles) * (microBatches + S - 1)) / microBatches + farBytes / farBytesPerCycle;
-    const shardTasks = starts.reduce((n, from, s) => n + sum(nodeCount, from, starts[s + 1] ?? groups.length) * cores[s]!, 0);
+    const shardTasks = starts.reduce(
+      (n, from, s) => n + sum(nodeCount, from, starts[s + 1] ?? groups.length) * cores[s]!,
+      0,
+    );
     candidates.push({ starts, cores, stageCycles, score, shardTasks });
   }
   const best = [...candidates].sort((a, b) => a.score - b.score || a.shardTasks - b.shardTasks)[0]!;

@@ -42,7 +42,6 @@ export interface Stage {
   estimatedCycles: number;
 }
 
-
 /** Bytes a task reads or writes on a memory level, by tensor. */
 export interface Access {
   tensor: string;

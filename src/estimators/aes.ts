@@ -3,6 +3,11 @@ import type { Network } from '../models/layers.js';
 import { es } from './es.js';
 import type { Batch, EstimatorOptions, GradientResult, Params } from './types.js';
 
-export function aes(network: Network, params: Params, batch: Batch, options: Omit<EstimatorOptions, 'method'>): GradientResult {
+export function aes(
+  network: Network,
+  params: Params,
+  batch: Batch,
+  options: Omit<EstimatorOptions, 'method'>,
+): GradientResult {
   return es(network, params, batch, { ...options, method: 'aes' });
 }

@@ -8,7 +8,9 @@ import type { Baseline } from './types.js';
 export function baselines(losses: Float64Array, samples: number, copies: number, kind: Baseline): Float64Array {
   if (kind === 'none') return losses.slice();
   if (kind === 'leave-one-out' && copies < 2) {
-    throw new InvalidInputError(`baseline leave-one-out: copies K = ${copies}; allowed: K >= 2. Hint: use baseline 'none' for K = 1`);
+    throw new InvalidInputError(
+      `baseline leave-one-out: copies K = ${copies}; allowed: K >= 2. Hint: use baseline 'none' for K = 1`,
+    );
   }
   const out = new Float64Array(losses.length);
   for (let n = 0; n < samples; n++) {

@@ -3,8 +3,20 @@
 // truth the LR/ALR/ES/AES estimators are compared against. Kept bytes: the inputs of parametrised,
 // relu, tanh and maxpool layers on N rows, plus the N losses.
 import {
-  avgPoolBackward, batchnormEpsilon, channelSum, conv2dInputGrad, conv2dWeightGrad, lrGradient, matmul, maxPool,
-  maxPoolBackward, reluBackward, softmaxCrossEntropy, tanh, tanhBackward, type BatchnormStats,
+  avgPoolBackward,
+  batchnormEpsilon,
+  channelSum,
+  conv2dInputGrad,
+  conv2dWeightGrad,
+  lrGradient,
+  matmul,
+  maxPool,
+  maxPoolBackward,
+  reluBackward,
+  softmaxCrossEntropy,
+  tanh,
+  tanhBackward,
+  type BatchnormStats,
 } from '../../kernels/reference/index.js';
 import type { Network, ParamLayer, Shape } from '../models/layers.js';
 import { layerOutputShape } from '../models/shapes.js';
@@ -25,13 +37,20 @@ export function bp(network: Network, params: Params, batch: Batch, floatBytes = 
   const rows = batch.size;
   const { logits, trace, bnStats } = forward({ network, params, input: batch.input, rows, keep: 'bp' });
   const { losses, probabilities } = softmaxCrossEntropy(logits, batch.labels, rows, network.classes);
-  const dLogits = probabilities.map((p, i) => (p - (batch.labels[Math.floor(i / network.classes)] === i % network.classes ? 1 : 0)) / rows);
+  const dLogits = probabilities.map(
+    (p, i) => (p - (batch.labels[Math.floor(i / network.classes)] === i % network.classes ? 1 : 0)) / rows,
+  );
   const ctx: BackwardContext = { rows, params, stats: bnStats, grads: new Map() };
   backward(ctx, trace, dLogits);
   const kept = new KeptBytesAccount(floatBytes);
   keepTrace(kept, trace);
   kept.keep('loss', losses);
-  return { method: 'bp', gradients: ctx.grads, meanLoss: losses.reduce((a, b) => a + b, 0) / rows, kept: kept.result() };
+  return {
+    method: 'bp',
+    gradients: ctx.grads,
+    meanLoss: losses.reduce((a, b) => a + b, 0) / rows,
+    kept: kept.result(),
+  };
 }
 
 function keepTrace(kept: KeptBytesAccount, trace: readonly TraceEntry[]): void {
@@ -56,13 +75,27 @@ function backwardEntry(ctx: BackwardContext, e: TraceEntry, d: Float64Array): Fl
       if (e.layer.kind === 'relu') return reluBackward(d, e.input);
       if (e.layer.kind === 'tanh') return tanhBackward(d, tanh(e.input));
       const [channels, height, width] = e.inputShape as [number, number, number];
-      const { argmax } = maxPool(e.input, { rows: ctx.rows, channels, height, width, size: e.layer.size, stride: e.layer.stride });
+      const { argmax } = maxPool(e.input, {
+        rows: ctx.rows,
+        channels,
+        height,
+        width,
+        size: e.layer.size,
+        stride: e.layer.stride,
+      });
       return maxPoolBackward(d, argmax, e.input.length);
     }
     case 'shape-only': {
       if (e.layer.kind === 'flatten') return d;
       const [channels, height, width] = e.inputShape as [number, number, number];
-      return avgPoolBackward(d, { rows: ctx.rows, channels, height, width, size: e.layer.size, stride: e.layer.stride });
+      return avgPoolBackward(d, {
+        rows: ctx.rows,
+        channels,
+        height,
+        width,
+        size: e.layer.size,
+        stride: e.layer.stride,
+      });
     }
     case 'residual': {
       const dBody = backward(ctx, e.body, d);
@@ -73,7 +106,13 @@ function backwardEntry(ctx: BackwardContext, e: TraceEntry, d: Float64Array): Fl
   }
 }
 
-function backwardParam(ctx: BackwardContext, layer: ParamLayer, x: Float64Array, shape: Shape, dz: Float64Array): Float64Array {
+function backwardParam(
+  ctx: BackwardContext,
+  layer: ParamLayer,
+  x: Float64Array,
+  shape: Shape,
+  dz: Float64Array,
+): Float64Array {
   const p = ctx.params.get(layer.name)!;
   const rows = ctx.rows;
   switch (layer.kind) {
@@ -83,9 +122,21 @@ function backwardParam(ctx: BackwardContext, layer: ParamLayer, x: Float64Array,
     }
     case 'conv2d': {
       const [, height, width] = shape as [number, number, number];
-      const dims = { batch: rows, inChannels: layer.inChannels, height, width, outChannels: layer.outChannels, kernelSize: layer.kernelSize, stride: layer.stride, padding: layer.padding };
+      const dims = {
+        batch: rows,
+        inChannels: layer.inChannels,
+        height,
+        width,
+        outChannels: layer.outChannels,
+        kernelSize: layer.kernelSize,
+        stride: layer.stride,
+        padding: layer.padding,
+      };
       const spatial = channelsSpatial(layerOutputShape(layer, shape)).spatial;
-      ctx.grads.set(layer.name, { weights: conv2dWeightGrad(dz, x, dims), biases: channelSum(dz, rows, layer.outChannels, spatial) });
+      ctx.grads.set(layer.name, {
+        weights: conv2dWeightGrad(dz, x, dims),
+        biases: channelSum(dz, rows, layer.outChannels, spatial),
+      });
       return conv2dInputGrad(dz, p.weights, dims);
     }
     case 'batchnorm': {
@@ -95,7 +146,12 @@ function backwardParam(ctx: BackwardContext, layer: ParamLayer, x: Float64Array,
       const channelOf = (i: number): number => Math.floor(i / spatial) % channels;
       const normalized = x.map((v, i) => (v - stats.mean[channelOf(i)]!) * inv[channelOf(i)]!);
       ctx.grads.set(layer.name, {
-        weights: channelSum(dz.map((g, i) => g * normalized[i]!), rows, channels, spatial),
+        weights: channelSum(
+          dz.map((g, i) => g * normalized[i]!),
+          rows,
+          channels,
+          spatial,
+        ),
         biases: channelSum(dz, rows, channels, spatial),
       });
       return dz.map((g, i) => g * p.weights[channelOf(i)]! * inv[channelOf(i)]!);

@@ -17,11 +17,16 @@ export function es(network: Network, params: Params, batch: Batch, options: Esti
   validateCopies(options.copies);
   const sigma = options.sigma;
   if (typeof sigma !== 'number' || !(sigma > 0) || !Number.isFinite(sigma)) {
-    throw new InvalidInputError(`${options.method}: sigma = ${typeof sigma === 'number' ? sigma : 'a per-layer map'}; allowed: one finite number > 0 (weight-space noise std)`);
+    throw new InvalidInputError(
+      `${options.method}: sigma = ${typeof sigma === 'number' ? sigma : 'a per-layer map'}; allowed: one finite number > 0 (weight-space noise std)`,
+    );
   }
   const aes = options.method === 'aes';
   const storage = options.noiseStorage ?? (aes ? 'sign-bits' : 'float');
-  if (!aes && storage === 'sign-bits') throw new InvalidInputError(`es: noiseStorage 'sign-bits' loses the magnitudes ES needs; allowed: 'float' or 'regenerate'`);
+  if (!aes && storage === 'sign-bits')
+    throw new InvalidInputError(
+      `es: noiseStorage 'sign-bits' loses the magnitudes ES needs; allowed: 'float' or 'regenerate'`,
+    );
   const N = batch.size;
   const K = options.copies;
   const account = new KeptBytesAccount(options.floatBytes ?? 4);
@@ -29,11 +34,22 @@ export function es(network: Network, params: Params, batch: Batch, options: Esti
   const layers = paramLayers(network.layers);
   const noise = layers.map((layer, index) => {
     const { weights, biases } = parameterCount(layer);
-    const request = { seed: options.seed ?? 0, step: options.step ?? 0, layer: index, samples: 1, copies: K, units: weights + biases, antithetic: options.antithetic, qmc: options.qmc };
+    const request = {
+      seed: options.seed ?? 0,
+      step: options.step ?? 0,
+      layer: index,
+      samples: 1,
+      copies: K,
+      units: weights + biases,
+      antithetic: options.antithetic,
+      qmc: options.qmc,
+    };
     return store.draw(layer.name, request);
   });
   const { bnStats } = forward({ network, params, input: batch.input, rows: N, keep: 'none' });
-  const rowLoss = options.rowLoss ?? ((o: Float64Array, l: Int32Array, r: number, c: number) => softmaxCrossEntropy(o, l, r, c).losses);
+  const rowLoss =
+    options.rowLoss ??
+    ((o: Float64Array, l: Int32Array, r: number, c: number) => softmaxCrossEntropy(o, l, r, c).losses);
   const losses = new Float64Array(N * K);
   for (let k = 0; k < K; k++) {
     const perturbed = perturb(network, params, noise, k, sigma);
@@ -42,14 +58,21 @@ export function es(network: Network, params: Params, batch: Batch, options: Esti
   }
   account.keep('loss', losses);
   const shaped = baselines(losses, N, K, options.baseline ?? 'none');
-  const perCopy = Float64Array.from({ length: K }, (_, k) => Array.from({ length: N }, (_, n) => shaped[n * K + k]!).reduce((a, b) => a + b, 0));
+  const perCopy = Float64Array.from({ length: K }, (_, k) =>
+    Array.from({ length: N }, (_, n) => shaped[n * K + k]!).reduce((a, b) => a + b, 0),
+  );
   const gradients = new Map<string, LayerGradient>();
   for (const layer of layers) {
     const values = aes ? store.signs(layer.name) : store.floats(layer.name);
     const scale = (aes ? Math.sqrt(Math.PI / 2) : 1) / (N * K * sigma);
     gradients.set(layer.name, combine(values, perCopy, scale, parameterCount(layer).weights));
   }
-  return { method: options.method, gradients, meanLoss: losses.reduce((a, b) => a + b, 0) / losses.length, kept: account.result() };
+  return {
+    method: options.method,
+    gradients,
+    meanLoss: losses.reduce((a, b) => a + b, 0) / losses.length,
+    kept: account.result(),
+  };
 }
 
 /** Parameters of copy k: theta + sigma * eps_k, eps laid out [K, weights + biases] per layer. */

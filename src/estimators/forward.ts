@@ -4,14 +4,39 @@
 // and maxpool layers; LR/ALR: inputs of parametrised layers, stored on one row per sample while no noise
 // has been injected yet, because then every copy's input is identical). Batchnorm statistics are
 // computed here (or reused frozen from `bnStats`) and always treated as constants (METHOD.md 7.3).
-import { avgPool, batchnorm, biasAdd, conv2d, addNoise, matmul, maxPool, relu, tanh, transpose, type BatchnormStats } from '../../kernels/reference/index.js';
+import {
+  avgPool,
+  batchnorm,
+  biasAdd,
+  conv2d,
+  addNoise,
+  matmul,
+  maxPool,
+  relu,
+  tanh,
+  transpose,
+  type BatchnormStats,
+} from '../../kernels/reference/index.js';
 import { elementCount, type Layer, type Network, type ParamLayer, type Shape } from '../models/layers.js';
 import { layerOutputShape } from '../models/shapes.js';
 import type { LayerParams, Params } from './types.js';
 
 export type TraceEntry =
-  | { kind: 'param'; layer: ParamLayer; index: number; input: Float64Array; inputShape: Shape; rows: number; copyInvariant: boolean }
-  | { kind: 'activation'; layer: Extract<Layer, { kind: 'relu' | 'tanh' | 'maxpool' }>; input: Float64Array; inputShape: Shape }
+  | {
+      kind: 'param';
+      layer: ParamLayer;
+      index: number;
+      input: Float64Array;
+      inputShape: Shape;
+      rows: number;
+      copyInvariant: boolean;
+    }
+  | {
+      kind: 'activation';
+      layer: Extract<Layer, { kind: 'relu' | 'tanh' | 'maxpool' }>;
+      input: Float64Array;
+      inputShape: Shape;
+    }
   | { kind: 'shape-only'; layer: Extract<Layer, { kind: 'avgpool' | 'flatten' }>; inputShape: Shape }
   | { kind: 'residual'; layer: Extract<Layer, { kind: 'residual' }>; body: TraceEntry[] };
 
@@ -66,7 +91,13 @@ export function forward(options: ForwardOptions): ForwardResult {
   return { logits, trace, bnStats: ctx.stats };
 }
 
-function runLayers(ctx: Context, layers: readonly Layer[], x: Float64Array, shape: Shape, trace: TraceEntry[]): Float64Array {
+function runLayers(
+  ctx: Context,
+  layers: readonly Layer[],
+  x: Float64Array,
+  shape: Shape,
+  trace: TraceEntry[],
+): Float64Array {
   let current = x;
   let currentShape = shape;
   for (const layer of layers) {
@@ -111,14 +142,28 @@ function runLayer(ctx: Context, layer: Layer, x: Float64Array, shape: Shape, tra
   }
 }
 
-function runParamLayer(ctx: Context, layer: ParamLayer, x: Float64Array, shape: Shape, trace: TraceEntry[]): Float64Array {
+function runParamLayer(
+  ctx: Context,
+  layer: ParamLayer,
+  x: Float64Array,
+  shape: Shape,
+  trace: TraceEntry[],
+): Float64Array {
   const index = ctx.paramIndex++;
   const p = ctx.params.get(layer.name)!;
   const copies = ctx.copies ?? 1;
   const copyInvariant = !ctx.noisy && copies > 1;
   if (ctx.keep !== 'none' && (ctx.keepOnly?.has(index) ?? true)) {
     const kept = copyInvariant ? firstCopies(x, ctx.rows, copies) : x;
-    trace.push({ kind: 'param', layer, index, input: kept, inputShape: shape, rows: copyInvariant ? ctx.rows / copies : ctx.rows, copyInvariant });
+    trace.push({
+      kind: 'param',
+      layer,
+      index,
+      input: kept,
+      inputShape: shape,
+      rows: copyInvariant ? ctx.rows / copies : ctx.rows,
+      copyInvariant,
+    });
   }
   const outShape = layerOutputShape(layer, shape);
   const z = preActivation(ctx, layer, p, x, shape);
@@ -130,18 +175,45 @@ function runParamLayer(ctx: Context, layer: ParamLayer, x: Float64Array, shape: 
 }
 
 /** The noise-free output of a parametrised layer. */
-export function preActivation(ctx: Pick<Context, 'rows' | 'stats'>, layer: ParamLayer, p: LayerParams, x: Float64Array, shape: Shape): Float64Array {
+export function preActivation(
+  ctx: Pick<Context, 'rows' | 'stats'>,
+  layer: ParamLayer,
+  p: LayerParams,
+  x: Float64Array,
+  shape: Shape,
+): Float64Array {
   const rows = ctx.rows;
   switch (layer.kind) {
     case 'linear': {
-      const z = matmul(x, transpose(p.weights, layer.outFeatures, layer.inFeatures), rows, layer.inFeatures, layer.outFeatures);
+      const z = matmul(
+        x,
+        transpose(p.weights, layer.outFeatures, layer.inFeatures),
+        rows,
+        layer.inFeatures,
+        layer.outFeatures,
+      );
       return biasAdd(z, p.biases, rows, layer.outFeatures);
     }
     case 'conv2d': {
       const [, height, width] = shape as [number, number, number];
-      const dims = { batch: rows, inChannels: layer.inChannels, height, width, outChannels: layer.outChannels, kernelSize: layer.kernelSize, stride: layer.stride, padding: layer.padding };
+      const dims = {
+        batch: rows,
+        inChannels: layer.inChannels,
+        height,
+        width,
+        outChannels: layer.outChannels,
+        kernelSize: layer.kernelSize,
+        stride: layer.stride,
+        padding: layer.padding,
+      };
       const z = conv2d(x, p.weights, dims);
-      return biasAdd(z, p.biases, rows, layer.outChannels, elementCount(layerOutputShape(layer, shape)) / layer.outChannels);
+      return biasAdd(
+        z,
+        p.biases,
+        rows,
+        layer.outChannels,
+        elementCount(layerOutputShape(layer, shape)) / layer.outChannels,
+      );
     }
     case 'batchnorm': {
       const { channels, spatial } = channelsSpatial(shape);

@@ -3,7 +3,13 @@
 // divided by `normaliser` (N*K). No backward chain: only this layer's input, its noise and the losses.
 // When the stored input is copy-invariant (one row per sample), the K copies' signals are summed first
 // and the product runs on N rows; this is exact because the product is linear in delta.
-import { batchnormEpsilon, channelSum, conv2dWeightGrad, lrGradient, type BatchnormStats } from '../../kernels/reference/index.js';
+import {
+  batchnormEpsilon,
+  channelSum,
+  conv2dWeightGrad,
+  lrGradient,
+  type BatchnormStats,
+} from '../../kernels/reference/index.js';
 import type { ParamLayer, Shape } from '../models/layers.js';
 import { layerOutputShape } from '../models/shapes.js';
 import { channelsSpatial } from './forward.js';
@@ -29,7 +35,16 @@ export function gradientProduct(p: ProductInput): LayerGradient {
       return lrGradient(delta, input, rows, layer.outFeatures, layer.inFeatures, p.normaliser);
     case 'conv2d': {
       const [, height, width] = p.inputShape as [number, number, number];
-      const dims = { batch: rows, inChannels: layer.inChannels, height, width, outChannels: layer.outChannels, kernelSize: layer.kernelSize, stride: layer.stride, padding: layer.padding };
+      const dims = {
+        batch: rows,
+        inChannels: layer.inChannels,
+        height,
+        width,
+        outChannels: layer.outChannels,
+        kernelSize: layer.kernelSize,
+        stride: layer.stride,
+        padding: layer.padding,
+      };
       const { spatial } = channelsSpatial(layerOutputShape(layer, p.inputShape));
       return {
         weights: conv2dWeightGrad(delta, input, dims).map((v) => v * inv),
@@ -40,7 +55,10 @@ export function gradientProduct(p: ProductInput): LayerGradient {
       const { channels, spatial } = channelsSpatial(p.inputShape);
       const stats = p.bnStats!;
       const channelOf = (i: number): number => Math.floor(i / spatial) % channels;
-      const weighted = delta.map((d, i) => (d * (input[i]! - stats.mean[channelOf(i)]!)) / Math.sqrt(stats.variance[channelOf(i)]! + batchnormEpsilon));
+      const weighted = delta.map(
+        (d, i) =>
+          (d * (input[i]! - stats.mean[channelOf(i)]!)) / Math.sqrt(stats.variance[channelOf(i)]! + batchnormEpsilon),
+      );
       return {
         weights: channelSum(weighted, rows, channels, spatial).map((v) => v * inv),
         biases: channelSum(delta, rows, channels, spatial).map((v) => v * inv),

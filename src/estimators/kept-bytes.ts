@@ -31,7 +31,8 @@ export class KeptBytesAccount {
 export function maxKept(accounts: readonly KeptBytes[]): KeptBytes {
   const out: KeptBytes = { byClass: { activation: 0, noise: 0, 'sign-bits': 0, loss: 0 }, byLayer: {} };
   for (const a of accounts) {
-    for (const cls of Object.keys(out.byClass) as KeptClass[]) out.byClass[cls] = Math.max(out.byClass[cls], a.byClass[cls]);
+    for (const cls of Object.keys(out.byClass) as KeptClass[])
+      out.byClass[cls] = Math.max(out.byClass[cls], a.byClass[cls]);
     Object.assign(out.byLayer, a.byLayer);
   }
   return out;

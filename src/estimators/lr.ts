@@ -17,7 +17,8 @@ import { layerOutputShape } from '../models/shapes.js';
 import { validateBatch, validateCopies } from './validate-input.js';
 import type { Batch, EstimatorOptions, RowLoss, GradientResult, KeptBytes, LayerGradient, Params } from './types.js';
 
-const defaultRowLoss: RowLoss = (outputs, labels, rows, classes) => softmaxCrossEntropy(outputs, labels, rows, classes).losses;
+const defaultRowLoss: RowLoss = (outputs, labels, rows, classes) =>
+  softmaxCrossEntropy(outputs, labels, rows, classes).losses;
 
 interface Setup {
   network: Network;
@@ -32,7 +33,9 @@ interface Setup {
 export function lr(network: Network, params: Params, batch: Batch, options: EstimatorOptions): GradientResult {
   const setup = prepare(network, params, batch, options);
   const count = paramLayers(network.layers).length;
-  const targets = setup.options.layerwise ? [...Array(count).keys()].map((i) => new Set([i])) : [new Set([...Array(count).keys()])];
+  const targets = setup.options.layerwise
+    ? [...Array(count).keys()].map((i) => new Set([i]))
+    : [new Set([...Array(count).keys()])];
   const passes = targets.map((t) => runPass(setup, t));
   const gradients = new Map<string, LayerGradient>();
   for (const pass of passes) for (const [name, g] of pass.gradients) gradients.set(name, g);
@@ -59,7 +62,9 @@ function prepare(network: Network, params: Params, batch: Batch, options: Estima
     floatBytes: options.floatBytes ?? 4,
   } as const;
   if (!alr && resolved.noiseStorage === 'sign-bits') {
-    throw new InvalidInputError(`lr: noiseStorage 'sign-bits' loses the noise magnitudes LR needs; allowed: 'float' or 'regenerate'. Hint: use method 'alr'`);
+    throw new InvalidInputError(
+      `lr: noiseStorage 'sign-bits' loses the noise magnitudes LR needs; allowed: 'float' or 'regenerate'. Hint: use method 'alr'`,
+    );
   }
   const sigma = sigmaMap(network, options.sigma);
   const { bnStats } = forward({ network, params, input: batch.input, rows: batch.size, keep: 'none' });
@@ -81,10 +86,28 @@ function runPass(s: Setup, targets: ReadonlySet<number>): PassResult {
   const store = new NoiseStore(o.noiseStorage, account);
   const noise = (layer: { name: string }, index: number, _rows: number, units: number): Float64Array | undefined =>
     targets.has(index)
-      ? store.draw(layer.name, { seed: o.seed, step: o.step, layer: index, samples: N, copies: K, units, antithetic: o.antithetic, qmc: o.qmc })
+      ? store.draw(layer.name, {
+          seed: o.seed,
+          step: o.step,
+          layer: index,
+          samples: N,
+          copies: K,
+          units,
+          antithetic: o.antithetic,
+          qmc: o.qmc,
+        })
       : undefined;
   const { logits, trace } = forward({
-    network, params: s.params, input: repeatRows(batch.input, N, K), rows, copies: K, sigma: s.sigma, noise, bnStats: s.bnStats, keep: 'param-inputs', keepOnly: targets,
+    network,
+    params: s.params,
+    input: repeatRows(batch.input, N, K),
+    rows,
+    copies: K,
+    sigma: s.sigma,
+    noise,
+    bnStats: s.bnStats,
+    keep: 'param-inputs',
+    keepOnly: targets,
   });
   const entries = flatParamEntries(trace);
   for (const e of entries) account.keep('activation', e.input, e.layer.name);
@@ -113,14 +136,25 @@ function layerGradient(s: Setup, e: ParamEntry, store: NoiseStore, losses: Float
   const delta = errorSignalFor(o, e.layer.name, store, losses, sigma, dims);
   const summed = e.copyInvariant ? copySum(delta, N, K) : delta;
   const grad = gradientProduct({
-    layer: e.layer, delta: summed, input: e.input, inputShape: e.inputShape, rows: e.rows, normaliser: N * K, bnStats: s.bnStats.get(e.layer.name),
+    layer: e.layer,
+    delta: summed,
+    input: e.input,
+    inputShape: e.inputShape,
+    rows: e.rows,
+    normaliser: N * K,
+    bnStats: s.bnStats.get(e.layer.name),
   });
   if (!o.learnSigma) return grad;
   return { ...grad, sigma: sigmaGradient(store.floats(e.layer.name), losses, sigma, dims) };
 }
 
 function errorSignalFor(
-  o: Setup['options'], name: string, store: NoiseStore, losses: Float64Array, sigma: Float64Array, dims: { rows: number; channels: number; spatial: number },
+  o: Setup['options'],
+  name: string,
+  store: NoiseStore,
+  losses: Float64Array,
+  sigma: Float64Array,
+  dims: { rows: number; channels: number; spatial: number },
 ): Float64Array {
   if (o.method !== 'alr') return errorSignal(losses, store.floats(name), sigma, dims);
   switch (o.alrEncoding) {
@@ -134,7 +168,12 @@ function errorSignalFor(
 }
 
 /** d F / d sigma_c = E[L (eps^2 - 1) / sigma_c] (METHOD.md 2.1), summed over spatial positions. */
-export function sigmaGradient(eps: Float64Array, losses: Float64Array, sigma: Float64Array, dims: { rows: number; channels: number; spatial: number }): Float64Array {
+export function sigmaGradient(
+  eps: Float64Array,
+  losses: Float64Array,
+  sigma: Float64Array,
+  dims: { rows: number; channels: number; spatial: number },
+): Float64Array {
   const g = new Float64Array(dims.channels);
   const width = dims.channels * dims.spatial;
   for (let r = 0; r < dims.rows; r++) {
@@ -145,4 +184,3 @@ export function sigmaGradient(eps: Float64Array, losses: Float64Array, sigma: Fl
   }
   return g.map((v) => v / dims.rows);
 }
-

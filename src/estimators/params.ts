@@ -6,7 +6,6 @@ import { fanIn, outputChannels, paramLayers, parameterCount, type Network } from
 import { sampleNoise } from '../../kernels/rng.js';
 import type { Params } from './types.js';
 
-
 /** He-normal weights, zero biases; batchnorm gamma = 1, beta = 0. */
 export function initParams(network: Network, seed = 0): Params {
   const params: Params = new Map();
@@ -27,15 +26,25 @@ export function initParams(network: Network, seed = 0): Params {
 export function validateParams(network: Network, params: Params): void {
   for (const layer of paramLayers(network.layers)) {
     const p = params.get(layer.name);
-    if (!p) throw new InvalidInputError(`layer ${layer.name}: no parameters given. Hint: build them with initParams(network)`);
+    if (!p)
+      throw new InvalidInputError(
+        `layer ${layer.name}: no parameters given. Hint: build them with initParams(network)`,
+      );
     const count = parameterCount(layer);
-    for (const [name, buf, expected] of [['weights', p.weights, count.weights], ['biases', p.biases, count.biases]] as const) {
+    for (const [name, buf, expected] of [
+      ['weights', p.weights, count.weights],
+      ['biases', p.biases, count.biases],
+    ] as const) {
       if (buf.length !== expected) {
-        throw new InvalidInputError(`layer ${layer.name} (${layer.kind}): ${name} has ${buf.length} elements; expected ${expected}`);
+        throw new InvalidInputError(
+          `layer ${layer.name} (${layer.kind}): ${name} has ${buf.length} elements; expected ${expected}`,
+        );
       }
       const bad = buf.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) {
-        throw new InvalidInputError(`layer ${layer.name}: ${name}[${bad}] = ${buf[bad]}; allowed: finite numbers. Hint: lower the learning rate`);
+        throw new InvalidInputError(
+          `layer ${layer.name}: ${name}[${bad}] = ${buf[bad]}; allowed: finite numbers. Hint: lower the learning rate`,
+        );
       }
     }
   }
@@ -48,11 +57,15 @@ export function sigmaMap(network: Network, sigma: number | Map<string, Float64Ar
     const channels = outputChannels(layer);
     const s = typeof sigma === 'number' ? new Float64Array(channels).fill(sigma) : sigma.get(layer.name);
     if (!s || s.length !== channels) {
-      throw new InvalidInputError(`layer ${layer.name}: sigma has ${s?.length ?? 0} values; expected ${channels} (one per output channel)`);
+      throw new InvalidInputError(
+        `layer ${layer.name}: sigma has ${s?.length ?? 0} values; expected ${channels} (one per output channel)`,
+      );
     }
     const bad = s.findIndex((v) => !(v > 0) || !Number.isFinite(v));
     if (bad >= 0) {
-      throw new InvalidInputError(`layer ${layer.name}: sigma[${bad}] = ${s[bad]}; allowed: a finite number > 0. Hint: 0.01-0.3 works well`);
+      throw new InvalidInputError(
+        `layer ${layer.name}: sigma[${bad}] = ${s[bad]}; allowed: a finite number > 0. Hint: 0.01-0.3 works well`,
+      );
     }
     out.set(layer.name, s);
   }

@@ -18,17 +18,27 @@ export function validateBatch(network: Network, params: Params, batch: Batch): v
     );
   }
   const bad = batch.input.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new InvalidInputError(`input: value [${bad}] = ${batch.input[bad]}; allowed: finite numbers. Hint: check the data loader`);
+  if (bad >= 0)
+    throw new InvalidInputError(
+      `input: value [${bad}] = ${batch.input[bad]}; allowed: finite numbers. Hint: check the data loader`,
+    );
   if (batch.labels.length !== batch.size) {
-    throw new InvalidInputError(`input: ${batch.labels.length} labels for batch ${batch.size}; expected one per sample`);
+    throw new InvalidInputError(
+      `input: ${batch.labels.length} labels for batch ${batch.size}; expected one per sample`,
+    );
   }
   const badLabel = batch.labels.findIndex((l) => l < 0 || l >= network.classes);
-  if (badLabel >= 0) throw new InvalidInputError(`input: label [${badLabel}] = ${batch.labels[badLabel]}; allowed: 0..${network.classes - 1}`);
+  if (badLabel >= 0)
+    throw new InvalidInputError(
+      `input: label [${badLabel}] = ${batch.labels[badLabel]}; allowed: 0..${network.classes - 1}`,
+    );
   validateParams(network, params);
 }
 
 export function validateCopies(copies: number): void {
   if (!Number.isInteger(copies) || copies < 1) {
-    throw new InvalidInputError(`estimator: copies K = ${copies}; allowed: an integer >= 1. Hint: K = 64 is a common start`);
+    throw new InvalidInputError(
+      `estimator: copies K = ${copies}; allowed: an integer >= 1. Hint: K = 64 is a common start`,
+    );
   }
 }

@@ -17,7 +17,9 @@ function levenshtein(a: string, b: string): number {
 
 /** ` (did you mean "bandwidth"?)` when one allowed word is close to what was found. */
 export function closestHint(found: string, allowed: readonly string[]): string {
-  const scored = allowed.map((word) => ({ word, distance: levenshtein(found, word) })).sort((x, y) => x.distance - y.distance);
+  const scored = allowed
+    .map((word) => ({ word, distance: levenshtein(found, word) }))
+    .sort((x, y) => x.distance - y.distance);
   const best = scored[0];
   if (best === undefined || best.distance > Math.max(2, Math.floor(found.length / 3))) return '';
   return ` (did you mean "${best.word}"?)`;

@@ -36,7 +36,8 @@ function schemaAt(schema: z.ZodType, path: Path): z.ZodType | undefined {
   for (const key of path) {
     if (current === undefined) return undefined;
     const inner: z.ZodType = unwrap(current);
-    if (inner instanceof z.ZodObject && typeof key === 'string') current = (inner.shape as Record<string, z.ZodType>)[key];
+    if (inner instanceof z.ZodObject && typeof key === 'string')
+      current = (inner.shape as Record<string, z.ZodType>)[key];
     else if (inner instanceof z.ZodArray && typeof key === 'number') current = inner.element as z.ZodType;
     else return undefined;
   }
@@ -95,7 +96,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], data: unknown,
       const explained = meaning ?? options.join(', ');
       return [{ path, message: `found ${shown(found)}, allowed: ${explained}${closestHint(String(found), options)}` }];
     }
-    if (issue.code === 'invalid_type') return [{ path, message: `found ${shown(found)} (${jsonType(found, issue.expected)}), allowed: ${allowed}` }];
+    if (issue.code === 'invalid_type')
+      return [{ path, message: `found ${shown(found)} (${jsonType(found, issue.expected)}), allowed: ${allowed}` }];
     return [{ path, message: `found ${shown(found)}, allowed: ${allowed}` }];
   });
 }

@@ -15,8 +15,14 @@ interface Tile {
 function largestTile(model: HwModel): Tile | undefined {
   const w = model.wordBytes;
   const tiles: Tile[] = [
-    ...model.cores.systolic.map((a) => ({ bytes: a.rows * a.cols * w, what: `one ${a.rows}x${a.cols} tile of ${w}-byte words for array "${a.name}"` })),
-    ...model.cores.vector.map((v) => ({ bytes: v.lanes * w, what: `one ${w}-byte word per lane for the ${v.lanes}-lane vector unit "${v.name}"` })),
+    ...model.cores.systolic.map((a) => ({
+      bytes: a.rows * a.cols * w,
+      what: `one ${a.rows}x${a.cols} tile of ${w}-byte words for array "${a.name}"`,
+    })),
+    ...model.cores.vector.map((v) => ({
+      bytes: v.lanes * w,
+      what: `one ${w}-byte word per lane for the ${v.lanes}-lane vector unit "${v.name}"`,
+    })),
   ];
   return tiles.sort((a, b) => b.bytes - a.bytes)[0];
 }
@@ -26,9 +32,11 @@ export function hwWarnings(model: HwModel): HwProblem[] {
   if (tile === undefined) return [];
   return model.memory.slice(0, -1).flatMap((level, i): HwProblem[] => {
     if (level.capacityBytes >= tile.bytes) return [];
-    return [{
-      path: `memory[${i}].capacity`,
-      message: `"${level.name}" holds ${formatBytes(level.capacityBytes)}, less than ${tile.what} (${formatBytes(tile.bytes)}); legal, but no tile fits there, so the mapping cannot keep operands on this level`,
-    }];
+    return [
+      {
+        path: `memory[${i}].capacity`,
+        message: `"${level.name}" holds ${formatBytes(level.capacityBytes)}, less than ${tile.what} (${formatBytes(tile.bytes)}); legal, but no tile fits there, so the mapping cannot keep operands on this level`,
+      },
+    ];
   });
 }

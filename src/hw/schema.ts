@@ -21,7 +21,13 @@ function quantity(kind: QuantityKind) {
 }
 
 /** Counts stay at most 2^31, so none silently loses precision (2^53 and beyond are not exact). */
-const count = (what: string) => z.number().int().positive().max(2 ** 31).describe(`a positive integer at most 2^31: ${what}`);
+const count = (what: string) =>
+  z
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31)
+    .describe(`a positive integer at most 2^31: ${what}`);
 const unitName = z.string().min(1).describe('a non-empty name, unique within its list');
 
 export const dataflows = ['os', 'ws', 'is'] as const;
@@ -39,7 +45,9 @@ export const systolicSchema = z
     weightDoubleBuffered: z
       .boolean()
       .optional()
-      .describe('the stationary operand (weights for ws) is double-buffered in the PEs: the next fold loads while this one streams (default false, SCALE-Sim\'s model)'),
+      .describe(
+        "the stationary operand (weights for ws) is double-buffered in the PEs: the next fold loads while this one streams (default false, SCALE-Sim's model)",
+      ),
   })
   .strict();
 
@@ -47,14 +55,22 @@ export const vectorSchema = z.object({ name: unitName, lanes: count('lanes (elem
 
 const opCostSchema = z
   .object({
-    fixed: quantity('latency').describe('cycles every task of the class pays, whatever its size (a kernel call\'s fixed cost)'),
-    scale: z.number().positive().max(1e9).describe('factor on the unit\'s ideal cycles for the work (1: the systolic or vector formula as it is)'),
+    fixed: quantity('latency').describe(
+      "cycles every task of the class pays, whatever its size (a kernel call's fixed cost)",
+    ),
+    scale: z
+      .number()
+      .positive()
+      .max(1e9)
+      .describe("factor on the unit's ideal cycles for the work (1: the systolic or vector formula as it is)"),
   })
   .strict();
 
 const opCostsSchema = z
   .partialRecord(z.enum(OP_CLASSES), opCostSchema)
-  .describe('per op class (src/ir/op-class.ts), cycles = fixed + scale * the unit\'s cycles; classes left out cost the formula alone');
+  .describe(
+    "per op class (src/ir/op-class.ts), cycles = fixed + scale * the unit's cycles; classes left out cost the formula alone",
+  );
 
 const partitionSchema = z
   .object({ ifmap: quantity('bytes'), filter: quantity('bytes'), ofmap: quantity('bytes') })
@@ -94,7 +110,10 @@ export const hwFileSchema = z
     source: z.string().min(1).optional().describe('public datasheet or paper (URL or citation) the numbers come from'),
     clock: quantity('frequency'),
     wordBytes: count('bytes per data word (4 fp32, 2 fp16/bf16, 1 int8); give this or dtype').optional(),
-    dtype: z.enum(Object.keys(dtypeBytes) as [keyof typeof dtypeBytes]).optional().describe('word format; give this or wordBytes'),
+    dtype: z
+      .enum(Object.keys(dtypeBytes) as [keyof typeof dtypeBytes])
+      .optional()
+      .describe('word format; give this or wordBytes'),
     cores: z
       .object({
         count: count('identical cores'),

@@ -89,7 +89,8 @@ function duplicateNames(names: Array<{ name: string; path: string }>, what: stri
   const problems: HwProblem[] = [];
   for (const { name, path } of names) {
     const first = seen.get(name);
-    if (first !== undefined) problems.push({ path, message: `found "${name}" again (first at ${first}), allowed: a ${what} name used once` });
+    if (first !== undefined)
+      problems.push({ path, message: `found "${name}" again (first at ${first}), allowed: a ${what} name used once` });
     else seen.set(name, path);
   }
   return problems;
@@ -99,7 +100,10 @@ function coreProblems(file: HwFile): HwProblem[] {
   const problems: HwProblem[] = [];
   const { systolic, vector, count } = file.cores;
   if (systolic.length + vector.length === 0) {
-    problems.push({ path: 'cores', message: 'found no compute unit, allowed: at least one entry in cores.systolic or cores.vector' });
+    problems.push({
+      path: 'cores',
+      message: 'found no compute unit, allowed: at least one entry in cores.systolic or cores.vector',
+    });
   }
   const unitNames = [
     ...systolic.map((u, i) => ({ name: u.name, path: `cores.systolic[${i}].name` })),
@@ -107,24 +111,44 @@ function coreProblems(file: HwFile): HwProblem[] {
   ];
   problems.push(...duplicateNames(unitNames, 'compute-unit'));
   if (count > 1 && file.noc === undefined) {
-    problems.push({ path: 'noc', message: `missing, allowed: a noc section (cores.count is ${count}; cores need links to pass activations and gradients)` });
+    problems.push({
+      path: 'noc',
+      message: `missing, allowed: a noc section (cores.count is ${count}; cores need links to pass activations and gradients)`,
+    });
   }
   if (file.wordBytes === undefined && file.dtype === undefined) {
-    problems.push({ path: 'wordBytes', message: 'missing, allowed: wordBytes (bytes per word) or dtype (fp32, fp16, bf16, int8, ...)' });
+    problems.push({
+      path: 'wordBytes',
+      message: 'missing, allowed: wordBytes (bytes per word) or dtype (fp32, fp16, bf16, int8, ...)',
+    });
   }
   if (file.wordBytes !== undefined && file.dtype !== undefined && file.wordBytes !== dtypeBytes[file.dtype]) {
-    problems.push({ path: 'wordBytes', message: `found ${file.wordBytes} with dtype ${file.dtype} (${dtypeBytes[file.dtype]} bytes), allowed: one of them, or both agreeing` });
+    problems.push({
+      path: 'wordBytes',
+      message: `found ${file.wordBytes} with dtype ${file.dtype} (${dtypeBytes[file.dtype]} bytes), allowed: one of them, or both agreeing`,
+    });
   }
   return problems;
 }
 
 function memoryProblems(file: HwFile, levels: MemoryLevelSpec[], coreCount: number): HwProblem[] {
-  const problems = duplicateNames(file.memory.map((m, i) => ({ name: m.name, path: `memory[${i}].name` })), 'memory-level');
+  const problems = duplicateNames(
+    file.memory.map((m, i) => ({ name: m.name, path: `memory[${i}].name` })),
+    'memory-level',
+  );
   const lastIndex = levels.length - 1;
   const last = levels[lastIndex];
   if (last === undefined) return problems;
-  if (last.scope !== 'chip') problems.push({ path: `memory[${lastIndex}].scope`, message: `found "${last.scope}" on the last (off-chip) level, allowed: "chip"` });
-  if (last.partition !== undefined) problems.push({ path: `memory[${lastIndex}].partition`, message: 'found a partition on the off-chip level, allowed: partitions on on-chip levels only' });
+  if (last.scope !== 'chip')
+    problems.push({
+      path: `memory[${lastIndex}].scope`,
+      message: `found "${last.scope}" on the last (off-chip) level, allowed: "chip"`,
+    });
+  if (last.partition !== undefined)
+    problems.push({
+      path: `memory[${lastIndex}].partition`,
+      message: 'found a partition on the off-chip level, allowed: partitions on on-chip levels only',
+    });
   levels.forEach((level, i) => {
     const totalBytes = level.capacityBytes * (level.scope === 'core' ? coreCount : 1);
     if (i < lastIndex && totalBytes > last.capacityBytes) {
@@ -136,7 +160,10 @@ function memoryProblems(file: HwFile, levels: MemoryLevelSpec[], coreCount: numb
     const p = level.partition;
     if (p !== undefined && p.ifmapBytes + p.filterBytes + p.ofmapBytes > level.capacityBytes) {
       const sum = p.ifmapBytes + p.filterBytes + p.ofmapBytes;
-      problems.push({ path: `memory[${i}].partition`, message: `found ifmap + filter + ofmap = ${formatBytes(sum)}, allowed: at most the capacity ${formatBytes(level.capacityBytes)}` });
+      problems.push({
+        path: `memory[${i}].partition`,
+        message: `found ifmap + filter + ofmap = ${formatBytes(sum)}, allowed: at most the capacity ${formatBytes(level.capacityBytes)}`,
+      });
     }
   });
   return problems;
@@ -154,7 +181,11 @@ export function toHwModel(file: HwFile): ToHwModelResult {
     description: file.description,
     clockHz,
     wordBytes: file.wordBytes ?? (file.dtype === undefined ? 4 : dtypeBytes[file.dtype]),
-    cores: { count: file.cores.count, systolic: file.cores.systolic.map((s) => ({ ...s })), vector: file.cores.vector.map((v) => ({ ...v })) },
+    cores: {
+      count: file.cores.count,
+      systolic: file.cores.systolic.map((s) => ({ ...s })),
+      vector: file.cores.vector.map((v) => ({ ...v })),
+    },
     memory,
   };
   if (file.cores.opCosts !== undefined) model.cores.opCosts = toOpCosts(file.cores.opCosts, clockHz);
@@ -168,7 +199,11 @@ export function toHwModel(file: HwFile): ToHwModelResult {
 }
 
 /** Items that fail their own schema become placeholders with unique names, so they trigger no rule. */
-function validItems<T>(items: unknown, schema: { safeParse(v: unknown): { success: boolean } }, placeholder: (i: number) => T): T[] | undefined {
+function validItems<T>(
+  items: unknown,
+  schema: { safeParse(v: unknown): { success: boolean } },
+  placeholder: (i: number) => T,
+): T[] | undefined {
   if (!Array.isArray(items)) return undefined;
   return items.map((item, i) => (schema.safeParse(item).success ? (item as T) : placeholder(i)));
 }
@@ -192,7 +227,13 @@ export function partialCrossFieldProblems(data: unknown): HwProblem[] {
   const shape = hwFileSchema.shape;
   const valid = (key: keyof typeof shape): boolean => shape[key].safeParse(raw[key]).success;
   const rawCores = (typeof raw.cores === 'object' && raw.cores !== null ? raw.cores : {}) as Record<string, unknown>;
-  const placeholder = (list: string) => (i: number) => ({ name: `\u0000invalid ${list}[${i}]`, rows: 1, cols: 1, lanes: 1, dataflow: 'os' as const });
+  const placeholder = (list: string) => (i: number) => ({
+    name: `\u0000invalid ${list}[${i}]`,
+    rows: 1,
+    cols: 1,
+    lanes: 1,
+    dataflow: 'os' as const,
+  });
   const systolic = validItems(rawCores.systolic, systolicSchema, placeholder('systolic'));
   const vector = validItems(rawCores.vector, vectorSchema, placeholder('vector'));
   const problems: HwProblem[] = [];
@@ -203,7 +244,13 @@ export function partialCrossFieldProblems(data: unknown): HwProblem[] {
   }
   if (valid('memory') && raw.memory !== undefined) {
     const file = raw as HwFile;
-    problems.push(...memoryProblems(file, file.memory.map((m) => toMemoryLevel(m, Number.NaN)), count));
+    problems.push(
+      ...memoryProblems(
+        file,
+        file.memory.map((m) => toMemoryLevel(m, Number.NaN)),
+        count,
+      ),
+    );
   } else {
     problems.push(...duplicateNames(stringNames(raw.memory, 'memory'), 'memory-level'));
   }

@@ -22,7 +22,17 @@ interface UnitClass {
 type Factory = (dependencies: Record<string, unknown>) => unknown;
 const make = (factory: unknown, dependencies: Record<string, unknown>): unknown => (factory as Factory)(dependencies);
 
-const config = { relTol: 1e-12, absTol: 1e-15, matrix: 'Matrix', number: 'number', numberFallback: 'number', precision: 64, predictable: false, randomSeed: null, legacySubset: false };
+const config = {
+  relTol: 1e-12,
+  absTol: 1e-15,
+  matrix: 'Matrix',
+  number: 'number',
+  numberFallback: 'number',
+  precision: 64,
+  predictable: false,
+  randomSeed: null,
+  legacySubset: false,
+};
 
 /** mathjs's own comparison rule for numbers: equal within relTol relatively or absTol absolutely. */
 function nearlyEqual(a: number, b: number): boolean {

@@ -19,7 +19,12 @@ export interface MethodSwitches {
   learnedSigma: boolean;
 }
 
-export const defaultSwitches: MethodSwitches = { baseline: 'mean', encoding: 'sign-noise', antithetic: false, learnedSigma: false };
+export const defaultSwitches: MethodSwitches = {
+  baseline: 'mean',
+  encoding: 'sign-noise',
+  antithetic: false,
+  learnedSigma: false,
+};
 
 /** Compile-option switches of a step that chooses only whether sigma is learned (the others at their defaults). */
 export function learnedSigmaSwitches(learnedSigma: boolean): { switches?: MethodSwitches } {

@@ -12,7 +12,9 @@ export function opClass(node: IrNode): OpClass | undefined {
   switch (node.kind) {
     case 'NoiseInject':
       // A regeneration after the loss (no input) draws noise alone.
-      return node.spatial && node.inputs.length > 0 ? `NoiseInject.${node.storage}.spatial` : `NoiseInject.${node.storage}`;
+      return node.spatial && node.inputs.length > 0
+        ? `NoiseInject.${node.storage}.spatial`
+        : `NoiseInject.${node.storage}`;
     case 'GradProduct':
       if (node.space === 'weight') return 'GradProduct.weight';
       return node.inputs.length > 2 ? 'GradProduct.signal' : 'GradProduct';

@@ -195,5 +195,9 @@ export type OpClass = (typeof OP_CLASSES)[number];
 export type Work =
   | { kind: 'gemm'; m: number; n: number; k: number; groups: number; op?: OpClass }
   | { kind: 'vector'; elements: number; opsPerElement: number; op?: OpClass }
-  | { kind: 'transfer'; bytes: number; /** Hop latencies on its critical path (collectives: steps x hops per step). Absent: 1. */ hops?: number }
+  | {
+      kind: 'transfer';
+      bytes: number;
+      /** Hop latencies on its critical path (collectives: steps x hops per step). Absent: 1. */ hops?: number;
+    }
   | { kind: 'none' };

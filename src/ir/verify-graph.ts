@@ -88,17 +88,24 @@ function nodeShapeProblems(node: IrNode, tensors: Graph['tensors']): string[] {
   const out = tensors[node.outputs[0] ?? ''];
   const expectedOut = expectedOutputElements(node);
   if (out && expectedOut !== undefined && elementCount(out.shape) !== expectedOut) {
-    problems.push(`node ${node.id} (${node.kind}): output ${out.id} has ${elementCount(out.shape)} elements, the node's work gives ${expectedOut}`);
+    problems.push(
+      `node ${node.id} (${node.kind}): output ${out.id} has ${elementCount(out.shape)} elements, the node's work gives ${expectedOut}`,
+    );
   }
   const input = tensors[node.inputs[0] ?? ''];
   const expectedIn = expectedInputElements(node);
   if (input && expectedIn && !expectedIn.includes(elementCount(input.shape))) {
-    problems.push(`node ${node.id} (${node.kind}): input ${input.id} has ${elementCount(input.shape)} elements, allowed ${expectedIn.join(' or ')}`);
+    problems.push(
+      `node ${node.id} (${node.kind}): input ${input.id} has ${elementCount(input.shape)} elements, allowed ${expectedIn.join(' or ')}`,
+    );
   }
   if (node.kind === 'NoiseInject' && input && node.elements % elementCount(input.shape) !== 0) {
-    problems.push(`node ${node.id} (NoiseInject): input ${input.id} rows do not divide the ${node.elements} noisy elements`);
+    problems.push(
+      `node ${node.id} (NoiseInject): input ${input.id} rows do not divide the ${node.elements} noisy elements`,
+    );
   }
-  if (node.kind === 'SignPack' && out && out.dtype !== 'bit') problems.push(`node ${node.id} (SignPack): output ${out.id} is ${out.dtype}, expected bit`);
+  if (node.kind === 'SignPack' && out && out.dtype !== 'bit')
+    problems.push(`node ${node.id} (SignPack): output ${out.id} is ${out.dtype}, expected bit`);
   if (node.kind === 'GradProduct' && node.signs && !node.inputs.some((t) => tensors[t]?.dtype === 'bit')) {
     problems.push(`node ${node.id} (GradProduct): signs=true but no 'bit' input`);
   }
@@ -126,7 +133,8 @@ export function graphProblems(graph: Graph): string[] {
       const info = graph.tensors[t];
       if (produced.has(t) || !info) continue;
       if (allProduced.has(t)) problems.push(`node ${node.id} reads ${t} before it is produced (cycle or bad order)`);
-      else if (!sourceClasses.has(info.cls)) problems.push(`node ${node.id} reads ${t} (${info.cls}), which nothing produces`);
+      else if (!sourceClasses.has(info.cls))
+        problems.push(`node ${node.id} reads ${t} (${info.cls}), which nothing produces`);
     }
     for (const t of node.outputs) {
       if (produced.has(t)) problems.push(`tensor ${t} has more than one producer (second: ${node.id})`);

@@ -16,7 +16,9 @@ const CIFAR: Shape = [3, 32, 32];
 /** Multi-layer perceptron; widths[0] is the input size, the last width the class count. */
 export function mlp(widths: readonly number[], activation: 'relu' | 'tanh' = 'relu'): Network {
   if (widths.length < 2 || widths.some((w) => !Number.isInteger(w) || w < 1)) {
-    throw new InvalidInputError(`mlp widths [${widths.join(', ')}]: need at least two positive integers (input, ..., classes)`);
+    throw new InvalidInputError(
+      `mlp widths [${widths.join(', ')}]: need at least two positive integers (input, ..., classes)`,
+    );
   }
   const layers: Layer[] = [];
   for (let i = 1; i < widths.length; i++) {
@@ -74,11 +76,20 @@ export function resnet5(options: ConvNetOptions = {}): Network {
   const layers: Layer[] = [
     ...convUnit('conv1', inputShape[0]!, 32, bn),
     { kind: 'maxpool', name: 'pool1', size: 2, stride: 2 },
-    { kind: 'residual', name: 'res1', body: [...convUnit('res1.conv1', 32, 32, bn), ...convUnit('res1.conv2', 32, 32, bn)] },
+    {
+      kind: 'residual',
+      name: 'res1',
+      body: [...convUnit('res1.conv1', 32, 32, bn), ...convUnit('res1.conv2', 32, 32, bn)],
+    },
     ...convUnit('conv2', 32, 64, bn),
     { kind: 'maxpool', name: 'pool2', size: 2, stride: 2 },
   ];
-  return checked({ name: 'resnet5', inputShape, classes: options.classes ?? 10, layers: head(layers, inputShape, options.classes ?? 10, 'avgpool') });
+  return checked({
+    name: 'resnet5',
+    inputShape,
+    classes: options.classes ?? 10,
+    layers: head(layers, inputShape, options.classes ?? 10, 'avgpool'),
+  });
 }
 
 /** ResNet-9 (the DAWNBench CIFAR network): prep, three stages, two residual blocks, max-pool head. */

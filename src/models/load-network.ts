@@ -9,11 +9,18 @@ import { buildModel, modelNames, type ModelOptions } from './registry.js';
 
 const looksLikeFile = (value: string): boolean => /[\\/]/.test(value) || /\.(json|csv)$/i.test(value);
 
-export async function loadNetwork(nameOrFile: string, options: ModelOptions = {}, option = '--model'): Promise<Network> {
+export async function loadNetwork(
+  nameOrFile: string,
+  options: ModelOptions = {},
+  option = '--model',
+): Promise<Network> {
   if (modelNames.includes(nameOrFile) && !existsSync(nameOrFile)) return buildModel(nameOrFile, options);
   if (!looksLikeFile(nameOrFile) && !existsSync(nameOrFile)) return buildModel(nameOrFile, options);
   if (nameOrFile.toLowerCase().endsWith('.csv')) {
-    if (!existsSync(nameOrFile)) throw new ConfigError([`${option}: ${nameOrFile}: file not found; allowed: a shipped model name (${modelNames.join(', ')}), a network .json file or a SCALE-Sim topology .csv`]);
+    if (!existsSync(nameOrFile))
+      throw new ConfigError([
+        `${option}: ${nameOrFile}: file not found; allowed: a shipped model name (${modelNames.join(', ')}), a network .json file or a SCALE-Sim topology .csv`,
+      ]);
     const { loadScaleSimTopology, scaleSimTopologyToNetwork } = await import('./importers/scalesim-topology.js');
     return scaleSimTopologyToNetwork(loadScaleSimTopology(nameOrFile), basename(nameOrFile, '.csv'));
   }

@@ -12,7 +12,11 @@ export const networkSchemaPath = fileURLToPath(new URL('./network.schema.json', 
 /** The text of src/models/network.schema.json (stable, two-space indented, trailing newline). */
 export function networkJsonSchemaText(): string {
   const schema = z.toJSONSchema(networkFileSchema, { target: 'draft-2020-12', io: 'input' });
-  const titled = { ...schema, title: 'alrflow network description', $id: 'https://alrflow.invalid/models/network.schema.json' };
+  const titled = {
+    ...schema,
+    title: 'alrflow network description',
+    $id: 'https://alrflow.invalid/models/network.schema.json',
+  };
   return `${JSON.stringify(titled, null, 2)}\n`;
 }
 

@@ -5,24 +5,56 @@
 import { z } from 'zod';
 import type { Layer } from './layers.js';
 
-const size = (what: string) => z.number().int().positive().max(2 ** 31).describe(`a positive integer at most 2^31: ${what}`);
+const size = (what: string) =>
+  z
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31)
+    .describe(`a positive integer at most 2^31: ${what}`);
 const name = z.string().min(1).describe('a non-empty layer name, unique in the network');
 
-const linear = z.object({ kind: z.literal('linear'), name, inFeatures: size('input features'), outFeatures: size('output features') }).strict();
+const linear = z
+  .object({ kind: z.literal('linear'), name, inFeatures: size('input features'), outFeatures: size('output features') })
+  .strict();
 const conv2d = z
   .object({
-    kind: z.literal('conv2d'), name, inChannels: size('input channels'), outChannels: size('output channels'),
-    kernelSize: size('kernel height and width'), stride: size('stride'), padding: z.number().int().min(0).max(2 ** 31).describe('zero padding on each side'),
+    kind: z.literal('conv2d'),
+    name,
+    inChannels: size('input channels'),
+    outChannels: size('output channels'),
+    kernelSize: size('kernel height and width'),
+    stride: size('stride'),
+    padding: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31)
+      .describe('zero padding on each side'),
   })
   .strict();
 const batchnorm = z.object({ kind: z.literal('batchnorm'), name, channels: size('channels') }).strict();
 const plain = (kind: 'relu' | 'tanh' | 'flatten') => z.object({ kind: z.literal(kind), name }).strict();
-const pool = (kind: 'maxpool' | 'avgpool') => z.object({ kind: z.literal(kind), name, size: size('window'), stride: size('stride') }).strict();
+const pool = (kind: 'maxpool' | 'avgpool') =>
+  z.object({ kind: z.literal(kind), name, size: size('window'), stride: size('stride') }).strict();
 
 export const layerSchema: z.ZodType<Layer> = z.lazy(() =>
   z.discriminatedUnion('kind', [
-    linear, conv2d, batchnorm, plain('relu'), plain('tanh'), plain('flatten'), pool('maxpool'), pool('avgpool'),
-    z.object({ kind: z.literal('residual'), name, body: z.array(layerSchema).min(1).describe('layers whose output keeps the input shape') }).strict(),
+    linear,
+    conv2d,
+    batchnorm,
+    plain('relu'),
+    plain('tanh'),
+    plain('flatten'),
+    pool('maxpool'),
+    pool('avgpool'),
+    z
+      .object({
+        kind: z.literal('residual'),
+        name,
+        body: z.array(layerSchema).min(1).describe('layers whose output keeps the input shape'),
+      })
+      .strict(),
   ]),
 );
 
@@ -30,7 +62,11 @@ export const networkFileSchema = z
   .object({
     $schema: z.string().optional().describe('path or URL of the JSON Schema, for editors'),
     name: z.string().min(1).describe('the network name used in reports'),
-    inputShape: z.array(size('dimension')).min(1).max(3).describe('one sample: [features] or [channels, height, width]'),
+    inputShape: z
+      .array(size('dimension'))
+      .min(1)
+      .max(3)
+      .describe('one sample: [features] or [channels, height, width]'),
     classes: size('classes of the softmax cross-entropy on the last layer'),
     layers: z.array(layerSchema).min(1).describe('layers in execution order; the last one outputs `classes` values'),
   })

@@ -20,7 +20,9 @@ export const modelNames = Object.keys(builders);
 export function buildModel(name: string, options: ModelOptions = {}): Network {
   const build = builders[name];
   if (!build) {
-    throw new ConfigError([`--model: unknown model "${name}"; allowed: ${modelNames.join(', ')}, a network .json file or a SCALE-Sim topology .csv path`]);
+    throw new ConfigError([
+      `--model: unknown model "${name}"; allowed: ${modelNames.join(', ')}, a network .json file or a SCALE-Sim topology .csv path`,
+    ]);
   }
   return build(options);
 }

@@ -53,7 +53,8 @@ export function layerOutputShape(layer: Layer, input: Shape): Shape {
       return [elementCount(input)];
     case 'residual': {
       const out = sequenceOutputShape(layer.body, input);
-      if (out.join() !== input.join()) fail(layer, input, `a body that preserves the shape (body gives [${out.join(', ')}])`);
+      if (out.join() !== input.join())
+        fail(layer, input, `a body that preserves the shape (body gives [${out.join(', ')}])`);
       return input;
     }
     default:
@@ -70,7 +71,8 @@ export function inferShapes(network: Network): Map<string, { input: Shape; outpu
   const shapes = new Map<string, { input: Shape; output: Shape }>();
   const walk = (layers: readonly Layer[], input: Shape): Shape =>
     layers.reduce<Shape>((shape, layer) => {
-      if (shapes.has(layer.name)) throw new InvalidInputError(`layer name ${layer.name} is used twice; names must be unique`);
+      if (shapes.has(layer.name))
+        throw new InvalidInputError(`layer name ${layer.name} is used twice; names must be unique`);
       if (layer.kind === 'residual') walk(layer.body, shape);
       const output = layerOutputShape(layer, shape);
       shapes.set(layer.name, { input: shape, output });

@@ -65,11 +65,20 @@ export const compareReportSchema = z.object({
       infeasible: z.string().optional(),
       overflowLevels: z.array(z.string()).optional(),
       levels: z
-        .array(z.object({ level: z.string(), capacityBytes: z.number().nonnegative(), peakBytes: z.number().nonnegative(), verdict: z.enum(['fits', 'spills', 'over-capacity']) }))
+        .array(
+          z.object({
+            level: z.string(),
+            capacityBytes: z.number().nonnegative(),
+            peakBytes: z.number().nonnegative(),
+            verdict: z.enum(['fits', 'spills', 'over-capacity']),
+          }),
+        )
         .optional(),
       microBatches: z.number().int().positive().optional(),
       stages: z.number().int().positive().optional(),
-      shares: z.object({ compute: z.number().nonnegative(), memory: z.number().nonnegative(), idle: z.number().nonnegative() }).optional(),
+      shares: z
+        .object({ compute: z.number().nonnegative(), memory: z.number().nonnegative(), idle: z.number().nonnegative() })
+        .optional(),
       boundRatio: z.number().nonnegative().optional(),
       boundKind: z.enum(['compute', 'bandwidth']).optional(),
       bubbleRatio: z.number().min(0).max(1).optional(),

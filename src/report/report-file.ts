@@ -46,9 +46,22 @@ export const simReportSchema = z.object({
     }),
   ),
   stageChoice: z.string(),
-  prediction: z.object({ secondsPerIteration: count, nodes: z.array(z.object({ id: z.string(), op: z.string(), seconds: count })) }).optional(),
+  prediction: z
+    .object({
+      secondsPerIteration: count,
+      nodes: z.array(z.object({ id: z.string(), op: z.string(), seconds: count })),
+    })
+    .optional(),
   weights: z.object({ onChipBytes: count, offChipBytes: count, offChipReadBytesPerIteration: count }),
-  stages: z.array(z.object({ index: z.number().int(), layers: z.array(z.string()), cores: z.array(z.number().int()), estimatedCycles: count, simulatedCycles: count })),
+  stages: z.array(
+    z.object({
+      index: z.number().int(),
+      layers: z.array(z.string()),
+      cores: z.array(z.number().int()),
+      estimatedCycles: count,
+      simulatedCycles: count,
+    }),
+  ),
   bubbleRatio: z.number().min(0).max(1),
   unitWaitRatio: z.number().min(0).max(1).default(0),
   utilisationByKind: z.object({ systolic: count.optional(), vector: count.optional(), link: count.optional() }),
@@ -67,11 +80,38 @@ export const simReportSchema = z.object({
     }),
   ),
   traffic: z.array(z.object({ where: z.string(), bytesRead: count, bytesWritten: count, bytesByClass })),
-  stalls: z.object({ latency: count, bandwidth: count, capacity: count, contention: count, dependency: count, 'pipeline-bubble': count }),
-  cycleShares: z.object({ compute: count, latency: count, bandwidth: count, capacity: count, contention: count, dependency: count, 'pipeline-bubble': count }),
-  bound: z.object({ busiestUnitComputeCycles: count, busiestUnit: z.string(), levelCycles: z.record(z.string(), count), cycles: count, kind: z.enum(['compute', 'bandwidth']), ratio: count }),
+  stalls: z.object({
+    latency: count,
+    bandwidth: count,
+    capacity: count,
+    contention: count,
+    dependency: count,
+    'pipeline-bubble': count,
+  }),
+  cycleShares: z.object({
+    compute: count,
+    latency: count,
+    bandwidth: count,
+    capacity: count,
+    contention: count,
+    dependency: count,
+    'pipeline-bubble': count,
+  }),
+  bound: z.object({
+    busiestUnitComputeCycles: count,
+    busiestUnit: z.string(),
+    levelCycles: z.record(z.string(), count),
+    cycles: count,
+    kind: z.enum(['compute', 'bandwidth']),
+    ratio: count,
+  }),
   energy: z
-    .object({ totalJoules: count.nullable(), byLevelJoules: z.record(z.string(), count.nullable()), computeJoules: count.nullable(), notModelled: z.array(z.string()).default([]) })
+    .object({
+      totalJoules: count.nullable(),
+      byLevelJoules: z.record(z.string(), count.nullable()),
+      computeJoules: count.nullable(),
+      notModelled: z.array(z.string()).default([]),
+    })
     .optional(),
   timeline: z.array(
     z.object({
@@ -99,7 +139,13 @@ export const simReportSchema = z.object({
   ),
   events: count,
   work: z.object({ macsPerIteration: count }).optional(),
-  coreChoice: z.object({ available: count, used: count, candidates: z.array(z.object({ cores: count, cyclesPerIteration: count.nullable() })) }).optional(),
+  coreChoice: z
+    .object({
+      available: count,
+      used: count,
+      candidates: z.array(z.object({ cores: count, cyclesPerIteration: count.nullable() })),
+    })
+    .optional(),
 }) satisfies z.ZodType<SimReport>;
 
 /** Every report kind the HTML page can show, by its `kind` field. */
@@ -124,7 +170,13 @@ export interface ReportSet {
   sweep?: SweepReport;
 }
 
-const slot = { 'sim-report': 'sim', 'compare-report': 'compare', 'train-report': 'train', 'probe-report': 'probe', 'sweep-report': 'sweep' } as const satisfies Record<ReportKind, keyof ReportSet>;
+const slot = {
+  'sim-report': 'sim',
+  'compare-report': 'compare',
+  'train-report': 'train',
+  'probe-report': 'probe',
+  'sweep-report': 'sweep',
+} as const satisfies Record<ReportKind, keyof ReportSet>;
 
 /** Parses and validates one report's JSON text; `file` only names it in errors. */
 export function parseReport(text: string, file: string): AnyReport {
@@ -136,13 +188,18 @@ export function parseReport(text: string, file: string): AnyReport {
     const hint = text.trim() === '' ? 'the file is empty' : 'the file may be truncated or not JSON';
     throw new ConfigError([`${file}: not valid JSON (${why}); ${hint}. Hint: re-run the command that wrote it.`]);
   }
-  const kind = typeof data === 'object' && data !== null && 'kind' in data ? (data as { kind: unknown }).kind : undefined;
+  const kind =
+    typeof data === 'object' && data !== null && 'kind' in data ? (data as { kind: unknown }).kind : undefined;
   if (typeof kind !== 'string' || !(reportKinds as string[]).includes(kind)) {
-    throw new ConfigError([`${file}: found kind ${JSON.stringify(kind) ?? 'missing'}, allowed: ${reportKinds.join(', ')}. Hint: pass a report written by simulate, compare, train, probe or sweep.`]);
+    throw new ConfigError([
+      `${file}: found kind ${JSON.stringify(kind) ?? 'missing'}, allowed: ${reportKinds.join(', ')}. Hint: pass a report written by simulate, compare, train, probe or sweep.`,
+    ]);
   }
   const result = schemas[kind as ReportKind].safeParse(data);
   if (!result.success) {
-    const problems = result.error.issues.slice(0, 20).map((i) => `${file}: ${kind} at ${i.path.join('.') || '(root)'}: ${i.message}`);
+    const problems = result.error.issues
+      .slice(0, 20)
+      .map((i) => `${file}: ${kind} at ${i.path.join('.') || '(root)'}: ${i.message}`);
     const more = result.error.issues.length - problems.length;
     throw new ConfigError(more > 0 ? [...problems, `${file}: and ${more} more problems`] : problems);
   }
@@ -156,13 +213,17 @@ export function readReportFile(file: string): AnyReport {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new ConfigError([`${file}: cannot read the report (${why}). Hint: pass a report JSON file or a run directory.`]);
+    throw new ConfigError([
+      `${file}: cannot read the report (${why}). Hint: pass a report JSON file or a run directory.`,
+    ]);
   }
   return parseReport(text, file);
 }
 
 function reportFilesIn(dir: string): string[] {
-  const jsonFiles = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const jsonFiles = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   return jsonFiles.map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
 }
 
@@ -188,7 +249,9 @@ export function readReports(fileOrDir: string): ReportSet {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   if (Object.keys(set).length === 0) {
-    throw new ConfigError([`${fileOrDir}: found no report JSON (a *.json with kind ${reportKinds.join(' | ')}). Hint: run simulate/compare/train/probe/sweep with --json or --out first.`]);
+    throw new ConfigError([
+      `${fileOrDir}: found no report JSON (a *.json with kind ${reportKinds.join(' | ')}). Hint: run simulate/compare/train/probe/sweep with --json or --out first.`,
+    ]);
   }
   return set;
 }
@@ -207,7 +270,9 @@ function hasReportKind(text: string): boolean {
 function addReport(set: ReportSet, report: AnyReport, file: string): ReportSet {
   const key = slot[report.kind];
   if (set[key] !== undefined) {
-    throw new ConfigError([`${file}: a second ${report.kind} in one directory; the page shows one per kind. Hint: pass the file you want directly.`]);
+    throw new ConfigError([
+      `${file}: a second ${report.kind} in one directory; the page shows one per kind. Hint: pass the file you want directly.`,
+    ]);
   }
   (set as Record<string, AnyReport>)[key] = report;
   return set;

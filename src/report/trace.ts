@@ -26,7 +26,12 @@ const chipPid = 0;
 const counterTid = 0;
 const pidOf = (core: number): number => (core < 0 ? chipPid : core + 1);
 
-function metadata(name: 'process_name' | 'thread_name' | 'process_sort_index' | 'thread_sort_index', pid: number, tid: number, value: string | number): TraceEvent {
+function metadata(
+  name: 'process_name' | 'thread_name' | 'process_sort_index' | 'thread_sort_index',
+  pid: number,
+  tid: number,
+  value: string | number,
+): TraceEvent {
   return { name, ph: 'M', ts: 0, pid, tid, args: name.endsWith('_name') ? { name: value } : { sort_index: value } };
 }
 
@@ -48,10 +53,26 @@ function unitTracks(report: SimReport): Map<string, { pid: number; tid: number; 
 }
 
 function completeEvent(e: TimelineEntry, pid: number, tid: number, usPerCycle: number): TraceEvent {
-  const args: Record<string, string | number> = { op: e.op, node: e.node, cycles: e.end - e.start, bytes: e.bytes, iteration: e.iteration, microBatch: e.microBatch };
+  const args: Record<string, string | number> = {
+    op: e.op,
+    node: e.node,
+    cycles: e.end - e.start,
+    bytes: e.bytes,
+    iteration: e.iteration,
+    microBatch: e.microBatch,
+  };
   if (e.tile !== undefined) args.tile = e.tile;
   if (e.layer !== undefined) args.layer = e.layer;
-  return { name: `${e.op} mb${e.microBatch}`, cat: e.phase, ph: 'X', ts: e.start * usPerCycle, dur: (e.end - e.start) * usPerCycle, pid, tid, args };
+  return {
+    name: `${e.op} mb${e.microBatch}`,
+    cat: e.phase,
+    ph: 'X',
+    ts: e.start * usPerCycle,
+    dur: (e.end - e.start) * usPerCycle,
+    pid,
+    tid,
+    args,
+  };
 }
 
 function memoryCounters(report: SimReport, usPerCycle: number): TraceEvent[] {
@@ -67,18 +88,30 @@ function memoryCounters(report: SimReport, usPerCycle: number): TraceEvent[] {
 }
 
 function processNames(report: SimReport): TraceEvent[] {
-  const cores = new Set<number>([...report.units.map((u) => u.core), ...report.timeline.map((e) => e.core), ...report.memoryTimeline.map((m) => m.core)]);
-  return [...cores].sort((a, b) => a - b).flatMap((core) => {
-    const pid = pidOf(core);
-    return [metadata('process_name', pid, 0, core < 0 ? 'chip' : `core ${core}`), metadata('process_sort_index', pid, 0, pid)];
-  });
+  const cores = new Set<number>([
+    ...report.units.map((u) => u.core),
+    ...report.timeline.map((e) => e.core),
+    ...report.memoryTimeline.map((m) => m.core),
+  ]);
+  return [...cores]
+    .sort((a, b) => a - b)
+    .flatMap((core) => {
+      const pid = pidOf(core);
+      return [
+        metadata('process_name', pid, 0, core < 0 ? 'chip' : `core ${core}`),
+        metadata('process_sort_index', pid, 0, pid),
+      ];
+    });
 }
 
 /** The report as a Chrome trace object; `JSON.stringify` it to get a file Perfetto opens. */
 export function writeChromeTrace(report: SimReport): ChromeTrace {
   const usPerCycle = 1e6 / report.clockHz;
   const tracks = unitTracks(report);
-  const threadNames = [...tracks.values()].flatMap(({ pid, tid, unit }) => [metadata('thread_name', pid, tid, unit), metadata('thread_sort_index', pid, tid, tid)]);
+  const threadNames = [...tracks.values()].flatMap(({ pid, tid, unit }) => [
+    metadata('thread_name', pid, tid, unit),
+    metadata('thread_sort_index', pid, tid, tid),
+  ]);
   const complete = report.timeline.map((e) => {
     const track = tracks.get(`${e.core}/${e.unit}`)!;
     return completeEvent(e, track.pid, track.tid, usPerCycle);
@@ -89,6 +122,13 @@ export function writeChromeTrace(report: SimReport): ChromeTrace {
   return {
     traceEvents: [...processNames(report), ...threadNames, ...complete, ...memoryCounters(report, usPerCycle)],
     displayTimeUnit: 'ns',
-    otherData: { model: input.model, method: input.method, schedule: input.schedule, hw: input.hw, clockHz: report.clockHz, totalCycles: report.cycles.total },
+    otherData: {
+      model: input.model,
+      method: input.method,
+      schedule: input.schedule,
+      hw: input.hw,
+      clockHz: report.clockHz,
+      totalCycles: report.cycles.total,
+    },
   };
 }

@@ -57,7 +57,11 @@ export class LocalPool {
 }
 
 /** Evaluates every point on a fresh pool and hands each result to onResult as it finishes. */
-export async function runLocal(points: readonly SweepPoint[], options: LocalPoolOptions, onResult: (r: PointResult) => void): Promise<void> {
+export async function runLocal(
+  points: readonly SweepPoint[],
+  options: LocalPoolOptions,
+  onResult: (r: PointResult) => void,
+): Promise<void> {
   const pool = new LocalPool(options);
   try {
     await Promise.all(points.map((p) => pool.evaluate(p).then(onResult)));

@@ -48,7 +48,9 @@ export async function connectRedis(url: string): Promise<RedisClient> {
     const specifier = 'ioredis';
     Redis = ((await import(specifier)) as { Redis: RedisConstructor }).Redis;
   } catch {
-    throw new ConfigError([`--queue ${url}: the Redis client package 'ioredis' is not installed (bullmq 6 needs one); hint: npm install ioredis`]);
+    throw new ConfigError([
+      `--queue ${url}: the Redis client package 'ioredis' is not installed (bullmq 6 needs one); hint: npm install ioredis`,
+    ]);
   }
   let connected = false;
   const client = new Redis(url, {
@@ -62,14 +64,18 @@ export async function connectRedis(url: string): Promise<RedisClient> {
   client.on('error', (err) => {
     lastError = err;
   });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS + 500).unref());
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS + 500).unref(),
+  );
   try {
     await Promise.race([client.connect(), timeout]);
     await Promise.race([client.ping(), timeout]);
     connected = true;
   } catch (err) {
     client.disconnect();
-    throw new ConfigError([`--queue ${url}: cannot reach Redis at ${host}:${port} (${(lastError ?? (err as Error)).message}); hint: start redis-server there or check the host and port`]);
+    throw new ConfigError([
+      `--queue ${url}: cannot reach Redis at ${host}:${port} (${(lastError ?? (err as Error)).message}); hint: start redis-server there or check the host and port`,
+    ]);
   }
   return client;
 }
@@ -78,7 +84,8 @@ const jobId = (key: string): string => `p-${key}`;
 
 /** The result of a finished job: its return value, or an error row for a job that failed for good. */
 function jobResult(job: Job, point: SweepPoint, state: string): PointResult | undefined {
-  if (state === 'completed') return (typeof job.returnvalue === 'string' ? JSON.parse(job.returnvalue) : job.returnvalue) as PointResult;
+  if (state === 'completed')
+    return (typeof job.returnvalue === 'string' ? JSON.parse(job.returnvalue) : job.returnvalue) as PointResult;
   if (state === 'failed') return errorResult(point, new Error(job.failedReason));
   return undefined;
 }
@@ -91,7 +98,11 @@ export interface QueuedRunOptions extends QueueTarget {
 }
 
 /** Enqueues the points and resolves when every one has a result (each handed once to onResult). */
-export async function runQueued(points: readonly SweepPoint[], options: QueuedRunOptions, onResult: (r: PointResult) => void): Promise<void> {
+export async function runQueued(
+  points: readonly SweepPoint[],
+  options: QueuedRunOptions,
+  onResult: (r: PointResult) => void,
+): Promise<void> {
   const name = options.queueName ?? defaultQueueName;
   const [conn, eventsConn] = [await connectRedis(options.url), await connectRedis(options.url)];
   const queue = new Queue(name, { connection: conn as ConnectionOptions });
@@ -118,7 +129,13 @@ export async function runQueued(points: readonly SweepPoint[], options: QueuedRu
     await events.waitUntilReady();
     if (options.fresh) await dropFinished(queue, [...pending.keys()]);
     await retryFailed(queue, [...pending.keys()]);
-    await queue.addBulk(points.map((p) => ({ name: 'point', data: p, opts: { jobId: jobId(p.key), attempts: 3, removeOnComplete: false, removeOnFail: false } })));
+    await queue.addBulk(
+      points.map((p) => ({
+        name: 'point',
+        data: p,
+        opts: { jobId: jobId(p.key), attempts: 3, removeOnComplete: false, removeOnFail: false },
+      })),
+    );
     while (pending.size > 0) {
       await check([...pending.keys()]);
       if (pending.size === 0) break;
@@ -164,14 +181,18 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const conn = await connectRedis(options.url);
   const pool = new LocalPool(options);
   const lockMs = options.lockMs ?? 30_000;
-  const worker = new Worker<SweepPoint, PointResult>(options.queueName ?? defaultQueueName, (job) => pool.evaluate(job.data), {
-    connection: conn as ConnectionOptions,
-    concurrency: pool.workers,
-    lockDuration: lockMs,
-    stalledInterval: lockMs,
-    // A point may outlive several killed workers before it counts as failed.
-    maxStalledCount: 10,
-  });
+  const worker = new Worker<SweepPoint, PointResult>(
+    options.queueName ?? defaultQueueName,
+    (job) => pool.evaluate(job.data),
+    {
+      connection: conn as ConnectionOptions,
+      concurrency: pool.workers,
+      lockDuration: lockMs,
+      stalledInterval: lockMs,
+      // A point may outlive several killed workers before it counts as failed.
+      maxStalledCount: 10,
+    },
+  );
   worker.on('error', (err) => process.stderr.write(`alrflow worker: ${err.message}\n`));
   await worker.waitUntilReady();
   return {

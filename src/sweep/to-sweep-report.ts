@@ -11,7 +11,15 @@ export function toSweepReport(rows: readonly PointResult[]): SweepReport {
     if (r.status !== 'ok' || r.iterationsPerSecond === undefined || r.peakMemoryBytes === undefined) return [];
     const all = pointParameters(r.point);
     const energy = r.energyJoulesPerIteration === undefined ? {} : { energyJoules: r.energyJoulesPerIteration };
-    return [{ parameters: Object.fromEntries(parameters.map((n) => [n, all[n] ?? ''])), iterationsPerSecond: r.iterationsPerSecond, peakBytes: r.peakMemoryBytes, ...energy, pareto: r.pareto === true }];
+    return [
+      {
+        parameters: Object.fromEntries(parameters.map((n) => [n, all[n] ?? ''])),
+        iterationsPerSecond: r.iterationsPerSecond,
+        peakBytes: r.peakMemoryBytes,
+        ...energy,
+        pareto: r.pareto === true,
+      },
+    ];
   });
   return { kind: 'sweep-report', version: 1, parameters, points };
 }

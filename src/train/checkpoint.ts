@@ -23,7 +23,10 @@ interface Header<Meta> {
 
 function encode<Meta>(state: CheckpointState<Meta>): Buffer {
   const names = Object.keys(state.arrays).sort();
-  const header: Header<Meta> = { meta: state.meta, arrays: names.map((name) => ({ name, length: state.arrays[name]!.length })) };
+  const header: Header<Meta> = {
+    meta: state.meta,
+    arrays: names.map((name) => ({ name, length: state.arrays[name]!.length })),
+  };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const headerBytes = Math.ceil((4 + json.length) / 8) * 8;
   const dataBytes = names.reduce((s, n) => s + state.arrays[n]!.length * 8, 0);
@@ -70,7 +73,10 @@ export function readCheckpoint<Meta>(path: string): CheckpointState<Meta> {
   const payload = file.subarray(MAGIC.length + SHA_BYTES);
   const computed = createHash('sha256').update(payload).digest();
   if (!computed.equals(stored)) {
-    throw corrupt(path, `checksum mismatch (stored ${stored.toString('hex').slice(0, 12)}..., computed ${computed.toString('hex').slice(0, 12)}...)`);
+    throw corrupt(
+      path,
+      `checksum mismatch (stored ${stored.toString('hex').slice(0, 12)}..., computed ${computed.toString('hex').slice(0, 12)}...)`,
+    );
   }
   const jsonBytes = payload.readUInt32LE(0);
   const header = JSON.parse(payload.subarray(4, 4 + jsonBytes).toString('utf8')) as Header<Meta>;
@@ -79,7 +85,9 @@ export function readCheckpoint<Meta>(path: string): CheckpointState<Meta> {
   for (const { name, length } of header.arrays) {
     if (offset + length * 8 > payload.length) throw corrupt(path, `array ${name} runs past the end of the file`);
     // Copy: the file buffer's offset need not be 8-byte aligned for a Float64Array view.
-    arrays[name] = new Float64Array(payload.buffer.slice(payload.byteOffset + offset, payload.byteOffset + offset + length * 8));
+    arrays[name] = new Float64Array(
+      payload.buffer.slice(payload.byteOffset + offset, payload.byteOffset + offset + length * 8),
+    );
     offset += length * 8;
   }
   return { meta: header.meta, arrays };

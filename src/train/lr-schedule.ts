@@ -24,7 +24,11 @@ export function learningRateAt(schedule: LrSchedule, step: number): number {
     case 'cosine':
       return schedule.baseLr * 0.5 * (1 + Math.cos(Math.PI * progress));
     case 'step':
-      return schedule.baseLr * (schedule.gamma ?? 0.1) ** Math.floor((step - warmup) / (schedule.everySteps ?? Math.max(1, schedule.totalSteps)));
+      return (
+        schedule.baseLr *
+        (schedule.gamma ?? 0.1) **
+          Math.floor((step - warmup) / (schedule.everySteps ?? Math.max(1, schedule.totalSteps)))
+      );
     default:
       return schedule.kind satisfies never;
   }

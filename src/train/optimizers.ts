@@ -20,13 +20,19 @@ function state(store: Map<string, Float64Array>, key: string, length: number): F
   return s;
 }
 
-function eachSlot(params: Params, gradients: ReadonlyMap<string, LayerGradient>, update: (key: string, p: Float64Array, g: Float64Array) => void): void {
+function eachSlot(
+  params: Params,
+  gradients: ReadonlyMap<string, LayerGradient>,
+  update: (key: string, p: Float64Array, g: Float64Array) => void,
+): void {
   for (const [name, g] of gradients) {
     const p = params.get(name);
     if (!p) throw new InvalidInputError(`optimizer: gradient for unknown layer ${name}`);
     for (const slot of ['weights', 'biases'] as Slot[]) {
       if (p[slot].length !== g[slot].length) {
-        throw new InvalidInputError(`optimizer: layer ${name} ${slot} has ${p[slot].length} values but its gradient ${g[slot].length}`);
+        throw new InvalidInputError(
+          `optimizer: layer ${name} ${slot} has ${p[slot].length} values but its gradient ${g[slot].length}`,
+        );
       }
       update(`${name}.${slot}`, p[slot], g[slot]);
     }
@@ -35,7 +41,9 @@ function eachSlot(params: Params, gradients: ReadonlyMap<string, LayerGradient>,
 
 export function createOptimizer(config: OptimizerConfig): Optimizer {
   if (!(config.learningRate > 0) || !Number.isFinite(config.learningRate)) {
-    throw new InvalidInputError(`optimizer ${config.kind}: learningRate = ${config.learningRate}; allowed: a finite number > 0`);
+    throw new InvalidInputError(
+      `optimizer ${config.kind}: learningRate = ${config.learningRate}; allowed: a finite number > 0`,
+    );
   }
   const buffers = new Map<string, Float64Array>();
   switch (config.kind) {

@@ -15,7 +15,12 @@ export interface ReferenceStepOptions {
   sigmaFloor?: number;
 }
 
-export function referenceStep(network: Network, params: Params, batch: Batch, options: ReferenceStepOptions): GradientResult {
+export function referenceStep(
+  network: Network,
+  params: Params,
+  batch: Batch,
+  options: ReferenceStepOptions,
+): GradientResult {
   const result = estimate(network, params, batch, options.estimator);
   options.optimizer.step(params, result.gradients);
   const sigma = options.estimator.sigma;

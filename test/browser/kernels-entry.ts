@@ -12,7 +12,9 @@ import { referenceTable } from '../../kernels/registry-reference.js';
 
 function data(length: number, seed: number): Float64Array {
   let s = seed;
-  return Float64Array.from({ length }, () => Math.fround(((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31) - 1));
+  return Float64Array.from({ length }, () =>
+    Math.fround((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31 - 1),
+  );
 }
 
 const conv = { batch: 2, inChannels: 3, height: 7, width: 5, outChannels: 4, kernelSize: 3, stride: 2, padding: 1 };
@@ -27,12 +29,40 @@ const CASES: { [K in KernelName]: KernelArgs[K] } = {
   'noise-inject': { z: data(5 * 3 * 7, 11), sigma: Float64Array.of(0.5, 1, 2), ...noise },
   'noise-inject-signs': { z: data(5 * 3 * 7, 11), sigma: Float64Array.of(0.5, 1, 2), ...noise },
   'sign-pack': { values: data(70, 12) },
-  'lr-grad-product': { loss: data(9, 13), e: data(9 * 4, 14).map(Math.sign), x: data(9 * 6, 15), sigma: Float64Array.of(0.1, 0.2, 0.3, 0.4), rows: 9, outs: 4, ins: 6, scale: 0.125 },
+  'lr-grad-product': {
+    loss: data(9, 13),
+    e: data(9 * 4, 14).map(Math.sign),
+    x: data(9 * 6, 15),
+    sigma: Float64Array.of(0.1, 0.2, 0.3, 0.4),
+    rows: 9,
+    outs: 4,
+    ins: 6,
+    scale: 0.125,
+  },
   'softmax-cross-entropy': { logits: data(6 * 10, 16), labels: Int32Array.of(0, 9, 3, 3, 1, 7), rows: 6, classes: 10 },
   'row-sum': { x: data(4 * 37, 17), rows: 4, cols: 37 },
   'sgd-update': { w: data(33, 18), g: data(33, 19), v: data(33, 20), lr: Math.fround(0.1), momentum: Math.fround(0.9) },
-  'adam-update': { w: data(33, 21), g: data(33, 22), m: data(33, 23), v: data(33, 24).map((x) => x * x), lr: Math.fround(0.01), beta1: Math.fround(0.9), beta2: Math.fround(0.999), eps: Math.fround(1e-8), t: 3 },
-  batchnorm: { x: data(2 * 3 * 5, 25), gamma: data(3, 26), beta: data(3, 27), mean: data(3, 28), variance: data(3, 29).map((x) => x * x + 0.1), rows: 2, channels: 3, spatial: 5 },
+  'adam-update': {
+    w: data(33, 21),
+    g: data(33, 22),
+    m: data(33, 23),
+    v: data(33, 24).map((x) => x * x),
+    lr: Math.fround(0.01),
+    beta1: Math.fround(0.9),
+    beta2: Math.fround(0.999),
+    eps: Math.fround(1e-8),
+    t: 3,
+  },
+  batchnorm: {
+    x: data(2 * 3 * 5, 25),
+    gamma: data(3, 26),
+    beta: data(3, 27),
+    mean: data(3, 28),
+    variance: data(3, 29).map((x) => x * x + 0.1),
+    rows: 2,
+    channels: 3,
+    spatial: 5,
+  },
   pool: { x: data(2 * 3 * 7 * 5, 30), op: 'max', dims: pool },
   'pool-backward': { dy: data(2 * 3 * 3 * 2, 31), x: data(2 * 3 * 7 * 5, 30), op: 'avg', dims: pool },
   add: { a: data(37, 32), b: data(37, 33) },
@@ -60,7 +90,9 @@ function worst(got: unknown, want: unknown, atol = 1e-5): number {
   return Math.max(...Object.keys(g).map((k) => worst(g[k], (want as Record<string, unknown>)[k], atol)));
 }
 
-export async function runKernelParity(mode: GpujsMode): Promise<{ kernel: string; ratio: number; ran: string[]; error?: string }[]> {
+export async function runKernelParity(
+  mode: GpujsMode,
+): Promise<{ kernel: string; ratio: number; ran: string[]; error?: string }[]> {
   const ctx = new GpujsContext(mode);
   const table = gpujsTable(ctx);
   const out = [];
@@ -68,7 +100,11 @@ export async function runKernelParity(mode: GpujsMode): Promise<{ kernel: string
     try {
       const got = await (table[name] as (a: unknown) => Promise<unknown>)(CASES[name]);
       const want = await (referenceTable[name] as (a: unknown) => Promise<unknown>)(CASES[name]);
-      out.push({ kernel: name, ratio: worst(got, want, name.startsWith('noise-inject') ? 2 * 5.8 * 2 ** -11 : 1e-5), ran: ctx.takeRanModes() });
+      out.push({
+        kernel: name,
+        ratio: worst(got, want, name.startsWith('noise-inject') ? 2 * 5.8 * 2 ** -11 : 1e-5),
+        ran: ctx.takeRanModes(),
+      });
     } catch (err) {
       out.push({ kernel: name, ratio: Infinity, ran: ctx.takeRanModes(), error: String(err) });
     }
@@ -98,7 +134,14 @@ export async function runPipelineChain(mode: GpujsMode): Promise<PipelineChainRe
   const host = gpujsTable(ctx);
   const onGpu = async (): Promise<{ out: Float32Array; mid: DeviceTensor[] }> => {
     const z = await resident['matmul-a-bt']!({ a: x, b: w1, m, k, n: h });
-    const act = await resident['bias-activation']!({ z, bias: b1, rows: m, channels: h, spatial: 1, activation: 'relu' });
+    const act = await resident['bias-activation']!({
+      z,
+      bias: b1,
+      rows: m,
+      channels: h,
+      spatial: 1,
+      activation: 'relu',
+    });
     const out = await resident['matmul-a-bt']!({ a: act, b: w2, m, k: h, n });
     const mid = [z, act, out].filter(isDeviceTensor);
     const values = isDeviceTensor(out) ? await out.download() : (out as Float32Array);
@@ -113,7 +156,11 @@ export async function runPipelineChain(mode: GpujsMode): Promise<PipelineChainRe
   const handles = [0, 1].map((i) => {
     const t = first.mid[i];
     const native = t ? (t.native as { constructor: { name: string } }) : undefined;
-    return { isHandle: t !== undefined, texture: native instanceof Texture, kind: native?.constructor.name ?? 'host array' };
+    return {
+      isHandle: t !== undefined,
+      texture: native instanceof Texture,
+      kind: native?.constructor.name ?? 'host array',
+    };
   });
   const ref = referenceTable;
   const rz = await ref['matmul-a-bt']({ a: x, b: w1, m, k, n: h });

@@ -10,7 +10,9 @@ import { verifyGraph } from '../../src/ir/verify-graph.js';
 import { mlp } from '../../src/models/builders.js';
 
 test.each(methods)('printGraph of mlp 6-4-3 under %s (N=2, K=3)', async (method) => {
-  const graph = verifyGraph(stepGraph(mlp([6, 4, 3]), resolveCompileOptions({ method, copies: 3, batch: 2, schedule: 'sequential' })));
+  const graph = verifyGraph(
+    stepGraph(mlp([6, 4, 3]), resolveCompileOptions({ method, copies: 3, batch: 2, schedule: 'sequential' })),
+  );
   await expect(printGraph(graph)).toMatchFileSnapshot(`./print-graph/mlp-${method}.txt`);
 });
 

@@ -10,14 +10,28 @@ import { type Activation, ACTIVATIONS, type NoiseInjectArgs, type NumArray } fro
 import { referenceNoise, referenceTable } from '../../kernels/registry-reference.js';
 import { signPack } from '../../kernels/reference/sign-pack.js';
 import { uniformPair } from '../../kernels/rng.js';
-import { backendsUnderTest, disposeRunners, expectClose, f32Data, runnerFor, suiteName, U32, convShapes } from './parity-backends.js';
+import {
+  backendsUnderTest,
+  disposeRunners,
+  expectClose,
+  f32Data,
+  runnerFor,
+  suiteName,
+  U32,
+  convShapes,
+} from './parity-backends.js';
 
 const backends = await backendsUnderTest();
 afterAll(disposeRunners);
 
 const convShape = convShapes({ inChannels: 5, side: 11, outChannels: 6 });
 
-const layout = fc.record({ rows: fc.integer({ min: 1, max: 9 }), channels: fc.integer({ min: 1, max: 9 }), spatial: fc.integer({ min: 1, max: 13 }), seed: fc.nat() });
+const layout = fc.record({
+  rows: fc.integer({ min: 1, max: 9 }),
+  channels: fc.integer({ min: 1, max: 9 }),
+  spatial: fc.integer({ min: 1, max: 13 }),
+  seed: fc.nat(),
+});
 
 for (const status of backends) {
   describe.skipIf(!status.works)(suiteName(status), () => {
@@ -34,22 +48,55 @@ for (const status of backends) {
           const terms = dims.inChannels * dims.kernelSize ** 2 + 2;
           expectClose(got.out, want, (i) => terms * U32 * bound[i]! + 1e-30, `conv2d ${JSON.stringify(dims)}`);
         }),
-        { numRuns: 12, examples: [[{ batch: 1, inChannels: 1, height: 1, width: 1, outChannels: 1, kernelSize: 1, stride: 1, padding: 0, seed: 7 }]] },
+        {
+          numRuns: 12,
+          examples: [
+            [
+              {
+                batch: 1,
+                inChannels: 1,
+                height: 1,
+                width: 1,
+                outChannels: 1,
+                kernelSize: 1,
+                stride: 1,
+                padding: 0,
+                seed: 7,
+              },
+            ],
+          ],
+        },
       );
     });
 
     it('bias-activation (none, relu, tanh) matches the reference within 4u|z + b| + 1e-6', async () => {
       const runner = await runnerFor(status.backend);
       await fc.assert(
-        fc.asyncProperty(layout, fc.constantFrom<Activation>(...ACTIVATIONS), async ({ rows, channels, spatial, seed }, activation) => {
-          const args = { z: f32Data(rows * channels * spatial, seed).map((v) => 3 * v), bias: f32Data(channels, seed + 1), rows, channels, spatial, activation };
-          const got = await runner.run('bias-activation', args);
-          expect(got.backend).toBe(status.backend);
-          const want = await referenceTable['bias-activation'](args);
-          const pre = await referenceTable['bias-activation']({ ...args, activation: 'none' });
-          // One rounding of z + b (relative u), then relu (exact) or a float32 tanh (a few ulp, |tanh'| <= 1).
-          expectClose(got.out, want, (i) => 4 * U32 * Math.abs(pre[i]!) + 1e-6, `${activation} ${rows}x${channels}x${spatial}`);
-        }),
+        fc.asyncProperty(
+          layout,
+          fc.constantFrom<Activation>(...ACTIVATIONS),
+          async ({ rows, channels, spatial, seed }, activation) => {
+            const args = {
+              z: f32Data(rows * channels * spatial, seed).map((v) => 3 * v),
+              bias: f32Data(channels, seed + 1),
+              rows,
+              channels,
+              spatial,
+              activation,
+            };
+            const got = await runner.run('bias-activation', args);
+            expect(got.backend).toBe(status.backend);
+            const want = await referenceTable['bias-activation'](args);
+            const pre = await referenceTable['bias-activation']({ ...args, activation: 'none' });
+            // One rounding of z + b (relative u), then relu (exact) or a float32 tanh (a few ulp, |tanh'| <= 1).
+            expectClose(
+              got.out,
+              want,
+              (i) => 4 * U32 * Math.abs(pre[i]!) + 1e-6,
+              `${activation} ${rows}x${channels}x${spatial}`,
+            );
+          },
+        ),
         { numRuns: 12 },
       );
     });
@@ -63,7 +110,7 @@ for (const status of backends) {
       });
     });
 
-    it('noise-inject-signs gives noise-inject\'s result and the signs of the reference eps', async () => {
+    it("noise-inject-signs gives noise-inject's result and the signs of the reference eps", async () => {
       const runner = await runnerFor(status.backend);
       await noiseMatchesReference(cosAbsError(status.backend), async (args) => {
         const got = await runner.run('noise-inject-signs', args);
@@ -105,7 +152,12 @@ function cosAbsError(backend: string): number {
 
 /** fast-check property: `run` gives the reference noise-inject result within the float32 Box-Muller bound, plus r * cosAbs. */
 async function noiseMatchesReference(cosAbs: number, run: (args: NoiseInjectArgs) => Promise<NumArray>): Promise<void> {
-  const counter = fc.record({ seed: fc.integer({ min: 0, max: 2 ** 24 - 1 }), step: fc.nat({ max: 100000 }), layer: fc.nat({ max: 64 }), rowOffset: fc.nat({ max: 100000 }) });
+  const counter = fc.record({
+    seed: fc.integer({ min: 0, max: 2 ** 24 - 1 }),
+    step: fc.nat({ max: 100000 }),
+    layer: fc.nat({ max: 64 }),
+    rowOffset: fc.nat({ max: 100000 }),
+  });
   await fc.assert(
     fc.asyncProperty(layout, counter, async ({ rows, channels, spatial, seed: dataSeed }, c) => {
       const sigma = f32Data(channels, dataSeed).map((v) => Math.fround(0.01 + Math.abs(v)));
@@ -116,9 +168,18 @@ async function noiseMatchesReference(cosAbs: number, run: (args: NoiseInjectArgs
       // and log/sqrt/cos add a few ulp of r; plus one rounding of z + sigma eps.
       const units = channels * spatial;
       const tol = (i: number): number => {
-        const [u1] = uniformPair({ seed: c.seed, step: c.step, layer: c.layer, row: c.rowOffset + Math.floor(i / units), unit: i % units });
+        const [u1] = uniformPair({
+          seed: c.seed,
+          step: c.step,
+          layer: c.layer,
+          row: c.rowOffset + Math.floor(i / units),
+          unit: i % units,
+        });
         const r = Math.sqrt(-2 * Math.log(u1));
-        return sigma[Math.floor((i % units) / spatial)]! * (16 * U32 / r + 64 * U32 * (1 + r) + r * cosAbs) + 4 * U32 * Math.abs(want[i]!);
+        return (
+          sigma[Math.floor((i % units) / spatial)]! * ((16 * U32) / r + 64 * U32 * (1 + r) + r * cosAbs) +
+          4 * U32 * Math.abs(want[i]!)
+        );
       };
       expectClose(got, want, tol, `noise ${rows}x${channels}x${spatial} ${JSON.stringify(c)}`);
     }),

@@ -63,7 +63,10 @@ export function expectClose(got: NumArray, want: NumArray, tol: (i: number) => n
       at = i;
     }
   }
-  expect(worst, `${what}: worst error/tolerance at index ${at}: got ${got[at]}, want ${want[at]}, tol ${at >= 0 ? tol(at) : 0}`).toBeLessThanOrEqual(1);
+  expect(
+    worst,
+    `${what}: worst error/tolerance at index ${at}: got ${got[at]}, want ${want[at]}, tol ${at >= 0 ? tol(at) : 0}`,
+  ).toBeLessThanOrEqual(1);
 }
 
 /** The float32 unit roundoff, 2^-24. */

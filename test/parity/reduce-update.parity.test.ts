@@ -5,7 +5,15 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { referenceTable } from '../../kernels/registry-reference.js';
-import { backendsUnderTest, disposeRunners, expectClose, f32Data, runnerFor, suiteName, U32 } from './parity-backends.js';
+import {
+  backendsUnderTest,
+  disposeRunners,
+  expectClose,
+  f32Data,
+  runnerFor,
+  suiteName,
+  U32,
+} from './parity-backends.js';
 
 const backends = await backendsUnderTest();
 afterAll(disposeRunners);
@@ -24,7 +32,8 @@ for (const status of backends) {
           const got = await runner.run('softmax-cross-entropy', { logits, labels, rows, classes });
           expect(got.backend).toBe(status.backend);
           const want = await referenceTable['softmax-cross-entropy']({ logits, labels, rows, classes });
-          const scale = (r: number): number => Math.max(...Array.from(logits.subarray(r * classes, (r + 1) * classes), Math.abs)) + Math.log(classes) + 1;
+          const scale = (r: number): number =>
+            Math.max(...Array.from(logits.subarray(r * classes, (r + 1) * classes), Math.abs)) + Math.log(classes) + 1;
           expectClose(got.out, want, (r) => (classes + 8) * U32 * scale(r), `softmax-ce ${rows}x${classes}`);
         }),
         { numRuns: 12 },
@@ -55,7 +64,15 @@ for (const status of backends) {
           expect(got.backend).toBe(status.backend);
           expect(Array.from(got.out)).toEqual(Array.from(await referenceTable['sign-pack']({ values })));
         }),
-        { numRuns: 15, examples: [[1, 3], [32, 4], [33, 5], [64, 6]] },
+        {
+          numRuns: 15,
+          examples: [
+            [1, 3],
+            [32, 4],
+            [33, 5],
+            [64, 6],
+          ],
+        },
       );
     });
 
@@ -63,7 +80,13 @@ for (const status of backends) {
       const runner = await runnerFor(status.backend);
       await fc.assert(
         fc.asyncProperty(fc.integer({ min: 1, max: 500 }), fc.nat(), async (n, seed) => {
-          const args = { w: f32Data(n, seed), g: f32Data(n, seed + 1), v: f32Data(n, seed + 2), lr: fr(0.05), momentum: fr(0.9) };
+          const args = {
+            w: f32Data(n, seed),
+            g: f32Data(n, seed + 1),
+            v: f32Data(n, seed + 2),
+            lr: fr(0.05),
+            momentum: fr(0.9),
+          };
           const got = await runner.run('sgd-update', args);
           expect(got.backend).toBe(status.backend);
           const want = await referenceTable['sgd-update'](args);
@@ -78,17 +101,32 @@ for (const status of backends) {
     it('adam-update matches the reference within 16u of the magnitudes of each update term', async () => {
       const runner = await runnerFor(status.backend);
       await fc.assert(
-        fc.asyncProperty(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 1000 }), fc.nat(), async (n, t, seed) => {
-          const args = { w: f32Data(n, seed), g: f32Data(n, seed + 1), m: f32Data(n, seed + 2), v: f32Data(n, seed + 3).map((x) => fr(x * x)), lr: fr(1e-3), beta1: fr(0.9), beta2: fr(0.999), eps: fr(1e-8), t };
-          const got = await runner.run('adam-update', args);
-          expect(got.backend).toBe(status.backend);
-          const want = await referenceTable['adam-update'](args);
-          expectClose(got.out.m, want.m, (i) => 4 * U32 * (Math.abs(args.m[i]!) + Math.abs(args.g[i]!)), 'adam m');
-          expectClose(got.out.v, want.v, (i) => 4 * U32 * (args.v[i]! + args.g[i]! ** 2), 'adam v');
-          // The step lr mhat / (sqrt(vhat) + eps) carries ~6 roundings plus the inherited error of m and v.
-          const step = (i: number): number => Math.abs(args.w[i]! - want.w[i]!);
-          expectClose(got.out.w, want.w, (i) => 16 * U32 * (Math.abs(args.w[i]!) + step(i)) + 1e-12, 'adam w');
-        }),
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 500 }),
+          fc.integer({ min: 1, max: 1000 }),
+          fc.nat(),
+          async (n, t, seed) => {
+            const args = {
+              w: f32Data(n, seed),
+              g: f32Data(n, seed + 1),
+              m: f32Data(n, seed + 2),
+              v: f32Data(n, seed + 3).map((x) => fr(x * x)),
+              lr: fr(1e-3),
+              beta1: fr(0.9),
+              beta2: fr(0.999),
+              eps: fr(1e-8),
+              t,
+            };
+            const got = await runner.run('adam-update', args);
+            expect(got.backend).toBe(status.backend);
+            const want = await referenceTable['adam-update'](args);
+            expectClose(got.out.m, want.m, (i) => 4 * U32 * (Math.abs(args.m[i]!) + Math.abs(args.g[i]!)), 'adam m');
+            expectClose(got.out.v, want.v, (i) => 4 * U32 * (args.v[i]! + args.g[i]! ** 2), 'adam v');
+            // The step lr mhat / (sqrt(vhat) + eps) carries ~6 roundings plus the inherited error of m and v.
+            const step = (i: number): number => Math.abs(args.w[i]! - want.w[i]!);
+            expectClose(got.out.w, want.w, (i) => 16 * U32 * (Math.abs(args.w[i]!) + step(i)) + 1e-12, 'adam w');
+          },
+        ),
         { numRuns: 10 },
       );
     });

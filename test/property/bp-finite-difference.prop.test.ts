@@ -15,7 +15,14 @@ import { elementCount, paramLayers, type Layer, type Network } from '../../src/m
 import { inferShapes } from '../../src/models/shapes.js';
 
 function batchFor(network: Network, size: number, seed: number): Batch {
-  const input = sampleNoise({ seed, step: 1, layer: 0, samples: size, copies: 1, units: elementCount(network.inputShape) });
+  const input = sampleNoise({
+    seed,
+    step: 1,
+    layer: 0,
+    samples: size,
+    copies: 1,
+    units: elementCount(network.inputShape),
+  });
   return { input, labels: Int32Array.from({ length: size }, (_, i) => (i * 7 + seed) % network.classes), size };
 }
 
@@ -57,15 +64,28 @@ function maxRelativeError(network: Network, params: Params, batch: Batch): numbe
   return worst;
 }
 
-test.prop([fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 2, maxLength: 4 }), fc.constantFrom<'tanh' | 'relu'>('tanh', 'relu'), fc.integer({ min: 1, max: 4 }), fc.nat(1000)], { numRuns: 15 })(
-  'BP matches central differences on drawn MLPs',
-  (widths, activation, batchSize, seed) => {
-    const network = mlp([...widths, 3], activation);
-    expect(maxRelativeError(network, paramsFor(network, seed), batchFor(network, batchSize, seed))).toBeLessThan(1e-6);
-  },
-);
+test.prop(
+  [
+    fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 2, maxLength: 4 }),
+    fc.constantFrom<'tanh' | 'relu'>('tanh', 'relu'),
+    fc.integer({ min: 1, max: 4 }),
+    fc.nat(1000),
+  ],
+  { numRuns: 15 },
+)('BP matches central differences on drawn MLPs', (widths, activation, batchSize, seed) => {
+  const network = mlp([...widths, 3], activation);
+  expect(maxRelativeError(network, paramsFor(network, seed), batchFor(network, batchSize, seed))).toBeLessThan(1e-6);
+});
 
-function smallCnn(c: number, size: number, channels: number, stride: number, padding: number, pool: 'maxpool' | 'avgpool', batchNorm: boolean): Network {
+function smallCnn(
+  c: number,
+  size: number,
+  channels: number,
+  stride: number,
+  padding: number,
+  pool: 'maxpool' | 'avgpool',
+  batchNorm: boolean,
+): Network {
   const side = Math.floor((size + 2 * padding - 3) / stride) + 1;
   const pooled = Math.floor((side - 2) / 2) + 1;
   const network: Network = {
@@ -86,13 +106,25 @@ function smallCnn(c: number, size: number, channels: number, stride: number, pad
 }
 
 test.prop(
-  [fc.integer({ min: 1, max: 2 }), fc.integer({ min: 4, max: 6 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 1 }), fc.constantFrom<'maxpool' | 'avgpool'>('maxpool', 'avgpool'), fc.boolean(), fc.nat(1000)],
+  [
+    fc.integer({ min: 1, max: 2 }),
+    fc.integer({ min: 4, max: 6 }),
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 2 }),
+    fc.integer({ min: 0, max: 1 }),
+    fc.constantFrom<'maxpool' | 'avgpool'>('maxpool', 'avgpool'),
+    fc.boolean(),
+    fc.nat(1000),
+  ],
   { numRuns: 12 },
-)('BP matches central differences on drawn small CNNs (conv, batchnorm, relu, pooling)', (c, size, channels, stride, padding, pool, batchNorm, seed) => {
-  fc.pre(Math.floor((size + 2 * padding - 3) / stride) + 1 >= 2);
-  const network = smallCnn(c, size, channels, stride, padding, pool, batchNorm);
-  expect(maxRelativeError(network, paramsFor(network, seed), batchFor(network, 3, seed))).toBeLessThan(1e-6);
-});
+)(
+  'BP matches central differences on drawn small CNNs (conv, batchnorm, relu, pooling)',
+  (c, size, channels, stride, padding, pool, batchNorm, seed) => {
+    fc.pre(Math.floor((size + 2 * padding - 3) / stride) + 1 >= 2);
+    const network = smallCnn(c, size, channels, stride, padding, pool, batchNorm);
+    expect(maxRelativeError(network, paramsFor(network, seed), batchFor(network, 3, seed))).toBeLessThan(1e-6);
+  },
+);
 
 test.prop([fc.integer({ min: 1, max: 3 }), fc.boolean(), fc.nat(1000)], { numRuns: 8 })(
   'BP matches central differences on a residual block (conv-bn-relu-conv-bn inside, skip added)',
@@ -107,10 +139,26 @@ test.prop([fc.integer({ min: 1, max: 3 }), fc.boolean(), fc.nat(1000)], { numRun
           kind: 'residual',
           name: 'res',
           body: [
-            { kind: 'conv2d', name: 'res.conv1', inChannels: channels, outChannels: channels, kernelSize: 3, stride: 1, padding: 1 },
+            {
+              kind: 'conv2d',
+              name: 'res.conv1',
+              inChannels: channels,
+              outChannels: channels,
+              kernelSize: 3,
+              stride: 1,
+              padding: 1,
+            },
             ...bn('res.bn1'),
             { kind: 'tanh', name: 'res.tanh' },
-            { kind: 'conv2d', name: 'res.conv2', inChannels: channels, outChannels: channels, kernelSize: 3, stride: 1, padding: 1 },
+            {
+              kind: 'conv2d',
+              name: 'res.conv2',
+              inChannels: channels,
+              outChannels: channels,
+              kernelSize: 3,
+              stride: 1,
+              padding: 1,
+            },
             ...bn('res.bn2'),
           ],
         },

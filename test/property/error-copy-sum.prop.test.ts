@@ -21,17 +21,26 @@ function draw(n: number, seed: number): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => Math.sin(seed * 7.31 + i * 1.7) * 3);
 }
 
-test.prop([shape, value])('errorCopySum equals copySum(errorSignal(...)) bit for bit, for eps and for sign bits', (s, sigmaBase) => {
-  const rows = s.samples * s.copies;
-  const dims = { rows, channels: s.channels, spatial: s.spatial };
-  const loss = draw(rows, s.seed);
-  const eps = draw(rows * s.channels * s.spatial, s.seed + 1);
-  const sigma = Float64Array.from({ length: s.channels }, (_, c) => Math.abs(sigmaBase) + 0.01 + (s.uniform ? 0 : c * 0.37));
-  const viaReference = (noise: Float64Array): Float64Array => copySum(errorSignal(loss, noise, sigma, dims, s.scale), s.samples, s.copies);
-  expect(Array.from(errorCopySum(loss, eps, sigma, dims, s.samples, s.scale))).toEqual(Array.from(viaReference(eps)));
-  const bits = signPack(eps);
-  expect(Array.from(errorCopySum(loss, bits, sigma, dims, s.samples, s.scale))).toEqual(Array.from(viaReference(signUnpack(bits, eps.length))));
-});
+test.prop([shape, value])(
+  'errorCopySum equals copySum(errorSignal(...)) bit for bit, for eps and for sign bits',
+  (s, sigmaBase) => {
+    const rows = s.samples * s.copies;
+    const dims = { rows, channels: s.channels, spatial: s.spatial };
+    const loss = draw(rows, s.seed);
+    const eps = draw(rows * s.channels * s.spatial, s.seed + 1);
+    const sigma = Float64Array.from(
+      { length: s.channels },
+      (_, c) => Math.abs(sigmaBase) + 0.01 + (s.uniform ? 0 : c * 0.37),
+    );
+    const viaReference = (noise: Float64Array): Float64Array =>
+      copySum(errorSignal(loss, noise, sigma, dims, s.scale), s.samples, s.copies);
+    expect(Array.from(errorCopySum(loss, eps, sigma, dims, s.samples, s.scale))).toEqual(Array.from(viaReference(eps)));
+    const bits = signPack(eps);
+    expect(Array.from(errorCopySum(loss, bits, sigma, dims, s.samples, s.scale))).toEqual(
+      Array.from(viaReference(signUnpack(bits, eps.length))),
+    );
+  },
+);
 
 test('a sign flip in one packed bit changes exactly that sample and unit (the bit order is the sign-pack order)', () => {
   const dims = { rows: 6, channels: 3, spatial: 2 };

@@ -13,9 +13,12 @@ test.prop([floats])('signUnpack(signPack(eps)) is sign(eps) with +1 for eps >= 0
   expect(Array.from(signUnpack(words, eps.length))).toEqual(values.map((v) => (v >= 0 ? 1 : -1)));
 });
 
-test.prop([fc.integer({ min: 0, max: 300 })])('padding bits of the last word are zero even when every sign is +1', (length) => {
-  const words = signPack(new Float64Array(length).fill(1));
-  const used = length % 32;
-  if (used !== 0) expect(words[words.length - 1]! >>> used).toBe(0);
-  expect(words.reduce((s, w) => s + (w.toString(2).match(/1/g)?.length ?? 0), 0)).toBe(length);
-});
+test.prop([fc.integer({ min: 0, max: 300 })])(
+  'padding bits of the last word are zero even when every sign is +1',
+  (length) => {
+    const words = signPack(new Float64Array(length).fill(1));
+    const used = length % 32;
+    if (used !== 0) expect(words[words.length - 1]! >>> used).toBe(0);
+    expect(words.reduce((s, w) => s + (w.toString(2).match(/1/g)?.length ?? 0), 0)).toBe(length);
+  },
+);

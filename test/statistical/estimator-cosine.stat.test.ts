@@ -26,10 +26,17 @@ function setup(widths: number[], samples: number): { network: Network; params: P
   return { network, params: initParams(network, 1), batch: { input, labels, size: samples } };
 }
 
-const flatten = (g: GradientResult, names: string[]): number[] => names.flatMap((n) => [...g.gradients.get(n)!.weights, ...g.gradients.get(n)!.biases]);
+const flatten = (g: GradientResult, names: string[]): number[] =>
+  names.flatMap((n) => [...g.gradients.get(n)!.weights, ...g.gradients.get(n)!.biases]);
 const cosine = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) { ab += a[i]! * b[i]!; aa += a[i]! ** 2; bb += b[i]! ** 2; }
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! ** 2;
+    bb += b[i]! ** 2;
+  }
   return ab / Math.sqrt(aa * bb);
 };
 
@@ -39,12 +46,19 @@ describe('ALR sign-noise approaches LR/BP as sigma shrinks', () => {
   const truth = flatten(bp(network, params, batch), names);
   const meanAndZ = (method: 'lr' | 'alr', sign: number): { mean: number[]; z: number } => {
     const R = 60;
-    const draws = Array.from({ length: R }, (_, r) => flatten(lr(network, params, batch, { method, copies: 100, sigma: 0.01, baseline: 'leave-one-out', seed: 500 + r }), names).map((v) => sign * v));
+    const draws = Array.from({ length: R }, (_, r) =>
+      flatten(
+        lr(network, params, batch, { method, copies: 100, sigma: 0.01, baseline: 'leave-one-out', seed: 500 + r }),
+        names,
+      ).map((v) => sign * v),
+    );
     const mean = truth.map((_, i) => draws.reduce((s, d) => s + d[i]!, 0) / R);
-    const z = Math.max(...truth.map((t, i) => {
-      const sd = Math.sqrt(draws.reduce((s, d) => s + (d[i]! - mean[i]!) ** 2, 0) / (R - 1));
-      return Math.abs(mean[i]! - t) / (sd / Math.sqrt(R));
-    }));
+    const z = Math.max(
+      ...truth.map((t, i) => {
+        const sd = Math.sqrt(draws.reduce((s, d) => s + (d[i]! - mean[i]!) ** 2, 0) / (R - 1));
+        return Math.abs(mean[i]! - t) / (sd / Math.sqrt(R));
+      }),
+    );
     return { mean, z };
   };
   test('LR and ALR means match BP within Monte-Carlo error; ALR has a positive inner product with it', () => {
@@ -62,7 +76,8 @@ describe('cosine to BP on MLP 20-32-32-5', () => {
   const { network, params, batch } = setup([20, 32, 32, 5], 16);
   const truth = bp(network, params, batch);
   const names = ['fc1', 'fc2', 'fc3'];
-  const perLayer = (g: GradientResult): number[] => names.map((n) => cosine(g.gradients.get(n)!.weights, truth.gradients.get(n)!.weights));
+  const perLayer = (g: GradientResult): number[] =>
+    names.map((n) => cosine(g.gradients.get(n)!.weights, truth.gradients.get(n)!.weights));
   const run = (options: Partial<EstimatorOptions> & Pick<EstimatorOptions, 'method' | 'copies'>): GradientResult =>
     lr(network, params, batch, { sigma: 0.1, baseline: 'mean', seed: 3, ...options });
 
@@ -75,14 +90,28 @@ describe('cosine to BP on MLP 20-32-32-5', () => {
     expect(means[2]).toBeGreaterThan(means[1]!);
   });
 
-  test.each([['lr'], ['alr']] as const)('%s with layer-wise injection at K = 1000: cosine > 0.95 for every layer', (method) => {
-    for (const c of perLayer(run({ method, copies: 1000, layerwise: true }))) expect(c).toBeGreaterThan(0.95);
-  });
+  test.each([['lr'], ['alr']] as const)(
+    '%s with layer-wise injection at K = 1000: cosine > 0.95 for every layer',
+    (method) => {
+      for (const c of perLayer(run({ method, copies: 1000, layerwise: true }))) expect(c).toBeGreaterThan(0.95);
+    },
+  );
 
   test('broken: a zero-mean estimator fails the 0.95 check', () => {
     const injected = run({ method: 'lr', copies: 1000, layerwise: true, seed: 3 });
     const other = run({ method: 'lr', copies: 1000, layerwise: true, seed: 4 });
-    const broken: GradientResult = { ...injected, gradients: new Map(names.map((n) => [n, { weights: injected.gradients.get(n)!.weights.map((v, i) => v - other.gradients.get(n)!.weights[i]!), biases: new Float64Array() }])) };
+    const broken: GradientResult = {
+      ...injected,
+      gradients: new Map(
+        names.map((n) => [
+          n,
+          {
+            weights: injected.gradients.get(n)!.weights.map((v, i) => v - other.gradients.get(n)!.weights[i]!),
+            biases: new Float64Array(),
+          },
+        ]),
+      ),
+    };
     expect(perLayer(broken).some((c) => c <= 0.95)).toBe(true);
   });
 });

@@ -21,7 +21,11 @@ import type { Network } from '../../src/models/layers.js';
 const network = mlp([3, 4]);
 const N = 4;
 const sigma = 0.3;
-const batch: Batch = { input: sampleNoise({ seed: 21, step: 0, layer: 0, samples: N, copies: 1, units: 3 }), labels: Int32Array.from([0, 1, 2, 3]), size: N };
+const batch: Batch = {
+  input: sampleNoise({ seed: 21, step: 0, layer: 0, samples: N, copies: 1, units: 3 }),
+  labels: Int32Array.from([0, 1, 2, 3]),
+  size: N,
+};
 const params: Params = initParams(network, 8);
 const quadratic: RowLoss = (z, labels, rows, classes) =>
   Float64Array.from({ length: rows }, (_, r) => {
@@ -50,15 +54,29 @@ type Estimator = (seed: number) => Float64Array;
 
 function flat(method: EstimatorOptions['method'], extra: Partial<EstimatorOptions> = {}): Estimator {
   return (seed) => {
-    const options: EstimatorOptions = { method, copies: 50, sigma, baseline: 'leave-one-out', seed, rowLoss: quadratic, ...extra };
+    const options: EstimatorOptions = {
+      method,
+      copies: 50,
+      sigma,
+      baseline: 'leave-one-out',
+      seed,
+      rowLoss: quadratic,
+      ...extra,
+    };
     const run = method === 'es' || method === 'aes' ? es : lr;
     const g = run(network, params, batch, options).gradients.get('fc1')!;
     return Float64Array.from([...g.weights, ...g.biases]);
   };
 }
 
-const flipped = (e: Estimator): Estimator => (seed) => e(seed).map((v) => -v);
-const missingInverseSigma = (e: Estimator): Estimator => (seed) => e(seed).map((v) => v * sigma);
+const flipped =
+  (e: Estimator): Estimator =>
+  (seed) =>
+    e(seed).map((v) => -v);
+const missingInverseSigma =
+  (e: Estimator): Estimator =>
+  (seed) =>
+    e(seed).map((v) => v * sigma);
 
 function maxZ(estimator: Estimator, replications: number, truth = exactGradient()): number {
   const draws = Array.from({ length: replications }, (_, r) => estimator(1000 + r));
@@ -100,7 +118,11 @@ const convNet: Network = {
     { kind: 'linear', name: 'fc', inFeatures: 8, outFeatures: 3 },
   ],
 };
-const convBatch: Batch = { input: sampleNoise({ seed: 22, step: 0, layer: 0, samples: N, copies: 1, units: 9 }), labels: Int32Array.from([0, 1, 2, 0]), size: N };
+const convBatch: Batch = {
+  input: sampleNoise({ seed: 22, step: 0, layer: 0, samples: N, copies: 1, units: 9 }),
+  labels: Int32Array.from([0, 1, 2, 0]),
+  size: N,
+};
 const convParams: Params = initParams(convNet, 9);
 
 /** Exact gradient of the mean quadratic loss w.r.t. conv1, flattened [weights (2x1x2x2), biases (2)], by hand. */
@@ -120,7 +142,10 @@ function convExactGradient(): Float64Array {
       }
       return z;
     });
-    const dz2 = Float64Array.from({ length: 3 }, (_, o) => (b2[o]! + z1.reduce((s, v, f) => s + w2[o * 8 + f]! * v, 0) - (convBatch.labels[n] === o ? 1 : 0)) / N);
+    const dz2 = Float64Array.from(
+      { length: 3 },
+      (_, o) => (b2[o]! + z1.reduce((s, v, f) => s + w2[o * 8 + f]! * v, 0) - (convBatch.labels[n] === o ? 1 : 0)) / N,
+    );
     for (let f = 0; f < 8; f++) {
       const dz1 = dz2.reduce((s, d, o) => s + d * w2[o * 8 + f]!, 0);
       for (let t = 0; t < 4; t++) {
@@ -135,7 +160,14 @@ function convExactGradient(): Float64Array {
 
 function convFlat(method: 'lr' | 'alr'): Estimator {
   return (seed) => {
-    const g = lr(convNet, convParams, convBatch, { method, copies: 50, sigma, baseline: 'leave-one-out', seed, rowLoss: quadratic }).gradients.get('conv1')!;
+    const g = lr(convNet, convParams, convBatch, {
+      method,
+      copies: 50,
+      sigma,
+      baseline: 'leave-one-out',
+      seed,
+      rowLoss: quadratic,
+    }).gradients.get('conv1')!;
     return Float64Array.from([...g.weights, ...g.biases]);
   };
 }

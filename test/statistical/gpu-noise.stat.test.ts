@@ -8,7 +8,13 @@
 import { erf } from 'mathjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GpujsContext, type Flat, type ThreadThis } from '../../kernels/gpujs/gpujs-context.js';
-import { noiseInjectInKernel, RNG_HELPERS, rngAbsorb, rngNormal, rngUniform } from '../../kernels/gpujs/noise-inject.js';
+import {
+  noiseInjectInKernel,
+  RNG_HELPERS,
+  rngAbsorb,
+  rngNormal,
+  rngUniform,
+} from '../../kernels/gpujs/noise-inject.js';
 import { detectAll } from '../../kernels/backends.js';
 import { openBackend } from '../../kernels/registry.js';
 
@@ -58,19 +64,31 @@ const statuses = (await detectAll()).filter((s) => s.backend !== 'reference');
 for (const s of statuses.filter((b) => !b.works)) console.log(`[gpu-noise] backend ${s.backend} skipped: ${s.reason}`);
 
 for (const status of statuses) {
-  describe.skipIf(!status.works)(status.works ? status.backend : `${status.backend} - SKIPPED: ${status.reason}`, () => {
-    it(`10^5 kernel draws have mean 0, variance sigma^2 and pass KS at 1e-6`, async () => {
-      const runner = await openBackend(status.backend);
-      const z = new Float32Array(N);
-      const sigma = new Float32Array(CHANNELS).fill(SIGMA);
-      const r = await runner.run('noise-inject', { z, sigma, rows: ROWS, channels: CHANNELS, spatial: SPATIAL, ...COUNTER });
-      await runner.dispose();
-      expect(r.backend).toBe(status.backend);
-      const stats = noiseStats(r.out);
-      console.log(`[gpu-noise] ${status.backend}: |mean| sqrt(n)/sigma = ${stats.meanZ.toFixed(3)} (<= ${Z_1E6}), variance z = ${stats.varDev.toFixed(3)} (<= ${VAR_Z}), KS D = ${stats.ks.toFixed(5)} (<= ${KS_EPS.toFixed(5)})`);
-      expect(passes(stats)).toEqual({ mean: true, variance: true, ks: true });
-    });
-  });
+  describe.skipIf(!status.works)(
+    status.works ? status.backend : `${status.backend} - SKIPPED: ${status.reason}`,
+    () => {
+      it(`10^5 kernel draws have mean 0, variance sigma^2 and pass KS at 1e-6`, async () => {
+        const runner = await openBackend(status.backend);
+        const z = new Float32Array(N);
+        const sigma = new Float32Array(CHANNELS).fill(SIGMA);
+        const r = await runner.run('noise-inject', {
+          z,
+          sigma,
+          rows: ROWS,
+          channels: CHANNELS,
+          spatial: SPATIAL,
+          ...COUNTER,
+        });
+        await runner.dispose();
+        expect(r.backend).toBe(status.backend);
+        const stats = noiseStats(r.out);
+        console.log(
+          `[gpu-noise] ${status.backend}: |mean| sqrt(n)/sigma = ${stats.meanZ.toFixed(3)} (<= ${Z_1E6}), variance z = ${stats.varDev.toFixed(3)} (<= ${VAR_Z}), KS D = ${stats.ks.toFixed(5)} (<= ${KS_EPS.toFixed(5)})`,
+        );
+        expect(passes(stats)).toEqual({ mean: true, variance: true, ks: true });
+      });
+    },
+  );
 }
 
 describe('the in-kernel generator of the GPU backends, compiled on gpu.js webasm', () => {
@@ -79,7 +97,14 @@ describe('the in-kernel generator of the GPU backends, compiled on gpu.js webasm
   it('10^5 in-kernel draws have mean 0, variance sigma^2 and pass KS at 1e-6', async () => {
     const z = new Float32Array(N);
     const sigma = new Float32Array(CHANNELS).fill(SIGMA);
-    const out = await noiseInjectInKernel(ctx, { z, sigma, rows: ROWS, channels: CHANNELS, spatial: SPATIAL, ...COUNTER });
+    const out = await noiseInjectInKernel(ctx, {
+      z,
+      sigma,
+      rows: ROWS,
+      channels: CHANNELS,
+      spatial: SPATIAL,
+      ...COUNTER,
+    });
     expect(ctx.takeRanModes()).toEqual(['webasm']);
     expect(passes(noiseStats(out))).toEqual({ mean: true, variance: true, ks: true });
   });
@@ -101,7 +126,11 @@ describe('broken in-kernel generators fail the same checks (gpu.js webasm)', () 
   const ctx = new GpujsContext('webasm');
   afterAll(() => ctx.destroy());
   const draw = (name: string, body: (...a: never[]) => number) =>
-    ctx.call(ctx.kernel(name, body, { output: [N], constants: {}, helpers: RNG_HELPERS }), Float32Array.of(SIGMA), COUNTER.seed);
+    ctx.call(
+      ctx.kernel(name, body, { output: [N], constants: {}, helpers: RNG_HELPERS }),
+      Float32Array.of(SIGMA),
+      COUNTER.seed,
+    );
 
   it('a uniform with the right mean and variance fails KS', async () => {
     const p = passes(noiseStats(await draw('broken-uniform', brokenUniform)));

@@ -10,14 +10,18 @@ import { normalAt, sampleNoise, uniformPair, type NoiseCounter } from '../../ker
 function normalCdf(x: number): number {
   const z = Math.abs(x) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * z);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
   return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
 function ksStatistic(draws: Float64Array): number {
   const s = Float64Array.from(draws).sort();
   let d = 0;
-  s.forEach((x, i) => (d = Math.max(d, Math.abs(normalCdf(x) - i / s.length), Math.abs(normalCdf(x) - (i + 1) / s.length))));
+  s.forEach(
+    (x, i) => (d = Math.max(d, Math.abs(normalCdf(x) - i / s.length), Math.abs(normalCdf(x) - (i + 1) / s.length))),
+  );
   return d * Math.sqrt(s.length);
 }
 
@@ -35,9 +39,12 @@ const ignoresRow: Generator = (c) => normalAt({ ...c, row: 0 });
 
 function passes(gen: Generator): boolean {
   const n = 100_000;
-  const draws = Float64Array.from({ length: n }, (_, i) => gen({ seed: 11, step: 2, layer: 1, row: Math.floor(i / 250) * 250 + 1, unit: i % 250 }));
+  const draws = Float64Array.from({ length: n }, (_, i) =>
+    gen({ seed: 11, step: 2, layer: 1, row: Math.floor(i / 250) * 250 + 1, unit: i % 250 }),
+  );
   const m = 20_000;
-  const at = (d: Partial<NoiseCounter>, i: number): number => gen({ seed: 11, step: 2, layer: 1, row: i, unit: 3, ...d });
+  const at = (d: Partial<NoiseCounter>, i: number): number =>
+    gen({ seed: 11, step: 2, layer: 1, row: i, unit: 3, ...d });
   const base = Array.from({ length: m }, (_, i) => at({}, i));
   const pairs = [
     Array.from({ length: m }, (_, i) => at({ row: i + 1 }, i)),
@@ -62,11 +69,12 @@ test('QMC lattice noise: per-unit copy means are far closer to 0 than i.i.d. (va
   const spread = (qmc: boolean): number => {
     const eps = sampleNoise({ seed: 4, step: 0, layer: 0, samples: 50, copies: 64, units: 4, qmc });
     let sq = 0;
-    for (let n = 0; n < 50; n++) for (let i = 0; i < 4; i++) {
-      let m = 0;
-      for (let k = 0; k < 64; k++) m += eps[(n * 64 + k) * 4 + i]! / 64;
-      sq += m * m;
-    }
+    for (let n = 0; n < 50; n++)
+      for (let i = 0; i < 4; i++) {
+        let m = 0;
+        for (let k = 0; k < 64; k++) m += eps[(n * 64 + k) * 4 + i]! / 64;
+        sq += m * m;
+      }
     return sq / 200;
   };
   // i.i.d. copy means have variance 1/64; a shifted lattice stratifies each unit's 64 points, so its

@@ -8,11 +8,20 @@ import { autoCandidates } from '../../kernels/registry.js';
 
 test('every typed-array kind round-trips bit for bit, views at an offset included', () => {
   const base = new Float64Array([0, -0, 1.5, Number.MIN_VALUE, -Infinity, NaN, 2 ** 53]);
-  const cases = [base, new Float32Array([1e-45, -3.4e38, 0.1]), new Int32Array([-(2 ** 31), 7]), new Uint32Array([2 ** 32 - 1, 0]), new Float32Array(0), new Float64Array(base.buffer, 16, 3)];
+  const cases = [
+    base,
+    new Float32Array([1e-45, -3.4e38, 0.1]),
+    new Int32Array([-(2 ** 31), 7]),
+    new Uint32Array([2 ** 32 - 1, 0]),
+    new Float32Array(0),
+    new Float64Array(base.buffer, 16, 3),
+  ];
   for (const a of cases) {
     const back = decodeArray(JSON.parse(JSON.stringify(encodeArray(a)))) as typeof a;
     expect(back.constructor).toBe(a.constructor);
-    expect(new Uint8Array(back.buffer, back.byteOffset, back.byteLength)).toEqual(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    expect(new Uint8Array(back.buffer, back.byteOffset, back.byteLength)).toEqual(
+      new Uint8Array(a.buffer, a.byteOffset, a.byteLength),
+    );
   }
 });
 
@@ -28,5 +37,7 @@ test('auto leaves the browser backends out unless ALRFLOW_AUTO_BROWSER=on', () =
   expect(autoCandidates({})).toEqual(BACKEND_NAMES.filter((b) => !b.startsWith('browser-')));
   expect(autoCandidates({})).toContain('headlessgl');
   expect(autoCandidates({ ALRFLOW_AUTO_BROWSER: 'on' })).toEqual([...BACKEND_NAMES]);
-  expect(() => autoCandidates({ ALRFLOW_AUTO_BROWSER: 'yes' })).toThrow(/ALRFLOW_AUTO_BROWSER = "yes"; allowed: on, off/);
+  expect(() => autoCandidates({ ALRFLOW_AUTO_BROWSER: 'yes' })).toThrow(
+    /ALRFLOW_AUTO_BROWSER = "yes"; allowed: on, off/,
+  );
 });

@@ -11,7 +11,11 @@ import { readCheckpoint, writeCheckpoint } from '../../src/train/checkpoint.js';
 const dir = mkdtempSync(join(tmpdir(), 'alrflow-ckpt-'));
 const state = {
   meta: { step: 17, epoch: 2, config: { method: 'alr', copies: 64 } },
-  arrays: { 'fc1.w': Float64Array.from([1.5, -0, Math.PI, 1e-300]), 'fc1.b': new Float64Array([Math.fround(0.1)]), empty: new Float64Array(0) },
+  arrays: {
+    'fc1.w': Float64Array.from([1.5, -0, Math.PI, 1e-300]),
+    'fc1.b': new Float64Array([Math.fround(0.1)]),
+    empty: new Float64Array(0),
+  },
 };
 
 describe('checkpoint files', () => {
@@ -20,18 +24,22 @@ describe('checkpoint files', () => {
     writeCheckpoint(path, state);
     const back = readCheckpoint<typeof state.meta>(path);
     expect(back.meta).toEqual(state.meta);
-    for (const [name, array] of Object.entries(state.arrays)) expect(Buffer.from(back.arrays[name]!.buffer)).toEqual(Buffer.from(array.buffer));
+    for (const [name, array] of Object.entries(state.arrays))
+      expect(Buffer.from(back.arrays[name]!.buffer)).toEqual(Buffer.from(array.buffer));
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
-  test.prop([fc.nat(), fc.integer({ min: 1, max: 255 })], { numRuns: 50 })('any flipped byte is refused', (position, xor) => {
-    const path = join(dir, 'b.bin');
-    writeCheckpoint(path, state);
-    const bytes = readFileSync(path);
-    bytes[position % bytes.length]! ^= xor;
-    writeFileSync(path, bytes);
-    expect(() => readCheckpoint(path)).toThrow(InvalidInputError);
-  });
+  test.prop([fc.nat(), fc.integer({ min: 1, max: 255 })], { numRuns: 50 })(
+    'any flipped byte is refused',
+    (position, xor) => {
+      const path = join(dir, 'b.bin');
+      writeCheckpoint(path, state);
+      const bytes = readFileSync(path);
+      bytes[position % bytes.length]! ^= xor;
+      writeFileSync(path, bytes);
+      expect(() => readCheckpoint(path)).toThrow(InvalidInputError);
+    },
+  );
 
   test('a truncated file is refused with a message naming the file and a hint', () => {
     const path = join(dir, 'c.bin');

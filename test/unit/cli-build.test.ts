@@ -9,11 +9,16 @@ import { buildCli, root } from '../fixtures/built-cli.js';
 
 const cli = buildCli();
 const out = cli.dir;
-const run = (file: string, args: string[]) => spawnSync(process.execPath, [file, ...args], { cwd: root, encoding: 'utf8' });
+const run = (file: string, args: string[]) =>
+  spawnSync(process.execPath, [file, ...args], { cwd: root, encoding: 'utf8' });
 afterAll(() => cli.remove());
 
 test('package.json: prepare runs the build and bin points at its output', () => {
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string>; files: string[] };
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    bin: Record<string, string>;
+    scripts: Record<string, string>;
+    files: string[];
+  };
   expect(manifest.scripts.prepare).toBe('node src/cli/build.mjs');
   expect(manifest.bin.alrflow).toBe('dist/alrflow.js');
   // dist/ is gitignored, so `npm pack` ships it only because `files` names it.
@@ -23,11 +28,22 @@ test('package.json: prepare runs the build and bin points at its output', () => 
 test('the entry chunk bundles commander and the command registrations only', () => {
   const entry = readFileSync(join(out, 'alrflow.js'), 'utf8');
   expect(entry).toContain('node_modules/commander');
-  for (const heavy of ['node_modules/mathjs', 'node_modules/zod', 'node_modules/d3', 'sim/engine.ts', 'src/compiler/compile.ts', 'kernels/registry.ts']) expect(entry).not.toContain(heavy);
+  for (const heavy of [
+    'node_modules/mathjs',
+    'node_modules/zod',
+    'node_modules/d3',
+    'sim/engine.ts',
+    'src/compiler/compile.ts',
+    'kernels/registry.ts',
+  ])
+    expect(entry).not.toContain(heavy);
 });
 
 test('the built command prints what the sources print (hw list --json, models --json) and exits 2 on usage errors', () => {
-  for (const args of [['hw', 'list', '--json'], ['models', '--json']]) {
+  for (const args of [
+    ['hw', 'list', '--json'],
+    ['models', '--json'],
+  ]) {
     const built = run(join(out, 'alrflow.js'), args);
     const sources = run('src/cli/alrflow.mjs', args);
     expect(built.status, built.stderr).toBe(0);

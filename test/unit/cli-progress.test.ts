@@ -45,7 +45,15 @@ test('--quiet prints no progress; simulate progress reaches the report unchanged
   expect(quiet.stderr).not.toMatch(/ETA|% done/);
   expect(quiet.stderr).toContain('cycles total');
   const seen: number[] = [];
-  const job = { model: 'resnet9', method: 'alr', copies: 64, batch: 32, schedule: 'layer-pipelined', hw: 'multicore-16', iterations: 20 } as const;
+  const job = {
+    model: 'resnet9',
+    method: 'alr',
+    copies: 64,
+    batch: 32,
+    schedule: 'layer-pipelined',
+    hw: 'multicore-16',
+    iterations: 20,
+  } as const;
   const withProgress = await runSimJob(job, (f) => seen.push(f));
   expect(seen.length).toBeGreaterThan(0);
   expect(seen.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= seen[i - 1]!))).toBe(true);

@@ -10,13 +10,33 @@ const cli = (args: string[]) => spawnSync('node', ['src/cli/alrflow.mjs', ...arg
 
 /** The page data the report embeds for its client script. */
 function pageData(html: string): Record<string, unknown> {
-  const match = /<script id="alrflow-data" type="application\/json">([\s\S]*?)<\/script>/.exec(readFileSync(html, 'utf8'));
+  const match = /<script id="alrflow-data" type="application\/json">([\s\S]*?)<\/script>/.exec(
+    readFileSync(html, 'utf8'),
+  );
   return JSON.parse(match?.[1] ?? 'null') as Record<string, unknown>;
 }
 
 test('probe --report writes the page once and refuses to overwrite it', () => {
   const html = join(mkdtempSync(join(tmpdir(), 'probe-report-')), 'probe.html');
-  const args = ['probe', '--model', 'mlp', '--dataset', 'iris', '--method', 'alr', '--copies', '4', '--batch', '8', '--backend', 'reference', '--hidden', '4', '--report', html];
+  const args = [
+    'probe',
+    '--model',
+    'mlp',
+    '--dataset',
+    'iris',
+    '--method',
+    'alr',
+    '--copies',
+    '4',
+    '--batch',
+    '8',
+    '--backend',
+    'reference',
+    '--hidden',
+    '4',
+    '--report',
+    html,
+  ];
   expect(cli(args).status).toBe(0);
   expect(pageData(html)['probe']).toBeDefined();
   const again = cli(args);
@@ -28,7 +48,30 @@ test('probe --report writes the page once and refuses to overwrite it', () => {
 test('train --report draws the learning curves of the finished run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'train-report-'));
   const html = join(dir, 'train.html');
-  const run = cli(['train', '--model', 'mlp', '--dataset', 'iris', '--method', 'alr', '--copies', '4', '--batch', '16', '--epochs', '1', '--hidden', '4', '--backend', 'reference', '--quiet', '--out', join(dir, 'run'), '--report', html]);
+  const run = cli([
+    'train',
+    '--model',
+    'mlp',
+    '--dataset',
+    'iris',
+    '--method',
+    'alr',
+    '--copies',
+    '4',
+    '--batch',
+    '16',
+    '--epochs',
+    '1',
+    '--hidden',
+    '4',
+    '--backend',
+    'reference',
+    '--quiet',
+    '--out',
+    join(dir, 'run'),
+    '--report',
+    html,
+  ]);
   expect(run.status).toBe(0);
   expect(existsSync(html)).toBe(true);
   expect(pageData(html)['train']).toBeDefined();

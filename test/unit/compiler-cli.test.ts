@@ -3,10 +3,28 @@
 import { spawnSync } from 'node:child_process';
 import { expect, test } from 'vitest';
 
-const cli = (...args: string[]) => spawnSync('node', ['src/cli/alrflow.mjs', 'compile', ...args], { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
+const cli = (...args: string[]) =>
+  spawnSync('node', ['src/cli/alrflow.mjs', 'compile', ...args], {
+    encoding: 'utf8',
+    cwd: new URL('../..', import.meta.url).pathname,
+  });
 
 test('--json shows the ALR noise-storage saving, computed from two graphs', () => {
-  const run = cli('--model', 'mlp', '--method', 'alr', '--copies', '64', '--batch', '32', '--schedule', 'layer-pipelined', '--hw', 'multicore-16', '--json');
+  const run = cli(
+    '--model',
+    'mlp',
+    '--method',
+    'alr',
+    '--copies',
+    '64',
+    '--batch',
+    '32',
+    '--schedule',
+    'layer-pipelined',
+    '--hw',
+    'multicore-16',
+    '--json',
+  );
   expect(run.status).toBe(0);
   const summary = JSON.parse(run.stdout);
   const saving = summary.noiseStorageSaving;
@@ -20,7 +38,20 @@ test('--json shows the ALR noise-storage saving, computed from two graphs', () =
 });
 
 test('the table names stages, levels and feasibility', () => {
-  const run = cli('--model', 'cnn', '--method', 'lr', '--copies', '8', '--batch', '8', '--schedule', 'layer-pipelined', '--hw', 'edge-npu');
+  const run = cli(
+    '--model',
+    'cnn',
+    '--method',
+    'lr',
+    '--copies',
+    '8',
+    '--batch',
+    '8',
+    '--schedule',
+    'layer-pipelined',
+    '--hw',
+    'edge-npu',
+  );
   expect(run.status).toBe(0);
   expect(run.stdout).toMatch(/stage\s+cores\s+est\. cycles/);
   expect(run.stdout).toMatch(/feasibility: ok/);
@@ -37,7 +68,20 @@ test('bad options exit 2 listing every problem with allowed values, no stack tra
 });
 
 test('an infeasible mapping exits 3 with the shortfall', () => {
-  const run = cli('--model', 'resnet9', '--method', 'lr', '--copies', '128', '--batch', '32', '--schedule', 'layer-pipelined', '--hw', 'edge-npu');
+  const run = cli(
+    '--model',
+    'resnet9',
+    '--method',
+    'lr',
+    '--copies',
+    '128',
+    '--batch',
+    '32',
+    '--schedule',
+    'layer-pipelined',
+    '--hw',
+    'edge-npu',
+  );
   expect(run.status).toBe(3);
   expect(run.stderr).toMatch(/needs [\d.]+ \w+ on level lpddr4|live at peak on level lpddr4/);
   expect(run.stderr).toMatch(/under schedule layer-pipelined/);

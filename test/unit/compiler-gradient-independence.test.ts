@@ -15,8 +15,10 @@ function dependenceProblems(graph: Graph, gp: IrNode): string[] {
   const problems: string[] = [];
   for (const id of nodeAncestors(graph, gp.id)) {
     const a = byId.get(id)!;
-    if (a.kind === 'GradProduct' || a.phase === 'backward' || a.phase === 'update') problems.push(`${gp.id} depends on ${a.id} (${a.kind}, ${a.phase})`);
-    if (a.phase === 'gradient' && a.layer !== gp.layer) problems.push(`${gp.id} depends on gradient work ${a.id} of layer ${a.layer}`);
+    if (a.kind === 'GradProduct' || a.phase === 'backward' || a.phase === 'update')
+      problems.push(`${gp.id} depends on ${a.id} (${a.kind}, ${a.phase})`);
+    if (a.phase === 'gradient' && a.layer !== gp.layer)
+      problems.push(`${gp.id} depends on gradient work ${a.id} of layer ${a.layer}`);
   }
   // The leaves it reads, looking through its own layer's post-loss helpers (copy reduction, regeneration, late sign pack).
   const producers = producerIndex(graph);
@@ -28,22 +30,33 @@ function dependenceProblems(graph: Graph, gp: IrNode): string[] {
     else leaves.add(graph.tensors[tensor]!.cls === 'loss' ? 'loss' : tensor);
   };
   gp.inputs.forEach(walk);
-  const stored = [...leaves].filter((t) => t !== 'loss' && graph.tensors[t]!.cls !== 'noise' && graph.tensors[t]!.cls !== 'sign-bits');
+  const stored = [...leaves].filter(
+    (t) => t !== 'loss' && graph.tensors[t]!.cls !== 'noise' && graph.tensors[t]!.cls !== 'sign-bits',
+  );
   if (stored.length !== 1) problems.push(`${gp.id} reads stored inputs ${stored.join(', ')}`);
   if (!leaves.has('loss')) problems.push(`${gp.id} does not read the loss vector`);
-  const noise = [...leaves].filter((t) => t !== 'loss' && (graph.tensors[t]!.cls === 'noise' || graph.tensors[t]!.cls === 'sign-bits'));
-  if (noise.length !== 1 || graph.tensors[noise[0]!]!.layer !== gp.layer) problems.push(`${gp.id} reads noise ${noise.join(', ')}`);
+  const noise = [...leaves].filter(
+    (t) => t !== 'loss' && (graph.tensors[t]!.cls === 'noise' || graph.tensors[t]!.cls === 'sign-bits'),
+  );
+  if (noise.length !== 1 || graph.tensors[noise[0]!]!.layer !== gp.layer)
+    problems.push(`${gp.id} reads noise ${noise.join(', ')}`);
   return problems;
 }
 
 const gradProducts = (g: Graph) => g.nodes.filter((n) => n.kind === 'GradProduct');
 const graphOf = (model: string, method: 'bp' | 'lr' | 'alr', extra: object = {}) =>
-  stepGraph(buildModel(model), resolveCompileOptions({ method, copies: 4, batch: 2, schedule: 'sequential', ...extra }));
+  stepGraph(
+    buildModel(model),
+    resolveCompileOptions({ method, copies: 4, batch: 2, schedule: 'sequential', ...extra }),
+  );
 
 describe.each(['mlp', 'cnn', 'resnet5', 'resnet9'])('%s', (model) => {
   test.each([
-    { method: 'lr' as const }, { method: 'alr' as const }, { method: 'alr' as const, noiseStorage: 'regenerate' as const },
-    { method: 'alr' as const, noiseStorage: 'float' as const }, { method: 'lr' as const, layerwise: true },
+    { method: 'lr' as const },
+    { method: 'alr' as const },
+    { method: 'alr' as const, noiseStorage: 'regenerate' as const },
+    { method: 'alr' as const, noiseStorage: 'float' as const },
+    { method: 'lr' as const, layerwise: true },
   ])('$method %o: each gradient product depends only on its input, its noise and the loss', (extra) => {
     const g = graphOf(model, extra.method, extra);
     expect(gradProducts(g).length).toBeGreaterThan(1);

@@ -11,40 +11,67 @@ import { graphProblems } from '../../src/ir/verify-graph.js';
 import { buildModel, modelNames } from '../../src/models/registry.js';
 import { quadCoreHw, singleCoreHw } from '../fixtures/compiler-hw.js';
 
-const cases = modelNames.flatMap((model) => methods.flatMap((method) => schedulesFor(method).map((schedule) => ({ model, method, schedule }))));
+const cases = modelNames.flatMap((model) =>
+  methods.flatMap((method) => schedulesFor(method).map((schedule) => ({ model, method, schedule }))),
+);
 
 describe.each([singleCoreHw, quadCoreHw])('on $name', (hw) => {
-  test.each(cases)('$model $method $schedule: every pass keeps the graph valid; tasks are a topological order', ({ model, method, schedule }) => {
-    const trace: PassTrace[] = [];
-    const step = compile(buildModel(model), hw, { method, copies: 3, batch: 4, schedule }, trace);
-    expect(trace.map((t) => t.pass).slice(0, 3)).toEqual(['expand', 'fold-copy-invariant', 'fuse-elementwise']);
-    for (const { pass, graph } of trace) expect({ pass, problems: graphProblems(graph) }).toEqual({ pass, problems: [] });
-    const seen = new Set<string>();
-    for (const task of step.tasks) {
-      expect(task.deps.filter((d) => !seen.has(d))).toEqual([]);
-      seen.add(task.id);
-    }
-    const ids = new Set(step.tasks.map((t) => t.id));
-    expect(step.tasks.flatMap((t) => t.prevIterationDeps).filter((d) => !ids.has(d))).toEqual([]);
-  });
+  test.each(cases)(
+    '$model $method $schedule: every pass keeps the graph valid; tasks are a topological order',
+    ({ model, method, schedule }) => {
+      const trace: PassTrace[] = [];
+      const step = compile(buildModel(model), hw, { method, copies: 3, batch: 4, schedule }, trace);
+      expect(trace.map((t) => t.pass).slice(0, 3)).toEqual(['expand', 'fold-copy-invariant', 'fuse-elementwise']);
+      for (const { pass, graph } of trace)
+        expect({ pass, problems: graphProblems(graph) }).toEqual({ pass, problems: [] });
+      const seen = new Set<string>();
+      for (const task of step.tasks) {
+        expect(task.deps.filter((d) => !seen.has(d))).toEqual([]);
+        seen.add(task.id);
+      }
+      const ids = new Set(step.tasks.map((t) => t.id));
+      expect(step.tasks.flatMap((t) => t.prevIterationDeps).filter((d) => !ids.has(d))).toEqual([]);
+    },
+  );
 });
 
 test('layer-wise and every noise storage keep the graph valid too', () => {
   for (const method of ['lr', 'alr'] as const) {
-    for (const noiseStorage of method === 'lr' ? (['float', 'regenerate'] as const) : (['float', 'sign-bits', 'regenerate'] as const)) {
+    for (const noiseStorage of method === 'lr'
+      ? (['float', 'regenerate'] as const)
+      : (['float', 'sign-bits', 'regenerate'] as const)) {
       const trace: PassTrace[] = [];
-      compile(buildModel('resnet5'), quadCoreHw, { method, copies: 2, batch: 2, schedule: 'layer-pipelined', layerwise: true, noiseStorage }, trace);
+      compile(
+        buildModel('resnet5'),
+        quadCoreHw,
+        { method, copies: 2, batch: 2, schedule: 'layer-pipelined', layerwise: true, noiseStorage },
+        trace,
+      );
       for (const { graph } of trace) expect(graphProblems(graph)).toEqual([]);
     }
   }
 });
 
 test('a method/schedule pair that does not exist is refused with the allowed schedules', () => {
-  const invalid = methods.flatMap((method) => scheduleKinds.filter((s) => !schedulesFor(method).includes(s)).map((schedule) => ({ method, schedule })));
+  const invalid = methods.flatMap((method) =>
+    scheduleKinds.filter((s) => !schedulesFor(method).includes(s)).map((schedule) => ({ method, schedule })),
+  );
   expect(invalid.length).toBeGreaterThan(0);
   for (const { method, schedule } of invalid) {
-    expect(() => compile(buildModel('mlp'), singleCoreHw, { method, copies: 2, batch: 2, schedule })).toThrow(ConfigError);
+    expect(() => compile(buildModel('mlp'), singleCoreHw, { method, copies: 2, batch: 2, schedule })).toThrow(
+      ConfigError,
+    );
   }
-  expect(() => compile(buildModel('mlp'), singleCoreHw, { method: 'bp', copies: 2, batch: 2, schedule: 'layer-pipelined' })).toThrow(/allowed: sequential, data-parallel, bp-sequential, gpipe, 1f1b/);
-  expect(() => compile(buildModel('mlp'), singleCoreHw, { method: 'lr', copies: 0, batch: 2, schedule: 'sequential', noiseStorage: 'sign-bits' })).toThrow(/--copies: found 0[\s\S]*--noise-storage/);
+  expect(() =>
+    compile(buildModel('mlp'), singleCoreHw, { method: 'bp', copies: 2, batch: 2, schedule: 'layer-pipelined' }),
+  ).toThrow(/allowed: sequential, data-parallel, bp-sequential, gpipe, 1f1b/);
+  expect(() =>
+    compile(buildModel('mlp'), singleCoreHw, {
+      method: 'lr',
+      copies: 0,
+      batch: 2,
+      schedule: 'sequential',
+      noiseStorage: 'sign-bits',
+    }),
+  ).toThrow(/--copies: found 0[\s\S]*--noise-storage/);
 });

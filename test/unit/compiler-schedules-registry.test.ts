@@ -23,7 +23,7 @@ describe('the schedule registry', () => {
       expect(scheduleHelp()).toContain(`${k}: ${s.summary}`);
     }
   });
-  test('validation reads the declarations: a method outside a schedule\'s list is refused, naming the allowed ones', () => {
+  test("validation reads the declarations: a method outside a schedule's list is refused, naming the allowed ones", () => {
     for (const method of methods) {
       for (const k of scheduleKinds) {
         const ok = schedules[k].methods.includes(method);
@@ -43,7 +43,11 @@ describe('the schedule registry', () => {
   });
   test('a block order is a permutation of the 2M blocks on every stage, forward before backward per micro-batch', () => {
     for (const k of scheduleKinds.filter((x) => schedules[x].pipelined)) {
-      for (const [S, M] of [[2, 1], [4, 4], [3, 8]] as const) {
+      for (const [S, M] of [
+        [2, 1],
+        [4, 4],
+        [3, 8],
+      ] as const) {
         for (let s = 0; s < S; s++) {
           const { forward, backward } = schedules[k].blockOrder!(s, S, M);
           expect([...forward, ...backward].sort((a, b) => a - b)).toEqual(Array.from({ length: 2 * M }, (_, i) => i));
@@ -56,9 +60,20 @@ describe('the schedule registry', () => {
 
 describe('stage control', () => {
   const net = buildModel('cnn');
-  const layers = compile(net, quadCoreHw, { method: 'alr', copies: 4, batch: 8, schedule: 'layer-pipelined' }).stages.flatMap((s) => s.layers);
+  const layers = compile(net, quadCoreHw, {
+    method: 'alr',
+    copies: 4,
+    batch: 8,
+    schedule: 'layer-pipelined',
+  }).stages.flatMap((s) => s.layers);
   test.each([1, 2, 3, 4])('--stages %i gives that many stages over every core, and says so', (n) => {
-    const step = compile(net, quadCoreHw, { method: 'alr', copies: 4, batch: 8, schedule: 'layer-pipelined', stages: n });
+    const step = compile(net, quadCoreHw, {
+      method: 'alr',
+      copies: 4,
+      batch: 8,
+      schedule: 'layer-pipelined',
+      stages: n,
+    });
     expect(step.stages).toHaveLength(n);
     expect(step.stages.flatMap((s) => s.cores)).toEqual([0, 1, 2, 3]);
     expect(step.stageChoice).toContain(`--stages ${n}`);
@@ -68,7 +83,13 @@ describe('stage control', () => {
   });
   test('--stage-cuts starts a stage at each named layer', () => {
     const cuts = [layers[1]!, layers[3]!];
-    const step = compile(net, quadCoreHw, { method: 'alr', copies: 4, batch: 8, schedule: 'layer-pipelined', stageCuts: cuts });
+    const step = compile(net, quadCoreHw, {
+      method: 'alr',
+      copies: 4,
+      batch: 8,
+      schedule: 'layer-pipelined',
+      stageCuts: cuts,
+    });
     expect(step.stages.map((s) => s.layers[0])).toEqual([layers[0], ...cuts]);
     expect(step.stageChoice).toContain('--stage-cuts');
   });
@@ -76,7 +97,8 @@ describe('stage control', () => {
     const step = compile(net, quadCoreHw, { method: 'alr', copies: 4, batch: 8, schedule: 'layer-pipelined' });
     expect(step.stageChoice).toMatch(/^automatic: \d+ stages; score .* per stage count 2: [\d.e+]+, 3: /);
   });
-  const bad = (o: object) => () => compile(net, quadCoreHw, { method: 'alr', copies: 4, batch: 8, schedule: 'layer-pipelined', ...o });
+  const bad = (o: object) => () =>
+    compile(net, quadCoreHw, { method: 'alr', copies: 4, batch: 8, schedule: 'layer-pipelined', ...o });
   test.each([
     [{ stages: 9 }, /--stages: found 9, allowed: 1 to 4/],
     [{ stages: 0 }, /--stages: found 0, allowed: a positive integer/],
@@ -87,17 +109,41 @@ describe('stage control', () => {
     expect(bad(o)).toThrow(message);
   });
   test('stage options with a schedule that is not pipelined are refused', () => {
-    expect(() => compile(net, quadCoreHw, { method: 'alr', copies: 4, batch: 8, schedule: 'sequential', stages: 2 })).toThrow(/allowed: with layer-pipelined, gpipe, 1f1b only/);
+    expect(() =>
+      compile(net, quadCoreHw, { method: 'alr', copies: 4, batch: 8, schedule: 'sequential', stages: 2 }),
+    ).toThrow(/allowed: with layer-pipelined, gpipe, 1f1b only/);
   });
 });
 
 describe('stage options on the command line', () => {
-  const cli = (...args: string[]) => spawnSync('node', ['src/cli/alrflow.mjs', ...args], { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
-  test('simulate --stages 2 reports how the stages were chosen and each stage\'s estimated and simulated cycles', () => {
-    const run = cli('simulate', '--model', 'mlp', '--method', 'alr', '--copies', '4', '--batch', '8', '--hw', 'multicore-16', '--iterations', '2', '--stages', '2');
+  const cli = (...args: string[]) =>
+    spawnSync('node', ['src/cli/alrflow.mjs', ...args], {
+      encoding: 'utf8',
+      cwd: new URL('../..', import.meta.url).pathname,
+    });
+  test("simulate --stages 2 reports how the stages were chosen and each stage's estimated and simulated cycles", () => {
+    const run = cli(
+      'simulate',
+      '--model',
+      'mlp',
+      '--method',
+      'alr',
+      '--copies',
+      '4',
+      '--batch',
+      '8',
+      '--hw',
+      'multicore-16',
+      '--iterations',
+      '2',
+      '--stages',
+      '2',
+    );
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('stages                 --stages 2');
-    expect(run.stdout.match(/stage \d cores .*: estimated \d+, simulated \d+ busy cycles per core per iteration/g)).toHaveLength(2);
+    expect(
+      run.stdout.match(/stage \d cores .*: estimated \d+, simulated \d+ busy cycles per core per iteration/g),
+    ).toHaveLength(2);
   });
   test('a bad --stage-cuts exits 2 naming the allowed layers, without a stack trace', () => {
     const run = cli('simulate', '--model', 'mlp', '--hw', 'multicore-16', '--iterations', '2', '--stage-cuts', 'nope');

@@ -41,19 +41,28 @@ test('staleness 0: gradient work follows its forward in the same iteration; stal
   for (const t of gradientTasks(strict)) expect(t.prevIterationDeps).toEqual([]);
   expect(gradientTasks(strict).some((t) => depPhases(strict, t.deps).some((p) => !lagPhases.has(p)))).toBe(true);
   for (const t of gradientTasks(stale)) expect(depPhases(stale, t.deps).every((p) => lagPhases.has(p))).toBe(true);
-  expect(gradientTasks(stale).some((t) => depPhases(stale, t.prevIterationDeps).some((p) => !lagPhases.has(p)))).toBe(true);
-  for (const step of [strict, stale]) expect(step.tasks.some((t) => t.prevIterationDeps.some((d) => d.endsWith('.update')))).toBe(true);
+  expect(gradientTasks(stale).some((t) => depPhases(stale, t.prevIterationDeps).some((p) => !lagPhases.has(p)))).toBe(
+    true,
+  );
+  for (const step of [strict, stale])
+    expect(step.tasks.some((t) => t.prevIterationDeps.some((d) => d.endsWith('.update')))).toBe(true);
 });
 
 test('staleness 1 overlaps the next forward with the previous gradient work: fewer cycles per iteration', () => {
   const base = { method: 'alr' as const, copies: 8, batch: 16, schedule: 'layer-pipelined' as const, microBatches: 4 };
   const cycles = (staleness: 0 | 1) =>
-    simulate(compile(buildModel('cnn'), quadCoreHw, { ...base, staleness }), { iterations: 12, model: 'cnn' }).cycles.steadyStatePerIteration;
+    simulate(compile(buildModel('cnn'), quadCoreHw, { ...base, staleness }), { iterations: 12, model: 'cnn' }).cycles
+      .steadyStatePerIteration;
   expect(cycles(1)).toBeLessThan(cycles(0));
 });
 
 test('layer-pipelined LR sends only loss vectors backwards between cores', () => {
-  const step = compile(buildModel('cnn'), quadCoreHw, { method: 'lr', copies: 4, batch: 4, schedule: 'layer-pipelined' });
+  const step = compile(buildModel('cnn'), quadCoreHw, {
+    method: 'lr',
+    copies: 4,
+    batch: 4,
+    schedule: 'layer-pipelined',
+  });
   const transfers = step.graph.nodes.filter((n) => n.kind === 'Transfer');
   expect(transfers.length).toBeGreaterThan(0);
   for (const t of transfers) {
@@ -63,10 +72,22 @@ test('layer-pipelined LR sends only loss vectors backwards between cores', () =>
 });
 
 test('an infeasible mapping names class, layer, bytes, level, capacity and schedule', () => {
-  const step = compile(buildModel('mlp'), tinyDramHw(64 * 1024), { method: 'lr', copies: 64, batch: 32, schedule: 'sequential' });
+  const step = compile(buildModel('mlp'), tinyDramHw(64 * 1024), {
+    method: 'lr',
+    copies: 64,
+    batch: 32,
+    schedule: 'sequential',
+  });
   expect(step.feasibility.ok).toBe(false);
-  expect(step.feasibility.shortfalls[0]).toMatch(/^(noise|activation) of fc\d needs [\d.]+ (KiB|MiB) on level dram \(capacity 64 KiB\) under schedule sequential$|live at peak on level dram \(capacity 64 KiB\)/);
-  const fits = compile(buildModel('mlp'), tinyDramHw(2 ** 30), { method: 'lr', copies: 64, batch: 32, schedule: 'sequential' });
+  expect(step.feasibility.shortfalls[0]).toMatch(
+    /^(noise|activation) of fc\d needs [\d.]+ (KiB|MiB) on level dram \(capacity 64 KiB\) under schedule sequential$|live at peak on level dram \(capacity 64 KiB\)/,
+  );
+  const fits = compile(buildModel('mlp'), tinyDramHw(2 ** 30), {
+    method: 'lr',
+    copies: 64,
+    batch: 32,
+    schedule: 'sequential',
+  });
   expect(fits.feasibility).toMatchObject({ ok: true, shortfalls: [] });
   expect(fits.feasibility.overBy).toBeLessThanOrEqual(1);
   expect(step.feasibility.overBy).toBeGreaterThan(1);

@@ -32,7 +32,10 @@ describe('mnist', () => {
 });
 
 const fashionDir = fashionMnistDir();
-if (!fashionDir) console.log('fashion-mnist loader test skipped: dataset-fashion-mnist is not installed (apt-get install -y dataset-fashion-mnist)');
+if (!fashionDir)
+  console.log(
+    'fashion-mnist loader test skipped: dataset-fashion-mnist is not installed (apt-get install -y dataset-fashion-mnist)',
+  );
 describe.skipIf(!fashionDir)('fashion-mnist (Debian package)', () => {
   test('60000 + 10000 images, balanced classes', () => {
     const data = loadDataset('fashion-mnist', { testLimit: 10000 });

@@ -8,24 +8,44 @@ import { mlp } from '../../src/models/builders.js';
 
 const network = mlp([3, 4, 2]);
 const params = initParams(network, 2);
-const batch: Batch = { input: Float64Array.from([0.1, -0.2, 0.3, 0.5, 0.4, -0.1]), labels: Int32Array.from([0, 1]), size: 2 };
+const batch: Batch = {
+  input: Float64Array.from([0.1, -0.2, 0.3, 0.5, 0.4, -0.1]),
+  labels: Int32Array.from([0, 1]),
+  size: 2,
+};
 const N = 2;
 const K = 3;
-const run = (o: Partial<EstimatorOptions> & Pick<EstimatorOptions, 'method'>) => estimate(network, params, batch, { copies: K, sigma: 0.1, ...o }).kept.byClass;
+const run = (o: Partial<EstimatorOptions> & Pick<EstimatorOptions, 'method'>) =>
+  estimate(network, params, batch, { copies: K, sigma: 0.1, ...o }).kept.byClass;
 
 describe('kept bytes follow the rule (MLP 3-4-2, N=2, K=3, 4-byte floats)', () => {
   test('LR: fc1 input on N rows (copy-invariant), fc2 input on N*K rows, float noise, N*K losses', () => {
-    expect(run({ method: 'lr' })).toEqual({ activation: (N * 3 + N * K * 4) * 4, noise: N * K * (4 + 2) * 4, 'sign-bits': 0, loss: N * K * 4 });
+    expect(run({ method: 'lr' })).toEqual({
+      activation: (N * 3 + N * K * 4) * 4,
+      noise: N * K * (4 + 2) * 4,
+      'sign-bits': 0,
+      loss: N * K * 4,
+    });
   });
   test('ALR: same activations, sign bits ceil(N*K*out/32) words per layer', () => {
-    expect(run({ method: 'alr' })).toEqual({ activation: (N * 3 + N * K * 4) * 4, noise: 0, 'sign-bits': (Math.ceil(24 / 32) + Math.ceil(12 / 32)) * 4, loss: N * K * 4 });
+    expect(run({ method: 'alr' })).toEqual({
+      activation: (N * 3 + N * K * 4) * 4,
+      noise: 0,
+      'sign-bits': (Math.ceil(24 / 32) + Math.ceil(12 / 32)) * 4,
+      loss: N * K * 4,
+    });
   });
   test('BP: inputs of fc1, relu1 and fc2 on N rows, N losses', () => {
     expect(run({ method: 'bp' })).toEqual({ activation: N * (3 + 4 + 4) * 4, noise: 0, 'sign-bits': 0, loss: N * 4 });
   });
   test('ES and AES: no activations; K x parameters floats or ceil(K*params/32) words per layer', () => {
     expect(run({ method: 'es' })).toEqual({ activation: 0, noise: K * (16 + 10) * 4, 'sign-bits': 0, loss: N * K * 4 });
-    expect(run({ method: 'aes' })).toEqual({ activation: 0, noise: 0, 'sign-bits': (Math.ceil((K * 16) / 32) + Math.ceil((K * 10) / 32)) * 4, loss: N * K * 4 });
+    expect(run({ method: 'aes' })).toEqual({
+      activation: 0,
+      noise: 0,
+      'sign-bits': (Math.ceil((K * 16) / 32) + Math.ceil((K * 10) / 32)) * 4,
+      loss: N * K * 4,
+    });
   });
   test('regenerate keeps no noise at all', () => {
     expect(run({ method: 'alr', noiseStorage: 'regenerate' })).toMatchObject({ noise: 0, 'sign-bits': 0 });

@@ -30,35 +30,71 @@ const cases: { net: number; method: Method; schedule: ScheduleKind; microBatches
 ];
 
 describe('the executed graph is the simulated graph', () => {
-  test.each(cases)('$method $schedule M=$microBatches on network $net, learned sigma: $learnSigma', async ({ net, method, schedule, microBatches, learnSigma }) => {
-    const network = net === 0 ? bridgeNetworks[0]! : smallCnn;
-    const copies = 4;
-    const runtime = await Runtime.create({
-      network, backend: 'reference', seed: 3, optimizer: { kind: 'sgd', momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
-      method: { method, copies, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false, ...(learnSigma ? { learnSigma: { lr: 0.01, min: 0.001 } } : {}) },
-      schedule: { kind: schedule, microBatches, staleness: 0, hw },
-    });
-    const width = network.inputShape.reduce((a, b) => a * b, 1);
-    const batch = { x: Float64Array.from({ length: samples * width }, (_, i) => Math.cos(i)), labels: Int32Array.from({ length: samples }, (_, i) => i % 3), samples };
-    const measured = (await runtime.gradients(batch, 0)).keptBytes;
-    const executed = runtime.graphs.step(samples / microBatches);
-    const parts = schedule === 'layer-pipelined' ? { microBatches } : {};
-    const step = compile(network, hw, { method, copies, batch: samples, schedule, ...parts, ...learnedSigmaSwitches(learnSigma ?? false) });
-    const tasked = new Set(step.tasks.map((t) => t.node));
-    const timeline = new Set(simulate(step, { iterations: 1, model: network.name }).timeline.map((e) => e.node));
-    const compute = executed.nodes.filter((n) => workOf(n).kind !== 'none');
-    expect(compute.length).toBeGreaterThan(0);
-    if (network === smallCnn) expect(compute.some((n) => n.id.startsWith('clean/')), 'the batchnorm clean pass is in the graph').toBe(true);
-    if (learnSigma) expect(compute.filter((n) => n.kind === 'SigmaGrad' || (n.kind === 'OptimizerUpdate' && n.target === 'sigma')).length).toBe(2 * runtime.layers.length);
-    for (const node of compute) {
-      expect(tasked.has(node.id), `${node.id} has tasks`).toBe(true);
-      expect(timeline.has(node.id), `${node.id} is simulated`).toBe(true);
-    }
-    if (microBatches === 1) {
-      const counted = keptBytes(step.graph);
-      for (const cls of ['activation', 'noise', 'sign-bits', 'loss'] as const) expect(measured[cls], cls).toBe(counted[cls]);
-      if (method === 'lr' || method === 'alr') expect(measured.activation * measured.loss, 'activations and losses kept').toBeGreaterThan(0);
-    }
-    await runtime.dispose();
-  });
+  test.each(cases)(
+    '$method $schedule M=$microBatches on network $net, learned sigma: $learnSigma',
+    async ({ net, method, schedule, microBatches, learnSigma }) => {
+      const network = net === 0 ? bridgeNetworks[0]! : smallCnn;
+      const copies = 4;
+      const runtime = await Runtime.create({
+        network,
+        backend: 'reference',
+        seed: 3,
+        optimizer: { kind: 'sgd', momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+        method: {
+          method,
+          copies,
+          sigma: 0.1,
+          baseline: 'mean',
+          encoding: 'sign-noise',
+          antithetic: false,
+          layerwise: false,
+          ...(learnSigma ? { learnSigma: { lr: 0.01, min: 0.001 } } : {}),
+        },
+        schedule: { kind: schedule, microBatches, staleness: 0, hw },
+      });
+      const width = network.inputShape.reduce((a, b) => a * b, 1);
+      const batch = {
+        x: Float64Array.from({ length: samples * width }, (_, i) => Math.cos(i)),
+        labels: Int32Array.from({ length: samples }, (_, i) => i % 3),
+        samples,
+      };
+      const measured = (await runtime.gradients(batch, 0)).keptBytes;
+      const executed = runtime.graphs.step(samples / microBatches);
+      const parts = schedule === 'layer-pipelined' ? { microBatches } : {};
+      const step = compile(network, hw, {
+        method,
+        copies,
+        batch: samples,
+        schedule,
+        ...parts,
+        ...learnedSigmaSwitches(learnSigma ?? false),
+      });
+      const tasked = new Set(step.tasks.map((t) => t.node));
+      const timeline = new Set(simulate(step, { iterations: 1, model: network.name }).timeline.map((e) => e.node));
+      const compute = executed.nodes.filter((n) => workOf(n).kind !== 'none');
+      expect(compute.length).toBeGreaterThan(0);
+      if (network === smallCnn)
+        expect(
+          compute.some((n) => n.id.startsWith('clean/')),
+          'the batchnorm clean pass is in the graph',
+        ).toBe(true);
+      if (learnSigma)
+        expect(
+          compute.filter((n) => n.kind === 'SigmaGrad' || (n.kind === 'OptimizerUpdate' && n.target === 'sigma'))
+            .length,
+        ).toBe(2 * runtime.layers.length);
+      for (const node of compute) {
+        expect(tasked.has(node.id), `${node.id} has tasks`).toBe(true);
+        expect(timeline.has(node.id), `${node.id} is simulated`).toBe(true);
+      }
+      if (microBatches === 1) {
+        const counted = keptBytes(step.graph);
+        for (const cls of ['activation', 'noise', 'sign-bits', 'loss'] as const)
+          expect(measured[cls], cls).toBe(counted[cls]);
+        if (method === 'lr' || method === 'alr')
+          expect(measured.activation * measured.loss, 'activations and losses kept').toBeGreaterThan(0);
+      }
+      await runtime.dispose();
+    },
+  );
 });

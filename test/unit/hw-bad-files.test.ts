@@ -35,7 +35,9 @@ const cases: Record<string, Array<[string, RegExp]>> = {
     ['memory[0].capacity', /found "64 MHz" \(a frequency\), allowed: a positive size in bytes/],
     ['clock', /found "2 ns" \(a time\), allowed: a positive frequency/],
   ],
-  'unknown-dataflow': [['cores.systolic[0].dataflow', /found "wss", allowed: os \(output stationary\).*did you mean "ws"/]],
+  'unknown-dataflow': [
+    ['cores.systolic[0].dataflow', /found "wss", allowed: os \(output stationary\).*did you mean "ws"/],
+  ],
   'many-problems': [
     ['description', /missing/],
     ['cores.systolic[0].dataflow', /found "output"/],
@@ -90,11 +92,16 @@ test('the valid fixture has no problems and converts units', () => {
 test('parseHwData labels in-memory data and handles a non-object', () => {
   const result = parseHwData([], 'inline');
   expect(result.ok).toBe(false);
-  if (!result.ok) expect(result.problems).toEqual([expect.stringMatching(/^inline: \(top level\): found \[\] \(a list\), allowed: an object with keys/)]);
+  if (!result.ok)
+    expect(result.problems).toEqual([
+      expect.stringMatching(/^inline: \(top level\): found \[\] \(a list\), allowed: an object with keys/),
+    ]);
 });
 
 test('a missing file is one problem naming it', () => {
-  expect(checkHwFile('/nonexistent/hw.json')).toEqual([expect.stringMatching(/^\/nonexistent\/hw.json: cannot read the file \(ENOENT\)/)]);
+  expect(checkHwFile('/nonexistent/hw.json')).toEqual([
+    expect.stringMatching(/^\/nonexistent\/hw.json: cannot read the file \(ENOENT\)/),
+  ]);
 });
 
 const run = promisify(execFile);
@@ -110,10 +117,15 @@ async function hwCheck(file: string): Promise<{ code: number; stdout: string; st
 
 test('alrflow hw check: exit 2 with every problem (malformed JSON: line and column) and no stack trace; exit 0 when valid', async () => {
   // The CLI runs in parallel: each start (tsx + mathjs) takes seconds on the shared 2-core machine.
-  const [bad, malformed, good] = await Promise.all([hwCheck(fixture('many-problems')), hwCheck(fixture('malformed')), hwCheck(fixture('valid'))]);
+  const [bad, malformed, good] = await Promise.all([
+    hwCheck(fixture('many-problems')),
+    hwCheck(fixture('malformed')),
+    hwCheck(fixture('valid')),
+  ]);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/^alrflow: 6 problems in /);
-  for (const [path] of cases['many-problems'] ?? []) expect(bad.stderr).toContain(`${fixture('many-problems')}: ${path}: `);
+  for (const [path] of cases['many-problems'] ?? [])
+    expect(bad.stderr).toContain(`${fixture('many-problems')}: ${path}: `);
   expect(malformed.code).toBe(2);
   expect(malformed.stderr).toMatch(/malformed JSON at line 4, column 1/);
   for (const stderr of [bad.stderr, malformed.stderr]) expect(stderr).not.toMatch(/\n\s+at |internal error/);

@@ -25,8 +25,16 @@ import type { ProbeStep, StepTiming } from '../../src/train/calibrate/measure-st
 
 const clockHz = 50e6;
 const truth: HwModel = {
-  name: 'truth', description: 'truth', clockHz, wordBytes: 4, memory: [],
-  cores: { count: 1, systolic: [{ name: 'a', rows: 20, cols: 20, dataflow: 'os' }], vector: [{ name: 'v', lanes: 16 }] },
+  name: 'truth',
+  description: 'truth',
+  clockHz,
+  wordBytes: 4,
+  memory: [],
+  cores: {
+    count: 1,
+    systolic: [{ name: 'a', rows: 20, cols: 20, dataflow: 'os' }],
+    vector: [{ name: 'v', lanes: 16 }],
+  },
 };
 const launchSeconds = 30e-6;
 const bandwidth = 10e9;
@@ -40,7 +48,10 @@ const classCost = (op: OpClass): { fixedCycles: number; scale: number } => {
   const i = OP_CLASSES.indexOf(op);
   return { fixedCycles: 400 + 150 * i, scale: 1.5 + 0.25 * i };
 };
-const costed: HwModel = { ...truth, cores: { ...truth.cores, opCosts: Object.fromEntries(OP_CLASSES.map((op) => [op, classCost(op)])) } };
+const costed: HwModel = {
+  ...truth,
+  cores: { ...truth.cores, opCosts: Object.fromEntries(OP_CLASSES.map((op) => [op, classCost(op)])) },
+};
 
 function probeStep(widths: number[], batch: number, method: 'bp' | 'alr'): StepTiming {
   const network = mlp(widths);
@@ -53,10 +64,28 @@ function probeStep(widths: number[], batch: number, method: 'bp' | 'alr'): StepT
 }
 
 const measurements: HostMeasurements = {
-  backend: 'made-up', threads: 2, launchSeconds, bandwidthBytesPerSecond: bandwidth,
-  steps: [probeStep([20, 8, 3], 16, 'alr'), probeStep([60, 40, 5], 50, 'alr'), probeStep([20, 8, 3], 16, 'bp'), probeStep([60, 40, 5], 50, 'bp')],
-  gemm: [[64, 784, 256], [4096, 256, 10], [512, 512, 512]].map(([m, k, n]) => timing(`mm ${m}`, { kind: 'gemm', m: m!, n: n!, k: k!, groups: 1 }, 4 * (m! * k! + k! * n! + m! * n!))),
-  vector: [[1 << 20, 10], [1 << 20, 2], [1 << 18, 2]].map(([e, ops]) => timing(`v ${e}x${ops}`, { kind: 'vector', elements: e!, opsPerElement: ops! }, 8 * e!)),
+  backend: 'made-up',
+  threads: 2,
+  launchSeconds,
+  bandwidthBytesPerSecond: bandwidth,
+  steps: [
+    probeStep([20, 8, 3], 16, 'alr'),
+    probeStep([60, 40, 5], 50, 'alr'),
+    probeStep([20, 8, 3], 16, 'bp'),
+    probeStep([60, 40, 5], 50, 'bp'),
+  ],
+  gemm: [
+    [64, 784, 256],
+    [4096, 256, 10],
+    [512, 512, 512],
+  ].map(([m, k, n]) =>
+    timing(`mm ${m}`, { kind: 'gemm', m: m!, n: n!, k: k!, groups: 1 }, 4 * (m! * k! + k! * n! + m! * n!)),
+  ),
+  vector: [
+    [1 << 20, 10],
+    [1 << 20, 2],
+    [1 << 18, 2],
+  ].map(([e, ops]) => timing(`v ${e}x${ops}`, { kind: 'vector', elements: e!, opsPerElement: ops! }, 8 * e!)),
 };
 
 test('the fit recovers a known machine, and its file loads and predicts the fitted kernels', () => {
@@ -72,7 +101,7 @@ test('the fit recovers a known machine, and its file loads and predicts the fitt
   expect(fit.file.description).toMatch(/made-up \(2 threads\)/);
 });
 
-test('the fit recovers each op class\'s fixed cost and scale from probe-step nodes, and predicts them only with those costs', () => {
+test("the fit recovers each op class's fixed cost and scale from probe-step nodes, and predicts them only with those costs", () => {
   const fit = fitHostModel(measurements, 'host', new Date(0));
   const parsed = parseHwData(fit.file, 'host.json');
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
@@ -86,14 +115,24 @@ test('the fit recovers each op class\'s fixed cost and scale from probe-step nod
   }
   const plain = { ...parsed.model, cores: { ...parsed.model.cores, opCosts: {} } };
   const step = measurements.steps[1]!;
-  const seconds = (hw: HwModel): number => step.nodes.reduce((s, n) => s + estimateCycles(workOf(n.node), hw) / hw.clockHz + launchSeconds, 0);
+  const seconds = (hw: HwModel): number =>
+    step.nodes.reduce((s, n) => s + estimateCycles(workOf(n.node), hw) / hw.clockHz + launchSeconds, 0);
   expect(seconds(parsed.model) / step.seconds).toBeCloseTo(1, 2);
   expect(seconds(plain) / step.seconds).toBeLessThan(0.8);
 });
 
 test('fitClass: an exact line comes back; a negative intercept is clamped to 0', () => {
-  expect(fitClass([{ b: 10, t: 120 }, { b: 30, t: 160 }, { b: 100, t: 300 }])).toEqual({ fixed: expect.closeTo(100, 6), scale: expect.closeTo(2, 6) });
-  const clamped = fitClass([{ b: 10, t: 10 }, { b: 100, t: 300 }]);
+  expect(
+    fitClass([
+      { b: 10, t: 120 },
+      { b: 30, t: 160 },
+      { b: 100, t: 300 },
+    ]),
+  ).toEqual({ fixed: expect.closeTo(100, 6), scale: expect.closeTo(2, 6) });
+  const clamped = fitClass([
+    { b: 10, t: 10 },
+    { b: 100, t: 300 },
+  ]);
   expect(clamped.fixed).toBe(0);
   expect(clamped.scale).toBeGreaterThan(0);
 });

@@ -36,7 +36,13 @@ test('hw list, hw show --json, hw show (text) and an unknown name', async () => 
     const s = summariseHwModel(loadHwModel(name));
     const line = lines.find((l) => l.startsWith(`${name} `) || l === name);
     expect(line, name).toBeDefined();
-    for (const cell of [formatBytes(s.onChipBytes), formatSi(s.offChipBytesPerSecond, 'B/s'), formatSi(s.clockHz, 'Hz'), s.arrays]) expect(line).toContain(cell);
+    for (const cell of [
+      formatBytes(s.onChipBytes),
+      formatSi(s.offChipBytesPerSecond, 'B/s'),
+      formatSi(s.clockHz, 'Hz'),
+      s.arrays,
+    ])
+      expect(line).toContain(cell);
     expect(line?.includes('(default)')).toBe(name === defaultHwModelName);
   }
   expect(json.code).toBe(0);
@@ -46,5 +52,7 @@ test('hw list, hw show --json, hw show (text) and an unknown name', async () => 
   expect(text.stdout).toContain(`peak: ${gpu.peakMacsPerCycle} MACs per cycle`);
   expect(text.stdout).toMatch(/^ {2}hbm2 .* off-chip, /m);
   expect(unknown.code).toBe(2);
-  expect(unknown.stderr).toMatch(/^alrflow: hw show: found "tpu" .*allowed: .*tpu-v1-like.*did you mean "tpu-v1-like"\?\)\n$/);
+  expect(unknown.stderr).toMatch(
+    /^alrflow: hw show: found "tpu" .*allowed: .*tpu-v1-like.*did you mean "tpu-v1-like"\?\)\n$/,
+  );
 });

@@ -51,7 +51,11 @@ test('scalesim-32x32-os mirrors SCALE-Sim os32.cfg: 32x32 os, three 64 KiB buffe
   const field = (key: string): string => new RegExp(`${key}\\s*[:=]\\s*(\\w+)`).exec(cfg)?.[1] ?? 'absent';
   const model = loadHwModel('scalesim-32x32-os');
   const array = model.cores.systolic[0];
-  expect([array?.rows, array?.cols, array?.dataflow]).toEqual([Number(field('ArrayHeight')), Number(field('ArrayWidth')), field('Dataflow')]);
+  expect([array?.rows, array?.cols, array?.dataflow]).toEqual([
+    Number(field('ArrayHeight')),
+    Number(field('ArrayWidth')),
+    field('Dataflow'),
+  ]);
   const sram = model.memory[0];
   expect(sram?.partition).toEqual({
     ifmapBytes: Number(field('IfmapSramSzkB')) * 1024,

@@ -9,7 +9,15 @@ import { workOf } from '../../src/ir/work-of.js';
 import type { Graph, IrNode } from '../../src/ir/types.js';
 import { mlp } from '../../src/models/builders.js';
 
-const good = (): Graph => expand(mlp([8, 4, 3]), { method: 'alr', copies: 2, batch: 3, noiseStorage: 'sign-bits', layerwise: false, optimizer: 'sgd' });
+const good = (): Graph =>
+  expand(mlp([8, 4, 3]), {
+    method: 'alr',
+    copies: 2,
+    batch: 3,
+    noiseStorage: 'sign-bits',
+    layerwise: false,
+    optimizer: 'sgd',
+  });
 const mutate = (f: (g: Graph) => void): string[] => {
   const g = structuredClone(good());
   f(g);
@@ -20,21 +28,46 @@ const node = (g: Graph, id: string): IrNode => g.nodes.find((n) => n.id === id)!
 describe('verifyGraph', () => {
   test('accepts the expanded graph', () => expect(graphProblems(good())).toEqual([]));
   test('second producer of a tensor', () => {
-    expect(mutate((g) => node(g, 'fc2.mm').outputs.push('fc1.z'))).toContainEqual(expect.stringMatching(/fc1.z has more than one producer/));
+    expect(mutate((g) => node(g, 'fc2.mm').outputs.push('fc1.z'))).toContainEqual(
+      expect.stringMatching(/fc1.z has more than one producer/),
+    );
   });
   test('cycle / reading before producing', () => {
-    expect(mutate((g) => node(g, 'fc1.mm').inputs.push('fc2.z'))).toContainEqual(expect.stringMatching(/reads fc2.z before it is produced/));
+    expect(mutate((g) => node(g, 'fc1.mm').inputs.push('fc2.z'))).toContainEqual(
+      expect.stringMatching(/reads fc2.z before it is produced/),
+    );
   });
   test('input nobody produces', () => {
-    expect(mutate((g) => { g.tensors.ghost = { id: 'ghost', shape: [1], dtype: 'f32', cls: 'activation' }; node(g, 'fc2.mm').inputs.push('ghost'); })).toContainEqual(expect.stringMatching(/ghost.*nothing produces/));
+    expect(
+      mutate((g) => {
+        g.tensors.ghost = { id: 'ghost', shape: [1], dtype: 'f32', cls: 'activation' };
+        node(g, 'fc2.mm').inputs.push('ghost');
+      }),
+    ).toContainEqual(expect.stringMatching(/ghost.*nothing produces/));
   });
-  test('unknown tensor', () => expect(mutate((g) => node(g, 'fc2.mm').inputs.push('nope'))).toContainEqual(expect.stringMatching(/unknown tensor nope/)));
+  test('unknown tensor', () =>
+    expect(mutate((g) => node(g, 'fc2.mm').inputs.push('nope'))).toContainEqual(
+      expect.stringMatching(/unknown tensor nope/),
+    ));
   test('shape disagrees with the work', () => {
-    expect(mutate((g) => { const n = node(g, 'fc1.mm'); if (n.kind === 'MatMul') n.n = 5; })).toContainEqual(expect.stringMatching(/fc1.mm.*output fc1.z has 24 elements.*gives 30/));
+    expect(
+      mutate((g) => {
+        const n = node(g, 'fc1.mm');
+        if (n.kind === 'MatMul') n.n = 5;
+      }),
+    ).toContainEqual(expect.stringMatching(/fc1.mm.*output fc1.z has 24 elements.*gives 30/));
   });
   test('dtype: sign bits must be bit, floats must match the float width', () => {
-    expect(mutate((g) => { g.tensors['fc1.signs']!.dtype = 'f32'; })).toContainEqual(expect.stringMatching(/fc1.signs: class sign-bits with dtype f32/));
-    expect(mutate((g) => { g.tensors['fc1.z']!.dtype = 'f16'; })).toContainEqual(expect.stringMatching(/fc1.z: dtype f16/));
+    expect(
+      mutate((g) => {
+        g.tensors['fc1.signs']!.dtype = 'f32';
+      }),
+    ).toContainEqual(expect.stringMatching(/fc1.signs: class sign-bits with dtype f32/));
+    expect(
+      mutate((g) => {
+        g.tensors['fc1.z']!.dtype = 'f16';
+      }),
+    ).toContainEqual(expect.stringMatching(/fc1.z: dtype f16/));
   });
   test('throws a GraphVerificationError listing every problem', () => {
     const g = structuredClone(good());
@@ -52,20 +85,61 @@ test('tensorBytes packs 32 signs per 4-byte word and counts floats at the float 
 });
 
 test('workOf: a conv is an im2col GEMM (M = batch*outH*outW, N = outC, K = inC*k*k)', () => {
-  const conv: IrNode = { id: 'c', kind: 'Conv2d', phase: 'forward', inputs: [], outputs: [], batch: 2, inChannels: 3, outChannels: 8, inHeight: 5, inWidth: 5, outHeight: 5, outWidth: 5, kernelSize: 3, stride: 1, padding: 1 };
+  const conv: IrNode = {
+    id: 'c',
+    kind: 'Conv2d',
+    phase: 'forward',
+    inputs: [],
+    outputs: [],
+    batch: 2,
+    inChannels: 3,
+    outChannels: 8,
+    inHeight: 5,
+    inWidth: 5,
+    outHeight: 5,
+    outWidth: 5,
+    kernelSize: 3,
+    stride: 1,
+    padding: 1,
+  };
   expect(workOf(conv)).toEqual({ kind: 'gemm', m: 50, n: 8, k: 27, groups: 1, op: 'Conv2d' });
-  expect(workOf({ ...conv, batch: 8, groups: 4 })).toEqual({ kind: 'gemm', m: 50, n: 8, k: 27, groups: 4, op: 'Conv2d' });
-  expect(workOf({ id: 'a', kind: 'AllReduce', phase: 'communication', inputs: [], outputs: [], elements: 100, participants: 4 }, 4)).toEqual({ kind: 'transfer', bytes: 600 });
+  expect(workOf({ ...conv, batch: 8, groups: 4 })).toEqual({
+    kind: 'gemm',
+    m: 50,
+    n: 8,
+    k: 27,
+    groups: 4,
+    op: 'Conv2d',
+  });
+  expect(
+    workOf(
+      { id: 'a', kind: 'AllReduce', phase: 'communication', inputs: [], outputs: [], elements: 100, participants: 4 },
+      4,
+    ),
+  ).toEqual({ kind: 'transfer', bytes: 600 });
 });
 
 test('opClass: the node kind, split where variants cost differently; data movement has none', () => {
   const base = { id: 'n', inputs: ['a', 'b'], outputs: [], phase: 'forward' as const };
-  const product = { ...base, kind: 'GradProduct' as const, phase: 'gradient' as const, m: 2, n: 3, k: 4, groups: 1, signs: true };
+  const product = {
+    ...base,
+    kind: 'GradProduct' as const,
+    phase: 'gradient' as const,
+    m: 2,
+    n: 3,
+    k: 4,
+    groups: 1,
+    signs: true,
+  };
   expect(opClass({ ...base, kind: 'MatMul', m: 1, n: 1, k: 1, groups: 1 })).toBe('MatMul');
   expect(opClass({ ...base, kind: 'MatMul', phase: 'backward', m: 1, n: 1, k: 1, groups: 1 })).toBe('MatMul.backward');
   expect(opClass({ ...base, kind: 'NoiseInject', elements: 4, storage: 'sign-bits' })).toBe('NoiseInject.sign-bits');
-  expect(opClass({ ...base, kind: 'NoiseInject', elements: 4, storage: 'sign-bits', spatial: true })).toBe('NoiseInject.sign-bits.spatial');
-  expect(opClass({ ...base, kind: 'NoiseInject', inputs: [], elements: 4, storage: 'regenerate', spatial: true })).toBe('NoiseInject.regenerate');
+  expect(opClass({ ...base, kind: 'NoiseInject', elements: 4, storage: 'sign-bits', spatial: true })).toBe(
+    'NoiseInject.sign-bits.spatial',
+  );
+  expect(opClass({ ...base, kind: 'NoiseInject', inputs: [], elements: 4, storage: 'regenerate', spatial: true })).toBe(
+    'NoiseInject.regenerate',
+  );
   expect(opClass({ ...base, kind: 'SigmaGrad', elements: 4, channels: 2, normaliser: 4 })).toBe('SigmaGrad');
   expect(opClass(product)).toBe('GradProduct');
   expect(opClass({ ...product, inputs: ['x', 'signs', 'loss'] })).toBe('GradProduct.signal');

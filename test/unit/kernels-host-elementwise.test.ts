@@ -18,7 +18,10 @@ test('sign packing equals the reference at lengths 0..70 for float32 and float64
 
 test('bit 31 of a word of non-negative values is set (the word is 2^32 - 1, not -1)', () => {
   expect(Array.from(hostSignPack(new Float64Array(32).fill(1)))).toEqual([2 ** 32 - 1]);
-  expect(Array.from(hostSignPack(Float32Array.from({ length: 33 }, (_, i) => (i === 31 ? 1 : -1))))).toEqual([2 ** 31, 0]);
+  expect(Array.from(hostSignPack(Float32Array.from({ length: 33 }, (_, i) => (i === 31 ? 1 : -1))))).toEqual([
+    2 ** 31,
+    0,
+  ]);
 });
 
 test('SGD: v = momentum v + g, w = w - lr v, in float32', () => {

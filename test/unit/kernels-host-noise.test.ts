@@ -21,7 +21,10 @@ test('fillNormals equals normalAt bit for bit, at small and near-2^24 counters',
     const out = new Float64Array(b.rows * b.units);
     fillNormals(out, b);
     for (let r = 0; r < b.rows; r++) {
-      for (let u = 0; u < b.units; u++) expect(out[r * b.units + u]).toBe(normalAt({ seed: b.seed, step: b.step, layer: b.layer, row: b.rowOffset + r, unit: u }));
+      for (let u = 0; u < b.units; u++)
+        expect(out[r * b.units + u]).toBe(
+          normalAt({ seed: b.seed, step: b.step, layer: b.layer, row: b.rowOffset + r, unit: u }),
+        );
     }
   }
 });
@@ -40,9 +43,24 @@ test('Node 20 runs the wasm SIMD hash (the fast path is not silently skipped)', 
 });
 
 test('the SIMD and scalar host paths give the same float32 values', () => {
-  for (const [rows, channels, spatial] of [[1, 1, 1], [2, 3, 1], [3, 5, 7], [2, 257, 1]] as const) {
+  for (const [rows, channels, spatial] of [
+    [1, 1, 1],
+    [2, 3, 1],
+    [3, 5, 7],
+    [2, 257, 1],
+  ] as const) {
     const z = Float64Array.from({ length: rows * channels * spatial }, (_, i) => Math.sin(i));
-    const args = { z, sigma: new Float64Array(channels).fill(0.3), rows, channels, spatial, seed: TOP, step: 8, layer: 1, rowOffset: TOP - rows };
+    const args = {
+      z,
+      sigma: new Float64Array(channels).fill(0.3),
+      rows,
+      channels,
+      spatial,
+      seed: TOP,
+      step: 8,
+      layer: 1,
+      rowOffset: TOP - rows,
+    };
     expect(Array.from(hostNoiseInject(args, true))).toEqual(Array.from(hostNoiseInject(args, false)));
   }
 });
@@ -66,15 +84,37 @@ test('hostNoiseInject forms z + sigma[c] eps with the draw of (row, c * spatial 
 
 test('a block whose last row or unit passes 2^24 is refused, naming the counter', () => {
   const out = new Float64Array(4);
-  expect(() => fillNormals(out, { seed: 1, step: 1, layer: 1, rowOffset: TOP, rows: 2, units: 2 })).toThrow(InvalidInputError);
-  expect(() => fillNormals(out, { seed: 1, step: 1, layer: 1, rowOffset: TOP, rows: 2, units: 2 })).toThrow(/row = 16777216/);
-  expect(() => fillNormals(out, { seed: 2 ** 24, step: 1, layer: 1, rowOffset: 0, rows: 1, units: 1 })).toThrow(/seed = 16777216/);
-  expect(() => fillNormals(new Float64Array(3), { seed: 1, step: 1, layer: 1, rowOffset: 0, rows: 2, units: 2 })).toThrow(/expected at least rows x units = 4/);
+  expect(() => fillNormals(out, { seed: 1, step: 1, layer: 1, rowOffset: TOP, rows: 2, units: 2 })).toThrow(
+    InvalidInputError,
+  );
+  expect(() => fillNormals(out, { seed: 1, step: 1, layer: 1, rowOffset: TOP, rows: 2, units: 2 })).toThrow(
+    /row = 16777216/,
+  );
+  expect(() => fillNormals(out, { seed: 2 ** 24, step: 1, layer: 1, rowOffset: 0, rows: 1, units: 1 })).toThrow(
+    /seed = 16777216/,
+  );
+  expect(() =>
+    fillNormals(new Float64Array(3), { seed: 1, step: 1, layer: 1, rowOffset: 0, rows: 2, units: 2 }),
+  ).toThrow(/expected at least rows x units = 4/);
 });
 
 test('hostNoiseInjectSigns packs exactly the signs of the reference eps, on both paths, across word and row boundaries', () => {
-  for (const [rows, channels, spatial] of [[1, 1, 1], [3, 5, 7], [4, 33, 1]] as const) {
-    const args = { z: new Float32Array(rows * channels * spatial).fill(1), sigma: new Float32Array(channels).fill(0.5), rows, channels, spatial, seed: 5, step: 6, layer: 2, rowOffset: 40 };
+  for (const [rows, channels, spatial] of [
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 33, 1],
+  ] as const) {
+    const args = {
+      z: new Float32Array(rows * channels * spatial).fill(1),
+      sigma: new Float32Array(channels).fill(0.5),
+      rows,
+      channels,
+      spatial,
+      seed: 5,
+      step: 6,
+      layer: 2,
+      rowOffset: 40,
+    };
     const want = Array.from(signPack(referenceNoise(args)));
     for (const simd of [true, false]) {
       const got = hostNoiseInjectSigns(args, simd);

@@ -14,10 +14,11 @@ import { ConfigError, InvalidInputError } from '../../src/errors.js';
 
 function data(length: number, seed: number): Float32Array {
   let s = seed;
-  return Float32Array.from({ length }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5);
+  return Float32Array.from({ length }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5);
 }
 
-const maxRel = (got: Float32Array, want: Float32Array): number => Math.max(...Array.from(want, (w, i) => Math.abs(got[i]! - w) / (1e-6 + Math.abs(w))));
+const maxRel = (got: Float32Array, want: Float32Array): number =>
+  Math.max(...Array.from(want, (w, i) => Math.abs(got[i]! - w) / (1e-6 + Math.abs(w))));
 
 describe('resident kernels on tfjs-wasm', () => {
   let runner: KernelRunner;
@@ -38,14 +39,23 @@ describe('resident kernels on tfjs-wasm', () => {
   it('matmul-a-bt -> bias-activation -> matmul-a-bt keeps the intermediates in TF.js and ends equal to the host chain', async () => {
     const before = tf.memory().numTensors;
     const z = await runner.runResident('matmul-a-bt', { a: x, b: w1, m, k, n: h });
-    const act = await runner.runResident('bias-activation', { z: z.out, bias: b1, rows: m, channels: h, spatial: 1, activation: 'relu' });
+    const act = await runner.runResident('bias-activation', {
+      z: z.out,
+      bias: b1,
+      rows: m,
+      channels: h,
+      spatial: 1,
+      activation: 'relu',
+    });
     const out = await runner.runResident('matmul-a-bt', { a: act.out, b: w2, m, k: h, n });
     for (const r of [z, act, out]) expect(r.backend).toBe('tfjs-wasm');
     expect(isDeviceTensor(z.out) && isDeviceTensor(act.out) && isDeviceTensor(out.out)).toBe(true);
     expect(tf.memory().numTensors).toBe(before + 3);
     const got = (await downloadResult(out.out)) as Float32Array;
     const hz = (await runner.run('matmul-a-bt', { a: x, b: w1, m, k, n: h })).out;
-    const ha = (await runner.run('bias-activation', { z: hz, bias: b1, rows: m, channels: h, spatial: 1, activation: 'relu' })).out;
+    const ha = (
+      await runner.run('bias-activation', { z: hz, bias: b1, rows: m, channels: h, spatial: 1, activation: 'relu' })
+    ).out;
     const want = (await runner.run('matmul-a-bt', { a: ha, b: w2, m, k: h, n })).out as Float32Array;
     expect(maxRel(got, want)).toBeLessThan(1e-6);
     for (const r of [z, act, out]) (r.out as DeviceTensor).dispose();
@@ -65,7 +75,9 @@ describe('resident kernels on tfjs-wasm', () => {
 
   it('checks shapes on handles and finiteness on host arrays entering the device', async () => {
     const z = await runner.runResident('matmul-a-bt', { a: x, b: w1, m, k, n: h });
-    await expect(runner.runResident('matmul-a-bt', { a: z.out, b: w2, m, k: h + 1, n })).rejects.toThrow(InvalidInputError);
+    await expect(runner.runResident('matmul-a-bt', { a: z.out, b: w2, m, k: h + 1, n })).rejects.toThrow(
+      InvalidInputError,
+    );
     const bad = Float32Array.from(w2);
     bad[2] = Number.NaN;
     await expect(runner.runResident('matmul-a-bt', { a: z.out, b: bad, m, k: h, n })).rejects.toThrow(/b\[2\] = NaN/);
@@ -76,11 +88,33 @@ describe('resident kernels on tfjs-wasm', () => {
   it('above the pool threshold, only calls the pool really splits leave the device: lr-grad-product (never split) keeps its handle', async () => {
     // ALR's output-layer product at MNIST size: 4096 rows x 10 outs x 256 ins = 2^24.3 FLOP.
     const [rows, outs, ins] = [4096, 10, 256];
-    const hx = await runner.runResident('bias-activation', { z: data(rows * ins, 8), bias: new Float32Array(ins), rows, channels: ins, spatial: 1, activation: 'relu' });
+    const hx = await runner.runResident('bias-activation', {
+      z: data(rows * ins, 8),
+      bias: new Float32Array(ins),
+      rows,
+      channels: ins,
+      spatial: 1,
+      activation: 'relu',
+    });
     const xHandle = hx.out as DeviceTensor;
-    const g = await runner.runResident('lr-grad-product', { loss: data(rows, 9), e: data(rows * outs, 10), x: xHandle, sigma: new Float32Array(outs).fill(0.1), rows, outs, ins, scale: 1 / rows });
+    const g = await runner.runResident('lr-grad-product', {
+      loss: data(rows, 9),
+      e: data(rows * outs, 10),
+      x: xHandle,
+      sigma: new Float32Array(outs).fill(0.1),
+      rows,
+      outs,
+      ins,
+      scale: 1 / rows,
+    });
     expect(xHandle.downloaded).toBeUndefined();
-    const wide = await runner.runResident('matmul-a-bt', { a: xHandle, b: data(512 * ins, 11), m: rows, k: ins, n: 512 });
+    const wide = await runner.runResident('matmul-a-bt', {
+      a: xHandle,
+      b: data(512 * ins, 11),
+      m: rows,
+      k: ins,
+      n: 512,
+    });
     // 4096 x 256 x 512 splits over the pool when it has threads (a host result): only then was the handle read back.
     expect(xHandle.downloaded !== undefined).toBe(!isDeviceTensor(wide.out));
     for (const h of [xHandle, g.out.weights, g.out.biases, wide.out]) if (isDeviceTensor(h)) h.dispose();
@@ -99,11 +133,26 @@ describe('resident kernels on tfjs-wasm', () => {
 });
 
 describe('runtime on tfjs-wasm with residency on and off', () => {
-  const batch = { x: Float64Array.from(data(16 * 12, 7)), labels: Int32Array.from({ length: 16 }, (_, i) => i % 4), samples: 16 };
+  const batch = {
+    x: Float64Array.from(data(16 * 12, 7)),
+    labels: Int32Array.from({ length: 16 }, (_, i) => i % 4),
+    samples: 16,
+  };
   const make = (resident: boolean, method: 'alr' | 'bp') =>
     Runtime.create({
-      network: mlp([12, 9, 4]), backend: 'tfjs-wasm', seed: 3, resident,
-      method: { method, copies: 4, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false },
+      network: mlp([12, 9, 4]),
+      backend: 'tfjs-wasm',
+      seed: 3,
+      resident,
+      method: {
+        method,
+        copies: 4,
+        sigma: 0.1,
+        baseline: 'mean',
+        encoding: 'sign-noise',
+        antithetic: false,
+        layerwise: false,
+      },
       optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
     });
 

@@ -20,24 +20,41 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8');
   const specs = [...text.matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)].map((m) => m[1]!);
-  return specs.map((s) => relative(root, resolve(dirname(join(root, file)), s)).replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts'));
+  return specs.map((s) =>
+    relative(root, resolve(dirname(join(root, file)), s))
+      .replace(/\.js$/, '.ts')
+      .replace(/\.mjs$/, '.mts'),
+  );
 }
 
 const rules: { from: string; allowed: (target: string) => boolean; why: string }[] = [
   { from: 'src/ir', allowed: (t) => t.startsWith('src/ir'), why: 'src/ir imports nothing of ours' },
   { from: 'sim', allowed: (t) => !t.startsWith('kernels'), why: 'sim/ never imports kernels/' },
   { from: 'kernels', allowed: (t) => !t.startsWith('src/estimators'), why: 'kernels/ never imports src/estimators' },
-  { from: 'src/train/runtime', allowed: (t) => !t.startsWith('src/estimators'), why: 'the runtime never imports src/estimators (the oracle it is checked against)' },
-  { from: 'visualizer', allowed: (t) => t.startsWith('visualizer') || t.startsWith('src/report'), why: 'visualizer/ reads src/report types only' },
+  {
+    from: 'src/train/runtime',
+    allowed: (t) => !t.startsWith('src/estimators'),
+    why: 'the runtime never imports src/estimators (the oracle it is checked against)',
+  },
+  {
+    from: 'visualizer',
+    allowed: (t) => t.startsWith('visualizer') || t.startsWith('src/report'),
+    why: 'visualizer/ reads src/report types only',
+  },
 ];
 
 test.each(rules)('$why', ({ from, allowed }) => {
-  const bad = sourceFiles(from).flatMap((f) => importsOf(f).filter((t) => !allowed(t)).map((t) => `${f} -> ${t}`));
+  const bad = sourceFiles(from).flatMap((f) =>
+    importsOf(f)
+      .filter((t) => !allowed(t))
+      .map((t) => `${f} -> ${t}`),
+  );
   expect(bad).toEqual([]);
 });
 
 test('sim/ writes no files: the CLI writes reports, traces and HTML', () => {
-  const writers = /\b(writeFileSync|appendFileSync|createWriteStream|mkdirSync|renameSync)\b|from ['"]node:fs\/promises['"]/;
+  const writers =
+    /\b(writeFileSync|appendFileSync|createWriteStream|mkdirSync|renameSync)\b|from ['"]node:fs\/promises['"]/;
   const bad = sourceFiles('sim').filter((f) => writers.test(readFileSync(join(root, f), 'utf8')));
   expect(bad).toEqual([]);
 });
@@ -47,7 +64,11 @@ test('nothing outside src/cli imports src/cli', () => {
   const bad = dirs
     .flatMap((d) => sourceFiles(d))
     .filter((f) => !f.startsWith('src/cli'))
-    .flatMap((f) => importsOf(f).filter((t) => t.startsWith('src/cli')).map((t) => `${f} -> ${t}`));
+    .flatMap((f) =>
+      importsOf(f)
+        .filter((t) => t.startsWith('src/cli'))
+        .map((t) => `${f} -> ${t}`),
+    );
   expect(bad).toEqual([]);
 });
 
@@ -71,9 +92,19 @@ export function importCycles(graph: ReadonlyMap<string, readonly string[]>): str
 }
 
 test('the cycle detector finds a planted cycle and passes a diamond', () => {
-  const diamond = new Map([['a', ['b', 'c']], ['b', ['d']], ['c', ['d']], ['d', []]]);
+  const diamond = new Map([
+    ['a', ['b', 'c']],
+    ['b', ['d']],
+    ['c', ['d']],
+    ['d', []],
+  ]);
   expect(importCycles(diamond)).toEqual([]);
-  const planted = new Map([['a', ['b']], ['b', ['c']], ['c', ['a', 'd']], ['d', []]]);
+  const planted = new Map([
+    ['a', ['b']],
+    ['b', ['c']],
+    ['c', ['a', 'd']],
+    ['d', []],
+  ]);
   expect(importCycles(planted)).toEqual([['a', 'b', 'c', 'a']]);
   expect(importCycles(new Map([['self', ['self']]]))).toEqual([['self', 'self']]);
 });
@@ -86,7 +117,9 @@ test('no import cycles among src, kernels, sim and visualizer', () => {
 
 test('src/train/runtime lines stay under 120 characters, but for a message string on its own line', () => {
   const long = sourceFiles('src/train/runtime').flatMap((f) =>
-    readFileSync(join(root, f), 'utf8').split('\n').flatMap((line, i) => (line.length > 120 && !/^\s*[`'"]/.test(line) ? [`${f}:${i + 1}`] : [])),
+    readFileSync(join(root, f), 'utf8')
+      .split('\n')
+      .flatMap((line, i) => (line.length > 120 && !/^\s*[`'"]/.test(line) ? [`${f}:${i + 1}`] : [])),
   );
   expect(long).toEqual([]);
 });

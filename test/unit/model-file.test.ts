@@ -36,11 +36,44 @@ test('a missing file says "file not found"; an unknown name lists the shipped on
 });
 
 test('every schema problem at once with its JSON path; then shapes, names and the class count', () => {
-  const bad = problems(JSON.stringify({ name: 'x', inputShape: [8], classes: 0, extra: 1, layers: [{ kind: 'lin', name: 'a' }, { kind: 'relu', name: 'r', size: 2 }] }));
-  expect(bad.map((p) => p.split(': ')[1]).sort()).toEqual(['classes', 'extra', 'layers[0].kind', 'layers[1].size'].sort());
-  const shapes = problems(JSON.stringify({ name: 'x', inputShape: [8], classes: 3, layers: [{ kind: 'linear', name: 'a', inFeatures: 9, outFeatures: 4 }] }));
+  const bad = problems(
+    JSON.stringify({
+      name: 'x',
+      inputShape: [8],
+      classes: 0,
+      extra: 1,
+      layers: [
+        { kind: 'lin', name: 'a' },
+        { kind: 'relu', name: 'r', size: 2 },
+      ],
+    }),
+  );
+  expect(bad.map((p) => p.split(': ')[1]).sort()).toEqual(
+    ['classes', 'extra', 'layers[0].kind', 'layers[1].size'].sort(),
+  );
+  const shapes = problems(
+    JSON.stringify({
+      name: 'x',
+      inputShape: [8],
+      classes: 3,
+      layers: [{ kind: 'linear', name: 'a', inFeatures: 9, outFeatures: 4 }],
+    }),
+  );
   expect(shapes).toEqual([expect.stringMatching(/layer a \(linear\): input shape \[8\] does not fit/)]);
-  const tail = problems(JSON.stringify({ name: 'x', inputShape: [8], classes: 3, layers: [{ kind: 'linear', name: 'a', inFeatures: 8, outFeatures: 4 }, { kind: 'relu', name: 'a' }] }));
-  expect(tail).toEqual(['net.json: layer name a is used twice; names must be unique', 'net.json: layers: the last layer outputs [4], allowed: [3] (classes)']);
+  const tail = problems(
+    JSON.stringify({
+      name: 'x',
+      inputShape: [8],
+      classes: 3,
+      layers: [
+        { kind: 'linear', name: 'a', inFeatures: 8, outFeatures: 4 },
+        { kind: 'relu', name: 'a' },
+      ],
+    }),
+  );
+  expect(tail).toEqual([
+    'net.json: layer name a is used twice; names must be unique',
+    'net.json: layers: the last layer outputs [4], allowed: [3] (classes)',
+  ]);
   expect(problems('{"name": ')[0]).toMatch(/^net\.json: malformed JSON/);
 });

@@ -14,7 +14,11 @@ test('resnet9 has the DAWNBench shape: 8 convs, 8 batchnorms, one linear, ~6.57M
 });
 
 test('builders take input shape and classes, so MNIST shapes work', () => {
-  for (const net of [resnet9({ inputShape: [1, 28, 28], classes: 100 }), resnet5({ inputShape: [1, 28, 28] }), cnn({ inputShape: [1, 28, 28] })]) {
+  for (const net of [
+    resnet9({ inputShape: [1, 28, 28], classes: 100 }),
+    resnet5({ inputShape: [1, 28, 28] }),
+    cnn({ inputShape: [1, 28, 28] }),
+  ]) {
     const shapes = inferShapes(net);
     expect(shapes.get('fc')?.output).toEqual([net.classes]);
   }

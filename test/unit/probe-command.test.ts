@@ -7,7 +7,17 @@ import { describe, expect, test } from 'vitest';
 import { probeReportSchema } from '../../src/report/probe-report.js';
 import { probe } from '../../src/train/probe.js';
 
-const base = { model: 'mlp', dataset: 'iris', batch: 32, backend: 'reference', seed: 1, sigma: 0.1, baseline: 'mean' as const, layerwise: false, hidden: [16] };
+const base = {
+  model: 'mlp',
+  dataset: 'iris',
+  batch: 32,
+  backend: 'reference',
+  seed: 1,
+  sigma: 0.1,
+  baseline: 'mean' as const,
+  layerwise: false,
+  hidden: [16],
+};
 
 describe('probe', () => {
   test('cosine to BP rises with K and is near 1 at K = 1024 with a calibrated norm', async () => {
@@ -27,7 +37,29 @@ describe('probe', () => {
 
   test('--json prints a valid ProbeReport', () => {
     const cli = join(import.meta.dirname, '../../src/cli/alrflow.mjs');
-    const r = spawnSync(process.execPath, [cli, 'probe', '--model', 'mlp', '--dataset', 'iris', '--method', 'alr', '--copies', '16', '--hidden', '8', '--batch', '16', '--backend', 'reference', '--json'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'probe',
+        '--model',
+        'mlp',
+        '--dataset',
+        'iris',
+        '--method',
+        'alr',
+        '--copies',
+        '16',
+        '--hidden',
+        '8',
+        '--batch',
+        '16',
+        '--backend',
+        'reference',
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     const parsed = probeReportSchema.parse(JSON.parse(r.stdout));
     expect(parsed.runs[0]!.layers.map((l) => l.layer)).toEqual(['fc1', 'fc2']);

@@ -3,13 +3,29 @@
 // kernels, pooling and softmax cross-entropy against hand-derived values, and typed errors on bad input.
 import { describe, expect, test } from 'vitest';
 import {
-  addNoise, avgPool, avgPoolBackward, batchnorm, biasAdd, channelSum, conv2d, conv2dInputGrad, conv2dWeightGrad, errorSignal,
-  lrGradient, matmul, maxPool, maxPoolBackward, relu, softmaxCrossEntropy, transpose,
+  addNoise,
+  avgPool,
+  avgPoolBackward,
+  batchnorm,
+  biasAdd,
+  channelSum,
+  conv2d,
+  conv2dInputGrad,
+  conv2dWeightGrad,
+  errorSignal,
+  lrGradient,
+  matmul,
+  maxPool,
+  maxPoolBackward,
+  relu,
+  softmaxCrossEntropy,
+  transpose,
 } from '../../kernels/reference/index.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { sampleNoise } from '../../kernels/rng.js';
 
-const draw = (n: number, layer: number): Float64Array => sampleNoise({ seed: 5, step: 0, layer, samples: 1, copies: 1, units: n });
+const draw = (n: number, layer: number): Float64Array =>
+  sampleNoise({ seed: 5, step: 0, layer, samples: 1, copies: 1, units: n });
 const dot = (a: Float64Array, b: Float64Array): number => a.reduce((s, v, i) => s + v * b[i]!, 0);
 
 describe('matmul and friends', () => {
@@ -18,11 +34,12 @@ describe('matmul and friends', () => {
     const a = draw(m * k, 1);
     const b = draw(k * n, 2);
     const c = matmul(a, b, m, k, n);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a[i * k + p]! * b[p * n + j]!;
-      expect(c[i * n + j]).toBeCloseTo(s, 12);
-    }
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a[i * k + p]! * b[p * n + j]!;
+        expect(c[i * n + j]).toBeCloseTo(s, 12);
+      }
   });
   test('lrGradient is delta^T x / normaliser and column sums', () => {
     const delta = draw(6, 3);
@@ -39,7 +56,16 @@ describe('conv2d', () => {
   test('a 1x1 convolution is a per-pixel matmul', () => {
     const x = draw(1 * 3 * 2 * 2, 5);
     const w = draw(2 * 3, 6);
-    const out = conv2d(x, w, { batch: 1, inChannels: 3, height: 2, width: 2, outChannels: 2, kernelSize: 1, stride: 1, padding: 0 });
+    const out = conv2d(x, w, {
+      batch: 1,
+      inChannels: 3,
+      height: 2,
+      width: 2,
+      outChannels: 2,
+      kernelSize: 1,
+      stride: 1,
+      padding: 0,
+    });
     const expected = matmul(w, x, 2, 3, 4);
     expect(Array.from(out)).toEqual(Array.from(expected).map((v) => expect.closeTo(v, 12)));
   });
@@ -59,8 +85,18 @@ describe('elementwise, pooling, normalisation, loss', () => {
     expect(Array.from(biasAdd(x, Float64Array.from([10, 20]), 1, 2, 2))).toEqual([11, 8, 23, 16]);
     expect(Array.from(channelSum(x, 2, 2, 1))).toEqual([4, -6]);
     expect(Array.from(relu(x))).toEqual([1, 0, 3, 0]);
-    expect(Array.from(addNoise(x, Float64Array.from([1, 1, -1, 2]), Float64Array.from([0.5, 2]), 2, 2))).toEqual([1.5, 0, 2.5, 0]);
-    expect(Array.from(errorSignal(Float64Array.from([2, 3]), Float64Array.from([1, -1, 1, 1]), Float64Array.from([0.5, 2]), { rows: 2, channels: 2, spatial: 1 }))).toEqual([4, -1, 6, 1.5]);
+    expect(Array.from(addNoise(x, Float64Array.from([1, 1, -1, 2]), Float64Array.from([0.5, 2]), 2, 2))).toEqual([
+      1.5, 0, 2.5, 0,
+    ]);
+    expect(
+      Array.from(
+        errorSignal(Float64Array.from([2, 3]), Float64Array.from([1, -1, 1, 1]), Float64Array.from([0.5, 2]), {
+          rows: 2,
+          channels: 2,
+          spatial: 1,
+        }),
+      ),
+    ).toEqual([4, -1, 6, 1.5]);
   });
   test('max and average pooling with their backward kernels', () => {
     const x = Float64Array.from([1, 5, 2, 0, 3, 4, 7, 1, 0, 0, 9, 8, 1, 2, 3, 6]);
@@ -73,7 +109,11 @@ describe('elementwise, pooling, normalisation, loss', () => {
   });
   test('batchnorm normalises each channel to mean 0, variance 1 (up to epsilon) before the affine map', () => {
     const x = draw(4 * 2 * 3, 10);
-    const { normalized, output } = batchnorm(x, Float64Array.from([2, 1]), Float64Array.from([0, 5]), { rows: 4, channels: 2, spatial: 3 });
+    const { normalized, output } = batchnorm(x, Float64Array.from([2, 1]), Float64Array.from([0, 5]), {
+      rows: 4,
+      channels: 2,
+      spatial: 3,
+    });
     const ch0 = Array.from(normalized).filter((_, i) => Math.floor(i / 3) % 2 === 0);
     expect(ch0.reduce((a, b) => a + b) / ch0.length).toBeCloseTo(0, 12);
     expect(ch0.reduce((a, b) => a + b * b, 0) / ch0.length).toBeCloseTo(1, 3);
@@ -88,11 +128,37 @@ describe('elementwise, pooling, normalisation, loss', () => {
 
 describe('bad input raises InvalidInputError naming the kernel and the value', () => {
   test.each([
-    ['matmul shape', () => matmul(new Float64Array(5), new Float64Array(6), 2, 3, 2), /matmul: a has 5 elements; expected 6/],
+    [
+      'matmul shape',
+      () => matmul(new Float64Array(5), new Float64Array(6), 2, 3, 2),
+      /matmul: a has 5 elements; expected 6/,
+    ],
     ['matmul NaN', () => matmul(Float64Array.from([1, NaN]), new Float64Array(2), 1, 2, 1), /matmul: a\[1\] = NaN/],
-    ['conv Inf', () => conv2d(Float64Array.from([Infinity]), new Float64Array(1), { batch: 1, inChannels: 1, height: 1, width: 1, outChannels: 1, kernelSize: 1, stride: 1, padding: 0 }), /conv2d: x\[0\] = Infinity/],
-    ['zero dim', () => relu(new Float64Array(0)) && matmul(new Float64Array(0), new Float64Array(0), 0, 1, 1), /matmul: dimension m = 0/],
-    ['sigma <= 0', () => addNoise(new Float64Array(2), new Float64Array(2), Float64Array.from([1, 0]), 1, 2), /addNoise: sigma\[1\] = 0/],
+    [
+      'conv Inf',
+      () =>
+        conv2d(Float64Array.from([Infinity]), new Float64Array(1), {
+          batch: 1,
+          inChannels: 1,
+          height: 1,
+          width: 1,
+          outChannels: 1,
+          kernelSize: 1,
+          stride: 1,
+          padding: 0,
+        }),
+      /conv2d: x\[0\] = Infinity/,
+    ],
+    [
+      'zero dim',
+      () => relu(new Float64Array(0)) && matmul(new Float64Array(0), new Float64Array(0), 0, 1, 1),
+      /matmul: dimension m = 0/,
+    ],
+    [
+      'sigma <= 0',
+      () => addNoise(new Float64Array(2), new Float64Array(2), Float64Array.from([1, 0]), 1, 2),
+      /addNoise: sigma\[1\] = 0/,
+    ],
     ['label range', () => softmaxCrossEntropy(new Float64Array(2), [2], 1, 2), /labels\[0\] = 2/],
   ])('%s', (_, run, message) => {
     expect(run).toThrow(InvalidInputError);

@@ -46,7 +46,9 @@ test('float64 inputs: the first bad index is named even when several are bad', a
     const a = new Float64Array(6).fill(0.5);
     a[4] = Number.NaN;
     a[2] = Number.NEGATIVE_INFINITY;
-    await expect(runner.run('matmul-a-bt', { a, b: new Float64Array(6).fill(1), m: 2, k: 3, n: 2 })).rejects.toThrow('matmul-a-bt: a[2] = -Infinity');
+    await expect(runner.run('matmul-a-bt', { a, b: new Float64Array(6).fill(1), m: 2, k: 3, n: 2 })).rejects.toThrow(
+      'matmul-a-bt: a[2] = -Infinity',
+    );
   }
 });
 
@@ -61,7 +63,9 @@ test('without a backend (and so for GPU modes) the scan still runs before dispat
   const a = new Float32Array(4);
   a[3] = Number.NaN;
   expect(() => registryChecks('matmul', { a, b: new Float32Array(4), m: 2, k: 2, n: 2 })).toThrow('matmul: a[3] = NaN');
-  expect(() => registryChecks('matmul', { a, b: new Float32Array(4), m: 2, k: 2, n: 2 }, 'webgpu')).toThrow('matmul: a[3] = NaN');
+  expect(() => registryChecks('matmul', { a, b: new Float32Array(4), m: 2, k: 2, n: 2 }, 'webgpu')).toThrow(
+    'matmul: a[3] = NaN',
+  );
   // On an IEEE backend the pre-check passes and returns the output check, which rescans on a non-finite output.
   const post = registryChecks('matmul', { a, b: new Float32Array(4), m: 2, k: 2, n: 2 }, 'tfjs-wasm');
   expect(post).not.toBeNull();

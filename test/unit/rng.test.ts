@@ -36,7 +36,11 @@ function float32Uniforms(words: number[]): [number, number] {
 test('float32 re-implementation of the documented algorithm gives identical 24-bit states', () => {
   const big = 2 ** 24 - 1;
   const counters = [
-    [0, 0, 0, 0, 0], [1, 2, 3, 4, 5], [big, big, big, big, big], [123456, 7, 2, 99999, 4095], [4096, 4097, 8191, 65536, 1 << 20],
+    [0, 0, 0, 0, 0],
+    [1, 2, 3, 4, 5],
+    [big, big, big, big, big],
+    [123456, 7, 2, 99999, 4095],
+    [4096, 4097, 8191, 65536, 1 << 20],
     ...Array.from({ length: 200 }, (_, i) => [(i * 2654435) % big, i, i % 7, i * 31, (i * 97) % 5000]),
   ];
   for (const [seed, step, layer, row, unit] of counters as [number, number, number, number, number][]) {
@@ -51,13 +55,16 @@ test('sampleNoise equals normalAt element by element, whatever the block split',
   const tail = sampleNoise({ seed: 3, step: 9, layer: 2, samples: 2, copies: 3, units: 5, rowOffset: 6 });
   expect(Array.from(tail)).toEqual(Array.from(whole.subarray(30)));
   expect(whole[7 * 5 + 4]).toBe(normalAt({ seed: 3, step: 9, layer: 2, row: 7, unit: 4 }));
-  expect(normalAt({ seed: 3, step: 9, layer: 2, row: 7, unit: 4 })).not.toBe(normalAt({ seed: 4, step: 9, layer: 2, row: 7, unit: 4 }));
+  expect(normalAt({ seed: 3, step: 9, layer: 2, row: 7, unit: 4 })).not.toBe(
+    normalAt({ seed: 4, step: 9, layer: 2, row: 7, unit: 4 }),
+  );
 });
 
 test('antithetic copies are exact negatives of their partner, for i.i.d. and QMC draws', () => {
   for (const qmc of [false, true]) {
     const eps = sampleNoise({ seed: 1, step: 0, layer: 0, samples: 2, copies: 4, units: 3, antithetic: true, qmc });
-    for (let row = 1; row < 8; row += 2) for (let i = 0; i < 3; i++) expect(eps[row * 3 + i]).toBe(-eps[(row - 1) * 3 + i]!);
+    for (let row = 1; row < 8; row += 2)
+      for (let i = 0; i < 3; i++) expect(eps[row * 3 + i]).toBe(-eps[(row - 1) * 3 + i]!);
   }
 });
 
@@ -65,5 +72,7 @@ test('bad counters and copy counts raise InvalidInputError naming the value', ()
   expect(() => normalAt({ seed: -1, step: 0, layer: 0, row: 0, unit: 0 })).toThrow(/seed = -1/);
   expect(() => normalAt({ seed: 2 ** 24, step: 0, layer: 0, row: 0, unit: 0 })).toThrow(InvalidInputError);
   expect(() => sampleNoise({ seed: 0, step: 0, layer: 0, samples: 1, copies: 0, units: 1 })).toThrow(/copies K = 0/);
-  expect(() => sampleNoise({ seed: 0, step: 0, layer: 0, samples: 1, copies: 3, units: 1, antithetic: true })).toThrow(/even/);
+  expect(() => sampleNoise({ seed: 0, step: 0, layer: 0, samples: 1, copies: 3, units: 1, antithetic: true })).toThrow(
+    /even/,
+  );
 });

@@ -14,7 +14,16 @@ beforeAll(async () => {
 });
 afterAll(() => resolved.dispose());
 
-const transfer: IrNode = { id: 't', kind: 'Transfer', phase: 'communication', inputs: ['a'], outputs: ['b'], bytes: 4 * 24, fromCore: 0, toCore: 1 };
+const transfer: IrNode = {
+  id: 't',
+  kind: 'Transfer',
+  phase: 'communication',
+  inputs: ['a'],
+  outputs: ['b'],
+  bytes: 4 * 24,
+  fromCore: 0,
+  toCore: 1,
+};
 const z = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i));
 
 function context(value: unknown): ExecContext {
@@ -22,7 +31,14 @@ function context(value: unknown): ExecContext {
 }
 
 test('a device tensor is copied on the device: a new handle with the same values, the source never read back', async () => {
-  const source = (await resolved.device['bias-activation']({ z, bias: new Float32Array(6), rows: 4, channels: 6, spatial: 1, activation: 'none' })) as DeviceTensor;
+  const source = (await resolved.device['bias-activation']({
+    z,
+    bias: new Float32Array(6),
+    rows: 4,
+    channels: 6,
+    spatial: 1,
+    activation: 'none',
+  })) as DeviceTensor;
   expect(isDeviceTensor(source)).toBe(true);
   const ctx = context(source);
   await executeNode(ctx, transfer);

@@ -10,9 +10,27 @@ import { singleGemm, testHw, uniformPipeline } from '../fixtures/sim-steps.js';
 describe('single GEMM with unlimited bandwidth', () => {
   // Hand-derived per-fold counts (SCALE-Sim's model): os T+R+C-2, ws/is 2R+C+T-2, times the folds.
   const cases = [
-    { dataflow: 'os' as const, m: 20, n: 10, k: 30, expected: Math.ceil(20 / 8) * Math.ceil(10 / 4) * (30 + 8 + 4 - 2) },
-    { dataflow: 'ws' as const, m: 20, n: 10, k: 30, expected: Math.ceil(30 / 8) * Math.ceil(10 / 4) * (2 * 8 + 4 + 20 - 2) },
-    { dataflow: 'is' as const, m: 20, n: 10, k: 30, expected: Math.ceil(30 / 8) * Math.ceil(20 / 4) * (2 * 8 + 4 + 10 - 2) },
+    {
+      dataflow: 'os' as const,
+      m: 20,
+      n: 10,
+      k: 30,
+      expected: Math.ceil(20 / 8) * Math.ceil(10 / 4) * (30 + 8 + 4 - 2),
+    },
+    {
+      dataflow: 'ws' as const,
+      m: 20,
+      n: 10,
+      k: 30,
+      expected: Math.ceil(30 / 8) * Math.ceil(10 / 4) * (2 * 8 + 4 + 20 - 2),
+    },
+    {
+      dataflow: 'is' as const,
+      m: 20,
+      n: 10,
+      k: 30,
+      expected: Math.ceil(30 / 8) * Math.ceil(20 / 4) * (2 * 8 + 4 + 10 - 2),
+    },
   ];
   test.each(cases)('$dataflow', ({ dataflow, m, n, k, expected }) => {
     const r = simulate(singleGemm(testHw({ rows: 8, cols: 4, dataflow }), m, n, k), { iterations: 1 });
@@ -43,7 +61,9 @@ describe.each(['gpipe', '1f1b'] as const)('%s bubble ratio', (schedule) => {
 test("occupancy obeys Little's law: time-weighted bytes = sum(bytes x lifetime) / total", () => {
   const r = simulate(uniformPipeline(3, 4, '1f1b', 5, 9), { iterations: 3 });
   for (const m of r.memory.filter((x) => x.level === 'sram')) {
-    const byId = new Map(r.timeline.filter((e) => e.core === m.core).map((e) => [`${e.node}.${e.microBatch}.${e.iteration}`, e]));
+    const byId = new Map(
+      r.timeline.filter((e) => e.core === m.core).map((e) => [`${e.node}.${e.microBatch}.${e.iteration}`, e]),
+    );
     let area = 0;
     for (let it = 0; it < 3; it++) {
       for (let mb = 0; mb < 4; mb++) {
@@ -63,10 +83,17 @@ test('bytes are conserved: traffic equals the tasks’ accesses times iterations
   const accessed = step.tasks.flatMap((t) => [...t.reads, ...t.writes]).reduce((s, a) => s + a.bytes, 0) * 3;
   const sram = r.traffic.find((t) => t.where === 'sram')!;
   const dram = r.traffic.find((t) => t.where === 'dram')!;
-  const direct = step.tasks.flatMap((t) => t.reads).filter((a) => a.level === 'dram').reduce((s, a) => s + a.bytes, 0) * 3;
+  const direct =
+    step.tasks
+      .flatMap((t) => t.reads)
+      .filter((a) => a.level === 'dram')
+      .reduce((s, a) => s + a.bytes, 0) * 3;
   const spillOut = dram.bytesWritten;
   expect(dram.bytesRead - direct).toBeCloseTo(spillOut, 6);
-  expect(sram.bytesRead + sram.bytesWritten + dram.bytesRead + dram.bytesWritten - 2 * spillOut).toBeCloseTo(accessed, 6);
+  expect(sram.bytesRead + sram.bytesWritten + dram.bytesRead + dram.bytesWritten - 2 * spillOut).toBeCloseTo(
+    accessed,
+    6,
+  );
   expect(r.stalls.capacity).toBeGreaterThan(0);
 });
 
@@ -93,10 +120,15 @@ describe('bad input', () => {
     expect((err as Error).message).toContain(first.id);
   });
   test('the event bound stops a run with a message naming the bound', () => {
-    expect(() => simulate(uniformPipeline(2, 4, 'gpipe', 1, 1), { iterations: 10, maxEvents: 5 })).toThrow(/event bound/);
+    expect(() => simulate(uniformPipeline(2, 4, 'gpipe', 1, 1), { iterations: 10, maxEvents: 5 })).toThrow(
+      /event bound/,
+    );
   });
   test('an infeasible mapping names its shortfall (exit 3)', () => {
-    const step: CompiledStep = { ...singleGemm(testHw(), 4, 4, 4), feasibility: { ok: false, shortfalls: ['noise of conv3 needs 18.0 MiB on level sram (capacity 8 MiB)'] } };
+    const step: CompiledStep = {
+      ...singleGemm(testHw(), 4, 4, 4),
+      feasibility: { ok: false, shortfalls: ['noise of conv3 needs 18.0 MiB on level sram (capacity 8 MiB)'] },
+    };
     expect(() => simulate(step, { iterations: 1 })).toThrow(InfeasibleMappingError);
     expect(() => simulate(step, { iterations: 1 })).toThrow(/noise of conv3/);
   });

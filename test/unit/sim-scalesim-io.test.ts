@@ -16,7 +16,12 @@ const problems = (f: () => unknown): string[] => {
 };
 
 test('a bad dataflow and a bad array height are both reported with line and allowed values', () => {
-  const p = problems(() => parseScaleSimConfig('[architecture_presets]\nArrayHeight: -3\nArrayWidth: 8\nIfmapSramSzkB: 1\nFilterSramSzkB: 1\nOfmapSramSzkB: 1\nDataflow: xs\n', 'a.cfg'));
+  const p = problems(() =>
+    parseScaleSimConfig(
+      '[architecture_presets]\nArrayHeight: -3\nArrayWidth: 8\nIfmapSramSzkB: 1\nFilterSramSzkB: 1\nOfmapSramSzkB: 1\nDataflow: xs\n',
+      'a.cfg',
+    ),
+  );
   expect(p.some((s) => s.includes('a.cfg:2: ArrayHeight') && s.includes('"-3"'))).toBe(true);
   expect(p.some((s) => s.includes('a.cfg:7: Dataflow') && s.includes('os, ws, is'))).toBe(true);
 });
@@ -28,5 +33,12 @@ test('a short topology row names the line and hints at --gemm', () => {
 
 test('GEMM rows become 1 x K convolutions with N filters, like SCALE-Sim', () => {
   const [l] = parseScaleSimTopology('Layer, M, N, K,\nfc1, 64, 256, 784,\n', true);
-  expect(l).toMatchObject({ ifmapHeight: 64, ifmapWidth: 784, filterHeight: 1, filterWidth: 784, channels: 1, numFilters: 256 });
+  expect(l).toMatchObject({
+    ifmapHeight: 64,
+    ifmapWidth: 784,
+    filterHeight: 1,
+    filterWidth: 784,
+    channels: 1,
+    numFilters: 256,
+  });
 });

@@ -13,7 +13,10 @@ const root = resolve(import.meta.dirname, '../..');
 const specPath = join(root, 'test/fixtures/sweep-small.json');
 
 function savedRows(dir: string): PointResult[] {
-  const rows = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PointResult);
+  const rows = readFileSync(join(dir, 'results.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as PointResult);
   return rows.sort((a, b) => (a.key < b.key ? -1 : 1));
 }
 
@@ -51,7 +54,12 @@ describe('sweep parallelism', () => {
     beforeAll(async () => {
       redis = await startRedis();
       for (let i = 0; i < 2; i++) {
-        workers.push(spawn(process.execPath, ['src/cli/alrflow.mjs', 'worker', '--queue', redis.url, '--workers', '1'], { cwd: root, stdio: 'ignore' }));
+        workers.push(
+          spawn(process.execPath, ['src/cli/alrflow.mjs', 'worker', '--queue', redis.url, '--workers', '1'], {
+            cwd: root,
+            stdio: 'ignore',
+          }),
+        );
       }
     });
     afterAll(async () => {

@@ -13,11 +13,32 @@ import type { PointResult } from '../../src/sweep/types.js';
 const opts = { overrideFields: ['memory[0].capacity'], levels: ['sram', 'dram'] };
 
 function row(i: number, extra: Partial<PointResult> = {}): PointResult {
-  const point = { key: `k${i}`, hw: 'edge-npu', hwOverrides: { 'memory[0].capacity': `${i} KiB` }, model: 'mlp', method: 'alr', copies: i, schedule: 'sequential', batch: 2, iterations: 1 };
-  return { key: point.key, point, status: 'ok', iterationsPerSecond: 100 + i, peakMemoryBytes: 1000 * i, peakBytesByLevel: { sram: i, dram: 2 * i }, ...extra };
+  const point = {
+    key: `k${i}`,
+    hw: 'edge-npu',
+    hwOverrides: { 'memory[0].capacity': `${i} KiB` },
+    model: 'mlp',
+    method: 'alr',
+    copies: i,
+    schedule: 'sequential',
+    batch: 2,
+    iterations: 1,
+  };
+  return {
+    key: point.key,
+    point,
+    status: 'ok',
+    iterationsPerSecond: 100 + i,
+    peakMemoryBytes: 1000 * i,
+    peakBytesByLevel: { sram: i, dram: 2 * i },
+    ...extra,
+  };
 }
 
-const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+const lines = (file: string): string[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 describe('results store', () => {
   test('appends JSONL and CSV rows and records a point once', () => {

@@ -42,7 +42,15 @@ beforeAll(async () => {
 afterAll(async () => split.dispose());
 
 describe('split calls equal the unsplit kernel bit for bit', () => {
-  const shapes: [number, number, number][] = [[37, 29, 13], [2, 5, 7], [1, 9, 4], [5, 1, 6], [7, 8, 1], [3, 3, 3], [129, 64, 33]];
+  const shapes: [number, number, number][] = [
+    [37, 29, 13],
+    [2, 5, 7],
+    [1, 9, 4],
+    [5, 1, 6],
+    [7, 8, 1],
+    [3, 3, 3],
+    [129, 64, 33],
+  ];
   test.each(['matmul', 'matmul-at-b', 'matmul-a-bt'] as const)('%s', async (variant) => {
     for (const [m, k, n] of shapes) {
       const args = { a: data(m * k, m), b: data(k * n, n), m, k, n };
@@ -61,10 +69,26 @@ describe('split calls equal the unsplit kernel bit for bit', () => {
   });
 
   test('noise-inject(-signs): rows split at whole sign words, float32 and float64 z', async () => {
-    for (const [rows, channels, spatial] of [[100, 10, 1], [7, 3, 5], [2, 64, 1], [1, 5, 1], [33, 1, 1]] as const) {
+    for (const [rows, channels, spatial] of [
+      [100, 10, 1],
+      [7, 3, 5],
+      [2, 64, 1],
+      [1, 5, 1],
+      [33, 1, 1],
+    ] as const) {
       const n = rows * channels * spatial;
       for (const z of [data(n, 3), Float64Array.from(data(n, 4), (v) => v * 1e-3)]) {
-        const args = { z, sigma: Float64Array.from({ length: channels }, (_, c) => 0.1 + c / 7), rows, channels, spatial, seed: 9, step: 4, layer: 2, rowOffset: 11 };
+        const args = {
+          z,
+          sigma: Float64Array.from({ length: channels }, (_, c) => 0.1 + c / 7),
+          rows,
+          channels,
+          spatial,
+          seed: 9,
+          step: 4,
+          layer: 2,
+          rowOffset: 11,
+        };
         expectSame(await split.table['noise-inject'](args), await base['noise-inject'](args));
         const [got, want] = [await split.table['noise-inject-signs'](args), await base['noise-inject-signs'](args)];
         expectSame(got.out, want.out);
@@ -84,11 +108,21 @@ describe('split calls equal the unsplit kernel bit for bit', () => {
     const a = data(m * k, 1);
     const b = data(k * n, 2);
     const buffer = new SharedArrayBuffer((m * k + k * n + m * n) * 4);
-    const regions: Record<string, Region> = { a: { offset: 0, length: m * k, type: 'f32' }, b: { offset: m * k * 4, length: k * n, type: 'f32' }, out: { offset: (m * k + k * n) * 4, length: m * n, type: 'f32' } };
+    const regions: Record<string, Region> = {
+      a: { offset: 0, length: m * k, type: 'f32' },
+      b: { offset: m * k * 4, length: k * n, type: 'f32' },
+      out: { offset: (m * k + k * n) * 4, length: m * n, type: 'f32' },
+    };
     view(buffer, regions['a']!).set(a);
     view(buffer, regions['b']!).set(b);
     const control = new Int32Array(new SharedArrayBuffer(8));
-    const task: BlockTask = { spec: { kind: 'matmul', variant: 'matmul', m, k, n }, buffer, regions, chunks: rowBlocks(m, 5), control };
+    const task: BlockTask = {
+      spec: { kind: 'matmul', variant: 'matmul', m, k, n },
+      buffer,
+      regions,
+      chunks: rowBlocks(m, 5),
+      control,
+    };
     runBlock(tf, task);
     expect(Array.from(control)).toEqual([6, 5]);
     return base.matmul({ a, b, m, k, n }).then((want) => expectSame(view(buffer, regions['out']!), want));
@@ -110,10 +144,23 @@ describe('pool lifecycle and failures', () => {
   });
 
   test('a worker that crashes or throws fails the call (or at the latest the next one) with KernelWorkerError, not a hang', async () => {
-    const p = new TfjsWorkerPool({ threads: 2, taskModule: new URL('./tfjs-pool-failing-task.ts', import.meta.url).href });
+    const p = new TfjsWorkerPool({
+      threads: 2,
+      taskModule: new URL('./tfjs-pool-failing-task.ts', import.meta.url).href,
+    });
     const t = pooledTable(tf, base, p, { minFlop: 0, minDraws: 0, minRowsPerThread: 0 });
     const rows = 4096;
-    const noise = { z: data(rows * 64, 1), sigma: new Float32Array(64).fill(0.5), rows, channels: 64, spatial: 1, seed: 1, step: 1, layer: 0, rowOffset: 0 };
+    const noise = {
+      z: data(rows * 64, 1),
+      sigma: new Float32Array(64).fill(0.5),
+      rows,
+      channels: 64,
+      spatial: 1,
+      seed: 1,
+      step: 1,
+      layer: 0,
+      rowOffset: 0,
+    };
     // The main thread may finish every chunk before the worker's failure arrives; then a later call
     // raises it (after the event loop has seen the worker's exit or error: a few ms).
     const twice = async <T>(call: () => Promise<T>): Promise<T> => {
@@ -123,7 +170,9 @@ describe('pool lifecycle and failures', () => {
       }
       throw new Error('no KernelWorkerError in 50 calls');
     };
-    await expect(twice(() => t.table['noise-inject'](noise))).rejects.toThrow(/worker thread failed while computing a noise call.*on purpose.*ALRFLOW_TFJS_THREADS=1/);
+    await expect(twice(() => t.table['noise-inject'](noise))).rejects.toThrow(
+      /worker thread failed while computing a noise call.*on purpose.*ALRFLOW_TFJS_THREADS=1/,
+    );
     await expect(t.table['noise-inject'](noise)).rejects.toThrow(KernelWorkerError);
     await t.dispose();
     const mm = { a: data(256 * 256, 1), b: data(256 * 256, 2), m: 256, k: 256, n: 256 };
@@ -142,14 +191,21 @@ describe('pool lifecycle and failures', () => {
     const dir = mkdtempSync(join(tmpdir(), 'alrflow-pool-exit-'));
     const script = join(dir, 'exit.mts');
     const registry = new URL('../../kernels/registry.ts', import.meta.url).href;
-    writeFileSync(script, `import { openBackend } from ${JSON.stringify(registry)};
+    writeFileSync(
+      script,
+      `import { openBackend } from ${JSON.stringify(registry)};
 const r = await openBackend('tfjs-wasm');
 const a = new Float32Array(256 * 256).fill(0.5);
 const out = await r.run('matmul', { a, b: a, m: 256, k: 256, n: 256 });
 console.log('engine', r.engine, 'out', out.out[0]);
-`);
+`,
+    );
     const t0 = Date.now();
-    const res = spawnSync(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ALRFLOW_TFJS_THREADS: '2' }, encoding: 'utf8', timeout: 60_000 });
+    const res = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, ALRFLOW_TFJS_THREADS: '2' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(res.status, res.stderr).toBe(0);
     expect(res.stdout).toContain('SIMD, 2 threads (');
     expect(res.stdout).toContain('out 64');

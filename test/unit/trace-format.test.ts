@@ -14,9 +14,17 @@ function countBy(keys: string[]): Map<string, number> {
 }
 
 const threadNames = (trace: ChromeTrace): Map<string, string> =>
-  new Map(trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [`${e.pid}/${e.tid}`, String(e.args?.name)]));
+  new Map(
+    trace.traceEvents
+      .filter((e) => e.ph === 'M' && e.name === 'thread_name')
+      .map((e) => [`${e.pid}/${e.tid}`, String(e.args?.name)]),
+  );
 const processNames = (trace: ChromeTrace): Map<number, string> =>
-  new Map(trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => [e.pid, String(e.args?.name)]));
+  new Map(
+    trace.traceEvents
+      .filter((e) => e.ph === 'M' && e.name === 'process_name')
+      .map((e) => [e.pid, String(e.args?.name)]),
+  );
 
 describe('writeChromeTrace', () => {
   const report: SimReport = makeSimReport({ cores: 4, iterations: 5, tasksPerIteration: 12, seed: 3 });
@@ -37,11 +45,13 @@ describe('writeChromeTrace', () => {
     }
   });
 
-  test('a distinct track per (core, unit), and each track holds exactly that unit\'s entries', () => {
+  test("a distinct track per (core, unit), and each track holds exactly that unit's entries", () => {
     const names = threadNames(trace);
     const units = new Set(report.units.map((u) => `core ${u.core}/${u.unit}`));
     const procs = processNames(trace);
-    const tracks = new Set([...names.entries()].map(([key, unit]) => `${procs.get(Number(key.split('/')[0]))}/${unit}`));
+    const tracks = new Set(
+      [...names.entries()].map(([key, unit]) => `${procs.get(Number(key.split('/')[0]))}/${unit}`),
+    );
     expect(tracks).toEqual(units);
     expect(names.size).toBe(units.size);
     const complete = trace.traceEvents.filter((x) => x.ph === 'X');

@@ -30,26 +30,46 @@ const cases: MethodOptions[] = [
   { ...base, method: 'aes', copies: 5, sigma: 0.02, baseline: 'none' },
 ];
 
-describe.each(networks)('step graph on the reference backend == direct estimators (1e-12 relative): $name', (network) => {
-  const width = network.inputShape.reduce((a, b) => a * b, 1);
-  const input = Float64Array.from({ length: samples * width }, (_, i) => Math.sin(i * 1.7));
-  const labels = Int32Array.from({ length: samples }, (_, i) => i % 3);
-  test.each(cases)('$method K=$copies baseline=$baseline $encoding antithetic=$antithetic layerwise=$layerwise', async (options) => {
-    const params = initParams(network, 11);
-    const runtime = await Runtime.create({ network, backend: 'reference', method: options, seed, optimizer: { kind: 'sgd', momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 } });
-    for (const [name, p] of params) runtime.params[name] = { weights: Float64Array.from(p.weights), biases: Float64Array.from(p.biases) };
-    const mine = await runtime.gradients({ x: input, labels, samples }, step);
-    const estimatorOptions: EstimatorOptions = {
-      method: options.method, copies: options.copies, sigma: options.sigma, baseline: options.baseline,
-      antithetic: options.antithetic, layerwise: options.layerwise, alrEncoding: options.encoding, seed, step,
-    };
-    const theirs = estimate(network, params, { input, labels, size: samples }, estimatorOptions);
-    expect(Object.keys(mine.gradients).sort()).toEqual([...theirs.gradients.keys()].sort());
-    for (const [name, g] of theirs.gradients) {
-      expect(relativeError(mine.gradients[name]!.weights, g.weights), `${name} weights`).toBeLessThanOrEqual(1e-12);
-      expect(relativeError(mine.gradients[name]!.biases, g.biases), `${name} biases`).toBeLessThanOrEqual(1e-12);
-    }
-    expect(Math.abs(mine.meanLoss - theirs.meanLoss)).toBeLessThanOrEqual(1e-12 * Math.abs(theirs.meanLoss));
-    await runtime.dispose();
-  });
-});
+describe.each(networks)(
+  'step graph on the reference backend == direct estimators (1e-12 relative): $name',
+  (network) => {
+    const width = network.inputShape.reduce((a, b) => a * b, 1);
+    const input = Float64Array.from({ length: samples * width }, (_, i) => Math.sin(i * 1.7));
+    const labels = Int32Array.from({ length: samples }, (_, i) => i % 3);
+    test.each(cases)(
+      '$method K=$copies baseline=$baseline $encoding antithetic=$antithetic layerwise=$layerwise',
+      async (options) => {
+        const params = initParams(network, 11);
+        const runtime = await Runtime.create({
+          network,
+          backend: 'reference',
+          method: options,
+          seed,
+          optimizer: { kind: 'sgd', momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+        });
+        for (const [name, p] of params)
+          runtime.params[name] = { weights: Float64Array.from(p.weights), biases: Float64Array.from(p.biases) };
+        const mine = await runtime.gradients({ x: input, labels, samples }, step);
+        const estimatorOptions: EstimatorOptions = {
+          method: options.method,
+          copies: options.copies,
+          sigma: options.sigma,
+          baseline: options.baseline,
+          antithetic: options.antithetic,
+          layerwise: options.layerwise,
+          alrEncoding: options.encoding,
+          seed,
+          step,
+        };
+        const theirs = estimate(network, params, { input, labels, size: samples }, estimatorOptions);
+        expect(Object.keys(mine.gradients).sort()).toEqual([...theirs.gradients.keys()].sort());
+        for (const [name, g] of theirs.gradients) {
+          expect(relativeError(mine.gradients[name]!.weights, g.weights), `${name} weights`).toBeLessThanOrEqual(1e-12);
+          expect(relativeError(mine.gradients[name]!.biases, g.biases), `${name} biases`).toBeLessThanOrEqual(1e-12);
+        }
+        expect(Math.abs(mine.meanLoss - theirs.meanLoss)).toBeLessThanOrEqual(1e-12 * Math.abs(theirs.meanLoss));
+        await runtime.dispose();
+      },
+    );
+  },
+);

@@ -13,7 +13,20 @@ import { silent } from '../fixtures/train-short-runs.js';
 test('cnn on MNIST via the step graph (reference, BP, 2 epochs on 320 samples) reaches 60% test accuracy', async () => {
   const testLimit = 200;
   const summary = await train(
-    { ...defaultTrainConfig, model: 'cnn', dataset: 'mnist', method: 'bp', batch: 16, epochs: 2, backend: 'reference', seed: 1, lr: 0.003, optimizer: 'adam', limit: 320, testLimit },
+    {
+      ...defaultTrainConfig,
+      model: 'cnn',
+      dataset: 'mnist',
+      method: 'bp',
+      batch: 16,
+      epochs: 2,
+      backend: 'reference',
+      seed: 1,
+      lr: 0.003,
+      optimizer: 'adam',
+      limit: 320,
+      testLimit,
+    },
     { outDir: mkdtempSync(join(tmpdir(), 'alrflow-cnn-')), resume: false, force: true, progress: silent },
   );
   const { test: split, classes } = loadDataset('mnist', { testLimit });

@@ -26,17 +26,44 @@ for (const { backend, methods, cli } of GPU_BACKENDS) {
   const status = await detectBackend(backend);
   if (!status.works) console.log(`train-methods-gpu: ${backend} skipped: ${status.reason}`);
   describe.skipIf(!status.works)(`short runs on ${backend}`, () => {
-    shortRunTests(backend, methods.map((method) => ({ dataset: 'iris', method, epochs: 12, accuracy: 0.85 })));
-    test.runIf(cli)(`alrflow train --backend ${backend} --dataset iris exits 0 and its report names ${backend}`, () => {
-      const out = join(mkdtempSync(join(tmpdir(), 'alrflow-gpu-cli-')), 'run');
-      const args = ['train', '--model', 'mlp', '--dataset', 'iris', '--method', 'alr', '--copies', '8', '--batch', '16', '--epochs', '3', '--backend', backend, '--out', out];
-      const r = spawnSync('node', ['src/cli/alrflow.mjs', ...args], { encoding: 'utf8' });
-      expect(r.status, r.stderr).toBe(0);
-      const report = JSON.parse(readFileSync(join(out, 'train-report.json'), 'utf8')) as { summary?: { backend?: string; kernelBackends?: Record<string, string> } };
-      expect(JSON.stringify(report)).toContain(`"backend":"${backend}"`);
-      // The report names the backend of each kernel: the MLP's ALR step runs every one on the GPU backend.
-      expect(Object.values(report.summary?.kernelBackends ?? {}).length).toBeGreaterThan(3);
-      expect(new Set(Object.values(report.summary?.kernelBackends ?? {}))).toEqual(new Set([backend]));
-    }, 60_000);
+    shortRunTests(
+      backend,
+      methods.map((method) => ({ dataset: 'iris', method, epochs: 12, accuracy: 0.85 })),
+    );
+    test.runIf(cli)(
+      `alrflow train --backend ${backend} --dataset iris exits 0 and its report names ${backend}`,
+      () => {
+        const out = join(mkdtempSync(join(tmpdir(), 'alrflow-gpu-cli-')), 'run');
+        const args = [
+          'train',
+          '--model',
+          'mlp',
+          '--dataset',
+          'iris',
+          '--method',
+          'alr',
+          '--copies',
+          '8',
+          '--batch',
+          '16',
+          '--epochs',
+          '3',
+          '--backend',
+          backend,
+          '--out',
+          out,
+        ];
+        const r = spawnSync('node', ['src/cli/alrflow.mjs', ...args], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        const report = JSON.parse(readFileSync(join(out, 'train-report.json'), 'utf8')) as {
+          summary?: { backend?: string; kernelBackends?: Record<string, string> };
+        };
+        expect(JSON.stringify(report)).toContain(`"backend":"${backend}"`);
+        // The report names the backend of each kernel: the MLP's ALR step runs every one on the GPU backend.
+        expect(Object.values(report.summary?.kernelBackends ?? {}).length).toBeGreaterThan(3);
+        expect(new Set(Object.values(report.summary?.kernelBackends ?? {}))).toEqual(new Set([backend]));
+      },
+      60_000,
+    );
   });
 }

@@ -12,8 +12,22 @@ import { defaultTrainConfig, type TrainConfig } from '../../src/train/train-conf
 import { silent } from '../fixtures/train-short-runs.js';
 
 const config: TrainConfig = {
-  ...defaultTrainConfig, model: 'mlp', dataset: 'iris', method: 'alr', copies: 8, batch: 16, epochs: 6, backend: 'reference', seed: 1,
-  lr: 0.02, optimizer: 'adam', hidden: [16], stepSchedule: 'layer-pipelined', microBatches: 2, staleness: 1, hw: 'multicore-16',
+  ...defaultTrainConfig,
+  model: 'mlp',
+  dataset: 'iris',
+  method: 'alr',
+  copies: 8,
+  batch: 16,
+  epochs: 6,
+  backend: 'reference',
+  seed: 1,
+  lr: 0.02,
+  optimizer: 'adam',
+  hidden: [16],
+  stepSchedule: 'layer-pipelined',
+  microBatches: 2,
+  staleness: 1,
+  hw: 'multicore-16',
 };
 const dir = (): string => mkdtempSync(join(tmpdir(), 'alrflow-step-schedule-'));
 
@@ -27,7 +41,8 @@ test('staleness 1, 2 micro-batches: learns Iris, resumes to the same state, prof
   expect(profile.nodeShare).toBeGreaterThan(0);
   expect(profile.nodeShare).toBeLessThanOrEqual(1);
   const ids = new Set(profile.nodes.map((n) => n.id));
-  for (const id of ['fc1.inject', 'fc1.gradprod', 'fc2.gradprod', 'loss.ce', 'fc1.update']) expect(ids.has(id), id).toBe(true);
+  for (const id of ['fc1.inject', 'fc1.gradprod', 'fc2.gradprod', 'loss.ce', 'fc1.update'])
+    expect(ids.has(id), id).toBe(true);
   expect(profile.nodes.find((n) => n.id === 'fc1.gradprod')!.callsPerStep).toBe(2);
   expect(profile.nodes.find((n) => n.id === 'fc1.update')!.callsPerStep).toBeLessThanOrEqual(1);
   const cut = dir();
@@ -38,12 +53,31 @@ test('staleness 1, 2 micro-batches: learns Iris, resumes to the same state, prof
 
 test('staleness 1 is not staleness 0: the same run ends elsewhere', async () => {
   const stale = await train({ ...config, epochs: 1 }, { outDir: dir(), resume: false, force: true, progress: silent });
-  const fresh = await train({ ...config, epochs: 1, staleness: 0 }, { outDir: dir(), resume: false, force: true, progress: silent });
+  const fresh = await train(
+    { ...config, epochs: 1, staleness: 0 },
+    { outDir: dir(), resume: false, force: true, progress: silent },
+  );
   expect(stale.final!.testLoss).not.toBe(fresh.final!.testLoss);
 });
 
 const cli = (...args: string[]) =>
-  spawnSync('node', ['src/cli/alrflow.mjs', 'train', '--model', 'mlp', '--dataset', 'iris', '--method', 'alr', '--out', join(dir(), 'run'), ...args], { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
+  spawnSync(
+    'node',
+    [
+      'src/cli/alrflow.mjs',
+      'train',
+      '--model',
+      'mlp',
+      '--dataset',
+      'iris',
+      '--method',
+      'alr',
+      '--out',
+      join(dir(), 'run'),
+      ...args,
+    ],
+    { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname },
+  );
 
 test.each([
   [['--schedule', 'layer-pipelined', '--staleness', '2'], /--staleness: found "2", allowed: 0, 1/],

@@ -5,7 +5,12 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, test } from 'vitest';
 import { buildPageData } from '../../visualizer/page-data.js';
 import { renderHtmlReport } from '../../visualizer/html-report.js';
-import { makeCompareReport, makeProbeReport, makeSweepReport, makeTrainReport } from '../fixtures/visualizer-other-reports.js';
+import {
+  makeCompareReport,
+  makeProbeReport,
+  makeSweepReport,
+  makeTrainReport,
+} from '../fixtures/visualizer-other-reports.js';
 import { makeSimReport } from '../fixtures/visualizer-sim-report.js';
 
 const reports = {

@@ -24,16 +24,20 @@ const entryArb: fc.Arbitrary<TimelineEntry> = fc
 
 const base = makeSimReport({ cores: 1, iterations: 1, tasksPerIteration: 1 });
 
-test.prop([fc.array(entryArb, { maxLength: 200 })])('one bar per task in contiguous, start-sorted rows inside the axis', (timeline) => {
-  const g = layoutGantt({ ...base, units: [], timeline });
-  expect(g.bars.row).toHaveLength(timeline.length);
-  expect(g.rows.reduce((s, r) => s + r.barCount, 0)).toBe(timeline.length);
-  expect(new Set(g.rows.map((r) => `${r.core}/${r.unit}`)).size).toBe(g.rows.length);
-  for (const row of g.rows) {
-    for (let i = row.firstBar + 1; i < row.firstBar + row.barCount; i++) expect(g.bars.startCycles[i]!).toBeGreaterThanOrEqual(g.bars.startCycles[i - 1]!);
-  }
-  for (let i = 0; i < g.bars.row.length; i++) expect(g.bars.endCycles[i]!).toBeLessThanOrEqual(g.totalCycles);
-});
+test.prop([fc.array(entryArb, { maxLength: 200 })])(
+  'one bar per task in contiguous, start-sorted rows inside the axis',
+  (timeline) => {
+    const g = layoutGantt({ ...base, units: [], timeline });
+    expect(g.bars.row).toHaveLength(timeline.length);
+    expect(g.rows.reduce((s, r) => s + r.barCount, 0)).toBe(timeline.length);
+    expect(new Set(g.rows.map((r) => `${r.core}/${r.unit}`)).size).toBe(g.rows.length);
+    for (const row of g.rows) {
+      for (let i = row.firstBar + 1; i < row.firstBar + row.barCount; i++)
+        expect(g.bars.startCycles[i]!).toBeGreaterThanOrEqual(g.bars.startCycles[i - 1]!);
+    }
+    for (let i = 0; i < g.bars.row.length; i++) expect(g.bars.endCycles[i]!).toBeLessThanOrEqual(g.totalCycles);
+  },
+);
 
 const sampleArb: fc.Arbitrary<MemorySample> = fc.record({
   cycle: fc.nat(100_000),
@@ -41,12 +45,15 @@ const sampleArb: fc.Arbitrary<MemorySample> = fc.record({
 });
 const total = (s: MemorySample): number => Object.values(s.bytesByClass).reduce((a, b) => a + (b ?? 0), 0);
 
-test.prop([fc.array(sampleArb, { minLength: 1, maxLength: 400 }), fc.integer({ min: 3, max: 100 })])('reduceSamples keeps the peak, both ends, and at most maxPoints', (samples, maxPoints) => {
-  const reduced = reduceSamples(samples, maxPoints);
-  const sorted = [...samples].sort((a, b) => a.cycle - b.cycle);
-  expect(reduced.length).toBeLessThanOrEqual(Math.max(maxPoints, 0));
-  expect(Math.max(...reduced.map(total))).toBe(Math.max(...samples.map(total)));
-  expect(reduced[0]!.cycle).toBe(sorted[0]!.cycle);
-  expect(reduced.at(-1)!.cycle).toBe(sorted.at(-1)!.cycle);
-  for (let i = 1; i < reduced.length; i++) expect(reduced[i]!.cycle).toBeGreaterThanOrEqual(reduced[i - 1]!.cycle);
-});
+test.prop([fc.array(sampleArb, { minLength: 1, maxLength: 400 }), fc.integer({ min: 3, max: 100 })])(
+  'reduceSamples keeps the peak, both ends, and at most maxPoints',
+  (samples, maxPoints) => {
+    const reduced = reduceSamples(samples, maxPoints);
+    const sorted = [...samples].sort((a, b) => a.cycle - b.cycle);
+    expect(reduced.length).toBeLessThanOrEqual(Math.max(maxPoints, 0));
+    expect(Math.max(...reduced.map(total))).toBe(Math.max(...samples.map(total)));
+    expect(reduced[0]!.cycle).toBe(sorted[0]!.cycle);
+    expect(reduced.at(-1)!.cycle).toBe(sorted.at(-1)!.cycle);
+    for (let i = 1; i < reduced.length; i++) expect(reduced[i]!.cycle).toBeGreaterThanOrEqual(reduced[i - 1]!.cycle);
+  },
+);

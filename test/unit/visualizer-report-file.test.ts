@@ -9,7 +9,12 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { runReport } from '../../src/cli/commands/report.js';
 import { ConfigError } from '../../src/errors.js';
 import { parseReport, readReports } from '../../src/report/report-file.js';
-import { makeCompareReport, makeProbeReport, makeSweepReport, makeTrainReport } from '../fixtures/visualizer-other-reports.js';
+import {
+  makeCompareReport,
+  makeProbeReport,
+  makeSweepReport,
+  makeTrainReport,
+} from '../fixtures/visualizer-other-reports.js';
 import { makeSimReport } from '../fixtures/visualizer-sim-report.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -26,9 +31,12 @@ function configProblems(run: () => unknown): string[] {
 }
 
 describe('parseReport', () => {
-  test.each([sim, makeCompareReport(), makeTrainReport(), makeProbeReport(), makeSweepReport()])('a valid $kind round-trips', (report) => {
-    expect(parseReport(JSON.stringify(report), 'r.json')).toEqual(report);
-  });
+  test.each([sim, makeCompareReport(), makeTrainReport(), makeProbeReport(), makeSweepReport()])(
+    'a valid $kind round-trips',
+    (report) => {
+      expect(parseReport(JSON.stringify(report), 'r.json')).toEqual(report);
+    },
+  );
 
   test('a truncated file names the file and says it may be truncated', () => {
     const text = JSON.stringify(sim);
@@ -48,11 +56,15 @@ describe('parseReport', () => {
 
   test('a missing section is reported, not drawn as an empty chart', () => {
     const { memoryTimeline: _dropped, ...noMemory } = sim;
-    expect(configProblems(() => parseReport(JSON.stringify(noMemory), 'sim.json')).join('\n')).toMatch(/memoryTimeline/);
+    expect(configProblems(() => parseReport(JSON.stringify(noMemory), 'sim.json')).join('\n')).toMatch(
+      /memoryTimeline/,
+    );
   });
 
   test('an unknown kind lists the allowed kinds', () => {
-    expect(configProblems(() => parseReport('{"kind":"weather"}', 'w.json'))[0]).toMatch(/w\.json: found kind "weather", allowed: sim-report, compare-report/);
+    expect(configProblems(() => parseReport('{"kind":"weather"}', 'w.json'))[0]).toMatch(
+      /w\.json: found kind "weather", allowed: sim-report, compare-report/,
+    );
   });
 });
 
@@ -94,7 +106,10 @@ describe('readReports and `alrflow report`', () => {
     const bad = join(dir, 'broken.txt');
     writeFileSync(bad, '{"kind": "sim-report", "version": 1, "input": {');
     const out = join(dir, 'never.html');
-    const run = spawnSync(process.execPath, [join(root, 'src/cli/alrflow.mjs'), 'report', bad, '--out', out], { cwd: root, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [join(root, 'src/cli/alrflow.mjs'), 'report', bad, '--out', out], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/broken\.txt: not valid JSON/);
     expect(run.stderr).not.toMatch(/at .*\.ts:\d+/);

@@ -5,7 +5,20 @@ import type { Command } from 'commander';
 import { action, nameList, positiveInt } from '../action.js';
 import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
-interface Opts { model: string; hw?: string; copies: string; batch: string; iterations: string; stages?: string; stageCuts?: string; json?: boolean; jsonFile?: string; report?: string; force?: boolean; quiet?: boolean }
+interface Opts {
+  model: string;
+  hw?: string;
+  copies: string;
+  batch: string;
+  iterations: string;
+  stages?: string;
+  stageCuts?: string;
+  json?: boolean;
+  jsonFile?: string;
+  report?: string;
+  force?: boolean;
+  quiet?: boolean;
+}
 
 export function register(program: Command): void {
   const command = program
@@ -21,23 +34,28 @@ export function register(program: Command): void {
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--force', 'overwrite existing output files')
     .option('--quiet', 'no progress on stderr');
-  addJsonOptions(command, 'the CompareReport')
-    .action(
-      action(async (o: Opts) => {
-        const { defaultHwModelName } = await import('../../hw/load.js');
-        const { runCompare, compareTable } = await import('../../../sim/compare.js');
-        const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
-        checkSimOutputs(o);
-        const { createProgress } = await import('../progress.js');
-        const progress = await createProgress('compare', { quiet: o.quiet });
-        const report = await runCompare({
-          model: o.model, hw: o.hw ?? defaultHwModelName, copies: positiveInt('--copies', o.copies), batch: positiveInt('--batch', o.batch),
+  addJsonOptions(command, 'the CompareReport').action(
+    action(async (o: Opts) => {
+      const { defaultHwModelName } = await import('../../hw/load.js');
+      const { runCompare, compareTable } = await import('../../../sim/compare.js');
+      const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
+      checkSimOutputs(o);
+      const { createProgress } = await import('../progress.js');
+      const progress = await createProgress('compare', { quiet: o.quiet });
+      const report = await runCompare(
+        {
+          model: o.model,
+          hw: o.hw ?? defaultHwModelName,
+          copies: positiveInt('--copies', o.copies),
+          batch: positiveInt('--batch', o.batch),
           iterations: positiveInt('--iterations', o.iterations),
           ...(o.stages === undefined ? {} : { stages: positiveInt('--stages', o.stages) }),
           ...(o.stageCuts === undefined ? {} : { stageCuts: nameList(o.stageCuts) }),
-        }, progress.update).finally(() => progress.stop());
-        say(compareTable(report), stdoutTaken(o.json, [o.jsonFile, o.report]));
-        await writeSimOutputs(report, o);
-      }),
-    );
+        },
+        progress.update,
+      ).finally(() => progress.stop());
+      say(compareTable(report), stdoutTaken(o.json, [o.jsonFile, o.report]));
+      await writeSimOutputs(report, o);
+    }),
+  );
 }

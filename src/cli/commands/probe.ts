@@ -7,7 +7,9 @@ import { addJsonOptions, checkOutputs, jsonOrTable } from '../output.js';
 type ProbeReport = import('../../report/probe-report.js').ProbeReport & { backend: string };
 
 function probeTable(report: ProbeReport, flags: ProbeFlags): string {
-  const out = [`probe: ${report.model} on ${flags.dataset}, batch ${flags.batch}, backend ${report.backend}; cells: cosine to BP / norm ratio\n`];
+  const out = [
+    `probe: ${report.model} on ${flags.dataset}, batch ${flags.batch}, backend ${report.backend}; cells: cosine to BP / norm ratio\n`,
+  ];
   const layers = report.runs[0]?.layers.map((l) => l.layer) ?? [];
   out.push(`${'method'.padEnd(8)}${'K'.padStart(6)}  ${layers.map((l) => l.padStart(15)).join('')}\n`);
   for (const run of report.runs) {
@@ -52,28 +54,33 @@ export function register(program: Command): void {
     .option('--hidden <widths>', 'MLP hidden widths, comma separated', '256')
     .option('--report <file.html>', 'write the HTML report (cosine per layer; - for stdout)')
     .option('--force', 'overwrite an existing --report or --json-file');
-  addJsonOptions(command, 'the ProbeReport')
-    .action(
-      action(async (flags: ProbeFlags) => {
-        const { methods } = await import('../../ir/types.js');
-        const { probe } = await import('../../train/probe.js');
-        const { writeHtmlReport } = await import('../html-output.js');
-        checkOutputs([{ option: '--json-file', path: flags.jsonFile }, { option: '--report', path: flags.report }], { force: flags.force, jsonOnStdout: flags.json });
-        const report = await probe({
-          model: flags.model,
-          dataset: flags.dataset,
-          methods: flags.method.split(',').map((m) => oneOf('--method', m, methods)),
-          copies: flags.copies.split(',').map((k) => positiveInt('--copies', k)),
-          batch: positiveInt('--batch', flags.batch),
-          backend: flags.backend,
-          seed: strictInt('--seed', flags.seed, 0),
-          sigma: positiveNumber('--sigma', flags.sigma),
-          baseline: oneOf('--baseline', flags.baseline, ['none', 'mean', 'leave-one-out'] as const),
-          layerwise: Boolean(flags.layerwise),
-          hidden: flags.hidden.split(',').map((w) => positiveInt('--hidden', w)),
-        });
-        await writeHtmlReport(flags.report, { probe: report });
-        jsonOrTable(report, flags, () => (flags.report === '-' ? '' : probeTable(report, flags)));
-      }),
-    );
+  addJsonOptions(command, 'the ProbeReport').action(
+    action(async (flags: ProbeFlags) => {
+      const { methods } = await import('../../ir/types.js');
+      const { probe } = await import('../../train/probe.js');
+      const { writeHtmlReport } = await import('../html-output.js');
+      checkOutputs(
+        [
+          { option: '--json-file', path: flags.jsonFile },
+          { option: '--report', path: flags.report },
+        ],
+        { force: flags.force, jsonOnStdout: flags.json },
+      );
+      const report = await probe({
+        model: flags.model,
+        dataset: flags.dataset,
+        methods: flags.method.split(',').map((m) => oneOf('--method', m, methods)),
+        copies: flags.copies.split(',').map((k) => positiveInt('--copies', k)),
+        batch: positiveInt('--batch', flags.batch),
+        backend: flags.backend,
+        seed: strictInt('--seed', flags.seed, 0),
+        sigma: positiveNumber('--sigma', flags.sigma),
+        baseline: oneOf('--baseline', flags.baseline, ['none', 'mean', 'leave-one-out'] as const),
+        layerwise: Boolean(flags.layerwise),
+        hidden: flags.hidden.split(',').map((w) => positiveInt('--hidden', w)),
+      });
+      await writeHtmlReport(flags.report, { probe: report });
+      jsonOrTable(report, flags, () => (flags.report === '-' ? '' : probeTable(report, flags)));
+    }),
+  );
 }

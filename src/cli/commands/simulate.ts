@@ -7,8 +7,27 @@ import { action, nameList, oneOf, positiveInt } from '../action.js';
 import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
 interface Opts {
-  model: string; method: string; copies: string; batch: string; schedule?: string; hw?: string; iterations: string;
-  microBatches?: string; staleness: string; stages?: string; cores?: string; fullTimeline?: boolean; stageCuts?: string; noiseStorage?: string; learnSigma?: boolean; quiet?: boolean; json?: boolean; jsonFile?: string; report?: string; trace?: string; force?: boolean;
+  model: string;
+  method: string;
+  copies: string;
+  batch: string;
+  schedule?: string;
+  hw?: string;
+  iterations: string;
+  microBatches?: string;
+  staleness: string;
+  stages?: string;
+  cores?: string;
+  fullTimeline?: boolean;
+  stageCuts?: string;
+  noiseStorage?: string;
+  learnSigma?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+  jsonFile?: string;
+  report?: string;
+  trace?: string;
+  force?: boolean;
 }
 
 export function register(program: Command): void {
@@ -28,44 +47,53 @@ export function register(program: Command): void {
     .option('--stage-cuts <layers>', 'pipelined schedules: comma-separated layers that begin stages 2, 3, ...')
     .option('--noise-storage <s>', 'float | sign-bits | regenerate (default: sign-bits for alr/aes, float otherwise)')
     .option('--cores <N>', "use exactly N of the chip's cores (default: the fastest of all, half, a quarter, ...)")
-    .option('--full-timeline', "keep every memory instance's timeline in the report (default: summarised on chips of more than 64 cores)")
-    .option('--learn-sigma', 'lr, alr: learned sigma (each layer\'s sigma gradient and update join the step)')
+    .option(
+      '--full-timeline',
+      "keep every memory instance's timeline in the report (default: summarised on chips of more than 64 cores)",
+    )
+    .option('--learn-sigma', "lr, alr: learned sigma (each layer's sigma gradient and update join the step)")
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--trace <file>', 'write a Perfetto / chrome://tracing trace (- for stdout)')
     .option('--force', 'overwrite existing output files')
     .option('--quiet', 'no progress on stderr');
-  addJsonOptions(command, 'the full SimReport')
-    .action(
-      action(async (o: Opts) => {
-        const { methods } = await import('../../ir/types.js');
-        const { scheduleKinds } = await import('../../compiler/types.js');
-        const { defaultHwModelName } = await import('../../hw/load.js');
-        const { runSimJob, summaryTable } = await import('../../../sim/job.js');
-        const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
-        checkSimOutputs(o);
-        const method = oneOf('--method', o.method, methods);
-        const job = {
-          model: o.model,
-          method,
-          copies: positiveInt('--copies', o.copies),
-          batch: positiveInt('--batch', o.batch),
-          schedule: oneOf('--schedule', o.schedule ?? (method === 'bp' ? 'bp-sequential' : 'layer-pipelined'), scheduleKinds),
-          hw: o.hw ?? defaultHwModelName,
-          iterations: positiveInt('--iterations', o.iterations),
-          microBatches: o.microBatches === undefined ? undefined : positiveInt('--micro-batches', o.microBatches),
-          staleness: Number(oneOf('--staleness', o.staleness, ['0', '1'] as const)) as 0 | 1,
-          noiseStorage: o.noiseStorage === undefined ? undefined : oneOf('--noise-storage', o.noiseStorage, ['float', 'sign-bits', 'regenerate'] as const),
-          stages: o.stages === undefined ? undefined : positiveInt('--stages', o.stages),
-          stageCuts: o.stageCuts === undefined ? undefined : nameList(o.stageCuts),
-          learnSigma: o.learnSigma ?? false,
-          cores: o.cores === undefined ? undefined : positiveInt('--cores', o.cores),
-          fullTimeline: o.fullTimeline,
-        };
-        const { createProgress } = await import('../progress.js');
-        const progress = await createProgress('simulate', { quiet: o.quiet });
-        const report = await runSimJob(job, progress.update).finally(() => progress.stop());
-        say(summaryTable(report), stdoutTaken(o.json, [o.jsonFile, o.report, o.trace]));
-        await writeSimOutputs(report, o);
-      }),
-    );
+  addJsonOptions(command, 'the full SimReport').action(
+    action(async (o: Opts) => {
+      const { methods } = await import('../../ir/types.js');
+      const { scheduleKinds } = await import('../../compiler/types.js');
+      const { defaultHwModelName } = await import('../../hw/load.js');
+      const { runSimJob, summaryTable } = await import('../../../sim/job.js');
+      const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
+      checkSimOutputs(o);
+      const method = oneOf('--method', o.method, methods);
+      const job = {
+        model: o.model,
+        method,
+        copies: positiveInt('--copies', o.copies),
+        batch: positiveInt('--batch', o.batch),
+        schedule: oneOf(
+          '--schedule',
+          o.schedule ?? (method === 'bp' ? 'bp-sequential' : 'layer-pipelined'),
+          scheduleKinds,
+        ),
+        hw: o.hw ?? defaultHwModelName,
+        iterations: positiveInt('--iterations', o.iterations),
+        microBatches: o.microBatches === undefined ? undefined : positiveInt('--micro-batches', o.microBatches),
+        staleness: Number(oneOf('--staleness', o.staleness, ['0', '1'] as const)) as 0 | 1,
+        noiseStorage:
+          o.noiseStorage === undefined
+            ? undefined
+            : oneOf('--noise-storage', o.noiseStorage, ['float', 'sign-bits', 'regenerate'] as const),
+        stages: o.stages === undefined ? undefined : positiveInt('--stages', o.stages),
+        stageCuts: o.stageCuts === undefined ? undefined : nameList(o.stageCuts),
+        learnSigma: o.learnSigma ?? false,
+        cores: o.cores === undefined ? undefined : positiveInt('--cores', o.cores),
+        fullTimeline: o.fullTimeline,
+      };
+      const { createProgress } = await import('../progress.js');
+      const progress = await createProgress('simulate', { quiet: o.quiet });
+      const report = await runSimJob(job, progress.update).finally(() => progress.stop());
+      say(summaryTable(report), stdoutTaken(o.json, [o.jsonFile, o.report, o.trace]));
+      await writeSimOutputs(report, o);
+    }),
+  );
 }

@@ -8,5 +8,8 @@ export const gpipe: Schedule = {
   pipelined: true,
   barrier: false,
   staleness: [0],
-  blockOrder: (_s, _S, M) => ({ forward: Array.from({ length: M }, (_, t) => t), backward: Array.from({ length: M }, (_, t) => M + t) }),
+  blockOrder: (_s, _S, M) => ({
+    forward: Array.from({ length: M }, (_, t) => t),
+    backward: Array.from({ length: M }, (_, t) => M + t),
+  }),
 };

@@ -51,13 +51,24 @@ export function spatioTemporal(dataflow: Dataflow, d: GemmDims): { sr: number; s
  * Per-fold cycles. os: operands stream for T cycles, skewed over R and C (T + R + C - 2).
  * ws/is: R cycles to load the stationary operand, T streaming, R + C - 2 of skew and drain (2R + C + T - 2).
  */
-export function foldCycles(dataflow: Dataflow, rows: number, cols: number, t: number): { demand: number; util: number } {
+export function foldCycles(
+  dataflow: Dataflow,
+  rows: number,
+  cols: number,
+  t: number,
+): { demand: number; util: number } {
   if (dataflow === 'os') return { demand: t + rows + cols - 2, util: t + rows + cols - 2 };
   return { demand: 2 * rows + cols + t - 2, util: 2 * rows + 2 * cols + t - 3 };
 }
 
 /** Cycles of a GEMM with no memory stalls, in closed form (O(1): no per-fold means). */
-export function systolicCycles(dataflow: Dataflow, rows: number, cols: number, dims: GemmDims, stationaryDoubleBuffered = false): number {
+export function systolicCycles(
+  dataflow: Dataflow,
+  rows: number,
+  cols: number,
+  dims: GemmDims,
+  stationaryDoubleBuffered = false,
+): number {
   const { sr, sc, t } = spatioTemporal(dataflow, dims);
   const folds = Math.ceil(sr / rows) * Math.ceil(sc / cols);
   if (!stationaryDoubleBuffered) return folds * foldCycles(dataflow, rows, cols, t).demand;
@@ -83,7 +94,12 @@ export function systolicTiming(dataflow: Dataflow, rows: number, cols: number, d
     }
   }
   return {
-    sr, sc, t, rowFolds, colFolds, folds,
+    sr,
+    sc,
+    t,
+    rowFolds,
+    colFolds,
+    folds,
     cyclesPerFold: demand,
     utilCyclesPerFold: util,
     computeCycles: folds * demand,

@@ -42,10 +42,18 @@ interface ClassFit {
  * fixed at 0 where the unconstrained optimum is negative or the formula cycles are all alike.
  */
 export function fitClass(points: { b: number; t: number }[]): ClassFit {
-  let sw = 0, sb = 0, sbb = 0, st = 0, sbt = 0;
+  let sw = 0,
+    sb = 0,
+    sbb = 0,
+    st = 0,
+    sbt = 0;
   for (const { b, t } of points) {
     const w = 1 / t;
-    sw += w; sb += w * b; sbb += w * b * b; st += w * t; sbt += w * b * t;
+    sw += w;
+    sb += w * b;
+    sbb += w * b * b;
+    st += w * t;
+    sbt += w * b * t;
   }
   const det = sw * sbb - sb * sb;
   if (det > 1e-9 * sw * sbb) {
@@ -68,7 +76,11 @@ function opsOf(t: KernelTiming): number {
 
 /** The fitted machine's one core: a side x side output-stationary array and the vector lanes. */
 function coresOf(side: number) {
-  return { count: 1, systolic: [{ name: 'matmul', rows: side, cols: side, dataflow: 'os' as const }], vector: [{ name: 'simd', lanes }] };
+  return {
+    count: 1,
+    systolic: [{ name: 'matmul', rows: side, cols: side, dataflow: 'os' as const }],
+    vector: [{ name: 'simd', lanes }],
+  };
 }
 
 function modelWith(side: number, clockHz: number): HwModel {
@@ -91,26 +103,54 @@ function fitSide(m: HostMeasurements, clockHz: number): number {
 const si = (v: number, unit: string): string => `${Number(v.toPrecision(4))} ${unit}`;
 
 export function fitHostModel(m: HostMeasurements, name: string, when: Date): FitReport {
-  const opsPerSecond = m.vector.reduce((s, t) => s + opsOf(t), 0) / m.vector.reduce((s, t) => s + computeSeconds(m, t), 0);
+  const opsPerSecond =
+    m.vector.reduce((s, t) => s + opsOf(t), 0) / m.vector.reduce((s, t) => s + computeSeconds(m, t), 0);
   const clockHz = opsPerSecond / lanes;
   const side = fitSide(m, clockHz);
   const hw = modelWith(side, clockHz);
   const latencyCycles = Math.max(1, Math.round(m.launchSeconds * clockHz));
-  const predict = (t: KernelTiming): number => (estimateCycles(t.work, hw) + latencyCycles) / clockHz + t.bytes / m.bandwidthBytesPerSecond;
-  const ratios = [...m.gemm, ...m.vector].map((t) => ({ name: t.name, measuredSeconds: t.seconds, predictedSeconds: predict(t) }));
+  const predict = (t: KernelTiming): number =>
+    (estimateCycles(t.work, hw) + latencyCycles) / clockHz + t.bytes / m.bandwidthBytesPerSecond;
+  const ratios = [...m.gemm, ...m.vector].map((t) => ({
+    name: t.name,
+    measuredSeconds: t.seconds,
+    predictedSeconds: predict(t),
+  }));
   const nodes = m.steps.flatMap((s) => s.nodes);
   // Each class's nodes, fitted (formula cycles b, measured cycles less the call overhead t), costs rounded as the file holds them.
-  const fits = [...group(nodes.filter((n) => opClass(n.node) !== undefined), (n) => opClass(n.node)!)].map(([op, mine]) => {
-    const f = fitClass(mine.map((n) => ({ b: estimateCycles(workOf(n.node), hw), t: Math.max(n.seconds * clockHz - latencyCycles, 1) })));
+  const fits = [
+    ...group(
+      nodes.filter((n) => opClass(n.node) !== undefined),
+      (n) => opClass(n.node)!,
+    ),
+  ].map(([op, mine]) => {
+    const f = fitClass(
+      mine.map((n) => ({ b: estimateCycles(workOf(n.node), hw), t: Math.max(n.seconds * clockHz - latencyCycles, 1) })),
+    );
     return { op, mine, cost: { fixedCycles: Math.round(f.fixed), scale: Number(f.scale.toPrecision(6)) } };
   });
-  const opCosts = Object.fromEntries(fits.map(({ op, cost }) => [op, { fixed: `${cost.fixedCycles} clk`, scale: cost.scale }]));
-  const costed: HwModel = { ...hw, cores: { ...hw.cores, opCosts: Object.fromEntries(fits.map(({ op, cost }) => [op, cost])) } };
+  const opCosts = Object.fromEntries(
+    fits.map(({ op, cost }) => [op, { fixed: `${cost.fixedCycles} clk`, scale: cost.scale }]),
+  );
+  const costed: HwModel = {
+    ...hw,
+    cores: { ...hw.cores, opCosts: Object.fromEntries(fits.map(({ op, cost }) => [op, cost])) },
+  };
   const classes = fits.map(({ op, mine }) => {
     const predicted = mine.reduce((s, n) => s + (estimateCycles(workOf(n.node), costed) + latencyCycles) / clockHz, 0);
-    return { op, nodes: mine.length, measuredSeconds: mine.reduce((s, n) => s + n.seconds, 0), predictedSeconds: predicted };
+    return {
+      op,
+      nodes: mine.length,
+      measuredSeconds: mine.reduce((s, n) => s + n.seconds, 0),
+      predictedSeconds: predicted,
+    };
   });
-  const rates = m.gemm.map((t) => `${t.name} ${(t.work.kind === 'gemm' ? (2 * t.work.m * t.work.n * t.work.k) / t.seconds / 1e9 : 0).toFixed(2)} GFLOP/s`).join(', ');
+  const rates = m.gemm
+    .map(
+      (t) =>
+        `${t.name} ${(t.work.kind === 'gemm' ? (2 * t.work.m * t.work.n * t.work.k) / t.seconds / 1e9 : 0).toFixed(2)} GFLOP/s`,
+    )
+    .join(', ');
   const file: HwFile = {
     name,
     description:
@@ -124,8 +164,21 @@ export function fitHostModel(m: HostMeasurements, name: string, when: Date): Fit
     wordBytes: 4,
     cores: fits.length > 0 ? { ...coresOf(side), opCosts } : coresOf(side),
     memory: [
-      { name: 'registers', scope: 'core', capacity: '1 KiB', bandwidth: '1000 TB/s', latency: '0 clk', doubleBuffered: true },
-      { name: 'ram', scope: 'chip', capacity: si(Math.min(totalmem(), Math.max(freemem(), totalmem() / 2)), 'B'), bandwidth: si(m.bandwidthBytesPerSecond, 'B/s'), latency: `${latencyCycles} clk` },
+      {
+        name: 'registers',
+        scope: 'core',
+        capacity: '1 KiB',
+        bandwidth: '1000 TB/s',
+        latency: '0 clk',
+        doubleBuffered: true,
+      },
+      {
+        name: 'ram',
+        scope: 'chip',
+        capacity: si(Math.min(totalmem(), Math.max(freemem(), totalmem() / 2)), 'B'),
+        bandwidth: si(m.bandwidthBytesPerSecond, 'B/s'),
+        latency: `${latencyCycles} clk`,
+      },
     ],
   };
   return { file, ratios, classes };

@@ -40,13 +40,19 @@ interface Probe {
   run: (k: KernelTable) => Promise<unknown>;
 }
 
-const filled = (n: number, f = (i: number) => Math.sin(i)): Float32Array => Float32Array.from({ length: n }, (_, i) => f(i));
+const filled = (n: number, f = (i: number) => Math.sin(i)): Float32Array =>
+  Float32Array.from({ length: n }, (_, i) => f(i));
 const base = { id: 'probe', inputs: [], outputs: [], phase: 'forward' as const };
 
 function gemmProbe(m: number, k: number, n: number): Probe {
   const a = filled(m * k);
   const b = filled(k * n, (i) => Math.cos(i));
-  return { name: `matmul ${m}x${k}x${n}`, node: { ...base, kind: 'MatMul', m, n, k, groups: 1 }, bytes: 4 * (m * k + k * n + m * n), run: (t) => t.matmul({ a, b, m, k, n }) };
+  return {
+    name: `matmul ${m}x${k}x${n}`,
+    node: { ...base, kind: 'MatMul', m, n, k, groups: 1 },
+    bytes: 4 * (m * k + k * n + m * n),
+    run: (t) => t.matmul({ a, b, m, k, n }),
+  };
 }
 
 function vectorProbes(rows: number, units: number): Probe[] {
@@ -59,11 +65,36 @@ function vectorProbes(rows: number, units: number): Probe[] {
   const w = filled(elements / 4);
   const noise = { seed: 1, step: 0, layer: 0, rowOffset: 0, rows, channels: units, spatial: 1 };
   return [
-    { name: `noise-inject-signs ${rows}x${units}`, node: { ...base, kind: 'NoiseInject', elements, storage: 'sign-bits' }, bytes: 8 * elements, run: (t) => t['noise-inject-signs']({ z, sigma, ...noise }) },
-    { name: `bias-activation relu ${rows}x${units}`, node: { ...base, kind: 'BiasAct', act: 'relu', elements }, bytes: 8 * elements, run: (t) => t['bias-activation']({ z, bias, rows, channels: units, spatial: 1, activation: 'relu' }) },
-    { name: `sign-pack ${elements}`, node: { ...base, kind: 'SignPack', elements }, bytes: 4 * elements + elements / 8, run: (t) => t['sign-pack']({ values: z }) },
-    { name: `softmax-cross-entropy ${rows}x10`, node: { ...base, kind: 'Loss', rows, classes: 10 }, bytes: 4 * (rows * 10 + 2 * rows), run: (t) => t['softmax-cross-entropy']({ logits, labels, rows, classes: 10 }) },
-    { name: `sgd-update ${w.length}`, node: { ...base, kind: 'OptimizerUpdate', elements: w.length, optimizer: 'sgd' }, bytes: 4 * 5 * w.length, run: (t) => t['sgd-update']({ w, g: w, v: w, lr: 0.01, momentum: 0.9 }) },
+    {
+      name: `noise-inject-signs ${rows}x${units}`,
+      node: { ...base, kind: 'NoiseInject', elements, storage: 'sign-bits' },
+      bytes: 8 * elements,
+      run: (t) => t['noise-inject-signs']({ z, sigma, ...noise }),
+    },
+    {
+      name: `bias-activation relu ${rows}x${units}`,
+      node: { ...base, kind: 'BiasAct', act: 'relu', elements },
+      bytes: 8 * elements,
+      run: (t) => t['bias-activation']({ z, bias, rows, channels: units, spatial: 1, activation: 'relu' }),
+    },
+    {
+      name: `sign-pack ${elements}`,
+      node: { ...base, kind: 'SignPack', elements },
+      bytes: 4 * elements + elements / 8,
+      run: (t) => t['sign-pack']({ values: z }),
+    },
+    {
+      name: `softmax-cross-entropy ${rows}x10`,
+      node: { ...base, kind: 'Loss', rows, classes: 10 },
+      bytes: 4 * (rows * 10 + 2 * rows),
+      run: (t) => t['softmax-cross-entropy']({ logits, labels, rows, classes: 10 }),
+    },
+    {
+      name: `sgd-update ${w.length}`,
+      node: { ...base, kind: 'OptimizerUpdate', elements: w.length, optimizer: 'sgd' },
+      bytes: 4 * 5 * w.length,
+      run: (t) => t['sgd-update']({ w, g: w, v: w, lr: 0.01, momentum: 0.9 }),
+    },
   ];
 }
 
@@ -86,7 +117,12 @@ function copyBandwidth(): Promise<number> {
 }
 
 async function timeProbe(kernels: KernelTable, p: Probe): Promise<KernelTiming> {
-  return { name: p.name, work: workOf(p.node), bytes: p.bytes, seconds: await fastestSeconds(() => p.run(kernels), 3, 7) };
+  return {
+    name: p.name,
+    work: workOf(p.node),
+    bytes: p.bytes,
+    seconds: await fastestSeconds(() => p.run(kernels), 3, 7),
+  };
 }
 
 /** `progress` hears of each probe training step before it runs (they take most of the time). */
@@ -98,18 +134,34 @@ export async function measureHost(backend: string, progress?: (line: string) => 
     const one = Float32Array.of(1);
     const launchSeconds = await fastestSeconds(() => k.add({ a: one, b: one }), 5, 31);
     const gemm = [];
-    for (const [m, kk, n] of [[64, 784, 256], [4096, 256, 10], [256, 64, 785], [512, 512, 512], [1024, 288, 64]] as const) gemm.push(await timeProbe(k, gemmProbe(m, kk, n)));
+    for (const [m, kk, n] of [
+      [64, 784, 256],
+      [4096, 256, 10],
+      [256, 64, 785],
+      [512, 512, 512],
+      [1024, 288, 64],
+    ] as const)
+      gemm.push(await timeProbe(k, gemmProbe(m, kk, n)));
     const vector = [];
     for (const p of vectorProbes(4096, 256)) vector.push(await timeProbe(k, p));
     const threads = resolved.backend === 'tfjs-wasm' ? tfjsThreads() : 1;
-    kernelsMeasured = { backend: resolved.backend, threads, launchSeconds, bandwidthBytesPerSecond: await copyBandwidth(), gemm, vector };
+    kernelsMeasured = {
+      backend: resolved.backend,
+      threads,
+      launchSeconds,
+      bandwidthBytesPerSecond: await copyBandwidth(),
+      gemm,
+      vector,
+    };
   } finally {
     await resolved.dispose();
   }
   const steps = [];
   const probes = probeSteps();
   for (const [i, probe] of probes.entries()) {
-    progress?.(`probe training step ${i + 1}/${probes.length}: ${probe.name}, N=${probe.batch}${probe.method === 'bp' ? '' : ` K=${probe.copies}`}`);
+    progress?.(
+      `probe training step ${i + 1}/${probes.length}: ${probe.name}, N=${probe.batch}${probe.method === 'bp' ? '' : ` K=${probe.copies}`}`,
+    );
     steps.push(await timeStep(probe, kernelsMeasured.backend));
   }
   return { ...kernelsMeasured, steps };

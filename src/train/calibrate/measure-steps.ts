@@ -56,14 +56,21 @@ export function probeSteps(): ProbeStep[] {
   return nets.flatMap(({ learnSigma, ...n }) =>
     methods.map((method) => {
       const sigma = learnSigma && method !== 'bp';
-      return { ...n, name: `${nameOf(n.network)} ${method}${sigma ? ' learned sigma' : ''}`, method, ...(sigma ? { learnSigma } : {}) };
+      return {
+        ...n,
+        name: `${nameOf(n.network)} ${method}${sigma ? ' learned sigma' : ''}`,
+        method,
+        ...(sigma ? { learnSigma } : {}),
+      };
     }),
   );
 }
 
 /** Deterministic inputs in [0, 1) and labels, different at every step (timing needs no real data). */
 function probeBatch(network: Network, samples: number, step: number): Batch {
-  const x = Float64Array.from({ length: samples * elementCount(network.inputShape) }, (_, i) => Math.abs(Math.sin(i + 7919 * step)));
+  const x = Float64Array.from({ length: samples * elementCount(network.inputShape) }, (_, i) =>
+    Math.abs(Math.sin(i + 7919 * step)),
+  );
   const labels = Int32Array.from({ length: samples }, (_, i) => (i + step) % network.classes);
   return { x, labels, samples };
 }
@@ -76,12 +83,24 @@ export interface TimeStepOptions {
 }
 
 /** Trains `probe` for warm-up then timed steps; `backend` is the backend that actually ran. */
-export async function timeStep(probe: ProbeStep, backend: string, options: TimeStepOptions = {}): Promise<StepTiming & { backend: string }> {
+export async function timeStep(
+  probe: ProbeStep,
+  backend: string,
+  options: TimeStepOptions = {},
+): Promise<StepTiming & { backend: string }> {
   const { warmups = 2, timed = 5, batchOf = (step: number) => probeBatch(probe.network, probe.batch, step) } = options;
   const runtime = await Runtime.create({
-    network: probe.network, backend, seed: 1,
+    network: probe.network,
+    backend,
+    seed: 1,
     method: {
-      method: probe.method, copies: probe.copies, sigma: 0.1, baseline: 'mean', encoding: 'sign-noise', antithetic: false, layerwise: false,
+      method: probe.method,
+      copies: probe.copies,
+      sigma: 0.1,
+      baseline: 'mean',
+      encoding: 'sign-noise',
+      antithetic: false,
+      layerwise: false,
       ...(probe.learnSigma ? { learnSigma: { lr: stepLr, min: 1e-3 } } : {}),
     },
     optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
@@ -98,7 +117,9 @@ export async function timeStep(probe: ProbeStep, backend: string, options: TimeS
       for (const [id, p] of runtime.profile) perNode.set(id, [...(perNode.get(id) ?? []), p.ms / 1000]);
     }
     const graph = runtime.graphs.step(probe.batch);
-    const nodes = graph.nodes.filter((n) => perNode.has(n.id)).map((node) => ({ node, seconds: median(perNode.get(node.id)!)! }));
+    const nodes = graph.nodes
+      .filter((n) => perNode.has(n.id))
+      .map((node) => ({ node, seconds: median(perNode.get(node.id)!)! }));
     return { probe, seconds: median(steps)!, nodes, backend: runtime.backend };
   } finally {
     await runtime.dispose();

@@ -15,7 +15,10 @@ const marker = 'train-images-idx3-ubyte.gz';
 
 function fromDpkg(): string | undefined {
   try {
-    const files = execFileSync('dpkg', ['-L', 'dataset-fashion-mnist'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const files = execFileSync('dpkg', ['-L', 'dataset-fashion-mnist'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const hit = files.split('\n').find((line) => line.endsWith(`/${marker}`));
     return hit ? dirname(hit) : undefined;
   } catch {

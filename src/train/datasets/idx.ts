@@ -27,7 +27,13 @@ export function readIdx(buffer: Uint8Array, where: string): IdxArray {
 }
 
 /** Images /255, then standardised with the given mean and standard deviation (MNIST: 0.1307, 0.3081). */
-export function normalisePixels(pixels: Uint8Array, mean: number, std: number, count: number, perSample: number): Float32Array {
+export function normalisePixels(
+  pixels: Uint8Array,
+  mean: number,
+  std: number,
+  count: number,
+  perSample: number,
+): Float32Array {
   const out = new Float32Array(count * perSample);
   for (let i = 0; i < out.length; i++) out[i] = (pixels[i]! / 255 - mean) / std;
   return out;

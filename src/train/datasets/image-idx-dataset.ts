@@ -13,7 +13,9 @@ function split(read: (file: string) => Uint8Array, prefix: string, stats: IdxSta
   const images = readIdx(read(`${prefix}-images-idx3-ubyte`), `${prefix}-images-idx3-ubyte`);
   const labels = readIdx(read(`${prefix}-labels-idx1-ubyte`), `${prefix}-labels-idx1-ubyte`);
   if (images.dims[0] !== labels.dims[0] || images.dims[1] !== 28 || images.dims[2] !== 28) {
-    throw new InvalidInputError(`${prefix}: images [${images.dims.join(', ')}] do not match labels [${labels.dims.join(', ')}] (expected N x 28 x 28 and N)`);
+    throw new InvalidInputError(
+      `${prefix}: images [${images.dims.join(', ')}] do not match labels [${labels.dims.join(', ')}] (expected N x 28 x 28 and N)`,
+    );
   }
   const count = Math.min(images.dims[0]!, limit ?? Number.POSITIVE_INFINITY);
   return {

