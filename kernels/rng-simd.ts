@@ -110,30 +110,55 @@ function uniformState(tag: number, outPtr: number): number[] {
   ];
 }
 
+/** One 12-bit limb of BASE + W: the high limb (shifted back into place) or the low one. */
+function limbAdd(shiftOut: boolean): number[] {
+  if (shiftOut)
+    return [
+      ...get(BASE),
+      ...shiftBy(SHR_U, 12),
+      ...get(W),
+      ...shiftBy(SHR_U, 12),
+      ...ADD,
+      ...splatConst(4095),
+      ...AND,
+      ...shiftBy(SHL, 12),
+    ];
+  return [
+    ...get(BASE),
+    ...splatConst(4095),
+    ...AND,
+    ...get(W),
+    ...splatConst(4095),
+    ...AND,
+    ...ADD,
+    ...splatConst(4095),
+    ...AND,
+  ];
+}
+
+/** One loop iteration: four counters' states, two uniforms each, then W += 4 and off += 16. */
+function loopIteration(): number[] {
+  return [
+    ...limbAdd(true),
+    ...limbAdd(false),
+    ...OR,
+    ...set(S),
+    ...rounds(S, 2),
+    ...uniformState(1, OUT1),
+    ...uniformState(2, OUT2),
+    ...get(W),
+    ...splatConst(4),
+    ...ADD,
+    ...set(W),
+    ...get(OFF),
+    ...i32Const(16),
+    0x6a,
+    0x22,
+    OFF,
+  ];
+}
+
 function body(): number[] {
-  const limbAdd = (shiftOut: boolean): number[] =>
-    shiftOut
-      ? [
-          ...get(BASE),
-          ...shiftBy(SHR_U, 12),
-          ...get(W),
-          ...shiftBy(SHR_U, 12),
-          ...ADD,
-          ...splatConst(4095),
-          ...AND,
-          ...shiftBy(SHL, 12),
-        ]
-      : [
-          ...get(BASE),
-          ...splatConst(4095),
-          ...AND,
-          ...get(W),
-          ...splatConst(4095),
-          ...AND,
-          ...ADD,
-          ...splatConst(4095),
-          ...AND,
-        ];
   return [
     0x02,
     0x02,
@@ -152,22 +177,7 @@ function body(): number[] {
     ...set(END),
     0x03,
     0x40, // loop
-    ...limbAdd(true),
-    ...limbAdd(false),
-    ...OR,
-    ...set(S),
-    ...rounds(S, 2),
-    ...uniformState(1, OUT1),
-    ...uniformState(2, OUT2),
-    ...get(W),
-    ...splatConst(4),
-    ...ADD,
-    ...set(W),
-    ...get(OFF),
-    ...i32Const(16),
-    0x6a,
-    0x22,
-    OFF,
+    ...loopIteration(),
     ...get(END),
     0x49,
     0x0d,

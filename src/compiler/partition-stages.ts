@@ -117,14 +117,17 @@ interface Candidate {
   shardTasks: number;
 }
 
-export function partitionStages(
-  graph: Graph,
-  network: Network,
-  hw: HwModel,
-  maxStages: number,
-  microBatches = 1,
-  control: StageControl = {},
-): StagePartition {
+/** Per unit (flattened layer): its nodes' estimated cycles, weight bytes, row-carrying accesses and node count. */
+interface UnitProfile {
+  groups: string[];
+  nodeGroup: number[];
+  costs: number[];
+  weightBytes: number[];
+  rowAccesses: number[][];
+  nodeCount: number[];
+}
+
+function profileUnits(graph: Graph, network: Network, hw: HwModel): UnitProfile {
   const groups = network.layers.map(units).flat();
   const groupOf = new Map(groups.map((name, g) => [name, g]));
   const last = groups.length - 1;
@@ -141,26 +144,26 @@ export function partitionStages(
   graph.nodes.forEach((node, i) => {
     for (const id of [...node.inputs, ...node.outputs]) {
       const t = graph.tensors[id];
-      if (
+      const rowCarrying =
         t &&
         t.cls !== 'weight' &&
         t.cls !== 'optimizer-state' &&
-        !(t.cls === 'gradient' && node.kind === 'GradProduct')
-      )
-        rowAccesses[nodeGroup[i]!]!.push(tensorBytes(t, graph.meta.floatBytes));
+        !(t.cls === 'gradient' && node.kind === 'GradProduct');
+      if (rowCarrying) rowAccesses[nodeGroup[i]!]!.push(tensorBytes(t, graph.meta.floatBytes));
     }
   });
-  const coreCount = Math.max(1, maxStages);
-  if (control.stages !== undefined) checkStageCount(control.stages, groups.length, coreCount);
-  const explicit =
-    control.stageCuts && control.stageCuts.length > 0
-      ? startsFromCuts(groups, control.stageCuts, coreCount)
-      : undefined;
-  const maxParts = Math.max(1, Math.min(coreCount, groups.length));
-  const { cut } = cutTables(costs, maxParts);
+  const nodeCount = new Array<number>(groups.length).fill(0);
+  for (const g of nodeGroup) nodeCount[g]!++;
+  return { groups, nodeGroup, costs, weightBytes, rowAccesses, nodeCount };
+}
+
+const sum = (xs: number[], from: number, to: number) => xs.slice(from, to).reduce((a, b) => a + b, 0);
+
+/** Scores one stage layout: cycles of the slowest stage with the pipeline's fill, plus its off-chip time. */
+function scoreLayout(profile: UnitProfile, hw: HwModel, starts: number[], coreCount: number, microBatches: number) {
+  const { groups, costs, weightBytes, rowAccesses, nodeCount } = profile;
   const near = onChipLevel(hw)?.capacityBytes ?? Infinity;
   const farBytesPerCycle = offChipLevel(hw).bandwidthBytesPerCycle;
-  const sum = (xs: number[], from: number, to: number) => xs.slice(from, to).reduce((a, b) => a + b, 0);
   /** Off-chip bytes of a stage: row tensors whose shard crowds the on-chip level; weights and partial gradients that do not fit, per micro-batch. */
   const offChipBytes = (from: number, to: number, shards: number): number => {
     const rows = rowAccesses
@@ -171,48 +174,67 @@ export function partitionStages(
     const weights = sum(weightBytes, from, to);
     return rows + (2 * weights > near ? 3 * weights * shards : 0);
   };
-  const nodeCount = new Array<number>(groups.length).fill(0);
-  for (const g of nodeGroup) nodeCount[g]!++;
-  const candidates: Candidate[] = [];
+  const endOf = (s: number) => starts[s + 1] ?? groups.length;
+  const stageCost = starts.map((from, s) => sum(costs, from, endOf(s)));
+  const cores = allocateCores(stageCost, coreCount);
+  const stageCycles = starts.map((_, s) => stageCost[s]! / cores[s]!);
+  // Off-chip bandwidth is shared in proportion to the bytes each unit moves, so the off-chip
+  // time of an iteration is the layout's off-chip bytes over the whole bandwidth.
+  const farBytes = starts.reduce((b, from, s) => b + offChipBytes(from, endOf(s), microBatches * cores[s]!), 0);
+  const S = starts.length;
+  const score = (Math.max(...stageCycles) * (microBatches + S - 1)) / microBatches + farBytes / farBytesPerCycle;
+  const shardTasks = starts.reduce((n, from, s) => n + sum(nodeCount, from, endOf(s)) * cores[s]!, 0);
+  return { starts, cores, stageCycles, score, shardTasks };
+}
+
+function describeChoice(control: StageControl, best: Candidate, candidates: Candidate[]): string {
+  if (control.stageCuts && control.stageCuts.length > 0)
+    return `cut by --stage-cuts before ${control.stageCuts.join(', ')}`;
+  if (control.stages !== undefined)
+    return `--stages ${control.stages}: layers cut to minimise the most expensive stage`;
+  const scores = candidates.map((c) => `${c.starts.length}: ${c.score.toExponential(2)}`).join(', ');
+  return `automatic: ${best.starts.length} stages; score (estimated cycles per iteration with fill and off-chip time) per stage count ${scores}; the lowest score wins`;
+}
+
+function stagesOf(groups: string[], { starts, cores, stageCycles }: Candidate): Stage[] {
+  let nextCore = 0;
+  return starts.map((start, s) => {
+    const end = starts[s + 1] ?? groups.length;
+    const list = Array.from({ length: cores[s]! }, (_, i) => nextCore + i);
+    nextCore += cores[s]!;
+    return { index: s, layers: groups.slice(start, end), cores: list, estimatedCycles: Math.ceil(stageCycles[s]!) };
+  });
+}
+
+export function partitionStages(
+  graph: Graph,
+  network: Network,
+  hw: HwModel,
+  maxStages: number,
+  microBatches = 1,
+  control: StageControl = {},
+): StagePartition {
+  const profile = profileUnits(graph, network, hw);
+  const { groups, nodeGroup, costs } = profile;
+  const coreCount = Math.max(1, maxStages);
+  if (control.stages !== undefined) checkStageCount(control.stages, groups.length, coreCount);
+  const explicit =
+    control.stageCuts && control.stageCuts.length > 0
+      ? startsFromCuts(groups, control.stageCuts, coreCount)
+      : undefined;
+  const maxParts = Math.max(1, Math.min(coreCount, groups.length));
+  const { cut } = cutTables(costs, maxParts);
   // A pipelined schedule asked for a pipeline: one stage only when there is nothing to cut (or when asked for).
   const counts = explicit
     ? [explicit.length]
     : control.stages !== undefined
       ? [control.stages]
       : Array.from({ length: maxParts - Math.min(2, maxParts) + 1 }, (_, i) => Math.min(2, maxParts) + i);
-  for (const S of counts) {
-    const starts = explicit ?? startsFor(cut, S, groups.length);
-    const stageCost = starts.map((from, s) => sum(costs, from, starts[s + 1] ?? groups.length));
-    const cores = allocateCores(stageCost, coreCount);
-    const stageCycles = starts.map((_, s) => stageCost[s]! / cores[s]!);
-    // Off-chip bandwidth is shared in proportion to the bytes each unit moves, so the off-chip
-    // time of an iteration is the layout's off-chip bytes over the whole bandwidth.
-    const farBytes = starts.reduce(
-      (b, from, s) => b + offChipBytes(from, starts[s + 1] ?? groups.length, microBatches * cores[s]!),
-      0,
-    );
-    const score = (Math.max(...stageCycles) * (microBatches + S - 1)) / microBatches + farBytes / farBytesPerCycle;
-    const shardTasks = starts.reduce(
-      (n, from, s) => n + sum(nodeCount, from, starts[s + 1] ?? groups.length) * cores[s]!,
-      0,
-    );
-    candidates.push({ starts, cores, stageCycles, score, shardTasks });
-  }
+  const candidates: Candidate[] = counts.map((S) =>
+    scoreLayout(profile, hw, explicit ?? startsFor(cut, S, groups.length), coreCount, microBatches),
+  );
   const best = [...candidates].sort((a, b) => a.score - b.score || a.shardTasks - b.shardTasks)[0]!;
-  const { starts, cores, stageCycles } = best;
-  const choice = explicit
-    ? `cut by --stage-cuts before ${control.stageCuts!.join(', ')}`
-    : control.stages !== undefined
-      ? `--stages ${control.stages}: layers cut to minimise the most expensive stage`
-      : `automatic: ${starts.length} stages; score (estimated cycles per iteration with fill and off-chip time) per stage count ${candidates.map((c) => `${c.starts.length}: ${c.score.toExponential(2)}`).join(', ')}; the lowest score wins`;
-  let nextCore = 0;
-  const stages: Stage[] = starts.map((start, s) => {
-    const end = starts[s + 1] ?? groups.length;
-    const list = Array.from({ length: cores[s]! }, (_, i) => nextCore + i);
-    nextCore += cores[s]!;
-    return { index: s, layers: groups.slice(start, end), cores: list, estimatedCycles: Math.ceil(stageCycles[s]!) };
-  });
-  const stageOfGroup = groups.map((_, g) => starts.filter((s) => s <= g).length - 1);
+  const stageOfGroup = groups.map((_, g) => best.starts.filter((s) => s <= g).length - 1);
   const stageOfNode = new Map(graph.nodes.map((node, i) => [node.id, stageOfGroup[nodeGroup[i]!]!]));
-  return { stages, stageOfNode, choice };
+  return { stages: stagesOf(groups, best), stageOfNode, choice: describeChoice(control, best, candidates) };
 }
