@@ -10,11 +10,10 @@ import { forward } from './forward.js';
 import { KeptBytesAccount } from './kept-bytes.js';
 import { NoiseStore } from './noise-store.js';
 import { validateBatch, validateCopies } from './validate-input.js';
-import type { Batch, EstimatorOptions, GradientResult, LayerGradient, Params } from './types.js';
+import type { Batch, EstimatorOptions, GradientResult, LayerGradient, NoiseStorage, Params } from './types.js';
 
-export function es(network: Network, params: Params, batch: Batch, options: EstimatorOptions): GradientResult {
-  validateBatch(network, params, batch);
-  validateCopies(options.copies);
+/** The weight-space sigma and the noise storage of an ES/AES run, checked. */
+function esSettings(options: EstimatorOptions): { sigma: number; aes: boolean; storage: NoiseStorage } {
   const sigma = options.sigma;
   if (typeof sigma !== 'number' || !(sigma > 0) || !Number.isFinite(sigma)) {
     throw new InvalidInputError(
@@ -27,6 +26,13 @@ export function es(network: Network, params: Params, batch: Batch, options: Esti
     throw new InvalidInputError(
       `es: noiseStorage 'sign-bits' loses the magnitudes ES needs; allowed: 'float' or 'regenerate'`,
     );
+  return { sigma, aes, storage };
+}
+
+export function es(network: Network, params: Params, batch: Batch, options: EstimatorOptions): GradientResult {
+  validateBatch(network, params, batch);
+  validateCopies(options.copies);
+  const { sigma, aes, storage } = esSettings(options);
   const N = batch.size;
   const K = options.copies;
   const account = new KeptBytesAccount(options.floatBytes ?? 4);

@@ -102,22 +102,10 @@ function fitSide(m: HostMeasurements, clockHz: number): number {
 
 const si = (v: number, unit: string): string => `${Number(v.toPrecision(4))} ${unit}`;
 
-export function fitHostModel(m: HostMeasurements, name: string, when: Date): FitReport {
-  const opsPerSecond =
-    m.vector.reduce((s, t) => s + opsOf(t), 0) / m.vector.reduce((s, t) => s + computeSeconds(m, t), 0);
-  const clockHz = opsPerSecond / lanes;
-  const side = fitSide(m, clockHz);
-  const hw = modelWith(side, clockHz);
-  const latencyCycles = Math.max(1, Math.round(m.launchSeconds * clockHz));
-  const predict = (t: KernelTiming): number =>
-    (estimateCycles(t.work, hw) + latencyCycles) / clockHz + t.bytes / m.bandwidthBytesPerSecond;
-  const ratios = [...m.gemm, ...m.vector].map((t) => ({
-    name: t.name,
-    measuredSeconds: t.seconds,
-    predictedSeconds: predict(t),
-  }));
-  const nodes = m.steps.flatMap((s) => s.nodes);
-  // Each class's nodes, fitted (formula cycles b, measured cycles less the call overhead t), costs rounded as the file holds them.
+type StepNode = HostMeasurements['steps'][number]['nodes'][number];
+
+/** Each op class's probe nodes, fitted (formula cycles b, measured cycles less the call overhead t), costs rounded as the file holds them. */
+function fitOpClasses(nodes: StepNode[], hw: HwModel, clockHz: number, latencyCycles: number) {
   const fits = [
     ...group(
       nodes.filter((n) => opClass(n.node) !== undefined),
@@ -129,40 +117,48 @@ export function fitHostModel(m: HostMeasurements, name: string, when: Date): Fit
     );
     return { op, mine, cost: { fixedCycles: Math.round(f.fixed), scale: Number(f.scale.toPrecision(6)) } };
   });
-  const opCosts = Object.fromEntries(
-    fits.map(({ op, cost }) => [op, { fixed: `${cost.fixedCycles} clk`, scale: cost.scale }]),
-  );
   const costed: HwModel = {
     ...hw,
     cores: { ...hw.cores, opCosts: Object.fromEntries(fits.map(({ op, cost }) => [op, cost])) },
   };
-  const classes = fits.map(({ op, mine }) => {
-    const predicted = mine.reduce((s, n) => s + (estimateCycles(workOf(n.node), costed) + latencyCycles) / clockHz, 0);
-    return {
-      op,
-      nodes: mine.length,
-      measuredSeconds: mine.reduce((s, n) => s + n.seconds, 0),
-      predictedSeconds: predicted,
-    };
-  });
+  const classes = fits.map(({ op, mine }) => ({
+    op,
+    nodes: mine.length,
+    measuredSeconds: mine.reduce((s, n) => s + n.seconds, 0),
+    predictedSeconds: mine.reduce((s, n) => s + (estimateCycles(workOf(n.node), costed) + latencyCycles) / clockHz, 0),
+  }));
+  return { fits, classes };
+}
+
+interface FittedMachine {
+  side: number;
+  clockHz: number;
+  opsPerSecond: number;
+  latencyCycles: number;
+  nodes: number;
+  opCosts: Record<string, { fixed: string; scale: number }>;
+}
+
+function hostFile(m: HostMeasurements, name: string, when: Date, fit: FittedMachine): HwFile {
+  const { side, clockHz, opsPerSecond, latencyCycles, opCosts } = fit;
   const rates = m.gemm
     .map(
       (t) =>
         `${t.name} ${(t.work.kind === 'gemm' ? (2 * t.work.m * t.work.n * t.work.k) / t.seconds / 1e9 : 0).toFixed(2)} GFLOP/s`,
     )
     .join(', ');
-  const file: HwFile = {
+  return {
     name,
     description:
       `This machine as measured by alrflow hw calibrate on backend ${m.backend} (${m.threads} thread${m.threads === 1 ? '' : 's'}), ${when.toISOString()}: ` +
       `kernel call overhead ${(m.launchSeconds * 1e6).toFixed(1)} us, copy bandwidth ${(m.bandwidthBytesPerSecond / 1e9).toFixed(2)} GB/s, ` +
       `elementwise ${(opsPerSecond / 1e9).toFixed(3)} G IR-ops/s, matmul ${rates}. A fit of the simulator's formulas, not the CPU's structure: ` +
       `one core, a ${side}x${side} output-stationary array and ${lanes} vector lanes at a clock chosen for them, one memory level whose latency is the call overhead, ` +
-      `and a cost per op class fitted to ${nodes.length} nodes of ${m.steps.length} probe training steps (the runtime's time per node, host work included).`,
+      `and a cost per op class fitted to ${fit.nodes} nodes of ${m.steps.length} probe training steps (the runtime's time per node, host work included).`,
     source: `alrflow hw calibrate --backend ${m.backend}`,
     clock: si(clockHz, 'Hz'),
     wordBytes: 4,
-    cores: fits.length > 0 ? { ...coresOf(side), opCosts } : coresOf(side),
+    cores: Object.keys(opCosts).length > 0 ? { ...coresOf(side), opCosts } : coresOf(side),
     memory: [
       {
         name: 'registers',
@@ -181,5 +177,27 @@ export function fitHostModel(m: HostMeasurements, name: string, when: Date): Fit
       },
     ],
   };
-  return { file, ratios, classes };
+}
+
+export function fitHostModel(m: HostMeasurements, name: string, when: Date): FitReport {
+  const opsPerSecond =
+    m.vector.reduce((s, t) => s + opsOf(t), 0) / m.vector.reduce((s, t) => s + computeSeconds(m, t), 0);
+  const clockHz = opsPerSecond / lanes;
+  const side = fitSide(m, clockHz);
+  const hw = modelWith(side, clockHz);
+  const latencyCycles = Math.max(1, Math.round(m.launchSeconds * clockHz));
+  const predict = (t: KernelTiming): number =>
+    (estimateCycles(t.work, hw) + latencyCycles) / clockHz + t.bytes / m.bandwidthBytesPerSecond;
+  const ratios = [...m.gemm, ...m.vector].map((t) => ({
+    name: t.name,
+    measuredSeconds: t.seconds,
+    predictedSeconds: predict(t),
+  }));
+  const nodes = m.steps.flatMap((s) => s.nodes);
+  const { fits, classes } = fitOpClasses(nodes, hw, clockHz, latencyCycles);
+  const opCosts = Object.fromEntries(
+    fits.map(({ op, cost }) => [op, { fixed: `${cost.fixedCycles} clk`, scale: cost.scale }]),
+  );
+  const fit = { side, clockHz, opsPerSecond, latencyCycles, nodes: nodes.length, opCosts };
+  return { file: hostFile(m, name, when, fit), ratios, classes };
 }
