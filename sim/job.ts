@@ -20,6 +20,9 @@ export interface SimJob {
   microBatches?: number;
   staleness?: 0 | 1;
   noiseStorage?: CompileOptions['noiseStorage'];
+  /** Left out: SGD without momentum (no optimizer state); Adam keeps two moments, SGD with momentum a velocity. */
+  optimizer?: CompileOptions['optimizer'];
+  momentum?: number;
   /** Pipelined schedules: a stage count, or the layers that begin stages 2, 3, ... */
   stages?: number;
   stageCuts?: string[];

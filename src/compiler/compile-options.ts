@@ -1,6 +1,7 @@
 // Validates and completes compile options: every problem at once as a ConfigError, each naming
 // the option, the value found and the values allowed. Defaults: noise storage sign-bits for
-// ALR/AES and float otherwise, 4 micro-batches (at most the batch) under pipelined schedules.
+// ALR/AES and float otherwise, 4 micro-batches (at most the batch) under pipelined schedules, SGD
+// momentum 0 (no velocity; the training command passes its own).
 import { ConfigError } from '../errors.js';
 import { methods, type Method } from '../ir/types.js';
 import { isPipelined as pipelinedKind, scheduleKinds, schedules, schedulesFor } from './schedules/registry.js';
@@ -80,6 +81,8 @@ export function resolveCompileOptions(input: CompileOptionsInput): CompileOption
   const optimizer = input.optimizer ?? 'sgd';
   if (optimizer !== 'sgd' && optimizer !== 'adam')
     problems.push(`optimizer: found "${String(optimizer)}", allowed: sgd, adam`);
+  const momentum = input.momentum ?? 0;
+  if (!(momentum >= 0 && momentum < 1)) problems.push(`--momentum: found ${momentum}, allowed: a number in [0, 1)`);
   problems.push(...stageProblems(input, isPipelined));
   if (problems.length > 0) throw new ConfigError(problems);
   const stageControl = {
@@ -97,6 +100,7 @@ export function resolveCompileOptions(input: CompileOptionsInput): CompileOption
     noiseStorage,
     layerwise,
     optimizer,
+    momentum: optimizer === 'sgd' ? momentum : 0,
     ...stageControl,
     ...switches,
   };

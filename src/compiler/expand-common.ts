@@ -23,7 +23,15 @@ export type ExpandOptions = Pick<
   'method' | 'copies' | 'batch' | 'noiseStorage' | 'layerwise' | 'optimizer' | 'switches'
 > & {
   floatBytes?: number;
+  /** SGD momentum (absent: 0, no velocity). */
+  momentum?: number;
 };
+
+/** Floats of optimizer state per updated value: Adam's two moments, SGD's velocity when it has momentum. */
+export function stateFloatsPerValue(options: Pick<ExpandOptions, 'optimizer' | 'momentum'>): number {
+  if (options.optimizer === 'adam') return 2;
+  return (options.momentum ?? 0) > 0 ? 1 : 0;
+}
 
 export interface ExpandContext {
   b: GraphBuilder;
@@ -121,20 +129,12 @@ export function optimizerUpdate(
   });
   const inputs = [values, gradient];
   const outputs = [next];
-  if (ctx.options.optimizer === 'adam') {
-    // Adam keeps first and second moments: two floats per value.
-    inputs.push(
-      b.tensor({ id: stateId, shape: [2 * elements], dtype: b.floatDtype, cls: 'optimizer-state', layer: layer.name }),
-    );
-    outputs.push(
-      b.tensor({
-        id: `${stateId}.next`,
-        shape: [2 * elements],
-        dtype: b.floatDtype,
-        cls: 'optimizer-state',
-        layer: layer.name,
-      }),
-    );
+  const stateFloats = stateFloatsPerValue(ctx.options);
+  if (stateFloats > 0) {
+    // Adam keeps first and second moments (two floats per value), SGD with momentum a velocity (one).
+    const state = { shape: [stateFloats * elements], dtype: b.floatDtype, cls: 'optimizer-state' as const };
+    inputs.push(b.tensor({ id: stateId, ...state, layer: layer.name }));
+    outputs.push(b.tensor({ id: `${stateId}.next`, ...state, layer: layer.name }));
   }
   const id = target === 'params' ? `${layer.name}.update` : `${layer.name}.sigma.update`;
   const targetAttribute = target === 'sigma' ? { target } : {};

@@ -23,6 +23,8 @@ export interface CompileOptions {
   noiseStorage: 'float' | 'sign-bits' | 'regenerate';
   layerwise: boolean;
   optimizer: 'sgd' | 'adam';
+  /** SGD momentum: above 0 each updated buffer keeps a velocity (an optimizer-state tensor of its size); absent: 0. */
+  momentum?: number;
   /** Pipelined schedules: the number of stages (cut by the balancing rule); absent: chosen automatically. */
   stages?: number;
   /** Pipelined schedules: the layers that begin stages 2, 3, ... (overrides `stages`' cut). */

@@ -48,7 +48,12 @@ export function guardMemory(
   maxBytes: number | undefined,
 ): MemoryUse {
   const schedule = stepScheduleOf(config).schedule;
-  const graphs = new GraphCache(network, methodOptions(config), config.optimizer, schedule);
+  const graphs = new GraphCache(
+    network,
+    methodOptions(config),
+    { kind: config.optimizer, momentum: config.momentum },
+    schedule,
+  );
   const microBatches = schedule?.microBatches ?? 1;
   const evaluationRows = Math.min(
     500,

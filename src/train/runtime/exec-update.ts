@@ -1,10 +1,9 @@
 // Graph-executor handler of OptimizerUpdate: the backend's sgd-update or adam-update kernel on one
 // layer's parameter buffer, or on its learned sigma (at the step's sigma rate, then floored so sigma
-// stays > 0). The optimizer state travels in the environment under optimizerStateId (Adam: m then v,
-// 2P floats; SGD momentum: the velocity, P floats, an entry the compiler's graph does not model
-// because plain SGD has no state there) and comes back under that id + `.next`.
+// stays > 0). The optimizer state is the node's third input and second output, graph tensors of class
+// optimizer-state (Adam: m then v, 2P floats; SGD with momentum: the velocity, P floats; plain SGD
+// has none); before the first update the environment holds no state and it starts at zero.
 import type { KernelTable, NumArray } from '../../../kernels/names.js';
-import { optimizerStateId } from '../../ir/method-rules.js';
 import type { IrNode } from '../../ir/types.js';
 import { num, toF64, type ExecContext } from './exec-context.js';
 import type { OptimizerConfig } from './optimizer-state.js';
@@ -68,18 +67,18 @@ function rateOf(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): { lr: number
 }
 
 export async function optimizerUpdate(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): Promise<void> {
-  const [values, grad] = node.inputs as [string, string];
-  const stateId = optimizerStateId(node.layer!, node.target ?? 'params');
+  const [values, grad, stateIn] = node.inputs as [string, string, string | undefined];
+  const [out, stateOut] = node.outputs as [string, string | undefined];
   const { lr, floor } = rateOf(ctx, node);
   const { optimizer, updateCount } = ctx.options;
   const r = await applyOptimizer(ctx.kernels, {
     w: num(ctx, values),
     g: num(ctx, grad),
-    state: ctx.env.has(stateId) ? num(ctx, stateId) : undefined,
+    state: stateIn !== undefined && ctx.env.has(stateIn) ? num(ctx, stateIn) : undefined,
     lr,
     optimizer: { ...optimizer, kind: node.optimizer },
     updateCount,
   });
-  ctx.env.set(node.outputs[0]!, floor === undefined ? r.w : Float64Array.from(r.w, (v) => Math.max(v, floor)));
-  ctx.env.set(`${stateId}.next`, r.state);
+  ctx.env.set(out, floor === undefined ? r.w : Float64Array.from(r.w, (v) => Math.max(v, floor)));
+  if (stateOut !== undefined) ctx.env.set(stateOut, r.state);
 }

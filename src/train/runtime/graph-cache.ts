@@ -23,15 +23,25 @@ export interface StepSchedule {
   hw: HwModel;
 }
 
+/** The optimizer and, for SGD, its momentum (the graph carries a velocity when it is above 0). */
+export interface OptimizerChoice {
+  kind: OptimizerKind;
+  momentum: number;
+}
+
 export class GraphCache {
   private readonly graphs = new Map<string, Graph>();
 
   constructor(
     private readonly network: Network,
     private readonly method: MethodOptions,
-    private readonly optimizer: OptimizerKind,
+    optimizer: OptimizerKind | OptimizerChoice,
     private readonly schedule?: StepSchedule,
-  ) {}
+  ) {
+    this.optimizer = typeof optimizer === 'string' ? { kind: optimizer, momentum: 0 } : optimizer;
+  }
+
+  private readonly optimizer: OptimizerChoice;
 
   /** The options the graph for `rows` samples is compiled with; `mapped`: under the run's schedule. */
   compileOptions(method: Method, rows: number, mapped: boolean): CompileOptionsInput {
@@ -48,7 +58,8 @@ export class GraphCache {
       batch: rows,
       schedule,
       layerwise,
-      optimizer: this.optimizer,
+      optimizer: this.optimizer.kind,
+      momentum: this.optimizer.momentum,
       switches,
       ...parts,
     };

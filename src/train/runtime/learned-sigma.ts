@@ -51,23 +51,24 @@ export class LearnedSigma {
    * nothing, when a result is not finite, so a diverged step never reaches the state or a checkpoint.
    */
   accept(outputs: ReadonlyMap<string, unknown>): void {
-    const read = (id: string): Float64Array => {
+    const read = (id: string): Float64Array | undefined => {
       const value = outputs.get(`${id}.next`);
-      if (!(value instanceof Float64Array)) throw new Error(`learned sigma: the step graph gave no ${id}.next`);
-      return value;
+      return value instanceof Float64Array ? value : undefined;
     };
     const values = new Map([...this.values.keys()].map((name) => [name, read(sigmaTensorId(name))]));
+    const missing = [...values].find(([, v]) => v === undefined);
+    if (missing) throw new Error(`learned sigma: the step graph gave no ${sigmaTensorId(missing[0])}.next`);
+    // Optimizer state where the update keeps one (Adam, SGD with momentum).
     const state = new Map([...this.values.keys()].map((name) => [name, read(optimizerStateId(name, 'sigma'))]));
-    const bad = [...values.keys()].find(
-      (name) => !values.get(name)!.every(Number.isFinite) || !state.get(name)!.every(Number.isFinite),
-    );
+    const finite = (a: Float64Array | undefined): boolean => a === undefined || a.every(Number.isFinite);
+    const bad = [...values.keys()].find((name) => !finite(values.get(name)) || !finite(state.get(name)));
     if (bad) {
       throw new InvalidInputError(
         `learned sigma: non-finite sigma or optimizer state in layer ${bad} after the update. Hint: lower --sigma-lr`,
       );
     }
-    this.values = values;
-    for (const [name, s] of state) this.state.set(name, s);
+    this.values = values as Map<string, Float64Array>;
+    for (const [name, s] of state) if (s) this.state.set(name, s);
   }
 
   /** Checkpoint arrays: `sigma.<layer>` and `sigma-opt.<layer>`. */

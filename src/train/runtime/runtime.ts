@@ -8,7 +8,6 @@
 // unless ALRFLOW_RESIDENT=off); every handle a step or an evaluation chunk produces is disposed
 // when it ends. Parameters and optimizer state stay host float64 arrays between steps, so
 // checkpoints (state-io.ts) hold exactly what the next step reads.
-import { optimizerStateId } from '../../ir/method-rules.js';
 import type { Graph, IrNode } from '../../ir/types.js';
 import { elementCount, paramLayers, type Network, type ParamLayer } from '../../models/layers.js';
 import { evaluateSplit, type Evaluation } from './evaluate.js';
@@ -100,7 +99,7 @@ export class Runtime {
     const sigma = m.learnSigma ? new LearnedSigma(this.layers, { ...m, learnSigma: m.learnSigma }) : undefined;
     const params = initParams(this.layers, options.seed);
     this.state = { params, optimizerState: new Map(), sigma, pending: undefined };
-    this.graphs = new GraphCache(options.network, m, options.optimizer.kind, options.schedule);
+    this.graphs = new GraphCache(options.network, m, options.optimizer, options.schedule);
   }
 
   static async create(options: RuntimeOptions): Promise<Runtime> {
@@ -157,7 +156,11 @@ export class Runtime {
   ): ExecContext {
     const env: ExecContext['env'] = new Map([['x', batch.x]]);
     for (const [name, p] of Object.entries(this.params)) env.set(`${name}.params`, flatParams(p));
-    for (const [name, s] of this.optimizerState) env.set(optimizerStateId(name), s);
+    for (const n of graph.nodes) {
+      const state =
+        n.kind === 'OptimizerUpdate' && n.target !== 'sigma' ? this.optimizerState.get(n.layer!) : undefined;
+      if (state && n.inputs[2] !== undefined) env.set(n.inputs[2], state);
+    }
     for (const [id, value] of this.sigma?.graphInputs() ?? []) env.set(id, value);
     const m = this.options.method;
     const learnedSigma = this.sigma ? { learnedSigma: { lr: rates.sigmaLr, floor: this.sigma.options.min } } : {};
@@ -272,8 +275,9 @@ export class Runtime {
     if (!finiteParams(next)) return result;
     this.sigma?.accept(ctx.env);
     this.params = next;
-    for (const layer of this.layers) {
-      this.optimizerState.set(layer.name, toF64(ctx.env.get(`${optimizerStateId(layer.name)}.next`) as Float64Array));
+    for (const n of ctx.graph.nodes) {
+      const state = n.kind === 'OptimizerUpdate' && n.target !== 'sigma' ? n.outputs[1] : undefined;
+      if (state !== undefined) this.optimizerState.set(n.layer!, toF64(ctx.env.get(state) as Float64Array));
     }
     this.optimizerUpdates++;
     return result;
