@@ -4,7 +4,7 @@
 // which the bench sets before this process starts. Inputs are uniform in [-1, 1] (a step's cost does
 // not depend on the values). Backend: BENCH_BACKEND (default tfjs-wasm, the CPU default). Not a test.
 import { createInterface } from 'node:readline';
-import type { Method } from '../src/ir/types.js';
+import type { Method } from '../src/compiler/methods/names.js';
 import { buildModel } from '../src/models/registry.js';
 import { Runtime } from '../src/train/runtime/runtime.js';
 import type { Batch } from '../src/train/runtime/step-types.js';

@@ -15,7 +15,7 @@ import { compile } from '../src/compiler/compile.js';
 import { parseHwData } from '../src/hw/load.js';
 import type { HwModel } from '../src/hw/types.js';
 import { learnedSigmaSwitches } from '../src/ir/method-rules.js';
-import type { Method } from '../src/ir/types.js';
+import type { Method } from '../src/compiler/methods/names.js';
 import { buildModel } from '../src/models/registry.js';
 import { simPrediction } from '../src/report/sim-prediction.js';
 import { epochPermutation, gatherBatch } from '../src/train/batches.js';

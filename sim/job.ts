@@ -2,7 +2,7 @@
 // -> compile -> simulate -> SimReport, and simulate's text table (`compare` lives in compare.ts).
 // It parses nothing from the command line and writes no files (src/cli does).
 import type { CompiledStep, CompileOptions, ScheduleKind } from '../src/compiler/types.js';
-import type { Method } from '../src/ir/types.js';
+import type { Method } from '../src/compiler/methods/names.js';
 import type { HwModel } from '../src/hw/types.js';
 import type { CompareLevel } from '../src/report/compare-report.js';
 import type { CoreChoice, SimEnergy, SimReport } from '../src/report/sim-report.js';

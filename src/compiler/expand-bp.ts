@@ -16,6 +16,7 @@ import {
   type ExpandContext,
   type ExpandOptions,
 } from './expand-common.js';
+import type { MethodRules } from './methods/rules.js';
 
 class BackwardEmitter {
   constructor(
@@ -149,9 +150,9 @@ class BackwardEmitter {
   }
 }
 
-export function expandBp(network: Network, options: ExpandOptions): Graph {
+export function expandBp(network: Network, options: ExpandOptions, rules: MethodRules): Graph {
   const N = options.batch;
-  const ctx = startExpansion(network, options, N);
+  const ctx = startExpansion(network, options, N, rules);
   const { b } = ctx;
   const forward = new ForwardEmitter(
     b,

@@ -8,15 +8,8 @@ import { paramLayers, parameterCount, type Network, type ParamLayer, type Shape 
 import { inferShapes } from '../models/shapes.js';
 import { ForwardEmitter, type BatchNormLayer, type BatchStats } from './expand-forward.js';
 import type { CompileOptions } from './types.js';
-import {
-  defaultSwitches,
-  lossEmitsOf,
-  noiseScaleOf,
-  optimizerStateId,
-  rowLayoutOf,
-  sigmaTensorId,
-  type MethodSwitches,
-} from '../ir/method-rules.js';
+import { defaultSwitches, optimizerStateId, sigmaTensorId, type MethodSwitches } from '../ir/method-rules.js';
+import { usesCopies, type MethodRules } from './methods/rules.js';
 
 export type ExpandOptions = Pick<
   CompileOptions,
@@ -42,6 +35,8 @@ export interface ExpandContext {
   /** Parameter tensor of each parametrised layer (weights and biases in one buffer). */
   params: Map<string, string>;
   switches: MethodSwitches;
+  /** The method's rules (src/compiler/methods): what its nodes carry. */
+  rules: MethodRules;
 }
 
 export function parameterTotal(layer: ParamLayer): number {
@@ -49,11 +44,16 @@ export function parameterTotal(layer: ParamLayer): number {
   return weights + biases;
 }
 
-export function startExpansion(network: Network, options: ExpandOptions, inputRows: number): ExpandContext {
+export function startExpansion(
+  network: Network,
+  options: ExpandOptions,
+  inputRows: number,
+  rules: MethodRules,
+): ExpandContext {
   const meta: GraphMeta = {
     network: network.name,
     method: options.method,
-    copies: options.method === 'bp' ? 1 : options.copies,
+    copies: usesCopies(rules) ? options.copies : 1,
     batch: options.batch,
     floatBytes: options.floatBytes ?? 4,
     noiseStorage: options.noiseStorage,
@@ -77,7 +77,7 @@ export function startExpansion(network: Network, options: ExpandOptions, inputRo
       }),
     );
   }
-  return { b, network, options, shapes, layers, params, switches: options.switches ?? defaultSwitches };
+  return { b, network, options, shapes, layers, params, switches: options.switches ?? defaultSwitches, rules };
 }
 
 /** dW = D^T X with a ones column appended to X, so the bias gradient comes out of the same product. */
@@ -154,15 +154,15 @@ export function optimizerUpdate(
 
 /** The method's attributes of a noisy step's nodes: noise sampling, the Loss node's reading, the gradient product's scaling. */
 export function methodAttributes(ctx: ExpandContext) {
-  const { method, copies, batch } = ctx.options;
-  const s = ctx.switches;
-  const rowLayout = rowLayoutOf(method);
+  const { copies, batch } = ctx.options;
+  const { rules, switches: s } = ctx;
+  const rowLayout = rules.rowLayout;
   return {
     noise: { antithetic: s.antithetic, rowLayout },
-    loss: { emits: lossEmitsOf(method, s), baseline: s.baseline, rowLayout, copies },
+    loss: { emits: rules.lossEmits(s), baseline: s.baseline, rowLayout, copies },
     product: {
       space: rowLayout === 'copy-major' ? ('weight' as const) : ('activation' as const),
-      noiseScale: noiseScaleOf(method, s),
+      noiseScale: rules.signScale(s),
       normaliser: batch * copies,
     },
   };

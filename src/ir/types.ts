@@ -132,12 +132,10 @@ export type IrNode =
 
 export type IrNodeKind = IrNode['kind'];
 
-export type Method = 'bp' | 'lr' | 'alr' | 'es' | 'aes';
-export const methods: readonly Method[] = ['bp', 'lr', 'alr', 'es', 'aes'];
-
 export interface GraphMeta {
   network: string;
-  method: Method;
+  /** The gradient method's registry name (src/compiler/methods); nodes carry what it means. */
+  method: string;
   copies: number;
   batch: number;
   /** Bytes of one float element (4 for f32, 2 for f16). */

@@ -4,7 +4,7 @@
 // instead of ending in an out-of-memory crash or a RangeError.
 import { ResourceLimitError } from '../errors.js';
 import { formatBytes } from '../hw/units.js';
-import type { Method } from '../ir/types.js';
+import type { Method } from '../compiler/methods/names.js';
 import type { Network } from '../models/layers.js';
 import { availableMemoryBytes, defaultMemoryShare, fixedOverheadBytes, graphRuntimeBytes } from './memory-guard.js';
 import { GraphCache } from './runtime/graph-cache.js';

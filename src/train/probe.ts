@@ -3,7 +3,7 @@
 // question). Weights and biases of a layer are taken together as one vector. A probe whose largest
 // run does not fit the memory available is refused before any runtime is created (probe-memory.ts).
 import type { ProbeLayer, ProbeReport, ProbeRun } from '../report/probe-report.js';
-import type { Method } from '../ir/types.js';
+import type { Method } from '../compiler/methods/names.js';
 import { buildModel } from '../models/registry.js';
 import { epochPermutation, gatherBatch } from './batches.js';
 import { loadDataset } from './datasets/load-dataset.js';
@@ -11,6 +11,8 @@ import { featureCount } from './datasets/types.js';
 import { guardProbeMemory } from './probe-memory.js';
 import { Runtime } from './runtime/runtime.js';
 import type { LayerParams, MethodOptions } from './runtime/step-types.js';
+import { exactMethod, methodOf } from '../compiler/methods/registry.js';
+import { usesCopies } from '../compiler/methods/rules.js';
 
 export interface ProbeOptions {
   model: string;
@@ -64,20 +66,20 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: s
   const optimizer = { kind: 'sgd' as const, momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   guardProbeMemory(
     network,
-    o.methods.flatMap((m) => (m === 'bp' ? [options(m, 1)] : o.copies.map((k) => options(m, k)))),
+    o.methods.flatMap((m) => (usesCopies(methodOf(m)) ? o.copies.map((k) => options(m, k)) : [options(m, 1)])),
     o.batch,
   );
   const exactRuntime = await Runtime.create({
     network,
     backend: o.backend,
     seed: o.seed,
-    method: options('bp', 1),
+    method: options(exactMethod, 1),
     optimizer,
   });
   const exact = await exactRuntime.gradients(batch, 0);
   const runs: ProbeRun[] = [];
   for (const method of o.methods) {
-    for (const copies of method === 'bp' ? [1] : o.copies) {
+    for (const copies of usesCopies(methodOf(method)) ? o.copies : [1]) {
       const runtime = await Runtime.create({
         network,
         backend: o.backend,

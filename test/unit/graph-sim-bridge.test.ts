@@ -11,7 +11,7 @@ import { keptBytes } from '../../src/compiler/kept-bytes.js';
 import type { ScheduleKind } from '../../src/compiler/types.js';
 import { loadHwModel } from '../../src/hw/load.js';
 import { learnedSigmaSwitches } from '../../src/ir/method-rules.js';
-import type { Method } from '../../src/ir/types.js';
+import type { Method } from '../../src/compiler/methods/names.js';
 import { workOf } from '../../src/ir/work-of.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import { bridgeNetworks, smallCnn } from '../fixtures/bridge-networks.js';

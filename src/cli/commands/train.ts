@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import { action, oneOf, positiveInt, positiveNumber, strictInt } from '../action.js';
 import { ConfigError } from '../../errors.js';
+import { methodHelp, methodOf, methodsWith, type Method } from '../../compiler/methods/registry.js';
+import { usesCopies, type SwitchName } from '../../compiler/methods/rules.js';
 
 interface TrainFlags {
   report?: string;
@@ -49,26 +51,24 @@ interface TrainFlags {
   json?: boolean;
 }
 
-const noisy = ['lr', 'alr', 'es', 'aes'] as const;
-
 /** Exit code of a run stopped by a non-finite loss (documented in --help and the README). */
 const divergedExitCode = 4;
-const activationNoise = ['lr', 'alr'] as const;
 
 /**
  * Switch combinations the runtime cannot run, one line each: the flag, the method it was given with,
  * and what is allowed. Defaults are applied after this check, so only switches the user gave count.
  */
-function switchProblems(flags: TrainFlags, method: string, copies: number, sigma: number): string[] {
+function switchProblems(flags: TrainFlags, method: Method, copies: number, sigma: number): string[] {
   const problems: string[] = [];
-  const only = (flag: string, allowed: readonly string[], why: string): void => {
-    if (!allowed.includes(method))
-      problems.push(`${flag} with --method ${method}: ${why}; allowed with --method ${allowed.join(', ')}`);
+  const only = (flag: string, which: SwitchName, why: string): void => {
+    if (!methodOf(method).switches.includes(which))
+      problems.push(`${flag} with --method ${method}: ${why}; allowed with --method ${methodsWith(which).join(', ')}`);
   };
+  const noisy = usesCopies(methodOf(method));
   if (flags.learnSigma)
     only(
       '--learn-sigma',
-      activationNoise,
+      'learnedSigma',
       'sigma is learned only for activation noise (ES/AES keep one fixed weight-space sigma, BP has no noise)',
     );
   for (const [flag, given] of [
@@ -82,15 +82,15 @@ function switchProblems(flags: TrainFlags, method: string, copies: number, sigma
   }
   if (flags.sigmaMin !== undefined && Number(flags.sigmaMin) > sigma)
     problems.push(`--sigma-min ${flags.sigmaMin} is above --sigma ${sigma}; allowed: a floor at most the start sigma`);
-  if (flags.antithetic) only('--antithetic', noisy, 'BP draws no noise to pair');
-  if (flags.antithetic && method !== 'bp' && copies % 2 !== 0)
+  if (flags.antithetic) only('--antithetic', 'antithetic', 'BP draws no noise to pair');
+  if (flags.antithetic && noisy && copies % 2 !== 0)
     problems.push(
       `--antithetic with --copies ${copies}: pairs (eps, -eps) need an even number of copies; allowed: an even K. Hint: --copies ${copies + 1}`,
     );
-  if (flags.layerwise) only('--layerwise', activationNoise, 'layer-wise injection perturbs one layer output per pass');
-  if (flags.encoding !== undefined) only('--encoding', ['alr'], 'the encoding is how ALR keeps its noise signs');
-  if (flags.baseline !== undefined) only('--baseline', noisy, 'BP has no per-copy losses to baseline');
-  if (flags.baseline === 'leave-one-out' && copies < 2 && method !== 'bp')
+  if (flags.layerwise) only('--layerwise', 'layerwise', 'layer-wise injection perturbs one layer output per pass');
+  if (flags.encoding !== undefined) only('--encoding', 'encoding', 'the encoding is how ALR keeps its noise signs');
+  if (flags.baseline !== undefined) only('--baseline', 'baseline', 'BP has no per-copy losses to baseline');
+  if (flags.baseline === 'leave-one-out' && copies < 2 && noisy)
     problems.push(
       `--baseline leave-one-out with --copies ${copies}: needs at least 2 copies; allowed: K >= 2, or --baseline mean | none`,
     );
@@ -207,7 +207,7 @@ async function maxMemoryBytes(text: string | undefined): Promise<number | undefi
 }
 
 async function configFrom(flags: TrainFlags) {
-  const { methods } = await import('../../ir/types.js');
+  const { methodNames: methods } = await import('../../compiler/methods/registry.js');
   const { defaultTrainConfig } = await import('../../train/train-config.js');
   const optimizer = oneOf('--optimizer', flags.optimizer, ['sgd', 'adam'] as const);
   const seed = strictInt('--seed', flags.seed, 0);
@@ -286,7 +286,7 @@ export function register(program: Command): void {
       '--augment <a>',
       'training-batch augmentation: none | crop-flip (random crop with 4-pixel padding, horizontal flip; default: crop-flip for CIFAR, none otherwise)',
     )
-    .option('--method <m>', 'bp | lr | alr | es | aes')
+    .option('--method <m>', methodHelp())
     .requiredOption('--out <dir>', 'run directory (runs/NAME)')
     .option('--copies <K>', 'noise copies per sample', '64')
     .option('--batch <N>', 'samples per step', '64')

@@ -7,11 +7,13 @@
 // typical steady-state step, which is what a training run's steps take (the fastest step is an
 // idle machine's best case; a loaded or collecting machine makes steps vary by 1.5x).
 import { median } from 'd3';
-import type { IrNode, Method } from '../../ir/types.js';
+import type { IrNode } from '../../ir/types.js';
+import type { Method } from '../../compiler/methods/names.js';
 import { cnn, mlp } from '../../models/builders.js';
 import { elementCount, type Network } from '../../models/layers.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { Batch } from '../runtime/step-types.js';
+import { exactMethod, methodOf, probeDefaultMethods } from '../../compiler/methods/registry.js';
 
 export interface ProbeStep {
   name: string;
@@ -35,7 +37,7 @@ export interface StepTiming {
   nodes: NodeTiming[];
 }
 
-const methods: Method[] = ['bp', 'lr', 'alr'];
+const methods: Method[] = [exactMethod, ...probeDefaultMethods];
 /** The timed steps' learning rate (weights and sigma): small, so that no probe diverges (timing does not depend on it). */
 const stepLr = 1e-3;
 
@@ -55,7 +57,7 @@ export function probeSteps(): ProbeStep[] {
   const nameOf = (n: Network): string => (n.inputShape.length > 1 ? `${n.name}@${n.inputShape.join('x')}` : n.name);
   return nets.flatMap(({ learnSigma, ...n }) =>
     methods.map((method) => {
-      const sigma = learnSigma && method !== 'bp';
+      const sigma = learnSigma && methodOf(method).switches.includes('learnedSigma');
       return {
         ...n,
         name: `${nameOf(n.network)} ${method}${sigma ? ' learned sigma' : ''}`,

@@ -5,6 +5,7 @@
 // each step's graph as the tensors `<layer>.sigma` and `<layer>.sigma.opt`, takes the updated ones
 // back (refusing non-finite results), and checkpoints them.
 import { InvalidInputError } from '../../errors.js';
+import { methodOf, methodsWith } from '../../compiler/methods/registry.js';
 import { optimizerStateId, sigmaTensorId } from '../../ir/method-rules.js';
 import { outputChannels, type ParamLayer } from '../../models/layers.js';
 import type { LearnSigmaOptions, MethodOptions } from './step-types.js';
@@ -24,9 +25,9 @@ export class LearnedSigma {
   readonly options: LearnSigmaOptions;
 
   constructor(layers: readonly ParamLayer[], method: MethodOptions & { learnSigma: LearnSigmaOptions }) {
-    if (method.method !== 'lr' && method.method !== 'alr') {
+    if (!methodOf(method.method).switches.includes('learnedSigma')) {
       throw new InvalidInputError(
-        `learned sigma: method ${method.method} has no activation noise to learn; allowed: lr, alr. Hint: drop learnSigma (ES/AES keep one fixed weight-space sigma)`,
+        `learned sigma: method ${method.method} has no activation noise to learn; allowed: ${methodsWith('learnedSigma').join(', ')}. Hint: drop learnSigma (ES/AES keep one fixed weight-space sigma)`,
       );
     }
     const { lr, min } = method.learnSigma;

@@ -8,6 +8,7 @@
 // unless ALRFLOW_RESIDENT=off); every handle a step or an evaluation chunk produces is disposed
 // when it ends. Parameters and optimizer state stay host float64 arrays between steps, so
 // checkpoints (state-io.ts) hold exactly what the next step reads.
+import { exactMethod } from '../../compiler/methods/registry.js';
 import type { Graph, IrNode } from '../../ir/types.js';
 import { elementCount, paramLayers, type Network, type ParamLayer } from '../../models/layers.js';
 import { evaluateSplit, type Evaluation } from './evaluate.js';
@@ -293,7 +294,7 @@ export class Runtime {
     const host = {
       width: elementCount(this.options.network.inputShape),
       classes: this.options.network.classes,
-      graph: (rows: number) => this.graphs.plain('bp', rows),
+      graph: (rows: number) => this.graphs.plain(exactMethod, rows),
       context: (graph: Graph, batch: Batch) => this.context(graph, batch, 0, { lr: 0, sigmaLr: 0 }, 0, false),
       releaseHandles: () => this.resolved.releaseHandles(),
     };
