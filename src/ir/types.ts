@@ -1,6 +1,8 @@
 // The IR's data types: tensors and node kinds of a training-step graph. This file is the contract
 // between the compiler (which builds graphs), the simulator (which costs them on a hardware model)
-// and the runtime (which executes them on kernels). It imports nothing of ours.
+// and the runtime (which executes them on kernels). It imports nothing of ours but the op table's
+// names (kernels/ops, which imports nothing of ours either).
+import type { BiasActivation } from '../../kernels/ops/activations.js';
 
 export type DType = 'f32' | 'f16' | 'bit';
 
@@ -70,7 +72,8 @@ export type IrNode =
       /** Independent weight sets (ES copies); `batch` rows split evenly among them. Absent means 1. */
       groups?: number;
     })
-  | (NodeBase & { kind: 'BiasAct'; act: 'none' | 'relu' | 'tanh'; elements: number })
+  /** A bias add (act 'none'), an activation of the op table, or both fused; backward: dx from dy and the kept input. */
+  | (NodeBase & { kind: 'BiasAct'; act: BiasActivation; elements: number })
   | (NodeBase & { kind: 'BatchNorm'; elements: number; channels: number })
   /** size x size windows every `stride` positions. */
   | (NodeBase & { kind: 'Pool'; op: 'max' | 'avg'; elements: number; size: number; stride: number })

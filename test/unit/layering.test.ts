@@ -1,5 +1,6 @@
 // DESIGN.md's import rules, checked by scanning relative imports (static, dynamic and type-only):
-// src/ir imports nothing of ours, sim/ never imports kernels/ and writes no files, kernels/ and the
+// src/ir imports nothing of ours but the op table (kernels/ops, which imports nothing of ours outside
+// itself), sim/ never imports kernels/ and writes no files, kernels/ and the
 // training runtime never import src/estimators, visualizer/ imports only src/report, nothing
 // imports src/cli, and the import graph has no cycle. The runtime's lines stay under 120 characters
 // (prettier, .prettierrc.json), except a message string that cannot be split.
@@ -28,7 +29,16 @@ function importsOf(file: string): string[] {
 }
 
 const rules: { from: string; allowed: (target: string) => boolean; why: string }[] = [
-  { from: 'src/ir', allowed: (t) => t.startsWith('src/ir'), why: 'src/ir imports nothing of ours' },
+  {
+    from: 'src/ir',
+    allowed: (t) => t.startsWith('src/ir') || t.startsWith('kernels/ops/'),
+    why: 'src/ir imports nothing of ours but the op table',
+  },
+  {
+    from: 'kernels/ops',
+    allowed: (t) => t.startsWith('kernels/ops/'),
+    why: 'the op table (kernels/ops) imports nothing of ours outside itself',
+  },
   { from: 'sim', allowed: (t) => !t.startsWith('kernels'), why: 'sim/ never imports kernels/' },
   { from: 'kernels', allowed: (t) => !t.startsWith('src/estimators'), why: 'kernels/ never imports src/estimators' },
   {

@@ -5,7 +5,7 @@
 // MatMul and BiasAct run on ctx.device with one parameter set: their input and result may stay on
 // the device (a handle); ES's K sets slice rows on the host.
 import type { NumArray } from '../../../kernels/names.js';
-import { batchnorm, reluBackward, tanh, tanhBackward } from '../../../kernels/reference/index.js';
+import { batchnorm } from '../../../kernels/reference/index.js';
 import type { IrNode } from '../../ir/types.js';
 import { parameterCount, type ParamLayer } from '../../models/layers.js';
 import { repeatRows } from './host-ops.js';
@@ -128,10 +128,9 @@ export async function conv2d(ctx: ExecContext, node: NodeOf<'Conv2d'>): Promise<
 export async function biasAct(ctx: ExecContext, node: NodeOf<'BiasAct'>): Promise<void> {
   const [a, b] = node.inputs as [string, string | undefined];
   if (node.phase === 'backward') {
-    const dy = toF64(await hostNum(ctx, a));
-    const x = toF64(await hostNum(ctx, b!));
     if (node.act === 'none') throw new Error(`graph executor: backward BiasAct ${node.id} without an activation`);
-    ctx.env.set(node.outputs[0]!, node.act === 'relu' ? reluBackward(dy, x) : tanhBackward(dy, tanh(x)));
+    const [dy, x] = [await hostNum(ctx, a), await hostNum(ctx, b!)];
+    ctx.env.set(node.outputs[0]!, await ctx.kernels['activation-backward']({ dy, x, activation: node.act }));
     return;
   }
   const { rows, channels, spatial } = channelsSpatial(ctx, node.outputs[0]!);
