@@ -45,7 +45,7 @@ export interface TrainConfig {
   /** CIFAR: the folder of the official binary files (or its parent). */
   dataDir?: string;
   /** CIFAR-100: fine (100 classes) or coarse (20) labels. */
-  labels?: 'fine' | 'coarse';
+  labels?: string;
   /** Training-batch augmentation (absent in runs saved before it existed: none). */
   augment?: AugmentKind;
   /** Hidden widths of the MLP. */

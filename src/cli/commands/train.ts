@@ -7,6 +7,7 @@ import { action, oneOf, positiveInt, positiveNumber, strictInt } from '../action
 import { ConfigError } from '../../errors.js';
 import { methodHelp, methodOf, methodsWith, type Method } from '../../compiler/methods/registry.js';
 import { usesCopies, type SwitchName } from '../../compiler/methods/rules.js';
+import { datasets } from '../../train/datasets/load-dataset.js';
 
 interface TrainFlags {
   report?: string;
@@ -156,32 +157,32 @@ async function schedulesFrom(flags: TrainFlags) {
   };
 }
 
-const imageDatasets = ['mnist', 'fashion-mnist', 'cifar10', 'cifar100'];
-
 /** --data-dir, --labels and --augment: where the files are, which labels, and the batch augmentation. */
 async function dataConfig(flags: TrainFlags) {
   const { augmentKinds } = await import('../../train/augment.js');
-  const { cifarLabelKinds } = await import('../../train/datasets/cifar.js');
-  const dataset = flags.dataset;
-  const cifar = dataset === 'cifar10' || dataset === 'cifar100';
+  const { datasetEntry, datasets } = await import('../../train/datasets/load-dataset.js');
+  const entry = datasetEntry(flags.dataset);
+  const withImages = datasets.filter((d) => d.images).map((d) => d.name);
+  const withLabels = datasets.filter((d) => d.labelKinds).map((d) => d.name);
   const problems: string[] = [];
-  if (flags.dataDir !== undefined && !imageDatasets.includes(dataset))
+  if (flags.dataDir !== undefined && !entry.images)
     problems.push(
-      `--data-dir with --dataset ${dataset}: it has no files to point at; allowed with --dataset ${imageDatasets.join(', ')}`,
+      `--data-dir with --dataset ${entry.name}: it has no files to point at; allowed with --dataset ${withImages.join(', ')}`,
     );
-  if (flags.labels !== undefined && dataset !== 'cifar100')
+  if (flags.labels !== undefined && !entry.labelKinds)
     problems.push(
-      `--labels with --dataset ${dataset}: only CIFAR-100 has two label kinds; allowed with --dataset cifar100`,
+      `--labels with --dataset ${entry.name}: it has one label kind; allowed with --dataset ${withLabels.join(', ')}`,
     );
-  if (flags.augment === 'crop-flip' && !imageDatasets.includes(dataset))
+  if (flags.augment === 'crop-flip' && !entry.images)
     problems.push(
-      `--augment crop-flip with --dataset ${dataset}: crops and flips need images; allowed with --dataset ${imageDatasets.join(', ')}`,
+      `--augment crop-flip with --dataset ${entry.name}: crops and flips need images; allowed with --dataset ${withImages.join(', ')}`,
     );
   if (problems.length > 0) throw new ConfigError(problems);
+  const labelKinds = entry.labelKinds;
   return {
     ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
-    ...(dataset === 'cifar100' ? { labels: oneOf('--labels', flags.labels ?? 'fine', cifarLabelKinds) } : {}),
-    augment: oneOf('--augment', flags.augment ?? (cifar ? 'crop-flip' : 'none'), augmentKinds),
+    ...(labelKinds ? { labels: oneOf('--labels', flags.labels ?? labelKinds[0]!, labelKinds) } : {}),
+    augment: oneOf('--augment', flags.augment ?? entry.defaultAugment, augmentKinds),
   };
 }
 
@@ -273,10 +274,7 @@ export function register(program: Command): void {
       '--model <name>',
       'mlp | cnn | resnet5 | resnet9 ("alrflow models" lists them; --hidden sets the MLP widths)',
     )
-    .option(
-      '--dataset <name>',
-      'mnist | fashion-mnist | cifar10 | cifar100 | iris | synthetic (CIFAR: the official binary files in --data-dir)',
-    )
+    .option('--dataset <name>', datasets.map((d) => `${d.name}: ${d.summary}`).join('; '))
     .option(
       '--data-dir <dir>',
       'CIFAR: the folder cifar-10-batches-bin/ or cifar-100-binary/ (or its parent); MNIST, Fashion-MNIST: the folder of the IDX files',
