@@ -7,7 +7,6 @@ import type { CompiledStep, Task } from '../src/compiler/types.js';
 import type { HwModel } from '../src/hw/types.js';
 import { runSimJob } from './job.js';
 import { simulate } from './simulate.js';
-import { exactMethod } from '../src/compiler/methods/registry.js';
 
 export interface ValidationRow {
   hw: string;
@@ -25,7 +24,7 @@ const linear8192 = resolve(import.meta.dirname, '../hw-models/validation/linear-
 export async function gemmTflops(hw: string): Promise<number> {
   const r = await runSimJob({
     model: linear8192,
-    method: exactMethod,
+    method: 'bp',
     copies: 1,
     batch: 8192,
     schedule: 'bp-sequential',
@@ -54,19 +53,20 @@ export function copyTbPerSecond(hw: HwModel, bytes: number): number {
     graph: {
       meta: {
         network: 'copy',
-        method: exactMethod,
+        method: 'bp',
         copies: 1,
         batch: 1,
         floatBytes: hw.wordBytes,
         noiseStorage: 'float',
         layerwise: false,
       },
+      params: [],
       tensors: {},
       nodes: [],
     },
     hw,
     options: {
-      method: exactMethod,
+      method: 'bp',
       copies: 1,
       batch: 1,
       schedule: 'sequential',

@@ -3,7 +3,6 @@
 // keys are errors. Shapes are checked afterwards by src/models/shapes (each layer must accept its
 // input). `npx tsx src/models/network-json-schema.ts` writes the JSON Schema for editors.
 import { z } from 'zod';
-import { ACTIVATION_NAMES, type ActivationName } from '../../kernels/ops/activations.js';
 import type { Layer } from './layers.js';
 
 const size = (what: string) =>
@@ -35,7 +34,7 @@ const conv2d = z
   })
   .strict();
 const batchnorm = z.object({ kind: z.literal('batchnorm'), name, channels: size('channels') }).strict();
-const plain = <K extends ActivationName | 'flatten'>(kind: K) => z.object({ kind: z.literal(kind), name }).strict();
+const plain = (kind: 'relu' | 'tanh' | 'flatten') => z.object({ kind: z.literal(kind), name }).strict();
 const pool = (kind: 'maxpool' | 'avgpool') =>
   z.object({ kind: z.literal(kind), name, size: size('window'), stride: size('stride') }).strict();
 
@@ -44,7 +43,8 @@ export const layerSchema: z.ZodType<Layer> = z.lazy(() =>
     linear,
     conv2d,
     batchnorm,
-    ...ACTIVATION_NAMES.map(plain),
+    plain('relu'),
+    plain('tanh'),
     plain('flatten'),
     pool('maxpool'),
     pool('avgpool'),

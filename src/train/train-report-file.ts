@@ -10,8 +10,6 @@ import type { SigmaSummary } from './runtime/learned-sigma.js';
 import type { KeptBytes } from './runtime/step-types.js';
 import type { TrainConfig } from './train-config.js';
 import { writeFileAtomic } from '../output-file.js';
-import { methodOf } from '../compiler/methods/registry.js';
-import { usesCopies } from '../compiler/methods/rules.js';
 
 export interface TrainSummary {
   config: TrainConfig;
@@ -66,7 +64,7 @@ export function writeTrainReport(path: string, summary: TrainSummary, rows: Metr
     curves: [
       {
         method: config.method,
-        ...(usesCopies(methodOf(config.method)) ? { copies: config.copies } : {}),
+        ...(config.method === 'bp' ? {} : { copies: config.copies }),
         backend: summary.backend,
         points: rows.map((r) => ({
           step: r.step,

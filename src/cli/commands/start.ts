@@ -4,7 +4,6 @@
 // command; with --json the SimReport goes to stdout and the summary to stderr.
 import type { Command } from 'commander';
 import { action } from '../action.js';
-import { defaultMethod } from '../../compiler/methods/registry.js';
 
 interface StartOpts {
   force?: boolean;
@@ -33,7 +32,7 @@ export function register(program: Command): void {
         );
         const report = await runSimJob({
           model: 'resnet9',
-          method: defaultMethod,
+          method: 'alr',
           copies: 64,
           batch: 32,
           schedule: 'layer-pipelined',

@@ -4,6 +4,7 @@ import type { Schedule } from './schedule.js';
 export const bpSequential: Schedule = {
   name: 'bp-sequential',
   summary: 'BP, one op after another, each spread over every core',
+  methods: ['bp'],
   pipelined: false,
   barrier: true,
   staleness: [0],
