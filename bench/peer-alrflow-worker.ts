@@ -4,11 +4,10 @@
 // which the bench sets before this process starts. Inputs are uniform in [-1, 1] (a step's cost does
 // not depend on the values). Backend: BENCH_BACKEND (default tfjs-wasm, the CPU default). Not a test.
 import { createInterface } from 'node:readline';
-import type { Method } from '../src/ir/types.js';
+import type { Method } from '../src/compiler/methods/names.js';
 import { buildModel } from '../src/models/registry.js';
 import { Runtime } from '../src/train/runtime/runtime.js';
 import type { Batch } from '../src/train/runtime/step-types.js';
-import { stepSource } from '../src/compiler/step-source.js';
 
 interface Request {
   net: 'mlp' | 'resnet5';
@@ -27,7 +26,7 @@ async function prepare(req: Request) {
   const inputShape = req.net === 'mlp' ? [784] : [3, 32, 32];
   const network = buildModel(req.net, { inputShape, classes: 10, hidden: [256] });
   const runtime = await Runtime.create({
-    network: stepSource(network),
+    network,
     backend: process.env.BENCH_BACKEND ?? 'tfjs-wasm',
     seed: 1,
     method: {

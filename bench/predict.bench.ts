@@ -15,7 +15,7 @@ import { compile } from '../src/compiler/compile.js';
 import { parseHwData } from '../src/hw/load.js';
 import type { HwModel } from '../src/hw/types.js';
 import { learnedSigmaSwitches } from '../src/ir/method-rules.js';
-import type { Method } from '../src/ir/types.js';
+import type { Method } from '../src/compiler/methods/names.js';
 import { buildModel } from '../src/models/registry.js';
 import { simPrediction } from '../src/report/sim-prediction.js';
 import { epochPermutation, gatherBatch } from '../src/train/batches.js';
@@ -24,7 +24,6 @@ import { measureHost } from '../src/train/calibrate/measure-host.js';
 import { timeStep } from '../src/train/calibrate/measure-steps.js';
 import { loadDataset } from '../src/train/datasets/load-dataset.js';
 import { featureCount } from '../src/train/datasets/types.js';
-import { stepSource } from '../src/compiler/step-source.js';
 
 const backend = process.env['BENCH_BACKEND'] ?? 'tfjs-wasm';
 const steps = Number(process.env['BENCH_STEPS'] ?? 8);
@@ -70,15 +69,11 @@ async function measured(
   const order = epochPermutation(ds.train.count, 1, 0);
   const network = buildModel(model, { inputShape: ds.inputShape, classes: ds.classes });
   const batchOf = (s: number) => gatherBatch(ds.train, featureCount(ds), order, s, batch);
-  const timing = await timeStep(
-    { name: model, network: stepSource(network), method, batch, copies, learnSigma },
-    backend,
-    {
-      warmups,
-      timed: steps,
-      batchOf,
-    },
-  );
+  const timing = await timeStep({ name: model, network, method, batch, copies, learnSigma }, backend, {
+    warmups,
+    timed: steps,
+    batchOf,
+  });
   return {
     seconds: timing.seconds,
     nodes: new Map(timing.nodes.map((n) => [n.node.id, n.seconds])),

@@ -1,10 +1,12 @@
 // Element-wise kernels written as host loops for the CPU backend tfjs-wasm, where a plain loop beats
 // a TF.js round trip (float64 -> float32 copy, upload, op, dataSync copy) on the sizes a training
 // step uses (measured at 10^6 signs: 8 ms -> 2 ms; SGD on 2*10^5 weights: 3.4 ms -> 1.8 ms): sign-bit
-// packing and the SGD update (bias + activation stays in TF.js: a host loop was not faster). Results
+// packing, the SGD update and BP through an activation (bias + activation stays in TF.js: a host loop
+// was not faster; the backward is one call of the op table's scalar function per element). Results
 // are float32, like the rest of that backend. Arguments are checked by the registry (registry-checks)
 // before these run, so they do not re-validate. Not used by the reference or the GPU backends.
-import type { KernelOutputs, NumArray, SgdUpdateArgs } from './names.js';
+import type { ActivationBackwardArgs, KernelOutputs, NumArray, SgdUpdateArgs } from './names.js';
+import { activationOp } from './ops/activations.js';
 
 // One packing loop per array type, so each stays monomorphic (see registry-checks.ts), and
 // branch-free: noise signs are coin flips, and an `if` per element mispredicts half the time
@@ -47,4 +49,15 @@ export function hostSgdUpdate({ w, g, v, lr, momentum }: SgdUpdateArgs): KernelO
     w1[i] = w[i]! - lr * vi;
   }
   return { w: w1, v: v1 };
+}
+
+/**
+ * dx = dy * f'(x) through an activation of the op table, in float64 (the one float64 result here:
+ * it replaced host code of the runtime that computed in float64, and BP's numbers stay as they were).
+ */
+export function hostActivationBackward({ dy, x, activation }: ActivationBackwardArgs): Float64Array {
+  const { backward } = activationOp(activation);
+  const dx = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) dx[i] = backward(dy[i]!, x[i]!);
+  return dx;
 }

@@ -3,6 +3,7 @@
 // NCHW. This file holds no arithmetic: implementations live in reference/, gpujs/ and tfjs/.
 import type { ConvDims } from './reference/conv-dims.js';
 import type { PoolDims } from './reference/pool-dims.js';
+import { BIAS_ACTIVATIONS, type ActivationName, type BiasActivation } from './ops/activations.js';
 
 export type { ConvDims };
 
@@ -12,6 +13,7 @@ export const KERNEL_NAMES = [
   'matmul-a-bt',
   'conv2d',
   'bias-activation',
+  'activation-backward',
   'noise-inject',
   'noise-inject-signs',
   'sign-pack',
@@ -66,8 +68,9 @@ export function isBrowserBackend(b: BackendName): b is BrowserBackend {
 /** Float input: float64 from the reference path, float32 from the device backends. */
 export type NumArray = Float32Array | Float64Array;
 
-export type Activation = 'none' | 'relu' | 'tanh';
-export const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'tanh'];
+/** A bias-activation's activation: 'none' or a name of the op table (kernels/ops/activations.ts). */
+export type Activation = BiasActivation;
+export const ACTIVATIONS: readonly Activation[] = BIAS_ACTIVATIONS;
 
 /** A (m x k) times B (k x n) -> C (m x n). */
 export interface MatmulArgs {
@@ -96,6 +99,13 @@ export interface BiasActivationArgs {
   channels: number;
   spatial: number;
   activation: Activation;
+}
+
+/** BP through an activation of the op table: dx[i] = dy[i] * f'(x[i]), x the activation's forward input. */
+export interface ActivationBackwardArgs {
+  dy: NumArray;
+  x: NumArray;
+  activation: ActivationName;
 }
 
 /**
@@ -246,6 +256,7 @@ export interface KernelArgs {
   'matmul-a-bt': MatmulArgs;
   conv2d: Conv2dArgs;
   'bias-activation': BiasActivationArgs;
+  'activation-backward': ActivationBackwardArgs;
   'noise-inject': NoiseInjectArgs;
   'noise-inject-signs': NoiseInjectArgs;
   'sign-pack': SignPackArgs;
@@ -269,6 +280,7 @@ export interface KernelOutputs {
   'matmul-a-bt': NumArray;
   conv2d: NumArray;
   'bias-activation': NumArray;
+  'activation-backward': NumArray;
   'noise-inject': NumArray;
   /** ALR's fused NoiseInject + SignPack: noise-inject's result, and the signs of eps packed as sign-pack packs them. */
   'noise-inject-signs': { out: NumArray; signs: Uint32Array };

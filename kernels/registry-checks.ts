@@ -5,6 +5,7 @@
 import { InvalidInputError } from '../src/errors.js';
 import { type DeviceTensor, isDeviceTensor } from './device-tensor.js';
 import { type KernelArgs, type KernelName, type KernelOutputs, ACTIVATIONS } from './names.js';
+import { ACTIVATION_NAMES } from './ops/activations.js';
 import { graphChecks } from './registry-checks-graph.js';
 import { convDims } from './reference/conv-dims.js';
 import { type Numeric, validateDims, validateFinite, validateLength } from './reference/validate.js';
@@ -169,6 +170,14 @@ const checks: Checks = {
       throw new InvalidInputError(
         `bias-activation: activation "${String(activation)}"; allowed: ${ACTIVATIONS.join(', ')}`,
       );
+  },
+  'activation-backward': ({ dy, x, activation }) => {
+    if (!ACTIVATION_NAMES.includes(activation))
+      throw new InvalidInputError(
+        `activation-backward: activation "${String(activation)}"; allowed: ${ACTIVATION_NAMES.join(', ')}`,
+      );
+    validate('activation-backward', 'x', x, x.length, 'any length');
+    validate('activation-backward', 'dy', dy, x.length, `the length of x, ${x.length}`);
   },
   'noise-inject': (a) => noiseInjectCheck('noise-inject', a),
   'noise-inject-signs': (a) => noiseInjectCheck('noise-inject-signs', a),

@@ -33,17 +33,9 @@ export const referenceTable: KernelTable = {
   conv2d: async ({ x, weights, dims }) => ref.conv2d(f64(x), f64(weights), dims),
   'bias-activation': async ({ z, bias, rows, channels, spatial, activation }) => {
     const pre = ref.biasAdd(f64(z), f64(bias), rows, channels, spatial);
-    switch (activation) {
-      case 'none':
-        return pre;
-      case 'relu':
-        return ref.relu(pre);
-      case 'tanh':
-        return ref.tanh(pre);
-      default:
-        return activation satisfies never;
-    }
+    return activation === 'none' ? pre : ref.activation(activation, pre);
   },
+  'activation-backward': async ({ dy, x, activation }) => ref.activationBackward(activation, f64(dy), f64(x)),
   'noise-inject': async (a) => ref.addNoise(f64(a.z), referenceNoise(a), f64(a.sigma), a.rows, a.channels, a.spatial),
   'noise-inject-signs': async (a) => {
     const eps = referenceNoise(a);

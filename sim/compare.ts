@@ -2,33 +2,32 @@
 // why each row is as fast as it is: where the compute units' cycles went (computing, stalled on
 // memory, idle in bubbles and waits), how far the row is from its bound, and the pipelines with
 // more micro-batches. Simulates through job.ts; formats the table here.
-import type { Method } from '../src/ir/types.js';
+import { methodNames, methodOf, type Method } from '../src/compiler/methods/registry.js';
 import type { ScheduleKind } from '../src/compiler/types.js';
 import { isPipelined } from '../src/compiler/schedules/registry.js';
 import type { CompareReport, CompareRow } from '../src/report/compare-report.js';
 import type { SimReport } from '../src/report/sim-report.js';
 import { fmtBytes, levelsOf, peakByLevel, runSimJob, type JobProgress, type SimJob } from './job.js';
 
+export interface CompareRowChoice {
+  method: Method;
+  schedule: ScheduleKind;
+  staleness?: 1;
+  microBatches?: number;
+  reference?: true;
+}
+
 /**
- * The rows of `alrflow compare`: BP baselines first; the ratio is against bp-sequential. The
- * forward-only pipeline runs synchronously (staleness 0) with the default and with 16 micro-batches,
- * and with weights one update old (staleness 1).
+ * The rows of `alrflow compare`, from the method registry: each method declares its rows with a
+ * rank (BP baselines first: the ratio is against the reference row, bp-sequential); equal ranks
+ * keep the registry's order.
  */
-export const compareRows: { method: Method; schedule: ScheduleKind; staleness?: 1; microBatches?: number }[] = [
-  { method: 'bp', schedule: 'bp-sequential' },
-  { method: 'bp', schedule: 'gpipe' },
-  { method: 'bp', schedule: '1f1b' },
-  { method: 'lr', schedule: 'sequential' },
-  { method: 'alr', schedule: 'sequential' },
-  { method: 'lr', schedule: 'layer-pipelined' },
-  { method: 'alr', schedule: 'layer-pipelined' },
-  { method: 'lr', schedule: 'layer-pipelined', microBatches: 16 },
-  { method: 'alr', schedule: 'layer-pipelined', microBatches: 16 },
-  { method: 'lr', schedule: 'layer-pipelined', staleness: 1 },
-  { method: 'alr', schedule: 'layer-pipelined', staleness: 1 },
-  { method: 'es', schedule: 'sequential' },
-  { method: 'aes', schedule: 'sequential' },
-];
+export function compareRows(): CompareRowChoice[] {
+  const rows = methodNames.flatMap((method) =>
+    methodOf(method).compareRows.map(({ rank, ...row }) => ({ rank, row: { method, ...row } })),
+  );
+  return rows.sort((a, b) => a.rank - b.rank).map((r) => r.row);
+}
 
 function overflowOf(r: SimReport): { overflowLevels?: string[] } {
   const levels = [...new Set(r.memory.filter((m) => m.overflow).map((m) => m.level))];
@@ -87,8 +86,9 @@ export async function runCompare(
   let bp = 0;
   const { InfeasibleMappingError } = await import('../src/errors.js');
   const { stages, stageCuts, ...common } = base;
-  for (const [row, { method, schedule: kind, staleness, microBatches }] of compareRows.entries()) {
-    const rowProgress = onProgress ? (f: number) => onProgress((row + f) / compareRows.length) : undefined;
+  const choices = compareRows();
+  for (const [row, { method, schedule: kind, staleness, microBatches, reference }] of choices.entries()) {
+    const rowProgress = onProgress ? (f: number) => onProgress((row + f) / choices.length) : undefined;
     const schedule = [
       kind,
       ...(microBatches ? [`M=${microBatches}`] : []),
@@ -122,7 +122,7 @@ export async function runCompare(
       });
       continue;
     }
-    if (method === 'bp' && kind === 'bp-sequential') bp = r.throughput.iterationsPerSecond;
+    if (reference) bp = r.throughput.iterationsPerSecond;
     rows.push(rowOf(method, schedule, r, bp));
   }
   return {

@@ -7,6 +7,7 @@
 // The report is assembled in sim/simulate.ts.
 import type { CompiledStep } from '../src/compiler/types.js';
 import { SimulationDeadlockError } from '../src/errors.js';
+import { buildEngineIndex, type EngineIndex } from './engine-index.js';
 import { advance, nextMilestone, requesters, settle, type InFlight } from './units/memory-service.js';
 import type { TaskDemand } from './units/memory.js';
 
@@ -38,47 +39,6 @@ export interface EngineRun {
   /** Cycles each unit was occupied by a task (compute and memory stalls). */
   busyByUnit: number[];
 }
-interface Index {
-  unitOf: Int32Array;
-  unitTasks: number[][];
-  deps: number[][];
-  prevDeps: number[][];
-  dependents: number[][];
-  unitKeys: string[];
-}
-
-function buildIndex(step: CompiledStep): Index {
-  const ids = new Map(step.tasks.map((t, i) => [t.id, i]));
-  const resolve = (task: string, list: string[]) =>
-    list.map((d) => {
-      const i = ids.get(d);
-      if (i === undefined)
-        throw new SimulationDeadlockError(
-          `task ${task} depends on unknown task ${d}; hint: the compiled step is inconsistent`,
-        );
-      return i;
-    });
-  const unitIds = new Map<string, number>();
-  const unitTasks: number[][] = [];
-  const unitOf = new Int32Array(step.tasks.length);
-  const dependents: number[][] = step.tasks.map(() => []);
-  const deps = step.tasks.map((t) => resolve(t.id, t.deps));
-  const prevDeps = step.tasks.map((t) => resolve(t.id, t.prevIterationDeps));
-  step.tasks.forEach((t, i) => {
-    const key = `${t.unit.core}/${t.unit.unit}`;
-    let u = unitIds.get(key);
-    if (u === undefined) {
-      u = unitTasks.length;
-      unitIds.set(key, u);
-      unitTasks.push([]);
-    }
-    unitTasks[u]!.push(i);
-    unitOf[i] = u;
-    for (const d of [...deps[i]!, ...prevDeps[i]!]) dependents[d]!.push(i);
-  });
-  return { unitOf, unitTasks, deps, prevDeps, dependents, unitKeys: [...unitIds.keys()] };
-}
-
 function templateOf(compute: number, d: TaskDemand): InFlight {
   return {
     phase: 0,
@@ -90,142 +50,263 @@ function templateOf(compute: number, d: TaskDemand): InFlight {
   };
 }
 
-const fresh = (t: InFlight): InFlight => ({ ...t, bytesLeft: t.bytesLeft.slice() });
-
 export function runEngine(input: EngineInput): EngineRun {
-  const { step, iterations, bandwidth } = input;
-  const n = step.tasks.length;
-  const ix = buildIndex(step);
-  const templates = step.tasks.map((_, t) => templateOf(input.compute[t]!, input.demand[t]!));
-  const total = n * iterations;
-  const start = new Float64Array(total).fill(-1);
-  const end = new Float64Array(total).fill(-1);
-  const done = new Uint8Array(total);
-  const units = ix.unitTasks.length;
-  const pos = new Int32Array(units);
-  const running: (InFlight | undefined)[] = new Array(units).fill(undefined);
-  const runningInst = new Int32Array(units).fill(-1);
-  const lastEnd = new Float64Array(units);
-  const busyByUnit = new Array<number>(units).fill(0);
-  const idleByUnit = { dependency: new Float64Array(units), 'pipeline-bubble': new Float64Array(units) };
-  const core = (t: number) => step.tasks[t]!.unit.core;
-  const head = (u: number): number => {
-    const list = ix.unitTasks[u]!;
-    const p = pos[u]!;
-    return p >= list.length * iterations ? -1 : Math.floor(p / list.length) * n + list[p % list.length]!;
-  };
-  const ready = (inst: number): boolean => {
-    const it = Math.floor(inst / n);
-    const t = inst % n;
-    return (
-      ix.deps[t]!.every((d) => done[it * n + d] === 1) &&
-      (it === 0 || ix.prevDeps[t]!.every((d) => done[(it - 1) * n + d] === 1))
-    );
-  };
-  const finished: number[] = [];
-  const tryStart = (u: number, now: number) => {
-    if (running[u]) return;
-    const inst = head(u);
-    if (inst < 0 || !ready(inst)) return;
-    const t = inst % n;
-    const gap = now - lastEnd[u]!;
+  const engine = new Engine(input);
+  engine.run();
+  return engine.result();
+}
+
+/**
+ * The simulation state. Each unit reuses one InFlight record (its bytes-left buffer sized for the
+ * unit's largest task); a task instance is ready when its count of unfinished dependencies is 0; the
+ * units with a task in flight are kept in a list (their order changes nothing: completions at one
+ * cycle touch disjoint state, and what they start depends only on which tasks are done).
+ */
+class Engine {
+  private readonly n: number;
+  private readonly iterations: number;
+  private readonly ix: EngineIndex;
+  private readonly templates: InFlight[];
+  private readonly coreOf: Int32Array;
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  private readonly remaining: Int32Array;
+  private readonly pos: Int32Array;
+  private readonly flights: InFlight[];
+  private readonly running: Uint8Array;
+  private readonly runningInst: Int32Array;
+  private readonly lastEnd: Float64Array;
+  readonly busyByUnit: number[];
+  readonly idleByUnit: { dependency: Float64Array; 'pipeline-bubble': Float64Array };
+  private readonly liveUnits: number[] = [];
+  private readonly liveFlights: InFlight[] = [];
+  private readonly liveAt: Int32Array;
+  private finished: number[] = [];
+  private readonly wakeStamp: Int32Array;
+  private readonly wakeList: number[] = [];
+  private round = 0;
+  now = 0;
+  completed = 0;
+  events = 0;
+
+  constructor(private readonly input: EngineInput) {
+    const { step, iterations } = input;
+    this.n = step.tasks.length;
+    this.iterations = iterations;
+    this.ix = buildEngineIndex(step);
+    this.templates = step.tasks.map((_, t) => templateOf(input.compute[t]!, input.demand[t]!));
+    this.coreOf = Int32Array.from(step.tasks.map((t) => t.unit.core));
+    const total = this.n * iterations;
+    this.start = new Float64Array(total).fill(-1);
+    this.end = new Float64Array(total).fill(-1);
+    this.remaining = this.initialCounts();
+    const units = this.ix.unitTasks.length;
+    this.pos = new Int32Array(units);
+    this.flights = this.ix.unitTasks.map((tasks) => this.flightBuffer(tasks));
+    this.running = new Uint8Array(units);
+    this.runningInst = new Int32Array(units).fill(-1);
+    this.lastEnd = new Float64Array(units);
+    this.busyByUnit = new Array<number>(units).fill(0);
+    this.idleByUnit = { dependency: new Float64Array(units), 'pipeline-bubble': new Float64Array(units) };
+    this.liveAt = new Int32Array(units).fill(-1);
+    this.wakeStamp = new Int32Array(units).fill(-1);
+  }
+
+  /** Unfinished dependencies of every task instance (none from before iteration 0). */
+  private initialCounts(): Int32Array {
+    const { n, iterations } = this;
+    const { deps, prevDeps } = this.ix;
+    const counts = new Int32Array(n * iterations);
+    for (let it = 0; it < iterations; it++)
+      for (let t = 0; t < n; t++)
+        counts[it * n + t] =
+          deps.start[t + 1]! - deps.start[t]! + (it > 0 ? prevDeps.start[t + 1]! - prevDeps.start[t]! : 0);
+    return counts;
+  }
+
+  private flightBuffer(tasks: Int32Array): InFlight {
+    let most = 0;
+    for (const t of tasks) most = Math.max(most, this.templates[t]!.bytesLeft.length);
+    return { ...this.templates[tasks[0]!]!, bytesLeft: new Float64Array(most) };
+  }
+
+  /** The next task instance of unit u in issue order (-1: none left). */
+  head(u: number): number {
+    const list = this.ix.unitTasks[u]!;
+    const p = this.pos[u]!;
+    const len = list.length;
+    if (p >= len * this.iterations) return -1;
+    const it = Math.floor(p / len);
+    return it * this.n + list[p - it * len]!;
+  }
+
+  /** The dependency instance that finished last (first such in dependency order; -1: none). */
+  private lastDependency(it: number, t: number): number {
+    const { deps, prevDeps } = this.ix;
+    let last = -1;
+    for (let k = deps.start[t]!; k < deps.start[t + 1]!; k++) {
+      const b = it * this.n + deps.list[k]!;
+      if (last < 0 || this.end[b]! > this.end[last]!) last = b;
+    }
+    if (it > 0)
+      for (let k = prevDeps.start[t]!; k < prevDeps.start[t + 1]!; k++) {
+        const b = (it - 1) * this.n + prevDeps.list[k]!;
+        if (last < 0 || this.end[b]! > this.end[last]!) last = b;
+      }
+    return last;
+  }
+
+  private tryStart(u: number): void {
+    if (this.running[u] === 1) return;
+    const inst = this.head(u);
+    if (inst < 0 || this.remaining[inst] !== 0) return;
+    const it = Math.floor(inst / this.n);
+    const t = inst - it * this.n;
+    const gap = this.now - this.lastEnd[u]!;
     if (gap > 0) {
       // Waiting on another core is the pipeline's bubble; on the own core, a plain dependency.
-      const it = Math.floor(inst / n);
-      const waits = [
-        ...ix.deps[t]!.map((d) => it * n + d),
-        ...(it > 0 ? ix.prevDeps[t]!.map((d) => (it - 1) * n + d) : []),
-      ];
-      const last = waits.reduce((a, b) => (a < 0 || end[b]! > end[a]! ? b : a), -1);
-      const cause = pos[u] === 0 || last < 0 || core(last % n) !== core(t) ? 'pipeline-bubble' : 'dependency';
-      idleByUnit[cause][u]! += gap;
+      const last = this.lastDependency(it, t);
+      const other = last < 0 || this.coreOf[last % this.n] !== this.coreOf[t];
+      this.idleByUnit[this.pos[u] === 0 || other ? 'pipeline-bubble' : 'dependency'][u]! += gap;
     }
-    const f = fresh(templates[t]!);
-    running[u] = f;
-    runningInst[u] = inst;
-    start[inst] = now;
-    if (settle(f)) finished.push(u);
-  };
-  let now = 0;
-  let completed = 0;
+    const f = this.flights[u]!;
+    const tmpl = this.templates[t]!;
+    f.phase = 0;
+    f.latencyLeft = tmpl.latencyLeft;
+    f.computeLeft = tmpl.computeLeft;
+    f.instance = tmpl.instance;
+    f.overlapped = tmpl.overlapped;
+    f.bytesLeft.set(tmpl.bytesLeft);
+    this.running[u] = 1;
+    this.runningInst[u] = inst;
+    this.start[inst] = this.now;
+    this.liveAt[u] = this.liveUnits.length;
+    this.liveUnits.push(u);
+    this.liveFlights.push(f);
+    if (settle(f)) this.finished.push(u);
+  }
+
+  private wake(u: number): void {
+    if (this.wakeStamp[u] === this.round) return;
+    this.wakeStamp[u] = this.round;
+    this.wakeList.push(u);
+  }
+
+  private leaveLive(u: number): void {
+    const at = this.liveAt[u]!;
+    const lastUnit = this.liveUnits.pop()!;
+    const lastFlight = this.liveFlights.pop()!;
+    if (lastUnit !== u) {
+      this.liveUnits[at] = lastUnit;
+      this.liveFlights[at] = lastFlight;
+      this.liveAt[lastUnit] = at;
+    }
+    this.liveAt[u] = -1;
+  }
+
+  private complete(u: number): void {
+    const { n, ix, remaining } = this;
+    const inst = this.runningInst[u]!;
+    const it = Math.floor(inst / n);
+    const t = inst - it * n;
+    this.end[inst] = this.now;
+    this.completed++;
+    this.busyByUnit[u]! += this.now - this.start[inst]!;
+    this.running[u] = 0;
+    this.leaveLive(u);
+    this.lastEnd[u] = this.now;
+    this.pos[u]!++;
+    this.wake(u);
+    for (let k = ix.waiters.start[t]!; k < ix.waiters.start[t + 1]!; k++) {
+      const w = ix.waiters.list[k]!;
+      remaining[it * n + w]!--;
+      this.wake(ix.unitOf[w]!);
+    }
+    if (it + 1 < this.iterations)
+      for (let k = ix.nextWaiters.start[t]!; k < ix.nextWaiters.start[t + 1]!; k++) {
+        const w = ix.nextWaiters.list[k]!;
+        remaining[(it + 1) * n + w]!--;
+        this.wake(ix.unitOf[w]!);
+      }
+  }
+
   /** Completes every finished task at `now`, then starts what became ready (zero-work tasks cascade). */
-  const drain = () => {
-    while (finished.length > 0) {
-      const batch = finished.splice(0).sort((a, b) => a - b);
-      const wake = new Set<number>();
-      for (const u of batch) {
-        const inst = runningInst[u]!;
-        end[inst] = now;
-        done[inst] = 1;
-        completed++;
-        busyByUnit[u]! += now - start[inst]!;
-        running[u] = undefined;
-        lastEnd[u] = now;
-        pos[u]!++;
-        wake.add(u);
-        for (const d of ix.dependents[inst % n]!) wake.add(ix.unitOf[d]!);
-      }
-      for (const u of [...wake].sort((a, b) => a - b)) tryStart(u, now);
+  private drain(): void {
+    while (this.finished.length > 0) {
+      const batch = this.finished;
+      this.finished = [];
+      this.round++;
+      for (const u of batch) this.complete(u);
+      for (const u of this.wakeList) this.tryStart(u);
+      this.wakeList.length = 0;
     }
-  };
-  for (let u = 0; u < units; u++) tryStart(u, 0);
-  drain();
-  const instances = bandwidth.length;
-  const count = new Int32Array(instances);
-  let events = 0;
-  const live: InFlight[] = [];
-  const liveUnits: number[] = [];
-  for (;;) {
-    // Only the units with a task in flight, in unit order (the completion order at a cycle is unit order).
-    live.length = 0;
-    liveUnits.length = 0;
-    for (let u = 0; u < units; u++) {
-      const f = running[u];
-      if (f) {
-        live.push(f);
-        liveUnits.push(u);
-      }
-    }
-    if (live.length === 0) break;
-    requesters(live, instances, count);
+  }
+
+  /** One milestone: shares each instance's bandwidth among its requesters and advances to the nearest event. */
+  private step(bandwidth: Float64Array, count: Int32Array): void {
+    const live = this.liveFlights;
+    requesters(live, bandwidth.length, count);
     let dt = Infinity;
     for (const f of live) dt = Math.min(dt, nextMilestone(f, bandwidth, count));
-    if ((events & 4095) === 0) input.onProgress?.(completed, total);
-    if (++events > input.maxEvents)
+    if ((this.events & 4095) === 0) this.input.onProgress?.(this.completed, this.n * this.iterations);
+    if (++this.events > this.input.maxEvents)
       throw new SimulationDeadlockError(
-        `simulation stopped after ${input.maxEvents} events (the event bound) at cycle ${now}; hint: fewer iterations or a larger bound`,
+        `simulation stopped after ${this.input.maxEvents} events (the event bound) at cycle ${this.now}; hint: fewer iterations or a larger bound`,
       );
     const dtCycles = Math.max(1, Math.ceil(dt - 1e-9));
     for (const f of live) advance(f, dtCycles, bandwidth, count);
-    now += dtCycles;
-    for (let i = 0; i < live.length; i++) if (settle(live[i]!)) finished.push(liveUnits[i]!);
-    drain();
+    this.now += dtCycles;
+    for (let i = 0; i < live.length; i++) if (settle(live[i]!)) this.finished.push(this.liveUnits[i]!);
+    this.drain();
   }
-  if (completed < total) throw deadlock(step, ix, head, done, n);
-  for (let u = 0; u < units; u++) idleByUnit['pipeline-bubble'][u]! += now - lastEnd[u]!;
-  const sum = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0);
-  const idle = { dependency: sum(idleByUnit.dependency), 'pipeline-bubble': sum(idleByUnit['pipeline-bubble']) };
-  return { start, end, totalCycles: now, events, idle, idleByUnit, unitKeys: ix.unitKeys, busyByUnit };
+
+  run(): void {
+    const units = this.ix.unitTasks.length;
+    this.round++;
+    for (let u = 0; u < units; u++) this.tryStart(u);
+    this.drain();
+    const { bandwidth } = this.input;
+    const count = new Int32Array(bandwidth.length);
+    while (this.liveFlights.length > 0) this.step(bandwidth, count);
+    if (this.completed < this.n * this.iterations) throw deadlock(this.input.step, this.ix, this, this.n);
+  }
+
+  result(): EngineRun {
+    const units = this.ix.unitTasks.length;
+    const { idleByUnit } = this;
+    for (let u = 0; u < units; u++) idleByUnit['pipeline-bubble'][u]! += this.now - this.lastEnd[u]!;
+    const sum = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0);
+    const idle = { dependency: sum(idleByUnit.dependency), 'pipeline-bubble': sum(idleByUnit['pipeline-bubble']) };
+    return {
+      start: this.start,
+      end: this.end,
+      totalCycles: this.now,
+      events: this.events,
+      idle,
+      idleByUnit,
+      unitKeys: this.ix.unitKeys,
+      busyByUnit: this.busyByUnit,
+    };
+  }
 }
 
 function deadlock(
   step: CompiledStep,
-  ix: Index,
-  head: (u: number) => number,
-  done: Uint8Array,
+  ix: EngineIndex,
+  state: Pick<Engine, 'head' | 'end'>,
   n: number,
 ): SimulationDeadlockError {
+  const done = (inst: number) => state.end[inst]! >= 0;
   for (let u = 0; u < ix.unitTasks.length; u++) {
-    const inst = head(u);
+    const inst = state.head(u);
     if (inst < 0) continue;
     const it = Math.floor(inst / n);
     const t = inst % n;
-    const missing = ix.deps[t]!.find((d) => done[it * n + d] !== 1);
+    const deps = ix.deps.list.subarray(ix.deps.start[t]!, ix.deps.start[t + 1]!);
+    const missing = deps.find((d) => !done(it * n + d));
     const task = step.tasks[t]!;
-    const waitsOn =
-      missing !== undefined
-        ? step.tasks[missing]!.id
-        : (ix.prevDeps[t]!.map((d) => step.tasks[d]!.id).find(() => true) ?? '?');
+    const prev = ix.prevDeps.list.subarray(ix.prevDeps.start[t]!, ix.prevDeps.start[t + 1]!);
+    const waitsOn = missing !== undefined ? step.tasks[missing]!.id : prev.length > 0 ? step.tasks[prev[0]!]!.id : '?';
     return new SimulationDeadlockError(
       `deadlock: task ${task.id} (iteration ${it}) on core ${task.unit.core} unit ${task.unit.unit} waits for ${waitsOn}, which never finishes (a dependency cycle, or a task ordered after its dependent on the same unit); hint: the schedule ${step.options.schedule} is infeasible as compiled`,
     );

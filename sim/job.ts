@@ -2,7 +2,7 @@
 // -> compile -> simulate -> SimReport, and simulate's text table (`compare` lives in compare.ts).
 // It parses nothing from the command line and writes no files (src/cli does).
 import type { CompiledStep, CompileOptions, ScheduleKind } from '../src/compiler/types.js';
-import type { Method } from '../src/ir/types.js';
+import type { Method } from '../src/compiler/methods/names.js';
 import type { HwModel } from '../src/hw/types.js';
 import type { CompareLevel } from '../src/report/compare-report.js';
 import type { CoreChoice, SimEnergy, SimReport } from '../src/report/sim-report.js';
@@ -38,12 +38,14 @@ export async function compileJob(job: SimJob): Promise<CompiledStep> {
   return (await jobCompiler(job)).compileOn((await import('../src/hw/load.js')).loadHwModel(job.hw));
 }
 
-/** The job's network and options, compiled onto any variant of its hardware (src/compiler reads the network). */
+/** The job's network and options, compiled onto any variant of its hardware. */
 async function jobCompiler(job: SimJob): Promise<{ compileOn: (hw: HwModel) => CompiledStep }> {
-  const { modelCompiler } = await import('../src/compiler/compile-job.js');
+  const { loadNetwork } = await import('../src/models/load-network.js');
+  const { compile } = await import('../src/compiler/compile.js');
   const { learnedSigmaSwitches } = await import('../src/ir/method-rules.js');
   const { iterations: _, model, hw: __, learnSigma, cores: ___, fullTimeline: ____, ...options } = job;
-  return modelCompiler(model, { ...options, ...learnedSigmaSwitches(learnSigma ?? false) });
+  const network = await loadNetwork(model);
+  return { compileOn: (hw) => compile(network, hw, { ...options, ...learnedSigmaSwitches(learnSigma ?? false) }) };
 }
 
 /** The step on the fastest of all, half, a quarter, ... of the chip's cores, or on `job.cores` when given. */
@@ -65,11 +67,12 @@ export async function compileFastest(job: SimJob): Promise<{ step: CompiledStep;
 
 /** An infeasible step: InfeasibleMappingError (exit 3) with the shortfalls and hints checked to fit. */
 async function refuseWithHints(job: SimJob, step: CompiledStep): Promise<never> {
-  const { infeasibleHintText } = await import('../src/compiler/compile-job.js');
+  const { checkedHints, hintText } = await import('../src/compiler/infeasible-hints.js');
   const { InfeasibleMappingError } = await import('../src/errors.js');
-  const hints = await infeasibleHintText(job.model, step.hw, step.options, step.feasibility.overBy ?? 1);
+  const { loadNetwork } = await import('../src/models/load-network.js');
+  const hints = checkedHints(await loadNetwork(job.model), step.hw, step.options, step.feasibility.overBy ?? 1);
   throw new InfeasibleMappingError(
-    `infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\n${hints}`,
+    `infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\n${hintText(hints)}`,
   );
 }
 

@@ -7,6 +7,7 @@ import type { CompiledStep, Task } from '../src/compiler/types.js';
 import type { HwModel } from '../src/hw/types.js';
 import { runSimJob } from './job.js';
 import { simulate } from './simulate.js';
+import { exactMethod } from '../src/compiler/methods/registry.js';
 
 export interface ValidationRow {
   hw: string;
@@ -24,7 +25,7 @@ const linear8192 = resolve(import.meta.dirname, '../hw-models/validation/linear-
 export async function gemmTflops(hw: string): Promise<number> {
   const r = await runSimJob({
     model: linear8192,
-    method: 'bp',
+    method: exactMethod,
     copies: 1,
     batch: 8192,
     schedule: 'bp-sequential',
@@ -53,20 +54,19 @@ export function copyTbPerSecond(hw: HwModel, bytes: number): number {
     graph: {
       meta: {
         network: 'copy',
-        method: 'bp',
+        method: exactMethod,
         copies: 1,
         batch: 1,
         floatBytes: hw.wordBytes,
         noiseStorage: 'float',
         layerwise: false,
       },
-      params: [],
       tensors: {},
       nodes: [],
     },
     hw,
     options: {
-      method: 'bp',
+      method: exactMethod,
       copies: 1,
       batch: 1,
       schedule: 'sequential',

@@ -33,7 +33,6 @@ export interface KernelConstants {
   count: number;
   channels: number;
   spatial: number;
-  act: number;
   co: number;
   ci: number;
   ks: number;
@@ -61,10 +60,17 @@ export type Flat = readonly number[];
 /** A helper function a kernel calls; every argument and the result are float32 numbers. */
 export type KernelHelper = (...args: number[]) => number;
 
+/** A helper given as source (op-helper.ts makes them from the op table), called by `name` in the kernel body. */
+export interface HelperSource {
+  name: string;
+  params: string[];
+  source: string;
+}
+
 export interface KernelSpec {
   output: number[];
   constants: Partial<KernelConstants>;
-  helpers?: KernelHelper[];
+  helpers?: (KernelHelper | HelperSource)[];
 }
 
 /** What a kernel file needs: compile a kernel, and call it (results as host arrays, or as handles). */
@@ -130,10 +136,7 @@ export class GpujsContext implements Launcher<Float32Array> {
     // immutable: each call gets a fresh output texture; without it gpu.js reuses one texture per
     // kernel, so a second call would overwrite the handle of the first (gpu.js issues #255, #298).
     if (pipeline) built.setPipeline(true).setImmutable(true);
-    for (const helper of spec.helpers ?? []) {
-      const argumentTypes = Object.fromEntries(paramNames(helper).map((p) => [p, 'Number' as const]));
-      built.addFunction(helper as never, { argumentTypes, returnType: 'Number' });
-    }
+    for (const helper of spec.helpers ?? []) addHelper(built, helper);
     this.cache.set(key, built);
     this.sources.set(built, { name, source, spec, pipeline });
     return built;
@@ -247,6 +250,16 @@ export class GpujsContext implements Launcher<Float32Array> {
     this.cache.clear();
     await this.gpu.destroy();
   }
+}
+
+function addHelper(built: IKernelRunShortcut, helper: KernelHelper | HelperSource): void {
+  if (typeof helper === 'function') {
+    const argumentTypes = Object.fromEntries(paramNames(helper).map((p) => [p, 'Number' as const]));
+    built.addFunction(helper as never, { argumentTypes, returnType: 'Number' });
+    return;
+  }
+  const argumentTypes = helper.params.map(() => 'Number' as const);
+  built.addFunction(helper.source as never, { name: helper.name, argumentTypes, returnType: 'Number' } as never);
 }
 
 /** What a kernel file built, for variants (argument kinds) and tiles (texture size). */

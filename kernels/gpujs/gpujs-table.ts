@@ -5,6 +5,7 @@
 // (texture-tiles.ts, inside the context).
 import { isResidentBackend, type ResidentTable } from '../device-tensor.js';
 import type { KernelName, KernelTable } from '../names.js';
+import { activationBackward } from './activation-backward.js';
 import { adamUpdate } from './adam-update.js';
 import { add } from './add.js';
 import { biasActivation } from './bias-activation.js';
@@ -36,6 +37,7 @@ export function gpujsTable(ctx: GpujsContext): KernelTable {
     'matmul-a-bt': (a) => matmulABt(ctx, a),
     conv2d: (a) => conv2d(ctx, a),
     'bias-activation': (a) => biasActivation(ctx, a),
+    'activation-backward': (a) => activationBackward(ctx, a),
     'noise-inject': (a) => noiseInject(ctx, a),
     'noise-inject-signs': (a) => noiseInjectSigns(ctx, a),
     'sign-pack': (a) => signPack(ctx, a),

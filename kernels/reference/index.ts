@@ -1,6 +1,7 @@
 // The float64 reference kernels: the oracle every other backend (gpu.js modes) is checked against.
 // Plain TypeScript, Float64Array in and out, explicit dims, row-major / NCHW layouts; every kernel
 // validates shapes and finiteness and throws InvalidInputError naming itself and the offending value.
+export { activation, activationBackward } from './activation.js';
 export { addNoise } from './add-noise.js';
 export { avgPool } from './avg-pool.js';
 export { avgPoolBackward } from './avg-pool-backward.js';
@@ -17,12 +18,8 @@ export { matmul } from './matmul.js';
 export { maxPool } from './max-pool.js';
 export { maxPoolBackward } from './max-pool-backward.js';
 export { poolDims, type PoolDims } from './pool-dims.js';
-export { relu } from './relu.js';
-export { reluBackward } from './relu-backward.js';
 export { signPack } from './sign-pack.js';
 export { signUnpack } from './sign-unpack.js';
 export { softmaxCrossEntropy } from './softmax-cross-entropy.js';
-export { tanh } from './tanh.js';
-export { tanhBackward } from './tanh-backward.js';
 export { transpose } from './transpose.js';
 export { copySum, repeatRows } from './copy-rows.js';

@@ -9,7 +9,8 @@ import type { ResidentTable } from '../device-tensor.js';
 import type { KernelName, KernelTable } from '../names.js';
 import { convDims } from '../reference/conv-dims.js';
 import { tfjsFallback, tfjsGraphOps } from './tfjs-graph-ops.js';
-import { hostSgdUpdate, hostSignPack } from '../host-elementwise.js';
+import { hostActivationBackward, hostSgdUpdate, hostSignPack } from '../host-elementwise.js';
+import { activationOp } from '../ops/activations.js';
 import { hostNoiseInject, hostNoiseInjectSigns } from '../host-noise.js';
 import { hostIo, residentIo, type TfjsIo } from './tfjs-io.js';
 
@@ -21,6 +22,7 @@ export const TFJS_HOST_KERNELS: ReadonlySet<KernelName> = new Set([
   'noise-inject-signs',
   'sign-pack',
   'sgd-update',
+  'activation-backward',
 ]);
 
 /** Kernels whose resident version takes and returns handles; the others get host arrays (host work, reference fallback, Adam's three reads). */
@@ -88,17 +90,9 @@ export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf)): KernelTable {
     'bias-activation': async ({ z, bias, rows, channels, spatial, activation }) =>
       io.output(() => {
         const pre = tf.add(io.tensor3d(z, [rows, channels, spatial]), io.tensor3d(bias, [1, channels, 1]));
-        switch (activation) {
-          case 'none':
-            return pre;
-          case 'relu':
-            return tf.relu(pre);
-          case 'tanh':
-            return tf.tanh(pre);
-          default:
-            return activation satisfies never;
-        }
+        return activation === 'none' ? pre : activationOp(activation).tfjs(tf, pre);
       }),
+    'activation-backward': async (a) => hostActivationBackward(a),
     // Host-side: a JS loop over the counter RNG beats uploading eps and adding it in TF.js.
     'noise-inject': async (a) => hostNoiseInject(a),
     'noise-inject-signs': async (a) => hostNoiseInjectSigns(a),

@@ -1,10 +1,12 @@
 // Validates and completes compile options: every problem at once as a ConfigError, each naming
-// the option, the value found and the values allowed. Defaults: noise storage sign-bits for
-// ALR/AES and float otherwise, 4 micro-batches (at most the batch) under pipelined schedules, SGD
+// the option, the value found and the values allowed. Defaults: the method's first noise storage
+// (src/compiler/methods), 4 micro-batches (at most the batch) under pipelined schedules, SGD
 // momentum 0 (no velocity; the training command passes its own).
 import { ConfigError } from '../errors.js';
-import { methods, type Method } from '../ir/types.js';
-import { isPipelined as pipelinedKind, scheduleKinds, schedules, schedulesFor } from './schedules/registry.js';
+import type { MethodSpec } from './methods/method-spec.js';
+import { isMethod, methodNames, methodOf, methodsWith, schedulesFor } from './methods/registry.js';
+import { usesCopies } from './methods/rules.js';
+import { isPipelined as pipelinedKind, scheduleKinds, schedules } from './schedules/registry.js';
 import type { CompileOptions } from './types.js';
 
 export { schedulesFor };
@@ -14,9 +16,24 @@ export type CompileOptionsInput = Pick<CompileOptions, 'method' | 'copies' | 'ba
 
 const pipelined = scheduleKinds.filter(pipelinedKind);
 
-function storagesFor(method: Method): CompileOptions['noiseStorage'][] {
-  if (method === 'lr' || method === 'es') return ['float', 'regenerate'];
-  return ['float', 'sign-bits', 'regenerate'];
+/** The noise storage, layer-wise and learned-sigma switches against what the method allows. */
+function switchProblems(input: CompileOptionsInput, spec: MethodSpec | undefined): string[] {
+  if (!spec) return [];
+  const problems: string[] = [];
+  const storage = input.noiseStorage;
+  if (storage !== undefined && usesCopies(spec) && !spec.storages.includes(storage)) {
+    const twin = spec.signBitsTwin ? ` (sign bits make it ${spec.signBitsTwin})` : '';
+    problems.push(
+      `--noise-storage: found "${storage}" with --method ${spec.name}, allowed: ${spec.storages.join(', ')}${twin}`,
+    );
+  }
+  if (input.layerwise && !spec.switches.includes('layerwise'))
+    problems.push(`--layerwise: applies to ${methodsWith('layerwise').join(' and ')}, found --method ${spec.name}`);
+  if (input.switches?.learnedSigma && !spec.switches.includes('learnedSigma'))
+    problems.push(
+      `--learn-sigma: applies to ${methodsWith('learnedSigma').join(' and ')} (activation noise), found --method ${spec.name}`,
+    );
+  return problems;
 }
 
 /** --stages and --stage-cuts apply to pipelined schedules only, and not both at once. */
@@ -37,10 +54,11 @@ function stageProblems(input: CompileOptionsInput, isPipelined: boolean): string
 export function resolveCompileOptions(input: CompileOptionsInput): CompileOptions {
   const problems: string[] = [];
   const { method, schedule } = input;
-  if (!methods.includes(method)) problems.push(`--method: found "${method}", allowed: ${methods.join(', ')}`);
+  const spec = isMethod(method) ? methodOf(method) : undefined;
+  if (!spec) problems.push(`--method: found "${method}", allowed: ${methodNames.join(', ')}`);
   if (!scheduleKinds.includes(schedule))
     problems.push(`--schedule: found "${schedule}", allowed: ${scheduleKinds.join(', ')}`);
-  else if (methods.includes(method) && !schedulesFor(method).includes(schedule)) {
+  else if (spec && !spec.schedules.includes(schedule)) {
     problems.push(
       `--schedule: found "${schedule}" with --method ${method}, allowed: ${schedulesFor(method).join(', ')}`,
     );
@@ -67,17 +85,9 @@ export function resolveCompileOptions(input: CompileOptionsInput): CompileOption
       `--staleness: found ${staleness} with --schedule ${schedule}, allowed: ${schedules[schedule].staleness.join(', ')} (staleness 1 applies to ${scheduleKinds.filter((k) => schedules[k].staleness.includes(1)).join(', ')})`,
     );
   }
-  const noiseStorage = input.noiseStorage ?? (method === 'alr' || method === 'aes' ? 'sign-bits' : 'float');
-  if (methods.includes(method) && method !== 'bp' && !storagesFor(method).includes(noiseStorage)) {
-    problems.push(
-      `--noise-storage: found "${noiseStorage}" with --method ${method}, allowed: ${storagesFor(method).join(', ')} (sign bits make it ${method === 'lr' ? 'alr' : 'aes'})`,
-    );
-  }
+  const noiseStorage = input.noiseStorage ?? spec?.storages[0] ?? 'float';
   const layerwise = input.layerwise ?? false;
-  if (layerwise && method !== 'lr' && method !== 'alr')
-    problems.push(`--layerwise: applies to lr and alr, found --method ${method}`);
-  if (input.switches?.learnedSigma && method !== 'lr' && method !== 'alr')
-    problems.push(`--learn-sigma: applies to lr and alr (activation noise), found --method ${method}`);
+  problems.push(...switchProblems(input, spec));
   const optimizer = input.optimizer ?? 'sgd';
   if (optimizer !== 'sgd' && optimizer !== 'adam')
     problems.push(`optimizer: found "${String(optimizer)}", allowed: sgd, adam`);
@@ -92,7 +102,7 @@ export function resolveCompileOptions(input: CompileOptionsInput): CompileOption
   const switches = input.switches ? { switches: input.switches } : {};
   return {
     method,
-    copies: method === 'bp' ? 1 : input.copies,
+    copies: spec && usesCopies(spec) ? input.copies : 1,
     batch: input.batch,
     schedule,
     microBatches,

@@ -1,11 +1,11 @@
 // Expansion for BP, the exact baseline: forward on N rows, the loss and its gradient, then the
 // backward chain in reverse layer order. Each parametrised layer gets a weight-gradient product
 // (from its kept input and the incoming gradient) and, unless it reads the network input, an
-// input-gradient product; relu, tanh and max-pool backward read their kept inputs. In the backward
+// input-gradient product; activation and max-pool backward read their kept inputs. In the backward
 // phase BiasAct applies the activation's derivative, Pool routes gradients, Add sums branches.
 import { elementCount } from '../ir/graph.js';
-import type { Graph } from '../ir/types.js';
-import type { Layer, Network } from '../models/layers.js';
+import type { Graph, IrNode } from '../ir/types.js';
+import { isActivationLayer, type Layer, type Network, type ParamLayer } from '../models/layers.js';
 import { ForwardEmitter } from './expand-forward.js';
 import {
   gradDims,
@@ -16,6 +16,7 @@ import {
   type ExpandContext,
   type ExpandOptions,
 } from './expand-common.js';
+import type { MethodRules } from './methods/rules.js';
 
 class BackwardEmitter {
   constructor(
@@ -41,95 +42,27 @@ class BackwardEmitter {
 
   /** Returns the gradient with respect to the layer's input (the same tensor when nothing needs it). */
   private layer(layer: Layer, dy: string): string {
-    const { b } = this.ctx;
     const x = this.forward.layerInput.get(layer.name)!;
-    const needDx = x !== 'x';
-    const elements = this.rows * elementCount(this.ctx.shapes.get(layer.name)!.input);
-    const base = { phase: 'backward' as const, layer: layer.name };
-    const id = (suffix: string): string => `${layer.name}.${suffix}`;
+    if (isActivationLayer(layer)) {
+      const dx = this.dx(layer, x);
+      this.node(layer, { kind: 'BiasAct', act: layer.kind, inputs: [dy, x], outputs: [dx] });
+      return dx;
+    }
     switch (layer.kind) {
       case 'linear':
       case 'conv2d':
-      case 'batchnorm': {
-        const params = this.ctx.params.get(layer.name)!;
-        const gradient = gradientTensor(this.ctx, layer);
-        b.node({
-          ...base,
-          id: id('gradprod'),
-          kind: 'GradProduct',
-          inputs: [x, dy],
-          outputs: [gradient],
-          ...gradDims(this.ctx, layer, this.rows),
-          groups: 1,
-          signs: false,
-        });
-        optimizerUpdate(this.ctx, layer, gradient);
-        if (!needDx) return dy;
-        const dx = this.dx(layer, x);
-        if (layer.kind === 'linear') {
-          b.node({
-            ...base,
-            id: id('dx'),
-            kind: 'MatMul',
-            inputs: [dy, params],
-            outputs: [dx],
-            m: this.rows,
-            n: layer.inFeatures,
-            k: layer.outFeatures,
-            groups: 1,
-          });
-        } else if (layer.kind === 'conv2d') {
-          const [, h, w] = this.ctx.shapes.get(layer.name)!.input;
-          const [, oh, ow] = this.ctx.shapes.get(layer.name)!.output;
-          b.node({
-            ...base,
-            id: id('dx'),
-            kind: 'Conv2d',
-            inputs: [dy, params],
-            outputs: [dx],
-            batch: this.rows,
-            inChannels: layer.outChannels,
-            outChannels: layer.inChannels,
-            inHeight: oh!,
-            inWidth: ow!,
-            outHeight: h!,
-            outWidth: w!,
-            kernelSize: layer.kernelSize,
-            stride: layer.stride,
-            padding: layer.padding,
-          });
-        } else {
-          b.node({
-            ...base,
-            id: id('dx'),
-            kind: 'BatchNorm',
-            inputs: [dy, x, params],
-            outputs: [dx],
-            elements,
-            channels: layer.channels,
-          });
-        }
-        return dx;
-      }
-      case 'relu':
-      case 'tanh': {
-        const dx = this.dx(layer, x);
-        b.node({ ...base, id: id('dx'), kind: 'BiasAct', act: layer.kind, inputs: [dy, x], outputs: [dx], elements });
-        return dx;
-      }
+      case 'batchnorm':
+        return this.paramLayer(layer, x, dy);
       case 'maxpool':
       case 'avgpool': {
         const dx = this.dx(layer, x);
-        const inputs = layer.kind === 'maxpool' ? [dy, x] : [dy];
-        const op = layer.kind === 'maxpool' ? 'max' : 'avg';
-        b.node({
-          ...base,
-          id: id('dx'),
+        const max = layer.kind === 'maxpool';
+        const inputs = max ? [dy, x] : [dy];
+        this.node(layer, {
           kind: 'Pool',
-          op,
+          op: max ? 'max' : 'avg',
           inputs,
           outputs: [dx],
-          elements,
           size: layer.size,
           stride: layer.stride,
         });
@@ -140,18 +73,89 @@ class BackwardEmitter {
       case 'residual': {
         const body = this.sequence(layer.body, dy);
         const dx = this.dx(layer, x);
-        b.node({ ...base, id: id('dx'), kind: 'Add', inputs: [body, dy], outputs: [dx], elements });
+        this.node(layer, { kind: 'Add', inputs: [body, dy], outputs: [dx] });
         return dx;
       }
       default:
         return layer satisfies never;
     }
   }
+
+  /** An elementwise backward node of `layer` (id layer.dx), over the elements of the layer's input. */
+  private node(layer: Layer, fields: ElementwiseFields): void {
+    const elements = this.rows * elementCount(this.ctx.shapes.get(layer.name)!.input);
+    this.ctx.b.node({ phase: 'backward', layer: layer.name, id: `${layer.name}.dx`, ...fields, elements } as IrNode);
+  }
+
+  /** The weight-gradient product and update, and (unless the layer reads the network input) the input gradient. */
+  private paramLayer(layer: ParamLayer, x: string, dy: string): string {
+    const gradient = gradientTensor(this.ctx, layer);
+    this.ctx.b.node({
+      phase: 'backward',
+      layer: layer.name,
+      id: `${layer.name}.gradprod`,
+      kind: 'GradProduct',
+      inputs: [x, dy],
+      outputs: [gradient],
+      ...gradDims(this.ctx, layer, this.rows),
+      groups: 1,
+      signs: false,
+    });
+    optimizerUpdate(this.ctx, layer, gradient);
+    if (x === 'x') return dy;
+    const dx = this.dx(layer, x);
+    const params = this.ctx.params.get(layer.name)!;
+    if (layer.kind === 'batchnorm')
+      this.node(layer, { kind: 'BatchNorm', inputs: [dy, x, params], outputs: [dx], channels: layer.channels });
+    else this.ctx.b.node(this.inputGradient(layer, dy, params, dx));
+    return dx;
+  }
+
+  /** BP's input gradient of a linear (dy W) or conv (the transposed conv) layer. */
+  private inputGradient(
+    layer: Extract<ParamLayer, { kind: 'linear' | 'conv2d' }>,
+    dy: string,
+    params: string,
+    dx: string,
+  ): IrNode {
+    const base = {
+      phase: 'backward' as const,
+      layer: layer.name,
+      id: `${layer.name}.dx`,
+      inputs: [dy, params],
+      outputs: [dx],
+    };
+    if (layer.kind === 'linear')
+      return { ...base, kind: 'MatMul', m: this.rows, n: layer.inFeatures, k: layer.outFeatures, groups: 1 };
+    const [, h, w] = this.ctx.shapes.get(layer.name)!.input;
+    const [, oh, ow] = this.ctx.shapes.get(layer.name)!.output;
+    return {
+      ...base,
+      kind: 'Conv2d',
+      batch: this.rows,
+      inChannels: layer.outChannels,
+      outChannels: layer.inChannels,
+      inHeight: oh!,
+      inWidth: ow!,
+      outHeight: h!,
+      outWidth: w!,
+      kernelSize: layer.kernelSize,
+      stride: layer.stride,
+      padding: layer.padding,
+    };
+  }
 }
 
-export function expandBp(network: Network, options: ExpandOptions): Graph {
+/** The fields of an elementwise backward node other than its id, phase, layer and element count. */
+type ElementwiseFields = DistributiveOmit<
+  Extract<IrNode, { kind: 'BiasAct' | 'Pool' | 'Add' | 'BatchNorm' }>,
+  'id' | 'phase' | 'layer' | 'elements'
+>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export function expandBp(network: Network, options: ExpandOptions, rules: MethodRules): Graph {
   const N = options.batch;
-  const ctx = startExpansion(network, options, N);
+  const ctx = startExpansion(network, options, N, rules);
   const { b } = ctx;
   const forward = new ForwardEmitter(
     b,

@@ -3,28 +3,13 @@
 // update, the batchnorm clean pass and dead-code removal. Not a pass on its own.
 import { GraphBuilder } from '../ir/builder.js';
 import { elementCount } from '../ir/graph.js';
-import type { Graph, GraphMeta, ParamDecl, ParamOp } from '../ir/types.js';
-import {
-  fanIn,
-  outputChannels,
-  paramLayers,
-  parameterCount,
-  type Network,
-  type ParamLayer,
-  type Shape,
-} from '../models/layers.js';
+import type { Graph, GraphMeta } from '../ir/types.js';
+import { paramLayers, parameterCount, type Network, type ParamLayer, type Shape } from '../models/layers.js';
 import { inferShapes } from '../models/shapes.js';
 import { ForwardEmitter, type BatchNormLayer, type BatchStats } from './expand-forward.js';
 import type { CompileOptions } from './types.js';
-import {
-  defaultSwitches,
-  lossEmitsOf,
-  noiseScaleOf,
-  optimizerStateId,
-  rowLayoutOf,
-  sigmaTensorId,
-  type MethodSwitches,
-} from '../ir/method-rules.js';
+import { defaultSwitches, optimizerStateId, sigmaTensorId, type MethodSwitches } from '../ir/method-rules.js';
+import { usesCopies, type MethodRules } from './methods/rules.js';
 
 export type ExpandOptions = Pick<
   CompileOptions,
@@ -50,6 +35,8 @@ export interface ExpandContext {
   /** Parameter tensor of each parametrised layer (weights and biases in one buffer). */
   params: Map<string, string>;
   switches: MethodSwitches;
+  /** The method's rules (src/compiler/methods): what its nodes carry. */
+  rules: MethodRules;
 }
 
 export function parameterTotal(layer: ParamLayer): number {
@@ -57,34 +44,16 @@ export function parameterTotal(layer: ParamLayer): number {
   return weights + biases;
 }
 
-/** A layer's operation and geometry without its name. */
-function paramOp(layer: ParamLayer): ParamOp {
-  const { name: _, ...op } = layer;
-  return op;
-}
-
-/** The declaration of the `stream`-th parametrised layer, whose parameters are `tensor`. */
-export function paramDecl(layer: ParamLayer, stream: number, tensor: string): ParamDecl {
-  const { weights, biases } = parameterCount(layer);
-  const init: ParamDecl['init'] =
-    layer.kind === 'batchnorm' ? { kind: 'constant', weights: 1, biases: 0 } : { kind: 'uniform', fanIn: fanIn(layer) };
-  return {
-    layer: layer.name,
-    op: paramOp(layer),
-    tensor,
-    weights,
-    biases,
-    channels: outputChannels(layer),
-    stream,
-    init,
-  };
-}
-
-export function startExpansion(network: Network, options: ExpandOptions, inputRows: number): ExpandContext {
+export function startExpansion(
+  network: Network,
+  options: ExpandOptions,
+  inputRows: number,
+  rules: MethodRules,
+): ExpandContext {
   const meta: GraphMeta = {
     network: network.name,
     method: options.method,
-    copies: options.method === 'bp' ? 1 : options.copies,
+    copies: usesCopies(rules) ? options.copies : 1,
     batch: options.batch,
     floatBytes: options.floatBytes ?? 4,
     noiseStorage: options.noiseStorage,
@@ -96,18 +65,19 @@ export function startExpansion(network: Network, options: ExpandOptions, inputRo
   b.tensor({ id: 'x', shape: [inputRows, ...network.inputShape], dtype: b.floatDtype, cls: 'input' });
   b.tensor({ id: 'labels', shape: [options.batch], dtype: b.floatDtype, cls: 'input' });
   const params = new Map<string, string>();
-  layers.forEach((layer, stream) => {
-    const tensor = b.tensor({
-      id: `${layer.name}.params`,
-      shape: [parameterTotal(layer)],
-      dtype: b.floatDtype,
-      cls: 'weight',
-      layer: layer.name,
-    });
-    params.set(layer.name, tensor);
-    b.param(paramDecl(layer, stream, tensor));
-  });
-  return { b, network, options, shapes, layers, params, switches: options.switches ?? defaultSwitches };
+  for (const layer of layers) {
+    params.set(
+      layer.name,
+      b.tensor({
+        id: `${layer.name}.params`,
+        shape: [parameterTotal(layer)],
+        dtype: b.floatDtype,
+        cls: 'weight',
+        layer: layer.name,
+      }),
+    );
+  }
+  return { b, network, options, shapes, layers, params, switches: options.switches ?? defaultSwitches, rules };
 }
 
 /** dW = D^T X with a ones column appended to X, so the bias gradient comes out of the same product. */
@@ -184,15 +154,15 @@ export function optimizerUpdate(
 
 /** The method's attributes of a noisy step's nodes: noise sampling, the Loss node's reading, the gradient product's scaling. */
 export function methodAttributes(ctx: ExpandContext) {
-  const { method, copies, batch } = ctx.options;
-  const s = ctx.switches;
-  const rowLayout = rowLayoutOf(method);
+  const { copies, batch } = ctx.options;
+  const { rules, switches: s } = ctx;
+  const rowLayout = rules.rowLayout;
   return {
     noise: { antithetic: s.antithetic, rowLayout },
-    loss: { emits: lossEmitsOf(method, s), baseline: s.baseline, rowLayout, copies },
+    loss: { emits: rules.lossEmits(s), baseline: s.baseline, rowLayout, copies },
     product: {
       space: rowLayout === 'copy-major' ? ('weight' as const) : ('activation' as const),
-      noiseScale: noiseScaleOf(method, s),
+      noiseScale: rules.signScale(s),
       normaliser: batch * copies,
     },
   };

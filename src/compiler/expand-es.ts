@@ -16,6 +16,7 @@ import {
   type ExpandContext,
   type ExpandOptions,
 } from './expand-common.js';
+import type { MethodRules } from './methods/rules.js';
 
 function perturb(ctx: ExpandContext, layer: ParamLayer, stored: Map<string, string | undefined>): string {
   const { b, options } = ctx;
@@ -75,16 +76,16 @@ function gradientSource(ctx: ExpandContext, layer: ParamLayer, stored: string | 
       outputs: [source],
     });
   }
-  if (options.method !== 'aes' || b.get(source).dtype === 'bit') return source;
+  if (!ctx.rules.readsNoiseSigns || b.get(source).dtype === 'bit') return source;
   const signs = b.tensor({ id: `${layer.name}.signs.late`, shape, dtype: 'bit', cls: 'sign-bits', layer: layer.name });
   b.node({ ...base, id: `${layer.name}.signpack.late`, kind: 'SignPack', inputs: [source], outputs: [signs] });
   return signs;
 }
 
-export function expandEs(network: Network, options: ExpandOptions): Graph {
+export function expandEs(network: Network, options: ExpandOptions, rules: MethodRules): Graph {
   const N = options.batch;
   const K = options.copies;
-  const ctx = startExpansion(network, options, N);
+  const ctx = startExpansion(network, options, N, rules);
   const { b } = ctx;
   const stored = new Map<string, string | undefined>();
   const copies = new Map<string, string>();

@@ -5,7 +5,7 @@
 // (layer-wise injection reuses the clean prefix). Not a pass on its own.
 import type { GraphBuilder } from '../ir/builder.js';
 import { elementCount } from '../ir/graph.js';
-import type { Layer, ParamLayer, Shape } from '../models/layers.js';
+import { isActivationLayer, type ActivationLayer, type Layer, type ParamLayer, type Shape } from '../models/layers.js';
 
 export interface ForwardHooks {
   /** Tensor holding the parameters the layer's forward reads. */
@@ -73,105 +73,142 @@ export class ForwardEmitter {
   }
 
   private emit(layer: Layer, x: string): string {
-    const id = (suffix: string): string => `${this.prefix}${layer.name}.${suffix}`;
-    const base = { layer: layer.name, phase: 'forward' as const };
-    const outShape = this.outShape(layer);
-    const elements = this.rows * elementCount(outShape);
+    if (isActivationLayer(layer)) return this.activationLayer(layer, x);
     switch (layer.kind) {
-      case 'linear': {
-        const p = this.hooks.params(layer);
-        const z = this.activation(`${layer.name}.z`, layer.name, outShape);
-        const m = this.rows / this.groups;
-        this.b.node({
-          ...base,
-          id: id('mm'),
-          kind: 'MatMul',
-          inputs: [x, p],
-          outputs: [z],
-          m,
-          n: layer.outFeatures,
-          k: layer.inFeatures,
-          groups: this.groups,
-        });
-        return this.bias(layer, this.hooks.afterParam(layer, z), p, elements);
-      }
-      case 'conv2d': {
-        const p = this.hooks.params(layer);
-        const [, h, w] = this.shapes.get(layer.name)!.input;
-        const [, oh, ow] = outShape;
-        const z = this.activation(`${layer.name}.z`, layer.name, outShape);
-        this.b.node({
-          ...base,
-          id: id('conv'),
-          kind: 'Conv2d',
-          inputs: [x, p],
-          outputs: [z],
-          batch: this.rows,
-          inChannels: layer.inChannels,
-          outChannels: layer.outChannels,
-          inHeight: h!,
-          inWidth: w!,
-          outHeight: oh!,
-          outWidth: ow!,
-          kernelSize: layer.kernelSize,
-          stride: layer.stride,
-          padding: layer.padding,
-          ...(this.groups > 1 ? { groups: this.groups } : {}),
-        });
-        return this.bias(layer, this.hooks.afterParam(layer, z), p, elements);
-      }
-      case 'batchnorm': {
-        const p = this.hooks.params(layer);
-        const z = this.activation(`${layer.name}.z`, layer.name, outShape);
-        const stats = this.hooks.batchStats;
-        const inputs = stats?.role === 'read' ? [x, p, stats.tensor(layer)] : [x, p];
-        const outputs = stats?.role === 'write' ? [z, stats.tensor(layer)] : [z];
-        this.b.node({ ...base, id: id('bn'), kind: 'BatchNorm', inputs, outputs, elements, channels: layer.channels });
-        return this.hooks.afterParam(layer, z);
-      }
-      case 'relu':
-      case 'tanh': {
-        const out = this.activation(`${layer.name}.out`, layer.name, outShape);
-        this.b.node({
-          ...base,
-          id: id('act'),
-          kind: 'BiasAct',
-          act: layer.kind,
-          inputs: [x],
-          outputs: [out],
-          elements,
-        });
-        return out;
-      }
+      case 'linear':
+        return this.linear(layer, x);
+      case 'conv2d':
+        return this.conv(layer, x);
+      case 'batchnorm':
+        return this.batchNorm(layer, x);
       case 'maxpool':
-      case 'avgpool': {
-        const out = this.activation(`${layer.name}.out`, layer.name, outShape);
-        const op = layer.kind === 'maxpool' ? 'max' : 'avg';
-        this.b.node({
-          ...base,
-          id: id('pool'),
-          kind: 'Pool',
-          op,
-          inputs: [x],
-          outputs: [out],
-          elements,
-          size: layer.size,
-          stride: layer.stride,
-        });
-        return out;
-      }
+      case 'avgpool':
+        return this.pool(layer, x);
       case 'flatten':
         // A view: the next layer reads the same buffer; element counts are what nodes check.
         return x;
       case 'residual': {
         const body = this.sequence(layer.body, x);
-        const out = this.activation(`${layer.name}.out`, layer.name, outShape);
-        this.b.node({ ...base, id: id('add'), kind: 'Add', inputs: [body, x], outputs: [out], elements });
+        const out = this.activation(`${layer.name}.out`, layer.name, this.outShape(layer));
+        const elements = this.elements(layer);
+        this.b.node({
+          ...this.base(layer),
+          id: this.id(layer, 'add'),
+          kind: 'Add',
+          inputs: [body, x],
+          outputs: [out],
+          elements,
+        });
         return out;
       }
       default:
         return layer satisfies never;
     }
+  }
+
+  private id(layer: Layer, suffix: string): string {
+    return `${this.prefix}${layer.name}.${suffix}`;
+  }
+
+  private base(layer: Layer): { layer: string; phase: 'forward' } {
+    return { layer: layer.name, phase: 'forward' };
+  }
+
+  /** Elements of the layer's output over this chain's rows. */
+  private elements(layer: Layer): number {
+    return this.rows * elementCount(this.outShape(layer));
+  }
+
+  private linear(layer: Extract<ParamLayer, { kind: 'linear' }>, x: string): string {
+    const p = this.hooks.params(layer);
+    const z = this.activation(`${layer.name}.z`, layer.name, this.outShape(layer));
+    this.b.node({
+      ...this.base(layer),
+      id: this.id(layer, 'mm'),
+      kind: 'MatMul',
+      inputs: [x, p],
+      outputs: [z],
+      m: this.rows / this.groups,
+      n: layer.outFeatures,
+      k: layer.inFeatures,
+      groups: this.groups,
+    });
+    return this.bias(layer, this.hooks.afterParam(layer, z), p, this.elements(layer));
+  }
+
+  private conv(layer: Extract<ParamLayer, { kind: 'conv2d' }>, x: string): string {
+    const p = this.hooks.params(layer);
+    const [, h, w] = this.shapes.get(layer.name)!.input;
+    const [, oh, ow] = this.outShape(layer);
+    const z = this.activation(`${layer.name}.z`, layer.name, this.outShape(layer));
+    this.b.node({
+      ...this.base(layer),
+      id: this.id(layer, 'conv'),
+      kind: 'Conv2d',
+      inputs: [x, p],
+      outputs: [z],
+      batch: this.rows,
+      inChannels: layer.inChannels,
+      outChannels: layer.outChannels,
+      inHeight: h!,
+      inWidth: w!,
+      outHeight: oh!,
+      outWidth: ow!,
+      kernelSize: layer.kernelSize,
+      stride: layer.stride,
+      padding: layer.padding,
+      ...(this.groups > 1 ? { groups: this.groups } : {}),
+    });
+    return this.bias(layer, this.hooks.afterParam(layer, z), p, this.elements(layer));
+  }
+
+  private batchNorm(layer: BatchNormLayer, x: string): string {
+    const p = this.hooks.params(layer);
+    const z = this.activation(`${layer.name}.z`, layer.name, this.outShape(layer));
+    const stats = this.hooks.batchStats;
+    const inputs = stats?.role === 'read' ? [x, p, stats.tensor(layer)] : [x, p];
+    const outputs = stats?.role === 'write' ? [z, stats.tensor(layer)] : [z];
+    const elements = this.elements(layer);
+    this.b.node({
+      ...this.base(layer),
+      id: this.id(layer, 'bn'),
+      kind: 'BatchNorm',
+      inputs,
+      outputs,
+      elements,
+      channels: layer.channels,
+    });
+    return this.hooks.afterParam(layer, z);
+  }
+
+  private activationLayer(layer: ActivationLayer, x: string): string {
+    const out = this.activation(`${layer.name}.out`, layer.name, this.outShape(layer));
+    this.b.node({
+      ...this.base(layer),
+      id: this.id(layer, 'act'),
+      kind: 'BiasAct',
+      act: layer.kind,
+      inputs: [x],
+      outputs: [out],
+      elements: this.elements(layer),
+    });
+    return out;
+  }
+
+  private pool(layer: Extract<Layer, { kind: 'maxpool' | 'avgpool' }>, x: string): string {
+    const out = this.activation(`${layer.name}.out`, layer.name, this.outShape(layer));
+    this.b.node({
+      ...this.base(layer),
+      id: this.id(layer, 'pool'),
+      kind: 'Pool',
+      op: layer.kind === 'maxpool' ? 'max' : 'avg',
+      inputs: [x],
+      outputs: [out],
+      elements: this.elements(layer),
+      size: layer.size,
+      stride: layer.stride,
+    });
+    return out;
   }
 
   /** Bias add after a linear or conv product (and after its noise, which commutes with it). */

@@ -22,6 +22,7 @@ import {
   type ExpandContext,
   type ExpandOptions,
 } from './expand-common.js';
+import type { MethodRules } from './methods/rules.js';
 
 interface NoisyLayer {
   layer: ParamLayer;
@@ -110,7 +111,7 @@ function floatNoise(ctx: ExpandContext, l: NoisyLayer): string {
 function gradientSource(ctx: ExpandContext, l: NoisyLayer): string {
   const { b } = ctx;
   const source = l.stored ?? floatNoise(ctx, l);
-  if (ctx.options.method !== 'alr' || b.get(source).dtype === 'bit') return source;
+  if (!ctx.rules.readsNoiseSigns || b.get(source).dtype === 'bit') return source;
   const outShape = ctx.shapes.get(l.layer.name)!.output;
   const signs = b.tensor({
     id: `${l.prefix}${l.layer.name}.signs.late`,
@@ -275,9 +276,9 @@ function layerwise(ctx: ExpandContext, rows: number, batchStats: BatchStats | un
   });
 }
 
-export function expandLr(network: Network, options: ExpandOptions): Graph {
+export function expandLr(network: Network, options: ExpandOptions, rules: MethodRules): Graph {
   const rows = options.batch * options.copies;
-  const ctx = startExpansion(network, options, rows);
+  const ctx = startExpansion(network, options, rows, rules);
   // Learned sigma: one value per output unit or channel (dimension 0 of the layer's output), a step source like the weights.
   for (const layer of ctx.switches.learnedSigma ? ctx.layers : []) {
     const channels = ctx.shapes.get(layer.name)!.output[0]!;

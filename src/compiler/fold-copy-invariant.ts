@@ -7,6 +7,7 @@
 // chain shrinks, its statistics (no rows) stay. Other methods pass through unchanged.
 import { elementCount } from '../ir/graph.js';
 import type { Graph, IrNode, TensorInfo } from '../ir/types.js';
+import { isMethod, methodOf } from './methods/registry.js';
 
 const rowClasses: ReadonlySet<TensorInfo['cls']> = new Set(['input', 'activation']);
 
@@ -72,7 +73,7 @@ function foldGradProduct(
 
 export function foldCopyInvariant(graph: Graph): Graph {
   const K = graph.meta.copies;
-  if (K === 1 || (graph.meta.method !== 'lr' && graph.meta.method !== 'alr')) return graph;
+  if (K === 1 || !isMethod(graph.meta.method) || methodOf(graph.meta.method).noiseSpace !== 'activation') return graph;
   // Copy-invariant tensors on N*K rows shrink; batchnorm statistics have no rows.
   const copyRows = graph.meta.batch * K;
   const invariant = new Set([...invariantTensors(graph)].filter((t) => graph.tensors[t]!.shape[0] === copyRows));

@@ -8,6 +8,8 @@ import type { Network } from '../models/layers.js';
 import { compile } from './compile.js';
 import { resolveCompileOptions } from './compile-options.js';
 import type { CompileOptions } from './types.js';
+import { methodOf } from './methods/registry.js';
+import { usesCopies } from './methods/rules.js';
 
 /** One hint: the options to change and their new values. */
 export type Hint = Partial<Pick<CompileOptions, 'copies' | 'batch' | 'microBatches' | 'noiseStorage'>>;
@@ -47,10 +49,10 @@ function singleChanges(o: CompileOptions, overBy: number): Hint[][] {
     (m) => m <= o.batch,
   );
   return [
-    o.method !== 'bp' && o.copies > 1 ? shrinking(o.copies, overBy).map((copies) => ({ copies })) : [],
+    usesCopies(methodOf(o.method)) && o.copies > 1 ? shrinking(o.copies, overBy).map((copies) => ({ copies })) : [],
     o.batch > 1 ? shrinking(o.batch, overBy).map(batchHint) : [],
     doubled.map((microBatches) => ({ microBatches })),
-    ...(o.method === 'bp'
+    ...(!usesCopies(methodOf(o.method))
       ? []
       : (['sign-bits', 'regenerate'] as const)
           .filter((s) => s !== o.noiseStorage)
@@ -68,13 +70,13 @@ export function checkedHints(network: Network, hw: HwModel, o: CompileOptions, o
   if (out.length > 0) return out;
   // No single change fits: regenerated noise (where allowed) with copies, then the batch, shrunk together.
   const storage: Hint =
-    o.method === 'bp' || fits(network, hw, o, { noiseStorage: 'regenerate' }) === undefined
+    !usesCopies(methodOf(o.method)) || fits(network, hw, o, { noiseStorage: 'regenerate' }) === undefined
       ? {}
       : { noiseStorage: 'regenerate' };
   for (let f = 2; f <= 2 ** 12; f *= 2) {
     const hint: Hint = {
       ...storage,
-      ...(o.method !== 'bp' && o.copies > 1 ? { copies: Math.max(1, Math.floor(o.copies / f)) } : {}),
+      ...(usesCopies(methodOf(o.method)) && o.copies > 1 ? { copies: Math.max(1, Math.floor(o.copies / f)) } : {}),
       batch: Math.max(1, Math.floor(o.batch / f)),
     };
     if (o.microBatches > hint.batch!) hint.microBatches = hint.batch!;

@@ -8,6 +8,8 @@ import { stepGraph } from './compile.js';
 import type { Hint } from './infeasible-hints.js';
 import { keptBytes, type KeptBytes } from './kept-bytes.js';
 import type { CompiledStep, CompileOptions, Feasibility, Stage } from './types.js';
+import { methodOf } from './methods/registry.js';
+import { usesCopies } from './methods/rules.js';
 
 export interface NoiseStorageSaving {
   /** Kept noise bytes if the noise were stored as floats. */
@@ -58,7 +60,7 @@ export function summarize(network: Network, step: CompiledStep): CompileSummary 
     keptBytes: kept,
     feasibility: step.feasibility,
   };
-  if (step.options.method === 'bp') return summary;
+  if (!usesCopies(methodOf(step.options.method))) return summary;
   const floatNoiseBytes = keptBytes(
     stepGraph(network, { ...step.options, noiseStorage: 'float', floatBytes: step.graph.meta.floatBytes }),
   ).noise;

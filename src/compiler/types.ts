@@ -4,7 +4,8 @@
 import type { UnitRef } from '../hw/timing/unit-timing.js';
 import type { HwModel } from '../hw/types.js';
 import type { MethodSwitches } from '../ir/method-rules.js';
-import type { Graph, Method, TensorClass, Work } from '../ir/types.js';
+import type { Graph, TensorClass, Work } from '../ir/types.js';
+import type { Method } from './methods/names.js';
 
 import type { ScheduleKind } from './schedules/registry.js';
 

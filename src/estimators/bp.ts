@@ -1,8 +1,9 @@
 // BP: exact reverse-mode gradient of the mean clean loss over the float64 reference kernels, with
 // batchnorm statistics treated as constants (the same convention every estimator uses). The ground
 // truth the LR/ALR/ES/AES estimators are compared against. Kept bytes: the inputs of parametrised,
-// relu, tanh and maxpool layers on N rows, plus the N losses.
+// activation and maxpool layers on N rows, plus the N losses.
 import {
+  activationBackward,
   avgPoolBackward,
   batchnormEpsilon,
   channelSum,
@@ -12,13 +13,10 @@ import {
   matmul,
   maxPool,
   maxPoolBackward,
-  reluBackward,
   softmaxCrossEntropy,
-  tanh,
-  tanhBackward,
   type BatchnormStats,
 } from '../../kernels/reference/index.js';
-import type { Network, ParamLayer, Shape } from '../models/layers.js';
+import { isActivationLayer, type Network, type ParamLayer, type Shape } from '../models/layers.js';
 import { layerOutputShape } from '../models/shapes.js';
 import { channelsSpatial, forward, type TraceEntry } from './forward.js';
 import { KeptBytesAccount } from './kept-bytes.js';
@@ -72,8 +70,7 @@ function backwardEntry(ctx: BackwardContext, e: TraceEntry, d: Float64Array): Fl
     case 'param':
       return backwardParam(ctx, e.layer, e.input, e.inputShape, d);
     case 'activation': {
-      if (e.layer.kind === 'relu') return reluBackward(d, e.input);
-      if (e.layer.kind === 'tanh') return tanhBackward(d, tanh(e.input));
+      if (isActivationLayer(e.layer)) return activationBackward(e.layer.kind, d, e.input);
       const [channels, height, width] = e.inputShape as [number, number, number];
       const { argmax } = maxPool(e.input, {
         rows: ctx.rows,

@@ -1,10 +1,11 @@
 // The one forward pass every estimator uses: runs a network on the float64 reference kernels over
 // `rows` rows, optionally injecting noise on the output of each parametrised layer (sigma * eps, eps
-// from a callback) and keeping what the chosen method needs (BP: inputs of parametrised, relu, tanh
+// from a callback) and keeping what the chosen method needs (BP: inputs of parametrised, activation
 // and maxpool layers; LR/ALR: inputs of parametrised layers, stored on one row per sample while no noise
 // has been injected yet, because then every copy's input is identical). Batchnorm statistics are
 // computed here (or reused frozen from `bnStats`) and always treated as constants (METHOD.md 7.3).
 import {
+  activation,
   avgPool,
   batchnorm,
   biasAdd,
@@ -12,12 +13,18 @@ import {
   addNoise,
   matmul,
   maxPool,
-  relu,
-  tanh,
   transpose,
   type BatchnormStats,
 } from '../../kernels/reference/index.js';
-import { elementCount, type Layer, type Network, type ParamLayer, type Shape } from '../models/layers.js';
+import {
+  elementCount,
+  isActivationLayer,
+  type ActivationLayer,
+  type Layer,
+  type Network,
+  type ParamLayer,
+  type Shape,
+} from '../models/layers.js';
 import { layerOutputShape } from '../models/shapes.js';
 import type { LayerParams, Params } from './types.js';
 
@@ -33,7 +40,7 @@ export type TraceEntry =
     }
   | {
       kind: 'activation';
-      layer: Extract<Layer, { kind: 'relu' | 'tanh' | 'maxpool' }>;
+      layer: ActivationLayer | Extract<Layer, { kind: 'maxpool' }>;
       input: Float64Array;
       inputShape: Shape;
     }
@@ -109,17 +116,17 @@ function runLayers(
 
 function runLayer(ctx: Context, layer: Layer, x: Float64Array, shape: Shape, trace: TraceEntry[]): Float64Array {
   const rows = ctx.rows;
+  if (isActivationLayer(layer)) {
+    if (ctx.keep === 'bp') trace.push({ kind: 'activation', layer, input: x, inputShape: shape });
+    return activation(layer.kind, x);
+  }
   switch (layer.kind) {
     case 'linear':
     case 'conv2d':
     case 'batchnorm':
       return runParamLayer(ctx, layer, x, shape, trace);
-    case 'relu':
-    case 'tanh':
     case 'maxpool': {
       if (ctx.keep === 'bp') trace.push({ kind: 'activation', layer, input: x, inputShape: shape });
-      if (layer.kind === 'relu') return relu(x);
-      if (layer.kind === 'tanh') return tanh(x);
       const [channels, height, width] = shape as [number, number, number];
       return maxPool(x, { rows, channels, height, width, size: layer.size, stride: layer.stride }).output;
     }

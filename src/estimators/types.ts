@@ -1,6 +1,6 @@
 // Plain data types shared by the five gradient estimators (bp, lr, alr, es, aes): parameters,
 // options, per-layer gradients and the kept-bytes account. No logic here.
-import type { Method } from '../ir/types.js';
+import type { Method } from '../compiler/methods/names.js';
 
 export type { Method };
 

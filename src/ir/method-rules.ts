@@ -1,9 +1,9 @@
-// The gradient methods' rules the compiler writes onto a step graph's nodes, in one place: the ALR/AES
-// sign scale sqrt(pi/2), the baselines, the ALR encodings, the loss-row layouts, the learned-sigma
-// tensor, and which values a node carries for them. The runtime's handlers read the nodes, not the method. The float64
-// estimators (src/estimators) keep their own copies on purpose: they are the independent oracle the
-// bridge tests compare the graph against.
-import type { Baseline, Method, RowLayout } from './types.js';
+// What the nodes of every noisy method share, method-agnostic: the sign scale sqrt(pi/2), the
+// switches (baselines, ALR encodings), the learned-sigma and optimizer-state tensor names. Which
+// // method uses what is in the method registry (src/compiler/methods). The runtime's handlers read the
+// nodes, not the method. The float64 estimators (src/estimators) keep their own copies on purpose:
+// they are the independent oracle the bridge tests compare the graph against.
+import type { Baseline } from './types.js';
 
 /** E|eps| = sqrt(2/pi) for a standard normal: reading noise by its sign alone needs this factor back. */
 export const SIGN_SCALE = Math.sqrt(Math.PI / 2);
@@ -39,23 +39,4 @@ export function sigmaTensorId(layer: string): string {
 /** The optimizer state of an update's values: `<layer>.opt` for the parameters, `<layer>.sigma.opt` for learned sigma. */
 export function optimizerStateId(layer: string, target: 'params' | 'sigma' = 'params'): string {
   return target === 'params' ? `${layer}.opt` : `${sigmaTensorId(layer)}.opt`;
-}
-
-export function isWeightSpaceMethod(method: Method): boolean {
-  return method === 'es' || method === 'aes';
-}
-
-export function rowLayoutOf(method: Method): RowLayout {
-  return isWeightSpaceMethod(method) ? 'copy-major' : 'sample-major';
-}
-
-/** The factor on a noise reading: sqrt(pi/2) where only signs of the noise are read (ALR sign-noise, AES). */
-export function noiseScaleOf(method: Method, s: MethodSwitches): number {
-  return method === 'aes' || (method === 'alr' && s.encoding === 'sign-noise') ? SIGN_SCALE : 1;
-}
-
-/** What a Loss node emits: BP the loss gradient; the others the baselined loss, or its signs (ALR sign-signal). */
-export function lossEmitsOf(method: Method, s: MethodSwitches): 'gradient' | 'loss' | 'loss-signs' {
-  if (method === 'bp') return 'gradient';
-  return method === 'alr' && s.encoding === 'sign-signal' ? 'loss-signs' : 'loss';
 }

@@ -1,6 +1,8 @@
 // The IR's data types: tensors and node kinds of a training-step graph. This file is the contract
 // between the compiler (which builds graphs), the simulator (which costs them on a hardware model)
-// and the runtime (which executes them on kernels). It imports nothing of ours.
+// and the runtime (which executes them on kernels). It imports nothing of ours but the op table's
+// names (kernels/ops, which imports nothing of ours either).
+import type { BiasActivation } from '../../kernels/ops/activations.js';
 
 export type DType = 'f32' | 'f16' | 'bit';
 
@@ -70,7 +72,8 @@ export type IrNode =
       /** Independent weight sets (ES copies); `batch` rows split evenly among them. Absent means 1. */
       groups?: number;
     })
-  | (NodeBase & { kind: 'BiasAct'; act: 'none' | 'relu' | 'tanh'; elements: number })
+  /** A bias add (act 'none'), an activation of the op table, or both fused; backward: dx from dy and the kept input. */
+  | (NodeBase & { kind: 'BiasAct'; act: BiasActivation; elements: number })
   | (NodeBase & { kind: 'BatchNorm'; elements: number; channels: number })
   /** size x size windows every `stride` positions. */
   | (NodeBase & { kind: 'Pool'; op: 'max' | 'avg'; elements: number; size: number; stride: number })
@@ -126,16 +129,16 @@ export type IrNode =
   | (NodeBase & { kind: 'SigmaGrad'; elements: number; channels: number; normaliser: number })
   /** One optimizer step on a layer's parameters, or on its learned sigma (then floored at the run's sigma floor). */
   | (NodeBase & { kind: 'OptimizerUpdate'; elements: number; optimizer: 'sgd' | 'adam'; target?: 'params' | 'sigma' })
+  | (NodeBase & { kind: 'Load'; bytes: number; level: string })
+  | (NodeBase & { kind: 'Store'; bytes: number; level: string })
   | (NodeBase & { kind: 'Transfer'; bytes: number; fromCore: number; toCore: number });
 
 export type IrNodeKind = IrNode['kind'];
 
-export type Method = 'bp' | 'lr' | 'alr' | 'es' | 'aes';
-export const methods: readonly Method[] = ['bp', 'lr', 'alr', 'es', 'aes'];
-
 export interface GraphMeta {
   network: string;
-  method: Method;
+  /** The gradient method's registry name (src/compiler/methods); nodes carry what it means. */
+  method: string;
   copies: number;
   batch: number;
   /** Bytes of one float element (4 for f32, 2 for f16). */
@@ -144,35 +147,8 @@ export interface GraphMeta {
   layerwise: boolean;
 }
 
-/** A parametrised layer's operation and geometry, as its nodes execute it. */
-export type ParamOp =
-  | { kind: 'linear'; inFeatures: number; outFeatures: number }
-  | { kind: 'conv2d'; inChannels: number; outChannels: number; kernelSize: number; stride: number; padding: number }
-  | { kind: 'batchnorm'; channels: number };
-
-/**
- * A parametrised layer's declaration: everything the runtime needs beyond the nodes, so that it reads
- * nothing but the graph. Nodes name it by `layer`.
- */
-export interface ParamDecl {
-  layer: string;
-  op: ParamOp;
-  /** The parameter tensor: `weights` values, then `biases`. */
-  tensor: string;
-  weights: number;
-  biases: number;
-  /** Output units (linear) or channels (conv, batchnorm): the length of the layer's sigma vector. */
-  channels: number;
-  /** The noise counter's layer word (the layer's index among the network's parametrised layers). */
-  stream: number;
-  /** Initial values: uniform in +-1/sqrt(fanIn) (weights, then biases), or constants (batchnorm gamma and beta). */
-  init: { kind: 'uniform'; fanIn: number } | { kind: 'constant'; weights: number; biases: number };
-}
-
 export interface Graph {
   meta: GraphMeta;
-  /** The parametrised layers, in the network's order (which is also the order parameters are initialised in). */
-  params: ParamDecl[];
   tensors: Record<string, TensorInfo>;
   /** Nodes in a topological order. */
   nodes: IrNode[];

@@ -1,10 +1,12 @@
 // What one IR node asks of the hardware, before any mapping: a GEMM shape, vector element work or
 // bytes to move. The op counts per element are rough weights for costing, not a timing model
 // (the simulator owns timing). Compute work names its op class, for hardware models that cost classes.
+import { activationOp, type BiasActivation } from '../../kernels/ops/activations.js';
 import { opClass } from './op-class.js';
 import type { IrNode, Work } from './types.js';
 
-const actOps = { none: 1, relu: 2, tanh: 8 } as const;
+/** A bias add is one operation per element; an activation's count (the op table's) includes it. */
+const actOps = (act: BiasActivation): number => (act === 'none' ? 1 : activationOp(act).opsPerElement);
 /** Counter-based RNG plus Box-Muller plus the add, per element. */
 const noiseOps = 10;
 
@@ -30,7 +32,7 @@ function baseWork(node: IrNode, floatBytes: number): Work {
       };
     }
     case 'BiasAct':
-      return { kind: 'vector', elements: node.elements, opsPerElement: actOps[node.act] };
+      return { kind: 'vector', elements: node.elements, opsPerElement: actOps(node.act) };
     case 'BatchNorm':
       return { kind: 'vector', elements: node.elements, opsPerElement: 4 };
     case 'Pool':
@@ -55,6 +57,8 @@ function baseWork(node: IrNode, floatBytes: number): Work {
       const p = node.participants;
       return { kind: 'transfer', bytes: Math.ceil((2 * (p - 1) * node.elements * floatBytes) / p) };
     }
+    case 'Load':
+    case 'Store':
     case 'Transfer':
       return { kind: 'transfer', bytes: node.bytes };
     default:

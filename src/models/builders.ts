@@ -2,6 +2,7 @@
 // parameters (CIFAR-style 3x32x32 / 10 classes by default for the conv nets), so the same builders
 // serve MNIST's 1x28x28. Residual nets carry batch normalisation as the standard architectures do.
 import { InvalidInputError } from '../errors.js';
+import type { ActivationName } from '../../kernels/ops/activations.js';
 import type { Layer, Network, Shape } from './layers.js';
 import { inferShapes, sequenceOutputShape } from './shapes.js';
 
@@ -14,7 +15,7 @@ export interface ConvNetOptions {
 const CIFAR: Shape = [3, 32, 32];
 
 /** Multi-layer perceptron; widths[0] is the input size, the last width the class count. */
-export function mlp(widths: readonly number[], activation: 'relu' | 'tanh' = 'relu'): Network {
+export function mlp(widths: readonly number[], activation: ActivationName = 'relu'): Network {
   if (widths.length < 2 || widths.some((w) => !Number.isInteger(w) || w < 1)) {
     throw new InvalidInputError(
       `mlp widths [${widths.join(', ')}]: need at least two positive integers (input, ..., classes)`,

@@ -2,7 +2,8 @@
 // (estimators, compiler, simulator, runtime) reads. No numbers live here, only shapes.
 // Every layer with parameters (linear, conv2d, batchnorm) is a "noisy layer" under LR/ALR: noise is
 // injected on its output (METHOD.md 1.2 and 7.3). A network ends in softmax cross-entropy on the
-// last layer's output.
+// last layer's output. Activation layers are the op table's activations (kernels/ops/activations.ts).
+import { isActivationName, type ActivationName } from '../../kernels/ops/activations.js';
 
 /** Activation shape of one sample: [features] after flatten/linear, [channels, height, width] before. */
 export type Shape = readonly number[];
@@ -20,8 +21,8 @@ export type Layer =
     }
   /** Per-channel affine normalisation; statistics over the batch rows, treated as constants (METHOD.md 7.3). */
   | { kind: 'batchnorm'; name: string; channels: number }
-  | { kind: 'relu'; name: string }
-  | { kind: 'tanh'; name: string }
+  /** An elementwise activation of the op table (relu, tanh, silu, ...). */
+  | { kind: ActivationName; name: string }
   | { kind: 'maxpool'; name: string; size: number; stride: number }
   | { kind: 'avgpool'; name: string; size: number; stride: number }
   | { kind: 'flatten'; name: string }
@@ -29,6 +30,11 @@ export type Layer =
   | { kind: 'residual'; name: string; body: Layer[] };
 
 export type LayerKind = Layer['kind'];
+export type ActivationLayer = Extract<Layer, { kind: ActivationName }>;
+
+export function isActivationLayer(layer: Layer): layer is ActivationLayer {
+  return isActivationName(layer.kind);
+}
 export type ParamLayer = Extract<Layer, { kind: 'linear' | 'conv2d' | 'batchnorm' }>;
 
 export interface Network {

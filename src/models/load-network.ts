@@ -1,5 +1,5 @@
 // Resolves --model: a shipped name (src/models/registry), a network description .json file
-// (network-file.ts) or a SCALE-Sim topology .csv. A value that names a file (a path separator or a
+// (network-file.ts), a SCALE-Sim topology .csv or an ONNX file (importers/onnx-network.ts). A value that names a file (a path separator or a
 // .json/.csv ending) and does not exist says "file not found", not "unknown model".
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
 import type { Network } from './layers.js';
 import { buildModel, modelNames, type ModelOptions } from './registry.js';
 
-const looksLikeFile = (value: string): boolean => /[\\/]/.test(value) || /\.(json|csv)$/i.test(value);
+const looksLikeFile = (value: string): boolean => /[\\/]/.test(value) || /\.(json|csv|onnx)$/i.test(value);
 
 export async function loadNetwork(
   nameOrFile: string,
@@ -23,6 +23,10 @@ export async function loadNetwork(
       ]);
     const { loadScaleSimTopology, scaleSimTopologyToNetwork } = await import('./importers/scalesim-topology.js');
     return scaleSimTopologyToNetwork(loadScaleSimTopology(nameOrFile), basename(nameOrFile, '.csv'));
+  }
+  if (nameOrFile.toLowerCase().endsWith('.onnx')) {
+    const { loadOnnxNetwork } = await import('./importers/onnx-network.js');
+    return loadOnnxNetwork(nameOrFile).network;
   }
   const { loadNetworkFile } = await import('./network-file.js');
   return loadNetworkFile(nameOrFile, option);

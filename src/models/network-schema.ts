@@ -3,6 +3,7 @@
 // keys are errors. Shapes are checked afterwards by src/models/shapes (each layer must accept its
 // input). `npx tsx src/models/network-json-schema.ts` writes the JSON Schema for editors.
 import { z } from 'zod';
+import { ACTIVATION_NAMES, type ActivationName } from '../../kernels/ops/activations.js';
 import type { Layer } from './layers.js';
 
 const size = (what: string) =>
@@ -34,7 +35,7 @@ const conv2d = z
   })
   .strict();
 const batchnorm = z.object({ kind: z.literal('batchnorm'), name, channels: size('channels') }).strict();
-const plain = (kind: 'relu' | 'tanh' | 'flatten') => z.object({ kind: z.literal(kind), name }).strict();
+const plain = <K extends ActivationName | 'flatten'>(kind: K) => z.object({ kind: z.literal(kind), name }).strict();
 const pool = (kind: 'maxpool' | 'avgpool') =>
   z.object({ kind: z.literal(kind), name, size: size('window'), stride: size('stride') }).strict();
 
@@ -43,8 +44,7 @@ export const layerSchema: z.ZodType<Layer> = z.lazy(() =>
     linear,
     conv2d,
     batchnorm,
-    plain('relu'),
-    plain('tanh'),
+    ...ACTIVATION_NAMES.map(plain),
     plain('flatten'),
     pool('maxpool'),
     pool('avgpool'),

@@ -1,7 +1,7 @@
 // Shape inference over layer specs: checks that each layer accepts its input and gives the output
 // shape of every layer. Errors name the layer, the shape found and the shape allowed.
 import { InvalidInputError } from '../errors.js';
-import { elementCount, type Layer, type Network, type Shape } from './layers.js';
+import { elementCount, isActivationLayer, type Layer, type Network, type Shape } from './layers.js';
 
 export function convOutputSize(size: number, kernel: number, stride: number, padding: number): number {
   return Math.floor((size + 2 * padding - kernel) / stride) + 1;
@@ -23,6 +23,7 @@ function imageShape(layer: Layer, input: Shape): [number, number, number] {
 
 /** Output shape of one layer for one sample. */
 export function layerOutputShape(layer: Layer, input: Shape): Shape {
+  if (isActivationLayer(layer)) return input;
   switch (layer.kind) {
     case 'linear':
       if (input.length !== 1 || input[0] !== layer.inFeatures) fail(layer, input, `[${layer.inFeatures}]`);
@@ -37,9 +38,6 @@ export function layerOutputShape(layer: Layer, input: Shape): Shape {
     }
     case 'batchnorm':
       if (input[0] !== layer.channels) fail(layer, input, `${layer.channels} channels first`);
-      return input;
-    case 'relu':
-    case 'tanh':
       return input;
     case 'maxpool':
     case 'avgpool': {

@@ -11,7 +11,7 @@ import {
   InvalidInputError,
   UnsupportedKernelError,
 } from '../errors.js';
-import type { Method } from '../ir/types.js';
+import type { Method } from '../compiler/methods/names.js';
 import { buildModel } from '../models/registry.js';
 import type { SimReport } from '../report/sim-report.js';
 import { simulate } from '../../sim/simulate.js';

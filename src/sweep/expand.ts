@@ -10,6 +10,8 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { type ScheduleKind, scheduleOf } from '../compiler/schedules/registry.js';
 import { splitUnit, type FieldRange, type FieldValue, type SweepSpec } from './spec.js';
 import type { SweepPoint } from './types.js';
+import { methodOf, type Method } from '../compiler/methods/registry.js';
+import { usesCopies } from '../compiler/methods/rules.js';
 
 const withUnit = (n: number, unit: string): FieldValue =>
   unit ? `${Number(n.toPrecision(12))} ${unit}` : Number(n.toPrecision(12));
@@ -124,7 +126,7 @@ function dimensions(spec: SweepSpec): Dimension[] {
  */
 function withoutIrrelevant(choice: Map<string, unknown>): Map<string, unknown> {
   const out = new Map(choice);
-  if (out.get('method') === 'bp') {
+  if (!usesCopies(methodOf(out.get('method') as Method))) {
     out.set('copies', 1);
     out.set('noiseStorage', undefined);
   }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { methods } from '../ir/types.js';
+import { methodNames as methods } from '../compiler/methods/names.js';
 import { scheduleKinds } from '../compiler/types.js';
 import { duplicateKeyProblems, stripBom } from '../json-text.js';
 import { quantityIn } from '../hw/units.js';
@@ -53,7 +53,7 @@ export const sweepSpecSchema = z.strictObject({
   /** Base hardware model: a shipped name or a path (relative to the spec file). */
   hw: z.string().min(1),
   models: z.array(modelSchema).min(1),
-  methods: z.array(z.enum(methods as [string, ...string[]])).min(1),
+  methods: z.array(z.enum(methods)).min(1),
   copies: oneOrMany(positiveInt),
   schedules: z.array(z.enum(scheduleKinds as [string, ...string[]])).min(1),
   batch: oneOrMany(positiveInt),

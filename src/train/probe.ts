@@ -3,14 +3,16 @@
 // question). Weights and biases of a layer are taken together as one vector. A probe whose largest
 // run does not fit the memory available is refused before any runtime is created (probe-memory.ts).
 import type { ProbeLayer, ProbeReport, ProbeRun } from '../report/probe-report.js';
-import type { Method } from '../ir/types.js';
-import { modelStepSource } from '../compiler/step-source.js';
+import type { Method } from '../compiler/methods/names.js';
+import { buildModel } from '../models/registry.js';
 import { epochPermutation, gatherBatch } from './batches.js';
 import { loadDataset } from './datasets/load-dataset.js';
 import { featureCount } from './datasets/types.js';
 import { guardProbeMemory } from './probe-memory.js';
 import { Runtime } from './runtime/runtime.js';
 import type { LayerParams, MethodOptions } from './runtime/step-types.js';
+import { exactMethod, methodOf } from '../compiler/methods/registry.js';
+import { usesCopies } from '../compiler/methods/rules.js';
 
 export interface ProbeOptions {
   model: string;
@@ -44,11 +46,7 @@ function compare(estimate: LayerParams, exact: LayerParams): { cosineToBp: numbe
 
 export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: string }> {
   const dataset = loadDataset(o.dataset, { limit: Math.max(o.batch, 1000), testLimit: 1, seed: o.seed });
-  const network = modelStepSource(o.model, {
-    inputShape: dataset.inputShape,
-    classes: dataset.classes,
-    hidden: o.hidden,
-  });
+  const network = buildModel(o.model, { inputShape: dataset.inputShape, classes: dataset.classes, hidden: o.hidden });
   const batch = gatherBatch(
     dataset.train,
     featureCount(dataset),
@@ -68,20 +66,20 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: s
   const optimizer = { kind: 'sgd' as const, momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   guardProbeMemory(
     network,
-    o.methods.flatMap((m) => (m === 'bp' ? [options(m, 1)] : o.copies.map((k) => options(m, k)))),
+    o.methods.flatMap((m) => (usesCopies(methodOf(m)) ? o.copies.map((k) => options(m, k)) : [options(m, 1)])),
     o.batch,
   );
   const exactRuntime = await Runtime.create({
     network,
     backend: o.backend,
     seed: o.seed,
-    method: options('bp', 1),
+    method: options(exactMethod, 1),
     optimizer,
   });
   const exact = await exactRuntime.gradients(batch, 0);
   const runs: ProbeRun[] = [];
   for (const method of o.methods) {
-    for (const copies of method === 'bp' ? [1] : o.copies) {
+    for (const copies of usesCopies(methodOf(method)) ? o.copies : [1]) {
       const runtime = await Runtime.create({
         network,
         backend: o.backend,
@@ -91,8 +89,8 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: s
       });
       const result = await runtime.gradients(batch, 0);
       const layers: ProbeLayer[] = runtime.layers.map((l) => ({
-        layer: l.layer,
-        ...compare(result.gradients[l.layer]!, exact.gradients[l.layer]!),
+        layer: l.name,
+        ...compare(result.gradients[l.name]!, exact.gradients[l.name]!),
       }));
       runs.push({ method, copies, layers });
       await runtime.dispose();

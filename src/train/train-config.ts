@@ -1,7 +1,7 @@
 // The configuration of one training run: everything that determines its result. It is saved in the
 // run directory (config.json) and inside every checkpoint, and a resumed run uses the saved copy.
 import type { ScheduleKind } from '../compiler/types.js';
-import type { Method } from '../ir/types.js';
+import type { Method } from '../compiler/methods/names.js';
 import type { AugmentKind } from './augment.js';
 import type { LrScheduleKind } from './lr-schedule.js';
 import type { Baseline } from './runtime/host-ops.js';
@@ -45,7 +45,7 @@ export interface TrainConfig {
   /** CIFAR: the folder of the official binary files (or its parent). */
   dataDir?: string;
   /** CIFAR-100: fine (100 classes) or coarse (20) labels. */
-  labels?: 'fine' | 'coarse';
+  labels?: string;
   /** Training-batch augmentation (absent in runs saved before it existed: none). */
   augment?: AugmentKind;
   /** Hidden widths of the MLP. */

@@ -10,6 +10,8 @@ import type { SigmaSummary } from './runtime/learned-sigma.js';
 import type { KeptBytes } from './runtime/step-types.js';
 import type { TrainConfig } from './train-config.js';
 import { writeFileAtomic } from '../output-file.js';
+import { methodOf } from '../compiler/methods/registry.js';
+import { usesCopies } from '../compiler/methods/rules.js';
 
 export interface TrainSummary {
   config: TrainConfig;
@@ -64,7 +66,7 @@ export function writeTrainReport(path: string, summary: TrainSummary, rows: Metr
     curves: [
       {
         method: config.method,
-        ...(config.method === 'bp' ? {} : { copies: config.copies }),
+        ...(usesCopies(methodOf(config.method)) ? { copies: config.copies } : {}),
         backend: summary.backend,
         points: rows.map((r) => ({
           step: r.step,

@@ -2,8 +2,10 @@
 // the run directory is written), the dataset and method options, and the memory guard, which counts
 // the run from its compiled graphs before anything is allocated. Not the train loop (train.ts).
 import { resolveCompileOptions } from '../compiler/compile-options.js';
+import { exactMethod, methodOf } from '../compiler/methods/registry.js';
+import { usesCopies } from '../compiler/methods/rules.js';
 import { defaultHwModelName, loadHwModel } from '../hw/load.js';
-import type { StepSource } from '../compiler/step-source.js';
+import type { Network } from '../models/layers.js';
 import type { Dataset, DatasetOptions } from './datasets/types.js';
 import { guardRunMemory } from './memory-guard.js';
 import { GraphCache, type StepSchedule } from './runtime/graph-cache.js';
@@ -44,7 +46,7 @@ export function methodOptions(config: TrainConfig): MethodOptions {
 export function guardMemory(
   config: TrainConfig,
   dataset: Dataset,
-  network: StepSource,
+  network: Network,
   maxBytes: number | undefined,
 ): MemoryUse {
   const schedule = stepScheduleOf(config).schedule;
@@ -59,11 +61,11 @@ export function guardMemory(
     500,
     Math.max(dataset.test.count, Math.min(dataset.train.count, config.trainEvalSamples)),
   );
-  const what = `${config.method.toUpperCase()} on ${config.model} with ${config.method === 'bp' ? '' : `K=${config.copies}, `}batch ${config.batch}`;
+  const what = `${config.method.toUpperCase()} on ${config.model} with ${usesCopies(methodOf(config.method)) ? `K=${config.copies}, ` : ''}batch ${config.batch}`;
   const input = {
     step: graphs.step(Math.ceil(config.batch / microBatches)),
     microBatches,
-    plainGraph: (rows: number) => graphs.plain('bp', rows),
+    plainGraph: (rows: number) => graphs.plain(exactMethod, rows),
     dataset,
     evaluationRows,
   };

@@ -6,7 +6,7 @@
 // (sigma.<layer> means, sigma.mean overall) and reported at the end.
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
-import { modelStepSource } from '../compiler/step-source.js';
+import { buildModel } from '../models/registry.js';
 import { gatherBatch, epochPermutation } from './batches.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { loadDataset } from './datasets/load-dataset.js';
@@ -76,7 +76,7 @@ async function setup(
 ): Promise<{ loop: Loop; startStep: number }> {
   const config = checkRunDir(options.outDir, config0, options);
   const dataset = loadDataset(config.dataset, datasetOptions(config));
-  const network = modelStepSource(config.model, {
+  const network = buildModel(config.model, {
     inputShape: dataset.inputShape,
     classes: dataset.classes,
     hidden: config.hidden,

@@ -26,6 +26,7 @@ const CASES: { [K in KernelName]: KernelArgs[K] } = {
   'matmul-a-bt': { a: data(1 * 17, 5), b: data(9 * 17, 6), m: 1, k: 17, n: 9 },
   conv2d: { x: data(2 * 3 * 7 * 5, 7), weights: data(4 * 3 * 9, 8), dims: conv },
   'bias-activation': { z: data(3 * 4 * 5, 9), bias: data(4, 10), rows: 3, channels: 4, spatial: 5, activation: 'tanh' },
+  'activation-backward': { dy: data(3 * 4 * 5, 31), x: data(3 * 4 * 5, 32).map((v) => 3 * v), activation: 'silu' },
   'noise-inject': { z: data(5 * 3 * 7, 11), sigma: Float64Array.of(0.5, 1, 2), ...noise },
   'noise-inject-signs': { z: data(5 * 3 * 7, 11), sigma: Float64Array.of(0.5, 1, 2), ...noise },
   'sign-pack': { values: data(70, 12) },

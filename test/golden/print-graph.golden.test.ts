@@ -4,7 +4,7 @@
 import { expect, test } from 'vitest';
 import { stepGraph } from '../../src/compiler/compile.js';
 import { resolveCompileOptions } from '../../src/compiler/compile-options.js';
-import { methods } from '../../src/ir/types.js';
+import { methodNames as methods } from '../../src/compiler/methods/names.js';
 import { printGraph } from '../../src/ir/print-graph.js';
 import { verifyGraph } from '../../src/ir/verify-graph.js';
 import { mlp } from '../../src/models/builders.js';

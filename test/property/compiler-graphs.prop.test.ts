@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { compile, stepGraph, type PassTrace } from '../../src/compiler/compile.js';
 import { resolveCompileOptions } from '../../src/compiler/compile-options.js';
 import { keptBytes } from '../../src/compiler/kept-bytes.js';
-import { methods } from '../../src/ir/types.js';
+import { methodNames as methods } from '../../src/compiler/methods/names.js';
 import { graphProblems } from '../../src/ir/verify-graph.js';
 import { cnn, mlp } from '../../src/models/builders.js';
 import { quadCoreHw } from '../fixtures/compiler-hw.js';

@@ -5,7 +5,7 @@
 import { expect, test } from 'vitest';
 import { stepGraph } from '../../src/compiler/compile.js';
 import { resolveCompileOptions } from '../../src/compiler/compile-options.js';
-import type { Method } from '../../src/ir/types.js';
+import type { Method } from '../../src/compiler/methods/names.js';
 import { mlp } from '../../src/models/builders.js';
 import type { Network } from '../../src/models/layers.js';
 import { smallCnn } from '../fixtures/bridge-networks.js';

@@ -6,7 +6,7 @@ import { stepGraph } from '../../src/compiler/compile.js';
 import { resolveCompileOptions } from '../../src/compiler/compile-options.js';
 import { keptBytes } from '../../src/compiler/kept-bytes.js';
 import { estimate, initParams } from '../../src/estimators/index.js';
-import type { Method } from '../../src/ir/types.js';
+import type { Method } from '../../src/compiler/methods/names.js';
 import { cnn, mlp, resnet5 } from '../../src/models/builders.js';
 import type { Network } from '../../src/models/layers.js';
 

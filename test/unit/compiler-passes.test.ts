@@ -6,7 +6,7 @@ import { compile, type PassTrace } from '../../src/compiler/compile.js';
 import { schedulesFor } from '../../src/compiler/compile-options.js';
 import { scheduleKinds } from '../../src/compiler/types.js';
 import { ConfigError } from '../../src/errors.js';
-import { methods } from '../../src/ir/types.js';
+import { methodNames as methods } from '../../src/compiler/methods/names.js';
 import { graphProblems } from '../../src/ir/verify-graph.js';
 import { buildModel, modelNames } from '../../src/models/registry.js';
 import { quadCoreHw, singleCoreHw } from '../fixtures/compiler-hw.js';

@@ -6,7 +6,7 @@ import { estimate } from '../../src/estimators/estimate.js';
 import { initParams } from '../../src/estimators/params.js';
 import type { Batch, EstimatorOptions, Params } from '../../src/estimators/types.js';
 import { mlp } from '../../src/models/builders.js';
-import { methods } from '../../src/ir/types.js';
+import { methodNames as methods } from '../../src/compiler/methods/names.js';
 
 const network = mlp([3, 4, 2]);
 const batch = (): Batch => ({

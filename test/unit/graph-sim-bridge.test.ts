@@ -11,11 +11,10 @@ import { keptBytes } from '../../src/compiler/kept-bytes.js';
 import type { ScheduleKind } from '../../src/compiler/types.js';
 import { loadHwModel } from '../../src/hw/load.js';
 import { learnedSigmaSwitches } from '../../src/ir/method-rules.js';
-import type { Method } from '../../src/ir/types.js';
+import type { Method } from '../../src/compiler/methods/names.js';
 import { workOf } from '../../src/ir/work-of.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import { bridgeNetworks, smallCnn } from '../fixtures/bridge-networks.js';
-import { stepSource } from '../../src/compiler/step-source.js';
 
 const hw = { ...loadHwModel('multicore-16'), wordBytes: 4 };
 const samples = 4;
@@ -37,7 +36,7 @@ describe('the executed graph is the simulated graph', () => {
       const network = net === 0 ? bridgeNetworks[0]! : smallCnn;
       const copies = 4;
       const runtime = await Runtime.create({
-        network: stepSource(network),
+        network,
         backend: 'reference',
         seed: 3,
         optimizer: { kind: 'sgd', momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },

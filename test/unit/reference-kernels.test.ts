@@ -17,7 +17,7 @@ import {
   matmul,
   maxPool,
   maxPoolBackward,
-  relu,
+  activation,
   softmaxCrossEntropy,
   transpose,
 } from '../../kernels/reference/index.js';
@@ -84,7 +84,7 @@ describe('elementwise, pooling, normalisation, loss', () => {
     const x = Float64Array.from([1, -2, 3, -4]);
     expect(Array.from(biasAdd(x, Float64Array.from([10, 20]), 1, 2, 2))).toEqual([11, 8, 23, 16]);
     expect(Array.from(channelSum(x, 2, 2, 1))).toEqual([4, -6]);
-    expect(Array.from(relu(x))).toEqual([1, 0, 3, 0]);
+    expect(Array.from(activation('relu', x))).toEqual([1, 0, 3, 0]);
     expect(Array.from(addNoise(x, Float64Array.from([1, 1, -1, 2]), Float64Array.from([0.5, 2]), 2, 2))).toEqual([
       1.5, 0, 2.5, 0,
     ]);
@@ -151,7 +151,7 @@ describe('bad input raises InvalidInputError naming the kernel and the value', (
     ],
     [
       'zero dim',
-      () => relu(new Float64Array(0)) && matmul(new Float64Array(0), new Float64Array(0), 0, 1, 1),
+      () => activation('relu', new Float64Array(0)) && matmul(new Float64Array(0), new Float64Array(0), 0, 1, 1),
       /matmul: dimension m = 0/,
     ],
     [

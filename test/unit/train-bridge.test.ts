@@ -11,7 +11,6 @@ import type { EstimatorOptions } from '../../src/estimators/types.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import { bridgeNetworks, relativeError } from '../fixtures/bridge-networks.js';
 import type { MethodOptions } from '../../src/train/runtime/step-types.js';
-import { stepSource } from '../../src/compiler/step-source.js';
 
 const networks = bridgeNetworks;
 const samples = 4;
@@ -42,7 +41,7 @@ describe.each(networks)(
       async (options) => {
         const params = initParams(network, 11);
         const runtime = await Runtime.create({
-          network: stepSource(network),
+          network,
           backend: 'reference',
           method: options,
           seed,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { detectBackend } from '../../kernels/backends.js';
 import type { BackendName } from '../../kernels/names.js';
-import type { Method } from '../../src/ir/types.js';
+import type { Method } from '../../src/compiler/methods/names.js';
 import { shortRunTests } from '../fixtures/train-short-runs.js';
 
 /**

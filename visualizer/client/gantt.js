@@ -120,6 +120,60 @@ function ganttDescribe(layout, i) {
   ].join('\n');
 }
 
+/** The time axis over the plot, redrawn for the current zoom. */
+function ganttAxis(axisSvg, x, plotW) {
+  axisSvg.selectAll('*').remove();
+  const axisX = x.copy().range([ganttLabelW, ganttLabelW + plotW]);
+  window.alrflow.numericAxis(axisSvg, axisX, { label: 'time', unit: 'cycles' }, 'top', ganttAxisH - 1, 8);
+  axisSvg
+    .append('text')
+    .attr('class', 'axis-label')
+    .attr('x', 4)
+    .attr('y', ganttAxisH - 6)
+    .text('core, unit');
+}
+
+/** How to use the chart, and which iterations the report's tasks cover. */
+function ganttNotes(root, layout) {
+  root.append('p').attr('class', 'note').text('Scroll to zoom the time axis, drag to pan, hover a bar for its task.');
+  if (layout.iterationsShown < layout.iterationsTotal) {
+    root
+      .append('p')
+      .attr('class', 'note')
+      .attr('id', 'gantt-partial')
+      .text(
+        `The report holds tasks of the first ${layout.iterationsShown} of ${layout.iterationsTotal} iterations; the view starts on them (zoom out for the whole run).`,
+      );
+  }
+}
+
+/** The tooltip of the bar under the pointer (`currentX` gives the zoomed time scale). */
+function ganttHover(canvas, root, layout, currentX) {
+  canvas
+    .on('mousemove', (event) => {
+      const [mx, my] = d3.pointer(event);
+      const i = ganttHit(layout, currentX(), mx, my);
+      root.attr('data-hover-bar', i);
+      if (i < 0) window.alrflow.hideTip();
+      else window.alrflow.showTip(ganttDescribe(layout, i), event.clientX, event.clientY);
+    })
+    .on('mouseleave', () => window.alrflow.hideTip());
+}
+
+/** Bar positions, descriptions and a redraw, for tests and scripting. */
+function ganttApi(canvas, layout, currentX, draw) {
+  return {
+    /** Viewport coordinates of bar i's centre under the current zoom (for tests and scripting). */
+    barCenter(i) {
+      const rect = canvas.node().getBoundingClientRect();
+      const mid = (layout.bars.startCycles[i] + layout.bars.endCycles[i]) / 2;
+      return { x: rect.left + currentX()(mid), y: rect.top + layout.bars.row[i] * ganttRowH + ganttRowH / 2 };
+    },
+    describe: (i) => ganttDescribe(layout, i),
+    redraw: draw,
+  };
+}
+
 window.alrflow.gantt = function gantt(parent, layout) {
   const colour = d3.scaleOrdinal(layout.phases, d3.schemeTableau10);
   const { root, axisSvg, canvas, ctx, plotW, plotH } = ganttDom(parent, layout, colour);
@@ -135,15 +189,7 @@ window.alrflow.gantt = function gantt(parent, layout) {
     const [d0, d1] = x.domain();
     let drawn = 0;
     for (let r = 0; r < layout.rows.length; r++) drawn += ganttDrawRow(ctx, layout, colour, x, r, d0, d1);
-    axisSvg.selectAll('*').remove();
-    const axisX = x.copy().range([ganttLabelW, ganttLabelW + plotW]);
-    window.alrflow.numericAxis(axisSvg, axisX, { label: 'time', unit: 'cycles' }, 'top', ganttAxisH - 1, 8);
-    axisSvg
-      .append('text')
-      .attr('class', 'axis-label')
-      .attr('x', 4)
-      .attr('y', ganttAxisH - 6)
-      .text('core, unit');
+    ganttAxis(axisSvg, x, plotW);
     window.alrflow.visibleCycles = [d0, d1];
     document.dispatchEvent(new CustomEvent('alrflow:zoom'));
     root
@@ -172,36 +218,10 @@ window.alrflow.gantt = function gantt(parent, layout) {
       }
     });
   canvas.call(zoom).on('dblclick.zoom', null);
-  canvas
-    .on('mousemove', (event) => {
-      const [mx, my] = d3.pointer(event);
-      const i = ganttHit(layout, x, mx, my);
-      root.attr('data-hover-bar', i);
-      if (i < 0) window.alrflow.hideTip();
-      else window.alrflow.showTip(ganttDescribe(layout, i), event.clientX, event.clientY);
-    })
-    .on('mouseleave', () => window.alrflow.hideTip());
-  root.append('p').attr('class', 'note').text('Scroll to zoom the time axis, drag to pan, hover a bar for its task.');
-  if (layout.iterationsShown < layout.iterationsTotal) {
-    root
-      .append('p')
-      .attr('class', 'note')
-      .attr('id', 'gantt-partial')
-      .text(
-        `The report holds tasks of the first ${layout.iterationsShown} of ${layout.iterationsTotal} iterations; the view starts on them (zoom out for the whole run).`,
-      );
-  }
+  ganttHover(canvas, root, layout, () => x);
+  ganttNotes(root, layout);
 
-  window.alrflow.ganttApi = {
-    /** Viewport coordinates of bar i's centre under the current zoom (for tests and scripting). */
-    barCenter(i) {
-      const rect = canvas.node().getBoundingClientRect();
-      const mid = (layout.bars.startCycles[i] + layout.bars.endCycles[i]) / 2;
-      return { x: rect.left + x(mid), y: rect.top + layout.bars.row[i] * ganttRowH + ganttRowH / 2 };
-    },
-    describe: (i) => ganttDescribe(layout, i),
-    redraw: draw,
-  };
+  window.alrflow.ganttApi = ganttApi(canvas, layout, () => x, draw);
   if (layout.timelineEndCycles > 0 && layout.timelineEndCycles < layout.totalCycles) {
     canvas.call(zoom.transform, d3.zoomIdentity.scale(layout.totalCycles / layout.timelineEndCycles));
   }

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { ConfigError, InfeasibleMappingError } from '../../errors.js';
 import { action, nameList, oneOf, positiveInt } from '../action.js';
+import { methodHelp, methodsWith } from '../../compiler/methods/registry.js';
 import { scheduleHelp } from '../../compiler/schedules/registry.js';
 import { addJsonOptions, checkJsonFlags, jsonOrTable } from '../output.js';
 import type { CompileSummary } from '../../compiler/summarize.js';
@@ -87,7 +88,7 @@ export function register(program: Command): void {
     .command('compile')
     .description('compile a training step onto a hardware model and print the mapped summary')
     .requiredOption('--model <name|file>', 'shipped model name, network .json file or SCALE-Sim topology .csv')
-    .requiredOption('--method <m>', 'bp, lr, alr, es or aes')
+    .requiredOption('--method <m>', methodHelp())
     .option('--copies <K>', 'noise copies per sample', '64')
     .option('--batch <N>', 'samples per step', '32')
     .requiredOption('--schedule <s>', scheduleHelp())
@@ -95,14 +96,17 @@ export function register(program: Command): void {
     .option('--micro-batches <M>', 'micro-batches (pipelined schedules)')
     .option('--staleness <s>', '0 or 1 (layer-pipelined)')
     .option('--noise-storage <s>', 'float, sign-bits or regenerate')
-    .option('--layerwise', 'layer-wise noise injection (lr, alr)')
-    .option('--learn-sigma', "learned sigma (lr, alr): each layer's sigma gradient and update join the step")
+    .option('--layerwise', `layer-wise noise injection (${methodsWith('layerwise').join(', ')})`)
+    .option(
+      '--learn-sigma',
+      `learned sigma (${methodsWith('learnedSigma').join(', ')}): each layer's sigma gradient and update join the step`,
+    )
     .option('--stages <N>', 'pipelined schedules: number of stages (default: chosen by estimated cost)')
     .option('--stage-cuts <layers>', 'pipelined schedules: comma-separated layers that begin stages 2, 3, ...');
   addJsonOptions(command, 'the compile summary').action(
     action(async (opts: Opts) => {
       checkJsonFlags(opts);
-      const { methods } = await import('../../ir/types.js');
+      const { methodNames: methods } = await import('../../compiler/methods/registry.js');
       const { scheduleKinds } = await import('../../compiler/types.js');
       const problems: string[] = [];
       const method = collect(problems, () => oneOf('--method', opts.method, methods));

@@ -4,27 +4,42 @@ import type { Command } from 'commander';
 import { action } from '../action.js';
 import { addJsonOptions, checkJsonFlags, type JsonFlags, jsonOrTable } from '../output.js';
 
+interface ModelRow {
+  name: string;
+  inputShape: readonly number[];
+  classes: number;
+  parameters: number;
+  paramLayers: number;
+  forwardMacsPerSample: number;
+}
+
+/** One network's row: an ONNX file is measured on its own graph, anything else on its layer list. */
+async function modelRow(name: string): Promise<ModelRow> {
+  if (name.toLowerCase().endsWith('.onnx')) {
+    const { importOnnxFile, onnxClasses } = await import('../../models/importers/onnx-graph.js');
+    const { onnxWorkload } = await import('../../models/importers/onnx-workload.js');
+    const onnx = importOnnxFile(name);
+    return { name, inputShape: onnx.input.sampleShape, classes: onnxClasses(onnx), ...onnxWorkload(onnx) };
+  }
+  const { loadNetwork } = await import('../../models/load-network.js');
+  const { workloadOf } = await import('../../models/workload.js');
+  const net = await loadNetwork(name, {}, 'model');
+  return { name, inputShape: net.inputShape, classes: net.classes, ...workloadOf(net) };
+}
+
 export function register(program: Command): void {
   addJsonOptions(
     program
       .command('models')
-      .argument('[model]', 'a shipped network name or a network file (.json layers, SCALE-Sim topology .csv)')
+      .argument('[model]', 'a shipped network name or a network file (.json layers, SCALE-Sim topology .csv, .onnx)')
       .description('list the networks with their parametrised layers, parameter counts and forward MACs per sample'),
     'the model list',
   ).action(
     action(async (model: string | undefined, opts: JsonFlags) => {
       checkJsonFlags(opts);
-      const { loadNetwork } = await import('../../models/load-network.js');
       const { modelNames } = await import('../../models/registry.js');
-      const { workloadOf } = await import('../../models/workload.js');
       const names = model === undefined ? modelNames : [model];
-      const networks = await Promise.all(names.map((name) => loadNetwork(name, {}, 'model')));
-      const rows = networks.map((net, i) => ({
-        name: names[i] ?? net.name,
-        inputShape: net.inputShape,
-        classes: net.classes,
-        ...workloadOf(net),
-      }));
+      const rows = await Promise.all(names.map(modelRow));
       jsonOrTable(rows, opts, () =>
         rows
           .map(

@@ -1,6 +1,7 @@
 // `alrflow probe`: per-layer cosine similarity of LR/ALR/ES/AES gradients to the BP gradient and
 // their norm ratio, on one real batch; a table, or the ProbeReport JSON with --json.
 import type { Command } from 'commander';
+import { methodNames, probeDefaultMethods } from '../../compiler/methods/registry.js';
 import { action, oneOf, positiveInt, positiveNumber, strictInt } from '../action.js';
 import { addJsonOptions, checkOutputs, jsonOrTable } from '../output.js';
 
@@ -43,7 +44,7 @@ export function register(program: Command): void {
     .description('per-layer cosine similarity to the BP gradient and norm ratio of an estimator, on a real batch')
     .requiredOption('--model <name>', 'mlp | cnn | resnet5 | resnet9 (--hidden sets the MLP widths)')
     .requiredOption('--dataset <name>', 'mnist | fashion-mnist | iris | synthetic')
-    .option('--method <list>', 'comma-separated methods: lr,alr,es,aes,bp', 'lr,alr')
+    .option('--method <list>', `comma-separated methods: ${methodNames.join(',')}`, probeDefaultMethods.join(','))
     .option('--copies <list>', 'comma-separated copy counts K', '64')
     .option('--batch <N>', 'samples in the probe batch', '64')
     .option('--backend <b>', 'kernel backend', 'auto')
@@ -56,7 +57,6 @@ export function register(program: Command): void {
     .option('--force', 'overwrite an existing --report or --json-file');
   addJsonOptions(command, 'the ProbeReport').action(
     action(async (flags: ProbeFlags) => {
-      const { methods } = await import('../../ir/types.js');
       const { probe } = await import('../../train/probe.js');
       const { writeHtmlReport } = await import('../html-output.js');
       checkOutputs(
@@ -69,7 +69,7 @@ export function register(program: Command): void {
       const report = await probe({
         model: flags.model,
         dataset: flags.dataset,
-        methods: flags.method.split(',').map((m) => oneOf('--method', m, methods)),
+        methods: flags.method.split(',').map((m) => oneOf('--method', m, methodNames)),
         copies: flags.copies.split(',').map((k) => positiveInt('--copies', k)),
         batch: positiveInt('--batch', flags.batch),
         backend: flags.backend,

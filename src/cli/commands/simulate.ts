@@ -2,6 +2,7 @@
 // print a summary table; --json prints the full SimReport on stdout, --json-file / --report / --trace
 // write it (`-` for stdout), every path checked before the simulation starts.
 import type { Command } from 'commander';
+import { defaultMethod, methodHelp, methodOf, methodsWith } from '../../compiler/methods/registry.js';
 import { scheduleHelp } from '../../compiler/schedules/registry.js';
 import { action, nameList, oneOf, positiveInt } from '../action.js';
 import { addJsonOptions, say, stdoutTaken } from '../output.js';
@@ -35,30 +36,39 @@ export function register(program: Command): void {
     .command('simulate')
     .description('simulate a training step on a hardware model: cycles, throughput, utilisation, memory, stalls')
     .option('--model <name>', 'network name or file', 'resnet9')
-    .option('--method <m>', 'bp | lr | alr | es | aes', 'alr')
+    .option('--method <m>', methodHelp(), defaultMethod)
     .option('--copies <K>', 'noise copies per sample', '64')
     .option('--batch <N>', 'samples per step', '32')
-    .option('--schedule <s>', `${scheduleHelp()} (default: layer-pipelined, bp-sequential for --method bp)`)
+    .option(
+      '--schedule <s>',
+      `${scheduleHelp()} (default: the method's: layer-pipelined for noisy methods, bp-sequential for bp)`,
+    )
     .option('--hw <name>', 'hardware model name or file (default: the default model)')
     .option('--iterations <I>', 'iterations to simulate (at most 100000)', '100')
     .option('--micro-batches <M>', 'micro-batches per step (default: one per pipeline stage)')
     .option('--staleness <s>', '0 or 1', '0')
     .option('--stages <N>', 'pipelined schedules: number of stages (default: chosen by estimated cost)')
     .option('--stage-cuts <layers>', 'pipelined schedules: comma-separated layers that begin stages 2, 3, ...')
-    .option('--noise-storage <s>', 'float | sign-bits | regenerate (default: sign-bits for alr/aes, float otherwise)')
+    .option(
+      '--noise-storage <s>',
+      "float | sign-bits | regenerate (default: the method's first; sign-bits for alr/aes)",
+    )
     .option('--cores <N>', "use exactly N of the chip's cores (default: the fastest of all, half, a quarter, ...)")
     .option(
       '--full-timeline',
       "keep every memory instance's timeline in the report (default: summarised on chips of more than 64 cores)",
     )
-    .option('--learn-sigma', "lr, alr: learned sigma (each layer's sigma gradient and update join the step)")
+    .option(
+      '--learn-sigma',
+      `${methodsWith('learnedSigma').join(', ')}: learned sigma (each layer's sigma gradient and update join the step)`,
+    )
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--trace <file>', 'write a Perfetto / chrome://tracing trace (- for stdout)')
     .option('--force', 'overwrite existing output files')
     .option('--quiet', 'no progress on stderr');
   addJsonOptions(command, 'the full SimReport').action(
     action(async (o: Opts) => {
-      const { methods } = await import('../../ir/types.js');
+      const { methodNames: methods } = await import('../../compiler/methods/registry.js');
       const { scheduleKinds } = await import('../../compiler/types.js');
       const { defaultHwModelName } = await import('../../hw/load.js');
       const { runSimJob, summaryTable } = await import('../../../sim/job.js');
@@ -70,11 +80,7 @@ export function register(program: Command): void {
         method,
         copies: positiveInt('--copies', o.copies),
         batch: positiveInt('--batch', o.batch),
-        schedule: oneOf(
-          '--schedule',
-          o.schedule ?? (method === 'bp' ? 'bp-sequential' : 'layer-pipelined'),
-          scheduleKinds,
-        ),
+        schedule: oneOf('--schedule', o.schedule ?? methodOf(method).simulateSchedule, scheduleKinds),
         hw: o.hw ?? defaultHwModelName,
         iterations: positiveInt('--iterations', o.iterations),
         microBatches: o.microBatches === undefined ? undefined : positiveInt('--micro-batches', o.microBatches),

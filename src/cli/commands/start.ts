@@ -4,6 +4,7 @@
 // command; with --json the SimReport goes to stdout and the summary to stderr.
 import type { Command } from 'commander';
 import { action } from '../action.js';
+import { defaultMethod } from '../../compiler/methods/registry.js';
 
 interface StartOpts {
   force?: boolean;
@@ -32,7 +33,7 @@ export function register(program: Command): void {
         );
         const report = await runSimJob({
           model: 'resnet9',
-          method: 'alr',
+          method: defaultMethod,
           copies: 64,
           batch: 32,
           schedule: 'layer-pipelined',

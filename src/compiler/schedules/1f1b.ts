@@ -4,7 +4,6 @@ import { oneForwardOneBackward, type Schedule } from './schedule.js';
 export const oneFOneB: Schedule = {
   name: '1f1b',
   summary: 'BP pipeline: warm-up forwards, then one backward, one forward',
-  methods: ['bp'],
   pipelined: true,
   barrier: false,
   staleness: [0],

@@ -4,7 +4,6 @@ import type { Schedule } from './schedule.js';
 export const bpSequential: Schedule = {
   name: 'bp-sequential',
   summary: 'BP, one op after another, each spread over every core',
-  methods: ['bp'],
   pipelined: false,
   barrier: true,
   staleness: [0],

@@ -1,11 +1,10 @@
 // `data-parallel`: every core runs the whole step on its row shard (samples x copies); only the
 // gradient all-reduce synchronises the cores.
-import { gradientMethods, type Schedule } from './schedule.js';
+import type { Schedule } from './schedule.js';
 
 export const dataParallel: Schedule = {
   name: 'data-parallel',
   summary: 'each core runs the whole step on its rows; gradients all-reduced',
-  methods: ['bp', ...gradientMethods],
   pipelined: false,
   barrier: false,
   staleness: [0],

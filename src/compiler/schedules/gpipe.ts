@@ -4,7 +4,6 @@ import type { Schedule } from './schedule.js';
 export const gpipe: Schedule = {
   name: 'gpipe',
   summary: 'BP pipeline: all forwards, then all backwards',
-  methods: ['bp'],
   pipelined: true,
   barrier: false,
   staleness: [0],

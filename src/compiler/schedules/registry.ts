@@ -1,6 +1,5 @@
 // Every schedule by name. Adding one: a new file in this folder and a line here; the compiler,
 // validation, `alrflow simulate --help` and the sweeps pick it up from this list.
-import type { Method } from '../../ir/types.js';
 import { oneFOneB } from './1f1b.js';
 import { bpSequential } from './bp-sequential.js';
 import { dataParallel } from './data-parallel.js';
@@ -27,11 +26,6 @@ export function scheduleOf(kind: ScheduleKind): Schedule {
 
 export function isPipelined(kind: ScheduleKind): boolean {
   return schedules[kind].pipelined;
-}
-
-/** Schedules a method may run under. */
-export function schedulesFor(method: Method): ScheduleKind[] {
-  return scheduleKinds.filter((k) => schedules[k].methods.includes(method));
 }
 
 /** The CLI help's list: "name (summary); ...". */

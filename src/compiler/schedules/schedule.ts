@@ -1,8 +1,8 @@
-// What a schedule is, as data: the methods it accepts, whether it is a pipeline, how its tasks
-// synchronise and in which order a stage issues its forward and backward blocks. One file per
-// schedule in this folder declares one; registry.ts lists them. The compiler, the simulator's
-// front door, the CLI help and option validation all read these declarations.
-import type { Method } from '../../ir/types.js';
+// What a schedule is, as data: whether it is a pipeline, how its tasks synchronise and in which
+// order a stage issues its forward and backward blocks. One file per schedule in this folder
+// declares one; registry.ts lists them. The compiler, the simulator's front door, the CLI help and
+// option validation all read these declarations; which methods run under a schedule is the method
+// registry's word (src/compiler/methods).
 
 /** Issue ranks of the forward and backward (gradient) block of each micro-batch on stage s of S. */
 export type BlockOrder = (s: number, S: number, M: number) => { forward: number[]; backward: number[] };
@@ -11,7 +11,6 @@ export interface Schedule {
   name: string;
   /** One line for the CLI help. */
   summary: string;
-  methods: readonly Method[];
   /** Stages on runs of cores with micro-batches flowing through them. */
   pipelined: boolean;
   /** Flat schedules: each op waits for every shard of its producers (one op after another on the whole machine). */
@@ -35,5 +34,3 @@ export const oneForwardOneBackward: BlockOrder = (s, S, M) => {
   }
   return { forward, backward };
 };
-
-export const gradientMethods: readonly Method[] = ['lr', 'alr', 'es', 'aes'];

@@ -11,6 +11,8 @@ import type { IrNode, Work } from '../../ir/types.js';
 import { workOf } from '../../ir/work-of.js';
 import { resolveKernels } from '../runtime/resolve-kernels.js';
 import { probeSteps, timeStep, type StepTiming } from './measure-steps.js';
+import { methodOf } from '../../compiler/methods/registry.js';
+import { usesCopies } from '../../compiler/methods/rules.js';
 
 export interface KernelTiming {
   name: string;
@@ -160,7 +162,7 @@ export async function measureHost(backend: string, progress?: (line: string) => 
   const probes = probeSteps();
   for (const [i, probe] of probes.entries()) {
     progress?.(
-      `probe training step ${i + 1}/${probes.length}: ${probe.name}, N=${probe.batch}${probe.method === 'bp' ? '' : ` K=${probe.copies}`}`,
+      `probe training step ${i + 1}/${probes.length}: ${probe.name}, N=${probe.batch}${usesCopies(methodOf(probe.method)) ? ` K=${probe.copies}` : ''}`,
     );
     steps.push(await timeStep(probe, kernelsMeasured.backend));
   }

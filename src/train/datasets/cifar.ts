@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../errors.js';
-import type { Dataset, DatasetOptions, Split } from './types.js';
+import type { Dataset, DatasetEntry, DatasetOptions, Split } from './types.js';
 
 export type CifarName = 'cifar10' | 'cifar100';
 export type CifarLabels = 'fine' | 'coarse';
@@ -152,3 +152,22 @@ export function cifar(name: CifarName, options: DatasetOptions = {}): Dataset {
   const stats = channelStats(train);
   return { name, inputShape: [3, 32, 32], classes, train: normalised(train, stats), test: normalised(test, stats) };
 }
+
+const cifarHelp = 'the official binary files in --data-dir';
+
+export const cifar10Dataset: DatasetEntry = {
+  name: 'cifar10',
+  summary: `CIFAR-10, 32x32 colour, 10 classes (${cifarHelp})`,
+  images: true,
+  defaultAugment: 'crop-flip',
+  load: (options) => cifar('cifar10', options),
+};
+
+export const cifar100Dataset: DatasetEntry = {
+  name: 'cifar100',
+  summary: `CIFAR-100, 32x32 colour, 100 fine or 20 coarse classes (${cifarHelp})`,
+  images: true,
+  defaultAugment: 'crop-flip',
+  labelKinds: cifarLabelKinds,
+  load: (options) => cifar('cifar100', options),
+};

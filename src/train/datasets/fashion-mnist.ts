@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { ConfigError } from '../../errors.js';
 import { imageIdxDataset } from './image-idx-dataset.js';
-import type { Dataset, DatasetOptions } from './types.js';
+import type { Dataset, DatasetEntry, DatasetOptions } from './types.js';
 
 export const fashionMnistInstallHint = 'sudo apt-get install -y dataset-fashion-mnist';
 const debianDefaultDir = '/usr/share/datasets/fashion-mnist';
@@ -45,3 +45,11 @@ export function fashionMnist(options: DatasetOptions = {}): Dataset {
   const read = (file: string): Uint8Array => gunzipSync(readFileSync(join(dir, `${file}.gz`)));
   return imageIdxDataset('fashion-mnist', read, { mean: 0.286, std: 0.353 }, options);
 }
+
+export const fashionMnistDataset: DatasetEntry = {
+  name: 'fashion-mnist',
+  summary: "Fashion-MNIST, 28x28 (Debian's dataset-fashion-mnist)",
+  images: true,
+  defaultAugment: 'none',
+  load: fashionMnist,
+};

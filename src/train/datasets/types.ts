@@ -1,18 +1,6 @@
 // The in-memory form every dataset loader returns: flat float32 features (already normalised) and
 // uint8 labels, split into train and test. Not a streaming API: all sets used here fit in memory.
 
-export type DatasetName = 'mnist' | 'fashion-mnist' | 'cifar10' | 'cifar100' | 'iris' | 'synthetic';
-export const datasetNames: readonly DatasetName[] = [
-  'mnist',
-  'fashion-mnist',
-  'cifar10',
-  'cifar100',
-  'iris',
-  'synthetic',
-];
-/** Datasets whose files the user brings in --data-dir. */
-export const cifarNames = ['cifar10', 'cifar100'] as const;
-
 export interface Split {
   /** count x featureCount values, row-major. */
   features: Float32Array;
@@ -21,7 +9,7 @@ export interface Split {
 }
 
 export interface Dataset {
-  name: DatasetName;
+  name: string;
   /** Shape of one sample: [C, H, W] for images, [features] for vectors. */
   inputShape: number[];
   classes: number;
@@ -39,12 +27,26 @@ export interface DatasetOptions {
   mnistDir?: string;
   /** CIFAR: the folder of the official binary files, or its parent. */
   dataDir?: string;
-  /** CIFAR-100: which of the two label bytes is the class (fine: 100 classes, coarse: 20). */
-  labels?: 'fine' | 'coarse';
+  /** One of the dataset's labelKinds (CIFAR-100: fine, 100 classes, or coarse, 20). */
+  labels?: string;
   /** Seed of the synthetic teacher. */
   seed?: number;
 }
 
 export function featureCount(dataset: Pick<Dataset, 'inputShape'>): number {
   return dataset.inputShape.reduce((a, b) => a * b, 1);
+}
+
+/** One dataset as --dataset names it: everything the CLI and the trainer need to know about it. */
+export interface DatasetEntry {
+  name: string;
+  /** One line for --help: what it is and where its files come from. */
+  summary: string;
+  /** Image data: --data-dir and crop-flip augmentation apply. */
+  images: boolean;
+  /** --augment when not given. */
+  defaultAugment: 'none' | 'crop-flip';
+  /** --labels choices, the default first; absent: one label kind. */
+  labelKinds?: readonly string[];
+  load(options: DatasetOptions): Dataset;
 }

@@ -8,7 +8,8 @@
 import { downloadResult, type Resident } from '../../../kernels/device-tensor.js';
 import type { NumArray } from '../../../kernels/names.js';
 import { channelSum } from '../../../kernels/reference/index.js';
-import type { IrNode, ParamDecl } from '../../ir/types.js';
+import type { IrNode } from '../../ir/types.js';
+import type { ParamLayer } from '../../models/layers.js';
 import {
   arg,
   channelsSpatial,
@@ -16,7 +17,7 @@ import {
   hostNum,
   noiseValues,
   num,
-  paramDecl,
+  paramLayer,
   shapeOf,
   toF64,
   type ExecContext,
@@ -34,15 +35,14 @@ function concat(weights: NumArray, biases: NumArray, scale: number): Float64Arra
 
 async function layerProduct(
   ctx: ExecContext,
-  layer: ParamDecl,
+  layer: ParamLayer,
   xId: string,
   delta: Resident,
   normaliser: number,
 ): Promise<Float64Array> {
   const x = arg(ctx, xId);
   const rows = shapeOf(ctx, xId)[0]!;
-  const op = layer.op;
-  switch (op.kind) {
+  switch (layer.kind) {
     case 'linear': {
       // loss = 1, sigma = 1 make the LR product kernel the plain D^T X product, scaled by 1/normaliser.
       const g = await downloadResult(
@@ -50,10 +50,10 @@ async function layerProduct(
           loss: new Float64Array(rows).fill(1),
           e: delta,
           x,
-          sigma: new Float64Array(op.outFeatures).fill(1),
+          sigma: new Float64Array(layer.outFeatures).fill(1),
           rows,
-          outs: op.outFeatures,
-          ins: op.inFeatures,
+          outs: layer.outFeatures,
+          ins: layer.inFeatures,
           scale: 1 / normaliser,
         }),
       );
@@ -63,20 +63,20 @@ async function layerProduct(
       const [, , height, width] = shapeOf(ctx, xId) as [number, number, number, number];
       const dims = {
         batch: rows,
-        inChannels: op.inChannels,
+        inChannels: layer.inChannels,
         height,
         width,
-        outChannels: op.outChannels,
-        kernelSize: op.kernelSize,
-        stride: op.stride,
-        padding: op.padding,
+        outChannels: layer.outChannels,
+        kernelSize: layer.kernelSize,
+        stride: layer.stride,
+        padding: layer.padding,
       };
       const g = await downloadResult(await ctx.device['conv2d-backward-weights']({ dy: delta, x, dims }));
       return concat(g.weights, g.biases, 1 / normaliser);
     }
     case 'batchnorm': {
       const dims = channelsSpatial(ctx, xId);
-      const stats = ctx.bnStats.get(layer.layer)!;
+      const stats = ctx.bnStats.get(layer.name)!;
       const c = (i: number): number => Math.floor(i / dims.spatial) % dims.channels;
       const d = toF64(await downloadResult(delta));
       const xs = await hostNum(ctx, xId);
@@ -90,7 +90,7 @@ async function layerProduct(
       );
     }
     default:
-      return op satisfies never;
+      return layer satisfies never;
   }
 }
 
@@ -111,7 +111,7 @@ export async function gradProduct(ctx: ExecContext, node: NodeOf<'GradProduct'>)
     ctx.env.set(out, await weightSpaceGradient(ctx, node));
     return;
   }
-  const layer = paramDecl(ctx, node.layer);
+  const { layer } = paramLayer(ctx, node.layer);
   // (input, dL/dz), (input, copy-summed signals), or (input, noise, loss[, learned sigma]).
   const [xId, second, third] = node.inputs as [string, string, string | undefined];
   const normaliser = node.normaliser ?? 1;

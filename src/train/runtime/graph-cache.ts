@@ -4,11 +4,14 @@
 // the Transfers and all-reduces the simulator costs are the nodes the runtime executes. A micro-batched
 // step runs the graph of one micro-batch M times (micro-batches.ts); float width stays 4 bytes, the
 // width the runtime keeps floats in, whatever the hardware model's word.
-import type { CompileOptionsInput } from '../../compiler/compile-options.js';
-import type { StepSource } from '../../compiler/step-source.js';
+import { compile, stepGraph } from '../../compiler/compile.js';
+import { resolveCompileOptions, type CompileOptionsInput } from '../../compiler/compile-options.js';
+import { methodOf } from '../../compiler/methods/registry.js';
 import type { ScheduleKind } from '../../compiler/types.js';
 import type { HwModel } from '../../hw/types.js';
-import type { Graph, Method } from '../../ir/types.js';
+import type { Graph } from '../../ir/types.js';
+import type { Method } from '../../compiler/methods/names.js';
+import type { Network } from '../../models/layers.js';
 import type { OptimizerKind } from './optimizer-state.js';
 import type { MethodOptions } from './step-types.js';
 
@@ -32,7 +35,7 @@ export class GraphCache {
   private readonly graphs = new Map<string, Graph>();
 
   constructor(
-    private readonly network: StepSource,
+    private readonly network: Network,
     private readonly method: MethodOptions,
     optimizer: OptimizerKind | OptimizerChoice,
     private readonly schedule?: StepSchedule,
@@ -45,10 +48,11 @@ export class GraphCache {
   /** The options the graph for `rows` samples is compiled with; `mapped`: under the run's schedule. */
   compileOptions(method: Method, rows: number, mapped: boolean): CompileOptionsInput {
     const m = this.method;
-    const layerwise = (method === 'lr' || method === 'alr') && m.layerwise;
+    const allows = methodOf(method).switches;
+    const layerwise = allows.includes('layerwise') && m.layerwise;
     const schedule = mapped && this.schedule ? this.schedule.kind : 'sequential';
     const flat = schedule === 'sequential' || schedule === 'data-parallel' || schedule === 'bp-sequential';
-    const learnedSigma = (method === 'lr' || method === 'alr') && m.learnSigma !== undefined;
+    const learnedSigma = allows.includes('learnedSigma') && m.learnSigma !== undefined;
     const switches = { baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, learnedSigma };
     const parts = flat ? {} : { microBatches: 1 };
     return {
@@ -80,7 +84,7 @@ export class GraphCache {
     if (!graph) {
       const options = this.compileOptions(method, rows, mapped);
       const hw = mapped && this.schedule ? { ...this.schedule.hw, wordBytes: 4 } : undefined;
-      graph = hw ? this.network.compile(hw, options).graph : this.network.stepGraph(options);
+      graph = hw ? compile(this.network, hw, options).graph : stepGraph(this.network, resolveCompileOptions(options));
       this.graphs.set(key, graph);
     }
     return graph;

@@ -5,8 +5,9 @@
 // each step's graph as the tensors `<layer>.sigma` and `<layer>.sigma.opt`, takes the updated ones
 // back (refusing non-finite results), and checkpoints them.
 import { InvalidInputError } from '../../errors.js';
+import { methodOf, methodsWith } from '../../compiler/methods/registry.js';
 import { optimizerStateId, sigmaTensorId } from '../../ir/method-rules.js';
-import type { ParamDecl } from '../../ir/types.js';
+import { outputChannels, type ParamLayer } from '../../models/layers.js';
 import type { LearnSigmaOptions, MethodOptions } from './step-types.js';
 
 export interface SigmaSummary {
@@ -23,10 +24,10 @@ export class LearnedSigma {
 
   readonly options: LearnSigmaOptions;
 
-  constructor(layers: readonly ParamDecl[], method: MethodOptions & { learnSigma: LearnSigmaOptions }) {
-    if (method.method !== 'lr' && method.method !== 'alr') {
+  constructor(layers: readonly ParamLayer[], method: MethodOptions & { learnSigma: LearnSigmaOptions }) {
+    if (!methodOf(method.method).switches.includes('learnedSigma')) {
       throw new InvalidInputError(
-        `learned sigma: method ${method.method} has no activation noise to learn; allowed: lr, alr. Hint: drop learnSigma (ES/AES keep one fixed weight-space sigma)`,
+        `learned sigma: method ${method.method} has no activation noise to learn; allowed: ${methodsWith('learnedSigma').join(', ')}. Hint: drop learnSigma (ES/AES keep one fixed weight-space sigma)`,
       );
     }
     const { lr, min } = method.learnSigma;
@@ -36,7 +37,7 @@ export class LearnedSigma {
       );
     }
     this.options = method.learnSigma;
-    for (const layer of layers) this.values.set(layer.layer, new Float64Array(layer.channels).fill(method.sigma));
+    for (const layer of layers) this.values.set(layer.name, new Float64Array(outputChannels(layer)).fill(method.sigma));
   }
 
   /** Each layer's sigma and optimizer state as the step graph reads them. */

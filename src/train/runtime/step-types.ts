@@ -1,6 +1,7 @@
 // Types shared by the runtime: the method switches of a run, parameters by layer, a batch, and what
 // one step returns (per-layer gradients, losses, kept bytes by tensor class).
-import type { Method, TensorClass } from '../../ir/types.js';
+import type { TensorClass } from '../../ir/types.js';
+import type { Method } from '../../compiler/methods/names.js';
 import type { Baseline } from './host-ops.js';
 
 export interface MethodOptions {
