@@ -23,6 +23,7 @@ export interface SimJob {
   /** Left out: SGD without momentum (no optimizer state); Adam keeps two moments, SGD with momentum a velocity. */
   optimizer?: CompileOptions['optimizer'];
   momentum?: number;
+  layerwise?: boolean;
   /** Pipelined schedules: a stage count, or the layers that begin stages 2, 3, ... */
   stages?: number;
   stageCuts?: string[];

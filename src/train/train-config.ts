@@ -1,6 +1,6 @@
 // The configuration of one training run: everything that determines its result. It is saved in the
 // run directory (config.json) and inside every checkpoint, and a resumed run uses the saved copy.
-import type { ScheduleKind } from '../compiler/types.js';
+import type { CompileOptions, ScheduleKind } from '../compiler/types.js';
 import type { Method } from '../compiler/methods/names.js';
 import type { AugmentKind } from './augment.js';
 import type { LrScheduleKind } from './lr-schedule.js';
@@ -21,14 +21,19 @@ export interface TrainConfig {
   momentum: number;
   /** The learning-rate schedule. */
   schedule: LrScheduleKind;
-  /** The compiler's step schedule the mapped graph of `hw` runs under; absent: sequential, unmapped. */
+  /** The compiler's step schedule the mapped graph of `hw` runs under (absent in runs saved before: sequential). */
   stepSchedule?: ScheduleKind;
-  /** With stepSchedule: micro-batches per step. */
+  /** Micro-batches per step (absent: the compiler's default). */
   microBatches?: number;
-  /** With stepSchedule: 1 applies the gradient of step t at step t + 1. */
+  /** 1 applies the gradient of step t at step t + 1 (absent: 0). */
   staleness?: 0 | 1;
-  /** With stepSchedule: hardware model name or file. */
+  /** Hardware model name or file the step is compiled onto (absent: the default model). */
   hw?: string;
+  /** How noise is kept (absent: the compiler's default for the method). */
+  noiseStorage?: CompileOptions['noiseStorage'];
+  /** Pipelined schedules: a stage count, or the layers that begin stages 2, 3, ... */
+  stages?: number;
+  stageCuts?: string[];
   sigma: number;
   baseline: Baseline;
   encoding: 'sign-noise' | 'sign-signal';

@@ -4,6 +4,11 @@
 import { resolveCompileOptions } from '../compiler/compile-options.js';
 import { exactMethod, methodOf } from '../compiler/methods/registry.js';
 import { usesCopies } from '../compiler/methods/rules.js';
+import type { CompiledStep } from '../compiler/types.js';
+import { ConfigError } from '../errors.js';
+import { loadNetwork } from '../models/load-network.js';
+import { datasetEntry } from './datasets/load-dataset.js';
+import { featureCount } from './datasets/types.js';
 import { defaultHwModelName, loadHwModel } from '../hw/load.js';
 import type { Network } from '../models/layers.js';
 import type { Dataset, DatasetOptions } from './datasets/types.js';
@@ -12,20 +17,59 @@ import { GraphCache, type StepSchedule } from './runtime/graph-cache.js';
 import type { MethodOptions } from './runtime/step-types.js';
 import { defaultSigmaMin, type TrainConfig } from './train-config.js';
 
-/** The step schedule of a run; its options are checked here, before the run directory is written. */
-export function stepScheduleOf(config: TrainConfig): { schedule?: StepSchedule } {
-  if (config.stepSchedule === undefined) return {};
-  const { method, copies, batch, microBatches, staleness, layerwise } = config;
-  resolveCompileOptions({ method, copies, batch, schedule: config.stepSchedule, microBatches, staleness, layerwise });
+/**
+ * The step schedule of a run, checked here, before the run directory is written. A run saved before
+ * every run had one (no stepSchedule) runs sequential on the default hardware model, which executes
+ * the same nodes its unmapped graph did.
+ */
+export function stepScheduleOf(config: TrainConfig): { schedule: StepSchedule } {
+  const { method, copies, batch, layerwise, noiseStorage, stages, stageCuts } = config;
+  const kind = config.stepSchedule ?? 'sequential';
+  const control = { noiseStorage, stages, stageCuts };
+  const resolved = resolveCompileOptions({
+    method,
+    copies,
+    batch,
+    schedule: kind,
+    microBatches: config.microBatches,
+    staleness: config.staleness,
+    layerwise,
+    ...control,
+  });
   const hw = loadHwModel(config.hw ?? defaultHwModelName);
-  return {
-    schedule: {
-      kind: config.stepSchedule,
-      microBatches: config.microBatches ?? 1,
-      staleness: config.staleness ?? 0,
-      hw,
-    },
-  };
+  const { microBatches, staleness } = resolved;
+  return { schedule: { kind, batch, microBatches, staleness, hw, ...withoutUndefined(control) } };
+}
+
+const withoutUndefined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/**
+ * The network a run trains: a shipped model built for the dataset's samples and classes (--hidden
+ * sets the MLP's widths), or a network file, which must take the dataset's samples and classes.
+ */
+export async function trainNetwork(
+  config: TrainConfig,
+  shape: Pick<Dataset, 'inputShape' | 'classes'>,
+): Promise<Network> {
+  const { inputShape, classes } = shape;
+  const network = await loadNetwork(config.model, { inputShape, classes, hidden: config.hidden });
+  // A network of flat inputs takes any sample of as many values (an MLP reads images flattened).
+  const flat = network.inputShape.length === 1 && network.inputShape[0] === featureCount(shape);
+  const sameInput = flat || network.inputShape.join('x') === inputShape.join('x');
+  if (!sameInput || network.classes !== classes)
+    throw new ConfigError([
+      `--model ${config.model}: takes samples of shape [${network.inputShape.join(', ')}] into ${network.classes} classes, but --dataset ${config.dataset} has [${inputShape.join(', ')}] and ${classes} classes; allowed: a network whose input shape and class count match the dataset`,
+    ]);
+  return network;
+}
+
+/** The run's whole step as compile() maps it (what `train --print-graph` prints), built without loading data. */
+export async function compiledTrainStep(config: TrainConfig): Promise<CompiledStep> {
+  const network = await trainNetwork(config, datasetEntry(config.dataset).shape(config.labels));
+  const optimizer = { kind: config.optimizer, momentum: config.momentum };
+  const graphs = new GraphCache(network, methodOptions(config), optimizer, stepScheduleOf(config).schedule);
+  return graphs.compiled();
 }
 
 export function datasetOptions(config: TrainConfig): DatasetOptions {
@@ -56,7 +100,7 @@ export function guardMemory(
     { kind: config.optimizer, momentum: config.momentum },
     schedule,
   );
-  const microBatches = schedule?.microBatches ?? 1;
+  const microBatches = schedule.microBatches;
   const evaluationRows = Math.min(
     500,
     Math.max(dataset.test.count, Math.min(dataset.train.count, config.trainEvalSamples)),

@@ -6,7 +6,6 @@
 // (sigma.<layer> means, sigma.mean overall) and reported at the end.
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
-import { buildModel } from '../models/registry.js';
 import { gatherBatch, epochPermutation } from './batches.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { loadDataset } from './datasets/load-dataset.js';
@@ -20,7 +19,14 @@ import { checkRunDir, removeFailedRun, runPaths, saveRunConfig, writeRunDir } fr
 import { stepProfile } from './step-profile.js';
 import type { DeviceTransfers } from '../../kernels/device-transfers.js';
 import { Runtime } from './runtime/runtime.js';
-import { datasetOptions, guardMemory, methodOptions, stepScheduleOf, type MemoryUse } from './train-setup.js';
+import {
+  datasetOptions,
+  guardMemory,
+  methodOptions,
+  stepScheduleOf,
+  trainNetwork,
+  type MemoryUse,
+} from './train-setup.js';
 import type { KeptBytes } from './runtime/step-types.js';
 import type { TrainConfig } from './train-config.js';
 import { writeTrainReport, type TrainSummary } from './train-report-file.js';
@@ -76,11 +82,7 @@ async function setup(
 ): Promise<{ loop: Loop; startStep: number }> {
   const config = checkRunDir(options.outDir, config0, options);
   const dataset = loadDataset(config.dataset, datasetOptions(config));
-  const network = buildModel(config.model, {
-    inputShape: dataset.inputShape,
-    classes: dataset.classes,
-    hidden: config.hidden,
-  });
+  const network = await trainNetwork(config, dataset);
   const memory = guardMemory(config, dataset, network, options.maxMemoryBytes);
   const runtime = await Runtime.create({
     network,

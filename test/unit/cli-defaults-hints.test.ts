@@ -1,5 +1,5 @@
-// Defaults that work and hints that can be followed: `simulate --method bp` runs on a BP schedule
-// by default, and every suggestion an infeasibility hint prints is rerun as given: the option
+// Defaults that work and hints that can be followed: `simulate --method bp` runs on the schedule
+// train and compile default to (sequential), and every suggestion an infeasibility hint prints is rerun as given: the option
 // checker accepts each one (exit 0 or 3, never 2).
 import { afterAll, expect, test } from 'vitest';
 import { buildCli } from '../fixtures/built-cli.js';
@@ -7,10 +7,10 @@ import { buildCli } from '../fixtures/built-cli.js';
 const cli = buildCli();
 afterAll(() => cli.remove());
 
-test('simulate --method bp picks bp-sequential when --schedule is not given', () => {
+test('simulate --method bp runs sequential, the default of train and compile, when --schedule is not given', () => {
   const r = cli.run(['simulate', '--method', 'bp', '--model', 'mlp', '--iterations', '1', '--json']);
   expect(r.status, r.stderr).toBe(0);
-  expect((JSON.parse(r.stdout) as { input: { schedule: string } }).input.schedule).toBe('bp-sequential');
+  expect((JSON.parse(r.stdout) as { input: { schedule: string } }).input.schedule).toBe('sequential');
 });
 
 /** The `--flag value` groups of a `hint: try A, B, ..., a hardware model with more memory` line. */

@@ -137,6 +137,8 @@ describe('stage options on the command line', () => {
       'multicore-16',
       '--iterations',
       '2',
+      '--schedule',
+      'layer-pipelined',
       '--stages',
       '2',
     );
@@ -147,7 +149,8 @@ describe('stage options on the command line', () => {
     ).toHaveLength(2);
   });
   test('a bad --stage-cuts exits 2 naming the allowed layers, without a stack trace', () => {
-    const run = cli('simulate', '--model', 'mlp', '--hw', 'multicore-16', '--iterations', '2', '--stage-cuts', 'nope');
+    const stepOptions = ['--hw', 'multicore-16', '--schedule', 'layer-pipelined', '--stage-cuts', 'nope'];
+    const run = cli('simulate', '--model', 'mlp', '--iterations', '2', ...stepOptions);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--stage-cuts: found "nope", allowed: layer names in forward order \(fc1, /);
     expect(run.stderr).not.toMatch(/\n\s+at /);

@@ -50,7 +50,7 @@ describe('the executed graph is the simulated graph', () => {
           layerwise: false,
           ...(learnSigma ? { learnSigma: { lr: 0.01, min: 0.001 } } : {}),
         },
-        schedule: { kind: schedule, microBatches, staleness: 0, hw },
+        schedule: { kind: schedule, batch: samples, microBatches, staleness: 0, hw },
       });
       const width = network.inputShape.reduce((a, b) => a * b, 1);
       const batch = {

@@ -8,6 +8,7 @@ import { resolveCompileOptions } from '../../src/compiler/compile-options.js';
 import { methodHelp, methodNames, methodOf, methodsWith, schedulesFor } from '../../src/compiler/methods/registry.js';
 import { usesCopies } from '../../src/compiler/methods/rules.js';
 import { compareRows } from '../../sim/compare.js';
+import { stepDefaults } from '../../src/cli/step-options.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -53,7 +54,9 @@ describe('the method registry', () => {
       expect(spec.name).toBe(m);
       expect(methodHelp()).toContain(`${m}: ${spec.summary}`);
       expect(spec.schedules.length).toBeGreaterThan(0);
-      expect(spec.schedules).toContain(spec.simulateSchedule);
+      expect(spec.schedules, 'the default step schedule of train, simulate and compile').toContain(
+        stepDefaults.schedule,
+      );
       const options = resolveCompileOptions({ method: m, copies: 4, batch: 8, schedule: spec.schedules[0]! });
       expect(options.copies).toBe(usesCopies(spec) ? 4 : 1);
       if (usesCopies(spec)) expect(options.noiseStorage).toBe(spec.storages[0]);

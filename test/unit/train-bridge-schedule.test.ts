@@ -90,7 +90,7 @@ describe('layer-pipelined step graph on the reference backend == direct estimato
       const runtime = await runtimeWith(
         network,
         method,
-        { kind: 'layer-pipelined', microBatches: 3, staleness: 0, hw },
+        { kind: 'layer-pipelined', batch: samples, microBatches: 3, staleness: 0, hw },
         params,
       );
       const { input, labels } = batchOf(network, 0);
@@ -109,7 +109,7 @@ describe('layer-pipelined step graph on the reference backend == direct estimato
     const runtime = await runtimeWith(
       smallCnn,
       method,
-      { kind: 'layer-pipelined', microBatches: 1, staleness: 0, hw },
+      { kind: 'layer-pipelined', batch: samples, microBatches: 1, staleness: 0, hw },
       params,
     );
     expect(runtime.graphs.step(samples).nodes.some((n) => n.kind === 'Transfer')).toBe(true);
@@ -131,7 +131,7 @@ describe('staleness 1 == a float64 hand-stepped reference (1e-12)', () => {
     const runtime = await runtimeWith(
       network,
       method,
-      { kind: 'layer-pipelined', microBatches: 2, staleness: 1, hw },
+      { kind: 'layer-pipelined', batch: samples, microBatches: 2, staleness: 1, hw },
       params,
     );
     const velocity = new Map(
@@ -183,7 +183,7 @@ describe('learned sigma, 2 micro-batches, staleness 1 == a float64 hand-stepped 
       const runtime = await runtimeWith(
         network,
         method,
-        { kind: 'layer-pipelined', microBatches: 2, staleness: 1, hw },
+        { kind: 'layer-pipelined', batch: samples, microBatches: 2, staleness: 1, hw },
         params,
       );
       const sigma = new Map(

@@ -5,34 +5,27 @@
 import type { Command } from 'commander';
 import { action, oneOf, positiveInt, positiveNumber, strictInt } from '../action.js';
 import { ConfigError } from '../../errors.js';
-import { methodHelp, methodOf, methodsWith, type Method } from '../../compiler/methods/registry.js';
+import { methodOf, methodsWith, type Method } from '../../compiler/methods/registry.js';
 import { usesCopies, type SwitchName } from '../../compiler/methods/rules.js';
 import { datasets } from '../../train/datasets/load-dataset.js';
+import type { MethodSwitches } from '../../ir/method-rules.js';
+import type { TrainConfig } from '../../train/train-config.js';
+import type { TrainSummary } from '../../train/train-report-file.js';
+import { addStepOptions, printStepGraph, resolveStepFlags, type StepFlags } from '../step-options.js';
 
-interface TrainFlags {
+interface TrainFlags extends StepFlags {
   report?: string;
-  model: string;
-  dataset: string;
-  method: string;
-  copies: string;
-  batch: string;
+  dataset?: string;
   epochs: string;
   backend: string;
   seed: string;
-  out: string;
+  out?: string;
   resume?: boolean;
   force?: boolean;
   lr?: string;
-  optimizer: string;
-  momentum: string;
-  schedule?: string;
   lrSchedule?: string;
-  microBatches?: string;
-  staleness?: string;
-  hw?: string;
   profile?: boolean;
   sigma: string;
-  learnSigma?: boolean;
   sigmaLr?: string;
   sigmaMin?: string;
   baseline?: string;
@@ -120,9 +113,8 @@ function learnSigmaConfig(flags: TrainFlags): { learnSigma?: true; sigmaLr?: num
  * --schedule names the compiler's step schedule; a learning-rate schedule name there is read as
  * --lr-schedule (command lines from before step schedules existed keep working).
  */
-async function schedulesFrom(flags: TrainFlags) {
+async function lrScheduleOf(flags: TrainFlags) {
   const { lrScheduleKinds } = await import('../../train/lr-schedule.js');
-  const { scheduleKinds } = await import('../../compiler/types.js');
   const given = flags.schedule;
   const asLr = given !== undefined && (lrScheduleKinds as readonly string[]).includes(given);
   if (asLr && flags.lrSchedule !== undefined)
@@ -130,30 +122,33 @@ async function schedulesFrom(flags: TrainFlags) {
       `--schedule ${given} with --lr-schedule ${flags.lrSchedule}: both set the learning-rate schedule; allowed: --lr-schedule only`,
     ]);
   const lrSchedule = oneOf('--lr-schedule', asLr ? given! : (flags.lrSchedule ?? 'cosine'), lrScheduleKinds);
-  if (given === undefined || asLr) {
-    for (const [flag, v] of [
-      ['--micro-batches', flags.microBatches],
-      ['--staleness', flags.staleness],
-      ['--hw', flags.hw],
-    ] as const) {
-      if (v !== undefined)
-        throw new ConfigError([
-          `${flag} without a step --schedule: it sets how the step is laid out; allowed: add --schedule ${scheduleKinds.join(' | ')}`,
-        ]);
-    }
-    return { schedule: lrSchedule };
-  }
-  const stepSchedule = oneOf('--schedule', given, scheduleKinds);
-  const staleness = flags.staleness === undefined ? 0 : Number(flags.staleness);
-  if (staleness !== 0 && staleness !== 1)
-    throw new ConfigError([`--staleness: found "${flags.staleness}", allowed: 0, 1`]);
-  const microBatches = flags.microBatches === undefined ? 1 : positiveInt('--micro-batches', flags.microBatches);
+  return { lrSchedule, stepSchedule: asLr ? undefined : given };
+}
+
+/** The step's options (shared with simulate and compile) as train-config fields. */
+async function stepConfig(flags: TrainFlags, method: Method) {
+  const { defaultTrainConfig } = await import('../../train/train-config.js');
+  const { lrSchedule, stepSchedule } = await lrScheduleOf(flags);
+  const switches = {
+    baseline: flags.baseline ?? defaultTrainConfig.baseline,
+    encoding: flags.encoding ?? defaultTrainConfig.encoding,
+    antithetic: Boolean(flags.antithetic),
+    learnedSigma: Boolean(flags.learnSigma),
+  } as MethodSwitches;
+  const extra = { layerwise: Boolean(flags.layerwise), switches };
+  const { options, hw, momentum } = await resolveStepFlags({ ...flags, method, schedule: stepSchedule }, extra);
   return {
+    batch: options.batch,
+    optimizer: options.optimizer,
+    momentum,
     schedule: lrSchedule,
-    stepSchedule,
-    microBatches,
-    staleness: staleness as 0 | 1,
-    hw: flags.hw ?? 'multicore-16',
+    stepSchedule: options.schedule,
+    microBatches: options.microBatches,
+    staleness: options.staleness,
+    hw,
+    noiseStorage: options.noiseStorage,
+    ...(options.stages === undefined ? {} : { stages: options.stages }),
+    ...(options.stageCuts === undefined ? {} : { stageCuts: options.stageCuts }),
   };
 }
 
@@ -161,7 +156,7 @@ async function schedulesFrom(flags: TrainFlags) {
 async function dataConfig(flags: TrainFlags) {
   const { augmentKinds } = await import('../../train/augment.js');
   const { datasetEntry, datasets } = await import('../../train/datasets/load-dataset.js');
-  const entry = datasetEntry(flags.dataset);
+  const entry = datasetEntry(flags.dataset!);
   const withImages = datasets.filter((d) => d.images).map((d) => d.name);
   const withLabels = datasets.filter((d) => d.labelKinds).map((d) => d.name);
   const problems: string[] = [];
@@ -207,31 +202,28 @@ async function maxMemoryBytes(text: string | undefined): Promise<number | undefi
   return parsed.quantity.bytes;
 }
 
-async function configFrom(flags: TrainFlags) {
+async function configFrom(flags: TrainFlags): Promise<TrainConfig> {
   const { methodNames: methods } = await import('../../compiler/methods/registry.js');
   const { defaultTrainConfig } = await import('../../train/train-config.js');
-  const optimizer = oneOf('--optimizer', flags.optimizer, ['sgd', 'adam'] as const);
   const seed = strictInt('--seed', flags.seed, 0);
   if (seed >= 2 ** 24) throw new ConfigError([`--seed: found "${flags.seed}", allowed: an integer in [0, 2^24)`]);
-  const method = oneOf('--method', flags.method, methods);
+  const method = oneOf('--method', flags.method!, methods);
   const copies = positiveInt('--copies', flags.copies);
   const sigma = positiveNumber('--sigma', flags.sigma);
   const problems = switchProblems(flags, method, copies, sigma);
   if (problems.length > 0) throw new ConfigError(problems);
+  const step = await stepConfig(flags, method);
   return {
     ...defaultTrainConfig,
-    model: flags.model,
-    dataset: flags.dataset,
+    model: flags.model!,
+    dataset: flags.dataset!,
     method,
     copies,
-    batch: positiveInt('--batch', flags.batch),
     epochs: positiveInt('--epochs', flags.epochs),
     backend: flags.backend,
     seed,
-    optimizer,
-    lr: flags.lr === undefined ? (optimizer === 'adam' ? 1e-3 : 0.01) : positiveNumber('--lr', flags.lr),
-    momentum: Number(flags.momentum),
-    ...(await schedulesFrom(flags)),
+    lr: flags.lr === undefined ? (step.optimizer === 'adam' ? 1e-3 : 0.01) : positiveNumber('--lr', flags.lr),
+    ...step,
     sigma,
     ...learnSigmaConfig(flags),
     baseline: oneOf('--baseline', flags.baseline ?? defaultTrainConfig.baseline, [
@@ -258,22 +250,15 @@ async function finalOutputs(flags: TrainFlags): Promise<void> {
   const { emitJson } = await import('../output.js');
   const { runPaths } = await import('../../train/run-dir.js');
   const { readFileSync } = await import('node:fs');
-  if (flags.json) emitJson(JSON.parse(readFileSync(runPaths(flags.out).report, 'utf8')), { json: true });
+  if (flags.json) emitJson(JSON.parse(readFileSync(runPaths(flags.out!).report, 'utf8')), { json: true });
   const { readReports } = await import('../../report/report-file.js');
   const { writeHtmlReport } = await import('../html-output.js');
-  await writeHtmlReport(flags.report, { train: readReports(flags.out).train });
+  await writeHtmlReport(flags.report, { train: readReports(flags.out!).train });
 }
 
-export function register(program: Command): void {
-  program
-    .command('train')
-    .description(
-      'train a network with BP, LR, ALR, ES or AES on a kernel backend (progress, metrics, checkpoints, --resume)',
-    )
-    .option(
-      '--model <name>',
-      'mlp | cnn | resnet5 | resnet9 ("alrflow models" lists them; --hidden sets the MLP widths)',
-    )
+/** Where the data comes from and where the run goes. */
+function addRunOptions(command: Command): Command {
+  return command
     .option('--dataset <name>', datasets.map((d) => `${d.name}: ${d.summary}`).join('; '))
     .option(
       '--data-dir <dir>',
@@ -284,10 +269,7 @@ export function register(program: Command): void {
       '--augment <a>',
       'training-batch augmentation: none | crop-flip (random crop with 4-pixel padding, horizontal flip; default: crop-flip for CIFAR, none otherwise)',
     )
-    .option('--method <m>', methodHelp())
-    .requiredOption('--out <dir>', 'run directory (runs/NAME)')
-    .option('--copies <K>', 'noise copies per sample', '64')
-    .option('--batch <N>', 'samples per step', '64')
+    .option('--out <dir>', 'run directory (runs/NAME); required unless --print-graph')
     .option('--epochs <E>', 'epochs', '3')
     .option('--backend <b>', 'kernel backend (auto picks the fastest that works)', 'auto')
     .option('--seed <s>', 'seed of all randomness (init, shuffling, noise)', '1')
@@ -297,25 +279,14 @@ export function register(program: Command): void {
     )
     .option('--force', 'overwrite an existing run directory')
     .option('--lr <rate>', 'base learning rate (default 0.01 for sgd, 1e-3 for adam)')
-    .option('--optimizer <o>', 'sgd | adam', 'sgd')
-    .option('--momentum <m>', 'SGD momentum', '0.9')
-    .option(
-      '--schedule <s>',
-      'step schedule: sequential | data-parallel | layer-pipelined | bp-sequential | gpipe | 1f1b (the mapped graph of --hw runs); a learning-rate schedule name is read as --lr-schedule',
-    )
     .option('--lr-schedule <s>', 'learning-rate schedule: constant | cosine | step (default: cosine)')
-    .option('--micro-batches <M>', 'with a step --schedule: micro-batches per step (default 1)')
-    .option('--staleness <s>', 'with a step --schedule: 0, or 1 (the gradient of step t is applied at step t+1)')
-    .option(
-      '--hw <name|file>',
-      'with a step --schedule: the hardware model the step graph is mapped on (default multicore-16)',
-    )
-    .option('--profile', 'measure time per graph node (steps after the first) into train-report.json profile')
+    .option('--profile', 'measure time per graph node (steps after the first) into train-report.json profile');
+}
+
+/** METHOD.md's switches of the noisy methods, and the samples and widths. */
+function addMethodOptions(command: Command): Command {
+  return command
     .option('--sigma <s>', 'noise standard deviation (the start value with --learn-sigma)', '0.1')
-    .option(
-      '--learn-sigma',
-      "LR/ALR: learn sigma per layer and output unit/channel with the run's optimizer (ALR regenerates noise magnitudes for it)",
-    )
     .option('--sigma-lr <rate>', 'with --learn-sigma: base learning rate of sigma, scheduled like --lr (default: --lr)')
     .option('--sigma-min <s>', 'with --learn-sigma: floor of sigma after every update (default: 1e-3)')
     .option('--baseline <b>', 'LR/ALR/ES/AES: none | mean | leave-one-out (default: mean)')
@@ -326,71 +297,97 @@ export function register(program: Command): void {
     .option('--limit <N>', 'use the first N training samples')
     .option('--test-limit <N>', 'use the first N test samples')
     .option('--hidden <widths>', 'MLP hidden widths, comma separated', '256')
-    .option('--checkpoint-every <steps>', 'checkpoint interval in steps', '100')
+    .option('--checkpoint-every <steps>', 'checkpoint interval in steps', '100');
+}
+
+function addOutputOptions(command: Command): Command {
+  return command
     .option('--quiet', 'no progress output')
     .option(
       '--max-memory <size>',
       'refuse (exit 3, nothing written) a run whose memory, counted from its compiled graphs, exceeds this: "6 GiB", bytes, or "50%" of the available memory (default: 80%)',
     )
     .option('--json', 'print the final train report (train-report.json) as JSON on stdout; progress stays on stderr')
-    .option('--report <file.html>', 'write the HTML report (learning curves) at the end')
-    .action(
-      action(async (flags: TrainFlags, command: Command) => {
-        const { checkOutputs, say } = await import('../output.js');
-        checkOutputs(
-          [
-            { option: '--out', path: flags.out, kind: 'folder' },
-            { option: '--report', path: flags.report },
-          ],
-          { force: flags.force, jsonOnStdout: flags.json },
-        );
-        const { train } = await import('../../train/train.js');
-        const { requireForFreshRun, resumeConfig } = await import('../train-resume.js');
-        const { createProgress } = await import('../../train/progress.js');
-        if (!flags.resume)
-          requireForFreshRun({ ...flags }, [
-            ['model', '--model'],
-            ['dataset', '--dataset'],
-            ['method', '--method'],
-          ]);
-        const config = flags.resume ? await resumeConfig({ ...flags }, command) : await configFrom(flags);
-        const summary = await train(config, {
-          outDir: flags.out,
-          resume: Boolean(flags.resume),
-          force: Boolean(flags.force),
-          profile: Boolean(flags.profile),
-          maxMemoryBytes: await maxMemoryBytes(flags.maxMemory),
-          progress: createProgress({ quiet: Boolean(flags.quiet) }),
-        });
-        if (summary.stoppedAtStep !== undefined) process.exitCode = 130;
-        else if (summary.divergence) {
-          const { divergenceWarning } = await import('../../train/divergence.js');
-          process.stderr.write(
-            `alrflow: ${divergenceWarning(summary.divergence, `${flags.out}/checkpoint.bin`, summary.config.lr)}; report ${flags.out}/train-report.json\n`,
-          );
-          process.exitCode = divergedExitCode;
-        } else if (summary.final) {
-          const f = summary.final;
-          const wordsToStderr = flags.report === '-' || Boolean(flags.json);
-          say(
-            `done: ${summary.config.method} on ${summary.backend}, test accuracy ${(100 * f.testAccuracy).toFixed(2)}% (loss ${f.testLoss.toFixed(4)}), train accuracy ${(100 * f.trainAccuracy).toFixed(2)}%, ${summary.wallSeconds.toFixed(1)} s; report ${flags.out}/train-report.json\n`,
-            wordsToStderr,
-          );
-          const x = summary.profile?.transfers;
-          if (x)
-            say(
-              `host/device transfers per profiled step (${summary.backend}): ${x.count} (${x.bytes} bytes): ${x.uploads.count} uploads (${x.uploads.bytes} bytes), ${x.downloads.count} downloads (${x.downloads.bytes} bytes)\n`,
-              wordsToStderr,
-            );
-          const t = summary.transfer;
-          if (t) {
-            say(
-              `page transfer (${summary.backend}): ${t.calls} calls, ${(t.bytesToPage / 2 ** 20).toFixed(1)} MiB to the page and ${(t.bytesFromPage / 2 ** 20).toFixed(1)} MiB back, ${(t.transferMs / 1000).toFixed(1)} s outside the page vs ${(t.pageMs / 1000).toFixed(1)} s inside\n`,
-              wordsToStderr,
-            );
-          }
-        }
-        if (summary.divergence || summary.final) await finalOutputs(flags);
-      }),
+    .option('--report <file.html>', 'write the HTML report (learning curves) at the end');
+}
+
+/** The run's config: the saved one with --resume, else the flags'. */
+async function runConfig(flags: TrainFlags, command: Command): Promise<TrainConfig> {
+  const { requireForFreshRun, resumeConfig } = await import('../train-resume.js');
+  if (flags.resume) return resumeConfig({ ...flags }, command);
+  requireForFreshRun({ ...flags }, [
+    ['model', '--model'],
+    ['dataset', '--dataset'],
+    ['method', '--method'],
+  ]);
+  return configFrom(flags);
+}
+
+/** The lines a finished run prints: accuracy, and the backend's transfer totals where it counts them. */
+async function finishedLines(flags: TrainFlags, summary: TrainSummary): Promise<void> {
+  const { say } = await import('../output.js');
+  const f = summary.final!;
+  const wordsToStderr = flags.report === '-' || Boolean(flags.json);
+  say(
+    `done: ${summary.config.method} on ${summary.backend}, test accuracy ${(100 * f.testAccuracy).toFixed(2)}% (loss ${f.testLoss.toFixed(4)}), train accuracy ${(100 * f.trainAccuracy).toFixed(2)}%, ${summary.wallSeconds.toFixed(1)} s; report ${flags.out}/train-report.json\n`,
+    wordsToStderr,
+  );
+  const x = summary.profile?.transfers;
+  if (x)
+    say(
+      `host/device transfers per profiled step (${summary.backend}): ${x.count} (${x.bytes} bytes): ${x.uploads.count} uploads (${x.uploads.bytes} bytes), ${x.downloads.count} downloads (${x.downloads.bytes} bytes)\n`,
+      wordsToStderr,
     );
+  const t = summary.transfer;
+  if (t)
+    say(
+      `page transfer (${summary.backend}): ${t.calls} calls, ${(t.bytesToPage / 2 ** 20).toFixed(1)} MiB to the page and ${(t.bytesFromPage / 2 ** 20).toFixed(1)} MiB back, ${(t.transferMs / 1000).toFixed(1)} s outside the page vs ${(t.pageMs / 1000).toFixed(1)} s inside\n`,
+      wordsToStderr,
+    );
+}
+
+async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
+  if (flags.printGraph) {
+    const { compiledTrainStep } = await import('../../train/train-setup.js');
+    return printStepGraph((await compiledTrainStep(await runConfig(flags, command))).graph);
+  }
+  if (flags.out === undefined)
+    throw new ConfigError([
+      '--out: missing, allowed: a run directory such as runs/NAME (only --print-graph needs none)',
+    ]);
+  const { checkOutputs } = await import('../output.js');
+  const outputs = [
+    { option: '--out', path: flags.out, kind: 'folder' as const },
+    { option: '--report', path: flags.report },
+  ];
+  checkOutputs(outputs, { force: flags.force, jsonOnStdout: flags.json });
+  const { train } = await import('../../train/train.js');
+  const { createProgress } = await import('../../train/progress.js');
+  const summary = await train(await runConfig(flags, command), {
+    outDir: flags.out,
+    resume: Boolean(flags.resume),
+    force: Boolean(flags.force),
+    profile: Boolean(flags.profile),
+    maxMemoryBytes: await maxMemoryBytes(flags.maxMemory),
+    progress: createProgress({ quiet: Boolean(flags.quiet) }),
+  });
+  if (summary.stoppedAtStep !== undefined) process.exitCode = 130;
+  else if (summary.divergence) {
+    const { divergenceWarning } = await import('../../train/divergence.js');
+    process.stderr.write(
+      `alrflow: ${divergenceWarning(summary.divergence, `${flags.out}/checkpoint.bin`, summary.config.lr)}; report ${flags.out}/train-report.json\n`,
+    );
+    process.exitCode = divergedExitCode;
+  } else if (summary.final) await finishedLines(flags, summary);
+  if (summary.divergence || summary.final) await finalOutputs(flags);
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('train')
+    .description(
+      'train a network with BP, LR, ALR, ES or AES on a kernel backend (progress, metrics, checkpoints, --resume)',
+    );
+  const lrAlias = '; a learning-rate schedule name is read as --lr-schedule';
+  addOutputOptions(addMethodOptions(addRunOptions(addStepOptions(command, lrAlias)))).action(action(runTrain));
 }

@@ -12,7 +12,6 @@ export const aes: MethodSpec = {
   readsNoiseSigns: true,
   switches: ['baseline', 'antithetic'],
   schedules: ['sequential', 'data-parallel', 'layer-pipelined'],
-  simulateSchedule: 'layer-pipelined',
   compareRows: [{ rank: 50, schedule: 'sequential' }],
   signScale: () => SIGN_SCALE,
   lossEmits: () => 'loss',

@@ -15,7 +15,6 @@ export const alr: MethodSpec = {
   readsNoiseSigns: true,
   switches: ['baseline', 'encoding', 'antithetic', 'layerwise', 'learnedSigma'],
   schedules: forwardOnlySchedules,
-  simulateSchedule: 'layer-pipelined',
   compareRows: forwardOnlyRows,
   signScale: (s) => (s.encoding === 'sign-noise' ? SIGN_SCALE : 1),
   lossEmits: (s) => (s.encoding === 'sign-signal' ? 'loss-signs' : 'loss'),

@@ -12,7 +12,6 @@ export const bp: MethodSpec = {
   readsNoiseSigns: false,
   switches: [],
   schedules: ['sequential', 'data-parallel', 'bp-sequential', 'gpipe', '1f1b'],
-  simulateSchedule: 'bp-sequential',
   compareRows: [
     { rank: 0, schedule: 'bp-sequential', reference: true },
     { rank: 1, schedule: 'gpipe' },

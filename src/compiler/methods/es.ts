@@ -13,7 +13,6 @@ export const es: MethodSpec = {
   readsNoiseSigns: false,
   switches: ['baseline', 'antithetic'],
   schedules: ['sequential', 'data-parallel', 'layer-pipelined'],
-  simulateSchedule: 'layer-pipelined',
   compareRows: [{ rank: 50, schedule: 'sequential' }],
   signScale: () => 1,
   lossEmits: () => 'loss',

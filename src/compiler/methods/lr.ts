@@ -15,7 +15,6 @@ export const lr: MethodSpec = {
   readsNoiseSigns: false,
   switches: ['baseline', 'antithetic', 'layerwise', 'learnedSigma'],
   schedules: forwardOnlySchedules,
-  simulateSchedule: 'layer-pipelined',
   compareRows: forwardOnlyRows,
   signScale: () => 1,
   lossEmits: () => 'loss',

@@ -40,8 +40,6 @@ export interface MethodRules {
   /** Switches this method accepts beyond its defaults. */
   switches: readonly SwitchName[];
   schedules: readonly ScheduleKind[];
-  /** `alrflow simulate`'s schedule when none is given. */
-  simulateSchedule: ScheduleKind;
   compareRows: readonly CompareRowSpec[];
   /** The factor on a noise reading: sqrt(pi/2) where only signs of the noise are read. */
   signScale(s: MethodSwitches): number;

@@ -160,6 +160,7 @@ export const cifar10Dataset: DatasetEntry = {
   summary: `CIFAR-10, 32x32 colour, 10 classes (${cifarHelp})`,
   images: true,
   defaultAugment: 'crop-flip',
+  shape: () => ({ inputShape: [3, 32, 32], classes: 10 }),
   load: (options) => cifar('cifar10', options),
 };
 
@@ -169,5 +170,6 @@ export const cifar100Dataset: DatasetEntry = {
   images: true,
   defaultAugment: 'crop-flip',
   labelKinds: cifarLabelKinds,
+  shape: (labels) => ({ inputShape: [3, 32, 32], classes: labels === 'coarse' ? 20 : 100 }),
   load: (options) => cifar('cifar100', options),
 };

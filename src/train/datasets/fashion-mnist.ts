@@ -51,5 +51,6 @@ export const fashionMnistDataset: DatasetEntry = {
   summary: "Fashion-MNIST, 28x28 (Debian's dataset-fashion-mnist)",
   images: true,
   defaultAugment: 'none',
+  shape: () => ({ inputShape: [1, 28, 28], classes: 10 }),
   load: fashionMnist,
 };

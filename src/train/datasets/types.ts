@@ -48,5 +48,7 @@ export interface DatasetEntry {
   defaultAugment: 'none' | 'crop-flip';
   /** --labels choices, the default first; absent: one label kind. */
   labelKinds?: readonly string[];
+  /** The samples' shape and the class count, known without reading any file (train --print-graph). */
+  shape(labels?: string): Pick<Dataset, 'inputShape' | 'classes'>;
   load(options: DatasetOptions): Dataset;
 }

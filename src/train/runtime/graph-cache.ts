@@ -1,13 +1,16 @@
-// The runtime's step graphs, compiled once per (method, rows). Without a step schedule the graph is
-// the compiler's step graph (expand, fold, fuse): the mapped graph of a one-core machine. With one
-// (train --schedule), it is compile()'s mapped graph of that schedule on the given hardware model, so
-// the Transfers and all-reduces the simulator costs are the nodes the runtime executes. A micro-batched
-// step runs the graph of one micro-batch M times (micro-batches.ts); float width stays 4 bytes, the
-// width the runtime keeps floats in, whatever the hardware model's word.
+// The runtime's step graphs, compiled once per (method, rows) by the compiler's compile(), the one
+// `simulate` and `compile` use: the same batch, micro-batches, word size, noise storage, optimizer
+// and stage cuts, so the Transfers and all-reduces the simulator costs are the nodes the runtime
+// executes (train --print-graph prints `compiled`). The runtime keeps computing in float32 whatever
+// the hardware's word; only the graph (and so the simulator's byte counts) carries it. A
+// micro-batched step runs the graph of one micro-batch M times (micro-batches.ts): that graph is
+// compiled for the micro-batch's rows with the whole step's stage cuts. Evaluation reads the plain
+// (unmapped) BP graph.
 import { compile, stepGraph } from '../../compiler/compile.js';
+import { isPipelined } from '../../compiler/schedules/registry.js';
 import { resolveCompileOptions, type CompileOptionsInput } from '../../compiler/compile-options.js';
 import { methodOf } from '../../compiler/methods/registry.js';
-import type { ScheduleKind } from '../../compiler/types.js';
+import type { CompiledStep, CompileOptions, ScheduleKind } from '../../compiler/types.js';
 import type { HwModel } from '../../hw/types.js';
 import type { Graph } from '../../ir/types.js';
 import type { Method } from '../../compiler/methods/names.js';
@@ -15,14 +18,20 @@ import type { Network } from '../../models/layers.js';
 import type { OptimizerKind } from './optimizer-state.js';
 import type { MethodOptions } from './step-types.js';
 
-/** How a training step is laid out: the compiler's schedule, micro-batches per step, staleness. */
+/** How a training step is laid out: the compiler's schedule and hardware model, batch, micro-batches, staleness. */
 export interface StepSchedule {
   kind: ScheduleKind;
-  /** Micro-batches per step (the graph is compiled for one micro-batch's rows). */
+  /** Samples per step (the whole step's graph is compiled for them). */
+  batch: number;
+  /** Micro-batches per step (the executed graph is compiled for one micro-batch's rows). */
   microBatches: number;
   /** 1: the gradient of step t is applied at step t + 1 (the forward-only pipeline's semantics). */
   staleness: 0 | 1;
   hw: HwModel;
+  /** Left out: the compiler's default for the method. */
+  noiseStorage?: CompileOptions['noiseStorage'];
+  stages?: number;
+  stageCuts?: string[];
 }
 
 /** The optimizer and, for SGD, its momentum (the graph carries a velocity when it is above 0). */
@@ -31,8 +40,13 @@ export interface OptimizerChoice {
   momentum: number;
 }
 
+/** The layers that begin stages 2, 3, ... of a compiled step (none: one stage). */
+const cutsOf = (step: CompiledStep): string[] => step.stages.slice(1).map((s) => s.layers[0]!);
+
 export class GraphCache {
   private readonly graphs = new Map<string, Graph>();
+  /** The whole step's stage cuts, once compiled (a micro-batch's graph keeps them). */
+  private cuts: string[] | undefined;
 
   constructor(
     private readonly network: Network,
@@ -45,48 +59,64 @@ export class GraphCache {
 
   private readonly optimizer: OptimizerChoice;
 
-  /** The options the graph for `rows` samples is compiled with; `mapped`: under the run's schedule. */
+  /** The compile options of `method`'s step on `rows` samples; `mapped`: the run's schedule, else sequential. */
   compileOptions(method: Method, rows: number, mapped: boolean): CompileOptionsInput {
     const m = this.method;
+    const s = mapped ? this.schedule : undefined;
     const allows = methodOf(method).switches;
-    const layerwise = allows.includes('layerwise') && m.layerwise;
-    const schedule = mapped && this.schedule ? this.schedule.kind : 'sequential';
-    const flat = schedule === 'sequential' || schedule === 'data-parallel' || schedule === 'bp-sequential';
     const learnedSigma = allows.includes('learnedSigma') && m.learnSigma !== undefined;
     const switches = { baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, learnedSigma };
-    const parts = flat ? {} : { microBatches: 1 };
     return {
       method,
       copies: m.copies,
       batch: rows,
-      schedule,
-      layerwise,
+      schedule: s?.kind ?? 'sequential',
+      layerwise: allows.includes('layerwise') && m.layerwise,
       optimizer: this.optimizer.kind,
       momentum: this.optimizer.momentum,
       switches,
-      ...parts,
+      ...(s === undefined ? {} : { microBatches: s.microBatches, staleness: s.staleness }),
+      ...(s?.noiseStorage === undefined ? {} : { noiseStorage: s.noiseStorage }),
+      ...(s?.stages === undefined ? {} : { stages: s.stages }),
+      ...(s?.stageCuts === undefined ? {} : { stageCuts: s.stageCuts }),
     };
+  }
+
+  /** The whole step as `simulate` and `compile` compile it: the run's batch and micro-batches on its hardware model. */
+  compiled(): CompiledStep {
+    const s = this.schedule;
+    if (!s) throw new Error('GraphCache.compiled: the runtime was created without a step schedule');
+    return compile(this.network, s.hw, this.compileOptions(this.method.method, s.batch, true));
   }
 
   /** The training step's graph for a (micro-)batch of `rows` samples, mapped under the run's schedule. */
   step(rows: number): Graph {
-    return this.get(this.method.method, rows, this.schedule !== undefined);
+    const key = `step/${rows}`;
+    let graph = this.graphs.get(key);
+    if (!graph) {
+      graph = this.schedule ? this.mapped(this.schedule, rows) : this.plain(this.method.method, rows);
+      this.graphs.set(key, graph);
+    }
+    return graph;
   }
 
   /** The plain step graph of `method` (evaluation reads BP's forward and loss nodes). */
   plain(method: Method, rows: number): Graph {
-    return this.get(method, rows, false);
-  }
-
-  private get(method: Method, rows: number, mapped: boolean): Graph {
-    const key = `${method}/${rows}/${mapped}`;
+    const key = `plain/${method}/${rows}`;
     let graph = this.graphs.get(key);
     if (!graph) {
-      const options = this.compileOptions(method, rows, mapped);
-      const hw = mapped && this.schedule ? { ...this.schedule.hw, wordBytes: 4 } : undefined;
-      graph = hw ? compile(this.network, hw, options).graph : stepGraph(this.network, resolveCompileOptions(options));
+      graph = stepGraph(this.network, resolveCompileOptions(this.compileOptions(method, rows, false)));
       this.graphs.set(key, graph);
     }
     return graph;
+  }
+
+  /** The whole step's graph, or for a micro-batch's rows the step compiled for them with the whole step's cuts. */
+  private mapped(s: StepSchedule, rows: number): Graph {
+    if (rows === s.batch && s.microBatches === 1) return this.compiled().graph;
+    const cuts = (this.cuts ??= cutsOf(this.compiled()));
+    const { stages: _, stageCuts: __, ...options } = this.compileOptions(this.method.method, rows, true);
+    const layout = !isPipelined(s.kind) ? {} : cuts.length > 0 ? { stageCuts: cuts } : { stages: 1 };
+    return compile(this.network, s.hw, { ...options, microBatches: 1, ...layout }).graph;
   }
 }

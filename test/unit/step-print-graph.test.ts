@@ -1,0 +1,83 @@
+// One compiled step for train, simulate and compile: for mlp, cnn and resnet5 with every method and
+// every schedule train accepts, `train --print-graph`, `compile --print-graph` and `simulate
+// --print-graph` print byte-identical graphs, with the same options and with only model and method
+// (plus train's --dataset). The commands run in-process (one commander program, stdout captured).
+import { Command } from 'commander';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import * as compileCommand from '../../src/cli/commands/compile.js';
+import * as simulateCommand from '../../src/cli/commands/simulate.js';
+import * as trainCommand from '../../src/cli/commands/train.js';
+import { methodNames as methods, schedulesFor } from '../../src/compiler/methods/registry.js';
+import { datasetEntry } from '../../src/train/datasets/load-dataset.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Runs one alrflow command line in-process; its stdout, or the exit code and stderr it failed with. */
+async function run(args: string[]): Promise<string> {
+  const program = new Command('alrflow').exitOverride();
+  for (const command of [trainCommand, compileCommand, simulateCommand]) command.register(program);
+  let out = '';
+  let err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  vi.spyOn(process, 'exit').mockImplementation((code) => {
+    throw new Error(`exit ${String(code)}: ${err}`);
+  });
+  await program.parseAsync(args, { from: 'user' });
+  vi.restoreAllMocks();
+  return out;
+}
+
+const datasetOf = { mlp: 'mnist', cnn: 'cifar10', resnet5: 'cifar10' } as const;
+const cases = (['mlp', 'cnn', 'resnet5'] as const).flatMap((model) =>
+  methods.flatMap((method) => schedulesFor(method).map((schedule) => ({ model, method, schedule }))),
+);
+
+async function threeGraphs(model: keyof typeof datasetOf, options: string[]): Promise<string[]> {
+  const step = ['--model', model, ...options, '--print-graph'];
+  return [
+    await run(['train', '--dataset', datasetOf[model], ...step]),
+    await run(['compile', ...step]),
+    await run(['simulate', ...step]),
+  ];
+}
+
+describe('train, compile and simulate --print-graph print the same step', () => {
+  test.each(cases)('$model $method $schedule', async ({ model, method, schedule }) => {
+    const options = ['--method', method, '--schedule', schedule, '--copies', '4', '--batch', '8'];
+    const [train, compile, simulate] = await threeGraphs(model, options);
+    expect(train).toMatch(new RegExp(`^graph \\S+ method=${method} copies=${method === 'bp' ? 1 : 4} batch=8 `));
+    expect(train).toBe(compile);
+    expect(simulate).toBe(compile);
+  });
+
+  test.each(methods)('only model and method given: %s', async (method) => {
+    for (const model of ['mlp', 'cnn', 'resnet5'] as const) {
+      const [train, compile, simulate] = await threeGraphs(model, ['--method', method]);
+      expect(train).toMatch(/^graph .* batch=64 /);
+      expect(train).toBe(compile);
+      expect(simulate).toBe(compile);
+    }
+  });
+
+  test('the comparison sees a difference: another batch, optimizer or noise storage prints another graph', async () => {
+    const base = ['--model', 'mlp', '--method', 'alr', '--print-graph'];
+    const graph = await run(['compile', ...base]);
+    for (const other of [
+      ['--batch', '32'],
+      ['--optimizer', 'adam'],
+      ['--noise-storage', 'float'],
+    ])
+      expect(await run(['compile', ...base, ...other]), other.join(' ')).not.toBe(graph);
+  });
+});
+
+test("a dataset's declared shape (what train --print-graph builds from) is the shape its loader returns", () => {
+  for (const name of ['iris', 'synthetic']) {
+    const entry = datasetEntry(name);
+    const loaded = entry.load({ limit: 8, testLimit: 8 });
+    expect(entry.shape(), name).toEqual({ inputShape: loaded.inputShape, classes: loaded.classes });
+  }
+});
