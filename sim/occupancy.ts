@@ -91,32 +91,71 @@ function groupByKey(intervals: Interval[]): Map<string, Interval[]> {
   return byKey;
 }
 
-function sweep(intervals: Interval[]): { peak: number; samples: MemorySample[] } {
-  const points = intervals.flatMap((iv) => [
-    { at: iv.from, d: iv.bytes, cls: iv.cls },
-    { at: iv.to, d: -iv.bytes, cls: iv.cls },
-  ]);
-  // Frees before allocations at the same cycle: a tensor handed over does not count twice.
-  points.sort((a, b) => a.at - b.at || a.d - b.d);
-  const live: Partial<Record<TensorClass, number>> = {};
-  let total = 0;
-  let peak = 0;
-  const samples: MemorySample[] = [];
-  for (let i = 0; i < points.length; i++) {
-    const p = points[i]!;
-    live[p.cls] = (live[p.cls] ?? 0) + p.d;
-    total += p.d;
-    if (i + 1 < points.length && points[i + 1]!.at === p.at) continue;
-    peak = Math.max(peak, total);
-    samples.push({ cycle: p.at, bytesByClass: { ...live } });
-  }
-  return { peak, samples };
+interface Swept {
+  peak: number;
+  /** Peak of each class alone (its own frees and allocations), classes in order of first interval. */
+  classPeaks: Map<TensorClass, number>;
+  /** Live bytes by class after each distinct cycle, down-sampled to at most `limit` (every stride-th and the last). */
+  samples: MemorySample[];
 }
 
-function downsample(samples: MemorySample[], limit: number): MemorySample[] {
-  if (samples.length <= limit) return samples;
-  const stride = Math.ceil(samples.length / limit);
-  return samples.filter((_, i) => i % stride === 0 || i === samples.length - 1);
+/** Interval ends sorted by cycle, frees before allocations at the same cycle, then in interval order. */
+function sortedEnds(intervals: Interval[]): { at: Float64Array; d: Float64Array; order: Uint32Array } {
+  const m = intervals.length;
+  const at = new Float64Array(2 * m);
+  const d = new Float64Array(2 * m);
+  for (let i = 0; i < m; i++) {
+    const iv = intervals[i]!;
+    at[2 * i] = iv.from;
+    d[2 * i] = iv.bytes;
+    at[2 * i + 1] = iv.to;
+    d[2 * i + 1] = -iv.bytes;
+  }
+  const order = new Uint32Array(2 * m);
+  for (let i = 0; i < 2 * m; i++) order[i] = i;
+  // Frees before allocations at the same cycle: a tensor handed over does not count twice.
+  order.sort((x, y) => at[x]! - at[y]! || d[x]! - d[y]! || x - y);
+  return { at, d, order };
+}
+
+/** Distinct cycles among the sorted ends. */
+function distinctCycles(at: Float64Array, order: Uint32Array): number {
+  let groups = 0;
+  for (let i = 0; i < order.length; i++) if (i + 1 === order.length || at[order[i + 1]!] !== at[order[i]!]) groups++;
+  return groups;
+}
+
+/** Live bytes over time: the peak, each class's peak and a down-sampled timeline (limit 0: none). */
+function sweep(intervals: Interval[], limit = 0): Swept {
+  const { at, d, order } = sortedEnds(intervals);
+  const classes: TensorClass[] = [];
+  const classIndex = new Map<TensorClass, number>();
+  for (const iv of intervals) if (!classIndex.has(iv.cls)) classIndex.set(iv.cls, classes.push(iv.cls) - 1);
+  const classOf = Int32Array.from(intervals, (iv) => classIndex.get(iv.cls)!);
+  const groups = limit > 0 ? distinctCycles(at, order) : 0;
+  const stride = groups > limit ? Math.ceil(groups / limit) : 1;
+  const live: number[] = classes.map(() => 0);
+  const classPeak: number[] = classes.map(() => 0);
+  // Classes in order of their first end in time: the key order of each sample's bytesByClass.
+  const seen: number[] = [];
+  let total = 0;
+  let peak = 0;
+  let group = 0;
+  const samples: MemorySample[] = [];
+  for (let i = 0; i < order.length; i++) {
+    const p = order[i]!;
+    const c = classOf[p >> 1]!;
+    if (live[c] === 0 && !seen.includes(c)) seen.push(c);
+    live[c]! += d[p]!;
+    total += d[p]!;
+    if (i + 1 < order.length && at[order[i + 1]!] === at[p]) continue;
+    peak = Math.max(peak, total);
+    for (const k of seen) classPeak[k] = Math.max(classPeak[k]!, live[k]!);
+    if (limit > 0 && (group % stride === 0 || group === groups - 1))
+      samples.push({ cycle: at[p]!, bytesByClass: Object.fromEntries(seen.map((k) => [classes[k]!, live[k]!])) });
+    group++;
+  }
+  return { peak, classPeaks: new Map(classes.map((cls, k) => [cls, classPeak[k]!])), samples };
 }
 
 /** Occupancy per instance of the resident bytes (a spilling instance holds its share; the rest is on the next level). */
@@ -135,7 +174,7 @@ export function memoryStats(
   for (const key of keys) {
     const inst = mem.instances.get(key)!;
     const ivs = byKey.get(instanceKey(inst.level, inst.core)) ?? [];
-    const { peak, samples } = sweep(ivs);
+    const { peak, classPeaks, samples } = sweep(ivs, sampleLimit);
     const peakBytesByClass: Partial<Record<TensorClass, number>> = {};
     const timeWeightedBytesByClass: Partial<Record<TensorClass, number>> = {};
     let weighted = 0;
@@ -144,8 +183,7 @@ export function memoryStats(
       weighted += area;
       timeWeightedBytesByClass[iv.cls] = (timeWeightedBytesByClass[iv.cls] ?? 0) + area;
     }
-    for (const cls of new Set(ivs.map((iv) => iv.cls)))
-      peakBytesByClass[cls] = sweep(ivs.filter((iv) => iv.cls === cls)).peak;
+    for (const [cls, classPeak] of classPeaks) peakBytesByClass[cls] = classPeak;
     // A peak within a rounding error of the capacity is at the capacity (spill fractions are floats).
     const over = peak > inst.spec.capacityBytes * (1 + 1e-9);
     const verdict = over ? 'over-capacity' : inst.spillFraction > 0 ? 'spills' : 'fits';
@@ -165,7 +203,7 @@ export function memoryStats(
       level: inst.level,
       core: inst.core,
       capacityBytes: inst.spec.capacityBytes,
-      samples: downsample(samples, sampleLimit),
+      samples,
     });
     peaks.push(peak);
   }

@@ -121,22 +121,21 @@ export class MemorySystem {
   private computeSpill(): void {
     const index = new Map(this.step.tasks.map((t, i) => [t.id, i]));
     const n = this.step.tasks.length;
-    const delta = new Map<string, Float64Array>();
+    // Per instance, the changes of its live bytes at task-list positions (placements are whole bytes: sums are exact in any order).
+    const changes = new Map<string, { at: number[]; bytes: number[] }>();
     for (const p of this.step.placements) {
       const inst = this.instance(p.level, p.core);
       if (!inst) continue;
-      const d = delta.get(inst.key) ?? new Float64Array(n + 1);
+      let c = changes.get(inst.key);
+      if (!c) changes.set(inst.key, (c = { at: [], bytes: [] }));
       const from = p.persistent || p.firstTask === undefined ? 0 : (index.get(p.firstTask) ?? 0);
       const to = p.persistent || p.lastTask === undefined ? n : (index.get(p.lastTask) ?? n - 1) + 1;
-      d[from]! += p.bytes;
-      d[Math.max(from + 1, to)]! -= p.bytes;
-      delta.set(inst.key, d);
+      c.at.push(from, Math.max(from + 1, to));
+      c.bytes.push(p.bytes, -p.bytes);
     }
-    for (const [key, d] of delta) {
-      let live = 0;
-      let peak = this.peakFloor.get(key) ?? 0;
-      for (const x of d) peak = Math.max(peak, (live += x));
+    for (const [key, c] of changes) {
       const inst = this.instances.get(key)!;
+      const peak = Math.max(this.peakFloor.get(key) ?? 0, peakOfChanges(c.at, c.bytes));
       const hasNext = inst.levelIndex < this.step.hw.memory.length - 1;
       inst.spillFraction = hasNext && peak > inst.spec.capacityBytes ? (peak - inst.spec.capacityBytes) / peak : 0;
     }
@@ -225,4 +224,16 @@ export class MemorySystem {
     }
     return serial + Math.max(computeCycles, overlap);
   }
+}
+
+/** The highest running sum of `bytes` in order of `at`, the changes at one position taken together. */
+function peakOfChanges(at: number[], bytes: number[]): number {
+  const order = Uint32Array.from(at.keys()).sort((x, y) => at[x]! - at[y]!);
+  let live = 0;
+  let peak = 0;
+  for (let i = 0; i < order.length; i++) {
+    live += bytes[order[i]!]!;
+    if (i + 1 === order.length || at[order[i + 1]!] !== at[order[i]!]) peak = Math.max(peak, live);
+  }
+  return peak;
 }

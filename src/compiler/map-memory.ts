@@ -20,6 +20,8 @@ import { keptTensors } from './kept-bytes.js';
 import { coresOf, gridOf, outputSplit, overlapping, type Grid, type TaskPlan } from './build-tasks.js';
 import { isPipelined } from './schedules/registry.js';
 import { offChipLevel } from './tile.js';
+import { RangeMax } from './range-max.js';
+import type { MemoryLevelSpec } from '../hw/types.js';
 import type { Access, Task, TensorPlacement } from './types.js';
 
 const rowClasses: ReadonlySet<TensorInfo['cls']> = new Set(['input', 'activation', 'noise', 'sign-bits', 'loss']);
@@ -99,6 +101,39 @@ function coverage(j: number, cj: number, i: number, ci: number): number {
 interface Layouts {
   slots: Slot[];
   byTensor: Map<string, number[]>;
+  /** Per tensor of per-core copies: each core's first copy. */
+  ownCopy: Map<string, Map<number, number>>;
+}
+
+/** The slot of a per-core tensor on `core` (the first copy when the core has none). */
+function ownSlot(layouts: Layouts, tensor: string, ids: number[], core: number): number {
+  let byCore = layouts.ownCopy.get(tensor);
+  if (!byCore) {
+    byCore = new Map();
+    for (const i of ids) if (!byCore.has(layouts.slots[i]!.core)) byCore.set(layouts.slots[i]!.core, i);
+    layouts.ownCopy.set(tensor, byCore);
+  }
+  return byCore.get(core) ?? ids[0]!;
+}
+
+/**
+ * Slots of a tensor laid out micro-batch major (slotsOfTensor), in slot order: every micro-batch or
+ * only `micro`, and every shard or only `shards` (ascending).
+ */
+function slotsAt(layouts: Layouts, ids: number[], micro: number | undefined, shards: number[] | undefined): number[] {
+  const first = layouts.slots[ids[0]!]!;
+  const count = first.count;
+  const groups = ids.length / count;
+  const only = first.micro !== undefined && micro !== undefined ? [micro] : undefined;
+  const out: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    if (only && layouts.slots[ids[g * count]!]!.micro !== only[0]) continue;
+    if (shards)
+      for (const q of shards)
+        if (q < count) out.push(ids[g * count + q]!);
+        else for (let q = 0; q < count; q++) out.push(ids[g * count + q]!);
+  }
+  return out;
 }
 
 /**
@@ -118,16 +153,12 @@ function gridRefs(
   const slots = ids.map((i) => layouts.slots[i]!);
   const part = (i: number, f: number): Ref => ({ slot: i, bytes: Math.ceil(layouts.slots[i]!.bytes / f) });
   if (node.kind === 'GradProduct') return ids.map((i) => part(i, tensor === node.inputs[0] ? grid.gn : grid.gm));
-  if (slots[0]!.perCore) {
-    const own = ids.find((i) => layouts.slots[i]!.core === core) ?? ids[0]!;
-    return [part(own, grid.gn)];
-  }
+  if (slots[0]!.perCore) return [part(ownSlot(layouts, tensor, ids, core), grid.gn)];
   if (!slots[0]!.row) return ids.map((i) => part(i, grid.gn));
   const block = Math.floor(s / grid.gn);
-  const wanted = new Set(overlapping(block, grid.gm, slots[0]!.count));
-  return ids.flatMap((i) => {
+  return slotsAt(layouts, ids, undefined, overlapping(block, grid.gm, slots[0]!.count)).flatMap((i) => {
     const slot = layouts.slots[i]!;
-    const share = wanted.has(slot.shard) ? coverage(block, grid.gm, slot.shard, slot.count) : 0;
+    const share = coverage(block, grid.gm, slot.shard, slot.count);
     return share > 0 ? [{ slot: i, bytes: Math.ceil(Math.round(slot.bytes * share * 1e6) / 1e6) }] : [];
   });
 }
@@ -147,7 +178,7 @@ function refsOf(plan: TaskPlan, layouts: Layouts, node: IrNode, task: Task, tens
     return ids.map((i) => ({ slot: i, bytes: layouts.slots[i]!.bytes }));
   const whole = (!node.perStep && !split) || node.kind === 'AllReduce';
   if (first.perCore) {
-    const own = ids.find((i) => layouts.slots[i]!.core === task.unit.core) ?? ids[0]!;
+    const own = ownSlot(layouts, tensor, ids, task.unit.core);
     // A bias (and activation) reads only the bias of its layer's parameters: one value per output channel.
     const bias =
       node.kind === 'BiasAct' && first.tensor.cls === 'weight'
@@ -156,11 +187,9 @@ function refsOf(plan: TaskPlan, layouts: Layouts, node: IrNode, task: Task, tens
     return [{ slot: own, bytes: Math.min(bias, Math.ceil(layouts.slots[own]!.bytes / (whole ? 1 : c))) }];
   }
   const micro = node.perStep || plan.parts === 1 ? undefined : task.microBatch;
-  const shards = whole && !first.row ? undefined : new Set(overlapping(j, c, first.count));
-  return ids.flatMap((i) => {
+  const shards = whole && !first.row ? undefined : overlapping(j, c, first.count);
+  return slotsAt(layouts, ids, micro, shards).flatMap((i) => {
     const s = layouts.slots[i]!;
-    if (s.micro !== undefined && micro !== undefined && s.micro !== micro) return [];
-    if (shards && !shards.has(s.shard)) return [];
     const share = shards ? coverage(j, c, s.shard, s.count) : 1;
     return share > 0 ? [{ slot: i, bytes: Math.ceil(Math.round(s.bytes * share * 1e6) / 1e6) }] : [];
   });
@@ -182,6 +211,18 @@ function priority(ctx: Ctx, pl: TensorPlacement): number {
   return longLived ? (pl.persistent ? 2 : 3) : 1;
 }
 
+/** Occupancy over task-list positions per on-chip level instance, sized by the lifetimes that may land there. */
+function occupancyTrees(
+  levels: MemoryLevelSpec[],
+  ranked: { pl: TensorPlacement; ranges: [number, number][] }[],
+): Map<string, RangeMax> {
+  const rangesByKey = new Map<string, [number, number][]>();
+  for (const level of levels)
+    for (const { pl, ranges } of ranked)
+      push(rangesByKey, `${level.name}\u0000${level.scope === 'chip' ? -1 : pl.core}`, ...ranges);
+  return new Map([...rangesByKey].map(([key, ranges]) => [key, new RangeMax(ranges)]));
+}
+
 /**
  * Greedy first fit over lifetimes, level by level: each candidate goes to the innermost on-chip
  * level whose instance's occupancy over the candidate's lifetime leaves room for it (so no on-chip
@@ -192,7 +233,6 @@ function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number
   const levels = ctx.plan.hw.memory.slice(0, -1);
   const far = offChipLevel(ctx.plan.hw);
   if (levels.length === 0) return placements.map((pl) => (far.scope === 'chip' ? { ...pl, core: -1 } : pl));
-  const occupancy = new Map<string, Float64Array>();
   const shared = new Set<string>();
   // Task-list positions a placement is live at; one read in the next body wraps around the list.
   const span = (pl: TensorPlacement): [number, number][] => {
@@ -206,11 +246,12 @@ function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number
       : [[from, to]];
   };
   const ranked = placements
-    .map((pl, i) => ({ pl, i, rank: priority(ctx, pl), from: span(pl).at(-1)![0] }))
+    .map((pl, i) => ({ pl, i, rank: priority(ctx, pl), ranges: span(pl) }))
     .filter((c) => Number.isFinite(c.rank))
-    .sort((a, b) => a.rank - b.rank || a.from - b.from || a.i - b.i);
+    .sort((a, b) => a.rank - b.rank || a.ranges.at(-1)![0] - b.ranges.at(-1)![0] || a.i - b.i);
+  const occupancy = occupancyTrees(levels, ranked);
   const out = [...placements];
-  for (const { pl, i } of ranked) {
+  for (const { pl, i, ranges } of ranked) {
     const replica = ctx.layouts.slots[i]!.replica;
     for (const level of levels) {
       const core = level.scope === 'chip' ? -1 : pl.core;
@@ -219,14 +260,11 @@ function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number
         out[i] = { ...pl, level: level.name, core };
         break;
       }
-      const key = `${level.name}\u0000${core}`;
-      let occ = occupancy.get(key);
-      if (!occ) occupancy.set(key, (occ = new Float64Array(taskCount + 1)));
-      const ranges = span(pl);
+      const occ = occupancy.get(`${level.name}\u0000${core}`)!;
       let peak = 0;
-      for (const [from, to] of ranges) for (let t = from; t <= to; t++) peak = Math.max(peak, occ[t]!);
+      for (const [from, to] of ranges) peak = Math.max(peak, occ.peak(from, to));
       if (peak + pl.bytes > level.capacityBytes) continue;
-      for (const [from, to] of ranges) for (let t = from; t <= to; t++) occ[t]! += pl.bytes;
+      for (const [from, to] of ranges) occ.add(from, to, pl.bytes);
       if (replica && level.scope === 'chip') shared.add(copy);
       out[i] = { ...pl, level: level.name, core };
       break;
@@ -290,10 +328,10 @@ function shareSpilledReplicas(ctx: Ctx, placements: TensorPlacement[]): { kept: 
   return { kept, target };
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+function push<K, V>(map: Map<K, V[]>, key: K, ...values: V[]): void {
   const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+  if (list) list.push(...values);
+  else map.set(key, values);
 }
 
 export function mapMemory(plan: TaskPlan, tasks: Task[]): { tasks: Task[]; placements: TensorPlacement[] } {
@@ -308,7 +346,7 @@ export function mapMemory(plan: TaskPlan, tasks: Task[]): { tasks: Task[]; place
   slots.forEach((s, i) => push(byTensor, s.tensor.id, i));
   const ctx: Ctx = {
     plan,
-    layouts: { slots, byTensor },
+    layouts: { slots, byTensor, ownCopy: new Map() },
     position: new Map(tasks.map((t, i) => [t.id, i])),
     kept: new Set(keptTensors(graph)),
     sourceTensors: new Set(Object.keys(graph.tensors).filter((id) => !producer.has(id))),
