@@ -45,7 +45,7 @@ export const stepDefaults = {
 /** Adds the step's options to a command; `scheduleNote` extends --schedule's help (train's learning-rate alias). */
 export function addStepOptions(command: Command, scheduleNote = ''): Command {
   return command
-    .option('--model <name|file>', 'shipped model name ("alrflow models" lists them) or network .json file')
+    .option('--model <name|file>', 'shipped model name ("alrflow models" lists them), network .json file or .onnx file')
     .option('--method <m>', methodHelp())
     .option('--copies <K>', 'noise copies per sample', stepDefaults.copies)
     .option('--batch <N>', 'samples per step', stepDefaults.batch)
@@ -161,7 +161,9 @@ export async function loadStep(
   const problems: string[] = [];
   const choice = await collectAsync(problems, () => resolveStepFlags(flags, extra));
   if (flags.model === undefined)
-    problems.push('--model: missing, allowed: a shipped model name, a network .json file or a SCALE-Sim topology .csv');
+    problems.push(
+      '--model: missing, allowed: a shipped model name, a network .json file, a SCALE-Sim topology .csv or an .onnx file',
+    );
   const model = flags.model;
   const network = model === undefined ? undefined : await collectAsync(problems, () => loadNetwork(model));
   const hwModel = collect(problems, () => loadHwModel(flags.hw ?? defaultHwModelName));

@@ -12,7 +12,8 @@ import {
   UnsupportedKernelError,
 } from '../errors.js';
 import type { Method } from '../compiler/methods/names.js';
-import { buildModel } from '../models/registry.js';
+import type { Network } from '../models/layers.js';
+import { buildModel, type ModelOptions } from '../models/registry.js';
 import type { SimReport } from '../report/sim-report.js';
 import { simulate } from '../../sim/simulate.js';
 import { hwWithOverrides } from './hw-overrides.js';
@@ -63,11 +64,18 @@ function failure(point: SweepPoint, err: unknown): PointResult {
   return { key: point.key, point, status, reason };
 }
 
+/** A shipped model built with the point's options, or an ONNX file (path as the spec gives it). */
+async function pointNetwork(name: string, options: ModelOptions): Promise<Network> {
+  if (!name.toLowerCase().endsWith('.onnx')) return buildModel(name, options);
+  const { loadOnnxNetwork } = await import('../models/importers/onnx-network.js');
+  return loadOnnxNetwork(name).network;
+}
+
 export async function evaluatePoint(point: SweepPoint): Promise<PointResult> {
   try {
     const hw = hwWithOverrides(point.hw, point.hwOverrides);
     const { name, ...modelOptions } = typeof point.model === 'string' ? { name: point.model } : point.model;
-    const step = compile(buildModel(name, modelOptions), hw, compileInput(point));
+    const step = compile(await pointNetwork(name, modelOptions), hw, compileInput(point));
     if (!step.feasibility.ok)
       return { key: point.key, point, status: 'infeasible', reason: step.feasibility.shortfalls.join('; ') };
     const report = simulate(step, { iterations: point.iterations, model: name, timelineLimit: 0 });

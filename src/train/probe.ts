@@ -4,12 +4,13 @@
 // run does not fit the memory available is refused before any runtime is created (probe-memory.ts).
 import type { ProbeLayer, ProbeReport, ProbeRun } from '../report/probe-report.js';
 import type { Method } from '../compiler/methods/names.js';
-import { buildModel } from '../models/registry.js';
+import { loadNetwork } from '../models/load-network.js';
 import { epochPermutation, gatherBatch } from './batches.js';
 import { loadDataset } from './datasets/load-dataset.js';
 import { featureCount } from './datasets/types.js';
 import { guardProbeMemory } from './probe-memory.js';
 import { Runtime } from './runtime/runtime.js';
+import { startParams } from './start-params.js';
 import type { LayerParams, MethodOptions } from './runtime/step-types.js';
 import { exactMethod, methodOf } from '../compiler/methods/registry.js';
 import { usesCopies } from '../compiler/methods/rules.js';
@@ -46,7 +47,12 @@ function compare(estimate: LayerParams, exact: LayerParams): { cosineToBp: numbe
 
 export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: string }> {
   const dataset = loadDataset(o.dataset, { limit: Math.max(o.batch, 1000), testLimit: 1, seed: o.seed });
-  const network = buildModel(o.model, { inputShape: dataset.inputShape, classes: dataset.classes, hidden: o.hidden });
+  const network = await loadNetwork(o.model, {
+    inputShape: dataset.inputShape,
+    classes: dataset.classes,
+    hidden: o.hidden,
+  });
+  const start = await startParams(o.model);
   const batch = gatherBatch(
     dataset.train,
     featureCount(dataset),
@@ -75,6 +81,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: s
     seed: o.seed,
     method: options(exactMethod, 1),
     optimizer,
+    ...start,
   });
   const exact = await exactRuntime.gradients(batch, 0);
   const runs: ProbeRun[] = [];
@@ -86,6 +93,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: s
         seed: o.seed,
         method: options(method, copies),
         optimizer,
+        ...start,
       });
       const result = await runtime.gradients(batch, 0);
       const layers: ProbeLayer[] = runtime.layers.map((l) => ({

@@ -53,6 +53,8 @@ export interface TrainConfig {
   labels?: string;
   /** Training-batch augmentation (absent in runs saved before it existed: none). */
   augment?: AugmentKind;
+  /** An ONNX model's start: absent, its initializers; 'random', the seeded initialisation. */
+  init?: 'random';
   /** Hidden widths of the MLP. */
   hidden: number[];
   checkpointEvery: number;

@@ -12,6 +12,7 @@ import { loadDataset } from './datasets/load-dataset.js';
 import { featureCount, type Dataset } from './datasets/types.js';
 import { augmentBatch } from './augment.js';
 import { learningRateAt } from './lr-schedule.js';
+import { startParams } from './start-params.js';
 import { MetricsLog } from './metrics-log.js';
 import { createProgress, type Progress } from './progress.js';
 import { isNonFiniteError, RunDiverged } from './divergence.js';
@@ -91,6 +92,7 @@ async function setup(
     method: methodOptions(config),
     optimizer: { kind: config.optimizer, momentum: config.momentum, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
     ...stepScheduleOf(config),
+    ...(await startParams(config.model, config.init)),
   });
   const stepsPerEpoch = Math.floor(dataset.train.count / config.batch);
   if (stepsPerEpoch < 1)

@@ -42,7 +42,10 @@ export function register(program: Command): void {
   const command = program
     .command('probe')
     .description('per-layer cosine similarity to the BP gradient and norm ratio of an estimator, on a real batch')
-    .requiredOption('--model <name>', 'mlp | cnn | resnet5 | resnet9 (--hidden sets the MLP widths)')
+    .requiredOption(
+      '--model <name>',
+      'mlp | cnn | resnet5 | resnet9 (--hidden sets the MLP widths), or an .onnx file (from its initializers)',
+    )
     .requiredOption('--dataset <name>', 'mnist | fashion-mnist | iris | synthetic')
     .option('--method <list>', `comma-separated methods: ${methodNames.join(',')}`, probeDefaultMethods.join(','))
     .option('--copies <list>', 'comma-separated copy counts K', '64')

@@ -39,6 +39,7 @@ interface TrainFlags extends StepFlags {
   labels?: string;
   augment?: string;
   hidden: string;
+  init?: string;
   checkpointEvery: string;
   quiet?: boolean;
   maxMemory?: string;
@@ -202,6 +203,17 @@ async function maxMemoryBytes(text: string | undefined): Promise<number | undefi
   return parsed.quantity.bytes;
 }
 
+/** --init: an ONNX model starts from its initializers ('file', the default) or the seeded draw ('random'). */
+function initConfig(flags: TrainFlags): { init?: 'random' } {
+  if (flags.init === undefined) return {};
+  const init = oneOf('--init', flags.init, ['file', 'random'] as const);
+  if (!flags.model?.toLowerCase().endsWith('.onnx'))
+    throw new ConfigError([
+      `--init ${init}: --model ${flags.model} carries no weights; allowed: --init with an .onnx --model (other models start from the seeded draw)`,
+    ]);
+  return init === 'random' ? { init } : {};
+}
+
 async function configFrom(flags: TrainFlags): Promise<TrainConfig> {
   const { methodNames: methods } = await import('../../compiler/methods/registry.js');
   const { defaultTrainConfig } = await import('../../train/train-config.js');
@@ -238,6 +250,7 @@ async function configFrom(flags: TrainFlags): Promise<TrainConfig> {
     antithetic: Boolean(flags.antithetic),
     layerwise: Boolean(flags.layerwise),
     hidden: flags.hidden.split(',').map((w) => positiveInt('--hidden', w)),
+    ...initConfig(flags),
     checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery),
     ...(flags.limit === undefined ? {} : { limit: positiveInt('--limit', flags.limit) }),
     ...(flags.testLimit === undefined ? {} : { testLimit: positiveInt('--test-limit', flags.testLimit) }),
@@ -297,6 +310,10 @@ function addMethodOptions(command: Command): Command {
     .option('--limit <N>', 'use the first N training samples')
     .option('--test-limit <N>', 'use the first N test samples')
     .option('--hidden <widths>', 'MLP hidden widths, comma separated', '256')
+    .option(
+      '--init <kind>',
+      'an .onnx --model starts from: file (its initializers; the default) | random (the seeded draw)',
+    )
     .option('--checkpoint-every <steps>', 'checkpoint interval in steps', '100');
 }
 

@@ -40,6 +40,8 @@ export interface RuntimeOptions {
   resident?: boolean;
   /** The compiler's schedule the step runs under (absent: sequential, one part, staleness 0). */
   schedule?: StepSchedule;
+  /** Starting parameters by layer name (an imported file's initializers); absent: the seeded initialisation. */
+  initialParams?: Params;
 }
 
 const isUpdate = (n: IrNode): n is Extract<IrNode, { kind: 'OptimizerUpdate' }> => n.kind === 'OptimizerUpdate';
@@ -98,7 +100,7 @@ export class Runtime {
     this.layers = paramLayers(options.network.layers);
     const m = options.method;
     const sigma = m.learnSigma ? new LearnedSigma(this.layers, { ...m, learnSigma: m.learnSigma }) : undefined;
-    const params = initParams(this.layers, options.seed);
+    const params = options.initialParams ?? initParams(this.layers, options.seed);
     this.state = { params, optimizerState: new Map(), sigma, pending: undefined };
     this.graphs = new GraphCache(options.network, m, options.optimizer, options.schedule);
   }
