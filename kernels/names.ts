@@ -4,6 +4,7 @@
 import type { ConvDims } from './reference/conv-dims.js';
 import type { PoolDims } from './reference/pool-dims.js';
 import { BIAS_ACTIVATIONS, type ActivationName, type BiasActivation } from './ops/activations.js';
+import { STEP_OP_NAMES, type StepOpArgs, type StepOpOutputs } from './step-op-args.js';
 
 export type { ConvDims };
 
@@ -29,6 +30,7 @@ export const KERNEL_NAMES = [
   'conv2d-backward-data',
   'conv2d-backward-weights',
   'copy-sum',
+  ...STEP_OP_NAMES,
 ] as const;
 
 export type KernelName = (typeof KERNEL_NAMES)[number];
@@ -250,7 +252,7 @@ export interface CopySumArgs {
   width: number;
 }
 
-export interface KernelArgs {
+export interface KernelArgs extends StepOpArgs {
   matmul: MatmulArgs;
   'matmul-at-b': MatmulArgs;
   'matmul-a-bt': MatmulArgs;
@@ -274,7 +276,7 @@ export interface KernelArgs {
   'copy-sum': CopySumArgs;
 }
 
-export interface KernelOutputs {
+export interface KernelOutputs extends StepOpOutputs {
   matmul: NumArray;
   'matmul-at-b': NumArray;
   'matmul-a-bt': NumArray;

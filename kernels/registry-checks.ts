@@ -7,6 +7,7 @@ import { type DeviceTensor, isDeviceTensor } from './device-tensor.js';
 import { type KernelArgs, type KernelName, type KernelOutputs, ACTIVATIONS } from './names.js';
 import { ACTIVATION_NAMES } from './ops/activations.js';
 import { graphChecks } from './registry-checks-graph.js';
+import { stepOpChecks } from './registry-checks-step.js';
 import { convDims } from './reference/conv-dims.js';
 import { type Numeric, validateDims, validateFinite, validateLength } from './reference/validate.js';
 
@@ -228,6 +229,7 @@ const checks: Checks = {
       throw new InvalidInputError('adam-update: v holds a negative second moment; allowed: v >= 0');
   },
   ...graphChecks,
+  ...stepOpChecks,
 };
 
 /**

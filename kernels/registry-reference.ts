@@ -7,6 +7,7 @@ import { fillNormals } from './rng.js';
 import type { KernelTable, NumArray } from './names.js';
 import * as ref from './reference/index.js';
 import { graphReferenceKernels } from './registry-reference-graph.js';
+import { stepOpReferenceKernels } from './registry-reference-step.js';
 
 const f64 = (a: NumArray | Int32Array): Float64Array => (a instanceof Float64Array ? a : Float64Array.from(a));
 
@@ -62,4 +63,5 @@ export const referenceTable: KernelTable = {
     return { w: f64(w).map((wi, i) => wi - (lr * (m1[i]! / c1)) / (Math.sqrt(v1[i]! / c2) + eps)), m: m1, v: v1 };
   },
   ...graphReferenceKernels,
+  ...stepOpReferenceKernels,
 };

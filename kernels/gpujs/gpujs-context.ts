@@ -33,6 +33,11 @@ export interface KernelConstants {
   count: number;
   channels: number;
   spatial: number;
+  samples: number;
+  copies: number;
+  /** A variant of a kernel's formula, as a number (loss-baseline: 0 none, 1 mean, 2 leave-one-out). */
+  mode: number;
+  copyMajor: number;
   co: number;
   ci: number;
   ks: number;

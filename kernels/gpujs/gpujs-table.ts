@@ -10,11 +10,13 @@ import { adamUpdate } from './adam-update.js';
 import { add } from './add.js';
 import { biasActivation } from './bias-activation.js';
 import { batchnorm } from './batchnorm.js';
+import { batchnormBackward } from './batchnorm-backward.js';
 import { conv2dBackwardData } from './conv2d-backward-data.js';
 import { conv2dBackwardWeights } from './conv2d-backward-weights.js';
 import { conv2d } from './conv2d.js';
 import { copySum } from './copy-sum.js';
 import type { GpujsContext } from './gpujs-context.js';
+import { lossBaseline } from './loss-baseline.js';
 import { lrGradProduct } from './lr-grad-product.js';
 import { matmulABt } from './matmul-a-bt.js';
 import { matmulAtB } from './matmul-at-b.js';
@@ -25,8 +27,10 @@ import { poolBackward } from './pool-backward.js';
 import { pool } from './pool.js';
 import { rowSum } from './row-sum.js';
 import { sgdUpdate } from './sgd-update.js';
+import { sigmaGradient } from './sigma-gradient.js';
 import { signPack } from './sign-pack.js';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
+import { softmaxGradient } from './softmax-gradient.js';
 
 export function gpujsTable(ctx: GpujsContext): KernelTable {
   return {
@@ -51,6 +55,10 @@ export function gpujsTable(ctx: GpujsContext): KernelTable {
     'pool-backward': (a) => poolBackward(ctx, a),
     'conv2d-backward-data': (a) => conv2dBackwardData(ctx, a),
     'conv2d-backward-weights': (a) => conv2dBackwardWeights(ctx, a),
+    'batchnorm-backward': (a) => batchnormBackward(ctx, a),
+    'loss-baseline': (a) => lossBaseline(ctx, a),
+    'softmax-gradient': (a) => softmaxGradient(ctx, a),
+    'sigma-gradient': (a) => sigmaGradient(ctx, a),
   };
 }
 

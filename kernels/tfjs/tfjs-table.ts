@@ -11,6 +11,8 @@ import { convDims } from '../reference/conv-dims.js';
 import { tfjsFallback, tfjsGraphOps } from './tfjs-graph-ops.js';
 import { hostActivationBackward, hostSgdUpdate, hostSignPack } from '../host-elementwise.js';
 import { activationOp } from '../ops/activations.js';
+import { stepOpReferenceKernels } from '../registry-reference-step.js';
+import { STEP_OP_NAMES } from '../step-op-args.js';
 import { hostNoiseInject, hostNoiseInjectSigns } from '../host-noise.js';
 import { hostIo, residentIo, type TfjsIo } from './tfjs-io.js';
 
@@ -23,6 +25,7 @@ export const TFJS_HOST_KERNELS: ReadonlySet<KernelName> = new Set([
   'sign-pack',
   'sgd-update',
   'activation-backward',
+  ...STEP_OP_NAMES,
 ]);
 
 /** Kernels whose resident version takes and returns handles; the others get host arrays (host work, reference fallback, Adam's three reads). */
@@ -66,6 +69,7 @@ export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf)): KernelTable {
   return {
     ...tfjsFallback.table,
     ...tfjsGraphOps(tf, io),
+    ...stepOpReferenceKernels,
     matmul: matmulOp(tf, io, false, false),
     'matmul-at-b': matmulOp(tf, io, true, false),
     'matmul-a-bt': matmulOp(tf, io, false, true),

@@ -70,6 +70,25 @@ const CASES: { [K in KernelName]: KernelArgs[K] } = {
   'conv2d-backward-data': { dy: data(2 * 4 * 4 * 3, 34), weights: data(4 * 3 * 9, 8), dims: conv },
   'conv2d-backward-weights': { dy: data(2 * 4 * 4 * 3, 34), x: data(2 * 3 * 7 * 5, 7), dims: conv },
   'copy-sum': { x: data(3 * 4 * 5, 35), samples: 3, copies: 4, width: 5 },
+  'batchnorm-backward': {
+    dy: data(2 * 3 * 5, 36),
+    gamma: data(3, 26),
+    variance: data(3, 29).map((x) => x * x + 0.1),
+    rows: 2,
+    channels: 3,
+    spatial: 5,
+  },
+  'loss-baseline': { loss: data(3 * 4, 37), samples: 3, copies: 4, baseline: 'leave-one-out', copyMajor: true },
+  'softmax-gradient': { logits: data(6 * 10, 16), labels: Int32Array.of(0, 9, 3, 3, 1, 7), rows: 6, classes: 10 },
+  'sigma-gradient': {
+    eps: data(5 * 3 * 7, 38),
+    loss: data(5, 39),
+    sigma: Float64Array.of(0.5, 1, 2),
+    rows: 5,
+    channels: 3,
+    spatial: 7,
+    normaliser: 10,
+  },
 };
 
 /**

@@ -195,11 +195,8 @@ export async function batchNorm(ctx: ExecContext, node: NodeOf<'BatchNorm'>): Pr
     const stats = statsFor(ctx, layer.name, num(ctx, xId), dims);
     const gamma = groupParams(ctx, p, layer)[0]!.weights;
     const dy = num(ctx, dyId);
-    const c = (i: number): number => Math.floor(i / dims.spatial) % dims.channels;
-    ctx.env.set(
-      node.outputs[0]!,
-      Float64Array.from(dy, (g, i) => g * gamma[c(i)]! * (1 / Math.sqrt(stats.variance[c(i)]! + 1e-5))),
-    );
+    const dx = ctx.kernels['batchnorm-backward']({ dy, gamma, variance: stats.variance, ...dims });
+    ctx.env.set(node.outputs[0]!, await dx);
     return;
   }
   const [xId, p, cleanStats] = node.inputs as [string, string, string | undefined];

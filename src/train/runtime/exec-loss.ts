@@ -17,7 +17,7 @@ import {
   toF64,
   type ExecContext,
 } from './exec-context.js';
-import { errorCopySum, softmaxGradient, subtractBaseline } from './host-ops.js';
+import { errorCopySum } from './host-ops.js';
 import { sigmaOf } from './exec-noise.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
@@ -51,12 +51,22 @@ export async function loss(ctx: ExecContext, node: NodeOf<'Loss'>): Promise<void
   if (emits === 'gradient') {
     ctx.env.set(node.outputs[0]!, losses);
     if (node.outputs[1] !== undefined) {
-      ctx.env.set(node.outputs[1], softmaxGradient(await hostNum(ctx, logitsId), labels, node.rows, node.classes));
+      const logits = await hostNum(ctx, logitsId);
+      const gradient = ctx.kernels['softmax-gradient']({ logits, labels, rows: node.rows, classes: node.classes });
+      ctx.env.set(node.outputs[1], await gradient);
     }
     return;
   }
   const K = node.copies ?? 1;
-  const shaped = subtractBaseline(losses, node.rows / K, K, node.baseline ?? 'none', node.rowLayout === 'copy-major');
+  const shaped = toF64(
+    await ctx.kernels['loss-baseline']({
+      loss: losses,
+      samples: node.rows / K,
+      copies: K,
+      baseline: node.baseline ?? 'none',
+      copyMajor: node.rowLayout === 'copy-major',
+    }),
+  );
   ctx.env.set(node.outputs[0]!, emits === 'loss-signs' ? shaped.map(Math.sign) : shaped);
   // Under loss-signs, a second output (learned sigma) keeps the float baselined loss.
   if (node.outputs[1] !== undefined) ctx.env.set(node.outputs[1], shaped);

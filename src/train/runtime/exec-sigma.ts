@@ -1,15 +1,14 @@
 // Graph-executor handler of SigmaGrad: learned sigma's gradient for one layer, from the layer's float
-// noise (kept, or regenerated after the loss), its pass's baselined loss and its sigma (host-ops).
+// noise (kept, or regenerated after the loss), its pass's baselined loss and its sigma, as the
+// registered kernel sigma-gradient.
 import type { IrNode } from '../../ir/types.js';
-import { channelsSpatial, num, type ExecContext } from './exec-context.js';
+import { channelsSpatial, num, toF64, type ExecContext } from './exec-context.js';
 import { sigmaOf } from './exec-noise.js';
-import { sigmaGradientSum } from './host-ops.js';
 
-export function sigmaGrad(ctx: ExecContext, node: Extract<IrNode, { kind: 'SigmaGrad' }>): void {
+export async function sigmaGrad(ctx: ExecContext, node: Extract<IrNode, { kind: 'SigmaGrad' }>): Promise<void> {
   const [noise, loss] = node.inputs as [string, string];
   const dims = channelsSpatial(ctx, noise);
-  ctx.env.set(
-    node.outputs[0]!,
-    sigmaGradientSum(num(ctx, noise), num(ctx, loss), sigmaOf(ctx, node, dims.channels), dims, node.normaliser),
-  );
+  const sigma = sigmaOf(ctx, node, dims.channels);
+  const args = { eps: num(ctx, noise), loss: num(ctx, loss), sigma, ...dims, normaliser: node.normaliser };
+  ctx.env.set(node.outputs[0]!, toF64(await ctx.kernels['sigma-gradient'](args)));
 }
