@@ -117,7 +117,14 @@ export function compile(network: Network, hw: HwModel, input: CompileOptionsInpu
     graph,
     trace,
   );
-  const plan: TaskPlan = { ...mapped, hw, options };
+  // The mapped graph says how its step is laid out: the runtime reads micro-batches and staleness there.
+  const layout = { microBatches: options.microBatches, staleness: options.staleness };
+  const plan: TaskPlan = {
+    ...mapped,
+    graph: { ...mapped.graph, meta: { ...mapped.graph.meta, ...layout } },
+    hw,
+    options,
+  };
   const { tasks, placements } = mapMemory(plan, buildTasks(plan));
   const feasibility = checkFeasibility(plan.graph, hw, options.schedule, tasks, placements);
   return { graph: plan.graph, hw, options, stages, stageChoice, tasks, placements, feasibility };

@@ -1,6 +1,6 @@
 // printGraph: a stable text form of a graph for golden tests and debugging — one line per tensor
 // (sorted by id) and per node (graph order), node fields sorted by name. Not a serialisation format.
-import type { Graph, IrNode } from './types.js';
+import type { Graph, GraphMeta, IrNode } from './types.js';
 
 const baseKeys = new Set(['id', 'kind', 'inputs', 'outputs', 'phase', 'layer']);
 
@@ -14,9 +14,14 @@ function nodeLine(node: IrNode): string {
   return `node ${node.id} ${node.kind} ${node.phase}${layer} ${fields.join(' ')} (${node.inputs.join(', ')}) -> (${node.outputs.join(', ')})`;
 }
 
+/** A mapped step's micro-batches and staleness (nothing for a graph before mapping). */
+function layoutText(m: GraphMeta): string {
+  return m.microBatches === undefined ? '' : ` microBatches=${m.microBatches} staleness=${m.staleness ?? 0}`;
+}
+
 export function printGraph(graph: Graph): string {
   const m = graph.meta;
-  const header = `graph ${m.network} method=${m.method} copies=${m.copies} batch=${m.batch} floatBytes=${m.floatBytes} noise=${m.noiseStorage} layerwise=${m.layerwise}`;
+  const header = `graph ${m.network} method=${m.method} copies=${m.copies} batch=${m.batch} floatBytes=${m.floatBytes} noise=${m.noiseStorage} layerwise=${m.layerwise}${layoutText(m)}`;
   const tensors = Object.values(graph.tensors)
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((t) => `tensor ${t.id} [${t.shape.join(', ')}] ${t.dtype} ${t.cls}${t.layer ? ` layer=${t.layer}` : ''}`);

@@ -145,6 +145,9 @@ export interface GraphMeta {
   floatBytes: number;
   noiseStorage: 'float' | 'sign-bits' | 'regenerate';
   layerwise: boolean;
+  /** A mapped step's layout (compile() writes it): the step's micro-batches and staleness; absent before mapping. */
+  microBatches?: number;
+  staleness?: 0 | 1;
 }
 
 export interface Graph {

@@ -100,7 +100,7 @@ export function guardMemory(
     { kind: config.optimizer, momentum: config.momentum },
     schedule,
   );
-  const microBatches = schedule.microBatches;
+  const microBatches = graphs.layout().microBatches;
   const evaluationRows = Math.min(
     500,
     Math.max(dataset.test.count, Math.min(dataset.train.count, config.trainEvalSamples)),

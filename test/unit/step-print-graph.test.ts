@@ -62,6 +62,14 @@ describe('train, compile and simulate --print-graph print the same step', () => 
     }
   });
 
+  test('the printed step declares its layout: micro-batches and staleness', async () => {
+    const options = ['--method', 'alr', '--schedule', 'layer-pipelined', '--micro-batches', '2', '--staleness', '1'];
+    const graphs = await threeGraphs('mlp', [...options, '--copies', '4', '--batch', '8']);
+    for (const graph of graphs) expect(graph).toMatch(/^graph .* microBatches=2 staleness=1\n/);
+    expect(graphs[0]).toBe(graphs[1]);
+    expect(graphs[2]).toBe(graphs[1]);
+  });
+
   test('the comparison sees a difference: another batch, optimizer or noise storage prints another graph', async () => {
     const base = ['--model', 'mlp', '--method', 'alr', '--print-graph'];
     const graph = await run(['compile', ...base]);

@@ -93,6 +93,9 @@ describe('layer-pipelined step graph on the reference backend == direct estimato
         { kind: 'layer-pipelined', batch: samples, microBatches: 3, staleness: 0, hw },
         params,
       );
+      // The runtime splits the batch as the compiled step graph declares, and each part's graph says so too.
+      expect(runtime.graphs.layout()).toEqual({ microBatches: 3, staleness: 0 });
+      expect(runtime.graphs.step(Math.floor(samples / 3)).meta).toMatchObject({ microBatches: 3, staleness: 0 });
       const { input, labels } = batchOf(network, 0);
       const mine = await runtime.gradients({ x: input, labels, samples }, 3);
       expectClose(

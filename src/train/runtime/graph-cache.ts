@@ -40,6 +40,19 @@ export interface OptimizerChoice {
   momentum: number;
 }
 
+/** Micro-batches per step and staleness, as a mapped graph declares them. */
+export interface StepLayout {
+  microBatches: number;
+  staleness: 0 | 1;
+}
+
+function layoutOf(graph: Graph): StepLayout {
+  const { microBatches, staleness } = graph.meta;
+  if (microBatches === undefined || staleness === undefined)
+    throw new Error(`runtime: the step graph of ${graph.meta.network} declares no layout (micro-batches, staleness)`);
+  return { microBatches, staleness };
+}
+
 /** The layers that begin stages 2, 3, ... of a compiled step (none: one stage). */
 const cutsOf = (step: CompiledStep): string[] => step.stages.slice(1).map((s) => s.layers[0]!);
 
@@ -47,6 +60,7 @@ export class GraphCache {
   private readonly graphs = new Map<string, Graph>();
   /** The whole step's stage cuts, once compiled (a micro-batch's graph keeps them). */
   private cuts: string[] | undefined;
+  private stepLayout: StepLayout | undefined;
 
   constructor(
     private readonly network: Network,
@@ -89,6 +103,15 @@ export class GraphCache {
     return compile(this.network, s.hw, this.compileOptions(this.method.method, s.batch, true));
   }
 
+  /**
+   * How the step is laid out, read from its compiled graph: micro-batches per step and staleness
+   * (without a schedule: one part, staleness 0, the plain graph's layout).
+   */
+  layout(): StepLayout {
+    if (!this.schedule) return { microBatches: 1, staleness: 0 };
+    return (this.stepLayout ??= layoutOf(this.compiled().graph));
+  }
+
   /** The training step's graph for a (micro-)batch of `rows` samples, mapped under the run's schedule. */
   step(rows: number): Graph {
     const key = `step/${rows}`;
@@ -116,7 +139,9 @@ export class GraphCache {
     if (rows === s.batch && s.microBatches === 1) return this.compiled().graph;
     const cuts = (this.cuts ??= cutsOf(this.compiled()));
     const { stages: _, stageCuts: __, ...options } = this.compileOptions(this.method.method, rows, true);
-    const layout = !isPipelined(s.kind) ? {} : cuts.length > 0 ? { stageCuts: cuts } : { stages: 1 };
-    return compile(this.network, s.hw, { ...options, microBatches: 1, ...layout }).graph;
+    const stagesOf = !isPipelined(s.kind) ? {} : cuts.length > 0 ? { stageCuts: cuts } : { stages: 1 };
+    const part = compile(this.network, s.hw, { ...options, microBatches: 1, ...stagesOf }).graph;
+    // One part of the step: its meta keeps the whole step's layout.
+    return { ...part, meta: { ...part.meta, ...this.layout() } };
   }
 }

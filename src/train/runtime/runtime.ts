@@ -2,7 +2,8 @@
 // each training step as a compiled step graph (graph-cache.ts) executed node by node on one kernel
 // backend (execute-graph.ts). Every method takes this one path; they differ only in the graph. A
 // step may be split into micro-batches (micro-batches.ts), and under staleness 1 the gradient of
-// step t is applied at step t + 1 (the forward-only pipeline's semantics). With batchnorm, the
+// step t is applied at step t + 1 (the forward-only pipeline's semantics): both as the compiled
+// step graph declares them (its meta, read through GraphCache.layout()). With batchnorm, the
 // noisy methods' graphs carry the clean pass that fixes the statistics (METHOD.md 7.3).
 // Intermediate tensors may stay on the backend's device between kernels (`resident`, default on
 // unless ALRFLOW_RESIDENT=off); every handle a step or an evaluation chunk produces is disposed
@@ -213,7 +214,7 @@ export class Runtime {
   }
 
   private async runStep(batch: Batch, step: number, rates: Rates): Promise<StepRun> {
-    const parts = splitBatch(batch, this.options.schedule?.microBatches ?? 1);
+    const parts = splitBatch(batch, this.graphs.layout().microBatches);
     const runs = [];
     for (const part of parts) runs.push(await this.runPart(part, step, rates));
     const samples = parts.map((p) => p.batch.samples);
@@ -245,7 +246,7 @@ export class Runtime {
   private toApply(result: StepResult): RuntimeState['pending'] {
     const sigma = result.sigmaGradients ? { sigmaGradients: result.sigmaGradients } : {};
     const own = { gradients: result.gradients, ...sigma };
-    if (this.options.schedule?.staleness !== 1) return own;
+    if (this.graphs.layout().staleness !== 1) return own;
     const late = this.state.pending;
     this.state.pending = own;
     return late;
