@@ -82,27 +82,9 @@ function gradientSource(ctx: ExpandContext, layer: ParamLayer, stored: string | 
   return signs;
 }
 
-export function expandEs(network: Network, options: ExpandOptions, rules: MethodRules): Graph {
-  const N = options.batch;
-  const K = options.copies;
-  const ctx = startExpansion(network, options, N, rules);
+/** The loss of every row, summed per copy over the batch and broadcast to each layer's gradient product. */
+function emitLossPerCopy(ctx: ExpandContext, logits: string, N: number, K: number): string[] {
   const { b } = ctx;
-  const stored = new Map<string, string | undefined>();
-  const copies = new Map<string, string>();
-  const batchStats = cleanBatchStats(ctx);
-  const emitter = new ForwardEmitter(
-    b,
-    ctx.shapes,
-    {
-      ...(batchStats ? { batchStats } : {}),
-      params: (layer) => copies.get(layer.name) ?? copies.set(layer.name, perturb(ctx, layer, stored)).get(layer.name)!,
-      afterParam: (_layer, z) => z,
-    },
-    N * K,
-    K,
-    '',
-  );
-  const logits = emitter.sequence(network.layers, 'x');
   const loss = b.tensor({ id: 'loss', shape: [N * K], dtype: b.floatDtype, cls: 'loss' });
   b.node({
     id: 'loss.ce',
@@ -111,7 +93,7 @@ export function expandEs(network: Network, options: ExpandOptions, rules: Method
     inputs: [logits, 'labels'],
     outputs: [loss],
     rows: N * K,
-    classes: network.classes,
+    classes: ctx.network.classes,
     ...methodAttributes(ctx).loss,
   });
   const perCopy = b.tensor({ id: 'loss.per-copy', shape: [K], dtype: b.floatDtype, cls: 'loss' });
@@ -138,6 +120,31 @@ export function expandEs(network: Network, options: ExpandOptions, rules: Method
     rows: K,
     targets: targets.length,
   });
+  return targets;
+}
+
+export function expandEs(network: Network, options: ExpandOptions, rules: MethodRules): Graph {
+  const N = options.batch;
+  const K = options.copies;
+  const ctx = startExpansion(network, options, N, rules);
+  const { b } = ctx;
+  const stored = new Map<string, string | undefined>();
+  const copies = new Map<string, string>();
+  const batchStats = cleanBatchStats(ctx);
+  const emitter = new ForwardEmitter(
+    b,
+    ctx.shapes,
+    {
+      ...(batchStats ? { batchStats } : {}),
+      params: (layer) => copies.get(layer.name) ?? copies.set(layer.name, perturb(ctx, layer, stored)).get(layer.name)!,
+      afterParam: (_layer, z) => z,
+    },
+    N * K,
+    K,
+    '',
+  );
+  const logits = emitter.sequence(network.layers, 'x');
+  const targets = emitLossPerCopy(ctx, logits, N, K);
   ctx.layers.forEach((layer, i) => {
     const source = gradientSource(ctx, layer, stored.get(layer.name));
     const gradient = gradientTensor(ctx, layer);
