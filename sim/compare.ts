@@ -84,8 +84,8 @@ export async function runCompare(
 ): Promise<CompareReport> {
   const rows: CompareRow[] = [];
   let bp = 0;
-  const { InfeasibleMappingError } = await import('../src/errors.js');
-  const { stages, stageCuts, ...common } = base;
+  const { ConfigError, InfeasibleMappingError } = await import('../src/errors.js');
+  const { stages, stageCuts, bpLayers, ...common } = base;
   const choices = compareRows();
   for (const [row, { method, schedule: kind, staleness, microBatches, reference }] of choices.entries()) {
     const rowProgress = onProgress ? (f: number) => onProgress((row + f) / choices.length) : undefined;
@@ -95,11 +95,15 @@ export async function runCompare(
       ...(staleness ? [`staleness ${staleness}`] : []),
     ].join(', ');
     const stageControl = isPipelined(kind) ? { stages, stageCuts } : {};
+    const takesLayers = methodOf(method).switches.includes('bpLayers');
+    const layers = bpLayers !== undefined && takesLayers ? { bpLayers } : {};
+    const hybridDefault = takesLayers && bpLayers === undefined;
     // A row that does not fit is part of the answer, not the end of the comparison.
     const r = await runSimJob(
       {
         ...common,
         ...stageControl,
+        ...layers,
         method,
         schedule: kind,
         ...(staleness ? { staleness } : {}),
@@ -107,6 +111,8 @@ export async function runCompare(
       },
       rowProgress,
     ).catch((err: unknown) => {
+      // A hybrid on a network of one parametrised layer is a row that says why (unless --bp-layers was given).
+      if (err instanceof ConfigError && hybridDefault) return `not applicable: ${err.problems.join('; ')}`;
       if (!(err instanceof InfeasibleMappingError)) throw err;
       return err.message.split('\n')[1]?.trim() ?? err.message;
     });

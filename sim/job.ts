@@ -27,6 +27,8 @@ export interface SimJob {
   /** Pipelined schedules: a stage count, or the layers that begin stages 2, 3, ... */
   stages?: number;
   stageCuts?: string[];
+  /** Hybrids: the BP layers, as --bp-layers gives them (absent: the last parametrised layer). */
+  bpLayers?: string;
   /** LR/ALR: learn sigma per unit (each layer's sigma gradient and update join the step). */
   learnSigma?: boolean;
   /** Use exactly this many of the chip's cores; absent: the fastest of all, half, a quarter, ... */

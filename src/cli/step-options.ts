@@ -1,6 +1,6 @@
 // The options of one training step, declared once for `train`, `simulate` and `compile`: method, K,
 // batch, step schedule, micro-batches, staleness, stages or stage cuts, hardware model, optimizer and
-// momentum, noise storage, learned sigma, and --print-graph. One set of defaults (stepDefaults) and
+// momentum, noise storage, learned sigma, the hybrids' BP layers, and --print-graph. One set of defaults (stepDefaults) and
 // one resolver (resolveStepFlags) that reports every problem at once; the compiler's own checks
 // (src/compiler/compile-options.ts) then see the same input whichever command parsed it.
 import type { Command } from 'commander';
@@ -29,6 +29,7 @@ export interface StepFlags {
   momentum: string;
   noiseStorage?: string;
   learnSigma?: boolean;
+  bpLayers?: string;
   printGraph?: boolean;
 }
 
@@ -67,6 +68,10 @@ export function addStepOptions(command: Command, scheduleNote = ''): Command {
     .option(
       '--learn-sigma',
       `${methodsWith('learnedSigma').join(', ')}: learned sigma (each layer's sigma gradient and update join the step)`,
+    )
+    .option(
+      '--bp-layers <layers>',
+      `${methodsWith('bpLayers').join(', ')}: the layers trained by BP, last:N or layer names, comma separated (default: the last parametrised layer)`,
     )
     .option('--print-graph', 'print the compiled, mapped step graph (stable text form) and exit');
 }
@@ -120,6 +125,7 @@ async function parsed(flags: StepFlags, problems: string[]): Promise<CompileOpti
     optimizer: take(() => oneOf('--optimizer', flags.optimizer, ['sgd', 'adam'] as const)),
     momentum: take(() => momentumOf(flags.momentum)),
     ...learnedSigmaSwitches(flags.learnSigma ?? false),
+    ...(flags.bpLayers === undefined ? {} : { bpLayers: flags.bpLayers }),
   };
 }
 

@@ -27,6 +27,8 @@ function switchProblems(input: CompileOptionsInput, spec: MethodSpec | undefined
       `--noise-storage: found "${storage}" with --method ${spec.name}, allowed: ${spec.storages.join(', ')}${twin}`,
     );
   }
+  if (input.bpLayers !== undefined && !spec.switches.includes('bpLayers'))
+    problems.push(`--bp-layers: applies to ${methodsWith('bpLayers').join(' and ')}, found --method ${spec.name}`);
   if (input.layerwise && !spec.switches.includes('layerwise'))
     problems.push(`--layerwise: applies to ${methodsWith('layerwise').join(' and ')}, found --method ${spec.name}`);
   if (input.switches?.learnedSigma && !spec.switches.includes('learnedSigma'))
@@ -100,6 +102,7 @@ export function resolveCompileOptions(input: CompileOptionsInput): CompileOption
     ...(input.stageCuts?.length ? { stageCuts: input.stageCuts } : {}),
   };
   const switches = input.switches ? { switches: input.switches } : {};
+  const bpLayers = input.bpLayers !== undefined ? { bpLayers: input.bpLayers } : {};
   return {
     method,
     copies: spec && usesCopies(spec) ? input.copies : 1,
@@ -113,5 +116,6 @@ export function resolveCompileOptions(input: CompileOptionsInput): CompileOption
     momentum: optimizer === 'sgd' ? momentum : 0,
     ...stageControl,
     ...switches,
+    ...bpLayers,
   };
 }

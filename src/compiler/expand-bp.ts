@@ -18,11 +18,13 @@ import {
 } from './expand-common.js';
 import type { MethodRules } from './methods/rules.js';
 
-class BackwardEmitter {
+export class BackwardEmitter {
   constructor(
     private readonly ctx: ExpandContext,
     private readonly forward: ForwardEmitter,
     private readonly rows: number,
+    /** Layers whose weight gradient this chain computes (hybrids: the BP layers); the others only pass dx on. */
+    private readonly trains: (layer: Layer) => boolean = () => true,
   ) {}
 
   sequence(layers: readonly Layer[], dy: string): string {
@@ -87,8 +89,19 @@ class BackwardEmitter {
     this.ctx.b.node({ phase: 'backward', layer: layer.name, id: `${layer.name}.dx`, ...fields, elements } as IrNode);
   }
 
-  /** The weight-gradient product and update, and (unless the layer reads the network input) the input gradient. */
+  /** The weight-gradient product and update (of the layers this chain trains), and unless the layer reads the network input the input gradient. */
   private paramLayer(layer: ParamLayer, x: string, dy: string): string {
+    if (this.trains(layer)) this.weightGradient(layer, x, dy);
+    if (x === 'x') return dy;
+    const dx = this.dx(layer, x);
+    const params = this.ctx.params.get(layer.name)!;
+    if (layer.kind === 'batchnorm')
+      this.node(layer, { kind: 'BatchNorm', inputs: [dy, x, params], outputs: [dx], channels: layer.channels });
+    else this.ctx.b.node(this.inputGradient(layer, dy, params, dx));
+    return dx;
+  }
+
+  private weightGradient(layer: ParamLayer, x: string, dy: string): void {
     const gradient = gradientTensor(this.ctx, layer);
     this.ctx.b.node({
       phase: 'backward',
@@ -102,13 +115,6 @@ class BackwardEmitter {
       signs: false,
     });
     optimizerUpdate(this.ctx, layer, gradient);
-    if (x === 'x') return dy;
-    const dx = this.dx(layer, x);
-    const params = this.ctx.params.get(layer.name)!;
-    if (layer.kind === 'batchnorm')
-      this.node(layer, { kind: 'BatchNorm', inputs: [dy, x, params], outputs: [dx], channels: layer.channels });
-    else this.ctx.b.node(this.inputGradient(layer, dy, params, dx));
-    return dx;
   }
 
   /** BP's input gradient of a linear (dy W) or conv (the transposed conv) layer. */

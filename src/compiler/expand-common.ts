@@ -13,7 +13,7 @@ import { usesCopies, type MethodRules } from './methods/rules.js';
 
 export type ExpandOptions = Pick<
   CompileOptions,
-  'method' | 'copies' | 'batch' | 'noiseStorage' | 'layerwise' | 'optimizer' | 'switches'
+  'method' | 'copies' | 'batch' | 'noiseStorage' | 'layerwise' | 'optimizer' | 'switches' | 'bpLayers'
 > & {
   floatBytes?: number;
   /** SGD momentum (absent: 0, no velocity). */
@@ -176,7 +176,15 @@ export function methodAttributes(ctx: ExpandContext) {
  * and returns the hook with which the noisy chains read them; undefined without batchnorm.
  */
 export function cleanBatchStats(ctx: ExpandContext): BatchStats | undefined {
-  if (!ctx.layers.some((l) => l.kind === 'batchnorm')) return undefined;
+  return ctx.layers.some((l) => l.kind === 'batchnorm') ? cleanChain(ctx).batchStats : undefined;
+}
+
+/**
+ * The clean forward chain ('clean/' ids) on the input's rows, through every layer; with batchnorm
+ * each batchnorm writes its statistics tensor and `batchStats` is the hook the noisy chains read
+ * them with. Hybrid methods backpropagate through this chain.
+ */
+export function cleanChain(ctx: ExpandContext): { emitter: ForwardEmitter; logits: string; batchStats?: BatchStats } {
   const tensor = (layer: BatchNormLayer): string => {
     const id = `clean/${layer.name}.stats`;
     if (ctx.b.has(id)) return id;
@@ -189,16 +197,18 @@ export function cleanBatchStats(ctx: ExpandContext): BatchStats | undefined {
     });
   };
   const params = (layer: ParamLayer): string => ctx.params.get(layer.name)!;
-  const clean = new ForwardEmitter(
+  const withStats = ctx.layers.some((l) => l.kind === 'batchnorm');
+  const stats = withStats ? { batchStats: { role: 'write' as const, tensor } } : {};
+  const emitter = new ForwardEmitter(
     ctx.b,
     ctx.shapes,
-    { params, afterParam: (_l, z) => z, batchStats: { role: 'write', tensor } },
+    { params, afterParam: (_l, z) => z, ...stats },
     ctx.b.get('x').shape[0]!,
     1,
     'clean/',
   );
-  clean.sequence(ctx.network.layers, 'x');
-  return { role: 'read', tensor };
+  const logits = emitter.sequence(ctx.network.layers, 'x');
+  return { emitter, logits, ...(withStats ? { batchStats: { role: 'read' as const, tensor } } : {}) };
 }
 
 /** Drops nodes whose outputs nobody reads (the unused tail of a reused clean chain), and their tensors. */

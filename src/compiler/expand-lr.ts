@@ -24,7 +24,7 @@ import {
 } from './expand-common.js';
 import type { MethodRules } from './methods/rules.js';
 
-interface NoisyLayer {
+export interface NoisyLayer {
   layer: ParamLayer;
   prefix: string;
   storedInput: string;
@@ -181,8 +181,14 @@ function lossOf(ctx: ExpandContext, prefix: string, logits: string, rows: number
   return { loss, values: values ?? loss };
 }
 
-/** All layers noisy in one forward pass: the forward-only mode. */
-function allNoisy(ctx: ExpandContext, rows: number, batchStats: BatchStats | undefined): NoisyLayer[] {
+/** All layers (hybrids: the `noisy` ones) noisy in one forward pass: the forward-only mode. */
+export function allNoisy(
+  ctx: ExpandContext,
+  rows: number,
+  batchStats: BatchStats | undefined,
+  layers: readonly ParamLayer[] = ctx.layers,
+): NoisyLayer[] {
+  const noisy = new Set(layers.map((l) => l.name));
   const stored = new Map<string, string | undefined>();
   const emitter = new ForwardEmitter(
     ctx.b,
@@ -191,9 +197,10 @@ function allNoisy(ctx: ExpandContext, rows: number, batchStats: BatchStats | und
       params: (layer) => ctx.params.get(layer.name)!,
       ...(batchStats ? { batchStats } : {}),
       afterParam: (layer, z) => {
-        const { noisy, stored: s } = injectNoise(ctx, '', layer, z, rows);
-        stored.set(layer.name, s);
-        return noisy;
+        if (!noisy.has(layer.name)) return z;
+        const injected = injectNoise(ctx, '', layer, z, rows);
+        stored.set(layer.name, injected.stored);
+        return injected.noisy;
       },
     },
     rows,
@@ -202,7 +209,7 @@ function allNoisy(ctx: ExpandContext, rows: number, batchStats: BatchStats | und
   );
   const logits = emitter.sequence(ctx.network.layers, 'x');
   const { loss, values } = lossOf(ctx, '', logits, rows);
-  const copies = ctx.layers.map((layer) =>
+  const copies = layers.map((layer) =>
     ctx.b.tensor({ id: `loss@${layer.name}`, shape: [rows], dtype: ctx.b.floatDtype, cls: 'loss', layer: layer.name }),
   );
   ctx.b.node({
@@ -212,9 +219,9 @@ function allNoisy(ctx: ExpandContext, rows: number, batchStats: BatchStats | und
     inputs: [loss],
     outputs: copies,
     rows,
-    targets: ctx.layers.length,
+    targets: layers.length,
   });
-  return ctx.layers.map((layer, i) => {
+  return layers.map((layer, i) => {
     const lossValues = values === loss ? copies[i]! : values;
     return {
       layer,
@@ -292,6 +299,12 @@ export function expandLr(network: Network, options: ExpandOptions, rules: Method
   }
   const batchStats = cleanBatchStats(ctx);
   const noisy = options.layerwise ? layerwise(ctx, rows, batchStats) : allNoisy(ctx, rows, batchStats);
+  lrGradients(ctx, noisy);
+  return removeDeadCode(ctx.b.build());
+}
+
+/** Per noisy layer one gradient product from its stored input, its noise (or sign bits) and its pass's loss. */
+export function lrGradients(ctx: ExpandContext, noisy: readonly NoisyLayer[]): void {
   for (const l of noisy) {
     const source = gradientSource(ctx, l);
     const gradient = gradientTensor(ctx, l.layer);
@@ -311,5 +324,4 @@ export function expandLr(network: Network, options: ExpandOptions, rules: Method
     optimizerUpdate(ctx, l.layer, gradient);
     if (ctx.switches.learnedSigma) learnSigma(ctx, l);
   }
-  return removeDeadCode(ctx.b.build());
 }

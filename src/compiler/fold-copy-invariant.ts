@@ -4,20 +4,26 @@
 // before the noisy one. The noise injection that follows broadcasts N rows to N*K. A gradient
 // product whose stored input is copy-invariant first sums the K error signals of each sample
 // (a Reduce node) and then runs on N rows. The batchnorm clean pass is copy-invariant as a whole: its
-// chain shrinks, its statistics (no rows) stay. Other methods pass through unchanged.
+// chain shrinks, its statistics (no rows) stay; so is a hybrid's BP part (clean chain, its loss
+// gradient and backward chain), which runs on N rows. Other methods pass through unchanged.
 import { elementCount } from '../ir/graph.js';
 import type { Graph, IrNode, TensorInfo } from '../ir/types.js';
 import { isMethod, methodOf } from './methods/registry.js';
 
-const rowClasses: ReadonlySet<TensorInfo['cls']> = new Set(['input', 'activation']);
+const rowClasses: ReadonlySet<TensorInfo['cls']> = new Set(['input', 'activation', 'gradient', 'loss']);
 
+/** Whether every row-carrying input of the node is copy-invariant (and it has one). */
+function readsInvariantRows(graph: Graph, node: IrNode, invariant: ReadonlySet<string>): boolean {
+  const rowInputs = node.inputs.filter((t) => rowClasses.has(graph.tensors[t]!.cls));
+  return rowInputs.length > 0 && rowInputs.every((t) => invariant.has(t));
+}
+
+/** Tensors computed from the input and labels alone: the clean chains, and a hybrid's BP loss and backward chain. */
 function invariantTensors(graph: Graph): Set<string> {
-  const invariant = new Set<string>(['x']);
+  const invariant = new Set<string>(['x', 'labels']);
   for (const node of graph.nodes) {
-    if (node.phase !== 'forward' || node.kind === 'NoiseInject' || node.perStep) continue;
-    const rowInputs = node.inputs.filter((t) => rowClasses.has(graph.tensors[t]!.cls));
-    if (rowInputs.length > 0 && rowInputs.every((t) => invariant.has(t)))
-      for (const t of node.outputs) invariant.add(t);
+    if (node.kind === 'NoiseInject' || node.perStep) continue;
+    if (readsInvariantRows(graph, node, invariant)) for (const t of node.outputs) invariant.add(t);
   }
   return invariant;
 }
@@ -33,6 +39,8 @@ function shrink(node: IrNode, K: number): IrNode {
     case 'Pool':
     case 'Add':
       return { ...node, elements: node.elements / K };
+    case 'Loss':
+      return { ...node, rows: node.rows / K };
     default:
       throw new Error(`fold: node ${node.id} (${node.kind}) cannot be copy-invariant`);
   }
@@ -76,12 +84,14 @@ export function foldCopyInvariant(graph: Graph): Graph {
   if (K === 1 || !isMethod(graph.meta.method) || methodOf(graph.meta.method).noiseSpace !== 'activation') return graph;
   // Copy-invariant tensors on N*K rows shrink; batchnorm statistics have no rows.
   const copyRows = graph.meta.batch * K;
-  const invariant = new Set([...invariantTensors(graph)].filter((t) => graph.tensors[t]!.shape[0] === copyRows));
+  const all = invariantTensors(graph);
+  const invariant = new Set([...all].filter((t) => graph.tensors[t]!.shape[0] === copyRows));
   const tensors: Graph['tensors'] = {};
   for (const [id, t] of Object.entries(graph.tensors)) {
     tensors[id] = invariant.has(id) ? { ...t, shape: [t.shape[0]! / K, ...t.shape.slice(1)] } : t;
   }
   const nodes = graph.nodes.flatMap((node): IrNode[] => {
+    if (node.kind === 'GradProduct' && readsInvariantRows(graph, node, all)) return [{ ...node, k: node.k / K }];
     if (node.kind === 'GradProduct' && invariant.has(node.inputs[0]!)) return foldGradProduct(graph, node, K, tensors);
     if (node.outputs.some((t) => invariant.has(t))) return [shrink(node, K)];
     return [node];

@@ -30,6 +30,8 @@ export interface CompileOptions {
   stages?: number;
   /** Pipelined schedules: the layers that begin stages 2, 3, ... (overrides `stages`' cut). */
   stageCuts?: string[];
+  /** Hybrid methods: the BP layers, as --bp-layers gives them (absent: the last parametrised layer). */
+  bpLayers?: string;
   /** The run's method switches, written onto the nodes by expand (absent: src/ir/method-rules defaultSwitches). */
   switches?: MethodSwitches;
 }

@@ -2,6 +2,7 @@
 import type { Network } from '../models/layers.js';
 import { bp } from './bp.js';
 import { es } from './es.js';
+import { hybrid } from './hybrid.js';
 import { lr } from './lr.js';
 import type { Batch, EstimatorOptions, GradientResult, Params } from './types.js';
 
@@ -15,6 +16,9 @@ export function estimate(network: Network, params: Params, batch: Batch, options
     case 'es':
     case 'aes':
       return es(network, params, batch, options);
+    case 'hybrid':
+    case 'a-hybrid':
+      return hybrid(network, params, batch, options);
     default:
       return options.method satisfies never;
   }

@@ -24,7 +24,7 @@ interface Setup {
   network: Network;
   params: Params;
   batch: Batch;
-  options: Required<Omit<EstimatorOptions, 'sigma' | 'rowLoss'>>;
+  options: Required<Omit<EstimatorOptions, 'sigma' | 'rowLoss' | 'noisyLayers' | 'bpLayers'>>;
   rowLoss: RowLoss;
   sigma: Map<string, Float64Array>;
   bnStats: Map<string, BatchnormStats>;
@@ -32,10 +32,9 @@ interface Setup {
 
 export function lr(network: Network, params: Params, batch: Batch, options: EstimatorOptions): GradientResult {
   const setup = prepare(network, params, batch, options);
-  const count = paramLayers(network.layers).length;
-  const targets = setup.options.layerwise
-    ? [...Array(count).keys()].map((i) => new Set([i]))
-    : [new Set([...Array(count).keys()])];
+  const names = paramLayers(network.layers).map((l) => l.name);
+  const noisy = [...names.keys()].filter((i) => options.noisyLayers?.includes(names[i]!) ?? true);
+  const targets = setup.options.layerwise ? noisy.map((i) => new Set([i])) : [new Set(noisy)];
   const passes = targets.map((t) => runPass(setup, t));
   const gradients = new Map<string, LayerGradient>();
   for (const pass of passes) for (const [name, g] of pass.gradients) gradients.set(name, g);

@@ -37,6 +37,10 @@ export interface EstimatorOptions {
   learnSigma?: boolean;
   baseline?: Baseline;
   antithetic?: boolean;
+  /** LR/ALR: perturb only these parametrised layers (hybrids: the layers not trained by BP); absent: all. */
+  noisyLayers?: readonly string[];
+  /** Hybrids: the layers trained by backpropagation (names, resolved by the caller). */
+  bpLayers?: readonly string[];
   /** Perturb one parametrised layer per pass (ULR's layer-wise injection), LR/ALR only. */
   layerwise?: boolean;
   /** Randomly shifted rank-1 lattice noise instead of i.i.d. draws. */

@@ -26,6 +26,8 @@ export interface ProbeOptions {
   sigma: number;
   baseline: MethodOptions['baseline'];
   layerwise: boolean;
+  /** Hybrids: the BP layers (--bp-layers); absent: the last parametrised layer. */
+  bpLayers?: string;
   hidden: number[];
 }
 
@@ -68,6 +70,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: s
     encoding: 'sign-noise',
     antithetic: false,
     layerwise: o.layerwise,
+    ...(o.bpLayers === undefined ? {} : { bpLayers: o.bpLayers }),
   });
   const optimizer = { kind: 'sgd' as const, momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   guardProbeMemory(

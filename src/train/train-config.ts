@@ -39,6 +39,8 @@ export interface TrainConfig {
   encoding: 'sign-noise' | 'sign-signal';
   antithetic: boolean;
   layerwise: boolean;
+  /** Hybrids: the BP layers, as --bp-layers gives them; absent: the last parametrised layer. */
+  bpLayers?: string;
   /** LR/ALR: learn sigma per layer and output unit/channel. Absent (not false) when sigma is fixed, so runs saved before it existed still resume. */
   learnSigma?: true;
   /** Base learning rate of sigma (scaled by the schedule like --lr); only with learnSigma. */

@@ -79,11 +79,12 @@ export function datasetOptions(config: TrainConfig): DatasetOptions {
 }
 
 export function methodOptions(config: TrainConfig): MethodOptions {
-  const { method, copies, sigma, baseline, encoding, antithetic, layerwise } = config;
+  const { method, copies, sigma, baseline, encoding, antithetic, layerwise, bpLayers } = config;
   const learnSigma = config.learnSigma
     ? { learnSigma: { lr: config.sigmaLr ?? config.lr, min: config.sigmaMin ?? defaultSigmaMin } }
     : {};
-  return { method, copies, sigma, baseline, encoding, antithetic, layerwise, ...learnSigma };
+  const layers = bpLayers === undefined ? {} : { bpLayers };
+  return { method, copies, sigma, baseline, encoding, antithetic, layerwise, ...learnSigma, ...layers };
 }
 
 /** Counts the run's memory from its compiled graphs and refuses it (exit 3) above the limit, before anything is allocated or written. */

@@ -6,7 +6,8 @@ import { expect } from 'vitest';
 import { compile, stepGraph, type PassTrace } from '../../src/compiler/compile.js';
 import { resolveCompileOptions } from '../../src/compiler/compile-options.js';
 import { keptBytes } from '../../src/compiler/kept-bytes.js';
-import { methodNames as methods } from '../../src/compiler/methods/names.js';
+import { methodNames as methods, methodOf, schedulesFor } from '../../src/compiler/methods/registry.js';
+import { isPipelined } from '../../src/compiler/schedules/registry.js';
 import { graphProblems } from '../../src/ir/verify-graph.js';
 import { cnn, mlp } from '../../src/models/builders.js';
 import { quadCoreHw } from '../fixtures/compiler-hw.js';
@@ -19,8 +20,10 @@ test.prop({ widths, method, copies: small, batch: small }, { numRuns: 60 })(
   'MLP: every pass keeps the graph valid',
   ({ widths, method, copies, batch }) => {
     const trace: PassTrace[] = [];
-    const schedule = method === 'bp' ? 'gpipe' : 'layer-pipelined';
-    compile(mlp(widths), quadCoreHw, { method, copies, batch, schedule, microBatches: Math.min(2, batch) }, trace);
+    const schedule = schedulesFor(method).find(isPipelined)!;
+    // A hybrid needs two parametrised layers (one BP, one LR).
+    const net = mlp(widths.length < 3 && methodOf(method).switches.includes('bpLayers') ? [...widths, 3] : widths);
+    compile(net, quadCoreHw, { method, copies, batch, schedule, microBatches: Math.min(2, batch) }, trace);
     for (const { pass, graph } of trace)
       expect({ pass, problems: graphProblems(graph) }).toEqual({ pass, problems: [] });
   },

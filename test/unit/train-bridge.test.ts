@@ -2,13 +2,15 @@
 // node by node on the registry's `reference` backend (src/train/runtime/execute-graph.ts) gives the
 // same per-layer gradients as the direct float64 estimators in src/estimators for the same network,
 // batch, seed and step (same counter-based noise draws), to 1e-12 relative, for BP, LR, ALR, ES and
-// AES, on an MLP and on a small CNN with batchnorm, max/avg pooling and a residual block. Any change
+// AES, Hybrid and A-Hybrid, on an MLP and on a small CNN with batchnorm, max/avg pooling and a residual block. Any change
 // of noise indexing, row folding, scaling, baseline or sign convention on either side breaks it.
 import { describe, expect, test } from 'vitest';
 import { estimate } from '../../src/estimators/estimate.js';
 import { initParams } from '../../src/estimators/params.js';
 import type { EstimatorOptions } from '../../src/estimators/types.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
+import { selectBpLayers } from '../../src/models/bp-layers.js';
+import { paramLayers } from '../../src/models/layers.js';
 import { bridgeNetworks, relativeError } from '../fixtures/bridge-networks.js';
 import type { MethodOptions } from '../../src/train/runtime/step-types.js';
 
@@ -28,6 +30,9 @@ const cases: MethodOptions[] = [
   { ...base, method: 'alr', copies: 6, sigma: 0.1, baseline: 'mean', encoding: 'sign-signal' },
   { ...base, method: 'es', copies: 5, sigma: 0.02, baseline: 'mean' },
   { ...base, method: 'aes', copies: 5, sigma: 0.02, baseline: 'none' },
+  { ...base, method: 'hybrid', copies: 6, sigma: 0.1, baseline: 'mean' },
+  { ...base, method: 'a-hybrid', copies: 6, sigma: 0.1, baseline: 'mean', bpLayers: 'first' },
+  { ...base, method: 'a-hybrid', copies: 6, sigma: 0.1, baseline: 'leave-one-out', encoding: 'sign-signal' },
 ];
 
 describe.each(networks)(
@@ -38,7 +43,10 @@ describe.each(networks)(
     const labels = Int32Array.from({ length: samples }, (_, i) => i % 3);
     test.each(cases)(
       '$method K=$copies baseline=$baseline $encoding antithetic=$antithetic layerwise=$layerwise',
-      async (options) => {
+      async (given) => {
+        // 'first': BP in the first parametrised layer only, so the backward chain crosses the LR layers after it.
+        const first = given.bpLayers === 'first' ? { bpLayers: paramLayers(network.layers)[0]!.name } : {};
+        const options = { ...given, ...first };
         const params = initParams(network, 11);
         const runtime = await Runtime.create({
           network,
@@ -60,6 +68,7 @@ describe.each(networks)(
           alrEncoding: options.encoding,
           seed,
           step,
+          ...(options.bpLayers ? { bpLayers: selectBpLayers(network, options.bpLayers) } : {}),
         };
         const theirs = estimate(network, params, { input, labels, size: samples }, estimatorOptions);
         expect(Object.keys(mine.gradients).sort()).toEqual([...theirs.gradients.keys()].sort());

@@ -1,7 +1,8 @@
-// `alrflow compare`: BP (sequential, GPipe, 1F1B), LR, ALR, LR/ALR pipelined, ES and AES on one
-// network and hardware model, as iterations/s relative to BP, with each row's shares of computing,
+// `alrflow compare`: every method's rows from the method registry (BP sequential, GPipe, 1F1B; LR,
+// ALR, pipelined; ES, AES; Hybrid and A-Hybrid with and without a pipeline) on one network and hardware model, as iterations/s relative to BP, with each row's shares of computing,
 // memory stalls and idle time, its bound ratio and peak memory; --stages/--stage-cuts set the pipelined rows' stages.
 import type { Command } from 'commander';
+import { methodsWith } from '../../compiler/methods/registry.js';
 import { action, nameList, positiveInt } from '../action.js';
 import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
@@ -13,6 +14,7 @@ interface Opts {
   iterations: string;
   stages?: string;
   stageCuts?: string;
+  bpLayers?: string;
   json?: boolean;
   jsonFile?: string;
   report?: string;
@@ -23,7 +25,9 @@ interface Opts {
 export function register(program: Command): void {
   const command = program
     .command('compare')
-    .description('BP vs LR vs ALR (and ES, AES), with and without the pipeline, on one hardware model')
+    .description(
+      'every gradient method (BP, LR, ALR, ES, AES, hybrids), with and without a pipeline, on one hardware model',
+    )
     .option('--model <name>', 'network name or file', 'resnet9')
     .option('--hw <name>', 'hardware model name or file (default: the default model)')
     .option('--copies <K>', 'noise copies per sample', '64')
@@ -31,6 +35,10 @@ export function register(program: Command): void {
     .option('--iterations <I>', 'iterations simulated per row', '20')
     .option('--stages <N>', 'stages of the pipelined rows (default: chosen by estimated cost)')
     .option('--stage-cuts <layers>', 'pipelined rows: comma-separated layers that begin stages 2, 3, ...')
+    .option(
+      '--bp-layers <layers>',
+      `${methodsWith('bpLayers').join(', ')}: the layers trained by BP, last:N or layer names, comma separated (default: the last parametrised layer)`,
+    )
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--force', 'overwrite existing output files')
     .option('--quiet', 'no progress on stderr');
@@ -51,6 +59,7 @@ export function register(program: Command): void {
           iterations: positiveInt('--iterations', o.iterations),
           ...(o.stages === undefined ? {} : { stages: positiveInt('--stages', o.stages) }),
           ...(o.stageCuts === undefined ? {} : { stageCuts: nameList(o.stageCuts) }),
+          ...(o.bpLayers === undefined ? {} : { bpLayers: o.bpLayers }),
         },
         progress.update,
       ).finally(() => progress.stop());

@@ -4,6 +4,7 @@
 // at once), 3 with the shortfall when the mapping does not fit.
 import type { Command } from 'commander';
 import { InfeasibleMappingError } from '../../errors.js';
+import { methodsWith } from '../../compiler/methods/registry.js';
 import { action } from '../action.js';
 import { addJsonOptions, checkJsonFlags, jsonOrTable, type JsonFlags } from '../output.js';
 import { addStepOptions, loadStep, printStepGraph, type StepFlags } from '../step-options.js';
@@ -72,7 +73,7 @@ export function register(program: Command): void {
     program
       .command('compile')
       .description('compile a training step onto a hardware model and print the mapped summary'),
-  ).option('--layerwise', 'layer-wise noise injection (lr, alr)');
+  ).option('--layerwise', `layer-wise noise injection (${methodsWith('layerwise').join(', ')})`);
   addJsonOptions(command, 'the compile summary').action(
     action(async (opts: Opts) => {
       checkJsonFlags(opts);

@@ -1,7 +1,7 @@
 // `alrflow probe`: per-layer cosine similarity of LR/ALR/ES/AES gradients to the BP gradient and
 // their norm ratio, on one real batch; a table, or the ProbeReport JSON with --json.
 import type { Command } from 'commander';
-import { methodNames, probeDefaultMethods } from '../../compiler/methods/registry.js';
+import { methodNames, methodsWith, probeDefaultMethods } from '../../compiler/methods/registry.js';
 import { action, oneOf, positiveInt, positiveNumber, strictInt } from '../action.js';
 import { addJsonOptions, checkOutputs, jsonOrTable } from '../output.js';
 
@@ -31,6 +31,7 @@ interface ProbeFlags {
   sigma: string;
   baseline: string;
   layerwise?: boolean;
+  bpLayers?: string;
   hidden: string;
   json?: boolean;
   jsonFile?: string;
@@ -55,6 +56,10 @@ export function register(program: Command): void {
     .option('--sigma <s>', 'noise standard deviation', '0.1')
     .option('--baseline <b>', 'none | mean | leave-one-out', 'mean')
     .option('--layerwise', 'layer-wise noise injection')
+    .option(
+      '--bp-layers <layers>',
+      `${methodsWith('bpLayers').join(', ')}: the layers trained by BP, last:N or layer names, comma separated (default: the last parametrised layer)`,
+    )
     .option('--hidden <widths>', 'MLP hidden widths, comma separated', '256')
     .option('--report <file.html>', 'write the HTML report (cosine per layer; - for stdout)')
     .option('--force', 'overwrite an existing --report or --json-file');
@@ -80,6 +85,7 @@ export function register(program: Command): void {
         sigma: positiveNumber('--sigma', flags.sigma),
         baseline: oneOf('--baseline', flags.baseline, ['none', 'mean', 'leave-one-out'] as const),
         layerwise: Boolean(flags.layerwise),
+        ...(flags.bpLayers === undefined ? {} : { bpLayers: flags.bpLayers }),
         hidden: flags.hidden.split(',').map((w) => positiveInt('--hidden', w)),
       });
       await writeHtmlReport(flags.report, { probe: report });

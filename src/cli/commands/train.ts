@@ -32,6 +32,7 @@ interface TrainFlags extends StepFlags {
   encoding?: string;
   antithetic?: boolean;
   layerwise?: boolean;
+  bpLayers?: string;
   qmc?: boolean;
   limit?: string;
   testLimit?: string;
@@ -82,6 +83,7 @@ function switchProblems(flags: TrainFlags, method: Method, copies: number, sigma
     problems.push(
       `--antithetic with --copies ${copies}: pairs (eps, -eps) need an even number of copies; allowed: an even K. Hint: --copies ${copies + 1}`,
     );
+  if (flags.bpLayers !== undefined) only('--bp-layers', 'bpLayers', 'it names the layers a hybrid trains by BP');
   if (flags.layerwise) only('--layerwise', 'layerwise', 'layer-wise injection perturbs one layer output per pass');
   if (flags.encoding !== undefined) only('--encoding', 'encoding', 'the encoding is how ALR keeps its noise signs');
   if (flags.baseline !== undefined) only('--baseline', 'baseline', 'BP has no per-copy losses to baseline');
@@ -249,6 +251,7 @@ async function configFrom(flags: TrainFlags): Promise<TrainConfig> {
     ] as const),
     antithetic: Boolean(flags.antithetic),
     layerwise: Boolean(flags.layerwise),
+    ...(flags.bpLayers === undefined ? {} : { bpLayers: flags.bpLayers }),
     hidden: flags.hidden.split(',').map((w) => positiveInt('--hidden', w)),
     ...initConfig(flags),
     checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery),

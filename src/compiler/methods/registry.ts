@@ -2,10 +2,12 @@
 // here; the compiler, option validation, the CLI's lists and help, `compare` and `probe` read this.
 import { ConfigError } from '../../errors.js';
 import type { ScheduleKind } from '../schedules/registry.js';
+import { aHybrid } from './a-hybrid.js';
 import { aes } from './aes.js';
 import { alr } from './alr.js';
 import { bp } from './bp.js';
 import { es } from './es.js';
+import { hybrid } from './hybrid.js';
 import { lr } from './lr.js';
 import type { MethodSpec } from './method-spec.js';
 import { methodNames, type Method } from './names.js';
@@ -14,7 +16,10 @@ import type { SwitchName } from './rules.js';
 export { methodNames, type Method };
 export type { MethodSpec };
 
-export const methodRegistry = { bp, lr, alr, es, aes } as const satisfies Record<Method, MethodSpec>;
+export const methodRegistry = { bp, lr, alr, es, aes, hybrid, 'a-hybrid': aHybrid } as const satisfies Record<
+  Method,
+  MethodSpec
+>;
 
 /** `alrflow simulate`'s and `start`'s method, and `probe`'s methods, when none is given. */
 export const defaultMethod: Method = 'alr';

@@ -91,6 +91,7 @@ export class GraphCache {
       switches,
       ...(s === undefined ? {} : { microBatches: s.microBatches, staleness: s.staleness }),
       ...(s?.noiseStorage === undefined ? {} : { noiseStorage: s.noiseStorage }),
+      ...(allows.includes('bpLayers') && m.bpLayers !== undefined ? { bpLayers: m.bpLayers } : {}),
       ...(s?.stages === undefined ? {} : { stages: s.stages }),
       ...(s?.stageCuts === undefined ? {} : { stageCuts: s.stageCuts }),
     };

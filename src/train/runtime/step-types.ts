@@ -13,6 +13,8 @@ export interface MethodOptions {
   encoding: 'sign-noise' | 'sign-signal';
   antithetic: boolean;
   layerwise: boolean;
+  /** Hybrids: the BP layers as --bp-layers gives them (absent: the last parametrised layer). */
+  bpLayers?: string;
   /** LR/ALR: learn sigma per layer and output unit/channel (METHOD.md 2.1); absent: sigma stays fixed. */
   learnSigma?: LearnSigmaOptions;
 }
