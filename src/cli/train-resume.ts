@@ -7,7 +7,7 @@ import type { TrainConfig } from '../train/train-config.js';
 import { positiveInt } from './action.js';
 
 /** Options that are about this invocation, not settings of the run. */
-const notSettings = ['out', 'resume', 'quiet', 'report', 'force', 'profile', 'maxMemory', 'json'];
+const notSettings = ['out', 'resume', 'quiet', 'report', 'force', 'profile', 'maxMemory', 'json', 'printGraph'];
 
 function sameValue(saved: unknown, given: unknown): boolean {
   if (Array.isArray(saved)) return saved.join(',') === String(given);

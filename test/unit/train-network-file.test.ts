@@ -1,6 +1,6 @@
 // train --model FILE.json: a network file whose input and classes match the dataset trains (and
 // prints the same graph as compile of that file); one that does not exits 2 naming both shapes.
-// train --print-graph needs no --out and writes nothing.
+// train --print-graph needs no --out and writes nothing; with --resume it prints the saved run's step.
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,9 @@ test('a network file that fits the dataset trains, and prints the graph compile 
   expect(trained.status, trained.stderr).toBe(0);
   expect(trained.stdout).toMatch(/^graph iris-net method=alr copies=4 batch=16 /);
   expect(trained.stdout).toBe(compiled.stdout);
+  const saved = cli.run(['train', '--resume', '--out', out, '--print-graph']);
+  expect(saved.status, saved.stderr).toBe(0);
+  expect(saved.stdout, 'the saved run prints its own step').toBe(trained.stdout);
 });
 
 test('a network file of other inputs or classes exits 2 naming both', () => {
