@@ -7,7 +7,7 @@ import type { CompiledStep } from '../src/compiler/types.js';
 import { AlrflowError, InfeasibleMappingError } from '../src/errors.js';
 import type { HwModel } from '../src/hw/types.js';
 import type { CoreChoice } from '../src/report/sim-report.js';
-import { simulate } from './simulate.js';
+import { simulatedIterationCycles } from './simulate.js';
 
 /** Iterations each candidate runs: the second one is the measure (the first fills the pipeline). */
 const trialIterations = 2;
@@ -26,8 +26,7 @@ export function coreCandidates(count: number): number[] {
 
 function trialCycles(step: CompiledStep): number | null {
   if (!step.feasibility.ok) return null;
-  const r = simulate(step, { iterations: trialIterations, timelineLimit: 0, fullTimeline: false });
-  return r.cycles.perIteration.at(-1) ?? null;
+  return simulatedIterationCycles(step, trialIterations).at(-1) ?? null;
 }
 
 /** Compiles the step for each candidate core count and keeps the fastest feasible one. */

@@ -102,6 +102,7 @@ export async function runCompare(
     const r = await runSimJob(
       {
         ...common,
+        noTimelines: true,
         ...stageControl,
         ...layers,
         method,

@@ -35,6 +35,8 @@ export interface SimJob {
   cores?: number;
   /** Keep every memory instance's timeline (default: summarised on chips of more than 64 cores). */
   fullTimeline?: boolean;
+  /** Leave both timelines out of the report (compare reads only the figures). */
+  noTimelines?: boolean;
 }
 
 export async function compileJob(job: SimJob): Promise<CompiledStep> {
@@ -46,7 +48,16 @@ async function jobCompiler(job: SimJob): Promise<{ compileOn: (hw: HwModel) => C
   const { loadNetwork } = await import('../src/models/load-network.js');
   const { compile } = await import('../src/compiler/compile.js');
   const { learnedSigmaSwitches } = await import('../src/ir/method-rules.js');
-  const { iterations: _, model, hw: __, learnSigma, cores: ___, fullTimeline: ____, ...options } = job;
+  const {
+    iterations: _,
+    model,
+    hw: __,
+    learnSigma,
+    cores: ___,
+    fullTimeline: ____,
+    noTimelines: _____,
+    ...options
+  } = job;
   const network = await loadNetwork(model);
   return { compileOn: (hw) => compile(network, hw, { ...options, ...learnedSigmaSwitches(learnSigma ?? false) }) };
 }
@@ -103,6 +114,7 @@ export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<
     iterations: job.iterations,
     model: job.model,
     ...full,
+    ...(job.noTimelines ? { noTimelines: true } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
   return { ...report, ...(coreChoice ? { coreChoice } : {}), prediction: simPrediction(report) };

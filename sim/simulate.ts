@@ -37,6 +37,14 @@ export interface SimulateOptions {
   maxEvents?: number;
   /** Progress as a fraction in [0, 1], every few thousand events. */
   onProgress?: (fraction: number) => void;
+  /** Leave out both timelines (the task timeline and the memory samples): callers that read only the figures. */
+  noTimelines?: boolean;
+}
+
+/** Cycles of each iteration alone (no report): what a search over candidates compares. */
+export function simulatedIterationCycles(step: CompiledStep, iterations: number): number[] {
+  const { run } = runWithEnoughSpill(step, { iterations });
+  return iterationCycles(run, step.tasks.length, iterations);
 }
 
 export function simulate(step: CompiledStep, options: SimulateOptions): SimReport {
@@ -50,7 +58,8 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
   const iterations = options.iterations;
   const { mem, compute, demand, run, intervals } = runWithEnoughSpill(step, options);
   const full = options.fullTimeline ?? step.hw.cores.count <= 64;
-  const { stats, timeline: memoryTimeline } = memoryStats(mem, intervals, run.totalCycles, 400, full);
+  const samples = options.noTimelines ? 0 : 400;
+  const { stats, timeline: memoryTimeline } = memoryStats(mem, intervals, run.totalCycles, samples, full);
   const perIteration = iterationCycles(run, step.tasks.length, iterations);
   const steady = steadyState(perIteration);
   const itPerS = steady > 0 ? step.hw.clockHz / steady : 0;
@@ -93,7 +102,7 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     cycleShares: shares,
     bound: iterationBound(step, mem, occupied, demand, steady),
     energy: energy(step, mem, demand, iterations),
-    timeline: timelineOf(step, run, iterations, options.timelineLimit ?? 20_000),
+    timeline: options.noTimelines ? [] : timelineOf(step, run, iterations, options.timelineLimit ?? 20_000),
     memoryTimeline,
     events: run.events,
     work: { macsPerIteration: step.tasks.reduce((sum, t) => sum + workMacs(t.work), 0) },
