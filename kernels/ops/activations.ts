@@ -12,6 +12,9 @@ export const ACTIVATION_OPS = { relu, tanh, silu } as const satisfies Record<str
 export type ActivationName = keyof typeof ACTIVATION_OPS;
 export const ACTIVATION_NAMES = Object.keys(ACTIVATION_OPS) as ActivationName[];
 
+/** The kernels every activation runs through (the entry's functions inside them): forward, then BP's backward. */
+export const ACTIVATION_KERNELS = ['bias-activation', 'activation-backward'] as const;
+
 /** What a BiasAct node applies after its bias add: nothing, or an activation of the table. */
 export type BiasActivation = 'none' | ActivationName;
 export const BIAS_ACTIVATIONS: readonly BiasActivation[] = ['none', ...ACTIVATION_NAMES];

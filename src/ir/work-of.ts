@@ -1,14 +1,13 @@
 // What one IR node asks of the hardware, before any mapping: a GEMM shape, vector element work or
-// bytes to move. The op counts per element are rough weights for costing, not a timing model
-// (the simulator owns timing). Compute work names its op class, for hardware models that cost classes.
+// bytes to move. The op counts per element are the op table's (kernels/ops): rough weights for
+// costing, not a timing model (the simulator owns timing). Compute work names its op class, for hardware models that cost classes.
 import { activationOp, type BiasActivation } from '../../kernels/ops/activations.js';
+import { opsPerElement as ops } from '../../kernels/ops/vector-ops.js';
 import { opClass } from './op-class.js';
 import type { IrNode, Work } from './types.js';
 
 /** A bias add is one operation per element; an activation's count (the op table's) includes it. */
 const actOps = (act: BiasActivation): number => (act === 'none' ? 1 : activationOp(act).opsPerElement);
-/** Counter-based RNG plus Box-Muller plus the add, per element. */
-const noiseOps = 10;
 
 export function workOf(node: IrNode, floatBytes = 4): Work {
   const work = baseWork(node, floatBytes);
@@ -33,25 +32,22 @@ function baseWork(node: IrNode, floatBytes: number): Work {
     }
     case 'BiasAct':
       return { kind: 'vector', elements: node.elements, opsPerElement: actOps(node.act) };
-    case 'BatchNorm':
-      return { kind: 'vector', elements: node.elements, opsPerElement: 4 };
     case 'Pool':
-      return { kind: 'vector', elements: node.elements, opsPerElement: node.size * node.size };
+      return { kind: 'vector', elements: node.elements, opsPerElement: ops('Pool') * node.size * node.size };
+    case 'BatchNorm':
     case 'Add':
     case 'SignPack':
-      return { kind: 'vector', elements: node.elements, opsPerElement: 1 };
     case 'NoiseInject':
-      return { kind: 'vector', elements: node.elements, opsPerElement: noiseOps };
-    case 'Loss':
-      return { kind: 'vector', elements: node.rows * node.classes, opsPerElement: 4 };
-    case 'LossBroadcast':
-      return { kind: 'vector', elements: node.rows * node.targets, opsPerElement: 1 };
-    case 'Reduce':
-      return { kind: 'vector', elements: node.elements * node.factor, opsPerElement: 1 };
     case 'SigmaGrad':
-      return { kind: 'vector', elements: node.elements, opsPerElement: 4 };
+      return { kind: 'vector', elements: node.elements, opsPerElement: ops(node.kind) };
+    case 'Loss':
+      return { kind: 'vector', elements: node.rows * node.classes, opsPerElement: ops('Loss') };
+    case 'LossBroadcast':
+      return { kind: 'vector', elements: node.rows * node.targets, opsPerElement: ops('LossBroadcast') };
+    case 'Reduce':
+      return { kind: 'vector', elements: node.elements * node.factor, opsPerElement: ops('Reduce') };
     case 'OptimizerUpdate':
-      return { kind: 'vector', elements: node.elements, opsPerElement: node.optimizer === 'adam' ? 10 : 2 };
+      return { kind: 'vector', elements: node.elements, opsPerElement: ops(`OptimizerUpdate.${node.optimizer}`) };
     case 'AllReduce': {
       // Ring all-reduce moves 2(p-1)/p of the buffer through each participant.
       const p = node.participants;
