@@ -75,9 +75,14 @@ function lstmFile(): string {
 describe('refusals exit 2 and write nothing', () => {
   test('unsupported operators: every type with its count and first node', () => {
     const out = join(dir, 'out-lstm');
+    const cfg = join(import.meta.dirname, '../fixtures/scalesim-cases/os32.cfg');
+    const file = lstmFile();
     for (const args of [
-      ['models', lstmFile(), '--json'],
-      ['scalesim', '--topology', lstmFile(), '--print-topology'],
+      ['models', file, '--json'],
+      ['scalesim', '--topology', file, '--print-topology'],
+      ['scalesim', '--topology', file, '--config', cfg, '--out', out],
+      ['simulate', '--model', file, '--json-file', join(out, 'sim.json'), '--report', join(out, 'sim.html')],
+      ['train', '--model', file, '--dataset', 'iris', '--method', 'bp', '--out', out],
     ]) {
       const r = cli.run(args, { cwd: dir });
       expect(r.status).toBe(2);
@@ -88,7 +93,6 @@ describe('refusals exit 2 and write nothing', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
     expect(readdirSync(dir)).not.toContain('out-lstm');
-    void out;
   });
 
   test('a truncated file names the file', () => {
