@@ -70,6 +70,12 @@ describe('train, compile and simulate --print-graph print the same step', () => 
     expect(graphs[2]).toBe(graphs[1]);
   });
 
+  test('simulate --cores N prints the step on N cores (the one it simulates)', async () => {
+    const step = ['--model', 'mlp', '--method', 'alr', '--schedule', 'data-parallel', '--print-graph'];
+    expect(await run(['simulate', ...step])).toMatch(/AllReduce .* participants=16 /);
+    expect(await run(['simulate', ...step, '--cores', '4'])).toMatch(/AllReduce .* participants=4 /);
+  });
+
   test('the comparison sees a difference: another batch, optimizer or noise storage prints another graph', async () => {
     const base = ['--model', 'mlp', '--method', 'alr', '--print-graph'];
     const graph = await run(['compile', ...base]);

@@ -53,9 +53,11 @@ export function register(program: Command): void {
     .option('--quiet', 'no progress on stderr');
   addJsonOptions(command, 'the full SimReport').action(
     action(async (o: Opts) => {
-      const { compileJob, runSimJob, summaryTable } = await import('../../../sim/job.js');
+      const { compileFastest, compileJob, runSimJob, summaryTable } = await import('../../../sim/job.js');
       const job = await jobOf(o);
-      if (o.printGraph) return printStepGraph((await compileJob(job)).graph);
+      // The step on all the chip's cores, as train and compile map it, or on exactly --cores.
+      const step = async () => (job.cores === undefined ? compileJob(job) : (await compileFastest(job)).step);
+      if (o.printGraph) return printStepGraph((await step()).graph);
       const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
       checkSimOutputs(o);
       const { createProgress } = await import('../progress.js');
