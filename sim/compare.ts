@@ -164,12 +164,16 @@ function cells(r: CompareRow, levels: string[]): string {
   ].join('');
 }
 
+/** A row that did not run: why (a method the network cannot take says so itself). */
+const infeasibleText = (why: string): string => (why.startsWith('not applicable') ? why : `infeasible: ${why}`);
+
 export function compareTable(c: CompareReport): string {
   const levels = [...new Set(c.rows.flatMap((r) => Object.keys(r.peakBytesByLevel)))];
-  const head = `${'method'.padEnd(7)}${'schedule'.padEnd(34)}${'iter/s'.padStart(10)}${'vs BP'.padStart(7)}${'S'.padStart(4)}${'comp'.padStart(6)}${'mem'.padStart(6)}${'idle'.padStart(6)}${'bubble'.padStart(8)}${'x bound'.padStart(10)}${levels.map((l) => `peak ${l}`.padStart(14)).join('')}`;
+  const width = Math.max(7, ...c.rows.map((r) => r.method.length + 1));
+  const head = `${'method'.padEnd(width)}${'schedule'.padEnd(34)}${'iter/s'.padStart(10)}${'vs BP'.padStart(7)}${'S'.padStart(4)}${'comp'.padStart(6)}${'mem'.padStart(6)}${'idle'.padStart(6)}${'bubble'.padStart(8)}${'x bound'.padStart(10)}${levels.map((l) => `peak ${l}`.padStart(14)).join('')}`;
   const rows = c.rows.map(
     (r) =>
-      `${r.method.padEnd(7)}${r.schedule.padEnd(34)}${r.infeasible ? `  infeasible: ${r.infeasible}` : cells(r, levels)}`,
+      `${r.method.padEnd(width)}${r.schedule.padEnd(34)}${r.infeasible ? `  ${infeasibleText(r.infeasible)}` : cells(r, levels)}`,
   );
   const legend =
     "comp / mem / idle: shares of the compute units' cycles spent computing, stalled on memory (latency, bandwidth, capacity, contention), idle (pipeline bubbles, waits on other units); bubble: pipeline fill and drain (the bottleneck core idle within an iteration); x bound: simulated cycles over the bound (cmp: busiest unit's compute, bw: busiest memory level's bytes over its bandwidth)\n";

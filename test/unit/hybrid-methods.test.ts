@@ -167,3 +167,18 @@ test('every shipped model that has two parametrised layers compiles under both h
       expect(() => compile(network, quadCoreHw, { method, copies: 2, batch: 2, schedule: 'sequential' })).not.toThrow();
   }
 });
+
+test('compare on a network of one parametrised layer: the hybrid rows say why they cannot run, the others run', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const file = join(mkdtempSync(join(tmpdir(), 'hybrid-')), 'one-layer.json');
+  const layers = [{ kind: 'linear', name: 'fc', inFeatures: 4, outFeatures: 3 }];
+  writeFileSync(file, JSON.stringify({ name: 'one-layer', inputShape: [4], classes: 3, layers }));
+  const { runCompare, compareTable } = await import('../../sim/compare.js');
+  const report = await runCompare({ model: file, hw: 'multicore-16', copies: 4, batch: 4, iterations: 1 });
+  const hybrids = report.rows.filter((r) => r.method.endsWith('hybrid'));
+  expect(hybrids).toHaveLength(4);
+  for (const r of hybrids) expect(r.infeasible).toMatch(/^not applicable: .*a hybrid needs at least 2/);
+  expect(report.rows.find((r) => r.method === 'lr')!.iterationsPerSecond).toBeGreaterThan(0);
+  expect(compareTable(report)).toMatch(/^a-hybrid sequential\s+not applicable: /m);
+});
