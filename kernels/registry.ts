@@ -81,6 +81,27 @@ export async function openBackend(choice: string): Promise<KernelRunner> {
   return createRunner(backend, status.engine);
 }
 
+/** TF.js wasm: big host calls split over worker threads, the rest resident in TF.js. */
+async function tfjsRunner(engine: string): Promise<KernelRunner> {
+  const { loadTfjs } = await import('./tfjs/tfjs-runtime.js');
+  const { tfjsTable, tfjsResidentTable } = await import('./tfjs/tfjs-table.js');
+  const { tfjsFallback } = await import('./tfjs/tfjs-graph-ops.js');
+  const tf = await loadTfjs();
+  // Host calls above a size threshold run split over worker threads (one TF.js per core); dispose ends them.
+  const { defaultPooledTable } = await import('./tfjs/tfjs-split.js');
+  const pooled = defaultPooledTable(tf, tfjsTable(tf));
+  const { residentUnlessSplit } = await import('./tfjs/tfjs-resident.js');
+  return tableRunner({
+    backend: 'tfjs-wasm',
+    engine,
+    table: pooled.table,
+    resident: residentUnlessSplit(tfjsResidentTable(tf), pooled),
+    dispose: pooled.dispose,
+    degraded: () => null,
+    referenceKernels: tfjsFallback.names,
+  });
+}
+
 async function createRunner(backend: BackendName, engine: string): Promise<KernelRunner> {
   if (backend === 'reference')
     return tableRunner({
@@ -90,25 +111,7 @@ async function createRunner(backend: BackendName, engine: string): Promise<Kerne
       dispose: async () => undefined,
       degraded: () => null,
     });
-  if (backend === 'tfjs-wasm') {
-    const { loadTfjs } = await import('./tfjs/tfjs-runtime.js');
-    const { tfjsTable, tfjsResidentTable } = await import('./tfjs/tfjs-table.js');
-    const { tfjsFallback } = await import('./tfjs/tfjs-graph-ops.js');
-    const tf = await loadTfjs();
-    // Host calls above a size threshold run split over worker threads (one TF.js per core); dispose ends them.
-    const { defaultPooledTable } = await import('./tfjs/tfjs-split.js');
-    const pooled = defaultPooledTable(tf, tfjsTable(tf));
-    const { residentUnlessSplit } = await import('./tfjs/tfjs-resident.js');
-    return tableRunner({
-      backend,
-      engine,
-      table: pooled.table,
-      resident: residentUnlessSplit(tfjsResidentTable(tf), pooled),
-      dispose: pooled.dispose,
-      degraded: () => null,
-      referenceKernels: tfjsFallback.names,
-    });
-  }
+  if (backend === 'tfjs-wasm') return tfjsRunner(engine);
   if (isGpujsBackend(backend)) {
     const { GpujsContext } = await import('./gpujs/gpujs-context.js');
     const { gpujsTable, gpujsResidentTable } = await import('./gpujs/gpujs-table.js');

@@ -159,6 +159,20 @@ export interface TfjsSplit {
   wouldSplit(name: KernelName, a: object): boolean;
 }
 
+/** A conv2d run as row blocks of its batch, one per worker call. */
+async function splitConv(
+  tf: Tf,
+  p: TfjsWorkerPool,
+  a: KernelArgs['conv2d'],
+  chunks: RowBlock[],
+): Promise<Float32Array> {
+  const { outHeight, outWidth } = convDims('conv2d', a.dims);
+  const outImage = a.dims.outChannels * outHeight * outWidth;
+  const out = new Float32Array(a.dims.batch * outImage);
+  await runSplit(tf, p, { kind: 'conv2d', dims: a.dims, outImage }, { x: a.x, weights: a.weights }, { out }, chunks);
+  return out;
+}
+
 export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPolicy = SPLIT_POLICY): TfjsSplit {
   const threads = pool?.threads ?? 1;
   /** The chunks of a call, or null when it stays in-thread. */
@@ -194,21 +208,7 @@ export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPoli
         await runSplit(tf, p, { kind: 'matmul', variant, m: a.m, k: a.k, n: a.n }, { a: a.a, b: a.b }, { out }, chunks);
         return out;
       }),
-    conv2d: (inThread) =>
-      split<'conv2d'>(inThread, convPlan, async (a, chunks, p) => {
-        const { outHeight, outWidth } = convDims('conv2d', a.dims);
-        const outImage = a.dims.outChannels * outHeight * outWidth;
-        const out = new Float32Array(a.dims.batch * outImage);
-        await runSplit(
-          tf,
-          p,
-          { kind: 'conv2d', dims: a.dims, outImage },
-          { x: a.x, weights: a.weights },
-          { out },
-          chunks,
-        );
-        return out;
-      }),
+    conv2d: (inThread) => split<'conv2d'>(inThread, convPlan, (a, chunks, p) => splitConv(tf, p, a, chunks)),
     noise: (inThread) =>
       split<'noise-inject'>(
         inThread,

@@ -58,6 +58,46 @@ function matmulOp(tf: Tf, io: TfjsIo, transposeA: boolean, transposeB: boolean):
     });
 }
 
+/** NCHW conv2d on TF.js's NHWC/HWIO convolution. */
+function conv2dOp(tf: Tf, io: TfjsIo): KernelTable['conv2d'] {
+  return async ({ x, weights, dims: d }) => {
+    convDims('conv2d', d);
+    return io.output(() => {
+      // TF.js wasm convolves NHWC with HWIO filters; transpose in and out of the NCHW contract.
+      const xt = tf.transpose(io.tensor4d(x, [d.batch, d.inChannels, d.height, d.width]), [0, 2, 3, 1]);
+      const wt = tf.transpose(
+        io.tensor4d(weights, [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]),
+        [2, 3, 1, 0],
+      );
+      const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+        [0, 0],
+        [d.padding, d.padding],
+        [d.padding, d.padding],
+        [0, 0],
+      ];
+      return tf.transpose(tf.conv2d(xt, wt, d.stride, pad), [0, 3, 1, 2]);
+    });
+  };
+}
+
+function adamOp(tf: Tf, io: TfjsIo): KernelTable['adam-update'] {
+  return async ({ w, g, m, v, lr, beta1, beta2, eps, t }) => {
+    // Not resident (TFJS_RESIDENT_KERNELS): m1 and v1 are read back and re-read as host arrays.
+    const gt = (): TfCore.Tensor1D => io.tensor1d(g);
+    const m1 = io.output(() => tf.add(tf.mul(io.tensor1d(m), beta1), tf.mul(gt(), 1 - beta1)));
+    const v1 = io.output(() => tf.add(tf.mul(io.tensor1d(v), beta2), tf.mul(tf.square(gt()), 1 - beta2)));
+    const c1 = 1 - beta1 ** t;
+    const c2 = 1 - beta2 ** t;
+    const w1 = io.output(() =>
+      tf.sub(
+        io.tensor1d(w),
+        tf.div(tf.mul(io.tensor1d(m1), lr / c1), tf.add(tf.sqrt(tf.div(io.tensor1d(v1), c2)), eps)),
+      ),
+    );
+    return { w: w1, m: m1, v: v1 };
+  };
+}
+
 /** The resident table: the kernels of TFJS_RESIDENT_KERNELS over the resident io, so their results are handles. */
 export function tfjsResidentTable(tf: Tf): ResidentTable {
   const table = tfjsTable(tf, residentIo(tf));
@@ -73,24 +113,7 @@ export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf)): KernelTable {
     matmul: matmulOp(tf, io, false, false),
     'matmul-at-b': matmulOp(tf, io, true, false),
     'matmul-a-bt': matmulOp(tf, io, false, true),
-    conv2d: async ({ x, weights, dims: d }) => {
-      convDims('conv2d', d);
-      return io.output(() => {
-        // TF.js wasm convolves NHWC with HWIO filters; transpose in and out of the NCHW contract.
-        const xt = tf.transpose(io.tensor4d(x, [d.batch, d.inChannels, d.height, d.width]), [0, 2, 3, 1]);
-        const wt = tf.transpose(
-          io.tensor4d(weights, [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]),
-          [2, 3, 1, 0],
-        );
-        const pad: [[number, number], [number, number], [number, number], [number, number]] = [
-          [0, 0],
-          [d.padding, d.padding],
-          [d.padding, d.padding],
-          [0, 0],
-        ];
-        return tf.transpose(tf.conv2d(xt, wt, d.stride, pad), [0, 3, 1, 2]);
-      });
-    },
+    conv2d: conv2dOp(tf, io),
     'bias-activation': async ({ z, bias, rows, channels, spatial, activation }) =>
       io.output(() => {
         const pre = tf.add(io.tensor3d(z, [rows, channels, spatial]), io.tensor3d(bias, [1, channels, 1]));
@@ -119,20 +142,6 @@ export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf)): KernelTable {
       }),
     'row-sum': async ({ x, rows, cols }) => io.output(() => tf.sum(io.tensor2d(x, [rows, cols]), 1)),
     'sgd-update': async (a) => hostSgdUpdate(a),
-    'adam-update': async ({ w, g, m, v, lr, beta1, beta2, eps, t }) => {
-      // Not resident (TFJS_RESIDENT_KERNELS): m1 and v1 are read back and re-read as host arrays.
-      const gt = (): TfCore.Tensor1D => io.tensor1d(g);
-      const m1 = io.output(() => tf.add(tf.mul(io.tensor1d(m), beta1), tf.mul(gt(), 1 - beta1)));
-      const v1 = io.output(() => tf.add(tf.mul(io.tensor1d(v), beta2), tf.mul(tf.square(gt()), 1 - beta2)));
-      const c1 = 1 - beta1 ** t;
-      const c2 = 1 - beta2 ** t;
-      const w1 = io.output(() =>
-        tf.sub(
-          io.tensor1d(w),
-          tf.div(tf.mul(io.tensor1d(m1), lr / c1), tf.add(tf.sqrt(tf.div(io.tensor1d(v1), c2)), eps)),
-        ),
-      );
-      return { w: w1, m: m1, v: v1 };
-    },
+    'adam-update': adamOp(tf, io),
   };
 }
