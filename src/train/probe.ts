@@ -4,13 +4,13 @@
 // run does not fit the memory available is refused before any runtime is created (probe-memory.ts).
 import type { ProbeLayer, ProbeReport, ProbeRun } from '../report/probe-report.js';
 import type { Method } from '../compiler/methods/names.js';
-import { loadNetwork } from '../models/load-network.js';
 import { epochPermutation, gatherBatch } from './batches.js';
 import { loadDataset } from './datasets/load-dataset.js';
 import { featureCount } from './datasets/types.js';
 import { guardProbeMemory } from './probe-memory.js';
 import { Runtime } from './runtime/runtime.js';
 import { startParams } from './start-params.js';
+import { trainNetwork } from './train-setup.js';
 import type { LayerParams, MethodOptions } from './runtime/step-types.js';
 import { exactMethod, methodOf } from '../compiler/methods/registry.js';
 import { usesCopies } from '../compiler/methods/rules.js';
@@ -49,11 +49,7 @@ function compare(estimate: LayerParams, exact: LayerParams): { cosineToBp: numbe
 
 export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: string }> {
   const dataset = loadDataset(o.dataset, { limit: Math.max(o.batch, 1000), testLimit: 1, seed: o.seed });
-  const network = await loadNetwork(o.model, {
-    inputShape: dataset.inputShape,
-    classes: dataset.classes,
-    hidden: o.hidden,
-  });
+  const network = await trainNetwork({ model: o.model, dataset: o.dataset, hidden: o.hidden }, dataset);
   const start = await startParams(o.model);
   const batch = gatherBatch(
     dataset.train,

@@ -49,7 +49,7 @@ const withoutUndefined = <T extends object>(o: T): Partial<T> =>
  * sets the MLP's widths), or a network file, which must take the dataset's samples and classes.
  */
 export async function trainNetwork(
-  config: TrainConfig,
+  config: Pick<TrainConfig, 'model' | 'dataset' | 'hidden'>,
   shape: Pick<Dataset, 'inputShape' | 'classes'>,
 ): Promise<Network> {
   const { inputShape, classes } = shape;
