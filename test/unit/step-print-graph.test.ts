@@ -8,7 +8,11 @@ import * as compileCommand from '../../src/cli/commands/compile.js';
 import * as simulateCommand from '../../src/cli/commands/simulate.js';
 import * as trainCommand from '../../src/cli/commands/train.js';
 import { methodNames as methods, schedulesFor } from '../../src/compiler/methods/registry.js';
+import { printGraph } from '../../src/ir/print-graph.js';
 import { datasetEntry } from '../../src/train/datasets/load-dataset.js';
+import { GraphCache } from '../../src/train/runtime/graph-cache.js';
+import { defaultTrainConfig, type TrainConfig } from '../../src/train/train-config.js';
+import { compiledTrainStep, methodOptions, stepScheduleOf, trainNetwork } from '../../src/train/train-setup.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -94,4 +98,23 @@ test("a dataset's declared shape (what train --print-graph builds from) is the s
     const loaded = entry.load({ limit: 8, testLimit: 8 });
     expect(entry.shape(), name).toEqual({ inputShape: loaded.inputShape, classes: loaded.classes });
   }
+});
+
+test('the runtime executes the graph train --print-graph prints (one micro-batch: the very graph)', async () => {
+  const config: TrainConfig = {
+    ...defaultTrainConfig,
+    model: 'mlp',
+    dataset: 'iris',
+    method: 'alr',
+    copies: 4,
+    batch: 16,
+    hidden: [8],
+    backend: 'reference',
+  };
+  const printed = printGraph((await compiledTrainStep(config)).graph);
+  const network = await trainNetwork(config, datasetEntry('iris').shape());
+  const optimizer = { kind: config.optimizer, momentum: config.momentum };
+  const graphs = new GraphCache(network, methodOptions(config), optimizer, stepScheduleOf(config).schedule);
+  expect(printGraph(graphs.step(config.batch))).toBe(printed);
+  expect(printed).toMatch(/^graph mlp-4-8-3 method=alr copies=4 batch=16 .* microBatches=1 staleness=0\n/);
 });
