@@ -17,9 +17,12 @@ export interface EngineIndex {
   /** Tasks each task waits for in its own iteration, and in the previous one. */
   deps: Rows;
   prevDeps: Rows;
-  /** Tasks that wait for each task in its own iteration, and in the next one. */
+  /** Tasks that wait for each task in its own iteration, and in the next one, on lists of their own. */
   waiters: Rows;
   nextWaiters: Rows;
+  /** Shared lists of the same iteration and of the previous one. */
+  depGroups: DependencyGroups;
+  prevGroups: DependencyGroups;
 }
 
 function rowsOf(lists: readonly (readonly number[])[]): Rows {
@@ -76,13 +79,97 @@ export function buildEngineIndex(step: CompiledStep): EngineIndex {
     unitLists[u]!.push(i);
     unitOf[i] = u;
   });
+  const own = dependencyGroups(deps, n);
+  const prev = dependencyGroups(prevDeps, n);
   return {
     unitOf,
     unitTasks: unitLists.map((l) => Int32Array.from(l)),
     unitKeys: [...unitIds.keys()],
     deps,
     prevDeps,
-    waiters: transposed(deps, n),
-    nextWaiters: transposed(prevDeps, n),
+    waiters: transposed(own.rest, n),
+    nextWaiters: transposed(prev.rest, n),
+    depGroups: own.groups,
+    prevGroups: prev.groups,
+  };
+}
+
+/**
+ * Dependency lists that many tasks share (every shard of a layer waiting for every shard of its
+ * update, an all-reduce waiting for every partial) as groups: a group counts its members down once
+ * per iteration and then releases its waiters, so a list of m tasks shared by w waiters costs m + w
+ * per iteration, not m x w.
+ */
+export interface DependencyGroups {
+  /** Group of each task's list (-1: the task keeps its own list). */
+  ofTask: Int32Array;
+  members: Rows;
+  waiters: Rows;
+  /** Per task: the groups it is a member of, and its position in each group's list. */
+  memberOf: Rows;
+  memberPos: Int32Array;
+}
+
+/** Lists at least this long, held by at least two tasks, become groups. */
+const groupMinLength = 8;
+
+function listHash(rows: Rows, t: number): number {
+  let h = 2166136261;
+  for (let k = rows.start[t]!; k < rows.start[t + 1]!; k++) h = Math.imul(h ^ rows.list[k]!, 16777619);
+  return (h ^ (rows.start[t + 1]! - rows.start[t]!)) >>> 0;
+}
+
+function sameList(rows: Rows, a: number, b: number): boolean {
+  const la = rows.start[a + 1]! - rows.start[a]!;
+  if (la !== rows.start[b + 1]! - rows.start[b]!) return false;
+  for (let k = 0; k < la; k++) if (rows.list[rows.start[a]! + k] !== rows.list[rows.start[b]! + k]) return false;
+  return true;
+}
+
+/** Tasks whose (long) list equals an earlier task's, by the first task holding each distinct list. */
+function sharedLists(rows: Rows, n: number): Int32Array {
+  const firstHolder = new Int32Array(n).fill(-1);
+  const byHash = new Map<number, number[]>();
+  for (let t = 0; t < n; t++) {
+    if (rows.start[t + 1]! - rows.start[t]! < groupMinLength) continue;
+    const h = listHash(rows, t);
+    const holders = byHash.get(h) ?? [];
+    const same = holders.find((o) => sameList(rows, o, t));
+    firstHolder[t] = same ?? t;
+    if (same === undefined) byHash.set(h, [...holders, t]);
+  }
+  return firstHolder;
+}
+
+export function dependencyGroups(rows: Rows, n: number): { groups: DependencyGroups; rest: Rows } {
+  const holder = sharedLists(rows, n);
+  const holders = new Int32Array(n);
+  for (let t = 0; t < n; t++) if (holder[t]! >= 0) holders[holder[t]!]!++;
+  const groupOfHolder = new Map<number, number>();
+  for (let t = 0; t < n; t++) if (holder[t] === t && holders[t]! >= 2) groupOfHolder.set(t, groupOfHolder.size);
+  const ofTask = Int32Array.from({ length: n }, (_, t) =>
+    holder[t]! >= 0 ? (groupOfHolder.get(holder[t]!) ?? -1) : -1,
+  );
+  const heads = [...groupOfHolder.keys()];
+  const members = rowsOf(heads.map((h) => Array.from(rows.list.subarray(rows.start[h]!, rows.start[h + 1]!))));
+  const waiterLists: number[][] = heads.map(() => []);
+  for (let t = 0; t < n; t++) if (ofTask[t]! >= 0) waiterLists[ofTask[t]!]!.push(t);
+  const memberLists: number[][] = Array.from({ length: n }, () => []);
+  const posLists: number[][] = Array.from({ length: n }, () => []);
+  heads.forEach((_, g) => {
+    for (let k = members.start[g]!; k < members.start[g + 1]!; k++) {
+      memberLists[members.list[k]!]!.push(g);
+      posLists[members.list[k]!]!.push(k - members.start[g]!);
+    }
+  });
+  const memberOf = rowsOf(memberLists);
+  const rest = rowsOf(
+    Array.from({ length: n }, (_, t) =>
+      ofTask[t]! >= 0 ? [] : Array.from(rows.list.subarray(rows.start[t]!, rows.start[t + 1]!)),
+    ),
+  );
+  return {
+    groups: { ofTask, members, waiters: rowsOf(waiterLists), memberOf, memberPos: Int32Array.from(posLists.flat()) },
+    rest,
   };
 }

@@ -8,6 +8,7 @@
 import type { CompiledStep } from '../src/compiler/types.js';
 import { SimulationDeadlockError } from '../src/errors.js';
 import { buildEngineIndex, type EngineIndex } from './engine-index.js';
+import { GroupCountdown } from './engine-groups.js';
 import { advance, nextMilestone, requesters, settle, type InFlight } from './units/memory-service.js';
 import type { TaskDemand } from './units/memory.js';
 
@@ -85,6 +86,8 @@ class Engine {
   private readonly wakeStamp: Int32Array;
   private readonly wakeList: number[] = [];
   private round = 0;
+  private readonly depCountdown: GroupCountdown;
+  private readonly prevCountdown: GroupCountdown;
   now = 0;
   completed = 0;
   events = 0;
@@ -100,6 +103,8 @@ class Engine {
     this.start = new Float64Array(total).fill(-1);
     this.end = new Float64Array(total).fill(-1);
     this.remaining = this.initialCounts();
+    this.depCountdown = new GroupCountdown(this.ix.depGroups, iterations);
+    this.prevCountdown = new GroupCountdown(this.ix.prevGroups, iterations);
     const units = this.ix.unitTasks.length;
     this.pos = new Int32Array(units);
     this.flights = this.ix.unitTasks.map((tasks) => this.flightBuffer(tasks));
@@ -115,12 +120,17 @@ class Engine {
   /** Unfinished dependencies of every task instance (none from before iteration 0). */
   private initialCounts(): Int32Array {
     const { n, iterations } = this;
-    const { deps, prevDeps } = this.ix;
+    const { deps, prevDeps, depGroups, prevGroups } = this.ix;
+    // A shared list counts as one dependency: its group's release.
+    const own = Int32Array.from({ length: n }, (_, t) =>
+      depGroups.ofTask[t]! >= 0 ? 1 : deps.start[t + 1]! - deps.start[t]!,
+    );
+    const prev = Int32Array.from({ length: n }, (_, t) =>
+      prevGroups.ofTask[t]! >= 0 ? 1 : prevDeps.start[t + 1]! - prevDeps.start[t]!,
+    );
     const counts = new Int32Array(n * iterations);
     for (let it = 0; it < iterations; it++)
-      for (let t = 0; t < n; t++)
-        counts[it * n + t] =
-          deps.start[t + 1]! - deps.start[t]! + (it > 0 ? prevDeps.start[t + 1]! - prevDeps.start[t]! : 0);
+      for (let t = 0; t < n; t++) counts[it * n + t] = own[t]! + (it > 0 ? prev[t]! : 0);
     return counts;
   }
 
@@ -142,17 +152,17 @@ class Engine {
 
   /** The dependency instance that finished last (first such in dependency order; -1: none). */
   private lastDependency(it: number, t: number): number {
-    const { deps, prevDeps } = this.ix;
+    const { deps, prevDeps, depGroups, prevGroups } = this.ix;
+    const later = (a: number, b: number) => (a < 0 || this.end[b]! > this.end[a]! ? b : a);
     let last = -1;
-    for (let k = deps.start[t]!; k < deps.start[t + 1]!; k++) {
-      const b = it * this.n + deps.list[k]!;
-      if (last < 0 || this.end[b]! > this.end[last]!) last = b;
-    }
-    if (it > 0)
-      for (let k = prevDeps.start[t]!; k < prevDeps.start[t + 1]!; k++) {
-        const b = (it - 1) * this.n + prevDeps.list[k]!;
-        if (last < 0 || this.end[b]! > this.end[last]!) last = b;
-      }
+    const g = depGroups.ofTask[t]!;
+    if (g >= 0) last = this.depCountdown.lastOf(g, it);
+    else for (let k = deps.start[t]!; k < deps.start[t + 1]!; k++) last = later(last, it * this.n + deps.list[k]!);
+    if (it === 0) return last;
+    const pg = prevGroups.ofTask[t]!;
+    if (pg >= 0) return later(last, this.prevCountdown.lastOf(pg, it - 1));
+    for (let k = prevDeps.start[t]!; k < prevDeps.start[t + 1]!; k++)
+      last = later(last, (it - 1) * this.n + prevDeps.list[k]!);
     return last;
   }
 
@@ -228,6 +238,18 @@ class Engine {
         remaining[(it + 1) * n + w]!--;
         this.wake(ix.unitOf[w]!);
       }
+    this.depCountdown.finished(t, it, inst, this.end, (g) => this.release(ix.depGroups.waiters, g, it));
+    if (it + 1 < this.iterations)
+      this.prevCountdown.finished(t, it, inst, this.end, (g) => this.release(ix.prevGroups.waiters, g, it + 1));
+  }
+
+  /** A group's members are all done: each of its waiters in iteration `it` has one dependency fewer. */
+  private release(waiters: EngineIndex['waiters'], g: number, it: number): void {
+    for (let k = waiters.start[g]!; k < waiters.start[g + 1]!; k++) {
+      const w = waiters.list[k]!;
+      this.remaining[it * this.n + w]!--;
+      this.wake(this.ix.unitOf[w]!);
+    }
   }
 
   /** Completes every finished task at `now`, then starts what became ready (zero-work tasks cascade). */
