@@ -9,7 +9,7 @@
 import { elementCount } from '../ir/graph.js';
 import { sigmaTensorId } from '../ir/method-rules.js';
 import type { Graph } from '../ir/types.js';
-import type { Network, ParamLayer } from '../models/layers.js';
+import type { Layer, Network, ParamLayer } from '../models/layers.js';
 import { ForwardEmitter, type BatchStats } from './expand-forward.js';
 import {
   cleanBatchStats,
@@ -187,6 +187,7 @@ export function allNoisy(
   rows: number,
   batchStats: BatchStats | undefined,
   layers: readonly ParamLayer[] = ctx.layers,
+  reuse?: (layer: Layer) => string | undefined,
 ): NoisyLayer[] {
   const noisy = new Set(layers.map((l) => l.name));
   const stored = new Map<string, string | undefined>();
@@ -196,6 +197,7 @@ export function allNoisy(
     {
       params: (layer) => ctx.params.get(layer.name)!,
       ...(batchStats ? { batchStats } : {}),
+      ...(reuse ? { reuse } : {}),
       afterParam: (layer, z) => {
         if (!noisy.has(layer.name)) return z;
         const injected = injectNoise(ctx, '', layer, z, rows);
@@ -235,7 +237,7 @@ export function allNoisy(
   });
 }
 
-function containsLayer(layer: Network['layers'][number], name: string): boolean {
+export function containsLayer(layer: Network['layers'][number], name: string): boolean {
   return layer.name === name || (layer.kind === 'residual' && layer.body.some((l) => containsLayer(l, name)));
 }
 

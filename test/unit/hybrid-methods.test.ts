@@ -59,6 +59,18 @@ describe.each(['hybrid', 'a-hybrid'] as const)('%s step graph', (method) => {
     expect(Object.values(g.tensors).some((t) => t.dtype === 'bit')).toBe(method === 'a-hybrid');
   });
 
+  test('BP in the first layer: the chain crosses the LR layers after it; the noisy pass reuses the clean first layer', () => {
+    const g = graphOf('fc1');
+    const ids = g.nodes.map((n) => n.id);
+    expect(ids).toContain('clean/fc1.mm');
+    expect(ids).not.toContain('fc1.mm');
+    expect(ids).toContain('fc2.dx');
+    expect(g.nodes.filter((n) => n.kind === 'GradProduct' && n.phase === 'backward').map((n) => n.layer)).toEqual([
+      'fc1',
+    ]);
+    expect(g.nodes.filter((n) => n.kind === 'NoiseInject').map((n) => n.layer)).toEqual(['fc2', 'fc3']);
+  });
+
   test('the simulator costs the backward chain: more BP layers, more backward cycles', async () => {
     const backwardCycles = (bpLayers: string) => {
       const step = compile(net, quadCoreHw, { method, copies: 4, batch: 3, schedule: 'sequential', bpLayers });
