@@ -1,13 +1,14 @@
 // The op table's activations: one entry per elementwise activation, by the name network files use
 // (`{"kind": "silu"}`). Adding an activation is one file beside this one and one line here.
 import type { ActivationOp } from './activation-op.js';
+import { gelu } from './gelu.js';
 import { relu } from './relu.js';
 import { silu } from './silu.js';
 import { tanh } from './tanh.js';
 
 export type { ActivationOp };
 
-export const ACTIVATION_OPS = { relu, tanh, silu } as const satisfies Record<string, ActivationOp>;
+export const ACTIVATION_OPS = { relu, tanh, silu, gelu } as const satisfies Record<string, ActivationOp>;
 
 export type ActivationName = keyof typeof ACTIVATION_OPS;
 export const ACTIVATION_NAMES = Object.keys(ACTIVATION_OPS) as ActivationName[];

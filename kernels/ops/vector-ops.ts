@@ -16,6 +16,12 @@ export const VECTOR_OPS = {
   /** Per element of each output's size x size window. */
   Pool: { opsPerElement: 1, kernels: ['pool', 'pool-backward'] },
   Add: { opsPerElement: 1, kernels: ['add'] },
+  /** Mean and variance sums, subtract, scale by the inverse deviation, affine (backward about the same); no kernel yet. */
+  LayerNorm: { opsPerElement: 8, kernels: [] },
+  /** Attention's row softmax: scale, max, exp, sum, divide (backward: the row dot product, subtract, multiply); no kernel yet. */
+  Softmax: { opsPerElement: 5, kernels: [] },
+  /** Token rearrangements and pooling (head split and merge, class token, position add, pools); no kernel yet. */
+  TokenOp: { opsPerElement: 1, kernels: [] },
   /** Counter-based RNG plus Box-Muller plus the add. */
   NoiseInject: { opsPerElement: 10, kernels: ['noise-inject', 'noise-inject-signs'] },
   SignPack: { opsPerElement: 1, kernels: ['sign-pack'] },

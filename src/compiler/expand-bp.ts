@@ -7,8 +7,10 @@ import { elementCount } from '../ir/graph.js';
 import type { Graph, IrNode } from '../ir/types.js';
 import { isActivationLayer, type Layer, type Network, type ParamLayer } from '../models/layers.js';
 import { ForwardEmitter } from './expand-forward.js';
+import { emitTokenBackward, type BackwardParts } from './expand-tokens.js';
 import {
   gradDims,
+  lossSize,
   gradientTensor,
   optimizerUpdate,
   removeDeadCode,
@@ -18,11 +20,11 @@ import {
 } from './expand-common.js';
 import type { MethodRules } from './methods/rules.js';
 
-export class BackwardEmitter {
+export class BackwardEmitter implements BackwardParts {
   constructor(
     private readonly ctx: ExpandContext,
-    private readonly forward: ForwardEmitter,
-    private readonly rows: number,
+    readonly forward: ForwardEmitter,
+    readonly rows: number,
     /** Layers whose weight gradient this chain computes (hybrids: the BP layers); the others only pass dx on. */
     private readonly trains: (layer: Layer) => boolean = () => true,
   ) {}
@@ -32,9 +34,13 @@ export class BackwardEmitter {
   }
 
   private dx(layer: Layer, x: string): string {
-    const info = this.ctx.b.get(x);
+    return this.gradient(layer, x, 'dx');
+  }
+
+  gradient(layer: Layer, like: string, suffix: string): string {
+    const info = this.ctx.b.get(like);
     return this.ctx.b.tensor({
-      id: `${layer.name}.dx`,
+      id: `${layer.name}.${suffix}`,
       shape: info.shape,
       dtype: info.dtype,
       cls: 'gradient',
@@ -54,7 +60,15 @@ export class BackwardEmitter {
       case 'linear':
       case 'conv2d':
       case 'batchnorm':
+      case 'layernorm':
+      case 'class-token':
+      case 'position-embedding':
         return this.paramLayer(layer, x, dy);
+      case 'attention':
+      case 'tokens':
+      case 'class-pool':
+      case 'mean-pool':
+        return emitTokenBackward(this, layer, x, dy);
       case 'maxpool':
       case 'avgpool': {
         const dx = this.dx(layer, x);
@@ -92,12 +106,25 @@ export class BackwardEmitter {
   /** The weight-gradient product and update (of the layers this chain trains), and unless the layer reads the network input the input gradient. */
   private paramLayer(layer: ParamLayer, x: string, dy: string): string {
     if (this.trains(layer)) this.weightGradient(layer, x, dy);
-    if (x === 'x') return dy;
+    // A position embedding adds its table: the input's gradient is dy itself.
+    if (x === 'x' || layer.kind === 'position-embedding') return dy;
     const dx = this.dx(layer, x);
     const params = this.ctx.params.get(layer.name)!;
     if (layer.kind === 'batchnorm')
       this.node(layer, { kind: 'BatchNorm', inputs: [dy, x, params], outputs: [dx], channels: layer.channels });
-    else this.ctx.b.node(this.inputGradient(layer, dy, params, dx));
+    else if (layer.kind === 'layernorm')
+      this.node(layer, { kind: 'LayerNorm', inputs: [dy, x, params], outputs: [dx], features: layer.features });
+    else if (layer.kind === 'class-token') {
+      const [tokens, features] = this.ctx.shapes.get(layer.name)!.output;
+      this.node(layer, {
+        kind: 'TokenOp',
+        op: 'class-token',
+        inputs: [dy],
+        outputs: [dx],
+        tokens: tokens!,
+        features: features!,
+      });
+    } else this.ctx.b.node(this.inputGradient(layer, dy, params, dx));
     return dx;
   }
 
@@ -131,8 +158,17 @@ export class BackwardEmitter {
       inputs: [dy, params],
       outputs: [dx],
     };
-    if (layer.kind === 'linear')
-      return { ...base, kind: 'MatMul', m: this.rows, n: layer.inFeatures, k: layer.outFeatures, groups: 1 };
+    if (layer.kind === 'linear') {
+      const positions = elementCount(this.ctx.shapes.get(layer.name)!.output) / layer.outFeatures;
+      return {
+        ...base,
+        kind: 'MatMul',
+        m: this.rows * positions,
+        n: layer.inFeatures,
+        k: layer.outFeatures,
+        groups: 1,
+      };
+    }
     const [, h, w] = this.ctx.shapes.get(layer.name)!.input;
     const [, oh, ow] = this.ctx.shapes.get(layer.name)!.output;
     return {
@@ -154,7 +190,7 @@ export class BackwardEmitter {
 
 /** The fields of an elementwise backward node other than its id, phase, layer and element count. */
 type ElementwiseFields = DistributiveOmit<
-  Extract<IrNode, { kind: 'BiasAct' | 'Pool' | 'Add' | 'BatchNorm' }>,
+  Extract<IrNode, { kind: 'BiasAct' | 'Pool' | 'Add' | 'BatchNorm' | 'LayerNorm' | 'TokenOp' }>,
   'id' | 'phase' | 'layer' | 'elements'
 >;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -173,7 +209,8 @@ export function expandBp(network: Network, options: ExpandOptions, rules: Method
   );
   const logits = forward.sequence(network.layers, 'x');
   const loss = b.tensor({ id: 'loss', shape: [N], dtype: b.floatDtype, cls: 'loss' });
-  const dlogits = b.tensor({ id: 'loss.dlogits', shape: [N, network.classes], dtype: b.floatDtype, cls: 'gradient' });
+  const outShape = ctx.shapes.get(network.layers.at(-1)!.name)!.output;
+  const dlogits = b.tensor({ id: 'loss.dlogits', shape: [N, ...outShape], dtype: b.floatDtype, cls: 'gradient' });
   b.node({
     id: 'loss.ce',
     kind: 'Loss',
@@ -181,7 +218,7 @@ export function expandBp(network: Network, options: ExpandOptions, rules: Method
     inputs: [logits, 'labels'],
     outputs: [loss, dlogits],
     rows: N,
-    classes: network.classes,
+    ...lossSize(ctx),
   });
   new BackwardEmitter(ctx, forward, N).sequence(network.layers, dlogits);
   return removeDeadCode(b.build());

@@ -5,7 +5,7 @@ import { GraphBuilder } from '../ir/builder.js';
 import { elementCount } from '../ir/graph.js';
 import type { Graph, GraphMeta } from '../ir/types.js';
 import { paramLayers, parameterCount, type Network, type ParamLayer, type Shape } from '../models/layers.js';
-import { inferShapes } from '../models/shapes.js';
+import { inferShapes, labelsPerSample } from '../models/shapes.js';
 import { ForwardEmitter, type BatchNormLayer, type BatchStats } from './expand-forward.js';
 import type { CompileOptions } from './types.js';
 import { defaultSwitches, optimizerStateId, sigmaTensorId, type MethodSwitches } from '../ir/method-rules.js';
@@ -37,6 +37,14 @@ export interface ExpandContext {
   switches: MethodSwitches;
   /** The method's rules (src/compiler/methods): what its nodes carry. */
   rules: MethodRules;
+  /** Labels per sample: 1, or the tokens of a network that classifies every token. */
+  labelsPerSample: number;
+}
+
+/** A Loss node's size attributes: the classes, and the tokens per row when every token has a label. */
+export function lossSize(ctx: ExpandContext): { classes: number; tokens?: number } {
+  const tokens = ctx.labelsPerSample;
+  return { classes: ctx.network.classes, ...(tokens > 1 ? { tokens } : {}) };
 }
 
 export function parameterTotal(layer: ParamLayer): number {
@@ -63,7 +71,8 @@ export function startExpansion(
   const shapes = inferShapes(network);
   const layers = paramLayers(network.layers);
   b.tensor({ id: 'x', shape: [inputRows, ...network.inputShape], dtype: b.floatDtype, cls: 'input' });
-  b.tensor({ id: 'labels', shape: [options.batch], dtype: b.floatDtype, cls: 'input' });
+  const perSample = labelsPerSample(network);
+  b.tensor({ id: 'labels', shape: [options.batch * perSample], dtype: b.floatDtype, cls: 'input' });
   const params = new Map<string, string>();
   for (const layer of layers) {
     params.set(
@@ -77,7 +86,8 @@ export function startExpansion(
       }),
     );
   }
-  return { b, network, options, shapes, layers, params, switches: options.switches ?? defaultSwitches, rules };
+  const switches = options.switches ?? defaultSwitches;
+  return { b, network, options, shapes, layers, params, switches, rules, labelsPerSample: perSample };
 }
 
 /** dW = D^T X with a ones column appended to X, so the bias gradient comes out of the same product. */
@@ -85,7 +95,14 @@ export function gradDims(ctx: ExpandContext, layer: ParamLayer, rows: number): {
   const out = ctx.shapes.get(layer.name)!.output;
   switch (layer.kind) {
     case 'linear':
-      return { m: layer.outFeatures, n: layer.inFeatures + 1, k: rows };
+      // Per token on a sequence: every position is a row of the product.
+      return { m: layer.outFeatures, n: layer.inFeatures + 1, k: (rows * elementCount(out)) / layer.outFeatures };
+    case 'layernorm':
+      return { m: layer.features, n: 2, k: (rows * elementCount(out)) / layer.features };
+    case 'class-token':
+      return { m: layer.features, n: 1, k: rows };
+    case 'position-embedding':
+      return { m: layer.tokens * layer.features, n: 1, k: rows };
     case 'conv2d':
       return {
         m: layer.outChannels,

@@ -7,6 +7,7 @@ import type { Network, ParamLayer } from '../models/layers.js';
 import { ForwardEmitter } from './expand-forward.js';
 import {
   cleanBatchStats,
+  lossSize,
   gradientTensor,
   methodAttributes,
   optimizerUpdate,
@@ -93,7 +94,7 @@ function emitLossPerCopy(ctx: ExpandContext, logits: string, N: number, K: numbe
     inputs: [logits, 'labels'],
     outputs: [loss],
     rows: N * K,
-    classes: ctx.network.classes,
+    ...lossSize(ctx),
     ...methodAttributes(ctx).loss,
   });
   const perCopy = b.tensor({ id: 'loss.per-copy', shape: [K], dtype: b.floatDtype, cls: 'loss' });

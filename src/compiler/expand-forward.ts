@@ -6,6 +6,8 @@
 import type { GraphBuilder } from '../ir/builder.js';
 import { elementCount } from '../ir/graph.js';
 import { isActivationLayer, type ActivationLayer, type Layer, type ParamLayer, type Shape } from '../models/layers.js';
+import { isTokenLayer } from '../models/transformer-layers.js';
+import { emitTokenLayer, type AttentionTensors } from './expand-tokens.js';
 
 export interface ForwardHooks {
   /** Tensor holding the parameters the layer's forward reads. */
@@ -31,11 +33,13 @@ export class ForwardEmitter {
   readonly layerInput = new Map<string, string>();
   /** Output tensor of every layer walked, emitted or reused, by layer name. */
   readonly layerOutput = new Map<string, string>();
+  /** What each attention layer keeps for its backward (Q, K, V and the probabilities), by layer name. */
+  readonly attention = new Map<string, AttentionTensors>();
 
   constructor(
-    private readonly b: GraphBuilder,
+    readonly b: GraphBuilder,
     private readonly shapes: Map<string, { input: Shape; output: Shape }>,
-    private readonly hooks: ForwardHooks,
+    readonly hooks: ForwardHooks,
     /** Rows of every activation this chain produces. */
     readonly rows: number,
     /** Independent weight sets the rows are split across (ES copies); 1 otherwise. */
@@ -56,7 +60,8 @@ export class ForwardEmitter {
     return out;
   }
 
-  private activation(name: string, layer: string, perSample: Shape): string {
+  /** A new activation tensor of this chain's rows: [rows, ...perSample]. */
+  activation(name: string, layer: string, perSample: Shape): string {
     return this.b.tensor({
       id: `${this.prefix}${name}`,
       shape: [this.rows, ...perSample],
@@ -66,14 +71,19 @@ export class ForwardEmitter {
     });
   }
 
-  private outShape(layer: Layer): Shape {
+  outShape(layer: Layer): Shape {
     const s = this.shapes.get(layer.name);
     if (!s) throw new Error(`expand: no shape for layer ${layer.name}`);
     return s.output;
   }
 
+  inShape(layer: Layer): Shape {
+    return this.shapes.get(layer.name)!.input;
+  }
+
   private emit(layer: Layer, x: string): string {
     if (isActivationLayer(layer)) return this.activationLayer(layer, x);
+    if (isTokenLayer(layer)) return emitTokenLayer(this, layer, x);
     switch (layer.kind) {
       case 'linear':
         return this.linear(layer, x);
@@ -106,16 +116,16 @@ export class ForwardEmitter {
     }
   }
 
-  private id(layer: Layer, suffix: string): string {
+  id(layer: Layer, suffix: string): string {
     return `${this.prefix}${layer.name}.${suffix}`;
   }
 
-  private base(layer: Layer): { layer: string; phase: 'forward' } {
+  base(layer: Layer): { layer: string; phase: 'forward' } {
     return { layer: layer.name, phase: 'forward' };
   }
 
   /** Elements of the layer's output over this chain's rows. */
-  private elements(layer: Layer): number {
+  elements(layer: Layer): number {
     return this.rows * elementCount(this.outShape(layer));
   }
 
@@ -128,7 +138,8 @@ export class ForwardEmitter {
       kind: 'MatMul',
       inputs: [x, p],
       outputs: [z],
-      m: this.rows / this.groups,
+      // Per token on a sequence: every position of every row is one product row.
+      m: (this.rows / this.groups) * (elementCount(this.outShape(layer)) / layer.outFeatures),
       n: layer.outFeatures,
       k: layer.inFeatures,
       groups: this.groups,

@@ -9,16 +9,29 @@ import type { Graph } from '../ir/types.js';
 import { selectBpLayers } from '../models/bp-layers.js';
 import type { Layer, Network } from '../models/layers.js';
 import { BackwardEmitter } from './expand-bp.js';
-import { cleanChain, removeDeadCode, startExpansion, type ExpandContext, type ExpandOptions } from './expand-common.js';
+import {
+  cleanChain,
+  lossSize,
+  removeDeadCode,
+  startExpansion,
+  type ExpandContext,
+  type ExpandOptions,
+} from './expand-common.js';
 import { allNoisy, containsLayer, lrGradients } from './expand-lr.js';
 import type { MethodRules } from './methods/rules.js';
 
 /** The clean chain's loss and d loss / d logits (a BP Loss node) on the input's rows. */
 function cleanLossGradient(ctx: ExpandContext, logits: string, rows: number): string {
   const { b } = ctx;
-  const classes = ctx.network.classes;
+  const size = lossSize(ctx);
+  const perRow = size.tokens === undefined ? [size.classes] : [size.tokens, size.classes];
   const loss = b.tensor({ id: 'clean/loss', shape: [rows], dtype: b.floatDtype, cls: 'loss' });
-  const dlogits = b.tensor({ id: 'clean/loss.dlogits', shape: [rows, classes], dtype: b.floatDtype, cls: 'gradient' });
+  const dlogits = b.tensor({
+    id: 'clean/loss.dlogits',
+    shape: [rows, ...perRow],
+    dtype: b.floatDtype,
+    cls: 'gradient',
+  });
   b.node({
     id: 'clean/loss.ce',
     kind: 'Loss',
@@ -26,7 +39,7 @@ function cleanLossGradient(ctx: ExpandContext, logits: string, rows: number): st
     inputs: [logits, 'labels'],
     outputs: [loss, dlogits],
     rows,
-    classes,
+    ...size,
   });
   return dlogits;
 }

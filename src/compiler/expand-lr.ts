@@ -14,6 +14,7 @@ import { ForwardEmitter, type BatchStats } from './expand-forward.js';
 import {
   cleanBatchStats,
   gradDims,
+  lossSize,
   gradientTensor,
   methodAttributes,
   optimizerUpdate,
@@ -175,7 +176,7 @@ function lossOf(ctx: ExpandContext, prefix: string, logits: string, rows: number
     inputs: [logits, 'labels'],
     outputs,
     rows,
-    classes: ctx.network.classes,
+    ...lossSize(ctx),
     ...attributes,
   });
   return { loss, values: values ?? loss };

@@ -38,6 +38,9 @@ function shrink(node: IrNode, K: number): IrNode {
     case 'BatchNorm':
     case 'Pool':
     case 'Add':
+    case 'LayerNorm':
+    case 'Softmax':
+    case 'TokenOp':
       return { ...node, elements: node.elements / K };
     case 'Loss':
       return { ...node, rows: node.rows / K };

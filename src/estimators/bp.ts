@@ -22,6 +22,7 @@ import { channelsSpatial, forward, type TraceEntry } from './forward.js';
 import { KeptBytesAccount } from './kept-bytes.js';
 import { validateBatch } from './validate-input.js';
 import type { Batch, GradientResult, LayerGradient, Params } from './types.js';
+import { tokenLayerNotYet } from '../models/transformer-layers.js';
 
 interface BackwardContext {
   rows: number;
@@ -154,6 +155,6 @@ function backwardParam(
       return dz.map((g, i) => g * p.weights[channelOf(i)]! * inv[channelOf(i)]!);
     }
     default:
-      return layer satisfies never;
+      return tokenLayerNotYet(layer, 'the float64 oracle');
   }
 }

@@ -27,6 +27,7 @@ import {
 } from '../models/layers.js';
 import { layerOutputShape } from '../models/shapes.js';
 import type { LayerParams, Params } from './types.js';
+import { tokenLayerNotYet } from '../models/transformer-layers.js';
 
 export type TraceEntry =
   | {
@@ -145,7 +146,7 @@ function runLayer(ctx: Context, layer: Layer, x: Float64Array, shape: Shape, tra
       return out.map((v, i) => v + x[i]!);
     }
     default:
-      return layer satisfies never;
+      return tokenLayerNotYet(layer, 'the float64 oracle');
   }
 }
 
@@ -229,6 +230,6 @@ export function preActivation(
       return result.output;
     }
     default:
-      return layer satisfies never;
+      return tokenLayerNotYet(layer, 'the float64 oracle');
   }
 }

@@ -14,6 +14,7 @@ import type { ParamLayer, Shape } from '../models/layers.js';
 import { layerOutputShape } from '../models/shapes.js';
 import { channelsSpatial } from './forward.js';
 import type { LayerGradient } from './types.js';
+import { tokenLayerNotYet } from '../models/transformer-layers.js';
 
 export interface ProductInput {
   layer: ParamLayer;
@@ -65,6 +66,6 @@ export function gradientProduct(p: ProductInput): LayerGradient {
       };
     }
     default:
-      return layer satisfies never;
+      return tokenLayerNotYet(layer, 'the float64 oracle');
   }
 }

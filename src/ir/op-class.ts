@@ -33,6 +33,9 @@ export function opClass(node: IrNode): OpClass | undefined {
     case 'BatchNorm':
     case 'Pool':
     case 'Add':
+    case 'LayerNorm':
+    case 'Softmax':
+    case 'TokenOp':
       return node.phase === 'backward' ? `${node.kind}.backward` : node.kind;
     default:
       return node.kind;

@@ -78,6 +78,23 @@ export type IrNode =
   /** size x size windows every `stride` positions. */
   | (NodeBase & { kind: 'Pool'; op: 'max' | 'avg'; elements: number; size: number; stride: number })
   | (NodeBase & { kind: 'Add'; elements: number })
+  /** Per row of `features` values: normalise, then the layer's scale and shift (backward: dx from dy, the kept input and the scale). */
+  | (NodeBase & { kind: 'LayerNorm'; elements: number; features: number })
+  /**
+   * Row softmax over `width` values after scaling by `scale` (attention scores), masked to the row's
+   * own and earlier positions when causal (row r of a [width, width] block keeps columns 0..r mod width).
+   * Backward: dx from dy and the kept probabilities.
+   */
+  | (NodeBase & { kind: 'Softmax'; elements: number; width: number; scale: number; causal: boolean })
+  /** A token-sequence rearrangement or reduction (TOKEN_OPS); `elements` counts its largest operand. */
+  | (NodeBase & {
+      kind: 'TokenOp';
+      op: TokenOpName;
+      elements: number;
+      tokens: number;
+      features: number;
+      heads?: number;
+    })
   /** Inputs: the clean values (none when regenerating the noise), then the layer's sigma where it is learned. */
   | (NodeBase & {
       kind: 'NoiseInject';
@@ -95,6 +112,8 @@ export type IrNode =
       kind: 'Loss';
       rows: number;
       classes: number;
+      /** Labels per row (a language model's tokens): the row's loss sums its tokens' losses. Absent: 1. */
+      tokens?: number;
       /** gradient (BP: the loss and d loss / d logits), loss (baselined per-row loss), loss-signs. Absent: gradient. */
       emits?: 'gradient' | 'loss' | 'loss-signs';
       /** The per-sample baseline over its copies (not for BP). */
@@ -135,6 +154,24 @@ export type IrNode =
 
 export type IrNodeKind = IrNode['kind'];
 
+/**
+ * Token-sequence ops, each on rows of [tokens, features]: `tokens` [features(channels), tokens] to
+ * [tokens, features]; `split-heads` [tokens, 3 * features] (Q | K | V) to Q, K, V each [heads, tokens,
+ * features / heads]; `merge-heads` back to [tokens, features]; `class-token` prepends the layer's token
+ * (tokens counts the output); `position` adds the layer's table; `class-pool` keeps token 0;
+ * `mean-pool` averages the tokens (tokens counts the input).
+ */
+export const TOKEN_OPS = [
+  'tokens',
+  'split-heads',
+  'merge-heads',
+  'class-token',
+  'position',
+  'class-pool',
+  'mean-pool',
+] as const;
+export type TokenOpName = (typeof TOKEN_OPS)[number];
+
 export interface GraphMeta {
   network: string;
   /** The gradient method's registry name (src/compiler/methods); nodes carry what it means. */
@@ -165,12 +202,18 @@ export const OP_CLASSES = [
   'BatchNorm',
   'Pool',
   'Add',
+  'LayerNorm',
+  'Softmax',
+  'TokenOp',
   'MatMul.backward',
   'Conv2d.backward',
   'BiasAct.backward',
   'BatchNorm.backward',
   'Pool.backward',
   'Add.backward',
+  'LayerNorm.backward',
+  'Softmax.backward',
+  'TokenOp.backward',
   'NoiseInject.float',
   'NoiseInject.sign-bits',
   'NoiseInject.regenerate',

@@ -25,6 +25,8 @@ function expectedOutputElements(node: IrNode): number | undefined {
     case 'BatchNorm':
     case 'Pool':
     case 'Add':
+    case 'LayerNorm':
+    case 'Softmax':
     case 'NoiseInject':
     case 'SignPack':
     case 'Reduce':
@@ -39,6 +41,7 @@ function expectedOutputElements(node: IrNode): number | undefined {
     case 'Load':
     case 'Store':
     case 'Transfer':
+    case 'TokenOp':
       return undefined;
     default:
       return node satisfies never;
@@ -61,7 +64,7 @@ function expectedInputElements(node: IrNode): number[] | undefined {
     case 'SigmaGrad':
       return [node.elements];
     case 'Loss':
-      return [node.rows * node.classes];
+      return [node.rows * (node.tokens ?? 1) * node.classes];
     case 'LossBroadcast':
       return [node.rows];
     default:

@@ -34,6 +34,9 @@ function baseWork(node: IrNode, floatBytes: number): Work {
       return { kind: 'vector', elements: node.elements, opsPerElement: actOps(node.act) };
     case 'Pool':
       return { kind: 'vector', elements: node.elements, opsPerElement: ops('Pool') * node.size * node.size };
+    case 'LayerNorm':
+    case 'Softmax':
+    case 'TokenOp':
     case 'BatchNorm':
     case 'Add':
     case 'SignPack':
@@ -41,7 +44,7 @@ function baseWork(node: IrNode, floatBytes: number): Work {
     case 'SigmaGrad':
       return { kind: 'vector', elements: node.elements, opsPerElement: ops(node.kind) };
     case 'Loss':
-      return { kind: 'vector', elements: node.rows * node.classes, opsPerElement: ops('Loss') };
+      return { kind: 'vector', elements: node.rows * (node.tokens ?? 1) * node.classes, opsPerElement: ops('Loss') };
     case 'LossBroadcast':
       return { kind: 'vector', elements: node.rows * node.targets, opsPerElement: ops('LossBroadcast') };
     case 'Reduce':

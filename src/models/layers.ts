@@ -4,11 +4,18 @@
 // injected on its output (METHOD.md 1.2 and 7.3). A network ends in softmax cross-entropy on the
 // last layer's output. Activation layers are the op table's activations (kernels/ops/activations.ts).
 import { isActivationName, type ActivationName } from '../../kernels/ops/activations.js';
+import type { TokenLayer, TokenParamLayer } from './transformer-layers.js';
 
-/** Activation shape of one sample: [features] after flatten/linear, [channels, height, width] before. */
+export type { TokenLayer, TokenParamLayer };
+
+/**
+ * Activation shape of one sample: [features] after flatten/linear, [channels, height, width] before,
+ * [tokens, features] for a token sequence (src/models/transformer-layers.ts).
+ */
 export type Shape = readonly number[];
 
 export type Layer =
+  /** A dense layer on the last axis: [inFeatures] or, per token, [tokens, inFeatures]. */
   | { kind: 'linear'; name: string; inFeatures: number; outFeatures: number }
   | {
       kind: 'conv2d';
@@ -27,7 +34,8 @@ export type Layer =
   | { kind: 'avgpool'; name: string; size: number; stride: number }
   | { kind: 'flatten'; name: string }
   /** out = body(x) + x; the body must preserve the shape. */
-  | { kind: 'residual'; name: string; body: Layer[] };
+  | { kind: 'residual'; name: string; body: Layer[] }
+  | TokenLayer;
 
 export type LayerKind = Layer['kind'];
 export type ActivationLayer = Extract<Layer, { kind: ActivationName }>;
@@ -35,7 +43,7 @@ export type ActivationLayer = Extract<Layer, { kind: ActivationName }>;
 export function isActivationLayer(layer: Layer): layer is ActivationLayer {
   return isActivationName(layer.kind);
 }
-export type ParamLayer = Extract<Layer, { kind: 'linear' | 'conv2d' | 'batchnorm' }>;
+export type ParamLayer = Extract<Layer, { kind: 'linear' | 'conv2d' | 'batchnorm' }> | TokenParamLayer;
 
 export interface Network {
   name: string;
@@ -45,8 +53,17 @@ export interface Network {
   layers: Layer[];
 }
 
+const PARAM_KINDS: ReadonlySet<string> = new Set<ParamLayer['kind']>([
+  'linear',
+  'conv2d',
+  'batchnorm',
+  'layernorm',
+  'class-token',
+  'position-embedding',
+]);
+
 export function isParamLayer(layer: Layer): layer is ParamLayer {
-  return layer.kind === 'linear' || layer.kind === 'conv2d' || layer.kind === 'batchnorm';
+  return PARAM_KINDS.has(layer.kind);
 }
 
 /** Output channels (neurons for linear) of a parametrised layer: the length of its sigma vector. */
@@ -58,6 +75,10 @@ export function outputChannels(layer: ParamLayer): number {
       return layer.outChannels;
     case 'batchnorm':
       return layer.channels;
+    case 'layernorm':
+    case 'class-token':
+    case 'position-embedding':
+      return layer.features;
     default:
       return layer satisfies never;
   }
@@ -82,6 +103,9 @@ export function fanIn(layer: ParamLayer): number {
     case 'conv2d':
       return layer.inChannels * layer.kernelSize * layer.kernelSize;
     case 'batchnorm':
+    case 'layernorm':
+    case 'class-token':
+    case 'position-embedding':
       return 1;
     default:
       return layer satisfies never;
@@ -100,6 +124,12 @@ export function parameterCount(layer: ParamLayer): { weights: number; biases: nu
       };
     case 'batchnorm':
       return { weights: layer.channels, biases: layer.channels };
+    case 'layernorm':
+      return { weights: layer.features, biases: layer.features };
+    case 'class-token':
+      return { weights: layer.features, biases: 0 };
+    case 'position-embedding':
+      return { weights: layer.tokens * layer.features, biases: 0 };
     default:
       return layer satisfies never;
   }

@@ -36,8 +36,10 @@ function shapeProblems(network: Network): string[] {
   attempt(() => inferShapes(network));
   attempt(() => {
     const out = sequenceOutputShape(network.layers, network.inputShape);
-    if (out.length !== 1 || out[0] !== network.classes)
-      problems.push(`layers: the last layer outputs [${out.join(', ')}], allowed: [${network.classes}] (classes)`);
+    if (out.length > 2 || out.at(-1) !== network.classes)
+      problems.push(
+        `layers: the last layer outputs [${out.join(', ')}], allowed: [${network.classes}] (classes) or [tokens, ${network.classes}]`,
+      );
   });
   return [...new Set(problems)];
 }

@@ -35,7 +35,21 @@ const conv2d = z
   })
   .strict();
 const batchnorm = z.object({ kind: z.literal('batchnorm'), name, channels: size('channels') }).strict();
-const plain = <K extends ActivationName | 'flatten'>(kind: K) => z.object({ kind: z.literal(kind), name }).strict();
+const plain = <K extends ActivationName | 'flatten' | 'tokens' | 'class-pool' | 'mean-pool'>(kind: K) =>
+  z.object({ kind: z.literal(kind), name }).strict();
+const layernorm = z.object({ kind: z.literal('layernorm'), name, features: size('features') }).strict();
+const classToken = z.object({ kind: z.literal('class-token'), name, features: size('features') }).strict();
+const positionEmbedding = z
+  .object({ kind: z.literal('position-embedding'), name, tokens: size('tokens'), features: size('features') })
+  .strict();
+const attention = z
+  .object({
+    kind: z.literal('attention'),
+    name,
+    heads: size('heads; the input is [tokens, 3 x width] (Q | K | V), width a multiple of heads'),
+    causal: z.boolean().describe('mask each token to itself and earlier tokens'),
+  })
+  .strict();
 const pool = (kind: 'maxpool' | 'avgpool') =>
   z.object({ kind: z.literal(kind), name, size: size('window'), stride: size('stride') }).strict();
 
@@ -48,6 +62,13 @@ export const layerSchema: z.ZodType<Layer> = z.lazy(() =>
     plain('flatten'),
     pool('maxpool'),
     pool('avgpool'),
+    layernorm,
+    attention,
+    plain('tokens'),
+    classToken,
+    positionEmbedding,
+    plain('class-pool'),
+    plain('mean-pool'),
     z
       .object({
         kind: z.literal('residual'),
@@ -66,8 +87,11 @@ export const networkFileSchema = z
       .array(size('dimension'))
       .min(1)
       .max(3)
-      .describe('one sample: [features] or [channels, height, width]'),
+      .describe('one sample: [features], [tokens, features] or [channels, height, width]'),
     classes: size('classes of the softmax cross-entropy on the last layer'),
-    layers: z.array(layerSchema).min(1).describe('layers in execution order; the last one outputs `classes` values'),
+    layers: z
+      .array(layerSchema)
+      .min(1)
+      .describe('layers in execution order; the last one outputs `classes` values (or [tokens, classes])'),
   })
   .strict();

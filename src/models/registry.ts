@@ -2,6 +2,7 @@
 import { ConfigError } from '../errors.js';
 import { cnn, mlp, resnet5, resnet9, type ConvNetOptions } from './builders.js';
 import type { Network } from './layers.js';
+import { gpt2Small, vitTiny } from './transformer-builders.js';
 
 export interface ModelOptions extends ConvNetOptions {
   /** Hidden widths of the MLP (input and class count come from inputShape and classes). */
@@ -13,6 +14,9 @@ const builders: Record<string, (o: ModelOptions) => Network> = {
   cnn,
   resnet5,
   resnet9,
+  'vit-tiny': vitTiny,
+  // A language model: its input and classes are its own (token embeddings, vocabulary), not a dataset's.
+  'gpt2-small': () => gpt2Small(),
 };
 
 export const modelNames = Object.keys(builders);

@@ -2,6 +2,7 @@
 // shape of every layer. Errors name the layer, the shape found and the shape allowed.
 import { InvalidInputError } from '../errors.js';
 import { elementCount, isActivationLayer, type Layer, type Network, type Shape } from './layers.js';
+import { isTokenLayer, tokenLayerOutputShape } from './transformer-layers.js';
 
 export function convOutputSize(size: number, kernel: number, stride: number, padding: number): number {
   return Math.floor((size + 2 * padding - kernel) / stride) + 1;
@@ -24,10 +25,12 @@ function imageShape(layer: Layer, input: Shape): [number, number, number] {
 /** Output shape of one layer for one sample. */
 export function layerOutputShape(layer: Layer, input: Shape): Shape {
   if (isActivationLayer(layer)) return input;
+  if (isTokenLayer(layer)) return tokenLayerOutputShape(layer, input);
   switch (layer.kind) {
     case 'linear':
-      if (input.length !== 1 || input[0] !== layer.inFeatures) fail(layer, input, `[${layer.inFeatures}]`);
-      return [layer.outFeatures];
+      if (input.length > 2 || input.at(-1) !== layer.inFeatures)
+        fail(layer, input, `[${layer.inFeatures}] or [tokens, ${layer.inFeatures}]`);
+      return [...input.slice(0, -1), layer.outFeatures];
     case 'conv2d': {
       const [c, h, w] = imageShape(layer, input);
       if (c !== layer.inChannels) fail(layer, input, `${layer.inChannels} input channels`);
@@ -77,10 +80,16 @@ export function inferShapes(network: Network): Map<string, { input: Shape; outpu
       return output;
     }, input);
   const out = walk(network.layers, network.inputShape);
-  if (out.length !== 1 || out[0] !== network.classes) {
+  if (out.length > 2 || out.at(-1) !== network.classes) {
     throw new InvalidInputError(
-      `network ${network.name}: the last layer gives [${out.join(', ')}], expected [${network.classes}] class scores`,
+      `network ${network.name}: the last layer gives [${out.join(', ')}], expected [${network.classes}] class scores (or [tokens, ${network.classes}], one label per token)`,
     );
   }
   return shapes;
+}
+
+/** Labels per sample: 1, or the tokens of a network whose last layer gives [tokens, classes]. */
+export function labelsPerSample(network: Network): number {
+  const out = sequenceOutputShape(network.layers, network.inputShape);
+  return out.length === 2 ? out[0]! : 1;
 }

@@ -4,6 +4,7 @@
 // run does not fit the memory available is refused before any runtime is created (probe-memory.ts).
 import type { ProbeLayer, ProbeReport, ProbeRun } from '../report/probe-report.js';
 import type { Method } from '../compiler/methods/names.js';
+import { refuseTokenLayers } from '../models/transformer-layers.js';
 import { epochPermutation, gatherBatch } from './batches.js';
 import { loadDataset } from './datasets/load-dataset.js';
 import { featureCount } from './datasets/types.js';
@@ -51,6 +52,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: s
   const dataset = loadDataset(o.dataset, { limit: Math.max(o.batch, 1000), testLimit: 1, seed: o.seed });
   const network = await trainNetwork({ model: o.model, dataset: o.dataset, hidden: o.hidden }, dataset);
   const start = await startParams(o.model);
+  refuseTokenLayers(network.layers, 'probe');
   const batch = gatherBatch(
     dataset.train,
     featureCount(dataset),

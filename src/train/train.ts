@@ -6,6 +6,7 @@
 // (sigma.<layer> means, sigma.mean overall) and reported at the end.
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
+import { refuseTokenLayers } from '../models/transformer-layers.js';
 import { gatherBatch, epochPermutation } from './batches.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { loadDataset } from './datasets/load-dataset.js';
@@ -84,6 +85,7 @@ async function setup(
   const config = checkRunDir(options.outDir, config0, options);
   const dataset = loadDataset(config.dataset, datasetOptions(config));
   const network = await trainNetwork(config, dataset);
+  refuseTokenLayers(network.layers, 'train');
   const memory = guardMemory(config, dataset, network, options.maxMemoryBytes);
   const runtime = await Runtime.create({
     network,

@@ -73,7 +73,7 @@ test('every schema problem at once with its JSON path; then shapes, names and th
   );
   expect(tail).toEqual([
     'net.json: layer name a is used twice; names must be unique',
-    'net.json: layers: the last layer outputs [4], allowed: [3] (classes)',
+    'net.json: layers: the last layer outputs [4], allowed: [3] (classes) or [tokens, 3]',
   ]);
   expect(problems('{"name": ')[0]).toMatch(/^net\.json: malformed JSON/);
 });

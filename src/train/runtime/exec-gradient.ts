@@ -90,7 +90,7 @@ async function layerProduct(
       );
     }
     default:
-      return layer satisfies never;
+      throw new Error(`runtime: layer ${layer.name} (${layer.kind}) has no gradient kernel yet`);
   }
 }
 

@@ -50,6 +50,11 @@ async function transfer(ctx: ExecContext, node: IrNode): Promise<void> {
   ctx.env.set(node.outputs[0]!, copy);
 }
 
+/** Token-sequence nodes are simulated and compiled; no kernels run them yet (train refuses such networks first). */
+function noKernelYet(node: IrNode): never {
+  throw new Error(`runtime: node ${node.id} (${node.kind}) has no kernel yet`);
+}
+
 export async function executeNode(ctx: ExecContext, node: IrNode): Promise<void> {
   if (!HANDLE_NODES.has(node.kind)) await downloadInputs(ctx, node.inputs);
   return match(node)
@@ -68,6 +73,7 @@ export async function executeNode(ctx: ExecContext, node: IrNode): Promise<void>
     .with({ kind: 'SigmaGrad' }, (n) => sigmaGrad(ctx, n))
     .with({ kind: 'OptimizerUpdate' }, (n) => optimizerUpdate(ctx, n))
     .with({ kind: 'Transfer' }, (n) => transfer(ctx, n))
+    .with({ kind: 'LayerNorm' }, { kind: 'Softmax' }, { kind: 'TokenOp' }, (n) => noKernelYet(n))
     .with({ kind: 'AllReduce' }, { kind: 'Load' }, { kind: 'Store' }, (n) => identity(ctx, n))
     .exhaustive();
 }

@@ -1,0 +1,111 @@
+// Token-sequence layers and the shipped transformers: shapes, parameter counts and forward MACs by
+// hand (GPT-2 small's published 124,439,808 parameters plus the head's 50,257 biases), and the
+// compiler's expansion of attention (batched MatMul nodes around a Softmax), LayerNorm and GELU.
+import { describe, expect, test } from 'vitest';
+import { compile } from '../../src/compiler/compile.js';
+import { InvalidInputError } from '../../src/errors.js';
+import { workOf } from '../../src/ir/work-of.js';
+import type { IrNode } from '../../src/ir/types.js';
+import { parseNetworkText } from '../../src/models/network-file.js';
+import { buildModel } from '../../src/models/registry.js';
+import { inferShapes, labelsPerSample } from '../../src/models/shapes.js';
+import { gpt } from '../../src/models/transformer-builders.js';
+import { refuseTokenLayers } from '../../src/models/transformer-layers.js';
+import { workloadOf } from '../../src/models/workload.js';
+import { singleCoreHw } from '../fixtures/compiler-hw.js';
+
+const gptMini = gpt({ name: 'gpt-mini', sequence: 8, vocabulary: 11, width: 16, heads: 2, mlp: 32, blocks: 2 });
+
+/** Forward MACs of a pre-norm decoder stack over T tokens of width F, MLP M, V classes. */
+function decoderMacs(blocks: number, T: number, F: number, M: number, V: number): number {
+  const perBlock = T * F * 3 * F + T * F * F + 2 * T * F * M + 2 * T * T * F;
+  return blocks * perBlock + T * F * V;
+}
+
+describe('gpt2-small', () => {
+  const network = buildModel('gpt2-small');
+  test('parameters: GPT-2 small (124,439,808 with the tied embedding) plus the head bias; one label per token', () => {
+    const w = workloadOf(network);
+    expect(w.parameters).toBe(124_439_808 + 50_257);
+    // 12 blocks x (2 layernorms + 4 linears), the position embedding, the final layernorm and the head.
+    expect(w.paramLayers).toBe(12 * 6 + 3);
+    expect(labelsPerSample(network)).toBe(1024);
+  });
+  test('forward MACs: every linear per token and attention two T^2 x width matmuls', () => {
+    expect(workloadOf(network).forwardMacsPerSample).toBe(decoderMacs(12, 1024, 768, 3072, 50257));
+    expect(workloadOf(network).forwardMacsPerSample).toBe(145_824_153_600);
+  });
+});
+
+test('vit-tiny: 16 patches of 7x7 plus the class token, width 64; parameters counted by hand', () => {
+  const network = buildModel('vit-tiny');
+  const shapes = inferShapes(network);
+  expect(shapes.get('patch.tokens')!.output).toEqual([16, 64]);
+  expect(shapes.get('cls')!.output).toEqual([17, 64]);
+  expect(shapes.get('block1.attention')!.input).toEqual([17, 192]);
+  expect(shapes.get('pool')!.output).toEqual([64]);
+  const block = 2 * 128 + (64 * 192 + 192) + (64 * 64 + 64) + (64 * 128 + 128) + (128 * 64 + 64);
+  const params = 49 * 64 + 64 + 64 + 17 * 64 + 2 * block + 128 + 64 * 10 + 10;
+  expect(workloadOf(network).parameters).toBe(params);
+  const macs = 16 * 49 * 64 + 2 * (17 * 64 * 192 + 17 * 64 * 64 + 2 * 17 * 64 * 128 + 2 * 17 * 17 * 64) + 640;
+  expect(workloadOf(network).forwardMacsPerSample).toBe(macs);
+});
+
+test('shape errors name the layer, what was found and what is allowed', () => {
+  const bad = {
+    ...gptMini,
+    layers: [{ kind: 'attention', name: 'att', heads: 5, causal: true } as const, ...gptMini.layers],
+  };
+  expect(() => inferShapes(bad)).toThrow(/layer att \(attention\): input shape \[8, 16\].*multiple of 5 heads/);
+  const text = JSON.stringify({ ...gptMini, layers: [{ kind: 'layernorm', name: 'ln0', features: 15 }] });
+  expect(() => parseNetworkText(text, 'f.json')).toThrow(/layer ln0 \(layernorm\).*\[tokens, 15\]/);
+});
+
+test('a network file names the token layers as the builders do', () => {
+  const network = parseNetworkText(JSON.stringify(gptMini), 'gpt-mini.json');
+  expect(workloadOf(network)).toEqual(workloadOf(gptMini));
+});
+
+test('train and probe refuse token layers with the layer named (the runtime has no kernels for them yet)', () => {
+  expect(() => refuseTokenLayers(gptMini.layers, 'train')).toThrow(InvalidInputError);
+  expect(() => refuseTokenLayers(gptMini.layers, 'train')).toThrow(
+    /layer position \(position-embedding\): train does not/,
+  );
+  expect(() => refuseTokenLayers(buildModel('resnet5').layers, 'train')).not.toThrow();
+});
+
+describe('BP expansion of a small decoder', () => {
+  const N = 3;
+  const step = compile(gptMini, singleCoreHw, { method: 'bp', batch: N, copies: 1, schedule: 'bp-sequential' });
+  const nodes = step.graph.nodes;
+  const macs = (n: IrNode): number => {
+    const w = workOf(n);
+    return w.kind === 'gemm' ? w.m * w.n * w.k * w.groups : 0;
+  };
+  const of = (kind: IrNode['kind'], phase: string) => nodes.filter((n) => n.kind === kind && n.phase === phase);
+  test('forward MatMul MACs equal N x the workload MACs (attention included)', () => {
+    const forward = of('MatMul', 'forward').reduce((s, n) => s + macs(n), 0);
+    expect(forward).toBe(N * workloadOf(gptMini).forwardMacsPerSample);
+    expect(forward).toBe(N * decoderMacs(2, 8, 16, 32, 11));
+  });
+  test('attention: per row and head a T x T score product, a causal scaled Softmax, a T x d context product', () => {
+    const qk = nodes.find((n) => n.id === 'block1.attention.qk');
+    expect(qk).toMatchObject({ kind: 'MatMul', m: 8, n: 8, k: 8, groups: N * 2 });
+    const softmax = of('Softmax', 'forward');
+    expect(softmax).toHaveLength(2);
+    expect(softmax[0]).toMatchObject({ causal: true, width: 8, scale: 1 / Math.sqrt(8), elements: N * 2 * 64 });
+    expect(nodes.find((n) => n.id === 'block1.attention.pv')).toMatchObject({ m: 8, n: 8, k: 8, groups: N * 2 });
+  });
+  test('backward: four attention products, a softmax backward, LayerNorm and GELU backward nodes', () => {
+    expect(of('MatMul', 'backward').filter((n) => n.layer === 'block1.attention')).toHaveLength(4);
+    expect(of('Softmax', 'backward')).toHaveLength(2);
+    expect(of('LayerNorm', 'backward').map((n) => n.layer)).toContain('block2.ln2');
+    const gelu = nodes.filter((n) => n.kind === 'BiasAct' && n.act === 'gelu');
+    expect(gelu.map((n) => n.phase)).toEqual(['forward', 'forward', 'backward', 'backward']);
+    expect(workOf(gelu[0]!)).toMatchObject({ kind: 'vector', elements: N * 8 * 32, op: 'BiasAct' });
+  });
+  test('the loss reads every token: rows N, tokens 8, classes 11', () => {
+    expect(nodes.find((n) => n.kind === 'Loss')).toMatchObject({ rows: N, tokens: 8, classes: 11 });
+    expect(step.graph.tensors['labels']!.shape).toEqual([N * 8]);
+  });
+});
