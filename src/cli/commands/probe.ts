@@ -7,20 +7,29 @@ import { addJsonOptions, checkOutputs, jsonOrTable } from '../output.js';
 
 type ProbeReport = import('../../report/probe-report.js').ProbeReport & { backend: string };
 
-function probeTable(report: ProbeReport, flags: ProbeFlags): string {
-  const out = [
-    `probe: ${report.model} on ${flags.dataset}, batch ${flags.batch}, backend ${report.backend}; cells: cosine to BP / norm ratio\n`,
-  ];
-  const layers = report.runs[0]?.layers.map((l) => l.layer) ?? [];
-  out.push(`${'method'.padEnd(8)}${'K'.padStart(6)}  ${layers.map((l) => l.padStart(15)).join('')}\n`);
-  for (const run of report.runs) {
-    const cells = run.layers.map((l) => `${l.cosineToBp.toFixed(3)} / ${l.normRatio.toFixed(2)}`.padStart(15)).join('');
-    out.push(`${run.method.padEnd(8)}${String(run.copies).padStart(6)}  ${cells}\n`);
-  }
-  return out.join('');
+/** A norm ratio in at most 4 significant digits, in exponent form outside [0.01, 10000). */
+function ratioText(x: number): string {
+  return x !== 0 && (Math.abs(x) < 0.01 || Math.abs(x) >= 1e4) ? x.toExponential(2) : x.toFixed(2);
 }
 
-interface ProbeFlags {
+export function probeTable(report: ProbeReport, flags: ProbeFlags): string {
+  const layers = report.runs[0]?.layers.map((l) => l.layer) ?? [];
+  const rows = [
+    ['method', 'K', ...layers],
+    ...report.runs.map((run) => [
+      run.method,
+      String(run.copies),
+      ...run.layers.map((l) => `${l.cosineToBp.toFixed(3)} / ${ratioText(l.normRatio)}`),
+    ]),
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const title = `probe: ${report.model} on ${flags.dataset}, batch ${flags.batch}, backend ${report.backend}; cells: cosine to BP / norm ratio\n`;
+  return title + rows.map((r) => `${line(r)}\n`).join('');
+}
+
+export interface ProbeFlags {
   model: string;
   dataset: string;
   method: string;
