@@ -156,9 +156,18 @@ export function summaryTable(r: SimReport): string {
         `  peak ${l.level.padEnd(18)}${fmtBytes(l.peakBytes)} of ${fmtBytes(l.capacityBytes)}: ${verdictText[l.verdict]}`,
     ),
     ...(r.energy ? [`  energy / iteration     ${energyText(r.energy, i.iterations)}`] : []),
+    ...(r.work ? [`  work / iteration       ${workText(r.work)}`] : []),
     `  events                 ${r.events}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** "1.40e+13 MACs; most: head 27.8 %, block1.fc1 4.5 %, ... (every layer in --json: work.byLayer)". */
+function workText(work: NonNullable<SimReport['work']>): string {
+  const total = work.macsPerIteration;
+  const top = [...(work.byLayer ?? [])].sort((a, b) => b.macs - a.macs).slice(0, 3);
+  const shares = top.map((l) => `${l.layer} ${pct(total > 0 ? l.macs / total : 0)}`).join(', ');
+  return `${total.toExponential(3)} MACs; most: ${shares} (every layer in --json: work.byLayer)`;
 }
 
 /** "16 of 32 used (fewer cores are faster for this step); tried 32: 7331000, 16: 6450000 cycles per iteration". */

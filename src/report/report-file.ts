@@ -138,7 +138,12 @@ export const simReportSchema = z.object({
     }),
   ),
   events: count,
-  work: z.object({ macsPerIteration: count }).optional(),
+  work: z
+    .object({
+      macsPerIteration: count,
+      byLayer: z.array(z.object({ layer: z.string(), macs: count, vectorOps: count })).optional(),
+    })
+    .optional(),
   coreChoice: z
     .object({
       available: count,

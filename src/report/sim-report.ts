@@ -180,7 +180,11 @@ export interface SimReport {
   memoryTimeline: { level: string; core: number; capacityBytes: number; samples: MemorySample[] }[];
   events: number;
   /** Work of one iteration: multiply-accumulates of every task (2 x macsPerIteration x iterations/s is the achieved FLOP/s). */
-  work?: { macsPerIteration: number };
+  work?: {
+    macsPerIteration: number;
+    /** The same by network layer (sim/layer-work.ts): MACs and vector operations (elements x operations per element). */
+    byLayer?: { layer: string; macs: number; vectorOps: number }[];
+  };
   /** Cores as a choice: present when fewer cores were tried (sim/choose-cores.ts). */
   coreChoice?: CoreChoice;
   /** The report's times in seconds (secondsPerIteration, predicted time per node); see sim-prediction.ts. */

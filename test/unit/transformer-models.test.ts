@@ -12,6 +12,8 @@ import { inferShapes, labelsPerSample } from '../../src/models/shapes.js';
 import { gpt } from '../../src/models/transformer-builders.js';
 import { refuseTokenLayers } from '../../src/models/transformer-layers.js';
 import { workloadOf } from '../../src/models/workload.js';
+import { summaryTable } from '../../sim/job.js';
+import { simulate } from '../../sim/simulate.js';
 import { singleCoreHw } from '../fixtures/compiler-hw.js';
 
 const gptMini = gpt({ name: 'gpt-mini', sequence: 8, vocabulary: 11, width: 16, heads: 2, mlp: 32, blocks: 2 });
@@ -108,4 +110,16 @@ describe('BP expansion of a small decoder', () => {
     expect(nodes.find((n) => n.kind === 'Loss')).toMatchObject({ rows: N, tokens: 8, classes: 11 });
     expect(step.graph.tensors['labels']!.shape).toEqual([N * 8]);
   });
+});
+
+test('simulate reports work by layer: the layers sum to macsPerIteration; attention counts its four backward products', () => {
+  const N = 2;
+  const step = compile(gptMini, singleCoreHw, { method: 'bp', batch: N, copies: 1, schedule: 'bp-sequential' });
+  const report = simulate(step, { iterations: 1 });
+  const byLayer = report.work!.byLayer!;
+  expect(byLayer.reduce((s, l) => s + l.macs, 0)).toBe(report.work!.macsPerIteration);
+  // Forward Q K^T and P V, backward dP, dV, dQ, dK: six T x T x width products per sample.
+  expect(byLayer.find((l) => l.layer === 'block1.attention')!.macs).toBe(N * 6 * 8 * 8 * 16);
+  expect(byLayer.find((l) => l.layer === 'block1.ln1')!.vectorOps).toBeGreaterThan(0);
+  expect(summaryTable(report)).toMatch(/work \/ iteration +\S+ MACs; most: \S+ \d/);
 });
