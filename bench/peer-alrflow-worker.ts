@@ -8,6 +8,7 @@ import type { Method } from '../src/compiler/methods/names.js';
 import { buildModel } from '../src/models/registry.js';
 import { Runtime } from '../src/train/runtime/runtime.js';
 import type { Batch } from '../src/train/runtime/step-types.js';
+import { stepSource } from '../src/compiler/step-source.js';
 
 interface Request {
   net: 'mlp' | 'resnet5';
@@ -26,7 +27,7 @@ async function prepare(req: Request) {
   const inputShape = req.net === 'mlp' ? [784] : [3, 32, 32];
   const network = buildModel(req.net, { inputShape, classes: 10, hidden: [256] });
   const runtime = await Runtime.create({
-    network,
+    network: stepSource(network),
     backend: process.env.BENCH_BACKEND ?? 'tfjs-wasm',
     seed: 1,
     method: {

@@ -24,6 +24,7 @@ import { measureHost } from '../src/train/calibrate/measure-host.js';
 import { timeStep } from '../src/train/calibrate/measure-steps.js';
 import { loadDataset } from '../src/train/datasets/load-dataset.js';
 import { featureCount } from '../src/train/datasets/types.js';
+import { stepSource } from '../src/compiler/step-source.js';
 
 const backend = process.env['BENCH_BACKEND'] ?? 'tfjs-wasm';
 const steps = Number(process.env['BENCH_STEPS'] ?? 8);
@@ -69,11 +70,15 @@ async function measured(
   const order = epochPermutation(ds.train.count, 1, 0);
   const network = buildModel(model, { inputShape: ds.inputShape, classes: ds.classes });
   const batchOf = (s: number) => gatherBatch(ds.train, featureCount(ds), order, s, batch);
-  const timing = await timeStep({ name: model, network, method, batch, copies, learnSigma }, backend, {
-    warmups,
-    timed: steps,
-    batchOf,
-  });
+  const timing = await timeStep(
+    { name: model, network: stepSource(network), method, batch, copies, learnSigma },
+    backend,
+    {
+      warmups,
+      timed: steps,
+      batchOf,
+    },
+  );
   return {
     seconds: timing.seconds,
     nodes: new Map(timing.nodes.map((n) => [n.node.id, n.seconds])),

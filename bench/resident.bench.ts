@@ -12,6 +12,7 @@ import { epochPermutation, gatherBatch } from '../src/train/batches.js';
 import { loadDataset } from '../src/train/datasets/load-dataset.js';
 import { Runtime } from '../src/train/runtime/runtime.js';
 import { recordAlrStep, transferShare } from './step-transfer.js';
+import { stepSource } from '../src/compiler/step-source.js';
 
 const backend = process.env['BENCH_BACKEND'] ?? 'tfjs-wasm';
 const steps = Number(process.env['BENCH_STEPS'] ?? 10);
@@ -30,7 +31,7 @@ async function stepTimes(): Promise<{
   const batches = Array.from({ length: steps + 1 }, (_, i) => gatherBatch(ds.train, 784, order, i, batch));
   const make = (resident: boolean): Promise<Runtime> =>
     Runtime.create({
-      network: mlp([784, 256, 10]),
+      network: stepSource(mlp([784, 256, 10])),
       backend,
       seed: 1,
       resident,

@@ -17,6 +17,7 @@ import { mlp } from '../src/models/builders.js';
 import { epochPermutation, gatherBatch } from '../src/train/batches.js';
 import { loadDataset } from '../src/train/datasets/load-dataset.js';
 import { Runtime } from '../src/train/runtime/runtime.js';
+import { stepSource } from '../src/compiler/step-source.js';
 
 type Call = { name: KernelName; args: unknown; outLengths: number[] };
 type Arrayish = Float32Array | Float64Array | Int32Array | Uint32Array;
@@ -31,7 +32,7 @@ export async function recordAlrStep(): Promise<Call[]> {
   const batch = 64;
   const ds = loadDataset('mnist', { limit: batch * 2, testLimit: 1 });
   const runtime = await Runtime.create({
-    network: mlp([784, 256, 10]),
+    network: stepSource(mlp([784, 256, 10])),
     backend: 'tfjs-wasm',
     seed: 1,
     resident: false,

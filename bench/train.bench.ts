@@ -20,6 +20,7 @@ import type { KeptBytes, MethodOptions } from '../src/train/runtime/step-types.j
 import { train } from '../src/train/train.js';
 import { defaultTrainConfig, type TrainConfig } from '../src/train/train-config.js';
 import type { TrainSummary } from '../src/train/train-report-file.js';
+import { stepSource } from '../src/compiler/step-source.js';
 
 const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
 const epochs = env('BENCH_EPOCHS', 5);
@@ -49,7 +50,7 @@ function methodOptions(method: MethodOptions['method'], k: number): MethodOption
 async function keptBytesAt(method: MethodOptions['method'], k: number): Promise<number> {
   const ds = loadDataset('mnist', { limit: batch, testLimit: 1 });
   const runtime = await Runtime.create({
-    network: mlp(widths),
+    network: stepSource(mlp(widths)),
     backend: 'reference',
     seed: 1,
     method: methodOptions(method, k),
@@ -121,7 +122,7 @@ async function stepTimes(): Promise<StepTiming> {
     gatherBatch(ds.train, 784, epochPermutation(ds.train.count, 1, 0), i, batch),
   );
   const runtime = await Runtime.create({
-    network: mlp(widths),
+    network: stepSource(mlp(widths)),
     backend,
     seed: 1,
     method: methodOptions('alr', copies),

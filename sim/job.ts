@@ -43,10 +43,9 @@ export async function compileJob(job: SimJob): Promise<CompiledStep> {
   return (await jobCompiler(job)).compileOn((await import('../src/hw/load.js')).loadHwModel(job.hw));
 }
 
-/** The job's network and options, compiled onto any variant of its hardware. */
+/** The job's network and options, compiled onto any variant of its hardware (src/compiler reads the network). */
 async function jobCompiler(job: SimJob): Promise<{ compileOn: (hw: HwModel) => CompiledStep }> {
-  const { loadNetwork } = await import('../src/models/load-network.js');
-  const { compile } = await import('../src/compiler/compile.js');
+  const { modelCompiler } = await import('../src/compiler/compile-job.js');
   const { learnedSigmaSwitches } = await import('../src/ir/method-rules.js');
   const {
     iterations: _,
@@ -58,8 +57,7 @@ async function jobCompiler(job: SimJob): Promise<{ compileOn: (hw: HwModel) => C
     noTimelines: _____,
     ...options
   } = job;
-  const network = await loadNetwork(model);
-  return { compileOn: (hw) => compile(network, hw, { ...options, ...learnedSigmaSwitches(learnSigma ?? false) }) };
+  return modelCompiler(model, { ...options, ...learnedSigmaSwitches(learnSigma ?? false) });
 }
 
 /** The step on the fastest of all, half, a quarter, ... of the chip's cores, or on `job.cores` when given. */
@@ -81,12 +79,11 @@ export async function compileFastest(job: SimJob): Promise<{ step: CompiledStep;
 
 /** An infeasible step: InfeasibleMappingError (exit 3) with the shortfalls and hints checked to fit. */
 async function refuseWithHints(job: SimJob, step: CompiledStep): Promise<never> {
-  const { checkedHints, hintText } = await import('../src/compiler/infeasible-hints.js');
+  const { infeasibleHintText } = await import('../src/compiler/compile-job.js');
   const { InfeasibleMappingError } = await import('../src/errors.js');
-  const { loadNetwork } = await import('../src/models/load-network.js');
-  const hints = checkedHints(await loadNetwork(job.model), step.hw, step.options, step.feasibility.overBy ?? 1);
+  const hints = await infeasibleHintText(job.model, step.hw, step.options, step.feasibility.overBy ?? 1);
   throw new InfeasibleMappingError(
-    `infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\n${hintText(hints)}`,
+    `infeasible mapping on ${step.hw.name} under schedule ${step.options.schedule}:\n  ${step.feasibility.shortfalls.join('\n  ')}\n${hints}`,
   );
 }
 

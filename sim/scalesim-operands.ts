@@ -2,8 +2,7 @@
 // them (compute/operand_matrix.py and systolic_compute_{os,ws,is}.py), generated lazily so only the
 // USER-bandwidth memory model pays for them. -1 marks an empty slot, as in SCALE-Sim.
 import type { Dataflow } from '../src/hw/types.js';
-import type { ScaleSimLayer } from '../src/models/importers/scalesim-topology.js';
-import { scaleSimOfmapSize } from '../src/models/importers/scalesim-topology.js';
+import { scaleSimOfmapSize, type ScaleSimLayer } from '../src/hw/scalesim-layer.js';
 import { foldCycles, spatioTemporal } from '../src/hw/timing/systolic-array.js';
 
 export interface Offsets {

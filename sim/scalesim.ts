@@ -2,8 +2,7 @@
 // stall-free runs (InterfaceBandwidth CALC) and the double-buffered memory model
 // (sim/scalesim-memory.ts) for a user DRAM bandwidth; plus SCALE-Sim's COMPUTE_REPORT.csv format.
 import type { ScaleSimConfig } from '../src/hw/scalesim-cfg.js';
-import type { ScaleSimLayer } from '../src/models/importers/scalesim-topology.js';
-import { scaleSimOfmapSize } from '../src/models/importers/scalesim-topology.js';
+import { scaleSimOfmapSize, type ScaleSimLayer } from '../src/hw/scalesim-layer.js';
 import { runScaleSimMemory } from './scalesim-memory.js';
 import { DemandStream, OperandMatrices } from './scalesim-operands.js';
 import { systolicTiming } from '../src/hw/timing/systolic-array.js';

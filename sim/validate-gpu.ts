@@ -61,6 +61,7 @@ export function copyTbPerSecond(hw: HwModel, bytes: number): number {
         noiseStorage: 'float',
         layerwise: false,
       },
+      params: [],
       tensors: {},
       nodes: [],
     },

@@ -3,8 +3,16 @@
 // update, the batchnorm clean pass and dead-code removal. Not a pass on its own.
 import { GraphBuilder } from '../ir/builder.js';
 import { elementCount } from '../ir/graph.js';
-import type { Graph, GraphMeta } from '../ir/types.js';
-import { paramLayers, parameterCount, type Network, type ParamLayer, type Shape } from '../models/layers.js';
+import type { Graph, GraphMeta, ParamDecl, ParamOp } from '../ir/types.js';
+import {
+  fanIn,
+  outputChannels,
+  paramLayers,
+  parameterCount,
+  type Network,
+  type ParamLayer,
+  type Shape,
+} from '../models/layers.js';
 import { inferShapes, labelsPerSample } from '../models/shapes.js';
 import { ForwardEmitter, type BatchNormLayer, type BatchStats } from './expand-forward.js';
 import type { CompileOptions } from './types.js';
@@ -52,6 +60,29 @@ export function parameterTotal(layer: ParamLayer): number {
   return weights + biases;
 }
 
+/** A layer's operation and geometry without its name. */
+function paramOp(layer: ParamLayer): ParamOp {
+  const { name: _, ...op } = layer;
+  return op;
+}
+
+/** The declaration of the `stream`-th parametrised layer, whose parameters are `tensor`. */
+export function paramDecl(layer: ParamLayer, stream: number, tensor: string): ParamDecl {
+  const { weights, biases } = parameterCount(layer);
+  const init: ParamDecl['init'] =
+    layer.kind === 'batchnorm' ? { kind: 'constant', weights: 1, biases: 0 } : { kind: 'uniform', fanIn: fanIn(layer) };
+  return {
+    layer: layer.name,
+    op: paramOp(layer),
+    tensor,
+    weights,
+    biases,
+    channels: outputChannels(layer),
+    stream,
+    init,
+  };
+}
+
 export function startExpansion(
   network: Network,
   options: ExpandOptions,
@@ -74,18 +105,17 @@ export function startExpansion(
   const perSample = labelsPerSample(network);
   b.tensor({ id: 'labels', shape: [options.batch * perSample], dtype: b.floatDtype, cls: 'input' });
   const params = new Map<string, string>();
-  for (const layer of layers) {
-    params.set(
-      layer.name,
-      b.tensor({
-        id: `${layer.name}.params`,
-        shape: [parameterTotal(layer)],
-        dtype: b.floatDtype,
-        cls: 'weight',
-        layer: layer.name,
-      }),
-    );
-  }
+  layers.forEach((layer, stream) => {
+    const tensor = b.tensor({
+      id: `${layer.name}.params`,
+      shape: [parameterTotal(layer)],
+      dtype: b.floatDtype,
+      cls: 'weight',
+      layer: layer.name,
+    });
+    params.set(layer.name, tensor);
+    b.param(paramDecl(layer, stream, tensor));
+  });
   const switches = options.switches ?? defaultSwitches;
   return { b, network, options, shapes, layers, params, switches, rules, labelsPerSample: perSample };
 }

@@ -1,11 +1,12 @@
 // Builds a Graph node by node, refusing duplicate ids at once (a pass bug, not user input).
 // Not a verifier: shapes and order are checked by verifyGraph.
-import type { Graph, GraphMeta, IrNode, TensorInfo } from './types.js';
+import type { Graph, GraphMeta, IrNode, ParamDecl, TensorInfo } from './types.js';
 
 export class GraphBuilder {
   private readonly tensorMap: Record<string, TensorInfo> = {};
   private readonly nodeList: IrNode[] = [];
   private readonly nodeIds = new Set<string>();
+  private readonly paramList: ParamDecl[] = [];
 
   constructor(readonly meta: GraphMeta) {}
 
@@ -37,7 +38,20 @@ export class GraphBuilder {
     return node;
   }
 
+  /** Declares a parametrised layer (its parameter tensor must be defined first). */
+  param(decl: ParamDecl): void {
+    if (this.paramList.some((p) => p.layer === decl.layer))
+      throw new Error(`GraphBuilder: layer ${decl.layer} declared twice`);
+    this.get(decl.tensor);
+    this.paramList.push(decl);
+  }
+
   build(): Graph {
-    return { meta: { ...this.meta }, tensors: { ...this.tensorMap }, nodes: [...this.nodeList] };
+    return {
+      meta: { ...this.meta },
+      params: [...this.paramList],
+      tensors: { ...this.tensorMap },
+      nodes: [...this.nodeList],
+    };
   }
 }

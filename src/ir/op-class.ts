@@ -7,7 +7,7 @@
 // each class its own fixed cost and rate (cores.opCosts); `hw calibrate` measures them.
 import type { IrNode, OpClass } from './types.js';
 
-/** The op class of a compute node; undefined for data movement (Load, Store, Transfer, AllReduce). */
+/** The op class of a compute node; undefined for data movement (Transfer, AllReduce). */
 export function opClass(node: IrNode): OpClass | undefined {
   switch (node.kind) {
     case 'NoiseInject':
@@ -22,8 +22,6 @@ export function opClass(node: IrNode): OpClass | undefined {
       return node.inputs.length > 1 ? 'Reduce.signal' : 'Reduce';
     case 'OptimizerUpdate':
       return `OptimizerUpdate.${node.optimizer}`;
-    case 'Load':
-    case 'Store':
     case 'Transfer':
     case 'AllReduce':
       return undefined;

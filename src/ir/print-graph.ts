@@ -1,6 +1,7 @@
-// printGraph: a stable text form of a graph for golden tests and debugging — one line per tensor
-// (sorted by id) and per node (graph order), node fields sorted by name. Not a serialisation format.
-import type { Graph, GraphMeta, IrNode } from './types.js';
+// printGraph: a stable text form of a graph for golden tests and debugging — one line per parametrised
+// layer's declaration (network order), per tensor (sorted by id) and per node (graph order), node fields
+// sorted by name. Not a serialisation format.
+import type { Graph, GraphMeta, IrNode, ParamDecl } from './types.js';
 
 const baseKeys = new Set(['id', 'kind', 'inputs', 'outputs', 'phase', 'layer']);
 
@@ -19,11 +20,21 @@ function layoutText(m: GraphMeta): string {
   return m.microBatches === undefined ? '' : ` microBatches=${m.microBatches} staleness=${m.staleness ?? 0}`;
 }
 
+function paramLine(p: ParamDecl): string {
+  const fields = (record: object): string =>
+    Object.entries(record)
+      .filter(([k]) => k !== 'kind')
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ');
+  const init = `init=${p.init.kind} ${fields(p.init)}`;
+  return `param ${p.layer} ${p.op.kind} ${fields(p.op)} tensor=${p.tensor} weights=${p.weights} biases=${p.biases} channels=${p.channels} stream=${p.stream} ${init}`;
+}
+
 export function printGraph(graph: Graph): string {
   const m = graph.meta;
   const header = `graph ${m.network} method=${m.method} copies=${m.copies} batch=${m.batch} floatBytes=${m.floatBytes} noise=${m.noiseStorage} layerwise=${m.layerwise}${layoutText(m)}`;
   const tensors = Object.values(graph.tensors)
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((t) => `tensor ${t.id} [${t.shape.join(', ')}] ${t.dtype} ${t.cls}${t.layer ? ` layer=${t.layer}` : ''}`);
-  return [header, ...tensors, ...graph.nodes.map(nodeLine)].join('\n') + '\n';
+  return [header, ...graph.params.map(paramLine), ...tensors, ...graph.nodes.map(nodeLine)].join('\n') + '\n';
 }

@@ -148,8 +148,6 @@ export type IrNode =
   | (NodeBase & { kind: 'SigmaGrad'; elements: number; channels: number; normaliser: number })
   /** One optimizer step on a layer's parameters, or on its learned sigma (then floored at the run's sigma floor). */
   | (NodeBase & { kind: 'OptimizerUpdate'; elements: number; optimizer: 'sgd' | 'adam'; target?: 'params' | 'sigma' })
-  | (NodeBase & { kind: 'Load'; bytes: number; level: string })
-  | (NodeBase & { kind: 'Store'; bytes: number; level: string })
   | (NodeBase & { kind: 'Transfer'; bytes: number; fromCore: number; toCore: number });
 
 export type IrNodeKind = IrNode['kind'];
@@ -187,8 +185,38 @@ export interface GraphMeta {
   staleness?: 0 | 1;
 }
 
+/** A parametrised layer's operation and geometry, as its nodes execute it. */
+export type ParamOp =
+  | { kind: 'linear'; inFeatures: number; outFeatures: number }
+  | { kind: 'conv2d'; inChannels: number; outChannels: number; kernelSize: number; stride: number; padding: number }
+  | { kind: 'batchnorm'; channels: number }
+  | { kind: 'layernorm'; features: number }
+  | { kind: 'class-token'; features: number }
+  | { kind: 'position-embedding'; tokens: number; features: number };
+
+/**
+ * A parametrised layer's declaration: everything the runtime needs beyond the nodes, so that it reads
+ * nothing but the graph. Nodes name it by `layer`.
+ */
+export interface ParamDecl {
+  layer: string;
+  op: ParamOp;
+  /** The parameter tensor: `weights` values, then `biases`. */
+  tensor: string;
+  weights: number;
+  biases: number;
+  /** Output units (linear) or channels (conv, batchnorm): the length of the layer's sigma vector. */
+  channels: number;
+  /** The noise counter's layer word (the layer's index among the network's parametrised layers). */
+  stream: number;
+  /** Initial values: uniform in +-1/sqrt(fanIn) (weights, then biases), or constants (batchnorm gamma and beta). */
+  init: { kind: 'uniform'; fanIn: number } | { kind: 'constant'; weights: number; biases: number };
+}
+
 export interface Graph {
   meta: GraphMeta;
+  /** The parametrised layers, in the network's order (which is also the order parameters are initialised in). */
+  params: ParamDecl[];
   tensors: Record<string, TensorInfo>;
   /** Nodes in a topological order. */
   nodes: IrNode[];

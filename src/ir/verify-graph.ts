@@ -38,8 +38,6 @@ function expectedOutputElements(node: IrNode): number | undefined {
       return node.rows;
     case 'SigmaGrad':
       return node.channels;
-    case 'Load':
-    case 'Store':
     case 'Transfer':
     case 'TokenOp':
       return undefined;
@@ -115,9 +113,21 @@ function nodeShapeProblems(node: IrNode, tensors: Graph['tensors']): string[] {
   return problems;
 }
 
+/** A declared layer's parameter tensor exists, is a weight and holds its weights and biases. */
+function paramProblems(graph: Graph): string[] {
+  return graph.params.flatMap((p) => {
+    const t = graph.tensors[p.tensor];
+    if (!t || t.cls !== 'weight') return [`param ${p.layer}: no weight tensor ${p.tensor}`];
+    const n = elementCount(t.shape);
+    return n === p.weights + p.biases
+      ? []
+      : [`param ${p.layer}: ${p.tensor} holds ${n} values, declared ${p.weights + p.biases}`];
+  });
+}
+
 /** Every problem found, one line each; empty when the graph is well-formed. */
 export function graphProblems(graph: Graph): string[] {
-  const problems: string[] = [];
+  const problems: string[] = paramProblems(graph);
   const floatDtype = graph.meta.floatBytes === 2 ? 'f16' : 'f32';
   for (const [id, t] of Object.entries(graph.tensors)) {
     if (t.id !== id) problems.push(`tensor key ${id} holds a tensor named ${t.id}`);

@@ -56,8 +56,6 @@ function baseWork(node: IrNode, floatBytes: number): Work {
       const p = node.participants;
       return { kind: 'transfer', bytes: Math.ceil((2 * (p - 1) * node.elements * floatBytes) / p) };
     }
-    case 'Load':
-    case 'Store':
     case 'Transfer':
       return { kind: 'transfer', bytes: node.bytes };
     default:

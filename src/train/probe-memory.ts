@@ -5,14 +5,14 @@
 import { ResourceLimitError } from '../errors.js';
 import { formatBytes } from '../hw/units.js';
 import type { Method } from '../compiler/methods/names.js';
-import type { Network } from '../models/layers.js';
+import type { StepSource } from '../compiler/step-source.js';
 import { availableMemoryBytes, defaultMemoryShare, fixedOverheadBytes, graphRuntimeBytes } from './memory-guard.js';
 import { GraphCache } from './runtime/graph-cache.js';
 import type { MethodOptions } from './runtime/step-types.js';
 
 /** The bytes the largest run of the probe holds: its step graph's tensors plus the fixed overhead. */
 export function probeMemoryBytes(
-  network: Network,
+  network: StepSource,
   runs: ReadonlyArray<MethodOptions>,
   batch: number,
 ): { bytes: number; run: MethodOptions } {
@@ -26,7 +26,7 @@ export function probeMemoryBytes(
 
 /** Throws ResourceLimitError (exit 3) when the probe's largest run does not fit the memory available. */
 export function guardProbeMemory(
-  network: Network,
+  network: StepSource,
   runs: ReadonlyArray<MethodOptions>,
   batch: number,
   available = availableMemoryBytes(),

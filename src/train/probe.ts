@@ -4,13 +4,12 @@
 // run does not fit the memory available is refused before any runtime is created (probe-memory.ts).
 import type { ProbeLayer, ProbeReport, ProbeRun } from '../report/probe-report.js';
 import type { Method } from '../compiler/methods/names.js';
-import { refuseTokenLayers } from '../models/transformer-layers.js';
 import { epochPermutation, gatherBatch } from './batches.js';
 import { loadDataset } from './datasets/load-dataset.js';
 import { featureCount } from './datasets/types.js';
 import { guardProbeMemory } from './probe-memory.js';
 import { Runtime } from './runtime/runtime.js';
-import { startParams } from './start-params.js';
+import { startParams } from '../compiler/start-params.js';
 import { trainNetwork } from './train-setup.js';
 import type { LayerParams, MethodOptions } from './runtime/step-types.js';
 import { exactMethod, methodOf } from '../compiler/methods/registry.js';
@@ -52,7 +51,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: s
   const dataset = loadDataset(o.dataset, { limit: Math.max(o.batch, 1000), testLimit: 1, seed: o.seed });
   const network = await trainNetwork({ model: o.model, dataset: o.dataset, hidden: o.hidden }, dataset);
   const start = await startParams(o.model);
-  refuseTokenLayers(network.layers, 'probe');
+  network.refuseTokenLayers('probe');
   const batch = gatherBatch(
     dataset.train,
     featureCount(dataset),
@@ -98,8 +97,8 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: s
       });
       const result = await runtime.gradients(batch, 0);
       const layers: ProbeLayer[] = runtime.layers.map((l) => ({
-        layer: l.name,
-        ...compare(result.gradients[l.name]!, exact.gradients[l.name]!),
+        layer: l.layer,
+        ...compare(result.gradients[l.layer]!, exact.gradients[l.layer]!),
       }));
       runs.push({ method, copies, layers });
       await runtime.dispose();

@@ -6,11 +6,10 @@ import { exactMethod, methodOf } from '../compiler/methods/registry.js';
 import { usesCopies } from '../compiler/methods/rules.js';
 import type { CompiledStep } from '../compiler/types.js';
 import { ConfigError } from '../errors.js';
-import { loadNetwork } from '../models/load-network.js';
 import { datasetEntry } from './datasets/load-dataset.js';
 import { featureCount } from './datasets/types.js';
 import { defaultHwModelName, loadHwModel } from '../hw/load.js';
-import type { Network } from '../models/layers.js';
+import { loadStepSource, type StepSource } from '../compiler/step-source.js';
 import type { Dataset, DatasetOptions } from './datasets/types.js';
 import { guardRunMemory } from './memory-guard.js';
 import { GraphCache, type StepSchedule } from './runtime/graph-cache.js';
@@ -51,9 +50,9 @@ const withoutUndefined = <T extends object>(o: T): Partial<T> =>
 export async function trainNetwork(
   config: Pick<TrainConfig, 'model' | 'dataset' | 'hidden'>,
   shape: Pick<Dataset, 'inputShape' | 'classes'>,
-): Promise<Network> {
+): Promise<StepSource> {
   const { inputShape, classes } = shape;
-  const network = await loadNetwork(config.model, { inputShape, classes, hidden: config.hidden });
+  const network = await loadStepSource(config.model, { inputShape, classes, hidden: config.hidden });
   // A network of flat inputs takes any sample of as many values (an MLP reads images flattened).
   const flat = network.inputShape.length === 1 && network.inputShape[0] === featureCount(shape);
   const sameInput = flat || network.inputShape.join('x') === inputShape.join('x');
@@ -91,7 +90,7 @@ export function methodOptions(config: TrainConfig): MethodOptions {
 export function guardMemory(
   config: TrainConfig,
   dataset: Dataset,
-  network: Network,
+  network: StepSource,
   maxBytes: number | undefined,
 ): MemoryUse {
   const schedule = stepScheduleOf(config).schedule;

@@ -6,14 +6,13 @@
 // (sigma.<layer> means, sigma.mean overall) and reported at the end.
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
-import { refuseTokenLayers } from '../models/transformer-layers.js';
 import { gatherBatch, epochPermutation } from './batches.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { loadDataset } from './datasets/load-dataset.js';
 import { featureCount, type Dataset } from './datasets/types.js';
 import { augmentBatch } from './augment.js';
 import { learningRateAt } from './lr-schedule.js';
-import { startParams } from './start-params.js';
+import { startParams } from '../compiler/start-params.js';
 import { MetricsLog } from './metrics-log.js';
 import { createProgress, type Progress } from './progress.js';
 import { isNonFiniteError, RunDiverged } from './divergence.js';
@@ -85,7 +84,7 @@ async function setup(
   const config = checkRunDir(options.outDir, config0, options);
   const dataset = loadDataset(config.dataset, datasetOptions(config));
   const network = await trainNetwork(config, dataset);
-  refuseTokenLayers(network.layers, 'train');
+  network.refuseTokenLayers('train');
   const memory = guardMemory(config, dataset, network, options.maxMemoryBytes);
   const runtime = await Runtime.create({
     network,

@@ -8,6 +8,7 @@ import { mlp } from '../../src/models/builders.js';
 import { guardProbeMemory, probeMemoryBytes } from '../../src/train/probe-memory.js';
 import type { MethodOptions } from '../../src/train/runtime/step-types.js';
 import { buildCli } from '../fixtures/built-cli.js';
+import { stepSource } from '../../src/compiler/step-source.js';
 
 const cli = buildCli();
 afterAll(() => cli.remove());
@@ -36,12 +37,12 @@ const run = (method: 'lr' | 'alr', copies: number): MethodOptions => ({
 
 test('the probe count grows with K, and the guard refuses only what does not fit', () => {
   const net = mlp([4, 8, 3], 'relu');
-  const small = probeMemoryBytes(net, [run('lr', 4)], 8).bytes;
-  const large = probeMemoryBytes(net, [run('lr', 4), run('lr', 4000)], 8);
+  const small = probeMemoryBytes(stepSource(net), [run('lr', 4)], 8).bytes;
+  const large = probeMemoryBytes(stepSource(net), [run('lr', 4), run('lr', 4000)], 8);
   expect(large.bytes).toBeGreaterThan(small);
   expect(large.run.copies).toBe(4000);
-  expect(() => guardProbeMemory(net, [run('lr', 4000)], 8, 64 * 2 ** 30)).not.toThrow();
-  expect(() => guardProbeMemory(net, [run('lr', 4000)], 8, large.bytes)).toThrow(
+  expect(() => guardProbeMemory(stepSource(net), [run('lr', 4000)], 8, 64 * 2 ** 30)).not.toThrow();
+  expect(() => guardProbeMemory(stepSource(net), [run('lr', 4000)], 8, large.bytes)).toThrow(
     /probe: LR with K=4000, batch 8 needs/,
   );
 });

@@ -8,6 +8,7 @@ import { TransferCounter, transfersPerStep } from '../../kernels/device-transfer
 import { GpujsContext } from '../../kernels/gpujs/gpujs-context.js';
 import { gpujsResidentTable } from '../../kernels/gpujs/gpujs-table.js';
 import { type DeviceTensor, isDeviceTensor } from '../../kernels/device-tensor.js';
+import { stepSource } from '../../src/compiler/step-source.js';
 
 describe('device transfers', () => {
   it('counts typed-array arguments as uploads, not scalars or other objects; per step is the difference over steps', () => {
@@ -72,7 +73,7 @@ describe('headlessgl ALR step', () => {
     } as const;
     const optimizer = { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
     const runtime = await Runtime.create({
-      network: mlp([12, 40, 3]),
+      network: stepSource(mlp([12, 40, 3])),
       backend: 'headlessgl',
       seed: 1,
       method,

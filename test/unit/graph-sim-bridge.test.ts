@@ -15,6 +15,7 @@ import type { Method } from '../../src/compiler/methods/names.js';
 import { workOf } from '../../src/ir/work-of.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import { bridgeNetworks, smallCnn } from '../fixtures/bridge-networks.js';
+import { stepSource } from '../../src/compiler/step-source.js';
 
 const hw = { ...loadHwModel('multicore-16'), wordBytes: 4 };
 const samples = 4;
@@ -36,7 +37,7 @@ describe('the executed graph is the simulated graph', () => {
       const network = net === 0 ? bridgeNetworks[0]! : smallCnn;
       const copies = 4;
       const runtime = await Runtime.create({
-        network,
+        network: stepSource(network),
         backend: 'reference',
         seed: 3,
         optimizer: { kind: 'sgd', momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },

@@ -22,6 +22,7 @@ import { calibrateHost } from '../../src/train/calibrate/calibrate-host.js';
 import { fitClass, fitHostModel } from '../../src/train/calibrate/fit-host-model.js';
 import type { HostMeasurements, KernelTiming } from '../../src/train/calibrate/measure-host.js';
 import type { ProbeStep, StepTiming } from '../../src/train/calibrate/measure-steps.js';
+import { stepSource } from '../../src/compiler/step-source.js';
 
 const clockHz = 50e6;
 const truth: HwModel = {
@@ -55,7 +56,7 @@ const costed: HwModel = {
 
 function probeStep(widths: number[], batch: number, method: 'bp' | 'alr'): StepTiming {
   const network = mlp(widths);
-  const probe: ProbeStep = { name: network.name, network, method, batch, copies: 4 };
+  const probe: ProbeStep = { name: network.name, network: stepSource(network), method, batch, copies: 4 };
   const graph = stepGraph(network, resolveCompileOptions({ method, copies: 4, batch, schedule: 'sequential' }));
   const nodes = graph.nodes
     .filter((node) => opClass(node) !== undefined)

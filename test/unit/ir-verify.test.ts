@@ -27,6 +27,16 @@ const node = (g: Graph, id: string): IrNode => g.nodes.find((n) => n.id === id)!
 
 describe('verifyGraph', () => {
   test('accepts the expanded graph', () => expect(graphProblems(good())).toEqual([]));
+  test('the graph declares each parametrised layer with what the runtime needs', () => {
+    expect(good().params.map((p) => [p.layer, p.op, p.weights, p.biases, p.channels, p.stream, p.init])).toEqual([
+      ['fc1', { kind: 'linear', inFeatures: 8, outFeatures: 4 }, 32, 4, 4, 0, { kind: 'uniform', fanIn: 8 }],
+      ['fc2', { kind: 'linear', inFeatures: 4, outFeatures: 3 }, 12, 3, 3, 1, { kind: 'uniform', fanIn: 4 }],
+    ]);
+  });
+  test('a parameter declaration that does not match its tensor', () => {
+    expect(mutate((g) => (g.params[1]!.weights = 11))).toEqual(['param fc2: fc2.params holds 15 values, declared 14']);
+    expect(mutate((g) => (g.params[0]!.tensor = 'fc1.out'))).toEqual(['param fc1: no weight tensor fc1.out']);
+  });
   test('second producer of a tensor', () => {
     expect(mutate((g) => node(g, 'fc2.mm').outputs.push('fc1.z'))).toContainEqual(
       expect.stringMatching(/fc1.z has more than one producer/),

@@ -11,6 +11,7 @@ import { mlp } from '../../src/models/builders.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import { residentDefault } from '../../src/train/runtime/resolve-kernels.js';
 import { ConfigError, InvalidInputError } from '../../src/errors.js';
+import { stepSource } from '../../src/compiler/step-source.js';
 
 function data(length: number, seed: number): Float32Array {
   let s = seed;
@@ -140,7 +141,7 @@ describe('runtime on tfjs-wasm with residency on and off', () => {
   };
   const make = (resident: boolean, method: 'alr' | 'bp') =>
     Runtime.create({
-      network: mlp([12, 9, 4]),
+      network: stepSource(mlp([12, 9, 4])),
       backend: 'tfjs-wasm',
       seed: 3,
       resident,

@@ -18,14 +18,18 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-function importsOf(file: string): string[] {
-  const text = readFileSync(join(root, file), 'utf8');
+/** The repository paths a file's text imports (static, dynamic, type-only and re-exports). */
+function importsOfText(file: string, text: string): string[] {
   const specs = [...text.matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)].map((m) => m[1]!);
   return specs.map((s) =>
     relative(root, resolve(dirname(join(root, file)), s))
       .replace(/\.js$/, '.ts')
       .replace(/\.mjs$/, '.mts'),
   );
+}
+
+function importsOf(file: string): string[] {
+  return importsOfText(file, readFileSync(join(root, file), 'utf8'));
 }
 
 const rules: { from: string; allowed: (target: string) => boolean; why: string }[] = [
@@ -40,6 +44,16 @@ const rules: { from: string; allowed: (target: string) => boolean; why: string }
     why: 'the op table (kernels/ops) imports nothing of ours outside itself',
   },
   { from: 'sim', allowed: (t) => !t.startsWith('kernels'), why: 'sim/ never imports kernels/' },
+  {
+    from: 'sim',
+    allowed: (t) => !t.startsWith('src/models'),
+    why: 'sim/ never imports src/models (it costs the compiled graph; SCALE-Sim layers come as plain data)',
+  },
+  {
+    from: 'src/train',
+    allowed: (t) => !t.startsWith('src/models'),
+    why: 'src/train never imports src/models (the runtime executes the graph; the compiler reads the network)',
+  },
   { from: 'kernels', allowed: (t) => !t.startsWith('src/estimators'), why: 'kernels/ never imports src/estimators' },
   {
     from: 'src/train/runtime',
@@ -60,6 +74,26 @@ test.each(rules)('$why', ({ from, allowed }) => {
       .map((t) => `${f} -> ${t}`),
   );
   expect(bad).toEqual([]);
+});
+
+test('the src/models rules catch a planted import: type-only, dynamic or re-exported', () => {
+  const modelsRules = rules.filter((r) => r.why.includes('src/models'));
+  const planted = [
+    { file: 'src/train/runtime/planted.ts', text: "import type { Network } from '../../models/layers.js';" },
+    { file: 'src/train/planted.ts', text: "export { buildModel } from '../models/registry.js';" },
+    { file: 'sim/planted.ts', text: "const { loadNetwork } = await import('../src/models/load-network.js');" },
+  ];
+  for (const { file, text } of planted) {
+    const rule = modelsRules.find((r) => file.startsWith(r.from))!;
+    const targets = importsOfText(file, text);
+    expect(targets.length, file).toBe(1);
+    expect(
+      targets.filter((t) => !rule.allowed(t)),
+      file,
+    ).toEqual(targets);
+  }
+  const clean = importsOfText('src/train/planted.ts', "import type { Graph } from '../ir/types.js';");
+  expect(clean.filter((t) => !modelsRules[1]!.allowed(t))).toEqual([]);
 });
 
 test('sim/ writes no files: the CLI writes reports, traces and HTML', () => {

@@ -8,7 +8,8 @@ import * as ort from 'onnxruntime-node';
 import { expect, test } from 'vitest';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import { loadOnnxNetwork } from '../../src/models/importers/onnx-network.js';
-import { startParams } from '../../src/train/start-params.js';
+import { startParams } from '../../src/compiler/start-params.js';
+import { stepSource } from '../../src/compiler/step-source.js';
 import { trainNetwork } from '../../src/train/train-setup.js';
 import { defaultTrainConfig } from '../../src/train/train-config.js';
 import { residualNetOnnx } from '../fixtures/onnx-builder.js';
@@ -48,7 +49,7 @@ test("the first step's loss from the file's initializers equals onnxruntime's on
   const x = Float64Array.from({ length: samples * 784 }, (_, i) => Math.abs(Math.sin(i * 0.37)));
   const labels = Int32Array.from([3, 1, 4, 1]);
   const expected = await onnxruntimeLoss(x, labels, samples);
-  const { network } = loadOnnxNetwork(file);
+  const network = stepSource(loadOnnxNetwork(file).network);
   const start = await startParams(file);
   expect(start.initialParams).toBeDefined();
   const runtime = await Runtime.create({ network, ...start, backend: 'reference', seed: 1, method, optimizer });

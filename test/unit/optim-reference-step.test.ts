@@ -8,7 +8,7 @@ import { sampleNoise } from '../../kernels/rng.js';
 import type { Batch, EstimatorOptions } from '../../src/estimators/types.js';
 import { mlp } from '../../src/models/builders.js';
 import { createOptimizer, type OptimizerConfig } from '../../src/train/optimizers.js';
-import { referenceStep } from '../../src/train/reference-step.js';
+import { referenceStep } from '../../src/estimators/reference-step.js';
 
 const network = mlp([4, 8, 3], 'tanh');
 const input = sampleNoise({ seed: 77, step: 0, layer: 0, samples: 12, copies: 1, units: 4 });

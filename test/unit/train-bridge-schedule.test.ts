@@ -17,6 +17,7 @@ import type { StepSchedule } from '../../src/train/runtime/graph-cache.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import type { MethodOptions } from '../../src/train/runtime/step-types.js';
 import { bridgeNetworks, relativeError, smallCnn } from '../fixtures/bridge-networks.js';
+import { stepSource } from '../../src/compiler/step-source.js';
 
 const hw = loadHwModel('multicore-16');
 const samples = 4;
@@ -65,7 +66,14 @@ async function runtimeWith(
   schedule: StepSchedule,
   params: ReturnType<typeof initParams>,
 ): Promise<Runtime> {
-  const runtime = await Runtime.create({ network, backend: 'reference', method, seed, optimizer: sgd, schedule });
+  const runtime = await Runtime.create({
+    network: stepSource(network),
+    backend: 'reference',
+    method,
+    seed,
+    optimizer: sgd,
+    schedule,
+  });
   for (const [name, p] of params)
     runtime.params[name] = { weights: Float64Array.from(p.weights), biases: Float64Array.from(p.biases) };
   return runtime;

@@ -13,6 +13,7 @@ import { outputChannels, paramLayers, type Network } from '../../src/models/laye
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import { bridgeNetworks, relativeError } from '../fixtures/bridge-networks.js';
 import type { MethodOptions } from '../../src/train/runtime/step-types.js';
+import { stepSource } from '../../src/compiler/step-source.js';
 
 const networks = bridgeNetworks;
 const samples = 4;
@@ -54,7 +55,7 @@ describe.each(networks)(
       async (options) => {
         const params = initParams(network, 3);
         const runtime = await Runtime.create({
-          network,
+          network: stepSource(network),
           backend: 'reference',
           method: options,
           seed,

@@ -13,6 +13,7 @@ import { selectBpLayers } from '../../src/models/bp-layers.js';
 import { paramLayers } from '../../src/models/layers.js';
 import { bridgeNetworks, relativeError } from '../fixtures/bridge-networks.js';
 import type { MethodOptions } from '../../src/train/runtime/step-types.js';
+import { stepSource } from '../../src/compiler/step-source.js';
 
 const networks = bridgeNetworks;
 const samples = 4;
@@ -49,7 +50,7 @@ describe.each(networks)(
         const options = { ...given, ...first };
         const params = initParams(network, 11);
         const runtime = await Runtime.create({
-          network,
+          network: stepSource(network),
           backend: 'reference',
           method: options,
           seed,

@@ -19,6 +19,7 @@ import { train } from '../../src/train/train.js';
 import { defaultTrainConfig } from '../../src/train/train-config.js';
 import type { TrainReportFile } from '../../src/train/train-report-file.js';
 import { silent } from '../fixtures/train-short-runs.js';
+import { stepSource } from '../../src/compiler/step-source.js';
 
 const cli = join(import.meta.dirname, '../../src/cli/alrflow.mjs');
 const root = mkdtempSync(join(tmpdir(), 'alrflow-sigma-'));
@@ -165,7 +166,13 @@ describe('runtime checks', () => {
     ...m,
   });
   const keptOf = async (m: MethodOptions) => {
-    const runtime = await Runtime.create({ network, backend: 'reference', method: m, seed: 1, optimizer });
+    const runtime = await Runtime.create({
+      network: stepSource(network),
+      backend: 'reference',
+      method: m,
+      seed: 1,
+      optimizer,
+    });
     return (await runtime.gradients(batch, 0)).keptBytes;
   };
 
@@ -181,7 +188,7 @@ describe('runtime checks', () => {
 
   test('antithetic with an odd K and learned sigma for ES are refused', async () => {
     const odd = await Runtime.create({
-      network,
+      network: stepSource(network),
       backend: 'reference',
       method: method({ copies: 3, antithetic: true }),
       seed: 1,
@@ -191,7 +198,7 @@ describe('runtime checks', () => {
     await expect(odd.gradients(batch, 0)).rejects.toThrow(/even number of copies; found K = 3/);
     await expect(
       Runtime.create({
-        network,
+        network: stepSource(network),
         backend: 'reference',
         method: method({ method: 'es', learnSigma: { lr: 0.01, min: 1e-3 } }),
         seed: 1,

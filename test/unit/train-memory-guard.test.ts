@@ -17,6 +17,7 @@ import {
   graphRuntimeBytes,
 } from '../../src/train/memory-guard.js';
 import { GraphCache } from '../../src/train/runtime/graph-cache.js';
+import { stepSource } from '../../src/compiler/step-source.js';
 
 const cli = join(import.meta.dirname, '../../src/cli/alrflow.mjs');
 const root = mkdtempSync(join(tmpdir(), 'alrflow-memory-'));
@@ -122,7 +123,7 @@ describe('evaluation chunk', () => {
     layerwise: false,
   };
   const chunkOf = (model: string, inputShape: number[], classes: number) => {
-    const graphs = new GraphCache(buildModel(model, { inputShape, classes, hidden: [256] }), method, 'sgd');
+    const graphs = new GraphCache(stepSource(buildModel(model, { inputShape, classes, hidden: [256] })), method, 'sgd');
     const input = {
       step: graphs.step(32),
       microBatches: 1,

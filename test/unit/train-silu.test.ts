@@ -4,6 +4,7 @@
 // (test/unit/train-methods-reference.test.ts), and beating the majority class by 10 points.
 import { describe, expect, test } from 'vitest';
 import { mlp } from '../../src/models/builders.js';
+import { stepSource } from '../../src/compiler/step-source.js';
 import { loadDataset } from '../../src/train/datasets/load-dataset.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import { defaultTrainConfig } from '../../src/train/train-config.js';
@@ -29,7 +30,7 @@ function order(epoch: number): number[] {
 async function trainedAccuracy(backend: string, method: 'bp' | 'lr' | 'alr'): Promise<number> {
   const config = { ...defaultTrainConfig, model: 'mlp', dataset: 'iris', method, copies: 8 };
   const runtime = await Runtime.create({
-    network,
+    network: stepSource(network),
     backend,
     seed: 1,
     method: methodOptions(config),

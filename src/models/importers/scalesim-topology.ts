@@ -5,18 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../errors.js';
 import type { Layer, Network } from '../layers.js';
+import { scaleSimOfmapSize, type ScaleSimLayer } from '../../hw/scalesim-layer.js';
 
-export interface ScaleSimLayer {
-  name: string;
-  ifmapHeight: number;
-  ifmapWidth: number;
-  filterHeight: number;
-  filterWidth: number;
-  channels: number;
-  numFilters: number;
-  strideHeight: number;
-  strideWidth: number;
-}
+export { scaleSimOfmapSize, type ScaleSimLayer };
 
 /** Reads a topology file; `gemm` selects the `Layer, M, N, K` format (SCALE-Sim's `-i gemm`). */
 export function loadScaleSimTopology(path: string, gemm = false): ScaleSimLayer[] {
@@ -93,11 +84,6 @@ export function parseScaleSimTopology(text: string, gemm: boolean, file = '<topo
     problems.push(`${file}: no layers found; allowed: a header line then one row per layer`);
   if (problems.length > 0) throw new ConfigError(problems);
   return layers;
-}
-
-/** SCALE-Sim's output size: ceil((in - filter + stride) / stride), i.e. a partial last window counts. */
-export function scaleSimOfmapSize(input: number, filter: number, stride: number): number {
-  return Math.ceil((input - filter + stride) / stride);
 }
 
 /**

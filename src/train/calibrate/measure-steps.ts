@@ -9,15 +9,14 @@
 import { median } from 'd3';
 import type { IrNode } from '../../ir/types.js';
 import type { Method } from '../../compiler/methods/names.js';
-import { cnn, mlp } from '../../models/builders.js';
-import { elementCount, type Network } from '../../models/layers.js';
+import { modelStepSource, type StepSource } from '../../compiler/step-source.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { Batch } from '../runtime/step-types.js';
 import { exactMethod, methodOf, probeDefaultMethods } from '../../compiler/methods/registry.js';
 
 export interface ProbeStep {
   name: string;
-  network: Network;
+  network: StepSource;
   method: Method;
   batch: number;
   copies: number;
@@ -46,15 +45,18 @@ const stepLr = 1e-3;
  * class of the shipped MLP and CNN steps; two MLPs and a CNN learn sigma under LR and ALR.
  */
 export function probeSteps(): ProbeStep[] {
-  const nets: { network: Network; batch: number; copies: number; learnSigma?: boolean }[] = [
-    { network: mlp([400, 128, 10]), batch: 32, copies: 32 },
-    { network: mlp([200, 384, 10]), batch: 48, copies: 48, learnSigma: true },
-    { network: mlp([300, 160, 10]), batch: 96, copies: 32 },
-    { network: mlp([256, 200, 10]), batch: 96, copies: 64, learnSigma: true },
-    { network: cnn({ inputShape: [1, 12, 12], classes: 10 }), batch: 16, copies: 8 },
-    { network: cnn({ inputShape: [1, 20, 20], classes: 10 }), batch: 16, copies: 16, learnSigma: true },
+  const mlp = (inputs: number, hidden: number): StepSource =>
+    modelStepSource('mlp', { inputShape: [inputs], hidden: [hidden], classes: 10 });
+  const cnn = (side: number): StepSource => modelStepSource('cnn', { inputShape: [1, side, side], classes: 10 });
+  const nets: { network: StepSource; batch: number; copies: number; learnSigma?: boolean }[] = [
+    { network: mlp(400, 128), batch: 32, copies: 32 },
+    { network: mlp(200, 384), batch: 48, copies: 48, learnSigma: true },
+    { network: mlp(300, 160), batch: 96, copies: 32 },
+    { network: mlp(256, 200), batch: 96, copies: 64, learnSigma: true },
+    { network: cnn(12), batch: 16, copies: 8 },
+    { network: cnn(20), batch: 16, copies: 16, learnSigma: true },
   ];
-  const nameOf = (n: Network): string => (n.inputShape.length > 1 ? `${n.name}@${n.inputShape.join('x')}` : n.name);
+  const nameOf = (n: StepSource): string => (n.inputShape.length > 1 ? `${n.name}@${n.inputShape.join('x')}` : n.name);
   return nets.flatMap(({ learnSigma, ...n }) =>
     methods.map((method) => {
       const sigma = learnSigma && methodOf(method).switches.includes('learnedSigma');
@@ -69,8 +71,8 @@ export function probeSteps(): ProbeStep[] {
 }
 
 /** Deterministic inputs in [0, 1) and labels, different at every step (timing needs no real data). */
-function probeBatch(network: Network, samples: number, step: number): Batch {
-  const x = Float64Array.from({ length: samples * elementCount(network.inputShape) }, (_, i) =>
+function probeBatch(network: StepSource, samples: number, step: number): Batch {
+  const x = Float64Array.from({ length: samples * network.inputShape.reduce((a, b) => a * b, 1) }, (_, i) =>
     Math.abs(Math.sin(i + 7919 * step)),
   );
   const labels = Int32Array.from({ length: samples }, (_, i) => (i + step) % network.classes);

@@ -1,5 +1,5 @@
-// What the graph executor's node handlers share: the graph, the kernel table, the network's layers
-// by name (the graph names layers; the RNG's layer word is the parametrised-layer index), the tensor
+// What the graph executor's node handlers share: the graph, the kernel table, the graph's parametrised-layer
+// declarations by name (op, geometry, parameter counts, the RNG's layer word), the tensor
 // environment keyed by tensor id, frozen batchnorm statistics, the raw losses, and the step's run
 // values (sigma, seed, counters, learning rate). The method's rules are on the nodes.
 // The environment holds host arrays or device handles (kernels/device-tensor.ts): handlers that only
@@ -8,8 +8,8 @@
 import { type DeviceTensor, isDeviceTensor, type Resident } from '../../../kernels/device-tensor.js';
 import type { KernelTable, NumArray } from '../../../kernels/names.js';
 import { signUnpack } from '../../../kernels/reference/index.js';
-import type { Graph, IrNode } from '../../ir/types.js';
-import { elementCount, type ParamLayer } from '../../models/layers.js';
+import { elementCount } from '../../ir/graph.js';
+import type { Graph, IrNode, ParamDecl } from '../../ir/types.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 import type { DeviceKernels } from './resolve-kernels.js';
 
@@ -42,8 +42,8 @@ export interface ExecContext {
   kernels: KernelTable;
   /** The same kernels run resident: float arguments may be handles, results may stay on the device. */
   device: DeviceKernels;
-  /** Parametrised layers by name, with their index (the noise counter's layer word). */
-  paramLayers: Map<string, { layer: ParamLayer; index: number }>;
+  /** The graph's parametrised-layer declarations by layer name. */
+  params: Map<string, ParamDecl>;
   env: Map<string, EnvValue>;
   labels: Int32Array;
   /** Batchnorm statistics by layer: the clean pass's (a BatchNorm node's statistics input), else the batch's own. */
@@ -115,10 +115,11 @@ export function noiseValues(ctx: ExecContext, id: string): Float64Array {
   return toF64(num(ctx, id));
 }
 
-export function paramLayer(ctx: ExecContext, name: string | undefined): { layer: ParamLayer; index: number } {
-  const hit = name === undefined ? undefined : ctx.paramLayers.get(name);
+/** The declaration of the parametrised layer a node names. */
+export function paramDecl(ctx: ExecContext, name: string | undefined): ParamDecl {
+  const hit = name === undefined ? undefined : ctx.params.get(name);
   if (!hit) {
-    throw new Error(`graph executor: node names layer ${String(name)}, which has no parameters in this network`);
+    throw new Error(`graph executor: node names layer ${String(name)}, which the graph declares no parameters for`);
   }
   return hit;
 }

@@ -6,15 +6,14 @@
 // the device (a handle); ES's K sets slice rows on the host.
 import type { NumArray } from '../../../kernels/names.js';
 import { batchnorm } from '../../../kernels/reference/index.js';
-import type { IrNode } from '../../ir/types.js';
-import { parameterCount, type ParamLayer } from '../../models/layers.js';
+import type { IrNode, ParamDecl } from '../../ir/types.js';
 import { repeatRows } from './host-ops.js';
 import {
   arg,
   channelsSpatial,
   hostNum,
   num,
-  paramLayer,
+  paramDecl,
   shapeOf,
   toF64,
   type BnStats,
@@ -29,12 +28,12 @@ interface GroupParams {
 }
 
 /** The parameter sets a forward node reads: one, or K perturbed copies under ES. */
-function groupParams(ctx: ExecContext, id: string, layer: ParamLayer): GroupParams[] {
+function groupParams(ctx: ExecContext, id: string, layer: ParamDecl): GroupParams[] {
   const data = num(ctx, id);
   const shape = shapeOf(ctx, id);
   const groups = shape.length === 2 ? shape[0]! : 1;
   const width = data.length / groups;
-  const { weights } = parameterCount(layer);
+  const { weights } = layer;
   return Array.from({ length: groups }, (_, g) => ({
     weights: data.subarray(g * width, g * width + weights),
     biases: data.subarray(g * width + weights, (g + 1) * width),
@@ -56,14 +55,15 @@ async function perGroup(groups: number, outLength: number, run: (g: number) => P
 }
 
 export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<void> {
-  const { layer } = paramLayer(ctx, node.layer);
-  if (layer.kind !== 'linear') throw new Error(`graph executor: MatMul ${node.id} on a ${layer.kind} layer`);
+  const layer = paramDecl(ctx, node.layer);
+  const op = layer.op;
+  if (op.kind !== 'linear') throw new Error(`graph executor: MatMul ${node.id} on a ${op.kind} layer`);
   const [a, p] = node.inputs as [string, string];
   if (node.phase === 'backward') {
     const [w] = groupParams(ctx, p, layer);
     ctx.env.set(
       node.outputs[0]!,
-      await ctx.device.matmul({ a: arg(ctx, a), b: w!.weights, m: node.m, k: layer.outFeatures, n: layer.inFeatures }),
+      await ctx.device.matmul({ a: arg(ctx, a), b: w!.weights, m: node.m, k: op.outFeatures, n: op.inFeatures }),
     );
     return;
   }
@@ -75,21 +75,21 @@ export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<
         a: arg(ctx, a),
         b: sets[0]!.weights,
         m: node.m,
-        k: layer.inFeatures,
-        n: layer.outFeatures,
+        k: op.inFeatures,
+        n: op.outFeatures,
       }),
     );
     return;
   }
   const x = await hostNum(ctx, a);
   const xRows = shapeOf(ctx, a)[0]!;
-  const out = await perGroup(sets.length, node.m * sets.length * layer.outFeatures, (g) =>
+  const out = await perGroup(sets.length, node.m * sets.length * op.outFeatures, (g) =>
     ctx.kernels['matmul-a-bt']({
       a: groupRows(x, xRows, node.m, g),
       b: sets[g]!.weights,
       m: node.m,
-      k: layer.inFeatures,
-      n: layer.outFeatures,
+      k: op.inFeatures,
+      n: op.outFeatures,
     }),
   );
   ctx.env.set(node.outputs[0]!, out);
@@ -97,7 +97,7 @@ export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<
 
 export async function conv2d(ctx: ExecContext, node: NodeOf<'Conv2d'>): Promise<void> {
   const [a, p] = node.inputs as [string, string];
-  const sets = groupParams(ctx, p, paramLayer(ctx, node.layer).layer);
+  const sets = groupParams(ctx, p, paramDecl(ctx, node.layer));
   const conv = {
     inChannels: node.inChannels,
     outChannels: node.outChannels,
@@ -135,7 +135,7 @@ export async function biasAct(ctx: ExecContext, node: NodeOf<'BiasAct'>): Promis
   }
   const { rows, channels, spatial } = channelsSpatial(ctx, node.outputs[0]!);
   const sets =
-    b === undefined ? [{ biases: new Float64Array(channels) }] : groupParams(ctx, b, paramLayer(ctx, node.layer).layer);
+    b === undefined ? [{ biases: new Float64Array(channels) }] : groupParams(ctx, b, paramDecl(ctx, node.layer));
   if (sets.length === 1) {
     ctx.env.set(
       node.outputs[0]!,
@@ -188,11 +188,11 @@ function unpackStats(packed: NumArray, channels: number): BnStats {
 }
 
 export async function batchNorm(ctx: ExecContext, node: NodeOf<'BatchNorm'>): Promise<void> {
-  const { layer } = paramLayer(ctx, node.layer);
+  const layer = paramDecl(ctx, node.layer);
   const dims = channelsSpatial(ctx, node.inputs[node.phase === 'backward' ? 1 : 0]!);
   if (node.phase === 'backward') {
     const [dyId, xId, p] = node.inputs as [string, string, string];
-    const stats = statsFor(ctx, layer.name, num(ctx, xId), dims);
+    const stats = statsFor(ctx, layer.layer, num(ctx, xId), dims);
     const gamma = groupParams(ctx, p, layer)[0]!.weights;
     const dy = num(ctx, dyId);
     const dx = ctx.kernels['batchnorm-backward']({ dy, gamma, variance: stats.variance, ...dims });
@@ -201,8 +201,8 @@ export async function batchNorm(ctx: ExecContext, node: NodeOf<'BatchNorm'>): Pr
   }
   const [xId, p, cleanStats] = node.inputs as [string, string, string | undefined];
   const x = num(ctx, xId);
-  if (cleanStats !== undefined) ctx.bnStats.set(layer.name, unpackStats(num(ctx, cleanStats), dims.channels));
-  const stats = statsFor(ctx, layer.name, x, dims);
+  if (cleanStats !== undefined) ctx.bnStats.set(layer.layer, unpackStats(num(ctx, cleanStats), dims.channels));
+  const stats = statsFor(ctx, layer.layer, x, dims);
   if (node.outputs[1] !== undefined) ctx.env.set(node.outputs[1], Float64Array.of(...stats.mean, ...stats.variance));
   const sets = groupParams(ctx, p, layer);
   const per = dims.rows / sets.length;

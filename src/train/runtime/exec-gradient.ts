@@ -8,8 +8,7 @@
 import { downloadResult, type Resident } from '../../../kernels/device-tensor.js';
 import type { NumArray } from '../../../kernels/names.js';
 import { channelSum } from '../../../kernels/reference/index.js';
-import type { IrNode } from '../../ir/types.js';
-import type { ParamLayer } from '../../models/layers.js';
+import type { IrNode, ParamDecl } from '../../ir/types.js';
 import {
   arg,
   channelsSpatial,
@@ -17,7 +16,7 @@ import {
   hostNum,
   noiseValues,
   num,
-  paramLayer,
+  paramDecl,
   shapeOf,
   toF64,
   type ExecContext,
@@ -35,14 +34,15 @@ function concat(weights: NumArray, biases: NumArray, scale: number): Float64Arra
 
 async function layerProduct(
   ctx: ExecContext,
-  layer: ParamLayer,
+  layer: ParamDecl,
   xId: string,
   delta: Resident,
   normaliser: number,
 ): Promise<Float64Array> {
   const x = arg(ctx, xId);
   const rows = shapeOf(ctx, xId)[0]!;
-  switch (layer.kind) {
+  const op = layer.op;
+  switch (op.kind) {
     case 'linear': {
       // loss = 1, sigma = 1 make the LR product kernel the plain D^T X product, scaled by 1/normaliser.
       const g = await downloadResult(
@@ -50,10 +50,10 @@ async function layerProduct(
           loss: new Float64Array(rows).fill(1),
           e: delta,
           x,
-          sigma: new Float64Array(layer.outFeatures).fill(1),
+          sigma: new Float64Array(op.outFeatures).fill(1),
           rows,
-          outs: layer.outFeatures,
-          ins: layer.inFeatures,
+          outs: op.outFeatures,
+          ins: op.inFeatures,
           scale: 1 / normaliser,
         }),
       );
@@ -63,20 +63,20 @@ async function layerProduct(
       const [, , height, width] = shapeOf(ctx, xId) as [number, number, number, number];
       const dims = {
         batch: rows,
-        inChannels: layer.inChannels,
+        inChannels: op.inChannels,
         height,
         width,
-        outChannels: layer.outChannels,
-        kernelSize: layer.kernelSize,
-        stride: layer.stride,
-        padding: layer.padding,
+        outChannels: op.outChannels,
+        kernelSize: op.kernelSize,
+        stride: op.stride,
+        padding: op.padding,
       };
       const g = await downloadResult(await ctx.device['conv2d-backward-weights']({ dy: delta, x, dims }));
       return concat(g.weights, g.biases, 1 / normaliser);
     }
     case 'batchnorm': {
       const dims = channelsSpatial(ctx, xId);
-      const stats = ctx.bnStats.get(layer.name)!;
+      const stats = ctx.bnStats.get(layer.layer)!;
       const c = (i: number): number => Math.floor(i / dims.spatial) % dims.channels;
       const d = toF64(await downloadResult(delta));
       const xs = await hostNum(ctx, xId);
@@ -89,8 +89,12 @@ async function layerProduct(
         1 / normaliser,
       );
     }
+    case 'layernorm':
+    case 'class-token':
+    case 'position-embedding':
+      throw new Error(`runtime: layer ${layer.layer} (${op.kind}) has no gradient kernel yet`);
     default:
-      throw new Error(`runtime: layer ${layer.name} (${layer.kind}) has no gradient kernel yet`);
+      return op satisfies never;
   }
 }
 
@@ -111,7 +115,7 @@ export async function gradProduct(ctx: ExecContext, node: NodeOf<'GradProduct'>)
     ctx.env.set(out, await weightSpaceGradient(ctx, node));
     return;
   }
-  const { layer } = paramLayer(ctx, node.layer);
+  const layer = paramDecl(ctx, node.layer);
   // (input, dL/dz), (input, copy-summed signals), or (input, noise, loss[, learned sigma]).
   const [xId, second, third] = node.inputs as [string, string, string | undefined];
   const normaliser = node.normaliser ?? 1;

@@ -1,16 +1,17 @@
 // Graph-executor handlers of NoiseInject and SignPack. The noise of a node is drawn by the backend's
-// noise-inject kernel for the counter (seed, step, parametrised-layer index, row, unit) that
-// kernels/rng.ts uses: LR/ALR rows are sample*K + copy over the layer's output units; ES/AES
-// rows are the K copies over the layer's parameters (weights first, then biases): the node's row
-// layout says which. A copy-invariant input (N rows) is broadcast to N*K rows here, as the fold pass
-// intends. Antithetic pairs (the node's switch) are adjacent rows (2j, 2j+1) in both layouts, as in
-// rng.ts: copies 2j and 2j+1 of one sample (rows n*K + k), or weight copies 2j and 2j+1; K must be
-// even. Sigma is the run's scalar, or the layer's learned vector where the node reads that tensor.
+// noise-inject kernel for the counter (seed, step, layer word, row, unit) that kernels/rng.ts uses;
+// the layer word is the stream the graph declares for the layer. LR/ALR rows are sample*K + copy over
+// the layer's output units; ES/AES rows are the K copies over the layer's parameters (weights first,
+// then biases): the node's row layout says which. A copy-invariant input (N rows) is broadcast to N*K
+// rows here, as the fold pass intends. Antithetic pairs (the node's switch) are adjacent rows (2j,
+// 2j+1) in both layouts, as in rng.ts: copies 2j and 2j+1 of one sample (rows n*K + k), or weight
+// copies 2j and 2j+1; K must be even. Sigma is the run's scalar, or the layer's learned vector where
+// the node reads that tensor.
 import { addNoise } from '../../../kernels/reference/index.js';
 import { InvalidInputError } from '../../errors.js';
 import { sigmaTensorId } from '../../ir/method-rules.js';
+import { elementCount } from '../../ir/graph.js';
 import type { IrNode } from '../../ir/types.js';
-import { elementCount } from '../../models/layers.js';
 import {
   arg,
   channelsSpatial,
@@ -18,7 +19,7 @@ import {
   hostNum,
   noiseRowOffset,
   num,
-  paramLayer,
+  paramDecl,
   shapeOf,
   toF64,
   type ExecContext,
@@ -50,7 +51,7 @@ export async function drawEps(
   units: number,
 ): Promise<Float64Array> {
   const layerName = node.layer;
-  const { index } = paramLayer(ctx, layerName);
+  const { stream } = paramDecl(ctx, layerName);
   const { seed, step } = ctx.options;
   const antithetic = node.antithetic ?? false;
   const K = ctx.graph.meta.copies;
@@ -68,7 +69,7 @@ export async function drawEps(
       spatial: units,
       seed,
       step,
-      layer: index,
+      layer: stream,
       rowOffset: noiseRowOffset(ctx, node),
     }),
   );
@@ -108,7 +109,7 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
     ...dims,
     seed: ctx.options.seed,
     step: ctx.options.step,
-    layer: paramLayer(ctx, node.layer).index,
+    layer: paramDecl(ctx, node.layer).stream,
     rowOffset: noiseRowOffset(ctx, node),
   });
   ctx.env.set(out!, r.out);

@@ -1,8 +1,8 @@
 // The graph executor: walks a compiled step graph's nodes in order and runs each on the chosen
 // backend's kernels (one handler per node kind, dispatched exhaustively), reading and writing a
 // tensor environment keyed by tensor id. This is the training runtime's only step code: BP, LR,
-// ALR, ES and AES differ only in the graph the compiler built. On one machine Transfer, AllReduce
-// (one participant), Load and Store move nothing: the output is the input. Tensors may be device
+// ALR, ES and AES differ only in the graph the compiler built. On one machine an AllReduce (one
+// participant) moves nothing: the output is the input; a Transfer copies. Tensors may be device
 // handles: nodes whose handlers pass them on to kernels (HANDLE_NODES) get them as they are; every
 // other node's handle inputs are downloaded (once, cached) before it runs, so its host reads see values.
 import { match } from 'ts-pattern';
@@ -27,11 +27,9 @@ const HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set([
   'GradProduct',
   'AllReduce',
   'Transfer',
-  'Load',
-  'Store',
 ]);
 
-/** AllReduce with the rows already summed on one device, Load and Store: the output is the input. */
+/** AllReduce with the rows already summed on one device: the output is the input. */
 function identity(ctx: ExecContext, node: IrNode): void {
   const [input] = node.inputs;
   for (const out of node.outputs) if (input !== undefined && ctx.env.has(input)) ctx.env.set(out, ctx.env.get(input)!);
@@ -74,7 +72,7 @@ export async function executeNode(ctx: ExecContext, node: IrNode): Promise<void>
     .with({ kind: 'OptimizerUpdate' }, (n) => optimizerUpdate(ctx, n))
     .with({ kind: 'Transfer' }, (n) => transfer(ctx, n))
     .with({ kind: 'LayerNorm' }, { kind: 'Softmax' }, { kind: 'TokenOp' }, (n) => noKernelYet(n))
-    .with({ kind: 'AllReduce' }, { kind: 'Load' }, { kind: 'Store' }, (n) => identity(ctx, n))
+    .with({ kind: 'AllReduce' }, (n) => identity(ctx, n))
     .exhaustive();
 }
 

@@ -6,15 +6,14 @@
 // micro-batched step runs the graph of one micro-batch M times (micro-batches.ts): that graph is
 // compiled for the micro-batch's rows with the whole step's stage cuts. Evaluation reads the plain
 // (unmapped) BP graph.
-import { compile, stepGraph } from '../../compiler/compile.js';
 import { isPipelined } from '../../compiler/schedules/registry.js';
-import { resolveCompileOptions, type CompileOptionsInput } from '../../compiler/compile-options.js';
+import type { CompileOptionsInput } from '../../compiler/compile-options.js';
 import { methodOf } from '../../compiler/methods/registry.js';
+import type { StepSource } from '../../compiler/step-source.js';
 import type { CompiledStep, CompileOptions, ScheduleKind } from '../../compiler/types.js';
 import type { HwModel } from '../../hw/types.js';
 import type { Graph } from '../../ir/types.js';
 import type { Method } from '../../compiler/methods/names.js';
-import type { Network } from '../../models/layers.js';
 import type { OptimizerKind } from './optimizer-state.js';
 import type { MethodOptions } from './step-types.js';
 
@@ -63,7 +62,7 @@ export class GraphCache {
   private stepLayout: StepLayout | undefined;
 
   constructor(
-    private readonly network: Network,
+    private readonly network: StepSource,
     private readonly method: MethodOptions,
     optimizer: OptimizerKind | OptimizerChoice,
     private readonly schedule?: StepSchedule,
@@ -101,7 +100,7 @@ export class GraphCache {
   compiled(): CompiledStep {
     const s = this.schedule;
     if (!s) throw new Error('GraphCache.compiled: the runtime was created without a step schedule');
-    return compile(this.network, s.hw, this.compileOptions(this.method.method, s.batch, true));
+    return this.network.compile(s.hw, this.compileOptions(this.method.method, s.batch, true));
   }
 
   /**
@@ -129,7 +128,7 @@ export class GraphCache {
     const key = `plain/${method}/${rows}`;
     let graph = this.graphs.get(key);
     if (!graph) {
-      graph = stepGraph(this.network, resolveCompileOptions(this.compileOptions(method, rows, false)));
+      graph = this.network.stepGraph(this.compileOptions(method, rows, false));
       this.graphs.set(key, graph);
     }
     return graph;
@@ -141,7 +140,7 @@ export class GraphCache {
     const cuts = (this.cuts ??= cutsOf(this.compiled()));
     const { stages: _, stageCuts: __, ...options } = this.compileOptions(this.method.method, rows, true);
     const stagesOf = !isPipelined(s.kind) ? {} : cuts.length > 0 ? { stageCuts: cuts } : { stages: 1 };
-    const part = compile(this.network, s.hw, { ...options, microBatches: 1, ...stagesOf }).graph;
+    const part = this.network.compile(s.hw, { ...options, microBatches: 1, ...stagesOf }).graph;
     // One part of the step: its meta keeps the whole step's layout.
     return { ...part, meta: { ...part.meta, ...this.layout() } };
   }

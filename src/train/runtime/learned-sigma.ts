@@ -7,7 +7,7 @@
 import { InvalidInputError } from '../../errors.js';
 import { methodOf, methodsWith } from '../../compiler/methods/registry.js';
 import { optimizerStateId, sigmaTensorId } from '../../ir/method-rules.js';
-import { outputChannels, type ParamLayer } from '../../models/layers.js';
+import type { ParamDecl } from '../../ir/types.js';
 import type { LearnSigmaOptions, MethodOptions } from './step-types.js';
 
 export interface SigmaSummary {
@@ -24,7 +24,7 @@ export class LearnedSigma {
 
   readonly options: LearnSigmaOptions;
 
-  constructor(layers: readonly ParamLayer[], method: MethodOptions & { learnSigma: LearnSigmaOptions }) {
+  constructor(layers: readonly ParamDecl[], method: MethodOptions & { learnSigma: LearnSigmaOptions }) {
     if (!methodOf(method.method).switches.includes('learnedSigma')) {
       throw new InvalidInputError(
         `learned sigma: method ${method.method} has no activation noise to learn; allowed: ${methodsWith('learnedSigma').join(', ')}. Hint: drop learnSigma (ES/AES keep one fixed weight-space sigma)`,
@@ -37,7 +37,7 @@ export class LearnedSigma {
       );
     }
     this.options = method.learnSigma;
-    for (const layer of layers) this.values.set(layer.name, new Float64Array(outputChannels(layer)).fill(method.sigma));
+    for (const layer of layers) this.values.set(layer.layer, new Float64Array(layer.channels).fill(method.sigma));
   }
 
   /** Each layer's sigma and optimizer state as the step graph reads them. */

@@ -10,8 +10,9 @@
 // when it ends. Parameters and optimizer state stay host float64 arrays between steps, so
 // checkpoints (state-io.ts) hold exactly what the next step reads.
 import { exactMethod } from '../../compiler/methods/registry.js';
-import type { Graph, IrNode } from '../../ir/types.js';
-import { elementCount, paramLayers, type Network, type ParamLayer } from '../../models/layers.js';
+import { elementCount } from '../../ir/graph.js';
+import type { Graph, IrNode, ParamDecl } from '../../ir/types.js';
+import type { StepSource } from '../../compiler/step-source.js';
 import { evaluateSplit, type Evaluation } from './evaluate.js';
 import { executeGraph, type NodeProfile } from './execute-graph.js';
 import { toF64, type ExecContext, type ExecOptions } from './exec-context.js';
@@ -32,7 +33,8 @@ import { type Batch, type LayerParams, type MethodOptions, type Params, type Ste
 export type { Evaluation } from './evaluate.js';
 
 export interface RuntimeOptions {
-  network: Network;
+  /** The network as the compiler holds it: the runtime gets its step graphs from it and reads nothing else. */
+  network: StepSource;
   backend: string;
   method: MethodOptions;
   optimizer: OptimizerConfig;
@@ -89,7 +91,8 @@ interface StepRun {
 export class Runtime {
   readonly state: RuntimeState;
   optimizerUpdates = 0;
-  readonly layers: ParamLayer[];
+  /** The parametrised layers as the step graph declares them. */
+  readonly layers: ParamDecl[];
   readonly graphs: GraphCache;
   /** Measured time per node, summed over the steps run while it is set (train --profile). */
   profile: Map<string, NodeProfile> | undefined;
@@ -98,12 +101,12 @@ export class Runtime {
     readonly options: RuntimeOptions,
     readonly resolved: ResolvedKernels,
   ) {
-    this.layers = paramLayers(options.network.layers);
     const m = options.method;
+    this.graphs = new GraphCache(options.network, m, options.optimizer, options.schedule);
+    this.layers = this.graphs.plain(exactMethod, 1).params;
     const sigma = m.learnSigma ? new LearnedSigma(this.layers, { ...m, learnSigma: m.learnSigma }) : undefined;
     const params = options.initialParams ?? initParams(this.layers, options.seed);
     this.state = { params, optimizerState: new Map(), sigma, pending: undefined };
-    this.graphs = new GraphCache(options.network, m, options.optimizer, options.schedule);
   }
 
   static async create(options: RuntimeOptions): Promise<Runtime> {
@@ -178,12 +181,11 @@ export class Runtime {
       optimizer: this.options.optimizer,
       updateCount: this.optimizerUpdates + 1,
     };
-    const paramMap = new Map(this.layers.map((layer, index) => [layer.name, { layer, index }]));
     return {
       graph,
       kernels: this.resolved.kernels,
       device: this.resolved.device,
-      paramLayers: paramMap,
+      params: new Map(graph.params.map((p) => [p.layer, p])),
       env,
       labels: batch.labels,
       bnStats: new Map(),
@@ -203,10 +205,9 @@ export class Runtime {
     const ctx = this.context(this.graphs.step(batch.samples), batch, step, rates, firstSample);
     await executeGraph(ctx, (n) => !isUpdate(n));
     const gradients: Params = {};
-    for (const layer of this.layers) {
-      const g = toF64(ctx.env.get(`${layer.name}.grad`) as Float64Array);
-      const w = this.params[layer.name]!.weights.length;
-      gradients[layer.name] = { weights: g.subarray(0, w), biases: g.subarray(w) };
+    for (const { layer, weights: w } of this.layers) {
+      const g = toF64(ctx.env.get(`${layer}.grad`) as Float64Array);
+      gradients[layer] = { weights: g.subarray(0, w), biases: g.subarray(w) };
     }
     const meanLoss = ctx.losses.reduce((s, l) => s + mean(l), 0) / ctx.losses.length;
     const sigma = this.sigma ? { sigmaGradients: sigmaGradientsOf(ctx) } : {};
@@ -269,11 +270,10 @@ export class Runtime {
     }
     await executeGraph(ctx, isUpdate);
     const next: Params = {};
-    for (const layer of this.layers) {
-      const flat = toF64(ctx.env.get(`${layer.name}.params.next`) as Float64Array);
-      const w = this.params[layer.name]!.weights.length;
-      next[layer.name] = { weights: flat.subarray(0, w), biases: flat.subarray(w) };
-      flatOf.set(next[layer.name]!, flat);
+    for (const { layer, weights: w } of this.layers) {
+      const flat = toF64(ctx.env.get(`${layer}.params.next`) as Float64Array);
+      next[layer] = { weights: flat.subarray(0, w), biases: flat.subarray(w) };
+      flatOf.set(next[layer]!, flat);
     }
     // A diverged update is dropped, so the state a caller saves is always the last good one.
     if (!finiteParams(next)) return result;
@@ -294,9 +294,13 @@ export class Runtime {
 
   /** Mean loss and accuracy over a split: the BP graph's forward and loss nodes, in chunks. */
   evaluate(features: Float32Array, labels: Uint8Array, count: number, chunk = 500): Promise<Evaluation> {
+    const plain = this.graphs.plain(exactMethod, 1);
+    const loss = plain.nodes.find((n) => n.kind === 'Loss');
+    if (loss?.kind !== 'Loss')
+      throw new Error(`runtime: the evaluation graph of ${plain.meta.network} has no Loss node`);
     const host = {
-      width: elementCount(this.options.network.inputShape),
-      classes: this.options.network.classes,
+      width: elementCount(plain.tensors['x']!.shape.slice(1)),
+      classes: loss.classes,
       graph: (rows: number) => this.graphs.plain(exactMethod, rows),
       context: (graph: Graph, batch: Batch) => this.context(graph, batch, 0, { lr: 0, sigmaLr: 0 }, 0, false),
       releaseHandles: () => this.resolved.releaseHandles(),

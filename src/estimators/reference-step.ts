@@ -2,10 +2,10 @@
 // the losses and the gradients, then the optimizer updates the parameters in place; with a learned
 // sigma, sigma takes a plain gradient step too (kept above a floor so it stays > 0). Used by tests and
 // the demo; the GPU runtime (src/train/runtime) comes with the GPU training issue.
-import { estimate } from '../estimators/estimate.js';
-import type { Batch, EstimatorOptions, GradientResult, Params } from '../estimators/types.js';
+import { estimate } from './estimate.js';
+import type { Batch, EstimatorOptions, GradientResult, Params } from './types.js';
 import type { Network } from '../models/layers.js';
-import type { Optimizer } from './optimizers.js';
+import type { Optimizer } from '../train/optimizers.js';
 
 export interface ReferenceStepOptions {
   estimator: EstimatorOptions;
