@@ -62,6 +62,8 @@ export function copyTbPerSecond(hw: HwModel, bytes: number): number {
         layerwise: false,
       },
       params: [],
+      inputs: [],
+      outputs: [],
       tensors: {},
       nodes: [],
     },

@@ -50,6 +50,9 @@ export class GraphBuilder {
     return {
       meta: { ...this.meta },
       params: [...this.paramList],
+      // Ports are declared by the compiler once the step is complete (src/compiler/declare-ports.ts).
+      inputs: [],
+      outputs: [],
       tensors: { ...this.tensorMap },
       nodes: [...this.nodeList],
     };

@@ -1,7 +1,7 @@
 // printGraph: a stable text form of a graph for golden tests and debugging — one line per parametrised
-// layer's declaration (network order), per tensor (sorted by id) and per node (graph order), node fields
+// layer's declaration (network order), per port (inputs, then outputs), per tensor (sorted by id) and per node (graph order), node fields
 // sorted by name. Not a serialisation format.
-import type { Graph, GraphMeta, IrNode, ParamDecl } from './types.js';
+import type { Graph, GraphMeta, GraphPort, IrNode, ParamDecl } from './types.js';
 
 const baseKeys = new Set(['id', 'kind', 'inputs', 'outputs', 'phase', 'layer']);
 
@@ -30,11 +30,16 @@ function paramLine(p: ParamDecl): string {
   return `param ${p.layer} ${p.op.kind} ${fields(p.op)} tensor=${p.tensor} weights=${p.weights} biases=${p.biases} channels=${p.channels} stream=${p.stream} ${init}`;
 }
 
+function portLine(side: 'input' | 'output', p: GraphPort): string {
+  return `${side} ${p.tensor} ${p.role}${p.layer ? ` layer=${p.layer}` : ''}`;
+}
+
 export function printGraph(graph: Graph): string {
   const m = graph.meta;
   const header = `graph ${m.network} method=${m.method} copies=${m.copies} batch=${m.batch} floatBytes=${m.floatBytes} noise=${m.noiseStorage} layerwise=${m.layerwise}${layoutText(m)}`;
   const tensors = Object.values(graph.tensors)
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((t) => `tensor ${t.id} [${t.shape.join(', ')}] ${t.dtype} ${t.cls}${t.layer ? ` layer=${t.layer}` : ''}`);
-  return [header, ...graph.params.map(paramLine), ...tensors, ...graph.nodes.map(nodeLine)].join('\n') + '\n';
+  const ports = [...graph.inputs.map((p) => portLine('input', p)), ...graph.outputs.map((p) => portLine('output', p))];
+  return [header, ...graph.params.map(paramLine), ...ports, ...tensors, ...graph.nodes.map(nodeLine)].join('\n') + '\n';
 }

@@ -213,8 +213,24 @@ export interface ParamDecl {
   init: { kind: 'uniform'; fanIn: number } | { kind: 'constant'; weights: number; biases: number };
 }
 
+/** What a port carries: the batch and labels, a layer's parameters or learned sigma, their optimizer state, gradients. */
+export type PortRole =
+  'batch' | 'labels' | 'params' | 'sigma' | 'optimizer-state' | 'sigma-optimizer-state' | 'gradient' | 'sigma-gradient';
+
+/** A tensor the step exchanges with its caller: set before the step runs (inputs) or read after it (outputs). */
+export interface GraphPort {
+  tensor: string;
+  role: PortRole;
+  /** The layer whose parameters, sigma, state or gradient it is. */
+  layer?: string;
+}
+
 export interface Graph {
   meta: GraphMeta;
+  /** What the caller sets before a step: the batch, the labels, parameters, learned sigma, optimizer state. */
+  inputs: GraphPort[];
+  /** What the caller reads after a step: gradients, updated parameters, sigma and optimizer state. */
+  outputs: GraphPort[];
   /** The parametrised layers, in the network's order (which is also the order parameters are initialised in). */
   params: ParamDecl[];
   tensors: Record<string, TensorInfo>;

@@ -125,9 +125,20 @@ function paramProblems(graph: Graph): string[] {
   });
 }
 
+/** Every port names a tensor of the graph. */
+function portProblems(graph: Graph): string[] {
+  const ports = [
+    ...graph.inputs.map((p) => ['input', p] as const),
+    ...graph.outputs.map((p) => ['output', p] as const),
+  ];
+  return ports.flatMap(([side, p]) =>
+    graph.tensors[p.tensor] ? [] : [`${side} port ${p.role}${p.layer ? ` of ${p.layer}` : ''}: no tensor ${p.tensor}`],
+  );
+}
+
 /** Every problem found, one line each; empty when the graph is well-formed. */
 export function graphProblems(graph: Graph): string[] {
-  const problems: string[] = paramProblems(graph);
+  const problems: string[] = [...paramProblems(graph), ...portProblems(graph)];
   const floatDtype = graph.meta.floatBytes === 2 ? 'f16' : 'f32';
   for (const [id, t] of Object.entries(graph.tensors)) {
     if (t.id !== id) problems.push(`tensor key ${id} holds a tensor named ${t.id}`);

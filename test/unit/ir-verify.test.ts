@@ -9,15 +9,15 @@ import { workOf } from '../../src/ir/work-of.js';
 import type { Graph, IrNode } from '../../src/ir/types.js';
 import { mlp } from '../../src/models/builders.js';
 
-const good = (): Graph =>
-  expand(mlp([8, 4, 3]), {
-    method: 'alr',
-    copies: 2,
-    batch: 3,
-    noiseStorage: 'sign-bits',
-    layerwise: false,
-    optimizer: 'sgd',
-  });
+const options = {
+  method: 'alr',
+  copies: 2,
+  batch: 3,
+  noiseStorage: 'sign-bits',
+  layerwise: false,
+  optimizer: 'sgd',
+} as const;
+const good = (): Graph => expand(mlp([8, 4, 3]), options);
 const mutate = (f: (g: Graph) => void): string[] => {
   const g = structuredClone(good());
   f(g);
@@ -31,6 +31,29 @@ describe('verifyGraph', () => {
     expect(good().params.map((p) => [p.layer, p.op, p.weights, p.biases, p.channels, p.stream, p.init])).toEqual([
       ['fc1', { kind: 'linear', inFeatures: 8, outFeatures: 4 }, 32, 4, 4, 0, { kind: 'uniform', fanIn: 8 }],
       ['fc2', { kind: 'linear', inFeatures: 4, outFeatures: 3 }, 12, 3, 3, 1, { kind: 'uniform', fanIn: 4 }],
+    ]);
+  });
+  test('the graph declares its ports: what the caller sets before a step and reads after it', () => {
+    const g = good();
+    expect(g.inputs.map((p) => `${p.role}:${p.tensor}`)).toEqual([
+      'batch:x',
+      'labels:labels',
+      'params:fc1.params',
+      'params:fc2.params',
+    ]);
+    expect(g.outputs.map((p) => `${p.role}:${p.tensor}`).sort()).toEqual([
+      'gradient:fc1.grad',
+      'gradient:fc2.grad',
+      'params:fc1.params.next',
+      'params:fc2.params.next',
+    ]);
+    const adam = expand(mlp([8, 4, 3]), { ...options, optimizer: 'adam' });
+    expect(adam.inputs.filter((p) => p.role === 'optimizer-state').map((p) => p.tensor)).toEqual([
+      'fc1.opt',
+      'fc2.opt',
+    ]);
+    expect(mutate((g) => (g.outputs[0]!.tensor = 'fc1.gone'))).toEqual([
+      `output port ${g.outputs[0]!.role} of ${g.outputs[0]!.layer}: no tensor fc1.gone`,
     ]);
   });
   test('a parameter declaration that does not match its tensor', () => {

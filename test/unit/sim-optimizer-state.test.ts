@@ -1,8 +1,9 @@
 // Optimizer state is part of the step graph, so the simulator counts it like any other tensor: SGD
 // with momentum keeps one velocity per parameter (P x word bytes more than without), Adam two moments.
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { compileJob, runSimJob, type SimJob } from '../../sim/job.js';
 import type { SimReport } from '../../src/report/sim-report.js';
+import { buildCli } from '../fixtures/built-cli.js';
 
 const job: SimJob = {
   model: 'mlp',
@@ -51,5 +52,27 @@ describe('optimizer state in the simulated step', () => {
 
   test('momentum outside [0, 1) is refused with the option named', async () => {
     await expect(compileJob({ ...job, momentum: 1.5 })).rejects.toThrow(/--momentum: found 1.5/);
+  });
+});
+
+describe('simulate --momentum', () => {
+  const cli = buildCli();
+  afterAll(() => cli.remove());
+  const args = ['simulate', '--model', 'mlp', '--method', 'alr', '--copies', '4', '--batch', '16'];
+  const run = (extra: string[]): SimReport => {
+    const r = cli.run([...args, '--hw', 'multicore-16', '--cores', '1', '--iterations', '1', '--json', ...extra]);
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as SimReport;
+  };
+
+  test('the default SGD momentum (0.9) counts P x word bytes more than --momentum 0; Adam two moments', async () => {
+    const step = await compileJob(job);
+    const params = step.graph.params.reduce((s, p) => s + p.weights + p.biases, 0);
+    const word = step.hw.wordBytes;
+    const total = (r: SimReport): number => r.memory.reduce((s, m) => s + m.peakBytes, 0);
+    const plain = run(['--momentum', '0']);
+    expect(total(run([])) - total(plain)).toBe(params * word);
+    expect(total(run(['--momentum', '0.5'])) - total(plain)).toBe(params * word);
+    expect(total(run(['--optimizer', 'adam'])) - total(plain)).toBe(2 * params * word);
   });
 });

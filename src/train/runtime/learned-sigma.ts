@@ -2,11 +2,10 @@
 // noise std per output unit (linear) or output channel (conv, batchnorm). Its gradient and update are
 // step-graph nodes (SigmaGrad, OptimizerUpdate with target 'sigma'; the compiler emits them with the
 // learnedSigma switch); this holds the values and their optimizer state between steps, hands them to
-// each step's graph as the tensors `<layer>.sigma` and `<layer>.sigma.opt`, takes the updated ones
-// back (refusing non-finite results), and checkpoints them.
+// each step's graph through its sigma input ports, takes the updated ones back from its output ports
+// (refusing non-finite results), and checkpoints them.
 import { InvalidInputError } from '../../errors.js';
 import { methodOf, methodsWith } from '../../compiler/methods/registry.js';
-import { optimizerStateId, sigmaTensorId } from '../../ir/method-rules.js';
 import type { ParamDecl } from '../../ir/types.js';
 import type { LearnSigmaOptions, MethodOptions } from './step-types.js';
 
@@ -40,36 +39,28 @@ export class LearnedSigma {
     for (const layer of layers) this.values.set(layer.layer, new Float64Array(layer.channels).fill(method.sigma));
   }
 
-  /** Each layer's sigma and optimizer state as the step graph reads them. */
-  graphInputs(): [string, Float64Array][] {
-    const sigmas = [...this.values].map(([name, v]): [string, Float64Array] => [sigmaTensorId(name), v]);
-    const states = [...this.state].map(([name, s]): [string, Float64Array] => [optimizerStateId(name, 'sigma'), s]);
-    return [...sigmas, ...states];
+  /** A layer's sigma, or its optimizer state (none before the first update), as the graph's input port reads it. */
+  input(role: 'sigma' | 'sigma-optimizer-state', layer: string): Float64Array | undefined {
+    return role === 'sigma' ? this.values.get(layer) : this.state.get(layer);
   }
 
   /**
-   * Takes the graph's updated sigma and optimizer state (`<id>.next` in `outputs`). Throws, changing
+   * Takes the graph's updated sigma and optimizer state (its output ports, by layer). Throws, changing
    * nothing, when a result is not finite, so a diverged step never reaches the state or a checkpoint.
    */
-  accept(outputs: ReadonlyMap<string, unknown>): void {
-    const read = (id: string): Float64Array | undefined => {
-      const value = outputs.get(`${id}.next`);
-      return value instanceof Float64Array ? value : undefined;
-    };
-    const values = new Map([...this.values.keys()].map((name) => [name, read(sigmaTensorId(name))]));
-    const missing = [...values].find(([, v]) => v === undefined);
-    if (missing) throw new Error(`learned sigma: the step graph gave no ${sigmaTensorId(missing[0])}.next`);
-    // Optimizer state where the update keeps one (Adam, SGD with momentum).
-    const state = new Map([...this.values.keys()].map((name) => [name, read(optimizerStateId(name, 'sigma'))]));
+  accept(values: ReadonlyMap<string, Float64Array>, states: ReadonlyMap<string, Float64Array>): void {
+    const missing = [...this.values.keys()].find((name) => !values.has(name));
+    if (missing !== undefined) throw new Error(`learned sigma: the step graph gave no updated sigma of ${missing}`);
     const finite = (a: Float64Array | undefined): boolean => a === undefined || a.every(Number.isFinite);
-    const bad = [...values.keys()].find((name) => !finite(values.get(name)) || !finite(state.get(name)));
+    const bad = [...this.values.keys()].find((name) => !finite(values.get(name)) || !finite(states.get(name)));
     if (bad) {
       throw new InvalidInputError(
         `learned sigma: non-finite sigma or optimizer state in layer ${bad} after the update. Hint: lower --sigma-lr`,
       );
     }
-    this.values = values as Map<string, Float64Array>;
-    for (const [name, s] of state) if (s) this.state.set(name, s);
+    this.values = new Map([...this.values.keys()].map((name) => [name, values.get(name)!]));
+    // Optimizer state where the update keeps one (Adam, SGD with momentum).
+    for (const [name, s] of states) this.state.set(name, s);
   }
 
   /** Checkpoint arrays: `sigma.<layer>` and `sigma-opt.<layer>`. */

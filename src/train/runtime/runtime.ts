@@ -11,7 +11,7 @@
 // checkpoints (state-io.ts) hold exactly what the next step reads.
 import { exactMethod } from '../../compiler/methods/registry.js';
 import { elementCount } from '../../ir/graph.js';
-import type { Graph, IrNode, ParamDecl } from '../../ir/types.js';
+import type { Graph, GraphPort, IrNode, ParamDecl, PortRole } from '../../ir/types.js';
 import type { StepSource } from '../../compiler/step-source.js';
 import { evaluateSplit, type Evaluation } from './evaluate.js';
 import { executeGraph, type NodeProfile } from './execute-graph.js';
@@ -72,13 +72,21 @@ interface Rates {
   sigmaLr: number;
 }
 
-/** Learned sigma's gradient per layer, as the step graph's SigmaGrad nodes left it. */
-function sigmaGradientsOf(ctx: ExecContext): Record<string, Float64Array> {
-  const out: Record<string, Float64Array> = {};
-  for (const n of ctx.graph.nodes) {
-    if (n.kind === 'SigmaGrad') out[n.layer!] = toF64(ctx.env.get(n.outputs[0]!) as Float64Array);
+/** The host values of the step's output ports of one role, by layer. */
+function outputsOf(ctx: ExecContext, role: PortRole): Map<string, Float64Array> {
+  const out = new Map<string, Float64Array>();
+  for (const p of ctx.graph.outputs) {
+    if (p.role !== role) continue;
+    const value = ctx.env.get(p.tensor);
+    if (value === undefined) throw new Error(`runtime: the step left no ${role} in its output port ${p.tensor}`);
+    out.set(p.layer!, toF64(value as Float64Array));
   }
   return out;
+}
+
+/** Learned sigma's gradient per layer, as the step graph's sigma-gradient ports hold it. */
+function sigmaGradientsOf(ctx: ExecContext): Record<string, Float64Array> {
+  return Object.fromEntries(outputsOf(ctx, 'sigma-gradient'));
 }
 
 /** A step's last graph context and result; `combined` when summed over several micro-batches. */
@@ -153,6 +161,25 @@ export class Runtime {
     return this.state.sigma;
   }
 
+  /** The value an input port starts a step with (none for optimizer state before the first update). */
+  private inputValue(port: GraphPort, batch: Batch): Float64Array | undefined {
+    const layer = port.layer ?? '';
+    switch (port.role) {
+      case 'batch':
+        return batch.x;
+      case 'params':
+        return flatParams(this.params[layer]!);
+      case 'optimizer-state':
+        return this.optimizerState.get(layer);
+      case 'sigma':
+      case 'sigma-optimizer-state':
+        return this.sigma?.input(port.role, layer);
+      default:
+        // The labels reach the Loss nodes as the batch's integers (ctx.labels).
+        return undefined;
+    }
+  }
+
   private context(
     graph: Graph,
     batch: Batch,
@@ -161,14 +188,11 @@ export class Runtime {
     firstSample = 0,
     profiled = true,
   ): ExecContext {
-    const env: ExecContext['env'] = new Map([['x', batch.x]]);
-    for (const [name, p] of Object.entries(this.params)) env.set(`${name}.params`, flatParams(p));
-    for (const n of graph.nodes) {
-      const state =
-        n.kind === 'OptimizerUpdate' && n.target !== 'sigma' ? this.optimizerState.get(n.layer!) : undefined;
-      if (state && n.inputs[2] !== undefined) env.set(n.inputs[2], state);
+    const env: ExecContext['env'] = new Map();
+    for (const port of graph.inputs) {
+      const value = this.inputValue(port, batch);
+      if (value !== undefined) env.set(port.tensor, value);
     }
-    for (const [id, value] of this.sigma?.graphInputs() ?? []) env.set(id, value);
     const m = this.options.method;
     const learnedSigma = this.sigma ? { learnedSigma: { lr: rates.sigmaLr, floor: this.sigma.options.min } } : {};
     const options: ExecOptions = {
@@ -205,8 +229,8 @@ export class Runtime {
     const ctx = this.context(this.graphs.step(batch.samples), batch, step, rates, firstSample);
     await executeGraph(ctx, (n) => !isUpdate(n));
     const gradients: Params = {};
-    for (const { layer, weights: w } of this.layers) {
-      const g = toF64(ctx.env.get(`${layer}.grad`) as Float64Array);
+    for (const [layer, g] of outputsOf(ctx, 'gradient')) {
+      const w = this.params[layer]!.weights.length;
       gradients[layer] = { weights: g.subarray(0, w), biases: g.subarray(w) };
     }
     const meanLoss = ctx.losses.reduce((s, l) => s + mean(l), 0) / ctx.losses.length;
@@ -270,19 +294,16 @@ export class Runtime {
     }
     await executeGraph(ctx, isUpdate);
     const next: Params = {};
-    for (const { layer, weights: w } of this.layers) {
-      const flat = toF64(ctx.env.get(`${layer}.params.next`) as Float64Array);
+    for (const [layer, flat] of outputsOf(ctx, 'params')) {
+      const w = this.params[layer]!.weights.length;
       next[layer] = { weights: flat.subarray(0, w), biases: flat.subarray(w) };
       flatOf.set(next[layer]!, flat);
     }
     // A diverged update is dropped, so the state a caller saves is always the last good one.
     if (!finiteParams(next)) return result;
-    this.sigma?.accept(ctx.env);
+    this.sigma?.accept(outputsOf(ctx, 'sigma'), outputsOf(ctx, 'sigma-optimizer-state'));
     this.params = next;
-    for (const n of ctx.graph.nodes) {
-      const state = n.kind === 'OptimizerUpdate' && n.target !== 'sigma' ? n.outputs[1] : undefined;
-      if (state !== undefined) this.optimizerState.set(n.layer!, toF64(ctx.env.get(state) as Float64Array));
-    }
+    for (const [layer, state] of outputsOf(ctx, 'optimizer-state')) this.optimizerState.set(layer, state);
     this.optimizerUpdates++;
     return result;
   }
@@ -299,7 +320,7 @@ export class Runtime {
     if (loss?.kind !== 'Loss')
       throw new Error(`runtime: the evaluation graph of ${plain.meta.network} has no Loss node`);
     const host = {
-      width: elementCount(plain.tensors['x']!.shape.slice(1)),
+      width: elementCount(plain.tensors[plain.inputs.find((p) => p.role === 'batch')!.tensor]!.shape.slice(1)),
       classes: loss.classes,
       graph: (rows: number) => this.graphs.plain(exactMethod, rows),
       context: (graph: Graph, batch: Batch) => this.context(graph, batch, 0, { lr: 0, sigmaLr: 0 }, 0, false),
