@@ -2,6 +2,9 @@
 // measured in the same run: SCALE-Sim's ResNet-18 topology on a 32x32 array (closed-form fold model
 // vs the per-row USER-bandwidth memory model on one layer), and 100 iterations of ALR ResNet-9
 // layer-pipelined on multicore-16 (event simulation vs the analytic estimate). Targets: < 1 s, < 2 s.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScaleSimConfig } from '../src/hw/scalesim-cfg.js';
 import { loadScaleSimTopology } from '../src/models/importers/scalesim-topology.js';
@@ -55,39 +58,78 @@ try {
   process.stdout.write(`simulate resnet9 on multicore-16: not run (${(err as Error).message.split('\n')[0]})\n`);
 }
 
-// Big chips (issue 22, point 8), as ratios against multicore-16 in the same run, start-up (compile) included.
-async function eventsPerSecond(hw: string): Promise<{ events: number; ms: number }> {
-  const t0 = performance.now();
-  const step = await compileJob({
-    model: 'resnet9',
-    method: 'alr',
-    copies: 64,
-    batch: 32,
-    schedule: 'layer-pipelined',
-    hw,
-    iterations: 100,
-  });
-  const r = simulate(step, { iterations: 100, timelineLimit: 0, fullTimeline: false });
-  return { events: r.events, ms: performance.now() - t0 };
+// Big chips (issue 22, point 8): whole processes of the built CLI (start-up, compile, core-count
+// choice, simulation and the --json-file report included), timed by /usr/bin/time (wall, CPU, max
+// RSS), each figure also as a ratio against the multicore-16 run of the same command.
+// SIM_BENCH_MESH=0 leaves out the 1024-core mesh (minutes on a loaded 2-core machine).
+interface Proc {
+  wallMs: number;
+  cpuMs: number;
+  rssMiB: number;
+  events?: number;
 }
+const root = join(import.meta.dirname, '..');
+const outDir = mkdtempSync(join(tmpdir(), 'alrflow-sim-bench-'));
+
+function timed(args: string[], json?: string): Proc {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, 'dist/alrflow.js', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  if (r.status !== 0) throw new Error(`alrflow ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-400)}`);
+  const [wall, user, sys, rssKiB] = r.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+  const events = json ? (JSON.parse(readFileSync(json, 'utf8')) as { events: number }).events : undefined;
+  return { wallMs: wall! * 1e3, cpuMs: (user! + sys!) * 1e3, rssMiB: rssKiB! / 1024, ...(events ? { events } : {}) };
+}
+
+// Issue 22's case: ALR ResNet-9, K=64, batch 32, layer-pipelined (the defaults when it was measured).
+const stepArgs = ['simulate', '--model', 'resnet9', '--method', 'alr', '--copies', '64', '--batch', '32'];
+stepArgs.push('--schedule', 'layer-pipelined');
+
+function simulateRun(hw: string): Proc {
+  const json = join(outDir, `${hw.replace(/\W/g, '-')}.json`);
+  return timed([...stepArgs, '--hw', hw, '--iterations', '100', '--quiet', '--force', '--json-file', json], json);
+}
+
+const rate = (p: Proc) => ((p.events ?? 0) / p.wallMs) * 1e3;
+const fmt = (p: Proc) =>
+  `${p.wallMs.toFixed(0)} ms wall, ${p.cpuMs.toFixed(0)} ms CPU, ${p.rssMiB.toFixed(0)} MiB max RSS${p.events ? `, ${p.events} events, ${rate(p).toExponential(2)} events/s` : ''}`;
+const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+
 try {
-  const base = await eventsPerSecond('multicore-16');
-  const gpu = await eventsPerSecond('gpu-like');
-  const rate = (x: { events: number; ms: number }) => (x.events / x.ms) * 1e3;
+  const build = spawnSync(process.execPath, ['src/cli/build.mjs'], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
+  const command = `${stepArgs.join(' ')} --iterations 100 --json-file F`;
+  const base = simulateRun('multicore-16');
+  process.stdout.write(`whole process \`alrflow ${command}\`:\n  multicore-16: ${fmt(base)}\n`);
+  const gpu = simulateRun('gpu-like');
   process.stdout.write(
-    `compile + simulate resnet9 alr 100 iterations: multicore-16 ${base.ms.toFixed(0)} ms (${rate(base).toExponential(2)} events/s), gpu-like ${gpu.ms.toFixed(0)} ms (${rate(gpu).toExponential(2)} events/s): gpu-like events/s = ${(rate(gpu) / rate(base)).toFixed(2)} x multicore-16, target >= 0.5: ${rate(gpu) / rate(base) >= 0.5 ? 'ok' : 'MISSED'}\n`,
+    `  gpu-like: ${fmt(gpu)}; wall ${(gpu.wallMs / base.wallMs).toFixed(2)} x multicore-16, events/s ${(rate(gpu) / rate(base)).toFixed(2)} x multicore-16, target >= 0.5: ${verdict(rate(gpu) / rate(base) >= 0.5)}\n`,
   );
-  const { runCompare } = await import('../sim/compare.js');
-  const t0 = performance.now();
-  await runCompare({ model: 'resnet9', copies: 64, batch: 32, hw: 'multicore-16', iterations: 100 });
-  const compareMs = performance.now() - t0;
-  const rssMiB = process.resourceUsage().maxRSS / 1024;
+  if (process.env.SIM_BENCH_MESH !== '0') {
+    const mesh = simulateRun('hw-models/mesh-1024.json');
+    process.stdout.write(
+      `  mesh-1024 (hw-models/mesh-1024.json): ${fmt(mesh)}; wall ${(mesh.wallMs / base.wallMs).toFixed(2)} x multicore-16, target 2000 ms: ${verdict(mesh.wallMs <= 2000)}\n`,
+    );
+  }
+  const cmp = timed([
+    'compare',
+    '--model',
+    'resnet9',
+    '--copies',
+    '64',
+    '--batch',
+    '32',
+    '--hw',
+    'multicore-16',
+    '--quiet',
+  ]);
   process.stdout.write(
-    `compare resnet9 on multicore-16: ${compareMs.toFixed(0)} ms = ${(compareMs / base.ms).toFixed(1)} x the multicore-16 run above, target 5000 ms: ${compareMs <= 5000 ? 'ok' : 'MISSED'}; max RSS of this process ${rssMiB.toFixed(0)} MiB, target 300: ${rssMiB <= 300 ? 'ok' : 'MISSED'}\n`,
-  );
-  process.stdout.write(
-    '1024-core mesh, resnet9 alr 100 iterations: not run here (minutes on this machine; target 2 s)\n',
+    `compare --model resnet9 --copies 64 --batch 32 --hw multicore-16: ${fmt(cmp)}; wall ${(cmp.wallMs / base.wallMs).toFixed(2)} x the multicore-16 simulate above, target 5000 ms: ${verdict(cmp.wallMs <= 5000)}; RSS ${(cmp.rssMiB / base.rssMiB).toFixed(2)} x, target 300 MiB: ${verdict(cmp.rssMiB <= 300)}\n`,
   );
 } catch (err) {
   process.stdout.write(`big-chip figures: not run (${(err as Error).message.split('\n')[0]})\n`);
+} finally {
+  rmSync(outDir, { recursive: true, force: true });
 }
