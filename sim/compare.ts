@@ -145,6 +145,9 @@ export async function runCompare(
 
 const pct = (x: number | undefined) => `${((x ?? 0) * 100).toFixed(0)}%`;
 
+/** A memory level's peak column: wide enough for its header and two spaces before it. */
+const levelWidth = (level: string): number => Math.max(14, `peak ${level}`.length + 2);
+
 function cells(r: CompareRow, levels: string[]): string {
   const s = r.shares;
   return [
@@ -159,7 +162,7 @@ function cells(r: CompareRow, levels: string[]): string {
     pct(r.bubbleRatio).padStart(8),
     `${(r.boundRatio ?? 0).toFixed(2)} ${r.boundKind === 'bandwidth' ? 'bw' : 'cmp'}`.padStart(10),
     ...levels.map((l) =>
-      `${fmtBytes(r.peakBytesByLevel[l] ?? 0)}${r.overflowLevels?.includes(l) ? '!' : ' '}`.padStart(14),
+      `${fmtBytes(r.peakBytesByLevel[l] ?? 0)}${r.overflowLevels?.includes(l) ? '!' : ' '}`.padStart(levelWidth(l)),
     ),
   ].join('');
 }
@@ -170,7 +173,7 @@ const infeasibleText = (why: string): string => (why.startsWith('not applicable'
 export function compareTable(c: CompareReport): string {
   const levels = [...new Set(c.rows.flatMap((r) => Object.keys(r.peakBytesByLevel)))];
   const width = Math.max(7, ...c.rows.map((r) => r.method.length + 1));
-  const head = `${'method'.padEnd(width)}${'schedule'.padEnd(34)}${'iter/s'.padStart(10)}${'vs BP'.padStart(7)}${'S'.padStart(4)}${'comp'.padStart(6)}${'mem'.padStart(6)}${'idle'.padStart(6)}${'bubble'.padStart(8)}${'x bound'.padStart(10)}${levels.map((l) => `peak ${l}`.padStart(14)).join('')}`;
+  const head = `${'method'.padEnd(width)}${'schedule'.padEnd(34)}${'iter/s'.padStart(10)}${'vs BP'.padStart(7)}${'S'.padStart(4)}${'comp'.padStart(6)}${'mem'.padStart(6)}${'idle'.padStart(6)}${'bubble'.padStart(8)}${'x bound'.padStart(10)}${levels.map((l) => `peak ${l}`.padStart(levelWidth(l))).join('')}`;
   const rows = c.rows.map(
     (r) =>
       `${r.method.padEnd(width)}${r.schedule.padEnd(34)}${r.infeasible ? `  ${infeasibleText(r.infeasible)}` : cells(r, levels)}`,
