@@ -74,19 +74,7 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
   return {
     kind: 'sim-report',
     version: 1,
-    input: {
-      model: options.model ?? step.graph.meta.network,
-      method: step.options.method,
-      copies: step.options.copies,
-      batch: step.options.batch,
-      schedule: step.options.schedule,
-      hw: step.hw.name,
-      iterations,
-      microBatches: step.options.microBatches,
-      staleness: step.options.staleness,
-      noiseStorage: step.options.noiseStorage,
-      ...(step.options.switches?.learnedSigma ? { learnedSigma: true } : {}),
-    },
+    input: inputOf(step, options),
     clockHz: step.hw.clockHz,
     cycles: { total: run.totalCycles, perIteration, steadyStatePerIteration: steady },
     throughput: { iterationsPerSecond: itPerS, samplesPerSecond: itPerS * step.options.batch },
@@ -107,6 +95,23 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     memoryTimeline,
     events: run.events,
     work: { macsPerIteration: step.tasks.reduce((sum, t) => sum + workMacs(t.work), 0), byLayer: workByLayer(step) },
+  };
+}
+
+/** The report's record of what was simulated. */
+function inputOf(step: CompiledStep, options: SimulateOptions): SimReport['input'] {
+  return {
+    model: options.model ?? step.graph.meta.network,
+    method: step.options.method,
+    copies: step.options.copies,
+    batch: step.options.batch,
+    schedule: step.options.schedule,
+    hw: step.hw.name,
+    iterations: options.iterations,
+    microBatches: step.options.microBatches,
+    staleness: step.options.staleness,
+    noiseStorage: step.options.noiseStorage,
+    ...(step.options.switches?.learnedSigma ? { learnedSigma: true } : {}),
   };
 }
 
