@@ -53,18 +53,24 @@ function stageProblems(input: CompileOptionsInput, isPipelined: boolean): string
   return problems;
 }
 
-export function resolveCompileOptions(input: CompileOptionsInput): CompileOptions {
-  const problems: string[] = [];
+/** Method and schedule: known, and the schedule one the method allows. */
+function methodProblems(input: CompileOptionsInput, spec: MethodSpec | undefined): string[] {
   const { method, schedule } = input;
-  const spec = isMethod(method) ? methodOf(method) : undefined;
+  const problems: string[] = [];
   if (!spec) problems.push(`--method: found "${method}", allowed: ${methodNames.join(', ')}`);
   if (!scheduleKinds.includes(schedule))
     problems.push(`--schedule: found "${schedule}", allowed: ${scheduleKinds.join(', ')}`);
-  else if (spec && !spec.schedules.includes(schedule)) {
+  else if (spec && !spec.schedules.includes(schedule))
     problems.push(
       `--schedule: found "${schedule}" with --method ${method}, allowed: ${schedulesFor(method).join(', ')}`,
     );
-  }
+  return problems;
+}
+
+/** Counts, micro-batches and staleness against the schedule. */
+function layoutProblems(input: CompileOptionsInput, isPipelined: boolean, microBatches: number, staleness: number) {
+  const { schedule } = input;
+  const problems: string[] = [];
   for (const [name, value] of [
     ['--copies', input.copies],
     ['--batch', input.batch],
@@ -72,37 +78,45 @@ export function resolveCompileOptions(input: CompileOptionsInput): CompileOption
   ] as const) {
     if (!Number.isInteger(value) || value < 1) problems.push(`${name}: found ${value}, allowed: a positive integer`);
   }
-  const isPipelined = scheduleKinds.includes(schedule) && pipelinedKind(schedule);
-  const microBatches = input.microBatches ?? (isPipelined ? Math.min(4, input.batch) : 1);
   if (!isPipelined && microBatches !== 1)
     problems.push(
       `--micro-batches: found ${microBatches} with --schedule ${schedule}, allowed: 1 (micro-batches apply to ${pipelined.join(', ')})`,
     );
   if (isPipelined && microBatches > input.batch)
     problems.push(`--micro-batches: found ${microBatches}, allowed: at most the batch (${input.batch})`);
-  const staleness = input.staleness ?? 0;
   if (staleness !== 0 && staleness !== 1) problems.push(`--staleness: found ${String(staleness)}, allowed: 0, 1`);
   else if (scheduleKinds.includes(schedule) && !schedules[schedule].staleness.includes(staleness)) {
     problems.push(
       `--staleness: found ${staleness} with --schedule ${schedule}, allowed: ${schedules[schedule].staleness.join(', ')} (staleness 1 applies to ${scheduleKinds.filter((k) => schedules[k].staleness.includes(1)).join(', ')})`,
     );
   }
-  const noiseStorage = input.noiseStorage ?? spec?.storages[0] ?? 'float';
-  const layerwise = input.layerwise ?? false;
-  problems.push(...switchProblems(input, spec));
-  const optimizer = input.optimizer ?? 'sgd';
+  return problems;
+}
+
+function optimizerProblems(optimizer: string, momentum: number): string[] {
+  const problems: string[] = [];
   if (optimizer !== 'sgd' && optimizer !== 'adam')
     problems.push(`optimizer: found "${String(optimizer)}", allowed: sgd, adam`);
-  const momentum = input.momentum ?? 0;
   if (!(momentum >= 0 && momentum < 1)) problems.push(`--momentum: found ${momentum}, allowed: a number in [0, 1)`);
-  problems.push(...stageProblems(input, isPipelined));
+  return problems;
+}
+
+export function resolveCompileOptions(input: CompileOptionsInput): CompileOptions {
+  const { method, schedule } = input;
+  const spec = isMethod(method) ? methodOf(method) : undefined;
+  const isPipelined = scheduleKinds.includes(schedule) && pipelinedKind(schedule);
+  const microBatches = input.microBatches ?? (isPipelined ? Math.min(4, input.batch) : 1);
+  const staleness = input.staleness ?? 0;
+  const optimizer = input.optimizer ?? 'sgd';
+  const momentum = input.momentum ?? 0;
+  const problems = [
+    ...methodProblems(input, spec),
+    ...layoutProblems(input, isPipelined, microBatches, staleness),
+    ...switchProblems(input, spec),
+    ...optimizerProblems(optimizer, momentum),
+    ...stageProblems(input, isPipelined),
+  ];
   if (problems.length > 0) throw new ConfigError(problems);
-  const stageControl = {
-    ...(input.stages !== undefined ? { stages: input.stages } : {}),
-    ...(input.stageCuts?.length ? { stageCuts: input.stageCuts } : {}),
-  };
-  const switches = input.switches ? { switches: input.switches } : {};
-  const bpLayers = input.bpLayers !== undefined ? { bpLayers: input.bpLayers } : {};
   return {
     method,
     copies: spec && usesCopies(spec) ? input.copies : 1,
@@ -110,12 +124,13 @@ export function resolveCompileOptions(input: CompileOptionsInput): CompileOption
     schedule,
     microBatches,
     staleness,
-    noiseStorage,
-    layerwise,
+    noiseStorage: input.noiseStorage ?? spec?.storages[0] ?? 'float',
+    layerwise: input.layerwise ?? false,
     optimizer,
     momentum: optimizer === 'sgd' ? momentum : 0,
-    ...stageControl,
-    ...switches,
-    ...bpLayers,
+    ...(input.stages !== undefined ? { stages: input.stages } : {}),
+    ...(input.stageCuts?.length ? { stageCuts: input.stageCuts } : {}),
+    ...(input.switches ? { switches: input.switches } : {}),
+    ...(input.bpLayers !== undefined ? { bpLayers: input.bpLayers } : {}),
   };
 }
