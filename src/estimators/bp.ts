@@ -16,13 +16,13 @@ import {
   softmaxCrossEntropy,
   type BatchnormStats,
 } from '../../kernels/reference/index.js';
-import { isActivationLayer, type Network, type ParamLayer, type Shape } from '../models/layers.js';
+import { elementCount, isActivationLayer, type Network, type ParamLayer, type Shape } from '../models/layers.js';
 import { layerOutputShape } from '../models/shapes.js';
 import { channelsSpatial, forward, type TraceEntry } from './forward.js';
 import { KeptBytesAccount } from './kept-bytes.js';
 import { validateBatch } from './validate-input.js';
 import type { Batch, GradientResult, LayerGradient, Params } from './types.js';
-import { tokenLayerNotYet } from '../models/transformer-layers.js';
+import { layerNormBackward, tokenBackward } from './token-ops.js';
 
 interface BackwardContext {
   rows: number;
@@ -56,6 +56,7 @@ function keepTrace(kept: KeptBytesAccount, trace: readonly TraceEntry[]): void {
   for (const e of trace) {
     if (e.kind === 'param') kept.keep('activation', e.input, e.layer.name);
     else if (e.kind === 'activation') kept.keep('activation', e.input, e.layer.name);
+    else if (e.kind === 'token') kept.keep('activation', e.input, e.layer.name);
     else if (e.kind === 'residual') keepTrace(kept, e.body);
   }
 }
@@ -99,6 +100,8 @@ function backwardEntry(ctx: BackwardContext, e: TraceEntry, d: Float64Array): Fl
       const dBody = backward(ctx, e.body, d);
       return dBody.map((v, i) => v + d[i]!);
     }
+    case 'token':
+      return tokenBackward(e.layer, e.input, e.inputShape, ctx.rows, d);
     default:
       return e satisfies never;
   }
@@ -115,9 +118,18 @@ function backwardParam(
   const rows = ctx.rows;
   switch (layer.kind) {
     case 'linear': {
-      ctx.grads.set(layer.name, lrGradient(dz, x, rows, layer.outFeatures, layer.inFeatures, 1));
-      return matmul(dz, p.weights, rows, layer.outFeatures, layer.inFeatures);
+      const positionRows = (rows * elementCount(shape)) / layer.inFeatures;
+      ctx.grads.set(layer.name, lrGradient(dz, x, positionRows, layer.outFeatures, layer.inFeatures, 1));
+      return matmul(dz, p.weights, positionRows, layer.outFeatures, layer.inFeatures);
     }
+    case 'layernorm': {
+      const { dx, grad } = layerNormBackward(x, dz, p, layer.features);
+      ctx.grads.set(layer.name, grad);
+      return dx;
+    }
+    case 'class-token':
+    case 'position-embedding':
+      return sequenceParamBackward(ctx, layer, dz);
     case 'conv2d': {
       const [, height, width] = shape as [number, number, number];
       const dims = {
@@ -155,6 +167,24 @@ function backwardParam(
       return dz.map((g, i) => g * p.weights[channelOf(i)]! * inv[channelOf(i)]!);
     }
     default:
-      return tokenLayerNotYet(layer, 'the float64 oracle');
+      return layer satisfies never;
   }
+}
+
+/** Class token: its gradient is every row's token-0 gradient, dx the rest; position embedding: the rows' sum, dx = dz. */
+function sequenceParamBackward(
+  ctx: BackwardContext,
+  layer: Extract<ParamLayer, { kind: 'class-token' | 'position-embedding' }>,
+  dz: Float64Array,
+): Float64Array {
+  const width = dz.length / ctx.rows;
+  const size = layer.kind === 'class-token' ? layer.features : width;
+  const weights = new Float64Array(size);
+  for (let r = 0; r < ctx.rows; r++) for (let i = 0; i < size; i++) weights[i]! += dz[r * width + i]!;
+  ctx.grads.set(layer.name, { weights, biases: new Float64Array(0) });
+  if (layer.kind === 'position-embedding') return dz;
+  return Float64Array.from({ length: ctx.rows * (width - size) }, (_, i) => {
+    const r = Math.floor(i / (width - size));
+    return dz[r * width + size + (i % (width - size))]!;
+  });
 }

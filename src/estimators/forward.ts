@@ -27,7 +27,7 @@ import {
 } from '../models/layers.js';
 import { layerOutputShape } from '../models/shapes.js';
 import type { LayerParams, Params } from './types.js';
-import { tokenLayerNotYet } from '../models/transformer-layers.js';
+import { layerNorm, tokenForward } from './token-ops.js';
 
 export type TraceEntry =
   | {
@@ -46,7 +46,10 @@ export type TraceEntry =
       inputShape: Shape;
     }
   | { kind: 'shape-only'; layer: Extract<Layer, { kind: 'avgpool' | 'flatten' }>; inputShape: Shape }
-  | { kind: 'residual'; layer: Extract<Layer, { kind: 'residual' }>; body: TraceEntry[] };
+  | { kind: 'residual'; layer: Extract<Layer, { kind: 'residual' }>; body: TraceEntry[] }
+  | { kind: 'token'; layer: FreeTokenLayer; input: Float64Array; inputShape: Shape };
+
+type FreeTokenLayer = Extract<Layer, { kind: 'attention' | 'tokens' | 'class-pool' | 'mean-pool' }>;
 
 export type NoiseCallback = (layer: ParamLayer, index: number, rows: number, units: number) => Float64Array | undefined;
 
@@ -125,7 +128,16 @@ function runLayer(ctx: Context, layer: Layer, x: Float64Array, shape: Shape, tra
     case 'linear':
     case 'conv2d':
     case 'batchnorm':
+    case 'layernorm':
+    case 'class-token':
+    case 'position-embedding':
       return runParamLayer(ctx, layer, x, shape, trace);
+    case 'attention':
+    case 'tokens':
+    case 'class-pool':
+    case 'mean-pool':
+      if (ctx.keep === 'bp') trace.push({ kind: 'token', layer, input: x, inputShape: shape });
+      return tokenForward(layer, x, shape, rows);
     case 'maxpool': {
       if (ctx.keep === 'bp') trace.push({ kind: 'activation', layer, input: x, inputShape: shape });
       const [channels, height, width] = shape as [number, number, number];
@@ -146,7 +158,7 @@ function runLayer(ctx: Context, layer: Layer, x: Float64Array, shape: Shape, tra
       return out.map((v, i) => v + x[i]!);
     }
     default:
-      return tokenLayerNotYet(layer, 'the float64 oracle');
+      return layer satisfies never;
   }
 }
 
@@ -193,15 +205,25 @@ export function preActivation(
   const rows = ctx.rows;
   switch (layer.kind) {
     case 'linear': {
-      const z = matmul(
-        x,
-        transpose(p.weights, layer.outFeatures, layer.inFeatures),
-        rows,
-        layer.inFeatures,
-        layer.outFeatures,
-      );
-      return biasAdd(z, p.biases, rows, layer.outFeatures);
+      // Per token on a sequence: every position of every row is a row of the product.
+      const positionRows = (rows * elementCount(shape)) / layer.inFeatures;
+      const weights = transpose(p.weights, layer.outFeatures, layer.inFeatures);
+      const z = matmul(x, weights, positionRows, layer.inFeatures, layer.outFeatures);
+      return biasAdd(z, p.biases, positionRows, layer.outFeatures);
     }
+    case 'layernorm':
+      return layerNorm(x, p, layer.features).out;
+    case 'class-token': {
+      const width = x.length / rows;
+      const out = new Float64Array(rows * (width + layer.features));
+      for (let r = 0; r < rows; r++) {
+        out.set(p.weights, r * (width + layer.features));
+        out.set(x.subarray(r * width, (r + 1) * width), r * (width + layer.features) + layer.features);
+      }
+      return out;
+    }
+    case 'position-embedding':
+      return x.map((v, i) => v + p.weights[i % p.weights.length]!);
     case 'conv2d': {
       const [, height, width] = shape as [number, number, number];
       const dims = {
@@ -230,6 +252,6 @@ export function preActivation(
       return result.output;
     }
     default:
-      return tokenLayerNotYet(layer, 'the float64 oracle');
+      return layer satisfies never;
   }
 }

@@ -16,6 +16,7 @@ import { sigmaMap } from './params.js';
 import { layerOutputShape } from '../models/shapes.js';
 import { validateBatch, validateCopies } from './validate-input.js';
 import type { Batch, EstimatorOptions, RowLoss, GradientResult, KeptBytes, LayerGradient, Params } from './types.js';
+import { refuseTokenLayers } from '../models/transformer-layers.js';
 
 const defaultRowLoss: RowLoss = (outputs, labels, rows, classes) =>
   softmaxCrossEntropy(outputs, labels, rows, classes).losses;
@@ -44,6 +45,7 @@ export function lr(network: Network, params: Params, batch: Batch, options: Esti
 
 function prepare(network: Network, params: Params, batch: Batch, options: EstimatorOptions): Setup {
   validateBatch(network, params, batch);
+  refuseTokenLayers(network.layers, 'the float64 LR/ALR oracle');
   validateCopies(options.copies);
   const alr = options.method === 'alr';
   const resolved = {

@@ -6,12 +6,12 @@ import { fanIn, outputChannels, paramLayers, parameterCount, type Network } from
 import { sampleNoise } from '../../kernels/rng.js';
 import type { Params } from './types.js';
 
-/** He-normal weights, zero biases; batchnorm gamma = 1, beta = 0. */
+/** He-normal weights, zero biases; batchnorm and layernorm gamma = 1, beta = 0. */
 export function initParams(network: Network, seed = 0): Params {
   const params: Params = new Map();
   paramLayers(network.layers).forEach((layer, index) => {
     const { weights, biases } = parameterCount(layer);
-    if (layer.kind === 'batchnorm') {
+    if (layer.kind === 'batchnorm' || layer.kind === 'layernorm') {
       params.set(layer.name, { weights: new Float64Array(weights).fill(1), biases: new Float64Array(biases) });
       return;
     }
