@@ -32,6 +32,28 @@ function concat(weights: NumArray, biases: NumArray, scale: number): Float64Arra
   return scale === 1 ? out : out.map((v) => v * scale);
 }
 
+/** Batch-norm scale and shift gradients with the step's frozen statistics: sums of dz * x-hat and dz per channel. */
+async function batchnormProduct(
+  ctx: ExecContext,
+  layer: string,
+  xId: string,
+  delta: Resident,
+  rows: number,
+  normaliser: number,
+): Promise<Float64Array> {
+  const dims = channelsSpatial(ctx, xId);
+  const stats = ctx.bnStats.get(layer)!;
+  const c = (i: number): number => Math.floor(i / dims.spatial) % dims.channels;
+  const d = toF64(await downloadResult(delta));
+  const xs = await hostNum(ctx, xId);
+  const weighted = d.map((v, i) => v * ((xs[i]! - stats.mean[c(i)]!) * (1 / Math.sqrt(stats.variance[c(i)]! + 1e-5))));
+  return concat(
+    channelSum(weighted, rows, dims.channels, dims.spatial),
+    channelSum(d, rows, dims.channels, dims.spatial),
+    1 / normaliser,
+  );
+}
+
 async function layerProduct(
   ctx: ExecContext,
   layer: ParamDecl,
@@ -74,21 +96,8 @@ async function layerProduct(
       const g = await downloadResult(await ctx.device['conv2d-backward-weights']({ dy: delta, x, dims }));
       return concat(g.weights, g.biases, 1 / normaliser);
     }
-    case 'batchnorm': {
-      const dims = channelsSpatial(ctx, xId);
-      const stats = ctx.bnStats.get(layer.layer)!;
-      const c = (i: number): number => Math.floor(i / dims.spatial) % dims.channels;
-      const d = toF64(await downloadResult(delta));
-      const xs = await hostNum(ctx, xId);
-      const weighted = d.map(
-        (v, i) => v * ((xs[i]! - stats.mean[c(i)]!) * (1 / Math.sqrt(stats.variance[c(i)]! + 1e-5))),
-      );
-      return concat(
-        channelSum(weighted, rows, dims.channels, dims.spatial),
-        channelSum(d, rows, dims.channels, dims.spatial),
-        1 / normaliser,
-      );
-    }
+    case 'batchnorm':
+      return batchnormProduct(ctx, layer.layer, xId, delta, rows, normaliser);
     case 'layernorm':
     case 'class-token':
     case 'position-embedding':
