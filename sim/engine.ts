@@ -276,9 +276,12 @@ class Engine {
         `simulation stopped after ${this.input.maxEvents} events (the event bound) at cycle ${this.now}; hint: fewer iterations or a larger bound`,
       );
     const dtCycles = Math.max(1, Math.ceil(dt - 1e-9));
-    for (const f of live) advance(f, dtCycles, bandwidth, count);
+    // Each task advances at the rates of this milestone and then settles (neither touches another task).
+    for (let i = 0; i < live.length; i++) {
+      advance(live[i]!, dtCycles, bandwidth, count);
+      if (settle(live[i]!)) this.finished.push(this.liveUnits[i]!);
+    }
     this.now += dtCycles;
-    for (let i = 0; i < live.length; i++) if (settle(live[i]!)) this.finished.push(this.liveUnits[i]!);
     this.drain();
   }
 

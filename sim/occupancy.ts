@@ -143,11 +143,30 @@ function sortedEnds(intervals: Interval[]): { at: Float64Array; d: Float64Array;
     at[2 * i + 1] = iv.to;
     d[2 * i + 1] = -iv.bytes;
   }
-  const order = new Uint32Array(2 * m);
-  for (let i = 0; i < 2 * m; i++) order[i] = i;
   // Frees before allocations at the same cycle: a tensor handed over does not count twice.
-  order.sort((x, y) => at[x]! - at[y]! || d[x]! - d[y]! || x - y);
+  const byEnd = (x: number, y: number) => at[x]! - at[y]! || d[x]! - d[y]! || x - y;
+  const order = packedOrder(at);
+  if (!order) return { at, d, order: Uint32Array.from(at.keys()).sort(byEnd) };
+  // The packed order is by cycle and index: runs of one cycle are put in the comparator's order.
+  for (let i = 0, j = 1; i < order.length; i = j, j = i + 1) {
+    while (j < order.length && at[order[j]!] === at[order[i]!]) j++;
+    if (j - i > 1) order.subarray(i, j).sort(byEnd);
+  }
   return { at, d, order };
+}
+
+/** Indices sorted by (cycle, index) by a native sort of both packed in one double; undefined when that is not exact. */
+function packedOrder(at: Float64Array): Uint32Array | undefined {
+  const scale = 2 ** Math.ceil(Math.log2(at.length + 1));
+  let last = 0;
+  for (const x of at) {
+    if (!Number.isInteger(x) || x < 0) return undefined;
+    last = Math.max(last, x);
+  }
+  if ((last + 1) * scale > Number.MAX_SAFE_INTEGER) return undefined;
+  const keys = Float64Array.from(at, (x, i) => x * scale + i);
+  keys.sort();
+  return Uint32Array.from(keys, (k) => k % scale);
 }
 
 /** Distinct cycles among the sorted ends. */
