@@ -14,6 +14,7 @@ import { refuseTokenLayers } from '../../src/models/transformer-layers.js';
 import { workloadOf } from '../../src/models/workload.js';
 import { summaryTable } from '../../sim/job.js';
 import { simulate } from '../../sim/simulate.js';
+import { loadHwModel } from '../../src/hw/load.js';
 import { singleCoreHw } from '../fixtures/compiler-hw.js';
 
 const gptMini = gpt({ name: 'gpt-mini', sequence: 8, vocabulary: 11, width: 16, heads: 2, mlp: 32, blocks: 2 });
@@ -122,4 +123,22 @@ test('simulate reports work by layer: the layers sum to macsPerIteration; attent
   expect(byLayer.find((l) => l.layer === 'block1.attention')!.macs).toBe(N * 6 * 8 * 8 * 16);
   expect(byLayer.find((l) => l.layer === 'block1.ln1')!.vectorOps).toBeGreaterThan(0);
   expect(summaryTable(report)).toMatch(/work \/ iteration +\S+ MACs; most: \S+ \d/);
+});
+
+test('gpt2-small simulates on gpu-like (BP, one sequence): attention six 1024 x 1024 x 768 products per block', () => {
+  const step = compile(buildModel('gpt2-small'), loadHwModel('gpu-like'), {
+    method: 'bp',
+    batch: 1,
+    copies: 1,
+    schedule: 'bp-sequential',
+  });
+  const report = simulate(step, { iterations: 2 });
+  const byLayer = report.work!.byLayer!;
+  expect(byLayer.find((l) => l.layer === 'block12.attention')!.macs).toBe(6 * 1024 * 1024 * 768);
+  // Forward, input gradients (attention: four backward products) and weight gradients: three times
+  // the forward's MACs, plus the bias column of each linear's weight-gradient product (outputs x 1024
+  // tokens), layernorm's two columns (768 x 2 x 1024, 25 of them) and the position table's row sum.
+  const biasColumns = 12 * (2304 + 768 + 3072 + 768) * 1024 + 50257 * 1024;
+  const extra = biasColumns + 25 * 768 * 2 * 1024 + 1024 * 768;
+  expect(report.work!.macsPerIteration).toBe(3 * 145_824_153_600 + extra);
 });
