@@ -4,7 +4,7 @@
 // node; the rest are TokenOp nodes. Parametrised kinds hand their output to the method's afterParam
 // hook, so LR/ALR inject noise there as after a dense layer. Not a pass on its own.
 import { elementCount } from '../ir/graph.js';
-import type { TokenOpName } from '../ir/types.js';
+import type { IrNode, TokenOpName } from '../ir/types.js';
 import type { GraphBuilder } from '../ir/builder.js';
 import type { TokenLayer, TokenParamLayer } from '../models/transformer-layers.js';
 
@@ -95,9 +95,8 @@ function tokenOp(f: ForwardEmitter, layer: TokenLayer, op: TokenOpName, inputs: 
 /** Head split, scores, softmax, context and head merge of one attention layer. */
 function attention(f: ForwardEmitter, layer: Attention, qkv: string): string {
   const [tokens, width] = f.outShape(layer) as [number, number];
-  const heads = layer.heads;
-  const d = width / heads;
-  const groups = f.rows * heads;
+  const d = width / layer.heads;
+  const groups = f.rows * layer.heads;
   const perHead = (suffix: string, columns: number): string =>
     f.b.tensor({
       id: `${f.id(layer, suffix)}`,
@@ -107,35 +106,24 @@ function attention(f: ForwardEmitter, layer: Attention, qkv: string): string {
       layer: layer.name,
     });
   const [q, k, v] = ['q', 'k', 'v'].map((s) => perHead(s, d)) as [string, string, string];
-  const sequence = { tokens, features: width, heads };
-  const base = f.base(layer);
-  f.b.node({
-    ...base,
-    id: f.id(layer, 'split'),
+  const sequence = { tokens, features: width, heads: layer.heads };
+  const node = (suffix: string, fields: AttentionNodeFields): void => {
+    f.b.node({ ...f.base(layer), id: f.id(layer, suffix), ...fields } as IrNode);
+  };
+  const elements = f.rows * tokens * width;
+  node('split', {
     kind: 'TokenOp',
     op: 'split-heads',
     inputs: [qkv],
     outputs: [q, k, v],
-    elements: 3 * f.rows * tokens * width,
+    elements: 3 * elements,
     ...sequence,
   });
   const scores = perHead('scores', tokens);
-  f.b.node({
-    ...base,
-    id: f.id(layer, 'qk'),
-    kind: 'MatMul',
-    inputs: [q, k],
-    outputs: [scores],
-    m: tokens,
-    n: tokens,
-    k: d,
-    groups,
-  });
+  node('qk', { kind: 'MatMul', inputs: [q, k], outputs: [scores], m: tokens, n: tokens, k: d, groups });
   const probabilities = perHead('probabilities', tokens);
   const softmax = { width: tokens, scale: 1 / Math.sqrt(d), causal: layer.causal };
-  f.b.node({
-    ...base,
-    id: f.id(layer, 'softmax'),
+  node('softmax', {
     kind: 'Softmax',
     inputs: [scores],
     outputs: [probabilities],
@@ -143,31 +131,19 @@ function attention(f: ForwardEmitter, layer: Attention, qkv: string): string {
     ...softmax,
   });
   const context = perHead('context', d);
-  f.b.node({
-    ...base,
-    id: f.id(layer, 'pv'),
-    kind: 'MatMul',
-    inputs: [probabilities, v],
-    outputs: [context],
-    m: tokens,
-    n: d,
-    k: tokens,
-    groups,
-  });
+  node('pv', { kind: 'MatMul', inputs: [probabilities, v], outputs: [context], m: tokens, n: d, k: tokens, groups });
   const out = f.activation(`${layer.name}.out`, layer.name, [tokens, width]);
-  f.b.node({
-    ...base,
-    id: f.id(layer, 'merge'),
-    kind: 'TokenOp',
-    op: 'merge-heads',
-    inputs: [context],
-    outputs: [out],
-    elements: f.rows * tokens * width,
-    ...sequence,
-  });
+  node('merge', { kind: 'TokenOp', op: 'merge-heads', inputs: [context], outputs: [out], elements, ...sequence });
   f.attention.set(layer.name, { q, k, v, probabilities });
   return out;
 }
+
+/** An attention node's fields other than its id, phase and layer. */
+type AttentionNodeFields = DistributiveOmit<
+  Extract<IrNode, { kind: 'MatMul' | 'Softmax' | 'TokenOp' }>,
+  'id' | 'phase' | 'layer'
+>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** What a token layer's backward needs of BP's backward emitter. */
 export interface BackwardParts {
@@ -206,59 +182,29 @@ function attentionBackward(p: BackwardParts, layer: Attention, qkv: string, dy: 
   const d = width / layer.heads;
   const groups = p.rows * layer.heads;
   const sequence = { tokens, features: width, heads: layer.heads };
-  const base = { phase: 'backward' as const, layer: layer.name };
-  const id = (suffix: string): string => `${layer.name}.${suffix}`;
-  const [dContext, dScores, dProbabilities, dQ, dK, dV] = [
-    'dcontext',
-    'dscores',
-    'dprobabilities',
-    'dq',
-    'dk',
-    'dv',
-  ].map((s) => p.gradient(layer, s.startsWith('dp') || s === 'dscores' ? kept.probabilities : kept.q, s)) as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  const product = (suffix: string, inputs: string[], output: string, n: number, k: number): void => {
-    f.b.node({ ...base, id: id(suffix), kind: 'MatMul', inputs, outputs: [output], m: tokens, n, k, groups });
+  const node = (suffix: string, fields: AttentionNodeFields): void => {
+    f.b.node({ phase: 'backward', layer: layer.name, id: `${layer.name}.${suffix}`, ...fields } as IrNode);
   };
-  f.b.node({
-    ...base,
-    id: id('dmerge'),
-    kind: 'TokenOp',
-    op: 'merge-heads',
-    inputs: [dy],
-    outputs: [dContext],
-    elements: p.rows * tokens * width,
-    ...sequence,
-  });
-  product('dp', [dContext, kept.v], dProbabilities, tokens, d);
-  product('dv', [kept.probabilities, dContext], dV, d, tokens);
+  const [dContext, dQ, dK, dV] = ['dcontext', 'dq', 'dk', 'dv'].map((s) => p.gradient(layer, kept.q, s));
+  const [dScores, dProbabilities] = ['dscores', 'dprobabilities'].map((s) => p.gradient(layer, kept.probabilities, s));
+  const product = (suffix: string, inputs: string[], output: string, n: number, k: number): void =>
+    node(suffix, { kind: 'MatMul', inputs, outputs: [output], m: tokens, n, k, groups });
+  const elements = p.rows * tokens * width;
+  node('dmerge', { kind: 'TokenOp', op: 'merge-heads', inputs: [dy], outputs: [dContext!], elements, ...sequence });
+  product('dp', [dContext!, kept.v], dProbabilities!, tokens, d);
+  product('dv', [kept.probabilities, dContext!], dV!, d, tokens);
   const softmax = { width: tokens, scale: 1 / Math.sqrt(d), causal: layer.causal };
-  f.b.node({
-    ...base,
-    id: id('dsoftmax'),
-    kind: 'Softmax',
-    inputs: [dProbabilities, kept.probabilities],
-    outputs: [dScores],
-    elements: groups * tokens * tokens,
-    ...softmax,
-  });
-  product('dq', [dScores, kept.k], dQ, d, tokens);
-  product('dk', [dScores, kept.q], dK, d, tokens);
+  const inputs = [dProbabilities!, kept.probabilities];
+  node('dsoftmax', { kind: 'Softmax', inputs, outputs: [dScores!], elements: groups * tokens * tokens, ...softmax });
+  product('dq', [dScores!, kept.k], dQ!, d, tokens);
+  product('dk', [dScores!, kept.q], dK!, d, tokens);
   const dx = p.gradient(layer, qkv, 'dx');
-  f.b.node({
-    ...base,
-    id: id('dx'),
+  node('dx', {
     kind: 'TokenOp',
     op: 'split-heads',
-    inputs: [dQ, dK, dV],
+    inputs: [dQ!, dK!, dV!],
     outputs: [dx],
-    elements: 3 * p.rows * tokens * width,
+    elements: 3 * elements,
     ...sequence,
   });
   return dx;

@@ -122,14 +122,10 @@ function backwardParam(
       ctx.grads.set(layer.name, lrGradient(dz, x, positionRows, layer.outFeatures, layer.inFeatures, 1));
       return matmul(dz, p.weights, positionRows, layer.outFeatures, layer.inFeatures);
     }
-    case 'layernorm': {
-      const { dx, grad } = layerNormBackward(x, dz, p, layer.features);
-      ctx.grads.set(layer.name, grad);
-      return dx;
-    }
+    case 'layernorm':
     case 'class-token':
     case 'position-embedding':
-      return sequenceParamBackward(ctx, layer, dz);
+      return tokenParamBackward(ctx, layer, x, dz);
     case 'conv2d': {
       const [, height, width] = shape as [number, number, number];
       const dims = {
@@ -169,6 +165,19 @@ function backwardParam(
     default:
       return layer satisfies never;
   }
+}
+
+/** LayerNorm, class token and position embedding: their gradients, and dx. */
+function tokenParamBackward(
+  ctx: BackwardContext,
+  layer: Extract<ParamLayer, { kind: 'layernorm' | 'class-token' | 'position-embedding' }>,
+  x: Float64Array,
+  dz: Float64Array,
+): Float64Array {
+  if (layer.kind !== 'layernorm') return sequenceParamBackward(ctx, layer, dz);
+  const { dx, grad } = layerNormBackward(x, dz, ctx.params.get(layer.name)!, layer.features);
+  ctx.grads.set(layer.name, grad);
+  return dx;
 }
 
 /** Class token: its gradient is every row's token-0 gradient, dx the rest; position embedding: the rows' sum, dx = dz. */
