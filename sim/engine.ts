@@ -9,6 +9,7 @@ import type { CompiledStep } from '../src/compiler/types.js';
 import { SimulationDeadlockError } from '../src/errors.js';
 import { buildEngineIndex, type EngineIndex } from './engine-index.js';
 import { GroupCountdown } from './engine-groups.js';
+import { quietCycles, WakeHeap } from './engine-quiet.js';
 import { advance, nextMilestone, requesters, settle, type InFlight } from './units/memory-service.js';
 import type { TaskDemand } from './units/memory.js';
 
@@ -83,6 +84,7 @@ class Engine {
   private readonly liveFlights: InFlight[] = [];
   private readonly liveAt: Int32Array;
   private finished: number[] = [];
+  private readonly quiet = new WakeHeap();
   private readonly wakeStamp: Int32Array;
   private readonly wakeList: number[] = [];
   private round = 0;
@@ -190,10 +192,32 @@ class Engine {
     this.running[u] = 1;
     this.runningInst[u] = inst;
     this.start[inst] = this.now;
+    if (settle(f)) this.finished.push(u);
+    else this.place(u, f);
+  }
+
+  /** A running task joins the per-milestone loop, or the quiet heap while it only waits out whole cycles. */
+  private place(u: number, f: InFlight): void {
+    const wait = quietCycles(f);
+    if (wait > 0) {
+      this.quiet.push(this.now + wait, u);
+      return;
+    }
     this.liveAt[u] = this.liveUnits.length;
     this.liveUnits.push(u);
     this.liveFlights.push(f);
-    if (settle(f)) this.finished.push(u);
+  }
+
+  /** Quiet tasks whose wait ends now: their wait is over; they finish, or go on in the loop or quietly. */
+  private wakeQuiet(): void {
+    while (this.quiet.first() === this.now) {
+      const u = this.quiet.pop();
+      const f = this.flights[u]!;
+      if (f.phase === 0) f.latencyLeft = 0;
+      else f.computeLeft = 0;
+      if (settle(f)) this.finished.push(u);
+      else this.place(u, f);
+    }
   }
 
   private wake(u: number): void {
@@ -204,6 +228,7 @@ class Engine {
 
   private leaveLive(u: number): void {
     const at = this.liveAt[u]!;
+    if (at < 0) return;
     const lastUnit = this.liveUnits.pop()!;
     const lastFlight = this.liveFlights.pop()!;
     if (lastUnit !== u) {
@@ -268,7 +293,7 @@ class Engine {
   private step(bandwidth: Float64Array, count: Int32Array): void {
     const live = this.liveFlights;
     requesters(live, bandwidth.length, count);
-    let dt = Infinity;
+    let dt = this.quiet.first() - this.now;
     for (const f of live) dt = Math.min(dt, nextMilestone(f, bandwidth, count));
     if ((this.events & 4095) === 0) this.input.onProgress?.(this.completed, this.n * this.iterations);
     if (++this.events > this.input.maxEvents)
@@ -277,11 +302,18 @@ class Engine {
       );
     const dtCycles = Math.max(1, Math.ceil(dt - 1e-9));
     // Each task advances at the rates of this milestone and then settles (neither touches another task).
+    const quieted: number[] = [];
     for (let i = 0; i < live.length; i++) {
       advance(live[i]!, dtCycles, bandwidth, count);
       if (settle(live[i]!)) this.finished.push(this.liveUnits[i]!);
+      else if (quietCycles(live[i]!) > 0) quieted.push(this.liveUnits[i]!);
     }
     this.now += dtCycles;
+    for (const u of quieted) {
+      this.leaveLive(u);
+      this.place(u, this.flights[u]!);
+    }
+    this.wakeQuiet();
     this.drain();
   }
 
@@ -292,7 +324,7 @@ class Engine {
     this.drain();
     const { bandwidth } = this.input;
     const count = new Int32Array(bandwidth.length);
-    while (this.liveFlights.length > 0) this.step(bandwidth, count);
+    while (this.liveFlights.length > 0 || this.quiet.size > 0) this.step(bandwidth, count);
     if (this.completed < this.n * this.iterations) throw deadlock(this.input.step, this.ix, this, this.n);
   }
 

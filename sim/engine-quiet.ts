@@ -1,0 +1,67 @@
+// The engine's quiet tasks: those only waiting out a whole number of cycles (an access latency, or
+// compute with no transfer in flight), which no bandwidth share changes. They leave the per-milestone
+// loop and wait in a min-heap by the cycle they wake at; whole cycles make that exact (the loop
+// would subtract the same whole steps and reach 0 at that cycle).
+import { active, type InFlight } from './units/memory-service.js';
+
+/** Cycles a quiet task waits out, or -1 when the task is not quiet (it has demands in flight, or a fractional wait). */
+export function quietCycles(f: InFlight): number {
+  if (f.phase === 0) return f.latencyLeft > 0 && Number.isInteger(f.latencyLeft) ? f.latencyLeft : -1;
+  if (f.phase !== 2 || !(f.computeLeft > 0) || !Number.isInteger(f.computeLeft)) return -1;
+  for (let d = 0; d < f.instance.length; d++) if (active(f, d)) return -1;
+  return f.computeLeft;
+}
+
+/** Units by the cycle their quiet task wakes at (a binary min-heap). */
+export class WakeHeap {
+  private readonly at: number[] = [];
+  private readonly units: number[] = [];
+
+  get size(): number {
+    return this.at.length;
+  }
+
+  /** The earliest wake-up cycle (Infinity when empty). */
+  first(): number {
+    return this.at.length > 0 ? this.at[0]! : Infinity;
+  }
+
+  push(at: number, unit: number): void {
+    let i = this.at.length;
+    this.at.push(at);
+    this.units.push(unit);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.at[parent]! <= at) break;
+      this.move(parent, i);
+      i = parent;
+    }
+    this.at[i] = at;
+    this.units[i] = unit;
+  }
+
+  pop(): number {
+    const unit = this.units[0]!;
+    const lastAt = this.at.pop()!;
+    const lastUnit = this.units.pop()!;
+    const n = this.at.length;
+    if (n === 0) return unit;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && this.at[child + 1]! < this.at[child]!) child++;
+      if (this.at[child]! >= lastAt) break;
+      this.move(child, i);
+      i = child;
+    }
+    this.at[i] = lastAt;
+    this.units[i] = lastUnit;
+    return unit;
+  }
+
+  private move(from: number, to: number): void {
+    this.at[to] = this.at[from]!;
+    this.units[to] = this.units[from]!;
+  }
+}
