@@ -78,45 +78,58 @@ function rowOf(method: Method, schedule: string, r: SimReport, bp: number): Comp
   };
 }
 
+/** A row's schedule column: the schedule kind with its micro-batches and staleness. */
+function scheduleLabel({ schedule, microBatches, staleness }: CompareRowChoice): string {
+  return [
+    schedule,
+    ...(microBatches ? [`M=${microBatches}`] : []),
+    ...(staleness ? [`staleness ${staleness}`] : []),
+  ].join(', ');
+}
+
+/** Simulates one row; a row that does not fit (or a hybrid without layers to split) is its reason, not the end of the comparison. */
+async function runRow(
+  base: Omit<SimJob, 'method' | 'schedule'>,
+  { method, schedule: kind, staleness, microBatches }: CompareRowChoice,
+  rowProgress: JobProgress | undefined,
+): Promise<Awaited<ReturnType<typeof runSimJob>> | string> {
+  const { ConfigError, InfeasibleMappingError } = await import('../src/errors.js');
+  const { stages, stageCuts, bpLayers, ...common } = base;
+  const stageControl = isPipelined(kind) ? { stages, stageCuts } : {};
+  const takesLayers = methodOf(method).switches.includes('bpLayers');
+  const layers = bpLayers !== undefined && takesLayers ? { bpLayers } : {};
+  const hybridDefault = takesLayers && bpLayers === undefined;
+  return runSimJob(
+    {
+      ...common,
+      noTimelines: true,
+      ...stageControl,
+      ...layers,
+      method,
+      schedule: kind,
+      ...(staleness ? { staleness } : {}),
+      ...(microBatches ? { microBatches: Math.min(microBatches, base.batch) } : {}),
+    },
+    rowProgress,
+  ).catch((err: unknown) => {
+    // A hybrid on a network of one parametrised layer is a row that says why (unless --bp-layers was given).
+    if (err instanceof ConfigError && hybridDefault) return `not applicable: ${err.problems.join('; ')}`;
+    if (!(err instanceof InfeasibleMappingError)) throw err;
+    return err.message.split('\n')[1]?.trim() ?? err.message;
+  });
+}
+
 export async function runCompare(
   base: Omit<SimJob, 'method' | 'schedule'>,
   onProgress?: JobProgress,
 ): Promise<CompareReport> {
   const rows: CompareRow[] = [];
   let bp = 0;
-  const { ConfigError, InfeasibleMappingError } = await import('../src/errors.js');
-  const { stages, stageCuts, bpLayers, ...common } = base;
   const choices = compareRows();
-  for (const [row, { method, schedule: kind, staleness, microBatches, reference }] of choices.entries()) {
+  for (const [row, { method, reference }] of choices.entries()) {
     const rowProgress = onProgress ? (f: number) => onProgress((row + f) / choices.length) : undefined;
-    const schedule = [
-      kind,
-      ...(microBatches ? [`M=${microBatches}`] : []),
-      ...(staleness ? [`staleness ${staleness}`] : []),
-    ].join(', ');
-    const stageControl = isPipelined(kind) ? { stages, stageCuts } : {};
-    const takesLayers = methodOf(method).switches.includes('bpLayers');
-    const layers = bpLayers !== undefined && takesLayers ? { bpLayers } : {};
-    const hybridDefault = takesLayers && bpLayers === undefined;
-    // A row that does not fit is part of the answer, not the end of the comparison.
-    const r = await runSimJob(
-      {
-        ...common,
-        noTimelines: true,
-        ...stageControl,
-        ...layers,
-        method,
-        schedule: kind,
-        ...(staleness ? { staleness } : {}),
-        ...(microBatches ? { microBatches: Math.min(microBatches, base.batch) } : {}),
-      },
-      rowProgress,
-    ).catch((err: unknown) => {
-      // A hybrid on a network of one parametrised layer is a row that says why (unless --bp-layers was given).
-      if (err instanceof ConfigError && hybridDefault) return `not applicable: ${err.problems.join('; ')}`;
-      if (!(err instanceof InfeasibleMappingError)) throw err;
-      return err.message.split('\n')[1]?.trim() ?? err.message;
-    });
+    const schedule = scheduleLabel(choices[row]!);
+    const r = await runRow(base, choices[row]!, rowProgress);
     if (typeof r === 'string') {
       rows.push({
         method,
