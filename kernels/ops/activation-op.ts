@@ -7,7 +7,7 @@ import type * as TfCore from '@tensorflow/tfjs-core';
 export interface ActivationOp {
   /**
    * y = f(x). Its source is also the gpu.js helper every gpu.js backend compiles (GLSL, WGSL, wasm),
-   * so it uses arithmetic, comparisons, `? :` and Math functions only, on its own parameter.
+   * so it uses arithmetic, comparisons, `? :`, Math functions and local constants only, on its own parameter.
    */
   forward: (x: number) => number;
   /** BP: dx = dy * f'(x) from the forward input x, per element; the same source rules as forward. */
