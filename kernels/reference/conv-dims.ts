@@ -12,6 +12,17 @@ export interface ConvDims {
   padding: number;
 }
 
+/** A conv layer's geometry applied to `batch` images of height x width: the dims its kernels take. */
+export function convDimsOf(
+  geometry: Pick<ConvDims, 'inChannels' | 'outChannels' | 'kernelSize' | 'stride' | 'padding'>,
+  batch: number,
+  height: number,
+  width: number,
+): ConvDims {
+  const { inChannels, outChannels, kernelSize, stride, padding } = geometry;
+  return { batch, inChannels, height, width, outChannels, kernelSize, stride, padding };
+}
+
 /** Validates the dims and returns the output height and width. */
 export function convDims(kernel: string, d: ConvDims): { outHeight: number; outWidth: number } {
   const { padding, ...positive } = d;

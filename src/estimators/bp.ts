@@ -23,6 +23,7 @@ import { KeptBytesAccount } from './kept-bytes.js';
 import { validateBatch } from './validate-input.js';
 import type { Batch, GradientResult, LayerGradient, Params } from './types.js';
 import { layerNormBackward, tokenBackward } from './token-ops.js';
+import { convDimsOf } from '../../kernels/reference/conv-dims.js';
 
 interface BackwardContext {
   rows: number;
@@ -128,16 +129,7 @@ function backwardParam(
       return tokenParamBackward(ctx, layer, x, dz);
     case 'conv2d': {
       const [, height, width] = shape as [number, number, number];
-      const dims = {
-        batch: rows,
-        inChannels: layer.inChannels,
-        height,
-        width,
-        outChannels: layer.outChannels,
-        kernelSize: layer.kernelSize,
-        stride: layer.stride,
-        padding: layer.padding,
-      };
+      const dims = convDimsOf(layer, rows, height, width);
       const spatial = channelsSpatial(layerOutputShape(layer, shape)).spatial;
       ctx.grads.set(layer.name, {
         weights: conv2dWeightGrad(dz, x, dims),

@@ -28,6 +28,7 @@ import {
 import { layerOutputShape } from '../models/shapes.js';
 import type { LayerParams, Params } from './types.js';
 import { layerNorm, tokenForward } from './token-ops.js';
+import { convDimsOf } from '../../kernels/reference/conv-dims.js';
 
 export type TraceEntry =
   | {
@@ -226,16 +227,7 @@ export function preActivation(
       return x.map((v, i) => v + p.weights[i % p.weights.length]!);
     case 'conv2d': {
       const [, height, width] = shape as [number, number, number];
-      const dims = {
-        batch: rows,
-        inChannels: layer.inChannels,
-        height,
-        width,
-        outChannels: layer.outChannels,
-        kernelSize: layer.kernelSize,
-        stride: layer.stride,
-        padding: layer.padding,
-      };
+      const dims = convDimsOf(layer, rows, height, width);
       const z = conv2d(x, p.weights, dims);
       return biasAdd(
         z,

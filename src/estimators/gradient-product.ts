@@ -15,6 +15,7 @@ import { layerOutputShape } from '../models/shapes.js';
 import { channelsSpatial } from './forward.js';
 import type { LayerGradient } from './types.js';
 import { tokenLayerNotYet } from '../models/transformer-layers.js';
+import { convDimsOf } from '../../kernels/reference/conv-dims.js';
 
 export interface ProductInput {
   layer: ParamLayer;
@@ -36,16 +37,7 @@ export function gradientProduct(p: ProductInput): LayerGradient {
       return lrGradient(delta, input, rows, layer.outFeatures, layer.inFeatures, p.normaliser);
     case 'conv2d': {
       const [, height, width] = p.inputShape as [number, number, number];
-      const dims = {
-        batch: rows,
-        inChannels: layer.inChannels,
-        height,
-        width,
-        outChannels: layer.outChannels,
-        kernelSize: layer.kernelSize,
-        stride: layer.stride,
-        padding: layer.padding,
-      };
+      const dims = convDimsOf(layer, rows, height, width);
       const { spatial } = channelsSpatial(layerOutputShape(layer, p.inputShape));
       return {
         weights: conv2dWeightGrad(delta, input, dims).map((v) => v * inv),

@@ -22,6 +22,7 @@ import {
   type ExecContext,
 } from './exec-context.js';
 import { errorSignalOf } from './exec-loss.js';
+import { convDimsOf } from '../../../kernels/reference/conv-dims.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
@@ -83,16 +84,7 @@ async function layerProduct(
     }
     case 'conv2d': {
       const [, , height, width] = shapeOf(ctx, xId) as [number, number, number, number];
-      const dims = {
-        batch: rows,
-        inChannels: op.inChannels,
-        height,
-        width,
-        outChannels: op.outChannels,
-        kernelSize: op.kernelSize,
-        stride: op.stride,
-        padding: op.padding,
-      };
+      const dims = convDimsOf(op, rows, height, width);
       const g = await downloadResult(await ctx.device['conv2d-backward-weights']({ dy: delta, x, dims }));
       return concat(g.weights, g.biases, 1 / normaliser);
     }
