@@ -14,9 +14,19 @@ import { es } from '../../src/estimators/es.js';
 import { lr } from '../../src/estimators/lr.js';
 import { initParams } from '../../src/estimators/params.js';
 import { sampleNoise } from '../../kernels/rng.js';
-import type { Batch, EstimatorOptions, Params, RowLoss } from '../../src/estimators/types.js';
+import type { Batch, EstimatorOptions, Params } from '../../src/estimators/types.js';
+import {
+  BOUND,
+  convBatch,
+  convNet,
+  convParams,
+  flipped,
+  maxZ,
+  missingInverseSigma,
+  quadratic,
+  type Estimator,
+} from '../fixtures/unbiased-check.js';
 import { mlp } from '../../src/models/builders.js';
-import type { Network } from '../../src/models/layers.js';
 
 const network = mlp([3, 4]);
 const N = 4;
@@ -27,13 +37,6 @@ const batch: Batch = {
   size: N,
 };
 const params: Params = initParams(network, 8);
-const quadratic: RowLoss = (z, labels, rows, classes) =>
-  Float64Array.from({ length: rows }, (_, r) => {
-    let s = 0;
-    for (let c = 0; c < classes; c++) s += 0.5 * (z[r * classes + c]! - (labels[r] === c ? 1 : 0)) ** 2;
-    return s;
-  });
-
 /** Exact gradient of the mean quadratic loss, flattened [weights (4x3), biases (4)]. */
 function exactGradient(): Float64Array {
   const { weights: w, biases: b } = params.get('fc1')!;
@@ -49,8 +52,6 @@ function exactGradient(): Float64Array {
   }
   return g;
 }
-
-type Estimator = (seed: number) => Float64Array;
 
 function flat(method: EstimatorOptions['method'], extra: Partial<EstimatorOptions> = {}): Estimator {
   return (seed) => {
@@ -69,29 +70,6 @@ function flat(method: EstimatorOptions['method'], extra: Partial<EstimatorOption
   };
 }
 
-const flipped =
-  (e: Estimator): Estimator =>
-  (seed) =>
-    e(seed).map((v) => -v);
-const missingInverseSigma =
-  (e: Estimator): Estimator =>
-  (seed) =>
-    e(seed).map((v) => v * sigma);
-
-function maxZ(estimator: Estimator, replications: number, truth = exactGradient()): number {
-  const draws = Array.from({ length: replications }, (_, r) => estimator(1000 + r));
-  let worst = 0;
-  truth.forEach((t, i) => {
-    const xs = draws.map((d) => d[i]!);
-    const mean = xs.reduce((a, b) => a + b) / replications;
-    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (replications - 1));
-    worst = Math.max(worst, Math.abs(mean - t) / (sd / Math.sqrt(replications)));
-  });
-  return worst;
-}
-
-const BOUND = 5.6;
-
 describe.each([
   ['lr', flat('lr'), 200],
   ['alr sign-noise', flat('alr'), 200],
@@ -99,31 +77,13 @@ describe.each([
   ['aes (weight space)', flat('aes'), 100],
 ] as const)('%s on a linear layer with quadratic loss', (_, estimator, replications) => {
   test('the mean over replications matches the closed-form gradient', () => {
-    expect(maxZ(estimator, replications)).toBeLessThan(BOUND);
+    expect(maxZ(estimator, replications, exactGradient(), 1000)).toBeLessThan(BOUND);
   });
   test('a flipped-sign or missing-1/sigma version fails the same check', () => {
-    expect(maxZ(flipped(estimator), replications)).toBeGreaterThan(BOUND);
-    expect(maxZ(missingInverseSigma(estimator), replications)).toBeGreaterThan(BOUND);
+    expect(maxZ(flipped(estimator), replications, exactGradient(), 1000)).toBeGreaterThan(BOUND);
+    expect(maxZ(missingInverseSigma(estimator, sigma), replications, exactGradient(), 1000)).toBeGreaterThan(BOUND);
   });
 });
-
-// conv1: 1 -> 2 channels, 2x2 kernel, on 1x3x3 images (2x2 outputs), then fc: 8 -> 3.
-const convNet: Network = {
-  name: 'conv-quadratic',
-  inputShape: [1, 3, 3],
-  classes: 3,
-  layers: [
-    { kind: 'conv2d', name: 'conv1', inChannels: 1, outChannels: 2, kernelSize: 2, stride: 1, padding: 0 },
-    { kind: 'flatten', name: 'flat' },
-    { kind: 'linear', name: 'fc', inFeatures: 8, outFeatures: 3 },
-  ],
-};
-const convBatch: Batch = {
-  input: sampleNoise({ seed: 22, step: 0, layer: 0, samples: N, copies: 1, units: 9 }),
-  labels: Int32Array.from([0, 1, 2, 0]),
-  size: N,
-};
-const convParams: Params = initParams(convNet, 9);
 
 /** Exact gradient of the mean quadratic loss w.r.t. conv1, flattened [weights (2x1x2x2), biases (2)], by hand. */
 function convExactGradient(): Float64Array {
@@ -178,10 +138,10 @@ describe.each([
 ] as const)('%s on a conv layer feeding a noisy linear layer, quadratic loss', (_, estimator) => {
   const truth = convExactGradient();
   test('the mean over replications matches the closed-form conv gradient', () => {
-    expect(maxZ(estimator, 200, truth)).toBeLessThan(BOUND);
+    expect(maxZ(estimator, 200, truth, 1000)).toBeLessThan(BOUND);
   });
   test('a flipped-sign or missing-1/sigma version fails the same check', () => {
-    expect(maxZ(flipped(estimator), 200, truth)).toBeGreaterThan(BOUND);
-    expect(maxZ(missingInverseSigma(estimator), 200, truth)).toBeGreaterThan(BOUND);
+    expect(maxZ(flipped(estimator), 200, truth, 1000)).toBeGreaterThan(BOUND);
+    expect(maxZ(missingInverseSigma(estimator, sigma), 200, truth, 1000)).toBeGreaterThan(BOUND);
   });
 });

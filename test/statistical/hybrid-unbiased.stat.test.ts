@@ -8,38 +8,27 @@
 // so a correct estimator fails with probability <= 2.1e-7 < 1e-6 (Bonferroni). Broken versions
 // (flipped sign; missing the 1/sigma factor) must fail the same check.
 import { describe, expect, test } from 'vitest';
-import { sampleNoise } from '../../kernels/rng.js';
 import { bp } from '../../src/estimators/bp.js';
 import { forward } from '../../src/estimators/forward.js';
 import { hybrid } from '../../src/estimators/hybrid.js';
-import { initParams } from '../../src/estimators/params.js';
-import type { Batch, Params, RowLoss } from '../../src/estimators/types.js';
-import type { Network } from '../../src/models/layers.js';
+import type { Params } from '../../src/estimators/types.js';
+import {
+  BOUND,
+  convBatch,
+  convNet,
+  convParams,
+  flipped,
+  maxZ,
+  missingInverseSigma,
+  quadratic,
+  type Estimator,
+} from '../fixtures/unbiased-check.js';
 
 const N = 4;
 const sigma = 0.3;
-const network: Network = {
-  name: 'conv-quadratic',
-  inputShape: [1, 3, 3],
-  classes: 3,
-  layers: [
-    { kind: 'conv2d', name: 'conv1', inChannels: 1, outChannels: 2, kernelSize: 2, stride: 1, padding: 0 },
-    { kind: 'flatten', name: 'flat' },
-    { kind: 'linear', name: 'fc', inFeatures: 8, outFeatures: 3 },
-  ],
-};
-const batch: Batch = {
-  input: sampleNoise({ seed: 22, step: 0, layer: 0, samples: N, copies: 1, units: 9 }),
-  labels: Int32Array.from([0, 1, 2, 0]),
-  size: N,
-};
-const params: Params = initParams(network, 9);
-const quadratic: RowLoss = (z, labels, rows, classes) =>
-  Float64Array.from({ length: rows }, (_, r) => {
-    let s = 0;
-    for (let c = 0; c < classes; c++) s += 0.5 * (z[r * classes + c]! - (labels[r] === c ? 1 : 0)) ** 2;
-    return s;
-  });
+const network = convNet;
+const batch = convBatch;
+const params = convParams;
 
 function meanLoss(p: Params): number {
   const { logits } = forward({ network, params: p, input: batch.input, rows: N, keep: 'none' });
@@ -63,8 +52,6 @@ function convGradient(): Float64Array {
   });
 }
 
-type Estimator = (seed: number) => Float64Array;
-
 function convOf(method: 'hybrid' | 'a-hybrid'): Estimator {
   return (seed) => {
     const g = hybrid(network, params, batch, {
@@ -80,37 +67,14 @@ function convOf(method: 'hybrid' | 'a-hybrid'): Estimator {
   };
 }
 
-const flipped =
-  (e: Estimator): Estimator =>
-  (seed) =>
-    e(seed).map((v) => -v);
-const missingInverseSigma =
-  (e: Estimator): Estimator =>
-  (seed) =>
-    e(seed).map((v) => v * sigma);
-
-function maxZ(estimator: Estimator, replications: number, truth: Float64Array): number {
-  const draws = Array.from({ length: replications }, (_, r) => estimator(3000 + r));
-  let worst = 0;
-  truth.forEach((t, i) => {
-    const xs = draws.map((d) => d[i]!);
-    const mean = xs.reduce((a, b) => a + b) / replications;
-    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (replications - 1));
-    worst = Math.max(worst, Math.abs(mean - t) / (sd / Math.sqrt(replications)));
-  });
-  return worst;
-}
-
-const BOUND = 5.6;
-
 describe.each(['hybrid', 'a-hybrid'] as const)('%s: LR part on the conv layer, BP on the linear layer', (method) => {
   const truth = convGradient();
   test('the mean over replications of the conv gradient matches the exact one', () => {
-    expect(maxZ(convOf(method), 200, truth)).toBeLessThan(BOUND);
+    expect(maxZ(convOf(method), 200, truth, 3000)).toBeLessThan(BOUND);
   });
   test('a flipped-sign or missing-1/sigma version fails the same check', () => {
-    expect(maxZ(flipped(convOf(method)), 200, truth)).toBeGreaterThan(BOUND);
-    expect(maxZ(missingInverseSigma(convOf(method)), 200, truth)).toBeGreaterThan(BOUND);
+    expect(maxZ(flipped(convOf(method)), 200, truth, 3000)).toBeGreaterThan(BOUND);
+    expect(maxZ(missingInverseSigma(convOf(method), sigma), 200, truth, 3000)).toBeGreaterThan(BOUND);
   });
   test("the BP layer's gradient is BP's, whatever the seed", () => {
     const exact = bp(network, params, batch).gradients.get('fc')!;
