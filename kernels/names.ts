@@ -201,7 +201,7 @@ export interface BatchnormArgs {
   spatial: number;
 }
 
-/** Pooling window over NCHW rows; no padding (the models' pools never pad). */
+/** Pooling window over NCHW rows; max pooling may pad (padded positions never win), average pooling never does. */
 export type PoolShape = PoolDims;
 
 /** Max or average pooling, x [rows, channels, height, width] -> [rows, channels, oh, ow]. */

@@ -1,7 +1,7 @@
-// gpu.js pooling backward (BP), NCHW rows, no padding, in gather form: one thread per input element
+// gpu.js pooling backward (BP), NCHW rows (max may pad), in gather form: one thread per input element
 // (x = column, y = row, z = row * channels + channel) sums the output gradients of the windows that
 // hold it, so no two threads write one element. A window tap (u, v) holds the element when
-// p * stride + u = iy has an integer p in [0, oh) (likewise q); the split uses floor((t + 0.5) / s),
+// p * stride + u - pad = iy has an integer p in [0, oh) (likewise q); the split uses floor((t + 0.5) / s),
 // robust to float division returning 2.9999. Max routes a window's gradient to its first maximum
 // in scan order, recomputed here (the reference's argmax); avg spreads it evenly and reads no x
 // (the runtime passes an empty one).
@@ -34,25 +34,29 @@ function maxPoolBackwardBody(this: ThreadThis, dy: Flat, x: Flat): number {
   const base = rc * this.constants.h * this.constants.w;
   let sum = 0;
   for (let u = 0; u < this.constants.size; u++) {
-    const ty = this.thread.y - u;
+    const ty = this.thread.y + this.constants.pad - u;
     const p = Math.floor((ty + 0.5) / this.constants.stride);
     if (ty >= 0 && p * this.constants.stride === ty && p < this.constants.oh) {
       for (let v = 0; v < this.constants.size; v++) {
-        const tx = this.thread.x - v;
+        const tx = this.thread.x + this.constants.pad - v;
         const q = Math.floor((tx + 0.5) / this.constants.stride);
         if (tx >= 0 && q * this.constants.stride === tx && q < this.constants.ow) {
-          const y0 = p * this.constants.stride;
-          const x0 = q * this.constants.stride;
-          let best = x[base + y0 * this.constants.w + x0]!;
+          const y0 = p * this.constants.stride - this.constants.pad;
+          const x0 = q * this.constants.stride - this.constants.pad;
+          let best = -3.4e38;
           let bu = 0;
           let bv = 0;
           for (let uu = 0; uu < this.constants.size; uu++) {
             for (let vv = 0; vv < this.constants.size; vv++) {
-              const value = x[base + (y0 + uu) * this.constants.w + x0 + vv]!;
-              if (value > best) {
-                best = value;
-                bu = uu;
-                bv = vv;
+              const iy = y0 + uu;
+              const ix = x0 + vv;
+              if (iy >= 0 && iy < this.constants.h && ix >= 0 && ix < this.constants.w) {
+                const value = x[base + iy * this.constants.w + ix]!;
+                if (value > best) {
+                  best = value;
+                  bu = uu;
+                  bv = vv;
+                }
               }
             }
           }
@@ -66,10 +70,18 @@ function maxPoolBackwardBody(this: ThreadThis, dy: Flat, x: Flat): number {
 
 export async function poolBackward<O>(ctx: Launcher<O>, a: ResidentArgs<'pool-backward'>): Promise<O> {
   const d = a.dims;
-  const { outHeight, outWidth } = poolDims('pool-backward', d);
+  const { outHeight, outWidth } = poolDims('pool-backward', d, a.op);
   const spec = {
     output: [d.width, d.height, d.rows * d.channels],
-    constants: { h: d.height, w: d.width, oh: outHeight, ow: outWidth, size: d.size, stride: d.stride },
+    constants: {
+      h: d.height,
+      w: d.width,
+      oh: outHeight,
+      ow: outWidth,
+      size: d.size,
+      stride: d.stride,
+      pad: d.padding ?? 0,
+    },
   };
   if (a.op === 'avg') return ctx.call(ctx.kernel('pool-backward-avg', avgPoolBackwardBody, spec), f32(a.dy));
   return ctx.call(ctx.kernel('pool-backward-max', maxPoolBackwardBody, spec), f32(a.dy), f32(a.x));

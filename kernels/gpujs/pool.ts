@@ -1,19 +1,23 @@
-// gpu.js max and average pooling, NCHW rows, no padding: one thread per output element over
-// (x = output column, y = output row, z = row * channels + channel). Max keeps the first maximum
-// of the window in scan order, the element the reference's argmax names.
+// gpu.js max and average pooling, NCHW rows (max may pad: padded taps are skipped): one thread per
+// output element over (x = output column, y = output row, z = row * channels + channel). Max keeps
+// the first maximum of the window in scan order, the element the reference's argmax names.
 import type { ResidentArgs } from '../device-tensor.js';
 import { poolDims } from '../reference/pool-dims.js';
 import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function maxPoolBody(this: ThreadThis, x: Flat): number {
   const base = this.thread.z * this.constants.h * this.constants.w;
-  const y0 = this.thread.y * this.constants.stride;
-  const x0 = this.thread.x * this.constants.stride;
-  let best = x[base + y0 * this.constants.w + x0]!;
+  const y0 = this.thread.y * this.constants.stride - this.constants.pad;
+  const x0 = this.thread.x * this.constants.stride - this.constants.pad;
+  let best = -3.4e38;
   for (let u = 0; u < this.constants.size; u++) {
     for (let v = 0; v < this.constants.size; v++) {
-      const value = x[base + (y0 + u) * this.constants.w + x0 + v]!;
-      if (value > best) best = value;
+      const iy = y0 + u;
+      const ix = x0 + v;
+      if (iy >= 0 && iy < this.constants.h && ix >= 0 && ix < this.constants.w) {
+        const value = x[base + iy * this.constants.w + ix]!;
+        if (value > best) best = value;
+      }
     }
   }
   return best;
@@ -32,11 +36,11 @@ function avgPoolBody(this: ThreadThis, x: Flat): number {
 
 export async function pool<O>(ctx: Launcher<O>, a: ResidentArgs<'pool'>): Promise<O> {
   const d = a.dims;
-  const { outHeight, outWidth } = poolDims('pool', d);
+  const { outHeight, outWidth } = poolDims('pool', d, a.op);
   const body = a.op === 'max' ? maxPoolBody : avgPoolBody;
   const kernel = ctx.kernel(`pool-${a.op}`, body, {
     output: [outWidth, outHeight, d.rows * d.channels],
-    constants: { h: d.height, w: d.width, size: d.size, stride: d.stride },
+    constants: { h: d.height, w: d.width, size: d.size, stride: d.stride, pad: d.padding ?? 0 },
   });
   return ctx.call(kernel, f32(a.x));
 }

@@ -3,7 +3,7 @@ import { poolDims, type PoolDims } from './pool-dims.js';
 import { validate } from './validate.js';
 
 export function avgPoolBackward(dy: Float64Array, d: PoolDims): Float64Array {
-  const { outHeight: oh, outWidth: ow } = poolDims('avgPoolBackward', d);
+  const { outHeight: oh, outWidth: ow } = poolDims('avgPoolBackward', d, 'avg');
   const { rows, channels, height: h, width: w, size, stride } = d;
   validate(
     'avgPoolBackward',

@@ -1,11 +1,12 @@
-// Float64 reference max pooling ([rows, channels, height, width], no padding). Also returns the flat
-// input index of each maximum (first one on ties) so BP can route gradients without recomputing.
+// Float64 reference max pooling ([rows, channels, height, width]; padded positions never win). Also
+// returns the flat input index of each maximum (first one on ties) so BP can route gradients without
+// recomputing.
 import { poolDims, type PoolDims } from './pool-dims.js';
 import { validate } from './validate.js';
 
 export function maxPool(x: Float64Array, d: PoolDims): { output: Float64Array; argmax: Int32Array } {
   const { outHeight: oh, outWidth: ow } = poolDims('maxPool', d);
-  const { rows, channels, height: h, width: w, size, stride } = d;
+  const { rows, channels, height: h, width: w, size, stride, padding = 0 } = d;
   validate(
     'maxPool',
     'x',
@@ -21,8 +22,12 @@ export function maxPool(x: Float64Array, d: PoolDims): { output: Float64Array; a
         let best = -Infinity;
         let bestIndex = -1;
         for (let u = 0; u < size; u++) {
+          const iy = p * stride + u - padding;
+          if (iy < 0 || iy >= h) continue;
           for (let v = 0; v < size; v++) {
-            const i = rc * h * w + (p * stride + u) * w + q * stride + v;
+            const ix = q * stride + v - padding;
+            if (ix < 0 || ix >= w) continue;
+            const i = rc * h * w + iy * w + ix;
             if (x[i]! > best) {
               best = x[i]!;
               bestIndex = i;

@@ -32,7 +32,9 @@ export function tfjsGraphOps(
         // NCHW in and out; TF.js pools NHWC.
         const nhwc = tf.transpose(io.tensor4d(x, [d.rows, d.channels, d.height, d.width]), [0, 2, 3, 1]);
         const pooled =
-          op === 'max' ? tf.maxPool(nhwc, d.size, d.stride, 'valid') : tf.avgPool(nhwc, d.size, d.stride, 'valid');
+          op === 'max'
+            ? tf.maxPool(nhwc, d.size, d.stride, d.padding ? d.padding : 'valid')
+            : tf.avgPool(nhwc, d.size, d.stride, 'valid');
         return tf.transpose(pooled, [0, 3, 1, 2]);
       }),
     add: async ({ a, b }) => io.output(() => tf.add(io.tensor1d(a), io.tensor1d(b))),

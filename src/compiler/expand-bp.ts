@@ -81,6 +81,7 @@ export class BackwardEmitter implements BackwardParts {
           outputs: [dx],
           size: layer.size,
           stride: layer.stride,
+          ...(layer.kind === 'maxpool' && layer.padding ? { padding: layer.padding } : {}),
         });
         return dx;
       }
@@ -88,8 +89,9 @@ export class BackwardEmitter implements BackwardParts {
         return dy;
       case 'residual': {
         const body = this.sequence(layer.body, dy);
+        const skip = layer.shortcut ? this.sequence(layer.shortcut, dy) : dy;
         const dx = this.dx(layer, x);
-        this.node(layer, { kind: 'Add', inputs: [body, dy], outputs: [dx] });
+        this.node(layer, { kind: 'Add', inputs: [body, skip], outputs: [dx] });
         return dx;
       }
       default:

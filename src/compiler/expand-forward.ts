@@ -99,13 +99,14 @@ export class ForwardEmitter {
         return x;
       case 'residual': {
         const body = this.sequence(layer.body, x);
+        const skip = layer.shortcut ? this.sequence(layer.shortcut, x) : x;
         const out = this.activation(`${layer.name}.out`, layer.name, this.outShape(layer));
         const elements = this.elements(layer);
         this.b.node({
           ...this.base(layer),
           id: this.id(layer, 'add'),
           kind: 'Add',
-          inputs: [body, x],
+          inputs: [body, skip],
           outputs: [out],
           elements,
         });
@@ -218,6 +219,7 @@ export class ForwardEmitter {
       elements: this.elements(layer),
       size: layer.size,
       stride: layer.stride,
+      ...(layer.kind === 'maxpool' && layer.padding ? { padding: layer.padding } : {}),
     });
     return out;
   }

@@ -9,7 +9,7 @@
 import { elementCount } from '../ir/graph.js';
 import { sigmaTensorId } from '../ir/method-rules.js';
 import type { Graph } from '../ir/types.js';
-import type { Layer, Network, ParamLayer } from '../models/layers.js';
+import { branchLayers, type Layer, type Network, type ParamLayer } from '../models/layers.js';
 import { ForwardEmitter, type BatchStats } from './expand-forward.js';
 import {
   cleanBatchStats,
@@ -239,7 +239,7 @@ export function allNoisy(
 }
 
 export function containsLayer(layer: Network['layers'][number], name: string): boolean {
-  return layer.name === name || (layer.kind === 'residual' && layer.body.some((l) => containsLayer(l, name)));
+  return layer.name === name || (layer.kind === 'residual' && branchLayers(layer).some((l) => containsLayer(l, name)));
 }
 
 /** Layer-wise injection: one clean chain, then per target layer a pass noisy at that layer only. */

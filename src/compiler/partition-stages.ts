@@ -15,7 +15,7 @@ import type { HwModel } from '../hw/types.js';
 import { tensorBytes } from '../ir/tensor-bytes.js';
 import { workOf } from '../ir/work-of.js';
 import type { Graph } from '../ir/types.js';
-import type { Layer, Network } from '../models/layers.js';
+import { branchLayers, type Layer, type Network } from '../models/layers.js';
 import { estimateCycles } from './cost-model.js';
 import { offChipLevel, onChipLevel } from './tile.js';
 import type { Stage } from './types.js';
@@ -62,9 +62,9 @@ function checkStageCount(stages: number, groups: number, cores: number): void {
     ]);
 }
 
-/** Flattened units in forward order: a residual's body first, then the residual's own add. */
+/** Flattened units in forward order: a residual's body and shortcut first, then the residual's own add. */
 function units(layer: Layer): string[] {
-  return layer.kind === 'residual' ? [...layer.body.flatMap(units), layer.name] : [layer.name];
+  return layer.kind === 'residual' ? [...branchLayers(layer).flatMap(units), layer.name] : [layer.name];
 }
 
 /** best[p][i]: the least max group sum splitting the first i costs into p groups; cut[p][i]: the last group's start. */

@@ -58,7 +58,7 @@ function keepTrace(kept: KeptBytesAccount, trace: readonly TraceEntry[]): void {
     if (e.kind === 'param') kept.keep('activation', e.input, e.layer.name);
     else if (e.kind === 'activation') kept.keep('activation', e.input, e.layer.name);
     else if (e.kind === 'token') kept.keep('activation', e.input, e.layer.name);
-    else if (e.kind === 'residual') keepTrace(kept, e.body);
+    else if (e.kind === 'residual') keepTrace(kept, [...e.body, ...e.shortcut]);
   }
 }
 
@@ -82,6 +82,7 @@ function backwardEntry(ctx: BackwardContext, e: TraceEntry, d: Float64Array): Fl
         width,
         size: e.layer.size,
         stride: e.layer.stride,
+        padding: e.layer.padding,
       });
       return maxPoolBackward(d, argmax, e.input.length);
     }
@@ -99,7 +100,8 @@ function backwardEntry(ctx: BackwardContext, e: TraceEntry, d: Float64Array): Fl
     }
     case 'residual': {
       const dBody = backward(ctx, e.body, d);
-      return dBody.map((v, i) => v + d[i]!);
+      const dSkip = e.layer.shortcut ? backward(ctx, e.shortcut, d) : d;
+      return dBody.map((v, i) => v + dSkip[i]!);
     }
     case 'token':
       return tokenBackward(e.layer, e.input, e.inputShape, ctx.rows, d);

@@ -47,7 +47,7 @@ export type TraceEntry =
       inputShape: Shape;
     }
   | { kind: 'shape-only'; layer: Extract<Layer, { kind: 'avgpool' | 'flatten' }>; inputShape: Shape }
-  | { kind: 'residual'; layer: Extract<Layer, { kind: 'residual' }>; body: TraceEntry[] }
+  | { kind: 'residual'; layer: Extract<Layer, { kind: 'residual' }>; body: TraceEntry[]; shortcut: TraceEntry[] }
   | { kind: 'token'; layer: FreeTokenLayer; input: Float64Array; inputShape: Shape };
 
 type FreeTokenLayer = Extract<Layer, { kind: 'attention' | 'tokens' | 'class-pool' | 'mean-pool' }>;
@@ -142,7 +142,8 @@ function runLayer(ctx: Context, layer: Layer, x: Float64Array, shape: Shape, tra
     case 'maxpool': {
       if (ctx.keep === 'bp') trace.push({ kind: 'activation', layer, input: x, inputShape: shape });
       const [channels, height, width] = shape as [number, number, number];
-      return maxPool(x, { rows, channels, height, width, size: layer.size, stride: layer.stride }).output;
+      const dims = { rows, channels, height, width, size: layer.size, stride: layer.stride, padding: layer.padding };
+      return maxPool(x, dims).output;
     }
     case 'avgpool': {
       if (ctx.keep === 'bp') trace.push({ kind: 'shape-only', layer, inputShape: shape });
@@ -152,15 +153,34 @@ function runLayer(ctx: Context, layer: Layer, x: Float64Array, shape: Shape, tra
     case 'flatten':
       if (ctx.keep === 'bp') trace.push({ kind: 'shape-only', layer, inputShape: shape });
       return x;
-    case 'residual': {
-      const body: TraceEntry[] = [];
-      const out = runLayers(ctx, layer.body, x, shape, body);
-      if (ctx.keep !== 'none') trace.push({ kind: 'residual', layer, body });
-      return out.map((v, i) => v + x[i]!);
-    }
+    case 'residual':
+      return runResidual(ctx, layer, x, shape, trace);
     default:
       return layer satisfies never;
   }
+}
+
+/**
+ * body(x) + x, or body(x) + shortcut(x). Both branches read x: the shortcut starts from the noise state
+ * the body started from (its input is copy-invariant exactly when the body's is).
+ */
+function runResidual(
+  ctx: Context,
+  layer: Extract<Layer, { kind: 'residual' }>,
+  x: Float64Array,
+  shape: Shape,
+  trace: TraceEntry[],
+): Float64Array {
+  const body: TraceEntry[] = [];
+  const shortcut: TraceEntry[] = [];
+  const noisyBefore = ctx.noisy;
+  const out = runLayers(ctx, layer.body, x, shape, body);
+  const noisyAfterBody = ctx.noisy;
+  ctx.noisy = noisyBefore;
+  const skip = layer.shortcut ? runLayers(ctx, layer.shortcut, x, shape, shortcut) : x;
+  ctx.noisy = ctx.noisy || noisyAfterBody;
+  if (ctx.keep !== 'none') trace.push({ kind: 'residual', layer, body, shortcut });
+  return out.map((v, i) => v + skip[i]!);
 }
 
 function runParamLayer(

@@ -123,7 +123,9 @@ function runPass(s: Setup, targets: ReadonlySet<number>): PassResult {
 type ParamEntry = Extract<TraceEntry, { kind: 'param' }>;
 
 function flatParamEntries(trace: readonly TraceEntry[]): ParamEntry[] {
-  return trace.flatMap((e) => (e.kind === 'param' ? [e] : e.kind === 'residual' ? flatParamEntries(e.body) : []));
+  return trace.flatMap((e) =>
+    e.kind === 'param' ? [e] : e.kind === 'residual' ? flatParamEntries([...e.body, ...e.shortcut]) : [],
+  );
 }
 
 /** Error signals of one layer from its kept noise and the (baselined) losses, then the gradient product. */

@@ -75,8 +75,8 @@ export type IrNode =
   /** A bias add (act 'none'), an activation of the op table, or both fused; backward: dx from dy and the kept input. */
   | (NodeBase & { kind: 'BiasAct'; act: BiasActivation; elements: number })
   | (NodeBase & { kind: 'BatchNorm'; elements: number; channels: number })
-  /** size x size windows every `stride` positions. */
-  | (NodeBase & { kind: 'Pool'; op: 'max' | 'avg'; elements: number; size: number; stride: number })
+  /** size x size windows every `stride` positions; max pooling may pad every side (padded positions never win). */
+  | (NodeBase & { kind: 'Pool'; op: 'max' | 'avg'; elements: number; size: number; stride: number; padding?: number })
   | (NodeBase & { kind: 'Add'; elements: number })
   /** Per row of `features` values: normalise, then the layer's scale and shift (backward: dx from dy, the kept input and the scale). */
   | (NodeBase & { kind: 'LayerNorm'; elements: number; features: number })

@@ -30,11 +30,15 @@ export type Layer =
   | { kind: 'batchnorm'; name: string; channels: number }
   /** An elementwise activation of the op table (relu, tanh, silu, ...). */
   | { kind: ActivationName; name: string }
-  | { kind: 'maxpool'; name: string; size: number; stride: number }
+  /** size x size windows every `stride` positions; `padding` positions on every side never win (default 0). */
+  | { kind: 'maxpool'; name: string; size: number; stride: number; padding?: number }
   | { kind: 'avgpool'; name: string; size: number; stride: number }
   | { kind: 'flatten'; name: string }
-  /** out = body(x) + x; the body must preserve the shape. */
-  | { kind: 'residual'; name: string; body: Layer[] }
+  /**
+   * out = body(x) + x, or body(x) + shortcut(x) with a shortcut (a projection: a strided 1x1 conv and its
+   * batch norm); the body and the shortcut give the same shape (without a shortcut, the input's).
+   */
+  | { kind: 'residual'; name: string; body: Layer[]; shortcut?: Layer[] }
   | TokenLayer;
 
 export type LayerKind = Layer['kind'];
@@ -84,11 +88,16 @@ export function outputChannels(layer: ParamLayer): number {
   }
 }
 
-/** Every parametrised layer in execution order, descending into residual bodies. */
+/** Every parametrised layer in execution order, descending into residual bodies (body, then shortcut). */
 export function paramLayers(layers: readonly Layer[]): ParamLayer[] {
   return layers.flatMap((layer) =>
-    layer.kind === 'residual' ? paramLayers(layer.body) : isParamLayer(layer) ? [layer] : [],
+    layer.kind === 'residual' ? paramLayers(branchLayers(layer)) : isParamLayer(layer) ? [layer] : [],
   );
+}
+
+/** A residual's layers in execution order: its body, then its shortcut's layers (if any). */
+export function branchLayers(layer: Extract<Layer, { kind: 'residual' }>): Layer[] {
+  return [...layer.body, ...(layer.shortcut ?? [])];
 }
 
 export function elementCount(shape: Shape): number {

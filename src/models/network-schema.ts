@@ -50,8 +50,23 @@ const attention = z
     causal: z.boolean().describe('mask each token to itself and earlier tokens'),
   })
   .strict();
-const pool = (kind: 'maxpool' | 'avgpool') =>
+const pool = (kind: 'avgpool') =>
   z.object({ kind: z.literal(kind), name, size: size('window'), stride: size('stride') }).strict();
+const maxpool = z
+  .object({
+    kind: z.literal('maxpool'),
+    name,
+    size: size('window'),
+    stride: size('stride'),
+    padding: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31)
+      .optional()
+      .describe('positions on each side that never win (default 0); less than the window'),
+  })
+  .strict();
 
 export const layerSchema: z.ZodType<Layer> = z.lazy(() =>
   z.discriminatedUnion('kind', [
@@ -60,7 +75,7 @@ export const layerSchema: z.ZodType<Layer> = z.lazy(() =>
     batchnorm,
     ...ACTIVATION_NAMES.map(plain),
     plain('flatten'),
-    pool('maxpool'),
+    maxpool,
     pool('avgpool'),
     layernorm,
     attention,
@@ -73,7 +88,15 @@ export const layerSchema: z.ZodType<Layer> = z.lazy(() =>
       .object({
         kind: z.literal('residual'),
         name,
-        body: z.array(layerSchema).min(1).describe('layers whose output keeps the input shape'),
+        body: z
+          .array(layerSchema)
+          .min(1)
+          .describe('layers whose output keeps the input shape (or, with a shortcut, has its output shape)'),
+        shortcut: z
+          .array(layerSchema)
+          .min(1)
+          .optional()
+          .describe('layers on the skip path (a projection); without one the input is added unchanged'),
       })
       .strict(),
   ]),

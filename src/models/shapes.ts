@@ -45,18 +45,28 @@ export function layerOutputShape(layer: Layer, input: Shape): Shape {
     case 'maxpool':
     case 'avgpool': {
       const [c, h, w] = imageShape(layer, input);
-      const oh = convOutputSize(h, layer.size, layer.stride, 0);
-      const ow = convOutputSize(w, layer.size, layer.stride, 0);
-      if (oh < 1 || ow < 1) fail(layer, input, `at least ${layer.size}x${layer.size}`);
+      const padding = layer.kind === 'maxpool' ? (layer.padding ?? 0) : 0;
+      if (padding >= layer.size)
+        fail(layer, input, `padding ${padding} less than the ${layer.size}x${layer.size} window`);
+      const oh = convOutputSize(h, layer.size, layer.stride, padding);
+      const ow = convOutputSize(w, layer.size, layer.stride, padding);
+      if (oh < 1 || ow < 1) fail(layer, input, `at least ${layer.size}x${layer.size} after padding`);
       return [c, oh, ow];
     }
     case 'flatten':
       return [elementCount(input)];
     case 'residual': {
       const out = sequenceOutputShape(layer.body, input);
-      if (out.join() !== input.join())
-        fail(layer, input, `a body that preserves the shape (body gives [${out.join(', ')}])`);
-      return input;
+      const skip = layer.shortcut ? sequenceOutputShape(layer.shortcut, input) : input;
+      if (out.join() !== skip.join())
+        fail(
+          layer,
+          input,
+          layer.shortcut
+            ? `a body and a shortcut of the same output shape (body gives [${out.join(', ')}], shortcut [${skip.join(', ')}])`
+            : `a body that preserves the shape (body gives [${out.join(', ')}])`,
+        );
+      return out;
     }
     default:
       return layer satisfies never;
@@ -74,7 +84,10 @@ export function inferShapes(network: Network): Map<string, { input: Shape; outpu
     layers.reduce<Shape>((shape, layer) => {
       if (shapes.has(layer.name))
         throw new InvalidInputError(`layer name ${layer.name} is used twice; names must be unique`);
-      if (layer.kind === 'residual') walk(layer.body, shape);
+      if (layer.kind === 'residual') {
+        walk(layer.body, shape);
+        if (layer.shortcut) walk(layer.shortcut, shape);
+      }
       const output = layerOutputShape(layer, shape);
       shapes.set(layer.name, { input: shape, output });
       return output;

@@ -110,9 +110,15 @@ export function attentionMacs(tokens: number, width: number): number {
 }
 
 /** Every token layer of a network (residual bodies included), in order. */
-export function tokenLayersOf(layers: readonly { kind: string; name: string; body?: unknown }[]): TokenLayer[] {
+export function tokenLayersOf(
+  layers: readonly { kind: string; name: string; body?: unknown; shortcut?: unknown }[],
+): TokenLayer[] {
   return layers.flatMap((layer) => {
-    if (layer.kind === 'residual') return tokenLayersOf(layer.body as { kind: string; name: string }[]);
+    if (layer.kind === 'residual')
+      return tokenLayersOf([...(layer.body as []), ...((layer.shortcut ?? []) as [])] as {
+        kind: string;
+        name: string;
+      }[]);
     return isTokenLayer(layer) ? [layer] : [];
   });
 }

@@ -2,7 +2,7 @@
 // layers and the exact multiply-accumulates of one sample's forward pass: every linear layer (per
 // token on a sequence), conv2d layer and attention's two matmuls (Q K^T and probabilities times V).
 // Normalisation, activations, pooling and token ops are elementwise work, not MACs.
-import { elementCount, type Layer, type Network, paramLayers, parameterCount } from './layers.js';
+import { branchLayers, elementCount, type Layer, type Network, paramLayers, parameterCount } from './layers.js';
 import { inferShapes } from './shapes.js';
 import { attentionMacs } from './transformer-layers.js';
 
@@ -25,7 +25,7 @@ export function layerMacs(layer: Layer, shapes: Shapes): number {
     case 'attention':
       return attentionMacs(output[0]!, output[1]!);
     case 'residual':
-      return layer.body.reduce((sum, l) => sum + layerMacs(l, shapes), 0);
+      return branchLayers(layer).reduce((sum, l) => sum + layerMacs(l, shapes), 0);
     default:
       return 0;
   }

@@ -52,6 +52,14 @@ const cases: { [K in KernelName]?: KernelArgs[K] } & Record<string, object> = {
     op: 'max',
     dims: { ...pool, size: 3, stride: 1 },
   },
+  // torchvision's stem pool: 3x3 windows every 2, one padded position on every side.
+  'pool padded max': { x, op: 'max', dims: { ...pool, size: 3, stride: 2, padding: 1 } },
+  'pool-backward padded max': {
+    dy: f32Data(2 * 3 * 3 * 3, 17),
+    x,
+    op: 'max',
+    dims: { ...pool, size: 3, stride: 2, padding: 1 },
+  },
   'conv2d-backward-data': { dy: f32Data(2 * 4 * 6 * 5, 10), weights: f32Data(4 * 3 * 9, 11), dims },
   'conv2d-backward-weights': { dy: f32Data(2 * 4 * 6 * 5, 12), x: f32Data(2 * 3 * 6 * 5, 13), dims },
 };
@@ -147,9 +155,11 @@ const poolShape = fc
     size: fc.integer({ min: 1, max: 3 }),
     stride: fc.integer({ min: 1, max: 3 }),
     op: fc.constantFrom('max' as const, 'avg' as const),
+    padding: fc.integer({ min: 0, max: 2 }),
     seed: fc.nat(),
   })
-  .filter((d) => d.height >= d.size && d.width >= d.size);
+  .map((d) => ({ ...d, padding: d.op === 'max' ? Math.min(d.padding, d.size - 1) : 0 }))
+  .filter((d) => d.height + 2 * d.padding >= d.size && d.width + 2 * d.padding >= d.size);
 
 for (const status of backends) {
   describe.skipIf(!status.works)(suiteName(status), () => {
@@ -198,12 +208,12 @@ for (const status of backends) {
       );
     });
 
-    it('pool and pool-backward (max and avg) on drawn shapes, overlapping and gapped windows: within size^2 u', async () => {
+    it('pool and pool-backward (max and avg) on drawn shapes, overlapping, gapped and padded (max) windows: within size^2 u', async () => {
       const runner = await runnerFor(status.backend);
       await fc.assert(
         fc.asyncProperty(poolShape, async ({ seed, op, ...dims }) => {
-          const oh = Math.floor((dims.height - dims.size) / dims.stride) + 1;
-          const ow = Math.floor((dims.width - dims.size) / dims.stride) + 1;
+          const oh = Math.floor((dims.height + 2 * dims.padding - dims.size) / dims.stride) + 1;
+          const ow = Math.floor((dims.width + 2 * dims.padding - dims.size) / dims.stride) + 1;
           const x = f32Data(dims.rows * dims.channels * dims.height * dims.width, seed);
           const dy = f32Data(dims.rows * dims.channels * oh * ow, seed + 1);
           const tol = () => (dims.size ** 2 + 2) * U32 * 4;
@@ -223,7 +233,10 @@ for (const status of backends) {
         }),
         {
           numRuns: 15,
-          examples: [[{ rows: 1, channels: 1, height: 1, width: 1, size: 1, stride: 1, op: 'max', seed: 3 }]],
+          examples: [
+            [{ rows: 1, channels: 1, height: 1, width: 1, size: 1, stride: 1, op: 'max', padding: 0, seed: 3 }],
+            [{ rows: 1, channels: 2, height: 5, width: 4, size: 3, stride: 2, op: 'max', padding: 1, seed: 4 }],
+          ],
         },
       );
     });

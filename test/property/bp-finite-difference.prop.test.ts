@@ -1,5 +1,6 @@
 // BP (exact reverse mode over the reference kernels) against central finite differences in float64 on
-// fast-check-drawn MLPs (every activation of the op table), small CNNs (conv + batchnorm + relu + max/avg pooling) and a residual block.
+// fast-check-drawn MLPs (every activation of the op table), small CNNs (conv + batchnorm + relu + max/avg pooling), a residual block
+// and a padded max pool with a projection-shortcut residual.
 // Batchnorm statistics are frozen from the clean pass in both, the convention every estimator uses.
 // Relative error per layer: ||g_bp - g_fd|| / ||g_fd|| <= 1e-6.
 import { fc, test } from '@fast-check/vitest';
@@ -14,6 +15,7 @@ import type { Batch, Params } from '../../src/estimators/types.js';
 import { mlp } from '../../src/models/builders.js';
 import { elementCount, paramLayers, type Layer, type Network } from '../../src/models/layers.js';
 import { inferShapes } from '../../src/models/shapes.js';
+import { projectionCnn } from '../fixtures/bridge-networks.js';
 
 function batchFor(network: Network, size: number, seed: number): Batch {
   const input = sampleNoise({
@@ -171,5 +173,14 @@ test.prop([fc.integer({ min: 1, max: 3 }), fc.boolean(), fc.nat(1000)], { numRun
     };
     inferShapes(network);
     expect(maxRelativeError(network, paramsFor(network, seed), batchFor(network, 3, seed))).toBeLessThan(1e-6);
+  },
+);
+
+test.prop([fc.nat(1000)], { numRuns: 6 })(
+  'BP matches central differences through a padded max pool and a residual with a projection shortcut',
+  (seed) => {
+    expect(
+      maxRelativeError(projectionCnn, paramsFor(projectionCnn, seed), batchFor(projectionCnn, 3, seed)),
+    ).toBeLessThan(1e-6);
   },
 );

@@ -12,20 +12,26 @@ import { startParams } from '../../src/compiler/start-params.js';
 import { stepSource } from '../../src/compiler/step-source.js';
 import { trainNetwork } from '../../src/train/train-setup.js';
 import { defaultTrainConfig } from '../../src/train/train-config.js';
-import { residualNetOnnx } from '../fixtures/onnx-builder.js';
+import { residualNetOnnx, resnetOnnx } from '../fixtures/onnx-builder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'alrflow-onnx-train-'));
 const file = join(dir, 'mnist-resnet.onnx');
 const bytes = residualNetOnnx(28, [4, 8], 10, 1);
 writeFileSync(file, bytes);
 
-async function onnxruntimeLoss(x: Float64Array, labels: Int32Array, samples: number): Promise<number> {
-  const session = await ort.InferenceSession.create(bytes);
+async function onnxruntimeLoss(
+  x: Float64Array,
+  labels: Int32Array,
+  samples: number,
+  model: Uint8Array = bytes,
+): Promise<number> {
+  const session = await ort.InferenceSession.create(model);
   const per = x.length / samples;
   let sum = 0;
   for (let n = 0; n < samples; n++) {
     const input = new ort.Tensor('float32', Float32Array.from(x.subarray(n * per, (n + 1) * per)), [1, 1, 28, 28]);
-    const logits = Array.from((await session.run({ input }))[session.outputNames[0] ?? '']?.data as Float32Array);
+    const feeds = { [session.inputNames[0] ?? '']: input };
+    const logits = Array.from((await session.run(feeds))[session.outputNames[0] ?? '']?.data as Float32Array);
     const max = Math.max(...logits);
     const logSum = Math.log(logits.reduce((s, v) => s + Math.exp(v - max), 0)) + max;
     sum += logSum - (logits[labels[n] ?? 0] ?? 0);
@@ -58,6 +64,27 @@ test("the first step's loss from the file's initializers equals onnxruntime's on
   expect(await startParams(file, 'random')).toEqual({});
   const other = await Runtime.create({ network, backend: 'reference', seed: 1, method, optimizer });
   expect(Math.abs((await other.gradients({ x, labels, samples }, 0)).meanLoss - expected)).toBeGreaterThan(1e-3);
+});
+
+test("torchvision's layout (projection shortcuts, padded max pool): the first step's loss equals onnxruntime's", async () => {
+  const model = resnetOnnx({ size: 28, widths: [4, 8, 8, 8], blocks: 1, classes: 10, channels: 1 });
+  const projection = join(dir, 'mnist-resnet18-layout.onnx');
+  writeFileSync(projection, model);
+  const samples = 3;
+  const x = Float64Array.from({ length: samples * 784 }, (_, i) => Math.abs(Math.cos(i * 0.21)));
+  const labels = Int32Array.from([7, 0, 2]);
+  const expected = await onnxruntimeLoss(x, labels, samples, model);
+  const network = stepSource(loadOnnxNetwork(projection).network);
+  const runtime = await Runtime.create({
+    network,
+    ...(await startParams(projection)),
+    backend: 'reference',
+    seed: 1,
+    method,
+    optimizer,
+  });
+  const first = await runtime.gradients({ x, labels, samples }, 0);
+  expect(Math.abs(first.meanLoss - expected) / expected).toBeLessThan(1e-4);
 });
 
 test('a file whose input differs from the dataset is refused before anything runs', async () => {

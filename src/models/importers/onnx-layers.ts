@@ -1,8 +1,8 @@
 // One ONNX compute node as alrflow layers (src/models/layers.ts) with its starting weights: Conv (an
 // inference-mode BatchNormalization right after it folds into its weights and bias, as inference
 // computes it), Gemm and MatMul on a weight (a following Add of a bias vector joins it), the op table's
-// activations, pools without padding, GlobalAveragePool, Flatten and per-sample-preserving Reshape.
-// Anything else is refused naming the node: the layer schema is chains with identity residuals today.
+// activations, MaxPool (equal pads on every side), AveragePool without padding, GlobalAveragePool,
+// Flatten and per-sample-preserving Reshape. Anything else is refused naming the node.
 import { isActivationName } from '../../../kernels/ops/activations.js';
 import type { Layer } from '../layers.js';
 import { OpContext } from './onnx-context.js';
@@ -31,7 +31,7 @@ export interface GraphView {
 }
 
 const schemaNote =
-  'allowed: Conv (square, group 1, no dilation, equal pads) with an optional BatchNormalization after it, Gemm, MatMul on a weight, activations of the op table, MaxPool/AveragePool without padding, GlobalAveragePool, Flatten, Reshape to [1, -1], identity residuals (Add)';
+  'allowed: Conv (square, group 1, no dilation, equal pads) with an optional BatchNormalization after it, Gemm, MatMul on a weight, activations of the op table, MaxPool (equal pads), AveragePool without padding, GlobalAveragePool, Flatten, Reshape to [1, -1], residuals (Add of a branch and the input or of two branches forked at one value)';
 
 export function refuse(view: GraphView, node: OnnxNode, what: string): never {
   return view.context(node).fail(`${what} cannot become an alrflow network layer; ${schemaNote}`);
@@ -165,16 +165,29 @@ function poolLayer(view: GraphView, node: OnnxNode): ConvertedNode {
     'strides',
     k.map(() => 1),
   );
+  const pads = c.ints('pads', [0, 0, 0, 0]);
+  const padding = pads[0] ?? 0;
   const plain =
     k.length === 2 &&
     k[0] === k[1] &&
     strides[0] === strides[1] &&
-    c.ints('pads', [0]).every((p) => p === 0) &&
+    pads.every((p) => p === padding) &&
+    (padding === 0 || (kind === 'maxpool' && padding < (k[0] ?? 0))) &&
     c.int('ceil_mode', 0) === 0 &&
+    c.ints('dilations', [1, 1]).every((d) => d === 1) &&
     ['NOTSET', 'VALID'].includes(c.string('auto_pad', 'NOTSET')) &&
     node.outputs.filter((o) => o !== '').length === 1;
-  if (!plain) refuse(view, node, `this ${node.opType} (padded, ceil_mode, non-square or with indices)`);
-  return { layers: [{ kind, name: node.name, size: k[0] ?? 1, stride: strides[0] ?? 1 }], weights: new Map(), output };
+  if (!plain)
+    refuse(
+      view,
+      node,
+      `this ${node.opType} (padded AveragePool, unequal pads, ceil_mode, dilated, non-square or with indices)`,
+    );
+  const layer: Layer =
+    kind === 'maxpool' && padding > 0
+      ? { kind, name: node.name, size: k[0] ?? 1, stride: strides[0] ?? 1, padding }
+      : { kind, name: node.name, size: k[0] ?? 1, stride: strides[0] ?? 1 };
+  return { layers: [layer], weights: new Map(), output };
 }
 
 function flattenLayer(view: GraphView, node: OnnxNode): ConvertedNode {

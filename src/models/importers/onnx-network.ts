@@ -1,9 +1,10 @@
 // An imported ONNX graph as an alrflow Network (the layer chain with residual bodies of
 // src/models/layers.ts) and its initializers as the network's starting parameters. The walk follows the
-// data input: a value read by one node continues the chain; a value read by two nodes, one of them the
-// Add that joins the other branch back, is an identity residual whose body is that branch. Other forks
-// (projection shortcuts, concatenations) are refused naming the node: the layer schema has no such
-// structure yet. A trailing Softmax is dropped (alrflow's loss applies softmax cross-entropy to logits).
+// data input: a value read by one node continues the chain; a value read by two nodes is a residual:
+// identity when one of them is the Add that joins the other branch back, a projection shortcut when both
+// start a branch and the branches meet at an Add. Other forks (three branches, concatenations) are
+// refused naming the node. A trailing Softmax is dropped (alrflow's loss applies softmax cross-entropy
+// to logits).
 import { basename } from 'node:path';
 import type { Layer, Network } from '../layers.js';
 import { inferShapes } from '../shapes.js';
@@ -50,17 +51,37 @@ interface Walk {
   weights: Map<string, LayerWeights>;
 }
 
-/** Layers from `value` until `stop` (the join node) reads the current value or the graph ends. */
-function chain(walk: Walk, start: string, stop?: OnnxNode): { layers: Layer[]; end: string } {
+interface Chain {
+  layers: Layer[];
+  end: string;
+  /** Where a branch walk met an Add of two computed values (the join of a residual's two branches). */
+  join?: OnnxNode;
+}
+
+/** An Add both of whose inputs are computed at run time (not a bias): where two branches meet. */
+function isJoin(walk: Walk, node: OnnxNode): boolean {
+  return node.opType === 'Add' && node.inputs.every((name) => walk.view.consumers.get(name)?.includes(node));
+}
+
+/**
+ * Layers from `start` until `stop` (the join node) reads the current value or the graph ends. A branch
+ * walk starts at its `first` node and ends at the first join it meets.
+ */
+function chain(walk: Walk, start: string, stop?: OnnxNode, first?: OnnxNode): Chain {
   const layers: Layer[] = [];
   let value = start;
+  let branch = first;
   for (;;) {
-    const readers = walk.view.consumers.get(value) ?? [];
+    const readers = branch ? [branch] : (walk.view.consumers.get(value) ?? []);
     const next = readers.filter((n) => n !== stop);
     if (next.length === 0) return { layers, end: value };
     if (next.length === 1 && next.length === readers.length - (stop && readers.includes(stop) ? 1 : 0)) {
       const node = next[0] as OnnxNode;
-      if (node.opType === 'Add') refuse(walk.view, node, 'an Add of two computed branches (a projection shortcut)');
+      if (isJoin(walk, node)) {
+        if (first) return { layers, end: value, join: node };
+        refuse(walk.view, node, 'an Add of two computed values that no fork before it explains');
+      }
+      branch = undefined;
       if (node.opType === 'Softmax' && walk.view.onnx.graph.outputs.includes(node.outputs[0] ?? ''))
         return { layers, end: value };
       const converted = convertNode(walk.view, node);
@@ -73,19 +94,30 @@ function chain(walk: Walk, start: string, stop?: OnnxNode): { layers: Layer[]; e
   }
 }
 
-/** An identity residual at a value read by two nodes: one the joining Add, the other the body's start. */
+/**
+ * A residual at a value read by two nodes. Identity: one reader is the joining Add, the other starts the
+ * body. Projection: both readers start a branch; the branches meet at an Add; the longer branch is the
+ * body, the other the shortcut.
+ */
 function residual(walk: Walk, value: string, readers: OnnxNode[], layers: Layer[]): string {
-  const join = readers.find((n) => n.opType === 'Add' && n.inputs.includes(value));
-  if (readers.length !== 2 || !join)
-    refuse(
-      walk.view,
-      readers[1] ?? (readers[0] as OnnxNode),
-      `a fork of ${value} into ${readers.length} branches other than an identity residual`,
-    );
-  const body = chain(walk, value, join);
-  const other = join.inputs.find((name) => name !== value);
-  if (body.end !== other) refuse(walk.view, join, 'an Add whose branches do not meet as an identity residual');
-  layers.push({ kind: 'residual', name: join.name, body: body.layers });
+  if (readers.length !== 2)
+    refuse(walk.view, readers[1] ?? (readers[0] as OnnxNode), `a fork of ${value} into ${readers.length} branches`);
+  const identity = readers.find((n) => isJoin(walk, n));
+  if (identity) {
+    const body = chain(walk, value, identity);
+    const other = identity.inputs.find((name) => name !== value);
+    if (body.end !== other) refuse(walk.view, identity, 'an Add whose branches do not meet as an identity residual');
+    layers.push({ kind: 'residual', name: identity.name, body: body.layers });
+    return identity.outputs[0] ?? '';
+  }
+  const [a, b] = readers as [OnnxNode, OnnxNode];
+  const first = chain(walk, value, undefined, a);
+  const join = first.join ?? refuse(walk.view, a, `a branch from ${value} that never meets the other`);
+  const second = chain(walk, value, join, b);
+  if (second.end === first.end || !join.inputs.includes(second.end) || !join.inputs.includes(first.end))
+    refuse(walk.view, join, `an Add whose inputs are not the two branches forked at ${value}`);
+  const [body, shortcut] = first.layers.length >= second.layers.length ? [first, second] : [second, first];
+  layers.push({ kind: 'residual', name: join.name, body: body.layers, shortcut: shortcut.layers });
   return join.outputs[0] ?? '';
 }
 

@@ -224,7 +224,7 @@ export async function batchNorm(ctx: ExecContext, node: NodeOf<'BatchNorm'>): Pr
 export async function pool(ctx: ExecContext, node: NodeOf<'Pool'>): Promise<void> {
   const inputShape = node.phase === 'backward' ? shapeOf(ctx, node.outputs[0]!) : shapeOf(ctx, node.inputs[0]!);
   const [rows, channels, height, width] = inputShape as [number, number, number, number];
-  const dims = { rows, channels, height, width, size: node.size, stride: node.stride };
+  const dims = { rows, channels, height, width, size: node.size, stride: node.stride, padding: node.padding ?? 0 };
   if (node.phase === 'backward') {
     const x = node.inputs[1] === undefined ? new Float64Array(0) : num(ctx, node.inputs[1]);
     ctx.env.set(
