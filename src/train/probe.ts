@@ -6,7 +6,7 @@ import type { ProbeLayer, ProbeReport, ProbeRun } from '../report/probe-report.j
 import type { Method } from '../compiler/methods/names.js';
 import { epochPermutation, gatherBatch } from './batches.js';
 import { loadDataset } from './datasets/load-dataset.js';
-import { featureCount } from './datasets/types.js';
+import { featureCount, type Dataset } from './datasets/types.js';
 import { guardProbeMemory } from './probe-memory.js';
 import { Runtime } from './runtime/runtime.js';
 import { startParams } from '../compiler/start-params.js';
@@ -18,6 +18,8 @@ import { usesCopies } from '../compiler/methods/rules.js';
 export interface ProbeOptions {
   model: string;
   dataset: string;
+  /** CIFAR: the folder of the official binary files, or its parent (--data-dir). */
+  dataDir?: string;
   methods: Method[];
   copies: number[];
   batch: number;
@@ -47,8 +49,18 @@ function compare(estimate: LayerParams, exact: LayerParams): { cosineToBp: numbe
   return { cosineToBp: Math.max(-1, Math.min(1, cosine)), normRatio: bb === 0 ? 0 : Math.sqrt(ee / bb) };
 }
 
+/** The probe's training split: at least 1,000 samples (or the batch), from --data-dir where given. */
+function probeDataset(o: ProbeOptions): Dataset {
+  return loadDataset(o.dataset, {
+    limit: Math.max(o.batch, 1000),
+    testLimit: 1,
+    seed: o.seed,
+    ...(o.dataDir === undefined ? {} : { dataDir: o.dataDir }),
+  });
+}
+
 export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: string }> {
-  const dataset = loadDataset(o.dataset, { limit: Math.max(o.batch, 1000), testLimit: 1, seed: o.seed });
+  const dataset = probeDataset(o);
   const network = await trainNetwork({ model: o.model, dataset: o.dataset, hidden: o.hidden }, dataset);
   const start = await startParams(o.model);
   network.refuseTokenLayers('probe');

@@ -2,10 +2,13 @@
 // to 1 with a calibrated norm at large K on Iris (fixed seed; at K = 1024 the Monte-Carlo error of
 // the cosine is a few thousandths, far from the 0.95 bound), and --json output is a valid ProbeReport.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { probeReportSchema } from '../../src/report/probe-report.js';
 import { probe } from '../../src/train/probe.js';
+import { writeCifar10 } from '../fixtures/cifar-files.js';
 
 const base = {
   model: 'mlp',
@@ -63,5 +66,22 @@ describe('probe', () => {
     expect(r.status, r.stderr).toBe(0);
     const parsed = probeReportSchema.parse(JSON.parse(r.stdout));
     expect(parsed.runs[0]!.layers.map((l) => l.layer)).toEqual(['fc1', 'fc2']);
+  });
+
+  test('--data-dir: a conv net probed on CIFAR-10 files (3 x 32 x 32 input, 10 classes)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'alrflow-probe-cifar-'));
+    writeCifar10(dataDir, 2, 2);
+    const report = await probe({
+      ...base,
+      model: 'cnn',
+      dataset: 'cifar10',
+      dataDir,
+      batch: 4,
+      methods: ['bp', 'lr'],
+      copies: [4],
+    });
+    expect(report.runs.map((r) => r.method)).toEqual(['bp', 'lr']);
+    for (const l of report.runs[0]!.layers) expect([l.cosineToBp, l.normRatio]).toEqual([1, 1]);
+    for (const l of report.runs[1]!.layers) expect(Number.isFinite(l.cosineToBp) && l.normRatio > 0).toBe(true);
   });
 });

@@ -32,6 +32,7 @@ export function probeTable(report: ProbeReport, flags: ProbeFlags): string {
 export interface ProbeFlags {
   model: string;
   dataset: string;
+  dataDir?: string;
   method: string;
   copies: string;
   batch: string;
@@ -56,7 +57,8 @@ export function register(program: Command): void {
       '--model <name>',
       'mlp | cnn | resnet5 | resnet9 (--hidden sets the MLP widths), or an .onnx file (from its initializers)',
     )
-    .requiredOption('--dataset <name>', 'mnist | fashion-mnist | iris | synthetic')
+    .requiredOption('--dataset <name>', 'mnist | fashion-mnist | cifar10 | cifar100 | iris | synthetic')
+    .option('--data-dir <dir>', 'CIFAR: the folder of the official binary files (or its parent)')
     .option('--method <list>', `comma-separated methods: ${methodNames.join(',')}`, probeDefaultMethods.join(','))
     .option('--copies <list>', 'comma-separated copy counts K', '64')
     .option('--batch <N>', 'samples in the probe batch', '64')
@@ -86,6 +88,7 @@ export function register(program: Command): void {
       const report = await probe({
         model: flags.model,
         dataset: flags.dataset,
+        ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
         methods: flags.method.split(',').map((m) => oneOf('--method', m, methodNames)),
         copies: flags.copies.split(',').map((k) => positiveInt('--copies', k)),
         batch: positiveInt('--batch', flags.batch),
