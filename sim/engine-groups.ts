@@ -4,10 +4,12 @@
 import type { DependencyGroups } from './engine-index.js';
 
 export class GroupCountdown {
-  private readonly left: Int32Array;
-  private readonly best: Int32Array;
-  private readonly bestPos: Int32Array;
-  private readonly count: number;
+  /** Per (iteration, group): members still running, the last to finish (instance) and its list position. */
+  readonly left: Int32Array;
+  readonly best: Int32Array;
+  readonly bestPos: Int32Array;
+  /** Groups per iteration. */
+  readonly count: number;
 
   constructor(
     readonly groups: DependencyGroups,

@@ -60,6 +60,18 @@ export class WakeHeap {
     return unit;
   }
 
+  /** Each unit's wake-up cycle (-1: not in the heap). */
+  wakeByUnit(units: number): Float64Array {
+    const out = new Float64Array(units).fill(-1);
+    for (let i = 0; i < this.at.length; i++) out[this.units[i]!] = this.at[i]!;
+    return out;
+  }
+
+  /** Every wake-up `cycles` later (the order is unchanged). */
+  shift(cycles: number): void {
+    for (let i = 0; i < this.at.length; i++) this.at[i]! += cycles;
+  }
+
   private move(from: number, to: number): void {
     this.at[to] = this.at[from]!;
     this.units[to] = this.units[from]!;

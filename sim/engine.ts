@@ -9,6 +9,7 @@ import type { CompiledStep } from '../src/compiler/types.js';
 import { SimulationDeadlockError } from '../src/errors.js';
 import { buildEngineIndex, type EngineIndex } from './engine-index.js';
 import { GroupCountdown } from './engine-groups.js';
+import { SteadyState, type EngineState } from './engine-period.js';
 import { quietCycles, WakeHeap } from './engine-quiet.js';
 import { advance, nextMilestone, requesters, settle, type InFlight } from './units/memory-service.js';
 import type { TaskDemand } from './units/memory.js';
@@ -23,6 +24,8 @@ export interface EngineInput {
   /** Bytes per cycle of each memory instance. */
   bandwidth: Float64Array;
   maxEvents: number;
+  /** Jump over iterations that repeat the previous one exactly (engine-period.ts); default true. */
+  extrapolate?: boolean;
   /** Called every 4096 events with task instances finished and their total (progress bars). */
   onProgress?: (completed: number, total: number) => void;
 }
@@ -40,6 +43,8 @@ export interface EngineRun {
   unitKeys: string[];
   /** Cycles each unit was occupied by a task (compute and memory stalls). */
   busyByUnit: number[];
+  /** Iterations not simulated one by one: they repeated the one before them exactly (engine-period.ts). */
+  skippedIterations: number;
 }
 function templateOf(compute: number, d: TaskDemand): InFlight {
   return {
@@ -64,32 +69,35 @@ export function runEngine(input: EngineInput): EngineRun {
  * units with a task in flight are kept in a list (their order changes nothing: completions at one
  * cycle touch disjoint state, and what they start depends only on which tasks are done).
  */
-class Engine {
-  private readonly n: number;
-  private readonly iterations: number;
+class Engine implements EngineState {
+  readonly n: number;
+  readonly iterations: number;
   private readonly ix: EngineIndex;
   private readonly templates: InFlight[];
   private readonly coreOf: Int32Array;
   readonly start: Float64Array;
   readonly end: Float64Array;
-  private readonly remaining: Int32Array;
-  private readonly pos: Int32Array;
-  private readonly flights: InFlight[];
-  private readonly running: Uint8Array;
-  private readonly runningInst: Int32Array;
-  private readonly lastEnd: Float64Array;
+  readonly remaining: Int32Array;
+  readonly pos: Int32Array;
+  readonly unitLen: Int32Array;
+  readonly flights: InFlight[];
+  readonly running: Uint8Array;
+  readonly runningInst: Int32Array;
+  readonly lastEnd: Float64Array;
   readonly busyByUnit: number[];
   readonly idleByUnit: { dependency: Float64Array; 'pipeline-bubble': Float64Array };
   private readonly liveUnits: number[] = [];
   private readonly liveFlights: InFlight[] = [];
-  private readonly liveAt: Int32Array;
+  readonly liveAt: Int32Array;
   private finished: number[] = [];
-  private readonly quiet = new WakeHeap();
+  readonly quiet = new WakeHeap();
   private readonly wakeStamp: Int32Array;
   private readonly wakeList: number[] = [];
   private round = 0;
-  private readonly depCountdown: GroupCountdown;
-  private readonly prevCountdown: GroupCountdown;
+  readonly depCountdown: GroupCountdown;
+  readonly prevCountdown: GroupCountdown;
+  readonly maxEvents: number;
+  private readonly steady: SteadyState;
   now = 0;
   completed = 0;
   events = 0;
@@ -109,6 +117,9 @@ class Engine {
     this.prevCountdown = new GroupCountdown(this.ix.prevGroups, iterations);
     const units = this.ix.unitTasks.length;
     this.pos = new Int32Array(units);
+    this.unitLen = Int32Array.from(this.ix.unitTasks, (tasks) => tasks.length);
+    this.maxEvents = input.maxEvents;
+    this.steady = new SteadyState(this);
     this.flights = this.ix.unitTasks.map((tasks) => this.flightBuffer(tasks));
     this.running = new Uint8Array(units);
     this.runningInst = new Int32Array(units).fill(-1);
@@ -296,7 +307,7 @@ class Engine {
     let dt = this.quiet.first() - this.now;
     for (const f of live) dt = Math.min(dt, nextMilestone(f, bandwidth, count));
     if ((this.events & 4095) === 0) this.input.onProgress?.(this.completed, this.n * this.iterations);
-    if (++this.events > this.input.maxEvents)
+    if (++this.events > this.maxEvents)
       throw new SimulationDeadlockError(
         `simulation stopped after ${this.input.maxEvents} events (the event bound) at cycle ${this.now}; hint: fewer iterations or a larger bound`,
       );
@@ -324,7 +335,12 @@ class Engine {
     this.drain();
     const { bandwidth } = this.input;
     const count = new Int32Array(bandwidth.length);
-    while (this.liveFlights.length > 0 || this.quiet.size > 0) this.step(bandwidth, count);
+    const steady = this.steady;
+    steady.done ||= this.input.extrapolate === false;
+    while (this.liveFlights.length > 0 || this.quiet.size > 0) {
+      this.step(bandwidth, count);
+      if (!steady.done && this.pos[0]! >= steady.due) steady.check();
+    }
     if (this.completed < this.n * this.iterations) throw deadlock(this.input.step, this.ix, this, this.n);
   }
 
@@ -343,6 +359,7 @@ class Engine {
       idleByUnit,
       unitKeys: this.ix.unitKeys,
       busyByUnit: this.busyByUnit,
+      skippedIterations: this.steady.skipped,
     };
   }
 }

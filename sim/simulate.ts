@@ -38,8 +38,15 @@ export interface SimulateOptions {
   maxEvents?: number;
   /** Progress as a fraction in [0, 1], every few thousand events. */
   onProgress?: (fraction: number) => void;
+  /** Jump over iterations that repeat the previous one exactly (the report is the same); default true. */
+  extrapolate?: boolean;
   /** Leave out both timelines (the task timeline and the memory samples): callers that read only the figures. */
   noTimelines?: boolean;
+}
+
+/** The engine's run behind a report (what the steady-state tests inspect). */
+export function simulationRun(step: CompiledStep, options: SimulateOptions): EngineRun {
+  return runWithEnoughSpill(step, options).run;
 }
 
 /** Cycles of each iteration alone (no report): what a search over candidates compares. */
@@ -137,7 +144,8 @@ function runPass(step: CompiledStep, options: SimulateOptions, peakFloor: Readon
   const maxEvents = options.maxEvents ?? demand.reduce((s, d) => s + 3 + d.demands.length, 0) * iterations + 1000;
   const onProgress = options.onProgress;
   const progress = onProgress ? { onProgress: (done: number, total: number) => onProgress(done / total) } : {};
-  const run = runEngine({ step, iterations, compute, demand, bandwidth, maxEvents, ...progress });
+  const extrapolate = options.extrapolate ?? true;
+  const run = runEngine({ step, iterations, compute, demand, bandwidth, maxEvents, extrapolate, ...progress });
   const intervals = placementIntervals(step, mem, run.start, run.end, iterations, run.totalCycles);
   return { mem, compute, demand, run, intervals };
 }
