@@ -1,6 +1,7 @@
 // The simulator's front door for the CLI and the bench: network + method + schedule + hardware name
 // -> compile -> simulate -> SimReport, and simulate's text table (`compare` lives in compare.ts).
 // It parses nothing from the command line and writes no files (src/cli does).
+import { levelPairLines, placementLine } from './level-text.js';
 import type { CompiledStep, CompileOptions, ScheduleKind } from '../src/compiler/types.js';
 import type { Method } from '../src/compiler/methods/names.js';
 import type { HwModel } from '../src/hw/types.js';
@@ -152,6 +153,8 @@ export function summaryTable(r: SimReport): string {
       (l) =>
         `  peak ${l.level.padEnd(18)}${fmtBytes(l.peakBytes)} of ${fmtBytes(l.capacityBytes)}: ${verdictText[l.verdict]}`,
     ),
+    ...levelPairLines(r),
+    ...placementLine(r),
     ...(r.energy ? [`  energy / iteration     ${energyText(r.energy, i.iterations)}`] : []),
     ...(r.work ? [`  work / iteration       ${workText(r.work)}`] : []),
     `  events                 ${r.events}`,

@@ -21,6 +21,7 @@ import {
 import { memoryStats, peaksByInstance, placementIntervals, type Interval } from './occupancy.js';
 import { computeCycles, linkLatencyCycles, workMacs } from '../src/hw/timing/unit-timing.js';
 import { workByLayer } from './layer-work.js';
+import { levelPairTraffic, placementRows } from './level-report.js';
 import { MemorySystem, type TaskDemand } from './units/memory.js';
 
 export interface SimulateOptions {
@@ -94,6 +95,8 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     utilisationByKind: utilisationByKind(units),
     memory: stats,
     traffic: traffic(mem, demand, iterations),
+    trafficByLevelPair: levelPairTraffic(step, demand),
+    placements: placementRows(step, mem),
     stalls,
     cycleShares: shares,
     bound: iterationBound(step, mem, occupied, demand, steady),

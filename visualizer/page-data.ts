@@ -9,6 +9,7 @@ import { layoutMemory, type MemoryLayout } from './layout-memory.js';
 import { layoutPareto, paretoTable } from './layout-pareto.js';
 import { layoutProbeCurves } from './layout-probe-curves.js';
 import { simSummary, stageTable } from './layout-sim-tables.js';
+import { levelPairTable, placementTable } from './layout-level-tables.js';
 import { layoutTrainCurves, trainSummary } from './layout-train-curves.js';
 import type { BarListPanel, LinePanel, ScatterPanel, TablePanel } from './layout-types.js';
 import { layoutUnitBars } from './layout-unit-bars.js';
@@ -18,6 +19,8 @@ export interface PageData {
   tensorClasses: readonly string[];
   summary?: TablePanel;
   stages?: TablePanel;
+  levelPairs?: TablePanel;
+  placements?: TablePanel;
   gantt?: GanttLayout;
   memory?: MemoryLayout;
   unitBars?: BarListPanel[];
@@ -53,6 +56,8 @@ export function buildPageData(reports: ReportSet): PageData {
       : {
           summary: simSummary(sim),
           stages: stageTable(sim),
+          levelPairs: levelPairTable(sim),
+          placements: placementTable(sim),
           gantt: layoutGantt(sim),
           memory: layoutMemory(sim),
           unitBars: layoutUnitBars(sim),

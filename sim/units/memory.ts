@@ -5,7 +5,8 @@
 // the bandwidth is shared among tasks in flight is the engine's (sim/units/memory-service.ts), not this file's.
 import type { Access, CompiledStep, Task } from '../../src/compiler/types.js';
 import type { MemoryLevelSpec } from '../../src/hw/types.js';
-import type { TensorClass } from '../../src/ir/types.js';
+import type { IrNode, TensorClass } from '../../src/ir/types.js';
+import { operandRole, stagedBytes } from '../../src/compiler/stage-traffic.js';
 
 export interface LevelInstance {
   key: string;
@@ -29,6 +30,8 @@ export interface TaskDemand {
   aloneCycles: { noSpill: number; withSpill: number };
   /** Bytes per instance key: [read, written] including spill traffic, and by class. */
   traffic: { key: string; read: number; written: number; cls: TensorClass }[];
+  /** Bytes staged across each boundary (level indices, outer = inner + 1): reads move outer to inner, writes inner to outer. */
+  pairs: { outer: number; inner: number; bytes: number; cls: TensorClass; write: boolean }[];
 }
 
 export function instanceKey(level: string, core: number): string {
@@ -39,6 +42,7 @@ export class MemorySystem {
   readonly instances = new Map<string, LevelInstance>();
   /** NoC links (one per core, one shared by all on a bus): shared like memory bandwidth, never hold data. */
   readonly links = new Map<string, LevelInstance>();
+  private readonly nodes: Map<string, IrNode>;
 
   /**
    * `peakFloor`: bytes per instance key that a previous simulation found live at once (tasks on
@@ -48,8 +52,13 @@ export class MemorySystem {
     private readonly step: CompiledStep,
     private readonly peakFloor: ReadonlyMap<string, number> = new Map(),
   ) {
-    // Every instance any task touches exists before the first demand, so instance indices are fixed.
-    for (const t of step.tasks) for (const a of [...t.reads, ...t.writes]) this.instance(a.level, a.core);
+    this.nodes = new Map(step.graph.nodes.map((n) => [n.id, n]));
+    // Every instance any task touches exists before the first demand (the levels an access is staged through included), so instance indices are fixed.
+    for (const t of step.tasks)
+      for (const a of [...t.reads, ...t.writes]) {
+        const home = this.instance(a.level, a.core);
+        for (let j = 1; j < (home?.levelIndex ?? 0); j++) this.instance(step.hw.memory[j]!.name, t.unit.core);
+      }
     this.computeSpill();
     for (const inst of [...this.instances.values()]) {
       const next = this.nextInstance(inst);
@@ -177,18 +186,28 @@ export class MemorySystem {
     const plain = new Map<string, number>();
     const spilled = new Map<string, number>();
     const add = (m: Map<string, number>, k: string, b: number) => m.set(k, (m.get(k) ?? 0) + b);
+    const pairs: TaskDemand['pairs'] = [];
+    const node = this.nodes.get(task.node);
     const visit = (a: Access, write: boolean) => {
-      const inst = this.instance(a.level, a.core);
-      if (!inst || a.bytes <= 0) return;
-      traffic.push({ key: inst.key, read: write ? 0 : a.bytes, written: write ? a.bytes : 0, cls: a.cls });
-      add(plain, inst.key, a.bytes);
-      add(spilled, inst.key, a.bytes);
-      const next = this.nextInstance(inst);
-      const spill = a.bytes * inst.spillFraction;
-      if (next && spill > 0) {
-        // A spilled byte is written out to the next level once and read back once.
-        traffic.push({ key: next.key, read: spill, written: spill, cls: a.cls });
-        add(spilled, next.key, 2 * spill);
+      const home = this.instance(a.level, a.core);
+      if (!home || a.bytes <= 0) return;
+      const role = write || !node ? 'once' : operandRole(node, a.tensor);
+      const staged = stagedBytes(this.step.hw, task.work, role, a.bytes, Math.max(0, home.levelIndex));
+      // The home level serves what crosses its inner boundary (its own bytes on the innermost level); each level between serves what crosses the next boundary in.
+      for (let j = Math.max(0, home.levelIndex); j >= Math.min(1, home.levelIndex); j--) {
+        const inst = j === home.levelIndex ? home : this.instance(this.step.hw.memory[j]!.name, task.unit.core)!;
+        const bytes = j === 0 ? a.bytes : staged[j - 1]!;
+        if (j > 0) pairs.push({ outer: j, inner: j - 1, bytes, cls: a.cls, write });
+        traffic.push({ key: inst.key, read: write ? 0 : bytes, written: write ? bytes : 0, cls: a.cls });
+        add(plain, inst.key, bytes);
+        add(spilled, inst.key, bytes);
+        const next = inst === home ? this.nextInstance(inst) : undefined;
+        const spill = bytes * inst.spillFraction;
+        if (next && spill > 0) {
+          // A spilled byte is written out to the next level once and read back once.
+          traffic.push({ key: next.key, read: spill, written: spill, cls: a.cls });
+          add(spilled, next.key, 2 * spill);
+        }
       }
     };
     for (const a of task.reads) visit(a, false);
@@ -209,6 +228,7 @@ export class MemorySystem {
       latencyCycles,
       aloneCycles: { noSpill: this.alone(plain, computeCycles), withSpill: this.alone(spilled, computeCycles) },
       traffic,
+      pairs,
     };
   }
 

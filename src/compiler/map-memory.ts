@@ -232,7 +232,12 @@ function occupancyTrees(
 function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number): TensorPlacement[] {
   const levels = ctx.plan.hw.memory.slice(0, -1);
   const far = offChipLevel(ctx.plan.hw);
-  if (levels.length === 0) return placements.map((pl) => (far.scope === 'chip' ? { ...pl, core: -1 } : pl));
+  if (levels.length === 0)
+    return placements.map((pl) => ({
+      ...pl,
+      ...(far.scope === 'chip' ? { core: -1 } : {}),
+      reason: 'one memory level',
+    }));
   const shared = new Set<string>();
   // Task-list positions a placement is live at; one read in the next body wraps around the list.
   const span = (pl: TensorPlacement): [number, number][] => {
@@ -250,27 +255,45 @@ function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number
     .filter((c) => Number.isFinite(c.rank))
     .sort((a, b) => a.rank - b.rank || a.ranges.at(-1)![0] - b.ranges.at(-1)![0] || a.i - b.i);
   const occupancy = occupancyTrees(levels, ranked);
-  const out = [...placements];
-  for (const { pl, i, ranges } of ranked) {
-    const replica = ctx.layouts.slots[i]!.replica;
-    for (const level of levels) {
-      const core = level.scope === 'chip' ? -1 : pl.core;
-      const copy = `${level.name}\u0000${pl.tensor}`;
-      if (replica && level.scope === 'chip' && shared.has(copy)) {
-        out[i] = { ...pl, level: level.name, core };
-        break;
-      }
-      const occ = occupancy.get(`${level.name}\u0000${core}`)!;
-      let peak = 0;
-      for (const [from, to] of ranges) peak = Math.max(peak, occ.peak(from, to));
-      if (peak + pl.bytes > level.capacityBytes) continue;
-      for (const [from, to] of ranges) occ.add(from, to, pl.bytes);
-      if (replica && level.scope === 'chip') shared.add(copy);
-      out[i] = { ...pl, level: level.name, core };
-      break;
-    }
-  }
+  const out = placements.map((pl, i) =>
+    Number.isFinite(priority(ctx, pl)) ? pl : { ...pl, why: { kind: 'step-input' as const, full: [] } },
+  );
+  for (const { pl, i, ranges } of ranked) out[i] = placeOne(ctx, levels, occupancy, shared, pl, i, ranges);
   return out.map((pl) => (pl.level === far.name && far.scope === 'chip' ? { ...pl, core: -1 } : pl));
+}
+
+/**
+ * One candidate onto the innermost level with room over its lifetime (or off-chip), with why: the
+ * levels that were full over its lifetime before the one it landed on, and the bytes live there.
+ */
+function placeOne(
+  ctx: Ctx,
+  levels: MemoryLevelSpec[],
+  occupancy: Map<string, RangeMax>,
+  shared: Set<string>,
+  pl: TensorPlacement,
+  i: number,
+  ranges: [number, number][],
+): TensorPlacement {
+  const replica = ctx.layouts.slots[i]!.replica;
+  const full: [string, number][] = [];
+  for (const level of levels) {
+    const core = level.scope === 'chip' ? -1 : pl.core;
+    const copy = `${level.name}\u0000${pl.tensor}`;
+    if (replica && level.scope === 'chip' && shared.has(copy))
+      return { ...pl, level: level.name, core, why: { kind: 'shared-copy', full } };
+    const occ = occupancy.get(`${level.name}\u0000${core}`)!;
+    let peak = 0;
+    for (const [from, to] of ranges) peak = Math.max(peak, occ.peak(from, to));
+    if (peak + pl.bytes > level.capacityBytes) {
+      full.push([level.name, peak]);
+      continue;
+    }
+    for (const [from, to] of ranges) occ.add(from, to, pl.bytes);
+    if (replica && level.scope === 'chip') shared.add(copy);
+    return { ...pl, level: level.name, core, why: { kind: 'fits', full } };
+  }
+  return { ...pl, why: { kind: 'off-chip', full } };
 }
 
 /** Placements with lifetimes from the tasks that write and read each slot, all off-chip. */

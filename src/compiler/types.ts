@@ -95,6 +95,13 @@ export interface TensorPlacement {
    * the next one until lastTask.
    */
   readNextIteration?: boolean;
+  /** Why it lives there (sim/level-report.ts words it): the levels that were full over its lifetime ([level, bytes live there]) before the one it landed on. */
+  why?: PlacementWhy;
+}
+
+export interface PlacementWhy {
+  kind: 'fits' | 'shared-copy' | 'off-chip' | 'step-input' | 'one-level';
+  full: [level: string, liveBytes: number][];
 }
 
 export interface Feasibility {

@@ -80,6 +80,21 @@ export const simReportSchema = z.object({
     }),
   ),
   traffic: z.array(z.object({ where: z.string(), bytesRead: count, bytesWritten: count, bytesByClass })),
+  trafficByLevelPair: z
+    .array(z.object({ from: z.string(), to: z.string(), bytesPerIteration: count, bytesByClass }))
+    .optional(),
+  placements: z
+    .array(
+      z.object({
+        tensor: z.string(),
+        cls: tensorClassSchema,
+        level: z.string(),
+        bytes: count,
+        slots: z.number().int().positive(),
+        reason: z.string(),
+      }),
+    )
+    .optional(),
   stalls: z.object({
     latency: count,
     bandwidth: count,

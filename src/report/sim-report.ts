@@ -75,6 +75,28 @@ export interface TrafficStats {
   bytesByClass: Partial<Record<TensorClass, number>>;
 }
 
+/** Bytes staged across one boundary between adjacent memory levels per iteration (reads move outward-in, writes inward-out). */
+export interface LevelPairTraffic {
+  /** The level the bytes leave. */
+  from: string;
+  /** The level they arrive at (the next level in or out). */
+  to: string;
+  bytesPerIteration: number;
+  bytesByClass: Partial<Record<TensorClass, number>>;
+}
+
+/** Where a tensor lives and why: its slots (micro-batch, shard and core copies) on one level, summed. */
+export interface PlacementRow {
+  tensor: string;
+  cls: TensorClass;
+  level: string;
+  bytes: number;
+  /** Slots (micro-batch and row shards, per-core copies) of the tensor on this level. */
+  slots: number;
+  /** "fits", "l1 full (60.0 KiB live + 8.0 KiB > 64.0 KiB); fits", "step input: stays off-chip", ", spills: ..." and the like. */
+  reason: string;
+}
+
 /** One executed task, for the Gantt chart and the Perfetto trace. */
 export interface TimelineEntry {
   core: number;
@@ -162,6 +184,10 @@ export interface SimReport {
   utilisationByKind: Partial<Record<UnitStats['kind'], number>>;
   memory: MemoryStats[];
   traffic: TrafficStats[];
+  /** Staging: bytes per iteration across each pair of adjacent levels (sim/units/memory.ts, src/compiler/stage-traffic.ts); absent in older reports. */
+  trafficByLevelPair?: LevelPairTraffic[];
+  /** Which tensor lives where and why (src/compiler/map-memory.ts), the largest first; absent in older reports. */
+  placements?: PlacementRow[];
   /** Unit-cycles by cause, summed over the units that ran tasks. */
   stalls: Record<StallCause, number>;
   /** Fractions of the compute units' cycles (the bubble ratio's units x total cycles): computing, and each stall cause; they sum to 1. */

@@ -27,6 +27,8 @@
     guarded('summary', 'Summary', (s) => {
       a.table(s, data.summary);
       if (data.stages && data.stages.rows.length > 0) a.table(s, data.stages);
+      if (data.levelPairs && data.levelPairs.rows.length > 0) a.table(s, data.levelPairs);
+      if (data.placements && data.placements.rows.length > 0) a.table(s, data.placements);
     });
   }
   if (data.gantt) {
