@@ -9,6 +9,7 @@ import { isActivationLayer, type Layer, type Network, type ParamLayer } from '..
 import { ForwardEmitter } from './expand-forward.js';
 import { emitTokenBackward, type BackwardParts } from './expand-tokens.js';
 import {
+  batchStatsInput,
   gradDims,
   lossSize,
   gradientTensor,
@@ -112,9 +113,10 @@ export class BackwardEmitter implements BackwardParts {
     if (x === 'x' || layer.kind === 'position-embedding') return dy;
     const dx = this.dx(layer, x);
     const params = this.ctx.params.get(layer.name)!;
-    if (layer.kind === 'batchnorm')
-      this.node(layer, { kind: 'BatchNorm', inputs: [dy, x, params], outputs: [dx], channels: layer.channels });
-    else if (layer.kind === 'layernorm')
+    if (layer.kind === 'batchnorm') {
+      const stats = this.forward.batchStats.get(layer.name)!;
+      this.node(layer, { kind: 'BatchNorm', inputs: [dy, x, params, stats], outputs: [dx], channels: layer.channels });
+    } else if (layer.kind === 'layernorm')
       this.node(layer, { kind: 'LayerNorm', inputs: [dy, x, params], outputs: [dx], features: layer.features });
     else if (layer.kind === 'class-token') {
       const [tokens, features] = this.ctx.shapes.get(layer.name)!.output;
@@ -132,16 +134,18 @@ export class BackwardEmitter implements BackwardParts {
 
   private weightGradient(layer: ParamLayer, x: string, dy: string): void {
     const gradient = gradientTensor(this.ctx, layer);
+    const stats = batchStatsInput(this.forward.batchStats.get(layer.name));
     this.ctx.b.node({
       phase: 'backward',
       layer: layer.name,
       id: `${layer.name}.gradprod`,
       kind: 'GradProduct',
-      inputs: [x, dy],
+      inputs: [x, dy, ...stats.inputs],
       outputs: [gradient],
       ...gradDims(this.ctx, layer, this.rows),
       groups: 1,
       signs: false,
+      ...stats.attribute,
     });
     optimizerUpdate(this.ctx, layer, gradient);
   }

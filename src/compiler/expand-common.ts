@@ -146,6 +146,11 @@ export function gradDims(ctx: ExpandContext, layer: ParamLayer, rows: number): {
   }
 }
 
+/** A gradient product's batch-statistics input (a batchnorm layer's: its x-hat reads them) and the attribute saying so. */
+export function batchStatsInput(stats: string | undefined): { inputs: string[]; attribute: { batchStats?: true } } {
+  return stats === undefined ? { inputs: [], attribute: {} } : { inputs: [stats], attribute: { batchStats: true } };
+}
+
 export function gradientTensor(ctx: ExpandContext, layer: ParamLayer): string {
   return ctx.b.tensor({
     id: `${layer.name}.grad`,
@@ -232,30 +237,12 @@ export function cleanBatchStats(ctx: ExpandContext): BatchStats | undefined {
  * them with. Hybrid methods backpropagate through this chain.
  */
 export function cleanChain(ctx: ExpandContext): { emitter: ForwardEmitter; logits: string; batchStats?: BatchStats } {
-  const tensor = (layer: BatchNormLayer): string => {
-    const id = `clean/${layer.name}.stats`;
-    if (ctx.b.has(id)) return id;
-    return ctx.b.tensor({
-      id,
-      shape: [2, layer.channels],
-      dtype: ctx.b.floatDtype,
-      cls: 'activation',
-      layer: layer.name,
-    });
-  };
   const params = (layer: ParamLayer): string => ctx.params.get(layer.name)!;
-  const withStats = ctx.layers.some((l) => l.kind === 'batchnorm');
-  const stats = withStats ? { batchStats: { role: 'write' as const, tensor } } : {};
-  const emitter = new ForwardEmitter(
-    ctx.b,
-    ctx.shapes,
-    { params, afterParam: (_l, z) => z, ...stats },
-    ctx.b.get('x').shape[0]!,
-    1,
-    'clean/',
-  );
+  const rows = ctx.b.get('x').shape[0]!;
+  const emitter = new ForwardEmitter(ctx.b, ctx.shapes, { params, afterParam: (_l, z) => z }, rows, 1, 'clean/');
   const logits = emitter.sequence(ctx.network.layers, 'x');
-  return { emitter, logits, ...(withStats ? { batchStats: { role: 'read' as const, tensor } } : {}) };
+  const tensor = (layer: BatchNormLayer): string => emitter.batchStats.get(layer.name)!;
+  return { emitter, logits, ...(emitter.batchStats.size > 0 ? { batchStats: { tensor } } : {}) };
 }
 
 /** Drops nodes whose outputs nobody reads (the unused tail of a reused clean chain), and their tensors. */

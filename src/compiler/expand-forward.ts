@@ -16,15 +16,17 @@ export interface ForwardHooks {
   afterParam(layer: ParamLayer, preact: string): string;
   /** A tensor to use as the layer's output instead of emitting it (layer-wise reuse), if any. */
   reuse?(layer: Layer): string | undefined;
-  /** Batchnorm statistics as a tensor: written by the clean pass's chain, read by the noisy chains. */
+  /**
+   * Batchnorm statistics to normalise with (the noisy chains read the clean pass's); without them each
+   * batchnorm normalises with its own rows' statistics and writes them (`<prefix><layer>.stats`).
+   */
   batchStats?: BatchStats;
 }
 
 export type BatchNormLayer = Extract<ParamLayer, { kind: 'batchnorm' }>;
 
 export interface BatchStats {
-  role: 'write' | 'read';
-  /** The statistics tensor of a batchnorm layer (per channel mean and variance). */
+  /** The statistics tensor of a batchnorm layer ([2, channels]: per channel means, then variances). */
   tensor(layer: BatchNormLayer): string;
 }
 
@@ -35,6 +37,8 @@ export class ForwardEmitter {
   readonly layerOutput = new Map<string, string>();
   /** What each attention layer keeps for its backward (Q, K, V and the probabilities), by layer name. */
   readonly attention = new Map<string, AttentionTensors>();
+  /** The statistics each batchnorm emitted normalised with (written or read), by layer name. */
+  readonly batchStats = new Map<string, string>();
 
   constructor(
     readonly b: GraphBuilder,
@@ -177,9 +181,20 @@ export class ForwardEmitter {
   private batchNorm(layer: BatchNormLayer, x: string): string {
     const p = this.hooks.params(layer);
     const z = this.activation(`${layer.name}.z`, layer.name, this.outShape(layer));
-    const stats = this.hooks.batchStats;
-    const inputs = stats?.role === 'read' ? [x, p, stats.tensor(layer)] : [x, p];
-    const outputs = stats?.role === 'write' ? [z, stats.tensor(layer)] : [z];
+    const read = this.hooks.batchStats?.tensor(layer);
+    // The statistics are computed from (and live as long as) one micro-batch's activations.
+    const stats =
+      read ??
+      this.b.tensor({
+        id: `${this.prefix}${layer.name}.stats`,
+        shape: [2, layer.channels],
+        dtype: this.b.floatDtype,
+        cls: 'activation',
+        layer: layer.name,
+      });
+    this.batchStats.set(layer.name, stats);
+    const inputs = read ? [x, p, read] : [x, p];
+    const outputs = read ? [z] : [z, stats];
     const elements = this.elements(layer);
     this.b.node({
       ...this.base(layer),

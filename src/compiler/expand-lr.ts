@@ -12,6 +12,7 @@ import type { Graph } from '../ir/types.js';
 import { branchLayers, type Layer, type Network, type ParamLayer } from '../models/layers.js';
 import { ForwardEmitter, type BatchStats } from './expand-forward.js';
 import {
+  batchStatsInput,
   cleanBatchStats,
   gradDims,
   lossSize,
@@ -35,6 +36,8 @@ export interface NoisyLayer {
   /** The pass's baselined loss as floats: `loss`, or under ALR sign-signal the Loss node's second output. */
   lossValues: string;
   rows: number;
+  /** A batchnorm layer's statistics (the clean pass's), which its gradient product reads. */
+  stats?: string;
 }
 
 /** The layer's learned-sigma tensor as a node input ([] when sigma is the run's scalar). */
@@ -234,8 +237,14 @@ export function allNoisy(
       loss: copies[i]!,
       lossValues,
       rows,
+      ...statsOf(emitter, layer),
     };
   });
+}
+
+function statsOf(emitter: ForwardEmitter, layer: ParamLayer): { stats?: string } {
+  const stats = emitter.batchStats.get(layer.name);
+  return stats === undefined ? {} : { stats };
 }
 
 export function containsLayer(layer: Network['layers'][number], name: string): boolean {
@@ -282,6 +291,7 @@ function layerwise(ctx: ExpandContext, rows: number, batchStats: BatchStats | un
       loss,
       lossValues: values,
       rows,
+      ...statsOf(emitter, target),
     };
   });
 }
@@ -312,17 +322,19 @@ export function lrGradients(ctx: ExpandContext, noisy: readonly NoisyLayer[]): v
     const source = gradientSource(ctx, l);
     const gradient = gradientTensor(ctx, l.layer);
     const signs = ctx.b.get(source).dtype === 'bit';
+    const stats = batchStatsInput(l.stats);
     ctx.b.node({
       id: `${l.layer.name}.gradprod`,
       kind: 'GradProduct',
       phase: 'gradient',
       layer: l.layer.name,
-      inputs: [l.storedInput, source, l.loss, ...sigmaInput(ctx, l.layer)],
+      inputs: [l.storedInput, source, l.loss, ...sigmaInput(ctx, l.layer), ...stats.inputs],
       outputs: [gradient],
       ...gradDims(ctx, l.layer, l.rows),
       groups: 1,
       signs,
       ...methodAttributes(ctx).product,
+      ...stats.attribute,
     });
     optimizerUpdate(ctx, l.layer, gradient);
     if (ctx.switches.learnedSigma) learnSigma(ctx, l);

@@ -6,7 +6,7 @@
 // (a Reduce node) and then runs on N rows. The batchnorm clean pass is copy-invariant as a whole: its
 // chain shrinks, its statistics (no rows) stay; so is a hybrid's BP part (clean chain, its loss
 // gradient and backward chain), which runs on N rows. Other methods pass through unchanged.
-import { elementCount } from '../ir/graph.js';
+import { batchNormStats, elementCount, gradProductInputs } from '../ir/graph.js';
 import type { Graph, IrNode, TensorInfo } from '../ir/types.js';
 import { isMethod, methodOf } from './methods/registry.js';
 
@@ -56,7 +56,8 @@ function foldGradProduct(
   K: number,
   tensors: Graph['tensors'],
 ): IrNode[] {
-  const [stored, source, ...rest] = node.inputs;
+  const { operands, stats } = gradProductInputs(node);
+  const [stored, source, ...rest] = operands;
   const sourceInfo = graph.tensors[source!]!;
   const rows = sourceInfo.shape[0]! / K;
   const delta: TensorInfo = {
@@ -79,16 +80,18 @@ function foldGradProduct(
     noiseScale: node.noiseScale ?? 1,
   };
   // The noise is read by the Reduce: the product on N rows reads plain error-signal sums.
-  return [reduce, { ...node, inputs: [stored!, delta.id], k: node.k / K, signs: false, noiseScale: undefined }];
+  const inputs = [stored!, delta.id, ...(stats === undefined ? [] : [stats])];
+  return [reduce, { ...node, inputs, k: node.k / K, signs: false, noiseScale: undefined }];
 }
 
 export function foldCopyInvariant(graph: Graph): Graph {
   const K = graph.meta.copies;
   if (K === 1 || !isMethod(graph.meta.method) || methodOf(graph.meta.method).noiseSpace !== 'activation') return graph;
-  // Copy-invariant tensors on N*K rows shrink; batchnorm statistics have no rows.
+  // Copy-invariant tensors on N*K rows shrink; batchnorm statistics have no rows (even where N*K is 2).
   const copyRows = graph.meta.batch * K;
+  const stats = new Set(graph.nodes.flatMap((n) => (n.kind === 'BatchNorm' ? [batchNormStats(n)] : [])));
   const all = invariantTensors(graph);
-  const invariant = new Set([...all].filter((t) => graph.tensors[t]!.shape[0] === copyRows));
+  const invariant = new Set([...all].filter((t) => graph.tensors[t]!.shape[0] === copyRows && !stats.has(t)));
   const tensors: Graph['tensors'] = {};
   for (const [id, t] of Object.entries(graph.tensors)) {
     tensors[id] = invariant.has(id) ? { ...t, shape: [t.shape[0]! / K, ...t.shape.slice(1)] } : t;

@@ -19,7 +19,7 @@ import {
 import { elementCount, isActivationLayer, type Network, type ParamLayer, type Shape } from '../models/layers.js';
 import { layerOutputShape } from '../models/shapes.js';
 import { channelsSpatial, forward, type TraceEntry } from './forward.js';
-import { KeptBytesAccount } from './kept-bytes.js';
+import { keepStats, KeptBytesAccount } from './kept-bytes.js';
 import { validateBatch } from './validate-input.js';
 import type { Batch, GradientResult, LayerGradient, Params } from './types.js';
 import { layerNormBackward, tokenBackward } from './token-ops.js';
@@ -44,6 +44,8 @@ export function bp(network: Network, params: Params, batch: Batch, floatBytes = 
   backward(ctx, trace, dLogits);
   const kept = new KeptBytesAccount(floatBytes);
   keepTrace(kept, trace);
+  // Each batchnorm's statistics wait for its backward and weight gradient.
+  for (const [layer, stats] of bnStats) keepStats(kept, stats, layer);
   kept.keep('loss', losses);
   return {
     method: 'bp',

@@ -2,6 +2,7 @@
 // loss vector is known (the shared rule of the estimators and the compiler). Estimators call `keep`
 // with each buffer they actually hold; float buffers count floatBytes per element, bit buffers their
 // byteLength. This file measures; it never derives bytes from a formula.
+import type { BatchnormStats } from '../../kernels/reference/index.js';
 import type { KeptBytes, KeptClass } from './types.js';
 
 export class KeptBytesAccount {
@@ -25,6 +26,12 @@ export class KeptBytesAccount {
   result(): KeptBytes {
     return structuredClone(this.account);
   }
+}
+
+/** A batchnorm layer's statistics (per channel means and variances), kept as activations until its gradient. */
+export function keepStats(account: KeptBytesAccount, stats: BatchnormStats, layer: string): void {
+  account.keep('activation', stats.mean, layer);
+  account.keep('activation', stats.variance, layer);
 }
 
 /** Per-class maximum over several passes (layer-wise injection frees each pass's buffers after its gradient). */

@@ -10,7 +10,7 @@ import { baselines } from './baselines.js';
 import { channelsSpatial, forward, type TraceEntry } from './forward.js';
 import { copySum, repeatRows } from '../../kernels/reference/copy-rows.js';
 import { gradientProduct } from './gradient-product.js';
-import { KeptBytesAccount, maxKept } from './kept-bytes.js';
+import { keepStats, KeptBytesAccount, maxKept } from './kept-bytes.js';
 import { NoiseStore } from './noise-store.js';
 import { sigmaMap } from './params.js';
 import { layerOutputShape } from '../models/shapes.js';
@@ -111,7 +111,11 @@ function runPass(s: Setup, targets: ReadonlySet<number>): PassResult {
     keepOnly: targets,
   });
   const entries = flatParamEntries(trace);
-  for (const e of entries) account.keep('activation', e.input, e.layer.name);
+  for (const e of entries) {
+    account.keep('activation', e.input, e.layer.name);
+    const stats = s.bnStats.get(e.layer.name);
+    if (stats) keepStats(account, stats, e.layer.name);
+  }
   const labels = Int32Array.from({ length: rows }, (_, r) => batch.labels[Math.floor(r / K)]!);
   const losses = s.rowLoss(logits, labels, rows, network.classes);
   account.keep('loss', losses);

@@ -51,3 +51,20 @@ export function sourceTensors(graph: Graph): TensorInfo[] {
 
 /** Tensor classes that exist before the step starts, so they may have no producer. */
 export const sourceClasses: ReadonlySet<TensorInfo['cls']> = new Set(['input', 'weight', 'optimizer-state']);
+
+/**
+ * A GradProduct's operands, (input, dL/dz), (input, error-signal sums) or (input, noise, loss[, sigma]),
+ * and, for a batchnorm layer, the statistics tensor it reads last.
+ */
+export function gradProductInputs(node: Extract<IrNode, { kind: 'GradProduct' }>): {
+  operands: string[];
+  stats?: string;
+} {
+  if (!node.batchStats) return { operands: node.inputs };
+  return { operands: node.inputs.slice(0, -1), stats: node.inputs.at(-1)! };
+}
+
+/** The [2, channels] statistics a BatchNorm reads or writes (forward) or reads (backward); undefined when it has none. */
+export function batchNormStats(node: Extract<IrNode, { kind: 'BatchNorm' }>): string | undefined {
+  return node.phase === 'backward' ? node.inputs[3] : (node.inputs[2] ?? node.outputs[1]);
+}

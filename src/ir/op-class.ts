@@ -2,9 +2,11 @@
 // node kind where variants cost differently: BP's backward pass of a forward op; noise storage, and
 // for an injection into values whether it is spatial (on tfjs-wasm a conv layer's injection measured
 // about 0.65x a dense layer's time per element in the same runtime step; a regeneration, which draws
-// noise alone, showed no such difference); a gradient product that first forms its error
-// signal from stored noise; the LR fold's error-signal sum; the optimizer. A hardware model may give
-// each class its own fixed cost and rate (cores.opCosts); `hw calibrate` measures them.
+// noise alone, showed no such difference); a gradient product that first forms its error signal
+// from stored noise (three or more operands; a batchnorm layer's statistics are not one); the LR
+// fold's error-signal sum; the optimizer. A hardware model may give each class its own fixed cost
+// and rate (cores.opCosts); `hw calibrate` measures them.
+import { gradProductInputs } from './graph.js';
 import type { IrNode, OpClass } from './types.js';
 
 /** The op class of a compute node; undefined for data movement (Transfer, AllReduce). */
@@ -17,7 +19,7 @@ export function opClass(node: IrNode): OpClass | undefined {
         : `NoiseInject.${node.storage}`;
     case 'GradProduct':
       if (node.space === 'weight') return 'GradProduct.weight';
-      return node.inputs.length > 2 ? 'GradProduct.signal' : 'GradProduct';
+      return gradProductInputs(node).operands.length > 2 ? 'GradProduct.signal' : 'GradProduct';
     case 'Reduce':
       return node.inputs.length > 1 ? 'Reduce.signal' : 'Reduce';
     case 'OptimizerUpdate':

@@ -74,6 +74,12 @@ export type IrNode =
     })
   /** A bias add (act 'none'), an activation of the op table, or both fused; backward: dx from dy and the kept input. */
   | (NodeBase & { kind: 'BiasAct'; act: BiasActivation; elements: number })
+  /**
+   * Forward: normalise with the statistics it reads (inputs x, params, stats: the clean pass's) or with
+   * its batch's own, which it writes (outputs z, stats). Backward: dx from dy, the kept input, the
+   * parameters and the forward's statistics (inputs dy, x, params, stats). Statistics are [2, channels]:
+   * per-channel means, then variances.
+   */
   | (NodeBase & { kind: 'BatchNorm'; elements: number; channels: number })
   /** size x size windows every `stride` positions; max pooling may pad every side (padded positions never win). */
   | (NodeBase & { kind: 'Pool'; op: 'max' | 'avg'; elements: number; size: number; stride: number; padding?: number })
@@ -137,6 +143,8 @@ export type IrNode =
       noiseScale?: number;
       /** The product is divided by this (N*K for the noisy methods). Absent: 1. */
       normaliser?: number;
+      /** A batchnorm layer's product: its last input is the statistics the layer normalised with (x-hat). Absent: false. */
+      batchStats?: boolean;
     })
   /** Sums of `factor` consecutive rows; with a noise input (the LR fold) of the error signals, scaled by noiseScale. */
   | (NodeBase & { kind: 'Reduce'; elements: number; factor: number; noiseScale?: number })

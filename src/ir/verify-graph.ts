@@ -1,9 +1,10 @@
 // verifyGraph: the structural invariants every graph must keep after every compiler pass —
 // known tensors, one producer per tensor, nodes in a topological order (so the graph is acyclic),
 // every input produced earlier or a step source (input, weight, optimizer state), well-formed
-// shapes whose element counts agree with the work each node states, and consistent dtypes.
+// shapes whose element counts agree with the work each node states, consistent dtypes, and every
+// batchnorm's statistics edge.
 // It does not judge whether the graph computes the right gradient; tests do that.
-import { elementCount, sourceClasses } from './graph.js';
+import { batchNormStats, elementCount, gradProductInputs, sourceClasses } from './graph.js';
 import type { Graph, IrNode, TensorInfo } from './types.js';
 
 export class GraphVerificationError extends Error {
@@ -110,7 +111,26 @@ function nodeShapeProblems(node: IrNode, tensors: Graph['tensors']): string[] {
   if (node.kind === 'GradProduct' && node.signs && !node.inputs.some((t) => tensors[t]?.dtype === 'bit')) {
     problems.push(`node ${node.id} (GradProduct): signs=true but no 'bit' input`);
   }
-  return problems;
+  return [...problems, ...statsProblems(node, tensors)];
+}
+
+/** A batchnorm's statistics edge: every BatchNorm reads or writes [2, channels]; its GradProduct reads them. */
+function statsProblems(node: IrNode, tensors: Graph['tensors']): string[] {
+  const [stats, channels] =
+    node.kind === 'BatchNorm'
+      ? [batchNormStats(node), node.channels]
+      : node.kind === 'GradProduct' && node.batchStats
+        ? [gradProductInputs(node).stats, node.m]
+        : [undefined, undefined];
+  if (channels === undefined) return [];
+  const t = tensors[stats ?? ''];
+  if (!t) return [`node ${node.id} (${node.kind}): reads or writes no batch statistics`];
+  const expected = [2, channels];
+  return t.shape.join() === expected.join()
+    ? []
+    : [
+        `node ${node.id} (${node.kind}): statistics ${t.id} are [${t.shape.join(', ')}], expected [${expected.join(', ')}]`,
+      ];
 }
 
 /** A declared layer's parameter tensor exists, is a weight and holds its weights and biases. */

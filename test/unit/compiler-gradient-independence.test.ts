@@ -1,11 +1,12 @@
 // In the LR/ALR step graph no gradient product depends on another layer's gradient: walking each
 // GradProduct's ancestors finds only forward work, the loss and its broadcast, and its own
 // layer's noise handling — and the tensors it finally reads trace back to exactly its layer's
-// stored input, its noise or sign bits, and the loss vector. BP, by contrast, must fail this walk.
+// stored input, its noise or sign bits, and the loss vector (a batchnorm layer's also its own clean
+// statistics). BP, by contrast, must fail this walk.
 import { describe, expect, test } from 'vitest';
 import { stepGraph } from '../../src/compiler/compile.js';
 import { resolveCompileOptions } from '../../src/compiler/compile-options.js';
-import { nodeAncestors, producerIndex } from '../../src/ir/graph.js';
+import { gradProductInputs, nodeAncestors, producerIndex } from '../../src/ir/graph.js';
 import type { Graph, IrNode } from '../../src/ir/types.js';
 import { buildModel } from '../../src/models/registry.js';
 
@@ -30,8 +31,12 @@ function dependenceProblems(graph: Graph, gp: IrNode): string[] {
     else leaves.add(graph.tensors[tensor]!.cls === 'loss' ? 'loss' : tensor);
   };
   gp.inputs.forEach(walk);
+  // A batchnorm layer's product also reads the statistics it normalised with: its own layer's clean-pass ones.
+  const stats = gp.kind === 'GradProduct' ? gradProductInputs(gp).stats : undefined;
+  if (stats !== undefined && graph.tensors[stats]!.layer !== gp.layer)
+    problems.push(`${gp.id} reads statistics ${stats} of another layer`);
   const stored = [...leaves].filter(
-    (t) => t !== 'loss' && graph.tensors[t]!.cls !== 'noise' && graph.tensors[t]!.cls !== 'sign-bits',
+    (t) => t !== 'loss' && t !== stats && graph.tensors[t]!.cls !== 'noise' && graph.tensors[t]!.cls !== 'sign-bits',
   );
   if (stored.length !== 1) problems.push(`${gp.id} reads stored inputs ${stored.join(', ')}`);
   if (!leaves.has('loss')) problems.push(`${gp.id} does not read the loss vector`);

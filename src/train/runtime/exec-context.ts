@@ -1,6 +1,6 @@
 // What the graph executor's node handlers share: the graph, the kernel table, the graph's parametrised-layer
 // declarations by name (op, geometry, parameter counts, the RNG's layer word), the tensor
-// environment keyed by tensor id, frozen batchnorm statistics, the raw losses, and the step's run
+// environment keyed by tensor id (batchnorm statistics included), the raw losses, and the step's run
 // values (sigma, seed, counters, learning rate). The method's rules are on the nodes.
 // The environment holds host arrays or device handles (kernels/device-tensor.ts): handlers that only
 // pass a tensor on to a kernel take it with `arg` (a handle stays on the device); host reads use
@@ -32,9 +32,26 @@ export interface ExecOptions {
   updateCount: number;
 }
 
+/** A batchnorm layer's statistics, as the kernels take them. */
 export interface BnStats {
   mean: Float64Array;
   variance: Float64Array;
+}
+
+/** A statistics tensor ([2, channels]: means, then variances) as the kernels take it; `node` reads it. */
+export function batchStats(ctx: ExecContext, id: string | undefined, node: IrNode): BnStats {
+  if (id === undefined) throw new Error(`graph executor: ${node.kind} ${node.id} reads no batch statistics`);
+  const all = toF64(num(ctx, id));
+  const channels = all.length / 2;
+  return { mean: all.subarray(0, channels), variance: all.subarray(channels) };
+}
+
+/** The statistics tensor's values: per channel means, then variances. */
+export function packStats(stats: BnStats): Float64Array {
+  const out = new Float64Array(2 * stats.mean.length);
+  out.set(stats.mean);
+  out.set(stats.variance, stats.mean.length);
+  return out;
 }
 
 export interface ExecContext {
@@ -46,8 +63,6 @@ export interface ExecContext {
   params: Map<string, ParamDecl>;
   env: Map<string, EnvValue>;
   labels: Int32Array;
-  /** Batchnorm statistics by layer: the clean pass's (a BatchNorm node's statistics input), else the batch's own. */
-  bnStats: Map<string, BnStats>;
   /** Raw per-row losses of every Loss node, in execution order. */
   losses: Float64Array[];
   options: ExecOptions;

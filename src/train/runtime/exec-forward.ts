@@ -6,13 +6,16 @@
 // the device (a handle); ES's K sets slice rows on the host.
 import type { NumArray } from '../../../kernels/names.js';
 import { batchnorm } from '../../../kernels/reference/index.js';
+import { batchNormStats } from '../../ir/graph.js';
 import type { IrNode, ParamDecl } from '../../ir/types.js';
 import { repeatRows } from './host-ops.js';
 import {
   arg,
+  batchStats,
   channelsSpatial,
   hostNum,
   num,
+  packStats,
   paramDecl,
   shapeOf,
   toF64,
@@ -165,45 +168,33 @@ export async function biasAct(ctx: ExecContext, node: NodeOf<'BiasAct'>): Promis
   ctx.env.set(node.outputs[0]!, out);
 }
 
-/** The layer's statistics: computed from this input the first time in a step (BP, the clean pass), then kept. */
-function statsFor(
-  ctx: ExecContext,
-  layer: string,
-  x: NumArray,
-  dims: { rows: number; channels: number; spatial: number },
-): BnStats {
-  let stats = ctx.bnStats.get(layer);
-  if (!stats) {
-    const ones = new Float64Array(dims.channels).fill(1);
-    stats = batchnorm(toF64(x), ones, new Float64Array(dims.channels), dims).stats;
-    ctx.bnStats.set(layer, stats);
-  }
-  return stats;
+/** Per channel means and variances of a batch's values (the reference kernel's, in float64). */
+function ownStats(x: NumArray, dims: { rows: number; channels: number; spatial: number }): BnStats {
+  const ones = new Float64Array(dims.channels).fill(1);
+  return batchnorm(toF64(x), ones, new Float64Array(dims.channels), dims).stats;
 }
 
-/** A statistics tensor (the clean pass's output): per channel means, then variances. */
-function unpackStats(packed: NumArray, channels: number): BnStats {
-  const all = toF64(packed);
-  return { mean: all.subarray(0, channels), variance: all.subarray(channels) };
-}
-
+/**
+ * Forward: normalises with the statistics it reads (the clean pass's) or with its batch's own, which it
+ * writes; backward: dx with the forward's statistics.
+ */
 export async function batchNorm(ctx: ExecContext, node: NodeOf<'BatchNorm'>): Promise<void> {
   const layer = paramDecl(ctx, node.layer);
-  const dims = channelsSpatial(ctx, node.inputs[node.phase === 'backward' ? 1 : 0]!);
+  const statsId = batchNormStats(node);
   if (node.phase === 'backward') {
     const [dyId, xId, p] = node.inputs as [string, string, string];
-    const stats = statsFor(ctx, layer.layer, num(ctx, xId), dims);
+    const { variance } = batchStats(ctx, statsId, node);
     const gamma = groupParams(ctx, p, layer)[0]!.weights;
-    const dy = num(ctx, dyId);
-    const dx = ctx.kernels['batchnorm-backward']({ dy, gamma, variance: stats.variance, ...dims });
+    const dims = channelsSpatial(ctx, xId);
+    const dx = ctx.kernels['batchnorm-backward']({ dy: num(ctx, dyId), gamma, variance, ...dims });
     ctx.env.set(node.outputs[0]!, await dx);
     return;
   }
-  const [xId, p, cleanStats] = node.inputs as [string, string, string | undefined];
+  const [xId, p, read] = node.inputs as [string, string, string | undefined];
   const x = num(ctx, xId);
-  if (cleanStats !== undefined) ctx.bnStats.set(layer.layer, unpackStats(num(ctx, cleanStats), dims.channels));
-  const stats = statsFor(ctx, layer.layer, x, dims);
-  if (node.outputs[1] !== undefined) ctx.env.set(node.outputs[1], Float64Array.of(...stats.mean, ...stats.variance));
+  const dims = channelsSpatial(ctx, xId);
+  const stats = read === undefined ? ownStats(x, dims) : batchStats(ctx, read, node);
+  if (read === undefined && statsId !== undefined) ctx.env.set(statsId, packStats(stats));
   const sets = groupParams(ctx, p, layer);
   const per = dims.rows / sets.length;
   const width = per * dims.channels * dims.spatial;

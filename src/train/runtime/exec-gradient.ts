@@ -8,9 +8,11 @@
 import { downloadResult, type Resident } from '../../../kernels/device-tensor.js';
 import type { NumArray } from '../../../kernels/names.js';
 import { channelSum } from '../../../kernels/reference/index.js';
+import { gradProductInputs } from '../../ir/graph.js';
 import type { IrNode, ParamDecl } from '../../ir/types.js';
 import {
   arg,
+  batchStats,
   channelsSpatial,
   downloadInputs,
   hostNum,
@@ -33,17 +35,18 @@ function concat(weights: NumArray, biases: NumArray, scale: number): Float64Arra
   return scale === 1 ? out : out.map((v) => v * scale);
 }
 
-/** Batch-norm scale and shift gradients with the step's frozen statistics: sums of dz * x-hat and dz per channel. */
+/** Batch-norm scale and shift gradients with the statistics the node reads: sums of dz * x-hat and dz per channel. */
 async function batchnormProduct(
   ctx: ExecContext,
-  layer: string,
+  node: NodeOf<'GradProduct'>,
   xId: string,
   delta: Resident,
   rows: number,
-  normaliser: number,
 ): Promise<Float64Array> {
   const dims = channelsSpatial(ctx, xId);
-  const stats = ctx.bnStats.get(layer)!;
+  const statsId = gradProductInputs(node).stats;
+  await downloadInputs(ctx, statsId === undefined ? [] : [statsId]);
+  const stats = batchStats(ctx, statsId, node);
   const c = (i: number): number => Math.floor(i / dims.spatial) % dims.channels;
   const d = toF64(await downloadResult(delta));
   const xs = await hostNum(ctx, xId);
@@ -51,17 +54,18 @@ async function batchnormProduct(
   return concat(
     channelSum(weighted, rows, dims.channels, dims.spatial),
     channelSum(d, rows, dims.channels, dims.spatial),
-    1 / normaliser,
+    1 / (node.normaliser ?? 1),
   );
 }
 
 async function layerProduct(
   ctx: ExecContext,
+  node: NodeOf<'GradProduct'>,
   layer: ParamDecl,
   xId: string,
   delta: Resident,
-  normaliser: number,
 ): Promise<Float64Array> {
+  const normaliser = node.normaliser ?? 1;
   const x = arg(ctx, xId);
   const rows = shapeOf(ctx, xId)[0]!;
   const op = layer.op;
@@ -89,7 +93,7 @@ async function layerProduct(
       return concat(g.weights, g.biases, 1 / normaliser);
     }
     case 'batchnorm':
-      return batchnormProduct(ctx, layer.layer, xId, delta, rows, normaliser);
+      return batchnormProduct(ctx, node, xId, delta, rows);
     case 'layernorm':
     case 'class-token':
     case 'position-embedding':
@@ -118,9 +122,8 @@ export async function gradProduct(ctx: ExecContext, node: NodeOf<'GradProduct'>)
   }
   const layer = paramDecl(ctx, node.layer);
   // (input, dL/dz), (input, copy-summed signals), or (input, noise, loss[, learned sigma]).
-  const [xId, second, third] = node.inputs as [string, string, string | undefined];
-  const normaliser = node.normaliser ?? 1;
+  const [xId, second, third] = gradProductInputs(node).operands as [string, string, string | undefined];
   const delta =
     third === undefined ? arg(ctx, second) : await errorSignalOf(ctx, node, second, third, node.noiseScale ?? 1);
-  ctx.env.set(out, await layerProduct(ctx, layer, xId, delta, normaliser));
+  ctx.env.set(out, await layerProduct(ctx, node, layer, xId, delta));
 }

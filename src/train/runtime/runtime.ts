@@ -212,7 +212,6 @@ export class Runtime {
       params: new Map(graph.params.map((p) => [p.layer, p])),
       env,
       labels: batch.labels,
-      bnStats: new Map(),
       losses: [],
       options,
       ...(this.profile && profiled ? { profile: this.profile } : {}),
