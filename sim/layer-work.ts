@@ -1,8 +1,13 @@
-// The work of one iteration by network layer: multiply-accumulates (GEMM-like tasks) and vector
-// operations (elements x operations per element) of every task, summed over its shards, tiles and
-// micro-batches. Tasks of no layer (the loss, broadcasts, transfers) are listed under "(step)".
+// The work of one iteration by network layer: multiply-accumulates (GEMM-like nodes) and vector
+// operations (elements x operations per element) of every node of the step graph. Counted on the
+// graph, not on the simulator's tasks: a node split over c cores gives each shard ceil(rows / c)
+// rows (the busiest shard's time), so the tasks' sum overstates the work by up to c - 1 rows per
+// node and would depend on the hardware (vit-tiny's attention on 17 tokens over gpu-like's cores
+// counted 3.8x its MACs). Nodes of no layer (the loss, broadcasts) are listed under "(step)";
+// transfers and collectives move data and count nothing.
 import type { CompiledStep } from '../src/compiler/types.js';
 import { workMacs } from '../src/hw/timing/unit-timing.js';
+import { workOf } from '../src/ir/work-of.js';
 
 export interface LayerWork {
   layer: string;
@@ -11,14 +16,19 @@ export interface LayerWork {
 }
 
 export function workByLayer(step: CompiledStep): LayerWork[] {
-  const layerOf = new Map(step.graph.nodes.map((node) => [node.id, node.layer ?? '(step)']));
   const byLayer = new Map<string, LayerWork>();
-  for (const task of step.tasks) {
-    const layer = layerOf.get(task.node) ?? '(step)';
+  for (const node of step.graph.nodes) {
+    const layer = node.layer ?? '(step)';
+    const work = workOf(node, step.graph.meta.floatBytes);
     const entry = byLayer.get(layer) ?? { layer, macs: 0, vectorOps: 0 };
-    entry.macs += workMacs(task.work);
-    if (task.work.kind === 'vector') entry.vectorOps += task.work.elements * task.work.opsPerElement;
+    entry.macs += workMacs(work);
+    if (work.kind === 'vector') entry.vectorOps += work.elements * work.opsPerElement;
     byLayer.set(layer, entry);
   }
   return [...byLayer.values()];
+}
+
+/** Multiply-accumulates of one iteration: every GEMM-like node of the step graph, whatever the hardware. */
+export function macsPerIteration(step: CompiledStep): number {
+  return step.graph.nodes.reduce((sum, node) => sum + workMacs(workOf(node, step.graph.meta.floatBytes)), 0);
 }

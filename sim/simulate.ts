@@ -20,7 +20,7 @@ import {
 } from './metrics.js';
 import { memoryStats, peaksByInstance, placementIntervals, type Interval } from './occupancy.js';
 import { computeCycles, linkLatencyCycles, workMacs } from '../src/hw/timing/unit-timing.js';
-import { workByLayer } from './layer-work.js';
+import { macsPerIteration, workByLayer } from './layer-work.js';
 import { levelPairTraffic, placementRows } from './level-report.js';
 import { MemorySystem, type TaskDemand } from './units/memory.js';
 
@@ -104,7 +104,7 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     timeline: options.noTimelines ? [] : timelineOf(step, run, iterations, options.timelineLimit ?? 20_000),
     memoryTimeline,
     events: run.events,
-    work: { macsPerIteration: step.tasks.reduce((sum, t) => sum + workMacs(t.work), 0), byLayer: workByLayer(step) },
+    work: { macsPerIteration: macsPerIteration(step), byLayer: workByLayer(step) },
   };
 }
 

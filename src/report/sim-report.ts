@@ -205,7 +205,7 @@ export interface SimReport {
   timeline: TimelineEntry[];
   memoryTimeline: { level: string; core: number; capacityBytes: number; samples: MemorySample[] }[];
   events: number;
-  /** Work of one iteration: multiply-accumulates of every task (2 x macsPerIteration x iterations/s is the achieved FLOP/s). */
+  /** Work of one iteration: multiply-accumulates of every node of the step graph, the same on every hardware model (2 x macsPerIteration x iterations/s is the achieved FLOP/s). */
   work?: {
     macsPerIteration: number;
     /** The same by network layer (sim/layer-work.ts): MACs and vector operations (elements x operations per element). */

@@ -142,3 +142,15 @@ test('gpt2-small simulates on gpu-like (BP, one sequence): attention six 1024 x 
   const extra = biasColumns + 25 * 768 * 2 * 1024 + 1024 * 768;
   expect(report.work!.macsPerIteration).toBe(3 * 145_824_153_600 + extra);
 });
+
+test("vit-tiny's MACs per iteration are the step's, the same on every hardware model (the graph's nodes, not the shards)", () => {
+  const network = buildModel('vit-tiny');
+  const options = { method: 'alr' as const, batch: 8, copies: 4, schedule: 'sequential' as const };
+  const reports = ['gpu-like', 'tpu-v1-like', 'multicore-16'].map((hw) =>
+    simulate(compile(network, loadHwModel(hw), options), { iterations: 1 }),
+  );
+  const [first, ...rest] = reports.map((r) => r.work!);
+  for (const work of rest) expect(work).toEqual(first);
+  // ALR's forward runs the 17-token attention on N * K rows: Q K^T and P V, 17 x 17 x 64 each (no backward).
+  expect(first!.byLayer!.find((l) => l.layer === 'block1.attention')!.macs).toBe(8 * 4 * 2 * 17 * 17 * 64);
+});
