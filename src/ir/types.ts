@@ -154,8 +154,19 @@ export type IrNode =
    * normaliser (N*K), from the layer's float noise, its pass's baselined loss and its learned sigma.
    */
   | (NodeBase & { kind: 'SigmaGrad'; elements: number; channels: number; normaliser: number })
-  /** One optimizer step on a layer's parameters, or on its learned sigma (then floored at the run's sigma floor). */
-  | (NodeBase & { kind: 'OptimizerUpdate'; elements: number; optimizer: 'sgd' | 'adam'; target?: 'params' | 'sigma' })
+  /**
+   * One optimizer step on a layer's parameters, or on its learned sigma (then floored at the run's sigma floor).
+   * Inputs: the values, the gradient it applies, then the optimizer state where there is one. `stale`
+   * (staleness 1): the gradient it applies is the stale buffer (the previous step's gradient), the last
+   * input is this step's gradient, and the last output is the buffer's next value (this step's gradient).
+   */
+  | (NodeBase & {
+      kind: 'OptimizerUpdate';
+      elements: number;
+      optimizer: 'sgd' | 'adam';
+      target?: 'params' | 'sigma';
+      stale?: boolean;
+    })
   | (NodeBase & { kind: 'Transfer'; bytes: number; fromCore: number; toCore: number });
 
 export type IrNodeKind = IrNode['kind'];
@@ -223,7 +234,17 @@ export interface ParamDecl {
 
 /** What a port carries: the batch and labels, a layer's parameters or learned sigma, their optimizer state, gradients. */
 export type PortRole =
-  'batch' | 'labels' | 'params' | 'sigma' | 'optimizer-state' | 'sigma-optimizer-state' | 'gradient' | 'sigma-gradient';
+  | 'batch'
+  | 'labels'
+  | 'params'
+  | 'sigma'
+  | 'optimizer-state'
+  | 'sigma-optimizer-state'
+  | 'gradient'
+  | 'sigma-gradient'
+  /** Staleness 1: the gradient (of the parameters, of learned sigma) the previous step left for this one to apply. */
+  | 'stale-gradient'
+  | 'stale-sigma-gradient';
 
 /** A tensor the step exchanges with its caller: set before the step runs (inputs) or read after it (outputs). */
 export interface GraphPort {

@@ -2,8 +2,10 @@
 // layer's parameter buffer, or on its learned sigma (at the step's sigma rate, then floored so sigma
 // stays > 0). The optimizer state is the node's third input and second output, graph tensors of class
 // optimizer-state (Adam: m then v, 2P floats; SGD with momentum: the velocity, P floats; plain SGD
-// has none); before the first update the environment holds no state and it starts at zero.
+// has none); before the first update the environment holds no state and it starts at zero. Under
+// staleness 1 the update applies the stale buffer and passes this step's gradient on as its next value.
 import type { KernelTable, NumArray } from '../../../kernels/names.js';
+import { updateInputs } from '../../compiler/insert-stale-gradients.js';
 import type { IrNode } from '../../ir/types.js';
 import { num, toF64, type ExecContext } from './exec-context.js';
 import type { OptimizerConfig } from './optimizer-state.js';
@@ -67,13 +69,16 @@ function rateOf(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): { lr: number
 }
 
 export async function optimizerUpdate(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): Promise<void> {
-  const [values, grad, stateIn] = node.inputs as [string, string, string | undefined];
-  const [out, stateOut] = node.outputs as [string, string | undefined];
+  const { values, applied, state: stateIn, fresh } = updateInputs(node);
+  const [out, ...rest] = node.outputs as [string, ...string[]];
+  // Staleness 1: this step's gradient becomes the stale buffer the next step applies.
+  if (node.stale) ctx.env.set(rest.pop()!, num(ctx, fresh));
+  const stateOut = rest[0];
   const { lr, floor } = rateOf(ctx, node);
   const { optimizer, updateCount } = ctx.options;
   const r = await applyOptimizer(ctx.kernels, {
     w: num(ctx, values),
-    g: num(ctx, grad),
+    g: num(ctx, applied),
     state: stateIn !== undefined && ctx.env.has(stateIn) ? num(ctx, stateIn) : undefined,
     lr,
     optimizer: { ...optimizer, kind: node.optimizer },

@@ -1,15 +1,17 @@
 // The training runtime: one object per run that owns the parameters and optimizer state and runs
 // each training step as a compiled step graph (graph-cache.ts) executed node by node on one kernel
 // backend (execute-graph.ts). Every method takes this one path; they differ only in the graph. A
-// step may be split into micro-batches (micro-batches.ts), and under staleness 1 the gradient of
-// step t is applied at step t + 1 (the forward-only pipeline's semantics): both as the compiled
-// step graph declares them (its meta, read through GraphCache.layout()). With batchnorm, the
+// step may be split into micro-batches (micro-batches.ts), as the compiled step graph declares (its
+// meta, read through GraphCache.layout()). Under staleness 1 the graph's updates apply a stale-gradient
+// buffer (a step port the runtime fills with the previous step's gradient, which a checkpoint holds)
+// and leave this step's gradient in it (the forward-only pipeline's semantics). With batchnorm, the
 // noisy methods' graphs carry the clean pass that fixes the statistics (METHOD.md 7.3).
 // Intermediate tensors may stay on the backend's device between kernels (`resident`, default on
 // unless ALRFLOW_RESIDENT=off); every handle a step or an evaluation chunk produces is disposed
 // when it ends. Parameters and optimizer state stay host float64 arrays between steps, so
 // checkpoints (state-io.ts) hold exactly what the next step reads.
 import { exactMethod } from '../../compiler/methods/registry.js';
+import { updateInputs } from '../../compiler/insert-stale-gradients.js';
 import { elementCount } from '../../ir/graph.js';
 import type { Graph, GraphPort, IrNode, ParamDecl, PortRole } from '../../ir/types.js';
 import type { StepSource } from '../../compiler/step-source.js';
@@ -174,6 +176,12 @@ export class Runtime {
       case 'sigma':
       case 'sigma-optimizer-state':
         return this.sigma?.input(port.role, layer);
+      case 'stale-gradient': {
+        const late = this.state.pending?.gradients[layer];
+        return late && flatParams(late);
+      }
+      case 'stale-sigma-gradient':
+        return this.state.pending?.sigmaGradients?.[layer];
       default:
         // The labels reach the Loss nodes as the batch's integers (ctx.labels).
         return undefined;
@@ -266,32 +274,43 @@ export class Runtime {
     }
   }
 
-  /** The gradients this step applies: its own, or under staleness 1 the previous step's (none at the first). */
-  private toApply(result: StepResult): RuntimeState['pending'] {
-    const sigma = result.sigmaGradients ? { sigmaGradients: result.sigmaGradients } : {};
-    const own = { gradients: result.gradients, ...sigma };
-    if (this.graphs.layout().staleness !== 1) return own;
-    const late = this.state.pending;
-    this.state.pending = own;
-    return late;
+  /**
+   * Staleness 1: the gradients the step's updates left in their stale buffers (this step's), which the
+   * next step applies; a checkpoint holds them.
+   */
+  private staleOutputs(ctx: ExecContext): RuntimeState['pending'] {
+    const gradients: Params = {};
+    for (const [layer, flat] of outputsOf(ctx, 'stale-gradient')) {
+      const w = this.params[layer]!.weights.length;
+      gradients[layer] = { weights: flat.subarray(0, w), biases: flat.subarray(w) };
+    }
+    const sigma = outputsOf(ctx, 'stale-sigma-gradient');
+    return { gradients, ...(sigma.size > 0 ? { sigmaGradients: Object.fromEntries(sigma) } : {}) };
   }
 
   private async applyStep(batch: Batch, step: number, rates: Rates): Promise<StepResult> {
     const { ctx, result, combined } = await this.runStep(batch, step, rates);
     if (!Number.isFinite(result.meanLoss)) return result;
-    const apply = this.toApply(result);
-    if (!apply) return result;
-    // The update reads the gradient under its own input id (after an all-reduce or a transfer, not
-    // `.grad`); the graph left the step's own gradient there, so only a combined or late one is written.
-    if (combined || apply.gradients !== result.gradients) {
+    const stale = ctx.graph.inputs.some((p) => p.role === 'stale-gradient');
+    if (stale && !this.state.pending) {
+      // The first step under staleness 1 has no earlier gradient to apply: its own waits for the next step.
+      const sigma = result.sigmaGradients ? { sigmaGradients: result.sigmaGradients } : {};
+      this.state.pending = { gradients: result.gradients, ...sigma };
+      return result;
+    }
+    // The update reads the step's gradient under its own input id (after an all-reduce or a transfer, not
+    // `.grad`); the graph left one micro-batch's there, so a combined one is written.
+    if (combined) {
       for (const n of ctx.graph.nodes) {
         if (!isUpdate(n) || n.layer === undefined) continue;
-        const gradient = n.target === 'sigma' ? apply.sigmaGradients?.[n.layer] : flatParams(apply.gradients[n.layer]!);
+        const gradient =
+          n.target === 'sigma' ? result.sigmaGradients?.[n.layer] : flatParams(result.gradients[n.layer]!);
         if (!gradient) throw new Error(`runtime: no gradient to apply for ${n.id}`);
-        ctx.env.set(n.inputs[1]!, gradient);
+        ctx.env.set(updateInputs(n).fresh, gradient);
       }
     }
     await executeGraph(ctx, isUpdate);
+    if (stale) this.state.pending = this.staleOutputs(ctx);
     const next: Params = {};
     for (const [layer, flat] of outputsOf(ctx, 'params')) {
       const w = this.params[layer]!.weights.length;
