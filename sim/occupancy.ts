@@ -7,12 +7,90 @@ import type { TensorClass } from '../src/ir/types.js';
 import type { MemorySample, MemoryStats } from '../src/report/sim-report.js';
 import { instanceKey, type MemorySystem } from './units/memory.js';
 
+/** One lifetime (what tests and small callers build); the simulator keeps them in columns (Intervals). */
 export interface Interval {
   key: string;
   cls: TensorClass;
   bytes: number;
   from: number;
   to: number;
+}
+
+/** Lifetimes in columns, in emission order: row i lives on instance keys[key[i]] as class classes[cls[i]]. */
+export interface Intervals {
+  keys: string[];
+  classes: TensorClass[];
+  key: Int32Array;
+  cls: Int32Array;
+  bytes: Float64Array;
+  from: Float64Array;
+  to: Float64Array;
+}
+
+/** Columns for `rows` lifetimes; keys and classes are numbered in order of first use. */
+class IntervalWriter {
+  private readonly keyIndex = new Map<string, number>();
+  private readonly classIndex = new Map<TensorClass, number>();
+  readonly out: Intervals;
+  length = 0;
+
+  constructor(rows: number) {
+    this.out = {
+      keys: [],
+      classes: [],
+      key: new Int32Array(rows),
+      cls: new Int32Array(rows),
+      bytes: new Float64Array(rows),
+      from: new Float64Array(rows),
+      to: new Float64Array(rows),
+    };
+  }
+
+  keyOf(key: string): number {
+    let k = this.keyIndex.get(key);
+    if (k === undefined) this.keyIndex.set(key, (k = this.out.keys.push(key) - 1));
+    return k;
+  }
+
+  classOf(cls: TensorClass): number {
+    let c = this.classIndex.get(cls);
+    if (c === undefined) this.classIndex.set(cls, (c = this.out.classes.push(cls) - 1));
+    return c;
+  }
+
+  push(key: number, cls: number, bytes: number, from: number, to: number): void {
+    const i = this.length++;
+    const o = this.out;
+    o.key[i] = key;
+    o.cls[i] = cls;
+    o.bytes[i] = bytes;
+    o.from[i] = from;
+    o.to[i] = to;
+  }
+}
+
+/** Columns of a list of lifetimes (same order). */
+export function intervalsOf(list: readonly Interval[]): Intervals {
+  const w = new IntervalWriter(list.length);
+  for (const iv of list) w.push(w.keyOf(iv.key), w.classOf(iv.cls), iv.bytes, iv.from, iv.to);
+  return w.out;
+}
+
+/** First start and last end of each iteration's task instances. */
+function iterationSpans(n: number, start: Float64Array, end: Float64Array, iterations: number) {
+  const iterStart = new Float64Array(iterations);
+  const iterEnd = new Float64Array(iterations);
+  for (let it = 0; it < iterations; it++) {
+    let lo = Infinity;
+    let hi = 0;
+    for (let t = it * n; t < (it + 1) * n; t++) {
+      lo = Math.min(lo, start[t]!);
+      hi = Math.max(hi, end[t]!);
+    }
+    iterStart[it] = n === 0 ? 0 : lo;
+    iterEnd[it] = hi;
+  }
+  return { iterStart, iterEnd };
 }
 
 /** Lifetimes of every placement instance, unrolled over iterations. */
@@ -23,48 +101,54 @@ export function placementIntervals(
   end: Float64Array,
   iterations: number,
   totalCycles: number,
-): Interval[] {
+): Intervals {
   const n = step.tasks.length;
   const ids = new Map(step.tasks.map((t, i) => [t.id, i]));
-  const iterStart: number[] = [];
-  const iterEnd: number[] = [];
-  for (let it = 0; it < iterations; it++) {
-    let lo = Infinity;
-    let hi = 0;
-    for (let t = 0; t < n; t++) {
-      lo = Math.min(lo, start[it * n + t]!);
-      hi = Math.max(hi, end[it * n + t]!);
-    }
-    iterStart.push(n === 0 ? 0 : lo);
-    iterEnd.push(hi);
-  }
-  const out: Interval[] = [];
-  for (const p of step.placements) {
+  const { iterStart, iterEnd } = iterationSpans(n, start, end, iterations);
+  const placed = step.placements.flatMap((p) => {
     const inst = mem.instance(p.level, p.core);
-    if (!inst) continue;
+    return inst ? [{ p, inst }] : [];
+  });
+  const w = new IntervalWriter(placed.reduce((s, { p }) => s + (p.persistent ? 1 : iterations), 0));
+  for (const { p, inst } of placed) {
+    const key = w.keyOf(inst.key);
+    const cls = w.classOf(p.cls);
     if (p.persistent) {
-      out.push({ key: inst.key, cls: p.cls, bytes: p.bytes, from: 0, to: totalCycles });
+      w.push(key, cls, p.bytes, 0, totalCycles);
       continue;
     }
     const first = p.firstTask === undefined ? undefined : ids.get(p.firstTask);
     const last = p.lastTask === undefined ? undefined : ids.get(p.lastTask);
+    // Read in the next body (software pipelining): the last iteration's reader is never simulated.
+    const lag = p.readNextIteration ? 1 : 0;
     for (let it = 0; it < iterations; it++) {
       const from = first === undefined ? iterStart[it]! : start[it * n + first]!;
-      // Read in the next body (software pipelining): the last iteration's reader is never simulated.
-      const readerIt = p.readNextIteration ? it + 1 : it;
+      const readerIt = it + lag;
       const readEnd =
         last === undefined ? iterEnd[it]! : readerIt < iterations ? end[readerIt * n + last]! : totalCycles;
-      const to = Math.max(from, readEnd);
-      out.push({ key: inst.key, cls: p.cls, bytes: p.bytes, from, to });
+      w.push(key, cls, p.bytes, from, Math.max(from, readEnd));
     }
+  }
+  return w.out;
+}
+
+/** Row indices of each key, in row order (a stable counting sort). */
+function rowsByKey(iv: Intervals): Int32Array[] {
+  const count = new Int32Array(iv.keys.length);
+  for (let i = 0; i < iv.key.length; i++) count[iv.key[i]!]!++;
+  const out = Array.from(count, (c) => new Int32Array(c));
+  const fill = new Int32Array(iv.keys.length);
+  for (let i = 0; i < iv.key.length; i++) {
+    const k = iv.key[i]!;
+    out[k]![fill[k]!++] = i;
   }
   return out;
 }
 
 /** Peak bytes live at once per instance key (placements whole, before any spill). */
-export function peaksByInstance(intervals: Interval[]): Map<string, number> {
-  const byKey = groupByKey(intervals);
-  return new Map([...byKey].map(([key, ivs]) => [key, wholePeak(ivs) ?? sweep(ivs).peak]));
+export function peaksByInstance(iv: Intervals): Map<string, number> {
+  const rows = rowsByKey(iv);
+  return new Map(iv.keys.map((key, k) => [key, wholePeak(iv, rows[k]!) ?? sweep(iv, rows[k]!).peak]));
 }
 
 /**
@@ -72,27 +156,30 @@ export function peaksByInstance(intervals: Interval[]): Map<string, number> {
  * packed in one double: with whole bytes the sum at each cycle is exact in any order, so it equals
  * the sweep's. Undefined when the packing would not be exact (then the sweep decides).
  */
-function wholePeak(intervals: Interval[]): number | undefined {
-  const ends = 2 * intervals.length;
+function wholePeak(iv: Intervals, rows: Int32Array): number | undefined {
+  const ends = 2 * rows.length;
   const scale = 2 ** Math.ceil(Math.log2(ends + 1));
   let last = 0;
-  for (const iv of intervals) {
-    if (!Number.isInteger(iv.bytes) || !Number.isInteger(iv.from) || !Number.isInteger(iv.to) || iv.from < 0) return;
-    last = Math.max(last, iv.to);
+  for (const r of rows) {
+    const bytes = iv.bytes[r]!;
+    const from = iv.from[r]!;
+    const to = iv.to[r]!;
+    if (!Number.isInteger(bytes) || !Number.isInteger(from) || !Number.isInteger(to) || from < 0) return;
+    last = Math.max(last, to);
   }
   if ((last + 1) * scale > Number.MAX_SAFE_INTEGER) return;
   const keys = new Float64Array(ends);
-  intervals.forEach((iv, i) => {
-    keys[2 * i] = iv.from * scale + 2 * i;
-    keys[2 * i + 1] = iv.to * scale + 2 * i + 1;
+  rows.forEach((r, i) => {
+    keys[2 * i] = iv.from[r]! * scale + 2 * i;
+    keys[2 * i + 1] = iv.to[r]! * scale + 2 * i + 1;
   });
   keys.sort();
   let live = 0;
   let peak = 0;
   for (let k = 0; k < ends; k++) {
     const p = keys[k]! % scale;
-    const iv = intervals[p >> 1]!;
-    live += p & 1 ? -iv.bytes : iv.bytes;
+    const bytes = iv.bytes[rows[p >> 1]!]!;
+    live += p & 1 ? -bytes : bytes;
     if (k + 1 === ends || Math.floor(keys[k + 1]! / scale) !== Math.floor(keys[k]! / scale))
       peak = Math.max(peak, live);
   }
@@ -100,27 +187,30 @@ function wholePeak(intervals: Interval[]): number | undefined {
 }
 
 /** Splits each lifetime of a spilling instance: the resident share stays, the spilled share lives on the next level. */
-export function residentIntervals(mem: MemorySystem, intervals: Interval[]): Interval[] {
-  return intervals.flatMap((iv) => {
-    const inst = mem.instances.get(iv.key);
+export function residentIntervals(mem: MemorySystem, iv: Intervals): Intervals {
+  const split = iv.keys.map((key) => {
+    const inst = mem.instances.get(key);
     const next = inst ? mem.spillTarget(inst) : undefined;
-    if (!inst || !next) return [iv];
-    const f = inst.spillFraction;
-    return [
-      { ...iv, bytes: iv.bytes * (1 - f) },
-      { ...iv, key: next.key, bytes: iv.bytes * f },
-    ];
+    return inst && next ? { f: inst.spillFraction, next: next.key } : undefined;
   });
-}
-
-function groupByKey(intervals: Interval[]): Map<string, Interval[]> {
-  const byKey = new Map<string, Interval[]>();
-  for (const iv of intervals) {
-    const list = byKey.get(iv.key);
-    if (list) list.push(iv);
-    else byKey.set(iv.key, [iv]);
+  let rows = 0;
+  for (let i = 0; i < iv.key.length; i++) rows += split[iv.key[i]!] ? 2 : 1;
+  const w = new IntervalWriter(rows);
+  iv.keys.forEach((key) => w.keyOf(key));
+  iv.classes.forEach((cls) => w.classOf(cls));
+  const next = split.map((s) => (s ? w.keyOf(s.next) : -1));
+  for (let i = 0; i < iv.key.length; i++) {
+    const k = iv.key[i]!;
+    const s = split[k];
+    const [cls, bytes, from, to] = [iv.cls[i]!, iv.bytes[i]!, iv.from[i]!, iv.to[i]!];
+    if (!s) {
+      w.push(k, cls, bytes, from, to);
+      continue;
+    }
+    w.push(k, cls, bytes * (1 - s.f), from, to);
+    w.push(next[k]!, cls, bytes * s.f, from, to);
   }
-  return byKey;
+  return w.out;
 }
 
 interface Swept {
@@ -132,16 +222,16 @@ interface Swept {
 }
 
 /** Interval ends sorted by cycle, frees before allocations at the same cycle, then in interval order. */
-function sortedEnds(intervals: Interval[]): { at: Float64Array; d: Float64Array; order: Uint32Array } {
-  const m = intervals.length;
+function sortedEnds(iv: Intervals, rows: Int32Array): { at: Float64Array; d: Float64Array; order: Uint32Array } {
+  const m = rows.length;
   const at = new Float64Array(2 * m);
   const d = new Float64Array(2 * m);
   for (let i = 0; i < m; i++) {
-    const iv = intervals[i]!;
-    at[2 * i] = iv.from;
-    d[2 * i] = iv.bytes;
-    at[2 * i + 1] = iv.to;
-    d[2 * i + 1] = -iv.bytes;
+    const r = rows[i]!;
+    at[2 * i] = iv.from[r]!;
+    d[2 * i] = iv.bytes[r]!;
+    at[2 * i + 1] = iv.to[r]!;
+    d[2 * i + 1] = -iv.bytes[r]!;
   }
   // Frees before allocations at the same cycle: a tensor handed over does not count twice.
   const byEnd = (x: number, y: number) => at[x]! - at[y]! || d[x]! - d[y]! || x - y;
@@ -150,9 +240,35 @@ function sortedEnds(intervals: Interval[]): { at: Float64Array; d: Float64Array;
   // The packed order is by cycle and index: runs of one cycle are put in the comparator's order.
   for (let i = 0, j = 1; i < order.length; i = j, j = i + 1) {
     while (j < order.length && at[order[j]!] === at[order[i]!]) j++;
-    if (j - i > 1) order.subarray(i, j).sort(byEnd);
+    if (j - i > 1) sortRunByChange(order, i, j, d);
   }
   return { at, d, order };
+}
+
+/**
+ * order[i, j) (ascending indices) sorted by d, ties in index order: the comparator's order within one
+ * cycle, by a native sort of (rank of d, position) packed in one double (-0 and 0 are one rank, as
+ * the comparator's difference has them equal).
+ */
+function sortRunByChange(order: Uint32Array, i: number, j: number, d: Float64Array): void {
+  const len = j - i;
+  const values = new Float64Array(len);
+  for (let k = 0; k < len; k++) values[k] = d[order[i + k]!]! + 0;
+  const ranks = values.slice().sort();
+  const keys = new Float64Array(len);
+  for (let k = 0; k < len; k++) {
+    let lo = 0;
+    let hi = len;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ranks[mid]! < values[k]!) lo = mid + 1;
+      else hi = mid;
+    }
+    keys[k] = lo * len + k;
+  }
+  keys.sort();
+  const run = order.slice(i, j);
+  for (let k = 0; k < len; k++) order[i + k] = run[keys[k]! % len]!;
 }
 
 /** Indices sorted by (cycle, index) by a native sort of both packed in one double; undefined when that is not exact. */
@@ -177,12 +293,17 @@ function distinctCycles(at: Float64Array, order: Uint32Array): number {
 }
 
 /** Live bytes over time: the peak, each class's peak and a down-sampled timeline (limit 0: none). */
-function sweep(intervals: Interval[], limit = 0): Swept {
-  const { at, d, order } = sortedEnds(intervals);
+function sweep(iv: Intervals, rows: Int32Array, limit = 0): Swept {
+  const { at, d, order } = sortedEnds(iv, rows);
+  // Classes numbered in order of first interval.
+  const local = new Int32Array(iv.classes.length).fill(-1);
   const classes: TensorClass[] = [];
-  const classIndex = new Map<TensorClass, number>();
-  for (const iv of intervals) if (!classIndex.has(iv.cls)) classIndex.set(iv.cls, classes.push(iv.cls) - 1);
-  const classOf = Int32Array.from(intervals, (iv) => classIndex.get(iv.cls)!);
+  const classOf = new Int32Array(rows.length);
+  rows.forEach((r, i) => {
+    const c = iv.cls[r]!;
+    if (local[c]! < 0) local[c] = classes.push(iv.classes[c]!) - 1;
+    classOf[i] = local[c]!;
+  });
   const groups = limit > 0 ? distinctCycles(at, order) : 0;
   const stride = groups > limit ? Math.ceil(groups / limit) : 1;
   const live: number[] = classes.map(() => 0);
@@ -212,27 +333,29 @@ function sweep(intervals: Interval[], limit = 0): Swept {
 /** Occupancy per instance of the resident bytes (a spilling instance holds its share; the rest is on the next level). */
 export function memoryStats(
   mem: MemorySystem,
-  placed: Interval[],
+  placed: Intervals,
   totalCycles: number,
   sampleLimit = 400,
   fullTimeline = true,
 ) {
-  const byKey = groupByKey(residentIntervals(mem, placed));
+  const resident = residentIntervals(mem, placed);
+  const rowsOfKey = new Map(rowsByKey(resident).map((rows, k) => [resident.keys[k]!, rows]));
   const stats: MemoryStats[] = [];
   const timeline: { level: string; core: number; capacityBytes: number; samples: MemorySample[] }[] = [];
   const keys = [...mem.instances.keys()].sort();
   const peaks: number[] = [];
   for (const key of keys) {
     const inst = mem.instances.get(key)!;
-    const ivs = byKey.get(instanceKey(inst.level, inst.core)) ?? [];
-    const { peak, classPeaks, samples } = sweep(ivs, sampleLimit);
+    const rows = rowsOfKey.get(instanceKey(inst.level, inst.core)) ?? new Int32Array(0);
+    const { peak, classPeaks, samples } = sweep(resident, rows, sampleLimit);
     const peakBytesByClass: Partial<Record<TensorClass, number>> = {};
     const timeWeightedBytesByClass: Partial<Record<TensorClass, number>> = {};
     let weighted = 0;
-    for (const iv of ivs) {
-      const area = (iv.bytes * (iv.to - iv.from)) / Math.max(1, totalCycles);
+    for (const r of rows) {
+      const area = (resident.bytes[r]! * (resident.to[r]! - resident.from[r]!)) / Math.max(1, totalCycles);
+      const cls = resident.classes[resident.cls[r]!]!;
       weighted += area;
-      timeWeightedBytesByClass[iv.cls] = (timeWeightedBytesByClass[iv.cls] ?? 0) + area;
+      timeWeightedBytesByClass[cls] = (timeWeightedBytesByClass[cls] ?? 0) + area;
     }
     for (const [cls, classPeak] of classPeaks) peakBytesByClass[cls] = classPeak;
     // A peak within a rounding error of the capacity is at the capacity (spill fractions are floats).

@@ -18,7 +18,7 @@ import {
   utilisationByKind,
   weightReuse,
 } from './metrics.js';
-import { memoryStats, peaksByInstance, placementIntervals, type Interval } from './occupancy.js';
+import { memoryStats, peaksByInstance, placementIntervals, type Intervals } from './occupancy.js';
 import { computeCycles, linkLatencyCycles, workMacs } from '../src/hw/timing/unit-timing.js';
 import { macsPerIteration, workByLayer } from './layer-work.js';
 import { levelPairTraffic, placementRows } from './level-report.js';
@@ -130,7 +130,7 @@ interface Pass {
   compute: number[];
   demand: TaskDemand[];
   run: EngineRun;
-  intervals: Interval[];
+  intervals: Intervals;
 }
 
 function runPass(step: CompiledStep, options: SimulateOptions, peakFloor: ReadonlyMap<string, number>): Pass {

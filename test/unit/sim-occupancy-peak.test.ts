@@ -3,7 +3,7 @@
 // intervals of whole bytes (the packed native sort) and of fractional bytes (the sweep).
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { peaksByInstance, type Interval } from '../../sim/occupancy.js';
+import { intervalsOf, peaksByInstance, type Interval } from '../../sim/occupancy.js';
 
 function brutePeak(ivs: Interval[]): number {
   const cycles = [...new Set(ivs.flatMap((iv) => [iv.from, iv.to]))];
@@ -23,7 +23,7 @@ const interval = (whole: boolean) =>
 test.each([true, false])('peak per instance equals the brute force (whole bytes: %s)', (whole) => {
   fc.assert(
     fc.property(fc.array(interval(whole), { minLength: 1, maxLength: 40 }), (ivs) => {
-      const peaks = peaksByInstance(ivs);
+      const peaks = peaksByInstance(intervalsOf(ivs));
       for (const [key, peak] of peaks) {
         const expected = brutePeak(ivs.filter((iv) => iv.key === key));
         expect(peak).toBeCloseTo(expected, whole ? 10 : 3);
