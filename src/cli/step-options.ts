@@ -13,12 +13,13 @@ import type { HwModel } from '../hw/types.js';
 import type { Graph } from '../ir/types.js';
 import type { Network } from '../models/layers.js';
 import { nameList, oneOf, positiveInt } from './action.js';
+import { recommendedBatches, recommendedMethods } from '../models/recommended-steps.js';
 
 export interface StepFlags {
   model?: string;
   method?: string;
-  copies: string;
-  batch: string;
+  copies?: string;
+  batch?: string;
   schedule?: string;
   microBatches?: string;
   staleness: string;
@@ -33,7 +34,10 @@ export interface StepFlags {
   printGraph?: boolean;
 }
 
-/** The defaults of every command that compiles a step (the schedule's and micro-batches' are the resolver's). */
+/**
+ * The defaults of every command that compiles a step (the schedule's and micro-batches' are the resolver's).
+ * A shipped model's recommended method and batch (src/models/registry.ts) come before them.
+ */
 export const stepDefaults = {
   copies: '64',
   batch: '64',
@@ -47,9 +51,15 @@ export const stepDefaults = {
 export function addStepOptions(command: Command, scheduleNote = ''): Command {
   return command
     .option('--model <name|file>', 'shipped model name ("alrflow models" lists them), network .json file or .onnx file')
-    .option('--method <m>', methodHelp())
-    .option('--copies <K>', 'noise copies per sample', stepDefaults.copies)
-    .option('--batch <N>', 'samples per step', stepDefaults.batch)
+    .option(
+      '--method <m>',
+      `${methodHelp()}; a shipped model may recommend one (${recommendedMethods()}; see alrflow models)`,
+    )
+    .option('--copies <K>', `noise copies per sample (default: ${stepDefaults.copies})`)
+    .option(
+      '--batch <N>',
+      `samples per step (default: ${stepDefaults.batch}, or the model's recommended batch: ${recommendedBatches()}; see alrflow models)`,
+    )
     .option('--schedule <s>', `step schedule: ${scheduleHelp()} (default: ${stepDefaults.schedule})${scheduleNote}`)
     .option('--micro-batches <M>', 'micro-batches per step (default: 4, at most the batch, when pipelined; else 1)')
     .option('--staleness <s>', '0, or 1 (layer-pipelined: the gradient of step t is applied at step t+1)', '0')
@@ -109,13 +119,16 @@ async function parsed(flags: StepFlags, problems: string[]): Promise<CompileOpti
   const { scheduleKinds } = await import('../compiler/types.js');
   const { learnedSigmaSwitches } = await import('../ir/method-rules.js');
   const take = <T>(check: () => T) => collect(problems, check);
-  if (flags.method === undefined) problems.push(`--method: missing, allowed: ${methods.join(', ')}`);
-  const method = flags.method === undefined ? undefined : take(() => oneOf('--method', flags.method!, methods));
+  const { recommendedStep } = await import('../models/recommended-steps.js');
+  const recommended = recommendedStep(flags.model);
+  const given = flags.method ?? recommended?.method;
+  if (given === undefined) problems.push(`--method: missing, allowed: ${methods.join(', ')}`);
+  const method = given === undefined ? undefined : take(() => oneOf('--method', given, methods));
   const storages = ['float', 'sign-bits', 'regenerate'] as const;
   return {
     method: method!,
-    copies: take(() => positiveInt('--copies', flags.copies))!,
-    batch: take(() => positiveInt('--batch', flags.batch))!,
+    copies: take(() => positiveInt('--copies', flags.copies ?? stepDefaults.copies))!,
+    batch: take(() => positiveInt('--batch', flags.batch ?? String(recommended?.batch ?? stepDefaults.batch)))!,
     schedule: take(() => oneOf('--schedule', flags.schedule ?? stepDefaults.schedule, scheduleKinds))!,
     microBatches: optional(flags.microBatches, (v) => take(() => positiveInt('--micro-batches', v))),
     staleness: take(() => Number(oneOf('--staleness', flags.staleness, ['0', '1'] as const)) as 0 | 1),

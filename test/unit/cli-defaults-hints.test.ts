@@ -1,5 +1,5 @@
 // Defaults that work and hints that can be followed: `simulate --method bp` runs on the schedule
-// train and compile default to (sequential), and every suggestion an infeasibility hint prints is rerun as given: the option
+// train and compile default to (sequential), gpt2-small simulates on its recommended step, and every suggestion an infeasibility hint prints is rerun as given: the option
 // checker accepts each one (exit 0 or 3, never 2).
 import { afterAll, expect, test } from 'vitest';
 import { buildCli } from '../fixtures/built-cli.js';
@@ -11,6 +11,35 @@ test('simulate --method bp runs sequential, the default of train and compile, wh
   const r = cli.run(['simulate', '--method', 'bp', '--model', 'mlp', '--iterations', '1', '--json']);
   expect(r.status, r.stderr).toBe(0);
   expect((JSON.parse(r.stdout) as { input: { schedule: string } }).input.schedule).toBe('sequential');
+});
+
+test("simulate --model gpt2-small with no step options takes the model's recommended step (BP, batch 4) and reports its work", () => {
+  const r = cli.run(['simulate', '--model', 'gpt2-small', '--hw', 'gpu-like', '--iterations', '2', '--json']);
+  expect(r.status, r.stderr).toBe(0);
+  const report = JSON.parse(r.stdout) as {
+    input: { method: string; batch: number };
+    work: { macsPerIteration: number; byLayer: { layer: string; macs: number }[] };
+  };
+  expect(report.input).toMatchObject({ method: 'bp', batch: 4 });
+  expect(report.work.byLayer.find((l) => l.layer === 'block12.attention')!.macs).toBe(4 * 6 * 1024 * 1024 * 768);
+  expect(report.work.macsPerIteration).toBe(report.work.byLayer.reduce((s, l) => s + l.macs, 0));
+  // Given options win over the recommendation: --batch 2 halves the work.
+  const two = cli.run([
+    'simulate',
+    '--model',
+    'gpt2-small',
+    '--hw',
+    'gpu-like',
+    '--iterations',
+    '1',
+    '--batch',
+    '2',
+    '--json',
+  ]);
+  expect(two.status, two.stderr).toBe(0);
+  expect((JSON.parse(two.stdout) as typeof report).work.macsPerIteration * 2).toBe(report.work.macsPerIteration);
+  const listed = cli.run(['models', 'gpt2-small', '--json']);
+  expect(JSON.parse(listed.stdout)[0].recommendedStep).toMatchObject({ method: 'bp', batch: 4 });
 });
 
 /** The `--flag value` groups of a `hint: try A, B, ..., a hardware model with more memory` line. */

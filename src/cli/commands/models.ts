@@ -11,6 +11,8 @@ interface ModelRow {
   parameters: number;
   paramLayers: number;
   forwardMacsPerSample: number;
+  /** The step options a shipped model uses where --method and --batch are not given (src/models/registry.ts). */
+  recommendedStep?: { method: string; batch: number; why: string };
 }
 
 /** One network's row: an ONNX file is measured on its own graph, anything else on its layer list. */
@@ -23,8 +25,16 @@ async function modelRow(name: string): Promise<ModelRow> {
   }
   const { loadNetwork } = await import('../../models/load-network.js');
   const { workloadOf } = await import('../../models/workload.js');
+  const { recommendedStep } = await import('../../models/registry.js');
   const net = await loadNetwork(name, {}, 'model');
-  return { name, inputShape: net.inputShape, classes: net.classes, ...workloadOf(net) };
+  const recommended = recommendedStep(name);
+  return {
+    name,
+    inputShape: net.inputShape,
+    classes: net.classes,
+    ...workloadOf(net),
+    ...(recommended ? { recommendedStep: recommended } : {}),
+  };
 }
 
 export function register(program: Command): void {
@@ -45,7 +55,10 @@ export function register(program: Command): void {
           .map(
             (r) =>
               `${r.name.padEnd(8)} input [${r.inputShape.join('x')}]  ${r.paramLayers} param layers  ` +
-              `${r.parameters} parameters  ${r.forwardMacsPerSample} forward MACs per sample\n`,
+              `${r.parameters} parameters  ${r.forwardMacsPerSample} forward MACs per sample` +
+              (r.recommendedStep
+                ? `\n${''.padEnd(8)} default step: --method ${r.recommendedStep.method} --batch ${r.recommendedStep.batch} (${r.recommendedStep.why})\n`
+                : '\n'),
           )
           .join(''),
       );

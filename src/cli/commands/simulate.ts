@@ -20,9 +20,14 @@ interface Opts extends StepFlags {
   force?: boolean;
 }
 
-/** The simulation job of the flags; --model and --method default to resnet9 and the registry's default method here. */
+/**
+ * The simulation job of the flags; --model defaults to resnet9 here, --method to the model's recommended
+ * method (src/models/registry.ts) or else the registry's default method.
+ */
 async function jobOf(o: Opts): Promise<SimJob> {
-  const { options, hw } = await resolveStepFlags({ ...o, method: o.method ?? defaultMethod });
+  const { recommendedStep } = await import('../../models/registry.js');
+  const method = o.method ?? recommendedStep(o.model ?? 'resnet9')?.method ?? defaultMethod;
+  const { options, hw } = await resolveStepFlags({ ...o, method });
   const { switches, ...compileOptions } = options;
   return {
     ...compileOptions,

@@ -11,7 +11,7 @@ import { datasets } from '../../train/datasets/load-dataset.js';
 import type { MethodSwitches } from '../../ir/method-rules.js';
 import type { TrainConfig } from '../../train/train-config.js';
 import type { TrainSummary } from '../../train/train-report-file.js';
-import { addStepOptions, printStepGraph, resolveStepFlags, type StepFlags } from '../step-options.js';
+import { addStepOptions, printStepGraph, resolveStepFlags, stepDefaults, type StepFlags } from '../step-options.js';
 
 interface TrainFlags extends StepFlags {
   report?: string;
@@ -221,8 +221,9 @@ async function configFrom(flags: TrainFlags): Promise<TrainConfig> {
   const { defaultTrainConfig } = await import('../../train/train-config.js');
   const seed = strictInt('--seed', flags.seed, 0);
   if (seed >= 2 ** 24) throw new ConfigError([`--seed: found "${flags.seed}", allowed: an integer in [0, 2^24)`]);
-  const method = oneOf('--method', flags.method!, methods);
-  const copies = positiveInt('--copies', flags.copies);
+  const { recommendedStep } = await import('../../models/registry.js');
+  const method = oneOf('--method', flags.method ?? recommendedStep(flags.model)?.method ?? '', methods);
+  const copies = positiveInt('--copies', flags.copies ?? stepDefaults.copies);
   const sigma = positiveNumber('--sigma', flags.sigma);
   const problems = switchProblems(flags, method, copies, sigma);
   if (problems.length > 0) throw new ConfigError(problems);
