@@ -210,12 +210,13 @@ export function methodAttributes(ctx: ExpandContext) {
   const { rules, switches: s } = ctx;
   const rowLayout = rules.rowLayout;
   return {
-    noise: { antithetic: s.antithetic, rowLayout },
+    noise: { antithetic: s.antithetic, rowLayout, copies },
     loss: { emits: rules.lossEmits(s), baseline: s.baseline, rowLayout, copies },
+    // A weight-space product sums over the K copies; an activation-space one over rows.
     product: {
-      space: rowLayout === 'copy-major' ? ('weight' as const) : ('activation' as const),
       noiseScale: rules.signScale(s),
       normaliser: batch * copies,
+      ...(rowLayout === 'copy-major' ? { space: 'weight' as const, copies } : { space: 'activation' as const }),
     },
   };
 }

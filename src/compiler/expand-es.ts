@@ -107,6 +107,7 @@ function emitLossPerCopy(ctx: ExpandContext, logits: string, N: number, K: numbe
     outputs: [perCopy],
     elements: K,
     factor: N,
+    copies: K,
   });
   const targets = ctx.layers.map((layer) =>
     b.tensor({ id: `loss@${layer.name}`, shape: [K], dtype: b.floatDtype, cls: 'loss', layer: layer.name }),

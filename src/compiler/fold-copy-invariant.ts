@@ -77,6 +77,7 @@ function foldGradProduct(
     outputs: [delta.id],
     elements: elementCount(delta.shape),
     factor: K,
+    copies: K,
     noiseScale: node.noiseScale ?? 1,
   };
   // The noise is read by the Reduce: the product on N rows reads plain error-signal sums.

@@ -48,6 +48,12 @@ interface NodeBase {
    * ES weight noise, the ES gradient product and optimizer updates). Absent means false.
    */
   perStep?: boolean;
+  /**
+   * K, the copies the node's rows or weight sets hold (LR/ALR: noise copies per sample; ES/AES: perturbed
+   * weight copies), on every node whose execution reads it (noise, loss, copy sums, weight-space
+   * products): K's one name on the nodes. Absent: 1.
+   */
+  copies?: number;
 }
 
 /**
@@ -125,8 +131,6 @@ export type IrNode =
       /** The per-sample baseline over its copies (not for BP). */
       baseline?: Baseline;
       rowLayout?: RowLayout;
-      /** Copies per sample among the rows (absent: 1). */
-      copies?: number;
     })
   | (NodeBase & { kind: 'LossBroadcast'; rows: number; targets: number })
   /** Weight-gradient product dW = D^T X over `k` rows: D is m x k transposed, X is k x n. */

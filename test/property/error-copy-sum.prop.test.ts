@@ -34,9 +34,9 @@ test.prop([shape, value])(
     );
     const viaReference = (noise: Float64Array): Float64Array =>
       copySum(errorSignal(loss, noise, sigma, dims, s.scale), s.samples, s.copies);
-    expect(Array.from(errorCopySum(loss, eps, sigma, dims, s.samples, s.scale))).toEqual(Array.from(viaReference(eps)));
+    expect(Array.from(errorCopySum(loss, eps, sigma, dims, s.copies, s.scale))).toEqual(Array.from(viaReference(eps)));
     const bits = signPack(eps);
-    expect(Array.from(errorCopySum(loss, bits, sigma, dims, s.samples, s.scale))).toEqual(
+    expect(Array.from(errorCopySum(loss, bits, sigma, dims, s.copies, s.scale))).toEqual(
       Array.from(viaReference(signUnpack(bits, eps.length))),
     );
   },
@@ -50,8 +50,8 @@ test('a sign flip in one packed bit changes exactly that sample and unit (the bi
   const bits = signPack(eps);
   const flipped = bits.slice();
   flipped[0]! ^= 1 << 20;
-  const a = errorCopySum(loss, bits, sigma, dims, 2, 1);
-  const b = errorCopySum(loss, flipped, sigma, dims, 2, 1);
+  const a = errorCopySum(loss, bits, sigma, dims, 3, 1);
+  const b = errorCopySum(loss, flipped, sigma, dims, 3, 1);
   // element 20 is row 3 (sample 1 of 2, with 3 copies each), unit 2 -> output index 1 * 6 + 2.
   expect(Array.from(a, (v, i) => v !== b[i])).toEqual(Array.from({ length: 12 }, (_, i) => i === 8));
 });

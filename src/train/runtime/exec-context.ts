@@ -139,9 +139,14 @@ export function paramDecl(ctx: ExecContext, name: string | undefined): ParamDecl
   return hit;
 }
 
+/** K as the node declares it: the one place the runtime reads the copies (absent on the node: 1). */
+export function copiesOf(node: IrNode): number {
+  return node.copies ?? 1;
+}
+
 /** The noise counter's first row: sample-major rows are sample * K + copy; copy-major rows are the weight copies. */
 export function noiseRowOffset(ctx: ExecContext, node: Extract<IrNode, { kind: 'NoiseInject' }>): number {
-  return node.rowLayout === 'copy-major' ? 0 : ctx.options.firstSample * ctx.graph.meta.copies;
+  return node.rowLayout === 'copy-major' ? 0 : ctx.options.firstSample * copiesOf(node);
 }
 
 export function toF64(a: NumArray): Float64Array {

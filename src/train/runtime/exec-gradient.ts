@@ -12,6 +12,7 @@ import { gradProductInputs } from '../../ir/graph.js';
 import type { IrNode, ParamDecl } from '../../ir/types.js';
 import {
   arg,
+  copiesOf,
   batchStats,
   channelsSpatial,
   downloadInputs,
@@ -107,7 +108,7 @@ async function weightSpaceGradient(ctx: ExecContext, node: NodeOf<'GradProduct'>
   const [source, lossId] = node.inputs as [string, string];
   await downloadInputs(ctx, node.inputs);
   const values = noiseValues(ctx, source);
-  const K = node.k;
+  const K = copiesOf(node);
   const P = values.length / K;
   const g = await ctx.kernels.matmul({ a: num(ctx, lossId), b: values, m: 1, k: K, n: P });
   const scale = (node.noiseScale ?? 1) / ((node.normaliser ?? 1) * ctx.options.sigma);

@@ -9,6 +9,7 @@ import { errorSignal } from '../../../kernels/reference/index.js';
 import type { IrNode } from '../../ir/types.js';
 import {
   arg,
+  copiesOf,
   channelsSpatial,
   downloadInputs,
   hostNum,
@@ -24,7 +25,7 @@ type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
 /** Labels of every loss row: sample-major rows are sample*K + copy, copy-major rows copy*N + sample. */
 function rowLabels(ctx: ExecContext, node: NodeOf<'Loss'>): Int32Array {
-  const K = node.copies ?? 1;
+  const K = copiesOf(node);
   if (K === 1) return ctx.labels;
   const N = node.rows / K;
   return Int32Array.from(
@@ -57,7 +58,7 @@ export async function loss(ctx: ExecContext, node: NodeOf<'Loss'>): Promise<void
     }
     return;
   }
-  const K = node.copies ?? 1;
+  const K = copiesOf(node);
   const shaped = toF64(
     await ctx.kernels['loss-baseline']({
       loss: losses,
@@ -116,7 +117,7 @@ async function copySummedErrorSignal(ctx: ExecContext, node: NodeOf<'Reduce'>): 
     noise instanceof Uint32Array ? noise : num(ctx, source),
     sigma,
     dims,
-    dims.rows / node.factor,
+    copiesOf(node),
     node.noiseScale ?? 1,
   );
 }
@@ -126,7 +127,7 @@ export async function reduce(ctx: ExecContext, node: NodeOf<'Reduce'>): Promise<
   if (node.inputs.length === 1) {
     // ES: per-copy sums of the (copy-major) loss rows.
     const shaped = toF64(await hostNum(ctx, node.inputs[0]!));
-    const K = node.elements;
+    const K = copiesOf(node);
     ctx.env.set(
       out,
       Float64Array.from({ length: K }, (_, k) =>

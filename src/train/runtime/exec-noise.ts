@@ -14,6 +14,7 @@ import { elementCount } from '../../ir/graph.js';
 import type { IrNode } from '../../ir/types.js';
 import {
   arg,
+  copiesOf,
   channelsSpatial,
   downloadInputs,
   hostNum,
@@ -54,7 +55,7 @@ export async function drawEps(
   const { stream } = paramDecl(ctx, layerName);
   const { seed, step } = ctx.options;
   const antithetic = node.antithetic ?? false;
-  const K = ctx.graph.meta.copies;
+  const K = copiesOf(node);
   if (antithetic && K % 2 !== 0) {
     throw new InvalidInputError(
       `layer ${String(layerName)}: antithetic pairs need an even number of copies; found K = ${K}. Hint: use K = ${K + 1}`,
@@ -104,7 +105,7 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   const dims = channelsSpatial(ctx, out!);
   // Resident: z stays on the device and so does the noisy output; only the sign words reach the host.
   const r = await ctx.device['noise-inject-signs']({
-    z: zRows === rows ? arg(ctx, zId) : repeatRowsKeepingType(await hostNum(ctx, zId), zRows, rows / zRows),
+    z: zRows === rows ? arg(ctx, zId) : repeatRowsKeepingType(await hostNum(ctx, zId), zRows, copiesOf(node)),
     sigma: sigmaOf(ctx, node, dims.channels),
     ...dims,
     seed: ctx.options.seed,
@@ -138,7 +139,7 @@ function repeatRowsKeepingType(z: NumArray, zRows: number, copies: number): NumA
  */
 function addNoiseRepeated(
   z: Float64Array,
-  zRows: number,
+  copies: number,
   eps: Float64Array,
   sigma: Float64Array,
   dims: { rows: number; channels: number; spatial: number },
@@ -150,7 +151,6 @@ function addNoiseRepeated(
       `addNoise: sigma[${bad}] = ${sigma[bad]}; allowed: > 0. Hint: use a small positive sigma such as 0.1`,
     );
   const units = channels * spatial;
-  const copies = rows / zRows;
   const out = new Float64Array(rows * units);
   for (let r = 0; r < rows; r++) {
     const zBase = Math.floor(r / copies) * units;
@@ -189,7 +189,7 @@ export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
       out,
       zRows === rows
         ? addNoise(z, eps, sigmas, dims.rows, dims.channels, dims.spatial)
-        : addNoiseRepeated(z, zRows, eps, sigmas, dims),
+        : addNoiseRepeated(z, copiesOf(node), eps, sigmas, dims),
     );
   }
   await keepNoise(ctx, node.outputs[1], eps);

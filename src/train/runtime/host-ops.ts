@@ -34,12 +34,12 @@ export function errorCopySum(
   noise: NumArray | Uint32Array,
   sigma: NumArray,
   dims: { rows: number; channels: number; spatial: number },
-  samples: number,
+  copies: number,
   scale: number,
 ): Float64Array {
   const { rows, channels, spatial } = dims;
   const width = channels * spatial;
-  const copies = rows / samples;
+  const samples = rows / copies;
   const out = new Float64Array(samples * width);
   const bits = noise instanceof Uint32Array ? noise : null;
   const uniform = sigma.every((v) => v === sigma[0]);
