@@ -152,38 +152,42 @@ export function peaksByInstance(iv: Intervals): Map<string, number> {
 }
 
 /**
- * The peak of intervals of whole bytes at whole cycles, by a native sort of (cycle, end index)
- * packed in one double: with whole bytes the sum at each cycle is exact in any order, so it equals
- * the sweep's. Undefined when the packing would not be exact (then the sweep decides).
+ * The peak of intervals of whole bytes, over their ends ordered by cycle (packedOrder): with whole
+ * bytes the sum at each cycle is exact in any order, so it equals the sweep's. Undefined for
+ * fractional bytes or cycles packedOrder cannot order (then the sweep decides).
  */
 function wholePeak(iv: Intervals, rows: Int32Array): number | undefined {
   const ends = 2 * rows.length;
-  const scale = 2 ** Math.ceil(Math.log2(ends + 1));
-  let last = 0;
-  for (const r of rows) {
-    const bytes = iv.bytes[r]!;
-    const from = iv.from[r]!;
-    const to = iv.to[r]!;
-    if (!Number.isInteger(bytes) || !Number.isInteger(from) || !Number.isInteger(to) || from < 0) return;
-    last = Math.max(last, to);
+  const at = new Float64Array(ends);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (!Number.isInteger(iv.bytes[r]!)) return;
+    at[2 * i] = iv.from[r]!;
+    at[2 * i + 1] = iv.to[r]!;
   }
-  if ((last + 1) * scale > Number.MAX_SAFE_INTEGER) return;
-  const keys = new Float64Array(ends);
-  rows.forEach((r, i) => {
-    keys[2 * i] = iv.from[r]! * scale + 2 * i;
-    keys[2 * i + 1] = iv.to[r]! * scale + 2 * i + 1;
-  });
-  keys.sort();
+  const order = packedOrder(at);
+  if (!order) return;
   let live = 0;
   let peak = 0;
   for (let k = 0; k < ends; k++) {
-    const p = keys[k]! % scale;
+    const p = order[k]!;
     const bytes = iv.bytes[rows[p >> 1]!]!;
     live += p & 1 ? -bytes : bytes;
-    if (k + 1 === ends || Math.floor(keys[k + 1]! / scale) !== Math.floor(keys[k]! / scale))
-      peak = Math.max(peak, live);
+    if (k + 1 === ends || at[order[k + 1]!] !== at[p]) peak = Math.max(peak, live);
   }
   return peak;
+}
+
+/** Index of the first value in ascending `sorted` not below x. */
+function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Splits each lifetime of a spilling instance: the resident share stays, the spilled share lives on the next level. */
@@ -256,33 +260,65 @@ function sortRunByChange(order: Uint32Array, i: number, j: number, d: Float64Arr
   for (let k = 0; k < len; k++) values[k] = d[order[i + k]!]! + 0;
   const ranks = values.slice().sort();
   const keys = new Float64Array(len);
-  for (let k = 0; k < len; k++) {
-    let lo = 0;
-    let hi = len;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ranks[mid]! < values[k]!) lo = mid + 1;
-      else hi = mid;
-    }
-    keys[k] = lo * len + k;
-  }
+  for (let k = 0; k < len; k++) keys[k] = lowerBound(ranks, values[k]!) * len + k;
   keys.sort();
   const run = order.slice(i, j);
   for (let k = 0; k < len; k++) order[i + k] = run[keys[k]! % len]!;
 }
 
-/** Indices sorted by (cycle, index) by a native sort of both packed in one double; undefined when that is not exact. */
+/**
+ * Indices sorted by (cycle, index), for whole non-negative cycles (undefined otherwise): a native sort
+ * of both packed in one double where that is exact, else a stable radix sort on the cycle's 16-bit
+ * digits (a long run's cycles times its ends overflow the packing).
+ */
 function packedOrder(at: Float64Array): Uint32Array | undefined {
-  const scale = 2 ** Math.ceil(Math.log2(at.length + 1));
+  const m = at.length;
+  const scale = 2 ** Math.ceil(Math.log2(m + 1));
   let last = 0;
-  for (const x of at) {
-    if (!Number.isInteger(x) || x < 0) return undefined;
+  for (let i = 0; i < m; i++) {
+    const x = at[i]!;
+    if (!Number.isInteger(x) || x < 0 || x > Number.MAX_SAFE_INTEGER) return undefined;
     last = Math.max(last, x);
   }
-  if ((last + 1) * scale > Number.MAX_SAFE_INTEGER) return undefined;
-  const keys = Float64Array.from(at, (x, i) => x * scale + i);
+  if ((last + 1) * scale > Number.MAX_SAFE_INTEGER) return radixOrder(at);
+  const keys = new Float64Array(m);
+  for (let i = 0; i < m; i++) keys[i] = at[i]! * scale + i;
   keys.sort();
-  return Uint32Array.from(keys, (k) => k % scale);
+  const order = new Uint32Array(m);
+  for (let i = 0; i < m; i++) order[i] = keys[i]! % scale;
+  return order;
+}
+
+/** Indices stably sorted by whole non-negative cycles: least significant 16-bit digit first. */
+function radixOrder(at: Float64Array): Uint32Array {
+  const m = at.length;
+  const low = new Uint32Array(m);
+  const high = new Uint32Array(m);
+  for (let i = 0; i < m; i++) {
+    low[i] = at[i]! % 2 ** 32;
+    high[i] = Math.floor(at[i]! / 2 ** 32);
+  }
+  let order = new Uint32Array(m);
+  for (let i = 0; i < m; i++) order[i] = i;
+  let next = new Uint32Array(m);
+  const count = new Uint32Array(2 ** 16 + 1);
+  for (const [words, shift] of [
+    [low, 0],
+    [low, 16],
+    [high, 0],
+    [high, 16],
+  ] as const) {
+    count.fill(0);
+    for (let i = 0; i < m; i++) count[((words[i]! >>> shift) & 0xffff) + 1]!++;
+    if (count.includes(m)) continue;
+    for (let b = 0; b < 2 ** 16; b++) count[b + 1]! += count[b]!;
+    for (let k = 0; k < m; k++) {
+      const i = order[k]!;
+      next[count[(words[i]! >>> shift) & 0xffff]!++] = i;
+    }
+    [order, next] = [next, order];
+  }
+  return order;
 }
 
 /** Distinct cycles among the sorted ends. */
