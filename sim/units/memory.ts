@@ -7,6 +7,9 @@ import type { Access, CompiledStep, Task } from '../../src/compiler/types.js';
 import type { MemoryLevelSpec } from '../../src/hw/types.js';
 import type { IrNode, TensorClass } from '../../src/ir/types.js';
 import { operandRole, stagedBytes } from '../../src/compiler/stage-traffic.js';
+import { isRowTensor } from '../../src/compiler/map-memory.js';
+import { producerIndex } from '../../src/ir/graph.js';
+import { tensorBytes } from '../../src/ir/tensor-bytes.js';
 
 export interface LevelInstance {
   key: string;
@@ -43,6 +46,8 @@ export class MemorySystem {
   /** NoC links (one per core, one shared by all on a bus): shared like memory bandwidth, never hold data. */
   readonly links = new Map<string, LevelInstance>();
   private readonly nodes: Map<string, IrNode>;
+  /** Per (node, micro-batch, tensor): the tensor's bytes over the bytes that node's tasks read of it, at most 1 (chipShare). */
+  private readonly chipShares: Map<string, number>;
 
   /**
    * `peakFloor`: bytes per instance key that a previous simulation found live at once (tasks on
@@ -53,6 +58,7 @@ export class MemorySystem {
     private readonly peakFloor: ReadonlyMap<string, number> = new Map(),
   ) {
     this.nodes = new Map(step.graph.nodes.map((n) => [n.id, n]));
+    this.chipShares = chipSharesOf(step, this.nodes);
     // Every instance any task touches exists before the first demand (the levels an access is staged through included), so instance indices are fixed.
     for (const t of step.tasks)
       for (const a of [...t.reads, ...t.writes]) {
@@ -192,7 +198,8 @@ export class MemorySystem {
       const home = this.instance(a.level, a.core);
       if (!home || a.bytes <= 0) return;
       const role = write || !node ? 'once' : operandRole(node, a.tensor);
-      const staged = stagedBytes(this.step.hw, task.work, role, a.bytes, Math.max(0, home.levelIndex));
+      const share = write ? 1 : (this.chipShares.get(shareKey(task, a.tensor)) ?? 1);
+      const staged = stagedBytes(this.step.hw, task.work, role, a.bytes, Math.max(0, home.levelIndex), share);
       // The home level serves what crosses its inner boundary (its own bytes on the innermost level); each level between serves what crosses the next boundary in.
       for (let j = Math.max(0, home.levelIndex); j >= Math.min(1, home.levelIndex); j--) {
         const inst = j === home.levelIndex ? home : this.instance(this.step.hw.memory[j]!.name, task.unit.core)!;
@@ -244,6 +251,33 @@ export class MemorySystem {
     }
     return serial + Math.max(computeCycles, overlap);
   }
+}
+
+const shareKey = (task: Task, tensor: string): string => `${task.node}\u0000${task.microBatch}\u0000${tensor}`;
+
+/**
+ * The tasks of one node and micro-batch that read blocks of one tensor (the cores of a GEMM's
+ * output grid) fetch it into a chip-wide level once between them: each reader's crossing into that
+ * level is scaled by the tensor's bytes (one micro-batch's share of a row tensor) over their reads.
+ */
+function chipSharesOf(step: CompiledStep, nodes: ReadonlyMap<string, IrNode>): Map<string, number> {
+  const { graph } = step;
+  const producer = producerIndex(graph);
+  const parts = Math.max(1, graph.meta.microBatches ?? 1);
+  const read = new Map<string, number>();
+  for (const t of step.tasks)
+    for (const a of t.reads) read.set(shareKey(t, a.tensor), (read.get(shareKey(t, a.tensor)) ?? 0) + a.bytes);
+  const shares = new Map<string, number>();
+  for (const t of step.tasks)
+    for (const a of t.reads) {
+      const key = shareKey(t, a.tensor);
+      const info = graph.tensors[a.tensor];
+      const node = nodes.get(t.node);
+      if (!info || shares.has(key)) continue;
+      const split = isRowTensor(info, producer.get(a.tensor)) && node !== undefined && !node.perStep ? parts : 1;
+      shares.set(key, Math.min(1, tensorBytes(info, graph.meta.floatBytes) / split / read.get(key)!));
+    }
+  return shares;
 }
 
 /** The highest running sum of `bytes` in order of `at`, the changes at one position taken together. */

@@ -10,8 +10,11 @@
 // levels up to it hold together (a double-buffered level half its capacity: the other half fills
 // behind compute), as a GPU keeps an output tile in registers and stages operand slices in shared
 // memory. A boundary into a chip-wide level (an L2 shared by every core) moves each byte a task reads
-// once: the shared level serves the inner tiles' re-reads, and the reuse between cores that read the
-// same operand blocks there is not modelled. Vector work, transfers and outputs cross each boundary once.
+// once at most: the shared level serves the inner tiles' re-reads, and where several tasks of one
+// node read the same operand block (the cores of one row of a GEMM's output grid share a row block
+// of A), it is fetched into the shared level once for all of them: each reader's crossing is scaled
+// by `chipShare`, the tensor's bytes over the bytes its readers read (at most 1; sim/units/memory.ts).
+// Vector work, transfers and outputs cross each boundary once.
 import type { HwModel } from '../hw/types.js';
 import type { IrNode, Work } from '../ir/types.js';
 
@@ -56,8 +59,15 @@ export function reuseFactor(work: Work, role: OperandRole, budgetWords: number):
  * Bytes of one access crossing each boundary between its home level and the core: entry j is the
  * boundary from level j + 1 into level j, for j = home - 1 down to 0 (empty when it lives on level 0).
  */
-export function stagedBytes(hw: HwModel, work: Work, role: OperandRole, bytes: number, home: number): number[] {
+export function stagedBytes(
+  hw: HwModel,
+  work: Work,
+  role: OperandRole,
+  bytes: number,
+  home: number,
+  chipShare = 1,
+): number[] {
   return Array.from({ length: home }, (_, j) =>
-    hw.memory[j]!.scope === 'core' ? bytes * reuseFactor(work, role, tileBudgetWords(hw, j)) : bytes,
+    hw.memory[j]!.scope === 'core' ? bytes * reuseFactor(work, role, tileBudgetWords(hw, j)) : bytes * chipShare,
   );
 }

@@ -53,6 +53,38 @@ describe('output-stationary tiles sized to the levels', () => {
   });
 });
 
+test('the cores of one GEMM grid fetch a shared operand into the chip-wide L2 once between them', () => {
+  const quad = {
+    ...hw,
+    cores: { ...hw.cores, count: 4 },
+    noc: { topology: 'crossbar' as const, linkBandwidthBytesPerCycle: 64, hopLatencyCycles: 1 },
+  };
+  const step = compile(buildModel('mlp', { hidden: [1024, 1024] }), quad, {
+    method: 'bp',
+    copies: 1,
+    batch: 256,
+    schedule: 'bp-sequential',
+  });
+  const mem = new MemorySystem(step);
+  const tasks = step.tasks.filter((t) => t.node === 'fc1.mm');
+  expect(tasks).toHaveLength(4);
+  const x = 256 * 784 * 2;
+  let intoL2 = 0;
+  for (const task of tasks) {
+    const read = task.reads.filter((a) => a.tensor === 'x').reduce((s, a) => s + a.bytes, 0);
+    // A 1 x 4 grid of the output (256 x 256 blocks): every core reads all of x...
+    expect(read).toBe(x);
+    const pairs = new MemorySystem(step).taskDemand(task, 0).pairs.filter((p) => p.cls === 'input');
+    // ...tiled into its L1 (ceil(256 / 127) = 3 column tiles), but DRAM -> L2 moves a quarter of it per core.
+    expect(pairs.filter((p) => p.inner === 0).reduce((s, p) => s + p.bytes, 0)).toBe(3 * x);
+    intoL2 += mem
+      .taskDemand(task, 0)
+      .pairs.filter((p) => p.cls === 'input' && p.inner === 1)
+      .reduce((s, p) => s + p.bytes, 0);
+  }
+  expect(intoL2).toBe(x);
+});
+
 describe("the issue's 3-level MLP case (batch 16)", () => {
   const step = mlp(16);
   const iterations = 3;
