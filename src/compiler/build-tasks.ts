@@ -14,10 +14,13 @@
 // stage's forward of the next step overlaps its gradient work of the previous one (METHOD.md 5.2).
 // In the body, gradient/update tasks reach the forward tasks they read through prevIterationDeps,
 // and a forward waits for the update issued one body earlier, i.e. weights exactly one update old.
+// Which instances (node, micro-batch) a step runs, what each waits for and which lag a step are the
+// graph's (src/ir/step-instances.ts, which the runtime reads too); this file adds cores and order.
 import type { HwModel } from '../hw/types.js';
 import { workOf } from '../ir/work-of.js';
 import type { Graph, IrNode, Work } from '../ir/types.js';
 import { computeCycles, unitFor } from '../hw/timing/unit-timing.js';
+import { instanceMicros, nodeInstances, type NodeInstance } from '../ir/step-instances.js';
 import { scheduleOf } from './schedules/registry.js';
 import { tileCount } from './tile.js';
 import { planAllReduce } from './collective.js';
@@ -55,17 +58,15 @@ export function coresOf(plan: TaskPlan, node: IrNode): number[] {
   return plan.coresOfNode.get(node.id) ?? [0];
 }
 
-/** Micro-batches a node runs as: [undefined] for one per-step task. */
-export function microsOf(node: IrNode, parts: number): (number | undefined)[] {
-  return node.perStep || parts === 1 ? [undefined] : Array.from({ length: parts }, (_, p) => p);
-}
-
 /** Every task slot of a node, micro-batch major. */
 export function slotsOf(plan: TaskPlan, node: IrNode): TaskSlot[] {
+  return instanceMicros(node, plan.parts).flatMap((micro) => slotsOfInstance(plan, node, micro));
+}
+
+/** The task slots of one node instance: a shard per core. */
+function slotsOfInstance(plan: TaskPlan, node: IrNode, micro: number | undefined): TaskSlot[] {
   const cores = coresOf(plan, node);
-  return microsOf(node, plan.parts).flatMap((micro) =>
-    cores.map((core, shard) => ({ micro, shard, count: cores.length, core })),
-  );
+  return cores.map((core, shard) => ({ micro, shard, count: cores.length, core }));
 }
 
 /**
@@ -151,14 +152,12 @@ export function overlapping(a: number, ca: number, cb: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);
 }
 
-/** Producer task ids a task slot waits for. */
-function producerTasks(plan: TaskPlan, node: IrNode, slot: TaskSlot, p: IrNode): string[] {
-  const cores = coresOf(plan, p).length;
+/** The task ids of the producer instances `dep` that a task slot waits for: every shard, or those its rows overlap. */
+function producerTasks(plan: TaskPlan, node: IrNode, slot: TaskSlot, dep: NodeInstance['deps'][number]): string[] {
+  const cores = coresOf(plan, dep.node).length;
   const everyShard = plan.barrier || node.kind === 'AllReduce';
   const shards = everyShard ? Array.from({ length: cores }, (_, q) => q) : overlapping(slot.shard, slot.count, cores);
-  const micros = microsOf(p, plan.parts);
-  const own = micros.length === 1 || slot.micro === undefined ? micros : [slot.micro];
-  return own.flatMap((micro) => shards.map((q) => taskId(p.id, micro, q, cores)));
+  return dep.micros.flatMap((micro) => shards.map((q) => taskId(dep.node.id, micro, q, cores)));
 }
 
 /** A GEMM's share on a grid of the output (gridOf); undefined where no grid applies. */
@@ -176,50 +175,59 @@ function allReduceWork(plan: TaskPlan, node: Extract<IrNode, { kind: 'AllReduce'
 }
 
 function makeTasks(plan: TaskPlan): Task[] {
-  const { graph, hw } = plan;
+  const { graph } = plan;
   const producer = new Map<string, IrNode>();
   for (const node of graph.nodes) for (const t of node.outputs) producer.set(t, node);
   const updateOf = new Map(graph.nodes.filter((n) => n.kind === 'OptimizerUpdate').map((n) => [n.inputs[0]!, n]));
-  const stale = plan.options.staleness === 1 && scheduleOf(plan.options.schedule).staleness.includes(1);
-  const lagged = (n: IrNode): boolean =>
-    stale && (n.phase === 'gradient' || n.phase === 'update' || n.kind === 'AllReduce');
   const tasks: Task[] = [];
   graph.nodes.forEach((node, index) => {
     const work = workOf(node, graph.meta.floatBytes);
     const update = node.kind === 'OptimizerUpdate' ? undefined : node.inputs.map((t) => updateOf.get(t)).find((u) => u);
     // Weights are whole again only when every shard of the update has run.
     const updateTasks = update ? slotsOf(plan, update).map((q) => taskId(update.id, q.micro, q.shard, q.count)) : [];
-    for (const slot of slotsOf(plan, node)) {
-      const deps: string[] = [];
-      const prevIterationDeps: string[] = [...updateTasks];
-      for (const t of node.inputs) {
-        const p = producer.get(t);
-        if (p) (lagged(node) && !lagged(p) ? prevIterationDeps : deps).push(...producerTasks(plan, node, slot, p));
+    for (const instance of nodeInstances(graph, node, producer, plan.parts)) {
+      for (const slot of slotsOfInstance(plan, node, instance.micro)) {
+        const deps: string[] = [];
+        const prevIterationDeps: string[] = [...updateTasks];
+        for (const dep of instance.deps)
+          (dep.previousStep ? prevIterationDeps : deps).push(...producerTasks(plan, node, slot, dep));
+        tasks.push(slotTask(plan, { node, work, index }, slot, deps, prevIterationDeps));
       }
-      // A micro-batch's task does 1/M of the node's rows; each shard 1/count of those.
-      const split =
-        node.kind === 'AllReduce'
-          ? allReduceWork(plan, node)
-          : (gridWork(plan, node, work, slot.count) ??
-            splitWork(node, work, (slot.micro === undefined ? 1 : plan.parts) * slot.count, outputSplit(plan, node)));
-      const tiles = tileCount(split, hw, graph.meta.floatBytes);
-      const microBatch = slot.micro ?? (node.phase === 'forward' ? 0 : plan.parts - 1);
-      tasks.push({
-        id: taskId(node.id, slot.micro, slot.shard, slot.count),
-        node: node.id,
-        microBatch,
-        unit: unitFor(hw, split, slot.core, index + (slot.micro ?? 0)),
-        work: split,
-        reads: [],
-        writes: [],
-        deps: [...new Set(deps)],
-        prevIterationDeps: [...new Set(prevIterationDeps)],
-        ...(tiles > 1 ? { tile: { index: 0, count: tiles } } : {}),
-        ...(slot.count > 1 ? { shard: { index: slot.shard, count: slot.count } } : {}),
-      });
     }
   });
   return tasks;
+}
+
+/** One task slot's task: its share of the node's work on its unit, and the tasks it waits for. */
+function slotTask(
+  plan: TaskPlan,
+  { node, work, index }: { node: IrNode; work: Work; index: number },
+  slot: TaskSlot,
+  deps: string[],
+  prevIterationDeps: string[],
+): Task {
+  const { graph, hw } = plan;
+  // A micro-batch's task does 1/M of the node's rows; each shard 1/count of those.
+  const split =
+    node.kind === 'AllReduce'
+      ? allReduceWork(plan, node)
+      : (gridWork(plan, node, work, slot.count) ??
+        splitWork(node, work, (slot.micro === undefined ? 1 : plan.parts) * slot.count, outputSplit(plan, node)));
+  const tiles = tileCount(split, hw, graph.meta.floatBytes);
+  const microBatch = slot.micro ?? (node.phase === 'forward' ? 0 : plan.parts - 1);
+  return {
+    id: taskId(node.id, slot.micro, slot.shard, slot.count),
+    node: node.id,
+    microBatch,
+    unit: unitFor(hw, split, slot.core, index + (slot.micro ?? 0)),
+    work: split,
+    reads: [],
+    writes: [],
+    deps: [...new Set(deps)],
+    prevIterationDeps: [...new Set(prevIterationDeps)],
+    ...(tiles > 1 ? { tile: { index: 0, count: tiles } } : {}),
+    ...(slot.count > 1 ? { shard: { index: slot.shard, count: slot.count } } : {}),
+  };
 }
 
 function sortKey(plan: TaskPlan, node: IrNode, task: Task): number {

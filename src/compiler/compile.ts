@@ -17,6 +17,7 @@ import { foldCopyInvariant } from './fold-copy-invariant.js';
 import { fuseElementwise } from './fuse-elementwise.js';
 import { insertAllReduce } from './insert-all-reduce.js';
 import { insertStaleGradients } from './insert-stale-gradients.js';
+import { markAccumulation } from './mark-accumulation.js';
 import { insertTransfers } from './insert-transfers.js';
 import { mapMemory } from './map-memory.js';
 import { isPipelined, scheduleOf } from './schedules/registry.js';
@@ -120,8 +121,8 @@ export function compile(network: Network, hw: HwModel, input: CompileOptionsInpu
   );
   // The mapped graph says how its step is laid out: the runtime reads micro-batches and staleness there.
   const layout = { microBatches: options.microBatches, staleness: options.staleness };
-  const laidOut = insertStaleGradients(mapped.graph, options.staleness);
-  trace?.push({ pass: 'insert-stale-gradients', graph: laidOut });
+  const laidOut = markAccumulation(insertStaleGradients(mapped.graph, options.staleness), options.microBatches);
+  trace?.push({ pass: 'lay-out-step', graph: laidOut });
   const plan: TaskPlan = {
     ...mapped,
     graph: { ...laidOut, meta: { ...laidOut.meta, ...layout } },

@@ -149,6 +149,8 @@ export type IrNode =
       normaliser?: number;
       /** A batchnorm layer's product: its last input is the statistics the layer normalised with (x-hat). Absent: false. */
       batchStats?: boolean;
+      /** A micro-batched step's M instances of the product sum into one gradient (src/ir/step-instances.ts). Absent: 1. */
+      accumulate?: number;
     })
   /** Sums of `factor` consecutive rows; with a noise input (the LR fold) of the error signals, scaled by noiseScale. */
   | (NodeBase & { kind: 'Reduce'; elements: number; factor: number; noiseScale?: number })
@@ -157,7 +159,14 @@ export type IrNode =
    * d F / d sigma_c = sum over rows and positions of L~ (eps^2 - 1) / sigma_c, divided by the
    * normaliser (N*K), from the layer's float noise, its pass's baselined loss and its learned sigma.
    */
-  | (NodeBase & { kind: 'SigmaGrad'; elements: number; channels: number; normaliser: number })
+  | (NodeBase & {
+      kind: 'SigmaGrad';
+      elements: number;
+      channels: number;
+      normaliser: number;
+      /** As GradProduct's: the M micro-batch instances sum into one gradient. Absent: 1. */
+      accumulate?: number;
+    })
   /**
    * One optimizer step on a layer's parameters, or on its learned sigma (then floored at the run's sigma floor).
    * Inputs: the values, the gradient it applies, then the optimizer state where there is one. `stale`

@@ -92,11 +92,13 @@ async function timedNode(ctx: ExecContext, node: IrNode, profile: Map<string, No
   profile.set(node.id, entry);
 }
 
-/** Runs the graph's nodes that `select` accepts (default: all), in graph order; timed when ctx.profile is set. */
+/** Runs one node, timed when ctx.profile is set. */
+export async function runNode(ctx: ExecContext, node: IrNode): Promise<void> {
+  if (ctx.profile) await timedNode(ctx, node, ctx.profile);
+  else await executeNode(ctx, node);
+}
+
+/** Runs the graph's nodes that `select` accepts (default: all), in graph order. */
 export async function executeGraph(ctx: ExecContext, select: (node: IrNode) => boolean = () => true): Promise<void> {
-  for (const node of ctx.graph.nodes) {
-    if (!select(node)) continue;
-    if (ctx.profile) await timedNode(ctx, node, ctx.profile);
-    else await executeNode(ctx, node);
-  }
+  for (const node of ctx.graph.nodes) if (select(node)) await runNode(ctx, node);
 }

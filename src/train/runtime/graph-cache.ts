@@ -3,9 +3,9 @@
 // and stage cuts, so the Transfers and all-reduces the simulator costs are the nodes the runtime
 // executes (train --print-graph prints `compiled`). The runtime keeps computing in float32 whatever
 // the hardware's word; only the graph (and so the simulator's byte counts) carries it. A
-// micro-batched step runs the graph of one micro-batch M times (micro-batches.ts): that graph is
-// compiled for the micro-batch's rows with the whole step's stage cuts. Evaluation reads the plain
-// (unmapped) BP graph.
+// micro-batched step runs the whole step's node instances (src/ir/step-instances.ts), each
+// micro-batch's on the step compiled for its rows with the whole step's stage cuts (the same node
+// ids). Evaluation reads the plain (unmapped) BP graph.
 import { isPipelined } from '../../compiler/schedules/registry.js';
 import type { CompileOptionsInput } from '../../compiler/compile-options.js';
 import { methodOf } from '../../compiler/methods/registry.js';
@@ -110,6 +110,18 @@ export class GraphCache {
   layout(): StepLayout {
     if (!this.schedule) return { microBatches: 1, staleness: 0 };
     return (this.stepLayout ??= layoutOf(this.compiled().graph));
+  }
+
+  /** The whole step's graph for `rows` samples: the compiled step under the run's schedule, else the plain graph. */
+  whole(rows: number): Graph {
+    if (!this.schedule) return this.plain(this.method.method, rows);
+    const key = 'whole';
+    let graph = this.graphs.get(key);
+    if (!graph) {
+      graph = this.compiled().graph;
+      this.graphs.set(key, graph);
+    }
+    return graph;
   }
 
   /** The training step's graph for a (micro-)batch of `rows` samples, mapped under the run's schedule. */

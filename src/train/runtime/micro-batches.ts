@@ -1,26 +1,8 @@
-// Micro-batches of one training step: the batch split by samples into M nearly equal parts (each
-// knows its first sample, which offsets the noise counter's rows so every row draws the noise it
-// draws in the whole batch), and the step's result combined from the parts' results. Every method's
-// gradient is a mean over the part's samples, so the step's gradient is the mean of the parts'
-// gradients weighted by their sample counts: the whole batch's gradient, up to rounding.
-import type { Batch, KeptBytes, Params, StepResult } from './step-types.js';
-
-export interface MicroBatch {
-  batch: Batch;
-  /** Index of the part's first sample in the step's batch. */
-  firstSample: number;
-}
-
-export function splitBatch(batch: Batch, parts: number): MicroBatch[] {
-  const width = batch.x.length / batch.samples;
-  const count = Math.min(parts, batch.samples);
-  return Array.from({ length: count }, (_, i) => {
-    const start = Math.floor((i * batch.samples) / count);
-    const end = Math.floor(((i + 1) * batch.samples) / count);
-    const x = batch.x.subarray(start * width, end * width);
-    return { batch: { x, labels: batch.labels.subarray(start, end), samples: end - start }, firstSample: start };
-  });
-}
+// A micro-batched step's result from its micro-batches' results (the micro-batches and their rows are
+// the step graph's: src/ir/step-instances.ts). Every method's gradient is a mean over the micro-batch's
+// samples, so the step's gradient is the mean of the micro-batches' gradients weighted by their sample
+// counts: the whole batch's gradient, up to rounding (the accumulation the graph declares).
+import type { KeptBytes, Params, StepResult } from './step-types.js';
 
 function weightedSum(arrays: readonly Float64Array[], weights: readonly number[]): Float64Array {
   if (arrays.length === 1) return arrays[0]!;

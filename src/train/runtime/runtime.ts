@@ -1,8 +1,9 @@
 // The training runtime: one object per run that owns the parameters and optimizer state and runs
 // each training step as a compiled step graph (graph-cache.ts) executed node by node on one kernel
 // backend (execute-graph.ts). Every method takes this one path; they differ only in the graph. A
-// step may be split into micro-batches (micro-batches.ts), as the compiled step graph declares (its
-// meta, read through GraphCache.layout()). Under staleness 1 the graph's updates apply a stale-gradient
+// micro-batched step runs the node instances the step graph declares (src/ir/step-instances.ts: its
+// micro-batches, each a row slice of the batch, and per-step nodes), and sums the micro-batches'
+// gradients as the graph's accumulation says. Under staleness 1 the graph's updates apply a stale-gradient
 // buffer (a step port the runtime fills with the previous step's gradient, which a checkpoint holds)
 // and leave this step's gradient in it (the forward-only pipeline's semantics). With batchnorm, the
 // noisy methods' graphs carry the clean pass that fixes the statistics (METHOD.md 7.3).
@@ -16,14 +17,15 @@ import { elementCount } from '../../ir/graph.js';
 import type { Graph, GraphPort, IrNode, ParamDecl, PortRole } from '../../ir/types.js';
 import type { StepSource } from '../../compiler/step-source.js';
 import { evaluateSplit, type Evaluation } from './evaluate.js';
-import { executeGraph, type NodeProfile } from './execute-graph.js';
+import { executeGraph, runNode, type NodeProfile } from './execute-graph.js';
 import { toF64, type ExecContext, type ExecOptions } from './exec-context.js';
 import { GraphCache, type StepSchedule } from './graph-cache.js';
 import { initParams } from './init-params.js';
 import { mean } from './host-ops.js';
 import { LearnedSigma } from './learned-sigma.js';
 import { measureKept } from './measure-kept.js';
-import { combineResults, splitBatch, type MicroBatch } from './micro-batches.js';
+import { combineResults } from './micro-batches.js';
+import { microBatchesOf, stepInstances, type MicroBatch } from '../../ir/step-instances.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 import { resolveKernels, type ResolvedKernels } from './resolve-kernels.js';
 import type { TransferStats } from '../../../kernels/browser/browser-device.js';
@@ -226,15 +228,20 @@ export class Runtime {
     };
   }
 
-  /** One micro-batch's gradients (every node but the updates); returns the context and the part's result. */
-  private async runPart(
-    part: MicroBatch,
-    step: number,
-    rates: Rates,
-  ): Promise<{ ctx: ExecContext; result: StepResult }> {
-    const { batch, firstSample } = part;
-    const ctx = this.context(this.graphs.step(batch.samples), batch, step, rates, firstSample);
-    await executeGraph(ctx, (n) => !isUpdate(n));
+  /** A micro-batch's context: its rows of the batch, on the step graph compiled for its rows. */
+  private partContext(batch: Batch, part: MicroBatch, step: number, rates: Rates): ExecContext {
+    const { firstSample, samples } = part;
+    const width = batch.x.length / batch.samples;
+    const rows: Batch = {
+      x: batch.x.subarray(firstSample * width, (firstSample + samples) * width),
+      labels: batch.labels.subarray(firstSample, firstSample + samples),
+      samples,
+    };
+    return this.context(this.graphs.step(samples), rows, step, rates, firstSample);
+  }
+
+  /** One micro-batch's result: its gradient ports, mean loss and kept bytes. */
+  private partResult(ctx: ExecContext): StepResult {
     const gradients: Params = {};
     for (const [layer, g] of outputsOf(ctx, 'gradient')) {
       const w = this.params[layer]!.weights.length;
@@ -242,17 +249,33 @@ export class Runtime {
     }
     const meanLoss = ctx.losses.reduce((s, l) => s + mean(l), 0) / ctx.losses.length;
     const sigma = this.sigma ? { sigmaGradients: sigmaGradientsOf(ctx) } : {};
-    return { ctx, result: { meanLoss, gradients, keptBytes: measureKept(ctx), ...sigma } };
+    return { meanLoss, gradients, keptBytes: measureKept(ctx), ...sigma };
   }
 
+  /**
+   * The step's gradients: the step graph's node instances (src/ir/step-instances.ts) but the updates,
+   * each micro-batch's instance run on its rows (the graph compiled for them, same node ids). A per-step
+   * instance before the updates (ES's weight noise and gradient product, an all-reduce) runs on every
+   * micro-batch's rows: the runtime keeps each micro-batch's gradient a mean over its rows, and the
+   * accumulation the graph declares sums them weighted by rows (micro-batches.ts).
+   */
   private async runStep(batch: Batch, step: number, rates: Rates): Promise<StepRun> {
-    const parts = splitBatch(batch, this.graphs.layout().microBatches);
-    const runs = [];
-    for (const part of parts) runs.push(await this.runPart(part, step, rates));
-    const samples = parts.map((p) => p.batch.samples);
-    const results = runs.map((r) => r.result);
-    const result = runs.length === 1 ? results[0]! : combineResults(results, samples);
-    return { ctx: runs[runs.length - 1]!.ctx, result, combined: runs.length > 1 };
+    const whole = this.graphs.whole(batch.samples);
+    const parts = microBatchesOf(whole.meta, batch.samples).map((m) => this.partContext(batch, m, step, rates));
+    const nodesOf = parts.map((ctx) => new Map(ctx.graph.nodes.map((n) => [n.id, n])));
+    for (const { node, micro } of stepInstances(whole)) {
+      if (isUpdate(node)) continue;
+      for (const p of micro === undefined ? parts.keys() : [micro]) {
+        if (p >= parts.length) continue;
+        const own = nodesOf[p]!.get(node.id);
+        if (!own) throw new Error(`runtime: the graph of micro-batch ${p} has no node ${node.id} of the step graph`);
+        await runNode(parts[p]!, own);
+      }
+    }
+    const results = parts.map((ctx) => this.partResult(ctx));
+    const samples = parts.map((ctx) => ctx.labels.length);
+    const result = results.length === 1 ? results[0]! : combineResults(results, samples);
+    return { ctx: parts.at(-1)!, result, combined: results.length > 1 };
   }
 
   /** Gradients of one step without applying them (probe, bridge tests). */
