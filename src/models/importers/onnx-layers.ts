@@ -5,33 +5,15 @@
 // Flatten and per-sample-preserving Reshape. Anything else is refused naming the node.
 import { isActivationName } from '../../../kernels/ops/activations.js';
 import type { Layer } from '../layers.js';
-import { OpContext } from './onnx-context.js';
-import type { ImportedOnnx } from './onnx-graph.js';
+import type { ConvertedNode, GraphView } from './onnx-layer-types.js';
 import type { OnnxNode, OnnxTensor } from './onnx-read.js';
 import { size } from './onnx-tensor.js';
+import { classToken, layerNormalization, positionEmbedding, tokenPool } from './onnx-token-layers.js';
 
-export interface LayerWeights {
-  weights: Float64Array;
-  biases: Float64Array;
-}
-
-export interface ConvertedNode {
-  layers: Layer[];
-  weights: Map<string, LayerWeights>;
-  /** The value the layers produce (the last absorbed node's output). */
-  output: string;
-}
-
-/** How the converter sees the graph: values, and the single consumer of a value where there is one. */
-export interface GraphView {
-  onnx: ImportedOnnx;
-  /** The one compute node reading a value (undefined when none or several). */
-  soleConsumer(value: string): OnnxNode | undefined;
-  context(node: OnnxNode): OpContext;
-}
+export type { ConvertedNode, GraphView, LayerWeights } from './onnx-layer-types.js';
 
 const schemaNote =
-  'allowed: Conv (square, group 1, no dilation, equal pads) with an optional BatchNormalization after it, Gemm, MatMul on a weight, activations of the op table, MaxPool (equal pads), AveragePool without padding, GlobalAveragePool, Flatten, Reshape to [1, -1], residuals (Add of a branch and the input or of two branches forked at one value)';
+  'allowed: Conv (square, group 1, no dilation, equal pads) with an optional BatchNormalization after it, Gemm, MatMul on a weight, activations of the op table, MaxPool (equal pads), AveragePool without padding, GlobalAveragePool, Flatten, Reshape to [1, -1], the token layers of a transformer (LayerNorm or its decomposition, GELU or its Erf decomposition, attention on a Split Q|K|V, class token Concat, position embedding Add, class or mean pooling), residuals (Add of a branch and the input or of two branches forked at one value)';
 
 export function refuse(view: GraphView, node: OnnxNode, what: string): never {
   return view.context(node).fail(`${what} cannot become an alrflow network layer; ${schemaNote}`);
@@ -41,8 +23,11 @@ function constant(view: GraphView, node: OnnxNode, i: number): OnnxTensor {
   return view.context(node).constInput(i);
 }
 
-export function convertNode(view: GraphView, node: OnnxNode): ConvertedNode {
+/** The layers of `node`, reached by the walk at `value` (one of its inputs). */
+export function convertNode(view: GraphView, node: OnnxNode, value: string): ConvertedNode {
   const out = node.outputs[0] ?? '';
+  const fused = view.fused.get(node);
+  if (fused) return fused;
   const activation = node.opType.toLowerCase();
   if (isActivationName(activation))
     return { layers: [{ kind: activation, name: node.name }], weights: new Map(), output: out };
@@ -62,6 +47,23 @@ export function convertNode(view: GraphView, node: OnnxNode): ConvertedNode {
     case 'Identity':
     case 'Dropout':
       return { layers: [], weights: new Map(), output: out };
+    default:
+      return tokenNode(view, node, value);
+  }
+}
+
+function tokenNode(view: GraphView, node: OnnxNode, value: string): ConvertedNode {
+  const refuseNode = (n: OnnxNode, what: string): never => refuse(view, n, what);
+  switch (node.opType) {
+    case 'LayerNormalization':
+      return layerNormalization(view, node, refuseNode);
+    case 'Concat':
+      return classToken(view, node, value, refuseNode);
+    case 'Add':
+      return positionEmbedding(view, node, value, refuseNode);
+    case 'Gather':
+    case 'ReduceMean':
+      return tokenPool(view, node, refuseNode);
     default:
       return refuse(view, node, `${node.opType}`);
   }
@@ -121,8 +123,13 @@ function foldBatchNorm(view: GraphView, bn: OnnxNode, weights: Float64Array, bia
 function linearLayer(view: GraphView, node: OnnxNode): ConvertedNode {
   const c = view.context(node);
   const x = c.input(0).shape;
-  if (x.length !== 2 || x[0] !== 1 || c.input(1).constant === undefined || c.int('transA', 0) === 1)
-    refuse(view, node, `${node.opType} on [${x.join(', ')}] (a weight on a per-sample vector [1, features] only)`);
+  const perToken = node.opType === 'MatMul' && x.length === 3;
+  if ((x.length !== 2 && !perToken) || x[0] !== 1 || c.input(1).constant === undefined || c.int('transA', 0) === 1)
+    refuse(
+      view,
+      node,
+      `${node.opType} on [${x.join(', ')}] (a weight on a per-sample vector [1, features] or, MatMul, per token of [1, tokens, features])`,
+    );
   const b = constant(view, node, 1);
   const transposed = node.opType === 'Gemm' && c.int('transB', 0) === 1;
   const [inFeatures, outFeatures] = transposed ? [b.dims[1] ?? 0, b.dims[0] ?? 0] : [b.dims[0] ?? 0, b.dims[1] ?? 0];

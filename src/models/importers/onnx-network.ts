@@ -12,6 +12,7 @@ import { OpContext } from './onnx-context.js';
 import { importOnnxFile, type ImportedOnnx } from './onnx-graph.js';
 import { convertNode, type GraphView, type LayerWeights, refuse } from './onnx-layers.js';
 import type { OnnxNode } from './onnx-read.js';
+import { fuseTokenPatterns } from './onnx-token-patterns.js';
 
 export interface OnnxNetwork {
   network: Network;
@@ -20,11 +21,12 @@ export interface OnnxNetwork {
 }
 
 function graphView(onnx: ImportedOnnx): GraphView & { consumers: Map<string, OnnxNode[]> } {
+  const { compute, fused } = fuseTokenPatterns(onnx);
   const alias = new Map<string, string>();
   for (const node of onnx.graph.nodes)
     if (node.opType === 'Identity') alias.set(node.outputs[0] ?? '', node.inputs[0] ?? '');
   const consumers = new Map<string, OnnxNode[]>();
-  for (const node of onnx.compute)
+  for (const node of compute)
     for (const name of new Set(node.inputs)) {
       if (name === '' || onnx.values.get(name)?.constant !== undefined) continue;
       consumers.set(name, [...(consumers.get(name) ?? []), node]);
@@ -32,6 +34,7 @@ function graphView(onnx: ImportedOnnx): GraphView & { consumers: Map<string, Onn
   return {
     onnx,
     consumers,
+    fused,
     soleConsumer: (value) => {
       const list = consumers.get(value) ?? [];
       return list.length === 1 ? list[0] : undefined;
@@ -84,7 +87,7 @@ function chain(walk: Walk, start: string, stop?: OnnxNode, first?: OnnxNode): Ch
       branch = undefined;
       if (node.opType === 'Softmax' && walk.view.onnx.graph.outputs.includes(node.outputs[0] ?? ''))
         return { layers, end: value };
-      const converted = convertNode(walk.view, node);
+      const converted = convertNode(walk.view, node, value);
       layers.push(...converted.layers);
       for (const [name, w] of converted.weights) walk.weights.set(name, w);
       value = converted.output;
