@@ -1,10 +1,13 @@
 // The GPU models against measured numbers (hw-models/README.md's validation table): a BP step of one
 // 8192x8192 bf16 linear layer at batch 8192 (two 8192^3 GEMMs: forward and weight gradient) as
-// achieved FLOP/s, 2 x work.macsPerIteration x iterations/s, and a device-to-device copy (an
-// elementwise op bound by HBM) as bytes read and written per second. Simulates; prints nothing.
+// achieved FLOP/s, 2 x work.macsPerIteration x iterations/s, a device-to-device copy (an
+// elementwise op bound by HBM) as bytes read and written per second, and a ResNet-50 v1.5 training
+// step at batch 256 as images/s against NVIDIA's published single-GPU number. Simulates; prints
+// nothing (bench/gpu-validation.ts prints the table).
 import { resolve } from 'node:path';
 import type { CompiledStep, Task } from '../src/compiler/types.js';
 import type { HwModel } from '../src/hw/types.js';
+import type { SimReport } from '../src/report/sim-report.js';
 import { runSimJob } from './job.js';
 import { simulate } from './simulate.js';
 import { exactMethod } from '../src/compiler/methods/registry.js';
@@ -20,6 +23,26 @@ export interface ValidationRow {
 }
 
 const linear8192 = resolve(import.meta.dirname, '../hw-models/validation/linear-8192.json');
+const resnet50 = resolve(import.meta.dirname, '../hw-models/validation/resnet50-v1.5.json');
+
+/** NVIDIA's published ResNet-50 v1.5 training throughput on one A100 80GB, mixed precision, 256 images per GPU. */
+export const resnet50A100ImagesPerSecond = 2470;
+export const resnet50A100Source =
+  'NVIDIA DeepLearningExamples, PyTorch/Classification/ConvNets/resnet50v1.5/README.md, "Training performance: NVIDIA DGX A100 (8x A100 80GB)", 1 GPU, mixed precision, batch 256 per GPU, pytorch-21.03 NGC container';
+
+/** Simulated images/s of a BP (SGD) step of ResNet-50 v1.5 at batch 256, 224x224 inputs, as `simulate` runs it (cores chosen). */
+export async function resnet50ImagesPerSecond(hw: string): Promise<{ imagesPerSecond: number; report: SimReport }> {
+  const report = await runSimJob({
+    model: resnet50,
+    method: exactMethod,
+    copies: 1,
+    batch: 256,
+    schedule: 'bp-sequential',
+    hw,
+    iterations: 2,
+  });
+  return { imagesPerSecond: report.throughput.samplesPerSecond, report };
+}
 
 /** Achieved TFLOP/s of the BP step of one 8192x8192 linear layer at batch 8192. */
 export async function gemmTflops(hw: string): Promise<number> {
