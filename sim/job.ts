@@ -34,7 +34,10 @@ export interface SimJob {
   learnSigma?: boolean;
   /** Use exactly this many of the chip's cores; absent: the fastest of all, half, a quarter, ... */
   cores?: number;
-  /** Keep every memory instance's timeline (default: summarised on chips of more than 64 cores). */
+  /**
+   * Keep every core's task timeline and every memory instance's timeline. Default: summarised on
+   * chips of more than 64 cores (each stage's first core; per level the instance with the highest peak).
+   */
   fullTimeline?: boolean;
   /** Leave both timelines out of the report (compare reads only the figures). */
   noTimelines?: boolean;
@@ -115,7 +118,16 @@ export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<
     ...(job.noTimelines ? { noTimelines: true } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
-  return { ...report, ...(coreChoice ? { coreChoice } : {}), prediction: simPrediction(report) };
+  // The prediction reads every task; a big chip's report then keeps a summary of the timeline.
+  const prediction = simPrediction(report);
+  const timeline = (job.fullTimeline ?? step.hw.cores.count <= 64) ? report.timeline : stageTimeline(step, report);
+  return { ...report, timeline, ...(coreChoice ? { coreChoice } : {}), prediction };
+}
+
+/** The timeline summarised: only the tasks of each stage's first core (the stage's other cores run its other shards). */
+export function stageTimeline(step: CompiledStep, report: SimReport): SimReport['timeline'] {
+  const cores = new Set(step.stages.length > 0 ? step.stages.map((s) => s.cores[0]) : [0]);
+  return report.timeline.filter((e) => cores.has(e.core));
 }
 
 export const fmtBytes = (b: number): string =>

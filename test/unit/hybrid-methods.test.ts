@@ -87,6 +87,8 @@ describe.each(['hybrid', 'a-hybrid'] as const)('%s step graph', (method) => {
         hw: 'gpu-like',
         iterations: 2,
         bpLayers,
+        // Every core's tasks: the busy time below sums the whole chip's.
+        fullTimeline: true,
       });
     const [one, two] = [await report('last:1'), await report('last:2')];
     const busy = (r: typeof one) =>

@@ -1,5 +1,6 @@
 // Big chips keep small reports: on a chip of more than 64 cores the memory timeline keeps, per level,
-// the instance with the highest peak (the stats keep every instance); the full one is an option.
+// the instance with the highest peak (the stats keep every instance), and the task timeline each
+// stage's first core (the prediction still reads every task); the full ones are an option.
 import { expect, test } from 'vitest';
 import { runSimJob } from '../../sim/job.js';
 
@@ -24,4 +25,13 @@ test('gpu-like (108 cores): one memory timeline per level by default, every inst
   const full = await runSimJob({ ...job, fullTimeline: true });
   expect(full.memoryTimeline.length).toBe(full.memory.length);
   expect(full.memoryTimeline.length).toBeGreaterThan(summary.memoryTimeline.length);
+  // Task timeline: each stage's first core, the full timeline's entries on it, the same prediction.
+  const firsts = new Set(summary.stages.map((s) => s.cores[0]));
+  expect(summary.timeline.length).toBeGreaterThan(0);
+  expect(summary.timeline).toEqual(full.timeline.filter((e) => firsts.has(e.core)));
+  expect(new Set(full.timeline.map((e) => e.core)).size).toBeGreaterThan(firsts.size);
+  expect(summary.prediction).toEqual(full.prediction);
+  const { timeline: _, memoryTimeline: __, ...rest } = summary;
+  const { timeline: ___, memoryTimeline: ____, ...fullRest } = full;
+  expect(rest).toEqual(fullRest);
 });

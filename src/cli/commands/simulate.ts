@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .option('--cores <N>', "use exactly N of the chip's cores (default: the fastest of all, half, a quarter, ...)")
     .option(
       '--full-timeline',
-      "keep every memory instance's timeline in the report (default: summarised on chips of more than 64 cores)",
+      "keep every core's task timeline and every memory instance's timeline in the report (default on chips of more than 64 cores: each stage's first core, and per level the instance with the highest peak)",
     )
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--trace <file>', 'write a Perfetto / chrome://tracing trace (- for stdout)')
