@@ -101,3 +101,16 @@ test('models FILE.onnx --json: the hand count of parameters and forward MACs; si
   const attention = report.work.byLayer.filter((l) => l.macs === 2 * 6 * 17 * 17 * 16);
   expect(attention).toHaveLength(smallVit.blocks);
 });
+
+test('a LayerNorm whose epsilon is not 1e-5 (torchvision ViT uses 1e-6) is refused naming the node and the epsilon', () => {
+  const file = join(dir, 'vit-eps.onnx');
+  writeFileSync(file, vitOnnx({ ...smallVit, epsilon: 1e-6 }));
+  expect(() => loadOnnxNetwork(file)).toThrow(
+    /node ReduceMean_\d+ \(ReduceMean\): a LayerNorm decomposition with epsilon 9\.99\d*e-7; allowed: epsilon 1e-5/,
+  );
+  const normalization = join(dir, 'vit-eps-17.onnx');
+  writeFileSync(normalization, vitOnnx({ ...smallVit, opset: 17, epsilon: 1e-6 }));
+  expect(() => loadOnnxNetwork(normalization)).toThrow(
+    /\(LayerNormalization\): LayerNormalization on axis -1 .* epsilon 9\.99\d*e-7/,
+  );
+});
