@@ -5,6 +5,7 @@ import type { ConvDims } from './reference/conv-dims.js';
 import type { PoolDims } from './reference/pool-dims.js';
 import { BIAS_ACTIVATIONS, type ActivationName, type BiasActivation } from './ops/activations.js';
 import { STEP_OP_NAMES, type StepOpArgs, type StepOpOutputs } from './step-op-args.js';
+import { TOKEN_KERNEL_NAMES, type TokenOpArgs, type TokenOpOutputs } from './token-op-args.js';
 
 export type { ConvDims };
 
@@ -31,6 +32,7 @@ export const KERNEL_NAMES = [
   'conv2d-backward-weights',
   'copy-sum',
   ...STEP_OP_NAMES,
+  ...TOKEN_KERNEL_NAMES,
 ] as const;
 
 export type KernelName = (typeof KERNEL_NAMES)[number];
@@ -252,7 +254,7 @@ export interface CopySumArgs {
   width: number;
 }
 
-export interface KernelArgs extends StepOpArgs {
+export interface KernelArgs extends StepOpArgs, TokenOpArgs {
   matmul: MatmulArgs;
   'matmul-at-b': MatmulArgs;
   'matmul-a-bt': MatmulArgs;
@@ -276,7 +278,7 @@ export interface KernelArgs extends StepOpArgs {
   'copy-sum': CopySumArgs;
 }
 
-export interface KernelOutputs extends StepOpOutputs {
+export interface KernelOutputs extends StepOpOutputs, TokenOpOutputs {
   matmul: NumArray;
   'matmul-at-b': NumArray;
   'matmul-a-bt': NumArray;

@@ -8,6 +8,7 @@ import { type KernelArgs, type KernelName, type KernelOutputs, ACTIVATIONS } fro
 import { ACTIVATION_NAMES } from './ops/activations.js';
 import { graphChecks } from './registry-checks-graph.js';
 import { stepOpChecks } from './registry-checks-step.js';
+import { tokenChecks } from './registry-checks-token.js';
 import { convDims } from './reference/conv-dims.js';
 import { type Numeric, validateDims, validateFinite, validateLength } from './reference/validate.js';
 
@@ -230,6 +231,7 @@ const checks: Checks = {
   },
   ...graphChecks,
   ...stepOpChecks,
+  ...tokenChecks,
 };
 
 /**

@@ -8,6 +8,7 @@ import type { KernelTable, NumArray } from './names.js';
 import * as ref from './reference/index.js';
 import { graphReferenceKernels } from './registry-reference-graph.js';
 import { stepOpReferenceKernels } from './registry-reference-step.js';
+import { tokenReferenceKernels } from './registry-reference-token.js';
 
 const f64 = (a: NumArray | Int32Array): Float64Array => (a instanceof Float64Array ? a : Float64Array.from(a));
 
@@ -64,4 +65,5 @@ export const referenceTable: KernelTable = {
   },
   ...graphReferenceKernels,
   ...stepOpReferenceKernels,
+  ...tokenReferenceKernels,
 };

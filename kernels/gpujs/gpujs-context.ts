@@ -49,6 +49,8 @@ export interface KernelConstants {
   oh: number;
   ow: number;
   size: number;
+  /** Values per row of a token kernel (LayerNorm features, softmax width). */
+  features: number;
   /** The first index of the outermost output dimension a tile computes (texture-tiles.ts). */
   tileOffset: number;
 }

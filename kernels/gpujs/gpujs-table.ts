@@ -31,6 +31,10 @@ import { sigmaGradient } from './sigma-gradient.js';
 import { signPack } from './sign-pack.js';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
 import { softmaxGradient } from './softmax-gradient.js';
+import { batchMatmul } from './batch-matmul.js';
+import { gather } from './gather.js';
+import { layernorm, layernormBackward, layernormGrad } from './layernorm.js';
+import { softmaxRows, softmaxRowsBackward } from './softmax-rows.js';
 
 export function gpujsTable(ctx: GpujsContext): KernelTable {
   return {
@@ -59,6 +63,13 @@ export function gpujsTable(ctx: GpujsContext): KernelTable {
     'loss-baseline': (a) => lossBaseline(ctx, a),
     'softmax-gradient': (a) => softmaxGradient(ctx, a),
     'sigma-gradient': (a) => sigmaGradient(ctx, a),
+    layernorm: (a) => layernorm(ctx, a),
+    'layernorm-backward': (a) => layernormBackward(ctx, a),
+    'layernorm-grad': (a) => layernormGrad(ctx, a),
+    'batch-matmul': (a) => batchMatmul(ctx, a),
+    'softmax-rows': (a) => softmaxRows(ctx, a),
+    'softmax-rows-backward': (a) => softmaxRowsBackward(ctx, a),
+    gather: (a) => gather(ctx, a),
   };
 }
 

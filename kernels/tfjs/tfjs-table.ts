@@ -15,6 +15,7 @@ import { stepOpReferenceKernels } from '../registry-reference-step.js';
 import { STEP_OP_NAMES } from '../step-op-args.js';
 import { hostNoiseInject, hostNoiseInjectSigns } from '../host-noise.js';
 import { hostIo, residentIo, type TfjsIo } from './tfjs-io.js';
+import { tfjsTokenOps } from './tfjs-token-ops.js';
 
 type Tf = typeof TfCore;
 
@@ -110,6 +111,7 @@ export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf)): KernelTable {
     ...tfjsFallback.table,
     ...tfjsGraphOps(tf, io),
     ...stepOpReferenceKernels,
+    ...tfjsTokenOps(tf, io),
     matmul: matmulOp(tf, io, false, false),
     'matmul-at-b': matmulOp(tf, io, true, false),
     'matmul-a-bt': matmulOp(tf, io, false, true),

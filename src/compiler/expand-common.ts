@@ -70,7 +70,9 @@ function paramOp(layer: ParamLayer): ParamOp {
 export function paramDecl(layer: ParamLayer, stream: number, tensor: string): ParamDecl {
   const { weights, biases } = parameterCount(layer);
   const init: ParamDecl['init'] =
-    layer.kind === 'batchnorm' ? { kind: 'constant', weights: 1, biases: 0 } : { kind: 'uniform', fanIn: fanIn(layer) };
+    layer.kind === 'batchnorm' || layer.kind === 'layernorm'
+      ? { kind: 'constant', weights: 1, biases: 0 }
+      : { kind: 'uniform', fanIn: fanIn(layer) };
   return {
     layer: layer.name,
     op: paramOp(layer),

@@ -120,7 +120,7 @@ function attention(f: ForwardEmitter, layer: Attention, qkv: string): string {
     ...sequence,
   });
   const scores = perHead('scores', tokens);
-  node('qk', { kind: 'MatMul', inputs: [q, k], outputs: [scores], m: tokens, n: tokens, k: d, groups });
+  node('qk', { kind: 'MatMul', inputs: [q, k], outputs: [scores], m: tokens, n: tokens, k: d, groups, transpose: 'b' });
   const probabilities = perHead('probabilities', tokens);
   const softmax = { width: tokens, scale: 1 / Math.sqrt(d), causal: layer.causal };
   node('softmax', {
@@ -187,17 +187,26 @@ function attentionBackward(p: BackwardParts, layer: Attention, qkv: string, dy: 
   };
   const [dContext, dQ, dK, dV] = ['dcontext', 'dq', 'dk', 'dv'].map((s) => p.gradient(layer, kept.q, s));
   const [dScores, dProbabilities] = ['dscores', 'dprobabilities'].map((s) => p.gradient(layer, kept.probabilities, s));
-  const product = (suffix: string, inputs: string[], output: string, n: number, k: number): void =>
-    node(suffix, { kind: 'MatMul', inputs, outputs: [output], m: tokens, n, k, groups });
+  const product = (suffix: string, inputs: string[], output: string, n: number, k: number, transpose?: 'a' | 'b') =>
+    node(suffix, {
+      kind: 'MatMul',
+      inputs,
+      outputs: [output],
+      m: tokens,
+      n,
+      k,
+      groups,
+      ...(transpose ? { transpose } : {}),
+    });
   const elements = p.rows * tokens * width;
   node('dmerge', { kind: 'TokenOp', op: 'merge-heads', inputs: [dy], outputs: [dContext!], elements, ...sequence });
-  product('dp', [dContext!, kept.v], dProbabilities!, tokens, d);
-  product('dv', [kept.probabilities, dContext!], dV!, d, tokens);
+  product('dp', [dContext!, kept.v], dProbabilities!, tokens, d, 'b');
+  product('dv', [kept.probabilities, dContext!], dV!, d, tokens, 'a');
   const softmax = { width: tokens, scale: 1 / Math.sqrt(d), causal: layer.causal };
   const inputs = [dProbabilities!, kept.probabilities];
   node('dsoftmax', { kind: 'Softmax', inputs, outputs: [dScores!], elements: groups * tokens * tokens, ...softmax });
   product('dq', [dScores!, kept.k], dQ!, d, tokens);
-  product('dk', [dScores!, kept.q], dK!, d, tokens);
+  product('dk', [dScores!, kept.q], dK!, d, tokens, 'a');
   const dx = p.gradient(layer, qkv, 'dx');
   node('dx', {
     kind: 'TokenOp',

@@ -31,7 +31,8 @@ function invariantTensors(graph: Graph): Set<string> {
 function shrink(node: IrNode, K: number): IrNode {
   switch (node.kind) {
     case 'MatMul':
-      return { ...node, m: node.m / K };
+      // Attention's products are one group per row and head (expand-tokens.ts); a layer's product has one group.
+      return node.groups > 1 ? { ...node, groups: node.groups / K } : { ...node, m: node.m / K };
     case 'Conv2d':
       return { ...node, batch: node.batch / K };
     case 'BiasAct':
@@ -85,6 +86,19 @@ function foldGradProduct(
   return [reduce, { ...node, inputs, k: node.k / K, signs: false, noiseScale: undefined }];
 }
 
+/** Attention's per-head tensors: rows x heads groups of [tokens, head width] (or [tokens, tokens]). */
+function perHeadTensors(graph: Graph): Set<string> {
+  const heads = new Set<string>();
+  for (const n of graph.nodes) {
+    const perHead =
+      (n.kind === 'MatMul' && n.groups > 1) ||
+      n.kind === 'Softmax' ||
+      (n.kind === 'TokenOp' && (n.op === 'split-heads' || n.op === 'merge-heads'));
+    if (perHead) for (const t of n.outputs) heads.add(t);
+  }
+  return heads;
+}
+
 export function foldCopyInvariant(graph: Graph): Graph {
   const K = graph.meta.copies;
   if (K === 1 || !isMethod(graph.meta.method) || methodOf(graph.meta.method).noiseSpace !== 'activation') return graph;
@@ -92,7 +106,13 @@ export function foldCopyInvariant(graph: Graph): Graph {
   const copyRows = graph.meta.batch * K;
   const stats = new Set(graph.nodes.flatMap((n) => (n.kind === 'BatchNorm' ? [batchNormStats(n)] : [])));
   const all = invariantTensors(graph);
-  const invariant = new Set([...all].filter((t) => graph.tensors[t]!.shape[0] === copyRows && !stats.has(t)));
+  const heads = perHeadTensors(graph);
+  const invariant = new Set(
+    [...all].filter((t) => {
+      const rows = graph.tensors[t]!.shape[0]!;
+      return !stats.has(t) && (rows === copyRows || (heads.has(t) && rows % copyRows === 0));
+    }),
+  );
   const tensors: Graph['tensors'] = {};
   for (const [id, t] of Object.entries(graph.tensors)) {
     tensors[id] = invariant.has(id) ? { ...t, shape: [t.shape[0]! / K, ...t.shape.slice(1)] } : t;

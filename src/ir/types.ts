@@ -62,7 +62,8 @@ interface NodeBase {
  * elementwise nodes carry `elements`.
  */
 export type IrNode =
-  | (NodeBase & { kind: 'MatMul'; m: number; n: number; k: number; groups: number })
+  /** A layer's product with its weights, or (attention) per group op(A) op(B), `transpose` naming the operand stored transposed. */
+  | (NodeBase & { kind: 'MatMul'; m: number; n: number; k: number; groups: number; transpose?: 'a' | 'b' })
   | (NodeBase & {
       kind: 'Conv2d';
       batch: number;
@@ -241,7 +242,7 @@ export interface ParamDecl {
   channels: number;
   /** The noise counter's layer word (the layer's index among the network's parametrised layers). */
   stream: number;
-  /** Initial values: uniform in +-1/sqrt(fanIn) (weights, then biases), or constants (batchnorm gamma and beta). */
+  /** Initial values: uniform in +-1/sqrt(fanIn) (weights, then biases), or constants (batchnorm and layernorm gamma and beta). */
   init: { kind: 'uniform'; fanIn: number } | { kind: 'constant'; weights: number; biases: number };
 }
 

@@ -126,7 +126,7 @@ export function tokenLayersOf(
 /** The clear refusal of a part of alrflow that does not compute token layers yet. */
 export function tokenLayerNotYet(layer: TokenLayer, part: string): never {
   throw new InvalidInputError(
-    `layer ${layer.name} (${layer.kind}): ${part} does not compute token-sequence layers yet; simulate, compile, compare and models accept them`,
+    `layer ${layer.name} (${layer.kind}): ${part} does not compute token-sequence layers yet; simulate, compile, compare and models accept them, and train and probe run them with bp, lr, alr, hybrid and a-hybrid`,
   );
 }
 

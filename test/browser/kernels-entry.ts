@@ -89,6 +89,13 @@ const CASES: { [K in KernelName]: KernelArgs[K] } = {
     spatial: 7,
     normaliser: 10,
   },
+  layernorm: { x: data(5 * 7, 40), gamma: data(7, 41), beta: data(7, 42), rows: 5, features: 7 },
+  'layernorm-backward': { dy: data(5 * 7, 43), x: data(5 * 7, 40), gamma: data(7, 41), rows: 5, features: 7 },
+  'layernorm-grad': { dy: data(5 * 7, 43), x: data(5 * 7, 40), rows: 5, features: 7 },
+  'batch-matmul': { a: data(3 * 5 * 4, 44), b: data(3 * 4 * 6, 45), groups: 3, m: 5, k: 4, n: 6, transpose: 'a' },
+  'softmax-rows': { x: data(2 * 5 * 5, 46), rows: 10, width: 5, scale: 0.5, causal: true },
+  'softmax-rows-backward': { dy: data(6 * 5, 47), p: data(6 * 5, 48).map(Math.abs), rows: 6, width: 5, scale: 0.5 },
+  gather: { x: data(9, 49), index: Int32Array.of(3, -1, 0, 8, 8, 2), scale: 0.5 },
 };
 
 /**

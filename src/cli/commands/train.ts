@@ -216,7 +216,19 @@ function initConfig(flags: TrainFlags): { init?: 'random' } {
   return init === 'random' ? { init } : {};
 }
 
-async function configFrom(flags: TrainFlags): Promise<TrainConfig> {
+/**
+ * The optimizer and learning rate: the flags', else the model's recipe (models/registry.ts), else
+ * SGD at 0.01 (Adam at 1e-3 when only --optimizer adam is given).
+ */
+async function optimizerConfig(flags: TrainFlags, optimizerGiven: boolean, stepOptimizer: 'sgd' | 'adam') {
+  const { trainRecipe } = await import('../../models/registry.js');
+  const recipe = optimizerGiven ? undefined : trainRecipe(flags.model!);
+  const optimizer = recipe?.optimizer ?? stepOptimizer;
+  if (flags.lr !== undefined) return { optimizer, lr: positiveNumber('--lr', flags.lr) };
+  return { optimizer, lr: recipe?.lr ?? (optimizer === 'adam' ? 1e-3 : 0.01) };
+}
+
+async function configFrom(flags: TrainFlags, optimizerGiven = true): Promise<TrainConfig> {
   const { methodNames: methods } = await import('../../compiler/methods/registry.js');
   const { defaultTrainConfig } = await import('../../train/train-config.js');
   const seed = strictInt('--seed', flags.seed, 0);
@@ -237,8 +249,8 @@ async function configFrom(flags: TrainFlags): Promise<TrainConfig> {
     epochs: positiveInt('--epochs', flags.epochs),
     backend: flags.backend,
     seed,
-    lr: flags.lr === undefined ? (step.optimizer === 'adam' ? 1e-3 : 0.01) : positiveNumber('--lr', flags.lr),
     ...step,
+    ...(await optimizerConfig(flags, optimizerGiven, step.optimizer)),
     sigma,
     ...learnSigmaConfig(flags),
     baseline: oneOf('--baseline', flags.baseline ?? defaultTrainConfig.baseline, [
@@ -295,7 +307,10 @@ function addRunOptions(command: Command): Command {
       'continue the run in --out from its checkpoint with its saved settings (only --epochs, --checkpoint-every, --report may change)',
     )
     .option('--force', 'overwrite an existing run directory')
-    .option('--lr <rate>', 'base learning rate (default 0.01 for sgd, 1e-3 for adam)')
+    .option(
+      '--lr <rate>',
+      'base learning rate (default 0.01 for sgd, 1e-3 for adam; without --optimizer, a model with its own recipe uses it: vit-tiny adam 1e-3)',
+    )
     .option('--lr-schedule <s>', 'learning-rate schedule: constant | cosine | step (default: cosine)')
     .option('--profile', 'measure time per graph node (steps after the first) into train-report.json profile');
 }
@@ -341,7 +356,7 @@ async function runConfig(flags: TrainFlags, command: Command): Promise<TrainConf
     ['dataset', '--dataset'],
     ['method', '--method'],
   ]);
-  return configFrom(flags);
+  return configFrom(flags, command.getOptionValueSource('optimizer') === 'cli');
 }
 
 /** The lines a finished run prints: accuracy, and the backend's transfer totals where it counts them. */

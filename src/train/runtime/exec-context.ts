@@ -117,10 +117,23 @@ export function shapeOf(ctx: ExecContext, id: string): number[] {
   return info.shape;
 }
 
-/** Channels and spatial size of a tensor's per-row shape ([F] -> F x 1, [C, H, W] -> C x H*W). */
+/**
+ * Channels and spatial size of a tensor's per-row shape ([F] -> F x 1, [C, H, W] -> C x H*W). A token
+ * sequence [T, F] is T*F channels of 1 position: each (token, feature) is a unit of its own (its noise
+ * counter unit t*F + f), and a per-feature sigma is tiled over the tokens (sigmaOf).
+ */
 export function channelsSpatial(ctx: ExecContext, id: string): { rows: number; channels: number; spatial: number } {
-  const [rows, channels, ...rest] = shapeOf(ctx, id);
+  const shape = shapeOf(ctx, id);
+  if (shape.length === 3) return { rows: shape[0]!, channels: shape[1]! * shape[2]!, spatial: 1 };
+  const [rows, channels, ...rest] = shape;
   return { rows: rows!, channels: channels ?? 1, spatial: elementCount(rest) };
+}
+
+/** The layout a per-channel bias reads: a token sequence's rows are its tokens, its channels the features. */
+export function featureLayout(ctx: ExecContext, id: string): { rows: number; channels: number; spatial: number } {
+  const shape = shapeOf(ctx, id);
+  if (shape.length === 3) return { rows: shape[0]! * shape[1]!, channels: shape[2]!, spatial: 1 };
+  return channelsSpatial(ctx, id);
 }
 
 /** A stored noise tensor as floats: eps itself, or +-1 unpacked from sign bits. */

@@ -8,11 +8,14 @@ import type { NumArray } from '../../../kernels/names.js';
 import { batchnorm } from '../../../kernels/reference/index.js';
 import { batchNormStats } from '../../ir/graph.js';
 import type { IrNode, ParamDecl } from '../../ir/types.js';
+import { elementCount } from '../../ir/graph.js';
 import { repeatRows } from './host-ops.js';
+import { attentionProduct } from './exec-tokens.js';
 import {
   arg,
   batchStats,
   channelsSpatial,
+  featureLayout,
   hostNum,
   num,
   packStats,
@@ -58,6 +61,7 @@ async function perGroup(groups: number, outLength: number, run: (g: number) => P
 }
 
 export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<void> {
+  if (node.layer === undefined || !ctx.params.has(node.layer)) return attentionProduct(ctx, node);
   const layer = paramDecl(ctx, node.layer);
   const op = layer.op;
   if (op.kind !== 'linear') throw new Error(`graph executor: MatMul ${node.id} on a ${op.kind} layer`);
@@ -71,7 +75,8 @@ export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<
     return;
   }
   const sets = groupParams(ctx, p, layer);
-  if (sets.length === 1 && shapeOf(ctx, a)[0] === node.m) {
+  // One product row per sample, or per token of a sequence: the input holds m rows of inFeatures.
+  if (sets.length === 1 && elementCount(shapeOf(ctx, a)) === node.m * op.inFeatures) {
     ctx.env.set(
       node.outputs[0]!,
       await ctx.device['matmul-a-bt']({
@@ -136,7 +141,7 @@ export async function biasAct(ctx: ExecContext, node: NodeOf<'BiasAct'>): Promis
     ctx.env.set(node.outputs[0]!, await ctx.kernels['activation-backward']({ dy, x, activation: node.act }));
     return;
   }
-  const { rows, channels, spatial } = channelsSpatial(ctx, node.outputs[0]!);
+  const { rows, channels, spatial } = featureLayout(ctx, node.outputs[0]!);
   const sets =
     b === undefined ? [{ biases: new Float64Array(channels) }] : groupParams(ctx, b, paramDecl(ctx, node.layer));
   if (sets.length === 1) {

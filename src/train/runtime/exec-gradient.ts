@@ -26,6 +26,8 @@ import {
 } from './exec-context.js';
 import { errorSignalOf } from './exec-loss.js';
 import { convDimsOf } from '../../../kernels/reference/conv-dims.js';
+import { elementCount } from '../../ir/graph.js';
+import { tokenParamProduct } from './exec-tokens.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
@@ -59,17 +61,20 @@ async function batchnormProduct(
   );
 }
 
+/** A layer's gradient from its input and error signal (shaped as the tensor `deltaId`). */
 async function layerProduct(
   ctx: ExecContext,
   node: NodeOf<'GradProduct'>,
   layer: ParamDecl,
   xId: string,
   delta: Resident,
+  deltaId: string,
 ): Promise<Float64Array> {
   const normaliser = node.normaliser ?? 1;
   const x = arg(ctx, xId);
-  const rows = shapeOf(ctx, xId)[0]!;
   const op = layer.op;
+  // Product rows: samples (with their copies), or their tokens on a sequence.
+  const rows = op.kind === 'linear' ? elementCount(shapeOf(ctx, xId)) / op.inFeatures : shapeOf(ctx, xId)[0]!;
   switch (op.kind) {
     case 'linear': {
       // loss = 1, sigma = 1 make the LR product kernel the plain D^T X product, scaled by 1/normaliser.
@@ -98,7 +103,7 @@ async function layerProduct(
     case 'layernorm':
     case 'class-token':
     case 'position-embedding':
-      throw new Error(`runtime: layer ${layer.layer} (${op.kind}) has no gradient kernel yet`);
+      return tokenParamProduct(ctx, layer, xId, delta, deltaId, normaliser);
     default:
       return op satisfies never;
   }
@@ -126,5 +131,5 @@ export async function gradProduct(ctx: ExecContext, node: NodeOf<'GradProduct'>)
   const [xId, second, third] = gradProductInputs(node).operands as [string, string, string | undefined];
   const delta =
     third === undefined ? arg(ctx, second) : await errorSignalOf(ctx, node, second, third, node.noiseScale ?? 1);
-  ctx.env.set(out, await layerProduct(ctx, node, layer, xId, delta));
+  ctx.env.set(out, await layerProduct(ctx, node, layer, xId, delta, second));
 }

@@ -38,6 +38,9 @@ export function sigmaOf(ctx: ExecContext, node: IrNode, channels: number): Float
   const id = node.layer === undefined ? undefined : sigmaTensorId(node.layer);
   if (id === undefined || !node.inputs.includes(id)) return new Float64Array(channels).fill(ctx.options.sigma);
   const learned = toF64(num(ctx, id));
+  // A token sequence's channels are its tokens' features (channelsSpatial): the layer's sigma repeats per token.
+  if (learned.length < channels && channels % learned.length === 0)
+    return Float64Array.from({ length: channels }, (_, c) => learned[c % learned.length]!);
   if (learned.length !== channels) {
     throw new Error(`graph executor: layer ${node.layer} has ${learned.length} sigma values for ${channels} channels`);
   }

@@ -10,5 +10,9 @@ export async function sigmaGrad(ctx: ExecContext, node: Extract<IrNode, { kind: 
   const dims = channelsSpatial(ctx, noise);
   const sigma = sigmaOf(ctx, node, dims.channels);
   const args = { eps: num(ctx, noise), loss: num(ctx, loss), sigma, ...dims, normaliser: node.normaliser };
-  ctx.env.set(node.outputs[0]!, toF64(await ctx.kernels['sigma-gradient'](args)));
+  const perChannel = toF64(await ctx.kernels['sigma-gradient'](args));
+  // A token sequence's channels are (token, feature) pairs: each feature's sigma gets the sum over its tokens.
+  const folded = new Float64Array(node.channels);
+  perChannel.forEach((g, c) => (folded[c % node.channels]! += g));
+  ctx.env.set(node.outputs[0]!, folded);
 }

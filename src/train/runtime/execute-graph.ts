@@ -11,6 +11,7 @@ import { isDeviceTensor } from '../../../kernels/device-tensor.js';
 import { downloadInputs, type ExecContext } from './exec-context.js';
 import { add, batchNorm, biasAct, conv2d, matMul, pool } from './exec-forward.js';
 import { gradProduct } from './exec-gradient.js';
+import { layerNorm, softmax, tokenOp } from './exec-tokens.js';
 import { loss, lossBroadcast, reduce } from './exec-loss.js';
 import { noiseInject, signPack } from './exec-noise.js';
 import { sigmaGrad } from './exec-sigma.js';
@@ -48,11 +49,6 @@ async function transfer(ctx: ExecContext, node: IrNode): Promise<void> {
   ctx.env.set(node.outputs[0]!, copy);
 }
 
-/** Token-sequence nodes are simulated and compiled; no kernels run them yet (train refuses such networks first). */
-function noKernelYet(node: IrNode): never {
-  throw new Error(`runtime: node ${node.id} (${node.kind}) has no kernel yet`);
-}
-
 export async function executeNode(ctx: ExecContext, node: IrNode): Promise<void> {
   if (!HANDLE_NODES.has(node.kind)) await downloadInputs(ctx, node.inputs);
   return match(node)
@@ -71,7 +67,9 @@ export async function executeNode(ctx: ExecContext, node: IrNode): Promise<void>
     .with({ kind: 'SigmaGrad' }, (n) => sigmaGrad(ctx, n))
     .with({ kind: 'OptimizerUpdate' }, (n) => optimizerUpdate(ctx, n))
     .with({ kind: 'Transfer' }, (n) => transfer(ctx, n))
-    .with({ kind: 'LayerNorm' }, { kind: 'Softmax' }, { kind: 'TokenOp' }, (n) => noKernelYet(n))
+    .with({ kind: 'LayerNorm' }, (n) => layerNorm(ctx, n))
+    .with({ kind: 'Softmax' }, (n) => softmax(ctx, n))
+    .with({ kind: 'TokenOp' }, (n) => tokenOp(ctx, n))
     .with({ kind: 'AllReduce' }, (n) => identity(ctx, n))
     .exhaustive();
 }
