@@ -39,15 +39,16 @@ function handCount(s: VitShape): { parameters: number; forwardMacsPerSample: num
 const cases: [string, VitShape][] = [
   ['opset 13 (LayerNorm decomposed), class pooling', smallVit],
   ['opset 17 (LayerNormalization), mean pooling', { ...smallVit, opset: 17, pool: 'mean', heads: 4 }],
+  ['opset 13, class pooling by Slice and Squeeze', { ...smallVit, pool: 'slice' }],
 ];
 
 test.each(cases)('%s: token layers; forward equals onnxruntime within 1e-4 relative', async (label, shape) => {
   const bytes = vitOnnx(shape);
-  const file = join(dir, `vit-${shape.opset}.onnx`);
+  const file = join(dir, `vit-${shape.opset}-${shape.pool}.onnx`);
   writeFileSync(file, bytes);
   const { network, weights } = loadOnnxNetwork(file);
   const kinds = network.layers.map((l) => (l.kind === 'residual' ? l.body.map((b) => b.kind).join('+') : l.kind));
-  const pool = shape.pool === 'class' ? 'class-pool' : 'mean-pool';
+  const pool = shape.pool === 'mean' ? 'mean-pool' : 'class-pool';
   const blocks = Array.from({ length: shape.blocks }, () => [
     'layernorm+linear+attention+linear',
     'layernorm+linear+gelu+linear',

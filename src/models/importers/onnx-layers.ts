@@ -62,6 +62,7 @@ function tokenNode(view: GraphView, node: OnnxNode, value: string): ConvertedNod
     case 'Add':
       return positionEmbedding(view, node, value, refuseNode);
     case 'Gather':
+    case 'Slice':
     case 'ReduceMean':
       return tokenPool(view, node, refuseNode);
     default:

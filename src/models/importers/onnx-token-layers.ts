@@ -80,6 +80,30 @@ export function tokenPool(view: GraphView, node: OnnxNode, refuse: Refuse): Conv
       return none([{ kind: 'class-pool', name: node.name }], output);
     refuse(node, 'this Gather (class pooling: token 0 of axis 1 of [1, tokens, features])');
   }
+  if (node.opType === 'Slice') return sliceClassPool(view, node, refuse);
   if (flat && c.int('keepdims', 1) === 0) return none([{ kind: 'mean-pool', name: node.name }], output);
   return refuse(node, 'this ReduceMean (mean pooling: over axis 1 of [1, tokens, features], keepdims 0)');
+}
+
+/** Slice of token 0 ([1, T, F] to [1, 1, F], axis 1 from 0) then Squeeze, Reshape or Flatten to [1, F]: class pooling. */
+function sliceClassPool(view: GraphView, node: OnnxNode, refuse: Refuse): ConvertedNode {
+  const c = view.context(node);
+  const x = c.input(0).shape;
+  const shape = (name: string | undefined): string => (view.onnx.values.get(name ?? '')?.shape ?? []).join();
+  const axes = c.optional(3) ? c.constInts(3) : [0];
+  const then = view.soleConsumer(node.outputs[0] ?? '');
+  const token0 =
+    x.length === 3 &&
+    [1, -2].includes(axes[0] ?? 0) &&
+    axes.length === 1 &&
+    c.constInts(1)[0] === 0 &&
+    shape(node.outputs[0]) === [1, 1, x[2]].join() &&
+    ['Squeeze', 'Reshape', 'Flatten'].includes(then?.opType ?? '') &&
+    shape(then?.outputs[0]) === [1, x[2]].join();
+  if (!token0)
+    refuse(
+      node,
+      'this Slice (class pooling: token 0 of axis 1 of [1, tokens, features], then Squeeze, Reshape or Flatten to [1, features])',
+    );
+  return none([{ kind: 'class-pool', name: node.name }], then!.outputs[0] ?? '');
 }
