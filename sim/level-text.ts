@@ -4,7 +4,7 @@
 import { formatBytes } from '../src/compiler/feasibility.js';
 import type { SimReport } from '../src/report/sim-report.js';
 
-const label = (s: string): string => `  ${s.padEnd(23)}`;
+const label = (s: string): string => `  ${s.padEnd(22)} `;
 
 /** "  traffic hbm -> sram     1.2 MiB per iteration (weight 1.0 MiB, activation 200 KiB)", one per pair. */
 export function levelPairLines(r: SimReport): string[] {

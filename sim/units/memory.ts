@@ -58,7 +58,9 @@ export class MemorySystem {
     private readonly peakFloor: ReadonlyMap<string, number> = new Map(),
   ) {
     this.nodes = new Map(step.graph.nodes.map((n) => [n.id, n]));
-    this.chipShares = chipSharesOf(step, this.nodes);
+    const cached = sharesByStep.get(step);
+    this.chipShares = cached ?? chipSharesOf(step, this.nodes);
+    if (!cached) sharesByStep.set(step, this.chipShares);
     // Every instance any task touches exists before the first demand (the levels an access is staged through included), so instance indices are fixed.
     for (const t of step.tasks)
       for (const a of [...t.reads, ...t.writes]) {
@@ -252,6 +254,9 @@ export class MemorySystem {
     return serial + Math.max(computeCycles, overlap);
   }
 }
+
+/** A step is simulated several times (core counts, spill passes): its shares are computed once. */
+const sharesByStep = new WeakMap<CompiledStep, Map<string, number>>();
 
 const shareKey = (task: Task, tensor: string): string => `${task.node}\u0000${task.microBatch}\u0000${tensor}`;
 
