@@ -145,10 +145,14 @@ function rowsByKey(iv: Intervals): Int32Array[] {
   return out;
 }
 
-/** Peak bytes live at once per instance key (placements whole, before any spill). */
-export function peaksByInstance(iv: Intervals): Map<string, number> {
+/** Peak bytes live at once per instance key (placements whole, before any spill), but for the keys `skip` names. */
+export function peaksByInstance(iv: Intervals, skip: (key: string) => boolean = () => false): Map<string, number> {
   const rows = rowsByKey(iv);
-  return new Map(iv.keys.map((key, k) => [key, wholePeak(iv, rows[k]!) ?? sweep(iv, rows[k]!).peak]));
+  const out = new Map<string, number>();
+  iv.keys.forEach((key, k) => {
+    if (!skip(key)) out.set(key, wholePeak(iv, rows[k]!) ?? sweep(iv, rows[k]!).peak);
+  });
+  return out;
 }
 
 /**
