@@ -39,7 +39,10 @@ function handCount(s: VitShape): { parameters: number; forwardMacsPerSample: num
 const cases: [string, VitShape][] = [
   ['opset 13 (LayerNorm decomposed), class pooling', smallVit],
   ['opset 17 (LayerNormalization), mean pooling', { ...smallVit, opset: 17, pool: 'mean', heads: 4 }],
-  ['opset 13, class pooling by Slice and Squeeze', { ...smallVit, pool: 'slice' }],
+  [
+    'opset 13, class pooling by Slice and Squeeze, weights transposed by Transpose nodes',
+    { ...smallVit, pool: 'slice', transposedWeights: true },
+  ],
 ];
 
 test.each(cases)('%s: token layers; forward equals onnxruntime within 1e-4 relative', async (label, shape) => {

@@ -125,13 +125,13 @@ function linearLayer(view: GraphView, node: OnnxNode): ConvertedNode {
   const c = view.context(node);
   const x = c.input(0).shape;
   const perToken = node.opType === 'MatMul' && x.length === 3;
-  if ((x.length !== 2 && !perToken) || x[0] !== 1 || c.input(1).constant === undefined || c.int('transA', 0) === 1)
+  const b = weightInput(view, node);
+  if ((x.length !== 2 && !perToken) || x[0] !== 1 || !b || c.int('transA', 0) === 1)
     refuse(
       view,
       node,
       `${node.opType} on [${x.join(', ')}] (a weight on a per-sample vector [1, features] or, MatMul, per token of [1, tokens, features])`,
     );
-  const b = constant(view, node, 1);
   const transposed = node.opType === 'Gemm' && c.int('transB', 0) === 1;
   const [inFeatures, outFeatures] = transposed ? [b.dims[1] ?? 0, b.dims[0] ?? 0] : [b.dims[0] ?? 0, b.dims[1] ?? 0];
   const alpha = node.opType === 'Gemm' ? floatAttr(node, 'alpha', 1) : 1;
@@ -152,6 +152,21 @@ function linearLayer(view: GraphView, node: OnnxNode): ConvertedNode {
   if (bias) for (let o = 0; o < outFeatures; o++) biases[o] = scale * (bias.values[size(bias.dims) === 1 ? 0 : o] ?? 0);
   const layer: Layer = { kind: 'linear', name: node.name, inFeatures, outFeatures };
   return { layers: [layer], weights: new Map([[node.name, { weights, biases }]]), output };
+}
+
+/** A product's weight: a constant, or a Transpose [1, 0] of one (PyTorch's nn.Linear without constant folding). */
+function weightInput(view: GraphView, node: OnnxNode): OnnxTensor | undefined {
+  const name = node.inputs[1] ?? '';
+  const direct = view.onnx.values.get(name)?.constant;
+  if (direct) return direct;
+  const transpose = view.onnx.compute.find((n) => n.outputs[0] === name && n.opType === 'Transpose');
+  const source = view.onnx.values.get(transpose?.inputs[0] ?? '')?.constant;
+  const perm = transpose?.attributes.get('perm');
+  if (!source || source.dims.length !== 2 || (Array.isArray(perm) && perm.join() !== '1,0')) return undefined;
+  const [rows = 0, cols = 0] = source.dims;
+  const values = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) values[k * rows + r] = source.values[r * cols + k] ?? 0;
+  return { dims: [cols, rows], dataType: source.dataType, values };
 }
 
 function floatAttr(node: OnnxNode, name: string, fallback: number): number {
