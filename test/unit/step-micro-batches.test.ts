@@ -9,6 +9,12 @@ import { describe, expect, test } from 'vitest';
 import { compileJob, type SimJob } from '../../sim/job.js';
 import { printGraph } from '../../src/ir/print-graph.js';
 import { microBatchesOf, stepInstances } from '../../src/ir/step-instances.js';
+import { estimate } from '../../src/estimators/estimate.js';
+import { initParams } from '../../src/estimators/params.js';
+import { loadHwModel } from '../../src/hw/load.js';
+import { stepSource } from '../../src/compiler/step-source.js';
+import { Runtime } from '../../src/train/runtime/runtime.js';
+import { relativeError, smallCnn } from '../fixtures/bridge-networks.js';
 
 const gpipe: SimJob = {
   model: 'mlp',
@@ -79,4 +85,72 @@ describe('the runtime reads the micro-batches from the graph', () => {
     expect(runtime).toMatch(/stepInstances\(/);
     expect(runtime).toMatch(/microBatchesOf\(/);
   });
+});
+
+test('a conv net under gpipe, 3 micro-batches whose stages sit on other cores than the whole step: the BP gradient (1e-12)', async () => {
+  const samples = 6;
+  const params = initParams(smallCnn, 11);
+  const runtime = await Runtime.create({
+    network: stepSource(smallCnn),
+    backend: 'reference',
+    method: {
+      method: 'bp',
+      copies: 1,
+      sigma: 0.1,
+      baseline: 'none',
+      encoding: 'sign-noise',
+      antithetic: false,
+      layerwise: false,
+    },
+    seed: 5,
+    optimizer: { kind: 'sgd', momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+    schedule: { kind: 'gpipe', batch: samples, microBatches: 3, staleness: 0, hw: loadHwModel('multicore-16') },
+  });
+  for (const [name, p] of params)
+    runtime.params[name] = { weights: Float64Array.from(p.weights), biases: Float64Array.from(p.biases) };
+  const transfers = (rows: number): string[] =>
+    (rows === samples ? runtime.graphs.whole(rows) : runtime.graphs.step(rows)).nodes
+      .filter((n) => n.kind === 'Transfer')
+      .map((n) => n.id);
+  // The micro-batch's graph names its Transfers after other cores; the runtime pairs them by structure.
+  expect(transfers(2)).not.toEqual(transfers(samples));
+  const width = smallCnn.inputShape.reduce((a, b) => a * b, 1);
+  const input = Float64Array.from({ length: samples * width }, (_, i) => Math.sin(i * 1.7));
+  const labels = Int32Array.from({ length: samples }, (_, i) => i % 3);
+  const mine = await runtime.gradients({ x: input, labels, samples }, 0);
+  const oracle = {
+    method: 'bp' as const,
+    copies: 1,
+    sigma: 0.1,
+    baseline: 'none' as const,
+    antithetic: false,
+    layerwise: false,
+    seed: 5,
+    step: 0,
+  };
+  // Batchnorm normalises each micro-batch with its own statistics: the step's gradient is the row-weighted
+  // mean of the micro-batches' BP gradients.
+  const expected = new Map<string, { weights: Float64Array; biases: Float64Array }>();
+  for (const m of microBatchesOf({ batch: samples, microBatches: 3 })) {
+    const rows = {
+      input: input.subarray(m.firstSample * width, (m.firstSample + m.samples) * width),
+      labels: labels.subarray(m.firstSample, m.firstSample + m.samples),
+      size: m.samples,
+    };
+    for (const [name, g] of estimate(smallCnn, params, rows, oracle).gradients) {
+      const sum = expected.get(name) ?? {
+        weights: new Float64Array(g.weights.length),
+        biases: new Float64Array(g.biases.length),
+      };
+      g.weights.forEach((v, i) => (sum.weights[i]! += (v * m.samples) / samples));
+      g.biases.forEach((v, i) => (sum.biases[i]! += (v * m.samples) / samples));
+      expected.set(name, sum);
+    }
+  }
+  expect(expected.size).toBe(params.size);
+  for (const [name, g] of expected) {
+    expect(relativeError(mine.gradients[name]!.weights, g.weights), name).toBeLessThanOrEqual(1e-12);
+    expect(relativeError(mine.gradients[name]!.biases, g.biases), name).toBeLessThanOrEqual(1e-12);
+  }
+  await runtime.dispose();
 });

@@ -93,6 +93,27 @@ function sigmaGradientsOf(ctx: ExecContext): Record<string, Float64Array> {
   return Object.fromEntries(outputsOf(ctx, 'sigma-gradient'));
 }
 
+/** A node's id with its core numbers left out (a Transfer names the first core of the stage it feeds). */
+const coreFree = (id: string): string => id.replace(/core\d+/g, 'core*');
+
+/**
+ * Each node of the whole step's graph with its counterpart in a micro-batch's graph (compiled for the
+ * micro-batch's rows with the step's stage cuts: the same nodes in the same order, though the cores a
+ * stage runs on, and so its Transfers' names, may differ).
+ */
+function counterparts(whole: Graph, part: Graph): Map<string, IrNode> {
+  if (whole === part) return new Map(whole.nodes.map((n) => [n.id, n]));
+  const byKey = new Map<string, IrNode[]>();
+  for (const n of part.nodes) byKey.set(coreFree(n.id), [...(byKey.get(coreFree(n.id)) ?? []), n]);
+  return new Map(
+    whole.nodes.map((n) => {
+      const own = byKey.get(coreFree(n.id))?.shift();
+      if (!own) throw new Error(`runtime: the graph of a micro-batch (${part.meta.batch} rows) has no node ${n.id}`);
+      return [n.id, own];
+    }),
+  );
+}
+
 /** A step's last graph context and result; `combined` when summed over several micro-batches. */
 interface StepRun {
   ctx: ExecContext;
@@ -262,14 +283,11 @@ export class Runtime {
   private async runStep(batch: Batch, step: number, rates: Rates): Promise<StepRun> {
     const whole = this.graphs.whole(batch.samples);
     const parts = microBatchesOf(whole.meta, batch.samples).map((m) => this.partContext(batch, m, step, rates));
-    const nodesOf = parts.map((ctx) => new Map(ctx.graph.nodes.map((n) => [n.id, n])));
+    const nodesOf = parts.map((ctx) => counterparts(whole, ctx.graph));
     for (const { node, micro } of stepInstances(whole)) {
       if (isUpdate(node)) continue;
       for (const p of micro === undefined ? parts.keys() : [micro]) {
-        if (p >= parts.length) continue;
-        const own = nodesOf[p]!.get(node.id);
-        if (!own) throw new Error(`runtime: the graph of micro-batch ${p} has no node ${node.id} of the step graph`);
-        await runNode(parts[p]!, own);
+        if (p < parts.length) await runNode(parts[p]!, nodesOf[p]!.get(node.id)!);
       }
     }
     const results = parts.map((ctx) => this.partResult(ctx));
