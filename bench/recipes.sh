@@ -4,11 +4,13 @@
 # one epoch on a few hundred records (2 shared cores: these are small by necessity). Prints one line
 # per run: the command's settings, test accuracy, and wall seconds, read from each train-report.json.
 # Usage: bench/recipes.sh OUT_DIR [RUNS...]; RUNS are labels of the list below (default: all).
+# CIFAR_DIR=DIR reads CIFAR files from DIR (e.g. real CIFAR, or files from another generator) instead
+# of writing procedural ones to OUT_DIR/data.
 set -eu
 out=${1:?usage: bench/recipes.sh OUT_DIR [RUNS...]}
 shift
-data=$out/data
-[ -d "$data/cifar-10-batches-bin" ] || npx tsx bench/make-cifar.ts "$data" >/dev/null
+data=${CIFAR_DIR:-$out/data}
+[ -d "$data/cifar-10-batches-bin" ] || [ -n "${CIFAR_DIR:-}" ] || npx tsx bench/make-cifar.ts "$data" >/dev/null
 alrflow() { node src/cli/alrflow.mjs "$@"; }
 run() {
   label=$1
@@ -33,3 +35,12 @@ run r9-alr-adam $r9 --method alr --copies 4 --sigma 0.1 --limit 64 --batch 16 --
 run r9-lr-adam $r9 --method lr --copies 4 --sigma 0.1 --limit 64 --batch 16 --optimizer adam --lr 0.001
 run r5-alr-adam-4k $r5 --method alr --copies 8 --sigma 0.1 --limit 4096 --batch 32 --optimizer adam --lr 0.003
 run r9-alr-adam-1e-4 $r9 --method alr --copies 4 --sigma 0.1 --limit 64 --batch 16 --optimizer adam --lr 0.0001
+# The ALR diagnosis on 1,024 records (README): which part of resnet5 ALR moves in one short epoch.
+k8="--limit 1024 --batch 32 --copies 8 --sigma 0.1"
+convs=conv1,conv1.bn,res1.conv1,res1.conv1.bn,res1.conv2,res1.conv2.bn,conv2,conv2.bn
+run r5-1k-bp-adam $r5 $k8 --method bp --optimizer adam --lr 0.001
+run r5-1k-alr-adam $r5 $k8 --method alr --optimizer adam --lr 0.001
+run r5-1k-alr-adam-3e-4 $r5 $k8 --method alr --optimizer adam --lr 0.0003
+run r5-1k-alr-sgd $r5 $k8 --method alr --optimizer sgd --lr 0.01
+run r5-1k-ahybrid-fc-bp $r5 $k8 --method a-hybrid --optimizer adam --lr 0.001
+run r5-1k-ahybrid-fc-alr $r5 $k8 --method a-hybrid --bp-layers $convs --optimizer adam --lr 0.001
