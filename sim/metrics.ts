@@ -145,32 +145,56 @@ function computeUnitTasks(step: CompiledStep): number[] {
  */
 export function bubbleRatio(step: CompiledStep, run: EngineRun, iterations: number): number {
   if (!isPipelined(step.options.schedule)) return 0;
-  const tasks = step.tasks.flatMap((t, i) =>
-    unitKind(step.hw, t.unit) !== 'link' && t.work.kind !== 'none' ? [i] : [],
+  const tasks = Int32Array.from(
+    step.tasks.flatMap((t, i) => (unitKind(step.hw, t.unit) !== 'link' && t.work.kind !== 'none' ? [i] : [])),
   );
-  const n = step.tasks.length;
+  const cores = Int32Array.from(tasks, (t) => step.tasks[t]!.unit.core);
   let sum = 0;
   let counted = 0;
+  let previous: number | null = null;
   for (let it = 0; it < iterations; it++) {
-    const byCore = new Map<number, [number, number][]>();
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const t of tasks) {
-      const a = run.start[it * n + t]!;
-      const b = run.end[it * n + t]!;
-      if (b <= a) continue;
-      lo = Math.min(lo, a);
-      hi = Math.max(hi, b);
-      const list = byCore.get(step.tasks[t]!.unit.core) ?? [];
-      list.push([a, b]);
-      byCore.set(step.tasks[t]!.unit.core, list);
-    }
-    if (hi <= lo) continue;
-    const busiest = Math.max(...[...byCore.values()].map(unionLength));
-    sum += Math.max(0, 1 - busiest / (hi - lo));
+    // An iteration that repeats the previous one shifted (steady state) has its bubble.
+    const value: number | null =
+      it > 0 && repeatsPrevious(run, tasks, step.tasks.length, it)
+        ? previous
+        : iterationBubble(run, tasks, cores, step.tasks.length, it);
+    previous = value;
+    if (value === null) continue;
+    sum += value;
     counted++;
   }
   return counted > 0 ? sum / counted : 0;
+}
+
+/** Whether every task of iteration `it` starts and ends a fixed number of cycles after its previous-iteration self. */
+function repeatsPrevious(run: EngineRun, tasks: Int32Array, n: number, it: number): boolean {
+  if (tasks.length === 0) return true;
+  const d = run.start[it * n + tasks[0]!]! - run.start[(it - 1) * n + tasks[0]!]!;
+  for (const t of tasks) {
+    const x = it * n + t;
+    if (run.start[x] !== run.start[x - n]! + d || run.end[x] !== run.end[x - n]! + d) return false;
+  }
+  return true;
+}
+
+/** The bottleneck core's idle share of iteration `it`'s span (null: the iteration computes nothing). */
+function iterationBubble(run: EngineRun, tasks: Int32Array, cores: Int32Array, n: number, it: number): number | null {
+  const byCore = new Map<number, [number, number][]>();
+  let lo = Infinity;
+  let hi = -Infinity;
+  tasks.forEach((t, k) => {
+    const a = run.start[it * n + t]!;
+    const b = run.end[it * n + t]!;
+    if (b <= a) return;
+    lo = Math.min(lo, a);
+    hi = Math.max(hi, b);
+    const list = byCore.get(cores[k]!) ?? [];
+    list.push([a, b]);
+    byCore.set(cores[k]!, list);
+  });
+  if (hi <= lo) return null;
+  const busiest = Math.max(...[...byCore.values()].map(unionLength));
+  return Math.max(0, 1 - busiest / (hi - lo));
 }
 
 /** Total length of a union of [start, end) intervals. */
