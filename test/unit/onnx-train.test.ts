@@ -1,6 +1,7 @@
 // train and probe from an ONNX file: its initializers are the runtime's starting parameters, so the first
 // BP step's loss on a batch equals the softmax cross-entropy of onnxruntime-node's logits on that batch;
-// --init random (no initialParams) starts elsewhere; a file whose input differs from the dataset is refused.
+// --init random (no initialParams) starts elsewhere; a ViT-shaped file (token layers) starts from its initializers too
+// and a few BP steps lower its loss; a file whose input differs from the dataset is refused.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { stepSource } from '../../src/compiler/step-source.js';
 import { trainNetwork } from '../../src/train/train-setup.js';
 import { defaultTrainConfig } from '../../src/train/train-config.js';
 import { residualNetOnnx, resnetOnnx } from '../fixtures/onnx-builder.js';
+import { smallVit, vitOnnx } from '../fixtures/onnx-vit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'alrflow-onnx-train-'));
 const file = join(dir, 'mnist-resnet.onnx');
@@ -85,6 +87,26 @@ test("torchvision's layout (projection shortcuts, padded max pool): the first st
   });
   const first = await runtime.gradients({ x, labels, samples }, 0);
   expect(Math.abs(first.meanLoss - expected) / expected).toBeLessThan(1e-4);
+});
+
+test("a ViT-shaped file: the first step's loss equals onnxruntime's, and a few BP steps from there lower it", async () => {
+  const model = vitOnnx(smallVit);
+  const vit = join(dir, 'mnist-vit.onnx');
+  writeFileSync(vit, model);
+  const samples = 4;
+  const x = Float64Array.from({ length: samples * 784 }, (_, i) => Math.abs(Math.sin(i * 0.53)));
+  const labels = Int32Array.from([2, 9, 5, 0]);
+  const expected = await onnxruntimeLoss(x, labels, samples, model);
+  const network = stepSource(loadOnnxNetwork(vit).network);
+  const start = await startParams(vit);
+  expect(start.initialParams).toBeDefined();
+  const runtime = await Runtime.create({ network, ...start, backend: 'reference', seed: 1, method, optimizer });
+  const batch = { x, labels, samples };
+  const first = (await runtime.gradients(batch, 0)).meanLoss;
+  expect(Math.abs(first - expected) / expected).toBeLessThan(1e-4);
+  for (let step = 0; step < 5; step++) await runtime.trainStep(batch, step, 0.05);
+  const after = (await runtime.gradients(batch, 5)).meanLoss;
+  expect(after).toBeLessThan(first * 0.8);
 });
 
 test('a file whose input differs from the dataset is refused before anything runs', async () => {
