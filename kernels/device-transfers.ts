@@ -45,3 +45,27 @@ export function transfersPerStep(start: DeviceTransfers, end: DeviceTransfers, s
   });
   return { uploads: per(start.uploads, end.uploads), downloads: per(start.downloads, end.downloads) };
 }
+
+/** Nothing moved. */
+export const NO_TRANSFERS: DeviceTransfers = { uploads: { count: 0, bytes: 0 }, downloads: { count: 0, bytes: 0 } };
+
+/**
+ * `total` plus what moved between two snapshots (one step's transfers, evaluations between steps
+ * left out); undefined where the backend counts nothing.
+ */
+export function addTransfers(
+  total: DeviceTransfers | undefined,
+  start: DeviceTransfers | undefined,
+  end: DeviceTransfers | undefined,
+): DeviceTransfers | undefined {
+  if (!start || !end) return total;
+  const base = total ?? NO_TRANSFERS;
+  const plus = (t: TransferCounts, a: TransferCounts, b: TransferCounts): TransferCounts => ({
+    count: t.count + b.count - a.count,
+    bytes: t.bytes + b.bytes - a.bytes,
+  });
+  return {
+    uploads: plus(base.uploads, start.uploads, end.uploads),
+    downloads: plus(base.downloads, start.downloads, end.downloads),
+  };
+}

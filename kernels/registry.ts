@@ -15,6 +15,7 @@ import {
   parseBackendChoice,
 } from './backends.js';
 import type { TransferStats } from './browser/browser-device.js';
+import type { DeviceOps } from './device-ops.js';
 import type { DeviceTransfers } from './device-transfers.js';
 import { isBrowserBackend } from './names.js';
 import { downloadArgs, type ResidentArgs, type ResidentOutputs, type ResidentTable } from './device-tensor.js';
@@ -53,6 +54,8 @@ export interface KernelRunner {
   transfer?: () => TransferStats;
   /** Host <-> device uploads and downloads so far, where the backend's device memory is apart from the host (gpu.js GPU modes). */
   deviceTransfers?: () => DeviceTransfers;
+  /** What a step needs to keep its state on the device (gpu.js GPU modes); absent elsewhere. */
+  deviceOps?: DeviceOps;
   dispose(): Promise<void>;
 }
 
@@ -115,6 +118,7 @@ async function createRunner(backend: BackendName, engine: string): Promise<Kerne
   if (isGpujsBackend(backend)) {
     const { GpujsContext } = await import('./gpujs/gpujs-context.js');
     const { gpujsTable, gpujsResidentTable } = await import('./gpujs/gpujs-table.js');
+    const { gpujsDeviceOps } = await import('./gpujs/gpujs-device-ops.js');
     const ctx = new GpujsContext(backend);
     const degraded = (): Degradation | null => degradedMode(backend, ctx.takeRanModes());
     return tableRunner({
@@ -124,7 +128,7 @@ async function createRunner(backend: BackendName, engine: string): Promise<Kerne
       resident: gpujsResidentTable(ctx),
       dispose: () => ctx.destroy(),
       degraded,
-      ...(ctx.transfers ? { deviceTransfers: () => ctx.transfers!.snapshot() } : {}),
+      ...(ctx.transfers ? { deviceTransfers: () => ctx.transfers!.snapshot(), deviceOps: gpujsDeviceOps(ctx) } : {}),
     });
   }
   if (isBrowserBackend(backend)) {
@@ -172,6 +176,7 @@ interface TableParts {
   referenceKernels?: ReadonlySet<KernelName>;
   transfer?: () => TransferStats;
   deviceTransfers?: () => DeviceTransfers;
+  deviceOps?: DeviceOps;
 }
 
 function tableRunner(parts: TableParts): KernelRunner {
@@ -185,6 +190,7 @@ function tableRunner(parts: TableParts): KernelRunner {
     referenceKernels = new Set<KernelName>(),
     transfer,
     deviceTransfers,
+    deviceOps,
   } = parts;
   const stamp = <O>(name: KernelName, out: O): { out: O; backend: BackendName; engine: string } => {
     if (referenceKernels.has(name))
@@ -219,6 +225,7 @@ function tableRunner(parts: TableParts): KernelRunner {
     },
     ...(transfer ? { transfer } : {}),
     ...(deviceTransfers ? { deviceTransfers } : {}),
+    ...(deviceOps ? { deviceOps } : {}),
     dispose,
   };
 }

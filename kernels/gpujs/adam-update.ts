@@ -1,8 +1,8 @@
 // gpu.js Adam with bias correction: m' = b1 m + (1 - b1) g, v' = b2 v + (1 - b2) g^2,
 // w' = w - lr (m' / c1) / (sqrt(v' / c2) + eps) with c1 = 1 - b1^t, c2 = 1 - b2^t computed on the
 // host in float64 (they are scalars). One element-wise kernel per output (no kernel maps on webasm).
-import type { AdamUpdateArgs } from '../names.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function adamMomentBody(this: ThreadThis, m: Flat, g: Flat, beta: number, power: number): number {
   const gi = g[this.thread.x]!;
@@ -25,10 +25,10 @@ function adamWeightsBody(
   return w[this.thread.x]! - (lr * mHat) / (Math.sqrt(vHat) + eps);
 }
 
-export async function adamUpdate(
-  ctx: GpujsContext,
-  a: AdamUpdateArgs,
-): Promise<{ w: Float32Array; m: Float32Array; v: Float32Array }> {
+export async function adamUpdate<O>(
+  ctx: Launcher<O>,
+  a: ResidentArgs<'adam-update'>,
+): Promise<{ w: O | Float32Array; m: O | Float32Array; v: O | Float32Array }> {
   const n = a.w.length;
   if (n === 0) return { w: new Float32Array(0), m: new Float32Array(0), v: new Float32Array(0) };
   const mk = ctx.kernel('adam-moment', adamMomentBody, { output: [n], constants: {} });

@@ -94,6 +94,19 @@ export const GPUJS_RESIDENT_KERNELS = [
 ] as const satisfies readonly KernelName[];
 
 /**
+ * The kernels a resident training step adds in pipeline mode (its state stays on the device: the
+ * updates, the BP loss gradient and activation backward, the loss baseline). The browser wire
+ * carries only GPUJS_RESIDENT_KERNELS.
+ */
+export const GPUJS_RESIDENT_STATE_KERNELS = [
+  'sgd-update',
+  'adam-update',
+  'activation-backward',
+  'softmax-gradient',
+  'loss-baseline',
+] as const satisfies readonly KernelName[];
+
+/**
  * The kernels that run on handles in gpu.js pipeline mode (results stay Textures or WebGPU buffers;
  * noise-inject-signs' sign words come to the host). The rest (sign packing, the updates, add)
  * post-process or return host arrays: they get host arrays. Empty on webasm and cpu, whose
@@ -119,5 +132,12 @@ export function gpujsResidentTable(ctx: GpujsContext): ResidentTable {
     'conv2d-backward-weights': (a) => conv2dBackwardWeights(gpu, a),
     'noise-inject': (a) => residentNoiseInject(gpu, a),
     'noise-inject-signs': (a) => residentNoiseInjectSigns(ctx, gpu, a),
-  } satisfies Required<Pick<ResidentTable, (typeof GPUJS_RESIDENT_KERNELS)[number]>>;
+    'sgd-update': (a) => sgdUpdate(gpu, a),
+    'adam-update': (a) => adamUpdate(gpu, a),
+    'activation-backward': (a) => activationBackward(gpu, a),
+    'softmax-gradient': (a) => softmaxGradient(gpu, a),
+    'loss-baseline': (a) => lossBaseline(gpu, a),
+  } satisfies Required<
+    Pick<ResidentTable, (typeof GPUJS_RESIDENT_KERNELS)[number] | (typeof GPUJS_RESIDENT_STATE_KERNELS)[number]>
+  >;
 }

@@ -1,8 +1,8 @@
 // gpu.js loss baseline: one thread per loss row, each summing its sample's copies and subtracting
 // their mean (mode 1) or the mean of the others (mode 2, leave-one-out; nothing with one copy).
 // Rows are n*copies + k, or k*samples + n when copy-major (ES's grouped forward).
-import type { LossBaselineArgs } from '../step-op-args.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function lossBaselineBody(this: ThreadThis, loss: Flat): number {
   const r = this.thread.x;
@@ -24,7 +24,7 @@ function lossBaselineBody(this: ThreadThis, loss: Flat): number {
 
 const MODES = { none: 0, mean: 1, 'leave-one-out': 2 } as const;
 
-export async function lossBaseline(ctx: GpujsContext, a: LossBaselineArgs): Promise<Float32Array> {
+export async function lossBaseline<O>(ctx: Launcher<O>, a: ResidentArgs<'loss-baseline'>): Promise<O> {
   const kernel = ctx.kernel('loss-baseline', lossBaselineBody, {
     output: [a.samples * a.copies],
     constants: { samples: a.samples, copies: a.copies, mode: MODES[a.baseline], copyMajor: a.copyMajor ? 1 : 0 },

@@ -7,6 +7,7 @@
 // exact 16-bit half-word and the host joins the halves. Also noise-inject-signs (host arrays out) and
 // the resident noise kernels (the noisy output stays on the device; only the sign words come back).
 import type { ResidentArgs } from '../device-tensor.js';
+import type { NoiseCounters } from '../device-ops.js';
 import { hostNoiseInjectSigns } from '../host-noise.js';
 import type { NoiseInjectArgs } from '../names.js';
 import type { Flat, GpujsContext, Launcher, ThreadThis } from './gpujs-context.js';
@@ -35,20 +36,22 @@ function noiseSignsBody(this: ThreadThis, seed: number, step: number, layer: num
   return acc;
 }
 
-/** The packed signs of eps for a noise-inject call's counters (z and sigma are not read). */
-export async function noiseSigns(
-  ctx: GpujsContext,
-  a: NoiseInjectArgs | ResidentArgs<'noise-inject'>,
-): Promise<Uint32Array> {
+/** The sign half-words (16 signs per float, exact integers) of a noise-inject call's counters, as the launcher returns them. */
+export function signHalves<O>(gpu: Launcher<O>, a: NoiseCounters): Promise<O> {
   const count = a.rows * a.channels * a.spatial;
-  const words = Math.ceil(count / 32);
-  if (words === 0) return new Uint32Array(0);
-  const kernel = ctx.kernel('noise-signs', noiseSignsBody, {
-    output: [2 * words],
+  const kernel = gpu.kernel('noise-signs', noiseSignsBody, {
+    output: [2 * Math.ceil(count / 32)],
     constants: { count, cols: a.channels * a.spatial },
     helpers: LEAF_HELPERS,
   });
-  const halves = await ctx.call(kernel, a.seed, a.step, a.layer, a.rowOffset);
+  return gpu.call(kernel, a.seed, a.step, a.layer, a.rowOffset);
+}
+
+/** The packed signs of eps for a noise-inject call's counters (z and sigma are not read). */
+export async function noiseSigns(ctx: GpujsContext, a: NoiseCounters): Promise<Uint32Array> {
+  const words = Math.ceil((a.rows * a.channels * a.spatial) / 32);
+  if (words === 0) return new Uint32Array(0);
+  const halves = await signHalves(ctx, a);
   const out = new Uint32Array(words);
   for (let j = 0; j < words; j++) out[j] = (halves[2 * j]! + halves[2 * j + 1]! * 65536) >>> 0;
   return out;

@@ -1,7 +1,7 @@
 // gpu.js softmax gradient: one thread per (row, class), (softmax(logits[r])[c] - onehot(labels[r])[c]) / rows,
 // with the row's max subtracted first so exp cannot overflow in float32.
-import type { SoftmaxGradientArgs } from '../step-op-args.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function softmaxGradientBody(this: ThreadThis, logits: Flat, labels: Flat): number {
   const c = this.thread.x;
@@ -16,7 +16,7 @@ function softmaxGradientBody(this: ThreadThis, logits: Flat, labels: Flat): numb
   return (Math.exp(logits[base + c]! - max) / sum - target) / this.constants.rows;
 }
 
-export async function softmaxGradient(ctx: GpujsContext, a: SoftmaxGradientArgs): Promise<Float32Array> {
+export async function softmaxGradient<O>(ctx: Launcher<O>, a: ResidentArgs<'softmax-gradient'>): Promise<O> {
   const kernel = ctx.kernel('softmax-gradient', softmaxGradientBody, {
     output: [a.classes, a.rows],
     constants: { classes: a.classes, rows: a.rows },

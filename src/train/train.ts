@@ -19,7 +19,7 @@ import { createProgress, type Progress } from './progress.js';
 import { isNonFiniteError, RunDiverged } from './divergence.js';
 import { checkRunDir, removeFailedRun, runPaths, saveRunConfig, writeRunDir } from './run-dir.js';
 import { stepProfile } from './step-profile.js';
-import type { DeviceTransfers } from '../../kernels/device-transfers.js';
+import { addTransfers, NO_TRANSFERS, type DeviceTransfers } from '../../kernels/device-transfers.js';
 import { Runtime } from './runtime/runtime.js';
 import {
   datasetOptions,
@@ -64,12 +64,14 @@ interface Loop {
   totalSteps: number;
   wallSeconds: number;
   keptBytes?: KeptBytes;
-  /** train --profile: the steps timed so far in this invocation, their wall seconds, and the backend's transfer totals when timing began. */
-  profiled?: { steps: number; seconds: number; transfersAtStart?: DeviceTransfers | undefined };
+  /** train --profile: the steps timed so far in this invocation, their wall seconds, and the host <-> device transfers of those steps alone. */
+  profiled?: { steps: number; seconds: number; moved?: DeviceTransfers | undefined };
   memory: MemoryUse;
 }
 
-function save(loop: Loop, step: number): void {
+/** Writes the checkpoint (the runtime's state brought to the host first: a resident run keeps it on the device). */
+async function save(loop: Loop, step: number): Promise<void> {
+  await loop.runtime.syncHost();
   const { arrays, optimizerUpdates } = loop.runtime.exportState();
   writeCheckpoint<CheckpointMeta>(loop.checkpoint, {
     meta: { step, optimizerUpdates, wallSeconds: loop.wallSeconds, config: loop.config },
@@ -143,7 +145,7 @@ async function endOfEpoch(loop: Loop, step: number, epoch: number): Promise<Trai
   const test = await runtime.evaluate(dataset.test.features, dataset.test.labels, dataset.test.count, chunk);
   // Huge but finite weights can still overflow in the evaluation: the same divergence.
   const bad = Object.entries({ train: train.loss, test: test.loss }).find(([, loss]) => !Number.isFinite(loss));
-  if (bad) throw diverged(loop, step, step, `${bad[0]} loss in the evaluation (${bad[1]})`);
+  if (bad) throw await diverged(loop, step, step, `${bad[0]} loss in the evaluation (${bad[1]})`);
   const values = {
     'train.loss': train.loss,
     'train.accuracy': train.accuracy,
@@ -160,13 +162,13 @@ async function endOfEpoch(loop: Loop, step: number, epoch: number): Promise<Trai
 }
 
 /** Saves the last finite state (after `savedStep` steps) and returns the divergence to throw. */
-function diverged(loop: Loop, step: number, savedStep: number, what: string): RunDiverged {
-  save(loop, savedStep);
+async function diverged(loop: Loop, step: number, savedStep: number, what: string): Promise<RunDiverged> {
+  await save(loop, savedStep);
   return new RunDiverged({ step, epoch: Math.floor((step - 1) / loop.stepsPerEpoch) + 1, what, savedStep });
 }
 
 /** Kernels refuse non-finite values: overflowing activations are the same divergence as a NaN loss. */
-function asDivergence(loop: Loop, step: number, savedStep: number, err: unknown): unknown {
+async function asDivergence(loop: Loop, step: number, savedStep: number, err: unknown): Promise<unknown> {
   return isNonFiniteError(err) ? diverged(loop, step, savedStep, `values (${err.message})`) : err;
 }
 
@@ -183,23 +185,22 @@ async function runStep(loop: Loop, step: number): Promise<number> {
     step,
   );
   const started = performance.now();
-  const result = await loop.runtime.trainStep(batch, step, lr, sigmaLr).catch((err: unknown) => {
-    throw asDivergence(loop, step + 1, step, err);
+  const before = loop.runtime.deviceTransfers();
+  const result = await loop.runtime.trainStep(batch, step, lr, sigmaLr).catch(async (err: unknown) => {
+    throw await asDivergence(loop, step + 1, step, err);
   });
   const seconds = (performance.now() - started) / 1000;
   loop.wallSeconds += seconds;
   if (loop.profiled && loop.runtime.profile) {
     loop.profiled.steps++;
     loop.profiled.seconds += seconds;
+    loop.profiled.moved = addTransfers(loop.profiled.moved, before, loop.runtime.deviceTransfers());
   }
   // The first step of an invocation compiles graphs and warms kernels up: profiling starts after it.
-  if (loop.profiled && !loop.runtime.profile) {
-    loop.runtime.profile = new Map();
-    loop.profiled.transfersAtStart = loop.runtime.deviceTransfers();
-  }
+  if (loop.profiled && !loop.runtime.profile) loop.runtime.profile = new Map();
   loop.keptBytes = result.keptBytes;
-  if (!Number.isFinite(result.meanLoss)) throw diverged(loop, step + 1, step, `loss (${result.meanLoss})`);
-  if (!loop.runtime.finite()) throw diverged(loop, step + 1, step, 'parameters');
+  if (!Number.isFinite(result.meanLoss)) throw await diverged(loop, step + 1, step, `loss (${result.meanLoss})`);
+  if (!loop.runtime.finite()) throw await diverged(loop, step + 1, step, 'parameters');
   const samplesPerSecond = config.batch / seconds;
   loop.metrics.append({
     kind: 'step',
@@ -231,14 +232,14 @@ async function runSteps(
     await runStep(loop, step);
     const done = step + 1;
     if (done % loop.stepsPerEpoch === 0) {
-      final = await endOfEpoch(loop, done, done / loop.stepsPerEpoch).catch((err: unknown) => {
-        throw asDivergence(loop, done, done, err);
+      final = await endOfEpoch(loop, done, done / loop.stepsPerEpoch).catch(async (err: unknown) => {
+        throw await asDivergence(loop, done, done, err);
       });
     }
     if (done % loop.config.checkpointEvery === 0 || done % loop.stepsPerEpoch === 0 || done === loop.totalSteps)
-      save(loop, done);
+      await save(loop, done);
     if (interrupted() || (options.stopAfterSteps !== undefined && done - startStep >= options.stopAfterSteps)) {
-      save(loop, done);
+      await save(loop, done);
       return { stoppedAt: done };
     }
   }
@@ -313,8 +314,8 @@ function summaryBase(loop: Loop): Omit<TrainSummary, 'final' | 'status'> {
   const profile =
     loop.profiled && loop.runtime.profile
       ? stepProfile(loop.runtime.profile, loop.profiled.steps, loop.profiled.seconds, {
-          start: loop.profiled.transfersAtStart,
-          end: loop.runtime.deviceTransfers(),
+          start: loop.profiled.moved && NO_TRANSFERS,
+          end: loop.profiled.moved,
         })
       : undefined;
   const transfer = loop.runtime.transfer();

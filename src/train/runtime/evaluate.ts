@@ -1,6 +1,7 @@
 // Scoring a data split with the current parameters: the BP graph's forward and loss nodes, run in
 // chunks of rows, giving the mean loss and the accuracy (arg-max of the logits). Not training: no
 // noise, no gradients, no updates.
+import { downloadResult } from '../../../kernels/device-tensor.js';
 import type { Graph } from '../../ir/types.js';
 import { executeGraph } from './execute-graph.js';
 import { hostNum, type ExecContext } from './exec-context.js';
@@ -49,8 +50,9 @@ export async function evaluateSplit(
     await executeGraph(ctx, (n) => n.phase === 'forward' || n.phase === 'loss');
     const lossNode = ctx.graph.nodes.find((n) => n.kind === 'Loss')!;
     const logits = await hostNum(ctx, lossNode.inputs[0]!);
+    const losses = await downloadResult(ctx.losses[0]!);
     host.releaseHandles();
-    lossSum += ctx.losses[0]!.reduce((a, b) => a + b, 0);
+    lossSum += (losses as ArrayLike<number> as number[]).reduce((a, b) => a + b, 0);
     correct += correctRows(logits, batch.labels, rows, host.classes);
   }
   return { loss: lossSum / count, accuracy: correct / count };

@@ -6,6 +6,7 @@
 // pass a tensor on to a kernel take it with `arg` (a handle stays on the device); host reads use
 // `num` (sync; execute-graph.ts downloads a node's handle inputs first) or `hostNum` (downloads).
 import { type DeviceTensor, isDeviceTensor, type Resident } from '../../../kernels/device-tensor.js';
+import type { DeviceOps } from '../../../kernels/device-ops.js';
 import type { KernelTable, NumArray } from '../../../kernels/names.js';
 import { signUnpack } from '../../../kernels/reference/index.js';
 import { elementCount } from '../../ir/graph.js';
@@ -63,8 +64,15 @@ export interface ExecContext {
   params: Map<string, ParamDecl>;
   env: Map<string, EnvValue>;
   labels: Int32Array;
-  /** Raw per-row losses of every Loss node, in execution order. */
-  losses: Float64Array[];
+  /** Raw per-row losses of every Loss node, in execution order (handles where the step's state stays on the device). */
+  losses: (Float64Array | DeviceTensor)[];
+  /**
+   * Present where the step's state stays on the device (resolve-kernels.ts `ops`): the handlers keep
+   * losses, error signals, gradients and updates there, and slice parameter buffers there.
+   */
+  ops?: DeviceOps;
+  /** Weights and biases sliced from a parameter buffer on the device, by tensor id (once per step). */
+  slices?: Map<string, { weights: DeviceTensor; biases: DeviceTensor }>;
   options: ExecOptions;
   /** When set, each node's measured time is added here (train --profile). */
   profile?: Map<string, { op: IrNode['kind']; ms: number; calls: number }>;
@@ -136,11 +144,46 @@ export function featureLayout(ctx: ExecContext, id: string): { rows: number; cha
   return channelsSpatial(ctx, id);
 }
 
+/** Whether a tensor holds sign bits on the device (16 per float: gpujs-device-ops.ts' sign words). */
+export function isDeviceSigns(ctx: ExecContext, id: string): boolean {
+  return isDeviceTensor(ctx.env.get(id)) && ctx.graph.tensors[id]?.dtype === 'bit';
+}
+
+/** A sign-bit tensor's words on the host: as stored, or joined from a downloaded device tensor's half-words. */
+export function hostSigns(ctx: ExecContext, id: string): Uint32Array | undefined {
+  const t = ctx.env.get(id);
+  if (t instanceof Uint32Array) return t;
+  if (!isDeviceSigns(ctx, id)) return undefined;
+  const halves = num(ctx, id);
+  return Uint32Array.from({ length: halves.length / 2 }, (_, j) => (halves[2 * j]! + halves[2 * j + 1]! * 65536) >>> 0);
+}
+
 /** A stored noise tensor as floats: eps itself, or +-1 unpacked from sign bits. */
 export function noiseValues(ctx: ExecContext, id: string): Float64Array {
-  const t = ctx.env.get(id);
-  if (t instanceof Uint32Array) return signUnpack(t, elementCount(shapeOf(ctx, id)));
+  const signs = hostSigns(ctx, id);
+  if (signs) return signUnpack(signs, elementCount(shapeOf(ctx, id)));
   return toF64(num(ctx, id));
+}
+
+/**
+ * One parameter set's weights and biases as kernel arguments: slices of a buffer kept on the device
+ * (cut once per step), or undefined where the buffer is a host array (groupParams reads it).
+ */
+export async function deviceParams(
+  ctx: ExecContext,
+  id: string,
+  layer: ParamDecl,
+): Promise<{ weights: DeviceTensor; biases: DeviceTensor } | undefined> {
+  const value = ctx.env.get(id);
+  if (!ctx.ops || !isDeviceTensor(value)) return undefined;
+  ctx.slices ??= new Map();
+  let parts = ctx.slices.get(id);
+  if (!parts) {
+    const weights = await ctx.ops.slice(value, 0, layer.weights);
+    parts = { weights, biases: await ctx.ops.slice(value, layer.weights, value.length - layer.weights) };
+    ctx.slices.set(id, parts);
+  }
+  return parts;
 }
 
 /** The declaration of the parametrised layer a node names. */

@@ -11,11 +11,13 @@ import type { IrNode, ParamDecl } from '../../ir/types.js';
 import { elementCount } from '../../ir/graph.js';
 import { repeatRows } from './host-ops.js';
 import { attentionProduct } from './exec-tokens.js';
+import type { Resident } from '../../../kernels/device-tensor.js';
 import {
   arg,
   batchStats,
   channelsSpatial,
   featureLayout,
+  deviceParams,
   hostNum,
   num,
   packStats,
@@ -66,15 +68,16 @@ export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<
   const op = layer.op;
   if (op.kind !== 'linear') throw new Error(`graph executor: MatMul ${node.id} on a ${op.kind} layer`);
   const [a, p] = node.inputs as [string, string];
+  const onDevice = await deviceParams(ctx, p, layer);
   if (node.phase === 'backward') {
-    const [w] = groupParams(ctx, p, layer);
+    const w = onDevice?.weights ?? groupParams(ctx, p, layer)[0]!.weights;
     ctx.env.set(
       node.outputs[0]!,
-      await ctx.device.matmul({ a: arg(ctx, a), b: w!.weights, m: node.m, k: op.outFeatures, n: op.inFeatures }),
+      await ctx.device.matmul({ a: arg(ctx, a), b: w, m: node.m, k: op.outFeatures, n: op.inFeatures }),
     );
     return;
   }
-  const sets = groupParams(ctx, p, layer);
+  const sets: { weights: Resident; biases: Resident }[] = onDevice ? [onDevice] : groupParams(ctx, p, layer);
   // One product row per sample, or per token of a sequence: the input holds m rows of inFeatures.
   if (sets.length === 1 && elementCount(shapeOf(ctx, a)) === node.m * op.inFeatures) {
     ctx.env.set(
@@ -94,7 +97,7 @@ export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<
   const out = await perGroup(sets.length, node.m * sets.length * op.outFeatures, (g) =>
     ctx.kernels['matmul-a-bt']({
       a: groupRows(x, xRows, node.m, g),
-      b: sets[g]!.weights,
+      b: sets[g]!.weights as NumArray,
       m: node.m,
       k: op.inFeatures,
       n: op.outFeatures,
@@ -133,17 +136,33 @@ export async function conv2d(ctx: ExecContext, node: NodeOf<'Conv2d'>): Promise<
   ctx.env.set(node.outputs[0]!, out);
 }
 
+/** BP through an activation: on the device where the step's state stays there, else on host arrays. */
+async function activationBackward(
+  ctx: ExecContext,
+  dyId: string,
+  xId: string,
+  activation: Exclude<NodeOf<'BiasAct'>['act'], 'none'>,
+): Promise<Resident> {
+  if (ctx.ops) return ctx.device['activation-backward']({ dy: arg(ctx, dyId), x: arg(ctx, xId), activation });
+  const [dy, x] = [await hostNum(ctx, dyId), await hostNum(ctx, xId)];
+  return ctx.kernels['activation-backward']({ dy, x, activation });
+}
+
 export async function biasAct(ctx: ExecContext, node: NodeOf<'BiasAct'>): Promise<void> {
   const [a, b] = node.inputs as [string, string | undefined];
   if (node.phase === 'backward') {
     if (node.act === 'none') throw new Error(`graph executor: backward BiasAct ${node.id} without an activation`);
-    const [dy, x] = [await hostNum(ctx, a), await hostNum(ctx, b!)];
-    ctx.env.set(node.outputs[0]!, await ctx.kernels['activation-backward']({ dy, x, activation: node.act }));
+    ctx.env.set(node.outputs[0]!, await activationBackward(ctx, a, b!, node.act));
     return;
   }
   const { rows, channels, spatial } = featureLayout(ctx, node.outputs[0]!);
-  const sets =
-    b === undefined ? [{ biases: new Float64Array(channels) }] : groupParams(ctx, b, paramDecl(ctx, node.layer));
+  const onDevice = b === undefined ? undefined : await deviceParams(ctx, b, paramDecl(ctx, node.layer));
+  const sets: { biases: Resident }[] =
+    b === undefined
+      ? [{ biases: new Float64Array(channels) }]
+      : onDevice
+        ? [onDevice]
+        : groupParams(ctx, b, paramDecl(ctx, node.layer));
   if (sets.length === 1) {
     ctx.env.set(
       node.outputs[0]!,
@@ -163,7 +182,7 @@ export async function biasAct(ctx: ExecContext, node: NodeOf<'BiasAct'>): Promis
   const out = await perGroup(sets.length, z.length, (g) =>
     ctx.kernels['bias-activation']({
       z: z.subarray(g * per * channels * spatial, (g + 1) * per * channels * spatial),
-      bias: sets[g]!.biases,
+      bias: sets[g]!.biases as NumArray,
       rows: per,
       channels,
       spatial,

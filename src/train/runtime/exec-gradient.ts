@@ -69,7 +69,7 @@ async function layerProduct(
   xId: string,
   delta: Resident,
   deltaId: string,
-): Promise<Float64Array> {
+): Promise<Resident> {
   const normaliser = node.normaliser ?? 1;
   const x = arg(ctx, xId);
   const op = layer.op;
@@ -78,19 +78,20 @@ async function layerProduct(
   switch (op.kind) {
     case 'linear': {
       // loss = 1, sigma = 1 make the LR product kernel the plain D^T X product, scaled by 1/normaliser.
-      const g = await downloadResult(
-        await ctx.device['lr-grad-product']({
-          loss: new Float64Array(rows).fill(1),
-          e: delta,
-          x,
-          sigma: new Float64Array(op.outFeatures).fill(1),
-          rows,
-          outs: op.outFeatures,
-          ins: op.inFeatures,
-          scale: 1 / normaliser,
-        }),
-      );
-      return concat(g.weights, g.biases, 1);
+      const g = await ctx.device['lr-grad-product']({
+        loss: new Float64Array(rows).fill(1),
+        e: delta,
+        x,
+        sigma: new Float64Array(op.outFeatures).fill(1),
+        rows,
+        outs: op.outFeatures,
+        ins: op.inFeatures,
+        scale: 1 / normaliser,
+      });
+      // The step's state on the device: the gradient buffer stays there.
+      if (ctx.ops) return ctx.ops.concat([g.weights, g.biases]);
+      const host = await downloadResult(g);
+      return concat(host.weights, host.biases, 1);
     }
     case 'conv2d': {
       const [, , height, width] = shapeOf(ctx, xId) as [number, number, number, number];

@@ -4,7 +4,7 @@
 // (ES: the per-copy loss sums; LR fold: each sample's K error signals summed before the product).
 // The logits and the fold's copy sum may stay on the device; the loss vector comes to the host
 // (baselines, the run's loss).
-import { downloadResult } from '../../../kernels/device-tensor.js';
+import { type DeviceTensor, downloadResult, isDeviceTensor, type Resident } from '../../../kernels/device-tensor.js';
 import { errorSignal } from '../../../kernels/reference/index.js';
 import type { IrNode } from '../../ir/types.js';
 import {
@@ -13,6 +13,8 @@ import {
   channelsSpatial,
   downloadInputs,
   hostNum,
+  hostSigns,
+  isDeviceSigns,
   noiseValues,
   num,
   toF64,
@@ -34,9 +36,35 @@ function rowLabels(ctx: ExecContext, node: NodeOf<'Loss'>): Int32Array {
   );
 }
 
+/** The Loss node on the device (the step's state stays there): every output a handle but loss-signs' signs. */
+async function deviceLoss(ctx: ExecContext, node: NodeOf<'Loss'>, labels: Int32Array): Promise<void> {
+  const logits = arg(ctx, node.inputs[0]!);
+  const { rows, classes } = node;
+  const losses = await ctx.device['softmax-cross-entropy']({ logits, labels, rows, classes });
+  ctx.losses.push(losses as DeviceTensor);
+  const emits = node.emits ?? 'gradient';
+  if (emits === 'gradient') {
+    ctx.env.set(node.outputs[0]!, losses);
+    if (node.outputs[1] !== undefined)
+      ctx.env.set(node.outputs[1], await ctx.device['softmax-gradient']({ logits, labels, rows, classes }));
+    return;
+  }
+  const K = copiesOf(node);
+  const shaped = await ctx.device['loss-baseline']({
+    loss: losses,
+    samples: rows / K,
+    copies: K,
+    baseline: node.baseline ?? 'none',
+    copyMajor: node.rowLayout === 'copy-major',
+  });
+  ctx.env.set(node.outputs[0]!, emits === 'loss-signs' ? toF64(await downloadResult(shaped)).map(Math.sign) : shaped);
+  if (node.outputs[1] !== undefined) ctx.env.set(node.outputs[1], shaped);
+}
+
 export async function loss(ctx: ExecContext, node: NodeOf<'Loss'>): Promise<void> {
   const logitsId = node.inputs[0]!;
   const labels = rowLabels(ctx, node);
+  if (ctx.ops) return deviceLoss(ctx, node, labels);
   const losses = toF64(
     await downloadResult(
       await ctx.device['softmax-cross-entropy']({
@@ -88,33 +116,58 @@ function errorSignalParts(
   return { dims, sigma: sigmaOf(ctx, node, dims.channels) };
 }
 
-/** The error signal of `node` (a gradient product) from its noise source and loss. */
+/** The error signal of `node` (a gradient product) from its noise source and loss (on the device where they are). */
 export async function errorSignalOf(
   ctx: ExecContext,
   node: IrNode,
   source: string,
   lossId: string,
   scale: number,
-): Promise<Float64Array> {
+): Promise<Resident> {
   const { dims, sigma } = errorSignalParts(ctx, node, source);
+  const device = deviceSignalOf(ctx, source, lossId, dims, sigma, scale);
+  if (device) return device;
   const loss = toF64(await hostNum(ctx, lossId));
   await downloadInputs(ctx, [source]);
   return errorSignal(loss, noiseValues(ctx, source), sigma, dims, scale);
 }
 
+/** The error signal formed on the device from the noise or sign words kept there; undefined when on the host. */
+function deviceSignalOf(
+  ctx: ExecContext,
+  source: string,
+  lossId: string,
+  dims: ReturnType<typeof channelsSpatial>,
+  sigma: Float64Array,
+  scale: number,
+): Promise<DeviceTensor> | undefined {
+  const noise = ctx.env.get(source);
+  if (!ctx.ops || !isDeviceTensor(noise)) return undefined;
+  if (!isDeviceSigns(ctx, source))
+    return ctx.ops.errorSignal({ eps: noise, loss: arg(ctx, lossId), sigma, ...dims, scale });
+  const halves = noise;
+  const signs = { halves, count: dims.rows * dims.channels * dims.spatial };
+  return ctx.ops.signErrorSignal({ signs, loss: arg(ctx, lossId), sigma, ...dims, scale });
+}
+
 /**
  * The fold's per-sample sums of the error signals, read from eps or packed sign bits in one pass (host-ops
- * errorCopySum).
+ * errorCopySum), or formed and summed on the device from device sign words.
  */
-async function copySummedErrorSignal(ctx: ExecContext, node: NodeOf<'Reduce'>): Promise<Float64Array> {
+async function copySummedErrorSignal(ctx: ExecContext, node: NodeOf<'Reduce'>): Promise<Resident> {
   const [source, lossId] = node.inputs as [string, string];
   const { dims, sigma } = errorSignalParts(ctx, node, source);
+  const rows = deviceSignalOf(ctx, source, lossId, dims, sigma, node.noiseScale ?? 1);
+  if (rows) {
+    const width = dims.channels * dims.spatial;
+    const K = copiesOf(node);
+    return ctx.device['copy-sum']({ x: await rows, samples: dims.rows / K, copies: K, width });
+  }
   const loss = await hostNum(ctx, lossId);
   await downloadInputs(ctx, [source]);
-  const noise = ctx.env.get(source)!;
   return errorCopySum(
     loss,
-    noise instanceof Uint32Array ? noise : num(ctx, source),
+    hostSigns(ctx, source) ?? num(ctx, source),
     sigma,
     dims,
     copiesOf(node),

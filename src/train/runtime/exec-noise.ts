@@ -27,6 +27,7 @@ import {
 } from './exec-context.js';
 import { makeAntithetic, repeatRows } from './host-ops.js';
 import type { NumArray } from '../../../kernels/names.js';
+import type { Resident } from '../../../kernels/device-tensor.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
@@ -106,19 +107,32 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   const zId = node.inputs[0]!;
   const zRows = shapeOf(ctx, zId)[0]!;
   const dims = channelsSpatial(ctx, out!);
-  // Resident: z stays on the device and so does the noisy output; only the sign words reach the host.
-  const r = await ctx.device['noise-inject-signs']({
-    z: zRows === rows ? arg(ctx, zId) : repeatRowsKeepingType(await hostNum(ctx, zId), zRows, copiesOf(node)),
+  const args = {
+    z: zRows === rows ? arg(ctx, zId) : await repeatedZ(ctx, zId, zRows, copiesOf(node)),
     sigma: sigmaOf(ctx, node, dims.channels),
     ...dims,
     seed: ctx.options.seed,
     step: ctx.options.step,
     layer: paramDecl(ctx, node.layer).stream,
     rowOffset: noiseRowOffset(ctx, node),
-  });
+  };
+  // The step's state on the device: the sign words stay there too (16 signs per float).
+  if (ctx.ops) {
+    ctx.env.set(out!, await ctx.device['noise-inject'](args));
+    ctx.env.set(keep, (await ctx.ops.signWords(args)).halves);
+    return true;
+  }
+  // Resident: z stays on the device and so does the noisy output; only the sign words reach the host.
+  const r = await ctx.device['noise-inject-signs'](args);
   ctx.env.set(out!, r.out);
   ctx.env.set(keep, r.signs);
   return true;
+}
+
+/** A copy-invariant input's rows repeated K times: on the device where the step's state stays there. */
+async function repeatedZ(ctx: ExecContext, zId: string, zRows: number, copies: number): Promise<Resident> {
+  if (ctx.ops) return ctx.ops.repeatRows(arg(ctx, zId), zRows, copies);
+  return repeatRowsKeepingType(await hostNum(ctx, zId), zRows, copies);
 }
 
 /**
@@ -165,8 +179,38 @@ function addNoiseRepeated(
   return out;
 }
 
+/**
+ * LR's NoiseInject on the device (the step's state stays there): the noisy output, and the float
+ * noise it keeps drawn again by the same counters (noise-inject on zeros with sigma 1). Returns false
+ * when the node is not of that form (no input, copy-major, antithetic, or sign bits kept).
+ */
+async function injectOnDevice(ctx: ExecContext, node: NodeOf<'NoiseInject'>): Promise<boolean> {
+  const [out, keep] = node.outputs;
+  if (!ctx.ops || node.inputs.length !== 1 || node.rowLayout === 'copy-major' || node.antithetic) return false;
+  if (keep !== undefined && ctx.graph.tensors[keep]?.dtype === 'bit') return false;
+  const rows = shapeOf(ctx, out!)[0]!;
+  const zId = node.inputs[0]!;
+  const zRows = shapeOf(ctx, zId)[0]!;
+  const dims = channelsSpatial(ctx, out!);
+  const counters = {
+    ...dims,
+    seed: ctx.options.seed,
+    step: ctx.options.step,
+    layer: paramDecl(ctx, node.layer).stream,
+    rowOffset: noiseRowOffset(ctx, node),
+  };
+  const z = zRows === rows ? arg(ctx, zId) : await repeatedZ(ctx, zId, zRows, copiesOf(node));
+  ctx.env.set(out!, await ctx.device['noise-inject']({ z, sigma: sigmaOf(ctx, node, dims.channels), ...counters }));
+  if (keep === undefined) return true;
+  const zeros = new Float32Array(dims.rows * dims.channels * dims.spatial);
+  const ones = new Float32Array(dims.channels).fill(1);
+  ctx.env.set(keep, await ctx.device['noise-inject']({ z: zeros, sigma: ones, ...counters }));
+  return true;
+}
+
 export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>): Promise<void> {
   if (await injectKeepingSigns(ctx, node)) return;
+  if (await injectOnDevice(ctx, node)) return;
   await downloadInputs(ctx, node.inputs);
   const out = node.outputs[0]!;
   const [rows, ...unitShape] = shapeOf(ctx, out);

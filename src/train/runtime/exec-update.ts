@@ -7,7 +7,8 @@
 import type { KernelTable, NumArray } from '../../../kernels/names.js';
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
 import type { IrNode } from '../../ir/types.js';
-import { num, toF64, type ExecContext } from './exec-context.js';
+import type { DeviceOps } from '../../../kernels/device-ops.js';
+import { arg, downloadInputs, num, toF64, type ExecContext } from './exec-context.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
@@ -68,7 +69,34 @@ function rateOf(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): { lr: number
   return sigma;
 }
 
+/** One optimizer update of one parameter buffer on the device (staleness 0): values, gradient and state stay there. */
+async function deviceUpdate(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'OptimizerUpdate'>): Promise<void> {
+  const { values, applied, state: stateIn } = updateInputs(node);
+  const [out, stateOut] = node.outputs as [string, string | undefined];
+  const w = arg(ctx, values);
+  const g = arg(ctx, applied);
+  const state = stateIn !== undefined && ctx.env.has(stateIn) ? arg(ctx, stateIn) : undefined;
+  const { lr, optimizer: o, updateCount } = ctx.options;
+  if (node.optimizer === 'sgd') {
+    const v = state ?? new Float64Array(w.length);
+    const r = await ctx.device['sgd-update']({ w, g, v, lr, momentum: o.momentum });
+    ctx.env.set(out, r.w);
+    if (stateOut !== undefined) ctx.env.set(stateOut, r.v);
+    return;
+  }
+  const P = w.length;
+  const [m, v] = state
+    ? [await ops.slice(state, 0, P), await ops.slice(state, P, P)]
+    : [new Float64Array(P), new Float64Array(P)];
+  const { beta1, beta2, eps } = o;
+  const r = await ctx.device['adam-update']({ w, g, m, v, lr, beta1, beta2, eps, t: updateCount });
+  ctx.env.set(out, r.w);
+  if (stateOut !== undefined) ctx.env.set(stateOut, await ops.concat([r.m, r.v]));
+}
+
 export async function optimizerUpdate(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): Promise<void> {
+  if (ctx.ops && node.target !== 'sigma' && !node.stale) return deviceUpdate(ctx, ctx.ops, node);
+  await downloadInputs(ctx, node.inputs);
   const { values, applied, state: stateIn, fresh } = updateInputs(node);
   const [out, ...rest] = node.outputs as [string, ...string[]];
   // Staleness 1: this step's gradient becomes the stale buffer the next step applies.

@@ -28,6 +28,7 @@ const HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set([
   'GradProduct',
   'AllReduce',
   'Transfer',
+  'OptimizerUpdate',
 ]);
 
 /** AllReduce with the rows already summed on one device: the output is the input. */

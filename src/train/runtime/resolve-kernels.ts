@@ -14,6 +14,7 @@ import {
 import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from '../../../kernels/names.js';
 import { KERNEL_NAMES } from '../../../kernels/names.js';
 import type { TransferStats } from '../../../kernels/browser/browser-device.js';
+import type { DeviceOps } from '../../../kernels/device-ops.js';
 import type { DeviceTransfers } from '../../../kernels/device-transfers.js';
 import { openBackend, type KernelRunner } from '../../../kernels/registry.js';
 import { ConfigError } from '../../errors.js';
@@ -34,6 +35,13 @@ export interface ResolvedKernels {
   transfer(): TransferStats | undefined;
   /** Host <-> device uploads and downloads so far (gpu.js GPU modes); undefined where nothing counts them. */
   deviceTransfers(): DeviceTransfers | undefined;
+  /**
+   * Device operations for a step whose state stays on the device (gpu.js GPU modes with residency
+   * on); their results are tracked like `device`'s. Absent: the step's state lives on the host.
+   */
+  ops?: DeviceOps;
+  /** Takes a handle out of the step's tracking: the caller keeps it across steps and disposes it. */
+  keep(handle: DeviceTensor): void;
   /** Disposes every handle produced since the last call; returns how many. */
   releaseHandles(): number;
   dispose(): Promise<void>;
@@ -83,6 +91,25 @@ function deviceTable(runner: KernelRunner, ran: RanLog, live: Set<DeviceTensor>)
   return Object.fromEntries(KERNEL_NAMES.map((name) => [name, entry(name)])) as DeviceKernels;
 }
 
+/** The device operations with every handle they return added to `live`. */
+function trackedOps(ops: DeviceOps, live: Set<DeviceTensor>): DeviceOps {
+  const track = async <T extends DeviceTensor | { halves: DeviceTensor }>(p: Promise<T>): Promise<T> => {
+    const out = await p;
+    live.add('halves' in out ? out.halves : out);
+    return out;
+  };
+  return {
+    slice: (x, start, length) => track(ops.slice(x, start, length)),
+    concat: (parts) => track(ops.concat(parts)),
+    repeatRows: (x, rows, copies) => track(ops.repeatRows(x, rows, copies)),
+    sum: (x) => track(ops.sum(x)),
+    nonFinite: (x) => track(ops.nonFinite(x)),
+    signWords: (a) => track(ops.signWords(a)),
+    signErrorSignal: (a) => track(ops.signErrorSignal(a)),
+    errorSignal: (a) => track(ops.errorSignal(a)),
+  };
+}
+
 export async function resolveKernels(choice: string, resident = residentDefault()): Promise<ResolvedKernels> {
   const runner = await openBackend(choice);
   const ran: RanLog = { all: new Set(), byKernel: new Map() };
@@ -90,9 +117,12 @@ export async function resolveKernels(choice: string, resident = residentDefault(
   const kernels = recordingTable(runner, ran);
   // Residency off: the host kernels, whose results are never handles (so no argument is one either).
   const device = resident && runner.resident ? deviceTable(runner, ran, live) : (kernels as unknown as DeviceKernels);
+  const ops = resident && runner.resident && runner.deviceOps ? trackedOps(runner.deviceOps, live) : undefined;
   return {
     kernels,
     device,
+    ...(ops ? { ops } : {}),
+    keep: (h) => void live.delete(h),
     resident: resident && runner.resident,
     get backend() {
       return ran.all.size === 0 ? runner.backend : [...ran.all].sort().join('+');

@@ -10,7 +10,10 @@
 // Intermediate tensors may stay on the backend's device between kernels (`resident`, default on
 // unless ALRFLOW_RESIDENT=off); every handle a step or an evaluation chunk produces is disposed
 // when it ends. Parameters and optimizer state stay host float64 arrays between steps, so
-// checkpoints (state-io.ts) hold exactly what the next step reads.
+// checkpoints (state-io.ts) hold exactly what the next step reads; where the backend has device
+// operations (gpu.js GPU modes) and a step is one part at staleness 0 without learned sigma, they
+// stay on the device instead (device-state.ts) and a step reads back only its loss and the
+// finiteness of its update; syncHost() brings the host copies up to date (checkpoints).
 import { exactMethod } from '../../compiler/methods/registry.js';
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
 import { elementCount } from '../../ir/graph.js';
@@ -18,7 +21,9 @@ import type { Graph, GraphPort, IrNode, ParamDecl, PortRole } from '../../ir/typ
 import type { StepSource } from '../../compiler/step-source.js';
 import { evaluateSplit, type Evaluation } from './evaluate.js';
 import { executeGraph, runNode, type NodeProfile } from './execute-graph.js';
-import { toF64, type ExecContext, type ExecOptions } from './exec-context.js';
+import { hostNum, toF64, type EnvValue, type ExecContext, type ExecOptions } from './exec-context.js';
+import { DeviceState, deviceOutputs, stepStatus } from './device-state.js';
+import { downloadResult } from '../../../kernels/device-tensor.js';
 import { GraphCache, type StepSchedule } from './graph-cache.js';
 import { initParams } from './init-params.js';
 import { mean } from './host-ops.js';
@@ -54,6 +59,28 @@ export interface RuntimeOptions {
 const isUpdate = (n: IrNode): n is Extract<IrNode, { kind: 'OptimizerUpdate' }> => n.kind === 'OptimizerUpdate';
 const finiteParams = (p: Params): boolean => Object.values(p).every((l) => allFinite(l.weights) && allFinite(l.biases));
 
+/** The node kinds a resident step runs on the device (the others read host values). */
+const RESIDENT_NODES: ReadonlySet<IrNode['kind']> = new Set([
+  'MatMul',
+  'BiasAct',
+  'NoiseInject',
+  'Loss',
+  'LossBroadcast',
+  'Reduce',
+  'GradProduct',
+  'OptimizerUpdate',
+  'AllReduce',
+]);
+
+/** Dense layers on flat rows, every node of a kind with a device path, no weight-space noise. */
+function residentGraph(graph: Graph): boolean {
+  return (
+    graph.params.every((p) => p.op.kind === 'linear') &&
+    Object.values(graph.tensors).every((t) => t.shape.length <= 2) &&
+    graph.nodes.every((n) => RESIDENT_NODES.has(n.kind) && !(n.kind === 'GradProduct' && n.space === 'weight'))
+  );
+}
+
 /**
  * The graph's one buffer (weights then biases) behind parameters an update produced, which flatParams hands
  * out again.
@@ -76,21 +103,20 @@ interface Rates {
   sigmaLr: number;
 }
 
-/** The host values of the step's output ports of one role, by layer. */
-function outputsOf(ctx: ExecContext, role: PortRole): Map<string, Float64Array> {
+/** The host values of the step's output ports of one role, by layer (device handles downloaded). */
+async function outputsOf(ctx: ExecContext, role: PortRole): Promise<Map<string, Float64Array>> {
   const out = new Map<string, Float64Array>();
   for (const p of ctx.graph.outputs) {
     if (p.role !== role) continue;
-    const value = ctx.env.get(p.tensor);
-    if (value === undefined) throw new Error(`runtime: the step left no ${role} in its output port ${p.tensor}`);
-    out.set(p.layer!, toF64(value as Float64Array));
+    if (!ctx.env.has(p.tensor)) throw new Error(`runtime: the step left no ${role} in its output port ${p.tensor}`);
+    out.set(p.layer!, toF64(await hostNum(ctx, p.tensor)));
   }
   return out;
 }
 
 /** Learned sigma's gradient per layer, as the step graph's sigma-gradient ports hold it. */
-function sigmaGradientsOf(ctx: ExecContext): Record<string, Float64Array> {
-  return Object.fromEntries(outputsOf(ctx, 'sigma-gradient'));
+async function sigmaGradientsOf(ctx: ExecContext): Promise<Record<string, Float64Array>> {
+  return Object.fromEntries(await outputsOf(ctx, 'sigma-gradient'));
 }
 
 /** A node's id with its core numbers left out (a Transfer names the first core of the stage it feeds). */
@@ -129,6 +155,12 @@ export class Runtime {
   readonly graphs: GraphCache;
   /** Measured time per node, summed over the steps run while it is set (train --profile). */
   profile: Map<string, NodeProfile> | undefined;
+  /** Parameters and optimizer state kept on the device between steps (resident steps only). */
+  private readonly onDevice = new DeviceState();
+  /** Whether the step graphs are of the form resident steps run (residentGraph), once known. */
+  private denseGraph: boolean | undefined;
+  /** Whether the last update was dropped for non-finite parameters (the run has diverged). */
+  private rejected = false;
 
   private constructor(
     readonly options: RuntimeOptions,
@@ -147,6 +179,7 @@ export class Runtime {
   }
 
   dispose(): Promise<void> {
+    this.onDevice.clear();
     return this.resolved.dispose();
   }
 
@@ -170,6 +203,7 @@ export class Runtime {
   }
 
   get params(): Params {
+    if (this.onDevice.stale) throw new Error('runtime: the parameters are on the device; await syncHost() first');
     return this.state.params;
   }
 
@@ -187,15 +221,15 @@ export class Runtime {
   }
 
   /** The value an input port starts a step with (none for optimizer state before the first update). */
-  private inputValue(port: GraphPort, batch: Batch): Float64Array | undefined {
+  private inputValue(port: GraphPort, batch: Batch): EnvValue | undefined {
     const layer = port.layer ?? '';
     switch (port.role) {
       case 'batch':
         return batch.x;
       case 'params':
-        return flatParams(this.params[layer]!);
+        return this.onDevice.get('params', layer) ?? flatParams(this.state.params[layer]!);
       case 'optimizer-state':
-        return this.optimizerState.get(layer);
+        return this.onDevice.get('optimizer-state', layer) ?? this.optimizerState.get(layer);
       case 'sigma':
       case 'sigma-optimizer-state':
         return this.sigma?.input(port.role, layer);
@@ -244,6 +278,7 @@ export class Runtime {
       env,
       labels: batch.labels,
       losses: [],
+      ...(this.resolved.ops && this.residentSteps ? { ops: this.resolved.ops } : {}),
       options,
       ...(this.profile && profiled ? { profile: this.profile } : {}),
     };
@@ -262,14 +297,15 @@ export class Runtime {
   }
 
   /** One micro-batch's result: its gradient ports, mean loss and kept bytes. */
-  private partResult(ctx: ExecContext): StepResult {
+  private async partResult(ctx: ExecContext): Promise<StepResult> {
     const gradients: Params = {};
-    for (const [layer, g] of outputsOf(ctx, 'gradient')) {
-      const w = this.params[layer]!.weights.length;
+    for (const [layer, g] of await outputsOf(ctx, 'gradient')) {
+      const w = this.layerWeights(layer);
       gradients[layer] = { weights: g.subarray(0, w), biases: g.subarray(w) };
     }
-    const meanLoss = ctx.losses.reduce((s, l) => s + mean(l), 0) / ctx.losses.length;
-    const sigma = this.sigma ? { sigmaGradients: sigmaGradientsOf(ctx) } : {};
+    const losses = await Promise.all(ctx.losses.map((l) => downloadResult(l)));
+    const meanLoss = losses.reduce((s, l) => s + mean(l), 0) / losses.length;
+    const sigma = this.sigma ? { sigmaGradients: await sigmaGradientsOf(ctx) } : {};
     return { meanLoss, gradients, keptBytes: measureKept(ctx), ...sigma };
   }
 
@@ -290,7 +326,8 @@ export class Runtime {
         if (p < parts.length) await runNode(parts[p]!, nodesOf[p]!.get(node.id)!);
       }
     }
-    const results = parts.map((ctx) => this.partResult(ctx));
+    const results: StepResult[] = [];
+    for (const ctx of parts) results.push(await this.partResult(ctx));
     const samples = parts.map((ctx) => ctx.labels.length);
     const result = results.length === 1 ? results[0]! : combineResults(results, samples);
     return { ctx: parts.at(-1)!, result, combined: results.length > 1 };
@@ -319,17 +356,80 @@ export class Runtime {
    * Staleness 1: the gradients the step's updates left in their stale buffers (this step's), which the
    * next step applies; a checkpoint holds them.
    */
-  private staleOutputs(ctx: ExecContext): RuntimeState['pending'] {
+  private async staleOutputs(ctx: ExecContext): Promise<RuntimeState['pending']> {
     const gradients: Params = {};
-    for (const [layer, flat] of outputsOf(ctx, 'stale-gradient')) {
-      const w = this.params[layer]!.weights.length;
+    for (const [layer, flat] of await outputsOf(ctx, 'stale-gradient')) {
+      const w = this.layerWeights(layer);
       gradients[layer] = { weights: flat.subarray(0, w), biases: flat.subarray(w) };
     }
-    const sigma = outputsOf(ctx, 'stale-sigma-gradient');
+    const sigma = await outputsOf(ctx, 'stale-sigma-gradient');
     return { gradients, ...(sigma.size > 0 ? { sigmaGradients: Object.fromEntries(sigma) } : {}) };
   }
 
+  /** The weights' share of a layer's parameter buffer (weights then biases). */
+  private layerWeights(layer: string): number {
+    const decl = this.layers.find((d) => d.layer === layer);
+    if (!decl) throw new Error(`runtime: no parametrised layer ${layer}`);
+    return decl.weights;
+  }
+
+  /**
+   * Whether this run's steps keep their state on the device: device operations, one part, staleness 0,
+   * fixed sigma, and a graph of dense layers on flat rows whose nodes all have device paths (the MLPs).
+   */
+  private get residentSteps(): boolean {
+    const { microBatches, staleness } = this.graphs.layout();
+    if (this.resolved.ops === undefined || microBatches !== 1 || staleness === 1 || this.sigma) return false;
+    this.denseGraph ??= residentGraph(this.graphs.plain(exactMethod, 1)) && residentGraph(this.graphs.step(1));
+    return this.denseGraph;
+  }
+
+  /** A step whose parameters and optimizer state stay on the device: one readback (loss, update's finiteness). */
+  private async applyResidentStep(batch: Batch, step: number, rates: Rates): Promise<StepResult> {
+    const ctx = this.context(this.graphs.step(batch.samples), batch, step, rates);
+    await executeGraph(ctx, (n) => !isUpdate(n));
+    await executeGraph(ctx, isUpdate);
+    const params = deviceOutputs(ctx, 'params');
+    const state = deviceOutputs(ctx, 'optimizer-state');
+    if (!params || !state) throw new Error('runtime: a resident step left a parameter or state buffer on the host');
+    const status = await stepStatus(this.resolved.ops!, ctx, [...params.values()]);
+    const result = { meanLoss: status.meanLoss, gradients: {}, keptBytes: measureKept(ctx) };
+    if (!Number.isFinite(status.meanLoss)) return result;
+    if (status.nonFinite > 0) {
+      this.rejected = true;
+      return result;
+    }
+    for (const [role, outputs] of [
+      ['params', params],
+      ['optimizer-state', state],
+    ] as const)
+      for (const [layer, handle] of outputs) {
+        this.resolved.keep(handle);
+        this.onDevice.set(role, layer, handle);
+      }
+    this.optimizerUpdates++;
+    return result;
+  }
+
+  /** Brings the host parameters and optimizer state up to the device's (a checkpoint reads them). */
+  async syncHost(): Promise<void> {
+    if (!this.onDevice.stale) return;
+    for (const { role, layer, values } of await this.onDevice.download()) {
+      const flat = Float64Array.from(values);
+      if (role === 'optimizer-state') {
+        this.optimizerState.set(layer, flat);
+        continue;
+      }
+      const w = this.layerWeights(layer);
+      const next = { weights: flat.subarray(0, w), biases: flat.subarray(w) };
+      flatOf.set(next, flat);
+      this.state.params[layer] = next;
+    }
+    this.onDevice.stale = false;
+  }
+
   private async applyStep(batch: Batch, step: number, rates: Rates): Promise<StepResult> {
+    if (this.residentSteps) return this.applyResidentStep(batch, step, rates);
     const { ctx, result, combined } = await this.runStep(batch, step, rates);
     if (!Number.isFinite(result.meanLoss)) return result;
     const stale = ctx.graph.inputs.some((p) => p.role === 'stale-gradient');
@@ -351,25 +451,32 @@ export class Runtime {
       }
     }
     await executeGraph(ctx, isUpdate);
-    if (stale) this.state.pending = this.staleOutputs(ctx);
+    if (stale) this.state.pending = await this.staleOutputs(ctx);
     const next: Params = {};
-    for (const [layer, flat] of outputsOf(ctx, 'params')) {
-      const w = this.params[layer]!.weights.length;
+    for (const [layer, flat] of await outputsOf(ctx, 'params')) {
+      const w = this.layerWeights(layer);
       next[layer] = { weights: flat.subarray(0, w), biases: flat.subarray(w) };
       flatOf.set(next[layer]!, flat);
     }
     // A diverged update is dropped, so the state a caller saves is always the last good one.
-    if (!finiteParams(next)) return result;
-    this.sigma?.accept(outputsOf(ctx, 'sigma'), outputsOf(ctx, 'sigma-optimizer-state'));
+    if (!finiteParams(next)) {
+      this.rejected = true;
+      return result;
+    }
+    this.sigma?.accept(await outputsOf(ctx, 'sigma'), await outputsOf(ctx, 'sigma-optimizer-state'));
     this.params = next;
-    for (const [layer, state] of outputsOf(ctx, 'optimizer-state')) this.optimizerState.set(layer, state);
+    for (const [layer, state] of await outputsOf(ctx, 'optimizer-state')) this.optimizerState.set(layer, state);
     this.optimizerUpdates++;
     return result;
   }
 
-  /** Whether every parameter is finite (checked after each update: divergence must not reach a checkpoint). */
+  /**
+   * Whether the run's parameters are finite: false once an update was dropped for non-finite values
+   * (checked after each update, on the device for resident steps: divergence must not reach a checkpoint).
+   */
   finite(): boolean {
-    return finiteParams(this.params);
+    if (this.rejected) return false;
+    return this.onDevice.stale || finiteParams(this.params);
   }
 
   /** Mean loss and accuracy over a split: the BP graph's forward and loss nodes, in chunks. */
@@ -389,11 +496,14 @@ export class Runtime {
   }
 
   exportState(): { arrays: Record<string, Float64Array>; optimizerUpdates: number } {
+    if (this.onDevice.stale) throw new Error('runtime: the state is on the device; await syncHost() first');
     return { arrays: exportArrays(this.state), optimizerUpdates: this.optimizerUpdates };
   }
 
   importState(arrays: Record<string, Float64Array>, optimizerUpdates: number): void {
+    this.onDevice.clear();
     importArrays(this.state, arrays);
     this.optimizerUpdates = optimizerUpdates;
+    this.rejected = false;
   }
 }

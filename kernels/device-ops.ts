@@ -1,0 +1,49 @@
+// What a training step needs of a device beyond the registry's kernels so that its state can stay
+// there between steps (parameters, optimizer state, gradients, ALR's sign words): slices and joins
+// of flat buffers, a sum and a count of non-finite values (one small readback per step carries
+// the loss and the divergence check), and ALR's sign words and error signals formed on the device.
+// Only backends whose device memory is apart from the host implement it (gpu.js GPU modes,
+// gpujs-device-ops.ts); elsewhere the runtime keeps its state on the host. Not a kernel.
+import type { DeviceTensor, Resident } from './device-tensor.js';
+import type { NoiseInjectArgs } from './names.js';
+
+/** The counters of a noise-inject call (what its eps is drawn from). */
+export type NoiseCounters = Omit<NoiseInjectArgs, 'z' | 'sigma'>;
+
+/** The signs of a noisy layer's eps on the device: 16 bits per float (sign-pack's bit order). */
+export interface SignWords {
+  halves: DeviceTensor;
+  /** Signs held (rows x channels x spatial). */
+  count: number;
+}
+
+export interface SignErrorSignalArgs {
+  signs: SignWords;
+  /** One loss per row. */
+  loss: Resident;
+  /** Per channel. */
+  sigma: Resident;
+  rows: number;
+  channels: number;
+  spatial: number;
+  scale: number;
+}
+
+export interface DeviceOps {
+  /** x[start .. start + length - 1] as a buffer of its own. */
+  slice(x: Resident, start: number, length: number): Promise<DeviceTensor>;
+  /** The buffers one after another. */
+  concat(parts: readonly Resident[]): Promise<DeviceTensor>;
+  /** x's `rows` rows each repeated `copies` times in place (row n becomes rows n*copies .. n*copies + copies - 1). */
+  repeatRows(x: Resident, rows: number, copies: number): Promise<DeviceTensor>;
+  /** One float: the sum of x. */
+  sum(x: Resident): Promise<DeviceTensor>;
+  /** One float: how many values of x are NaN, infinite or of magnitude 3e38 and more. */
+  nonFinite(x: Resident): Promise<DeviceTensor>;
+  /** ALR's kept signs of a noise-inject call's eps, drawn on the device and left there. */
+  signWords(a: NoiseCounters): Promise<SignWords>;
+  /** delta[r, c, s] = scale * loss[r] * sign(eps[r, c, s]) / sigma[c] (METHOD.md 2.1 with sign bits). */
+  signErrorSignal(a: SignErrorSignalArgs): Promise<DeviceTensor>;
+  /** delta[r, c, s] = scale * loss[r] * eps[r, c, s] / sigma[c] (METHOD.md 2.1, LR's float noise). */
+  errorSignal(a: Omit<SignErrorSignalArgs, 'signs'> & { eps: Resident }): Promise<DeviceTensor>;
+}

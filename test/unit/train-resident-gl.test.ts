@@ -1,0 +1,187 @@
+// Resident training steps on headless-gl (under xvfb-run in CI; skipped with the reason where it
+// cannot run): parameters, optimizer state, gradients, error signals and ALR's sign words stay on
+// the device, so a step reads back one array: each Loss node's sum and each updated parameter
+// buffer's count of non-finite values. The losses and parameters equal a run with residency off
+// (every kernel on host arrays) within float32 rounding; an update that makes a parameter
+// non-finite is dropped and the run counts as diverged.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectBackend } from '../../kernels/backends.js';
+import { stepSource } from '../../src/compiler/step-source.js';
+import { mlp } from '../../src/models/builders.js';
+import { Runtime } from '../../src/train/runtime/runtime.js';
+import { train } from '../../src/train/train.js';
+import { defaultTrainConfig } from '../../src/train/train-config.js';
+import { silent } from '../fixtures/train-short-runs.js';
+
+const status = await detectBackend('headlessgl');
+if (!status.works) console.log(`train-resident-gl: headlessgl skipped: ${status.reason}`);
+
+const METHODS = ['bp', 'alr', 'lr'] as const;
+
+const make = (method: (typeof METHODS)[number], resident: boolean, optimizer: 'sgd' | 'adam') =>
+  Runtime.create({
+    network: stepSource(mlp([12, 40, 3])),
+    backend: 'headlessgl',
+    seed: 5,
+    resident,
+    method: {
+      method,
+      copies: 8,
+      sigma: 0.1,
+      baseline: 'mean',
+      encoding: 'sign-noise',
+      antithetic: false,
+      layerwise: false,
+    },
+    optimizer: { kind: optimizer, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+  });
+
+const batch = {
+  x: Float64Array.from({ length: 16 * 12 }, (_, i) => Math.sin(0.7 * i)),
+  labels: Int32Array.from({ length: 16 }, (_, i) => i % 3),
+  samples: 16,
+};
+
+function maxRelative(a: Float64Array, b: Float64Array): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1e-3, Math.abs(b[i]!)));
+  return worst;
+}
+
+describe.skipIf(!status.works)('device operations on headlessgl', () => {
+  it('count non-finite values exactly, sum in blocks, slice, join and repeat rows on the device', async () => {
+    const { GpujsContext } = await import('../../kernels/gpujs/gpujs-context.js');
+    const { gpujsDeviceOps } = await import('../../kernels/gpujs/gpujs-device-ops.js');
+    const ctx = new GpujsContext('headlessgl');
+    const ops = gpujsDeviceOps(ctx);
+    const read = async (h: Promise<{ download(): Promise<Float32Array> }>) => Array.from(await (await h).download());
+    try {
+      const n = 70_001;
+      const x = Float32Array.from({ length: n }, (_, i) => (i % 7) - 3);
+      x[5] = NaN;
+      x[60_000] = Infinity;
+      x[70_000] = -Infinity;
+      x[123] = 3.1e38;
+      expect(await read(ops.nonFinite(x))).toEqual([4]);
+      const finite = Float32Array.from({ length: n }, (_, i) => (i % 7) - 3 + 0.5);
+      expect(await read(ops.nonFinite(finite))).toEqual([0]);
+      // (i % 7) - 3 sums to 0 over each 7; n = 7 * 10000 + 1, the last value is -3; plus 0.5 each.
+      expect(await read(ops.sum(finite))).toEqual([-3 + 0.5 * n]);
+      expect(await read(ops.slice(Float32Array.of(1, 2, 3, 4, 5), 1, 3))).toEqual([2, 3, 4]);
+      expect(await read(ops.concat([Float32Array.of(1), Float32Array.of(2, 3), Float32Array.of(4)]))).toEqual([
+        1, 2, 3, 4,
+      ]);
+      expect(await read(ops.repeatRows(Float32Array.of(1, 2, 3, 4), 2, 3))).toEqual([
+        1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4,
+      ]);
+    } finally {
+      await ctx.destroy();
+    }
+  });
+
+  it('form the ALR error signal from device sign words as the reference does from host sign words', async () => {
+    const { GpujsContext } = await import('../../kernels/gpujs/gpujs-context.js');
+    const { gpujsDeviceOps } = await import('../../kernels/gpujs/gpujs-device-ops.js');
+    const { noiseSigns } = await import('../../kernels/gpujs/noise-signs.js');
+    const { errorSignal, signUnpack } = await import('../../kernels/reference/index.js');
+    const ctx = new GpujsContext('headlessgl');
+    try {
+      const dims = { rows: 6, channels: 5, spatial: 7 };
+      const counters = { ...dims, seed: 3, step: 2, layer: 1, rowOffset: 4 };
+      const loss = Float64Array.from({ length: dims.rows }, (_, r) => r - 2.5);
+      const sigma = Float64Array.from({ length: dims.channels }, (_, c) => 0.1 + 0.05 * c);
+      const ops = gpujsDeviceOps(ctx);
+      const signs = await ops.signWords(counters);
+      const got = await (await ops.signErrorSignal({ signs, loss, sigma, ...dims, scale: 1.25 })).download();
+      const words = await noiseSigns(ctx, counters);
+      const want = errorSignal(loss, signUnpack(words, signs.count), sigma, dims, 1.25);
+      for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 5);
+    } finally {
+      await ctx.destroy();
+    }
+  });
+});
+
+describe.skipIf(!status.works)('resident steps on headlessgl', () => {
+  for (const method of METHODS)
+    for (const optimizer of ['sgd', 'adam'] as const)
+      it(`${method} ${optimizer}: one readback per step (the loss and the update's finiteness), losses and parameters as with residency off`, async () => {
+        const on = await make(method, true, optimizer);
+        const off = await make(method, false, optimizer);
+        try {
+          for (let step = 0; step < 4; step++) {
+            const before = on.deviceTransfers()!.downloads;
+            const a = await on.trainStep(batch, step, 0.05);
+            const after = on.deviceTransfers()!.downloads;
+            // One Loss node and two updated parameter buffers (fc1, fc2): 3 floats.
+            expect({ count: after.count - before.count, bytes: after.bytes - before.bytes }).toEqual({
+              count: 1,
+              bytes: 12,
+            });
+            const b = await off.trainStep(batch, step, 0.05);
+            expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
+          }
+          await on.syncHost();
+          // Adam divides by sqrt(v): where a gradient is near zero, float32 rounding of it moves the step more.
+          const tolerance = optimizer === 'adam' ? 1e-3 : 1e-4;
+          for (const layer of ['fc1', 'fc2']) {
+            expect(maxRelative(on.params[layer]!.weights, off.params[layer]!.weights)).toBeLessThanOrEqual(tolerance);
+            expect(maxRelative(on.params[layer]!.biases, off.params[layer]!.biases)).toBeLessThanOrEqual(tolerance);
+          }
+          expect(on.exportState().arrays['optim.fc1']!.length).toBe(off.exportState().arrays['optim.fc1']!.length);
+          const evalOn = await on.evaluate(Float32Array.from(batch.x), Uint8Array.from(batch.labels), 16, 8);
+          const evalOff = await off.evaluate(Float32Array.from(batch.x), Uint8Array.from(batch.labels), 16, 8);
+          expect(evalOn.accuracy).toBe(evalOff.accuracy);
+          expect(Math.abs(evalOn.loss - evalOff.loss)).toBeLessThanOrEqual(1e-4 * evalOff.loss);
+        } finally {
+          await on.dispose();
+          await off.dispose();
+        }
+      }, 60_000);
+
+  it('an update that makes parameters non-finite is dropped on the device check: the loss is finite, the run is not, the state is the last good one', async () => {
+    const rt = await make('bp', true, 'sgd');
+    try {
+      await rt.trainStep(batch, 0, 0.05);
+      await rt.syncHost();
+      const good = Float64Array.from(rt.params['fc1']!.weights);
+      // 1e39 is a float64 but no float32: the update's rate is infinite on the device.
+      const r = await rt.trainStep(batch, 1, 1e39);
+      expect(Number.isFinite(r.meanLoss)).toBe(true);
+      expect(rt.finite()).toBe(false);
+      await rt.syncHost();
+      expect(rt.params['fc1']!.weights).toEqual(good);
+    } finally {
+      await rt.dispose();
+    }
+  });
+
+  it('train --profile: a profiled MLP step reads back 1 array of 12 bytes (the loss and the finiteness check), evaluations not counted', async () => {
+    const summary = await train(
+      {
+        ...defaultTrainConfig,
+        model: 'mlp',
+        dataset: 'iris',
+        method: 'alr',
+        copies: 8,
+        batch: 16,
+        epochs: 2,
+        backend: 'headlessgl',
+        hidden: [16],
+      },
+      {
+        outDir: join(mkdtempSync(join(tmpdir(), 'alrflow-resident-')), 'run'),
+        resume: false,
+        force: false,
+        progress: silent,
+        profile: true,
+      },
+    );
+    expect(summary.status).toBe('completed');
+    expect(summary.profile!.steps).toBe(13);
+    expect(summary.profile!.transfers!.downloads).toEqual({ count: 1, bytes: 12 });
+  }, 60_000);
+});
