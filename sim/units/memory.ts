@@ -188,45 +188,38 @@ export class MemorySystem {
     return this.step.hw.memory.slice(0, inst.levelIndex + 1).some((m) => m.doubleBuffered);
   }
 
+  /**
+   * One access moved level by level: the home level serves what crosses its inner boundary (its own
+   * bytes on the innermost level), each level between what crosses the next boundary in; the home
+   * level's spill is written off-chip and read back once.
+   */
+  private stageAccess(task: Task, a: Access, write: boolean, tally: DemandTally): void {
+    const home = this.instance(a.level, a.core);
+    if (!home || a.bytes <= 0) return;
+    const node = this.nodes.get(task.node);
+    const role = write || !node ? 'once' : operandRole(node, a.tensor);
+    const share = write ? 1 : (this.chipShares.get(shareKey(task, a.tensor)) ?? 1);
+    const staged = stagedBytes(this.step.hw, task.work, role, a.bytes, Math.max(0, home.levelIndex), share);
+    for (let j = Math.max(0, home.levelIndex); j >= Math.min(1, home.levelIndex); j--) {
+      const inst = j === home.levelIndex ? home : this.instance(this.step.hw.memory[j]!.name, task.unit.core)!;
+      const bytes = j === 0 ? a.bytes : staged[j - 1]!;
+      if (j > 0) tally.pair(j, write, a.cls, bytes);
+      tally.count(inst.key, a.cls, write ? 0 : bytes, write ? bytes : 0, bytes);
+      const next = inst === home ? this.nextInstance(inst) : undefined;
+      const spill = bytes * inst.spillFraction;
+      if (next && spill > 0) tally.count(next.key, a.cls, spill, spill, 0, 2 * spill);
+    }
+  }
+
   /** What a task whose compute takes `computeCycles` asks of the memory levels. */
   taskDemand(task: Task, computeCycles: number): TaskDemand {
-    const traffic: TaskDemand['traffic'] = [];
-    const plain = new Map<string, number>();
-    const spilled = new Map<string, number>();
-    const add = (m: Map<string, number>, k: string, b: number) => m.set(k, (m.get(k) ?? 0) + b);
-    const pairs: TaskDemand['pairs'] = [];
-    const node = this.nodes.get(task.node);
-    const visit = (a: Access, write: boolean) => {
-      const home = this.instance(a.level, a.core);
-      if (!home || a.bytes <= 0) return;
-      const role = write || !node ? 'once' : operandRole(node, a.tensor);
-      const share = write ? 1 : (this.chipShares.get(shareKey(task, a.tensor)) ?? 1);
-      const staged = stagedBytes(this.step.hw, task.work, role, a.bytes, Math.max(0, home.levelIndex), share);
-      // The home level serves what crosses its inner boundary (its own bytes on the innermost level); each level between serves what crosses the next boundary in.
-      for (let j = Math.max(0, home.levelIndex); j >= Math.min(1, home.levelIndex); j--) {
-        const inst = j === home.levelIndex ? home : this.instance(this.step.hw.memory[j]!.name, task.unit.core)!;
-        const bytes = j === 0 ? a.bytes : staged[j - 1]!;
-        if (j > 0) pairs.push({ outer: j, inner: j - 1, bytes, cls: a.cls, write });
-        traffic.push({ key: inst.key, read: write ? 0 : bytes, written: write ? bytes : 0, cls: a.cls });
-        add(plain, inst.key, bytes);
-        add(spilled, inst.key, bytes);
-        const next = inst === home ? this.nextInstance(inst) : undefined;
-        const spill = bytes * inst.spillFraction;
-        if (next && spill > 0) {
-          // A spilled byte is written out to the next level once and read back once.
-          traffic.push({ key: next.key, read: spill, written: spill, cls: a.cls });
-          add(spilled, next.key, 2 * spill);
-        }
-      }
-    };
-    for (const a of task.reads) visit(a, false);
-    for (const a of task.writes) visit(a, true);
+    const tally = new DemandTally();
+    const { plain, spilled } = tally;
+    for (const a of task.reads) this.stageAccess(task, a, false, tally);
+    for (const a of task.writes) this.stageAccess(task, a, true, tally);
     const link = task.work.kind === 'transfer' ? this.link(task.unit.core) : undefined;
-    if (link && task.work.kind === 'transfer' && task.work.bytes > 0) {
-      traffic.push({ key: link.key, read: 0, written: task.work.bytes, cls: task.reads[0]?.cls ?? 'activation' });
-      add(plain, link.key, task.work.bytes);
-      add(spilled, link.key, task.work.bytes);
-    }
+    if (link && task.work.kind === 'transfer' && task.work.bytes > 0)
+      tally.count(link.key, task.reads[0]?.cls ?? 'activation', 0, task.work.bytes, task.work.bytes);
     const demands = [...spilled].map(([key, bytes]) => {
       const inst = this.byKey(key)!;
       return { instance: inst.index, bytes, overlapped: this.overlapped(inst) };
@@ -236,8 +229,8 @@ export class MemorySystem {
       demands,
       latencyCycles,
       aloneCycles: { noSpill: this.alone(plain, computeCycles), withSpill: this.alone(spilled, computeCycles) },
-      traffic,
-      pairs,
+      traffic: [...tally.traffic.values()],
+      pairs: [...tally.pairs.values()],
     };
   }
 
@@ -252,6 +245,32 @@ export class MemorySystem {
       else serial += cycles;
     }
     return serial + Math.max(computeCycles, overlap);
+  }
+}
+
+/** One task's bytes, summed per (instance, class) and per (boundary, direction, class): a task touches each a few times. */
+class DemandTally {
+  readonly traffic = new Map<string, TaskDemand['traffic'][number]>();
+  readonly pairs = new Map<string, TaskDemand['pairs'][number]>();
+  /** Bytes per instance without spill traffic, and with it (what the instance serves). */
+  readonly plain = new Map<string, number>();
+  readonly spilled = new Map<string, number>();
+
+  /** `read` and `written` bytes on an instance; `plain` of them without spill, `served` in all (default: plain). */
+  count(key: string, cls: TensorClass, read: number, written: number, plain: number, served = plain): void {
+    const k = `${key}|${cls}`;
+    const e = this.traffic.get(k);
+    if (e) [e.read, e.written] = [e.read + read, e.written + written];
+    else this.traffic.set(k, { key, read, written, cls });
+    if (plain > 0) this.plain.set(key, (this.plain.get(key) ?? 0) + plain);
+    this.spilled.set(key, (this.spilled.get(key) ?? 0) + served);
+  }
+
+  pair(outer: number, write: boolean, cls: TensorClass, bytes: number): void {
+    const k = `${outer}|${write}|${cls}`;
+    const e = this.pairs.get(k);
+    if (e) e.bytes += bytes;
+    else this.pairs.set(k, { outer, inner: outer - 1, bytes, cls, write });
   }
 }
 
