@@ -41,7 +41,12 @@ describe('capacity', () => {
     for (const m of r.memory) expect(m.peakBytes, `${m.level}@${m.core}`).toBeLessThanOrEqual(m.capacityBytes);
     const levels = levelsOf(r);
     expect(levels.map((l) => l.level).sort()).toEqual(['hbm2', 'l1-shared', 'l2']);
-    expect(levels.find((l) => l.level === 'l1-shared')!.verdict).toBe('spills');
-    expect(summaryTable(r)).toMatch(/peak l1-shared\s+192\.0 KiB of 192\.0 KiB: full, the rest spills/);
+    expect(levels.find((l) => l.level === 'l2')!.verdict).toBe('spills');
+    const text = summaryTable(r);
+    expect(text).toMatch(/peak l2\s+38\.15 MiB of 38\.15 MiB: full, the rest spills/);
+    for (const l of levels) {
+      const said = l.verdict === 'spills' ? 'full, the rest spills' : l.verdict;
+      expect(text, l.level).toMatch(new RegExp(`peak ${l.level}\\s+[^\\n]*: ${said}`));
+    }
   });
 });
