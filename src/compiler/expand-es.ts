@@ -1,9 +1,10 @@
 // Expansion for ES and AES: noise in weight space. Each parametrised layer's parameters get K
 // perturbed copies (noise kept as floats for ES, as sign bits for AES, or regenerated), the
-// forward runs the N samples through every copy as grouped products (N*K rows), and each layer's
+// forward runs the N samples through every copy as grouped products (N*K rows; parameter-free
+// layers before the first parametrised one run once on the N samples), and each layer's
 // gradient is one K-row product of its noise with the per-copy loss. No layer inputs are kept.
 import type { Graph } from '../ir/types.js';
-import type { Network, ParamLayer } from '../models/layers.js';
+import { paramLayers, type Layer, type Network, type ParamLayer } from '../models/layers.js';
 import { ForwardEmitter } from './expand-forward.js';
 import {
   cleanBatchStats,
@@ -125,6 +126,21 @@ function emitLossPerCopy(ctx: ExpandContext, logits: string, N: number, K: numbe
   return targets;
 }
 
+/**
+ * The layers before the first parametrised one (a pool or activation on the input) read no weights, so
+ * every copy would compute the same: they run once on the N samples, and the first parametrised layer
+ * shares their N rows among its K copies as it shares the input's. Returns their output and the rest.
+ */
+function emitCopyInvariantPrefix(ctx: ExpandContext, network: Network, N: number): { x: string; rest: Layer[] } {
+  const first = network.layers.findIndex((layer) => paramLayers([layer]).length > 0);
+  if (first <= 0) return { x: 'x', rest: network.layers };
+  const noParams = (layer: ParamLayer): string => {
+    throw new Error(`expand: ${layer.name} has parameters but comes before the first parametrised layer`);
+  };
+  const emitter = new ForwardEmitter(ctx.b, ctx.shapes, { params: noParams, afterParam: (_layer, z) => z }, N, 1, '');
+  return { x: emitter.sequence(network.layers.slice(0, first), 'x'), rest: network.layers.slice(first) };
+}
+
 export function expandEs(network: Network, options: ExpandOptions, rules: MethodRules): Graph {
   const N = options.batch;
   const K = options.copies;
@@ -145,7 +161,8 @@ export function expandEs(network: Network, options: ExpandOptions, rules: Method
     K,
     '',
   );
-  const logits = emitter.sequence(network.layers, 'x');
+  const prefix = emitCopyInvariantPrefix(ctx, network, N);
+  const logits = emitter.sequence(prefix.rest, prefix.x);
   const targets = emitLossPerCopy(ctx, logits, N, K);
   ctx.layers.forEach((layer, i) => {
     const source = gradientSource(ctx, layer, stored.get(layer.name));
