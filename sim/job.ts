@@ -169,9 +169,17 @@ export function summaryTable(r: SimReport): string {
     ...placementLine(r),
     ...(r.energy ? [`  energy / iteration     ${energyText(r.energy, i.iterations)}`] : []),
     ...(r.work ? [`  work / iteration       ${workText(r.work)}`] : []),
+    ...(r.hostTransfers ? [`  host transfers / iter. ${hostTransfersText(r.hostTransfers)}`] : []),
     `  events                 ${r.events}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** "up 2 (100480 bytes: x, labels), down 1 (12 bytes); counted (no host link in the hardware model)". */
+function hostTransfersText(t: NonNullable<SimReport['hostTransfers']>): string {
+  const up = t.items.filter((i) => i.direction === 'upload').map((i) => i.what);
+  const where = up.length > 0 ? `: ${up.join(', ')}` : '';
+  return `up ${t.uploads.count} (${t.uploads.bytes} bytes${where}), down ${t.downloads.count} (${t.downloads.bytes} bytes: loss and update status); counted, not timed (the hardware model has no host link)`;
 }
 
 /** "1.40e+13 MACs; most: head 27.8 %, block1.fc1 4.5 %, ... (every layer in --json: work.byLayer)". */

@@ -21,6 +21,7 @@ import {
 import { memoryStats, peaksByInstance, placementIntervals, type Intervals } from './occupancy.js';
 import { computeCycles, linkLatencyCycles, workMacs } from '../src/hw/timing/unit-timing.js';
 import { macsPerIteration, workByLayer } from './layer-work.js';
+import { hostTransfers } from '../src/ir/host-transfers.js';
 import { levelPairTraffic, placementRows } from './level-report.js';
 import { MemorySystem, type TaskDemand } from './units/memory.js';
 
@@ -105,6 +106,7 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     memoryTimeline,
     events: run.events,
     work: { macsPerIteration: macsPerIteration(step), byLayer: workByLayer(step) },
+    hostTransfers: { ...hostTransfers(step.graph), hostLink: null },
   };
 }
 

@@ -159,6 +159,14 @@ export const simReportSchema = z.object({
       byLayer: z.array(z.object({ layer: z.string(), macs: count, vectorOps: count })).optional(),
     })
     .optional(),
+  hostTransfers: z
+    .object({
+      uploads: z.object({ count, bytes: count }),
+      downloads: z.object({ count, bytes: count }),
+      items: z.array(z.object({ direction: z.enum(['upload', 'download']), what: z.string(), bytes: count })),
+      hostLink: z.null(),
+    })
+    .optional(),
   coreChoice: z
     .object({
       available: count,

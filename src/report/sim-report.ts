@@ -1,5 +1,6 @@
 // SimReport: the plain-JSON result of one simulation, the contract between sim/, the CLI and the
 // visualizer. Nothing here computes; producers fill it, consumers read it.
+import type { HostTransfers } from '../ir/host-transfers.js';
 import type { UnitKind } from '../hw/timing/unit-timing.js';
 import { type TensorClass, tensorClasses } from '../ir/types.js';
 
@@ -211,6 +212,12 @@ export interface SimReport {
     /** The same by network layer (sim/layer-work.ts): MACs and vector operations (elements x operations per element). */
     byLayer?: { layer: string; macs: number; vectorOps: number }[];
   };
+  /**
+   * Host <-> device transfers of one iteration, from the step graph (src/ir/host-transfers.ts): the
+   * batch up, the loss and the update's finiteness down. No hardware model has a host link yet, so
+   * they are counted bytes, not timed (hostLink null).
+   */
+  hostTransfers?: HostTransfers & { hostLink: null };
   /** Cores as a choice: present when fewer cores were tried (sim/choose-cores.ts). */
   coreChoice?: CoreChoice;
   /** The report's times in seconds (secondsPerIteration, predicted time per node); see sim-prediction.ts. */

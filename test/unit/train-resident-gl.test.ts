@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { detectBackend } from '../../kernels/backends.js';
 import { stepSource } from '../../src/compiler/step-source.js';
 import { mlp } from '../../src/models/builders.js';
+import { hostTransfers } from '../../src/ir/host-transfers.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import { train } from '../../src/train/train.js';
 import { defaultTrainConfig } from '../../src/train/train-config.js';
@@ -183,5 +184,15 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
     expect(summary.status).toBe('completed');
     expect(summary.profile!.steps).toBe(13);
     expect(summary.profile!.transfers!.downloads).toEqual({ count: 1, bytes: 12 });
+    // The simulator's model of the same step reads the same readback off the step graph.
+    const graph = stepSource(mlp([4, 16, 3])).stepGraph({
+      method: 'alr',
+      copies: 8,
+      batch: 16,
+      schedule: 'sequential',
+    });
+    expect(hostTransfers(graph).downloads).toEqual(summary.profile!.transfers!.downloads);
+    // Up: the batch once (16 x 4 floats) and the labels (16 ints).
+    expect(hostTransfers(graph).uploads).toEqual({ count: 2, bytes: 16 * 4 * 4 + 16 * 4 });
   }, 60_000);
 });

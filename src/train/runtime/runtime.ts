@@ -387,6 +387,9 @@ export class Runtime {
   /** A step whose parameters and optimizer state stay on the device: one readback (loss, update's finiteness). */
   private async applyResidentStep(batch: Batch, step: number, rates: Rates): Promise<StepResult> {
     const ctx = this.context(this.graphs.step(batch.samples), batch, step, rates);
+    // The batch goes up once (src/ir/host-transfers.ts), not with every kernel that reads it.
+    const xPort = ctx.graph.inputs.find((p) => p.role === 'batch')!;
+    ctx.env.set(xPort.tensor, await this.resolved.ops!.slice(batch.x, 0, batch.x.length));
     await executeGraph(ctx, (n) => !isUpdate(n));
     await executeGraph(ctx, isUpdate);
     const params = deviceOutputs(ctx, 'params');

@@ -1,0 +1,45 @@
+// Host <-> device transfers of one training step as its graph declares them, for a device whose
+// memory is apart from the host and a step that keeps its state there (the runtime's resident
+// steps, src/train/runtime/device-state.ts): the batch's inputs go up (the batch port's values and
+// the labels, 4 bytes each) and one array comes back, a float per Loss node (its loss sum) and one
+// per parameter update (its count of non-finite values, the divergence check). Parameters,
+// optimizer state, activations, noise and gradients stay on the device.
+import { elementCount } from './graph.js';
+import type { Graph } from './types.js';
+
+export interface TransferTotals {
+  count: number;
+  bytes: number;
+}
+
+export interface HostTransfers {
+  uploads: TransferTotals;
+  downloads: TransferTotals;
+  /** Each transfer: its direction, what it carries, its bytes. */
+  items: { direction: 'upload' | 'download'; what: string; bytes: number }[];
+}
+
+/** Bytes of one value as it crosses: float32 values, int32 labels. */
+const VALUE_BYTES = 4;
+
+export function hostTransfers(graph: Graph): HostTransfers {
+  const items: HostTransfers['items'] = [];
+  for (const port of graph.inputs) {
+    if (port.role !== 'batch' && port.role !== 'labels') continue;
+    const bytes = VALUE_BYTES * elementCount(graph.tensors[port.tensor]!.shape);
+    items.push({ direction: 'upload', what: port.tensor, bytes });
+  }
+  const losses = graph.nodes.filter((n) => n.kind === 'Loss').length;
+  const updates = graph.nodes.filter((n) => n.kind === 'OptimizerUpdate' && n.target !== 'sigma').length;
+  if (losses + updates > 0)
+    items.push({
+      direction: 'download',
+      what: `status: ${losses} loss sum(s), ${updates} non-finite count(s)`,
+      bytes: VALUE_BYTES * (losses + updates),
+    });
+  const total = (d: 'upload' | 'download'): TransferTotals => {
+    const of = items.filter((i) => i.direction === d);
+    return { count: of.length, bytes: of.reduce((s, i) => s + i.bytes, 0) };
+  };
+  return { uploads: total('upload'), downloads: total('download'), items };
+}

@@ -1,0 +1,39 @@
+// The host <-> device transfers of a step, read off its graph (src/ir/host-transfers.ts): the batch
+// and the labels up, one status array down (a float per Loss node and per parameter update); the
+// simulator's report carries them for the same step.
+import { describe, expect, it } from 'vitest';
+import { stepSource } from '../../src/compiler/step-source.js';
+import { hostTransfers } from '../../src/ir/host-transfers.js';
+import { mlp } from '../../src/models/builders.js';
+
+describe('host transfers from the step graph', () => {
+  const source = stepSource(mlp([784, 256, 128, 10]));
+  for (const method of ['bp', 'alr'] as const)
+    it(`${method}: the batch and labels up, one float per Loss node and per update down`, () => {
+      const graph = source.stepGraph({ method, copies: 8, batch: 32, schedule: 'sequential' });
+      expect(hostTransfers(graph)).toEqual({
+        uploads: { count: 2, bytes: 32 * 784 * 4 + 32 * 4 },
+        downloads: { count: 1, bytes: 4 * (1 + 3) },
+        items: [
+          { direction: 'upload', what: 'x', bytes: 32 * 784 * 4 },
+          { direction: 'upload', what: 'labels', bytes: 32 * 4 },
+          { direction: 'download', what: 'status: 1 loss sum(s), 3 non-finite count(s)', bytes: 16 },
+        ],
+      });
+    });
+
+  it('the batch bytes follow the graph: twice the batch, twice the upload', () => {
+    const at = (batch: number) =>
+      hostTransfers(source.stepGraph({ method: 'bp', copies: 1, batch, schedule: 'sequential' })).uploads.bytes;
+    expect(at(64)).toBe(2 * at(32));
+  });
+
+  it('simulate reports them for the step it simulates', async () => {
+    const { simulate } = await import('../../sim/simulate.js');
+    const { loadHwModel } = await import('../../src/hw/load.js');
+    const hw = loadHwModel('gpu-like');
+    const step = source.compile(hw, { method: 'alr', copies: 8, batch: 32, schedule: 'sequential' });
+    const report = simulate(step, { iterations: 1, noTimelines: true });
+    expect(report.hostTransfers).toEqual({ ...hostTransfers(step.graph), hostLink: null });
+  });
+});
