@@ -4,7 +4,15 @@
 // momentum 0 (no velocity; the training command passes its own).
 import { ConfigError } from '../errors.js';
 import type { MethodSpec } from './methods/method-spec.js';
-import { isMethod, methodNames, methodOf, methodsWith, schedulesFor } from './methods/registry.js';
+import {
+  isMethod,
+  learnedSigmaProblems,
+  methodNames,
+  methodOf,
+  methodsWith,
+  schedulesFor,
+  type LearnedSigmaRequest,
+} from './methods/registry.js';
 import { usesCopies } from './methods/rules.js';
 import { isPipelined as pipelinedKind, scheduleKinds, schedules } from './schedules/registry.js';
 import type { CompileOptions } from './types.js';
@@ -12,7 +20,10 @@ import type { CompileOptions } from './types.js';
 export { schedulesFor };
 
 export type CompileOptionsInput = Pick<CompileOptions, 'method' | 'copies' | 'batch' | 'schedule'> &
-  Partial<CompileOptions>;
+  Partial<CompileOptions> & {
+    /** Training's learned-sigma rate, floor and starting sigma: checked with the switch, not compiled. */
+    learnedSigmaRates?: Omit<LearnedSigmaRequest, 'learn'>;
+  };
 
 const pipelined = scheduleKinds.filter(pipelinedKind);
 
@@ -31,10 +42,9 @@ function switchProblems(input: CompileOptionsInput, spec: MethodSpec | undefined
     problems.push(`--bp-layers: applies to ${methodsWith('bpLayers').join(' and ')}, found --method ${spec.name}`);
   if (input.layerwise && !spec.switches.includes('layerwise'))
     problems.push(`--layerwise: applies to ${methodsWith('layerwise').join(' and ')}, found --method ${spec.name}`);
-  if (input.switches?.learnedSigma && !spec.switches.includes('learnedSigma'))
-    problems.push(
-      `--learn-sigma: applies to ${methodsWith('learnedSigma').join(' and ')} (activation noise), found --method ${spec.name}`,
-    );
+  problems.push(
+    ...learnedSigmaProblems(spec.name, { learn: input.switches?.learnedSigma ?? false, ...input.learnedSigmaRates }),
+  );
   return problems;
 }
 

@@ -9,6 +9,7 @@ import { buildModel, type ModelOptions } from '../models/registry.js';
 import { refuseTokenLayers } from '../models/transformer-layers.js';
 import { compile, stepGraph } from './compile.js';
 import { resolveCompileOptions, type CompileOptionsInput } from './compile-options.js';
+import { exactMethod } from './methods/registry.js';
 import type { CompiledStep } from './types.js';
 
 export interface StepSource {
@@ -18,6 +19,8 @@ export interface StepSource {
   classes: number;
   /** The step graph before any mapping (expand, fold, fuse), floats of `floatBytes` (default 4). */
   stepGraph(options: CompileOptionsInput, floatBytes?: number): Graph;
+  /** The exact method's plain step graph on `rows` samples: evaluation runs its forward and loss nodes. */
+  evaluationGraph(rows: number): Graph;
   /** compile(): the step mapped onto a hardware model. */
   compile(hw: HwModel, options: CompileOptionsInput): CompiledStep;
   /** Throws (exit 2) naming the first token layer, which `part` (train, probe) cannot run yet. */
@@ -31,6 +34,11 @@ export function stepSource(network: Network): StepSource {
     classes: network.classes,
     stepGraph: (options, floatBytes) =>
       stepGraph(network, { ...resolveCompileOptions(options), ...(floatBytes ? { floatBytes } : {}) }),
+    evaluationGraph: (rows) =>
+      stepGraph(
+        network,
+        resolveCompileOptions({ method: exactMethod, copies: 1, batch: rows, schedule: 'sequential' }),
+      ),
     compile: (hw, options) => compile(network, hw, options),
     refuseTokenLayers: (part) => refuseTokenLayers(network.layers, part),
   };

@@ -14,7 +14,7 @@ import { startParams } from '../compiler/start-params.js';
 import { trainNetwork } from './train-setup.js';
 import type { LayerParams, MethodOptions } from './runtime/step-types.js';
 import { exactMethod, methodOf } from '../compiler/methods/registry.js';
-import { usesCopies } from '../compiler/methods/rules.js';
+import { usesCopies, type SwitchName } from '../compiler/methods/rules.js';
 
 export interface ProbeOptions {
   model: string;
@@ -66,6 +66,21 @@ function refuseWeightNoise(network: StepSource, methods: readonly Method[]): voi
     network.refuseTokenLayers(`probe --method ${m}`);
 }
 
+/** A probed method's options: the probe's switches that the method takes (layer-wise LR/ALR, the hybrids' BP layers). */
+function methodOptionsOf(o: ProbeOptions, method: Method, copies: number): MethodOptions {
+  const takes = (s: SwitchName): boolean => methodOf(method).switches.includes(s);
+  return {
+    method,
+    copies,
+    sigma: o.sigma,
+    baseline: o.baseline,
+    encoding: 'sign-noise',
+    antithetic: false,
+    layerwise: o.layerwise && takes('layerwise'),
+    ...(o.bpLayers === undefined || !takes('bpLayers') ? {} : { bpLayers: o.bpLayers }),
+  };
+}
+
 export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: string }> {
   const dataset = probeDataset(o);
   const network = await trainNetwork({ model: o.model, dataset: o.dataset, hidden: o.hidden }, dataset);
@@ -78,16 +93,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: s
     0,
     o.batch,
   );
-  const options = (method: Method, copies: number): MethodOptions => ({
-    method,
-    copies,
-    sigma: o.sigma,
-    baseline: o.baseline,
-    encoding: 'sign-noise',
-    antithetic: false,
-    layerwise: o.layerwise,
-    ...(o.bpLayers === undefined ? {} : { bpLayers: o.bpLayers }),
-  });
+  const options = (method: Method, copies: number): MethodOptions => methodOptionsOf(o, method, copies);
   const optimizer = { kind: 'sgd' as const, momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   guardProbeMemory(
     network,

@@ -2,7 +2,7 @@
 // the run directory is written), the dataset and method options, and the memory guard, which counts
 // the run from its compiled graphs before anything is allocated. Not the train loop (train.ts).
 import { resolveCompileOptions } from '../compiler/compile-options.js';
-import { exactMethod, methodOf } from '../compiler/methods/registry.js';
+import { methodOf } from '../compiler/methods/registry.js';
 import { usesCopies } from '../compiler/methods/rules.js';
 import type { CompiledStep } from '../compiler/types.js';
 import { ConfigError } from '../errors.js';
@@ -109,7 +109,7 @@ export function guardMemory(
   const input = {
     step: graphs.step(Math.ceil(config.batch / microBatches)),
     microBatches,
-    plainGraph: (rows: number) => graphs.plain(exactMethod, rows),
+    plainGraph: (rows: number) => graphs.evaluation(rows),
     dataset,
     evaluationRows,
   };

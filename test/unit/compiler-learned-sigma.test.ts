@@ -137,7 +137,7 @@ test('learned sigma with ES, AES or BP is refused, naming the methods it applies
     ).toThrow(ConfigError);
     expect(() =>
       resolveCompileOptions({ method, copies: K, batch: N, schedule: 'sequential', switches: learned }),
-    ).toThrow(/--learn-sigma: applies to lr and alr/);
+    ).toThrow(/--learn-sigma with --method \w+: .*allowed with --method lr, alr/);
   }
 });
 

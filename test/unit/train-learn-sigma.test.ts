@@ -204,7 +204,7 @@ describe('runtime checks', () => {
         seed: 1,
         optimizer,
       }),
-    ).rejects.toThrow(/allowed: lr, alr/);
+    ).rejects.toThrow(/--learn-sigma with --method es: .*allowed with --method lr, alr/);
   });
 });
 
@@ -226,14 +226,14 @@ describe('alrflow train refuses switch combinations the runtime cannot run (exit
       errors: [
         /--learn-sigma with --method bp: .*allowed with --method lr, alr/,
         /--antithetic with --method bp: .*allowed with --method lr, alr, es, aes/,
-        /--layerwise with --method bp: .*allowed with --method lr, alr/,
+        /--layerwise: applies to lr and alr, found --method bp/,
         /--encoding with --method bp: .*allowed with --method alr/,
         /--baseline with --method bp: .*allowed with --method lr, alr, es, aes/,
       ],
     },
     {
       args: ['--method', 'es', '--learn-sigma', '--layerwise'],
-      errors: [/--learn-sigma with --method es/, /--layerwise with --method es/],
+      errors: [/--learn-sigma with --method es/, /--layerwise: applies to lr and alr, found --method es/],
     },
     {
       args: ['--method', 'alr', '--antithetic', '--copies', '7'],

@@ -127,12 +127,12 @@ describe('evaluation chunk', () => {
     const input = {
       step: graphs.step(32),
       microBatches: 1,
-      plainGraph: (rows: number) => graphs.plain('bp', rows),
+      plainGraph: (rows: number) => graphs.evaluation(rows),
       dataset: {} as Dataset,
       evaluationRows: 500,
     };
     const evaluated = (rows: number) =>
-      graphRuntimeBytes(graphs.plain('bp', rows), (n) => n.phase === 'forward' || n.phase === 'loss');
+      graphRuntimeBytes(graphs.evaluation(rows), (n) => n.phase === 'forward' || n.phase === 'loss');
     return { chunk: evaluationChunk(input), budget: Math.max(graphRuntimeBytes(input.step), 2 ** 30), evaluated };
   };
 

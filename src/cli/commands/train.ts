@@ -54,37 +54,19 @@ const divergedExitCode = 4;
  * Switch combinations the runtime cannot run, one line each: the flag, the method it was given with,
  * and what is allowed. Defaults are applied after this check, so only switches the user gave count.
  */
-function switchProblems(flags: TrainFlags, method: Method, copies: number, sigma: number): string[] {
+function switchProblems(flags: TrainFlags, method: Method, copies: number): string[] {
   const problems: string[] = [];
   const only = (flag: string, which: SwitchName, why: string): void => {
     if (!methodOf(method).switches.includes(which))
       problems.push(`${flag} with --method ${method}: ${why}; allowed with --method ${methodsWith(which).join(', ')}`);
   };
   const noisy = usesCopies(methodOf(method));
-  if (flags.learnSigma)
-    only(
-      '--learn-sigma',
-      'learnedSigma',
-      'sigma is learned only for activation noise (ES/AES keep one fixed weight-space sigma, BP has no noise)',
-    );
-  for (const [flag, given] of [
-    ['--sigma-lr', flags.sigmaLr],
-    ['--sigma-min', flags.sigmaMin],
-  ] as const) {
-    if (given !== undefined && !flags.learnSigma)
-      problems.push(
-        `${flag} without --learn-sigma: it sets how sigma is learned; allowed: add --learn-sigma, or drop ${flag}`,
-      );
-  }
-  if (flags.sigmaMin !== undefined && Number(flags.sigmaMin) > sigma)
-    problems.push(`--sigma-min ${flags.sigmaMin} is above --sigma ${sigma}; allowed: a floor at most the start sigma`);
+  // Learned sigma, --layerwise and --bp-layers are checked with the step's options (compile-options.ts).
   if (flags.antithetic) only('--antithetic', 'antithetic', 'BP draws no noise to pair');
   if (flags.antithetic && noisy && copies % 2 !== 0)
     problems.push(
       `--antithetic with --copies ${copies}: pairs (eps, -eps) need an even number of copies; allowed: an even K. Hint: --copies ${copies + 1}`,
     );
-  if (flags.bpLayers !== undefined) only('--bp-layers', 'bpLayers', 'it names the layers a hybrid trains by BP');
-  if (flags.layerwise) only('--layerwise', 'layerwise', 'layer-wise injection perturbs one layer output per pass');
   if (flags.encoding !== undefined) only('--encoding', 'encoding', 'the encoding is how ALR keeps its noise signs');
   if (flags.baseline !== undefined) only('--baseline', 'baseline', 'BP has no per-copy losses to baseline');
   if (flags.baseline === 'leave-one-out' && copies < 2 && noisy)
@@ -128,8 +110,14 @@ async function lrScheduleOf(flags: TrainFlags) {
   return { lrSchedule, stepSchedule: asLr ? undefined : given };
 }
 
+/** Training's learned-sigma rate, floor and start, checked with the step's options. */
+function learnedSigmaRates(flags: TrainFlags, sigma: number) {
+  const rate = (text: string | undefined) => (text === undefined ? undefined : Number(text));
+  return { lr: rate(flags.sigmaLr), floor: rate(flags.sigmaMin), start: sigma };
+}
+
 /** The step's options (shared with simulate and compile) as train-config fields. */
-async function stepConfig(flags: TrainFlags, method: Method) {
+async function stepConfig(flags: TrainFlags, method: Method, sigma: number) {
   const { defaultTrainConfig } = await import('../../train/train-config.js');
   const { lrSchedule, stepSchedule } = await lrScheduleOf(flags);
   const switches = {
@@ -138,7 +126,7 @@ async function stepConfig(flags: TrainFlags, method: Method) {
     antithetic: Boolean(flags.antithetic),
     learnedSigma: Boolean(flags.learnSigma),
   } as MethodSwitches;
-  const extra = { layerwise: Boolean(flags.layerwise), switches };
+  const extra = { layerwise: Boolean(flags.layerwise), switches, learnedSigmaRates: learnedSigmaRates(flags, sigma) };
   const { options, hw, momentum } = await resolveStepFlags({ ...flags, method, schedule: stepSchedule }, extra);
   return {
     batch: options.batch,
@@ -237,9 +225,14 @@ async function configFrom(flags: TrainFlags, optimizerGiven = true): Promise<Tra
   const method = oneOf('--method', flags.method ?? recommendedStep(flags.model)?.method ?? '', methods);
   const copies = positiveInt('--copies', flags.copies ?? stepDefaults.copies);
   const sigma = positiveNumber('--sigma', flags.sigma);
-  const problems = switchProblems(flags, method, copies, sigma);
-  if (problems.length > 0) throw new ConfigError(problems);
-  const step = await stepConfig(flags, method);
+  // The train-only switch problems and the step's, all at once.
+  const problems = switchProblems(flags, method, copies);
+  const step = await stepConfig(flags, method, sigma).catch((err: unknown) => {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+    return undefined;
+  });
+  if (problems.length > 0 || !step) throw new ConfigError(problems);
   return {
     ...defaultTrainConfig,
     model: flags.model!,

@@ -51,6 +51,41 @@ export function methodsWith(s: SwitchName): Method[] {
   return methodNames.filter((m) => methodRegistry[m].switches.includes(s));
 }
 
+/** What a run asks of learned sigma: whether to learn it and, when training, its rate, floor and starting sigma. */
+export interface LearnedSigmaRequest {
+  learn: boolean;
+  lr?: number;
+  floor?: number;
+  start?: number;
+}
+
+/**
+ * The one check of learned sigma (every command's step options and the runtime's graphs go through
+ * it), a problem line each: the method's entry must list the switch (activation noise to learn), a
+ * rate or floor only with it, both positive, the floor at most the starting sigma.
+ */
+export function learnedSigmaProblems(method: Method, r: LearnedSigmaRequest): string[] {
+  const problems: string[] = [];
+  if (r.learn && !methodRegistry[method].switches.includes('learnedSigma'))
+    problems.push(
+      `--learn-sigma with --method ${method}: sigma is learned only for activation noise (ES/AES keep one fixed weight-space sigma, BP has no noise); allowed with --method ${methodsWith('learnedSigma').join(', ')}`,
+    );
+  for (const [flag, value] of [
+    ['--sigma-lr', r.lr],
+    ['--sigma-min', r.floor],
+  ] as const) {
+    if (value === undefined) continue;
+    if (!r.learn)
+      problems.push(
+        `${flag} without --learn-sigma: it sets how sigma is learned; allowed: add --learn-sigma, or drop ${flag}`,
+      );
+    if (!(value > 0)) problems.push(`${flag}: found ${value}, allowed: a positive number`);
+  }
+  if (r.floor !== undefined && r.start !== undefined && r.floor > r.start)
+    problems.push(`--sigma-min ${r.floor} is above --sigma ${r.start}; allowed: a floor at most the start sigma`);
+  return problems;
+}
+
 /** The CLI help's list: "name (summary); ...". */
 export function methodHelp(): string {
   return methodNames.map((m) => `${m}: ${methodRegistry[m].summary}`).join('; ');

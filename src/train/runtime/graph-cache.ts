@@ -5,15 +5,15 @@
 // the hardware's word; only the graph (and so the simulator's byte counts) carries it. A
 // micro-batched step runs the whole step's node instances (src/ir/step-instances.ts), each
 // micro-batch's on the step compiled for its rows with the whole step's stage cuts (the same node
-// ids). Evaluation reads the plain (unmapped) BP graph.
+// ids). Evaluation reads the network's evaluation graph (the exact method's plain step,
+// StepSource.evaluationGraph). The run's switches go to the compiler as they are; its option check
+// (one for every command) refuses what the method does not take.
 import { isPipelined } from '../../compiler/schedules/registry.js';
 import type { CompileOptionsInput } from '../../compiler/compile-options.js';
-import { methodOf } from '../../compiler/methods/registry.js';
 import type { StepSource } from '../../compiler/step-source.js';
 import type { CompiledStep, CompileOptions, ScheduleKind } from '../../compiler/types.js';
 import type { HwModel } from '../../hw/types.js';
 import type { Graph } from '../../ir/types.js';
-import type { Method } from '../../compiler/methods/names.js';
 import type { OptimizerKind } from './optimizer-state.js';
 import type { MethodOptions } from './step-types.js';
 
@@ -72,25 +72,29 @@ export class GraphCache {
 
   private readonly optimizer: OptimizerChoice;
 
-  /** The compile options of `method`'s step on `rows` samples; `mapped`: the run's schedule, else sequential. */
-  compileOptions(method: Method, rows: number, mapped: boolean): CompileOptionsInput {
+  /**
+   * The compile options of the run's step on `rows` samples; `mapped`: the run's schedule, else sequential.
+   * The run's switches go as they are: the compiler's option check refuses one its method does not take.
+   */
+  compileOptions(rows: number, mapped: boolean): CompileOptionsInput {
     const m = this.method;
     const s = mapped ? this.schedule : undefined;
-    const allows = methodOf(method).switches;
-    const learnedSigma = allows.includes('learnedSigma') && m.learnSigma !== undefined;
+    const learnedSigma = m.learnSigma !== undefined;
     const switches = { baseline: m.baseline, encoding: m.encoding, antithetic: m.antithetic, learnedSigma };
+    const rates = m.learnSigma ? { lr: m.learnSigma.lr, floor: m.learnSigma.min, start: m.sigma } : undefined;
     return {
-      method,
+      method: m.method,
       copies: m.copies,
       batch: rows,
       schedule: s?.kind ?? 'sequential',
-      layerwise: allows.includes('layerwise') && m.layerwise,
+      layerwise: m.layerwise,
       optimizer: this.optimizer.kind,
       momentum: this.optimizer.momentum,
       switches,
       ...(s === undefined ? {} : { microBatches: s.microBatches, staleness: s.staleness }),
       ...(s?.noiseStorage === undefined ? {} : { noiseStorage: s.noiseStorage }),
-      ...(allows.includes('bpLayers') && m.bpLayers !== undefined ? { bpLayers: m.bpLayers } : {}),
+      ...(m.bpLayers !== undefined ? { bpLayers: m.bpLayers } : {}),
+      ...(rates ? { learnedSigmaRates: rates } : {}),
       ...(s?.stages === undefined ? {} : { stages: s.stages }),
       ...(s?.stageCuts === undefined ? {} : { stageCuts: s.stageCuts }),
     };
@@ -100,7 +104,7 @@ export class GraphCache {
   compiled(): CompiledStep {
     const s = this.schedule;
     if (!s) throw new Error('GraphCache.compiled: the runtime was created without a step schedule');
-    return this.network.compile(s.hw, this.compileOptions(this.method.method, s.batch, true));
+    return this.network.compile(s.hw, this.compileOptions(s.batch, true));
   }
 
   /**
@@ -114,14 +118,8 @@ export class GraphCache {
 
   /** The whole step's graph for `rows` samples: the compiled step under the run's schedule, else the plain graph. */
   whole(rows: number): Graph {
-    if (!this.schedule) return this.plain(this.method.method, rows);
-    const key = 'whole';
-    let graph = this.graphs.get(key);
-    if (!graph) {
-      graph = this.compiled().graph;
-      this.graphs.set(key, graph);
-    }
-    return graph;
+    if (!this.schedule) return this.plain(rows);
+    return this.cached('whole', () => this.compiled().graph);
   }
 
   /** The training step's graph for a (micro-)batch of `rows` samples, mapped under the run's schedule. */
@@ -129,18 +127,26 @@ export class GraphCache {
     const key = `step/${rows}`;
     let graph = this.graphs.get(key);
     if (!graph) {
-      graph = this.schedule ? this.mapped(this.schedule, rows) : this.plain(this.method.method, rows);
+      graph = this.schedule ? this.mapped(this.schedule, rows) : this.plain(rows);
       this.graphs.set(key, graph);
     }
     return graph;
   }
 
-  /** The plain step graph of `method` (evaluation reads BP's forward and loss nodes). */
-  plain(method: Method, rows: number): Graph {
-    const key = `plain/${method}/${rows}`;
+  /** The run's plain (unmapped) step graph on `rows` samples. */
+  plain(rows: number): Graph {
+    return this.cached(`plain/${rows}`, () => this.network.stepGraph(this.compileOptions(rows, false)));
+  }
+
+  /** The evaluation graph on `rows` samples (the exact method's: evaluation runs its forward and loss nodes). */
+  evaluation(rows: number): Graph {
+    return this.cached(`evaluation/${rows}`, () => this.network.evaluationGraph(rows));
+  }
+
+  private cached(key: string, build: () => Graph): Graph {
     let graph = this.graphs.get(key);
     if (!graph) {
-      graph = this.network.stepGraph(this.compileOptions(method, rows, false));
+      graph = build();
       this.graphs.set(key, graph);
     }
     return graph;
@@ -150,7 +156,7 @@ export class GraphCache {
   private mapped(s: StepSchedule, rows: number): Graph {
     if (rows === s.batch && s.microBatches === 1) return this.compiled().graph;
     const cuts = (this.cuts ??= cutsOf(this.compiled()));
-    const { stages: _, stageCuts: __, ...options } = this.compileOptions(this.method.method, rows, true);
+    const { stages: _, stageCuts: __, ...options } = this.compileOptions(rows, true);
     const stagesOf = !isPipelined(s.kind) ? {} : cuts.length > 0 ? { stageCuts: cuts } : { stages: 1 };
     const part = this.network.compile(s.hw, { ...options, microBatches: 1, ...stagesOf }).graph;
     // One part of the step: its meta keeps the whole step's layout.

@@ -5,7 +5,6 @@
 // each step's graph through its sigma input ports, takes the updated ones back from its output ports
 // (refusing non-finite results), and checkpoints them.
 import { InvalidInputError } from '../../errors.js';
-import { methodOf, methodsWith } from '../../compiler/methods/registry.js';
 import type { ParamDecl } from '../../ir/types.js';
 import type { LearnSigmaOptions, MethodOptions } from './step-types.js';
 
@@ -24,17 +23,7 @@ export class LearnedSigma {
   readonly options: LearnSigmaOptions;
 
   constructor(layers: readonly ParamDecl[], method: MethodOptions & { learnSigma: LearnSigmaOptions }) {
-    if (!methodOf(method.method).switches.includes('learnedSigma')) {
-      throw new InvalidInputError(
-        `learned sigma: method ${method.method} has no activation noise to learn; allowed: ${methodsWith('learnedSigma').join(', ')}. Hint: drop learnSigma (ES/AES keep one fixed weight-space sigma)`,
-      );
-    }
-    const { lr, min } = method.learnSigma;
-    if (!(lr > 0) || !(min > 0) || !(method.sigma >= min)) {
-      throw new InvalidInputError(
-        `learned sigma: lr ${lr}, floor ${min}, start ${method.sigma}; allowed: lr > 0 and 0 < floor <= start sigma`,
-      );
-    }
+    // Which methods learn sigma, and the rate and floor allowed, are checked once with the step's options.
     this.options = method.learnSigma;
     for (const layer of layers) this.values.set(layer.layer, new Float64Array(layer.channels).fill(method.sigma));
   }

@@ -14,7 +14,6 @@
 // operations (gpu.js GPU modes) and a step is one part at staleness 0 without learned sigma, they
 // stay on the device instead (device-state.ts) and a step reads back only its loss and the
 // finiteness of its update; syncHost() brings the host copies up to date (checkpoints).
-import { exactMethod } from '../../compiler/methods/registry.js';
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
 import { elementCount } from '../../ir/graph.js';
 import type { Graph, GraphPort, IrNode, ParamDecl, PortRole } from '../../ir/types.js';
@@ -168,8 +167,12 @@ export class Runtime {
   ) {
     const m = options.method;
     this.graphs = new GraphCache(options.network, m, options.optimizer, options.schedule);
-    this.layers = this.graphs.plain(exactMethod, 1).params;
-    const sigma = m.learnSigma ? new LearnedSigma(this.layers, { ...m, learnSigma: m.learnSigma }) : undefined;
+    // The run's own step graph (one sample): compiling it checks the run's options once, here.
+    const graph = this.graphs.plain(1);
+    this.layers = graph.params;
+    const learned = new Set(graph.inputs.filter((p) => p.role === 'sigma').map((p) => p.layer));
+    const sigmaLayers = this.layers.filter((l) => learned.has(l.layer));
+    const sigma = m.learnSigma ? new LearnedSigma(sigmaLayers, { ...m, learnSigma: m.learnSigma }) : undefined;
     const params = options.initialParams ?? initParams(this.layers, options.seed);
     this.state = { params, optimizerState: new Map(), sigma, pending: undefined };
   }
@@ -380,7 +383,7 @@ export class Runtime {
   private get residentSteps(): boolean {
     const { microBatches, staleness } = this.graphs.layout();
     if (this.resolved.ops === undefined || microBatches !== 1 || staleness === 1 || this.sigma) return false;
-    this.denseGraph ??= residentGraph(this.graphs.plain(exactMethod, 1)) && residentGraph(this.graphs.step(1));
+    this.denseGraph ??= residentGraph(this.graphs.evaluation(1)) && residentGraph(this.graphs.step(1));
     return this.denseGraph;
   }
 
@@ -484,14 +487,14 @@ export class Runtime {
 
   /** Mean loss and accuracy over a split: the BP graph's forward and loss nodes, in chunks. */
   evaluate(features: Float32Array, labels: Uint8Array, count: number, chunk = 500): Promise<Evaluation> {
-    const plain = this.graphs.plain(exactMethod, 1);
+    const plain = this.graphs.evaluation(1);
     const loss = plain.nodes.find((n) => n.kind === 'Loss');
     if (loss?.kind !== 'Loss')
       throw new Error(`runtime: the evaluation graph of ${plain.meta.network} has no Loss node`);
     const host = {
       width: elementCount(plain.tensors[plain.inputs.find((p) => p.role === 'batch')!.tensor]!.shape.slice(1)),
       classes: loss.classes,
-      graph: (rows: number) => this.graphs.plain(exactMethod, rows),
+      graph: (rows: number) => this.graphs.evaluation(rows),
       context: (graph: Graph, batch: Batch) => this.context(graph, batch, 0, { lr: 0, sigmaLr: 0 }, 0, false),
       releaseHandles: () => this.resolved.releaseHandles(),
     };
