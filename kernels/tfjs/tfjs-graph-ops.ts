@@ -1,9 +1,10 @@
-// TF.js wasm versions of the graph executor's conv-net kernels that TF.js has ops for (batchnorm
-// with given statistics, pooling, add, copy reduction, and the conv weight gradient written as one
-// matMul per kernel tap). Pool backward and conv backward-data have no public TF.js op with this
-// layout yet: they run the float64 reference code, and the registry stamps those calls `reference`
-// (tfjsFallback). Tensors enter and leave through a TfjsIo (host arrays, or handles kept in TF.js:
-// tfjs-io.ts).
+// TF.js wasm versions of the graph executor's conv-net kernels (batchnorm with given statistics,
+// pooling, add, copy reduction, the conv data gradient on TF.js's Conv2DBackpropInput and the weight
+// gradient written as a convolution). Pool backward runs the float64 reference code, and the
+// registry stamps those calls `reference` (tfjsFallback): TF.js wasm 4.22's MaxPoolGrad routes the
+// gradient wrongly when a window's values are negative (measured: x = [-0.3, -0.7, -0.1, -0.9] in
+// one 2x2 window sends dy to -0.3, not -0.1), and one kernel name cannot be half native.
+// Tensors enter and leave through a TfjsIo (host arrays, or handles kept in TF.js: tfjs-io.ts).
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { ConvDims, KernelTable, NumArray } from '../names.js';
 import { convDims } from '../reference/conv-dims.js';
@@ -13,12 +14,12 @@ import { hostIo, type TfjsIo } from './tfjs-io.js';
 
 type Tf = typeof TfCore;
 
-export const tfjsFallback = referenceFallback(['pool-backward', 'conv2d-backward-data']);
+export const tfjsFallback = referenceFallback(['pool-backward']);
 
 export function tfjsGraphOps(
   tf: Tf,
   io: TfjsIo = hostIo(tf),
-): Pick<KernelTable, 'batchnorm' | 'pool' | 'add' | 'copy-sum' | 'conv2d-backward-weights'> {
+): Pick<KernelTable, 'batchnorm' | 'pool' | 'add' | 'copy-sum' | 'conv2d-backward-data' | 'conv2d-backward-weights'> {
   return {
     batchnorm: async ({ x, gamma, beta, mean, variance, rows, channels, spatial }) =>
       io.output(() => {
@@ -40,6 +41,16 @@ export function tfjsGraphOps(
     add: async ({ a, b }) => io.output(() => tf.add(io.tensor1d(a), io.tensor1d(b))),
     'copy-sum': async ({ x, samples, copies, width }) =>
       io.output(() => tf.sum(io.tensor3d(x, [samples, copies, width]), 1)),
+    'conv2d-backward-data': async ({ dy, weights, dims: d }) =>
+      io.output(() => {
+        const dyt = tf.transpose(io.tensor4d(dy, [d.batch, d.outChannels, ...outSize(d)]), [0, 2, 3, 1]);
+        const wt = tf.transpose(
+          io.tensor4d(weights, [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]),
+          [2, 3, 1, 0],
+        );
+        const shape: [number, number, number, number] = [d.batch, d.height, d.width, d.inChannels];
+        return tf.transpose(tf.conv2dTranspose(dyt, wt, shape, d.stride, d.padding, 'floor'), [0, 3, 1, 2]);
+      }),
     'conv2d-backward-weights': async ({ dy, x, dims: d }) => {
       const [weights, biases] = io.outputs(() =>
         convWeightGrad(

@@ -43,6 +43,7 @@ export const TFJS_RESIDENT_KERNELS: readonly KernelName[] = [
   'pool',
   'add',
   'copy-sum',
+  'conv2d-backward-data',
   'conv2d-backward-weights',
 ];
 
