@@ -9,7 +9,6 @@
 // the node reads that tensor.
 import { addNoise } from '../../../kernels/reference/index.js';
 import { InvalidInputError } from '../../errors.js';
-import { sigmaTensorId } from '../../ir/method-rules.js';
 import { elementCount } from '../../ir/graph.js';
 import type { IrNode } from '../../ir/types.js';
 import {
@@ -32,12 +31,12 @@ import type { Resident } from '../../../kernels/device-tensor.js';
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
 /**
- * The noise std per output channel a node uses: its layer's learned sigma where the node reads it, else the
- * run's scalar.
+ * The noise std per output channel a node uses: the learned sigma it reads (an input the graph declares as a
+ * sigma port), else the run's scalar.
  */
 export function sigmaOf(ctx: ExecContext, node: IrNode, channels: number): Float64Array {
-  const id = node.layer === undefined ? undefined : sigmaTensorId(node.layer);
-  if (id === undefined || !node.inputs.includes(id)) return new Float64Array(channels).fill(ctx.options.sigma);
+  const id = ctx.graph.inputs.find((p) => p.role === 'sigma' && node.inputs.includes(p.tensor))?.tensor;
+  if (id === undefined) return new Float64Array(channels).fill(ctx.options.sigma);
   const learned = toF64(num(ctx, id));
   // A token sequence's channels are its tokens' features (channelsSpatial): the layer's sigma repeats per token.
   if (learned.length < channels && channels % learned.length === 0)
