@@ -13,7 +13,7 @@ import type { HwModel } from '../hw/types.js';
 import type { Graph } from '../ir/types.js';
 import type { Network } from '../models/layers.js';
 import { nameList, oneOf, positiveInt } from './action.js';
-import { recommendedBatches, recommendedMethods } from '../models/recommended-steps.js';
+import { recommendedBatches, recommendedMethods } from '../compiler/methods/recommended-steps.js';
 
 export interface StepFlags {
   model?: string;
@@ -119,7 +119,7 @@ async function parsed(flags: StepFlags, problems: string[]): Promise<CompileOpti
   const { scheduleKinds } = await import('../compiler/types.js');
   const { learnedSigmaSwitches } = await import('../ir/method-rules.js');
   const take = <T>(check: () => T) => collect(problems, check);
-  const { recommendedStep } = await import('../models/recommended-steps.js');
+  const { recommendedStep } = await import('../compiler/methods/recommended-steps.js');
   const recommended = recommendedStep(flags.model);
   const given = flags.method ?? recommended?.method;
   if (given === undefined) problems.push(`--method: missing, allowed: ${methods.join(', ')}`);

@@ -4,8 +4,6 @@ import { cnn, mlp, resnet5, resnet9, type ConvNetOptions } from './builders.js';
 import type { Network } from './layers.js';
 import { gpt2Small, vitTiny } from './transformer-builders.js';
 
-export { recommendedStep, type RecommendedStep } from './recommended-steps.js';
-
 export interface ModelOptions extends ConvNetOptions {
   /** Hidden widths of the MLP (input and class count come from inputShape and classes). */
   hidden?: number[];

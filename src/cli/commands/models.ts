@@ -25,7 +25,7 @@ async function modelRow(name: string): Promise<ModelRow> {
   }
   const { loadNetwork } = await import('../../models/load-network.js');
   const { workloadOf } = await import('../../models/workload.js');
-  const { recommendedStep } = await import('../../models/registry.js');
+  const { recommendedStep } = await import('../../compiler/methods/recommended-steps.js');
   const net = await loadNetwork(name, {}, 'model');
   const recommended = recommendedStep(name);
   return {

@@ -25,7 +25,7 @@ interface Opts extends StepFlags {
  * method (src/models/registry.ts) or else the registry's default method.
  */
 async function jobOf(o: Opts): Promise<SimJob> {
-  const { recommendedStep } = await import('../../models/registry.js');
+  const { recommendedStep } = await import('../../compiler/methods/recommended-steps.js');
   const method = o.method ?? recommendedStep(o.model ?? 'resnet9')?.method ?? defaultMethod;
   const { options, hw } = await resolveStepFlags({ ...o, method });
   const { switches, ...compileOptions } = options;

@@ -1,6 +1,7 @@
 // Step options a shipped model recommends where the user gives none (--method, --batch): the defaults
-// (ALR, K = 64, batch 64) fit the image models but not every model. Plain data, no imports, so the
-// CLI's help can list them without loading the models.
+// (ALR, K = 64, batch 64) fit the image models but not every model. Part of the method registry (a
+// recommended method is a method name); plain data, no imports, so the CLI's help can list them
+// without loading the models.
 export interface RecommendedStep {
   method: string;
   batch: number;
@@ -9,12 +10,10 @@ export interface RecommendedStep {
 }
 
 const recommended: Partial<Record<string, RecommendedStep>> = {
-  // ALR K=64 on batch 64 puts 4096 sequences of 1024 tokens through the 50,257-way head: 398.8 GiB of
-  // activations on gpu-like, infeasible on every shipped model. BP on 4 sequences fits and simulates in seconds.
   'gpt2-small': {
     method: 'bp',
     batch: 4,
-    why: 'ALR K=64 on 64 sequences of 1024 tokens needs 398.8 GiB for the head alone',
+    why: 'the default ALR step fits no shipped hardware model: the head holds copies x batch x tokens x vocabulary activations',
   },
 };
 
