@@ -18,6 +18,13 @@ const name = z.string().min(1).describe('a non-empty layer name, unique in the n
 const linear = z
   .object({ kind: z.literal('linear'), name, inFeatures: size('input features'), outFeatures: size('output features') })
   .strict();
+const padding = (what: string) =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31)
+    .describe(what);
 const conv2d = z
   .object({
     kind: z.literal('conv2d'),
@@ -26,12 +33,7 @@ const conv2d = z
     outChannels: size('output channels'),
     kernelSize: size('kernel height and width'),
     stride: size('stride'),
-    padding: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31)
-      .describe('zero padding on each side'),
+    padding: padding('zero padding on each side'),
   })
   .strict();
 const batchnorm = z.object({ kind: z.literal('batchnorm'), name, channels: size('channels') }).strict();
@@ -58,13 +60,7 @@ const maxpool = z
     name,
     size: size('window'),
     stride: size('stride'),
-    padding: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31)
-      .optional()
-      .describe('positions on each side that never win (default 0); less than the window'),
+    padding: padding('positions on each side that never win (default 0); less than the window').optional(),
   })
   .strict();
 
