@@ -1,12 +1,11 @@
 // TF.js wasm versions of the graph executor's conv-net kernels (batchnorm with given statistics,
 // pooling, add, copy reduction, the conv data gradient on TF.js's Conv2DBackpropInput and the weight
-// gradient written as a convolution). Pool backward runs the float64 reference code, and the
-// registry stamps those calls `reference` (tfjsFallback): TF.js wasm 4.22's MaxPoolGrad routes the
-// gradient wrongly when a window's values are negative (measured: x = [-0.3, -0.7, -0.1, -0.9] in
-// one 2x2 window sends dy to -0.3, not -0.1), and one kernel name cannot be half native.
+// gradient written as a convolution, pool backward on AvgPoolGrad and, for max, on window taps
+// (maxPoolTaps)). None falls back to the reference code (tfjsFallback is empty).
 // Tensors enter and leave through a TfjsIo (host arrays, or handles kept in TF.js: tfjs-io.ts).
 import type * as TfCore from '@tensorflow/tfjs-core';
-import type { ConvDims, KernelTable, NumArray } from '../names.js';
+import type { ConvDims, KernelTable, NumArray, PoolBackwardArgs } from '../names.js';
+import { poolDims } from '../reference/pool-dims.js';
 import { convDims } from '../reference/conv-dims.js';
 import { referenceFallback } from '../registry-reference-graph.js';
 import { batchnormEpsilon } from '../reference/batchnorm.js';
@@ -14,12 +13,15 @@ import { hostIo, type TfjsIo } from './tfjs-io.js';
 
 type Tf = typeof TfCore;
 
-export const tfjsFallback = referenceFallback(['pool-backward']);
+export const tfjsFallback = referenceFallback([]);
 
 export function tfjsGraphOps(
   tf: Tf,
   io: TfjsIo = hostIo(tf),
-): Pick<KernelTable, 'batchnorm' | 'pool' | 'add' | 'copy-sum' | 'conv2d-backward-data' | 'conv2d-backward-weights'> {
+): Pick<
+  KernelTable,
+  'batchnorm' | 'pool' | 'pool-backward' | 'add' | 'copy-sum' | 'conv2d-backward-data' | 'conv2d-backward-weights'
+> {
   return {
     batchnorm: async ({ x, gamma, beta, mean, variance, rows, channels, spatial }) =>
       io.output(() => {
@@ -41,6 +43,7 @@ export function tfjsGraphOps(
     add: async ({ a, b }) => io.output(() => tf.add(io.tensor1d(a), io.tensor1d(b))),
     'copy-sum': async ({ x, samples, copies, width }) =>
       io.output(() => tf.sum(io.tensor3d(x, [samples, copies, width]), 1)),
+    'pool-backward': async (a) => io.output(() => poolBackward(tf, io, a)),
     'conv2d-backward-data': async ({ dy, weights, dims: d }) =>
       io.output(() => {
         const dyt = tf.transpose(io.tensor4d(dy, [d.batch, d.outChannels, ...outSize(d)]), [0, 2, 3, 1]);
@@ -63,6 +66,84 @@ export function tfjsGraphOps(
       return { weights: weights!, biases: biases! };
     },
   };
+}
+
+/**
+ * Pool backward, NCHW in and out. Average: TF.js's AvgPoolGrad (it reads only x's shape; the runtime
+ * passes no x). Max: not TF.js wasm 4.22's MaxPoolGrad, which routes the gradient wrongly in windows
+ * of negative values (x = [-0.3, -0.7, -0.1, -0.9] in one 2x2 window sends dy to -0.3): maxPoolTaps.
+ */
+function poolBackward(tf: Tf, io: TfjsIo, a: PoolBackwardArgs): TfCore.Tensor {
+  const d = a.dims;
+  const { outHeight, outWidth } = poolDims('pool-backward', d, a.op);
+  const nhwc = (t: TfCore.Tensor4D): TfCore.Tensor4D => tf.transpose(t, [0, 2, 3, 1]);
+  const dy = nhwc(io.tensor4d(a.dy, [d.rows, d.channels, outHeight, outWidth]));
+  if (a.op === 'max') {
+    const x = nhwc(io.tensor4d(a.x, [d.rows, d.channels, d.height, d.width]));
+    return tf.transpose(maxPoolTaps(tf, x, dy, d), [0, 3, 1, 2]);
+  }
+  const input = tf.zeros([d.rows, d.height, d.width, d.channels]);
+  const attrs = { filterSize: d.size, strides: d.stride, pad: 0, dimRoundingMode: 'floor' };
+  return tf.transpose(tf.engine().runKernel('AvgPoolGrad', { dy, input }, attrs) as TfCore.Tensor4D, [0, 3, 1, 2]);
+}
+
+/**
+ * Max-pool backward on NHWC tensors as the reference defines it: each dy goes to the first maximum of
+ * its window (row-major taps; padded positions, -Infinity here, never win). Per tap (u, v): the
+ * strided view of the padded input, a mask of "equals the max and no earlier tap did", and dy under
+ * that mask spread back to its input positions (interleaved with stride - 1 zeros, then shifted).
+ */
+function maxPoolTaps(tf: Tf, x: TfCore.Tensor4D, dy: TfCore.Tensor4D, d: PoolBackwardArgs['dims']): TfCore.Tensor {
+  const { size: k, stride: s, padding: p = 0 } = d;
+  const [n, oh, ow, c] = dy.shape;
+  const ph = d.height + 2 * p;
+  const pw = d.width + 2 * p;
+  const xp = tf.pad(
+    x,
+    [
+      [0, 0],
+      [p, p],
+      [p, p],
+      [0, 0],
+    ],
+    -Infinity,
+  );
+  const view = (u: number, v: number): TfCore.Tensor =>
+    tf.stridedSlice(xp, [0, u, v, 0], [n, u + s * (oh - 1) + 1, v + s * (ow - 1) + 1, c], [1, s, s, 1]);
+  const taps = Array.from({ length: k * k }, (_, t) => view(Math.floor(t / k), t % k));
+  const best = taps.reduce((m, t) => tf.maximum(m, t));
+  let taken: TfCore.Tensor = tf.cast(tf.zerosLike(best), 'bool');
+  let dx: TfCore.Tensor = tf.zeros([n, ph, pw, c]);
+  taps.forEach((tap, t) => {
+    const mask = tf.logicalAnd(tf.equal(tap, best), tf.logicalNot(taken));
+    taken = tf.logicalOr(taken, mask);
+    const g = tf.where(mask, dy, tf.zerosLike(dy));
+    const spread = tf.reshape(
+      tf.pad(tf.reshape(g, [n, oh, 1, ow, 1, c]), [
+        [0, 0],
+        [0, 0],
+        [0, s - 1],
+        [0, 0],
+        [0, s - 1],
+        [0, 0],
+      ]),
+      [n, oh * s, ow * s, c],
+    );
+    const u = Math.floor(t / k);
+    const v = t % k;
+    const placed = tf.slice(
+      tf.pad(spread, [
+        [0, 0],
+        [u, Math.max(0, ph - u - oh * s)],
+        [v, Math.max(0, pw - v - ow * s)],
+        [0, 0],
+      ]),
+      [0, 0, 0, 0],
+      [n, ph, pw, c],
+    );
+    dx = tf.add(dx, placed);
+  });
+  return tf.slice(dx, [0, p, p, 0], [n, d.height, d.width, c]);
 }
 
 function outSize(d: ConvDims): [number, number] {

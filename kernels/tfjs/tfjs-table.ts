@@ -41,6 +41,7 @@ export const TFJS_RESIDENT_KERNELS: readonly KernelName[] = [
   'row-sum',
   'batchnorm',
   'pool',
+  'pool-backward',
   'add',
   'copy-sum',
   'conv2d-backward-data',

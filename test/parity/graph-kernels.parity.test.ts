@@ -60,6 +60,13 @@ const cases: { [K in KernelName]?: KernelArgs[K] } & Record<string, object> = {
     op: 'max',
     dims: { ...pool, size: 3, stride: 2, padding: 1 },
   },
+  // ReLU'd input: many windows tie at 0, and the gradient goes to the first tied position only.
+  'pool-backward tied padded max': {
+    dy: f32Data(2 * 3 * 3 * 3, 18),
+    x: x.map((v) => Math.max(0, v)),
+    op: 'max',
+    dims: { ...pool, size: 3, stride: 2, padding: 1 },
+  },
   'conv2d-backward-data': { dy: f32Data(2 * 4 * 6 * 5, 10), weights: f32Data(4 * 3 * 9, 11), dims },
   'conv2d-backward-weights': { dy: f32Data(2 * 4 * 6 * 5, 12), x: f32Data(2 * 3 * 6 * 5, 13), dims },
 };
