@@ -1,9 +1,10 @@
 // The one forward pass every estimator uses: runs a network on the float64 reference kernels over
 // `rows` rows, optionally injecting noise on the output of each parametrised layer (sigma * eps, eps
-// from a callback) and keeping what the chosen method needs (BP: inputs of parametrised, activation
-// and maxpool layers; LR/ALR: inputs of parametrised layers, stored on one row per sample while no noise
-// has been injected yet, because then every copy's input is identical). Batchnorm statistics are
-// computed here (or reused frozen from `bnStats`) and always treated as constants (METHOD.md 7.3).
+// from a callback; on a token sequence on every (token, feature) value) and keeping what the chosen
+// method needs (BP: inputs of parametrised, activation and maxpool layers; LR/ALR: inputs of
+// parametrised layers, stored on one row per sample while no noise has been injected yet, because
+// then every copy's input is identical). Batchnorm statistics are computed here (or reused frozen
+// from `bnStats`) and always treated as constants (METHOD.md 7.3).
 import {
   activation,
   avgPool,
@@ -211,8 +212,22 @@ function runParamLayer(
   const eps = ctx.noise?.(layer, index, ctx.rows, elementCount(outShape));
   if (!eps) return z;
   ctx.noisy = true;
-  const { channels, spatial } = channelsSpatial(outShape);
-  return addNoise(z, eps, ctx.sigma!.get(layer.name)!, ctx.rows, channels, spatial);
+  const { channels, spatial, sigma } = noiseLayout(outShape, ctx.sigma!.get(layer.name)!);
+  return addNoise(z, eps, sigma, ctx.rows, channels, spatial);
+}
+
+/**
+ * How noise and its sigma lie on one row of a layer's output: per channel and spatial position, or on a
+ * token sequence [tokens, features] one channel per (token, feature), the layer's per-feature sigma
+ * repeated over the tokens (as the training runtime lays it out).
+ */
+export function noiseLayout(
+  outShape: Shape,
+  sigma: Float64Array,
+): { channels: number; spatial: number; sigma: Float64Array } {
+  if (outShape.length !== 2) return { ...channelsSpatial(outShape), sigma };
+  const channels = elementCount(outShape);
+  return { channels, spatial: 1, sigma: Float64Array.from({ length: channels }, (_, c) => sigma[c % sigma.length]!) };
 }
 
 /** The noise-free output of a parametrised layer. */

@@ -1,13 +1,14 @@
 // LR and ALR estimators (METHOD.md 2-3): K noisy copies of each sample in one forward pass over the
-// shared forward, noise on every parametrised layer's output (or on one layer per pass with layer-wise
-// injection), then per layer one gradient product of error signals with the stored layer input.
+// shared forward, noise on every parametrised layer's output (on a token sequence every (token,
+// feature) value, sigma per feature; or on one layer per pass with layer-wise injection), then per
+// layer one gradient product of error signals with the stored layer input.
 // ALR keeps only the noise sign bits: 'sign-noise' (default) scales signs by sqrt(pi/2), 'sign-signal'
 // uses sign(baselined loss) * sign(noise). No backward chain anywhere.
 import { errorSignal, softmaxCrossEntropy, type BatchnormStats } from '../../kernels/reference/index.js';
 import { InvalidInputError } from '../errors.js';
 import { paramLayers, type Network } from '../models/layers.js';
 import { baselines } from './baselines.js';
-import { channelsSpatial, forward, type TraceEntry } from './forward.js';
+import { forward, noiseLayout, type TraceEntry } from './forward.js';
 import { copySum, repeatRows } from '../../kernels/reference/copy-rows.js';
 import { gradientProduct } from './gradient-product.js';
 import { keepStats, KeptBytesAccount, maxKept } from './kept-bytes.js';
@@ -16,7 +17,6 @@ import { sigmaMap } from './params.js';
 import { layerOutputShape } from '../models/shapes.js';
 import { validateBatch, validateCopies } from './validate-input.js';
 import type { Batch, EstimatorOptions, RowLoss, GradientResult, KeptBytes, LayerGradient, Params } from './types.js';
-import { refuseTokenLayers } from '../models/transformer-layers.js';
 
 const defaultRowLoss: RowLoss = (outputs, labels, rows, classes) =>
   softmaxCrossEntropy(outputs, labels, rows, classes).losses;
@@ -45,7 +45,6 @@ export function lr(network: Network, params: Params, batch: Batch, options: Esti
 
 function prepare(network: Network, params: Params, batch: Batch, options: EstimatorOptions): Setup {
   validateBatch(network, params, batch);
-  refuseTokenLayers(network.layers, 'the float64 LR/ALR oracle');
   validateCopies(options.copies);
   const alr = options.method === 'alr';
   const resolved = {
@@ -138,8 +137,9 @@ function layerGradient(s: Setup, e: ParamEntry, store: NoiseStore, losses: Float
   const N = batch.size;
   const K = o.copies;
   const outShape = layerOutputShape(e.layer, e.inputShape);
-  const dims = { rows: N * K, ...channelsSpatial(outShape) };
-  const sigma = s.sigma.get(e.layer.name)!;
+  const layerSigma = s.sigma.get(e.layer.name)!;
+  const { sigma, ...layout } = noiseLayout(outShape, layerSigma);
+  const dims = { rows: N * K, ...layout };
   const delta = errorSignalFor(o, e.layer.name, store, losses, sigma, dims);
   const summed = e.copyInvariant ? copySum(delta, N, K) : delta;
   const grad = gradientProduct({
@@ -152,7 +152,11 @@ function layerGradient(s: Setup, e: ParamEntry, store: NoiseStore, losses: Float
     bnStats: s.bnStats.get(e.layer.name),
   });
   if (!o.learnSigma) return grad;
-  return { ...grad, sigma: sigmaGradient(store.floats(e.layer.name), losses, sigma, dims) };
+  const perChannel = sigmaGradient(store.floats(e.layer.name), losses, sigma, dims);
+  // On a token sequence each feature's sigma gets the sum over its tokens.
+  const folded = new Float64Array(layerSigma.length);
+  perChannel.forEach((g, c) => (folded[c % folded.length]! += g));
+  return { ...grad, sigma: folded };
 }
 
 function errorSignalFor(

@@ -3,7 +3,7 @@
 // constants), multi-head softmax attention, the class token, the position embedding, the tokens view
 // and the two poolings. Rows are samples; one sample is [tokens, features] row-major.
 import type { Shape } from '../models/layers.js';
-import type { TokenLayer } from '../models/transformer-layers.js';
+import type { TokenLayer, TokenParamLayer } from '../models/transformer-layers.js';
 import type { LayerGradient, LayerParams } from './types.js';
 
 export const layerNormEpsilon = 1e-5;
@@ -172,4 +172,27 @@ function transposeRows(x: Float64Array, rows: number, p: number, q: number): Flo
   for (let r = 0; r < rows; r++)
     for (let i = 0; i < p; i++) for (let j = 0; j < q; j++) out[r * p * q + j * p + i] = x[r * p * q + i * q + j]!;
   return out;
+}
+
+/**
+ * The parameter gradient of a LayerNorm, class token or position embedding from dL/d(its output) `dy`
+ * over `rows` rows (unnormalised sums): LayerNorm's sums of dy * xhat and dy per feature over every
+ * token, the class token's sum of token 0's, the position table's sum over rows.
+ */
+export function tokenParamGradient(
+  layer: TokenParamLayer,
+  x: Float64Array,
+  dy: Float64Array,
+  rows: number,
+): LayerGradient {
+  if (layer.kind === 'layernorm') {
+    const features = layer.features;
+    const unit = { weights: new Float64Array(features).fill(1), biases: new Float64Array(features) };
+    return layerNormBackward(x, dy, unit, features).grad;
+  }
+  const width = dy.length / rows;
+  const size = layer.kind === 'class-token' ? layer.features : width;
+  const weights = new Float64Array(size);
+  for (let r = 0; r < rows; r++) for (let i = 0; i < size; i++) weights[i]! += dy[r * width + i]!;
+  return { weights, biases: new Float64Array(0) };
 }
