@@ -7,6 +7,7 @@
 // in another order than the merge, would differ.
 import { describe, expect, test } from 'vitest';
 import { bp } from '../../src/estimators/bp.js';
+import { estimate } from '../../src/estimators/estimate.js';
 import { initParams } from '../../src/estimators/params.js';
 import type { Params } from '../../src/estimators/types.js';
 import { stepSource } from '../../src/compiler/step-source.js';
@@ -113,4 +114,61 @@ test('the bridge fails where the causal mask is lost: the causal and the unmaske
   const unmasked = bp(open, params, { input, labels, size: 3 });
   const q = unmasked.gradients.get('block.qkv')!.weights;
   expect(relativeError(masked.gradients['block.qkv']!.weights, q)).toBeGreaterThan(1e-3);
+});
+
+// LR-family steps on the same networks: the runtime's noise on every (token, feature) value with sigma
+// per feature, its token linear products summed over the tokens and the LayerNorm, class-token and
+// position products give the float64 LR/ALR oracle's gradients (src/estimators/lr.ts) for the same seed
+// and step (the same counter-based draws).
+const lrCases: MethodOptions[] = [
+  { ...bpOptions, method: 'lr', copies: 4, sigma: 0.1, baseline: 'mean' },
+  { ...bpOptions, method: 'lr', copies: 4, sigma: 0.05, baseline: 'leave-one-out', layerwise: true },
+  { ...bpOptions, method: 'alr', copies: 4, sigma: 0.1, baseline: 'mean' },
+  { ...bpOptions, method: 'alr', copies: 4, sigma: 0.1, baseline: 'mean', encoding: 'sign-signal', antithetic: true },
+  { ...bpOptions, method: 'hybrid', copies: 4, sigma: 0.1, baseline: 'mean' },
+  { ...bpOptions, method: 'a-hybrid', copies: 4, sigma: 0.1, baseline: 'leave-one-out' },
+];
+
+describe.each([vitSmall, decoder(true)])('LR-family step graph on reference == float64 oracle: $name', (network) => {
+  const samples = 3;
+  const width = network.inputShape.reduce((a, b) => a * b, 1);
+  const input = Float64Array.from({ length: samples * width }, (_, i) => Math.sin(i * 1.7));
+  const labels = Int32Array.from({ length: samples }, (_, i) => i % 3);
+  test.each(lrCases)('$method baseline=$baseline $encoding layerwise=$layerwise', async (options) => {
+    const params = paramsFor(network, 7);
+    const runtime = await Runtime.create({
+      network: stepSource(network),
+      backend: 'reference',
+      method: options,
+      seed: 5,
+      optimizer: { kind: 'sgd', momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+    });
+    for (const [name, p] of params)
+      runtime.params[name] = { weights: Float64Array.from(p.weights), biases: Float64Array.from(p.biases) };
+    const mine = await runtime.gradients({ x: input, labels, samples }, 3);
+    await runtime.dispose();
+    const theirs = estimate(
+      network,
+      params,
+      { input, labels, size: samples },
+      {
+        method: options.method,
+        copies: options.copies,
+        sigma: options.sigma,
+        baseline: options.baseline,
+        antithetic: options.antithetic,
+        layerwise: options.layerwise,
+        alrEncoding: options.encoding,
+        seed: 5,
+        step: 3,
+      },
+    );
+    expect(Object.keys(mine.gradients).sort()).toEqual([...theirs.gradients.keys()].sort());
+    for (const [name, g] of theirs.gradients) {
+      expect(relativeError(mine.gradients[name]!.weights, g.weights), `${name} weights`).toBeLessThanOrEqual(1e-12);
+      if (g.biases.length > 0)
+        expect(relativeError(mine.gradients[name]!.biases, g.biases), `${name} biases`).toBeLessThanOrEqual(1e-12);
+    }
+    expect(Math.abs(mine.meanLoss - theirs.meanLoss)).toBeLessThanOrEqual(1e-12 * Math.abs(theirs.meanLoss));
+  });
 });
