@@ -9,7 +9,7 @@
 import { elementCount } from '../ir/graph.js';
 import { sigmaTensorId } from '../ir/method-rules.js';
 import type { Graph } from '../ir/types.js';
-import { branchLayers, type Layer, type Network, type ParamLayer } from '../models/layers.js';
+import { branchLayers, outputChannels, type Layer, type Network, type ParamLayer } from '../models/layers.js';
 import { ForwardEmitter, type BatchStats } from './expand-forward.js';
 import {
   batchStatsInput,
@@ -299,9 +299,9 @@ function layerwise(ctx: ExpandContext, rows: number, batchStats: BatchStats | un
 export function expandLr(network: Network, options: ExpandOptions, rules: MethodRules): Graph {
   const rows = options.batch * options.copies;
   const ctx = startExpansion(network, options, rows, rules);
-  // Learned sigma: one value per output unit or channel (dimension 0 of the layer's output), a step source like the weights.
+  // Learned sigma: one value per output unit, channel or (on a token sequence) feature, a step source like the weights.
   for (const layer of ctx.switches.learnedSigma ? ctx.layers : []) {
-    const channels = ctx.shapes.get(layer.name)!.output[0]!;
+    const channels = outputChannels(layer);
     ctx.b.tensor({
       id: sigmaTensorId(layer.name),
       shape: [channels],

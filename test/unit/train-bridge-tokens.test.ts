@@ -11,7 +11,7 @@ import { estimate } from '../../src/estimators/estimate.js';
 import { initParams } from '../../src/estimators/params.js';
 import type { Params } from '../../src/estimators/types.js';
 import { stepSource } from '../../src/compiler/step-source.js';
-import type { Network } from '../../src/models/layers.js';
+import { outputChannels, paramLayers, type Network } from '../../src/models/layers.js';
 import { inferShapes } from '../../src/models/shapes.js';
 import { transformerBlock, vit } from '../../src/models/transformer-builders.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
@@ -171,4 +171,55 @@ describe.each([vitSmall, decoder(true)])('LR-family step graph on reference == f
     }
     expect(Math.abs(mine.meanLoss - theirs.meanLoss)).toBeLessThanOrEqual(1e-12 * Math.abs(theirs.meanLoss));
   });
+});
+
+test('learned sigma on the causal decoder: one sigma per feature, its gradient summed over the tokens, equal to the oracle', async () => {
+  const network = decoder(true);
+  const options: MethodOptions = {
+    ...bpOptions,
+    method: 'lr',
+    copies: 4,
+    sigma: 0.1,
+    baseline: 'mean',
+    learnSigma: { lr: 1e-3, min: 1e-4 },
+  };
+  const params = paramsFor(network, 3);
+  const runtime = await Runtime.create({
+    network: stepSource(network),
+    backend: 'reference',
+    method: options,
+    seed: 7,
+    optimizer: { kind: 'sgd', momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+  });
+  for (const [name, p] of params)
+    runtime.params[name] = { weights: Float64Array.from(p.weights), biases: Float64Array.from(p.biases) };
+  // A different sigma for every feature, so a (token, feature) indexing slip cannot cancel out.
+  const sigma = new Map(
+    paramLayers(network.layers).map((layer, l) => [
+      layer.name,
+      Float64Array.from({ length: outputChannels(layer) }, (_, c) => 0.05 + (0.1 * (((l + 1) * (c + 3)) % 7)) / 6),
+    ]),
+  );
+  runtime.sigma!.values = new Map([...sigma].map(([k, v]) => [k, Float64Array.from(v)]));
+  const input = Float64Array.from({ length: 3 * 40 }, (_, i) => Math.cos(i * 1.3));
+  const labels = Int32Array.of(1, 2, 0);
+  const mine = await runtime.gradients({ x: input, labels, samples: 3 }, 2);
+  await runtime.dispose();
+  const batch = { input, labels, size: 3 };
+  const theirs = estimate(network, params, batch, {
+    method: 'lr',
+    copies: 4,
+    sigma,
+    baseline: 'mean',
+    seed: 7,
+    step: 2,
+    learnSigma: true,
+  });
+  for (const [name, g] of theirs.gradients) {
+    expect(relativeError(mine.gradients[name]!.weights, g.weights), `${name} weights`).toBeLessThanOrEqual(1e-12);
+    expect(mine.sigmaGradients![name]!.length, `${name} sigma values`).toBe(
+      outputChannels(paramLayers(network.layers).find((l) => l.name === name)!),
+    );
+    expect(relativeError(mine.sigmaGradients![name]!, g.sigma!), `${name} sigma`).toBeLessThanOrEqual(1e-12);
+  }
 });
