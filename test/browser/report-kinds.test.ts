@@ -181,6 +181,8 @@ describe.skipIf(chromiumPath === undefined)('the report of each kind, as an arch
     for (const row of stages) expect(row).toHaveLength(6);
     expect(await page.getAttribute('#gantt g.axis', 'data-label')).toMatch(/^time \(.*cycles\)$/);
     expect(await page.textContent('#stalls')).toContain('add up to the total');
+    // The Gantt sits below the level tables: bring it into the viewport, where the pointer can reach it.
+    await page.$eval('#gantt', (el) => el.scrollIntoView({ block: 'center' }));
     const centre = await page.evaluate(() =>
       (
         globalThis as unknown as { alrflow: { ganttApi: { barCenter: (i: number) => { x: number; y: number } } } }
