@@ -67,11 +67,17 @@ const bpOptions: MethodOptions = {
   layerwise: false,
 };
 
-async function runtimeGradients(network: Network, params: Params, input: Float64Array, labels: Int32Array) {
+async function runtimeGradients(
+  network: Network,
+  params: Params,
+  input: Float64Array,
+  labels: Int32Array,
+  method: MethodOptions = bpOptions,
+) {
   const runtime = await Runtime.create({
     network: stepSource(network),
     backend: 'reference',
-    method: bpOptions,
+    method,
     seed: 5,
     optimizer: { kind: 'sgd', momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
   });
@@ -80,6 +86,20 @@ async function runtimeGradients(network: Network, params: Params, input: Float64
   const mine = await runtime.gradients({ x: input, labels, samples: labels.length }, 3);
   await runtime.dispose();
   return mine;
+}
+
+/** The runtime's step equals the oracle's: the same layers, every gradient and the mean loss to 1e-12 relative. */
+function expectSameStep(
+  mine: Awaited<ReturnType<typeof runtimeGradients>>,
+  theirs: { gradients: Map<string, { weights: Float64Array; biases: Float64Array }>; meanLoss: number },
+): void {
+  expect(Object.keys(mine.gradients).sort()).toEqual([...theirs.gradients.keys()].sort());
+  for (const [name, g] of theirs.gradients) {
+    expect(relativeError(mine.gradients[name]!.weights, g.weights), `${name} weights`).toBeLessThanOrEqual(1e-12);
+    if (g.biases.length > 0)
+      expect(relativeError(mine.gradients[name]!.biases, g.biases), `${name} biases`).toBeLessThanOrEqual(1e-12);
+  }
+  expect(Math.abs(mine.meanLoss - theirs.meanLoss)).toBeLessThanOrEqual(1e-12 * Math.abs(theirs.meanLoss));
 }
 
 describe.each([vitSmall, decoder(true), decoder(false)])(
@@ -94,13 +114,7 @@ describe.each([vitSmall, decoder(true), decoder(false)])(
       const params = paramsFor(network, 7);
       const mine = await runtimeGradients(network, params, input, labels);
       const theirs = bp(network, params, { input, labels, size: samples });
-      expect(Object.keys(mine.gradients).sort()).toEqual([...theirs.gradients.keys()].sort());
-      for (const [name, g] of theirs.gradients) {
-        expect(relativeError(mine.gradients[name]!.weights, g.weights), `${name} weights`).toBeLessThanOrEqual(1e-12);
-        if (g.biases.length > 0)
-          expect(relativeError(mine.gradients[name]!.biases, g.biases), `${name} biases`).toBeLessThanOrEqual(1e-12);
-      }
-      expect(Math.abs(mine.meanLoss - theirs.meanLoss)).toBeLessThanOrEqual(1e-12 * Math.abs(theirs.meanLoss));
+      expectSameStep(mine, theirs);
     });
   },
 );
@@ -136,17 +150,7 @@ describe.each([vitSmall, decoder(true)])('LR-family step graph on reference == f
   const labels = Int32Array.from({ length: samples }, (_, i) => i % 3);
   test.each(lrCases)('$method baseline=$baseline $encoding layerwise=$layerwise', async (options) => {
     const params = paramsFor(network, 7);
-    const runtime = await Runtime.create({
-      network: stepSource(network),
-      backend: 'reference',
-      method: options,
-      seed: 5,
-      optimizer: { kind: 'sgd', momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
-    });
-    for (const [name, p] of params)
-      runtime.params[name] = { weights: Float64Array.from(p.weights), biases: Float64Array.from(p.biases) };
-    const mine = await runtime.gradients({ x: input, labels, samples }, 3);
-    await runtime.dispose();
+    const mine = await runtimeGradients(network, params, input, labels, options);
     const theirs = estimate(
       network,
       params,
@@ -163,13 +167,7 @@ describe.each([vitSmall, decoder(true)])('LR-family step graph on reference == f
         step: 3,
       },
     );
-    expect(Object.keys(mine.gradients).sort()).toEqual([...theirs.gradients.keys()].sort());
-    for (const [name, g] of theirs.gradients) {
-      expect(relativeError(mine.gradients[name]!.weights, g.weights), `${name} weights`).toBeLessThanOrEqual(1e-12);
-      if (g.biases.length > 0)
-        expect(relativeError(mine.gradients[name]!.biases, g.biases), `${name} biases`).toBeLessThanOrEqual(1e-12);
-    }
-    expect(Math.abs(mine.meanLoss - theirs.meanLoss)).toBeLessThanOrEqual(1e-12 * Math.abs(theirs.meanLoss));
+    expectSameStep(mine, theirs);
   });
 });
 
