@@ -20,19 +20,27 @@ function rowsOf(kernel: string, names: Record<string, Numeric>, rows: number, wi
 
 const TRANSPOSES = ['none', 'a', 'b'];
 
+function positiveEpsilon(kernel: string, epsilon: number): void {
+  if (!(typeof epsilon === 'number' && Number.isFinite(epsilon) && epsilon > 0))
+    throw new InvalidInputError(`${kernel}: epsilon ${String(epsilon)}; allowed: a positive finite number`);
+}
+
 export const tokenChecks: Checks = {
-  layernorm: ({ x, gamma, beta, rows, features }) => {
+  layernorm: ({ x, gamma, beta, rows, features, epsilon }) => {
     validateDims('layernorm', { rows, features });
+    positiveEpsilon('layernorm', epsilon);
     rowsOf('layernorm', { x }, rows, features, 'features');
     rowsOf('layernorm', { gamma, beta }, 1, features, 'features');
   },
-  'layernorm-backward': ({ dy, x, gamma, rows, features }) => {
+  'layernorm-backward': ({ dy, x, gamma, rows, features, epsilon }) => {
     validateDims('layernorm-backward', { rows, features });
+    positiveEpsilon('layernorm-backward', epsilon);
     rowsOf('layernorm-backward', { dy, x }, rows, features, 'features');
     rowsOf('layernorm-backward', { gamma }, 1, features, 'features');
   },
-  'layernorm-grad': ({ dy, x, rows, features }) => {
+  'layernorm-grad': ({ dy, x, rows, features, epsilon }) => {
     validateDims('layernorm-grad', { rows, features });
+    positiveEpsilon('layernorm-grad', epsilon);
     rowsOf('layernorm-grad', { dy, x }, rows, features, 'features');
   },
   'batch-matmul': ({ a, b, groups, m, k, n, transpose }) => {

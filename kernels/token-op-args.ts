@@ -17,25 +17,25 @@ export const TOKEN_KERNEL_NAMES = [
 ] as const;
 export type TokenKernelName = (typeof TOKEN_KERNEL_NAMES)[number];
 
-/** The epsilon under LayerNorm's square root (as the float64 oracle's). */
-export const layerNormEpsilon = 1e-5;
-
-/** Per row of `features` values: out = gamma * (x - mean) / sqrt(var + 1e-5) + beta (variance over the row, divided by features). */
+/** Per row of `features` values: out = gamma * (x - mean) / sqrt(var + epsilon) + beta (variance over the row, divided by features). */
 export interface LayernormArgs {
   x: NumArray;
   gamma: NumArray;
   beta: NumArray;
   rows: number;
   features: number;
+  /** The layer's epsilon under the square root (1e-5 for alrflow's own models, 1e-6 in torchvision's ViT). */
+  epsilon: number;
 }
 
-/** BP through LayerNorm, the row's statistics its own: dx = (g - mean(g) - xhat mean(g xhat)) / sqrt(var + 1e-5), g = dy gamma. */
+/** BP through LayerNorm, the row's statistics its own: dx = (g - mean(g) - xhat mean(g xhat)) / sqrt(var + epsilon), g = dy gamma. */
 export interface LayernormBackwardArgs {
   dy: NumArray;
   x: NumArray;
   gamma: NumArray;
   rows: number;
   features: number;
+  epsilon: number;
 }
 
 /** LayerNorm's parameter gradient: weights[f] = sum over rows of dy * xhat, biases[f] = sum over rows of dy. */
@@ -44,6 +44,7 @@ export interface LayernormGradArgs {
   x: NumArray;
   rows: number;
   features: number;
+  epsilon: number;
 }
 
 /**

@@ -1,13 +1,8 @@
 // gpu.js LayerNorm, one thread per element [rows, features]: forward (each thread takes its row's
 // mean and variance), backward (each thread also takes the row's means of g = dy gamma and of
 // g xhat), and the parameter gradient (xhat by the forward kernel with gamma 1 and beta 0, then one
-// thread per feature and parameter summing over the rows). The reference's epsilon.
-import {
-  layerNormEpsilon,
-  type LayernormArgs,
-  type LayernormBackwardArgs,
-  type LayernormGradArgs,
-} from '../token-op-args.js';
+// thread per feature and parameter summing over the rows). The layer's epsilon is a kernel argument.
+import type { LayernormArgs, LayernormBackwardArgs, LayernormGradArgs } from '../token-op-args.js';
 import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
 
 function layernormBody(this: ThreadThis, x: Flat, gamma: Flat, beta: Flat, eps: number): number {
@@ -59,7 +54,7 @@ export async function layernorm(ctx: GpujsContext, a: LayernormArgs): Promise<Fl
     output: [a.features, a.rows],
     constants: { features: a.features },
   });
-  return ctx.call(kernel, f32(a.x), f32(a.gamma), f32(a.beta), layerNormEpsilon);
+  return ctx.call(kernel, f32(a.x), f32(a.gamma), f32(a.beta), a.epsilon);
 }
 
 export async function layernormBackward(ctx: GpujsContext, a: LayernormBackwardArgs): Promise<Float32Array> {
@@ -67,7 +62,7 @@ export async function layernormBackward(ctx: GpujsContext, a: LayernormBackwardA
     output: [a.features, a.rows],
     constants: { features: a.features },
   });
-  return ctx.call(kernel, f32(a.dy), f32(a.x), f32(a.gamma), layerNormEpsilon);
+  return ctx.call(kernel, f32(a.dy), f32(a.x), f32(a.gamma), a.epsilon);
 }
 
 export async function layernormGrad(
@@ -75,7 +70,7 @@ export async function layernormGrad(
   a: LayernormGradArgs,
 ): Promise<{ weights: Float32Array; biases: Float32Array }> {
   const unit = { gamma: new Float32Array(a.features).fill(1), beta: new Float32Array(a.features) };
-  const xhat = await layernorm(ctx, { x: a.x, ...unit, rows: a.rows, features: a.features });
+  const xhat = await layernorm(ctx, { x: a.x, ...unit, rows: a.rows, features: a.features, epsilon: a.epsilon });
   const kernel = ctx.kernel('layernorm-grad', layernormGradBody, {
     output: [a.features, 2],
     constants: { features: a.features, rows: a.rows },

@@ -11,12 +11,16 @@ import type {
   SoftmaxRowsArgs,
   SoftmaxRowsBackwardArgs,
 } from '../token-op-args.js';
-import { layerNormEpsilon } from '../token-op-args.js';
 
 type Num = Float32Array | Float64Array;
 
 /** Per row: xhat = (x - mean) / sqrt(var + eps), and 1 / sqrt(var + eps). */
-export function layerNormStats(x: Num, rows: number, features: number): { xhat: Float64Array; inv: Float64Array } {
+export function layerNormStats(
+  x: Num,
+  rows: number,
+  features: number,
+  epsilon: number,
+): { xhat: Float64Array; inv: Float64Array } {
   const xhat = new Float64Array(rows * features);
   const inv = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -26,19 +30,19 @@ export function layerNormStats(x: Num, rows: number, features: number): { xhat: 
     mean /= features;
     let variance = 0;
     for (let f = 0; f < features; f++) variance += (x[base + f]! - mean) ** 2;
-    inv[r] = 1 / Math.sqrt(variance / features + layerNormEpsilon);
+    inv[r] = 1 / Math.sqrt(variance / features + epsilon);
     for (let f = 0; f < features; f++) xhat[base + f] = (x[base + f]! - mean) * inv[r]!;
   }
   return { xhat, inv };
 }
 
-export function layerNorm({ x, gamma, beta, rows, features }: LayernormArgs): Float64Array {
-  const { xhat } = layerNormStats(x, rows, features);
+export function layerNorm({ x, gamma, beta, rows, features, epsilon }: LayernormArgs): Float64Array {
+  const { xhat } = layerNormStats(x, rows, features, epsilon);
   return xhat.map((v, i) => gamma[i % features]! * v + beta[i % features]!);
 }
 
-export function layerNormBackward({ dy, x, gamma, rows, features }: LayernormBackwardArgs): Float64Array {
-  const { xhat, inv } = layerNormStats(x, rows, features);
+export function layerNormBackward({ dy, x, gamma, rows, features, epsilon }: LayernormBackwardArgs): Float64Array {
+  const { xhat, inv } = layerNormStats(x, rows, features, epsilon);
   const dx = new Float64Array(rows * features);
   for (let r = 0; r < rows; r++) {
     const base = r * features;
@@ -55,11 +59,11 @@ export function layerNormBackward({ dy, x, gamma, rows, features }: LayernormBac
   return dx;
 }
 
-export function layerNormGrad({ dy, x, rows, features }: LayernormGradArgs): {
+export function layerNormGrad({ dy, x, rows, features, epsilon }: LayernormGradArgs): {
   weights: Float64Array;
   biases: Float64Array;
 } {
-  const { xhat } = layerNormStats(x, rows, features);
+  const { xhat } = layerNormStats(x, rows, features, epsilon);
   const weights = new Float64Array(features);
   const biases = new Float64Array(features);
   for (let i = 0; i < rows * features; i++) {

@@ -4,15 +4,15 @@
 // it). Host arrays in and out (hostIo); none of them runs resident yet.
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { KernelTable } from '../names.js';
-import { layerNormEpsilon, type TokenKernelName } from '../token-op-args.js';
+import type { TokenKernelName } from '../token-op-args.js';
 import { hostIo, type TfjsIo } from './tfjs-io.js';
 
 type Tf = typeof TfCore;
 
 /** xhat and 1/sqrt(var + eps) of rows of `features` values. */
-function normalised(tf: Tf, x: TfCore.Tensor2D): { xhat: TfCore.Tensor2D; inv: TfCore.Tensor2D } {
+function normalised(tf: Tf, x: TfCore.Tensor2D, epsilon: number): { xhat: TfCore.Tensor2D; inv: TfCore.Tensor2D } {
   const { mean, variance } = tf.moments(x, 1, true);
-  const inv = tf.rsqrt(tf.add(variance, layerNormEpsilon)) as TfCore.Tensor2D;
+  const inv = tf.rsqrt(tf.add(variance, epsilon)) as TfCore.Tensor2D;
   return { xhat: tf.mul(tf.sub(x, mean), inv), inv };
 }
 
@@ -36,21 +36,21 @@ function batchMatmul(tf: Tf, io: TfjsIo): KernelTable['batch-matmul'] {
 
 export function tfjsTokenOps(tf: Tf, io: TfjsIo = hostIo(tf)): Pick<KernelTable, TokenKernelName> {
   return {
-    layernorm: async ({ x, gamma, beta, rows, features }) =>
+    layernorm: async ({ x, gamma, beta, rows, features, epsilon }) =>
       io.output(() => {
-        const { xhat } = normalised(tf, io.tensor2d(x, [rows, features]));
+        const { xhat } = normalised(tf, io.tensor2d(x, [rows, features]), epsilon);
         return tf.add(tf.mul(xhat, io.tensor2d(gamma, [1, features])), io.tensor2d(beta, [1, features]));
       }),
-    'layernorm-backward': async ({ dy, x, gamma, rows, features }) =>
+    'layernorm-backward': async ({ dy, x, gamma, rows, features, epsilon }) =>
       io.output(() => {
-        const { xhat, inv } = normalised(tf, io.tensor2d(x, [rows, features]));
+        const { xhat, inv } = normalised(tf, io.tensor2d(x, [rows, features]), epsilon);
         const g = tf.mul(io.tensor2d(dy, [rows, features]), io.tensor2d(gamma, [1, features]));
         const centred = tf.sub(g, tf.mean(g, 1, true));
         return tf.mul(inv, tf.sub(centred, tf.mul(xhat, tf.mean(tf.mul(g, xhat), 1, true))));
       }),
-    'layernorm-grad': async ({ dy, x, rows, features }) => {
+    'layernorm-grad': async ({ dy, x, rows, features, epsilon }) => {
       const [weights, biases] = io.outputs(() => {
-        const { xhat } = normalised(tf, io.tensor2d(x, [rows, features]));
+        const { xhat } = normalised(tf, io.tensor2d(x, [rows, features]), epsilon);
         const d = io.tensor2d(dy, [rows, features]);
         return [tf.sum(tf.mul(d, xhat), 0), tf.sum(d, 0)];
       });

@@ -14,6 +14,7 @@ import {
   type Shape,
 } from '../models/layers.js';
 import { inferShapes, labelsPerSample } from '../models/shapes.js';
+import { layerNormEpsilonOf } from '../models/transformer-layers.js';
 import { ForwardEmitter, type BatchNormLayer, type BatchStats } from './expand-forward.js';
 import type { CompileOptions } from './types.js';
 import { defaultSwitches, optimizerStateId, sigmaTensorId, type MethodSwitches } from '../ir/method-rules.js';
@@ -63,7 +64,7 @@ export function parameterTotal(layer: ParamLayer): number {
 /** A layer's operation and geometry without its name. */
 function paramOp(layer: ParamLayer): ParamOp {
   const { name: _, ...op } = layer;
-  return op;
+  return op.kind === 'layernorm' ? { ...op, epsilon: layerNormEpsilonOf(op) } : op;
 }
 
 /** The declaration of the `stream`-th parametrised layer, whose parameters are `tensor`. */

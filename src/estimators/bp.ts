@@ -18,6 +18,7 @@ import {
 } from '../../kernels/reference/index.js';
 import { elementCount, isActivationLayer, type Network, type ParamLayer, type Shape } from '../models/layers.js';
 import { layerOutputShape } from '../models/shapes.js';
+import { layerNormEpsilonOf } from '../models/transformer-layers.js';
 import { channelsSpatial, forward, type TraceEntry } from './forward.js';
 import { keepStats, KeptBytesAccount } from './kept-bytes.js';
 import { validateBatch } from './validate-input.js';
@@ -171,7 +172,8 @@ function tokenParamBackward(
   dz: Float64Array,
 ): Float64Array {
   if (layer.kind !== 'layernorm') return sequenceParamBackward(ctx, layer, dz);
-  const { dx, grad } = layerNormBackward(x, dz, ctx.params.get(layer.name)!, layer.features);
+  const p = ctx.params.get(layer.name)!;
+  const { dx, grad } = layerNormBackward(x, dz, p, layer.features, layerNormEpsilonOf(layer));
   ctx.grads.set(layer.name, grad);
   return dx;
 }

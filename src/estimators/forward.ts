@@ -27,6 +27,7 @@ import {
   type Shape,
 } from '../models/layers.js';
 import { layerOutputShape } from '../models/shapes.js';
+import { layerNormEpsilonOf } from '../models/transformer-layers.js';
 import type { LayerParams, Params } from './types.js';
 import { layerNorm, tokenForward } from './token-ops.js';
 import { convDimsOf } from '../../kernels/reference/conv-dims.js';
@@ -248,7 +249,7 @@ export function preActivation(
       return biasAdd(z, p.biases, positionRows, layer.outFeatures);
     }
     case 'layernorm':
-      return layerNorm(x, p, layer.features).out;
+      return layerNorm(x, p, layer.features, layerNormEpsilonOf(layer)).out;
     case 'class-token': {
       const width = x.length / rows;
       const out = new Float64Array(rows * (width + layer.features));

@@ -3,13 +3,11 @@
 // constants), multi-head softmax attention, the class token, the position embedding, the tokens view
 // and the two poolings. Rows are samples; one sample is [tokens, features] row-major.
 import type { Shape } from '../models/layers.js';
-import type { TokenLayer, TokenParamLayer } from '../models/transformer-layers.js';
+import { layerNormEpsilonOf, type TokenLayer, type TokenParamLayer } from '../models/transformer-layers.js';
 import type { LayerGradient, LayerParams } from './types.js';
 
-export const layerNormEpsilon = 1e-5;
-
-/** Per token: (x - mean) / sqrt(var + eps) over `features` values, times gamma plus beta; xhat and 1/sigma kept. */
-export function layerNorm(x: Float64Array, p: LayerParams, features: number) {
+/** Per token: (x - mean) / sqrt(var + epsilon) over `features` values, times gamma plus beta; xhat and 1/sigma kept. */
+export function layerNorm(x: Float64Array, p: LayerParams, features: number, epsilon: number) {
   const out = new Float64Array(x.length);
   const xhat = new Float64Array(x.length);
   const inv = new Float64Array(x.length / features);
@@ -17,7 +15,7 @@ export function layerNorm(x: Float64Array, p: LayerParams, features: number) {
     const row = x.subarray(r * features, (r + 1) * features);
     const mean = row.reduce((a, b) => a + b, 0) / features;
     const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / features;
-    inv[r] = 1 / Math.sqrt(variance + layerNormEpsilon);
+    inv[r] = 1 / Math.sqrt(variance + epsilon);
     for (let f = 0; f < features; f++) {
       const i = r * features + f;
       xhat[i] = (x[i]! - mean) * inv[r]!;
@@ -28,8 +26,14 @@ export function layerNorm(x: Float64Array, p: LayerParams, features: number) {
 }
 
 /** dx of LayerNorm, and its gamma and beta gradients (summed over every token of every row). */
-export function layerNormBackward(x: Float64Array, dy: Float64Array, p: LayerParams, features: number) {
-  const { xhat, inv } = layerNorm(x, p, features);
+export function layerNormBackward(
+  x: Float64Array,
+  dy: Float64Array,
+  p: LayerParams,
+  features: number,
+  epsilon: number,
+) {
+  const { xhat, inv } = layerNorm(x, p, features, epsilon);
   const dx = new Float64Array(x.length);
   const grad: LayerGradient = { weights: new Float64Array(features), biases: new Float64Array(features) };
   for (let r = 0; r < inv.length; r++) {
@@ -188,7 +192,7 @@ export function tokenParamGradient(
   if (layer.kind === 'layernorm') {
     const features = layer.features;
     const unit = { weights: new Float64Array(features).fill(1), biases: new Float64Array(features) };
-    return layerNormBackward(x, dy, unit, features).grad;
+    return layerNormBackward(x, dy, unit, features, layerNormEpsilonOf(layer)).grad;
   }
   const width = dy.length / rows;
   const size = layer.kind === 'class-token' ? layer.features : width;

@@ -223,7 +223,8 @@ export type ParamOp =
   | { kind: 'linear'; inFeatures: number; outFeatures: number }
   | { kind: 'conv2d'; inChannels: number; outChannels: number; kernelSize: number; stride: number; padding: number }
   | { kind: 'batchnorm'; channels: number }
-  | { kind: 'layernorm'; features: number }
+  /** epsilon: under LayerNorm's square root (the layer's own, 1e-5 where the network gives none). */
+  | { kind: 'layernorm'; features: number; epsilon: number }
   | { kind: 'class-token'; features: number }
   | { kind: 'position-embedding'; tokens: number; features: number };
 

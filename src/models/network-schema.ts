@@ -39,7 +39,19 @@ const conv2d = z
 const batchnorm = z.object({ kind: z.literal('batchnorm'), name, channels: size('channels') }).strict();
 const plain = <K extends ActivationName | 'flatten' | 'tokens' | 'class-pool' | 'mean-pool'>(kind: K) =>
   z.object({ kind: z.literal(kind), name }).strict();
-const layernorm = z.object({ kind: z.literal('layernorm'), name, features: size('features') }).strict();
+const layernorm = z
+  .object({
+    kind: z.literal('layernorm'),
+    name,
+    features: size('features'),
+    epsilon: z
+      .number()
+      .positive()
+      .max(1)
+      .optional()
+      .describe('the epsilon under the square root, a number in (0, 1]; 1e-5 when absent (PyTorch default)'),
+  })
+  .strict();
 const classToken = z.object({ kind: z.literal('class-token'), name, features: size('features') }).strict();
 const positionEmbedding = z
   .object({ kind: z.literal('position-embedding'), name, tokens: size('tokens'), features: size('features') })

@@ -15,8 +15,11 @@ import { InvalidInputError } from '../errors.js';
 type Shape = readonly number[];
 
 export type TokenLayer =
-  /** Per token: (x - mean) / sqrt(var + 1e-5) over the features, times a learned scale plus a learned shift. */
-  | { kind: 'layernorm'; name: string; features: number }
+  /**
+   * Per token: (x - mean) / sqrt(var + epsilon) over the features, times a learned scale plus a learned
+   * shift. Epsilon is 1e-5 when absent (PyTorch's default; torchvision's ViT uses 1e-6).
+   */
+  | { kind: 'layernorm'; name: string; features: number; epsilon?: number }
   /**
    * Multi-head softmax attention: input [tokens, 3 * width] holding Q | K | V (each `heads` heads of
    * width / heads features, head-major), output [tokens, width]: per head softmax(Q K^T / sqrt(head
@@ -33,6 +36,13 @@ export type TokenLayer =
   | { kind: 'class-pool'; name: string }
   /** [tokens, features] to [features]: the mean over the tokens. */
   | { kind: 'mean-pool'; name: string };
+
+/** LayerNorm's epsilon when a layer gives none (PyTorch's nn.LayerNorm default). */
+export const DEFAULT_LAYERNORM_EPSILON = 1e-5;
+
+export function layerNormEpsilonOf(layer: { epsilon?: number }): number {
+  return layer.epsilon ?? DEFAULT_LAYERNORM_EPSILON;
+}
 
 export type TokenParamLayer = Extract<TokenLayer, { kind: 'layernorm' | 'class-token' | 'position-embedding' }>;
 export type TokenLayerKind = TokenLayer['kind'];

@@ -37,7 +37,13 @@ function tokenRows(rows: number, features: number, seed: number): Float64Array {
 
 // LayerNorm: sums over `features` of values up to 4 and a float32 rsqrt; xhat is at most sqrt(features)
 // in size, so a result's error is a few ulp of (features + 8) times the largest term.
-const layernormSizes = fc.record({ rows: size(7), features: size(9), seed: fc.nat() });
+// Epsilon is the layer's (1e-5 alrflow's, 1e-6 torchvision's); 0.5 makes a backend that ignores it fail.
+const layernormSizes = fc.record({
+  rows: size(7),
+  features: size(9),
+  seed: fc.nat(),
+  epsilon: fc.constantFrom(1e-5, 1e-6, 0.5),
+});
 const layernormTol = (features: number, scale: number): number =>
   (features + 8) * 16 * U32 * scale * Math.sqrt(features);
 
@@ -154,5 +160,12 @@ describe('token kernels: a broken kernel fails the bound', () => {
     const broken = await referenceTable['softmax-rows']({ ...args, causal: false });
     const want = await referenceTable['softmax-rows'](args);
     expect(Math.max(...broken.map((v, i) => Math.abs(v - want[i]!)))).toBeGreaterThan((3 + 16) * 4 * U32);
+  });
+
+  it('a LayerNorm that keeps epsilon 1e-5 where the layer says 0.5 differs from the reference beyond the bound', async () => {
+    const base = { x: tokenRows(4, 6, 9), gamma: f32Data(6, 10), beta: f32Data(6, 11), rows: 4, features: 6 };
+    const broken = await referenceTable.layernorm({ ...base, epsilon: 1e-5 });
+    const want = await referenceTable.layernorm({ ...base, epsilon: 0.5 });
+    expect(Math.max(...broken.map((v, i) => Math.abs(v - want[i]!)))).toBeGreaterThan(layernormTol(6, 2));
   });
 });

@@ -11,7 +11,7 @@ import { estimate } from '../../src/estimators/estimate.js';
 import { initParams } from '../../src/estimators/params.js';
 import type { Params } from '../../src/estimators/types.js';
 import { stepSource } from '../../src/compiler/step-source.js';
-import { outputChannels, paramLayers, type Network } from '../../src/models/layers.js';
+import { outputChannels, paramLayers, type Layer, type Network } from '../../src/models/layers.js';
 import { inferShapes } from '../../src/models/shapes.js';
 import { transformerBlock, vit } from '../../src/models/transformer-builders.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
@@ -46,6 +46,17 @@ function decoder(causal: boolean): Network {
   inferShapes(network);
   return network;
 }
+
+/** The network with every LayerNorm's epsilon set (its own, not the default 1e-5: the runtime reads it from the graph). */
+function withEpsilon(network: Network, epsilon: number): Network {
+  const set = (layers: Layer[]): Layer[] =>
+    layers.map((l) =>
+      l.kind === 'residual' ? { ...l, body: set(l.body) } : l.kind === 'layernorm' ? { ...l, epsilon } : l,
+    );
+  return { ...network, name: `${network.name}-epsilon-${epsilon}`, layers: set(network.layers) };
+}
+
+const decoderEpsilon = withEpsilon(decoder(false), 0.5);
 
 /** Every parameter (gamma, beta, tokens and biases included) moved off its initial value. */
 function paramsFor(network: Network, seed: number): Params {
@@ -102,7 +113,7 @@ function expectSameStep(
   expect(Math.abs(mine.meanLoss - theirs.meanLoss)).toBeLessThanOrEqual(1e-12 * Math.abs(theirs.meanLoss));
 }
 
-describe.each([vitSmall, decoder(true), decoder(false)])(
+describe.each([vitSmall, decoder(true), decoder(false), decoderEpsilon])(
   'BP step graph on reference == float64 oracle: $name',
   (network) => {
     const samples = 3;
@@ -130,6 +141,15 @@ test('the bridge fails where the causal mask is lost: the causal and the unmaske
   expect(relativeError(masked.gradients['block.qkv']!.weights, q)).toBeGreaterThan(1e-3);
 });
 
+test('the bridge fails where a LayerNorm epsilon is lost: epsilon 0.5 and the default differ', async () => {
+  const params = paramsFor(decoderEpsilon, 7);
+  const input = Float64Array.from({ length: 3 * 40 }, (_, i) => Math.sin(i * 1.7));
+  const labels = Int32Array.of(0, 1, 2);
+  const mine = await runtimeGradients(decoderEpsilon, params, input, labels);
+  const plain = bp(decoder(false), params, { input, labels, size: 3 });
+  expect(relativeError(mine.gradients['ln']!.weights, plain.gradients.get('ln')!.weights)).toBeGreaterThan(1e-3);
+});
+
 // LR-family steps on the same networks: the runtime's noise on every (token, feature) value with sigma
 // per feature, its token linear products summed over the tokens and the LayerNorm, class-token and
 // position products give the float64 LR/ALR oracle's gradients (src/estimators/lr.ts) for the same seed
@@ -143,33 +163,36 @@ const lrCases: MethodOptions[] = [
   { ...bpOptions, method: 'a-hybrid', copies: 4, sigma: 0.1, baseline: 'leave-one-out' },
 ];
 
-describe.each([vitSmall, decoder(true)])('LR-family step graph on reference == float64 oracle: $name', (network) => {
-  const samples = 3;
-  const width = network.inputShape.reduce((a, b) => a * b, 1);
-  const input = Float64Array.from({ length: samples * width }, (_, i) => Math.sin(i * 1.7));
-  const labels = Int32Array.from({ length: samples }, (_, i) => i % 3);
-  test.each(lrCases)('$method baseline=$baseline $encoding layerwise=$layerwise', async (options) => {
-    const params = paramsFor(network, 7);
-    const mine = await runtimeGradients(network, params, input, labels, options);
-    const theirs = estimate(
-      network,
-      params,
-      { input, labels, size: samples },
-      {
-        method: options.method,
-        copies: options.copies,
-        sigma: options.sigma,
-        baseline: options.baseline,
-        antithetic: options.antithetic,
-        layerwise: options.layerwise,
-        alrEncoding: options.encoding,
-        seed: 5,
-        step: 3,
-      },
-    );
-    expectSameStep(mine, theirs);
-  });
-});
+describe.each([vitSmall, decoder(true), decoderEpsilon])(
+  'LR-family step graph on reference == float64 oracle: $name',
+  (network) => {
+    const samples = 3;
+    const width = network.inputShape.reduce((a, b) => a * b, 1);
+    const input = Float64Array.from({ length: samples * width }, (_, i) => Math.sin(i * 1.7));
+    const labels = Int32Array.from({ length: samples }, (_, i) => i % 3);
+    test.each(lrCases)('$method baseline=$baseline $encoding layerwise=$layerwise', async (options) => {
+      const params = paramsFor(network, 7);
+      const mine = await runtimeGradients(network, params, input, labels, options);
+      const theirs = estimate(
+        network,
+        params,
+        { input, labels, size: samples },
+        {
+          method: options.method,
+          copies: options.copies,
+          sigma: options.sigma,
+          baseline: options.baseline,
+          antithetic: options.antithetic,
+          layerwise: options.layerwise,
+          alrEncoding: options.encoding,
+          seed: 5,
+          step: 3,
+        },
+      );
+      expectSameStep(mine, theirs);
+    });
+  },
+);
 
 test('learned sigma on the causal decoder: one sigma per feature, its gradient summed over the tokens, equal to the oracle', async () => {
   const network = decoder(true);

@@ -19,15 +19,19 @@ export function layerNormalization(view: GraphView, node: OnnxNode, refuse: Refu
   const axis = c.int('axis', -1);
   const eps = c.node.attributes.get('epsilon');
   const epsilon = typeof eps === 'number' ? eps : 1e-5;
-  if ((axis !== -1 && axis !== x.length - 1) || Math.abs(epsilon - 1e-5) > 1e-11 || x.length !== 3)
+  if ((axis !== -1 && axis !== x.length - 1) || !(epsilon > 0 && epsilon <= 1) || x.length !== 3)
     refuse(
       node,
-      `LayerNormalization on axis ${axis} of [${x.join(', ')}] with epsilon ${epsilon} (the last axis of [1, tokens, features], epsilon 1e-5)`,
+      `LayerNormalization on axis ${axis} of [${x.join(', ')}] with epsilon ${epsilon} (the last axis of [1, tokens, features], epsilon in (0, 1])`,
     );
   const gamma = c.constInput(1).values;
   const beta = c.optional(2) ? c.constInput(2).values : new Float64Array(features);
   const weights = new Map([[node.name, { weights: Float64Array.from(gamma), biases: Float64Array.from(beta) }]]);
-  return { layers: [{ kind: 'layernorm', name: node.name, features }], weights, output: node.outputs[0] ?? '' };
+  return {
+    layers: [{ kind: 'layernorm', name: node.name, features, epsilon }],
+    weights,
+    output: node.outputs[0] ?? '',
+  };
 }
 
 /** The learned vector a class-token Concat prepends: an initializer, or an Expand of one. */

@@ -48,16 +48,23 @@ function singleParams(ctx: ExecContext, id: string, layer: ParamDecl): NumArray 
   return p;
 }
 
+/** LayerNorm's epsilon, from its layer's declaration. */
+function epsilonOf(layer: ParamDecl): number {
+  if (layer.op.kind !== 'layernorm') throw new Error(`graph executor: layer ${layer.layer} is not a LayerNorm`);
+  return layer.op.epsilon;
+}
+
 export async function layerNorm(ctx: ExecContext, node: NodeOf<'LayerNorm'>): Promise<void> {
   const layer = paramDecl(ctx, node.layer);
   const features = node.features;
+  const epsilon = epsilonOf(layer);
   if (node.phase === 'backward') {
     const [dyId, xId, p] = node.inputs as [string, string, string];
     const dy = num(ctx, dyId);
     const x = await rowsLike(ctx, xId, dy.length);
     const gamma = singleParams(ctx, p, layer).subarray(0, features);
     const rows = dy.length / features;
-    ctx.env.set(node.outputs[0]!, await ctx.kernels['layernorm-backward']({ dy, x, gamma, rows, features }));
+    ctx.env.set(node.outputs[0]!, await ctx.kernels['layernorm-backward']({ dy, x, gamma, rows, features, epsilon }));
     return;
   }
   const [xId, p] = node.inputs as [string, string];
@@ -71,6 +78,7 @@ export async function layerNorm(ctx: ExecContext, node: NodeOf<'LayerNorm'>): Pr
       beta: params.subarray(features, 2 * features),
       rows: elements / features,
       features,
+      epsilon,
     }),
   );
 }
@@ -213,7 +221,8 @@ export async function tokenParamProduct(
   switch (layer.op.kind) {
     case 'layernorm': {
       const x = await rowsLike(ctx, xId, dy.length);
-      const g = await ctx.kernels['layernorm-grad']({ dy, x, rows: rows * tokens, features });
+      const epsilon = layer.op.epsilon;
+      const g = await ctx.kernels['layernorm-grad']({ dy, x, rows: rows * tokens, features, epsilon });
       return scaled(concat([g.weights, g.biases]));
     }
     case 'class-token': {
