@@ -99,10 +99,13 @@ test('a block whose last row or unit passes 2^24 is refused, naming the counter'
 });
 
 test('hostNoiseInjectSigns packs exactly the signs of the reference eps, on both paths, across word and row boundaries', () => {
+  // Rows of a multiple of 32 units take the fused one-pass path on SIMD (whole words per row).
   for (const [rows, channels, spatial] of [
     [1, 1, 1],
     [3, 5, 7],
     [4, 33, 1],
+    [3, 8, 4],
+    [2, 64, 1],
   ] as const) {
     const args = {
       z: new Float32Array(rows * channels * spatial).fill(1),
