@@ -55,3 +55,23 @@ test('a sign flip in one packed bit changes exactly that sample and unit (the bi
   // element 20 is row 3 (sample 1 of 2, with 3 copies each), unit 2 -> output index 1 * 6 + 2.
   expect(Array.from(a, (v, i) => v !== b[i])).toEqual(Array.from({ length: 12 }, (_, i) => i === 8));
 });
+
+test('rows of whole sign words (32 and 64 units, read a word at a time) equal the reference steps bit for bit', () => {
+  for (const [channels, spatial, uniform] of [
+    [8, 4, true],
+    [8, 4, false],
+    [64, 1, true],
+    [64, 1, false],
+  ] as const) {
+    const dims = { rows: 6, channels, spatial };
+    const loss = draw(6, 3);
+    const eps = draw(6 * channels * spatial, 4);
+    const sigma = Float64Array.from({ length: channels }, (_, c) => 0.5 + (uniform ? 0 : c * 0.1));
+    const bits = signPack(eps);
+    const want = copySum(errorSignal(loss, signUnpack(bits, eps.length), sigma, dims, 1.25), 2, 3);
+    expect(Array.from(errorCopySum(loss, bits, sigma, dims, 3, 1.25))).toEqual(Array.from(want));
+    // A wrong bit order inside a word (reversed) must show.
+    const reversed = bits.map((w) => Number.parseInt(w.toString(2).padStart(32, '0').split('').reverse().join(''), 2));
+    expect(Array.from(errorCopySum(loss, reversed, sigma, dims, 3, 1.25))).not.toEqual(Array.from(want));
+  }
+});

@@ -27,7 +27,9 @@ export function mean(x: NumArray): number {
  * (floats) or +-1 read straight from packed sign bits (bit 1 = +1, as signUnpack). Same operations
  * in the same order as errorSignal followed by copySum, so the result is bit-identical to them
  * (f * (+-1) is exact); it only skips the N*K x units delta array and the sign unpacking. The sign
- * is formed arithmetically: random bits would make a branch mispredict half the time.
+ * is formed arithmetically: random bits would make a branch mispredict half the time. Each row's
+ * factor is spread over its units first, so the inner loops are plain multiply-adds (a row of whole
+ * sign words reads each word once).
  */
 export function errorCopySum(
   loss: NumArray,
@@ -39,23 +41,42 @@ export function errorCopySum(
 ): Float64Array {
   const { rows, channels, spatial } = dims;
   const width = channels * spatial;
-  const samples = rows / copies;
-  const out = new Float64Array(samples * width);
-  const bits = noise instanceof Uint32Array ? noise : null;
+  const out = new Float64Array((rows / copies) * width);
   const uniform = sigma.every((v) => v === sigma[0]);
-  const f = new Float64Array(channels);
+  const f = new Float64Array(width);
   for (let r = 0; r < rows; r++) {
     const sl = scale * loss[r]!;
     if (uniform) f.fill(sl / sigma[0]!);
-    else for (let c = 0; c < channels; c++) f[c] = sl / sigma[c]!;
-    const o = Math.floor(r / copies) * width;
-    for (let c = 0, u = 0; c < channels; c++) {
-      const fc = f[c]!;
-      for (let end = u + spatial; u < end; u++) {
-        const i = r * width + u;
-        out[o + u]! += fc * (bits === null ? noise[i]! : ((bits[i >>> 5]! >>> (i & 31)) & 1) * 2 - 1);
+    else
+      for (let c = 0, u = 0; c < channels; c++) {
+        const fc = sl / sigma[c]!;
+        for (let end = u + spatial; u < end; u++) f[u] = fc;
       }
-    }
+    const o = Math.floor(r / copies) * width;
+    if (!(noise instanceof Uint32Array)) addScaledRow(out, o, f, noise, r * width);
+    else if ((r * width) % 32 === 0 && width % 32 === 0) addSignWords(out, o, f, noise, (r * width) >>> 5);
+    else addSignBits(out, o, f, noise, r * width);
   }
   return out;
+}
+
+/** out[o + u] += f[u] * noise[at + u] over one row of floats. */
+function addScaledRow(out: Float64Array, o: number, f: Float64Array, noise: NumArray, at: number): void {
+  for (let u = 0; u < f.length; u++) out[o + u]! += f[u]! * noise[at + u]!;
+}
+
+/** out[o + u] += f[u] * (+-1) for a row that starts at sign word `word` and fills whole words. */
+function addSignWords(out: Float64Array, o: number, f: Float64Array, bits: Uint32Array, word: number): void {
+  for (let w = 0; w < f.length; w += 32, word++) {
+    const b = bits[word]!;
+    for (let i = 0; i < 32; i++) out[o + w + i]! += f[w + i]! * (((b >>> i) & 1) * 2 - 1);
+  }
+}
+
+/** addSignWords for a row that starts anywhere in a word: each unit's bit found by its element index. */
+function addSignBits(out: Float64Array, o: number, f: Float64Array, bits: Uint32Array, at: number): void {
+  for (let u = 0; u < f.length; u++) {
+    const i = at + u;
+    out[o + u]! += f[u]! * (((bits[i >>> 5]! >>> (i & 31)) & 1) * 2 - 1);
+  }
 }
