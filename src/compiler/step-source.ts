@@ -6,7 +6,6 @@ import type { Graph } from '../ir/types.js';
 import type { Network } from '../models/layers.js';
 import { loadNetwork } from '../models/load-network.js';
 import { buildModel, type ModelOptions } from '../models/registry.js';
-import { refuseTokenLayers } from '../models/transformer-layers.js';
 import { compile, stepGraph } from './compile.js';
 import { resolveCompileOptions, type CompileOptionsInput } from './compile-options.js';
 import { exactMethod } from './methods/registry.js';
@@ -23,8 +22,6 @@ export interface StepSource {
   evaluationGraph(rows: number): Graph;
   /** compile(): the step mapped onto a hardware model. */
   compile(hw: HwModel, options: CompileOptionsInput): CompiledStep;
-  /** Throws (exit 2) naming the first token layer, which `part` (train, probe) cannot run yet. */
-  refuseTokenLayers(part: string): void;
 }
 
 export function stepSource(network: Network): StepSource {
@@ -40,7 +37,6 @@ export function stepSource(network: Network): StepSource {
         resolveCompileOptions({ method: exactMethod, copies: 1, batch: rows, schedule: 'sequential' }),
       ),
     compile: (hw, options) => compile(network, hw, options),
-    refuseTokenLayers: (part) => refuseTokenLayers(network.layers, part),
   };
 }
 

@@ -11,7 +11,6 @@ import { KeptBytesAccount } from './kept-bytes.js';
 import { NoiseStore } from './noise-store.js';
 import { validateBatch, validateCopies } from './validate-input.js';
 import type { Batch, EstimatorOptions, GradientResult, LayerGradient, NoiseStorage, Params } from './types.js';
-import { refuseTokenLayers } from '../models/transformer-layers.js';
 
 /** The weight-space sigma and the noise storage of an ES/AES run, checked. */
 function esSettings(options: EstimatorOptions): { sigma: number; aes: boolean; storage: NoiseStorage } {
@@ -32,7 +31,6 @@ function esSettings(options: EstimatorOptions): { sigma: number; aes: boolean; s
 
 export function es(network: Network, params: Params, batch: Batch, options: EstimatorOptions): GradientResult {
   validateBatch(network, params, batch);
-  refuseTokenLayers(network.layers, 'the float64 ES/AES oracle');
   validateCopies(options.copies);
   const { sigma, aes, storage } = esSettings(options);
   const N = batch.size;

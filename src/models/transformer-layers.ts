@@ -118,33 +118,3 @@ export function attentionWidth(layer: Extract<TokenLayer, { kind: 'attention' }>
 export function attentionMacs(tokens: number, width: number): number {
   return 2 * tokens * tokens * width;
 }
-
-/** Every token layer of a network (residual bodies included), in order. */
-export function tokenLayersOf(
-  layers: readonly { kind: string; name: string; body?: unknown; shortcut?: unknown }[],
-): TokenLayer[] {
-  return layers.flatMap((layer) => {
-    if (layer.kind === 'residual')
-      return tokenLayersOf([...(layer.body as []), ...((layer.shortcut ?? []) as [])] as {
-        kind: string;
-        name: string;
-      }[]);
-    return isTokenLayer(layer) ? [layer] : [];
-  });
-}
-
-/** The clear refusal of a part of alrflow that does not compute token layers yet. */
-export function tokenLayerNotYet(layer: TokenLayer, part: string): never {
-  throw new InvalidInputError(
-    `layer ${layer.name} (${layer.kind}): ${part} does not compute token-sequence layers yet; simulate, compile, compare and models accept them, and train and probe run them with bp, lr, alr, hybrid and a-hybrid`,
-  );
-}
-
-/** Refuses a network with token layers where `part` cannot run them yet. */
-export function refuseTokenLayers(
-  layers: readonly { kind: string; name: string; body?: unknown }[],
-  part: string,
-): void {
-  const [first] = tokenLayersOf(layers);
-  if (first) tokenLayerNotYet(first, part);
-}

@@ -4,7 +4,6 @@
 // run does not fit the memory available is refused before any runtime is created (probe-memory.ts).
 import type { ProbeLayer, ProbeReport, ProbeRun } from '../report/probe-report.js';
 import type { Method } from '../compiler/methods/names.js';
-import type { StepSource } from '../compiler/step-source.js';
 import { epochPermutation, gatherBatch } from './batches.js';
 import { loadDataset } from './datasets/load-dataset.js';
 import { featureCount, type Dataset } from './datasets/types.js';
@@ -60,12 +59,6 @@ function probeDataset(o: ProbeOptions): Dataset {
   });
 }
 
-/** ES and AES perturb weights: their runtime has no token-layer version (the other methods run token layers). */
-function refuseWeightNoise(network: StepSource, methods: readonly Method[]): void {
-  for (const m of methods.filter((m) => methodOf(m).noiseSpace === 'weight'))
-    network.refuseTokenLayers(`probe --method ${m}`);
-}
-
 /** A probed method's options: the probe's switches that the method takes (layer-wise LR/ALR, the hybrids' BP layers). */
 function methodOptionsOf(o: ProbeOptions, method: Method, copies: number): MethodOptions {
   const takes = (s: SwitchName): boolean => methodOf(method).switches.includes(s);
@@ -85,7 +78,6 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport & { backend: s
   const dataset = probeDataset(o);
   const network = await trainNetwork({ model: o.model, dataset: o.dataset, hidden: o.hidden }, dataset);
   const start = await startParams(o.model);
-  refuseWeightNoise(network, o.methods);
   const batch = gatherBatch(
     dataset.train,
     featureCount(dataset),

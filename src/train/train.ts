@@ -13,7 +13,6 @@ import { featureCount, type Dataset } from './datasets/types.js';
 import { augmentBatch } from './augment.js';
 import { learningRateAt } from './lr-schedule.js';
 import { startParams } from '../compiler/start-params.js';
-import { methodOf } from '../compiler/methods/registry.js';
 import { MetricsLog } from './metrics-log.js';
 import { createProgress, type Progress } from './progress.js';
 import { isNonFiniteError, RunDiverged } from './divergence.js';
@@ -87,8 +86,6 @@ async function setup(
   const config = checkRunDir(options.outDir, config0, options);
   const dataset = loadDataset(config.dataset, datasetOptions(config));
   const network = await trainNetwork(config, dataset);
-  // ES and AES perturb weights: their runtime has no token-layer version (the other methods run token layers).
-  if (methodOf(config.method).noiseSpace === 'weight') network.refuseTokenLayers(`train --method ${config.method}`);
   const memory = guardMemory(config, dataset, network, options.maxMemoryBytes);
   const runtime = await Runtime.create({
     network,

@@ -153,7 +153,11 @@ test('the bridge fails where a LayerNorm epsilon is lost: epsilon 0.5 and the de
 // LR-family steps on the same networks: the runtime's noise on every (token, feature) value with sigma
 // per feature, its token linear products summed over the tokens and the LayerNorm, class-token and
 // position products give the float64 LR/ALR oracle's gradients (src/estimators/lr.ts) for the same seed
-// and step (the same counter-based draws).
+// and step (the same counter-based draws). ES and AES perturb the weights instead: K perturbed copies of
+// every parameter set (the LayerNorm scale and shift, the class token and the position table included)
+// each run the batch (copy-major rows), and the runtime's step equals the float64 ES oracle's
+// (src/estimators/es.ts). A runtime that read copy 0's class token or position table for every copy
+// would differ.
 const lrCases: MethodOptions[] = [
   { ...bpOptions, method: 'lr', copies: 4, sigma: 0.1, baseline: 'mean' },
   { ...bpOptions, method: 'lr', copies: 4, sigma: 0.05, baseline: 'leave-one-out', layerwise: true },
@@ -161,36 +165,43 @@ const lrCases: MethodOptions[] = [
   { ...bpOptions, method: 'alr', copies: 4, sigma: 0.1, baseline: 'mean', encoding: 'sign-signal', antithetic: true },
   { ...bpOptions, method: 'hybrid', copies: 4, sigma: 0.1, baseline: 'mean' },
   { ...bpOptions, method: 'a-hybrid', copies: 4, sigma: 0.1, baseline: 'leave-one-out' },
+  { ...bpOptions, method: 'es', copies: 4, sigma: 0.05, baseline: 'mean' },
+  { ...bpOptions, method: 'es', copies: 4, sigma: 0.05, baseline: 'leave-one-out', antithetic: true },
+  { ...bpOptions, method: 'aes', copies: 4, sigma: 0.05, baseline: 'mean' },
+  { ...bpOptions, method: 'aes', copies: 5, sigma: 0.02, baseline: 'none' },
 ];
 
 describe.each([vitSmall, decoder(true), decoderEpsilon])(
-  'LR-family step graph on reference == float64 oracle: $name',
+  'LR-family and ES step graphs on reference == float64 oracle: $name',
   (network) => {
     const samples = 3;
     const width = network.inputShape.reduce((a, b) => a * b, 1);
     const input = Float64Array.from({ length: samples * width }, (_, i) => Math.sin(i * 1.7));
     const labels = Int32Array.from({ length: samples }, (_, i) => i % 3);
-    test.each(lrCases)('$method baseline=$baseline $encoding layerwise=$layerwise', async (options) => {
-      const params = paramsFor(network, 7);
-      const mine = await runtimeGradients(network, params, input, labels, options);
-      const theirs = estimate(
-        network,
-        params,
-        { input, labels, size: samples },
-        {
-          method: options.method,
-          copies: options.copies,
-          sigma: options.sigma,
-          baseline: options.baseline,
-          antithetic: options.antithetic,
-          layerwise: options.layerwise,
-          alrEncoding: options.encoding,
-          seed: 5,
-          step: 3,
-        },
-      );
-      expectSameStep(mine, theirs);
-    });
+    test.each(lrCases)(
+      '$method K=$copies baseline=$baseline $encoding antithetic=$antithetic layerwise=$layerwise',
+      async (options) => {
+        const params = paramsFor(network, 7);
+        const mine = await runtimeGradients(network, params, input, labels, options);
+        const theirs = estimate(
+          network,
+          params,
+          { input, labels, size: samples },
+          {
+            method: options.method,
+            copies: options.copies,
+            sigma: options.sigma,
+            baseline: options.baseline,
+            antithetic: options.antithetic,
+            layerwise: options.layerwise,
+            alrEncoding: options.encoding,
+            seed: 5,
+            step: 3,
+          },
+        );
+        expectSameStep(mine, theirs);
+      },
+    );
   },
 );
 

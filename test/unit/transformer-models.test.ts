@@ -3,14 +3,12 @@
 // compiler's expansion of attention (batched MatMul nodes around a Softmax), LayerNorm and GELU.
 import { describe, expect, test } from 'vitest';
 import { compile } from '../../src/compiler/compile.js';
-import { InvalidInputError } from '../../src/errors.js';
 import { workOf } from '../../src/ir/work-of.js';
 import type { IrNode } from '../../src/ir/types.js';
 import { parseNetworkText } from '../../src/models/network-file.js';
 import { buildModel } from '../../src/models/registry.js';
 import { inferShapes, labelsPerSample } from '../../src/models/shapes.js';
 import { gpt } from '../../src/models/transformer-builders.js';
-import { refuseTokenLayers } from '../../src/models/transformer-layers.js';
 import { workloadOf } from '../../src/models/workload.js';
 import { summaryTable } from '../../sim/job.js';
 import { simulate } from '../../sim/simulate.js';
@@ -67,14 +65,6 @@ test('shape errors name the layer, what was found and what is allowed', () => {
 test('a network file names the token layers as the builders do', () => {
   const network = parseNetworkText(JSON.stringify(gptMini), 'gpt-mini.json');
   expect(workloadOf(network)).toEqual(workloadOf(gptMini));
-});
-
-test('train and probe under ES/AES refuse token layers with the layer named (their runtime has no weight-noise version for them)', () => {
-  expect(() => refuseTokenLayers(gptMini.layers, 'train --method es')).toThrow(InvalidInputError);
-  expect(() => refuseTokenLayers(gptMini.layers, 'train --method es')).toThrow(
-    /layer position \(position-embedding\): train --method es does not/,
-  );
-  expect(() => refuseTokenLayers(buildModel('resnet5').layers, 'train')).not.toThrow();
 });
 
 describe('BP expansion of a small decoder', () => {

@@ -1,9 +1,8 @@
 // Graph-executor handlers of the layer nodes, forward and BP backward: MatMul, Conv2d, BiasAct,
-// BatchNorm, Pool, Add. Forward nodes read one parameter buffer ([P]: weights then biases) or, under
-// ES, K perturbed copies ([K, P]) with the rows split copy-major among them (rows k*N .. k*N+N-1);
-// a copy-invariant input (N rows) is shared by every copy. Backward nodes are told by their phase.
-// MatMul and BiasAct run on ctx.device with one parameter set: their input and result may stay on
-// the device (a handle); ES's K sets slice rows on the host.
+// BatchNorm, Pool, Add. Forward nodes read one parameter buffer or, under ES, K perturbed copies
+// split copy-major over the rows (param-groups.ts); a copy-invariant input is shared by every copy.
+// Backward nodes are told by their phase. MatMul and BiasAct run on ctx.device with one parameter
+// set: their input and result may stay on the device (a handle); ES's K sets slice rows on the host.
 import type { NumArray } from '../../../kernels/names.js';
 import { batchnorm } from '../../../kernels/reference/index.js';
 import { batchNormStats } from '../../ir/graph.js';
@@ -11,6 +10,7 @@ import type { IrNode, ParamDecl } from '../../ir/types.js';
 import { elementCount } from '../../ir/graph.js';
 import { repeatRows } from './host-ops.js';
 import { attentionProduct } from './exec-tokens.js';
+import { groupParams, groupSlice, perGroup } from './param-groups.js';
 import type { Resident } from '../../../kernels/device-tensor.js';
 import {
   arg,
@@ -29,38 +29,6 @@ import {
 } from './exec-context.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
-
-interface GroupParams {
-  weights: NumArray;
-  biases: NumArray;
-}
-
-/** The parameter sets a forward node reads: one, or K perturbed copies under ES. */
-function groupParams(ctx: ExecContext, id: string, layer: ParamDecl): GroupParams[] {
-  const data = num(ctx, id);
-  const shape = shapeOf(ctx, id);
-  const groups = shape.length === 2 ? shape[0]! : 1;
-  const width = data.length / groups;
-  const { weights } = layer;
-  return Array.from({ length: groups }, (_, g) => ({
-    weights: data.subarray(g * width, g * width + weights),
-    biases: data.subarray(g * width + weights, (g + 1) * width),
-  }));
-}
-
-/** Rows of group g of an input: the whole input when every group shares it (it has one group's rows). */
-function groupRows(x: NumArray, xRows: number, rowsPerGroup: number, g: number): NumArray {
-  if (xRows === rowsPerGroup) return x;
-  const width = x.length / xRows;
-  return x.subarray(g * rowsPerGroup * width, (g + 1) * rowsPerGroup * width);
-}
-
-async function perGroup(groups: number, outLength: number, run: (g: number) => Promise<NumArray>): Promise<NumArray> {
-  if (groups === 1) return run(0);
-  const out = new Float64Array(outLength);
-  for (let g = 0; g < groups; g++) out.set(await run(g), (g * outLength) / groups);
-  return out;
-}
 
 export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<void> {
   if (node.layer === undefined || !ctx.params.has(node.layer)) return attentionProduct(ctx, node);
@@ -93,10 +61,9 @@ export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<
     return;
   }
   const x = await hostNum(ctx, a);
-  const xRows = shapeOf(ctx, a)[0]!;
   const out = await perGroup(sets.length, node.m * sets.length * op.outFeatures, (g) =>
     ctx.kernels['matmul-a-bt']({
-      a: groupRows(x, xRows, node.m, g),
+      a: groupSlice(x, node.m * op.inFeatures, g),
       b: sets[g]!.weights as NumArray,
       m: node.m,
       k: op.inFeatures,
@@ -129,9 +96,9 @@ export async function conv2d(ctx: ExecContext, node: NodeOf<'Conv2d'>): Promise<
   const batch = node.batch / sets.length;
   const dims = { ...conv, batch, height: node.inHeight, width: node.inWidth };
   const x = num(ctx, a);
-  const xRows = shapeOf(ctx, a)[0]!;
+  const perCopy = batch * node.inChannels * node.inHeight * node.inWidth;
   const out = await perGroup(sets.length, node.batch * node.outChannels * node.outHeight * node.outWidth, (g) =>
-    ctx.kernels.conv2d({ x: groupRows(x, xRows, batch, g), weights: sets[g]!.weights, dims }),
+    ctx.kernels.conv2d({ x: groupSlice(x, perCopy, g), weights: sets[g]!.weights, dims }),
   );
   ctx.env.set(node.outputs[0]!, out);
 }

@@ -3,13 +3,15 @@
 // the TokenOp rearrangements as gathers by index map (token-index.ts); and the parameter gradients of
 // the token layers (LayerNorm's scale and shift, the class token, the position table) from their
 // error signal: dL/dz under BP, the LR/ALR error signal otherwise. Host arrays in and out; the
-// kernels run on ctx.kernels. A copy-invariant input (N rows) meeting N*K rows is repeated.
+// kernels run on ctx.kernels. A copy-invariant input (N rows) meeting N*K rows is repeated; under ES
+// the LayerNorm, class-token and position forwards run once per perturbed parameter set.
 import { isDeviceTensor, type Resident } from '../../../kernels/device-tensor.js';
 import type { NumArray } from '../../../kernels/names.js';
 import { elementCount } from '../../ir/graph.js';
 import type { IrNode, ParamDecl } from '../../ir/types.js';
 import { hostNum, num, paramDecl, shapeOf, toF64, type ExecContext } from './exec-context.js';
 import { repeatRows } from './host-ops.js';
+import { groupParams, groupSlice, perGroup, type GroupParams } from './param-groups.js';
 import {
   broadcastTokensIndex,
   classPoolIndex,
@@ -38,7 +40,7 @@ export async function attentionProduct(ctx: ExecContext, node: NodeOf<'MatMul'>)
   ctx.env.set(node.outputs[0]!, await ctx.kernels['batch-matmul']({ a, b, groups, m, k, n, transpose }));
 }
 
-/** The layer's one parameter set (weights, then biases); ES's K perturbed copies do not reach token layers. */
+/** The layer's one parameter set (weights, then biases): BP's backward reads the unperturbed parameters. */
 function singleParams(ctx: ExecContext, id: string, layer: ParamDecl): NumArray {
   const p = num(ctx, id);
   if (p.length !== layer.weights + layer.biases)
@@ -54,6 +56,25 @@ function epsilonOf(layer: ParamDecl): number {
   return layer.op.epsilon;
 }
 
+/**
+ * A parametrised token layer's forward on the node's inputs [x, parameters], once per parameter set
+ * (ES's K perturbed copies, copy-major rows; param-groups.ts) or once: `inElements` is the input's
+ * size at the output's rows, `run` maps one group's input rows and parameters to its output.
+ */
+async function perParamSet(
+  ctx: ExecContext,
+  node: NodeOf<'LayerNorm' | 'TokenOp'>,
+  sizes: { inElements: number; outElements: number },
+  run: (x: NumArray, p: GroupParams) => Promise<NumArray>,
+): Promise<NumArray> {
+  const [xId, pId] = node.inputs as [string, string];
+  const sets = groupParams(ctx, pId, paramDecl(ctx, node.layer));
+  if (sets.length === 1) return run(await rowsLike(ctx, xId, sizes.inElements), sets[0]!);
+  const x = await hostNum(ctx, xId);
+  const per = sizes.inElements / sets.length;
+  return perGroup(sets.length, sizes.outElements, (g) => run(groupSlice(x, per, g), sets[g]!));
+}
+
 export async function layerNorm(ctx: ExecContext, node: NodeOf<'LayerNorm'>): Promise<void> {
   const layer = paramDecl(ctx, node.layer);
   const features = node.features;
@@ -67,20 +88,18 @@ export async function layerNorm(ctx: ExecContext, node: NodeOf<'LayerNorm'>): Pr
     ctx.env.set(node.outputs[0]!, await ctx.kernels['layernorm-backward']({ dy, x, gamma, rows, features, epsilon }));
     return;
   }
-  const [xId, p] = node.inputs as [string, string];
   const elements = elementCount(shapeOf(ctx, node.outputs[0]!));
-  const params = singleParams(ctx, p, layer);
-  ctx.env.set(
-    node.outputs[0]!,
-    await ctx.kernels.layernorm({
-      x: await rowsLike(ctx, xId, elements),
-      gamma: params.subarray(0, features),
-      beta: params.subarray(features, 2 * features),
-      rows: elements / features,
+  const out = await perParamSet(ctx, node, { inElements: elements, outElements: elements }, (x, set) =>
+    ctx.kernels.layernorm({
+      x,
+      gamma: set.weights,
+      beta: set.biases,
+      rows: x.length / features,
       features,
       epsilon,
     }),
   );
+  ctx.env.set(node.outputs[0]!, out);
 }
 
 export async function softmax(ctx: ExecContext, node: NodeOf<'Softmax'>): Promise<void> {
@@ -137,9 +156,12 @@ async function classToken(ctx: ExecContext, node: NodeOf<'TokenOp'>): Promise<vo
     return;
   }
   const rows = rowsOf(ctx, out);
-  const x = await rowsLike(ctx, node.inputs[0]!, rows * (tokens - 1) * features);
-  const token = num(ctx, node.inputs[1]!).subarray(0, features);
-  ctx.env.set(out, await gatherOf(ctx, concat([x, token]), classTokenIndex({ rows, tokens, features }, false)));
+  const sizes = { inElements: rows * (tokens - 1) * features, outElements: rows * tokens * features };
+  const value = await perParamSet(ctx, node, sizes, (x, set) => {
+    const d = { rows: x.length / ((tokens - 1) * features), tokens, features };
+    return gatherOf(ctx, concat([x, set.weights]), classTokenIndex(d, false));
+  });
+  ctx.env.set(out, value);
 }
 
 /** x plus the position table on every row; BP passes dy through unchanged. */
@@ -150,10 +172,12 @@ async function position(ctx: ExecContext, node: NodeOf<'TokenOp'>): Promise<void
     return;
   }
   const width = node.tokens * node.features;
-  const rows = rowsOf(ctx, out);
-  const table = num(ctx, node.inputs[1]!).subarray(0, width);
-  const a = await rowsLike(ctx, node.inputs[0]!, rows * width);
-  ctx.env.set(out, await ctx.kernels.add({ a, b: repeatRows(toF64(table), 1, rows) }));
+  const elements = rowsOf(ctx, out) * width;
+  const sizes = { inElements: elements, outElements: elements };
+  const value = await perParamSet(ctx, node, sizes, (a, set) =>
+    ctx.kernels.add({ a, b: repeatRows(toF64(set.weights), 1, a.length / width) }),
+  );
+  ctx.env.set(out, value);
 }
 
 /** The patch view ([channels, positions] to [tokens, features]), class and mean pooling. */
