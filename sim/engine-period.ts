@@ -184,7 +184,11 @@ export class SteadyState {
   /** Iterations jumped over (0: none repeated, or the run was too short). */
   skipped = 0;
 
-  constructor(private readonly e: EngineState) {
+  /** `cold`: the first iterations run other demands (first loads); no snapshot is taken while a unit has tasks of them ahead. */
+  constructor(
+    private readonly e: EngineState,
+    private readonly cold = 0,
+  ) {
     this.due = e.unitLen[0]!;
     this.done = e.iterations < 6 || e.unitLen.length === 0;
   }
@@ -193,6 +197,7 @@ export class SteadyState {
     const e = this.e;
     const it = Math.floor(e.pos[0]! / e.unitLen[0]!);
     this.due = (it + 1) * e.unitLen[0]!;
+    if (this.cold > 0 && (headRange(e)?.min ?? Infinity) < this.cold) return;
     const cur = snapshot(e, it);
     if (!cur) {
       this.done = true;

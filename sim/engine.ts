@@ -21,6 +21,8 @@ export interface EngineInput {
   compute: readonly number[];
   /** What each task asks of the memory instances (indices into `bandwidth`). */
   demand: readonly TaskDemand[];
+  /** Per task index, its demand in iteration 0 where that differs (first loads of on-chip tensors). */
+  firstDemand?: ReadonlyMap<number, TaskDemand>;
   /** Bytes per cycle of each memory instance. */
   bandwidth: Float64Array;
   maxEvents: number;
@@ -74,6 +76,7 @@ class Engine implements EngineState {
   readonly iterations: number;
   private readonly ix: EngineIndex;
   private readonly templates: InFlight[];
+  private readonly firstTemplates: Map<number, InFlight>;
   private readonly coreOf: Int32Array;
   readonly start: Float64Array;
   readonly end: Float64Array;
@@ -108,6 +111,9 @@ class Engine implements EngineState {
     this.iterations = iterations;
     this.ix = buildEngineIndex(step);
     this.templates = step.tasks.map((_, t) => templateOf(input.compute[t]!, input.demand[t]!));
+    this.firstTemplates = new Map(
+      [...(input.firstDemand ?? [])].map(([t, d]) => [t, templateOf(input.compute[t]!, d)] as const),
+    );
     this.coreOf = Int32Array.from(step.tasks.map((t) => t.unit.core));
     const total = this.n * iterations;
     this.start = new Float64Array(total).fill(-1);
@@ -119,7 +125,7 @@ class Engine implements EngineState {
     this.pos = new Int32Array(units);
     this.unitLen = Int32Array.from(this.ix.unitTasks, (tasks) => tasks.length);
     this.maxEvents = input.maxEvents;
-    this.steady = new SteadyState(this);
+    this.steady = new SteadyState(this, this.firstTemplates.size > 0 ? 1 : 0);
     this.flights = this.ix.unitTasks.map((tasks) => this.flightBuffer(tasks));
     this.running = new Uint8Array(units);
     this.runningInst = new Int32Array(units).fill(-1);
@@ -149,7 +155,8 @@ class Engine implements EngineState {
 
   private flightBuffer(tasks: Int32Array): InFlight {
     let most = 0;
-    for (const t of tasks) most = Math.max(most, this.templates[t]!.bytesLeft.length);
+    for (const t of tasks)
+      most = Math.max(most, this.templates[t]!.bytesLeft.length, this.firstTemplates.get(t)?.bytesLeft.length ?? 0);
     return { ...this.templates[tasks[0]!]!, bytesLeft: new Float64Array(most) };
   }
 
@@ -193,7 +200,7 @@ class Engine implements EngineState {
       this.idleByUnit[this.pos[u] === 0 || other ? 'pipeline-bubble' : 'dependency'][u]! += gap;
     }
     const f = this.flights[u]!;
-    const tmpl = this.templates[t]!;
+    const tmpl = (it === 0 ? this.firstTemplates.get(t) : undefined) ?? this.templates[t]!;
     f.phase = 0;
     f.latencyLeft = tmpl.latencyLeft;
     f.computeLeft = tmpl.computeLeft;

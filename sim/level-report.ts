@@ -5,7 +5,7 @@
 // the memory system's demands.
 import type { CompiledStep, TensorPlacement } from '../src/compiler/types.js';
 import { formatBytes } from '../src/compiler/feasibility.js';
-import type { LevelPairTraffic, PlacementRow } from '../src/report/sim-report.js';
+import type { FirstLoadTraffic, LevelPairTraffic, PlacementRow } from '../src/report/sim-report.js';
 import { instanceKey, type MemorySystem, type TaskDemand } from './units/memory.js';
 
 /** Bytes per iteration across each boundary, reads (outer to inner) first, outermost boundary first. */
@@ -29,6 +29,25 @@ export function levelPairTraffic(step: CompiledStep, demand: readonly TaskDemand
       rows.set(key, row);
     }
   return [...rows.values()].sort((a, b) => a.order - b.order).map(({ order: _, ...row }) => row);
+}
+
+/**
+ * The first load (iteration 0 only): bytes of the persistent tensors that live on chip brought in
+ * from off-chip (or from a chip-wide level a load already filled), per pair of adjacent levels,
+ * outermost first. Not in `trafficByLevelPair`, which is the steady traffic of every iteration.
+ */
+export function firstLoadTraffic(step: CompiledStep, mem: MemorySystem): FirstLoadTraffic[] {
+  const names = step.hw.memory.map((m) => m.name);
+  const rows = new Map<number, FirstLoadTraffic>();
+  for (const loads of mem.firstLoads.values())
+    for (const load of loads)
+      for (let j = load.from; j > load.home.levelIndex; j--) {
+        const row = rows.get(j) ?? { from: names[j]!, to: names[j - 1]!, bytes: 0, bytesByClass: {} };
+        row.bytes += load.bytes;
+        row.bytesByClass[load.cls] = (row.bytesByClass[load.cls] ?? 0) + load.bytes;
+        rows.set(j, row);
+      }
+  return [...rows].sort(([a], [b]) => b - a).map(([, row]) => row);
 }
 
 /** "fits", "l1 full (60 KiB live + 8 KiB > 64 KiB); fits l2", "step input or labels: stays off-chip", ... */

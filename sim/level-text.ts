@@ -6,15 +6,26 @@ import type { SimReport } from '../src/report/sim-report.js';
 
 const label = (s: string): string => `  ${s.padEnd(22)} `;
 
-/** "  traffic hbm -> sram     1.2 MiB per iteration (weight 1.0 MiB, activation 200 KiB)", one per pair. */
+/**
+ * "  traffic hbm -> sram     1.2 MiB per iteration (weight 1.0 MiB, activation 200 KiB)", one per
+ * pair, then "  first load hbm -> sram  ... once, in iteration 0 (weight ...)" per pair of the first load.
+ */
 export function levelPairLines(r: SimReport): string[] {
-  return (r.trafficByLevelPair ?? []).map((p) => {
-    const classes = Object.entries(p.bytesByClass)
+  const classes = (bytesByClass: Partial<Record<string, number>>): string =>
+    Object.entries(bytesByClass)
       .sort(([, a], [, b]) => (b ?? 0) - (a ?? 0))
       .map(([cls, bytes]) => `${cls} ${formatBytes(bytes ?? 0)}`)
       .join(', ');
-    return `${label(`traffic ${p.from} -> ${p.to}`)}${formatBytes(p.bytesPerIteration)} per iteration (${classes})`;
-  });
+  return [
+    ...(r.trafficByLevelPair ?? []).map(
+      (p) =>
+        `${label(`traffic ${p.from} -> ${p.to}`)}${formatBytes(p.bytesPerIteration)} per iteration (${classes(p.bytesByClass)})`,
+    ),
+    ...(r.firstLoadByLevelPair ?? []).map(
+      (p) =>
+        `${label(`first load ${p.from} -> ${p.to}`)}${formatBytes(p.bytes)} once, in iteration 0 (${classes(p.bytesByClass)})`,
+    ),
+  ];
 }
 
 /** "  placed                 l1: 4 tensors, 96 KiB; l2: 9 tensors, 7.2 MiB; ... (why: --json placements)". */

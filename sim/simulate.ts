@@ -22,7 +22,7 @@ import { memoryStats, peaksByInstance, placementIntervals, type Intervals } from
 import { computeCycles, linkLatencyCycles, workMacs } from '../src/hw/timing/unit-timing.js';
 import { macsPerIteration, workByLayer } from './layer-work.js';
 import { hostTransfers } from '../src/ir/host-transfers.js';
-import { levelPairTraffic, placementRows } from './level-report.js';
+import { firstLoadTraffic, levelPairTraffic, placementRows } from './level-report.js';
 import { MemorySystem, type TaskDemand } from './units/memory.js';
 
 export interface SimulateOptions {
@@ -97,6 +97,7 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     memory: stats,
     traffic: traffic(mem, demand, iterations),
     trafficByLevelPair: levelPairTraffic(step, demand),
+    firstLoadByLevelPair: firstLoadTraffic(step, mem),
     placements: placementRows(step, mem),
     stalls,
     cycleShares: shares,
@@ -144,13 +145,31 @@ function runPass(step: CompiledStep, options: SimulateOptions, peakFloor: Readon
       : computeCycles(step.hw, t.unit, t.work),
   );
   const demand = step.tasks.map((t, i) => mem.taskDemand(t, compute[i]!));
+  // Iteration 0 also loads the persistent tensors that live on chip: each rides on its first reader's demand.
+  const firstDemand = [...mem.firstLoads].map(
+    ([i, loads]) => [i, mem.taskDemand(step.tasks[i]!, compute[i]!, loads)] as const,
+  );
   const bandwidth = Float64Array.from(mem.instanceList().map((inst) => inst.spec.bandwidthBytesPerCycle));
   const iterations = options.iterations;
-  const maxEvents = options.maxEvents ?? demand.reduce((s, d) => s + 3 + d.demands.length, 0) * iterations + 1000;
+  const maxEvents =
+    options.maxEvents ??
+    demand.reduce((s, d) => s + 3 + d.demands.length, 0) * iterations +
+      firstDemand.reduce((s, [, d]) => s + d.demands.length, 0) +
+      1000;
   const onProgress = options.onProgress;
   const progress = onProgress ? { onProgress: (done: number, total: number) => onProgress(done / total) } : {};
   const extrapolate = options.extrapolate ?? true;
-  const run = runEngine({ step, iterations, compute, demand, bandwidth, maxEvents, extrapolate, ...progress });
+  const run = runEngine({
+    step,
+    iterations,
+    compute,
+    demand,
+    firstDemand: new Map(firstDemand),
+    bandwidth,
+    maxEvents,
+    extrapolate,
+    ...progress,
+  });
   const intervals = placementIntervals(step, mem, run.start, run.end, iterations, run.totalCycles);
   return { mem, compute, demand, run, intervals };
 }

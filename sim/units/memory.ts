@@ -37,6 +37,20 @@ export interface TaskDemand {
   pairs: { outer: number; inner: number; bytes: number; cls: TensorClass; write: boolean }[];
 }
 
+/**
+ * The first load of a persistent tensor (weights, optimizer state) that lives on an on-chip level:
+ * in iteration 0 it comes from off-chip (or from the chip-wide level a load of the same tensor
+ * already filled) into its home level, once, riding on its first reader's demand.
+ */
+export interface FirstLoad {
+  tensor: string;
+  cls: TensorClass;
+  bytes: number;
+  home: LevelInstance;
+  /** The level index the load starts from: the off-chip level, or a chip-wide level already holding the tensor. */
+  from: number;
+}
+
 export function instanceKey(level: string, core: number): string {
   return `${level}@${core}`;
 }
@@ -48,6 +62,8 @@ export class MemorySystem {
   private readonly nodes: Map<string, IrNode>;
   /** Per (node, micro-batch, tensor): the tensor's bytes over the bytes that node's tasks read of it, at most 1 (chipShare). */
   private readonly chipShares: Map<string, number>;
+  /** Per task index, the first loads it carries in iteration 0 (firstLoadsOf). */
+  readonly firstLoads: ReadonlyMap<number, FirstLoad[]>;
 
   /**
    * `peakFloor`: bytes per instance key that a previous simulation found live at once (tasks on
@@ -67,6 +83,7 @@ export class MemorySystem {
         const home = this.instance(a.level, a.core);
         for (let j = 1; j < (home?.levelIndex ?? 0); j++) this.instance(step.hw.memory[j]!.name, t.unit.core);
       }
+    this.firstLoads = this.firstLoadsOf();
     this.computeSpill();
     for (const inst of [...this.instances.values()]) {
       const next = this.nextInstance(inst);
@@ -211,12 +228,67 @@ export class MemorySystem {
     }
   }
 
-  /** What a task whose compute takes `computeCycles` asks of the memory levels. */
-  taskDemand(task: Task, computeCycles: number): TaskDemand {
+  /**
+   * Per task index, the first loads it carries in iteration 0: each persistent placement on an
+   * on-chip level is loaded by the first task (in list order) that reads it there. Creates the
+   * instances the loads cross (the constructor calls it before any index is handed out).
+   */
+  private firstLoadsOf(): Map<number, FirstLoad[]> {
+    const last = this.levelCount - 1;
+    const wanted = new Map<string, { tensor: string; cls: TensorClass; bytes: number; home: LevelInstance }>();
+    for (const p of this.step.placements) {
+      const home = this.instance(p.level, p.core);
+      if (!p.persistent || !home || home.levelIndex >= last) continue;
+      const key = `${p.tensor}\u0000${home.key}`;
+      const load = wanted.get(key);
+      if (load) load.bytes += p.bytes;
+      else wanted.set(key, { tensor: p.tensor, cls: p.cls, bytes: p.bytes, home });
+    }
+    const out = new Map<number, FirstLoad[]>();
+    const held = new Set<string>();
+    this.step.tasks.forEach((t, i) => {
+      for (const a of t.reads) {
+        const key = `${a.tensor}\u0000${this.instance(a.level, a.core)?.key}`;
+        const load = wanted.get(key);
+        if (!load) continue;
+        wanted.delete(key);
+        const list = out.get(i) ?? [];
+        const from = this.loadSource(load.tensor, load.home.levelIndex, held);
+        for (let j = from; j > load.home.levelIndex; j--) this.instance(this.step.hw.memory[j]!.name, t.unit.core);
+        list.push({ ...load, from });
+        out.set(i, list);
+      }
+    });
+    return out;
+  }
+
+  /** Where a first load into level `home` starts: the innermost chip-wide level between that holds the tensor already, else off-chip. */
+  private loadSource(tensor: string, home: number, held: Set<string>): number {
+    const levels = this.step.hw.memory;
+    let from = levels.length - 1;
+    for (let j = from - 1; j > home; j--) if (held.has(`${tensor}\u0000${j}`)) from = j;
+    for (let j = home + 1; j < from; j++) if (levels[j]!.scope === 'chip') held.add(`${tensor}\u0000${j}`);
+    return from;
+  }
+
+  /** A first load moved level by level from its source into its home: each level on the way serves the bytes crossing its inner boundary. */
+  private stageLoad(load: FirstLoad, core: number, tally: DemandTally): void {
+    const levels = this.step.hw.memory;
+    for (let j = load.from; j > load.home.levelIndex; j--) {
+      const outer = this.instance(levels[j]!.name, core)!;
+      tally.pair(j, false, load.cls, load.bytes);
+      tally.count(outer.key, load.cls, load.bytes, 0, load.bytes);
+    }
+    tally.count(load.home.key, load.cls, 0, load.bytes, load.bytes);
+  }
+
+  /** What a task whose compute takes `computeCycles` asks of the memory levels (with `loads`: in iteration 0, carrying those first loads). */
+  taskDemand(task: Task, computeCycles: number, loads: readonly FirstLoad[] = []): TaskDemand {
     const tally = new DemandTally();
     const { plain, spilled } = tally;
     for (const a of task.reads) this.stageAccess(task, a, false, tally);
     for (const a of task.writes) this.stageAccess(task, a, true, tally);
+    for (const load of loads) this.stageLoad(load, task.unit.core, tally);
     const link = task.work.kind === 'transfer' ? this.link(task.unit.core) : undefined;
     if (link && task.work.kind === 'transfer' && task.work.bytes > 0)
       tally.count(link.key, task.reads[0]?.cls ?? 'activation', 0, task.work.bytes, task.work.bytes);

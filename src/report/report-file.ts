@@ -83,6 +83,7 @@ export const simReportSchema = z.object({
   trafficByLevelPair: z
     .array(z.object({ from: z.string(), to: z.string(), bytesPerIteration: count, bytesByClass }))
     .optional(),
+  firstLoadByLevelPair: z.array(z.object({ from: z.string(), to: z.string(), bytes: count, bytesByClass })).optional(),
   placements: z
     .array(
       z.object({

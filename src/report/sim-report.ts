@@ -86,6 +86,16 @@ export interface LevelPairTraffic {
   bytesByClass: Partial<Record<TensorClass, number>>;
 }
 
+/** Bytes of the first load (iteration 0 only) across one boundary: persistent tensors brought from off-chip into the on-chip level they stay on. */
+export interface FirstLoadTraffic {
+  /** The level the bytes leave. */
+  from: string;
+  /** The next level in. */
+  to: string;
+  bytes: number;
+  bytesByClass: Partial<Record<TensorClass, number>>;
+}
+
 /** Where a tensor lives and why: its slots (micro-batch, shard and core copies) on one level, summed. */
 export interface PlacementRow {
   tensor: string;
@@ -187,6 +197,8 @@ export interface SimReport {
   traffic: TrafficStats[];
   /** Staging: bytes per iteration across each pair of adjacent levels (sim/units/memory.ts, src/compiler/stage-traffic.ts); absent in older reports. */
   trafficByLevelPair?: LevelPairTraffic[];
+  /** The first load of the persistent tensors that live on chip (weights, optimizer state), once, in iteration 0 (its cycles are in that iteration's); absent in older reports. */
+  firstLoadByLevelPair?: FirstLoadTraffic[];
   /** Which tensor lives where and why (src/compiler/map-memory.ts), the largest first; absent in older reports. */
   placements?: PlacementRow[];
   /** Unit-cycles by cause, summed over the units that ran tasks. */
