@@ -54,34 +54,44 @@ export async function drawEps(
   rows: number,
   units: number,
 ): Promise<Float64Array> {
+  const eps = toF64(await drawKernelEps(ctx, node, rows, units));
+  return node.antithetic ? makeAntithetic(eps, rows, units) : eps;
+}
+
+/**
+ * drawEps in the noise kernel's own float type (float32 on the CPU backends: they round eps once,
+ * as the kernel returns it), with no antithetic pairs formed.
+ */
+async function drawKernelEps(
+  ctx: ExecContext,
+  node: NodeOf<'NoiseInject'>,
+  rows: number,
+  units: number,
+): Promise<NumArray> {
   const layerName = node.layer;
   const { stream } = paramDecl(ctx, layerName);
   const { seed, step } = ctx.options;
-  const antithetic = node.antithetic ?? false;
   const K = copiesOf(node);
-  if (antithetic && K % 2 !== 0) {
+  if ((node.antithetic ?? false) && K % 2 !== 0) {
     throw new InvalidInputError(
       `layer ${String(layerName)}: antithetic pairs need an even number of copies; found K = ${K}. Hint: use K = ${K + 1}`,
     );
   }
-  const eps = toF64(
-    await ctx.kernels['noise-inject']({
-      z: new Float32Array(rows * units),
-      sigma: Float64Array.of(1),
-      rows,
-      channels: 1,
-      spatial: units,
-      seed,
-      step,
-      layer: stream,
-      rowOffset: noiseRowOffset(ctx, node),
-    }),
-  );
-  return antithetic ? makeAntithetic(eps, rows, units) : eps;
+  return ctx.kernels['noise-inject']({
+    z: new Float32Array(rows * units),
+    sigma: Float64Array.of(1),
+    rows,
+    channels: 1,
+    spatial: units,
+    seed,
+    step,
+    layer: stream,
+    rowOffset: noiseRowOffset(ctx, node),
+  });
 }
 
 /** The second output, when the node keeps its noise: floats, or sign bits (fused sign pack). */
-async function keepNoise(ctx: ExecContext, id: string | undefined, eps: Float64Array): Promise<void> {
+async function keepNoise(ctx: ExecContext, id: string | undefined, eps: NumArray): Promise<void> {
   if (id === undefined) return;
   ctx.env.set(id, ctx.graph.tensors[id]?.dtype === 'bit' ? await ctx.kernels['sign-pack']({ values: eps }) : eps);
 }
@@ -151,15 +161,17 @@ function repeatRowsKeepingType(z: NumArray, zRows: number, copies: number): NumA
 
 /**
  * addNoise(repeatRows(z, zRows, K), eps, sigma, ...) in one pass, without the repeated copy of z:
- * out[r, c, s] = z[r / K, c, s] + sigma[c] * eps[r, c, s], the same float64 arithmetic.
+ * out[r, c, s] = z[r / K, c, s] + sigma[c] * eps[r, c, s], the same float64 arithmetic, stored in
+ * `out` (a Float32Array rounds each sum once).
  */
-function addNoiseRepeated(
+function addNoiseRepeated<T extends Float32Array | Float64Array>(
   z: Float64Array,
   copies: number,
-  eps: Float64Array,
+  eps: NumArray,
   sigma: Float64Array,
   dims: { rows: number; channels: number; spatial: number },
-): Float64Array {
+  out: T,
+): T {
   const { rows, channels, spatial } = dims;
   const bad = sigma.findIndex((s) => !(s > 0));
   if (bad >= 0)
@@ -167,7 +179,6 @@ function addNoiseRepeated(
       `addNoise: sigma[${bad}] = ${sigma[bad]}; allowed: > 0. Hint: use a small positive sigma such as 0.1`,
     );
   const units = channels * spatial;
-  const out = new Float64Array(rows * units);
   for (let r = 0; r < rows; r++) {
     const zBase = Math.floor(r / copies) * units;
     for (let c = 0, u = 0; c < channels; c++) {
@@ -214,7 +225,9 @@ export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   const out = node.outputs[0]!;
   const [rows, ...unitShape] = shapeOf(ctx, out);
   const units = elementCount(unitShape);
-  const eps = await drawEps(ctx, node, rows!, units);
+  const drawn = await drawKernelEps(ctx, node, rows!, units);
+  if (drawn instanceof Float32Array && (await injectFloat32(ctx, node, drawn))) return;
+  const eps = node.antithetic ? makeAntithetic(toF64(drawn), rows!, units) : toF64(drawn);
   if (node.inputs.length === 0) {
     ctx.env.set(out, eps);
     return;
@@ -235,10 +248,31 @@ export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
       out,
       zRows === rows
         ? addNoise(z, eps, sigmas, dims.rows, dims.channels, dims.spatial)
-        : addNoiseRepeated(z, copiesOf(node), eps, sigmas, dims),
+        : addNoiseRepeated(z, copiesOf(node), eps, sigmas, dims, new Float64Array(eps.length)),
     );
   }
   await keepNoise(ctx, node.outputs[1], eps);
+}
+
+/**
+ * LR's NoiseInject where the noise kernel returned float32 eps (the CPU backends: tfjs-wasm, gpu.js
+ * CPU modes): the noisy output is stored as float32 (each value the float64 z + sigma * eps rounded
+ * once, the value the next kernel uploads) and the float32 eps is kept as it came, with no float64
+ * copies of either (three 8-byte arrays of N*K x units per layer and step). Returns false for other
+ * nodes (no input, copy-major, antithetic, sign bits kept), which take the float64 path.
+ */
+async function injectFloat32(ctx: ExecContext, node: NodeOf<'NoiseInject'>, eps: Float32Array): Promise<boolean> {
+  const [out, keep] = node.outputs;
+  if (node.inputs.length !== 1 || node.rowLayout === 'copy-major' || node.antithetic) return false;
+  if (keep !== undefined && ctx.graph.tensors[keep]?.dtype === 'bit') return false;
+  const rows = shapeOf(ctx, out!)[0]!;
+  const dims = channelsSpatial(ctx, out!);
+  const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
+  const z = toF64(num(ctx, node.inputs[0]!));
+  const sigmas = sigmaOf(ctx, node, dims.channels);
+  ctx.env.set(out!, addNoiseRepeated(z, rows / zRows, eps, sigmas, dims, new Float32Array(eps.length)));
+  await keepNoise(ctx, keep, eps);
+  return true;
 }
 
 export async function signPack(ctx: ExecContext, node: NodeOf<'SignPack'>): Promise<void> {
