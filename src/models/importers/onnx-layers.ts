@@ -6,6 +6,7 @@
 import { isActivationName } from '../../../kernels/ops/activations.js';
 import type { Layer } from '../layers.js';
 import type { ConvertedNode, GraphView } from './onnx-layer-types.js';
+import { productWeight } from './onnx-pattern-kit.js';
 import type { OnnxNode, OnnxTensor } from './onnx-read.js';
 import { size } from './onnx-tensor.js';
 import { classToken, layerNormalization, positionEmbedding, tokenPool } from './onnx-token-layers.js';
@@ -13,7 +14,7 @@ import { classToken, layerNormalization, positionEmbedding, tokenPool } from './
 export type { ConvertedNode, GraphView, LayerWeights } from './onnx-layer-types.js';
 
 const schemaNote =
-  'allowed: Conv (square, group 1, no dilation, equal pads) with an optional BatchNormalization after it, Gemm, MatMul on a weight, activations of the op table, MaxPool (equal pads), AveragePool without padding, GlobalAveragePool, Flatten, Reshape to [1, -1], the token layers of a transformer (LayerNorm or its decomposition, GELU or its Erf decomposition, attention on a Split Q|K|V, class token Concat, position embedding Add, class or mean pooling), residuals (Add of a branch and the input or of two branches forked at one value)';
+  'allowed: Conv (square, group 1, no dilation, equal pads) with an optional BatchNormalization after it, Gemm, MatMul on a weight, activations of the op table, MaxPool (equal pads), AveragePool without padding, GlobalAveragePool, Flatten, Reshape to [1, -1], the token layers of a transformer (LayerNorm or its decomposition, GELU or its Erf decomposition, attention on a Split Q|K|V or as nn.MultiheadAttention exports it, class token Concat, position embedding Add, class or mean pooling), residuals (Add of a branch and the input or of two branches forked at one value)';
 
 export function refuse(view: GraphView, node: OnnxNode, what: string): never {
   return view.context(node).fail(`${what} cannot become an alrflow network layer; ${schemaNote}`);
@@ -125,7 +126,7 @@ function linearLayer(view: GraphView, node: OnnxNode): ConvertedNode {
   const c = view.context(node);
   const x = c.input(0).shape;
   const perToken = node.opType === 'MatMul' && x.length === 3;
-  const b = weightInput(view, node);
+  const b = productWeight(view.onnx, node.inputs[1] ?? '');
   if ((x.length !== 2 && !perToken) || x[0] !== 1 || !b || c.int('transA', 0) === 1)
     refuse(
       view,
@@ -152,21 +153,6 @@ function linearLayer(view: GraphView, node: OnnxNode): ConvertedNode {
   if (bias) for (let o = 0; o < outFeatures; o++) biases[o] = scale * (bias.values[size(bias.dims) === 1 ? 0 : o] ?? 0);
   const layer: Layer = { kind: 'linear', name: node.name, inFeatures, outFeatures };
   return { layers: [layer], weights: new Map([[node.name, { weights, biases }]]), output };
-}
-
-/** A product's weight: a constant, or a Transpose [1, 0] of one (PyTorch's nn.Linear without constant folding). */
-function weightInput(view: GraphView, node: OnnxNode): OnnxTensor | undefined {
-  const name = node.inputs[1] ?? '';
-  const direct = view.onnx.values.get(name)?.constant;
-  if (direct) return direct;
-  const transpose = view.onnx.compute.find((n) => n.outputs[0] === name && n.opType === 'Transpose');
-  const source = view.onnx.values.get(transpose?.inputs[0] ?? '')?.constant;
-  const perm = transpose?.attributes.get('perm');
-  if (!source || source.dims.length !== 2 || (Array.isArray(perm) && perm.join() !== '1,0')) return undefined;
-  const [rows = 0, cols = 0] = source.dims;
-  const values = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) values[k * rows + r] = source.values[r * cols + k] ?? 0;
-  return { dims: [cols, rows], dataType: source.dataType, values };
 }
 
 function floatAttr(node: OnnxNode, name: string, fallback: number): number {

@@ -4,11 +4,13 @@
 // Add 1, Mul x, Mul 0.5), a feature map as tokens (Reshape [1, C, H*W] or Flatten, Transpose [0, 2, 1])
 // and multi-head attention on a fused Q|K|V projection (Split in three, per part Reshape to heads and
 // Transpose, MatMul Q K^T, Div by sqrt(head width) or Mul by its inverse, Softmax on the last axis,
-// MatMul by V, Transpose back, Reshape to [1, T, width]). A subgraph that differs anywhere is left
-// alone, and its nodes are refused by the walk naming the first.
-import type { Layer } from '../layers.js';
+// MatMul by V, Transpose back, Reshape to [1, T, width]); nn.MultiheadAttention's own layout is
+// onnx-mha-pattern.ts. A subgraph that differs anywhere is left alone, and its nodes are refused by
+// the walk naming the first.
 import type { ImportedOnnx } from './onnx-graph.js';
 import type { ConvertedNode } from './onnx-layer-types.js';
+import { multiheadAttentionOf } from './onnx-mha-pattern.js';
+import { type Match, near, out, Patterns } from './onnx-pattern-kit.js';
 import type { OnnxNode } from './onnx-read.js';
 
 export interface FusedGraph {
@@ -17,57 +19,6 @@ export interface FusedGraph {
   /** What each fused node becomes. */
   fused: Map<OnnxNode, ConvertedNode>;
 }
-
-interface Match {
-  nodes: OnnxNode[];
-  input: string;
-  output: string;
-  layers: Layer[];
-  weights?: ConvertedNode['weights'];
-}
-
-class Patterns {
-  private readonly readers = new Map<string, OnnxNode[]>();
-
-  constructor(readonly onnx: ImportedOnnx) {
-    for (const node of onnx.compute)
-      for (const name of new Set(node.inputs))
-        if (name !== '' && onnx.values.get(name)?.constant === undefined)
-          this.readers.set(name, [...(this.readers.get(name) ?? []), node]);
-  }
-
-  /** The one compute node reading `value`, if it has type `opType`. */
-  only(value: string | undefined, opType: string): OnnxNode | undefined {
-    const list = this.readers.get(value ?? '') ?? [];
-    return list.length === 1 && list[0]!.opType === opType ? list[0] : undefined;
-  }
-
-  /** The readers of `value` when they are exactly the given op types (in any order). */
-  readersOf(value: string | undefined, ...types: string[]): OnnxNode[] | undefined {
-    const list = this.readers.get(value ?? '') ?? [];
-    const sorted = [...list].sort((a, b) => types.indexOf(a.opType) - types.indexOf(b.opType));
-    return list.length === types.length && sorted.every((n, i) => n.opType === types[i]) ? sorted : undefined;
-  }
-
-  /** The single-element constant input of `node` other than `value`, if any. */
-  scalar(node: OnnxNode | undefined, value: string): number | undefined {
-    const other = node?.inputs.find((name) => name !== value);
-    const c = this.onnx.values.get(other ?? '')?.constant;
-    return c && c.values.length === 1 ? (c.values[0] as number) : undefined;
-  }
-
-  shape(value: string | undefined): number[] {
-    return this.onnx.values.get(value ?? '')?.shape ?? [];
-  }
-
-  ints(node: OnnxNode, name: string): number[] | undefined {
-    const v = node.attributes.get(name);
-    return Array.isArray(v) ? v : undefined;
-  }
-}
-
-const near = (a: number | undefined, b: number): boolean => a !== undefined && Math.abs(a - b) <= 1e-6 * Math.abs(b);
-const out = (node: OnnxNode | undefined): string | undefined => node?.outputs[0];
 
 /** ReduceMean -> Sub -> (Pow 2 -> ReduceMean -> Add eps -> Sqrt) -> Div -> Mul gamma -> Add beta. */
 function layerNormDecomposition(p: Patterns, mean: OnnxNode): Match | undefined {
@@ -189,6 +140,7 @@ const matchers: Record<string, (p: Patterns, node: OnnxNode) => Match | undefine
   Div: geluDecomposition,
   Reshape: tokensOf,
   Split: attentionOf,
+  Transpose: multiheadAttentionOf,
 };
 
 /** The compute nodes with every recognised subgraph fused (each at its first node's place). */
