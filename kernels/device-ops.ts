@@ -17,6 +17,30 @@ export interface SignWords {
   count: number;
 }
 
+/** A tensor's layout as [rows, channels, spatial]. */
+export interface ChannelDims {
+  rows: number;
+  channels: number;
+  spatial: number;
+}
+
+/** Softmax cross-entropy's arguments with the labels already on the device (floats holding the integers). */
+export interface DeviceLossArgs {
+  logits: Resident;
+  labels: DeviceTensor;
+  rows: number;
+  classes: number;
+}
+
+export interface BatchnormParamGradientArgs extends ChannelDims {
+  dy: Resident;
+  /** The layer's input. */
+  x: Resident;
+  /** Per channel means, then variances ([2 * channels]). */
+  stats: Resident;
+  scale: number;
+}
+
 export interface SignErrorSignalArgs {
   signs: SignWords;
   /** One loss per row. */
@@ -36,6 +60,18 @@ export interface DeviceOps {
   concat(parts: readonly Resident[]): Promise<DeviceTensor>;
   /** x's `rows` rows each repeated `copies` times in place (row n becomes rows n*copies .. n*copies + copies - 1). */
   repeatRows(x: Resident, rows: number, copies: number): Promise<DeviceTensor>;
+  /** x times `factor`. */
+  scale(x: Resident, factor: number): Promise<DeviceTensor>;
+  /** `length` values, each `value`, made on the device (nothing is uploaded). */
+  fill(length: number, value: number): Promise<DeviceTensor>;
+  /** Per channel means, then variances, over rows and positions ([2 * channels]; the reference's two passes). */
+  channelStats(x: Resident, dims: ChannelDims): Promise<DeviceTensor>;
+  /** Batch-norm scale and shift gradients: scale * (per channel sums of dy * x-hat, then of dy). */
+  batchnormParamGradient(a: BatchnormParamGradientArgs): Promise<DeviceTensor>;
+  /** Per-row softmax cross-entropy (the registry's kernel) reading labels kept on the device. */
+  crossEntropy(a: DeviceLossArgs): Promise<DeviceTensor>;
+  /** d loss / d logits (softmax-gradient) reading labels kept on the device. */
+  crossEntropyGradient(a: DeviceLossArgs): Promise<DeviceTensor>;
   /** One float: the sum of x. */
   sum(x: Resident): Promise<DeviceTensor>;
   /** One float: how many values of x are NaN, infinite or of magnitude 3e38 and more. */

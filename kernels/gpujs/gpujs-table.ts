@@ -95,7 +95,8 @@ export const GPUJS_RESIDENT_KERNELS = [
 
 /**
  * The kernels a resident training step adds in pipeline mode (its state stays on the device: the
- * updates, the BP loss gradient and activation backward, the loss baseline). The browser wire
+ * updates, the BP loss gradient and activation backward, the loss baseline, batchnorm backward and
+ * the residual add). The browser wire
  * carries only GPUJS_RESIDENT_KERNELS.
  */
 export const GPUJS_RESIDENT_STATE_KERNELS = [
@@ -104,6 +105,8 @@ export const GPUJS_RESIDENT_STATE_KERNELS = [
   'activation-backward',
   'softmax-gradient',
   'loss-baseline',
+  'batchnorm-backward',
+  'add',
 ] as const satisfies readonly KernelName[];
 
 /**
@@ -137,6 +140,8 @@ export function gpujsResidentTable(ctx: GpujsContext): ResidentTable {
     'activation-backward': (a) => activationBackward(gpu, a),
     'softmax-gradient': (a) => softmaxGradient(gpu, a),
     'loss-baseline': (a) => lossBaseline(gpu, a),
+    'batchnorm-backward': (a) => batchnormBackward(gpu, a),
+    add: (a) => add(gpu, a),
   } satisfies Required<
     Pick<ResidentTable, (typeof GPUJS_RESIDENT_KERNELS)[number] | (typeof GPUJS_RESIDENT_STATE_KERNELS)[number]>
   >;

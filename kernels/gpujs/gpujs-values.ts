@@ -3,11 +3,17 @@
 // names, and the mode of the kernel object that actually ran. Not a kernel.
 import type { IKernelRunShortcut } from 'gpu.js';
 
-/** gpu.js compiles a texture argument for its class (GLTextureFloat, ...2D, ...3D): the class is part of the kind. */
+/**
+ * gpu.js compiles an array or texture argument for its class (GLTextureFloat, ...2D, ...3D) and bakes its
+ * texture size and dimensions into the kernel's source (a texture of another size would be read at the
+ * wrong texels, an array of another length overflows its upload buffer): class and size are the kind.
+ */
 export function argKind(a: unknown): string {
   if (typeof a === 'number') return 'n';
-  if (ArrayBuffer.isView(a) || Array.isArray(a)) return 'a';
-  return `t:${(a as { constructor?: { name?: string } }).constructor?.name ?? 'object'}`;
+  if (ArrayBuffer.isView(a) || Array.isArray(a)) return `a${(a as ArrayLike<unknown>).length}`;
+  const texture = a as { constructor?: { name?: string }; size?: number[]; dimensions?: number[] };
+  const shape = `${texture.size?.join('x') ?? ''}/${texture.dimensions?.join('x') ?? ''}`;
+  return `t:${texture.constructor?.name ?? 'object'}:${shape}`;
 }
 
 export function paramNames(fn: (...args: number[]) => number): string[] {

@@ -13,6 +13,7 @@ import { elementCount } from '../../ir/graph.js';
 import type { Graph, IrNode, ParamDecl } from '../../ir/types.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 import type { DeviceKernels } from './resolve-kernels.js';
+import type { DeviceConstants } from './device-constants.js';
 
 export type Tensor = NumArray | Uint32Array;
 /** What the environment holds: a host tensor, or a float tensor left on the kernel backend's device. */
@@ -73,6 +74,10 @@ export interface ExecContext {
   ops?: DeviceOps;
   /** Weights and biases sliced from a parameter buffer on the device, by tensor id (once per step). */
   slices?: Map<string, { weights: DeviceTensor; biases: DeviceTensor }>;
+  /** Constant buffers made on the device and kept for the run (with `ops`; device-constants.ts). */
+  constants?: DeviceConstants;
+  /** The labels on the device, by row layout (uploaded once per step or chunk; exec-loss.ts). */
+  deviceLabels?: Map<string, DeviceTensor>;
   options: ExecOptions;
   /** When set, each node's measured time is added here (train --profile). */
   profile?: Map<string, { op: IrNode['kind']; ms: number; calls: number }>;
@@ -184,6 +189,15 @@ export async function deviceParams(
     ctx.slices.set(id, parts);
   }
   return parts;
+}
+
+/**
+ * `length` values, each `value`: made on the device once per run where the step's state stays there
+ * (nothing is uploaded), else a host array.
+ */
+export function constantOf(ctx: ExecContext, length: number, value: number): Promise<Resident> | Float64Array {
+  if (!ctx.ops || !ctx.constants) return new Float64Array(length).fill(value);
+  return ctx.constants.get(ctx.ops, length, value);
 }
 
 /** The declaration of the parametrised layer a node names. */

@@ -12,12 +12,15 @@ import { repeatRows } from './host-ops.js';
 import { attentionProduct } from './exec-tokens.js';
 import { groupParams, groupSlice, perGroup } from './param-groups.js';
 import type { Resident } from '../../../kernels/device-tensor.js';
+import type { DeviceOps } from '../../../kernels/device-ops.js';
 import {
   arg,
   batchStats,
   channelsSpatial,
   featureLayout,
+  constantOf,
   deviceParams,
+  downloadInputs,
   hostNum,
   num,
   packStats,
@@ -73,9 +76,28 @@ export async function matMul(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<
   ctx.env.set(node.outputs[0]!, out);
 }
 
+type ConvShape = Pick<NodeOf<'Conv2d'>, 'inChannels' | 'outChannels' | 'kernelSize' | 'stride' | 'padding'>;
+
+/** A conv node on the device (the step's state stays there): one parameter set, input and output handles. */
+async function deviceConv2d(
+  ctx: ExecContext,
+  node: NodeOf<'Conv2d'>,
+  conv: ConvShape,
+  weights: Resident,
+): Promise<void> {
+  const x = arg(ctx, node.inputs[0]!);
+  if (node.phase === 'backward') {
+    const forward = { ...conv, inChannels: node.outChannels, outChannels: node.inChannels };
+    const dims = { ...forward, batch: node.batch, height: node.outHeight, width: node.outWidth };
+    ctx.env.set(node.outputs[0]!, await ctx.device['conv2d-backward-data']({ dy: x, weights, dims }));
+    return;
+  }
+  const dims = { ...conv, batch: node.batch, height: node.inHeight, width: node.inWidth };
+  ctx.env.set(node.outputs[0]!, await ctx.device.conv2d({ x, weights, dims }));
+}
+
 export async function conv2d(ctx: ExecContext, node: NodeOf<'Conv2d'>): Promise<void> {
   const [a, p] = node.inputs as [string, string];
-  const sets = groupParams(ctx, p, paramDecl(ctx, node.layer));
   const conv = {
     inChannels: node.inChannels,
     outChannels: node.outChannels,
@@ -83,6 +105,10 @@ export async function conv2d(ctx: ExecContext, node: NodeOf<'Conv2d'>): Promise<
     stride: node.stride,
     padding: node.padding,
   };
+  const onDevice = await deviceParams(ctx, p, paramDecl(ctx, node.layer));
+  if (onDevice && shapeOf(ctx, a)[0] === node.batch) return deviceConv2d(ctx, node, conv, onDevice.weights);
+  await downloadInputs(ctx, node.inputs);
+  const sets = groupParams(ctx, p, paramDecl(ctx, node.layer));
   if (node.phase === 'backward') {
     // BP's input gradient is stated as the transposed conv: the node's input is the forward's output.
     const forward = { ...conv, inChannels: node.outChannels, outChannels: node.inChannels };
@@ -126,7 +152,7 @@ export async function biasAct(ctx: ExecContext, node: NodeOf<'BiasAct'>): Promis
   const onDevice = b === undefined ? undefined : await deviceParams(ctx, b, paramDecl(ctx, node.layer));
   const sets: { biases: Resident }[] =
     b === undefined
-      ? [{ biases: new Float64Array(channels) }]
+      ? [{ biases: await constantOf(ctx, channels, 0) }]
       : onDevice
         ? [onDevice]
         : groupParams(ctx, b, paramDecl(ctx, node.layer));
@@ -165,12 +191,49 @@ function ownStats(x: NumArray, dims: { rows: number; channels: number; spatial: 
   return batchnorm(toF64(x), ones, new Float64Array(dims.channels), dims).stats;
 }
 
+/** A statistics tensor on the device split into means and variances. */
+async function deviceStats(ops: DeviceOps, stats: Resident, channels: number) {
+  return { mean: await ops.slice(stats, 0, channels), variance: await ops.slice(stats, channels, channels) };
+}
+
+/** BatchNorm on the device (the step's state stays there): statistics computed or read there too. */
+async function deviceBatchNorm(
+  ctx: ExecContext,
+  ops: DeviceOps,
+  node: NodeOf<'BatchNorm'>,
+  params: { weights: Resident; biases: Resident },
+): Promise<void> {
+  const statsId = batchNormStats(node);
+  const [first, second] = node.inputs as [string, string];
+  const dims = channelsSpatial(ctx, node.phase === 'backward' ? second : first);
+  if (node.phase === 'backward') {
+    if (statsId === undefined) throw new Error(`graph executor: ${node.kind} ${node.id} reads no batch statistics`);
+    const { variance } = await deviceStats(ops, arg(ctx, statsId), dims.channels);
+    const dy = arg(ctx, first);
+    ctx.env.set(
+      node.outputs[0]!,
+      await ctx.device['batchnorm-backward']({ dy, gamma: params.weights, variance, ...dims }),
+    );
+    return;
+  }
+  const read = node.inputs[2];
+  const x = arg(ctx, first);
+  const stats = read === undefined ? await ops.channelStats(x, dims) : arg(ctx, read);
+  if (read === undefined && statsId !== undefined) ctx.env.set(statsId, stats);
+  const { mean, variance } = await deviceStats(ops, stats, dims.channels);
+  const args = { x, gamma: params.weights, beta: params.biases, mean, variance, ...dims };
+  ctx.env.set(node.outputs[0]!, await ctx.device.batchnorm(args));
+}
+
 /**
  * Forward: normalises with the statistics it reads (the clean pass's) or with its batch's own, which it
  * writes; backward: dx with the forward's statistics.
  */
 export async function batchNorm(ctx: ExecContext, node: NodeOf<'BatchNorm'>): Promise<void> {
   const layer = paramDecl(ctx, node.layer);
+  const onDevice = await deviceParams(ctx, node.inputs[node.phase === 'backward' ? 2 : 1]!, layer);
+  if (ctx.ops && onDevice) return deviceBatchNorm(ctx, ctx.ops, node, onDevice);
+  await downloadInputs(ctx, node.inputs);
   const statsId = batchNormStats(node);
   if (node.phase === 'backward') {
     const [dyId, xId, p] = node.inputs as [string, string, string];
@@ -207,6 +270,22 @@ export async function pool(ctx: ExecContext, node: NodeOf<'Pool'>): Promise<void
   const inputShape = node.phase === 'backward' ? shapeOf(ctx, node.outputs[0]!) : shapeOf(ctx, node.inputs[0]!);
   const [rows, channels, height, width] = inputShape as [number, number, number, number];
   const dims = { rows, channels, height, width, size: node.size, stride: node.stride, padding: node.padding ?? 0 };
+  // With the step's state on the device, the pool's input and output stay there.
+  if (ctx.ops) {
+    const [first, second] = node.inputs as [string, string | undefined];
+    const out =
+      node.phase === 'backward'
+        ? ctx.device['pool-backward']({
+            dy: arg(ctx, first),
+            x: second === undefined ? new Float64Array(0) : arg(ctx, second),
+            op: node.op,
+            dims,
+          })
+        : ctx.device.pool({ x: arg(ctx, first), op: node.op, dims });
+    ctx.env.set(node.outputs[0]!, await out);
+    return;
+  }
+  await downloadInputs(ctx, node.inputs);
   if (node.phase === 'backward') {
     const x = node.inputs[1] === undefined ? new Float64Array(0) : num(ctx, node.inputs[1]);
     ctx.env.set(
@@ -222,6 +301,16 @@ export async function pool(ctx: ExecContext, node: NodeOf<'Pool'>): Promise<void
 export async function add(ctx: ExecContext, node: NodeOf<'Add'>): Promise<void> {
   const [aId, bId] = node.inputs as [string, string];
   const rows = shapeOf(ctx, node.outputs[0]!)[0]!;
+  const ops = ctx.ops;
+  if (ops) {
+    const full = async (id: string): Promise<Resident> => {
+      const r = shapeOf(ctx, id)[0]!;
+      return r === rows ? arg(ctx, id) : ops.repeatRows(arg(ctx, id), r, rows / r);
+    };
+    ctx.env.set(node.outputs[0]!, await ctx.device.add({ a: await full(aId), b: await full(bId) }));
+    return;
+  }
+  await downloadInputs(ctx, node.inputs);
   const full = (id: string): NumArray => {
     const r = shapeOf(ctx, id)[0]!;
     return r === rows ? num(ctx, id) : repeatRows(num(ctx, id), r, rows / r);

@@ -5,7 +5,8 @@
 // node carries the noise scale and the normaliser the product is divided by.
 // Dense and conv products run on ctx.device (their layer input and error signals may be handles);
 // the gradient itself comes to the host (the update and the step's result read it).
-import { downloadResult, type Resident } from '../../../kernels/device-tensor.js';
+import { type DeviceTensor, downloadResult, type Resident } from '../../../kernels/device-tensor.js';
+import type { DeviceOps } from '../../../kernels/device-ops.js';
 import type { NumArray } from '../../../kernels/names.js';
 import { channelSum } from '../../../kernels/reference/index.js';
 import { gradProductInputs } from '../../ir/graph.js';
@@ -15,6 +16,7 @@ import {
   copiesOf,
   batchStats,
   channelsSpatial,
+  constantOf,
   downloadInputs,
   hostNum,
   noiseValues,
@@ -36,6 +38,11 @@ function concat(weights: NumArray, biases: NumArray, scale: number): Float64Arra
   out.set(weights);
   out.set(biases, weights.length);
   return scale === 1 ? out : out.map((v) => v * scale);
+}
+
+/** x times factor on the device (x itself when the factor is 1). */
+function deviceScaled(ops: DeviceOps, x: DeviceTensor, factor: number): Promise<DeviceTensor> | DeviceTensor {
+  return factor === 1 ? x : ops.scale(x, factor);
 }
 
 /** Batch-norm scale and shift gradients with the statistics the node reads: sums of dz * x-hat and dz per channel. */
@@ -79,10 +86,10 @@ async function layerProduct(
     case 'linear': {
       // loss = 1, sigma = 1 make the LR product kernel the plain D^T X product, scaled by 1/normaliser.
       const g = await ctx.device['lr-grad-product']({
-        loss: new Float64Array(rows).fill(1),
+        loss: await constantOf(ctx, rows, 1),
         e: delta,
         x,
-        sigma: new Float64Array(op.outFeatures).fill(1),
+        sigma: await constantOf(ctx, op.outFeatures, 1),
         rows,
         outs: op.outFeatures,
         ins: op.inFeatures,
@@ -96,11 +103,19 @@ async function layerProduct(
     case 'conv2d': {
       const [, , height, width] = shapeOf(ctx, xId) as [number, number, number, number];
       const dims = convDimsOf(op, rows, height, width);
-      const g = await downloadResult(await ctx.device['conv2d-backward-weights']({ dy: delta, x, dims }));
-      return concat(g.weights, g.biases, 1 / normaliser);
+      const g = await ctx.device['conv2d-backward-weights']({ dy: delta, x, dims });
+      // The step's state on the device: the gradient buffer stays there.
+      if (ctx.ops) return deviceScaled(ctx.ops, await ctx.ops.concat([g.weights, g.biases]), 1 / normaliser);
+      const host = await downloadResult(g);
+      return concat(host.weights, host.biases, 1 / normaliser);
     }
-    case 'batchnorm':
-      return batchnormProduct(ctx, node, xId, delta, rows);
+    case 'batchnorm': {
+      const statsId = gradProductInputs(node).stats;
+      if (!ctx.ops || statsId === undefined) return batchnormProduct(ctx, node, xId, delta, rows);
+      const dims = channelsSpatial(ctx, xId);
+      const stats = arg(ctx, statsId);
+      return ctx.ops.batchnormParamGradient({ dy: delta, x, stats, ...dims, scale: 1 / normaliser });
+    }
     case 'layernorm':
     case 'class-token':
     case 'position-embedding':

@@ -6,6 +6,8 @@
 // (baselines, the run's loss).
 import { type DeviceTensor, downloadResult, isDeviceTensor, type Resident } from '../../../kernels/device-tensor.js';
 import { errorSignal } from '../../../kernels/reference/index.js';
+import type { DeviceOps } from '../../../kernels/device-ops.js';
+import { InvalidInputError } from '../../errors.js';
 import type { IrNode } from '../../ir/types.js';
 import {
   arg,
@@ -21,7 +23,7 @@ import {
   type ExecContext,
 } from './exec-context.js';
 import { errorCopySum } from './host-ops.js';
-import { sigmaOf } from './exec-noise.js';
+import { residentSigma, sigmaOf } from './exec-noise.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
@@ -36,17 +38,47 @@ function rowLabels(ctx: ExecContext, node: NodeOf<'Loss'>): Int32Array {
   );
 }
 
+/**
+ * The Loss node's row labels on the device: the batch's labels go up once per step (or evaluation chunk,
+ * checked here as the loss kernel checks host labels), and K > 1 rows repeat them there.
+ */
+async function labelsOnDevice(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'Loss'>): Promise<DeviceTensor> {
+  ctx.deviceLabels ??= new Map();
+  const K = copiesOf(node);
+  const layout = K === 1 ? 'rows' : `${node.rowLayout ?? 'sample-major'} x${K}`;
+  const hit = ctx.deviceLabels.get(layout);
+  if (hit) return hit;
+  let base = ctx.deviceLabels.get('rows');
+  if (!base) {
+    const bad = ctx.labels.findIndex((l) => !Number.isInteger(l) || l < 0 || l >= node.classes);
+    if (bad >= 0)
+      throw new InvalidInputError(
+        `loss ${node.id}: labels[${bad}] = ${ctx.labels[bad]}; allowed: an integer in 0..${node.classes - 1}`,
+      );
+    base = await ops.slice(Float32Array.from(ctx.labels), 0, ctx.labels.length);
+    ctx.deviceLabels.set('rows', base);
+  }
+  const N = ctx.labels.length;
+  const rows =
+    node.rowLayout === 'copy-major'
+      ? await ops.concat(Array.from({ length: K }, () => base))
+      : await ops.repeatRows(base, N, K);
+  ctx.deviceLabels.set(layout, rows);
+  return rows;
+}
+
 /** The Loss node on the device (the step's state stays there): every output a handle but loss-signs' signs. */
-async function deviceLoss(ctx: ExecContext, node: NodeOf<'Loss'>, labels: Int32Array): Promise<void> {
+async function deviceLoss(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'Loss'>): Promise<void> {
   const logits = arg(ctx, node.inputs[0]!);
   const { rows, classes } = node;
-  const losses = await ctx.device['softmax-cross-entropy']({ logits, labels, rows, classes });
-  ctx.losses.push(losses as DeviceTensor);
+  const labels = await labelsOnDevice(ctx, ops, node);
+  const losses = await ops.crossEntropy({ logits, labels, rows, classes });
+  ctx.losses.push(losses);
   const emits = node.emits ?? 'gradient';
   if (emits === 'gradient') {
     ctx.env.set(node.outputs[0]!, losses);
     if (node.outputs[1] !== undefined)
-      ctx.env.set(node.outputs[1], await ctx.device['softmax-gradient']({ logits, labels, rows, classes }));
+      ctx.env.set(node.outputs[1], await ops.crossEntropyGradient({ logits, labels, rows, classes }));
     return;
   }
   const K = copiesOf(node);
@@ -62,9 +94,9 @@ async function deviceLoss(ctx: ExecContext, node: NodeOf<'Loss'>, labels: Int32A
 }
 
 export async function loss(ctx: ExecContext, node: NodeOf<'Loss'>): Promise<void> {
+  if (ctx.ops) return deviceLoss(ctx, ctx.ops, node);
   const logitsId = node.inputs[0]!;
   const labels = rowLabels(ctx, node);
-  if (ctx.ops) return deviceLoss(ctx, node, labels);
   const losses = toF64(
     await downloadResult(
       await ctx.device['softmax-cross-entropy']({
@@ -124,25 +156,26 @@ export async function errorSignalOf(
   lossId: string,
   scale: number,
 ): Promise<Resident> {
-  const { dims, sigma } = errorSignalParts(ctx, node, source);
-  const device = deviceSignalOf(ctx, source, lossId, dims, sigma, scale);
+  const device = await deviceSignalOf(ctx, node, source, lossId, scale);
   if (device) return device;
+  const { dims, sigma } = errorSignalParts(ctx, node, source);
   const loss = toF64(await hostNum(ctx, lossId));
   await downloadInputs(ctx, [source]);
   return errorSignal(loss, noiseValues(ctx, source), sigma, dims, scale);
 }
 
 /** The error signal formed on the device from the noise or sign words kept there; undefined when on the host. */
-function deviceSignalOf(
+async function deviceSignalOf(
   ctx: ExecContext,
+  node: IrNode,
   source: string,
   lossId: string,
-  dims: ReturnType<typeof channelsSpatial>,
-  sigma: Float64Array,
   scale: number,
-): Promise<DeviceTensor> | undefined {
+): Promise<DeviceTensor | undefined> {
   const noise = ctx.env.get(source);
   if (!ctx.ops || !isDeviceTensor(noise)) return undefined;
+  const dims = channelsSpatial(ctx, source);
+  const sigma = await residentSigma(ctx, node, dims.channels);
   if (!isDeviceSigns(ctx, source))
     return ctx.ops.errorSignal({ eps: noise, loss: arg(ctx, lossId), sigma, ...dims, scale });
   const halves = noise;
@@ -156,12 +189,12 @@ function deviceSignalOf(
  */
 async function copySummedErrorSignal(ctx: ExecContext, node: NodeOf<'Reduce'>): Promise<Resident> {
   const [source, lossId] = node.inputs as [string, string];
+  const rows = await deviceSignalOf(ctx, node, source, lossId, node.noiseScale ?? 1);
   const { dims, sigma } = errorSignalParts(ctx, node, source);
-  const rows = deviceSignalOf(ctx, source, lossId, dims, sigma, node.noiseScale ?? 1);
   if (rows) {
     const width = dims.channels * dims.spatial;
     const K = copiesOf(node);
-    return ctx.device['copy-sum']({ x: await rows, samples: dims.rows / K, copies: K, width });
+    return ctx.device['copy-sum']({ x: rows, samples: dims.rows / K, copies: K, width });
   }
   const loss = await hostNum(ctx, lossId);
   await downloadInputs(ctx, [source]);

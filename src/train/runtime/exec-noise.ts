@@ -15,6 +15,7 @@ import {
   arg,
   copiesOf,
   channelsSpatial,
+  constantOf,
   downloadInputs,
   hostNum,
   noiseRowOffset,
@@ -45,6 +46,15 @@ export function sigmaOf(ctx: ExecContext, node: IrNode, channels: number): Float
     throw new Error(`graph executor: layer ${node.layer} has ${learned.length} sigma values for ${channels} channels`);
   }
   return learned;
+}
+
+/**
+ * sigmaOf as a resident kernel argument: a fixed sigma is a constant kept on the device where the step's
+ * state stays there (no upload per call); a learned one is read as sigmaOf reads it.
+ */
+export async function residentSigma(ctx: ExecContext, node: IrNode, channels: number): Promise<Resident> {
+  const learned = ctx.graph.inputs.some((p) => p.role === 'sigma' && node.inputs.includes(p.tensor));
+  return learned ? sigmaOf(ctx, node, channels) : constantOf(ctx, channels, ctx.options.sigma);
 }
 
 /** Standard normal noise of a layer, rows x units, from the counter RNG (regenerating gives the same values). */
@@ -118,7 +128,7 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   const dims = channelsSpatial(ctx, out!);
   const args = {
     z: zRows === rows ? arg(ctx, zId) : await repeatedZ(ctx, zId, zRows, copiesOf(node)),
-    sigma: sigmaOf(ctx, node, dims.channels),
+    sigma: await residentSigma(ctx, node, dims.channels),
     ...dims,
     seed: ctx.options.seed,
     step: ctx.options.step,
@@ -210,10 +220,11 @@ async function injectOnDevice(ctx: ExecContext, node: NodeOf<'NoiseInject'>): Pr
     rowOffset: noiseRowOffset(ctx, node),
   };
   const z = zRows === rows ? arg(ctx, zId) : await repeatedZ(ctx, zId, zRows, copiesOf(node));
-  ctx.env.set(out!, await ctx.device['noise-inject']({ z, sigma: sigmaOf(ctx, node, dims.channels), ...counters }));
+  const sigma = await residentSigma(ctx, node, dims.channels);
+  ctx.env.set(out!, await ctx.device['noise-inject']({ z, sigma, ...counters }));
   if (keep === undefined) return true;
-  const zeros = new Float32Array(dims.rows * dims.channels * dims.spatial);
-  const ones = new Float32Array(dims.channels).fill(1);
+  const zeros = await constantOf(ctx, dims.rows * dims.channels * dims.spatial, 0);
+  const ones = await constantOf(ctx, dims.channels, 1);
   ctx.env.set(keep, await ctx.device['noise-inject']({ z: zeros, sigma: ones, ...counters }));
   return true;
 }

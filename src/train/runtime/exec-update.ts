@@ -8,7 +8,7 @@ import type { KernelTable, NumArray } from '../../../kernels/names.js';
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
 import type { IrNode } from '../../ir/types.js';
 import type { DeviceOps } from '../../../kernels/device-ops.js';
-import { arg, downloadInputs, num, toF64, type ExecContext } from './exec-context.js';
+import { arg, constantOf, downloadInputs, num, toF64, type ExecContext } from './exec-context.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
@@ -78,7 +78,7 @@ async function deviceUpdate(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'Opti
   const state = stateIn !== undefined && ctx.env.has(stateIn) ? arg(ctx, stateIn) : undefined;
   const { lr, optimizer: o, updateCount } = ctx.options;
   if (node.optimizer === 'sgd') {
-    const v = state ?? new Float64Array(w.length);
+    const v = state ?? (await constantOf(ctx, w.length, 0));
     const r = await ctx.device['sgd-update']({ w, g, v, lr, momentum: o.momentum });
     ctx.env.set(out, r.w);
     if (stateOut !== undefined) ctx.env.set(stateOut, r.v);
@@ -87,7 +87,7 @@ async function deviceUpdate(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'Opti
   const P = w.length;
   const [m, v] = state
     ? [await ops.slice(state, 0, P), await ops.slice(state, P, P)]
-    : [new Float64Array(P), new Float64Array(P)];
+    : [await constantOf(ctx, P, 0), await constantOf(ctx, P, 0)];
   const { beta1, beta2, eps } = o;
   const r = await ctx.device['adam-update']({ w, g, m, v, lr, beta1, beta2, eps, t: updateCount });
   ctx.env.set(out, r.w);

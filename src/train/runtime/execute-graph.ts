@@ -31,6 +31,9 @@ const HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set([
   'OptimizerUpdate',
 ]);
 
+/** Node kinds whose handlers keep handles on the device where the step's state stays there (ctx.ops). */
+const STATE_HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set(['Conv2d', 'Pool', 'BatchNorm', 'Add']);
+
 /** AllReduce with the rows already summed on one device: the output is the input. */
 function identity(ctx: ExecContext, node: IrNode): void {
   const [input] = node.inputs;
@@ -51,7 +54,8 @@ async function transfer(ctx: ExecContext, node: IrNode): Promise<void> {
 }
 
 export async function executeNode(ctx: ExecContext, node: IrNode): Promise<void> {
-  if (!HANDLE_NODES.has(node.kind)) await downloadInputs(ctx, node.inputs);
+  const handles = HANDLE_NODES.has(node.kind) || (ctx.ops !== undefined && STATE_HANDLE_NODES.has(node.kind));
+  if (!handles) await downloadInputs(ctx, node.inputs);
   return match(node)
     .with({ kind: 'MatMul' }, (n) => matMul(ctx, n))
     .with({ kind: 'Conv2d' }, (n) => conv2d(ctx, n))

@@ -91,8 +91,11 @@ function deviceTable(runner: KernelRunner, ran: RanLog, live: Set<DeviceTensor>)
   return Object.fromEntries(KERNEL_NAMES.map((name) => [name, entry(name)])) as DeviceKernels;
 }
 
-/** The device operations with every handle they return added to `live`. */
-function trackedOps(ops: DeviceOps, live: Set<DeviceTensor>): DeviceOps {
+/**
+ * The device operations with every handle they return added to `live`; the loss kernels they run on
+ * device labels are recorded as the registry's kernels (`noteLoss`).
+ */
+function trackedOps(ops: DeviceOps, live: Set<DeviceTensor>, noteLoss: (name: KernelName) => void): DeviceOps {
   const track = async <T extends DeviceTensor | { halves: DeviceTensor }>(p: Promise<T>): Promise<T> => {
     const out = await p;
     live.add('halves' in out ? out.halves : out);
@@ -102,6 +105,12 @@ function trackedOps(ops: DeviceOps, live: Set<DeviceTensor>): DeviceOps {
     slice: (x, start, length) => track(ops.slice(x, start, length)),
     concat: (parts) => track(ops.concat(parts)),
     repeatRows: (x, rows, copies) => track(ops.repeatRows(x, rows, copies)),
+    scale: (x, factor) => track(ops.scale(x, factor)),
+    fill: (length, value) => track(ops.fill(length, value)),
+    channelStats: (x, dims) => track(ops.channelStats(x, dims)),
+    batchnormParamGradient: (a) => track(ops.batchnormParamGradient(a)),
+    crossEntropy: (a) => (noteLoss('softmax-cross-entropy'), track(ops.crossEntropy(a))),
+    crossEntropyGradient: (a) => (noteLoss('softmax-gradient'), track(ops.crossEntropyGradient(a))),
     sum: (x) => track(ops.sum(x)),
     nonFinite: (x) => track(ops.nonFinite(x)),
     signWords: (a) => track(ops.signWords(a)),
@@ -117,7 +126,9 @@ export async function resolveKernels(choice: string, resident = residentDefault(
   const kernels = recordingTable(runner, ran);
   // Residency off: the host kernels, whose results are never handles (so no argument is one either).
   const device = resident && runner.resident ? deviceTable(runner, ran, live) : (kernels as unknown as DeviceKernels);
-  const ops = resident && runner.resident && runner.deviceOps ? trackedOps(runner.deviceOps, live) : undefined;
+  const noteLoss = (name: KernelName) => note(ran, name, runner.backend);
+  const ops =
+    resident && runner.resident && runner.deviceOps ? trackedOps(runner.deviceOps, live, noteLoss) : undefined;
   return {
     kernels,
     device,

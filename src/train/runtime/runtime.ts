@@ -21,8 +21,10 @@ import type { StepSource } from '../../compiler/step-source.js';
 import { evaluateSplit, type Evaluation } from './evaluate.js';
 import { executeGraph, runNode, type NodeProfile } from './execute-graph.js';
 import { hostNum, toF64, type EnvValue, type ExecContext, type ExecOptions } from './exec-context.js';
+import { DeviceConstants } from './device-constants.js';
 import { DeviceState, deviceOutputs, stepStatus } from './device-state.js';
-import { downloadResult } from '../../../kernels/device-tensor.js';
+import { downloadResult, isDeviceTensor } from '../../../kernels/device-tensor.js';
+import type { DeviceOps } from '../../../kernels/device-ops.js';
 import { GraphCache, type StepSchedule } from './graph-cache.js';
 import { initParams } from './init-params.js';
 import { mean } from './host-ops.js';
@@ -61,7 +63,11 @@ const finiteParams = (p: Params): boolean => Object.values(p).every((l) => allFi
 /** The node kinds a resident step runs on the device (the others read host values). */
 const RESIDENT_NODES: ReadonlySet<IrNode['kind']> = new Set([
   'MatMul',
+  'Conv2d',
   'BiasAct',
+  'BatchNorm',
+  'Pool',
+  'Add',
   'NoiseInject',
   'Loss',
   'LossBroadcast',
@@ -71,13 +77,29 @@ const RESIDENT_NODES: ReadonlySet<IrNode['kind']> = new Set([
   'AllReduce',
 ]);
 
-/** Dense layers on flat rows, every node of a kind with a device path, no weight-space noise. */
-function residentGraph(graph: Graph): boolean {
-  return (
-    graph.params.every((p) => p.op.kind === 'linear') &&
-    Object.values(graph.tensors).every((t) => t.shape.length <= 2) &&
-    graph.nodes.every((n) => RESIDENT_NODES.has(n.kind) && !(n.kind === 'GradProduct' && n.space === 'weight'))
-  );
+/** The parametrised layer kinds whose forward, backward and gradient run on the device. */
+const RESIDENT_LAYERS: ReadonlySet<ParamDecl['op']['kind']> = new Set(['linear', 'conv2d', 'batchnorm']);
+
+/**
+ * Why a step graph's state cannot stay on the device, or undefined where it can: dense, conv,
+ * batch-norm and pool layers whose nodes all have device paths, no token sequence, no weight-space noise.
+ */
+export function nonResidentReason(graph: Graph): string | undefined {
+  const layer = graph.params.find((p) => !RESIDENT_LAYERS.has(p.op.kind));
+  if (layer) return `layer ${layer.layer} is a ${layer.op.kind} layer: token layers have no device path`;
+  const node = graph.nodes.find((n) => !RESIDENT_NODES.has(n.kind));
+  if (node) return `node ${node.id} is a ${node.kind}: it has no device path`;
+  const tokens = Object.entries(graph.tensors).find(([, t]) => t.shape.length === 3);
+  if (tokens) return `tensor ${tokens[0]} is a token sequence: token graphs have no device path`;
+  const noise = graph.nodes.find((n) => n.kind === 'GradProduct' && n.space === 'weight');
+  if (noise) return `node ${noise.id} forms a weight-space (ES/AES) gradient: it runs on the host`;
+  return undefined;
+}
+
+/** Whether this run's steps keep their state on the device, and why not where they do not (train --profile). */
+export interface Residency {
+  resident: boolean;
+  reason?: string;
 }
 
 /**
@@ -118,6 +140,20 @@ async function sigmaGradientsOf(ctx: ExecContext): Promise<Record<string, Float6
   return Object.fromEntries(await outputsOf(ctx, 'sigma-gradient'));
 }
 
+/**
+ * A resident step's host inputs go up once, not with every kernel that reads them: the batch
+ * (src/ir/host-transfers.ts), and parameters and optimizer state still on the host (the run's first
+ * step, or the first after a checkpoint was loaded).
+ */
+async function uploadStepInputs(ctx: ExecContext, ops: DeviceOps): Promise<void> {
+  for (const port of ctx.graph.inputs) {
+    if (port.role !== 'batch' && port.role !== 'params' && port.role !== 'optimizer-state') continue;
+    const value = ctx.env.get(port.tensor);
+    if (value !== undefined && !isDeviceTensor(value) && !(value instanceof Uint32Array))
+      ctx.env.set(port.tensor, await ops.slice(value, 0, value.length));
+  }
+}
+
 /** A node's id with its core numbers left out (a Transfer names the first core of the stage it feeds). */
 const coreFree = (id: string): string => id.replace(/core\d+/g, 'core*');
 
@@ -156,8 +192,10 @@ export class Runtime {
   profile: Map<string, NodeProfile> | undefined;
   /** Parameters and optimizer state kept on the device between steps (resident steps only). */
   private readonly onDevice = new DeviceState();
-  /** Whether the step graphs are of the form resident steps run (residentGraph), once known. */
-  private denseGraph: boolean | undefined;
+  /** Why the step graphs are not of the form resident steps run (nonResidentReason; '' when they are), once known. */
+  private graphReason: string | undefined;
+  /** Constants made on the device for resident steps (zeros, ones, the fixed sigma), kept for the run. */
+  private readonly constants: DeviceConstants;
   /** Whether the last update was dropped for non-finite parameters (the run has diverged). */
   private rejected = false;
 
@@ -175,14 +213,16 @@ export class Runtime {
     const sigma = m.learnSigma ? new LearnedSigma(sigmaLayers, { ...m, learnSigma: m.learnSigma }) : undefined;
     const params = options.initialParams ?? initParams(this.layers, options.seed);
     this.state = { params, optimizerState: new Map(), sigma, pending: undefined };
+    this.constants = new DeviceConstants((h) => resolved.keep(h));
   }
 
   static async create(options: RuntimeOptions): Promise<Runtime> {
     return new Runtime(options, await resolveKernels(options.backend, options.resident));
   }
 
-  dispose(): Promise<void> {
+  async dispose(): Promise<void> {
     this.onDevice.clear();
+    await this.constants.clear();
     return this.resolved.dispose();
   }
 
@@ -281,7 +321,7 @@ export class Runtime {
       env,
       labels: batch.labels,
       losses: [],
-      ...(this.resolved.ops && this.residentSteps ? { ops: this.resolved.ops } : {}),
+      ...(this.resolved.ops && this.residentSteps ? { ops: this.resolved.ops, constants: this.constants } : {}),
       options,
       ...(this.profile && profiled ? { profile: this.profile } : {}),
     };
@@ -378,21 +418,31 @@ export class Runtime {
 
   /**
    * Whether this run's steps keep their state on the device: device operations, one part, staleness 0,
-   * fixed sigma, and a graph of dense layers on flat rows whose nodes all have device paths (the MLPs).
+   * fixed sigma, and a graph whose layers and nodes all have device paths (nonResidentReason); where
+   * not, why.
    */
-  private get residentSteps(): boolean {
+  residency(): Residency {
     const { microBatches, staleness } = this.graphs.layout();
-    if (this.resolved.ops === undefined || microBatches !== 1 || staleness === 1 || this.sigma) return false;
-    this.denseGraph ??= residentGraph(this.graphs.evaluation(1)) && residentGraph(this.graphs.step(1));
-    return this.denseGraph;
+    const no = (reason: string): Residency => ({ resident: false, reason });
+    if (!this.resolved.resident)
+      return no(`backend ${this.backend} keeps no tensors on a device (or residency is off)`);
+    if (this.resolved.ops === undefined)
+      return no(`backend ${this.backend} has no device operations for a step's state`);
+    if (microBatches !== 1) return no(`the schedule runs ${microBatches} micro-batches per step`);
+    if (staleness === 1) return no('the schedule applies stale gradients (staleness 1)');
+    if (this.sigma) return no('sigma is learned (its update runs on the host)');
+    this.graphReason ??= nonResidentReason(this.graphs.evaluation(1)) ?? nonResidentReason(this.graphs.step(1)) ?? '';
+    return this.graphReason === '' ? { resident: true } : no(this.graphReason);
+  }
+
+  private get residentSteps(): boolean {
+    return this.residency().resident;
   }
 
   /** A step whose parameters and optimizer state stay on the device: one readback (loss, update's finiteness). */
   private async applyResidentStep(batch: Batch, step: number, rates: Rates): Promise<StepResult> {
     const ctx = this.context(this.graphs.step(batch.samples), batch, step, rates);
-    // The batch goes up once (src/ir/host-transfers.ts), not with every kernel that reads it.
-    const xPort = ctx.graph.inputs.find((p) => p.role === 'batch')!;
-    ctx.env.set(xPort.tensor, await this.resolved.ops!.slice(batch.x, 0, batch.x.length));
+    await uploadStepInputs(ctx, this.resolved.ops!);
     await executeGraph(ctx, (n) => !isUpdate(n));
     await executeGraph(ctx, isUpdate);
     const params = deviceOutputs(ctx, 'params');

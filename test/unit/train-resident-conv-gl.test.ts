@@ -1,0 +1,116 @@
+// Resident conv, pool and batch-norm steps on headless-gl (under xvfb-run in CI; skipped with the
+// reason where it cannot run): a small CNN (conv, ReLU, max pool) and ResNet-5 (batch norm, a residual
+// add, average pool) keep parameters, optimizer state, activations, batch-norm statistics, noise and
+// gradients on the device. From the second step on, a step uploads the batch and the labels once each
+// and reads back one array (each Loss node's sum and each updated buffer's non-finite count), exactly
+// the transfers the step graph declares (src/ir/host-transfers.ts, which simulate reports); its losses
+// equal a run with residency off within float32 rounding.
+import { describe, expect, it } from 'vitest';
+import { detectBackend } from '../../kernels/backends.js';
+import { stepSource } from '../../src/compiler/step-source.js';
+import { hostTransfers } from '../../src/ir/host-transfers.js';
+import { cnn, resnet5 } from '../../src/models/builders.js';
+import { Runtime } from '../../src/train/runtime/runtime.js';
+
+const status = await detectBackend('headlessgl');
+if (!status.works) console.log(`train-resident-conv-gl: headlessgl skipped: ${status.reason}`);
+
+const NETWORKS = {
+  cnn: () => cnn({ inputShape: [1, 8, 8], classes: 3 }),
+  resnet5: () => resnet5({ inputShape: [1, 8, 8], classes: 3 }),
+};
+const CASES = [
+  ['cnn', 'bp', 'sgd'],
+  ['cnn', 'lr', 'adam'],
+  ['cnn', 'alr', 'sgd'],
+  ['resnet5', 'bp', 'adam'],
+  ['resnet5', 'alr', 'sgd'],
+] as const;
+
+const samples = 8;
+const batch = {
+  x: Float64Array.from({ length: samples * 64 }, (_, i) => Math.sin(0.7 * i)),
+  labels: Int32Array.from({ length: samples }, (_, i) => i % 3),
+  samples,
+};
+
+const make = (network: keyof typeof NETWORKS, method: string, optimizer: 'sgd' | 'adam', resident: boolean) =>
+  Runtime.create({
+    network: stepSource(NETWORKS[network]()),
+    backend: 'headlessgl',
+    seed: 5,
+    resident,
+    method: {
+      method: method as 'bp',
+      copies: 4,
+      sigma: 0.1,
+      baseline: 'mean',
+      encoding: 'sign-noise',
+      antithetic: false,
+      layerwise: false,
+    },
+    optimizer: { kind: optimizer, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+  });
+
+describe.skipIf(!status.works)('resident conv and batch-norm steps on headlessgl', () => {
+  for (const [network, method, optimizer] of CASES)
+    it(`${network} ${method} ${optimizer}: the graph's transfers per step, losses as with residency off`, async () => {
+      const on = await make(network, method, optimizer, true);
+      const off = await make(network, method, optimizer, false);
+      try {
+        expect(on.residency()).toEqual({ resident: true });
+        const declared = hostTransfers(
+          stepSource(NETWORKS[network]()).stepGraph({ method, copies: 4, batch: samples, schedule: 'sequential' }),
+        );
+        // Up: the batch (8 x 64 floats) and the labels (8 ints); down: one float per Loss node and per update.
+        expect(declared.uploads).toEqual({ count: 2, bytes: samples * 64 * 4 + samples * 4 });
+        for (let step = 0; step < 3; step++) {
+          const before = on.deviceTransfers()!;
+          const a = await on.trainStep(batch, step, 0.05);
+          const after = on.deviceTransfers()!;
+          // The first step also uploads the initial parameters (once per run).
+          if (step > 0) {
+            const moved = (d: 'uploads' | 'downloads') => ({
+              count: after[d].count - before[d].count,
+              bytes: after[d].bytes - before[d].bytes,
+            });
+            expect(moved('uploads')).toEqual(declared.uploads);
+            expect(moved('downloads')).toEqual(declared.downloads);
+          }
+          const b = await off.trainStep(batch, step, 0.05);
+          expect(on.finite()).toBe(true);
+          // float32 on both sides; the statistics and gradient scalings differ only in rounding (measured <= 2e-6).
+          expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
+        }
+      } finally {
+        await on.dispose();
+        await off.dispose();
+      }
+    }, 120_000);
+
+  it('a token graph stays on the host between kernels, and says why', async () => {
+    const { vitTiny } = await import('../../src/models/transformer-builders.js');
+    const rt = await Runtime.create({
+      network: stepSource(vitTiny({ inputShape: [1, 14, 14], classes: 3 })),
+      backend: 'headlessgl',
+      seed: 1,
+      method: {
+        method: 'bp',
+        copies: 1,
+        sigma: 0.1,
+        baseline: 'mean',
+        encoding: 'sign-noise',
+        antithetic: false,
+        layerwise: false,
+      },
+      optimizer: { kind: 'sgd', momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+    });
+    try {
+      const r = rt.residency();
+      expect(r.resident).toBe(false);
+      expect(r.reason).toMatch(/token/);
+    } finally {
+      await rt.dispose();
+    }
+  });
+});
