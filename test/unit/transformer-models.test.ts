@@ -6,6 +6,7 @@ import { compile } from '../../src/compiler/compile.js';
 import { workOf } from '../../src/ir/work-of.js';
 import type { IrNode } from '../../src/ir/types.js';
 import { parseNetworkText } from '../../src/models/network-file.js';
+import { paramLayers, parameterCount } from '../../src/models/layers.js';
 import { buildModel } from '../../src/models/registry.js';
 import { inferShapes, labelsPerSample } from '../../src/models/shapes.js';
 import { gpt } from '../../src/models/transformer-builders.js';
@@ -143,4 +144,30 @@ test("vit-tiny's MACs per iteration are the step's, the same on every hardware m
   for (const work of rest) expect(work).toEqual(first);
   // ALR's forward runs the 17-token attention on N * K rows: Q K^T and P V, 17 x 17 x 64 each (no backward).
   expect(first!.byLayer!.find((l) => l.layer === 'block1.attention')!.macs).toBe(8 * 4 * 2 * 17 * 17 * 64);
+});
+
+describe.each(['es', 'aes'] as const)('%s expansion of vit-tiny: weight noise on every parameter set', (method) => {
+  const [N, K] = [4, 3];
+  const network = buildModel('vit-tiny');
+  const step = compile(network, singleCoreHw, { method, batch: N, copies: K, schedule: 'sequential' });
+  const nodes = step.graph.nodes;
+  const node = (id: string): IrNode => nodes.find((n) => n.id === id)!;
+  test('every parameter set (LayerNorm, class token, position table included) has K perturbed copies and a K-row product', () => {
+    for (const layer of paramLayers(network.layers)) {
+      const { weights, biases } = parameterCount(layer);
+      expect(step.graph.tensors[`${layer.name}.params.copies`]!.shape, layer.name).toEqual([K, weights + biases]);
+      expect(node(`${layer.name}.gradprod`), layer.name).toMatchObject({ m: weights + biases, n: 1, k: K });
+    }
+    expect(node('block1.ln1.ln').inputs[1]).toBe('block1.ln1.params.copies');
+    expect(node('cls.class-token').inputs[1]).toBe('cls.params.copies');
+    expect(node('position.position').inputs[1]).toBe('position.params.copies');
+  });
+  test('the forward runs N x K rows: K times the workload MACs, attention on N x K x heads groups, no backward', () => {
+    const forward = nodes.filter((n) => n.kind === 'MatMul' && n.phase === 'forward');
+    const macs = forward.reduce((s, n) => s + (n.kind === 'MatMul' ? n.m * n.n * n.k * n.groups : 0), 0);
+    expect(macs).toBe(N * K * workloadOf(network).forwardMacsPerSample - N * K * 16 * 49 * 64);
+    expect(node('block1.attention.qk')).toMatchObject({ m: 17, n: 17, k: 16, groups: N * K * 4 });
+    expect(node('block1.qkv.mm')).toMatchObject({ m: N * 17, n: 192, k: 64, groups: K });
+    expect(nodes.filter((n) => n.phase === 'backward')).toEqual([]);
+  });
 });
