@@ -33,8 +33,12 @@ import { tokenParamProduct } from './exec-tokens.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
-function concat(weights: NumArray, biases: NumArray, scale: number): Float64Array {
-  const out = new Float64Array(weights.length + biases.length);
+/** Weights then biases in one buffer, scaled in float64; unscaled float32 parts stay float32 (the same values). */
+function concat(weights: NumArray, biases: NumArray, scale: number): NumArray {
+  const float32 = scale === 1 && weights instanceof Float32Array && biases instanceof Float32Array;
+  const out = float32
+    ? new Float32Array(weights.length + biases.length)
+    : new Float64Array(weights.length + biases.length);
   out.set(weights);
   out.set(biases, weights.length);
   return scale === 1 ? out : out.map((v) => v * scale);
@@ -52,7 +56,7 @@ async function batchnormProduct(
   xId: string,
   delta: Resident,
   rows: number,
-): Promise<Float64Array> {
+): Promise<NumArray> {
   const dims = channelsSpatial(ctx, xId);
   const statsId = gradProductInputs(node).stats;
   await downloadInputs(ctx, statsId === undefined ? [] : [statsId]);

@@ -25,7 +25,7 @@ interface OptimizerStep {
 }
 
 /** One optimizer update of one buffer on the backend's kernels: the new values and the new state. */
-async function applyOptimizer(kernels: KernelTable, s: OptimizerStep): Promise<{ w: NumArray; state: Float64Array }> {
+async function applyOptimizer(kernels: KernelTable, s: OptimizerStep): Promise<{ w: NumArray; state: NumArray }> {
   const { w, g, lr, optimizer: o } = s;
   switch (o.kind) {
     case 'sgd': {
@@ -36,7 +36,8 @@ async function applyOptimizer(kernels: KernelTable, s: OptimizerStep): Promise<{
         lr,
         momentum: o.momentum,
       });
-      return { w: r.w, state: toF64(r.v) };
+      // The velocity in the kernel's own float type (the runtime keeps a float64 copy between steps).
+      return { w: r.w, state: r.v };
     }
     case 'adam': {
       const state = s.state ?? new Float64Array(2 * w.length);

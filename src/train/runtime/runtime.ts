@@ -33,6 +33,7 @@ import { measureKept } from './measure-kept.js';
 import { combineResults } from './micro-batches.js';
 import { microBatchesOf, stepInstances, type MicroBatch } from '../../ir/step-instances.js';
 import type { OptimizerConfig } from './optimizer-state.js';
+import type { NumArray } from '../../../kernels/names.js';
 import { resolveKernels, type ResolvedKernels } from './resolve-kernels.js';
 import type { TransferStats } from '../../../kernels/browser/browser-device.js';
 import type { DeviceTransfers } from '../../../kernels/device-transfers.js';
@@ -124,13 +125,26 @@ interface Rates {
   sigmaLr: number;
 }
 
+/**
+ * The float32 array a float64 state array was copied from (a float32 kernel's update result): the next
+ * step's input port gets it instead, the same values without a float64 -> float32 copy per kernel upload.
+ * State arrays are replaced, never written in place, so the two cannot drift apart.
+ */
+const float32Source = new WeakMap<Float64Array, Float32Array>();
+
+/** A state array as an input port takes it: its float32 source where it has one. */
+const asInput = (a: Float64Array): NumArray => float32Source.get(a) ?? a;
+
 /** The host values of the step's output ports of one role, by layer (device handles downloaded). */
 async function outputsOf(ctx: ExecContext, role: PortRole): Promise<Map<string, Float64Array>> {
   const out = new Map<string, Float64Array>();
   for (const p of ctx.graph.outputs) {
     if (p.role !== role) continue;
     if (!ctx.env.has(p.tensor)) throw new Error(`runtime: the step left no ${role} in its output port ${p.tensor}`);
-    out.set(p.layer!, toF64(await hostNum(ctx, p.tensor)));
+    const host = await hostNum(ctx, p.tensor);
+    const values = toF64(host);
+    if (host instanceof Float32Array) float32Source.set(values, host);
+    out.set(p.layer!, values);
   }
   return out;
 }
@@ -270,9 +284,11 @@ export class Runtime {
       case 'batch':
         return batch.x;
       case 'params':
-        return this.onDevice.get('params', layer) ?? flatParams(this.state.params[layer]!);
-      case 'optimizer-state':
-        return this.onDevice.get('optimizer-state', layer) ?? this.optimizerState.get(layer);
+        return this.onDevice.get('params', layer) ?? asInput(flatParams(this.state.params[layer]!));
+      case 'optimizer-state': {
+        const state = this.optimizerState.get(layer);
+        return this.onDevice.get('optimizer-state', layer) ?? (state && asInput(state));
+      }
       case 'sigma':
       case 'sigma-optimizer-state':
         return this.sigma?.input(port.role, layer);
