@@ -1,6 +1,7 @@
 // The alrflow side of bench:peer: times training steps on the runtime and answers JSON lines, the
 // same protocol as bench/peer_torch.py: a request {"net", "method", "n", "k", "steps"} per stdin
-// line, a reply {"ms": [...], "backend"} per stdout line. Threads come from ALRFLOW_TFJS_THREADS,
+// line, a reply {"ms": [...], "cpu": [...], "backend"} per stdout line (cpu: the process's CPU milliseconds per
+// step, all its threads). Threads come from ALRFLOW_TFJS_THREADS,
 // which the bench sets before this process starts. Inputs are uniform in [-1, 1] (a step's cost does
 // not depend on the values). Backend: BENCH_BACKEND (default tfjs-wasm, the CPU default). Not a test.
 import { createInterface } from 'node:readline';
@@ -58,12 +59,16 @@ async function serve(line: string): Promise<string> {
   const req = JSON.parse(line) as Request;
   const entry = await prepare(req);
   const ms: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < req.steps; i++) {
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     await entry.runtime.trainStep(entry.batch, entry.step++, 0.01);
+    const used = process.cpuUsage(cpuStart);
     ms.push(performance.now() - started);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return JSON.stringify({ ms, backend: entry.runtime.backend });
+  return JSON.stringify({ ms, cpu, backend: entry.runtime.backend });
 }
 
 for await (const line of createInterface({ input: process.stdin })) {

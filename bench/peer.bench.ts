@@ -46,7 +46,7 @@ class Worker {
     );
   }
 
-  ask(config: Config, steps: number): Promise<{ ms: number[]; backend?: string; torch?: string }> {
+  ask(config: Config, steps: number): Promise<{ ms: number[]; cpu: number[]; backend?: string; torch?: string }> {
     return new Promise((resolve, reject) => {
       this.pending.push({ resolve: (line) => resolve(JSON.parse(line)), reject });
       this.child.stdin.write(
@@ -83,19 +83,35 @@ function start(t: number, python: string | undefined): { alrflow: Worker; torch?
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** Median wall and CPU milliseconds per step of each side. */
+interface Medians {
+  ms: number;
+  cpu: number;
+}
+
 async function measure(
   config: Config,
   workers: { alrflow: Worker; torch?: Worker },
-): Promise<{ mine: number; theirs?: number; backend: string }> {
+): Promise<{ mine: Medians; theirs?: Medians; backend: string }> {
   const first = await workers.alrflow.ask(config, 1);
   await workers.torch?.ask(config, 1);
-  const mine: number[] = [];
-  const theirs: number[] = [];
+  const mine = { ms: [] as number[], cpu: [] as number[] };
+  const theirs = { ms: [] as number[], cpu: [] as number[] };
   for (let r = 0; r < rounds; r++) {
-    mine.push(...(await workers.alrflow.ask(config, config.steps)).ms);
-    if (workers.torch) theirs.push(...(await workers.torch.ask(config, config.steps)).ms);
+    const a = await workers.alrflow.ask(config, config.steps);
+    mine.ms.push(...a.ms);
+    mine.cpu.push(...a.cpu);
+    if (!workers.torch) continue;
+    const b = await workers.torch.ask(config, config.steps);
+    theirs.ms.push(...b.ms);
+    theirs.cpu.push(...b.cpu);
   }
-  return { mine: median(mine), ...(workers.torch ? { theirs: median(theirs) } : {}), backend: first.backend ?? '?' };
+  const medians = (x: { ms: number[]; cpu: number[] }): Medians => ({ ms: median(x.ms), cpu: median(x.cpu) });
+  return {
+    mine: medians(mine),
+    ...(workers.torch ? { theirs: medians(theirs) } : {}),
+    backend: first.backend ?? '?',
+  };
 }
 
 const python = torchPython();
@@ -105,22 +121,35 @@ if (!python) {
   );
 }
 console.log(
-  `bench:peer  median ms per training step, ${rounds} alternating rounds; ratio = alrflow / PyTorch (goal: LR/ALR <= 1.5, BP <= 2)`,
+  `bench:peer  median ms per training step, ${rounds} alternating rounds; ratio = alrflow / PyTorch (goal: LR/ALR <= 1.5, BP <= 2); load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${availableParallelism()} cores`,
 );
 console.log(
-  `${'config'.padEnd(30)}${'threads'.padStart(8)}${'alrflow ms'.padStart(12)}${'PyTorch ms'.padStart(12)}${'ratio'.padStart(8)}  goal`,
+  "  cpu: each process's CPU milliseconds per step (all its threads): under load, waiting for a core counts in wall time only, so at 1 thread the cpu ratio is the steadier comparison",
+);
+console.log(
+  `${'config'.padEnd(30)}${'threads'.padStart(8)}${'alrflow ms'.padStart(12)}${'PyTorch ms'.padStart(12)}${'ratio'.padStart(8)}${'alrflow cpu'.padStart(13)}${'PyTorch cpu'.padStart(13)}${'cpu ratio'.padStart(11)}  goal (wall ratio)`,
 );
 for (const t of threads) {
   const workers = start(t, python);
   for (const config of configs.filter((c) => !only || c.net === only)) {
     const m = await measure(config, workers);
     const label = `${config.net} ${config.method.toUpperCase()} N=${config.n}${config.method === 'bp' ? '' : ` K=${config.k}`}`;
-    const ratio = m.theirs === undefined ? undefined : m.mine / m.theirs;
+    const ratio = m.theirs === undefined ? undefined : m.mine.ms / m.theirs.ms;
+    const cpuRatio = m.theirs === undefined ? undefined : m.mine.cpu / m.theirs.cpu;
     const verdict =
       ratio === undefined ? '' : ratio <= config.goal ? `<= ${config.goal} met` : `> ${config.goal} not met`;
-    console.log(
-      `${label.padEnd(30)}${String(t).padStart(8)}${m.mine.toFixed(1).padStart(12)}${(m.theirs?.toFixed(1) ?? 'absent').padStart(12)}${(ratio?.toFixed(2) ?? '-').padStart(8)}  ${verdict} (${m.backend})`,
-    );
+    const cells = [
+      [m.mine.ms.toFixed(1), 12],
+      [m.theirs?.ms.toFixed(1) ?? 'absent', 12],
+      [ratio?.toFixed(2) ?? '-', 8],
+      [m.mine.cpu.toFixed(1), 13],
+      [m.theirs?.cpu.toFixed(1) ?? 'absent', 13],
+      [cpuRatio?.toFixed(2) ?? '-', 11],
+    ] as const;
+    const row = cells.map(([text, width]) => text.padStart(width)).join('');
+    console.log(`${label.padEnd(30)}${String(t).padStart(8)}${row}  ${verdict} (${m.backend})`);
   }
   workers.alrflow.close();
   workers.torch?.close();

@@ -2,7 +2,8 @@
 # directly in PyTorch, timed here and reported as JSON lines. Threads come from OMP_NUM_THREADS /
 # OPENBLAS_NUM_THREADS, which the bench sets before this process imports torch. Protocol: one JSON
 # request per stdin line {"net": "mlp"|"resnet5", "method": "bp"|"lr"|"alr", "n": N, "k": K, "steps": S},
-# one JSON reply per line {"ms": [per-step milliseconds]}. BP is autograd; LR and ALR are forward-only
+# one JSON reply per line {"ms": [per-step milliseconds], "cpu": [per-step CPU milliseconds of the process, all
+# threads]}. BP is autograd; LR and ALR are forward-only
 # (noise on every pre-activation, K copies in rows, mean baseline, one weight-gradient product per
 # layer), as METHOD.md specifies and alrflow's graphs compute. Not a test.
 import json
@@ -143,12 +144,14 @@ def main():
         req = json.loads(line)
         key = (req["net"], req["method"], req["n"], req["k"])
         step = steps.setdefault(key, Step(*key))
-        ms = []
+        ms, cpu = [], []
         for _ in range(req["steps"]):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             step.run()
             ms.append((time.perf_counter() - t0) * 1000)
-        print(json.dumps({"ms": ms, "threads": torch.get_num_threads(), "torch": torch.__version__}), flush=True)
+            cpu.append((time.process_time() - c0) * 1000)
+        reply = {"ms": ms, "cpu": cpu, "threads": torch.get_num_threads(), "torch": torch.__version__}
+        print(json.dumps(reply), flush=True)
 
 
 if __name__ == "__main__":
