@@ -5,7 +5,8 @@
 import type { CompiledStep } from '../src/compiler/types.js';
 import type { TensorClass } from '../src/ir/types.js';
 import type { MemorySample, MemoryStats } from '../src/report/sim-report.js';
-import { instanceKey, type MemorySystem } from './units/memory.js';
+import { forEachEnd } from './occupancy-ends.js';
+import { instanceKey, type LevelInstance, type MemorySystem } from './units/memory.js';
 
 /** One lifetime (what tests and small callers build); the simulator keeps them in columns (Intervals). */
 export interface Interval {
@@ -16,7 +17,11 @@ export interface Interval {
   to: number;
 }
 
-/** Lifetimes in columns, in emission order: row i lives on instance keys[key[i]] as class classes[cls[i]]. */
+/**
+ * Lifetimes in columns, in emission order: row i lives on instance keys[key[i]] as class classes[cls[i]],
+ * repeat[i] times: from + j * period to to + j * period for j in [0, repeat[i]) (the steady state's
+ * iterations, each the one before shifted by the period), as if written out in that order.
+ */
 export interface Intervals {
   keys: string[];
   classes: TensorClass[];
@@ -25,6 +30,8 @@ export interface Intervals {
   bytes: Float64Array;
   from: Float64Array;
   to: Float64Array;
+  repeat: Int32Array;
+  period: number;
 }
 
 /** Columns for `rows` lifetimes; keys and classes are numbered in order of first use. */
@@ -34,7 +41,7 @@ class IntervalWriter {
   readonly out: Intervals;
   length = 0;
 
-  constructor(rows: number) {
+  constructor(rows: number, period = 0) {
     this.out = {
       keys: [],
       classes: [],
@@ -43,6 +50,8 @@ class IntervalWriter {
       bytes: new Float64Array(rows),
       from: new Float64Array(rows),
       to: new Float64Array(rows),
+      repeat: new Int32Array(rows),
+      period,
     };
   }
 
@@ -58,7 +67,7 @@ class IntervalWriter {
     return c;
   }
 
-  push(key: number, cls: number, bytes: number, from: number, to: number): void {
+  push(key: number, cls: number, bytes: number, from: number, to: number, repeat = 1): void {
     const i = this.length++;
     const o = this.out;
     o.key[i] = key;
@@ -66,13 +75,14 @@ class IntervalWriter {
     o.bytes[i] = bytes;
     o.from[i] = from;
     o.to[i] = to;
+    o.repeat[i] = repeat;
   }
 }
 
-/** Columns of a list of lifetimes (same order). */
-export function intervalsOf(list: readonly Interval[]): Intervals {
-  const w = new IntervalWriter(list.length);
-  for (const iv of list) w.push(w.keyOf(iv.key), w.classOf(iv.cls), iv.bytes, iv.from, iv.to);
+/** Columns of a list of lifetimes (same order), each `repeat` times (default 1) shifted by `period`. */
+export function intervalsOf(list: readonly (Interval & { repeat?: number })[], period = 0): Intervals {
+  const w = new IntervalWriter(list.length, period);
+  for (const iv of list) w.push(w.keyOf(iv.key), w.classOf(iv.cls), iv.bytes, iv.from, iv.to, iv.repeat ?? 1);
   return w.out;
 }
 
@@ -93,7 +103,37 @@ function iterationSpans(n: number, start: Float64Array, end: Float64Array, itera
   return { iterStart, iterEnd };
 }
 
-/** Lifetimes of every placement instance, unrolled over iterations. */
+/**
+ * The steady state's iterations [from, to]: every task's start and end in each iteration after `from`
+ * up to `to` is the one before plus `period` cycles (whole cycles, so shifted sums stay exact); the
+ * longest such run. None (from = to = iterations) when fewer than three iterations repeat.
+ */
+export function repeatingIterations(
+  n: number,
+  start: Float64Array,
+  end: Float64Array,
+  iterations: number,
+): { from: number; to: number; period: number } {
+  const shiftOf = (it: number) => {
+    const period = start[it * n]! - start[(it - 1) * n]!;
+    if (!(period > 0) || !Number.isInteger(period)) return 0;
+    for (let i = it * n, p = i - n; i < (it + 1) * n; i++, p++) {
+      if (start[i] !== start[p]! + period || end[i] !== end[p]! + period) return 0;
+      if (!Number.isInteger(start[p]!) || !Number.isInteger(end[p]!) || start[p]! < 0) return 0;
+    }
+    return period;
+  };
+  let best = { from: iterations, to: iterations, period: 0 };
+  let run = { from: 0, period: 0 };
+  for (let it = 1; it < iterations && n > 0; it++) {
+    const period = shiftOf(it);
+    if (period === 0 || period !== run.period) run = { from: period === 0 ? it : it - 1, period };
+    if (period > 0 && it - run.from > best.to - best.from) best = { from: run.from, to: it, period };
+  }
+  return best.to - best.from >= 2 ? best : { from: iterations, to: iterations, period: 0 };
+}
+
+/** Lifetimes of every placement instance over the iterations; the steady state's as repeated rows. */
 export function placementIntervals(
   step: CompiledStep,
   mem: MemorySystem,
@@ -105,11 +145,21 @@ export function placementIntervals(
   const n = step.tasks.length;
   const ids = new Map(step.tasks.map((t, i) => [t.id, i]));
   const { iterStart, iterEnd } = iterationSpans(n, start, end, iterations);
+  const steady = repeatingIterations(n, start, end, iterations);
   const placed = step.placements.flatMap((p) => {
     const inst = mem.instance(p.level, p.core);
     return inst ? [{ p, inst }] : [];
   });
-  const w = new IntervalWriter(placed.reduce((s, { p }) => s + (p.persistent ? 1 : iterations), 0));
+  // Iterations steady.from .. steady.to - lag repeat (a lifetime read in the next iteration ends in it).
+  const repeats = (lag: number) => steady.to - lag - steady.from + 1;
+  const rowsOf = (p: (typeof placed)[number]['p']) => {
+    const lag = p.readNextIteration ? 1 : 0;
+    return p.persistent ? 1 : repeats(lag) >= 2 ? iterations - repeats(lag) + 1 : iterations;
+  };
+  const w = new IntervalWriter(
+    placed.reduce((s, { p }) => s + rowsOf(p), 0),
+    steady.period,
+  );
   for (const { p, inst } of placed) {
     const key = w.keyOf(inst.key);
     const cls = w.classOf(p.cls);
@@ -121,13 +171,21 @@ export function placementIntervals(
     const last = p.lastTask === undefined ? undefined : ids.get(p.lastTask);
     // Read in the next body (software pipelining): the last iteration's reader is never simulated.
     const lag = p.readNextIteration ? 1 : 0;
-    for (let it = 0; it < iterations; it++) {
+    const lifetime = (it: number, repeat: number) => {
       const from = first === undefined ? iterStart[it]! : start[it * n + first]!;
       const readerIt = it + lag;
       const readEnd =
         last === undefined ? iterEnd[it]! : readerIt < iterations ? end[readerIt * n + last]! : totalCycles;
-      w.push(key, cls, p.bytes, from, Math.max(from, readEnd));
+      w.push(key, cls, p.bytes, from, Math.max(from, readEnd), repeat);
+    };
+    const repeat = repeats(lag);
+    if (repeat < 2) {
+      for (let it = 0; it < iterations; it++) lifetime(it, 1);
+      continue;
     }
+    for (let it = 0; it < steady.from; it++) lifetime(it, 1);
+    lifetime(steady.from, repeat);
+    for (let it = steady.from + repeat; it < iterations; it++) lifetime(it, 1);
   }
   return w.out;
 }
@@ -150,9 +208,16 @@ export function peaksByInstance(iv: Intervals, skip: (key: string) => boolean = 
   const rows = rowsByKey(iv);
   const out = new Map<string, number>();
   iv.keys.forEach((key, k) => {
-    if (!skip(key)) out.set(key, wholePeak(iv, rows[k]!) ?? sweep(iv, rows[k]!).peak);
+    if (!skip(key))
+      out.set(key, (allSingle(iv, rows[k]!) ? wholePeak(iv, rows[k]!) : undefined) ?? sweep(iv, rows[k]!).peak);
   });
   return out;
+}
+
+/** No row of `rows` repeats. */
+function allSingle(iv: Intervals, rows: Int32Array): boolean {
+  for (const r of rows) if (iv.repeat[r] !== 1) return false;
+  return true;
 }
 
 /**
@@ -203,20 +268,20 @@ export function residentIntervals(mem: MemorySystem, iv: Intervals): Intervals {
   });
   let rows = 0;
   for (let i = 0; i < iv.key.length; i++) rows += split[iv.key[i]!] ? 2 : 1;
-  const w = new IntervalWriter(rows);
+  const w = new IntervalWriter(rows, iv.period);
   iv.keys.forEach((key) => w.keyOf(key));
   iv.classes.forEach((cls) => w.classOf(cls));
   const next = split.map((s) => (s ? w.keyOf(s.next) : -1));
   for (let i = 0; i < iv.key.length; i++) {
     const k = iv.key[i]!;
     const s = split[k];
-    const [cls, bytes, from, to] = [iv.cls[i]!, iv.bytes[i]!, iv.from[i]!, iv.to[i]!];
+    const [cls, bytes, from, to, repeat] = [iv.cls[i]!, iv.bytes[i]!, iv.from[i]!, iv.to[i]!, iv.repeat[i]!];
     if (!s) {
-      w.push(k, cls, bytes, from, to);
+      w.push(k, cls, bytes, from, to, repeat);
       continue;
     }
-    w.push(k, cls, bytes * (1 - s.f), from, to);
-    w.push(next[k]!, cls, bytes * s.f, from, to);
+    w.push(k, cls, bytes * (1 - s.f), from, to, repeat);
+    w.push(next[k]!, cls, bytes * s.f, from, to, repeat);
   }
   return w.out;
 }
@@ -325,16 +390,19 @@ function radixOrder(at: Float64Array): Uint32Array {
   return order;
 }
 
-/** Distinct cycles among the sorted ends. */
-function distinctCycles(at: Float64Array, order: Uint32Array): number {
+/** Distinct cycles among the ends of `rows`. */
+function distinctCycles(iv: Intervals, rows: Int32Array): number {
   let groups = 0;
-  for (let i = 0; i < order.length; i++) if (i + 1 === order.length || at[order[i + 1]!] !== at[order[i]!]) groups++;
+  let cycle = NaN;
+  forEachEnd(iv, rows, sortedEnds, (at) => {
+    if (at !== cycle) groups++;
+    cycle = at;
+  });
   return groups;
 }
 
 /** Live bytes over time: the peak, each class's peak and a down-sampled timeline (limit 0: none). */
 function sweep(iv: Intervals, rows: Int32Array, limit = 0): Swept {
-  const { at, d, order } = sortedEnds(iv, rows);
   // Classes numbered in order of first interval.
   const local = new Int32Array(iv.classes.length).fill(-1);
   const classes: TensorClass[] = [];
@@ -344,7 +412,7 @@ function sweep(iv: Intervals, rows: Int32Array, limit = 0): Swept {
     if (local[c]! < 0) local[c] = classes.push(iv.classes[c]!) - 1;
     classOf[i] = local[c]!;
   });
-  const groups = limit > 0 ? distinctCycles(at, order) : 0;
+  const groups = limit > 0 ? distinctCycles(iv, rows) : 0;
   const stride = groups > limit ? Math.ceil(groups / limit) : 1;
   const live: number[] = classes.map(() => 0);
   const classPeak: number[] = classes.map(() => 0);
@@ -353,20 +421,25 @@ function sweep(iv: Intervals, rows: Int32Array, limit = 0): Swept {
   let total = 0;
   let peak = 0;
   let group = 0;
+  let cycle = NaN;
   const samples: MemorySample[] = [];
-  for (let i = 0; i < order.length; i++) {
-    const p = order[i]!;
-    const c = classOf[p >> 1]!;
-    if (live[c] === 0 && !seen.includes(c)) seen.push(c);
-    live[c]! += d[p]!;
-    total += d[p]!;
-    if (i + 1 < order.length && at[order[i + 1]!] === at[p]) continue;
+  // After the last end at a cycle: the peaks and (every stride-th cycle and the last) a sample.
+  const close = () => {
     peak = Math.max(peak, total);
     for (const k of seen) classPeak[k] = Math.max(classPeak[k]!, live[k]!);
     if (limit > 0 && (group % stride === 0 || group === groups - 1))
-      samples.push({ cycle: at[p]!, bytesByClass: Object.fromEntries(seen.map((k) => [classes[k]!, live[k]!])) });
+      samples.push({ cycle, bytesByClass: Object.fromEntries(seen.map((k) => [classes[k]!, live[k]!])) });
     group++;
-  }
+  };
+  forEachEnd(iv, rows, sortedEnds, (at, change, row) => {
+    if (at !== cycle && !Number.isNaN(cycle)) close();
+    cycle = at;
+    const c = classOf[row]!;
+    if (live[c] === 0 && !seen.includes(c)) seen.push(c);
+    live[c]! += change;
+    total += change;
+  });
+  if (!Number.isNaN(cycle)) close();
   return { peak, classPeaks: new Map(classes.map((cls, k) => [cls, classPeak[k]!])), samples };
 }
 
@@ -383,45 +456,63 @@ export function memoryStats(
   const stats: MemoryStats[] = [];
   const timeline: { level: string; core: number; capacityBytes: number; samples: MemorySample[] }[] = [];
   const keys = [...mem.instances.keys()].sort();
+  const rowsOf = (key: string) => {
+    const inst = mem.instances.get(key)!;
+    return rowsOfKey.get(instanceKey(inst.level, inst.core)) ?? new Int32Array(0);
+  };
   const peaks: number[] = [];
   for (const key of keys) {
     const inst = mem.instances.get(key)!;
-    const rows = rowsOfKey.get(instanceKey(inst.level, inst.core)) ?? new Int32Array(0);
-    const { peak, classPeaks, samples } = sweep(resident, rows, sampleLimit);
-    const peakBytesByClass: Partial<Record<TensorClass, number>> = {};
-    const timeWeightedBytesByClass: Partial<Record<TensorClass, number>> = {};
-    let weighted = 0;
-    for (const r of rows) {
-      const area = (resident.bytes[r]! * (resident.to[r]! - resident.from[r]!)) / Math.max(1, totalCycles);
-      const cls = resident.classes[resident.cls[r]!]!;
+    const rows = rowsOf(key);
+    // A summarised timeline samples only the instances it keeps (below).
+    const { peak, classPeaks, samples } = sweep(resident, rows, fullTimeline ? sampleLimit : 0);
+    stats.push(instanceStats(inst, resident, rows, peak, classPeaks, totalCycles));
+    timeline.push({ level: inst.level, core: inst.core, capacityBytes: inst.spec.capacityBytes, samples });
+    peaks.push(peak);
+  }
+  if (fullTimeline) return { stats, timeline };
+  const kept = summariseTimeline(timeline, peaks);
+  for (const t of kept) t.samples = sweep(resident, rowsOf(instanceKey(t.level, t.core)), sampleLimit).samples;
+  return { stats, timeline: kept };
+}
+
+/** One instance's figures: peak and time-weighted bytes (by class) and its verdict against its capacity. */
+function instanceStats(
+  inst: LevelInstance,
+  resident: Intervals,
+  rows: Int32Array,
+  peak: number,
+  classPeaks: Map<TensorClass, number>,
+  totalCycles: number,
+): MemoryStats {
+  const peakBytesByClass: Partial<Record<TensorClass, number>> = {};
+  const timeWeightedBytesByClass: Partial<Record<TensorClass, number>> = {};
+  let weighted = 0;
+  for (const r of rows) {
+    const area = (resident.bytes[r]! * (resident.to[r]! - resident.from[r]!)) / Math.max(1, totalCycles);
+    const cls = resident.classes[resident.cls[r]!]!;
+    // A repeated row's lifetimes all have this area, summed one by one as if written out.
+    for (let j = 0; j < resident.repeat[r]!; j++) {
       weighted += area;
       timeWeightedBytesByClass[cls] = (timeWeightedBytesByClass[cls] ?? 0) + area;
     }
-    for (const [cls, classPeak] of classPeaks) peakBytesByClass[cls] = classPeak;
-    // A peak within a rounding error of the capacity is at the capacity (spill fractions are floats).
-    const over = peak > inst.spec.capacityBytes * (1 + 1e-9);
-    const verdict = over ? 'over-capacity' : inst.spillFraction > 0 ? 'spills' : 'fits';
-    stats.push({
-      level: inst.level,
-      core: inst.core,
-      capacityBytes: inst.spec.capacityBytes,
-      peakBytes: over ? peak : Math.min(peak, inst.spec.capacityBytes),
-      timeWeightedBytes: weighted,
-      peakBytesByClass,
-      timeWeightedBytesByClass,
-      overflow: inst.spillFraction > 0 || over,
-      verdict,
-      spillFraction: inst.spillFraction,
-    });
-    timeline.push({
-      level: inst.level,
-      core: inst.core,
-      capacityBytes: inst.spec.capacityBytes,
-      samples,
-    });
-    peaks.push(peak);
   }
-  return { stats, timeline: fullTimeline ? timeline : summariseTimeline(timeline, peaks) };
+  for (const [cls, classPeak] of classPeaks) peakBytesByClass[cls] = classPeak;
+  // A peak within a rounding error of the capacity is at the capacity (spill fractions are floats).
+  const over = peak > inst.spec.capacityBytes * (1 + 1e-9);
+  const verdict = over ? 'over-capacity' : inst.spillFraction > 0 ? 'spills' : 'fits';
+  return {
+    level: inst.level,
+    core: inst.core,
+    capacityBytes: inst.spec.capacityBytes,
+    peakBytes: over ? peak : Math.min(peak, inst.spec.capacityBytes),
+    timeWeightedBytes: weighted,
+    peakBytesByClass,
+    timeWeightedBytesByClass,
+    overflow: inst.spillFraction > 0 || over,
+    verdict,
+    spillFraction: inst.spillFraction,
+  };
 }
 
 /** The memory timeline of a big chip, summarised: per level, only the instance with the highest peak (the others' peaks stay in the stats). */
