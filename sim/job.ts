@@ -179,7 +179,8 @@ export function summaryTable(r: SimReport): string {
 function hostTransfersText(t: NonNullable<SimReport['hostTransfers']>): string {
   const up = t.items.filter((i) => i.direction === 'upload').map((i) => i.what);
   const where = up.length > 0 ? `: ${up.join(', ')}` : '';
-  return `up ${t.uploads.count} (${t.uploads.bytes} bytes${where}), down ${t.downloads.count} (${t.downloads.bytes} bytes: loss and update status); counted, not timed (the hardware model has no host link)`;
+  const resident = t.fallback ? `; a resident step's, but the runtime runs this graph on the host (${t.fallback})` : '';
+  return `up ${t.uploads.count} (${t.uploads.bytes} bytes${where}), down ${t.downloads.count} (${t.downloads.bytes} bytes: loss and update status); counted, not timed (the hardware model has no host link)${resident}`;
 }
 
 /** "1.40e+13 MACs; most: head 27.8 %, block1.fc1 4.5 %, ... (every layer in --json: work.byLayer)". */

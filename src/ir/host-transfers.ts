@@ -3,8 +3,11 @@
 // steps, src/train/runtime/device-state.ts): the batch's inputs go up (the batch port's values and
 // the labels, 4 bytes each) and one array comes back, a float per Loss node (its loss sum) and one
 // per parameter update (its count of non-finite values, the divergence check). Parameters,
-// optimizer state, activations, noise and gradients stay on the device.
+// optimizer state, activations, noise and gradients stay on the device. Where the runtime does not run
+// the graph resident (token layers, ES/AES: resident-graph.ts), `fallback` says why: its steps move
+// more than these (every kernel call's host inputs and results).
 import { elementCount } from './graph.js';
+import { nonResidentReason } from './resident-graph.js';
 import type { Graph } from './types.js';
 
 export interface TransferTotals {
@@ -17,6 +20,8 @@ export interface HostTransfers {
   downloads: TransferTotals;
   /** Each transfer: its direction, what it carries, its bytes. */
   items: { direction: 'upload' | 'download'; what: string; bytes: number }[];
+  /** Why the runtime keeps this graph's step state on the host (then it moves more than these); absent when resident. */
+  fallback?: string;
 }
 
 /** Bytes of one value as it crosses: float32 values, int32 labels. */
@@ -41,5 +46,6 @@ export function hostTransfers(graph: Graph): HostTransfers {
     const of = items.filter((i) => i.direction === d);
     return { count: of.length, bytes: of.reduce((s, i) => s + i.bytes, 0) };
   };
-  return { uploads: total('upload'), downloads: total('download'), items };
+  const fallback = nonResidentReason(graph);
+  return { uploads: total('upload'), downloads: total('download'), items, ...(fallback ? { fallback } : {}) };
 }

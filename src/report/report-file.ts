@@ -165,6 +165,7 @@ export const simReportSchema = z.object({
       uploads: z.object({ count, bytes: count }),
       downloads: z.object({ count, bytes: count }),
       items: z.array(z.object({ direction: z.enum(['upload', 'download']), what: z.string(), bytes: count })),
+      fallback: z.string().optional(),
       hostLink: z.null(),
     })
     .optional(),

@@ -2,7 +2,7 @@
 // per-node timings (execute-graph.ts) over the profiled steps (this invocation's steps after its
 // first, which pays for compilation and warm-up), the measured wall time of those steps, and the
 // host <-> device transfers per step where the backend counts them (gpu.js GPU modes: uploads of
-// host arrays, downloads of results). The bench:predict benchmark and `simulate --json` read the
+// host arrays, downloads of results) with whether the steps were resident and why not. The bench:predict benchmark and `simulate --json` read the
 // same node ids.
 import type { IrNode } from '../ir/types.js';
 import { type DeviceTransfers, type TransferCounts, transfersPerStep } from '../../kernels/device-transfers.js';
@@ -26,6 +26,8 @@ export interface StepProfile {
   nodes: ProfiledNode[];
   /** Host <-> device transfers per profiled step, uploads and downloads together and apart; absent where the backend has no device memory apart from the host. */
   transfers?: TransferCounts & DeviceTransfers;
+  /** Whether the steps kept their state on the device (one readback a step), and why not where they did not. */
+  residency?: { resident: boolean; reason?: string };
 }
 
 export function stepProfile(

@@ -315,6 +315,8 @@ function summaryBase(loop: Loop): Omit<TrainSummary, 'final' | 'status'> {
           end: loop.profiled.moved,
         })
       : undefined;
+  // Only where a device holds the step's tensors is residency a question (train --profile says why not).
+  if (profile?.transfers) profile.residency = loop.runtime.residency();
   const transfer = loop.runtime.transfer();
   return {
     config: loop.config,

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { stepSource } from '../../src/compiler/step-source.js';
 import { hostTransfers } from '../../src/ir/host-transfers.js';
-import { mlp } from '../../src/models/builders.js';
+import { cnn, mlp, resnet5 } from '../../src/models/builders.js';
+import { vitTiny } from '../../src/models/transformer-builders.js';
 
 describe('host transfers from the step graph', () => {
   const source = stepSource(mlp([784, 256, 128, 10]));
@@ -26,6 +27,23 @@ describe('host transfers from the step graph', () => {
     const at = (batch: number) =>
       hostTransfers(source.stepGraph({ method: 'bp', copies: 1, batch, schedule: 'sequential' })).uploads.bytes;
     expect(at(64)).toBe(2 * at(32));
+  });
+
+  it('conv, pool and batch-norm graphs are resident like the MLPs; token and weight-space-noise graphs say why not', () => {
+    const step = (net: ReturnType<typeof mlp>, method: 'bp' | 'alr' | 'es') =>
+      hostTransfers(stepSource(net).stepGraph({ method, copies: 4, batch: 8, schedule: 'sequential' }));
+    const image = { inputShape: [1, 8, 8], classes: 3 };
+    for (const method of ['bp', 'alr'] as const) {
+      expect(step(cnn(image), method).fallback).toBeUndefined();
+      expect(step(resnet5(image), method).fallback).toBeUndefined();
+    }
+    // cnn: 1 loss, 3 updates; resnet5: 1 loss, 9 updates.
+    expect(step(cnn(image), 'bp').downloads).toEqual({ count: 1, bytes: 16 });
+    expect(step(resnet5(image), 'alr').downloads).toEqual({ count: 1, bytes: 40 });
+    expect(step(vitTiny({ inputShape: [1, 14, 14], classes: 3 }), 'bp').fallback).toMatch(
+      /layer \S+ is a (layernorm|class-token|position-embedding) layer: token layers have no device path/,
+    );
+    expect(step(mlp([12, 40, 3]), 'es').fallback).toMatch(/weight-space \(ES\/AES\) gradient/);
   });
 
   it('simulate reports them for the step it simulates', async () => {

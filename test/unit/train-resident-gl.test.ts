@@ -184,6 +184,9 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
     expect(summary.status).toBe('completed');
     expect(summary.profile!.steps).toBe(13);
     expect(summary.profile!.transfers!.downloads).toEqual({ count: 1, bytes: 12 });
+    // Up: the batch and the labels, once each per step (the last batch of an epoch is smaller, so only the count is fixed).
+    expect(summary.profile!.transfers!.uploads.count).toBe(2);
+    expect(summary.profile!.residency).toEqual({ resident: true });
     // The simulator's model of the same step reads the same readback off the step graph.
     const graph = stepSource(mlp([4, 16, 3])).stepGraph({
       method: 'alr',

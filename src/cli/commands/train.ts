@@ -352,6 +352,12 @@ async function runConfig(flags: TrainFlags, command: Command): Promise<TrainConf
   return configFrom(flags, command.getOptionValueSource('optimizer') === 'cli');
 }
 
+/** Whether the profiled steps kept their state on the device, and why not. */
+function residencyText(r: { resident: boolean; reason?: string } | undefined): string {
+  if (!r) return 'residency unknown';
+  return r.resident ? 'resident steps (state on the device)' : `not resident: ${r.reason}`;
+}
+
 /** The lines a finished run prints: accuracy, and the backend's transfer totals where it counts them. */
 async function finishedLines(flags: TrainFlags, summary: TrainSummary): Promise<void> {
   const { say } = await import('../output.js');
@@ -364,7 +370,7 @@ async function finishedLines(flags: TrainFlags, summary: TrainSummary): Promise<
   const x = summary.profile?.transfers;
   if (x)
     say(
-      `host/device transfers per profiled step (${summary.backend}): ${x.count} (${x.bytes} bytes): ${x.uploads.count} uploads (${x.uploads.bytes} bytes), ${x.downloads.count} downloads (${x.downloads.bytes} bytes)\n`,
+      `host/device transfers per profiled step (${summary.backend}): ${x.count} (${x.bytes} bytes): ${x.uploads.count} uploads (${x.uploads.bytes} bytes), ${x.downloads.count} downloads (${x.downloads.bytes} bytes); ${residencyText(summary.profile!.residency)}\n`,
       wordsToStderr,
     );
   const t = summary.transfer;

@@ -15,6 +15,7 @@
 // stay on the device instead (device-state.ts) and a step reads back only its loss and the
 // finiteness of its update; syncHost() brings the host copies up to date (checkpoints).
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
+import { nonResidentReason } from '../../ir/resident-graph.js';
 import { elementCount } from '../../ir/graph.js';
 import type { Graph, GraphPort, IrNode, ParamDecl, PortRole } from '../../ir/types.js';
 import type { StepSource } from '../../compiler/step-source.js';
@@ -60,42 +61,6 @@ export interface RuntimeOptions {
 
 const isUpdate = (n: IrNode): n is Extract<IrNode, { kind: 'OptimizerUpdate' }> => n.kind === 'OptimizerUpdate';
 const finiteParams = (p: Params): boolean => Object.values(p).every((l) => allFinite(l.weights) && allFinite(l.biases));
-
-/** The node kinds a resident step runs on the device (the others read host values). */
-const RESIDENT_NODES: ReadonlySet<IrNode['kind']> = new Set([
-  'MatMul',
-  'Conv2d',
-  'BiasAct',
-  'BatchNorm',
-  'Pool',
-  'Add',
-  'NoiseInject',
-  'Loss',
-  'LossBroadcast',
-  'Reduce',
-  'GradProduct',
-  'OptimizerUpdate',
-  'AllReduce',
-]);
-
-/** The parametrised layer kinds whose forward, backward and gradient run on the device. */
-const RESIDENT_LAYERS: ReadonlySet<ParamDecl['op']['kind']> = new Set(['linear', 'conv2d', 'batchnorm']);
-
-/**
- * Why a step graph's state cannot stay on the device, or undefined where it can: dense, conv,
- * batch-norm and pool layers whose nodes all have device paths, no token sequence, no weight-space noise.
- */
-export function nonResidentReason(graph: Graph): string | undefined {
-  const layer = graph.params.find((p) => !RESIDENT_LAYERS.has(p.op.kind));
-  if (layer) return `layer ${layer.layer} is a ${layer.op.kind} layer: token layers have no device path`;
-  const node = graph.nodes.find((n) => !RESIDENT_NODES.has(n.kind));
-  if (node) return `node ${node.id} is a ${node.kind}: it has no device path`;
-  const tokens = Object.entries(graph.tensors).find(([, t]) => t.shape.length === 3);
-  if (tokens) return `tensor ${tokens[0]} is a token sequence: token graphs have no device path`;
-  const noise = graph.nodes.find((n) => n.kind === 'GradProduct' && n.space === 'weight');
-  if (noise) return `node ${noise.id} forms a weight-space (ES/AES) gradient: it runs on the host`;
-  return undefined;
-}
 
 /** Whether this run's steps keep their state on the device, and why not where they do not (train --profile). */
 export interface Residency {

@@ -1,0 +1,42 @@
+// Which step graphs the training runtime runs resident on a device whose memory is apart from the
+// host (gpu.js GPU modes; src/train/runtime/device-state.ts): dense, conv, batch-norm and pool layers
+// whose nodes all have device paths. Elsewhere (token layers, ES/AES weight-space noise) the runtime
+// keeps the step's state on the host and moves tensors per kernel call; the reason says which layer
+// or node keeps it there. simulate's host transfers (host-transfers.ts) and train --profile report it.
+import type { Graph, IrNode, ParamDecl } from './types.js';
+
+/** The node kinds a resident step runs on the device (the others read host values). */
+const RESIDENT_NODES: ReadonlySet<IrNode['kind']> = new Set([
+  'MatMul',
+  'Conv2d',
+  'BiasAct',
+  'BatchNorm',
+  'Pool',
+  'Add',
+  'NoiseInject',
+  'Loss',
+  'LossBroadcast',
+  'Reduce',
+  'GradProduct',
+  'OptimizerUpdate',
+  'AllReduce',
+]);
+
+/** The parametrised layer kinds whose forward, backward and gradient run on the device. */
+const RESIDENT_LAYERS: ReadonlySet<ParamDecl['op']['kind']> = new Set(['linear', 'conv2d', 'batchnorm']);
+
+/**
+ * Why a step graph's state cannot stay on the device, or undefined where it can: dense, conv,
+ * batch-norm and pool layers whose nodes all have device paths, no token sequence, no weight-space noise.
+ */
+export function nonResidentReason(graph: Graph): string | undefined {
+  const layer = graph.params.find((p) => !RESIDENT_LAYERS.has(p.op.kind));
+  if (layer) return `layer ${layer.layer} is a ${layer.op.kind} layer: token layers have no device path`;
+  const node = graph.nodes.find((n) => !RESIDENT_NODES.has(n.kind));
+  if (node) return `node ${node.id} is a ${node.kind}: it has no device path`;
+  const tokens = Object.entries(graph.tensors).find(([, t]) => t.shape.length === 3);
+  if (tokens) return `tensor ${tokens[0]} is a token sequence: token graphs have no device path`;
+  const noise = graph.nodes.find((n) => n.kind === 'GradProduct' && n.space === 'weight');
+  if (noise) return `node ${noise.id} forms a weight-space (ES/AES) gradient: it runs on the host`;
+  return undefined;
+}
