@@ -65,12 +65,12 @@ export const graphChecks: Checks = {
         `batchnorm: variance[${bad}] = ${variance[bad]}; allowed: >= 0. Hint: pass statistics computed from a batch`,
       );
   },
-  pool: ({ x, op, dims }) => {
-    poolDims('pool', dims, op);
+  pool: ({ x, dims }) => {
+    poolDims('pool', dims);
     validate('pool', 'x', x, dims.rows * dims.channels * dims.height * dims.width, '[rows, channels, height, width]');
   },
   'pool-backward': ({ dy, x, op, dims }) => {
-    const { outHeight, outWidth } = poolDims('pool-backward', dims, op);
+    const { outHeight, outWidth } = poolDims('pool-backward', dims);
     validate(
       'pool-backward',
       'dy',

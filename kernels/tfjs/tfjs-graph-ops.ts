@@ -35,9 +35,7 @@ export function tfjsGraphOps(
         // NCHW in and out; TF.js pools NHWC.
         const nhwc = tf.transpose(io.tensor4d(x, [d.rows, d.channels, d.height, d.width]), [0, 2, 3, 1]);
         const pooled =
-          op === 'max'
-            ? tf.maxPool(nhwc, d.size, d.stride, d.padding ? d.padding : 'valid')
-            : tf.avgPool(nhwc, d.size, d.stride, 'valid');
+          op === 'max' ? tf.maxPool(nhwc, d.size, d.stride, d.padding ? d.padding : 'valid') : avgPadded(tf, nhwc, d);
         return tf.transpose(pooled, [0, 3, 1, 2]);
       }),
     add: async ({ a, b }) => io.output(() => tf.add(io.tensor1d(a), io.tensor1d(b))),
@@ -70,21 +68,50 @@ export function tfjsGraphOps(
 
 /**
  * Pool backward, NCHW in and out. Average: TF.js's AvgPoolGrad (it reads only x's shape; the runtime
- * passes no x). Max: not TF.js wasm 4.22's MaxPoolGrad, which routes the gradient wrongly in windows
+ * passes no x) on the zero-padded input, dy first divided by the tap fraction unless countIncludePad,
+ * the padding sliced off. Max: not TF.js wasm 4.22's MaxPoolGrad, which routes the gradient wrongly in windows
  * of negative values (x = [-0.3, -0.7, -0.1, -0.9] in one 2x2 window sends dy to -0.3): maxPoolTaps.
  */
 function poolBackward(tf: Tf, io: TfjsIo, a: PoolBackwardArgs): TfCore.Tensor {
   const d = a.dims;
-  const { outHeight, outWidth } = poolDims('pool-backward', d, a.op);
+  const { outHeight, outWidth } = poolDims('pool-backward', d);
   const nhwc = (t: TfCore.Tensor4D): TfCore.Tensor4D => tf.transpose(t, [0, 2, 3, 1]);
   const dy = nhwc(io.tensor4d(a.dy, [d.rows, d.channels, outHeight, outWidth]));
   if (a.op === 'max') {
     const x = nhwc(io.tensor4d(a.x, [d.rows, d.channels, d.height, d.width]));
     return tf.transpose(maxPoolTaps(tf, x, dy, d), [0, 3, 1, 2]);
   }
-  const input = tf.zeros([d.rows, d.height, d.width, d.channels]);
+  const p = d.padding ?? 0;
+  const input = tf.zeros([d.rows, d.height + 2 * p, d.width + 2 * p, d.channels]);
   const attrs = { filterSize: d.size, strides: d.stride, pad: 0, dimRoundingMode: 'floor' };
-  return tf.transpose(tf.engine().runKernel('AvgPoolGrad', { dy, input }, attrs) as TfCore.Tensor4D, [0, 3, 1, 2]);
+  const scaled = p > 0 && !d.countIncludePad ? tf.div(dy, tapFraction(tf, d)) : dy;
+  const grad = tf.engine().runKernel('AvgPoolGrad', { dy: scaled, input }, attrs) as TfCore.Tensor4D;
+  const inside = p > 0 ? tf.slice(grad, [0, p, p, 0], [d.rows, d.height, d.width, d.channels]) : grad;
+  return tf.transpose(inside, [0, 3, 1, 2]);
+}
+
+/** NHWC zero padding of `d.padding` on both spatial axes. */
+function padSpatial(tf: Tf, t: TfCore.Tensor4D, p: number): TfCore.Tensor4D {
+  return tf.pad(t, [
+    [0, 0],
+    [p, p],
+    [p, p],
+    [0, 0],
+  ]);
+}
+
+/** [1, oh, ow, 1]: each window's in-bounds taps over size^2 (the divisor of count_include_pad 0, scaled). */
+function tapFraction(tf: Tf, d: PoolBackwardArgs['dims']): TfCore.Tensor4D {
+  const ones = padSpatial(tf, tf.ones([1, d.height, d.width, 1]), d.padding ?? 0);
+  return tf.avgPool(ones, d.size, d.stride, 'valid');
+}
+
+/** Average pooling of NHWC `x` with zero padding: over size^2 (countIncludePad) or over the in-bounds taps. */
+function avgPadded(tf: Tf, x: TfCore.Tensor4D, d: PoolBackwardArgs['dims']): TfCore.Tensor4D {
+  const p = d.padding ?? 0;
+  if (p === 0) return tf.avgPool(x, d.size, d.stride, 'valid');
+  const pooled = tf.avgPool(padSpatial(tf, x, p), d.size, d.stride, 'valid');
+  return d.countIncludePad ? pooled : tf.div(pooled, tapFraction(tf, d));
 }
 
 /**

@@ -5,7 +5,7 @@
 // phase BiasAct applies the activation's derivative, Pool routes gradients, Add sums branches.
 import { elementCount } from '../ir/graph.js';
 import type { Graph, IrNode } from '../ir/types.js';
-import { isActivationLayer, type Layer, type Network, type ParamLayer } from '../models/layers.js';
+import { isActivationLayer, poolWindow, type Layer, type Network, type ParamLayer } from '../models/layers.js';
 import { ForwardEmitter } from './expand-forward.js';
 import { emitTokenBackward, type BackwardParts } from './expand-tokens.js';
 import {
@@ -80,9 +80,7 @@ export class BackwardEmitter implements BackwardParts {
           op: max ? 'max' : 'avg',
           inputs,
           outputs: [dx],
-          size: layer.size,
-          stride: layer.stride,
-          ...(layer.kind === 'maxpool' && layer.padding ? { padding: layer.padding } : {}),
+          ...poolWindow(layer),
         });
         return dx;
       }

@@ -5,7 +5,14 @@
 // (layer-wise injection reuses the clean prefix). Not a pass on its own.
 import type { GraphBuilder } from '../ir/builder.js';
 import { elementCount } from '../ir/graph.js';
-import { isActivationLayer, type ActivationLayer, type Layer, type ParamLayer, type Shape } from '../models/layers.js';
+import {
+  isActivationLayer,
+  poolWindow,
+  type ActivationLayer,
+  type Layer,
+  type ParamLayer,
+  type Shape,
+} from '../models/layers.js';
 import { isTokenLayer } from '../models/transformer-layers.js';
 import { emitTokenLayer, type AttentionTensors } from './expand-tokens.js';
 
@@ -232,9 +239,7 @@ export class ForwardEmitter {
       inputs: [x],
       outputs: [out],
       elements: this.elements(layer),
-      size: layer.size,
-      stride: layer.stride,
-      ...(layer.kind === 'maxpool' && layer.padding ? { padding: layer.padding } : {}),
+      ...poolWindow(layer),
     });
     return out;
   }

@@ -16,7 +16,14 @@ import {
   softmaxCrossEntropy,
   type BatchnormStats,
 } from '../../kernels/reference/index.js';
-import { elementCount, isActivationLayer, type Network, type ParamLayer, type Shape } from '../models/layers.js';
+import {
+  elementCount,
+  isActivationLayer,
+  poolWindow,
+  type Network,
+  type ParamLayer,
+  type Shape,
+} from '../models/layers.js';
 import { layerOutputShape } from '../models/shapes.js';
 import { layerNormEpsilonOf } from '../models/transformer-layers.js';
 import { channelsSpatial, forward, type TraceEntry } from './forward.js';
@@ -92,14 +99,7 @@ function backwardEntry(ctx: BackwardContext, e: TraceEntry, d: Float64Array): Fl
     case 'shape-only': {
       if (e.layer.kind === 'flatten') return d;
       const [channels, height, width] = e.inputShape as [number, number, number];
-      return avgPoolBackward(d, {
-        rows: ctx.rows,
-        channels,
-        height,
-        width,
-        size: e.layer.size,
-        stride: e.layer.stride,
-      });
+      return avgPoolBackward(d, { rows: ctx.rows, channels, height, width, ...poolWindow(e.layer) });
     }
     case 'residual': {
       const dBody = backward(ctx, e.body, d);

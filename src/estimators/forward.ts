@@ -20,6 +20,7 @@ import {
 import {
   elementCount,
   isActivationLayer,
+  poolWindow,
   type ActivationLayer,
   type Layer,
   type Network,
@@ -150,7 +151,7 @@ function runLayer(ctx: Context, layer: Layer, x: Float64Array, shape: Shape, tra
     case 'avgpool': {
       if (ctx.keep === 'bp') trace.push({ kind: 'shape-only', layer, inputShape: shape });
       const [channels, height, width] = shape as [number, number, number];
-      return avgPool(x, { rows, channels, height, width, size: layer.size, stride: layer.stride });
+      return avgPool(x, { rows, channels, height, width, ...poolWindow(layer) });
     }
     case 'flatten':
       if (ctx.keep === 'bp') trace.push({ kind: 'shape-only', layer, inputShape: shape });

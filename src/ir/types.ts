@@ -88,8 +88,19 @@ export type IrNode =
    * per-channel means, then variances.
    */
   | (NodeBase & { kind: 'BatchNorm'; elements: number; channels: number })
-  /** size x size windows every `stride` positions; max pooling may pad every side (padded positions never win). */
-  | (NodeBase & { kind: 'Pool'; op: 'max' | 'avg'; elements: number; size: number; stride: number; padding?: number })
+  /**
+   * size x size windows every `stride` positions, `padding` on every side: for max padded positions never
+   * win; for avg they are zeros, divided by size^2 when countIncludePad, else by the in-bounds positions.
+   */
+  | (NodeBase & {
+      kind: 'Pool';
+      op: 'max' | 'avg';
+      elements: number;
+      size: number;
+      stride: number;
+      padding?: number;
+      countIncludePad?: boolean;
+    })
   | (NodeBase & { kind: 'Add'; elements: number })
   /** Per row of `features` values: normalise, then the layer's scale and shift (backward: dx from dy, the kept input and the scale). */
   | (NodeBase & { kind: 'LayerNorm'; elements: number; features: number })

@@ -32,7 +32,12 @@ export type Layer =
   | { kind: ActivationName; name: string }
   /** size x size windows every `stride` positions; `padding` positions on every side never win (default 0). */
   | { kind: 'maxpool'; name: string; size: number; stride: number; padding?: number }
-  | { kind: 'avgpool'; name: string; size: number; stride: number }
+  /**
+   * The mean of size x size windows every `stride` positions, `padding` zero positions on every side
+   * (default 0): over size^2 when countIncludePad, else over the window's in-bounds positions (ONNX
+   * AveragePool's count_include_pad 1 or 0; PyTorch's AvgPool2d defaults to counting them).
+   */
+  | { kind: 'avgpool'; name: string; size: number; stride: number; padding?: number; countIncludePad?: boolean }
   | { kind: 'flatten'; name: string }
   /**
    * out = body(x) + x, or body(x) + shortcut(x) with a shortcut (a projection: a strided 1x1 conv and its
@@ -142,4 +147,20 @@ export function parameterCount(layer: ParamLayer): { weights: number; biases: nu
     default:
       return layer satisfies never;
   }
+}
+
+/** A pool layer's window as the Pool node and the kernels take it: padding and countIncludePad only where they matter. */
+export function poolWindow(layer: Extract<Layer, { kind: 'maxpool' | 'avgpool' }>): {
+  size: number;
+  stride: number;
+  padding?: number;
+  countIncludePad?: boolean;
+} {
+  const padding = layer.padding ?? 0;
+  return {
+    size: layer.size,
+    stride: layer.stride,
+    ...(padding > 0 ? { padding } : {}),
+    ...(layer.kind === 'avgpool' && padding > 0 && layer.countIncludePad ? { countIncludePad: true } : {}),
+  };
 }

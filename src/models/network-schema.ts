@@ -64,8 +64,19 @@ const attention = z
     causal: z.boolean().describe('mask each token to itself and earlier tokens'),
   })
   .strict();
-const pool = (kind: 'avgpool') =>
-  z.object({ kind: z.literal(kind), name, size: size('window'), stride: size('stride') }).strict();
+const avgpool = z
+  .object({
+    kind: z.literal('avgpool'),
+    name,
+    size: size('window'),
+    stride: size('stride'),
+    padding: padding('zero positions on each side (default 0); less than the window').optional(),
+    countIncludePad: z
+      .boolean()
+      .optional()
+      .describe('with padding: divide by the whole window (true) or by its in-bounds positions (false, the default)'),
+  })
+  .strict();
 const maxpool = z
   .object({
     kind: z.literal('maxpool'),
@@ -84,7 +95,7 @@ export const layerSchema: z.ZodType<Layer> = z.lazy(() =>
     ...ACTIVATION_NAMES.map(plain),
     plain('flatten'),
     maxpool,
-    pool('avgpool'),
+    avgpool,
     layernorm,
     attention,
     plain('tokens'),

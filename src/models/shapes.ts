@@ -45,7 +45,7 @@ export function layerOutputShape(layer: Layer, input: Shape): Shape {
     case 'maxpool':
     case 'avgpool': {
       const [c, h, w] = imageShape(layer, input);
-      const padding = layer.kind === 'maxpool' ? (layer.padding ?? 0) : 0;
+      const padding = layer.padding ?? 0;
       if (padding >= layer.size)
         fail(layer, input, `padding ${padding} less than the ${layer.size}x${layer.size} window`);
       const oh = convOutputSize(h, layer.size, layer.stride, padding);

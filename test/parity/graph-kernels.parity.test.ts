@@ -67,6 +67,25 @@ const cases: { [K in KernelName]?: KernelArgs[K] } & Record<string, object> = {
     op: 'max',
     dims: { ...pool, size: 3, stride: 2, padding: 1 },
   },
+  // ONNX AveragePool with pads: the divisor is the window's in-bounds taps (count_include_pad 0) or size^2 (1).
+  'pool padded avg': { x, op: 'avg', dims: { ...pool, size: 3, stride: 2, padding: 1 } },
+  'pool padded avg counting the padding': {
+    x,
+    op: 'avg',
+    dims: { ...pool, size: 3, stride: 2, padding: 1, countIncludePad: true },
+  },
+  'pool-backward padded avg': {
+    dy: f32Data(2 * 3 * 3 * 3, 19),
+    x: new Float64Array(0),
+    op: 'avg',
+    dims: { ...pool, size: 3, stride: 2, padding: 1 },
+  },
+  'pool-backward padded avg counting the padding': {
+    dy: f32Data(2 * 3 * 3 * 3, 20),
+    x: new Float64Array(0),
+    op: 'avg',
+    dims: { ...pool, size: 3, stride: 2, padding: 1, countIncludePad: true },
+  },
   'conv2d-backward-data': { dy: f32Data(2 * 4 * 6 * 5, 10), weights: f32Data(4 * 3 * 9, 11), dims },
   'conv2d-backward-weights': { dy: f32Data(2 * 4 * 6 * 5, 12), x: f32Data(2 * 3 * 6 * 5, 13), dims },
 };
@@ -163,9 +182,10 @@ const poolShape = fc
     stride: fc.integer({ min: 1, max: 3 }),
     op: fc.constantFrom('max' as const, 'avg' as const),
     padding: fc.integer({ min: 0, max: 2 }),
+    countIncludePad: fc.boolean(),
     seed: fc.nat(),
   })
-  .map((d) => ({ ...d, padding: d.op === 'max' ? Math.min(d.padding, d.size - 1) : 0 }))
+  .map((d) => ({ ...d, padding: Math.min(d.padding, d.size - 1) }))
   .filter((d) => d.height + 2 * d.padding >= d.size && d.width + 2 * d.padding >= d.size);
 
 for (const status of backends) {
@@ -215,7 +235,7 @@ for (const status of backends) {
       );
     });
 
-    it('pool and pool-backward (max and avg) on drawn shapes, overlapping, gapped and padded (max) windows: within size^2 u', async () => {
+    it('pool and pool-backward (max and avg) on drawn shapes, overlapping, gapped and padded windows (avg counting the padding or not): within size^2 u', async () => {
       const runner = await runnerFor(status.backend);
       await fc.assert(
         fc.asyncProperty(poolShape, async ({ seed, op, ...dims }) => {
@@ -241,11 +261,58 @@ for (const status of backends) {
         {
           numRuns: 15,
           examples: [
-            [{ rows: 1, channels: 1, height: 1, width: 1, size: 1, stride: 1, op: 'max', padding: 0, seed: 3 }],
-            [{ rows: 1, channels: 2, height: 5, width: 4, size: 3, stride: 2, op: 'max', padding: 1, seed: 4 }],
+            [
+              {
+                rows: 1,
+                channels: 1,
+                height: 1,
+                width: 1,
+                size: 1,
+                stride: 1,
+                op: 'max',
+                padding: 0,
+                countIncludePad: false,
+                seed: 3,
+              },
+            ],
+            [
+              {
+                rows: 1,
+                channels: 2,
+                height: 5,
+                width: 4,
+                size: 3,
+                stride: 2,
+                op: 'max',
+                padding: 1,
+                countIncludePad: false,
+                seed: 4,
+              },
+            ],
+            [
+              {
+                rows: 1,
+                channels: 2,
+                height: 5,
+                width: 4,
+                size: 3,
+                stride: 2,
+                op: 'avg',
+                padding: 1,
+                countIncludePad: false,
+                seed: 5,
+              },
+            ],
           ],
         },
       );
     });
   });
 }
+
+it('a broken average pool fails the bound: counting padded taps where the layer does not differs from the reference', async () => {
+  const dims = { ...pool, size: 3, stride: 2, padding: 1 };
+  const want = await referenceTable.pool({ x, op: 'avg', dims });
+  const broken = await referenceTable.pool({ x, op: 'avg', dims: { ...dims, countIncludePad: true } });
+  expect(Math.max(...Array.from(broken, (v, i) => Math.abs(v - want[i]!)))).toBeGreaterThan(64 * U32 * 60);
+});

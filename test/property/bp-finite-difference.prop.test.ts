@@ -1,6 +1,6 @@
 // BP (exact reverse mode over the reference kernels) against central finite differences in float64 on
 // fast-check-drawn MLPs (every activation of the op table), small CNNs (conv + batchnorm + relu + max/avg pooling), a residual block
-// and a padded max pool with a projection-shortcut residual.
+// a padded max pool with a projection-shortcut residual, and padded average pools.
 // Batchnorm statistics are frozen from the clean pass in both, the convention every estimator uses.
 // Relative error per layer: ||g_bp - g_fd|| / ||g_fd|| <= 1e-6.
 import { fc, test } from '@fast-check/vitest';
@@ -182,5 +182,26 @@ test.prop([fc.nat(1000)], { numRuns: 6 })(
     expect(
       maxRelativeError(projectionCnn, paramsFor(projectionCnn, seed), batchFor(projectionCnn, 3, seed)),
     ).toBeLessThan(1e-6);
+  },
+);
+
+test.prop([fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 3 }), fc.boolean(), fc.nat(1000)], { numRuns: 8 })(
+  'BP matches central differences through padded average pools (divisor: in-bounds taps or the whole window)',
+  (channels, size, countIncludePad, seed) => {
+    const side = Math.floor((5 + 2 * (size - 1) - size) / 2) + 1;
+    const network: Network = {
+      name: 'padded-avgpool',
+      inputShape: [1, 5, 5],
+      classes: 3,
+      layers: [
+        { kind: 'conv2d', name: 'conv', inChannels: 1, outChannels: channels, kernelSize: 3, stride: 1, padding: 1 },
+        { kind: 'tanh', name: 'tanh' },
+        { kind: 'avgpool', name: 'pool', size, stride: 2, padding: size - 1, countIncludePad },
+        { kind: 'flatten', name: 'flat' },
+        { kind: 'linear', name: 'fc', inFeatures: channels * side * side, outFeatures: 3 },
+      ],
+    };
+    inferShapes(network);
+    expect(maxRelativeError(network, paramsFor(network, seed), batchFor(network, 3, seed))).toBeLessThan(1e-6);
   },
 );

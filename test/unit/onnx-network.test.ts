@@ -2,7 +2,7 @@
 // pools, shape-arithmetic flatten, Gemm) becomes the layer chain, its initializers the parameters, and the
 // float64 reference forward pass equals onnxruntime-node's output within 1e-4 relative; so does
 // torchvision's ResNet layout (projection shortcuts, padded max pool). Structures the layer schema lacks
-// (padded average pools, three-way forks) exit 2 naming the node.
+// (three-way forks) exit 2 naming the node; padded AveragePool (count_include_pad 0 and 1) imports.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,13 +77,56 @@ test("torchvision ResNet-18's layout (projection shortcuts, padded max pool): fo
   }
 });
 
-test('a padded AveragePool and a three-way fork are refused naming the node', () => {
-  const avg = new OnnxBuilder();
-  const x = avg.input('x', [1, 2, 6, 6]);
-  avg.output(avg.op('AveragePool', [x], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }));
-  const avgFile = join(dir, 'padded-avg.onnx');
-  writeFileSync(avgFile, avg.encode());
-  expect(() => loadOnnxNetwork(avgFile)).toThrow(/node AveragePool_0 \(AveragePool\): this AveragePool \(padded/);
+test.each([0, 1])(
+  'AveragePool with pads, count_include_pad %i: the forward pass equals onnxruntime within 1e-4 relative',
+  async (countIncludePad) => {
+    const b = new OnnxBuilder();
+    const x = b.input('x', [1, 2, 7, 7]);
+    const conv = b.op('Conv', [x, b.weight('w', [3, 2, 3, 3], 0.4), b.weight('b', [3])], {
+      kernel_shape: [3, 3],
+      pads: [1, 1, 1, 1],
+    });
+    const pool = b.op('AveragePool', [b.op('Tanh', [conv])], {
+      kernel_shape: [3, 3],
+      strides: [2, 2],
+      pads: [1, 1, 1, 1],
+      count_include_pad: countIncludePad,
+    });
+    const flat = b.op('Flatten', [pool], { axis: 1 });
+    b.output(b.op('Gemm', [flat, b.weight('fc', [4, 3 * 4 * 4], 0.3), b.weight('fcb', [4])], { transB: 1 }), [1, 4]);
+    const bytes = b.encode();
+    const file = join(dir, `padded-avg-${countIncludePad}.onnx`);
+    writeFileSync(file, bytes);
+    const { network, weights } = loadOnnxNetwork(file);
+    const pooled = network.layers.find((l) => l.kind === 'avgpool');
+    expect(pooled).toMatchObject({ size: 3, stride: 2, padding: 1 });
+    expect(pooled?.kind === 'avgpool' && pooled.countIncludePad === true).toBe(countIncludePad === 1);
+    const session = await ort.InferenceSession.create(bytes);
+    const input = seededInput(2 * 7 * 7, 4);
+    const expected = (await session.run({ x: new ort.Tensor('float32', input, [1, 2, 7, 7]) }))[
+      session.outputNames[0] ?? ''
+    ]?.data as Float32Array;
+    const error = (layers: typeof network.layers): number => {
+      const run = forward({
+        network: { ...network, layers },
+        params: weights,
+        input: Float64Array.from(input),
+        rows: 1,
+        keep: 'none',
+      });
+      const scale = Math.max(...Array.from(expected, Math.abs));
+      return Math.max(...Array.from(run.logits, (v, i) => Math.abs(v - (expected[i] ?? 0)))) / scale;
+    };
+    expect(error(network.layers)).toBeLessThan(1e-4);
+    // The other divisor (the broken control) is off by far more.
+    const flipped = network.layers.map((l) =>
+      l.kind === 'avgpool' ? { ...l, countIncludePad: countIncludePad === 0 } : l,
+    );
+    expect(error(flipped)).toBeGreaterThan(1e-2);
+  },
+);
+
+test('a three-way fork is refused naming the node', () => {
   const fork = new OnnxBuilder();
   const y = fork.input('y', [1, 4]);
   const [a, b, c] = ['Relu', 'Tanh', 'Sigmoid'].map((op) => fork.op(op, [y]));

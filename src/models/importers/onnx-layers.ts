@@ -1,7 +1,7 @@
 // One ONNX compute node as alrflow layers (src/models/layers.ts) with its starting weights: Conv (an
 // inference-mode BatchNormalization right after it folds into its weights and bias, as inference
 // computes it), Gemm and MatMul on a weight (a following Add of a bias vector joins it), the op table's
-// activations, MaxPool (equal pads on every side), AveragePool without padding, GlobalAveragePool,
+// activations, MaxPool and AveragePool (equal pads on every side; AveragePool's count_include_pad), GlobalAveragePool,
 // Flatten and per-sample-preserving Reshape. Anything else is refused naming the node.
 import { isActivationName } from '../../../kernels/ops/activations.js';
 import type { Layer } from '../layers.js';
@@ -14,7 +14,7 @@ import { classToken, layerNormalization, positionEmbedding, tokenPool } from './
 export type { ConvertedNode, GraphView, LayerWeights } from './onnx-layer-types.js';
 
 const schemaNote =
-  'allowed: Conv (square, group 1, no dilation, equal pads) with an optional BatchNormalization after it, Gemm, MatMul on a weight, activations of the op table, MaxPool (equal pads), AveragePool without padding, GlobalAveragePool, Flatten, Reshape to [1, -1], the token layers of a transformer (LayerNorm or its decomposition, GELU or its Erf decomposition, attention on a Split Q|K|V or as nn.MultiheadAttention exports it, class token Concat, position embedding Add, class or mean pooling), residuals (Add of a branch and the input or of two branches forked at one value)';
+  'allowed: Conv (square, group 1, no dilation, equal pads) with an optional BatchNormalization after it, Gemm, MatMul on a weight, activations of the op table, MaxPool and AveragePool (equal pads less than the window; count_include_pad 0 or 1), GlobalAveragePool, Flatten, Reshape to [1, -1], the token layers of a transformer (LayerNorm or its decomposition, GELU or its Erf decomposition, attention on a Split Q|K|V or as nn.MultiheadAttention exports it, class token Concat, position embedding Add, class or mean pooling), residuals (Add of a branch and the input or of two branches forked at one value)';
 
 export function refuse(view: GraphView, node: OnnxNode, what: string): never {
   return view.context(node).fail(`${what} cannot become an alrflow network layer; ${schemaNote}`);
@@ -181,7 +181,7 @@ function poolLayer(view: GraphView, node: OnnxNode): ConvertedNode {
     k[0] === k[1] &&
     strides[0] === strides[1] &&
     pads.every((p) => p === padding) &&
-    (padding === 0 || (kind === 'maxpool' && padding < (k[0] ?? 0))) &&
+    padding < (k[0] ?? 0) &&
     c.int('ceil_mode', 0) === 0 &&
     c.ints('dilations', [1, 1]).every((d) => d === 1) &&
     ['NOTSET', 'VALID'].includes(c.string('auto_pad', 'NOTSET')) &&
@@ -190,12 +190,11 @@ function poolLayer(view: GraphView, node: OnnxNode): ConvertedNode {
     refuse(
       view,
       node,
-      `this ${node.opType} (padded AveragePool, unequal pads, ceil_mode, dilated, non-square or with indices)`,
+      `this ${node.opType} (pads not less than the window, unequal pads, ceil_mode, dilated, non-square or with indices)`,
     );
-  const layer: Layer =
-    kind === 'maxpool' && padding > 0
-      ? { kind, name: node.name, size: k[0] ?? 1, stride: strides[0] ?? 1, padding }
-      : { kind, name: node.name, size: k[0] ?? 1, stride: strides[0] ?? 1 };
+  const window = { name: node.name, size: k[0] ?? 1, stride: strides[0] ?? 1, ...(padding > 0 ? { padding } : {}) };
+  const countIncludePad = kind === 'avgpool' && padding > 0 && c.int('count_include_pad', 0) === 1;
+  const layer: Layer = { kind, ...window, ...(countIncludePad ? { countIncludePad } : {}) };
   return { layers: [layer], weights: new Map(), output };
 }
 

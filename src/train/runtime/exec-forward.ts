@@ -269,7 +269,8 @@ export async function batchNorm(ctx: ExecContext, node: NodeOf<'BatchNorm'>): Pr
 export async function pool(ctx: ExecContext, node: NodeOf<'Pool'>): Promise<void> {
   const inputShape = node.phase === 'backward' ? shapeOf(ctx, node.outputs[0]!) : shapeOf(ctx, node.inputs[0]!);
   const [rows, channels, height, width] = inputShape as [number, number, number, number];
-  const dims = { rows, channels, height, width, size: node.size, stride: node.stride, padding: node.padding ?? 0 };
+  const window = { size: node.size, stride: node.stride, padding: node.padding ?? 0 };
+  const dims = { rows, channels, height, width, ...window, ...(node.countIncludePad ? { countIncludePad: true } : {}) };
   // With the step's state on the device, the pool's input and output stay there.
   if (ctx.ops) {
     const [first, second] = node.inputs as [string, string | undefined];
