@@ -84,7 +84,7 @@ test.each([13, 17, 18])('opset %i: shapes as onnxruntime computes them; exact MA
   writeFileSync(file, bytes);
   const onnx = importOnnxFile(file);
   expect(onnx.compute.map((n) => n.opType)).not.toContain('Shape');
-  expect(onnxWorkload(onnx)).toEqual({ parameters, paramLayers: opset >= 17 ? 6 : 4, forwardMacsPerSample: macs });
+  expect(onnxWorkload(onnx)).toEqual({ parameters, paramLayers: 6, forwardMacsPerSample: macs });
   const session = await ort.InferenceSession.create(bytes);
   const result = await session.run({ x: new ort.Tensor('float32', new Float32Array(T * D).fill(0.5), [1, T, D]) });
   const out = values.at(-1) ?? '';

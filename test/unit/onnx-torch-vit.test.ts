@@ -56,8 +56,11 @@ test.each([13, 17])(
     const patchMacs = (tokens - 1) * D * 3 * meta.patch ** 2;
     const blockMacs = tokens * D * 3 * D + 2 * tokens * tokens * D + tokens * D * D + 2 * tokens * D * meta.mlp;
     const forwardMacsPerSample = patchMacs + meta.layers * blockMacs + D * meta.classes;
+    // Graph-level layers: the patch Conv, per block two LayerNorms and four products, the final LayerNorm
+    // and the head (the class token and position table are a Concat and an Add in the file).
     expect(JSON.parse(r.stdout)[0]).toMatchObject({
       parameters: meta.parameters,
+      paramLayers: 1 + 6 * meta.layers + 2,
       forwardMacsPerSample,
       inputShape: [3, meta.size, meta.size],
       classes: meta.classes,

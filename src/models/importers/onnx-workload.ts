@@ -1,13 +1,16 @@
 // The workload of an imported ONNX graph, in the terms of src/models/workload.ts: parameters (the float
 // initializers the compute nodes read, each distinct value once; batch-norm running statistics are
-// buffers, not parameters), parametrised layers (Conv, Gemm, MatMul on a weight, BatchNormalization,
-// LayerNormalization) and the exact multiply-accumulates of one sample's forward pass (Conv, Gemm and
-// MatMul, attention's activation-by-activation MatMuls included).
+// buffers, not parameters), parametrised layers (Conv, Gemm, MatMul on a weight or on a Transpose of
+// one, BatchNormalization, LayerNormalization or its opset-13 decomposition, so one network counts the
+// same at every opset and with or without constant folding) and the exact multiply-accumulates of one
+// sample's forward pass (Conv, Gemm and MatMul, attention's activation-by-activation MatMuls included).
 import type { Workload } from '../workload.js';
 import { matmulDims } from './onnx-compute-rules.js';
 import { OpContext } from './onnx-context.js';
 import type { ImportedOnnx } from './onnx-graph.js';
+import { productWeight } from './onnx-pattern-kit.js';
 import type { OnnxNode } from './onnx-read.js';
+import { fuseTokenPatterns } from './onnx-token-patterns.js';
 import { size } from './onnx-tensor.js';
 
 const layerOps = new Set(['Conv', 'Gemm', 'MatMul', 'BatchNormalization', 'LayerNormalization']);
@@ -50,9 +53,19 @@ export function onnxWorkload(onnx: ImportedOnnx): Workload {
   for (const node of onnx.compute) {
     const weights = paramInputs(onnx, node);
     for (const name of weights) params.set(name, size(onnx.values.get(name)?.shape ?? []));
-    if (layerOps.has(node.opType) && weights.length > 0) layers++;
+    const transposedWeight = node.opType === 'MatMul' && weights.length === 0 && isTransposedWeight(onnx, node);
+    if (layerOps.has(node.opType) && (weights.length > 0 || transposedWeight)) layers++;
     macs += nodeMacs(onnx, node);
   }
+  // A fused LayerNorm is the decomposition (a LayerNormalization node counted itself above).
+  for (const fused of fuseTokenPatterns(onnx).fused.values())
+    if (fused.layers.length === 1 && fused.layers[0]?.kind === 'layernorm') layers++;
   const parameters = [...params.values()].reduce((a, b) => a + b, 0);
   return { parameters, paramLayers: layers, forwardMacsPerSample: macs };
+}
+
+/** A MatMul whose second input is a Transpose of a trained weight (nn.Linear exported without constant folding). */
+function isTransposedWeight(onnx: ImportedOnnx, node: OnnxNode): boolean {
+  const name = node.inputs[1] ?? '';
+  return onnx.values.get(name)?.constant === undefined && productWeight(onnx, name) !== undefined;
 }
