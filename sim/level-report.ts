@@ -5,6 +5,7 @@
 // the memory system's demands.
 import type { CompiledStep, TensorPlacement } from '../src/compiler/types.js';
 import { formatBytes } from '../src/compiler/feasibility.js';
+import { residentRoom } from '../src/compiler/tile.js';
 import type { FirstLoadTraffic, LevelPairTraffic, PlacementRow } from '../src/report/sim-report.js';
 import { instanceKey, type MemorySystem, type TaskDemand } from './units/memory.js';
 
@@ -54,11 +55,15 @@ export function firstLoadTraffic(step: CompiledStep, mem: MemorySystem): FirstLo
 export function placementReason(step: CompiledStep, p: TensorPlacement): string {
   const why = p.why;
   if (!why) return '';
-  const capacity = (level: string): number => step.hw.memory.find((m) => m.name === level)?.capacityBytes ?? 0;
-  const full = why.full.map(
-    ([level, live]) =>
-      `${level} full (${formatBytes(live)} live + ${formatBytes(p.bytes)} > ${formatBytes(capacity(level))})`,
-  );
+  const room = (level: string): number =>
+    residentRoom(
+      step.hw,
+      step.hw.memory.findIndex((m) => m.name === level),
+    );
+  const full = why.full.map(([level, live]) => {
+    const reserve = room(level) < step.hw.memory.find((m) => m.name === level)!.capacityBytes;
+    return `${level} full (${formatBytes(live)} live + ${formatBytes(p.bytes)} > ${formatBytes(room(level))}${reserve ? ', half its capacity: the rest is for staged blocks' : ''})`;
+  });
   const last = {
     fits: full.length === 0 ? 'fits' : `fits ${p.level}`,
     'shared-copy': `shares the one copy on ${p.level}`,

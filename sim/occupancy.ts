@@ -1,6 +1,7 @@
 // Memory occupancy over time from tensor placements and the simulated task times: each placement
 // occupies its level instance from its producing task's start to its last reader's end, once per
-// iteration (persistent tensors for the whole run). Gives peak and time-weighted bytes per class and
+// iteration (persistent tensors for the whole run); a block staged through a chip-wide level occupies
+// it while its task runs (sim/units/staged-blocks.ts). Gives peak and time-weighted bytes per class and
 // a down-sampled timeline. Time-weighted bytes are sum(bytes x lifetime) / total cycles (Little's law).
 import type { CompiledStep } from '../src/compiler/types.js';
 import type { TensorClass } from '../src/ir/types.js';
@@ -133,6 +134,22 @@ export function repeatingIterations(
   return best.to - best.from >= 2 ? best : { from: iterations, to: iterations, period: 0 };
 }
 
+/** Calls `at(it, repeat)` for every iteration, the `repeat` (at least 2) iterations from `from` as one call. */
+function eachIteration(
+  iterations: number,
+  from: number,
+  repeat: number,
+  at: (it: number, repeat: number) => void,
+): void {
+  if (repeat < 2) {
+    for (let it = 0; it < iterations; it++) at(it, 1);
+    return;
+  }
+  for (let it = 0; it < from; it++) at(it, 1);
+  at(from, repeat);
+  for (let it = from + repeat; it < iterations; it++) at(it, 1);
+}
+
 /** Lifetimes of every placement instance over the iterations; the steady state's as repeated rows. */
 export function placementIntervals(
   step: CompiledStep,
@@ -156,8 +173,10 @@ export function placementIntervals(
     const lag = p.readNextIteration ? 1 : 0;
     return p.persistent ? 1 : repeats(lag) >= 2 ? iterations - repeats(lag) + 1 : iterations;
   };
+  const staged = mem.staged.held;
+  const stagedRows = repeats(0) >= 2 ? iterations - repeats(0) + 1 : iterations;
   const w = new IntervalWriter(
-    placed.reduce((s, { p }) => s + rowsOf(p), 0),
+    placed.reduce((s, { p }) => s + rowsOf(p), 0) + staged.length * stagedRows,
     steady.period,
   );
   for (const { p, inst } of placed) {
@@ -178,14 +197,15 @@ export function placementIntervals(
         last === undefined ? iterEnd[it]! : readerIt < iterations ? end[readerIt * n + last]! : totalCycles;
       w.push(key, cls, p.bytes, from, Math.max(from, readEnd), repeat);
     };
-    const repeat = repeats(lag);
-    if (repeat < 2) {
-      for (let it = 0; it < iterations; it++) lifetime(it, 1);
-      continue;
-    }
-    for (let it = 0; it < steady.from; it++) lifetime(it, 1);
-    lifetime(steady.from, repeat);
-    for (let it = steady.from + repeat; it < iterations; it++) lifetime(it, 1);
+    eachIteration(iterations, steady.from, repeats(lag), lifetime);
+  }
+  // Blocks staged through a chip-wide level live there while their task runs.
+  for (const b of staged) {
+    const key = w.keyOf(mem.instance(step.hw.memory[b.level]!.name, -1)!.key);
+    const cls = w.classOf(b.cls);
+    eachIteration(iterations, steady.from, repeats(0), (it, repeat) =>
+      w.push(key, cls, b.bytes, start[it * n + b.task]!, end[it * n + b.task]!, repeat),
+    );
   }
   return w.out;
 }

@@ -9,6 +9,7 @@ import type { IrNode, TensorClass } from '../../src/ir/types.js';
 import { operandRole, stagedBytes } from '../../src/compiler/stage-traffic.js';
 import { isRowTensor } from '../../src/compiler/map-memory.js';
 import { producerIndex } from '../../src/ir/graph.js';
+import { crossingKey, stagedRoom, type StagedRoom } from './staged-blocks.js';
 import { tensorBytes } from '../../src/ir/tensor-bytes.js';
 
 export interface LevelInstance {
@@ -64,6 +65,8 @@ export class MemorySystem {
   private readonly chipShares: Map<string, number>;
   /** Per task index, the first loads it carries in iteration 0 (firstLoadsOf). */
   readonly firstLoads: ReadonlyMap<number, FirstLoad[]>;
+  /** Blocks held on chip-wide levels between a read's home and the core, and the reads that stream through for want of room. */
+  readonly staged: StagedRoom;
 
   /**
    * `peakFloor`: bytes per instance key that a previous simulation found live at once (tasks on
@@ -84,6 +87,15 @@ export class MemorySystem {
         for (let j = 1; j < (home?.levelIndex ?? 0); j++) this.instance(step.hw.memory[j]!.name, t.unit.core);
       }
     this.firstLoads = this.firstLoadsOf();
+    const room = roomByStep.get(step);
+    this.staged =
+      room ??
+      stagedRoom(step, {
+        nodes: this.nodes,
+        homeOf: (level, core) => this.instance(level, core)?.levelIndex ?? -1,
+        share: (task, tensor) => this.chipShares.get(shareKey(task, tensor)) ?? 1,
+      });
+    if (!room) roomByStep.set(step, this.staged);
     this.computeSpill();
     for (const inst of [...this.instances.values()]) {
       const next = this.nextInstance(inst);
@@ -167,6 +179,13 @@ export class MemorySystem {
       c.at.push(from, Math.max(from + 1, to));
       c.bytes.push(p.bytes, -p.bytes);
     }
+    for (const b of this.staged.held) {
+      const inst = this.instance(this.step.hw.memory[b.level]!.name, -1)!;
+      let c = changes.get(inst.key);
+      if (!c) changes.set(inst.key, (c = { at: [], bytes: [] }));
+      c.at.push(b.task, b.task + 1);
+      c.bytes.push(b.bytes, -b.bytes);
+    }
     for (const [key, c] of changes) {
       const inst = this.instances.get(key)!;
       const peak = Math.max(this.peakFloor.get(key) ?? 0, peakOfChanges(c.at, c.bytes));
@@ -217,6 +236,11 @@ export class MemorySystem {
     const role = write || !node ? 'once' : operandRole(node, a.tensor);
     const share = write ? 1 : (this.chipShares.get(shareKey(task, a.tensor)) ?? 1);
     const staged = stagedBytes(this.step.hw, task.work, role, a.bytes, Math.max(0, home.levelIndex), share);
+    // A chip-wide level without room for the group's blocks: tiled there, at most the bytes that cross out of it.
+    for (let j = 1; !write && j < home.levelIndex; j++) {
+      const perByte = this.staged.crossing.get(crossingKey(task, a.tensor, j));
+      if (perByte !== undefined) staged[j] = Math.min(staged[j - 1]!, a.bytes * perByte);
+    }
     for (let j = Math.max(0, home.levelIndex); j >= Math.min(1, home.levelIndex); j--) {
       const inst = j === home.levelIndex ? home : this.instance(this.step.hw.memory[j]!.name, task.unit.core)!;
       const bytes = j === 0 ? a.bytes : staged[j - 1]!;
@@ -348,6 +372,9 @@ class DemandTally {
 
 /** A step is simulated several times (core counts, spill passes): its shares are computed once. */
 const sharesByStep = new WeakMap<CompiledStep, Map<string, number>>();
+
+/** The staged blocks' room depends on the step only: computed once per step too. */
+const roomByStep = new WeakMap<CompiledStep, StagedRoom>();
 
 const shareKey = (task: Task, tensor: string): string => `${task.node}\u0000${task.microBatch}\u0000${tensor}`;
 

@@ -12,14 +12,16 @@
 // (weight-stationary stages), then its short-lived activations, then what it keeps for the gradient
 // (stored inputs, noise, sign bits); otherwise short-lived activations first. What does not fit
 // spills to the off-chip level (replicas that spill share one off-chip copy); the step's input and
-// labels stay off-chip. Optimizer updates are in place.
+// labels stay off-chip. Optimizer updates are in place. A chip-wide level between off-chip memory
+// and the cores (an L2) takes resident tensors up to half its capacity: the rest is the room for
+// blocks staged through it (tile.ts residentRoom).
 import { producerIndex } from '../ir/graph.js';
 import { tensorBytes } from '../ir/tensor-bytes.js';
 import type { IrNode, TensorInfo } from '../ir/types.js';
 import { keptTensors } from './kept-bytes.js';
 import { coresOf, gridOf, outputSplit, overlapping, type Grid, type TaskPlan } from './build-tasks.js';
 import { isPipelined } from './schedules/registry.js';
-import { offChipLevel } from './tile.js';
+import { offChipLevel, residentRoom } from './tile.js';
 import { RangeMax } from './range-max.js';
 import type { MemoryLevelSpec } from '../hw/types.js';
 import type { Access, Task, TensorPlacement } from './types.js';
@@ -277,7 +279,7 @@ function placeOne(
 ): TensorPlacement {
   const replica = ctx.layouts.slots[i]!.replica;
   const full: [string, number][] = [];
-  for (const level of levels) {
+  for (const [index, level] of levels.entries()) {
     const core = level.scope === 'chip' ? -1 : pl.core;
     const copy = `${level.name}\u0000${pl.tensor}`;
     if (replica && level.scope === 'chip' && shared.has(copy))
@@ -285,7 +287,7 @@ function placeOne(
     const occ = occupancy.get(`${level.name}\u0000${core}`)!;
     let peak = 0;
     for (const [from, to] of ranges) peak = Math.max(peak, occ.peak(from, to));
-    if (peak + pl.bytes > level.capacityBytes) {
+    if (peak + pl.bytes > residentRoom(ctx.plan.hw, index)) {
       full.push([level.name, peak]);
       continue;
     }

@@ -23,3 +23,14 @@ export function tileCount(work: Work, hw: HwModel, floatBytes: number): number {
   const workingSetBytes = (work.m * work.k + work.k * work.n + work.m * work.n) * work.groups * floatBytes;
   return Math.max(1, Math.ceil(workingSetBytes / budgetBytes));
 }
+
+/**
+ * Bytes of level `index` the mapper may fill with resident tensors: a chip-wide level between a
+ * farther level and the core (a shared L2) keeps half of its capacity for the blocks staged through
+ * it on their way to the cores (large matrix products tile there, sim/units/staged-blocks.ts).
+ */
+export function residentRoom(hw: HwModel, index: number): number {
+  const level = hw.memory[index]!;
+  const between = index > 0 && index < hw.memory.length - 1 && level.scope === 'chip';
+  return between ? Math.floor(level.capacityBytes / 2) : level.capacityBytes;
+}

@@ -146,3 +146,48 @@ describe("the issue's 3-level MLP case (batch 16)", () => {
     expect(page.placements!.rows.find((x) => x[0] === 'fc2.params')![5]).toBe(row('fc2.params').reason);
   });
 });
+
+describe('room for staged blocks on a chip-wide L2 (1 MiB here)', () => {
+  const small = { ...hw, memory: hw.memory.map((m) => (m.name === 'l2' ? { ...m, capacityBytes: 1 << 20 } : m)) };
+  const step = compile(buildModel('mlp', { hidden: [1024, 1024] }), small, {
+    method: 'bp',
+    copies: 1,
+    batch: 256,
+    schedule: 'bp-sequential',
+  });
+  const r = simulate(step, { iterations: 3, timelineLimit: 0 });
+  const l2 = r.memory.find((m) => m.level === 'l2')!;
+  const mem = new MemorySystem(step);
+  const x = 256 * 784 * 2; // the step input, in DRAM
+  const w = 785 * 1024 * 2; // fc1's weights and bias row, in DRAM (bigger than the L2)
+
+  test('residents take at most half the L2; a block that fits is held while its task runs and counts in the peak', () => {
+    expect(step.placements.find((p) => p.tensor === 'x')!.level).toBe('dram');
+    expect(step.placements.find((p) => p.tensor === 'fc1.params')!.level).toBe('dram');
+    const resident = step.placements.filter((p) => p.level === 'l2').map((p) => p.bytes);
+    expect(Math.max(...resident)).toBeLessThanOrEqual(1 << 19);
+    // The weight-gradient product dW1 = D^T x re-reads x per tile of the L1: the L2 holds all of it.
+    const gradprod = step.tasks.findIndex((t) => t.id === 'fc1.gradprod');
+    expect(mem.staged.held).toContainEqual({ task: gradprod, level: 1, cls: 'input', bytes: x });
+    expect(l2.peakBytesByClass.input).toBe(x);
+    expect(l2.peakBytes).toBeLessThanOrEqual(l2.capacityBytes);
+    expect(l2.verdict).toBe('fits');
+  });
+
+  test('blocks with no room tile at the L2 in the room left, and the extra crossings are counted', () => {
+    // fc1's product writes fc1.z (512 KiB) into the L2, leaving 512 KiB = 262,144 words: x (401 KB) and w (1.6 MB) do not fit.
+    const fc1 = step.tasks.findIndex((t) => t.id === 'fc1.mm');
+    const held = mem.staged.held.filter((b) => b.task === fc1).reduce((s, b) => s + b.bytes, 0);
+    expect(held).toBeLessThanOrEqual(1 << 19);
+    // One 256 x 1025 product (n = w / (784 x 2)) tiled in 262,144 words: tm = 256, tn = floor((262144 - 256) / 257) = 1019,
+    // so x crosses DRAM -> L2 ceil(1025 / 1019) = 2 times and w once; into the L1 (127 x 127 tiles) 9 and 3 times as before.
+    const pairs = mem.taskDemand(step.tasks[fc1]!, 0).pairs.filter((p) => !p.write);
+    expect(pairs).toEqual([
+      { outer: 2, inner: 1, bytes: 2 * x, cls: 'input', write: false },
+      { outer: 1, inner: 0, bytes: 9 * x, cls: 'input', write: false },
+      { outer: 2, inner: 1, bytes: w, cls: 'weight', write: false },
+      { outer: 1, inner: 0, bytes: 3 * w, cls: 'weight', write: false },
+    ]);
+    expect(l2.peakBytes).toBeLessThanOrEqual(l2.capacityBytes);
+  });
+});
