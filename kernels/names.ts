@@ -203,7 +203,7 @@ export interface BatchnormArgs {
   spatial: number;
 }
 
-/** Pooling window over NCHW rows; max pooling may pad (padded positions never win), average pooling never does. */
+/** Pooling window over NCHW rows; either may pad: for max padded positions never win, for avg they are zeros (countIncludePad: divided by size^2, else by the in-bounds taps). */
 export type PoolShape = PoolDims;
 
 /** Max or average pooling, x [rows, channels, height, width] -> [rows, channels, oh, ow]. */
