@@ -9,11 +9,13 @@
 // noisy methods' graphs carry the clean pass that fixes the statistics (METHOD.md 7.3).
 // Intermediate tensors may stay on the backend's device between kernels (`resident`, default on
 // unless ALRFLOW_RESIDENT=off); every handle a step or an evaluation chunk produces is disposed
-// when it ends. Parameters and optimizer state stay host float64 arrays between steps, so
-// checkpoints (state-io.ts) hold exactly what the next step reads; where the backend has device
-// operations (gpu.js GPU modes) and a step is one part at staleness 0 without learned sigma, they
-// stay on the device instead (device-state.ts) and a step reads back only its loss and the
-// finiteness of its update; syncHost() brings the host copies up to date (checkpoints).
+// when it ends. Parameters and optimizer state stay host arrays between steps, so checkpoints
+// (state-io.ts) hold exactly what the next step reads: float64, or the float32 arrays a float32
+// kernel's update left, whose float64 copies are made when the state is read (float32-state.ts);
+// where the backend has device operations (gpu.js GPU modes) and a step is one part at staleness 0
+// without learned sigma, they stay on the device instead (device-state.ts) and a step reads back
+// only its loss and the finiteness of its update; syncHost() brings the host copies up to date
+// (checkpoints).
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
 import { nonResidentReason } from '../../ir/resident-graph.js';
 import { elementCount } from '../../ir/graph.js';
@@ -24,6 +26,7 @@ import { executeGraph, runNode, type NodeProfile } from './execute-graph.js';
 import { hostNum, toF64, type EnvValue, type ExecContext, type ExecOptions } from './exec-context.js';
 import { DeviceConstants } from './device-constants.js';
 import { DeviceState, deviceOutputs, stepStatus } from './device-state.js';
+import { Float32State, type StateRole } from './float32-state.js';
 import { downloadResult, isDeviceTensor } from '../../../kernels/device-tensor.js';
 import type { DeviceOps } from '../../../kernels/device-ops.js';
 import { GraphCache, type StepSchedule } from './graph-cache.js';
@@ -100,17 +103,28 @@ const float32Source = new WeakMap<Float64Array, Float32Array>();
 /** A state array as an input port takes it: its float32 source where it has one. */
 const asInput = (a: Float64Array): NumArray => float32Source.get(a) ?? a;
 
-/** The host values of the step's output ports of one role, by layer (device handles downloaded). */
-async function outputsOf(ctx: ExecContext, role: PortRole): Promise<Map<string, Float64Array>> {
-  const out = new Map<string, Float64Array>();
+/** The host values of the step's output ports of one role, by layer, as the kernels left them (handles downloaded). */
+async function hostOutputsOf(ctx: ExecContext, role: PortRole): Promise<Map<string, NumArray>> {
+  const out = new Map<string, NumArray>();
   for (const p of ctx.graph.outputs) {
     if (p.role !== role) continue;
     if (!ctx.env.has(p.tensor)) throw new Error(`runtime: the step left no ${role} in its output port ${p.tensor}`);
-    const host = await hostNum(ctx, p.tensor);
-    const values = toF64(host);
-    if (host instanceof Float32Array) float32Source.set(values, host);
-    out.set(p.layer!, values);
+    out.set(p.layer!, await hostNum(ctx, p.tensor));
   }
+  return out;
+}
+
+/** A host array as float64, remembering a float32 source (asInput). */
+function widened(host: NumArray): Float64Array {
+  const values = toF64(host);
+  if (host instanceof Float32Array) float32Source.set(values, host);
+  return values;
+}
+
+/** The host values of the step's output ports of one role, by layer, as float64 (device handles downloaded). */
+async function outputsOf(ctx: ExecContext, role: PortRole): Promise<Map<string, Float64Array>> {
+  const out = new Map<string, Float64Array>();
+  for (const [layer, host] of await hostOutputsOf(ctx, role)) out.set(layer, widened(host));
   return out;
 }
 
@@ -177,6 +191,8 @@ export class Runtime {
   private readonly constants: DeviceConstants;
   /** Whether the last update was dropped for non-finite parameters (the run has diverged). */
   private rejected = false;
+  /** Float32 parameters and optimizer state of the last update, not yet copied into `state` (float32-state.ts). */
+  private readonly float32 = new Float32State();
 
   private constructor(
     readonly options: RuntimeOptions,
@@ -226,15 +242,46 @@ export class Runtime {
 
   get params(): Params {
     if (this.onDevice.stale) throw new Error('runtime: the parameters are on the device; await syncHost() first');
+    this.widenFloat32();
     return this.state.params;
   }
 
   set params(p: Params) {
+    this.float32.take('params');
     this.state.params = p;
   }
 
   get optimizerState(): Map<string, Float64Array> {
+    this.widenFloat32();
     return this.state.optimizerState;
+  }
+
+  /** A layer's parameter buffer (weights then biases) as the runtime's state: a new params object. */
+  private setParamBuffer(layer: string, flat: Float64Array): void {
+    const w = this.layerWeights(layer);
+    const next = { weights: flat.subarray(0, w), biases: flat.subarray(w) };
+    flatOf.set(next, flat);
+    this.state.params = { ...this.state.params, [layer]: next };
+  }
+
+  /** Copies the kept float32 parameters and optimizer state into `state` as float64 (the same values). */
+  private widenFloat32(): void {
+    for (const [layer, values] of this.float32.take('params')) this.setParamBuffer(layer, widened(values));
+    for (const [layer, values] of this.float32.take('optimizer-state'))
+      this.state.optimizerState.set(layer, widened(values));
+  }
+
+  /** An update's results of one role as the runtime's state: float32 arrays kept as they are, float64 ones stored. */
+  private commit(role: StateRole, outputs: Map<string, NumArray>): void {
+    for (const [layer, values] of outputs) {
+      if (values instanceof Float32Array) {
+        this.float32.set(role, layer, values);
+        continue;
+      }
+      this.float32.delete(role, layer);
+      if (role === 'params') this.setParamBuffer(layer, values);
+      else this.state.optimizerState.set(layer, values);
+    }
   }
 
   /** Learned sigma per layer (LR/ALR with learnSigma); undefined when sigma is fixed. */
@@ -249,10 +296,15 @@ export class Runtime {
       case 'batch':
         return batch.x;
       case 'params':
-        return this.onDevice.get('params', layer) ?? asInput(flatParams(this.state.params[layer]!));
+        return (
+          this.onDevice.get('params', layer) ??
+          this.float32.get('params', layer) ??
+          asInput(flatParams(this.state.params[layer]!))
+        );
       case 'optimizer-state': {
-        const state = this.optimizerState.get(layer);
-        return this.onDevice.get('optimizer-state', layer) ?? (state && asInput(state));
+        const state = this.state.optimizerState.get(layer);
+        const kept = this.float32.get('optimizer-state', layer);
+        return this.onDevice.get('optimizer-state', layer) ?? kept ?? (state && asInput(state));
       }
       case 'sigma':
       case 'sigma-optimizer-state':
@@ -454,7 +506,7 @@ export class Runtime {
     for (const { role, layer, values } of await this.onDevice.download()) {
       const flat = Float64Array.from(values);
       if (role === 'optimizer-state') {
-        this.optimizerState.set(layer, flat);
+        this.state.optimizerState.set(layer, flat);
         continue;
       }
       const w = this.layerWeights(layer);
@@ -489,20 +541,15 @@ export class Runtime {
     }
     await executeGraph(ctx, isUpdate);
     if (stale) this.state.pending = await this.staleOutputs(ctx);
-    const next: Params = {};
-    for (const [layer, flat] of await outputsOf(ctx, 'params')) {
-      const w = this.layerWeights(layer);
-      next[layer] = { weights: flat.subarray(0, w), biases: flat.subarray(w) };
-      flatOf.set(next[layer]!, flat);
-    }
+    const next = await hostOutputsOf(ctx, 'params');
     // A diverged update is dropped, so the state a caller saves is always the last good one.
-    if (!finiteParams(next)) {
+    if (![...next.values()].every(allFinite)) {
       this.rejected = true;
       return result;
     }
     this.sigma?.accept(await outputsOf(ctx, 'sigma'), await outputsOf(ctx, 'sigma-optimizer-state'));
-    this.params = next;
-    for (const [layer, state] of await outputsOf(ctx, 'optimizer-state')) this.optimizerState.set(layer, state);
+    this.commit('params', next);
+    this.commit('optimizer-state', await hostOutputsOf(ctx, 'optimizer-state'));
     this.optimizerUpdates++;
     return result;
   }
@@ -513,7 +560,9 @@ export class Runtime {
    */
   finite(): boolean {
     if (this.rejected) return false;
-    return this.onDevice.stale || finiteParams(this.params);
+    if (this.onDevice.stale) return true;
+    const host = Object.entries(this.state.params).filter(([layer]) => !this.float32.has('params', layer));
+    return this.float32.finiteParams() && finiteParams(Object.fromEntries(host));
   }
 
   /** Mean loss and accuracy over a split: the BP graph's forward and loss nodes, in chunks. */
@@ -534,11 +583,13 @@ export class Runtime {
 
   exportState(): { arrays: Record<string, Float64Array>; optimizerUpdates: number } {
     if (this.onDevice.stale) throw new Error('runtime: the state is on the device; await syncHost() first');
+    this.widenFloat32();
     return { arrays: exportArrays(this.state), optimizerUpdates: this.optimizerUpdates };
   }
 
   importState(arrays: Record<string, Float64Array>, optimizerUpdates: number): void {
     this.onDevice.clear();
+    this.widenFloat32();
     importArrays(this.state, arrays);
     this.optimizerUpdates = optimizerUpdates;
     this.rejected = false;
