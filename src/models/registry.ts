@@ -21,15 +21,37 @@ const builders: Record<string, (o: ModelOptions) => Network> = {
 
 export const modelNames = Object.keys(builders);
 
-/** A shipped model's recommended optimizer and learning rate, where train's defaults (SGD, lr 0.01) do not suit it. */
+/**
+ * A shipped model's recommended optimizer and learning rate, where train's defaults (SGD, lr 0.01) do
+ * not suit it, and per method the copies, batch and rate that replace train's defaults where the
+ * method's own would not train it.
+ */
 export interface TrainRecipe {
   optimizer: 'sgd' | 'adam';
   lr: number;
+  methods?: Partial<Record<string, MethodRecipe>>;
+  /** Why the per-method settings, in one line (printed by train when it uses them). */
+  why?: string;
+}
+
+export interface MethodRecipe {
+  copies?: number;
+  batch?: number;
+  lr?: number;
+  /** Hybrids: the layers trained by backpropagation (--bp-layers). */
+  bpLayers?: string;
 }
 
 const recipes: Record<string, TrainRecipe> = {
   // Attention and LayerNorm train slowly under plain SGD at 0.01 (one MNIST epoch of 2000 samples: loss 2.30 to 2.30).
-  'vit-tiny': { optimizer: 'adam', lr: 1e-3 },
+  'vit-tiny': {
+    optimizer: 'adam',
+    lr: 1e-3,
+    methods: {
+      'a-hybrid': { copies: 8, batch: 16 },
+    },
+    why: 'the estimate is noise-dominated on all but the layers that write the class token (README, vit-tiny): more, smaller steps',
+  },
 };
 
 /** The model's own recipe, or undefined (network files and the other shipped models use train's defaults). */

@@ -11,6 +11,7 @@ import { datasets } from '../../train/datasets/load-dataset.js';
 import type { MethodSwitches } from '../../ir/method-rules.js';
 import type { TrainConfig } from '../../train/train-config.js';
 import type { TrainSummary } from '../../train/train-report-file.js';
+import type { RecipeUse } from '../train-recipe.js';
 import { addStepOptions, printStepGraph, resolveStepFlags, stepDefaults, type StepFlags } from '../step-options.js';
 
 interface TrainFlags extends StepFlags {
@@ -205,24 +206,31 @@ function initConfig(flags: TrainFlags): { init?: 'random' } {
 }
 
 /**
- * The optimizer and learning rate: the flags', else the model's recipe (models/registry.ts), else
- * SGD at 0.01 (Adam at 1e-3 when only --optimizer adam is given).
+ * The optimizer and learning rate: the flags', else the model's recipe (models/registry.ts, per method
+ * where it has one), else SGD at 0.01 (Adam at 1e-3 when only --optimizer adam is given).
  */
-async function optimizerConfig(flags: TrainFlags, optimizerGiven: boolean, stepOptimizer: 'sgd' | 'adam') {
-  const { trainRecipe } = await import('../../models/registry.js');
-  const recipe = optimizerGiven ? undefined : trainRecipe(flags.model!);
-  const optimizer = recipe?.optimizer ?? stepOptimizer;
+function optimizerConfig(flags: TrainFlags, recipe: RecipeUse, stepOptimizer: 'sgd' | 'adam') {
+  const optimizer = recipe.optimizer ?? stepOptimizer;
   if (flags.lr !== undefined) return { optimizer, lr: positiveNumber('--lr', flags.lr) };
-  return { optimizer, lr: recipe?.lr ?? (optimizer === 'adam' ? 1e-3 : 0.01) };
+  return { optimizer, lr: recipe.lr ?? (optimizer === 'adam' ? 1e-3 : 0.01) };
 }
 
-async function configFrom(flags: TrainFlags, optimizerGiven = true): Promise<TrainConfig> {
+async function configFrom(given: TrainFlags, optimizerGiven = true): Promise<TrainConfig> {
   const { methodNames: methods } = await import('../../compiler/methods/registry.js');
   const { defaultTrainConfig } = await import('../../train/train-config.js');
-  const seed = strictInt('--seed', flags.seed, 0);
-  if (seed >= 2 ** 24) throw new ConfigError([`--seed: found "${flags.seed}", allowed: an integer in [0, 2^24)`]);
+  const seed = strictInt('--seed', given.seed, 0);
+  if (seed >= 2 ** 24) throw new ConfigError([`--seed: found "${given.seed}", allowed: an integer in [0, 2^24)`]);
   const { recommendedStep } = await import('../../compiler/methods/recommended-steps.js');
-  const method = oneOf('--method', flags.method ?? recommendedStep(flags.model)?.method ?? '', methods);
+  const method = oneOf('--method', given.method ?? recommendedStep(given.model)?.method ?? '', methods);
+  const { recipeUse } = await import('../train-recipe.js');
+  const recipe = recipeUse(given, method, optimizerGiven);
+  if (recipe.line) (await import('../output.js')).notice(`${recipe.line}\n`);
+  const flags: TrainFlags = {
+    ...given,
+    copies: given.copies ?? recipe.copies,
+    batch: given.batch ?? recipe.batch,
+    bpLayers: given.bpLayers ?? recipe.bpLayers,
+  };
   const copies = positiveInt('--copies', flags.copies ?? stepDefaults.copies);
   const sigma = positiveNumber('--sigma', flags.sigma);
   // The train-only switch problems and the step's, all at once.
@@ -243,7 +251,7 @@ async function configFrom(flags: TrainFlags, optimizerGiven = true): Promise<Tra
     backend: flags.backend,
     seed,
     ...step,
-    ...(await optimizerConfig(flags, optimizerGiven, step.optimizer)),
+    ...optimizerConfig(flags, recipe, step.optimizer),
     sigma,
     ...learnSigmaConfig(flags),
     baseline: oneOf('--baseline', flags.baseline ?? defaultTrainConfig.baseline, [
