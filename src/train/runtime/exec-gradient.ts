@@ -61,9 +61,59 @@ async function batchnormProduct(
   const statsId = gradProductInputs(node).stats;
   await downloadInputs(ctx, statsId === undefined ? [] : [statsId]);
   const stats = batchStats(ctx, statsId, node);
-  const c = (i: number): number => Math.floor(i / dims.spatial) % dims.channels;
-  const d = toF64(await downloadResult(delta));
+  const d = await downloadResult(delta);
   const xs = await hostNum(ctx, xId);
+  const sums = batchnormSums(d, xs, stats, rows, dims.channels, dims.spatial);
+  // A non-finite sum takes the checked path, whose channel sums name the first bad value.
+  if (!sums.every(Number.isFinite)) return checkedBatchnormProduct(node, toF64(d), xs, stats, rows, dims);
+  return concat(sums.subarray(0, dims.channels), sums.subarray(dims.channels), 1 / (node.normaliser ?? 1));
+}
+
+/**
+ * Per channel, sum of d * x-hat then sum of d (x-hat = (x - mean) * (1 / sqrt(variance + 1e-5))), in one
+ * pass without the weighted array: the same products summed in channelSum's order (per row and channel
+ * over the spatial positions, then into the channel's total), so the same bits as channelSum of
+ * d * x-hat and of d.
+ */
+function batchnormSums(
+  d: NumArray,
+  xs: NumArray,
+  stats: { mean: Float64Array; variance: Float64Array },
+  rows: number,
+  channels: number,
+  spatial: number,
+): Float64Array {
+  const out = new Float64Array(2 * channels);
+  const invStd = stats.variance.map((v) => 1 / Math.sqrt(v + 1e-5));
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < channels; c++) {
+      const base = (r * channels + c) * spatial;
+      const mean = stats.mean[c]!;
+      const inv = invStd[c]!;
+      let weighted = 0;
+      let plain = 0;
+      for (let s = 0; s < spatial; s++) {
+        const v = d[base + s]!;
+        weighted += v * ((xs[base + s]! - mean) * inv);
+        plain += v;
+      }
+      out[c]! += weighted;
+      out[channels + c]! += plain;
+    }
+  }
+  return out;
+}
+
+/** batchnormSums through the checked channel sums (which reject a non-finite value with its index). */
+function checkedBatchnormProduct(
+  node: NodeOf<'GradProduct'>,
+  d: Float64Array,
+  xs: NumArray,
+  stats: { mean: Float64Array; variance: Float64Array },
+  rows: number,
+  dims: { channels: number; spatial: number },
+): NumArray {
+  const c = (i: number): number => Math.floor(i / dims.spatial) % dims.channels;
   const weighted = d.map((v, i) => v * ((xs[i]! - stats.mean[c(i)]!) * (1 / Math.sqrt(stats.variance[c(i)]! + 1e-5))));
   return concat(
     channelSum(weighted, rows, dims.channels, dims.spatial),
