@@ -68,6 +68,10 @@ export interface DeviceOps {
   channelStats(x: Resident, dims: ChannelDims): Promise<DeviceTensor>;
   /** Batch-norm scale and shift gradients: scale * (per channel sums of dy * x-hat, then of dy). */
   batchnormParamGradient(a: BatchnormParamGradientArgs): Promise<DeviceTensor>;
+  /** Per channel sums of a * b, then of a (scaled): LayerNorm's scale and shift gradients from dy and x-hat. */
+  productSums(a: Resident, b: Resident, dims: ChannelDims, scale: number): Promise<DeviceTensor>;
+  /** The registry's gather (scale * x[index[i]], 0 where the index is -1) reading an index map kept on the device. */
+  gather(x: Resident, index: DeviceTensor, scale: number): Promise<DeviceTensor>;
   /** Per-row softmax cross-entropy (the registry's kernel) reading labels kept on the device. */
   crossEntropy(a: DeviceLossArgs): Promise<DeviceTensor>;
   /** d loss / d logits (softmax-gradient) reading labels kept on the device. */

@@ -1,7 +1,7 @@
 // gpu.js batched matrix product, one thread per output element [groups, m, n]: C[g] = op(A[g])
 // op(B[g]) with the transpose as a constant (mode 0 none, 1 A stored k x m, 2 B stored n x k).
-import type { BatchMatmulArgs } from '../token-op-args.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function batchMatmulBody(this: ThreadThis, a: Flat, b: Flat): number {
   const j = this.thread.x;
@@ -23,7 +23,7 @@ function batchMatmulBody(this: ThreadThis, a: Flat, b: Flat): number {
 
 const MODES = { none: 0, a: 1, b: 2 } as const;
 
-export async function batchMatmul(ctx: GpujsContext, a: BatchMatmulArgs): Promise<Float32Array> {
+export async function batchMatmul<O>(ctx: Launcher<O>, a: ResidentArgs<'batch-matmul'>): Promise<O> {
   const kernel = ctx.kernel('batch-matmul', batchMatmulBody, {
     output: [a.n, a.m, a.groups],
     constants: { m: a.m, k: a.k, n: a.n, mode: MODES[a.transpose] },

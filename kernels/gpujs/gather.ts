@@ -1,7 +1,7 @@
 // gpu.js gather by index map, one thread per output element: scale * x[index[i]], 0 where the index
 // is -1. The indices travel as float32, exact below 2^24 (checked here).
-import type { GatherArgs } from '../token-op-args.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function gatherBody(this: ThreadThis, x: Flat, index: Flat, scale: number): number {
   const at = index[this.thread.x]!;
@@ -9,7 +9,7 @@ function gatherBody(this: ThreadThis, x: Flat, index: Flat, scale: number): numb
   return scale * x[at]!;
 }
 
-export async function gather(ctx: GpujsContext, a: GatherArgs): Promise<Float32Array> {
+export async function gather<O>(ctx: Launcher<O>, a: ResidentArgs<'gather'>): Promise<O> {
   if (a.x.length >= 2 ** 24)
     throw new Error(`gpu.js gather: x has ${a.x.length} elements; float32 indices are exact below 2^24`);
   // x's length keys the compiled kernel (gpu.js fixes argument sizes at the first call).

@@ -1,11 +1,12 @@
 // The device operations a resident conv or batch-norm step adds (kernels/device-ops.ts), as gpu.js
 // pipeline kernels whose results stay on the device: a scale, a fill made on the device, batch-norm
-// statistics and parameter gradients, and the loss kernels reading labels kept on the device (one
-// upload per step instead of one per call). Not a registry kernel.
+// statistics and parameter gradients, LayerNorm's parameter sums, and the gather and loss kernels reading index maps and labels kept on the device (one
+// upload per run or step instead of one per call). Not a registry kernel.
 import type { BatchnormParamGradientArgs, ChannelDims, DeviceLossArgs, DeviceOps } from '../device-ops.js';
 import type { DeviceTensor, Resident, ResidentArgs } from '../device-tensor.js';
 import { batchnormEpsilon } from '../reference/batchnorm.js';
 import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
+import { gather } from './gather.js';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
 import { softmaxGradient } from './softmax-gradient.js';
 
@@ -67,9 +68,35 @@ function batchnormParamGradientBody(
   return sum * scale;
 }
 
+/** Thread c < channels: sum of a * b over channel c; thread channels + c: sum of a. Times scale. */
+function productSumsBody(this: ThreadThis, a: Flat, b: Flat, scale: number): number {
+  let c = this.thread.x;
+  let plain = 0;
+  if (c >= this.constants.channels) {
+    c = c - this.constants.channels;
+    plain = 1;
+  }
+  let sum = 0;
+  for (let r = 0; r < this.constants.rows; r++) {
+    for (let s = 0; s < this.constants.spatial; s++) {
+      const i = (r * this.constants.channels + c) * this.constants.spatial + s;
+      if (plain > 0) sum += a[i]!;
+      else sum += a[i]! * b[i]!;
+    }
+  }
+  return sum * scale;
+}
+
 type LayerOps = Pick<
   DeviceOps,
-  'scale' | 'fill' | 'channelStats' | 'batchnormParamGradient' | 'crossEntropy' | 'crossEntropyGradient'
+  | 'scale'
+  | 'fill'
+  | 'channelStats'
+  | 'batchnormParamGradient'
+  | 'productSums'
+  | 'gather'
+  | 'crossEntropy'
+  | 'crossEntropyGradient'
 >;
 
 const channelSpec = (d: ChannelDims) => ({
@@ -96,6 +123,9 @@ export function gpujsLayerOps(gpu: Launcher<DeviceTensor>): LayerOps {
         a.scale,
         batchnormEpsilon,
       ),
+    productSums: (a, b, dims, scale) =>
+      gpu.call(gpu.kernel('product-sums', productSumsBody, channelSpec(dims)), f32(a), f32(b), scale),
+    gather: (x, index, scale) => gather(gpu, { x, index, scale } as unknown as ResidentArgs<'gather'>),
     crossEntropy: (a) => softmaxCrossEntropy(gpu, lossArgs(a)),
     crossEntropyGradient: (a) => softmaxGradient(gpu, lossArgs(a)),
   };

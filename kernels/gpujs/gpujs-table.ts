@@ -96,7 +96,7 @@ export const GPUJS_RESIDENT_KERNELS = [
 /**
  * The kernels a resident training step adds in pipeline mode (its state stays on the device: the
  * updates, the BP loss gradient and activation backward, the loss baseline, batchnorm backward and
- * the residual add). The browser wire
+ * the residual add, the token kernels). The browser wire
  * carries only GPUJS_RESIDENT_KERNELS.
  */
 export const GPUJS_RESIDENT_STATE_KERNELS = [
@@ -107,6 +107,11 @@ export const GPUJS_RESIDENT_STATE_KERNELS = [
   'loss-baseline',
   'batchnorm-backward',
   'add',
+  'layernorm',
+  'layernorm-backward',
+  'batch-matmul',
+  'softmax-rows',
+  'softmax-rows-backward',
 ] as const satisfies readonly KernelName[];
 
 /**
@@ -142,6 +147,11 @@ export function gpujsResidentTable(ctx: GpujsContext): ResidentTable {
     'loss-baseline': (a) => lossBaseline(gpu, a),
     'batchnorm-backward': (a) => batchnormBackward(gpu, a),
     add: (a) => add(gpu, a),
+    layernorm: (a) => layernorm(gpu, a),
+    'layernorm-backward': (a) => layernormBackward(gpu, a),
+    'batch-matmul': (a) => batchMatmul(gpu, a),
+    'softmax-rows': (a) => softmaxRows(gpu, a),
+    'softmax-rows-backward': (a) => softmaxRowsBackward(gpu, a),
   } satisfies Required<
     Pick<ResidentTable, (typeof GPUJS_RESIDENT_KERNELS)[number] | (typeof GPUJS_RESIDENT_STATE_KERNELS)[number]>
   >;

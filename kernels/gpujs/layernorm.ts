@@ -2,8 +2,10 @@
 // mean and variance), backward (each thread also takes the row's means of g = dy gamma and of
 // g xhat), and the parameter gradient (xhat by the forward kernel with gamma 1 and beta 0, then one
 // thread per feature and parameter summing over the rows). The layer's epsilon is a kernel argument.
-import type { LayernormArgs, LayernormBackwardArgs, LayernormGradArgs } from '../token-op-args.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import type { LayernormGradArgs } from '../token-op-args.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import type { GpujsContext } from './gpujs-context.js';
+import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function layernormBody(this: ThreadThis, x: Flat, gamma: Flat, beta: Flat, eps: number): number {
   const f = this.thread.x;
@@ -49,7 +51,7 @@ function layernormGradBody(this: ThreadThis, dy: Flat, xhat: Flat): number {
   return sum;
 }
 
-export async function layernorm(ctx: GpujsContext, a: LayernormArgs): Promise<Float32Array> {
+export async function layernorm<O>(ctx: Launcher<O>, a: ResidentArgs<'layernorm'>): Promise<O> {
   const kernel = ctx.kernel('layernorm', layernormBody, {
     output: [a.features, a.rows],
     constants: { features: a.features },
@@ -57,7 +59,7 @@ export async function layernorm(ctx: GpujsContext, a: LayernormArgs): Promise<Fl
   return ctx.call(kernel, f32(a.x), f32(a.gamma), f32(a.beta), a.epsilon);
 }
 
-export async function layernormBackward(ctx: GpujsContext, a: LayernormBackwardArgs): Promise<Float32Array> {
+export async function layernormBackward<O>(ctx: Launcher<O>, a: ResidentArgs<'layernorm-backward'>): Promise<O> {
   const kernel = ctx.kernel('layernorm-backward', layernormBackwardBody, {
     output: [a.features, a.rows],
     constants: { features: a.features },

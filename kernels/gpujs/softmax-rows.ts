@@ -1,8 +1,8 @@
 // gpu.js row softmax of scale * x (attention scores), one thread per element: the row's max and sum
 // over its kept columns (all, or 0..r mod width when causal: mode 1), 0 elsewhere; and its backward
 // from the probabilities, scale p (dy - sum over the row of p dy).
-import type { SoftmaxRowsArgs, SoftmaxRowsBackwardArgs } from '../token-op-args.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function softmaxRowsBody(this: ThreadThis, x: Flat, scale: number): number {
   const c = this.thread.x;
@@ -30,7 +30,7 @@ function softmaxRowsBackwardBody(this: ThreadThis, dy: Flat, p: Flat, scale: num
   return scale * p[base + c]! * (dy[base + c]! - dot);
 }
 
-export async function softmaxRows(ctx: GpujsContext, a: SoftmaxRowsArgs): Promise<Float32Array> {
+export async function softmaxRows<O>(ctx: Launcher<O>, a: ResidentArgs<'softmax-rows'>): Promise<O> {
   const kernel = ctx.kernel('softmax-rows', softmaxRowsBody, {
     output: [a.width, a.rows],
     constants: { features: a.width, mode: a.causal ? 1 : 0 },
@@ -38,7 +38,7 @@ export async function softmaxRows(ctx: GpujsContext, a: SoftmaxRowsArgs): Promis
   return ctx.call(kernel, f32(a.x), a.scale);
 }
 
-export async function softmaxRowsBackward(ctx: GpujsContext, a: SoftmaxRowsBackwardArgs): Promise<Float32Array> {
+export async function softmaxRowsBackward<O>(ctx: Launcher<O>, a: ResidentArgs<'softmax-rows-backward'>): Promise<O> {
   const kernel = ctx.kernel('softmax-rows-backward', softmaxRowsBackwardBody, {
     output: [a.width, a.rows],
     constants: { features: a.width },

@@ -1,6 +1,6 @@
 // Which step graphs the training runtime runs resident on a device whose memory is apart from the
-// host (gpu.js GPU modes; src/train/runtime/device-state.ts): dense, conv, batch-norm and pool layers
-// whose nodes all have device paths. Elsewhere (token layers, ES/AES weight-space noise) the runtime
+// host (gpu.js GPU modes; src/train/runtime/device-state.ts): dense, conv, batch-norm, pool and token
+// layers whose nodes all have device paths. Elsewhere (ES/AES weight-space noise) the runtime
 // keeps the step's state on the host and moves tensors per kernel call; the reason says which layer
 // or node keeps it there. simulate's host transfers (host-transfers.ts) and train --profile report it.
 import type { Graph, IrNode, ParamDecl } from './types.js';
@@ -13,6 +13,9 @@ const RESIDENT_NODES: ReadonlySet<IrNode['kind']> = new Set([
   'BatchNorm',
   'Pool',
   'Add',
+  'LayerNorm',
+  'Softmax',
+  'TokenOp',
   'NoiseInject',
   'Loss',
   'LossBroadcast',
@@ -23,19 +26,24 @@ const RESIDENT_NODES: ReadonlySet<IrNode['kind']> = new Set([
 ]);
 
 /** The parametrised layer kinds whose forward, backward and gradient run on the device. */
-const RESIDENT_LAYERS: ReadonlySet<ParamDecl['op']['kind']> = new Set(['linear', 'conv2d', 'batchnorm']);
+const RESIDENT_LAYERS: ReadonlySet<ParamDecl['op']['kind']> = new Set([
+  'linear',
+  'conv2d',
+  'batchnorm',
+  'layernorm',
+  'class-token',
+  'position-embedding',
+]);
 
 /**
  * Why a step graph's state cannot stay on the device, or undefined where it can: dense, conv,
- * batch-norm and pool layers whose nodes all have device paths, no token sequence, no weight-space noise.
+ * batch-norm, pool and token layers whose nodes all have device paths, no weight-space noise.
  */
 export function nonResidentReason(graph: Graph): string | undefined {
   const layer = graph.params.find((p) => !RESIDENT_LAYERS.has(p.op.kind));
-  if (layer) return `layer ${layer.layer} is a ${layer.op.kind} layer: token layers have no device path`;
+  if (layer) return `layer ${layer.layer} is a ${layer.op.kind} layer: it has no device path`;
   const node = graph.nodes.find((n) => !RESIDENT_NODES.has(n.kind));
   if (node) return `node ${node.id} is a ${node.kind}: it has no device path`;
-  const tokens = Object.entries(graph.tensors).find(([, t]) => t.shape.length === 3);
-  if (tokens) return `tensor ${tokens[0]} is a token sequence: token graphs have no device path`;
   const noise = graph.nodes.find((n) => n.kind === 'GradProduct' && n.space === 'weight');
   if (noise) return `node ${noise.id} forms a weight-space (ES/AES) gradient: it runs on the host`;
   return undefined;

@@ -1,7 +1,8 @@
-// Resident conv, pool and batch-norm steps on headless-gl (under xvfb-run in CI; skipped with the
-// reason where it cannot run): a small CNN (conv, ReLU, max pool) and ResNet-5 (batch norm, a residual
-// add, average pool) keep parameters, optimizer state, activations, batch-norm statistics, noise and
-// gradients on the device. From the second step on, a step uploads the batch and the labels once each
+// Resident conv, pool, batch-norm and token steps on headless-gl (under xvfb-run in CI; skipped with
+// the reason where it cannot run): a small CNN (conv, ReLU, max pool), ResNet-5 (batch norm, a residual
+// add, average pool) and vit-tiny (patch tokens, class token, position table, LayerNorm, attention)
+// keep parameters, optimizer state, activations, batch-norm statistics, noise and gradients on the
+// device. From the second step on, a step uploads the batch and the labels once each
 // and reads back one array (each Loss node's sum and each updated buffer's non-finite count), exactly
 // the transfers the step graph declares (src/ir/host-transfers.ts, which simulate reports); its losses
 // equal a run with residency off within float32 rounding.
@@ -10,6 +11,7 @@ import { detectBackend } from '../../kernels/backends.js';
 import { stepSource } from '../../src/compiler/step-source.js';
 import { hostTransfers } from '../../src/ir/host-transfers.js';
 import { cnn, resnet5 } from '../../src/models/builders.js';
+import { vitTiny } from '../../src/models/transformer-builders.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 
 const status = await detectBackend('headlessgl');
@@ -18,21 +20,25 @@ if (!status.works) console.log(`train-resident-conv-gl: headlessgl skipped: ${st
 const NETWORKS = {
   cnn: () => cnn({ inputShape: [1, 8, 8], classes: 3 }),
   resnet5: () => resnet5({ inputShape: [1, 8, 8], classes: 3 }),
+  'vit-tiny': () => vitTiny({ inputShape: [1, 14, 14], classes: 3 }),
 };
+const PIXELS = { cnn: 64, resnet5: 64, 'vit-tiny': 196 };
 const CASES = [
   ['cnn', 'bp', 'sgd'],
   ['cnn', 'lr', 'adam'],
   ['cnn', 'alr', 'sgd'],
   ['resnet5', 'bp', 'adam'],
   ['resnet5', 'alr', 'sgd'],
+  ['vit-tiny', 'bp', 'adam'],
+  ['vit-tiny', 'alr', 'sgd'],
 ] as const;
 
 const samples = 8;
-const batch = {
-  x: Float64Array.from({ length: samples * 64 }, (_, i) => Math.sin(0.7 * i)),
+const batchOf = (pixels: number) => ({
+  x: Float64Array.from({ length: samples * pixels }, (_, i) => Math.sin(0.7 * i)),
   labels: Int32Array.from({ length: samples }, (_, i) => i % 3),
   samples,
-};
+});
 
 const make = (network: keyof typeof NETWORKS, method: string, optimizer: 'sgd' | 'adam', resident: boolean) =>
   Runtime.create({
@@ -62,8 +68,9 @@ describe.skipIf(!status.works)('resident conv and batch-norm steps on headlessgl
         const declared = hostTransfers(
           stepSource(NETWORKS[network]()).stepGraph({ method, copies: 4, batch: samples, schedule: 'sequential' }),
         );
-        // Up: the batch (8 x 64 floats) and the labels (8 ints); down: one float per Loss node and per update.
-        expect(declared.uploads).toEqual({ count: 2, bytes: samples * 64 * 4 + samples * 4 });
+        // Up: the batch (8 images) and the labels (8 ints); down: one float per Loss node and per update.
+        const batch = batchOf(PIXELS[network]);
+        expect(declared.uploads).toEqual({ count: 2, bytes: samples * PIXELS[network] * 4 + samples * 4 });
         for (let step = 0; step < 3; step++) {
           const before = on.deviceTransfers()!;
           const a = await on.trainStep(batch, step, 0.05);
@@ -88,27 +95,13 @@ describe.skipIf(!status.works)('resident conv and batch-norm steps on headlessgl
       }
     }, 120_000);
 
-  it('a token graph stays on the host between kernels, and says why', async () => {
-    const { vitTiny } = await import('../../src/models/transformer-builders.js');
-    const rt = await Runtime.create({
-      network: stepSource(vitTiny({ inputShape: [1, 14, 14], classes: 3 })),
-      backend: 'headlessgl',
-      seed: 1,
-      method: {
-        method: 'bp',
-        copies: 1,
-        sigma: 0.1,
-        baseline: 'mean',
-        encoding: 'sign-noise',
-        antithetic: false,
-        layerwise: false,
-      },
-      optimizer: { kind: 'sgd', momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
-    });
+  it('an ES step stays on the host between kernels, and says why', async () => {
+    const rt = await make('cnn', 'es', 'sgd', true);
     try {
-      const r = rt.residency();
-      expect(r.resident).toBe(false);
-      expect(r.reason).toMatch(/token/);
+      expect(rt.residency()).toEqual({
+        resident: false,
+        reason: 'node conv1.gradprod forms a weight-space (ES/AES) gradient: it runs on the host',
+      });
     } finally {
       await rt.dispose();
     }

@@ -1,6 +1,6 @@
 // Constant buffers of a run whose step state stays on the device (zeros, ones, a fixed sigma per
-// channel): made there by a fill on first use and kept until the run ends, so no kernel call uploads
-// them. Not a kernel.
+// channel) made there by a fill, and index maps uploaded once, on first use and kept until the run
+// ends, so no kernel call uploads them. Not a kernel.
 import type { DeviceOps } from '../../../kernels/device-ops.js';
 import type { DeviceTensor } from '../../../kernels/device-tensor.js';
 
@@ -19,6 +19,18 @@ export class DeviceConstants {
     let hit = this.held.get(k);
     if (!hit) {
       hit = ops.fill(length, value).then((h) => (this.keep(h), h));
+      this.held.set(k, hit);
+    }
+    return hit;
+  }
+
+  /** A host array (an index map) uploaded once under `key` and kept. */
+  array(ops: DeviceOps, key: string, make: () => Int32Array | Float64Array): Promise<DeviceTensor> {
+    const k = `array\u0000${key}`;
+    let hit = this.held.get(k);
+    if (!hit) {
+      const values = Float32Array.from(make());
+      hit = ops.slice(values, 0, values.length).then((h) => (this.keep(h), h));
       this.held.set(k, hit);
     }
     return hit;

@@ -73,7 +73,7 @@ export interface ExecContext {
    */
   ops?: DeviceOps;
   /** Weights and biases sliced from a parameter buffer on the device, by tensor id (once per step). */
-  slices?: Map<string, { weights: DeviceTensor; biases: DeviceTensor }>;
+  slices?: Map<string, { weights: DeviceTensor; biases: Resident }>;
   /** Constant buffers made on the device and kept for the run (with `ops`; device-constants.ts). */
   constants?: DeviceConstants;
   /** The labels on the device, by row layout (uploaded once per step or chunk; exec-loss.ts). */
@@ -178,14 +178,16 @@ export async function deviceParams(
   ctx: ExecContext,
   id: string,
   layer: ParamDecl,
-): Promise<{ weights: DeviceTensor; biases: DeviceTensor } | undefined> {
+): Promise<{ weights: DeviceTensor; biases: Resident } | undefined> {
   const value = ctx.env.get(id);
   if (!ctx.ops || !isDeviceTensor(value)) return undefined;
   ctx.slices ??= new Map();
   let parts = ctx.slices.get(id);
   if (!parts) {
     const weights = await ctx.ops.slice(value, 0, layer.weights);
-    parts = { weights, biases: await ctx.ops.slice(value, layer.weights, value.length - layer.weights) };
+    // A layer without biases (class token, position table) has an empty bias part.
+    const rest = value.length - layer.weights;
+    parts = { weights, biases: rest === 0 ? new Float64Array(0) : await ctx.ops.slice(value, layer.weights, rest) };
     ctx.slices.set(id, parts);
   }
   return parts;

@@ -3,13 +3,21 @@
 // the TokenOp rearrangements as gathers by index map (token-index.ts); and the parameter gradients of
 // the token layers (LayerNorm's scale and shift, the class token, the position table) from their
 // error signal: dL/dz under BP, the LR/ALR error signal otherwise. Host arrays in and out; the
-// kernels run on ctx.kernels. A copy-invariant input (N rows) meeting N*K rows is repeated; under ES
+// kernels run on ctx.kernels, or on the device where the step's state stays there
+// (exec-tokens-device.ts). A copy-invariant input (N rows) meeting N*K rows is repeated; under ES
 // the LayerNorm, class-token and position forwards run once per perturbed parameter set.
 import { isDeviceTensor, type Resident } from '../../../kernels/device-tensor.js';
 import type { NumArray } from '../../../kernels/names.js';
 import { elementCount } from '../../ir/graph.js';
 import type { IrNode, ParamDecl } from '../../ir/types.js';
-import { hostNum, num, paramDecl, shapeOf, toF64, type ExecContext } from './exec-context.js';
+import { downloadInputs, hostNum, num, paramDecl, shapeOf, toF64, type ExecContext } from './exec-context.js';
+import {
+  deviceAttentionProduct,
+  deviceLayerNorm,
+  deviceSoftmax,
+  deviceTokenOp,
+  deviceTokenParamProduct,
+} from './exec-tokens-device.js';
 import { repeatRows } from './host-ops.js';
 import { groupParams, groupSlice, perGroup, type GroupParams } from './param-groups.js';
 import {
@@ -34,6 +42,7 @@ async function rowsLike(ctx: ExecContext, id: string, elements: number): Promise
 
 /** Attention's products: per group (row and head) op(A) op(B), the node naming the transposed operand. */
 export async function attentionProduct(ctx: ExecContext, node: NodeOf<'MatMul'>): Promise<void> {
+  if (ctx.ops) return deviceAttentionProduct(ctx, node);
   const [a, b] = [await hostNum(ctx, node.inputs[0]!), await hostNum(ctx, node.inputs[1]!)];
   const { groups, m, k, n } = node;
   const transpose = node.transpose ?? 'none';
@@ -79,6 +88,8 @@ export async function layerNorm(ctx: ExecContext, node: NodeOf<'LayerNorm'>): Pr
   const layer = paramDecl(ctx, node.layer);
   const features = node.features;
   const epsilon = epsilonOf(layer);
+  if (ctx.ops) return deviceLayerNorm(ctx, ctx.ops, node, epsilon);
+  await downloadInputs(ctx, node.inputs);
   if (node.phase === 'backward') {
     const [dyId, xId, p] = node.inputs as [string, string, string];
     const dy = num(ctx, dyId);
@@ -103,6 +114,8 @@ export async function layerNorm(ctx: ExecContext, node: NodeOf<'LayerNorm'>): Pr
 }
 
 export async function softmax(ctx: ExecContext, node: NodeOf<'Softmax'>): Promise<void> {
+  if (ctx.ops) return deviceSoftmax(ctx, node);
+  await downloadInputs(ctx, node.inputs);
   const { width, scale } = node;
   const rows = node.elements / width;
   if (node.phase === 'backward') {
@@ -204,6 +217,8 @@ async function viewOrPool(ctx: ExecContext, node: NodeOf<'TokenOp'>): Promise<vo
 }
 
 export async function tokenOp(ctx: ExecContext, node: NodeOf<'TokenOp'>): Promise<void> {
+  if (ctx.ops) return deviceTokenOp(ctx, ctx.ops, node);
+  await downloadInputs(ctx, node.inputs);
   switch (node.op) {
     case 'split-heads':
     case 'merge-heads':
@@ -237,7 +252,8 @@ export async function tokenParamProduct(
   delta: Resident,
   deltaId: string,
   normaliser: number,
-): Promise<Float64Array> {
+): Promise<Resident> {
+  if (ctx.ops) return deviceTokenParamProduct(ctx, ctx.ops, layer, xId, delta, deltaId, normaliser);
   const dy = await hostValues(delta);
   const [, tokens, features] = shapeOf(ctx, deltaId) as [number, number, number];
   const rows = dy.length / (tokens * features);

@@ -32,7 +32,15 @@ const HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set([
 ]);
 
 /** Node kinds whose handlers keep handles on the device where the step's state stays there (ctx.ops). */
-const STATE_HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set(['Conv2d', 'Pool', 'BatchNorm', 'Add']);
+const STATE_HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set([
+  'Conv2d',
+  'Pool',
+  'BatchNorm',
+  'Add',
+  'LayerNorm',
+  'Softmax',
+  'TokenOp',
+]);
 
 /** AllReduce with the rows already summed on one device: the output is the input. */
 function identity(ctx: ExecContext, node: IrNode): void {

@@ -93,9 +93,9 @@ function deviceTable(runner: KernelRunner, ran: RanLog, live: Set<DeviceTensor>)
 
 /**
  * The device operations with every handle they return added to `live`; the loss kernels they run on
- * device labels are recorded as the registry's kernels (`noteLoss`).
+ * device labels are recorded as the registry's kernels (`noteKernel`).
  */
-function trackedOps(ops: DeviceOps, live: Set<DeviceTensor>, noteLoss: (name: KernelName) => void): DeviceOps {
+function trackedOps(ops: DeviceOps, live: Set<DeviceTensor>, noteKernel: (name: KernelName) => void): DeviceOps {
   const track = async <T extends DeviceTensor | { halves: DeviceTensor }>(p: Promise<T>): Promise<T> => {
     const out = await p;
     live.add('halves' in out ? out.halves : out);
@@ -109,8 +109,10 @@ function trackedOps(ops: DeviceOps, live: Set<DeviceTensor>, noteLoss: (name: Ke
     fill: (length, value) => track(ops.fill(length, value)),
     channelStats: (x, dims) => track(ops.channelStats(x, dims)),
     batchnormParamGradient: (a) => track(ops.batchnormParamGradient(a)),
-    crossEntropy: (a) => (noteLoss('softmax-cross-entropy'), track(ops.crossEntropy(a))),
-    crossEntropyGradient: (a) => (noteLoss('softmax-gradient'), track(ops.crossEntropyGradient(a))),
+    productSums: (a, b, dims, scale) => track(ops.productSums(a, b, dims, scale)),
+    gather: (x, index, scale) => (noteKernel('gather'), track(ops.gather(x, index, scale))),
+    crossEntropy: (a) => (noteKernel('softmax-cross-entropy'), track(ops.crossEntropy(a))),
+    crossEntropyGradient: (a) => (noteKernel('softmax-gradient'), track(ops.crossEntropyGradient(a))),
     sum: (x) => track(ops.sum(x)),
     nonFinite: (x) => track(ops.nonFinite(x)),
     signWords: (a) => track(ops.signWords(a)),
@@ -126,9 +128,9 @@ export async function resolveKernels(choice: string, resident = residentDefault(
   const kernels = recordingTable(runner, ran);
   // Residency off: the host kernels, whose results are never handles (so no argument is one either).
   const device = resident && runner.resident ? deviceTable(runner, ran, live) : (kernels as unknown as DeviceKernels);
-  const noteLoss = (name: KernelName) => note(ran, name, runner.backend);
+  const noteKernel = (name: KernelName) => note(ran, name, runner.backend);
   const ops =
-    resident && runner.resident && runner.deviceOps ? trackedOps(runner.deviceOps, live, noteLoss) : undefined;
+    resident && runner.resident && runner.deviceOps ? trackedOps(runner.deviceOps, live, noteKernel) : undefined;
   return {
     kernels,
     device,
