@@ -13,6 +13,7 @@ import type { HwModel } from '../hw/types.js';
 import type { Graph } from '../ir/types.js';
 import type { Network } from '../models/layers.js';
 import { nameList, oneOf, positiveInt } from './action.js';
+import { modelChoices } from './model-option.js';
 import { recommendedBatches, recommendedMethods } from '../compiler/methods/recommended-steps.js';
 
 export interface StepFlags {
@@ -50,7 +51,7 @@ export const stepDefaults = {
 /** Adds the step's options to a command; `scheduleNote` extends --schedule's help (train's learning-rate alias). */
 export function addStepOptions(command: Command, scheduleNote = ''): Command {
   return command
-    .option('--model <name|file>', 'shipped model name ("alrflow models" lists them), network .json file or .onnx file')
+    .option('--model <name|file>', modelChoices())
     .option(
       '--method <m>',
       `${methodHelp()}; a shipped model may recommend one (${recommendedMethods()}; see alrflow models)`,

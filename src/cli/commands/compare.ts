@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { methodsWith } from '../../compiler/methods/registry.js';
 import { action, nameList, positiveInt } from '../action.js';
+import { modelChoices } from '../model-option.js';
 import { addJsonOptions, say, stdoutTaken } from '../output.js';
 
 interface Opts {
@@ -28,7 +29,7 @@ export function register(program: Command): void {
     .description(
       'every gradient method (BP, LR, ALR, ES, AES, hybrids), with and without a pipeline, on one hardware model',
     )
-    .option('--model <name>', 'network name or file', 'resnet9')
+    .option('--model <name|file>', modelChoices(), 'resnet9')
     .option('--hw <name>', 'hardware model name or file (default: the default model)')
     .option('--copies <K>', 'noise copies per sample', '64')
     .option('--batch <N>', 'samples per step', '32')

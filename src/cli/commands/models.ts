@@ -2,6 +2,7 @@
 // parametrised layers, parameter counts and forward multiply-accumulates per sample.
 import type { Command } from 'commander';
 import { action } from '../action.js';
+import { modelChoices } from '../model-option.js';
 import { addJsonOptions, checkJsonFlags, type JsonFlags, jsonOrTable } from '../output.js';
 
 interface ModelRow {
@@ -41,7 +42,7 @@ export function register(program: Command): void {
   addJsonOptions(
     program
       .command('models')
-      .argument('[model]', 'a shipped network name or a network file (.json layers, SCALE-Sim topology .csv, .onnx)')
+      .argument('[model]', `${modelChoices()}, or a SCALE-Sim topology .csv`)
       .description('list the networks with their parametrised layers, parameter counts and forward MACs per sample'),
     'the model list',
   ).action(

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { methodNames, methodsWith, probeDefaultMethods } from '../../compiler/methods/registry.js';
 import { action, oneOf, positiveInt, positiveNumber, strictInt } from '../action.js';
+import { modelChoices } from '../model-option.js';
 import { addJsonOptions, checkOutputs, jsonOrTable } from '../output.js';
 
 type ProbeReport = import('../../report/probe-report.js').ProbeReport & { backend: string };
@@ -53,10 +54,7 @@ export function register(program: Command): void {
   const command = program
     .command('probe')
     .description('per-layer cosine similarity to the BP gradient and norm ratio of an estimator, on a real batch')
-    .requiredOption(
-      '--model <name>',
-      'mlp | cnn | resnet5 | resnet9 (--hidden sets the MLP widths), or an .onnx file (from its initializers)',
-    )
+    .requiredOption('--model <name|file>', `${modelChoices()} (from its initializers); --hidden sets the MLP widths`)
     .requiredOption('--dataset <name>', 'mnist | fashion-mnist | cifar10 | cifar100 | iris | synthetic')
     .option('--data-dir <dir>', 'CIFAR: the folder of the official binary files (or its parent)')
     .option('--method <list>', `comma-separated methods: ${methodNames.join(',')}`, probeDefaultMethods.join(','))
