@@ -59,6 +59,30 @@ const make = (network: keyof typeof NETWORKS, method: string, optimizer: 'sgd' |
   });
 
 describe.skipIf(!status.works)('resident conv and batch-norm steps on headlessgl', () => {
+  it('one kernel shape reads textures of different sizes right (gpu.js bakes an argument texture size into its source)', async () => {
+    const { GpujsContext } = await import('../../kernels/gpujs/gpujs-context.js');
+    const { gpujsDeviceOps } = await import('../../kernels/gpujs/gpujs-device-ops.js');
+    const ctx = new GpujsContext('headlessgl');
+    const ops = gpujsDeviceOps(ctx);
+    try {
+      const long = await ops.slice(
+        Float32Array.from({ length: 300 }, (_, i) => i),
+        0,
+        300,
+      );
+      const short = await ops.slice(
+        Float32Array.from({ length: 8 }, (_, i) => 1000 + i),
+        0,
+        8,
+      );
+      // Both 4-value slices run one compiled slice kernel shape; the second reads a texture of another size.
+      expect(Array.from(await (await ops.slice(long, 290, 4)).download())).toEqual([290, 291, 292, 293]);
+      expect(Array.from(await (await ops.slice(short, 4, 4)).download())).toEqual([1004, 1005, 1006, 1007]);
+    } finally {
+      await ctx.destroy();
+    }
+  });
+
   for (const [network, method, optimizer] of CASES)
     it(`${network} ${method} ${optimizer}: the graph's transfers per step, losses as with residency off`, async () => {
       const on = await make(network, method, optimizer, true);
