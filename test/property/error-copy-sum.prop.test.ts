@@ -1,10 +1,11 @@
 // The runtime's fused LR-fold reduction (host-ops errorCopySum) against the two reference steps it
-// replaces, errorSignal then copySum: bit-identical for float noise and for packed sign bits, with
-// uniform and per-channel sigma, dense (spatial 1) and conv-like (spatial > 1) layouts.
+// replaces, errorSignal then copySum, and signErrorSignal against errorSignal of the unpacked signs:
+// bit-identical for float noise and for packed sign bits, with uniform and per-channel sigma, dense
+// (spatial 1) and conv-like (spatial > 1) layouts.
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
 import { copySum, errorSignal, signPack, signUnpack } from '../../kernels/reference/index.js';
-import { errorCopySum } from '../../src/train/runtime/host-ops.js';
+import { errorCopySum, signErrorSignal } from '../../src/train/runtime/host-ops.js';
 
 const value = fc.double({ noNaN: true, noDefaultInfinity: true, min: -10, max: 10 });
 const shape = fc.record({
@@ -74,4 +75,22 @@ test('rows of whole sign words (32 and 64 units, read a word at a time) equal th
     const reversed = bits.map((w) => Number.parseInt(w.toString(2).padStart(32, '0').split('').reverse().join(''), 2));
     expect(Array.from(errorCopySum(loss, reversed, sigma, dims, 3, 1.25))).not.toEqual(Array.from(want));
   }
+});
+
+test.prop([shape, value])('signErrorSignal equals errorSignal of the unpacked signs bit for bit', (s, sigmaBase) => {
+  const rows = s.samples * s.copies;
+  const dims = { rows, channels: s.channels, spatial: s.spatial };
+  const loss = draw(rows, s.seed);
+  const eps = draw(rows * s.channels * s.spatial, s.seed + 1);
+  const sigma = Float64Array.from(
+    { length: s.channels },
+    (_, c) => Math.abs(sigmaBase) + 0.01 + (s.uniform ? 0 : c * 0.37),
+  );
+  const bits = signPack(eps);
+  const want = errorSignal(loss, signUnpack(bits, eps.length), sigma, dims, s.scale);
+  expect(Array.from(signErrorSignal(loss, bits, sigma, dims, s.scale))).toEqual(Array.from(want));
+  // A flipped first bit must show (the bit order is the sign-pack order).
+  const flipped = bits.slice();
+  flipped[0]! ^= 1;
+  expect(Array.from(signErrorSignal(loss, flipped, sigma, dims, s.scale))).not.toEqual(Array.from(want));
 });

@@ -22,7 +22,7 @@ import {
   toF64,
   type ExecContext,
 } from './exec-context.js';
-import { errorCopySum } from './host-ops.js';
+import { errorCopySum, signErrorSignal } from './host-ops.js';
 import { residentSigma, sigmaOf } from './exec-noise.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
@@ -161,6 +161,10 @@ export async function errorSignalOf(
   const { dims, sigma } = errorSignalParts(ctx, node, source);
   const loss = toF64(await hostNum(ctx, lossId));
   await downloadInputs(ctx, [source]);
+  const signs = hostSigns(ctx, source);
+  // Sign bits straight to the signal (no unpacked copy); bad values take errorSignal, whose checks name them.
+  if (signs && loss.every(Number.isFinite) && sigma.every((s) => s > 0))
+    return signErrorSignal(loss, signs, sigma, dims, scale);
   return errorSignal(loss, noiseValues(ctx, source), sigma, dims, scale);
 }
 

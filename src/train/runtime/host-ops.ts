@@ -80,3 +80,29 @@ function addSignBits(out: Float64Array, o: number, f: Float64Array, bits: Uint32
     out[o + u]! += f[u]! * (((bits[i >>> 5]! >>> (i & 31)) & 1) * 2 - 1);
   }
 }
+
+/**
+ * errorSignal(loss, signUnpack(bits), sigma, dims, scale) without the unpacked float64 copy of the signs:
+ * delta[r, c, s] = (scale * loss[r]) / sigma[c] * (+-1), formed as errorSignal forms it, so bit-identical
+ * (f * (+-1) is exact). The caller checks loss and sigma (errorSignal's own checks name bad values).
+ */
+export function signErrorSignal(
+  loss: NumArray,
+  bits: Uint32Array,
+  sigma: NumArray,
+  dims: { rows: number; channels: number; spatial: number },
+  scale: number,
+): Float64Array {
+  const { rows, channels, spatial } = dims;
+  const delta = new Float64Array(rows * channels * spatial);
+  if (bits.length !== Math.ceil(delta.length / 32))
+    throw new Error(`signErrorSignal: ${bits.length} sign words for ${delta.length} values`);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < channels; c++) {
+      const f = (scale * loss[r]!) / sigma[c]!;
+      const base = (r * channels + c) * spatial;
+      for (let i = base; i < base + spatial; i++) delta[i] = f * (((bits[i >>> 5]! >>> (i & 31)) & 1) * 2 - 1);
+    }
+  }
+  return delta;
+}
