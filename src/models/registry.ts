@@ -48,7 +48,9 @@ const recipes: Record<string, TrainRecipe> = {
     optimizer: 'adam',
     lr: 1e-3,
     methods: {
-      'a-hybrid': { copies: 8, batch: 16 },
+      alr: { copies: 8, batch: 16, lr: 3e-3 },
+      // BP in the last block, the final LayerNorm and the head (the hybrid METHOD.md 7.6 names), ALR before.
+      'a-hybrid': { copies: 8, batch: 16, bpLayers: 'last:8' },
     },
     why: 'the estimate is noise-dominated on all but the layers that write the class token (README, vit-tiny): more, smaller steps',
   },

@@ -20,7 +20,14 @@ test("vit-tiny's A-Hybrid recipe fills the options not given and names each in i
   expect(use.line).toContain(
     `vit-tiny's recipe for --method a-hybrid: --optimizer adam --lr ${use.lr} --copies ${ahybrid.copies}`,
   );
-  expect(use.line).toContain(`--batch ${ahybrid.batch}`);
+  expect(use.line).toContain(`--batch ${ahybrid.batch} --bp-layers ${ahybrid.bpLayers}`);
+  expect(use.bpLayers).toBe(ahybrid.bpLayers);
+});
+
+test("vit-tiny's ALR recipe carries its own rate, which --lr replaces", () => {
+  const alr = trainRecipe('vit-tiny')!.methods!.alr!;
+  expect(recipeUse({ model: 'vit-tiny' }, 'alr', false)).toMatchObject({ lr: alr.lr, copies: String(alr.copies) });
+  expect(recipeUse({ model: 'vit-tiny', lr: '0.01' }, 'alr', false).lr).toBeUndefined();
 });
 
 test('options given on the command line win over the recipe, each on its own', () => {
@@ -70,7 +77,11 @@ test('train --model vit-tiny --method a-hybrid compiles the recipe step and says
     new RegExp(`^graph \\S+ method=a-hybrid copies=${ahybrid.copies} batch=${ahybrid.batch} `),
   );
   expect(recipe.err).toContain("vit-tiny's recipe for --method a-hybrid: --optimizer adam");
-  const given = await train([...base, '--copies', '4', '--batch', '8', '--optimizer', 'sgd']);
+  // BP in the last block: its layers get no noise; the first block's do.
+  expect(recipe.out).toContain('tensor block1.fc2.noisy ');
+  expect(recipe.out).not.toContain('block2.fc2.noisy');
+  const given = await train([...base, '--copies', '4', '--batch', '8', '--optimizer', 'sgd', '--bp-layers', 'head']);
   expect(given.out).toMatch(/^graph \S+ method=a-hybrid copies=4 batch=8 /);
+  expect(given.out).toContain('tensor block2.fc2.noisy ');
   expect(given.err).not.toContain('recipe');
 });
