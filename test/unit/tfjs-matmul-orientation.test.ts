@@ -1,0 +1,38 @@
+// tfjs-wasm's matmul-a-bt runs A B^T as (B A^T)^T where B is the larger side (kernels/tfjs/tfjs-table.ts):
+// the product must have the bits of the plain form A transpose(B) at every shape, the layer shape of the
+// MLP bench (64 x 784 by 256 x 784) included, and match the float64 reference.
+import { describe, expect, it } from 'vitest';
+import { loadTfjs } from '../../kernels/tfjs/tfjs-runtime.js';
+import { tfjsTable } from '../../kernels/tfjs/tfjs-table.js';
+import { referenceTable } from '../../kernels/registry-reference.js';
+
+function values(length: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length }, () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 30 - 1);
+}
+
+describe('tfjs-wasm matmul-a-bt orientation', () => {
+  // [m, k, n]: the first four take the (B A^T)^T path (n k > m k + m n), the last three the plain one.
+  const shapes = [
+    [64, 784, 256],
+    [7, 13, 29],
+    [33, 1000, 257],
+    [1, 50, 40],
+    [512, 784, 256],
+    [64, 256, 10],
+    [128, 300, 100],
+  ] as const;
+
+  it.each(shapes)('m=%i k=%i n=%i: the bits of A transpose(B), and the reference to 1e-4', async (m, k, n) => {
+    const tf = await loadTfjs();
+    const a = values(m * k, m + k);
+    const b = values(n * k, n + 3 * k);
+    const out = await tfjsTable(tf)['matmul-a-bt']({ a, b, m, k, n });
+    const plain = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.transpose(tf.tensor2d(b, [n, k])))).dataSync();
+    expect(out).toEqual(plain);
+    const exact = await referenceTable['matmul-a-bt']({ a: Float64Array.from(a), b: Float64Array.from(b), m, k, n });
+    let worst = 0;
+    exact.forEach((v: number, i: number) => (worst = Math.max(worst, Math.abs(out[i]! - v) / (Math.abs(v) + 1))));
+    expect(worst).toBeLessThan(1e-4);
+  });
+});
