@@ -14,6 +14,12 @@ import { quietCycles, WakeHeap } from './engine-quiet.js';
 import { advance, nextMilestone, requesters, settle, type InFlight } from './units/memory-service.js';
 import type { TaskDemand } from './units/memory.js';
 
+/**
+ * A step is simulated several times (its core-count trial, spill passes, the report's run): its index
+ * (12 million dependencies resolved from task ids on the 1024-core mesh) is built once; it is only read.
+ */
+const indexByStep = new WeakMap<CompiledStep, EngineIndex>();
+
 export interface EngineInput {
   step: CompiledStep;
   iterations: number;
@@ -109,7 +115,8 @@ class Engine implements EngineState {
     const { step, iterations } = input;
     this.n = step.tasks.length;
     this.iterations = iterations;
-    this.ix = buildEngineIndex(step);
+    this.ix = indexByStep.get(step) ?? buildEngineIndex(step);
+    indexByStep.set(step, this.ix);
     this.templates = step.tasks.map((_, t) => templateOf(input.compute[t]!, input.demand[t]!));
     this.firstTemplates = new Map(
       [...(input.firstDemand ?? [])].map(([t, d]) => [t, templateOf(input.compute[t]!, d)] as const),
