@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { loadHwModel } from '../hw/load.js';
+import { loadOnnxNetwork } from '../models/importers/onnx-network.js';
 import { writeFileAtomic } from '../output-file.js';
 import { expand, pointCountBound, rangeCount } from './expand.js';
 import { checkHwRanges } from './hw-overrides.js';
@@ -80,10 +81,20 @@ export function prepareSweep(
   const problems = [...checked.problems, ...(hwPart ? checkHwRanges(hwPart, specPath) : [])];
   if (!checked.ok || problems.length > 0) throw new ConfigError(problems);
   const spec = checked.spec;
+  checkOnnxModels(spec);
   const points = expand(spec);
   if (points.length === 0) throw new ConfigError([`${specPath}: the spec expands to no point; hint: check the ranges`]);
   if (spec.objectives?.includes('energy')) checkEnergyModelled(points, specPath);
   return { spec, points, levels: loadHwModel(spec.hw, `${specPath}: hw`).memory.map((m) => m.name) };
+}
+
+/**
+ * Each .onnx model of the spec, imported once before the results folder is created: an unsupported
+ * operator or an unreadable file is refused (exit 2, naming the file) instead of an invalid point per row.
+ */
+function checkOnnxModels(spec: SweepSpec): void {
+  const names = spec.models.map((m) => (typeof m === 'string' ? m : m.name));
+  for (const name of new Set(names)) if (name.toLowerCase().endsWith('.onnx')) loadOnnxNetwork(name);
 }
 
 /** Minimising energy needs energy figures on every point's hardware: a ConfigError (exit 2) names what is missing. */

@@ -1,6 +1,7 @@
 // ONNX import: a ResNet-18 built with torchvision's layout gives torchvision's parameter count and exact
 // forward MACs (in process and through `alrflow models FILE.onnx --json`); shape arithmetic folds at
-// import; an unsupported operator or a truncated file exits 2 naming it and writes nothing.
+// import; an unsupported operator or a truncated file exits 2 naming it and writes nothing, in every
+// command that reads a model (models, scalesim, simulate, compile, compare, train, probe, sweep).
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,28 +73,51 @@ function lstmFile(): string {
   return file;
 }
 
-describe('refusals exit 2 and write nothing', () => {
+/** Every command that reads a model, each given the output options it has, on `file`. */
+function modelCommands(file: string, out: string): string[][] {
+  const cfg = join(import.meta.dirname, '../fixtures/scalesim-cases/os32.cfg');
+  const spec = join(dir, `sweep-${file.replace(/\W/g, '-')}.json`);
+  const points = { hw: 'edge-npu', methods: ['alr'], copies: 2, schedules: ['sequential'], batch: 2, iterations: 1 };
+  writeFileSync(spec, JSON.stringify({ ...points, models: [file] }));
+  const files = (...names: string[]) =>
+    names.flatMap((n) => [n.endsWith('.html') ? '--report' : '--json-file', join(out, n)]);
+  return [
+    ['models', file, '--json'],
+    ['models', file, ...files('m.json')],
+    ['scalesim', '--topology', file, '--print-topology'],
+    ['scalesim', '--topology', file, '--config', cfg, '--out', out],
+    ['simulate', '--model', file, ...files('s.json', 's.html')],
+    ['compile', '--model', file, '--method', 'alr', ...files('c.json')],
+    ['compare', '--model', file, ...files('cmp.json', 'cmp.html')],
+    ['train', '--model', file, '--dataset', 'iris', '--method', 'bp', '--out', out],
+    ['probe', '--model', file, '--dataset', 'iris', ...files('p.json', 'p.html')],
+    ['sweep', '--spec', spec, '--out', out, '--report', join(dir, 'sweep.html')],
+  ];
+}
+
+function refused(file: string, expectMessage: (stderr: string) => void): void {
+  const before = readdirSync(dir).filter((f) => !f.startsWith('sweep-'));
+  for (const args of modelCommands(file, join(dir, 'out'))) {
+    const r = cli.run(args, { cwd: dir });
+    expect(r.status, args.join(' ')).toBe(2);
+    expect(r.stdout).toBe('');
+    expectMessage(r.stderr);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(
+      readdirSync(dir).filter((f) => !f.startsWith('sweep-')),
+      args.join(' '),
+    ).toEqual(before);
+  }
+}
+
+describe('refusals exit 2 and write nothing, in every command that reads a model', () => {
   test('unsupported operators: every type with its count and first node', () => {
-    const out = join(dir, 'out-lstm');
-    const cfg = join(import.meta.dirname, '../fixtures/scalesim-cases/os32.cfg');
-    const file = lstmFile();
-    for (const args of [
-      ['models', file, '--json'],
-      ['scalesim', '--topology', file, '--print-topology'],
-      ['scalesim', '--topology', file, '--config', cfg, '--out', out],
-      ['simulate', '--model', file, '--json-file', join(out, 'sim.json'), '--report', join(out, 'sim.html')],
-      ['train', '--model', file, '--dataset', 'iris', '--method', 'bp', '--out', out],
-    ]) {
-      const r = cli.run(args, { cwd: dir });
-      expect(r.status).toBe(2);
-      expect(r.stdout).toBe('');
-      expect(r.stderr).toContain('LSTM: 2 nodes, first LSTM_0');
-      expect(r.stderr).toContain('GRU: 1 node, first GRU_3');
-      expect(r.stderr).not.toContain('Relu:');
-      expect(r.stderr).not.toMatch(/\n\s+at /);
-    }
-    expect(readdirSync(dir)).not.toContain('out-lstm');
-  });
+    refused(lstmFile(), (stderr) => {
+      expect(stderr).toContain('LSTM: 2 nodes, first LSTM_0');
+      expect(stderr).toContain('GRU: 1 node, first GRU_3');
+      expect(stderr).not.toContain('Relu:');
+    });
+  }, 120_000);
 
   test('a truncated file names the file', () => {
     const bytes = resnetOnnx({ size: 32, widths: [4, 8, 8, 8], blocks: 1, classes: 10 });
@@ -106,7 +130,8 @@ describe('refusals exit 2 and write nothing', () => {
       expect(r.stderr).toContain(file);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
-  });
+    refused(join(dir, 'cut-0.7.onnx'), (stderr) => expect(stderr).toContain('cut-0.7.onnx: not a readable ONNX model'));
+  }, 120_000);
 });
 
 test('a class-token expand (ConstantOfShape, Equal, Where, Expand on a shape) infers the shapes onnxruntime computes', async () => {
