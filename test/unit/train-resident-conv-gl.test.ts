@@ -95,6 +95,18 @@ describe.skipIf(!status.works)('resident conv and batch-norm steps on headlessgl
         // Up: the batch (8 images) and the labels (8 ints); down: one float per Loss node and per update.
         const batch = batchOf(PIXELS[network]);
         expect(declared.uploads).toEqual({ count: 2, bytes: samples * PIXELS[network] * 4 + samples * 4 });
+        // Evaluations read the parameters where they are: on the host before the first step, on the device after.
+        const evaluations = async () => {
+          const features = Float32Array.from(batch.x);
+          const labels = Uint8Array.from(batch.labels);
+          const [a, b] = [
+            await on.evaluate(features, labels, samples, 4),
+            await off.evaluate(features, labels, samples, 4),
+          ];
+          expect(a.accuracy).toBe(b.accuracy);
+          expect(Math.abs(a.loss - b.loss)).toBeLessThanOrEqual(1e-5 * b.loss);
+        };
+        await evaluations();
         for (let step = 0; step < 3; step++) {
           const before = on.deviceTransfers()!;
           const a = await on.trainStep(batch, step, 0.05);
@@ -113,6 +125,7 @@ describe.skipIf(!status.works)('resident conv and batch-norm steps on headlessgl
           // float32 on both sides; the statistics and gradient scalings differ only in rounding (measured <= 2e-6).
           expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
         }
+        await evaluations();
       } finally {
         await on.dispose();
         await off.dispose();

@@ -18,7 +18,7 @@ export interface EvaluationHost {
   classes: number;
   /** The BP graph for `rows` samples. */
   graph(rows: number): Graph;
-  context(graph: Graph, batch: Batch): ExecContext;
+  context(graph: Graph, batch: Batch): Promise<ExecContext>;
   releaseHandles(): void;
 }
 
@@ -46,7 +46,7 @@ export async function evaluateSplit(
     const rows = Math.min(chunk, count - start);
     const x = Float64Array.from(features.subarray(start * host.width, (start + rows) * host.width));
     const batch: Batch = { x, labels: Int32Array.from(labels.subarray(start, start + rows)), samples: rows };
-    const ctx = host.context(host.graph(rows), batch);
+    const ctx = await host.context(host.graph(rows), batch);
     await executeGraph(ctx, (n) => n.phase === 'forward' || n.phase === 'loss');
     const lossNode = ctx.graph.nodes.find((n) => n.kind === 'Loss')!;
     const logits = await hostNum(ctx, lossNode.inputs[0]!);

@@ -575,7 +575,12 @@ export class Runtime {
       width: elementCount(plain.tensors[plain.inputs.find((p) => p.role === 'batch')!.tensor]!.shape.slice(1)),
       classes: loss.classes,
       graph: (rows: number) => this.graphs.evaluation(rows),
-      context: (graph: Graph, batch: Batch) => this.context(graph, batch, 0, { lr: 0, sigmaLr: 0 }, 0, false),
+      context: async (graph: Graph, batch: Batch) => {
+        const ctx = this.context(graph, batch, 0, { lr: 0, sigmaLr: 0 }, 0, false);
+        // Resident: the chunk and any parameters still on the host (before the first step) go up once.
+        if (ctx.ops) await uploadStepInputs(ctx, ctx.ops);
+        return ctx;
+      },
       releaseHandles: () => this.resolved.releaseHandles(),
     };
     return evaluateSplit(host, features, labels, count, chunk);
