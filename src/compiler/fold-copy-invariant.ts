@@ -99,18 +99,28 @@ function perHeadTensors(graph: Graph): Set<string> {
   return heads;
 }
 
+/** A parameter-shaped tensor: weights, optimizer state, or a parameter (or sigma) gradient, one axis of values. */
+function withoutRows(info: Graph['tensors'][string]): boolean {
+  return (
+    info.cls === 'weight' || info.cls === 'optimizer-state' || (info.cls === 'gradient' && info.shape.length === 1)
+  );
+}
+
 export function foldCopyInvariant(graph: Graph): Graph {
   const K = graph.meta.copies;
   if (K === 1 || !isMethod(graph.meta.method) || methodOf(graph.meta.method).noiseSpace !== 'activation') return graph;
-  // Copy-invariant tensors on N*K rows shrink; batchnorm statistics have no rows (even where N*K is 2).
+  // Copy-invariant tensors on N*K rows shrink; batchnorm statistics have no rows (even where N*K is 2),
+  // nor have a hybrid BP layer's parameter gradient and its optimizer values (128 LayerNorm values at N*K 128).
   const copyRows = graph.meta.batch * K;
   const stats = new Set(graph.nodes.flatMap((n) => (n.kind === 'BatchNorm' ? [batchNormStats(n)] : [])));
   const all = invariantTensors(graph);
   const heads = perHeadTensors(graph);
   const invariant = new Set(
     [...all].filter((t) => {
-      const rows = graph.tensors[t]!.shape[0]!;
-      return !stats.has(t) && (rows === copyRows || (heads.has(t) && rows % copyRows === 0));
+      const info = graph.tensors[t]!;
+      if (stats.has(t) || withoutRows(info)) return false;
+      const rows = info.shape[0]!;
+      return rows === copyRows || (heads.has(t) && rows % copyRows === 0);
     }),
   );
   const tensors: Graph['tensors'] = {};

@@ -80,6 +80,8 @@ test('train --model vit-tiny --method a-hybrid compiles the recipe step and says
   // BP in the last block: its layers get no noise; the first block's do.
   expect(recipe.out).toContain('tensor block1.fc2.noisy ');
   expect(recipe.out).not.toContain('block2.fc2.noisy');
+  // The BP LayerNorms' gradients keep their 128 values where N*K is 128 too (the copy fold took them for rows).
+  for (const layer of ['block2.ln1', 'block2.ln2', 'ln']) expect(recipe.out).toContain(`tensor ${layer}.grad [128] `);
   const given = await train([...base, '--copies', '4', '--batch', '8', '--optimizer', 'sgd', '--bp-layers', 'head']);
   expect(given.out).toMatch(/^graph \S+ method=a-hybrid copies=4 batch=8 /);
   expect(given.out).toContain('tensor block2.fc2.noisy ');
