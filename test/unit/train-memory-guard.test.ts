@@ -22,6 +22,15 @@ import { stepSource } from '../../src/compiler/step-source.js';
 const cli = join(import.meta.dirname, '../../src/cli/alrflow.mjs');
 const root = mkdtempSync(join(tmpdir(), 'alrflow-memory-'));
 const run = (args: string[]) => spawnSync(process.execPath, [cli, 'train', ...args], { encoding: 'utf8' });
+const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/** CPU seconds (user + system) of this process's finished children, from Linux's /proc; undefined elsewhere. */
+function childrenCpuSeconds(): number | undefined {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  // Fields after the command name: state is field 3, cutime and cstime are fields 16 and 17.
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / clockTicks;
+}
 const huge = [
   '--model',
   'mlp',
@@ -47,9 +56,14 @@ describe('train --max-memory', () => {
   test('a run counted above --max-memory exits 3 within seconds and writes nothing', () => {
     const out = join(root, 'huge');
     const started = performance.now();
+    const cpuBefore = childrenCpuSeconds();
     const r = run([...huge, '--max-memory', '8GiB', '--out', out]);
-    // Under 10 s is the goal on an idle machine (about 3.5 s measured: start-up, MNIST, one compile); the bound leaves room for a loaded CI.
-    expect((performance.now() - started) / 1000).toBeLessThan(20);
+    const cpuAfter = childrenCpuSeconds();
+    // The refusal's own work (start-up, MNIST, one compile) takes 2.1-2.6 CPU s under tsx, 3.5 s wall on an idle machine;
+    // on 2 cores shared at load 22 the wall time reached 15-20 s, so the 10 s bound is checked on CPU time where
+    // Linux reports it, and the wall time only against a bound that load does not reach.
+    if (cpuBefore !== undefined && cpuAfter !== undefined) expect(cpuAfter - cpuBefore).toBeLessThan(10);
+    expect((performance.now() - started) / 1000).toBeLessThan(60);
     expect(r.status, r.stderr).toBe(3);
     expect(r.stderr).toMatch(
       /needs [\d.]+ GiB \(\d+ bytes: step graph .*\) but --max-memory allows 8 GiB \(8589934592 bytes/,
