@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Network } from './layers.js';
-import { buildModel, modelNames, type ModelOptions } from './registry.js';
+import { buildModel, modelFileKinds, modelNames, type ModelOptions } from './registry.js';
 
 const looksLikeFile = (value: string): boolean => /[\\/]/.test(value) || /\.(json|csv|onnx)$/i.test(value);
 
@@ -19,7 +19,7 @@ export async function loadNetwork(
   if (nameOrFile.toLowerCase().endsWith('.csv')) {
     if (!existsSync(nameOrFile))
       throw new ConfigError([
-        `${option}: ${nameOrFile}: file not found; allowed: a shipped model name (${modelNames.join(', ')}), a network .json file or a SCALE-Sim topology .csv`,
+        `${option}: ${nameOrFile}: file not found; allowed: a shipped model name (${modelNames.join(', ')}), ${modelFileKinds}`,
       ]);
     const { loadScaleSimTopology, scaleSimTopologyToNetwork } = await import('./importers/scalesim-topology.js');
     return scaleSimTopologyToNetwork(loadScaleSimTopology(nameOrFile), basename(nameOrFile, '.csv'));

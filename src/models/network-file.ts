@@ -6,6 +6,7 @@ import { ConfigError, InvalidInputError } from '../errors.js';
 import { formatIssues } from '../hw/format-issues.js';
 import type { Network } from './layers.js';
 import { networkFileSchema } from './network-schema.js';
+import { modelFileKinds, modelNames } from './registry.js';
 import { inferShapes, sequenceOutputShape } from './shapes.js';
 import { duplicateKeyProblems, stripBom } from '../json-text.js';
 
@@ -16,7 +17,7 @@ function readText(path: string, option: string): string {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT')
       throw new ConfigError([
-        `${option}: ${path}: file not found; allowed: a shipped model name, a network .json file or a SCALE-Sim topology .csv`,
+        `${option}: ${path}: file not found; allowed: a shipped model name (${modelNames.join(', ')}), ${modelFileKinds}`,
       ]);
     throw new ConfigError([`${option}: ${path}: cannot read the file (${code ?? String(err)})`]);
   }

@@ -21,6 +21,9 @@ const builders: Record<string, (o: ModelOptions) => Network> = {
 
 export const modelNames = Object.keys(builders);
 
+/** The network files a --model option reads besides the shipped names, for its messages. */
+export const modelFileKinds = 'a network .json file, an .onnx file or a SCALE-Sim topology .csv';
+
 /**
  * A shipped model's recommended optimizer and learning rate, where train's defaults (SGD, lr 0.01) do
  * not suit it, and per method the copies, batch and rate that replace train's defaults where the
@@ -64,9 +67,7 @@ export function trainRecipe(name: string): TrainRecipe | undefined {
 export function buildModel(name: string, options: ModelOptions = {}): Network {
   const build = builders[name];
   if (!build) {
-    throw new ConfigError([
-      `--model: unknown model "${name}"; allowed: ${modelNames.join(', ')}, a network .json file or a SCALE-Sim topology .csv path`,
-    ]);
+    throw new ConfigError([`--model: unknown model "${name}"; allowed: ${modelNames.join(', ')}, ${modelFileKinds}`]);
   }
   return build(options);
 }

@@ -1,5 +1,6 @@
 // Every command that takes a model names every registered model and the network files in its help,
-// from the registry (issue 22): a model added to src/models/registry.ts shows up everywhere.
+// from the registry (issue 22): a model added to src/models/registry.ts shows up everywhere; so do the
+// refusals of an unknown model or a missing network file.
 import { Command } from 'commander';
 import { expect, test } from 'vitest';
 import { commands } from '../../src/cli/command-list.js';
@@ -23,3 +24,15 @@ test.each(['simulate', 'compile', 'compare', 'train', 'probe', 'models'])(
     expect(text).toContain('.onnx file');
   },
 );
+
+test('an unknown model or a missing file is refused naming every registered model and the file kinds', async () => {
+  const { loadNetwork } = await import('../../src/models/load-network.js');
+  for (const model of ['no-such-model', 'missing/net.json', 'missing.csv']) {
+    const message = await loadNetwork(model).then(
+      () => '',
+      (err: Error) => err.message,
+    );
+    for (const name of modelNames) expect(message).toContain(name);
+    for (const kind of ['.json file', '.onnx file', '.csv']) expect(message).toContain(kind);
+  }
+});
