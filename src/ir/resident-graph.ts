@@ -1,8 +1,9 @@
 // Which step graphs the training runtime runs resident on a device whose memory is apart from the
 // host (gpu.js GPU modes; src/train/runtime/device-state.ts): dense, conv, batch-norm, pool and token
-// layers whose nodes all have device paths. Elsewhere (ES/AES weight-space noise) the runtime
-// keeps the step's state on the host and moves tensors per kernel call; the reason says which layer
-// or node keeps it there. simulate's host transfers (host-transfers.ts) and train --profile report it.
+// layers whose nodes all have device paths, one part per step at staleness 0. Elsewhere (learned
+// sigma, micro-batches, stale gradients, ES/AES weight-space noise) the runtime keeps the step's state
+// on the host and moves tensors per kernel call; the reason says which layer, node or layout keeps it
+// there. simulate's host transfers (host-transfers.ts) and train --profile report it.
 import type { Graph, IrNode, ParamDecl } from './types.js';
 
 /** The node kinds a resident step runs on the device (the others read host values). */
@@ -37,9 +38,27 @@ const RESIDENT_LAYERS: ReadonlySet<ParamDecl['op']['kind']> = new Set([
 
 /**
  * Why a step graph's state cannot stay on the device, or undefined where it can: dense, conv,
- * batch-norm, pool and token layers whose nodes all have device paths, no weight-space noise.
+ * batch-norm, pool and token layers whose nodes all have device paths, no learned sigma, no
+ * weight-space noise, one part per step at staleness 0.
  */
 export function nonResidentReason(graph: Graph): string | undefined {
+  return layoutReason(graph) ?? nodeReason(graph);
+}
+
+/** Why the step's layout (micro-batches, stale gradients) keeps its state on the host. */
+export function layoutReason(graph: Graph): string | undefined {
+  const micro = graph.meta.microBatches ?? 1;
+  if (micro > 1) return `the schedule runs ${micro} micro-batches per step`;
+  const stale = graph.nodes.some((n) => n.kind === 'OptimizerUpdate' && n.stale);
+  if (stale || graph.meta.staleness === 1) return 'the schedule applies stale gradients (staleness 1)';
+  return undefined;
+}
+
+function nodeReason(graph: Graph): string | undefined {
+  const sigma = graph.nodes.find(
+    (n) => n.kind === 'SigmaGrad' || (n.kind === 'OptimizerUpdate' && n.target === 'sigma'),
+  );
+  if (sigma) return `sigma is learned: node ${sigma.id} (its gradient and update) runs on the host`;
   const layer = graph.params.find((p) => !RESIDENT_LAYERS.has(p.op.kind));
   if (layer) return `layer ${layer.layer} is a ${layer.op.kind} layer: it has no device path`;
   const node = graph.nodes.find((n) => !RESIDENT_NODES.has(n.kind));

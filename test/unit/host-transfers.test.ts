@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { stepSource } from '../../src/compiler/step-source.js';
 import { hostTransfers } from '../../src/ir/host-transfers.js';
+import { learnedSigmaSwitches } from '../../src/ir/method-rules.js';
 import { cnn, mlp, resnet5 } from '../../src/models/builders.js';
 import { vitTiny } from '../../src/models/transformer-builders.js';
 
@@ -42,6 +43,24 @@ describe('host transfers from the step graph', () => {
     expect(step(resnet5(image), 'alr').downloads).toEqual({ count: 1, bytes: 40 });
     expect(step(vitTiny({ inputShape: [1, 14, 14], classes: 3 }), 'alr').fallback).toBeUndefined();
     expect(step(mlp([12, 40, 3]), 'es').fallback).toMatch(/weight-space \(ES\/AES\) gradient/);
+  });
+
+  it('learned sigma, micro-batches and stale gradients say why the runtime keeps their state on the host', async () => {
+    const { loadHwModel } = await import('../../src/hw/load.js');
+    const hw = loadHwModel('gpu-like');
+    const base = { method: 'alr' as const, copies: 4, batch: 8 };
+    const fallback = (options: Parameters<typeof source.compile>[1]) =>
+      hostTransfers(source.compile(hw, options).graph).fallback;
+    expect(fallback({ ...base, schedule: 'sequential' })).toBeUndefined();
+    expect(fallback({ ...base, schedule: 'sequential', ...learnedSigmaSwitches(true) })).toMatch(
+      /^sigma is learned: node fc\d\.sigma/,
+    );
+    expect(fallback({ ...base, schedule: 'layer-pipelined', microBatches: 4 })).toBe(
+      'the schedule runs 4 micro-batches per step',
+    );
+    expect(fallback({ ...base, schedule: 'layer-pipelined', microBatches: 1, staleness: 1 })).toBe(
+      'the schedule applies stale gradients (staleness 1)',
+    );
   });
 
   it('simulate reports them for the step it simulates', async () => {
