@@ -186,20 +186,39 @@ function underSpilled(mem: MemorySystem, peaks: ReadonlyMap<string, number>): bo
 /**
  * One truth about capacity: the spill of each instance covers the bytes the simulation found live
  * at once, not only the task order's estimate. Where it did not, the step is simulated again with
- * the simulated peaks as floors (at most 3 more times; the peaks settle in one in practice).
+ * the simulated peaks as floors (at most 3 more times; the peaks settle in one in practice; where
+ * they do not, withSpillRaised).
  */
 function runWithEnoughSpill(step: CompiledStep, options: SimulateOptions): Pass {
   let floor = new Map<string, number>();
   let pass = runPass(step, options, floor);
   const lastLevel = pass.mem.levelCount - 1;
-  for (let retry = 0; retry < 3; retry++) {
+  for (let retry = 0; ; retry++) {
     // The last level never spills, so its peak (the most intervals: every core's off-chip tensors) is not needed.
     const peaks = peaksByInstance(pass.intervals, (key) => pass.mem.instances.get(key)?.levelIndex === lastLevel);
-    if (!underSpilled(pass.mem, peaks)) break;
+    if (!underSpilled(pass.mem, peaks)) return pass;
     floor = new Map([...peaks].map(([k, v]) => [k, Math.max(v, floor.get(k) ?? 0)]));
+    if (retry === 3) return withSpillRaised(step, options, pass, floor);
     pass = runPass(step, options, floor);
   }
-  return pass;
+}
+
+/**
+ * The peaks did not settle (each spill moved the timing, and the overlaps with it): the last pass's
+ * timing stands, and its spill is raised to cover the peaks that pass found, with the traffic of
+ * the raised spill counted, so no level holds more than its capacity while feasible.
+ */
+function withSpillRaised(
+  step: CompiledStep,
+  options: SimulateOptions,
+  pass: Pass,
+  floor: ReadonlyMap<string, number>,
+): Pass {
+  const mem = new MemorySystem(step, floor);
+  const demand = step.tasks.map((t, i) => mem.taskDemand(t, pass.compute[i]!));
+  const { run } = pass;
+  const intervals = placementIntervals(step, mem, run.start, run.end, options.iterations, run.totalCycles);
+  return { ...pass, mem, demand, intervals };
 }
 
 /** Cycles between the completions of consecutive iterations (the first counts from cycle 0). */
