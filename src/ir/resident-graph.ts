@@ -54,11 +54,14 @@ export function layoutReason(graph: Graph): string | undefined {
   return undefined;
 }
 
+/** Why a learned-sigma step keeps its state on the host (the runtime says the same). */
+export const SIGMA_REASON = 'sigma is learned (its gradient and update run on the host)';
+
 function nodeReason(graph: Graph): string | undefined {
   const sigma = graph.nodes.find(
     (n) => n.kind === 'SigmaGrad' || (n.kind === 'OptimizerUpdate' && n.target === 'sigma'),
   );
-  if (sigma) return `sigma is learned: node ${sigma.id} (its gradient and update) runs on the host`;
+  if (sigma) return SIGMA_REASON;
   const layer = graph.params.find((p) => !RESIDENT_LAYERS.has(p.op.kind));
   if (layer) return `layer ${layer.layer} is a ${layer.op.kind} layer: it has no device path`;
   const node = graph.nodes.find((n) => !RESIDENT_NODES.has(n.kind));

@@ -12,6 +12,7 @@ import { detectBackend } from '../../kernels/backends.js';
 import { stepSource } from '../../src/compiler/step-source.js';
 import { mlp } from '../../src/models/builders.js';
 import { hostTransfers } from '../../src/ir/host-transfers.js';
+import { learnedSigmaSwitches } from '../../src/ir/method-rules.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import { train } from '../../src/train/train.js';
 import { defaultTrainConfig } from '../../src/train/train-config.js';
@@ -198,4 +199,40 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
     // Up: the batch once (16 x 4 floats) and the labels (16 ints).
     expect(hostTransfers(graph).uploads).toEqual({ count: 2, bytes: 16 * 4 * 4 + 16 * 4 });
   }, 60_000);
+  it('train --profile: learned sigma, micro-batches and staleness 1 fall back with the reason simulate gives, moving more than a resident step', async () => {
+    const variants = [
+      { learnSigma: true as const },
+      { stepSchedule: 'layer-pipelined' as const, microBatches: 4 },
+      { stepSchedule: 'layer-pipelined' as const, microBatches: 1, staleness: 1 as const },
+    ];
+    for (const variant of variants) {
+      const config = { ...defaultTrainConfig, model: 'mlp', dataset: 'iris', method: 'alr' as const, copies: 8 };
+      const summary = await train(
+        { ...config, batch: 16, epochs: 1, backend: 'headlessgl', hidden: [16], ...variant },
+        {
+          outDir: join(mkdtempSync(join(tmpdir(), 'alrflow-fallback-')), 'run'),
+          resume: false,
+          force: false,
+          progress: silent,
+          profile: true,
+        },
+      );
+      const { loadHwModel } = await import('../../src/hw/load.js');
+      const graph = stepSource(mlp([4, 16, 3])).compile(loadHwModel('multicore-16'), {
+        method: 'alr',
+        copies: 8,
+        batch: 16,
+        schedule: variant.stepSchedule ?? 'sequential',
+        ...('microBatches' in variant ? { microBatches: variant.microBatches } : {}),
+        ...('staleness' in variant ? { staleness: variant.staleness } : {}),
+        ...learnedSigmaSwitches('learnSigma' in variant),
+      }).graph;
+      const declared = hostTransfers(graph);
+      expect(declared.fallback).toBeDefined();
+      expect(summary.profile!.residency).toEqual({ resident: false, reason: declared.fallback });
+      // The fallback moves every kernel call's host inputs and results: more than the resident step's transfers.
+      const resident = declared.uploads.count + declared.downloads.count;
+      expect(summary.profile!.transfers!.count).toBeGreaterThan(resident);
+    }
+  }, 120_000);
 });

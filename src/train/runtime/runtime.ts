@@ -17,7 +17,7 @@
 // only its loss and the finiteness of its update; syncHost() brings the host copies up to date
 // (checkpoints).
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
-import { nonResidentReason } from '../../ir/resident-graph.js';
+import { nonResidentReason, SIGMA_REASON } from '../../ir/resident-graph.js';
 import { elementCount } from '../../ir/graph.js';
 import type { Graph, GraphPort, IrNode, ParamDecl, PortRole } from '../../ir/types.js';
 import type { StepSource } from '../../compiler/step-source.js';
@@ -463,7 +463,7 @@ export class Runtime {
       return no(`backend ${this.backend} has no device operations for a step's state`);
     if (microBatches !== 1) return no(`the schedule runs ${microBatches} micro-batches per step`);
     if (staleness === 1) return no('the schedule applies stale gradients (staleness 1)');
-    if (this.sigma) return no('sigma is learned (its update runs on the host)');
+    if (this.sigma) return no(SIGMA_REASON);
     this.graphReason ??= nonResidentReason(this.graphs.evaluation(1)) ?? nonResidentReason(this.graphs.step(1)) ?? '';
     return this.graphReason === '' ? { resident: true } : no(this.graphReason);
   }
