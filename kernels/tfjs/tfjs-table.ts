@@ -5,8 +5,8 @@
 // (faster than a TF.js round trip; host-elementwise.ts). Not a GPU path. The same op bodies make
 // the resident table (tfjsResidentTable): inputs and results stay in TF.js as handles (tfjs-io.ts).
 import type * as TfCore from '@tensorflow/tfjs-core';
-import type { ResidentTable } from '../device-tensor.js';
-import type { KernelName, KernelTable } from '../names.js';
+import { type DeviceTensor, isDeviceTensor, type ResidentTable } from '../device-tensor.js';
+import type { KernelName, KernelTable, NumArray } from '../names.js';
 import { convDims } from '../reference/conv-dims.js';
 import { tfjsFallback, tfjsGraphOps } from './tfjs-graph-ops.js';
 import { hostActivationBackward, hostSgdUpdate, hostSignPack } from '../host-elementwise.js';
@@ -65,6 +65,13 @@ function matmulOp(tf: Tf, io: TfjsIo, transposeA: boolean, transposeB: boolean):
       const bt = transposeB ? tf.transpose(io.tensor2d(b, [n, k])) : io.tensor2d(b, [k, n]);
       return tf.matMul(at, bt);
     });
+}
+
+/** Whether a host argument holds only ones (a device handle's values are not read: false). */
+function allOnes(a: NumArray | DeviceTensor): boolean {
+  if (isDeviceTensor(a)) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== 1) return false;
+  return true;
 }
 
 /** NCHW conv2d on TF.js's NHWC/HWIO convolution. */
@@ -135,11 +142,16 @@ export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf)): KernelTable {
     'noise-inject-signs': async (a) => hostNoiseInjectSigns(a),
     'sign-pack': async ({ values }) => hostSignPack(values),
     'lr-grad-product': async ({ loss, e, x, sigma, rows, outs, ins, scale }) => {
+      // BP's plain D^T X passes loss = 1, sigma = 1, scale = 1: the products by 1 are exact, so skipped.
+      const unitLoss = allOnes(loss);
+      const unitRate = scale === 1 && allOnes(sigma);
       const [weights, biases] = io.outputs(() => {
-        const coef = tf.mul(io.tensor2d(loss, [rows, 1]), io.tensor2d(e, [rows, outs]));
+        const d = io.tensor2d(e, [rows, outs]);
+        const coef = unitLoss ? d : tf.mul(io.tensor2d(loss, [rows, 1]), d);
+        const product = tf.matMul(tf.transpose(coef), io.tensor2d(x, [rows, ins]));
+        if (unitRate) return [product, tf.sum(coef, 0)];
         const perOut = tf.div(tf.scalar(scale), io.tensor1d(sigma));
-        const w = tf.mul(tf.matMul(tf.transpose(coef), io.tensor2d(x, [rows, ins])), tf.reshape(perOut, [outs, 1]));
-        return [w, tf.mul(tf.sum(coef, 0), perOut)];
+        return [tf.mul(product, tf.reshape(perOut, [outs, 1])), tf.mul(tf.sum(coef, 0), perOut)];
       });
       return { weights: weights!, biases: biases! };
     },
