@@ -1,7 +1,7 @@
 // Which step graphs the training runtime runs resident on a device whose memory is apart from the
 // host (gpu.js GPU modes; src/train/runtime/device-state.ts): dense, conv, batch-norm, pool and token
-// layers whose nodes all have device paths, one part per step at staleness 0. Elsewhere (learned
-// sigma, micro-batches, stale gradients, ES/AES weight-space noise) the runtime keeps the step's state
+// layers whose nodes all have device paths, one part per step (staleness 1 keeps the gradient the next
+// step applies there too). Elsewhere (learned sigma, micro-batches, ES/AES weight-space noise) the runtime keeps the step's state
 // on the host and moves tensors per kernel call; the reason says which layer, node or layout keeps it
 // there. simulate's host transfers (host-transfers.ts) and train --profile report it.
 import type { Graph, IrNode, ParamDecl } from './types.js';
@@ -24,6 +24,7 @@ const RESIDENT_NODES: ReadonlySet<IrNode['kind']> = new Set([
   'GradProduct',
   'OptimizerUpdate',
   'AllReduce',
+  'Transfer',
 ]);
 
 /** The parametrised layer kinds whose forward, backward and gradient run on the device. */
@@ -39,18 +40,16 @@ const RESIDENT_LAYERS: ReadonlySet<ParamDecl['op']['kind']> = new Set([
 /**
  * Why a step graph's state cannot stay on the device, or undefined where it can: dense, conv,
  * batch-norm, pool and token layers whose nodes all have device paths, no learned sigma, no
- * weight-space noise, one part per step at staleness 0.
+ * weight-space noise, one part per step.
  */
 export function nonResidentReason(graph: Graph): string | undefined {
   return layoutReason(graph) ?? nodeReason(graph);
 }
 
-/** Why the step's layout (micro-batches, stale gradients) keeps its state on the host. */
+/** Why the step's layout (micro-batches) keeps its state on the host; staleness 1 keeps its stale gradients on the device. */
 export function layoutReason(graph: Graph): string | undefined {
   const micro = graph.meta.microBatches ?? 1;
   if (micro > 1) return `the schedule runs ${micro} micro-batches per step`;
-  const stale = graph.nodes.some((n) => n.kind === 'OptimizerUpdate' && n.stale);
-  if (stale || graph.meta.staleness === 1) return 'the schedule applies stale gradients (staleness 1)';
   return undefined;
 }
 

@@ -9,8 +9,8 @@ import { type DeviceTensor, isDeviceTensor } from '../../../kernels/device-tenso
 import type { PortRole } from '../../ir/types.js';
 import type { ExecContext } from './exec-context.js';
 
-/** The port roles whose values live across steps. */
-export type StateRole = Extract<PortRole, 'params' | 'optimizer-state'>;
+/** The port roles whose values live across steps (staleness 1: the gradient the next step applies). */
+export type StateRole = Extract<PortRole, 'params' | 'optimizer-state' | 'stale-gradient'>;
 
 const key = (role: StateRole, layer: string): string => `${role}\u0000${layer}`;
 
@@ -38,6 +38,11 @@ export class DeviceState {
     for (const { role, layer, handle } of this.held.values())
       out.push({ role, layer, values: await handle.download() });
     return out;
+  }
+
+  /** Whether any buffer of `role` is held. */
+  holds(role: StateRole): boolean {
+    return [...this.held.values()].some((h) => h.role === role);
   }
 
   clear(): void {

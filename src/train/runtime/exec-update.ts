@@ -70,10 +70,15 @@ function rateOf(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): { lr: number
   return sigma;
 }
 
-/** One optimizer update of one parameter buffer on the device (staleness 0): values, gradient and state stay there. */
+/**
+ * One optimizer update of one parameter buffer on the device: values, gradient and state stay there.
+ * Under staleness 1 it applies the stale buffer and this step's gradient becomes the next one.
+ */
 async function deviceUpdate(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'OptimizerUpdate'>): Promise<void> {
-  const { values, applied, state: stateIn } = updateInputs(node);
-  const [out, stateOut] = node.outputs as [string, string | undefined];
+  const { values, applied, state: stateIn, fresh } = updateInputs(node);
+  const [out, ...rest] = node.outputs as [string, ...string[]];
+  if (node.stale) ctx.env.set(rest.pop()!, arg(ctx, fresh));
+  const stateOut = rest[0];
   const w = arg(ctx, values);
   const g = arg(ctx, applied);
   const state = stateIn !== undefined && ctx.env.has(stateIn) ? arg(ctx, stateIn) : undefined;
@@ -96,7 +101,7 @@ async function deviceUpdate(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'Opti
 }
 
 export async function optimizerUpdate(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): Promise<void> {
-  if (ctx.ops && node.target !== 'sigma' && !node.stale) return deviceUpdate(ctx, ctx.ops, node);
+  if (ctx.ops && node.target !== 'sigma') return deviceUpdate(ctx, ctx.ops, node);
   await downloadInputs(ctx, node.inputs);
   const { values, applied, state: stateIn, fresh } = updateInputs(node);
   const [out, ...rest] = node.outputs as [string, ...string[]];

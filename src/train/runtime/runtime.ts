@@ -25,9 +25,9 @@ import { evaluateSplit, type Evaluation } from './evaluate.js';
 import { executeGraph, runNode, type NodeProfile } from './execute-graph.js';
 import { hostNum, toF64, type EnvValue, type ExecContext, type ExecOptions } from './exec-context.js';
 import { DeviceConstants } from './device-constants.js';
-import { DeviceState, deviceOutputs, stepStatus } from './device-state.js';
+import { DeviceState, deviceOutputs, stepStatus, type StateRole as DeviceRole } from './device-state.js';
 import { Float32State, type StateRole } from './float32-state.js';
-import { downloadResult, isDeviceTensor } from '../../../kernels/device-tensor.js';
+import { downloadResult, isDeviceTensor, type DeviceTensor } from '../../../kernels/device-tensor.js';
 import type { DeviceOps } from '../../../kernels/device-ops.js';
 import { GraphCache, type StepSchedule } from './graph-cache.js';
 import { initParams } from './init-params.js';
@@ -311,7 +311,7 @@ export class Runtime {
         return this.sigma?.input(port.role, layer);
       case 'stale-gradient': {
         const late = this.state.pending?.gradients[layer];
-        return late && flatParams(late);
+        return this.onDevice.get('stale-gradient', layer) ?? (late && flatParams(late));
       }
       case 'stale-sigma-gradient':
         return this.state.pending?.sigmaGradients?.[layer];
@@ -455,14 +455,13 @@ export class Runtime {
    * not, why.
    */
   residency(): Residency {
-    const { microBatches, staleness } = this.graphs.layout();
+    const { microBatches } = this.graphs.layout();
     const no = (reason: string): Residency => ({ resident: false, reason });
     if (!this.resolved.resident)
       return no(`backend ${this.backend} keeps no tensors on a device (or residency is off)`);
     if (this.resolved.ops === undefined)
       return no(`backend ${this.backend} has no device operations for a step's state`);
     if (microBatches !== 1) return no(`the schedule runs ${microBatches} micro-batches per step`);
-    if (staleness === 1) return no('the schedule applies stale gradients (staleness 1)');
     if (this.sigma) return no(SIGMA_REASON);
     this.graphReason ??= nonResidentReason(this.graphs.evaluation(1)) ?? nonResidentReason(this.graphs.step(1)) ?? '';
     return this.graphReason === '' ? { resident: true } : no(this.graphReason);
@@ -477,10 +476,14 @@ export class Runtime {
     const ctx = this.context(this.graphs.step(batch.samples), batch, step, rates);
     await uploadStepInputs(ctx, this.resolved.ops!);
     await executeGraph(ctx, (n) => !isUpdate(n));
+    const stale = ctx.graph.inputs.some((p) => p.role === 'stale-gradient');
+    if (stale && !this.state.pending && !this.onDevice.holds('stale-gradient')) return this.firstStaleStep(ctx);
     await executeGraph(ctx, isUpdate);
     const params = deviceOutputs(ctx, 'params');
     const state = deviceOutputs(ctx, 'optimizer-state');
-    if (!params || !state) throw new Error('runtime: a resident step left a parameter or state buffer on the host');
+    const pending = deviceOutputs(ctx, 'stale-gradient');
+    if (!params || !state || !pending)
+      throw new Error('runtime: a resident step left a parameter, state or gradient buffer on the host');
     const status = await stepStatus(this.resolved.ops!, ctx, [...params.values()]);
     const result = { meanLoss: status.meanLoss, gradients: {}, keptBytes: measureKept(ctx) };
     if (!Number.isFinite(status.meanLoss)) return result;
@@ -488,16 +491,41 @@ export class Runtime {
       this.rejected = true;
       return result;
     }
-    for (const [role, outputs] of [
+    this.keepOnDevice([
       ['params', params],
       ['optimizer-state', state],
-    ] as const)
-      for (const [layer, handle] of outputs) {
+      ['stale-gradient', pending],
+    ]);
+    this.optimizerUpdates++;
+    return result;
+  }
+
+  /**
+   * The first resident step under staleness 1: no earlier gradient to apply, so its own stays on the
+   * device for the next step (the updates do not run); the readback is the loss alone.
+   */
+  private async firstStaleStep(ctx: ExecContext): Promise<StepResult> {
+    const status = await stepStatus(this.resolved.ops!, ctx, []);
+    const result = { meanLoss: status.meanLoss, gradients: {}, keptBytes: measureKept(ctx) };
+    if (!Number.isFinite(status.meanLoss)) return result;
+    const fresh = new Map<string, DeviceTensor>();
+    for (const n of ctx.graph.nodes) {
+      if (!isUpdate(n) || n.layer === undefined || !n.stale) continue;
+      const value = ctx.env.get(updateInputs(n).fresh);
+      if (!isDeviceTensor(value)) throw new Error(`runtime: the gradient ${n.id} applies next is on the host`);
+      fresh.set(n.layer, value);
+    }
+    this.keepOnDevice([['stale-gradient', fresh]]);
+    return result;
+  }
+
+  /** Holds a resident step's output buffers across steps (the handles leave the step's tracking). */
+  private keepOnDevice(outputs: readonly (readonly [DeviceRole, Map<string, DeviceTensor>])[]): void {
+    for (const [role, byLayer] of outputs)
+      for (const [layer, handle] of byLayer) {
         this.resolved.keep(handle);
         this.onDevice.set(role, layer, handle);
       }
-    this.optimizerUpdates++;
-    return result;
   }
 
   /** Brings the host parameters and optimizer state up to the device's (a checkpoint reads them). */
@@ -505,6 +533,12 @@ export class Runtime {
     if (!this.onDevice.stale) return;
     for (const { role, layer, values } of await this.onDevice.download()) {
       const flat = Float64Array.from(values);
+      if (role === 'stale-gradient') {
+        this.state.pending ??= { gradients: {} };
+        const w = this.layerWeights(layer);
+        this.state.pending.gradients[layer] = { weights: flat.subarray(0, w), biases: flat.subarray(w) };
+        continue;
+      }
       if (role === 'optimizer-state') {
         this.state.optimizerState.set(layer, flat);
         continue;
