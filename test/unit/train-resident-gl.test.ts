@@ -155,6 +155,18 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
       const want = off.exportState().arrays;
       expect(Object.keys(saved).sort()).toEqual(Object.keys(want).sort());
       for (const key of Object.keys(want)) expect(maxRelative(saved[key]!, want[key]!)).toBeLessThanOrEqual(1e-3);
+      // A run resumed from that state takes the next step bit for bit as the run that went on.
+      const resumed = await stale(true);
+      try {
+        resumed.importState(saved, on.exportState().optimizerUpdates);
+        const next = await resumed.trainStep(batch, 4, 0.05);
+        expect(next.meanLoss).toBe((await on.trainStep(batch, 4, 0.05)).meanLoss);
+        await resumed.syncHost();
+        await on.syncHost();
+        expect(resumed.exportState().arrays).toEqual(on.exportState().arrays);
+      } finally {
+        await resumed.dispose();
+      }
     } finally {
       await on.dispose();
       await off.dispose();

@@ -133,14 +133,17 @@ async function sigmaGradientsOf(ctx: ExecContext): Promise<Record<string, Float6
   return Object.fromEntries(await outputsOf(ctx, 'sigma-gradient'));
 }
 
+/** The input roles a resident step uploads once where they are on the host. */
+const UPLOADED_ROLES: ReadonlySet<PortRole> = new Set(['batch', 'params', 'optimizer-state', 'stale-gradient']);
+
 /**
  * A resident step's host inputs go up once, not with every kernel that reads them: the batch
- * (src/ir/host-transfers.ts), and parameters and optimizer state still on the host (the run's first
- * step, or the first after a checkpoint was loaded).
+ * (src/ir/host-transfers.ts), and parameters, optimizer state and a stale gradient still on the host
+ * (the run's first step, or the first after a checkpoint was loaded).
  */
 async function uploadStepInputs(ctx: ExecContext, ops: DeviceOps): Promise<void> {
   for (const port of ctx.graph.inputs) {
-    if (port.role !== 'batch' && port.role !== 'params' && port.role !== 'optimizer-state') continue;
+    if (!UPLOADED_ROLES.has(port.role)) continue;
     const value = ctx.env.get(port.tensor);
     if (value !== undefined && !isDeviceTensor(value) && !(value instanceof Uint32Array))
       ctx.env.set(port.tensor, await ops.slice(value, 0, value.length));
