@@ -15,52 +15,16 @@
 // probability <= 107 x 5.4e-9 = 5.8e-7 < 1e-6 (Bonferroni). Broken estimators (flipped sign; missing
 // the 1/sigma factor; the position table's perturbation shared by every position, one draw per
 // feature) must fail the same check.
-import { describe, expect, test } from 'vitest';
 import { es } from '../../src/estimators/es.js';
-import {
-  attentionBatch,
-  attentionBlock,
-  attentionParams,
-  esSharedPositionNoise,
-  exactAttentionGradient,
-  flattenGradients,
-} from '../fixtures/attention-block.js';
-import { flipped, maxZ, missingInverseSigma, quadratic, type Estimator } from '../fixtures/unbiased-check.js';
+import { esSharedPositionNoise } from '../fixtures/attention-block.js';
+import { attentionCopies, attentionSigma, describeAttentionUnbiased } from '../fixtures/attention-unbiased-suite.js';
 
-const BOUND = 6.1;
-const sigma = 0.01;
-const R = 200;
-const copies = 50;
-
-function estimator(method: 'es' | 'aes'): Estimator {
-  return (seed) =>
-    flattenGradients(
-      es(attentionBlock, attentionParams, attentionBatch, {
-        method,
-        copies,
-        sigma,
-        baseline: 'leave-one-out',
-        seed,
-        rowLoss: quadratic,
-      }).gradients,
-    );
-}
-
-describe.each(['es', 'aes'] as const)('%s on an attention block, quadratic loss', (method) => {
-  const truth = exactAttentionGradient();
-  test('the mean over replications matches the BP gradient of every layer', () => {
-    expect(truth.length).toBe(107);
-    const z = maxZ(estimator(method), R, truth, 9000);
-    console.log(`${method}: largest |z| over ${truth.length} coordinates = ${z.toFixed(3)}`);
-    expect(z).toBeLessThan(BOUND);
-  });
-  test('a flipped-sign or missing-1/sigma version fails the same check', () => {
-    expect(maxZ(flipped(estimator(method)), R, truth, 9000)).toBeGreaterThan(BOUND);
-    expect(maxZ(missingInverseSigma(estimator(method), sigma), R, truth, 9000)).toBeGreaterThan(BOUND);
-  });
-  test('a version whose position table is perturbed by one draw per feature, shared by every position, fails', () => {
-    const z = maxZ(esSharedPositionNoise(method, copies, sigma), R, truth, 9000);
-    console.log(`${method} with the position perturbation shared over positions: largest |z| = ${z.toFixed(3)}`);
-    expect(z).toBeGreaterThan(BOUND);
-  });
+describeAttentionUnbiased({
+  methods: ['es', 'aes'] as const,
+  oracle: es,
+  control: {
+    name: 'the position table perturbed by one draw per feature, shared by every position',
+    estimator: (method) => esSharedPositionNoise(method, attentionCopies, attentionSigma),
+  },
+  firstSeed: 9000,
 });

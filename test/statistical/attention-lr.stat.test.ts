@@ -17,52 +17,16 @@
 // must fail the same check. The shared-noise control is lr.ts's estimator rebuilt from the oracle's
 // pieces: with one draw per (token, feature) it gives lr()'s |z| (2.791, 3.085), so only the sharing
 // makes it fail (|z| 54.3 for LR, 49.9 for ALR).
-import { describe, expect, test } from 'vitest';
 import { lr } from '../../src/estimators/lr.js';
-import {
-  attentionBatch,
-  attentionBlock,
-  attentionParams,
-  exactAttentionGradient,
-  flattenGradients,
-  lrSharedTokenNoise,
-} from '../fixtures/attention-block.js';
-import { flipped, maxZ, missingInverseSigma, quadratic, type Estimator } from '../fixtures/unbiased-check.js';
+import { lrSharedTokenNoise } from '../fixtures/attention-block.js';
+import { attentionCopies, attentionSigma, describeAttentionUnbiased } from '../fixtures/attention-unbiased-suite.js';
 
-const BOUND = 6.1;
-const sigma = 0.01;
-const R = 200;
-const copies = 50;
-
-function estimator(method: 'lr' | 'alr'): Estimator {
-  return (seed) =>
-    flattenGradients(
-      lr(attentionBlock, attentionParams, attentionBatch, {
-        method,
-        copies,
-        sigma,
-        baseline: 'leave-one-out',
-        seed,
-        rowLoss: quadratic,
-      }).gradients,
-    );
-}
-
-describe.each(['lr', 'alr'] as const)('%s on an attention block, quadratic loss', (method) => {
-  const truth = exactAttentionGradient();
-  test('the mean over replications matches the BP gradient of every layer', () => {
-    expect(truth.length).toBe(107);
-    const z = maxZ(estimator(method), R, truth, 7000);
-    console.log(`${method}: largest |z| over ${truth.length} coordinates = ${z.toFixed(3)}`);
-    expect(z).toBeLessThan(BOUND);
-  });
-  test('a flipped-sign or missing-1/sigma version fails the same check', () => {
-    expect(maxZ(flipped(estimator(method)), R, truth, 7000)).toBeGreaterThan(BOUND);
-    expect(maxZ(missingInverseSigma(estimator(method), sigma), R, truth, 7000)).toBeGreaterThan(BOUND);
-  });
-  test('a version whose tokens share one noise draw per feature fails the same check', () => {
-    const z = maxZ(lrSharedTokenNoise(method, copies, sigma), R, truth, 7000);
-    console.log(`${method} with noise shared over tokens: largest |z| = ${z.toFixed(3)}`);
-    expect(z).toBeGreaterThan(BOUND);
-  });
+describeAttentionUnbiased({
+  methods: ['lr', 'alr'] as const,
+  oracle: lr,
+  control: {
+    name: 'one noise draw per feature shared by every token',
+    estimator: (method) => lrSharedTokenNoise(method, attentionCopies, attentionSigma),
+  },
+  firstSeed: 7000,
 });
