@@ -1,7 +1,7 @@
 // A shipped model's recipe (src/models/registry.ts) as train's options: its optimizer and rate where
 // --optimizer is not given, and for the run's method the copies, batch and rate where those options
 // are not given. Options on the command line always win; the line train prints names what was taken.
-import { trainRecipe, type MethodRecipe } from '../models/registry.js';
+import { trainRecipe, type MethodRecipe } from '../compiler/methods/train-recipes.js';
 
 export interface RecipeFlags {
   model?: string;

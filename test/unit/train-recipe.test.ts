@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { afterEach, expect, test, vi } from 'vitest';
 import * as trainCommand from '../../src/cli/commands/train.js';
 import { recipeUse } from '../../src/cli/train-recipe.js';
-import { trainRecipe } from '../../src/models/registry.js';
+import { trainRecipe } from '../../src/compiler/methods/train-recipes.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -50,7 +50,7 @@ test('BP on vit-tiny takes only the optimizer and rate; a model without a recipe
     line: "vit-tiny's recipe for --method bp: --optimizer adam --lr 0.001 (options given on the command line win)",
   });
   expect(recipeUse({ model: 'mlp' }, 'a-hybrid', false)).toEqual({});
-  expect(recipeUse({ model: 'vit-tiny' }, 'lr', true)).toEqual({});
+  expect(recipeUse({ model: 'vit-tiny' }, 'es', true)).toEqual({});
   expect(recipeUse({ model: 'vit-tiny' }, 'bp', true)).toEqual({});
 });
 
