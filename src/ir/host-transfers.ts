@@ -4,7 +4,7 @@
 // the labels, 4 bytes each) and one array comes back, a float per Loss node (its loss sum) and one
 // per parameter update (its count of non-finite values, the divergence check). Parameters,
 // optimizer state, activations, noise and gradients stay on the device. Where the runtime does not run
-// the graph resident (learned sigma, micro-batches, staleness 1, ES/AES: resident-graph.ts), `fallback`
+// the graph resident (learned sigma, ES/AES: resident-graph.ts), `fallback`
 // says why: its steps move more than these (every kernel call's host inputs and results).
 import { elementCount } from './graph.js';
 import { nonResidentReason } from './resident-graph.js';

@@ -1,9 +1,10 @@
 // Which step graphs the training runtime runs resident on a device whose memory is apart from the
 // host (gpu.js GPU modes; src/train/runtime/device-state.ts): dense, conv, batch-norm, pool and token
-// layers whose nodes all have device paths, one part per step (staleness 1 keeps the gradient the next
-// step applies there too). Elsewhere (learned sigma, micro-batches, ES/AES weight-space noise) the runtime keeps the step's state
-// on the host and moves tensors per kernel call; the reason says which layer, node or layout keeps it
-// there. simulate's host transfers (host-transfers.ts) and train --profile report it.
+// layers whose nodes all have device paths (staleness 1 keeps the gradient the next step applies there
+// too; a micro-batched step runs each micro-batch there and sums their gradients there). Elsewhere
+// (learned sigma, ES/AES weight-space noise) the runtime keeps the step's state on the host and moves
+// tensors per kernel call; the reason says which layer or node keeps it there. simulate's host
+// transfers (host-transfers.ts) and train --profile report it.
 import type { Graph, IrNode, ParamDecl } from './types.js';
 
 /** The node kinds a resident step runs on the device (the others read host values). */
@@ -40,17 +41,10 @@ const RESIDENT_LAYERS: ReadonlySet<ParamDecl['op']['kind']> = new Set([
 /**
  * Why a step graph's state cannot stay on the device, or undefined where it can: dense, conv,
  * batch-norm, pool and token layers whose nodes all have device paths, no learned sigma, no
- * weight-space noise, one part per step.
+ * weight-space noise.
  */
 export function nonResidentReason(graph: Graph): string | undefined {
-  return layoutReason(graph) ?? nodeReason(graph);
-}
-
-/** Why the step's layout (micro-batches) keeps its state on the host; staleness 1 keeps its stale gradients on the device. */
-export function layoutReason(graph: Graph): string | undefined {
-  const micro = graph.meta.microBatches ?? 1;
-  if (micro > 1) return `the schedule runs ${micro} micro-batches per step`;
-  return undefined;
+  return nodeReason(graph);
 }
 
 /** Why a learned-sigma step keeps its state on the host (the runtime says the same). */

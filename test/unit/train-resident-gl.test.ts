@@ -173,6 +173,72 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
     }
   }, 60_000);
 
+  for (const staleness of [0, 1] as const)
+    it(`micro-batched (layer-pipelined, M=4, staleness ${staleness}): each micro-batch runs on the device and their gradients are summed there; losses and the saved state as with residency off`, async () => {
+      const { loadHwModel } = await import('../../src/hw/load.js');
+      const hw = loadHwModel('multicore-16');
+      const micro = (resident: boolean) =>
+        Runtime.create({
+          network: stepSource(mlp([12, 40, 3])),
+          backend: 'headlessgl',
+          seed: 5,
+          resident,
+          method: {
+            method: 'alr',
+            copies: 8,
+            sigma: 0.1,
+            baseline: 'mean',
+            encoding: 'sign-noise',
+            antithetic: false,
+            layerwise: false,
+          },
+          optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+          schedule: { kind: 'layer-pipelined', batch: 16, microBatches: 4, staleness, hw },
+        });
+      const on = await micro(true);
+      const off = await micro(false);
+      try {
+        expect(on.residency()).toEqual({ resident: true });
+        const graph = stepSource(mlp([12, 40, 3])).compile(hw, {
+          method: 'alr',
+          copies: 8,
+          batch: 16,
+          schedule: 'layer-pipelined',
+          microBatches: 4,
+          staleness,
+        }).graph;
+        const declared = hostTransfers(graph);
+        expect(declared.fallback).toBeUndefined();
+        for (let step = 0; step < 4; step++) {
+          const before = on.deviceTransfers()!;
+          const a = await on.trainStep(batch, step, 0.05);
+          const after = on.deviceTransfers()!;
+          // One readback: the loss over the whole batch, then a non-finite count per update (none on a
+          // staleness-1 run's first step, which applies nothing).
+          const applies = staleness === 0 || step > 0;
+          expect({
+            count: after.downloads.count - before.downloads.count,
+            bytes: after.downloads.bytes - before.downloads.bytes,
+          }).toEqual(applies ? declared.downloads : { count: 1, bytes: 4 });
+          // Up: the batch and the labels once (the micro-batches slice them on the device); until the
+          // first update the parameters too (fc1, fc2), once for all micro-batches.
+          const firstUpdate = staleness;
+          expect(after.uploads.count - before.uploads.count).toBe(step <= firstUpdate ? 4 : 2);
+          if (step > firstUpdate) expect(after.uploads.bytes - before.uploads.bytes).toBe(16 * 12 * 4 + 16 * 4);
+          const b = await off.trainStep(batch, step, 0.05);
+          expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
+        }
+        await on.syncHost();
+        const saved = on.exportState().arrays;
+        const want = off.exportState().arrays;
+        expect(Object.keys(saved).sort()).toEqual(Object.keys(want).sort());
+        for (const key of Object.keys(want)) expect(maxRelative(saved[key]!, want[key]!)).toBeLessThanOrEqual(1e-3);
+      } finally {
+        await on.dispose();
+        await off.dispose();
+      }
+    }, 60_000);
+
   for (const method of METHODS)
     for (const optimizer of ['sgd', 'adam'] as const)
       it(`${method} ${optimizer}: one readback per step (the loss and the update's finiteness), losses and parameters as with residency off`, async () => {
@@ -264,35 +330,44 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
     // Up: the batch once (16 x 4 floats) and the labels (16 ints).
     expect(hostTransfers(graph).uploads).toEqual({ count: 2, bytes: 16 * 4 * 4 + 16 * 4 });
   }, 60_000);
-  it('train --profile: learned sigma and micro-batches fall back with the reason simulate gives, moving more than a resident step', async () => {
-    const variants = [{ learnSigma: true as const }, { stepSchedule: 'layer-pipelined' as const, microBatches: 4 }];
-    for (const variant of variants) {
-      const config = { ...defaultTrainConfig, model: 'mlp', dataset: 'iris', method: 'alr' as const, copies: 8 };
-      const summary = await train(
-        { ...config, batch: 16, epochs: 1, backend: 'headlessgl', hidden: [16], ...variant },
-        {
-          outDir: join(mkdtempSync(join(tmpdir(), 'alrflow-fallback-')), 'run'),
-          resume: false,
-          force: false,
-          progress: silent,
-          profile: true,
-        },
-      );
-      const { loadHwModel } = await import('../../src/hw/load.js');
-      const graph = stepSource(mlp([4, 16, 3])).compile(loadHwModel('multicore-16'), {
-        method: 'alr',
-        copies: 8,
-        batch: 16,
-        schedule: variant.stepSchedule ?? 'sequential',
-        ...('microBatches' in variant ? { microBatches: variant.microBatches } : {}),
-        ...learnedSigmaSwitches('learnSigma' in variant),
-      }).graph;
-      const declared = hostTransfers(graph);
-      expect(declared.fallback).toBeDefined();
-      expect(summary.profile!.residency).toEqual({ resident: false, reason: declared.fallback });
-      // The fallback moves every kernel call's host inputs and results: more than the resident step's transfers.
-      const resident = declared.uploads.count + declared.downloads.count;
-      expect(summary.profile!.transfers!.count).toBeGreaterThan(resident);
-    }
+  const profiled = async (variant: Partial<typeof defaultTrainConfig>) => {
+    const config = { ...defaultTrainConfig, model: 'mlp', dataset: 'iris', method: 'alr' as const, copies: 8 };
+    const summary = await train(
+      { ...config, batch: 16, epochs: 1, backend: 'headlessgl', hidden: [16], ...variant },
+      {
+        outDir: join(mkdtempSync(join(tmpdir(), 'alrflow-fallback-')), 'run'),
+        resume: false,
+        force: false,
+        progress: silent,
+        profile: true,
+      },
+    );
+    const { loadHwModel } = await import('../../src/hw/load.js');
+    const graph = stepSource(mlp([4, 16, 3])).compile(loadHwModel('multicore-16'), {
+      method: 'alr',
+      copies: 8,
+      batch: 16,
+      schedule: variant.stepSchedule ?? 'sequential',
+      ...(variant.microBatches === undefined ? {} : { microBatches: variant.microBatches }),
+      ...learnedSigmaSwitches(variant.learnSigma === true),
+    }).graph;
+    return { profile: summary.profile!, declared: hostTransfers(graph) };
+  };
+
+  it('train --profile: learned sigma falls back with the reason simulate gives, moving more than a resident step', async () => {
+    const { profile, declared } = await profiled({ learnSigma: true });
+    expect(declared.fallback).toBeDefined();
+    expect(profile.residency).toEqual({ resident: false, reason: declared.fallback });
+    // The fallback moves every kernel call's host inputs and results: more than the resident step's transfers.
+    expect(profile.transfers!.count).toBeGreaterThan(declared.uploads.count + declared.downloads.count);
+  }, 120_000);
+
+  it('train --profile: a micro-batched (M=4) step is resident and moves what simulate declares', async () => {
+    const { profile, declared } = await profiled({ stepSchedule: 'layer-pipelined', microBatches: 4 });
+    expect(declared.fallback).toBeUndefined();
+    expect(profile.residency).toEqual({ resident: true });
+    expect(profile.transfers!.downloads).toEqual(declared.downloads);
+    // Up: the batch and the labels, once each per step (the last batch of an epoch is smaller, so only the count is fixed).
+    expect(profile.transfers!.uploads.count).toBe(declared.uploads.count);
   }, 120_000);
 });

@@ -5,7 +5,7 @@
 // step reads back one small array: each Loss node's sum and each updated buffer's count of
 // non-finite values (stepStatus). Not a kernel.
 import type { DeviceOps } from '../../../kernels/device-ops.js';
-import { type DeviceTensor, isDeviceTensor } from '../../../kernels/device-tensor.js';
+import { type DeviceTensor, isDeviceTensor, type Resident } from '../../../kernels/device-tensor.js';
 import type { PortRole } from '../../ir/types.js';
 import type { ExecContext } from './exec-context.js';
 
@@ -65,17 +65,25 @@ export interface StepStatus {
  */
 export async function stepStatus(
   ops: DeviceOps,
-  ctx: ExecContext,
+  ctx: ExecContext | readonly ExecContext[],
   updated: readonly DeviceTensor[],
 ): Promise<StepStatus> {
+  const contexts = Array.isArray(ctx) ? (ctx as readonly ExecContext[]) : [ctx as ExecContext];
+  // A micro-batched step's Loss node: its micro-batches' row losses joined (a sum over the whole batch's rows).
+  const losses = await Promise.all(
+    contexts[0]!.losses.map((_, j) => {
+      const rows = contexts.map((c) => c.losses[j]!);
+      return rows.length === 1 ? rows[0]! : ops.concat(rows);
+    }),
+  );
   const parts: DeviceTensor[] = [];
-  for (const l of ctx.losses) parts.push(await ops.sum(l));
+  for (const l of losses) parts.push(await ops.sum(l));
   for (const p of updated) parts.push(await ops.nonFinite(p));
   const values = await (await ops.concat(parts)).download();
-  const losses = ctx.losses.map((l, i) => values[i]! / l.length);
+  const means = losses.map((l, i) => values[i]! / l.length);
   return {
-    meanLoss: losses.reduce((s, l) => s + l, 0) / losses.length,
-    nonFinite: values.subarray(losses.length).reduce((s, v) => s + v, 0),
+    meanLoss: means.reduce((s, l) => s + l, 0) / means.length,
+    nonFinite: values.subarray(means.length).reduce((s, v) => s + v, 0),
   };
 }
 
@@ -89,4 +97,19 @@ export function deviceOutputs(ctx: ExecContext, role: StateRole): Map<string, De
     out.set(p.layer!, value);
   }
   return out;
+}
+
+/**
+ * A micro-batched step's gradient on the device: the micro-batches' gradients weighted by their sample
+ * counts (micro-batches.ts's weighted sum, in float32 on the device).
+ */
+export async function weightedSumOnDevice(
+  ops: DeviceOps,
+  add: (a: Resident, b: Resident) => Promise<Resident>,
+  parts: readonly Resident[],
+  weights: readonly number[],
+): Promise<Resident> {
+  let sum: Resident = await ops.scale(parts[0]!, weights[0]!);
+  for (let i = 1; i < parts.length; i++) sum = await add(sum, await ops.scale(parts[i]!, weights[i]!));
+  return sum;
 }

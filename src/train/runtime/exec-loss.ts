@@ -38,6 +38,15 @@ function rowLabels(ctx: ExecContext, node: NodeOf<'Loss'>): Int32Array {
   );
 }
 
+/** Refuses labels the Loss node's classes do not hold (as the loss kernel checks host labels). */
+export function checkLabels(labels: Int32Array, node: NodeOf<'Loss'>): void {
+  const bad = labels.findIndex((l) => !Number.isInteger(l) || l < 0 || l >= node.classes);
+  if (bad >= 0)
+    throw new InvalidInputError(
+      `loss ${node.id}: labels[${bad}] = ${labels[bad]}; allowed: an integer in 0..${node.classes - 1}`,
+    );
+}
+
 /**
  * The Loss node's row labels on the device: the batch's labels go up once per step (or evaluation chunk,
  * checked here as the loss kernel checks host labels), and K > 1 rows repeat them there.
@@ -50,11 +59,7 @@ async function labelsOnDevice(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'Lo
   if (hit) return hit;
   let base = ctx.deviceLabels.get('rows');
   if (!base) {
-    const bad = ctx.labels.findIndex((l) => !Number.isInteger(l) || l < 0 || l >= node.classes);
-    if (bad >= 0)
-      throw new InvalidInputError(
-        `loss ${node.id}: labels[${bad}] = ${ctx.labels[bad]}; allowed: an integer in 0..${node.classes - 1}`,
-      );
+    checkLabels(ctx.labels, node);
     base = await ops.slice(Float32Array.from(ctx.labels), 0, ctx.labels.length);
     ctx.deviceLabels.set('rows', base);
   }

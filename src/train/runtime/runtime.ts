@@ -12,9 +12,9 @@
 // when it ends. Parameters and optimizer state stay host arrays between steps, so checkpoints
 // (state-io.ts) hold exactly what the next step reads: float64, or the float32 arrays a float32
 // kernel's update left, whose float64 copies are made when the state is read (float32-state.ts);
-// where the backend has device operations (gpu.js GPU modes) and a step is one part at staleness 0
-// without learned sigma, they stay on the device instead (device-state.ts) and a step reads back
-// only its loss and the finiteness of its update; syncHost() brings the host copies up to date
+// where the backend has device operations (gpu.js GPU modes) and sigma is fixed, they stay on the
+// device instead (device-state.ts; a micro-batched step sums its micro-batches' gradients there) and a
+// step reads back only its loss and the finiteness of its update; syncHost() brings the host copies up to date
 // (checkpoints).
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
 import { nonResidentReason, SIGMA_REASON } from '../../ir/resident-graph.js';
@@ -25,9 +25,16 @@ import { evaluateSplit, type Evaluation } from './evaluate.js';
 import { executeGraph, runNode, type NodeProfile } from './execute-graph.js';
 import { hostNum, toF64, type EnvValue, type ExecContext, type ExecOptions } from './exec-context.js';
 import { DeviceConstants } from './device-constants.js';
-import { DeviceState, deviceOutputs, stepStatus, type StateRole as DeviceRole } from './device-state.js';
+import {
+  DeviceState,
+  deviceOutputs,
+  stepStatus,
+  weightedSumOnDevice,
+  type StateRole as DeviceRole,
+} from './device-state.js';
+import { checkLabels } from './exec-loss.js';
 import { Float32State, type StateRole } from './float32-state.js';
-import { downloadResult, isDeviceTensor, type DeviceTensor } from '../../../kernels/device-tensor.js';
+import { downloadResult, isDeviceTensor, type DeviceTensor, type Resident } from '../../../kernels/device-tensor.js';
 import type { DeviceOps } from '../../../kernels/device-ops.js';
 import { GraphCache, type StepSchedule } from './graph-cache.js';
 import { initParams } from './init-params.js';
@@ -43,7 +50,14 @@ import type { TransferStats } from '../../../kernels/browser/browser-device.js';
 import type { DeviceTransfers } from '../../../kernels/device-transfers.js';
 import { allFinite } from '../../../kernels/registry-checks.js';
 import { exportArrays, importArrays, type RuntimeState } from './state-io.js';
-import { type Batch, type LayerParams, type MethodOptions, type Params, type StepResult } from './step-types.js';
+import {
+  type Batch,
+  type KeptBytes,
+  type LayerParams,
+  type MethodOptions,
+  type Params,
+  type StepResult,
+} from './step-types.js';
 
 export type { Evaluation } from './evaluate.js';
 
@@ -148,6 +162,57 @@ async function uploadStepInputs(ctx: ExecContext, ops: DeviceOps): Promise<void>
     if (value !== undefined && !isDeviceTensor(value) && !(value instanceof Uint32Array))
       ctx.env.set(port.tensor, await ops.slice(value, 0, value.length));
   }
+}
+
+type UpdateNode = Extract<IrNode, { kind: 'OptimizerUpdate' }>;
+
+/** A tensor a resident step left on the device. */
+function deviceValue(ctx: ExecContext, id: string): DeviceTensor {
+  const value = ctx.env.get(id);
+  if (!isDeviceTensor(value)) throw new Error(`runtime: the resident step left ${id} on the host`);
+  return value;
+}
+
+/** The largest kept bytes of the step's micro-batches per class (one is live at a time). */
+function keptOf(parts: readonly ExecContext[]): KeptBytes {
+  const kept = parts.map(measureKept);
+  const out = { ...kept[0]! };
+  for (const k of kept)
+    for (const cls of Object.keys(out) as (keyof KeptBytes)[]) out[cls] = Math.max(out[cls], k[cls]);
+  return out;
+}
+
+/**
+ * A micro-batched resident step's inputs: the batch and its labels go up once (labels checked) and each
+ * micro-batch reads its rows sliced on the device; the state the first micro-batch uploads (where it is
+ * on the host) is the others' too.
+ */
+async function shareStepInputs(
+  ops: DeviceOps,
+  whole: Graph,
+  parts: readonly ExecContext[],
+  batch: Batch,
+  micro: readonly MicroBatch[],
+): Promise<void> {
+  const loss = whole.nodes.find((n) => n.kind === 'Loss');
+  if (loss?.kind === 'Loss') checkLabels(batch.labels, loss);
+  const x = await ops.slice(batch.x, 0, batch.x.length);
+  const labels = await ops.slice(Float32Array.from(batch.labels), 0, batch.labels.length);
+  const width = batch.x.length / batch.samples;
+  for (const [p, ctx] of parts.entries()) {
+    const { firstSample, samples } = micro[p]!;
+    for (const port of ctx.graph.inputs.filter((q) => q.role === 'batch'))
+      ctx.env.set(port.tensor, await ops.slice(x, firstSample * width, samples * width));
+    ctx.deviceLabels = new Map([['rows', await ops.slice(labels, firstSample, samples)]]);
+  }
+  await uploadStepInputs(parts[0]!, ops);
+  const shared = new Map(parts[0]!.graph.inputs.map((q) => [`${q.role}/${q.layer}`, parts[0]!.env.get(q.tensor)]));
+  for (const ctx of parts.slice(1))
+    for (const port of ctx.graph.inputs) {
+      const value = shared.get(`${port.role}/${port.layer}`);
+      if (UPLOADED_ROLES.has(port.role) && port.role !== 'batch' && value !== undefined)
+        ctx.env.set(port.tensor, value);
+    }
 }
 
 /** A node's id with its core numbers left out (a Transfer names the first core of the stage it feeds). */
@@ -453,18 +518,15 @@ export class Runtime {
   }
 
   /**
-   * Whether this run's steps keep their state on the device: device operations, one part, staleness 0,
-   * fixed sigma, and a graph whose layers and nodes all have device paths (nonResidentReason); where
-   * not, why.
+   * Whether this run's steps keep their state on the device: device operations, fixed sigma, and a
+   * graph whose layers and nodes all have device paths (nonResidentReason); where not, why.
    */
   residency(): Residency {
-    const { microBatches } = this.graphs.layout();
     const no = (reason: string): Residency => ({ resident: false, reason });
     if (!this.resolved.resident)
       return no(`backend ${this.backend} keeps no tensors on a device (or residency is off)`);
     if (this.resolved.ops === undefined)
       return no(`backend ${this.backend} has no device operations for a step's state`);
-    if (microBatches !== 1) return no(`the schedule runs ${microBatches} micro-batches per step`);
     if (this.sigma) return no(SIGMA_REASON);
     this.graphReason ??= nonResidentReason(this.graphs.evaluation(1)) ?? nonResidentReason(this.graphs.step(1)) ?? '';
     return this.graphReason === '' ? { resident: true } : no(this.graphReason);
@@ -476,19 +538,18 @@ export class Runtime {
 
   /** A step whose parameters and optimizer state stay on the device: one readback (loss, update's finiteness). */
   private async applyResidentStep(batch: Batch, step: number, rates: Rates): Promise<StepResult> {
-    const ctx = this.context(this.graphs.step(batch.samples), batch, step, rates);
-    await uploadStepInputs(ctx, this.resolved.ops!);
-    await executeGraph(ctx, (n) => !isUpdate(n));
+    const parts = await this.residentGradients(batch, step, rates);
+    const ctx = parts.at(-1)!;
     const stale = ctx.graph.inputs.some((p) => p.role === 'stale-gradient');
-    if (stale && !this.state.pending && !this.onDevice.holds('stale-gradient')) return this.firstStaleStep(ctx);
+    if (stale && !this.state.pending && !this.onDevice.holds('stale-gradient')) return this.firstStaleStep(parts);
     await executeGraph(ctx, isUpdate);
     const params = deviceOutputs(ctx, 'params');
     const state = deviceOutputs(ctx, 'optimizer-state');
     const pending = deviceOutputs(ctx, 'stale-gradient');
     if (!params || !state || !pending)
       throw new Error('runtime: a resident step left a parameter, state or gradient buffer on the host');
-    const status = await stepStatus(this.resolved.ops!, ctx, [...params.values()]);
-    const result = { meanLoss: status.meanLoss, gradients: {}, keptBytes: measureKept(ctx) };
+    const status = await stepStatus(this.resolved.ops!, parts, [...params.values()]);
+    const result = { meanLoss: status.meanLoss, gradients: {}, keptBytes: keptOf(parts) };
     if (!Number.isFinite(status.meanLoss)) return result;
     if (status.nonFinite > 0) {
       this.rejected = true;
@@ -507,9 +568,10 @@ export class Runtime {
    * The first resident step under staleness 1: no earlier gradient to apply, so its own stays on the
    * device for the next step (the updates do not run); the readback is the loss alone.
    */
-  private async firstStaleStep(ctx: ExecContext): Promise<StepResult> {
-    const status = await stepStatus(this.resolved.ops!, ctx, []);
-    const result = { meanLoss: status.meanLoss, gradients: {}, keptBytes: measureKept(ctx) };
+  private async firstStaleStep(parts: readonly ExecContext[]): Promise<StepResult> {
+    const ctx = parts.at(-1)!;
+    const status = await stepStatus(this.resolved.ops!, parts, []);
+    const result = { meanLoss: status.meanLoss, gradients: {}, keptBytes: keptOf(parts) };
     if (!Number.isFinite(status.meanLoss)) return result;
     const fresh = new Map<string, DeviceTensor>();
     for (const n of ctx.graph.nodes) {
@@ -520,6 +582,40 @@ export class Runtime {
     }
     this.keepOnDevice([['stale-gradient', fresh]]);
     return result;
+  }
+
+  /**
+   * A resident step up to its updates, as one context per micro-batch (one for a step of one part). A
+   * micro-batched step runs the step graph's instances as runStep does, each micro-batch's rows sliced
+   * on the device from the batch and labels uploaded once, the state uploaded once (where on the host)
+   * and shared; the micro-batches' gradients are summed on the device, weighted by rows
+   * (micro-batches.ts), into the last context's update inputs.
+   */
+  private async residentGradients(batch: Batch, step: number, rates: Rates): Promise<ExecContext[]> {
+    const ops = this.resolved.ops!;
+    const whole = this.graphs.whole(batch.samples);
+    const micro = microBatchesOf(whole.meta, batch.samples);
+    if (micro.length === 1) {
+      const ctx = this.context(this.graphs.step(batch.samples), batch, step, rates);
+      await uploadStepInputs(ctx, ops);
+      await executeGraph(ctx, (n) => !isUpdate(n));
+      return [ctx];
+    }
+    const parts = micro.map((m) => this.partContext(batch, m, step, rates));
+    await shareStepInputs(ops, whole, parts, batch, micro);
+    const nodesOf = parts.map((ctx) => counterparts(whole, ctx.graph));
+    for (const { node, micro: m } of stepInstances(whole)) {
+      if (isUpdate(node)) continue;
+      for (const p of m === undefined ? parts.keys() : [m]) await runNode(parts[p]!, nodesOf[p]!.get(node.id)!);
+    }
+    const weights = micro.map((m) => m.samples / batch.samples);
+    const add = (a: Resident, b: Resident) => this.resolved.device.add({ a, b });
+    for (const n of whole.nodes.filter(isUpdate)) {
+      const fresh = parts.map((ctx, p) => deviceValue(ctx, updateInputs(nodesOf[p]!.get(n.id) as UpdateNode).fresh));
+      const into = updateInputs(nodesOf.at(-1)!.get(n.id) as UpdateNode).fresh;
+      parts.at(-1)!.env.set(into, await weightedSumOnDevice(ops, add, fresh, weights));
+    }
+    return parts;
   }
 
   /** Holds a resident step's output buffers across steps (the handles leave the step's tracking). */
