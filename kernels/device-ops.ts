@@ -62,6 +62,8 @@ export interface DeviceOps {
   repeatRows(x: Resident, rows: number, copies: number): Promise<DeviceTensor>;
   /** x times `factor`. */
   scale(x: Resident, factor: number): Promise<DeviceTensor>;
+  /** max(x, floor) per value (learned sigma's floor after its update). */
+  atLeast(x: Resident, floor: number): Promise<DeviceTensor>;
   /** `length` values, each `value`, made on the device (nothing is uploaded). */
   fill(length: number, value: number): Promise<DeviceTensor>;
   /** Per channel means, then variances, over rows and positions ([2 * channels]; the reference's two passes). */

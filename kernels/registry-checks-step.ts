@@ -3,13 +3,16 @@
 // for finiteness: a diverged step's non-finite loss must reach the runtime, which skips that update
 // (as it did when these ops were its host code). Not a kernel.
 import { InvalidInputError } from '../src/errors.js';
+import { isDeviceTensor } from './device-tensor.js';
 import type { KernelArgs } from './names.js';
 import { validateDims, validateLength as validate } from './reference/validate.js';
 import type { StepOpName } from './step-op-args.js';
 
 type Checks = { [K in StepOpName]: (a: KernelArgs[K]) => void };
 
+/** Every value > 0; a device handle's values are not read (the checks read only its length). */
 function positive(kernel: string, name: string, values: ArrayLike<number>): void {
+  if (isDeviceTensor(values)) return;
   for (let i = 0; i < values.length; i++) {
     if (!(values[i]! > 0)) throw new InvalidInputError(`${kernel}: ${name}[${i}] = ${values[i]}; allowed: > 0`);
   }

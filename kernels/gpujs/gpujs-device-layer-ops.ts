@@ -1,5 +1,5 @@
 // The device operations a resident conv or batch-norm step adds (kernels/device-ops.ts), as gpu.js
-// pipeline kernels whose results stay on the device: a scale, a fill made on the device, batch-norm
+// pipeline kernels whose results stay on the device: a scale, a floor, a fill made on the device, batch-norm
 // statistics and parameter gradients, LayerNorm's parameter sums, and the gather and loss kernels reading index maps and labels kept on the device (one
 // upload per run or step instead of one per call). Not a registry kernel.
 import type { BatchnormParamGradientArgs, ChannelDims, DeviceLossArgs, DeviceOps } from '../device-ops.js';
@@ -12,6 +12,10 @@ import { softmaxGradient } from './softmax-gradient.js';
 
 function scaleBody(this: ThreadThis, x: Flat, factor: number): number {
   return x[this.thread.x]! * factor;
+}
+
+function atLeastBody(this: ThreadThis, x: Flat, floor: number): number {
+  return Math.max(x[this.thread.x]!, floor);
 }
 
 function fillBody(this: ThreadThis, value: number): number {
@@ -90,6 +94,7 @@ function productSumsBody(this: ThreadThis, a: Flat, b: Flat, scale: number): num
 type LayerOps = Pick<
   DeviceOps,
   | 'scale'
+  | 'atLeast'
   | 'fill'
   | 'channelStats'
   | 'batchnormParamGradient'
@@ -111,6 +116,8 @@ export function gpujsLayerOps(gpu: Launcher<DeviceTensor>): LayerOps {
   return {
     scale: (x: Resident, factor: number) =>
       gpu.call(gpu.kernel('scale', scaleBody, { output: [x.length], constants: {} }), f32(x), factor),
+    atLeast: (x: Resident, floor: number) =>
+      gpu.call(gpu.kernel('at-least', atLeastBody, { output: [x.length], constants: {} }), f32(x), floor),
     fill: (length: number, value: number) =>
       gpu.call(gpu.kernel('fill', fillBody, { output: [length], constants: {} }), value),
     channelStats: (x, dims) => gpu.call(gpu.kernel('channel-stats', channelStatsBody, channelSpec(dims)), f32(x)),

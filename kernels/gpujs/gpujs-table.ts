@@ -112,6 +112,7 @@ export const GPUJS_RESIDENT_STATE_KERNELS = [
   'batch-matmul',
   'softmax-rows',
   'softmax-rows-backward',
+  'sigma-gradient',
 ] as const satisfies readonly KernelName[];
 
 /**
@@ -152,6 +153,7 @@ export function gpujsResidentTable(ctx: GpujsContext): ResidentTable {
     'batch-matmul': (a) => batchMatmul(gpu, a),
     'softmax-rows': (a) => softmaxRows(gpu, a),
     'softmax-rows-backward': (a) => softmaxRowsBackward(gpu, a),
+    'sigma-gradient': (a) => sigmaGradient(gpu, a),
   } satisfies Required<
     Pick<ResidentTable, (typeof GPUJS_RESIDENT_KERNELS)[number] | (typeof GPUJS_RESIDENT_STATE_KERNELS)[number]>
   >;

@@ -1,7 +1,7 @@
 // gpu.js learned-sigma gradient: one thread per channel c, summing loss[r] (eps^2 - 1) over rows and
 // positions of c, divided by sigma[c] * normaliser (METHOD.md 2.1).
-import type { SigmaGradientArgs } from '../step-op-args.js';
-import { f32, type Flat, type GpujsContext, type ThreadThis } from './gpujs-context.js';
+import type { ResidentArgs } from '../device-tensor.js';
+import { f32, type Flat, type Launcher, type ThreadThis } from './gpujs-context.js';
 
 function sigmaGradientBody(this: ThreadThis, eps: Flat, loss: Flat, sigma: Flat, normaliser: number): number {
   const c = this.thread.x;
@@ -13,7 +13,7 @@ function sigmaGradientBody(this: ThreadThis, eps: Flat, loss: Flat, sigma: Flat,
   return g / (sigma[c]! * normaliser);
 }
 
-export async function sigmaGradient(ctx: GpujsContext, a: SigmaGradientArgs): Promise<Float32Array> {
+export async function sigmaGradient<O>(ctx: Launcher<O>, a: ResidentArgs<'sigma-gradient'>): Promise<O | Float32Array> {
   const kernel = ctx.kernel('sigma-gradient', sigmaGradientBody, {
     output: [a.channels],
     constants: { rows: a.rows, channels: a.channels, spatial: a.spatial },

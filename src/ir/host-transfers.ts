@@ -2,9 +2,10 @@
 // memory is apart from the host and a step that keeps its state there (the runtime's resident
 // steps, src/train/runtime/device-state.ts): the batch's inputs go up (the batch port's values and
 // the labels, 4 bytes each) and one array comes back, a float per Loss node (its loss sum) and one
-// per parameter update (its count of non-finite values, the divergence check). Parameters,
-// optimizer state, activations, noise and gradients stay on the device. Where the runtime does not run
-// the graph resident (learned sigma, ES/AES: resident-graph.ts), `fallback`
+// per parameter update and per learned sigma buffer (its count of non-finite values, the divergence
+// check). Parameters, optimizer state, learned sigma, activations, noise and gradients stay on the device.
+// Where the runtime does not run the graph resident (learned sigma under staleness 1 or with micro-batches,
+// ES/AES: resident-graph.ts), `fallback`
 // says why: its steps move more than these (every kernel call's host inputs and results).
 import { elementCount } from './graph.js';
 import { nonResidentReason } from './resident-graph.js';
@@ -35,7 +36,10 @@ export function hostTransfers(graph: Graph): HostTransfers {
     items.push({ direction: 'upload', what: port.tensor, bytes });
   }
   const losses = graph.nodes.filter((n) => n.kind === 'Loss').length;
-  const updates = graph.nodes.filter((n) => n.kind === 'OptimizerUpdate' && n.target !== 'sigma').length;
+  // A learned sigma's update has its values and optimizer state (if any) checked, a parameter update its values.
+  const updates = graph.nodes
+    .map((n) => (n.kind !== 'OptimizerUpdate' ? 0 : n.target === 'sigma' ? n.outputs.length : 1))
+    .reduce((a, b) => a + b, 0);
   if (losses + updates > 0)
     items.push({
       direction: 'download',

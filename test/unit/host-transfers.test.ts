@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { stepSource } from '../../src/compiler/step-source.js';
 import { hostTransfers } from '../../src/ir/host-transfers.js';
+import { sigmaMicroReason, STALE_SIGMA_REASON } from '../../src/ir/resident-graph.js';
 import { learnedSigmaSwitches } from '../../src/ir/method-rules.js';
 import { cnn, mlp, resnet5 } from '../../src/models/builders.js';
 import { vitTiny } from '../../src/models/transformer-builders.js';
@@ -52,9 +53,17 @@ describe('host transfers from the step graph', () => {
     const fallback = (options: Parameters<typeof source.compile>[1]) =>
       hostTransfers(source.compile(hw, options).graph).fallback;
     expect(fallback({ ...base, schedule: 'sequential' })).toBeUndefined();
-    expect(fallback({ ...base, schedule: 'sequential', ...learnedSigmaSwitches(true) })).toMatch(
-      'sigma is learned (its gradient and update run on the host)',
-    );
+    // Learned sigma is held and updated on the device too, except under staleness 1 or with micro-batches.
+    expect(fallback({ ...base, schedule: 'sequential', ...learnedSigmaSwitches(true) })).toBeUndefined();
+    const staleSigma = { ...base, schedule: 'layer-pipelined' as const, microBatches: 1, staleness: 1 as const };
+    expect(fallback({ ...staleSigma, ...learnedSigmaSwitches(true) })).toBe(STALE_SIGMA_REASON);
+    const microSigma = {
+      ...base,
+      schedule: 'layer-pipelined' as const,
+      microBatches: 4,
+      ...learnedSigmaSwitches(true),
+    };
+    expect(fallback(microSigma)).toBe(sigmaMicroReason(4));
     // A micro-batched step runs each micro-batch on the device and sums their gradients there.
     expect(fallback({ ...base, schedule: 'layer-pipelined', microBatches: 4 })).toBeUndefined();
     // Staleness 1 keeps the gradient the next step applies on the device too.

@@ -9,8 +9,14 @@ import { type DeviceTensor, isDeviceTensor, type Resident } from '../../../kerne
 import type { PortRole } from '../../ir/types.js';
 import type { ExecContext } from './exec-context.js';
 
-/** The port roles whose values live across steps (staleness 1: the gradient the next step applies). */
-export type StateRole = Extract<PortRole, 'params' | 'optimizer-state' | 'stale-gradient'>;
+/**
+ * The port roles whose values live across steps (staleness 1: the gradient the next step applies;
+ * learned sigma and its optimizer state).
+ */
+export type StateRole = Extract<
+  PortRole,
+  'params' | 'optimizer-state' | 'stale-gradient' | 'sigma' | 'sigma-optimizer-state'
+>;
 
 const key = (role: StateRole, layer: string): string => `${role}\u0000${layer}`;
 
@@ -55,8 +61,10 @@ export class DeviceState {
 export interface StepStatus {
   /** Mean over the Loss nodes of each node's mean row loss (the step's loss). */
   meanLoss: number;
-  /** Values of the updated parameters that are not finite. */
+  /** Values of the updated buffers that are not finite. */
   nonFinite: number;
+  /** The same count per updated buffer, in the order given. */
+  nonFiniteEach: number[];
 }
 
 /**
@@ -84,6 +92,7 @@ export async function stepStatus(
   return {
     meanLoss: means.reduce((s, l) => s + l, 0) / means.length,
     nonFinite: values.subarray(means.length).reduce((s, v) => s + v, 0),
+    nonFiniteEach: [...values.subarray(means.length)],
   };
 }
 

@@ -23,7 +23,7 @@ import {
   type ExecContext,
 } from './exec-context.js';
 import { errorCopySum, signErrorSignal } from './host-ops.js';
-import { residentSigma, sigmaOf } from './exec-noise.js';
+import { hostSigmaOf, residentSigma } from './exec-noise.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
@@ -144,13 +144,13 @@ export function lossBroadcast(ctx: ExecContext, node: NodeOf<'LossBroadcast'>): 
 }
 
 /** delta = noiseScale * loss[r] * e[r, c, s] / sigma (METHOD.md 2.1); the node reading the noise carries noiseScale. */
-function errorSignalParts(
+async function errorSignalParts(
   ctx: ExecContext,
   node: IrNode,
   source: string,
-): { dims: ReturnType<typeof channelsSpatial>; sigma: Float64Array } {
+): Promise<{ dims: ReturnType<typeof channelsSpatial>; sigma: Float64Array }> {
   const dims = channelsSpatial(ctx, source);
-  return { dims, sigma: sigmaOf(ctx, node, dims.channels) };
+  return { dims, sigma: await hostSigmaOf(ctx, node, dims.channels) };
 }
 
 /** The error signal of `node` (a gradient product) from its noise source and loss (on the device where they are). */
@@ -163,7 +163,7 @@ export async function errorSignalOf(
 ): Promise<Resident> {
   const device = await deviceSignalOf(ctx, node, source, lossId, scale);
   if (device) return device;
-  const { dims, sigma } = errorSignalParts(ctx, node, source);
+  const { dims, sigma } = await errorSignalParts(ctx, node, source);
   const loss = toF64(await hostNum(ctx, lossId));
   await downloadInputs(ctx, [source]);
   const signs = hostSigns(ctx, source);
@@ -199,12 +199,13 @@ async function deviceSignalOf(
 async function copySummedErrorSignal(ctx: ExecContext, node: NodeOf<'Reduce'>): Promise<Resident> {
   const [source, lossId] = node.inputs as [string, string];
   const rows = await deviceSignalOf(ctx, node, source, lossId, node.noiseScale ?? 1);
-  const { dims, sigma } = errorSignalParts(ctx, node, source);
   if (rows) {
+    const dims = channelsSpatial(ctx, source);
     const width = dims.channels * dims.spatial;
     const K = copiesOf(node);
     return ctx.device['copy-sum']({ x: rows, samples: dims.rows / K, copies: K, width });
   }
+  const { dims, sigma } = await errorSignalParts(ctx, node, source);
   const loss = await hostNum(ctx, lossId);
   await downloadInputs(ctx, [source]);
   return errorCopySum(

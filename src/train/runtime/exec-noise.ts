@@ -27,7 +27,7 @@ import {
 } from './exec-context.js';
 import { makeAntithetic, repeatRows } from './host-ops.js';
 import type { NumArray } from '../../../kernels/names.js';
-import type { Resident } from '../../../kernels/device-tensor.js';
+import { isDeviceTensor, type Resident } from '../../../kernels/device-tensor.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 
@@ -48,13 +48,23 @@ export function sigmaOf(ctx: ExecContext, node: IrNode, channels: number): Float
   return learned;
 }
 
+/** sigmaOf where a learned sigma may be held on the device (resident steps): it is read back first. */
+export async function hostSigmaOf(ctx: ExecContext, node: IrNode, channels: number): Promise<Float64Array> {
+  const id = ctx.graph.inputs.find((p) => p.role === 'sigma' && node.inputs.includes(p.tensor))?.tensor;
+  if (id !== undefined) await downloadInputs(ctx, [id]);
+  return sigmaOf(ctx, node, channels);
+}
+
 /**
  * sigmaOf as a resident kernel argument: a fixed sigma is a constant kept on the device where the step's
  * state stays there (no upload per call); a learned one is read as sigmaOf reads it.
  */
 export async function residentSigma(ctx: ExecContext, node: IrNode, channels: number): Promise<Resident> {
-  const learned = ctx.graph.inputs.some((p) => p.role === 'sigma' && node.inputs.includes(p.tensor));
-  return learned ? sigmaOf(ctx, node, channels) : constantOf(ctx, channels, ctx.options.sigma);
+  const learned = ctx.graph.inputs.find((p) => p.role === 'sigma' && node.inputs.includes(p.tensor))?.tensor;
+  if (learned === undefined) return constantOf(ctx, channels, ctx.options.sigma);
+  const held = ctx.env.get(learned);
+  // A learned sigma held on the device is read there where it has one value per channel.
+  return isDeviceTensor(held) && held.length === channels ? held : hostSigmaOf(ctx, node, channels);
 }
 
 /** Standard normal noise of a layer, rows x units, from the counter RNG (regenerating gives the same values). */
@@ -121,7 +131,8 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
     ctx.graph.tensors[keep]?.dtype !== 'bit'
   )
     return false;
-  await downloadInputs(ctx, node.inputs.slice(1));
+  // Resident steps read a learned sigma where it is held (residentSigma).
+  if (!ctx.ops) await downloadInputs(ctx, node.inputs.slice(1));
   const rows = shapeOf(ctx, out!)[0]!;
   const zId = node.inputs[0]!;
   const zRows = shapeOf(ctx, zId)[0]!;
@@ -206,11 +217,8 @@ function addNoiseRepeated<T extends Float32Array | Float64Array>(
  */
 async function injectOnDevice(ctx: ExecContext, node: NodeOf<'NoiseInject'>): Promise<boolean> {
   const [out, keep] = node.outputs;
-  if (!ctx.ops || node.inputs.length !== 1 || node.rowLayout === 'copy-major' || node.antithetic) return false;
+  if (!ctx.ops || node.inputs.length > 2 || node.rowLayout === 'copy-major' || node.antithetic) return false;
   if (keep !== undefined && ctx.graph.tensors[keep]?.dtype === 'bit') return false;
-  const rows = shapeOf(ctx, out!)[0]!;
-  const zId = node.inputs[0]!;
-  const zRows = shapeOf(ctx, zId)[0]!;
   const dims = channelsSpatial(ctx, out!);
   const counters = {
     ...dims,
@@ -219,13 +227,20 @@ async function injectOnDevice(ctx: ExecContext, node: NodeOf<'NoiseInject'>): Pr
     layer: paramDecl(ctx, node.layer).stream,
     rowOffset: noiseRowOffset(ctx, node),
   };
+  const zeros = await constantOf(ctx, dims.rows * dims.channels * dims.spatial, 0);
+  const ones = await constantOf(ctx, dims.channels, 1);
+  // A node with no input regenerates the layer's float noise after the loss (learned sigma's gradient).
+  if (node.inputs.length === 0) {
+    ctx.env.set(out!, await ctx.device['noise-inject']({ z: zeros, sigma: ones, ...counters }));
+    return true;
+  }
+  const rows = shapeOf(ctx, out!)[0]!;
+  const zId = node.inputs[0]!;
+  const zRows = shapeOf(ctx, zId)[0]!;
   const z = zRows === rows ? arg(ctx, zId) : await repeatedZ(ctx, zId, zRows, copiesOf(node));
   const sigma = await residentSigma(ctx, node, dims.channels);
   ctx.env.set(out!, await ctx.device['noise-inject']({ z, sigma, ...counters }));
-  if (keep === undefined) return true;
-  const zeros = await constantOf(ctx, dims.rows * dims.channels * dims.spatial, 0);
-  const ones = await constantOf(ctx, dims.channels, 1);
-  ctx.env.set(keep, await ctx.device['noise-inject']({ z: zeros, sigma: ones, ...counters }));
+  if (keep !== undefined) ctx.env.set(keep, await ctx.device['noise-inject']({ z: zeros, sigma: ones, ...counters }));
   return true;
 }
 
@@ -254,7 +269,7 @@ export async function noiseInject(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   } else {
     const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
     const dims = channelsSpatial(ctx, out);
-    const sigmas = sigmaOf(ctx, node, dims.channels);
+    const sigmas = await hostSigmaOf(ctx, node, dims.channels);
     ctx.env.set(
       out,
       zRows === rows

@@ -8,6 +8,7 @@ import type { KernelTable, NumArray } from '../../../kernels/names.js';
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
 import type { IrNode } from '../../ir/types.js';
 import type { DeviceOps } from '../../../kernels/device-ops.js';
+import type { Resident } from '../../../kernels/device-tensor.js';
 import { arg, constantOf, downloadInputs, num, toF64, type ExecContext } from './exec-context.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 
@@ -71,7 +72,7 @@ function rateOf(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): { lr: number
 }
 
 /**
- * One optimizer update of one parameter buffer on the device: values, gradient and state stay there.
+ * One optimizer update of one parameter buffer or learned sigma on the device: values, gradient and state stay there.
  * Under staleness 1 it applies the stale buffer and this step's gradient becomes the next one.
  */
 async function deviceUpdate(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'OptimizerUpdate'>): Promise<void> {
@@ -82,11 +83,14 @@ async function deviceUpdate(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'Opti
   const w = arg(ctx, values);
   const g = arg(ctx, applied);
   const state = stateIn !== undefined && ctx.env.has(stateIn) ? arg(ctx, stateIn) : undefined;
-  const { lr, optimizer: o, updateCount } = ctx.options;
+  const { lr, floor } = rateOf(ctx, node);
+  const { optimizer: o, updateCount } = ctx.options;
+  // Learned sigma keeps its floor after the update, on the device too.
+  const floored = async (next: Resident) => (floor === undefined ? next : ops.atLeast(next, floor));
   if (node.optimizer === 'sgd') {
     const v = state ?? (await constantOf(ctx, w.length, 0));
     const r = await ctx.device['sgd-update']({ w, g, v, lr, momentum: o.momentum });
-    ctx.env.set(out, r.w);
+    ctx.env.set(out, await floored(r.w));
     if (stateOut !== undefined) ctx.env.set(stateOut, r.v);
     return;
   }
@@ -96,12 +100,12 @@ async function deviceUpdate(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'Opti
     : [await constantOf(ctx, P, 0), await constantOf(ctx, P, 0)];
   const { beta1, beta2, eps } = o;
   const r = await ctx.device['adam-update']({ w, g, m, v, lr, beta1, beta2, eps, t: updateCount });
-  ctx.env.set(out, r.w);
+  ctx.env.set(out, await floored(r.w));
   if (stateOut !== undefined) ctx.env.set(stateOut, await ops.concat([r.m, r.v]));
 }
 
 export async function optimizerUpdate(ctx: ExecContext, node: NodeOf<'OptimizerUpdate'>): Promise<void> {
-  if (ctx.ops && node.target !== 'sigma') return deviceUpdate(ctx, ctx.ops, node);
+  if (ctx.ops) return deviceUpdate(ctx, ctx.ops, node);
   await downloadInputs(ctx, node.inputs);
   const { values, applied, state: stateIn, fresh } = updateInputs(node);
   const [out, ...rest] = node.outputs as [string, ...string[]];

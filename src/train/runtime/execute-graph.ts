@@ -40,6 +40,7 @@ const STATE_HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set([
   'LayerNorm',
   'Softmax',
   'TokenOp',
+  'SigmaGrad',
 ]);
 
 /** AllReduce with the rows already summed on one device: the output is the input. */

@@ -15,6 +15,13 @@ export interface SigmaSummary {
   values: number[];
 }
 
+/** The refusal of a sigma update whose result is not finite. */
+export function nonFiniteSigma(layer: string): InvalidInputError {
+  return new InvalidInputError(
+    `learned sigma: non-finite sigma or optimizer state in layer ${layer} after the update. Hint: lower --sigma-lr`,
+  );
+}
+
 /** Per-layer sigma vectors, their optimizer state, and the update with its floor. */
 export class LearnedSigma {
   values = new Map<string, Float64Array>();
@@ -42,11 +49,7 @@ export class LearnedSigma {
     if (missing !== undefined) throw new Error(`learned sigma: the step graph gave no updated sigma of ${missing}`);
     const finite = (a: Float64Array | undefined): boolean => a === undefined || a.every(Number.isFinite);
     const bad = [...this.values.keys()].find((name) => !finite(values.get(name)) || !finite(states.get(name)));
-    if (bad) {
-      throw new InvalidInputError(
-        `learned sigma: non-finite sigma or optimizer state in layer ${bad} after the update. Hint: lower --sigma-lr`,
-      );
-    }
+    if (bad) throw nonFiniteSigma(bad);
     this.values = new Map([...this.values.keys()].map((name) => [name, values.get(name)!]));
     // Optimizer state where the update keeps one (Adam, SGD with momentum).
     for (const [name, s] of states) this.state.set(name, s);

@@ -106,6 +106,7 @@ function trackedOps(ops: DeviceOps, live: Set<DeviceTensor>, noteKernel: (name: 
     concat: (parts) => track(ops.concat(parts)),
     repeatRows: (x, rows, copies) => track(ops.repeatRows(x, rows, copies)),
     scale: (x, factor) => track(ops.scale(x, factor)),
+    atLeast: (x, floor) => track(ops.atLeast(x, floor)),
     fill: (length, value) => track(ops.fill(length, value)),
     channelStats: (x, dims) => track(ops.channelStats(x, dims)),
     batchnormParamGradient: (a) => track(ops.batchnormParamGradient(a)),

@@ -12,12 +12,13 @@
 // when it ends. Parameters and optimizer state stay host arrays between steps, so checkpoints
 // (state-io.ts) hold exactly what the next step reads: float64, or the float32 arrays a float32
 // kernel's update left, whose float64 copies are made when the state is read (float32-state.ts);
-// where the backend has device operations (gpu.js GPU modes) and sigma is fixed, they stay on the
-// device instead (device-state.ts; a micro-batched step sums its micro-batches' gradients there) and a
+// where the backend has device operations (gpu.js GPU modes), they stay on the device instead
+// (device-state.ts; a micro-batched step sums its micro-batches' gradients there; learned sigma stays there
+// too, but under staleness 1 or with micro-batches) and a
 // step reads back only its loss and the finiteness of its update; syncHost() brings the host copies up to date
 // (checkpoints).
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
-import { nonResidentReason, SIGMA_REASON } from '../../ir/resident-graph.js';
+import { nonResidentReason, sigmaMicroReason } from '../../ir/resident-graph.js';
 import { elementCount } from '../../ir/graph.js';
 import type { Graph, GraphPort, IrNode, ParamDecl, PortRole } from '../../ir/types.js';
 import type { StepSource } from '../../compiler/step-source.js';
@@ -39,7 +40,7 @@ import type { DeviceOps } from '../../../kernels/device-ops.js';
 import { GraphCache, type StepSchedule } from './graph-cache.js';
 import { initParams } from './init-params.js';
 import { mean } from './host-ops.js';
-import { LearnedSigma } from './learned-sigma.js';
+import { LearnedSigma, nonFiniteSigma } from './learned-sigma.js';
 import { measureKept } from './measure-kept.js';
 import { combineResults } from './micro-batches.js';
 import { microBatchesOf, stepInstances, type MicroBatch } from '../../ir/step-instances.js';
@@ -75,6 +76,15 @@ export interface RuntimeOptions {
   /** Starting parameters by layer name (an imported file's initializers); absent: the seeded initialisation. */
   initialParams?: Params;
 }
+
+/** The roles a resident step's outputs keep on the device for the next step. */
+const residentRoles: readonly DeviceRole[] = [
+  'params',
+  'optimizer-state',
+  'stale-gradient',
+  'sigma',
+  'sigma-optimizer-state',
+];
 
 const isUpdate = (n: IrNode): n is Extract<IrNode, { kind: 'OptimizerUpdate' }> => n.kind === 'OptimizerUpdate';
 const finiteParams = (p: Params): boolean => Object.values(p).every((l) => allFinite(l.weights) && allFinite(l.biases));
@@ -148,11 +158,18 @@ async function sigmaGradientsOf(ctx: ExecContext): Promise<Record<string, Float6
 }
 
 /** The input roles a resident step uploads once where they are on the host. */
-const UPLOADED_ROLES: ReadonlySet<PortRole> = new Set(['batch', 'params', 'optimizer-state', 'stale-gradient']);
+const UPLOADED_ROLES: ReadonlySet<PortRole> = new Set([
+  'batch',
+  'params',
+  'optimizer-state',
+  'stale-gradient',
+  'sigma',
+  'sigma-optimizer-state',
+]);
 
 /**
  * A resident step's host inputs go up once, not with every kernel that reads them: the batch
- * (src/ir/host-transfers.ts), and parameters, optimizer state and a stale gradient still on the host
+ * (src/ir/host-transfers.ts), and parameters, optimizer state, a stale gradient and learned sigma still on the host
  * (the run's first step, or the first after a checkpoint was loaded).
  */
 async function uploadStepInputs(ctx: ExecContext, ops: DeviceOps): Promise<void> {
@@ -376,7 +393,7 @@ export class Runtime {
       }
       case 'sigma':
       case 'sigma-optimizer-state':
-        return this.sigma?.input(port.role, layer);
+        return this.onDevice.get(port.role, layer) ?? this.sigma?.input(port.role, layer);
       case 'stale-gradient': {
         const late = this.state.pending?.gradients[layer];
         return this.onDevice.get('stale-gradient', layer) ?? (late && flatParams(late));
@@ -518,8 +535,9 @@ export class Runtime {
   }
 
   /**
-   * Whether this run's steps keep their state on the device: device operations, fixed sigma, and a
-   * graph whose layers and nodes all have device paths (nonResidentReason); where not, why.
+   * Whether this run's steps keep their state on the device: device operations, one micro-batch where
+   * sigma is learned, and a graph whose layers and nodes all have device paths (nonResidentReason); where
+   * not, why.
    */
   residency(): Residency {
     const no = (reason: string): Residency => ({ resident: false, reason });
@@ -527,7 +545,8 @@ export class Runtime {
       return no(`backend ${this.backend} keeps no tensors on a device (or residency is off)`);
     if (this.resolved.ops === undefined)
       return no(`backend ${this.backend} has no device operations for a step's state`);
-    if (this.sigma) return no(SIGMA_REASON);
+    const { microBatches } = this.graphs.layout();
+    if (this.sigma && microBatches !== 1) return no(sigmaMicroReason(microBatches));
     this.graphReason ??= nonResidentReason(this.graphs.evaluation(1)) ?? nonResidentReason(this.graphs.step(1)) ?? '';
     return this.graphReason === '' ? { resident: true } : no(this.graphReason);
   }
@@ -543,23 +562,22 @@ export class Runtime {
     const stale = ctx.graph.inputs.some((p) => p.role === 'stale-gradient');
     if (stale && !this.state.pending && !this.onDevice.holds('stale-gradient')) return this.firstStaleStep(parts);
     await executeGraph(ctx, isUpdate);
-    const params = deviceOutputs(ctx, 'params');
-    const state = deviceOutputs(ctx, 'optimizer-state');
-    const pending = deviceOutputs(ctx, 'stale-gradient');
-    if (!params || !state || !pending)
-      throw new Error('runtime: a resident step left a parameter, state or gradient buffer on the host');
-    const status = await stepStatus(this.resolved.ops!, parts, [...params.values()]);
+    const held = residentRoles.map((role) => [role, deviceOutputs(ctx, role)] as const);
+    if (held.some(([, byLayer]) => !byLayer))
+      throw new Error('runtime: a resident step left a parameter, state, gradient or sigma buffer on the host');
+    const outputs = held as [DeviceRole, Map<string, DeviceTensor>][];
+    const params = outputs.find(([role]) => role === 'params')![1];
+    const sigma = outputs.filter(([role]) => role.startsWith('sigma')).flatMap(([, byLayer]) => [...byLayer]);
+    const status = await stepStatus(this.resolved.ops!, parts, [...params.values(), ...sigma.map(([, h]) => h)]);
     const result = { meanLoss: status.meanLoss, gradients: {}, keptBytes: keptOf(parts) };
     if (!Number.isFinite(status.meanLoss)) return result;
-    if (status.nonFinite > 0) {
+    if (status.nonFiniteEach.slice(0, params.size).some((n) => n > 0)) {
       this.rejected = true;
       return result;
     }
-    this.keepOnDevice([
-      ['params', params],
-      ['optimizer-state', state],
-      ['stale-gradient', pending],
-    ]);
+    const badSigma = sigma.find((_, i) => status.nonFiniteEach[params.size + i]! > 0);
+    if (badSigma) throw nonFiniteSigma(badSigma[0]);
+    this.keepOnDevice(outputs);
     this.optimizerUpdates++;
     return result;
   }
@@ -630,8 +648,16 @@ export class Runtime {
   /** Brings the host parameters and optimizer state up to the device's (a checkpoint reads them). */
   async syncHost(): Promise<void> {
     if (!this.onDevice.stale) return;
+    const sigma = new Map<DeviceRole, Map<string, Float64Array>>([
+      ['sigma', new Map()],
+      ['sigma-optimizer-state', new Map()],
+    ]);
     for (const { role, layer, values } of await this.onDevice.download()) {
       const flat = Float64Array.from(values);
+      if (sigma.has(role)) {
+        sigma.get(role)!.set(layer, flat);
+        continue;
+      }
       if (role === 'stale-gradient') {
         this.state.pending ??= { gradients: {} };
         const w = this.layerWeights(layer);
@@ -647,6 +673,8 @@ export class Runtime {
       flatOf.set(next, flat);
       this.state.params[layer] = next;
     }
+    if (this.sigma && sigma.get('sigma')!.size > 0)
+      this.sigma.accept(sigma.get('sigma')!, sigma.get('sigma-optimizer-state')!);
     this.onDevice.stale = false;
   }
 
