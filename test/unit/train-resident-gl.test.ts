@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { detectBackend } from '../../kernels/backends.js';
 import { stepSource } from '../../src/compiler/step-source.js';
 import { mlp } from '../../src/models/builders.js';
+import { loadHwModel } from '../../src/hw/load.js';
 import { hostTransfers } from '../../src/ir/host-transfers.js';
 import { learnedSigmaSwitches } from '../../src/ir/method-rules.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
@@ -23,7 +24,18 @@ if (!status.works) console.log(`train-resident-gl: headlessgl skipped: ${status.
 
 const METHODS = ['bp', 'alr', 'lr'] as const;
 
-const make = (method: (typeof METHODS)[number], resident: boolean, optimizer: 'sgd' | 'adam') =>
+/** What a run adds to the plain sequential step: a layer-pipelined schedule, learned sigma. */
+interface RunVariant {
+  schedule?: { microBatches: number; staleness: 0 | 1 };
+  learnSigma?: { lr: number; min: number };
+}
+
+const make = (
+  method: (typeof METHODS)[number],
+  resident: boolean,
+  optimizer: 'sgd' | 'adam',
+  variant: RunVariant = {},
+) =>
   Runtime.create({
     network: stepSource(mlp([12, 40, 3])),
     backend: 'headlessgl',
@@ -37,8 +49,19 @@ const make = (method: (typeof METHODS)[number], resident: boolean, optimizer: 's
       encoding: 'sign-noise',
       antithetic: false,
       layerwise: false,
+      ...(variant.learnSigma ? { learnSigma: variant.learnSigma } : {}),
     },
     optimizer: { kind: optimizer, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+    ...(variant.schedule
+      ? {
+          schedule: {
+            kind: 'layer-pipelined' as const,
+            batch: 16,
+            ...variant.schedule,
+            hw: loadHwModel('multicore-16'),
+          },
+        }
+      : {}),
   });
 
 const batch = {
@@ -51,6 +74,16 @@ function maxRelative(a: Float64Array, b: Float64Array): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1e-3, Math.abs(b[i]!)));
   return worst;
+}
+
+/** The resident run's saved state (synced to the host) has the host run's arrays, each within 1e-3. */
+async function expectStateAsOff(on: Runtime, off: Runtime): Promise<Record<string, Float64Array>> {
+  await on.syncHost();
+  const saved = on.exportState().arrays;
+  const want = off.exportState().arrays;
+  expect(Object.keys(saved).sort()).toEqual(Object.keys(want).sort());
+  for (const key of Object.keys(want)) expect(maxRelative(saved[key]!, want[key]!)).toBeLessThanOrEqual(1e-3);
+  return saved;
 }
 
 describe.skipIf(!status.works)('device operations on headlessgl', () => {
@@ -109,26 +142,7 @@ describe.skipIf(!status.works)('device operations on headlessgl', () => {
 
 describe.skipIf(!status.works)('resident steps on headlessgl', () => {
   it('staleness 1: the gradient the next step applies stays on the device; losses and the saved state as with residency off', async () => {
-    const { loadHwModel } = await import('../../src/hw/load.js');
-    const hw = loadHwModel('multicore-16');
-    const stale = (resident: boolean) =>
-      Runtime.create({
-        network: stepSource(mlp([12, 40, 3])),
-        backend: 'headlessgl',
-        seed: 5,
-        resident,
-        method: {
-          method: 'alr',
-          copies: 8,
-          sigma: 0.1,
-          baseline: 'mean',
-          encoding: 'sign-noise',
-          antithetic: false,
-          layerwise: false,
-        },
-        optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
-        schedule: { kind: 'layer-pipelined', batch: 16, microBatches: 1, staleness: 1, hw },
-      });
+    const stale = (resident: boolean) => make('alr', resident, 'sgd', { schedule: { microBatches: 1, staleness: 1 } });
     const on = await stale(true);
     const off = await stale(false);
     try {
@@ -150,11 +164,7 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
         const b = await off.trainStep(batch, step, 0.05);
         expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
       }
-      await on.syncHost();
-      const saved = on.exportState().arrays;
-      const want = off.exportState().arrays;
-      expect(Object.keys(saved).sort()).toEqual(Object.keys(want).sort());
-      for (const key of Object.keys(want)) expect(maxRelative(saved[key]!, want[key]!)).toBeLessThanOrEqual(1e-3);
+      const saved = await expectStateAsOff(on, off);
       // A run resumed from that state takes the next step bit for bit as the run that went on.
       const resumed = await stale(true);
       try {
@@ -175,31 +185,12 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
 
   for (const staleness of [0, 1] as const)
     it(`micro-batched (layer-pipelined, M=4, staleness ${staleness}): each micro-batch runs on the device and their gradients are summed there; losses and the saved state as with residency off`, async () => {
-      const { loadHwModel } = await import('../../src/hw/load.js');
-      const hw = loadHwModel('multicore-16');
-      const micro = (resident: boolean) =>
-        Runtime.create({
-          network: stepSource(mlp([12, 40, 3])),
-          backend: 'headlessgl',
-          seed: 5,
-          resident,
-          method: {
-            method: 'alr',
-            copies: 8,
-            sigma: 0.1,
-            baseline: 'mean',
-            encoding: 'sign-noise',
-            antithetic: false,
-            layerwise: false,
-          },
-          optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
-          schedule: { kind: 'layer-pipelined', batch: 16, microBatches: 4, staleness, hw },
-        });
+      const micro = (resident: boolean) => make('alr', resident, 'sgd', { schedule: { microBatches: 4, staleness } });
       const on = await micro(true);
       const off = await micro(false);
       try {
         expect(on.residency()).toEqual({ resident: true });
-        const graph = stepSource(mlp([12, 40, 3])).compile(hw, {
+        const graph = stepSource(mlp([12, 40, 3])).compile(loadHwModel('multicore-16'), {
           method: 'alr',
           copies: 8,
           batch: 16,
@@ -228,11 +219,7 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
           const b = await off.trainStep(batch, step, 0.05);
           expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
         }
-        await on.syncHost();
-        const saved = on.exportState().arrays;
-        const want = off.exportState().arrays;
-        expect(Object.keys(saved).sort()).toEqual(Object.keys(want).sort());
-        for (const key of Object.keys(want)) expect(maxRelative(saved[key]!, want[key]!)).toBeLessThanOrEqual(1e-3);
+        await expectStateAsOff(on, off);
       } finally {
         await on.dispose();
         await off.dispose();
@@ -332,24 +319,7 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
   }, 60_000);
   for (const method of ['alr', 'lr'] as const)
     it(`${method} learned sigma: 3 transfers per step, sigma's gradient and update on the device, losses and state as with residency off`, async () => {
-      const sigmaRun = async (resident: boolean) =>
-        Runtime.create({
-          network: stepSource(mlp([12, 40, 3])),
-          backend: 'headlessgl',
-          seed: 5,
-          resident,
-          method: {
-            method,
-            copies: 8,
-            sigma: 0.1,
-            baseline: 'mean',
-            encoding: 'sign-noise',
-            antithetic: false,
-            layerwise: false,
-            learnSigma: { lr: 0.02, min: 0.09 },
-          },
-          optimizer: { kind: 'adam', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
-        });
+      const sigmaRun = (resident: boolean) => make(method, resident, 'adam', { learnSigma: { lr: 0.02, min: 0.09 } });
       const on = await sigmaRun(true);
       const off = await sigmaRun(false);
       try {
@@ -368,11 +338,7 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
           const b = await off.trainStep(batch, step, 0.05, 0.02);
           expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
         }
-        await on.syncHost();
-        const saved = on.exportState().arrays;
-        const want = off.exportState().arrays;
-        expect(Object.keys(saved).sort()).toEqual(Object.keys(want).sort());
-        for (const key of Object.keys(want)) expect(maxRelative(saved[key]!, want[key]!)).toBeLessThanOrEqual(1e-3);
+        const saved = await expectStateAsOff(on, off);
         // The floor (0.09) holds on the device: sigma moved, and no value is below it.
         const sigmas = [...saved['sigma.fc1']!, ...saved['sigma.fc2']!];
         expect(Math.min(...sigmas)).toBeGreaterThanOrEqual(0.09 - 1e-7);
@@ -395,7 +361,6 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
         profile: true,
       },
     );
-    const { loadHwModel } = await import('../../src/hw/load.js');
     const graph = stepSource(mlp([4, 16, 3])).compile(loadHwModel('multicore-16'), {
       method: 'alr',
       copies: 8,
