@@ -81,9 +81,11 @@ describe('the runtime reads the micro-batches from the graph', () => {
       expect(text, f).not.toMatch(/splitBatch/);
       expect(text, f).not.toMatch(/Math\.floor\(\(\w+ \* \w+(\.samples)?\) \/ \w+\)/);
     }
-    const runtime = readFileSync(join(dir, 'runtime/runtime.ts'), 'utf8');
-    expect(runtime).toMatch(/stepInstances\(/);
-    expect(runtime).toMatch(/microBatchesOf\(/);
+    for (const path of ['runtime/host-step.ts', 'runtime/resident-step.ts']) {
+      const step = readFileSync(join(dir, path), 'utf8');
+      expect(step, path).toMatch(/stepInstances\(/);
+      expect(step, path).toMatch(/microBatchesOf\(/);
+    }
   });
 });
 
