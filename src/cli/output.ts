@@ -61,7 +61,7 @@ export function say(text: string, machineOnStdout: boolean): void {
 
 let quiet = false;
 
-/** --quiet: progress, notices and warnings on stderr are dropped (errors and the result's summary are not). Set once per command. */
+/** --quiet: progress, notices and warnings on stderr are dropped (errors are not; simulate and compare drop their table too). Set once per command. */
 export function setQuiet(value: boolean): void {
   quiet = value;
 }

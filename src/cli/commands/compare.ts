@@ -1,11 +1,12 @@
 // `alrflow compare`: every method's rows from the method registry (BP sequential, GPipe, 1F1B; LR,
 // ALR, pipelined; ES, AES; Hybrid and A-Hybrid with and without a pipeline) on one network and hardware model, as iterations/s relative to BP, with each row's shares of computing,
 // memory stalls and idle time, its bound ratio and peak memory; --stages/--stage-cuts set the pipelined rows' stages.
+// The table goes to stdout, to stderr beside an HTML report on stdout, nowhere with --quiet or the JSON on stdout.
 import type { Command } from 'commander';
 import { methodsWith } from '../../compiler/methods/registry.js';
 import { action, nameList, positiveInt } from '../action.js';
 import { modelChoices } from '../model-option.js';
-import { addJsonOptions, say, stdoutTaken } from '../output.js';
+import { addJsonOptions, say, stdoutPath, stdoutTaken } from '../output.js';
 
 interface Opts {
   model: string;
@@ -42,7 +43,7 @@ export function register(program: Command): void {
     )
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--force', 'overwrite existing output files')
-    .option('--quiet', 'no progress on stderr');
+    .option('--quiet', 'print nothing but errors: no progress, table or notices');
   addJsonOptions(command, 'the CompareReport').action(
     action(async (o: Opts) => {
       const { defaultHwModelName } = await import('../../hw/load.js');
@@ -64,7 +65,9 @@ export function register(program: Command): void {
         },
         progress.update,
       ).finally(() => progress.stop());
-      say(compareTable(report), stdoutTaken(o.json, [o.jsonFile, o.report]));
+      // The table is for people: not with --quiet, and not beside the JSON on stdout (it is the same figures).
+      const jsonOnStdout = Boolean(o.json) || o.jsonFile === stdoutPath;
+      if (!o.quiet && !jsonOnStdout) say(compareTable(report), stdoutTaken(o.json, [o.jsonFile, o.report]));
       await writeSimOutputs(report, o);
     }),
   );

@@ -1,5 +1,5 @@
 // `alrflow simulate`: compile a network, method and schedule onto a hardware model, simulate it and
-// print a summary table; --json prints the full SimReport on stdout, --json-file / --report / --trace
+// print a summary table (none with --quiet); --json prints the full SimReport on stdout, --json-file / --report / --trace
 // write it (`-` for stdout), every path checked before the simulation starts.
 import type { Command } from 'commander';
 import type { SimJob } from '../../../sim/job.js';
@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--trace <file>', 'write a Perfetto / chrome://tracing trace (- for stdout)')
     .option('--force', 'overwrite existing output files')
-    .option('--quiet', 'no progress on stderr');
+    .option('--quiet', 'print nothing but errors: no progress, summary table or notices');
   addJsonOptions(command, 'the full SimReport').action(
     action(async (o: Opts) => {
       const { compileFastest, compileJob, runSimJob, summaryTable } = await import('../../../sim/job.js');
@@ -68,7 +68,7 @@ export function register(program: Command): void {
       const { createProgress } = await import('../progress.js');
       const progress = await createProgress('simulate', { quiet: o.quiet });
       const report = await runSimJob(job, progress.update).finally(() => progress.stop());
-      say(summaryTable(report), stdoutTaken(o.json, [o.jsonFile, o.report, o.trace]));
+      if (!o.quiet) say(summaryTable(report), stdoutTaken(o.json, [o.jsonFile, o.report, o.trace]));
       await writeSimOutputs(report, o);
     }),
   );
