@@ -62,3 +62,6 @@ export function cosUniform(s: number): number {
 export function normalFromStates(s1: number, s2: number): number {
   return Math.sqrt(-2 * lnUniform(s1)) * cosUniform(s2);
 }
+
+/** The tables above, for a copy inside a wasm module that evaluates the same operations (kernels/noise-wasm.ts). */
+export const boxMullerTables = { cosHi, sinHi, cosLo, sinLo, lnMantissa, inverse, scale, lnExponent };

@@ -1,16 +1,18 @@
 // noise-inject on the host CPU for the CPU backends (tfjs-wasm, gpu.js webasm and cpu): eps is
 // rng.ts's draw for (seed, step, layer, row, unit) bit for bit, and out = z + sigma[c] * eps is
 // formed row by row, rounded once to float32; the signs of eps can be packed in the same pass
-// (noise-inject-signs, ALR's fused NoiseInject+SignPack). The integer hash runs 4 units at a time on wasm
-// SIMD (rng-simd.ts) when the engine has it, else through rng.ts's scalar block generator; Box-Muller
-// is rng.ts's own normalFromStates either way. On the SIMD path each row is one pass over the hash's
-// states (Box-Muller, add, sign bits packed a word at a time, with no float64 eps row between them):
-// that pass took an ALR step's noise from 27 to 18 ms per 10^6 draws, measured here (CPU time, one thread).
+// (noise-inject-signs, ALR's fused NoiseInject+SignPack). Where the engine has wasm SIMD, whole rows run
+// inside one WebAssembly module (noise-wasm.ts: the SIMD hash of rng-simd.ts, Box-Muller with the same
+// float64 operations and tables as box-muller.ts, the add, the float32 rounding and the sign words):
+// 10^6 draws with signs in 14 ms of CPU instead of 20 for the JS pass it replaced (one thread, same
+// machine). Rows of a signed call whose length is not a multiple of 32 take the SIMD hash with
+// Box-Muller in JS; without wasm SIMD, rng.ts's scalar block generator.
 // Rows are independent, so `injectRows` computes any row range into caller-owned arrays (the tfjs-wasm worker pool splits a call by rows with it).
 // GPU backends generate eps inside their kernels instead (gpujs/noise-inject.ts); this file is not used there.
 import { checkNoiseBlock, fillNormals, normalFromStates, rowHashState } from './rng.js';
 import type { NoiseInjectArgs } from './names.js';
 import { rngSimd } from './rng-simd.js';
+import { noiseWasm, wasmInjectRows } from './noise-wasm.js';
 
 // One float64 row of eps, reused: a training step asks for ~10^6 draws per layer, and a per-row
 // buffer stays in cache between the generator pass and the add (and sign) pass.
@@ -62,14 +64,12 @@ export function injectRows(
 ): void {
   const units = a.channels * a.spatial;
   const simd = useSimd ? rngSimd() : null;
+  const module = useSimd ? noiseWasm() : null;
   // The fused pass packs whole words: every row must start on a word boundary of the call.
-  if (simd !== null && (signs === null || units % 32 === 0)) {
-    const sigma = unitSigma(a.sigma, a.channels, a.spatial);
-    for (let r = r0; r < r1; r++) {
-      const { s1, s2 } = simd.row(rowHashState(a.seed, a.step, a.layer, a.rowOffset + r), units);
-      if (a.z instanceof Float32Array) fusedRow(s1, s2, a.z, sigma, r * units, out, signs);
-      else fusedRow(s1, s2, a.z, sigma, r * units, out, signs);
-    }
+  if (module !== null && r1 > r0 && (signs === null || units % 32 === 0)) {
+    const rows = { units, z: a.z, copies: 1, sigma: unitSigma(a.sigma, a.channels, a.spatial) };
+    const rowState = (r: number): number => rowHashState(a.seed, a.step, a.layer, a.rowOffset + r);
+    wasmInjectRows(module, { ...rows, rowState }, r0, r1, out, signs);
     return;
   }
   const eps = rowEps(units);
@@ -94,37 +94,6 @@ function unitSigma(sigma: ArrayLike<number>, channels: number, spatial: number):
   if (sigmaScratch.length < channels * spatial) sigmaScratch = new Float64Array(channels * spatial);
   for (let c = 0, u = 0; c < channels; c++) sigmaScratch.fill(sigma[c]!, u, (u += spatial));
   return sigmaScratch;
-}
-
-/**
- * One row in one pass over the SIMD hash's states: eps by Box-Muller, out = z + sigma * eps rounded
- * once to float32, and (when `signs` is given; `base` a multiple of 32) eps >= 0 packed 32 to a word.
- * The same operations on the same values as the three-pass path (addRow, packRow), so the same bits.
- */
-function fusedRow(
-  s1: Int32Array,
-  s2: Int32Array,
-  z: ArrayLike<number>,
-  sigma: Float64Array,
-  base: number,
-  out: Float32Array,
-  signs: Uint32Array | null,
-): void {
-  const units = s1.length;
-  if (signs === null) {
-    for (let u = 0; u < units; u++) out[base + u] = z[base + u]! + sigma[u]! * normalFromStates(s1[u]!, s2[u]!);
-    return;
-  }
-  for (let w = 0, word = base >>> 5; w < units; w += 32, word++) {
-    let bits = 0;
-    for (let b = 0; b < 32; b++) {
-      const u = w + b;
-      const e = normalFromStates(s1[u]!, s2[u]!);
-      out[base + u] = z[base + u]! + sigma[u]! * e;
-      bits |= +(e >= 0) << b;
-    }
-    signs[word] = bits;
-  }
 }
 
 /**

@@ -20,7 +20,7 @@ const SHR_U = simd(0xad);
 const ADD = simd(0xae);
 const MUL = simd(0xb5);
 
-function uleb(n: number): number[] {
+export function uleb(n: number): number[] {
   const out: number[] = [];
   do {
     let byte = n & 0x7f;
@@ -41,10 +41,10 @@ const i32 = (v: number): number[] => {
     out.push(byte | 0x80);
   }
 };
-const i32Const = (v: number): number[] => [0x41, ...i32(v)];
+export const i32Const = (v: number): number[] => [0x41, ...i32(v)];
 const splatConst = (v: number): number[] => [...i32Const(v), ...SPLAT];
-const get = (l: number): number[] => [LOCAL_GET, l];
-const set = (l: number): number[] => [LOCAL_SET, l];
+export const get = (l: number): number[] => [LOCAL_GET, l];
+export const set = (l: number): number[] => [LOCAL_SET, l];
 const shiftBy = (op: number[], bits: number): number[] => [...i32Const(bits), ...op];
 
 // Locals: params 0 rowState, 1 vectors (units / 4, rounded up), 2 out1 ptr, 3 out2 ptr;
@@ -158,7 +158,8 @@ function loopIteration(): number[] {
   ];
 }
 
-function body(): number[] {
+/** The hash function's body (locals and code): run(rowState, vectors, out1 ptr, out2 ptr), also reused by noise-wasm.ts. */
+export function hashBody(): number[] {
   return [
     0x02,
     0x02,
@@ -187,13 +188,13 @@ function body(): number[] {
   ];
 }
 
-function section(id: number, content: number[]): number[] {
+export function section(id: number, content: number[]): number[] {
   return [id, ...uleb(content.length), ...content];
 }
 
 function moduleBytes(): Uint8Array {
   const name = (s: string): number[] => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
-  const code = body();
+  const code = hashBody();
   return Uint8Array.from([
     0x00,
     0x61,
@@ -222,7 +223,7 @@ export interface RngSimd {
 let instance: RngSimd | null | undefined;
 
 /** The slice of the WebAssembly JS API used here (tsconfig has no DOM lib, so it is typed locally). */
-interface WasmMemory {
+export interface WasmMemory {
   buffer: ArrayBuffer;
   grow(pages: number): number;
 }

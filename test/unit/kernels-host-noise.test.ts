@@ -3,12 +3,13 @@
 // draw, including counters next to 2^24 and unit counts that are not multiples of the 4 SIMD lanes,
 // and out-of-range blocks are refused once per block with the counter named.
 import { expect, test } from 'vitest';
-import { hostNoiseInject, hostNoiseInjectSigns } from '../../kernels/host-noise.js';
+import { hostNoiseInject, hostNoiseInjectSigns, injectRows } from '../../kernels/host-noise.js';
+import { noiseWasm, wasmInjectRows, wasmNormals } from '../../kernels/noise-wasm.js';
 import { signPack } from '../../kernels/reference/sign-pack.js';
 import { referenceNoise } from '../../kernels/registry-reference.js';
 import { rngSimd } from '../../kernels/rng-simd.js';
 import { InvalidInputError } from '../../src/errors.js';
-import { fillNormals, normalAt } from '../../kernels/rng.js';
+import { fillNormals, normalAt, normalFromStates, rowHashState } from '../../kernels/rng.js';
 
 const TOP = 2 ** 24 - 1;
 
@@ -125,4 +126,74 @@ test('hostNoiseInjectSigns packs exactly the signs of the reference eps, on both
       expect(Array.from(got.out)).toEqual(Array.from(hostNoiseInject(args, simd)));
     }
   }
+});
+
+test('the wasm noise-inject equals the scalar path bit for bit: float32 and float64 z, several chunks, row ranges, signs', () => {
+  // 70 rows of 320 units are two wasm calls (51 rows fit a 16384-value chunk); 3 rows of 4100 units one row each.
+  for (const [rows, channels, spatial] of [
+    [70, 10, 32],
+    [3, 4100, 1],
+    [5, 3, 64],
+  ] as const) {
+    const n = rows * channels * spatial;
+    for (const z of [
+      Float32Array.from({ length: n }, (_, i) => Math.cos(i) * 3),
+      Float64Array.from({ length: n }, (_, i) => Math.sin(i) / 3),
+    ]) {
+      const sigma = Float64Array.from({ length: channels }, (_, c) => 0.1 + c / 7);
+      const args = { z, sigma, rows, channels, spatial, seed: 11, step: TOP, layer: 5, rowOffset: 123 };
+      expect(noiseWasm()).not.toBeNull();
+      const scalar = hostNoiseInjectSigns(args, false);
+      expect(Array.from(hostNoiseInject(args, true))).toEqual(Array.from(scalar.out));
+      const fused = hostNoiseInjectSigns(args, true);
+      expect(Array.from(fused.out)).toEqual(Array.from(scalar.out));
+      expect(Array.from(fused.signs)).toEqual(Array.from(scalar.signs));
+      // A row range into the whole call's arrays (the worker pool's split) fills just those rows.
+      const [r0, r1] = [1, rows - 1];
+      const part = new Float32Array(n);
+      injectRows(args, r0, r1, part, null);
+      const units = channels * spatial;
+      expect(Array.from(part.subarray(r0 * units, r1 * units))).toEqual(
+        Array.from(scalar.out.subarray(r0 * units, r1 * units)),
+      );
+      expect(part[0]).toBe(0);
+    }
+  }
+});
+
+test('the wasm rows read z row floor(r / copies): equal to a K-times repeated z', () => {
+  const [zRows, copies, units] = [5, 4, 96];
+  const z = Float32Array.from({ length: zRows * units }, (_, i) => i / 9 - 20);
+  const repeated = new Float32Array(zRows * copies * units);
+  for (let r = 0; r < zRows * copies; r++)
+    repeated.set(z.subarray(Math.floor(r / copies) * units, (Math.floor(r / copies) + 1) * units), r * units);
+  const counters = { seed: 3, step: 2, layer: 1, rowOffset: 0 };
+  const sigma = new Float64Array(units).fill(0.7);
+  const want = hostNoiseInjectSigns(
+    { z: repeated, sigma, rows: zRows * copies, channels: units, spatial: 1, ...counters },
+    false,
+  );
+  const rowState = (r: number): number => rowHashState(3, 2, 1, r);
+  for (const [r0, r1] of [
+    [0, zRows * copies],
+    [6, 17],
+  ] as const) {
+    const out = new Float32Array(zRows * copies * units);
+    const signs = new Uint32Array(out.length / 32);
+    wasmInjectRows(noiseWasm()!, { units, z, copies, sigma, rowState }, r0, r1, out, signs);
+    const [a, b] = [r0 * units, r1 * units];
+    expect(Array.from(out.subarray(a, b))).toEqual(Array.from(want.out.subarray(a, b)));
+    expect(Array.from(signs.subarray(a / 32, b / 32))).toEqual(Array.from(want.signs.subarray(a / 32, b / 32)));
+  }
+});
+
+test('the wasm Box-Muller equals normalFromStates in float64 bit for bit over every 24-bit state of each uniform', () => {
+  const n = 2 ** 24;
+  const s1 = Int32Array.from({ length: n }, (_, i) => i);
+  // s2 runs over every state too, in an order unrelated to s1 (an odd multiplier is a bijection mod 2^24).
+  const s2 = Int32Array.from({ length: n }, (_, i) => Math.imul(i, 0x9e3779) & 0xffffff);
+  const got = wasmNormals(noiseWasm()!, s1, s2);
+  let mismatches = 0;
+  for (let i = 0; i < n; i++) if (got[i] !== normalFromStates(s1[i]!, s2[i]!)) mismatches++;
+  expect(mismatches).toBe(0);
 });
