@@ -41,6 +41,8 @@ export interface SimJob {
   fullTimeline?: boolean;
   /** Leave both timelines out of the report (compare reads only the figures). */
   noTimelines?: boolean;
+  /** false: simulate every iteration event by event (no jump over the repeated steady state; same report). */
+  extrapolate?: boolean;
 }
 
 export async function compileJob(job: SimJob): Promise<CompiledStep> {
@@ -59,6 +61,7 @@ async function jobCompiler(job: SimJob): Promise<{ compileOn: (hw: HwModel) => C
     cores: ___,
     fullTimeline: ____,
     noTimelines: _____,
+    extrapolate: ______,
     ...options
   } = job;
   return modelCompiler(model, { ...options, ...learnedSigmaSwitches(learnSigma ?? false) });
@@ -116,6 +119,7 @@ export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<
     model: job.model,
     ...full,
     ...(job.noTimelines ? { noTimelines: true } : {}),
+    ...(job.extrapolate === false ? { extrapolate: false } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
   // The prediction reads every task; a big chip's report then keeps a summary of the timeline.

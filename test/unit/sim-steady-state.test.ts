@@ -39,3 +39,14 @@ describe.each(cases)('%s', (_, over) => {
     expect(simulationRun(step, { iterations: j.iterations, extrapolate: false }).skippedIterations).toBe(0);
   }, 120_000);
 });
+
+test('simulate --full-simulation (a job with extrapolate: false) simulates every event and gives the same report', async () => {
+  const { runSimJob } = await import('../../sim/job.js');
+  const j = job({ iterations: 40, cores: 16 });
+  // Progress is reported every 4096 simulated events: the run that jumps simulates fewer of them.
+  const calls = { jumped: 0, full: 0 };
+  const jumped = await runSimJob(j, () => calls.jumped++);
+  const full = await runSimJob({ ...j, extrapolate: false }, () => calls.full++);
+  expect(JSON.stringify(full)).toBe(JSON.stringify(jumped));
+  expect(calls.full).toBeGreaterThan(2 * calls.jumped);
+}, 120_000);

@@ -12,6 +12,7 @@ interface Opts extends StepFlags {
   iterations: string;
   cores?: string;
   fullTimeline?: boolean;
+  fullSimulation?: boolean;
   quiet?: boolean;
   json?: boolean;
   jsonFile?: string;
@@ -37,6 +38,7 @@ async function jobOf(o: Opts): Promise<SimJob> {
     learnSigma: switches?.learnedSigma ?? false,
     cores: o.cores === undefined ? undefined : positiveInt('--cores', o.cores),
     fullTimeline: o.fullTimeline,
+    ...(o.fullSimulation ? { extrapolate: false } : {}),
   };
 }
 
@@ -51,6 +53,10 @@ export function register(program: Command): void {
     .option(
       '--full-timeline',
       "keep every core's task timeline and every memory instance's timeline in the report (default on chips of more than 64 cores: each stage's first core, and per level the instance with the highest peak)",
+    )
+    .option(
+      '--full-simulation',
+      'simulate every iteration event by event instead of jumping over the iterations that repeat the steady state exactly (the report is the same; slower)',
     )
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--trace <file>', 'write a Perfetto / chrome://tracing trace (- for stdout)')
