@@ -3,10 +3,10 @@
 // steps, src/train/runtime/device-state.ts): the batch's inputs go up (the batch port's values and
 // the labels, 4 bytes each) and one array comes back, a float per Loss node (its loss sum) and one
 // per parameter update and per learned sigma buffer (its count of non-finite values, the divergence
-// check). Parameters, optimizer state, learned sigma, activations, noise and gradients stay on the device.
-// Where the runtime does not run the graph resident (learned sigma under staleness 1 or with micro-batches,
-// ES/AES: resident-graph.ts), `fallback`
-// says why: its steps move more than these (every kernel call's host inputs and results).
+// check). Parameters, optimizer state, learned sigma, activations, noise and gradients (stale ones
+// included) stay on the device. Where the runtime does not run the graph resident (ES/AES:
+// resident-graph.ts), `fallback` says why: its steps move more than these (every kernel call's host
+// inputs and results).
 import { elementCount } from './graph.js';
 import { nonResidentReason } from './resident-graph.js';
 import type { Graph } from './types.js';
@@ -36,10 +36,11 @@ export function hostTransfers(graph: Graph): HostTransfers {
     items.push({ direction: 'upload', what: port.tensor, bytes });
   }
   const losses = graph.nodes.filter((n) => n.kind === 'Loss').length;
-  // A learned sigma's update has its values and optimizer state (if any) checked, a parameter update its values.
-  const updates = graph.nodes
-    .map((n) => (n.kind !== 'OptimizerUpdate' ? 0 : n.target === 'sigma' ? n.outputs.length : 1))
-    .reduce((a, b) => a + b, 0);
+  // A learned sigma's update has its values and optimizer state (if any) checked, a parameter update its
+  // values; the gradient a stale update passes on to the next step is not checked.
+  const checked = (n: Graph['nodes'][number]): number =>
+    n.kind !== 'OptimizerUpdate' ? 0 : n.target === 'sigma' ? n.outputs.length - (n.stale ? 1 : 0) : 1;
+  const updates = graph.nodes.map(checked).reduce((a, b) => a + b, 0);
   if (losses + updates > 0)
     items.push({
       direction: 'download',

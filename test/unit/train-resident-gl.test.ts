@@ -349,6 +349,74 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
       }
     }, 60_000);
 
+  for (const [microBatches, staleness] of [
+    [1, 1],
+    [4, 0],
+    [4, 1],
+  ] as const)
+    it(`learned sigma, layer-pipelined M=${microBatches}, staleness ${staleness}: sigma gradients summed and held on the device; transfers as simulate declares, losses and state as with residency off`, async () => {
+      const learnSigma = { lr: 0.02, min: 0.09 };
+      const run = (resident: boolean) =>
+        make('alr', resident, 'adam', { schedule: { microBatches, staleness }, learnSigma });
+      const on = await run(true);
+      const off = await run(false);
+      try {
+        expect(on.residency()).toEqual({ resident: true });
+        const declared = hostTransfers(
+          stepSource(mlp([12, 40, 3])).compile(loadHwModel('multicore-16'), {
+            method: 'alr',
+            copies: 8,
+            batch: 16,
+            schedule: 'layer-pipelined',
+            microBatches,
+            staleness,
+            optimizer: 'adam',
+            ...learnedSigmaSwitches(true),
+          }).graph,
+        );
+        expect(declared.fallback).toBeUndefined();
+        // One loss sum and the non-finite counts of 2 parameter buffers, 2 sigmas and their 2 Adam states.
+        expect(declared.downloads).toEqual({ count: 1, bytes: 4 * 7 });
+        for (let step = 0; step < 4; step++) {
+          const before = on.deviceTransfers()!;
+          const a = await on.trainStep(batch, step, 0.05, 0.02);
+          const after = on.deviceTransfers()!;
+          // A staleness-1 run's first step applies nothing: its readback is the loss alone.
+          const applies = staleness === 0 || step > 0;
+          expect({
+            count: after.downloads.count - before.downloads.count,
+            bytes: after.downloads.bytes - before.downloads.bytes,
+          }).toEqual(applies ? declared.downloads : { count: 1, bytes: 4 });
+          // Up: the batch and the labels; until the first update the parameters and sigma of fc1 and fc2 too.
+          const uploads = after.uploads.count - before.uploads.count;
+          expect(uploads).toBe(step <= staleness ? 6 : declared.uploads.count);
+          if (step > staleness) expect(after.uploads.bytes - before.uploads.bytes).toBe(declared.uploads.bytes);
+          const b = await off.trainStep(batch, step, 0.05, 0.02);
+          expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
+        }
+        const saved = await expectStateAsOff(on, off);
+        expect(Object.keys(saved).filter((k) => k.startsWith('pending-sigma.')).length).toBe(staleness === 1 ? 2 : 0);
+        const sigmas = [...saved['sigma.fc1']!, ...saved['sigma.fc2']!];
+        expect(sigmas.some((v) => Math.abs(v - 0.1) > 1e-4)).toBe(true);
+        if (staleness === 0) return;
+        // A run resumed from that state (its pending sigma gradients uploaded once) takes the next step bit for bit.
+        const resumed = await run(true);
+        try {
+          resumed.importState(saved, on.exportState().optimizerUpdates);
+          const next = await resumed.trainStep(batch, 4, 0.05, 0.02);
+          expect(next.meanLoss).toBe((await on.trainStep(batch, 4, 0.05, 0.02)).meanLoss);
+          await resumed.syncHost();
+          await on.syncHost();
+          expect(resumed.exportState().arrays).toEqual(on.exportState().arrays);
+        } finally {
+          await resumed.dispose();
+        }
+      } finally {
+        await on.dispose();
+        await off.dispose();
+      }
+    }, 90_000);
+
   const profiled = async (variant: Partial<typeof defaultTrainConfig>) => {
     const config = { ...defaultTrainConfig, model: 'mlp', dataset: 'iris', method: 'alr' as const, copies: 8 };
     const summary = await train(
@@ -370,6 +438,7 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
       optimizer: defaultTrainConfig.optimizer,
       momentum: defaultTrainConfig.momentum,
       ...(variant.microBatches === undefined ? {} : { microBatches: variant.microBatches }),
+      ...(variant.staleness === undefined ? {} : { staleness: variant.staleness }),
       ...learnedSigmaSwitches(variant.learnSigma === true),
     }).graph;
     return { profile: summary.profile!, declared: hostTransfers(graph) };
@@ -381,6 +450,21 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
     expect(profile.residency).toEqual({ resident: true });
     expect(profile.transfers!.count).toBe(3);
     expect(profile.transfers!.downloads).toEqual(declared.downloads);
+  }, 120_000);
+
+  it('train --profile: a learned-sigma, micro-batched (M=4), staleness-1 step is resident and moves what simulate declares', async () => {
+    const { profile, declared } = await profiled({
+      learnSigma: true,
+      stepSchedule: 'layer-pipelined',
+      microBatches: 4,
+      staleness: 1,
+    });
+    expect(declared.fallback).toBeUndefined();
+    expect(profile.residency).toEqual({ resident: true });
+    expect(profile.transfers!.downloads).toEqual(declared.downloads);
+    // Up: the batch and the labels per step; the first profiled step (step 1, the first update) also the
+    // parameters and sigmas of fc1 and fc2, which the staleness-1 first step did not keep.
+    expect(profile.transfers!.uploads.count * profile.steps).toBeCloseTo(declared.uploads.count * profile.steps + 4, 9);
   }, 120_000);
 
   it('train --profile: a micro-batched (M=4) step is resident and moves what simulate declares', async () => {

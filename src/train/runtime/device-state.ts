@@ -10,12 +10,12 @@ import type { PortRole } from '../../ir/types.js';
 import type { ExecContext } from './exec-context.js';
 
 /**
- * The port roles whose values live across steps (staleness 1: the gradient the next step applies;
- * learned sigma and its optimizer state).
+ * The port roles whose values live across steps (staleness 1: the gradients the next step applies, of the
+ * parameters and of learned sigma; learned sigma and its optimizer state).
  */
 export type StateRole = Extract<
   PortRole,
-  'params' | 'optimizer-state' | 'stale-gradient' | 'sigma' | 'sigma-optimizer-state'
+  'params' | 'optimizer-state' | 'stale-gradient' | 'sigma' | 'sigma-optimizer-state' | 'stale-sigma-gradient'
 >;
 
 const key = (role: StateRole, layer: string): string => `${role}\u0000${layer}`;

@@ -1,5 +1,5 @@
 // The host state brought up to the device's after resident steps (a checkpoint reads it): each held
-// buffer (device-state.ts) downloaded into the run's parameters, optimizer state, pending stale gradient
+// buffer (device-state.ts) downloaded into the run's parameters, optimizer state, pending stale gradients
 // or learned sigma. Not a kernel.
 import type { DeviceState, StateRole } from './device-state.js';
 import type { RuntimeState } from './state-io.js';
@@ -24,6 +24,11 @@ export async function syncFromDevice(
     if (role === 'stale-gradient') {
       state.pending ??= { gradients: {} };
       state.pending.gradients[layer] = splitLayer(flat, layerWeights(layer));
+      continue;
+    }
+    if (role === 'stale-sigma-gradient') {
+      state.pending ??= { gradients: {} };
+      state.pending.sigmaGradients = { ...state.pending.sigmaGradients, [layer]: flat };
       continue;
     }
     if (role === 'optimizer-state') {

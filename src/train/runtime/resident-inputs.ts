@@ -1,5 +1,5 @@
 // A resident step's host inputs go up to the device once, not with every kernel that reads them: the
-// batch (src/ir/host-transfers.ts), and parameters, optimizer state, a stale gradient and learned sigma
+// batch (src/ir/host-transfers.ts), and parameters, optimizer state, stale gradients and learned sigma
 // still on the host (the run's first step, or the first after a checkpoint was loaded). A micro-batched
 // step uploads the batch and its labels once and slices each micro-batch's rows on the device. Not a kernel.
 import type { DeviceOps } from '../../../kernels/device-ops.js';
@@ -18,6 +18,7 @@ const UPLOADED_ROLES: ReadonlySet<PortRole> = new Set([
   'stale-gradient',
   'sigma',
   'sigma-optimizer-state',
+  'stale-sigma-gradient',
 ]);
 
 /** Uploads the context's host inputs of the uploaded roles, once each. */

@@ -1,7 +1,8 @@
 // A step whose parameters and optimizer state stay on the device between steps (gpu.js GPU modes;
 // device-state.ts): its host inputs go up once (resident-inputs.ts), a micro-batched step sums its
 // micro-batches' gradients on the device weighted by rows, staleness 1 keeps the gradient the next step
-// applies there, learned sigma and its optimizer state stay there, and the step reads back one array:
+// applies there (of the parameters and of learned sigma), learned sigma and its optimizer state stay there
+// (a micro-batched step sums the micro-batches' sigma gradients as it does the weights'), and the step reads back one array:
 // its loss and the finiteness of its updated parameters and sigma (stepStatus). Not a kernel.
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
 import { microBatchesOf, stepInstances } from '../../ir/step-instances.js';
@@ -23,6 +24,7 @@ const residentRoles: readonly StateRole[] = [
   'stale-gradient',
   'sigma',
   'sigma-optimizer-state',
+  'stale-sigma-gradient',
 ];
 
 /** What a resident step needs of the run. */
@@ -93,14 +95,17 @@ async function firstStaleStep(run: ResidentRun, parts: readonly ExecContext[]): 
   const status = await stepStatus(run.resolved.ops!, parts, []);
   const result = { meanLoss: status.meanLoss, gradients: {}, keptBytes: keptOf(parts) };
   if (!Number.isFinite(status.meanLoss)) return { result, update: 'none' };
-  const fresh = new Map<string, DeviceTensor>();
+  const fresh = new Map<StateRole, Map<string, DeviceTensor>>([
+    ['stale-gradient', new Map()],
+    ['stale-sigma-gradient', new Map()],
+  ]);
   for (const n of ctx.graph.nodes) {
     if (!isUpdate(n) || n.layer === undefined || !n.stale) continue;
     const value = ctx.env.get(updateInputs(n).fresh);
     if (!isDeviceTensor(value)) throw new Error(`runtime: the gradient ${n.id} applies next is on the host`);
-    fresh.set(n.layer, value);
+    fresh.get(n.target === 'sigma' ? 'stale-sigma-gradient' : 'stale-gradient')!.set(n.layer, value);
   }
-  keepOnDevice(run, [['stale-gradient', fresh]]);
+  keepOnDevice(run, [...fresh]);
   return { result, update: 'none' };
 }
 

@@ -14,8 +14,8 @@
 // kernel's update left, whose float64 copies are made when the state is read (float32-state.ts);
 // where the backend has device operations (gpu.js GPU modes), they stay on the device instead
 // (resident-step.ts, residency.ts: a micro-batched step sums its micro-batches' gradients there; learned
-// sigma stays there too, but under staleness 1 or with micro-batches) and a step reads back only its loss
-// and the finiteness of its update; syncHost() brings the host copies up to date (checkpoints).
+// sigma, its gradient and, under staleness 1, the sigma gradient the next step applies stay there too)
+// and a step reads back only its loss and the finiteness of its update; syncHost() brings the host copies up to date (checkpoints).
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
 import { elementCount } from '../../ir/graph.js';
 import type { Graph, ParamDecl } from '../../ir/types.js';
@@ -103,7 +103,7 @@ export class Runtime {
     const params = options.initialParams ?? initParams(this.layers, options.seed);
     this.state = { params, optimizerState: new Map(), sigma, pending: undefined };
     this.constants = new DeviceConstants((h) => resolved.keep(h));
-    this.residencyCheck = new ResidencyCheck(resolved, this.graphs, sigma !== undefined);
+    this.residencyCheck = new ResidencyCheck(resolved, this.graphs);
     const held = { state: this.state, onDevice: this.onDevice, float32: this.float32 };
     this.contexts = new StepContexts({
       method: m,

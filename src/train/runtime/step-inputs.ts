@@ -38,7 +38,7 @@ export function inputValue(port: GraphPort, batch: Batch, held: HeldState): EnvV
       return onDevice.get('stale-gradient', layer) ?? (late && flatParams(late));
     }
     case 'stale-sigma-gradient':
-      return state.pending?.sigmaGradients?.[layer];
+      return onDevice.get('stale-sigma-gradient', layer) ?? state.pending?.sigmaGradients?.[layer];
     default:
       // The labels reach the Loss nodes as the batch's integers (ctx.labels).
       return undefined;
