@@ -5,7 +5,7 @@
 // the bandwidth is shared among tasks in flight is the engine's (sim/units/memory-service.ts), not this file's.
 import type { Access, CompiledStep, Task } from '../../src/compiler/types.js';
 import type { MemoryLevelSpec } from '../../src/hw/types.js';
-import type { IrNode, TensorClass } from '../../src/ir/types.js';
+import { tensorClasses, type IrNode, type TensorClass } from '../../src/ir/types.js';
 import { operandRole, stagedBytes } from '../../src/compiler/stage-traffic.js';
 import { isRowTensor } from '../../src/compiler/map-memory.js';
 import { producerIndex } from '../../src/ir/graph.js';
@@ -61,8 +61,13 @@ export class MemorySystem {
   /** NoC links (one per core, one shared by all on a bus): shared like memory bandwidth, never hold data. */
   readonly links = new Map<string, LevelInstance>();
   private readonly nodes: Map<string, IrNode>;
-  /** Per (node, micro-batch, tensor): the tensor's bytes over the bytes that node's tasks read of it, at most 1 (chipShare). */
-  private readonly chipShares: Map<string, number>;
+  /** Per (node, micro-batch, tensor): the tensor's bytes over the bytes that node's tasks read of it, at most 1 (chipShare); computed on first use. */
+  private shares: Map<string, number> | undefined;
+  /** Each level's index by name, and its instances by core (-1 for a chip-wide level). */
+  private readonly levelIndex: ReadonlyMap<string, number>;
+  private readonly byLevel: Map<number, LevelInstance>[];
+  /** Per level index: whether a chip-wide level lies inside it (a read homed there crosses a shared level: its share counts). */
+  private readonly chipInside: boolean[];
   /** Per task index, the first loads it carries in iteration 0 (firstLoadsOf). */
   readonly firstLoads: ReadonlyMap<number, FirstLoad[]>;
   /** Blocks held on chip-wide levels between a read's home and the core, and the reads that stream through for want of room. */
@@ -77,15 +82,15 @@ export class MemorySystem {
     private readonly peakFloor: ReadonlyMap<string, number> = new Map(),
   ) {
     this.nodes = new Map(step.graph.nodes.map((n) => [n.id, n]));
-    const cached = sharesByStep.get(step);
-    this.chipShares = cached ?? chipSharesOf(step, this.nodes);
-    if (!cached) sharesByStep.set(step, this.chipShares);
+    const levels = step.hw.memory;
+    this.levelIndex = new Map(levels.map((m, j) => [m.name, j]));
+    this.byLevel = levels.map(() => new Map());
+    this.chipInside = levels.map((_, i) => levels.slice(0, i).some((m) => m.scope === 'chip'));
     // Every instance any task touches exists before the first demand (the levels an access is staged through included), so instance indices are fixed.
-    for (const t of step.tasks)
-      for (const a of [...t.reads, ...t.writes]) {
-        const home = this.instance(a.level, a.core);
-        for (let j = 1; j < (home?.levelIndex ?? 0); j++) this.instance(step.hw.memory[j]!.name, t.unit.core);
-      }
+    for (const t of step.tasks) {
+      for (const a of t.reads) this.stagingInstances(a, t.unit.core);
+      for (const a of t.writes) this.stagingInstances(a, t.unit.core);
+    }
     this.firstLoads = this.firstLoadsOf();
     const room = roomByStep.get(step);
     this.staged =
@@ -93,7 +98,7 @@ export class MemorySystem {
       stagedRoom(step, {
         nodes: this.nodes,
         homeOf: (level, core) => this.instance(level, core)?.levelIndex ?? -1,
-        share: (task, tensor) => this.chipShares.get(shareKey(task, tensor)) ?? 1,
+        share: (task, tensor) => this.chipShare(task, tensor),
       });
     if (!room) roomByStep.set(step, this.staged);
     this.computeSpill();
@@ -102,6 +107,21 @@ export class MemorySystem {
       if (next && inst.spillFraction > 0) this.instance(next.level, next.core);
     }
     for (const t of step.tasks) if (t.work.kind === 'transfer') this.link(t.unit.core);
+  }
+
+  /** An access's home instance and the instances between it and the core's innermost level. */
+  private stagingInstances(a: Access, core: number): void {
+    const home = this.instance(a.level, a.core);
+    for (let j = 1; j < (home?.levelIndex ?? 0); j++) this.instance(this.step.hw.memory[j]!.name, core);
+  }
+
+  /** The reader's share of a block fetched into a chip-wide level (chipSharesOf, once per step). */
+  private chipShare(task: Task, tensor: string): number {
+    if (!this.shares) {
+      this.shares = sharesByStep.get(this.step) ?? chipSharesOf(this.step, this.nodes);
+      sharesByStep.set(this.step, this.shares);
+    }
+    return this.shares.get(shareKey(task, tensor)) ?? 1;
   }
 
   /** The NoC link a core's transfers use (undefined without a NoC: transfers then cost their link formula). */
@@ -150,22 +170,24 @@ export class MemorySystem {
 
   /** The instance an access lands on (chip-scope levels ignore the core). */
   instance(level: string, core: number): LevelInstance | undefined {
-    const levelIndex = this.step.hw.memory.findIndex((m) => m.name === level);
-    const spec = this.step.hw.memory[levelIndex];
-    if (!spec) return undefined;
+    const levelIndex = this.levelIndex.get(level);
+    if (levelIndex === undefined) return undefined;
+    const spec = this.step.hw.memory[levelIndex]!;
     const c = spec.scope === 'chip' ? -1 : Math.max(0, core);
-    const key = instanceKey(level, c);
-    let inst = this.instances.get(key);
+    const cores = this.byLevel[levelIndex]!;
+    let inst = cores.get(c);
     if (!inst) {
+      const key = instanceKey(level, c);
       inst = { key, level, core: c, levelIndex, index: this.instances.size, spec, spillFraction: 0 };
       this.instances.set(key, inst);
+      cores.set(c, inst);
     }
     return inst;
   }
 
   /** Peak bytes per instance when tensors live from their first to their last task in list order. */
   private computeSpill(): void {
-    const index = new Map(this.step.tasks.map((t, i) => [t.id, i]));
+    const index = taskIndex(this.step);
     const n = this.step.tasks.length;
     // Per instance, the changes of its live bytes at task-list positions (placements are whole bytes: sums are exact in any order).
     const changes = new Map<string, { at: number[]; bytes: number[] }>();
@@ -234,7 +256,7 @@ export class MemorySystem {
     if (!home || a.bytes <= 0) return;
     const node = this.nodes.get(task.node);
     const role = write || !node ? 'once' : operandRole(node, a.tensor);
-    const share = write ? 1 : (this.chipShares.get(shareKey(task, a.tensor)) ?? 1);
+    const share = write || !this.chipInside[home.levelIndex] ? 1 : this.chipShare(task, a.tensor);
     const staged = stagedBytes(this.step.hw, task.work, role, a.bytes, Math.max(0, home.levelIndex), share);
     // A chip-wide level without room for the group's blocks: tiled there, at most the bytes that cross out of it.
     for (let j = 1; !write && j < home.levelIndex; j++) {
@@ -245,10 +267,10 @@ export class MemorySystem {
       const inst = j === home.levelIndex ? home : this.instance(this.step.hw.memory[j]!.name, task.unit.core)!;
       const bytes = j === 0 ? a.bytes : staged[j - 1]!;
       if (j > 0) tally.pair(j, write, a.cls, bytes);
-      tally.count(inst.key, a.cls, write ? 0 : bytes, write ? bytes : 0, bytes);
+      tally.count(inst, a.cls, write ? 0 : bytes, write ? bytes : 0, bytes);
       const next = inst === home ? this.nextInstance(inst) : undefined;
       const spill = bytes * inst.spillFraction;
-      if (next && spill > 0) tally.count(next.key, a.cls, spill, spill, 0, 2 * spill);
+      if (next && spill > 0) tally.count(next, a.cls, spill, spill, 0, 2 * spill);
     }
   }
 
@@ -301,9 +323,9 @@ export class MemorySystem {
     for (let j = load.from; j > load.home.levelIndex; j--) {
       const outer = this.instance(levels[j]!.name, core)!;
       tally.pair(j, false, load.cls, load.bytes);
-      tally.count(outer.key, load.cls, load.bytes, 0, load.bytes);
+      tally.count(outer, load.cls, load.bytes, 0, load.bytes);
     }
-    tally.count(load.home.key, load.cls, 0, load.bytes, load.bytes);
+    tally.count(load.home, load.cls, 0, load.bytes, load.bytes);
   }
 
   /** What a task whose compute takes `computeCycles` asks of the memory levels (with `loads`: in iteration 0, carrying those first loads). */
@@ -315,7 +337,7 @@ export class MemorySystem {
     for (const load of loads) this.stageLoad(load, task.unit.core, tally);
     const link = task.work.kind === 'transfer' ? this.link(task.unit.core) : undefined;
     if (link && task.work.kind === 'transfer' && task.work.bytes > 0)
-      tally.count(link.key, task.reads[0]?.cls ?? 'activation', 0, task.work.bytes, task.work.bytes);
+      tally.count(link, task.reads[0]?.cls ?? 'activation', 0, task.work.bytes, task.work.bytes);
     const demands = [...spilled].map(([key, bytes]) => {
       const inst = this.byKey(key)!;
       return { instance: inst.index, bytes, overlapped: this.overlapped(inst) };
@@ -346,15 +368,17 @@ export class MemorySystem {
 
 /** One task's bytes, summed per (instance, class) and per (boundary, direction, class): a task touches each a few times. */
 class DemandTally {
-  readonly traffic = new Map<string, TaskDemand['traffic'][number]>();
+  /** By instance and class: instance index * classCount + class index (no key strings built per access). */
+  readonly traffic = new Map<number, TaskDemand['traffic'][number]>();
   readonly pairs = new Map<string, TaskDemand['pairs'][number]>();
   /** Bytes per instance without spill traffic, and with it (what the instance serves). */
   readonly plain = new Map<string, number>();
   readonly spilled = new Map<string, number>();
 
   /** `read` and `written` bytes on an instance; `plain` of them without spill, `served` in all (default: plain). */
-  count(key: string, cls: TensorClass, read: number, written: number, plain: number, served = plain): void {
-    const k = `${key}|${cls}`;
+  count(inst: LevelInstance, cls: TensorClass, read: number, written: number, plain: number, served = plain): void {
+    const key = inst.key;
+    const k = inst.index * tensorClasses.length + classIndex.get(cls)!;
     const e = this.traffic.get(k);
     if (e) [e.read, e.written] = [e.read + read, e.written + written];
     else this.traffic.set(k, { key, read, written, cls });
@@ -368,6 +392,17 @@ class DemandTally {
     if (e) e.bytes += bytes;
     else this.pairs.set(k, { outer, inner: outer - 1, bytes, cls, write });
   }
+}
+
+const classIndex = new Map<TensorClass, number>(tensorClasses.map((c, i) => [c, i]));
+
+/** Each task's position in the step's list, by id (once per step). */
+const indexByStep = new WeakMap<CompiledStep, Map<string, number>>();
+
+function taskIndex(step: CompiledStep): Map<string, number> {
+  let index = indexByStep.get(step);
+  if (!index) indexByStep.set(step, (index = new Map(step.tasks.map((t, i) => [t.id, i]))));
+  return index;
 }
 
 /** A step is simulated several times (core counts, spill passes): its shares are computed once. */
