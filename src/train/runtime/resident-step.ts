@@ -86,9 +86,25 @@ export async function residentStep(
   return { result, update: 'applied' };
 }
 
+/** The state roles a step's input ports hold that the first staleness-1 step keeps as it uploaded them. */
+const UNCHANGED_INPUTS: ReadonlySet<string> = new Set(['params', 'optimizer-state', 'sigma', 'sigma-optimizer-state']);
+
+/** The step's state inputs that are on the device (uploaded this step or held), by role and layer. */
+function stateInputs(ctx: ExecContext): [StateRole, Map<string, DeviceTensor>][] {
+  const byRole = new Map<StateRole, Map<string, DeviceTensor>>();
+  for (const port of ctx.graph.inputs) {
+    const value = ctx.env.get(port.tensor);
+    if (!UNCHANGED_INPUTS.has(port.role) || port.layer === undefined || !isDeviceTensor(value)) continue;
+    const role = port.role as StateRole;
+    byRole.set(role, (byRole.get(role) ?? new Map<string, DeviceTensor>()).set(port.layer, value));
+  }
+  return [...byRole];
+}
+
 /**
  * The first resident step under staleness 1: no earlier gradient to apply, so its own stays on the
- * device for the next step (the updates do not run); the readback is the loss alone.
+ * device for the next step (the updates do not run), and so do the parameters and sigma it uploaded
+ * (the next step does not upload them again); the readback is the loss alone.
  */
 async function firstStaleStep(run: ResidentRun, parts: readonly ExecContext[]): Promise<ResidentOutcome> {
   const ctx = parts.at(-1)!;
@@ -105,7 +121,7 @@ async function firstStaleStep(run: ResidentRun, parts: readonly ExecContext[]): 
     if (!isDeviceTensor(value)) throw new Error(`runtime: the gradient ${n.id} applies next is on the host`);
     fresh.get(n.target === 'sigma' ? 'stale-sigma-gradient' : 'stale-gradient')!.set(n.layer, value);
   }
-  keepOnDevice(run, [...fresh]);
+  keepOnDevice(run, [...stateInputs(ctx), ...fresh]);
   return { result, update: 'none' };
 }
 
