@@ -10,6 +10,7 @@ import { elementCount } from '../ir/graph.js';
 import { sigmaTensorId } from '../ir/method-rules.js';
 import type { Graph } from '../ir/types.js';
 import { branchLayers, outputChannels, type Layer, type Network, type ParamLayer } from '../models/layers.js';
+import { liveTokensOf } from '../models/token-reach.js';
 import { ForwardEmitter, type BatchStats } from './expand-forward.js';
 import {
   batchStatsInput,
@@ -318,7 +319,9 @@ export function expandLr(network: Network, options: ExpandOptions, rules: Method
 
 /** Per noisy layer one gradient product from its stored input, its noise (or sign bits) and its pass's loss. */
 export function lrGradients(ctx: ExpandContext, noisy: readonly NoisyLayer[]): void {
+  const liveTokens = liveTokensOf(ctx.network);
   for (const l of noisy) {
+    const live = liveTokens.get(l.layer.name);
     const source = gradientSource(ctx, l);
     const gradient = gradientTensor(ctx, l.layer);
     const signs = ctx.b.get(source).dtype === 'bit';
@@ -335,6 +338,7 @@ export function lrGradients(ctx: ExpandContext, noisy: readonly NoisyLayer[]): v
       signs,
       ...methodAttributes(ctx).product,
       ...stats.attribute,
+      ...(live ? { liveTokens: live } : {}),
     });
     optimizerUpdate(ctx, l.layer, gradient);
     if (ctx.switches.learnedSigma) learnSigma(ctx, l);

@@ -80,10 +80,11 @@ function foldGradProduct(
     factor: K,
     copies: K,
     noiseScale: node.noiseScale ?? 1,
+    ...(node.liveTokens ? { liveTokens: node.liveTokens } : {}),
   };
   // The noise is read by the Reduce: the product on N rows reads plain error-signal sums.
   const inputs = [stored!, delta.id, ...(stats === undefined ? [] : [stats])];
-  return [reduce, { ...node, inputs, k: node.k / K, signs: false, noiseScale: undefined }];
+  return [reduce, { ...node, inputs, k: node.k / K, signs: false, noiseScale: undefined, liveTokens: undefined }];
 }
 
 /** Attention's per-head tensors: rows x heads groups of [tokens, head width] (or [tokens, tokens]). */

@@ -15,6 +15,7 @@ import { keepStats, KeptBytesAccount, maxKept } from './kept-bytes.js';
 import { NoiseStore } from './noise-store.js';
 import { sigmaMap } from './params.js';
 import { layerOutputShape } from '../models/shapes.js';
+import { liveTokensOf, zeroUnreachable, type LiveTokens } from '../models/token-reach.js';
 import { validateBatch, validateCopies } from './validate-input.js';
 import type { Batch, EstimatorOptions, RowLoss, GradientResult, KeptBytes, LayerGradient, Params } from './types.js';
 
@@ -27,6 +28,8 @@ interface Setup {
   batch: Batch;
   options: Required<Omit<EstimatorOptions, 'sigma' | 'rowLoss' | 'noisyLayers' | 'bpLayers'>>;
   rowLoss: RowLoss;
+  /** Layers whose error signal is dropped on the tokens that cannot reach the loss. */
+  liveTokens: Map<string, LiveTokens>;
   sigma: Map<string, Float64Array>;
   bnStats: Map<string, BatchnormStats>;
 }
@@ -54,6 +57,7 @@ function prepare(network: Network, params: Params, batch: Batch, options: Estima
     baseline: options.baseline ?? 'none',
     antithetic: options.antithetic ?? false,
     layerwise: options.layerwise ?? false,
+    dropUnreachable: options.dropUnreachable ?? true,
     qmc: options.qmc ?? false,
     alrEncoding: options.alrEncoding ?? 'sign-noise',
     noiseStorage: options.noiseStorage ?? (alr ? 'sign-bits' : 'float'),
@@ -68,7 +72,9 @@ function prepare(network: Network, params: Params, batch: Batch, options: Estima
   }
   const sigma = sigmaMap(network, options.sigma);
   const { bnStats } = forward({ network, params, input: batch.input, rows: batch.size, keep: 'none' });
-  return { network, params, batch, options: resolved, sigma, bnStats, rowLoss: options.rowLoss ?? defaultRowLoss };
+  const liveTokens = resolved.dropUnreachable ? liveTokensOf(network) : new Map<string, LiveTokens>();
+  const rowLoss = options.rowLoss ?? defaultRowLoss;
+  return { network, params, batch, options: resolved, sigma, bnStats, rowLoss, liveTokens };
 }
 
 interface PassResult {
@@ -140,7 +146,9 @@ function layerGradient(s: Setup, e: ParamEntry, store: NoiseStore, losses: Float
   const layerSigma = s.sigma.get(e.layer.name)!;
   const { sigma, ...layout } = noiseLayout(outShape, layerSigma);
   const dims = { rows: N * K, ...layout };
-  const delta = errorSignalFor(o, e.layer.name, store, losses, sigma, dims);
+  const live = s.liveTokens.get(e.layer.name);
+  const signal = errorSignalFor(o, e.layer.name, store, losses, sigma, dims);
+  const delta = live ? zeroUnreachable(signal, live) : signal;
   const summed = e.copyInvariant ? copySum(delta, N, K) : delta;
   const grad = gradientProduct({
     layer: e.layer,

@@ -43,6 +43,11 @@ export interface EstimatorOptions {
   bpLayers?: readonly string[];
   /** Perturb one parametrised layer per pass (ULR's layer-wise injection), LR/ALR only. */
   layerwise?: boolean;
+  /**
+   * LR/ALR: the error signal is zero on output tokens that cannot reach the loss (src/models/token-reach.ts;
+   * unbiased, lower variance). Default true, as the runtime does; false keeps their zero-mean terms.
+   */
+  dropUnreachable?: boolean;
   /** Randomly shifted rank-1 lattice noise instead of i.i.d. draws. */
   qmc?: boolean;
   alrEncoding?: AlrEncoding;

@@ -4,6 +4,13 @@
 // names (kernels/ops, which imports nothing of ours either).
 import type { BiasActivation } from '../../kernels/ops/activations.js';
 
+/** A layer's [tokens, features] output: the tokens that reach the loss (src/models/token-reach.ts), increasing. */
+export interface LiveTokensAttribute {
+  tokens: number;
+  features: number;
+  live: number[];
+}
+
 export type DType = 'f32' | 'f16' | 'bit';
 
 /** The per-sample baseline subtracted from each copy's loss (METHOD.md 2.3). */
@@ -163,9 +170,18 @@ export type IrNode =
       batchStats?: boolean;
       /** A micro-batched step's M instances of the product sum into one gradient (src/ir/step-instances.ts). Absent: 1. */
       accumulate?: number;
+      /** LR/ALR: the error signal formed here is zero on the output tokens that cannot reach the loss. Absent: none dropped. */
+      liveTokens?: LiveTokensAttribute;
     })
   /** Sums of `factor` consecutive rows; with a noise input (the LR fold) of the error signals, scaled by noiseScale. */
-  | (NodeBase & { kind: 'Reduce'; elements: number; factor: number; noiseScale?: number })
+  | (NodeBase & {
+      kind: 'Reduce';
+      elements: number;
+      factor: number;
+      noiseScale?: number;
+      /** The error signals summed here are zero on the tokens that cannot reach the loss. Absent: none dropped. */
+      liveTokens?: LiveTokensAttribute;
+    })
   | (NodeBase & { kind: 'AllReduce'; elements: number; participants: number })
   /**
    * d F / d sigma_c = sum over rows and positions of L~ (eps^2 - 1) / sigma_c, divided by the

@@ -13,6 +13,7 @@ import type { Params } from '../../src/estimators/types.js';
 import { stepSource } from '../../src/compiler/step-source.js';
 import { outputChannels, paramLayers, type Layer, type Network } from '../../src/models/layers.js';
 import { inferShapes } from '../../src/models/shapes.js';
+import { liveTokensOf } from '../../src/models/token-reach.js';
 import { transformerBlock, vit } from '../../src/models/transformer-builders.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import type { MethodOptions } from '../../src/train/runtime/step-types.js';
@@ -285,4 +286,31 @@ describe.each(['tfjs-wasm', 'cpu', 'webasm'] as const)('ES and AES on %s == floa
       expect(relativeError(mine.gradients[name]!.weights, g.weights), `${name} weights`).toBeLessThanOrEqual(1e-4);
     expect(Math.abs(mine.meanLoss - theirs.meanLoss)).toBeLessThanOrEqual(1e-5 * theirs.meanLoss);
   });
+});
+
+// Token reachability (src/models/token-reach.ts): in the vision transformer the head reads the class
+// token only, so the last block's proj, ln2, fc1, fc2 and the final LayerNorm reach the loss on token 0
+// alone and LR/ALR drop their error signal on the other tokens. The runtime does as the oracle does (the
+// cases above), through the kept error signal (all noisy) and the fold's copy sums (layer-wise); a
+// runtime that kept those tokens' terms equals the oracle with dropUnreachable false, which differs.
+test.each([
+  { ...bpOptions, method: 'lr' as const, copies: 4, sigma: 0.1, baseline: 'mean' as const },
+  { ...bpOptions, method: 'alr' as const, copies: 4, sigma: 0.1, baseline: 'mean' as const, layerwise: true },
+])('$method layerwise=$layerwise on the vision transformer drops the tokens that cannot reach the loss', async (o) => {
+  const samples = 3;
+  const width = vitSmall.inputShape.reduce((a, b) => a * b, 1);
+  const input = Float64Array.from({ length: samples * width }, (_, i) => Math.sin(i * 1.7));
+  const labels = Int32Array.from({ length: samples }, (_, i) => i % 3);
+  const params = paramsFor(vitSmall, 7);
+  const mine = await runtimeGradients(vitSmall, params, input, labels, o);
+  const batch = { input, labels, size: samples };
+  const common = { method: o.method, copies: 4, sigma: 0.1, layerwise: o.layerwise, seed: 5, step: 3 };
+  const kept = estimate(vitSmall, params, batch, { ...common, baseline: 'mean', dropUnreachable: false });
+  const dropped = [...liveTokensOf(vitSmall).keys()].sort();
+  expect(dropped).toEqual(['block2.fc1', 'block2.fc2', 'block2.ln2', 'block2.proj', 'ln']);
+  for (const [name, g] of kept.gradients) {
+    const error = relativeError(mine.gradients[name]!.weights, g.weights);
+    if (dropped.includes(name)) expect(error, `${name} differs`).toBeGreaterThan(1e-3);
+    else expect(error, `${name} equal`).toBeLessThanOrEqual(1e-12);
+  }
 });

@@ -23,6 +23,7 @@ import {
   type ExecContext,
 } from './exec-context.js';
 import { errorCopySum, signErrorSignal } from './host-ops.js';
+import { liveTokensIndex } from './token-index.js';
 import { hostSigmaOf, residentSigma } from './exec-noise.js';
 
 type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
@@ -162,15 +163,29 @@ export async function errorSignalOf(
   scale: number,
 ): Promise<Resident> {
   const device = await deviceSignalOf(ctx, node, source, lossId, scale);
-  if (device) return device;
+  if (device) return withoutUnreachable(ctx, node, device);
   const { dims, sigma } = await errorSignalParts(ctx, node, source);
   const loss = toF64(await hostNum(ctx, lossId));
   await downloadInputs(ctx, [source]);
   const signs = hostSigns(ctx, source);
   // Sign bits straight to the signal (no unpacked copy); bad values take errorSignal, whose checks name them.
   if (signs && loss.every(Number.isFinite) && sigma.every((s) => s > 0))
-    return signErrorSignal(loss, signs, sigma, dims, scale);
-  return errorSignal(loss, noiseValues(ctx, source), sigma, dims, scale);
+    return withoutUnreachable(ctx, node, signErrorSignal(loss, signs, sigma, dims, scale));
+  return withoutUnreachable(ctx, node, errorSignal(loss, noiseValues(ctx, source), sigma, dims, scale));
+}
+
+/**
+ * The error signals with the tokens that cannot reach the loss zeroed (the node's liveTokens; token-reach.ts):
+ * in place on the host, by a gather with an index map kept on the device (-1 reads 0) there.
+ */
+async function withoutUnreachable(ctx: ExecContext, node: IrNode, delta: Resident): Promise<Resident> {
+  const live = 'liveTokens' in node ? node.liveTokens : undefined;
+  if (!live) return delta;
+  const rows = delta.length / (live.tokens * live.features);
+  const index = liveTokensIndex(live, rows);
+  if (!isDeviceTensor(delta)) return delta.map((v, i) => (index[i]! < 0 ? 0 : v));
+  const key = `live-tokens|${rows}|${live.tokens}|${live.features}|${live.live.join(',')}`;
+  return ctx.ops!.gather(delta, await ctx.constants!.array(ctx.ops!, key, () => index), 1);
 }
 
 /** The error signal formed on the device from the noise or sign words kept there; undefined when on the host. */
@@ -232,5 +247,5 @@ export async function reduce(ctx: ExecContext, node: NodeOf<'Reduce'>): Promise<
     );
     return;
   }
-  ctx.env.set(out, await copySummedErrorSignal(ctx, node));
+  ctx.env.set(out, await withoutUnreachable(ctx, node, await copySummedErrorSignal(ctx, node)));
 }

@@ -100,3 +100,12 @@ export function mergeHeadsIndex(d: SequenceDims, parts: number): Int32Array {
     return p * partLength + ((r * H + h) * T + t) * dh + j;
   });
 }
+
+/** Identity on the tokens that reach the loss, -1 (reads 0) on the others: `rows` rows of [tokens, features]. */
+export function liveTokensIndex(live: { tokens: number; features: number; live: readonly number[] }, rows: number) {
+  const { tokens: T, features: F } = live;
+  const kept = new Set(live.live);
+  return cached(keyOf('live-tokens', { rows, tokens: T, features: F }, live.live.join(',')), rows * T * F, (i) =>
+    kept.has(Math.floor(i / F) % T) ? i : -1,
+  );
+}
