@@ -67,7 +67,7 @@ export function injectRows(
   const module = useSimd ? noiseWasm() : null;
   // The fused pass packs whole words: every row must start on a word boundary of the call.
   if (module !== null && r1 > r0 && (signs === null || units % 32 === 0)) {
-    const rows = { units, z: a.z, copies: 1, sigma: unitSigma(a.sigma, a.channels, a.spatial) };
+    const rows = { units, z: a.z, copies: a.copies ?? 1, sigma: unitSigma(a.sigma, a.channels, a.spatial) };
     const rowState = (r: number): number => rowHashState(a.seed, a.step, a.layer, a.rowOffset + r);
     wasmInjectRows(module, { ...rows, rowState }, r0, r1, out, signs);
     return;
@@ -81,8 +81,9 @@ export function injectRows(
       const { s1, s2 } = simd.row(rowHashState(a.seed, a.step, a.layer, row), units);
       for (let u = 0; u < units; u++) eps[u] = normalFromStates(s1[u]!, s2[u]!);
     }
-    if (a.z instanceof Float32Array) addRow(a.z, a.sigma, a.channels, a.spatial, eps, r * units, out);
-    else addRow(a.z, a.sigma, a.channels, a.spatial, eps, r * units, out);
+    const zBase = Math.floor(r / (a.copies ?? 1)) * units;
+    if (a.z instanceof Float32Array) addRow(a.z, zBase, a.sigma, a.channels, a.spatial, eps, r * units, out);
+    else addRow(a.z, zBase, a.sigma, a.channels, a.spatial, eps, r * units, out);
     if (signs !== null) packRow(eps, units, r * units, signs);
   }
 }
@@ -97,12 +98,13 @@ function unitSigma(sigma: ArrayLike<number>, channels: number, spatial: number):
 }
 
 /**
- * out[base + u] = z[base + u] + sigma[c] * eps[u] over one row. Called with one array type per call
+ * out[base + u] = z[zBase + u] + sigma[c] * eps[u] over one row. Called with one array type per call
  * site (Float32Array or Float64Array), so each site stays monomorphic: a loop that sees both types
  * through one NumArray parameter runs several times slower.
  */
 function addRow(
   z: ArrayLike<number>,
+  zBase: number,
   sigma: ArrayLike<number>,
   channels: number,
   spatial: number,
@@ -112,7 +114,7 @@ function addRow(
 ): void {
   for (let c = 0, u = 0; c < channels; c++) {
     const sc = sigma[c]!;
-    for (let end = u + spatial; u < end; u++) out[base + u] = z[base + u]! + sc * eps[u]!;
+    for (let end = u + spatial; u < end; u++) out[base + u] = z[zBase + u]! + sc * eps[u]!;
   }
 }
 

@@ -127,6 +127,11 @@ export interface NoiseInjectArgs {
   step: number;
   layer: number;
   rowOffset: number;
+  /**
+   * Output rows per row of z (default 1): z holds rows / copies rows and output row r adds z row
+   * floor(r / copies), so a copy-invariant input (N rows for N*K output rows) needs no repeated copy.
+   */
+  copies?: number;
 }
 
 /** Packs the signs of `values`, 32 per Uint32 word: bit i of word j is 1 when values[32j + i] >= 0. */

@@ -75,10 +75,21 @@ export function validate(
 
 function noiseInjectCheck(
   kernel: string,
-  { z, sigma, rows, channels, spatial, seed, step, layer, rowOffset }: KernelArgs['noise-inject'],
+  { z, sigma, rows, channels, spatial, seed, step, layer, rowOffset, copies = 1 }: KernelArgs['noise-inject'],
 ): void {
   validateDims(kernel, { rows, channels, spatial });
-  validate(kernel, 'z', z, rows * channels * spatial, `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`);
+  if (!Number.isInteger(copies) || copies < 1 || rows % copies !== 0)
+    throw new InvalidInputError(
+      `${kernel}: copies = ${copies} for ${rows} rows; allowed: a positive integer that divides rows`,
+    );
+  const zRows = rows / copies;
+  validate(
+    kernel,
+    'z',
+    z,
+    zRows * channels * spatial,
+    `[rows / copies, channels, spatial] = [${zRows}, ${channels}, ${spatial}]`,
+  );
   validate(kernel, 'sigma', sigma, channels, `[channels] = [${channels}]`);
   positiveSigma(kernel, sigma);
   counter(kernel, { seed, step, layer, rowOffset, lastRow: rowOffset + rows - 1, lastUnit: channels * spatial - 1 });

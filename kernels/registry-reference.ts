@@ -3,6 +3,7 @@
 // parity tests compare every other backend against, so it only adapts argument shapes: the
 // arithmetic is the reference kernels' own. The optimizer updates are written out here in float64
 // because they are one line each and the registry's contract fixes their formulas (names.ts).
+import { withRepeatedZ } from './noise-copies.js';
 import { fillNormals } from './rng.js';
 import type { KernelTable, NumArray } from './names.js';
 import * as ref from './reference/index.js';
@@ -38,8 +39,12 @@ export const referenceTable: KernelTable = {
     return activation === 'none' ? pre : ref.activation(activation, pre);
   },
   'activation-backward': async ({ dy, x, activation }) => ref.activationBackward(activation, f64(dy), f64(x)),
-  'noise-inject': async (a) => ref.addNoise(f64(a.z), referenceNoise(a), f64(a.sigma), a.rows, a.channels, a.spatial),
-  'noise-inject-signs': async (a) => {
+  'noise-inject': async (call) => {
+    const a = withRepeatedZ(call);
+    return ref.addNoise(f64(a.z), referenceNoise(a), f64(a.sigma), a.rows, a.channels, a.spatial);
+  },
+  'noise-inject-signs': async (call) => {
+    const a = withRepeatedZ(call);
     const eps = referenceNoise(a);
     return { out: ref.addNoise(f64(a.z), eps, f64(a.sigma), a.rows, a.channels, a.spatial), signs: ref.signPack(eps) };
   },

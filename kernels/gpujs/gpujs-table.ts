@@ -3,6 +3,7 @@
 // resident table is the same kernels in gpu.js pipeline mode (GPU modes only): handles in and out.
 // No kernel runs the reference: a call whose output exceeds WebGL's texture size runs as tiles
 // (texture-tiles.ts, inside the context).
+import { withRepeatedZ } from '../noise-copies.js';
 import { isResidentBackend, type ResidentTable } from '../device-tensor.js';
 import type { KernelName, KernelTable } from '../names.js';
 import { activationBackward } from './activation-backward.js';
@@ -46,8 +47,8 @@ export function gpujsTable(ctx: GpujsContext): KernelTable {
     conv2d: (a) => conv2d(ctx, a),
     'bias-activation': (a) => biasActivation(ctx, a),
     'activation-backward': (a) => activationBackward(ctx, a),
-    'noise-inject': (a) => noiseInject(ctx, a),
-    'noise-inject-signs': (a) => noiseInjectSigns(ctx, a),
+    'noise-inject': (a) => noiseInject(ctx, withRepeatedZ(a)),
+    'noise-inject-signs': (a) => noiseInjectSigns(ctx, withRepeatedZ(a)),
     'sign-pack': (a) => signPack(ctx, a),
     'lr-grad-product': (a) => lrGradProduct(ctx, a),
     'softmax-cross-entropy': (a) => softmaxCrossEntropy(ctx, a),
@@ -139,8 +140,8 @@ export function gpujsResidentTable(ctx: GpujsContext): ResidentTable {
     'pool-backward': (a) => poolBackward(gpu, a),
     'conv2d-backward-data': (a) => conv2dBackwardData(gpu, a),
     'conv2d-backward-weights': (a) => conv2dBackwardWeights(gpu, a),
-    'noise-inject': (a) => residentNoiseInject(gpu, a),
-    'noise-inject-signs': (a) => residentNoiseInjectSigns(ctx, gpu, a),
+    'noise-inject': (a) => residentNoiseInject(gpu, withRepeatedZ(a)),
+    'noise-inject-signs': (a) => residentNoiseInjectSigns(ctx, gpu, withRepeatedZ(a)),
     'sgd-update': (a) => sgdUpdate(gpu, a),
     'adam-update': (a) => adamUpdate(gpu, a),
     'activation-backward': (a) => activationBackward(gpu, a),

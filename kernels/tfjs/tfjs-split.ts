@@ -258,6 +258,7 @@ async function splitNoise(
     step: a.step,
     layer: a.layer,
     rowOffset: a.rowOffset,
+    copies: a.copies ?? 1,
   };
   await runSplit(
     tf,

@@ -25,7 +25,7 @@ import {
   toF64,
   type ExecContext,
 } from './exec-context.js';
-import { makeAntithetic, repeatRows } from './host-ops.js';
+import { makeAntithetic } from './host-ops.js';
 import type { NumArray } from '../../../kernels/names.js';
 import { isDeviceTensor, type Resident } from '../../../kernels/device-tensor.js';
 
@@ -97,8 +97,10 @@ async function drawKernelEps(
       `layer ${String(layerName)}: antithetic pairs need an even number of copies; found K = ${K}. Hint: use K = ${K + 1}`,
     );
   }
+  // z is one row of zeros read by every row (copies = rows): no rows x units zeros to allocate and scan.
   return ctx.kernels['noise-inject']({
-    z: new Float32Array(rows * units),
+    z: new Float32Array(rows > 0 ? units : 0),
+    copies: Math.max(rows, 1),
     sigma: Float64Array.of(1),
     rows,
     channels: 1,
@@ -137,8 +139,16 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   const zId = node.inputs[0]!;
   const zRows = shapeOf(ctx, zId)[0]!;
   const dims = channelsSpatial(ctx, out!);
+  // On the host a copy-invariant z (N rows) is read by its K copies through the kernel's `copies`.
+  const hostCopies = zRows !== rows && !ctx.ops;
   const args = {
-    z: zRows === rows ? arg(ctx, zId) : await repeatedZ(ctx, zId, zRows, copiesOf(node)),
+    z:
+      zRows === rows
+        ? arg(ctx, zId)
+        : hostCopies
+          ? await hostNum(ctx, zId)
+          : await repeatedZ(ctx, zId, zRows, copiesOf(node)),
+    ...(hostCopies ? { copies: rows / zRows } : {}),
     sigma: await residentSigma(ctx, node, dims.channels),
     ...dims,
     seed: ctx.options.seed,
@@ -159,25 +169,10 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   return true;
 }
 
-/** A copy-invariant input's rows repeated K times: on the device where the step's state stays there. */
+/** A copy-invariant input's rows repeated K times on the device (the step's state stays there). */
 async function repeatedZ(ctx: ExecContext, zId: string, zRows: number, copies: number): Promise<Resident> {
-  if (ctx.ops) return ctx.ops.repeatRows(arg(ctx, zId), zRows, copies);
-  return repeatRowsKeepingType(await hostNum(ctx, zId), zRows, copies);
-}
-
-/**
- * A copy-invariant input's rows repeated K times, in its own float type: a float32 z stays float32
- * (half the bytes to write and to hand to the kernel; the kernel reads the same values either way).
- */
-function repeatRowsKeepingType(z: NumArray, zRows: number, copies: number): NumArray {
-  if (!(z instanceof Float32Array)) return repeatRows(toF64(z), zRows, copies);
-  const width = z.length / zRows;
-  const out = new Float32Array(z.length * copies);
-  for (let n = 0; n < zRows; n++) {
-    const row = z.subarray(n * width, (n + 1) * width);
-    for (let k = 0; k < copies; k++) out.set(row, (n * copies + k) * width);
-  }
-  return out;
+  if (!ctx.ops) throw new Error(`graph executor: ${zId} repeated on the device without device ops`);
+  return ctx.ops.repeatRows(arg(ctx, zId), zRows, copies);
 }
 
 /**
