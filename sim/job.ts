@@ -183,7 +183,9 @@ export function summaryTable(r: SimReport): string {
 function hostTransfersText(t: NonNullable<SimReport['hostTransfers']>): string {
   const up = t.items.filter((i) => i.direction === 'upload').map((i) => i.what);
   const where = up.length > 0 ? `: ${up.join(', ')}` : '';
-  const resident = t.fallback ? `; a resident step's, but the runtime runs this graph on the host (${t.fallback})` : '';
+  const resident = t.fallback
+    ? `; a resident step's, but the runtime runs this graph on the host (${t.fallback}) and also moves each kernel call's host arguments and results, not counted here (train --profile measures them)`
+    : '';
   return `up ${t.uploads.count} (${t.uploads.bytes} bytes${where}), down ${t.downloads.count} (${t.downloads.bytes} bytes: loss and update status); counted, not timed (the hardware model has no host link)${resident}`;
 }
 

@@ -416,8 +416,14 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
       }
     }, 90_000);
 
-  const profiled = async (variant: Partial<typeof defaultTrainConfig>) => {
-    const config = { ...defaultTrainConfig, model: 'mlp', dataset: 'iris', method: 'alr' as const, copies: 8 };
+  const profiled = async (variant: Partial<typeof defaultTrainConfig> & { method?: 'alr' | 'es' | 'aes' }) => {
+    const config = {
+      ...defaultTrainConfig,
+      model: 'mlp',
+      dataset: 'iris',
+      method: 'alr' as 'alr' | 'es' | 'aes',
+      copies: 8,
+    };
     const summary = await train(
       { ...config, batch: 16, epochs: 1, backend: 'headlessgl', hidden: [16], ...variant },
       {
@@ -429,7 +435,7 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
       },
     );
     const graph = stepSource(mlp([4, 16, 3])).compile(loadHwModel('multicore-16'), {
-      method: 'alr',
+      method: variant.method ?? 'alr',
       copies: 8,
       batch: 16,
       schedule: variant.stepSchedule ?? 'sequential',
@@ -442,6 +448,17 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
     }).graph;
     return { profile: summary.profile!, declared: hostTransfers(graph) };
   };
+
+  for (const method of ['es', 'aes'] as const)
+    it(`train --profile: a ${method} step falls back to the host with the reason simulate gives, and moves more than simulate counts`, async () => {
+      const { profile, declared } = await profiled({ method });
+      expect(declared.fallback).toMatch(/weight-space \(ES\/AES\) gradient/);
+      expect(profile.residency).toEqual({ resident: false, reason: declared.fallback });
+      // simulate counts a resident step's transfers (the batch, the labels, the status readback); the
+      // fallback also moves each kernel call's host arguments and results, which it does not count.
+      expect(profile.transfers!.uploads.count).toBeGreaterThan(declared.uploads.count);
+      expect(profile.transfers!.downloads.count).toBeGreaterThan(declared.downloads.count);
+    }, 120_000);
 
   it('train --profile: a learned-sigma step is resident, 3 transfers per step, the readback simulate declares', async () => {
     const { profile, declared } = await profiled({ learnSigma: true });
