@@ -2,8 +2,8 @@
 // there between steps (parameters, optimizer state, gradients, ALR's sign words): slices and joins
 // of flat buffers, a sum and a count of non-finite values (one small readback per step carries
 // the loss and the divergence check), and ALR's sign words and error signals formed on the device.
-// Only backends whose device memory is apart from the host implement it (gpu.js GPU modes,
-// gpujs-device-ops.ts); elsewhere the runtime keeps its state on the host. Not a kernel.
+// Backends with device handles implement it (gpu.js GPU modes, gpujs-device-ops.ts; tfjs-wasm,
+// tfjs-device-ops.ts, for steps without noise); elsewhere the runtime keeps its state on the host. Not a kernel.
 import type { DeviceTensor, Resident } from './device-tensor.js';
 import type { NoiseInjectArgs } from './names.js';
 
@@ -53,7 +53,14 @@ export interface SignErrorSignalArgs {
   scale: number;
 }
 
+/**
+ * Which resident steps the operations cover: every one ('all'), or steps that draw no noise
+ * ('no-noise': tfjs-wasm draws noise on the host, so its LR, ALR and ES steps keep their state there).
+ */
+export type DeviceOpsCover = 'all' | 'no-noise';
+
 export interface DeviceOps {
+  readonly covers: DeviceOpsCover;
   /** x[start .. start + length - 1] as a buffer of its own. */
   slice(x: Resident, start: number, length: number): Promise<DeviceTensor>;
   /** The buffers one after another. */
@@ -80,7 +87,10 @@ export interface DeviceOps {
   crossEntropyGradient(a: DeviceLossArgs): Promise<DeviceTensor>;
   /** One float: the sum of x. */
   sum(x: Resident): Promise<DeviceTensor>;
-  /** One float: how many values of x are NaN, infinite or of magnitude 3e38 and more. */
+  /**
+   * One float: 0 where every value of x is finite, else positive: how many values are NaN, infinite or
+   * of magnitude 3e38 and more (gpu.js), or 1 (tfjs-wasm: one pass of x * 0, NaN if any value is not finite).
+   */
   nonFinite(x: Resident): Promise<DeviceTensor>;
   /** ALR's kept signs of a noise-inject call's eps, drawn on the device and left there. */
   signWords(a: NoiseCounters): Promise<SignWords>;

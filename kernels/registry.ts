@@ -94,6 +94,7 @@ async function tfjsRunner(engine: string): Promise<KernelRunner> {
   const { defaultPooledTable } = await import('./tfjs/tfjs-split.js');
   const pooled = defaultPooledTable(tf, tfjsTable(tf));
   const { residentUnlessSplit } = await import('./tfjs/tfjs-resident.js');
+  const { tfjsDeviceOps } = await import('./tfjs/tfjs-device-ops.js');
   return tableRunner({
     backend: 'tfjs-wasm',
     engine,
@@ -102,6 +103,7 @@ async function tfjsRunner(engine: string): Promise<KernelRunner> {
     dispose: pooled.dispose,
     degraded: () => null,
     referenceKernels: tfjsFallback.names,
+    deviceOps: tfjsDeviceOps(tf),
   });
 }
 

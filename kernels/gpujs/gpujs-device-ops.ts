@@ -163,5 +163,5 @@ function signalOps(gpu: Launcher<DeviceTensor>): Ops<'signWords' | 'errorSignal'
 
 export function gpujsDeviceOps(ctx: GpujsContext): DeviceOps {
   const gpu = ctx.resident();
-  return { ...layoutOps(gpu), ...reductionOps(gpu), ...signalOps(gpu), ...gpujsLayerOps(gpu) };
+  return { covers: 'all', ...layoutOps(gpu), ...reductionOps(gpu), ...signalOps(gpu), ...gpujsLayerOps(gpu) };
 }

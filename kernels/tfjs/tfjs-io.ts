@@ -66,6 +66,11 @@ const tfjsStorage: DeviceStorage<TfCore.Tensor> = {
   release: (t) => t.dispose(),
 };
 
+/** A TF.js tensor as a tfjs-wasm handle (disposing the handle disposes the tensor). */
+export function tfjsHandle(t: TfCore.Tensor): DeviceTensor {
+  return new DeviceTensor('tfjs-wasm', t.size, t, tfjsStorage);
+}
+
 /** Handles in and out: a result stays in TF.js until its handle is disposed. */
 export function residentIo(tf: Tf): TfjsIo {
   const upload = (a: In): Float32Array | TfCore.Tensor => {
@@ -75,5 +80,5 @@ export function residentIo(tf: Tf): TfjsIo {
     return a.native as TfCore.Tensor;
   };
   // The cast is the one place a handle travels under the host result type; tfjsResidentTable re-types the table.
-  return ioWith(tf, upload, (t) => new DeviceTensor('tfjs-wasm', t.size, t, tfjsStorage) as unknown as Float32Array);
+  return ioWith(tf, upload, (t) => tfjsHandle(t) as unknown as Float32Array);
 }

@@ -16,6 +16,8 @@ import { STEP_OP_NAMES } from '../step-op-args.js';
 import { hostNoiseInject, hostNoiseInjectSigns } from '../host-noise.js';
 import { hostIo, residentIo, type TfjsIo } from './tfjs-io.js';
 import { tfjsTokenOps } from './tfjs-token-ops.js';
+import { isUnitHandle } from './tfjs-device-ops.js';
+import { tfjsStateKernels } from './tfjs-state-kernels.js';
 
 type Tf = typeof TfCore;
 
@@ -46,6 +48,7 @@ export const TFJS_RESIDENT_KERNELS: readonly KernelName[] = [
   'copy-sum',
   'conv2d-backward-data',
   'conv2d-backward-weights',
+  'adam-update',
 ];
 
 /**
@@ -67,9 +70,9 @@ function matmulOp(tf: Tf, io: TfjsIo, transposeA: boolean, transposeB: boolean):
     });
 }
 
-/** Whether a host argument holds only ones (a device handle's values are not read: false). */
+/** Whether an argument holds only ones (a handle only where a fill of ones made it: its values are not read). */
 function allOnes(a: NumArray | DeviceTensor): boolean {
-  if (isDeviceTensor(a)) return false;
+  if (isDeviceTensor(a)) return isUnitHandle(a);
   for (let i = 0; i < a.length; i++) if (a[i] !== 1) return false;
   return true;
 }
@@ -98,7 +101,7 @@ function conv2dOp(tf: Tf, io: TfjsIo): KernelTable['conv2d'] {
 
 function adamOp(tf: Tf, io: TfjsIo): KernelTable['adam-update'] {
   return async ({ w, g, m, v, lr, beta1, beta2, eps, t }) => {
-    // Not resident (TFJS_RESIDENT_KERNELS): m1 and v1 are read back and re-read as host arrays.
+    // On the host table m1 and v1 are read back and re-read as host arrays; resident, they stay handles.
     const gt = (): TfCore.Tensor1D => io.tensor1d(g);
     const m1 = io.output(() => tf.add(tf.mul(io.tensor1d(m), beta1), tf.mul(gt(), 1 - beta1)));
     const v1 = io.output(() => tf.add(tf.mul(io.tensor1d(v), beta2), tf.mul(tf.square(gt()), 1 - beta2)));
@@ -114,11 +117,15 @@ function adamOp(tf: Tf, io: TfjsIo): KernelTable['adam-update'] {
   };
 }
 
-/** The resident table: the kernels of TFJS_RESIDENT_KERNELS over the resident io, so their results are handles. */
+/**
+ * The resident table: the kernels of TFJS_RESIDENT_KERNELS over the resident io, so their results are
+ * handles, and the kernels a step whose state stays in TF.js adds (tfjs-state-kernels.ts).
+ */
 export function tfjsResidentTable(tf: Tf): ResidentTable {
   const table = tfjsTable(tf, residentIo(tf));
   // Typed by the host table, but over the resident io these kernels return handles: re-typed here, once.
-  return Object.fromEntries(TFJS_RESIDENT_KERNELS.map((name) => [name, table[name]])) as unknown as ResidentTable;
+  const own = Object.fromEntries(TFJS_RESIDENT_KERNELS.map((name) => [name, table[name]])) as unknown as ResidentTable;
+  return { ...own, ...tfjsStateKernels(tf) };
 }
 
 export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf)): KernelTable {

@@ -1,5 +1,5 @@
 // Which step graphs the training runtime runs resident on a device whose memory is apart from the
-// host (gpu.js GPU modes; src/train/runtime/device-state.ts): dense, conv, batch-norm, pool and token
+// host (gpu.js GPU modes, and tfjs-wasm where the step draws no noise: uncoveredReason; src/train/runtime/device-state.ts): dense, conv, batch-norm, pool and token
 // layers whose nodes all have device paths (staleness 1 keeps the gradients the next step applies there
 // too, of the weights and of learned sigma; a micro-batched step runs each micro-batch there and sums
 // their weight and sigma gradients there; learned sigma, its gradient and its update are held and run
@@ -51,5 +51,22 @@ export function nonResidentReason(graph: Graph): string | undefined {
   if (node) return `node ${node.id} is a ${node.kind}: it has no device path`;
   const noise = graph.nodes.find((n) => n.kind === 'GradProduct' && n.space === 'weight');
   if (noise) return `node ${noise.id} forms a weight-space (ES/AES) gradient: it runs on the host`;
+  return undefined;
+}
+
+/** Node kinds that draw or read noise (LR, ALR, ES): a backend whose device operations do not draw noise runs them on the host. */
+const NOISE_NODES: ReadonlySet<IrNode['kind']> = new Set(['NoiseInject', 'SigmaGrad']);
+
+/**
+ * Why a graph's state stays on the host on a backend whose device operations cover steps without
+ * noise only ('no-noise': tfjs-wasm, which draws its noise on the host; kernels/device-ops.ts), or
+ * undefined where they cover it: noise nodes, weight-space products and token layers (not yet resident there).
+ */
+export function uncoveredReason(graph: Graph, covers: 'all' | 'no-noise', backend: string): string | undefined {
+  if (covers === 'all') return undefined;
+  const noisy = graph.nodes.find((n) => NOISE_NODES.has(n.kind) || (n.kind === 'GradProduct' && n.space === 'weight'));
+  if (noisy) return `node ${noisy.id} draws or reads noise, which ${backend} draws on the host: its state stays there`;
+  const token = graph.params.find((p) => p.op.kind !== 'linear' && p.op.kind !== 'conv2d' && p.op.kind !== 'batchnorm');
+  if (token) return `layer ${token.layer} is a ${token.op.kind} layer: ${backend} keeps its steps' state on the host`;
   return undefined;
 }

@@ -63,15 +63,32 @@ describe('resident kernels on tfjs-wasm', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('a handle given to a kernel with no resident version (sgd-update) is downloaded: same result as host arrays', async () => {
+  it('a handle given to a kernel with no resident version (loss-baseline) is downloaded: same result as host arrays', async () => {
+    const g = await runner.runResident('matmul-a-bt', { a: x, b: w1, m, k, n: h });
+    const args = { samples: m, copies: h, baseline: 'mean', copyMajor: false } as const;
+    const viaHandle = await runner.runResident('loss-baseline', { loss: g.out, ...args });
+    const host = await runner.run('loss-baseline', { loss: await downloadResult(g.out), ...args });
+    expect(isDeviceTensor(viaHandle.out)).toBe(false);
+    expect(Array.from(viaHandle.out as Float64Array)).toEqual(Array.from(host.out));
+    (g.out as DeviceTensor).dispose();
+  });
+
+  it('the SGD update on handles runs in TF.js (a step whose state stays there): handles out, the host loop to float32 rounding', async () => {
     const g = await runner.runResident('matmul-a-bt', { a: x, b: w1, m, k, n: h });
     const w = data(m * h, 5);
     const v = data(m * h, 6);
     const viaHandle = await runner.runResident('sgd-update', { w, g: g.out, v, lr: 0.1, momentum: 0.9 });
     const host = await runner.run('sgd-update', { w, g: await downloadResult(g.out), v, lr: 0.1, momentum: 0.9 });
-    expect(isDeviceTensor(viaHandle.out.w)).toBe(false);
-    expect(Array.from(viaHandle.out.w as Float32Array)).toEqual(Array.from(host.out.w));
-    (g.out as DeviceTensor).dispose();
+    expect(isDeviceTensor(viaHandle.out.w) && isDeviceTensor(viaHandle.out.v)).toBe(true);
+    const [wNext, vNext] = [await downloadResult(viaHandle.out.w), await downloadResult(viaHandle.out.v)];
+    // Values of magnitude below 2: a few float32 roundings apart (the host loop rounds once).
+    const maxAbs = (a: Float32Array, b: Float32Array) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
+    expect(maxAbs(wNext as Float32Array, host.out.w as Float32Array)).toBeLessThan(1e-6);
+    expect(maxAbs(vNext as Float32Array, host.out.v as Float32Array)).toBeLessThan(1e-6);
+    // A wrong momentum is far outside that bound.
+    const off = await runner.run('sgd-update', { w, g: await downloadResult(g.out), v, lr: 0.1, momentum: 0.8 });
+    expect(maxAbs(vNext as Float32Array, off.out.v as Float32Array)).toBeGreaterThan(1e-3);
+    for (const t of [g.out, viaHandle.out.w, viaHandle.out.v]) (t as DeviceTensor).dispose();
   });
 
   it('checks shapes on handles and finiteness on host arrays entering the device', async () => {
@@ -157,32 +174,67 @@ describe('runtime on tfjs-wasm with residency on and off', () => {
       optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
     });
 
-  for (const method of ['alr', 'bp'] as const) {
-    it(`${method}: same losses and weights resident or not, and no TF.js tensor outlives a step`, async () => {
-      const tf = await loadTfjs();
-      const on = await make(true, method);
-      const off = await make(false, method);
-      try {
-        expect(on.resolved.resident).toBe(true);
-        expect(off.resolved.resident).toBe(false);
-        const counts: number[] = [];
-        for (let step = 0; step < 3; step++) {
-          const a = await on.trainStep(batch, step, 0.05);
-          counts.push(tf.memory().numTensors);
-          const b = await off.trainStep(batch, step, 0.05);
-          // The same TF.js ops on the same float32 inputs: residency moves data, it does not change a value.
-          expect(a.meanLoss).toBe(b.meanLoss);
-        }
-        expect(on.params['fc1']!.weights).toEqual(off.params['fc1']!.weights);
-        expect(new Set(counts).size).toBe(1);
-        await on.evaluate(Float32Array.from(batch.x), Uint8Array.from(batch.labels), 16, 8);
-        expect(tf.memory().numTensors).toBe(counts[0]);
-      } finally {
-        await on.dispose();
-        await off.dispose();
+  it('alr: same losses and weights resident or not (its state stays on the host: tfjs-wasm draws noise there), and no TF.js tensor outlives a step', async () => {
+    const tf = await loadTfjs();
+    const on = await make(true, 'alr');
+    const off = await make(false, 'alr');
+    try {
+      expect(on.resolved.resident).toBe(true);
+      expect(off.resolved.resident).toBe(false);
+      expect(on.residency()).toEqual({
+        resident: false,
+        reason: expect.stringMatching(/^node .* draws or reads noise, which tfjs-wasm draws on the host/),
+      });
+      const counts: number[] = [];
+      for (let step = 0; step < 3; step++) {
+        const a = await on.trainStep(batch, step, 0.05);
+        counts.push(tf.memory().numTensors);
+        const b = await off.trainStep(batch, step, 0.05);
+        // The same TF.js ops on the same float32 inputs: residency moves data, it does not change a value.
+        expect(a.meanLoss).toBe(b.meanLoss);
       }
-    });
-  }
+      expect(on.params['fc1']!.weights).toEqual(off.params['fc1']!.weights);
+      expect(new Set(counts).size).toBe(1);
+      await on.evaluate(Float32Array.from(batch.x), Uint8Array.from(batch.labels), 16, 8);
+      expect(tf.memory().numTensors).toBe(counts[0]);
+    } finally {
+      await on.dispose();
+      await off.dispose();
+    }
+  });
+
+  it('bp: the state stays in TF.js between steps; losses and weights those of residency off to float32 rounding; no tensor leaks', async () => {
+    const tf = await loadTfjs();
+    const before = tf.memory().numTensors;
+    const on = await make(true, 'bp');
+    const off = await make(false, 'bp');
+    try {
+      expect(on.residency()).toEqual({ resident: true });
+      const counts: number[] = [];
+      for (let step = 0; step < 3; step++) {
+        const a = await on.trainStep(batch, step, 0.05);
+        counts.push(tf.memory().numTensors);
+        const b = await off.trainStep(batch, step, 0.05);
+        // SGD and the loss sum run in TF.js float32 where residency off rounds once from float64.
+        expect(Math.abs(a.meanLoss - b.meanLoss) / b.meanLoss).toBeLessThan(1e-6);
+      }
+      // The held state: 2 layers' parameters and velocities, and the run's constants.
+      expect(counts[0]! - before).toBeGreaterThanOrEqual(4);
+      expect(() => on.params).toThrow(/syncHost/);
+      await on.syncHost();
+      const [w, want] = [on.params['fc1']!.weights, off.params['fc1']!.weights];
+      const worst = Math.max(...Array.from(want, (v, i) => Math.abs(w[i]! - v)));
+      expect(worst).toBeLessThan(1e-6);
+      expect(worst).toBeGreaterThan(0);
+      expect(new Set(counts).size).toBe(1);
+      await on.evaluate(Float32Array.from(batch.x), Uint8Array.from(batch.labels), 16, 8);
+      expect(tf.memory().numTensors).toBe(counts[0]);
+    } finally {
+      await on.dispose();
+      await off.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
 
 it('ALRFLOW_RESIDENT: on by default, off when set to off, any other value refused', () => {

@@ -2,7 +2,7 @@
 // where they do not (train --profile prints it, as simulate's hostTransfers gives it): the backend must
 // keep tensors on a device and have device operations, and the step graphs must be of the form resident
 // steps run (src/ir/resident-graph.ts). Not a kernel.
-import { nonResidentReason } from '../../ir/resident-graph.js';
+import { nonResidentReason, uncoveredReason } from '../../ir/resident-graph.js';
 import type { GraphCache } from './graph-cache.js';
 import type { ResolvedKernels } from './resolve-kernels.js';
 
@@ -22,15 +22,20 @@ export class ResidencyCheck {
   ) {}
 
   /**
-   * Device operations and a graph whose layers and nodes all have device paths (nonResidentReason);
-   * where not, why.
+   * Device operations and a graph whose layers and nodes all have device paths (nonResidentReason)
+   * that the operations cover (uncoveredReason: tfjs-wasm's draw no noise); where not, why.
    */
   of(): Residency {
     const no = (reason: string): Residency => ({ resident: false, reason });
     const backend = this.resolved.backend;
     if (!this.resolved.resident) return no(`backend ${backend} keeps no tensors on a device (or residency is off)`);
     if (this.resolved.ops === undefined) return no(`backend ${backend} has no device operations for a step's state`);
-    this.graphReason ??= nonResidentReason(this.graphs.evaluation(1)) ?? nonResidentReason(this.graphs.step(1)) ?? '';
+    const step = this.graphs.step(1);
+    this.graphReason ??=
+      nonResidentReason(this.graphs.evaluation(1)) ??
+      nonResidentReason(step) ??
+      uncoveredReason(step, this.resolved.ops.covers, backend) ??
+      '';
     return this.graphReason === '' ? { resident: true } : no(this.graphReason);
   }
 }

@@ -102,6 +102,7 @@ function trackedOps(ops: DeviceOps, live: Set<DeviceTensor>, noteKernel: (name: 
     return out;
   };
   return {
+    covers: ops.covers,
     slice: (x, start, length) => track(ops.slice(x, start, length)),
     concat: (parts) => track(ops.concat(parts)),
     repeatRows: (x, rows, copies) => track(ops.repeatRows(x, rows, copies)),
