@@ -1,5 +1,5 @@
 // TF.js wasm versions of the graph executor's conv-net kernels (batchnorm with given statistics,
-// pooling, add, copy reduction, the conv data gradient on TF.js's Conv2DBackpropInput and the weight
+// pooling, add, copy reduction, the conv data gradient as a forward convolution (tfjs-conv-backward.ts) and the weight
 // gradient written as a convolution, pool backward on AvgPoolGrad and, for max, on window taps
 // (maxPoolTaps)). None falls back to the reference code (tfjsFallback is empty).
 // Tensors enter and leave through a TfjsIo (host arrays, or handles kept in TF.js: tfjs-io.ts).
@@ -10,6 +10,7 @@ import { convDims } from '../reference/conv-dims.js';
 import { referenceFallback } from '../registry-reference-graph.js';
 import { batchnormEpsilon } from '../reference/batchnorm.js';
 import { hostIo, type TfjsIo } from './tfjs-io.js';
+import { convDataGradient, maxPoolTilesBackward, poolTiles } from './tfjs-conv-backward.js';
 
 type Tf = typeof TfCore;
 
@@ -45,12 +46,13 @@ export function tfjsGraphOps(
     'conv2d-backward-data': async ({ dy, weights, dims: d }) =>
       io.output(() => {
         const dyt = tf.transpose(io.tensor4d(dy, [d.batch, d.outChannels, ...outSize(d)]), [0, 2, 3, 1]);
-        const wt = tf.transpose(
-          io.tensor4d(weights, [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]),
-          [2, 3, 1, 0],
-        );
+        const wt = () =>
+          tf.transpose(io.tensor4d(weights, [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]), [2, 3, 1, 0]);
         const shape: [number, number, number, number] = [d.batch, d.height, d.width, d.inChannels];
-        return tf.transpose(tf.conv2dTranspose(dyt, wt, shape, d.stride, d.padding, 'floor'), [0, 3, 1, 2]);
+        const w = io.tensor4d(weights, [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]);
+        const dx =
+          convDataGradient(tf, dyt, w, d) ?? tf.conv2dTranspose(dyt, wt(), shape, d.stride, d.padding, 'floor');
+        return tf.transpose(dx, [0, 3, 1, 2]);
       }),
     'conv2d-backward-weights': async ({ dy, x, dims: d }) => {
       const [weights, biases] = io.outputs(() =>
@@ -79,7 +81,8 @@ function poolBackward(tf: Tf, io: TfjsIo, a: PoolBackwardArgs): TfCore.Tensor {
   const dy = nhwc(io.tensor4d(a.dy, [d.rows, d.channels, outHeight, outWidth]));
   if (a.op === 'max') {
     const x = nhwc(io.tensor4d(a.x, [d.rows, d.channels, d.height, d.width]));
-    return tf.transpose(maxPoolTaps(tf, x, dy, d), [0, 3, 1, 2]);
+    const dx = poolTiles(d, outHeight, outWidth) ? maxPoolTilesBackward(tf, x, dy, d.size) : maxPoolTaps(tf, x, dy, d);
+    return tf.transpose(dx, [0, 3, 1, 2]);
   }
   const p = d.padding ?? 0;
   const input = tf.zeros([d.rows, d.height + 2 * p, d.width + 2 * p, d.channels]);

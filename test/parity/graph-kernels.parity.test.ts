@@ -67,6 +67,8 @@ const cases: { [K in KernelName]?: KernelArgs[K] } & Record<string, object> = {
     op: 'max',
     dims: { ...pool, size: 3, stride: 2, padding: 1 },
   },
+  // Windows that tile the input (tfjs-wasm's window-reshape path) with ties at 0: the first tied position only.
+  'pool-backward tied max': { dy: f32Data(2 * 3 * 3 * 3, 19), x: x.map((v) => Math.max(0, v)), op: 'max', dims: pool },
   // ONNX AveragePool with pads: the divisor is the window's in-bounds taps (count_include_pad 0) or size^2 (1).
   'pool padded avg': { x, op: 'avg', dims: { ...pool, size: 3, stride: 2, padding: 1 } },
   'pool padded avg counting the padding': {
