@@ -22,6 +22,7 @@ export async function sigmaGrad(ctx: ExecContext, node: Extract<IrNode, { kind: 
   // A token sequence's channels are (token, feature) pairs: each feature's sigma gets the sum over its tokens.
   const folded = new Float64Array(node.channels);
   perChannel.forEach((g, c) => (folded[c % node.channels]! += g));
-  // A resident step keeps every sigma gradient on the device (its update, a stale buffer or a micro-batch sum reads it there).
+  // A resident step keeps every sigma gradient on the device (its update, a stale buffer or a
+  // micro-batch sum reads it there).
   ctx.env.set(node.outputs[0]!, ctx.ops ? await ctx.ops.slice(folded, 0, folded.length) : folded);
 }

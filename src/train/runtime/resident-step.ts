@@ -1,9 +1,10 @@
 // A step whose parameters and optimizer state stay on the device between steps (gpu.js GPU modes;
-// device-state.ts): its host inputs go up once (resident-inputs.ts), a micro-batched step sums its
-// micro-batches' gradients on the device weighted by rows, staleness 1 keeps the gradient the next step
-// applies there (of the parameters and of learned sigma), learned sigma and its optimizer state stay there
-// (a micro-batched step sums the micro-batches' sigma gradients as it does the weights'), and the step reads back one array:
-// its loss and the finiteness of its updated parameters and sigma (stepStatus). Not a kernel.
+// tfjs-wasm without noise; device-state.ts): its host inputs go up once (resident-inputs.ts), a
+// micro-batched step sums its micro-batches' gradients on the device weighted by rows, staleness 1 keeps
+// the gradient the next step applies there (of the parameters and of learned sigma), learned sigma and
+// its optimizer state stay there (a micro-batched step sums the micro-batches' sigma gradients as it
+// does the weights'), and the step reads back one array: its loss and the finiteness of its updated
+// parameters and sigma (stepStatus). Not a kernel.
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
 import { microBatchesOf, stepInstances } from '../../ir/step-instances.js';
 import { isDeviceTensor, type DeviceTensor, type Resident } from '../../../kernels/device-tensor.js';

@@ -12,10 +12,11 @@
 // when it ends. Parameters and optimizer state stay host arrays between steps, so checkpoints
 // (state-io.ts) hold exactly what the next step reads: float64, or the float32 arrays a float32
 // kernel's update left, whose float64 copies are made when the state is read (float32-state.ts);
-// where the backend has device operations (gpu.js GPU modes; tfjs-wasm for steps without noise), they stay on the device instead
-// (resident-step.ts, residency.ts: a micro-batched step sums its micro-batches' gradients there; learned
-// sigma, its gradient and, under staleness 1, the sigma gradient the next step applies stay there too)
-// and a step reads back only its loss and the finiteness of its update; syncHost() brings the host copies up to date (checkpoints).
+// where the backend has device operations (gpu.js GPU modes; tfjs-wasm for steps without noise),
+// they stay on the device instead (resident-step.ts, residency.ts: a micro-batched step sums its
+// micro-batches' gradients there; learned sigma, its gradient and, under staleness 1, the sigma gradient
+// the next step applies stay there too) and a step reads back only its loss and the finiteness of its
+// update; syncHost() brings the host copies up to date (checkpoints).
 import { updateInputs } from '../../compiler/insert-stale-gradients.js';
 import { elementCount } from '../../ir/graph.js';
 import type { Graph, ParamDecl } from '../../ir/types.js';
