@@ -1,10 +1,10 @@
 // The work of one iteration by network layer: multiply-accumulates (GEMM-like nodes) and vector
 // operations (elements x operations per element) of every node of the step graph. Counted on the
-// graph, not on the simulator's tasks: a node split over c cores gives each shard ceil(rows / c)
-// rows (the busiest shard's time), so the tasks' sum overstates the work by up to c - 1 rows per
-// node and would depend on the hardware (vit-tiny's attention on 17 tokens over gpu-like's cores
-// counted 3.8x its MACs). Nodes of no layer (the loss, broadcasts) are listed under "(step)";
-// transfers and collectives move data and count nothing.
+// graph, the same on every hardware model; the simulator's tasks share each node's rows in whole
+// pieces that sum to it exactly (src/compiler/shard-split.ts), so their sum is the same (it used to
+// overstate the work: vit-tiny's attention on 17 tokens over gpu-like's cores counted 3.8x its
+// MACs). Nodes of no layer (the loss, broadcasts) are listed under "(step)"; transfers and
+// collectives move data and count nothing.
 import type { CompiledStep } from '../src/compiler/types.js';
 import { workMacs } from '../src/hw/timing/unit-timing.js';
 import { workOf } from '../src/ir/work-of.js';

@@ -1,7 +1,9 @@
 // Schedules: turns a mapped step graph into the ordered task list the simulator runs. Each node
 // becomes one task per micro-batch (pipelined schedules) or one per step (perStep nodes), and each
 // of those is split into row shards over the node's cores (a stage's cores, or the whole machine
-// under sequential and data-parallel). A shard waits for the producer shards whose rows it reads;
+// under sequential and data-parallel), or a GEMM into the blocks of a grid of its output (gridFor;
+// the shares are src/compiler/shard-split.ts's). A shard waits for the producer shards whose rows it
+// reads (on a grid: every column block of those rows);
 // under `sequential` it waits for every shard of its producers (one op after another, each spread
 // over the machine); an AllReduce always waits for every partial it sums. The list order is each
 // unit's issue order (the simulator runs every unit's tasks in list order), so it encodes the
@@ -21,7 +23,8 @@ import { workOf } from '../ir/work-of.js';
 import type { Graph, IrNode, Work } from '../ir/types.js';
 import { computeCycles, unitFor } from '../hw/timing/unit-timing.js';
 import { instanceMicros, nodeInstances, type NodeInstance } from '../ir/step-instances.js';
-import { scheduleOf } from './schedules/registry.js';
+import { isPipelined, scheduleOf } from './schedules/registry.js';
+import { gridWork, pipelineGridOf, splitWork, type Grid } from './shard-split.js';
 import { tileCount } from './tile.js';
 import { planAllReduce } from './collective.js';
 import type { CompileOptions, Task } from './types.js';
@@ -78,12 +81,6 @@ export function outputSplit(plan: Pick<TaskPlan, 'barrier'>, node: IrNode): bool
   return plan.barrier && (node.kind === 'GradProduct' || node.kind === 'SigmaGrad') && !node.perStep;
 }
 
-/** A GEMM's output split over gm x gn cores (rows x columns). */
-export interface Grid {
-  gm: number;
-  gn: number;
-}
-
 /**
  * Under the `sequential` schedules a GEMM (one group) over c > 1 cores is split on the gm x gn grid
  * of its output (gm x gn = c), as GPU kernels tile a big matrix product, that minimises a roofline
@@ -118,33 +115,6 @@ export function gridOf(
   return best ? { gm: best.gm, gn: best.gn } : undefined;
 }
 
-/**
- * A shard's share of a node's work. Row-carrying GEMMs split their rows (m; k for a gradient
- * product, whose rows are the reduction dimension: partial gradients follow); per-step gradient
- * products (and output-split ones) split their output rows, so no reduction is needed; vector work
- * splits its elements and transfers their bytes. An AllReduce is not split (see collective.ts).
- */
-export function splitWork(node: IrNode, work: Work, parts: number, byOutput = false): Work {
-  if (parts === 1 || node.kind === 'AllReduce') return work;
-  const share = (n: number): number => Math.ceil(n / parts);
-  switch (work.kind) {
-    case 'gemm':
-      // An output split takes columns (n): the rows (m) stream through a weight-stationary array and stay long.
-      if (byOutput) return { ...work, n: share(work.n) };
-      return node.kind === 'GradProduct' && !node.perStep
-        ? { ...work, k: share(work.k) }
-        : { ...work, m: share(work.m) };
-    case 'vector':
-      return { ...work, elements: share(work.elements) };
-    case 'transfer':
-      return { ...work, bytes: share(work.bytes) };
-    case 'none':
-      return work;
-    default:
-      return work satisfies never;
-  }
-}
-
 /** Shards of `cb` whose rows overlap shard a of ca. */
 export function overlapping(a: number, ca: number, cb: number): number[] {
   const from = Math.floor((a * cb) / ca);
@@ -152,20 +122,54 @@ export function overlapping(a: number, ca: number, cb: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);
 }
 
+const gridCache = new WeakMap<TaskPlan, Map<IrNode, Grid | undefined>>();
+
+/**
+ * The grid of its output a node's GEMM is split on over its cores: gridOf under the `sequential`
+ * schedules (one micro-batch), pipelineGridOf under pipelined ones; undefined: the row split.
+ */
+export function gridFor(plan: TaskPlan, node: IrNode): Grid | undefined {
+  let cache = gridCache.get(plan);
+  if (!cache) gridCache.set(plan, (cache = new Map()));
+  if (cache.has(node)) return cache.get(node);
+  const count = coresOf(plan, node).length;
+  const grid = plan.barrier
+    ? plan.parts === 1
+      ? gridOf(plan, node, count)
+      : undefined
+    : isPipelined(plan.options.schedule)
+      ? pipelineGridOf(plan.hw, node, workOf(node, plan.graph.meta.floatBytes), count, plan.parts)
+      : undefined;
+  cache.set(node, grid);
+  return grid;
+}
+
+/** Shards of `producer` (over `cores`) whose rows a slot's rows (its row block on a grid) overlap: every column block of those rows. */
+function overlappingShards(plan: TaskPlan, node: IrNode, slot: TaskSlot, producer: IrNode, cores: number): number[] {
+  const mine = gridFor(plan, node) ?? { gm: slot.count, gn: 1 };
+  const theirs = gridFor(plan, producer) ?? { gm: cores, gn: 1 };
+  return overlapping(Math.floor(slot.shard / mine.gn), mine.gm, theirs.gm).flatMap((block) =>
+    Array.from({ length: theirs.gn }, (_, q) => block * theirs.gn + q),
+  );
+}
+
 /** The task ids of the producer instances `dep` that a task slot waits for: every shard, or those its rows overlap. */
 function producerTasks(plan: TaskPlan, node: IrNode, slot: TaskSlot, dep: NodeInstance['deps'][number]): string[] {
   const cores = coresOf(plan, dep.node).length;
   const everyShard = plan.barrier || node.kind === 'AllReduce';
-  const shards = everyShard ? Array.from({ length: cores }, (_, q) => q) : overlapping(slot.shard, slot.count, cores);
+  const shards = everyShard
+    ? Array.from({ length: cores }, (_, q) => q)
+    : overlappingShards(plan, node, slot, dep.node, cores);
   return dep.micros.flatMap((micro) => shards.map((q) => taskId(dep.node.id, micro, q, cores)));
 }
 
-/** A GEMM's share on a grid of the output (gridOf); undefined where no grid applies. */
-function gridWork(plan: TaskPlan, node: IrNode, work: Work, count: number): Work | undefined {
-  const grid = plan.parts === 1 && work.kind === 'gemm' ? gridOf(plan, node, count) : undefined;
-  return grid && work.kind === 'gemm'
-    ? { ...work, m: Math.ceil(work.m / grid.gm), n: Math.ceil(work.n / grid.gn) }
-    : undefined;
+/** A slot's share of a node's work: its block on a grid of the output (gridFor), else its rows of its micro-batch. */
+function shareOfSlot(plan: TaskPlan, node: IrNode, work: Work, slot: TaskSlot): Work {
+  const micro = slot.micro === undefined ? undefined : { index: slot.micro, count: plan.parts };
+  const grid = work.kind === 'gemm' ? gridFor(plan, node) : undefined;
+  if (grid && work.kind === 'gemm') return gridWork(work, grid, slot.shard, micro);
+  const cuts = [...(micro ? [micro] : []), { index: slot.shard, count: slot.count }];
+  return splitWork(node, work, cuts, outputSplit(plan, node));
 }
 
 /** An all-reduce's work on each participant: the faster of ring and tree on the NoC (collective.ts). */
@@ -207,12 +211,8 @@ function slotTask(
   prevIterationDeps: string[],
 ): Task {
   const { graph, hw } = plan;
-  // A micro-batch's task does 1/M of the node's rows; each shard 1/count of those.
-  const split =
-    node.kind === 'AllReduce'
-      ? allReduceWork(plan, node)
-      : (gridWork(plan, node, work, slot.count) ??
-        splitWork(node, work, (slot.micro === undefined ? 1 : plan.parts) * slot.count, outputSplit(plan, node)));
+  // A micro-batch's task does its piece of the node's rows; each shard its piece of those.
+  const split = node.kind === 'AllReduce' ? allReduceWork(plan, node) : shareOfSlot(plan, node, work, slot);
   const tiles = tileCount(split, hw, graph.meta.floatBytes);
   const microBatch = slot.micro ?? (node.phase === 'forward' ? 0 : plan.parts - 1);
   return {

@@ -19,7 +19,8 @@ import { producerIndex } from '../ir/graph.js';
 import { tensorBytes } from '../ir/tensor-bytes.js';
 import type { IrNode, TensorInfo } from '../ir/types.js';
 import { keptTensors } from './kept-bytes.js';
-import { coresOf, gridOf, outputSplit, overlapping, type Grid, type TaskPlan } from './build-tasks.js';
+import { coresOf, gridFor, outputSplit, overlapping, type TaskPlan } from './build-tasks.js';
+import { isEmptyWork, type Grid } from './shard-split.js';
 import { isPipelined } from './schedules/registry.js';
 import { offChipLevel, residentRoom } from './tile.js';
 import { RangeMax } from './range-max.js';
@@ -140,8 +141,9 @@ function slotsAt(layouts: Layouts, ids: number[], micro: number | undefined, sha
 
 /**
  * Operand reads of shard s of a GEMM on a gm x gn grid (row block s / gn, column block s % gn): a
- * forward or input-gradient GEMM reads its row block of the row-carrying operand and 1/gn of the
- * weight; a gradient product dW = D^T X over every row reads 1/gm of D and 1/gn of X.
+ * forward or input-gradient GEMM reads its row block of the row-carrying operand (of its
+ * micro-batch, if any) and 1/gn of the weight; a gradient product dW = D^T X over every row reads
+ * 1/gm of D and 1/gn of X.
  */
 function gridRefs(
   layouts: Layouts,
@@ -149,8 +151,7 @@ function gridRefs(
   tensor: string,
   ids: number[],
   grid: Grid,
-  s: number,
-  core: number,
+  { s, core, micro }: { s: number; core: number; micro: number | undefined },
 ): Ref[] {
   const slots = ids.map((i) => layouts.slots[i]!);
   const part = (i: number, f: number): Ref => ({ slot: i, bytes: Math.ceil(layouts.slots[i]!.bytes / f) });
@@ -158,7 +159,7 @@ function gridRefs(
   if (slots[0]!.perCore) return [part(ownSlot(layouts, tensor, ids, core), grid.gn)];
   if (!slots[0]!.row) return ids.map((i) => part(i, grid.gn));
   const block = Math.floor(s / grid.gn);
-  return slotsAt(layouts, ids, undefined, overlapping(block, grid.gm, slots[0]!.count)).flatMap((i) => {
+  return slotsAt(layouts, ids, micro, overlapping(block, grid.gm, slots[0]!.count)).flatMap((i) => {
     const slot = layouts.slots[i]!;
     const share = coverage(block, grid.gm, slot.shard, slot.count);
     return share > 0 ? [{ slot: i, bytes: Math.ceil(Math.round(slot.bytes * share * 1e6) / 1e6) }] : [];
@@ -172,8 +173,12 @@ function refsOf(plan: TaskPlan, layouts: Layouts, node: IrNode, task: Task, tens
   if (!first) return [];
   const j = task.shard?.index ?? 0;
   const c = task.shard?.count ?? 1;
-  const grid = plan.parts === 1 ? gridOf(plan, node, c) : undefined;
-  if (grid && !node.outputs.includes(tensor)) return gridRefs(layouts, node, tensor, ids, grid, j, task.unit.core);
+  // A shard left without rows loads no weights.
+  if (first.replica && isEmptyWork(task.work)) return [];
+  const micro = node.perStep || plan.parts === 1 ? undefined : task.microBatch;
+  const grid = gridFor(plan, node);
+  if (grid && !node.outputs.includes(tensor))
+    return gridRefs(layouts, node, tensor, ids, grid, { s: j, core: task.unit.core, micro });
   const split = outputSplit(plan, node);
   // An output-split gradient product (columns of dW = D^T X) reads its share of the layer input X and the error signal whole.
   if (split && node.kind === 'GradProduct' && tensor !== node.inputs[0] && !node.outputs.includes(tensor))
@@ -188,7 +193,6 @@ function refsOf(plan: TaskPlan, layouts: Layouts, node: IrNode, task: Task, tens
         : Infinity;
     return [{ slot: own, bytes: Math.min(bias, Math.ceil(layouts.slots[own]!.bytes / (whole ? 1 : c))) }];
   }
-  const micro = node.perStep || plan.parts === 1 ? undefined : task.microBatch;
   const shards = whole && !first.row ? undefined : overlapping(j, c, first.count);
   return slotsAt(layouts, ids, micro, shards).flatMap((i) => {
     const s = layouts.slots[i]!;

@@ -5,6 +5,8 @@
 // reader, not once per shard (except the error signal an output-split gradient product reads whole).
 import { expect, test } from 'vitest';
 import { gridOf } from '../../src/compiler/build-tasks.js';
+import { pipelineGridOf } from '../../src/compiler/shard-split.js';
+import { workOf } from '../../src/ir/work-of.js';
 import { compile } from '../../src/compiler/compile.js';
 import { loadHwModel } from '../../src/hw/load.js';
 import { tensorBytes } from '../../src/ir/tensor-bytes.js';
@@ -82,8 +84,15 @@ test.each(['data-parallel', 'bp-sequential', '1f1b'] as const)(
       if (!(rowGradient || t.cls === 'activation') || !producers.has(t.id)) continue;
       // Under bp-sequential a gradient product is split over its outputs: each of the 4 shards reads the error signal whole.
       // A GEMM on a gm x gn grid of its output reads its row operand once per column block.
+      // Under 1f1b a GEMM whose short row shards cost more cycles than blocks of a grid is split on the grid (pipelineGridOf).
+      const shards = (n: (typeof step.graph.nodes)[number]) =>
+        step.tasks.find((q) => q.node === n.id)?.shard?.count ?? 1;
       const grid = (n: (typeof step.graph.nodes)[number]) =>
-        schedule === 'bp-sequential' ? gridOf({ barrier: true, graph: step.graph, hw: quadCoreHw }, n, 4) : undefined;
+        schedule === 'bp-sequential'
+          ? gridOf({ barrier: true, graph: step.graph, hw: quadCoreHw }, n, 4)
+          : schedule === '1f1b'
+            ? pipelineGridOf(quadCoreHw, n, workOf(n, step.graph.meta.floatBytes), shards(n), 4)
+            : undefined;
       const wholeReads = (n: (typeof step.graph.nodes)[number]) =>
         grid(n)?.gn ?? (schedule === 'bp-sequential' && n.kind === 'GradProduct' && n.inputs[0] !== t.id ? 4 : 1);
       const touches =
