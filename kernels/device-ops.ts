@@ -5,7 +5,7 @@
 // Backends with device handles implement it (gpu.js GPU modes, gpujs-device-ops.ts; tfjs-wasm,
 // tfjs-device-ops.ts, for steps without noise); elsewhere the runtime keeps its state on the host. Not a kernel.
 import type { DeviceTensor, Resident } from './device-tensor.js';
-import type { NoiseInjectArgs } from './names.js';
+import type { Activation, ConvDims, NoiseInjectArgs } from './names.js';
 
 /** The counters of a noise-inject call (what its eps is drawn from). */
 export type NoiseCounters = Omit<NoiseInjectArgs, 'z' | 'sigma'>;
@@ -59,6 +59,30 @@ export interface SignErrorSignalArgs {
  */
 export type DeviceOpsCover = 'all' | 'no-noise';
 
+/**
+ * A forward pass over K perturbed parameter copies ([K, P] copy-major, ES/AES): copy g reads its
+ * parameters at g * P and writes output rows g * rows .. g * rows + rows - 1.
+ */
+export interface CopyLayout {
+  copies: number;
+  /** Output rows (samples, or images) of one copy. */
+  rows: number;
+  /** Values of one parameter copy (P). */
+  width: number;
+  /** Every copy reads the same input rows (the input holds one copy's rows), else copy g reads rows g * rows ... */
+  shared: boolean;
+}
+
+export interface BiasActivationCopiesArgs extends CopyLayout {
+  channels: number;
+  spatial: number;
+  /** Where a copy's biases start (after its weights). */
+  offset: number;
+  activation: Activation;
+}
+
+export type BatchnormCopiesArgs = Omit<BiasActivationCopiesArgs, 'activation'>;
+
 export interface DeviceOps {
   readonly covers: DeviceOpsCover;
   /** x[start .. start + length - 1] as a buffer of its own. */
@@ -96,6 +120,23 @@ export interface DeviceOps {
   signWords(a: NoiseCounters): Promise<SignWords>;
   /** delta[r, c, s] = scale * loss[r] * sign(eps[r, c, s]) / sigma[c] (METHOD.md 2.1 with sign bits). */
   signErrorSignal(a: SignErrorSignalArgs): Promise<DeviceTensor>;
+  /** Per copy g, x_g W_g^T: a dense forward over K parameter copies (weights [outs, ins] at each copy's start). */
+  matmulCopies(x: Resident, params: Resident, a: CopyLayout & { ins: number; outs: number }): Promise<DeviceTensor>;
+  /** bias-activation with each copy's biases. */
+  biasActivationCopies(z: Resident, params: Resident, a: BiasActivationCopiesArgs): Promise<DeviceTensor>;
+  /** batchnorm with each copy's gamma (at its start) and beta (at offset), statistics shared. */
+  batchnormCopies(
+    x: Resident,
+    params: Resident,
+    stats: { mean: Resident; variance: Resident },
+    a: BatchnormCopiesArgs,
+  ): Promise<DeviceTensor>;
+  /** conv2d with each copy's weights (dims.batch images per copy). */
+  conv2dCopies(x: Resident, params: Resident, a: CopyLayout & { dims: ConvDims }): Promise<DeviceTensor>;
+  /** x's rows (of x.length / rows values) with every odd row the negated row before it (antithetic pairs). */
+  antithetic(x: Resident, rows: number): Promise<DeviceTensor>;
+  /** The signs of x (1 for >= 0, sign-pack's rule) as sign words on the device. */
+  packSigns(x: Resident): Promise<SignWords>;
   /** delta[r, c, s] = scale * loss[r] * eps[r, c, s] / sigma[c] (METHOD.md 2.1, LR's float noise). */
   errorSignal(a: Omit<SignErrorSignalArgs, 'signs'> & { eps: Resident }): Promise<DeviceTensor>;
 }

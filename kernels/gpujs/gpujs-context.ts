@@ -53,6 +53,12 @@ export interface KernelConstants {
   features: number;
   /** The first index of the outermost output dimension a tile computes (texture-tiles.ts). */
   tileOffset: number;
+  /** Values of one parameter copy in a [K, P] buffer of perturbed copies (gpujs-device-copy-ops.ts). */
+  copyWidth: number;
+  /** 1 when every copy reads the same input rows, else 0. */
+  shared: number;
+  /** Where a copy's second part (its biases) starts. */
+  offset: number;
 }
 
 /** What a kernel body sees as `this` (typed here so kernel sources type-check). */

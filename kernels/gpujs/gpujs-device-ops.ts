@@ -4,6 +4,7 @@
 import type { DeviceOps, NoiseCounters, SignErrorSignalArgs, SignWords } from '../device-ops.js';
 import type { DeviceTensor, Resident } from '../device-tensor.js';
 import { f32, type Flat, type GpujsContext, type Launcher, type ThreadThis } from './gpujs-context.js';
+import { gpujsCopyOps } from './gpujs-device-copy-ops.js';
 import { gpujsLayerOps } from './gpujs-device-layer-ops.js';
 import { signHalves } from './noise-signs.js';
 
@@ -163,5 +164,12 @@ function signalOps(gpu: Launcher<DeviceTensor>): Ops<'signWords' | 'errorSignal'
 
 export function gpujsDeviceOps(ctx: GpujsContext): DeviceOps {
   const gpu = ctx.resident();
-  return { covers: 'all', ...layoutOps(gpu), ...reductionOps(gpu), ...signalOps(gpu), ...gpujsLayerOps(gpu) };
+  return {
+    covers: 'all',
+    ...layoutOps(gpu),
+    ...reductionOps(gpu),
+    ...signalOps(gpu),
+    ...gpujsLayerOps(gpu),
+    ...gpujsCopyOps(gpu),
+  };
 }

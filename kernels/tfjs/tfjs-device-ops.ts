@@ -155,5 +155,11 @@ export function tfjsDeviceOps(tf: Tf): DeviceOps {
     signWords: noNoise('no sign words on the device'),
     signErrorSignal: noNoise('no error signal from sign words on the device'),
     errorSignal: noNoise('no error signal on the device'),
+    matmulCopies: noNoise('no perturbed copies (ES/AES) on the device'),
+    biasActivationCopies: noNoise('no perturbed copies (ES/AES) on the device'),
+    batchnormCopies: noNoise('no perturbed copies (ES/AES) on the device'),
+    conv2dCopies: noNoise('no perturbed copies (ES/AES) on the device'),
+    antithetic: noNoise('no antithetic noise on the device'),
+    packSigns: noNoise('no sign words on the device'),
   };
 }

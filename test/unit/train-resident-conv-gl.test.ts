@@ -131,16 +131,4 @@ describe.skipIf(!status.works)('resident conv and batch-norm steps on headlessgl
         await off.dispose();
       }
     }, 120_000);
-
-  it('an ES step stays on the host between kernels, and says why', async () => {
-    const rt = await make('cnn', 'es', 'sgd', true);
-    try {
-      expect(rt.residency()).toEqual({
-        resident: false,
-        reason: 'node conv1.gradprod forms a weight-space (ES/AES) gradient: it runs on the host',
-      });
-    } finally {
-      await rt.dispose();
-    }
-  });
 });

@@ -67,6 +67,14 @@ export async function residentSigma(ctx: ExecContext, node: IrNode, channels: nu
   return isDeviceTensor(held) && held.length === channels ? held : hostSigmaOf(ctx, node, channels);
 }
 
+/** Antithetic pairs need an even number of copies (rows 2j and 2j + 1 are a pair). */
+export function checkAntitheticCopies(node: NodeOf<'NoiseInject'>, copies: number): void {
+  if ((node.antithetic ?? false) && copies % 2 !== 0)
+    throw new InvalidInputError(
+      `layer ${String(node.layer)}: antithetic pairs need an even number of copies; found K = ${copies}. Hint: use K = ${copies + 1}`,
+    );
+}
+
 /** Standard normal noise of a layer, rows x units, from the counter RNG (regenerating gives the same values). */
 export async function drawEps(
   ctx: ExecContext,
@@ -91,12 +99,7 @@ async function drawKernelEps(
   const layerName = node.layer;
   const { stream } = paramDecl(ctx, layerName);
   const { seed, step } = ctx.options;
-  const K = copiesOf(node);
-  if ((node.antithetic ?? false) && K % 2 !== 0) {
-    throw new InvalidInputError(
-      `layer ${String(layerName)}: antithetic pairs need an even number of copies; found K = ${K}. Hint: use K = ${K + 1}`,
-    );
-  }
+  checkAntitheticCopies(node, copiesOf(node));
   // z is one row of zeros read by every row (copies = rows): no rows x units zeros to allocate and scan.
   return ctx.kernels['noise-inject']({
     z: new Float32Array(rows > 0 ? units : 0),

@@ -16,6 +16,13 @@ import { loss, lossBroadcast, reduce } from './exec-loss.js';
 import { noiseInject, signPack } from './exec-noise.js';
 import { sigmaGrad } from './exec-sigma.js';
 import { optimizerUpdate } from './exec-update.js';
+import { forwardCopiesOnDevice } from './exec-copies-device.js';
+import {
+  perCopyLossOnDevice,
+  signPackOnDevice,
+  weightGradientOnDevice,
+  weightNoiseOnDevice,
+} from './exec-weight-noise.js';
 
 /** Node kinds whose handlers take handle inputs themselves (arg / hostNum), or only move them. */
 const HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set([
@@ -41,7 +48,13 @@ const STATE_HANDLE_NODES: ReadonlySet<IrNode['kind']> = new Set([
   'Softmax',
   'TokenOp',
   'SigmaGrad',
+  'SignPack',
 ]);
+
+/** The device path where it takes the node (ES/AES: exec-copies-device.ts, exec-weight-noise.ts), else `other`. */
+async function deviceFirst(device: Promise<boolean>, other: () => Promise<void> | void): Promise<void> {
+  if (!(await device)) await other();
+}
 
 /** AllReduce with the rows already summed on one device: the output is the input. */
 function identity(ctx: ExecContext, node: IrNode): void {
@@ -66,18 +79,24 @@ export async function executeNode(ctx: ExecContext, node: IrNode): Promise<void>
   const handles = HANDLE_NODES.has(node.kind) || (ctx.ops !== undefined && STATE_HANDLE_NODES.has(node.kind));
   if (!handles) await downloadInputs(ctx, node.inputs);
   return match(node)
-    .with({ kind: 'MatMul' }, (n) => matMul(ctx, n))
-    .with({ kind: 'Conv2d' }, (n) => conv2d(ctx, n))
-    .with({ kind: 'BiasAct' }, (n) => biasAct(ctx, n))
-    .with({ kind: 'BatchNorm' }, (n) => batchNorm(ctx, n))
+    .with({ kind: 'MatMul' }, (n) => deviceFirst(forwardCopiesOnDevice(ctx, n), () => matMul(ctx, n)))
+    .with({ kind: 'Conv2d' }, (n) => deviceFirst(forwardCopiesOnDevice(ctx, n), () => conv2d(ctx, n)))
+    .with({ kind: 'BiasAct' }, (n) => deviceFirst(forwardCopiesOnDevice(ctx, n), () => biasAct(ctx, n)))
+    .with({ kind: 'BatchNorm' }, (n) => deviceFirst(forwardCopiesOnDevice(ctx, n), () => batchNorm(ctx, n)))
     .with({ kind: 'Pool' }, (n) => pool(ctx, n))
     .with({ kind: 'Add' }, (n) => add(ctx, n))
-    .with({ kind: 'NoiseInject' }, (n) => noiseInject(ctx, n))
-    .with({ kind: 'SignPack' }, (n) => signPack(ctx, n))
+    .with({ kind: 'NoiseInject' }, (n) => deviceFirst(weightNoiseOnDevice(ctx, n), () => noiseInject(ctx, n)))
+    .with({ kind: 'SignPack' }, (n) => deviceFirst(signPackOnDevice(ctx, n), () => signPack(ctx, n)))
     .with({ kind: 'Loss' }, (n) => loss(ctx, n))
     .with({ kind: 'LossBroadcast' }, (n) => lossBroadcast(ctx, n))
-    .with({ kind: 'Reduce' }, (n) => reduce(ctx, n))
-    .with({ kind: 'GradProduct' }, (n) => gradProduct(ctx, n))
+    .with({ kind: 'Reduce' }, (n) =>
+      deviceFirst(n.inputs.length === 1 ? perCopyLossOnDevice(ctx, n) : Promise.resolve(false), () => reduce(ctx, n)),
+    )
+    .with({ kind: 'GradProduct' }, (n) =>
+      deviceFirst(n.space === 'weight' ? weightGradientOnDevice(ctx, n) : Promise.resolve(false), () =>
+        gradProduct(ctx, n),
+      ),
+    )
     .with({ kind: 'SigmaGrad' }, (n) => sigmaGrad(ctx, n))
     .with({ kind: 'OptimizerUpdate' }, (n) => optimizerUpdate(ctx, n))
     .with({ kind: 'Transfer' }, (n) => transfer(ctx, n))

@@ -120,6 +120,13 @@ function trackedOps(ops: DeviceOps, live: Set<DeviceTensor>, noteKernel: (name: 
     signWords: (a) => track(ops.signWords(a)),
     signErrorSignal: (a) => track(ops.signErrorSignal(a)),
     errorSignal: (a) => track(ops.errorSignal(a)),
+    // ES/AES: the registry kernels over K parameter copies in one call, and the noise's pairs and signs.
+    matmulCopies: (x, p, a) => (noteKernel('matmul-a-bt'), track(ops.matmulCopies(x, p, a))),
+    biasActivationCopies: (z, p, a) => (noteKernel('bias-activation'), track(ops.biasActivationCopies(z, p, a))),
+    batchnormCopies: (x, p, stats, a) => (noteKernel('batchnorm'), track(ops.batchnormCopies(x, p, stats, a))),
+    conv2dCopies: (x, p, a) => (noteKernel('conv2d'), track(ops.conv2dCopies(x, p, a))),
+    antithetic: (x, rows) => track(ops.antithetic(x, rows)),
+    packSigns: (x) => (noteKernel('sign-pack'), track(ops.packSigns(x))),
   };
 }
 
