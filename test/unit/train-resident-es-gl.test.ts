@@ -4,9 +4,6 @@
 // sign words) and the update are formed there, so a step moves exactly the transfers the step graph
 // declares (src/ir/host-transfers.ts, which simulate reports): the batch and the labels up, one array
 // down. Losses equal a run with residency off within float32 rounding, and so does the saved state.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectBackend } from '../../kernels/backends.js';
 import type { ResidentArgs } from '../../kernels/device-tensor.js';
@@ -17,9 +14,6 @@ import { hostTransfers } from '../../src/ir/host-transfers.js';
 import { cnn, mlp, resnet5 } from '../../src/models/builders.js';
 import { vitTiny } from '../../src/models/transformer-builders.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
-import { train } from '../../src/train/train.js';
-import { defaultTrainConfig } from '../../src/train/train-config.js';
-import { silent } from '../fixtures/train-short-runs.js';
 
 const status = await detectBackend('headlessgl');
 if (!status.works) console.log(`train-resident-es-gl: headlessgl skipped: ${status.reason}`);
@@ -222,35 +216,4 @@ describe.skipIf(!status.works)('resident ES and AES steps on headlessgl', () => 
       await rt.dispose();
     }
   });
-
-  for (const method of ['es', 'aes'] as const)
-    it(`train --profile: a profiled ${method} MLP step is resident and moves what simulate declares`, async () => {
-      const summary = await train(
-        {
-          ...defaultTrainConfig,
-          model: 'mlp',
-          dataset: 'iris',
-          method,
-          copies: 8,
-          batch: 16,
-          epochs: 1,
-          backend: 'headlessgl',
-        },
-        {
-          ...{ outDir: join(mkdtempSync(join(tmpdir(), 'alrflow-es-')), 'run'), resume: false, force: false },
-          ...{ progress: silent, profile: true },
-        },
-      );
-      const profile = summary.profile!;
-      expect(profile.residency).toEqual({ resident: true });
-      const graph = stepSource(mlp([4, ...defaultTrainConfig.hidden, 3])).compile(hw, {
-        ...{ method, copies: 8, batch: 16, schedule: 'sequential' as const },
-        ...{ optimizer: defaultTrainConfig.optimizer, momentum: defaultTrainConfig.momentum },
-      }).graph;
-      const declared = hostTransfers(graph);
-      expect(declared.fallback).toBeUndefined();
-      expect(profile.transfers!.downloads).toEqual(declared.downloads);
-      // Up: the batch and the labels, once each per step (the last batch of an epoch is smaller, so only the count is fixed).
-      expect(profile.transfers!.uploads.count).toBe(declared.uploads.count);
-    }, 120_000);
 });

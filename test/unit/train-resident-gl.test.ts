@@ -450,14 +450,13 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
   };
 
   for (const method of ['es', 'aes'] as const)
-    it(`train --profile: a ${method} step falls back to the host with the reason simulate gives, and moves more than simulate counts`, async () => {
+    it(`train --profile: a ${method} step is resident and moves what simulate counts`, async () => {
       const { profile, declared } = await profiled({ method });
-      expect(declared.fallback).toMatch(/weight-space \(ES\/AES\) gradient/);
-      expect(profile.residency).toEqual({ resident: false, reason: declared.fallback });
-      // simulate counts a resident step's transfers (the batch, the labels, the status readback); the
-      // fallback also moves each kernel call's host arguments and results, which it does not count.
-      expect(profile.transfers!.uploads.count).toBeGreaterThan(declared.uploads.count);
-      expect(profile.transfers!.downloads.count).toBeGreaterThan(declared.downloads.count);
+      expect(declared.fallback).toBeUndefined();
+      expect(profile.residency).toEqual({ resident: true });
+      expect(profile.transfers!.downloads).toEqual(declared.downloads);
+      // Up: the batch and the labels, once each per step (the last batch of an epoch is smaller, so only the count is fixed).
+      expect(profile.transfers!.uploads.count).toBe(declared.uploads.count);
     }, 120_000);
 
   it('train --profile: a learned-sigma step is resident, 3 transfers per step, the readback simulate declares', async () => {
