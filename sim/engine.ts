@@ -54,7 +54,18 @@ export interface EngineRun {
   /** Iterations not simulated one by one: they repeated the one before them exactly (engine-period.ts). */
   skippedIterations: number;
 }
+/** A task's template per demand: a spill pass reuses the demands it did not change, and their templates with them (only read). */
+const templateByDemand = new WeakMap<TaskDemand, InFlight>();
+
 function templateOf(compute: number, d: TaskDemand): InFlight {
+  const cached = templateByDemand.get(d);
+  if (cached !== undefined && cached.computeLeft === compute) return cached;
+  const made = newTemplate(compute, d);
+  templateByDemand.set(d, made);
+  return made;
+}
+
+function newTemplate(compute: number, d: TaskDemand): InFlight {
   return {
     phase: 0,
     latencyLeft: d.latencyCycles,

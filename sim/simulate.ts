@@ -155,17 +155,7 @@ function passSetup(step: CompiledStep, peakFloor: ReadonlyMap<string, number>): 
   const cached = peakFloor.size === 0 ? unfloored.get(step) : undefined;
   if (cached) return cached;
   const mem = new MemorySystem(step, peakFloor);
-  // With a NoC, a transfer's bytes are a demand on its core's link (shared with other transfers); its compute is its hop latency.
-  const compute = step.tasks.map((t) =>
-    t.work.kind === 'transfer' && step.hw.noc
-      ? linkLatencyCycles(step.hw, t.work)
-      : computeCycles(step.hw, t.unit, t.work),
-  );
-  const demand = step.tasks.map((t, i) => mem.taskDemand(t, compute[i]!));
-  // Iteration 0 also loads the persistent tensors that live on chip: each rides on its first reader's demand.
-  const firstDemand = [...mem.firstLoads].map(
-    ([i, loads]) => [i, mem.taskDemand(step.tasks[i]!, compute[i]!, loads)] as const,
-  );
+  const { compute, demand, firstDemand } = demandsOf(step, mem);
   const bandwidth = Float64Array.from(mem.instanceList().map((inst) => inst.spec.bandwidthBytesPerCycle));
   const setup = { mem, compute, demand, firstDemand, bandwidth };
   if (peakFloor.size === 0) unfloored.set(step, setup);
@@ -198,6 +188,56 @@ function runPass(step: CompiledStep, options: SimulateOptions, peakFloor: Readon
   return { mem, compute, demand, run, intervals };
 }
 
+interface Demands {
+  mem: MemorySystem;
+  compute: number[];
+  demand: TaskDemand[];
+  firstDemand: (readonly [number, TaskDemand])[];
+}
+
+/** The last pass's demands per step: a spill pass recomputes only the tasks that touch an instance whose spill changed. */
+const demandsByStep = new WeakMap<CompiledStep, Demands>();
+
+/** What each task asks of `mem` (and in iteration 0, with the first loads it carries). */
+function demandsOf(step: CompiledStep, mem: MemorySystem): Demands {
+  const prev = demandsByStep.get(step);
+  // With a NoC, a transfer's bytes are a demand on its core's link (shared with other transfers); its compute is its hop latency.
+  const compute =
+    prev?.compute ??
+    step.tasks.map((t) =>
+      t.work.kind === 'transfer' && step.hw.noc
+        ? linkLatencyCycles(step.hw, t.work)
+        : computeCycles(step.hw, t.unit, t.work),
+    );
+  const changed = prev ? changedSpills(prev.mem, mem) : null;
+  const same = (d: TaskDemand | undefined): d is TaskDemand =>
+    d !== undefined && changed !== null && d.traffic.every((x) => !changed.has(x.key));
+  const demand = step.tasks.map((t, i) => {
+    const d = prev?.demand[i];
+    return same(d) ? d : mem.taskDemand(t, compute[i]!);
+  });
+  // Iteration 0 also loads the persistent tensors that live on chip: each rides on its first reader's demand.
+  const before = new Map(prev?.firstDemand);
+  const firstDemand = [...mem.firstLoads].map(([i, loads]) => {
+    const d = before.get(i);
+    return [i, same(d) ? d : mem.taskDemand(step.tasks[i]!, compute[i]!, loads)] as const;
+  });
+  const out = { mem, compute, demand, firstDemand };
+  demandsByStep.set(step, out);
+  return out;
+}
+
+/**
+ * The instance keys whose spill fraction differs between two memory systems of one step, or null
+ * when their instances differ (another spill target made the indices move): then nothing is reused.
+ */
+function changedSpills(a: MemorySystem, b: MemorySystem): Set<string> | null {
+  const la = a.instanceList();
+  const lb = b.instanceList();
+  if (la.length !== lb.length || la.some((x, i) => x.key !== lb[i]!.key)) return null;
+  return new Set(la.filter((x, i) => x.spillFraction !== lb[i]!.spillFraction).map((x) => x.key));
+}
+
 /** Instances whose simulated peak leaves more resident than their capacity (the spill was sized on the task order's peak). */
 function underSpilled(mem: MemorySystem, peaks: ReadonlyMap<string, number>): boolean {
   return [...peaks].some(([key, peak]) => {
@@ -215,14 +255,17 @@ function underSpilled(mem: MemorySystem, peaks: ReadonlyMap<string, number>): bo
  */
 function runWithEnoughSpill(step: CompiledStep, options: SimulateOptions): Pass {
   let floor = new Map<string, number>();
-  let pass = runPass(step, options, floor);
+  let pass: Pass | null = runPass(step, options, floor);
   const lastLevel = pass.mem.levelCount - 1;
   for (let retry = 0; ; retry++) {
+    const { mem, intervals } = pass;
     // The last level never spills, so its peak (the most intervals: every core's off-chip tensors) is not needed.
-    const peaks = peaksByInstance(pass.intervals, (key) => pass.mem.instances.get(key)?.levelIndex === lastLevel);
-    if (!underSpilled(pass.mem, peaks)) return pass;
+    const peaks = peaksByInstance(intervals, (key) => mem.instances.get(key)?.levelIndex === lastLevel);
+    if (!underSpilled(mem, peaks)) return pass;
     floor = new Map([...peaks].map(([k, v]) => [k, Math.max(v, floor.get(k) ?? 0)]));
     if (retry === 3) return withSpillRaised(step, options, pass, floor);
+    // Freed before the next pass allocates its own start and end of every task instance (1024-core mesh: 180 MB).
+    pass = null;
     pass = runPass(step, options, floor);
   }
 }

@@ -86,27 +86,49 @@ export class MemorySystem {
     this.levelIndex = new Map(levels.map((m, j) => [m.name, j]));
     this.byLevel = levels.map(() => new Map());
     this.chipInside = levels.map((_, i) => levels.slice(0, i).some((m) => m.scope === 'chip'));
-    // Every instance any task touches exists before the first demand (the levels an access is staged through included), so instance indices are fixed.
-    for (const t of step.tasks) {
-      for (const a of t.reads) this.stagingInstances(a, t.unit.core);
-      for (const a of t.writes) this.stagingInstances(a, t.unit.core);
+    const layout = layoutByStep.get(step) ?? this.layOut();
+    layoutByStep.set(step, layout);
+    for (const { level, core } of layout.instances) this.instance(level, core);
+    this.firstLoads = new Map(
+      [...layout.firstLoads].map(([i, loads]) => [
+        i,
+        loads.map((l) => ({ ...l, home: this.instances.get(l.home.key)! })),
+      ]),
+    );
+    this.staged = layout.staged;
+    for (const [key, staticPeak] of layout.staticPeaks) {
+      const inst = this.instances.get(key)!;
+      const peak = Math.max(this.peakFloor.get(key) ?? 0, staticPeak);
+      const hasNext = inst.levelIndex < this.step.hw.memory.length - 1;
+      inst.spillFraction = hasNext && peak > inst.spec.capacityBytes ? (peak - inst.spec.capacityBytes) / peak : 0;
     }
-    this.firstLoads = this.firstLoadsOf();
-    const room = roomByStep.get(step);
-    this.staged =
-      room ??
-      stagedRoom(step, {
-        nodes: this.nodes,
-        homeOf: (level, core) => this.instance(level, core)?.levelIndex ?? -1,
-        share: (task, tensor) => this.chipShare(task, tensor),
-      });
-    if (!room) roomByStep.set(step, this.staged);
-    this.computeSpill();
     for (const inst of [...this.instances.values()]) {
       const next = this.nextInstance(inst);
       if (next && inst.spillFraction > 0) this.instance(next.level, next.core);
     }
     for (const t of step.tasks) if (t.work.kind === 'transfer') this.link(t.unit.core);
+  }
+
+  /**
+   * What the constructor derives from the step alone (passes differ only in the peak floor): the
+   * instances in creation order (every instance any task touches, the levels an access is staged
+   * through included, so indices are fixed), the first loads, the staged blocks and the static peaks.
+   */
+  private layOut(): StepLayout {
+    const { step } = this;
+    for (const t of step.tasks) {
+      for (const a of t.reads) this.stagingInstances(a, t.unit.core);
+      for (const a of t.writes) this.stagingInstances(a, t.unit.core);
+    }
+    const firstLoads = this.firstLoadsOf();
+    const staged = stagedRoom(step, {
+      nodes: this.nodes,
+      homeOf: (level, core) => this.instance(level, core)?.levelIndex ?? -1,
+      share: (task, tensor) => this.chipShare(task, tensor),
+    });
+    const staticPeaks = this.staticPeaks(staged);
+    const instances = [...this.instances.values()].map(({ level, core }) => ({ level, core }));
+    return { instances, firstLoads, staged, staticPeaks };
   }
 
   /** An access's home instance and the instances between it and the core's innermost level. */
@@ -186,7 +208,7 @@ export class MemorySystem {
   }
 
   /** Peak bytes per instance when tensors live from their first to their last task in list order. */
-  private computeSpill(): void {
+  private staticPeaks(staged: StagedRoom): Map<string, number> {
     const index = taskIndex(this.step);
     const n = this.step.tasks.length;
     // Per instance, the changes of its live bytes at task-list positions (placements are whole bytes: sums are exact in any order).
@@ -201,19 +223,14 @@ export class MemorySystem {
       c.at.push(from, Math.max(from + 1, to));
       c.bytes.push(p.bytes, -p.bytes);
     }
-    for (const b of this.staged.held) {
+    for (const b of staged.held) {
       const inst = this.instance(this.step.hw.memory[b.level]!.name, -1)!;
       let c = changes.get(inst.key);
       if (!c) changes.set(inst.key, (c = { at: [], bytes: [] }));
       c.at.push(b.task, b.task + 1);
       c.bytes.push(b.bytes, -b.bytes);
     }
-    for (const [key, c] of changes) {
-      const inst = this.instances.get(key)!;
-      const peak = Math.max(this.peakFloor.get(key) ?? 0, peakOfChanges(c.at, c.bytes));
-      const hasNext = inst.levelIndex < this.step.hw.memory.length - 1;
-      inst.spillFraction = hasNext && peak > inst.spec.capacityBytes ? (peak - inst.spec.capacityBytes) / peak : 0;
-    }
+    return new Map([...changes].map(([key, c]) => [key, peakOfChanges(c.at, c.bytes)]));
   }
 
   /** Where an instance's spilled bytes live: the next level's instance (undefined for the last level). */
@@ -408,8 +425,14 @@ function taskIndex(step: CompiledStep): Map<string, number> {
 /** A step is simulated several times (core counts, spill passes): its shares are computed once. */
 const sharesByStep = new WeakMap<CompiledStep, Map<string, number>>();
 
-/** The staged blocks' room depends on the step only: computed once per step too. */
-const roomByStep = new WeakMap<CompiledStep, StagedRoom>();
+/** What a MemorySystem derives from its step alone (layOut), computed once per step. */
+interface StepLayout {
+  instances: { level: string; core: number }[];
+  firstLoads: Map<number, FirstLoad[]>;
+  staged: StagedRoom;
+  staticPeaks: Map<string, number>;
+}
+const layoutByStep = new WeakMap<CompiledStep, StepLayout>();
 
 const shareKey = (task: Task, tensor: string): string => `${task.node}\u0000${task.microBatch}\u0000${tensor}`;
 
