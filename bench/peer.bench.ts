@@ -16,7 +16,7 @@ interface Config {
   method: 'bp' | 'lr' | 'alr';
   n: number;
   k: number;
-  /** Steps per round (after one warm-up step). */
+  /** Steps per round (after one untimed round of warm-up steps on each side). */
   steps: number;
   goal: number;
 }
@@ -93,8 +93,10 @@ async function measure(
   config: Config,
   workers: { alrflow: Worker; torch?: Worker },
 ): Promise<{ mine: Medians; theirs?: Medians; backend: string }> {
-  const first = await workers.alrflow.ask(config, 1);
-  await workers.torch?.ask(config, 1);
+  // Warm-up, untimed: one round of steps on each side. V8 and TF.js warm over tens of steps (an MLP BP
+  // step took 8.8 ms of CPU, median of its first 21 steps, and 3.5 ms over steps 42-61).
+  const first = await workers.alrflow.ask(config, config.steps);
+  await workers.torch?.ask(config, config.steps);
   const mine = { ms: [] as number[], cpu: [] as number[] };
   const theirs = { ms: [] as number[], cpu: [] as number[] };
   for (let r = 0; r < rounds; r++) {
