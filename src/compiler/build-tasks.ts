@@ -153,14 +153,31 @@ function overlappingShards(plan: TaskPlan, node: IrNode, slot: TaskSlot, produce
   );
 }
 
+/** A task waits for every shard of its producers (not only those its rows overlap): the same for each of its node's shards. */
+const waitsForEveryShard = (plan: TaskPlan, node: IrNode): boolean => plan.barrier || node.kind === 'AllReduce';
+
 /** The task ids of the producer instances `dep` that a task slot waits for: every shard, or those its rows overlap. */
 function producerTasks(plan: TaskPlan, node: IrNode, slot: TaskSlot, dep: NodeInstance['deps'][number]): string[] {
   const cores = coresOf(plan, dep.node).length;
-  const everyShard = plan.barrier || node.kind === 'AllReduce';
-  const shards = everyShard
+  const shards = waitsForEveryShard(plan, node)
     ? Array.from({ length: cores }, (_, q) => q)
     : overlappingShards(plan, node, slot, dep.node, cores);
   return dep.micros.flatMap((micro) => shards.map((q) => taskId(dep.node.id, micro, q, cores)));
+}
+
+/** What one task slot of a node instance waits for in its own step and in the previous one (each id once). */
+function slotDeps(
+  plan: TaskPlan,
+  node: IrNode,
+  slot: TaskSlot,
+  instance: NodeInstance,
+  updateTasks: readonly string[],
+): { deps: string[]; prevIterationDeps: string[] } {
+  const deps: string[] = [];
+  const prevIterationDeps: string[] = [...updateTasks];
+  for (const dep of instance.deps)
+    (dep.previousStep ? prevIterationDeps : deps).push(...producerTasks(plan, node, slot, dep));
+  return { deps: [...new Set(deps)], prevIterationDeps: [...new Set(prevIterationDeps)] };
 }
 
 /** A slot's share of a node's work: its block on a grid of the output (gridFor), else its rows of its micro-batch. */
@@ -190,11 +207,14 @@ function makeTasks(plan: TaskPlan): Task[] {
     // Weights are whole again only when every shard of the update has run.
     const updateTasks = update ? slotsOf(plan, update).map((q) => taskId(update.id, q.micro, q.shard, q.count)) : [];
     for (const instance of nodeInstances(graph, node, producer, plan.parts)) {
-      for (const slot of slotsOfInstance(plan, node, instance.micro)) {
-        const deps: string[] = [];
-        const prevIterationDeps: string[] = [...updateTasks];
-        for (const dep of instance.deps)
-          (dep.previousStep ? prevIterationDeps : deps).push(...producerTasks(plan, node, slot, dep));
+      const slots = slotsOfInstance(plan, node, instance.micro);
+      // Shards that wait for every producer shard share one list (tasks never change their lists).
+      const shared =
+        slots.length > 0 && waitsForEveryShard(plan, node)
+          ? slotDeps(plan, node, slots[0]!, instance, updateTasks)
+          : undefined;
+      for (const slot of slots) {
+        const { deps, prevIterationDeps } = shared ?? slotDeps(plan, node, slot, instance, updateTasks);
         tasks.push(slotTask(plan, { node, work, index }, slot, deps, prevIterationDeps));
       }
     }
@@ -223,8 +243,8 @@ function slotTask(
     work: split,
     reads: [],
     writes: [],
-    deps: [...new Set(deps)],
-    prevIterationDeps: [...new Set(prevIterationDeps)],
+    deps,
+    prevIterationDeps,
     ...(tiles > 1 ? { tile: { index: 0, count: tiles } } : {}),
     ...(slot.count > 1 ? { shard: { index: slot.shard, count: slot.count } } : {}),
   };

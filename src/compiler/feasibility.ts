@@ -20,7 +20,8 @@ export function formatBytes(bytes: number): string {
 
 interface Peak {
   bytes: number;
-  contributors: Map<string, number>;
+  /** What is live at the peak, by class and layer (asked only of a level over its capacity). */
+  contributors: () => Map<string, number>;
 }
 
 function peakOf(placements: TensorPlacement[], position: Map<string, number>, taskCount: number, graph: Graph): Peak {
@@ -38,15 +39,20 @@ function peakOf(placements: TensorPlacement[], position: Map<string, number>, ta
     live += e.delta;
     if (live > best) [best, bestIndex] = [live, i];
   });
+  return { bytes: best, contributors: () => contributorsAt(events.slice(0, bestIndex + 1), graph) };
+}
+
+/** Bytes live after `events`, by class and layer. */
+function contributorsAt(events: { delta: number; pl: TensorPlacement }[], graph: Graph): Map<string, number> {
   const alive = new Map<TensorPlacement, number>();
-  for (const e of events.slice(0, bestIndex + 1)) alive.set(e.pl, (alive.get(e.pl) ?? 0) + e.delta);
+  for (const e of events) alive.set(e.pl, (alive.get(e.pl) ?? 0) + e.delta);
   const contributors = new Map<string, number>();
   for (const [pl, bytes] of alive) {
     if (bytes <= 0) continue;
     const key = `${pl.cls} of ${graph.tensors[pl.tensor]?.layer ?? pl.tensor}`;
     contributors.set(key, (contributors.get(key) ?? 0) + bytes);
   }
-  return { bytes: best, contributors };
+  return contributors;
 }
 
 export function checkFeasibility(
@@ -74,7 +80,7 @@ export function checkFeasibility(
     if (peak.bytes <= level.capacityBytes) continue;
     const core = coreText === '-1' ? '' : ` of core ${coreText}`;
     const where = `level ${levelName}${core} (capacity ${formatBytes(level.capacityBytes)}) under schedule ${schedule}`;
-    const ranked = [...peak.contributors].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const ranked = [...peak.contributors()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     const [topName, topBytes] = ranked[0] ?? ['tensors', peak.bytes];
     if (topBytes > level.capacityBytes) {
       shortfalls.push(`${topName} needs ${formatBytes(topBytes)} on ${where}`);

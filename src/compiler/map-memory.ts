@@ -315,10 +315,18 @@ function placementsOf(ctx: Ctx, tasks: Task[], reads: Ref[][], writes: Ref[][]):
     }),
   );
   const lastRead = new Array<number>(slots.length).fill(-1);
+  // Tasks share their lists of previous-step dependencies (build-tasks.ts): one set per list.
+  const prevSets = new Map<readonly string[], Set<string>>();
+  const prevOf = (deps: readonly string[]): Set<string> => {
+    let set = prevSets.get(deps);
+    if (!set) prevSets.set(deps, (set = new Set(deps)));
+    return set;
+  };
   reads.forEach((refs, t) => {
-    const prev = new Set(tasks[t]!.prevIterationDeps);
+    const deps = tasks[t]!.prevIterationDeps;
+    const prev = deps.length > 0 ? prevOf(deps) : undefined;
     for (const r of refs) {
-      const next = writers[r.slot]!.some((w) => prev.has(tasks[w]!.id));
+      const next = prev !== undefined && writers[r.slot]!.some((w) => prev.has(tasks[w]!.id));
       lastRead[r.slot] = Math.max(lastRead[r.slot]!, t + (next ? n : 0));
     }
   });
