@@ -4,6 +4,7 @@
 // sign words) and the update are formed there, so a step moves exactly the transfers the step graph
 // declares (src/ir/host-transfers.ts, which simulate reports): the batch and the labels up, one array
 // down. Losses equal a run with residency off within float32 rounding, and so does the saved state.
+// ALR with float or regenerated noise packs its kept signs on the device too (a late SignPack).
 import { describe, expect, it } from 'vitest';
 import { detectBackend } from '../../kernels/backends.js';
 import type { ResidentArgs } from '../../kernels/device-tensor.js';
@@ -28,7 +29,8 @@ type Storage = NonNullable<CompileOptions['noiseStorage']>;
 
 interface Case {
   network: keyof typeof NETWORKS;
-  method: 'es' | 'aes';
+  /** ALR with float or regenerated noise: its late SignPack runs on the device (packSigns), as AES's does. */
+  method: 'es' | 'aes' | 'alr';
   /**
    * AES runs SGD: where all K signs of a weight agree, its mean-baselined gradient is rounding residue
    * (measured 2e-7 on the device, 6e-9 on the host, of opposite sign), and Adam steps by that sign.
@@ -52,6 +54,8 @@ const CASES: Case[] = [
   // velocities' near-zero entries carry float32 rounding of the large ones (3.5e-3 of the 1e-3 floor at lr 1e-4),
   // so its state is compared by each array's relative norm.
   { network: 'resnet5', method: 'es', optimizer: 'sgd', lr: 1e-4, byNorm: true },
+  { network: 'mlp', method: 'alr', optimizer: 'sgd', storage: 'float' },
+  { network: 'mlp', method: 'alr', optimizer: 'sgd', storage: 'regenerate' },
 ];
 
 const samples = 16;
