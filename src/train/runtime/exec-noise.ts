@@ -198,12 +198,14 @@ function addNoiseRepeated<T extends Float32Array | Float64Array>(
       `addNoise: sigma[${bad}] = ${sigma[bad]}; allowed: > 0. Hint: use a small positive sigma such as 0.1`,
     );
   const units = channels * spatial;
+  // sigma[c] spread over its channel's units: one flat loop per row (a dense layer has spatial 1, and a
+  // loop per channel there ran one element per trip).
+  const unitSigma = new Float64Array(units);
+  for (let c = 0; c < channels; c++) unitSigma.fill(sigma[c]!, c * spatial, (c + 1) * spatial);
   for (let r = 0; r < rows; r++) {
     const zBase = Math.floor(r / copies) * units;
-    for (let c = 0, u = 0; c < channels; c++) {
-      const s = sigma[c]!;
-      for (let end = u + spatial; u < end; u++) out[r * units + u] = z[zBase + u]! + s * eps[r * units + u]!;
-    }
+    const base = r * units;
+    for (let u = 0; u < units; u++) out[base + u] = z[zBase + u]! + unitSigma[u]! * eps[base + u]!;
   }
   return out;
 }
