@@ -1,5 +1,5 @@
 // Parity of the graph executor's conv-net kernels (add, copy-sum, batchnorm with given statistics,
-// max/avg pool, pool backward, conv2d backward data and weights) on every backend that works here
+// max/avg pool, pool backward, a patch embedding's conv2d, conv2d backward data and weights) on every backend that works here
 // against the float64 reference. Kernels a backend runs with the reference code (referenceFallbacks,
 // as `backends --json` lists them; none on gpu.js) must be stamped `reference`; the others must be
 // stamped with the backend itself. The conv gradients and pooling are also checked on fast-check-
@@ -27,6 +27,7 @@ afterAll(disposeRunners);
 const dims = { batch: 2, inChannels: 3, height: 6, width: 5, outChannels: 4, kernelSize: 3, stride: 1, padding: 1 };
 const pool = { rows: 2, channels: 3, height: 6, width: 6, size: 2, stride: 2 };
 const x = f32Data(2 * 3 * 6 * 6, 3);
+const patch = { batch: 2, inChannels: 3, height: 6, width: 6, outChannels: 4, kernelSize: 3, stride: 3, padding: 0 };
 const cases: { [K in KernelName]?: KernelArgs[K] } & Record<string, object> = {
   add: { a: f32Data(50, 1), b: f32Data(50, 2) },
   'copy-sum': { x: f32Data(3 * 4 * 7, 4), samples: 3, copies: 4, width: 7 },
@@ -88,6 +89,14 @@ const cases: { [K in KernelName]?: KernelArgs[K] } & Record<string, object> = {
     op: 'avg',
     dims: { ...pool, size: 3, stride: 2, padding: 1, countIncludePad: true },
   },
+  // A ViT patch embedding: 3x3 patches of a 6x6 image, the kernel as large as its stride, no padding.
+  'conv2d patch embedding': { x, weights: f32Data(4 * 3 * 9, 21), dims: patch },
+  'conv2d-backward-data patch embedding': {
+    dy: f32Data(2 * 4 * 2 * 2, 22),
+    weights: f32Data(4 * 3 * 9, 21),
+    dims: patch,
+  },
+  'conv2d-backward-weights patch embedding': { dy: f32Data(2 * 4 * 2 * 2, 23), x, dims: patch },
   'conv2d-backward-data': { dy: f32Data(2 * 4 * 6 * 5, 10), weights: f32Data(4 * 3 * 9, 11), dims },
   'conv2d-backward-weights': { dy: f32Data(2 * 4 * 6 * 5, 12), x: f32Data(2 * 3 * 6 * 5, 13), dims },
 };
