@@ -24,7 +24,7 @@ import type { Graph, IrNode, Work } from '../ir/types.js';
 import { computeCycles, unitFor } from '../hw/timing/unit-timing.js';
 import { instanceMicros, nodeInstances, type NodeInstance } from '../ir/step-instances.js';
 import { isPipelined, scheduleOf } from './schedules/registry.js';
-import { gridWork, pipelineGridOf, splitWork, type Grid } from './shard-split.js';
+import { gridWork, pipelineGradOutputSplit, pipelineGridOf, splitWork, type Grid } from './shard-split.js';
 import { tileCount } from './tile.js';
 import { planAllReduce } from './collective.js';
 import type { CompileOptions, Task } from './types.js';
@@ -75,10 +75,14 @@ function slotsOfInstance(plan: TaskPlan, node: IrNode, micro: number | undefined
 /**
  * Under the `sequential` schedules (a barrier per op) a per-row gradient product is split over its
  * output rows, like a per-step one: each core computes its slice of the whole gradient, so no
- * all-reduce follows. Elsewhere it is split over its rows (partial gradients, then an all-reduce).
+ * all-reduce follows. Under pipelined schedules so is one whose row shards are short
+ * (pipelineGradOutputSplit). Elsewhere it is split over its rows (partial gradients, then an all-reduce).
  */
-export function outputSplit(plan: Pick<TaskPlan, 'barrier'>, node: IrNode): boolean {
-  return plan.barrier && (node.kind === 'GradProduct' || node.kind === 'SigmaGrad') && !node.perStep;
+export function outputSplit(plan: TaskPlan, node: IrNode): boolean {
+  if (plan.barrier) return (node.kind === 'GradProduct' || node.kind === 'SigmaGrad') && !node.perStep;
+  if (node.kind !== 'GradProduct' || !isPipelined(plan.options.schedule)) return false;
+  const work = workOf(node, plan.graph.meta.floatBytes);
+  return pipelineGradOutputSplit(plan.hw, node, work, coresOf(plan, node).length, plan.parts);
 }
 
 /**
@@ -146,6 +150,9 @@ export function gridFor(plan: TaskPlan, node: IrNode): Grid | undefined {
 
 /** Shards of `producer` (over `cores`) whose rows a slot's rows (its row block on a grid) overlap: every column block of those rows. */
 function overlappingShards(plan: TaskPlan, node: IrNode, slot: TaskSlot, producer: IrNode, cores: number): number[] {
+  // A gradient split over its output reads every row; its slices cross the update's element shards.
+  if (!plan.barrier && (outputSplit(plan, node) || outputSplit(plan, producer)))
+    return Array.from({ length: cores }, (_, q) => q);
   const mine = gridFor(plan, node) ?? { gm: slot.count, gn: 1 };
   const theirs = gridFor(plan, producer) ?? { gm: cores, gn: 1 };
   return overlapping(Math.floor(slot.shard / mine.gn), mine.gm, theirs.gm).flatMap((block) =>
@@ -185,8 +192,7 @@ function shareOfSlot(plan: TaskPlan, node: IrNode, work: Work, slot: TaskSlot): 
   const micro = slot.micro === undefined ? undefined : { index: slot.micro, count: plan.parts };
   const grid = work.kind === 'gemm' ? gridFor(plan, node) : undefined;
   if (grid && work.kind === 'gemm') return gridWork(work, grid, slot.shard, micro);
-  const cuts = [...(micro ? [micro] : []), { index: slot.shard, count: slot.count }];
-  return splitWork(node, work, cuts, outputSplit(plan, node));
+  return splitWork(node, work, micro, { index: slot.shard, count: slot.count }, outputSplit(plan, node));
 }
 
 /** An all-reduce's work on each participant: the faster of ring and tree on the NoC (collective.ts). */

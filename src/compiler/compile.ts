@@ -22,6 +22,7 @@ import { insertTransfers } from './insert-transfers.js';
 import { mapMemory } from './map-memory.js';
 import { isPipelined, scheduleOf } from './schedules/registry.js';
 import { partitionStages } from './partition-stages.js';
+import { pipelineGradOutputSplit } from './shard-split.js';
 import type { CompiledStep, CompileOptions, Stage } from './types.js';
 
 /** Each pass's output graph, in order (tests verify every one). */
@@ -60,7 +61,13 @@ function mapPipelined(
   trace?.push({ pass: 'insert-transfers', graph: moved.graph });
   const coresOfStage = (node: IrNode): number =>
     partition.stages[moved.stageOfNode.get(node.id) ?? 0]?.cores.length ?? 1;
-  const reduced = insertAllReduce(moved.graph, coresOfStage);
+  // A gradient product split over its output columns leaves no partials to sum.
+  const bytes = graph.meta.floatBytes;
+  const reduced = insertAllReduce(moved.graph, (node) =>
+    pipelineGradOutputSplit(hw, node, workOf(node, bytes), coresOfStage(node), options.microBatches)
+      ? 1
+      : coresOfStage(node),
+  );
   trace?.push({ pass: 'insert-all-reduce', graph: reduced });
   // An all-reduce runs on the stage of the gradient product it sums.
   const producer = new Map(reduced.nodes.flatMap((n) => n.outputs.map((t) => [t, n.id] as const)));

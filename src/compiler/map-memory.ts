@@ -182,7 +182,9 @@ function refsOf(plan: TaskPlan, layouts: Layouts, node: IrNode, task: Task, tens
   const split = outputSplit(plan, node);
   // An output-split gradient product (columns of dW = D^T X) reads its share of the layer input X and the error signal whole.
   if (split && node.kind === 'GradProduct' && tensor !== node.inputs[0] && !node.outputs.includes(tensor))
-    return ids.map((i) => ({ slot: i, bytes: layouts.slots[i]!.bytes }));
+    return ids
+      .filter((i) => micro === undefined || (layouts.slots[i]!.micro ?? micro) === micro)
+      .map((i) => ({ slot: i, bytes: layouts.slots[i]!.bytes }));
   const whole = (!node.perStep && !split) || node.kind === 'AllReduce';
   if (first.perCore) {
     const own = ownSlot(layouts, tensor, ids, task.unit.core);

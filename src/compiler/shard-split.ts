@@ -25,26 +25,25 @@ export function pieceOf(n: number, { index, count }: Cut): number {
   return Math.floor(((index + 1) * n) / count) - Math.floor((index * n) / count);
 }
 
-function cutAll(n: number, cuts: Cut[]): number {
-  return cuts.reduce((rest, cut) => pieceOf(rest, cut), n);
-}
-
 /**
- * A task's share of a node's work, its dimension cut by `cuts` in turn (micro-batch, then shard).
+ * A task's share of a node's work: its micro-batch's piece (if any), then its shard's piece of that.
  * Row-carrying GEMMs split their rows (m; k for a gradient product, whose rows are the reduction
- * dimension: partial gradients follow); an output split (byOutput) takes columns (n: the rows
- * stream through a weight-stationary array and stay long); vector work splits its elements and
- * transfers their bytes. An AllReduce is not split (see collective.ts).
+ * dimension: partial gradients follow); an output split (byOutput) gives each shard its columns (n:
+ * the rows stream through a weight-stationary array and stay long) of its micro-batch's rows;
+ * vector work splits its elements and transfers their bytes. An AllReduce is not split (see
+ * collective.ts).
  */
-export function splitWork(node: IrNode, work: Work, cuts: Cut[], byOutput = false): Work {
-  if (node.kind === 'AllReduce' || cuts.every((c) => c.count === 1)) return work;
-  const share = (n: number): number => cutAll(n, cuts);
+export function splitWork(node: IrNode, work: Work, micro: Cut | undefined, shard: Cut, byOutput = false): Work {
+  if (node.kind === 'AllReduce' || ((micro?.count ?? 1) === 1 && shard.count === 1)) return work;
+  const ofMicro = (n: number): number => (micro ? pieceOf(n, micro) : n);
+  const share = (n: number): number => pieceOf(ofMicro(n), shard);
   switch (work.kind) {
-    case 'gemm':
-      if (byOutput) return { ...work, n: share(work.n) };
-      return node.kind === 'GradProduct' && !node.perStep
-        ? { ...work, k: share(work.k) }
-        : { ...work, m: share(work.m) };
+    case 'gemm': {
+      const rowsK = node.kind === 'GradProduct' && !node.perStep;
+      if (byOutput)
+        return rowsK ? { ...work, k: ofMicro(work.k), n: pieceOf(work.n, shard) } : { ...work, n: share(work.n) };
+      return rowsK ? { ...work, k: share(work.k) } : { ...work, m: share(work.m) };
+    }
     case 'vector':
       return { ...work, elements: share(work.elements) };
     case 'transfer':
@@ -115,4 +114,27 @@ export function pipelineGridOf(
     if (c < best.cycles) best = { gm: count / gn, gn, cycles: c };
   }
   return best.gn > 1 ? { gm: best.gm, gn: best.gn } : undefined;
+}
+
+/**
+ * Under pipelined schedules a per-row gradient product dW = D^T X over `count` cores whose row
+ * shards (its reduction dimension k: a micro-batch's rows over the cores) are shorter than the
+ * array's rows is split over its output columns instead, where the unit timing makes that faster:
+ * each core streams the micro-batch's rows into its columns of dW, adding into them over the
+ * micro-batches, so no partial gradients are left to all-reduce.
+ */
+export function pipelineGradOutputSplit(
+  hw: HwModel,
+  node: IrNode,
+  work: Work,
+  count: number,
+  microBatches: number,
+): boolean {
+  if (count <= 1 || node.perStep || node.kind !== 'GradProduct' || work.kind !== 'gemm') return false;
+  const unit = unitFor(hw, work, 0);
+  const array = hw.cores.systolic.find((a) => a.name === unit.unit);
+  const rows = Math.ceil(work.k / microBatches);
+  if (!array || Math.ceil(rows / count) >= array.rows || count > work.n) return false;
+  const byRows = computeCycles(hw, unit, { ...work, k: Math.ceil(rows / count) });
+  return computeCycles(hw, unit, { ...work, k: rows, n: Math.ceil(work.n / count) }) < byRows;
 }

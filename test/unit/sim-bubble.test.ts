@@ -26,9 +26,10 @@ describe('bubble ratio', () => {
     expect(one.bubbleRatio).toBeGreaterThan(0.2);
     expect(sixteen.bubbleRatio).toBeLessThanOrEqual(0.3 * one.bubbleRatio);
     expect(sixteen.unitWaitRatio).toBe(sixteen.cycleShares.dependency);
-    // Short row shards are split on a grid of the output (pipelineGridOf): m = 16 keeps 0.70 of m = 1's
-    // iterations/s (11.25 MiB of weights stay off chip, re-read per micro-batch); row shards only kept 0.29.
-    expect(sixteen.throughput.iterationsPerSecond).toBeGreaterThan(0.5 * one.throughput.iterationsPerSecond);
+    // Short row shards are split on a grid of the output, gradient products over their columns
+    // (pipelineGridOf, pipelineGradOutputSplit): m = 16 is not slower than m = 1 (150.8 against 131.8
+    // iterations/s over 6 iterations) though 11.25 MiB of weights stay off chip; row shards only: 38.4.
+    expect(sixteen.throughput.iterationsPerSecond).toBeGreaterThanOrEqual(one.throughput.iterationsPerSecond);
   });
 
   test('a schedule without a pipeline has no bubble', () => {
