@@ -133,6 +133,18 @@ export interface DeviceOps {
   ): Promise<DeviceTensor>;
   /** conv2d with each copy's weights (dims.batch images per copy). */
   conv2dCopies(x: Resident, params: Resident, a: CopyLayout & { dims: ConvDims }): Promise<DeviceTensor>;
+  /** layernorm of each row (features values) with its copy's gamma (at its start) and beta (after gamma). */
+  layernormCopies(
+    x: Resident,
+    params: Resident,
+    a: CopyLayout & { features: number; epsilon: number },
+  ): Promise<DeviceTensor>;
+  /** Each copy's class token (its parameters) before each of its rows' tokens - 1 tokens of features values. */
+  classTokenCopies(
+    x: Resident,
+    params: Resident,
+    a: CopyLayout & { tokens: number; features: number },
+  ): Promise<DeviceTensor>;
   /** x's rows (of x.length / rows values) with every odd row the negated row before it (antithetic pairs). */
   antithetic(x: Resident, rows: number): Promise<DeviceTensor>;
   /** The signs of x (1 for >= 0, sign-pack's rule) as sign words on the device. */

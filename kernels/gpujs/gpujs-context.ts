@@ -51,6 +51,8 @@ export interface KernelConstants {
   size: number;
   /** Values per row of a token kernel (LayerNorm features, softmax width). */
   features: number;
+  /** Tokens per row of a token sequence (the class token's included: gpujs-device-token-copy-ops.ts). */
+  tokens: number;
   /** The first index of the outermost output dimension a tile computes (texture-tiles.ts). */
   tileOffset: number;
   /** Values of one parameter copy in a [K, P] buffer of perturbed copies (gpujs-device-copy-ops.ts). */

@@ -5,6 +5,7 @@ import type { DeviceOps, NoiseCounters, SignErrorSignalArgs, SignWords } from '.
 import type { DeviceTensor, Resident } from '../device-tensor.js';
 import { f32, type Flat, type GpujsContext, type Launcher, type ThreadThis } from './gpujs-context.js';
 import { gpujsCopyOps } from './gpujs-device-copy-ops.js';
+import { gpujsTokenCopyOps } from './gpujs-device-token-copy-ops.js';
 import { gpujsLayerOps } from './gpujs-device-layer-ops.js';
 import { signHalves } from './noise-signs.js';
 
@@ -171,5 +172,6 @@ export function gpujsDeviceOps(ctx: GpujsContext): DeviceOps {
     ...signalOps(gpu),
     ...gpujsLayerOps(gpu),
     ...gpujsCopyOps(gpu),
+    ...gpujsTokenCopyOps(gpu),
   };
 }

@@ -159,6 +159,8 @@ export function tfjsDeviceOps(tf: Tf): DeviceOps {
     biasActivationCopies: noNoise('no perturbed copies (ES/AES) on the device'),
     batchnormCopies: noNoise('no perturbed copies (ES/AES) on the device'),
     conv2dCopies: noNoise('no perturbed copies (ES/AES) on the device'),
+    layernormCopies: noNoise('no perturbed copies (ES/AES) on the device'),
+    classTokenCopies: noNoise('no perturbed copies (ES/AES) on the device'),
     antithetic: noNoise('no antithetic noise on the device'),
     packSigns: noNoise('no sign words on the device'),
   };

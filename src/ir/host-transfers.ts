@@ -4,8 +4,8 @@
 // the labels, 4 bytes each) and one array comes back, a float per Loss node (its loss sum) and one
 // per parameter update and per learned sigma buffer (its count of non-finite values, the divergence
 // check). Parameters, optimizer state, learned sigma, activations, noise and gradients (stale ones
-// included) stay on the device. Where the runtime does not run the graph resident (ES/AES on token
-// layers: resident-graph.ts), `fallback` says why: its steps move more than these (every kernel call's
+// included) stay on the device. Where the runtime does not run the graph resident (a layer or node
+// without a device path: resident-graph.ts), `fallback` says why: its steps move more than these (every kernel call's
 // host inputs and results).
 import { elementCount } from './graph.js';
 import { nonResidentReason } from './resident-graph.js';

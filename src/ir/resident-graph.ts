@@ -3,9 +3,9 @@
 // layers whose nodes all have device paths (staleness 1 keeps the gradients the next step applies there
 // too, of the weights and of learned sigma; a micro-batched step runs each micro-batch there and sums
 // their weight and sigma gradients there; learned sigma, its gradient and its update are held and run
-// there; ES/AES draw their weight noise there and run each perturbed copy's dense, conv and batch-norm
-// forward there). Elsewhere (ES/AES on token layers) the runtime keeps the step's state on the host and moves
-// tensors per kernel call; the reason says which layer or node keeps it there. simulate's host
+// there; ES/AES draw their weight noise there and run each perturbed copy's dense, conv, batch-norm and
+// token-layer forward there). Elsewhere (a layer or node without a device path) the runtime keeps the
+// step's state on the host and moves tensors per kernel call; the reason says which layer or node keeps it there. simulate's host
 // transfers (host-transfers.ts) and train --profile report it.
 import type { Graph, IrNode, ParamDecl } from './types.js';
 
@@ -44,26 +44,13 @@ const RESIDENT_LAYERS: ReadonlySet<ParamDecl['op']['kind']> = new Set([
 
 /**
  * Why a step graph's state cannot stay on the device, or undefined where it can: dense, conv,
- * batch-norm, pool and token layers whose nodes all have device paths, weight-space noise only on
- * dense, conv and batch-norm layers.
+ * batch-norm, pool and token layers whose nodes all have device paths (ES/AES included).
  */
 export function nonResidentReason(graph: Graph): string | undefined {
   const layer = graph.params.find((p) => !RESIDENT_LAYERS.has(p.op.kind));
   if (layer) return `layer ${layer.layer} is a ${layer.op.kind} layer: it has no device path`;
   const node = graph.nodes.find((n) => !RESIDENT_NODES.has(n.kind));
   if (node) return `node ${node.id} is a ${node.kind}: it has no device path`;
-  return weightNoiseReason(graph);
-}
-
-/** The layer kinds whose forward runs over K perturbed parameter copies on the device (ES/AES). */
-const RESIDENT_COPY_LAYERS: ReadonlySet<ParamDecl['op']['kind']> = new Set(['linear', 'conv2d', 'batchnorm']);
-
-/** Why a weight-space-noise (ES/AES) graph keeps its state on the host: a layer whose copies have no device path. */
-function weightNoiseReason(graph: Graph): string | undefined {
-  if (!graph.nodes.some((n) => n.kind === 'GradProduct' && n.space === 'weight')) return undefined;
-  const layer = graph.params.find((p) => !RESIDENT_COPY_LAYERS.has(p.op.kind));
-  if (layer)
-    return `layer ${layer.layer} is a ${layer.op.kind} layer under weight-space (ES/AES) noise: its perturbed copies run on the host`;
   return undefined;
 }
 

@@ -14,7 +14,10 @@ type NodeOf<K extends IrNode['kind']> = Extract<IrNode, { kind: K }>;
 type CopiesNode = NodeOf<'MatMul' | 'BiasAct' | 'Conv2d' | 'BatchNorm'>;
 
 /** The perturbed copies a forward node reads on the device, with their count and width; undefined otherwise. */
-function copiesRead(ctx: ExecContext, node: CopiesNode): { id: string; copies: number; width: number } | undefined {
+export function copiesRead(
+  ctx: ExecContext,
+  node: CopiesNode | NodeOf<'LayerNorm' | 'TokenOp'>,
+): { id: string; copies: number; width: number } | undefined {
   if (!ctx.ops || node.phase !== 'forward' || node.layer === undefined || !ctx.params.has(node.layer)) return undefined;
   const id = node.inputs[1];
   if (id === undefined || ctx.graph.tensors[id]?.cls !== 'weight' || !isDeviceTensor(ctx.env.get(id))) return undefined;
@@ -23,7 +26,7 @@ function copiesRead(ctx: ExecContext, node: CopiesNode): { id: string; copies: n
 }
 
 /** The layout of a node whose output has `outRows` rows in all and whose input holds `inRows` (shared: one copy's). */
-function layoutOf(copies: number, width: number, outRows: number, inRows: number): CopyLayout {
+export function layoutOf(copies: number, width: number, outRows: number, inRows: number): CopyLayout {
   const rows = outRows / copies;
   if (inRows !== rows && inRows !== outRows)
     throw new Error(`graph executor: an input of ${inRows} rows for ${copies} copies of ${rows} rows`);

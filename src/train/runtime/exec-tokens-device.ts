@@ -1,8 +1,8 @@
 // The token-sequence handlers on the device, where the step's state stays there (ctx.ops; the host
 // versions are exec-tokens.ts): attention's batched products, LayerNorm, the row softmax, the TokenOp
 // gathers by index maps (token-index.ts, uploaded once per run and kept) and the token layers'
-// parameter gradients. One parameter set (ES's weight copies never run resident); a copy-invariant
-// input (N rows) meeting N*K rows is repeated on the device.
+// parameter gradients. One parameter set (ES/AES's K perturbed copies take exec-token-copies-device.ts);
+// a copy-invariant input (N rows) meeting N*K rows is repeated on the device.
 import type { DeviceOps } from '../../../kernels/device-ops.js';
 import type { DeviceTensor, Resident } from '../../../kernels/device-tensor.js';
 import type { IrNode, ParamDecl } from '../../ir/types.js';

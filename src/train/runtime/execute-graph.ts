@@ -17,6 +17,7 @@ import { noiseInject, signPack } from './exec-noise.js';
 import { sigmaGrad } from './exec-sigma.js';
 import { optimizerUpdate } from './exec-update.js';
 import { forwardCopiesOnDevice } from './exec-copies-device.js';
+import { tokenCopiesOnDevice } from './exec-token-copies-device.js';
 import {
   perCopyLossOnDevice,
   signPackOnDevice,
@@ -100,9 +101,9 @@ export async function executeNode(ctx: ExecContext, node: IrNode): Promise<void>
     .with({ kind: 'SigmaGrad' }, (n) => sigmaGrad(ctx, n))
     .with({ kind: 'OptimizerUpdate' }, (n) => optimizerUpdate(ctx, n))
     .with({ kind: 'Transfer' }, (n) => transfer(ctx, n))
-    .with({ kind: 'LayerNorm' }, (n) => layerNorm(ctx, n))
+    .with({ kind: 'LayerNorm' }, (n) => deviceFirst(tokenCopiesOnDevice(ctx, n), () => layerNorm(ctx, n)))
     .with({ kind: 'Softmax' }, (n) => softmax(ctx, n))
-    .with({ kind: 'TokenOp' }, (n) => tokenOp(ctx, n))
+    .with({ kind: 'TokenOp' }, (n) => deviceFirst(tokenCopiesOnDevice(ctx, n), () => tokenOp(ctx, n)))
     .with({ kind: 'AllReduce' }, (n) => identity(ctx, n))
     .exhaustive();
 }

@@ -125,6 +125,8 @@ function trackedOps(ops: DeviceOps, live: Set<DeviceTensor>, noteKernel: (name: 
     biasActivationCopies: (z, p, a) => (noteKernel('bias-activation'), track(ops.biasActivationCopies(z, p, a))),
     batchnormCopies: (x, p, stats, a) => (noteKernel('batchnorm'), track(ops.batchnormCopies(x, p, stats, a))),
     conv2dCopies: (x, p, a) => (noteKernel('conv2d'), track(ops.conv2dCopies(x, p, a))),
+    layernormCopies: (x, p, a) => (noteKernel('layernorm'), track(ops.layernormCopies(x, p, a))),
+    classTokenCopies: (x, p, a) => (noteKernel('gather'), track(ops.classTokenCopies(x, p, a))),
     antithetic: (x, rows) => track(ops.antithetic(x, rows)),
     packSigns: (x) => (noteKernel('sign-pack'), track(ops.packSigns(x))),
   };
