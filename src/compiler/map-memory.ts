@@ -131,10 +131,8 @@ function slotsAt(layouts: Layouts, ids: number[], micro: number | undefined, sha
   const out: number[] = [];
   for (let g = 0; g < groups; g++) {
     if (only && layouts.slots[ids[g * count]!]!.micro !== only[0]) continue;
-    if (shards)
-      for (const q of shards)
-        if (q < count) out.push(ids[g * count + q]!);
-        else for (let q = 0; q < count; q++) out.push(ids[g * count + q]!);
+    if (!shards) for (let q = 0; q < count; q++) out.push(ids[g * count + q]!);
+    else for (const q of shards) if (q < count) out.push(ids[g * count + q]!);
   }
   return out;
 }
