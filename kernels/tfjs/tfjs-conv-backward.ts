@@ -12,6 +12,20 @@ import type { ConvDims, PoolBackwardArgs } from '../names.js';
 
 type Tf = typeof TfCore;
 
+/** x (NHWC [n, h, w, c]) with stride - 1 zeros after each value along both spatial axes: [n, h * s, w * s, c]. */
+export function dilateByStride(tf: Tf, x: TfCore.Tensor, s: number): TfCore.Tensor4D {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const zeros: Array<[number, number]> = [
+    [0, 0],
+    [0, 0],
+    [0, s - 1],
+    [0, 0],
+    [0, s - 1],
+    [0, 0],
+  ];
+  return tf.reshape(tf.pad(tf.reshape(x, [n, h, 1, w, 1, c]), zeros), [n, h * s, w * s, c]);
+}
+
 /**
  * dx (NHWC [batch, height, width, inChannels]) of a convolution from dy (NHWC [batch, oh, ow, out])
  * and weights [out, in, k, k], or undefined where the padding exceeds k - 1 (the caller's transpose
@@ -27,21 +41,7 @@ export function convDataGradient(
   const edge = k - 1 - p;
   if (edge < 0) return undefined;
   const [n, oh, ow, o] = dy.shape;
-  // dy with stride - 1 zeros after each value along both spatial axes: [n, oh * s, ow * s, o].
-  const dilated =
-    s === 1
-      ? dy
-      : tf.reshape(
-          tf.pad(tf.reshape(dy, [n, oh, 1, ow, 1, o]), [
-            [0, 0],
-            [0, 0],
-            [0, s - 1],
-            [0, 0],
-            [0, s - 1],
-            [0, 0],
-          ]),
-          [n, oh * s, ow * s, o],
-        );
+  const dilated = s === 1 ? dy : dilateByStride(tf, dy, s);
   // A valid convolution of a (height + k - 1) x (width + k - 1) input gives height x width.
   const [rows, cols] = [d.height + k - 1, d.width + k - 1];
   const padded = tf.pad(dilated, [

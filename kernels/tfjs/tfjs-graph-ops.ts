@@ -10,7 +10,7 @@ import { convDims } from '../reference/conv-dims.js';
 import { referenceFallback } from '../registry-reference-graph.js';
 import { batchnormEpsilon } from '../reference/batchnorm.js';
 import { hostIo, type TfjsIo } from './tfjs-io.js';
-import { convDataGradient, maxPoolTilesBackward, poolTiles } from './tfjs-conv-backward.js';
+import { convDataGradient, dilateByStride, maxPoolTilesBackward, poolTiles } from './tfjs-conv-backward.js';
 
 type Tf = typeof TfCore;
 
@@ -148,17 +148,7 @@ function maxPoolTaps(tf: Tf, x: TfCore.Tensor4D, dy: TfCore.Tensor4D, d: PoolBac
     const mask = tf.logicalAnd(tf.equal(tap, best), tf.logicalNot(taken));
     taken = tf.logicalOr(taken, mask);
     const g = tf.where(mask, dy, tf.zerosLike(dy));
-    const spread = tf.reshape(
-      tf.pad(tf.reshape(g, [n, oh, 1, ow, 1, c]), [
-        [0, 0],
-        [0, 0],
-        [0, s - 1],
-        [0, 0],
-        [0, s - 1],
-        [0, 0],
-      ]),
-      [n, oh * s, ow * s, c],
-    );
+    const spread = dilateByStride(tf, g, s);
     const u = Math.floor(t / k);
     const v = t % k;
     const placed = tf.slice(

@@ -9,17 +9,20 @@ import type { Graph, PortRole } from '../../ir/types.js';
 import type { ExecContext } from './exec-context.js';
 import { checkLabels } from './exec-loss.js';
 import type { Batch } from './step-types.js';
+import type { StateRole } from './device-state.js';
 
-/** The input roles a resident step uploads once where they are on the host. */
-const UPLOADED_ROLES: ReadonlySet<PortRole> = new Set([
-  'batch',
+/** The roles a resident step's outputs keep on the device for the next step. */
+export const RESIDENT_ROLES: readonly StateRole[] = [
   'params',
   'optimizer-state',
   'stale-gradient',
   'sigma',
   'sigma-optimizer-state',
   'stale-sigma-gradient',
-]);
+];
+
+/** The input roles a resident step uploads once where they are on the host. */
+const UPLOADED_ROLES: ReadonlySet<PortRole> = new Set(['batch', ...RESIDENT_ROLES]);
 
 /** Uploads the context's host inputs of the uploaded roles, once each. */
 export async function uploadStepInputs(ctx: ExecContext, ops: DeviceOps): Promise<void> {

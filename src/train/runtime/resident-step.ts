@@ -13,20 +13,10 @@ import type { ExecContext } from './exec-context.js';
 import { executeGraph, runNode } from './execute-graph.js';
 import { nonFiniteSigma } from './learned-sigma.js';
 import type { ResolvedKernels } from './resolve-kernels.js';
-import { shareStepInputs, uploadStepInputs } from './resident-inputs.js';
+import { RESIDENT_ROLES, shareStepInputs, uploadStepInputs } from './resident-inputs.js';
 import type { Rates, StepContexts } from './step-context.js';
 import { counterparts, isUpdate, keptOf, type UpdateNode } from './step-parts.js';
 import type { Batch, StepResult } from './step-types.js';
-
-/** The roles a resident step's outputs keep on the device for the next step. */
-const residentRoles: readonly StateRole[] = [
-  'params',
-  'optimizer-state',
-  'stale-gradient',
-  'sigma',
-  'sigma-optimizer-state',
-  'stale-sigma-gradient',
-];
 
 /** What a resident step needs of the run. */
 export interface ResidentRun {
@@ -71,7 +61,7 @@ export async function residentStep(
   const stale = ctx.graph.inputs.some((p) => p.role === 'stale-gradient');
   if (stale && !run.pendingOnHost && !run.onDevice.holds('stale-gradient')) return firstStaleStep(run, parts);
   await executeGraph(ctx, isUpdate);
-  const held = residentRoles.map((role) => [role, deviceOutputs(ctx, role)] as const);
+  const held = RESIDENT_ROLES.map((role) => [role, deviceOutputs(ctx, role)] as const);
   if (held.some(([, byLayer]) => !byLayer))
     throw new Error('runtime: a resident step left a parameter, state, gradient or sigma buffer on the host');
   const outputs = held as [StateRole, Map<string, DeviceTensor>][];
