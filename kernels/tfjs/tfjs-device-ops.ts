@@ -10,6 +10,8 @@ import type { BatchnormParamGradientArgs, ChannelDims, DeviceLossArgs, DeviceOps
 import { type DeviceTensor, isDeviceTensor, type Resident } from '../device-tensor.js';
 import { batchnormEpsilon } from '../reference/batchnorm.js';
 import { f32, tfjsHandle } from './tfjs-io.js';
+import { heapLoss, heapLossGradient } from './tfjs-heap-loss.js';
+import { heapMap } from './tfjs-heap.js';
 
 type Tf = typeof TfCore;
 
@@ -25,18 +27,14 @@ export function isUnitHandle(x: Resident): boolean {
 function tensorOf(tf: Tf, x: Resident): TfCore.Tensor1D {
   if (!isDeviceTensor(x)) return tf.tensor1d(f32(x));
   if (x.backend !== 'tfjs-wasm') throw new Error(`tfjs-wasm device ops: got a ${x.backend} device handle`);
-  return tf.reshape(x.native as TfCore.Tensor, [x.length]);
+  const native = x.native as TfCore.Tensor;
+  // Each TF.js call costs 10-20 us: a handle that is flat already is used as it is (results are always new tensors).
+  return native.rank === 1 ? (native as TfCore.Tensor1D) : tf.reshape(native, [x.length]);
 }
 
-/** `fn`'s tensor kept in TF.js as a handle. */
-function held(tf: Tf, fn: () => TfCore.Tensor): Promise<DeviceTensor> {
-  return Promise.resolve(tfjsHandle(tf.tidy(fn)));
-}
-
-/** The parts of TF.js's wasm backend a slice copies through (public methods of its BackendWasm). */
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: 'float32'): TfCore.TensorInfo;
-  typedArrayFromHeap(t: TfCore.TensorInfo): Float32Array;
+/** `fn`'s tensor kept in TF.js as a handle (an error thrown by `fn` rejects the promise). */
+async function held(tf: Tf, fn: () => TfCore.Tensor): Promise<DeviceTensor> {
+  return tfjsHandle(tf.tidy(fn));
 }
 
 /**
@@ -45,13 +43,8 @@ interface WasmHeap {
  * slice of the MLP's 200,960 parameters, 0.27 ms for its 256 biases, against 0.037 and 0.002 ms here).
  */
 function heapSlice(tf: Tf, x: TfCore.Tensor, start: number, length: number): TfCore.Tensor {
-  const heap = tf.backend() as unknown as WasmHeap;
-  if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32') return tf.slice(tf.reshape(x, [-1]), [start], [length]);
-  const out = heap.makeOutput([length], 'float32');
-  // The views are taken after makeOutput: an allocation may grow the heap and detach older views.
-  const from = heap.typedArrayFromHeap(x).subarray(start, start + length);
-  heap.typedArrayFromHeap(out).set(from);
-  return tf.engine().makeTensorFromTensorInfo(out);
+  const copy = heapMap(tf, [x], [length], (out, [from]) => out.set(from!.subarray(start, start + length)));
+  return copy ?? tf.slice(tf.reshape(x, [-1]), [start], [length]);
 }
 
 /** [rows, channels, spatial] view of a flat tensor. */
@@ -69,7 +62,11 @@ function layoutOps(tf: Tf): Pick<DeviceOps, 'slice' | 'concat' | 'repeatRows' | 
       return held(tf, () => (parts.length === 1 ? tf.clone(t(parts[0]!)) : tf.concat(parts.map(t))));
     },
     repeatRows: (x, rows, copies) =>
-      held(tf, () => tf.reshape(tf.tile(tf.reshape(t(x), [rows, 1, x.length / rows]), [1, copies, 1]), [-1])),
+      held(tf, () =>
+        copies === 1
+          ? tf.clone(t(x))
+          : tf.reshape(tf.tile(tf.reshape(t(x), [rows, 1, x.length / rows]), [1, copies, 1]), [-1]),
+      ),
     scale: (x, factor) => held(tf, () => tf.mul(t(x), tf.scalar(factor))),
     atLeast: (x, floor) => held(tf, () => tf.maximum(t(x), tf.scalar(floor))),
     async fill(length, value) {
@@ -106,6 +103,23 @@ function channelOps(tf: Tf): Pick<DeviceOps, 'channelStats' | 'batchnormParamGra
   };
 }
 
+/** The loss as TF.js ops (off the wasm backend): the row's log-softmax at its label, negated. */
+function tfjsLoss(tf: Tf, t: (x: Resident) => TfCore.Tensor1D, { logits, labels, rows, classes }: DeviceLossArgs) {
+  // gather, not oneHot: TF.js's oneHot refuses a depth of 1 (a one-class head is legal here).
+  const logp = tf.reshape(tf.logSoftmax(tf.reshape(t(logits), [rows, classes])), [rows * classes]);
+  const rowStart = tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(classes, 'int32'));
+  return tf.neg(tf.gather(logp, tf.add(rowStart, tf.cast(t(labels), 'int32'))));
+}
+
+/** (softmax(logits[r]) - onehot(labels[r])) / rows as TF.js ops (off the wasm backend). */
+function tfjsLossGradient(tf: Tf, t: (x: Resident) => TfCore.Tensor1D, a: DeviceLossArgs) {
+  const { logits, labels, rows, classes } = a;
+  const columns = tf.reshape(tf.range(0, classes, 1, 'int32'), [1, classes]);
+  const onehot = tf.cast(tf.equal(columns, tf.reshape(tf.cast(t(labels), 'int32'), [rows, 1])), 'float32');
+  const p = tf.softmax(tf.reshape(t(logits), [rows, classes]));
+  return tf.reshape(tf.div(tf.sub(p, onehot), tf.scalar(rows)), [-1]);
+}
+
 /** The loss, its gradient, the gather by a device index map, sums and non-finite counts. */
 function readOps(tf: Tf): Pick<DeviceOps, 'gather' | 'crossEntropy' | 'crossEntropyGradient' | 'sum' | 'nonFinite'> {
   const t = (x: Resident) => tensorOf(tf, x);
@@ -117,22 +131,10 @@ function readOps(tf: Tf): Pick<DeviceOps, 'gather' | 'crossEntropy' | 'crossEntr
         const safe = tf.where(tf.less(at, 0), tf.fill(at.shape, x.length, 'int32'), at);
         return tf.mul(tf.gather(tf.concat([t(x), tf.zeros([1])]), safe), tf.scalar(scale));
       }),
-    crossEntropy: ({ logits, labels, rows, classes }: DeviceLossArgs) =>
-      held(tf, () => {
-        // As the tfjs-wasm softmax-cross-entropy kernel: the row's log-softmax at its label, negated.
-        const logp = tf.reshape(tf.logSoftmax(tf.reshape(t(logits), [rows, classes])), [rows * classes]);
-        const rowStart = tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(classes, 'int32'));
-        const at = tf.add(rowStart, tf.cast(t(labels), 'int32'));
-        return tf.neg(tf.gather(logp, at));
-      }),
-    crossEntropyGradient: ({ logits, labels, rows, classes }: DeviceLossArgs) =>
-      held(tf, () => {
-        // (softmax(logits[r]) - onehot(labels[r])) / rows; the one-hot by comparison (tf.oneHot refuses depth 1).
-        const columns = tf.reshape(tf.range(0, classes, 1, 'int32'), [1, classes]);
-        const onehot = tf.cast(tf.equal(columns, tf.reshape(tf.cast(t(labels), 'int32'), [rows, 1])), 'float32');
-        const p = tf.softmax(tf.reshape(t(logits), [rows, classes]));
-        return tf.reshape(tf.div(tf.sub(p, onehot), tf.scalar(rows)), [-1]);
-      }),
+    crossEntropy: (a: DeviceLossArgs) =>
+      held(tf, () => heapLoss(tf, t(a.logits), t(a.labels), a) ?? tfjsLoss(tf, t, a)),
+    crossEntropyGradient: (a: DeviceLossArgs) =>
+      held(tf, () => heapLossGradient(tf, t(a.logits), t(a.labels), a) ?? tfjsLossGradient(tf, t, a)),
     sum: (x) => held(tf, () => tf.reshape(tf.sum(t(x)), [1])),
     // sum(x * 0) is 0 where every value is finite and NaN otherwise: one pass (0.2 ms over the MLP's
     // 200,960 parameters; a count of |x| < 3e38 failures took 1.56 ms), so a flag of 0 or 1.

@@ -26,16 +26,31 @@ export interface TfjsIo {
 
 export const f32 = (a: NumArray | Int32Array): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
 
+/** Whether two shapes are the same. */
+export const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
 function ioWith(
   tf: Tf,
   upload: (a: In) => Float32Array | TfCore.Tensor,
   leave: (t: TfCore.Tensor) => Float32Array,
 ): TfjsIo {
+  // Handles used as they are (a reshape to their own shape is skipped: each TF.js call costs 10-20 us).
+  const asIs = new Set<TfCore.Tensor>();
   const make = (a: In, shape: number[]): TfCore.Tensor => {
     const v = upload(a);
-    return v instanceof Float32Array ? tf.tensor(v, shape) : tf.reshape(v, shape);
+    if (v instanceof Float32Array) return tf.tensor(v, shape);
+    if (!sameShape(v.shape, shape)) return tf.reshape(v, shape);
+    asIs.add(v);
+    return v;
   };
-  const outputs = (fn: () => TfCore.Tensor[]): Float32Array[] => tf.tidy(fn).map(leave);
+  const outputs = (fn: () => TfCore.Tensor[]): Float32Array[] => {
+    asIs.clear();
+    // A result that is an input handle itself is copied, so the two handles never share a tensor.
+    const results = tf.tidy(() => fn().map((t) => (asIs.has(t) ? tf.clone(t) : t)));
+    asIs.clear();
+    return results.map(leave);
+  };
   return {
     tensor1d: (a) => make(a, [a.length]) as TfCore.Tensor1D,
     tensor2d: (a, shape) => make(a, shape) as TfCore.Tensor2D,

@@ -12,6 +12,7 @@ import type { ActivationBackwardArgs, KernelTable } from '../names.js';
 import { hostActivationBackward } from '../host-elementwise.js';
 import { batchnormEpsilon } from '../reference/batchnorm.js';
 import { f32, residentIo, tfjsHandle } from './tfjs-io.js';
+import { heapMap } from './tfjs-heap.js';
 
 type Tf = typeof TfCore;
 
@@ -34,8 +35,12 @@ export function tfjsStateKernels(tf: Tf): { [K in StateKernel]: (a: ResidentArgs
         return tfjsHandle(tf.tensor1d(f32(host))) as unknown as ResidentOutputs<'activation-backward'>;
       }
       const dx = io.output(() => {
-        const dy = io.tensor1d(args.dy);
-        return tf.where(tf.greater(io.tensor1d(args.x), tf.scalar(0)), dy, tf.zerosLike(dy));
+        const [dy, x] = [io.tensor1d(args.dy), io.tensor1d(args.x)];
+        // One loop on the wasm memory (tfjs-heap.ts) where TF.js's where/greater/zerosLike took six kernel calls.
+        const loop = heapMap(tf, [dy, x], [dy.size], (out, [g, a]) => {
+          for (let i = 0; i < out.length; i++) out[i] = a![i]! > 0 ? g![i]! : 0;
+        });
+        return loop ?? tf.where(tf.greater(x, tf.scalar(0)), dy, tf.zerosLike(dy));
       });
       return dx as unknown as ResidentOutputs<'activation-backward'>;
     },

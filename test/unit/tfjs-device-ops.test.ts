@@ -47,6 +47,7 @@ describe('tfjs-wasm device operations', () => {
     expect(await read(ops.slice(Float64Array.of(1, 2, 3, 4, 5), 1, 3))).toEqual([2, 3, 4]);
     expect(await read(ops.concat([Float32Array.of(1), held, Float32Array.of(4)]))).toEqual([1, ...x, 4]);
     expect(await read(ops.repeatRows(Float32Array.of(1, 2, 3, 4), 2, 3))).toEqual([1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4]);
+    expect(await read(ops.repeatRows(held, 1, 1))).toEqual(Array.from(x));
     expect(await read(ops.sum(Float32Array.from({ length: 1001 }, (_, i) => i)))).toEqual([500_500]);
     expect(await read(ops.scale(Float32Array.of(1, -2), 0.5))).toEqual([0.5, -1]);
     expect(await read(ops.atLeast(Float32Array.of(1, -2), 0))).toEqual([1, 0]);
@@ -126,6 +127,11 @@ describe('tfjs-wasm device operations', () => {
       return (p(r, c) - (labels[r] === c ? 1 : 0)) / rows;
     });
     expect(maxAbs(gradient, wantGradient)).toBeLessThan(1e-7);
+    const outOfRange = await ops.slice(Float32Array.of(0, 4, 1, 2, 3, 0, 1), 0, rows);
+    made.push(outOfRange);
+    await expect(ops.crossEntropy({ logits, labels: outOfRange, rows, classes })).rejects.toThrow(
+      /row 1 has label 4; labels are integers in \[0, 4\)/,
+    );
   });
 
   it('cover steps without noise only, and refuse the noise operations naming why', async () => {
