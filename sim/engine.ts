@@ -108,6 +108,8 @@ class Engine implements EngineState {
   readonly idleByUnit: { dependency: Float64Array; 'pipeline-bubble': Float64Array };
   private readonly liveUnits: number[] = [];
   private readonly liveFlights: InFlight[] = [];
+  /** The units a milestone moves from the loop to the quiet heap (one list for every milestone). */
+  private readonly quieted: number[] = [];
   readonly liveAt: Int32Array;
   private finished: number[] = [];
   readonly quiet = new WakeHeap();
@@ -338,7 +340,8 @@ class Engine implements EngineState {
       );
     const dtCycles = Math.max(1, Math.ceil(dt - 1e-9));
     // Each task advances at the rates of this milestone and then settles (neither touches another task).
-    const quieted: number[] = [];
+    const quieted = this.quieted;
+    quieted.length = 0;
     for (let i = 0; i < live.length; i++) {
       advance(live[i]!, dtCycles, bandwidth, count);
       if (settle(live[i]!)) this.finished.push(this.liveUnits[i]!);

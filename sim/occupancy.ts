@@ -150,7 +150,11 @@ function eachIteration(
   for (let it = from + repeat; it < iterations; it++) at(it, 1);
 }
 
-/** Lifetimes of every placement instance over the iterations; the steady state's as repeated rows. */
+/**
+ * Lifetimes of every placement instance over the iterations; the steady state's as repeated rows.
+ * `keep` (default: every instance) leaves out the lifetimes on the instances it rejects; the others'
+ * rows are the same and in the same order.
+ */
 export function placementIntervals(
   step: CompiledStep,
   mem: MemorySystem,
@@ -158,6 +162,7 @@ export function placementIntervals(
   end: Float64Array,
   iterations: number,
   totalCycles: number,
+  keep: (inst: LevelInstance) => boolean = () => true,
 ): Intervals {
   const n = step.tasks.length;
   const ids = new Map(step.tasks.map((t, i) => [t.id, i]));
@@ -165,7 +170,7 @@ export function placementIntervals(
   const steady = repeatingIterations(n, start, end, iterations);
   const placed = step.placements.flatMap((p) => {
     const inst = mem.instance(p.level, p.core);
-    return inst ? [{ p, inst }] : [];
+    return inst && keep(inst) ? [{ p, inst }] : [];
   });
   // Iterations steady.from .. steady.to - lag repeat (a lifetime read in the next iteration ends in it).
   const repeats = (lag: number) => steady.to - lag - steady.from + 1;
@@ -173,7 +178,8 @@ export function placementIntervals(
     const lag = p.readNextIteration ? 1 : 0;
     return p.persistent ? 1 : repeats(lag) >= 2 ? iterations - repeats(lag) + 1 : iterations;
   };
-  const staged = mem.staged.held;
+  const stagedOn = (b: (typeof mem.staged.held)[number]) => mem.instance(step.hw.memory[b.level]!.name, -1)!;
+  const staged = mem.staged.held.filter((b) => keep(stagedOn(b)));
   const stagedRows = repeats(0) >= 2 ? iterations - repeats(0) + 1 : iterations;
   const w = new IntervalWriter(
     placed.reduce((s, { p }) => s + rowsOf(p), 0) + staged.length * stagedRows,
@@ -201,7 +207,7 @@ export function placementIntervals(
   }
   // Blocks staged through a chip-wide level live there while their task runs.
   for (const b of staged) {
-    const key = w.keyOf(mem.instance(step.hw.memory[b.level]!.name, -1)!.key);
+    const key = w.keyOf(stagedOn(b).key);
     const cls = w.classOf(b.cls);
     eachIteration(iterations, steady.from, repeats(0), (it, repeat) =>
       w.push(key, cls, b.bytes, start[it * n + b.task]!, end[it * n + b.task]!, repeat),

@@ -23,7 +23,7 @@ import { computeCycles, linkLatencyCycles, workMacs } from '../src/hw/timing/uni
 import { macsPerIteration, workByLayer } from './layer-work.js';
 import { hostTransfers } from '../src/ir/host-transfers.js';
 import { firstLoadTraffic, levelPairTraffic, placementRows } from './level-report.js';
-import { MemorySystem, type TaskDemand } from './units/memory.js';
+import { MemorySystem, type LevelInstance, type TaskDemand } from './units/memory.js';
 
 export interface SimulateOptions {
   iterations: number;
@@ -66,7 +66,8 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     );
   }
   const iterations = options.iterations;
-  const { mem, compute, demand, run, intervals } = runWithEnoughSpill(step, options);
+  const { mem, compute, demand, run } = runWithEnoughSpill(step, options);
+  const intervals = placementIntervals(step, mem, run.start, run.end, iterations, run.totalCycles);
   const full = options.fullTimeline ?? step.hw.cores.count <= 64;
   const samples = options.noTimelines ? 0 : 400;
   const { stats, timeline: memoryTimeline } = memoryStats(mem, intervals, run.totalCycles, samples, full);
@@ -133,7 +134,8 @@ interface Pass {
   compute: number[];
   demand: TaskDemand[];
   run: EngineRun;
-  intervals: Intervals;
+  /** Lifetimes on the levels that can spill (the last level's, the most, are built by the report alone). */
+  onChip: Intervals;
 }
 
 /** What a pass builds before the engine runs: the memory system, each task's compute and demand. */
@@ -184,8 +186,9 @@ function runPass(step: CompiledStep, options: SimulateOptions, peakFloor: Readon
     extrapolate,
     ...progress,
   });
-  const intervals = placementIntervals(step, mem, run.start, run.end, iterations, run.totalCycles);
-  return { mem, compute, demand, run, intervals };
+  const spills = (inst: LevelInstance) => inst.levelIndex < mem.levelCount - 1;
+  const onChip = placementIntervals(step, mem, run.start, run.end, iterations, run.totalCycles, spills);
+  return { mem, compute, demand, run, onChip };
 }
 
 interface Demands {
@@ -256,14 +259,13 @@ function underSpilled(mem: MemorySystem, peaks: ReadonlyMap<string, number>): bo
 function runWithEnoughSpill(step: CompiledStep, options: SimulateOptions): Pass {
   let floor = new Map<string, number>();
   let pass: Pass | null = runPass(step, options, floor);
-  const lastLevel = pass.mem.levelCount - 1;
   for (let retry = 0; ; retry++) {
-    const { mem, intervals } = pass;
+    const { mem, onChip } = pass;
     // The last level never spills, so its peak (the most intervals: every core's off-chip tensors) is not needed.
-    const peaks = peaksByInstance(intervals, (key) => mem.instances.get(key)?.levelIndex === lastLevel);
+    const peaks = peaksByInstance(onChip);
     if (!underSpilled(mem, peaks)) return pass;
     floor = new Map([...peaks].map(([k, v]) => [k, Math.max(v, floor.get(k) ?? 0)]));
-    if (retry === 3) return withSpillRaised(step, options, pass, floor);
+    if (retry === 3) return withSpillRaised(step, pass, floor);
     // Freed before the next pass allocates its own start and end of every task instance (1024-core mesh: 180 MB).
     pass = null;
     pass = runPass(step, options, floor);
@@ -275,17 +277,10 @@ function runWithEnoughSpill(step: CompiledStep, options: SimulateOptions): Pass 
  * timing stands, and its spill is raised to cover the peaks that pass found, with the traffic of
  * the raised spill counted, so no level holds more than its capacity while feasible.
  */
-function withSpillRaised(
-  step: CompiledStep,
-  options: SimulateOptions,
-  pass: Pass,
-  floor: ReadonlyMap<string, number>,
-): Pass {
+function withSpillRaised(step: CompiledStep, pass: Pass, floor: ReadonlyMap<string, number>): Pass {
   const mem = new MemorySystem(step, floor);
   const demand = step.tasks.map((t, i) => mem.taskDemand(t, pass.compute[i]!));
-  const { run } = pass;
-  const intervals = placementIntervals(step, mem, run.start, run.end, options.iterations, run.totalCycles);
-  return { ...pass, mem, demand, intervals };
+  return { ...pass, mem, demand };
 }
 
 /** Cycles between the completions of consecutive iterations (the first counts from cycle 0). */
