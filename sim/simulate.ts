@@ -54,7 +54,18 @@ export function simulationRun(step: CompiledStep, options: SimulateOptions): Eng
 /** Cycles of each iteration alone (no report): what a search over candidates compares. */
 export function simulatedIterationCycles(step: CompiledStep, iterations: number): number[] {
   const { run } = runWithEnoughSpill(step, { iterations });
+  forgetSpillPasses(step);
   return iterationCycles(run, step.tasks.length, iterations);
+}
+
+/**
+ * After a trial, the step keeps only its unfloored setup (the report's first pass reuses it): the
+ * demands of the trial's spill passes are dropped, so they are not held beside it while the other
+ * core counts are tried. A later spill pass reuses what the unfloored setup's spills leave unchanged.
+ */
+function forgetSpillPasses(step: CompiledStep): void {
+  const first = unfloored.get(step);
+  if (first) demandsByStep.set(step, first);
 }
 
 export function simulate(step: CompiledStep, options: SimulateOptions): SimReport {
