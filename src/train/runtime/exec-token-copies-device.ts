@@ -20,32 +20,27 @@ const rowsOf = (ctx: ExecContext, id: string, unit: number): number => elementCo
 async function layerNormCopies(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'LayerNorm'>, p: Resident, r: Read) {
   const op = paramDecl(ctx, node.layer).op;
   if (op.kind !== 'layernorm') throw new Error(`graph executor: LayerNorm ${node.id} on a ${op.kind} layer`);
-  const [x, out] = [node.inputs[0]!, node.outputs[0]!];
-  const layout = layoutOf(r.copies, r.width, rowsOf(ctx, out, node.features), rowsOf(ctx, x, node.features));
+  const [x, out, { copies, width }] = [node.inputs[0]!, node.outputs[0]!, r];
+  const layout = layoutOf(copies, width, rowsOf(ctx, out, node.features), rowsOf(ctx, x, node.features));
   return ops.layernormCopies(arg(ctx, x), p, { ...layout, features: node.features, epsilon: op.epsilon });
 }
 
 async function classTokenCopies(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'TokenOp'>, p: Resident, r: Read) {
   const { tokens, features } = node;
-  const [x, out] = [node.inputs[0]!, node.outputs[0]!];
-  const layout = layoutOf(
-    r.copies,
-    r.width,
-    rowsOf(ctx, out, tokens * features),
-    rowsOf(ctx, x, (tokens - 1) * features),
-  );
+  const [x, out, { copies, width }] = [node.inputs[0]!, node.outputs[0]!, r];
+  const layout = layoutOf(copies, width, rowsOf(ctx, out, tokens * features), rowsOf(ctx, x, (tokens - 1) * features));
   return ops.classTokenCopies(arg(ctx, x), p, { ...layout, tokens, features });
 }
 
 /** x plus each copy's position table: the table as a bias over tokens x features channels. */
 async function positionCopies(ctx: ExecContext, ops: DeviceOps, node: NodeOf<'TokenOp'>, p: Resident, r: Read) {
   const channels = node.tokens * node.features;
-  const [x, out] = [node.inputs[0]!, node.outputs[0]!];
+  const [x, out, { copies, width }] = [node.inputs[0]!, node.outputs[0]!, r];
   const outRows = rowsOf(ctx, out, channels);
   const inRows = rowsOf(ctx, x, channels);
-  layoutOf(r.copies, r.width, outRows, inRows);
-  const z = inRows === outRows ? arg(ctx, x) : await ops.repeatRows(arg(ctx, x), 1, r.copies);
-  const layout = layoutOf(r.copies, r.width, outRows, outRows);
+  layoutOf(copies, width, outRows, inRows);
+  const z = inRows === outRows ? arg(ctx, x) : await ops.repeatRows(arg(ctx, x), 1, copies);
+  const layout = layoutOf(copies, width, outRows, outRows);
   return ops.biasActivationCopies(z, p, { ...layout, channels, spatial: 1, offset: 0, activation: 'none' });
 }
 
@@ -59,7 +54,7 @@ export async function tokenCopiesOnDevice(ctx: ExecContext, node: NodeOf<'LayerN
   if (node.kind === 'LayerNorm') out = await layerNormCopies(ctx, ops, node, p, read);
   else if (node.op === 'class-token') out = await classTokenCopies(ctx, ops, node, p, read);
   else if (node.op === 'position') out = await positionCopies(ctx, ops, node, p, read);
-  else throw new Error(`graph executor: TokenOp ${node.id} (${node.op}) reads ${read.copies} parameter copies`);
+  else throw new Error(`graph executor: TokenOp ${node.id} (${node.op}) has no per-copy device path`);
   ctx.env.set(node.outputs[0]!, out);
   return true;
 }
