@@ -118,7 +118,11 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     timeline: options.noTimelines ? [] : timelineOf(step, run, iterations, options.timelineLimit ?? 20_000),
     memoryTimeline,
     events: run.events,
-    work: { macsPerIteration: macsPerIteration(step), byLayer: workByLayer(step) },
+    work: {
+      forwardMacsPerSample: step.forwardMacsPerSample,
+      macsPerIteration: macsPerIteration(step),
+      byLayer: workByLayer(step),
+    },
     hostTransfers: { ...hostTransfers(step.graph), hostLink: null },
   };
 }

@@ -107,6 +107,7 @@ export function copyTbPerSecond(hw: HwModel, bytes: number): number {
     tasks,
     placements: [],
     feasibility: { ok: true, shortfalls: [] },
+    forwardMacsPerSample: 0,
   };
   const r = simulate(step, { iterations: 1, timelineLimit: 0 });
   return (2 * share * hw.cores.count * hw.clockHz) / r.cycles.total / 1e12;

@@ -7,6 +7,7 @@
 import type { HwModel } from '../hw/types.js';
 import type { Graph, IrNode } from '../ir/types.js';
 import type { Network } from '../models/layers.js';
+import { workloadOf } from '../models/workload.js';
 import { workOf } from '../ir/work-of.js';
 import { estimateCycles } from './cost-model.js';
 import { buildTasks, type TaskPlan } from './build-tasks.js';
@@ -138,5 +139,6 @@ export function compile(network: Network, hw: HwModel, input: CompileOptionsInpu
   };
   const { tasks, placements } = mapMemory(plan, buildTasks(plan));
   const feasibility = checkFeasibility(plan.graph, hw, options.schedule, tasks, placements);
-  return { graph: plan.graph, hw, options, stages, stageChoice, tasks, placements, feasibility };
+  const { forwardMacsPerSample } = workloadOf(network);
+  return { graph: plan.graph, hw, options, stages, stageChoice, tasks, placements, feasibility, forwardMacsPerSample };
 }

@@ -122,4 +122,6 @@ export interface CompiledStep {
   tasks: Task[];
   placements: TensorPlacement[];
   feasibility: Feasibility;
+  /** The network's forward multiply-accumulates of one sample, as `models --json` gives them (src/models/workload.ts). */
+  forwardMacsPerSample: number;
 }

@@ -156,6 +156,7 @@ export const simReportSchema = z.object({
   events: count,
   work: z
     .object({
+      forwardMacsPerSample: count.optional(),
       macsPerIteration: count,
       byLayer: z.array(z.object({ layer: z.string(), macs: count, vectorOps: count })).optional(),
     })

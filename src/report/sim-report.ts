@@ -220,6 +220,8 @@ export interface SimReport {
   events: number;
   /** Work of one iteration: multiply-accumulates of every node of the step graph, the same on every hardware model (2 x macsPerIteration x iterations/s is the achieved FLOP/s). */
   work?: {
+    /** The network's forward multiply-accumulates of one sample (the `models --json` figure): the workload to check against one's own. */
+    forwardMacsPerSample?: number;
     macsPerIteration: number;
     /** The same by network layer (sim/layer-work.ts): MACs and vector operations (elements x operations per element). */
     byLayer?: { layer: string; macs: number; vectorOps: number }[];

@@ -18,7 +18,7 @@ test("simulate --model gpt2-small with no step options takes the model's recomme
   expect(r.status, r.stderr).toBe(0);
   const report = JSON.parse(r.stdout) as {
     input: { method: string; batch: number };
-    work: { macsPerIteration: number; byLayer: { layer: string; macs: number }[] };
+    work: { forwardMacsPerSample: number; macsPerIteration: number; byLayer: { layer: string; macs: number }[] };
   };
   expect(report.input).toMatchObject({ method: 'bp', batch: 4 });
   expect(report.work.byLayer.find((l) => l.layer === 'block12.attention')!.macs).toBe(4 * 6 * 1024 * 1024 * 768);
@@ -40,6 +40,9 @@ test("simulate --model gpt2-small with no step options takes the model's recomme
   expect((JSON.parse(two.stdout) as typeof report).work.macsPerIteration * 2).toBe(report.work.macsPerIteration);
   const listed = cli.run(['models', 'gpt2-small', '--json']);
   expect(JSON.parse(listed.stdout)[0].recommendedStep).toMatchObject({ method: 'bp', batch: 4 });
+  // The report names the network's own workload, the figure `models --json` gives, whatever the batch.
+  expect(report.work.forwardMacsPerSample).toBe(JSON.parse(listed.stdout)[0].forwardMacsPerSample);
+  expect((JSON.parse(two.stdout) as typeof report).work.forwardMacsPerSample).toBe(report.work.forwardMacsPerSample);
 });
 
 /** The `--flag value` groups of a `hint: try A, B, ..., a hardware model with more memory` line. */
