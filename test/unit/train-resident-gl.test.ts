@@ -86,6 +86,25 @@ async function expectStateAsOff(on: Runtime, off: Runtime): Promise<Record<strin
   return saved;
 }
 
+/** A runtime resumed from `saved` takes the next step bit for bit as `on`, the run that went on. */
+async function expectResumedAsOn(
+  resumed: Runtime,
+  on: Runtime,
+  saved: Record<string, Float64Array>,
+  step: (rt: Runtime) => Promise<{ meanLoss: number }>,
+): Promise<void> {
+  try {
+    resumed.importState(saved, on.exportState().optimizerUpdates);
+    const next = await step(resumed);
+    expect(next.meanLoss).toBe((await step(on)).meanLoss);
+    await resumed.syncHost();
+    await on.syncHost();
+    expect(resumed.exportState().arrays).toEqual(on.exportState().arrays);
+  } finally {
+    await resumed.dispose();
+  }
+}
+
 describe.skipIf(!status.works)('device operations on headlessgl', () => {
   it('count non-finite values exactly, sum in blocks, slice, join and repeat rows on the device', async () => {
     const { GpujsContext } = await import('../../kernels/gpujs/gpujs-context.js');
@@ -166,17 +185,7 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
       }
       const saved = await expectStateAsOff(on, off);
       // A run resumed from that state takes the next step bit for bit as the run that went on.
-      const resumed = await stale(true);
-      try {
-        resumed.importState(saved, on.exportState().optimizerUpdates);
-        const next = await resumed.trainStep(batch, 4, 0.05);
-        expect(next.meanLoss).toBe((await on.trainStep(batch, 4, 0.05)).meanLoss);
-        await resumed.syncHost();
-        await on.syncHost();
-        expect(resumed.exportState().arrays).toEqual(on.exportState().arrays);
-      } finally {
-        await resumed.dispose();
-      }
+      await expectResumedAsOn(await stale(true), on, saved, (rt) => rt.trainStep(batch, 4, 0.05));
     } finally {
       await on.dispose();
       await off.dispose();
@@ -399,17 +408,7 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
         expect(sigmas.some((v) => Math.abs(v - 0.1) > 1e-4)).toBe(true);
         if (staleness === 0) return;
         // A run resumed from that state (its pending sigma gradients uploaded once) takes the next step bit for bit.
-        const resumed = await run(true);
-        try {
-          resumed.importState(saved, on.exportState().optimizerUpdates);
-          const next = await resumed.trainStep(batch, 4, 0.05, 0.02);
-          expect(next.meanLoss).toBe((await on.trainStep(batch, 4, 0.05, 0.02)).meanLoss);
-          await resumed.syncHost();
-          await on.syncHost();
-          expect(resumed.exportState().arrays).toEqual(on.exportState().arrays);
-        } finally {
-          await resumed.dispose();
-        }
+        await expectResumedAsOn(await run(true), on, saved, (rt) => rt.trainStep(batch, 4, 0.05, 0.02));
       } finally {
         await on.dispose();
         await off.dispose();
