@@ -20,6 +20,7 @@ import { hostTransfers } from '../../src/ir/host-transfers.js';
 import { cnn, mlp, resnet5 } from '../../src/models/builders.js';
 import { vit } from '../../src/models/transformer-builders.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
+import { stepTransfers } from '../fixtures/step-transfers.js';
 
 const status = await detectBackend('headlessgl');
 if (!status.works) console.log(`train-resident-es-gl: headlessgl skipped: ${status.reason}`);
@@ -136,18 +137,6 @@ function maxRelative(a: Float64Array, b: Float64Array): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1e-3, Math.abs(b[i]!)));
   return worst;
-}
-
-/** The host <-> device transfers one training step moves. */
-async function stepTransfers(rt: Runtime, run: () => Promise<{ meanLoss: number }>) {
-  const before = rt.deviceTransfers()!;
-  const result = await run();
-  const after = rt.deviceTransfers()!;
-  const moved = (d: 'uploads' | 'downloads') => ({
-    count: after[d].count - before[d].count,
-    bytes: after[d].bytes - before[d].bytes,
-  });
-  return { loss: result.meanLoss, uploads: moved('uploads'), downloads: moved('downloads') };
 }
 
 const name = (c: Case) =>

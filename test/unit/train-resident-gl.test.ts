@@ -18,6 +18,7 @@ import { Runtime } from '../../src/train/runtime/runtime.js';
 import { train } from '../../src/train/train.js';
 import { defaultTrainConfig } from '../../src/train/train-config.js';
 import { silent } from '../fixtures/train-short-runs.js';
+import { stepTransfers } from '../fixtures/step-transfers.js';
 
 const status = await detectBackend('headlessgl');
 if (!status.works) console.log(`train-resident-gl: headlessgl skipped: ${status.reason}`);
@@ -167,21 +168,16 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
     try {
       expect(on.residency()).toEqual({ resident: true });
       for (let step = 0; step < 4; step++) {
-        const before = on.deviceTransfers()!;
-        const a = await on.trainStep(batch, step, 0.05);
-        const after = on.deviceTransfers()!;
+        const t = await stepTransfers(on, () => on.trainStep(batch, step, 0.05));
         // Step 0 applies nothing (its gradient waits on the device): the loss alone; later the loss and 2 counts.
-        expect({
-          count: after.downloads.count - before.downloads.count,
-          bytes: after.downloads.bytes - before.downloads.bytes,
-        }).toEqual({
+        expect(t.downloads).toEqual({
           count: 1,
           bytes: step === 0 ? 4 : 12,
         });
         // Up: the batch and the labels; on step 0 the parameters too (fc1, fc2), kept for the first update.
-        expect(after.uploads.count - before.uploads.count).toBe(step === 0 ? 4 : 2);
+        expect(t.uploads.count).toBe(step === 0 ? 4 : 2);
         const b = await off.trainStep(batch, step, 0.05);
-        expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
+        expect(Math.abs(t.loss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
       }
       const saved = await expectStateAsOff(on, off);
       // A run resumed from that state takes the next step bit for bit as the run that went on.
@@ -210,22 +206,17 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
         const declared = hostTransfers(graph);
         expect(declared.fallback).toBeUndefined();
         for (let step = 0; step < 4; step++) {
-          const before = on.deviceTransfers()!;
-          const a = await on.trainStep(batch, step, 0.05);
-          const after = on.deviceTransfers()!;
+          const t = await stepTransfers(on, () => on.trainStep(batch, step, 0.05));
           // One readback: the loss over the whole batch, then a non-finite count per update (none on a
           // staleness-1 run's first step, which applies nothing).
           const applies = staleness === 0 || step > 0;
-          expect({
-            count: after.downloads.count - before.downloads.count,
-            bytes: after.downloads.bytes - before.downloads.bytes,
-          }).toEqual(applies ? declared.downloads : { count: 1, bytes: 4 });
+          expect(t.downloads).toEqual(applies ? declared.downloads : { count: 1, bytes: 4 });
           // Up: the batch and the labels once (the micro-batches slice them on the device); on step 0 the
           // parameters too (fc1, fc2), once for all micro-batches (a staleness-1 run keeps them for its first update).
-          expect(after.uploads.count - before.uploads.count).toBe(step === 0 ? 4 : 2);
-          if (step > 0) expect(after.uploads.bytes - before.uploads.bytes).toBe(16 * 12 * 4 + 16 * 4);
+          expect(t.uploads.count).toBe(step === 0 ? 4 : 2);
+          if (step > 0) expect(t.uploads.bytes).toBe(16 * 12 * 4 + 16 * 4);
           const b = await off.trainStep(batch, step, 0.05);
-          expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
+          expect(Math.abs(t.loss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
         }
         await expectStateAsOff(on, off);
       } finally {
@@ -241,16 +232,14 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
         const off = await make(method, false, optimizer);
         try {
           for (let step = 0; step < 4; step++) {
-            const before = on.deviceTransfers()!.downloads;
-            const a = await on.trainStep(batch, step, 0.05);
-            const after = on.deviceTransfers()!.downloads;
+            const t = await stepTransfers(on, () => on.trainStep(batch, step, 0.05));
             // One Loss node and two updated parameter buffers (fc1, fc2): 3 floats.
-            expect({ count: after.count - before.count, bytes: after.bytes - before.bytes }).toEqual({
+            expect(t.downloads).toEqual({
               count: 1,
               bytes: 12,
             });
             const b = await off.trainStep(batch, step, 0.05);
-            expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
+            expect(Math.abs(t.loss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
           }
           await on.syncHost();
           // Adam divides by sqrt(v): where a gradient is near zero, float32 rounding of it moves the step more.
@@ -333,18 +322,13 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
       try {
         expect(on.residency()).toEqual({ resident: true });
         for (let step = 0; step < 4; step++) {
-          const before = on.deviceTransfers()!;
-          const a = await on.trainStep(batch, step, 0.05, 0.02);
-          const after = on.deviceTransfers()!;
+          const t = await stepTransfers(on, () => on.trainStep(batch, step, 0.05, 0.02));
           // Up: the batch and the labels (step 0: the parameters and sigma of fc1 and fc2 too).
-          expect(after.uploads.count - before.uploads.count).toBe(step === 0 ? 6 : 2);
+          expect(t.uploads.count).toBe(step === 0 ? 6 : 2);
           // Down: one loss sum and the non-finite counts of 2 parameter buffers, 2 sigmas and their 2 Adam states.
-          expect({
-            count: after.downloads.count - before.downloads.count,
-            bytes: after.downloads.bytes - before.downloads.bytes,
-          }).toEqual({ count: 1, bytes: 4 * 7 });
+          expect(t.downloads).toEqual({ count: 1, bytes: 4 * 7 });
           const b = await off.trainStep(batch, step, 0.05, 0.02);
-          expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
+          expect(Math.abs(t.loss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
         }
         const saved = await expectStateAsOff(on, off);
         // The floor (0.09) holds on the device: sigma moved, and no value is below it.
@@ -386,21 +370,16 @@ describe.skipIf(!status.works)('resident steps on headlessgl', () => {
         // One loss sum and the non-finite counts of 2 parameter buffers, 2 sigmas and their 2 Adam states.
         expect(declared.downloads).toEqual({ count: 1, bytes: 4 * 7 });
         for (let step = 0; step < 4; step++) {
-          const before = on.deviceTransfers()!;
-          const a = await on.trainStep(batch, step, 0.05, 0.02);
-          const after = on.deviceTransfers()!;
+          const t = await stepTransfers(on, () => on.trainStep(batch, step, 0.05, 0.02));
           // A staleness-1 run's first step applies nothing: its readback is the loss alone.
           const applies = staleness === 0 || step > 0;
-          expect({
-            count: after.downloads.count - before.downloads.count,
-            bytes: after.downloads.bytes - before.downloads.bytes,
-          }).toEqual(applies ? declared.downloads : { count: 1, bytes: 4 });
+          expect(t.downloads).toEqual(applies ? declared.downloads : { count: 1, bytes: 4 });
           // Up: the batch and the labels; on step 0 the parameters and sigma of fc1 and fc2 too.
-          const uploads = after.uploads.count - before.uploads.count;
+          const uploads = t.uploads.count;
           expect(uploads).toBe(step === 0 ? 6 : declared.uploads.count);
-          if (step > 0) expect(after.uploads.bytes - before.uploads.bytes).toBe(declared.uploads.bytes);
+          if (step > 0) expect(t.uploads.bytes).toBe(declared.uploads.bytes);
           const b = await off.trainStep(batch, step, 0.05, 0.02);
-          expect(Math.abs(a.meanLoss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
+          expect(Math.abs(t.loss - b.meanLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(b.meanLoss));
         }
         const saved = await expectStateAsOff(on, off);
         expect(Object.keys(saved).filter((k) => k.startsWith('pending-sigma.')).length).toBe(staleness === 1 ? 2 : 0);
