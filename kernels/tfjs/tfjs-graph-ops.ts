@@ -10,6 +10,7 @@ import { convDims } from '../reference/conv-dims.js';
 import { referenceFallback } from '../registry-reference-graph.js';
 import { batchnormEpsilon } from '../reference/batchnorm.js';
 import { hostIo, type TfjsIo } from './tfjs-io.js';
+import { heapMaxPool, heapMaxPoolBackward } from './tfjs-heap-pool.js';
 import { convDataGradient, dilateByStride, maxPoolTilesBackward, poolTiles } from './tfjs-conv-backward.js';
 
 type Tf = typeof TfCore;
@@ -33,8 +34,12 @@ export function tfjsGraphOps(
       }),
     pool: async ({ x, op, dims: d }) =>
       io.output(() => {
+        const xt = io.tensor4d(x, [d.rows, d.channels, d.height, d.width]);
+        const { outHeight, outWidth } = poolDims('pool', d);
+        const loop = op === 'max' ? heapMaxPool(tf, xt, d, outHeight, outWidth) : undefined;
+        if (loop) return loop;
         // NCHW in and out; TF.js pools NHWC.
-        const nhwc = tf.transpose(io.tensor4d(x, [d.rows, d.channels, d.height, d.width]), [0, 2, 3, 1]);
+        const nhwc = tf.transpose(xt, [0, 2, 3, 1]);
         const pooled =
           op === 'max' ? tf.maxPool(nhwc, d.size, d.stride, d.padding ? d.padding : 'valid') : avgPadded(tf, nhwc, d);
         return tf.transpose(pooled, [0, 3, 1, 2]);
@@ -77,13 +82,17 @@ export function tfjsGraphOps(
 function poolBackward(tf: Tf, io: TfjsIo, a: PoolBackwardArgs): TfCore.Tensor {
   const d = a.dims;
   const { outHeight, outWidth } = poolDims('pool-backward', d);
+  const dyIn = io.tensor4d(a.dy, [d.rows, d.channels, outHeight, outWidth]);
   const nhwc = (t: TfCore.Tensor4D): TfCore.Tensor4D => tf.transpose(t, [0, 2, 3, 1]);
-  const dy = nhwc(io.tensor4d(a.dy, [d.rows, d.channels, outHeight, outWidth]));
   if (a.op === 'max') {
-    const x = nhwc(io.tensor4d(a.x, [d.rows, d.channels, d.height, d.width]));
+    const xIn = io.tensor4d(a.x, [d.rows, d.channels, d.height, d.width]);
+    const loop = heapMaxPoolBackward(tf, xIn, dyIn, d, outHeight, outWidth);
+    if (loop) return loop;
+    const [x, dy] = [nhwc(xIn), nhwc(dyIn)];
     const dx = poolTiles(d, outHeight, outWidth) ? maxPoolTilesBackward(tf, x, dy, d.size) : maxPoolTaps(tf, x, dy, d);
     return tf.transpose(dx, [0, 3, 1, 2]);
   }
+  const dy = nhwc(dyIn);
   const p = d.padding ?? 0;
   const input = tf.zeros([d.rows, d.height + 2 * p, d.width + 2 * p, d.channels]);
   const attrs = { filterSize: d.size, strides: d.stride, pad: 0, dimRoundingMode: 'floor' };

@@ -156,6 +156,20 @@ describe('tfjs-wasm kernels of a step whose state stays in TF.js', () => {
       const want = hostActivationBackward({ dy, x, activation });
       expect(maxAbs(got, want)).toBeLessThanOrEqual(activation === 'relu' ? 0 : 1e-7);
     }
+    // The ReLU loop works on bit patterns: every class of float32 x (signed zeros, subnormals, the
+    // largest finite, infinities, NaNs of both signs, the int32 extremes' bits) against the host loop, bit for bit.
+    const edges = new Float32Array(
+      new Int32Array([
+        0, -2147483648, 1, -2147483647, 0x007fffff, 0x7f7fffff, 0x7f800000, 0x7f800001, 0x7fffffff, -8388608, -8388607,
+        -1, 0x3f800000, -1082130432,
+      ]).buffer,
+    );
+    const gEdge = Float32Array.from(edges, (_, i) => (i % 2 ? -1.5 : 2.25) * (i + 1));
+    const gotEdge = await held(kernels['activation-backward']({ dy: gEdge, x: edges, activation: 'relu' }));
+    const wantEdge = hostActivationBackward({ dy: gEdge, x: edges, activation: 'relu' });
+    expect(gotEdge.map((v) => (Object.is(v, 0) ? '+0' : String(v)))).toEqual(
+      Array.from(wantEdge, (v) => (Object.is(v, 0) ? '+0' : String(v))),
+    );
     const dims = { rows: 3, channels: 37, spatial: 9 };
     const [gamma, variance] = [data(37, 10), data(37, 11).map((v) => v + 0.6)];
     const got = await held(kernels['batchnorm-backward']({ dy, gamma, variance, ...dims }));

@@ -1,0 +1,82 @@
+// Max pooling and its backward for tfjs-wasm as JS loops over the tensors' wasm memory (tfjs-heap.ts),
+// NCHW in and out, the reference's rule exactly (reference/max-pool.ts: row-major taps, the first
+// maximum wins, padded positions never do). TF.js's broadcasting Equal over the 6-D window view
+// that max-pool backward used took about half of a resnet5 BP step (141 ms for one [32, 16, 2, 16, 2,
+// 32] call, profiled); these loops need no NCHW <-> NHWC transposes either. The forward keeps each
+// window's winner (its flat input index) by the input's TF.js data id, so the backward of the same
+// input only scatters dy; an input it has not seen (the host table uploads each call afresh) is
+// scanned again. Undefined off the wasm backend (the caller runs its TF.js ops). Not a kernel.
+import type * as TfCore from '@tensorflow/tfjs-core';
+import type { PoolBackwardArgs } from '../names.js';
+import { heapMap } from './tfjs-heap.js';
+
+type Tf = typeof TfCore;
+type Dims = PoolBackwardArgs['dims'];
+
+/** Winners of a forward pass by its input's data id (a TF.js tensor's data never changes), with the dims they were found for. */
+const winnersOf = new WeakMap<object, { key: string; at: Int32Array }>();
+
+const dimsKey = (d: Dims): string =>
+  [d.rows, d.channels, d.height, d.width, d.size, d.stride, d.padding ?? 0].join(',');
+
+/** Each output's window maximum into `out` and its flat input index (-1 where no tap beats -Infinity) into `at`. */
+function scanWindows(x: Float32Array, d: Dims, oh: number, ow: number, out: Float32Array, at: Int32Array): void {
+  const { height: h, width: w, size, stride, padding = 0 } = d;
+  let o = 0;
+  for (let plane = 0; plane < d.rows * d.channels; plane++) {
+    const base = plane * h * w;
+    for (let p = 0; p < oh; p++) {
+      const top = p * stride - padding;
+      const [u0, u1] = [Math.max(0, -top), Math.min(size, h - top)];
+      for (let q = 0; q < ow; q++, o++) {
+        const left = q * stride - padding;
+        const [v0, v1] = [Math.max(0, -left), Math.min(size, w - left)];
+        let best = -Infinity;
+        let index = -1;
+        for (let u = u0; u < u1; u++) {
+          const row = base + (top + u) * w + left;
+          for (let v = v0; v < v1; v++) {
+            if (x[row + v]! > best) {
+              best = x[row + v]!;
+              index = row + v;
+            }
+          }
+        }
+        out[o] = best;
+        at[o] = index;
+      }
+    }
+  }
+}
+
+/** NCHW max pooling, or undefined off the wasm backend. */
+export function heapMaxPool(tf: Tf, x: TfCore.Tensor, d: Dims, oh: number, ow: number): TfCore.Tensor | undefined {
+  const at = new Int32Array(d.rows * d.channels * oh * ow);
+  const pooled = heapMap(tf, [x], [d.rows, d.channels, oh, ow], (out, [xs]) => scanWindows(xs!, d, oh, ow, out, at));
+  if (pooled) winnersOf.set(x.dataId, { key: dimsKey(d), at });
+  return pooled;
+}
+
+/** NCHW max-pool backward (each dy to its window's first maximum, summed where windows overlap), or undefined off the wasm backend. */
+export function heapMaxPoolBackward(
+  tf: Tf,
+  x: TfCore.Tensor,
+  dy: TfCore.Tensor,
+  d: Dims,
+  oh: number,
+  ow: number,
+): TfCore.Tensor | undefined {
+  const known = winnersOf.get(x.dataId);
+  return heapMap(tf, [x, dy], [d.rows, d.channels, d.height, d.width], (out, [xs, g]) => {
+    let at = known?.key === dimsKey(d) ? known.at : undefined;
+    if (!at) {
+      at = new Int32Array(g!.length);
+      scanWindows(xs!, d, oh, ow, new Float32Array(g!.length), at);
+    }
+    out.fill(0);
+    for (let o = 0; o < at.length; o++) {
+      const i = at[o]!;
+      if (i >= 0) out[i] = out[i]! + g![o]!;
+    }
+  });
+}
