@@ -17,10 +17,17 @@ type Tf = typeof TfCore;
 
 /** Handles made by a fill of ones: lr-grad-product skips its products by them (tfjs-table.ts). */
 const unitHandles = new WeakSet<DeviceTensor>();
+/** Handles made by a fill of zeros: bias-activation skips adding them (an activation without a bias). */
+const zeroHandles = new WeakSet<DeviceTensor>();
 
 /** Whether a handle holds only ones because a fill of ones made it. */
 export function isUnitHandle(x: Resident): boolean {
   return isDeviceTensor(x) && unitHandles.has(x);
+}
+
+/** Whether a handle holds only zeros because a fill of zeros made it. */
+export function isZeroHandle(x: Resident): boolean {
+  return isDeviceTensor(x) && zeroHandles.has(x);
 }
 
 /** A tfjs-wasm handle's tensor, or a host array uploaded (inside a tidy: the upload is freed with it). */
@@ -72,6 +79,7 @@ function layoutOps(tf: Tf): Pick<DeviceOps, 'slice' | 'concat' | 'repeatRows' | 
     async fill(length, value) {
       const out = await held(tf, () => tf.fill([length], value));
       if (value === 1) unitHandles.add(out);
+      if (value === 0) zeroHandles.add(out);
       return out;
     },
   };

@@ -16,8 +16,9 @@ import { STEP_OP_NAMES } from '../step-op-args.js';
 import { hostNoiseInject, hostNoiseInjectSigns } from '../host-noise.js';
 import { hostIo, residentIo, type TfjsIo } from './tfjs-io.js';
 import { tfjsTokenOps } from './tfjs-token-ops.js';
-import { isUnitHandle } from './tfjs-device-ops.js';
+import { isUnitHandle, isZeroHandle } from './tfjs-device-ops.js';
 import { tfjsStateKernels } from './tfjs-state-kernels.js';
+import { transpose2d } from './tfjs-transpose.js';
 
 type Tf = typeof TfCore;
 
@@ -63,9 +64,9 @@ function matmulOp(tf: Tf, io: TfjsIo, transposeA: boolean, transposeB: boolean):
   return async ({ a, b, m, k, n }) =>
     io.output(() => {
       if (transposeB && !transposeA && n * k > m * k + m * n)
-        return tf.transpose(tf.matMul(io.tensor2d(b, [n, k]), tf.transpose(io.tensor2d(a, [m, k]))));
-      const at = transposeA ? tf.transpose(io.tensor2d(a, [k, m])) : io.tensor2d(a, [m, k]);
-      const bt = transposeB ? tf.transpose(io.tensor2d(b, [n, k])) : io.tensor2d(b, [k, n]);
+        return transpose2d(tf, tf.matMul(io.tensor2d(b, [n, k]), transpose2d(tf, io.tensor2d(a, [m, k]))));
+      const at = transposeA ? transpose2d(tf, io.tensor2d(a, [k, m])) : io.tensor2d(a, [m, k]);
+      const bt = transposeB ? transpose2d(tf, io.tensor2d(b, [n, k])) : io.tensor2d(b, [k, n]);
       return tf.matMul(at, bt);
     });
 }
@@ -140,7 +141,10 @@ export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf)): KernelTable {
     conv2d: conv2dOp(tf, io),
     'bias-activation': async ({ z, bias, rows, channels, spatial, activation }) =>
       io.output(() => {
-        const pre = tf.add(io.tensor3d(z, [rows, channels, spatial]), io.tensor3d(bias, [1, channels, 1]));
+        // An activation without a bias (the runtime passes a fill of zeros): no add of zeros.
+        const pre = isZeroHandle(bias)
+          ? io.tensor1d(z)
+          : tf.add(io.tensor3d(z, [rows, channels, spatial]), io.tensor3d(bias, [1, channels, 1]));
         return activation === 'none' ? pre : activationOp(activation).tfjs(tf, pre);
       }),
     'activation-backward': async (a) => hostActivationBackward(a),
@@ -155,7 +159,7 @@ export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf)): KernelTable {
       const [weights, biases] = io.outputs(() => {
         const d = io.tensor2d(e, [rows, outs]);
         const coef = unitLoss ? d : tf.mul(io.tensor2d(loss, [rows, 1]), d);
-        const product = tf.matMul(tf.transpose(coef), io.tensor2d(x, [rows, ins]));
+        const product = tf.matMul(transpose2d(tf, coef), io.tensor2d(x, [rows, ins]));
         if (unitRate) return [product, tf.sum(coef, 0)];
         const perOut = tf.div(tf.scalar(scale), io.tensor1d(sigma));
         return [tf.mul(product, tf.reshape(perOut, [outs, 1])), tf.mul(tf.sum(coef, 0), perOut)];

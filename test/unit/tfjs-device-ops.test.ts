@@ -144,6 +144,23 @@ describe('tfjs-wasm device operations', () => {
 });
 
 describe('tfjs-wasm kernels of a step whose state stays in TF.js', () => {
+  it('an activation with a bias made by a fill of zeros is the activation alone, bit for bit', async () => {
+    const { tfjsResidentTable } = await import('../../kernels/tfjs/tfjs-table.js');
+    const table = tfjsResidentTable(tf);
+    const z = data(6 * 5, 12);
+    const zeros = await ops.fill(5, 0);
+    made.push(zeros);
+    for (const activation of ['relu', 'none'] as const) {
+      const args = { z, rows: 6, channels: 5, spatial: 1, activation };
+      const got = await read(table['bias-activation']!({ ...args, bias: zeros }) as Promise<DeviceTensor>);
+      const want = await read(
+        table['bias-activation']!({ ...args, bias: new Float32Array(5) }) as Promise<DeviceTensor>,
+      );
+      expect(got).toEqual(want);
+      expect(got).toEqual(Array.from(z, (v) => (activation === 'relu' ? Math.max(v, 0) : v)));
+    }
+  });
+
   it('BP through ReLU gives the host loop values exactly, other activations and batch-norm to float32 rounding', async () => {
     const { tfjsStateKernels } = await import('../../kernels/tfjs/tfjs-state-kernels.js');
     const { hostActivationBackward } = await import('../../kernels/host-elementwise.js');
