@@ -4,12 +4,13 @@
 // (noise-inject-signs, ALR's fused NoiseInject+SignPack). Where the engine has wasm SIMD, whole rows run
 // inside one WebAssembly module (noise-wasm.ts: the SIMD hash of rng-simd.ts, Box-Muller with the same
 // float64 operations and tables as box-muller.ts, the add, the float32 rounding and the sign words):
-// 10^6 draws with signs in 14 ms of CPU instead of 20 for the JS pass it replaced (one thread, same
-// machine). Rows of a signed call whose length is not a multiple of 32 take the SIMD hash with
+// 10^6 draws with signs in 6.5 ms of CPU (rng v2; 14 ms with v1's hash, 20 for the JS pass before the
+// module; one thread, same machine, bench/RESULTS.md). Rows of a signed call whose length is not a multiple of 32 take the SIMD hash with
 // Box-Muller in JS; without wasm SIMD, rng.ts's scalar block generator.
 // Rows are independent, so `injectRows` computes any row range into caller-owned arrays (the tfjs-wasm worker pool splits a call by rows with it).
 // GPU backends generate eps inside their kernels instead (gpujs/noise-inject.ts); this file is not used there.
-import { checkNoiseBlock, fillNormals, normalFromStates, rowHashState } from './rng.js';
+import { boxMullerRadius, cosUniform, sinUniform } from './box-muller.js';
+import { checkNoiseBlock, fillNormals, rowHashState } from './rng.js';
 import type { NoiseInjectArgs } from './names.js';
 import { rngSimd } from './rng-simd.js';
 import { noiseWasm, wasmInjectRows } from './noise-wasm.js';
@@ -79,12 +80,22 @@ export function injectRows(
       fillNormals(eps, { seed: a.seed, step: a.step, layer: a.layer, rowOffset: row, rows: 1, units });
     } else {
       const { s1, s2 } = simd.row(rowHashState(a.seed, a.step, a.layer, row), units);
-      for (let u = 0; u < units; u++) eps[u] = normalFromStates(s1[u]!, s2[u]!);
+      pairNormals(s1, s2, eps);
     }
     const zBase = Math.floor(r / (a.copies ?? 1)) * units;
     if (a.z instanceof Float32Array) addRow(a.z, zBase, a.sigma, a.channels, a.spatial, eps, r * units, out);
     else addRow(a.z, zBase, a.sigma, a.channels, a.spatial, eps, r * units, out);
     if (signs !== null) packRow(eps, units, r * units, signs);
+  }
+}
+
+/** eps[2q] and eps[2q + 1] from pair q's uniform states: the cosine and sine branches of one radius (rng.ts's header). */
+function pairNormals(s1: Int32Array, s2: Int32Array, eps: Float64Array): void {
+  const units = eps.length;
+  for (let u = 0, q = 0; u < units; u += 2, q++) {
+    const radius = boxMullerRadius(s1[q]!);
+    eps[u] = radius * cosUniform(s2[q]!);
+    if (u + 1 < units) eps[u + 1] = radius * sinUniform(s2[q]!);
   }
 }
 

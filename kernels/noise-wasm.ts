@@ -1,5 +1,5 @@
-// Host noise-inject rows in one WebAssembly call: rng-simd.ts's SIMD hash gives each row's two
-// uniform states, then per unit Box-Muller (box-muller.ts's operations in the same order on the same
+// Host noise-inject rows in one WebAssembly call: rng-simd.ts's SIMD hash gives the two uniform
+// states of each pair of units of a row, then per pair Box-Muller (one radius, both branches: rng v2) (box-muller.ts's operations in the same order on the same
 // float64 tables, copied into the module's memory), out = z + sigma * eps rounded once to float32,
 // and optionally the sign bits of eps packed 32 to a word. Every step is an IEEE float64 operation
 // that JS performs identically (multiply, add, subtract, sqrt, int <-> float conversions; no fused
@@ -24,7 +24,7 @@ const [ROWS, UNITS, STATES, Z, FIRST, COPIES, ZFIRST, ZF32, SIGMA, OUT, SIGNS, S
   0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
 ];
 const [R, U, ZROW, OROW, BITS, W, E, J, T, WORD] = [13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
-const [Q, X, EPS] = [23, 24, 25];
+const [Q, X, EPS, RAD, SN] = [23, 24, 25, 26, 27];
 
 const op = {
   add: 0x6a,
@@ -61,10 +61,10 @@ const address = (base: number, l: number, bits: number): number[] => [
   op.add,
 ];
 
-/** ln((s + 0.5) / 2^24) of s = S1[U], as box-muller.ts's lnUniform computes it; leaves it on the stack. */
+/** ln((s + 0.5) / 2^24) of s = S1[U / 2] (U even), as box-muller.ts's lnUniform computes it; leaves it on the stack. */
 function lnUniform(): number[] {
   return [
-    ...address(S1, U, 2),
+    ...address(S1, U, 1),
     ...i32Load,
     ...i32Const(1),
     op.shl,
@@ -115,10 +115,10 @@ function log1p(): number[] {
   return [...terms, op.fMul, ...[0, 1, 2, 3].flatMap(() => [op.fSub, op.fMul])];
 }
 
-/** cos(2 pi (s + 0.5) / 2^24) of s = S2[U] by its limbs' table pairs; leaves it on the stack. */
-function cosUniform(): number[] {
+/** W and T = the byte offsets of s = S2[U / 2]'s high and low limbs' (cos, sin) table pairs (U even). */
+function trigLimbs(): number[] {
   return [
-    ...address(S2, U, 2),
+    ...address(S2, U, 1),
     ...i32Load,
     0x22,
     T,
@@ -133,23 +133,28 @@ function cosUniform(): number[] {
     ...i32Const(4),
     op.shl,
     ...set(T),
-    ...get(W),
-    ...f64Load(HI),
-    ...get(T),
-    ...f64Load(LO),
-    op.fMul,
-    ...get(W),
-    ...f64Load(HI + 8),
-    ...get(T),
-    ...f64Load(LO + 8),
-    op.fMul,
-    op.fSub,
   ];
 }
 
-/** eps = sqrt(-2 ln u1) * cos(2 pi u2) into EPS. */
-function boxMuller(): number[] {
-  return [...f64Const(-2), ...lnUniform(), op.fMul, op.fSqrt, ...cosUniform(), op.fMul, ...set(EPS)];
+/** cos(2 pi u2) = cosHi cosLo - sinHi sinLo (box-muller.ts's cosUniform), left on the stack. */
+const cosUniform = (): number[] => [
+  ...[...get(W), ...f64Load(HI), ...get(T), ...f64Load(LO), op.fMul],
+  ...[...get(W), ...f64Load(HI + 8), ...get(T), ...f64Load(LO + 8), op.fMul, op.fSub],
+];
+
+/** sin(2 pi u2) = sinHi cosLo + cosHi sinLo (box-muller.ts's sinUniform), left on the stack. */
+const sinUniform = (): number[] => [
+  ...[...get(W), ...f64Load(HI + 8), ...get(T), ...f64Load(LO), op.fMul],
+  ...[...get(W), ...f64Load(HI), ...get(T), ...f64Load(LO + 8), op.fMul, op.fAdd],
+];
+
+/** Pair U / 2: RAD = sqrt(-2 ln u1), EPS = RAD cos(2 pi u2) (unit U), SN = RAD sin(2 pi u2) (unit U + 1). */
+function boxMullerPair(): number[] {
+  return [
+    ...[...f64Const(-2), ...lnUniform(), op.fMul, op.fSqrt, ...set(RAD), ...trigLimbs()],
+    ...[...get(RAD), ...cosUniform(), op.fMul, ...set(EPS)],
+    ...[...get(RAD), ...sinUniform(), op.fMul, ...set(SN)],
+  ];
 }
 
 /** out[U] = f32(z[U] + sigma[U] * eps), z read as float32 or float64 by ZF32. */
@@ -194,12 +199,12 @@ function packSign(): number[] {
   ];
 }
 
-/** Before a row's units: the hash of row R into S1/S2, z's row address (row floor((FIRST + R) / COPIES) - ZFIRST) and out's. */
+/** Before a row's units: the hash of row R's pairs into S1/S2, z's row address (row floor((FIRST + R) / COPIES) - ZFIRST) and out's. */
 function rowStart(): number[] {
   return [
     ...address(STATES, R, 2),
     ...i32Load,
-    ...[...get(UNITS), ...i32Const(3), op.add, ...i32Const(2), op.shrU, ...get(S1), ...get(S2), 0x10, 0],
+    ...[...get(UNITS), ...i32Const(7), op.add, ...i32Const(3), op.shrU, ...get(S1), ...get(S2), 0x10, 0],
     ...[...get(Z), ...get(FIRST), ...get(R), op.add, ...get(COPIES), op.divU, ...get(ZFIRST), op.sub],
     ...[...get(UNITS), op.mul, ...i32Const(3), ...get(ZF32), op.sub, op.shl, op.add, ...set(ZROW)],
     ...[...get(OUT), ...get(R), ...get(UNITS), op.mul, ...i32Const(2), op.shl, op.add, ...set(OROW)],
@@ -219,17 +224,30 @@ const increment = (l: number, bound: number): number[] => [
   0,
 ];
 
-function injectBody(): number[] {
-  const unitLoop = [0x03, 0x40, ...boxMuller(), ...storeNoisy(), ...packSign(), ...increment(U, UNITS), 0x0b];
-  const rowLoop = [0x03, 0x40, ...rowStart(), ...unitLoop, ...increment(R, ROWS), 0x0b];
-  return [0x02, 10, 0x7f, 3, 0x7c, ...get(SIGNS), ...set(WORD), ...rowLoop, 0x0b];
+/** U += 1. */
+const nextUnit = [...get(U), ...i32Const(1), op.add, ...set(U)];
+
+/**
+ * The loop over a row's pairs: `perUnit` (which reads EPS and U) for unit U with the cosine branch,
+ * then, when U + 1 < UNITS, for unit U + 1 with the sine branch.
+ */
+function pairLoop(perUnit: number[]): number[] {
+  const unitsLeft = [...get(U), ...get(UNITS), op.ltU];
+  const sineUnit = [...get(SN), ...set(EPS), ...perUnit, ...nextUnit];
+  return [0x03, 0x40, ...boxMullerPair(), ...perUnit, ...nextUnit, ...unitsLeft, 0x04, 0x40, ...sineUnit, 0x0b];
 }
 
-/** normals(units, ..., s1 ptr, s2 ptr) with inject's parameters: eps of S1[u], S2[u] as float64 at OUT (for tests). */
+function injectBody(): number[] {
+  const unitLoop = [...pairLoop([...storeNoisy(), ...packSign()]), ...get(U), ...get(UNITS), op.ltU, 0x0d, 0, 0x0b];
+  const rowLoop = [0x03, 0x40, ...rowStart(), ...unitLoop, ...increment(R, ROWS), 0x0b];
+  return [0x02, 10, 0x7f, 5, 0x7c, ...get(SIGNS), ...set(WORD), ...rowLoop, 0x0b];
+}
+
+/** normals(units, ..., s1 ptr, s2 ptr) with inject's parameters: eps of every unit from pairs S1[u / 2], S2[u / 2] as float64 at OUT (for tests). */
 function normalsBody(): number[] {
   const store = [...address(OUT, U, 3), ...get(EPS), 0x39, 3, 0];
-  const unitLoop = [0x03, 0x40, ...boxMuller(), ...store, ...increment(U, UNITS), 0x0b];
-  return [0x02, 10, 0x7f, 3, 0x7c, ...unitLoop, 0x0b];
+  const unitLoop = [...pairLoop(store), ...get(U), ...get(UNITS), op.ltU, 0x0d, 0, 0x0b];
+  return [0x02, 10, 0x7f, 5, 0x7c, ...unitLoop, 0x0b];
 }
 
 function moduleBytes(): Uint8Array {
@@ -349,13 +367,16 @@ export function wasmInjectRows(
   }
 }
 
-/** Box-Muller of each pair (s1[i], s2[i]) of 24-bit states in the module, as float64 (normalFromStates' values; for tests). */
+/**
+ * Box-Muller of each pair (s1[q], s2[q]) of 24-bit states in the module, as float64: the cosine and
+ * sine branches at 2q and 2q + 1 (normalFromStates' values with branch 0 and 1; for tests).
+ */
 export function wasmNormals(m: Instance, s1: Int32Array, s2: Int32Array): Float64Array {
   const n = s1.length;
   const at = { s1: DATA, s2: DATA + n * 4, out: DATA + n * 8 };
-  const buffer = reserve(m.exports.mem, at.out + n * 8);
+  const buffer = reserve(m.exports.mem, at.out + n * 16);
   new Int32Array(buffer, at.s1, n).set(s1);
   new Int32Array(buffer, at.s2, n).set(s2);
-  m.exports.normals(0, n, 0, 0, 0, 0, 0, 0, 0, at.out, 0, at.s1, at.s2);
-  return new Float64Array(buffer, at.out, n).slice();
+  m.exports.normals(0, 2 * n, 0, 0, 0, 0, 0, 0, 0, at.out, 0, at.s1, at.s2);
+  return new Float64Array(buffer, at.out, 2 * n).slice();
 }

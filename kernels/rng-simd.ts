@@ -1,6 +1,7 @@
-// The integer half of rng.ts's generator on WebAssembly SIMD (4 counters per i32x4 lane group):
-// given a row's hash state, it writes the two final 24-bit states (tags 1 and 2) of every unit of
-// the row; Box-Muller stays in JS (kernels/box-muller.ts), so the draws equal rng.ts's bit for bit.
+// The integer half of rng.ts's generator (rng v2) on WebAssembly SIMD (4 pairs per i32x4 lane
+// group): given a row's hash state, it writes the two uniform states s1 and s2 of every pair of units
+// of the row (units 2q and 2q + 1 share pair q); Box-Muller stays outside (kernels/box-muller.ts, or
+// noise-wasm.ts's copy of it), so the draws equal rng.ts's bit for bit.
 // The module is a few hundred bytes assembled here (no toolchain): the round is rng.ts's packed form
 // (s * M + A mod 2^24 by i32x4.mul, Feistel step, limb swap). When the engine lacks wasm SIMD,
 // `rngSimd()` returns null and callers use rng.ts's scalar block generator. Not a kernel itself.
@@ -47,9 +48,9 @@ export const get = (l: number): number[] => [LOCAL_GET, l];
 export const set = (l: number): number[] => [LOCAL_SET, l];
 const shiftBy = (op: number[], bits: number): number[] => [...i32Const(bits), ...op];
 
-// Locals: params 0 rowState, 1 vectors (units / 4, rounded up), 2 out1 ptr, 3 out2 ptr;
-// 4 byte offset, 5 end offset (i32); 6 base, 7 unit vector, 8 s, 9 t, 10 x, 11 h (v128).
-const [ROW, VECS, OUT1, OUT2, OFF, END, BASE, W, S, T, X, H] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+// Locals: params 0 rowState, 1 vectors (pairs / 4, rounded up), 2 out1 ptr, 3 out2 ptr;
+// 4 byte offset, 5 end offset (i32); 6 base, 7 pair vector, 8 s, 9 x, 10 h (v128).
+const [ROW, VECS, OUT1, OUT2, OFF, END, BASE, W, S, X, H] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 /** One round on the v128 in local `l`: x = s*M + A mod 2^24; h = x >>> 12; s = ((x & 4095) + (h*h >>> 12)) & 4095) << 12 | h. */
 function round(l: number): number[] {
@@ -84,31 +85,16 @@ function round(l: number): number[] {
 
 const rounds = (l: number, n: number): number[] => Array.from({ length: n }, () => round(l)).flat();
 
-/** t = absorb(s, tag) + 3 rounds (a tag < 4096 only touches the low limb), stored at outPtr + offset. */
-function uniformState(tag: number, outPtr: number): number[] {
-  return [
-    ...get(S),
-    ...splatConst(0xfff000),
-    ...AND,
-    ...get(S),
-    ...splatConst(4095),
-    ...AND,
-    ...splatConst(tag),
-    ...ADD,
-    ...splatConst(4095),
-    ...AND,
-    ...OR,
-    ...set(T),
-    ...rounds(T, 5),
-    ...get(outPtr),
-    ...get(OFF),
-    0x6a,
-    ...get(T),
-    ...simd(0x0b),
-    0x04,
-    0x00,
-  ];
-}
+/** The v128 in S stored at outPtr + offset. */
+const storeState = (outPtr: number): number[] => [
+  ...get(outPtr),
+  ...get(OFF),
+  0x6a,
+  ...get(S),
+  ...simd(0x0b),
+  0x04,
+  0x00,
+];
 
 /** One 12-bit limb of BASE + W: the high limb (shifted back into place) or the low one. */
 function limbAdd(shiftOut: boolean): number[] {
@@ -136,16 +122,17 @@ function limbAdd(shiftOut: boolean): number[] {
   ];
 }
 
-/** One loop iteration: four counters' states, two uniforms each, then W += 4 and off += 16. */
+/** One loop iteration: four pairs' states absorbed (2 rounds), s1 (2 more), s2 (3 more), then W += 4 and off += 16. */
 function loopIteration(): number[] {
   return [
     ...limbAdd(true),
     ...limbAdd(false),
     ...OR,
     ...set(S),
-    ...rounds(S, 2),
-    ...uniformState(1, OUT1),
-    ...uniformState(2, OUT2),
+    ...rounds(S, 4),
+    ...storeState(OUT1),
+    ...rounds(S, 3),
+    ...storeState(OUT2),
     ...get(W),
     ...splatConst(4),
     ...ADD,
@@ -164,8 +151,8 @@ export function hashBody(): number[] {
     0x02,
     0x02,
     0x7f,
-    0x06,
-    0x7b, // locals: 2 x i32, 6 x v128
+    0x05,
+    0x7b, // locals: 2 x i32, 5 x v128
     ...get(ROW),
     ...SPLAT,
     ...set(BASE),
@@ -214,8 +201,8 @@ function moduleBytes(): Uint8Array {
 
 export interface RngSimd {
   /**
-   * For units 0..units-1 of the row whose hash state is `rowState`: the final states of uniform 1
-   * and uniform 2 (24-bit integers), as views valid until the next call.
+   * For the pairs 0..ceil(units / 2)-1 of the row whose hash state is `rowState`: the uniform states
+   * s1 and s2 of each pair (24-bit integers), as views valid until the next call.
    */
   row(rowState: number, units: number): { s1: Int32Array; s2: Int32Array };
 }
@@ -247,7 +234,8 @@ export function rngSimd(): RngSimd | null {
   let views = { units: -1, buffer: exports.mem.buffer, s1: new Int32Array(0), s2: new Int32Array(0) };
   instance = {
     row(rowState, units) {
-      const vecs = Math.ceil(units / 4);
+      const pairs = Math.ceil(units / 2);
+      const vecs = Math.ceil(pairs / 4);
       const bytesPerPlane = vecs * 16;
       const needPages = Math.ceil((2 * bytesPerPlane) / 65536) - exports.mem.buffer.byteLength / 65536;
       if (needPages > 0) exports.mem.grow(needPages);
@@ -257,8 +245,8 @@ export function rngSimd(): RngSimd | null {
         views = {
           units,
           buffer,
-          s1: new Int32Array(buffer, 0, units),
-          s2: new Int32Array(buffer, bytesPerPlane, units),
+          s1: new Int32Array(buffer, 0, pairs),
+          s2: new Int32Array(buffer, bytesPerPlane, pairs),
         };
       }
       return views;

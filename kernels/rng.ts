@@ -2,7 +2,7 @@
 // pure function of those five integers, so any execution order, any worker split and a gpu.js kernel
 // give the same value. Not a cryptographic generator; not a stream generator (there is no state).
 //
-// ALGORITHM (normative: reimplement exactly this, e.g. inside a gpu.js kernel)
+// ALGORITHM, rng v2 (normative: reimplement exactly this, e.g. inside a gpu.js kernel)
 // Every intermediate value is an integer below 2^24, so float32 arithmetic (WebGL1-style backends)
 // computes it exactly. The state is a 24-bit number held as two 12-bit limbs (hi, lo), each in [0, 4096).
 // Notation: mod(a, m) = a - floor(a / m) * m (exact in float32 for a < 2^24 and m = 4096).
@@ -17,17 +17,27 @@
 //    4. swap limbs: return (hi = lo3, lo = hi2)
 //  absorb(hi, lo, w), w an integer in [0, 2^24):          -- mixes one input word into the state
 //    hi = mod(hi + floor(w / 4096), 4096);  lo = mod(lo + mod(w, 4096), 4096);  then round twice.
-//  state: start at (hi, lo) = (0x6A0, 0x9E6) = (1696, 2534); absorb seed, step, layer, row, unit in that order.
-//  uniform j (j = 1, 2): copy the state, absorb the tag j, round 3 more times; u_j = (hi * 4096 + lo + 0.5) / 2^24,
-//    which lies in (0, 1) (never 0 or 1), with 24-bit resolution.
-//  normal = sqrt(-2 ln u1) * cos(2 pi u2)                 (Box-Muller, cosine branch only)
+//  state: start at (hi, lo) = (0x6A0, 0x9E6) = (1696, 2534); absorb seed, step, layer, row and the
+//    pair index q = floor(unit / 2) in that order: units 2q and 2q + 1 share one pair state.
+//  uniforms of the pair: s1 = the pair state after 2 more rounds, s2 = s1 after 3 more rounds (7 rounds
+//    per pair); u_j = (s_j.hi * 4096 + s_j.lo + 0.5) / 2^24, which lies in (0, 1) (never 0 or 1), with
+//    24-bit resolution.
+//  normal of unit 2q = sqrt(-2 ln u1) * cos(2 pi u2), of unit 2q + 1 = sqrt(-2 ln u1) * sin(2 pi u2)
+//    (Box-Muller, both branches: one log and one square root per two draws).
+// Why these round counts (R = round; chi-square of a 64x64 to 1024x1024 grid over all 2^24 states x):
+// the points (x, R^3(x)) and (R^4(x), R^4(x + 1 in the low limb)) fill the grid as a random bijection's
+// do (within 4 standard deviations), while R^2 in either place is 20 (u2 after u1) and 2160
+// (neighbouring pairs, whose absorbed words differ by 1) standard deviations away. So u2 follows u1 by
+// 3 rounds and each uniform is at least 4 rounds from the pair word.
+// rng v1 (until this version): one pair per unit, u_j = 3 rounds after absorbing the tag j into the
+// unit's state, cosine branch only (12 rounds and a log, a square root and a cosine per draw).
 // Inputs must be integers in [0, 2^24); seed, step, layer, row and unit are validated.
 //
 // Also here: Gaussian sampling of whole buffers, antithetic pairs, and an optional quasi-Monte Carlo
 // mode (randomly shifted rank-1 lattice over copies, mapped through the inverse normal CDF).
 import { InvalidInputError } from '../src/errors.js';
 import { inverseNormalCdf } from './inverse-normal-cdf.js';
-import { normalFromStates } from './box-muller.js';
+import { boxMullerRadius, cosUniform, normalFromStates, sinUniform } from './box-muller.js';
 
 export { normalFromStates };
 
@@ -78,17 +88,20 @@ function stateAfter(prefix: number, words: readonly number[]): number {
   return s;
 }
 
-/** The final 24-bit state of uniform `tag` (header: copy the state, absorb the tag, round 3 more times). */
-function finalState(state: number, tag: number): number {
-  return round(round(round(absorb(state, tag))));
+/** s1 of a pair state (header: 2 more rounds). */
+function firstState(pairState: number): number {
+  return round(round(pairState));
 }
 
-function uniformFrom(state: number, tag: number): number {
-  return (finalState(state, tag) + 0.5) / TWO_24;
+/** s2 from s1 (header: 3 more rounds). */
+function secondState(first: number): number {
+  return round(round(round(first)));
 }
 
-function normalFrom(state: number): number {
-  return normalFromStates(finalState(state, 1), finalState(state, 2));
+/** The draw of one unit from its pair's state: the cosine branch for even units, the sine branch for odd. */
+function normalFrom(pairState: number, unit: number): number {
+  const s1 = firstState(pairState);
+  return normalFromStates(s1, secondState(s1), unit & 1);
 }
 
 /** The counter words other than unit, for filling a block of rows x units. */
@@ -115,7 +128,13 @@ export function fillNormals(out: Float32Array | Float64Array, b: NoiseBlock): vo
   for (let r = 0; r < b.rows; r++) {
     const rowState = absorb(layerState, b.rowOffset + r);
     const base = r * b.units;
-    for (let u = 0; u < b.units; u++) out[base + u] = normalFrom(absorb(rowState, u));
+    for (let u = 0; u < b.units; u += 2) {
+      const s1 = firstState(absorb(rowState, u >>> 1));
+      const s2 = secondState(s1);
+      const radius = boxMullerRadius(s1);
+      out[base + u] = radius * cosUniform(s2);
+      if (u + 1 < b.units) out[base + u + 1] = radius * sinUniform(s2);
+    }
   }
 }
 
@@ -149,17 +168,25 @@ function checkCounter(c: NoiseCounter): void {
   }
 }
 
-/** The two uniforms in (0, 1) of a counter (exposed for tests and for QMC shifts). */
+/** The 24-bit state of the pair that holds a counter's unit (header: absorb seed, step, layer, row, floor(unit / 2)). */
+function pairState(c: NoiseCounter): number {
+  return stateAfter(START, [c.seed, c.step, c.layer, c.row, c.unit >>> 1]);
+}
+
+/**
+ * The two uniforms in (0, 1) of the pair holding a counter's unit (units 2q and 2q + 1 share them;
+ * exposed for tests and for QMC shifts).
+ */
 export function uniformPair(c: NoiseCounter): [number, number] {
   checkCounter(c);
-  const state = stateAfter(START, [c.seed, c.step, c.layer, c.row, c.unit]);
-  return [uniformFrom(state, 1), uniformFrom(state, 2)];
+  const s1 = firstState(pairState(c));
+  return [(s1 + 0.5) / TWO_24, (secondState(s1) + 0.5) / TWO_24];
 }
 
 /** The standard normal draw of (seed, step, layer, row, unit). */
 export function normalAt(c: NoiseCounter): number {
   checkCounter(c);
-  return normalFrom(stateAfter(START, [c.seed, c.step, c.layer, c.row, c.unit]));
+  return normalFrom(pairState(c), c.unit);
 }
 
 export interface NoiseRequest {

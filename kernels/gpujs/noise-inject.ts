@@ -1,8 +1,10 @@
 // gpu.js noise injection: out = z + sigma[c] * eps, where eps is the counter-based standard normal
-// of kernels/rng.ts for (seed, step, layer, row, unit), computed INSIDE the kernel: no host
+// of kernels/rng.ts (rng v2) for (seed, step, layer, row, unit), computed INSIDE the kernel: no host
 // noise array is built or uploaded. The 24-bit RNG state is one float holding hi * 4096 + lo, so
 // every intermediate is an integer below 2^24 and float32 arithmetic (GLSL, WGSL, wasm f32)
-// reproduces the reference bit for bit; only Box-Muller's log/sqrt/cos differ, by float32 rounding.
+// reproduces the reference bit for bit; only Box-Muller's log/sqrt/cos/sin differ, by float32 rounding.
+// Each thread computes its unit's pair (floor(unit / 2)) and takes the cosine branch for an even unit,
+// the sine branch for an odd one.
 // On gpu.js's CPU modes the same draws come from the host block generator (kernels/host-noise.ts).
 import { hostNoiseInject } from '../host-noise.js';
 import type { KernelName, NoiseInjectArgs } from '../names.js';
@@ -46,18 +48,22 @@ export function rngAbsorb(s: number, w: number): number {
   return rngRound(rngRound(rngMix(s, w)));
 }
 
-/** Uniform j in (0, 1) from the absorbed counter state (rng.ts `uniform j`). */
-export function rngUniform(s: number, tag: number): number {
-  const r = rngRound(rngRound(rngRound(rngAbsorb(s, tag))));
+/** Uniform j in (0, 1) of a pair from its absorbed state (rng.ts: s1 = 2 rounds on, s2 = s1 and 3 rounds more). */
+export function rngUniform(s: number, j: number): number {
+  let r = rngRound(rngRound(s));
+  if (j > 1.5) r = rngRound(rngRound(rngRound(r)));
   return r / 16777216 + 0.5 / 16777216;
 }
 
-/** The standard normal of (seed, step, layer, row, unit): cosine-branch Box-Muller. */
+/** The standard normal of (seed, step, layer, row, unit): Box-Muller of its pair, cosine branch for an even unit, sine for odd. */
 export function rngNormal(seed: number, step: number, layer: number, row: number, unit: number): number {
-  const s = rngAbsorb(rngAbsorb(rngAbsorb(rngAbsorb(rngAbsorb(1696 * 4096 + 2534, seed), step), layer), row), unit);
+  const pair = Math.floor(unit * 0.5);
+  const s = rngAbsorb(rngAbsorb(rngAbsorb(rngAbsorb(rngAbsorb(1696 * 4096 + 2534, seed), step), layer), row), pair);
   const u1 = rngUniform(s, 1);
-  const u2 = rngUniform(s, 2);
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(6.283185307179586 * u2);
+  const angle = 6.283185307179586 * rngUniform(s, 2);
+  let trig = Math.cos(angle);
+  if (unit - pair * 2 > 0.5) trig = Math.sin(angle);
+  return Math.sqrt(-2 * Math.log(u1)) * trig;
 }
 
 export const RNG_HELPERS = [rngRound, rngMix, rngAbsorb, rngUniform, rngNormal];
@@ -67,7 +73,7 @@ export const LEAF_HELPERS = [rngRound, rngMix];
  * The kernel body calls only leaf helpers (rngMix, rngRound): gpu.js's GLSL back end emits helpers
  * in an order where one helper calling another fails to compile on webgl2 ("no matching overloaded
  * function"), so rngNormal's absorbs and uniforms are unrolled here: absorb = 2 rounds of a mix,
- * uniform = absorb + 3 rounds.
+ * s1 = 2 rounds on the pair state, s2 = 3 rounds on s1. unit * 0.5 and its floor are exact in float32.
  */
 function noiseInjectBody(
   this: ThreadThis,
@@ -82,16 +88,20 @@ function noiseInjectBody(
   const c = this.thread.y;
   const r = this.thread.z;
   const unit = c * this.constants.spatial + s;
+  const pair = Math.floor(unit * 0.5);
   const index = (r * this.constants.channels + c) * this.constants.spatial + s;
   let state = 1696 * 4096 + 2534;
   state = rngRound(rngRound(rngMix(state, seed)));
   state = rngRound(rngRound(rngMix(state, step)));
   state = rngRound(rngRound(rngMix(state, layer)));
   state = rngRound(rngRound(rngMix(state, rowOffset + r)));
-  state = rngRound(rngRound(rngMix(state, unit)));
-  const u1 = rngRound(rngRound(rngRound(rngRound(rngRound(rngMix(state, 1)))))) / 16777216 + 0.5 / 16777216;
-  const u2 = rngRound(rngRound(rngRound(rngRound(rngRound(rngMix(state, 2)))))) / 16777216 + 0.5 / 16777216;
-  return z[index]! + sigma[c]! * Math.sqrt(-2 * Math.log(u1)) * Math.cos(6.283185307179586 * u2);
+  state = rngRound(rngRound(rngMix(state, pair)));
+  const s1 = rngRound(rngRound(state));
+  const s2 = rngRound(rngRound(rngRound(s1)));
+  const angle = 6.283185307179586 * (s2 / 16777216 + 0.5 / 16777216);
+  let trig = Math.cos(angle);
+  if (unit - pair * 2 > 0.5) trig = Math.sin(angle);
+  return z[index]! + sigma[c]! * Math.sqrt(-2 * Math.log(s1 / 16777216 + 0.5 / 16777216)) * trig;
 }
 
 /** Kernels gpu.js's CPU modes (webasm, cpu) compute in host JS rather than in a gpu.js kernel. */

@@ -1,8 +1,9 @@
 // gpu.js packed signs of the counter-based noise (ALR's kept sign bits) drawn inside the kernel:
-// no eps array is formed or read back. eps = sqrt(-2 ln u1) cos(2 pi u2) with a positive radius, so
-// its sign is cos's: eps >= 0 exactly when u2 = (r + 0.5) / 2^24 lies in (0, 1/4] or [3/4, 1), i.e.
-// when the 24-bit integer r is below 2^22 or at least 3 * 2^22. That test is exact integer
-// arithmetic, so the bits equal the reference's on every backend (no float32 cos near zero).
+// no eps array is formed or read back. eps = sqrt(-2 ln u1) cos(2 pi u2) (even unit) or
+// sqrt(-2 ln u1) sin(2 pi u2) (odd unit; rng v2) with a positive radius, so its sign is the cosine's or
+// the sine's: with u2 = (r + 0.5) / 2^24, cos >= 0 exactly when the 24-bit integer r is below 2^22 or
+// at least 3 * 2^22, sin >= 0 exactly when r is below 2^23. That test is exact integer arithmetic,
+// so the bits equal the reference's on every backend (no float32 cos or sin near zero).
 // Layout as sign-pack: bit i of word j is the sign of element 32j + i; each thread builds one
 // exact 16-bit half-word and the host joins the halves. Also noise-inject-signs (host arrays out) and
 // the resident noise kernels (the noisy output stays on the device; only the sign words come back).
@@ -22,14 +23,17 @@ function noiseSignsBody(this: ThreadThis, seed: number, step: number, layer: num
     if (index < this.constants.count) {
       const r = Math.floor((index + 0.5) / this.constants.cols);
       const unit = index - r * this.constants.cols;
+      const pair = Math.floor(unit * 0.5);
       let state = 1696 * 4096 + 2534;
       state = rngRound(rngRound(rngMix(state, seed)));
       state = rngRound(rngRound(rngMix(state, step)));
       state = rngRound(rngRound(rngMix(state, layer)));
       state = rngRound(rngRound(rngMix(state, rowOffset + r)));
-      state = rngRound(rngRound(rngMix(state, unit)));
-      const t = rngRound(rngRound(rngRound(rngRound(rngRound(rngMix(state, 2))))));
-      if (t < 4194304 || t >= 12582912) acc += bit;
+      state = rngRound(rngRound(rngMix(state, pair)));
+      const t = rngRound(rngRound(rngRound(rngRound(rngRound(state)))));
+      if (unit - pair * 2 > 0.5) {
+        if (t < 8388608) acc += bit;
+      } else if (t < 4194304 || t >= 12582912) acc += bit;
     }
     bit = bit * 2;
   }

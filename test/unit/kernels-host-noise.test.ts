@@ -187,13 +187,16 @@ test('the wasm rows read z row floor(r / copies): equal to a K-times repeated z'
   }
 });
 
-test('the wasm Box-Muller equals normalFromStates in float64 bit for bit over every 24-bit state of each uniform', () => {
+test('the wasm Box-Muller equals normalFromStates in float64 bit for bit over every 24-bit state of each uniform, both branches', () => {
   const n = 2 ** 24;
   const s1 = Int32Array.from({ length: n }, (_, i) => i);
   // s2 runs over every state too, in an order unrelated to s1 (an odd multiplier is a bijection mod 2^24).
   const s2 = Int32Array.from({ length: n }, (_, i) => Math.imul(i, 0x9e3779) & 0xffffff);
   const got = wasmNormals(noiseWasm()!, s1, s2);
   let mismatches = 0;
-  for (let i = 0; i < n; i++) if (got[i] !== normalFromStates(s1[i]!, s2[i]!)) mismatches++;
+  for (let i = 0; i < n; i++) {
+    if (got[2 * i] !== normalFromStates(s1[i]!, s2[i]!, 0)) mismatches++;
+    if (got[2 * i + 1] !== normalFromStates(s1[i]!, s2[i]!, 1)) mismatches++;
+  }
   expect(mismatches).toBe(0);
 });

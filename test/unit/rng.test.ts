@@ -1,7 +1,7 @@
 // The counter-based RNG: draws are pure functions of (seed, step, layer, row, unit), independent of
 // generation order and batching; antithetic pairs are exact negatives; the algorithm documented in
-// rng.ts's header, re-implemented here with every operation rounded to float32 (as a WebGL1 gpu.js
-// kernel would run it), gives bit-identical 24-bit states.
+// rng.ts's header (rng v2), re-implemented here with every operation rounded to float32 (as a WebGL1
+// gpu.js kernel would run it), gives bit-identical 24-bit states; the two units of a pair share them.
 import { expect, test } from 'vitest';
 import { InvalidInputError } from '../../src/errors.js';
 import { normalAt, sampleNoise, uniformPair } from '../../kernels/rng.js';
@@ -9,7 +9,7 @@ import { normalAt, sampleNoise, uniformPair } from '../../kernels/rng.js';
 const f = Math.fround;
 const mod = (a: number, m: number): number => f(a - f(Math.floor(f(a / m)) * m));
 
-/** The header's algorithm, written from the comment, with float32 rounding after every operation. */
+/** The header's algorithm, written from the comment, with float32 rounding after every operation (words end with the unit). */
 function float32Uniforms(words: number[]): [number, number] {
   const round = ([hi, lo]: [number, number]): [number, number] => {
     const p = f(lo * 2533);
@@ -25,12 +25,11 @@ function float32Uniforms(words: number[]): [number, number] {
   const absorb = ([hi, lo]: [number, number], w: number): [number, number] =>
     round(round([mod(f(hi + f(Math.floor(f(w / 4096)))), 4096), mod(f(lo + mod(w, 4096)), 4096)]));
   let s: [number, number] = [1696, 2534];
-  for (const w of words) s = absorb(s, w);
-  const out = (tag: number): number => {
-    const [hi, lo] = round(round(round(absorb(s, tag))));
-    return hi * 4096 + lo;
-  };
-  return [out(1), out(2)];
+  const unit = words[words.length - 1]!;
+  for (const w of [...words.slice(0, -1), Math.floor(f(unit / 2))]) s = absorb(s, w);
+  const s1 = round(round(s));
+  const s2 = round(round(round(s1)));
+  return [s1[0] * 4096 + s1[1], s2[0] * 4096 + s2[1]];
 }
 
 test('float32 re-implementation of the documented algorithm gives identical 24-bit states', () => {
@@ -47,6 +46,22 @@ test('float32 re-implementation of the documented algorithm gives identical 24-b
     const [u1, u2] = uniformPair({ seed, step, layer, row, unit });
     const [s1, s2] = float32Uniforms([seed, step, layer, row, unit]);
     expect([Math.round(u1 * 2 ** 24 - 0.5), Math.round(u2 * 2 ** 24 - 0.5)]).toEqual([s1, s2]);
+  }
+});
+
+test('the units of a pair share their uniforms and take the cosine and sine branches of one radius', () => {
+  for (const [row, pair] of [
+    [0, 0],
+    [7, 2048],
+    [2 ** 24 - 1, 2 ** 23 - 2],
+  ] as const) {
+    const c = { seed: 5, step: 3, layer: 1, row, unit: 2 * pair };
+    const [u1, u2] = uniformPair(c);
+    expect(uniformPair({ ...c, unit: 2 * pair + 1 })).toEqual([u1, u2]);
+    expect(uniformPair({ ...c, unit: 2 * pair + 2 })).not.toEqual([u1, u2]);
+    const radius = Math.sqrt(-2 * Math.log(u1));
+    expect(normalAt(c)).toBeCloseTo(radius * Math.cos(2 * Math.PI * u2), 13);
+    expect(normalAt({ ...c, unit: 2 * pair + 1 })).toBeCloseTo(radius * Math.sin(2 * Math.PI * u2), 13);
   }
 });
 

@@ -19,6 +19,7 @@ describe.skipIf(!status.works)('short runs on webasm', () => {
     { dataset: 'synthetic', method: 'lr', epochs: 2, accuracy: 0.55 },
     { dataset: 'synthetic', method: 'alr', epochs: 2, accuracy: 0.55 },
     { dataset: 'synthetic', method: 'es', epochs: 2, accuracy: 0.42 },
-    { dataset: 'synthetic', method: 'aes', epochs: 2, accuracy: 0.42 },
+    // AES after 2 epochs, seeds 1-6: 0.39-0.43 with rng v2's draws (seed 1: 0.407), 0.27-0.53 with v1's.
+    { dataset: 'synthetic', method: 'aes', epochs: 2, accuracy: 0.4 },
   ]);
 });
