@@ -8,6 +8,7 @@
 // scanned again. Undefined off the wasm backend (the caller runs its TF.js ops). Not a kernel.
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { PoolBackwardArgs } from '../names.js';
+import { avgDivisor } from '../reference/pool-dims.js';
 import { heapMap } from './tfjs-heap.js';
 
 type Tf = typeof TfCore;
@@ -78,5 +79,27 @@ export function heapMaxPoolBackward(
       const i = at[o]!;
       if (i >= 0) out[i] = out[i]! + g![o]!;
     }
+  });
+}
+
+/**
+ * NCHW average-pool backward as reference/avg-pool-backward.ts computes it (dy times 1 / the window's
+ * divisor to every in-bounds tap, summed where windows overlap), or undefined off the wasm backend.
+ * TF.js's AvgPoolGrad needed NHWC transposes around it and a zero-padded input.
+ */
+export function heapAvgPoolBackward(tf: Tf, dy: TfCore.Tensor, d: Dims, oh: number, ow: number) {
+  const { height: h, width: w, size, stride, padding = 0 } = d;
+  return heapMap(tf, [dy], [d.rows, d.channels, h, w], (out, [g]) => {
+    out.fill(0);
+    for (let plane = 0, o = 0; plane < d.rows * d.channels; plane++)
+      for (let p = 0; p < oh; p++)
+        for (let q = 0; q < ow; q++, o++) {
+          const share = g![o]! * (1 / avgDivisor(d, p, q));
+          for (let iy = Math.max(0, p * stride - padding); iy < Math.min(h, p * stride - padding + size); iy++) {
+            const row = plane * h * w + iy * w;
+            for (let ix = Math.max(0, q * stride - padding); ix < Math.min(w, q * stride - padding + size); ix++)
+              out[row + ix] = out[row + ix]! + share;
+          }
+        }
   });
 }
