@@ -159,10 +159,12 @@ export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf)): KernelTable {
       const [weights, biases] = io.outputs(() => {
         const d = io.tensor2d(e, [rows, outs]);
         const coef = unitLoss ? d : tf.mul(io.tensor2d(loss, [rows, 1]), d);
-        const product = tf.matMul(transpose2d(tf, coef), io.tensor2d(x, [rows, ins]));
-        if (unitRate) return [product, tf.sum(coef, 0)];
+        // The column sums over the transposed rows: TF.js sums over axis 0 by transposing first (same order, same bits).
+        const coefT = transpose2d(tf, coef);
+        const product = tf.matMul(coefT, io.tensor2d(x, [rows, ins]));
+        if (unitRate) return [product, tf.sum(coefT, 1)];
         const perOut = tf.div(tf.scalar(scale), io.tensor1d(sigma));
-        return [tf.mul(product, tf.reshape(perOut, [outs, 1])), tf.mul(tf.sum(coef, 0), perOut)];
+        return [tf.mul(product, tf.reshape(perOut, [outs, 1])), tf.mul(tf.sum(coefT, 1), perOut)];
       });
       return { weights: weights!, biases: biases! };
     },

@@ -38,40 +38,47 @@ describe('tfjs-wasm matmul-a-bt orientation', () => {
 });
 
 describe('tfjs-wasm lr-grad-product with unit loss, sigma and scale (BP gradient)', () => {
-  it('gives the bits of D^T X and of D summed over rows, and the general path the reference', async () => {
-    const tf = await loadTfjs();
-    const [rows, outs, ins] = [64, 256, 784];
-    const e = values(rows * outs, 5);
-    const x = values(rows * ins, 9);
-    const table = tfjsTable(tf);
-    const ones = (n: number): Float64Array => new Float64Array(n).fill(1);
-    const unit = await table['lr-grad-product']({
-      loss: ones(rows),
-      e,
-      x,
-      sigma: ones(outs),
-      rows,
-      outs,
-      ins,
-      scale: 1,
-    });
-    const product = tf.tidy(() => tf.matMul(tf.transpose(tf.tensor2d(e, [rows, outs])), tf.tensor2d(x, [rows, ins])));
-    expect(unit.weights).toEqual(product.dataSync());
-    expect(unit.biases).toEqual(tf.tidy(() => tf.sum(tf.tensor2d(e, [rows, outs]), 0)).dataSync());
-    product.dispose();
-    const loss = Float64Array.from(values(rows, 11));
-    const sigma = Float64Array.from(values(outs, 13), (v) => 0.5 + Math.abs(v));
-    const args = { loss, e, x, sigma, rows, outs, ins, scale: 0.25 };
-    const general = await table['lr-grad-product'](args);
-    const exact = await referenceTable['lr-grad-product']({
-      ...args,
-      e: Float64Array.from(e),
-      x: Float64Array.from(x),
-    });
-    let worst = 0;
-    exact.weights.forEach(
-      (v: number, i: number) => (worst = Math.max(worst, Math.abs(general.weights[i]! - v) / (Math.abs(v) + 1))),
-    );
-    expect(worst).toBeLessThan(1e-4);
-  });
+  // [rows, outs, ins]: the MLP's first layer (D^T by TF.js's transpose), an LR-like error signal of more
+  // rows than columns (D^T by the JS loop of tfjs-transpose.ts).
+  it.each([
+    [64, 256, 784],
+    [512, 64, 30],
+  ] as const)(
+    'rows=%i outs=%i ins=%i: the bits of D^T X and of D summed over rows, and the general path the reference',
+    async (rows, outs, ins) => {
+      const tf = await loadTfjs();
+      const e = values(rows * outs, 5);
+      const x = values(rows * ins, 9);
+      const table = tfjsTable(tf);
+      const ones = (n: number): Float64Array => new Float64Array(n).fill(1);
+      const unit = await table['lr-grad-product']({
+        loss: ones(rows),
+        e,
+        x,
+        sigma: ones(outs),
+        rows,
+        outs,
+        ins,
+        scale: 1,
+      });
+      const product = tf.tidy(() => tf.matMul(tf.transpose(tf.tensor2d(e, [rows, outs])), tf.tensor2d(x, [rows, ins])));
+      expect(unit.weights).toEqual(product.dataSync());
+      expect(unit.biases).toEqual(tf.tidy(() => tf.sum(tf.tensor2d(e, [rows, outs]), 0)).dataSync());
+      product.dispose();
+      const loss = Float64Array.from(values(rows, 11));
+      const sigma = Float64Array.from(values(outs, 13), (v) => 0.5 + Math.abs(v));
+      const args = { loss, e, x, sigma, rows, outs, ins, scale: 0.25 };
+      const general = await table['lr-grad-product'](args);
+      const exact = await referenceTable['lr-grad-product']({
+        ...args,
+        e: Float64Array.from(e),
+        x: Float64Array.from(x),
+      });
+      let worst = 0;
+      exact.weights.forEach(
+        (v: number, i: number) => (worst = Math.max(worst, Math.abs(general.weights[i]! - v) / (Math.abs(v) + 1))),
+      );
+      expect(worst).toBeLessThan(1e-4);
+    },
+  );
 });
