@@ -16,13 +16,17 @@ interface Config {
   method: 'bp' | 'lr' | 'alr';
   n: number;
   k: number;
-  /** Steps per round (after one untimed round of warm-up steps on each side). */
+  /** Steps per round. */
   steps: number;
+  /** Untimed warm-up steps on each side before the rounds (default: one round's steps). */
+  warmup?: number;
   goal: number;
 }
 
 const configs: Config[] = [
-  { net: 'mlp', method: 'bp', n: 64, k: 1, steps: 20, goal: 2 },
+  // V8 keeps compiling a 3 ms step's functions on its background threads for hundreds of steps (1.7 ms of
+  // those threads' CPU per step over steps 20-120, 0.6 over 300-400, under 0.15 after 600; bench/RESULTS.md).
+  { net: 'mlp', method: 'bp', n: 64, k: 1, steps: 20, warmup: 600, goal: 2 },
   { net: 'mlp', method: 'lr', n: 64, k: 64, steps: 4, goal: 1.5 },
   { net: 'mlp', method: 'alr', n: 64, k: 64, steps: 4, goal: 1.5 },
   { net: 'resnet5', method: 'bp', n: 32, k: 1, steps: 2, goal: 2 },
@@ -93,10 +97,11 @@ async function measure(
   config: Config,
   workers: { alrflow: Worker; torch?: Worker },
 ): Promise<{ mine: Medians; theirs?: Medians; backend: string }> {
-  // Warm-up, untimed: one round of steps on each side. V8 and TF.js warm over tens of steps (an MLP BP
-  // step took 8.8 ms of CPU, median of its first 21 steps, and 3.5 ms over steps 42-61).
-  const first = await workers.alrflow.ask(config, config.steps);
-  await workers.torch?.ask(config, config.steps);
+  // Warm-up, untimed, the same steps on each side. V8 and TF.js warm over tens of steps (an MLP BP step
+  // took 8.8 ms of CPU, median of its first 21 steps, and 3.5 ms over steps 42-61), and V8's optimizing
+  // compiler runs on other threads for hundreds (their CPU counts in the process's).
+  const first = await workers.alrflow.ask(config, config.warmup ?? config.steps);
+  await workers.torch?.ask(config, config.warmup ?? config.steps);
   const mine = { ms: [] as number[], cpu: [] as number[] };
   const theirs = { ms: [] as number[], cpu: [] as number[] };
   for (let r = 0; r < rounds; r++) {
