@@ -12,6 +12,7 @@ import { batchnormEpsilon } from '../reference/batchnorm.js';
 import { f32, tfjsHandle } from './tfjs-io.js';
 import { heapLoss, heapLossGradient } from './tfjs-heap-loss.js';
 import { heapMap } from './tfjs-heap.js';
+import { heapBatchnormParamGradient, heapChannelStats } from './tfjs-heap-batchnorm.js';
 
 type Tf = typeof TfCore;
 
@@ -91,12 +92,16 @@ function channelOps(tf: Tf): Pick<DeviceOps, 'channelStats' | 'batchnormParamGra
   return {
     channelStats: (x, d) =>
       held(tf, () => {
+        const loop = heapChannelStats(tf, t(x), d);
+        if (loop) return loop;
         const { mean, variance } = tf.moments(byChannel(tf, t(x), d), [0, 2]);
         return tf.concat([mean, variance]);
       }),
     batchnormParamGradient: (a: BatchnormParamGradientArgs) =>
       held(tf, () => {
         const stats = t(a.stats);
+        const loop = heapBatchnormParamGradient(tf, t(a.dy), t(a.x), stats, a);
+        if (loop) return loop;
         const mean = tf.reshape(tf.slice(stats, [0], [a.channels]), [1, a.channels, 1]);
         const variance = tf.reshape(tf.slice(stats, [a.channels], [a.channels]), [1, a.channels, 1]);
         const xhat = tf.mul(tf.sub(byChannel(tf, t(a.x), a), mean), tf.rsqrt(tf.add(variance, batchnormEpsilon)));
