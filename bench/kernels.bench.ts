@@ -272,6 +272,7 @@ async function printSplitThresholds(): Promise<void> {
   const base = tfjsTable(tf);
   const pooled = pooledTable(tf, base, new TfjsWorkerPool({ threads: Math.max(2, tfjsThreads()) }), {
     minFlop: 0,
+    minFlopPerValue: 0,
     minDraws: 0,
     minRowsPerThread: 0,
   });

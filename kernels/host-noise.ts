@@ -27,7 +27,7 @@ function rowEps(units: number): Float64Array {
 /** out[r, c, s] = z[r, c, s] + sigma[c] * eps(seed, step, layer, rowOffset + r, c * spatial + s), as float32. */
 export function hostNoiseInject(a: NoiseInjectArgs, useSimd = true): Float32Array {
   checkRows(a);
-  const out = new Float32Array(a.rows * a.channels * a.spatial);
+  const { out } = noiseOutputs(a, false);
   injectRows(a, 0, a.rows, out, null, useSimd);
   return out;
 }
@@ -35,9 +35,22 @@ export function hostNoiseInject(a: NoiseInjectArgs, useSimd = true): Float32Arra
 /** hostNoiseInject, plus the signs of eps packed like sign-pack (bit i of word j: eps[32j + i] >= 0). */
 export function hostNoiseInjectSigns(a: NoiseInjectArgs, useSimd = true): { out: Float32Array; signs: Uint32Array } {
   checkRows(a);
-  const out = new Float32Array(a.rows * a.channels * a.spatial);
-  const signs = new Uint32Array(Math.ceil(out.length / 32));
+  const { out, signs } = noiseOutputs(a, true);
   injectRows(a, 0, a.rows, out, signs, useSimd);
+  return { out, signs: signs! };
+}
+
+/**
+ * The arrays a call writes: the caller's `reuse` arrays where their lengths fit (sign words cleared:
+ * the pass ORs bits into them), else fresh ones.
+ */
+export function noiseOutputs(a: NoiseInjectArgs, withSigns: boolean): { out: Float32Array; signs: Uint32Array | null } {
+  const n = a.rows * a.channels * a.spatial;
+  const words = Math.ceil(n / 32);
+  const r = a.reuse;
+  const out = r?.out.length === n ? r.out : new Float32Array(n);
+  if (!withSigns) return { out, signs: null };
+  const signs = r?.signs?.length === words ? r.signs.fill(0) : new Uint32Array(words);
   return { out, signs };
 }
 

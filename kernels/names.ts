@@ -132,6 +132,19 @@ export interface NoiseInjectArgs {
    * floor(r / copies), so a copy-invariant input (N rows for N*K output rows) needs no repeated copy.
    */
   copies?: number;
+  /**
+   * Host backends: arrays of the result's lengths whose values the caller no longer reads (what this
+   * call site's kernel returned the step before). The kernel may write its result into them and return
+   * them instead of allocating (a fresh 4 MiB output per step is most of a step's garbage collection);
+   * other backends ignore them. The result is the same either way.
+   */
+  reuse?: NoiseOutputs;
+}
+
+/** noise-inject-signs' result; noise-inject's is `out` alone. */
+export interface NoiseOutputs {
+  out: Float32Array;
+  signs?: Uint32Array;
 }
 
 /** Packs the signs of `values`, 32 per Uint32 word: bit i of word j is 1 when values[32j + i] >= 0. */

@@ -97,8 +97,11 @@ export class BrowserDevice {
 
   /** Runs one gpu.js kernel in the page; handles in `args` are this device's DeviceTensors. */
   async run(name: string, args: object, resident: boolean): Promise<{ out: unknown; ran: string[] }> {
+    // A noise kernel's `reuse` arrays are for host kernels (names.ts): they stay on this side.
     const wired: Wired = Object.fromEntries(
-      Object.entries(args).map(([k, v]) => [k, isDeviceTensor(v) ? this.wireHandle(v) : encodeArray(v)]),
+      Object.entries(args)
+        .filter(([k]) => k !== 'reuse')
+        .map(([k, v]) => [k, isDeviceTensor(v) ? this.wireHandle(v) : encodeArray(v)]),
     );
     const free = this.takeFree();
     const t0 = performance.now();

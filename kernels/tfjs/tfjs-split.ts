@@ -9,7 +9,7 @@
 // whoever computes it (tfjs-blocks.ts), so results never depend on load. Host arrays only.
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { KernelArgs, KernelName, KernelOutputs, KernelTable, NoiseInjectArgs } from '../names.js';
-import { checkRows } from '../host-noise.js';
+import { checkRows, noiseOutputs } from '../host-noise.js';
 import { convDims } from '../reference/conv-dims.js';
 import { type RowBlock, rowBlocks, signWordGranule } from './row-blocks.js';
 import {
@@ -47,11 +47,29 @@ export interface SplitPolicy {
    * and conv2d 64->128 at 32x32, batch 2 ran 1.6x.
    */
   minRowsPerThread: number;
-  /** noise-inject(-signs): draws. */
+  /**
+   * matmul family: FLOP per value a split call moves (A and B into the shared buffer, the output out
+   * of it). A product with few output columns does little work per value copied: the ALR MLP's
+   * 4096x256x10 matmul-a-bt took 1.1-1.3 ms of CPU in-thread and 1.8-2.4 ms split over 2 threads
+   * (copying its 4 MiB A costs about what the product does), and 3.9 ms more per training step.
+   * 2mkn / (mk + kn + mn): 20 there, 128 for 192^3, 171 for 256^3.
+   */
+  minFlopPerValue: number;
+  /**
+   * noise-inject(-signs): draws. A split call costs each thread about 0.25 ms of CPU (the hand-off,
+   * an event-loop turn, views and copies): 2^15 draws (0.46 ms in-thread) took 0.57 ms of CPU split,
+   * and the ALR MLP's second-layer noise (4096 x 10 = 40,960 draws, 1.2 ms) took 1.5-1.7 ms of CPU
+   * split and no less wall time (2 threads, load 4-15, 100 calls each).
+   */
   minDraws: number;
 }
 
-export const SPLIT_POLICY: SplitPolicy = { minFlop: 2 ** 24, minDraws: 2 ** 15, minRowsPerThread: 64 };
+export const SPLIT_POLICY: SplitPolicy = {
+  minFlop: 2 ** 24,
+  minFlopPerValue: 64,
+  minDraws: 2 ** 16,
+  minRowsPerThread: 64,
+};
 
 /** At most this many chunks per thread: enough to rebalance around a stalled thread, few enough that per-chunk uploads stay small. */
 export const CHUNKS_PER_THREAD = 4;
@@ -191,8 +209,10 @@ export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPoli
       const chunks = chunksOf(a);
       return chunks === null ? inThread(a) : pool!.exclusive(() => run(a, chunks, pool!));
     }) as Kernel<K>;
-  const matmulPlan = (a: Pick<KernelArgs['matmul'], 'm' | 'k' | 'n'>): RowBlock[] | null =>
-    plan(2 * a.m * a.k * a.n, policy.minFlop, a.m, 1, a.m);
+  const matmulPlan = ({ m, k, n }: Pick<KernelArgs['matmul'], 'm' | 'k' | 'n'>): RowBlock[] | null =>
+    2 * m * k * n < policy.minFlopPerValue * (m * k + k * n + m * n)
+      ? null
+      : plan(2 * m * k * n, policy.minFlop, m, 1, m);
   const convPlan = (a: Pick<KernelArgs['conv2d'], 'dims'>): RowBlock[] | null =>
     plan(convFlop(a), policy.minFlop, a.dims.batch, 1, convRows(a));
   return {
@@ -248,8 +268,7 @@ async function splitNoise(
   withSigns: boolean,
 ): Promise<{ out: Float32Array; signs: Uint32Array | null }> {
   checkRows(a);
-  const out = new Float32Array(draws(a));
-  const signs = withSigns ? new Uint32Array(Math.ceil(out.length / 32)) : null;
+  const { out, signs } = noiseOutputs(a, withSigns);
   const counters = {
     rows: a.rows,
     channels: a.channels,

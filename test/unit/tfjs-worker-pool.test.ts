@@ -11,7 +11,7 @@ import type { KernelTable } from '../../kernels/names.js';
 import { loadTfjs } from '../../kernels/tfjs/tfjs-runtime.js';
 import { rowBlocks } from '../../kernels/tfjs/row-blocks.js';
 import { type BlockTask, type Region, runBlock, view } from '../../kernels/tfjs/tfjs-blocks.js';
-import { pooledTable, type PooledTable } from '../../kernels/tfjs/tfjs-split.js';
+import { pooledTable, type PooledTable, tfjsSplit } from '../../kernels/tfjs/tfjs-split.js';
 import { tfjsTable } from '../../kernels/tfjs/tfjs-table.js';
 import { KernelWorkerError, TfjsWorkerPool, tfjsThreads } from '../../kernels/tfjs/tfjs-worker-pool.js';
 import { ConfigError } from '../../src/errors.js';
@@ -37,7 +37,7 @@ beforeAll(async () => {
   base = tfjsTable(tf);
   // 3 threads even on a 2-core machine: more threads than some calls have rows. Threshold 0: every call splits.
   pool = new TfjsWorkerPool({ threads: 3 });
-  split = pooledTable(tf, base, pool, { minFlop: 0, minDraws: 0, minRowsPerThread: 0 });
+  split = pooledTable(tf, base, pool, { minFlop: 0, minFlopPerValue: 0, minDraws: 0, minRowsPerThread: 0 });
 });
 afterAll(async () => split.dispose());
 
@@ -132,7 +132,7 @@ describe('split calls equal the unsplit kernel bit for bit', () => {
 describe('pool lifecycle and failures', () => {
   test('dispose ends the workers; a later split call starts fresh ones', async () => {
     const p = new TfjsWorkerPool({ threads: 2 });
-    const t = pooledTable(tf, base, p, { minFlop: 0, minDraws: 0, minRowsPerThread: 0 });
+    const t = pooledTable(tf, base, p, { minFlop: 0, minFlopPerValue: 0, minDraws: 0, minRowsPerThread: 0 });
     const args = { a: data(64 * 32, 1), b: data(32 * 16, 2), m: 64, k: 32, n: 16 };
     await t.table.matmul(args);
     expect(p.liveWorkers).toBe(1);
@@ -148,7 +148,7 @@ describe('pool lifecycle and failures', () => {
       threads: 2,
       taskModule: new URL('./tfjs-pool-failing-task.ts', import.meta.url).href,
     });
-    const t = pooledTable(tf, base, p, { minFlop: 0, minDraws: 0, minRowsPerThread: 0 });
+    const t = pooledTable(tf, base, p, { minFlop: 0, minFlopPerValue: 0, minDraws: 0, minRowsPerThread: 0 });
     const rows = 4096;
     const noise = {
       z: data(rows * 64, 1),
@@ -178,6 +178,16 @@ describe('pool lifecycle and failures', () => {
     const mm = { a: data(256 * 256, 1), b: data(256 * 256, 2), m: 256, k: 256, n: 256 };
     await expect(twice(() => t.table.matmul(mm))).rejects.toThrow(/worker thread failed.*exited with code: 3/);
     await t.dispose();
+  });
+
+  test('the default policy splits large products but not a product with few output columns (its copies cost what it computes)', () => {
+    // No call runs: wouldSplit only reads dims, and the pool starts its workers on the first split call.
+    const s = tfjsSplit(tf, new TfjsWorkerPool({ threads: 2 }));
+    expect(s.wouldSplit('matmul', { m: 256, k: 256, n: 256 })).toBe(true);
+    expect(s.wouldSplit('matmul-a-bt', { m: 4096, k: 256, n: 64 })).toBe(true);
+    // The ALR MLP's second layer: 4096 x 256 x 10 (21 MFLOP, 20 FLOP per value moved).
+    expect(s.wouldSplit('matmul-a-bt', { m: 4096, k: 256, n: 10 })).toBe(false);
+    expect(s.wouldSplit('matmul', { m: 64, k: 784, n: 256 })).toBe(false);
   });
 
   test('ALRFLOW_TFJS_THREADS sets the thread count; a bad value is refused', () => {

@@ -14,6 +14,7 @@ import type { Graph, IrNode, ParamDecl } from '../../ir/types.js';
 import type { OptimizerConfig } from './optimizer-state.js';
 import type { DeviceKernels } from './resolve-kernels.js';
 import type { DeviceConstants } from './device-constants.js';
+import type { StepBuffers } from './step-buffers.js';
 
 export type Tensor = NumArray | Uint32Array;
 /** What the environment holds: a host tensor, or a float tensor left on the kernel backend's device. */
@@ -79,6 +80,8 @@ export interface ExecContext {
   /** The labels on the device, by row layout (uploaded once per step or chunk; exec-loss.ts). */
   deviceLabels?: Map<string, DeviceTensor>;
   options: ExecOptions;
+  /** Host output arrays kept for a node's next run (step-buffers.ts); absent where nothing is reused. */
+  buffers?: StepBuffers;
   /** When set, each node's measured time is added here (train --profile). */
   profile?: Map<string, { op: IrNode['kind']; ms: number; calls: number }>;
 }

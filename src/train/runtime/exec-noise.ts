@@ -166,9 +166,12 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
     return true;
   }
   // Resident: z stays on the device and so does the noisy output; only the sign words reach the host.
-  const r = await ctx.device['noise-inject-signs'](args);
+  const { graph, buffers, options } = ctx;
+  const reuse = buffers?.take(graph, node, options.firstSample);
+  const r = await ctx.device['noise-inject-signs'](reuse ? { ...args, reuse } : args);
   ctx.env.set(out!, r.out);
   ctx.env.set(keep, r.signs);
+  if (r.out instanceof Float32Array) buffers?.keep(graph, node, options.firstSample, { out: r.out, signs: r.signs });
   return true;
 }
 

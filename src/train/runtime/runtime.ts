@@ -25,6 +25,7 @@ import { evaluateSplit, type Evaluation } from './evaluate.js';
 import { executeGraph, type NodeProfile } from './execute-graph.js';
 import type { ExecContext } from './exec-context.js';
 import { DeviceConstants } from './device-constants.js';
+import { StepBuffers } from './step-buffers.js';
 import { DeviceState } from './device-state.js';
 import { syncFromDevice } from './device-sync.js';
 import { Float32State, type StateRole } from './float32-state.js';
@@ -113,6 +114,7 @@ export class Runtime {
       resolved,
       graphs: this.graphs,
       constants: this.constants,
+      buffers: new StepBuffers(),
       input: (port, batch) => inputValue(port, batch, held),
       sigma: () => this.sigma,
       updateCount: () => this.optimizerUpdates + 1,

@@ -5,6 +5,7 @@
 import type { Graph, GraphPort } from '../../ir/types.js';
 import type { MicroBatch } from '../../ir/step-instances.js';
 import type { DeviceConstants } from './device-constants.js';
+import type { StepBuffers } from './step-buffers.js';
 import type { EnvValue, ExecContext, ExecOptions } from './exec-context.js';
 import type { NodeProfile } from './execute-graph.js';
 import type { GraphCache } from './graph-cache.js';
@@ -27,6 +28,8 @@ export interface ContextSource {
   resolved: ResolvedKernels;
   graphs: GraphCache;
   constants: DeviceConstants;
+  /** Host output arrays kept between steps for the nodes that reuse them. */
+  buffers: StepBuffers;
   input(port: GraphPort, batch: Batch): EnvValue | undefined;
   sigma(): LearnedSigma | undefined;
   /** Adam's t for the next update. */
@@ -66,7 +69,7 @@ export class StepContexts {
       const value = this.source.input(port, batch);
       if (value !== undefined) env.set(port.tensor, value);
     }
-    const { resolved, constants } = this.source;
+    const { resolved, constants, buffers } = this.source;
     const profile = this.source.profile();
     return {
       graph,
@@ -78,6 +81,7 @@ export class StepContexts {
       losses: [],
       ...(resolved.ops && this.source.resident() ? { ops: resolved.ops, constants } : {}),
       options: this.execOptions(step, rates, firstSample),
+      buffers,
       ...(profile && profiled ? { profile } : {}),
     };
   }
