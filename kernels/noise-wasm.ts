@@ -8,7 +8,7 @@
 // copy-invariant input needs no K-times repeated copy. The module is assembled here (no toolchain),
 // like rng-simd.ts, whose hash function it contains as function 0.
 import { boxMullerTables } from './box-muller.js';
-import { get, hashBody, i32Const, section, set, uleb, type WasmMemory } from './rng-simd.js';
+import { get, hashBody, i32Const, section, set, simd, uleb, type WasmMemory } from './rng-simd.js';
 
 // Memory layout: float64 pairs (cos, sin) by the state's high limb, then by its low limb, then
 // (ln(j / 4096), 1 / j) by j - 2048, then (2^(11 - e), (e - 24) ln 2) by e; the data after them.
@@ -25,6 +25,8 @@ const [ROWS, UNITS, STATES, Z, FIRST, COPIES, ZFIRST, ZF32, SIGMA, OUT, SIGNS, S
 ];
 const [R, U, ZROW, OROW, BITS, W, E, J, T, WORD] = [13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
 const [Q, X, EPS, RAD, SN] = [23, 24, 25, 26, 27];
+/** inject's v128 local. */
+const V = 28;
 
 const op = {
   add: 0x6a,
@@ -148,10 +150,20 @@ const sinUniform = (): number[] => [
   ...[...get(W), ...f64Load(HI), ...get(T), ...f64Load(LO + 8), op.fMul, op.fAdd],
 ];
 
+/** Pair U / 2: RAD = sqrt(-2 ln u1), and W, T at its angle's table pairs. */
+const radiusAndLimbs = (): number[] => [
+  ...f64Const(-2),
+  ...lnUniform(),
+  op.fMul,
+  op.fSqrt,
+  ...set(RAD),
+  ...trigLimbs(),
+];
+
 /** Pair U / 2: RAD = sqrt(-2 ln u1), EPS = RAD cos(2 pi u2) (unit U), SN = RAD sin(2 pi u2) (unit U + 1). */
 function boxMullerPair(): number[] {
   return [
-    ...[...f64Const(-2), ...lnUniform(), op.fMul, op.fSqrt, ...set(RAD), ...trigLimbs()],
+    ...radiusAndLimbs(),
     ...[...get(RAD), ...cosUniform(), op.fMul, ...set(EPS)],
     ...[...get(RAD), ...sinUniform(), op.fMul, ...set(SN)],
   ];
@@ -224,6 +236,42 @@ const increment = (l: number, bound: number): number[] => [
   0,
 ];
 
+const v128Load = (offset: number): number[] => [...simd(0x00), 0, ...uleb(offset)];
+const f64x2 = { splat: simd(0x14), add: simd(0xf0), mul: simd(0xf2), ge: simd(0x4c) };
+const v128Const = (a: number, b: number): number[] => [...simd(0x0c), ...new Uint8Array(Float64Array.of(a, b).buffer)];
+/** i8x16.shuffle that swaps the two 64-bit halves. */
+const swapHalves = [...simd(0x0d), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+
+/**
+ * V = RAD * (cos, sin) of pair U / 2 as f64x2: (cosHi, sinHi) (cosLo, cosLo) + (sinHi, cosHi) (sinLo, sinLo) (-1, 1),
+ * lane by lane the operations of cosUniform and sinUniform (a + (-b) is a - b in IEEE arithmetic), times RAD.
+ */
+function pairEps(): number[] {
+  const lo = (offset: number): number[] => [...get(T), ...f64Load(LO + offset), ...f64x2.splat];
+  return [
+    ...[...get(W), ...v128Load(HI), 0x22, V, ...lo(0), ...f64x2.mul],
+    ...[...get(V), ...get(V), ...swapHalves, ...lo(8), ...f64x2.mul, ...v128Const(-1, 1), ...f64x2.mul, ...f64x2.add],
+    ...[...get(RAD), ...f64x2.splat, ...f64x2.mul, ...set(V)],
+  ];
+}
+
+/**
+ * Units U and U + 1 at once (U + 1 < UNITS): out = f32(z + sigma * V) for both, the two sign bits, U += 2.
+ * The same IEEE operations per lane as storeNoisy and packSign per unit.
+ */
+function vectorPair(): number[] {
+  const z = [...get(ZF32), 0x04, 0x7b, ...address(ZROW, U, 2), ...simd(0x5d), 0, 0, ...simd(0x5f), 0x05];
+  const zWide = [...address(ZROW, U, 3), ...v128Load(0), 0x0b];
+  const noisy = [...address(SIGMA, U, 3), ...v128Load(0), ...get(V), ...f64x2.mul, ...f64x2.add, ...simd(0x5e)];
+  const store = [...address(OROW, U, 2), ...z, ...zWide, ...noisy, ...simd(0x5b), 0, 0, 0];
+  const storeWord = [...get(WORD), ...get(BITS), 0x36, 2, 0, ...get(WORD), ...i32Const(4), op.add, ...set(WORD)];
+  const bits = [...get(V), ...v128Const(0, 0), ...f64x2.ge, ...simd(0xc4), ...get(U), op.shl, ...get(BITS), op.or];
+  const word = [...get(U), ...i32Const(31), op.and, ...i32Const(30), op.eq];
+  const signs = [...get(SIGNS), 0x04, 0x40, ...bits, ...set(BITS), ...word, 0x04, 0x40, ...storeWord];
+  const nextPair = [...get(U), ...i32Const(2), op.add, ...set(U)];
+  return [...pairEps(), ...store, ...signs, ...i32Const(0), ...set(BITS), 0x0b, 0x0b, ...nextPair];
+}
+
 /** U += 1. */
 const nextUnit = [...get(U), ...i32Const(1), op.add, ...set(U)];
 
@@ -238,9 +286,12 @@ function pairLoop(perUnit: number[]): number[] {
 }
 
 function injectBody(): number[] {
-  const unitLoop = [...pairLoop([...storeNoisy(), ...packSign()]), ...get(U), ...get(UNITS), op.ltU, 0x0d, 0, 0x0b];
+  const pairOrLast = [...get(U), ...i32Const(1), op.add, ...get(UNITS), op.ltU, 0x04, 0x40, ...vectorPair(), 0x05];
+  const lastUnit = [...get(RAD), ...cosUniform(), op.fMul, ...set(EPS), ...storeNoisy(), ...packSign(), ...nextUnit];
+  const unitsLeft = [...get(U), ...get(UNITS), op.ltU, 0x0d, 0];
+  const unitLoop = [0x03, 0x40, ...radiusAndLimbs(), ...pairOrLast, ...lastUnit, 0x0b, ...unitsLeft, 0x0b];
   const rowLoop = [0x03, 0x40, ...rowStart(), ...unitLoop, ...increment(R, ROWS), 0x0b];
-  return [0x02, 10, 0x7f, 5, 0x7c, ...get(SIGNS), ...set(WORD), ...rowLoop, 0x0b];
+  return [0x03, 10, 0x7f, 5, 0x7c, 1, 0x7b, ...get(SIGNS), ...set(WORD), ...rowLoop, 0x0b];
 }
 
 /** normals(units, ..., s1 ptr, s2 ptr) with inject's parameters: eps of every unit from pairs S1[u / 2], S2[u / 2] as float64 at OUT (for tests). */

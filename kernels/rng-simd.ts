@@ -12,7 +12,7 @@ const A = 967 * 4096 + 2845;
 // Opcodes (WebAssembly core + SIMD; SIMD opcodes follow the 0xfd prefix as unsigned LEB128).
 const LOCAL_GET = 0x20;
 const LOCAL_SET = 0x21;
-const simd = (op: number): number[] => [0xfd, ...uleb(op)];
+export const simd = (op: number): number[] => [0xfd, ...uleb(op)];
 const AND = simd(0x4e);
 const OR = simd(0x50);
 const SPLAT = simd(0x11);
