@@ -2,8 +2,8 @@
 // `reuse` argument): a host noise kernel handed arrays full of stale values returns those arrays with
 // the same bits as fresh ones (in-thread and split over the tfjs-wasm pool), arrays of other lengths
 // are not taken, a node's arrays come back only for the same graph, node and rows, never when the step
-// hands them out; and ALR runs whose steps reuse them (three micro-batches interleaved per step, each
-// with its own arrays) give the losses and parameters of runs that never reuse them.
+// hands them out; and LR and ALR runs whose steps reuse them (three micro-batches interleaved per step,
+// each with its own arrays) give the losses and parameters of runs that never reuse them.
 import { afterAll, describe, expect, it, test, vi } from 'vitest';
 import { hostNoiseInject, hostNoiseInjectSigns } from '../../kernels/host-noise.js';
 import type { NoiseInjectArgs } from '../../kernels/names.js';
@@ -94,22 +94,23 @@ describe('StepBuffers', () => {
 
   it('hands a node its arrays back once, for the same graph, node and rows only', () => {
     const b = new StepBuffers();
-    b.keep(graph, node, 0, arrays);
-    expect(b.take(graph, node, 4)).toBeUndefined();
-    expect(b.take({ ...graph } as Graph, node, 0)).toBeUndefined();
-    expect(b.take(graph, { ...node, id: 'fc2.inject' } as IrNode, 0)).toBeUndefined();
-    expect(b.take(graph, node, 0)).toBe(arrays);
-    expect(b.take(graph, node, 0)).toBeUndefined();
+    b.keep(graph, node, 0, 'signed', arrays);
+    expect(b.take(graph, node, 4, 'signed')).toBeUndefined();
+    expect(b.take(graph, node, 0, 'eps')).toBeUndefined();
+    expect(b.take({ ...graph } as Graph, node, 0, 'signed')).toBeUndefined();
+    expect(b.take(graph, { ...node, id: 'fc2.inject' } as IrNode, 0, 'signed')).toBeUndefined();
+    expect(b.take(graph, node, 0, 'signed')).toBe(arrays);
+    expect(b.take(graph, node, 0, 'signed')).toBeUndefined();
   });
 
   it('never keeps what the step hands out (a graph output port)', () => {
     const b = new StepBuffers();
-    b.keep(graph, { ...node, outputs: ['g'] } as IrNode, 0, arrays);
-    expect(b.take(graph, { ...node, outputs: ['g'] } as IrNode, 0)).toBeUndefined();
+    b.keep(graph, { ...node, outputs: ['g'] } as IrNode, 0, 'signed', arrays);
+    expect(b.take(graph, { ...node, outputs: ['g'] } as IrNode, 0, 'signed')).toBeUndefined();
   });
 });
 
-describe('ALR steps reusing their noise arrays', () => {
+describe('LR and ALR steps reusing their noise arrays', () => {
   const samples = 6;
   let s = 11;
   const next = (): number => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 30 - 1;
@@ -118,13 +119,13 @@ describe('ALR steps reusing their noise arrays', () => {
     labels: Int32Array.from({ length: samples }, (_, i) => i % 3),
     samples,
   };
-  const make = (microBatches: number): Promise<Runtime> =>
+  const make = (method: 'lr' | 'alr', microBatches: number): Promise<Runtime> =>
     Runtime.create({
       network: stepSource(mlp([8, 32, 3])),
       backend: 'tfjs-wasm',
       seed: 4,
       method: {
-        method: 'alr',
+        method,
         copies: 4,
         sigma: 0.1,
         baseline: 'mean',
@@ -147,8 +148,12 @@ describe('ALR steps reusing their noise arrays', () => {
     });
 
   /** Losses of `steps` steps and the state after them. */
-  async function run(micro: number, steps: number): Promise<{ losses: number[]; state: unknown }> {
-    const runtime = await make(micro);
+  async function run(
+    method: 'lr' | 'alr',
+    micro: number,
+    steps: number,
+  ): Promise<{ losses: number[]; state: unknown }> {
+    const runtime = await make(method, micro);
     try {
       const losses: number[] = [];
       for (let step = 0; step < steps; step++) losses.push((await runtime.trainStep(batch, step, 0.05)).meanLoss);
@@ -159,15 +164,24 @@ describe('ALR steps reusing their noise arrays', () => {
     }
   }
 
-  it.each([1, 3])('%i micro-batch(es): the losses and parameters of runs that never reuse them', async (micro) => {
-    const take = vi.spyOn(StepBuffers.prototype, 'take');
-    const reusing = await run(micro, 4);
-    // Every step after the first took back each noise node's arrays (per micro-batch).
-    expect(take.mock.results.filter((r) => r.value !== undefined).length).toBe(3 * 2 * micro);
-    take.mockReturnValue(undefined);
-    const fresh = await run(micro, 4);
-    take.mockRestore();
-    expect(reusing.losses).toEqual(fresh.losses);
-    expect(reusing.state).toEqual(fresh.state);
-  });
+  // Per step and micro-batch, two noise nodes: ALR keeps one set each (output and sign words), LR two (eps, output).
+  it.each([
+    ['alr', 1, 2],
+    ['alr', 3, 2],
+    ['lr', 1, 4],
+    ['lr', 3, 4],
+  ] as const)(
+    '%s, %i micro-batch(es): the losses and parameters of runs that never reuse them',
+    async (method, micro, sets) => {
+      const take = vi.spyOn(StepBuffers.prototype, 'take');
+      const reusing = await run(method, micro, 4);
+      // Every step after the first took back each set it kept (per micro-batch).
+      expect(take.mock.results.filter((r) => r.value !== undefined).length).toBe(3 * sets * micro);
+      take.mockReturnValue(undefined);
+      const fresh = await run(method, micro, 4);
+      take.mockRestore();
+      expect(reusing.losses).toEqual(fresh.losses);
+      expect(reusing.state).toEqual(fresh.state);
+    },
+  );
 });

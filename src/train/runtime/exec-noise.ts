@@ -100,8 +100,10 @@ async function drawKernelEps(
   const { stream } = paramDecl(ctx, layerName);
   const { seed, step } = ctx.options;
   checkAntitheticCopies(node, copiesOf(node));
+  const reuse = ctx.buffers?.take(ctx.graph, node, ctx.options.firstSample, 'eps');
   // z is one row of zeros read by every row (copies = rows): no rows x units zeros to allocate and scan.
-  return ctx.kernels['noise-inject']({
+  const eps = await ctx.kernels['noise-inject']({
+    ...(reuse ? { reuse } : {}),
     z: new Float32Array(rows > 0 ? units : 0),
     copies: Math.max(rows, 1),
     sigma: Float64Array.of(1),
@@ -113,6 +115,8 @@ async function drawKernelEps(
     layer: stream,
     rowOffset: noiseRowOffset(ctx, node),
   });
+  if (eps instanceof Float32Array) ctx.buffers?.keep(ctx.graph, node, ctx.options.firstSample, 'eps', { out: eps });
+  return eps;
 }
 
 /** The second output, when the node keeps its noise: floats, or sign bits (fused sign pack). */
@@ -167,11 +171,12 @@ async function injectKeepingSigns(ctx: ExecContext, node: NodeOf<'NoiseInject'>)
   }
   // Resident: z stays on the device and so does the noisy output; only the sign words reach the host.
   const { graph, buffers, options } = ctx;
-  const reuse = buffers?.take(graph, node, options.firstSample);
+  const reuse = buffers?.take(graph, node, options.firstSample, 'signed');
   const r = await ctx.device['noise-inject-signs'](reuse ? { ...args, reuse } : args);
   ctx.env.set(out!, r.out);
   ctx.env.set(keep, r.signs);
-  if (r.out instanceof Float32Array) buffers?.keep(graph, node, options.firstSample, { out: r.out, signs: r.signs });
+  if (r.out instanceof Float32Array)
+    buffers?.keep(graph, node, options.firstSample, 'signed', { out: r.out, signs: r.signs });
   return true;
 }
 
@@ -299,7 +304,11 @@ async function injectFloat32(ctx: ExecContext, node: NodeOf<'NoiseInject'>, eps:
   const zRows = shapeOf(ctx, node.inputs[0]!)[0]!;
   const z = toF64(num(ctx, node.inputs[0]!));
   const sigmas = sigmaOf(ctx, node, dims.channels);
-  ctx.env.set(out!, addNoiseRepeated(z, rows / zRows, eps, sigmas, dims, new Float32Array(eps.length)));
+  const { graph, buffers, options } = ctx;
+  const kept = buffers?.take(graph, node, options.firstSample, 'noisy')?.out;
+  const noisy = kept?.length === eps.length ? kept : new Float32Array(eps.length);
+  ctx.env.set(out!, addNoiseRepeated(z, rows / zRows, eps, sigmas, dims, noisy));
+  buffers?.keep(graph, node, options.firstSample, 'noisy', { out: noisy });
   await keepNoise(ctx, keep, eps);
   return true;
 }
