@@ -11,7 +11,7 @@ import { type DeviceTensor, isDeviceTensor, type Resident } from '../device-tens
 import { batchnormEpsilon } from '../reference/batchnorm.js';
 import { f32, tfjsHandle } from './tfjs-io.js';
 import { heapLoss, heapLossGradient } from './tfjs-heap-loss.js';
-import { heapMap } from './tfjs-heap.js';
+import { heapMap, heapUpload } from './tfjs-heap.js';
 import { heapBatchnormParamGradient, heapChannelStats } from './tfjs-heap-batchnorm.js';
 
 type Tf = typeof TfCore;
@@ -55,6 +55,11 @@ function heapSlice(tf: Tf, x: TfCore.Tensor, start: number, length: number): TfC
   return copy ?? tf.slice(tf.reshape(x, [-1]), [start], [length]);
 }
 
+/** A host array as a flat tensor: a float64 one written into the wasm memory in one pass (tfjs-heap.ts). */
+function upload(tf: Tf, x: Float32Array | Float64Array): TfCore.Tensor {
+  return (x instanceof Float64Array ? heapUpload(tf, x, [x.length]) : undefined) ?? tf.tensor1d(f32(x));
+}
+
 /** [rows, channels, spatial] view of a flat tensor. */
 const byChannel = (tf: Tf, x: TfCore.Tensor, d: ChannelDims) => tf.reshape(x, [d.rows, d.channels, d.spatial]);
 
@@ -63,7 +68,7 @@ function layoutOps(tf: Tf): Pick<DeviceOps, 'slice' | 'concat' | 'repeatRows' | 
   return {
     slice: (x, start, length) =>
       held(tf, () =>
-        isDeviceTensor(x) ? heapSlice(tf, t(x), start, length) : tf.tensor1d(f32(x.subarray(start, start + length))),
+        isDeviceTensor(x) ? heapSlice(tf, t(x), start, length) : upload(tf, x.subarray(start, start + length)),
       ),
     concat(parts) {
       if (parts.length === 0) throw new Error('tfjs-wasm concat: no buffers to join');

@@ -33,3 +33,16 @@ export function heapMap(
   );
   return tf.engine().makeTensorFromTensorInfo(out);
 }
+
+/**
+ * Host values written straight into a fresh float32 tensor's wasm memory (each rounded to float32 as
+ * Float32Array.from does), or undefined off the wasm backend or where `shape` does not hold them. A
+ * float64 batch went through a float32 copy first: 0.089 -> 0.033 ms of CPU for the MLP's 64 x 784.
+ */
+export function heapUpload(tf: Tf, values: Float64Array | Int32Array, shape: number[]): TfCore.Tensor | undefined {
+  if (tf.getBackend() !== 'wasm' || shape.reduce((a, b) => a * b, 1) !== values.length) return undefined;
+  const heap = tf.backend() as unknown as WasmHeap;
+  const out = heap.makeOutput(shape, 'float32');
+  heap.typedArrayFromHeap(out).set(values);
+  return tf.engine().makeTensorFromTensorInfo(out);
+}

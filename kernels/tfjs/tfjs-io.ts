@@ -5,6 +5,7 @@
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { DeviceTensor, type DeviceStorage, isDeviceTensor } from '../device-tensor.js';
 import type { NumArray } from '../names.js';
+import { heapUpload } from './tfjs-heap.js';
 
 type Tf = typeof TfCore;
 /** A kernel's float input: a host array, or (resident io only) a tfjs-wasm handle. */
@@ -38,6 +39,9 @@ function ioWith(
   // Handles used as they are (a reshape to their own shape is skipped: each TF.js call costs 10-20 us).
   const asIs = new Set<TfCore.Tensor>();
   const make = (a: In, shape: number[]): TfCore.Tensor => {
+    // A float64 or int32 host array goes into the wasm memory in one pass (tfjs-heap.ts).
+    const direct = a instanceof Float64Array || a instanceof Int32Array ? heapUpload(tf, a, shape) : undefined;
+    if (direct) return direct;
     const v = upload(a);
     if (v instanceof Float32Array) return tf.tensor(v, shape);
     if (!sameShape(v.shape, shape)) return tf.reshape(v, shape);

@@ -45,6 +45,9 @@ describe('tfjs-wasm device operations', () => {
     expect(await read(ops.slice(held, 0, 200_704))).toEqual(Array.from(x.subarray(0, 200_704)));
     expect(await read(ops.slice(held, 200_704, 256))).toEqual(Array.from(x.subarray(200_704)));
     expect(await read(ops.slice(Float64Array.of(1, 2, 3, 4, 5), 1, 3))).toEqual([2, 3, 4]);
+    // A float64 upload written into the wasm memory rounds as Float32Array.from (overflow and underflow included).
+    const wide = Float64Array.of(0.1, 1 / 3, -1e-46, 3.5e38, -(2 ** 130), Math.PI);
+    expect(await read(ops.slice(wide, 0, wide.length))).toEqual(Array.from(Float32Array.from(wide)));
     expect(await read(ops.concat([Float32Array.of(1), held, Float32Array.of(4)]))).toEqual([1, ...x, 4]);
     expect(await read(ops.repeatRows(Float32Array.of(1, 2, 3, 4), 2, 3))).toEqual([1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4]);
     expect(await read(ops.repeatRows(held, 1, 1))).toEqual(Array.from(x));
