@@ -4,7 +4,7 @@
 // (noise-inject-signs, ALR's fused NoiseInject+SignPack). Where the engine has wasm SIMD, whole rows run
 // inside one WebAssembly module (noise-wasm.ts: the SIMD hash of rng-simd.ts, Box-Muller with the same
 // float64 operations and tables as box-muller.ts, the add, the float32 rounding and the sign words):
-// 10^6 draws with signs in 6.5 ms of CPU (rng v2; 14 ms with v1's hash, 20 for the JS pass before the
+// 10^6 draws with signs in 5.5 ms of CPU (rng v2, pairs in f64x2; 14 ms with v1's hash, 20 for the JS pass before the
 // module; one thread, same machine, bench/RESULTS.md). Rows of a signed call whose length is not a multiple of 32 take the SIMD hash with
 // Box-Muller in JS; without wasm SIMD, rng.ts's scalar block generator.
 // Rows are independent, so `injectRows` computes any row range into caller-owned arrays (the tfjs-wasm worker pool splits a call by rows with it).
