@@ -2,7 +2,12 @@
 // tfjsResidentTable, results kept in TF.js), except that a call the worker pool would split over
 // cores (tfjs-split.ts's wouldSplit, the same test the split applies) gets its handles downloaded
 // and runs on the pooled host table: two cores beat one in-thread TF.js call even after the copy,
-// and no call is downloaded only to run unsplit. Not a kernel.
+// and no call is downloaded only to run unsplit. That holds for the matmul family; a conv2d stays
+// resident: resnet5's BP step (N = 32, 2 threads) took 186-191 ms of CPU and 573-648 ms of wall per
+// step with its forward convolutions split (downloaded, their output uploaded again, the weights
+// transposed per worker) and 127-138 ms and 359-468 ms without (three alternating pairs, loaded
+// machine); on main at 9a3dd77 its 2-thread step was slower than its 1-thread step on a quiet machine
+// too (433 against 406 ms). Not a kernel.
 import { downloadArgs, type ResidentArgs, type ResidentTable } from '../device-tensor.js';
 import type { KernelArgs, KernelName, KernelOutputs } from '../names.js';
 import type { PooledTable } from './tfjs-split.js';
@@ -16,7 +21,7 @@ export function residentUnlessSplit(
   const entry =
     <K extends KernelName>(name: K, own: (a: ResidentArgs<K>) => Promise<unknown>) =>
     async (args: ResidentArgs<K>): Promise<unknown> => {
-      if (!pooled.wouldSplit(name, args)) return own(args);
+      if (name === 'conv2d' || !pooled.wouldSplit(name, args)) return own(args);
       const host = pooled.table[name] as (a: KernelArgs[K]) => Promise<KernelOutputs[K]>;
       return host((await downloadArgs(args)) as KernelArgs[K]);
     };
