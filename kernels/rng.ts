@@ -41,6 +41,13 @@ import { boxMullerRadius, cosUniform, normalFromStates, sinUniform } from './box
 
 export { normalFromStates };
 
+/**
+ * The version of the header's algorithm (rng v2). A training checkpoint records it, so a run resumed
+ * under another generator is told that its later steps draw different noise (src/train/noise-version.ts).
+ * Raise it with any change to the bits the generator draws.
+ */
+export const NOISE_GENERATOR_VERSION = 2;
+
 const LIMB = 4096;
 const TWO_24 = 16777216;
 const MASK_24 = 0xffffff;

@@ -1,13 +1,16 @@
 // The train loop: loads the dataset, builds the runtime, runs the steps with a schedule, writes
 // metrics and checkpoints, evaluates before the first step (so curves start at step 0) and at every
 // epoch end, and writes train-report.json. All
-// randomness is a pure function of (seed, epoch, step), so resume reproduces an uninterrupted run.
+// randomness is a pure function of (seed, epoch, step), so resume reproduces an uninterrupted run; the
+// checkpoint records the noise generator's version and a resume under another one warns (noise-version.ts).
 // With learned sigma the per-layer sigmas are part of the checkpoint, logged at every epoch end
 // (sigma.<layer> means, sigma.mean overall) and reported at the end.
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { gatherBatch, epochPermutation } from './batches.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { noiseVersionWarning } from './noise-version.js';
+import { NOISE_GENERATOR_VERSION } from '../../kernels/rng.js';
 import { loadDataset } from './datasets/load-dataset.js';
 import { featureCount, type Dataset } from './datasets/types.js';
 import { augmentBatch } from './augment.js';
@@ -50,6 +53,8 @@ interface CheckpointMeta {
   optimizerUpdates: number;
   wallSeconds: number;
   config: TrainConfig;
+  /** kernels/rng.ts's NOISE_GENERATOR_VERSION of the build that wrote it; absent before it was recorded. */
+  noiseGenerator?: number;
 }
 
 interface Loop {
@@ -73,7 +78,13 @@ async function save(loop: Loop, step: number): Promise<void> {
   await loop.runtime.syncHost();
   const { arrays, optimizerUpdates } = loop.runtime.exportState();
   writeCheckpoint<CheckpointMeta>(loop.checkpoint, {
-    meta: { step, optimizerUpdates, wallSeconds: loop.wallSeconds, config: loop.config },
+    meta: {
+      step,
+      optimizerUpdates,
+      wallSeconds: loop.wallSeconds,
+      config: loop.config,
+      noiseGenerator: NOISE_GENERATOR_VERSION,
+    },
     arrays,
   });
 }
@@ -123,6 +134,8 @@ async function setup(
     runtime.importState(state.arrays, state.meta.optimizerUpdates);
     startStep = state.meta.step;
     loop.wallSeconds = state.meta.wallSeconds;
+    const noiseWarning = noiseVersionWarning(paths.checkpoint, state.meta, startStep);
+    if (noiseWarning) process.stderr.write(`${noiseWarning}\n`);
     // Only a resume that could load its checkpoint changes the saved run (a failed one changes nothing).
     saveRunConfig(options.outDir, config);
     loop.progress.line(
