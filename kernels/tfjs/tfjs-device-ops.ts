@@ -138,6 +138,16 @@ function tfjsLossGradient(tf: Tf, t: (x: Resident) => TfCore.Tensor1D, a: Device
   return tf.reshape(tf.div(tf.sub(p, onehot), tf.scalar(rows)), [-1]);
 }
 
+/** Buffers up to this many values get their non-finite flag from a JS loop (the MLP's 2,570-value output layer). */
+const SMALL_FLAG = 16_384;
+
+/** 1 where a value is NaN or infinite (x * 0 is NaN exactly there), else 0. */
+function nonFiniteIn(a: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * 0;
+  return Number.isNaN(sum) ? 1 : 0;
+}
+
 /** The loss, its gradient, the gather by a device index map, sums and non-finite counts. */
 function readOps(tf: Tf): Pick<DeviceOps, 'gather' | 'crossEntropy' | 'crossEntropyGradient' | 'sum' | 'nonFinite'> {
   const t = (x: Resident) => tensorOf(tf, x);
@@ -156,7 +166,13 @@ function readOps(tf: Tf): Pick<DeviceOps, 'gather' | 'crossEntropy' | 'crossEntr
     sum: (x) => held(tf, () => tf.reshape(tf.sum(t(x)), [1])),
     // sum(x * 0) is 0 where every value is finite and NaN otherwise: one pass (0.2 ms over the MLP's
     // 200,960 parameters; a count of |x| < 3e38 failures took 1.56 ms), so a flag of 0 or 1.
-    nonFinite: (x) => held(tf, () => tf.reshape(tf.cast(tf.isNaN(tf.sum(tf.mul(t(x), tf.scalar(0)))), 'float32'), [1])),
+    nonFinite: (x) =>
+      held(tf, () => {
+        const v = t(x);
+        // A small buffer: one JS loop (the same flag) where the five TF.js calls cost more than its values.
+        const loop = v.size <= SMALL_FLAG ? heapMap(tf, [v], [1], (out, [a]) => (out[0] = nonFiniteIn(a!))) : undefined;
+        return loop ?? tf.reshape(tf.cast(tf.isNaN(tf.sum(tf.mul(v, tf.scalar(0)))), 'float32'), [1]);
+      }),
   };
 }
 
