@@ -33,7 +33,8 @@ const external = [
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { alrflow: 'src/cli/main.ts' },
+  // compare's worker threads start their own entry (sim/compare-threads.ts), sharing the chunks.
+  entryPoints: { alrflow: 'src/cli/main.ts', 'compare-worker': 'sim/compare-worker.ts' },
   outdir,
   bundle: true,
   splitting: true,
