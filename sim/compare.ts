@@ -3,11 +3,19 @@
 // memory, idle in bubbles and waits), how far the row is from its bound, and the pipelines with
 // more micro-batches. Simulates through job.ts; formats the table here.
 import { methodNames, methodOf, type Method } from '../src/compiler/methods/registry.js';
+import type { ScheduleKind } from '../src/compiler/types.js';
+import { isPipelined } from '../src/compiler/schedules/registry.js';
 import type { CompareReport, CompareRow } from '../src/report/compare-report.js';
-import { runRow, type CompareBase, type CompareRowChoice, type RowFigures, type RowOutcome } from './compare-row.js';
-import { fmtBytes, levelsOf, peakByLevel, type JobProgress } from './job.js';
+import type { SimReport } from '../src/report/sim-report.js';
+import { fmtBytes, levelsOf, peakByLevel, runSimJob, type JobProgress, type SimJob } from './job.js';
 
-export type { CompareRowChoice } from './compare-row.js';
+export interface CompareRowChoice {
+  method: Method;
+  schedule: ScheduleKind;
+  staleness?: 1;
+  microBatches?: number;
+  reference?: true;
+}
 
 /**
  * The rows of `alrflow compare`, from the method registry: each method declares its rows with a
@@ -21,13 +29,13 @@ export function compareRows(): CompareRowChoice[] {
   return rows.sort((a, b) => a.rank - b.rank).map((r) => r.row);
 }
 
-function overflowOf(r: RowFigures): { overflowLevels?: string[] } {
+function overflowOf(r: SimReport): { overflowLevels?: string[] } {
   const levels = [...new Set(r.memory.filter((m) => m.overflow).map((m) => m.level))];
   return levels.length > 0 ? { overflowLevels: levels } : {};
 }
 
 /** Compute units' cycles: computing, stalled on memory, idle. */
-function sharesOf(r: RowFigures): NonNullable<CompareRow['shares']> {
+function sharesOf(r: SimReport): NonNullable<CompareRow['shares']> {
   const s = r.cycleShares;
   return {
     compute: s.compute,
@@ -36,7 +44,7 @@ function sharesOf(r: RowFigures): NonNullable<CompareRow['shares']> {
   };
 }
 
-function rowOf(method: Method, schedule: string, r: RowFigures, bp: number): CompareRow {
+function rowOf(method: Method, schedule: string, r: SimReport, bp: number): CompareRow {
   const levels = levelsOf(r);
   const over = levels.find((l) => l.verdict === 'over-capacity');
   if (over) {
@@ -79,21 +87,49 @@ function scheduleLabel({ schedule, microBatches, staleness }: CompareRowChoice):
   ].join(', ');
 }
 
-/**
- * Every row of the comparison. `threads` > 1 simulates the rows on that many worker threads
- * (compare-threads.ts); each row is computed alone, so the report is the same either way.
- */
-export async function runCompare(base: CompareBase, onProgress?: JobProgress, threads = 1): Promise<CompareReport> {
-  const choices = compareRows();
-  const outcomes =
-    threads > 1
-      ? (await (await import('./compare-threads.js')).rowsOnThreads(base, choices, threads, onProgress)).outcomes
-      : await rowsInTurn(base, choices, onProgress);
+/** Simulates one row; a row that does not fit (or a hybrid without layers to split) is its reason, not the end of the comparison. */
+async function runRow(
+  base: Omit<SimJob, 'method' | 'schedule'>,
+  { method, schedule: kind, staleness, microBatches }: CompareRowChoice,
+  rowProgress: JobProgress | undefined,
+): Promise<Awaited<ReturnType<typeof runSimJob>> | string> {
+  const { ConfigError, InfeasibleMappingError } = await import('../src/errors.js');
+  const { stages, stageCuts, bpLayers, ...common } = base;
+  const stageControl = isPipelined(kind) ? { stages, stageCuts } : {};
+  const takesLayers = methodOf(method).switches.includes('bpLayers');
+  const layers = bpLayers !== undefined && takesLayers ? { bpLayers } : {};
+  const hybridDefault = takesLayers && bpLayers === undefined;
+  return runSimJob(
+    {
+      ...common,
+      noTimelines: true,
+      ...stageControl,
+      ...layers,
+      method,
+      schedule: kind,
+      ...(staleness ? { staleness } : {}),
+      ...(microBatches ? { microBatches: Math.min(microBatches, base.batch) } : {}),
+    },
+    rowProgress,
+  ).catch((err: unknown) => {
+    // A hybrid on a network of one parametrised layer is a row that says why (unless --bp-layers was given).
+    if (err instanceof ConfigError && hybridDefault) return `not applicable: ${err.problems.join('; ')}`;
+    if (!(err instanceof InfeasibleMappingError)) throw err;
+    return err.message.split('\n')[1]?.trim() ?? err.message;
+  });
+}
+
+export async function runCompare(
+  base: Omit<SimJob, 'method' | 'schedule'>,
+  onProgress?: JobProgress,
+): Promise<CompareReport> {
   const rows: CompareRow[] = [];
   let bp = 0;
-  for (const [row, r] of outcomes.entries()) {
-    const { method, reference } = choices[row]!;
+  const choices = compareRows();
+  for (const [row, { method, reference }] of choices.entries()) {
+    const rowProgress = onProgress ? (f: number) => onProgress((row + f) / choices.length) : undefined;
     const schedule = scheduleLabel(choices[row]!);
+    const r = await runRow(base, choices[row]!, rowProgress);
     if (typeof r === 'string') {
       rows.push({
         method,
@@ -118,20 +154,6 @@ export async function runCompare(base: CompareBase, onProgress?: JobProgress, th
     batch: base.batch,
     rows,
   };
-}
-
-/** The rows one after another on this thread. */
-async function rowsInTurn(
-  base: CompareBase,
-  choices: CompareRowChoice[],
-  onProgress: JobProgress | undefined,
-): Promise<RowOutcome[]> {
-  const outcomes: RowOutcome[] = [];
-  for (const [row, choice] of choices.entries()) {
-    const rowProgress = onProgress ? (f: number) => onProgress((row + f) / choices.length) : undefined;
-    outcomes.push(await runRow(base, choice, rowProgress));
-  }
-  return outcomes;
 }
 
 const pct = (x: number | undefined) => `${((x ?? 0) * 100).toFixed(0)}%`;

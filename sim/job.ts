@@ -224,7 +224,7 @@ const verdictText = {
 } as const;
 
 /** Per level: capacity, the largest instance's peak and the worst instance's verdict. */
-export function levelsOf(r: Pick<SimReport, 'memory'>): CompareLevel[] {
+export function levelsOf(r: SimReport): CompareLevel[] {
   const rank = { fits: 0, spills: 1, 'over-capacity': 2 } as const;
   const out = new Map<string, CompareLevel>();
   for (const m of r.memory) {
@@ -240,7 +240,7 @@ export function levelsOf(r: Pick<SimReport, 'memory'>): CompareLevel[] {
   return [...out.values()];
 }
 
-export function peakByLevel(r: Pick<SimReport, 'memory'>): Record<string, number> {
+export function peakByLevel(r: SimReport): Record<string, number> {
   const out: Record<string, number> = {};
   for (const m of r.memory) out[m.level] = Math.max(out[m.level] ?? 0, m.peakBytes);
   return out;

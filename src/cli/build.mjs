@@ -33,8 +33,7 @@ const external = [
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // compare's worker threads start their own entry (sim/compare-threads.ts), sharing the chunks.
-  entryPoints: { alrflow: 'src/cli/main.ts', 'compare-worker': 'sim/compare-worker.ts' },
+  entryPoints: { alrflow: 'src/cli/main.ts' },
   outdir,
   bundle: true,
   splitting: true,

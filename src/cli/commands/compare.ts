@@ -2,16 +2,11 @@
 // ALR, pipelined; ES, AES; Hybrid and A-Hybrid with and without a pipeline) on one network and hardware model, as iterations/s relative to BP, with each row's shares of computing,
 // memory stalls and idle time, its bound ratio and peak memory; --stages/--stage-cuts set the pipelined rows' stages.
 // The table goes to stdout, to stderr beside an HTML report on stdout, nowhere with --quiet or the JSON on stdout.
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { methodsWith } from '../../compiler/methods/registry.js';
 import { action, nameList, positiveInt } from '../action.js';
 import { modelChoices } from '../model-option.js';
 import { addJsonOptions, say, stdoutPath, stdoutTaken } from '../output.js';
-import { cappedWorkers } from '../worker-count.js';
-
-/** Two threads where the machine has two cores: each thread adds a heap, so more are not the default. */
-const defaultThreads = (): number => Math.min(2, availableParallelism());
 
 interface Opts {
   model: string;
@@ -27,7 +22,6 @@ interface Opts {
   report?: string;
   force?: boolean;
   quiet?: boolean;
-  threads: string;
 }
 
 export function register(program: Command): void {
@@ -49,12 +43,7 @@ export function register(program: Command): void {
     )
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--force', 'overwrite existing output files')
-    .option('--quiet', 'print nothing but errors: no progress, table or notices')
-    .option(
-      '--threads <n>',
-      'worker threads simulating rows side by side (1: all on the main thread; at most the cores here; each holds its own heap, up to ~150 MB)',
-      String(defaultThreads()),
-    );
+    .option('--quiet', 'print nothing but errors: no progress, table or notices');
   addJsonOptions(command, 'the CompareReport').action(
     action(async (o: Opts) => {
       const { defaultHwModelName } = await import('../../hw/load.js');
@@ -75,7 +64,6 @@ export function register(program: Command): void {
           ...(o.bpLayers === undefined ? {} : { bpLayers: o.bpLayers }),
         },
         progress.update,
-        cappedWorkers(positiveInt('--threads', o.threads), availableParallelism(), '--threads'),
       ).finally(() => progress.stop());
       // The table is for people: not with --quiet, and not beside the JSON on stdout (it is the same figures).
       const jsonOnStdout = Boolean(o.json) || o.jsonFile === stdoutPath;
