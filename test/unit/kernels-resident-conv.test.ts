@@ -7,6 +7,7 @@ import { loadTfjs } from '../../kernels/tfjs/tfjs-runtime.js';
 import { resnet5 } from '../../src/models/builders.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import { stepSource } from '../../src/compiler/step-source.js';
+import { methodOptions, sgdMomentum } from '../fixtures/runtime-options.js';
 
 function data(length: number, seed: number): Float64Array {
   let s = seed;
@@ -21,16 +22,8 @@ const make = (backend: string, resident: boolean) =>
     backend,
     seed: 2,
     resident,
-    method: {
-      method: 'bp',
-      copies: 1,
-      sigma: 0.1,
-      baseline: 'mean',
-      encoding: 'sign-noise',
-      antithetic: false,
-      layerwise: false,
-    },
-    optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+    method: methodOptions('bp', 1),
+    optimizer: sgdMomentum,
   });
 
 describe('resnet5 BP on tfjs-wasm, state resident in TF.js', () => {

@@ -12,6 +12,7 @@ import { Runtime } from '../../src/train/runtime/runtime.js';
 import { residentDefault } from '../../src/train/runtime/resolve-kernels.js';
 import { ConfigError, InvalidInputError } from '../../src/errors.js';
 import { stepSource } from '../../src/compiler/step-source.js';
+import { methodOptions, sgdMomentum } from '../fixtures/runtime-options.js';
 
 function data(length: number, seed: number): Float32Array {
   let s = seed;
@@ -162,16 +163,8 @@ describe('runtime on tfjs-wasm with residency on and off', () => {
       backend: 'tfjs-wasm',
       seed: 3,
       resident,
-      method: {
-        method,
-        copies: 4,
-        sigma: 0.1,
-        baseline: 'mean',
-        encoding: 'sign-noise',
-        antithetic: false,
-        layerwise: false,
-      },
-      optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+      method: methodOptions(method, 4),
+      optimizer: sgdMomentum,
     });
 
   it('alr: same losses and weights resident or not (its state stays on the host: tfjs-wasm draws noise there), and no TF.js tensor outlives a step', async () => {

@@ -10,6 +10,7 @@ import { mlp } from '../../src/models/builders.js';
 import { stepSource } from '../../src/compiler/step-source.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import type { Batch } from '../../src/train/runtime/step-types.js';
+import { methodOptions } from '../fixtures/runtime-options.js';
 
 const STEPS = 4;
 
@@ -31,15 +32,7 @@ const make = (optimizer: 'sgd' | 'adam', resident: boolean): Promise<Runtime> =>
     network: stepSource(mlp([6, 5, 3])),
     backend: 'tfjs-wasm',
     seed: 3,
-    method: {
-      method: 'bp',
-      copies: 1,
-      sigma: 0.1,
-      baseline: 'mean',
-      encoding: 'sign-noise',
-      antithetic: false,
-      layerwise: false,
-    },
+    method: methodOptions('bp', 1),
     optimizer: { kind: optimizer, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
   });
 

@@ -18,6 +18,7 @@ import { mlp } from '../../src/models/builders.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
 import { StepBuffers } from '../../src/train/runtime/step-buffers.js';
 import type { Batch } from '../../src/train/runtime/step-types.js';
+import { methodOptions, sgdMomentum } from '../fixtures/runtime-options.js';
 
 const call = (rows: number, units: number): NoiseInjectArgs => ({
   z: Float32Array.from({ length: 2 * units }, (_, i) => Math.sin(i)),
@@ -124,16 +125,8 @@ describe('LR and ALR steps reusing their noise arrays', () => {
       network: stepSource(mlp([8, 32, 3])),
       backend: 'tfjs-wasm',
       seed: 4,
-      method: {
-        method,
-        copies: 4,
-        sigma: 0.1,
-        baseline: 'mean',
-        encoding: 'sign-noise',
-        antithetic: false,
-        layerwise: false,
-      },
-      optimizer: { kind: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+      method: methodOptions(method, 4),
+      optimizer: sgdMomentum,
       ...(microBatches > 1
         ? {
             schedule: {

@@ -13,6 +13,7 @@ import { hostTransfers } from '../../src/ir/host-transfers.js';
 import { cnn, resnet5 } from '../../src/models/builders.js';
 import { vitTiny } from '../../src/models/transformer-builders.js';
 import { Runtime } from '../../src/train/runtime/runtime.js';
+import { methodOptions } from '../fixtures/runtime-options.js';
 
 const status = await detectBackend('headlessgl');
 if (!status.works) console.log(`train-resident-conv-gl: headlessgl skipped: ${status.reason}`);
@@ -46,15 +47,7 @@ const make = (network: keyof typeof NETWORKS, method: string, optimizer: 'sgd' |
     backend: 'headlessgl',
     seed: 5,
     resident,
-    method: {
-      method: method as 'bp',
-      copies: 4,
-      sigma: 0.1,
-      baseline: 'mean',
-      encoding: 'sign-noise',
-      antithetic: false,
-      layerwise: false,
-    },
+    method: methodOptions(method as 'bp', 4),
     optimizer: { kind: optimizer, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
   });
 
