@@ -158,6 +158,7 @@ export function summaryTable(r: SimReport): string {
       .join(', ')}`,
     `  bubble ratio           ${pct(r.bubbleRatio)} (pipeline fill and drain: the bottleneck core idle within the iteration)`,
     `  unit waits             ${pct(r.unitWaitRatio)} (compute units waiting on another unit of their own core)`,
+    ...arrayFoldsText(r.arrayFolds),
     `  compute units' cycles  ${Object.entries(r.cycleShares)
       .filter(([, v]) => v > 0.0005)
       .map(([k, v]) => `${k} ${pct(v)}`)
@@ -244,4 +245,13 @@ export function peakByLevel(r: SimReport): Record<string, number> {
   const out: Record<string, number> = {};
   for (const m of r.memory) out[m.level] = Math.max(out[m.level] ?? 0, m.peakBytes);
   return out;
+}
+
+/** The busiest array's cycles per iteration: rows streamed against the per-fold load, skew and drain. */
+function arrayFoldsText(a: SimReport['arrayFolds']): string[] {
+  if (!a) return [];
+  const b = a.busiest;
+  return [
+    `  array folds            busiest ${a.busiestUnit}: ${b.folds} folds, ${b.streamingCycles.toFixed(0)} of ${b.computeCycles.toFixed(0)} cycles stream rows, ${pct(b.foldOverheadShare)} load the stationary operand, skew and drain (paid per fold of every task and micro-batch; all arrays ${pct(a.foldOverheadShare)})`,
+  ];
 }

@@ -23,6 +23,7 @@ import { computeCycles, linkLatencyCycles, workMacs } from '../src/hw/timing/uni
 import { macsPerIteration, workByLayer } from './layer-work.js';
 import { hostTransfers } from '../src/ir/host-transfers.js';
 import { firstLoadTraffic, levelPairTraffic, placementRows } from './level-report.js';
+import { arrayFoldStats } from './array-folds.js';
 import { MemorySystem, type LevelInstance, type TaskDemand } from './units/memory.js';
 
 export interface SimulateOptions {
@@ -110,6 +111,7 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     weights: weightReuse(step),
     bubbleRatio: bubbleRatio(step, run, iterations),
     unitWaitRatio: unitWaitRatio(shares),
+    arrayFolds: arrayFoldStats(step),
     utilisationByKind: utilisationByKind(units),
     memory: stats,
     traffic: traffic(mem, demand, iterations),

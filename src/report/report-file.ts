@@ -15,6 +15,13 @@ import { type TrainReport, trainReportSchema } from './train-report.js';
 const tensorClassSchema = z.enum(tensorClasses);
 const bytesByClass = z.partialRecord(tensorClassSchema, z.number().nonnegative());
 const count = z.number().nonnegative();
+const foldCycles = z.object({
+  folds: count,
+  computeCycles: count,
+  streamingCycles: count,
+  foldOverheadCycles: count,
+  foldOverheadShare: z.number().min(0).max(1),
+});
 
 export const simReportSchema = z.object({
   kind: z.literal('sim-report'),
@@ -64,6 +71,7 @@ export const simReportSchema = z.object({
   ),
   bubbleRatio: z.number().min(0).max(1),
   unitWaitRatio: z.number().min(0).max(1).default(0),
+  arrayFolds: z.object({ ...foldCycles.shape, busiestUnit: z.string(), busiest: foldCycles }).optional(),
   utilisationByKind: z.object({ systolic: count.optional(), vector: count.optional(), link: count.optional() }),
   memory: z.array(
     z.object({

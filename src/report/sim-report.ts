@@ -166,6 +166,21 @@ export interface CoreChoice {
   candidates: { cores: number; cyclesPerIteration: number | null }[];
 }
 
+/** One iteration's array cycles: folds, compute cycles, streaming cycles (folds x rows streamed) and the rest, paid per fold of every task. */
+export interface FoldCycles {
+  folds: number;
+  computeCycles: number;
+  streamingCycles: number;
+  foldOverheadCycles: number;
+  foldOverheadShare: number;
+}
+
+/** Every array together, and the array that computes longest (the bottleneck of a compute-bound step). */
+export interface ArrayFoldStats extends FoldCycles {
+  busiestUnit: string;
+  busiest: FoldCycles;
+}
+
 export interface SimReport {
   kind: 'sim-report';
   version: 1;
@@ -191,6 +206,8 @@ export interface SimReport {
   bubbleRatio: number;
   /** Waits between units of one core (arrays waiting on the core's vector unit): the compute units' dependency idle share of cycleShares. */
   unitWaitRatio: number;
+  /** Systolic arrays' compute cycles per iteration split into streaming rows and the per-fold load, skew and drain (sim/array-folds.ts); absent where no array computes and in older reports. */
+  arrayFolds?: ArrayFoldStats;
   /** Compute cycles of every unit of a kind over (units of that kind on the chip x total cycles). */
   utilisationByKind: Partial<Record<UnitStats['kind'], number>>;
   memory: MemoryStats[];
