@@ -8,10 +8,17 @@ import type { GraphKernelName } from './registry-reference-graph.js';
 import { convDims } from './reference/conv-dims.js';
 import { poolDims } from './reference/pool-dims.js';
 import { type Numeric, validate as validateHost, validateDims, validateLength } from './reference/validate.js';
+import { allFinite } from './registry-finite.js';
 
+/**
+ * Length check, then the unrolled finiteness scan (registry-finite.ts); the reference check, which names
+ * the first bad value, runs only where that scan fails or the values are not float arrays.
+ */
 function validate(kernel: string, name: string, data: Numeric, expected: number, layout: string): void {
-  if (isDeviceTensor(data)) validateLength(kernel, name, data, expected, layout);
-  else validateHost(kernel, name, data, expected, layout);
+  if (isDeviceTensor(data)) return validateLength(kernel, name, data, expected, layout);
+  validateLength(kernel, name, data, expected, layout);
+  const float = data instanceof Float32Array || data instanceof Float64Array;
+  if (!float || !allFinite(data)) validateHost(kernel, name, data, expected, layout);
 }
 
 type Checks = { [K in GraphKernelName]: (a: KernelArgs[K]) => void };

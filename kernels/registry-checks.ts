@@ -9,51 +9,11 @@ import { ACTIVATION_NAMES } from './ops/activations.js';
 import { graphChecks } from './registry-checks-graph.js';
 import { stepOpChecks } from './registry-checks-step.js';
 import { tokenChecks } from './registry-checks-token.js';
+import { allFinite, allFinite32, allFinite64 } from './registry-finite.js';
+
+export { allFinite };
 import { convDims } from './reference/conv-dims.js';
 import { type Numeric, validateDims, validateFinite, validateLength } from './reference/validate.js';
-
-// Finiteness scans, one function per array type so each stays monomorphic (a shared loop over the
-// Float32Array | Float64Array | number[] union runs ~3x slower once it has seen all three), unrolled
-// by 4. x * 0 is 0 for every finite x and NaN for +-Infinity and NaN, so the sum is 0 exactly when
-// all are finite. On failure the reference validator runs again to name the first bad index.
-function allFinite32(a: Float32Array): boolean {
-  let s0 = 0,
-    s1 = 0,
-    s2 = 0,
-    s3 = 0;
-  const n4 = a.length & ~3;
-  let i = 0;
-  for (; i < n4; i += 4) {
-    s0 += a[i]! * 0;
-    s1 += a[i + 1]! * 0;
-    s2 += a[i + 2]! * 0;
-    s3 += a[i + 3]! * 0;
-  }
-  for (; i < a.length; i++) s0 += a[i]! * 0;
-  return s0 + s1 + s2 + s3 === 0;
-}
-
-function allFinite64(a: Float64Array): boolean {
-  let s0 = 0,
-    s1 = 0,
-    s2 = 0,
-    s3 = 0;
-  const n4 = a.length & ~3;
-  let i = 0;
-  for (; i < n4; i += 4) {
-    s0 += a[i]! * 0;
-    s1 += a[i + 1]! * 0;
-    s2 += a[i + 2]! * 0;
-    s3 += a[i + 3]! * 0;
-  }
-  for (; i < a.length; i++) s0 += a[i]! * 0;
-  return s0 + s1 + s2 + s3 === 0;
-}
-
-/** Whether every value is finite (the unrolled scan the checks use). */
-export function allFinite(a: Float32Array | Float64Array): boolean {
-  return a instanceof Float32Array ? allFinite32(a) : allFinite64(a);
-}
 
 /**
  * Length check plus finiteness check (the reference `validate`, with an O(n) scan fast enough for the

@@ -89,6 +89,12 @@ test.prop([shape, value])('signErrorSignal equals errorSignal of the unpacked si
   const bits = signPack(eps);
   const want = errorSignal(loss, signUnpack(bits, eps.length), sigma, dims, s.scale);
   expect(Array.from(signErrorSignal(loss, bits, sigma, dims, s.scale))).toEqual(Array.from(want));
+  // A kept array (here full of NaN) is written over completely and returned; one of another length is not used.
+  const kept = new Float64Array(eps.length).fill(NaN);
+  expect(signErrorSignal(loss, bits, sigma, dims, s.scale, kept)).toBe(kept);
+  expect(Array.from(kept)).toEqual(Array.from(want));
+  const short = new Float64Array(eps.length - 1);
+  expect(signErrorSignal(loss, bits, sigma, dims, s.scale, short)).not.toBe(short);
   // A flipped first bit must show (the bit order is the sign-pack order).
   const flipped = bits.slice();
   flipped[0]! ^= 1;

@@ -170,8 +170,20 @@ export async function errorSignalOf(
   const signs = hostSigns(ctx, source);
   // Sign bits straight to the signal (no unpacked copy); bad values take errorSignal, whose checks name them.
   if (signs && loss.every(Number.isFinite) && sigma.every((s) => s > 0))
-    return withoutUnreachable(ctx, node, signErrorSignal(loss, signs, sigma, dims, scale));
+    return withoutUnreachable(
+      ctx,
+      node,
+      keptSignal(ctx, node, (reuse) => signErrorSignal(loss, signs, sigma, dims, scale, reuse)),
+    );
   return withoutUnreachable(ctx, node, errorSignal(loss, noiseValues(ctx, source), sigma, dims, scale));
+}
+
+/** The signal `form` writes, into the array this node formed on its last run where one is kept (step-buffers.ts). */
+function keptSignal(ctx: ExecContext, node: IrNode, form: (reuse?: Float64Array) => Float64Array): Float64Array {
+  const { graph, buffers, options } = ctx;
+  const signal = form(buffers?.takeSignal(graph, node, options.firstSample));
+  buffers?.keepSignal(graph, node, options.firstSample, signal);
+  return signal;
 }
 
 /**
