@@ -79,6 +79,16 @@ function slotsOfInstance(plan: TaskPlan, node: IrNode, micro: number | undefined
  * (pipelineGradOutputSplit). Elsewhere it is split over its rows (partial gradients, then an all-reduce).
  */
 export function outputSplit(plan: TaskPlan, node: IrNode): boolean {
+  let cache = outputSplitCache.get(plan);
+  if (!cache) outputSplitCache.set(plan, (cache = new Map()));
+  let split = cache.get(node);
+  if (split === undefined) cache.set(node, (split = outputSplitOf(plan, node)));
+  return split;
+}
+
+const outputSplitCache = new WeakMap<TaskPlan, Map<IrNode, boolean>>();
+
+function outputSplitOf(plan: TaskPlan, node: IrNode): boolean {
   if (plan.barrier) return (node.kind === 'GradProduct' || node.kind === 'SigmaGrad') && !node.perStep;
   if (node.kind !== 'GradProduct' || !isPipelined(plan.options.schedule)) return false;
   const work = workOf(node, plan.graph.meta.floatBytes);
@@ -123,7 +133,9 @@ export function gridOf(
 export function overlapping(a: number, ca: number, cb: number): number[] {
   const from = Math.floor((a * cb) / ca);
   const to = Math.ceil(((a + 1) * cb) / ca);
-  return Array.from({ length: to - from }, (_, i) => from + i);
+  const out = new Array<number>(to - from);
+  for (let i = from; i < to; i++) out[i - from] = i;
+  return out;
 }
 
 const gridCache = new WeakMap<TaskPlan, Map<IrNode, Grid | undefined>>();
@@ -163,13 +175,51 @@ function overlappingShards(plan: TaskPlan, node: IrNode, slot: TaskSlot, produce
 /** A task waits for every shard of its producers (not only those its rows overlap): the same for each of its node's shards. */
 const waitsForEveryShard = (plan: TaskPlan, node: IrNode): boolean => plan.barrier || node.kind === 'AllReduce';
 
+/** Per plan: a node's task ids by micro-batch, in shard order (built once, not per waiting task). */
+const taskIdCache = new WeakMap<TaskPlan, Map<IrNode, Map<number | undefined, string[]>>>();
+
+function taskIdsOf(plan: TaskPlan, node: IrNode, micro: number | undefined): string[] {
+  let byNode = taskIdCache.get(plan);
+  if (!byNode) taskIdCache.set(plan, (byNode = new Map()));
+  let byMicro = byNode.get(node);
+  if (!byMicro) byNode.set(node, (byMicro = new Map()));
+  let ids = byMicro.get(micro);
+  if (!ids) {
+    const cores = coresOf(plan, node).length;
+    ids = Array.from({ length: cores }, (_, q) => taskId(node.id, micro, q, cores));
+    byMicro.set(micro, ids);
+  }
+  return ids;
+}
+
+/** Per plan: overlappingShards of (node, producer) by the slot's shard. */
+const overlapCache = new WeakMap<TaskPlan, Map<IrNode, Map<IrNode, Map<number, number[]>>>>();
+
+function overlapOf(plan: TaskPlan, node: IrNode, slot: TaskSlot, producer: IrNode, cores: number): number[] {
+  let byNode = overlapCache.get(plan);
+  if (!byNode) overlapCache.set(plan, (byNode = new Map()));
+  let byProducer = byNode.get(node);
+  if (!byProducer) byNode.set(node, (byProducer = new Map()));
+  let byShard = byProducer.get(producer);
+  if (!byShard) byProducer.set(producer, (byShard = new Map()));
+  let shards = byShard.get(slot.shard);
+  if (!shards) byShard.set(slot.shard, (shards = overlappingShards(plan, node, slot, producer, cores)));
+  return shards;
+}
+
 /** The task ids of the producer instances `dep` that a task slot waits for: every shard, or those its rows overlap. */
 function producerTasks(plan: TaskPlan, node: IrNode, slot: TaskSlot, dep: NodeInstance['deps'][number]): string[] {
-  const cores = coresOf(plan, dep.node).length;
-  const shards = waitsForEveryShard(plan, node)
-    ? Array.from({ length: cores }, (_, q) => q)
-    : overlappingShards(plan, node, slot, dep.node, cores);
-  return dep.micros.flatMap((micro) => shards.map((q) => taskId(dep.node.id, micro, q, cores)));
+  const out: string[] = [];
+  if (waitsForEveryShard(plan, node)) {
+    for (const micro of dep.micros) out.push(...taskIdsOf(plan, dep.node, micro));
+    return out;
+  }
+  const shards = overlapOf(plan, node, slot, dep.node, coresOf(plan, dep.node).length);
+  for (const micro of dep.micros) {
+    const ids = taskIdsOf(plan, dep.node, micro);
+    for (const q of shards) out.push(ids[q]!);
+  }
+  return out;
 }
 
 /** What one task slot of a node instance waits for in its own step and in the previous one (each id once). */

@@ -221,12 +221,12 @@ function priority(ctx: Ctx, pl: TensorPlacement): number {
 function occupancyTrees(
   levels: MemoryLevelSpec[],
   ranked: { pl: TensorPlacement; ranges: [number, number][] }[],
-): Map<string, RangeMax> {
-  const rangesByKey = new Map<string, [number, number][]>();
-  for (const level of levels)
-    for (const { pl, ranges } of ranked)
-      push(rangesByKey, `${level.name}\u0000${level.scope === 'chip' ? -1 : pl.core}`, ...ranges);
-  return new Map([...rangesByKey].map(([key, ranges]) => [key, new RangeMax(ranges)]));
+): Map<number, RangeMax>[] {
+  return levels.map((level) => {
+    const rangesByCore = new Map<number, [number, number][]>();
+    for (const { pl, ranges } of ranked) push(rangesByCore, level.scope === 'chip' ? -1 : pl.core, ...ranges);
+    return new Map([...rangesByCore].map(([core, ranges]) => [core, new RangeMax(ranges)]));
+  });
 }
 
 /**
@@ -275,7 +275,7 @@ function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number
 function placeOne(
   ctx: Ctx,
   levels: MemoryLevelSpec[],
-  occupancy: Map<string, RangeMax>,
+  occupancy: Map<number, RangeMax>[],
   shared: Set<string>,
   pl: TensorPlacement,
   i: number,
@@ -285,10 +285,9 @@ function placeOne(
   const full: [string, number][] = [];
   for (const [index, level] of levels.entries()) {
     const core = level.scope === 'chip' ? -1 : pl.core;
-    const copy = `${level.name}\u0000${pl.tensor}`;
-    if (replica && level.scope === 'chip' && shared.has(copy))
-      return { ...pl, level: level.name, core, why: { kind: 'shared-copy', full } };
-    const occ = occupancy.get(`${level.name}\u0000${core}`)!;
+    const copy = replica && level.scope === 'chip' ? `${level.name}\u0000${pl.tensor}` : '';
+    if (copy && shared.has(copy)) return { ...pl, level: level.name, core, why: { kind: 'shared-copy', full } };
+    const occ = occupancy[index]!.get(core)!;
     let peak = 0;
     for (const [from, to] of ranges) peak = Math.max(peak, occ.peak(from, to));
     if (peak + pl.bytes > residentRoom(ctx.plan.hw, index)) {
@@ -296,7 +295,7 @@ function placeOne(
       continue;
     }
     for (const [from, to] of ranges) occ.add(from, to, pl.bytes);
-    if (replica && level.scope === 'chip') shared.add(copy);
+    if (copy) shared.add(copy);
     return { ...pl, level: level.name, core, why: { kind: 'fits', full } };
   }
   return { ...pl, why: { kind: 'off-chip', full } };
@@ -389,17 +388,27 @@ export function mapMemory(plan: TaskPlan, tasks: Task[]): { tasks: Task[]; place
     sourceTensors: new Set(Object.keys(graph.tensors).filter((id) => !producer.has(id))),
   };
   const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
-  const reads = tasks.map((task) =>
-    nodeById.get(task.node)!.inputs.flatMap((t) => refsOf(plan, ctx.layouts, nodeById.get(task.node)!, task, t)),
+  const nodes = tasks.map((task) => nodeById.get(task.node)!);
+  const reads = tasks.map((task, t) =>
+    nodes[t]!.inputs.flatMap((id) => refsOf(plan, ctx.layouts, nodes[t]!, task, id)),
   );
-  const writes = tasks.map((task) =>
-    nodeById.get(task.node)!.outputs.flatMap((t) => refsOf(plan, ctx.layouts, nodeById.get(task.node)!, task, t)),
+  const writes = tasks.map((task, t) =>
+    nodes[t]!.outputs.flatMap((id) => refsOf(plan, ctx.layouts, nodes[t]!, task, id)),
   );
   const placed = assignLevels(ctx, placementsOf(ctx, tasks, reads, writes), tasks.length);
   const { kept, target } = shareSpilledReplicas(ctx, placed);
+  // Accesses are read-only: tasks touching the same bytes of the same placement share one object.
+  const made = new Map<number, Map<number, Access>>();
   const access = (r: Ref): Access => {
-    const pl = placed[target[r.slot]!]!;
-    return { tensor: pl.tensor, cls: pl.cls, level: pl.level, core: pl.core, bytes: r.bytes };
+    const at = target[r.slot]!;
+    let byBytes = made.get(at);
+    if (!byBytes) made.set(at, (byBytes = new Map()));
+    let a = byBytes.get(r.bytes);
+    if (!a) {
+      const pl = placed[at]!;
+      byBytes.set(r.bytes, (a = { tensor: pl.tensor, cls: pl.cls, level: pl.level, core: pl.core, bytes: r.bytes }));
+    }
+    return a;
   };
   const mapped = tasks.map((task, t) => ({ ...task, reads: reads[t]!.map(access), writes: writes[t]!.map(access) }));
   return { tasks: mapped, placements: placed.filter((_, i) => kept[i]) };
