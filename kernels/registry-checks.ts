@@ -15,14 +15,10 @@ export { allFinite };
 import { convDims } from './reference/conv-dims.js';
 import { type Numeric, validateDims, validateFinite, validateLength } from './reference/validate.js';
 
-/** The array the running registryChecks call may leave unscanned (proven finite by its producer), else null. */
-let provenFinite: unknown = null;
-
 /**
  * Length check plus finiteness check (the reference `validate`, with an O(n) scan fast enough for the
  * hot path). A device handle gets the length check only: its values were produced on the device by a
  * kernel whose host inputs were scanned here, and the runtime's non-finite loss check still stops a run.
- * The array registryChecks was told is proven finite gets the length check only as well.
  */
 export function validate(
   kernel: string,
@@ -32,7 +28,7 @@ export function validate(
   layout: string,
 ): void {
   validateLength(kernel, name, data, expected, layout);
-  if (isDeviceTensor(data) || data === provenFinite) return;
+  if (isDeviceTensor(data)) return;
   const ok = data instanceof Float32Array || data instanceof Float64Array ? allFinite(data) : false;
   if (!ok) validateFinite(kernel, name, data);
 }
@@ -213,23 +209,8 @@ const checks: Checks = {
  * Throws InvalidInputError when the arguments of `name` do not fit its contract in names.ts. Given the
  * backend of a host-array call, a matmul-family kernel defers its finiteness scan to the output
  * (POST_SCAN_BACKENDS) and this returns the check to run on the result; otherwise null.
- * `finite`: an argument array whose values are known finite (registry-chain.ts), not scanned again.
  */
 export function registryChecks<K extends KernelName>(
-  name: K,
-  args: KernelArgs[K],
-  hostBackend?: string,
-  finite: unknown = null,
-): ((out: KernelOutputs[K]) => void) | null {
-  provenFinite = finite;
-  try {
-    return checksFor(name, args, hostBackend);
-  } finally {
-    provenFinite = null;
-  }
-}
-
-function checksFor<K extends KernelName>(
   name: K,
   args: KernelArgs[K],
   hostBackend?: string,

@@ -20,7 +20,6 @@ import type { DeviceTransfers } from './device-transfers.js';
 import { isBrowserBackend } from './names.js';
 import { downloadArgs, type ResidentArgs, type ResidentOutputs, type ResidentTable } from './device-tensor.js';
 import type { KernelArgs, KernelName, KernelOutputs, KernelTable } from './names.js';
-import { finiteChain } from './registry-chain.js';
 import { registryChecks } from './registry-checks.js';
 import { referenceTable } from './registry-reference.js';
 
@@ -44,19 +43,13 @@ export interface KernelRunner {
   readonly engine: string;
   /** Whether some kernels of this backend keep their results on the device (runResident returns handles). */
   readonly resident: boolean;
-  /**
-   * Runs a kernel on host arrays. `chained` (the training runtime's calls): an argument that is the
-   * output of the previous chained call, when that output is finite by construction given its checked
-   * arguments (registry-chain.ts), is not scanned for finiteness again; its length still is. Direct
-   * calls (tests, the CLI's kernel commands, parity suites) leave it off and get every scan.
-   */
-  run<K extends KernelName>(name: K, args: KernelArgs[K], chained?: boolean): Promise<KernelResult<K>>;
+  run<K extends KernelName>(name: K, args: KernelArgs[K]): Promise<KernelResult<K>>;
   /**
    * Runs a kernel whose float arguments may be handles. Shapes are checked for every argument;
    * finiteness and value ranges only for host arrays (a handle's values were produced on the device
    * by a checked kernel). Handles reaching a kernel with no resident version here are downloaded.
    */
-  runResident<K extends KernelName>(name: K, args: ResidentArgs<K>, chained?: boolean): Promise<ResidentResult<K>>;
+  runResident<K extends KernelName>(name: K, args: ResidentArgs<K>): Promise<ResidentResult<K>>;
   /** Bytes and time spent moving arrays between Node and the device, where that is a separate process (browser-*). */
   transfer?: () => TransferStats;
   /** Host <-> device uploads and downloads so far, where the backend's device memory is apart from the host (gpu.js GPU modes). */
@@ -211,14 +204,12 @@ function tableRunner(parts: TableParts): KernelRunner {
     const ran = degraded();
     return ran === null ? { out, backend, engine } : { out, backend: ran.backend, engine: `${engine}, ${ran.why}` };
   };
-  const chain = finiteChain();
-  const run = async <K extends KernelName>(name: K, args: KernelArgs[K], chained = false): Promise<KernelResult<K>> => {
+  const run = async <K extends KernelName>(name: K, args: KernelArgs[K]): Promise<KernelResult<K>> => {
     const impl = table[name] as ((a: KernelArgs[K]) => Promise<KernelOutputs[K]>) | undefined;
     if (!impl) throw new UnsupportedKernelError(`kernel "${name}" is not implemented on backend "${backend}"`);
-    const postCheck = registryChecks(name, args, backend, chain.take(chained));
+    const postCheck = registryChecks(name, args, backend);
     const out = await impl(args);
     postCheck?.(out);
-    chain.produced(chained, name, args, out);
     return stamp(name, out);
   };
   return {
@@ -226,16 +217,12 @@ function tableRunner(parts: TableParts): KernelRunner {
     engine,
     resident: Object.keys(resident).length > 0,
     run,
-    async runResident<K extends KernelName>(
-      name: K,
-      args: ResidentArgs<K>,
-      chained = false,
-    ): Promise<ResidentResult<K>> {
+    async runResident<K extends KernelName>(name: K, args: ResidentArgs<K>): Promise<ResidentResult<K>> {
       const impl = resident[name] as ((a: ResidentArgs<K>) => Promise<ResidentOutputs<K>>) | undefined;
       // No resident version: the host implementation gets the handles' values (never a handle it would misread).
-      if (!impl) return run(name, (await downloadArgs(args)) as KernelArgs[K], chained) as Promise<ResidentResult<K>>;
+      if (!impl) return run(name, (await downloadArgs(args)) as KernelArgs[K]) as Promise<ResidentResult<K>>;
       // The checks read only lengths of handles (registry-checks.ts), so they take resident arguments as they are.
-      registryChecks(name, args as unknown as KernelArgs[K], undefined, chain.take(chained));
+      registryChecks(name, args as unknown as KernelArgs[K]);
       return stamp(name, await impl(args));
     },
     ...(transfer ? { transfer } : {}),

@@ -72,7 +72,7 @@ function recordingTable(runner: KernelRunner, ran: RanLog): KernelTable {
   const entry =
     <K extends KernelName>(name: K) =>
     async (args: KernelArgs[K]): Promise<KernelOutputs[K]> => {
-      const result = await runner.run(name, args, true);
+      const result = await runner.run(name, args);
       note(ran, name, result.backend);
       return result.out;
     };
@@ -83,7 +83,7 @@ function deviceTable(runner: KernelRunner, ran: RanLog, live: Set<DeviceTensor>)
   const entry =
     <K extends KernelName>(name: K) =>
     async (args: ResidentArgs<K>): Promise<ResidentOutputs<K>> => {
-      const result = await runner.runResident(name, args, true);
+      const result = await runner.runResident(name, args);
       note(ran, name, result.backend);
       for (const h of handlesIn(result.out)) live.add(h);
       return result.out;
