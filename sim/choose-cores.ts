@@ -24,20 +24,19 @@ export function coreCandidates(count: number): number[] {
   return out;
 }
 
-function trialCycles(step: CompiledStep, fold: boolean): number | null {
+function trialCycles(step: CompiledStep): number | null {
   if (!step.feasibility.ok) return null;
-  return simulatedIterationCycles(step, trialIterations, fold).at(-1) ?? null;
+  return simulatedIterationCycles(step, trialIterations).at(-1) ?? null;
 }
 
-/** Compiles the step for each candidate core count and keeps the fastest feasible one (`fold`: the trials fold mirrored cores, sim/engine-fold.ts). */
+/** Compiles the step for each candidate core count and keeps the fastest feasible one. */
 export function fastestCoreCount(
   hw: HwModel,
   compileOn: (hw: HwModel) => CompiledStep,
-  fold = false,
 ): { step: CompiledStep; choice: CoreChoice } {
   const full = compileOn(hw);
   if (hw.cores.count === 1) return { step: full, choice: { available: 1, used: 1, candidates: [] } };
-  let best = { step: full, cycles: trialCycles(full, fold) };
+  let best = { step: full, cycles: trialCycles(full) };
   const candidates: CoreChoice['candidates'] = [{ cores: hw.cores.count, cyclesPerIteration: best.cycles }];
   for (const cores of coreCandidates(hw.cores.count).slice(1)) {
     let step: CompiledStep;
@@ -48,7 +47,7 @@ export function fastestCoreCount(
       if (err instanceof AlrflowError && !(err instanceof InfeasibleMappingError)) continue;
       throw err;
     }
-    const cycles = trialCycles(step, fold);
+    const cycles = trialCycles(step);
     const previous = candidates.at(-1)!.cyclesPerIteration;
     candidates.push({ cores, cyclesPerIteration: cycles });
     if (cycles !== null && (best.cycles === null || cycles < best.cycles)) best = { step, cycles };

@@ -8,7 +8,6 @@
 import type { CompiledStep } from '../src/compiler/types.js';
 import { SimulationDeadlockError } from '../src/errors.js';
 import { buildEngineIndex, type EngineIndex } from './engine-index.js';
-import { foldCores, type Fold, type FoldInstance } from './engine-fold.js';
 import { GroupCountdown } from './engine-groups.js';
 import { SteadyState, type EngineState } from './engine-period.js';
 import { quietCycles, WakeHeap } from './engine-quiet.js';
@@ -35,8 +34,6 @@ export interface EngineInput {
   maxEvents: number;
   /** Jump over iterations that repeat the previous one exactly (engine-period.ts); default true. */
   extrapolate?: boolean;
-  /** The memory instances and links (by index): given, cores that mirror each other are simulated once (engine-fold.ts). */
-  foldInstances?: readonly FoldInstance[];
   /** Called every 4096 events with task instances finished and their total (progress bars). */
   onProgress?: (completed: number, total: number) => void;
 }
@@ -56,12 +53,7 @@ export interface EngineRun {
   busyByUnit: number[];
   /** Iterations not simulated one by one: they repeated the one before them exactly (engine-period.ts). */
   skippedIterations: number;
-  /** Core classes simulated (engine-fold.ts): the cores with tasks when nothing folded. */
-  foldedClasses: number;
 }
-/** The fold of a pass's demands (one per demand array: a core-count trial and the report's first pass share it). */
-const foldByDemand = new WeakMap<readonly TaskDemand[], Fold>();
-
 /** A task's template per demand: a spill pass reuses the demands it did not change, and their templates with them (only read). */
 const templateByDemand = new WeakMap<TaskDemand, InFlight>();
 
@@ -116,11 +108,6 @@ class Engine implements EngineState {
   readonly idleByUnit: { dependency: Float64Array; 'pipeline-bubble': Float64Array };
   private readonly liveUnits: number[] = [];
   private readonly liveFlights: InFlight[] = [];
-  /** Per live flight: how many cores run it at once (its unit's fold weight). */
-  private readonly liveWeights: number[] = [];
-  private readonly fold: Fold;
-  /** Per instance: 1 when chip-wide (its requesters count with their fold weight). */
-  private readonly shared: Uint8Array;
   /** The units a milestone moves from the loop to the quiet heap (one list for every milestone). */
   private readonly quieted: number[] = [];
   readonly liveAt: Int32Array;
@@ -167,24 +154,6 @@ class Engine implements EngineState {
     this.idleByUnit = { dependency: new Float64Array(units), 'pipeline-bubble': new Float64Array(units) };
     this.liveAt = new Int32Array(units).fill(-1);
     this.wakeStamp = new Int32Array(units).fill(-1);
-    this.fold = this.foldOf(input.foldInstances);
-    this.shared = Uint8Array.from(input.foldInstances ?? [], (inst) => (inst.core < 0 ? 1 : 0));
-  }
-
-  /** The mirror classes of the cores (engine-fold.ts); without instances, every unit alone. */
-  private foldOf(instances: readonly FoldInstance[] | undefined): Fold {
-    const units = this.ix.unitTasks.length;
-    if (!instances) {
-      const identity = Int32Array.from({ length: units }, (_, u) => u);
-      const mirrors = { start: new Int32Array(units + 1), list: new Int32Array(0) };
-      return { repOf: identity, mirrors, weight: new Int32Array(units).fill(1), classes: new Set(this.coreOf).size };
-    }
-    const { ix, coreOf, templates, firstTemplates } = this;
-    const cached = foldByDemand.get(this.input.demand);
-    if (cached) return cached;
-    const fold = foldCores({ ix, coreOf, templates, firstTemplates, instances });
-    foldByDemand.set(this.input.demand, fold);
-    return fold;
   }
 
   /** Unfinished dependencies of every task instance (none from before iteration 0). */
@@ -243,14 +212,12 @@ class Engine implements EngineState {
     if (inst < 0 || this.remaining[inst] !== 0) return;
     const it = Math.floor(inst / this.n);
     const t = inst - it * this.n;
-    this.begin(u, inst);
-    const { mirrors } = this.fold;
-    for (let k = mirrors.start[u]!; k < mirrors.start[u + 1]!; k++) {
-      const v = mirrors.list[k]!;
-      const mirrored = this.head(v);
-      if (mirrored < 0 || this.remaining[mirrored] !== 0 || this.pos[v] !== this.pos[u])
-        throw new Error(`folded simulation: unit ${this.ix.unitKeys[v]} does not mirror ${this.ix.unitKeys[u]}`);
-      this.begin(v, mirrored);
+    const gap = this.now - this.lastEnd[u]!;
+    if (gap > 0) {
+      // Waiting on another core is the pipeline's bubble; on the own core, a plain dependency.
+      const last = this.lastDependency(it, t);
+      const other = last < 0 || this.coreOf[last % this.n] !== this.coreOf[t];
+      this.idleByUnit[this.pos[u] === 0 || other ? 'pipeline-bubble' : 'dependency'][u]! += gap;
     }
     const f = this.flights[u]!;
     const tmpl = (it === 0 ? this.firstTemplates.get(t) : undefined) ?? this.templates[t]!;
@@ -260,24 +227,11 @@ class Engine implements EngineState {
     f.instance = tmpl.instance;
     f.overlapped = tmpl.overlapped;
     f.bytesLeft.set(tmpl.bytesLeft);
-    if (settle(f)) this.finished.push(u);
-    else this.place(u, f);
-  }
-
-  /** Instance `inst` starts on unit u now: its idle gap before it, by cause. */
-  private begin(u: number, inst: number): void {
-    const gap = this.now - this.lastEnd[u]!;
-    if (gap > 0) {
-      const it = Math.floor(inst / this.n);
-      const t = inst - it * this.n;
-      // Waiting on another core is the pipeline's bubble; on the own core, a plain dependency.
-      const last = this.lastDependency(it, t);
-      const other = last < 0 || this.coreOf[last % this.n] !== this.coreOf[t];
-      this.idleByUnit[this.pos[u] === 0 || other ? 'pipeline-bubble' : 'dependency'][u]! += gap;
-    }
     this.running[u] = 1;
     this.runningInst[u] = inst;
     this.start[inst] = this.now;
+    if (settle(f)) this.finished.push(u);
+    else this.place(u, f);
   }
 
   /** A running task joins the per-milestone loop, or the quiet heap while it only waits out whole cycles. */
@@ -290,7 +244,6 @@ class Engine implements EngineState {
     this.liveAt[u] = this.liveUnits.length;
     this.liveUnits.push(u);
     this.liveFlights.push(f);
-    this.liveWeights.push(this.fold.weight[u]!);
   }
 
   /** Quiet tasks whose wait ends now: their wait is over; they finish, or go on in the loop or quietly. */
@@ -305,8 +258,7 @@ class Engine implements EngineState {
     }
   }
 
-  private wake(unit: number): void {
-    const u = this.fold.repOf[unit]!;
+  private wake(u: number): void {
     if (this.wakeStamp[u] === this.round) return;
     this.wakeStamp[u] = this.round;
     this.wakeList.push(u);
@@ -317,25 +269,15 @@ class Engine implements EngineState {
     if (at < 0) return;
     const lastUnit = this.liveUnits.pop()!;
     const lastFlight = this.liveFlights.pop()!;
-    const lastWeight = this.liveWeights.pop()!;
     if (lastUnit !== u) {
       this.liveUnits[at] = lastUnit;
       this.liveFlights[at] = lastFlight;
-      this.liveWeights[at] = lastWeight;
       this.liveAt[lastUnit] = at;
     }
     this.liveAt[u] = -1;
   }
 
-  /** Unit u's task ends now, and so do its mirrors'. */
   private complete(u: number): void {
-    this.leaveLive(u);
-    this.finish(u);
-    const { mirrors } = this.fold;
-    for (let k = mirrors.start[u]!; k < mirrors.start[u + 1]!; k++) this.finish(mirrors.list[k]!);
-  }
-
-  private finish(u: number): void {
     const { n, ix, remaining } = this;
     const inst = this.runningInst[u]!;
     const it = Math.floor(inst / n);
@@ -344,6 +286,7 @@ class Engine implements EngineState {
     this.completed++;
     this.busyByUnit[u]! += this.now - this.start[inst]!;
     this.running[u] = 0;
+    this.leaveLive(u);
     this.lastEnd[u] = this.now;
     this.pos[u]!++;
     this.wake(u);
@@ -387,7 +330,7 @@ class Engine implements EngineState {
   /** One milestone: shares each instance's bandwidth among its requesters and advances to the nearest event. */
   private step(bandwidth: Float64Array, count: Int32Array): void {
     const live = this.liveFlights;
-    requesters(live, bandwidth.length, count, this.liveWeights, this.shared);
+    requesters(live, bandwidth.length, count);
     let dt = this.quiet.first() - this.now;
     for (const f of live) dt = Math.min(dt, nextMilestone(f, bandwidth, count));
     if ((this.events & 4095) === 0) this.input.onProgress?.(this.completed, this.n * this.iterations);
@@ -416,7 +359,7 @@ class Engine implements EngineState {
   run(): void {
     const units = this.ix.unitTasks.length;
     this.round++;
-    for (let u = 0; u < units; u++) if (this.fold.repOf[u] === u) this.tryStart(u);
+    for (let u = 0; u < units; u++) this.tryStart(u);
     this.drain();
     const { bandwidth } = this.input;
     const count = new Int32Array(bandwidth.length);
@@ -445,7 +388,6 @@ class Engine implements EngineState {
       unitKeys: this.ix.unitKeys,
       busyByUnit: this.busyByUnit,
       skippedIterations: this.steady.skipped,
-      foldedClasses: this.fold.classes,
     };
   }
 }

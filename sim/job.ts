@@ -43,8 +43,6 @@ export interface SimJob {
   noTimelines?: boolean;
   /** false: simulate every iteration event by event (no jump over the repeated steady state; same report). */
   extrapolate?: boolean;
-  /** true: simulate once each class of cores that mirror each other, core-count trials included (sim/engine-fold.ts; same report). */
-  fold?: boolean;
 }
 
 export async function compileJob(job: SimJob): Promise<CompiledStep> {
@@ -64,7 +62,6 @@ async function jobCompiler(job: SimJob): Promise<{ compileOn: (hw: HwModel) => C
     fullTimeline: ____,
     noTimelines: _____,
     extrapolate: ______,
-    fold: _______,
     ...options
   } = job;
   return modelCompiler(model, { ...options, ...learnedSigmaSwitches(learnSigma ?? false) });
@@ -83,7 +80,7 @@ export async function compileFastest(job: SimJob): Promise<{ step: CompiledStep;
     }
     return { step: compileOn(withCores(hw, job.cores)) };
   }
-  const { step, choice } = fastestCoreCount(hw, compileOn, job.fold ?? false);
+  const { step, choice } = fastestCoreCount(hw, compileOn);
   return { step, ...(choice.candidates.length > 0 ? { coreChoice: choice } : {}) };
 }
 
@@ -123,7 +120,6 @@ export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<
     ...full,
     ...(job.noTimelines ? { noTimelines: true } : {}),
     ...(job.extrapolate === false ? { extrapolate: false } : {}),
-    ...(job.fold === true ? { fold: true } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
   // The prediction reads every task; a big chip's report then keeps a summary of the timeline.

@@ -43,11 +43,6 @@ export interface SimulateOptions {
   onProgress?: (fraction: number) => void;
   /** Jump over iterations that repeat the previous one exactly (the report is the same); default true. */
   extrapolate?: boolean;
-  /**
-   * Simulate once each class of cores that mirror each other (sim/engine-fold.ts; the report is the
-   * same). Default false: on the chips measured it folded nothing or cost more than it saved (README).
-   */
-  fold?: boolean;
   /** Leave out both timelines (the task timeline and the memory samples): callers that read only the figures. */
   noTimelines?: boolean;
 }
@@ -57,9 +52,9 @@ export function simulationRun(step: CompiledStep, options: SimulateOptions): Eng
   return runWithEnoughSpill(step, options).run;
 }
 
-/** Cycles of each iteration alone (no report): what a search over candidates compares. `fold`: as SimulateOptions'. */
-export function simulatedIterationCycles(step: CompiledStep, iterations: number, fold = false): number[] {
-  const { run } = runWithEnoughSpill(step, { iterations, fold });
+/** Cycles of each iteration alone (no report): what a search over candidates compares. */
+export function simulatedIterationCycles(step: CompiledStep, iterations: number): number[] {
+  const { run } = runWithEnoughSpill(step, { iterations });
   forgetSpillPasses(step);
   return iterationCycles(run, step.tasks.length, iterations);
 }
@@ -206,7 +201,6 @@ function runPass(step: CompiledStep, options: SimulateOptions, peakFloor: Readon
     bandwidth,
     maxEvents,
     extrapolate,
-    ...(options.fold === true ? { foldInstances: mem.instanceList() } : {}),
     ...progress,
   });
   const spills = (inst: LevelInstance) => inst.levelIndex < mem.levelCount - 1;

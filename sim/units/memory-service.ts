@@ -24,27 +24,15 @@ export function active(f: InFlight, d: number): boolean {
   return (f.phase === 1 && f.overlapped[d] === 0) || (f.phase === 2 && f.overlapped[d] === 1);
 }
 
-/**
- * Requesters per instance among the tasks in flight. Folded simulation (sim/engine-fold.ts): flight
- * k stands for `weights[k]` cores running it at once, so on a chip-wide instance (`shared`) it
- * counts that many times; on its own core's instances once (each mirror has its own).
- */
+/** Requesters per instance among the tasks in flight. */
 export function requesters(
   flights: readonly InFlight[],
   instances: number,
   out: Int32Array = new Int32Array(instances),
-  weights?: readonly number[],
-  shared?: Uint8Array,
 ): Int32Array {
   out.fill(0);
-  for (let k = 0; k < flights.length; k++) {
-    const f = flights[k]!;
-    const w = weights?.[k] ?? 1;
-    for (let d = 0; d < f.instance.length; d++) {
-      if (!active(f, d)) continue;
-      const i = f.instance[d]!;
-      out[i]! += w > 1 && shared?.[i] === 1 ? w : 1;
-    }
+  for (const f of flights) {
+    for (let d = 0; d < f.instance.length; d++) if (active(f, d)) out[f.instance[d]!]!++;
   }
   return out;
 }

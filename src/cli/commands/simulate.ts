@@ -13,7 +13,6 @@ interface Opts extends StepFlags {
   cores?: string;
   fullTimeline?: boolean;
   fullSimulation?: boolean;
-  fold?: boolean;
   quiet?: boolean;
   json?: boolean;
   jsonFile?: string;
@@ -40,7 +39,6 @@ async function jobOf(o: Opts): Promise<SimJob> {
     cores: o.cores === undefined ? undefined : positiveInt('--cores', o.cores),
     fullTimeline: o.fullTimeline,
     ...(o.fullSimulation ? { extrapolate: false } : {}),
-    ...(o.fold ? { fold: true } : {}),
   };
 }
 
@@ -59,10 +57,6 @@ export function register(program: Command): void {
     .option(
       '--full-simulation',
       'simulate every iteration event by event instead of jumping over the iterations that repeat the steady state exactly (the report is the same; slower)',
-    )
-    .option(
-      '--fold',
-      'simulate once per class of cores that run identical tasks at identical times (the report is the same; folds data-parallel steps, not pipelined ones with uneven shards)',
     )
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--trace <file>', 'write a Perfetto / chrome://tracing trace (- for stdout)')
