@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTfjs } from '../../kernels/tfjs/tfjs-runtime.js';
 import { heapMaxPool, heapMaxPoolBackward } from '../../kernels/tfjs/tfjs-heap-pool.js';
+import type { PoolDims } from '../../kernels/reference/pool-dims.js';
 
 const EDGES = [0, -0, 1e-45, -1e-45, 1, -1, 3.4e38, -3.4e38, Infinity, -Infinity, NaN, 2, 2, 0];
 
@@ -17,18 +18,8 @@ function values(length: number, seed: number): Float32Array {
   return Float32Array.from({ length }, () => (next() < 0.6 ? EDGES[Math.floor(next() * EDGES.length)]! : next() - 0.5));
 }
 
-type Dims = {
-  rows: number;
-  channels: number;
-  height: number;
-  width: number;
-  size: number;
-  stride: number;
-  padding?: number;
-};
-
 /** Each window's first maximum (value and flat index, -1 where none) by the reference's loop. */
-function firstMaxima(x: Float32Array, d: Dims) {
+function firstMaxima(x: Float32Array, d: PoolDims) {
   const p = d.padding ?? 0;
   const outHeight = Math.floor((d.height + 2 * p - d.size) / d.stride) + 1;
   const outWidth = Math.floor((d.width + 2 * p - d.size) / d.stride) + 1;
