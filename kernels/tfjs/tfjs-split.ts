@@ -25,6 +25,7 @@ import {
   view,
 } from './tfjs-blocks.js';
 import { TfjsWorkerPool, tfjsThreads } from './tfjs-worker-pool.js';
+import { tfjsConvRunner } from './tfjs-ort-conv.js';
 
 type Tf = typeof TfCore;
 type Kernel<K extends keyof KernelTable> = KernelTable[K];
@@ -191,7 +192,13 @@ async function splitConv(
   return out;
 }
 
-export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPolicy = SPLIT_POLICY): TfjsSplit {
+/** `convSplits` false: conv2d calls always run in-thread (their kernel uses the cores itself: onnxruntime's threads). */
+export function tfjsSplit(
+  tf: Tf,
+  pool: TfjsWorkerPool | null,
+  policy: SplitPolicy = SPLIT_POLICY,
+  convSplits = true,
+): TfjsSplit {
   const threads = pool?.threads ?? 1;
   /** The chunks of a call, or null when it stays in-thread. */
   const plan = (work: number, min: number, rows: number, granule = 1, gemmRows = Infinity): RowBlock[] | null => {
@@ -214,7 +221,7 @@ export function tfjsSplit(tf: Tf, pool: TfjsWorkerPool | null, policy: SplitPoli
       ? null
       : plan(2 * m * k * n, policy.minFlop, m, 1, m);
   const convPlan = (a: Pick<KernelArgs['conv2d'], 'dims'>): RowBlock[] | null =>
-    plan(convFlop(a), policy.minFlop, a.dims.batch, 1, convRows(a));
+    convSplits ? plan(convFlop(a), policy.minFlop, a.dims.batch, 1, convRows(a)) : null;
   return {
     threads,
     wouldSplit: (name, a) => {
@@ -310,8 +317,9 @@ export function pooledTable(
   table: KernelTable,
   pool: TfjsWorkerPool | null,
   policy: SplitPolicy = SPLIT_POLICY,
+  convSplits = true,
 ): PooledTable {
-  const s = tfjsSplit(tf, pool, policy);
+  const s = tfjsSplit(tf, pool, policy, convSplits);
   return {
     threads: s.threads,
     wouldSplit: s.wouldSplit,
@@ -328,8 +336,13 @@ export function pooledTable(
   };
 }
 
-/** pooledTable over a pool of tfjsThreads() threads (no pool when that is 1); what the registry opens. */
+/**
+ * pooledTable over a pool of tfjsThreads() threads (no pool when that is 1); what the registry opens.
+ * `table`'s convolutions are its default ones: on onnxruntime at tfjsThreads() threads where it loads
+ * (then never split by images), else on TF.js.
+ */
 export function defaultPooledTable(tf: Tf, table: KernelTable): PooledTable {
   const threads = tfjsThreads();
-  return pooledTable(tf, table, threads > 1 ? new TfjsWorkerPool({ threads }) : null);
+  const pool = threads > 1 ? new TfjsWorkerPool({ threads }) : null;
+  return pooledTable(tf, table, pool, SPLIT_POLICY, tfjsConvRunner() === null);
 }

@@ -13,6 +13,7 @@ import { rowBlocks } from '../../kernels/tfjs/row-blocks.js';
 import { type BlockTask, type Region, runBlock, view } from '../../kernels/tfjs/tfjs-blocks.js';
 import { pooledTable, type PooledTable, tfjsSplit } from '../../kernels/tfjs/tfjs-split.js';
 import { tfjsTable } from '../../kernels/tfjs/tfjs-table.js';
+import { hostIo } from '../../kernels/tfjs/tfjs-io.js';
 import { KernelWorkerError, TfjsWorkerPool, tfjsThreads } from '../../kernels/tfjs/tfjs-worker-pool.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -34,7 +35,8 @@ let split: PooledTable;
 
 beforeAll(async () => {
   tf = await loadTfjs();
-  base = tfjsTable(tf);
+  // Convolutions on TF.js (as with ALRFLOW_ORT=0): the path that splits them by images.
+  base = tfjsTable(tf, hostIo(tf), null);
   // 3 threads even on a 2-core machine: more threads than some calls have rows. Threshold 0: every call splits.
   pool = new TfjsWorkerPool({ threads: 3 });
   split = pooledTable(tf, base, pool, { minFlop: 0, minFlopPerValue: 0, minDraws: 0, minRowsPerThread: 0 });
@@ -188,6 +190,13 @@ describe('pool lifecycle and failures', () => {
     // The ALR MLP's second layer: 4096 x 256 x 10 (21 MFLOP, 20 FLOP per value moved).
     expect(s.wouldSplit('matmul-a-bt', { m: 4096, k: 256, n: 10 })).toBe(false);
     expect(s.wouldSplit('matmul', { m: 64, k: 784, n: 256 })).toBe(false);
+    const conv = { dims: { batch: 32, inChannels: 32, height: 16, width: 16, outChannels: 32, kernelSize: 3 } };
+    const dims = { ...conv.dims, stride: 1, padding: 1 };
+    expect(s.wouldSplit('conv2d', { dims })).toBe(true);
+    // Convolutions on onnxruntime use the cores through its own threads: never split by images.
+    expect(tfjsSplit(tf, new TfjsWorkerPool({ threads: 2 }), undefined, false).wouldSplit('conv2d', { dims })).toBe(
+      false,
+    );
   });
 
   test('ALRFLOW_TFJS_THREADS sets the thread count; a bad value is refused', () => {
