@@ -21,6 +21,7 @@ import { loadTfjs } from '../kernels/tfjs/tfjs-runtime.js';
 import { tfjsThreads } from '../kernels/tfjs/tfjs-worker-pool.js';
 import { pooledTable } from '../kernels/tfjs/tfjs-split.js';
 import { tfjsTable } from '../kernels/tfjs/tfjs-table.js';
+import { hostIo } from '../kernels/tfjs/tfjs-io.js';
 import { TfjsWorkerPool } from '../kernels/tfjs/tfjs-worker-pool.js';
 import { resnet9 } from '../src/models/builders.js';
 import { recordAlrStep, transferShare } from './step-transfer.js';
@@ -269,7 +270,8 @@ async function medianMs(fn: () => Promise<unknown>, reps: number): Promise<numbe
 /** --split-thresholds: the tfjs-wasm table unsplit vs always split over tfjsThreads() threads, on calls around the thresholds. */
 async function printSplitThresholds(): Promise<void> {
   const tf = await loadTfjs();
-  const base = tfjsTable(tf);
+  // The TF.js kernels (as with ALRFLOW_ORT=0): the ones the pool splits.
+  const base = tfjsTable(tf, hostIo(tf), null);
   const pooled = pooledTable(tf, base, new TfjsWorkerPool({ threads: Math.max(2, tfjsThreads()) }), {
     minFlop: 0,
     minFlopPerValue: 0,

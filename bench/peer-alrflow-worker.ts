@@ -10,6 +10,7 @@ import { buildModel } from '../src/models/registry.js';
 import { Runtime } from '../src/train/runtime/runtime.js';
 import type { Batch } from '../src/train/runtime/step-types.js';
 import { stepSource } from '../src/compiler/step-source.js';
+import { detectBackend } from '../kernels/backends.js';
 
 interface Request {
   net: 'mlp' | 'resnet5';
@@ -68,7 +69,15 @@ async function serve(line: string): Promise<string> {
     ms.push(performance.now() - started);
     cpu.push((used.user + used.system) / 1000);
   }
-  return JSON.stringify({ ms, cpu, backend: entry.runtime.backend });
+  return JSON.stringify({ ms, cpu, backend: await backendLabel(entry.runtime.backend) });
+}
+
+/** The backend that ran, and where its matrix products and convolutions ran when that is onnxruntime (tfjs-wasm's engine string says). */
+async function backendLabel(backend: string): Promise<string> {
+  if (backend !== 'tfjs-wasm') return backend;
+  const { engine } = await detectBackend(backend);
+  const ort = /onnxruntime-node (\S+) MLAS/.exec(engine);
+  return ort ? `${backend}, products and convolutions on onnxruntime ${ort[1]} MLAS` : backend;
 }
 
 for await (const line of createInterface({ input: process.stdin })) {

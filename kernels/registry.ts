@@ -84,7 +84,10 @@ export async function openBackend(choice: string): Promise<KernelRunner> {
   return createRunner(backend, status.engine);
 }
 
-/** TF.js wasm: big host calls split over worker threads, the rest resident in TF.js. */
+/**
+ * TF.js wasm: big host calls split over worker threads, the rest resident in TF.js; convolutions and
+ * matrix products on onnxruntime's MLAS where it loads, threaded by it instead of split (tfjs-table.ts's default).
+ */
 async function tfjsRunner(engine: string): Promise<KernelRunner> {
   const { loadTfjs } = await import('./tfjs/tfjs-runtime.js');
   const { tfjsTable, tfjsResidentTable } = await import('./tfjs/tfjs-table.js');

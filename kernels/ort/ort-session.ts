@@ -30,6 +30,7 @@ interface NativeSession {
 }
 
 interface Native {
+  version: string;
   binding: { InferenceSession: new () => NativeSession };
   initOrt(): void;
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => unknown;
@@ -41,10 +42,12 @@ function loadNative(): Native | string {
   if (native !== undefined) return native;
   try {
     const require = createRequire(import.meta.url);
-    const { Tensor } = require('onnxruntime-node') as Pick<Native, 'Tensor'>;
-    const { binding, initOrt } = require('onnxruntime-node/dist/binding') as Omit<Native, 'Tensor'>;
+    const { Tensor, env } = require('onnxruntime-node') as Pick<Native, 'Tensor'> & {
+      env: { versions: { node: string } };
+    };
+    const { binding, initOrt } = require('onnxruntime-node/dist/binding') as Pick<Native, 'binding' | 'initOrt'>;
     initOrt();
-    native = { binding, initOrt, Tensor };
+    native = { version: env.versions.node, binding, initOrt, Tensor };
   } catch (e) {
     native = `onnxruntime-node does not load here: ${(e as Error).message.split('\n')[0]}`;
   }
@@ -56,6 +59,12 @@ export function ortUnavailable(): string | null {
   if (process.env.ALRFLOW_ORT === '0') return 'turned off by ALRFLOW_ORT=0';
   const n = loadNative();
   return typeof n === 'string' ? n : null;
+}
+
+/** The onnxruntime-node version that runs the products, e.g. "1.30.0" (null where it does not load). */
+export function ortVersion(): string | null {
+  const n = loadNative();
+  return typeof n === 'string' ? null : n.version;
 }
 
 const runners = new Map<number, OrtRunner>();

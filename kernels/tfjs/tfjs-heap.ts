@@ -46,3 +46,31 @@ export function heapUpload(tf: Tf, values: Float64Array | Int32Array, shape: num
   heap.typedArrayFromHeap(out).set(values);
   return tf.engine().makeTensorFromTensorInfo(out);
 }
+
+/**
+ * Fresh float32 tensors of `sizes` values that `fill` writes, given float32 views of `inputs`: host
+ * arrays as they are, tensors as views of the wasm heap taken after every output is allocated (an
+ * allocation may grow the heap and detach older views). Undefined off the wasm backend or where an
+ * input tensor is not float32. `fill` may be native code (onnxruntime reads and writes the views in place).
+ */
+export function heapViews(
+  tf: Tf,
+  inputs: (Float32Array | TfCore.Tensor)[],
+  sizes: number[],
+  fill: (outs: Float32Array[], ins: Float32Array[]) => void,
+): TfCore.Tensor[] | undefined {
+  const tensors = inputs.filter((x): x is TfCore.Tensor => !(x instanceof Float32Array));
+  if (tf.getBackend() !== 'wasm' || tensors.some((x) => x.dtype !== 'float32')) return undefined;
+  const heap = tf.backend() as unknown as WasmHeap;
+  const outs = sizes.map((n) => tf.engine().makeTensorFromTensorInfo(heap.makeOutput([n], 'float32')));
+  try {
+    fill(
+      outs.map((t) => heap.typedArrayFromHeap(t)),
+      inputs.map((x) => (x instanceof Float32Array ? x : heap.typedArrayFromHeap(x))),
+    );
+  } catch (err) {
+    tf.dispose(outs);
+    throw err;
+  }
+  return outs;
+}

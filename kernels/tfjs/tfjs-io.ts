@@ -5,7 +5,7 @@
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { DeviceTensor, type DeviceStorage, isDeviceTensor } from '../device-tensor.js';
 import type { NumArray } from '../names.js';
-import { heapUpload } from './tfjs-heap.js';
+import { heapUpload, heapViews } from './tfjs-heap.js';
 
 type Tf = typeof TfCore;
 /** A kernel's float input: a host array, or (resident io only) a tfjs-wasm handle. */
@@ -23,6 +23,19 @@ export interface TfjsIo {
   output(fn: () => TfCore.Tensor): Float32Array;
   /** `output` for kernels with several results. */
   outputs(fn: () => TfCore.Tensor[]): Float32Array[];
+  /**
+   * Results of `sizes` values that `fill` writes in place (native or JS code, no TF.js op), given
+   * float32 views of `inputs`: host arrays as they are (converted once where not float32), tfjs-wasm
+   * handles as views of the wasm heap taken right before `fill` (an allocation may grow the heap and
+   * detach older views; the views are valid during `fill` only). Host io: fresh Float32Arrays;
+   * resident io: fresh TF.js tensors as handles, or undefined off TF.js's wasm backend (the caller
+   * runs its TF.js ops).
+   */
+  direct(
+    inputs: In[],
+    sizes: number[],
+    fill: (outs: Float32Array[], ins: Float32Array[]) => void,
+  ): Float32Array[] | undefined;
 }
 
 export const f32 = (a: NumArray | Int32Array): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
@@ -35,6 +48,7 @@ function ioWith(
   tf: Tf,
   upload: (a: In) => Float32Array | TfCore.Tensor,
   leave: (t: TfCore.Tensor) => Float32Array,
+  direct: TfjsIo['direct'],
 ): TfjsIo {
   // Handles used as they are (a reshape to their own shape is skipped: each TF.js call costs 10-20 us).
   const asIs = new Set<TfCore.Tensor>();
@@ -62,6 +76,7 @@ function ioWith(
     tensor4d: (a, shape) => make(a, shape) as TfCore.Tensor4D,
     output: (fn) => outputs(() => [fn()])[0]!,
     outputs,
+    direct,
   };
 }
 
@@ -73,10 +88,15 @@ function hostOnly(a: In): Float32Array {
 
 /** Host arrays in, host arrays out: every call uploads its inputs and reads its result back. */
 export function hostIo(tf: Tf): TfjsIo {
-  return ioWith(tf, hostOnly, (t) => {
+  const leave = (t: TfCore.Tensor): Float32Array => {
     const out = t.dataSync() as Float32Array;
     t.dispose();
     return out;
+  };
+  return ioWith(tf, hostOnly, leave, (inputs, sizes, fill) => {
+    const outs = sizes.map((n) => new Float32Array(n));
+    fill(outs, inputs.map(hostOnly));
+    return outs;
   });
 }
 
@@ -98,6 +118,11 @@ export function residentIo(tf: Tf): TfjsIo {
       throw new Error(`tfjs-wasm: got a ${a.backend} device handle; only tfjs-wasm handles feed these kernels`);
     return a.native as TfCore.Tensor;
   };
-  // The cast is the one place a handle travels under the host result type; tfjsResidentTable re-types the table.
-  return ioWith(tf, upload, (t) => tfjsHandle(t) as unknown as Float32Array);
+  const direct: TfjsIo['direct'] = (inputs, sizes, fill) => {
+    const ins = inputs.map(upload);
+    const made = heapViews(tf, ins, sizes, fill);
+    // The cast is the one place a handle travels under the host result type; tfjsResidentTable re-types the table.
+    return made?.map((t) => tfjsHandle(t) as unknown as Float32Array);
+  };
+  return ioWith(tf, upload, (t) => tfjsHandle(t) as unknown as Float32Array, direct);
 }

@@ -2,6 +2,7 @@
 // separate so nothing pulls in TF.js until a tfjs-wasm kernel or probe actually runs (TF.js is a
 // devDependency today; detection reports it as unavailable when it is not installed).
 import type * as TfCore from '@tensorflow/tfjs-core';
+import type { OrtRunner } from '../ort/ort-session.js';
 
 let ready: Promise<typeof TfCore> | undefined;
 
@@ -22,18 +23,29 @@ export function loadTfjs(): Promise<typeof TfCore> {
 }
 
 /**
- * Loads TF.js and describes the engine, e.g. "tfjs-core 4.22.0 wasm XNNPACK SIMD, 2 threads (...)".
- * TF.js wasm itself runs one thread in Node; the threads are alrflow's worker pool (tfjs-worker-pool.ts).
+ * Loads TF.js and describes the engine, e.g. "tfjs-core 4.22.0 wasm XNNPACK SIMD, 2 threads (...);
+ * matrix products and convolutions on onnxruntime-node 1.30.0 MLAS, 2 intra-op threads". TF.js wasm
+ * itself runs one thread in Node; the threads are alrflow's worker pool (tfjs-worker-pool.ts) and,
+ * for the products and convolutions (tfjs-ort-products.ts, tfjs-ort-conv.ts), onnxruntime's own.
  */
 export async function tfjsReady(): Promise<string> {
   const tf = await loadTfjs();
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const { tfjsThreads } = await import('./tfjs-worker-pool.js');
   const threads = tfjsThreads();
+  const { tfjsConvRunner } = await import('./tfjs-ort-conv.js');
+  const ort = tfjsConvRunner();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true ? ' SIMD' : '';
+  const splitKinds = ort ? 'noise' : 'matmul, conv2d and noise';
   const split =
     threads > 1
-      ? ` (a ${wasm.getThreadsCount()}-thread TF.js wasm instance per thread; large matmul, conv2d and noise calls split by rows)`
+      ? ` (a ${wasm.getThreadsCount()}-thread TF.js wasm instance per thread; large ${splitKinds} calls split by rows)`
       : '';
-  return `tfjs-core ${tf.version_core} wasm XNNPACK${simd}, ${threads} thread${threads > 1 ? 's' : ''}${split}`;
+  const products = ort ? `; ${await ortProductsEngine(ort)}` : '';
+  return `tfjs-core ${tf.version_core} wasm XNNPACK${simd}, ${threads} thread${threads > 1 ? 's' : ''}${split}${products}`;
+}
+
+async function ortProductsEngine(ort: OrtRunner): Promise<string> {
+  const { ortVersion } = await import('../ort/ort-session.js');
+  return `matrix products and convolutions on onnxruntime-node ${ortVersion()} MLAS, ${ort.threads} intra-op thread${ort.threads > 1 ? 's' : ''}`;
 }

@@ -310,7 +310,10 @@ export interface PooledTable {
  * routed through the pool: calls under the policy's thresholds still run the table's own kernels.
  * lr-grad-product stays in-thread: split by output units, every thread uploads the whole x and e,
  * and it measured 0.47x to 0.99x on 2 threads (64x256x784 to 512x512x512); split by rows it would
- * change the summation order. Every argument is a host array (resident handles are downloaded by the registry first).
+ * change the summation order. With `convSplits` or `splitProducts` false (conv2d or the matmul
+ * family run on onnxruntime, whose own intra-op threads use the cores: tfjs-ort-conv.ts,
+ * tfjs-ort-products.ts) those calls stay the table's. Every argument is a host array (resident
+ * handles are downloaded by the registry first).
  */
 export function pooledTable(
   tf: Tf,
@@ -318,16 +321,22 @@ export function pooledTable(
   pool: TfjsWorkerPool | null,
   policy: SplitPolicy = SPLIT_POLICY,
   convSplits = true,
+  splitProducts = convSplits,
 ): PooledTable {
   const s = tfjsSplit(tf, pool, policy, convSplits);
+  const products = splitProducts
+    ? {
+        matmul: s.matmul('matmul', table.matmul),
+        'matmul-at-b': s.matmul('matmul-at-b', table['matmul-at-b']),
+        'matmul-a-bt': s.matmul('matmul-a-bt', table['matmul-a-bt']),
+      }
+    : {};
   return {
     threads: s.threads,
-    wouldSplit: s.wouldSplit,
+    wouldSplit: (name, a) => (splitProducts || !PRODUCTS.has(name)) && s.wouldSplit(name, a),
     table: {
       ...table,
-      matmul: s.matmul('matmul', table.matmul),
-      'matmul-at-b': s.matmul('matmul-at-b', table['matmul-at-b']),
-      'matmul-a-bt': s.matmul('matmul-a-bt', table['matmul-a-bt']),
+      ...products,
       conv2d: s.conv2d(table.conv2d),
       'noise-inject': s.noise(table['noise-inject']),
       'noise-inject-signs': s.noiseSigns(table['noise-inject-signs']),
@@ -336,13 +345,16 @@ export function pooledTable(
   };
 }
 
+const PRODUCTS: ReadonlySet<KernelName> = new Set(['matmul', 'matmul-at-b', 'matmul-a-bt']);
+
 /**
  * pooledTable over a pool of tfjsThreads() threads (no pool when that is 1); what the registry opens.
- * `table`'s convolutions are its default ones: on onnxruntime at tfjsThreads() threads where it loads
- * (then never split by images), else on TF.js.
+ * `table`'s convolutions and matrix products are its default ones: on onnxruntime at tfjsThreads()
+ * threads where it loads (then never split over the pool), else on TF.js.
  */
 export function defaultPooledTable(tf: Tf, table: KernelTable): PooledTable {
   const threads = tfjsThreads();
   const pool = threads > 1 ? new TfjsWorkerPool({ threads }) : null;
-  return pooledTable(tf, table, pool, SPLIT_POLICY, tfjsConvRunner() === null);
+  const splits = tfjsConvRunner() === null;
+  return pooledTable(tf, table, pool, SPLIT_POLICY, splits, splits);
 }

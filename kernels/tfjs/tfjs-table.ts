@@ -4,6 +4,7 @@
 // packs bits on the host (TF.js has no integer bit operations) and the SGD update is a host loop
 // (faster than a TF.js round trip; host-elementwise.ts). Not a GPU path. The same op bodies make
 // the resident table (tfjsResidentTable): inputs and results stay in TF.js as handles (tfjs-io.ts).
+// Where onnxruntime loads, the matrix products run on its MLAS GEMM instead (tfjs-ort-products.ts).
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { type DeviceTensor, isDeviceTensor, type ResidentTable } from '../device-tensor.js';
 import type { KernelName, KernelTable, NumArray } from '../names.js';
@@ -21,6 +22,7 @@ import { tfjsStateKernels } from './tfjs-state-kernels.js';
 import { transpose2d } from './tfjs-transpose.js';
 import type { OrtRunner } from '../ort/ort-session.js';
 import { ortConvForward, tfjsConvRunner } from './tfjs-ort-conv.js';
+import { ortProducts } from './tfjs-ort-products.js';
 
 type Tf = typeof TfCore;
 
@@ -134,10 +136,15 @@ export function tfjsResidentTable(tf: Tf, ort: OrtRunner | null = tfjsConvRunner
 
 /**
  * The host table (or, over the resident io, the resident kernels). `ort`: the runner its convolutions
- * use (tfjs-ort-conv.ts), by default onnxruntime at the backend's thread count where it loads; null
- * keeps them on TF.js.
+ * (tfjs-ort-conv.ts) and matrix products (tfjs-ort-products.ts) use, by default onnxruntime at the
+ * backend's thread count where it loads; null keeps them on TF.js.
  */
 export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf), ort: OrtRunner | null = tfjsConvRunner()): KernelTable {
+  const table = tfjsOwnTable(tf, io, ort);
+  return ort ? { ...table, ...ortProducts(io, ort, table, allOnes) } : table;
+}
+
+function tfjsOwnTable(tf: Tf, io: TfjsIo, ort: OrtRunner | null): KernelTable {
   return {
     ...tfjsFallback.table,
     ...tfjsGraphOps(tf, io, ort),

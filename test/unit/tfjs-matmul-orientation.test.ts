@@ -1,9 +1,12 @@
-// tfjs-wasm's matmul-a-bt runs A B^T as (B A^T)^T where B is the larger side (kernels/tfjs/tfjs-table.ts):
-// the product must have the bits of the plain form A transpose(B) at every shape, the layer shape of the
-// MLP bench (64 x 784 by 256 x 784) included, and match the float64 reference.
+// The TF.js path of tfjs-wasm's products (the one ALRFLOW_ORT=0 keeps; onnxruntime's are tested in
+// tfjs-ort-products.test.ts). Its matmul-a-bt runs A B^T as (B A^T)^T where B is the larger side
+// (kernels/tfjs/tfjs-table.ts): the product must have the bits of the plain form A transpose(B) at
+// every shape, the layer shape of the MLP bench (64 x 784 by 256 x 784) included, and match the
+// float64 reference.
 import { describe, expect, it } from 'vitest';
 import { loadTfjs } from '../../kernels/tfjs/tfjs-runtime.js';
 import { tfjsTable } from '../../kernels/tfjs/tfjs-table.js';
+import { hostIo } from '../../kernels/tfjs/tfjs-io.js';
 import { referenceTable } from '../../kernels/registry-reference.js';
 
 function values(length: number, seed: number): Float32Array {
@@ -27,7 +30,7 @@ describe('tfjs-wasm matmul-a-bt orientation', () => {
     const tf = await loadTfjs();
     const a = values(m * k, m + k);
     const b = values(n * k, n + 3 * k);
-    const out = await tfjsTable(tf)['matmul-a-bt']({ a, b, m, k, n });
+    const out = await tfjsTable(tf, hostIo(tf), null)['matmul-a-bt']({ a, b, m, k, n });
     const plain = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.transpose(tf.tensor2d(b, [n, k])))).dataSync();
     expect(out).toEqual(plain);
     const exact = await referenceTable['matmul-a-bt']({ a: Float64Array.from(a), b: Float64Array.from(b), m, k, n });
@@ -49,7 +52,7 @@ describe('tfjs-wasm lr-grad-product with unit loss, sigma and scale (BP gradient
       const tf = await loadTfjs();
       const e = values(rows * outs, 5);
       const x = values(rows * ins, 9);
-      const table = tfjsTable(tf);
+      const table = tfjsTable(tf, hostIo(tf), null);
       const ones = (n: number): Float64Array => new Float64Array(n).fill(1);
       const unit = await table['lr-grad-product']({
         loss: ones(rows),
