@@ -13,18 +13,14 @@ import { hostIo, type TfjsIo } from './tfjs-io.js';
 import { convWeightGradByProduct } from './tfjs-conv-weight-grad.js';
 import { heapAvgPoolBackward, heapMaxPool, heapMaxPoolBackward } from './tfjs-heap-pool.js';
 import { convDataGradient, dilateByStride, maxPoolTilesBackward, poolTiles } from './tfjs-conv-backward.js';
-import type { OrtRunner } from '../ort/ort-session.js';
-import { ortConvData, ortConvWeights } from './tfjs-ort-conv.js';
 
 type Tf = typeof TfCore;
 
 export const tfjsFallback = referenceFallback([]);
 
-/** The graph kernels; the two conv gradients run on `ort` where it is given (tfjs-ort-conv.ts). */
 export function tfjsGraphOps(
   tf: Tf,
   io: TfjsIo = hostIo(tf),
-  ort: OrtRunner | null = null,
 ): Pick<
   KernelTable,
   'batchnorm' | 'pool' | 'pool-backward' | 'add' | 'copy-sum' | 'conv2d-backward-data' | 'conv2d-backward-weights'
@@ -55,23 +51,24 @@ export function tfjsGraphOps(
     'pool-backward': async (a) => io.output(() => poolBackward(tf, io, a)),
     'conv2d-backward-data': async ({ dy, weights, dims: d }) =>
       io.output(() => {
-        const dys = io.tensor4d(dy, [d.batch, d.outChannels, ...outSize(d)]);
-        const w = io.tensor4d(weights, [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]);
-        const native = ort && ortConvData(tf, ort, dys, w, d);
-        if (native) return native;
-        const dyt = tf.transpose(dys, [0, 2, 3, 1]);
+        const dyt = tf.transpose(io.tensor4d(dy, [d.batch, d.outChannels, ...outSize(d)]), [0, 2, 3, 1]);
+        const wt = () =>
+          tf.transpose(io.tensor4d(weights, [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]), [2, 3, 1, 0]);
         const shape: [number, number, number, number] = [d.batch, d.height, d.width, d.inChannels];
+        const w = io.tensor4d(weights, [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]);
         const dx =
-          convDataGradient(tf, dyt, w, d) ??
-          tf.conv2dTranspose(dyt, tf.transpose(w, [2, 3, 1, 0]), shape, d.stride, d.padding, 'floor');
+          convDataGradient(tf, dyt, w, d) ?? tf.conv2dTranspose(dyt, wt(), shape, d.stride, d.padding, 'floor');
         return tf.transpose(dx, [0, 3, 1, 2]);
       }),
     'conv2d-backward-weights': async ({ dy, x, dims: d }) => {
-      const [weights, biases] = io.outputs(() => {
-        const dys = io.tensor4d(dy, [d.batch, d.outChannels, ...outSize(d)]);
-        const xs = io.tensor4d(x, [d.batch, d.inChannels, d.height, d.width]);
-        return (ort && ortConvWeights(tf, ort, dys, xs, d)) ?? weightGrad(tf, dys, xs, d);
-      });
+      const [weights, biases] = io.outputs(() =>
+        weightGrad(
+          tf,
+          io.tensor4d(dy, [d.batch, d.outChannels, ...outSize(d)]),
+          io.tensor4d(x, [d.batch, d.inChannels, d.height, d.width]),
+          d,
+        ),
+      );
       return { weights: weights!, biases: biases! };
     },
   };

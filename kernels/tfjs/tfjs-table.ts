@@ -21,7 +21,7 @@ import { isUnitHandle, isZeroHandle } from './tfjs-device-ops.js';
 import { tfjsStateKernels } from './tfjs-state-kernels.js';
 import { transpose2d } from './tfjs-transpose.js';
 import type { OrtRunner } from '../ort/ort-session.js';
-import { ortConvForward, tfjsConvRunner } from './tfjs-ort-conv.js';
+import { ortConvKernels, tfjsConvRunner } from './tfjs-ort-conv.js';
 import { ortProducts } from './tfjs-ort-products.js';
 
 type Tf = typeof TfCore;
@@ -82,18 +82,17 @@ function allOnes(a: NumArray | DeviceTensor): boolean {
   return true;
 }
 
-/** NCHW conv2d on onnxruntime where `ort` is given, else on TF.js's NHWC/HWIO convolution. */
-function conv2dOp(tf: Tf, io: TfjsIo, ort: OrtRunner | null): KernelTable['conv2d'] {
+/** NCHW conv2d on TF.js's NHWC/HWIO convolution. */
+function conv2dOp(tf: Tf, io: TfjsIo): KernelTable['conv2d'] {
   return async ({ x, weights, dims: d }) => {
     convDims('conv2d', d);
     return io.output(() => {
-      const xs = io.tensor4d(x, [d.batch, d.inChannels, d.height, d.width]);
-      const ws = io.tensor4d(weights, [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]);
-      const native = ort && ortConvForward(tf, ort, xs, ws, d);
-      if (native) return native;
       // TF.js wasm convolves NHWC with HWIO filters; transpose in and out of the NCHW contract.
-      const xt = tf.transpose(xs, [0, 2, 3, 1]);
-      const wt = tf.transpose(ws, [2, 3, 1, 0]);
+      const xt = tf.transpose(io.tensor4d(x, [d.batch, d.inChannels, d.height, d.width]), [0, 2, 3, 1]);
+      const wt = tf.transpose(
+        io.tensor4d(weights, [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]),
+        [2, 3, 1, 0],
+      );
       const pad: [[number, number], [number, number], [number, number], [number, number]] = [
         [0, 0],
         [d.padding, d.padding],
@@ -136,24 +135,24 @@ export function tfjsResidentTable(tf: Tf, ort: OrtRunner | null = tfjsConvRunner
 
 /**
  * The host table (or, over the resident io, the resident kernels). `ort`: the runner its convolutions
- * (tfjs-ort-conv.ts) and matrix products (tfjs-ort-products.ts) use, by default onnxruntime at the
+ * and max pooling (tfjs-ort-conv.ts) and matrix products (tfjs-ort-products.ts) use, by default onnxruntime at the
  * backend's thread count where it loads; null keeps them on TF.js.
  */
 export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf), ort: OrtRunner | null = tfjsConvRunner()): KernelTable {
-  const table = tfjsOwnTable(tf, io, ort);
-  return ort ? { ...table, ...ortProducts(io, ort, table, allOnes) } : table;
+  const table = tfjsOwnTable(tf, io);
+  return ort ? { ...table, ...ortProducts(io, ort, table, allOnes), ...ortConvKernels(io, ort, table) } : table;
 }
 
-function tfjsOwnTable(tf: Tf, io: TfjsIo, ort: OrtRunner | null): KernelTable {
+function tfjsOwnTable(tf: Tf, io: TfjsIo): KernelTable {
   return {
     ...tfjsFallback.table,
-    ...tfjsGraphOps(tf, io, ort),
+    ...tfjsGraphOps(tf, io),
     ...stepOpReferenceKernels,
     ...tfjsTokenOps(tf, io),
     matmul: matmulOp(tf, io, false, false),
     'matmul-at-b': matmulOp(tf, io, true, false),
     'matmul-a-bt': matmulOp(tf, io, false, true),
-    conv2d: conv2dOp(tf, io, ort),
+    conv2d: conv2dOp(tf, io),
     'bias-activation': async ({ z, bias, rows, channels, spatial, activation }) =>
       io.output(() => {
         // An activation without a bias (the runtime passes a fill of zeros): no add of zeros.
