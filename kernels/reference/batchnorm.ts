@@ -18,7 +18,7 @@ export interface BatchnormResult {
 
 export const batchnormEpsilon = 1e-5;
 
-function statsOf(x: Float64Array, rows: number, channels: number, spatial: number): BatchnormStats {
+function statsOf(x: Float32Array | Float64Array, rows: number, channels: number, spatial: number): BatchnormStats {
   const mean = new Float64Array(channels);
   const variance = new Float64Array(channels);
   const count = rows * spatial;
@@ -33,6 +33,25 @@ function statsOf(x: Float64Array, rows: number, channels: number, spatial: numbe
     }
   }
   return { mean, variance };
+}
+
+/**
+ * The statistics batchnorm computes from x, without its outputs and without a float64 copy of a float32 x
+ * (each float32 value read as the float64 it widens to: the same sums, the same bits). x is validated
+ * as batchnorm validates it when a statistic is not finite (a non-finite value names itself there).
+ */
+export function batchnormStatistics(
+  x: Float32Array | Float64Array,
+  dims: { rows: number; channels: number; spatial: number },
+): BatchnormStats {
+  const { rows, channels, spatial } = dims;
+  validateDims('batchnorm', dims);
+  const shape = `[rows, channels, spatial] = [${rows}, ${channels}, ${spatial}]`;
+  if (x.length !== rows * channels * spatial) validate('batchnorm', 'x', x, rows * channels * spatial, shape);
+  const stats = statsOf(x, rows, channels, spatial);
+  const finite = stats.mean.every(Number.isFinite) && stats.variance.every(Number.isFinite);
+  if (!finite) validate('batchnorm', 'x', Float64Array.from(x), rows * channels * spatial, shape);
+  return stats;
 }
 
 export function batchnorm(
