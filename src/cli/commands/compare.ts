@@ -46,6 +46,7 @@ export function register(program: Command): void {
     .option('--quiet', 'print nothing but errors: no progress, table or notices');
   addJsonOptions(command, 'the CompareReport').action(
     action(async (o: Opts) => {
+      (await import('../sim-jit.js')).tuneJitForSimulation();
       const { defaultHwModelName } = await import('../../hw/load.js');
       const { runCompare, compareTable } = await import('../../../sim/compare.js');
       const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
