@@ -1,6 +1,6 @@
 // The runtime's fused LR-fold reduction (host-ops errorCopySum) against the two reference steps it
 // replaces, errorSignal then copySum, and signErrorSignal against errorSignal of the unpacked signs:
-// bit-identical for float noise and for packed sign bits, with uniform and per-channel sigma, dense
+// bit-identical for float64 and float32 noise and for packed sign bits, with uniform and per-channel sigma, dense
 // (spatial 1) and conv-like (spatial > 1) layouts.
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
@@ -36,6 +36,11 @@ test.prop([shape, value])(
     const viaReference = (noise: Float64Array): Float64Array =>
       copySum(errorSignal(loss, noise, sigma, dims, s.scale), s.samples, s.copies);
     expect(Array.from(errorCopySum(loss, eps, sigma, dims, s.copies, s.scale))).toEqual(Array.from(viaReference(eps)));
+    // float32 eps (the CPU backends' LR noise) takes its own typed loop.
+    const eps32 = Float32Array.from(eps);
+    expect(Array.from(errorCopySum(loss, eps32, sigma, dims, s.copies, s.scale))).toEqual(
+      Array.from(viaReference(Float64Array.from(eps32))),
+    );
     const bits = signPack(eps);
     expect(Array.from(errorCopySum(loss, bits, sigma, dims, s.copies, s.scale))).toEqual(
       Array.from(viaReference(signUnpack(bits, eps.length))),

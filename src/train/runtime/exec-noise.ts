@@ -206,6 +206,8 @@ function addNoiseRepeated<T extends Float32Array | Float64Array>(
       `addNoise: sigma[${bad}] = ${sigma[bad]}; allowed: > 0. Hint: use a small positive sigma such as 0.1`,
     );
   const units = channels * spatial;
+  if (out instanceof Float32Array && eps instanceof Float32Array && sigma.every((v) => v === sigma[0]))
+    return addUniformNoise32(z, copies, eps, sigma[0]!, rows, units, out) as T;
   // sigma[c] spread over its channel's units: one flat loop per row (a dense layer has spatial 1, and a
   // loop per channel there ran one element per trip).
   const unitSigma = new Float64Array(units);
@@ -214,6 +216,28 @@ function addNoiseRepeated<T extends Float32Array | Float64Array>(
     const zBase = Math.floor(r / copies) * units;
     const base = r * units;
     for (let u = 0; u < units; u++) out[base + u] = z[zBase + u]! + unitSigma[u]! * eps[base + u]!;
+  }
+  return out;
+}
+
+/**
+ * addNoiseRepeated for float32 eps and output and one sigma for every unit (the runtime's fixed
+ * sigma): the same float64 sums, z + sigma * eps, each rounded once into `out`, in a loop typed for
+ * those arrays (MLP LR's 4096 x 256, measured alone: 1.9 -> 1.5 ms of CPU).
+ */
+function addUniformNoise32(
+  z: Float64Array,
+  copies: number,
+  eps: Float32Array,
+  sigma: number,
+  rows: number,
+  units: number,
+  out: Float32Array,
+): Float32Array {
+  for (let r = 0; r < rows; r++) {
+    const zBase = Math.floor(r / copies) * units;
+    const base = r * units;
+    for (let u = 0; u < units; u++) out[base + u] = z[zBase + u]! + sigma * eps[base + u]!;
   }
   return out;
 }

@@ -42,22 +42,64 @@ export function errorCopySum(
   const { rows, channels, spatial } = dims;
   const width = channels * spatial;
   const out = new Float64Array((rows / copies) * width);
-  const uniform = sigma.every((v) => v === sigma[0]);
+  if (sigma.every((v) => v === sigma[0]))
+    return uniformCopySum(out, loss, noise, sigma[0]!, { rows, width, copies }, scale);
   const f = new Float64Array(width);
   for (let r = 0; r < rows; r++) {
     const sl = scale * loss[r]!;
-    if (uniform) f.fill(sl / sigma[0]!);
-    else
-      for (let c = 0, u = 0; c < channels; c++) {
-        const fc = sl / sigma[c]!;
-        for (let end = u + spatial; u < end; u++) f[u] = fc;
-      }
+    for (let c = 0, u = 0; c < channels; c++) {
+      const fc = sl / sigma[c]!;
+      for (let end = u + spatial; u < end; u++) f[u] = fc;
+    }
     const o = Math.floor(r / copies) * width;
     if (!(noise instanceof Uint32Array)) addScaledRow(out, o, f, noise, r * width);
     else if ((r * width) % 32 === 0 && width % 32 === 0) addSignWords(out, o, f, noise, (r * width) >>> 5);
     else addSignBits(out, o, f, noise, r * width);
   }
   return out;
+}
+
+/**
+ * errorCopySum where every unit has the same sigma (the runtime's fixed sigma): each row's factor is
+ * one number, (scale * loss[r]) / sigma as the per-unit factors are, so the same products and sums
+ * with one load less per value, and a loop per noise array type (one loop over a float32, float64 or
+ * sign-word array ran 1.9-2.3 ms for the MLP's 4096 x 256 float32 eps; 1.4 ms typed).
+ */
+function uniformCopySum(
+  out: Float64Array,
+  loss: NumArray,
+  noise: NumArray | Uint32Array,
+  sigma: number,
+  { rows, width, copies }: { rows: number; width: number; copies: number },
+  scale: number,
+): Float64Array {
+  for (let r = 0; r < rows; r++) {
+    const f = (scale * loss[r]!) / sigma;
+    const o = Math.floor(r / copies) * width;
+    const at = r * width;
+    if (noise instanceof Float32Array) addScaled32(out, o, f, noise, at, width);
+    else if (!(noise instanceof Uint32Array)) addScaledAny(out, o, f, noise, at, width);
+    else if (at % 32 === 0 && width % 32 === 0) addSignWordsBy(out, o, f, noise, at >>> 5, width);
+    else
+      for (let u = 0; u < width; u++) out[o + u]! += f * (((noise[(at + u) >>> 5]! >>> ((at + u) & 31)) & 1) * 2 - 1);
+  }
+  return out;
+}
+
+function addScaled32(out: Float64Array, o: number, f: number, noise: Float32Array, at: number, width: number): void {
+  for (let u = 0; u < width; u++) out[o + u]! += f * noise[at + u]!;
+}
+
+function addScaledAny(out: Float64Array, o: number, f: number, noise: NumArray, at: number, width: number): void {
+  for (let u = 0; u < width; u++) out[o + u]! += f * noise[at + u]!;
+}
+
+/** out[o + u] += f * (+-1) over a row of whole sign words starting at `word`. */
+function addSignWordsBy(out: Float64Array, o: number, f: number, bits: Uint32Array, word: number, width: number): void {
+  for (let w = 0; w < width; w += 32, word++) {
+    const b = bits[word]!;
+    for (let i = 0; i < 32; i++) out[o + w + i]! += f * (((b >>> i) & 1) * 2 - 1);
+  }
 }
 
 /** out[o + u] += f[u] * noise[at + u] over one row of floats. */
