@@ -2,13 +2,20 @@
 // compute with no transfer in flight), which no bandwidth share changes. They leave the per-milestone
 // loop and wait in a min-heap by the cycle they wake at; whole cycles make that exact (the loop
 // would subtract the same whole steps and reach 0 at that cycle).
-import { active, type InFlight } from './units/memory-service.js';
+import { active, type Flight, type InFlight } from './units/memory-service.js';
 
 /** Cycles a quiet task waits out, or -1 when the task is not quiet (it has demands in flight, or a fractional wait). */
 export function quietCycles(f: InFlight): number {
   if (f.phase === 0) return f.latencyLeft > 0 && Number.isInteger(f.latencyLeft) ? f.latencyLeft : -1;
   if (f.phase !== 2 || !(f.computeLeft > 0) || !Number.isInteger(f.computeLeft)) return -1;
   for (let d = 0; d < f.instance.length; d++) if (active(f, d)) return -1;
+  return f.computeLeft;
+}
+
+/** quietCycles of a unit's running task, whose active demands are counted (`Flight.activeN`). */
+export function quietFlightCycles(f: Flight): number {
+  if (f.phase === 0) return f.latencyLeft > 0 && Number.isInteger(f.latencyLeft) ? f.latencyLeft : -1;
+  if (f.phase !== 2 || !(f.computeLeft > 0) || !Number.isInteger(f.computeLeft) || f.activeN > 0) return -1;
   return f.computeLeft;
 }
 

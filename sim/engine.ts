@@ -10,8 +10,8 @@ import { SimulationDeadlockError } from '../src/errors.js';
 import { buildEngineIndex, type EngineIndex } from './engine-index.js';
 import { GroupCountdown } from './engine-groups.js';
 import { SteadyState, type EngineState } from './engine-period.js';
-import { quietCycles, WakeHeap } from './engine-quiet.js';
-import { advance, nextMilestone, requesters, settle, type InFlight } from './units/memory-service.js';
+import { quietFlightCycles, WakeHeap } from './engine-quiet.js';
+import { Requesters, type Flight, type InFlight } from './units/memory-service.js';
 import type { TaskDemand } from './units/memory.js';
 
 /**
@@ -100,14 +100,14 @@ class Engine implements EngineState {
   readonly remaining: Int32Array;
   readonly pos: Int32Array;
   readonly unitLen: Int32Array;
-  readonly flights: InFlight[];
+  readonly flights: Flight[];
   readonly running: Uint8Array;
   readonly runningInst: Int32Array;
   readonly lastEnd: Float64Array;
   readonly busyByUnit: number[];
   readonly idleByUnit: { dependency: Float64Array; 'pipeline-bubble': Float64Array };
   private readonly liveUnits: number[] = [];
-  private readonly liveFlights: InFlight[] = [];
+  private readonly liveFlights: Flight[] = [];
   /** The units a milestone moves from the loop to the quiet heap (one list for every milestone). */
   private readonly quieted: number[] = [];
   readonly liveAt: Int32Array;
@@ -120,6 +120,8 @@ class Engine implements EngineState {
   readonly prevCountdown: GroupCountdown;
   readonly maxEvents: number;
   private readonly steady: SteadyState;
+  /** Requesters per memory instance among the tasks in flight (each milestone's bandwidth shares). */
+  private readonly requesters: Requesters;
   now = 0;
   completed = 0;
   events = 0;
@@ -154,6 +156,7 @@ class Engine implements EngineState {
     this.idleByUnit = { dependency: new Float64Array(units), 'pipeline-bubble': new Float64Array(units) };
     this.liveAt = new Int32Array(units).fill(-1);
     this.wakeStamp = new Int32Array(units).fill(-1);
+    this.requesters = new Requesters(input.bandwidth.length);
   }
 
   /** Unfinished dependencies of every task instance (none from before iteration 0). */
@@ -173,11 +176,23 @@ class Engine implements EngineState {
     return counts;
   }
 
-  private flightBuffer(tasks: Int32Array): InFlight {
+  private flightBuffer(tasks: Int32Array): Flight {
     let most = 0;
     for (const t of tasks)
       most = Math.max(most, this.templates[t]!.bytesLeft.length, this.firstTemplates.get(t)?.bytesLeft.length ?? 0);
-    return { ...this.templates[tasks[0]!]!, bytesLeft: new Float64Array(most) };
+    const { instance, overlapped } = this.templates[tasks[0]!]!;
+    // One object literal for every unit's record, so the engine's loops see one shape.
+    const bytesLeft = new Float64Array(most);
+    return {
+      phase: 0,
+      latencyLeft: 0,
+      computeLeft: 0,
+      instance,
+      bytesLeft,
+      overlapped,
+      counted: new Uint8Array(most),
+      activeN: 0,
+    };
   }
 
   /** The next task instance of unit u in issue order (-1: none left). */
@@ -230,13 +245,13 @@ class Engine implements EngineState {
     this.running[u] = 1;
     this.runningInst[u] = inst;
     this.start[inst] = this.now;
-    if (settle(f)) this.finished.push(u);
+    if (this.requesters.settle(f)) this.finished.push(u);
     else this.place(u, f);
   }
 
   /** A running task joins the per-milestone loop, or the quiet heap while it only waits out whole cycles. */
-  private place(u: number, f: InFlight): void {
-    const wait = quietCycles(f);
+  private place(u: number, f: Flight): void {
+    const wait = quietFlightCycles(f);
     if (wait > 0) {
       this.quiet.push(this.now + wait, u);
       return;
@@ -253,7 +268,7 @@ class Engine implements EngineState {
       const f = this.flights[u]!;
       if (f.phase === 0) f.latencyLeft = 0;
       else f.computeLeft = 0;
-      if (settle(f)) this.finished.push(u);
+      if (this.requesters.settle(f)) this.finished.push(u);
       else this.place(u, f);
     }
   }
@@ -328,11 +343,11 @@ class Engine implements EngineState {
   }
 
   /** One milestone: shares each instance's bandwidth among its requesters and advances to the nearest event. */
-  private step(bandwidth: Float64Array, count: Int32Array): void {
+  private step(bandwidth: Float64Array): void {
     const live = this.liveFlights;
-    requesters(live, bandwidth.length, count);
+    const req = this.requesters;
     let dt = this.quiet.first() - this.now;
-    for (const f of live) dt = Math.min(dt, nextMilestone(f, bandwidth, count));
+    for (const f of live) dt = Math.min(dt, req.nextMilestone(f, bandwidth));
     if ((this.events & 4095) === 0) this.input.onProgress?.(this.completed, this.n * this.iterations);
     if (++this.events > this.maxEvents)
       throw new SimulationDeadlockError(
@@ -342,11 +357,13 @@ class Engine implements EngineState {
     // Each task advances at the rates of this milestone and then settles (neither touches another task).
     const quieted = this.quieted;
     quieted.length = 0;
+    req.defer();
     for (let i = 0; i < live.length; i++) {
-      advance(live[i]!, dtCycles, bandwidth, count);
-      if (settle(live[i]!)) this.finished.push(this.liveUnits[i]!);
-      else if (quietCycles(live[i]!) > 0) quieted.push(this.liveUnits[i]!);
+      req.advance(live[i]!, dtCycles, bandwidth);
+      if (req.settle(live[i]!)) this.finished.push(this.liveUnits[i]!);
+      else if (quietFlightCycles(live[i]!) > 0) quieted.push(this.liveUnits[i]!);
     }
+    req.flush();
     this.now += dtCycles;
     for (const u of quieted) {
       this.leaveLive(u);
@@ -362,11 +379,10 @@ class Engine implements EngineState {
     for (let u = 0; u < units; u++) this.tryStart(u);
     this.drain();
     const { bandwidth } = this.input;
-    const count = new Int32Array(bandwidth.length);
     const steady = this.steady;
     steady.done ||= this.input.extrapolate === false;
     while (this.liveFlights.length > 0 || this.quiet.size > 0) {
-      this.step(bandwidth, count);
+      this.step(bandwidth);
       if (!steady.done && this.pos[0]! >= steady.due) steady.check();
     }
     if (this.completed < this.n * this.iterations) throw deadlock(this.input.step, this.ix, this, this.n);

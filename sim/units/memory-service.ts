@@ -16,6 +16,12 @@ export interface InFlight {
   overlapped: Uint8Array;
 }
 
+/** A unit's reused record of its running task: which of its demands are counted as requesters (the active ones), and how many. */
+export interface Flight extends InFlight {
+  counted: Uint8Array;
+  activeN: number;
+}
+
 const done = (bytes: number): boolean => bytes <= 1e-6;
 
 /** Whether demand d of a task is being served in its current phase. */
@@ -24,61 +30,99 @@ export function active(f: InFlight, d: number): boolean {
   return (f.phase === 1 && f.overlapped[d] === 0) || (f.phase === 2 && f.overlapped[d] === 1);
 }
 
-/** Requesters per instance among the tasks in flight. */
-export function requesters(
-  flights: readonly InFlight[],
-  instances: number,
-  out: Int32Array = new Int32Array(instances),
-): Int32Array {
-  out.fill(0);
-  for (const f of flights) {
-    for (let d = 0; d < f.instance.length; d++) if (active(f, d)) out[f.instance[d]!]!++;
-  }
-  return out;
-}
+/**
+ * Requesters per instance among the tasks in flight, kept as the tasks change instead of counted
+ * again at every milestone: a task's demand is counted while it is active (`Flight.counted`). While
+ * a milestone advances every task at the same rates, the changes wait (`defer`) until all have moved.
+ */
+export class Requesters {
+  readonly count: Int32Array;
+  private deferring = false;
+  /** Deferred changes: instance x 2, plus 1 for a requester more (else one fewer). */
+  private readonly later: number[] = [];
 
-/** Cycles until this task's next milestone (a phase ends or one of its demands completes) at the current rates. */
-export function nextMilestone(f: InFlight, bandwidth: Float64Array, count: Int32Array): number {
-  if (f.phase === 0) return f.latencyLeft;
-  let t = f.phase === 2 && f.computeLeft > 0 ? f.computeLeft : Infinity;
-  let any = f.phase === 2 && f.computeLeft > 0;
-  for (let d = 0; d < f.instance.length; d++) {
-    if (!active(f, d)) continue;
-    any = true;
-    const i = f.instance[d]!;
-    t = Math.min(t, (f.bytesLeft[d]! * count[i]!) / bandwidth[i]!);
+  constructor(instances: number) {
+    this.count = new Int32Array(instances);
   }
-  return any ? t : 0;
-}
 
-/** Advances a task by dt cycles at the current rates. */
-export function advance(f: InFlight, dt: number, bandwidth: Float64Array, count: Int32Array): void {
-  if (f.phase === 0) {
-    f.latencyLeft = Math.max(0, f.latencyLeft - dt);
-    return;
+  defer(): void {
+    this.deferring = true;
   }
-  if (f.phase === 2) f.computeLeft = Math.max(0, f.computeLeft - dt);
-  for (let d = 0; d < f.instance.length; d++) {
-    if (!active(f, d)) continue;
-    const i = f.instance[d]!;
-    f.bytesLeft[d] = Math.max(0, f.bytesLeft[d]! - (dt * bandwidth[i]!) / count[i]!);
-  }
-}
 
-/** Moves a task through phases that have nothing left; true when it has finished. */
-export function settle(f: InFlight): boolean {
-  for (;;) {
+  flush(): void {
+    for (const x of this.later) this.count[x >> 1]! += (x & 1) === 1 ? 1 : -1;
+    this.later.length = 0;
+    this.deferring = false;
+  }
+
+  private change(instance: number, more: boolean): void {
+    if (this.deferring) this.later.push(instance * 2 + (more ? 1 : 0));
+    else this.count[instance]! += more ? 1 : -1;
+  }
+
+  /** Counts a task's demands as its phase and bytes make them active now. */
+  sync(f: Flight): void {
+    let n = 0;
+    for (let d = 0; d < f.instance.length; d++) {
+      const a = active(f, d) ? 1 : 0;
+      n += a;
+      if (a !== f.counted[d]) {
+        this.change(f.instance[d]!, a === 1);
+        f.counted[d] = a;
+      }
+    }
+    f.activeN = n;
+  }
+
+  /** Cycles until this task's next milestone (a phase ends or one of its demands completes) at the current rates. */
+  nextMilestone(f: Flight, bandwidth: Float64Array): number {
+    if (f.phase === 0) return f.latencyLeft;
+    const computing = f.phase === 2 && f.computeLeft > 0;
+    let t = computing ? f.computeLeft : Infinity;
+    const count = this.count;
+    for (let d = 0; d < f.instance.length; d++) {
+      if (f.counted[d] === 0) continue;
+      const i = f.instance[d]!;
+      t = Math.min(t, (f.bytesLeft[d]! * count[i]!) / bandwidth[i]!);
+    }
+    return computing || f.activeN > 0 ? t : 0;
+  }
+
+  /** Advances a task by dt cycles at the current rates; a demand that completes stops being counted. */
+  advance(f: Flight, dt: number, bandwidth: Float64Array): void {
     if (f.phase === 0) {
-      if (f.latencyLeft > 0) return false;
-      f.phase = 1;
+      f.latencyLeft = Math.max(0, f.latencyLeft - dt);
+      return;
     }
-    let pending = false;
-    for (let d = 0; d < f.instance.length; d++) if (active(f, d)) pending = true;
-    if (f.phase === 1) {
-      if (pending) return false;
-      f.phase = 2;
-      continue;
+    if (f.phase === 2) f.computeLeft = Math.max(0, f.computeLeft - dt);
+    const count = this.count;
+    for (let d = 0; d < f.instance.length; d++) {
+      if (f.counted[d] === 0) continue;
+      const i = f.instance[d]!;
+      const left = Math.max(0, f.bytesLeft[d]! - (dt * bandwidth[i]!) / count[i]!);
+      f.bytesLeft[d] = left;
+      if (!done(left)) continue;
+      f.counted[d] = 0;
+      f.activeN--;
+      this.change(i, false);
     }
-    return !pending && f.computeLeft <= 0;
+  }
+
+  /** Moves a task through phases that have nothing left; true when it has finished. */
+  settle(f: Flight): boolean {
+    for (;;) {
+      if (f.phase === 0) {
+        if (f.latencyLeft > 0) return false;
+        f.phase = 1;
+        this.sync(f);
+      }
+      if (f.phase === 1) {
+        if (f.activeN > 0) return false;
+        f.phase = 2;
+        this.sync(f);
+        continue;
+      }
+      return f.activeN === 0 && f.computeLeft <= 0;
+    }
   }
 }
