@@ -1,6 +1,7 @@
 // NCHW convolutions on onnxruntime's CPU provider (ort-session.ts; MLAS convolves NCHW natively):
 // the forward as Conv, the data gradient as ConvTranspose with the same weights, and the weight
-// gradient as a Conv over transposed operands: the input as C images of N channels ([C, N, H, W])
+// gradient as one Gemm per kernel tap (ort-conv-taps.ts; stride-1 layers of TAPS_MIN_CHANNELS or
+// more input channels) or else as a Conv over transposed operands: the input as C images of N channels ([C, N, H, W])
 // convolved with dy as O filters of N channels ([O, N, OH, OW]) dilated by the stride, whose
 // [C, O, k, k] output is the gradient with its two channel axes swapped. Measured against writing
 // the input's patches out (a JS loop) and one Gemm, at 1 thread, CPU ms per call: 1.6 / 2.1 for
@@ -11,6 +12,7 @@
 // outputs, never a sum). Not a kernel.
 import type { ConvDims } from '../reference/conv-dims.js';
 import { ortGemm } from './ort-gemm.js';
+import { convWeightsByTaps } from './ort-conv-taps.js';
 import type { OrtNode, OrtRunner } from './ort-session.js';
 
 /** Output height and width of a convolution (dims already validated by the caller). */
@@ -65,6 +67,15 @@ export function ortConvBackwardData(
   ort.run(node, [dy, weights], dx);
 }
 
+/**
+ * Stride-1 layers with at least this many input channels take one Gemm per tap (ort-conv-taps.ts): 1
+ * thread, CPU ms per call, taps against the Conv form, at N = 32: 32 -> 32 at 16x16 2.2 / 4.5-6.5,
+ * 32 -> 64 3.2-3.3 / 5.7-5.9; N = 512: 41.4-41.9 / 70.4-73.6, 60.7-61.8 / 112-119. A 3-channel stem
+ * stays with the Conv form (its Gemms are 3 columns wide): N = 32 4.7-5.2 / 3.1-4.2, N = 512 82-85 / 80.
+ * A strided layer would multiply zeros in the taps' dy grid.
+ */
+const TAPS_MIN_CHANNELS = 16;
+
 /** Grown-once work arrays, one per role (a call's transposed operands and products). */
 class Scratch {
   private readonly arrays = new Map<string, Float32Array>();
@@ -87,8 +98,8 @@ function swapBatchAxes(ort: OrtRunner, x: Float32Array, out: Float32Array, dims:
 }
 
 /**
- * weights [O, C, k, k] and biases [O] of a convolution's gradient from dy [N, O, OH, OW] and x [N, C, H, W].
- * The taps' convolution pads the far edge so its output is k x k, or, where the floor left more
+ * weights [O, C, k, k] and biases [O] of a convolution's gradient from dy [N, O, OH, OW] and x [N, C, H, W],
+ * by taps (TAPS_MIN_CHANNELS) or as a Conv over transposed operands. The latter pads the far edge so its output is k x k, or, where the floor left more
  * than the padding unread, one or more rows and columns past k, dropped when the result is reordered.
  */
 export function ortConvBackwardWeights(
@@ -103,6 +114,8 @@ export function ortConvBackwardWeights(
   const [oh, ow] = outSize(d);
   const work = scratch.get(ort) ?? new Scratch();
   scratch.set(ort, work);
+  if (s === 1 && c >= TAPS_MIN_CHANNELS)
+    return convWeightsByTaps(ort, (role, length) => work.get(role, length), { dy, x, weights, biases }, d, [oh, ow]);
   const xT = work.get('x', x.length);
   const dyT = work.get('dy', dy.length);
   swapBatchAxes(ort, x, xT, [n, c, h, w]);
