@@ -9,8 +9,10 @@
 // 81 / 151. Max pooling at 512 rows: [512, 32, 32, 32] 19.1 against the heap scan's 99.5 with its
 // copies (tfjs-heap-pool.ts), [512, 64, 16, 16] 11.5 / 44.3. MaxPool's values are the window maxima
 // (padded taps never win), the reference's except that a window whose maximum is a zero of both signs
-// may give either sign; a resident pool-backward then scans x for its winners itself. Where io.direct
+// may give either sign. A resident x (BP's step) keeps the heap scan: it records the winners its
+// backward scatters dy to, which a MaxPool forward would make it scan for again. Where io.direct
 // cannot run (a resident call off TF.js's wasm backend) the TF.js kernel runs. Not the TF.js kernels.
+import { isDeviceTensor } from '../device-tensor.js';
 import type { KernelTable } from '../names.js';
 import { ortConv2d, ortConvBackwardData, ortConvBackwardWeights } from '../ort/ort-conv.js';
 import { ortRunner, type OrtRunner } from '../ort/ort-session.js';
@@ -54,7 +56,8 @@ export function ortConvKernels(io: TfjsIo, ort: OrtRunner, fallback: OrtConvKern
     },
     pool: async (a) => {
       const d = a.dims;
-      if (a.op !== 'max') return fallback.pool(a);
+      // A handle's pool is the resident BP step's: the heap scan keeps the winners its backward scatters to.
+      if (a.op !== 'max' || isDeviceTensor(a.x)) return fallback.pool(a);
       const { outHeight, outWidth } = poolDims('pool', d);
       const p = d.padding ?? 0;
       const node = {
