@@ -26,9 +26,10 @@ export class GroupCountdown {
 
   /**
    * Member task t of iteration it (instance inst) finished at cycle `end[inst]`: counts down each of
-   * its groups and calls `release(g)` for every group of that iteration whose members are all done.
+   * its groups and calls `release(g, it)` for every group of that iteration whose members are all done
+   * (the engine passes one function for the whole run, not a closure per completion).
    */
-  finished(t: number, it: number, inst: number, end: Float64Array, release: (g: number) => void): void {
+  finished(t: number, it: number, inst: number, end: Float64Array, release: (g: number, it: number) => void): void {
     const { memberOf, memberPos } = this.groups;
     for (let k = memberOf.start[t]!; k < memberOf.start[t + 1]!; k++) {
       const at = it * this.count + memberOf.list[k]!;
@@ -37,7 +38,7 @@ export class GroupCountdown {
         this.best[at] = inst;
         this.bestPos[at] = memberPos[k]!;
       }
-      if (--this.left[at]! === 0) release(memberOf.list[k]!);
+      if (--this.left[at]! === 0) release(memberOf.list[k]!, it);
     }
   }
 

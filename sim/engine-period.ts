@@ -66,27 +66,56 @@ function headRange(e: EngineState): { min: number; max: number } | undefined {
   return { min, max };
 }
 
-function unitKey(e: EngineState, it: number, wake: Float64Array, out: number[]): void {
+/** A snapshot's key being written: values in order into one array sized beforehand (keyLength). */
+interface KeyWriter {
+  key: Float64Array;
+  at: number;
+}
+
+function put(w: KeyWriter, x: number): void {
+  w.key[w.at++] = x;
+}
+
+/** Values unitKey and rowKey write for rows [lo, hi], plus the two of the row range. */
+function keyLength(e: EngineState, lo: number, hi: number): number {
+  let length = 2 + 3 * e.unitLen.length + 3 * (hi - lo + 1) * (e.n + e.depCountdown.count + e.prevCountdown.count);
+  for (let u = 0; u < e.unitLen.length; u++) if (e.running[u] === 1) length += 6 + e.flights[u]!.instance.length;
+  return length;
+}
+
+function unitKey(e: EngineState, it: number, wake: Float64Array, w: KeyWriter): void {
   const { now } = e;
   for (let u = 0; u < e.unitLen.length; u++) {
-    out.push(e.pos[u]! - it * e.unitLen[u]!, e.running[u]!, e.lastEnd[u]! - now);
+    put(w, e.pos[u]! - it * e.unitLen[u]!);
+    put(w, e.running[u]!);
+    put(w, e.lastEnd[u]! - now);
     if (e.running[u] !== 1) continue;
     const f = e.flights[u]!;
-    out.push(e.runningInst[u]! - it * e.n, f.phase, f.latencyLeft, f.computeLeft, e.liveAt[u]! >= 0 ? 1 : 0);
-    out.push(wake[u]! >= 0 ? wake[u]! - now : -1);
-    for (let d = 0; d < f.instance.length; d++) out.push(f.bytesLeft[d]!);
+    put(w, e.runningInst[u]! - it * e.n);
+    put(w, f.phase);
+    put(w, f.latencyLeft);
+    put(w, f.computeLeft);
+    put(w, e.liveAt[u]! >= 0 ? 1 : 0);
+    put(w, wake[u]! >= 0 ? wake[u]! - now : -1);
+    for (let d = 0; d < f.instance.length; d++) put(w, f.bytesLeft[d]!);
   }
 }
 
-function rowKey(e: EngineState, lo: number, hi: number, out: number[]): void {
+function rowKey(e: EngineState, lo: number, hi: number, w: KeyWriter): void {
   const { n, now } = e;
-  for (let x = lo * n; x < (hi + 1) * n; x++) out.push(e.remaining[x]!, rel(e.start[x]!, now), rel(e.end[x]!, now));
+  for (let x = lo * n; x < (hi + 1) * n; x++) {
+    put(w, e.remaining[x]!);
+    put(w, rel(e.start[x]!, now));
+    put(w, rel(e.end[x]!, now));
+  }
   for (const c of [e.depCountdown, e.prevCountdown]) {
     for (let r = lo; r <= hi; r++)
       for (let g = 0; g < c.count; g++) {
         const at = r * c.count + g;
         const best = c.best[at]!;
-        out.push(c.left[at]!, best >= 0 ? best - r * n : -1, c.bestPos[at]!);
+        put(w, c.left[at]!);
+        put(w, best >= 0 ? best - r * n : -1);
+        put(w, c.bestPos[at]!);
       }
   }
 }
@@ -99,16 +128,19 @@ function snapshot(e: EngineState, it: number): Snapshot | undefined {
   const hi = heads.max + 1;
   if (hi + 2 >= e.iterations) return undefined;
   const wake = e.quiet.wakeByUnit(e.unitLen.length);
-  const key: number[] = [lo - it, hi - it];
-  unitKey(e, it, wake, key);
-  rowKey(e, lo, hi, key);
+  const w: KeyWriter = { key: new Float64Array(keyLength(e, lo, hi)), at: 0 };
+  put(w, lo - it);
+  put(w, hi - it);
+  unitKey(e, it, wake, w);
+  rowKey(e, lo, hi, w);
+  if (w.at !== w.key.length) throw new Error(`steady-state key: wrote ${w.at} of ${w.key.length} values`);
   return {
     it,
     now: e.now,
     lo,
     hi,
     head: heads.max,
-    key: Float64Array.from(key),
+    key: w.key,
     events: e.events,
     completed: e.completed,
     busy: Float64Array.from(e.busyByUnit),

@@ -7,7 +7,7 @@ import type { CompiledStep } from '../src/compiler/types.js';
 import type { TensorClass } from '../src/ir/types.js';
 import type { MemorySample, MemoryStats } from '../src/report/sim-report.js';
 import { forEachEnd } from './occupancy-ends.js';
-import { instanceKey, type LevelInstance, type MemorySystem } from './units/memory.js';
+import { instanceKey, taskIndex, type LevelInstance, type MemorySystem } from './units/memory.js';
 
 /** One lifetime (what tests and small callers build); the simulator keeps them in columns (Intervals). */
 export interface Interval {
@@ -165,7 +165,7 @@ export function placementIntervals(
   keep: (inst: LevelInstance) => boolean = () => true,
 ): Intervals {
   const n = step.tasks.length;
-  const ids = new Map(step.tasks.map((t, i) => [t.id, i]));
+  const ids = taskIndex(step);
   const { iterStart, iterEnd } = iterationSpans(n, start, end, iterations);
   const steady = repeatingIterations(n, start, end, iterations);
   const placed = step.placements.flatMap((p) => {

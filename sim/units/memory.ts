@@ -68,6 +68,8 @@ export class MemorySystem {
   private readonly byLevel: Map<number, LevelInstance>[];
   /** Per level index: whether a chip-wide level lies inside it (a read homed there crosses a shared level: its share counts). */
   private readonly chipInside: boolean[];
+  /** Per level index: whether it or a nearer level is double-buffered (its accesses are served behind compute). */
+  private readonly prefetched: boolean[];
   /** Per task index, the first loads it carries in iteration 0 (firstLoadsOf). */
   readonly firstLoads: ReadonlyMap<number, FirstLoad[]>;
   /** Blocks held on chip-wide levels between a read's home and the core, and the reads that stream through for want of room. */
@@ -86,6 +88,7 @@ export class MemorySystem {
     this.levelIndex = new Map(levels.map((m, j) => [m.name, j]));
     this.byLevel = levels.map(() => new Map());
     this.chipInside = levels.map((_, i) => levels.slice(0, i).some((m) => m.scope === 'chip'));
+    this.prefetched = levels.map((_, i) => levels.slice(0, i + 1).some((m) => m.doubleBuffered));
     const layout = layoutByStep.get(step) ?? this.layOut();
     layoutByStep.set(step, layout);
     for (const { level, core } of layout.instances) this.instance(level, core);
@@ -259,8 +262,7 @@ export class MemorySystem {
    * computes. Otherwise it is served before the task computes.
    */
   private overlapped(inst: LevelInstance): boolean {
-    if (inst.levelIndex < 0) return false;
-    return this.step.hw.memory.slice(0, inst.levelIndex + 1).some((m) => m.doubleBuffered);
+    return inst.levelIndex >= 0 && this.prefetched[inst.levelIndex]!;
   }
 
   /**
@@ -348,66 +350,90 @@ export class MemorySystem {
   /** What a task whose compute takes `computeCycles` asks of the memory levels (with `loads`: in iteration 0, carrying those first loads). */
   taskDemand(task: Task, computeCycles: number, loads: readonly FirstLoad[] = []): TaskDemand {
     const tally = new DemandTally();
-    const { plain, spilled } = tally;
     for (const a of task.reads) this.stageAccess(task, a, false, tally);
     for (const a of task.writes) this.stageAccess(task, a, true, tally);
     for (const load of loads) this.stageLoad(load, task.unit.core, tally);
     const link = task.work.kind === 'transfer' ? this.link(task.unit.core) : undefined;
     if (link && task.work.kind === 'transfer' && task.work.bytes > 0)
       tally.count(link, task.reads[0]?.cls ?? 'activation', 0, task.work.bytes, task.work.bytes);
-    const demands = [...spilled].map(([key, bytes]) => {
-      const inst = this.byKey(key)!;
-      return { instance: inst.index, bytes, overlapped: this.overlapped(inst) };
-    });
-    const latencyCycles = Math.max(0, ...[...spilled.keys()].map((k) => this.byKey(k)!.spec.latencyCycles));
+    const { served, plain } = tally;
+    const demands = served.inst.map((inst, i) => ({
+      instance: inst.index,
+      bytes: served.bytes[i]!,
+      overlapped: this.overlapped(inst),
+    }));
+    let latencyCycles = 0;
+    for (const inst of served.inst) latencyCycles = Math.max(latencyCycles, inst.spec.latencyCycles);
     return {
       demands,
       latencyCycles,
-      aloneCycles: { noSpill: this.alone(plain, computeCycles), withSpill: this.alone(spilled, computeCycles) },
-      traffic: [...tally.traffic.values()],
-      pairs: [...tally.pairs.values()],
+      aloneCycles: { noSpill: this.alone(plain, computeCycles), withSpill: this.alone(served, computeCycles) },
+      traffic: tally.traffic,
+      pairs: tally.pairs,
     };
   }
 
   /** Duration of a task alone at full bandwidth: serial transfers, then compute overlapped with prefetched ones. */
-  private alone(bytesByKey: Map<string, number>, computeCycles: number): number {
+  private alone(bytesByInstance: InstanceBytes, computeCycles: number): number {
     let overlap = 0;
     let serial = 0;
-    for (const [key, bytes] of bytesByKey) {
-      const inst = this.byKey(key)!;
-      const cycles = bytes / inst.spec.bandwidthBytesPerCycle;
+    bytesByInstance.inst.forEach((inst, i) => {
+      const cycles = bytesByInstance.bytes[i]! / inst.spec.bandwidthBytesPerCycle;
       if (this.overlapped(inst)) overlap = Math.max(overlap, cycles);
       else serial += cycles;
-    }
+    });
     return serial + Math.max(computeCycles, overlap);
   }
 }
 
-/** One task's bytes, summed per (instance, class) and per (boundary, direction, class): a task touches each a few times. */
+/** Bytes per instance in the order the instances were first counted (a task touches a few: a list, no keys). */
+class InstanceBytes {
+  readonly inst: LevelInstance[] = [];
+  readonly bytes: number[] = [];
+
+  add(inst: LevelInstance, bytes: number): void {
+    let i = this.inst.indexOf(inst);
+    if (i < 0) {
+      i = this.inst.push(inst) - 1;
+      this.bytes.push(0);
+    }
+    this.bytes[i]! += bytes;
+  }
+}
+
+/**
+ * One task's bytes, summed per (instance, class) and per (boundary, direction, class), each in the
+ * order first counted: a task touches each a few times, so short lists searched in place, no key strings.
+ */
 class DemandTally {
-  /** By instance and class: instance index * classCount + class index (no key strings built per access). */
-  readonly traffic = new Map<number, TaskDemand['traffic'][number]>();
-  readonly pairs = new Map<string, TaskDemand['pairs'][number]>();
+  readonly traffic: TaskDemand['traffic'] = [];
+  /** Per traffic entry: instance index * classCount + class index. */
+  private readonly trafficIds: number[] = [];
+  readonly pairs: TaskDemand['pairs'] = [];
   /** Bytes per instance without spill traffic, and with it (what the instance serves). */
-  readonly plain = new Map<string, number>();
-  readonly spilled = new Map<string, number>();
+  readonly plain = new InstanceBytes();
+  readonly served = new InstanceBytes();
 
   /** `read` and `written` bytes on an instance; `plain` of them without spill, `served` in all (default: plain). */
   count(inst: LevelInstance, cls: TensorClass, read: number, written: number, plain: number, served = plain): void {
-    const key = inst.key;
-    const k = inst.index * tensorClasses.length + classIndex.get(cls)!;
-    const e = this.traffic.get(k);
-    if (e) [e.read, e.written] = [e.read + read, e.written + written];
-    else this.traffic.set(k, { key, read, written, cls });
-    if (plain > 0) this.plain.set(key, (this.plain.get(key) ?? 0) + plain);
-    this.spilled.set(key, (this.spilled.get(key) ?? 0) + served);
+    const id = inst.index * tensorClasses.length + classIndex.get(cls)!;
+    const at = this.trafficIds.indexOf(id);
+    if (at >= 0) {
+      const e = this.traffic[at]!;
+      e.read += read;
+      e.written += written;
+    } else {
+      this.trafficIds.push(id);
+      this.traffic.push({ key: inst.key, read, written, cls });
+    }
+    if (plain > 0) this.plain.add(inst, plain);
+    this.served.add(inst, served);
   }
 
   pair(outer: number, write: boolean, cls: TensorClass, bytes: number): void {
-    const k = `${outer}|${write}|${cls}`;
-    const e = this.pairs.get(k);
+    const e = this.pairs.find((p) => p.outer === outer && p.write === write && p.cls === cls);
     if (e) e.bytes += bytes;
-    else this.pairs.set(k, { outer, inner: outer - 1, bytes, cls, write });
+    else this.pairs.push({ outer, inner: outer - 1, bytes, cls, write });
   }
 }
 
@@ -416,7 +442,7 @@ const classIndex = new Map<TensorClass, number>(tensorClasses.map((c, i) => [c, 
 /** Each task's position in the step's list, by id (once per step). */
 const indexByStep = new WeakMap<CompiledStep, Map<string, number>>();
 
-function taskIndex(step: CompiledStep): Map<string, number> {
+export function taskIndex(step: CompiledStep): ReadonlyMap<string, number> {
   let index = indexByStep.get(step);
   if (!index) indexByStep.set(step, (index = new Map(step.tasks.map((t, i) => [t.id, i]))));
   return index;
