@@ -66,14 +66,17 @@ function templateOf(compute: number, d: TaskDemand): InFlight {
 }
 
 function newTemplate(compute: number, d: TaskDemand): InFlight {
-  return {
-    phase: 0,
-    latencyLeft: d.latencyCycles,
-    computeLeft: compute,
-    instance: Int32Array.from(d.demands.map((x) => x.instance)),
-    bytesLeft: Float64Array.from(d.demands.map((x) => x.bytes)),
-    overlapped: Uint8Array.from(d.demands.map((x) => (x.overlapped ? 1 : 0))),
-  };
+  const k = d.demands.length;
+  const instance = new Int32Array(k);
+  const bytesLeft = new Float64Array(k);
+  const overlapped = new Uint8Array(k);
+  for (let j = 0; j < k; j++) {
+    const x = d.demands[j]!;
+    instance[j] = x.instance;
+    bytesLeft[j] = x.bytes;
+    overlapped[j] = x.overlapped ? 1 : 0;
+  }
+  return { phase: 0, latencyLeft: d.latencyCycles, computeLeft: compute, instance, bytesLeft, overlapped };
 }
 
 export function runEngine(input: EngineInput): EngineRun {

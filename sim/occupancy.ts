@@ -514,15 +514,20 @@ function instanceStats(
   const peakBytesByClass: Partial<Record<TensorClass, number>> = {};
   const timeWeightedBytesByClass: Partial<Record<TensorClass, number>> = {};
   let weighted = 0;
+  // Per class index: its sum, and the classes in the order their first lifetime comes (the report's key order).
+  const byClass = new Float64Array(resident.classes.length);
+  const order: number[] = [];
   for (const r of rows) {
     const area = (resident.bytes[r]! * (resident.to[r]! - resident.from[r]!)) / Math.max(1, totalCycles);
-    const cls = resident.classes[resident.cls[r]!]!;
+    const c = resident.cls[r]!;
+    if (resident.repeat[r]! > 0 && !order.includes(c)) order.push(c);
     // A repeated row's lifetimes all have this area, summed one by one as if written out.
     for (let j = 0; j < resident.repeat[r]!; j++) {
       weighted += area;
-      timeWeightedBytesByClass[cls] = (timeWeightedBytesByClass[cls] ?? 0) + area;
+      byClass[c]! += area;
     }
   }
+  for (const c of order) timeWeightedBytesByClass[resident.classes[c]!] = byClass[c]!;
   for (const [cls, classPeak] of classPeaks) peakBytesByClass[cls] = classPeak;
   // A peak within a rounding error of the capacity is at the capacity (spill fractions are floats).
   const over = peak > inst.spec.capacityBytes * (1 + 1e-9);
