@@ -174,8 +174,9 @@ class Engine implements EngineState {
       prevGroups.ofTask[t]! >= 0 ? 1 : prevDeps.start[t + 1]! - prevDeps.start[t]!,
     );
     const counts = new Int32Array(n * iterations);
-    for (let it = 0; it < iterations; it++)
-      for (let t = 0; t < n; t++) counts[it * n + t] = own[t]! + (it > 0 ? prev[t]! : 0);
+    counts.set(own);
+    const later = own.map((c, t) => c + prev[t]!);
+    for (let it = 1; it < iterations; it++) counts.set(later, it * n);
     return counts;
   }
 

@@ -487,18 +487,24 @@ export function memoryStats(
     return rowsOfKey.get(instanceKey(inst.level, inst.core)) ?? new Int32Array(0);
   };
   const peaks: number[] = [];
+  // A summarised timeline samples only the instances it keeps (below); a level's only instance is always kept.
+  const perLevel = new Map<string, number>();
+  for (const inst of mem.instances.values()) perLevel.set(inst.level, (perLevel.get(inst.level) ?? 0) + 1);
+  const sampled = (inst: LevelInstance) => fullTimeline || perLevel.get(inst.level) === 1;
   for (const key of keys) {
     const inst = mem.instances.get(key)!;
     const rows = rowsOf(key);
-    // A summarised timeline samples only the instances it keeps (below).
-    const { peak, classPeaks, samples } = sweep(resident, rows, fullTimeline ? sampleLimit : 0);
+    const { peak, classPeaks, samples } = sweep(resident, rows, sampled(inst) ? sampleLimit : 0);
     stats.push(instanceStats(inst, resident, rows, peak, classPeaks, totalCycles));
     timeline.push({ level: inst.level, core: inst.core, capacityBytes: inst.spec.capacityBytes, samples });
     peaks.push(peak);
   }
   if (fullTimeline) return { stats, timeline };
   const kept = summariseTimeline(timeline, peaks);
-  for (const t of kept) t.samples = sweep(resident, rowsOf(instanceKey(t.level, t.core)), sampleLimit).samples;
+  for (const t of kept) {
+    const key = instanceKey(t.level, t.core);
+    if (!sampled(mem.instances.get(key)!)) t.samples = sweep(resident, rowsOf(key), sampleLimit).samples;
+  }
   return { stats, timeline: kept };
 }
 
