@@ -26,8 +26,15 @@ function inputGrid(x: Float32Array, grid: Float32Array, d: ConvDims, hp: number,
     }
 }
 
-/** dy [N, O, oh, ow] into grid [O, N, hp, wp] at the stride positions (r s, q s), zeros elsewhere. */
-function gradientGrid(dy: Float32Array, grid: Float32Array, d: ConvDims, out: number[], hp: number, wp: number) {
+/** dy [N, O, oh, ow] into grid [O, N, hp, wp] at the stride positions (r s, q s), zeros elsewhere (float64 rounded to float32). */
+function gradientGrid(
+  dy: Float32Array | Float64Array,
+  grid: Float32Array,
+  d: ConvDims,
+  out: number[],
+  hp: number,
+  wp: number,
+) {
   const { batch: n, outChannels: o, stride: s } = d;
   const [oh, ow] = out as [number, number];
   grid.fill(0);
@@ -46,7 +53,7 @@ function gradientGrid(dy: Float32Array, grid: Float32Array, d: ConvDims, out: nu
 export function convWeightsByTaps(
   ort: OrtRunner,
   work: Work,
-  args: { dy: Float32Array; x: Float32Array; weights: Float32Array; biases: Float32Array },
+  args: { dy: Float32Array | Float64Array; x: Float32Array; weights: Float32Array; biases: Float32Array },
   d: ConvDims,
   out: number[],
 ): void {

@@ -98,13 +98,14 @@ function swapBatchAxes(ort: OrtRunner, x: Float32Array, out: Float32Array, dims:
 }
 
 /**
- * weights [O, C, k, k] and biases [O] of a convolution's gradient from dy [N, O, OH, OW] and x [N, C, H, W],
+ * weights [O, C, k, k] and biases [O] of a convolution's gradient from dy [N, O, OH, OW] (float64 values are
+ * rounded to float32 as they are read) and x [N, C, H, W],
  * by taps (TAPS_MIN_CHANNELS) or as a Conv over transposed operands. The latter pads the far edge so its output is k x k, or, where the floor left more
  * than the padding unread, one or more rows and columns past k, dropped when the result is reordered.
  */
 export function ortConvBackwardWeights(
   ort: OrtRunner,
-  dy: Float32Array,
+  dy: Float32Array | Float64Array,
   x: Float32Array,
   weights: Float32Array,
   biases: Float32Array,
@@ -119,7 +120,7 @@ export function ortConvBackwardWeights(
   const xT = work.get('x', x.length);
   const dyT = work.get('dy', dy.length);
   swapBatchAxes(ort, x, xT, [n, c, h, w]);
-  swapBatchAxes(ort, dy, dyT, [n, o, oh, ow]);
+  swapBatchAxes(ort, dy instanceof Float32Array ? dy : Float32Array.from(dy), dyT, [n, o, oh, ow]);
   const far = (size: number, out: number) => k + (out - 1) * s - size - p;
   const [farH, farW] = [far(h, oh), far(w, ow)];
   const [th, tw] = [k - Math.min(farH, 0), k - Math.min(farW, 0)];

@@ -49,9 +49,11 @@ export function ortConvKernels(io: TfjsIo, ort: OrtRunner, fallback: OrtConvKern
       const d = a.dims;
       convDims('conv2d-backward-weights', d);
       const sizes = [d.outChannels * d.inChannels * d.kernelSize ** 2, d.outChannels];
-      const out = io.direct([a.dy, a.x], sizes, ([gw, gb], [dy, x]) =>
-        ortConvBackwardWeights(ort, dy!, x!, gw!, gb!, d),
-      );
+      // A float64 dy (ALR's error signal) is read by the gradient's own grid loop: no float32 copy first.
+      const wide = a.dy instanceof Float64Array ? a.dy : undefined;
+      const out = wide
+        ? io.direct([a.x], sizes, ([gw, gb], [x]) => ortConvBackwardWeights(ort, wide, x!, gw!, gb!, d))
+        : io.direct([a.dy, a.x], sizes, ([gw, gb], [dy, x]) => ortConvBackwardWeights(ort, dy!, x!, gw!, gb!, d));
       return out ? { weights: out[0]!, biases: out[1]! } : fallback['conv2d-backward-weights'](a);
     },
     pool: async (a) => {

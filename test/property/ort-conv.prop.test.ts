@@ -76,6 +76,13 @@ describe('onnxruntime convolutions', () => {
     expectNear(gw, conv2dWeightGrad(f64(dy), f64(x), d), d.batch * oh * ow);
     expectNear(gb, channelSum(f64(dy), d.batch, d.outChannels, oh * ow), d.batch * oh * ow);
     expect(run(2).map((g) => g.out)).toEqual([y, dx, gw, gb]);
+    // A float64 dy (ALR's error signal) gives the bits of its float32 rounding.
+    const dy64 = Float64Array.from(dy, (v) => v * (1 + 2 ** -30));
+    const wide = [new Float32Array(w.length), new Float32Array(d.outChannels)] as const;
+    const narrow = [new Float32Array(w.length), new Float32Array(d.outChannels)] as const;
+    ortConvBackwardWeights(ortRunner(1)!, dy64, x, wide[0], wide[1], d);
+    ortConvBackwardWeights(ortRunner(1)!, Float32Array.from(dy64), x, narrow[0], narrow[1], d);
+    expect(wide).toEqual(narrow);
   });
 
   // Shapes large enough that MLAS splits the work between the two threads (resnet5's 32-channel layers, smaller batch).
