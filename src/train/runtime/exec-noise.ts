@@ -223,7 +223,7 @@ function addNoiseRepeated<T extends Float32Array | Float64Array>(
 /**
  * addNoiseRepeated for float32 eps and output and one sigma for every unit (the runtime's fixed
  * sigma): the same float64 sums, z + sigma * eps, each rounded once into `out`, in a loop typed for
- * those arrays (MLP LR's 4096 x 256, measured alone: 1.9 -> 1.5 ms of CPU).
+ * those arrays (MLP LR's 4096 x 256, measured alone: 1.9 -> 1.5 ms of CPU; unrolled by four, 0.94).
  */
 function addUniformNoise32(
   z: Float64Array,
@@ -234,10 +234,19 @@ function addUniformNoise32(
   units: number,
   out: Float32Array,
 ): Float32Array {
+  // Four units a trip where rows are whole blocks of four (1.3 -> 0.94 ms alone at 4096 x 256): the same sums.
+  const step = units % 4 === 0 ? 4 : 1;
   for (let r = 0; r < rows; r++) {
     const zBase = Math.floor(r / copies) * units;
     const base = r * units;
-    for (let u = 0; u < units; u++) out[base + u] = z[zBase + u]! + sigma * eps[base + u]!;
+    if (step === 4)
+      for (let u = 0; u < units; u += 4) {
+        out[base + u] = z[zBase + u]! + sigma * eps[base + u]!;
+        out[base + u + 1] = z[zBase + u + 1]! + sigma * eps[base + u + 1]!;
+        out[base + u + 2] = z[zBase + u + 2]! + sigma * eps[base + u + 2]!;
+        out[base + u + 3] = z[zBase + u + 3]! + sigma * eps[base + u + 3]!;
+      }
+    else for (let u = 0; u < units; u++) out[base + u] = z[zBase + u]! + sigma * eps[base + u]!;
   }
   return out;
 }

@@ -73,6 +73,15 @@ function uniformCopySum(
   { rows, width, copies }: { rows: number; width: number; copies: number },
   scale: number,
 ): Float64Array {
+  const factors = (n: number, fs: Float64Array): Float64Array => {
+    for (let k = 0; k < copies; k++) fs[k] = (scale * loss[n * copies + k]!) / sigma;
+    return fs;
+  };
+  const whole = rows % copies === 0;
+  if (whole && noise instanceof Float32Array && width % 4 === 0)
+    return copySum32(out, noise, factors, { rows, width, copies });
+  if (whole && noise instanceof Uint32Array && width % 32 === 0)
+    return copySumSigns(out, noise, factors, { rows, width, copies });
   for (let r = 0; r < rows; r++) {
     const f = (scale * loss[r]!) / sigma;
     const o = Math.floor(r / copies) * width;
@@ -84,6 +93,100 @@ function uniformCopySum(
       for (let u = 0; u < width; u++) out[o + u]! += f * (((noise[(at + u) >>> 5]! >>> ((at + u) & 31)) & 1) * 2 - 1);
   }
   return out;
+}
+
+type Factors = (n: number, fs: Float64Array) => Float64Array;
+
+/**
+ * uniformCopySum over float32 eps, one sample at a time: four units' sums are kept in registers while
+ * the sample's copies are added in order (k = 0, 1, ...), the same products and additions in the same
+ * order as row by row, so the same bits, without loading and storing the output row for every copy
+ * (MLP LR's 4096 x 256: 1.3-1.7 -> 0.44-0.56 ms of CPU alone).
+ */
+function copySum32(
+  out: Float64Array,
+  eps: Float32Array,
+  factors: Factors,
+  { rows, width, copies }: { rows: number; width: number; copies: number },
+): Float64Array {
+  const fs = new Float64Array(copies);
+  for (let n = 0, o = 0; n < rows / copies; n++, o += width) {
+    factors(n, fs);
+    for (let u = 0; u < width; u += 4) {
+      let [a0, a1, a2, a3] = [out[o + u]!, out[o + u + 1]!, out[o + u + 2]!, out[o + u + 3]!];
+      for (let k = 0, at = n * copies * width + u; k < copies; k++, at += width) {
+        const f = fs[k]!;
+        a0 += f * eps[at]!;
+        a1 += f * eps[at + 1]!;
+        a2 += f * eps[at + 2]!;
+        a3 += f * eps[at + 3]!;
+      }
+      [out[o + u], out[o + u + 1], out[o + u + 2], out[o + u + 3]] = [a0, a1, a2, a3];
+    }
+  }
+  return out;
+}
+
+/**
+ * copySum32 over packed signs (rows of whole words): eight units' sums in registers, f * (+-1) added
+ * copy by copy in order, the same bits as row by row (MLP ALR's 4096 x 256: 1.1-1.7 -> 0.52-0.57 ms).
+ */
+function copySumSigns(
+  out: Float64Array,
+  bits: Uint32Array,
+  factors: Factors,
+  { rows, width, copies }: { rows: number; width: number; copies: number },
+): Float64Array {
+  const fs = new Float64Array(copies);
+  const words = width >>> 5;
+  for (let n = 0, o = 0; n < rows / copies; n++, o += width) {
+    factors(n, fs);
+    for (let u = 0; u < width; u += 8)
+      signBlock(out, o + u, bits, fs, { first: n * copies * words + (u >>> 5), words, shift: u & 31 });
+  }
+  return out;
+}
+
+/** out[at .. at + 8) += fs[k] * (+-1) for copies k in order, the signs from bit `shift` of each copy's word. */
+function signBlock(
+  out: Float64Array,
+  at: number,
+  bits: Uint32Array,
+  fs: Float64Array,
+  { first, words, shift }: { first: number; words: number; shift: number },
+): void {
+  let [a0, a1, a2, a3, a4, a5, a6, a7] = [
+    out[at]!,
+    out[at + 1]!,
+    out[at + 2]!,
+    out[at + 3]!,
+    out[at + 4]!,
+    out[at + 5]!,
+    out[at + 6]!,
+    out[at + 7]!,
+  ];
+  for (let k = 0, word = first; k < fs.length; k++, word += words) {
+    const f = fs[k]!;
+    const b = bits[word]! >>> shift;
+    a0 += f * ((b & 1) * 2 - 1);
+    a1 += f * (((b >>> 1) & 1) * 2 - 1);
+    a2 += f * (((b >>> 2) & 1) * 2 - 1);
+    a3 += f * (((b >>> 3) & 1) * 2 - 1);
+    a4 += f * (((b >>> 4) & 1) * 2 - 1);
+    a5 += f * (((b >>> 5) & 1) * 2 - 1);
+    a6 += f * (((b >>> 6) & 1) * 2 - 1);
+    a7 += f * (((b >>> 7) & 1) * 2 - 1);
+  }
+  [out[at], out[at + 1], out[at + 2], out[at + 3], out[at + 4], out[at + 5], out[at + 6], out[at + 7]] = [
+    a0,
+    a1,
+    a2,
+    a3,
+    a4,
+    a5,
+    a6,
+    a7,
+  ];
 }
 
 function addScaled32(out: Float64Array, o: number, f: number, noise: Float32Array, at: number, width: number): void {
