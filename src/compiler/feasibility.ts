@@ -24,22 +24,51 @@ interface Peak {
   contributors: () => Map<string, number>;
 }
 
+/**
+ * Peak live bytes over the task order: each placement allocates at its first task's position and
+ * frees half a position after its last; events in order of position, then by change (frees before
+ * allocations), then as listed (allocation before free of one placement). Event e belongs to
+ * placement e >> 1 (allocation when even); positions are kept doubled, so each is a whole number.
+ */
 function peakOf(placements: TensorPlacement[], position: Map<string, number>, taskCount: number, graph: Graph): Peak {
-  const events: { at: number; delta: number; pl: TensorPlacement }[] = [];
-  for (const pl of placements) {
+  const slot = new Int32Array(2 * placements.length);
+  const delta = new Float64Array(2 * placements.length);
+  placements.forEach((pl, i) => {
     const from = pl.persistent || !pl.firstTask ? 0 : (position.get(pl.firstTask) ?? 0);
     const to = pl.persistent || !pl.lastTask ? taskCount : (position.get(pl.lastTask) ?? taskCount);
-    events.push({ at: from, delta: pl.bytes, pl }, { at: Math.max(from, to) + 0.5, delta: -pl.bytes, pl });
-  }
-  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
+    slot[2 * i] = 2 * from;
+    delta[2 * i] = pl.bytes;
+    slot[2 * i + 1] = 2 * Math.max(from, to) + 1;
+    delta[2 * i + 1] = -pl.bytes;
+  });
+  const order = eventOrder(slot, delta, 2 * taskCount + 2);
   let live = 0;
   let best = 0;
   let bestIndex = -1;
-  events.forEach((e, i) => {
-    live += e.delta;
-    if (live > best) [best, bestIndex] = [live, i];
-  });
-  return { bytes: best, contributors: () => contributorsAt(events.slice(0, bestIndex + 1), graph) };
+  for (let i = 0; i < order.length; i++) {
+    live += delta[order[i]!]!;
+    if (live > best) {
+      best = live;
+      bestIndex = i;
+    }
+  }
+  const events = () =>
+    Array.from(order.subarray(0, bestIndex + 1), (e) => ({ delta: delta[e]!, pl: placements[e >> 1]! }));
+  return { bytes: best, contributors: () => contributorsAt(events(), graph) };
+}
+
+/** Event indices by slot (a counting sort, stable), each slot's run then by delta, ties in index order. */
+function eventOrder(slot: Int32Array, delta: Float64Array, slots: number): Uint32Array {
+  const start = new Int32Array(slots + 1);
+  for (const s of slot) start[s + 1]!++;
+  for (let s = 0; s < slots; s++) start[s + 1]! += start[s]!;
+  const order = new Uint32Array(slot.length);
+  const next = start.slice(0, slots);
+  for (let e = 0; e < slot.length; e++) order[next[slot[e]!]!++] = e;
+  const byDelta = (a: number, b: number) => delta[a]! - delta[b]! || a - b;
+  for (let s = 0; s < slots; s++)
+    if (start[s + 1]! - start[s]! > 1) order.subarray(start[s]!, start[s + 1]!).sort(byDelta);
+  return order;
 }
 
 /** Bytes live after `events`, by class and layer. */
