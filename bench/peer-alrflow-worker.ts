@@ -11,6 +11,10 @@ import { Runtime } from '../src/train/runtime/runtime.js';
 import type { Batch } from '../src/train/runtime/step-types.js';
 import { stepSource } from '../src/compiler/step-source.js';
 import { detectBackend } from '../kernels/backends.js';
+import { tuneGcForTraining } from '../src/cli/train-gc.js';
+
+// The heap setting `alrflow train` runs with (src/cli/train-gc.ts), so the steps timed are the CLI's.
+tuneGcForTraining();
 
 interface Request {
   net: 'mlp' | 'resnet5';

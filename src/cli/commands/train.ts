@@ -404,6 +404,7 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<void> {
     { option: '--report', path: flags.report },
   ];
   checkOutputs(outputs, { force: flags.force, jsonOnStdout: flags.json });
+  (await import('../train-gc.js')).tuneGcForTraining();
   const { train } = await import('../../train/train.js');
   const { createProgress } = await import('../../train/progress.js');
   const summary = await train(await runConfig(flags, command), {
