@@ -24,7 +24,7 @@ import { tfjsThreads } from './tfjs-worker-pool.js';
 export type OrtConvKernels = Pick<KernelTable, 'conv2d' | 'conv2d-backward-data' | 'conv2d-backward-weights' | 'pool'>;
 
 /** The runner for the backend's native kernels: ORT at tfjsThreads() threads, or null (ALRFLOW_ORT=0, or ORT does not load). */
-export function tfjsConvRunner(): OrtRunner | null {
+export function tfjsOrtRunner(): OrtRunner | null {
   return ortRunner(tfjsThreads());
 }
 

@@ -24,7 +24,7 @@ export function loadTfjs(): Promise<typeof TfCore> {
 
 /**
  * Loads TF.js and describes the engine, e.g. "tfjs-core 4.22.0 wasm XNNPACK SIMD, 2 threads (...);
- * matrix products and convolutions on onnxruntime-node 1.30.0 MLAS, 2 intra-op threads". TF.js wasm
+ * matrix products, convolutions and max pooling on onnxruntime-node 1.30.0 MLAS, 2 intra-op threads". TF.js wasm
  * itself runs one thread in Node; the threads are alrflow's worker pool (tfjs-worker-pool.ts) and,
  * for the products and convolutions (tfjs-ort-products.ts, tfjs-ort-conv.ts), onnxruntime's own.
  */
@@ -33,8 +33,8 @@ export async function tfjsReady(): Promise<string> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const { tfjsThreads } = await import('./tfjs-worker-pool.js');
   const threads = tfjsThreads();
-  const { tfjsConvRunner } = await import('./tfjs-ort-conv.js');
-  const ort = tfjsConvRunner();
+  const { tfjsOrtRunner } = await import('./tfjs-ort-conv.js');
+  const ort = tfjsOrtRunner();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true ? ' SIMD' : '';
   const splitKinds = ort ? 'noise' : 'matmul, conv2d and noise';
   const split =
@@ -47,5 +47,5 @@ export async function tfjsReady(): Promise<string> {
 
 async function ortProductsEngine(ort: OrtRunner): Promise<string> {
   const { ortVersion } = await import('../ort/ort-session.js');
-  return `matrix products and convolutions on onnxruntime-node ${ortVersion()} MLAS, ${ort.threads} intra-op thread${ort.threads > 1 ? 's' : ''}`;
+  return `matrix products, convolutions and max pooling on onnxruntime-node ${ortVersion()} MLAS, ${ort.threads} intra-op thread${ort.threads > 1 ? 's' : ''}`;
 }

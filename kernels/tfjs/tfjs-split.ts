@@ -25,7 +25,7 @@ import {
   view,
 } from './tfjs-blocks.js';
 import { TfjsWorkerPool, tfjsThreads } from './tfjs-worker-pool.js';
-import { tfjsConvRunner } from './tfjs-ort-conv.js';
+import { tfjsOrtRunner } from './tfjs-ort-conv.js';
 
 type Tf = typeof TfCore;
 type Kernel<K extends keyof KernelTable> = KernelTable[K];
@@ -355,6 +355,6 @@ const PRODUCTS: ReadonlySet<KernelName> = new Set(['matmul', 'matmul-at-b', 'mat
 export function defaultPooledTable(tf: Tf, table: KernelTable): PooledTable {
   const threads = tfjsThreads();
   const pool = threads > 1 ? new TfjsWorkerPool({ threads }) : null;
-  const splits = tfjsConvRunner() === null;
+  const splits = tfjsOrtRunner() === null;
   return pooledTable(tf, table, pool, SPLIT_POLICY, splits, splits);
 }

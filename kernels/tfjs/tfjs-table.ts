@@ -4,7 +4,8 @@
 // packs bits on the host (TF.js has no integer bit operations) and the SGD update is a host loop
 // (faster than a TF.js round trip; host-elementwise.ts). Not a GPU path. The same op bodies make
 // the resident table (tfjsResidentTable): inputs and results stay in TF.js as handles (tfjs-io.ts).
-// Where onnxruntime loads, the matrix products run on its MLAS GEMM instead (tfjs-ort-products.ts).
+// Where onnxruntime loads, the matrix products, convolutions and max pooling run on its MLAS instead
+// (tfjs-ort-products.ts, tfjs-ort-conv.ts).
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { type DeviceTensor, isDeviceTensor, type ResidentTable } from '../device-tensor.js';
 import type { KernelName, KernelTable, NumArray } from '../names.js';
@@ -21,7 +22,7 @@ import { isUnitHandle, isZeroHandle } from './tfjs-device-ops.js';
 import { tfjsStateKernels } from './tfjs-state-kernels.js';
 import { transpose2d } from './tfjs-transpose.js';
 import type { OrtRunner } from '../ort/ort-session.js';
-import { ortConvKernels, tfjsConvRunner } from './tfjs-ort-conv.js';
+import { ortConvKernels, tfjsOrtRunner } from './tfjs-ort-conv.js';
 import { ortProducts } from './tfjs-ort-products.js';
 
 type Tf = typeof TfCore;
@@ -126,7 +127,7 @@ function adamOp(tf: Tf, io: TfjsIo): KernelTable['adam-update'] {
  * The resident table: the kernels of TFJS_RESIDENT_KERNELS over the resident io, so their results are
  * handles, and the kernels a step whose state stays in TF.js adds (tfjs-state-kernels.ts).
  */
-export function tfjsResidentTable(tf: Tf, ort: OrtRunner | null = tfjsConvRunner()): ResidentTable {
+export function tfjsResidentTable(tf: Tf, ort: OrtRunner | null = tfjsOrtRunner()): ResidentTable {
   const table = tfjsTable(tf, residentIo(tf), ort);
   // Typed by the host table, but over the resident io these kernels return handles: re-typed here, once.
   const own = Object.fromEntries(TFJS_RESIDENT_KERNELS.map((name) => [name, table[name]])) as unknown as ResidentTable;
@@ -138,7 +139,7 @@ export function tfjsResidentTable(tf: Tf, ort: OrtRunner | null = tfjsConvRunner
  * and max pooling (tfjs-ort-conv.ts) and matrix products (tfjs-ort-products.ts) use, by default onnxruntime at the
  * backend's thread count where it loads; null keeps them on TF.js.
  */
-export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf), ort: OrtRunner | null = tfjsConvRunner()): KernelTable {
+export function tfjsTable(tf: Tf, io: TfjsIo = hostIo(tf), ort: OrtRunner | null = tfjsOrtRunner()): KernelTable {
   const table = tfjsOwnTable(tf, io);
   return ort ? { ...table, ...ortProducts(io, ort, table, allOnes), ...ortConvKernels(io, ort, table) } : table;
 }

@@ -12,7 +12,7 @@ import { conv2d } from '../../kernels/reference/conv2d.js';
 import { conv2dInputGrad } from '../../kernels/reference/conv2d-input-grad.js';
 import { conv2dWeightGrad } from '../../kernels/reference/conv2d-weight-grad.js';
 import { hostIo } from '../../kernels/tfjs/tfjs-io.js';
-import { tfjsConvRunner } from '../../kernels/tfjs/tfjs-ort-conv.js';
+import { tfjsOrtRunner } from '../../kernels/tfjs/tfjs-ort-conv.js';
 import { loadTfjs } from '../../kernels/tfjs/tfjs-runtime.js';
 import { tfjsResidentTable, tfjsTable } from '../../kernels/tfjs/tfjs-table.js';
 
@@ -83,9 +83,9 @@ describe('tfjs-wasm convolutions', () => {
   afterEach(() => delete process.env.ALRFLOW_ORT);
 
   it('run on onnxruntime by default and on TF.js with ALRFLOW_ORT=0', () => {
-    expect(tfjsConvRunner()).not.toBeNull();
+    expect(tfjsOrtRunner()).not.toBeNull();
     process.env.ALRFLOW_ORT = '0';
-    expect(tfjsConvRunner()).toBeNull();
+    expect(tfjsOrtRunner()).toBeNull();
   });
 
   test.prop([dimsArb], { numRuns: 25 })('TF.js path (no onnxruntime) matches the reference', async (d) => {

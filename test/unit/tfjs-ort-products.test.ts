@@ -127,7 +127,7 @@ describe('the tfjs-wasm runner with onnxruntime', () => {
 
   it('names onnxruntime MLAS in its engine and runs the products there, resident too', async () => {
     expect(runner.engine).toMatch(
-      /matrix products and convolutions on onnxruntime-node \d+\.\d+\.\d+ MLAS, \d+ intra-op threads?$/,
+      /matrix products, convolutions and max pooling on onnxruntime-node \d+\.\d+\.\d+ MLAS, \d+ intra-op threads?$/,
     );
     const [m, k, n] = [64, 784, 256];
     const [a, b] = [values(m * k, 1), values(n * k, 2)];
