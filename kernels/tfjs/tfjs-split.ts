@@ -192,12 +192,15 @@ async function splitConv(
   return out;
 }
 
-/** `convSplits` false: conv2d calls always run in-thread (their kernel uses the cores itself: onnxruntime's threads). */
+/**
+ * `productsSplit` false: matmul-family and conv2d calls always run in-thread (their kernels use the
+ * cores themselves: onnxruntime's intra-op threads).
+ */
 export function tfjsSplit(
   tf: Tf,
   pool: TfjsWorkerPool | null,
   policy: SplitPolicy = SPLIT_POLICY,
-  convSplits = true,
+  productsSplit = true,
 ): TfjsSplit {
   const threads = pool?.threads ?? 1;
   /** The chunks of a call, or null when it stays in-thread. */
@@ -217,11 +220,11 @@ export function tfjsSplit(
       return chunks === null ? inThread(a) : pool!.exclusive(() => run(a, chunks, pool!));
     }) as Kernel<K>;
   const matmulPlan = ({ m, k, n }: Pick<KernelArgs['matmul'], 'm' | 'k' | 'n'>): RowBlock[] | null =>
-    2 * m * k * n < policy.minFlopPerValue * (m * k + k * n + m * n)
+    !productsSplit || 2 * m * k * n < policy.minFlopPerValue * (m * k + k * n + m * n)
       ? null
       : plan(2 * m * k * n, policy.minFlop, m, 1, m);
   const convPlan = (a: Pick<KernelArgs['conv2d'], 'dims'>): RowBlock[] | null =>
-    convSplits ? plan(convFlop(a), policy.minFlop, a.dims.batch, 1, convRows(a)) : null;
+    productsSplit ? plan(convFlop(a), policy.minFlop, a.dims.batch, 1, convRows(a)) : null;
   return {
     threads,
     wouldSplit: (name, a) => {
@@ -310,9 +313,9 @@ export interface PooledTable {
  * routed through the pool: calls under the policy's thresholds still run the table's own kernels.
  * lr-grad-product stays in-thread: split by output units, every thread uploads the whole x and e,
  * and it measured 0.47x to 0.99x on 2 threads (64x256x784 to 512x512x512); split by rows it would
- * change the summation order. With `convSplits` or `splitProducts` false (conv2d or the matmul
- * family run on onnxruntime, whose own intra-op threads use the cores: tfjs-ort-conv.ts,
- * tfjs-ort-products.ts) those calls stay the table's. Every argument is a host array (resident
+ * change the summation order. With `productsSplit` false (conv2d and the matmul family run on
+ * onnxruntime, whose own intra-op threads use the cores: tfjs-ort-conv.ts, tfjs-ort-products.ts)
+ * those calls always run the table's kernels. Every argument is a host array (resident
  * handles are downloaded by the registry first).
  */
 export function pooledTable(
@@ -320,23 +323,17 @@ export function pooledTable(
   table: KernelTable,
   pool: TfjsWorkerPool | null,
   policy: SplitPolicy = SPLIT_POLICY,
-  convSplits = true,
-  splitProducts = convSplits,
+  productsSplit = true,
 ): PooledTable {
-  const s = tfjsSplit(tf, pool, policy, convSplits);
-  const products = splitProducts
-    ? {
-        matmul: s.matmul('matmul', table.matmul),
-        'matmul-at-b': s.matmul('matmul-at-b', table['matmul-at-b']),
-        'matmul-a-bt': s.matmul('matmul-a-bt', table['matmul-a-bt']),
-      }
-    : {};
+  const s = tfjsSplit(tf, pool, policy, productsSplit);
   return {
     threads: s.threads,
-    wouldSplit: (name, a) => (splitProducts || !PRODUCTS.has(name)) && s.wouldSplit(name, a),
+    wouldSplit: s.wouldSplit,
     table: {
       ...table,
-      ...products,
+      matmul: s.matmul('matmul', table.matmul),
+      'matmul-at-b': s.matmul('matmul-at-b', table['matmul-at-b']),
+      'matmul-a-bt': s.matmul('matmul-a-bt', table['matmul-a-bt']),
       conv2d: s.conv2d(table.conv2d),
       'noise-inject': s.noise(table['noise-inject']),
       'noise-inject-signs': s.noiseSigns(table['noise-inject-signs']),
@@ -344,8 +341,6 @@ export function pooledTable(
     dispose: async () => pool?.destroy(),
   };
 }
-
-const PRODUCTS: ReadonlySet<KernelName> = new Set(['matmul', 'matmul-at-b', 'matmul-a-bt']);
 
 /**
  * pooledTable over a pool of tfjsThreads() threads (no pool when that is 1); what the registry opens.
@@ -355,6 +350,5 @@ const PRODUCTS: ReadonlySet<KernelName> = new Set(['matmul', 'matmul-at-b', 'mat
 export function defaultPooledTable(tf: Tf, table: KernelTable): PooledTable {
   const threads = tfjsThreads();
   const pool = threads > 1 ? new TfjsWorkerPool({ threads }) : null;
-  const splits = tfjsOrtRunner() === null;
-  return pooledTable(tf, table, pool, SPLIT_POLICY, splits, splits);
+  return pooledTable(tf, table, pool, SPLIT_POLICY, tfjsOrtRunner() === null);
 }
