@@ -10,23 +10,8 @@ import { NOISE_GENERATOR_VERSION } from '../../kernels/rng.js';
 import { readCheckpoint, writeCheckpoint } from '../../src/train/checkpoint.js';
 import { noiseVersionWarning } from '../../src/train/noise-version.js';
 import { train } from '../../src/train/train.js';
-import { defaultTrainConfig, type TrainConfig } from '../../src/train/train-config.js';
-import { silent } from '../fixtures/train-short-runs.js';
+import { silent, smallRun } from '../fixtures/train-short-runs.js';
 
-const config: TrainConfig = {
-  ...defaultTrainConfig,
-  model: 'mlp',
-  dataset: 'iris',
-  method: 'alr',
-  copies: 8,
-  batch: 16,
-  epochs: 2,
-  backend: 'reference',
-  seed: 1,
-  lr: 0.02,
-  optimizer: 'adam',
-  hidden: [16],
-};
 const dir = (): string => mkdtempSync(join(tmpdir(), 'alrflow-noise-version-'));
 
 afterEach(() => vi.restoreAllMocks());
@@ -36,19 +21,19 @@ type Meta = { step: number; noiseGenerator?: unknown };
 /** Stops a run after 4 steps, edits its checkpoint's meta, resumes it; returns the final metrics and what went to stderr. */
 async function resumeWith(edit: (meta: Meta) => Meta) {
   const cut = dir();
-  await train(config, { outDir: cut, resume: false, force: true, progress: silent, stopAfterSteps: 4 });
+  await train(smallRun, { outDir: cut, resume: false, force: true, progress: silent, stopAfterSteps: 4 });
   const path = join(cut, 'checkpoint.bin');
   const state = readCheckpoint<Meta>(path);
   writeCheckpoint(path, { ...state, meta: edit(state.meta) });
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const resumed = await train(config, { outDir: cut, resume: true, force: false, progress: silent });
+  const resumed = await train(smallRun, { outDir: cut, resume: true, force: false, progress: silent });
   const written = stderr.mock.calls.map((c) => String(c[0])).join('');
   stderr.mockRestore();
   return { final: resumed.final, stderr: written, saved: readCheckpoint<Meta>(path).meta };
 }
 
 test('a fresh checkpoint records the version and resumes silently to the uninterrupted state', async () => {
-  const straight = await train(config, { outDir: dir(), resume: false, force: true, progress: silent });
+  const straight = await train(smallRun, { outDir: dir(), resume: false, force: true, progress: silent });
   const fresh = await resumeWith((meta) => meta);
   expect(fresh.stderr).toBe('');
   expect(fresh.final).toEqual(straight.final);

@@ -8,22 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { train } from '../../src/train/train.js';
-import { defaultTrainConfig, type TrainConfig } from '../../src/train/train-config.js';
-import { silent } from '../fixtures/train-short-runs.js';
+import type { TrainConfig } from '../../src/train/train-config.js';
+import { silent, smallRun } from '../fixtures/train-short-runs.js';
 
 const config: TrainConfig = {
-  ...defaultTrainConfig,
-  model: 'mlp',
-  dataset: 'iris',
-  method: 'alr',
-  copies: 8,
-  batch: 16,
+  ...smallRun,
   epochs: 6,
-  backend: 'reference',
-  seed: 1,
-  lr: 0.02,
-  optimizer: 'adam',
-  hidden: [16],
   stepSchedule: 'layer-pipelined',
   microBatches: 2,
   staleness: 1,
