@@ -12,6 +12,7 @@ import { analyticIterationCycles } from '../sim/analytic.js';
 import { compileJob } from '../sim/job.js';
 import { simulateScaleSim } from '../sim/scalesim.js';
 import { simulate } from '../sim/simulate.js';
+import type { SimReport } from '../src/report/sim-report.js';
 
 const time = <T>(f: () => T): { value: T; ms: number } => {
   const t0 = performance.now();
@@ -61,12 +62,15 @@ try {
 // Big chips (issue 22, point 8): whole processes of the built CLI (start-up, compile, core-count
 // choice, simulation and the --json-file report included), timed by /usr/bin/time (wall, CPU, max
 // RSS), each figure also as a ratio against the multicore-16 run of the same command.
-// SIM_BENCH_MESH=0 leaves out the 1024-core mesh (minutes on a loaded 2-core machine).
+// SIM_BENCH_MESH=0 leaves out the 1024-core mesh (in lockstep, and its per-core peer: minutes on a loaded 2-core machine).
 interface Proc {
   wallMs: number;
   cpuMs: number;
   rssMiB: number;
   events?: number;
+  /** From the --json-file report: steady cycles per iteration and joules per iteration. */
+  cycles?: number;
+  joules?: number | null;
 }
 const root = join(import.meta.dirname, '..');
 const outDir = mkdtempSync(join(tmpdir(), 'alrflow-sim-bench-'));
@@ -79,17 +83,24 @@ function timed(args: string[], json?: string): Proc {
   });
   if (r.status !== 0) throw new Error(`alrflow ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-400)}`);
   const [wall, user, sys, rssKiB] = r.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
-  const events = json ? (JSON.parse(readFileSync(json, 'utf8')) as { events: number }).events : undefined;
-  return { wallMs: wall! * 1e3, cpuMs: (user! + sys!) * 1e3, rssMiB: rssKiB! / 1024, ...(events ? { events } : {}) };
+  const proc = { wallMs: wall! * 1e3, cpuMs: (user! + sys!) * 1e3, rssMiB: rssKiB! / 1024 };
+  if (!json) return proc;
+  const report = JSON.parse(readFileSync(json, 'utf8')) as SimReport;
+  const energy = report.energy?.totalJoules;
+  const joules = energy === undefined || energy === null ? null : energy / report.input.iterations;
+  return { ...proc, events: report.events, cycles: report.cycles.steadyStatePerIteration, joules };
 }
 
 // Issue 22's case: ALR ResNet-9, K=64, batch 32, layer-pipelined (the defaults when it was measured).
 const stepArgs = ['simulate', '--model', 'resnet9', '--method', 'alr', '--copies', '64', '--batch', '32'];
 stepArgs.push('--schedule', 'layer-pipelined');
 
-function simulateRun(hw: string): Proc {
+function simulateRun(hw: string, ...extra: string[]): Proc {
   const json = join(outDir, `${hw.replace(/\W/g, '-')}.json`);
-  return timed([...stepArgs, '--hw', hw, '--iterations', '100', '--quiet', '--force', '--json-file', json], json);
+  return timed(
+    [...stepArgs, '--hw', hw, '--iterations', '100', '--quiet', '--force', '--json-file', json, ...extra],
+    json,
+  );
 }
 
 const rate = (p: Proc) => ((p.events ?? 0) / p.wallMs) * 1e3;
@@ -115,8 +126,16 @@ try {
   if (process.env.SIM_BENCH_MESH !== '0') {
     const mesh = simulateRun('hw-models/mesh-1024.json');
     process.stdout.write(
-      `  mesh-1024 (hw-models/mesh-1024.json): ${fmt(mesh)}; ${ratios(mesh, base)}; target 2000 ms: ${verdict(mesh.wallMs <= 2000)} (wall), ${verdict(mesh.cpuMs <= 2000)} (CPU)\n`,
+      `  mesh-1024 (hw-models/mesh-1024.json, in lockstep by default): ${fmt(mesh)}; ${ratios(mesh, base)}; target 2000 ms: ${verdict(mesh.wallMs <= 2000)} (wall), ${verdict(mesh.cpuMs <= 2000)} (CPU)\n`,
     );
+    // The peer: the same chip with a task per core (minutes on a loaded machine; SIM_BENCH_MESH_EXACT=0 leaves it out).
+    if (process.env.SIM_BENCH_MESH_EXACT !== '0') {
+      const exact = simulateRun('hw-models/mesh-1024.json', '--lockstep', 'off');
+      const off = (a?: number | null, b?: number | null) => (a && b ? `${((100 * (a - b)) / b).toFixed(2)} %` : 'n/a');
+      process.stdout.write(
+        `  mesh-1024 with a task per core (--lockstep off): ${fmt(exact)}; lockstep is ${(exact.wallMs / mesh.wallMs).toFixed(1)} x faster by wall, ${(exact.cpuMs / mesh.cpuMs).toFixed(1)} x by CPU; lockstep's cycles per iteration ${off(mesh.cycles, exact.cycles)}, energy per iteration ${off(mesh.joules, exact.joules)} off the per-core simulation's\n`,
+      );
+    }
   }
   const cmp = timed([
     'compare',

@@ -70,13 +70,15 @@ function newTemplate(compute: number, d: TaskDemand): InFlight {
   const instance = new Int32Array(k);
   const bytesLeft = new Float64Array(k);
   const overlapped = new Uint8Array(k);
+  const weight = new Float64Array(k);
   for (let j = 0; j < k; j++) {
     const x = d.demands[j]!;
     instance[j] = x.instance;
     bytesLeft[j] = x.bytes;
     overlapped[j] = x.overlapped ? 1 : 0;
+    weight[j] = x.weight;
   }
-  return { phase: 0, latencyLeft: d.latencyCycles, computeLeft: compute, instance, bytesLeft, overlapped };
+  return { phase: 0, latencyLeft: d.latencyCycles, computeLeft: compute, instance, bytesLeft, overlapped, weight };
 }
 
 export function runEngine(input: EngineInput): EngineRun {
@@ -184,7 +186,7 @@ class Engine implements EngineState {
     let most = 0;
     for (const t of tasks)
       most = Math.max(most, this.templates[t]!.bytesLeft.length, this.firstTemplates.get(t)?.bytesLeft.length ?? 0);
-    const { instance, overlapped } = this.templates[tasks[0]!]!;
+    const { instance, overlapped, weight } = this.templates[tasks[0]!]!;
     // One object literal for every unit's record, so the engine's loops see one shape.
     const bytesLeft = new Float64Array(most);
     return {
@@ -194,6 +196,7 @@ class Engine implements EngineState {
       instance,
       bytesLeft,
       overlapped,
+      weight,
       counted: new Uint8Array(most),
       activeN: 0,
     };
@@ -245,6 +248,7 @@ class Engine implements EngineState {
     f.computeLeft = tmpl.computeLeft;
     f.instance = tmpl.instance;
     f.overlapped = tmpl.overlapped;
+    f.weight = tmpl.weight;
     // A task asks of a few instances: a loop copies them faster than TypedArray.set's call.
     for (let d = 0; d < tmpl.bytesLeft.length; d++) f.bytesLeft[d] = tmpl.bytesLeft[d]!;
     this.running[u] = 1;

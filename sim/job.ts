@@ -36,13 +36,15 @@ export interface SimJob {
   cores?: number;
   /**
    * Keep every core's task timeline and every memory instance's timeline. Default: summarised on
-   * chips of more than 64 cores (each stage's first core; per level the instance with the highest peak).
+   * chips of more than 64 cores (each stage's first core, its last in lockstep; per level the instance with the highest peak).
    */
   fullTimeline?: boolean;
   /** Leave both timelines out of the report (compare reads only the figures). */
   noTimelines?: boolean;
   /** false: simulate every iteration event by event (no jump over the repeated steady state; same report). */
   extrapolate?: boolean;
+  /** Each op's cores in lockstep, one task standing for all (absent: on chips of more than 256 cores). */
+  lockstep?: boolean;
 }
 
 export async function compileJob(job: SimJob): Promise<CompiledStep> {
@@ -128,9 +130,15 @@ export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<
   return { ...report, timeline, ...(coreChoice ? { coreChoice } : {}), prediction };
 }
 
-/** The timeline summarised: only the tasks of each stage's first core (the stage's other cores run its other shards). */
+/**
+ * The timeline summarised: only the tasks of each stage's first core (the stage's other cores run its
+ * other shards), or in lockstep of its last core (the one that runs its tasks).
+ */
 export function stageTimeline(step: CompiledStep, report: SimReport): SimReport['timeline'] {
-  const cores = new Set(step.stages.length > 0 ? step.stages.map((s) => s.cores[0]) : [0]);
+  const lockstep = step.tasks.some((t) => t.lockstep);
+  const cores = new Set(
+    step.stages.length > 0 ? step.stages.map((s) => (lockstep ? s.cores.at(-1) : s.cores[0])) : [0],
+  );
   return report.timeline.filter((e) => cores.has(e.core));
 }
 

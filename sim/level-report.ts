@@ -3,6 +3,7 @@
 // off-chip, is in `traffic` per level), and which tensor lives where and why (the mapper's reason,
 // with the spill of an instance that holds more than its capacity). Pure over the compiled step and
 // the memory system's demands.
+import { copiesOn, mirrorsOf } from './lockstep.js';
 import type { CompiledStep, TensorPlacement } from '../src/compiler/types.js';
 import { formatBytes } from '../src/compiler/feasibility.js';
 import { residentRoom } from '../src/compiler/tile.js';
@@ -40,12 +41,14 @@ export function levelPairTraffic(step: CompiledStep, demand: readonly TaskDemand
 export function firstLoadTraffic(step: CompiledStep, mem: MemorySystem): FirstLoadTraffic[] {
   const names = step.hw.memory.map((m) => m.name);
   const rows = new Map<number, FirstLoadTraffic>();
+  const mirrors = mirrorsOf(step);
   for (const loads of mem.firstLoads.values())
     for (const load of loads)
       for (let j = load.from; j > load.home.levelIndex; j--) {
         const row = rows.get(j) ?? { from: names[j]!, to: names[j - 1]!, bytes: 0, bytesByClass: {} };
-        row.bytes += load.bytes;
-        row.bytesByClass[load.cls] = (row.bytesByClass[load.cls] ?? 0) + load.bytes;
+        const bytes = load.bytes * copiesOn(mirrors, load.home.core);
+        row.bytes += bytes;
+        row.bytesByClass[load.cls] = (row.bytesByClass[load.cls] ?? 0) + bytes;
         rows.set(j, row);
       }
   return [...rows].sort(([a], [b]) => b - a).map(([, row]) => row);
@@ -77,15 +80,17 @@ export function placementReason(step: CompiledStep, p: TensorPlacement): string 
 /** Placements summed per tensor and level, the largest first, each with why it is there (and the level's spill, if any). */
 export function placementRows(step: CompiledStep, mem: MemorySystem): PlacementRow[] {
   const rows = new Map<string, PlacementRow>();
+  const mirrors = mirrorsOf(step);
   for (const p of step.placements) {
     const key = `${p.tensor}\u0000${p.level}`;
     const row = rows.get(key);
+    const scope = step.hw.memory.find((m) => m.name === p.level)?.scope;
+    const copies = scope === 'chip' ? 1 : copiesOn(mirrors, p.core);
     if (row) {
-      row.bytes += p.bytes;
-      row.slots++;
+      row.bytes += p.bytes * copies;
+      row.slots += copies;
       continue;
     }
-    const scope = step.hw.memory.find((m) => m.name === p.level)?.scope;
     const inst = mem.instances.get(instanceKey(p.level, scope === 'chip' ? -1 : Math.max(0, p.core)));
     const spill =
       inst && inst.spillFraction > 0
@@ -95,8 +100,8 @@ export function placementRows(step: CompiledStep, mem: MemorySystem): PlacementR
       tensor: p.tensor,
       cls: p.cls,
       level: p.level,
-      bytes: p.bytes,
-      slots: 1,
+      bytes: p.bytes * copies,
+      slots: copies,
       reason: placementReason(step, p) + spill,
     });
   }

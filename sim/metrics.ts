@@ -2,15 +2,17 @@
 // by cause and their shares of the used units' cycles, utilisation per unit and per unit kind, the
 // pipeline bubble ratio over compute units, and the roofline-style bound of one iteration. Reads an
 // EngineRun; simulates nothing.
-import type { CompiledStep } from '../src/compiler/types.js';
+import type { CompiledStep, TensorPlacement } from '../src/compiler/types.js';
 import type { SimReport, StallCause, UnitStats } from '../src/report/sim-report.js';
 import type { EngineRun } from './engine.js';
 import { unitKind, type UnitKind } from '../src/hw/timing/unit-timing.js';
 import { isPipelined } from '../src/compiler/schedules/registry.js';
 import type { MemorySystem, TaskDemand } from './units/memory.js';
+import { copiesOn, mirrorsOf } from './lockstep.js';
 
 /** Memory stalls of the given task indices' instances by cause (sharing beyond the task alone at full bandwidth is contention). */
 function memoryStalls(
+  step: CompiledStep,
   run: EngineRun,
   compute: readonly number[],
   demand: readonly TaskDemand[],
@@ -20,6 +22,8 @@ function memoryStalls(
   const n = compute.length;
   // Each task's figures read once, not once per iteration; the sums run in the same order.
   const m = tasks.length;
+  // A lockstep task's stalls are those of each of its cores.
+  const cores = Float64Array.from(tasks, (t) => step.tasks[t]!.lockstep?.cores ?? 1);
   const c = new Float64Array(m);
   const latency = new Float64Array(m);
   const bandwidth = new Float64Array(m);
@@ -44,10 +48,11 @@ function memoryStalls(
       const cap = capacity[k]!;
       // Beyond its latency and its full-bandwidth time a task lost cycles to sharing (and to milestones rounded up to whole cycles).
       const rest = duration - c[k]! - latency[k]!;
-      sLatency += Math.min(latency[k]!, duration - c[k]!);
-      sBandwidth += Math.min(bw, Math.max(0, rest));
-      sCapacity += Math.min(cap, Math.max(0, rest - bw));
-      sContention += Math.max(0, rest - bw - cap);
+      const w = cores[k]!;
+      sLatency += Math.min(latency[k]!, duration - c[k]!) * w;
+      sBandwidth += Math.min(bw, Math.max(0, rest)) * w;
+      sCapacity += Math.min(cap, Math.max(0, rest - bw)) * w;
+      sContention += Math.max(0, rest - bw - cap) * w;
     }
   }
   return { latency: sLatency, bandwidth: sBandwidth, capacity: sCapacity, contention: sContention };
@@ -55,6 +60,7 @@ function memoryStalls(
 
 /** Stall unit-cycles by cause over every unit that ran tasks. */
 export function stallsOf(
+  step: CompiledStep,
   run: EngineRun,
   compute: readonly number[],
   demand: readonly TaskDemand[],
@@ -62,14 +68,37 @@ export function stallsOf(
 ): Record<StallCause, number> {
   return {
     ...memoryStalls(
+      step,
       run,
       compute,
       demand,
       iterations,
       compute.map((_, t) => t),
     ),
-    ...run.idle,
+    ...idleOf(step, run, () => true),
   };
+}
+
+/** Cores per unit key: those a lockstep task on it stands for, else 1. */
+function coresByUnit(step: CompiledStep): Map<string, number> {
+  const out = new Map<string, number>();
+  step.tasks.forEach((task, t) => {
+    if (task.lockstep) out.set(keyOf(step, t), task.lockstep.cores);
+  });
+  return out;
+}
+
+/** Idle unit-cycles by cause over the units `counted` keeps, each counted once per core it stands for. */
+function idleOf(step: CompiledStep, run: EngineRun, counted: (key: string) => boolean): EngineRun['idle'] {
+  const cores = coresByUnit(step);
+  const idle = { dependency: 0, 'pipeline-bubble': 0 };
+  run.unitKeys.forEach((k, u) => {
+    if (!counted(k)) return;
+    const w = cores.get(k) ?? 1;
+    idle.dependency += run.idleByUnit.dependency[u]! * w;
+    idle['pipeline-bubble'] += run.idleByUnit['pipeline-bubble'][u]! * w;
+  });
+  return idle;
 }
 
 /**
@@ -85,14 +114,15 @@ export function cycleShares(
 ): SimReport['cycleShares'] {
   const tasks = computeUnitTasks(step);
   const units = new Set(tasks.map((t) => keyOf(step, t)));
-  const idle = { dependency: 0, 'pipeline-bubble': 0 };
-  run.unitKeys.forEach((k, u) => {
-    if (!units.has(k)) return;
-    idle.dependency += run.idleByUnit.dependency[u]!;
-    idle['pipeline-bubble'] += run.idleByUnit['pipeline-bubble'][u]!;
-  });
-  const stalls: Record<StallCause, number> = { ...memoryStalls(run, compute, demand, iterations, tasks), ...idle };
-  const denom = units.size * run.totalCycles;
+  const idle = idleOf(step, run, (k) => units.has(k));
+  const stalls: Record<StallCause, number> = {
+    ...memoryStalls(step, run, compute, demand, iterations, tasks),
+    ...idle,
+  };
+  const cores = coresByUnit(step);
+  let unitCount = 0;
+  for (const k of units) unitCount += cores.get(k) ?? 1;
+  const denom = unitCount * run.totalCycles;
   const share = (x: number) => (denom > 0 ? x / denom : 0);
   const stalled = Object.values(stalls).reduce((a, b) => a + b, 0);
   const out = { compute: share(Math.max(0, denom - stalled)) } as SimReport['cycleShares'];
@@ -105,6 +135,14 @@ function keyOf(step: CompiledStep, t: number): string {
   return `${u.core}/${u.unit}`;
 }
 
+/** Copies each unit's figure onto the same unit of the cores its core stands for in lockstep. */
+function ontoMirrors(byKey: Map<string, number>, mirrors: Map<number, number[]>): void {
+  for (const [key, value] of [...byKey]) {
+    const slash = key.indexOf('/');
+    for (const core of mirrors.get(Number(key.slice(0, slash))) ?? []) byKey.set(`${core}${key.slice(slash)}`, value);
+  }
+}
+
 export function unitStats(
   step: CompiledStep,
   run: EngineRun,
@@ -113,10 +151,18 @@ export function unitStats(
 ): UnitStats[] {
   const busy = new Map(run.unitKeys.map((k, i) => [k, run.busyByUnit[i]!]));
   const computed = new Map<string, number>();
+  // A lockstep task's cores compute its work between them: each the mean share.
+  const mean = (t: number) => {
+    const l = step.tasks[t]!.lockstep;
+    return l ? l.weight / l.cores : 1;
+  };
   step.tasks.forEach((_, t) =>
-    computed.set(keyOf(step, t), (computed.get(keyOf(step, t)) ?? 0) + compute[t]! * iterations),
+    computed.set(keyOf(step, t), (computed.get(keyOf(step, t)) ?? 0) + compute[t]! * iterations * mean(t)),
   );
-  const keys = new Set<string>(run.unitKeys);
+  const mirrors = mirrorsOf(step);
+  ontoMirrors(busy, mirrors);
+  ontoMirrors(computed, mirrors);
+  const keys = new Set<string>(busy.keys());
   for (let c = 0; c < step.hw.cores.count; c++)
     for (const u of [...step.hw.cores.systolic, ...step.hw.cores.vector]) keys.add(`${c}/${u.name}`);
   return [...keys]
@@ -268,6 +314,7 @@ export function stageStats(step: CompiledStep, run: EngineRun, iterations: numbe
     const core = Number(k.slice(0, k.indexOf('/')));
     busyByCore.set(core, (busyByCore.get(core) ?? 0) + run.busyByUnit[u]!);
   });
+  for (const [core, others] of mirrorsOf(step)) for (const c of others) busyByCore.set(c, busyByCore.get(core) ?? 0);
   return step.stages.map((s) => ({
     index: s.index,
     layers: s.layers,
@@ -282,9 +329,15 @@ export function stageStats(step: CompiledStep, run: EngineRun, iterations: numbe
 export function weightReuse(step: CompiledStep): SimReport['weights'] {
   const far = step.hw.memory.at(-1)?.name;
   const out = { onChipBytes: 0, offChipBytes: 0, offChipReadBytesPerIteration: 0 };
+  // In lockstep a core's copy on its own level stands for the copies of the cores it stands for.
+  const mirrors = mirrorsOf(step);
+  const copies = (p: TensorPlacement) => copiesOn(mirrors, p.core);
   for (const p of step.placements)
-    if (p.cls === 'weight') p.level !== far ? (out.onChipBytes += p.bytes) : (out.offChipBytes += p.bytes);
+    if (p.cls === 'weight')
+      p.level !== far ? (out.onChipBytes += p.bytes * copies(p)) : (out.offChipBytes += p.bytes * copies(p));
   for (const t of step.tasks)
-    for (const a of t.reads) if (a.cls === 'weight' && a.level === far) out.offChipReadBytesPerIteration += a.bytes;
+    for (const a of t.reads)
+      if (a.cls === 'weight' && a.level === far)
+        out.offChipReadBytesPerIteration += a.bytes * (t.lockstep?.weight ?? 1);
   return out;
 }

@@ -91,7 +91,7 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     t.work.kind === 'transfer' ? computeCycles(step.hw, t.unit, t.work) : compute[i]!,
   );
   const units = unitStats(step, run, occupied, iterations);
-  const stalls = stallsOf(run, compute, demand, iterations);
+  const stalls = stallsOf(step, run, compute, demand, iterations);
   const shares = cycleShares(step, run, compute, demand, iterations);
   return {
     kind: 'sim-report',
@@ -347,7 +347,7 @@ function energy(step: CompiledStep, mem: MemorySystem, memory: readonly TaskDema
       byLevelJoules[spec.name] = e === null ? null : (byLevelJoules[spec.name] ?? 0) + e;
     }
   }
-  const macs = step.tasks.reduce((s, t) => s + workMacs(t.work), 0) * iterations;
+  const macs = step.tasks.reduce((s, t) => s + workMacs(t.work) * (t.lockstep?.weight ?? 1), 0) * iterations;
   const computeJoules = step.hw.macEnergyPj === undefined ? null : macs * step.hw.macEnergyPj * pj;
   const parts = [
     computeJoules,

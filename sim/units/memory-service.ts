@@ -10,10 +10,11 @@ export interface InFlight {
   phase: 0 | 1 | 2;
   latencyLeft: number;
   computeLeft: number;
-  /** Instance index, bytes left and whether served behind compute, per demand. */
+  /** Instance index, bytes left, whether served behind compute and requesters counted (TaskDemand weight), per demand. */
   instance: Int32Array;
   bytesLeft: Float64Array;
   overlapped: Uint8Array;
+  weight: Float64Array;
 }
 
 /** A unit's reused record of its running task: which of its demands are counted as requesters (the active ones), and how many. */
@@ -36,13 +37,14 @@ export function active(f: InFlight, d: number): boolean {
  * a milestone advances every task at the same rates, the changes wait (`defer`) until all have moved.
  */
 export class Requesters {
-  readonly count: Int32Array;
+  /** Requesters per instance, each demand counted at its weight. */
+  readonly count: Float64Array;
   private deferring = false;
-  /** Deferred changes: instance x 2, plus 1 for a requester more (else one fewer). */
+  /** Deferred changes: instance, then the weight added (negative: removed). */
   private readonly later: number[] = [];
 
   constructor(instances: number) {
-    this.count = new Int32Array(instances);
+    this.count = new Float64Array(instances);
   }
 
   defer(): void {
@@ -50,14 +52,15 @@ export class Requesters {
   }
 
   flush(): void {
-    for (const x of this.later) this.count[x >> 1]! += (x & 1) === 1 ? 1 : -1;
-    this.later.length = 0;
+    const later = this.later;
+    for (let k = 0; k < later.length; k += 2) this.count[later[k]!]! += later[k + 1]!;
+    later.length = 0;
     this.deferring = false;
   }
 
-  private change(instance: number, more: boolean): void {
-    if (this.deferring) this.later.push(instance * 2 + (more ? 1 : 0));
-    else this.count[instance]! += more ? 1 : -1;
+  private change(instance: number, weight: number): void {
+    if (this.deferring) this.later.push(instance, weight);
+    else this.count[instance]! += weight;
   }
 
   /** Counts a task's demands as its phase and bytes make them active now. */
@@ -67,7 +70,7 @@ export class Requesters {
       const a = active(f, d) ? 1 : 0;
       n += a;
       if (a !== f.counted[d]) {
-        this.change(f.instance[d]!, a === 1);
+        this.change(f.instance[d]!, a === 1 ? f.weight[d]! : -f.weight[d]!);
         f.counted[d] = a;
       }
     }
@@ -83,7 +86,7 @@ export class Requesters {
     for (let d = 0; d < f.instance.length; d++) {
       if (f.counted[d] === 0) continue;
       const i = f.instance[d]!;
-      t = Math.min(t, (f.bytesLeft[d]! * count[i]!) / bandwidth[i]!);
+      t = Math.min(t, (f.bytesLeft[d]! * count[i]!) / (bandwidth[i]! * f.weight[d]!));
     }
     return computing || f.activeN > 0 ? t : 0;
   }
@@ -99,12 +102,12 @@ export class Requesters {
     for (let d = 0; d < f.instance.length; d++) {
       if (f.counted[d] === 0) continue;
       const i = f.instance[d]!;
-      const left = Math.max(0, f.bytesLeft[d]! - (dt * bandwidth[i]!) / count[i]!);
+      const left = Math.max(0, f.bytesLeft[d]! - (dt * bandwidth[i]! * f.weight[d]!) / count[i]!);
       f.bytesLeft[d] = left;
       if (!done(left)) continue;
       f.counted[d] = 0;
       f.activeN--;
-      this.change(i, false);
+      this.change(i, -f.weight[d]!);
     }
   }
 

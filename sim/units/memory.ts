@@ -10,6 +10,7 @@ import { operandRole, stagedBytes } from '../../src/compiler/stage-traffic.js';
 import { isRowTensor } from '../../src/compiler/map-memory.js';
 import { producerIndex } from '../../src/ir/graph.js';
 import { crossingKey, stagedRoom, type StagedRoom } from './staged-blocks.js';
+import { accessCopies } from '../lockstep.js';
 import { tensorBytes } from '../../src/ir/tensor-bytes.js';
 
 export interface LevelInstance {
@@ -26,8 +27,11 @@ export interface LevelInstance {
 
 /** What one task asks of the memory system: bytes per level instance, and the traffic it causes. */
 export interface TaskDemand {
-  /** One entry per instance the task touches (spill traffic on the next level included). */
-  demands: { instance: number; bytes: number; overlapped: boolean }[];
+  /**
+   * One entry per instance the task touches (spill traffic on the next level included); `weight`: the
+   * requesters it counts as in the instance's bandwidth share (a lockstep task's cores on a chip-wide one).
+   */
+  demands: { instance: number; bytes: number; overlapped: boolean; weight: number }[];
   /** Cycles before the first byte arrives: the largest access latency of the levels touched. */
   latencyCycles: number;
   /** The task alone on the machine, full bandwidth: duration without and with spill traffic. */
@@ -350,8 +354,11 @@ export class MemorySystem {
   /** What a task whose compute takes `computeCycles` asks of the memory levels (with `loads`: in iteration 0, carrying those first loads). */
   taskDemand(task: Task, computeCycles: number, loads: readonly FirstLoad[] = []): TaskDemand {
     const tally = new DemandTally();
-    for (const a of task.reads) this.stageAccess(task, a, false, tally);
-    for (const a of task.writes) this.stageAccess(task, a, true, tally);
+    // Lockstep: each of the task's cores moves its own traffic, and they share chip-wide instances (DemandTally.times).
+    for (const a of task.reads) this.stageAccess(task, a, false, tally.times(accessCopies(task, a)));
+    for (const a of task.writes) this.stageAccess(task, a, true, tally.times(accessCopies(task, a)));
+    const w = task.lockstep?.weight ?? 1;
+    tally.times(w);
     for (const load of loads) this.stageLoad(load, task.unit.core, tally);
     const link = task.work.kind === 'transfer' ? this.link(task.unit.core) : undefined;
     if (link && task.work.kind === 'transfer' && task.work.bytes > 0)
@@ -361,6 +368,7 @@ export class MemorySystem {
       instance: inst.index,
       bytes: served.bytes[i]!,
       overlapped: this.overlapped(inst),
+      weight: inst.core < 0 ? w : 1,
     }));
     let latencyCycles = 0;
     for (const inst of served.inst) latencyCycles = Math.max(latencyCycles, inst.spec.latencyCycles);
@@ -413,9 +421,20 @@ class DemandTally {
   /** Bytes per instance without spill traffic, and with it (what the instance serves). */
   readonly plain = new InstanceBytes();
   readonly served = new InstanceBytes();
+  /** Cores the next counts are made on (lockstep): traffic times it; bytes on chip-wide instances, which they share, too. */
+  private copies = 1;
+
+  times(copies: number): this {
+    this.copies = copies;
+    return this;
+  }
 
   /** `read` and `written` bytes on an instance; `plain` of them without spill, `served` in all (default: plain). */
   count(inst: LevelInstance, cls: TensorClass, read: number, written: number, plain: number, served = plain): void {
+    if (this.copies !== 1) {
+      const shared = inst.core < 0 ? this.copies : 1;
+      [read, written, plain, served] = [read * this.copies, written * this.copies, plain * shared, served * shared];
+    }
     const id = inst.index * tensorClasses.length + classIndex.get(cls)!;
     const at = this.trafficIds.indexOf(id);
     if (at >= 0) {
@@ -431,6 +450,7 @@ class DemandTally {
   }
 
   pair(outer: number, write: boolean, cls: TensorClass, bytes: number): void {
+    bytes *= this.copies;
     const e = this.pairs.find((p) => p.outer === outer && p.write === write && p.cls === cls);
     if (e) e.bytes += bytes;
     else this.pairs.push({ outer, inner: outer - 1, bytes, cls, write });
@@ -473,7 +493,10 @@ function chipSharesOf(step: CompiledStep, nodes: ReadonlyMap<string, IrNode>): M
   const parts = Math.max(1, graph.meta.microBatches ?? 1);
   const read = new Map<string, number>();
   for (const t of step.tasks)
-    for (const a of t.reads) read.set(shareKey(t, a.tensor), (read.get(shareKey(t, a.tensor)) ?? 0) + a.bytes);
+    for (const a of t.reads) {
+      const key = shareKey(t, a.tensor);
+      read.set(key, (read.get(key) ?? 0) + a.bytes * accessCopies(t, a));
+    }
   const shares = new Map<string, number>();
   for (const t of step.tasks)
     for (const a of t.reads) {

@@ -7,6 +7,7 @@
 // never more than if nothing were held there). Held blocks count in the level's peak
 // (occupancy and spill), so a level is never shown holding more than its capacity while feasible.
 import type { CompiledStep, Task } from '../../src/compiler/types.js';
+import { accessCopies } from '../lockstep.js';
 import type { IrNode, TensorClass, Work } from '../../src/ir/types.js';
 import {
   operandRole,
@@ -83,7 +84,9 @@ function neededReads(step: CompiledStep, group: number[], j: number, deps: Stage
       const role = node ? operandRole(node, a.tensor) : 'once';
       const share = deps.share(task, a.tensor);
       if (reuseFactor(task.work, role, budget) === 1 && share >= 1) continue;
-      out.push({ task: i, tensor: a.tensor, cls: a.cls, role, share, bytes: Math.ceil(a.bytes * share) });
+      // A lockstep task's cores each hold their block.
+      const bytes = Math.ceil(a.bytes * share * accessCopies(task, a));
+      out.push({ task: i, tensor: a.tensor, cls: a.cls, role, share, bytes });
     }
   }
   return out;

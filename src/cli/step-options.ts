@@ -33,6 +33,7 @@ export interface StepFlags {
   learnSigma?: boolean;
   bpLayers?: string;
   printGraph?: boolean;
+  lockstep?: string;
 }
 
 /**
@@ -85,6 +86,21 @@ export function addStepOptions(command: Command, scheduleNote = ''): Command {
       `${methodsWith('bpLayers').join(', ')}: the layers trained by BP, last:N or layer names, comma separated (default: the last parametrised layer)`,
     )
     .option('--print-graph', 'print the compiled, mapped step graph (stable text form) and exit');
+}
+
+/** Adds --lockstep to a command that simulates (compile, simulate, compare). */
+export function addLockstepOption(command: Command): Command {
+  return command.option(
+    '--lockstep <when>',
+    "auto | on | off: simulate each op's cores in lockstep, one task (the busiest share) standing for all of them; auto: on chips of more than 256 cores (default: auto)",
+  );
+}
+
+/** --lockstep as a compile option: absent for auto. */
+export function lockstepFlag(value: string | undefined): { lockstep?: boolean } {
+  if (value === undefined) return {};
+  const when = oneOf('--lockstep', value, ['auto', 'on', 'off'] as const);
+  return when === 'auto' ? {} : { lockstep: when === 'on' };
 }
 
 /** The resolved step: compile options (checked by the compiler's rules), the hardware model's name, momentum. */
@@ -140,6 +156,7 @@ async function parsed(flags: StepFlags, problems: string[]): Promise<CompileOpti
     momentum: take(() => momentumOf(flags.momentum)),
     ...learnedSigmaSwitches(flags.learnSigma ?? false),
     ...(flags.bpLayers === undefined ? {} : { bpLayers: flags.bpLayers }),
+    ...take(() => lockstepFlag(flags.lockstep)),
   };
 }
 

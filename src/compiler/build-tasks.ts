@@ -42,6 +42,8 @@ export interface TaskPlan {
   stageCount: number;
   /** Each op waits for every shard of its producers (the `sequential` schedules). */
   barrier: boolean;
+  /** One task per node instance, the busiest shard on its cores' last core, standing for all of them (Task.lockstep). */
+  lockstep: boolean;
 }
 
 /** One task's place in its node: micro-batch (undefined: the whole step) and shard j of count. */
@@ -66,10 +68,12 @@ export function slotsOf(plan: TaskPlan, node: IrNode): TaskSlot[] {
   return instanceMicros(node, plan.parts).flatMap((micro) => slotsOfInstance(plan, node, micro));
 }
 
-/** The task slots of one node instance: a shard per core. */
+/** The task slots of one node instance: a shard per core, or in lockstep the last (busiest) shard alone. */
 function slotsOfInstance(plan: TaskPlan, node: IrNode, micro: number | undefined): TaskSlot[] {
   const cores = coresOf(plan, node);
-  return cores.map((core, shard) => ({ micro, shard, count: cores.length, core }));
+  const count = cores.length;
+  if (plan.lockstep && count > 1) return [{ micro, shard: count - 1, count, core: cores[count - 1]! }];
+  return cores.map((core, shard) => ({ micro, shard, count, core }));
 }
 
 /**
@@ -210,6 +214,11 @@ function overlapOf(plan: TaskPlan, node: IrNode, slot: TaskSlot, producer: IrNod
 /** The task ids of the producer instances `dep` that a task slot waits for: every shard, or those its rows overlap. */
 function producerTasks(plan: TaskPlan, node: IrNode, slot: TaskSlot, dep: NodeInstance['deps'][number]): string[] {
   const out: string[] = [];
+  // In lockstep a producer instance is one task, its last shard.
+  if (plan.lockstep) {
+    for (const micro of dep.micros) out.push(taskIdsOf(plan, dep.node, micro).at(-1)!);
+    return out;
+  }
   if (waitsForEveryShard(plan, node)) {
     for (const micro of dep.micros) out.push(...taskIdsOf(plan, dep.node, micro));
     return out;
@@ -243,6 +252,34 @@ function shareOfSlot(plan: TaskPlan, node: IrNode, work: Work, slot: TaskSlot): 
   const grid = work.kind === 'gemm' ? gridFor(plan, node) : undefined;
   if (grid && work.kind === 'gemm') return gridWork(work, grid, slot.shard, micro);
   return splitWork(node, work, micro, { index: slot.shard, count: slot.count }, outputSplit(plan, node));
+}
+
+/** A measure of a share of work that the shares of a node sum (MACs, elements, bytes). */
+function workSize(work: Work): number {
+  switch (work.kind) {
+    case 'gemm':
+      return work.m * work.n * work.k * work.groups;
+    case 'vector':
+      return work.elements;
+    case 'transfer':
+      return work.bytes;
+    case 'none':
+      return 0;
+    default:
+      return work satisfies never;
+  }
+}
+
+/**
+ * Lockstep: the node instance's work on all its shards over the representative's (the busiest, so at
+ * least 1). The shards' pieces sum to the instance's work exactly (shard-split.ts), so that is the total.
+ */
+function lockstepWeight(plan: TaskPlan, node: IrNode, work: Work, slot: TaskSlot, share: Work): number {
+  if (node.kind === 'AllReduce' || work.kind === 'none') return slot.count;
+  const size = workSize(share);
+  if (size === 0) return 1;
+  const micro = slot.micro === undefined ? undefined : { index: slot.micro, count: plan.parts };
+  return workSize(micro ? splitWork(node, work, micro, { index: 0, count: 1 }) : work) / size;
 }
 
 /** An all-reduce's work on each participant: the faster of ring and tree on the NoC (collective.ts). */
@@ -303,6 +340,9 @@ function slotTask(
     prevIterationDeps,
     ...(tiles > 1 ? { tile: { index: 0, count: tiles } } : {}),
     ...(slot.count > 1 ? { shard: { index: slot.shard, count: slot.count } } : {}),
+    ...(plan.lockstep && slot.count > 1
+      ? { lockstep: { cores: slot.count, weight: lockstepWeight(plan, node, work, slot, split) } }
+      : {}),
   };
 }
 

@@ -142,5 +142,6 @@ export function resolveCompileOptions(input: CompileOptionsInput): CompileOption
     ...(input.stageCuts?.length ? { stageCuts: input.stageCuts } : {}),
     ...(input.switches ? { switches: input.switches } : {}),
     ...(input.bpLayers !== undefined ? { bpLayers: input.bpLayers } : {}),
+    ...(input.lockstep !== undefined ? { lockstep: input.lockstep } : {}),
   };
 }

@@ -47,7 +47,18 @@ export function stepGraph(
   return graph;
 }
 
-type Mapped = Omit<TaskPlan, 'hw' | 'options'> & { stages: Stage[]; stageChoice: string };
+type Mapped = Omit<TaskPlan, 'hw' | 'options' | 'lockstep'> & { stages: Stage[]; stageChoice: string };
+
+/** Chips of more cores than this are simulated in lockstep unless asked otherwise (CompileOptions.lockstep). */
+export const lockstepAbove = 256;
+
+/** Whether a step runs each op's cores in lockstep: as asked, else on chips of more than lockstepAbove cores. */
+export function lockstepOf(hw: HwModel, options: Pick<CompileOptions, 'lockstep'>): boolean {
+  return options.lockstep ?? hw.cores.count > lockstepAbove;
+}
+
+const lockstepNote =
+  "; simulated in lockstep: each op is one task on its cores' last core, the busiest share, standing for all of them (--lockstep off: a task per core)";
 
 /** Pipelined schedules: stages on runs of cores, transfers between stages, all-reduces within them. */
 function mapPipelined(
@@ -131,14 +142,27 @@ export function compile(network: Network, hw: HwModel, input: CompileOptionsInpu
   const layout = { microBatches: options.microBatches, staleness: options.staleness };
   const laidOut = markAccumulation(insertStaleGradients(mapped.graph, options.staleness), options.microBatches);
   trace?.push({ pass: 'lay-out-step', graph: laidOut });
+  const lockstep = lockstepOf(hw, options);
   const plan: TaskPlan = {
     ...mapped,
     graph: { ...laidOut, meta: { ...laidOut.meta, ...layout } },
     hw,
     options,
+    lockstep,
   };
   const { tasks, placements } = mapMemory(plan, buildTasks(plan));
   const feasibility = checkFeasibility(plan.graph, hw, options.schedule, tasks, placements);
   const { forwardMacsPerSample } = workloadOf(network);
-  return { graph: plan.graph, hw, options, stages, stageChoice, tasks, placements, feasibility, forwardMacsPerSample };
+  const choice = lockstep ? stageChoice + lockstepNote : stageChoice;
+  return {
+    graph: plan.graph,
+    hw,
+    options,
+    stages,
+    stageChoice: choice,
+    tasks,
+    placements,
+    feasibility,
+    forwardMacsPerSample,
+  };
 }

@@ -54,11 +54,15 @@ interface Slot {
   perCore: boolean;
   /** Weight replicas: copies of one value, so replicas left off-chip share one copy. */
   replica: boolean;
+  /** Lockstep: the slots of the cores run in step that this one stands for (their bytes on a chip-wide level); else 1. */
+  standsFor: number;
 }
 
 interface Ref {
   slot: number;
   bytes: number;
+  /** Lockstep: made whole by each of the task's cores (Access.copies). */
+  copies?: number;
 }
 
 function slotsOfTensor(plan: TaskPlan, t: TensorInfo, p: IrNode | undefined, consumers: IrNode[]): Slot[] {
@@ -79,19 +83,25 @@ function slotsOfTensor(plan: TaskPlan, t: TensorInfo, p: IrNode | undefined, con
   const perCore =
     !row && (!p || p.kind === 'AllReduce' || (p.kind === 'GradProduct' && !p.perStep && !outputSplit(plan, p)));
   const share = perCore ? total : Math.ceil(total / (micros.length * list.length));
-  return micros.flatMap((micro) =>
-    list.map((core, shard) => ({
-      tensor: t,
-      row,
-      micro,
-      shard,
-      count: list.length,
-      core,
-      bytes: share,
-      perCore,
-      replica: perCore && !p,
-    })),
-  );
+  const slot = (micro: number | undefined, core: number, shard: number): Slot => ({
+    tensor: t,
+    row,
+    micro,
+    shard,
+    count: list.length,
+    core,
+    bytes: share,
+    perCore,
+    replica: perCore && !p,
+    standsFor: 1,
+  });
+  if (plan.lockstep && list.length > 1) {
+    // Only the cores that run tasks hold slots: the last core of each core list that reads or writes the tensor.
+    const last = !p ? [...new Set(consumers.map((c) => coresOf(plan, c).at(-1)!))] : [list.at(-1)!];
+    const standsFor = perCore && !p ? 1 : list.length;
+    return micros.flatMap((micro) => last.map((core) => ({ ...slot(micro, core, list.length - 1), standsFor })));
+  }
+  return micros.flatMap((micro) => list.map((core, shard) => slot(micro, core, shard)));
 }
 
 /** Share of slot i of ci covered by shard j of cj (1 when they are the same rows). */
@@ -102,6 +112,8 @@ function coverage(j: number, cj: number, i: number, ci: number): number {
 }
 
 interface Layouts {
+  /** The plan's lockstep (TaskPlan.lockstep): one slot per micro-batch and last core. */
+  lockstep: boolean;
   slots: Slot[];
   byTensor: Map<string, number[]>;
   /** Per tensor of per-core copies: each core's first copy. */
@@ -125,6 +137,11 @@ function ownSlot(layouts: Layouts, tensor: string, ids: number[], core: number):
  */
 function slotsAt(layouts: Layouts, ids: number[], micro: number | undefined, shards: number[] | undefined): number[] {
   const first = layouts.slots[ids[0]!]!;
+  // In lockstep a tensor holds its last shard alone, which every last shard's rows overlap.
+  if (layouts.lockstep && first.count > 1)
+    return first.micro === undefined || micro === undefined
+      ? ids
+      : ids.filter((i) => layouts.slots[i]!.micro === micro);
   const count = first.count;
   const groups = ids.length / count;
   const only = first.micro !== undefined && micro !== undefined ? [micro] : undefined;
@@ -152,7 +169,14 @@ function gridRefs(
   { s, core, micro }: { s: number; core: number; micro: number | undefined },
 ): Ref[] {
   const slots = ids.map((i) => layouts.slots[i]!);
-  const part = (i: number, f: number): Ref => ({ slot: i, bytes: Math.ceil(layouts.slots[i]!.bytes / f) });
+  // In lockstep a tensor's one slot stands for all its shards (a read of every shard reads it once per shard), and each core reads it.
+  const every = layouts.lockstep && !slots[0]!.perCore ? slots[0]!.count : 1;
+  const copies = layouts.lockstep ? { copies: grid.gm * grid.gn } : {};
+  const part = (i: number, f: number): Ref => ({
+    slot: i,
+    bytes: Math.ceil((layouts.slots[i]!.bytes * every) / f),
+    ...copies,
+  });
   if (node.kind === 'GradProduct') return ids.map((i) => part(i, tensor === node.inputs[0] ? grid.gn : grid.gm));
   if (slots[0]!.perCore) return [part(ownSlot(layouts, tensor, ids, core), grid.gn)];
   if (!slots[0]!.row) return ids.map((i) => part(i, grid.gn));
@@ -182,7 +206,11 @@ function refsOf(plan: TaskPlan, layouts: Layouts, node: IrNode, task: Task, tens
   if (split && node.kind === 'GradProduct' && tensor !== node.inputs[0] && !node.outputs.includes(tensor))
     return ids
       .filter((i) => micro === undefined || (layouts.slots[i]!.micro ?? micro) === micro)
-      .map((i) => ({ slot: i, bytes: layouts.slots[i]!.bytes }));
+      .map((i) => ({
+        slot: i,
+        bytes: layouts.slots[i]!.bytes * (layouts.lockstep ? first.count : 1),
+        ...(layouts.lockstep ? { copies: c } : {}),
+      }));
   const whole = (!node.perStep && !split) || node.kind === 'AllReduce';
   if (first.perCore) {
     const own = ownSlot(layouts, tensor, ids, task.unit.core);
@@ -194,10 +222,13 @@ function refsOf(plan: TaskPlan, layouts: Layouts, node: IrNode, task: Task, tens
     return [{ slot: own, bytes: Math.min(bias, Math.ceil(layouts.slots[own]!.bytes / (whole ? 1 : c))) }];
   }
   const shards = whole && !first.row ? undefined : overlapping(j, c, first.count);
+  // In lockstep a whole read of an element-split tensor reads its one slot for every shard, on each core.
+  const every = layouts.lockstep && !shards ? first.count : 1;
+  const copies = every > 1 ? { copies: c } : {};
   return slotsAt(layouts, ids, micro, shards).flatMap((i) => {
     const s = layouts.slots[i]!;
-    const share = shards ? coverage(j, c, s.shard, s.count) : 1;
-    return share > 0 ? [{ slot: i, bytes: Math.ceil(Math.round(s.bytes * share * 1e6) / 1e6) }] : [];
+    const share = shards ? coverage(j, c, s.shard, s.count) : every;
+    return share > 0 ? [{ slot: i, bytes: Math.ceil(Math.round(s.bytes * share * 1e6) / 1e6), ...copies }] : [];
   });
 }
 
@@ -239,9 +270,9 @@ function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number
   const levels = ctx.plan.hw.memory.slice(0, -1);
   const far = offChipLevel(ctx.plan.hw);
   if (levels.length === 0)
-    return placements.map((pl) => ({
+    return placements.map((pl, i) => ({
       ...pl,
-      ...(far.scope === 'chip' ? { core: -1 } : {}),
+      ...(far.scope === 'chip' ? { core: -1, bytes: pl.bytes * ctx.layouts.slots[i]!.standsFor } : {}),
       reason: 'one memory level',
     }));
   const shared = new Set<string>();
@@ -265,7 +296,12 @@ function assignLevels(ctx: Ctx, placements: TensorPlacement[], taskCount: number
     Number.isFinite(priority(ctx, pl)) ? pl : { ...pl, why: { kind: 'step-input' as const, full: [] } },
   );
   for (const { pl, i, ranges } of ranked) out[i] = placeOne(ctx, levels, occupancy, shared, pl, i, ranges);
-  return out.map((pl) => (pl.level === far.name && far.scope === 'chip' ? { ...pl, core: -1 } : pl));
+  // Off-chip, a lockstep slot's bytes are those of every core it stands for.
+  return out.map((pl, i) =>
+    pl.level === far.name && far.scope === 'chip'
+      ? { ...pl, core: -1, bytes: pl.bytes * ctx.layouts.slots[i]!.standsFor }
+      : pl,
+  );
 }
 
 /**
@@ -281,22 +317,23 @@ function placeOne(
   i: number,
   ranges: [number, number][],
 ): TensorPlacement {
-  const replica = ctx.layouts.slots[i]!.replica;
+  const { replica, standsFor } = ctx.layouts.slots[i]!;
   const full: [string, number][] = [];
   for (const [index, level] of levels.entries()) {
     const core = level.scope === 'chip' ? -1 : pl.core;
     const copy = replica && level.scope === 'chip' ? `${level.name}\u0000${pl.tensor}` : '';
     if (copy && shared.has(copy)) return { ...pl, level: level.name, core, why: { kind: 'shared-copy', full } };
+    const bytes = level.scope === 'chip' ? pl.bytes * standsFor : pl.bytes;
     const occ = occupancy[index]!.get(core)!;
     let peak = 0;
     for (const [from, to] of ranges) peak = Math.max(peak, occ.peak(from, to));
-    if (peak + pl.bytes > residentRoom(ctx.plan.hw, index)) {
+    if (peak + bytes > residentRoom(ctx.plan.hw, index)) {
       full.push([level.name, peak]);
       continue;
     }
-    for (const [from, to] of ranges) occ.add(from, to, pl.bytes);
+    for (const [from, to] of ranges) occ.add(from, to, bytes);
     if (copy) shared.add(copy);
-    return { ...pl, level: level.name, core, why: { kind: 'fits', full } };
+    return { ...pl, level: level.name, core, bytes, why: { kind: 'fits', full } };
   }
   return { ...pl, why: { kind: 'off-chip', full } };
 }
@@ -382,7 +419,7 @@ export function mapMemory(plan: TaskPlan, tasks: Task[]): { tasks: Task[]; place
   slots.forEach((s, i) => push(byTensor, s.tensor.id, i));
   const ctx: Ctx = {
     plan,
-    layouts: { slots, byTensor, ownCopy: new Map() },
+    layouts: { lockstep: plan.lockstep, slots, byTensor, ownCopy: new Map() },
     position: new Map(tasks.map((t, i) => [t.id, i])),
     kept: new Set(keptTensors(graph)),
     sourceTensors: new Set(Object.keys(graph.tensors).filter((id) => !producer.has(id))),
@@ -398,15 +435,18 @@ export function mapMemory(plan: TaskPlan, tasks: Task[]): { tasks: Task[]; place
   const placed = assignLevels(ctx, placementsOf(ctx, tasks, reads, writes), tasks.length);
   const { kept, target } = shareSpilledReplicas(ctx, placed);
   // Accesses are read-only: tasks touching the same bytes of the same placement share one object.
-  const made = new Map<number, Map<number, Access>>();
+  const made = new Map<number, Map<number | string, Access>>();
   const access = (r: Ref): Access => {
     const at = target[r.slot]!;
     let byBytes = made.get(at);
     if (!byBytes) made.set(at, (byBytes = new Map()));
-    let a = byBytes.get(r.bytes);
+    const key = r.copies === undefined ? r.bytes : `${r.bytes}x${r.copies}`;
+    let a = byBytes.get(key);
     if (!a) {
       const pl = placed[at]!;
-      byBytes.set(r.bytes, (a = { tensor: pl.tensor, cls: pl.cls, level: pl.level, core: pl.core, bytes: r.bytes }));
+      const copies = r.copies === undefined ? {} : { copies: r.copies };
+      a = { tensor: pl.tensor, cls: pl.cls, level: pl.level, core: pl.core, bytes: r.bytes, ...copies };
+      byBytes.set(key, a);
     }
     return a;
   };

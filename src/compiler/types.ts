@@ -34,6 +34,11 @@ export interface CompileOptions {
   bpLayers?: string;
   /** The run's method switches, written onto the nodes by expand (absent: src/ir/method-rules defaultSwitches). */
   switches?: MethodSwitches;
+  /**
+   * Simulate each op's cores in lockstep: one task per op instance stands for all of them (compile.ts
+   * lockstepAuto: absent, on chips of more than 256 cores); false: a task per core.
+   */
+  lockstep?: boolean;
 }
 
 /**
@@ -55,6 +60,8 @@ export interface Access {
   /** Core owning the level instance (for 'core' scope levels); -1 for chip-wide levels. */
   core: number;
   bytes: number;
+  /** Lockstep: the task's cores that make this access, each whole (absent: in proportion to their work, Task.lockstep.weight). */
+  copies?: number;
 }
 
 /** One schedulable piece of work: a node (or one tile/shard of it) for one micro-batch. */
@@ -74,6 +81,11 @@ export interface Task {
   tile?: { index: number; count: number };
   /** Row (or element) shard index and count when a node's work is spread over several cores. */
   shard?: { index: number; count: number };
+  /**
+   * Lockstep compiles: this task is the busiest shard (the last) and stands for its node's shards on
+   * `cores` cores, run in step with it; `weight` times its work is all of theirs (1 <= weight <= cores).
+   */
+  lockstep?: { cores: number; weight: number };
 }
 
 /** Where a tensor lives and from which task to which task it must be kept. */

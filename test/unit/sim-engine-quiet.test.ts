@@ -28,6 +28,7 @@ const flight = (phase: 0 | 1 | 2, left: number, bytes: number): InFlight => ({
   instance: Int32Array.of(0),
   bytesLeft: Float64Array.of(bytes),
   overlapped: Uint8Array.of(1),
+  weight: Float64Array.of(1),
 });
 
 test('quiet: a whole latency, or whole compute with no demand in flight; not a transfer or a fraction', () => {

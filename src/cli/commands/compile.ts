@@ -7,7 +7,7 @@ import { InfeasibleMappingError } from '../../errors.js';
 import { methodsWith } from '../../compiler/methods/registry.js';
 import { action } from '../action.js';
 import { addJsonOptions, checkJsonFlags, jsonOrTable, type JsonFlags } from '../output.js';
-import { addStepOptions, loadStep, printStepGraph, type StepFlags } from '../step-options.js';
+import { addLockstepOption, addStepOptions, loadStep, printStepGraph, type StepFlags } from '../step-options.js';
 import type { CompileSummary } from '../../compiler/summarize.js';
 import type { CompiledStep } from '../../compiler/types.js';
 import type { Network } from '../../models/layers.js';
@@ -69,10 +69,12 @@ async function report(network: Network, step: CompiledStep, opts: Opts): Promise
 }
 
 export function register(program: Command): void {
-  const command = addStepOptions(
-    program
-      .command('compile')
-      .description('compile a training step onto a hardware model and print the mapped summary'),
+  const command = addLockstepOption(
+    addStepOptions(
+      program
+        .command('compile')
+        .description('compile a training step onto a hardware model and print the mapped summary'),
+    ),
   ).option('--layerwise', `layer-wise noise injection (${methodsWith('layerwise').join(', ')})`);
   addJsonOptions(command, 'the compile summary').action(
     action(async (opts: Opts) => {

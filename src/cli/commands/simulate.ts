@@ -6,7 +6,13 @@ import type { SimJob } from '../../../sim/job.js';
 import { defaultMethod } from '../../compiler/methods/registry.js';
 import { action, positiveInt } from '../action.js';
 import { addJsonOptions, say, stdoutTaken } from '../output.js';
-import { addStepOptions, printStepGraph, resolveStepFlags, type StepFlags } from '../step-options.js';
+import {
+  addLockstepOption,
+  addStepOptions,
+  printStepGraph,
+  resolveStepFlags,
+  type StepFlags,
+} from '../step-options.js';
 
 interface Opts extends StepFlags {
   iterations: string;
@@ -43,16 +49,18 @@ async function jobOf(o: Opts): Promise<SimJob> {
 }
 
 export function register(program: Command): void {
-  const command = addStepOptions(
-    program
-      .command('simulate')
-      .description('simulate a training step on a hardware model: cycles, throughput, utilisation, memory, stalls'),
+  const command = addLockstepOption(
+    addStepOptions(
+      program
+        .command('simulate')
+        .description('simulate a training step on a hardware model: cycles, throughput, utilisation, memory, stalls'),
+    ),
   )
     .option('--iterations <I>', 'iterations to simulate (at most 100000)', '100')
     .option('--cores <N>', "use exactly N of the chip's cores (default: the fastest of all, half, a quarter, ...)")
     .option(
       '--full-timeline',
-      "keep every core's task timeline and every memory instance's timeline in the report (default on chips of more than 64 cores: each stage's first core, and per level the instance with the highest peak)",
+      "keep every core's task timeline and every memory instance's timeline in the report (default on chips of more than 64 cores: each stage's first core, its last in lockstep, and per level the instance with the highest peak)",
     )
     .option(
       '--full-simulation',
