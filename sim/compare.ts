@@ -6,8 +6,8 @@ import { methodNames, methodOf, type Method } from '../src/compiler/methods/regi
 import type { ScheduleKind } from '../src/compiler/types.js';
 import { isPipelined } from '../src/compiler/schedules/registry.js';
 import type { CompareReport, CompareRow } from '../src/report/compare-report.js';
-import type { SimReport } from '../src/report/sim-report.js';
-import { fmtBytes, levelsOf, peakByLevel, runSimJob, type JobProgress, type SimJob } from './job.js';
+import { fmtBytes, levelsOf, peakByLevel, runSimFigures, type JobProgress, type SimJob } from './job.js';
+import type { SimFigures } from './simulate.js';
 
 export interface CompareRowChoice {
   method: Method;
@@ -29,13 +29,13 @@ export function compareRows(): CompareRowChoice[] {
   return rows.sort((a, b) => a.rank - b.rank).map((r) => r.row);
 }
 
-function overflowOf(r: SimReport): { overflowLevels?: string[] } {
+function overflowOf(r: SimFigures): { overflowLevels?: string[] } {
   const levels = [...new Set(r.memory.filter((m) => m.overflow).map((m) => m.level))];
   return levels.length > 0 ? { overflowLevels: levels } : {};
 }
 
 /** Compute units' cycles: computing, stalled on memory, idle. */
-function sharesOf(r: SimReport): NonNullable<CompareRow['shares']> {
+function sharesOf(r: SimFigures): NonNullable<CompareRow['shares']> {
   const s = r.cycleShares;
   return {
     compute: s.compute,
@@ -44,7 +44,7 @@ function sharesOf(r: SimReport): NonNullable<CompareRow['shares']> {
   };
 }
 
-function rowOf(method: Method, schedule: string, r: SimReport, bp: number): CompareRow {
+function rowOf(method: Method, schedule: string, r: SimFigures, bp: number): CompareRow {
   const levels = levelsOf(r);
   const over = levels.find((l) => l.verdict === 'over-capacity');
   if (over) {
@@ -92,17 +92,16 @@ async function runRow(
   base: Omit<SimJob, 'method' | 'schedule'>,
   { method, schedule: kind, staleness, microBatches }: CompareRowChoice,
   rowProgress: JobProgress | undefined,
-): Promise<Awaited<ReturnType<typeof runSimJob>> | string> {
+): Promise<SimFigures | string> {
   const { ConfigError, InfeasibleMappingError } = await import('../src/errors.js');
   const { stages, stageCuts, bpLayers, ...common } = base;
   const stageControl = isPipelined(kind) ? { stages, stageCuts } : {};
   const takesLayers = methodOf(method).switches.includes('bpLayers');
   const layers = bpLayers !== undefined && takesLayers ? { bpLayers } : {};
   const hybridDefault = takesLayers && bpLayers === undefined;
-  return runSimJob(
+  return runSimFigures(
     {
       ...common,
-      noTimelines: true,
       ...stageControl,
       ...layers,
       method,

@@ -7,7 +7,7 @@ import type { Method } from '../src/compiler/methods/names.js';
 import type { HwModel } from '../src/hw/types.js';
 import type { CompareLevel } from '../src/report/compare-report.js';
 import type { CoreChoice, SimEnergy, SimReport } from '../src/report/sim-report.js';
-import { simulate } from './simulate.js';
+import { simulate, simulateFigures, type SimFigures } from './simulate.js';
 
 export interface SimJob {
   model: string;
@@ -39,8 +39,6 @@ export interface SimJob {
    * chips of more than 64 cores (each stage's first core, its last in lockstep; per level the instance with the highest peak).
    */
   fullTimeline?: boolean;
-  /** Leave both timelines out of the report (compare reads only the figures). */
-  noTimelines?: boolean;
   /** false: simulate every iteration event by event (no jump over the repeated steady state; same report). */
   extrapolate?: boolean;
   /** Each op's cores in lockstep, one task standing for all (absent: on chips of more than 256 cores). */
@@ -62,7 +60,6 @@ async function jobCompiler(job: SimJob): Promise<{ compileOn: (hw: HwModel) => C
     learnSigma,
     cores: ___,
     fullTimeline: ____,
-    noTimelines: _____,
     extrapolate: ______,
     ...options
   } = job;
@@ -105,22 +102,27 @@ export const maxSimIterations = 100_000;
 /** Progress of a job as a fraction in [0, 1]. */
 export type JobProgress = (fraction: number) => void;
 
-export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<SimReport> {
+/** The job's step on its chosen core count, refused (with hints) when infeasible. */
+async function feasibleStep(job: SimJob): Promise<{ step: CompiledStep; coreChoice?: CoreChoice }> {
   if (job.iterations > maxSimIterations) {
     const { ConfigError } = await import('../src/errors.js');
     throw new ConfigError([
       `--iterations: found ${job.iterations}, allowed: at most ${maxSimIterations} (the simulator's cap: cycles per iteration settle within a few iterations; see README)`,
     ]);
   }
+  const chosen = await compileFastest(job);
+  if (!chosen.step.feasibility.ok) await refuseWithHints(job, chosen.step);
+  return chosen;
+}
+
+export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<SimReport> {
   const { simPrediction } = await import('../src/report/sim-prediction.js');
-  const { step, coreChoice } = await compileFastest(job);
-  if (!step.feasibility.ok) await refuseWithHints(job, step);
+  const { step, coreChoice } = await feasibleStep(job);
   const full = job.fullTimeline === undefined ? {} : { fullTimeline: job.fullTimeline };
   const report = simulate(step, {
     iterations: job.iterations,
     model: job.model,
     ...full,
-    ...(job.noTimelines ? { noTimelines: true } : {}),
     ...(job.extrapolate === false ? { extrapolate: false } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
@@ -128,6 +130,17 @@ export async function runSimJob(job: SimJob, onProgress?: JobProgress): Promise<
   const prediction = simPrediction(report);
   const timeline = (job.fullTimeline ?? step.hw.cores.count <= 64) ? report.timeline : stageTimeline(step, report);
   return { ...report, timeline, ...(coreChoice ? { coreChoice } : {}), prediction };
+}
+
+/** A job's figures alone (compare's rows): the same simulation as runSimJob, without the report's other parts. */
+export async function runSimFigures(job: SimJob, onProgress?: JobProgress): Promise<SimFigures> {
+  const { step } = await feasibleStep(job);
+  return simulateFigures(step, {
+    iterations: job.iterations,
+    model: job.model,
+    ...(job.extrapolate === false ? { extrapolate: false } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  });
 }
 
 /**
@@ -229,7 +242,7 @@ const verdictText = {
 } as const;
 
 /** Per level: capacity, the largest instance's peak and the worst instance's verdict. */
-export function levelsOf(r: SimReport): CompareLevel[] {
+export function levelsOf(r: Pick<SimReport, 'memory'>): CompareLevel[] {
   const rank = { fits: 0, spills: 1, 'over-capacity': 2 } as const;
   const out = new Map<string, CompareLevel>();
   for (const m of r.memory) {
@@ -245,7 +258,7 @@ export function levelsOf(r: SimReport): CompareLevel[] {
   return [...out.values()];
 }
 
-export function peakByLevel(r: SimReport): Record<string, number> {
+export function peakByLevel(r: Pick<SimReport, 'memory'>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const m of r.memory) out[m.level] = Math.max(out[m.level] ?? 0, m.peakBytes);
   return out;

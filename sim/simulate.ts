@@ -69,7 +69,29 @@ function forgetSpillPasses(step: CompiledStep): void {
   if (first) demandsByStep.set(step, first);
 }
 
-export function simulate(step: CompiledStep, options: SimulateOptions): SimReport {
+/** The figures of a report that `compare` reads (the rest of the report is not computed for them). */
+export type SimFigures = Pick<
+  SimReport,
+  | 'input'
+  | 'cycles'
+  | 'throughput'
+  | 'units'
+  | 'stages'
+  | 'bubbleRatio'
+  | 'utilisationByKind'
+  | 'memory'
+  | 'cycleShares'
+  | 'bound'
+>;
+
+/** The run behind a report, its memory timeline and its figures. */
+interface Simulated {
+  pass: Pass;
+  figures: SimFigures;
+  memoryTimeline: SimReport['memoryTimeline'];
+}
+
+function simulated(step: CompiledStep, options: SimulateOptions): Simulated {
   if (!Number.isInteger(options.iterations) || options.iterations < 1)
     throw new InvalidInputError(`iterations: found ${options.iterations}, allowed: a positive integer`);
   if (!step.feasibility.ok) {
@@ -78,7 +100,8 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     );
   }
   const iterations = options.iterations;
-  const { mem, compute, demand, run } = runWithEnoughSpill(step, options);
+  const pass = runWithEnoughSpill(step, options);
+  const { mem, compute, demand, run } = pass;
   const intervals = placementIntervals(step, mem, run.start, run.end, iterations, run.totalCycles);
   const full = options.fullTimeline ?? step.hw.cores.count <= 64;
   const samples = options.noTimelines ? 0 : 400;
@@ -91,31 +114,53 @@ export function simulate(step: CompiledStep, options: SimulateOptions): SimRepor
     t.work.kind === 'transfer' ? computeCycles(step.hw, t.unit, t.work) : compute[i]!,
   );
   const units = unitStats(step, run, occupied, iterations);
-  const stalls = stallsOf(step, run, compute, demand, iterations);
-  const shares = cycleShares(step, run, compute, demand, iterations);
-  return {
-    kind: 'sim-report',
-    version: 1,
+  const figures: SimFigures = {
     input: inputOf(step, options),
-    clockHz: step.hw.clockHz,
     cycles: { total: run.totalCycles, perIteration, steadyStatePerIteration: steady },
     throughput: { iterationsPerSecond: itPerS, samplesPerSecond: itPerS * step.options.batch },
     units,
-    stageChoice: step.stageChoice,
     stages: stageStats(step, run, iterations),
-    weights: weightReuse(step),
     bubbleRatio: bubbleRatio(step, run, iterations),
-    unitWaitRatio: unitWaitRatio(shares),
-    arrayFolds: arrayFoldStats(step),
     utilisationByKind: utilisationByKind(units),
     memory: stats,
+    cycleShares: cycleShares(step, run, compute, demand, iterations),
+    bound: iterationBound(step, mem, occupied, demand, steady),
+  };
+  return { pass, figures, memoryTimeline };
+}
+
+/** A report's figures alone: what `compare` reads of each row (no traffic, placements, stalls, energy or timelines). */
+export function simulateFigures(step: CompiledStep, options: SimulateOptions): SimFigures {
+  return simulated(step, { ...options, noTimelines: true }).figures;
+}
+
+export function simulate(step: CompiledStep, options: SimulateOptions): SimReport {
+  const { pass, figures: f, memoryTimeline } = simulated(step, options);
+  const { mem, compute, demand, run } = pass;
+  const iterations = options.iterations;
+  return {
+    kind: 'sim-report',
+    version: 1,
+    input: f.input,
+    clockHz: step.hw.clockHz,
+    cycles: f.cycles,
+    throughput: f.throughput,
+    units: f.units,
+    stageChoice: step.stageChoice,
+    stages: f.stages,
+    weights: weightReuse(step),
+    bubbleRatio: f.bubbleRatio,
+    unitWaitRatio: unitWaitRatio(f.cycleShares),
+    arrayFolds: arrayFoldStats(step),
+    utilisationByKind: f.utilisationByKind,
+    memory: f.memory,
     traffic: traffic(mem, demand, iterations),
     trafficByLevelPair: levelPairTraffic(step, demand),
     firstLoadByLevelPair: firstLoadTraffic(step, mem),
     placements: placementRows(step, mem),
-    stalls,
-    cycleShares: shares,
-    bound: iterationBound(step, mem, occupied, demand, steady),
+    stalls: stallsOf(step, run, compute, demand, iterations),
+    cycleShares: f.cycleShares,
+    bound: f.bound,
     energy: energy(step, mem, demand, iterations),
     timeline: options.noTimelines ? [] : timelineOf(step, run, iterations, options.timelineLimit ?? 20_000),
     memoryTimeline,
