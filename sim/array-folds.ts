@@ -4,7 +4,7 @@
 // micro-batches (or shards) pays it more often while its streaming cycles stay the same.
 import type { CompiledStep } from '../src/compiler/types.js';
 import type { ArrayFoldStats } from '../src/report/sim-report.js';
-import { systolicTiming } from '../src/hw/timing/systolic-array.js';
+import { spatioTemporal } from '../src/hw/timing/systolic-array.js';
 import { computeCycles } from '../src/hw/timing/unit-timing.js';
 
 interface Tally {
@@ -19,13 +19,15 @@ export function arrayFoldStats(step: CompiledStep): ArrayFoldStats | undefined {
   for (const t of step.tasks) {
     const array = step.hw.cores.systolic.find((s) => s.name === t.unit.unit);
     if (!array || t.work.kind !== 'gemm' || t.work.m === 0 || t.work.n === 0 || t.work.k === 0) continue;
-    const timing = systolicTiming(array.dataflow, array.rows, array.cols, t.work);
+    // systolicTiming's folds and streamed rows per fold, without its per-fold utilisation sums.
+    const { sr, sc, t: rowsPerFold } = spatioTemporal(array.dataflow, t.work);
+    const folds = Math.ceil(sr / array.rows) * Math.ceil(sc / array.cols);
     const cycles = computeCycles(step.hw, t.unit, t.work);
     const key = `${t.unit.core}/${t.unit.unit}`;
     const tally = byUnit.get(key) ?? { folds: 0, computeCycles: 0, streamingCycles: 0 };
-    tally.folds += t.work.groups * timing.folds;
+    tally.folds += t.work.groups * folds;
     tally.computeCycles += cycles;
-    tally.streamingCycles += Math.min(cycles, t.work.groups * timing.folds * timing.t);
+    tally.streamingCycles += Math.min(cycles, t.work.groups * folds * rowsPerFold);
     byUnit.set(key, tally);
   }
   if (byUnit.size === 0) return undefined;

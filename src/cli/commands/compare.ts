@@ -47,6 +47,7 @@ export function register(program: Command): void {
   addJsonOptions(command, 'the CompareReport').action(
     action(async (o: Opts) => {
       (await import('../sim-jit.js')).tuneJitForSimulation();
+      (await import('../compare-gc.js')).tuneGcForCompare();
       const { defaultHwModelName } = await import('../../hw/load.js');
       const { runCompare, compareTable } = await import('../../../sim/compare.js');
       const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
