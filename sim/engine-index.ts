@@ -3,6 +3,7 @@
 // iteration, and which tasks wait for it. Built once per simulation; no strings in the hot loop.
 import type { CompiledStep } from '../src/compiler/types.js';
 import { SimulationDeadlockError } from '../src/errors.js';
+import { taskIndex } from './units/memory.js';
 
 /** Rows of integers: row r is list[start[r] .. start[r + 1]). */
 export interface Rows {
@@ -45,20 +46,26 @@ function transposed(rows: Rows, n: number): Rows {
   return { start, list };
 }
 
+/** Each task's dependency ids as task indices (the step's id index is built once per step). */
 function resolved(step: CompiledStep, pick: (t: CompiledStep['tasks'][number]) => string[]): Rows {
-  const ids = new Map(step.tasks.map((t, i) => [t.id, i]));
-  return rowsOf(
-    step.tasks.map((t) =>
-      pick(t).map((d) => {
-        const i = ids.get(d);
-        if (i === undefined)
-          throw new SimulationDeadlockError(
-            `task ${t.id} depends on unknown task ${d}; hint: the compiled step is inconsistent`,
-          );
-        return i;
-      }),
-    ),
-  );
+  const ids = taskIndex(step);
+  const n = step.tasks.length;
+  const start = new Int32Array(n + 1);
+  for (let t = 0; t < n; t++) start[t + 1] = start[t]! + pick(step.tasks[t]!).length;
+  const list = new Int32Array(start[n]!);
+  for (let t = 0; t < n; t++) {
+    const task = step.tasks[t]!;
+    let k = start[t]!;
+    for (const d of pick(task)) {
+      const i = ids.get(d);
+      if (i === undefined)
+        throw new SimulationDeadlockError(
+          `task ${task.id} depends on unknown task ${d}; hint: the compiled step is inconsistent`,
+        );
+      list[k++] = i;
+    }
+  }
+  return { start, list };
 }
 
 export function buildEngineIndex(step: CompiledStep): EngineIndex {
@@ -154,22 +161,36 @@ export function dependencyGroups(rows: Rows, n: number): { groups: DependencyGro
   const members = rowsOf(heads.map((h) => Array.from(rows.list.subarray(rows.start[h]!, rows.start[h + 1]!))));
   const waiterLists: number[][] = heads.map(() => []);
   for (let t = 0; t < n; t++) if (ofTask[t]! >= 0) waiterLists[ofTask[t]!]!.push(t);
-  const memberLists: number[][] = Array.from({ length: n }, () => []);
-  const posLists: number[][] = Array.from({ length: n }, () => []);
-  heads.forEach((_, g) => {
-    for (let k = members.start[g]!; k < members.start[g + 1]!; k++) {
-      memberLists[members.list[k]!]!.push(g);
-      posLists[members.list[k]!]!.push(k - members.start[g]!);
-    }
-  });
-  const memberOf = rowsOf(memberLists);
-  const rest = rowsOf(
-    Array.from({ length: n }, (_, t) =>
-      ofTask[t]! >= 0 ? [] : Array.from(rows.list.subarray(rows.start[t]!, rows.start[t + 1]!)),
-    ),
-  );
+  const { memberOf, memberPos } = membership(members, n);
   return {
-    groups: { ofTask, members, waiters: rowsOf(waiterLists), memberOf, memberPos: Int32Array.from(posLists.flat()) },
-    rest,
+    groups: { ofTask, members, waiters: rowsOf(waiterLists), memberOf, memberPos },
+    rest: ownLists(rows, ofTask, n),
   };
+}
+
+/** Per task: the groups it is a member of (ascending) and its position in each group's list. */
+function membership(members: Rows, n: number): { memberOf: Rows; memberPos: Int32Array } {
+  const start = new Int32Array(n + 1);
+  for (let k = 0; k < members.list.length; k++) start[members.list[k]! + 1]!++;
+  for (let t = 0; t < n; t++) start[t + 1]! += start[t]!;
+  const fill = start.slice(0, n);
+  const list = new Int32Array(members.list.length);
+  const memberPos = new Int32Array(members.list.length);
+  for (let g = 0; g + 1 < members.start.length; g++)
+    for (let k = members.start[g]!; k < members.start[g + 1]!; k++) {
+      const at = fill[members.list[k]!]!++;
+      list[at] = g;
+      memberPos[at] = k - members.start[g]!;
+    }
+  return { memberOf: { start, list }, memberPos };
+}
+
+/** The lists of the tasks in no group (a grouped task's row is empty). */
+function ownLists(rows: Rows, ofTask: Int32Array, n: number): Rows {
+  const start = new Int32Array(n + 1);
+  for (let t = 0; t < n; t++) start[t + 1] = start[t]! + (ofTask[t]! >= 0 ? 0 : rows.start[t + 1]! - rows.start[t]!);
+  const list = new Int32Array(start[n]!);
+  for (let t = 0; t < n; t++)
+    if (ofTask[t]! < 0) list.set(rows.list.subarray(rows.start[t]!, rows.start[t + 1]!), start[t]!);
+  return { start, list };
 }
