@@ -3,7 +3,7 @@
 // iteration (persistent tensors for the whole run); a block staged through a chip-wide level occupies
 // it while its task runs (sim/units/staged-blocks.ts). Gives peak and time-weighted bytes per class and
 // a down-sampled timeline. Time-weighted bytes are sum(bytes x lifetime) / total cycles (Little's law).
-import type { CompiledStep } from '../src/compiler/types.js';
+import type { CompiledStep, TensorPlacement } from '../src/compiler/types.js';
 import type { TensorClass } from '../src/ir/types.js';
 import type { MemorySample, MemoryStats } from '../src/report/sim-report.js';
 import { forEachEnd } from './occupancy-ends.js';
@@ -165,46 +165,41 @@ export function placementIntervals(
   keep: (inst: LevelInstance) => boolean = () => true,
 ): Intervals {
   const n = step.tasks.length;
-  const ids = taskIndex(step);
   const { iterStart, iterEnd } = iterationSpans(n, start, end, iterations);
   const steady = repeatingIterations(n, start, end, iterations);
-  const placed = step.placements.flatMap((p) => {
-    const inst = mem.instance(p.level, p.core);
-    return inst && keep(inst) ? [{ p, inst }] : [];
-  });
   // Iterations steady.from .. steady.to - lag repeat (a lifetime read in the next iteration ends in it).
   const repeats = (lag: number) => steady.to - lag - steady.from + 1;
-  const rowsOf = (p: (typeof placed)[number]['p']) => {
+  const rowsOf = (p: TensorPlacement) => {
     const lag = p.readNextIteration ? 1 : 0;
     return p.persistent ? 1 : repeats(lag) >= 2 ? iterations - repeats(lag) + 1 : iterations;
   };
+  const placed: number[] = [];
+  const placedOn: LevelInstance[] = [];
+  let rows = 0;
+  step.placements.forEach((p, q) => {
+    const inst = mem.instance(p.level, p.core);
+    if (!inst || !keep(inst)) return;
+    placed.push(q);
+    placedOn.push(inst);
+    rows += rowsOf(p);
+  });
   const stagedOn = (b: (typeof mem.staged.held)[number]) => mem.instance(step.hw.memory[b.level]!.name, -1)!;
   const staged = mem.staged.held.filter((b) => keep(stagedOn(b)));
   const stagedRows = repeats(0) >= 2 ? iterations - repeats(0) + 1 : iterations;
-  const w = new IntervalWriter(
-    placed.reduce((s, { p }) => s + rowsOf(p), 0) + staged.length * stagedRows,
-    steady.period,
-  );
-  for (const { p, inst } of placed) {
-    const key = w.keyOf(inst.key);
+  const w = new IntervalWriter(rows + staged.length * stagedRows, steady.period);
+  const bounds = placementBounds(step);
+  const spans = { iterStart, iterEnd, start, end, n, iterations, totalCycles, from: steady.from };
+  placed.forEach((q, k) => {
+    const p = step.placements[q]!;
+    const key = w.keyOf(placedOn[k]!.key);
     const cls = w.classOf(p.cls);
-    if (p.persistent) {
-      w.push(key, cls, p.bytes, 0, totalCycles);
-      continue;
-    }
-    const first = p.firstTask === undefined ? undefined : ids.get(p.firstTask);
-    const last = p.lastTask === undefined ? undefined : ids.get(p.lastTask);
+    if (p.persistent) w.push(key, cls, p.bytes, 0, totalCycles);
     // Read in the next body (software pipelining): the last iteration's reader is never simulated.
-    const lag = p.readNextIteration ? 1 : 0;
-    const lifetime = (it: number, repeat: number) => {
-      const from = first === undefined ? iterStart[it]! : start[it * n + first]!;
-      const readerIt = it + lag;
-      const readEnd =
-        last === undefined ? iterEnd[it]! : readerIt < iterations ? end[readerIt * n + last]! : totalCycles;
-      w.push(key, cls, p.bytes, from, Math.max(from, readEnd), repeat);
-    };
-    eachIteration(iterations, steady.from, repeats(lag), lifetime);
-  }
+    else {
+      const lag = p.readNextIteration ? 1 : 0;
+      lifetimes(w, spans, key, cls, p.bytes, bounds.first[q]!, bounds.last[q]!, lag, repeats(lag));
+    }
+  });
   // Blocks staged through a chip-wide level live there while their task runs.
   for (const b of staged) {
     const key = w.keyOf(stagedOn(b).key);
@@ -214,6 +209,59 @@ export function placementIntervals(
     );
   }
   return w.out;
+}
+
+interface Spans {
+  iterStart: Float64Array;
+  iterEnd: Float64Array;
+  start: Float64Array;
+  end: Float64Array;
+  n: number;
+  iterations: number;
+  totalCycles: number;
+  /** The steady state's first iteration. */
+  from: number;
+}
+
+/**
+ * One placement's lifetimes (eachIteration's rows, in its order): from its first task's start (the
+ * iteration's first start without one) to its last reader's end, `lag` iterations later.
+ */
+function lifetimes(
+  w: IntervalWriter,
+  s: Spans,
+  key: number,
+  cls: number,
+  bytes: number,
+  first: number,
+  last: number,
+  lag: number,
+  repeat: number,
+): void {
+  for (let it = 0; it < s.iterations; it++) {
+    const times = repeat >= 2 && it === s.from ? repeat : 1;
+    const from = first < 0 ? s.iterStart[it]! : s.start[it * s.n + first]!;
+    const readerIt = it + lag;
+    const readEnd = last < 0 ? s.iterEnd[it]! : readerIt < s.iterations ? s.end[readerIt * s.n + last]! : s.totalCycles;
+    w.push(key, cls, bytes, from, Math.max(from, readEnd), times);
+    it += times - 1;
+  }
+}
+
+/** Per placement of a step: the task index of its first and last task (-1: none), built once per step. */
+const boundsByStep = new WeakMap<CompiledStep, { first: Int32Array; last: Int32Array }>();
+
+function placementBounds(step: CompiledStep): { first: Int32Array; last: Int32Array } {
+  let bounds = boundsByStep.get(step);
+  if (bounds) return bounds;
+  const ids = taskIndex(step);
+  const at = (id: string | undefined) => (id === undefined ? -1 : (ids.get(id) ?? -1));
+  bounds = {
+    first: Int32Array.from(step.placements, (p) => at(p.firstTask)),
+    last: Int32Array.from(step.placements, (p) => at(p.lastTask)),
+  };
+  boundsByStep.set(step, bounds);
+  return bounds;
 }
 
 /** Row indices of each key, in row order (a stable counting sort). */
@@ -301,7 +349,11 @@ export function residentIntervals(mem: MemorySystem, iv: Intervals): Intervals {
   for (let i = 0; i < iv.key.length; i++) {
     const k = iv.key[i]!;
     const s = split[k];
-    const [cls, bytes, from, to, repeat] = [iv.cls[i]!, iv.bytes[i]!, iv.from[i]!, iv.to[i]!, iv.repeat[i]!];
+    const cls = iv.cls[i]!;
+    const bytes = iv.bytes[i]!;
+    const from = iv.from[i]!;
+    const to = iv.to[i]!;
+    const repeat = iv.repeat[i]!;
     if (!s) {
       w.push(k, cls, bytes, from, to, repeat);
       continue;
@@ -351,6 +403,7 @@ function sortedEnds(iv: Intervals, rows: Int32Array): { at: Float64Array; d: Flo
  */
 function sortRunByChange(order: Uint32Array, i: number, j: number, d: Float64Array): void {
   const len = j - i;
+  if (len <= shortRun) return insertionByChange(order, i, j, d);
   const values = new Float64Array(len);
   for (let k = 0; k < len; k++) values[k] = d[order[i + k]!]! + 0;
   const ranks = values.slice().sort();
@@ -359,6 +412,23 @@ function sortRunByChange(order: Uint32Array, i: number, j: number, d: Float64Arr
   keys.sort();
   const run = order.slice(i, j);
   for (let k = 0; k < len; k++) order[i + k] = run[keys[k]! % len]!;
+}
+
+/** Runs at most this long are sorted in place (most runs are two or three ends). */
+const shortRun = 16;
+
+/**
+ * order[i, j) sorted by d in place, ties (-0 and 0 among them: neither is less) kept in index order:
+ * a stable insertion sort, the same order as sortRunByChange's.
+ */
+function insertionByChange(order: Uint32Array, i: number, j: number, d: Float64Array): void {
+  for (let k = i + 1; k < j; k++) {
+    const e = order[k]!;
+    const v = d[e]!;
+    let m = k - 1;
+    for (; m >= i && v < d[order[m]!]!; m--) order[m + 1] = order[m]!;
+    order[m + 1] = e;
+  }
 }
 
 /**

@@ -84,3 +84,36 @@ test('the repeating iterations are the longest run of iterations shifted by one 
   start[2 * 4] = 350.5;
   expect(repeatingIterations(2, start, end, 10)).toEqual({ from: 5, to: 7, period: 100 });
 });
+
+// Ends at one cycle are visited frees first, then by change, then by interval (short runs sorted in
+// place, long ones by rank): with fractional bytes the running sum is the same float, to the last bit,
+// as a sort of every end by that comparator.
+function orderedPeak(ivs: Interval[]): number {
+  const ends = ivs.flatMap((iv, i) => [
+    { at: iv.from, d: iv.bytes, index: 2 * i },
+    { at: iv.to, d: -iv.bytes, index: 2 * i + 1 },
+  ]);
+  ends.sort((x, y) => x.at - y.at || x.d - y.d || x.index - y.index);
+  let live = 0;
+  let peak = 0;
+  ends.forEach((e, k) => {
+    live += e.d;
+    if (k + 1 === ends.length || ends[k + 1]!.at !== e.at) peak = Math.max(peak, live);
+  });
+  return peak;
+}
+
+test('ends at one cycle are summed in the comparator order (runs short and long)', () => {
+  const crowded = fc
+    .record({
+      bytes: fc.oneof(fc.constantFrom(0.1, 0.2, 0.3, 1e6 + 0.7), fc.double({ min: 0.5, max: 1e6, noNaN: true })),
+      from: fc.integer({ min: 0, max: 3 }),
+      length: fc.integer({ min: 0, max: 3 }),
+    })
+    .map(({ bytes, from, length }): Interval => ({ key: 'sram@0', cls: 'activation', bytes, from, to: from + length }));
+  fc.assert(
+    fc.property(fc.array(crowded, { minLength: 1, maxLength: 60 }), (ivs) => {
+      expect(peaksByInstance(intervalsOf(ivs)).get('sram@0')).toBe(orderedPeak(ivs));
+    }),
+  );
+});
