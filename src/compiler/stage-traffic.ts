@@ -35,8 +35,10 @@ export function operandRole(node: IrNode, tensor: string): OperandRole {
 /** Words the core's levels 0..inner hold together for a tile (per-core levels only; double-buffered ones count half). */
 export function tileBudgetWords(hw: HwModel, inner: number): number {
   let bytes = 0;
-  for (const level of hw.memory.slice(0, inner + 1))
+  for (let j = 0; j <= inner && j < hw.memory.length; j++) {
+    const level = hw.memory[j]!;
     if (level.scope === 'core') bytes += level.doubleBuffered ? level.capacityBytes / 2 : level.capacityBytes;
+  }
   return Math.floor(bytes / hw.wordBytes);
 }
 
@@ -67,7 +69,10 @@ export function stagedBytes(
   home: number,
   chipShare = 1,
 ): number[] {
-  return Array.from({ length: home }, (_, j) =>
-    hw.memory[j]!.scope === 'core' ? bytes * reuseFactor(work, role, tileBudgetWords(hw, j)) : bytes * chipShare,
-  );
+  const out: number[] = [];
+  for (let j = 0; j < home; j++)
+    out.push(
+      hw.memory[j]!.scope === 'core' ? bytes * reuseFactor(work, role, tileBudgetWords(hw, j)) : bytes * chipShare,
+    );
+  return out;
 }
