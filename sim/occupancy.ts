@@ -7,7 +7,7 @@ import type { CompiledStep, TensorPlacement } from '../src/compiler/types.js';
 import type { TensorClass } from '../src/ir/types.js';
 import type { MemorySample, MemoryStats } from '../src/report/sim-report.js';
 import { forEachEnd } from './occupancy-ends.js';
-import { instanceKey, taskIndex, type LevelInstance, type MemorySystem } from './units/memory.js';
+import { instanceKey, placementBounds, type LevelInstance, type MemorySystem } from './units/memory.js';
 
 /** One lifetime (what tests and small callers build); the simulator keeps them in columns (Intervals). */
 export interface Interval {
@@ -246,22 +246,6 @@ function lifetimes(
     w.push(key, cls, bytes, from, Math.max(from, readEnd), times);
     it += times - 1;
   }
-}
-
-/** Per placement of a step: the task index of its first and last task (-1: none), built once per step. */
-const boundsByStep = new WeakMap<CompiledStep, { first: Int32Array; last: Int32Array }>();
-
-function placementBounds(step: CompiledStep): { first: Int32Array; last: Int32Array } {
-  let bounds = boundsByStep.get(step);
-  if (bounds) return bounds;
-  const ids = taskIndex(step);
-  const at = (id: string | undefined) => (id === undefined ? -1 : (ids.get(id) ?? -1));
-  bounds = {
-    first: Int32Array.from(step.placements, (p) => at(p.firstTask)),
-    last: Int32Array.from(step.placements, (p) => at(p.lastTask)),
-  };
-  boundsByStep.set(step, bounds);
-  return bounds;
 }
 
 /** Row indices of each key, in row order (a stable counting sort). */

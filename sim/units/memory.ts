@@ -216,20 +216,21 @@ export class MemorySystem {
 
   /** Peak bytes per instance when tensors live from their first to their last task in list order. */
   private staticPeaks(staged: StagedRoom): Map<string, number> {
-    const index = taskIndex(this.step);
+    const { first, last } = placementBounds(this.step);
     const n = this.step.tasks.length;
     // Per instance, the changes of its live bytes at task-list positions (placements are whole bytes: sums are exact in any order).
     const changes = new Map<string, { at: number[]; bytes: number[] }>();
-    for (const p of this.step.placements) {
+    this.step.placements.forEach((p, q) => {
       const inst = this.instance(p.level, p.core);
-      if (!inst) continue;
+      if (!inst) return;
       let c = changes.get(inst.key);
       if (!c) changes.set(inst.key, (c = { at: [], bytes: [] }));
-      const from = p.persistent || p.firstTask === undefined ? 0 : (index.get(p.firstTask) ?? 0);
-      const to = p.persistent || p.lastTask === undefined ? n : (index.get(p.lastTask) ?? n - 1) + 1;
+      // A first or last task that is absent (or not in the step) counts from the start or to the end.
+      const from = p.persistent || first[q]! < 0 ? 0 : first[q]!;
+      const to = p.persistent || last[q]! < 0 ? n : last[q]! + 1;
       c.at.push(from, Math.max(from + 1, to));
       c.bytes.push(p.bytes, -p.bytes);
-    }
+    });
     for (const b of staged.held) {
       const inst = this.instance(this.step.hw.memory[b.level]!.name, -1)!;
       let c = changes.get(inst.key);
@@ -466,6 +467,22 @@ export function taskIndex(step: CompiledStep): ReadonlyMap<string, number> {
   let index = indexByStep.get(step);
   if (!index) indexByStep.set(step, (index = new Map(step.tasks.map((t, i) => [t.id, i]))));
   return index;
+}
+
+/** Per placement of a step: the task index of its first and last task (-1: none), built once per step. */
+const boundsByStep = new WeakMap<CompiledStep, { first: Int32Array; last: Int32Array }>();
+
+export function placementBounds(step: CompiledStep): { first: Int32Array; last: Int32Array } {
+  let bounds = boundsByStep.get(step);
+  if (bounds) return bounds;
+  const ids = taskIndex(step);
+  const at = (id: string | undefined) => (id === undefined ? -1 : (ids.get(id) ?? -1));
+  bounds = {
+    first: Int32Array.from(step.placements, (p) => at(p.firstTask)),
+    last: Int32Array.from(step.placements, (p) => at(p.lastTask)),
+  };
+  boundsByStep.set(step, bounds);
+  return bounds;
 }
 
 /** A step is simulated several times (core counts, spill passes): its shares are computed once. */
