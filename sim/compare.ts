@@ -118,10 +118,23 @@ async function runRow(
   });
 }
 
+/**
+ * Whether compare's rows run in lockstep when not asked: yes where every on-chip level is a core's
+ * own (there lockstep's figures match a task per core's closely; where the cores share an on-chip
+ * level its placement departs from theirs, sim/README.md), else as simulate decides (above 256 cores).
+ */
+async function rowsInLockstep(hwName: string): Promise<boolean> {
+  const { loadHwModel } = await import('../src/hw/load.js');
+  const { lockstepOf } = await import('../src/compiler/compile.js');
+  const hw = loadHwModel(hwName);
+  return hw.memory.slice(0, -1).every((m) => m.scope === 'core') || lockstepOf(hw, {});
+}
+
 export async function runCompare(
-  base: Omit<SimJob, 'method' | 'schedule'>,
+  job: Omit<SimJob, 'method' | 'schedule'>,
   onProgress?: JobProgress,
 ): Promise<CompareReport> {
+  const base = { ...job, lockstep: job.lockstep ?? (await rowsInLockstep(job.hw)) };
   const rows: CompareRow[] = [];
   let bp = 0;
   const choices = compareRows();
@@ -151,6 +164,7 @@ export async function runCompare(
     hw: base.hw,
     copies: base.copies,
     batch: base.batch,
+    lockstep: base.lockstep,
     rows,
   };
 }
@@ -195,5 +209,8 @@ export function compareTable(c: CompareReport): string {
   const note = c.rows.some((r) => r.overflowLevels)
     ? '! the level is full: what does not fit spills off-chip (its traffic counted)\n'
     : '';
-  return `${c.model} on ${c.hw}, K=${c.copies}, batch ${c.batch}\n${head}\n${rows.join('\n')}\n${legend}${note}`;
+  const lockstep = c.lockstep
+    ? 'rows simulated in lockstep: each op one task, the busiest share, standing for its cores (--lockstep off: a task per core)\n'
+    : '';
+  return `${c.model} on ${c.hw}, K=${c.copies}, batch ${c.batch}\n${head}\n${rows.join('\n')}\n${legend}${note}${lockstep}`;
 }

@@ -1,7 +1,7 @@
 // Lockstep steps (Task.lockstep, src/compiler/compile.ts lockstepOf): each op's cores run in step, so
 // one task on the last core of each core list stands for all of them. What the report derives per
 // core (units, stages, memory on a core's own levels) is the same on the cores it stands for.
-import type { Access, CompiledStep, Task } from '../src/compiler/types.js';
+import type { CompiledStep, Task } from '../src/compiler/types.js';
 
 /** The cores each stage's last core stands for (the others of its stage); empty when the step is not in lockstep. */
 export function mirrorsOf(step: CompiledStep): Map<number, number[]> {
@@ -16,7 +16,7 @@ export function copiesOn(mirrors: ReadonlyMap<number, number[]>, core: number): 
   return 1 + (core >= 0 ? (mirrors.get(core)?.length ?? 0) : 0);
 }
 
-/** The cores of a lockstep task that make an access: Access.copies, else in proportion to their work (1 without lockstep). */
-export function accessCopies(task: Task, a: Access): number {
-  return a.copies ?? task.lockstep?.weight ?? 1;
+/** The work of the cores a task stands for over its own (Task.lockstep.weight; 1 without lockstep): their traffic is its times this. */
+export function lockstepWeight(task: Task): number {
+  return task.lockstep?.weight ?? 1;
 }

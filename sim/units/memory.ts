@@ -10,7 +10,7 @@ import { operandRole, stagedBytes } from '../../src/compiler/stage-traffic.js';
 import { isRowTensor } from '../../src/compiler/map-memory.js';
 import { producerIndex } from '../../src/ir/graph.js';
 import { crossingKey, stagedRoom, type StagedRoom } from './staged-blocks.js';
-import { accessCopies } from '../lockstep.js';
+import { lockstepWeight } from '../lockstep.js';
 import { tensorBytes } from '../../src/ir/tensor-bytes.js';
 
 export interface LevelInstance {
@@ -355,11 +355,11 @@ export class MemorySystem {
   /** What a task whose compute takes `computeCycles` asks of the memory levels (with `loads`: in iteration 0, carrying those first loads). */
   taskDemand(task: Task, computeCycles: number, loads: readonly FirstLoad[] = []): TaskDemand {
     const tally = new DemandTally();
-    // Lockstep: each of the task's cores moves its own traffic, and they share chip-wide instances (DemandTally.times).
-    for (const a of task.reads) this.stageAccess(task, a, false, tally.times(accessCopies(task, a)));
-    for (const a of task.writes) this.stageAccess(task, a, true, tally.times(accessCopies(task, a)));
-    const w = task.lockstep?.weight ?? 1;
+    // Lockstep: the task's cores move traffic in proportion to their work and share chip-wide instances (DemandTally.times).
+    const w = lockstepWeight(task);
     tally.times(w);
+    for (const a of task.reads) this.stageAccess(task, a, false, tally);
+    for (const a of task.writes) this.stageAccess(task, a, true, tally);
     for (const load of loads) this.stageLoad(load, task.unit.core, tally);
     const link = task.work.kind === 'transfer' ? this.link(task.unit.core) : undefined;
     if (link && task.work.kind === 'transfer' && task.work.bytes > 0)
@@ -422,7 +422,7 @@ class DemandTally {
   /** Bytes per instance without spill traffic, and with it (what the instance serves). */
   readonly plain = new InstanceBytes();
   readonly served = new InstanceBytes();
-  /** Cores the next counts are made on (lockstep): traffic times it; bytes on chip-wide instances, which they share, too. */
+  /** Lockstep: the cores' work the next counts stand for (Task.lockstep.weight): traffic times it; bytes on chip-wide instances, which they share, too. */
   private copies = 1;
 
   times(copies: number): this {
@@ -512,7 +512,7 @@ function chipSharesOf(step: CompiledStep, nodes: ReadonlyMap<string, IrNode>): M
   for (const t of step.tasks)
     for (const a of t.reads) {
       const key = shareKey(t, a.tensor);
-      read.set(key, (read.get(key) ?? 0) + a.bytes * accessCopies(t, a));
+      read.set(key, (read.get(key) ?? 0) + a.bytes * lockstepWeight(t));
     }
   const shares = new Map<string, number>();
   for (const t of step.tasks)

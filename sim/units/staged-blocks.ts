@@ -7,7 +7,7 @@
 // never more than if nothing were held there). Held blocks count in the level's peak
 // (occupancy and spill), so a level is never shown holding more than its capacity while feasible.
 import type { CompiledStep, Task } from '../../src/compiler/types.js';
-import { accessCopies } from '../lockstep.js';
+import { lockstepWeight } from '../lockstep.js';
 import type { IrNode, TensorClass, Work } from '../../src/ir/types.js';
 import {
   operandRole,
@@ -85,7 +85,7 @@ function neededReads(step: CompiledStep, group: number[], j: number, deps: Stage
       const share = deps.share(task, a.tensor);
       if (reuseFactor(task.work, role, budget) === 1 && share >= 1) continue;
       // A lockstep task's cores each hold their block.
-      const bytes = Math.ceil(a.bytes * share * accessCopies(task, a));
+      const bytes = Math.ceil(a.bytes * share * lockstepWeight(task));
       out.push({ task: i, tensor: a.tensor, cls: a.cls, role, share, bytes });
     }
   }

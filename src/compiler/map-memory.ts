@@ -61,8 +61,6 @@ interface Slot {
 interface Ref {
   slot: number;
   bytes: number;
-  /** Lockstep: made whole by each of the task's cores (Access.copies). */
-  copies?: number;
 }
 
 function slotsOfTensor(plan: TaskPlan, t: TensorInfo, p: IrNode | undefined, consumers: IrNode[]): Slot[] {
@@ -154,6 +152,16 @@ function slotsAt(layouts: Layouts, ids: number[], micro: number | undefined, sha
   return out;
 }
 
+/** In lockstep, the shards a slot stands for (its tensor's other shards are not laid out); else 1. */
+function shardsStoodFor(layouts: Layouts, slot: Slot): number {
+  return layouts.lockstep && !slot.perCore ? slot.count : 1;
+}
+
+/** A read of every shard, in lockstep: one reference per shard the slot stands for, each of its bytes. */
+function repeated(ref: Ref, times: number): Ref[] {
+  return times === 1 ? [ref] : Array.from({ length: times }, () => ref);
+}
+
 /**
  * Operand reads of shard s of a GEMM on a gm x gn grid (row block s / gn, column block s % gn): a
  * forward or input-gradient GEMM reads its row block of the row-carrying operand (of its
@@ -169,17 +177,12 @@ function gridRefs(
   { s, core, micro }: { s: number; core: number; micro: number | undefined },
 ): Ref[] {
   const slots = ids.map((i) => layouts.slots[i]!);
-  // In lockstep a tensor's one slot stands for all its shards (a read of every shard reads it once per shard), and each core reads it.
-  const every = layouts.lockstep && !slots[0]!.perCore ? slots[0]!.count : 1;
-  const copies = layouts.lockstep ? { copies: grid.gm * grid.gn } : {};
-  const part = (i: number, f: number): Ref => ({
-    slot: i,
-    bytes: Math.ceil((layouts.slots[i]!.bytes * every) / f),
-    ...copies,
-  });
-  if (node.kind === 'GradProduct') return ids.map((i) => part(i, tensor === node.inputs[0] ? grid.gn : grid.gm));
-  if (slots[0]!.perCore) return [part(ownSlot(layouts, tensor, ids, core), grid.gn)];
-  if (!slots[0]!.row) return ids.map((i) => part(i, grid.gn));
+  const every = shardsStoodFor(layouts, slots[0]!);
+  const part = (i: number, f: number): Ref[] =>
+    repeated({ slot: i, bytes: Math.ceil(layouts.slots[i]!.bytes / f) }, every);
+  if (node.kind === 'GradProduct') return ids.flatMap((i) => part(i, tensor === node.inputs[0] ? grid.gn : grid.gm));
+  if (slots[0]!.perCore) return part(ownSlot(layouts, tensor, ids, core), grid.gn);
+  if (!slots[0]!.row) return ids.flatMap((i) => part(i, grid.gn));
   const block = Math.floor(s / grid.gn);
   return slotsAt(layouts, ids, micro, overlapping(block, grid.gm, slots[0]!.count)).flatMap((i) => {
     const slot = layouts.slots[i]!;
@@ -206,11 +209,7 @@ function refsOf(plan: TaskPlan, layouts: Layouts, node: IrNode, task: Task, tens
   if (split && node.kind === 'GradProduct' && tensor !== node.inputs[0] && !node.outputs.includes(tensor))
     return ids
       .filter((i) => micro === undefined || (layouts.slots[i]!.micro ?? micro) === micro)
-      .map((i) => ({
-        slot: i,
-        bytes: layouts.slots[i]!.bytes * (layouts.lockstep ? first.count : 1),
-        ...(layouts.lockstep ? { copies: c } : {}),
-      }));
+      .flatMap((i) => repeated({ slot: i, bytes: layouts.slots[i]!.bytes }, shardsStoodFor(layouts, first)));
   const whole = (!node.perStep && !split) || node.kind === 'AllReduce';
   if (first.perCore) {
     const own = ownSlot(layouts, tensor, ids, task.unit.core);
@@ -222,13 +221,12 @@ function refsOf(plan: TaskPlan, layouts: Layouts, node: IrNode, task: Task, tens
     return [{ slot: own, bytes: Math.min(bias, Math.ceil(layouts.slots[own]!.bytes / (whole ? 1 : c))) }];
   }
   const shards = whole && !first.row ? undefined : overlapping(j, c, first.count);
-  // In lockstep a whole read of an element-split tensor reads its one slot for every shard, on each core.
-  const every = layouts.lockstep && !shards ? first.count : 1;
-  const copies = every > 1 ? { copies: c } : {};
+  // A whole read of an element-split tensor reads every shard: in lockstep one slot stands for them.
+  const every = shards ? 1 : shardsStoodFor(layouts, first);
   return slotsAt(layouts, ids, micro, shards).flatMap((i) => {
     const s = layouts.slots[i]!;
-    const share = shards ? coverage(j, c, s.shard, s.count) : every;
-    return share > 0 ? [{ slot: i, bytes: Math.ceil(Math.round(s.bytes * share * 1e6) / 1e6), ...copies }] : [];
+    const share = shards ? coverage(j, c, s.shard, s.count) : 1;
+    return share > 0 ? repeated({ slot: i, bytes: Math.ceil(Math.round(s.bytes * share * 1e6) / 1e6) }, every) : [];
   });
 }
 
@@ -435,18 +433,15 @@ export function mapMemory(plan: TaskPlan, tasks: Task[]): { tasks: Task[]; place
   const placed = assignLevels(ctx, placementsOf(ctx, tasks, reads, writes), tasks.length);
   const { kept, target } = shareSpilledReplicas(ctx, placed);
   // Accesses are read-only: tasks touching the same bytes of the same placement share one object.
-  const made = new Map<number, Map<number | string, Access>>();
+  const made = new Map<number, Map<number, Access>>();
   const access = (r: Ref): Access => {
     const at = target[r.slot]!;
     let byBytes = made.get(at);
     if (!byBytes) made.set(at, (byBytes = new Map()));
-    const key = r.copies === undefined ? r.bytes : `${r.bytes}x${r.copies}`;
-    let a = byBytes.get(key);
+    let a = byBytes.get(r.bytes);
     if (!a) {
       const pl = placed[at]!;
-      const copies = r.copies === undefined ? {} : { copies: r.copies };
-      a = { tensor: pl.tensor, cls: pl.cls, level: pl.level, core: pl.core, bytes: r.bytes, ...copies };
-      byBytes.set(key, a);
+      byBytes.set(r.bytes, (a = { tensor: pl.tensor, cls: pl.cls, level: pl.level, core: pl.core, bytes: r.bytes }));
     }
     return a;
   };

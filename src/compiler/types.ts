@@ -60,8 +60,6 @@ export interface Access {
   /** Core owning the level instance (for 'core' scope levels); -1 for chip-wide levels. */
   core: number;
   bytes: number;
-  /** Lockstep: the task's cores that make this access, each whole (absent: in proportion to their work, Task.lockstep.weight). */
-  copies?: number;
 }
 
 /** One schedulable piece of work: a node (or one tile/shard of it) for one micro-batch. */

@@ -44,6 +44,8 @@ export interface CompareReport {
   hw: string;
   copies: number;
   batch: number;
+  /** The rows were simulated in lockstep (sim/README.md); absent in older reports. */
+  lockstep?: boolean;
   rows: CompareRow[];
 }
 
@@ -54,6 +56,7 @@ export const compareReportSchema = z.object({
   hw: z.string(),
   copies: z.number().int().positive(),
   batch: z.number().int().positive(),
+  lockstep: z.boolean().optional(),
   rows: z.array(
     z.object({
       method: z.string(),

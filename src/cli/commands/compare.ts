@@ -17,6 +17,7 @@ interface Opts {
   stages?: string;
   stageCuts?: string;
   bpLayers?: string;
+  lockstep?: string;
   json?: boolean;
   jsonFile?: string;
   report?: string;
@@ -41,6 +42,10 @@ export function register(program: Command): void {
       '--bp-layers <layers>',
       `${methodsWith('bpLayers').join(', ')}: the layers trained by BP, last:N or layer names, comma separated (default: the last parametrised layer)`,
     )
+    .option(
+      '--lockstep <when>',
+      "auto | on | off: simulate each row's ops in lockstep, one task (the busiest share) standing for their cores; auto: on unless an on-chip level is shared by the cores (then as simulate: on above 256 cores) (default: auto)",
+    )
     .option('--report <file>', 'write the HTML report (- for stdout)')
     .option('--force', 'overwrite existing output files')
     .option('--quiet', 'print nothing but errors: no progress, table or notices');
@@ -53,6 +58,7 @@ export function register(program: Command): void {
       const { checkSimOutputs, writeSimOutputs } = await import('../sim-outputs.js');
       checkSimOutputs(o);
       const { createProgress } = await import('../progress.js');
+      const { lockstepFlag } = await import('../step-options.js');
       const progress = await createProgress('compare', { quiet: o.quiet });
       const report = await runCompare(
         {
@@ -64,6 +70,7 @@ export function register(program: Command): void {
           ...(o.stages === undefined ? {} : { stages: positiveInt('--stages', o.stages) }),
           ...(o.stageCuts === undefined ? {} : { stageCuts: nameList(o.stageCuts) }),
           ...(o.bpLayers === undefined ? {} : { bpLayers: o.bpLayers }),
+          ...lockstepFlag(o.lockstep),
         },
         progress.update,
       ).finally(() => progress.stop());
