@@ -88,7 +88,7 @@ export function addStepOptions(command: Command, scheduleNote = ''): Command {
     .option('--print-graph', 'print the compiled, mapped step graph (stable text form) and exit');
 }
 
-/** Adds --lockstep to a command that simulates (compile, simulate, compare). */
+/** Adds --lockstep to compile and simulate (compare has its own: its rows default otherwise). */
 export function addLockstepOption(command: Command): Command {
   return command.option(
     '--lockstep <when>',

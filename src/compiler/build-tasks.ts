@@ -274,7 +274,7 @@ function workSize(work: Work): number {
  * Lockstep: the node instance's work on all its shards over the representative's (the busiest, so at
  * least 1). The shards' pieces sum to the instance's work exactly (shard-split.ts), so that is the total.
  */
-function lockstepWeight(plan: TaskPlan, node: IrNode, work: Work, slot: TaskSlot, share: Work): number {
+function shardsWeight(plan: TaskPlan, node: IrNode, work: Work, slot: TaskSlot, share: Work): number {
   if (node.kind === 'AllReduce' || work.kind === 'none') return slot.count;
   const size = workSize(share);
   if (size === 0) return 1;
@@ -341,7 +341,7 @@ function slotTask(
     ...(tiles > 1 ? { tile: { index: 0, count: tiles } } : {}),
     ...(slot.count > 1 ? { shard: { index: slot.shard, count: slot.count } } : {}),
     ...(plan.lockstep && slot.count > 1
-      ? { lockstep: { cores: slot.count, weight: lockstepWeight(plan, node, work, slot, split) } }
+      ? { lockstep: { cores: slot.count, weight: shardsWeight(plan, node, work, slot, split) } }
       : {}),
   };
 }

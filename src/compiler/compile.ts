@@ -50,7 +50,7 @@ export function stepGraph(
 type Mapped = Omit<TaskPlan, 'hw' | 'options' | 'lockstep'> & { stages: Stage[]; stageChoice: string };
 
 /** Chips of more cores than this are simulated in lockstep unless asked otherwise (CompileOptions.lockstep). */
-export const lockstepAbove = 256;
+const lockstepAbove = 256;
 
 /** Whether a step runs each op's cores in lockstep: as asked, else on chips of more than lockstepAbove cores. */
 export function lockstepOf(hw: HwModel, options: Pick<CompileOptions, 'lockstep'>): boolean {
