@@ -79,22 +79,13 @@ export function stallsOf(
   };
 }
 
-/** Cores per unit key: those a lockstep task on it stands for, else 1. */
-function coresByUnit(step: CompiledStep): Map<string, number> {
-  const out = new Map<string, number>();
-  step.tasks.forEach((task, t) => {
-    if (task.lockstep) out.set(keyOf(step, t), task.lockstep.cores);
-  });
-  return out;
-}
-
 /** Idle unit-cycles by cause over the units `counted` keeps, each counted once per core it stands for. */
 function idleOf(step: CompiledStep, run: EngineRun, counted: (key: string) => boolean): EngineRun['idle'] {
-  const cores = coresByUnit(step);
+  const mirrors = mirrorsOf(step);
   const idle = { dependency: 0, 'pipeline-bubble': 0 };
   run.unitKeys.forEach((k, u) => {
     if (!counted(k)) return;
-    const w = cores.get(k) ?? 1;
+    const w = copiesOn(mirrors, coreOf(k));
     idle.dependency += run.idleByUnit.dependency[u]! * w;
     idle['pipeline-bubble'] += run.idleByUnit['pipeline-bubble'][u]! * w;
   });
@@ -119,9 +110,9 @@ export function cycleShares(
     ...memoryStalls(step, run, compute, demand, iterations, tasks),
     ...idle,
   };
-  const cores = coresByUnit(step);
+  const mirrors = mirrorsOf(step);
   let unitCount = 0;
-  for (const k of units) unitCount += cores.get(k) ?? 1;
+  for (const k of units) unitCount += copiesOn(mirrors, coreOf(k));
   const denom = unitCount * run.totalCycles;
   const share = (x: number) => (denom > 0 ? x / denom : 0);
   const stalled = Object.values(stalls).reduce((a, b) => a + b, 0);
@@ -135,12 +126,13 @@ function keyOf(step: CompiledStep, t: number): string {
   return `${u.core}/${u.unit}`;
 }
 
+/** The core of a unit key ("core/unit"). */
+const coreOf = (key: string): number => Number(key.slice(0, key.indexOf('/')));
+
 /** Copies each unit's figure onto the same unit of the cores its core stands for in lockstep. */
 function ontoMirrors(byKey: Map<string, number>, mirrors: Map<number, number[]>): void {
-  for (const [key, value] of [...byKey]) {
-    const slash = key.indexOf('/');
-    for (const core of mirrors.get(Number(key.slice(0, slash))) ?? []) byKey.set(`${core}${key.slice(slash)}`, value);
-  }
+  for (const [key, value] of [...byKey])
+    for (const core of mirrors.get(coreOf(key)) ?? []) byKey.set(`${core}${key.slice(key.indexOf('/'))}`, value);
 }
 
 export function unitStats(
@@ -310,10 +302,7 @@ export function iterationBound(
 /** Each stage's estimated and simulated cycles per iteration, both over the stage's cores. */
 export function stageStats(step: CompiledStep, run: EngineRun, iterations: number): SimReport['stages'] {
   const busyByCore = new Map<number, number>();
-  run.unitKeys.forEach((k, u) => {
-    const core = Number(k.slice(0, k.indexOf('/')));
-    busyByCore.set(core, (busyByCore.get(core) ?? 0) + run.busyByUnit[u]!);
-  });
+  run.unitKeys.forEach((k, u) => busyByCore.set(coreOf(k), (busyByCore.get(coreOf(k)) ?? 0) + run.busyByUnit[u]!));
   for (const [core, others] of mirrorsOf(step)) for (const c of others) busyByCore.set(c, busyByCore.get(core) ?? 0);
   return step.stages.map((s) => ({
     index: s.index,
