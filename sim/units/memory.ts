@@ -423,18 +423,18 @@ class DemandTally {
   readonly plain = new InstanceBytes();
   readonly served = new InstanceBytes();
   /** Lockstep: the cores' work the next counts stand for (Task.lockstep.weight): traffic times it; bytes on chip-wide instances, which they share, too. */
-  private copies = 1;
+  private weight = 1;
 
-  times(copies: number): this {
-    this.copies = copies;
+  times(weight: number): this {
+    this.weight = weight;
     return this;
   }
 
   /** `read` and `written` bytes on an instance; `plain` of them without spill, `served` in all (default: plain). */
   count(inst: LevelInstance, cls: TensorClass, read: number, written: number, plain: number, served = plain): void {
-    if (this.copies !== 1) {
-      const shared = inst.core < 0 ? this.copies : 1;
-      [read, written, plain, served] = [read * this.copies, written * this.copies, plain * shared, served * shared];
+    if (this.weight !== 1) {
+      const shared = inst.core < 0 ? this.weight : 1;
+      [read, written, plain, served] = [read * this.weight, written * this.weight, plain * shared, served * shared];
     }
     const id = inst.index * tensorClasses.length + classIndex.get(cls)!;
     const at = this.trafficIds.indexOf(id);
@@ -451,7 +451,7 @@ class DemandTally {
   }
 
   pair(outer: number, write: boolean, cls: TensorClass, bytes: number): void {
-    bytes *= this.copies;
+    bytes *= this.weight;
     const e = this.pairs.find((p) => p.outer === outer && p.write === write && p.cls === cls);
     if (e) e.bytes += bytes;
     else this.pairs.push({ outer, inner: outer - 1, bytes, cls, write });
