@@ -8,7 +8,7 @@ import type { EngineRun } from './engine.js';
 import { unitKind, type UnitKind } from '../src/hw/timing/unit-timing.js';
 import { isPipelined } from '../src/compiler/schedules/registry.js';
 import type { MemorySystem, TaskDemand } from './units/memory.js';
-import { copiesOn, mirrorsOf } from './lockstep.js';
+import { copiesOn, lockstepWeight, mirrorsOf } from './lockstep.js';
 
 /** Memory stalls of the given task indices' instances by cause (sharing beyond the task alone at full bandwidth is contention). */
 function memoryStalls(
@@ -326,7 +326,6 @@ export function weightReuse(step: CompiledStep): SimReport['weights'] {
       p.level !== far ? (out.onChipBytes += p.bytes * copies(p)) : (out.offChipBytes += p.bytes * copies(p));
   for (const t of step.tasks)
     for (const a of t.reads)
-      if (a.cls === 'weight' && a.level === far)
-        out.offChipReadBytesPerIteration += a.bytes * (t.lockstep?.weight ?? 1);
+      if (a.cls === 'weight' && a.level === far) out.offChipReadBytesPerIteration += a.bytes * lockstepWeight(t);
   return out;
 }

@@ -7,6 +7,7 @@ import { InfeasibleMappingError, InvalidInputError } from '../src/errors.js';
 import type { SimEnergy, SimReport, TimelineEntry, TrafficStats } from '../src/report/sim-report.js';
 import { energyNotModelled, energyTotalModelled } from '../src/hw/energy-coverage.js';
 import { runEngine, type EngineRun } from './engine.js';
+import { lockstepWeight } from './lockstep.js';
 import {
   bubbleRatio,
   cycleShares,
@@ -392,7 +393,7 @@ function energy(step: CompiledStep, mem: MemorySystem, memory: readonly TaskDema
       byLevelJoules[spec.name] = e === null ? null : (byLevelJoules[spec.name] ?? 0) + e;
     }
   }
-  const macs = step.tasks.reduce((s, t) => s + workMacs(t.work) * (t.lockstep?.weight ?? 1), 0) * iterations;
+  const macs = step.tasks.reduce((s, t) => s + workMacs(t.work) * lockstepWeight(t), 0) * iterations;
   const computeJoules = step.hw.macEnergyPj === undefined ? null : macs * step.hw.macEnergyPj * pj;
   const parts = [
     computeJoules,
